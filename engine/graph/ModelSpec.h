@@ -1,0 +1,77 @@
+#pragma once
+// A Functional model as data: nodes with Keras class names and configs, edges from producer
+// nodes to consumer input ports. Its native serialisation IS the Keras functional
+// `model.to_json()` topology (Keras 2 / TF.js form, `inbound_nodes` as nested lists).
+// One call per layer (shared layers, i.e. a layer with several inbound nodes, are refused with a
+// clear message on import).
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/tensor/Shape.h"
+
+namespace tessel {
+
+using json = nlohmann::json;
+
+struct NodeSpec {
+  std::string name;       // unique in the model; equals config["name"]
+  std::string className;  // "Dense", "InputLayer", ...
+  json config;            // as Keras writes it (may omit defaults)
+  std::vector<std::string> inputs;  // producer node names, in port order
+};
+
+class ModelSpec {
+ public:
+  std::string name = "model";
+  std::vector<NodeSpec> nodes;       // in Keras "layers" order (inputs first when built in order)
+  std::vector<std::string> inputs;   // InputLayer node names, model input order
+  std::vector<std::string> outputs;  // output node names, model output order
+
+  const NodeSpec* find(const std::string& nodeName) const;
+  NodeSpec* find(const std::string& nodeName);
+  // Keras auto-naming: "dense", then "dense_1", "dense_2", ... (first free).
+  std::string uniqueName(const std::string& base) const;
+  // snake_case of a class name as Keras does it: "Dense" -> "dense", "Conv2D" -> "conv2d",
+  // "BatchNormalization" -> "batch_normalization", "InputLayer" -> "input_1" style handled by
+  // uniqueName("input").
+  static std::string defaultBaseName(const std::string& className);
+
+  // Reads {"class_name": "Functional"|"Model"|"Sequential", "config": {...}} (Keras 2 / TF.js), or
+  // a whole TF.js model.json (uses "modelTopology", itself possibly {"model_config": ...}).
+  // Sequential models become the equivalent Functional graph. Throws Error/SpecError.
+  static ModelSpec fromKerasJson(const json& topology);
+  // Writes {"class_name": "Functional", "config": {name, layers, input_layers, output_layers}}.
+  json toKerasJson() const;
+
+  bool operator==(const ModelSpec& other) const;
+};
+
+// Nodes in an order where every producer comes before its consumers. Throws SpecError(Cycle)
+// naming a node on the cycle, or SpecError(UnconnectedInput) for a dangling edge.
+std::vector<std::string> topologicalOrder(const ModelSpec& spec);
+
+struct NodeShapes {
+  std::vector<Shape> inputs;     // one per input port
+  std::optional<Shape> output;   // empty when it could not be inferred
+};
+
+struct ShapeReport {
+  std::vector<std::pair<std::string, NodeShapes>> nodes;  // topological order when acyclic
+  std::vector<SpecError> errors;                         // every problem found, each naming a node
+  const NodeShapes* find(const std::string& node) const;
+  bool ok() const { return errors.empty(); }
+};
+
+// Validates the whole spec and infers every node's output shape (batch dimension kNone): cycles,
+// unconnected inputs, unknown layers, unknown config keys, bad values, shape mismatches,
+// outputs not reachable from an input. Never throws for a bad graph; collects errors instead.
+ShapeReport inferShapes(const ModelSpec& spec);
+
+// Keras model.summary() table: Layer (type), Output Shape, Param #, Connected to, then totals
+// (Total params, Trainable params, Non-trainable params). Throws the first SpecError if invalid.
+std::string summaryTable(const ModelSpec& spec, int width = 98);
+
+}  // namespace tessel
+

@@ -1,0 +1,7 @@
+#include "engine/layers/LayerRegistry.h"
+
+namespace tessel {
+
+void registerCoreLayers(LayerRegistry&) {}
+
+}  // namespace tessel

@@ -1,0 +1,39 @@
+#include "engine/layers/Layer.h"
+
+namespace tessel {
+
+Layer::Layer(std::string className, json config)
+    : className_(std::move(className)), config_(std::move(config)) {
+  if (config_.contains("name") && config_["name"].is_string()) name_ = config_["name"];
+}
+
+bool Layer::trainable() const {
+  auto it = config_.find("trainable");
+  return it == config_.end() || !it->is_boolean() || it->get<bool>();
+}
+
+void Layer::build(const std::vector<Shape>&, Rng&) { built_ = true; }
+
+double Layer::regularization(bool) { return 0.0; }
+
+Index Layer::parameterCount() const {
+  Index n = 0;
+  for (const auto& v : vars_) n += v.value.size();
+  return n;
+}
+
+Variable& Layer::addVariable(const std::string& name, const Shape& shape, bool trainable) {
+  Variable v;
+  v.name = name;
+  v.value.resize(shape);
+  v.value.setZero();
+  v.trainable = trainable && this->trainable();
+  if (v.trainable) {
+    v.grad.resize(shape);
+    v.grad.setZero();
+  }
+  vars_.push_back(std::move(v));
+  return vars_.back();
+}
+
+}  // namespace tessel

@@ -1,0 +1,79 @@
+#pragma once
+// The layer contract. Each layer keeps its forward and backward side by side (llm.c style):
+//   forward(x, y):  y = f(x)              x[i] is (N, ...), y is (N, ...)
+//   backward(x, y, dy, dx): dx[i] = dL/dx[i] (OVERWRITTEN, not accumulated; the executor sums
+//                   when a tensor feeds several layers; dx[i] may be nullptr when no gradient is
+//                   needed for that input, e.g. a model input) and every trainable variable's
+//                   grad is OVERWRITTEN with dL/dw for this batch.
+// A layer may keep per-batch state (dropout masks, pre-activations) between forward and backward
+// in its own buffers; buffers are sized on the first batch and reused (no allocation per step).
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/core/Rng.h"
+#include "engine/tensor/Tensor.h"
+
+namespace tessel {
+
+using json = nlohmann::json;
+
+// A weight as Keras holds it: name ("kernel", "bias", "moving_mean", ...), value, gradient.
+struct Variable {
+  std::string name;
+  Tensor value;
+  Tensor grad;  // same shape as value; unused when !trainable
+  bool trainable = true;
+};
+
+// What a forward/backward call may need besides the tensors.
+struct RunContext {
+  bool training = false;
+  Rng* rng = nullptr;         // for dropout/noise/augmentation; set by the executor
+  double addedLoss = 0.0;     // layers add activity-regularization terms here in forward()
+};
+
+class Layer {
+ public:
+  // `config` is the full, validated config (defaults filled in by the registry).
+  Layer(std::string className, json config);
+  virtual ~Layer() = default;
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  const std::string& name() const { return name_; }
+  const std::string& className() const { return className_; }
+  const json& config() const { return config_; }
+  bool trainable() const;
+
+  // Inferred output shape (batch dimension kNone) from input shapes. Throws SpecError naming the
+  // layer, with both shapes in the message, when the inputs do not fit.
+  virtual Shape outputShape(const std::vector<Shape>& inputs) const = 0;
+  // Creates variables for these input shapes. Initializers draw from `rng`. Default: none.
+  virtual void build(const std::vector<Shape>& inputs, Rng& rng);
+  virtual void forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) = 0;
+  virtual void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
+                        const std::vector<Tensor*>& dx, RunContext& ctx) = 0;
+  // Weight regularization penalty (kernel_regularizer, bias_regularizer); when addGrads is true the
+  // penalty's gradient is ADDED to the variables' grads. Default: none.
+  virtual double regularization(bool addGrads);
+  // True when backward() must see y (the output) — used by the executor to keep buffers.
+  // Layers in the model's inference-only path skip backward altogether.
+
+  // Variables in Keras weight order (model.get_weights() order for this layer).
+  std::vector<Variable>& variables() { return vars_; }
+  const std::vector<Variable>& variables() const { return vars_; }
+  Index parameterCount() const;
+  bool built() const { return built_; }
+
+ protected:
+  Variable& addVariable(const std::string& name, const Shape& shape, bool trainable = true);
+  std::string className_;
+  std::string name_;
+  json config_;
+  std::vector<Variable> vars_;
+  bool built_ = false;
+};
+
+}  // namespace tessel
