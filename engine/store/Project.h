@@ -156,6 +156,8 @@ class Project {
 
   // The chunk size for checkpoint blobs (bytes); exposed for tests.
   static constexpr size_t kChunkSize = 1 << 20;
+  // Files up to this size get a full PRAGMA quick_check on open.
+  static constexpr std::uintmax_t kFullCheckBytes = 64ull << 20;
 
  private:
   Project() = default;
