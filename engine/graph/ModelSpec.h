@@ -9,16 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/Error.h"
 #include "engine/tensor/Shape.h"
 
 namespace tessel {
 
 using json = nlohmann::json;
+class LayerRegistry;
 
 struct NodeSpec {
-  std::string name;       // unique in the model; equals config["name"]
-  std::string className;  // "Dense", "InputLayer", ...
-  json config;            // as Keras writes it (may omit defaults)
+  std::string name;                 // unique in the model; equals config["name"]
+  std::string className;            // "Dense", "InputLayer", ...
+  json config;                      // as Keras writes it (may omit defaults)
   std::vector<std::string> inputs;  // producer node names, in port order
 };
 
@@ -48,18 +50,25 @@ class ModelSpec {
   bool operator==(const ModelSpec& other) const;
 };
 
+// An InputLayer node as Keras 2 writes it: config {"batch_input_shape": [null, ...], "dtype":
+// "float32", "sparse": false, "ragged": false, "name"}. `batchShape` includes the batch dimension.
+NodeSpec makeInputLayerNode(const std::string& name, const Shape& batchShape);
+// The batch shape (kNone batch) of an InputLayer config: "batch_input_shape" (Keras 2 / TF.js),
+// "batch_shape" (Keras 3) or "input_shape"/"shape" (+ "batch_size"). Throws SpecError(BadValue).
+Shape inputLayerShape(const NodeSpec& node);
+
 // Nodes in an order where every producer comes before its consumers. Throws SpecError(Cycle)
 // naming a node on the cycle, or SpecError(UnconnectedInput) for a dangling edge.
 std::vector<std::string> topologicalOrder(const ModelSpec& spec);
 
 struct NodeShapes {
-  std::vector<Shape> inputs;     // one per input port
-  std::optional<Shape> output;   // empty when it could not be inferred
+  std::vector<Shape> inputs;    // one per input port
+  std::optional<Shape> output;  // empty when it could not be inferred
 };
 
 struct ShapeReport {
   std::vector<std::pair<std::string, NodeShapes>> nodes;  // topological order when acyclic
-  std::vector<SpecError> errors;                         // every problem found, each naming a node
+  std::vector<SpecError> errors;                          // every problem found, each naming a node
   const NodeShapes* find(const std::string& node) const;
   bool ok() const { return errors.empty(); }
 };
@@ -68,10 +77,15 @@ struct ShapeReport {
 // unconnected inputs, unknown layers, unknown config keys, bad values, shape mismatches,
 // outputs not reachable from an input. Never throws for a bad graph; collects errors instead.
 ShapeReport inferShapes(const ModelSpec& spec);
+// Same against a given registry (tests register small fake layer types into a local one).
+ShapeReport inferShapes(const ModelSpec& spec, const LayerRegistry& registry);
 
 // Keras model.summary() table: Layer (type), Output Shape, Param #, Connected to, then totals
 // (Total params, Trainable params, Non-trainable params). Throws the first SpecError if invalid.
+// Layout of Keras 2.9-2.12 `model.summary()` for a functional model (positions .33/.55/.67/1,
+// a blank line after every layer, totals with thousands separators). Param counts come from
+// building each layer with a throwaway Rng.
 std::string summaryTable(const ModelSpec& spec, int width = 98);
+std::string summaryTable(const ModelSpec& spec, const LayerRegistry& registry, int width = 98);
 
 }  // namespace tessel
-

@@ -1,0 +1,373 @@
+#include "engine/graph/ModelSpec.h"
+
+#include <cctype>
+#include <regex>
+#include <unordered_set>
+
+#include "engine/core/Error.h"
+
+namespace tessel {
+
+const NodeSpec* ModelSpec::find(const std::string& nodeName) const {
+  for (const auto& n : nodes)
+    if (n.name == nodeName) return &n;
+  return nullptr;
+}
+
+NodeSpec* ModelSpec::find(const std::string& nodeName) {
+  for (auto& n : nodes)
+    if (n.name == nodeName) return &n;
+  return nullptr;
+}
+
+std::string ModelSpec::uniqueName(const std::string& base) const {
+  std::unordered_set<std::string> used;
+  for (const auto& n : nodes) used.insert(n.name);
+  // Keras 2 names Input()/InputLayer from 1 ("input_1", "input_2"); every other layer from 0
+  // ("dense", "dense_1").
+  if (base == "input") {
+    for (int i = 1;; ++i) {
+      std::string name = base + "_" + std::to_string(i);
+      if (!used.count(name)) return name;
+    }
+  }
+  if (!used.count(base)) return base;
+  for (int i = 1;; ++i) {
+    std::string name = base + "_" + std::to_string(i);
+    if (!used.count(name)) return name;
+  }
+}
+
+std::string ModelSpec::defaultBaseName(const std::string& className) {
+  if (className == "InputLayer") return "input";
+  // Keras generic_utils.to_snake_case: two regex passes, then lower case.
+  static const std::regex first("(.)([A-Z][a-z0-9]+)");
+  static const std::regex second("([a-z])([A-Z])");
+  std::string s = std::regex_replace(className, first, "$1_$2");
+  s = std::regex_replace(s, second, "$1_$2");
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!s.empty() && s[0] == '_') s = "private" + s;
+  return s;
+}
+
+namespace {
+
+json parseMaybeString(const json& v, const char* what) {
+  if (!v.is_string()) return v;
+  try {
+    return json::parse(v.get<std::string>());
+  } catch (const json::exception&) {
+    throw Error(std::string("model JSON: '") + what + "' is a string that is not valid JSON");
+  }
+}
+
+// One entry of input_layers/output_layers: ["name", 0, 0] or "name".
+std::string tensorRefName(const json& ref, const char* key) {
+  if (ref.is_string()) return ref;
+  if (ref.is_array() && !ref.empty() && ref[0].is_string()) {
+    if (ref.size() >= 2 && ref[1].is_number_integer() && ref[1].get<long long>() != 0)
+      throw Error(std::string("model JSON: '") + key + "' refers to call " + ref[1].dump() +
+                  " of layer '" + ref[0].get<std::string>() +
+                  "' (shared layers are not supported)");
+    if (ref.size() >= 3 && ref[2].is_number_integer() && ref[2].get<long long>() != 0)
+      throw Error(std::string("model JSON: '") + key + "' refers to output " + ref[2].dump() +
+                  " of layer '" + ref[0].get<std::string>() +
+                  "' (multi-output layers are not supported)");
+    return ref[0];
+  }
+  throw Error(std::string("model JSON: bad entry in '") + key + "': " + ref.dump());
+}
+
+// input_layers / output_layers: [["a", 0, 0], ...], a single ["a", 0, 0] (Keras 3 single input),
+// or a dict {"key": ["a", 0, 0]} (Keras 2 dict inputs).
+std::vector<std::string> tensorRefList(const json& v, const char* key) {
+  std::vector<std::string> out;
+  if (v.is_null()) return out;
+  if (v.is_array() && !v.empty() && v[0].is_string()) {
+    out.push_back(tensorRefName(v, key));
+    return out;
+  }
+  if (v.is_array() || v.is_object()) {
+    for (const auto& e : v) {
+      if (e.is_array() && !e.empty() && e[0].is_array()) {
+        for (const auto& f : e) out.push_back(tensorRefName(f, key));
+      } else {
+        out.push_back(tensorRefName(e, key));
+      }
+    }
+    return out;
+  }
+  throw Error(std::string("model JSON: '") + key + "' must be a list");
+}
+
+// Keras 3 call arguments: collect keras_history of every __keras_tensor__ in `args`, in order.
+void collectKerasHistory(const json& v, const std::string& layer, std::vector<std::string>& out) {
+  if (v.is_array()) {
+    for (const auto& e : v) collectKerasHistory(e, layer, out);
+  } else if (v.is_object()) {
+    auto cn = v.find("class_name");
+    if (cn != v.end() && *cn == "__keras_tensor__") {
+      const json& hist = v.at("config").at("keras_history");
+      out.push_back(tensorRefName(hist, "inbound_nodes"));
+      return;
+    }
+    for (const auto& e : v) collectKerasHistory(e, layer, out);
+  }
+}
+
+std::vector<std::string> parseInboundNodes(const json& inbound, const std::string& layer) {
+  std::vector<std::string> inputs;
+  if (inbound.is_null()) return inputs;
+  if (!inbound.is_array())
+    throw Error("model JSON: layer '" + layer + "': 'inbound_nodes' must be a list");
+  if (inbound.size() > 1)
+    throw Error("model JSON: layer '" + layer + "' is called " + std::to_string(inbound.size()) +
+                " times; shared layers are not supported (give each call its own layer)");
+  if (inbound.empty()) return inputs;
+  const json& node = inbound[0];
+  if (node.is_object()) {  // Keras 3: {"args": [...], "kwargs": {...}}
+    collectKerasHistory(node.value("args", json::array()), layer, inputs);
+    return inputs;
+  }
+  if (!node.is_array())
+    throw Error("model JSON: layer '" + layer + "': bad inbound node " + node.dump());
+  for (const auto& entry : node) inputs.push_back(tensorRefName(entry, "inbound_nodes"));
+  return inputs;
+}
+
+void addNode(ModelSpec& spec, std::unordered_set<std::string>& names, NodeSpec node) {
+  if (!names.insert(node.name).second)
+    throw Error("model JSON: two layers are named '" + node.name + "'");
+  spec.nodes.push_back(std::move(node));
+}
+
+ModelSpec parseFunctional(const json& config) {
+  if (!config.is_object()) throw Error("model JSON: functional 'config' must be an object");
+  ModelSpec spec;
+  spec.name = config.value("name", std::string("model"));
+  const json& layers = config.contains("layers") ? config["layers"] : json();
+  if (!layers.is_array()) throw Error("model JSON: functional config has no 'layers' list");
+  std::unordered_set<std::string> names;
+  for (const auto& l : layers) {
+    if (!l.is_object() || !l.contains("class_name") || !l["class_name"].is_string())
+      throw Error("model JSON: a layer entry has no 'class_name'");
+    NodeSpec node;
+    node.className = l["class_name"];
+    node.config = l.contains("config") ? l["config"] : json::object();
+    if (!node.config.is_object())
+      throw Error("model JSON: layer of class '" + node.className + "' has a non-object config");
+    if (l.contains("name") && l["name"].is_string())
+      node.name = l["name"];
+    else if (node.config.contains("name") && node.config["name"].is_string())
+      node.name = node.config["name"];
+    else
+      throw Error("model JSON: a layer of class '" + node.className + "' has no name");
+    if (!node.config.contains("name")) node.config["name"] = node.name;
+    node.inputs =
+        parseInboundNodes(l.contains("inbound_nodes") ? l["inbound_nodes"] : json(), node.name);
+    addNode(spec, names, std::move(node));
+  }
+  spec.inputs = tensorRefList(config.contains("input_layers") ? config["input_layers"] : json(),
+                              "input_layers");
+  spec.outputs = tensorRefList(config.contains("output_layers") ? config["output_layers"] : json(),
+                               "output_layers");
+  return spec;
+}
+
+// Batch shape stated on a Sequential's first layer (Keras 2 / TF.js "batch_input_shape",
+// Keras 3 "batch_shape", or "input_shape" / "input_dim").
+json firstLayerBatchShape(const json& cfg) {
+  if (cfg.contains("batch_input_shape") && cfg["batch_input_shape"].is_array())
+    return cfg["batch_input_shape"];
+  if (cfg.contains("batch_shape") && cfg["batch_shape"].is_array()) return cfg["batch_shape"];
+  json batch = cfg.contains("batch_size") ? cfg["batch_size"] : json();
+  if (cfg.contains("input_shape") && cfg["input_shape"].is_array()) {
+    json s = json::array({batch});
+    for (const auto& d : cfg["input_shape"]) s.push_back(d);
+    return s;
+  }
+  if (cfg.contains("input_dim") && cfg["input_dim"].is_number_integer())
+    return json::array({batch, cfg["input_dim"]});
+  return json();
+}
+
+ModelSpec parseSequential(const json& config) {
+  ModelSpec spec;
+  json layers;
+  json buildShape;
+  if (config.is_array()) {  // old Keras: "config" is the layer list itself
+    spec.name = "sequential";
+    layers = config;
+  } else if (config.is_object()) {
+    spec.name = config.value("name", std::string("sequential"));
+    layers = config.contains("layers") ? config["layers"] : json();
+    if (config.contains("build_input_shape")) buildShape = config["build_input_shape"];
+  }
+  if (!layers.is_array() || layers.empty())
+    throw Error("model JSON: Sequential model '" + spec.name + "' has no layers");
+  std::unordered_set<std::string> names;
+  std::string previous;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const json& l = layers[i];
+    if (!l.is_object() || !l.contains("class_name") || !l["class_name"].is_string())
+      throw Error("model JSON: a layer entry of Sequential '" + spec.name + "' has no class_name");
+    NodeSpec node;
+    node.className = l["class_name"];
+    node.config = l.contains("config") ? l["config"] : json::object();
+    if (!node.config.is_object())
+      throw Error("model JSON: layer of class '" + node.className + "' has a non-object config");
+    if (node.config.contains("name") && node.config["name"].is_string())
+      node.name = node.config["name"];
+    else if (l.contains("name") && l["name"].is_string())
+      node.name = l["name"];
+    else
+      node.name = spec.uniqueName(ModelSpec::defaultBaseName(node.className));
+    node.config["name"] = node.name;
+    if (i == 0 && node.className != "InputLayer") {
+      json shape = firstLayerBatchShape(node.config);
+      if (shape.is_null() && buildShape.is_array()) shape = buildShape;
+      if (shape.is_null())
+        throw Error("model JSON: Sequential model '" + spec.name + "' has no input shape (its " +
+                    "first layer '" + node.name + "' has no batch_input_shape)");
+      // Keras 2 Sequential names the implicit input "<first layer>_input".
+      NodeSpec input;
+      input.name = node.name + "_input";
+      input.className = "InputLayer";
+      input.config = {{"batch_input_shape", shape},
+                      {"dtype", node.config.value("dtype", json("float32"))},
+                      {"sparse", false},
+                      {"ragged", false},
+                      {"name", input.name}};
+      if (!input.config["dtype"].is_string()) input.config["dtype"] = "float32";
+      previous = input.name;
+      spec.inputs.push_back(input.name);
+      addNode(spec, names, std::move(input));
+    }
+    if (node.className == "InputLayer") {
+      if (i != 0)
+        throw Error("model JSON: Sequential model '" + spec.name +
+                    "' has an InputLayer that is not its first layer");
+      spec.inputs.push_back(node.name);
+    } else {
+      node.inputs = {previous};
+    }
+    previous = node.name;
+    addNode(spec, names, std::move(node));
+  }
+  spec.outputs = {previous};
+  return spec;
+}
+
+}  // namespace
+
+ModelSpec ModelSpec::fromKerasJson(const json& topologyIn) {
+  json topology = parseMaybeString(topologyIn, "topology");
+  if (!topology.is_object()) throw Error("model JSON: expected an object");
+  // A whole TF.js model.json, or a converter topology {"model_config": ..., "training_config"}.
+  if (topology.contains("modelTopology"))
+    return fromKerasJson(parseMaybeString(topology["modelTopology"], "modelTopology"));
+  if (topology.contains("model_config"))
+    return fromKerasJson(parseMaybeString(topology["model_config"], "model_config"));
+  if (!topology.contains("class_name") || !topology["class_name"].is_string())
+    throw Error("model JSON: no 'class_name' (expected a Keras model topology)");
+  std::string cls = topology["class_name"];
+  const json& config = topology.contains("config") ? topology["config"] : json();
+  if (cls == "Sequential") return parseSequential(config);
+  if (cls == "Functional" || cls == "Model") return parseFunctional(config);
+  throw Error("model JSON: unsupported model class '" + cls +
+              "' (expected Functional, Model or Sequential)");
+}
+
+json ModelSpec::toKerasJson() const {
+  json layers = json::array();
+  for (const auto& n : nodes) {
+    json cfg = n.config.is_object() ? n.config : json::object();
+    cfg["name"] = n.name;
+    json inbound = json::array();
+    if (!n.inputs.empty()) {
+      json call = json::array();
+      for (const auto& in : n.inputs) call.push_back(json::array({in, 0, 0, json::object()}));
+      inbound.push_back(std::move(call));
+    }
+    layers.push_back({{"class_name", n.className},
+                      {"config", std::move(cfg)},
+                      {"name", n.name},
+                      {"inbound_nodes", std::move(inbound)}});
+  }
+  json ins = json::array(), outs = json::array();
+  for (const auto& i : inputs) ins.push_back(json::array({i, 0, 0}));
+  for (const auto& o : outputs) outs.push_back(json::array({o, 0, 0}));
+  return {{"class_name", "Functional"},
+          {"config",
+           {{"name", name},
+            {"layers", std::move(layers)},
+            {"input_layers", std::move(ins)},
+            {"output_layers", std::move(outs)}}}};
+}
+
+bool ModelSpec::operator==(const ModelSpec& o) const {
+  if (name != o.name || inputs != o.inputs || outputs != o.outputs ||
+      nodes.size() != o.nodes.size())
+    return false;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const auto &a = nodes[i], &b = o.nodes[i];
+    if (a.name != b.name || a.className != b.className || a.config != b.config ||
+        a.inputs != b.inputs)
+      return false;
+  }
+  return true;
+}
+
+NodeSpec makeInputLayerNode(const std::string& name, const Shape& batchShape) {
+  json shape = json::array();
+  for (size_t i = 0; i < batchShape.size(); ++i)
+    shape.push_back(batchShape[i] == kNone ? json() : json(batchShape[i]));
+  NodeSpec n;
+  n.name = name;
+  n.className = "InputLayer";
+  n.config = {{"batch_input_shape", std::move(shape)},
+              {"dtype", "float32"},
+              {"sparse", false},
+              {"ragged", false},
+              {"name", name}};
+  return n;
+}
+
+Shape inputLayerShape(const NodeSpec& node) {
+  const json& c = node.config;
+  auto bad = [&](const std::string& why) {
+    throw SpecError(SpecErrorKind::BadValue, node.name, why);
+  };
+  auto toShape = [&](const json& v, const char* key, bool hasBatch) {
+    if (!v.is_array()) bad(std::string("'") + key + "' must be a list of integers or null");
+    Shape s;
+    if (!hasBatch) {
+      json b = c.contains("batch_size") ? c["batch_size"] : json();
+      s.push_back(b.is_number_integer() ? b.get<Index>() : kNone);
+    }
+    for (const auto& d : v) {
+      if (d.is_null()) {
+        s.push_back(kNone);
+      } else if (d.is_number_integer() && d.get<long long>() >= 0) {
+        s.push_back(d.get<Index>());
+      } else {
+        bad(std::string("'") + key + "' = " + v.dump() + ": dimensions must be integers or null");
+      }
+    }
+    if (s.size() < 2) bad(std::string("'") + key + "' = " + v.dump() + ": needs at least 1 axis");
+    return s;
+  };
+  if (c.is_object()) {
+    if (c.contains("batch_input_shape") && !c["batch_input_shape"].is_null())
+      return toShape(c["batch_input_shape"], "batch_input_shape", true);
+    if (c.contains("batch_shape") && !c["batch_shape"].is_null())
+      return toShape(c["batch_shape"], "batch_shape", true);
+    if (c.contains("input_shape") && !c["input_shape"].is_null())
+      return toShape(c["input_shape"], "input_shape", false);
+    if (c.contains("shape") && !c["shape"].is_null()) return toShape(c["shape"], "shape", false);
+  }
+  bad("InputLayer has no shape (set batch_input_shape)");
+  return {};
+}
+
+}  // namespace tessel

@@ -1,0 +1,212 @@
+#include "engine/io/TfjsModel.h"
+
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "engine/core/Error.h"
+
+namespace tessel {
+
+static_assert(std::endian::native == std::endian::little,
+              "TF.js weight shards are little-endian float32; add byte swapping for this target");
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string readWhole(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot open " + what + " '" + path + "': " + std::strerror(errno));
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw Error("cannot read " + what + " '" + path + "'");
+  return data;
+}
+
+void writeWhole(const fs::path& path, const char* data, std::size_t size) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error("cannot write '" + tmp.string() + "': " + std::strerror(errno));
+    out.write(data, static_cast<std::streamsize>(size));
+    out.flush();
+    if (!out) throw Error("cannot write '" + tmp.string() + "': " + std::strerror(errno));
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw Error("cannot write '" + path.string() + "': " + ec.message());
+}
+
+json parseJsonText(const std::string& text, const std::string& path) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // Line and column of the offending byte (nlohmann's byte index is 1-based).
+    std::size_t upto = std::min<std::size_t>(e.byte ? e.byte - 1 : 0, text.size());
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < upto; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string detail = e.what();
+    std::size_t at = detail.find("column ");
+    if (at != std::string::npos) at = detail.find(": ", at);
+    if (at != std::string::npos) detail = detail.substr(at + 2);
+    throw Error("'" + path + "': JSON syntax error at line " + std::to_string(line) + ", column " +
+                std::to_string(column) + ": " + detail);
+  }
+}
+
+json maybeParsed(const json& v) {
+  if (!v.is_string()) return v;
+  try {
+    return json::parse(v.get<std::string>());
+  } catch (const json::exception&) {
+    throw Error("model.json: training config is a string that is not valid JSON");
+  }
+}
+
+}  // namespace
+
+ModelFile parseModelJson(const json& modelJson, const std::string& directory) {
+  if (!modelJson.is_object()) throw Error("model.json: expected a JSON object");
+  if (modelJson.contains("format") && modelJson["format"].is_string() &&
+      modelJson["format"] != "layers-model")
+    throw Error("model.json: format '" + modelJson["format"].get<std::string>() +
+                "' is not supported (expected a TF.js layers-model)");
+  ModelFile file;
+  file.spec = ModelSpec::fromKerasJson(modelJson);
+
+  // Training config: TF.js writes "trainingConfig" at top level; tensorflowjs_converter puts
+  // "training_config" inside modelTopology (Keras h5 stores it as a JSON string).
+  json top = modelJson.contains("modelTopology") ? maybeParsed(modelJson["modelTopology"]) : json();
+  if (modelJson.contains("trainingConfig") && !modelJson["trainingConfig"].is_null())
+    file.trainingConfig = maybeParsed(modelJson["trainingConfig"]);
+  else if (modelJson.contains("training_config") && !modelJson["training_config"].is_null())
+    file.trainingConfig = maybeParsed(modelJson["training_config"]);
+  else if (top.is_object() && top.contains("training_config") && !top["training_config"].is_null())
+    file.trainingConfig = maybeParsed(top["training_config"]);
+
+  if (!modelJson.contains("weightsManifest") || modelJson["weightsManifest"].is_null()) return file;
+  const json& manifest = modelJson["weightsManifest"];
+  if (!manifest.is_array()) throw Error("model.json: 'weightsManifest' must be a list");
+  std::set<std::string> seen;
+  for (std::size_t g = 0; g < manifest.size(); ++g) {
+    const json& group = manifest[g];
+    const std::string groupName = "weightsManifest group " + std::to_string(g + 1);
+    if (!group.is_object() || !group.contains("paths") || !group["paths"].is_array() ||
+        !group.contains("weights") || !group["weights"].is_array())
+      throw Error("model.json: " + groupName + " needs 'paths' and 'weights' lists");
+    std::string data;
+    std::string shardList;
+    for (const auto& p : group["paths"]) {
+      if (!p.is_string()) throw Error("model.json: " + groupName + " has a non-string path");
+      fs::path shard = fs::path(directory) / p.get<std::string>();
+      if (!fs::exists(shard))
+        throw Error("missing weight shard '" + shard.string() + "' (listed in model.json)");
+      data += readWhole(shard.string(), "weight shard");
+      shardList += (shardList.empty() ? "" : ", ") + p.get<std::string>();
+    }
+    std::size_t offset = 0;
+    for (const auto& w : group["weights"]) {
+      if (!w.is_object() || !w.contains("name") || !w["name"].is_string())
+        throw Error("model.json: " + groupName + " has a weight without a name");
+      const std::string name = w["name"];
+      if (w.contains("quantization") && !w["quantization"].is_null())
+        throw Error("weight '" + name + "' is quantized; quantized weights are not supported");
+      std::string dtype = w.value("dtype", std::string("float32"));
+      if (dtype != "float32")
+        throw Error("weight '" + name + "' has dtype '" + dtype +
+                    "'; only float32 weights are supported");
+      if (!w.contains("shape") || !w["shape"].is_array())
+        throw Error("weight '" + name + "' has no shape in model.json");
+      Shape shape;
+      for (const auto& d : w["shape"]) {
+        if (!d.is_number_integer() || d.get<long long>() < 0)
+          throw Error("weight '" + name + "' has a bad shape " + w["shape"].dump());
+        shape.push_back(d.get<Index>());
+      }
+      const std::size_t bytes = static_cast<std::size_t>(shapeProduct(shape)) * sizeof(float);
+      if (offset + bytes > data.size())
+        throw Error("weight shard data too short: weight '" + name + "' " + w["shape"].dump() +
+                    " needs bytes " + std::to_string(offset) + ".." +
+                    std::to_string(offset + bytes) + " but the shards of " + groupName + " (" +
+                    shardList + ") hold " + std::to_string(data.size()) + " bytes");
+      if (!seen.insert(name).second)
+        throw Error("model.json: weight '" + name + "' is listed twice");
+      Tensor t(shape);
+      if (bytes) std::memcpy(t.data(), data.data() + offset, bytes);
+      offset += bytes;
+      file.weights.emplace_back(name, std::move(t));
+    }
+    if (offset != data.size())
+      throw Error("weight shapes do not match the manifest size: the weights of " + groupName +
+                  " need " + std::to_string(offset) + " bytes but its shards (" + shardList +
+                  ") hold " + std::to_string(data.size()) + " bytes");
+  }
+  return file;
+}
+
+ModelFile readModelFile(const std::string& path) {
+  if (!fs::exists(path)) throw Error("model file '" + path + "' does not exist");
+  std::string text = readWhole(path, "model file");
+  json j = parseJsonText(text, path);
+  fs::path dir = fs::path(path).parent_path();
+  return parseModelJson(j, dir.empty() ? std::string(".") : dir.string());
+}
+
+void writeModelFile(const std::string& path, const ModelSpec& spec, const NamedWeights& weights,
+                    const json& trainingConfig, std::size_t shardBytes) {
+  if (shardBytes < sizeof(float)) throw Error("writeModelFile: shard size must be at least 4");
+  json manifestWeights = json::array();
+  std::size_t total = 0;
+  std::set<std::string> names;
+  for (const auto& [name, t] : weights) {
+    if (!names.insert(name).second)
+      throw Error("writeModelFile: two weights are named '" + name + "'");
+    if (shapeProduct(t.shape()) != t.size())
+      throw Error("writeModelFile: weight '" + name + "' is empty");
+    manifestWeights.push_back({{"name", name}, {"shape", t.shape()}, {"dtype", "float32"}});
+    total += static_cast<std::size_t>(t.size()) * sizeof(float);
+  }
+  std::string data;
+  data.reserve(total);
+  for (const auto& [name, t] : weights)
+    data.append(reinterpret_cast<const char*>(t.data()),
+                static_cast<std::size_t>(t.size()) * sizeof(float));
+
+  fs::path modelPath(path);
+  fs::path dir = modelPath.parent_path();
+  json manifest = json::array();
+  if (!weights.empty()) {
+    std::size_t shards = std::max<std::size_t>(1, (total + shardBytes - 1) / shardBytes);
+    json paths = json::array();
+    for (std::size_t s = 0; s < shards; ++s) {
+      std::string shardName =
+          "group1-shard" + std::to_string(s + 1) + "of" + std::to_string(shards) + ".bin";
+      std::size_t begin = s * shardBytes;
+      std::size_t size = std::min(shardBytes, total - std::min(total, begin));
+      writeWhole(dir / shardName, data.data() + begin, size);
+      paths.push_back(shardName);
+    }
+    manifest.push_back({{"paths", std::move(paths)}, {"weights", std::move(manifestWeights)}});
+  }
+  json model = {{"format", "layers-model"},
+                {"generatedBy", std::string("Tessel Studio ") + TESSEL_VERSION},
+                {"convertedBy", nullptr},
+                {"modelTopology", spec.toKerasJson()},
+                {"weightsManifest", std::move(manifest)}};
+  if (!trainingConfig.is_null()) model["trainingConfig"] = trainingConfig;
+  std::string text = model.dump();
+  writeWhole(modelPath, text.data(), text.size());
+}
+
+}  // namespace tessel

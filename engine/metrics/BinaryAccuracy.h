@@ -1,0 +1,20 @@
+#pragma once
+// Keras binary_accuracy: mean over the last axis of [ (p > threshold) == t ], threshold 0.5.
+#include "engine/metrics/MeanMetricWrapper.h"
+
+namespace tessel {
+
+class BinaryAccuracy : public MeanMetricWrapper {
+ public:
+  explicit BinaryAccuracy(std::string name = "binary_accuracy", float threshold = 0.5f)
+      : MeanMetricWrapper(std::move(name)), threshold_(threshold) {}
+  float threshold() const { return threshold_; }
+
+ protected:
+  void sampleValues(const Tensor& yTrue, const Tensor& yPred, float* out) override;
+
+ private:
+  float threshold_;
+};
+
+}  // namespace tessel

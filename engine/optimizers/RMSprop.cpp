@@ -1,0 +1,58 @@
+#include "engine/optimizers/RMSprop.h"
+
+namespace tessel {
+
+RMSprop::RMSprop(double learningRate, double rho, double momentum, double epsilon, bool centered)
+    : rho_(rho), momentum_(momentum), epsilon_(epsilon), centered_(centered) {
+  lr_ = learningRate;
+  slotKinds_ = {"velocity"};
+  if (momentum_ > 0) {
+    momentumKind_ = int(slotKinds_.size());
+    slotKinds_.push_back("momentum");
+  }
+  if (centered_) {
+    averageKind_ = int(slotKinds_.size());
+    slotKinds_.push_back("average_gradient");
+  }
+}
+
+nlohmann::json RMSprop::config() const {
+  auto c = baseConfig();
+  c["rho"] = rho_;
+  c["momentum"] = momentum_;
+  c["epsilon"] = epsilon_;
+  c["centered"] = centered_;
+  return c;
+}
+
+void RMSprop::update(size_t slot, Variable& var, const Tensor& grad, double lr, long long) {
+  auto w = var.value.array();
+  const auto g = grad.array();
+  const float rho = float(rho_), eps = float(epsilon_), a = float(lr);
+  auto v = slots_[0][slot].array();
+  v = rho * v + (1.0f - rho) * g.square();
+  // inc = lr g / sqrt(denominator); evaluated lazily inside the assignments below.
+  if (centered_) {
+    auto avg = slots_[size_t(averageKind_)][slot].array();
+    avg = rho * avg + (1.0f - rho) * g;
+    const auto inc = a * g / (v - avg.square() + eps).sqrt();
+    if (momentumKind_ >= 0) {
+      auto mom = slots_[size_t(momentumKind_)][slot].array();
+      mom = float(momentum_) * mom + inc;
+      w -= mom;
+    } else {
+      w -= inc;
+    }
+    return;
+  }
+  const auto inc = a * g / (v + eps).sqrt();
+  if (momentumKind_ >= 0) {
+    auto mom = slots_[size_t(momentumKind_)][slot].array();
+    mom = float(momentum_) * mom + inc;
+    w -= mom;
+  } else {
+    w -= inc;
+  }
+}
+
+}  // namespace tessel
