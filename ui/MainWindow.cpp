@@ -43,6 +43,8 @@ bool MainWindow::openModel(const QString& path) {
   }
 }
 
-QString MainWindow::summaryText() const { return summary_->toPlainText(); }
+QString MainWindow::summaryText() const {
+  return summary_->toPlainText();
+}
 
 }  // namespace tessel::ui

@@ -1,6 +1,8 @@
 #pragma once
 #include <QMainWindow>
 
+class QPlainTextEdit;
+
 namespace tessel::ui {
 
 // The studio's main window. For now: opens a model.json and shows its Keras summary.
@@ -13,7 +15,7 @@ class MainWindow : public QMainWindow {
   QString summaryText() const;
 
  private:
-  class QPlainTextEdit* summary_ = nullptr;
+  QPlainTextEdit* summary_ = nullptr;
 };
 
 }  // namespace tessel::ui

@@ -1,8 +1,287 @@
+// Registration of the Keras convolution, pooling and reshaping layers: parameter descriptions
+// (keys and defaults as Keras 2's get_config writes them), palette group, description, factory.
+#include "engine/layers/AveragePooling1D.h"
+#include "engine/layers/AveragePooling2D.h"
+#include "engine/layers/Conv1D.h"
+#include "engine/layers/Conv2D.h"
+#include "engine/layers/Conv2DTranspose.h"
+#include "engine/layers/Cropping2D.h"
+#include "engine/layers/DepthwiseConv2D.h"
+#include "engine/layers/GlobalAveragePooling1D.h"
+#include "engine/layers/GlobalAveragePooling2D.h"
+#include "engine/layers/GlobalMaxPooling1D.h"
+#include "engine/layers/GlobalMaxPooling2D.h"
 #include "engine/layers/LayerRegistry.h"
+#include "engine/layers/MaxPooling1D.h"
+#include "engine/layers/MaxPooling2D.h"
+#include "engine/layers/SeparableConv2D.h"
+#include "engine/layers/UpSampling2D.h"
+#include "engine/layers/ZeroPadding2D.h"
 
 namespace tessel {
 
-// Placeholder until the Conv layer family lands (issue: convolutional and normalisation layers).
-void registerConvLayers(LayerRegistry&) {}
+namespace {
+
+ParamSpec param(std::string key, ParamType type, json def, std::string doc) {
+  ParamSpec p;
+  p.key = std::move(key);
+  p.type = type;
+  p.defaultValue = std::move(def);
+  p.doc = std::move(doc);
+  p.nullable = p.defaultValue.is_null();
+  return p;
+}
+
+ParamSpec range(ParamSpec p, double lo, double hi) {
+  p.min = lo;
+  p.max = hi;
+  return p;
+}
+
+ParamSpec choice(std::string key, std::string def, std::vector<std::string> choices,
+                 std::string doc) {
+  ParamSpec p = param(std::move(key), ParamType::Choice, def, std::move(doc));
+  p.choices = std::move(choices);
+  return p;
+}
+
+ParamSpec required(ParamSpec p, json suggested) {
+  p.required = true;
+  p.nullable = false;
+  p.suggested = std::move(suggested);
+  return p;
+}
+
+json keras2Initializer(const char* className) {
+  json config = json::object();
+  if (std::string(className) != "Zeros" && std::string(className) != "Ones")
+    config["seed"] = nullptr;
+  return {{"class_name", className}, {"config", config}};
+}
+
+template <typename L>
+std::function<std::unique_ptr<Layer>(const json&)> factory() {
+  return [](const json& config) -> std::unique_ptr<Layer> { return std::make_unique<L>(config); };
+}
+
+json ones(int rank) {
+  return rank == 1 ? json::array({1}) : json::array({1, 1});
+}
+
+ParamSpec dataFormat() {
+  // channels_first is accepted by validation and rejected by the layer with a clear message.
+  return choice("data_format", "channels_last", {"channels_last", "channels_first"},
+                "Ordering of the dimensions in the inputs; only channels_last (batch, ..., "
+                "channels) is supported.");
+}
+
+ParamSpec paddingParam(bool causal) {
+  std::vector<std::string> c = {"valid", "same"};
+  if (causal) c.push_back("causal");
+  return choice("padding", "valid", c,
+                causal ? "valid: no padding; same: pad evenly so the output has ceil(in/strides) "
+                         "steps; causal: pad on the left only (output[t] sees input[:t+1])."
+                       : "valid: no padding; same: pad evenly (extra on the bottom/right) so the "
+                         "output has ceil(in/strides) rows/columns.");
+}
+
+// Parameters shared by Conv1D / Conv2D (Keras 2 Conv.get_config order).
+std::vector<ParamSpec> convParams(int rank) {
+  const char* dims = rank == 1 ? "1 integer" : "2 integers";
+  return {
+      required(range(param("filters", ParamType::Int, nullptr,
+                           "Integer, the dimensionality of the output space (number of filters)."),
+                     1, 1e9),
+               32),
+      required(range(param("kernel_size", ParamType::IntList, nullptr,
+                           std::string("An integer or tuple of ") + dims +
+                               ": the size of the convolution window."),
+                     1, 1e6),
+               rank == 1 ? json::array({3}) : json::array({3, 3})),
+      range(param("strides", ParamType::IntList, ones(rank),
+                  std::string("An integer or tuple of ") + dims +
+                      ": the strides of the convolution."),
+            1, 1e6),
+      paddingParam(rank == 1),
+      dataFormat(),
+      range(param("dilation_rate", ParamType::IntList, ones(rank),
+                  "Dilation rate for dilated (atrous) convolution; strides > 1 cannot be "
+                  "combined with dilation_rate > 1."),
+            1, 1e6),
+      range(param("groups", ParamType::Int, 1,
+                  "Number of groups the input channels are split into; each group is convolved "
+                  "with filters / groups filters (channels and filters must be divisible)."),
+            1, 1e6),
+      param("activation", ParamType::Activation, "linear",
+            "Activation function to use (linear: a(x) = x)."),
+      param("use_bias", ParamType::Bool, true, "Whether the layer uses a bias vector."),
+      param("kernel_initializer", ParamType::Initializer, keras2Initializer("GlorotUniform"),
+            "Initializer for the kernel weights matrix."),
+      param("bias_initializer", ParamType::Initializer, keras2Initializer("Zeros"),
+            "Initializer for the bias vector."),
+      param("kernel_regularizer", ParamType::Regularizer, nullptr,
+            "Regularizer function applied to the kernel weights matrix."),
+      param("bias_regularizer", ParamType::Regularizer, nullptr,
+            "Regularizer function applied to the bias vector."),
+      param("activity_regularizer", ParamType::Regularizer, nullptr,
+            "Regularizer function applied to the output of the layer (its activation)."),
+      param("kernel_constraint", ParamType::Constraint, nullptr,
+            "Constraint function applied to the kernel matrix."),
+      param("bias_constraint", ParamType::Constraint, nullptr,
+            "Constraint function applied to the bias vector."),
+  };
+}
+
+// Removes the parameter `key` from a list.
+std::vector<ParamSpec> without(std::vector<ParamSpec> ps, const std::string& key) {
+  std::erase_if(ps, [&](const ParamSpec& p) { return p.key == key; });
+  return ps;
+}
+
+// DepthwiseConv2D / SeparableConv2D: the Conv2D list with depthwise_* (and pointwise_*) in
+// place of kernel_* (Keras 2 get_config).
+std::vector<ParamSpec> depthwiseParams(bool separable) {
+  std::vector<ParamSpec> ps =
+      without(without(without(without(convParams(2), "kernel_initializer"), "kernel_regularizer"),
+                      "kernel_constraint"),
+              "groups");
+  if (!separable) ps = without(ps, "filters");
+  ps.push_back(range(param("depth_multiplier", ParamType::Int, 1,
+                           "The number of depthwise convolution output channels for each input "
+                           "channel."),
+                     1, 1e6));
+  ps.push_back(param("depthwise_initializer", ParamType::Initializer,
+                     keras2Initializer("GlorotUniform"),
+                     "Initializer for the depthwise kernel matrix."));
+  if (separable)
+    ps.push_back(param("pointwise_initializer", ParamType::Initializer,
+                       keras2Initializer("GlorotUniform"),
+                       "Initializer for the pointwise kernel matrix."));
+  ps.push_back(param("depthwise_regularizer", ParamType::Regularizer, nullptr,
+                     "Regularizer function applied to the depthwise kernel matrix."));
+  if (separable)
+    ps.push_back(param("pointwise_regularizer", ParamType::Regularizer, nullptr,
+                       "Regularizer function applied to the pointwise kernel matrix."));
+  ps.push_back(param("depthwise_constraint", ParamType::Constraint, nullptr,
+                     "Constraint function applied to the depthwise kernel matrix."));
+  if (separable)
+    ps.push_back(param("pointwise_constraint", ParamType::Constraint, nullptr,
+                       "Constraint function applied to the pointwise kernel matrix."));
+  return ps;
+}
+
+std::vector<ParamSpec> globalPoolParams() {
+  return {dataFormat(), param("keepdims", ParamType::Bool, false,
+                              "Whether to keep the spatial dimensions (as size 1).")};
+}
+
+std::vector<ParamSpec> poolParams(int rank) {
+  const char* dims = rank == 1 ? "1 integer" : "2 integers";
+  return {
+      range(
+          param(
+              "pool_size", ParamType::IntList, rank == 1 ? json::array({2}) : json::array({2, 2}),
+              std::string("An integer or tuple of ") + dims + ": the size of the pooling window."),
+          1, 1e6),
+      range(param("strides", ParamType::IntList, nullptr,
+                  std::string("An integer or tuple of ") + dims +
+                      ", or null: the strides (null: pool_size)."),
+            1, 1e6),
+      paddingParam(false),
+      dataFormat(),
+  };
+}
+
+void addLayer(LayerRegistry& r, const char* className, const char* group, const char* desc,
+              std::vector<ParamSpec> params,
+              std::function<std::unique_ptr<Layer>(const json&)> create) {
+  LayerInfo info;
+  info.className = className;
+  info.group = group;
+  info.description = desc;
+  info.params = std::move(params);
+  info.create = std::move(create);
+  r.add(std::move(info));
+}
+
+}  // namespace
+
+void registerConvLayers(LayerRegistry& r) {
+  addLayer(r, "Conv2D", "Convolution",
+           "2D convolution over images (batch, height, width, channels): activation(conv(x, "
+           "kernel) + bias).",
+           convParams(2), factory<Conv2D>());
+  addLayer(r, "Conv1D", "Convolution",
+           "1D convolution over sequences (batch, steps, channels), e.g. temporal convolution.",
+           convParams(1), factory<Conv1D>());
+  addLayer(r, "DepthwiseConv2D", "Convolution",
+           "Depthwise 2D convolution: each input channel is convolved with its own "
+           "depth_multiplier filters.",
+           depthwiseParams(false), factory<DepthwiseConv2D>());
+  addLayer(r, "SeparableConv2D", "Convolution",
+           "Depthwise separable 2D convolution: a depthwise convolution followed by a pointwise "
+           "(1x1) convolution.",
+           depthwiseParams(true), factory<SeparableConv2D>());
+  {
+    std::vector<ParamSpec> ps = without(convParams(2), "groups");
+    ps.push_back(param("output_padding", ParamType::IntList, nullptr,
+                       "Padding along the height and width of the output (only null is "
+                       "supported)."));
+    addLayer(r, "Conv2DTranspose", "Convolution",
+             "Transposed 2D convolution (sometimes called deconvolution): upsamples with a "
+             "learned kernel.",
+             ps, factory<Conv2DTranspose>());
+  }
+  addLayer(r, "GlobalAveragePooling2D", "Pooling",
+           "Averages each channel over all spatial positions: (batch, h, w, c) → (batch, c).",
+           globalPoolParams(), factory<GlobalAveragePooling2D>());
+  addLayer(r, "GlobalMaxPooling2D", "Pooling",
+           "Maximum of each channel over all spatial positions: (batch, h, w, c) → (batch, c).",
+           globalPoolParams(), factory<GlobalMaxPooling2D>());
+  addLayer(r, "GlobalAveragePooling1D", "Pooling",
+           "Averages each channel over all steps: (batch, steps, c) → (batch, c).",
+           globalPoolParams(), factory<GlobalAveragePooling1D>());
+  addLayer(r, "GlobalMaxPooling1D", "Pooling",
+           "Maximum of each channel over all steps: (batch, steps, c) → (batch, c).",
+           globalPoolParams(), factory<GlobalMaxPooling1D>());
+  {
+    ParamSpec interp = choice("interpolation", "nearest", {"nearest", "bilinear"},
+                              "Interpolation method; only nearest is supported.");
+    addLayer(r, "UpSampling2D", "Reshaping",
+             "Repeats rows and columns of images by size[0] and size[1] (nearest neighbour).",
+             {range(param("size", ParamType::IntList, json::array({2, 2}),
+                          "Int, or tuple of 2 integers: the upsampling factors for rows and "
+                          "columns."),
+                    1, 1e6),
+              dataFormat(), interp},
+             factory<UpSampling2D>());
+  }
+  addLayer(
+      r, "ZeroPadding2D", "Reshaping",
+      "Adds rows and columns of zeros at the top, bottom, left and right of images.",
+      {param("padding", ParamType::Json, json::array({json::array({1, 1}), json::array({1, 1})}),
+             "Int, tuple of 2 ints or ((top, bottom), (left, right)): the zero padding."),
+       dataFormat()},
+      factory<ZeroPadding2D>());
+  addLayer(
+      r, "Cropping2D", "Reshaping",
+      "Crops rows and columns at the top, bottom, left and right of images.",
+      {param("cropping", ParamType::Json, json::array({json::array({0, 0}), json::array({0, 0})}),
+             "Int, tuple of 2 ints or ((top, bottom), (left, right)): what to crop."),
+       dataFormat()},
+      factory<Cropping2D>());
+  addLayer(r, "MaxPooling2D", "Pooling",
+           "Downsamples images by taking the maximum over each pool_size window.", poolParams(2),
+           factory<MaxPooling2D>());
+  addLayer(r, "AveragePooling2D", "Pooling",
+           "Downsamples images by averaging each pool_size window.", poolParams(2),
+           factory<AveragePooling2D>());
+  addLayer(r, "MaxPooling1D", "Pooling",
+           "Downsamples sequences by taking the maximum over each pool_size window.", poolParams(1),
+           factory<MaxPooling1D>());
+  addLayer(r, "AveragePooling1D", "Pooling",
+           "Downsamples sequences by averaging each pool_size window.", poolParams(1),
+           factory<AveragePooling1D>());
+}
 
 }  // namespace tessel

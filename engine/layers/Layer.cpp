@@ -1,5 +1,7 @@
 #include "engine/layers/Layer.h"
 
+#include "engine/core/Error.h"
+
 namespace tessel {
 
 Layer::Layer(std::string className, json config)
@@ -12,9 +14,13 @@ bool Layer::trainable() const {
   return it == config_.end() || !it->is_boolean() || it->get<bool>();
 }
 
-void Layer::build(const std::vector<Shape>&, Rng&) { built_ = true; }
+void Layer::build(const std::vector<Shape>&, Rng&) {
+  built_ = true;
+}
 
-double Layer::regularization(bool) { return 0.0; }
+double Layer::regularization(bool) {
+  return 0.0;
+}
 
 Index Layer::parameterCount() const {
   Index n = 0;
@@ -34,6 +40,26 @@ Variable& Layer::addVariable(const std::string& name, const Shape& shape, bool t
   }
   vars_.push_back(std::move(v));
   return vars_.back();
+}
+
+void Layer::throwShapeMismatch(const std::string& message) const {
+  throw SpecError(SpecErrorKind::ShapeMismatch, name_, message);
+}
+
+void Layer::throwBadValue(const std::string& message) const {
+  throw SpecError(SpecErrorKind::BadValue, name_, message);
+}
+
+void Layer::checkInputCount(const std::vector<Shape>& inputs, size_t minCount, int maxCount) const {
+  if (inputs.size() < minCount || (maxCount >= 0 && inputs.size() > size_t(maxCount))) {
+    std::string expected = maxCount < 0 ? "at least " + std::to_string(minCount)
+                           : int(minCount) == maxCount
+                               ? std::to_string(minCount)
+                               : std::to_string(minCount) + " to " + std::to_string(maxCount);
+    throw SpecError(
+        SpecErrorKind::ShapeMismatch, name_,
+        className_ + " expects " + expected + " input(s), got " + std::to_string(inputs.size()));
+  }
 }
 
 }  // namespace tessel

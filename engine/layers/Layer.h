@@ -30,8 +30,8 @@ struct Variable {
 // What a forward/backward call may need besides the tensors.
 struct RunContext {
   bool training = false;
-  Rng* rng = nullptr;         // for dropout/noise/augmentation; set by the executor
-  double addedLoss = 0.0;     // layers add activity-regularization terms here in forward()
+  Rng* rng = nullptr;      // for dropout/noise/augmentation; set by the executor
+  double addedLoss = 0.0;  // layers add activity-regularization terms here in forward()
 };
 
 class Layer {
@@ -69,6 +69,11 @@ class Layer {
 
  protected:
   Variable& addVariable(const std::string& name, const Shape& shape, bool trainable = true);
+  // Throw SpecError naming this layer (kind ShapeMismatch / BadValue).
+  [[noreturn]] void throwShapeMismatch(const std::string& message) const;
+  [[noreturn]] void throwBadValue(const std::string& message) const;
+  // Throws ShapeMismatch unless there are between minCount and maxCount (-1: any) inputs.
+  void checkInputCount(const std::vector<Shape>& inputs, size_t minCount, int maxCount) const;
   std::string className_;
   std::string name_;
   json config_;

@@ -5,6 +5,9 @@
 #include <set>
 
 #include "engine/core/Error.h"
+#include "engine/layers/Activations.h"
+#include "engine/layers/Initializers.h"
+#include "engine/layers/Regularizers.h"
 
 namespace tessel {
 
@@ -44,12 +47,14 @@ namespace {
 // Keys every Keras layer config may carry.
 const std::set<std::string>& commonKeys() {
   static const std::set<std::string> keys = {
-      "name", "trainable", "dtype", "batch_input_shape", "input_shape", "batch_size",
-      "input_dim", "autocast", "dynamic", "input_dtype", "batch_shape"};
+      "name",      "trainable", "dtype",   "batch_input_shape", "input_shape", "batch_size",
+      "input_dim", "autocast",  "dynamic", "input_dtype",       "batch_shape"};
   return keys;
 }
 
-std::string jsonTypeName(const json& v) { return v.type_name(); }
+std::string jsonTypeName(const json& v) {
+  return v.type_name();
+}
 
 void checkValue(const ParamSpec& p, const json& v, const std::string& node) {
   auto bad = [&](const std::string& why) {
@@ -113,14 +118,29 @@ void checkValue(const ParamSpec& p, const json& v, const std::string& node) {
       break;
     case ParamType::Activation:
       if (!v.is_string()) bad("expected an activation name");
+      try {
+        activationFromName(v.get<std::string>());
+      } catch (const Error& e) {
+        bad(e.what());
+      }
       break;
     case ParamType::Initializer:
       if (!v.is_string() && !(v.is_object() && v.contains("class_name")))
         bad("expected an initializer name or {\"class_name\", \"config\"}");
+      try {
+        Initializer::fromJson(v);
+      } catch (const Error& e) {
+        bad(e.what());
+      }
       break;
     case ParamType::Regularizer:
-      if (!(v.is_object() && v.contains("class_name")))
+      if (!v.is_string() && !(v.is_object() && v.contains("class_name")))
         bad("expected null or {\"class_name\": \"L1L2\", \"config\": {...}}");
+      try {
+        Regularizer::fromJson(v);
+      } catch (const Error& e) {
+        bad(e.what());
+      }
       break;
     case ParamType::Constraint:
       bad("constraints are not supported; use null");
@@ -142,16 +162,22 @@ json LayerRegistry::completeConfig(const std::string& className, const json& con
     throw SpecError(SpecErrorKind::BadValue, nodeName, "config must be a JSON object");
   json out = config.is_null() ? json::object() : config;
   for (auto it = out.begin(); it != out.end(); ++it) {
-    if (commonKeys().count(it.key())) continue;
+    // A layer's own spec wins over the common keys (InputLayer declares batch_input_shape).
     auto spec = std::find_if(info->params.begin(), info->params.end(),
                              [&](const ParamSpec& p) { return p.key == it.key(); });
-    if (spec == info->params.end())
+    if (spec == info->params.end()) {
+      if (commonKeys().count(it.key())) continue;
       throw SpecError(SpecErrorKind::UnknownConfigKey, nodeName,
                       "unknown config key '" + it.key() + "' for " + className);
+    }
     checkValue(*spec, it.value(), nodeName);
   }
-  for (const auto& p : info->params)
+  for (const auto& p : info->params) {
+    if (p.required && (!out.contains(p.key) || out[p.key].is_null()))
+      throw SpecError(SpecErrorKind::BadValue, nodeName,
+                      "config '" + p.key + "' is required for " + className);
     if (!out.contains(p.key)) out[p.key] = p.defaultValue;
+  }
   if (!out.contains("name")) out["name"] = nodeName;
   if (!out.contains("trainable")) out["trainable"] = true;
   if (!out.contains("dtype")) out["dtype"] = "float32";
@@ -161,7 +187,13 @@ json LayerRegistry::completeConfig(const std::string& className, const json& con
 std::unique_ptr<Layer> LayerRegistry::create(const std::string& className, const json& config,
                                              const std::string& nodeName) const {
   json full = completeConfig(className, config, nodeName);
-  return find(className)->create(full);
+  try {
+    return find(className)->create(full);
+  } catch (const SpecError&) {
+    throw;
+  } catch (const Error& e) {  // a layer constructor's plain Error: report it on the node
+    throw SpecError(SpecErrorKind::BadValue, nodeName, e.what());
+  }
 }
 
 }  // namespace tessel

@@ -13,8 +13,8 @@
 namespace tessel {
 
 enum class ParamType {
-  Int,          // integer; min/max apply
-  Float,        // number; min/max apply
+  Int,    // integer; min/max apply
+  Float,  // number; min/max apply
   Bool,
   String,       // free text
   Choice,       // one of `choices`
@@ -31,19 +31,21 @@ enum class ParamType {
 struct ParamSpec {
   std::string key;
   ParamType type;
-  json defaultValue;            // null where Keras's default is None
-  std::string doc;              // one line, as the Keras docs say it
+  json defaultValue;                 // null where Keras's default is None
+  std::string doc;                   // one line, as the Keras docs say it
   std::vector<std::string> choices;  // for Choice
   double min = -1e300, max = 1e300;  // for Int/Float (inclusive)
-  bool nullable = false;        // null accepted
+  bool nullable = false;             // null accepted
+  bool required = false;  // Keras has no default (units, rate, target_shape): must be given
+  json suggested;         // for required params: the value the palette puts in a new node
 };
 
 struct LayerInfo {
-  std::string className;   // "Dense"
-  std::string group;       // Keras doc group: Core, Convolution, Pooling, Normalization,
-                           // Regularization, Merging, Reshaping, Preprocessing, Activation
-  std::string description; // one line for the palette
-  int minInputs = 1;       // merge layers: 2 (or 1), maxInputs = -1 for "any"
+  std::string className;    // "Dense"
+  std::string group;        // Keras doc group: Core, Convolution, Pooling, Normalization,
+                            // Regularization, Merging, Reshaping, Preprocessing, Activation
+  std::string description;  // one line for the palette
+  int minInputs = 1;        // merge layers: 2 (or 1), maxInputs = -1 for "any"
   int maxInputs = 1;
   std::vector<ParamSpec> params;  // layer-specific parameters (name/trainable/dtype are common)
   std::function<std::unique_ptr<Layer>(const json& config)> create;
@@ -71,9 +73,9 @@ class LayerRegistry {
 
 // Registration functions, one per layer family, each in its own file. LayerRegistry::instance()
 // calls them all.
-void registerCoreLayers(LayerRegistry& registry);      // layers/CoreLayers.cpp
-void registerConvLayers(LayerRegistry& registry);      // layers/ConvLayers.cpp
-void registerNormLayers(LayerRegistry& registry);      // layers/NormLayers.cpp
+void registerCoreLayers(LayerRegistry& registry);           // layers/CoreLayers.cpp
+void registerConvLayers(LayerRegistry& registry);           // layers/ConvLayers.cpp
+void registerNormLayers(LayerRegistry& registry);           // layers/NormLayers.cpp
 void registerPreprocessingLayers(LayerRegistry& registry);  // layers/PreprocessingLayers.cpp
 
 }  // namespace tessel

@@ -60,7 +60,7 @@ double CategoricalCrossentropy::position(const float* t, const float* x, Index c
 
 void CategoricalCrossentropy::perSample(const Tensor& yTrue, const Tensor& yPred,
                                         float* out) const {
-  const auto l = lossdetail::denseLayout(name(), yTrue, yPred);
+  const auto l = lossdetail::denseLayout(*this, yTrue, yPred);
   for (Index i = 0; i < l.n; ++i) {
     double s = 0;
     for (Index k = 0; k < l.positions; ++k) {
@@ -73,7 +73,7 @@ void CategoricalCrossentropy::perSample(const Tensor& yTrue, const Tensor& yPred
 
 void CategoricalCrossentropy::gradient(const Tensor& yTrue, const Tensor& yPred, const float* scale,
                                        Tensor& dPred) const {
-  const auto l = lossdetail::denseLayout(name(), yTrue, yPred);
+  const auto l = lossdetail::denseLayout(*this, yTrue, yPred);
   dPred.resize(yPred.shape());
   for (Index i = 0; i < l.n; ++i) {
     const double c = (scale ? scale[i] : 1.0f) / double(l.positions);

@@ -14,7 +14,7 @@ template <class Derived>
 class ElementwiseLoss : public Loss {
  public:
   void perSample(const Tensor& yTrue, const Tensor& yPred, float* out) const override {
-    const auto l = lossdetail::denseLayout(name(), yTrue, yPred);
+    const auto l = lossdetail::denseLayout(*this, yTrue, yPred);
     const Derived& d = static_cast<const Derived&>(*this);
     const bool flag = d.batchFlag(yTrue);
     const double f = 1.0 / double(Derived::kSumLastAxis ? l.positions : l.perSample);
@@ -30,7 +30,7 @@ class ElementwiseLoss : public Loss {
 
   void gradient(const Tensor& yTrue, const Tensor& yPred, const float* scale,
                 Tensor& dPred) const override {
-    const auto l = lossdetail::denseLayout(name(), yTrue, yPred);
+    const auto l = lossdetail::denseLayout(*this, yTrue, yPred);
     const Derived& d = static_cast<const Derived&>(*this);
     const bool flag = d.batchFlag(yTrue);
     const double f = 1.0 / double(Derived::kSumLastAxis ? l.positions : l.perSample);

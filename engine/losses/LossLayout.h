@@ -25,9 +25,12 @@ inline Layout layoutOf(const Tensor& yPred) {
 }
 
 // Labels with as many values as the prediction (dense losses).
-inline Layout denseLayout(const std::string& loss, const Tensor& yTrue, const Tensor& yPred) {
+// Takes the loss itself so its name (a std::string) is only built on error: no allocation on
+// the training hot path.
+template <class L>
+inline Layout denseLayout(const L& loss, const Tensor& yTrue, const Tensor& yPred) {
   if (yTrue.size() != yPred.size())
-    throw Error("loss '" + loss + "': labels of shape " + shapeToString(yTrue.shape()) +
+    throw Error("loss '" + loss.name() + "': labels of shape " + shapeToString(yTrue.shape()) +
                 " do not match the output shape " + shapeToString(yPred.shape()));
   return layoutOf(yPred);
 }

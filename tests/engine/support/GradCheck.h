@@ -31,8 +31,8 @@ inline Tensor randomTensor(const Shape& shape, Rng& rng, float lo = -1.0f, float
 }
 
 inline bool close(double analytic, double numeric, const GradCheckOptions& o) {
-  return std::fabs(analytic - numeric) <= o.atol + o.rtol * std::max(std::fabs(analytic),
-                                                                       std::fabs(numeric));
+  return std::fabs(analytic - numeric) <=
+         o.atol + o.rtol * std::max(std::fabs(analytic), std::fabs(numeric));
 }
 
 // Checks `layer` (already built) on `inputs`. Reports the first mismatch through QVERIFY2 with
@@ -62,11 +62,15 @@ inline bool checkLayerGradients(Layer& layer, std::vector<Tensor> inputs,
   loss();
   std::vector<Tensor> dx(inputs.size());
   std::vector<Tensor*> dxp;
+  // Gradients start as NaN: backward must OVERWRITE every element (an accumulating or partial
+  // backward shows up as a mismatch).
   for (size_t i = 0; i < inputs.size(); ++i) {
     dx[i].resize(inputs[i].shape());
-    dx[i].setZero();
+    dx[i].fill(std::nanf(""));
     dxp.push_back(o.checkInputs ? &dx[i] : nullptr);
   }
+  for (auto& v : layer.variables())
+    if (v.trainable) v.grad.fill(std::nanf(""));
   {
     Rng r(o.seed);
     RunContext ctx;
@@ -94,8 +98,8 @@ inline bool checkLayerGradients(Layer& layer, std::vector<Tensor> inputs,
         double ana = dx[i][k];
         if (!close(ana, num, o)) {
           std::string msg = layer.className() + " input " + std::to_string(i) + "[" +
-                            std::to_string(k) + "]: analytic " + std::to_string(ana) +
-                            " numeric " + std::to_string(num);
+                            std::to_string(k) + "]: analytic " + std::to_string(ana) + " numeric " +
+                            std::to_string(num);
           QTest::qVerify(false, "gradient", msg.c_str(), __FILE__, __LINE__);
           return false;
         }
@@ -111,8 +115,8 @@ inline bool checkLayerGradients(Layer& layer, std::vector<Tensor> inputs,
         double ana = weightGrads[v][k];
         if (!close(ana, num, o)) {
           std::string msg = layer.className() + " weight " + vars[v].name + "[" +
-                            std::to_string(k) + "]: analytic " + std::to_string(ana) +
-                            " numeric " + std::to_string(num);
+                            std::to_string(k) + "]: analytic " + std::to_string(ana) + " numeric " +
+                            std::to_string(num);
           QTest::qVerify(false, "gradient", msg.c_str(), __FILE__, __LINE__);
           return false;
         }

@@ -1,0 +1,47 @@
+#pragma once
+// The built-in benchmarks of `tessel bench NAME`. To add one, create app/Bench<Name>.cpp with a
+// run function and register it at file scope (app sources are linked straight into the
+// executable, so the registration is never dropped):
+//
+//   static int runSeedCnn(const BenchOptions& o);
+//   TESSEL_REGISTER_BENCH(seed_cnn, "seed-cnn", "the seed's CNN on Fashion-MNIST", runSeedCnn);
+//
+// A run function prints what it likes and ends with the line `samples_per_s=N` (bench/run_bench.sh
+// parses it); benchSeedModel() below does all of that for a Keras model trained on Fashion-MNIST.
+#include <string>
+#include <vector>
+
+namespace tessel::app {
+
+struct BenchOptions {
+  long long samples = 55000;  // training samples per epoch (after the 5000 validation images)
+  int epochs = 1;
+  int threads = 0;  // already applied (Eigen + OpenMP) before run() is called; 0 = all cores
+};
+
+struct BenchCase {
+  std::string name;         // "seed-mlp"
+  std::string description;  // one line for `tessel bench --help`
+  int (*run)(const BenchOptions&);
+};
+
+std::vector<BenchCase>& benchRegistry();  // sorted by name when listed
+const BenchCase* findBench(const std::string& name);
+
+struct BenchRegistration {
+  explicit BenchRegistration(BenchCase c);
+};
+
+#define TESSEL_REGISTER_BENCH(id, name, description, fn) \
+  static const ::tessel::app::BenchRegistration tesselBench_##id({name, description, fn})
+
+// Shared driver: builds the Keras model `kerasModelJson` (a Sequential/Functional topology as
+// model.to_json() writes it), compiles it with SGD(lr) + sparse_categorical_crossentropy +
+// accuracy, trains it on the first o.samples Fashion-MNIST training images after the 5000
+// validation ones (StandardScaler over all pixels, reshaped to the model's input), batch
+// `batchSize`, shuffled, and prints per-epoch speed, test accuracy, peak RSS and, last,
+// `samples_per_s=N`. Returns 0.
+int benchSeedModel(const std::string& kerasModelJson, const BenchOptions& o, int batchSize = 32,
+                   double learningRate = 0.01);
+
+}  // namespace tessel::app

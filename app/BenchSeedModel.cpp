@@ -1,0 +1,93 @@
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "app/BenchRegistry.h"
+#include "app/CliSupport.h"
+#include "engine/core/Error.h"
+#include "engine/data/FashionMnist.h"
+#include "engine/train/Trainer.h"
+
+namespace tessel::app {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Times the training loop only (epoch begin to the last batch's end), as peer_torch.py does; the
+// epoch-end metric pass is not counted.
+class SpeedObserver : public TrainObserver {
+ public:
+  explicit SpeedObserver(Index samples) : samples_(samples) {}
+  void onEpochBegin(int) override { begin_ = last_ = Clock::now(); }
+  void onBatchEnd(int, int, const Logs& logs) override {
+    last_ = Clock::now();
+    if (!logs.empty()) loss_ = logs.front().second;
+  }
+  void onEpochEnd(int epoch, const Logs& logs) override {
+    double dt = std::chrono::duration<double>(last_ - begin_).count();
+    total_ += dt;
+    std::printf("epoch %d train_samples_per_s %.0f loss %.4f", epoch + 1, samples_ / dt, loss_);
+    for (const auto& [k, v] : logs)
+      if (k != "loss") std::printf(" %s %.4f", k.c_str(), v);
+    std::printf("\n");
+    std::fflush(stdout);
+  }
+  double totalSeconds() const { return total_; }
+
+ private:
+  Index samples_;
+  Clock::time_point begin_, last_;
+  double total_ = 0, loss_ = 0;
+};
+
+}  // namespace
+
+int benchSeedModel(const std::string& kerasModelJson, const BenchOptions& o, int batchSize,
+                   double learningRate) {
+  ModelSpec spec = ModelSpec::fromKerasJson(nlohmann::json::parse(kerasModelJson));
+  Model model(spec, /*seed=*/0);
+  CompileOptions compile;
+  compile.losses = {"sparse_categorical_crossentropy"};
+  compile.metrics = {{"accuracy"}};
+  compile.optimizer = {{"class_name", "SGD"}, {"config", {{"learning_rate", learningRate}}}};
+  Trainer trainer(model, compile);
+
+  if (!fashionMnistAvailable())
+    throw Error(std::string("Fashion-MNIST not found in ") + kFashionMnistDir +
+                " (install the Debian package dataset-fashion-mnist)");
+  FashionMnist f = loadFashionMnistScaled(kFashionMnistDir, o.samples);
+  Shape inputShape = model.inputShape(0);
+  auto fit = [&](const Array& images) {
+    Shape s{images.rows()};
+    for (size_t d = 1; d < inputShape.size(); ++d) s.push_back(inputShape[d]);
+    return images.reshaped(s);
+  };
+  Dataset train{{fit(f.xTrain)}, {f.yTrain}, {}};
+  Dataset test{{fit(f.xTest)}, {f.yTest}, {}};
+
+  std::printf(
+      "bench %s: %lld samples x %d epoch(s), batch %d, SGD lr %g, %d thread(s), %lld "
+      "parameters\n",
+      spec.name.c_str(), static_cast<long long>(train.size()), o.epochs, batchSize, learningRate,
+      o.threads, static_cast<long long>(model.parameterCount()));
+  std::fflush(stdout);
+  FitOptions options;
+  options.epochs = o.epochs;
+  options.batchSize = batchSize;
+  options.shuffle = true;
+  options.verbose = 0;
+  SpeedObserver speed(train.size());
+  History h = trainer.fit(train, options, {}, &speed);
+  if (!h.stopReason.empty()) std::printf("stopped: %s\n", h.stopReason.c_str());
+  Logs test_logs = trainer.evaluate(test, 256);
+  std::printf("test %s\n", formatLogs(test_logs).c_str());
+  std::printf("peak_rss_mib=%.1f\n", peakRssMiB());
+  double sps = static_cast<double>(train.size()) * o.epochs / speed.totalSeconds();
+  std::printf("samples_per_s=%.0f\n", sps);
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace tessel::app

@@ -1,0 +1,353 @@
+#include "app/Cli.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <new>
+#include <sstream>
+
+#include "app/BenchRegistry.h"
+
+#ifndef TESSEL_VERSION
+#define TESSEL_VERSION "0.0.0"
+#endif
+
+namespace tessel::app {
+
+namespace {
+
+// Options shared by several sub-commands.
+const OptionSpec kData{"--data", "NAME", false,
+                       "built-in data set: fashion-mnist (Debian's dataset-fashion-mnist; the "
+                       "seed's split: first 5000 training images for validation, StandardScaler)"};
+const OptionSpec kX{"--x", "FILE.npy", true,
+                    "model input as a .npy array, one per model input, in input order"};
+const OptionSpec kY{"--y", "FILE.npy", true,
+                    "targets as a .npy array, one per model output, in output order"};
+const OptionSpec kBatch{"--batch-size", "N", false, "samples per batch (default 32)"};
+const OptionSpec kThreads{"--threads", "N", false, "compute threads (default: all cores)"};
+
+// `text` wrapped at 100 columns; continuation lines start with `indent` spaces.
+std::string wrap(const std::string& text, size_t indent, size_t firstColumn) {
+  std::string out, word;
+  size_t column = firstColumn;
+  std::istringstream words(text);
+  bool first = true;
+  while (words >> word) {
+    if (!first && column + 1 + word.size() > 100) {
+      out += "\n" + std::string(indent, ' ');
+      column = indent;
+    } else if (!first) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    first = false;
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& commands() {
+  static const std::vector<CommandSpec> table = {
+      {"studio",
+       "[MODEL]",
+       "open the studio window (the default when no sub-command is given)",
+       "Without MODEL the bundled example (resources/examples) is opened. Needs a display.",
+       0,
+       1,
+       {},
+       nullptr},
+      {"summary",
+       "MODEL",
+       "print the Keras model.summary() of a model.json",
+       "MODEL is a Keras/TF.js model.json (weights are not needed).",
+       1,
+       1,
+       {},
+       cmdSummary},
+      {"train",
+       "MODEL (--data NAME | --x FILE.npy... --y FILE.npy...) [options]",
+       "train a model.json on a data set (Keras fit())",
+       "MODEL is a Keras/TF.js model.json; without weights the model is initialised as Keras "
+       "would. Loss, metrics and optimizer come from its training_config unless given here.",
+       1,
+       1,
+       {kData,
+        kX,
+        kY,
+        {"--epochs", "N", false, "number of epochs (default 1)"},
+        kBatch,
+        {"--validation-split", "F", false,
+         "fraction of the training data held out for validation, taken from the end (0 to <1)"},
+        {"--optimizer", "NAME", false, "sgd, adam, rmsprop, adagrad, adadelta, adamax, nadam, ..."},
+        {"--lr", "F", false, "learning rate"},
+        {"--loss", "NAME", false, "Keras loss name, e.g. sparse_categorical_crossentropy, mse"},
+        {"--metrics", "A,B", false, "comma-separated Keras metric names, e.g. accuracy,mae"},
+        {"--seed", "N", false, "seed for initialisation, shuffling and dropout (default 0)"},
+        {"--no-shuffle", nullptr, false, "do not shuffle the training data each epoch"},
+        {"--verbose", "N", false,
+         "0 = silent, 1 = Keras progress lines (default), 2 = one line "
+         "per epoch"},
+        kThreads,
+        {"--save", "OUT/model.json", false,
+         "write the trained model (model.json + weights + training_config)"},
+        {"--early-stopping-patience", "N", false,
+         "stop when val_loss (loss without validation) has not improved for N epochs"},
+        {"--csv-log", "FILE.csv", false, "write one row of logs per epoch (Keras CSVLogger)"}},
+       cmdTrain},
+      {"evaluate",
+       "MODEL (--data NAME | --x FILE.npy... --y FILE.npy...) [options]",
+       "evaluate a trained model.json (Keras evaluate())",
+       "With --data fashion-mnist the test set is used. Prints `loss: ... - <metric>: ...`.",
+       1,
+       1,
+       {kData,
+        kX,
+        kY,
+        kBatch,
+        {"--loss", "NAME", false, "loss, when the model has no training_config"},
+        {"--metrics", "A,B", false, "metrics, when the model has no training_config"},
+        kThreads},
+       cmdEvaluate},
+      {"predict",
+       "MODEL --x FILE.npy... --out FILE.npy... [options]",
+       "run a trained model.json on inputs and write its outputs (Keras predict())",
+       "One --out per model output; outputs are written as float32 .npy arrays.",
+       1,
+       1,
+       {kX,
+        {"--out", "FILE.npy", true, "where to write each model output, in output order"},
+        kBatch,
+        kThreads},
+       cmdPredict},
+      {"bench",
+       "NAME [options]",
+       "measure training speed on a built-in benchmark",
+       "The last line printed is `samples_per_s=N`.",
+       1,
+       1,
+       {{"--samples", "N", false, "training samples per epoch (default 55000)"},
+        {"--epochs", "N", false, "number of epochs (default 1)"},
+        kThreads},
+       cmdBench},
+  };
+  return table;
+}
+
+const CommandSpec* findCommand(const std::string& name) {
+  for (const auto& c : commands())
+    if (name == c.name) return &c;
+  return nullptr;
+}
+
+std::string versionText() {
+  return std::string("tessel ") + TESSEL_VERSION;
+}
+
+std::string mainHelp() {
+  std::ostringstream s;
+  s << "Tessel Studio " << TESSEL_VERSION << ": Keras-style neural networks on a native engine.\n\n"
+    << "usage: tessel                     open the studio on the bundled example\n"
+    << "       tessel <command> [options]\n"
+    << "       tessel <command> --help\n"
+    << "       tessel --version\n\ncommands:\n";
+  for (const auto& c : commands()) {
+    std::string name = c.name;
+    s << "  " << name << std::string(name.size() < 10 ? 10 - name.size() : 1, ' ') << c.summary
+      << "\n";
+  }
+  return s.str();
+}
+
+std::string commandHelp(const CommandSpec& c) {
+  std::ostringstream s;
+  s << "usage: tessel " << c.name << " " << c.synopsis << "\n\n" << c.summary << ".\n";
+  if (c.details) s << wrap(c.details, 0, 0) << "\n";
+  if (std::string(c.name) == "bench") {
+    s << "\nbenchmarks:\n";
+    for (const auto& b : benchRegistry())
+      s << "  " << b.name << std::string(b.name.size() < 12 ? 12 - b.name.size() : 1, ' ')
+        << wrap(b.description, 14, 14) << "\n";
+  }
+  if (!c.options.empty()) {
+    s << "\noptions:\n";
+    for (const auto& o : c.options) {
+      std::string left = std::string(o.name) + (o.value ? std::string(" ") + o.value : "");
+      if (left.size() > 27)
+        left += "\n" + std::string(28, ' ');
+      else
+        left += std::string(28 - left.size(), ' ');
+      s << "  " << left << wrap(std::string(o.help) + (o.repeatable ? " (repeatable)" : ""), 30, 30)
+        << "\n";
+    }
+  }
+  s << "  --help" << std::string(22, ' ') << "show this help\n";
+  return s.str();
+}
+
+// ---- Args ----------------------------------------------------------------------------------
+
+Args::Args(const CommandSpec& command, const std::vector<std::string>& argv) : command_(&command) {
+  std::string cmd = command.name;
+  bool onlyPositional = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    std::string a = argv[i];
+    if (onlyPositional || a.size() < 2 || a[0] != '-' || a == "-") {
+      positional_.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      onlyPositional = true;
+      continue;
+    }
+    if (a == "--help" || a == "-h") {
+      help_ = true;
+      continue;
+    }
+    std::string name = a, inlineValue;
+    bool hasInline = false;
+    if (auto eq = a.find('='); eq != std::string::npos) {
+      name = a.substr(0, eq), inlineValue = a.substr(eq + 1), hasInline = true;
+    }
+    auto it = std::find_if(command.options.begin(), command.options.end(),
+                           [&](const OptionSpec& o) { return name == o.name; });
+    if (it == command.options.end())
+      throw UsageError(cmd + ": unknown option '" + name + "' (see 'tessel " + cmd + " --help')");
+    if (!it->repeatable && values_.count(name))
+      throw UsageError(cmd + ": option " + name + " given twice");
+    if (!it->value) {
+      if (hasInline) throw UsageError(cmd + ": option " + name + " takes no value");
+      values_[name].push_back("");
+      continue;
+    }
+    if (!hasInline) {
+      if (i + 1 >= argv.size())
+        throw UsageError(cmd + ": option " + name + " needs a value (" + it->value + ")");
+      inlineValue = argv[++i];
+    }
+    values_[name].push_back(inlineValue);
+  }
+  if (help_) return;
+  int n = static_cast<int>(positional_.size());
+  if (n < command.minPositional)
+    throw UsageError(cmd + ": missing argument (usage: tessel " + cmd + " " + command.synopsis +
+                     ")");
+  if (n > command.maxPositional)
+    throw UsageError(cmd + ": unexpected argument '" + positional_[command.maxPositional] + "'");
+}
+
+std::string Args::value(const std::string& option, const std::string& fallback) const {
+  auto it = values_.find(option);
+  return it == values_.end() ? fallback : it->second.back();
+}
+
+std::vector<std::string> Args::values(const std::string& option) const {
+  auto it = values_.find(option);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+long long Args::intValue(const std::string& option, long long fallback, long long min,
+                         long long max) const {
+  if (!has(option)) return fallback;
+  std::string v = value(option);
+  long long out = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || end != v.data() + v.size() || v.empty())
+    throw UsageError(std::string(command_->name) + ": " + option + ": expected an integer, got '" +
+                     v + "'");
+  if (out < min || out > max)
+    throw UsageError(std::string(command_->name) + ": " + option + " must be in [" +
+                     std::to_string(min) + ", " + std::to_string(max) + "], got " + v);
+  return out;
+}
+
+double Args::doubleValue(const std::string& option, double fallback, double min, double max) const {
+  if (!has(option)) return fallback;
+  std::string v = value(option);
+  double out = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || end != v.data() + v.size() || v.empty() || !std::isfinite(out))
+    throw UsageError(std::string(command_->name) + ": " + option + ": expected a number, got '" +
+                     v + "'");
+  if (out < min || out > max) {
+    std::ostringstream s;
+    s << command_->name << ": " << option << " must be in [" << min << ", " << max << "], got "
+      << v;
+    throw UsageError(s.str());
+  }
+  return out;
+}
+
+// ---- entry point ---------------------------------------------------------------------------
+
+namespace {
+
+// One line: newlines in an exception message become "; ".
+std::string oneLine(std::string m) {
+  while (!m.empty() && (m.back() == '\n' || m.back() == '\r' || m.back() == ' ')) m.pop_back();
+  std::string out;
+  for (char ch : m) {
+    if (ch == '\n') {
+      out += "; ";
+    } else if (ch != '\r') {
+      out += ch;
+    }
+  }
+  return out.empty() ? "unknown error" : out;
+}
+
+int fail(int code, const std::string& message) {
+  std::cout.flush();
+  std::cerr << "tessel: error: " << oneLine(message) << std::endl;
+  return code;
+}
+
+}  // namespace
+
+int runCli(const std::vector<std::string>& args) {
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      if (args.size() > 1 && args[0] == "help") {
+        const CommandSpec* c = findCommand(args[1]);
+        if (!c) throw UsageError("unknown command '" + args[1] + "' (see 'tessel --help')");
+        std::cout << commandHelp(*c);
+        return 0;
+      }
+      std::cout << mainHelp();
+      return 0;
+    }
+    if (args[0] == "--version" || args[0] == "-V") {
+      std::cout << versionText() << std::endl;
+      return 0;
+    }
+    const CommandSpec* command = findCommand(args[0]);
+    if (!command) {
+      if (args[0].size() > 1 && args[0][0] == '-')
+        throw UsageError("unknown option '" + args[0] + "' (see 'tessel --help')");
+      throw UsageError("unknown command '" + args[0] + "' (see 'tessel --help')");
+    }
+    Args parsed(*command, std::vector<std::string>(args.begin() + 1, args.end()));
+    if (parsed.helpRequested() || !command->run) {
+      std::cout << commandHelp(*command);
+      return 0;
+    }
+    int rc = command->run(parsed);
+    std::cout.flush();
+    return rc;
+  } catch (const UsageError& e) {
+    return fail(2, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(1, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(1, e.what());
+  } catch (...) {
+    return fail(1, "unexpected failure");
+  }
+}
+
+}  // namespace tessel::app

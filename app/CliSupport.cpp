@@ -1,0 +1,242 @@
+#include "app/CliSupport.h"
+
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "app/Cli.h"
+#include "engine/core/Error.h"
+#include "engine/data/FashionMnist.h"
+#include "engine/data/Npy.h"
+
+namespace tessel::app {
+
+int applyThreads(const Args& args) {
+  int cores = omp_get_num_procs();
+  int n = static_cast<int>(args.intValue("--threads", cores, 1, 1024));
+  Eigen::setNbThreads(n);
+  omp_set_num_threads(n);
+  return n;
+}
+
+nlohmann::json readJsonFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  try {
+    return nlohmann::json::parse(buffer.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 1, ...": keep the part
+    // after the bracket.
+    std::string m = e.what();
+    if (auto p = m.find("] "); p != std::string::npos) m = m.substr(p + 2);
+    throw Error(path + ": not valid JSON: " + m);
+  }
+}
+
+std::string kerasNumber(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, std::fabs(v) > 1e-3 || v == 0.0 ? "%.4f" : "%.4e", v);
+  return buf;
+}
+
+std::string formatLogs(const Logs& logs, const std::string& prefix) {
+  std::string s;
+  for (const auto& [k, v] : logs) {
+    if (!s.empty()) s += " - ";
+    s += prefix + k + ": " + kerasNumber(v);
+  }
+  return s;
+}
+
+double peakRssMiB() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+// ---- models --------------------------------------------------------------------------------
+
+LoadedModel loadModel(const std::string& path, std::uint64_t seed) {
+  LoadedModel m;
+  m.file = readModelFile(path);
+  m.model = std::make_unique<Model>(m.file.spec, seed);
+  m.hasWeights = !m.file.weights.empty();
+  if (m.hasWeights) {
+    try {
+      m.model->loadNamedWeights(m.file.weights);
+    } catch (const std::exception& e) {
+      throw Error(path + ": " + e.what());
+    }
+  }
+  return m;
+}
+
+nlohmann::json withLearningRate(const nlohmann::json& optimizer, double lr) {
+  if (optimizer.is_object()) {
+    nlohmann::json o = optimizer;
+    if (!o.contains("config") || !o["config"].is_object()) o["config"] = nlohmann::json::object();
+    o["config"]["learning_rate"] = lr;
+    return o;
+  }
+  if (!optimizer.is_string()) throw Error("optimizer: expected a name or {class_name, config}");
+  // Keras class names of the optimizers' string aliases.
+  static const std::map<std::string, std::string> classNames = {
+      {"sgd", "SGD"},         {"adam", "Adam"},         {"rmsprop", "RMSprop"},
+      {"adagrad", "Adagrad"}, {"adadelta", "Adadelta"}, {"adamax", "Adamax"},
+      {"nadam", "Nadam"},     {"ftrl", "Ftrl"},         {"adamw", "AdamW"}};
+  std::string name = optimizer.get<std::string>(), lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto it = classNames.find(lower);
+  return {{"class_name", it == classNames.end() ? name : it->second},
+          {"config", {{"learning_rate", lr}}}};
+}
+
+CompileOptions compileOptions(const LoadedModel& m, const Args& args) {
+  CompileOptions c;
+  std::vector<std::string> outputNames;
+  for (size_t i = 0; i < m.model->numOutputs(); ++i) outputNames.push_back(m.model->outputName(i));
+  if (!m.file.trainingConfig.is_null()) {
+    try {
+      c = CompileOptions::fromTrainingConfig(m.file.trainingConfig, outputNames);
+    } catch (const std::exception& e) {
+      throw Error(args.positional()[0] + ": training_config: " + e.what());
+    }
+  }
+  const auto& opts = args.command().options;
+  auto known = [&](const char* name) {
+    return std::any_of(opts.begin(), opts.end(),
+                       [&](const OptionSpec& o) { return std::string(o.name) == name; });
+  };
+  if (known("--loss") && args.has("--loss")) c.losses = {nlohmann::json(args.value("--loss"))};
+  if (known("--metrics") && args.has("--metrics")) {
+    std::vector<nlohmann::json> list;
+    std::stringstream s(args.value("--metrics"));
+    for (std::string item; std::getline(s, item, ',');)
+      if (!item.empty()) list.emplace_back(item);
+    c.metrics = {list};
+  }
+  if (known("--optimizer") && args.has("--optimizer"))
+    c.optimizer = nlohmann::json(args.value("--optimizer"));
+  if (known("--lr") && args.has("--lr"))
+    c.optimizer = withLearningRate(c.optimizer, args.doubleValue("--lr", 0.01, 0.0, 1e6));
+  if (c.losses.empty())
+    throw UsageError(std::string(args.command().name) + ": " + args.positional()[0] +
+                     " has no training_config: give --loss (and --optimizer, --metrics)");
+  return c;
+}
+
+// ---- data ----------------------------------------------------------------------------------
+
+Array checkInput(const Array& a, const Model& model, size_t i, const std::string& what) {
+  const Shape& want = model.inputShape(i);
+  bool ok = a.shape().size() == want.size() && !a.shape().empty();
+  for (size_t d = 1; ok && d < want.size(); ++d) ok = want[d] == kNone || want[d] == a.shape()[d];
+  if (!ok) {
+    Shape got = a.shape();
+    std::string gotText = "(";
+    for (size_t d = 0; d < got.size(); ++d) gotText += (d ? ", " : "") + std::to_string(got[d]);
+    gotText += got.size() == 1 ? ",)" : ")";
+    throw Error(what + ": shape " + gotText + " does not fit model input '" + model.inputName(i) +
+                "' " + shapeToString(want));
+  }
+  return a;
+}
+
+std::vector<Array> readInputs(const Args& args, const Model& model) {
+  auto files = args.values("--x");
+  const std::string cmd = args.command().name;
+  if (files.size() != model.numInputs())
+    throw UsageError(cmd + ": the model has " + std::to_string(model.numInputs()) +
+                     " input(s), got " + std::to_string(files.size()) + " --x file(s)");
+  std::vector<Array> x;
+  for (size_t i = 0; i < files.size(); ++i) {
+    Array a = readNpy(files[i]);
+    if (a.dtype() == DType::Bool) throw Error(files[i] + ": dtype bool is not a model input");
+    x.push_back(checkInput(a, model, i, files[i]));
+    if (x.back().rows() != x.front().rows())
+      throw Error(files[i] + ": " + std::to_string(x.back().rows()) + " samples, but " + files[0] +
+                  " has " + std::to_string(x.front().rows()));
+  }
+  return x;
+}
+
+namespace {
+
+// A Fashion-MNIST image array (N, 28, 28) reshaped to the model's input (N, 784), (N, 28, 28, 1),
+// ... when the sizes agree.
+Array fitImages(const Array& images, const Model& model) {
+  if (model.numInputs() != 1 || model.numOutputs() != 1)
+    throw Error("fashion-mnist needs a model with one input and one output (this one has " +
+                std::to_string(model.numInputs()) + " and " + std::to_string(model.numOutputs()) +
+                ")");
+  const Shape& want = model.inputShape(0);
+  Shape target{images.rows()};
+  Index size = 1;
+  for (size_t d = 1; d < want.size(); ++d) {
+    if (want[d] == kNone)
+      throw Error("fashion-mnist: the model input has an unknown dimension " + shapeToString(want));
+    target.push_back(want[d]);
+    size *= want[d];
+  }
+  if (size != images.rowSize())
+    throw Error("fashion-mnist images are 28x28, but the model input is " + shapeToString(want));
+  return images.reshaped(target);
+}
+
+}  // namespace
+
+CliData loadData(const Args& args, const Model& model, bool needY, bool needTrain) {
+  const std::string cmd = args.command().name;
+  CliData d;
+  if (args.has("--data")) {
+    if (args.has("--x") || args.has("--y"))
+      throw UsageError(cmd + ": give either --data or --x/--y, not both");
+    std::string name = args.value("--data");
+    if (name != "fashion-mnist" && name != "fashion_mnist")
+      throw UsageError(cmd + ": unknown data set '" + name + "' (known: fashion-mnist)");
+    if (!fashionMnistAvailable())
+      throw Error(std::string("Fashion-MNIST not found in ") + kFashionMnistDir +
+                  " (install the Debian package dataset-fashion-mnist)");
+    // The scaler is fitted on the training images, so they are read even for evaluate.
+    FashionMnist f = loadFashionMnistScaled();
+    d.builtin = true;
+    if (needTrain) {
+      d.train.x = {fitImages(f.xTrain, model)};
+      d.train.y = {f.yTrain};
+      d.valid = Dataset{{fitImages(f.xValid, model)}, {f.yValid}, {}};
+    }
+    d.test = Dataset{{fitImages(f.xTest, model)}, {f.yTest}, {}};
+    return d;
+  }
+  if (!args.has("--x"))
+    throw UsageError(cmd + ": no data: give --data fashion-mnist or --x FILE.npy" +
+                     (needY ? " --y FILE.npy" : ""));
+  d.train.x = readInputs(args, model);
+  if (needY) {
+    auto files = args.values("--y");
+    if (files.size() != model.numOutputs())
+      throw UsageError(cmd + ": the model has " + std::to_string(model.numOutputs()) +
+                       " output(s), got " + std::to_string(files.size()) + " --y file(s)");
+    for (const auto& file : files) {
+      Array y = readNpy(file);
+      if (y.rows() != d.train.x[0].rows())
+        throw Error(file + ": " + std::to_string(y.rows()) + " samples, but " +
+                    args.values("--x")[0] + " has " + std::to_string(d.train.x[0].rows()));
+      d.train.y.push_back(std::move(y));
+    }
+  }
+  return d;
+}
+
+}  // namespace tessel::app

@@ -1,0 +1,63 @@
+#pragma once
+// Helpers shared by the sub-commands: threads, reading model files and data, Keras-style output.
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/io/TfjsModel.h"
+#include "engine/train/CompileOptions.h"
+#include "engine/train/FitOptions.h"
+#include "engine/train/Logs.h"
+#include "engine/train/Model.h"
+
+namespace tessel::app {
+
+class Args;
+
+// Applies --threads (default: all cores) to Eigen and OpenMP; returns the thread count.
+int applyThreads(const Args& args);
+// Parses a JSON file; tessel::Error "<path>: ..." when it cannot be read or is not JSON.
+nlohmann::json readJsonFile(const std::string& path);
+// A Keras progress-bar number: "%.4f", or "%.4e" when |v| < 1e-3 (Keras 2 Progbar).
+std::string kerasNumber(double v);
+// "loss: 0.3012 - accuracy: 0.8912" (Keras's log line, without the step counter).
+std::string formatLogs(const Logs& logs, const std::string& prefix = "");
+// Peak resident set size of this process in MiB.
+double peakRssMiB();
+
+// A model.json (with its weights when present) built into an executable Model. Without weights
+// the layers are initialised as Keras would, from `seed`.
+struct LoadedModel {
+  ModelFile file;
+  std::unique_ptr<Model> model;
+  bool hasWeights = false;
+};
+LoadedModel loadModel(const std::string& path, std::uint64_t seed);
+
+// Compile settings: the model's training_config, overridden by --loss, --metrics, --optimizer and
+// --lr when the command has them. UsageError when there is no loss at all.
+CompileOptions compileOptions(const LoadedModel& m, const Args& args);
+// `optimizer` (a name or {"class_name", "config"}) with its learning rate set to lr.
+nlohmann::json withLearningRate(const nlohmann::json& optimizer, double lr);
+
+// The data of --data NAME or --x/--y. For fashion-mnist: train = the 55000 training samples,
+// valid = the first 5000 of the training file, test = the 10000 test samples, all standardised
+// with the training data's scaler and reshaped to the model's input; for .npy files: train only.
+struct CliData {
+  Dataset train;
+  std::optional<Dataset> valid, test;
+  bool builtin = false;
+};
+// needY: --y is required (train, evaluate). For --data, only the parts `parts` are loaded
+// ("train", "test"): evaluate needs only the test set.
+CliData loadData(const Args& args, const Model& model, bool needY, bool needTrain);
+
+// Checks `a` (from `what`) against model input `i` and returns it. Rows: any; other dimensions
+// must equal the model's (kNone matches anything).
+Array checkInput(const Array& a, const Model& model, size_t i, const std::string& what);
+// Reads --x files, one per model input.
+std::vector<Array> readInputs(const Args& args, const Model& model);
+
+}  // namespace tessel::app

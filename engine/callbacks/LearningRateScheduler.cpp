@@ -1,0 +1,31 @@
+#include "engine/callbacks/LearningRateScheduler.h"
+
+#include <cmath>
+
+#include "engine/core/Error.h"
+#include "engine/train/Trainer.h"
+
+namespace tessel {
+
+LearningRateScheduler::LearningRateScheduler(Schedule schedule, int verbose, std::ostream* out)
+    : schedule_(std::move(schedule)), verbose_(verbose), out_(out) {
+  if (!schedule_) throw Error("LearningRateScheduler: no schedule function");
+}
+
+void LearningRateScheduler::onEpochBegin(int epoch) {
+  Optimizer& opt = trainer->optimizer();
+  const double lr = schedule_(epoch, opt.learningRate());
+  if (!std::isfinite(lr))
+    throw Error("LearningRateScheduler: the schedule returned a non-finite learning rate");
+  opt.setLearningRate(lr);
+  if (verbose_ > 0 && out_)
+    *out_ << "\nEpoch " << epoch + 1 << ": LearningRateScheduler setting learning rate to " << lr
+          << ".\n";
+}
+
+void LearningRateScheduler::onEpochEndLogs(int epoch, Logs& logs) {
+  setLog(logs, "lr", trainer->optimizer().learningRate());
+  onEpochEnd(epoch, logs);
+}
+
+}  // namespace tessel

@@ -1,0 +1,228 @@
+#include "engine/layers/Conv2D.h"
+
+#include <algorithm>
+
+#include "engine/layers/Regularizers.h"
+
+namespace tessel {
+
+namespace {
+
+// y (M, F) ← act(y + b), row blocks in parallel; keeps z = y + b when `z` is given.
+void biasActivate(float* y, Index M, Index F, const float* b, const FusedActivation& act,
+                  float* z) {
+  if (!b && act.isLinear()) return;
+  const Index block = 64;
+  const Index nBlocks = (M + block - 1) / block;
+#pragma omp parallel for schedule(static)
+  for (Index blk = 0; blk < nBlocks; ++blk) {
+    const Index r0 = blk * block, r1 = std::min(M, r0 + block);
+    float* p = y + r0 * F;
+    if (b)
+      for (Index r = r0; r < r1; ++r, p += F)
+        for (Index f = 0; f < F; ++f) p[f] += b[f];
+    if (z) std::copy(y + r0 * F, y + r1 * F, z + r0 * F);
+    act.forward(y + r0 * F, r1 - r0, F);
+  }
+}
+
+}  // namespace
+
+Conv2D::Conv2D(const std::string& className, const json& config, int rank)
+    : Layer(className, config), rank_(rank) {
+  requireChannelsLast(config_, name_);
+  filters_ = config_.value("filters", Index(0));
+  groups_ = config_.value("groups", Index(1));
+  const size_t n = size_t(rank);
+  auto k = configTuple(config_, "kernel_size", n, name_);
+  auto s = configTuple(config_, "strides", n, name_);
+  auto d = configTuple(config_, "dilation_rate", n, name_);
+  if (rank == 1) k.insert(k.begin(), 1), s.insert(s.begin(), 1), d.insert(d.begin(), 1);
+  kernel_ = k, strides_ = s, dilation_ = d;
+  padding_ = config_.value("padding", std::string("valid"));
+  useBias_ = config_.value("use_bias", true);
+  if (filters_ < 1)
+    throw SpecError(SpecErrorKind::BadValue, name_, "config 'filters' must be positive");
+  if (groups_ < 1 || filters_ % groups_ != 0)
+    throw SpecError(SpecErrorKind::BadValue, name_,
+                    "config 'groups' = " + std::to_string(groups_) +
+                        " must divide filters = " + std::to_string(filters_));
+  bool strided = std::any_of(s.begin(), s.end(), [](Index v) { return v > 1; });
+  bool dilated = std::any_of(d.begin(), d.end(), [](Index v) { return v > 1; });
+  if (strided && dilated)
+    throw SpecError(SpecErrorKind::BadValue, name_,
+                    "strides > 1 cannot be combined with dilation_rate > 1 (as in Keras)");
+  act_ = FusedActivation(config_.value("activation", json("linear")), name_);
+  activityReg_ = config_.value("activity_regularizer", json());
+  if (!activityReg_.is_null() && !Regularizer::fromJson(activityReg_).active) activityReg_ = json();
+}
+
+ConvGeom Conv2D::geometry(const Shape& in) const {
+  Index h = rank_ == 2 ? in[1] : 1, w = in[rank_ == 2 ? 2 : 1], c = in.back();
+  return makeConvGeom(h, w, c, kernel_[0], kernel_[1], strides_[0], strides_[1], dilation_[0],
+                      dilation_[1], padding_);
+}
+
+Shape Conv2D::outputShape(const std::vector<Shape>& inputs) const {
+  if (inputs.size() != 1)
+    throw SpecError(SpecErrorKind::ShapeMismatch, name_,
+                    className_ + " takes 1 input, got " + std::to_string(inputs.size()));
+  const Shape& in = inputs[0];
+  if (rank_ == 2)
+    requireRank(in, 4, className_, name_, "(batch, height, width, channels)");
+  else
+    requireRank(in, 3, className_, name_, "(batch, steps, channels)");
+  requireKnown(in, in.size() - 1, name_, "channels");
+  if (in.back() % groups_ != 0)
+    throw SpecError(SpecErrorKind::ShapeMismatch, name_,
+                    "input channels " + std::to_string(in.back()) + " of " + shapeToString(in) +
+                        " are not divisible by groups = " + std::to_string(groups_));
+  if (padding_ == "valid") {
+    for (int a = 0; a < rank_; ++a) {
+      Index dim = in[size_t(1 + a)];
+      int ka = rank_ == 2 ? a : 1;
+      Index ek = (kernel_[size_t(ka)] - 1) * dilation_[size_t(ka)] + 1;
+      if (dim != kNone && ek > dim) {
+        std::vector<Index> ks(kernel_.begin() + (rank_ == 2 ? 0 : 1), kernel_.end());
+        throw SpecError(SpecErrorKind::ShapeMismatch, name_,
+                        "kernel " + tupleToString(ks) +
+                            (ek != kernel_[size_t(ka)] ? " (dilated to " + std::to_string(ek) + ")"
+                                                       : std::string()) +
+                            " is larger than the input " + shapeToString(in) +
+                            " with padding 'valid'; use padding 'same' or a smaller kernel");
+      }
+    }
+  }
+  ConvGeom g = geometry(in);
+  if (rank_ == 2) return {kNone, g.oh, g.ow, filters_};
+  return {kNone, g.ow, filters_};
+}
+
+void Conv2D::build(const std::vector<Shape>& inputs, Rng& rng) {
+  outputShape(inputs);
+  const Index cg = inputs[0].back() / groups_;
+  vars_.clear();
+  Shape ks =
+      rank_ == 2 ? Shape{kernel_[0], kernel_[1], cg, filters_} : Shape{kernel_[1], cg, filters_};
+  initializeTensor(config_.value("kernel_initializer", json("glorot_uniform")),
+                   addVariable("kernel", ks).value, rng, name_);
+  if (useBias_)
+    initializeTensor(config_.value("bias_initializer", json("zeros")),
+                     addVariable("bias", {filters_}).value, rng, name_);
+  built_ = true;
+}
+
+void Conv2D::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) {
+  const Tensor& X = *x[0];
+  geom_ = geometry(X.shape());
+  geom_.n = X.dim(0);
+  const ConvGeom& g = geom_;
+  const Index F = filters_, G = groups_, cg = g.c / G, fg = F / G, M = g.rows(), Kg = g.cols(cg);
+  if (rank_ == 2)
+    y.resize({g.n, g.oh, g.ow, F});
+  else
+    y.resize({g.n, g.ow, F});
+  MatrixMap Y(y.data(), M, F);
+  ConstMatrixMap W(vars_[0].value.data(), Kg, F);
+  if (G == 1 && g.identity()) {
+    Y.noalias() = ConstMatrixMap(X.data(), M, g.c) * W;
+  } else {
+    col_.resize({G, M, Kg});
+    for (Index gi = 0; gi < G; ++gi) {
+      float* colg = col_.data() + gi * M * Kg;
+      im2col(X.data(), g, gi * cg, cg, colg);
+      if (G == 1)
+        Y.noalias() = ConstMatrixMap(colg, M, Kg) * W;
+      else
+        Y.middleCols(gi * fg, fg).noalias() =
+            ConstMatrixMap(colg, M, Kg) * W.middleCols(gi * fg, fg);
+    }
+  }
+  float* z = nullptr;
+  if (act_.needsPreactivation()) {
+    z_.resize(y.shape());
+    z = z_.data();
+  }
+  biasActivate(y.data(), M, F, useBias_ ? vars_[1].value.data() : nullptr, act_, z);
+  if (!activityReg_.is_null())  // Keras 2: activity penalty divided by the batch size
+    ctx.addedLoss += Regularizer::fromJson(activityReg_).penalty(y.data(), y.size()) / double(g.n);
+}
+
+void Conv2D::backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
+                      const std::vector<Tensor*>& dx, RunContext&) {
+  const Tensor& X = *x[0];
+  const ConvGeom& g = geom_;
+  const Index F = filters_, G = groups_, cg = g.c / G, fg = F / G, M = g.rows(), Kg = g.cols(cg);
+  // dz (M, F) = dy · act'(z)
+  const float* dzp = dy.data();
+  const float* dyp = dy.data();
+  if (!activityReg_.is_null()) {  // dy + d(penalty / N)/dy, then through the activation
+    dz_.copyFrom(dy);
+    Regularizer::fromJson(activityReg_)
+        .addGradient(y.data(), dz_.data(), y.size(), 1.0f / float(g.n));
+    dyp = dzp = dz_.data();
+  }
+  if (!act_.isLinear()) {
+    dz_.resize(dy.shape());
+    const Index block = 256, nBlocks = (M + block - 1) / block;
+    const float* z = act_.needsPreactivation() ? z_.data() : nullptr;
+#pragma omp parallel for schedule(static)
+    for (Index bi = 0; bi < nBlocks; ++bi) {
+      const Index r0 = bi * block, rows = std::min(block, M - r0), a = r0 * F;
+      act_.backward(z ? z + a : nullptr, y.data() + a, dyp + a, dz_.data() + a, rows, F);
+    }
+    dzp = dz_.data();
+  }
+  ConstMatrixMap dZ(dzp, M, F);
+  Variable& kv = vars_[0];
+  const bool identity = G == 1 && g.identity();
+  if (kv.trainable) {
+    MatrixMap dW(kv.grad.data(), Kg, F);
+    if (identity) {
+      dW.noalias() = ConstMatrixMap(X.data(), M, g.c).transpose() * dZ;
+    } else {
+      for (Index gi = 0; gi < G; ++gi) {
+        ConstMatrixMap colg(col_.data() + gi * M * Kg, M, Kg);
+        if (G == 1)
+          dW.noalias() = colg.transpose() * dZ;
+        else
+          dW.middleCols(gi * fg, fg).noalias() = colg.transpose() * dZ.middleCols(gi * fg, fg);
+      }
+    }
+  }
+  if (useBias_ && vars_[1].trainable)
+    vars_[1].grad.flat().noalias() = dZ.colwise().sum().transpose();
+  if (dx.empty() || !dx[0]) return;
+  Tensor& dX = *dx[0];
+  dX.resize(X.shape());
+  ConstMatrixMap W(kv.value.data(), Kg, F);
+  if (identity) {
+    MatrixMap(dX.data(), M, g.c).noalias() = dZ * W.transpose();
+    return;
+  }
+  dX.setZero();
+  dcol_.resize({M, Kg});
+  MatrixMap dcol(dcol_.data(), M, Kg);
+  for (Index gi = 0; gi < G; ++gi) {
+    if (G == 1)
+      dcol.noalias() = dZ * W.transpose();
+    else
+      dcol.noalias() = dZ.middleCols(gi * fg, fg) * W.middleCols(gi * fg, fg).transpose();
+    col2im(dcol_.data(), g, gi * cg, cg, dX.data());
+  }
+}
+
+double Conv2D::regularization(bool addGrads) {
+  double p = 0.0;
+  Variable& k = vars_[0];
+  p += regularizationPenalty(config_.value("kernel_regularizer", json()), k.value,
+                             addGrads && k.trainable ? &k.grad : nullptr);
+  if (useBias_) {
+    Variable& b = vars_[1];
+    p += regularizationPenalty(config_.value("bias_regularizer", json()), b.value,
+                               addGrads && b.trainable ? &b.grad : nullptr);
+  }
+  return p;
+}
+
+}  // namespace tessel

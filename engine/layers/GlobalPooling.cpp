@@ -1,0 +1,81 @@
+#include "engine/layers/GlobalPooling.h"
+
+#include "engine/core/Error.h"
+#include "engine/layers/ConvUtils.h"
+
+namespace tessel {
+
+GlobalPooling::GlobalPooling(const std::string& className, const json& config, int rank, bool isMax)
+    : Layer(className, config), rank_(rank), max_(isMax) {
+  requireChannelsLast(config_, name_);
+  keepdims_ = config_.value("keepdims", false);
+}
+
+Shape GlobalPooling::outputShape(const std::vector<Shape>& inputs) const {
+  if (inputs.size() != 1)
+    throw SpecError(SpecErrorKind::ShapeMismatch, name_,
+                    className_ + " takes 1 input, got " + std::to_string(inputs.size()));
+  const Shape& in = inputs[0];
+  if (rank_ == 2)
+    requireRank(in, 4, className_, name_, "(batch, height, width, channels)");
+  else
+    requireRank(in, 3, className_, name_, "(batch, steps, channels)");
+  if (!keepdims_) return {kNone, in.back()};
+  if (rank_ == 2) return {kNone, 1, 1, in.back()};
+  return {kNone, 1, in.back()};
+}
+
+void GlobalPooling::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext&) {
+  const Tensor& X = *x[0];
+  const Index N = X.dim(0), C = X.dim(-1), P = X.size() / (N * C);
+  if (!keepdims_)
+    y.resize({N, C});
+  else if (rank_ == 2)
+    y.resize({N, 1, 1, C});
+  else
+    y.resize({N, 1, C});
+  if (max_) argmax_.resize(size_t(N * C));
+#pragma omp parallel for schedule(static)
+  for (Index b = 0; b < N; ++b) {
+    const float* xb = X.data() + b * P * C;
+    float* out = y.data() + b * C;
+    if (max_) {
+      std::int32_t* arg = argmax_.data() + b * C;
+      for (Index c = 0; c < C; ++c) out[c] = xb[c], arg[c] = 0;
+      for (Index p = 1; p < P; ++p)
+        for (Index c = 0; c < C; ++c)
+          if (xb[p * C + c] > out[c]) out[c] = xb[p * C + c], arg[c] = std::int32_t(p);
+    } else {
+      for (Index c = 0; c < C; ++c) out[c] = 0.0f;
+      for (Index p = 0; p < P; ++p)
+        for (Index c = 0; c < C; ++c) out[c] += xb[p * C + c];
+      const float inv = 1.0f / float(P);
+      for (Index c = 0; c < C; ++c) out[c] *= inv;
+    }
+  }
+}
+
+void GlobalPooling::backward(const std::vector<const Tensor*>& x, const Tensor&, const Tensor& dy,
+                             const std::vector<Tensor*>& dx, RunContext&) {
+  if (dx.empty() || !dx[0]) return;
+  const Tensor& X = *x[0];
+  Tensor& dX = *dx[0];
+  dX.resize(X.shape());
+  const Index N = X.dim(0), C = X.dim(-1), P = X.size() / (N * C);
+#pragma omp parallel for schedule(static)
+  for (Index b = 0; b < N; ++b) {
+    float* db = dX.data() + b * P * C;
+    const float* d = dy.data() + b * C;
+    if (max_) {
+      std::fill(db, db + P * C, 0.0f);
+      const std::int32_t* arg = argmax_.data() + b * C;
+      for (Index c = 0; c < C; ++c) db[arg[c] * C + c] = d[c];
+    } else {
+      const float inv = 1.0f / float(P);
+      for (Index p = 0; p < P; ++p)
+        for (Index c = 0; c < C; ++c) db[p * C + c] = d[c] * inv;
+    }
+  }
+}
+
+}  // namespace tessel

@@ -1,0 +1,40 @@
+#include "engine/layers/MergeLayer.h"
+
+#include "engine/core/Error.h"
+
+namespace tessel {
+
+MergeLayer::MergeLayer(std::string className, const json& config, int minInputs, int maxInputs)
+    : Layer(std::move(className), config), minInputs_(minInputs), maxInputs_(maxInputs) {}
+
+Shape MergeLayer::outputShape(const std::vector<Shape>& inputs) const {
+  checkInputCount(inputs, size_t(minInputs_), maxInputs_);
+  Shape out = inputs[0];
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    const Shape& s = inputs[i];
+    bool ok = s.size() == out.size();
+    for (size_t d = 0; ok && d < s.size(); ++d) {
+      if (out[d] == kNone)
+        out[d] = s[d];
+      else
+        ok = s[d] == kNone || s[d] == out[d];
+    }
+    if (!ok)
+      throwShapeMismatch(className_ + " needs inputs of the same shape, got " +
+                         shapeToString(inputs[0]) + " and " + shapeToString(s));
+  }
+  out[0] = kNone;
+  return out;
+}
+
+void MergeLayer::checkSameShapes(const std::vector<const Tensor*>& x) const {
+  if (int(x.size()) < minInputs_ || (maxInputs_ >= 0 && int(x.size()) > maxInputs_))
+    throw Error(className_ + " '" + name_ + "': wrong number of inputs (" +
+                std::to_string(x.size()) + ")");
+  for (size_t i = 1; i < x.size(); ++i)
+    if (x[i]->shape() != x[0]->shape())
+      throw Error(className_ + " '" + name_ + "': inputs of shapes " +
+                  shapeToString(x[0]->shape()) + " and " + shapeToString(x[i]->shape()));
+}
+
+}  // namespace tessel

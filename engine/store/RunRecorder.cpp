@@ -1,0 +1,221 @@
+#include "engine/store/RunRecorder.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "engine/core/Error.h"
+
+namespace tessel {
+
+namespace {
+
+void appendTensor(std::vector<std::uint8_t>& out, const Tensor& t) {
+  size_t bytes = static_cast<size_t>(t.size()) * sizeof(float);
+  size_t at = out.size();
+  out.resize(at + bytes);
+  if (bytes) std::memcpy(out.data() + at, t.data(), bytes);
+}
+
+// Reads t.size() floats at `offset` of `blob` into t; throws when the blob is too short.
+void readTensor(const std::vector<std::uint8_t>& blob, size_t& offset, Tensor& t,
+                const std::string& what) {
+  size_t bytes = static_cast<size_t>(t.size()) * sizeof(float);
+  if (offset + bytes > blob.size())
+    throw Error("checkpoint is too short for " + what + " (" + std::to_string(blob.size()) +
+                " bytes)");
+  if (bytes) std::memcpy(t.data(), blob.data() + offset, bytes);
+  offset += bytes;
+}
+
+bool lowerIsBetter(const std::string& monitor) {
+  return !(monitor.find("acc") != std::string::npos || monitor.find("auc") != std::string::npos ||
+           monitor.find("iou") != std::string::npos);
+}
+
+}  // namespace
+
+Checkpoint makeCheckpoint(Trainer& trainer, const std::string& kind, int epoch,
+                          std::int64_t step) {
+  Checkpoint c;
+  c.kind = kind;
+  c.epoch = epoch;
+  c.step = step;
+  json names = json::array();
+  for (auto& [name, var] : trainer.model().namedWeights()) {
+    names.push_back({{"name", name}, {"shape", var->value.shape()}});
+    appendTensor(c.weights, var->value);
+  }
+  Optimizer& opt = trainer.optimizer();
+  json slots = json::array();
+  auto state = opt.state();
+  auto stateNames = opt.stateNames();
+  for (size_t i = 0; i < state.size(); ++i) {
+    slots.push_back({{"name", i < stateNames.size() ? stateNames[i] : std::to_string(i)},
+                     {"shape", state[i]->shape()}});
+    appendTensor(c.optimizer, *state[i]);
+  }
+  c.meta = {{"weights", names},
+            {"optimizer", opt.name()},
+            {"optimizer_config", opt.config()},
+            {"slots", slots},
+            {"iterations", opt.iterations()},
+            {"learning_rate", opt.learningRate()},
+            {"has_schedule", opt.schedule() != nullptr}};
+  return c;
+}
+
+void restoreCheckpoint(Trainer& trainer, const Checkpoint& c) {
+  auto named = trainer.model().namedWeights();
+  const json& names = c.meta.value("weights", json::array());
+  if (names.size() != named.size())
+    throw Error("checkpoint has " + std::to_string(names.size()) + " weights, the model has " +
+                std::to_string(named.size()));
+  size_t offset = 0;
+  for (size_t i = 0; i < named.size(); ++i) {
+    auto& [name, var] = named[i];
+    if (names[i].value("name", "") != name ||
+        names[i].value("shape", Shape{}) != var->value.shape())
+      throw Error("checkpoint weight " + names[i].value("name", std::string("?")) +
+                  " does not match the model's " + name + " " +
+                  shapeToString(var->value.shape()));
+    readTensor(c.weights, offset, var->value, name);
+  }
+  Optimizer& opt = trainer.optimizer();
+  if (c.meta.value("optimizer", "") != opt.name())
+    throw Error("checkpoint was made with optimizer " + c.meta.value("optimizer", "?") +
+                ", the run now uses " + opt.name());
+  opt.build(trainer.model().trainableWeights());
+  auto state = opt.state();
+  const json& slots = c.meta.value("slots", json::array());
+  if (slots.size() != state.size())
+    throw Error("checkpoint optimizer state has " + std::to_string(slots.size()) +
+                " slots, the optimizer has " + std::to_string(state.size()));
+  offset = 0;
+  for (size_t i = 0; i < state.size(); ++i)
+    readTensor(c.optimizer, offset, *state[i], "optimizer slot " + std::to_string(i));
+  opt.setIterations(c.meta.value("iterations", 0LL));
+  if (!c.meta.value("has_schedule", false))
+    opt.setLearningRate(c.meta.value("learning_rate", opt.learningRate()));
+}
+
+RunRecorder::RunRecorder(Project& project, std::int64_t runId, Trainer& trainer,
+                         std::string monitor)
+    : project_(project), runId_(runId), trainer_(trainer), monitor_(std::move(monitor)) {}
+
+RunRecorder::~RunRecorder() {
+  try {
+    if (project_.inTransaction()) project_.commit();
+  } catch (...) {
+  }
+}
+
+void RunRecorder::ensureTransaction() {
+  if (!project_.inTransaction()) {
+    project_.begin();
+    lastCommit_ = std::chrono::steady_clock::now();
+  }
+}
+
+void RunRecorder::commitNow() {
+  if (project_.inTransaction()) project_.commit();
+  lastCommit_ = std::chrono::steady_clock::now();
+}
+
+void RunRecorder::onTrainBegin(const FitOptions& options, int stepsPerEpoch) {
+  stepsPerEpoch_ = stepsPerEpoch;
+  epoch_ = options.initialEpoch;
+  step_ = static_cast<std::int64_t>(options.initialEpoch) * stepsPerEpoch;
+  project_.setTrainingMode(true);
+  if (options.initialEpoch > 0) {
+    // Resuming: the curves continue from the last completed epoch.
+    project_.deleteMetricsAfter(runId_, options.initialEpoch - 1);
+    if (auto best = project_.bestMetric(runId_, monitor_)) best_ = *best, haveBest_ = true;
+  }
+  project_.setRunStatus(runId_, RunStatus::Running);
+  lastLr_ = trainer_.optimizer().currentLearningRate();
+  lastCommit_ = std::chrono::steady_clock::now();
+}
+
+void RunRecorder::onBatchEnd(int epoch, int batch, const Logs& logs) {
+  epoch_ = epoch;
+  step_ = static_cast<std::int64_t>(epoch) * stepsPerEpoch_ + batch;
+  ensureTransaction();
+  batchRow_.clear();
+  for (const auto& kv : logs) batchRow_.push_back(kv);
+  project_.addBatchMetrics(runId_, epoch, step_, batchRow_);
+  if (std::chrono::steady_clock::now() - lastCommit_ >= commitInterval_) commitNow();
+}
+
+void RunRecorder::onEpochEnd(int epoch, const Logs& logs) {
+  ensureTransaction();
+  project_.addEpochMetrics(runId_, epoch, logs);
+  double lr = trainer_.optimizer().currentLearningRate();
+  if (lastLr_ >= 0 && std::fabs(lr - lastLr_) > 1e-12 * std::max(1.0, std::fabs(lastLr_))) {
+    RunEvent e;
+    e.epoch = epoch;
+    e.step = step_;
+    e.kind = "lr_change";
+    e.payload = {{"from", lastLr_}, {"to", lr}};
+    project_.addEvent(runId_, e);
+  }
+  lastLr_ = lr;
+  project_.saveCheckpoint(runId_, makeCheckpoint(trainer_, "last", epoch, step_));
+  auto value = findLog(logs, monitor_);
+  if (!value && monitor_ == "val_loss") value = findLog(logs, "loss");
+  if (value && std::isfinite(*value)) {
+    bool better = !haveBest_ || (lowerIsBetter(monitor_) ? *value < best_ : *value > best_);
+    if (better) {
+      best_ = *value;
+      haveBest_ = true;
+      project_.saveCheckpoint(runId_, makeCheckpoint(trainer_, "best", epoch, step_));
+      RunEvent e;
+      e.epoch = epoch;
+      e.step = step_;
+      e.kind = "best_epoch";
+      e.payload = {{"monitor", monitor_}, {"value", *value}};
+      project_.addEvent(runId_, e);
+    }
+  }
+  project_.setRunEpochsDone(runId_, epoch + 1);
+  commitNow();
+}
+
+void RunRecorder::onFinished(const History& history) {
+  commitNow();
+  if (failed_) return;
+  RunStatus status = trainer_.stopRequested() ? RunStatus::Stopped : RunStatus::Finished;
+  if (!history.stopReason.empty() && status == RunStatus::Finished) {
+    RunEvent e;
+    e.epoch = epoch_;
+    e.step = step_;
+    e.kind = "early_stop";
+    e.payload = {{"reason", history.stopReason}};
+    project_.addEvent(runId_, e);
+  }
+  project_.setRunStatus(runId_, status);
+  project_.setTrainingMode(false);
+}
+
+void RunRecorder::onFailed(const std::string& message) {
+  failed_ = true;
+  commitNow();
+  RunEvent e;
+  e.epoch = epoch_;
+  e.step = step_;
+  e.kind = "nan";
+  e.payload = {{"message", message}};
+  project_.addEvent(runId_, e);
+  project_.setRunStatus(runId_, RunStatus::Failed);
+  project_.setTrainingMode(false);
+}
+
+void RunRecorder::addEvent(const std::string& kind, const json& payload) {
+  RunEvent e;
+  e.epoch = epoch_;
+  e.step = step_;
+  e.kind = kind;
+  e.payload = payload;
+  project_.addEvent(runId_, e);
+}
+
+}  // namespace tessel

@@ -1,0 +1,60 @@
+#pragma once
+// Writes a training run into a project file while it trains: a TrainObserver for Trainer::fit.
+// Batch losses go into an open transaction committed at least once a second and at every epoch
+// end (so a crash loses at most about a second); epoch logs, the "last" checkpoint (weights +
+// optimizer state) every epoch and the "best" checkpoint when the monitored value improves,
+// events (best_epoch, checkpoint, lr_change, nan, stop). The recorder owns no connection: give
+// it a Project opened on the training thread.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "engine/store/Project.h"
+#include "engine/train/Trainer.h"
+
+namespace tessel {
+
+class RunRecorder : public TrainObserver {
+ public:
+  // monitor: the value that defines "best" ("val_loss" when validation exists, else "loss").
+  RunRecorder(Project& project, std::int64_t runId, Trainer& trainer,
+              std::string monitor = "val_loss");
+  ~RunRecorder() override;
+
+  void onTrainBegin(const FitOptions& options, int stepsPerEpoch) override;
+  void onBatchEnd(int epoch, int batch, const Logs& logs) override;
+  void onEpochEnd(int epoch, const Logs& logs) override;
+  void onFinished(const History& history) override;
+  void onFailed(const std::string& message) override;
+
+  // Commit interval for batch rows (default 1 s).
+  void setCommitInterval(std::chrono::milliseconds ms) { commitInterval_ = ms; }
+  // Records a user event (pause, resume, lr change by hand) at the current step.
+  void addEvent(const std::string& kind, const json& payload);
+
+ private:
+  void ensureTransaction();
+  void commitNow();
+  Project& project_;
+  std::int64_t runId_;
+  Trainer& trainer_;
+  std::string monitor_;
+  int stepsPerEpoch_ = 0;
+  int epoch_ = 0;
+  std::int64_t step_ = 0;
+  double best_ = 0;
+  bool haveBest_ = false;
+  bool failed_ = false;
+  double lastLr_ = -1;
+  std::chrono::milliseconds commitInterval_{1000};
+  std::chrono::steady_clock::time_point lastCommit_;
+  std::vector<std::pair<std::string, double>> batchRow_;
+};
+
+// Checkpoint contents: every weight (Keras order, float32) and the optimizer state (slots,
+// iterations, learning rate), with names and shapes in meta so a mismatch is reported clearly.
+Checkpoint makeCheckpoint(Trainer& trainer, const std::string& kind, int epoch, std::int64_t step);
+// Restores weights and optimizer state; throws Error when the checkpoint does not fit the model.
+void restoreCheckpoint(Trainer& trainer, const Checkpoint& checkpoint);
+
+}  // namespace tessel

@@ -1,0 +1,33 @@
+#pragma once
+// Data and fit() arguments as Keras's Model.fit takes them.
+#include <cstdint>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "engine/data/Array.h"
+
+namespace tessel {
+
+// x: one Array per model input, y: one per output (labels as floats after Array's affine map),
+// sampleWeight: empty or one weight per sample.
+struct Dataset {
+  std::vector<Array> x;
+  std::vector<Array> y;
+  std::vector<float> sampleWeight;
+  Index size() const { return x.empty() ? 0 : x[0].rows(); }
+};
+
+struct FitOptions {
+  int epochs = 1, batchSize = 32, initialEpoch = 0, stepsPerEpoch = 0;  // 0 = all batches
+  bool shuffle = true;
+  double validationSplit = 0;  // the LAST fraction of the samples, taken before shuffling
+  std::optional<Dataset> validationData;  // wins over validationSplit, as Keras
+  std::map<int, double> classWeight;      // class id → weight (single-output models)
+  std::uint64_t seed = 0;                 // shuffling and dropout
+  int verbose = 1;  // 0 silent; 1 or 2: "Epoch i/n" + one Keras verbose=2 line per epoch
+  std::ostream* out = &std::cout;
+};
+
+}  // namespace tessel

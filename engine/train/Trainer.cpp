@@ -1,0 +1,477 @@
+#include "engine/train/Trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "engine/core/Error.h"
+#include "engine/core/Rng.h"
+
+namespace tessel {
+
+// Preallocated tensors of one batch (sized for the batch size once; smaller batches reuse them).
+struct Trainer::Batch {
+  std::vector<Tensor> x, y, dOut;
+  std::vector<const Tensor*> xPtr, dOutPtr;
+  std::vector<float> w, per, scale;
+  RunContext ctx;
+
+  void allocate(const Dataset& data, Model& model, Index batchSize) {
+    x.resize(data.x.size());
+    y.resize(data.y.size());
+    dOut.resize(model.numOutputs());
+    xPtr.resize(x.size());
+    dOutPtr.resize(dOut.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      x[i].resize(withBatch(data.x[i].shape(), batchSize));
+      xPtr[i] = &x[i];
+    }
+    for (size_t k = 0; k < y.size(); ++k) y[k].resize(withBatch(data.y[k].shape(), batchSize));
+    for (size_t k = 0; k < dOut.size(); ++k) {
+      const Shape& s = model.outputShape(k);
+      bool known = true;
+      for (size_t d = 1; d < s.size(); ++d) known &= s[d] != kNone;
+      if (known) dOut[k].resize(withBatch(s, batchSize));
+      dOutPtr[k] = &dOut[k];
+    }
+    w.assign(static_cast<size_t>(batchSize), 1.0f);
+    per.assign(static_cast<size_t>(batchSize), 0.0f);
+    scale.assign(static_cast<size_t>(batchSize), 0.0f);
+  }
+};
+
+namespace {
+
+// Keras's progbar number format: ' %.4f' above 1e-3, else ' %.4e'.
+std::string formatValue(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, std::fabs(v) > 1e-3 ? "%.4f" : "%.4e", v);
+  return buf;
+}
+
+// Keras verbose=2 time: "3s", "250ms", "80us".
+std::string formatTime(double seconds) {
+  char buf[64];
+  if (seconds >= 1)
+    std::snprintf(buf, sizeof buf, "%.0fs", seconds);
+  else if (seconds >= 1e-3)
+    std::snprintf(buf, sizeof buf, "%.0fms", seconds * 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0fus", seconds * 1e6);
+  return buf;
+}
+
+}  // namespace
+
+Trainer::Trainer(Model& model, CompileOptions compile)
+    : model_(model), compile_(std::move(compile)) {
+  const size_t nOut = model_.numOutputs();
+  if (compile_.losses.empty()) throw Error("compile: no loss given");
+  if (compile_.losses.size() != 1 && compile_.losses.size() != nOut)
+    throw Error("compile: " + std::to_string(compile_.losses.size()) + " losses given for " +
+                std::to_string(nOut) + " outputs");
+  for (size_t k = 0; k < nOut; ++k)
+    losses_.push_back(makeLoss(compile_.losses[compile_.losses.size() == 1 ? 0 : k]));
+  if (compile_.lossWeights.empty())
+    lossWeights_.assign(nOut, 1.0);
+  else if (compile_.lossWeights.size() == nOut)
+    lossWeights_ = compile_.lossWeights;
+  else
+    throw Error("compile: " + std::to_string(compile_.lossWeights.size()) +
+                " loss weights given for " + std::to_string(nOut) + " outputs");
+  if (!compile_.metrics.empty() && compile_.metrics.size() != 1 && compile_.metrics.size() != nOut)
+    throw Error("compile: metrics given for " + std::to_string(compile_.metrics.size()) +
+                " outputs, the model has " + std::to_string(nOut));
+  metrics_.resize(nOut);
+  for (size_t k = 0; k < nOut && !compile_.metrics.empty(); ++k)
+    for (const json& m : compile_.metrics[compile_.metrics.size() == 1 ? 0 : k])
+      metrics_[k].push_back(makeMetric(m, losses_[k].get(), model_.outputShape(k)));
+  optimizer_ = makeOptimizer(compile_.optimizer);
+  trainable_ = model_.trainableWeights();
+
+  // Keras 2 names: "loss", then "<output>_loss" per output when there are several, then the
+  // metrics ("accuracy", or "<output>_accuracy" with several outputs).
+  logNames_.push_back("loss");
+  if (nOut > 1)
+    for (size_t k = 0; k < nOut; ++k) logNames_.push_back(model_.outputName(k) + "_loss");
+  for (size_t k = 0; k < nOut; ++k)
+    for (const auto& m : metrics_[k])
+      logNames_.push_back(nOut > 1 ? model_.outputName(k) + "_" + m->name() : m->name());
+  outLossSum_.assign(nOut, 0.0);
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::requestStop() {
+  {
+    std::lock_guard<std::mutex> lock(pauseMutex_);
+    stop_ = true;
+  }
+  pauseCv_.notify_all();
+}
+
+void Trainer::pause() {
+  std::lock_guard<std::mutex> lock(pauseMutex_);
+  paused_ = true;
+}
+
+void Trainer::resume() {
+  {
+    std::lock_guard<std::mutex> lock(pauseMutex_);
+    paused_ = false;
+  }
+  pauseCv_.notify_all();
+}
+
+void Trainer::waitWhilePaused() {
+  if (!paused_.load(std::memory_order_relaxed)) return;
+  std::unique_lock<std::mutex> lock(pauseMutex_);
+  pauseCv_.wait(lock, [this] { return !paused_.load() || stop_.load(); });
+}
+
+void Trainer::checkData(const Dataset& data, const char* what) const {
+  const std::string w(what);
+  if (data.x.size() != model_.numInputs())
+    throw Error(w + ": the model has " + std::to_string(model_.numInputs()) + " input(s), got " +
+                std::to_string(data.x.size()) + " array(s)");
+  if (data.y.size() != model_.numOutputs())
+    throw Error(w + ": the model has " + std::to_string(model_.numOutputs()) + " output(s), got " +
+                std::to_string(data.y.size()) + " label array(s)");
+  const Index n = data.size();
+  if (n <= 0) throw Error(w + ": no samples");
+  for (size_t i = 0; i < data.x.size(); ++i) {
+    const Shape& want = model_.inputShape(i);
+    const Shape& got = data.x[i].shape();
+    bool ok = got.size() == want.size();
+    for (size_t d = 1; ok && d < want.size(); ++d) ok = want[d] == kNone || want[d] == got[d];
+    if (!ok)
+      throw Error(w + ": input '" + model_.inputName(i) + "' expects " + shapeToString(want) +
+                  ", the data is " + shapeToString(got));
+    if (data.x[i].rows() != n)
+      throw Error(w + ": input arrays have different sample counts (" + std::to_string(n) +
+                  " and " + std::to_string(data.x[i].rows()) + ")");
+  }
+  for (size_t k = 0; k < data.y.size(); ++k)
+    if (data.y[k].rows() != n)
+      throw Error(w + ": " + std::to_string(n) + " samples but " +
+                  std::to_string(data.y[k].rows()) + " labels for output '" + model_.outputName(k) +
+                  "'");
+  if (!data.sampleWeight.empty() && static_cast<Index>(data.sampleWeight.size()) != n)
+    throw Error(w + ": " + std::to_string(data.sampleWeight.size()) + " sample weights for " +
+                std::to_string(n) + " samples");
+}
+
+void Trainer::checkLabels(const Dataset& data) const {
+  for (size_t k = 0; k < data.y.size(); ++k) {
+    Tensor labels = data.y[k].toTensor();
+    try {
+      losses_[k]->checkLabels(labels, withBatch(model_.outputShape(k), labels.dim(0)));
+    } catch (const Error& e) {
+      if (data.y.size() == 1) throw;
+      throw Error("output '" + model_.outputName(k) + "': " + e.what());
+    }
+  }
+}
+
+void Trainer::resetMeans() {
+  lossSum_ = lossCount_ = 0;
+  std::fill(outLossSum_.begin(), outLossSum_.end(), 0.0);
+  for (auto& ms : metrics_)
+    for (auto& m : ms) m->reset();
+}
+
+Logs Trainer::currentLogs(const char* prefix) const {
+  Logs logs;
+  const std::string p(prefix);
+  const double count = lossCount_ > 0 ? lossCount_ : 1;
+  logs.emplace_back(p + "loss", lossSum_ / count);
+  size_t name = 1;
+  if (outLossSum_.size() > 1)
+    for (double s : outLossSum_) logs.emplace_back(p + logNames_[name++], s / count);
+  for (const auto& ms : metrics_)
+    for (const auto& m : ms) logs.emplace_back(p + logNames_[name++], m->result());
+  return logs;
+}
+
+double Trainer::step(const Dataset& data, const Index* idx, Index n, const float* cwTable,
+                     int cwSize, bool train, Batch& b) {
+  for (size_t i = 0; i < data.x.size(); ++i) data.x[i].gather(idx, n, b.x[i]);
+  for (size_t k = 0; k < data.y.size(); ++k) data.y[k].gather(idx, n, b.y[k]);
+
+  // Per-sample weights: sample_weight × class_weight[class of the label] (Keras 2 data adapter:
+  // argmax of one-hot labels, else the label cast to int; ids outside the table weigh 1).
+  const bool haveWeights = !data.sampleWeight.empty() || cwSize > 0;
+  float* w = b.w.data();
+  for (Index j = 0; j < n; ++j) w[j] = data.sampleWeight.empty() ? 1.0f : data.sampleWeight[idx[j]];
+  if (cwSize > 0) {
+    const Tensor& y = b.y[0];
+    const Index row = n > 0 ? y.size() / n : 0;
+    for (Index j = 0; j < n; ++j) {
+      const float* r = y.data() + j * row;
+      Index c;
+      if (row > 1)
+        c = static_cast<Index>(std::max_element(r, r + row) - r);
+      else
+        c = static_cast<Index>(r[0]);
+      if (c >= 0 && c < cwSize) w[j] *= cwTable[c];
+    }
+  }
+
+  b.ctx.addedLoss = 0.0;
+  model_.forward(b.xPtr, train, b.ctx);
+
+  double total = 0;
+  const double invN = 1.0 / static_cast<double>(n);
+  for (size_t k = 0; k < losses_.size(); ++k) {
+    const Tensor& out = model_.output(k);
+    losses_[k]->perSample(b.y[k], out, b.per.data());
+    double s = 0;
+    for (Index j = 0; j < n; ++j) s += static_cast<double>(w[j]) * b.per[j];
+    // Keras sum_over_batch_size: sum(sample_weight * loss) / batch size.
+    const double lk = s * invN;
+    outLossSum_[k] += lk * static_cast<double>(n);
+    total += lossWeights_[k] * lk;
+    if (train) {
+      const float f = static_cast<float>(lossWeights_[k] * invN);
+      for (Index j = 0; j < n; ++j) b.scale[j] = w[j] * f;
+      losses_[k]->gradient(b.y[k], out, b.scale.data(), b.dOut[k]);
+    }
+    for (auto& m : metrics_[k]) m->update(b.y[k], out, haveWeights ? w : nullptr);
+  }
+  if (train) {
+    model_.backward(b.dOutPtr, b.ctx);
+    total += model_.regularization(true);
+  } else {
+    total += model_.regularization(false);
+  }
+  total += b.ctx.addedLoss;
+  lossSum_ += total * static_cast<double>(n);
+  lossCount_ += static_cast<double>(n);
+  if (train && std::isfinite(total)) optimizer_->apply(trainable_);
+  return total;
+}
+
+History Trainer::fit(const Dataset& data, const FitOptions& options,
+                     const std::vector<Callback*>& callbacks, TrainObserver* observer) {
+  checkData(data, "fit");
+  if (options.batchSize <= 0) throw Error("fit: batch_size must be positive");
+  if (options.epochs < 0 || options.initialEpoch < 0) throw Error("fit: epochs must be >= 0");
+  if (options.stepsPerEpoch < 0) throw Error("fit: steps_per_epoch must be >= 0");
+  if (options.validationSplit < 0 || options.validationSplit >= 1)
+    throw Error("fit: validation_split must be in [0, 1)");
+
+  // Class weights: a dense table; Keras 2 requires keys 0 .. max.
+  std::vector<float> cwTable;
+  if (!options.classWeight.empty()) {
+    if (model_.numOutputs() != 1)
+      throw Error("fit: class_weight is only supported for models with a single output");
+    const int maxId = options.classWeight.rbegin()->first;
+    if (options.classWeight.begin()->first < 0 ||
+        static_cast<int>(options.classWeight.size()) != maxId + 1)
+      throw Error(
+          "fit: class_weight must have keys from 0 to one less than the number of "
+          "classes");
+    for (const auto& [id, weight] : options.classWeight) cwTable.push_back(float(weight));
+  }
+
+  // Keras 2: validation_split takes the LAST fraction of the samples, before any shuffling.
+  const Index total = data.size();
+  Index trainN = total;
+  const Dataset* valData = nullptr;
+  Index valBegin = 0, valN = 0;
+  if (options.validationData) {
+    checkData(*options.validationData, "fit (validation data)");
+    valData = &*options.validationData;
+    valN = valData->size();
+  } else if (options.validationSplit > 0) {
+    trainN = static_cast<Index>(std::floor(double(total) * (1.0 - options.validationSplit)));
+    if (trainN <= 0 || trainN >= total)
+      throw Error("fit: " + std::to_string(total) +
+                  " samples are not enough to split into a "
+                  "training and a validation set with validation_split=" +
+                  formatValue(options.validationSplit));
+    valData = &data;
+    valBegin = trainN;
+    valN = total - trainN;
+  }
+  checkLabels(data);
+  if (options.validationData) checkLabels(*valData);
+
+  const Index bs = options.batchSize;
+  const int fullSteps = static_cast<int>((trainN + bs - 1) / bs);
+  const int steps = options.stepsPerEpoch > 0 ? options.stepsPerEpoch : fullSteps;
+
+  Batch batch;
+  batch.allocate(data, model_, std::min(bs, trainN));
+  std::vector<Index> order(static_cast<size_t>(trainN));
+  std::vector<Index> valIdx(static_cast<size_t>(valN));
+  for (Index i = 0; i < valN; ++i) valIdx[i] = valBegin + i;
+  // Shuffle and dropout streams are reseeded from (seed, epoch) at every epoch, so a run resumed
+  // at initial_epoch=k from a checkpoint continues exactly as the uninterrupted run would.
+  Rng shuffleRng(options.seed);
+  Rng dropoutRng(options.seed);
+  batch.ctx.rng = &dropoutRng;
+
+  std::vector<Tensor> good;  // weights at the last good epoch end (or the start)
+  model_.copyWeightsTo(good);
+  int goodEpoch = -1;
+
+  // Preallocated batch logs (running "loss" and per-output losses), updated in place.
+  Logs batchLogs;
+  batchLogs.emplace_back("loss", 0.0);
+  if (outLossSum_.size() > 1)
+    for (size_t k = 0; k < outLossSum_.size(); ++k) batchLogs.emplace_back(logNames_[1 + k], 0.0);
+  const bool wantBatchLogs = observer || !callbacks.empty();
+
+  for (Callback* cb : callbacks) cb->trainer = this;
+  for (Callback* cb : callbacks) cb->onTrainBegin(options, steps);
+  if (observer) observer->onTrainBegin(options, steps);
+
+  History history;
+  std::ostream* out = options.verbose > 0 ? options.out : nullptr;
+  Index pos = trainN;  // cursor in `order`; trainN forces a (re)shuffle
+  bool failed = false;
+  for (int epoch = options.initialEpoch; epoch < options.epochs && !stop_.load(); ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (Callback* cb : callbacks) cb->onEpochBegin(epoch);
+    if (observer) observer->onEpochBegin(epoch);
+    if (out) *out << "Epoch " << epoch + 1 << "/" << options.epochs << "\n" << std::flush;
+    resetMeans();
+    {
+      const std::uint64_t epochSeed =
+          options.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(epoch) + 1;
+      shuffleRng.reseed(epochSeed);
+      dropoutRng.reseed(epochSeed ^ 0xD1B54A32D192ED03ULL);
+    }
+    if (options.stepsPerEpoch == 0) pos = trainN;
+    int done = 0;
+    for (int b = 0; b < steps; ++b) {
+      waitWhilePaused();
+      if (stop_.load(std::memory_order_relaxed)) break;
+      if (pos >= trainN) {
+        for (Index i = 0; i < trainN; ++i) order[i] = i;
+        if (options.shuffle)
+          for (Index i = trainN - 1; i > 0; --i)
+            std::swap(order[i], order[shuffleRng.below(static_cast<std::uint64_t>(i) + 1)]);
+        pos = 0;
+      }
+      const Index n = std::min(bs, trainN - pos);
+      const double loss = step(data, order.data() + pos, n, cwTable.data(),
+                               static_cast<int>(cwTable.size()), true, batch);
+      pos += n;
+      if (!std::isfinite(loss)) {
+        model_.setWeights(good);
+        char msg[256];
+        std::snprintf(msg, sizeof msg, "loss became %s at epoch %d, batch %d; ",
+                      std::isnan(loss) ? "NaN" : "Inf", epoch + 1, b + 1);
+        history.stopReason =
+            std::string(msg) + (goodEpoch < 0 ? "weights restored to their initial values"
+                                              : "weights restored to the end of epoch " +
+                                                    std::to_string(goodEpoch + 1));
+        failed = true;
+        break;
+      }
+      ++done;
+      if (wantBatchLogs) {
+        batchLogs[0].second = lossSum_ / lossCount_;
+        for (size_t k = 1; k < batchLogs.size(); ++k)
+          batchLogs[k].second = outLossSum_[k - 1] / lossCount_;
+        for (Callback* cb : callbacks) cb->onBatchEnd(epoch, b, batchLogs);
+        if (observer) observer->onBatchEnd(epoch, b, batchLogs);
+      }
+    }
+    if (failed) {
+      if (out) *out << history.stopReason << "\n" << std::flush;
+      for (Callback* cb : callbacks) cb->onFailed(history.stopReason);
+      if (observer) observer->onFailed(history.stopReason);
+      break;
+    }
+    if (done == 0) break;  // stopped before the first batch of this epoch
+
+    Logs logs = currentLogs("");
+    if (valData) {
+      Logs val = evaluateIndices(*valData, valIdx.data(), valN, bs);
+      for (auto& [k, v] : val) logs.emplace_back("val_" + k, v);
+    }
+    if (out) {
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::string line =
+          std::to_string(done) + "/" + std::to_string(steps) + " - " + formatTime(secs);
+      for (const auto& [k, v] : logs) line += " - " + k + ": " + formatValue(v);
+      *out << line << "\n" << std::flush;
+    }
+    for (Callback* cb : callbacks) cb->onEpochEndLogs(epoch, logs);
+    history.append(epoch, logs);
+    if (observer) observer->onEpochEnd(epoch, logs);
+    model_.copyWeightsTo(good);
+    goodEpoch = epoch;
+  }
+  if (!failed && stop_.load() && history.stopReason.empty())
+    history.stopReason = "training stopped on request";
+  for (Callback* cb : callbacks) cb->onFinished(history);
+  if (observer && !failed) observer->onFinished(history);
+  for (Callback* cb : callbacks) cb->trainer = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(pauseMutex_);
+    stop_ = false;
+  }
+  return history;
+}
+
+Logs Trainer::evaluateIndices(const Dataset& data, const Index* idx, Index n, Index batchSize) {
+  Batch b;
+  b.allocate(data, model_, std::min(batchSize, n));
+  resetMeans();
+  for (Index pos = 0; pos < n; pos += batchSize) {
+    const Index m = std::min(batchSize, n - pos);
+    step(data, idx + pos, m, nullptr, 0, false, b);
+  }
+  return currentLogs("");
+}
+
+Logs Trainer::evaluate(const Dataset& data, int batchSize) {
+  checkData(data, "evaluate");
+  if (batchSize <= 0) throw Error("evaluate: batch_size must be positive");
+  checkLabels(data);
+  std::vector<Index> idx(static_cast<size_t>(data.size()));
+  for (Index i = 0; i < data.size(); ++i) idx[i] = i;
+  return evaluateIndices(data, idx.data(), data.size(), batchSize);
+}
+
+std::vector<Tensor> Trainer::predict(const std::vector<Array>& x, int batchSize) {
+  Dataset d;
+  d.x = x;
+  if (x.size() != model_.numInputs())
+    throw Error("predict: the model has " + std::to_string(model_.numInputs()) + " input(s), got " +
+                std::to_string(x.size()) + " array(s)");
+  if (batchSize <= 0) throw Error("predict: batch_size must be positive");
+  const Index n = d.size();
+  for (const auto& a : x) {
+    if (a.rows() != n) throw Error("predict: input arrays have different sample counts");
+  }
+  std::vector<Tensor> outs(model_.numOutputs());
+  if (n == 0) return outs;
+  Batch b;
+  b.allocate(d, model_, std::min<Index>(batchSize, n));
+  std::vector<Index> idx(static_cast<size_t>(std::min<Index>(batchSize, n)));
+  for (Index pos = 0; pos < n; pos += batchSize) {
+    const Index m = std::min<Index>(batchSize, n - pos);
+    for (Index j = 0; j < m; ++j) idx[j] = pos + j;
+    for (size_t i = 0; i < x.size(); ++i) x[i].gather(idx.data(), m, b.x[i]);
+    b.ctx.addedLoss = 0;
+    model_.forward(b.xPtr, false, b.ctx);
+    for (size_t k = 0; k < outs.size(); ++k) {
+      const Tensor& o = model_.output(k);
+      if (pos == 0) outs[k].resize(withBatch(o.shape(), n));
+      const Index row = o.size() / m;
+      if (outs[k].size() != row * n)
+        throw Error("predict: output '" + model_.outputName(k) + "' changes shape across batches");
+      std::copy(o.data(), o.data() + o.size(), outs[k].data() + pos * row);
+    }
+  }
+  return outs;
+}
+
+}  // namespace tessel

@@ -1,0 +1,86 @@
+#pragma once
+// Keras 2 Model.fit / evaluate / predict on a compiled Model. The hot loop is
+// gather → forward → loss gradient → backward → optimizer, with no allocation, map lookup or
+// string formatting per batch. requestStop/pause/resume may be called from any thread.
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/callbacks/Callback.h"
+#include "engine/losses/Loss.h"
+#include "engine/metrics/Metric.h"
+#include "engine/optimizers/Optimizer.h"
+#include "engine/train/CompileOptions.h"
+#include "engine/train/FitOptions.h"
+#include "engine/train/History.h"
+#include "engine/train/Logs.h"
+#include "engine/train/Model.h"
+#include "engine/train/TrainObserver.h"
+
+namespace tessel {
+
+class Trainer {
+ public:
+  // Resolves losses (makeLoss), metrics (makeMetric) and the optimizer (makeOptimizer); throws
+  // Error for an unknown name or a loss/metric count that does not fit the outputs.
+  Trainer(Model& model, CompileOptions compile);
+  ~Trainer();
+
+  // Keras 2 fit(). Throws Error for bad input (sizes, labels that do not fit the loss); a NaN/Inf
+  // loss stops training, restores the weights of the last good epoch end, calls onFailed and
+  // returns the History (History::stopReason holds the message).
+  History fit(const Dataset& data, const FitOptions& options,
+              const std::vector<Callback*>& callbacks = {}, TrainObserver* observer = nullptr);
+  // Keras evaluate(): "loss", per-output losses, metrics (no val_ prefix). Sample weights apply.
+  Logs evaluate(const Dataset& data, int batchSize = 32);
+  // One tensor per output, (N, ...) for all N samples.
+  std::vector<Tensor> predict(const std::vector<Array>& x, int batchSize = 32);
+
+  void requestStop();  // thread-safe; fit returns after the current batch
+  void pause();        // thread-safe; fit blocks between batches until resume() or requestStop()
+  void resume();
+  bool isPaused() const { return paused_.load(); }
+  bool stopRequested() const { return stop_.load(); }
+
+  Optimizer& optimizer() { return *optimizer_; }
+  Model& model() { return model_; }
+  const CompileOptions& compileOptions() const { return compile_; }
+  // Log names of one evaluation, in Keras order ("loss", "out_loss"..., metrics).
+  const std::vector<std::string>& logNames() const { return logNames_; }
+
+ private:
+  struct Batch;  // preallocated per-batch tensors
+  void checkData(const Dataset& data, const char* what) const;
+  void checkLabels(const Dataset& data) const;
+  // Runs forward + losses on idx[0..n); accumulates metrics and loss means. Returns total loss
+  // of the batch (without regularization). When train, also backward + optimizer.
+  double step(const Dataset& data, const Index* idx, Index n, const float* classWeightTable,
+              int classWeightSize, bool train, Batch& b);
+  // Evaluates rows idx[0..n) in batches of batchSize (no class weights); resets the means.
+  Logs evaluateIndices(const Dataset& data, const Index* idx, Index n, Index batchSize);
+  void resetMeans();
+  Logs currentLogs(const char* prefix) const;
+  void waitWhilePaused();
+
+  Model& model_;
+  CompileOptions compile_;
+  std::vector<std::unique_ptr<Loss>> losses_;                  // one per output
+  std::vector<double> lossWeights_;                            // one per output
+  std::vector<std::vector<std::unique_ptr<Metric>>> metrics_;  // per output
+  std::unique_ptr<Optimizer> optimizer_;
+  std::vector<std::string> logNames_;
+  std::vector<Variable*> trainable_;
+
+  // Running means of an epoch: total loss, per-output losses.
+  double lossSum_ = 0, lossCount_ = 0;
+  std::vector<double> outLossSum_;
+
+  std::atomic<bool> stop_{false}, paused_{false};
+  std::mutex pauseMutex_;
+  std::condition_variable pauseCv_;
+};
+
+}  // namespace tessel

@@ -1,0 +1,35 @@
+#pragma once
+// One edge: a cubic curve from a producer's output port to a consumer's input port, labelled
+// with the tensor shape it carries, e.g. "(None, 28, 28, 1)".
+#include <QGraphicsPathItem>
+#include <QString>
+
+namespace tessel::ui {
+
+class EdgeItem : public QGraphicsPathItem {
+ public:
+  enum { Type = UserType + 2 };
+  EdgeItem(const QString& from, const QString& to, int port);
+  int type() const override { return Type; }
+
+  const QString& from() const { return from_; }
+  const QString& to() const { return to_; }
+  int port() const { return port_; }
+  const QString& label() const { return label_; }
+  void setLabel(const QString& label);
+  void setEnds(QPointF start, QPointF end);
+  // The curve used for edges and for the edge being dragged.
+  static QPainterPath curve(QPointF start, QPointF end);
+
+  QRectF boundingRect() const override;
+  QPainterPath shape() const override;
+  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
+
+ private:
+  QRectF labelRect() const;
+  QString from_, to_;
+  int port_;
+  QString label_;
+};
+
+}  // namespace tessel::ui

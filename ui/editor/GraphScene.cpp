@@ -1,0 +1,349 @@
+#include "ui/editor/GraphScene.h"
+
+#include <QGraphicsPathItem>
+#include <QGraphicsSceneMouseEvent>
+
+#include "engine/layers/LayerRegistry.h"
+#include "ui/editor/EdgeItem.h"
+#include "ui/editor/GraphCommands.h"
+#include "ui/editor/NodeItem.h"
+
+namespace tessel::ui {
+
+namespace {
+
+QString compact(const json& v) {
+  if (v.is_string()) return QString::fromStdString(v.get<std::string>());
+  if (v.is_array()) {
+    QStringList parts;
+    for (const auto& e : v) parts << (e.is_null() ? QString("None") : compact(e));
+    return parts.join("×");
+  }
+  return QString::fromStdString(v.dump());
+}
+
+// "Dense 100 · selu": the type and the settings a reader looks for first.
+QString subtitleFor(const NodeSpec& node) {
+  const json& c = node.config;
+  QStringList parts;
+  auto add = [&](const char* key, const char* prefix = "") {
+    if (c.contains(key) && !c[key].is_null()) parts << prefix + compact(c[key]);
+  };
+  const std::string& cls = node.className;
+  if (cls == "InputLayer") {
+    if (c.contains("batch_input_shape")) {
+      json s = c["batch_input_shape"];
+      QStringList dims;
+      for (size_t i = 1; i < s.size(); ++i) dims << (s[i].is_null() ? "None" : compact(s[i]));
+      parts << "(" + dims.join(", ") + ")";
+    }
+  } else if (cls == "Dense") {
+    add("units");
+  } else if (cls.find("Conv") != std::string::npos) {
+    add("filters");
+    add("kernel_size");
+    // Strides only when not the default 1.
+    if (c.contains("strides") && c["strides"] != json(1) && c["strides"] != json::array({1}) &&
+        c["strides"] != json::array({1, 1}))
+      add("strides", "/");
+  } else if (cls.find("Pooling") != std::string::npos && cls.find("Global") == std::string::npos) {
+    add("pool_size");
+  } else if (cls.find("Dropout") != std::string::npos || cls == "GaussianNoise") {
+    add("rate");
+    add("stddev");
+  } else if (cls == "Reshape") {
+    add("target_shape");
+  } else if (cls == "Concatenate") {
+    if (c.value("axis", -1) != -1) add("axis", "axis ");
+  }
+  if (c.contains("activation") && c["activation"].is_string() &&
+      (c["activation"] != "linear" || cls == "Activation"))
+    parts << compact(c["activation"]);
+  // Padding last: the least important, the first to be elided.
+  if (c.contains("padding") && c["padding"] == "same") parts << "same";
+  const QString type = QString::fromStdString(cls);
+  return parts.isEmpty() ? type : type + " " + parts.join(" · ");
+}
+
+}  // namespace
+
+GraphScene::GraphScene(GraphDocument* doc, QUndoStack* stack, QObject* parent)
+    : QGraphicsScene(parent), doc_(doc), stack_(stack) {
+  setBackgroundBrush(QColor(0xee, 0xf1, 0xf4));
+  connect(doc_, &GraphDocument::modelReset, this, &GraphScene::rebuild);
+  connect(doc_, &GraphDocument::nodeAdded, this, &GraphScene::addNodeItem);
+  connect(doc_, &GraphDocument::nodeRemoved, this, &GraphScene::removeNodeItem);
+  connect(doc_, &GraphDocument::nodeChanged, this, &GraphScene::refreshNode);
+  connect(doc_, &GraphDocument::nodeRenamed, this, [this](const QString& o, const QString& n) {
+    NodeItem* item = nodes_.take(o);
+    if (item) {
+      item->setName(n);
+      nodes_.insert(n, item);
+    }
+    // Edge items carry names: rebuild the ones touching the node.
+    edgesInto_.insert(n, edgesInto_.take(o));
+    rebuildEdgesInto(n);
+    for (const auto& [consumer, port] : doc_->consumers(n.toStdString()))
+      rebuildEdgesInto(QString::fromStdString(consumer));
+  });
+  connect(doc_, &GraphDocument::nodeMoved, this, [this](const QString& name, QPointF pos) {
+    if (NodeItem* item = nodes_.value(name)) item->setPos(pos);
+  });
+  connect(doc_, &GraphDocument::edgeAdded, this,
+          [this](const QString&, const QString& to, int) { rebuildEdgesInto(to); });
+  connect(doc_, &GraphDocument::edgeRemoved, this,
+          [this](const QString&, const QString& to, int) { rebuildEdgesInto(to); });
+  connect(doc_, &GraphDocument::validated, this, &GraphScene::refreshAll);
+  rebuild();
+}
+
+QList<EdgeItem*> GraphScene::edgeItems() const {
+  QList<EdgeItem*> out;
+  for (const auto& list : edgesInto_) out += list;
+  return out;
+}
+
+EdgeItem* GraphScene::edgeItem(const QString& from, const QString& to, int port) const {
+  for (EdgeItem* e : edgesInto_.value(to))
+    if (e->from() == from && e->port() == port) return e;
+  return nullptr;
+}
+
+QStringList GraphScene::selectedNodeNames() const {
+  QStringList out;
+  for (QGraphicsItem* item : selectedItems())
+    if (item->type() == NodeItem::Type) out << static_cast<NodeItem*>(item)->name();
+  return out;
+}
+
+void GraphScene::rebuild() {
+  for (const auto& list : edgesInto_) qDeleteAll(list);
+  edgesInto_.clear();
+  qDeleteAll(nodes_);
+  nodes_.clear();
+  for (const QString& name : doc_->nodeNames()) addNodeItem(name);
+  refreshAll();
+}
+
+void GraphScene::addNodeItem(const QString& name) {
+  if (nodes_.contains(name)) return;
+  auto* item = new NodeItem(name);
+  syncing_ = true;
+  item->setPos(doc_->position(name));
+  syncing_ = false;
+  addItem(item);
+  nodes_.insert(name, item);
+  refreshNode(name);
+  rebuildEdgesInto(name);
+  for (const auto& [consumer, port] : doc_->consumers(name.toStdString()))
+    rebuildEdgesInto(QString::fromStdString(consumer));
+}
+
+void GraphScene::removeNodeItem(const QString& name) {
+  qDeleteAll(edgesInto_.take(name));
+  for (auto it = edgesInto_.begin(); it != edgesInto_.end(); ++it) {
+    for (int i = it->size() - 1; i >= 0; --i)
+      if ((*it)[i]->from() == name) delete it->takeAt(i);
+  }
+  delete nodes_.take(name);
+}
+
+void GraphScene::rebuildEdgesInto(const QString& to) {
+  qDeleteAll(edgesInto_.take(to));
+  const NodeSpec* node = doc_->node(to);
+  if (!node || !nodes_.contains(to)) return;
+  QList<EdgeItem*> list;
+  for (size_t p = 0; p < node->inputs.size(); ++p) {
+    const QString from = QString::fromStdString(node->inputs[p]);
+    if (!nodes_.contains(from)) continue;
+    auto* edge = new EdgeItem(from, to, static_cast<int>(p));
+    addItem(edge);
+    list << edge;
+  }
+  edgesInto_.insert(to, list);
+  refreshNode(to);
+  for (EdgeItem* e : list) {
+    e->setLabel(doc_->outputShapeText(e->from()));
+    updateEdgeGeometry(e);
+  }
+}
+
+void GraphScene::refreshNode(const QString& name) {
+  NodeItem* item = nodes_.value(name);
+  const NodeSpec* node = doc_->node(name);
+  if (!item || !node) return;
+  const LayerInfo* info = LayerRegistry::instance().find(node->className);
+  NodeItem::Content c;
+  c.className = QString::fromStdString(node->className);
+  c.group = info ? QString::fromStdString(info->group) : QString();
+  c.subtitle = subtitleFor(*node);
+  c.outputShape = doc_->outputShapeText(name);
+  c.error = doc_->errorText(name);
+  c.connectedInputs = static_cast<int>(node->inputs.size());
+  const int maxInputs = info ? info->maxInputs : 1;
+  if (maxInputs == 1 || maxInputs == 0) {
+    c.inputPorts = maxInputs;
+  } else {
+    // Merge layers: one free port more than connected (up to the maximum), at least minInputs.
+    int n = c.connectedInputs + 1;
+    if (maxInputs > 0) n = std::min(n, maxInputs);
+    c.inputPorts = std::max(n, info ? info->minInputs : 1);
+  }
+  const auto& outs = doc_->spec().outputs;
+  c.isModelOutput = std::find(outs.begin(), outs.end(), node->name) != outs.end();
+  item->setContent(c);
+  for (EdgeItem* e : edgesInto_.value(name)) updateEdgeGeometry(e);
+}
+
+void GraphScene::refreshAll() {
+  for (auto it = nodes_.begin(); it != nodes_.end(); ++it) refreshNode(it.key());
+  for (const auto& list : edgesInto_)
+    for (EdgeItem* e : list) {
+      e->setLabel(doc_->outputShapeText(e->from()));
+      updateEdgeGeometry(e);
+    }
+}
+
+void GraphScene::updateEdgeGeometry(EdgeItem* edge) {
+  NodeItem* a = nodes_.value(edge->from());
+  NodeItem* b = nodes_.value(edge->to());
+  if (!a || !b) return;
+  edge->setEnds(a->outputPortScenePos(), b->inputPortScenePos(edge->port()));
+}
+
+void GraphScene::nodeItemMoved(NodeItem* item) {
+  for (EdgeItem* e : edgesInto_.value(item->name())) updateEdgeGeometry(e);
+  for (const auto& [consumer, port] : doc_->consumers(item->name().toStdString()))
+    for (EdgeItem* e : edgesInto_.value(QString::fromStdString(consumer)))
+      if (e->from() == item->name()) updateEdgeGeometry(e);
+}
+
+NodeItem* GraphScene::nodeAt(QPointF scenePos, NodeItem* except) const {
+  // Ports stick out of the box: search a few pixels around the point.
+  const QRectF area(scenePos - QPointF(8, 8), QSizeF(16, 16));
+  for (QGraphicsItem* item : items(area, Qt::IntersectsItemShape, Qt::DescendingOrder))
+    if (item->type() == NodeItem::Type && item != except) return static_cast<NodeItem*>(item);
+  return nullptr;
+}
+
+QString GraphScene::addNodeAt(const QString& className, QPointF scenePos) {
+  QPointF pos = scenePos - QPointF(NodeItem::kWidth / 2, 30);
+  // Do not stack a new node exactly on another one.
+  for (int i = 0; i < 20; ++i) {
+    bool taken = false;
+    for (NodeItem* n : nodes_)
+      if ((n->pos() - pos).manhattanLength() < 8) taken = true;
+    if (!taken) break;
+    pos += QPointF(24, 24);
+  }
+  auto* cmd = new AddNodeCommand(doc_, className, pos);
+  const int before = stack_->index();
+  stack_->push(cmd);
+  if (stack_->index() == before) {
+    emit message(GraphCommand::lastError());
+    return {};
+  }
+  const auto* done = static_cast<const AddNodeCommand*>(stack_->command(stack_->index() - 1));
+  return done->nodeName();
+}
+
+QString GraphScene::connectNodes(const QString& from, const QString& to, int port) {
+  const int before = stack_->index();
+  stack_->push(new ConnectCommand(doc_, from, to, port));
+  if (stack_->index() != before) return {};
+  const QString why = GraphCommand::lastError();
+  emit message(why);
+  return why;
+}
+
+void GraphScene::deleteSelection() {
+  QStringList nodes = selectedNodeNames();
+  QList<EdgeItem*> edges;
+  for (QGraphicsItem* item : selectedItems())
+    if (item->type() == EdgeItem::Type) {
+      auto* e = static_cast<EdgeItem*>(item);
+      if (!nodes.contains(e->from()) && !nodes.contains(e->to())) edges << e;
+    }
+  if (nodes.isEmpty() && edges.isEmpty()) return;
+  // Edges first, highest port first so the remaining ports keep their index.
+  std::sort(edges.begin(), edges.end(), [](EdgeItem* a, EdgeItem* b) {
+    return a->to() != b->to() ? a->to() < b->to() : a->port() > b->port();
+  });
+  struct E {
+    QString from, to;
+    int port;
+  };
+  QList<E> plan;
+  for (EdgeItem* e : edges) plan << E{e->from(), e->to(), e->port()};
+  stack_->beginMacro(nodes.size() + plan.size() == 1 && nodes.size() == 1
+                         ? tr("Delete %1").arg(nodes.first())
+                         : tr("Delete selection"));
+  for (const E& e : plan) stack_->push(new DisconnectCommand(doc_, e.from, e.to, e.port));
+  for (const QString& n : nodes) stack_->push(new RemoveNodeCommand(doc_, n));
+  stack_->endMacro();
+}
+
+void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
+  if (event->button() == Qt::LeftButton) {
+    if (NodeItem* node = nodeAt(event->scenePos())) {
+      auto port = node->portAt(event->scenePos());
+      if (port && port->output) {
+        dragFrom_ = node->name();
+        dragPath_ = new QGraphicsPathItem;
+        dragPath_->setPen(QPen(QColor(0x1e, 0x88, 0xe5), 2, Qt::DashLine));
+        dragPath_->setZValue(3);
+        dragPath_->setPath(EdgeItem::curve(node->outputPortScenePos(), event->scenePos()));
+        addItem(dragPath_);
+        event->accept();
+        return;
+      }
+    }
+  }
+  QGraphicsScene::mousePressEvent(event);
+  pressPositions_.clear();
+  for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
+    if (it.value()->isSelected()) pressPositions_.insert(it.key(), it.value()->pos());
+}
+
+void GraphScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event) {
+  if (dragPath_) {
+    if (NodeItem* from = nodes_.value(dragFrom_))
+      dragPath_->setPath(EdgeItem::curve(from->outputPortScenePos(), event->scenePos()));
+    event->accept();
+    return;
+  }
+  QGraphicsScene::mouseMoveEvent(event);
+}
+
+void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
+  if (dragPath_) {
+    delete dragPath_;
+    dragPath_ = nullptr;
+    const QString from = dragFrom_;
+    dragFrom_.clear();
+    NodeItem* target = nodeAt(event->scenePos(), nodes_.value(from));
+    event->accept();
+    if (!target) return;
+    int port = -1;  // dropped on the body: the first free port
+    if (auto hit = target->portAt(event->scenePos()); hit && !hit->output) port = hit->index;
+    if (port >= 0 && port < target->content().connectedInputs && target->content().inputPorts > 1) {
+      emit message(tr("input %1 of '%2' is already connected; use its free port")
+                       .arg(port + 1)
+                       .arg(target->name()));
+      return;
+    }
+    connectNodes(from, target->name(), port >= target->content().connectedInputs ? -1 : port);
+    return;
+  }
+  QGraphicsScene::mouseReleaseEvent(event);
+  // One MoveNodes for everything the drag moved.
+  std::map<QString, std::pair<QPointF, QPointF>> moves;
+  for (auto it = pressPositions_.begin(); it != pressPositions_.end(); ++it) {
+    NodeItem* item = nodes_.value(it.key());
+    if (item && item->pos() != it.value()) moves[it.key()] = {it.value(), item->pos()};
+  }
+  pressPositions_.clear();
+  if (!moves.empty()) stack_->push(new MoveNodesCommand(doc_, moves));
+}
+
+}  // namespace tessel::ui

@@ -1,0 +1,75 @@
+#pragma once
+// The canvas: mirrors a GraphDocument (a NodeItem per layer, an EdgeItem per edge) and turns
+// gestures into undo commands: a drag from an output port to an input port connects, moving
+// nodes pushes one MoveNodes on release, deleteSelection removes through the undo stack. It never
+// changes the document's state any other way, and items only change in response to the
+// document's signals.
+#include <QGraphicsScene>
+#include <QHash>
+#include <QMap>
+#include <QPointer>
+#include <QUndoStack>
+
+#include "ui/editor/GraphDocument.h"
+
+class QGraphicsPathItem;
+
+namespace tessel::ui {
+
+class NodeItem;
+class EdgeItem;
+
+class GraphScene : public QGraphicsScene {
+  Q_OBJECT
+
+ public:
+  GraphScene(GraphDocument* doc, QUndoStack* stack, QObject* parent = nullptr);
+
+  GraphDocument* document() const { return doc_; }
+  QUndoStack* undoStack() const { return stack_; }
+  NodeItem* nodeItem(const QString& name) const { return nodes_.value(name); }
+  QList<EdgeItem*> edgeItems() const;
+  EdgeItem* edgeItem(const QString& from, const QString& to, int port = 0) const;
+  QStringList selectedNodeNames() const;
+
+  // Pushes AddNode with the node centred on `scenePos`; returns the new name (empty if refused).
+  QString addNodeAt(const QString& className, QPointF scenePos);
+  // Removes the selected nodes and edges through the undo stack (one step).
+  void deleteSelection();
+  // Pushes Connect; on refusal emits message() with the reason and returns it.
+  QString connectNodes(const QString& from, const QString& to, int port);
+
+  // Called by NodeItem when it moves (keeps its edges attached).
+  void nodeItemMoved(NodeItem* item);
+
+ signals:
+  void message(const QString& text);  // a refused gesture's reason (for a status line)
+
+ protected:
+  void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
+  void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;
+  void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
+
+ private:
+  void rebuild();
+  void addNodeItem(const QString& name);
+  void removeNodeItem(const QString& name);
+  void rebuildEdgesInto(const QString& to);
+  void refreshNode(const QString& name);
+  void refreshAll();
+  void updateEdgeGeometry(EdgeItem* edge);
+  NodeItem* nodeAt(QPointF scenePos, NodeItem* except = nullptr) const;
+
+  GraphDocument* doc_;
+  QUndoStack* stack_;
+  QHash<QString, NodeItem*> nodes_;
+  QHash<QString, QList<EdgeItem*>> edgesInto_;  // consumer -> edges in port order
+  // Edge drag from an output port.
+  QString dragFrom_;
+  QGraphicsPathItem* dragPath_ = nullptr;
+  // Node positions at mouse press, to push one MoveNodes on release.
+  QMap<QString, QPointF> pressPositions_;
+  bool syncing_ = false;
+};
+
+}  // namespace tessel::ui

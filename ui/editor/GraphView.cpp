@@ -1,0 +1,154 @@
+#include "ui/editor/GraphView.h"
+
+#include <QDragEnterEvent>
+#include <QMimeData>
+#include <QScrollBar>
+#include <cmath>
+
+#include "ui/editor/GraphScene.h"
+
+namespace tessel::ui {
+
+GraphView::GraphView(GraphScene* scene, QWidget* parent)
+    : QGraphicsView(scene, parent), scene_(scene) {
+  setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+  setDragMode(RubberBandDrag);
+  setRubberBandSelectionMode(Qt::IntersectsItemShape);
+  setTransformationAnchor(AnchorUnderMouse);
+  setResizeAnchor(AnchorViewCenter);
+  setViewportUpdateMode(BoundingRectViewportUpdate);
+  setAcceptDrops(true);
+  setFocusPolicy(Qt::StrongFocus);
+  // A large fixed scene rect so the canvas can be panned freely; scroll bars stay hidden.
+  setSceneRect(-50000, -50000, 100000, 100000);
+  setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  centerOn(0, 0);
+}
+
+void GraphView::setZoom(double factor) {
+  factor = std::clamp(factor, 0.1, 4.0);
+  const double current = zoom();
+  if (current > 0) scale(factor / current, factor / current);
+}
+
+void GraphView::zoomBy(double factor) {
+  setZoom(zoom() * factor);
+}
+
+QPointF GraphView::visibleCentre() const {
+  return mapToScene(viewport()->rect().center());
+}
+
+void GraphView::fitAll() {
+  QRectF bounds = scene_->itemsBoundingRect();
+  if (bounds.isEmpty()) {
+    setZoom(1);
+    centerOn(0, 0);
+    return;
+  }
+  bounds.adjust(-30, -30, 30, 30);
+  fitInView(bounds, Qt::KeepAspectRatio);
+  if (zoom() > 1.5) setZoom(1.5);  // a lone node should not fill the screen
+  if (zoom() < 0.1) setZoom(0.1);
+  centerOn(bounds.center());
+}
+
+void GraphView::wheelEvent(QWheelEvent* event) {
+  const double steps = event->angleDelta().y() / 120.0;
+  if (steps == 0) return QGraphicsView::wheelEvent(event);
+  zoomBy(std::pow(1.15, steps));
+  event->accept();
+}
+
+void GraphView::keyPressEvent(QKeyEvent* event) {
+  const bool ctrl = event->modifiers() & Qt::ControlModifier;
+  if (ctrl && (event->key() == Qt::Key_Equal || event->key() == Qt::Key_Plus)) return zoomIn();
+  if (ctrl && event->key() == Qt::Key_Minus) return zoomOut();
+  if (ctrl && event->key() == Qt::Key_0) return fitAll();
+  if (event->key() == Qt::Key_Delete || event->key() == Qt::Key_Backspace) {
+    scene_->deleteSelection();
+    return;
+  }
+  if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+    spaceHeld_ = true;
+    setDragMode(ScrollHandDrag);
+    return;
+  }
+  QGraphicsView::keyPressEvent(event);
+}
+
+void GraphView::keyReleaseEvent(QKeyEvent* event) {
+  if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+    spaceHeld_ = false;
+    setDragMode(RubberBandDrag);
+    return;
+  }
+  QGraphicsView::keyReleaseEvent(event);
+}
+
+void GraphView::mousePressEvent(QMouseEvent* event) {
+  if (event->button() == Qt::MiddleButton) {
+    panning_ = true;
+    panLast_ = event->position().toPoint();
+    viewport()->setCursor(Qt::ClosedHandCursor);
+    event->accept();
+    return;
+  }
+  QGraphicsView::mousePressEvent(event);
+}
+
+void GraphView::mouseMoveEvent(QMouseEvent* event) {
+  if (panning_) {
+    const QPoint p = event->position().toPoint();
+    const QPoint d = p - panLast_;
+    panLast_ = p;
+    horizontalScrollBar()->setValue(horizontalScrollBar()->value() - d.x());
+    verticalScrollBar()->setValue(verticalScrollBar()->value() - d.y());
+    event->accept();
+    return;
+  }
+  QGraphicsView::mouseMoveEvent(event);
+}
+
+void GraphView::mouseReleaseEvent(QMouseEvent* event) {
+  if (panning_ && event->button() == Qt::MiddleButton) {
+    panning_ = false;
+    viewport()->unsetCursor();
+    event->accept();
+    return;
+  }
+  QGraphicsView::mouseReleaseEvent(event);
+}
+
+void GraphView::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasFormat(kLayerMimeType)) {
+    event->setDropAction(Qt::CopyAction);
+    event->accept();
+    return;
+  }
+  QGraphicsView::dragEnterEvent(event);
+}
+
+void GraphView::dragMoveEvent(QDragMoveEvent* event) {
+  if (event->mimeData()->hasFormat(kLayerMimeType)) {
+    event->setDropAction(Qt::CopyAction);
+    event->accept();
+    return;
+  }
+  QGraphicsView::dragMoveEvent(event);
+}
+
+void GraphView::dropEvent(QDropEvent* event) {
+  if (event->mimeData()->hasFormat(kLayerMimeType)) {
+    const QString cls = QString::fromUtf8(event->mimeData()->data(kLayerMimeType));
+    scene_->addNodeAt(cls, mapToScene(event->position().toPoint()));
+    event->setDropAction(Qt::CopyAction);
+    event->accept();
+    setFocus();
+    return;
+  }
+  QGraphicsView::dropEvent(event);
+}
+
+}  // namespace tessel::ui

@@ -1,0 +1,48 @@
+#pragma once
+// The canvas view: wheel zoom around the cursor, Ctrl+= / Ctrl+- zoom, Ctrl+0 fits the graph,
+// middle-button or Space+drag pans, rubber-band selection, Delete removes the selection through
+// the scene (undo stack). Layers dragged from the palette (mime type
+// "application/x-tessel-layer", the class name as data) are added where they are dropped.
+#include <QGraphicsView>
+
+namespace tessel::ui {
+
+class GraphScene;
+
+class GraphView : public QGraphicsView {
+  Q_OBJECT
+
+ public:
+  static constexpr const char* kLayerMimeType = "application/x-tessel-layer";
+  explicit GraphView(GraphScene* scene, QWidget* parent = nullptr);
+
+  GraphScene* graphScene() const { return scene_; }
+  double zoom() const { return transform().m11(); }
+  void setZoom(double factor);  // absolute, clamped to [0.1, 4]
+  void zoomBy(double factor);
+  QPointF visibleCentre() const;  // scene position of the viewport centre
+
+ public slots:
+  void zoomIn() { zoomBy(1.25); }
+  void zoomOut() { zoomBy(0.8); }
+  void fitAll();
+
+ protected:
+  void wheelEvent(QWheelEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
+  void keyReleaseEvent(QKeyEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dragMoveEvent(QDragMoveEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  GraphScene* scene_;
+  bool panning_ = false;
+  bool spaceHeld_ = false;
+  QPoint panLast_;
+};
+
+}  // namespace tessel::ui

@@ -1,0 +1,130 @@
+#include "ui/editor/LayerPalette.h"
+
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QVBoxLayout>
+
+#include "engine/layers/LayerRegistry.h"
+#include "ui/editor/GraphView.h"
+#include "ui/editor/NodeItem.h"
+
+namespace tessel::ui {
+
+namespace {
+constexpr int kClassRole = Qt::UserRole + 1;
+}
+
+LayerPaletteTree::LayerPaletteTree(QWidget* parent) : QTreeWidget(parent) {
+  setHeaderHidden(true);
+  setColumnCount(1);
+  setDragEnabled(true);
+  setDragDropMode(DragOnly);
+  setSelectionMode(SingleSelection);
+  setRootIsDecorated(true);
+  setUniformRowHeights(false);
+}
+
+QMimeData* LayerPaletteTree::mimeDataFor(const QString& className) {
+  auto* data = new QMimeData;
+  data->setData(GraphView::kLayerMimeType, className.toUtf8());
+  data->setText(className);
+  return data;
+}
+
+QStringList LayerPaletteTree::mimeTypes() const {
+  return {GraphView::kLayerMimeType};
+}
+
+QMimeData* LayerPaletteTree::mimeData(const QList<QTreeWidgetItem*>& items) const {
+  for (QTreeWidgetItem* item : items) {
+    const QString cls = item->data(0, kClassRole).toString();
+    if (!cls.isEmpty()) return mimeDataFor(cls);
+  }
+  return nullptr;
+}
+
+LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
+  search_ = new QLineEdit(this);
+  search_->setPlaceholderText(tr("Search layers"));
+  search_->setClearButtonEnabled(true);
+  tree_ = new LayerPaletteTree(this);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(4);
+  layout->addWidget(search_);
+  layout->addWidget(tree_);
+
+  QHash<QString, QTreeWidgetItem*> groups;
+  for (const LayerInfo* info : LayerRegistry::instance().all()) {
+    const QString group = QString::fromStdString(info->group);
+    QTreeWidgetItem*& groupItem = groups[group];
+    if (!groupItem) {
+      groupItem = new QTreeWidgetItem(tree_, {group});
+      QFont f = groupItem->font(0);
+      f.setBold(true);
+      groupItem->setFont(0, f);
+      groupItem->setFlags(Qt::ItemIsEnabled);
+      groupItem->setForeground(0, NodeItem::groupColor(group));
+    }
+    const QString cls = QString::fromStdString(info->className);
+    const QString description = QString::fromStdString(info->description);
+    auto* item = new QTreeWidgetItem(groupItem, {cls});
+    item->setData(0, kClassRole, cls);
+    item->setToolTip(0, "<b>" + cls + "</b><br>" + description.toHtmlEscaped());
+    item->setStatusTip(0, description);
+    item->setData(0, Qt::UserRole + 2, description);
+    item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
+  }
+  tree_->expandAll();
+  connect(search_, &QLineEdit::textChanged, this, &LayerPalette::setFilter);
+  connect(tree_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
+    const QString cls = item->data(0, kClassRole).toString();
+    if (!cls.isEmpty()) emit layerActivated(cls);
+  });
+  // Enter in the search field adds the first match.
+  connect(search_, &QLineEdit::returnPressed, this, [this] {
+    const QStringList visible = visibleLayers();
+    if (!visible.isEmpty()) emit layerActivated(visible.first());
+  });
+}
+
+QTreeWidgetItem* LayerPalette::itemFor(const QString& className) const {
+  for (int g = 0; g < tree_->topLevelItemCount(); ++g) {
+    QTreeWidgetItem* group = tree_->topLevelItem(g);
+    for (int i = 0; i < group->childCount(); ++i)
+      if (group->child(i)->data(0, kClassRole).toString() == className) return group->child(i);
+  }
+  return nullptr;
+}
+
+QStringList LayerPalette::visibleLayers() const {
+  QStringList out;
+  for (int g = 0; g < tree_->topLevelItemCount(); ++g) {
+    QTreeWidgetItem* group = tree_->topLevelItem(g);
+    if (group->isHidden()) continue;
+    for (int i = 0; i < group->childCount(); ++i)
+      if (!group->child(i)->isHidden()) out << group->child(i)->data(0, kClassRole).toString();
+  }
+  return out;
+}
+
+void LayerPalette::setFilter(const QString& text) {
+  const QString needle = text.trimmed();
+  for (int g = 0; g < tree_->topLevelItemCount(); ++g) {
+    QTreeWidgetItem* group = tree_->topLevelItem(g);
+    int shown = 0;
+    for (int i = 0; i < group->childCount(); ++i) {
+      QTreeWidgetItem* item = group->child(i);
+      const bool match =
+          needle.isEmpty() || item->text(0).contains(needle, Qt::CaseInsensitive) ||
+          item->data(0, Qt::UserRole + 2).toString().contains(needle, Qt::CaseInsensitive);
+      item->setHidden(!match);
+      shown += match;
+    }
+    group->setHidden(shown == 0);
+  }
+  tree_->expandAll();
+}
+
+}  // namespace tessel::ui

@@ -1,0 +1,48 @@
+#pragma once
+// The layer palette: every registered layer grouped as in the Keras docs (LayerInfo::group), a
+// search field that filters by name or description, the one-line description as tooltip. Drag a
+// layer onto the canvas (mime type "application/x-tessel-layer" carrying the class name) or
+// double-click it to add it at the centre of the view.
+#include <QTreeWidget>
+#include <QWidget>
+
+class QLineEdit;
+class QMimeData;
+
+namespace tessel::ui {
+
+class LayerPaletteTree : public QTreeWidget {
+  Q_OBJECT
+
+ public:
+  explicit LayerPaletteTree(QWidget* parent = nullptr);
+  static QMimeData* mimeDataFor(const QString& className);
+
+ protected:
+  QStringList mimeTypes() const override;
+  QMimeData* mimeData(const QList<QTreeWidgetItem*>& items) const override;
+};
+
+class LayerPalette : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit LayerPalette(QWidget* parent = nullptr);
+
+  QLineEdit* searchField() const { return search_; }
+  LayerPaletteTree* tree() const { return tree_; }
+  QTreeWidgetItem* itemFor(const QString& className) const;  // nullptr if unknown
+  QStringList visibleLayers() const;                         // after filtering
+
+ public slots:
+  void setFilter(const QString& text);
+
+ signals:
+  void layerActivated(const QString& className);  // double-click or Enter
+
+ private:
+  QLineEdit* search_;
+  LayerPaletteTree* tree_;
+};
+
+}  // namespace tessel::ui

@@ -1,0 +1,289 @@
+#include "ui/editor/NodeInspector.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollArea>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QUndoStack>
+#include <QVBoxLayout>
+#include <climits>
+
+#include "engine/layers/Activations.h"
+#include "ui/editor/GraphCommands.h"
+#include "ui/editor/GraphDocument.h"
+
+namespace tessel::ui {
+
+namespace {
+
+// Shows floats the short way ("0.5", "1e-07") instead of a fixed number of decimals.
+class FloatSpinBox : public QDoubleSpinBox {
+ public:
+  using QDoubleSpinBox::QDoubleSpinBox;
+  QString textFromValue(double value) const override { return QString::number(value, 'g', 10); }
+  double valueFromText(const QString& text) const override { return text.toDouble(); }
+  QValidator::State validate(QString& text, int&) const override {
+    bool ok = false;
+    text.toDouble(&ok);
+    if (ok) return QValidator::Acceptable;
+    return text.isEmpty() || text == "-" || text.endsWith('e') || text.endsWith("e-")
+               ? QValidator::Intermediate
+               : QValidator::Invalid;
+  }
+};
+
+QString jsonText(const json& v) {
+  if (v.is_null()) return {};
+  if (v.is_string()) return QString::fromStdString(v.get<std::string>());
+  return QString::fromStdString(v.dump());
+}
+
+// A line of text back to JSON: empty is null, JSON if it parses, else a plain string
+// (so "he_normal" works for an initializer).
+json parseLine(const QString& text) {
+  const QString t = text.trimmed();
+  if (t.isEmpty() || t == "null" || t == "None") return nullptr;
+  try {
+    return json::parse(t.toStdString());
+  } catch (const json::exception&) {
+    return t.toStdString();
+  }
+}
+
+}  // namespace
+
+NodeInspector::NodeInspector(GraphDocument* doc, QUndoStack* stack, QWidget* parent)
+    : QWidget(parent), doc_(doc), stack_(stack) {
+  header_ = new QLabel(this);
+  header_->setWordWrap(true);
+  header_->setTextFormat(Qt::RichText);
+  message_ = new QLabel(this);
+  message_->setWordWrap(true);
+  message_->setVisible(false);
+  scroll_ = new QScrollArea(this);
+  scroll_->setWidgetResizable(true);
+  scroll_->setFrameShape(QFrame::NoFrame);
+  formHost_ = new QWidget;
+  form_ = new QFormLayout(formHost_);
+  form_->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  scroll_->setWidget(formHost_);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(6, 6, 6, 6);
+  layout->addWidget(header_);
+  layout->addWidget(message_);
+  layout->addWidget(scroll_, 1);
+
+  connect(doc_, &GraphDocument::nodeChanged, this, [this](const QString& name) {
+    if (name == node_) refreshValues();
+  });
+  connect(doc_, &GraphDocument::nodeRenamed, this, [this](const QString& o, const QString& n) {
+    if (o != node_) return;
+    node_ = n;
+    refreshValues();
+  });
+  connect(doc_, &GraphDocument::nodeRemoved, this, [this](const QString& name) {
+    if (name == node_) setNode({});
+  });
+  connect(doc_, &GraphDocument::modelReset, this, [this] { setNode({}); });
+  rebuild();
+}
+
+QWidget* NodeInspector::editorFor(const std::string& key) const {
+  auto it = editors_.find(key);
+  return it == editors_.end() ? nullptr : it->second;
+}
+
+QString NodeInspector::message() const {
+  return message_->isVisible() ? message_->text() : QString();
+}
+
+void NodeInspector::setNode(const QString& name) {
+  if (name == node_ && (name.isEmpty() || !editors_.empty())) return;
+  node_ = name;
+  showMessage({}, false);
+  rebuild();
+}
+
+void NodeInspector::showMessage(const QString& text, bool error) {
+  message_->setText(text);
+  message_->setStyleSheet(error ? "color: #c62828;" : "color: #455a64;");
+  message_->setVisible(!text.isEmpty());
+}
+
+json NodeInspector::currentValue(const std::string& key) const {
+  const NodeSpec* n = doc_->node(node_);
+  if (!n) return nullptr;
+  json full = n->config;
+  try {
+    full = LayerRegistry::instance().completeConfig(n->className, n->config, n->name);
+  } catch (const Error&) {
+  }
+  return full.contains(key) ? full[key] : json();
+}
+
+void NodeInspector::rebuild() {
+  // Old editors go away later: this can run from one of their own signals.
+  QWidget* oldHost = scroll_->takeWidget();
+  editors_.clear();
+  setters_.clear();
+  nameEdit_ = nullptr;
+  formHost_ = new QWidget;
+  form_ = new QFormLayout(formHost_);
+  form_->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  scroll_->setWidget(formHost_);
+  if (oldHost) {
+    oldHost->hide();
+    oldHost->deleteLater();
+  }
+
+  const NodeSpec* n = doc_->node(node_);
+  if (!n) {
+    header_->setText(tr("<i>Select a layer to edit its settings.</i>"));
+    return;
+  }
+  const LayerInfo* info = LayerRegistry::instance().find(n->className);
+  header_->setText(QString("<b>%1</b><br><span style='color:#607080'>%2</span>")
+                       .arg(QString::fromStdString(n->className).toHtmlEscaped(),
+                            info ? QString::fromStdString(info->description).toHtmlEscaped()
+                                 : tr("Unknown layer type")));
+  nameEdit_ = new QLineEdit(formHost_);
+  nameEdit_->setToolTip(tr("Unique layer name (as in model.summary())."));
+  form_->addRow(tr("name"), nameEdit_);
+  connect(nameEdit_, &QLineEdit::editingFinished, this, [this] {
+    if (!nameEdit_ || nameEdit_->text() == node_) return;
+    const int before = stack_->index();
+    stack_->push(new RenameCommand(doc_, node_, nameEdit_->text()));
+    if (stack_->index() == before) {
+      showMessage(GraphCommand::lastError(), true);
+      nameEdit_->setText(node_);
+    } else {
+      showMessage({}, false);
+    }
+  });
+  if (info)
+    for (const ParamSpec& p : info->params) {
+      QWidget* editor = makeEditor(p);
+      if (!editor) continue;
+      editor->setToolTip(QString::fromStdString(p.doc));
+      auto* label = new QLabel(QString::fromStdString(p.key), formHost_);
+      label->setToolTip(QString::fromStdString(p.doc));
+      form_->addRow(label, editor);
+      editors_[p.key] = editor;
+    }
+  refreshValues();
+}
+
+QWidget* NodeInspector::makeEditor(const ParamSpec& p) {
+  const std::string key = p.key;
+  const bool nullable = p.nullable || (p.defaultValue.is_null() && !p.required);
+  switch (p.type) {
+    case ParamType::Int:
+      if (!nullable) {
+        auto* spin = new QSpinBox(formHost_);
+        spin->setRange(static_cast<int>(std::max<double>(p.min, INT_MIN)),
+                       static_cast<int>(std::min<double>(p.max, INT_MAX)));
+        spin->setKeyboardTracking(false);
+        connect(spin, &QSpinBox::valueChanged, this, [this, key](int v) { commit(key, json(v)); });
+        setters_[key] = [spin](const json& v) {
+          if (v.is_number()) spin->setValue(v.get<int>());
+        };
+        return spin;
+      }
+      break;
+    case ParamType::Float:
+      if (!nullable) {
+        auto* spin = new FloatSpinBox(formHost_);
+        spin->setDecimals(10);
+        spin->setRange(std::max(p.min, -1e12), std::min(p.max, 1e12));
+        spin->setSingleStep(p.max <= 1.0 ? 0.05 : 0.1);
+        spin->setKeyboardTracking(false);
+        connect(spin, &QDoubleSpinBox::valueChanged, this,
+                [this, key](double v) { commit(key, json(v)); });
+        setters_[key] = [spin](const json& v) {
+          if (v.is_number()) spin->setValue(v.get<double>());
+        };
+        return spin;
+      }
+      break;
+    case ParamType::Bool: {
+      auto* box = new QCheckBox(formHost_);
+      connect(box, &QCheckBox::toggled, this, [this, key](bool v) { commit(key, json(v)); });
+      setters_[key] = [box](const json& v) { box->setChecked(v.is_boolean() && v.get<bool>()); };
+      return box;
+    }
+    case ParamType::Choice:
+    case ParamType::Activation: {
+      auto* combo = new QComboBox(formHost_);
+      QStringList items;
+      if (nullable) items << QString();
+      if (p.type == ParamType::Activation)
+        for (const auto& a : activationNames()) items << QString::fromStdString(a);
+      else
+        for (const auto& c : p.choices) items << QString::fromStdString(c);
+      combo->addItems(items);
+      connect(combo, &QComboBox::activated, this, [this, key, combo](int) {
+        const QString t = combo->currentText();
+        commit(key, t.isEmpty() ? json() : json(t.toStdString()));
+      });
+      setters_[key] = [combo](const json& v) {
+        const QString t = v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString();
+        int i = combo->findText(t);
+        if (i < 0) {
+          combo->addItem(t);  // a value from an imported model the list does not name
+          i = combo->count() - 1;
+        }
+        combo->setCurrentIndex(i);
+      };
+      return combo;
+    }
+    default:
+      break;
+  }
+  // Everything else (lists, shapes, initializers, nullable numbers, free text): one line.
+  auto* line = new QLineEdit(formHost_);
+  if (nullable) line->setPlaceholderText("None");
+  const bool plainString = p.type == ParamType::String;
+  connect(line, &QLineEdit::editingFinished, this, [this, key, line, plainString] {
+    const json v = plainString ? json(line->text().toStdString()) : parseLine(line->text());
+    if (v == currentValue(key)) return;
+    commit(key, v);
+  });
+  setters_[key] = [line](const json& v) {
+    line->setText(jsonText(v));
+    line->setCursorPosition(0);  // show the start of long JSON values
+  };
+  return line;
+}
+
+void NodeInspector::commit(const std::string& key, const json& value) {
+  if (node_.isEmpty() || !doc_->hasNode(node_)) return;
+  if (value == currentValue(key)) return;
+  const int before = stack_->index();
+  stack_->push(new SetConfigCommand(doc_, node_, key, value));
+  if (stack_->index() == before) {
+    showMessage(GraphCommand::lastError(), true);
+    refreshValues();  // back to the document's value
+  } else {
+    showMessage({}, false);
+  }
+}
+
+void NodeInspector::refreshValues() {
+  if (!doc_->hasNode(node_)) return;
+  if (nameEdit_) {
+    QSignalBlocker block(nameEdit_);
+    if (!nameEdit_->hasFocus() || nameEdit_->text() != node_) nameEdit_->setText(node_);
+  }
+  for (auto& [key, setter] : setters_) {
+    QWidget* editor = editorFor(key);
+    QSignalBlocker block(editor);
+    setter(currentValue(key));
+  }
+}
+
+}  // namespace tessel::ui

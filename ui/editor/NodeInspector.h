@@ -1,0 +1,62 @@
+#pragma once
+// The inspector: a form generated from the selected layer's ParamSpecs (spin boxes for numbers,
+// a check box for booleans, combo boxes for choices and activations, a JSON line for lists,
+// initializers and the rest; the Keras doc line as tooltip). Every edit goes through a
+// SetConfig (or Rename) undo command; a value the registry refuses is shown in red and the field
+// returns to the document's value.
+#include <QHash>
+#include <QPointer>
+#include <QString>
+#include <QWidget>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "engine/layers/LayerRegistry.h"
+
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QScrollArea;
+class QUndoStack;
+
+namespace tessel::ui {
+
+class GraphDocument;
+
+class NodeInspector : public QWidget {
+  Q_OBJECT
+
+ public:
+  NodeInspector(GraphDocument* doc, QUndoStack* stack, QWidget* parent = nullptr);
+
+  QString node() const { return node_; }
+  QWidget* editorFor(const std::string& key) const;
+  QLineEdit* nameEditor() const { return nameEdit_; }
+  QString message() const;
+
+ public slots:
+  void setNode(const QString& name);  // empty: nothing selected
+  void refreshValues();
+
+ private:
+  void rebuild();
+  QWidget* makeEditor(const ParamSpec& spec);
+  void commit(const std::string& key, const json& value);
+  void showMessage(const QString& text, bool error);
+  json currentValue(const std::string& key) const;
+
+  GraphDocument* doc_;
+  QUndoStack* stack_;
+  QString node_;
+  QLabel* header_;
+  QLabel* message_;
+  QScrollArea* scroll_;
+  QWidget* formHost_ = nullptr;
+  QFormLayout* form_ = nullptr;
+  QLineEdit* nameEdit_ = nullptr;
+  std::map<std::string, QWidget*> editors_;
+  std::map<std::string, std::function<void(const json&)>> setters_;  // document -> editor
+};
+
+}  // namespace tessel::ui

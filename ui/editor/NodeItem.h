@@ -1,0 +1,61 @@
+#pragma once
+// One layer on the canvas: a rounded box with the layer name as title, the type and its key
+// settings as subtitle ("Dense 100 · selu"), input ports on the left, the output port on the
+// right. A node with an error gets a red outline and the message as tooltip. The item only
+// displays; the GraphScene turns user gestures into undo commands on the document.
+#include <QGraphicsItem>
+#include <QString>
+#include <optional>
+
+namespace tessel::ui {
+
+class NodeItem : public QGraphicsItem {
+ public:
+  enum { Type = UserType + 1 };
+  static constexpr double kWidth = 180;
+  static constexpr double kPortRadius = 6;
+
+  struct Port {
+    bool output = false;
+    int index = 0;
+  };
+  struct Content {
+    QString className, subtitle, group, outputShape, error;
+    int inputPorts = 1;  // ports drawn on the left
+    int connectedInputs = 0;
+    bool isModelOutput = false;
+  };
+
+  explicit NodeItem(const QString& name);
+  int type() const override { return Type; }
+
+  const QString& name() const { return name_; }
+  void setName(const QString& name);
+  const Content& content() const { return content_; }
+  void setContent(const Content& content);
+  QString subtitle() const { return content_.subtitle; }
+  bool hasError() const { return !content_.error.isEmpty(); }
+
+  double height() const;
+  QPointF inputPortPos(int index) const;  // item coordinates
+  QPointF outputPortPos() const;
+  QPointF inputPortScenePos(int index) const { return mapToScene(inputPortPos(index)); }
+  QPointF outputPortScenePos() const { return mapToScene(outputPortPos()); }
+  // The port under a scene position (within a few pixels), if any.
+  std::optional<Port> portAt(QPointF scenePos) const;
+
+  QRectF boundingRect() const override;
+  QPainterPath shape() const override;
+  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
+
+  static QColor groupColor(const QString& group);
+
+ protected:
+  QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
+
+ private:
+  QString name_;
+  Content content_;
+};
+
+}  // namespace tessel::ui
