@@ -5,16 +5,22 @@ class QPlainTextEdit;
 
 namespace tessel::ui {
 
-// The studio's main window. For now: opens a model.json and shows its Keras summary.
+class GraphEditorWidget;
+
+// The studio's main window: the node-graph editor in the centre, the live Keras summary of the
+// graph as it stands in a dock below. File > Open reads a Keras / TF.js model.json.
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
   explicit MainWindow(QWidget* parent = nullptr);
-  // Loads a TF.js/Keras model.json; returns false and shows the error in the window otherwise.
+  // Loads a TF.js/Keras model.json into the editor; returns false and shows the error otherwise.
   bool openModel(const QString& path);
   QString summaryText() const;
+  GraphEditorWidget* editor() const { return editor_; }
 
  private:
+  void refreshSummary();
+  GraphEditorWidget* editor_ = nullptr;
   QPlainTextEdit* summary_ = nullptr;
 };
 

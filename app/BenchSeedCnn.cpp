@@ -1,0 +1,74 @@
+// `tessel bench seed-cnn` and `seed-separable`: the seed's chapter-06 CNN (Conv2D 32,32 -> MaxPool
+// -> 64,64 -> MaxPool -> 128,128 -> MaxPool -> Flatten -> Dense 128 relu -> Dense 10 softmax; 3x3
+// same relu), and the same with SeparableConv2D after the first layer. SGD lr 0.01, batch 32.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "app/BenchRegistry.h"
+
+namespace tessel::app {
+
+namespace {
+
+std::string seedCnnJson(bool separable) {
+  using json = nlohmann::json;
+  json layers = json::array();
+  int conv = 0, pool = 0;
+  auto convLayer = [&](int filters, bool first) {
+    bool sep = separable && !first;
+    std::string base = sep ? "separable_conv2d" : "conv2d";
+    std::string name = conv == 0 ? base : base + "_" + std::to_string(conv);
+    ++conv;
+    json config = {{"name", name},
+                   {"filters", filters},
+                   {"kernel_size", {3, 3}},
+                   {"padding", "same"},
+                   {"activation", "relu"}};
+    if (first) config["batch_input_shape"] = {nullptr, 28, 28, 1};
+    layers.push_back({{"class_name", sep ? "SeparableConv2D" : "Conv2D"}, {"config", config}});
+  };
+  auto poolLayer = [&] {
+    std::string name = pool == 0 ? "max_pooling2d" : "max_pooling2d_" + std::to_string(pool);
+    ++pool;
+    layers.push_back(
+        {{"class_name", "MaxPooling2D"}, {"config", {{"name", name}, {"pool_size", {2, 2}}}}});
+  };
+  convLayer(32, true);
+  convLayer(32, false);
+  poolLayer();
+  convLayer(64, false);
+  convLayer(64, false);
+  poolLayer();
+  convLayer(128, false);
+  convLayer(128, false);
+  poolLayer();
+  layers.push_back({{"class_name", "Flatten"}, {"config", {{"name", "flatten"}}}});
+  layers.push_back({{"class_name", "Dense"},
+                    {"config", {{"name", "dense"}, {"units", 128}, {"activation", "relu"}}}});
+  layers.push_back({{"class_name", "Dense"},
+                    {"config", {{"name", "dense_1"}, {"units", 10}, {"activation", "softmax"}}}});
+  json model = {
+      {"class_name", "Sequential"},
+      {"config", {{"name", separable ? "seed_separable" : "seed_cnn"}, {"layers", layers}}}};
+  return model.dump();
+}
+
+int runSeedCnn(const BenchOptions& o) {
+  return benchSeedModel(seedCnnJson(false), o, 32, 0.01);
+}
+int runSeedSeparable(const BenchOptions& o) {
+  return benchSeedModel(seedCnnJson(true), o, 32, 0.01);
+}
+
+}  // namespace
+
+TESSEL_REGISTER_BENCH(seed_cnn, "seed-cnn",
+                      "the seed's CNN: Conv2D 32,32 / 64,64 / 128,128 (3x3 same relu) with "
+                      "MaxPooling, Dense(128), Dense(10); SGD 0.01, batch 32",
+                      runSeedCnn);
+TESSEL_REGISTER_BENCH(seed_separable, "seed-separable",
+                      "the seed's CNN with SeparableConv2D after the first Conv2D; SGD 0.01, "
+                      "batch 32",
+                      runSeedSeparable);
+
+}  // namespace tessel::app
