@@ -8,8 +8,15 @@
 //
 // A run function prints what it likes and ends with the line `samples_per_s=N` (bench/run_bench.sh
 // parses it); benchSeedModel() below does all of that for a Keras model trained on Fashion-MNIST.
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace tessel {
+class Trainer;
+class TrainObserver;
+}  // namespace tessel
 
 namespace tessel::app {
 
@@ -41,7 +48,12 @@ struct BenchRegistration {
 // validation ones (StandardScaler over all pixels, reshaped to the model's input), batch
 // `batchSize`, shuffled, and prints per-epoch speed, test accuracy, peak RSS and, last,
 // `samples_per_s=N`. Returns 0.
+// observerFor, when given, makes an extra observer for the trainer (e.g. a RunRecorder writing
+// the run into a project file) that sees every callback too.
+using ObserverFactory = std::function<std::unique_ptr<TrainObserver>(Trainer&)>;
 int benchSeedModel(const std::string& kerasModelJson, const BenchOptions& o, int batchSize = 32,
-                   double learningRate = 0.01);
+                   double learningRate = 0.01, const ObserverFactory& observerFor = {});
+// The seed classifier's Keras JSON (BenchSeedMlp.cpp).
+std::string seedMlpJson();
 
 }  // namespace tessel::app

@@ -7,8 +7,6 @@
 
 namespace tessel::app {
 
-namespace {
-
 std::string seedMlpJson() {
   using json = nlohmann::json;
   json layers = json::array();
@@ -27,6 +25,8 @@ std::string seedMlpJson() {
                 {"config", {{"name", "seed_mlp"}, {"layers", layers}}}};
   return model.dump();
 }
+
+namespace {
 
 int runSeedMlp(const BenchOptions& o) {
   return benchSeedModel(seedMlpJson(), o, 32, 0.01);

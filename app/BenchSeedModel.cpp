@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "app/BenchRegistry.h"
 #include "app/CliSupport.h"
@@ -19,13 +20,27 @@ using Clock = std::chrono::steady_clock;
 // epoch-end metric pass is not counted.
 class SpeedObserver : public TrainObserver {
  public:
-  explicit SpeedObserver(Index samples) : samples_(samples) {}
-  void onEpochBegin(int) override { begin_ = last_ = Clock::now(); }
-  void onBatchEnd(int, int, const Logs& logs) override {
+  SpeedObserver(Index samples, TrainObserver* also) : samples_(samples), also_(also) {}
+  void onTrainBegin(const FitOptions& o, int steps) override {
+    if (also_) also_->onTrainBegin(o, steps);
+  }
+  void onEpochBegin(int epoch) override {
+    if (also_) also_->onEpochBegin(epoch);
+    begin_ = last_ = Clock::now();
+  }
+  void onBatchEnd(int epoch, int batch, const Logs& logs) override {
+    if (also_) also_->onBatchEnd(epoch, batch, logs);
     last_ = Clock::now();
     if (!logs.empty()) loss_ = logs.front().second;
   }
+  void onFinished(const History& h) override {
+    if (also_) also_->onFinished(h);
+  }
+  void onFailed(const std::string& m) override {
+    if (also_) also_->onFailed(m);
+  }
   void onEpochEnd(int epoch, const Logs& logs) override {
+    if (also_) also_->onEpochEnd(epoch, logs);
     double dt = std::chrono::duration<double>(last_ - begin_).count();
     total_ += dt;
     std::printf("epoch %d train_samples_per_s %.0f loss %.4f", epoch + 1, samples_ / dt, loss_);
@@ -38,6 +53,7 @@ class SpeedObserver : public TrainObserver {
 
  private:
   Index samples_;
+  TrainObserver* also_;
   Clock::time_point begin_, last_;
   double total_ = 0, loss_ = 0;
 };
@@ -45,7 +61,7 @@ class SpeedObserver : public TrainObserver {
 }  // namespace
 
 int benchSeedModel(const std::string& kerasModelJson, const BenchOptions& o, int batchSize,
-                   double learningRate) {
+                   double learningRate, const ObserverFactory& observerFor) {
   ModelSpec spec = ModelSpec::fromKerasJson(nlohmann::json::parse(kerasModelJson));
   Model model(spec, /*seed=*/0);
   CompileOptions compile;
@@ -78,7 +94,8 @@ int benchSeedModel(const std::string& kerasModelJson, const BenchOptions& o, int
   options.batchSize = batchSize;
   options.shuffle = true;
   options.verbose = 0;
-  SpeedObserver speed(train.size());
+  std::unique_ptr<TrainObserver> extra = observerFor ? observerFor(trainer) : nullptr;
+  SpeedObserver speed(train.size(), extra.get());
   History h = trainer.fit(train, options, {}, &speed);
   if (!h.stopReason.empty()) std::printf("stopped: %s\n", h.stopReason.c_str());
   Logs test_logs = trainer.evaluate(test, 256);

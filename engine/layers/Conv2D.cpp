@@ -1,5 +1,7 @@
 #include "engine/layers/Conv2D.h"
 
+#include <omp.h>
+
 #include <algorithm>
 
 #include "engine/layers/Regularizers.h"
@@ -122,6 +124,18 @@ void Conv2D::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext&
     y.resize({g.n, g.oh, g.ow, F});
   else
     y.resize({g.n, g.ow, F});
+  if (fastPath(g)) {
+    float* z = nullptr;
+    if (act_.needsPreactivation()) {
+      z_.resize(y.shape());
+      z = z_.data();
+    }
+    forwardFast(X, y, z);
+    if (!activityReg_.is_null())  // Keras 2: activity penalty divided by the batch size
+      ctx.addedLoss +=
+          Regularizer::fromJson(activityReg_).penalty(y.data(), y.size()) / double(g.n);
+    return;
+  }
   MatrixMap Y(y.data(), M, F);
   ConstMatrixMap W(vars_[0].value.data(), Kg, F);
   if (G == 1 && g.identity()) {
@@ -175,6 +189,12 @@ void Conv2D::backward(const std::vector<const Tensor*>& x, const Tensor& y, cons
   }
   ConstMatrixMap dZ(dzp, M, F);
   Variable& kv = vars_[0];
+  if (fastPath(g)) {
+    if (useBias_ && vars_[1].trainable)
+      vars_[1].grad.flat().noalias() = dZ.colwise().sum().transpose();
+    backwardFast(X, dzp, dx.empty() ? nullptr : dx[0]);
+    return;
+  }
   const bool identity = G == 1 && g.identity();
   if (kv.trainable) {
     MatrixMap dW(kv.grad.data(), Kg, F);
@@ -209,6 +229,88 @@ void Conv2D::backward(const std::vector<const Tensor*>& x, const Tensor& y, cons
     else
       dcol.noalias() = dZ.middleCols(gi * fg, fg) * W.middleCols(gi * fg, fg).transpose();
     col2im(dcol_.data(), g, gi * cg, cg, dX.data());
+  }
+}
+
+bool Conv2D::fastPath(const ConvGeom& g) const {
+  return groups_ == 1 && !g.identity() && convGemmAvailable();
+}
+
+void Conv2D::forwardFast(const Tensor& X, Tensor& y, float* z) {
+  const ConvGeom& g = geom_;
+  const Index F = filters_, K = g.cols(g.c), P = g.oh * g.ow, inSize = g.h * g.w * g.c;
+  const int T = std::max(1, std::min<int>(omp_get_max_threads(), int(g.n)));
+  colT_.resize({Index(T), P * K});
+  const float* W = vars_[0].value.data();
+  const float* b = useBias_ ? vars_[1].value.data() : nullptr;
+#pragma omp parallel num_threads(T)
+  {
+    float* col = colT_.data() + Index(omp_get_thread_num()) * P * K;
+#pragma omp for schedule(static)
+    for (Index s = 0; s < g.n; ++s) {
+      // ys (P, F) = act(col (P, K) · W (K, F) + b)
+      im2colSample(X.data() + s * inSize, g, 0, g.c, col);
+      float* ys = y.data() + s * P * F;
+      convGemm(P, F, K, col, K, 1, W, F, ys, F, false);
+      if (b)
+        for (Index r = 0; r < P; ++r)
+          for (Index f = 0; f < F; ++f) ys[r * F + f] += b[f];
+      if (z) std::copy(ys, ys + P * F, z + s * P * F);
+      act_.forward(ys, P, F);
+    }
+  }
+}
+
+void Conv2D::backwardFast(const Tensor& X, const float* dz, Tensor* dX) {
+  const ConvGeom& g = geom_;
+  const Index F = filters_, K = g.cols(g.c), P = g.oh * g.ow, inSize = g.h * g.w * g.c;
+  const int T = std::max(1, std::min<int>(omp_get_max_threads(), int(g.n)));
+  Variable& kv = vars_[0];
+  const bool needW = kv.trainable, needX = dX != nullptr;
+  if (!needW && !needX) return;
+  colT_.resize({Index(T), P * K});
+  if (needW) dWT_.resize({Index(T), K * F});
+  used_.assign(size_t(T), 0);
+  if (needX) {
+    dX->resize(X.shape());
+    dcolT_.resize({Index(T), P * K});
+    wt_.resize({F, K});  // wt (F, K) = Wᵀ
+    const float* W = kv.value.data();
+    for (Index k = 0; k < K; ++k)
+      for (Index f = 0; f < F; ++f) wt_.data()[f * K + k] = W[k * F + f];
+  }
+#pragma omp parallel num_threads(T)
+  {
+    const Index t = omp_get_thread_num();
+    float* col = colT_.data() + t * P * K;
+#pragma omp for schedule(static)
+    for (Index s = 0; s < g.n; ++s) {
+      const float* dzs = dz + s * P * F;  // (P, F)
+      if (needW) {
+        // dW_t (K, F) += col (P, K)ᵀ · dz (P, F)
+        im2colSample(X.data() + s * inSize, g, 0, g.c, col);
+        convGemm(K, F, P, col, 1, K, dzs, F, dWT_.data() + t * K * F, F, used_[size_t(t)] != 0);
+        used_[size_t(t)] = 1;
+      }
+      if (needX) {
+        // dx_s = col2im(dz (P, F) · Wᵀ (F, K))
+        float* dcol = dcolT_.data() + t * P * K;
+        convGemm(P, K, F, dzs, F, 1, wt_.data(), K, dcol, K, false);
+        float* dxs = dX->data() + s * inSize;
+        std::fill(dxs, dxs + inSize, 0.0f);
+        col2imSample(dcol, g, 0, g.c, dxs);
+      }
+    }
+  }
+  if (!needW) return;
+  float* dW = kv.grad.data();
+  const Index n = K * F;
+#pragma omp parallel for schedule(static) num_threads(T)
+  for (Index i = 0; i < n; ++i) {
+    float sum = 0.0f;
+    for (int t = 0; t < T; ++t)
+      if (used_[size_t(t)]) sum += dWT_.data()[Index(t) * n + i];
+    dW[i] = sum;
   }
 }
 

@@ -4,6 +4,8 @@
 //   forward:  col (M, Kg) = im2col(x),  y (M, F) = act(col · W + b),  M = N·OH·OW
 //   backward: dz = dy · act'(y),  dW = colᵀ · dz,  db = Σ dz,  dx = col2im(dz · Wᵀ)
 // Buffers (col, dz, dcol) are sized on the first batch and reused.
+#include <vector>
+
 #include "engine/layers/ConvDeps.h"
 #include "engine/layers/ConvUtils.h"
 #include "engine/layers/Layer.h"
@@ -33,6 +35,13 @@ class Conv2D : public Layer {
   json activityReg_;  // activity_regularizer spec (null: none); Keras 2 divides it by the batch
   ConvGeom geom_;
   Tensor col_, z_, dz_, dcol_;
+  // Fast path (groups 1, AVX-512): per-thread, per-sample buffers instead of the whole-batch col.
+  // colT_ (threads, oh*ow*K), dcolT_ (threads, oh*ow*K), dWT_ (threads, K*F), wt_ (F, K).
+  bool fastPath(const ConvGeom& g) const;
+  void forwardFast(const Tensor& X, Tensor& y, float* z);
+  void backwardFast(const Tensor& X, const float* dz, Tensor* dX);
+  Tensor colT_, dcolT_, dWT_, wt_;
+  std::vector<char> used_;
 };
 
 }  // namespace tessel

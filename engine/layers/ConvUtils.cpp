@@ -1,7 +1,9 @@
 #include "engine/layers/ConvUtils.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <utility>
 
 namespace tessel {
 
@@ -92,70 +94,92 @@ ConvGeom makeConvGeom(Index h, Index w, Index c, Index kh, Index kw, Index sh, I
   return g;
 }
 
+namespace {
+
+// One output row `oy` of one sample: out (ow, K) ← patches of xb (h, w, c) channels [c0, c0+cg).
+inline void im2colRow(const float* xb, const ConvGeom& g, Index c0, Index cg, Index oy,
+                      float* out) {
+  const Index K = g.cols(cg);
+  for (Index ox = 0; ox < g.ow; ++ox, out += K) {
+    float* o = out;
+    for (Index i = 0; i < g.kh; ++i) {
+      const Index iy = oy * g.sh - g.padT + i * g.dh;
+      if (iy < 0 || iy >= g.h) {
+        std::memset(o, 0, sizeof(float) * g.kw * cg);
+        o += g.kw * cg;
+        continue;
+      }
+      const float* row = xb + iy * g.w * g.c + c0;
+      const Index ix0 = ox * g.sw - g.padL;
+      if (g.dw == 1 && cg == g.c && ix0 >= 0 && ix0 + g.kw <= g.w) {
+        // Contiguous run of kw pixels with all channels.
+        std::memcpy(o, row + ix0 * g.c, sizeof(float) * g.kw * cg);
+        o += g.kw * cg;
+        continue;
+      }
+      for (Index j = 0; j < g.kw; ++j, o += cg) {
+        const Index ix = ix0 + j * g.dw;
+        if (ix < 0 || ix >= g.w)
+          std::memset(o, 0, sizeof(float) * cg);
+        else
+          std::memcpy(o, row + ix * g.c, sizeof(float) * cg);
+      }
+    }
+  }
+}
+
+// Adjoint of im2colRow: xb (h, w, c) channels [c0, c0+cg) += scatter of in (ow, K).
+inline void col2imRow(const float* in, const ConvGeom& g, Index c0, Index cg, Index oy,
+                      float* xb) {
+  const Index K = g.cols(cg);
+  for (Index ox = 0; ox < g.ow; ++ox, in += K) {
+    const float* p = in;
+    for (Index i = 0; i < g.kh; ++i) {
+      const Index iy = oy * g.sh - g.padT + i * g.dh;
+      if (iy < 0 || iy >= g.h) {
+        p += g.kw * cg;
+        continue;
+      }
+      float* row = xb + iy * g.w * g.c + c0;
+      const Index ix0 = ox * g.sw - g.padL;
+      for (Index j = 0; j < g.kw; ++j, p += cg) {
+        const Index ix = ix0 + j * g.dw;
+        if (ix < 0 || ix >= g.w) continue;
+        float* d = row + ix * g.c;
+        for (Index ch = 0; ch < cg; ++ch) d[ch] += p[ch];
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void im2col(const float* x, const ConvGeom& g, Index c0, Index cg, float* col) {
   const Index K = g.cols(cg);
   const Index nRows = g.n * g.oh;
 #pragma omp parallel for schedule(static)
   for (Index r = 0; r < nRows; ++r) {
     const Index b = r / g.oh, oy = r % g.oh;
-    const float* xb = x + b * g.h * g.w * g.c;
-    float* out = col + r * g.ow * K;
-    for (Index ox = 0; ox < g.ow; ++ox, out += K) {
-      float* o = out;
-      for (Index i = 0; i < g.kh; ++i) {
-        const Index iy = oy * g.sh - g.padT + i * g.dh;
-        if (iy < 0 || iy >= g.h) {
-          std::memset(o, 0, sizeof(float) * g.kw * cg);
-          o += g.kw * cg;
-          continue;
-        }
-        const float* row = xb + iy * g.w * g.c + c0;
-        const Index ix0 = ox * g.sw - g.padL;
-        if (g.dw == 1 && cg == g.c && ix0 >= 0 && ix0 + g.kw <= g.w) {
-          // Contiguous run of kw pixels with all channels.
-          std::memcpy(o, row + ix0 * g.c, sizeof(float) * g.kw * cg);
-          o += g.kw * cg;
-          continue;
-        }
-        for (Index j = 0; j < g.kw; ++j, o += cg) {
-          const Index ix = ix0 + j * g.dw;
-          if (ix < 0 || ix >= g.w)
-            std::memset(o, 0, sizeof(float) * cg);
-          else
-            std::memcpy(o, row + ix * g.c, sizeof(float) * cg);
-        }
-      }
-    }
+    im2colRow(x + b * g.h * g.w * g.c, g, c0, cg, oy, col + r * g.ow * K);
   }
 }
 
 void col2im(const float* col, const ConvGeom& g, Index c0, Index cg, float* dx) {
   const Index K = g.cols(cg);
 #pragma omp parallel for schedule(static)
-  for (Index b = 0; b < g.n; ++b) {
-    float* xb = dx + b * g.h * g.w * g.c;
-    for (Index oy = 0; oy < g.oh; ++oy) {
-      const float* in = col + (b * g.oh + oy) * g.ow * K;
-      for (Index ox = 0; ox < g.ow; ++ox, in += K) {
-        const float* p = in;
-        for (Index i = 0; i < g.kh; ++i) {
-          const Index iy = oy * g.sh - g.padT + i * g.dh;
-          if (iy < 0 || iy >= g.h) {
-            p += g.kw * cg;
-            continue;
-          }
-          float* row = xb + iy * g.w * g.c + c0;
-          const Index ix0 = ox * g.sw - g.padL;
-          for (Index j = 0; j < g.kw; ++j, p += cg) {
-            const Index ix = ix0 + j * g.dw;
-            if (ix < 0 || ix >= g.w) continue;
-            float* d = row + ix * g.c;
-            for (Index ch = 0; ch < cg; ++ch) d[ch] += p[ch];
-          }
-        }
-      }
-    }
-  }
+  for (Index b = 0; b < g.n; ++b)
+    for (Index oy = 0; oy < g.oh; ++oy)
+      col2imRow(col + (b * g.oh + oy) * g.ow * K, g, c0, cg, oy, dx + b * g.h * g.w * g.c);
+}
+
+void im2colSample(const float* x, const ConvGeom& g, Index c0, Index cg, float* col) {
+  const Index K = g.cols(cg);
+  for (Index oy = 0; oy < g.oh; ++oy) im2colRow(x, g, c0, cg, oy, col + oy * g.ow * K);
+}
+
+void col2imSample(const float* col, const ConvGeom& g, Index c0, Index cg, float* dx) {
+  const Index K = g.cols(cg);
+  for (Index oy = 0; oy < g.oh; ++oy) col2imRow(col + oy * g.ow * K, g, c0, cg, oy, dx);
 }
 
 std::string tupleToString(const std::vector<Index>& v) {
@@ -197,3 +221,113 @@ std::vector<Index> configPadding2D(const json& config, const std::string& key,
   return out;
 }
 }  // namespace tessel
+
+// ---- AVX-512 micro-kernel GEMM (runtime dispatch; the build targets x86-64-v3) ----
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+#define TESSEL_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")))
+
+namespace tessel {
+
+namespace {
+
+// C tile (mr rows, nv*16 columns, the last vector masked) = [C +] Σ_p A(i, p) B(p, :).
+template <int MR, int NV>
+TESSEL_AVX512 void gemmTile(Index k, const float* a, Index ars, Index acs, const float* b,
+                            Index ldb, float* c, Index ldc, bool acc, __mmask16 last) {
+  __m512 r[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) r[i][v] = _mm512_setzero_ps();
+  for (Index p = 0; p < k; ++p) {
+    const float* bp = b + p * ldb;
+    __m512 bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      bv[v] = v == NV - 1 ? _mm512_maskz_loadu_ps(last, bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
+    const float* ap = a + p * acs;
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const __m512 ai = _mm512_set1_ps(ap[i * ars]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) r[i][v] = _mm512_fmadd_ps(ai, bv[v], r[i][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      float* cp = c + i * ldc + 16 * v;
+      const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
+      __m512 out = r[i][v];
+      if (acc) out = _mm512_add_ps(out, _mm512_maskz_loadu_ps(m, cp));
+      _mm512_mask_storeu_ps(cp, m, out);
+    }
+}
+
+using TileFn = void (*)(Index, const float*, Index, Index, const float*, Index, float*, Index, bool,
+                        __mmask16);
+
+constexpr int rowsFor(int nv) { return nv >= 4 ? 6 : nv == 3 ? 8 : 12; }
+
+template <int NV, size_t... I>
+constexpr std::array<TileFn, sizeof...(I)> tileTable(std::index_sequence<I...>) {
+  return {&gemmTile<int(I) + 1, NV>...};
+}
+
+template <int NV>
+TESSEL_AVX512 void gemmPanel(Index m, Index k, const float* a, Index ars, Index acs,
+                             const float* b, Index ldb, float* c, Index ldc, bool acc,
+                             __mmask16 last) {
+  constexpr int MR = rowsFor(NV);
+  static constexpr auto table = tileTable<NV>(std::make_index_sequence<MR>());
+  Index i = 0;
+  for (; i + MR <= m; i += MR)
+    gemmTile<MR, NV>(k, a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, acc, last);
+  if (i < m) table[size_t(m - i - 1)](k, a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, acc, last);
+}
+
+}  // namespace
+
+bool convGemmAvailable() {
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
+  return ok;
+}
+
+void convGemm(Index m, Index n, Index k, const float* a, Index ars, Index acs, const float* b,
+              Index ldb, float* c, Index ldc, bool accumulate) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate)
+      for (Index i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
+    return;
+  }
+  // Column panels of 64 (4 vectors); the rest as 1–3 vectors, the last masked.
+  for (Index j = 0; j < n; j += 64) {
+    const Index w = std::min<Index>(64, n - j);
+    const int nv = int((w + 15) / 16);
+    const int tail = int(w - 16 * (nv - 1));
+    const __mmask16 last = __mmask16((1u << tail) - 1u);
+    switch (nv) {
+      case 4: gemmPanel<4>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last); break;
+      case 3: gemmPanel<3>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last); break;
+      case 2: gemmPanel<2>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last); break;
+      default: gemmPanel<1>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last); break;
+    }
+  }
+}
+
+}  // namespace tessel
+
+#else
+
+namespace tessel {
+bool convGemmAvailable() { return false; }
+void convGemm(Index, Index, Index, const float*, Index, Index, const float*, Index, float*, Index,
+              bool) {}
+}  // namespace tessel
+
+#endif

@@ -57,6 +57,10 @@ void im2col(const float* x, const ConvGeom& g, Index c0, Index cg, float* col);
 // dx (n, h, w, c) channels [c0, c0+cg) += scatter of col (the adjoint of im2col). dx must be
 // initialised by the caller. Parallel over samples (OpenMP).
 void col2im(const float* col, const ConvGeom& g, Index c0, Index cg, float* dx);
+// One sample, serial (for callers that parallelise over samples): x is (h, w, c), col is
+// (oh*ow, kh*kw*cg); g.n is ignored.
+void im2colSample(const float* x, const ConvGeom& g, Index c0, Index cg, float* col);
+void col2imSample(const float* col, const ConvGeom& g, Index c0, Index cg, float* dx);
 
 // "(3, 3)" for error messages.
 std::string tupleToString(const std::vector<Index>& v);
@@ -68,4 +72,13 @@ namespace tessel {
 // ((top, bottom), (left, right)). Returns {top, bottom, left, right}; throws SpecError BadValue.
 std::vector<Index> configPadding2D(const json& config, const std::string& key,
                                    const std::string& node);
+}  // namespace tessel
+
+namespace tessel {
+// Small dense product for the convolution layers, AVX-512 (checked at run time):
+//   C (m, n) = [C +] A · B,  A(i, p) = a[i*ars + p*acs],  B(p, j) = b[p*ldb + j],  C row-major.
+// Single-threaded (callers parallelise over samples). Only call when convGemmAvailable().
+bool convGemmAvailable();
+void convGemm(Index m, Index n, Index k, const float* a, Index ars, Index acs, const float* b,
+              Index ldb, float* c, Index ldc, bool accumulate);
 }  // namespace tessel
