@@ -74,9 +74,10 @@ int runStore(const BenchOptions& o) {
     withRecorder += trainedSamplesPerSecond(t, recorded);
   }
   plain /= 2, withRecorder /= 2;
-  std::printf("seed-mlp samples/s without recording %.0f, recording into the project %.0f: "
-              "overhead %.2f %%\n",
-              plain, withRecorder, 100.0 * (plain - withRecorder) / plain);
+  std::printf(
+      "seed-mlp samples/s without recording %.0f, recording into the project %.0f: "
+      "overhead %.2f %%\n",
+      plain, withRecorder, 100.0 * (plain - withRecorder) / plain);
   fs::remove_all(dir);
   std::printf("samples_per_s=%.0f\n", withRecorder);
   return 0;

@@ -74,7 +74,9 @@ const std::vector<CommandSpec>& commands() {
        "MODEL (--data NAME | --x FILE.npy... --y FILE.npy...) [options]",
        "train a model.json on a data set (Keras fit())",
        "MODEL is a Keras/TF.js model.json; without weights the model is initialised as Keras "
-       "would. Loss, metrics and optimizer come from its training_config unless given here.",
+       "would. Loss, metrics and optimizer come from its training_config unless given here. "
+       "MODEL may also be a project (*.tessel): the run, its metrics and checkpoints are then "
+       "recorded in it.",
        1,
        1,
        {kData,
@@ -98,7 +100,9 @@ const std::vector<CommandSpec>& commands() {
          "write the trained model (model.json + weights + training_config)"},
         {"--early-stopping-patience", "N", false,
          "stop when val_loss (loss without validation) has not improved for N epochs"},
-        {"--csv-log", "FILE.csv", false, "write one row of logs per epoch (Keras CSVLogger)"}},
+        {"--csv-log", "FILE.csv", false, "write one row of logs per epoch (Keras CSVLogger)"},
+        {"--model", "NAME", false, "with a PROJECT: the model to train (default: the first)"},
+        {"--run-name", "NAME", false, "with a PROJECT: the run's name (default: run N)"}},
        cmdTrain},
       {"evaluate",
        "MODEL (--data NAME | --x FILE.npy... --y FILE.npy...) [options]",
@@ -135,6 +139,36 @@ const std::vector<CommandSpec>& commands() {
         {"--epochs", "N", false, "number of epochs (default 1)"},
         kThreads},
        cmdBench},
+      {"new", "PROJECT", "create an empty project file (*.tessel)", nullptr, 1, 1, {}, cmdNew},
+      {"import",
+       "PROJECT MODEL",
+       "add a Keras/TF.js model.json to a project",
+       "The model's training_config becomes its compile settings.",
+       2,
+       2,
+       {{"--name", "NAME", false, "model name in the project (default: the model's name)"}},
+       cmdImport},
+      {"runs", "PROJECT", "list the runs of a project with their best metrics", nullptr, 1, 1, {},
+       cmdRuns},
+      {"resume",
+       "PROJECT RUN",
+       "continue an interrupted or stopped run from its last checkpoint",
+       "Weights and optimizer state come from the run's last checkpoint; data and settings "
+       "from the run's record. The epoch count and curves continue where they stopped.",
+       2,
+       2,
+       {kThreads},
+       cmdResume},
+      {"export",
+       "PROJECT --run RUN --out model.json",
+       "write a run's trained model as a Keras/TF.js model.json with weights",
+       nullptr,
+       1,
+       1,
+       {{"--run", "RUN", false, "run id (see `tessel runs`)"},
+        {"--checkpoint", "best|last", false, "which checkpoint (default best)"},
+        {"--out", "model.json", false, "output path"}},
+       cmdExport},
   };
   return table;
 }
@@ -192,7 +226,8 @@ std::string commandHelp(const CommandSpec& c) {
 
 // ---- Args ----------------------------------------------------------------------------------
 
-Args::Args(const CommandSpec& command, const std::vector<std::string>& argv) : command_(&command) {
+Args::Args(const CommandSpec& command, const std::vector<std::string>& argv)
+    : command_(&command), raw_(argv) {
   std::string cmd = command.name;
   bool onlyPositional = false;
   for (size_t i = 0; i < argv.size(); ++i) {

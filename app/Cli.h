@@ -43,6 +43,7 @@ class Args {
 
   const CommandSpec& command() const { return *command_; }
   const std::vector<std::string>& positional() const { return positional_; }
+  const std::vector<std::string>& raw() const { return raw_; }  // argv as given
   bool has(const std::string& option) const { return values_.count(option) > 0; }
   bool helpRequested() const { return help_; }
   // The last value given for an option, or `fallback` when absent.
@@ -56,6 +57,7 @@ class Args {
  private:
   const CommandSpec* command_;
   std::vector<std::string> positional_;
+  std::vector<std::string> raw_;
   std::map<std::string, std::vector<std::string>> values_;  // flags map to {""}
   bool help_ = false;
 };
@@ -77,5 +79,13 @@ int cmdTrain(const Args& args);
 int cmdEvaluate(const Args& args);
 int cmdPredict(const Args& args);
 int cmdBench(const Args& args);
+// Project files (CmdProject.cpp).
+int cmdNew(const Args& args);
+int cmdImport(const Args& args);
+int cmdRuns(const Args& args);
+int cmdResume(const Args& args);
+int cmdExport(const Args& args);
+bool isProjectPath(const std::string& path);
+int trainProject(const Args& args, const std::vector<std::string>& argv);
 
 }  // namespace tessel::app

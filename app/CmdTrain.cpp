@@ -25,6 +25,7 @@ class FailureObserver : public TrainObserver {
 // tessel train MODEL (--data NAME | --x ... --y ...) [options]: Keras fit().
 int cmdTrain(const Args& args) {
   const std::string path = args.positional()[0];
+  if (isProjectPath(path)) return trainProject(args, args.raw());
   applyThreads(args);
   const auto seed = static_cast<std::uint64_t>(args.intValue("--seed", 0, 0, 1LL << 62));
   FitOptions fit;
