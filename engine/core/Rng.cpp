@@ -11,7 +11,9 @@ std::uint64_t splitmix64(std::uint64_t& x) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 }  // namespace
 
 void Rng::reseed(std::uint64_t seed) {
@@ -31,7 +33,9 @@ std::uint64_t Rng::nextU64() {
   return result;
 }
 
-float Rng::uniform() { return static_cast<float>(nextU64() >> 40) * (1.0f / 16777216.0f); }
+float Rng::uniform() {
+  return static_cast<float>(nextU64() >> 40) * (1.0f / 16777216.0f);
+}
 
 float Rng::normal(float mean, float stddev) {
   if (haveSpare_) {

@@ -10,9 +10,9 @@ class Rng {
  public:
   explicit Rng(std::uint64_t seed = 0) { reseed(seed); }
   void reseed(std::uint64_t seed);
-  std::uint64_t nextU64();          // xoshiro256**
+  std::uint64_t nextU64();  // xoshiro256**
   std::uint32_t nextU32() { return static_cast<std::uint32_t>(nextU64() >> 32); }
-  float uniform();                  // [0, 1)
+  float uniform();  // [0, 1)
   float uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
   float normal(float mean = 0.0f, float stddev = 1.0f);  // Box-Muller
   // Normal redrawn outside mean ± 2·stddev, as Keras's truncated_normal.

@@ -2,7 +2,8 @@
 
 namespace tessel {
 
-// Placeholder until the Preprocessing layer family lands (issue: convolutional and normalisation layers).
+// Placeholder until the Preprocessing layer family lands (issue: convolutional and normalisation
+// layers).
 void registerPreprocessingLayers(LayerRegistry&) {}
 
 }  // namespace tessel

@@ -34,8 +34,7 @@ bool lowerIsBetter(const std::string& monitor) {
 
 }  // namespace
 
-Checkpoint makeCheckpoint(Trainer& trainer, const std::string& kind, int epoch,
-                          std::int64_t step) {
+Checkpoint makeCheckpoint(Trainer& trainer, const std::string& kind, int epoch, std::int64_t step) {
   Checkpoint c;
   c.kind = kind;
   c.epoch = epoch;
@@ -76,8 +75,7 @@ void restoreCheckpoint(Trainer& trainer, const Checkpoint& c) {
     if (names[i].value("name", "") != name ||
         names[i].value("shape", Shape{}) != var->value.shape())
       throw Error("checkpoint weight " + names[i].value("name", std::string("?")) +
-                  " does not match the model's " + name + " " +
-                  shapeToString(var->value.shape()));
+                  " does not match the model's " + name + " " + shapeToString(var->value.shape()));
     readTensor(c.weights, offset, var->value, name);
   }
   Optimizer& opt = trainer.optimizer();

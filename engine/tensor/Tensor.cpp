@@ -26,7 +26,9 @@ Shape withBatch(Shape shape, Index batch) {
   return shape;
 }
 
-Tensor::Tensor(Shape shape, float fill) { resize(shape), this->fill(fill); }
+Tensor::Tensor(Shape shape, float fill) {
+  resize(shape), this->fill(fill);
+}
 
 Tensor::Tensor(Shape shape, const std::vector<float>& values) {
   resize(shape);
@@ -51,8 +53,12 @@ void Tensor::resize(const Shape& shape) {
   if (static_cast<size_t>(size_) > data_.size()) data_.resize(static_cast<size_t>(size_));
 }
 
-void Tensor::setZero() { std::fill(data_.begin(), data_.begin() + size_, 0.0f); }
-void Tensor::fill(float value) { std::fill(data_.begin(), data_.begin() + size_, value); }
+void Tensor::setZero() {
+  std::fill(data_.begin(), data_.begin() + size_, 0.0f);
+}
+void Tensor::fill(float value) {
+  std::fill(data_.begin(), data_.begin() + size_, value);
+}
 
 void Tensor::copyFrom(const Tensor& other) {
   resize(other.shape());

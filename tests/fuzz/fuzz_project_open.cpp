@@ -37,10 +37,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
-  static const std::string path =
-      (std::filesystem::temp_directory_path() / ("tessel-fuzz-" + std::to_string(getpid()) +
-                                                 ".tessel"))
-          .string();
+  static const std::string path = (std::filesystem::temp_directory_path() /
+                                   ("tessel-fuzz-" + std::to_string(getpid()) + ".tessel"))
+                                      .string();
   {
     FILE* f = std::fopen(path.c_str(), "wb");
     if (!f) return 0;

@@ -17,25 +17,24 @@ namespace {
 
 // Input(3) -> Dense(4, tanh) -> Dense(1): small enough to train in milliseconds.
 ModelSpec smallSpec() {
-  json topology = {
-      {"class_name", "Functional"},
-      {"config",
-       {{"name", "small"},
-        {"layers",
-         {{{"class_name", "InputLayer"},
-           {"name", "input_1"},
-           {"config", {{"name", "input_1"}, {"batch_input_shape", {nullptr, 3}}}},
-           {"inbound_nodes", json::array()}},
-          {{"class_name", "Dense"},
-           {"name", "dense"},
-           {"config", {{"name", "dense"}, {"units", 4}, {"activation", "tanh"}}},
-           {"inbound_nodes", {{{"input_1", 0, 0, json::object()}}}}},
-          {{"class_name", "Dense"},
-           {"name", "dense_1"},
-           {"config", {{"name", "dense_1"}, {"units", 1}}},
-           {"inbound_nodes", {{{"dense", 0, 0, json::object()}}}}}}},
-        {"input_layers", {{"input_1", 0, 0}}},
-        {"output_layers", {{"dense_1", 0, 0}}}}}};
+  json topology = {{"class_name", "Functional"},
+                   {"config",
+                    {{"name", "small"},
+                     {"layers",
+                      {{{"class_name", "InputLayer"},
+                        {"name", "input_1"},
+                        {"config", {{"name", "input_1"}, {"batch_input_shape", {nullptr, 3}}}},
+                        {"inbound_nodes", json::array()}},
+                       {{"class_name", "Dense"},
+                        {"name", "dense"},
+                        {"config", {{"name", "dense"}, {"units", 4}, {"activation", "tanh"}}},
+                        {"inbound_nodes", {{{"input_1", 0, 0, json::object()}}}}},
+                       {{"class_name", "Dense"},
+                        {"name", "dense_1"},
+                        {"config", {{"name", "dense_1"}, {"units", 1}}},
+                        {"inbound_nodes", {{{"dense", 0, 0, json::object()}}}}}}},
+                     {"input_layers", {{"input_1", 0, 0}}},
+                     {"output_layers", {{"dense_1", 0, 0}}}}}};
   return ModelSpec::fromKerasJson(topology);
 }
 
