@@ -14,55 +14,16 @@
 #include "engine/layers/LayerRegistry.h"
 #include "engine/layers/MaxPooling1D.h"
 #include "engine/layers/MaxPooling2D.h"
+#include "engine/layers/ParamSpecBuilders.h"
 #include "engine/layers/SeparableConv2D.h"
 #include "engine/layers/UpSampling2D.h"
 #include "engine/layers/ZeroPadding2D.h"
 
 namespace tessel {
 
+using namespace paramspec;
+
 namespace {
-
-ParamSpec param(std::string key, ParamType type, json def, std::string doc) {
-  ParamSpec p;
-  p.key = std::move(key);
-  p.type = type;
-  p.defaultValue = std::move(def);
-  p.doc = std::move(doc);
-  p.nullable = p.defaultValue.is_null();
-  return p;
-}
-
-ParamSpec range(ParamSpec p, double lo, double hi) {
-  p.min = lo;
-  p.max = hi;
-  return p;
-}
-
-ParamSpec choice(std::string key, std::string def, std::vector<std::string> choices,
-                 std::string doc) {
-  ParamSpec p = param(std::move(key), ParamType::Choice, def, std::move(doc));
-  p.choices = std::move(choices);
-  return p;
-}
-
-ParamSpec required(ParamSpec p, json suggested) {
-  p.required = true;
-  p.nullable = false;
-  p.suggested = std::move(suggested);
-  return p;
-}
-
-json keras2Initializer(const char* className) {
-  json config = json::object();
-  if (std::string(className) != "Zeros" && std::string(className) != "Ones")
-    config["seed"] = nullptr;
-  return {{"class_name", className}, {"config", config}};
-}
-
-template <typename L>
-std::function<std::unique_ptr<Layer>(const json&)> factory() {
-  return [](const json& config) -> std::unique_ptr<Layer> { return std::make_unique<L>(config); };
-}
 
 json ones(int rank) {
   return rank == 1 ? json::array({1}) : json::array({1, 1});

@@ -12,48 +12,15 @@
 #include "engine/layers/InputLayer.h"
 #include "engine/layers/LayerRegistry.h"
 #include "engine/layers/Multiply.h"
+#include "engine/layers/ParamSpecBuilders.h"
 #include "engine/layers/Reshape.h"
 #include "engine/layers/Subtract.h"
 
 namespace tessel {
 
+using namespace paramspec;
+
 namespace {
-
-ParamSpec param(std::string key, ParamType type, json def, std::string doc) {
-  ParamSpec p;
-  p.key = std::move(key);
-  p.type = type;
-  p.defaultValue = std::move(def);
-  p.doc = std::move(doc);
-  p.nullable = p.defaultValue.is_null();
-  return p;
-}
-
-ParamSpec range(ParamSpec p, double lo, double hi) {
-  p.min = lo;
-  p.max = hi;
-  return p;
-}
-
-// A parameter Keras has no default for; `suggested` is what the palette fills in.
-ParamSpec required(ParamSpec p, json suggested) {
-  p.required = true;
-  p.nullable = false;
-  p.suggested = std::move(suggested);
-  return p;
-}
-
-json keras2Initializer(const char* className) {
-  json config = json::object();
-  if (std::string(className) != "Zeros" && std::string(className) != "Ones")
-    config["seed"] = nullptr;
-  return {{"class_name", className}, {"config", config}};
-}
-
-template <typename L>
-std::function<std::unique_ptr<Layer>(const json&)> factory() {
-  return [](const json& config) -> std::unique_ptr<Layer> { return std::make_unique<L>(config); };
-}
 
 std::vector<ParamSpec> dropoutParams(const char* rateDoc) {
   return {

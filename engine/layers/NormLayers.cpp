@@ -4,42 +4,17 @@
 #include "engine/layers/GaussianNoise.h"
 #include "engine/layers/LayerNormalization.h"
 #include "engine/layers/LayerRegistry.h"
+#include "engine/layers/ParamSpecBuilders.h"
 #include "engine/layers/SpatialDropout2D.h"
 
 namespace tessel {
 
+using namespace paramspec;
+
 namespace {
-
-ParamSpec param(std::string key, ParamType type, json def, std::string doc) {
-  ParamSpec p;
-  p.key = std::move(key);
-  p.type = type;
-  p.defaultValue = std::move(def);
-  p.doc = std::move(doc);
-  p.nullable = p.defaultValue.is_null();
-  return p;
-}
-
-ParamSpec range(ParamSpec p, double lo, double hi) {
-  p.min = lo;
-  p.max = hi;
-  return p;
-}
-
-ParamSpec required(ParamSpec p, json suggested) {
-  p.required = true;
-  p.nullable = false;
-  p.suggested = std::move(suggested);
-  return p;
-}
 
 json init(const char* className) {
   return {{"class_name", className}, {"config", json::object()}};
-}
-
-template <typename L>
-std::function<std::unique_ptr<Layer>(const json&)> factory() {
-  return [](const json& config) -> std::unique_ptr<Layer> { return std::make_unique<L>(config); };
 }
 
 void addLayer(LayerRegistry& r, const char* className, const char* group, const char* desc,

@@ -1,0 +1,58 @@
+#pragma once
+// Small builders for the ParamSpec tables of the layer registration files (CoreLayers.cpp,
+// ConvLayers.cpp, NormLayers.cpp, ...).
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/layers/LayerRegistry.h"
+
+namespace tessel::paramspec {
+
+inline ParamSpec param(std::string key, ParamType type, json def, std::string doc) {
+  ParamSpec p;
+  p.key = std::move(key);
+  p.type = type;
+  p.defaultValue = std::move(def);
+  p.doc = std::move(doc);
+  p.nullable = p.defaultValue.is_null();
+  return p;
+}
+
+inline ParamSpec range(ParamSpec p, double lo, double hi) {
+  p.min = lo;
+  p.max = hi;
+  return p;
+}
+
+inline ParamSpec choice(std::string key, std::string def, std::vector<std::string> choices,
+                        std::string doc) {
+  ParamSpec p = param(std::move(key), ParamType::Choice, def, std::move(doc));
+  p.choices = std::move(choices);
+  return p;
+}
+
+// A parameter Keras has no default for; `suggested` is what the palette fills in.
+inline ParamSpec required(ParamSpec p, json suggested) {
+  p.required = true;
+  p.nullable = false;
+  p.suggested = std::move(suggested);
+  return p;
+}
+
+// An initializer default as Keras 2's get_config writes it ({"class_name", "config": {"seed"}}).
+inline json keras2Initializer(const char* className) {
+  json config = json::object();
+  if (std::string(className) != "Zeros" && std::string(className) != "Ones")
+    config["seed"] = nullptr;
+  return {{"class_name", className}, {"config", config}};
+}
+
+template <typename L>
+std::function<std::unique_ptr<Layer>(const json&)> factory() {
+  return [](const json& config) -> std::unique_ptr<Layer> { return std::make_unique<L>(config); };
+}
+
+}  // namespace tessel::paramspec
