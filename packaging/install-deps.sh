@@ -2,7 +2,7 @@
 # Installs every Debian 12 package Tessel Studio needs to build, test and run its examples.
 # Idempotent; works as root or through sudo.
 #   packaging/install-deps.sh           build + test + studio dependencies
-#   packaging/install-deps.sh --bench   also the speed peer of bench/run_bench.sh (PyTorch from
+#   packaging/install-deps.sh --bench   also the speed peer of tests/bench/run_bench.sh (PyTorch from
 #                                       Debian, with OpenBLAS so it does not use reference BLAS)
 # Set TESSEL_DEPS=engine to install only the engine's (Qt-free) build dependencies.
 set -euo pipefail
@@ -21,7 +21,7 @@ done
 engine_pkgs=(build-essential cmake pkg-config libeigen3-dev nlohmann-json3-dev zlib1g-dev
   libsqlite3-dev dataset-fashion-mnist)
 ui_pkgs=(qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev libqcustomplot-dev
-  libgl1-mesa-dev xvfb xauth)
+  libgl1-mesa-dev fonts-dejavu-core xvfb xauth)
 test_pkgs=(python3-numpy python3-sklearn)
 bench_pkgs=(python3-torch libopenblas0-pthread)
 
