@@ -5,8 +5,8 @@
 namespace tessel {
 
 namespace {
-using RowVecMap = Eigen::Map<Eigen::RowVectorXf, Eigen::Aligned64>;
-using ConstRowVecMap = Eigen::Map<const Eigen::RowVectorXf, Eigen::Aligned64>;
+using RowVecMap = Eigen::Map<Eigen::RowVectorXf, Eigen::AlignedMax>;
+using ConstRowVecMap = Eigen::Map<const Eigen::RowVectorXf, Eigen::AlignedMax>;
 }  // namespace
 
 Dense::Dense(const json& config) : Layer("Dense", config) {

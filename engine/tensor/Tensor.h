@@ -1,6 +1,7 @@
 #pragma once
-// A dense float32 tensor, row-major, channels_last as Keras. Storage is 64-byte aligned and keeps
-// its capacity when resized smaller, so buffers allocated once per batch size never reallocate.
+// A dense float32 tensor, row-major, channels_last as Keras. Storage is aligned for the widest SIMD
+// packet (EIGEN_MAX_ALIGN_BYTES) and keeps its capacity when resized smaller, so buffers allocated
+// once per batch size never reallocate.
 #include <Eigen/Core>
 #include <vector>
 
@@ -9,12 +10,12 @@
 namespace tessel {
 
 using MatrixRM = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatrixMap = Eigen::Map<MatrixRM, Eigen::Aligned64>;
-using ConstMatrixMap = Eigen::Map<const MatrixRM, Eigen::Aligned64>;
-using VectorMap = Eigen::Map<Eigen::VectorXf, Eigen::Aligned64>;
-using ConstVectorMap = Eigen::Map<const Eigen::VectorXf, Eigen::Aligned64>;
-using ArrayMap = Eigen::Map<Eigen::ArrayXf, Eigen::Aligned64>;
-using ConstArrayMap = Eigen::Map<const Eigen::ArrayXf, Eigen::Aligned64>;
+using MatrixMap = Eigen::Map<MatrixRM, Eigen::AlignedMax>;
+using ConstMatrixMap = Eigen::Map<const MatrixRM, Eigen::AlignedMax>;
+using VectorMap = Eigen::Map<Eigen::VectorXf, Eigen::AlignedMax>;
+using ConstVectorMap = Eigen::Map<const Eigen::VectorXf, Eigen::AlignedMax>;
+using ArrayMap = Eigen::Map<Eigen::ArrayXf, Eigen::AlignedMax>;
+using ConstArrayMap = Eigen::Map<const Eigen::ArrayXf, Eigen::AlignedMax>;
 
 class Tensor {
  public:

@@ -27,7 +27,7 @@ class TestTensor : public QObject {
     auto m = t.matrix();
     QCOMPARE(m(1, 0), 4.0f);
     QCOMPARE(m.cols(), Index(3));
-    QVERIFY(reinterpret_cast<std::uintptr_t>(t.data()) % 64 == 0);
+    QVERIFY(reinterpret_cast<std::uintptr_t>(t.data()) % EIGEN_MAX_ALIGN_BYTES == 0);
   }
   void rejectsUnknownDimensionAndBadValues() {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Tensor({kNone, 3}));
