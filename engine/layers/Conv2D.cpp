@@ -149,7 +149,7 @@ void Conv2D::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext&
         Y.noalias() = ConstMatrixMap(colg, M, Kg) * W;
       else
         Y.middleCols(gi * fg, fg).noalias() =
-            ConstMatrixMap(colg, M, Kg) * W.middleCols(gi * fg, fg);
+            ConstUnalignedMatrixMap(colg, M, Kg) * W.middleCols(gi * fg, fg);
     }
   }
   float* z = nullptr;
@@ -202,7 +202,7 @@ void Conv2D::backward(const std::vector<const Tensor*>& x, const Tensor& y, cons
       dW.noalias() = ConstMatrixMap(X.data(), M, g.c).transpose() * dZ;
     } else {
       for (Index gi = 0; gi < G; ++gi) {
-        ConstMatrixMap colg(col_.data() + gi * M * Kg, M, Kg);
+        ConstUnalignedMatrixMap colg(col_.data() + gi * M * Kg, M, Kg);
         if (G == 1)
           dW.noalias() = colg.transpose() * dZ;
         else
@@ -236,6 +236,19 @@ bool Conv2D::fastPath(const ConvGeom& g) const {
   return groups_ == 1 && !g.identity() && convGemmAvailable();
 }
 
+bool Conv2D::direct() const {
+  const ConvGeom& g = geom_;
+  return g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1;
+}
+
+// xp (Hp, Wp, C) interior ← x (h, w, C) at offset (padT, padL); the border is left untouched.
+void Conv2D::padSample(const float* x, float* xp) const {
+  const ConvGeom& g = geom_;
+  const Index Wp = g.ow + g.kw - 1, rowLen = g.w * g.c;
+  for (Index iy = 0; iy < g.h; ++iy)
+    std::copy(x + iy * rowLen, x + (iy + 1) * rowLen, xp + ((iy + g.padT) * Wp + g.padL) * g.c);
+}
+
 void Conv2D::forwardFast(const Tensor& X, Tensor& y, float* z) {
   const ConvGeom& g = geom_;
   const Index F = filters_, K = g.cols(g.c), P = g.oh * g.ow, inSize = g.h * g.w * g.c;
@@ -243,15 +256,37 @@ void Conv2D::forwardFast(const Tensor& X, Tensor& y, float* z) {
   colT_.resize({Index(T), P * K});
   const float* W = vars_[0].value.data();
   const float* b = useBias_ ? vars_[1].value.data() : nullptr;
+  const bool dir = direct();
+  const Index Hp = g.oh + g.kh - 1, Wp = g.ow + g.kw - 1, KR = g.kw * g.c;
+  const Index gm = (g.oh - 1) * Wp + g.ow;  // rows of the padded output grid
+  if (dir) {
+    xpT_.resize({Index(T), Hp * Wp * g.c});
+    gridT_.resize({Index(T), gm * F});
+  } else {
+    colT_.resize({Index(T), P * K});
+  }
 #pragma omp parallel num_threads(T)
   {
-    float* col = colT_.data() + Index(omp_get_thread_num()) * P * K;
+    const Index t = omp_get_thread_num();
+    float* col = dir ? nullptr : colT_.data() + t * P * K;
+    float* xp = dir ? xpT_.data() + t * Hp * Wp * g.c : nullptr;
+    float* grid = dir ? gridT_.data() + t * gm * F : nullptr;
+    if (dir) std::fill(xp, xp + Hp * Wp * g.c, 0.0f);  // the border stays zero
 #pragma omp for schedule(static)
     for (Index s = 0; s < g.n; ++s) {
       // ys (P, F) = act(col (P, K) · W (K, F) + b)
-      im2colSample(X.data() + s * inSize, g, 0, g.c, col);
       float* ys = y.data() + s * P * F;
-      convGemm(P, F, K, col, K, 1, W, F, ys, F, false);
+      if (dir) {
+        // grid row i = oy*Wp + ox: Σ_ki xp rows (i + ki*Wp) (kw*C contiguous) · W[ki] (kw*C, F)
+        padSample(X.data() + s * inSize, xp);
+        for (Index ki = 0; ki < g.kh; ++ki)
+          convGemm(gm, F, KR, xp + ki * Wp * g.c, g.c, 1, W + ki * KR * F, F, grid, F, ki > 0);
+        for (Index oy = 0; oy < g.oh; ++oy)
+          std::copy(grid + oy * Wp * F, grid + (oy * Wp + g.ow) * F, ys + oy * g.ow * F);
+      } else {
+        im2colSample(X.data() + s * inSize, g, 0, g.c, col);
+        convGemm(P, F, K, col, K, 1, W, F, ys, F, false);
+      }
       if (b)
         for (Index r = 0; r < P; ++r)
           for (Index f = 0; f < F; ++f) ys[r * F + f] += b[f];
@@ -268,7 +303,15 @@ void Conv2D::backwardFast(const Tensor& X, const float* dz, Tensor* dX) {
   Variable& kv = vars_[0];
   const bool needW = kv.trainable, needX = dX != nullptr;
   if (!needW && !needX) return;
-  colT_.resize({Index(T), P * K});
+  const bool dir = direct();
+  const Index Hp = g.oh + g.kh - 1, Wp = g.ow + g.kw - 1, KR = g.kw * g.c;
+  const Index gm = (g.oh - 1) * Wp + g.ow;
+  if (needW && dir) {
+    xpT_.resize({Index(T), Hp * Wp * g.c});
+    gridT_.resize({Index(T), gm * F});
+  } else if (needW) {
+    colT_.resize({Index(T), P * K});
+  }
   if (needW) dWT_.resize({Index(T), K * F});
   used_.assign(size_t(T), 0);
   if (needX) {
@@ -282,11 +325,27 @@ void Conv2D::backwardFast(const Tensor& X, const float* dz, Tensor* dX) {
 #pragma omp parallel num_threads(T)
   {
     const Index t = omp_get_thread_num();
-    float* col = colT_.data() + t * P * K;
+    float* col = needW && !dir ? colT_.data() + t * P * K : nullptr;
+    float* xp = needW && dir ? xpT_.data() + t * Hp * Wp * g.c : nullptr;
+    float* grid = needW && dir ? gridT_.data() + t * gm * F : nullptr;
+    if (xp) {
+      std::fill(xp, xp + Hp * Wp * g.c, 0.0f);
+      std::fill(grid, grid + gm * F, 0.0f);  // the Wp - ow gap columns stay zero
+    }
 #pragma omp for schedule(static)
     for (Index s = 0; s < g.n; ++s) {
       const float* dzs = dz + s * P * F;  // (P, F)
-      if (needW) {
+      if (needW && dir) {
+        // dW[ki] (kw*C, F) += xp rows (i + ki*Wp)ᵀ · dz on the padded grid
+        padSample(X.data() + s * inSize, xp);
+        for (Index oy = 0; oy < g.oh; ++oy)
+          std::copy(dzs + oy * g.ow * F, dzs + (oy + 1) * g.ow * F, grid + oy * Wp * F);
+        float* dWt = dWT_.data() + t * K * F;
+        for (Index ki = 0; ki < g.kh; ++ki)
+          convGemm(KR, F, gm, xp + ki * Wp * g.c, 1, g.c, grid, F, dWt + ki * KR * F, F,
+                   used_[size_t(t)] != 0);
+        used_[size_t(t)] = 1;
+      } else if (needW) {
         // dW_t (K, F) += col (P, K)ᵀ · dz (P, F)
         im2colSample(X.data() + s * inSize, g, 0, g.c, col);
         convGemm(K, F, P, col, 1, K, dzs, F, dWT_.data() + t * K * F, F, used_[size_t(t)] != 0);
@@ -301,16 +360,18 @@ void Conv2D::backwardFast(const Tensor& X, const float* dz, Tensor* dX) {
         col2imSample(dcol, g, 0, g.c, dxs);
       }
     }
-  }
-  if (!needW) return;
-  float* dW = kv.grad.data();
-  const Index n = K * F;
-#pragma omp parallel for schedule(static) num_threads(T)
-  for (Index i = 0; i < n; ++i) {
-    float sum = 0.0f;
-    for (int t = 0; t < T; ++t)
-      if (used_[size_t(t)]) sum += dWT_.data()[Index(t) * n + i];
-    dW[i] = sum;
+    // (implicit barrier) dW = Σ over the threads' partial sums, in the same parallel region.
+    if (needW) {
+      float* dW = kv.grad.data();
+      const Index n = K * F;
+#pragma omp for schedule(static)
+      for (Index i = 0; i < n; ++i) {
+        float sum = 0.0f;
+        for (int u = 0; u < T; ++u)
+          if (used_[size_t(u)]) sum += dWT_.data()[Index(u) * n + i];
+        dW[i] = sum;
+      }
+    }
   }
 }
 

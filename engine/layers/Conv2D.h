@@ -40,7 +40,11 @@ class Conv2D : public Layer {
   bool fastPath(const ConvGeom& g) const;
   void forwardFast(const Tensor& X, Tensor& y, float* z);
   void backwardFast(const Tensor& X, const float* dz, Tensor* dX);
-  Tensor colT_, dcolT_, dWT_, wt_;
+  // Stride 1, no dilation: no im2col; per-thread zero-padded input xpT_ (threads, Hp*Wp*C) and
+  // output/gradient on the padded grid gridT_ (threads, rows*F), one GEMM per kernel row.
+  bool direct() const;
+  void padSample(const float* x, float* xp) const;
+  Tensor colT_, dcolT_, dWT_, wt_, xpT_, gridT_;
   std::vector<char> used_;
 };
 

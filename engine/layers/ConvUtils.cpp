@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 #include <utility>
 
 namespace tessel {
@@ -96,6 +99,36 @@ ConvGeom makeConvGeom(Index h, Index w, Index c, Index kh, Index kw, Index sh, I
 
 namespace {
 
+// Short copies/fills (a few hundred bytes): inline AVX2 instead of a libc call per kernel row.
+inline void copyFloats(float* d, const float* src, Index n) {
+#ifdef __AVX2__
+  Index i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(d + i, _mm256_loadu_ps(src + i));
+  if (i < n) {
+    const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n - i)),
+                                         _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    _mm256_maskstore_ps(d + i, m, _mm256_maskload_ps(src + i, m));
+  }
+#else
+  std::memcpy(d, src, sizeof(float) * size_t(n));
+#endif
+}
+
+inline void zeroFloats(float* d, Index n) {
+#ifdef __AVX2__
+  Index i = 0;
+  const __m256 z = _mm256_setzero_ps();
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(d + i, z);
+  if (i < n) {
+    const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n - i)),
+                                         _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    _mm256_maskstore_ps(d + i, m, z);
+  }
+#else
+  std::memset(d, 0, sizeof(float) * size_t(n));
+#endif
+}
+
 // One output row `oy` of one sample: out (ow, K) ← patches of xb (h, w, c) channels [c0, c0+cg).
 inline void im2colRow(const float* xb, const ConvGeom& g, Index c0, Index cg, Index oy,
                       float* out) {
@@ -105,7 +138,7 @@ inline void im2colRow(const float* xb, const ConvGeom& g, Index c0, Index cg, In
     for (Index i = 0; i < g.kh; ++i) {
       const Index iy = oy * g.sh - g.padT + i * g.dh;
       if (iy < 0 || iy >= g.h) {
-        std::memset(o, 0, sizeof(float) * g.kw * cg);
+        zeroFloats(o, g.kw * cg);
         o += g.kw * cg;
         continue;
       }
@@ -113,24 +146,23 @@ inline void im2colRow(const float* xb, const ConvGeom& g, Index c0, Index cg, In
       const Index ix0 = ox * g.sw - g.padL;
       if (g.dw == 1 && cg == g.c && ix0 >= 0 && ix0 + g.kw <= g.w) {
         // Contiguous run of kw pixels with all channels.
-        std::memcpy(o, row + ix0 * g.c, sizeof(float) * g.kw * cg);
+        copyFloats(o, row + ix0 * g.c, g.kw * cg);
         o += g.kw * cg;
         continue;
       }
       for (Index j = 0; j < g.kw; ++j, o += cg) {
         const Index ix = ix0 + j * g.dw;
         if (ix < 0 || ix >= g.w)
-          std::memset(o, 0, sizeof(float) * cg);
+          zeroFloats(o, cg);
         else
-          std::memcpy(o, row + ix * g.c, sizeof(float) * cg);
+          copyFloats(o, row + ix * g.c, cg);
       }
     }
   }
 }
 
 // Adjoint of im2colRow: xb (h, w, c) channels [c0, c0+cg) += scatter of in (ow, K).
-inline void col2imRow(const float* in, const ConvGeom& g, Index c0, Index cg, Index oy,
-                      float* xb) {
+inline void col2imRow(const float* in, const ConvGeom& g, Index c0, Index cg, Index oy, float* xb) {
   const Index K = g.cols(cg);
   for (Index ox = 0; ox < g.ow; ++ox, in += K) {
     const float* p = in;
@@ -270,7 +302,9 @@ TESSEL_AVX512 void gemmTile(Index k, const float* a, Index ars, Index acs, const
 using TileFn = void (*)(Index, const float*, Index, Index, const float*, Index, float*, Index, bool,
                         __mmask16);
 
-constexpr int rowsFor(int nv) { return nv >= 4 ? 6 : nv == 3 ? 8 : 12; }
+constexpr int rowsFor(int nv) {
+  return nv >= 4 ? 6 : nv == 3 ? 8 : 12;
+}
 
 template <int NV, size_t... I>
 constexpr std::array<TileFn, sizeof...(I)> tileTable(std::index_sequence<I...>) {
@@ -278,15 +312,15 @@ constexpr std::array<TileFn, sizeof...(I)> tileTable(std::index_sequence<I...>) 
 }
 
 template <int NV>
-TESSEL_AVX512 void gemmPanel(Index m, Index k, const float* a, Index ars, Index acs,
-                             const float* b, Index ldb, float* c, Index ldc, bool acc,
-                             __mmask16 last) {
+TESSEL_AVX512 void gemmPanel(Index m, Index k, const float* a, Index ars, Index acs, const float* b,
+                             Index ldb, float* c, Index ldc, bool acc, __mmask16 last) {
   constexpr int MR = rowsFor(NV);
   static constexpr auto table = tileTable<NV>(std::make_index_sequence<MR>());
   Index i = 0;
   for (; i + MR <= m; i += MR)
     gemmTile<MR, NV>(k, a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, acc, last);
-  if (i < m) table[size_t(m - i - 1)](k, a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, acc, last);
+  if (i < m)
+    table[size_t(m - i - 1)](k, a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, acc, last);
 }
 
 }  // namespace
@@ -312,10 +346,18 @@ void convGemm(Index m, Index n, Index k, const float* a, Index ars, Index acs, c
     const int tail = int(w - 16 * (nv - 1));
     const __mmask16 last = __mmask16((1u << tail) - 1u);
     switch (nv) {
-      case 4: gemmPanel<4>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last); break;
-      case 3: gemmPanel<3>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last); break;
-      case 2: gemmPanel<2>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last); break;
-      default: gemmPanel<1>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last); break;
+      case 4:
+        gemmPanel<4>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last);
+        break;
+      case 3:
+        gemmPanel<3>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last);
+        break;
+      case 2:
+        gemmPanel<2>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last);
+        break;
+      default:
+        gemmPanel<1>(m, k, a, ars, acs, b + j, ldb, c + j, ldc, accumulate, last);
+        break;
     }
   }
 }
@@ -325,7 +367,9 @@ void convGemm(Index m, Index n, Index k, const float* a, Index ars, Index acs, c
 #else
 
 namespace tessel {
-bool convGemmAvailable() { return false; }
+bool convGemmAvailable() {
+  return false;
+}
 void convGemm(Index, Index, Index, const float*, Index, Index, const float*, Index, float*, Index,
               bool) {}
 }  // namespace tessel

@@ -81,12 +81,18 @@ void Pooling2D::forward(const std::vector<const Tensor*>& x, Tensor& y, RunConte
           for (Index ix = x0; ix < x1; ++ix) {
             const Index base = (iy * g.w + ix) * C;
             const float* p = xb + base;
-            if (arg) {
-              for (Index c = 0; c < C; ++c)
-                if (p[c] > out[c] || (iy == y0 && ix == x0)) {
-                  out[c] = p[c];
-                  arg[c] = std::int32_t(base + c);
-                }
+            if (arg && iy == y0 && ix == x0) {
+              for (Index c = 0; c < C; ++c) {
+                out[c] = p[c];
+                arg[c] = std::int32_t(base + c);
+              }
+            } else if (arg) {
+              // Branch-free so that it vectorises; NaN never replaces (as before).
+              for (Index c = 0; c < C; ++c) {
+                const bool gt = p[c] > out[c];
+                out[c] = gt ? p[c] : out[c];
+                arg[c] = gt ? std::int32_t(base + c) : arg[c];
+              }
             } else {
               for (Index c = 0; c < C; ++c) out[c] = std::max(out[c], p[c]);
             }

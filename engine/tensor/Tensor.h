@@ -16,6 +16,9 @@ using VectorMap = Eigen::Map<Eigen::VectorXf, Eigen::AlignedMax>;
 using ConstVectorMap = Eigen::Map<const Eigen::VectorXf, Eigen::AlignedMax>;
 using ArrayMap = Eigen::Map<Eigen::ArrayXf, Eigen::AlignedMax>;
 using ConstArrayMap = Eigen::Map<const Eigen::ArrayXf, Eigen::AlignedMax>;
+// For views that start inside a buffer (an offset pointer is not aligned in general).
+using UnalignedMatrixMap = Eigen::Map<MatrixRM, Eigen::Unaligned>;
+using ConstUnalignedMatrixMap = Eigen::Map<const MatrixRM, Eigen::Unaligned>;
 
 class Tensor {
  public:

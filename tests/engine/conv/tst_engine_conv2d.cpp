@@ -73,6 +73,10 @@ void TestConv2D::referenceSweep_data() {
   QTest::newRow("valid 7x5 k3") << 7 << 5 << 3 << 4 << 3 << 1 << 1 << 1 << "valid";
   QTest::newRow("same 7x5 k3") << 7 << 5 << 3 << 4 << 3 << 1 << 1 << 1 << "same";
   QTest::newRow("same 7x5 k3 s2") << 7 << 5 << 3 << 4 << 3 << 2 << 1 << 1 << "same";
+  // Stride-1 direct path (padded grid, one GEMM per kernel row): even kernel, many filters.
+  QTest::newRow("same 6x5 k4") << 6 << 5 << 3 << 5 << 4 << 1 << 1 << 1 << "same";
+  QTest::newRow("same 5x6 k3 f70") << 5 << 6 << 17 << 70 << 3 << 1 << 1 << 1 << "same";
+  QTest::newRow("valid 6x7 k2 f33") << 6 << 7 << 5 << 33 << 2 << 1 << 1 << 1 << "valid";
   QTest::newRow("valid 7x5 k3 s2") << 7 << 5 << 3 << 4 << 3 << 2 << 1 << 1 << "valid";
   QTest::newRow("same 6x6 k4 s2") << 6 << 6 << 2 << 3 << 4 << 2 << 1 << 1 << "same";
   QTest::newRow("valid 9x8 k3 d2") << 9 << 8 << 2 << 3 << 3 << 1 << 2 << 1 << "valid";
@@ -140,6 +144,9 @@ void TestConv2D::gradients_data() {
                                         "padding":"same","activation":"swish"})"
                                   << 4 << 4 << 4;
   QTest::newRow("1x1") << R"({"filters":3,"kernel_size":1})" << 3 << 3 << 4;
+  QTest::newRow("same k4 relu") << R"({"filters":3,"kernel_size":[4,2],"padding":"same",
+                                      "activation":"relu"})"
+                                << 5 << 4 << 2;
   QTest::newRow("no bias softmax") << R"({"filters":3,"kernel_size":2,"use_bias":false,
                                          "activation":"softmax"})"
                                    << 3 << 4 << 2;

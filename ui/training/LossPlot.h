@@ -1,0 +1,71 @@
+#pragma once
+// Loss curves of a training run on one QCustomPlot, x in global steps: the per-batch running
+// loss (raw, faint) with a TensorBoard-style smoothed copy, and per-epoch train / val curves for
+// the loss and every metric key seen (placed at the step where the epoch ends; metrics on the
+// right axis). Mouse drag / wheel zoom; double click returns to automatic ranges.
+#include <QHash>
+#include <QPointF>
+#include <QVariantMap>
+#include <QVector>
+#include <QWidget>
+
+class QCustomPlot;
+class QCPGraph;
+
+namespace tessel {
+
+class LossPlot : public QWidget {
+  Q_OBJECT
+ public:
+  explicit LossPlot(QWidget* parent = nullptr);
+
+  QCustomPlot* customPlot() const { return plot_; }
+  // 0 = raw; up to 0.99. TensorBoard: s_t = w s_{t-1} + (1 - w) v_t, debiased by 1 - w^t.
+  void setSmoothing(double weight);
+  double smoothing() const { return smoothing_; }
+  void setLogScale(bool on);
+  bool logScale() const { return logScale_; }
+
+  int batchPointCount() const { return static_cast<int>(raw_.size()); }
+  // Per-epoch values of `key` ("loss", "val_loss", "mae", ...), in epoch order.
+  QVector<double> epochValues(const QString& key) const;
+  QCPGraph* epochGraph(const QString& key) const { return epochGraphs_.value(key, nullptr); }
+  QCPGraph* batchGraph() const { return batchRaw_; }
+  QCPGraph* smoothedGraph() const { return batchSmooth_; }
+
+  bool savePng(const QString& path, int width = 0, int height = 0);
+  bool savePdf(const QString& path, int width = 0, int height = 0);
+
+  // TensorBoard smoothing of ys (exposed for tests).
+  static QVector<double> smooth(const QVector<double>& ys, double weight);
+
+ public slots:
+  void clear();
+  void setStepsPerEpoch(int epochs, int stepsPerEpoch);
+  void addBatchPoints(const QVector<QPointF>& points);
+  void addEpoch(int epoch, const QVariantMap& logs);
+
+ private:
+  QCPGraph* graphFor(const QString& key);
+  void rebuildSmoothed();
+  void autoRange();
+  void requestReplot();
+
+  QCustomPlot* plot_;
+  QCPGraph* batchRaw_;
+  QCPGraph* batchSmooth_;
+  QHash<QString, QCPGraph*> epochGraphs_;
+  QHash<QString, QVector<double>> epochValues_;
+  QVector<double> raw_;    // batch losses
+  QVector<double> steps_;  // their steps
+  double smoothing_ = 0.6;
+  double smoothLast_ = 0;  // running (biased) EMA state of the appended points
+  int smoothCount_ = 0;
+  bool logScale_ = false;
+  bool autoRange_ = true;
+  bool updatePending_ = false;
+  int stepsPerEpoch_ = 0;
+  int colorIndex_ = 0;
+};
+
+}  // namespace tessel
