@@ -17,18 +17,6 @@ json init(const char* className) {
   return {{"class_name", className}, {"config", json::object()}};
 }
 
-void addLayer(LayerRegistry& r, const char* className, const char* group, const char* desc,
-              std::vector<ParamSpec> params,
-              std::function<std::unique_ptr<Layer>(const json&)> create) {
-  LayerInfo info;
-  info.className = className;
-  info.group = group;
-  info.description = desc;
-  info.params = std::move(params);
-  info.create = std::move(create);
-  r.add(std::move(info));
-}
-
 }  // namespace
 
 void registerNormLayers(LayerRegistry& r) {

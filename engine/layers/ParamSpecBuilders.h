@@ -55,4 +55,17 @@ std::function<std::unique_ptr<Layer>(const json&)> factory() {
   return [](const json& config) -> std::unique_ptr<Layer> { return std::make_unique<L>(config); };
 }
 
+// Registers one layer type.
+inline void addLayer(LayerRegistry& r, const char* className, const char* group, const char* desc,
+                     std::vector<ParamSpec> params,
+                     std::function<std::unique_ptr<Layer>(const json&)> create) {
+  LayerInfo info;
+  info.className = className;
+  info.group = group;
+  info.description = desc;
+  info.params = std::move(params);
+  info.create = std::move(create);
+  r.add(std::move(info));
+}
+
 }  // namespace tessel::paramspec
