@@ -1,6 +1,9 @@
 // `tessel bench seed-cnn` and `seed-separable`: the seed's chapter-06 CNN (Conv2D 32,32 -> MaxPool
 // -> 64,64 -> MaxPool -> 128,128 -> MaxPool -> Flatten -> Dense 128 relu -> Dense 10 softmax; 3x3
 // same relu), and the same with SeparableConv2D after the first layer. SGD lr 0.01, batch 32.
+// benchSeedModel() also prints the training FLOPs per sample (3 * 2 * forward multiply-adds of
+// the Conv/Dense layers, formula in BenchSeedModel.cpp) and the achieved GFLOP/s; compare with
+// `tessel bench sgemm`'s gflops_peak.
 #include <nlohmann/json.hpp>
 #include <string>
 

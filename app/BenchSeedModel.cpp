@@ -8,6 +8,7 @@
 #include "app/CliSupport.h"
 #include "engine/core/Error.h"
 #include "engine/data/FashionMnist.h"
+#include "engine/graph/ModelSpec.h"
 #include "engine/train/Trainer.h"
 
 namespace tessel::app {
@@ -58,6 +59,66 @@ class SpeedObserver : public TrainObserver {
   double total_ = 0, loss_ = 0;
 };
 
+// Product of a Keras tuple config (`kernel_size=3` means 3 in each of the `rank` dimensions).
+double tupleProduct(const nlohmann::json& config, const char* key, int rank) {
+  const nlohmann::json& v = config.at(key);
+  double p = 1;
+  if (v.is_number()) {
+    for (int i = 0; i < rank; ++i) p *= v.get<double>();
+  } else {
+    for (const auto& d : v) p *= d.get<double>();
+  }
+  return p;
+}
+
+double product(const Shape& s, size_t from, size_t to) {
+  double p = 1;
+  for (size_t i = from; i < to; ++i) p *= double(s[i]);
+  return p;
+}
+
+// Training FLOPs per sample, counted from the shapes of the layers that multiply (the rest --
+// activations, pooling, the loss, the optimizer -- is ignored):
+//   flops_per_sample = 3 * 2 * MACs_forward
+// MACs_forward is the forward multiply-adds per sample; a multiply-add is 2 flops; the backward
+// pass costs about twice the forward (one product for dL/dx, one for dL/dw), hence 3x. Per layer,
+// with `out` the output shape without the batch dimension, K the kernel area, Cin the input
+// channels:
+//   Dense                    prod(out) * in_features
+//   Conv1D / Conv2D          prod(out) * K * Cin / groups
+//   DepthwiseConv2D          prod(out) * K                  (out channels = Cin * depth_multiplier)
+//   SeparableConv2D          H*W*Cin*dm * K  +  prod(out) * Cin*dm   (depthwise + pointwise)
+//   Conv2DTranspose          prod(in) * K * Cout             (every input pixel scatters a kernel)
+double trainingFlopsPerSample(const ModelSpec& spec) {
+  const ShapeReport report = inferShapes(spec);
+  double macs = 0;
+  for (const NodeSpec& node : spec.nodes) {
+    const NodeShapes* shapes = report.find(node.name);
+    if (!shapes || !shapes->output || shapes->inputs.empty()) continue;
+    const Shape& in = shapes->inputs[0];
+    const Shape& out = *shapes->output;
+    const double outSize = product(out, 1, out.size());
+    const double cin = double(in.back());
+    const nlohmann::json& c = node.config;
+    const std::string& cls = node.className;
+    if (cls == "Dense") {
+      macs += outSize * cin;
+    } else if (cls == "Conv1D" || cls == "Conv2D") {
+      macs += outSize * tupleProduct(c, "kernel_size", cls == "Conv1D" ? 1 : 2) * cin /
+              c.value("groups", 1.0);
+    } else if (cls == "DepthwiseConv2D") {
+      macs += outSize * tupleProduct(c, "kernel_size", 2);
+    } else if (cls == "SeparableConv2D") {
+      const double mid = cin * c.value("depth_multiplier", 1.0);
+      const double pixels = product(out, 1, out.size() - 1);
+      macs += pixels * mid * tupleProduct(c, "kernel_size", 2) + outSize * mid;
+    } else if (cls == "Conv2DTranspose") {
+      macs += product(in, 1, in.size()) * tupleProduct(c, "kernel_size", 2) * double(out.back());
+    }
+  }
+  return 3.0 * 2.0 * macs;
+}
+
 }  // namespace
 
 int benchSeedModel(const std::string& kerasModelJson, const BenchOptions& o, int batchSize,
@@ -102,6 +163,9 @@ int benchSeedModel(const std::string& kerasModelJson, const BenchOptions& o, int
   std::printf("test %s\n", formatLogs(test_logs).c_str());
   std::printf("peak_rss_mib=%.1f\n", peakRssMiB());
   double sps = static_cast<double>(train.size()) * o.epochs / speed.totalSeconds();
+  const double flops = trainingFlopsPerSample(spec);
+  std::printf("train_mflops_per_sample=%.2f\n", flops / 1e6);
+  std::printf("achieved_gflops=%.2f\n", flops * sps / 1e9);
   std::printf("samples_per_s=%.0f\n", sps);
   std::fflush(stdout);
   return 0;

@@ -24,10 +24,7 @@ class Conv2DTranspose : public Layer {
   ConvGeom geometry(Index n, Index h, Index w) const;  // conv from y to x
   Index outLen(Index in, int axis) const;
   Index filters_;
-  std::vector<Index> kernel_, strides_, dilation_;
-  std::string padding_;
-  bool useBias_;
-  FusedActivation act_;
+  Conv2DConfig conv_;
   ConvGeom geom_;
   Tensor col_, z_, dz_;
 };

@@ -375,3 +375,154 @@ void convGemm(Index, Index, Index, const float*, Index, Index, const float*, Ind
 }  // namespace tessel
 
 #endif
+
+namespace tessel {
+
+Conv2DConfig parseConv2DConfig(const json& config, const std::string& className,
+                               const std::string& node) {
+  requireChannelsLast(config, node);
+  Conv2DConfig c;
+  c.kernel = configTuple(config, "kernel_size", 2, node);
+  c.strides = configTuple(config, "strides", 2, node);
+  c.dilation = configTuple(config, "dilation_rate", 2, node);
+  c.padding = config.value("padding", std::string("valid"));
+  c.useBias = config.value("use_bias", true);
+  if ((c.strides[0] > 1 || c.strides[1] > 1) && (c.dilation[0] > 1 || c.dilation[1] > 1))
+    throw SpecError(SpecErrorKind::BadValue, node,
+                    "strides > 1 cannot be combined with dilation_rate > 1 (as in Keras)");
+  c.act = FusedActivation(config.value("activation", json("linear")), node);
+  if (!config.value("activity_regularizer", json()).is_null())
+    throw SpecError(SpecErrorKind::BadValue, node,
+                    "config 'activity_regularizer' is not supported by " + className +
+                        " yet; use null (or an ActivityRegularization layer after it)");
+  return c;
+}
+
+void checkConv2DInput(const std::vector<Shape>& inputs, const Conv2DConfig& c,
+                      const std::string& className, const std::string& node, bool kernelMustFit) {
+  if (inputs.size() != 1)
+    throw SpecError(SpecErrorKind::ShapeMismatch, node,
+                    className + " takes 1 input, got " + std::to_string(inputs.size()));
+  const Shape& in = inputs[0];
+  requireRank(in, 4, className, node, "(batch, height, width, channels)");
+  requireKnown(in, 3, node, "channels");
+  if (!kernelMustFit || c.padding != "valid") return;
+  for (size_t a = 0; a < 2; ++a) {
+    const Index ek = (c.kernel[a] - 1) * c.dilation[a] + 1;
+    if (in[1 + a] != kNone && ek > in[1 + a])
+      throw SpecError(SpecErrorKind::ShapeMismatch, node,
+                      "kernel " + tupleToString(c.kernel) + " is larger than the input " +
+                          shapeToString(in) + " with padding 'valid'");
+  }
+}
+
+void depthwiseForward(const float* x, const ConvGeom& g, const float* k, Index dm, float* y) {
+  const Index C = g.c, CO = C * dm;
+#pragma omp parallel for schedule(static)
+  for (Index r = 0; r < g.n * g.oh; ++r) {
+    const Index b = r / g.oh, oy = r % g.oh;
+    const float* xb = x + b * g.h * g.w * C;
+    for (Index ox = 0; ox < g.ow; ++ox) {
+      float* out = y + (r * g.ow + ox) * CO;
+      std::fill(out, out + CO, 0.0f);
+      for (Index i = 0; i < g.kh; ++i) {
+        const Index iy = oy * g.sh - g.padT + i * g.dh;
+        if (iy < 0 || iy >= g.h) continue;
+        for (Index j = 0; j < g.kw; ++j) {
+          const Index ix = ox * g.sw - g.padL + j * g.dw;
+          if (ix < 0 || ix >= g.w) continue;
+          const float* p = xb + (iy * g.w + ix) * C;
+          const float* kk = k + (i * g.kw + j) * CO;
+          if (dm == 1)
+            for (Index c = 0; c < C; ++c) out[c] += p[c] * kk[c];
+          else
+            for (Index c = 0; c < C; ++c)
+              for (Index m = 0; m < dm; ++m) out[c * dm + m] += p[c] * kk[c * dm + m];
+        }
+      }
+    }
+  }
+}
+
+void depthwiseBackward(const float* x, const ConvGeom& g, const float* k, Index dm, const float* dy,
+                       float* dk, float* dx) {
+  const Index C = g.c, CO = C * dm;
+  if (dk) {
+    // One kernel tap (i, j) per task: dk[i, j, :, :] = Σ_{n, oy, ox} x · dy.
+#pragma omp parallel for schedule(dynamic)
+    for (Index t = 0; t < g.kh * g.kw; ++t) {
+      const Index i = t / g.kw, j = t % g.kw;
+      float* d = dk + t * CO;
+      std::fill(d, d + CO, 0.0f);
+      for (Index b = 0; b < g.n; ++b)
+        for (Index oy = 0; oy < g.oh; ++oy) {
+          const Index iy = oy * g.sh - g.padT + i * g.dh;
+          if (iy < 0 || iy >= g.h) continue;
+          for (Index ox = 0; ox < g.ow; ++ox) {
+            const Index ix = ox * g.sw - g.padL + j * g.dw;
+            if (ix < 0 || ix >= g.w) continue;
+            const float* p = x + ((b * g.h + iy) * g.w + ix) * C;
+            const float* e = dy + ((b * g.oh + oy) * g.ow + ox) * CO;
+            for (Index c = 0; c < C; ++c)
+              for (Index m = 0; m < dm; ++m) d[c * dm + m] += p[c] * e[c * dm + m];
+          }
+        }
+    }
+  }
+  if (!dx) return;
+#pragma omp parallel for schedule(static)
+  for (Index b = 0; b < g.n; ++b) {
+    float* db = dx + b * g.h * g.w * C;
+    std::fill(db, db + g.h * g.w * C, 0.0f);
+    for (Index oy = 0; oy < g.oh; ++oy)
+      for (Index ox = 0; ox < g.ow; ++ox) {
+        const float* e = dy + ((b * g.oh + oy) * g.ow + ox) * CO;
+        for (Index i = 0; i < g.kh; ++i) {
+          const Index iy = oy * g.sh - g.padT + i * g.dh;
+          if (iy < 0 || iy >= g.h) continue;
+          for (Index j = 0; j < g.kw; ++j) {
+            const Index ix = ox * g.sw - g.padL + j * g.dw;
+            if (ix < 0 || ix >= g.w) continue;
+            float* p = db + (iy * g.w + ix) * C;
+            const float* kk = k + (i * g.kw + j) * CO;
+            for (Index c = 0; c < C; ++c) {
+              float s = 0;
+              for (Index m = 0; m < dm; ++m) s += e[c * dm + m] * kk[c * dm + m];
+              p[c] += s;
+            }
+          }
+        }
+      }
+  }
+}
+
+void biasActivationForward(float* y, Index M, Index F, const float* bias,
+                           const FusedActivation& act, Tensor& z) {
+  const bool keepZ = act.needsPreactivation();
+  if (keepZ) z.resize({M, F});
+#pragma omp parallel for schedule(static)
+  for (Index r = 0; r < M; ++r) {
+    float* p = y + r * F;
+    if (bias)
+      for (Index c = 0; c < F; ++c) p[c] += bias[c];
+    if (keepZ) std::copy(p, p + F, z.data() + r * F);
+    act.forward(p, 1, F);
+  }
+}
+
+const float* biasActivationBackward(const float* dy, const float* y, const Tensor& z, Index M,
+                                    Index F, const FusedActivation& act, Tensor& dz,
+                                    float* biasGrad) {
+  const float* dzp = dy;
+  if (!act.isLinear()) {
+    dz.resize({M, F});
+    act.backward(act.needsPreactivation() ? z.data() : nullptr, y, dy, dz.data(), M, F);
+    dzp = dz.data();
+  }
+  if (biasGrad)
+    Eigen::Map<Eigen::VectorXf>(biasGrad, F).noalias() =
+        ConstMatrixMap(dzp, M, F).colwise().sum().transpose();
+  return dzp;
+}
+
+}  // namespace tessel

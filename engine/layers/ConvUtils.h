@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/core/Error.h"
+#include "engine/layers/ConvDeps.h"
 #include "engine/layers/Layer.h"
 
 namespace tessel {
@@ -81,4 +82,44 @@ namespace tessel {
 bool convGemmAvailable();
 void convGemm(Index m, Index n, Index k, const float* a, Index ars, Index acs, const float* b,
               Index ldb, float* c, Index ldc, bool accumulate);
+}  // namespace tessel
+
+namespace tessel {
+// The config DepthwiseConv2D, SeparableConv2D and Conv2DTranspose read the same way:
+// data_format channels_last, kernel_size / strides / dilation_rate as pairs, padding, use_bias and
+// the fused activation. Throws SpecError BadValue naming `node` for strides > 1 combined with
+// dilation_rate > 1 (as Keras) and for a non-null activity_regularizer.
+struct Conv2DConfig {
+  std::vector<Index> kernel, strides, dilation;
+  std::string padding;
+  bool useBias = true;
+  FusedActivation act;
+};
+Conv2DConfig parseConv2DConfig(const json& config, const std::string& className,
+                               const std::string& node);
+// The input checks of those layers' outputShape: one 4-D input with known channels, and (when
+// `kernelMustFit`) with 'valid' padding a dilated kernel no larger than a known input size.
+// Throws SpecError ShapeMismatch naming `node`.
+void checkConv2DInput(const std::vector<Shape>& inputs, const Conv2DConfig& c,
+                      const std::string& className, const std::string& node, bool kernelMustFit);
+
+// The depthwise convolution core of DepthwiseConv2D and SeparableConv2D (no bias, no activation):
+// x (n, h, w, C), k (kh, kw, C, dm), y (n, oh, ow, C·dm) with output channel c·dm + m (as TF).
+// depthwiseForward: y ← conv(x, k). depthwiseBackward: dk ← Σ x·dy (overwritten) when dk is not
+// null, and dx ← Σ dy·k (overwritten) when dx is not null. OpenMP over rows / taps / samples.
+void depthwiseForward(const float* x, const ConvGeom& g, const float* k, Index dm, float* y);
+void depthwiseBackward(const float* x, const ConvGeom& g, const float* k, Index dm, const float* dy,
+                       float* dk, float* dx);
+
+// The fused tail of a convolution's forward pass: y (M, F) ← act(y + bias) in place (bias may be
+// null), rows in parallel. When the activation's backward needs the pre-activation, z is resized
+// to (M, F) and keeps y + bias.
+void biasActivationForward(float* y, Index M, Index F, const float* bias,
+                           const FusedActivation& act, Tensor& z);
+// Its backward: returns dL/d(y + bias) for dy (M, F) — dy itself for a linear activation, else
+// dz (resized to (M, F)) = act'(·) ⊙ dy — and overwrites biasGrad (F) with the column sums when
+// it is not null.
+const float* biasActivationBackward(const float* dy, const float* y, const Tensor& z, Index M,
+                                    Index F, const FusedActivation& act, Tensor& dz,
+                                    float* biasGrad);
 }  // namespace tessel

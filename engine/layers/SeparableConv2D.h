@@ -22,10 +22,7 @@ class SeparableConv2D : public Layer {
  private:
   ConvGeom geometry(const Shape& in) const;
   Index filters_, dm_;
-  std::vector<Index> kernel_, strides_, dilation_;
-  std::string padding_;
-  bool useBias_;
-  FusedActivation act_;
+  Conv2DConfig conv_;
   ConvGeom geom_;
   Tensor mid_, z_, dz_, dmid_;
 };

@@ -7,6 +7,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
+#include "engine/train/AdaptLayers.h"
 
 namespace tessel {
 
@@ -297,6 +298,9 @@ History Trainer::fit(const Dataset& data, const FitOptions& options,
   }
   checkLabels(data);
   if (options.validationData) checkLabels(*valData);
+  // Keras users call Normalization.adapt() before fit: Normalization layers fed directly by a
+  // model input and without state yet are adapted here on the training rows (AdaptLayers.h).
+  adaptInputNormalizations(model_, data.x, trainN);
 
   const Index bs = options.batchSize;
   const int fullSteps = static_cast<int>((trainN + bs - 1) / bs);

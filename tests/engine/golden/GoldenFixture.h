@@ -1,8 +1,16 @@
 #pragma once
 // Loading the TF.js golden fixtures (tests/fixtures/tfjs/*.json, format in the README there) and
-// comparing engine tensors against them with a relative tolerance and an absolute floor.
+// comparing engine tensors against them with a relative tolerance and an absolute floor. The
+// data-driven tests run one row per fixture case:
+//
+//   void values_data() { addCaseRows({"losses.json"}); }
+//   void values() { const json& c = currentCase(); ... }
+#include <QTest>
+
 #include <cmath>
 #include <fstream>
+#include <initializer_list>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
@@ -29,6 +37,34 @@ inline json loadFixture(const std::string& file) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open fixture " + path);
   return json::parse(in);
+}
+
+// loadFixture(file), parsed once per test executable.
+inline const json& fixture(const std::string& file) {
+  static std::map<std::string, json> cache;
+  auto it = cache.find(file);
+  if (it == cache.end()) it = cache.emplace(file, loadFixture(file)).first;
+  return it->second;
+}
+
+// For a <slot>_data() function: the columns "file" (QString) and "index" (int) and one row per
+// case of each file, named after the case.
+inline void addCaseRows(std::initializer_list<const char*> files) {
+  QTest::addColumn<QString>("file");
+  QTest::addColumn<int>("index");
+  for (const char* file : files) {
+    const json& cases = fixture(file).at("cases");
+    for (size_t i = 0; i < cases.size(); ++i)
+      QTest::newRow(cases[i].at("case").get<std::string>().c_str())
+          << QString::fromUtf8(file) << int(i);
+  }
+}
+
+// In a data-driven slot whose _data() called addCaseRows: the current row's case.
+inline const json& currentCase() {
+  QFETCH(QString, file);
+  QFETCH(int, index);
+  return fixture(file.toStdString()).at("cases").at(size_t(index));
 }
 
 inline Shape shapeOf(const json& t) {

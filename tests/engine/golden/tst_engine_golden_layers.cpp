@@ -19,31 +19,14 @@ constexpr double kAtol = 1e-6;
 constexpr double kGradRtol = 1e-4;
 constexpr double kGradAtol = 1e-5;
 
-const json& fixture(const std::string& file) {
-  static std::map<std::string, json> cache;
-  auto it = cache.find(file);
-  if (it == cache.end()) it = cache.emplace(file, loadFixture(file)).first;
-  return it->second;
-}
-
 }  // namespace
 
 class TestGoldenLayers : public QObject {
   Q_OBJECT
 
  private:
-  void addRows(const std::string& file) {
-    const json& cases = fixture(file).at("cases");
-    for (size_t i = 0; i < cases.size(); ++i) {
-      const std::string name = cases[i].at("case").get<std::string>();
-      QTest::newRow(name.c_str()) << QString::fromStdString(file) << int(i);
-    }
-  }
-
   void runCase() {
-    QFETCH(QString, file);
-    QFETCH(int, index);
-    const json& c = fixture(file.toStdString()).at("cases").at(size_t(index));
+    const json& c = currentCase();
     const std::string className = c.at("layer").at("class_name").get<std::string>();
     const json& config = c.at("layer").at("config");
     const std::string caseName = c.at("case").get<std::string>();
@@ -158,18 +141,10 @@ class TestGoldenLayers : public QObject {
   }
 
  private slots:
-  void coreLayers_data() {
-    QTest::addColumn<QString>("file");
-    QTest::addColumn<int>("index");
-    addRows("layers.json");
-  }
+  void coreLayers_data() { addCaseRows({"layers.json"}); }
   void coreLayers() { runCase(); }
 
-  void convLayers_data() {
-    QTest::addColumn<QString>("file");
-    QTest::addColumn<int>("index");
-    addRows("conv.json");
-  }
+  void convLayers_data() { addCaseRows({"conv.json"}); }
   void convLayers() { runCase(); }
 
   // The fixtures themselves: present, from the pinned tfjs, every case has an output.

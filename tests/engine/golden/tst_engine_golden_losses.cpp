@@ -17,11 +17,6 @@ namespace {
 constexpr double kRtol = 1e-5;
 constexpr double kAtol = 1e-6;
 
-const json& fixture() {
-  static const json doc = loadFixture("losses.json");
-  return doc;
-}
-
 // The makeLoss() spec of a case: the name, or {"class_name", "config"} when it has a config.
 json lossSpec(const json& c) {
   const std::string name = c.at("loss").get<std::string>();
@@ -48,15 +43,9 @@ class TestGoldenLosses : public QObject {
   }
 
  private slots:
-  void values_data() {
-    QTest::addColumn<int>("index");
-    const json& cases = fixture().at("cases");
-    for (size_t i = 0; i < cases.size(); ++i)
-      QTest::newRow(cases[i].at("case").get<std::string>().c_str()) << int(i);
-  }
+  void values_data() { addCaseRows({"losses.json"}); }
   void values() {
-    QFETCH(int, index);
-    const json& c = fixture().at("cases").at(size_t(index));
+    const json& c = currentCase();
     QString skip;
     auto loss = lossOrSkip(c, skip);
     if (!loss) QSKIP(qPrintable(skip));
@@ -82,8 +71,7 @@ class TestGoldenLosses : public QObject {
   // are avoided by the data (random values), except the "clipped" case, which is left out.
   void gradient_data() { values_data(); }
   void gradient() {
-    QFETCH(int, index);
-    const json& c = fixture().at("cases").at(size_t(index));
+    const json& c = currentCase();
     const std::string name = c.at("case").get<std::string>();
     if (name.find("clipped") != std::string::npos)
       QSKIP("predictions on the clip boundary: the gradient there is a convention");

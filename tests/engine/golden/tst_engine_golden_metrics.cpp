@@ -18,11 +18,6 @@ namespace {
 constexpr double kRtol = 1e-5;
 constexpr double kAtol = 1e-6;
 
-const json& fixture() {
-  static const json doc = loadFixture("metrics.json");
-  return doc;
-}
-
 json metricSpec(const json& c) {
   const std::string name = c.at("metric").get<std::string>();
   if (!c.contains("config")) return name;
@@ -53,15 +48,9 @@ class TestGoldenMetrics : public QObject {
   Q_OBJECT
 
  private slots:
-  void values_data() {
-    QTest::addColumn<int>("index");
-    const json& cases = fixture().at("cases");
-    for (size_t i = 0; i < cases.size(); ++i)
-      QTest::newRow(cases[i].at("case").get<std::string>().c_str()) << int(i);
-  }
+  void values_data() { addCaseRows({"metrics.json"}); }
   void values() {
-    QFETCH(int, index);
-    const json& c = fixture().at("cases").at(size_t(index));
+    const json& c = currentCase();
     const Tensor yTrue = tensorOf(c.at("y_true"));
     const Tensor yPred = tensorOf(c.at("y_pred"));
     std::unique_ptr<Metric> metric;
@@ -123,7 +112,7 @@ class TestGoldenMetrics : public QObject {
     QFETCH(QString, loss);
     QFETCH(QString, caseName);
     const json* found = nullptr;
-    for (const json& c : fixture().at("cases"))
+    for (const json& c : fixture("metrics.json").at("cases"))
       if (c.at("case").get<std::string>() == caseName.toStdString()) found = &c;
     QVERIFY(found);
     const Tensor yTrue = tensorOf(found->at("y_true"));

@@ -23,30 +23,14 @@ constexpr double kWeightRtol = 1e-4;
 constexpr double kWeightAtol = 1e-5;
 constexpr double kLossRtol = 1e-4;
 
-const json& fixture(const std::string& file) {
-  static std::map<std::string, json> cache;
-  auto it = cache.find(file);
-  if (it == cache.end()) it = cache.emplace(file, loadFixture(file)).first;
-  return it->second;
-}
-
 }  // namespace
 
 class TestGoldenTraining : public QObject {
   Q_OBJECT
 
  private:
-  void addRows(const std::string& file) {
-    const json& cases = fixture(file).at("cases");
-    for (size_t i = 0; i < cases.size(); ++i)
-      QTest::newRow(cases[i].at("case").get<std::string>().c_str())
-          << QString::fromStdString(file) << int(i);
-  }
-
   void runCase() {
-    QFETCH(QString, file);
-    QFETCH(int, index);
-    const json& c = fixture(file.toStdString()).at("cases").at(size_t(index));
+    const json& c = currentCase();
 
     ModelSpec spec = ModelSpec::fromKerasJson(c.at("model").at("modelTopology"));
     for (const NodeSpec& node : spec.nodes)
@@ -127,18 +111,10 @@ class TestGoldenTraining : public QObject {
   }
 
  private slots:
-  void optimizers_data() {
-    QTest::addColumn<QString>("file");
-    QTest::addColumn<int>("index");
-    addRows("optimizers.json");
-  }
+  void optimizers_data() { addCaseRows({"optimizers.json"}); }
   void optimizers() { runCase(); }
 
-  void smallCnn_data() {
-    QTest::addColumn<QString>("file");
-    QTest::addColumn<int>("index");
-    addRows("cnn_training.json");
-  }
+  void smallCnn_data() { addCaseRows({"cnn_training.json"}); }
   void smallCnn() { runCase(); }
 };
 
