@@ -9,12 +9,15 @@
 #include <sstream>
 
 #include "app/BenchRegistry.h"
+#include "app/CmdPredictImage.h"
 
 #ifndef TESSEL_VERSION
 #define TESSEL_VERSION "0.0.0"
 #endif
 
 namespace tessel::app {
+
+int cmdExportAll(const Args& args);  // CmdExport.cpp
 
 namespace {
 
@@ -37,7 +40,8 @@ std::string wrap(const std::string& text, size_t indent, size_t firstColumn) {
   bool first = true;
   while (words >> word) {
     if (!first && column + 1 + word.size() > 100) {
-      out += "\n" + std::string(indent, ' ');
+      out += '\n';
+      out.append(indent, ' ');
       column = indent;
     } else if (!first) {
       out += ' ';
@@ -119,20 +123,34 @@ const std::vector<CommandSpec>& commands() {
         kThreads},
        cmdEvaluate},
       {"predict",
-       "MODEL --x FILE.npy... --out FILE.npy... [options]",
-       "run a trained model.json on inputs and write its outputs (Keras predict())",
-       "One --out per model output; outputs are written as float32 .npy arrays.",
+       "MODEL|PROJECT (--x FILE.npy... --out FILE.npy... | --image FILE) [options]",
+       "run a trained model on inputs (Keras predict()) or on one image",
+       "One --out per model output; outputs are written as float32 .npy arrays. With --image, "
+       "MODEL may be a PROJECT (weights of its latest run with a checkpoint): the image is decoded, "
+       "resized to the model's input and preprocessed as the data set settings say (default "
+       "x/255); the top classes of each classification head and the predicted boxes are printed "
+       "(and drawn with --draw).",
        1,
        1,
        {kX,
         {"--out", "FILE.npy", true, "where to write each model output, in output order"},
+        {"--image", "FILE", false, "a PNG/JPEG/BMP image to classify and localize"},
+        {"--top", "N", false, "with --image: classes listed per classification head (default 5)"},
+        {"--draw", "OUT.png", false, "with --image: write the image with the predicted boxes"},
+        {"--model", "NAME", false, "with a PROJECT: the model to use (default: the first)"},
+        {"--run", "RUN", false, "with a PROJECT: the run whose weights are used (default: latest)"},
+        {"--checkpoint", "best|last", false, "with a PROJECT: which checkpoint (default best)"},
+        {"--max-boxes", "N", false,
+         "with --image: NMS max_output_size for (K, 4) box outputs (default 10)"},
+        {"--iou-threshold", "F", false, "with --image: NMS iou_threshold (default 0.5)"},
+        {"--score-threshold", "F", false, "with --image: NMS score_threshold (default: none)"},
         kBatch,
         kThreads},
-       cmdPredict},
+       cmdPredictAny},
       {"bench",
        "NAME [options]",
        "measure training speed on a built-in benchmark",
-       "The last line printed is `samples_per_s=N`.",
+       "The last line printed is `samples_per_s=N` (`gflops_peak=N` for sgemm).",
        1,
        1,
        {{"--samples", "N", false, "training samples per epoch (default 55000)"},
@@ -166,15 +184,30 @@ const std::vector<CommandSpec>& commands() {
        {kThreads},
        cmdResume},
       {"export",
-       "PROJECT --run RUN --out model.json",
-       "write a run's trained model as a Keras/TF.js model.json with weights",
-       nullptr,
+       "PROJECT|MODEL.json (--out|--keras3|--python|--onnx|--tensorboard) FILE [options]",
+       "export a model or run: Keras 2/3 JSON, Python script, ONNX, TensorBoard logs",
+       "From a PROJECT the model is its first (or --model NAME) with the weights and training "
+       "settings of its latest run, or run --run RUN. A MODEL.json is exported with its own "
+       "weights. Without trained weights, ONNX gets freshly initialised ones (and says so). "
+       "Several outputs may be given at once.",
        1,
        1,
-       {{"--run", "RUN", false, "run id (see `tessel runs`)"},
-        {"--checkpoint", "best|last", false, "which checkpoint (default best)"},
-        {"--out", "model.json", false, "output path"}},
-       cmdExport},
+       {{"--out", "model.json", false,
+         "with a PROJECT and --run: the run's trained model as a TF.js / Keras 2 model.json "
+         "with weights"},
+        {"--keras3", "FILE.json", false, "the model as Keras 3 model.to_json() JSON"},
+        {"--python", "FILE.py", false,
+         "a runnable Keras training script (model, compile settings, data loading, callbacks, "
+         "MirroredStrategy)"},
+        {"--onnx", "FILE.onnx", false,
+         "an ONNX model (opset 13) with the trained weights; channels_last inputs and outputs"},
+        {"--tensorboard", "DIR", false,
+         "with a PROJECT: every run's metrics (or --run's) as TensorBoard event files in "
+         "DIR/run-N/train and DIR/run-N/validation"},
+        {"--run", "RUN", false, "run id (see `tessel runs`)"},
+        {"--model", "NAME", false, "with a PROJECT: the model to export (default: the first)"},
+        {"--checkpoint", "best|last", false, "which checkpoint of the run (default best)"}},
+       cmdExportAll},
   };
   return table;
 }
@@ -195,7 +228,8 @@ std::string mainHelp() {
     << "usage: tessel                     open the studio on the bundled example\n"
     << "       tessel <command> [options]\n"
     << "       tessel <command> --help\n"
-    << "       tessel --version\n\ncommands:\n";
+    << "       tessel --version\n"
+    << "       tessel --man                 print the manual page (troff)\n\ncommands:\n";
   for (const auto& c : commands()) {
     std::string name = c.name;
     s << "  " << name << std::string(name.size() < 10 ? 10 - name.size() : 1, ' ') << c.summary
@@ -227,6 +261,47 @@ std::string commandHelp(const CommandSpec& c) {
     }
   }
   s << "  --help" << std::string(22, ' ') << "show this help\n";
+  return s.str();
+}
+
+// troff text: backslashes, hyphens and a leading '.' or '\'' escaped.
+std::string troff(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\')
+      out += "\\e";
+    else if (c == '-')
+      out += "\\-";
+    else
+      out += c;
+  }
+  if (!out.empty() && (out[0] == '.' || out[0] == '\'')) out = "\\&" + out;
+  return out;
+}
+
+// A man page (troff, man macros) generated from the same command table as the help texts.
+std::string manPage() {
+  std::ostringstream s;
+  s << ".TH TESSEL 1 \"\" \"Tessel Studio " << TESSEL_VERSION << "\" \"User Commands\"\n"
+    << ".SH NAME\ntessel \\- Keras\\-style neural networks on a native engine\n"
+    << ".SH SYNOPSIS\n.B tessel\n.br\n.B tessel\n.I command\n[options]\n.br\n"
+    << ".B tessel \\-\\-help | \\-\\-version | \\-\\-man\n"
+    << ".SH DESCRIPTION\nWithout a command, the studio window opens: draw a Functional model as a "
+       "node graph, train it and watch its curves. The commands below run the same engine "
+       "without a display. Projects (*.tessel) are single SQLite files.\n"
+    << ".SH COMMANDS\n";
+  for (const auto& c : commands()) {
+    s << ".SS \"" << troff(std::string("tessel ") + c.name + " " + c.synopsis) << "\"\n"
+      << troff(c.summary) << ".\n";
+    if (c.details) s << ".PP\n" << troff(c.details) << "\n";
+    for (const auto& o : c.options) {
+      s << ".TP\n\\fB" << troff(o.name) << "\\fR";
+      if (o.value) s << " \\fI" << troff(o.value) << "\\fR";
+      s << "\n" << troff(std::string(o.help) + (o.repeatable ? " (repeatable)" : "")) << "\n";
+    }
+  }
+  s << ".SH FILES\n.TP\n.I *.tessel\nproject file: models, runs, metrics and checkpoints\n"
+    << ".SH SEE ALSO\n.BR tensorboard (1)\n";
   return s.str();
 }
 
@@ -360,6 +435,10 @@ int runCli(const std::vector<std::string>& args) {
         return 0;
       }
       std::cout << mainHelp();
+      return 0;
+    }
+    if (args[0] == "--man") {
+      std::cout << manPage();
       return 0;
     }
     if (args[0] == "--version" || args[0] == "-V") {

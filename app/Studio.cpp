@@ -2,55 +2,42 @@
 
 #include <QApplication>
 #include <QCoreApplication>
-#include <QDir>
 #include <QFileInfo>
-#include <QStringList>
+#include <QTimer>
 #include <cstdio>
 
 #include "ui/MainWindow.h"
+#include "ui/project/ExampleLibrary.h"
 
 namespace tessel::app {
 
 namespace {
 
-// The seed classifier (Flatten, 20 x Dense(100, selu), AlphaDropout, Dense(10, softmax)); the first
-// name found wins, otherwise the first example folder holding a model.json.
-const char* const kPreferredExamples[] = {"fashion_mnist_mlp", "seed-mlp"};
-
-QStringList exampleRoots() {
-  QStringList roots;
-  QString appDir = QCoreApplication::applicationDirPath();
-  if (!appDir.isEmpty()) {
-    roots << appDir + "/../share/tessel/examples"   // installed: bin/../share/tessel
-          << appDir + "/../resources/examples"      // next to a relocated build
-          << appDir + "/../../resources/examples";  // build/app/tessel in the source tree
-  }
+void useSourceTreeExamples() {
 #ifdef TESSEL_SOURCE_DIR
-  roots << QStringLiteral(TESSEL_SOURCE_DIR "/resources/examples");
+  // A build run in place finds the examples of its source tree.
+  if (QFileInfo(QStringLiteral(TESSEL_SOURCE_DIR "/resources/examples")).isDir())
+    ui::ExampleLibrary::setExtraRoot(QStringLiteral(TESSEL_SOURCE_DIR "/resources/examples"));
 #endif
-  return roots;
+}
+
+bool isProjectFile(const QString& path) {
+  if (path.endsWith(".tessel", Qt::CaseInsensitive)) return true;
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) && f.read(15) == "SQLite format 3";
 }
 
 }  // namespace
 
 QString findBundledExample() {
-  for (const QString& root : exampleRoots()) {
-    QDir dir(root);
-    if (!dir.exists()) continue;
-    for (const char* name : kPreferredExamples) {
-      QFileInfo f(dir.filePath(QString(name) + "/model.json"));
-      if (f.isFile()) return f.canonicalFilePath();
-    }
-    const auto subdirs = dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
-    for (const QString& sub : subdirs) {
-      QFileInfo f(dir.filePath(sub + "/model.json"));
-      if (f.isFile()) return f.canonicalFilePath();
-    }
-  }
-  return {};
+  useSourceTreeExamples();
+  return ui::ExampleLibrary::modelPath("fashion_mnist_mlp").isEmpty()
+             ? (ui::ExampleLibrary::models().isEmpty() ? QString()
+                                                       : ui::ExampleLibrary::models().front().path)
+             : ui::ExampleLibrary::modelPath("fashion_mnist_mlp");
 }
 
-int runStudio(int argc, char** argv, const QString& modelPath) {
+int runStudio(int argc, char** argv, const QString& path) {
   // Without a display QApplication aborts; say so in one line instead.
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
       qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
@@ -62,14 +49,24 @@ int runStudio(int argc, char** argv, const QString& modelPath) {
   QApplication app(argc, argv);
   QApplication::setApplicationName("Tessel Studio");
   QApplication::setOrganizationName("Tessel");
+  useSourceTreeExamples();
   ui::MainWindow window;
-  QString path = modelPath.isEmpty() ? findBundledExample() : modelPath;
-  if (!path.isEmpty()) {
-    window.openModel(path);
-  } else {
-    std::fprintf(stderr, "tessel: warning: bundled example not found (resources/examples)\n");
-  }
+  window.restoreLayout();
   window.show();
+  bool opened = false;
+  if (!path.isEmpty()) {
+    opened = isProjectFile(path) ? window.openProject(path) : window.openModel(path);
+  } else {
+    QString error;
+    const QString project = ui::ExampleLibrary::ensureExampleProject(&error);
+    if (project.isEmpty())
+      std::fprintf(stderr, "tessel: warning: example project not available: %s\n",
+                   qPrintable(error));
+    else
+      opened = window.openProject(project);
+  }
+  if (!opened && !path.isEmpty())
+    std::fprintf(stderr, "tessel: warning: could not open %s\n", qPrintable(path));
   return app.exec();
 }
 

@@ -19,10 +19,12 @@ for arg in "$@"; do
 done
 
 engine_pkgs=(build-essential cmake pkg-config libeigen3-dev nlohmann-json3-dev zlib1g-dev
-  libsqlite3-dev dataset-fashion-mnist)
+  libsqlite3-dev libstb-dev libtinyxml2-dev libprotobuf-dev protobuf-compiler libonnx-dev
+  dataset-fashion-mnist)
 ui_pkgs=(qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev libqcustomplot-dev
-  libgl1-mesa-dev fonts-dejavu-core xvfb xauth)
-test_pkgs=(python3-numpy python3-sklearn)
+  libgraphviz-dev libgl1-mesa-dev fonts-dejavu-core xvfb xauth)
+test_pkgs=(python3-numpy python3-sklearn python3-onnx desktop-file-utils appstream
+  shared-mime-info dpkg-dev)
 bench_pkgs=(python3-torch libopenblas0-pthread)
 
 pkgs=("${engine_pkgs[@]}")

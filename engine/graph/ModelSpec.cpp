@@ -135,6 +135,51 @@ std::vector<std::string> parseInboundNodes(const json& inbound, const std::strin
   return inputs;
 }
 
+// Keras 3 (and Keras >= 2.13) serialise nested objects as {"module", "class_name", "config",
+// "registered_name"}: drop "module"/"registered_name" so both forms give the same spec.
+void stripSerializationKeys(json& v) {
+  if (v.is_array()) {
+    for (auto& e : v) stripSerializationKeys(e);
+    return;
+  }
+  if (!v.is_object()) return;
+  if (v.contains("class_name")) {
+    v.erase("module");
+    v.erase("registered_name");
+  }
+  for (auto it = v.begin(); it != v.end(); ++it) stripSerializationKeys(it.value());
+}
+
+}  // namespace
+
+json normalizeLayerConfig(const std::string& className, const json& configIn) {
+  if (!configIn.is_object()) return configIn;
+  json config = configIn;
+  for (auto it = config.begin(); it != config.end(); ++it) stripSerializationKeys(it.value());
+  // Keras 3 dtype policy {"class_name": "DTypePolicy", "config": {"name": "float32"}}: the
+  // Keras 2 form is the policy's name.
+  if (config.contains("dtype") && config["dtype"].is_object()) {
+    const json& d = config["dtype"];
+    if (d.contains("config") && d["config"].is_object() && d["config"].contains("name") &&
+        d["config"]["name"].is_string())
+      config["dtype"] = d["config"]["name"];
+  }
+  if (className == "InputLayer") {
+    // Keras 3 "batch_shape" is Keras 2's "batch_input_shape"; the spec keeps the Keras 2 key.
+    if (config.contains("batch_shape") && !config.contains("batch_input_shape")) {
+      config["batch_input_shape"] = config["batch_shape"];
+      config.erase("batch_shape");
+    }
+    if (config.contains("optional") && config["optional"] == false) config.erase("optional");
+  }
+  // Keras 3 only keys that are at their "off" value carry nothing Keras 2 lacks.
+  for (const char* key : {"lora_rank", "lora_alpha", "quantization_config"})
+    if (config.contains(key) && config[key].is_null()) config.erase(key);
+  return config;
+}
+
+namespace {
+
 void addNode(ModelSpec& spec, std::unordered_set<std::string>& names, NodeSpec node) {
   if (!names.insert(node.name).second)
     throw Error("model JSON: two layers are named '" + node.name + "'");
@@ -156,6 +201,7 @@ ModelSpec parseFunctional(const json& config) {
     node.config = l.contains("config") ? l["config"] : json::object();
     if (!node.config.is_object())
       throw Error("model JSON: layer of class '" + node.className + "' has a non-object config");
+    node.config = normalizeLayerConfig(node.className, node.config);
     if (l.contains("name") && l["name"].is_string())
       node.name = l["name"];
     else if (node.config.contains("name") && node.config["name"].is_string())
@@ -216,6 +262,7 @@ ModelSpec parseSequential(const json& config) {
     node.config = l.contains("config") ? l["config"] : json::object();
     if (!node.config.is_object())
       throw Error("model JSON: layer of class '" + node.className + "' has a non-object config");
+    node.config = normalizeLayerConfig(node.className, node.config);
     if (node.config.contains("name") && node.config["name"].is_string())
       node.name = node.config["name"];
     else if (l.contains("name") && l["name"].is_string())

@@ -50,6 +50,12 @@ class ModelSpec {
   bool operator==(const ModelSpec& other) const;
 };
 
+// A layer config as read from Keras 2, TF.js or Keras 3 JSON, in the spec's Keras 2 form: nested
+// {"module", "registered_name"} keys dropped, a Keras 3 dtype policy object replaced by its name,
+// an InputLayer's "batch_shape" renamed "batch_input_shape", Keras-3-only keys at their null
+// default ("lora_rank", ...) dropped. fromKerasJson applies it to every layer.
+json normalizeLayerConfig(const std::string& className, const json& config);
+
 // An InputLayer node as Keras 2 writes it: config {"batch_input_shape": [null, ...], "dtype":
 // "float32", "sparse": false, "ragged": false, "name"}. `batchShape` includes the batch dimension.
 NodeSpec makeInputLayerNode(const std::string& name, const Shape& batchShape);

@@ -8,6 +8,8 @@
 #include <set>
 
 #include "engine/core/Error.h"
+#include "engine/io/Keras3Json.h"
+#include "engine/io/LayerSupport.h"
 
 namespace tessel {
 
@@ -84,6 +86,7 @@ ModelFile parseModelJson(const json& modelJson, const std::string& directory) {
                 "' is not supported (expected a TF.js layers-model)");
   ModelFile file;
   file.spec = ModelSpec::fromKerasJson(modelJson);
+  requireSupportedLayers(file.spec, "model.json");
 
   // Training config: TF.js writes "trainingConfig" at top level; tensorflowjs_converter puts
   // "training_config" inside modelTopology (Keras h5 stores it as a JSON string).
@@ -94,6 +97,8 @@ ModelFile parseModelJson(const json& modelJson, const std::string& directory) {
     file.trainingConfig = maybeParsed(modelJson["training_config"]);
   else if (top.is_object() && top.contains("training_config") && !top["training_config"].is_null())
     file.trainingConfig = maybeParsed(top["training_config"]);
+  else if (modelJson.contains("compile_config") && modelJson["compile_config"].is_object())
+    file.trainingConfig = trainingConfigFromCompileConfig(modelJson["compile_config"]);  // Keras 3
 
   if (!modelJson.contains("weightsManifest") || modelJson["weightsManifest"].is_null()) return file;
   const json& manifest = modelJson["weightsManifest"];

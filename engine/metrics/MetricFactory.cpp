@@ -6,6 +6,7 @@
 #include "engine/core/Error.h"
 #include "engine/losses/Loss.h"
 #include "engine/metrics/BinaryAccuracy.h"
+#include "engine/metrics/BoxIoU.h"
 #include "engine/metrics/CategoricalAccuracy.h"
 #include "engine/metrics/LossMetric.h"
 #include "engine/metrics/Metric.h"
@@ -61,6 +62,7 @@ const std::map<std::string, std::string>& aliases() {
       {"kullback_leibler_divergence", "KLDivergence"},
       {"hinge", "Hinge"},
       {"log_cosh", "LogCoshError"},
+      {"box_iou", "BoxIoU"},
       {"logcosh", "LogCoshError"},
   };
   return a;
@@ -94,6 +96,8 @@ const std::map<std::string, Entry>& table() {
       {"KLDivergence", {"kullback_leibler_divergence", "KLDivergence", {}}},
       {"Hinge", {"hinge", "Hinge", {}}},
       {"LogCoshError", {"logcosh", "LogCosh", {}}},
+      // Ours (no Keras class): IoU of predicted and true boxes (BoxIoU.h).
+      {"BoxIoU", {"box_iou", "", {}}},
   };
   return t;
 }
@@ -121,6 +125,7 @@ std::unique_ptr<Metric> build(const std::string& cls, const json& cfg, const std
   if (cls == "SparseTopKCategoricalAccuracy")
     return std::make_unique<SparseTopKCategoricalAccuracy>(name, k);
   if (cls == "RootMeanSquaredError") return std::make_unique<RootMeanSquaredError>(name);
+  if (cls == "BoxIoU") return std::make_unique<BoxIoU>(name);
   const Entry& e = table().at(cls);
   json lossCfg = json::object();
   for (const auto& key : e.keys)
@@ -134,6 +139,10 @@ std::unique_ptr<Metric> build(const std::string& cls, const json& cfg, const std
 std::unique_ptr<Metric> makeMetric(const json& spec, const Loss* loss, const Shape& outputShape) {
   std::string cls, name;
   json cfg = json::object();
+  if ((spec.is_string() && (spec == "MeanIoU" || spec == "mean_iou")) ||
+      (spec.is_object() && spec.contains("class_name") && spec["class_name"] == "MeanIoU"))
+    throw Error("metric 'MeanIoU' is Keras's segmentation metric (per-class IoU of class ids) and "
+                "is not supported; for bounding boxes use 'box_iou'");
   if (spec.is_string()) {
     name = spec.get<std::string>();
     if (name == "accuracy" || name == "acc") {

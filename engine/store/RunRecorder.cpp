@@ -181,7 +181,8 @@ void RunRecorder::onEpochEnd(int epoch, const Logs& logs) {
 void RunRecorder::onFinished(const History& history) {
   commitNow();
   if (failed_) return;
-  RunStatus status = trainer_.stopRequested() ? RunStatus::Stopped : RunStatus::Finished;
+  bool stopped = userStop_ < 0 ? trainer_.stopRequested() : userStop_ == 1;
+  RunStatus status = stopped ? RunStatus::Stopped : RunStatus::Finished;
   if (!history.stopReason.empty() && status == RunStatus::Finished) {
     RunEvent e;
     e.epoch = epoch_;

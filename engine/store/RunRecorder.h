@@ -31,6 +31,13 @@ class RunRecorder : public TrainObserver {
   void setCommitInterval(std::chrono::milliseconds ms) { commitInterval_ = ms; }
   // Records a user event (pause, resume, lr change by hand) at the current step.
   void addEvent(const std::string& kind, const json& payload);
+  // Commits pending batch rows now (before a pause, so nothing waits in a transaction).
+  void flush() { commitNow(); }
+  // The learning rate set by hand (already recorded as an event): not reported again at epoch end.
+  void setLastLearningRate(double lr) { lastLr_ = lr; }
+  // Who asked fit() to stop: with false, a stop requested by a callback (EarlyStopping) ends the
+  // run "finished" with an "early_stop" event instead of "stopped". Unset = trainer's stop flag.
+  void setUserStop(bool userStop) { userStop_ = userStop ? 1 : 0; }
 
  private:
   void ensureTransaction();
@@ -46,6 +53,7 @@ class RunRecorder : public TrainObserver {
   bool haveBest_ = false;
   bool failed_ = false;
   double lastLr_ = -1;
+  int userStop_ = -1;  // -1 unknown, 0 no, 1 yes
   std::chrono::milliseconds commitInterval_{1000};
   std::chrono::steady_clock::time_point lastCommit_;
   std::vector<std::pair<std::string, double>> batchRow_;

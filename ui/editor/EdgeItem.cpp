@@ -1,5 +1,8 @@
 #include "ui/editor/EdgeItem.h"
 
+#include <QApplication>
+#include "ui/editor/NodeItem.h"
+
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPathStroker>
@@ -42,20 +45,30 @@ void EdgeItem::setLabel(const QString& label) {
   prepareGeometryChange();
   label_ = label;
   setToolTip(QString("%1 → %2 %3").arg(from_, to_, label));
+  updateLabelRect();
   update();
 }
 
 void EdgeItem::setEnds(QPointF start, QPointF end) {
+  if (hasEnds_ && start == start_ && end == end_) return;
+  hasEnds_ = true;
+  start_ = start;
+  end_ = end;
   prepareGeometryChange();
   setPath(curve(start, end));
+  updateLabelRect();
 }
 
-QRectF EdgeItem::labelRect() const {
-  if (label_.isEmpty()) return {};
-  const QSizeF size = QFontMetricsF(labelFont()).size(Qt::TextSingleLine, label_);
+void EdgeItem::updateLabelRect() {
+  if (label_.isEmpty()) {
+    labelRect_ = QRectF();
+    return;
+  }
+  static const QFontMetricsF metrics(labelFont());
+  const QSizeF size = metrics.size(Qt::TextSingleLine, label_);
   const QPointF mid = path().pointAtPercent(0.5);
-  return QRectF(mid.x() - size.width() / 2 - 4, mid.y() - size.height() / 2 - 1, size.width() + 8,
-                size.height() + 2);
+  labelRect_ = QRectF(mid.x() - size.width() / 2 - 4, mid.y() - size.height() / 2 - 1,
+                      size.width() + 8, size.height() + 2);
 }
 
 QRectF EdgeItem::boundingRect() const {
@@ -70,21 +83,36 @@ QPainterPath EdgeItem::shape() const {
   return s;
 }
 
-void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
+void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) {
   painter->setRenderHint(QPainter::Antialiasing);
   const bool selected = option->state & QStyle::State_Selected;
+  const QPalette pal = NodeItem::paletteFor(this, widget);
+  const bool dark = pal.color(QPalette::Base).lightness() < 128;
   QPen p = pen();
+  if (dark) p.setColor(QColor(0x9a, 0xa6, 0xb2));
+  // Far zoomed out (large graphs): a straight hairline is all that can be seen, and cheap.
+  if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.35 && !selected) {
+    painter->setRenderHint(QPainter::Antialiasing, false);
+    p.setWidth(0);
+    painter->setPen(p);
+    painter->drawLine(start_, end_);
+    return;
+  }
   if (selected) p = QPen(QColor(0x1e, 0x88, 0xe5), 3);
   painter->setPen(p);
   painter->setBrush(Qt::NoBrush);
   painter->drawPath(path());
   if (label_.isEmpty()) return;
+  // Far zoomed out the label is unreadable: skip it (keeps large graphs fast).
+  if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.35) return;
   const QRectF r = labelRect();
-  painter->setPen(QPen(QColor(0xc5, 0xcb, 0xd1), 1));
-  painter->setBrush(QColor(255, 255, 255, 235));
+  QColor fill = pal.color(QPalette::Base);
+  fill.setAlpha(235);
+  painter->setPen(QPen(dark ? QColor(0x5a, 0x63, 0x6d) : QColor(0xc5, 0xcb, 0xd1), 1));
+  painter->setBrush(fill);
   painter->drawRoundedRect(r, 4, 4);
   painter->setFont(labelFont());
-  painter->setPen(QColor(0x37, 0x41, 0x4a));
+  painter->setPen(pal.color(QPalette::Text));
   painter->drawText(r, Qt::AlignCenter, label_);
 }
 

@@ -26,10 +26,14 @@ class EdgeItem : public QGraphicsPathItem {
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
  private:
-  QRectF labelRect() const;
+  QRectF labelRect() const { return labelRect_; }
+  void updateLabelRect();
   QString from_, to_;
   int port_;
   QString label_;
+  QPointF start_, end_;
+  bool hasEnds_ = false;
+  QRectF labelRect_;  // cached: boundingRect() is called often
 };
 
 }  // namespace tessel::ui

@@ -34,6 +34,10 @@ bool GraphDocument::hasNode(const QString& name) const {
 }
 
 const NodeSpec* GraphDocument::node(const QString& name) const {
+  auto it = nodeIndex_.find(name);
+  if (it != nodeIndex_.end() && *it < static_cast<int>(spec_.nodes.size()) &&
+      q(spec_.nodes[*it].name) == name)
+    return &spec_.nodes[*it];
   return spec_.find(s(name));
 }
 
@@ -329,6 +333,12 @@ void GraphDocument::revalidate() {
     report_ = ShapeReport{};
     report_.errors.emplace_back(SpecErrorKind::Other, "", e.what());
   }
+  nodeIndex_.clear();
+  for (size_t i = 0; i < spec_.nodes.size(); ++i)
+    nodeIndex_.insert(q(spec_.nodes[i].name), static_cast<int>(i));
+  reportIndex_.clear();
+  for (size_t i = 0; i < report_.nodes.size(); ++i)
+    reportIndex_.insert(q(report_.nodes[i].first), static_cast<int>(i));
   errors_.clear();
   modelErrors_.clear();
   for (const auto& e : report_.errors) {
@@ -343,8 +353,13 @@ void GraphDocument::revalidate() {
   emit validated();
 }
 
+const NodeShapes* GraphDocument::nodeShapes(const QString& name) const {
+  auto it = reportIndex_.find(name);
+  return it == reportIndex_.end() ? nullptr : &report_.nodes[*it].second;
+}
+
 QString GraphDocument::outputShapeText(const QString& name) const {
-  const NodeShapes* shapes = report_.find(s(name));
+  const NodeShapes* shapes = nodeShapes(name);
   if (!shapes || !shapes->output) return {};
   return q(shapeToString(*shapes->output));
 }

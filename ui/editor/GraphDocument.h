@@ -72,6 +72,8 @@ class GraphDocument : public QObject {
 
   // --- validation results (refreshed after every change) ---
   const ShapeReport& report() const { return report_; }
+  // report().find(name) in constant time (the report is a list; large graphs ask per node).
+  const NodeShapes* nodeShapes(const QString& name) const;
   QString outputShapeText(const QString& name) const;  // "(None, 30)" or empty
   QString errorText(const QString& name) const;        // empty when the node is fine
   QStringList modelErrors() const;                     // errors naming no node
@@ -107,6 +109,10 @@ class GraphDocument : public QObject {
   ModelSpec spec_;
   std::map<std::string, QPointF> positions_;
   ShapeReport report_;
+  QHash<QString, int> reportIndex_;  // node name -> index in report_.nodes
+  // node name -> index in spec_.nodes, rebuilt on validation; node() checks the hit and falls
+  // back to a linear search between a change and its re-validation.
+  QHash<QString, int> nodeIndex_;
   QHash<QString, QString> errors_;
   QStringList modelErrors_;
 };

@@ -1,16 +1,28 @@
 #include "ui/editor/GraphEditorWidget.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QClipboard>
 #include <QLabel>
+#include <QMenu>
 #include <QSplitter>
+#include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include "engine/core/Error.h"
+#include "ui/editor/GraphClipboard.h"
+#include "ui/editor/GraphCommands.h"
 #include "ui/editor/GraphDocument.h"
+#include "ui/editor/GraphLayout.h"
+#include "ui/editor/GraphMinimap.h"
 #include "ui/editor/GraphScene.h"
 #include "ui/editor/GraphView.h"
 #include "ui/editor/LayerPalette.h"
+#include "ui/editor/ModelTemplates.h"
 #include "ui/editor/NodeInspector.h"
+#include "ui/editor/NodeItem.h"
+#include "ui/editor/SummaryPanel.h"
 
 namespace tessel::ui {
 
@@ -20,22 +32,35 @@ GraphEditorWidget::GraphEditorWidget(QWidget* parent) : QWidget(parent) {
   scene_ = new GraphScene(doc_, stack_, this);
   palette_ = new LayerPalette;
   view_ = new GraphView(scene_);
+  minimap_ = new GraphMinimap(view_);
   inspector_ = new NodeInspector(doc_, stack_);
+  summary_ = new SummaryPanel(doc_);
   status_ = new QLabel;
   status_->setWordWrap(true);
   status_->setStyleSheet("color: #c62828; padding: 2px 6px;");
   status_->setVisible(false);
+  toolBar_ = new QToolBar;
+  toolBar_->setIconSize(QSize(16, 16));
+  toolBar_->setToolButtonStyle(Qt::ToolButtonTextOnly);
 
   auto* centre = new QWidget;
   auto* centreLayout = new QVBoxLayout(centre);
   centreLayout->setContentsMargins(0, 0, 0, 0);
   centreLayout->setSpacing(0);
+  centreLayout->addWidget(toolBar_);
   centreLayout->addWidget(view_, 1);
   centreLayout->addWidget(status_);
 
+  canvasSplitter_ = new QSplitter(Qt::Vertical);
+  canvasSplitter_->addWidget(centre);
+  canvasSplitter_->addWidget(summary_);
+  canvasSplitter_->setStretchFactor(0, 1);
+  canvasSplitter_->setStretchFactor(1, 0);
+  canvasSplitter_->setSizes({600, 180});
+
   splitter_ = new QSplitter(Qt::Horizontal, this);
   splitter_->addWidget(palette_);
-  splitter_->addWidget(centre);
+  splitter_->addWidget(canvasSplitter_);
   splitter_->addWidget(inspector_);
   splitter_->setStretchFactor(0, 0);
   splitter_->setStretchFactor(1, 1);
@@ -49,52 +74,105 @@ GraphEditorWidget::GraphEditorWidget(QWidget* parent) : QWidget(parent) {
   undo_->setShortcut(QKeySequence::Undo);
   redo_ = stack_->createRedoAction(this, tr("&Redo"));
   redo_->setShortcut(QKeySequence::Redo);
+  cut_ = new QAction(tr("Cu&t"), this);
+  cut_->setShortcut(QKeySequence::Cut);
+  copy_ = new QAction(tr("&Copy"), this);
+  copy_->setShortcut(QKeySequence::Copy);
+  paste_ = new QAction(tr("&Paste"), this);
+  paste_->setShortcut(QKeySequence::Paste);
+  duplicate_ = new QAction(tr("D&uplicate"), this);
+  duplicate_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
   delete_ = new QAction(tr("&Delete"), this);
   delete_->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
+  autoLayout_ = new QAction(tr("Auto &Layout"), this);
+  autoLayout_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+  autoLayout_->setToolTip(tr("Arrange the graph with Graphviz dot (Ctrl+L)"));
   fit_ = new QAction(tr("&Fit to Window"), this);
   fit_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
   zoomIn_ = new QAction(tr("Zoom &In"), this);
   zoomIn_->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence::ZoomIn});
   zoomOut_ = new QAction(tr("Zoom &Out"), this);
   zoomOut_->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Minus), QKeySequence::ZoomOut});
+  overview_ = new QAction(tr("&Overview"), this);
+  overview_->setCheckable(true);
+  overview_->setChecked(true);
+  summaryToggle_ = new QAction(tr("&Summary"), this);
+  summaryToggle_->setCheckable(true);
+  summaryToggle_->setChecked(true);
   for (QAction* a : editorActions()) {
     a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     addAction(a);
   }
-  // Delete acts on the canvas only (text fields keep their own Delete key).
-  delete_->setShortcutContext(Qt::WidgetShortcut);
-  removeAction(delete_);
-  view_->addAction(delete_);
+  // Delete and the clipboard act on the canvas only (text fields keep their own keys).
+  for (QAction* a : {delete_, cut_, copy_, paste_, duplicate_}) {
+    a->setShortcutContext(Qt::WidgetShortcut);
+    removeAction(a);
+    view_->addAction(a);
+  }
+  for (QAction* a : {autoLayout_, fit_, zoomIn_, zoomOut_, overview_}) toolBar_->addAction(a);
+  toolBar_->addAction(summaryToggle_);
+
   connect(delete_, &QAction::triggered, scene_, &GraphScene::deleteSelection);
+  connect(cut_, &QAction::triggered, this, &GraphEditorWidget::cutSelection);
+  connect(copy_, &QAction::triggered, this, &GraphEditorWidget::copySelection);
+  connect(paste_, &QAction::triggered, this, &GraphEditorWidget::paste);
+  connect(duplicate_, &QAction::triggered, this, &GraphEditorWidget::duplicateSelection);
+  connect(autoLayout_, &QAction::triggered, this, &GraphEditorWidget::autoLayout);
   connect(fit_, &QAction::triggered, view_, &GraphView::fitAll);
   connect(zoomIn_, &QAction::triggered, view_, &GraphView::zoomIn);
   connect(zoomOut_, &QAction::triggered, view_, &GraphView::zoomOut);
-  auto updateDelete = [this] { delete_->setEnabled(!scene_->selectedItems().isEmpty()); };
-  connect(scene_, &QGraphicsScene::selectionChanged, this, updateDelete);
-  updateDelete();
+  connect(overview_, &QAction::toggled, minimap_, &GraphMinimap::setAllowed);
+  connect(summaryToggle_, &QAction::toggled, summary_, &QWidget::setVisible);
+  connect(view_, &GraphView::viewChanged, minimap_, &GraphMinimap::scheduleRefit);
+  connect(scene_, &QGraphicsScene::selectionChanged, this, &GraphEditorWidget::updateActions);
+  updateActions();
 
   connect(palette_, &LayerPalette::layerActivated, this, &GraphEditorWidget::addLayerAtCentre);
   connect(scene_, &GraphScene::message, this, &GraphEditorWidget::showMessage);
+  connect(scene_, &GraphScene::contextMenuRequested, this, &GraphEditorWidget::showContextMenu);
   connect(stack_, &QUndoStack::indexChanged, this, [this] { showMessage({}); });
   connect(scene_, &QGraphicsScene::selectionChanged, this, [this] {
     const QStringList nodes = scene_->selectedNodeNames();
-    inspector_->setNode(nodes.size() == 1 ? nodes.first() : QString());
+    const QString one = nodes.size() == 1 ? nodes.first() : QString();
+    inspector_->setNode(one);
+    summary_->selectNode(one);
+    emit nodeSelected(one);
   });
+  connect(summary_, &SummaryPanel::nodeActivated, this,
+          [this](const QString& name) { selectNode(name, true); });
 }
 
 GraphEditorWidget::~GraphEditorWidget() {
   // The scene clears its items when destroyed (selection changes): nobody must listen by then.
   disconnect(scene_, nullptr, nullptr, nullptr);
+  delete minimap_;
   delete scene_;
 }
 
 QList<QAction*> GraphEditorWidget::editorActions() const {
-  return {undo_, redo_, delete_, fit_, zoomIn_, zoomOut_};
+  return {undo_,       redo_, cut_,    copy_,    paste_,    duplicate_,    delete_,
+          autoLayout_, fit_,  zoomIn_, zoomOut_, overview_, summaryToggle_};
+}
+
+void GraphEditorWidget::updateActions() {
+  const bool any = !scene_->selectedItems().isEmpty();
+  const bool nodes = !scene_->selectedNodeNames().isEmpty();
+  delete_->setEnabled(any);
+  cut_->setEnabled(nodes);
+  copy_->setEnabled(nodes);
+  duplicate_->setEnabled(nodes);
 }
 
 void GraphEditorWidget::setModel(const ModelSpec& spec) {
   stack_->clear();
   doc_->setModel(spec);
+  view_->fitAll();
+}
+
+void GraphEditorWidget::newFromTemplate(const QString& templateName) {
+  ModelSpec spec = ModelTemplates::spec(templateName);  // throws before anything changes
+  stack_->clear();
+  ModelTemplates::load(doc_, templateName);
   view_->fitAll();
 }
 
@@ -109,6 +187,134 @@ QString GraphEditorWidget::addLayerAtCentre(const QString& className) {
 
 QString GraphEditorWidget::statusMessage() const {
   return status_->isVisibleTo(this) ? status_->text() : QString();
+}
+
+void GraphEditorWidget::selectNode(const QString& name, bool centre) {
+  scene_->selectNodes(name.isEmpty() ? QStringList() : QStringList{name});
+  if (NodeItem* item = scene_->nodeItem(name); item && centre)
+    view_->centreOnRect(item->sceneBoundingRect());
+}
+
+void GraphEditorWidget::autoLayout() {
+  if (doc_->nodeNames().isEmpty()) return;
+  std::map<std::string, QSizeF> sizes;
+  QRectF before;
+  for (const QString& n : doc_->nodeNames()) {
+    NodeItem* item = scene_->nodeItem(n);
+    const double h = item ? item->height() : 70;
+    sizes[n.toStdString()] = QSizeF(NodeItem::kWidth, h);
+    before = before.united(QRectF(doc_->position(n), QSizeF(NodeItem::kWidth, h)));
+  }
+  std::map<std::string, QPointF> layout;
+  try {
+    layout = GraphLayout::dot(doc_->spec(), sizes);
+  } catch (const Error& e) {
+    showMessage(QString::fromUtf8(e.what()));
+    return;
+  }
+  // Keep the graph where it was: the new layout's top-left at the old one's.
+  QRectF after;
+  for (const auto& [name, p] : layout) after = after.united(QRectF(p, sizes[name]));
+  const QPointF shift = before.topLeft() - after.topLeft();
+  std::map<QString, std::pair<QPointF, QPointF>> moves;
+  for (const auto& [name, p] : layout) {
+    const QString n = QString::fromStdString(name);
+    const QPointF to = p + shift;
+    if (doc_->position(n) != to) moves[n] = {doc_->position(n), to};
+  }
+  if (!moves.empty()) {
+    // A macro, so a later drag of all nodes never merges into this step.
+    stack_->beginMacro(tr("Auto layout"));
+    stack_->push(new MoveNodesCommand(doc_, moves));
+    stack_->endMacro();
+  }
+  view_->fitAll();
+}
+
+void GraphEditorWidget::copySelection() {
+  const QStringList nodes = scene_->selectedNodeNames();
+  if (nodes.isEmpty()) return;
+  QApplication::clipboard()->setText(GraphClipboard::toText(*doc_, nodes));
+}
+
+void GraphEditorWidget::cutSelection() {
+  if (scene_->selectedNodeNames().isEmpty()) return;
+  copySelection();
+  stack_->beginMacro(tr("Cut"));
+  scene_->deleteSelection();
+  stack_->endMacro();
+}
+
+QStringList GraphEditorWidget::paste() {
+  return pasteFragmentText(QApplication::clipboard()->text(), tr("Paste"));
+}
+
+QStringList GraphEditorWidget::pasteText(const QString& text) {
+  return pasteFragmentText(text, tr("Paste"));
+}
+
+QStringList GraphEditorWidget::duplicateSelection() {
+  const QStringList nodes = scene_->selectedNodeNames();
+  if (nodes.isEmpty()) return {};
+  return pasteFragmentText(GraphClipboard::toText(*doc_, nodes), tr("Duplicate"));
+}
+
+QStringList GraphEditorWidget::pasteFragmentText(const QString& text, const QString& undoText) {
+  GraphFragment fragment;
+  try {
+    fragment = GraphClipboard::parse(text);
+  } catch (const Error& e) {
+    showMessage(QString::fromUtf8(e.what()));
+    return {};
+  }
+  if (fragment.nodes.empty()) return {};
+  GraphClipboard::makeNamesUnique(fragment, doc_->spec());
+  QRectF box;
+  for (const auto& [name, p] : fragment.positions) box = box.united(QRectF(p, QSizeF(1, 1)));
+  QPointF offset;
+  if (fragment.hadLayout) {
+    // Next to the original: shifted by (40, 40) until no pasted node sits on an existing one.
+    auto occupied = [&](QPointF shift) {
+      for (const auto& [name, p] : fragment.positions)
+        for (const QString& n : doc_->nodeNames())
+          if ((doc_->position(n) - (p + shift)).manhattanLength() < 8) return true;
+      return false;
+    };
+    offset = QPointF(40, 40);
+    for (int i = 0; i < 50 && occupied(offset); ++i) offset += QPointF(40, 40);
+  } else {
+    // From elsewhere (a text editor): centred in the visible canvas.
+    offset = view_->visibleCentre() - box.center() - QPointF(NodeItem::kWidth / 2, 30);
+  }
+  const int before = stack_->index();
+  auto* cmd = new PasteCommand(doc_, fragment, offset, undoText);
+  stack_->push(cmd);
+  if (stack_->index() == before) {
+    showMessage(GraphCommand::lastError());
+    return {};
+  }
+  QStringList names;
+  for (const auto& n : fragment.nodes) names << QString::fromStdString(n.name);
+  scene_->selectNodes(names);
+  view_->setFocus();
+  return names;
+}
+
+void GraphEditorWidget::showContextMenu(const QString& node, QPoint screenPos) {
+  if (!contextMenu_) contextMenu_ = new QMenu(this);
+  contextMenu_->clear();
+  if (!node.isEmpty()) {
+    for (const GraphFix& fix : scene_->fixesFor(node)) {
+      QAction* a = contextMenu_->addAction(tr("Fix: %1").arg(fix.label));
+      a->setToolTip(fix.why);
+      connect(a, &QAction::triggered, this, [this, fix] { scene_->applyFix(fix); });
+    }
+    if (!contextMenu_->isEmpty()) contextMenu_->addSeparator();
+  }
+  for (QAction* a : {cut_, copy_, paste_, duplicate_, delete_}) contextMenu_->addAction(a);
+  contextMenu_->addSeparator();
+  contextMenu_->addAction(autoLayout_);
+  contextMenu_->popup(screenPos);
 }
 
 void GraphEditorWidget::showMessage(const QString& text) {

@@ -1,7 +1,9 @@
 #include "ui/editor/GraphScene.h"
 
 #include <QGraphicsPathItem>
+#include <QGraphicsSceneContextMenuEvent>
 #include <QGraphicsSceneMouseEvent>
+#include <QSignalBlocker>
 
 #include "engine/layers/LayerRegistry.h"
 #include "ui/editor/EdgeItem.h"
@@ -69,7 +71,7 @@ QString subtitleFor(const NodeSpec& node) {
 
 GraphScene::GraphScene(GraphDocument* doc, QUndoStack* stack, QObject* parent)
     : QGraphicsScene(parent), doc_(doc), stack_(stack) {
-  setBackgroundBrush(QColor(0xee, 0xf1, 0xf4));
+  // No background brush: GraphView paints one from its palette (light or dark).
   connect(doc_, &GraphDocument::modelReset, this, &GraphScene::rebuild);
   connect(doc_, &GraphDocument::nodeAdded, this, &GraphScene::addNodeItem);
   connect(doc_, &GraphDocument::nodeRemoved, this, &GraphScene::removeNodeItem);
@@ -179,6 +181,12 @@ void GraphScene::refreshNode(const QString& name) {
   c.subtitle = subtitleFor(*node);
   c.outputShape = doc_->outputShapeText(name);
   c.error = doc_->errorText(name);
+  const QList<GraphFix> fixes = GraphFixes::suggest(*doc_, name);
+  c.fixCount = static_cast<int>(fixes.size());
+  if (!fixes.isEmpty()) {
+    c.fixLabel = fixes.first().label;
+    if (c.error.isEmpty()) c.hint = fixes.first().why;
+  }
   c.connectedInputs = static_cast<int>(node->inputs.size());
   const int maxInputs = info ? info->maxInputs : 1;
   if (maxInputs == 1 || maxInputs == 0) {
@@ -283,8 +291,47 @@ void GraphScene::deleteSelection() {
   stack_->endMacro();
 }
 
+void GraphScene::selectNodes(const QStringList& names) {
+  {
+    // One selectionChanged for the whole change, not one per item.
+    const QSignalBlocker block(this);
+    clearSelection();
+    for (const QString& n : names)
+      if (NodeItem* item = nodes_.value(n)) item->setSelected(true);
+  }
+  emit selectionChanged();
+}
+
+QList<GraphFix> GraphScene::fixesFor(const QString& name) const {
+  return GraphFixes::suggest(*doc_, name);
+}
+
+QString GraphScene::applyFix(const GraphFix& fix) {
+  const QString why = GraphFixes::apply(doc_, stack_, fix);
+  if (!why.isEmpty()) {
+    emit message(why);
+    return why;
+  }
+  emit fixApplied(fix.node, fix.label);
+  return {};
+}
+
+void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
+  NodeItem* node = nodeAt(event->scenePos());
+  if (node && !node->isSelected()) selectNodes({node->name()});
+  emit contextMenuRequested(node ? node->name() : QString(), event->screenPos());
+  event->accept();
+}
+
 void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
   if (event->button() == Qt::LeftButton) {
+    if (NodeItem* node = nodeAt(event->scenePos()); node && node->fixBadgeAt(event->scenePos())) {
+      // The node's "Fix" badge: apply its first suggested fix.
+      const QList<GraphFix> fixes = fixesFor(node->name());
+      event->accept();
+      if (!fixes.isEmpty()) applyFix(fixes.first());
+      return;
+    }
     if (NodeItem* node = nodeAt(event->scenePos())) {
       auto port = node->portAt(event->scenePos());
       if (port && port->output) {

@@ -11,6 +11,7 @@
 #include <QUndoStack>
 
 #include "ui/editor/GraphDocument.h"
+#include "ui/editor/GraphFixes.h"
 
 class QGraphicsPathItem;
 
@@ -39,16 +40,26 @@ class GraphScene : public QGraphicsScene {
   // Pushes Connect; on refusal emits message() with the reason and returns it.
   QString connectNodes(const QString& from, const QString& to, int port);
 
+  // Selects exactly these nodes (nothing else).
+  void selectNodes(const QStringList& names);
+  // Suggested fixes of a node and applying one (one undo step; emits fixApplied).
+  QList<GraphFix> fixesFor(const QString& name) const;
+  QString applyFix(const GraphFix& fix);
+
   // Called by NodeItem when it moves (keeps its edges attached).
   void nodeItemMoved(NodeItem* item);
 
  signals:
   void message(const QString& text);  // a refused gesture's reason (for a status line)
+  void fixApplied(const QString& node, const QString& label);
+  // Right click on the canvas: the editor shows its menu (fixes, cut/copy/paste, ...).
+  void contextMenuRequested(const QString& node, QPoint screenPos);
 
  protected:
   void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
   void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;
   void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
+  void contextMenuEvent(QGraphicsSceneContextMenuEvent* event) override;
 
  private:
   void rebuild();

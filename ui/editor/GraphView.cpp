@@ -1,6 +1,7 @@
 #include "ui/editor/GraphView.h"
 
 #include <QDragEnterEvent>
+#include <QGraphicsItem>
 #include <QMimeData>
 #include <QScrollBar>
 #include <cmath>
@@ -30,6 +31,42 @@ void GraphView::setZoom(double factor) {
   factor = std::clamp(factor, 0.1, 4.0);
   const double current = zoom();
   if (current > 0) scale(factor / current, factor / current);
+  emit viewChanged();
+}
+
+void GraphView::centreOnRect(const QRectF& sceneRect) {
+  centerOn(sceneRect.center());
+  emit viewChanged();
+}
+
+void GraphView::changeEvent(QEvent* event) {
+  // Items cache their pixmaps: a new palette (light <-> dark) must redraw them.
+  if (event->type() == QEvent::PaletteChange)
+    for (QGraphicsItem* item : scene_->items()) item->update();
+  QGraphicsView::changeEvent(event);
+}
+
+void GraphView::scrollContentsBy(int dx, int dy) {
+  QGraphicsView::scrollContentsBy(dx, dy);
+  emit viewChanged();
+}
+
+void GraphView::drawBackground(QPainter* painter, const QRectF& rect) {
+  // The canvas: a shade off the window colour, with a faint dot grid every 40 units.
+  const QPalette pal = palette();
+  const bool dark = pal.color(QPalette::Base).lightness() < 128;
+  const QColor bg = dark ? pal.color(QPalette::Window).darker(115) : QColor(0xee, 0xf1, 0xf4);
+  painter->fillRect(rect, bg);
+  if (zoom() < 0.5) return;
+  constexpr double kGrid = 40;
+  QColor dot = dark ? bg.lighter(150) : bg.darker(112);
+  painter->setPen(QPen(dot, 2 / zoom()));
+  const double x0 = std::floor(rect.left() / kGrid) * kGrid;
+  const double y0 = std::floor(rect.top() / kGrid) * kGrid;
+  QVector<QPointF> points;
+  for (double x = x0; x < rect.right(); x += kGrid)
+    for (double y = y0; y < rect.bottom(); y += kGrid) points << QPointF(x, y);
+  painter->drawPoints(points.data(), static_cast<int>(points.size()));
 }
 
 void GraphView::zoomBy(double factor) {

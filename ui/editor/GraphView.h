@@ -26,8 +26,16 @@ class GraphView : public QGraphicsView {
   void zoomIn() { zoomBy(1.25); }
   void zoomOut() { zoomBy(0.8); }
   void fitAll();
+  // Centres the view on a node's box (keeps the zoom).
+  void centreOnRect(const QRectF& sceneRect);
+
+ signals:
+  void viewChanged();  // scrolled or zoomed (the overview follows)
 
  protected:
+  void drawBackground(QPainter* painter, const QRectF& rect) override;
+  void changeEvent(QEvent* event) override;
+  void scrollContentsBy(int dx, int dy) override;
   void wheelEvent(QWheelEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
   void keyReleaseEvent(QKeyEvent* event) override;

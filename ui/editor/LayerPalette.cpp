@@ -6,6 +6,7 @@
 #include <QVBoxLayout>
 
 #include "engine/layers/LayerRegistry.h"
+#include "ui/editor/EditorResources.h"
 #include "ui/editor/GraphView.h"
 #include "ui/editor/NodeItem.h"
 
@@ -66,11 +67,13 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
       groupItem->setFont(0, f);
       groupItem->setFlags(Qt::ItemIsEnabled);
       groupItem->setForeground(0, NodeItem::groupColor(group));
+      groupItem->setIcon(0, groupIcon(group));
     }
     const QString cls = QString::fromStdString(info->className);
     const QString description = QString::fromStdString(info->description);
     auto* item = new QTreeWidgetItem(groupItem, {cls});
     item->setData(0, kClassRole, cls);
+    item->setIcon(0, groupIcon(cls == "InputLayer" ? QStringLiteral("Input") : group));
     item->setToolTip(0, "<b>" + cls + "</b><br>" + description.toHtmlEscaped());
     item->setStatusTip(0, description);
     item->setData(0, Qt::UserRole + 2, description);

@@ -6,6 +6,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -16,6 +17,7 @@
 #include "engine/layers/Activations.h"
 #include "ui/editor/GraphCommands.h"
 #include "ui/editor/GraphDocument.h"
+#include "ui/editor/GraphFixes.h"
 
 namespace tessel::ui {
 
@@ -76,7 +78,14 @@ NodeInspector::NodeInspector(GraphDocument* doc, QUndoStack* stack, QWidget* par
   layout->setContentsMargins(6, 6, 6, 6);
   layout->addWidget(header_);
   layout->addWidget(message_);
+  fixBox_ = new QWidget(this);
+  fixBox_->setObjectName("inspectorFixes");
+  auto* fixLayout = new QVBoxLayout(fixBox_);
+  fixLayout->setContentsMargins(0, 0, 0, 0);
+  fixBox_->setVisible(false);
+  layout->addWidget(fixBox_);
   layout->addWidget(scroll_, 1);
+  connect(doc_, &GraphDocument::validated, this, &NodeInspector::refreshFixes);
 
   connect(doc_, &GraphDocument::nodeChanged, this, [this](const QString& name) {
     if (name == node_) refreshValues();
@@ -107,6 +116,39 @@ void NodeInspector::setNode(const QString& name) {
   node_ = name;
   showMessage({}, false);
   rebuild();
+  refreshFixes();
+}
+
+void NodeInspector::refreshFixes() {
+  const QList<GraphFix> fixes =
+      node_.isEmpty() ? QList<GraphFix>() : GraphFixes::suggest(*doc_, node_);
+  QStringList labels;
+  for (const GraphFix& f : fixes) labels << f.label;
+  QStringList shown;
+  for (QPushButton* b : fixButtons_) shown << b->text();
+  if (labels == shown) return;
+  // deleteLater: this may run inside a fix button's clicked() signal.
+  for (QWidget* old : fixBox_->findChildren<QWidget*>(Qt::FindDirectChildrenOnly)) {
+    old->hide();
+    fixBox_->layout()->removeWidget(old);
+    old->deleteLater();
+  }
+  fixButtons_.clear();
+  for (const GraphFix& f : fixes) {
+    auto* why = new QLabel(f.why, fixBox_);
+    why->setWordWrap(true);
+    why->setStyleSheet("color: #b26a00;");
+    auto* button = new QPushButton(QIcon::fromTheme("tools-check-spelling"), f.label, fixBox_);
+    button->setToolTip(tr("Suggested fix (one undo step)"));
+    fixBox_->layout()->addWidget(why);
+    fixBox_->layout()->addWidget(button);
+    fixButtons_ << button;
+    connect(button, &QPushButton::clicked, this, [this, f] {
+      const QString why = GraphFixes::apply(doc_, stack_, f);
+      if (!why.isEmpty()) showMessage(why, true);
+    });
+  }
+  fixBox_->setVisible(!fixButtons_.isEmpty());
 }
 
 void NodeInspector::showMessage(const QString& text, bool error) {

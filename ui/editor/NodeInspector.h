@@ -17,6 +17,7 @@
 class QFormLayout;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QScrollArea;
 class QUndoStack;
 
@@ -34,6 +35,8 @@ class NodeInspector : public QWidget {
   QWidget* editorFor(const std::string& key) const;
   QLineEdit* nameEditor() const { return nameEdit_; }
   QString message() const;
+  // One button per suggested fix of the node (see GraphFixes); clicking applies it.
+  QList<QPushButton*> fixButtons() const { return fixButtons_; }
 
  public slots:
   void setNode(const QString& name);  // empty: nothing selected
@@ -41,6 +44,7 @@ class NodeInspector : public QWidget {
 
  private:
   void rebuild();
+  void refreshFixes();
   QWidget* makeEditor(const ParamSpec& spec);
   void commit(const std::string& key, const json& value);
   void showMessage(const QString& text, bool error);
@@ -52,6 +56,8 @@ class NodeInspector : public QWidget {
   QLabel* header_;
   QLabel* message_;
   QScrollArea* scroll_;
+  QWidget* fixBox_ = nullptr;
+  QList<QPushButton*> fixButtons_;
   QWidget* formHost_ = nullptr;
   QFormLayout* form_ = nullptr;
   QLineEdit* nameEdit_ = nullptr;

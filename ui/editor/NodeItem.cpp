@@ -1,6 +1,9 @@
 #include "ui/editor/NodeItem.h"
 
+#include <QApplication>
 #include <QFontMetricsF>
+#include <QGraphicsScene>
+#include <QGraphicsView>
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
 #include <QVector2D>
@@ -18,19 +21,26 @@ NodeItem::NodeItem(const QString& name) : name_(name) {
   setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
   setAcceptHoverEvents(true);
   setZValue(1);
+  // Nodes are redrawn from a pixmap while other items move (text is the costly part).
+  setCacheMode(DeviceCoordinateCache);
 }
 
 void NodeItem::setName(const QString& name) {
   name_ = name;
+  setToolTip({});  // refreshed by the next setContent
   update();
 }
 
 void NodeItem::setContent(const Content& content) {
+  if (content == content_ && !toolTip().isEmpty()) return;  // nothing to redraw
   if (content.inputPorts != content_.inputPorts || content.isModelOutput != content_.isModelOutput)
     prepareGeometryChange();
   content_ = content;
-  setToolTip(content.error.isEmpty() ? QString("%1 (%2)").arg(name_, content.className)
-                                     : QString("%1: %2").arg(name_, content.error));
+  QString tip = content.error.isEmpty() ? QString("%1 (%2)").arg(name_, content.className)
+                                        : QString("%1: %2").arg(name_, content.error);
+  if (!content.hint.isEmpty()) tip += "\n" + content.hint;
+  if (content.fixCount > 0) tip += "\n" + QObject::tr("Click Fix: %1").arg(content.fixLabel);
+  setToolTip(tip);
   update();
 }
 
@@ -58,6 +68,16 @@ std::optional<NodeItem::Port> NodeItem::portAt(QPointF scenePos) const {
   return std::nullopt;
 }
 
+QRectF NodeItem::fixBadgeRect() const {
+  if (!hasFix()) return {};
+  const double right = hasError() ? kWidth - 26 : kWidth - 6;
+  return QRectF(right - 34, 4, 34, 16);
+}
+
+bool NodeItem::fixBadgeAt(QPointF scenePos) const {
+  return hasFix() && fixBadgeRect().adjusted(-2, -2, 2, 2).contains(mapFromScene(scenePos));
+}
+
 QRectF NodeItem::boundingRect() const {
   const double m = kPortRadius + 3;
   return QRectF(-m, -3, kWidth + 2 * m, height() + 6);
@@ -72,6 +92,13 @@ QPainterPath NodeItem::shape() const {
   return path;
 }
 
+QPalette NodeItem::paletteFor(const QGraphicsItem* item, const QWidget* widget) {
+  if (widget) return widget->palette();
+  if (item->scene() && !item->scene()->views().isEmpty())
+    return item->scene()->views().first()->palette();
+  return QApplication::palette();
+}
+
 QColor NodeItem::groupColor(const QString& group) {
   if (group == "Core") return QColor(0x35, 0x6a, 0xa8);
   if (group == "Convolution") return QColor(0x2e, 0x8b, 0x6e);
@@ -81,27 +108,49 @@ QColor NodeItem::groupColor(const QString& group) {
   if (group == "Merging") return QColor(0xb0, 0x5a, 0x8c);
   if (group == "Reshaping") return QColor(0x6b, 0x7b, 0x8c);
   if (group == "Recurrent") return QColor(0xa8, 0x5d, 0x35);
+  if (group == "Preprocessing") return QColor(0x5f, 0x8a, 0x3a);
+  if (group == "Activation") return QColor(0xc0, 0x70, 0x3a);
   return QColor(0x5f, 0x6b, 0x7a);
 }
 
-void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
+void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) {
   painter->setRenderHint(QPainter::Antialiasing);
   const QRectF box(0, 0, kWidth, height());
   const bool selected = option->state & QStyle::State_Selected;
   const QColor accent =
       content_.className == "InputLayer" ? QColor(0x2f, 0x7d, 0x32) : groupColor(content_.group);
-  // Body and header band.
+  // Colours from the palette of the view drawing us (light or dark theme).
+  const QPalette pal = paletteFor(this, widget);
+  const bool dark = pal.color(QPalette::Base).lightness() < 128;
+  const QColor bodyColor =
+      dark ? pal.color(QPalette::Base).lighter(135) : pal.color(QPalette::Base);
+  const QColor textColor = pal.color(QPalette::Text);
+  const QColor dimText = dark ? textColor.darker(130) : textColor.lighter(160);
   QPainterPath body;
   body.addRoundedRect(box, 8, 8);
-  painter->fillPath(body, QColor(0xfb, 0xfb, 0xfc));
+  // Far zoomed out (overview, large graphs): a coloured box is all that can be seen.
+  const double lod = option->levelOfDetailFromTransform(painter->worldTransform());
+  if (lod < 0.35) {
+    painter->setRenderHint(QPainter::Antialiasing, false);
+    painter->fillRect(box, accent);
+    if (hasError() || selected) {
+      painter->setPen(QPen(hasError() ? errorColor() : pal.color(QPalette::Highlight), 0));
+      painter->setBrush(Qt::NoBrush);
+      painter->drawRect(box);
+    }
+    return;
+  }
+  // Body and header band.
+  painter->fillPath(body, bodyColor);
   painter->save();
   painter->setClipPath(body);
   painter->fillRect(QRectF(0, 0, kWidth, kHeader), accent);
   painter->restore();
   // Outline: red for errors, thick blue for selection.
-  QPen pen(QColor(0x9a, 0xa3, 0xad), 1.2);
-  if (hasError()) pen = QPen(QColor(0xd3, 0x2f, 0x2f), 2.6);
-  if (selected) pen = QPen(hasError() ? QColor(0xd3, 0x2f, 0x2f) : QColor(0x1e, 0x88, 0xe5), 3);
+  QPen pen(dark ? QColor(0x6a, 0x73, 0x7d) : QColor(0x9a, 0xa3, 0xad), 1.2);
+  if (!content_.hint.isEmpty()) pen = QPen(hintColor(), 2.4);
+  if (hasError()) pen = QPen(errorColor(), 2.6);
+  if (selected) pen = QPen(hasError() ? errorColor() : QColor(0x1e, 0x88, 0xe5), 3);
   painter->setPen(pen);
   painter->setBrush(Qt::NoBrush);
   painter->drawPath(body);
@@ -112,7 +161,10 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   title.setBold(true);
   painter->setFont(title);
   painter->setPen(Qt::white);
-  QRectF titleRect(10, 0, kWidth - 20, kHeader);
+  double titleRight = kWidth - 10;
+  if (hasError()) titleRight = kWidth - 26;
+  if (hasFix()) titleRight = fixBadgeRect().left() - 4;
+  QRectF titleRect(10, 0, titleRight - 10, kHeader);
   painter->drawText(titleRect, Qt::AlignVCenter | Qt::AlignLeft,
                     QFontMetricsF(title).elidedText(name_, Qt::ElideMiddle, titleRect.width()));
   if (hasError()) {
@@ -122,18 +174,30 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     painter->drawEllipse(badge);
     painter->drawText(badge, Qt::AlignCenter, "!");
   }
+  if (hasFix()) {
+    // The "Fix" badge: click to apply the first suggested fix.
+    const QRectF badge = fixBadgeRect();
+    painter->setBrush(Qt::white);
+    painter->setPen(QPen(hasError() ? errorColor() : hintColor(), 1.2));
+    painter->drawRoundedRect(badge, 8, 8);
+    QFont f = painter->font();
+    f.setPointSizeF(8);
+    f.setBold(true);
+    painter->setFont(f);
+    painter->drawText(badge, Qt::AlignCenter, QObject::tr("Fix"));
+  }
   // Subtitle: type and key settings.
   QFont sub = painter->font();
   sub.setPointSizeF(9);
   sub.setBold(false);
   painter->setFont(sub);
-  painter->setPen(QColor(0x26, 0x32, 0x38));
+  painter->setPen(textColor);
   QRectF subRect(12, kHeader + 3, kWidth - 24, 18);
   painter->drawText(
       subRect, Qt::AlignVCenter | Qt::AlignLeft,
       QFontMetricsF(sub).elidedText(content_.subtitle, Qt::ElideRight, subRect.width()));
   if (content_.isModelOutput) {
-    painter->setPen(QColor(0x60, 0x6b, 0x75));
+    painter->setPen(dimText);
     QRectF outRect(12, kHeader + 21, kWidth - 24, 16);
     const QString text = content_.outputShape.isEmpty() ? QStringLiteral("output")
                                                         : "output " + content_.outputShape;
@@ -141,10 +205,10 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
                       QFontMetricsF(sub).elidedText(text, Qt::ElideRight, outRect.width()));
   }
   // Ports: filled when connected, hollow when free.
-  painter->setPen(QPen(QColor(0x45, 0x50, 0x5a), 1.4));
+  const QColor portColor = dark ? QColor(0xb0, 0xb8, 0xc0) : QColor(0x45, 0x50, 0x5a);
+  painter->setPen(QPen(portColor, 1.4));
   for (int i = 0; i < content_.inputPorts; ++i) {
-    painter->setBrush(i < content_.connectedInputs ? QBrush(QColor(0x45, 0x50, 0x5a))
-                                                   : QBrush(Qt::white));
+    painter->setBrush(i < content_.connectedInputs ? QBrush(portColor) : QBrush(bodyColor));
     painter->drawEllipse(inputPortPos(i), kPortRadius, kPortRadius);
   }
   painter->setBrush(accent);

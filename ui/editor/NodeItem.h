@@ -21,9 +21,13 @@ class NodeItem : public QGraphicsItem {
   };
   struct Content {
     QString className, subtitle, group, outputShape, error;
+    QString hint;      // a suggestion that is not an error (amber outline), e.g. Flatten
+    QString fixLabel;  // the first suggested fix ("Insert Flatten before 'dense'"), if any
+    int fixCount = 0;
     int inputPorts = 1;  // ports drawn on the left
     int connectedInputs = 0;
     bool isModelOutput = false;
+    bool operator==(const Content&) const = default;
   };
 
   explicit NodeItem(const QString& name);
@@ -35,6 +39,10 @@ class NodeItem : public QGraphicsItem {
   void setContent(const Content& content);
   QString subtitle() const { return content_.subtitle; }
   bool hasError() const { return !content_.error.isEmpty(); }
+  bool hasFix() const { return content_.fixCount > 0; }
+  // The clickable "Fix" badge in the header (item coordinates; empty without a fix).
+  QRectF fixBadgeRect() const;
+  bool fixBadgeAt(QPointF scenePos) const;
 
   double height() const;
   QPointF inputPortPos(int index) const;  // item coordinates
@@ -49,6 +57,11 @@ class NodeItem : public QGraphicsItem {
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
   static QColor groupColor(const QString& group);
+  // The palette to draw `item` with: the painting widget's, else (cached pixmaps are painted
+  // without a widget) the first view's, else the application's.
+  static QPalette paletteFor(const QGraphicsItem* item, const QWidget* widget);
+  static QColor errorColor() { return QColor(0xd3, 0x2f, 0x2f); }
+  static QColor hintColor() { return QColor(0xe0, 0x8a, 0x00); }
 
  protected:
   QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;

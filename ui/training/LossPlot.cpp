@@ -1,6 +1,9 @@
 #include "ui/training/LossPlot.h"
 
 #include <qcustomplot.h>
+#include <QFileInfo>
+#include <QMap>
+#include <QSvgGenerator>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -22,6 +25,30 @@ QString baseKey(const QString& key) {
 bool isLossKey(const QString& key) {
   return baseKey(key).endsWith(QLatin1String("loss"));
 }
+
+QColor eventColor(const QString& kind) {
+  if (kind == QLatin1String("best_epoch")) return QColor(0, 150, 60);
+  if (kind == QLatin1String("checkpoint")) return QColor(30, 100, 200);
+  if (kind == QLatin1String("lr_change")) return QColor(200, 120, 0);
+  if (kind == QLatin1String("early_stop") || kind == QLatin1String("stop"))
+    return QColor(150, 0, 150);
+  if (kind == QLatin1String("nan")) return QColor(220, 0, 0);
+  return QColor(120, 120, 120);  // pause, resume
+}
+
+QString eventLabel(const TrainingEvent& e) {
+  if (e.kind == QLatin1String("best_epoch"))
+    return QStringLiteral("best (epoch %1)").arg(e.epoch + 1);
+  if (e.kind == QLatin1String("lr_change"))
+    return QStringLiteral("lr %1").arg(e.payload.value("to").toDouble(), 0, 'g', 3);
+  if (e.kind == QLatin1String("early_stop")) return QStringLiteral("early stop");
+  if (e.kind == QLatin1String("checkpoint")) return QStringLiteral("checkpoint");
+  if (e.kind == QLatin1String("nan")) return QStringLiteral("NaN");
+  return e.kind;
+}
+
+// Markers kept at most (the best-epoch marker moves instead of adding).
+constexpr int kMaxMarkers = 200;
 
 }  // namespace
 
@@ -52,6 +79,15 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(thi
   // Any user zoom/drag freezes the ranges; double click returns to automatic ranges.
   connect(plot_, &QCustomPlot::mousePress, this, [this] { autoRange_ = false; });
   connect(plot_, &QCustomPlot::mouseWheel, this, [this] { autoRange_ = false; });
+  hoverLabel_ = new QCPItemText(plot_);
+  hoverLabel_->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
+  hoverLabel_->position->setType(QCPItemPosition::ptAxisRectRatio);
+  hoverLabel_->position->setCoords(0.01, 0.01);
+  hoverLabel_->setBrush(QBrush(QColor(255, 255, 255, 220)));
+  hoverLabel_->setPadding(QMargins(3, 2, 3, 2));
+  hoverLabel_->setClipToAxisRect(true);
+  hoverLabel_->setVisible(false);
+  connect(plot_, &QCustomPlot::mouseMove, this, &LossPlot::onHover);
   connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] {
     autoRange_ = true;
     autoRange();
@@ -106,6 +142,8 @@ QVector<double> LossPlot::epochValues(const QString& key) const {
 void LossPlot::clear() {
   raw_.clear();
   steps_.clear();
+  batchStride_ = 1;
+  batchCounter_ = 0;
   smoothLast_ = 0;
   smoothCount_ = 0;
   batchRaw_->data()->clear();
@@ -115,6 +153,13 @@ void LossPlot::clear() {
   epochValues_.clear();
   colorIndex_ = 1;
   autoRange_ = true;
+  for (Marker& m : markers_) {
+    plot_->removeItem(m.line);
+    plot_->removeItem(m.label);
+  }
+  markers_.clear();
+  hoverText_.clear();
+  hoverLabel_->setVisible(false);
   plot_->yAxis2->setVisible(false);
   requestReplot();
 }
@@ -124,12 +169,13 @@ void LossPlot::setStepsPerEpoch(int /*epochs*/, int stepsPerEpoch) {
 }
 
 void LossPlot::addBatchPoints(const QVector<QPointF>& points) {
-  if (points.isEmpty()) return;
+  if (points.isEmpty() || !outputFilter_.isEmpty()) return;
   QVector<double> xs, ys, ss;
   xs.reserve(points.size());
   ys.reserve(points.size());
   ss.reserve(points.size());
   for (const QPointF& p : points) {
+    if (batchCounter_++ % batchStride_ != 0) continue;
     double y = p.y();
     xs.append(p.x());
     ys.append(y);
@@ -144,6 +190,20 @@ void LossPlot::addBatchPoints(const QVector<QPointF>& points) {
   }
   batchRaw_->addData(xs, ys, true);
   batchSmooth_->addData(xs, ss, true);
+  if (raw_.size() > kMaxBatchPoints) {
+    QVector<double> r, st;
+    r.reserve(raw_.size() / 2 + 1);
+    st.reserve(raw_.size() / 2 + 1);
+    for (int i = 0; i < raw_.size(); i += 2) {
+      r.append(raw_[i]);
+      st.append(steps_[i]);
+    }
+    raw_.swap(r);
+    steps_.swap(st);
+    batchStride_ *= 2;
+    batchRaw_->setData(steps_, raw_, true);
+    rebuildSmoothed();
+  }
   requestReplot();
 }
 
@@ -174,16 +234,166 @@ QCPGraph* LossPlot::graphFor(const QString& key) {
 }
 
 void LossPlot::addEpoch(int epoch, const QVariantMap& logs) {
+  appendEpoch(epoch, logs);
+  requestReplot();
+}
+
+void LossPlot::addEpochs(const QVector<int>& epochs, const QVector<QVariantMap>& logs) {
+  if (epochs.size() <= 1) {
+    for (int i = 0; i < epochs.size() && i < logs.size(); ++i) appendEpoch(epochs[i], logs[i]);
+    requestReplot();
+    return;
+  }
+  // One sorted bulk insertion per key (a drain may carry thousands of epochs).
+  QMap<QString, QPair<QVector<double>, QVector<double>>> bulk;  // sorted: stable legend order
+  for (int i = 0; i < epochs.size() && i < logs.size(); ++i) {
+    double x =
+        stepsPerEpoch_ > 0 ? static_cast<double>(epochs[i] + 1) * stepsPerEpoch_ : epochs[i] + 1;
+    for (auto it = logs[i].cbegin(); it != logs[i].cend(); ++it) {
+      if (!acceptsKey(it.key())) continue;
+      bool ok = false;
+      double v = it.value().toDouble(&ok);
+      if (!ok) continue;
+      auto& b = bulk[it.key()];
+      b.first.append(x);
+      b.second.append(v);
+    }
+  }
+  for (auto it = bulk.cbegin(); it != bulk.cend(); ++it) {
+    epochValues_[it.key()].append(it.value().second);
+    graphFor(it.key())->addData(it.value().first, it.value().second, true);
+  }
+  requestReplot();
+}
+
+bool LossPlot::acceptsKey(const QString& key) const {
+  if (outputFilter_.isEmpty()) return true;
+  return baseKey(key).startsWith(outputFilter_ + QLatin1Char('_'));
+}
+
+void LossPlot::setOutputFilter(const QString& outputName) {
+  outputFilter_ = outputName;
+  batchRaw_->setVisible(outputName.isEmpty());
+  batchSmooth_->setVisible(outputName.isEmpty());
+  batchRaw_->removeFromLegend();
+  batchSmooth_->removeFromLegend();
+  if (outputName.isEmpty()) {
+    batchRaw_->addToLegend();
+    batchSmooth_->addToLegend();
+  }
+  requestReplot();
+}
+
+void LossPlot::appendEpoch(int epoch, const QVariantMap& logs) {
   // Epoch values sit where the epoch ends on the step axis.
   double x = stepsPerEpoch_ > 0 ? static_cast<double>(epoch + 1) * stepsPerEpoch_ : epoch + 1;
   for (auto it = logs.cbegin(); it != logs.cend(); ++it) {
+    if (!acceptsKey(it.key())) continue;
     bool ok = false;
     double v = it.value().toDouble(&ok);
     if (!ok) continue;
     epochValues_[it.key()].append(v);
     graphFor(it.key())->addData(x, v);
   }
+}
+
+void LossPlot::addEvents(const QVector<TrainingEvent>& events) {
+  for (const TrainingEvent& e : events) {
+    // Markers sit at the step where the event happened (epoch end for epoch events).
+    double x = e.step > 0
+                   ? static_cast<double>(e.step)
+                   : (stepsPerEpoch_ > 0 ? static_cast<double>(e.epoch) * stepsPerEpoch_ : e.epoch);
+    Marker* m = nullptr;
+    if (e.kind == QLatin1String("best_epoch"))
+      for (Marker& old : markers_)
+        if (old.event.kind == e.kind) m = &old;
+    if (!m) {
+      if (static_cast<int>(markers_.size()) >= kMaxMarkers) {
+        // Drop the oldest marker that is not the best epoch.
+        auto it = std::find_if(markers_.begin(), markers_.end(), [](const Marker& k) {
+          return k.event.kind != QLatin1String("best_epoch");
+        });
+        if (it == markers_.end()) continue;
+        plot_->removeItem(it->line);
+        plot_->removeItem(it->label);
+        markers_.erase(it);
+      }
+      Marker nm;
+      nm.line = new QCPItemStraightLine(plot_);
+      nm.label = new QCPItemText(plot_);
+      nm.label->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
+      nm.label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+      nm.label->setFont(QFont(font().family(), 7));
+      nm.label->setClipToAxisRect(true);
+      markers_.push_back(nm);
+      m = &markers_.back();
+    }
+    m->event = e;
+    QColor c = eventColor(e.kind);
+    QPen pen(c, 1, e.kind == QLatin1String("best_epoch") ? Qt::SolidLine : Qt::DashLine);
+    m->line->setPen(pen);
+    m->line->point1->setCoords(x, 0);
+    m->line->point2->setCoords(x, 1);
+    m->label->setColor(c);
+    m->label->setText(eventLabel(e));
+    // Stagger labels so neighbours do not overlap completely.
+    double row = 0.02 + 0.06 * static_cast<double>(markers_.size() % 5);
+    if (e.kind == QLatin1String("best_epoch")) row = 0.9;
+    m->label->position->setCoords(x, row);
+  }
   requestReplot();
+}
+
+QStringList LossPlot::eventMarkerKinds() const {
+  QStringList kinds;
+  for (const Marker& m : markers_) kinds << m.event.kind;
+  return kinds;
+}
+
+QString LossPlot::readoutAt(const QPoint& pixel) const {
+  double bestDist = 20.0;  // pixels
+  QString text;
+  auto consider = [&](QCPGraph* g, bool epochGraph) {
+    if (!g->visible() || g->data()->isEmpty()) return;
+    double key = g->keyAxis()->pixelToCoord(pixel.x());
+    auto it = g->data()->findBegin(key, true);
+    for (int k = 0; k < 2 && it != g->data()->constEnd(); ++k, ++it) {
+      double px = g->keyAxis()->coordToPixel(it->key);
+      double py = g->valueAxis()->coordToPixel(it->value);
+      double d = std::hypot(px - pixel.x(), py - pixel.y());
+      if (d < bestDist) {
+        bestDist = d;
+        if (epochGraph) {
+          int epoch = stepsPerEpoch_ > 0 ? static_cast<int>(std::lround(it->key / stepsPerEpoch_))
+                                         : static_cast<int>(std::lround(it->key));
+          text = QStringLiteral("epoch %1 - %2: %3")
+                     .arg(epoch)
+                     .arg(g->name())
+                     .arg(it->value, 0, 'g', 5);
+        } else {
+          text = QStringLiteral("step %1 - %2: %3")
+                     .arg(static_cast<qint64>(it->key))
+                     .arg(g->name())
+                     .arg(it->value, 0, 'g', 5);
+        }
+      }
+    }
+  };
+  for (QCPGraph* g : epochGraphs_) consider(g, true);
+  if (text.isEmpty()) {
+    consider(batchSmooth_, false);
+    consider(batchRaw_, false);
+  }
+  return text;
+}
+
+void LossPlot::onHover(QMouseEvent* event) {
+  QString text = readoutAt(event->pos());
+  if (text == hoverText_) return;
+  hoverText_ = text;
+  hoverLabel_->setText(text);
+  hoverLabel_->setVisible(!text.isEmpty());
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void LossPlot::rebuildSmoothed() {
@@ -264,6 +474,30 @@ bool LossPlot::savePdf(const QString& path, int width, int height) {
   autoRange();
   plot_->replot();
   return plot_->savePdf(path, width, height);
+}
+
+bool LossPlot::saveSvg(const QString& path, int width, int height) {
+  autoRange();
+  plot_->replot();
+  int w = width > 0 ? width : plot_->width();
+  int h = height > 0 ? height : plot_->height();
+  QSvgGenerator svg;
+  svg.setFileName(path);
+  svg.setSize(QSize(w, h));
+  svg.setViewBox(QRect(0, 0, w, h));
+  svg.setTitle(QStringLiteral("Tessel training curves"));
+  QCPPainter painter;
+  if (!painter.begin(&svg)) return false;
+  plot_->toPainter(&painter, w, h);
+  painter.end();
+  return QFileInfo(path).size() > 0;
+}
+
+bool LossPlot::saveImage(const QString& path, int width, int height) {
+  QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix == QLatin1String("pdf")) return savePdf(path, width, height);
+  if (suffix == QLatin1String("svg")) return saveSvg(path, width, height);
+  return savePng(path, width, height);
 }
 
 }  // namespace tessel

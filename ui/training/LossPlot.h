@@ -2,15 +2,25 @@
 // Loss curves of a training run on one QCustomPlot, x in global steps: the per-batch running
 // loss (raw, faint) with a TensorBoard-style smoothed copy, and per-epoch train / val curves for
 // the loss and every metric key seen (placed at the step where the epoch ends; metrics on the
-// right axis). Mouse drag / wheel zoom; double click returns to automatic ranges.
+// right axis). Mouse drag / wheel zoom; double click returns to automatic ranges. Event markers
+// (best epoch, checkpoint, LR change, early stop, pause/resume, NaN) are drawn as labelled
+// vertical lines; the hover readout shows the nearest curve point (epoch, value).
+// With setOutputFilter("out") the plot shows only the keys of that output of a multi-output
+// model ("out_loss", "val_out_loss", "out_accuracy", ...) and no batch curve.
 #include <QHash>
 #include <QPointF>
 #include <QVariantMap>
 #include <QVector>
 #include <QWidget>
+#include <vector>
+
+#include "ui/training/TrainingTypes.h"
 
 class QCustomPlot;
 class QCPGraph;
+class QMouseEvent;
+class QCPItemText;
+class QCPItemStraightLine;
 
 namespace tessel {
 
@@ -35,6 +45,18 @@ class LossPlot : public QWidget {
 
   bool savePng(const QString& path, int width = 0, int height = 0);
   bool savePdf(const QString& path, int width = 0, int height = 0);
+  bool saveSvg(const QString& path, int width = 0, int height = 0);
+  // By suffix: .png, .pdf or .svg.
+  bool saveImage(const QString& path, int width = 0, int height = 0);
+
+  void setOutputFilter(const QString& outputName);
+  QString outputFilter() const { return outputFilter_; }
+  int eventMarkerCount() const { return static_cast<int>(markers_.size()); }
+  QStringList eventMarkerKinds() const;
+  // Readout for a point in widget pixels of customPlot() ("epoch 3 - val_loss: 0.4321"); empty
+  // when no curve point is near.
+  QString readoutAt(const QPoint& pixel) const;
+  QString hoverText() const { return hoverText_; }
 
   // TensorBoard smoothing of ys (exposed for tests).
   static QVector<double> smooth(const QVector<double>& ys, double weight);
@@ -44,12 +66,17 @@ class LossPlot : public QWidget {
   void setStepsPerEpoch(int epochs, int stepsPerEpoch);
   void addBatchPoints(const QVector<QPointF>& points);
   void addEpoch(int epoch, const QVariantMap& logs);
+  void addEpochs(const QVector<int>& epochs, const QVector<QVariantMap>& logs);
+  void addEvents(const QVector<tessel::TrainingEvent>& events);
 
  private:
   QCPGraph* graphFor(const QString& key);
   void rebuildSmoothed();
   void autoRange();
   void requestReplot();
+  bool acceptsKey(const QString& key) const;
+  void appendEpoch(int epoch, const QVariantMap& logs);
+  void onHover(QMouseEvent* event);
 
   QCustomPlot* plot_;
   QCPGraph* batchRaw_;
@@ -66,6 +93,19 @@ class LossPlot : public QWidget {
   bool updatePending_ = false;
   int stepsPerEpoch_ = 0;
   int colorIndex_ = 0;
+  // Batch points kept at most; past it every other point is dropped and later points are
+  // thinned by the doubled stride (a toy model can report ~500k batches per second).
+  static constexpr int kMaxBatchPoints = 100000;
+  qint64 batchStride_ = 1, batchCounter_ = 0;
+  QString outputFilter_;
+  QString hoverText_;
+  QCPItemText* hoverLabel_ = nullptr;
+  struct Marker {
+    TrainingEvent event;
+    QCPItemStraightLine* line;
+    QCPItemText* label;
+  };
+  std::vector<Marker> markers_;
 };
 
 }  // namespace tessel

@@ -4,22 +4,34 @@
 // thread drains it at most ~30 times a second (never one queued signal per batch). The worker
 // owns the Model, the Trainer and, when a project path is given, its own Project connection and
 // RunRecorder. Destroying the controller while training requests a stop and joins the thread.
+// Epoch ends, events, learning-rate points and histograms go through the same buffer: at most one
+// emission of each signal per drain, so at most ~30 GUI updates per second whatever the rate of
+// epochs (a toy model can end ~28k epochs per second).
+// Pausing happens on the training thread between batches (records "pause"/"resume" events);
+// a learning rate set while paused is applied on the training thread at resume and recorded as
+// an "lr_change" event with source "user".
 #include <QObject>
 #include <QPointF>
 #include <QString>
 #include <QVariantMap>
 #include <QVector>
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "engine/graph/ModelSpec.h"
 #include "engine/train/CompileOptions.h"
 #include "engine/train/FitOptions.h"
+#include "engine/train/TrainObserver.h"
+#include "ui/training/TrainingTypes.h"
 
 class QThread;
 class QTimer;
 
 namespace tessel {
+
+class Model;
 
 class TrainingController : public QObject {
   Q_OBJECT
@@ -32,6 +44,11 @@ class TrainingController : public QObject {
   // run of modelId. Errors (bad spec, bad data, project errors) arrive as failed().
   bool start(ModelSpec spec, CompileOptions compile, Dataset data, FitOptions fit,
              const QString& projectPath = {}, qint64 modelId = 0);
+  // Keras callbacks config (CompilePanel::callbacksConfig()) used by the next start().
+  void setCallbacks(const nlohmann::json& callbacksConfig);
+  // Continues run `runId` of the project from its "last" checkpoint (weights + optimizer state)
+  // up to the epochs in its settings (or `epochs` when > 0), appending to the same run.
+  bool resumeRun(const QString& projectPath, qint64 runId, Dataset data, int epochs = 0);
   bool isRunning() const;
   bool isPaused() const;
 
@@ -39,12 +56,33 @@ class TrainingController : public QObject {
   static int activeWorkers();
   // Drain interval of the batch buffer (default 33 ms, i.e. at most ~30 updates per second).
   static constexpr int kDrainIntervalMs = 33;
+  // Number of drains that emitted anything, and signals emitted, since construction (tests).
+  qint64 drainCount() const { return drains_; }
+  qint64 signalCount() const { return signals_; }
+  // Project run id of the active / last run (0 when not recorded or not yet created).
+  qint64 runId() const { return runId_; }
+  // Learning rate last reported by the worker (0 before the first report).
+  double learningRate() const { return lr_; }
+  // Steps per second (same smoothing as samples/s) and the first epoch of the active run.
+  double stepsPerSecond() const { return stepRate_; }
+  int initialEpoch() const { return initialEpoch_; }
+  // Histogram bins per weight (default 30); 0 disables the histograms.
+  void setHistogramBins(int bins) { bins_ = bins; }
+  // Extra observers for later runs (e.g. the preview driver): each factory is called on the
+  // training thread with the run's Model once it is built; the observer it returns sees every
+  // report AFTER the controller's own handling (so pausing stays first). Kept until cleared.
+  using ObserverFactory = std::function<std::unique_ptr<TrainObserver>(Model&)>;
+  void addObserverFactory(ObserverFactory factory);
+  void clearObserverFactories();
   struct Shared;  // GUI/worker shared state (defined in the .cpp)
+  struct Job;     // what the worker runs (defined in the .cpp)
 
  public slots:
   void pause();
   void resume();
   void stop();
+  // Only while paused: applied on the training thread at resume().
+  void setLearningRate(double lr);
 
  signals:
   void started(int epochs, int stepsPerEpoch);
@@ -52,7 +90,16 @@ class TrainingController : public QObject {
   void progress(int epoch, int batch, int stepsPerEpoch, double samplesPerSecond);
   // (global step, running epoch loss) for every batch since the previous emission.
   void batchPoints(const QVector<QPointF>& points);
+  // The latest epoch of a drain (older epochs of the same drain only come in epochsEnded).
   void epochEnd(int epoch, const QVariantMap& logs);
+  // Every epoch ended since the previous drain, in order (one emission per drain).
+  void epochsEnded(const QVector<int>& epochs, const QVector<QVariantMap>& logs);
+  // (global step, learning rate) sampled at drains and at every change.
+  void learningRatePoints(const QVector<QPointF>& points);
+  void events(const QVector<tessel::TrainingEvent>& events);
+  // Weight/gradient histograms of the latest epoch end of a drain.
+  void histograms(int epoch, const QVector<tessel::LayerHistogram>& histograms);
+  void runCreated(qint64 runId);
   // "finished" or "stopped".
   void finished(const QString& status);
   void failed(const QString& message);
@@ -70,6 +117,14 @@ class TrainingController : public QObject {
   qint64 lastSamples_ = 0;
   qint64 lastDrainNs_ = 0;
   double rate_ = 0;
+  nlohmann::json callbacks_;
+  qint64 drains_ = 0, signals_ = 0, runId_ = 0;
+  double lr_ = 0, stepRate_ = 0;
+  qint64 lastStep_ = 0;
+  int initialEpoch_ = 0;
+  int bins_ = 30;
+  std::vector<ObserverFactory> factories_;
+  bool launch(std::shared_ptr<Job> job);
   static std::atomic<int> activeWorkers_;
 };
 

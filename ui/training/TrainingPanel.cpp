@@ -1,12 +1,15 @@
 #include "ui/training/TrainingPanel.h"
 
+#include <qcustomplot.h>
 #include <QCheckBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -16,6 +19,17 @@
 namespace tessel {
 
 namespace {
+
+QString formatDuration(double seconds) {
+  if (seconds < 0 || !std::isfinite(seconds)) return QStringLiteral("?");
+  qint64 s = static_cast<qint64>(std::llround(seconds));
+  if (s >= 3600)
+    return QStringLiteral("%1:%2:%3")
+        .arg(s / 3600)
+        .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+        .arg(s % 60, 2, 10, QLatin1Char('0'));
+  return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
 
 // Keras progress-bar number format: 4 decimals, scientific for tiny/huge values.
 QString formatValue(double v) {
@@ -50,6 +64,26 @@ TrainingPanel::TrainingPanel(QWidget* parent)
   smoothing_->setValue(plot_->smoothing());
   smoothing_->setToolTip(tr("Exponential moving average weight of the batch loss"));
   logScale_ = new QCheckBox(tr("Log scale"), this);
+  lr_ = new QDoubleSpinBox(this);
+  lr_->setObjectName("learningRateBox");
+  lr_->setDecimals(8);
+  lr_->setRange(1e-8, 10.0);
+  lr_->setSingleStep(1e-4);
+  lr_->setEnabled(false);
+  lr_->setToolTip(tr("Learning rate: editable while paused, applied at resume"));
+  export_ = new QPushButton(tr("Export..."), this);
+  export_->setToolTip(tr("Save the curves as PNG, SVG or PDF"));
+  tabs_ = new QTabWidget(this);
+  tabs_->addTab(plot_, tr("Loss && metrics"));
+  lrPlot_ = new QCustomPlot(this);
+  lrPlot_->addGraph();
+  lrPlot_->graph(0)->setName(tr("learning rate"));
+  lrPlot_->graph(0)->setLineStyle(QCPGraph::lsStepLeft);
+  lrPlot_->graph(0)->setPen(QPen(QColor(200, 120, 0), 2));
+  lrPlot_->xAxis->setLabel(tr("step"));
+  lrPlot_->yAxis->setLabel(tr("learning rate"));
+  lrPlot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  tabs_->addTab(lrPlot_, tr("Learning rate"));
 
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(start_);
@@ -61,10 +95,14 @@ TrainingPanel::TrainingPanel(QWidget* parent)
   options->addWidget(new QLabel(tr("Smoothing"), this));
   options->addWidget(smoothing_);
   options->addWidget(logScale_);
+  options->addWidget(new QLabel(tr("LR"), this));
+  options->addWidget(lr_);
+  options->addWidget(export_);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(buttons);
   layout->addLayout(options);
-  layout->addWidget(plot_, 1);
+  layout->addWidget(tabs_, 1);
+  connect(export_, &QPushButton::clicked, this, &TrainingPanel::exportPlot);
 
   connect(start_, &QPushButton::clicked, this, &TrainingPanel::startTraining);
   connect(pause_, &QPushButton::clicked, this, &TrainingPanel::togglePause);
@@ -81,7 +119,23 @@ TrainingPanel::TrainingPanel(QWidget* parent)
             if (!points.isEmpty()) lastLoss_ = points.back().y();
           });
   connect(controller_, &TrainingController::epochEnd, this, &TrainingPanel::onEpochEnd);
-  connect(controller_, &TrainingController::epochEnd, plot_, &LossPlot::addEpoch);
+  connect(controller_, &TrainingController::epochsEnded, plot_, &LossPlot::addEpochs);
+  connect(controller_, &TrainingController::epochsEnded, this,
+          [this](const QVector<int>& epochs, const QVector<QVariantMap>& logs) {
+            for (LossPlot* p : std::as_const(outputPlots_)) p->addEpochs(epochs, logs);
+          });
+  connect(controller_, &TrainingController::events, plot_, &LossPlot::addEvents);
+  connect(controller_, &TrainingController::events, this,
+          [this](const QVector<TrainingEvent>& events) {
+            for (LossPlot* p : std::as_const(outputPlots_)) p->addEvents(events);
+          });
+  connect(controller_, &TrainingController::learningRatePoints, this,
+          [this](const QVector<QPointF>& points) {
+            for (const QPointF& p : points) lrPlot_->graph(0)->addData(p.x(), p.y());
+            lrPlot_->rescaleAxes();
+            lrPlot_->replot(QCustomPlot::rpQueuedReplot);
+            if (!controller_->isPaused() && !points.isEmpty()) lr_->setValue(points.back().y());
+          });
   connect(controller_, &TrainingController::finished, this, &TrainingPanel::onFinished);
   connect(controller_, &TrainingController::failed, this, &TrainingPanel::onFailed);
   connect(controller_, &TrainingController::pausedChanged, this, &TrainingPanel::updateButtons);
@@ -94,8 +148,71 @@ TrainingPanel::~TrainingPanel() {
   delete controller_;
 }
 
+void TrainingPanel::setCallbacks(const nlohmann::json& callbacksConfig) {
+  controller_->setCallbacks(callbacksConfig);
+}
+
+LossPlot* TrainingPanel::outputPlot(const QString& outputName) const {
+  return outputPlots_.value(outputName, nullptr);
+}
+
+QStringList TrainingPanel::outputPlotNames() const {
+  QStringList names = outputPlots_.keys();
+  names.sort();
+  return names;
+}
+
+void TrainingPanel::setupOutputPlots(const ModelSpec& spec) {
+  QStringList wanted;
+  if (spec.outputs.size() > 1)
+    for (const auto& o : spec.outputs) wanted << QString::fromStdString(o);
+  for (auto it = outputPlots_.begin(); it != outputPlots_.end();) {
+    if (!wanted.contains(it.key())) {
+      tabs_->removeTab(tabs_->indexOf(it.value()));
+      it.value()->deleteLater();
+      it = outputPlots_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const QString& name : wanted) {
+    if (outputPlots_.contains(name)) continue;
+    auto* p = new LossPlot(this);
+    p->setOutputFilter(name);
+    connect(controller_, &TrainingController::started, p, &LossPlot::setStepsPerEpoch);
+    connect(logScale_, &QCheckBox::toggled, p, &LossPlot::setLogScale);
+    outputPlots_.insert(name, p);
+    tabs_->insertTab(tabs_->count() - 1, p, name);
+  }
+}
+
+void TrainingPanel::exportPlot() {
+  QString path =
+      QFileDialog::getSaveFileName(this, tr("Export curves"), QStringLiteral("curves.png"),
+                                   tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+  if (path.isEmpty()) return;
+  auto* current = qobject_cast<LossPlot*>(tabs_->currentWidget());
+  (current ? current : plot_)->saveImage(path);
+}
+
+bool TrainingPanel::resumeRun(const QString& projectPath, qint64 runId, Dataset data) {
+  if (controller_->isRunning()) return false;
+  plot_->clear();
+  for (LossPlot* p : std::as_const(outputPlots_)) p->clear();
+  lrPlot_->graph(0)->data()->clear();
+  failure_.clear();
+  eta_ = -1;
+  step_ = 0;
+  status_->setText(tr("Resuming run %1...").arg(runId));
+  bool ok = controller_->resumeRun(projectPath, runId, std::move(data));
+  updateButtons();
+  if (ok) emit runningChanged(true);
+  return ok;
+}
+
 void TrainingPanel::setJob(ModelSpec spec, CompileOptions compile, Dataset data, FitOptions fit,
                            const QString& projectPath, qint64 modelId) {
+  setupOutputPlots(spec);
   job_ = Job{std::move(spec), std::move(compile), std::move(data),
              std::move(fit),  projectPath,        modelId};
   updateButtons();
@@ -104,6 +221,10 @@ void TrainingPanel::setJob(ModelSpec spec, CompileOptions compile, Dataset data,
 void TrainingPanel::startTraining() {
   if (!job_ || controller_->isRunning()) return;
   plot_->clear();
+  for (LossPlot* p : std::as_const(outputPlots_)) p->clear();
+  lrPlot_->graph(0)->data()->clear();
+  failure_.clear();
+  eta_ = -1;
   epochs_ = job_->fit.epochs;
   stepsPerEpoch_ = 0;
   epoch_ = job_->fit.initialEpoch;
@@ -113,16 +234,22 @@ void TrainingPanel::startTraining() {
   progress_->setRange(0, 1);
   progress_->setValue(0);
   status_->setText(tr("Starting..."));
+  status_->setStyleSheet(QString());
   controller_->start(job_->spec, job_->compile, job_->data, job_->fit, job_->projectPath,
                      job_->modelId);
   updateButtons();
+  emit runningChanged(true);
 }
 
 void TrainingPanel::togglePause() {
   if (!controller_->isRunning()) return;
   if (controller_->isPaused()) {
+    if (std::abs(lr_->value() - lrAtPause_) > 1e-12) controller_->setLearningRate(lr_->value());
     controller_->resume();
   } else {
+    lrAtPause_ = controller_->learningRate();
+    if (lrAtPause_ > 0) lr_->setValue(lrAtPause_);
+    lrAtPause_ = lr_->value();
     controller_->pause();
     status_->setText(tr("Paused - %1").arg(status_->text()));
   }
@@ -143,7 +270,7 @@ QString TrainingPanel::epochText(int epoch) const {
 void TrainingPanel::onStarted(int epochs, int stepsPerEpoch) {
   epochs_ = epochs;
   stepsPerEpoch_ = stepsPerEpoch;
-  int total = std::max(1, (epochs - job_->fit.initialEpoch) * stepsPerEpoch);
+  int total = std::max(1, (epochs - controller_->initialEpoch()) * stepsPerEpoch);
   progress_->setRange(0, total);
 }
 
@@ -151,16 +278,20 @@ void TrainingPanel::onProgress(int epoch, int batch, int stepsPerEpoch, double s
   epoch_ = epoch;
   stepsPerEpoch_ = stepsPerEpoch;
   rate_ = samplesPerSecond;
-  step_ = static_cast<qint64>(epoch - job_->fit.initialEpoch) * stepsPerEpoch + batch + 1;
+  step_ = static_cast<qint64>(epoch - controller_->initialEpoch()) * stepsPerEpoch + batch + 1;
   progress_->setValue(static_cast<int>(std::min<qint64>(step_, progress_->maximum())));
+  double stepsPerSecond = controller_->stepsPerSecond();
+  eta_ =
+      stepsPerSecond > 0 ? static_cast<double>(progress_->maximum() - step_) / stepsPerSecond : -1;
   if (controller_->isPaused()) return;
   QLocale en(QLocale::English);
-  status_->setText(tr("%1 - %2/%3 - loss: %4 - %5 samples/s")
+  status_->setText(tr("%1 - %2/%3 - loss: %4 - %5 samples/s - ETA %6")
                        .arg(epochText(epoch))
                        .arg(batch + 1)
                        .arg(stepsPerEpoch)
                        .arg(formatValue(lastLoss_))
-                       .arg(en.toString(static_cast<qint64>(std::llround(samplesPerSecond)))));
+                       .arg(en.toString(static_cast<qint64>(std::llround(samplesPerSecond))))
+                       .arg(formatDuration(eta_)));
 }
 
 void TrainingPanel::onEpochEnd(int epoch, const QVariantMap& logs) {
@@ -178,7 +309,9 @@ void TrainingPanel::onEpochEnd(int epoch, const QVariantMap& logs) {
   });
   for (const QString& k : keys) text += tr(" - %1: %2").arg(k, formatValue(logs[k].toDouble()));
   QLocale en(QLocale::English);
-  text += tr(" - %1 samples/s").arg(en.toString(static_cast<qint64>(std::llround(rate_))));
+  text += tr(" - %1 samples/s - ETA %2")
+              .arg(en.toString(static_cast<qint64>(std::llround(rate_))))
+              .arg(formatDuration(eta_));
   if (!controller_->isPaused()) status_->setText(text);
 }
 
@@ -186,12 +319,19 @@ void TrainingPanel::onFinished(const QString& status) {
   QString text = status;
   if (epochs_ > 0) text += tr(" - %1 - loss: %2").arg(epochText(epoch_), formatValue(lastLoss_));
   status_->setText(text);
+  eta_ = 0;
   updateButtons();
+  emit runningChanged(false);
+  emit runEnded(status);
 }
 
 void TrainingPanel::onFailed(const QString& message) {
+  failure_ = message;
   status_->setText(tr("failed: %1").arg(message));
+  status_->setStyleSheet(QStringLiteral("color: #b00000; font-weight: bold"));
   updateButtons();
+  emit runningChanged(false);
+  emit runEnded(QStringLiteral("failed: ") + message);
 }
 
 void TrainingPanel::updateButtons() {
@@ -200,6 +340,7 @@ void TrainingPanel::updateButtons() {
   pause_->setEnabled(running);
   pause_->setText(controller_->isPaused() ? tr("Resume") : tr("Pause"));
   stop_->setEnabled(running);
+  lr_->setEnabled(controller_->isPaused());
 }
 
 }  // namespace tessel

@@ -2,6 +2,7 @@
 // Start button, pause / resume / stop, destroying the panel mid-training, a NaN failure, the
 // batch-update throttle and recording into a project file.
 #include <qcustomplot.h>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -141,7 +142,9 @@ class TestTrainingPanel : public QObject {
     QTest::mouseClick(panel.pauseButton(), Qt::LeftButton);
     QVERIFY(panel.controller()->isPaused());
     QCOMPARE(panel.pauseButton()->text(), QString("Resume"));
-    QTest::qWait(200);
+    // The worker blocks at its next batch end and reports it with a "pause" marker.
+    QTRY_VERIFY_WITH_TIMEOUT(panel.plot()->eventMarkerKinds().contains("pause"), 10000);
+    QTest::qWait(100);
     const qint64 pausedAt = panel.currentStep();
     QTest::qWait(300);
     QCOMPARE(panel.currentStep(), pausedAt);
@@ -214,6 +217,56 @@ class TestTrainingPanel : public QObject {
     QVERIFY(emissions >= 1);
     QVERIFY2(emissions <= 40, qPrintable(QString::number(emissions)));
     QVERIFY(points > emissions);  // batches really are coalesced
+  }
+
+  void epochUpdatesAreCoalesced() {
+    // 4 samples, batch 4, no validation: one step per epoch, thousands of epochs per second.
+    TrainingPanel panel;
+    panel.show();
+    FitOptions fit;
+    fit.epochs = 10000000;
+    fit.batchSize = 4;
+    fit.verbose = 0;
+    Dataset d = tinyData();
+    d.x[0] = d.x[0].rowsRange(0, 4);
+    d.y[0] = d.y[0].rowsRange(0, 4);
+    panel.setJob(ModelSpec::fromKerasJson(tinyTopology()), compileOpts(sgd(0.01)), d, fit);
+    TrainingController* c = panel.controller();
+    QSignalSpy epochs(c, &TrainingController::epochsEnded);
+    QSignalSpy last(c, &TrainingController::epochEnd);
+    QSignalSpy events(c, &TrainingController::events);
+    QSignalSpy hist(c, &TrainingController::histograms);
+    QSignalSpy progress(c, &TrainingController::progress);
+    QTest::mouseClick(panel.startButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(epochs.count() > 0, 10000);
+    epochs.clear();
+    last.clear();
+    events.clear();
+    hist.clear();
+    progress.clear();
+    const qint64 drains0 = c->drainCount();
+    QElapsedTimer clock;
+    clock.start();
+    QTest::qWait(1000);
+    const qint64 drains = c->drainCount() - drains0;
+    const qint64 ms = clock.elapsed();
+    qint64 carried = 0;
+    for (const auto& args : epochs) carried += args.at(0).value<QVector<int>>().size();
+    QList<qsizetype> counts;
+    for (QSignalSpy* spy : {&epochs, &last, &events, &hist, &progress}) counts << spy->count();
+    const qsizetype epochEmissions = epochs.count();
+    c->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!c->isRunning(), 10000);
+    qInfo("%lld drains, %lld epochsEnded emissions carrying %lld epochs in %lld ms", drains,
+          static_cast<qint64>(epochEmissions), carried, ms);
+    // At most one emission of each signal per drain, drains paced by the 33 ms timer.
+    QVERIFY(drains <= ms / TrainingController::kDrainIntervalMs + 2);
+    for (qsizetype n : counts) QVERIFY2(n <= drains + 1, qPrintable(QString::number(n)));
+    QVERIFY(epochEmissions >= 1);
+    QCOMPARE(counts[1], counts[0]);  // epochEnd: once per drain, with the latest epoch
+    QVERIFY2(carried > 10 * epochEmissions, qPrintable(QString::number(carried)));  // coalesced
+    // Every epoch reached the plot.
+    QVERIFY(panel.plot()->epochValues("loss").size() >= carried);
   }
 
   void recordsIntoProject() {

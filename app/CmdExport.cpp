@@ -1,0 +1,270 @@
+// `tessel export`: a project's run or model, or a model.json, to other tools' formats:
+//   --out model.json   a run's trained model as a TF.js / Keras 2 model.json (cmdExport)
+//   --keras3 FILE      Keras 3 model.to_json() topology
+//   --python FILE      a runnable Keras training script
+//   --onnx FILE        an ONNX model (opset 13) with the trained weights
+//   --tensorboard DIR  every run's metrics as TensorBoard event files
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include "app/Cli.h"
+#include "app/CliSupport.h"
+#include "engine/core/Error.h"
+#include "engine/io/Keras3Json.h"
+#include "engine/io/OnnxExport.h"
+#include "engine/io/PythonExport.h"
+#include "engine/io/TensorBoardExport.h"
+#include "engine/io/TfjsModel.h"
+#include "engine/store/Project.h"
+#include "engine/train/Model.h"
+
+namespace tessel::app {
+
+namespace {
+
+// What to export: a spec, its compile settings, weights (maybe initialised) and how it was
+// trained (the `train` argv of its run, when known).
+struct Source {
+  ModelSpec spec;
+  json trainingConfig;
+  NamedWeights weights;
+  bool trainedWeights = false;
+  std::vector<std::string> trainArgv;
+  std::string description;
+};
+
+void makeParent(const std::string& path) {
+  std::filesystem::path p(path);
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+}
+
+void writeText(const std::string& path, const std::string& text) {
+  makeParent(path);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw Error("cannot write '" + path + "'");
+  out << text;
+  out.flush();
+  if (!out) throw Error("cannot write '" + path + "'");
+}
+
+NamedWeights initialWeights(const ModelSpec& spec) {
+  Model m(spec, 0);
+  NamedWeights w;
+  for (auto& [name, var] : m.namedWeights()) w.emplace_back(name, var->value);
+  return w;
+}
+
+// The weights of a checkpoint (Keras order, float32, names and shapes in its meta; see
+// engine/store/RunRecorder.h). Only the weights: the optimizer state is not needed to export,
+// and the run's optimizer may have come from the train command line.
+NamedWeights checkpointWeights(const ModelSpec& spec, const Checkpoint& checkpoint) {
+  Model m(spec, 0);
+  auto named = m.namedWeights();
+  const json& names = checkpoint.meta.value("weights", json::array());
+  if (names.size() != named.size())
+    throw Error("checkpoint has " + std::to_string(names.size()) + " weights, the model has " +
+                std::to_string(named.size()));
+  NamedWeights w;
+  size_t offset = 0;
+  for (size_t i = 0; i < named.size(); ++i) {
+    const auto& [name, var] = named[i];
+    if (names[i].value("name", std::string()) != name ||
+        names[i].value("shape", Shape{}) != var->value.shape())
+      throw Error("checkpoint weight " + names[i].value("name", std::string("?")) +
+                  " does not match the model's " + name + " " + shapeToString(var->value.shape()));
+    Tensor t(var->value.shape());
+    const size_t bytes = static_cast<size_t>(t.size()) * sizeof(float);
+    if (offset + bytes > checkpoint.weights.size())
+      throw Error("checkpoint is too short for " + name);
+    if (bytes) std::memcpy(t.data(), checkpoint.weights.data() + offset, bytes);
+    offset += bytes;
+    w.emplace_back(name, std::move(t));
+  }
+  return w;
+}
+
+Source fromRun(const Project& project, const RunRecord& run, const std::string& kind) {
+  Source s;
+  s.spec = ModelSpec::fromKerasJson(run.spec);
+  s.trainingConfig = run.settings.value("compile", json::object()).value("training_config", json());
+  s.trainArgv = run.settings.value("argv", std::vector<std::string>{});
+  auto checkpoint = project.checkpoint(run.id, kind);
+  if (!checkpoint) checkpoint = project.checkpoint(run.id, "last");
+  if (checkpoint) {
+    s.weights = checkpointWeights(s.spec, *checkpoint);
+    s.trainedWeights = true;
+    s.description = "run " + std::to_string(run.id) + " (" + checkpoint->kind +
+                    " checkpoint, epoch " + std::to_string(checkpoint->epoch + 1) + ")";
+  } else {
+    s.description = "run " + std::to_string(run.id) + " (no checkpoint)";
+  }
+  return s;
+}
+
+Source loadSource(const Args& args) {
+  const std::string path = args.positional()[0];
+  const std::string kind = args.value("--checkpoint", "best");
+  if (kind != "best" && kind != "last")
+    throw UsageError("export: --checkpoint must be best or last, got '" + kind + "'");
+  Source s;
+  if (isProjectPath(path)) {
+    Project project = Project::open(path, /*readOnly=*/true);
+    if (args.has("--run")) {
+      std::int64_t runId = args.intValue("--run", 0, 1, 1LL << 62);
+      auto run = project.run(runId);
+      if (!run) throw Error("project has no run " + std::to_string(runId));
+      s = fromRun(project, *run, kind);
+    } else {
+      std::optional<ModelRecord> model;
+      if (args.has("--model")) {
+        model = project.model(args.value("--model"));
+        if (!model) throw Error("project has no model named '" + args.value("--model") + "'");
+      } else {
+        auto all = project.models();
+        if (all.empty()) throw Error("project has no model yet (add one with `tessel import`)");
+        model = all.front();
+      }
+      // The model's latest run with a checkpoint gives the weights and the training settings.
+      auto runs = project.runs(model->id);
+      for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+        if (it->spec != model->spec) continue;
+        if (!project.checkpoint(it->id, "last") && !project.checkpoint(it->id, "best")) continue;
+        s = fromRun(project, *it, kind);
+        break;
+      }
+      if (s.spec.nodes.empty()) {
+        s.spec = ModelSpec::fromKerasJson(model->spec);
+        s.trainingConfig = model->compileSettings.value("training_config", json());
+        if (!runs.empty()) s.trainArgv = runs.back().settings.value("argv", s.trainArgv);
+        s.description = "model '" + model->name + "' (untrained)";
+      } else {
+        s.description = "model '" + model->name + "', " + s.description;
+      }
+    }
+    s.description = path + ", " + s.description;
+  } else {
+    ModelFile file = readModelFile(path);
+    s.spec = file.spec;
+    s.trainingConfig = file.trainingConfig;
+    s.weights = file.weights;
+    s.trainedWeights = !file.weights.empty();
+    s.description = path;
+  }
+  if (!s.trainedWeights) s.weights = initialWeights(s.spec);
+  return s;
+}
+
+// The compile settings the run really used: its training_config overridden by the --loss,
+// --metrics, --optimizer and --lr of its recorded `train` command line.
+json effectiveTrainingConfig(const Source& s) {
+  json tc = s.trainingConfig.is_object() ? s.trainingConfig : json::object();
+  if (s.trainArgv.empty()) return s.trainingConfig;
+  Args a(*findCommand("train"), s.trainArgv);
+  if (a.has("--loss")) tc["loss"] = a.value("--loss");
+  if (a.has("--metrics")) {
+    json list = json::array();
+    std::stringstream in(a.value("--metrics"));
+    for (std::string item; std::getline(in, item, ',');)
+      if (!item.empty()) list.push_back(item);
+    tc["metrics"] = list;
+  }
+  if (a.has("--optimizer")) {
+    tc["optimizer_config"] = a.value("--optimizer");
+    tc.erase("optimizer");
+  }
+  if (a.has("--lr")) {
+    json opt = tc.contains("optimizer_config") ? tc["optimizer_config"] : json("rmsprop");
+    tc["optimizer_config"] = withLearningRate(opt, a.doubleValue("--lr", 0.001, 0.0, 1e6));
+  }
+  return tc;
+}
+
+// Fit settings of a recorded `train` argv, for the Python script.
+PythonExportOptions pythonOptions(const Source& s) {
+  PythonExportOptions o;
+  o.source = s.description;
+  if (s.trainArgv.empty()) {
+    // No recorded training: a one-input, one-output model on 28x28 images is one of the
+    // Fashion-MNIST models (the bundled examples), so the script loads that data set.
+    ShapeReport r = inferShapes(s.spec);
+    if (r.ok() && s.spec.inputs.size() == 1 && s.spec.outputs.size() == 1) {
+      const NodeShapes* in = r.find(s.spec.inputs[0]);
+      if (in && in->output && shapeProduct(*in->output) == 28 * 28) o.dataSet = "fashion-mnist";
+    }
+    return o;
+  }
+  const CommandSpec* train = findCommand("train");
+  std::vector<std::string> argv = s.trainArgv;
+  // The recorded argv may start with the model/project path (positional).
+  Args a(*train, argv);
+  if (a.has("--data")) o.dataSet = a.value("--data");
+  o.xFiles = a.values("--x");
+  o.yFiles = a.values("--y");
+  if (!o.xFiles.empty()) o.dataSet = "npy";
+  o.epochs = static_cast<int>(a.intValue("--epochs", 1, 1, 1000000));
+  o.batchSize = static_cast<int>(a.intValue("--batch-size", 32, 1, 1 << 24));
+  o.validationSplit = a.doubleValue("--validation-split", 0.0, 0.0, 0.999999);
+  o.earlyStoppingPatience =
+      static_cast<int>(a.intValue("--early-stopping-patience", -1, 0, 1 << 30));
+  o.csvLog = a.value("--csv-log");
+  return o;
+}
+
+}  // namespace
+
+int cmdExportAll(const Args& args) {
+  const bool any = args.has("--out") || args.has("--keras3") || args.has("--python") ||
+                   args.has("--onnx") || args.has("--tensorboard");
+  if (!any)
+    throw UsageError(
+        "export: nothing to write: give --out, --keras3, --python, --onnx or --tensorboard");
+  const std::string path = args.positional()[0];
+  const bool project = isProjectPath(path);
+  if (args.has("--out")) {
+    if (!project) throw UsageError("export: --out needs a PROJECT (and --run)");
+    if (!args.has("--run")) throw UsageError("export: --out needs --run RUN");
+    Source s = loadSource(args);
+    if (!s.trainedWeights) throw Error(s.description + ": the run has no checkpoint");
+    const std::string out = args.value("--out");
+    makeParent(out);
+    writeModelFile(out, s.spec, s.weights, s.trainingConfig);
+    std::cout << "exported " << s.description << " to " << out << "\n";
+  }
+  if (args.has("--tensorboard")) {
+    if (!project) throw UsageError("export: --tensorboard needs a PROJECT");
+    Project p = Project::open(path, /*readOnly=*/true);
+    std::int64_t runId = args.has("--run") ? args.intValue("--run", 0, 1, 1LL << 62) : 0;
+    auto r = exportTensorBoard(p, args.value("--tensorboard"), runId);
+    std::cout << "wrote " << r.scalars << " scalars in " << r.files.size()
+              << " event file(s) under " << args.value("--tensorboard")
+              << " (view with: tensorboard --logdir " << args.value("--tensorboard") << ")\n";
+  }
+  if (!args.has("--keras3") && !args.has("--python") && !args.has("--onnx")) return 0;
+  Source s = loadSource(args);
+  if (args.has("--keras3")) {
+    writeText(args.value("--keras3"), toKeras3Json(s.spec).dump(1) + "\n");
+    std::cout << "wrote Keras 3 JSON of " << s.description << " to " << args.value("--keras3")
+              << "\n";
+  }
+  if (args.has("--python")) {
+    writeText(args.value("--python"),
+              pythonScript(s.spec, effectiveTrainingConfig(s), pythonOptions(s)));
+    std::cout << "wrote Python script of " << s.description << " to " << args.value("--python")
+              << "\n";
+  }
+  if (args.has("--onnx")) {
+    makeParent(args.value("--onnx"));
+    writeOnnxModel(args.value("--onnx"), s.spec, s.weights);
+    std::cout << "wrote ONNX model (opset " << kOnnxOpset << ") of " << s.description << " to "
+              << args.value("--onnx")
+              << (s.trainedWeights ? "" : " with freshly initialised weights (no trained weights)")
+              << "\n";
+  }
+  return 0;
+}
+
+}  // namespace tessel::app

@@ -1,0 +1,60 @@
+#pragma once
+// The data set settings of a project/run: where the data comes from, how it is split, normalised
+// and augmented. Stored as JSON (toJson / fromJson round-trip exactly) with a stable hash for the
+// run record: hash() = 16 lowercase hex digits of 64-bit FNV-1a over toJson().dump() (nlohmann
+// writes object keys sorted and numbers in shortest round-trip form, so equal settings give equal
+// text on every machine and run).
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace tessel {
+
+struct DataSettings {
+  // "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "npy".
+  std::string kind = "fashion_mnist";
+  std::string path;  // file or folder of the source ("" for built-in sets)
+  nlohmann::json options = nlohmann::json::object();  // kind-specific (CsvSpec::toJson, ...)
+  // Box annotations for image folders: "" (none), "csv" or "voc"; annotationsPath file/folder.
+  std::string annotations;
+  std::string annotationsPath;
+
+  // Split: fractions {train, validation, test} shuffled with splitSeed (Split.h rules), or given
+  // files (then the fractions are ignored).
+  std::vector<double> fractions = {0.8, 0.1, 0.1};
+  std::uint64_t splitSeed = 0;
+  std::string trainFile, validationFile, testFile;
+
+  // Normalisation: "none", "rescale" (x * rescale, Keras Rescaling), "standardize_global" (one
+  // mean/std over every training value, as the seed does for images) or "standardize_per_feature"
+  // (per column, sklearn StandardScaler); statistics always come from the training split.
+  std::string normalization = "none";
+  double rescale = 1.0 / 255.0;
+  // standardize_global: the statistics fitted on the training split (filled in when the data set
+  // is loaded, so that a single image can be preprocessed later exactly as in training).
+  double mean = 0.0, std = 1.0;
+
+  // Augmentation, as Keras's preprocessing layers take them (factors as fractions).
+  struct Augmentation {
+    bool flipHorizontal = false, flipVertical = false;  // RandomFlip
+    double rotation = 0;    // RandomRotation factor (fraction of a full turn)
+    double zoom = 0;        // RandomZoom height factor
+    double translate = 0;   // RandomTranslation height/width factor
+    double contrast = 0;    // RandomContrast factor
+    double brightness = 0;  // RandomBrightness factor
+    std::uint64_t seed = 0;
+    bool any() const {
+      return flipHorizontal || flipVertical || rotation != 0 || zoom != 0 || translate != 0 ||
+             contrast != 0 || brightness != 0;
+    }
+  } augmentation;
+
+  nlohmann::json toJson() const;
+  // Missing keys keep their defaults; throws Error for unknown kinds/normalisations, fractions
+  // outside [0, 1] or summing to more than 1, negative augmentation factors.
+  static DataSettings fromJson(const nlohmann::json& j);
+  std::string hash() const;
+};
+
+}  // namespace tessel

@@ -1,0 +1,26 @@
+#include "engine/io/LayerSupport.h"
+
+#include "engine/core/Error.h"
+#include "engine/layers/LayerRegistry.h"
+
+namespace tessel {
+
+std::vector<std::string> unsupportedLayers(const ModelSpec& spec) {
+  std::vector<std::string> out;
+  const LayerRegistry& registry = LayerRegistry::instance();
+  for (const auto& n : spec.nodes)
+    if (!registry.find(n.className)) out.push_back("'" + n.name + "' (" + n.className + ")");
+  return out;
+}
+
+void requireSupportedLayers(const ModelSpec& spec, const std::string& source) {
+  auto missing = unsupportedLayers(spec);
+  if (missing.empty()) return;
+  std::string list;
+  for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+  throw Error(source + ": " + std::to_string(missing.size()) +
+              (missing.size() == 1 ? " layer is" : " layers are") + " not supported by Tessel: " +
+              list + " (replace them or remove them from the model before importing)");
+}
+
+}  // namespace tessel

@@ -1,0 +1,419 @@
+#include "engine/io/PythonExport.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "engine/core/Error.h"
+#include "engine/layers/LayerRegistry.h"
+
+#ifndef TESSEL_VERSION
+#define TESSEL_VERSION "0.0.0"
+#endif
+
+namespace tessel {
+
+namespace {
+
+const std::set<std::string>& reservedNames() {
+  static const std::set<std::string> names = {
+      "False",   "None",        "True",      "and",      "as",        "assert",  "async",  "await",
+      "break",   "class",       "continue",  "def",      "del",       "elif",    "else",   "except",
+      "finally", "for",         "from",      "global",   "if",        "import",  "in",     "is",
+      "lambda",  "nonlocal",    "not",       "or",       "pass",      "raise",   "return", "try",
+      "while",   "with",        "yield",     "keras",    "layers",    "tf",      "np",     "model",
+      "main",    "build_model", "load_data", "strategy", "callbacks", "history", "os"};
+  return names;
+}
+
+// Keras 2 -> Python: tuples for shapes and sizes read better than lists.
+std::string tupleLiteral(const json& v) {
+  if (!v.is_array()) return pythonLiteral(v);
+  std::string s = "(";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + pythonLiteral(v[i]);
+  return s + (v.size() == 1 ? ",)" : ")");
+}
+
+// TF.js writes Glorot uniform as VarianceScaling(1, fan_avg, uniform): the Keras name is shorter.
+json canonicalInitializer(const json& v) {
+  if (!v.is_object() || !v.contains("class_name")) return v;
+  json cfg = v.value("config", json::object());
+  if (v["class_name"] == "VarianceScaling" && cfg.value("scale", 1.0) == 1.0 &&
+      cfg.value("mode", std::string()) == "fan_avg" &&
+      cfg.value("distribution", std::string()) == "uniform" &&
+      (!cfg.contains("seed") || cfg["seed"].is_null()))
+    return {{"class_name", "GlorotUniform"}, {"config", {{"seed", nullptr}}}};
+  return v;
+}
+
+std::string kwargs(const json& cfg) {
+  std::string s;
+  for (auto it = cfg.begin(); it != cfg.end(); ++it)
+    s += (s.empty() ? "" : ", ") + it.key() + "=" + pythonLiteral(it.value());
+  return s;
+}
+
+// A Keras object {"class_name", "config"} as `keras.<module>.<Class>(...)`, or its snake_case
+// name when its config is empty or only a null seed.
+std::string kerasObject(const json& v, const char* module) {
+  if (!v.is_object() || !v.contains("class_name")) return pythonLiteral(v);
+  std::string cls = v["class_name"];
+  json cfg = v.value("config", json::object());
+  if (cfg.is_object() && cfg.contains("seed") && cfg["seed"].is_null()) cfg.erase("seed");
+  if (cfg.empty() && std::string(module) != "regularizers")
+    return pythonLiteral(ModelSpec::defaultBaseName(cls));
+  return std::string("keras.") + module + "." + cls + "(" + kwargs(cfg) + ")";
+}
+
+std::string endsWithKey(const std::string& key) {
+  for (const char* tail : {"_initializer", "_regularizer", "_constraint"}) {
+    std::string t = tail;
+    if (key.size() > t.size() && key.compare(key.size() - t.size(), t.size(), t) == 0) return t;
+  }
+  return {};
+}
+
+std::string argument(const std::string& key, const json& value) {
+  std::string kind = endsWithKey(key);
+  if (kind == "_initializer") return kerasObject(canonicalInitializer(value), "initializers");
+  if (kind == "_regularizer") return kerasObject(value, "regularizers");
+  if (kind == "_constraint") return kerasObject(value, "constraints");
+  if (value.is_array() && (key == "kernel_size" || key == "strides" || key == "pool_size" ||
+                           key == "dilation_rate" || key == "size" || key == "target_shape" ||
+                           key == "padding" || key == "cropping" || key == "noise_shape"))
+    return tupleLiteral(value);
+  return pythonLiteral(value);
+}
+
+// The leading arguments Keras users pass positionally, per class.
+std::vector<std::string> positionalKeys(const std::string& cls) {
+  if (cls == "Dense") return {"units"};
+  if (cls.rfind("Conv", 0) == 0 || cls == "SeparableConv2D") return {"filters", "kernel_size"};
+  if (cls == "DepthwiseConv2D") return {"kernel_size"};
+  if (cls == "Dropout" || cls == "AlphaDropout" || cls == "SpatialDropout2D") return {"rate"};
+  if (cls == "Activation") return {"activation"};
+  if (cls == "Reshape") return {"target_shape"};
+  return {};
+}
+
+// An int or a list of ints as a list.
+std::vector<long long> intsOf(const json& v) {
+  std::vector<long long> out;
+  if (v.is_number_integer()) out.push_back(v.get<long long>());
+  if (v.is_array())
+    for (const auto& e : v)
+      if (e.is_number_integer()) out.push_back(e.get<long long>());
+  return out;
+}
+
+std::string layerCall(const NodeSpec& n, const LayerInfo* info) {
+  json cfg = n.config.is_object() ? n.config : json::object();
+  std::vector<std::string> args;
+  const std::vector<std::string> positional = positionalKeys(n.className);
+  std::vector<std::string> done;  // positional arguments stop at the first one missing
+  for (const auto& key : positional) {
+    if (!cfg.contains(key)) break;
+    args.push_back(argument(key, cfg[key]));
+    done.push_back(key);
+  }
+  for (auto it = cfg.begin(); it != cfg.end(); ++it) {
+    const std::string& key = it.key();
+    if (std::find(done.begin(), done.end(), key) != done.end() || key == "name" ||
+        key == "batch_input_shape" || key == "input_shape" || key == "batch_size" ||
+        key == "input_dim" || key == "batch_shape")
+      continue;
+    // Pooling strides default to the pool size (TF.js writes them out).
+    if (key == "strides" && cfg.contains("pool_size") &&
+        intsOf(it.value()) == intsOf(cfg["pool_size"]))
+      continue;
+    if (key == "trainable" && it.value() == true) continue;
+    if (key == "dtype" && (it.value() == "float32" || it.value().is_null())) continue;
+    if (info) {
+      bool isDefault = false;
+      for (const auto& p : info->params) {
+        if (p.key != key) continue;
+        json value =
+            p.type == ParamType::Initializer ? canonicalInitializer(it.value()) : it.value();
+        json def = p.type == ParamType::Initializer ? canonicalInitializer(p.defaultValue)
+                                                    : p.defaultValue;
+        isDefault = value == def || (value.is_number() && def.is_number() &&
+                                     value.get<double>() == def.get<double>());
+      }
+      if (isDefault) continue;
+    }
+    args.push_back(key + "=" + argument(key, it.value()));
+  }
+  args.push_back("name=" + pythonLiteral(n.name));
+  std::string s = "layers." + n.className + "(";
+  for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i];
+  return s + ")";
+}
+
+std::string listOrOne(const std::vector<std::string>& names) {
+  if (names.size() == 1) return names[0];
+  std::string s = "[";
+  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
+  return s + "]";
+}
+
+// Keras optimizer constructor from a training_config optimizer_config (Keras 2 or TF.js keys).
+std::string optimizerCode(const json& opt) {
+  if (opt.is_string()) return pythonLiteral(opt);
+  if (!opt.is_object() || !opt.contains("class_name")) return "\"rmsprop\"";
+  std::string cls = opt["class_name"];
+  json cfg = opt.value("config", json::object());
+  static const std::set<std::string> keep = {
+      "learning_rate", "momentum",  "nesterov",
+      "beta_1",        "beta_2",    "epsilon",
+      "rho",           "amsgrad",   "initial_accumulator_value",
+      "clipnorm",      "clipvalue", "global_clipnorm",
+      "weight_decay",  "centered"};
+  json out = json::object();
+  for (auto it = cfg.begin(); it != cfg.end(); ++it) {
+    std::string key = it.key();
+    if (key == "beta1") key = "beta_1";  // TF.js spelling
+    if (key == "beta2") key = "beta_2";
+    if (key == "lr") key = "learning_rate";  // Keras < 2.3
+    if (keep.count(key)) out[key] = it.value();
+  }
+  std::string args;
+  for (auto it = out.begin(); it != out.end(); ++it) {
+    std::string value = it.value().is_object() ? "keras.optimizers.schedules.deserialize(" +
+                                                     pythonLiteral(it.value()) + ")"
+                                               : pythonLiteral(it.value());
+    args += (args.empty() ? "" : ", ") + it.key() + "=" + value;
+  }
+  return "keras.optimizers." + cls + "(" + args + ")";
+}
+
+// A loss or metric value: names stay strings, objects become keras.<module>.get({...}).
+std::string lossOrMetric(const json& v, const char* module) {
+  if (v.is_object() && v.contains("class_name"))
+    return std::string("keras.") + module + ".get(" + pythonLiteral(v) + ")";
+  if (v.is_array()) {
+    std::string s = "[";
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + lossOrMetric(v[i], module);
+    return s + "]";
+  }
+  if (v.is_object()) {
+    std::string s = "{";
+    bool first = true;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      s += (first ? "" : ", ") + pythonLiteral(it.key()) + ": " + lossOrMetric(it.value(), module);
+      first = false;
+    }
+    return s + "}";
+  }
+  return pythonLiteral(v);
+}
+
+std::string pythonString(const std::string& s) {
+  return pythonLiteral(json(s));
+}
+
+}  // namespace
+
+std::string pythonIdentifier(const std::string& name) {
+  std::string s;
+  for (char c : name) {
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    s += ok ? c : '_';
+  }
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) s = "layer_" + s;
+  if (reservedNames().count(s)) s += "_";
+  return s;
+}
+
+std::string pythonLiteral(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null:
+      return "None";
+    case json::value_t::boolean:
+      return v.get<bool>() ? "True" : "False";
+    case json::value_t::array: {
+      std::string s = "[";
+      for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + pythonLiteral(v[i]);
+      return s + "]";
+    }
+    case json::value_t::object: {
+      std::string s = "{";
+      bool first = true;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        s += (first ? "" : ", ") + json(it.key()).dump() + ": " + pythonLiteral(it.value());
+        first = false;
+      }
+      return s + "}";
+    }
+    case json::value_t::number_float: {
+      double d = v.get<double>();
+      if (std::isnan(d)) return "float(\"nan\")";
+      if (std::isinf(d)) return d > 0 ? "float(\"inf\")" : "-float(\"inf\")";
+      return v.dump();
+    }
+    default:
+      return v.dump(-1, ' ', false, json::error_handler_t::replace);  // ints and strings
+  }
+}
+
+std::string pythonScript(const ModelSpec& spec, const json& trainingConfig,
+                         const PythonExportOptions& o) {
+  ShapeReport report = inferShapes(spec);
+  if (!report.ok()) throw report.errors.front();
+  const LayerRegistry& registry = LayerRegistry::instance();
+
+  // Variable names, unique.
+  std::map<std::string, std::string> var;
+  std::set<std::string> used;
+  for (const auto& n : spec.nodes) {
+    std::string v = pythonIdentifier(n.name), base = v;
+    for (int i = 2; used.count(v); ++i) v = base + "_" + std::to_string(i);
+    used.insert(v);
+    var[n.name] = v;
+  }
+  std::vector<std::string> inVars, outVars;
+  for (const auto& i : spec.inputs) inVars.push_back(var.at(i));
+  for (const auto& out : spec.outputs) outVars.push_back(var.at(out));
+
+  std::ostringstream s;
+  s << "#!/usr/bin/env python3\n"
+    << "\"\"\"" << spec.name << ": a Keras training script exported by Tessel Studio "
+    << TESSEL_VERSION << ".\n\n";
+  if (!o.source.empty()) s << "Source: " << o.source << "\n";
+  s << "Needs TensorFlow 2 (tf.keras). Run:  python3 "
+    << "this_script.py\n"
+    << "Training uses every GPU of this machine through tf.distribute.MirroredStrategy.\n"
+    << "\"\"\"\n"
+    << "import numpy as np\n"
+    << "import tensorflow as tf\n"
+    << "from tensorflow import keras\n"
+    << "from tensorflow.keras import layers\n\n\n";
+
+  // Model.
+  s << "def build_model():\n"
+    << "    \"\"\"The Functional model, one layer per line.\"\"\"\n";
+  for (const auto& name : topologicalOrder(spec)) {
+    const NodeSpec& n = *spec.find(name);
+    const std::string& v = var.at(n.name);
+    if (n.className == "InputLayer") {
+      Shape shape = inputLayerShape(n);
+      json dims = json::array();
+      for (size_t d = 1; d < shape.size(); ++d)
+        dims.push_back(shape[d] == kNone ? json() : json(shape[d]));
+      s << "    " << v << " = keras.Input(shape=" << tupleLiteral(dims);
+      if (shape[0] != kNone) s << ", batch_size=" << shape[0];
+      s << ", name=" << pythonString(n.name) << ")\n";
+      continue;
+    }
+    std::vector<std::string> ins;
+    for (const auto& in : n.inputs) ins.push_back(var.at(in));
+    std::string call = layerCall(n, registry.find(n.className));
+    std::string line = "    " + v + " = " + call + "(" + listOrOne(ins) + ")";
+    if (line.size() > 99) {  // the arguments on a line of their own, black style
+      const size_t open = call.find('(');
+      line = "    " + v + " = " + call.substr(0, open + 1) + "\n        " +
+             call.substr(open + 1, call.size() - open - 2) + "\n    )(" + listOrOne(ins) + ")";
+    }
+    s << line << "\n";
+  }
+  s << "    return keras.Model(inputs=" << listOrOne(inVars) << ", outputs=" << listOrOne(outVars)
+    << ", name=" << pythonString(spec.name) << ")\n\n\n";
+
+  // Data.
+  const bool fashion = o.dataSet == "fashion-mnist" || o.dataSet == "fashion_mnist";
+  s << "def load_data():\n";
+  if (fashion) {
+    const Shape& in = report.find(spec.inputs[0])->output.value();
+    json dims = json::array();
+    for (size_t d = 1; d < in.size(); ++d) dims.push_back(in[d]);
+    s << "    \"\"\"Fashion-MNIST as Tessel uses it: the first 5000 training images for "
+         "validation,\n"
+      << "    pixels standardised with one mean and standard deviation of the training "
+         "images.\"\"\"\n"
+      << "    (x_train_full, y_train_full), (x_test, y_test) = "
+         "keras.datasets.fashion_mnist.load_data()\n"
+      << "    x_valid, x_train = x_train_full[:5000], x_train_full[5000:]\n"
+      << "    y_valid, y_train = y_train_full[:5000], y_train_full[5000:]\n"
+      << "    mean, std = x_train.astype(np.float32).mean(), x_train.astype(np.float32).std()\n"
+      << "    shape = (-1,) + " << tupleLiteral(dims) << "\n"
+      << "    x_train, x_valid, x_test = [((x.astype(np.float32) - mean) / std).reshape(shape)\n"
+      << "                                for x in (x_train, x_valid, x_test)]\n"
+      << "    return (x_train, y_train), (x_valid, y_valid), (x_test, y_test)\n\n\n";
+  } else {
+    std::vector<std::string> xs = o.xFiles, ys = o.yFiles;
+    const bool known = !xs.empty();
+    if (!known) {
+      for (const auto& i : spec.inputs) xs.push_back("x_" + i + ".npy");
+      for (const auto& out : spec.outputs) ys.push_back("y_" + out + ".npy");
+    }
+    s << "    \"\"\""
+      << (known ? "The .npy arrays the model was trained on, one per model input and output."
+                : "Training arrays, one per model input and output.\n\n"
+                  "    Tessel knows no data set for this model: put your arrays in these files.")
+      << "\"\"\"\n";
+    s << "    x_train = [";
+    for (size_t i = 0; i < xs.size(); ++i)
+      s << (i ? ", " : "") << "np.load(" << pythonString(xs[i]) << ")";
+    s << "]\n    y_train = [";
+    for (size_t i = 0; i < ys.size(); ++i)
+      s << (i ? ", " : "") << "np.load(" << pythonString(ys[i]) << ")";
+    s << "]\n"
+      << "    x_train = x_train[0] if len(x_train) == 1 else x_train\n"
+      << "    y_train = y_train[0] if len(y_train) == 1 else y_train\n"
+      << "    return (x_train, y_train), None, None\n\n\n";
+  }
+
+  // Compile settings.
+  json tc = trainingConfig.is_object() ? trainingConfig : json::object();
+  json loss = tc.contains("loss") ? tc["loss"] : json("mean_squared_error");
+  json optimizer = tc.contains("optimizer_config") ? tc["optimizer_config"]
+                   : tc.contains("optimizer")      ? tc["optimizer"]
+                                                   : json("rmsprop");
+  json metrics = tc.contains("metrics") && !tc["metrics"].is_null() ? tc["metrics"] : json();
+
+  s << "def main():\n"
+    << "    strategy = tf.distribute.MirroredStrategy()\n"
+    << "    print(\"replicas:\", strategy.num_replicas_in_sync)\n"
+    << "    with strategy.scope():\n"
+    << "        model = build_model()\n"
+    << "        model.compile(\n"
+    << "            optimizer=" << optimizerCode(optimizer) << ",\n"
+    << "            loss=" << lossOrMetric(loss, "losses") << ",\n";
+  if (!metrics.is_null() && !(metrics.is_array() && metrics.empty()))
+    s << "            metrics=" << lossOrMetric(metrics, "metrics") << ",\n";
+  if (tc.contains("loss_weights") && !tc["loss_weights"].is_null())
+    s << "            loss_weights=" << pythonLiteral(tc["loss_weights"]) << ",\n";
+  s << "        )\n"
+    << "    model.summary()\n\n"
+    << "    (x_train, y_train), valid, test = load_data()\n"
+    << "    callbacks = [\n"
+    << "        keras.callbacks.TensorBoard(log_dir=\"logs\"),\n"
+    << "        keras.callbacks.ModelCheckpoint(\"" << pythonIdentifier(spec.name)
+    << ".h5\", save_best_only=True),\n";
+  if (o.earlyStoppingPatience >= 0)
+    s << "        keras.callbacks.EarlyStopping(patience=" << o.earlyStoppingPatience
+      << ", restore_best_weights=True),\n";
+  if (!o.csvLog.empty())
+    s << "        keras.callbacks.CSVLogger(" << pythonString(o.csvLog) << "),\n";
+  s << "    ]\n"
+    << "    history = model.fit(\n"
+    << "        x_train,\n"
+    << "        y_train,\n"
+    << "        epochs=" << o.epochs << ",\n"
+    << "        batch_size=" << o.batchSize << " * strategy.num_replicas_in_sync,\n";
+  if (o.validationSplit > 0)
+    s << "        validation_split=" << pythonLiteral(json(o.validationSplit)) << ",\n";
+  else
+    s << "        validation_data=valid,\n";
+  s << "        callbacks=callbacks,\n"
+    << "    )\n"
+    << "    print({name: values[-1] for name, values in history.history.items()})\n"
+    << "    if test is not None:\n"
+    << "        model.evaluate(*test)\n\n\n"
+    << "if __name__ == \"__main__\":\n"
+    << "    main()\n";
+  return s.str();
+}
+
+}  // namespace tessel

@@ -1,0 +1,205 @@
+"""Checks an ONNX model written by Tessel and evaluates it with a small numpy reference
+evaluator (only the ops Tessel's exporter writes), comparing with the engine's outputs.
+
+usage: onnx_reference.py MODEL.onnx DIR   (DIR holds x0.npy, x1.npy, ... and y0.npy, y1.npy, ...)
+Prints "ok max_abs_diff=..." or raises."""
+import math
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+
+def pads_split(pads, n):
+    return pads[:n], pads[n:]
+
+
+def conv(x, w, b, a):
+    n_sp = x.ndim - 2
+    strides = a.get("strides", [1] * n_sp)
+    dil = a.get("dilations", [1] * n_sp)
+    pb, pe = pads_split(a.get("pads", [0] * 2 * n_sp), n_sp)
+    group = a.get("group", 1)
+    xp = np.pad(x, [(0, 0), (0, 0)] + [(pb[i], pe[i]) for i in range(n_sp)])
+    k = w.shape[2:]
+    out_sp = [(xp.shape[2 + i] - (k[i] - 1) * dil[i] - 1) // strides[i] + 1 for i in range(n_sp)]
+    out = np.zeros((x.shape[0], w.shape[0]) + tuple(out_sp), dtype=np.float64)
+    cg, og = x.shape[1] // group, w.shape[0] // group
+    for idx in np.ndindex(*k):
+        sl = tuple(slice(idx[i] * dil[i], idx[i] * dil[i] + strides[i] * (out_sp[i] - 1) + 1,
+                         strides[i]) for i in range(n_sp))
+        xs = xp[(slice(None), slice(None)) + sl]
+        for g in range(group):
+            wk = w[(slice(g * og, (g + 1) * og), slice(None)) + idx]
+            out[:, g * og:(g + 1) * og] += np.einsum("nc...,oc->no...",
+                                                     xs[:, g * cg:(g + 1) * cg], wk)
+    if b is not None:
+        out += b.reshape((1, -1) + (1,) * n_sp)
+    return out
+
+
+def conv_transpose(x, w, b, a):  # 2-D, group 1, dilation 1
+    s = a.get("strides", [1, 1])
+    pads = a.get("pads", [0, 0, 0, 0])
+    opad = a.get("output_padding", [0, 0])
+    n, c, h, wd = x.shape
+    co, kh, kw = w.shape[1], w.shape[2], w.shape[3]
+    full = np.zeros((n, co, (h - 1) * s[0] + kh + opad[0], (wd - 1) * s[1] + kw + opad[1]))
+    for i in range(h):
+        for j in range(wd):
+            full[:, :, i * s[0]:i * s[0] + kh, j * s[1]:j * s[1] + kw] += np.einsum(
+                "nc,cokl->nokl", x[:, :, i, j], w)
+    out = full[:, :, pads[0]:full.shape[2] - pads[2], pads[1]:full.shape[3] - pads[3]]
+    if b is not None:
+        out = out + b.reshape(1, -1, 1, 1)
+    return out
+
+
+def pool(x, a, kind):
+    n_sp = x.ndim - 2
+    k = a["kernel_shape"]
+    strides = a.get("strides", [1] * n_sp)
+    pb, pe = pads_split(a.get("pads", [0] * 2 * n_sp), n_sp)
+    widths = [(0, 0), (0, 0)] + [(pb[i], pe[i]) for i in range(n_sp)]
+    fill = -np.inf if kind == "max" else 0.0
+    xp = np.pad(x, widths, constant_values=fill)
+    ones = np.pad(np.ones_like(x), widths)
+    out_sp = [(xp.shape[2 + i] - k[i]) // strides[i] + 1 for i in range(n_sp)]
+    acc = np.full(x.shape[:2] + tuple(out_sp), fill)
+    cnt = np.zeros_like(acc)
+    for idx in np.ndindex(*k):
+        sl = (slice(None), slice(None)) + tuple(
+            slice(idx[i], idx[i] + strides[i] * (out_sp[i] - 1) + 1, strides[i])
+            for i in range(n_sp))
+        if kind == "max":
+            acc = np.maximum(acc, xp[sl])
+        else:
+            acc = acc + xp[sl]
+            cnt = cnt + ones[sl]
+    return acc if kind == "max" else acc / cnt
+
+
+def run(model, feeds):
+    env = dict(feeds)
+    for init in model.graph.initializer:
+        env[init.name] = numpy_helper.to_array(init).astype(np.float64) \
+            if init.data_type == onnx.TensorProto.FLOAT else numpy_helper.to_array(init)
+    erf = np.vectorize(math.erf)
+    for node in model.graph.node:
+        a = {at.name: onnx.helper.get_attribute_value(at) for at in node.attribute}
+        a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in a.items()}
+        i = [env[n] if n else None for n in node.input]
+        op = node.op_type
+        if op == "Identity":
+            y = i[0]
+        elif op == "Relu":
+            y = np.maximum(i[0], 0)
+        elif op == "Sigmoid":
+            y = 1 / (1 + np.exp(-i[0]))
+        elif op == "Tanh":
+            y = np.tanh(i[0])
+        elif op == "Exp":
+            y = np.exp(i[0])
+        elif op == "Softplus":
+            y = np.log1p(np.exp(i[0]))
+        elif op == "Softsign":
+            y = i[0] / (1 + np.abs(i[0]))
+        elif op == "Elu":
+            y = np.where(i[0] > 0, i[0], a.get("alpha", 1.0) * (np.exp(i[0]) - 1))
+        elif op == "Selu":
+            y = a["gamma"] * np.where(i[0] > 0, i[0], a["alpha"] * (np.exp(i[0]) - 1))
+        elif op == "HardSigmoid":
+            y = np.clip(a["alpha"] * i[0] + a["beta"], 0, 1)
+        elif op == "Clip":
+            y = np.clip(i[0], i[1], i[2])
+        elif op == "Erf":
+            y = erf(i[0])
+        elif op == "Softmax":
+            z = i[0] - i[0].max(axis=a.get("axis", -1), keepdims=True)
+            e = np.exp(z)
+            y = e / e.sum(axis=a.get("axis", -1), keepdims=True)
+        elif op == "Gemm":
+            y = i[0] @ i[1] + (i[2] if len(i) > 2 else 0)
+        elif op == "MatMul":
+            y = i[0] @ i[1]
+        elif op in ("Add", "Sub", "Mul", "Div"):
+            y = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply, "Div": np.divide}[op](
+                i[0], i[1])
+        elif op == "Sqrt":
+            y = np.sqrt(i[0])
+        elif op == "Mean":
+            y = sum(i) / len(i)
+        elif op == "Max":
+            y = np.maximum.reduce(i)
+        elif op == "Min":
+            y = np.minimum.reduce(i)
+        elif op == "Concat":
+            y = np.concatenate(i, axis=a["axis"])
+        elif op == "Flatten":
+            y = i[0].reshape(i[0].shape[0], -1)
+        elif op == "Reshape":
+            shape = [i[0].shape[k] if d == 0 else d for k, d in enumerate(i[1].tolist())]
+            y = i[0].reshape(shape)
+        elif op == "Transpose":
+            y = np.transpose(i[0], a["perm"])
+        elif op == "Conv":
+            y = conv(i[0], i[1], i[2] if len(i) > 2 else None, a)
+        elif op == "ConvTranspose":
+            y = conv_transpose(i[0], i[1], i[2] if len(i) > 2 else None, a)
+        elif op == "MaxPool":
+            y = pool(i[0], a, "max")
+        elif op == "AveragePool":
+            y = pool(i[0], a, "avg")
+        elif op in ("ReduceMean", "ReduceMax"):
+            f = np.mean if op == "ReduceMean" else np.max
+            y = f(i[0], axis=tuple(a["axes"]), keepdims=bool(a.get("keepdims", 1)))
+        elif op == "BatchNormalization":
+            shape = (1, -1) + (1,) * (i[0].ndim - 2)
+            y = (i[0] - i[3].reshape(shape)) / np.sqrt(i[4].reshape(shape) + a["epsilon"]) \
+                * i[1].reshape(shape) + i[2].reshape(shape)
+        elif op == "Pad":
+            p = i[1].tolist()
+            r = i[0].ndim
+            y = np.pad(i[0], [(p[k], p[k + r]) for k in range(r)])
+        elif op == "Slice":
+            sl = [slice(None)] * i[0].ndim
+            for s, e, ax in zip(i[1].tolist(), i[2].tolist(), i[3].tolist()):
+                sl[ax] = slice(s, None if e >= 2**62 else e)
+            y = i[0][tuple(sl)]
+        elif op == "Resize":
+            assert a["mode"] == "nearest" and a["coordinate_transformation_mode"] == "asymmetric"
+            y = i[0]
+            for ax, s in enumerate(i[2].tolist()):
+                if s != 1:
+                    y = np.repeat(y, int(s), axis=ax)
+        else:
+            raise SystemExit("reference evaluator: no op " + op)
+        env[node.output[0]] = y
+    return [env[o.name] for o in model.graph.output]
+
+
+def main():
+    path, data = sys.argv[1], sys.argv[2]
+    model = onnx.load(path)
+    onnx.checker.check_model(model)
+    onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    assert model.opset_import[0].version >= 13
+    feeds = {}
+    for k, inp in enumerate(model.graph.input):
+        feeds[inp.name] = np.load(os.path.join(data, "x%d.npy" % k)).astype(np.float64)
+    outs = run(model, feeds)
+    worst = 0.0
+    for k, y in enumerate(outs):
+        want = np.load(os.path.join(data, "y%d.npy" % k)).astype(np.float64)
+        if y.shape != want.shape:
+            raise SystemExit("output %d: shape %s, engine %s" % (k, y.shape, want.shape))
+        diff = float(np.max(np.abs(y - want) / (1 + np.abs(want))))
+        worst = max(worst, diff)
+    if worst > 2e-4:
+        raise SystemExit("outputs differ from the engine: max relative diff %g" % worst)
+    print("ok max_abs_diff=%g" % worst)
+
+
+main()

@@ -1,0 +1,165 @@
+#include "ui/editor/GraphClipboard.h"
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include "engine/core/Error.h"
+#include "ui/editor/GraphDocument.h"
+
+namespace tessel::ui {
+
+json GraphClipboard::toJson(const GraphDocument& doc, const QStringList& names) {
+  ModelSpec part;
+  part.name = "fragment";
+  std::set<std::string> chosen;
+  for (const QString& n : names) chosen.insert(n.toStdString());
+  json layout = json::object();
+  for (const auto& n : doc.spec().nodes) {
+    if (!chosen.count(n.name)) continue;
+    NodeSpec copy = n;
+    // Only edges inside the selection travel with it.
+    copy.inputs.erase(std::remove_if(copy.inputs.begin(), copy.inputs.end(),
+                                     [&](const std::string& in) { return !chosen.count(in); }),
+                      copy.inputs.end());
+    part.nodes.push_back(copy);
+    const QPointF p = doc.position(QString::fromStdString(n.name));
+    layout[n.name] = json::array({p.x(), p.y()});
+  }
+  std::set<std::string> consumed;
+  for (const auto& n : part.nodes)
+    for (const auto& in : n.inputs) consumed.insert(in);
+  for (const auto& n : part.nodes) {
+    if (n.className == "InputLayer") part.inputs.push_back(n.name);
+    if (!consumed.count(n.name)) part.outputs.push_back(n.name);
+  }
+  json j = part.toKerasJson();
+  j["tessel_layout"] = layout;
+  return j;
+}
+
+QString GraphClipboard::toText(const GraphDocument& doc, const QStringList& names) {
+  return QString::fromStdString(toJson(doc, names).dump(1));
+}
+
+GraphFragment GraphClipboard::parse(const QString& text) {
+  json j;
+  try {
+    j = json::parse(text.toStdString());
+  } catch (const json::exception&) {
+    throw Error("the clipboard does not hold Keras model JSON");
+  }
+  return fromJson(j);
+}
+
+GraphFragment GraphClipboard::fromJson(const json& input) {
+  if (!input.is_object()) throw Error("the clipboard does not hold Keras model JSON");
+  json j = input;
+  std::map<std::string, QPointF> stored;
+  if (j.contains("tessel_layout") && j["tessel_layout"].is_object()) {
+    for (const auto& [name, xy] : j["tessel_layout"].items())
+      if (xy.is_array() && xy.size() == 2 && xy[0].is_number() && xy[1].is_number())
+        stored[name] = QPointF(xy[0].get<double>(), xy[1].get<double>());
+    j.erase("tessel_layout");
+  }
+  // A single layer as Keras writes it in a model's "layers" list.
+  const std::string cls = j.value("class_name", std::string());
+  if (!cls.empty() && cls != "Functional" && cls != "Model" && cls != "Sequential" &&
+      !j.contains("modelTopology")) {
+    json layer = j;
+    layer.erase("inbound_nodes");
+    j = {{"class_name", "Functional"},
+         {"config",
+          {{"name", "fragment"},
+           {"layers", json::array({layer})},
+           {"input_layers", json::array()},
+           {"output_layers", json::array()}}}};
+  }
+  ModelSpec spec;
+  try {
+    spec = ModelSpec::fromKerasJson(j);
+  } catch (const Error& e) {
+    throw Error(std::string("cannot paste: ") + e.what());
+  }
+  GraphFragment f;
+  // Producers first, so inserting in order always finds an edge's source.
+  std::vector<std::string> order;
+  try {
+    order = topologicalOrder(spec);
+  } catch (const Error&) {
+    for (const auto& n : spec.nodes) order.push_back(n.name);
+  }
+  std::set<std::string> present;
+  for (const auto& n : spec.nodes) present.insert(n.name);
+  for (const auto& name : order) {
+    NodeSpec n = *spec.find(name);
+    n.inputs.erase(std::remove_if(n.inputs.begin(), n.inputs.end(),
+                                  [&](const std::string& in) { return !present.count(in); }),
+                   n.inputs.end());
+    f.nodes.push_back(n);
+  }
+  f.hadLayout = !f.nodes.empty();
+  for (const auto& n : f.nodes)
+    if (!stored.count(n.name)) f.hadLayout = false;
+  f.positions = f.hadLayout ? stored : GraphDocument::layeredLayout(spec);
+  return f;
+}
+
+std::string GraphClipboard::uniqueName(const std::string& name,
+                                       const std::vector<std::string>& taken) {
+  auto free = [&](const std::string& n) {
+    return std::find(taken.begin(), taken.end(), n) == taken.end();
+  };
+  if (free(name)) return name;
+  static const std::regex suffix("^(.*)_([0-9]+)$");
+  std::smatch m;
+  const std::string base = std::regex_match(name, m, suffix) ? m[1].str() : name;
+  if (free(base)) return base;
+  for (int i = 1;; ++i) {
+    const std::string candidate = base + "_" + std::to_string(i);
+    if (free(candidate)) return candidate;
+  }
+}
+
+void GraphClipboard::makeNamesUnique(GraphFragment& fragment, const ModelSpec& existing) {
+  std::vector<std::string> taken;
+  for (const auto& n : existing.nodes) taken.push_back(n.name);
+  std::map<std::string, std::string> renamed;
+  for (auto& n : fragment.nodes) {
+    const std::string fresh = uniqueName(n.name, taken);
+    renamed[n.name] = fresh;
+    taken.push_back(fresh);
+  }
+  std::map<std::string, QPointF> positions;
+  for (auto& n : fragment.nodes) {
+    const std::string old = n.name;
+    n.name = renamed[old];
+    n.config["name"] = n.name;
+    for (auto& in : n.inputs) in = renamed[in];
+    positions[n.name] = fragment.positions.count(old) ? fragment.positions[old] : QPointF();
+  }
+  fragment.positions = std::move(positions);
+}
+
+PasteCommand::PasteCommand(GraphDocument* doc, GraphFragment fragment, QPointF offset,
+                           const QString& text, QUndoCommand* parent)
+    : GraphCommand(doc, text, parent), fragment_(std::move(fragment)), offset_(offset) {}
+
+void PasteCommand::redo() {
+  saveIo();
+  if (fragment_.nodes.empty()) return refuse(QObject::tr("nothing to paste"));
+  for (const auto& n : fragment_.nodes)
+    if (doc_->hasNode(QString::fromStdString(n.name)))
+      return refuse("the name '" + QString::fromStdString(n.name) + "' is already used");
+  names_.clear();
+  for (const auto& n : fragment_.nodes)
+    names_ << doc_->insertNode(n, fragment_.positions[n.name] + offset_);
+  setLastError({});
+}
+
+void PasteCommand::undo() {
+  for (auto it = names_.rbegin(); it != names_.rend(); ++it) doc_->removeNode(*it);
+  restoreIo();
+}
+
+}  // namespace tessel::ui

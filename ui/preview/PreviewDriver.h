@@ -1,0 +1,117 @@
+#pragma once
+// Feeds the preview widgets during training. configure() (GUI thread) picks a fixed sample of the
+// validation data and the rows of the confusion matrices; makeObserver() creates, for the Model
+// being trained, a TrainObserver that runs inference on the TRAINING thread (between batches, so
+// the model is not in use) at each epoch end — and every N batches on the sample when asked — and
+// hands the outputs to the GUI thread through a mutex-protected mailbox and ONE queued call,
+// however many frames arrive (later frames replace earlier unread ones).
+//
+//   PreviewDriver driver;
+//   driver.configure(spec, compile, data, fit);       // GUI thread, before training
+//   auto obs = driver.makeObserver(model);             // training thread (thread-safe)
+//   trainer.fit(data, fit, {}, obs.get());             // previewUpdated / confusionUpdated follow
+#include <QObject>
+#include <QStringList>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "engine/graph/ModelSpec.h"
+#include "engine/train/CompileOptions.h"
+#include "engine/train/FitOptions.h"
+#include "engine/train/TrainObserver.h"
+#include "ui/preview/ImagePreprocessor.h"
+#include "ui/preview/PreviewHeads.h"
+#include "ui/preview/PreviewRecord.h"
+
+namespace tessel {
+
+class Model;
+
+struct PreviewSettings {
+  int sampleCount = 16;         // images in the preview grid
+  int everyNBatches = 0;        // also refresh the grid every N batches (0: epoch end only)
+  Index confusionLimit = 1000;  // validation rows of the confusion matrices (0: all)
+  std::uint64_t seed = 1;       // picks the fixed sample
+  int predictBatch = 64;        // rows per forward pass of the preview inference
+};
+
+class PreviewDriver : public QObject {
+  Q_OBJECT
+ public:
+  struct Plan;     // immutable inference plan shared with observers (defined in the .cpp)
+  struct Mailbox;  // training thread → GUI thread hand-over (defined in the .cpp)
+
+  explicit PreviewDriver(QObject* parent = nullptr);
+  ~PreviewDriver() override;
+
+  // The run about to start, as given to TrainingController::start / Trainer::fit. The validation
+  // data is fit.validationData, else the validation_split tail of `data`, else `data` itself.
+  // Output roles are detected (PreviewDecoder::detect) unless setHeads() is called afterwards.
+  // Throws Error for an invalid spec.
+  void configure(const ModelSpec& spec, const CompileOptions& compile, const Dataset& data,
+                 const FitOptions& fit);
+  void setSettings(const PreviewSettings& settings);  // re-picks the sample when configured
+  const PreviewSettings& settings() const { return settings_; }
+  void setHeads(const PreviewHeads& heads);
+  const PreviewHeads& heads() const { return heads_; }
+  void setClassNames(const QStringList& names);
+  const QStringList& classNames() const { return names_; }
+  bool isConfigured() const { return plan_ != nullptr; }
+
+  const ModelSpec& spec() const { return spec_; }
+  Index validationSize() const { return valN_; }
+  const std::vector<Index>& sampleRows() const { return sampleRows_; }  // validation rows
+  const ImagePreprocessor& preprocessor() const { return pre_; }
+
+  // The observer for one training run of `model` (built from configure()'s spec). Thread-safe;
+  // call it on the thread that runs fit. The observer keeps only shared state: it may outlive
+  // the driver (its reports are then dropped). Returns an observer that does nothing when the
+  // driver is not configured.
+  std::unique_ptr<TrainObserver> makeObserver(Model& model);
+  // makeObserver as a callable for a controller hook (keeps the driver's shared state alive, not
+  // the driver: safe to call after the driver is gone, it then returns a silent observer).
+  std::function<std::unique_ptr<TrainObserver>(Model&)> observerFactory();
+
+  // Latest results (GUI thread).
+  const std::vector<PreviewRecord>& records() const { return records_; }
+  int lastEpoch() const { return epoch_; }  // -1: before the first epoch end
+  int lastBatch() const { return batch_; }  // -1: the records come from an epoch end
+  // counts[t][p] of class head `head` (index into heads().classOutputs) at the last epoch end.
+  std::vector<std::vector<int>> confusion(int head) const;
+  // The confusion rows of one cell with their predictions (at most `limit`).
+  std::vector<PreviewRecord> cellRecords(int head, int trueClass, int predClass,
+                                         int limit = 200) const;
+  // Weights at the last epoch end (Keras get_weights() order; empty before the first).
+  const std::vector<Tensor>& latestWeights() const { return weights_; }
+
+ signals:
+  void previewUpdated(int epoch, int batch);  // records() changed
+  void confusionUpdated(int epoch);           // confusion()/cellRecords() changed
+  void weightsUpdated(int epoch);             // latestWeights() changed
+
+ private:
+  Q_INVOKABLE void takeFrames();
+  void rebuildPlan();
+  PreviewRecord truthRecord(Index valRow) const;
+
+  PreviewSettings settings_;
+  PreviewHeads heads_;
+  QStringList names_;
+  ModelSpec spec_;
+  Dataset source_;  // arrays shared with the caller's data (no copy)
+  Index valBegin_ = 0, valN_ = 0;
+  ImagePreprocessor pre_;
+  std::vector<Index> sampleRows_, confusionRows_;  // validation rows (0-based)
+  std::vector<PreviewRecord> truth_;               // sample records without predictions
+  std::shared_ptr<const Plan> plan_;
+  std::shared_ptr<Mailbox> mailbox_;
+
+  std::vector<PreviewRecord> records_;
+  int epoch_ = -1, batch_ = -1;
+  std::vector<Tensor> evalOutputs_;  // outputs on confusionRows_ at the last epoch end
+  std::vector<Tensor> weights_;
+};
+
+}  // namespace tessel

@@ -1,0 +1,183 @@
+#include "ui/preview/PreviewPanel.h"
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+#include "ui/preview/ConfusionMatrixWidget.h"
+#include "ui/preview/InferenceView.h"
+#include "ui/preview/PreviewDriver.h"
+#include "ui/preview/PreviewGallery.h"
+#include "ui/preview/PreviewGrid.h"
+#include "ui/preview/PreviewPainter.h"
+
+namespace tessel {
+
+PreviewPanel::PreviewPanel(QWidget* parent) : QWidget(parent) {
+  driver_ = new PreviewDriver(this);
+  auto* lay = new QVBoxLayout(this);
+  lay->setContentsMargins(4, 4, 4, 4);
+
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(new QLabel(tr("Samples"), this));
+  sampleCount_ = new QSpinBox(this);
+  sampleCount_->setObjectName("sampleCount");
+  sampleCount_->setRange(1, 64);
+  sampleCount_->setValue(driver_->settings().sampleCount);
+  bar->addWidget(sampleCount_);
+  bar->addSpacing(12);
+  bar->addWidget(new QLabel(tr("Refresh every"), this));
+  everyN_ = new QSpinBox(this);
+  everyN_->setObjectName("everyNBatches");
+  everyN_->setRange(0, 100000);
+  everyN_->setSpecialValueText(tr("epoch end only"));
+  everyN_->setSuffix(tr(" batches"));
+  everyN_->setValue(0);
+  bar->addWidget(everyN_);
+  bar->addSpacing(12);
+  status_ = new QLabel(this);
+  status_->setObjectName("previewStatus");
+  bar->addWidget(status_, 1);
+  export_ = new QPushButton(tr("Export PNG…"), this);
+  export_->setObjectName("exportPreview");
+  bar->addWidget(export_);
+  lay->addLayout(bar);
+
+  tabs_ = new QTabWidget(this);
+  grid_ = new PreviewGrid;
+  grid_->setObjectName("previewGrid");
+  auto* scroll = new QScrollArea;
+  scroll->setWidgetResizable(true);
+  scroll->setWidget(grid_);
+  tabs_->addTab(scroll, tr("Samples"));
+  inference_ = new InferenceView;
+  tabs_->addTab(inference_, tr("Single image"));
+  lay->addWidget(tabs_, 1);
+
+  connect(sampleCount_, &QSpinBox::valueChanged, this, &PreviewPanel::applySettings);
+  connect(everyN_, &QSpinBox::valueChanged, this, &PreviewPanel::applySettings);
+  connect(export_, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export previews"), QStringLiteral("previews.png"), tr("PNG images (*.png)"));
+    if (!path.isEmpty() && !exportGrid(path)) status_->setText(tr("Could not write %1").arg(path));
+  });
+  connect(driver_, &PreviewDriver::previewUpdated, this, &PreviewPanel::onPreview);
+  connect(driver_, &PreviewDriver::confusionUpdated, this, &PreviewPanel::onConfusion);
+  connect(driver_, &PreviewDriver::weightsUpdated, this,
+          [this] { inference_->setWeights(driver_->latestWeights()); });
+  status_->setText(tr("No training run yet"));
+}
+
+void PreviewPanel::configure(const ModelSpec& spec, const CompileOptions& compile,
+                             const Dataset& data, const FitOptions& fit) {
+  driver_->configure(spec, compile, data, fit);
+  applySettings();
+  headNames_.clear();
+  for (int k : driver_->heads().classOutputs)
+    headNames_.push_back(k < static_cast<int>(spec.outputs.size()) ? spec.outputs[k]
+                                                                   : std::to_string(k));
+  rebuildConfusionTabs();
+  inference_->setModel(spec, driver_->heads(), driver_->preprocessor());
+  grid_->setRecords(driver_->records());
+  status_->setText(tr("Ground truth of %n validation image(s); predictions at each epoch end",
+                      nullptr, static_cast<int>(driver_->records().size())));
+}
+
+void PreviewPanel::setClassNames(const QStringList& names) {
+  driver_->setClassNames(names);
+  grid_->setClassNames(names);
+  inference_->setClassNames(names);
+  for (auto* c : confusion_) c->setMatrix(c->counts(), names);
+}
+
+ConfusionMatrixWidget* PreviewPanel::confusionWidget(int head) const {
+  return head >= 0 && head < confusionCount() ? confusion_[head] : nullptr;
+}
+
+QString PreviewPanel::statusText() const {
+  return status_->text();
+}
+
+bool PreviewPanel::exportGrid(const QString& path) const {
+  return grid_->exportPng(path);
+}
+
+void PreviewPanel::applySettings() {
+  PreviewSettings s = driver_->settings();
+  s.sampleCount = sampleCount_->value();
+  s.everyNBatches = everyN_->value();
+  if (s.sampleCount == driver_->settings().sampleCount &&
+      s.everyNBatches == driver_->settings().everyNBatches)
+    return;
+  driver_->setSettings(s);
+  grid_->setRecords(driver_->records());
+}
+
+void PreviewPanel::rebuildConfusionTabs() {
+  for (auto* c : confusion_) {
+    tabs_->removeTab(tabs_->indexOf(c));
+    c->deleteLater();
+  }
+  confusion_.clear();
+  for (size_t h = 0; h < headNames_.size(); ++h) {
+    auto* c = new ConfusionMatrixWidget;
+    c->setObjectName(QStringLiteral("confusion_%1").arg(h));
+    c->setTitle(QString::fromStdString(headNames_[h]));
+    const int head = static_cast<int>(h);
+    connect(c, &ConfusionMatrixWidget::cellClicked, this,
+            [this, head](int t, int p) { showCell(head, t, p); });
+    confusion_.push_back(c);
+    tabs_->insertTab(1 + head, c, tr("Confusion: %1").arg(QString::fromStdString(headNames_[h])));
+  }
+}
+
+void PreviewPanel::onPreview(int epoch, int batch) {
+  grid_->setRecords(driver_->records());
+  QString when = epoch < 0   ? tr("before training")
+                 : batch < 0 ? tr("end of epoch %1").arg(epoch + 1)
+                             : tr("epoch %1, batch %2").arg(epoch + 1).arg(batch + 1);
+  // Sample accuracy / mean IoU of the shown tiles.
+  int correct = 0, classified = 0, withIou = 0;
+  double iouSum = 0;
+  for (const auto& r : driver_->records()) {
+    if (r.hasClass() && r.trueClass >= 0) {
+      ++classified;
+      correct += r.predClass == r.trueClass;
+    }
+    if (r.iou >= 0) {
+      ++withIou;
+      iouSum += r.iou;
+    }
+  }
+  QString figures;
+  if (classified > 0) figures += tr("  ·  %1/%2 classes right").arg(correct).arg(classified);
+  if (withIou > 0) figures += tr("  ·  mean IoU %1").arg(iouSum / withIou, 0, 'f', 2);
+  status_->setText(tr("Predictions %1").arg(when) + figures);
+}
+
+void PreviewPanel::onConfusion(int epoch) {
+  for (size_t h = 0; h < confusion_.size(); ++h) {
+    confusion_[h]->setMatrix(driver_->confusion(static_cast<int>(h)), driver_->classNames());
+    confusion_[h]->setTitle(
+        tr("%1, epoch %2").arg(QString::fromStdString(headNames_[h])).arg(epoch + 1));
+  }
+}
+
+void PreviewPanel::showCell(int head, int trueClass, int predClass) {
+  const QStringList& names = driver_->classNames();
+  const QString title = tr("true %1, predicted %2")
+                            .arg(PreviewPainter::className(names, trueClass),
+                                 PreviewPainter::className(names, predClass));
+  if (gallery_) gallery_->close();
+  gallery_ =
+      new PreviewGallery(title, driver_->cellRecords(head, trueClass, predClass), names, this);
+  gallery_->setAttribute(Qt::WA_DeleteOnClose);
+  gallery_->show();
+}
+
+}  // namespace tessel

@@ -1,0 +1,82 @@
+#pragma once
+// The studio's preview panel: a toolbar (sample count, refresh every N batches, export PNG),
+// then tabs — "Samples" (PreviewGrid of the fixed validation sample), one "Confusion: <output>"
+// tab per classification head (clicking a cell opens a PreviewGallery of those images) and
+// "Single image" (InferenceView, drop an image file).
+//
+// Embedding (GUI thread):
+//   auto* panel = new PreviewPanel(parent);
+//   panel->setClassNames(names);                      // optional ("0".."9" otherwise)
+//   panel->configure(spec, compile, data, fit);       // before each run
+//   // on the training thread, once the Model exists (see PreviewDriver::makeObserver):
+//   auto observer = panel->driver()->makeObserver(model);
+#include <QPointer>
+#include <QWidget>
+#include <vector>
+
+#include "engine/graph/ModelSpec.h"
+#include "engine/train/CompileOptions.h"
+#include "engine/train/FitOptions.h"
+
+class QLabel;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+
+namespace tessel {
+
+class ConfusionMatrixWidget;
+class InferenceView;
+class PreviewDriver;
+class PreviewGallery;
+class PreviewGrid;
+
+class PreviewPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit PreviewPanel(QWidget* parent = nullptr);
+
+  // Prepares the previews of the run about to start (see PreviewDriver::configure). Throws Error
+  // for an invalid spec.
+  void configure(const ModelSpec& spec, const CompileOptions& compile, const Dataset& data,
+                 const FitOptions& fit);
+  void setClassNames(const QStringList& names);
+
+  PreviewDriver* driver() const { return driver_; }
+  PreviewGrid* grid() const { return grid_; }
+  InferenceView* inferenceView() const { return inference_; }
+  QTabWidget* tabs() const { return tabs_; }
+  QSpinBox* sampleCountBox() const { return sampleCount_; }
+  QSpinBox* everyNBox() const { return everyN_; }
+  int confusionCount() const { return static_cast<int>(confusion_.size()); }
+  ConfusionMatrixWidget* confusionWidget(int head) const;
+  // The gallery opened by the last confusion-cell click (nullptr when closed).
+  PreviewGallery* gallery() const { return gallery_; }
+  QString statusText() const;
+
+  // Writes the sample grid as a PNG (what the Export button does after asking for a path).
+  bool exportGrid(const QString& path) const;
+
+ public slots:
+  void showCell(int head, int trueClass, int predClass);
+
+ private:
+  void onPreview(int epoch, int batch);
+  void onConfusion(int epoch);
+  void applySettings();
+  void rebuildConfusionTabs();
+
+  PreviewDriver* driver_;
+  QTabWidget* tabs_;
+  PreviewGrid* grid_;
+  InferenceView* inference_;
+  std::vector<ConfusionMatrixWidget*> confusion_;
+  QSpinBox* sampleCount_;
+  QSpinBox* everyN_;
+  QPushButton* export_;
+  QLabel* status_;
+  QPointer<PreviewGallery> gallery_;
+  std::vector<std::string> headNames_;
+};
+
+}  // namespace tessel

@@ -1,0 +1,110 @@
+#include "ui/project/ExampleLibrary.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <algorithm>
+#include <exception>
+
+#include "engine/io/TfjsModel.h"
+#include "engine/store/Project.h"
+
+namespace tessel::ui {
+
+namespace {
+
+QString& extraRoot() {
+  static QString dir;
+  return dir;
+}
+
+// The seed classifier opens first.
+int rank(const QString& name) {
+  if (name == "fashion_mnist_mlp") return 0;
+  if (name == "fashion_mnist_cnn") return 1;
+  return 2;
+}
+
+}  // namespace
+
+void ExampleLibrary::setExtraRoot(const QString& dir) {
+  extraRoot() = dir;
+}
+
+QStringList ExampleLibrary::roots() {
+  QStringList roots;
+  if (!extraRoot().isEmpty()) roots << extraRoot();
+  const QString appDir = QCoreApplication::applicationDirPath();
+  if (!appDir.isEmpty()) {
+    roots << appDir + "/../share/tessel/examples"   // installed: bin/../share/tessel
+          << appDir + "/../resources/examples"      // next to a relocated build
+          << appDir + "/../../resources/examples";  // build/app/tessel in the source tree
+  }
+  return roots;
+}
+
+QList<ExampleModel> ExampleLibrary::models() {
+  for (const QString& root : roots()) {
+    QDir dir(root);
+    if (!dir.exists()) continue;
+    QList<ExampleModel> found;
+    const auto subdirs = dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    for (const QString& sub : subdirs) {
+      QFileInfo f(dir.filePath(sub + "/model.json"));
+      if (f.isFile()) found.append({sub, f.canonicalFilePath()});
+    }
+    if (found.isEmpty()) continue;
+    std::stable_sort(found.begin(), found.end(), [](const ExampleModel& a, const ExampleModel& b) {
+      return rank(a.name) < rank(b.name);
+    });
+    return found;
+  }
+  return {};
+}
+
+QString ExampleLibrary::modelPath(const QString& name) {
+  for (const ExampleModel& m : models())
+    if (m.name == name) return m.path;
+  return {};
+}
+
+bool ExampleLibrary::writeExampleProject(const QString& path, QString* error) {
+  const QList<ExampleModel> examples = models();
+  if (examples.isEmpty()) {
+    if (error) *error = QObject::tr("no bundled examples found (resources/examples)");
+    return false;
+  }
+  try {
+    Project project = Project::create(path.toStdString());
+    project.begin();
+    for (const ExampleModel& e : examples) {
+      ModelFile file = readModelFile(e.path.toStdString());
+      auto id = project.addModel(e.name.toStdString(), file.spec.toKerasJson());
+      ModelRecord rec = *project.model(id);
+      if (!file.trainingConfig.is_null())
+        rec.compileSettings = {{"training_config", file.trainingConfig}};
+      project.updateModel(rec);
+    }
+    project.commit();
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromUtf8(e.what());
+    return false;
+  }
+  return true;
+}
+
+QString ExampleLibrary::ensureExampleProject(QString* error) {
+  QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+  if (dir.isEmpty()) dir = QDir::homePath() + "/.local/share/tessel";
+  if (!QDir().mkpath(dir)) {
+    if (error) *error = QObject::tr("cannot create %1").arg(dir);
+    return {};
+  }
+  const QString path = QDir(dir).filePath(kProjectFileName);
+  if (QFileInfo::exists(path)) return path;
+  if (!writeExampleProject(path, error)) return {};
+  return path;
+}
+
+}  // namespace tessel::ui

@@ -1,0 +1,50 @@
+#pragma once
+// The project's side tree: one top-level item per model (bold while it has unsaved edits), and
+// under each its training runs ("run 3 · stopped · 2 epochs"), newest first. Selecting a model
+// item asks the window to show it; the context menu renames or deletes a model.
+#include <QTreeWidget>
+#include <vector>
+
+#include "engine/store/Project.h"
+
+namespace tessel::ui {
+
+class ProjectSession;
+
+class ProjectTree : public QTreeWidget {
+  Q_OBJECT
+ public:
+  enum Role { KindRole = Qt::UserRole, IdRole, ModelIdRole, NameRole };
+  enum Kind { ModelItem = 1, RunItem = 2 };
+
+  explicit ProjectTree(ProjectSession* session, QWidget* parent = nullptr);
+
+  // Rebuilds from the session (models) and the project file (runs).
+  void refresh();
+  // Re-reads the runs of every model (after a run started or ended).
+  void refreshRuns();
+  void setCurrentModel(qint64 id);
+  // Live update of a run's line while it trains (no file access).
+  void setRunProgress(qint64 runId, const QString& status, int epochsDone);
+  QTreeWidgetItem* runItem(qint64 runId) const;
+  QTreeWidgetItem* modelItem(qint64 id) const;
+  qint64 currentModelId() const { return current_; }
+
+ signals:
+  void modelActivated(qint64 id);
+  void runActivated(qint64 modelId, qint64 runId);
+  void renameRequested(qint64 id);
+  void deleteRequested(qint64 id);
+
+ private:
+  void fillRuns(QTreeWidgetItem* modelItem, std::vector<RunRecord> runs);
+  void updateMarks();
+  void onCurrentItemChanged(QTreeWidgetItem* item);
+  void showMenu(const QPoint& pos);
+
+  ProjectSession* session_;
+  qint64 current_ = 0;
+  bool filling_ = false;
+};
+
+}  // namespace tessel::ui

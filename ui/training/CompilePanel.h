@@ -1,0 +1,110 @@
+#pragma once
+// Keras compile() + fit() settings of one model, as a form: loss per output and loss_weights
+// (multi-output models), metrics, optimizer and its parameters (Keras defaults), learning-rate
+// schedule, batch size, epochs, validation split, class weights and the callbacks EarlyStopping,
+// ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN with their Keras parameters and defaults.
+//
+// JSON forms (what the project stores in compileSettings):
+//  - trainingConfig(): Keras training_config {"loss", "metrics", "loss_weights",
+//    "optimizer_config": {"class_name", "config"}} (dict forms keyed by output name when the
+//    model has several outputs; the learning rate may be a schedule {"class_name", "config"}).
+//  - fitConfig(): {"epochs", "batch_size", "validation_split", "shuffle", "class_weight": {"0":
+//    w, ...}} with Keras fit() keys.
+//  - callbacksConfig(): [{"class_name": "EarlyStopping", "config": {...Keras keys...}}, ...].
+//  - settings(): {"training_config", "fit", "callbacks"}; setSettings() reads it back.
+#include <QWidget>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "engine/graph/ModelSpec.h"
+#include "engine/train/CompileOptions.h"
+#include "engine/train/FitOptions.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QGroupBox;
+class QLineEdit;
+class QSpinBox;
+class QTableWidget;
+
+namespace tessel {
+
+class CompilePanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit CompilePanel(QWidget* parent = nullptr);
+
+  // Builds the per-output rows (loss, loss weight, metrics) from the model's outputs and picks a
+  // default loss from each output layer (softmax + units > 1: sparse_categorical_crossentropy,
+  // sigmoid + 1 unit: binary_crossentropy, else mse). Keeps settings already chosen for outputs
+  // with the same name.
+  void setModel(const ModelSpec& spec);
+  QStringList outputNames() const { return outputs_; }
+
+  CompileOptions compileOptions() const;
+  FitOptions fitOptions() const;  // verbose 0
+  nlohmann::json trainingConfig() const;
+  void setTrainingConfig(const nlohmann::json& trainingConfig);
+  nlohmann::json fitConfig() const;
+  void setFitConfig(const nlohmann::json& fit);
+  nlohmann::json callbacksConfig() const;
+  void setCallbacksConfig(const nlohmann::json& callbacks);
+  nlohmann::json settings() const;
+  void setSettings(const nlohmann::json& settings);
+
+  // Keras defaults of an optimizer's parameters ("Adam" -> {"learning_rate": 0.001, "beta_1":
+  // 0.9, ...}); empty for an unknown name.
+  static nlohmann::json optimizerDefaults(const QString& className);
+  static QStringList optimizerNames();
+  static QStringList lossNames();
+  static QStringList metricNames();
+
+  // Widgets (for tests and the window).
+  QComboBox* optimizerBox() const { return optimizer_; }
+  QDoubleSpinBox* learningRateBox() const;
+  QComboBox* lossBox(int output) const;
+  QSpinBox* epochsBox() const { return epochs_; }
+  QSpinBox* batchSizeBox() const { return batchSize_; }
+  QDoubleSpinBox* validationSplitBox() const { return validationSplit_; }
+
+ signals:
+  void changed();
+
+ private:
+  struct OutputRow;
+  struct CallbackBox;
+  void rebuildOptimizerParams(const nlohmann::json& values);
+  void rebuildOutputs();
+  void emitChanged();
+
+  QStringList outputs_;
+  QTableWidget* outputTable_ = nullptr;  // output | loss | loss weight | metrics
+  QComboBox* optimizer_ = nullptr;
+  QFormLayout* optimizerForm_ = nullptr;
+  QWidget* optimizerParams_ = nullptr;
+  QComboBox* schedule_ = nullptr;
+  QLineEdit* scheduleParams_ = nullptr;  // JSON config of the schedule
+  QSpinBox* epochs_ = nullptr;
+  QSpinBox* batchSize_ = nullptr;
+  QDoubleSpinBox* validationSplit_ = nullptr;
+  QCheckBox* shuffle_ = nullptr;
+  QLineEdit* classWeight_ = nullptr;  // "0: 1.0, 1: 2.5"
+  std::vector<CallbackBox*> callbacks_;
+  nlohmann::json optimizerValues_;                 // current parameter values by key
+  std::map<QString, nlohmann::json> outputState_;  // output -> {"loss", "weight", "metrics"}
+  bool building_ = false;
+};
+
+// Builds the engine callbacks of callbacksConfig() (Keras class names and config keys;
+// unknown keys are ignored, unknown classes throw Error). ModelCheckpoint saves through `saver`.
+class Callback;
+std::vector<std::unique_ptr<Callback>> makeCallbacks(
+    const nlohmann::json& callbacks,
+    const std::function<void(const std::string& path, bool weightsOnly)>& saver = {});
+
+}  // namespace tessel

@@ -1,0 +1,86 @@
+#pragma once
+// The whole training dashboard of one model, for the main window to embed: the CompilePanel, the
+// pre-flight list, the TrainingPanel (Start/Pause/Stop, progress, live curves, per-output and
+// learning-rate plots, learning-rate change while paused), weight/gradient histograms and the
+// RunsBrowser of the model (overlay, diff, CSV, resume).
+//
+// Typical use by the window: setProjectPath(project file), setModel(spec, modelId), setData(data)
+// then the user presses Start. Before closing the window or the project call
+// confirmStopTraining(): it asks (when training), stops the worker and waits; the run is marked
+// "stopped" in the project.
+#include <QWidget>
+
+#include "engine/graph/ModelSpec.h"
+#include "engine/train/CompileOptions.h"
+#include "engine/train/FitOptions.h"
+
+class QTabWidget;
+
+namespace tessel {
+
+class CompilePanel;
+class HistogramView;
+class PreflightList;
+class RunsBrowser;
+class TrainingPanel;
+
+class TrainingDashboard : public QWidget {
+  Q_OBJECT
+ public:
+  explicit TrainingDashboard(QWidget* parent = nullptr);
+  ~TrainingDashboard() override;
+
+  void setModel(const ModelSpec& spec, qint64 modelId = 0);
+  const ModelSpec& model() const { return spec_; }
+  qint64 modelId() const { return modelId_; }
+  // Training data (x per model input, y per model output).
+  void setData(Dataset data);
+  bool hasData() const { return hasData_; }
+  // Runs are recorded into this project (empty = not recorded); the runs browser reads it.
+  void setProjectPath(const QString& path);
+  QString projectPath() const { return projectPath_; }
+
+  bool isTraining() const;
+  // When training: asks the user (unless ask is false), then stops the worker and waits for it.
+  // Returns false only when the user chose to keep training.
+  bool confirmStopTraining(bool ask = true);
+
+  // Runs the pre-flight check on the current settings and shows it; returns true when there is
+  // no error. Start runs it too and refuses to start on errors.
+  bool runPreflight();
+
+  CompilePanel* compilePanel() const { return compile_; }
+  PreflightList* preflightList() const { return preflight_; }
+  TrainingPanel* trainingPanel() const { return training_; }
+  HistogramView* histogramView() const { return histograms_; }
+  RunsBrowser* runsBrowser() const { return runs_; }
+  QTabWidget* tabs() const { return tabs_; }
+
+ public slots:
+  void startTraining();  // pre-flight, then the TrainingPanel's Start
+  void resumeRun(qint64 runId);
+
+ signals:
+  void trainingStateChanged(bool running);
+  void runFinished(const QString& status);  // "finished", "stopped" or "failed: ..."
+  // Emitted (synchronously, GUI thread) with the job of a run about to start, e.g. so the
+  // preview panel can pick its sample before the worker starts.
+  void jobPrepared(const tessel::ModelSpec& spec, const tessel::CompileOptions& compile,
+                   const tessel::Dataset& data, const tessel::FitOptions& fit);
+
+ private:
+  void prepareJob();
+  ModelSpec spec_;
+  qint64 modelId_ = 0;
+  Dataset data_;
+  bool hasData_ = false;
+  QString projectPath_;
+  QTabWidget* tabs_;
+  CompilePanel* compile_;
+  PreflightList* preflight_;
+  TrainingPanel* training_;
+  HistogramView* histograms_;
+  RunsBrowser* runs_;
+};
+
+}  // namespace tessel
