@@ -758,12 +758,12 @@ bool MainWindow::train() {
   if (!session_->isUntitled() && session_->isDirty()) session_->save();
   const ModelSpec spec = editor()->document()->spec();
   Dataset data;
+  std::optional<Dataset> validation;
   try {
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    // The model's data settings (the default for the model when it has none). The dashboard
-    // takes training data only: the settings' validation part is not passed (fit's
-    // validation_split of the Compile panel applies).
-    data = data_.forModel(spec, m->dataSettings, trainLimit_);
+    // The model's data settings (the default for the model when it has none); the settings'
+    // validation part, when there is one, wins over the Compile panel's validation_split.
+    data = data_.forModel(spec, m->dataSettings, trainLimit_, &validation);
     QApplication::restoreOverrideCursor();
   } catch (const std::exception& e) {
     QApplication::restoreOverrideCursor();
@@ -775,6 +775,7 @@ bool MainWindow::train() {
   dashboard_->setProjectPath(path);
   dashboard_->setModel(spec, currentId_ > 0 ? currentId_ : 0);
   loadingSettings_ = false;
+  dashboard_->setValidationData(std::move(validation));
   dashboard_->setData(std::move(data));
   trainingDock_->show();
   trainingDock_->raise();

@@ -3,7 +3,8 @@
 // unsaved-changes prompt on close; recent files; new model from an example; import / export of
 // model.json (architecture, weights only, full); and training the seed classifier from the Train
 // button, then closing the window mid-training: the run is `stopped` in the project file and the
-// file passes PRAGMA integrity_check. Screenshots: <build>/tst_ui_mainwindow*.png.
+// file passes PRAGMA integrity_check. Screenshots: studio_editor.png, studio_training.png in
+// $TESSEL_SCREENSHOT_DIR or the build directory.
 #include <QAbstractButton>
 #include <QApplication>
 #include <QDir>
@@ -35,6 +36,16 @@
 #include "ui/project/ProjectTree.h"
 #include "ui/training/CompilePanel.h"
 #include "ui/training/TrainingController.h"
+
+namespace {
+// Screenshots go to $TESSEL_SCREENSHOT_DIR when set (README's screenshot command), else the build.
+QString shotPath(const char* name) {
+  QString dir = qEnvironmentVariable("TESSEL_SCREENSHOT_DIR");
+  if (dir.isEmpty()) dir = QStringLiteral(TESSEL_BINARY_DIR);
+  QDir().mkpath(dir);
+  return dir + QLatin1Char('/') + QLatin1String(name);
+}
+}  // namespace
 #include "ui/training/TrainingDashboard.h"
 #include "ui/training/TrainingPanel.h"
 
@@ -142,7 +153,7 @@ class TestUiMainWindow : public QObject {
                       tree->visualItemRect(tree->topLevelItem(0)).center());
     QTest::qWait(200);  // layouts of the docks settle
     QPixmap shot = window.grab();
-    QVERIFY(shot.save(TESSEL_BINARY_DIR "/tst_ui_mainwindow.png"));
+    QVERIFY(shot.save(shotPath("studio_editor.png")));
     QVERIFY(darkPixels(shot.toImage()) > 200);
   }
 
@@ -375,7 +386,7 @@ class TestUiMainWindow : public QObject {
       QTRY_VERIFY2(epochs.match(runItem->text(0)).hasMatch(), qPrintable(runItem->text(0)));
       QApplication::processEvents();
       QPixmap shot = window.grab();
-      QVERIFY(shot.save(TESSEL_BINARY_DIR "/tst_ui_mainwindow_training.png"));
+      QVERIFY(shot.save(shotPath("studio_training.png")));
 
       // The real question box: press Yes (stop training) when it shows, Save if asked next.
       QString question;

@@ -64,11 +64,6 @@ qint64 monotonicNs() {
   return clock.nsecsElapsed();
 }
 
-bool lowerIsBetter(const std::string& monitor) {
-  return !(monitor.find("acc") != std::string::npos || monitor.find("auc") != std::string::npos ||
-           monitor.find("iou") != std::string::npos);
-}
-
 // Equal-width histogram of t's values into `bins` counts over [lo, hi].
 void histogram(const Tensor& t, int bins, double& lo, double& hi, QVector<double>& counts) {
   counts.fill(0.0, bins);
@@ -236,20 +231,12 @@ class BufferObserver : public TrainObserver {
   void onEpochEnd(int epoch, const Logs& logs) override {
     if (recorder_) recorder_->onEpochEnd(epoch, logs);
     double lr = trainer_.optimizer().currentLearningRate();
-    if (std::fabs(lr - lastLr_) > 1e-12 * std::max(1.0, std::fabs(lastLr_))) {
+    if (learningRateChanged(lastLr_, lr)) {
       addEvent("lr_change", {{"from", lastLr_}, {"to", lr}, {"source", "schedule"}}, false);
       lastLr_ = lr;
     }
-    auto value = findLog(logs, monitor_);
-    if (!value && monitor_ == "val_loss") value = findLog(logs, "loss");
-    if (value && std::isfinite(*value)) {
-      bool better = !haveBest_ || (lowerIsBetter(monitor_) ? *value < best_ : *value > best_);
-      if (better) {
-        best_ = *value;
-        haveBest_ = true;
-        addEvent("best_epoch", {{"monitor", monitor_}, {"value", *value}}, false);
-      }
-    }
+    if (auto value = improvedMonitorValue(logs, monitor_, best_, haveBest_))
+      addEvent("best_epoch", {{"monitor", monitor_}, {"value", *value}}, false);
     // Histograms: at most ~5 per second (a toy model may end thousands of epochs a second).
     QVector<LayerHistogram> hist;
     const auto now = std::chrono::steady_clock::now();
@@ -574,7 +561,9 @@ void TrainingController::addObserverFactory(ObserverFactory factory) {
   factories_.push_back(std::move(factory));
 }
 
-void TrainingController::clearObserverFactories() { factories_.clear(); }
+void TrainingController::clearObserverFactories() {
+  factories_.clear();
+}
 
 bool TrainingController::launch(std::shared_ptr<Job> job) {
   if (thread_) return false;

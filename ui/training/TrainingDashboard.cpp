@@ -82,6 +82,11 @@ void TrainingDashboard::setData(Dataset data) {
   prepareJob();
 }
 
+void TrainingDashboard::setValidationData(std::optional<Dataset> validation) {
+  validation_ = std::move(validation);
+  prepareJob();
+}
+
 void TrainingDashboard::setProjectPath(const QString& path) {
   projectPath_ = path;
   runs_->setProject(path);
@@ -113,6 +118,7 @@ void TrainingDashboard::prepareJob() {
   try {
     CompileOptions compile = compile_->compileOptions();
     FitOptions fit = compile_->fitOptions();
+    if (validation_) fit.validationData = *validation_;
     training_->setJob(spec_, compile, data_, fit, projectPath_, modelId_);
     training_->setCallbacks(compile_->callbacksConfig());
     emit jobPrepared(spec_, compile, data_, fit);

@@ -9,6 +9,7 @@
 // confirmStopTraining(): it asks (when training), stops the worker and waits; the run is marked
 // "stopped" in the project.
 #include <QWidget>
+#include <optional>
 
 #include "engine/graph/ModelSpec.h"
 #include "engine/train/CompileOptions.h"
@@ -35,6 +36,9 @@ class TrainingDashboard : public QWidget {
   qint64 modelId() const { return modelId_; }
   // Training data (x per model input, y per model output).
   void setData(Dataset data);
+  // Validation data of the data set (wins over the Compile panel's validation_split, as Keras's
+  // validation_data does); std::nullopt = use the split.
+  void setValidationData(std::optional<Dataset> validation);
   bool hasData() const { return hasData_; }
   // Runs are recorded into this project (empty = not recorded); the runs browser reads it.
   void setProjectPath(const QString& path);
@@ -74,6 +78,7 @@ class TrainingDashboard : public QWidget {
   qint64 modelId_ = 0;
   Dataset data_;
   bool hasData_ = false;
+  std::optional<Dataset> validation_;
   QString projectPath_;
   QTabWidget* tabs_;
   CompilePanel* compile_;

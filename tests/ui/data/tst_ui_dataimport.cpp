@@ -98,6 +98,7 @@ class TestUiDataImport : public QObject {
     QCOMPARE(color->currentText(), QString("ignore"));
     QCOMPARE(d.featureWidth(), 2);
     QVERIFY(d.resultLabel()->text().contains("feature width 2"));
+    d.grab().save(TESSEL_BINARY_DIR "/tst_ui_dataimport_csv.png");
     // Bad rows: skip (row 5 has "?" in b, a numeric feature without a default).
     d.badRowsCombo()->setFocus();
     QTest::keyClick(d.badRowsCombo(), Qt::Key_Down);

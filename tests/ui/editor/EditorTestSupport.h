@@ -25,9 +25,8 @@ inline QPoint toView(GraphEditorWidget& w, QPointF scenePos) {
   return w.view()->mapFromScene(scenePos);
 }
 
-// What a real drop from the palette delivers to the canvas.
-inline bool dropLayer(GraphEditorWidget& w, const QString& className, QPointF scenePos) {
-  const QPoint at = toView(w, scenePos);
+// What a real drop from the palette delivers to the canvas, at view position `at`.
+inline bool dropLayerAtView(GraphEditorWidget& w, const QString& className, QPoint at) {
   QTreeWidgetItem* item = w.palette()->itemFor(className);
   if (!item || !(item->flags() & Qt::ItemIsDragEnabled)) return false;
   std::unique_ptr<QMimeData> data(LayerPaletteTree::mimeDataFor(className));
@@ -40,6 +39,11 @@ inline bool dropLayer(GraphEditorWidget& w, const QString& className, QPointF sc
   QDropEvent drop(QPointF(at), Qt::CopyAction, data.get(), Qt::LeftButton, Qt::NoModifier);
   QApplication::sendEvent(viewport(w), &drop);
   return drop.isAccepted();
+}
+
+// The same drop at scene position `scenePos`.
+inline bool dropLayer(GraphEditorWidget& w, const QString& className, QPointF scenePos) {
+  return dropLayerAtView(w, className, toView(w, scenePos));
 }
 
 // Mouse drag from `from`'s output port to `to`'s input `port`.
@@ -73,13 +77,15 @@ inline void typeInInspector(GraphEditorWidget& w, const std::string& key, const 
   QTest::keyClick(edit, Qt::Key_Return);
 }
 
-inline void setupWindow(GraphEditorWidget& w) {
-  w.resize(1500, 900);
+// Shows the editor at `size`, zoom 1, centred on scene point `centre`.
+inline void setupWindow(GraphEditorWidget& w, QSize size = {1500, 900},
+                        QPointF centre = {400, 200}) {
+  w.resize(size);
   w.splitter()->setSizes({200, 1000, 300});
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   w.view()->setZoom(1);
-  w.view()->centerOn(QPointF(400, 200));
+  w.view()->centerOn(centre);
 }
 
 }  // namespace tessel::ui::test

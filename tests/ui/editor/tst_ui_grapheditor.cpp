@@ -11,6 +11,7 @@
 #include <QUndoStack>
 #include <QtTest>
 
+#include "EditorTestSupport.h"
 #include "engine/io/TfjsModel.h"
 #include "ui/editor/EdgeItem.h"
 #include "ui/editor/GraphDocument.h"
@@ -23,74 +24,25 @@
 
 using namespace tessel;
 using namespace tessel::ui;
+using namespace tessel::ui::test;
 
 class TestUiGraphEditor : public QObject {
   Q_OBJECT
 
- private:
-  static QWidget* viewport(GraphEditorWidget& w) { return w.view()->viewport(); }
-  static QPoint toView(GraphEditorWidget& w, QPointF scenePos) {
-    return w.view()->mapFromScene(scenePos);
-  }
-
-  // What a real drop from the palette delivers to the canvas.
-  static bool dropLayer(GraphEditorWidget& w, const QString& className, QPoint at) {
-    QTreeWidgetItem* item = w.palette()->itemFor(className);
-    if (!item || !(item->flags() & Qt::ItemIsDragEnabled)) return false;
-    std::unique_ptr<QMimeData> data(LayerPaletteTree::mimeDataFor(className));
-    QDragEnterEvent enter(at, Qt::CopyAction, data.get(), Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(viewport(w), &enter);
-    if (!enter.isAccepted()) return false;
-    QDragMoveEvent move(at, Qt::CopyAction, data.get(), Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(viewport(w), &move);
-    if (!move.isAccepted()) return false;
-    QDropEvent drop(QPointF(at), Qt::CopyAction, data.get(), Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(viewport(w), &drop);
-    return drop.isAccepted();
-  }
-
-  // Mouse drag from `from`'s output port to `to`'s input `port`.
-  static void dragEdge(GraphEditorWidget& w, const QString& from, const QString& to, int port) {
-    NodeItem* a = w.scene()->nodeItem(from);
-    NodeItem* b = w.scene()->nodeItem(to);
-    QVERIFY(a && b);
-    const QPoint p1 = toView(w, a->outputPortScenePos());
-    const QPoint p2 = toView(w, b->inputPortScenePos(port));
-    QTest::mousePress(viewport(w), Qt::LeftButton, {}, p1);
-    QTest::mouseMove(viewport(w), (p1 + p2) / 2);
-    QTest::mouseMove(viewport(w), p2);
-    QTest::mouseRelease(viewport(w), Qt::LeftButton, {}, p2);
-  }
-
-  static void clickNode(GraphEditorWidget& w, const QString& name) {
-    NodeItem* n = w.scene()->nodeItem(name);
-    QVERIFY(n);
-    QTest::mouseClick(viewport(w), Qt::LeftButton, {}, toView(w, n->mapToScene(QPointF(90, 40))));
-  }
-
-  static void setupWindow(GraphEditorWidget& w) {
-    w.resize(1500, 820);
-    w.splitter()->setSizes({200, 1000, 300});
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    w.view()->setZoom(1);
-    w.view()->centerOn(QPointF(400, 300));
-  }
-
  private slots:
   void buildConnectEditUndo() {
     GraphEditorWidget w;
-    setupWindow(w);
+    setupWindow(w, {1500, 820}, {400, 300});
     GraphDocument* doc = w.document();
     const std::string empty = doc->toJson().dump();
     const QPoint origin = toView(w, QPointF(0, 0));
     auto at = [&](double x, double y) { return origin + QPoint(int(x), int(y)); };
 
     // Palette drops.
-    QVERIFY(dropLayer(w, "InputLayer", at(120, 200)));
-    QVERIFY(dropLayer(w, "Dense", at(420, 200)));
-    QVERIFY(dropLayer(w, "Add", at(420, 420)));
-    QVERIFY(dropLayer(w, "Dense", at(720, 420)));
+    QVERIFY(dropLayerAtView(w, "InputLayer", at(120, 200)));
+    QVERIFY(dropLayerAtView(w, "Dense", at(420, 200)));
+    QVERIFY(dropLayerAtView(w, "Add", at(420, 420)));
+    QVERIFY(dropLayerAtView(w, "Dense", at(720, 420)));
     QCOMPARE(doc->nodeNames(), (QStringList{"input_1", "dense", "add", "dense_1"}));
     QCOMPARE(w.undoStack()->count(), 4);
     // The node is centred where it was dropped.

@@ -5,6 +5,7 @@
 // boxes are, a tile click enlarges, the grid exports, a confusion cell opens its gallery and a
 // dropped image file gets top-5 labels. Screenshots of the grid and the confusion matrix taken
 // mid-training go to the build directory.
+#include <QDir>
 #include <QApplication>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -352,7 +353,9 @@ class TestPreview : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
 
     // Screenshots mid-training: at the end of epoch 1 of 2, while the worker goes on.
-    const QString dir = QStringLiteral(TESSEL_BINARY_DIR);
+    QString dir = qEnvironmentVariable("TESSEL_SCREENSHOT_DIR");
+    if (dir.isEmpty()) dir = QStringLiteral(TESSEL_BINARY_DIR);
+    QDir().mkpath(dir);
     QImage midGrid, midConfusion;
     connect(panel.driver(), &PreviewDriver::confusionUpdated, &panel, [&](int epoch) {
       if (epoch != 0) return;

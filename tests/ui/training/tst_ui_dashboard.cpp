@@ -22,6 +22,7 @@
 #include "engine/data/Array.h"
 #include "engine/graph/ModelSpec.h"
 #include "engine/store/Project.h"
+#include "tests/support/TinyModel.h"
 #include "ui/training/CompilePanel.h"
 #include "ui/training/HistogramView.h"
 #include "ui/training/LossPlot.h"
@@ -32,46 +33,9 @@
 #include "ui/training/TrainingPanel.h"
 
 using namespace tessel;
+using namespace tessel::testutil;
 
 namespace {
-
-// Input(3) -> Dense(8, tanh) -> Dense(1), as Keras's model.to_json() writes it.
-json tinyTopology() {
-  return {{"class_name", "Functional"},
-          {"config",
-           {{"name", "tiny"},
-            {"layers",
-             {{{"class_name", "InputLayer"},
-               {"name", "input_1"},
-               {"config", {{"name", "input_1"}, {"batch_input_shape", {nullptr, 3}}}},
-               {"inbound_nodes", json::array()}},
-              {{"class_name", "Dense"},
-               {"name", "dense"},
-               {"config", {{"name", "dense"}, {"units", 8}, {"activation", "tanh"}}},
-               {"inbound_nodes", {{{"input_1", 0, 0, json::object()}}}}},
-              {{"class_name", "Dense"},
-               {"name", "dense_1"},
-               {"config", {{"name", "dense_1"}, {"units", 1}}},
-               {"inbound_nodes", {{{"dense", 0, 0, json::object()}}}}}}},
-            {"input_layers", {{"input_1", 0, 0}}},
-            {"output_layers", {{"dense_1", 0, 0}}}}}};
-}
-
-// x (n, 3) uniform in [-1, 1]; y (n, 1) = 0.5 x0 - 0.25 x1 + x2^2 + 0.1.
-Dataset tinyData(Index n = 256) {
-  Array x(DType::Float32, {n, 3}), y(DType::Float32, {n, 1});
-  auto* xp = reinterpret_cast<float*>(x.bytes());
-  auto* yp = reinterpret_cast<float*>(y.bytes());
-  Rng rng(7);
-  for (Index i = 0; i < n; ++i) {
-    for (int j = 0; j < 3; ++j) xp[i * 3 + j] = rng.uniform(-1, 1);
-    yp[i] = 0.5f * xp[i * 3] - 0.25f * xp[i * 3 + 1] + xp[i * 3 + 2] * xp[i * 3 + 2] + 0.1f;
-  }
-  Dataset d;
-  d.x.push_back(x);
-  d.y.push_back(y);
-  return d;
-}
 
 // Adam(lr), mse + mae, batch 8, validation_split 0.25 and `epochs`.
 void configure(CompilePanel* c, int epochs, double lr = 0.01, const QString& opt = "Adam") {
@@ -99,11 +63,7 @@ class TestDashboard : public QObject {
   void endToEnd() {
     QTemporaryDir dir;
     QString path = dir.filePath("p.tessel");
-    qint64 modelId = 0;
-    {
-      auto project = Project::create(path.toStdString());
-      modelId = project.addModel("tiny", tinyTopology());
-    }
+    const qint64 modelId = createTinyProject(path.toStdString());
     TrainingDashboard dash;
     dash.resize(1400, 900);
     dash.show();
@@ -265,11 +225,7 @@ class TestDashboard : public QObject {
   void nanStopsAndKeepsBestCheckpoint() {
     QTemporaryDir dir;
     QString path = dir.filePath("p.tessel");
-    qint64 modelId = 0;
-    {
-      auto project = Project::create(path.toStdString());
-      modelId = project.addModel("tiny", tinyTopology());
-    }
+    const qint64 modelId = createTinyProject(path.toStdString());
     TrainingDashboard dash;
     dash.show();
     dash.setProjectPath(path);
@@ -314,11 +270,7 @@ class TestDashboard : public QObject {
     for (bool viaConfirm : {true, false}) {
       QTemporaryDir dir;
       QString path = dir.filePath("p.tessel");
-      qint64 modelId = 0;
-      {
-        auto project = Project::create(path.toStdString());
-        modelId = project.addModel("tiny", tinyTopology());
-      }
+      const qint64 modelId = createTinyProject(path.toStdString());
       auto* dash = new TrainingDashboard;
       dash->show();
       dash->setProjectPath(path);
