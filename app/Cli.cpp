@@ -126,7 +126,8 @@ const std::vector<CommandSpec>& commands() {
        "MODEL|PROJECT (--x FILE.npy... --out FILE.npy... | --image FILE) [options]",
        "run a trained model on inputs (Keras predict()) or on one image",
        "One --out per model output; outputs are written as float32 .npy arrays. With --image, "
-       "MODEL may be a PROJECT (weights of its latest run with a checkpoint): the image is decoded, "
+       "MODEL may be a PROJECT (weights of its latest run with a checkpoint): the image is "
+       "decoded, "
        "resized to the model's input and preprocessed as the data set settings say (default "
        "x/255); the top classes of each classification head and the predicted boxes are printed "
        "(and drawn with --draw).",

@@ -49,6 +49,26 @@ std::vector<Index> intList(const json& v, size_t n) {
   return out;
 }
 
+// Top, bottom, left, right amounts of ZeroPadding2D's padding / Cropping2D's cropping: an int,
+// (symmetric_height, symmetric_width) or ((top, bottom), (left, right)).
+struct Sides2D {
+  Index t = 0, b = 0, l = 0, r = 0;
+};
+
+Sides2D sides2D(const json& p) {
+  Sides2D s;
+  if (p.is_number_integer()) {
+    s.t = s.b = s.l = s.r = p.get<Index>();
+  } else if (p.is_array() && p.size() == 2 && p[0].is_number_integer()) {
+    s.t = s.b = p[0].get<Index>();
+    s.l = s.r = p[1].get<Index>();
+  } else {
+    s.t = p.at(0).at(0).get<Index>(), s.b = p.at(0).at(1).get<Index>();
+    s.l = p.at(1).at(0).get<Index>(), s.r = p.at(1).at(1).get<Index>();
+  }
+  return s;
+}
+
 bool lastAxis(const json& axis, size_t rank) {
   json a = axis;
   if (a.is_array() && a.size() == 1) a = a[0];
@@ -652,33 +672,13 @@ void Exporter::exportNode(const NodeSpec& n, const json& cfg, const NodeShapes& 
     return;
   }
   if (c == "ZeroPadding2D") {
-    json p = cfg.value("padding", json(1));
-    Index t = 0, b = 0, l = 0, r = 0;
-    if (p.is_number_integer()) {
-      t = b = l = r = p.get<Index>();
-    } else if (p.is_array() && p.size() == 2 && p[0].is_number_integer()) {
-      t = b = p[0].get<Index>();
-      l = r = p[1].get<Index>();
-    } else {
-      t = p.at(0).at(0).get<Index>(), b = p.at(0).at(1).get<Index>();
-      l = p.at(1).at(0).get<Index>(), r = p.at(1).at(1).get<Index>();
-    }
+    const auto [t, b, l, r] = sides2D(cfg.value("padding", json(1)));
     node("Pad", {keras(in(0)), intInit(n.name + "/pads", {0, t, l, 0, 0, b, r, 0})}, out, n.name);
     setKeras(out);
     return;
   }
   if (c == "Cropping2D") {
-    json p = cfg.value("cropping", json(0));
-    Index t = 0, b = 0, l = 0, r = 0;
-    if (p.is_number_integer()) {
-      t = b = l = r = p.get<Index>();
-    } else if (p.is_array() && p.size() == 2 && p[0].is_number_integer()) {
-      t = b = p[0].get<Index>();
-      l = r = p[1].get<Index>();
-    } else {
-      t = p.at(0).at(0).get<Index>(), b = p.at(0).at(1).get<Index>();
-      l = p.at(1).at(0).get<Index>(), r = p.at(1).at(1).get<Index>();
-    }
+    const auto [t, b, l, r] = sides2D(cfg.value("cropping", json(0)));
     const Index big = std::numeric_limits<Index>::max();
     node("Slice",
          {keras(in(0)), intInit(n.name + "/starts", {t, l}),

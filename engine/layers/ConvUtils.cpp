@@ -416,6 +416,33 @@ void checkConv2DInput(const std::vector<Shape>& inputs, const Conv2DConfig& c,
   }
 }
 
+namespace {
+
+// Input row of output row oy at kernel row i; input column of output column ox at kernel column
+// j (outside [0, h) / [0, w): padding).
+inline Index tapRow(const ConvGeom& g, Index oy, Index i) {
+  return oy * g.sh - g.padT + i * g.dh;
+}
+inline Index tapCol(const ConvGeom& g, Index ox, Index j) {
+  return ox * g.sw - g.padL + j * g.dw;
+}
+
+// f(i, j, iy, ix) for each kernel tap (i, j) of output pixel (oy, ox) inside the input, i major.
+template <class F>
+inline void forEachTap(const ConvGeom& g, Index oy, Index ox, F&& f) {
+  for (Index i = 0; i < g.kh; ++i) {
+    const Index iy = tapRow(g, oy, i);
+    if (iy < 0 || iy >= g.h) continue;
+    for (Index j = 0; j < g.kw; ++j) {
+      const Index ix = tapCol(g, ox, j);
+      if (ix < 0 || ix >= g.w) continue;
+      f(i, j, iy, ix);
+    }
+  }
+}
+
+}  // namespace
+
 void depthwiseForward(const float* x, const ConvGeom& g, const float* k, Index dm, float* y) {
   const Index C = g.c, CO = C * dm;
 #pragma omp parallel for schedule(static)
@@ -425,21 +452,15 @@ void depthwiseForward(const float* x, const ConvGeom& g, const float* k, Index d
     for (Index ox = 0; ox < g.ow; ++ox) {
       float* out = y + (r * g.ow + ox) * CO;
       std::fill(out, out + CO, 0.0f);
-      for (Index i = 0; i < g.kh; ++i) {
-        const Index iy = oy * g.sh - g.padT + i * g.dh;
-        if (iy < 0 || iy >= g.h) continue;
-        for (Index j = 0; j < g.kw; ++j) {
-          const Index ix = ox * g.sw - g.padL + j * g.dw;
-          if (ix < 0 || ix >= g.w) continue;
-          const float* p = xb + (iy * g.w + ix) * C;
-          const float* kk = k + (i * g.kw + j) * CO;
-          if (dm == 1)
-            for (Index c = 0; c < C; ++c) out[c] += p[c] * kk[c];
-          else
-            for (Index c = 0; c < C; ++c)
-              for (Index m = 0; m < dm; ++m) out[c * dm + m] += p[c] * kk[c * dm + m];
-        }
-      }
+      forEachTap(g, oy, ox, [&](Index i, Index j, Index iy, Index ix) {
+        const float* p = xb + (iy * g.w + ix) * C;
+        const float* kk = k + (i * g.kw + j) * CO;
+        if (dm == 1)
+          for (Index c = 0; c < C; ++c) out[c] += p[c] * kk[c];
+        else
+          for (Index c = 0; c < C; ++c)
+            for (Index m = 0; m < dm; ++m) out[c * dm + m] += p[c] * kk[c * dm + m];
+      });
     }
   }
 }
@@ -456,10 +477,10 @@ void depthwiseBackward(const float* x, const ConvGeom& g, const float* k, Index 
       std::fill(d, d + CO, 0.0f);
       for (Index b = 0; b < g.n; ++b)
         for (Index oy = 0; oy < g.oh; ++oy) {
-          const Index iy = oy * g.sh - g.padT + i * g.dh;
+          const Index iy = tapRow(g, oy, i);
           if (iy < 0 || iy >= g.h) continue;
           for (Index ox = 0; ox < g.ow; ++ox) {
-            const Index ix = ox * g.sw - g.padL + j * g.dw;
+            const Index ix = tapCol(g, ox, j);
             if (ix < 0 || ix >= g.w) continue;
             const float* p = x + ((b * g.h + iy) * g.w + ix) * C;
             const float* e = dy + ((b * g.oh + oy) * g.ow + ox) * CO;
@@ -477,21 +498,15 @@ void depthwiseBackward(const float* x, const ConvGeom& g, const float* k, Index 
     for (Index oy = 0; oy < g.oh; ++oy)
       for (Index ox = 0; ox < g.ow; ++ox) {
         const float* e = dy + ((b * g.oh + oy) * g.ow + ox) * CO;
-        for (Index i = 0; i < g.kh; ++i) {
-          const Index iy = oy * g.sh - g.padT + i * g.dh;
-          if (iy < 0 || iy >= g.h) continue;
-          for (Index j = 0; j < g.kw; ++j) {
-            const Index ix = ox * g.sw - g.padL + j * g.dw;
-            if (ix < 0 || ix >= g.w) continue;
-            float* p = db + (iy * g.w + ix) * C;
-            const float* kk = k + (i * g.kw + j) * CO;
-            for (Index c = 0; c < C; ++c) {
-              float s = 0;
-              for (Index m = 0; m < dm; ++m) s += e[c * dm + m] * kk[c * dm + m];
-              p[c] += s;
-            }
+        forEachTap(g, oy, ox, [&](Index i, Index j, Index iy, Index ix) {
+          float* p = db + (iy * g.w + ix) * C;
+          const float* kk = k + (i * g.kw + j) * CO;
+          for (Index c = 0; c < C; ++c) {
+            float s = 0;
+            for (Index m = 0; m < dm; ++m) s += e[c * dm + m] * kk[c * dm + m];
+            p[c] += s;
           }
-        }
+        });
       }
   }
 }

@@ -1,5 +1,6 @@
 #include "engine/store/RunRecorder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -33,6 +34,21 @@ bool lowerIsBetter(const std::string& monitor) {
 }
 
 }  // namespace
+
+std::optional<double> improvedMonitorValue(const Logs& logs, const std::string& monitor,
+                                           double& best, bool& haveBest) {
+  auto value = findLog(logs, monitor);
+  if (!value && monitor == "val_loss") value = findLog(logs, "loss");
+  if (!value || !std::isfinite(*value)) return std::nullopt;
+  if (haveBest && (lowerIsBetter(monitor) ? *value >= best : *value <= best)) return std::nullopt;
+  best = *value;
+  haveBest = true;
+  return value;
+}
+
+bool learningRateChanged(double from, double to) {
+  return std::fabs(to - from) > 1e-12 * std::max(1.0, std::fabs(from));
+}
 
 Checkpoint makeCheckpoint(Trainer& trainer, const std::string& kind, int epoch, std::int64_t step) {
   Checkpoint c;
@@ -148,7 +164,7 @@ void RunRecorder::onEpochEnd(int epoch, const Logs& logs) {
   ensureTransaction();
   project_.addEpochMetrics(runId_, epoch, logs);
   double lr = trainer_.optimizer().currentLearningRate();
-  if (lastLr_ >= 0 && std::fabs(lr - lastLr_) > 1e-12 * std::max(1.0, std::fabs(lastLr_))) {
+  if (lastLr_ >= 0 && learningRateChanged(lastLr_, lr)) {
     RunEvent e;
     e.epoch = epoch;
     e.step = step_;
@@ -158,21 +174,14 @@ void RunRecorder::onEpochEnd(int epoch, const Logs& logs) {
   }
   lastLr_ = lr;
   project_.saveCheckpoint(runId_, makeCheckpoint(trainer_, "last", epoch, step_));
-  auto value = findLog(logs, monitor_);
-  if (!value && monitor_ == "val_loss") value = findLog(logs, "loss");
-  if (value && std::isfinite(*value)) {
-    bool better = !haveBest_ || (lowerIsBetter(monitor_) ? *value < best_ : *value > best_);
-    if (better) {
-      best_ = *value;
-      haveBest_ = true;
-      project_.saveCheckpoint(runId_, makeCheckpoint(trainer_, "best", epoch, step_));
-      RunEvent e;
-      e.epoch = epoch;
-      e.step = step_;
-      e.kind = "best_epoch";
-      e.payload = {{"monitor", monitor_}, {"value", *value}};
-      project_.addEvent(runId_, e);
-    }
+  if (auto value = improvedMonitorValue(logs, monitor_, best_, haveBest_)) {
+    project_.saveCheckpoint(runId_, makeCheckpoint(trainer_, "best", epoch, step_));
+    RunEvent e;
+    e.epoch = epoch;
+    e.step = step_;
+    e.kind = "best_epoch";
+    e.payload = {{"monitor", monitor_}, {"value", *value}};
+    project_.addEvent(runId_, e);
   }
   project_.setRunEpochsDone(runId_, epoch + 1);
   commitNow();

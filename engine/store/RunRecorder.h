@@ -7,6 +7,7 @@
 // it a Project opened on the training thread.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "engine/store/Project.h"
@@ -64,5 +65,14 @@ class RunRecorder : public TrainObserver {
 Checkpoint makeCheckpoint(Trainer& trainer, const std::string& kind, int epoch, std::int64_t step);
 // Restores weights and optimizer state; throws Error when the checkpoint does not fit the model.
 void restoreCheckpoint(Trainer& trainer, const Checkpoint& checkpoint);
+
+// The "best epoch" rule shared by the recorder and the UI's training job: the value of `monitor`
+// in `logs` (val_loss falls back to loss when there is no validation) when it is finite and better
+// than `best` (lower, unless the monitor is an accuracy, AUC or IoU), or when there is no best yet
+// (haveBest false); best and haveBest are then updated. nullopt otherwise.
+std::optional<double> improvedMonitorValue(const Logs& logs, const std::string& monitor,
+                                           double& best, bool& haveBest);
+// Whether a learning rate moved from `from` to `to` (beyond rounding: relative 1e-12).
+bool learningRateChanged(double from, double to);
 
 }  // namespace tessel

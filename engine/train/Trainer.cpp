@@ -478,4 +478,22 @@ std::vector<Tensor> Trainer::predict(const std::vector<Array>& x, int batchSize)
   return outs;
 }
 
+void Trainer::reconfigureOptimizer(const json& spec) {
+  std::unique_ptr<Optimizer> next = makeOptimizer(spec);
+  if (optimizer_->built()) {
+    next->build(trainable_);
+    if (next->name() == optimizer_->name()) {
+      std::vector<Tensor*> from = optimizer_->state();
+      std::vector<Tensor*> to = next->state();
+      if (from.size() == to.size())
+        for (size_t i = 0; i < from.size(); ++i)
+          if (from[i]->shape() == to[i]->shape())
+            std::copy(from[i]->data(), from[i]->data() + from[i]->size(), to[i]->data());
+    }
+  }
+  next->setIterations(optimizer_->iterations());
+  optimizer_ = std::move(next);
+  compile_.optimizer = optimizer_->toJson();
+}
+
 }  // namespace tessel

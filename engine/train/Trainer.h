@@ -46,6 +46,11 @@ class Trainer {
   bool stopRequested() const { return stop_.load(); }
 
   Optimizer& optimizer() { return *optimizer_; }
+  // Replaces the optimizer by makeOptimizer(spec) between steps (settings changed while paused).
+  // Same class: the slot state (moments, ...) carries over; another class starts with fresh
+  // slots. The iteration count carries over either way. Throws Error for a bad spec (the old
+  // optimizer stays). Not thread-safe: call on the training thread or while fit is not running.
+  void reconfigureOptimizer(const nlohmann::json& spec);
   Model& model() { return model_; }
   const CompileOptions& compileOptions() const { return compile_; }
   // Log names of one evaluation, in Keras order ("loss", "out_loss"..., metrics).

@@ -12,42 +12,11 @@
 
 #include "engine/data/Array.h"
 #include "engine/data/Npy.h"
+#include "tests/app/CliTestUtil.h"
+
+using namespace tessel::testutil;
 
 namespace {
-
-struct Run {
-  int code = -1;
-  bool crashed = true;
-  QString out, err;
-};
-
-const QString kTessel = QStringLiteral(TESSEL_BINARY_DIR "/app/tessel");
-
-Run runTessel(const QStringList& args, int timeoutMs = 120000) {
-  QProcess p;
-  p.setProgram(kTessel);
-  p.setArguments(args);
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert("OMP_NUM_THREADS", "1");
-  p.setProcessEnvironment(env);
-  p.start();
-  Run r;
-  if (!p.waitForStarted(20000)) {
-    r.err = "could not start " + kTessel;
-    return r;
-  }
-  if (!p.waitForFinished(timeoutMs)) {
-    p.kill();
-    p.waitForFinished();
-    r.err = "timed out";
-    return r;
-  }
-  r.crashed = p.exitStatus() != QProcess::NormalExit;
-  r.code = p.exitCode();
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
-}
 
 void writeText(const QString& path, const QByteArray& text) {
   QFile f(path);
@@ -71,12 +40,6 @@ tessel::Array labels(tessel::Index rows, int (*f)(tessel::Index)) {
   for (tessel::Index r = 0; r < rows; ++r) p[r] = f(r);
   return a;
 }
-
-// A tiny classifier: 3 features -> Dense(8, relu) -> Dense(2, softmax) (Keras 2 Sequential JSON).
-const char* kTinyModel = R"({"class_name": "Sequential", "config": {"name": "tiny", "layers": [
-  {"class_name": "Dense", "config": {"name": "dense", "units": 8, "activation": "relu",
-                                     "batch_input_shape": [null, 3]}},
-  {"class_name": "Dense", "config": {"name": "dense_1", "units": 2, "activation": "softmax"}}]}})";
 
 // a = Add(input, b), b = Dense(a): a cycle a -> b -> a.
 const char* kCyclicModel = R"({"class_name": "Functional", "config": {"name": "cyclic",

@@ -15,46 +15,11 @@
 
 #include "engine/data/Array.h"
 #include "engine/data/Npy.h"
+#include "tests/app/CliTestUtil.h"
+
+using namespace tessel::testutil;
 
 namespace {
-
-struct Run {
-  int code = -1;
-  bool crashed = true;
-  QString out, err;
-};
-
-const QString kTessel = QStringLiteral(TESSEL_BINARY_DIR "/app/tessel");
-
-Run runProgram(const QString& program, const QStringList& args, int timeoutMs = 120000) {
-  QProcess p;
-  p.setProgram(program);
-  p.setArguments(args);
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert("OMP_NUM_THREADS", "1");
-  p.setProcessEnvironment(env);
-  p.start();
-  Run r;
-  if (!p.waitForStarted(20000)) {
-    r.err = "could not start " + program;
-    return r;
-  }
-  if (!p.waitForFinished(timeoutMs)) {
-    p.kill();
-    p.waitForFinished();
-    r.err = "timed out";
-    return r;
-  }
-  r.crashed = p.exitStatus() != QProcess::NormalExit;
-  r.code = p.exitCode();
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
-}
-
-Run runTessel(const QStringList& args) {
-  return runProgram(kTessel, args);
-}
 
 QString python() {
   return QFileInfo::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
@@ -80,11 +45,6 @@ void expectError(const Run& r, int code, const QString& needle) {
   QVERIFY2(lines.size() == 1 && lines[0].startsWith("tessel: error: "), qPrintable(r.err));
   QVERIFY2(lines[0].contains(needle, Qt::CaseInsensitive), qPrintable(lines[0]));
 }
-
-const char* kTinyModel = R"({"class_name": "Sequential", "config": {"name": "tiny", "layers": [
-  {"class_name": "Dense", "config": {"name": "dense", "units": 8, "activation": "relu",
-                                     "batch_input_shape": [null, 3]}},
-  {"class_name": "Dense", "config": {"name": "dense_1", "units": 2, "activation": "softmax"}}]}})";
 
 const char* kLstmModel = R"({"class_name": "Sequential", "config": {"name": "rnn", "layers": [
   {"class_name": "LSTM", "config": {"name": "lstm", "units": 4, "batch_input_shape": [null, 5, 3]}},

@@ -29,7 +29,8 @@ bool isLossKey(const QString& key) {
 QColor eventColor(const QString& kind) {
   if (kind == QLatin1String("best_epoch")) return QColor(0, 150, 60);
   if (kind == QLatin1String("checkpoint")) return QColor(30, 100, 200);
-  if (kind == QLatin1String("lr_change")) return QColor(200, 120, 0);
+  if (kind == QLatin1String("lr_change") || kind == QLatin1String("optimizer_change"))
+    return QColor(200, 120, 0);
   if (kind == QLatin1String("early_stop") || kind == QLatin1String("stop"))
     return QColor(150, 0, 150);
   if (kind == QLatin1String("nan")) return QColor(220, 0, 0);
@@ -41,6 +42,7 @@ QString eventLabel(const TrainingEvent& e) {
     return QStringLiteral("best (epoch %1)").arg(e.epoch + 1);
   if (e.kind == QLatin1String("lr_change"))
     return QStringLiteral("lr %1").arg(e.payload.value("to").toDouble(), 0, 'g', 3);
+  if (e.kind == QLatin1String("optimizer_change")) return QStringLiteral("optimizer");
   if (e.kind == QLatin1String("early_stop")) return QStringLiteral("early stop");
   if (e.kind == QLatin1String("checkpoint")) return QStringLiteral("checkpoint");
   if (e.kind == QLatin1String("nan")) return QStringLiteral("NaN");

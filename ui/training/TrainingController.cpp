@@ -113,6 +113,7 @@ struct TrainingController::Shared {
   Trainer* trainer = nullptr;
   bool stopRequested = false, pauseRequested = false;
   std::optional<double> pendingLr;
+  std::optional<json> pendingOptimizer;  // {"class_name", "config"} set while paused
   // Outcome, set by the worker before it ends.
   QString status, error;
 };
@@ -304,13 +305,36 @@ class BufferObserver : public TrainObserver {
     if (recorder_) recorder_->flush();
     addEvent("pause", json::object(), true);
     std::optional<double> lr;
+    std::optional<json> optimizer;
     {
       std::unique_lock lock(shared_->mu);
       shared_->cv.wait(lock, [&] { return !shared_->pauseRequested || shared_->stopRequested; });
       lr = std::exchange(shared_->pendingLr, std::nullopt);
+      optimizer = std::exchange(shared_->pendingOptimizer, std::nullopt);
     }
+    if (optimizer) applyOptimizer(*optimizer);
     if (lr) applyLearningRate(*lr);
     addEvent("resume", json::object(), true);
+  }
+
+  // Optimizer settings changed by hand while paused, applied on the training thread: the
+  // optimizer is rebuilt from the new config, keeping its slot state when the class is the same.
+  void applyOptimizer(const json& spec) {
+    json from = trainer_.optimizer().toJson();
+    try {
+      if (makeOptimizer(spec)->toJson() == from) return;  // nothing changed
+      trainer_.reconfigureOptimizer(spec);
+    } catch (const std::exception& e) {
+      addEvent("optimizer_change_refused", {{"to", spec}, {"error", e.what()}}, true);
+      return;
+    }
+    double lr = trainer_.optimizer().currentLearningRate();
+    lastLr_ = lr;
+    if (recorder_) recorder_->setLastLearningRate(lr);
+    addEvent("optimizer_change", {{"from", from}, {"to", trainer_.optimizer().toJson()}}, true);
+    std::lock_guard lock(shared_->mu);
+    shared_->lr = lr;
+    shared_->lrPoints.append(QPointF(static_cast<double>(step_), lr));
   }
 
   // A learning rate set by hand, on the training thread between two batches.
@@ -612,6 +636,12 @@ void TrainingController::setLearningRate(double lr) {
   if (!thread_ || !paused_ || !(lr > 0)) return;
   std::lock_guard lock(shared_->mu);
   shared_->pendingLr = lr;
+}
+
+void TrainingController::setOptimizerConfig(const nlohmann::json& optimizer) {
+  if (!thread_ || !paused_ || optimizer.is_null()) return;
+  std::lock_guard lock(shared_->mu);
+  shared_->pendingOptimizer = optimizer;
 }
 
 void TrainingController::stop() {

@@ -84,6 +84,12 @@ class TrainingController : public QObject {
   // Only while paused: applied on the training thread at resume().
   void setLearningRate(double lr);
 
+ public:
+  // Only while paused: optimizer settings ({"class_name", "config"} as Keras's training_config
+  // writes them) applied on the training thread at resume() — the optimizer is rebuilt, keeping
+  // its moments when the class is unchanged; recorded as an "optimizer_change" event.
+  void setOptimizerConfig(const nlohmann::json& optimizer);
+
  signals:
   void started(int epochs, int stepsPerEpoch);
   // epoch 0-based, batch 0-based within the epoch (latest batch seen).

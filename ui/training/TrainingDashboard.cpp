@@ -64,6 +64,19 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent) {
   connect(c, &TrainingController::runCreated, runs_, &RunsBrowser::refresh);
   connect(runs_, &RunsBrowser::resumeRequested, this, &TrainingDashboard::resumeRun);
   connect(compile_, &CompilePanel::changed, this, &TrainingDashboard::prepareJob);
+  // Optimizer settings edited while paused apply to the running fit at resume.
+  connect(compile_, &CompilePanel::changed, this, [this] {
+    TrainingController* controller = training_->controller();
+    if (!controller->isRunning() || !controller->isPaused()) return;
+    try {
+      nlohmann::json now = compile_->compileOptions().optimizer;
+      if (now == startOptimizer_ && !optimizerSent_) return;
+      controller->setOptimizerConfig(now);
+      optimizerSent_ = true;
+    } catch (const std::exception&) {
+      // An invalid setting shows in the pre-flight list at the next start; nothing to apply.
+    }
+  });
 }
 
 TrainingDashboard::~TrainingDashboard() = default;
@@ -154,6 +167,12 @@ void TrainingDashboard::startTraining() {
   }
   prepareJob();
   histograms_->clear();
+  try {
+    startOptimizer_ = compile_->compileOptions().optimizer;
+  } catch (const std::exception&) {
+    startOptimizer_ = nullptr;
+  }
+  optimizerSent_ = false;
   training_->startTraining();
 }
 

@@ -79,6 +79,10 @@ class TrainingDashboard : public QWidget {
   Dataset data_;
   bool hasData_ = false;
   std::optional<Dataset> validation_;
+  // Optimizer settings the running fit started with (edits while paused are sent when they
+  // differ; see the constructor).
+  nlohmann::json startOptimizer_;
+  bool optimizerSent_ = false;
   QString projectPath_;
   QTabWidget* tabs_;
   CompilePanel* compile_;

@@ -8,23 +8,12 @@
 
 #include "engine/core/Error.h"
 #include "engine/data/BoxAnnotations.h"
+#include "tests/engine/data/DataTestUtil.h"
 
 using namespace tessel;
+using namespace tessel::testutil;
 
 namespace {
-
-QString errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return {};
-}
-
-void writeText(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 std::string voc(const std::string& object) {
   return "<annotation>\n"

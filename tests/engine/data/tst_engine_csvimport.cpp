@@ -11,25 +11,14 @@
 #include "engine/core/Error.h"
 #include "engine/data/CsvDataset.h"
 #include "engine/data/CsvReader.h"
+#include "tests/engine/data/DataTestUtil.h"
 
 using namespace tessel;
+using namespace tessel::testutil;
 
 namespace {
 
 const std::string kSklearn = "/usr/lib/python3/dist-packages/sklearn/datasets/data/";
-
-QString errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return {};
-}
-
-void writeText(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 float at(const Array& a, Index r, Index c) {
   return a.value(r * a.rowSize() + c);

@@ -7,21 +7,10 @@
 #include "engine/data/CsvDataset.h"
 #include "engine/data/DataSettings.h"
 #include "engine/data/FashionLocalization.h"
+#include "tests/engine/data/DataTestUtil.h"
 
 using namespace tessel;
-
-namespace {
-
-QString errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return {};
-}
-
-}  // namespace
+using namespace tessel::testutil;
 
 class TestDataSettings : public QObject {
   Q_OBJECT

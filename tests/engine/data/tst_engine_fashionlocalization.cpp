@@ -7,8 +7,10 @@
 #include "engine/core/Error.h"
 #include "engine/data/FashionLocalization.h"
 #include "engine/data/FashionMnist.h"
+#include "tests/engine/data/DataTestUtil.h"
 
 using namespace tessel;
+using namespace tessel::testutil;
 
 namespace {
 
@@ -96,24 +98,16 @@ class TestFashionLocalization : public QObject {
   }
 
   void badInput() {
-    auto message = [](const std::function<void()>& f) -> QString {
-      try {
-        f();
-      } catch (const Error& e) {
-        return e.what();
-      }
-      return {};
-    };
     const Array src = rectangles(1);
     const Array labels = Array::fromValues(DType::UInt8, {1}, {0});
     LocalizationOptions o;
     o.maxScale = 3.0f;  // 84 pixels do not fit on 64
     QVERIFY(
-        message([&] { generateFashionLocalization(src, labels, o); }).contains("invalid options"));
-    QVERIFY(message([&] {
+        errorOf([&] { generateFashionLocalization(src, labels, o); }).contains("invalid options"));
+    QVERIFY(errorOf([&] {
               generateFashionLocalization(Array(DType::Float32, {1, 28, 28}), labels, {});
             }).contains("uint8"));
-    QVERIFY(message([&] {
+    QVERIFY(errorOf([&] {
               generateFashionLocalization(src, Array(DType::UInt8, {2}), {});
             }).contains("2 labels for 1 images"));
   }

@@ -9,20 +9,13 @@
 #include "engine/core/Error.h"
 #include "engine/data/Idx.h"
 #include "engine/data/IdxPair.h"
+#include "tests/engine/data/DataTestUtil.h"
 
 using namespace tessel;
+using namespace tessel::testutil;
 namespace fs = std::filesystem;
 
 namespace {
-
-QString errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return {};
-}
 
 Array images(Index n, std::uint8_t base) {
   std::vector<double> v;

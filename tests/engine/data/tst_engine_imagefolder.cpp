@@ -12,20 +12,13 @@
 #include "engine/core/Error.h"
 #include "engine/data/ImageDecode.h"
 #include "engine/data/ImageFolder.h"
+#include "tests/engine/data/DataTestUtil.h"
 
 using namespace tessel;
+using namespace tessel::testutil;
 namespace fs = std::filesystem;
 
 namespace {
-
-QString errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return {};
-}
 
 // A w x h RGB image filled with one colour.
 std::vector<std::uint8_t> solid(int w, int h, std::uint8_t r, std::uint8_t g, std::uint8_t b) {

@@ -9,49 +9,13 @@
 #include "engine/store/RunRecorder.h"
 #include "engine/train/Model.h"
 #include "engine/train/Trainer.h"
+#include "tests/support/TinyModel.h"
 
 using namespace tessel;
+using namespace tessel::testutil;
 namespace fs = std::filesystem;
 
 namespace {
-
-// Input(3) -> Dense(4, tanh) -> Dense(1): small enough to train in milliseconds.
-ModelSpec smallSpec() {
-  json topology = {{"class_name", "Functional"},
-                   {"config",
-                    {{"name", "small"},
-                     {"layers",
-                      {{{"class_name", "InputLayer"},
-                        {"name", "input_1"},
-                        {"config", {{"name", "input_1"}, {"batch_input_shape", {nullptr, 3}}}},
-                        {"inbound_nodes", json::array()}},
-                       {{"class_name", "Dense"},
-                        {"name", "dense"},
-                        {"config", {{"name", "dense"}, {"units", 4}, {"activation", "tanh"}}},
-                        {"inbound_nodes", {{{"input_1", 0, 0, json::object()}}}}},
-                       {{"class_name", "Dense"},
-                        {"name", "dense_1"},
-                        {"config", {{"name", "dense_1"}, {"units", 1}}},
-                        {"inbound_nodes", {{{"dense", 0, 0, json::object()}}}}}}},
-                     {"input_layers", {{"input_1", 0, 0}}},
-                     {"output_layers", {{"dense_1", 0, 0}}}}}};
-  return ModelSpec::fromKerasJson(topology);
-}
-
-Dataset regressionData(Index n) {
-  Dataset d;
-  Array x(DType::Float32, {n, 3}), y(DType::Float32, {n, 1});
-  auto* xp = reinterpret_cast<float*>(x.bytes());
-  auto* yp = reinterpret_cast<float*>(y.bytes());
-  Rng rng(3);
-  for (Index i = 0; i < n; ++i) {
-    for (int j = 0; j < 3; ++j) xp[i * 3 + j] = rng.uniform(-1, 1);
-    yp[i] = 0.5f * xp[i * 3] - 0.25f * xp[i * 3 + 1] + 0.1f;
-  }
-  d.x.push_back(x);
-  d.y.push_back(y);
-  return d;
-}
 
 CompileOptions compileAdam() {
   CompileOptions c;
@@ -70,9 +34,9 @@ class TestRunRecorder : public QObject {
   void recordsRunAndResumesExactly() {
     std::string path = dir_.filePath("r.tessel").toStdString();
     auto project = Project::create(path);
-    auto spec = smallSpec();
+    auto spec = ModelSpec::fromKerasJson(tinyTopology(4, "small"));
     auto modelId = project.addModel("small", spec.toKerasJson());
-    Dataset data = regressionData(64);
+    Dataset data = tinyData(64, 3, 0.0f);
     FitOptions fit;
     fit.epochs = 3;
     fit.batchSize = 8;
@@ -140,7 +104,7 @@ class TestRunRecorder : public QObject {
   }
 
   void mismatchedCheckpointIsRefused() {
-    auto spec = smallSpec();
+    auto spec = ModelSpec::fromKerasJson(tinyTopology(4, "small"));
     Model model(spec, 1);
     Trainer trainer(model, compileAdam());
     Checkpoint c = makeCheckpoint(trainer, "last", 0, 0);
@@ -154,7 +118,7 @@ class TestRunRecorder : public QObject {
   void nanLossMarksRunFailed() {
     std::string path = dir_.filePath("nan.tessel").toStdString();
     auto project = Project::create(path);
-    auto spec = smallSpec();
+    auto spec = ModelSpec::fromKerasJson(tinyTopology(4, "small"));
     RunRecord rec;
     rec.modelId = project.addModel("small", spec.toKerasJson());
     auto runId = project.createRun(rec);
@@ -164,7 +128,7 @@ class TestRunRecorder : public QObject {
     c.optimizer = {{"class_name", "SGD"}, {"config", {{"learning_rate", 1e30}}}};
     Trainer trainer(model, c);
     RunRecorder recorder(project, runId, trainer);
-    Dataset data = regressionData(64);
+    Dataset data = tinyData(64, 3, 0.0f);
     FitOptions fit;
     fit.epochs = 5;
     fit.verbose = 0;

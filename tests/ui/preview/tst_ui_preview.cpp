@@ -5,8 +5,8 @@
 // boxes are, a tile click enlarges, the grid exports, a confusion cell opens its gallery and a
 // dropped image file gets top-5 labels. Screenshots of the grid and the confusion matrix taken
 // mid-training go to the build directory.
-#include <QDir>
 #include <QApplication>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
