@@ -118,7 +118,7 @@ int runResponsiveness(const BenchOptions& o) {
     loop.exec();
     probe.stop();
     if (endedNs <= startedNs) throw Error("bench responsiveness: training did not finish");
-    // The started signal comes with the first drain (up to 33 ms after fit began).
+    // The started signal comes with the first drain (up to one drain interval after fit began).
     guiRate = samples / ((endedNs - startedNs) * 1e-9);
   }
   std::printf("gui: %zu probe ticks, stall p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",

@@ -222,7 +222,7 @@ class TestTrainingPanel : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!c->isRunning(), 10000);
     qInfo("%lld drains, %lld epochsEnded emissions carrying %lld epochs in %lld ms", drains,
           static_cast<qint64>(epochEmissions), carried, ms);
-    // At most one emission of each signal per drain, drains paced by the 33 ms timer.
+    // At most one emission of each signal per drain, drains paced by the drain timer.
     QVERIFY(drains <= ms / TrainingController::kDrainIntervalMs + 2);
     for (qsizetype n : counts) QVERIFY2(n <= drains + 1, qPrintable(QString::number(n)));
     QVERIFY(epochEmissions >= 1);
