@@ -51,28 +51,27 @@ void ProjectSession::newUntitled() {
 }
 
 bool ProjectSession::create(const QString& path, QString* error) {
-  try {
-    if (std::filesystem::exists(str(path))) {
-      std::error_code ec;
-      std::filesystem::remove(str(path), ec);  // the save dialog asked before overwriting
-    }
-    Project project = Project::create(str(path));
-    close();
-    path_ = QFileInfo(path).absoluteFilePath();
-    open_ = true;
-    reload(project);
-  } catch (const std::exception& e) {
-    if (error) *error = what(e);
-    return false;
-  }
-  emit projectChanged();
-  emit modelsChanged();
-  return true;
+  return adopt(
+      path,
+      [&] {
+        if (std::filesystem::exists(str(path))) {
+          std::error_code ec;
+          std::filesystem::remove(str(path), ec);  // the save dialog asked before overwriting
+        }
+        return Project::create(str(path));
+      },
+      error);
 }
 
 bool ProjectSession::open(const QString& path, QString* error) {
+  return adopt(
+      path, [&] { return Project::open(str(path)); }, error);
+}
+
+bool ProjectSession::adopt(const QString& path, const std::function<Project()>& make,
+                           QString* error) {
   try {
-    Project project = Project::open(str(path));
+    Project project = make();
     close();
     path_ = QFileInfo(path).absoluteFilePath();
     open_ = true;

@@ -126,6 +126,9 @@ class ProjectSession : public QObject {
   void message(const QString& text);
 
  private:
+  // Makes the Project (create or open), then closes the current one and takes it; on failure the
+  // current project stays and *error says why.
+  bool adopt(const QString& path, const std::function<Project()>& make, QString* error);
   void reload(Project& project);
   void updateDirty();
   void markStructure();
