@@ -49,7 +49,7 @@ ParamSpec paddingParam(bool causal) {
 // Parameters shared by Conv1D / Conv2D (Keras 2 Conv.get_config order).
 std::vector<ParamSpec> convParams(int rank) {
   const char* dims = rank == 1 ? "1 integer" : "2 integers";
-  return {
+  std::vector<ParamSpec> params = {
       required(range(param("filters", ParamType::Int, nullptr,
                            "Integer, the dimensionality of the output space (number of filters)."),
                      1, 1e9),
@@ -73,24 +73,9 @@ std::vector<ParamSpec> convParams(int rank) {
                   "Number of groups the input channels are split into; each group is convolved "
                   "with filters / groups filters (channels and filters must be divisible)."),
             1, 1e6),
-      param("activation", ParamType::Activation, "linear",
-            "Activation function to use (linear: a(x) = x)."),
-      param("use_bias", ParamType::Bool, true, "Whether the layer uses a bias vector."),
-      param("kernel_initializer", ParamType::Initializer, keras2Initializer("GlorotUniform"),
-            "Initializer for the kernel weights matrix."),
-      param("bias_initializer", ParamType::Initializer, keras2Initializer("Zeros"),
-            "Initializer for the bias vector."),
-      param("kernel_regularizer", ParamType::Regularizer, nullptr,
-            "Regularizer function applied to the kernel weights matrix."),
-      param("bias_regularizer", ParamType::Regularizer, nullptr,
-            "Regularizer function applied to the bias vector."),
-      param("activity_regularizer", ParamType::Regularizer, nullptr,
-            "Regularizer function applied to the output of the layer (its activation)."),
-      param("kernel_constraint", ParamType::Constraint, nullptr,
-            "Constraint function applied to the kernel matrix."),
-      param("bias_constraint", ParamType::Constraint, nullptr,
-            "Constraint function applied to the bias vector."),
   };
+  for (ParamSpec& p : activationKernelBiasParams()) params.push_back(std::move(p));
+  return params;
 }
 
 // Removes the parameter `key` from a list.

@@ -63,24 +63,8 @@ void registerCoreLayers(LayerRegistry& registry) {
                              "Positive integer, dimensionality of the output space."),
                        1, 1e9),
                  32),
-        param("activation", ParamType::Activation, "linear",
-              "Activation function to use (linear: a(x) = x)."),
-        param("use_bias", ParamType::Bool, true, "Whether the layer uses a bias vector."),
-        param("kernel_initializer", ParamType::Initializer, keras2Initializer("GlorotUniform"),
-              "Initializer for the kernel weights matrix."),
-        param("bias_initializer", ParamType::Initializer, keras2Initializer("Zeros"),
-              "Initializer for the bias vector."),
-        param("kernel_regularizer", ParamType::Regularizer, nullptr,
-              "Regularizer function applied to the kernel weights matrix."),
-        param("bias_regularizer", ParamType::Regularizer, nullptr,
-              "Regularizer function applied to the bias vector."),
-        param("activity_regularizer", ParamType::Regularizer, nullptr,
-              "Regularizer function applied to the output of the layer (its activation)."),
-        param("kernel_constraint", ParamType::Constraint, nullptr,
-              "Constraint function applied to the kernel weights matrix."),
-        param("bias_constraint", ParamType::Constraint, nullptr,
-              "Constraint function applied to the bias vector."),
     };
+    for (ParamSpec& p : activationKernelBiasParams()) info.params.push_back(std::move(p));
     info.create = factory<Dense>();
     registry.add(std::move(info));
   }

@@ -50,6 +50,30 @@ inline json keras2Initializer(const char* className) {
   return {{"class_name", className}, {"config", config}};
 }
 
+// The parameters Dense and the Conv layers share, in Keras 2 get_config order: activation,
+// use_bias, kernel/bias initializers, kernel/bias/activity regularizers, kernel/bias constraints.
+inline std::vector<ParamSpec> activationKernelBiasParams() {
+  return {
+      param("activation", ParamType::Activation, "linear",
+            "Activation function to use (linear: a(x) = x)."),
+      param("use_bias", ParamType::Bool, true, "Whether the layer uses a bias vector."),
+      param("kernel_initializer", ParamType::Initializer, keras2Initializer("GlorotUniform"),
+            "Initializer for the kernel weights matrix."),
+      param("bias_initializer", ParamType::Initializer, keras2Initializer("Zeros"),
+            "Initializer for the bias vector."),
+      param("kernel_regularizer", ParamType::Regularizer, nullptr,
+            "Regularizer function applied to the kernel weights matrix."),
+      param("bias_regularizer", ParamType::Regularizer, nullptr,
+            "Regularizer function applied to the bias vector."),
+      param("activity_regularizer", ParamType::Regularizer, nullptr,
+            "Regularizer function applied to the output of the layer (its activation)."),
+      param("kernel_constraint", ParamType::Constraint, nullptr,
+            "Constraint function applied to the kernel weights matrix."),
+      param("bias_constraint", ParamType::Constraint, nullptr,
+            "Constraint function applied to the bias vector."),
+  };
+}
+
 template <typename L>
 std::function<std::unique_ptr<Layer>(const json&)> factory() {
   return [](const json& config) -> std::unique_ptr<Layer> { return std::make_unique<L>(config); };
