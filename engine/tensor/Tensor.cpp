@@ -53,6 +53,14 @@ void Tensor::resize(const Shape& shape) {
   if (static_cast<size_t>(size_) > data_.size()) data_.resize(static_cast<size_t>(size_));
 }
 
+void Tensor::resize(std::initializer_list<Index> dims) {
+  for (Index d : dims)
+    if (d < 0) throw std::invalid_argument("Tensor: unknown dimension in " + shapeToString(dims));
+  shape_.assign(dims);
+  size_ = shapeProduct(shape_);
+  if (static_cast<size_t>(size_) > data_.size()) data_.resize(static_cast<size_t>(size_));
+}
+
 void Tensor::setZero() {
   std::fill(data_.begin(), data_.begin() + size_, 0.0f);
 }

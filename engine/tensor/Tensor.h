@@ -3,6 +3,7 @@
 // packet (EIGEN_MAX_ALIGN_BYTES) and keeps its capacity when resized smaller, so buffers allocated
 // once per batch size never reallocate.
 #include <Eigen/Core>
+#include <initializer_list>
 #include <vector>
 
 #include "engine/tensor/Shape.h"
@@ -41,6 +42,9 @@ class Tensor {
   // Changes the shape; reallocates only when the new size exceeds the capacity. Contents are
   // unspecified afterwards (not preserved unless the size is unchanged).
   void resize(const Shape& shape);
+  // Same for a braced list, resize({n, c}): the dimensions are assigned into the tensor's own
+  // shape (no temporary Shape), so a hot loop resizing to an equal or smaller rank never allocates.
+  void resize(std::initializer_list<Index> dims);
   void setZero();
   void fill(float value);
   void copyFrom(const Tensor& other);  // resize + copy

@@ -189,6 +189,22 @@ class TestTrainAlloc : public QObject {
                        {{Array::fromTensor(x)}, {Array::fromTensor(y1), Array::fromTensor(y2)}, sw},
                        16);
   }
+  // Conv2D → MaxPooling2D → Flatten → Dense: the image layers' steps do not allocate either.
+  void convClassifierStepsDoNotAllocate() {
+    Rng rng(3);
+    Tensor x({40, 8, 8, 1}), y({40});
+    for (Index i = 0; i < x.size(); ++i) x[i] = rng.uniform(0, 1);
+    for (Index i = 0; i < 40; ++i) y[i] = float(i % 4);
+    Model m(makeSpec(
+        {inputNode("x", {8, 8, 1}),
+         node("conv", "Conv2D", {"x"},
+              {{"filters", 4}, {"kernel_size", {3, 3}}, {"activation", "relu"}}),
+         node("pool", "MaxPooling2D", {"conv"}, json::object()),
+         node("flat", "Flatten", {"pool"}, json::object()), denseNode("out", 4, "flat", "softmax")},
+        {"x"}, {"out"}));
+    checkNoAllocations(m, {{"sparse_categorical_crossentropy"}, {}, {{"accuracy"}}, "adam"},
+                       {{Array::fromTensor(x)}, {Array::fromTensor(y)}, {}}, 8);
+  }
 };
 
 QTEST_APPLESS_MAIN(TestTrainAlloc)
