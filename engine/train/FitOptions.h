@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -10,12 +11,18 @@
 
 namespace tessel {
 
+class BatchAugmenter;
+
 // x: one Array per model input, y: one per output (labels as floats after Array's affine map),
 // sampleWeight: empty or one weight per sample.
 struct Dataset {
   std::vector<Array> x;
   std::vector<Array> y;
   std::vector<float> sampleWeight;
+  // Augmentation of TRAINING batches (BatchAugmenter.h, set by attachAugmentation): applied to
+  // x[0] and to the (N, 4) boxes of y[augmentBoxOutput] (-1: none) in fit's training steps only.
+  std::shared_ptr<const BatchAugmenter> augment = nullptr;
+  int augmentBoxOutput = -1;
   Index size() const { return x.empty() ? 0 : x[0].rows(); }
 };
 

@@ -8,6 +8,7 @@
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
 #include "engine/train/AdaptLayers.h"
+#include "engine/train/BatchAugmenter.h"
 
 namespace tessel {
 
@@ -17,6 +18,8 @@ struct Trainer::Batch {
   std::vector<const Tensor*> xPtr, dOutPtr;
   std::vector<float> w, per, scale;
   RunContext ctx;
+  std::uint64_t fitSeed = 0;  // fit's seed and current epoch, for the augmentation streams
+  int epoch = 0;
 
   void allocate(const Dataset& data, Model& model, Index batchSize) {
     x.resize(data.x.size());
@@ -199,6 +202,10 @@ double Trainer::step(const Dataset& data, const Index* idx, Index n, const float
                      int cwSize, bool train, Batch& b) {
   for (size_t i = 0; i < data.x.size(); ++i) data.x[i].gather(idx, n, b.x[i]);
   for (size_t k = 0; k < data.y.size(); ++k) data.y[k].gather(idx, n, b.y[k]);
+  // Data augmentation: training batches only, in place (boxes follow the images).
+  if (train && data.augment)
+    data.augment->apply(b.x[0], data.augmentBoxOutput >= 0 ? &b.y[data.augmentBoxOutput] : nullptr,
+                        idx, n, b.fitSeed, b.epoch);
 
   // Per-sample weights: sample_weight × class_weight[class of the label] (Keras 2 data adapter:
   // argmax of one-hot labels, else the label cast to int; ids outside the table weigh 1).
@@ -256,6 +263,9 @@ double Trainer::step(const Dataset& data, const Index* idx, Index n, const float
 History Trainer::fit(const Dataset& data, const FitOptions& options,
                      const std::vector<Callback*>& callbacks, TrainObserver* observer) {
   checkData(data, "fit");
+  if (data.augment && data.augmentBoxOutput >= static_cast<int>(data.y.size()))
+    throw Error("fit: the augmentation's box output is " + std::to_string(data.augmentBoxOutput) +
+                ", the data has " + std::to_string(data.y.size()) + " target(s)");
   if (options.batchSize <= 0) throw Error("fit: batch_size must be positive");
   if (options.epochs < 0 || options.initialEpoch < 0) throw Error("fit: epochs must be >= 0");
   if (options.stepsPerEpoch < 0) throw Error("fit: steps_per_epoch must be >= 0");
@@ -316,6 +326,7 @@ History Trainer::fit(const Dataset& data, const FitOptions& options,
   Rng shuffleRng(options.seed);
   Rng dropoutRng(options.seed);
   batch.ctx.rng = &dropoutRng;
+  batch.fitSeed = options.seed;
 
   std::vector<Tensor> good;  // weights at the last good epoch end (or the start)
   model_.copyWeightsTo(good);
@@ -348,6 +359,7 @@ History Trainer::fit(const Dataset& data, const FitOptions& options,
       shuffleRng.reseed(epochSeed);
       dropoutRng.reseed(epochSeed ^ 0xD1B54A32D192ED03ULL);
     }
+    batch.epoch = epoch;
     if (options.stepsPerEpoch == 0) pos = trainN;
     int done = 0;
     for (int b = 0; b < steps; ++b) {
