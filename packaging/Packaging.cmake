@@ -3,7 +3,15 @@
 #   cmake --build build --target tessel tessel_man && (cd build && cpack -G DEB)
 # The .deb installs /usr/bin/tessel, the .desktop file, hicolor icons (SVG + 256 px PNG), the
 # AppStream metainfo, the shared-mime-info type of *.tessel projects, the man page and the
-# example models; its dependencies come from dpkg-shlibdeps.
+# example models, the Debian changelog.gz and the machine-readable (DEP-5) /usr/share/doc/tessel-studio/copyright; its
+# dependencies come from dpkg-shlibdeps.
+#
+# Licence and contact are the owners' decision: set them at configure time, e.g.
+#   cmake -DTESSEL_PROJECT_LICENSE=MIT -DTESSEL_LICENSE_FILE=/path/to/LICENSE \
+#         -DTESSEL_MAINTAINER="Jane Doe <jane@example.org>" -DTESSEL_HOMEPAGE=https://example.org
+# They go into the AppStream metainfo (project_license, update_contact, homepage url), the
+# Debian control fields (Maintainer, Homepage) and the copyright file, all generated from
+# packaging/linux/*.in into <build>/packaging/.
 
 if(NOT TARGET tessel)
   return()  # engine-only build: nothing to package
@@ -14,13 +22,17 @@ endif()
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 include(GNUInstallDirs)
-set(TESSEL_LINUX_DIR ${CMAKE_CURRENT_LIST_DIR}/linux)
-set(TESSEL_APP_ID io.tessel.Studio)
+# The licence, maintainer and home page settings (cache variables) and the files generated from
+# them: metainfo, copyright, changelog.gz in <build>/packaging.
+set(TESSEL_GENERATED_DIR ${PROJECT_BINARY_DIR}/packaging)
+include(${CMAKE_CURRENT_LIST_DIR}/PackagingFiles.cmake)
 
 install(FILES ${TESSEL_LINUX_DIR}/${TESSEL_APP_ID}.desktop
   DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/applications)
-install(FILES ${TESSEL_LINUX_DIR}/${TESSEL_APP_ID}.metainfo.xml
+install(FILES ${TESSEL_GENERATED_DIR}/${TESSEL_APP_ID}.metainfo.xml
   DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/metainfo)
+install(FILES ${TESSEL_GENERATED_DIR}/copyright ${TESSEL_GENERATED_DIR}/changelog.gz
+  DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${TESSEL_PACKAGE_NAME})
 install(FILES ${TESSEL_LINUX_DIR}/tessel-mime.xml
   DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/mime/packages RENAME tessel.xml)
 install(FILES ${PROJECT_SOURCE_DIR}/resources/icons/tessel.svg
@@ -40,15 +52,18 @@ add_custom_target(tessel_man ALL DEPENDS ${TESSEL_MAN_PAGE})
 install(FILES ${TESSEL_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 set(CPACK_GENERATOR "DEB")
-set(CPACK_PACKAGE_NAME "tessel-studio")
-set(CPACK_PACKAGE_VENDOR "Tessel Studio developers")
+set(CPACK_PACKAGE_NAME "${TESSEL_PACKAGE_NAME}")
+set(CPACK_PACKAGE_VENDOR "${TESSEL_DEVELOPER_NAME}")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "studio for Keras-style neural networks")
-set(CPACK_PACKAGE_CONTACT "Tessel Studio maintainers <maintainers@tessel.invalid>")
+set(CPACK_PACKAGE_CONTACT "${TESSEL_MAINTAINER}")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(CPACK_DEBIAN_PACKAGE_MAINTAINER "Tessel Studio maintainers <maintainers@tessel.invalid>")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${TESSEL_MAINTAINER}")
+if(TESSEL_HOMEPAGE)
+  set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${TESSEL_HOMEPAGE}")
+endif()
 set(CPACK_DEBIAN_PACKAGE_SECTION "science")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
