@@ -27,6 +27,21 @@ int applyThreads(const Args& args) {
   return n;
 }
 
+std::uint64_t seedOption(const Args& args) {
+  return static_cast<std::uint64_t>(args.intValue("--seed", 0, 0, 1LL << 62));
+}
+
+FitOptions fitOptions(const Args& args) {
+  FitOptions fit;
+  fit.seed = seedOption(args);  // first: a bad --seed is the error reported first
+  fit.epochs = static_cast<int>(args.intValue("--epochs", 1, 1, 1000000));
+  fit.batchSize = static_cast<int>(args.intValue("--batch-size", 32, 1, 1 << 24));
+  fit.validationSplit = args.doubleValue("--validation-split", 0.0, 0.0, 0.999999);
+  fit.shuffle = !args.has("--no-shuffle");
+  fit.verbose = static_cast<int>(args.intValue("--verbose", 1, 0, 2));
+  return fit;
+}
+
 nlohmann::json readJsonFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open file");

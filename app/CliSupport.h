@@ -1,5 +1,6 @@
 #pragma once
 // Helpers shared by the sub-commands: threads, reading model files and data, Keras-style output.
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -18,6 +19,12 @@ class Args;
 
 // Applies --threads (default: all cores) to Eigen and OpenMP; returns the thread count.
 int applyThreads(const Args& args);
+// --seed (default 0): weight initialisation, shuffling and dropout.
+std::uint64_t seedOption(const Args& args);
+// The fit() options of `train`: --seed (read first), --epochs (1), --batch-size (32),
+// --validation-split (0),
+// --no-shuffle and --verbose (1).
+FitOptions fitOptions(const Args& args);
 // Parses a JSON file; tessel::Error "<path>: ..." when it cannot be read or is not JSON.
 nlohmann::json readJsonFile(const std::string& path);
 // A Keras progress-bar number: "%.4f", or "%.4e" when |v| < 1e-3 (Keras 2 Progbar).

@@ -51,15 +51,8 @@ LoadedModel modelFromRecord(const json& spec, const json& trainingConfig, std::u
 int trainRecorded(Project& project, std::int64_t runId, const json& spec,
                   const json& trainingConfig, const Args& args, const Checkpoint* resumeFrom) {
   applyThreads(args);
-  const auto seed = static_cast<std::uint64_t>(args.intValue("--seed", 0, 0, 1LL << 62));
-  FitOptions fit;
-  fit.epochs = static_cast<int>(args.intValue("--epochs", 1, 1, 1000000));
-  fit.batchSize = static_cast<int>(args.intValue("--batch-size", 32, 1, 1 << 24));
-  fit.validationSplit = args.doubleValue("--validation-split", 0.0, 0.0, 0.999999);
-  fit.shuffle = !args.has("--no-shuffle");
-  fit.seed = seed;
-  fit.verbose = static_cast<int>(args.intValue("--verbose", 1, 0, 2));
-  LoadedModel m = modelFromRecord(spec, trainingConfig, seed);
+  FitOptions fit = fitOptions(args);
+  LoadedModel m = modelFromRecord(spec, trainingConfig, fit.seed);
   CompileOptions compile = compileOptions(m, args);
   CliData data = loadData(args, *m.model, /*needY=*/true, /*needTrain=*/true);
   if (data.valid) fit.validationData = *data.valid;
@@ -123,7 +116,7 @@ int trainProject(const Args& args, const std::vector<std::string>& argv) {
   run.name = args.value("--run-name", "run " + std::to_string(project.runs(model.id).size() + 1));
   run.spec = model.spec;
   run.settings = {{"argv", argv}, {"compile", model.compileSettings}};
-  run.seed = static_cast<std::uint64_t>(args.intValue("--seed", 0, 0, 1LL << 62));
+  run.seed = seedOption(args);
   run.graphHash = hashText(model.spec.dump());
   run.dataHash = hashText(args.value("--data") + "|" + json(args.values("--x")).dump() + "|" +
                           json(args.values("--y")).dump());

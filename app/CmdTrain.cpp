@@ -27,20 +27,13 @@ int cmdTrain(const Args& args) {
   const std::string path = args.positional()[0];
   if (isProjectPath(path)) return trainProject(args, args.raw());
   applyThreads(args);
-  const auto seed = static_cast<std::uint64_t>(args.intValue("--seed", 0, 0, 1LL << 62));
-  FitOptions fit;
-  fit.epochs = static_cast<int>(args.intValue("--epochs", 1, 1, 1000000));
-  fit.batchSize = static_cast<int>(args.intValue("--batch-size", 32, 1, 1 << 24));
-  fit.validationSplit = args.doubleValue("--validation-split", 0.0, 0.0, 0.999999);
-  fit.shuffle = !args.has("--no-shuffle");
-  fit.seed = seed;
-  fit.verbose = static_cast<int>(args.intValue("--verbose", 1, 0, 2));
+  FitOptions fit = fitOptions(args);
   fit.out = &std::cout;
   const long long patience = args.intValue("--early-stopping-patience", -1, 0, 1000000);
   const std::string savePath = args.value("--save");
   if (args.has("--save") && savePath.empty()) throw UsageError("train: --save needs a path");
 
-  LoadedModel m = loadModel(path, seed);
+  LoadedModel m = loadModel(path, fit.seed);
   CompileOptions compile = compileOptions(m, args);
   CliData data = loadData(args, *m.model, /*needY=*/true, /*needTrain=*/true);
   if (data.valid) {

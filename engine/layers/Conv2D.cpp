@@ -66,14 +66,7 @@ ConvGeom Conv2D::geometry(const Shape& in) const {
 }
 
 Shape Conv2D::outputShape(const std::vector<Shape>& inputs) const {
-  if (inputs.size() != 1)
-    throw SpecError(SpecErrorKind::ShapeMismatch, name_,
-                    className_ + " takes 1 input, got " + std::to_string(inputs.size()));
-  const Shape& in = inputs[0];
-  if (rank_ == 2)
-    requireRank(in, 4, className_, name_, "(batch, height, width, channels)");
-  else
-    requireRank(in, 3, className_, name_, "(batch, steps, channels)");
+  const Shape& in = requireSpatialInput(inputs, rank_, className_, name_);
   requireKnown(in, in.size() - 1, name_, "channels");
   if (in.back() % groups_ != 0)
     throw SpecError(SpecErrorKind::ShapeMismatch, name_,

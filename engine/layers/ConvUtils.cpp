@@ -77,6 +77,19 @@ void requireRank(const Shape& shape, size_t rank, const std::string& className,
                         ", got " + shapeToString(shape));
 }
 
+const Shape& requireSpatialInput(const std::vector<Shape>& inputs, int spatialRank,
+                                 const std::string& className, const std::string& node) {
+  if (inputs.size() != 1)
+    throw SpecError(SpecErrorKind::ShapeMismatch, node,
+                    className + " takes 1 input, got " + std::to_string(inputs.size()));
+  const Shape& in = inputs[0];
+  if (spatialRank == 2)
+    requireRank(in, 4, className, node, "(batch, height, width, channels)");
+  else
+    requireRank(in, 3, className, node, "(batch, steps, channels)");
+  return in;
+}
+
 void requireKnown(const Shape& shape, size_t axis, const std::string& node,
                   const std::string& what) {
   if (shape[axis] == kNone)
@@ -400,11 +413,7 @@ Conv2DConfig parseConv2DConfig(const json& config, const std::string& className,
 
 void checkConv2DInput(const std::vector<Shape>& inputs, const Conv2DConfig& c,
                       const std::string& className, const std::string& node, bool kernelMustFit) {
-  if (inputs.size() != 1)
-    throw SpecError(SpecErrorKind::ShapeMismatch, node,
-                    className + " takes 1 input, got " + std::to_string(inputs.size()));
-  const Shape& in = inputs[0];
-  requireRank(in, 4, className, node, "(batch, height, width, channels)");
+  const Shape& in = requireSpatialInput(inputs, 2, className, node);
   requireKnown(in, 3, node, "channels");
   if (!kernelMustFit || c.padding != "valid") return;
   for (size_t a = 0; a < 2; ++a) {

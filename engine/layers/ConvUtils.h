@@ -30,6 +30,11 @@ Index padBefore(Index in, Index k, Index stride, Index dilation, const std::stri
 // "<className> expects a 4-D input (batch, height, width, channels), got (None, 10)".
 void requireRank(const Shape& shape, size_t rank, const std::string& className,
                  const std::string& node, const std::string& dims);
+// The first check of the channels_last layers' outputShape: exactly one input, of rank 4
+// (spatialRank 2: (batch, height, width, channels)) or 3 (spatialRank 1: (batch, steps,
+// channels)). Returns that input; throws SpecError ShapeMismatch naming `node`.
+const Shape& requireSpatialInput(const std::vector<Shape>& inputs, int spatialRank,
+                                 const std::string& className, const std::string& node);
 // Throws SpecError ShapeMismatch naming `node` when dimension `axis` of `shape` is unknown.
 void requireKnown(const Shape& shape, size_t axis, const std::string& node,
                   const std::string& what);

@@ -11,11 +11,7 @@ Cropping2D::Cropping2D(const json& config) : Layer("Cropping2D", config) {
 }
 
 Shape Cropping2D::outputShape(const std::vector<Shape>& inputs) const {
-  if (inputs.size() != 1)
-    throw SpecError(SpecErrorKind::ShapeMismatch, name_,
-                    "Cropping2D takes 1 input, got " + std::to_string(inputs.size()));
-  const Shape& in = inputs[0];
-  requireRank(in, 4, className_, name_, "(batch, height, width, channels)");
+  const Shape& in = requireSpatialInput(inputs, 2, className_, name_);
   Index h = in[1] == kNone ? kNone : in[1] - crop_[0] - crop_[1];
   Index w = in[2] == kNone ? kNone : in[2] - crop_[2] - crop_[3];
   if ((h != kNone && h <= 0) || (w != kNone && w <= 0))

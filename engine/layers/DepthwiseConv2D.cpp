@@ -2,16 +2,10 @@
 
 namespace tessel {
 
-DepthwiseConv2D::DepthwiseConv2D(const json& config) : Layer("DepthwiseConv2D", config) {
-  conv_ = parseConv2DConfig(config_, className_, name_);
-  dm_ = config_.value("depth_multiplier", Index(1));
+DepthwiseConv2D::DepthwiseConv2D(const json& config)
+    : DepthwiseConvLayer("DepthwiseConv2D", config) {
   if (dm_ < 1)
     throw SpecError(SpecErrorKind::BadValue, name_, "config 'depth_multiplier' must be positive");
-}
-
-ConvGeom DepthwiseConv2D::geometry(const Shape& in) const {
-  return makeConvGeom(in[1], in[2], in[3], conv_.kernel[0], conv_.kernel[1], conv_.strides[0],
-                      conv_.strides[1], conv_.dilation[0], conv_.dilation[1], conv_.padding);
 }
 
 Shape DepthwiseConv2D::outputShape(const std::vector<Shape>& inputs) const {
@@ -22,13 +16,7 @@ Shape DepthwiseConv2D::outputShape(const std::vector<Shape>& inputs) const {
 }
 
 void DepthwiseConv2D::build(const std::vector<Shape>& inputs, Rng& rng) {
-  outputShape(inputs);
-  const Index C = inputs[0][3];
-  vars_.clear();
-  initializeTensor(
-      config_.value("depthwise_initializer", json("glorot_uniform")),
-      addVariable("depthwise_kernel", {conv_.kernel[0], conv_.kernel[1], C, dm_}).value, rng,
-      name_);
+  const Index C = buildDepthwiseKernel(inputs, rng);
   if (conv_.useBias)
     initializeTensor(config_.value("bias_initializer", json("zeros")),
                      addVariable("bias", {C * dm_}).value, rng, name_);

@@ -2,15 +2,14 @@
 // keras.layers.DepthwiseConv2D: each input channel convolved with its own depth_multiplier
 // filters. x (N, H, W, C), depthwise_kernel (kh, kw, C, dm), y (N, OH, OW, C·dm) with output
 // channel c·dm + m (as TF). Direct loops (no GEMM), OpenMP over rows; fused bias + activation.
-// The core (depthwiseForward / depthwiseBackward, shared with SeparableConv2D) is in ConvUtils.
+// The core (depthwiseForward / depthwiseBackward, shared with SeparableConv2D) is in ConvUtils;
+// config, geometry and the kernel in DepthwiseConvLayer.
 //   y[o, c·dm+m] = act(Σ_ij x[o·s - pad + (i, j)·d, c] · k[i, j, c, m] + b[c·dm+m])
-#include "engine/layers/ConvDeps.h"
-#include "engine/layers/ConvUtils.h"
-#include "engine/layers/Layer.h"
+#include "engine/layers/DepthwiseConvLayer.h"
 
 namespace tessel {
 
-class DepthwiseConv2D : public Layer {
+class DepthwiseConv2D : public DepthwiseConvLayer {
  public:
   explicit DepthwiseConv2D(const json& config);
   Shape outputShape(const std::vector<Shape>& inputs) const override;
@@ -21,10 +20,6 @@ class DepthwiseConv2D : public Layer {
   double regularization(bool addGrads) override;
 
  private:
-  ConvGeom geometry(const Shape& in) const;
-  Index dm_;
-  Conv2DConfig conv_;
-  ConvGeom geom_;
   Tensor z_, dz_;
 };
 

@@ -12,14 +12,7 @@ GlobalPooling::GlobalPooling(const std::string& className, const json& config, i
 }
 
 Shape GlobalPooling::outputShape(const std::vector<Shape>& inputs) const {
-  if (inputs.size() != 1)
-    throw SpecError(SpecErrorKind::ShapeMismatch, name_,
-                    className_ + " takes 1 input, got " + std::to_string(inputs.size()));
-  const Shape& in = inputs[0];
-  if (rank_ == 2)
-    requireRank(in, 4, className_, name_, "(batch, height, width, channels)");
-  else
-    requireRank(in, 3, className_, name_, "(batch, steps, channels)");
+  const Shape& in = requireSpatialInput(inputs, rank_, className_, name_);
   if (!keepdims_) return {kNone, in.back()};
   if (rank_ == 2) return {kNone, 1, 1, in.back()};
   return {kNone, 1, in.back()};

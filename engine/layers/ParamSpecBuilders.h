@@ -79,17 +79,24 @@ std::function<std::unique_ptr<Layer>(const json&)> factory() {
   return [](const json& config) -> std::unique_ptr<Layer> { return std::make_unique<L>(config); };
 }
 
-// Registers one layer type.
-inline void addLayer(LayerRegistry& r, const char* className, const char* group, const char* desc,
-                     std::vector<ParamSpec> params,
-                     std::function<std::unique_ptr<Layer>(const json&)> create) {
+// One layer type's description (one input; set minInputs / maxInputs after for others).
+inline LayerInfo layerInfo(const char* className, const char* group, const char* desc,
+                           std::vector<ParamSpec> params,
+                           std::function<std::unique_ptr<Layer>(const json&)> create) {
   LayerInfo info;
   info.className = className;
   info.group = group;
   info.description = desc;
   info.params = std::move(params);
   info.create = std::move(create);
-  r.add(std::move(info));
+  return info;
+}
+
+// Registers one layer type with one input.
+inline void addLayer(LayerRegistry& r, const char* className, const char* group, const char* desc,
+                     std::vector<ParamSpec> params,
+                     std::function<std::unique_ptr<Layer>(const json&)> create) {
+  r.add(layerInfo(className, group, desc, std::move(params), std::move(create)));
 }
 
 }  // namespace tessel::paramspec

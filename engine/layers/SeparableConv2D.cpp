@@ -2,18 +2,12 @@
 
 namespace tessel {
 
-SeparableConv2D::SeparableConv2D(const json& config) : Layer("SeparableConv2D", config) {
-  conv_ = parseConv2DConfig(config_, className_, name_);
+SeparableConv2D::SeparableConv2D(const json& config)
+    : DepthwiseConvLayer("SeparableConv2D", config) {
   filters_ = config_.value("filters", Index(0));
-  dm_ = config_.value("depth_multiplier", Index(1));
   if (filters_ < 1 || dm_ < 1)
     throw SpecError(SpecErrorKind::BadValue, name_,
                     "config 'filters' and 'depth_multiplier' must be positive");
-}
-
-ConvGeom SeparableConv2D::geometry(const Shape& in) const {
-  return makeConvGeom(in[1], in[2], in[3], conv_.kernel[0], conv_.kernel[1], conv_.strides[0],
-                      conv_.strides[1], conv_.dilation[0], conv_.dilation[1], conv_.padding);
 }
 
 Shape SeparableConv2D::outputShape(const std::vector<Shape>& inputs) const {
@@ -23,13 +17,7 @@ Shape SeparableConv2D::outputShape(const std::vector<Shape>& inputs) const {
 }
 
 void SeparableConv2D::build(const std::vector<Shape>& inputs, Rng& rng) {
-  outputShape(inputs);
-  const Index C = inputs[0][3];
-  vars_.clear();
-  initializeTensor(
-      config_.value("depthwise_initializer", json("glorot_uniform")),
-      addVariable("depthwise_kernel", {conv_.kernel[0], conv_.kernel[1], C, dm_}).value, rng,
-      name_);
+  const Index C = buildDepthwiseKernel(inputs, rng);
   initializeTensor(config_.value("pointwise_initializer", json("glorot_uniform")),
                    addVariable("pointwise_kernel", {1, 1, C * dm_, filters_}).value, rng, name_);
   if (conv_.useBias)

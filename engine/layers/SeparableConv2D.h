@@ -3,13 +3,12 @@
 // bias) into mid (N, OH, OW, C·dm), then a pointwise 1x1 convolution (pointwise_kernel
 // (1, 1, C·dm, filters)) as one GEMM, + bias, fused activation.
 //   backward: dP = midᵀ · dz,  dmid = dz · Pᵀ,  then the depthwise backward.
-#include "engine/layers/ConvDeps.h"
-#include "engine/layers/ConvUtils.h"
-#include "engine/layers/Layer.h"
+// Config, geometry and the depthwise kernel in DepthwiseConvLayer.
+#include "engine/layers/DepthwiseConvLayer.h"
 
 namespace tessel {
 
-class SeparableConv2D : public Layer {
+class SeparableConv2D : public DepthwiseConvLayer {
  public:
   explicit SeparableConv2D(const json& config);
   Shape outputShape(const std::vector<Shape>& inputs) const override;
@@ -20,10 +19,7 @@ class SeparableConv2D : public Layer {
   double regularization(bool addGrads) override;
 
  private:
-  ConvGeom geometry(const Shape& in) const;
-  Index filters_, dm_;
-  Conv2DConfig conv_;
-  ConvGeom geom_;
+  Index filters_;
   Tensor mid_, z_, dz_, dmid_;
 };
 

@@ -13,11 +13,7 @@ SpatialDropout2D::SpatialDropout2D(const json& config) : Layer("SpatialDropout2D
 }
 
 Shape SpatialDropout2D::outputShape(const std::vector<Shape>& inputs) const {
-  if (inputs.size() != 1)
-    throw SpecError(SpecErrorKind::ShapeMismatch, name_,
-                    "SpatialDropout2D takes 1 input, got " + std::to_string(inputs.size()));
-  requireRank(inputs[0], 4, className_, name_, "(batch, height, width, channels)");
-  return inputs[0];
+  return requireSpatialInput(inputs, 2, className_, name_);
 }
 
 void SpatialDropout2D::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) {

@@ -16,11 +16,7 @@ UpSampling2D::UpSampling2D(const json& config) : Layer("UpSampling2D", config) {
 }
 
 Shape UpSampling2D::outputShape(const std::vector<Shape>& inputs) const {
-  if (inputs.size() != 1)
-    throw SpecError(SpecErrorKind::ShapeMismatch, name_,
-                    "UpSampling2D takes 1 input, got " + std::to_string(inputs.size()));
-  const Shape& in = inputs[0];
-  requireRank(in, 4, className_, name_, "(batch, height, width, channels)");
+  const Shape& in = requireSpatialInput(inputs, 2, className_, name_);
   return {kNone, in[1] == kNone ? kNone : in[1] * size_[0],
           in[2] == kNone ? kNone : in[2] * size_[1], in[3]};
 }

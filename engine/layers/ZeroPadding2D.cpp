@@ -26,11 +26,7 @@ ZeroPadding2D::ZeroPadding2D(const json& config) : Layer("ZeroPadding2D", config
 }
 
 Shape ZeroPadding2D::outputShape(const std::vector<Shape>& inputs) const {
-  if (inputs.size() != 1)
-    throw SpecError(SpecErrorKind::ShapeMismatch, name_,
-                    "ZeroPadding2D takes 1 input, got " + std::to_string(inputs.size()));
-  const Shape& in = inputs[0];
-  requireRank(in, 4, className_, name_, "(batch, height, width, channels)");
+  const Shape& in = requireSpatialInput(inputs, 2, className_, name_);
   return {kNone, in[1] == kNone ? kNone : in[1] + pad_[0] + pad_[1],
           in[2] == kNone ? kNone : in[2] + pad_[2] + pad_[3], in[3]};
 }

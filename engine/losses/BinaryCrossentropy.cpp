@@ -7,11 +7,7 @@ namespace tessel {
 using lossdetail::kEpsilon;
 
 nlohmann::json BinaryCrossentropy::config() const {
-  auto c = Loss::config();
-  c["from_logits"] = fromLogits_;
-  c["label_smoothing"] = labelSmoothing_;
-  c["axis"] = -1;
-  return c;
+  return lossdetail::crossentropyConfig(Loss::config(), fromLogits_, labelSmoothing_);
 }
 
 double BinaryCrossentropy::value(float tf, float p, bool) const {

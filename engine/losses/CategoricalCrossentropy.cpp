@@ -9,11 +9,7 @@ namespace tessel {
 using lossdetail::kEpsilon;
 
 nlohmann::json CategoricalCrossentropy::config() const {
-  auto c = Loss::config();
-  c["from_logits"] = fromLogits_;
-  c["label_smoothing"] = labelSmoothing_;
-  c["axis"] = -1;
-  return c;
+  return lossdetail::crossentropyConfig(Loss::config(), fromLogits_, labelSmoothing_);
 }
 
 double CategoricalCrossentropy::position(const float* t, const float* x, Index c, double scale,

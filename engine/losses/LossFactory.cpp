@@ -11,6 +11,7 @@
 #include "engine/losses/KLDivergence.h"
 #include "engine/losses/LogCosh.h"
 #include "engine/losses/Loss.h"
+#include "engine/losses/LossAliases.h"
 #include "engine/losses/MeanAbsoluteError.h"
 #include "engine/losses/MeanAbsolutePercentageError.h"
 #include "engine/losses/MeanSquaredError.h"
@@ -98,31 +99,17 @@ const std::map<std::string, LossEntry>& table() {
   return t;
 }
 
-// Function names and aliases (keras.losses.get) -> class name.
+// Function names and aliases (keras.losses.get) -> class name: the ones metrics share, and
+// Huber's and LogCosh's.
 const std::map<std::string, std::string>& aliases() {
-  static const std::map<std::string, std::string> a = {
-      {"mean_squared_error", "MeanSquaredError"},
-      {"mse", "MeanSquaredError"},
-      {"MSE", "MeanSquaredError"},
-      {"mean_absolute_error", "MeanAbsoluteError"},
-      {"mae", "MeanAbsoluteError"},
-      {"MAE", "MeanAbsoluteError"},
-      {"mean_absolute_percentage_error", "MeanAbsolutePercentageError"},
-      {"mape", "MeanAbsolutePercentageError"},
-      {"MAPE", "MeanAbsolutePercentageError"},
-      {"huber", "Huber"},
-      {"huber_loss", "Huber"},
-      {"log_cosh", "LogCosh"},
-      {"logcosh", "LogCosh"},
-      {"binary_crossentropy", "BinaryCrossentropy"},
-      {"categorical_crossentropy", "CategoricalCrossentropy"},
-      {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
-      {"kl_divergence", "KLDivergence"},
-      {"kld", "KLDivergence"},
-      {"KLD", "KLDivergence"},
-      {"kullback_leibler_divergence", "KLDivergence"},
-      {"hinge", "Hinge"},
-  };
+  static const std::map<std::string, std::string> a = [] {
+    std::map<std::string, std::string> m = lossFunctionAliases();
+    m.insert({{"huber", "Huber"},
+              {"huber_loss", "Huber"},
+              {"log_cosh", "LogCosh"},
+              {"logcosh", "LogCosh"}});
+    return m;
+  }();
   return a;
 }
 

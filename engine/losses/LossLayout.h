@@ -1,6 +1,7 @@
 #pragma once
 // Internal helper for the loss implementations: how a (N, d1, ..., dk) output splits into
-// samples, positions (d1..dk-1) and the reduced last axis (dk).
+// samples, positions (d1..dk-1) and the reduced last axis (dk); the crossentropies' config.
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "engine/core/Error.h"
@@ -37,6 +38,16 @@ inline Layout denseLayout(const L& loss, const Tensor& yTrue, const Tensor& yPre
 
 inline float clampf(float x, float lo, float hi) {
   return x < lo ? lo : (x > hi ? hi : x);
+}
+
+// The config of BinaryCrossentropy and CategoricalCrossentropy: Loss::config() (`base`) with
+// from_logits, label_smoothing and axis (always -1), as Keras writes it.
+inline nlohmann::json crossentropyConfig(nlohmann::json base, bool fromLogits,
+                                         double labelSmoothing) {
+  base["from_logits"] = fromLogits;
+  base["label_smoothing"] = labelSmoothing;
+  base["axis"] = -1;
+  return base;
 }
 
 // Keras backend epsilon().

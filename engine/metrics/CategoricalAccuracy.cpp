@@ -8,14 +8,9 @@ void CategoricalAccuracy::sampleValues(const Tensor& yTrue, const Tensor& yPred,
   using namespace metricdetail;
   const auto l = layoutOf(yPred);
   checkSize(name(), yTrue, yPred, yPred.size());
-  for (Index i = 0; i < l.n; ++i) {
-    Index hits = 0;
-    for (Index k = 0; k < l.positions; ++k) {
-      const Index off = i * l.perSample + k * l.last;
-      hits += argmax(yTrue.data() + off, l.last) == argmax(yPred.data() + off, l.last);
-    }
-    out[i] = float(double(hits) / double(l.positions));
-  }
+  positionHitRate(l, out, [&](Index off, Index) {
+    return argmax(yTrue.data() + off, l.last) == argmax(yPred.data() + off, l.last);
+  });
 }
 
 }  // namespace tessel

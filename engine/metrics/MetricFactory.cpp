@@ -5,6 +5,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/losses/Loss.h"
+#include "engine/losses/LossAliases.h"
 #include "engine/metrics/BinaryAccuracy.h"
 #include "engine/metrics/BoxIoU.h"
 #include "engine/metrics/CategoricalAccuracy.h"
@@ -34,37 +35,25 @@ AccuracyKind resolveAccuracy(const Loss* loss, const Shape& outputShape) {
   return AccuracyKind::Categorical;
 }
 
-// Metric function names (keras.metrics.get) -> class name.
+// Metric function names (keras.metrics.get) -> class name: the loss functions' (LossAliases.h),
+// the accuracies, RMSE, LogCoshError and ours.
 const std::map<std::string, std::string>& aliases() {
-  static const std::map<std::string, std::string> a = {
-      {"binary_accuracy", "BinaryAccuracy"},
-      {"categorical_accuracy", "CategoricalAccuracy"},
-      {"sparse_categorical_accuracy", "SparseCategoricalAccuracy"},
-      {"top_k_categorical_accuracy", "TopKCategoricalAccuracy"},
-      {"sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy"},
-      {"mean_squared_error", "MeanSquaredError"},
-      {"mse", "MeanSquaredError"},
-      {"MSE", "MeanSquaredError"},
-      {"mean_absolute_error", "MeanAbsoluteError"},
-      {"mae", "MeanAbsoluteError"},
-      {"MAE", "MeanAbsoluteError"},
-      {"mean_absolute_percentage_error", "MeanAbsolutePercentageError"},
-      {"mape", "MeanAbsolutePercentageError"},
-      {"MAPE", "MeanAbsolutePercentageError"},
-      {"root_mean_squared_error", "RootMeanSquaredError"},
-      {"rmse", "RootMeanSquaredError"},
-      {"binary_crossentropy", "BinaryCrossentropy"},
-      {"categorical_crossentropy", "CategoricalCrossentropy"},
-      {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
-      {"kl_divergence", "KLDivergence"},
-      {"kld", "KLDivergence"},
-      {"KLD", "KLDivergence"},
-      {"kullback_leibler_divergence", "KLDivergence"},
-      {"hinge", "Hinge"},
-      {"log_cosh", "LogCoshError"},
-      {"box_iou", "BoxIoU"},
-      {"logcosh", "LogCoshError"},
-  };
+  static const std::map<std::string, std::string> a = [] {
+    std::map<std::string, std::string> m = lossFunctionAliases();
+    m.insert({
+        {"binary_accuracy", "BinaryAccuracy"},
+        {"categorical_accuracy", "CategoricalAccuracy"},
+        {"sparse_categorical_accuracy", "SparseCategoricalAccuracy"},
+        {"top_k_categorical_accuracy", "TopKCategoricalAccuracy"},
+        {"sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy"},
+        {"root_mean_squared_error", "RootMeanSquaredError"},
+        {"rmse", "RootMeanSquaredError"},
+        {"log_cosh", "LogCoshError"},
+        {"logcosh", "LogCoshError"},
+        {"box_iou", "BoxIoU"},
+    });
+    return m;
+  }();
   return a;
 }
 
@@ -141,8 +130,9 @@ std::unique_ptr<Metric> makeMetric(const json& spec, const Loss* loss, const Sha
   json cfg = json::object();
   if ((spec.is_string() && (spec == "MeanIoU" || spec == "mean_iou")) ||
       (spec.is_object() && spec.contains("class_name") && spec["class_name"] == "MeanIoU"))
-    throw Error("metric 'MeanIoU' is Keras's segmentation metric (per-class IoU of class ids) and "
-                "is not supported; for bounding boxes use 'box_iou'");
+    throw Error(
+        "metric 'MeanIoU' is Keras's segmentation metric (per-class IoU of class ids) and "
+        "is not supported; for bounding boxes use 'box_iou'");
   if (spec.is_string()) {
     name = spec.get<std::string>();
     if (name == "accuracy" || name == "acc") {

@@ -4,22 +4,14 @@
 #include <string>
 
 #include "engine/core/Error.h"
+#include "engine/losses/LossLayout.h"
 #include "engine/tensor/Tensor.h"
 
 namespace tessel::metricdetail {
 
-struct Layout {
-  Index n = 0, perSample = 0, last = 1, positions = 0;
-};
-
-inline Layout layoutOf(const Tensor& yPred) {
-  Layout l;
-  l.n = yPred.rank() >= 1 ? yPred.dim(0) : 1;
-  l.perSample = l.n > 0 ? yPred.size() / l.n : 0;
-  l.last = yPred.rank() >= 2 ? yPred.dim(-1) : 1;
-  l.positions = l.last > 0 ? l.perSample / l.last : 0;
-  return l;
-}
+// The same split as the losses' (LossLayout.h).
+using lossdetail::Layout;
+using lossdetail::layoutOf;
 
 inline void checkSize(const std::string& metric, const Tensor& yTrue, const Tensor& yPred,
                       Index expected) {
@@ -43,6 +35,19 @@ inline bool inTopK(const float* x, Index c, Index target, Index k) {
   Index larger = 0;
   for (Index j = 0; j < c; ++j) larger += x[j] > x[target];
   return larger < k;
+}
+
+// out[i] = the fraction of sample i's positions k for which hit(off, p) is true, where off =
+// i * perSample + k * last is the offset of the position's `last` values in yPred (and in one-hot
+// labels) and p = i * positions + k the index of its sparse label.
+template <class Hit>
+void positionHitRate(const Layout& l, float* out, Hit hit) {
+  for (Index i = 0; i < l.n; ++i) {
+    Index hits = 0;
+    for (Index k = 0; k < l.positions; ++k)
+      hits += hit(i * l.perSample + k * l.last, i * l.positions + k);
+    out[i] = float(double(hits) / double(l.positions));
+  }
 }
 
 }  // namespace tessel::metricdetail

@@ -8,14 +8,9 @@ void TopKCategoricalAccuracy::sampleValues(const Tensor& yTrue, const Tensor& yP
   using namespace metricdetail;
   const auto l = layoutOf(yPred);
   checkSize(name(), yTrue, yPred, yPred.size());
-  for (Index i = 0; i < l.n; ++i) {
-    Index hits = 0;
-    for (Index k = 0; k < l.positions; ++k) {
-      const Index off = i * l.perSample + k * l.last;
-      hits += inTopK(yPred.data() + off, l.last, argmax(yTrue.data() + off, l.last), k_);
-    }
-    out[i] = float(double(hits) / double(l.positions));
-  }
+  positionHitRate(l, out, [&](Index off, Index) {
+    return inTopK(yPred.data() + off, l.last, argmax(yTrue.data() + off, l.last), k_);
+  });
 }
 
 }  // namespace tessel

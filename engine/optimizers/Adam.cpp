@@ -5,17 +5,12 @@
 namespace tessel {
 
 Adam::Adam(double learningRate, double beta1, double beta2, double epsilon, bool amsgrad)
-    : beta1_(beta1), beta2_(beta2), epsilon_(epsilon), amsgrad_(amsgrad) {
-  lr_ = learningRate;
-  slotKinds_ = {"m", "v"};
+    : AdamFamily(learningRate, beta1, beta2, epsilon, {"m", "v"}), amsgrad_(amsgrad) {
   if (amsgrad_) slotKinds_.push_back("vhat");
 }
 
 nlohmann::json Adam::config() const {
-  auto c = baseConfig();
-  c["beta_1"] = beta1_;
-  c["beta_2"] = beta2_;
-  c["epsilon"] = epsilon_;
+  auto c = AdamFamily::config();
   c["amsgrad"] = amsgrad_;
   return c;
 }

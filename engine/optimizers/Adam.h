@@ -7,11 +7,11 @@
 // the same with eps scaled by sqrt(1 - b2^t): the two differ only while sqrt(v) is near eps.
 // amsgrad (Keras only): v_hat = max(v_hat, v) replaces v in the update.
 // Slots: "m", "v", then "vhat" (amsgrad).
-#include "engine/optimizers/Optimizer.h"
+#include "engine/optimizers/AdamFamily.h"
 
 namespace tessel {
 
-class Adam : public Optimizer {
+class Adam : public AdamFamily {
  public:
   explicit Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
                 double epsilon = 1e-7, bool amsgrad = false);
@@ -22,7 +22,6 @@ class Adam : public Optimizer {
   void update(size_t slot, Variable& var, const Tensor& grad, double lr, long long t) override;
 
  private:
-  double beta1_, beta2_, epsilon_;
   bool amsgrad_;
 };
 

@@ -5,18 +5,7 @@
 namespace tessel {
 
 Adamax::Adamax(double learningRate, double beta1, double beta2, double epsilon)
-    : beta1_(beta1), beta2_(beta2), epsilon_(epsilon) {
-  lr_ = learningRate;
-  slotKinds_ = {"m", "u"};
-}
-
-nlohmann::json Adamax::config() const {
-  auto c = baseConfig();
-  c["beta_1"] = beta1_;
-  c["beta_2"] = beta2_;
-  c["epsilon"] = epsilon_;
-  return c;
-}
+    : AdamFamily(learningRate, beta1, beta2, epsilon, {"m", "u"}) {}
 
 void Adamax::update(size_t slot, Variable& var, const Tensor& grad, double lr, long long t) {
   auto w = var.value.array();

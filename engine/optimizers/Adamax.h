@@ -3,22 +3,18 @@
 //   m = b1 m + (1 - b1) g;  u = max(b2 u, |g|);  w -= lr / (1 - b1^t) m / (u + eps)
 // Same as tfjs-core's AdamaxOptimizer (with decay 0) and Keras 2.11+. tfjs-layers' string
 // "adamax" uses learning rate 0.002; Keras's 0.001 is the default here. Slots: "m", "u".
-#include "engine/optimizers/Optimizer.h"
+#include "engine/optimizers/AdamFamily.h"
 
 namespace tessel {
 
-class Adamax : public Optimizer {
+class Adamax : public AdamFamily {
  public:
   explicit Adamax(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
                   double epsilon = 1e-7);
   std::string name() const override { return "Adamax"; }
-  nlohmann::json config() const override;
 
  protected:
   void update(size_t slot, Variable& var, const Tensor& grad, double lr, long long t) override;
-
- private:
-  double beta1_, beta2_, epsilon_;
 };
 
 }  // namespace tessel

@@ -1,22 +1,18 @@
 #pragma once
 // Keras ExponentialDecay: lr0 * decay_rate ^ (step / decay_steps), the exponent floored when
-// staircase.
-#include "engine/optimizers/Schedule.h"
+// staircase. Config and toJson() in RateDecaySchedule.
+#include "engine/optimizers/RateDecaySchedule.h"
 
 namespace tessel {
 
-class ExponentialDecay : public Schedule {
+class ExponentialDecay : public RateDecaySchedule {
  public:
   ExponentialDecay(double initialLearningRate, double decaySteps, double decayRate,
                    bool staircase = false)
-      : lr0_(initialLearningRate), steps_(decaySteps), rate_(decayRate), staircase_(staircase) {}
+      : RateDecaySchedule("ExponentialDecay", initialLearningRate, decaySteps, decayRate,
+                          staircase) {}
   static std::unique_ptr<Schedule> fromConfig(const nlohmann::json& config);
   double operator()(long long step) const override;
-  nlohmann::json toJson() const override;
-
- private:
-  double lr0_, steps_, rate_;
-  bool staircase_;
 };
 
 }  // namespace tessel

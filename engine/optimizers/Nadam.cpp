@@ -5,18 +5,7 @@
 namespace tessel {
 
 Nadam::Nadam(double learningRate, double beta1, double beta2, double epsilon)
-    : beta1_(beta1), beta2_(beta2), epsilon_(epsilon) {
-  lr_ = learningRate;
-  slotKinds_ = {"m", "v"};
-}
-
-nlohmann::json Nadam::config() const {
-  auto c = baseConfig();
-  c["beta_1"] = beta1_;
-  c["beta_2"] = beta2_;
-  c["epsilon"] = epsilon_;
-  return c;
-}
+    : AdamFamily(learningRate, beta1, beta2, epsilon, {"m", "v"}) {}
 
 double Nadam::u(long long t) const {
   return beta1_ * (1.0 - 0.5 * std::pow(0.96, double(t)));

@@ -7,16 +7,15 @@
 //   w -= lr m_hat / (sqrt(v_hat) + eps)
 // (The legacy Keras 2 Nadam used 0.96^(0.004 t); the 2.11+ optimizer and Keras 3 use 0.96^t.)
 // Slots: "m", "v". P_t is recomputed from iterations(), so no extra state.
-#include "engine/optimizers/Optimizer.h"
+#include "engine/optimizers/AdamFamily.h"
 
 namespace tessel {
 
-class Nadam : public Optimizer {
+class Nadam : public AdamFamily {
  public:
   explicit Nadam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
                  double epsilon = 1e-7);
   std::string name() const override { return "Nadam"; }
-  nlohmann::json config() const override;
 
  protected:
   void beginStep(long long t) override;
@@ -24,7 +23,6 @@ class Nadam : public Optimizer {
 
  private:
   double u(long long t) const;
-  double beta1_, beta2_, epsilon_;
   long long productT_ = 0;  // P_productT_ = product_
   double product_ = 1.0;
   double ut_ = 0, ut1_ = 0, pt_ = 0, pt1_ = 0, b2t_ = 0;  // for the current step

@@ -31,11 +31,9 @@ void RMSprop::update(size_t slot, Variable& var, const Tensor& grad, double lr, 
   const float rho = float(rho_), eps = float(epsilon_), a = float(lr);
   auto v = slots_[0][slot].array();
   v = rho * v + (1.0f - rho) * g.square();
-  // inc = lr g / sqrt(denominator); evaluated lazily inside the assignments below.
-  if (centered_) {
-    auto avg = slots_[size_t(averageKind_)][slot].array();
-    avg = rho * avg + (1.0f - rho) * g;
-    const auto inc = a * g / (v - avg.square() + eps).sqrt();
+  // w -= inc, or with momentum: mom = momentum mom + inc, w -= mom. inc = lr g / sqrt(d) is an
+  // expression, evaluated inside these assignments.
+  auto step = [&](const auto& inc) {
     if (momentumKind_ >= 0) {
       auto mom = slots_[size_t(momentumKind_)][slot].array();
       mom = float(momentum_) * mom + inc;
@@ -43,15 +41,13 @@ void RMSprop::update(size_t slot, Variable& var, const Tensor& grad, double lr, 
     } else {
       w -= inc;
     }
-    return;
-  }
-  const auto inc = a * g / (v + eps).sqrt();
-  if (momentumKind_ >= 0) {
-    auto mom = slots_[size_t(momentumKind_)][slot].array();
-    mom = float(momentum_) * mom + inc;
-    w -= mom;
+  };
+  if (centered_) {
+    auto avg = slots_[size_t(averageKind_)][slot].array();
+    avg = rho * avg + (1.0f - rho) * g;
+    step(a * g / (v - avg.square() + eps).sqrt());
   } else {
-    w -= inc;
+    step(a * g / (v + eps).sqrt());
   }
 }
 

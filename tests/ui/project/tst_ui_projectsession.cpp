@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include "engine/store/Project.h"
+#include "tests/support/TinyModel.h"
 #include "ui/editor/GraphCommands.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/project/ExampleLibrary.h"
@@ -18,22 +19,9 @@ using namespace tessel::ui;
 
 namespace {
 
-// Input(4) -> Dense(3), as Keras's model.to_json() writes it.
+// Input(3) -> Dense(3, tanh) -> Dense(1): the shared tiny model, its node "dense" with 3 units.
 json smallSpec(const std::string& name = "small") {
-  return {{"class_name", "Functional"},
-          {"config",
-           {{"name", name},
-            {"layers",
-             {{{"class_name", "InputLayer"},
-               {"name", "input_1"},
-               {"config", {{"name", "input_1"}, {"batch_input_shape", {nullptr, 4}}}},
-               {"inbound_nodes", json::array()}},
-              {{"class_name", "Dense"},
-               {"name", "dense"},
-               {"config", {{"name", "dense"}, {"units", 3}}},
-               {"inbound_nodes", {{{"input_1", 0, 0, json::object()}}}}}}},
-            {"input_layers", {{"input_1", 0, 0}}},
-            {"output_layers", {{"dense", 0, 0}}}}}};
+  return testutil::tinyTopology(3, name);
 }
 
 int unitsIn(const json& spec, const std::string& node) {

@@ -23,6 +23,7 @@
 #include "engine/graph/ModelSpec.h"
 #include "engine/store/Project.h"
 #include "tests/support/TinyModel.h"
+#include "tests/ui/training/DashboardTestSupport.h"
 #include "ui/training/CompilePanel.h"
 #include "ui/training/HistogramView.h"
 #include "ui/training/LossPlot.h"
@@ -46,14 +47,6 @@ void configure(CompilePanel* c, int epochs, double lr = 0.01, const QString& opt
   c->validationSplitBox()->setValue(0.25);
 }
 
-std::vector<RunEvent> eventsOf(const QString& path, qint64 runId, const std::string& kind) {
-  auto p = Project::open(path.toStdString(), true);
-  std::vector<RunEvent> out;
-  for (auto& e : p.events(runId))
-    if (e.kind == kind) out.push_back(e);
-  return out;
-}
-
 }  // namespace
 
 class TestDashboard : public QObject {
@@ -63,13 +56,9 @@ class TestDashboard : public QObject {
   void endToEnd() {
     QTemporaryDir dir;
     QString path = dir.filePath("p.tessel");
-    const qint64 modelId = createTinyProject(path.toStdString());
     TrainingDashboard dash;
     dash.resize(1400, 900);
-    dash.show();
-    dash.setProjectPath(path);
-    dash.setModel(ModelSpec::fromKerasJson(tinyTopology()), modelId);
-    dash.setData(tinyData());
+    openTinyDashboard(dash, path);
     configure(dash.compilePanel(), 100000);
     TrainingPanel* panel = dash.trainingPanel();
     TrainingController* c = panel->controller();
@@ -225,12 +214,8 @@ class TestDashboard : public QObject {
   void nanStopsAndKeepsBestCheckpoint() {
     QTemporaryDir dir;
     QString path = dir.filePath("p.tessel");
-    const qint64 modelId = createTinyProject(path.toStdString());
     TrainingDashboard dash;
-    dash.show();
-    dash.setProjectPath(path);
-    dash.setModel(ModelSpec::fromKerasJson(tinyTopology()), modelId);
-    dash.setData(tinyData());
+    const qint64 modelId = openTinyDashboard(dash, path);
     configure(dash.compilePanel(), 100000, 0.01, "SGD");
     TrainingPanel* panel = dash.trainingPanel();
     TrainingController* c = panel->controller();
@@ -270,12 +255,8 @@ class TestDashboard : public QObject {
     for (bool viaConfirm : {true, false}) {
       QTemporaryDir dir;
       QString path = dir.filePath("p.tessel");
-      const qint64 modelId = createTinyProject(path.toStdString());
       auto* dash = new TrainingDashboard;
-      dash->show();
-      dash->setProjectPath(path);
-      dash->setModel(ModelSpec::fromKerasJson(tinyTopology()), modelId);
-      dash->setData(tinyData());
+      const qint64 modelId = openTinyDashboard(*dash, path);
       configure(dash->compilePanel(), 100000);
       QTest::mouseClick(dash->trainingPanel()->startButton(), Qt::LeftButton);
       QTRY_VERIFY_WITH_TIMEOUT(dash->trainingPanel()->plot()->epochValues("loss").size() >= 2,

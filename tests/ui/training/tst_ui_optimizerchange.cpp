@@ -11,6 +11,7 @@
 #include "engine/graph/ModelSpec.h"
 #include "engine/store/Project.h"
 #include "tests/support/TinyModel.h"
+#include "tests/ui/training/DashboardTestSupport.h"
 #include "ui/training/CompilePanel.h"
 #include "ui/training/LossPlot.h"
 #include "ui/training/TrainingController.h"
@@ -26,13 +27,9 @@ class TestOptimizerChange : public QObject {
   void momentumChangedWhilePaused() {
     QTemporaryDir dir;
     const QString path = dir.filePath("p.tessel");
-    const qint64 modelId = createTinyProject(path.toStdString());
     TrainingDashboard dash;
     dash.resize(1400, 900);
-    dash.show();
-    dash.setProjectPath(path);
-    dash.setModel(ModelSpec::fromKerasJson(tinyTopology()), modelId);
-    dash.setData(tinyData());
+    openTinyDashboard(dash, path);
     CompilePanel* c = dash.compilePanel();
     c->optimizerBox()->setCurrentText("SGD");
     c->learningRateBox()->setValue(0.01);
@@ -65,28 +62,20 @@ class TestOptimizerChange : public QObject {
     QTest::mouseClick(panel->stopButton(), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!controller->isRunning(), 10000);
 
-    auto project = Project::open(path.toStdString(), true);
-    int changes = 0;
-    for (const RunEvent& e : project.events(runId)) {
-      if (e.kind != "optimizer_change") continue;
-      ++changes;
-      QCOMPARE(e.payload["from"]["class_name"].get<std::string>(), std::string("SGD"));
-      QCOMPARE(e.payload["from"]["config"]["momentum"].get<double>(), 0.0);
-      QCOMPARE(e.payload["to"]["config"]["momentum"].get<double>(), 0.9);
-      QCOMPARE(e.payload["to"]["config"]["learning_rate"].get<double>(), 0.01);
-    }
-    QCOMPARE(changes, 1);
+    const auto changes = eventsOf(path, runId, "optimizer_change");
+    QCOMPARE(changes.size(), size_t(1));
+    const json& payload = changes[0].payload;
+    QCOMPARE(payload["from"]["class_name"].get<std::string>(), std::string("SGD"));
+    QCOMPARE(payload["from"]["config"]["momentum"].get<double>(), 0.0);
+    QCOMPARE(payload["to"]["config"]["momentum"].get<double>(), 0.9);
+    QCOMPARE(payload["to"]["config"]["learning_rate"].get<double>(), 0.01);
   }
 
   void unrelatedEditWhilePausedChangesNothing() {
     QTemporaryDir dir;
     const QString path = dir.filePath("p.tessel");
-    const qint64 modelId = createTinyProject(path.toStdString());
     TrainingDashboard dash;
-    dash.show();
-    dash.setProjectPath(path);
-    dash.setModel(ModelSpec::fromKerasJson(tinyTopology()), modelId);
-    dash.setData(tinyData());
+    openTinyDashboard(dash, path);
     CompilePanel* c = dash.compilePanel();
     c->optimizerBox()->setCurrentText("Adam");
     c->epochsBox()->setValue(100000);
@@ -102,8 +91,7 @@ class TestOptimizerChange : public QObject {
     const qint64 runId = controller->runId();
     QTest::mouseClick(panel->stopButton(), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!controller->isRunning(), 10000);
-    auto project = Project::open(path.toStdString(), true);
-    for (const RunEvent& e : project.events(runId)) QVERIFY(e.kind != "optimizer_change");
+    QVERIFY(eventsOf(path, runId, "optimizer_change").empty());
     QVERIFY(!panel->plot()->eventMarkerKinds().contains("optimizer_change"));
   }
 };
