@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -21,11 +22,18 @@
 #include <QUndoStack>
 #include <cstring>
 #include <exception>
+#include <map>
+#include <mutex>
 
 #include "engine/core/Error.h"
 #include "engine/graph/ModelSpec.h"
 #include "engine/io/TfjsModel.h"
+#include "engine/io/TfjsOptimizerWeights.h"
+#include "engine/store/RunRecorder.h"
+#include "engine/train/CompileOptions.h"
 #include "engine/train/Model.h"
+#include "engine/train/TrainObserver.h"
+#include "engine/train/Trainer.h"
 #include "ui/data/DataImportDialog.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphEditorWidget.h"
@@ -83,7 +91,101 @@ NamedWeights checkpointWeights(const Checkpoint& c, Model& model) {
   return out;
 }
 
+// A checkpoint holding only `model`'s weights (an import without usable optimizer state): names
+// and shapes in meta as makeCheckpoint writes them, float32 values concatenated.
+Checkpoint weightsOnlyCheckpoint(Model& model) {
+  Checkpoint c;
+  c.kind = "last";
+  json names = json::array();
+  for (auto& [name, var] : model.namedWeights()) {
+    names.push_back({{"name", name}, {"shape", var->value.shape()}});
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(var->value.data());
+    c.weights.insert(c.weights.end(), bytes,
+                     bytes + static_cast<size_t>(var->value.size()) * sizeof(float));
+  }
+  c.meta = {{"weights", std::move(names)}, {"imported", true}};
+  return c;
+}
+
+bool isImportedRun(const RunRecord& run) {
+  return run.settings.is_object() && run.settings.contains("imported");
+}
+
+// Checks `weights` against `model` BY NAME: missing, unexpected and misshaped names. Empty when
+// they fit exactly.
+QString weightsMismatch(Model& model, const NamedWeights& weights) {
+  std::map<std::string, const Tensor*> given;
+  for (const auto& [name, t] : weights) given[name] = &t;
+  QStringList missing, mismatched, extra;
+  std::map<std::string, bool> known;
+  for (auto& [name, var] : model.namedWeights()) {
+    known[name] = true;
+    auto it = given.find(name);
+    if (it == given.end())
+      missing << QString::fromStdString(name);
+    else if (it->second->shape() != var->value.shape())
+      mismatched << QString::fromStdString(name + " " + shapeToString(it->second->shape()) +
+                                           " (the model has " + shapeToString(var->value.shape()) +
+                                           ")");
+  }
+  for (const auto& [name, t] : weights)
+    if (!known.count(name)) extra << QString::fromStdString(name);
+  QStringList parts;
+  if (!missing.isEmpty())
+    parts << QObject::tr("missing from the file: %1").arg(missing.join(QStringLiteral(", ")));
+  if (!mismatched.isEmpty())
+    parts << QObject::tr("wrong shape: %1").arg(mismatched.join(QStringLiteral(", ")));
+  if (!extra.isEmpty())
+    parts << QObject::tr("not in the model: %1").arg(extra.join(QStringLiteral(", ")));
+  return parts.join(QStringLiteral("\n"));
+}
+
+// On the training thread: at the start of a NEW run (initial epoch 0; a Resume starts later and
+// keeps its checkpoint) loads the newest imported weights of the model that fit the graph.
+class ImportedWeightsObserver : public TrainObserver {
+ public:
+  using Where = std::function<std::pair<std::string, qint64>()>;
+  using Notify = std::function<void(const QString&)>;
+  ImportedWeightsObserver(Model& model, Where where, Notify notify)
+      : model_(model), where_(std::move(where)), notify_(std::move(notify)) {}
+
+  void onTrainBegin(const FitOptions& options, int) override {
+    if (options.initialEpoch != 0) return;
+    const auto [path, modelId] = where_();
+    if (path.empty() || modelId <= 0) return;
+    try {
+      Project project = Project::open(path, /*readOnly=*/true);
+      std::vector<RunRecord> runs = project.runs(modelId);
+      for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+        if (!isImportedRun(*it)) continue;
+        auto cp = project.checkpoint(it->id, "last");
+        if (!cp) continue;
+        NamedWeights weights = checkpointWeights(*cp, model_);
+        if (weights.empty()) continue;
+        model_.loadNamedWeights(weights);
+        notify_(QObject::tr("Training starts from the imported weights of run %1 (%2)")
+                    .arg(it->id)
+                    .arg(QString::fromStdString(it->name)));
+        return;
+      }
+    } catch (const std::exception& e) {
+      notify_(QObject::tr("Imported weights not used: %1").arg(what(e)));
+    }
+  }
+
+ private:
+  Model& model_;
+  Where where_;
+  Notify notify_;
+};
+
 }  // namespace
+
+struct MainWindow::ImportedWeightsSource {
+  std::mutex mu;
+  std::string path;  // project file; empty for an untitled project
+  qint64 modelId = 0;
+};
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setObjectName("mainWindow");
@@ -147,6 +249,30 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   TrainingController* controller = dashboard_->trainingPanel()->controller();
   controller->addObserverFactory(previews_->driver()->observerFactory());
+  // A new run starts from the model's newest imported weights (File > Load weights).
+  importSource_ = std::make_shared<ImportedWeightsSource>();
+  connect(dashboard_, &TrainingDashboard::jobPrepared, this, [this] {
+    std::lock_guard lock(importSource_->mu);
+    importSource_->path = session_->isUntitled() ? std::string() : session_->path().toStdString();
+    importSource_->modelId = currentId_;
+  });
+  controller->addObserverFactory(
+      [source = importSource_, self = QPointer<MainWindow>(this)](Model& model) {
+        auto where = [source] {
+          std::lock_guard lock(source->mu);
+          return std::make_pair(source->path, source->modelId);
+        };
+        auto notify = [self](const QString& text) {
+          QMetaObject::invokeMethod(
+              qApp,
+              [self, text] {
+                if (self) self->say(text);
+              },
+              Qt::QueuedConnection);
+        };
+        return std::unique_ptr<TrainObserver>(
+            std::make_unique<ImportedWeightsObserver>(model, where, notify));
+      });
   session_->setWriteBlocker([controller] { return controller->isRunning(); });
   connect(controller, &TrainingController::runCreated, this, [this] {
     tree_->refreshRuns();
@@ -272,8 +398,17 @@ void MainWindow::buildMenus() {
                           ExportKind::Architecture);
   exportWeights_ = addExport(tr("Weights only (manifest + shards)…"), "actionExportWeights",
                              ExportKind::WeightsOnly);
-  exportFull_ = addExport(tr("Full model (architecture + weights + training config)…"),
-                          "actionExportFull", ExportKind::FullModel);
+  exportFull_ =
+      addExport(tr("Full model (architecture + weights + training config + optimizer state)…"),
+                "actionExportFull", ExportKind::FullModel);
+  loadWeights_ = file->addAction(tr("&Load Weights into This Model…"), this, [this] {
+    QString path =
+        choosePath(tr("Load weights"), tr("TF.js model.json or weights manifest (*.json)"), false);
+    if (!path.isEmpty()) loadWeights(path);
+  });
+  loadWeights_->setObjectName("actionLoadWeights");
+  loadWeights_->setToolTip(
+      tr("Keras load_weights: weights matched by name to this graph; new runs start from them"));
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -396,6 +531,7 @@ void MainWindow::updateActions() {
   if (dataSettings_) dataSettings_->setEnabled(model && !training);
   stop_->setEnabled(training);
   for (QAction* a : {exportArch_, exportWeights_, exportFull_}) a->setEnabled(model);
+  if (loadWeights_) loadWeights_->setEnabled(model && !training);
 }
 
 void MainWindow::refreshSummary() {
@@ -597,8 +733,119 @@ bool MainWindow::openModel(const QString& path) {
   }
   showModel(id);
   updateTitle();
-  say(tr("Imported %1").arg(path));
+  // The file's weights (and optimizer state) stay with the model as an imported run.
+  QString kept;
+  if (!file.weights.empty()) {
+    QString note, why;
+    if (session_->isUntitled())
+      kept = tr("; its weights are not kept (save the project, then File > Load Weights)");
+    else if (recordImportedWeights(id, file.spec, file, path, file.trainingConfig, &note, &why))
+      kept = tr("; its weights are kept as an imported run%1").arg(note);
+    else
+      kept = tr("; its weights are not kept: %1").arg(why);
+  }
+  say(tr("Imported %1%2").arg(path, kept));
   return true;
+}
+
+qint64 MainWindow::recordImportedWeights(qint64 id, const ModelSpec& spec, const ModelFile& file,
+                                         const QString& path, const json& trainingConfig,
+                                         QString* note, QString* error) {
+  try {
+    Model model(spec, 0);
+    const QString mismatch = weightsMismatch(model, file.weights);
+    if (!mismatch.isEmpty()) throw Error(mismatch.toStdString());
+    model.loadNamedWeights(file.weights);
+    Checkpoint checkpoint;
+    bool withState = false;
+    if (!file.optimizerWeights.empty()) {
+      try {
+        if (trainingConfig.is_null()) throw Error("the file has no training config");
+        Trainer trainer(model, CompileOptions::fromTrainingConfig(trainingConfig, spec.outputs));
+        setOptimizerWeights(trainer.optimizer(), model.trainableWeights(),
+                            trainableWeightNames(model), file.optimizerWeights);
+        checkpoint = makeCheckpoint(trainer, "last", 0, trainer.optimizer().iterations());
+        withState = true;
+        if (note)
+          *note = tr(" with %1 optimizer state (%2 steps)")
+                      .arg(QString::fromStdString(trainer.optimizer().name()))
+                      .arg(trainer.optimizer().iterations());
+      } catch (const std::exception& e) {
+        if (note) *note = tr(" (optimizer state not kept: %1)").arg(what(e));
+      }
+    }
+    if (!withState) checkpoint = weightsOnlyCheckpoint(model);
+    checkpoint.meta["source"] = path.toStdString();
+
+    const ProjectSession::Model* m = session_->model(id);
+    json fit = json::object();
+    if (m && m->compileSettings.is_object() && m->compileSettings.contains("fit"))
+      fit = m->compileSettings["fit"];
+    RunRecord run;
+    run.name = "imported " + QFileInfo(path).fileName().toStdString();
+    run.spec = spec.toKerasJson();
+    run.settings = {{"imported", {{"file", path.toStdString()}, {"optimizer_state", withState}}},
+                    {"compile", trainingConfig},
+                    {"fit", fit},
+                    {"callbacks", json::array()}};
+    const qint64 runId = session_->addImportedRun(id, std::move(run), checkpoint, error);
+    if (runId) {
+      tree_->refreshRuns();
+      dashboard_->runsBrowser()->refresh();
+    }
+    return runId;
+  } catch (const std::exception& e) {
+    if (error) *error = what(e);
+    return 0;
+  }
+}
+
+bool MainWindow::loadWeights(const QString& path) {
+  const ProjectSession::Model* m = session_->model(currentId_);
+  if (!m) {
+    say(tr("Open or create a model first."));
+    return false;
+  }
+  if (isTraining()) {
+    showError(tr("Load weights"), tr("Stop training before loading weights."));
+    return false;
+  }
+  try {
+    const ModelSpec spec = editor()->document()->spec();
+    ShapeReport report = inferShapes(spec);
+    if (!report.ok())
+      throw Error("the graph is not valid: " + std::string(report.errors.front().what()));
+    ModelFile file = readWeightsFile(path.toStdString());
+    if (file.weights.empty()) throw Error("the file holds no weights");
+    Model model(spec, 0);
+    const QString mismatch = weightsMismatch(model, file.weights);
+    if (!mismatch.isEmpty()) {
+      showError(tr("Load weights"), tr("The weights in %1 do not fit %2; nothing was loaded.\n%3")
+                                        .arg(path, m->name, mismatch));
+      return false;
+    }
+    // Optimizer state is kept only with the file's own training config (the optimizer it
+    // belongs to); a bare weights file leaves the model's compile settings to later runs.
+    json trainingConfig = file.trainingConfig;
+    if (trainingConfig.is_null() && m->compileSettings.is_object())
+      trainingConfig = m->compileSettings.value("training_config", json());
+    QString note, error;
+    const qint64 runId =
+        recordImportedWeights(currentId_, spec, file, path, trainingConfig, &note, &error);
+    if (!runId) {
+      showError(tr("Load weights"), tr("Could not load %1:\n%2").arg(path, error));
+      return false;
+    }
+    say(tr("Loaded %1 weights from %2 as run %3%4; new runs of %5 start from them")
+            .arg(file.weights.size())
+            .arg(path)
+            .arg(runId)
+            .arg(note, m->name));
+    return true;
+  } catch (const std::exception& e) {
+    showError(tr("Load weights"), tr("Could not load %1:\n%2").arg(path, what(e)));
+    return false;
+  }
 }
 
 qint64 MainWindow::newModelFromTemplate(const QString& name) {
@@ -674,17 +921,53 @@ bool MainWindow::exportModel(const QString& path, ExportKind kind) {
     NamedWeights weights;
     QString source = tr("initial weights (no trained run fits this graph)");
     std::vector<RunRecord> runs = session_->runs(currentId_);
+    const RunRecord* sourceRun = nullptr;
+    std::optional<Checkpoint> sourceCheckpoint;
     for (auto it = runs.rbegin(); it != runs.rend() && weights.empty(); ++it) {
       auto cp = session_->checkpoint(it->id, "last");
       if (!cp) continue;
       weights = checkpointWeights(*cp, model);
-      if (!weights.empty()) source = tr("weights of run %1, epoch %2").arg(it->id).arg(cp->epoch);
+      if (weights.empty()) continue;
+      source = tr("weights of run %1, epoch %2").arg(it->id).arg(cp->epoch);
+      sourceRun = &*it;
+      sourceCheckpoint = std::move(cp);
     }
     if (weights.empty())
       for (auto& [name, var] : model.namedWeights()) weights.emplace_back(name, var->value);
     if (kind == ExportKind::FullModel) {
-      writeModelFile(path.toStdString(), spec, weights, compile);
-    } else {
+      ModelFile file;
+      file.spec = spec;
+      file.weights = weights;
+      file.trainingConfig = compile;
+      // Optimizer state of the source checkpoint (Keras model.save / tfjs includeOptimizer),
+      // restored through the Resume path (restoreCheckpoint) with the run's own compile
+      // settings; the training config is then the run's, its optimizer config as it stood at
+      // the checkpoint (a learning rate changed by a callback included).
+      QString state;
+      if (sourceRun && sourceCheckpoint &&
+          !sourceCheckpoint->meta.value("optimizer", std::string()).empty()) {
+        try {
+          const json runCompile = sourceRun->settings.value("compile", json());
+          Trainer trainer(model, CompileOptions::fromTrainingConfig(runCompile, spec.outputs));
+          restoreCheckpoint(trainer, *sourceCheckpoint);
+          file.optimizerWeights =
+              optimizerWeights(trainer.optimizer(), trainableWeightNames(model));
+          file.trainingConfig = runCompile;
+          file.trainingConfig["optimizer_config"] = trainer.optimizer().toJson();
+          state = tr(" with %1 optimizer state (%2 steps)")
+                      .arg(QString::fromStdString(trainer.optimizer().name()))
+                      .arg(trainer.optimizer().iterations());
+        } catch (const std::exception& e) {
+          file.optimizerWeights.clear();
+          file.trainingConfig = compile;
+          state = tr(" without optimizer state (%1)").arg(what(e));
+        }
+      }
+      writeModelFile(path.toStdString(), file);
+      say(tr("Exported %1%2 to %3").arg(source, state, path));
+      return true;
+    }
+    {
       // TF.js weights manifest (what tf.io.loadWeights reads): the model.json minus topology.
       writeModelFile(path.toStdString(), spec, weights, nullptr);
       QFile f(path);

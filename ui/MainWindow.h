@@ -3,8 +3,17 @@
 // the graph editor of the current model (one editor, document and undo stack per open model).
 // Bottom: the live Keras summary and the training dashboard. File: new / open / open recent /
 // save / save as / close project, new model from an example, import and export model.json
-// (architecture only, weights only, full model). Train builds the job from the current model and
-// records the run in the project file.
+// (architecture only, weights only, full model with optimizer state), load weights into the
+// current model. Train builds the job from the current model and records the run in the project
+// file.
+//
+// Weights loaded from a file (File > Load weights, or the weights of an imported model.json) are
+// kept as a run of the model (name "imported …", settings["imported"]) whose "last" checkpoint
+// holds them, with the optimizer state when the file has one that fits its training config (then
+// Resume on that run continues with the moments). Exports pick them up like any run (newest run
+// whose checkpoint fits the graph), and a new training run of the model starts from the newest
+// imported weights that fit the graph (loaded at train begin; said in the status bar), as Keras's
+// model.load_weights(f) followed by fit() does. A resumed run keeps its own checkpoint.
 //
 // The title is "<project>.tessel* — Tessel Studio" while any model has unsaved edits (the undo
 // stacks' clean state). Edits are autosaved every 30 s and when another model is shown. Closing
@@ -16,6 +25,7 @@
 #include <functional>
 #include <memory>
 
+#include "engine/io/TfjsModel.h"
 #include "ui/project/BuiltinData.h"
 
 class QAction;
@@ -61,7 +71,13 @@ class MainWindow : public QMainWindow {
   qint64 newModelFromTemplate(const QString& name);
   // A new model from a bundled example (folder name); returns its id or 0.
   qint64 newModelFromExample(const QString& name);
+  // Full model: architecture, weights, training config and the optimizer state of the source
+  // run's last checkpoint (TF.js includeOptimizer form: "group": "optimizer" weight specs).
   bool exportModel(const QString& path, ExportKind kind);
+  // File > Load weights into this model: a TF.js model.json or weights manifest; weights matched
+  // BY NAME to the current graph's variables with shapes checked. On any missing, extra or
+  // misshaped name a message lists them and nothing changes. Needs a project file.
+  bool loadWeights(const QString& path);
   bool showModel(qint64 id);
 
   // --- training ---
@@ -138,6 +154,12 @@ class MainWindow : public QMainWindow {
   QMessageBox::StandardButton ask(const QString& title, const QString& text,
                                   QMessageBox::StandardButtons buttons);
   QString choosePath(const QString& caption, const QString& filter, bool save);
+  // Stores `file`'s weights (and optimizer state when it fits `trainingConfig`) as an imported
+  // run of model `id` whose graph is `spec`; returns the run id or 0 with `error` set. `note`
+  // says whether the optimizer state was kept.
+  qint64 recordImportedWeights(qint64 id, const ModelSpec& spec, const ModelFile& file,
+                               const QString& path, const json& trainingConfig, QString* note,
+                               QString* error);
   void say(const QString& text);
 
   ProjectSession* session_;
@@ -155,7 +177,7 @@ class MainWindow : public QMainWindow {
   QMenu *recentMenu_, *editMenu_, *templatesMenu_, *examplesMenu_;
   QAction *save_, *saveAs_, *closeProject_, *train_, *stop_, *importModel_;
   QAction* dataSettings_ = nullptr;
-  QAction *exportArch_, *exportWeights_, *exportFull_;
+  QAction *exportArch_, *exportWeights_, *exportFull_, *loadWeights_ = nullptr;
   BuiltinData data_;
   Index trainLimit_ = -1;
   bool loadingSettings_ = false;
@@ -165,6 +187,10 @@ class MainWindow : public QMainWindow {
   QString lastMessage_;
   QString loadError_;  // why the last model.json could not be opened (shown as the summary)
   bool stopping_ = false;
+  // What the training thread needs to find imported weights (project file, model id); set when
+  // the dashboard prepares a job.
+  struct ImportedWeightsSource;
+  std::shared_ptr<ImportedWeightsSource> importSource_;
 };
 
 }  // namespace tessel::ui

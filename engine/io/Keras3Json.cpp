@@ -1,6 +1,9 @@
 #include "engine/io/Keras3Json.h"
 
+#include <functional>
 #include <string>
+
+#include "engine/core/Error.h"
 
 namespace tessel {
 
@@ -21,6 +24,13 @@ json serialized(const json& v, const char* module) {
   out["config"] = v.contains("config") ? v["config"] : json::object();
   out["registered_name"] = nullptr;
   return out;
+}
+
+json dtypePolicy(const std::string& name) {
+  return {{"module", "keras"},
+          {"class_name", "DTypePolicy"},
+          {"config", {{"name", name}}},
+          {"registered_name", nullptr}};
 }
 
 bool endsWith(const std::string& s, const std::string& tail) {
@@ -46,10 +56,7 @@ json keras3Config(const NodeSpec& node) {
       cfg.erase("batch_input_shape");
     }
   } else if (cfg.contains("dtype") && cfg["dtype"].is_string()) {
-    cfg["dtype"] = {{"module", "keras"},
-                    {"class_name", "DTypePolicy"},
-                    {"config", {{"name", cfg["dtype"]}}},
-                    {"registered_name", nullptr}};
+    cfg["dtype"] = dtypePolicy(cfg["dtype"].get<std::string>());
   }
   return cfg;
 }
@@ -69,8 +76,68 @@ bool hasModuleKey(const json& v) {
 
 }  // namespace
 
-json toKeras3Json(const ModelSpec& spec) {
+namespace {
+
+json withCompileConfig(json model, const Keras3JsonOptions& options) {
+  if (!options.trainingConfig.is_null())
+    model["compile_config"] = compileConfigFromTrainingConfig(options.trainingConfig);
+  return model;
+}
+
+// Keras 3 Sequential.get_config (keras/src/models/sequential.py): every layer through
+// serialize_keras_object (module, class_name, config, registered_name, build_config), the
+// InputLayer first, then Model.get_config's name / trainable / dtype and "build_input_shape".
+json toKeras3Sequential(const ModelSpec& spec, const ShapeReport& shapes,
+                        const Keras3JsonOptions& options) {
+  if (!isSequentialStack(spec))
+    throw Error("Keras 3 Sequential: model '" + spec.name +
+                "' is not a linear stack of layers (write it as a Functional model)");
+  json layers = json::array();
+  json buildShape;
+  for (const auto& n : spec.nodes) {
+    json layer = {{"module", "keras.layers"},
+                  {"class_name", n.className},
+                  {"config", keras3Config(n)},
+                  {"registered_name", nullptr}};
+    if (n.className == "InputLayer") {
+      buildShape = layer["config"].value("batch_shape", json());
+    } else {
+      const NodeShapes* s = shapes.find(n.name);
+      layer["build_config"] = {
+          {"input_shape", s && !s->inputs.empty() ? shapeJson(s->inputs[0]) : json()}};
+    }
+    layers.push_back(std::move(layer));
+  }
+  json model = {{"module", "keras"},
+                {"class_name", "Sequential"},
+                {"config",
+                 {{"name", spec.name},
+                  {"trainable", true},
+                  {"dtype", dtypePolicy("float32")},
+                  {"layers", std::move(layers)},
+                  {"build_input_shape", buildShape}}},
+                {"registered_name", nullptr},
+                {"build_config", {{"input_shape", buildShape}}}};
+  return withCompileConfig(std::move(model), options);
+}
+
+}  // namespace
+
+bool isSequentialStack(const ModelSpec& spec) {
+  if (spec.nodes.size() < 2 || spec.inputs.size() != 1 || spec.outputs.size() != 1) return false;
+  if (spec.nodes[0].className != "InputLayer" || spec.nodes[0].name != spec.inputs[0]) return false;
+  for (size_t i = 1; i < spec.nodes.size(); ++i) {
+    const NodeSpec& n = spec.nodes[i];
+    if (n.className == "InputLayer" || n.inputs.size() != 1 ||
+        n.inputs[0] != spec.nodes[i - 1].name)
+      return false;
+  }
+  return spec.outputs[0] == spec.nodes.back().name;
+}
+
+json toKeras3Json(const ModelSpec& spec, const Keras3JsonOptions& options) {
   const ShapeReport shapes = inferShapes(spec);
+  if (options.sequential) return toKeras3Sequential(spec, shapes, options);
   json layers = json::array();
   for (const auto& n : spec.nodes) {
     json layer = {{"module", "keras.layers"},
@@ -104,15 +171,16 @@ json toKeras3Json(const ModelSpec& spec) {
   json ins = json::array(), outs = json::array();
   for (const auto& i : spec.inputs) ins.push_back(json::array({i, 0, 0}));
   for (const auto& o : spec.outputs) outs.push_back(json::array({o, 0, 0}));
-  return {{"module", "keras"},
-          {"class_name", "Functional"},
-          {"config",
-           {{"name", spec.name},
-            {"trainable", true},
-            {"layers", std::move(layers)},
-            {"input_layers", std::move(ins)},
-            {"output_layers", std::move(outs)}}},
-          {"registered_name", "Functional"}};
+  json model = {{"module", "keras"},
+                {"class_name", "Functional"},
+                {"config",
+                 {{"name", spec.name},
+                  {"trainable", true},
+                  {"layers", std::move(layers)},
+                  {"input_layers", std::move(ins)},
+                  {"output_layers", std::move(outs)}}},
+                {"registered_name", "Functional"}};
+  return withCompileConfig(std::move(model), options);
 }
 
 bool isKeras3Json(const json& topologyIn) {
@@ -153,10 +221,57 @@ json stripModules(const json& v) {
 
 }  // namespace
 
+json compileConfigFromTrainingConfig(const json& tc) {
+  if (!tc.is_object()) return nullptr;
+  json cc = json::object();
+  json opt = tc.value("optimizer_config", json());
+  if (opt.is_string()) opt = {{"class_name", opt}, {"config", json::object()}};
+  if (opt.is_object() && opt.contains("class_name")) {
+    json cfg = opt.contains("config") && opt["config"].is_object() ? opt["config"] : json::object();
+    for (const char* key : {"jit_compile", "is_legacy_optimizer", "decay"}) cfg.erase(key);
+    if (!cfg.empty())
+      for (const char* key : {"loss_scale_factor", "gradient_accumulation_steps"})
+        if (!cfg.contains(key)) cfg[key] = nullptr;
+    if (cfg.contains("learning_rate"))
+      cfg["learning_rate"] = serialized(cfg["learning_rate"], "keras.optimizers.schedules");
+    cc["optimizer"] = {{"module", "keras.optimizers"},
+                       {"class_name", opt["class_name"]},
+                       {"config", std::move(cfg)},
+                       {"registered_name", nullptr}};
+  } else {
+    cc["optimizer"] = opt;
+  }
+  // Nested loss / metric objects (also inside per-output lists and dicts).
+  std::function<json(const json&, const char*)> objects = [&](const json& v, const char* module) {
+    if (v.is_object() && v.contains("class_name")) return serialized(v, module);
+    if (v.is_array() || v.is_object()) {
+      json out = v;
+      for (auto it = out.begin(); it != out.end(); ++it) it.value() = objects(it.value(), module);
+      return out;
+    }
+    return v;
+  };
+  cc["loss"] = objects(tc.value("loss", json()), "keras.losses");
+  cc["loss_weights"] = tc.value("loss_weights", json());
+  cc["metrics"] = objects(tc.value("metrics", json()), "keras.metrics");
+  cc["weighted_metrics"] = objects(tc.value("weighted_metrics", json()), "keras.metrics");
+  cc["run_eagerly"] = false;
+  cc["steps_per_execution"] = 1;
+  cc["jit_compile"] = false;
+  return cc;
+}
+
 json trainingConfigFromCompileConfig(const json& cc) {
   if (!cc.is_object()) return nullptr;
   json tc = json::object();
-  if (cc.contains("optimizer")) tc["optimizer_config"] = stripModules(cc["optimizer"]);
+  if (cc.contains("optimizer")) {
+    tc["optimizer_config"] = stripModules(cc["optimizer"]);
+    // Keras-3-only optimizer keys at their null default (Keras 2 has no such argument).
+    json& cfg = tc["optimizer_config"];
+    if (cfg.is_object() && cfg.contains("config") && cfg["config"].is_object())
+      for (const char* key : {"loss_scale_factor", "gradient_accumulation_steps"})
+        if (cfg["config"].contains(key) && cfg["config"][key].is_null()) cfg["config"].erase(key);
+  }
   for (const char* key : {"loss", "metrics", "loss_weights", "weighted_metrics"})
     tc[key] = cc.contains(key) ? stripModules(cc[key]) : json();
   return tc;

@@ -2,6 +2,8 @@
 
 #include <bit>
 #include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -76,7 +78,39 @@ json maybeParsed(const json& v) {
   }
 }
 
+// tfjs-layers writes the optimizer of its trainingConfig in tfjs-core's getConfig() form
+// ({"class_name": "Adam", "config": {"learningRate", "beta1", "beta2", "epsilon"}}; RMSProp's
+// "decay" is Keras's rho; Momentum is Keras's SGD with momentum). Returned in Keras form; a
+// config already in Keras form is unchanged.
+json kerasOptimizerConfig(const json& opt) {
+  if (!opt.is_object() || !opt.contains("config") || !opt["config"].is_object()) return opt;
+  static const std::pair<const char*, const char*> keys[] = {
+      {"learningRate", "learning_rate"},
+      {"beta1", "beta_1"},
+      {"beta2", "beta_2"},
+      {"useNesterov", "nesterov"},
+      {"initialAccumulatorValue", "initial_accumulator_value"}};
+  const json& cfg = opt["config"];
+  if (!cfg.contains("learningRate")) return opt;
+  std::string cls = opt.value("class_name", std::string());
+  json out = json::object();
+  for (auto it = cfg.begin(); it != cfg.end(); ++it) {
+    std::string key = it.key();
+    for (const auto& [from, to] : keys)
+      if (key == from) key = to;
+    if (cls == "RMSProp" && key == "decay") key = "rho";
+    out[key] = it.value();
+  }
+  if (cls == "RMSProp") cls = "RMSprop";
+  if (cls == "Momentum") cls = "SGD";
+  return {{"class_name", cls}, {"config", std::move(out)}};
+}
+
 }  // namespace
+
+// Reads a "weightsManifest" list (groups of paths + weight specs) into file.weights and
+// file.optimizerWeights; shards are looked up in `directory`.
+static void readManifest(const json& manifest, const std::string& directory, ModelFile& file);
 
 ModelFile parseModelJson(const json& modelJson, const std::string& directory) {
   if (!modelJson.is_object()) throw Error("model.json: expected a JSON object");
@@ -99,11 +133,18 @@ ModelFile parseModelJson(const json& modelJson, const std::string& directory) {
     file.trainingConfig = maybeParsed(top["training_config"]);
   else if (modelJson.contains("compile_config") && modelJson["compile_config"].is_object())
     file.trainingConfig = trainingConfigFromCompileConfig(modelJson["compile_config"]);  // Keras 3
+  if (file.trainingConfig.is_object() && file.trainingConfig.contains("optimizer_config"))
+    file.trainingConfig["optimizer_config"] =
+        kerasOptimizerConfig(file.trainingConfig["optimizer_config"]);
 
   if (!modelJson.contains("weightsManifest") || modelJson["weightsManifest"].is_null()) return file;
-  const json& manifest = modelJson["weightsManifest"];
+  readManifest(modelJson["weightsManifest"], directory, file);
+  return file;
+}
+
+static void readManifest(const json& manifest, const std::string& directory, ModelFile& file) {
   if (!manifest.is_array()) throw Error("model.json: 'weightsManifest' must be a list");
-  std::set<std::string> seen;
+  std::set<std::string> seen, seenOptimizer;
   for (std::size_t g = 0; g < manifest.size(); ++g) {
     const json& group = manifest[g];
     const std::string groupName = "weightsManifest group " + std::to_string(g + 1);
@@ -128,9 +169,9 @@ ModelFile parseModelJson(const json& modelJson, const std::string& directory) {
       if (w.contains("quantization") && !w["quantization"].is_null())
         throw Error("weight '" + name + "' is quantized; quantized weights are not supported");
       std::string dtype = w.value("dtype", std::string("float32"));
-      if (dtype != "float32")
+      if (dtype != "float32" && dtype != "int32")
         throw Error("weight '" + name + "' has dtype '" + dtype +
-                    "'; only float32 weights are supported");
+                    "'; only float32 (and int32) weights are supported");
       if (!w.contains("shape") || !w["shape"].is_array())
         throw Error("weight '" + name + "' has no shape in model.json");
       Shape shape;
@@ -139,25 +180,38 @@ ModelFile parseModelJson(const json& modelJson, const std::string& directory) {
           throw Error("weight '" + name + "' has a bad shape " + w["shape"].dump());
         shape.push_back(d.get<Index>());
       }
+      // Both dtypes are 4 bytes per element.
       const std::size_t bytes = static_cast<std::size_t>(shapeProduct(shape)) * sizeof(float);
       if (offset + bytes > data.size())
         throw Error("weight shard data too short: weight '" + name + "' " + w["shape"].dump() +
                     " needs bytes " + std::to_string(offset) + ".." +
                     std::to_string(offset + bytes) + " but the shards of " + groupName + " (" +
                     shardList + ") hold " + std::to_string(data.size()) + " bytes");
-      if (!seen.insert(name).second)
-        throw Error("model.json: weight '" + name + "' is listed twice");
+      const bool optimizer = w.contains("group") && w["group"] == "optimizer";
+      if (!(optimizer ? seenOptimizer : seen).insert(name).second)
+        throw Error("model.json: " + std::string(optimizer ? "optimizer weight '" : "weight '") +
+                    name + "' is listed twice");
       Tensor t(shape);
-      if (bytes) std::memcpy(t.data(), data.data() + offset, bytes);
+      if (dtype == "float32") {
+        if (bytes) std::memcpy(t.data(), data.data() + offset, bytes);
+      } else {
+        for (Index i = 0; i < t.size(); ++i) {
+          std::int32_t v;
+          std::memcpy(&v, data.data() + offset + static_cast<std::size_t>(i) * 4, 4);
+          if (v > (1 << 24) || v < -(1 << 24))
+            throw Error("int32 weight '" + name + "' holds " + std::to_string(v) +
+                        ", beyond what a float32 holds exactly (2^24)");
+          t[i] = static_cast<float>(v);
+        }
+      }
       offset += bytes;
-      file.weights.emplace_back(name, std::move(t));
+      (optimizer ? file.optimizerWeights : file.weights).emplace_back(name, std::move(t));
     }
     if (offset != data.size())
       throw Error("weight shapes do not match the manifest size: the weights of " + groupName +
                   " need " + std::to_string(offset) + " bytes but its shards (" + shardList +
                   ") hold " + std::to_string(data.size()) + " bytes");
   }
-  return file;
 }
 
 ModelFile readModelFile(const std::string& path) {
@@ -168,30 +222,86 @@ ModelFile readModelFile(const std::string& path) {
   return parseModelJson(j, dir.empty() ? std::string(".") : dir.string());
 }
 
+ModelFile readWeightsFile(const std::string& path) {
+  if (!fs::exists(path)) throw Error("weights file '" + path + "' does not exist");
+  std::string text = readWhole(path, "weights file");
+  json j = parseJsonText(text, path);
+  fs::path dir = fs::path(path).parent_path();
+  const std::string directory = dir.empty() ? std::string(".") : dir.string();
+  if (j.is_object() && j.contains("modelTopology") && !j["modelTopology"].is_null())
+    return parseModelJson(j, directory);
+  ModelFile file;
+  const json* manifest = nullptr;
+  if (j.is_array())
+    manifest = &j;  // weights_manifest.json: the bare list of groups
+  else if (j.is_object() && j.contains("weightsManifest"))
+    manifest = &j["weightsManifest"];
+  if (!manifest || manifest->is_null())
+    throw Error("'" + path + "' is neither a model.json nor a TF.js weights manifest");
+  if (j.is_object() && j.contains("trainingConfig") && !j["trainingConfig"].is_null())
+    file.trainingConfig = maybeParsed(j["trainingConfig"]);
+  readManifest(*manifest, directory, file);
+  return file;
+}
+
 void writeModelFile(const std::string& path, const ModelSpec& spec, const NamedWeights& weights,
                     const json& trainingConfig, std::size_t shardBytes) {
+  ModelFile file;
+  file.spec = spec;
+  file.weights = weights;
+  file.trainingConfig = trainingConfig;
+  writeModelFile(path, file, shardBytes);
+}
+
+void writeModelFile(const std::string& path, const ModelFile& file, std::size_t shardBytes) {
   if (shardBytes < sizeof(float)) throw Error("writeModelFile: shard size must be at least 4");
   json manifestWeights = json::array();
   std::size_t total = 0;
-  std::set<std::string> names;
-  for (const auto& [name, t] : weights) {
-    if (!names.insert(name).second)
-      throw Error("writeModelFile: two weights are named '" + name + "'");
-    if (shapeProduct(t.shape()) != t.size())
-      throw Error("writeModelFile: weight '" + name + "' is empty");
-    manifestWeights.push_back({{"name", name}, {"shape", t.shape()}, {"dtype", "float32"}});
-    total += static_cast<std::size_t>(t.size()) * sizeof(float);
-  }
+  std::set<std::string> names, optimizerNames;
+  // tfjs writes the optimizer's "iter" as an int32 scalar.
+  auto isIter = [](const std::string& name, const Tensor& t) {
+    return name == "iter" && t.shape().empty();
+  };
+  auto addSpecs = [&](const NamedWeights& weights, bool optimizer) {
+    for (const auto& [name, t] : weights) {
+      if (!(optimizer ? optimizerNames : names).insert(name).second)
+        throw Error(std::string("writeModelFile: two ") + (optimizer ? "optimizer " : "") +
+                    "weights are named '" + name + "'");
+      if (shapeProduct(t.shape()) != t.size())
+        throw Error("writeModelFile: weight '" + name + "' is empty");
+      json spec = {{"name", name},
+                   {"shape", t.shape()},
+                   {"dtype", optimizer && isIter(name, t) ? "int32" : "float32"}};
+      if (optimizer) spec["group"] = "optimizer";
+      manifestWeights.push_back(std::move(spec));
+      total += static_cast<std::size_t>(t.size()) * sizeof(float);
+    }
+  };
+  addSpecs(file.weights, false);
+  addSpecs(file.optimizerWeights, true);
   std::string data;
   data.reserve(total);
-  for (const auto& [name, t] : weights)
+  for (const auto& [name, t] : file.weights)
     data.append(reinterpret_cast<const char*>(t.data()),
                 static_cast<std::size_t>(t.size()) * sizeof(float));
+  for (const auto& [name, t] : file.optimizerWeights) {
+    if (isIter(name, t)) {
+      const float v = t[0];
+      if (!(v >= 0 && v <= float(1 << 24)) || v != std::floor(v))
+        throw Error("writeModelFile: optimizer 'iter' must be a whole number in [0, 2^24], got " +
+                    std::to_string(v));
+      const std::int32_t it = static_cast<std::int32_t>(v);
+      data.append(reinterpret_cast<const char*>(&it), sizeof it);
+    } else {
+      data.append(reinterpret_cast<const char*>(t.data()),
+                  static_cast<std::size_t>(t.size()) * sizeof(float));
+    }
+  }
 
   fs::path modelPath(path);
   fs::path dir = modelPath.parent_path();
   json manifest = json::array();
-  if (!weights.empty()) {
+  if (!manifestWeights.empty()) {
     std::size_t shards = std::max<std::size_t>(1, (total + shardBytes - 1) / shardBytes);
     json paths = json::array();
     for (std::size_t s = 0; s < shards; ++s) {
@@ -207,9 +317,9 @@ void writeModelFile(const std::string& path, const ModelSpec& spec, const NamedW
   json model = {{"format", "layers-model"},
                 {"generatedBy", std::string("Tessel Studio ") + TESSEL_VERSION},
                 {"convertedBy", nullptr},
-                {"modelTopology", spec.toKerasJson()},
+                {"modelTopology", file.spec.toKerasJson()},
                 {"weightsManifest", std::move(manifest)}};
-  if (!trainingConfig.is_null()) model["trainingConfig"] = trainingConfig;
+  if (!file.trainingConfig.is_null()) model["trainingConfig"] = file.trainingConfig;
   std::string text = model.dump();
   writeWhole(modelPath, text.data(), text.size());
 }

@@ -469,6 +469,38 @@ std::map<qint64, std::vector<RunRecord>> ProjectSession::allRuns() const {
   return out;
 }
 
+qint64 ProjectSession::addImportedRun(qint64 id, RunRecord run, const Checkpoint& checkpoint,
+                                      QString* error) {
+  if (isUntitled() || !model(id) || id <= 0) {
+    if (error) *error = tr("Save the project first: loaded weights are kept in the project file.");
+    return 0;
+  }
+  if (writesBlocked()) {
+    if (error) *error = tr("A model is training: stop it before loading weights.");
+    return 0;
+  }
+  try {
+    Project project = Project::open(str(path_));
+    project.begin();
+    try {
+      run.modelId = id;
+      const std::int64_t runId = project.createRun(run);
+      Checkpoint c = checkpoint;
+      c.kind = "last";
+      project.saveCheckpoint(runId, c);
+      project.setRunStatus(runId, RunStatus::Finished);
+      project.commit();
+      return runId;
+    } catch (...) {
+      project.rollback();
+      throw;
+    }
+  } catch (const std::exception& e) {
+    if (error) *error = what(e);
+    return 0;
+  }
+}
+
 std::optional<Checkpoint> ProjectSession::checkpoint(qint64 runId, const std::string& kind) const {
   if (isUntitled()) return std::nullopt;
   try {

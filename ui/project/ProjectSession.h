@@ -113,6 +113,12 @@ class ProjectSession : public QObject {
   // Every run of the project by model id, through one connection.
   std::map<qint64, std::vector<RunRecord>> allRuns() const;
   std::optional<Checkpoint> checkpoint(qint64 runId, const std::string& kind) const;
+  // Records weights loaded from a file as a run of model `id` (File > Load weights, Import
+  // model): `run` (status set to finished; its settings should carry "imported") with
+  // `checkpoint` as its "last" checkpoint, in one transaction. Returns the run id, or 0 with
+  // `error` set (untitled project, a training worker holds the file, write failure).
+  qint64 addImportedRun(qint64 id, RunRecord run, const Checkpoint& checkpoint,
+                        QString* error = nullptr);
 
   // The model's current spec JSON and layout (from its document when attached).
   json currentSpec(qint64 id) const;

@@ -2,7 +2,8 @@
 // written as Keras 3 JSON and read back gives the identical spec, and its weights load into the
 // model built from the round-tripped spec and give the same outputs. A hand-written Keras 3 file
 // (as Keras 3.x writes it) reads to the same spec as its Keras 2 twin. Unsupported layers are
-// listed by name.
+// listed by name. Keras 3 Sequential form (InputLayer entry first) and compile_config written and
+// read back.
 #include <QtTest>
 
 #include <cstring>
@@ -216,6 +217,137 @@ class TestKerasJson : public QObject {
     QCOMPARE(c.losses.size(), size_t(1));
     QVERIFY(m.spec ==
             readModelFile(TESSEL_SOURCE_DIR "/resources/examples/wide_deep/model.json").spec);
+  }
+
+  // A Keras 3 Sequential as Keras 3.3 `model.to_json()` writes it for
+  //   Sequential([Input((8,)), Dense(12, "relu"), Dense(8, "relu"), Dense(1, "sigmoid")])
+  // compiled with Adam / binary_crossentropy / ["accuracy"] (keras/src/models/sequential.py
+  // get_config: the InputLayer entry first with "batch_shape", no batch_input_shape on the next
+  // layer, "build_input_shape"; keras/src/layers/core/input_layer.py get_config; the
+  // compile_config of keras/src/trainers/trainer.py compile()). The writer reproduces it exactly.
+  void keras3SequentialFormAndCompileConfig() {
+    const json denseTemplate = json::parse(R"({"module": "keras.layers", "class_name": "Dense",
+      "config": {"name": "?", "trainable": true, "dtype": {"module": "keras",
+      "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},
+      "units": 0, "activation": "?", "use_bias": true, "kernel_initializer": {"module":
+      "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null},
+      "registered_name": null}, "bias_initializer": {"module": "keras.initializers",
+      "class_name": "Zeros", "config": {}, "registered_name": null}, "kernel_regularizer": null,
+      "bias_regularizer": null, "kernel_constraint": null, "bias_constraint": null},
+      "registered_name": null, "build_config": {"input_shape": [null, 0]}})");
+    auto dense = [&](const char* name, int units, const char* act, int in) {
+      json d = denseTemplate;
+      d["config"]["name"] = name;
+      d["config"]["units"] = units;
+      d["config"]["activation"] = act;
+      d["build_config"]["input_shape"][1] = in;
+      return d;
+    };
+    json k3 = json::parse(R"({"module": "keras", "class_name": "Sequential", "config": {
+      "name": "sequential", "trainable": true, "dtype": {"module": "keras", "class_name":
+      "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "layers": [
+      {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 8],
+       "dtype": "float32", "sparse": false, "ragged": false, "name": "input_layer"},
+       "registered_name": null}], "build_input_shape": [null, 8]}, "registered_name": null,
+      "build_config": {"input_shape": [null, 8]}, "compile_config": {"optimizer": {"module":
+      "keras.optimizers", "class_name": "Adam", "config": {"name": "adam", "learning_rate":
+      0.0010000000474974513, "weight_decay": null, "clipnorm": null, "global_clipnorm": null,
+      "clipvalue": null, "use_ema": false, "ema_momentum": 0.99, "ema_overwrite_frequency":
+      null, "loss_scale_factor": null, "gradient_accumulation_steps": null, "beta_1": 0.9,
+      "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": false}, "registered_name": null}, "loss":
+      "binary_crossentropy", "loss_weights": null, "metrics": ["accuracy"], "weighted_metrics":
+      null, "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false}})");
+    json& layers = k3["config"]["layers"];
+    layers.push_back(dense("dense", 12, "relu", 8));
+    layers.push_back(dense("dense_1", 8, "relu", 12));
+    layers.push_back(dense("dense_2", 1, "sigmoid", 8));
+
+    QVERIFY(isKeras3Json(k3));
+    ModelFile file = parseModelJson(k3, ".");
+    const ModelSpec& spec = file.spec;
+    QCOMPARE(spec.inputs, std::vector<std::string>{"input_layer"});
+    QCOMPARE(spec.outputs, std::vector<std::string>{"dense_2"});
+    QCOMPARE(spec.nodes.size(), size_t(4));
+    QCOMPARE(spec.find("dense")->inputs, std::vector<std::string>{"input_layer"});
+    QCOMPARE(inputLayerShape(*spec.find("input_layer")), (Shape{kNone, 8}));
+    QVERIFY(inferShapes(spec).ok());
+    QVERIFY(isSequentialStack(spec));
+    QCOMPARE(file.trainingConfig["optimizer_config"]["class_name"], json("Adam"));
+
+    // Written back as a Sequential with its compile config: the same JSON, key for key.
+    json again = toKeras3Json(spec, {true, file.trainingConfig});
+    QVERIFY2(again == k3, again.dump(1).c_str());
+    QVERIFY(!again["config"]["layers"][1]["config"].contains("batch_input_shape"));
+
+    // The Keras 2 form of the same model (no InputLayer entry; batch_input_shape on the first
+    // layer) reads to the same graph, the implicit input named "<first layer>_input".
+    json k2 = json::parse(R"({"class_name": "Sequential", "config": {"name": "sequential",
+      "layers": [{"class_name": "Dense", "config": {"name": "dense", "trainable": true,
+      "batch_input_shape": [null, 8], "dtype": "float32", "units": 12, "activation": "relu"}},
+      {"class_name": "Dense", "config": {"name": "dense_1", "units": 8, "activation": "relu"}},
+      {"class_name": "Dense", "config": {"name": "dense_2", "units": 1,
+      "activation": "sigmoid"}}]}})");
+    ModelSpec old = ModelSpec::fromKerasJson(k2);
+    QCOMPARE(old.inputs, std::vector<std::string>{"dense_input"});
+    QCOMPARE(inputLayerShape(*old.find("dense_input")), (Shape{kNone, 8}));
+    QVERIFY(!old.find("dense")->config.contains("batch_input_shape") ||
+            old.find("dense")->config["batch_input_shape"] == json::parse("[null, 8]"));
+    json oldK3 = toKeras3Json(old, {true, nullptr});
+    QCOMPARE(oldK3["config"]["layers"][0]["class_name"], json("InputLayer"));
+    QCOMPARE(oldK3["config"]["layers"][0]["config"]["batch_shape"], json::parse("[null, 8]"));
+    QCOMPARE(oldK3["config"]["build_input_shape"], json::parse("[null, 8]"));
+    QVERIFY(!oldK3.contains("compile_config"));
+    QVERIFY(ModelSpec::fromKerasJson(json::parse(oldK3.dump())) == old);
+
+    // A graph that is not a stack cannot be written as a Sequential.
+    ModelSpec wide =
+        readModelFile(TESSEL_SOURCE_DIR "/resources/examples/wide_deep/model.json").spec;
+    QVERIFY(!isSequentialStack(wide));
+    QString msg = QString::fromStdString(errorOf([&] { toKeras3Json(wide, {true, nullptr}); }));
+    QVERIFY2(msg.contains("not a linear stack"), qPrintable(msg));
+  }
+
+  // The project's training config -> Keras 3 compile_config -> read back: the engine compiles the
+  // same settings (optimizer with a schedule and clipping, loss object, per-output metrics).
+  void keras3CompileConfigRoundTrip() {
+    ModelFile wide = readModelFile(TESSEL_SOURCE_DIR "/resources/examples/wide_deep/model.json");
+    json tc = CompileOptions::fromTrainingConfig(json::parse(R"({
+      "optimizer_config": {"class_name": "Adam", "config": {"clipnorm": 1.5, "beta_1": 0.8,
+        "learning_rate": {"class_name": "ExponentialDecay", "config": {
+          "initial_learning_rate": 0.01, "decay_steps": 100, "decay_rate": 0.5,
+          "staircase": true}}}},
+      "loss": {"class_name": "Huber", "config": {"delta": 2.0}},
+      "metrics": ["mae", {"class_name": "RootMeanSquaredError", "config": {}}],
+      "loss_weights": null, "weighted_metrics": null})"),
+                                                 wide.spec.outputs)
+                  .toTrainingConfig();
+    json k3 = toKeras3Json(wide.spec, {false, tc});
+    const json& cc = k3["compile_config"];
+    QCOMPARE(cc["optimizer"]["module"], json("keras.optimizers"));
+    QCOMPARE(cc["optimizer"]["class_name"], json("Adam"));
+    QVERIFY(cc["optimizer"].contains("registered_name") &&
+            cc["optimizer"]["registered_name"].is_null());
+    QVERIFY(!cc["optimizer"]["config"].contains("jit_compile"));
+    QVERIFY(!cc["optimizer"]["config"].contains("is_legacy_optimizer"));
+    QVERIFY(cc["optimizer"]["config"].contains("gradient_accumulation_steps"));
+    QCOMPARE(cc["optimizer"]["config"]["learning_rate"]["module"],
+             json("keras.optimizers.schedules"));
+    QCOMPARE(cc["optimizer"]["config"]["clipnorm"], json(1.5));
+    QCOMPARE(cc["loss"]["module"], json("keras.losses"));
+    QCOMPARE(cc["run_eagerly"], json(false));
+    QCOMPARE(cc["steps_per_execution"], json(1));
+    QCOMPARE(cc["jit_compile"], json(false));
+    for (const char* key : {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics"})
+      QVERIFY2(cc.contains(key), key);
+
+    // Through text, as config.json / model.json: the same compile settings come back.
+    ModelFile back = parseModelJson(json::parse(k3.dump()), ".");
+    QVERIFY(back.spec == wide.spec);
+    json again = CompileOptions::fromTrainingConfig(back.trainingConfig, back.spec.outputs)
+                     .toTrainingConfig();
+    QVERIFY2(again == tc, (again.dump() + "\n" + tc.dump()).c_str());
+    // And the same again through another write.
+    QCOMPARE(toKeras3Json(back.spec, {false, again})["compile_config"], cc);
   }
 
   void unsupportedLayersAreListedByName() {
