@@ -20,6 +20,7 @@
 #include "engine/io/TensorBoardExport.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/store/Project.h"
+#include "engine/store/RunRecorder.h"
 #include "engine/train/Model.h"
 
 namespace tessel::app {
@@ -58,39 +59,20 @@ NamedWeights initialWeights(const ModelSpec& spec) {
   return w;
 }
 
-// The weights of a checkpoint (Keras order, float32, names and shapes in its meta; see
-// engine/store/RunRecorder.h). Only the weights: the optimizer state is not needed to export,
+// The weights of a checkpoint. Only the weights: the optimizer state is not needed to export,
 // and the run's optimizer may have come from the train command line.
 NamedWeights checkpointWeights(const ModelSpec& spec, const Checkpoint& checkpoint) {
   Model m(spec, 0);
-  auto named = m.namedWeights();
-  const json& names = checkpoint.meta.value("weights", json::array());
-  if (names.size() != named.size())
-    throw Error("checkpoint has " + std::to_string(names.size()) + " weights, the model has " +
-                std::to_string(named.size()));
+  restoreCheckpointWeights(m, checkpoint);
   NamedWeights w;
-  size_t offset = 0;
-  for (size_t i = 0; i < named.size(); ++i) {
-    const auto& [name, var] = named[i];
-    if (names[i].value("name", std::string()) != name ||
-        names[i].value("shape", Shape{}) != var->value.shape())
-      throw Error("checkpoint weight " + names[i].value("name", std::string("?")) +
-                  " does not match the model's " + name + " " + shapeToString(var->value.shape()));
-    Tensor t(var->value.shape());
-    const size_t bytes = static_cast<size_t>(t.size()) * sizeof(float);
-    if (offset + bytes > checkpoint.weights.size())
-      throw Error("checkpoint is too short for " + name);
-    if (bytes) std::memcpy(t.data(), checkpoint.weights.data() + offset, bytes);
-    offset += bytes;
-    w.emplace_back(name, std::move(t));
-  }
+  for (auto& [name, var] : m.namedWeights()) w.emplace_back(name, var->value);
   return w;
 }
 
 Source fromRun(const Project& project, const RunRecord& run, const std::string& kind) {
   Source s;
   s.spec = ModelSpec::fromKerasJson(run.spec);
-  s.trainingConfig = run.settings.value("compile", json::object()).value("training_config", json());
+  s.trainingConfig = runTrainingConfig(run);
   s.trainArgv = run.settings.value("argv", std::vector<std::string>{});
   auto checkpoint = project.checkpoint(run.id, kind);
   if (!checkpoint) checkpoint = project.checkpoint(run.id, "last");

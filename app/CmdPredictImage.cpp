@@ -22,6 +22,7 @@
 #include "engine/data/ImageDecode.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/store/Project.h"
+#include "engine/store/RunRecorder.h"
 
 namespace tessel::app {
 
@@ -45,31 +46,6 @@ struct Preprocess {
   std::string text;                     // "rescale 0.00392157", for the log
   std::vector<std::string> classNames;  // of the first classification head, when known
 };
-
-// The weights of a checkpoint (every weight in Keras order, float32, names and shapes in meta:
-// RunRecorder's format) into `model`. Only the weights: the optimizer state does not matter for
-// predictions, and the run's compile settings may be stored in either of two layouts.
-void restoreWeights(Model& model, const Checkpoint& c) {
-  auto named = model.namedWeights();
-  const json& names = c.meta.value("weights", json::array());
-  if (names.size() != named.size())
-    throw Error("the checkpoint has " + std::to_string(names.size()) + " weights, the model has " +
-                std::to_string(named.size()));
-  size_t offset = 0;
-  for (size_t i = 0; i < named.size(); ++i) {
-    auto& [name, var] = named[i];
-    Tensor& t = var->value;
-    if (names[i].value("name", "") != name || names[i].value("shape", Shape{}) != t.shape())
-      throw Error("checkpoint weight " + names[i].value("name", std::string("?")) +
-                  " does not match the model's " + name + " " + shapeToString(t.shape()));
-    const size_t bytes = size_t(t.size()) * sizeof(float);
-    if (offset + bytes > c.weights.size())
-      throw Error("the checkpoint is too short for " + name + " (" +
-                  std::to_string(c.weights.size()) + " bytes)");
-    if (bytes) std::memcpy(t.data(), c.weights.data() + offset, bytes);
-    offset += bytes;
-  }
-}
 
 // The data settings a project run trained with: the run's own record ("data"), the data set of a
 // command-line run (its argv), else the model's data settings (what the studio trains with), else
@@ -185,7 +161,7 @@ Loaded load(const Args& args) {
                 "weights to predict with (initial weights are not used)");
   l.model = std::make_unique<Model>(ModelSpec::fromKerasJson(run->spec), 0);
   try {
-    restoreWeights(*l.model, *cp);
+    restoreCheckpointWeights(*l.model, *cp);
   } catch (const Error& e) {
     throw Error(path + ": run " + std::to_string(run->id) + ": " + e.what());
   }

@@ -159,9 +159,7 @@ int cmdResume(const Args& args) {
   Args trainArgs(*train, argv);
   std::cout << "resuming run " << runId << " after epoch " << checkpoint->epoch + 1 << "\n";
   return trainRecorded(
-      project, runId, run->spec,
-      run->settings.value("compile", json::object()).value("training_config", json()), trainArgs,
-      &*checkpoint);
+      project, runId, run->spec, runTrainingConfig(*run), trainArgs, &*checkpoint);
 }
 
 int cmdExport(const Args& args) {
@@ -173,8 +171,7 @@ int cmdExport(const Args& args) {
   auto checkpoint = project.checkpoint(runId, kind);
   if (!checkpoint) checkpoint = project.checkpoint(runId, "last");
   if (!checkpoint) throw Error("run " + std::to_string(runId) + " has no checkpoint");
-  json trainingConfig =
-      run->settings.value("compile", json::object()).value("training_config", json());
+  json trainingConfig = runTrainingConfig(*run);
   LoadedModel m = modelFromRecord(run->spec, trainingConfig, 0);
   CompileOptions compile;
   compile.losses = {"mse"};

@@ -80,7 +80,35 @@ Checkpoint makeCheckpoint(Trainer& trainer, const std::string& kind, int epoch, 
 }
 
 void restoreCheckpoint(Trainer& trainer, const Checkpoint& c) {
-  auto named = trainer.model().namedWeights();
+  restoreCheckpointWeights(trainer.model(), c);
+  Optimizer& opt = trainer.optimizer();
+  if (c.meta.value("optimizer", "") != opt.name())
+    throw Error("checkpoint was made with optimizer " + c.meta.value("optimizer", "?") +
+                ", the run now uses " + opt.name());
+  opt.build(trainer.model().trainableWeights());
+  auto state = opt.state();
+  const json& slots = c.meta.value("slots", json::array());
+  if (slots.size() != state.size())
+    throw Error("checkpoint optimizer state has " + std::to_string(slots.size()) +
+                " slots, the optimizer has " + std::to_string(state.size()));
+  size_t offset = 0;
+  for (size_t i = 0; i < state.size(); ++i)
+    readTensor(c.optimizer, offset, *state[i], "optimizer slot " + std::to_string(i));
+  opt.setIterations(c.meta.value("iterations", 0LL));
+  if (!c.meta.value("has_schedule", false))
+    opt.setLearningRate(c.meta.value("learning_rate", opt.learningRate()));
+}
+
+json runTrainingConfig(const RunRecord& run) {
+  const json compile = run.settings.value("compile", json());
+  if (!compile.is_object()) return nullptr;
+  if (compile.contains("training_config")) return compile["training_config"];
+  if (compile.contains("loss")) return compile;
+  return nullptr;
+}
+
+void restoreCheckpointWeights(Model& model, const Checkpoint& c) {
+  auto named = model.namedWeights();
   const json& names = c.meta.value("weights", json::array());
   if (names.size() != named.size())
     throw Error("checkpoint has " + std::to_string(names.size()) + " weights, the model has " +
@@ -94,22 +122,6 @@ void restoreCheckpoint(Trainer& trainer, const Checkpoint& c) {
                   " does not match the model's " + name + " " + shapeToString(var->value.shape()));
     readTensor(c.weights, offset, var->value, name);
   }
-  Optimizer& opt = trainer.optimizer();
-  if (c.meta.value("optimizer", "") != opt.name())
-    throw Error("checkpoint was made with optimizer " + c.meta.value("optimizer", "?") +
-                ", the run now uses " + opt.name());
-  opt.build(trainer.model().trainableWeights());
-  auto state = opt.state();
-  const json& slots = c.meta.value("slots", json::array());
-  if (slots.size() != state.size())
-    throw Error("checkpoint optimizer state has " + std::to_string(slots.size()) +
-                " slots, the optimizer has " + std::to_string(state.size()));
-  offset = 0;
-  for (size_t i = 0; i < state.size(); ++i)
-    readTensor(c.optimizer, offset, *state[i], "optimizer slot " + std::to_string(i));
-  opt.setIterations(c.meta.value("iterations", 0LL));
-  if (!c.meta.value("has_schedule", false))
-    opt.setLearningRate(c.meta.value("learning_rate", opt.learningRate()));
 }
 
 RunRecorder::RunRecorder(Project& project, std::int64_t runId, Trainer& trainer,
