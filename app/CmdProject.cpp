@@ -158,8 +158,7 @@ int cmdResume(const Args& args) {
   const CommandSpec* train = findCommand("train");
   Args trainArgs(*train, argv);
   std::cout << "resuming run " << runId << " after epoch " << checkpoint->epoch + 1 << "\n";
-  return trainRecorded(
-      project, runId, run->spec, runTrainingConfig(*run), trainArgs, &*checkpoint);
+  return trainRecorded(project, runId, run->spec, runTrainingConfig(*run), trainArgs, &*checkpoint);
 }
 
 int cmdExport(const Args& args) {

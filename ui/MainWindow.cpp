@@ -69,25 +69,17 @@ json documentJson(const json& spec, const json& layout) {
   return doc;
 }
 
-// Weights of a checkpoint (names and shapes in meta, float32 values concatenated) when they
-// match `model`'s weights exactly; empty otherwise.
+// Weights of a checkpoint when they match `model`'s weights exactly (restoreCheckpointWeights
+// into a scratch copy, so `model` keeps its values); empty otherwise.
 NamedWeights checkpointWeights(const Checkpoint& c, Model& model) {
-  NamedWeights out;
-  const json& names = c.meta.value("weights", json::array());
-  auto named = model.namedWeights();
-  if (names.size() != named.size()) return {};
-  size_t offset = 0;
-  for (size_t i = 0; i < named.size(); ++i) {
-    const Shape& shape = named[i].second->value.shape();
-    if (names[i].value("name", "") != named[i].first || names[i].value("shape", Shape{}) != shape)
-      return {};
-    Tensor t(shape);
-    const size_t bytes = static_cast<size_t>(t.size()) * sizeof(float);
-    if (offset + bytes > c.weights.size()) return {};
-    std::memcpy(t.data(), c.weights.data() + offset, bytes);
-    offset += bytes;
-    out.emplace_back(named[i].first, std::move(t));
+  Model scratch(model.spec(), 0);
+  try {
+    restoreCheckpointWeights(scratch, c);
+  } catch (const std::exception&) {
+    return {};
   }
+  NamedWeights out;
+  for (auto& [name, var] : scratch.namedWeights()) out.emplace_back(name, var->value);
   return out;
 }
 
@@ -1058,6 +1050,8 @@ bool MainWindow::train() {
   dashboard_->setProjectPath(path);
   dashboard_->setModel(spec, currentId_ > 0 ? currentId_ : 0);
   loadingSettings_ = false;
+  // The run records what it trains on (settings with fitted statistics, and their hash).
+  dashboard_->setDataSettings(data_.last() ? data_.last()->settings.toJson() : json());
   dashboard_->setValidationData(std::move(validation));
   dashboard_->setData(std::move(data));
   trainingDock_->show();
@@ -1081,7 +1075,16 @@ bool MainWindow::editDataSettings() {
   dialog.setObjectName("dataImportDialog");
   dialog.setWindowTitle(tr("Data for %1").arg(m->name));
   try {
-    dialog.setSettings(BuiltinData::settingsFor(spec, m->dataSettings).toJson());
+    const DataSettings stored = BuiltinData::settingsFor(spec, m->dataSettings);
+    dialog.setSettings(stored.toJson());
+    // The statistics fitted when these settings were last built (standardize_global).
+    if (const auto& last = data_.last()) {
+      DataSettings built = last->settings;
+      built.mean = stored.mean;
+      built.std = stored.std;
+      if (built.toJson() == stored.toJson())
+        dialog.setFittedStatistics(last->settings.mean, last->settings.std);
+    }
   } catch (const std::exception& e) {
     say(tr("The stored data settings are not valid: %1").arg(what(e)));
   }

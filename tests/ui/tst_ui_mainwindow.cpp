@@ -25,6 +25,7 @@
 #include <QUndoStack>
 #include <QtTest>
 
+#include "engine/data/DataSettings.h"
 #include "engine/data/FashionMnist.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/store/Project.h"
@@ -416,6 +417,11 @@ class TestUiMainWindow : public QObject {
     // The epochs typed into the compile panel were saved with the model and used by the run.
     QCOMPARE(p.model(modelId)->compileSettings["fit"]["epochs"], json(200));
     QCOMPARE(runs[0].settings["fit"]["epochs"], json(200));
+    // The run records the data settings it trained on and their hash.
+    QVERIFY2(runs[0].settings.contains("data"), runs[0].settings.dump().c_str());
+    QCOMPARE(runs[0].settings["data"]["kind"], json("fashion_mnist"));
+    QCOMPARE(runs[0].dataHash.size(), size_t(16));
+    QCOMPARE(runs[0].dataHash, DataSettings::fromJson(runs[0].settings["data"]).hash());
 
     // Export the full model again: the weights come from the run's last checkpoint.
     MainWindow again;
@@ -428,6 +434,7 @@ class TestUiMainWindow : public QObject {
     ModelFile exported = readModelFile(out.toStdString());
     QCOMPARE(exported.weights.size(), size_t(42));  // 21 Dense layers: kernel + bias
     QCOMPARE(exported.trainingConfig["loss"], json("sparse_categorical_crossentropy"));
+    QVERIFY(!exported.optimizerWeights.empty());  // full model: optimizer state included
   }
 
   // Cancel in the question keeps training and the window.

@@ -8,8 +8,10 @@
 #include <QAction>
 #include <QDir>
 #include <QFile>
+#include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -25,6 +27,7 @@
 #include "tests/support/TinyModel.h"
 #include "ui/MainWindow.h"
 #include "ui/project/ProjectSession.h"
+#include "ui/training/RunsBrowser.h"
 #include "ui/training/TrainingDashboard.h"
 
 using namespace tessel;
@@ -224,6 +227,15 @@ class TestUiModelFiles : public QObject {
     QCOMPARE(copy2Runs.size(), size_t(1));
     QCOMPARE(copy2Runs[0].settings["imported"]["optimizer_state"], json(false));
     QCOMPARE(r.checkpoint(copy2Runs[0].id, "last")->weights, last.weights);
+    // In the runs browser it is "imported", and Resume stays disabled (no optimizer to continue).
+    RunsBrowser* browser = window.dashboard()->runsBrowser();
+    browser->refresh();
+    QCOMPARE(browser->table()->rowCount(), 1);
+    QCOMPARE(browser->table()->item(0, 1)->text(), QString("imported"));
+    QTest::mouseClick(browser->table()->viewport(), Qt::LeftButton, {},
+                      browser->table()->visualItemRect(browser->table()->item(0, 1)).center());
+    QCOMPARE(browser->table()->selectionModel()->selectedRows().size(), 1);
+    QVERIFY(!browser->resumeButton()->isEnabled());
   }
 
   // File > Import model.json of a full model: a new model whose weights and Adam moments are

@@ -136,7 +136,14 @@ RunsBrowser::RunsBrowser(QWidget* parent) : QWidget(parent) {
   connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
     updateOverlay();
     updateDiff();
-    resume_->setEnabled(selectedRunIds().size() == 1);
+    // Weights loaded without optimizer state (File > Load weights) cannot be resumed: there is
+    // no optimizer to continue. A new run starts from them instead.
+    const QList<qint64> ids = selectedRunIds();
+    bool resumable = ids.size() == 1;
+    for (int r = 0; resumable && r < table_->rowCount(); ++r)
+      if (table_->item(r, kName)->data(Qt::UserRole).toLongLong() == ids.first())
+        resumable = table_->item(r, kName)->data(Qt::UserRole + 1).toBool();
+    resume_->setEnabled(resumable);
   });
   connect(key_, &QComboBox::currentTextChanged, this, &RunsBrowser::updateOverlay);
   connect(table_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
@@ -239,13 +246,18 @@ void RunsBrowser::refresh() {
           bestText << QStringLiteral("%1 %2").arg(qs(k)).arg(v, 0, 'g', 4);
         auto* name = new QTableWidgetItem(qs(run.name));
         name->setData(Qt::UserRole, static_cast<qlonglong>(run.id));
+        const bool imported = run.settings.is_object() && run.settings.contains("imported");
+        name->setData(Qt::UserRole + 1,
+                      !imported || run.settings["imported"].value("optimizer_state", false));
         table_->setItem(r, kName, name);
         auto ro = [](const QString& text) {
           auto* i = new QTableWidgetItem(text);
           i->setFlags(i->flags() & ~Qt::ItemIsEditable);
           return i;
         };
-        table_->setItem(r, kStatus, ro(QString::fromLatin1(runStatusName(run.status))));
+        table_->setItem(
+            r, kStatus,
+            ro(imported ? tr("imported") : QString::fromLatin1(runStatusName(run.status))));
         table_->setItem(r, kDate,
                         ro(qs(run.startedAt).replace(QLatin1Char('T'), QLatin1Char(' '))));
         table_->setItem(r, kEpochs, ro(QString::number(run.epochsDone)));

@@ -16,7 +16,9 @@
 
 #include "engine/callbacks/Callback.h"
 #include "engine/core/Error.h"
+#include "engine/data/DataSettings.h"
 #include "engine/io/TfjsModel.h"
+#include "engine/io/TfjsOptimizerWeights.h"
 #include "engine/store/Project.h"
 #include "engine/store/RunRecorder.h"
 #include "engine/train/Model.h"
@@ -127,6 +129,7 @@ struct TrainingController::Job {
   std::string path;
   qint64 modelId = 0;
   json callbacks = json::array();
+  json dataSettings;  // null when unknown
   qint64 resumeRunId = 0;
   int resumeEpochs = 0;
   int bins = 30;
@@ -466,6 +469,10 @@ void runJob(const std::shared_ptr<Shared>& shared, TrainingController::Job& job)
         run.settings = {{"compile", job.compile.toTrainingConfig()},
                         {"fit", fitToJson(job.fit)},
                         {"callbacks", job.callbacks}};
+        if (!job.dataSettings.is_null()) {
+          run.settings["data"] = job.dataSettings;
+          run.dataHash = DataSettings::fromJson(job.dataSettings).hash();
+        }
         run.seed = job.fit.seed;
         runId = project->createRun(run);
       }
@@ -478,10 +485,17 @@ void runJob(const std::shared_ptr<Shared>& shared, TrainingController::Job& job)
                             monitor, job.bins);
     auto callbacks = makeCallbacks(job.callbacks, [&](const std::string& path, bool weightsOnly) {
       if (!path.empty() && path.rfind("project:", 0) != 0) {
-        NamedWeights weights;
-        for (auto& [name, var] : model.namedWeights()) weights.emplace_back(name, var->value);
-        writeModelFile(path, job.spec, weights,
-                       weightsOnly ? json(nullptr) : job.compile.toTrainingConfig());
+        // Keras ModelCheckpoint: save_weights_only=False saves the whole model, optimizer
+        // state included (TF.js includeOptimizer form, TfjsOptimizerWeights.h).
+        ModelFile file;
+        file.spec = job.spec;
+        for (auto& [name, var] : model.namedWeights()) file.weights.emplace_back(name, var->value);
+        if (!weightsOnly) {
+          file.trainingConfig = job.compile.toTrainingConfig();
+          file.optimizerWeights =
+              optimizerWeights(trainer.optimizer(), trainableWeightNames(model));
+        }
+        writeModelFile(path, file);
       }
       observer.checkpointSaved(path);
     });
@@ -557,6 +571,10 @@ void TrainingController::setCallbacks(const nlohmann::json& callbacksConfig) {
   callbacks_ = callbacksConfig.is_array() ? callbacksConfig : json::array();
 }
 
+void TrainingController::setDataSettings(const nlohmann::json& dataSettings) {
+  dataSettings_ = dataSettings;
+}
+
 bool TrainingController::start(ModelSpec spec, CompileOptions compile, Dataset data, FitOptions fit,
                                const QString& projectPath, qint64 modelId) {
   auto job = std::make_shared<Job>();
@@ -567,6 +585,7 @@ bool TrainingController::start(ModelSpec spec, CompileOptions compile, Dataset d
   job->path = projectPath.toStdString();
   job->modelId = modelId;
   job->callbacks = callbacks_.is_array() ? callbacks_ : json::array();
+  job->dataSettings = dataSettings_;
 
   return launch(std::move(job));
 }

@@ -46,6 +46,10 @@ class TrainingController : public QObject {
              const QString& projectPath = {}, qint64 modelId = 0);
   // Keras callbacks config (CompilePanel::callbacksConfig()) used by the next start().
   void setCallbacks(const nlohmann::json& callbacksConfig);
+  // The data settings (DataSettings::toJson, with fitted statistics) the next start()'s data was
+  // built from: recorded in the run as settings["data"] with data_hash = DataSettings::hash(), so
+  // a run says what it trained on and predict preprocesses exactly as in training. null = unknown.
+  void setDataSettings(const nlohmann::json& dataSettings);
   // Continues run `runId` of the project from its "last" checkpoint (weights + optimizer state)
   // up to the epochs in its settings (or `epochs` when > 0), appending to the same run.
   bool resumeRun(const QString& projectPath, qint64 runId, Dataset data, int epochs = 0);
@@ -125,6 +129,7 @@ class TrainingController : public QObject {
   qint64 lastDrainNs_ = 0;
   double rate_ = 0;
   nlohmann::json callbacks_;
+  nlohmann::json dataSettings_;
   qint64 drains_ = 0, signals_ = 0, runId_ = 0;
   double lr_ = 0, stepRate_ = 0;
   qint64 lastStep_ = 0;

@@ -100,6 +100,10 @@ void TrainingDashboard::setValidationData(std::optional<Dataset> validation) {
   prepareJob();
 }
 
+void TrainingDashboard::setDataSettings(const nlohmann::json& dataSettings) {
+  training_->controller()->setDataSettings(dataSettings);
+}
+
 void TrainingDashboard::setProjectPath(const QString& path) {
   projectPath_ = path;
   runs_->setProject(path);

@@ -39,6 +39,9 @@ class TrainingDashboard : public QWidget {
   // Validation data of the data set (wins over the Compile panel's validation_split, as Keras's
   // validation_data does); std::nullopt = use the split.
   void setValidationData(std::optional<Dataset> validation);
+  // The data settings the data came from (DataSettings::toJson with fitted statistics; null =
+  // unknown), recorded in every run started from here (TrainingController::setDataSettings).
+  void setDataSettings(const nlohmann::json& dataSettings);
   bool hasData() const { return hasData_; }
   // Runs are recorded into this project (empty = not recorded); the runs browser reads it.
   void setProjectPath(const QString& path);
