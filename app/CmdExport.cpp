@@ -21,6 +21,7 @@
 #include "engine/io/TfjsModel.h"
 #include "engine/store/Project.h"
 #include "engine/store/RunRecorder.h"
+#include "engine/train/CompileOptions.h"
 #include "engine/train/Model.h"
 
 namespace tessel::app {
@@ -228,7 +229,15 @@ int cmdExportAll(const Args& args) {
   if (!args.has("--keras3") && !args.has("--python") && !args.has("--onnx")) return 0;
   Source s = loadSource(args);
   if (args.has("--keras3")) {
-    writeText(args.value("--keras3"), toKeras3Json(s.spec).dump(1) + "\n");
+    // The run's training_config becomes Keras 3's compile_config (as model.save's config.json).
+    Keras3JsonOptions k3;
+    json tc = effectiveTrainingConfig(s);
+    // Canonical Keras form (an optimizer given as "adam" on the train command line becomes its
+    // full config with Keras defaults).
+    if (tc.is_object() && tc.contains("loss"))
+      tc = CompileOptions::fromTrainingConfig(tc, s.spec.outputs).toTrainingConfig();
+    k3.trainingConfig = tc;
+    writeText(args.value("--keras3"), toKeras3Json(s.spec, k3).dump(1) + "\n");
     std::cout << "wrote Keras 3 JSON of " << s.description << " to " << args.value("--keras3")
               << "\n";
   }

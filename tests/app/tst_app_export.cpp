@@ -12,12 +12,14 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "engine/data/Array.h"
 #include "engine/data/Npy.h"
 #include "tests/app/CliTestUtil.h"
 
 using namespace tessel::testutil;
+using json = nlohmann::json;
 
 namespace {
 
@@ -153,7 +155,14 @@ class TestAppExport : public QObject {
     QVERIFY2(s.out.contains("dense_1 (Dense)"), qPrintable(s.out));
     QFile k3(path("out/keras3.json"));
     QVERIFY(k3.open(QIODevice::ReadOnly));
-    QVERIFY(k3.readAll().contains("__keras_tensor__"));
+    const QByteArray k3text = k3.readAll();
+    json k3json = json::parse(k3text.toStdString(), nullptr, false);
+    QVERIFY2(k3json.is_object() && k3json.contains("compile_config"),
+             k3text.left(2000).constData());
+    QVERIFY(k3json.dump().find("__keras_tensor__") != std::string::npos);
+    // The run's compile settings as Keras 3's compile_config.
+    QCOMPARE(k3json["compile_config"]["loss"], json("sparse_categorical_crossentropy"));
+    QCOMPARE(k3json["compile_config"]["optimizer"]["class_name"], json("Adam"));
 
     // TensorBoard: train and validation event files of run 1.
     for (const char* sub : {"train", "validation"}) {
