@@ -282,7 +282,7 @@ Preprocess preprocessFor(const Loaded& l) {
     p.width = d.options.value("width", 64);
     p.channels = d.options.value("grayscale", false) ? 1 : 3;
     normalize();
-    p.classNames = imageFolderClasses(d.path);
+    p.classNames = imageFolderClasses(d.trainFile.empty() ? d.path : d.trainFile);
   } else if (d.kind == "idx") {
     if (!modelIsImage)
       throw Error("predict --image: the model's input " + shapeToString(in) +

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "engine/core/Error.h"
+#include "engine/data/RowSource.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -155,6 +156,18 @@ void convertRun(DType t, const std::uint8_t* src, Index n, float* dst, float s, 
   }
 }
 
+// dst[i] = raw[i] * s + o in place (the float path of convertFloat: bit-identical to it).
+void affineInPlace(float* dst, Index n, float s, float o) {
+  if (s == 1.0f && o == 0.0f) return;
+  Index i = 0;
+#ifdef TESSEL_ARRAY_AVX2
+  const __m256 vs = _mm256_set1_ps(s), vo = _mm256_set1_ps(o);
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(dst + i, _mm256_fmadd_ps(_mm256_loadu_ps(dst + i), vs, vo));
+#endif
+  for (; i < n; ++i) dst[i] = std::fma(dst[i], s, o);
+}
+
 template <class T>
 void storeValue(std::uint8_t* dst, double v) {
   T x;
@@ -238,7 +251,114 @@ Index Array::rowSize() const {
 }
 
 Index Array::size() const {
+  if (source_) return shapeProduct(shape_);
   return static_cast<Index>(byteSize() / dtypeSize(dtype_));
+}
+
+Array Array::fromRowSource(std::shared_ptr<const RowSource> source) {
+  if (!source) throw Error("Array::fromRowSource: no source");
+  Array a;
+  a.dtype_ = source->dtype();
+  a.shape_ = {source->rows()};
+  for (Index d : source->rowShape()) {
+    if (d < 0) throw Error("Array: negative dimension in the rows of " + source->name());
+    a.shape_.push_back(d);
+  }
+  a.source_ = std::move(source);
+  return a;
+}
+
+std::string Array::lazySource() const {
+  return source_ ? source_->name() : std::string();
+}
+
+void Array::throwLazy(const char* what) const {
+  throw Error(std::string("Array::") + what + ": the data is read lazily from " + source_->name() +
+              "; use gather() (or toTensor() to load it all into memory)");
+}
+
+Index Array::unitCount() const {
+  return rowMap_ ? static_cast<Index>(rowMap_->size()) : source_->rows();
+}
+
+Index Array::unitRow(Index unit) const {
+  return rowMap_ ? (*rowMap_)[static_cast<size_t>(unit)] : unit;
+}
+
+void Array::lazyUnits(Index first, Index n, float* dst) const {
+  if (n <= 0) return;
+  if (!rowMap_) {
+    thread_local std::vector<Index> rows;
+    rows.resize(static_cast<size_t>(n));
+    for (Index i = 0; i < n; ++i) rows[static_cast<size_t>(i)] = first + i;
+    source_->gatherRaw(rows.data(), n, dst);
+  } else {
+    source_->gatherRaw(rowMap_->data() + first, n, dst);
+  }
+}
+
+void Array::lazyFlat(Index begin, Index count, float* dst) const {
+  if (count <= 0) return;
+  const Index srs = source_->rowSize();
+  const Index u0 = begin / srs, u1 = (begin + count - 1) / srs;
+  if (begin == u0 * srs && count == (u1 - u0 + 1) * srs) {
+    lazyUnits(u0, u1 - u0 + 1, dst);
+    return;
+  }
+  thread_local std::vector<float> scratch;
+  scratch.resize(static_cast<size_t>((u1 - u0 + 1) * srs));
+  lazyUnits(u0, u1 - u0 + 1, scratch.data());
+  std::memcpy(dst, scratch.data() + (begin - u0 * srs), static_cast<size_t>(count) * sizeof(float));
+}
+
+Array Array::lazyView(Shape shape, std::vector<Index> units) const {
+  Array a = *this;
+  a.shape_ = std::move(shape);
+  for (Index& u : units) u = unitRow(u);
+  a.rowMap_ = std::make_shared<const std::vector<Index>>(std::move(units));
+  return a;
+}
+
+Array Array::materialized() const {
+  Array a(dtype_, shape_);
+  const Index n = size();
+  std::vector<float> v(static_cast<size_t>(n));
+  lazyFlat(0, n, v.data());
+  const size_t es = dtypeSize(dtype_);
+  std::uint8_t* dst = a.data_->data();
+  for (Index i = 0; i < n; ++i) {
+    std::uint8_t* p = dst + static_cast<size_t>(i) * es;
+    const double x = v[static_cast<size_t>(i)];
+    switch (dtype_) {
+      case DType::Float32:
+        storeValue<float>(p, x);
+        break;
+      case DType::Float64:
+        storeValue<double>(p, x);
+        break;
+      case DType::UInt8:
+        storeValue<std::uint8_t>(p, x);
+        break;
+      case DType::Int8:
+        storeValue<std::int8_t>(p, x);
+        break;
+      case DType::Int16:
+        storeValue<std::int16_t>(p, x);
+        break;
+      case DType::Int32:
+        storeValue<std::int32_t>(p, x);
+        break;
+      case DType::Int64:
+        storeValue<std::int64_t>(p, x);
+        break;
+      case DType::Bool:
+        storeValue<bool>(p, x);
+        break;
+    }
+  }
+  a.scale = scale;
+  a.offset = offset;
+  return a;
 }
 
 void Array::checkElementSize(size_t size) const {
@@ -252,6 +372,10 @@ float Array::value(Index flatIndex) const {
     throw Error("Array: index " + std::to_string(flatIndex) + " out of range for " +
                 std::to_string(size()) + " elements");
   float v;
+  if (source_) {
+    lazyFlat(flatIndex, 1, &v);
+    return std::fma(v, scale, offset);
+  }
   convertRun(dtype_, bytes() + static_cast<size_t>(flatIndex) * dtypeSize(dtype_), 1, &v, scale,
              offset);
   return v;
@@ -261,6 +385,11 @@ double Array::raw(Index flatIndex) const {
   if (flatIndex < 0 || flatIndex >= size())
     throw Error("Array: index " + std::to_string(flatIndex) + " out of range for " +
                 std::to_string(size()) + " elements");
+  if (source_) {
+    float v;
+    lazyFlat(flatIndex, 1, &v);
+    return v;
+  }
   const std::uint8_t* p = bytes() + static_cast<size_t>(flatIndex) * dtypeSize(dtype_);
   auto load = [p](auto x) {
     std::memcpy(&x, p, sizeof(x));
@@ -310,6 +439,23 @@ void Array::gather(const Index* idx, Index n, Tensor& out) const {
   const size_t rowBytes = static_cast<size_t>(rs) * dtypeSize(dtype_);
   resizeRows(shape_, n, out);
   float* dst = out.data();
+  if (source_) {
+    for (Index i = 0; i < n; ++i)
+      if (idx[i] < 0 || idx[i] >= nrows)
+        throw Error("Array::gather: row " + std::to_string(idx[i]) + " out of range for " +
+                    std::to_string(nrows) + " rows");
+    if (rs == source_->rowSize()) {
+      // One source row per row: map the indices and fetch them in one call.
+      thread_local std::vector<Index> mapped;
+      mapped.resize(static_cast<size_t>(n));
+      for (Index i = 0; i < n; ++i) mapped[static_cast<size_t>(i)] = unitRow(idx[i]);
+      source_->gatherRaw(mapped.data(), n, dst);
+    } else {
+      for (Index i = 0; i < n; ++i) lazyFlat(idx[i] * rs, rs, dst + i * rs);
+    }
+    affineInPlace(dst, n * rs, scale, offset);
+    return;
+  }
   const std::uint8_t* src = bytes();
   for (Index i = 0; i < n; ++i) {
     Index r = idx[i];
@@ -326,6 +472,12 @@ void Array::slice(Index begin, Index n, Tensor& out) const {
     throw Error("Array::slice: rows [" + std::to_string(begin) + ", " + std::to_string(begin + n) +
                 ") out of range for " + std::to_string(rows()) + " rows");
   const Index rs = rowSize();
+  if (source_) {
+    resizeRows(shape_, n, out);
+    lazyFlat(begin * rs, n * rs, out.data());
+    affineInPlace(out.data(), n * rs, scale, offset);
+    return;
+  }
   resizeRows(shape_, n, out);
   convertRun(dtype_, bytes() + static_cast<size_t>(begin * rs) * dtypeSize(dtype_), n * rs,
              out.data(), scale, offset);
@@ -336,6 +488,10 @@ Tensor Array::toTensor() const {
   if (shape_.empty()) {
     t.resize({});
     if (size() == 0) return Tensor();
+    if (source_) {
+      t.data()[0] = value(0);
+      return t;
+    }
     convertRun(dtype_, bytes(), 1, t.data(), scale, offset);
     return t;
   }
@@ -351,6 +507,14 @@ Array Array::rowsRange(Index begin, Index n) const {
                 " rows");
   Shape s = shape_;
   s[0] = n;
+  if (source_) {
+    const Index rs = rowSize(), srs = source_->rowSize();
+    if (srs == 0 || rs % srs != 0) return materialized().rowsRange(begin, n);
+    const Index k = rs / srs;  // source rows per row
+    std::vector<Index> units(static_cast<size_t>(n * k));
+    for (Index i = 0; i < n * k; ++i) units[static_cast<size_t>(i)] = begin * k + i;
+    return lazyView(std::move(s), std::move(units));
+  }
   const size_t rowBytes = static_cast<size_t>(rowSize()) * dtypeSize(dtype_);
   std::vector<std::uint8_t> b(bytes() + static_cast<size_t>(begin) * rowBytes,
                               bytes() + static_cast<size_t>(begin + n) * rowBytes);
@@ -364,6 +528,20 @@ Array Array::takeRows(const std::vector<Index>& idx) const {
   if (shape_.empty()) throw Error("Array::takeRows: a 0-d array has no rows");
   Shape s = shape_;
   s[0] = static_cast<Index>(idx.size());
+  if (source_) {
+    const Index rs = rowSize(), srs = source_->rowSize();
+    if (srs == 0 || rs % srs != 0) return materialized().takeRows(idx);
+    const Index k = rs / srs;
+    std::vector<Index> units;
+    units.reserve(idx.size() * static_cast<size_t>(k));
+    for (Index r : idx) {
+      if (r < 0 || r >= rows())
+        throw Error("Array::takeRows: row " + std::to_string(r) + " out of range for " +
+                    std::to_string(rows()) + " rows");
+      for (Index j = 0; j < k; ++j) units.push_back(r * k + j);
+    }
+    return lazyView(std::move(s), std::move(units));
+  }
   Array a(dtype_, std::move(s));
   const size_t rowBytes = static_cast<size_t>(rowSize()) * dtypeSize(dtype_);
   for (size_t i = 0; i < idx.size(); ++i) {
@@ -409,12 +587,25 @@ Array Array::reshaped(const Shape& shape) const {
 
 Array Array::clone() const {
   Array a = *this;
+  if (source_) return a;  // the source is immutable: sharing it is a deep copy
   a.data_ = std::make_shared<std::vector<std::uint8_t>>(*data_);
   return a;
 }
 
 Array Array::toFloat32() const {
   Array a(DType::Float32, shape_);
+  if (source_) {
+    // In chunks of whole source rows so that no second copy of the set is made.
+    const Index srs = source_->rowSize(), units = unitCount();
+    float* dst = a.dataAs<float>();
+    constexpr Index kChunk = 256;
+    for (Index u = 0; u < units; u += kChunk) {
+      const Index m = std::min(kChunk, units - u);
+      lazyUnits(u, m, dst + u * srs);
+    }
+    affineInPlace(dst, a.size(), scale, offset);
+    return a;
+  }
   if (size()) convertRun(dtype_, bytes(), size(), a.dataAs<float>(), scale, offset);
   return a;
 }

@@ -101,7 +101,9 @@ DataSettings DataSettings::fromJson(const json& j) {
     if (!(f >= 0 && f <= 1)) throw Error("data settings: split fractions must be in [0, 1]");
     sum += f;
   }
-  if (sum > 1 + 1e-9) throw Error("data settings: split fractions sum to more than 1");
+  // Given files replace the fractions (they are kept but unused).
+  if (sum > 1 + 1e-9 && d.trainFile.empty())
+    throw Error("data settings: split fractions sum to more than 1");
   if (!(d.std > 0)) throw Error("data settings: normalization std must be > 0");
   const auto& a = d.augmentation;
   for (double v : {a.rotation, a.zoom, a.translate, a.contrast, a.brightness})

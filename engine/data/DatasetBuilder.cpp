@@ -1,6 +1,7 @@
 #include "engine/data/DatasetBuilder.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "engine/data/IdxPair.h"
 #include "engine/data/ImageFolder.h"
 #include "engine/data/Split.h"
+#include "engine/train/BatchAugmenter.h"
 
 namespace tessel {
 
@@ -22,7 +24,7 @@ namespace {
 
 constexpr Index kDefaultLocalizationCount = 10000;
 constexpr Index kDefaultLocalizationValid = 1000;
-constexpr Index kDefaultImageFolderRows = 20000;
+constexpr double kDefaultImageCacheMb = 256;
 
 void requireFashionMnist() {
   if (!fashionMnistAvailable())
@@ -40,25 +42,79 @@ void limitDataset(Dataset& d, Index limit) {
   for (Array& a : d.y) a = limitRows(a, limit);
 }
 
-// Splits x and ys by the settings' fractions: train + validation (none when empty).
-void splitInto(BuiltData& out, const Array& x, const std::vector<Array>& ys,
-               const DataSettings& s) {
+bool givenFiles(const DataSettings& s) {
+  return !s.trainFile.empty();
+}
+
+// The rows (of the arrays given to splitInto) that went into each part.
+struct SplitRows {
+  std::vector<Index> train, valid, test;
+};
+
+// Splits x and ys by the settings' fractions into out.train, out.validation and out.test (none
+// when empty). A lazy x gives lazy views (nothing is decoded).
+SplitRows splitInto(BuiltData& out, const Array& x, const std::vector<Array>& ys,
+                    const DataSettings& s) {
+  const Index n = x.rows();
+  std::vector<double> ids(static_cast<size_t>(n));
+  for (Index i = 0; i < n; ++i) ids[size_t(i)] = double(i);
   std::vector<Array> arrays{x};
   arrays.insert(arrays.end(), ys.begin(), ys.end());
+  arrays.push_back(Array::fromValues(DType::Int64, {n}, ids));
   ArraySplit parts = trainValidTest(arrays, s.fractions, s.splitSeed);
   if (parts.train.empty() || parts.train[0].rows() == 0)
     throw Error("the training split is empty (fractions and data size)");
-  out.train.x = {parts.train[0]};
-  out.train.y.assign(parts.train.begin() + 1, parts.train.end());
+  auto dataset = [](const std::vector<Array>& p) {
+    Dataset d;
+    d.x = {p.front()};
+    d.y.assign(p.begin() + 1, p.end() - 1);
+    return d;
+  };
+  auto rowsOf = [](const std::vector<Array>& p) {
+    const auto* d = p.back().dataAs<std::int64_t>();
+    return std::vector<Index>(d, d + p.back().rows());
+  };
+  SplitRows rows;
+  out.train = dataset(parts.train);
+  rows.train = rowsOf(parts.train);
   if (!parts.valid.empty() && parts.valid[0].rows() > 0) {
-    Dataset v;
-    v.x = {parts.valid[0]};
-    v.y.assign(parts.valid.begin() + 1, parts.valid.end());
-    out.validation = std::move(v);
+    out.validation = dataset(parts.valid);
+    rows.valid = rowsOf(parts.valid);
   }
+  if (!parts.test.empty() && parts.test[0].rows() > 0) {
+    out.test = dataset(parts.test);
+    rows.test = rowsOf(parts.test);
+  }
+  return rows;
 }
 
-// Applies settings.normalization to every x (train and validation) as its affine map.
+// Mean and population std of every value of x (affine map applied), streamed over the rows in
+// chunks with gather (a lazy x is never loaded whole). Summed in flat order in double.
+void globalStatistics(const Array& x, double& mean, double& std) {
+  constexpr Index kChunk = 256;
+  double sum = 0, sq = 0;
+  Tensor chunk;
+  std::vector<Index> idx;
+  for (Index r = 0; r < x.rows(); r += kChunk) {
+    const Index m = std::min(kChunk, x.rows() - r);
+    idx.resize(size_t(m));
+    for (Index i = 0; i < m; ++i) idx[size_t(i)] = r + i;
+    x.gather(idx.data(), m, chunk);
+    const float* v = chunk.data();
+    for (Index i = 0; i < chunk.size(); ++i) {
+      const double d = v[i];
+      sum += d;
+      sq += d * d;
+    }
+  }
+  const Index n = x.size();
+  mean = n ? sum / double(n) : 0.0;
+  const double var = n ? sq / double(n) - mean * mean : 0.0;
+  std = var > 0 ? std::sqrt(var) : 1.0;
+  if (std < 1e-12) std = 1.0;
+}
+
+// Applies settings.normalization to every x (train, validation, test) as its affine map.
 void normalize(BuiltData& out) {
   DataSettings& s = out.settings;
   auto apply = [&](float scale, float offset) {
@@ -69,23 +125,15 @@ void normalize(BuiltData& out) {
     for (Array& a : out.train.x) set(a);
     if (out.validation)
       for (Array& a : out.validation->x) set(a);
+    if (out.test)
+      for (Array& a : out.test->x) set(a);
   };
   if (s.normalization == "none") return;
   if (s.normalization == "rescale") {
     apply(static_cast<float>(s.rescale), 0.0f);
   } else if (s.normalization == "standardize_global") {
-    const Array& x = out.train.x.at(0);
-    const Index n = x.size();
-    double sum = 0, sq = 0;
-    for (Index i = 0; i < n; ++i) {
-      const double v = x.value(i);
-      sum += v;
-      sq += v * v;
-    }
-    const double mean = n ? sum / double(n) : 0.0;
-    double var = n ? sq / double(n) - mean * mean : 0.0;
-    double std = var > 0 ? std::sqrt(var) : 1.0;
-    if (std < 1e-12) std = 1.0;
+    double mean = 0, std = 1;
+    globalStatistics(out.train.x.at(0), mean, std);
     s.mean = mean;
     s.std = std;
     apply(static_cast<float>(1.0 / std), static_cast<float>(-mean / std));
@@ -126,19 +174,132 @@ void buildLocalization(BuiltData& out, const BuildOptions& o) {
   out.classNames.assign(kFashionMnistClassNames.begin(), kFashionMnistClassNames.end());
 }
 
-void buildIdx(BuiltData& out, const BuildOptions& o) {
-  const DataSettings& s = out.settings;
-  std::vector<IdxPair> pairs = findIdxPairs(s.path);
+// The IDX pair of a file or folder: for training the "train" pair (else the first with labels);
+// for validation/test a pair not named "train" when the folder has several ("t10k", "test").
+IdxData loadIdx(const std::string& path, bool training) {
+  std::vector<IdxPair> pairs = findIdxPairs(path);
   const IdxPair* pick = nullptr;
   for (const IdxPair& p : pairs)
-    if (p.name == "train" && !p.labels.empty()) pick = &p;
+    if (!pick && !p.labels.empty() && (p.name == "train") == training) pick = &p;
   for (const IdxPair& p : pairs)
     if (!pick && !p.labels.empty()) pick = &p;
-  if (!pick) throw Error(s.path + ": no IDX image file with a matching label file");
-  IdxData d = loadIdxPair(*pick, -1);
-  splitInto(out, d.x, {d.y}, s);
+  if (!pick) throw Error(path + ": no IDX image file with a matching label file");
+  return loadIdxPair(*pick, -1);
+}
+
+void buildIdx(BuiltData& out, const BuildOptions& o) {
+  const DataSettings& s = out.settings;
+  if (!givenFiles(s)) {
+    IdxData d = loadIdx(s.path, true);
+    splitInto(out, d.x, {d.y}, s);
+  } else {
+    IdxData t = loadIdx(s.trainFile, true);
+    out.train.x = {t.x};
+    out.train.y = {t.y};
+    auto other = [&](const std::string& file) {
+      IdxData d = loadIdx(file, false);
+      if (d.x.rowSize() != t.x.rowSize() || d.x.rank() != t.x.rank())
+        throw Error(file + ": images are " + arrayShapeText(d.x) + " but the training file's " +
+                    arrayShapeText(t.x));
+      Dataset ds;
+      ds.x = {d.x};
+      ds.y = {d.y};
+      return ds;
+    };
+    if (!s.validationFile.empty()) out.validation = other(s.validationFile);
+    if (!s.testFile.empty()) out.test = other(s.testFile);
+  }
   limitDataset(out.train, o.trainLimit);
   normalize(out);
+}
+
+// x and one (N,) float32 array per label column, rows in the given order.
+Dataset csvPart(const CsvImport& imp, const std::vector<Index>& rows) {
+  Dataset d;
+  d.x = {imp.x.takeRows(rows)};
+  Array y = imp.y.takeRows(rows);
+  const Index labels = y.shape()[1];
+  Tensor t = y.toTensor();
+  for (Index l = 0; l < labels; ++l) {
+    std::vector<double> v(static_cast<size_t>(y.rows()));
+    for (Index r = 0; r < y.rows(); ++r) v[size_t(r)] = t.data()[r * labels + l];
+    d.y.push_back(Array::fromValues(DType::Float32, {y.rows()}, v));
+  }
+  return d;
+}
+
+std::vector<Index> allRows(Index n) {
+  std::vector<Index> r(static_cast<size_t>(n));
+  for (Index i = 0; i < n; ++i) r[size_t(i)] = i;
+  return r;
+}
+
+void checkCsvImport(const CsvImport& imp, const std::string& file) {
+  if (imp.x.rows() == 0) throw Error(file + ": no rows were imported");
+  if (imp.y.rank() != 2 || imp.y.shape()[1] == 0)
+    throw Error(file + ": no label column (give one column the role 'label')");
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string t;
+  for (const auto& x : v) t += (t.empty() ? "" : ", ") + x;
+  return t;
+}
+
+// A validation/test CSV encoded with the encoder fitted on the training file (as Keras
+// preprocessing layers adapted on the training data): the training vocabularies (new values go to
+// the OOV buckets), the training means/stds, the training label vocabularies (a new label is an
+// error). Standardised columns are imported raw and scaled here: (value - mean) / std computed in
+// double from the float32 value (the training file's rows from the parsed double: equal values
+// may differ in the last float bit).
+Dataset csvOther(const std::string& file, const std::string& trainFile, const CsvSpec& trainSpec,
+                 const CsvImport& train) {
+  const CsvFormat tf = sniffCsv(trainFile, trainSpec.naValues);
+  const CsvFormat vf = sniffCsv(file, trainSpec.naValues);
+  if (tf.columnNames != vf.columnNames)
+    throw Error(file + ": columns (" + joined(vf.columnNames) +
+                ") do not match the training file " + trainFile + " (" + joined(tf.columnNames) +
+                ")");
+  CsvSpec spec = trainSpec;
+  struct Scale {
+    Index column;
+    double mean, scale;
+  };
+  std::vector<Scale> scales;
+  size_t feature = 0, label = 0;
+  Index offset = 0;
+  for (CsvColumnSpec& c : spec.columns) {
+    if (c.role == ColumnRole::Label) {
+      if (c.type == ColumnType::Categorical) c.vocabulary = train.labelVocabularies.at(label);
+      ++label;
+    }
+    if (c.role != ColumnRole::Feature) continue;
+    const CsvImport::Fitted& fit = train.fitted.at(feature++);
+    if (c.type == ColumnType::Numeric) {
+      if (c.standardize) scales.push_back({offset, fit.mean, fit.scale});
+      c.standardize = false;
+      offset += 1;
+    } else {
+      c.vocabulary = fit.vocabulary;
+      offset += c.encoding == CategoricalEncoding::OneHot
+                    ? Index(fit.vocabulary.size()) + c.numOovBuckets
+                    : 1;
+    }
+  }
+  CsvImport imp = importCsv(file, spec);
+  checkCsvImport(imp, file);
+  if (imp.featureWidth() != train.featureWidth())
+    throw Error(file + ": " + std::to_string(imp.featureWidth()) +
+                " feature values per row, the training file " + trainFile + " gives " +
+                std::to_string(train.featureWidth()));
+  float* x = imp.x.dataAs<float>();
+  const Index w = imp.featureWidth();
+  for (const Scale& sc : scales)
+    for (Index r = 0; r < imp.x.rows(); ++r) {
+      float& v = x[r * w + sc.column];
+      v = float((double(v) - sc.mean) / sc.scale);
+    }
+  return csvPart(imp, allRows(imp.x.rows()));
 }
 
 void buildCsv(BuiltData& out, const BuildOptions& o) {
@@ -146,27 +307,30 @@ void buildCsv(BuiltData& out, const BuildOptions& o) {
   CsvSpec spec = CsvSpec::fromJson(s.options);
   spec.fractions = s.fractions;
   spec.seed = s.splitSeed;
-  CsvImport imp = importCsv(s.path, spec);
-  if (imp.x.rows() == 0) throw Error(s.path + ": no rows were imported");
-  if (imp.y.rank() != 2 || imp.y.shape()[1] == 0)
-    throw Error(s.path + ": no label column (give one column the role 'label')");
-  auto part = [&](const std::vector<Index>& rows) {
-    Dataset d;
-    d.x = {imp.x.takeRows(rows)};
-    Array y = imp.y.takeRows(rows);
-    const Index labels = y.shape()[1];
-    Tensor t = y.toTensor();
-    for (Index l = 0; l < labels; ++l) {
-      std::vector<double> v(static_cast<size_t>(y.rows()));
-      for (Index r = 0; r < y.rows(); ++r) v[size_t(r)] = t.data()[r * labels + l];
-      d.y.push_back(Array::fromValues(DType::Float32, {y.rows()}, v));
+  if (!givenFiles(s)) {
+    CsvImport imp = importCsv(s.path, spec);
+    checkCsvImport(imp, s.path);
+    if (imp.trainRows.empty()) throw Error(s.path + ": the training split is empty");
+    out.train = csvPart(imp, imp.trainRows);
+    if (!imp.validRows.empty()) out.validation = csvPart(imp, imp.validRows);
+    if (!imp.testRows.empty()) out.test = csvPart(imp, imp.testRows);
+    if (!imp.labelVocabularies.empty()) out.classNames = imp.labelVocabularies.front();
+  } else {
+    // The whole training file trains (shuffled with the seed as a 1/0/0 split).
+    spec.fractions = {1.0, 0.0, 0.0};
+    if (spec.columns.empty()) {
+      CsvSpec suggested = suggestCsvSpec(s.trainFile, spec.naValues);
+      spec.columns = suggested.columns;
+      if (!spec.format) spec.format = suggested.format;
     }
-    return d;
-  };
-  if (imp.trainRows.empty()) throw Error(s.path + ": the training split is empty");
-  out.train = part(imp.trainRows);
-  if (!imp.validRows.empty()) out.validation = part(imp.validRows);
-  if (!imp.labelVocabularies.empty()) out.classNames = imp.labelVocabularies.front();
+    CsvImport imp = importCsv(s.trainFile, spec);
+    checkCsvImport(imp, s.trainFile);
+    out.train = csvPart(imp, imp.trainRows);
+    if (!s.validationFile.empty())
+      out.validation = csvOther(s.validationFile, s.trainFile, spec, imp);
+    if (!s.testFile.empty()) out.test = csvOther(s.testFile, s.trainFile, spec, imp);
+    if (!imp.labelVocabularies.empty()) out.classNames = imp.labelVocabularies.front();
+  }
   limitDataset(out.train, o.trainLimit);
 }
 
@@ -174,69 +338,143 @@ std::string baseName(const std::string& p) {
   return std::filesystem::path(p).filename().string();
 }
 
-void buildImageFolder(BuiltData& out, const BuildOptions& o) {
-  const DataSettings& s = out.settings;
-  const nlohmann::json& j = s.options;
-  ImageFolderOptions io;
-  io.height = j.value("height", 64);
-  io.width = j.value("width", 64);
-  io.grayscale = j.value("grayscale", false);
-  if (io.height <= 0 || io.width <= 0) throw Error(s.path + ": image size must be positive");
-  io.cacheBytes = 0;  // every image is gathered once into the arrays below
-  ImageFolder folder(s.path, io);
-  Index maxRows = j.value("max_rows", kDefaultImageFolderRows);
-  if (o.trainLimit >= 0) maxRows = std::min(maxRows, o.trainLimit);
-  std::vector<Index> rows(static_cast<size_t>(folder.size()));
-  for (Index i = 0; i < folder.size(); ++i) rows[size_t(i)] = i;
-  if (maxRows >= 0 && folder.size() > maxRows) {
+using BoxList = std::vector<std::array<float, 4>>;
+
+std::vector<ImageAnnotations> readAnnotations(const DataSettings& s) {
+  if (s.annotations == "csv") return readBoxCsv(s.annotationsPath);
+  if (s.annotations == "voc")
+    return std::filesystem::is_directory(s.annotationsPath)
+               ? readVocFolder(s.annotationsPath)
+               : std::vector<ImageAnnotations>{readVocXml(s.annotationsPath)};
+  throw Error("unknown annotations kind '" + s.annotations + "' (csv or voc)");
+}
+
+// One image folder's part of the data: lazy x, class ids, boxes.
+struct FolderPart {
+  Array x;                     // lazy uint8 (n, height, width, channels)
+  Array y;                     // (n,) int32 class ids (of the training folder's classes)
+  std::optional<Array> box;    // (n, 4) the box target of each image (with annotations)
+  std::vector<BoxList> boxes;  // every box of each image (with annotations)
+};
+
+// Reads root as an image folder (rows: `rows` of its images, all when empty). With trainClasses
+// the folder's classes must be among them and the labels are their positions there.
+FolderPart readFolderPart(const std::string& root, const ImageFolderOptions& io,
+                          const DataSettings& s, const std::vector<ImageAnnotations>* ann,
+                          bool largest, Index maxRows, std::vector<std::string>& classes,
+                          bool training) {
+  auto folder = std::make_shared<ImageFolder>(root, io);
+  std::vector<int> labelMap(folder->classNames().size());
+  if (training) {
+    classes = folder->classNames();
+    for (size_t i = 0; i < labelMap.size(); ++i) labelMap[i] = int(i);
+  } else {
+    for (size_t i = 0; i < labelMap.size(); ++i) {
+      const std::string& c = folder->classNames()[i];
+      auto it = std::find(classes.begin(), classes.end(), c);
+      if (it == classes.end())
+        throw Error(root + ": class folder '" + c + "' is not in the training folder " +
+                    s.trainFile + " (classes: " + joined(classes) + ")");
+      labelMap[i] = int(it - classes.begin());
+    }
+  }
+  std::vector<Index> rows = allRows(folder->size());
+  if (maxRows >= 0 && folder->size() > maxRows) {
     Rng rng(s.splitSeed);
-    rows = shuffledIndices(folder.size(), rng);
+    rows = shuffledIndices(folder->size(), rng);
     rows.resize(static_cast<size_t>(maxRows));
     std::sort(rows.begin(), rows.end());
   }
   const Index n = static_cast<Index>(rows.size());
-  Shape shape{n};
-  for (Index d : folder.imageShape()) shape.push_back(d);
-  Array x(DType::UInt8, shape);
+  FolderPart part;
+  part.x = ImageFolder::lazyImages(folder);
+  if (n != folder->size()) part.x = part.x.takeRows(rows);
   std::vector<double> labels(size_t(n), 0.0);
-  const size_t bytes = folder.imageBytes();
-  for (Index r = 0; r < n; ++r) {
-    auto px = folder.image(rows[size_t(r)]);
-    std::memcpy(x.bytes() + size_t(r) * bytes, px->data(), bytes);
-    labels[size_t(r)] = folder.label(rows[size_t(r)]);
-  }
-  std::vector<Array> ys{Array::fromValues(DType::Int32, {n}, labels)};
-  if (!s.annotations.empty()) {
-    std::vector<ImageAnnotations> ann;
-    if (s.annotations == "csv")
-      ann = readBoxCsv(s.annotationsPath);
-    else if (s.annotations == "voc")
-      ann = std::filesystem::is_directory(s.annotationsPath)
-                ? readVocFolder(s.annotationsPath)
-                : std::vector<ImageAnnotations>{readVocXml(s.annotationsPath)};
-    else
-      throw Error("unknown annotations kind '" + s.annotations + "' (csv or voc)");
+  for (Index r = 0; r < n; ++r)
+    labels[size_t(r)] = labelMap[size_t(folder->label(rows[size_t(r)]))];
+  part.y = Array::fromValues(DType::Int32, {n}, labels);
+  if (ann) {
     std::map<std::string, const ImageAnnotations*> byName;
-    for (const ImageAnnotations& a : ann) {
+    for (const ImageAnnotations& a : *ann) {
       byName[a.filename] = &a;
       byName.emplace(baseName(a.filename), &a);
     }
     std::vector<double> box(size_t(n) * 4);
+    part.boxes.resize(size_t(n));
     for (Index r = 0; r < n; ++r) {
-      const std::string& file = folder.path(rows[size_t(r)]);
-      const std::string rel = std::filesystem::relative(file, s.path).string();
+      const std::string& file = folder->path(rows[size_t(r)]);
+      const std::string rel = std::filesystem::relative(file, root).string();
       auto it = byName.find(rel);
       if (it == byName.end()) it = byName.find(baseName(file));
       if (it == byName.end() || it->second->boxes.empty())
         throw Error(s.annotationsPath + ": no box for image " + rel);
-      const BoxAnnotation& b = it->second->boxes.front();
+      const std::vector<BoxAnnotation>& all = it->second->boxes;
+      size_t pick = 0;
+      auto area = [](const BoxAnnotation& b) {
+        return double(b.yMax - b.yMin) * double(b.xMax - b.xMin);
+      };
+      if (largest)
+        for (size_t k = 1; k < all.size(); ++k)
+          if (area(all[k]) > area(all[pick])) pick = k;  // ties keep the first
+      const BoxAnnotation& b = all[pick];
       double* dst = box.data() + size_t(r) * 4;
       dst[0] = b.yMin, dst[1] = b.xMin, dst[2] = b.yMax, dst[3] = b.xMax;
+      for (const BoxAnnotation& a : all)
+        part.boxes[size_t(r)].push_back({a.yMin, a.xMin, a.yMax, a.xMax});
     }
-    ys.push_back(Array::fromValues(DType::Float32, {n, 4}, box));
+    part.box = Array::fromValues(DType::Float32, {n, 4}, box);
   }
-  splitInto(out, x, ys, s);
-  out.classNames = folder.classNames();
+  return part;
+}
+
+void buildImageFolder(BuiltData& out, const BuildOptions& o) {
+  const DataSettings& s = out.settings;
+  const nlohmann::json& j = s.options;
+  const std::string& trainRoot = givenFiles(s) ? s.trainFile : s.path;
+  ImageFolderOptions io;
+  io.height = j.value("height", 64);
+  io.width = j.value("width", 64);
+  io.grayscale = j.value("grayscale", false);
+  if (io.height <= 0 || io.width <= 0) throw Error(trainRoot + ": image size must be positive");
+  const double cacheMb = j.value("cache_mb", kDefaultImageCacheMb);
+  if (!(cacheMb >= 0)) throw Error(trainRoot + ": cache_mb must be >= 0");
+  io.cacheBytes = static_cast<std::size_t>(cacheMb * 1048576.0);
+  const Index maxRows =
+      j.contains("max_rows") && !j["max_rows"].is_null() ? j["max_rows"].get<Index>() : Index(-1);
+  const std::string target = j.value("box_target", std::string("first"));
+  if (target != "first" && target != "largest")
+    throw Error("box_target must be 'first' or 'largest', got '" + target + "'");
+  std::optional<std::vector<ImageAnnotations>> ann;
+  if (!s.annotations.empty()) ann = readAnnotations(s);
+  const std::vector<ImageAnnotations>* a = ann ? &*ann : nullptr;
+  std::vector<std::string> classes;
+  FolderPart train =
+      readFolderPart(trainRoot, io, s, a, target == "largest", maxRows, classes, true);
+  out.classNames = classes;
+  auto ysOf = [](const FolderPart& p) {
+    std::vector<Array> ys{p.y};
+    if (p.box) ys.push_back(*p.box);
+    return ys;
+  };
+  if (!givenFiles(s)) {
+    SplitRows rows = splitInto(out, train.x, ysOf(train), s);
+    if (a)
+      for (Index r : rows.valid) out.validationBoxes.push_back(train.boxes[size_t(r)]);
+  } else {
+    out.train.x = {train.x};
+    out.train.y = ysOf(train);
+    auto other = [&](const std::string& root, bool validation) {
+      FolderPart p = readFolderPart(root, io, s, a, target == "largest", -1, classes, false);
+      Dataset d;
+      d.x = {p.x};
+      d.y = ysOf(p);
+      if (validation) out.validationBoxes = std::move(p.boxes);
+      return d;
+    };
+    if (!s.validationFile.empty()) out.validation = other(s.validationFile, true);
+    if (!s.testFile.empty()) out.test = other(s.testFile, false);
+  }
+  limitDataset(out.train, o.trainLimit);
   normalize(out);
 }
 
@@ -262,6 +500,7 @@ std::string arrayShapeText(const Array& a) {
 std::string BuiltData::describe() const {
   std::string t = "train " + datasetText(train);
   t += validation ? "; validation " + datasetText(*validation) : "; no validation data";
+  if (test) t += "; test " + datasetText(*test);
   return t;
 }
 
@@ -270,7 +509,11 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
   out.settings = settings;
   const std::string& k = settings.kind;
   const bool needsPath = k == "idx" || k == "csv" || k == "image_folder";
-  if (needsPath && settings.path.empty()) throw Error(k + " data: no file or folder chosen");
+  if (needsPath && settings.trainFile.empty() &&
+      (!settings.validationFile.empty() || !settings.testFile.empty()))
+    throw Error(k + " data: a validation or test file is given but no training file");
+  if (needsPath && settings.path.empty() && settings.trainFile.empty())
+    throw Error(k + " data: no file or folder chosen");
   if (k == "fashion_mnist")
     buildFashionMnist(out, options);
   else if (k == "fashion_mnist_localization")
@@ -283,6 +526,14 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
     buildImageFolder(out, options);
   else
     throw Error("data kind '" + k + "' cannot be imported in the studio yet");
+  // Augmentation (training batches only; boxes, the second target of the localization set and
+  // of annotated image folders, follow the image). After normalize(): the value range is read
+  // from x's affine map.
+  if (settings.augmentation.any()) {
+    const bool boxes =
+        k == "fashion_mnist_localization" || (k == "image_folder" && !settings.annotations.empty());
+    attachAugmentation(out.train, out.settings, boxes ? 1 : -1);
+  }
   return out;
 }
 

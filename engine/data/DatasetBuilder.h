@@ -1,6 +1,7 @@
 #pragma once
 // Turning stored data settings (DataSettings, the project's dataSettings JSON) into the data a
-// run trains on: a training Dataset and, when the settings give one, a validation Dataset.
+// run trains on: a training Dataset and, when the settings give one, a validation Dataset (and a
+// test Dataset, kept for later evaluation, never used by fit).
 //
 // Sources (DataSettings::kind):
 //   "fashion_mnist"              the seed's split of Debian's Fashion-MNIST (55,000 train after
@@ -16,16 +17,38 @@
 //                                folder has several), split by fractions + splitSeed.
 //   "csv"                        CsvSpec (options = CsvSpec::toJson) with the settings' fractions
 //                                and seed; x (N, featureWidth), y one (N,) array per label column.
-//   "image_folder"               ImageFolder (options: height, width, grayscale, max_rows); the
-//                                images are GATHERED INTO MEMORY as uint8, at most max_rows of
-//                                them (default 20,000; the first ones in a seeded shuffle when
-//                                there are more) so a huge folder cannot exhaust memory;
-//                                y = class id (N,), plus box (N, 4) (the first box of each image)
-//                                when annotations ("csv"/"voc") are set.
+//   "image_folder"               ImageFolder (options: height, width, grayscale, cache_mb,
+//                                max_rows, box_target); x is a LAZY uint8 Array (Array.h,
+//                                ImageFolder::lazyImages): images are decoded when a batch is
+//                                gathered, through an LRU cache of cache_mb MB (default 256; one
+//                                cache per folder), so 100,000 images never need 100,000 images
+//                                of memory. max_rows (default none) limits the images used (the
+//                                first ones in a shuffle seeded with splitSeed, kept in folder
+//                                order). y = class id (N,) int32, plus box (N, 4) when annotations
+//                                ("csv"/"voc") are set: box_target "first" (default) takes each
+//                                image's first box, "largest" the largest by area (ties: the
+//                                first); every box of each validation image is kept in
+//                                BuiltData::validationBoxes. y and boxes are in memory.
+// Split: the fractions + splitSeed (Split.h; a lazy x is split into lazy views), or GIVEN FILES
+// when DataSettings::trainFile is set (fractions ignored, `path` may be empty): the training
+// data is read from trainFile, validation from validationFile (optional), test from testFile
+// (optional; BuiltData::test). The same kind of source each time: an IDX file/folder for "idx"
+// (a folder with several pairs: "train" for training, another pair for validation/test); a CSV
+// file for "csv" whose validation/test files must have the training file's columns and are
+// encoded with the encoder FITTED ON THE TRAINING FILE (vocabularies, means/stds, label
+// vocabularies, as Keras preprocessing layers adapted on the training data: values outside the
+// vocabulary go to the OOV buckets, an unknown label is an error); a class-folder root for
+// "image_folder" whose validation/test class folders must be among the training folder's
+// (labels are the training class ids; annotation file names are relative to each root).
 // Normalisation (not for fashion_mnist or csv, which standardise themselves): "rescale" multiplies
-// x by `rescale`, "standardize_global" fits one mean/std on the training x (written back into
-// the returned settings), "standardize_per_feature" is refused outside CSV.
+// x by `rescale`, "standardize_global" fits one mean/std on the training x (streamed in chunks
+// with gather; written back into the returned settings), "standardize_per_feature" is refused
+// outside CSV. Normalisation is an affine map on each x (train, validation, test).
+// Augmentation (settings.augmentation.any()): a BatchAugmenter is attached to the TRAINING set
+// only (Dataset::augment; applied by fit to each training batch); for the localization set and
+// annotated image folders the box target (y[1]) follows the image. Refused for non-image x.
 // Every failure is an Error with one line naming the source.
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,9 +66,14 @@ struct BuildOptions {
 struct BuiltData {
   Dataset train;
   std::optional<Dataset> validation;
+  std::optional<Dataset> test;          // the test split / testFile: not used by fit
   std::vector<std::string> classNames;  // of the first label, when known
   DataSettings settings;                // as given, with fitted statistics filled in
-  // "train x (55000, 28, 28), y (55000,); validation x (5000, 28, 28), y (5000,)".
+  // Image folders with annotations: every box of each validation sample (normalised y0, x0, y1,
+  // x1), in the validation set's row order; empty without annotations or validation data.
+  std::vector<std::vector<std::array<float, 4>>> validationBoxes;
+  // "train x (55000, 28, 28), y (55000,); validation x (5000, 28, 28), y (5000,)" (+ "; test
+  // x ..., y ..." when there is test data).
   std::string describe() const;
 };
 

@@ -5,12 +5,46 @@
 
 #include "engine/core/Error.h"
 #include "engine/data/ImageDecode.h"
+#include "engine/data/RowSource.h"
 
 namespace tessel {
 
 namespace fs = std::filesystem;
 
-ImageFolder::ImageFolder(const std::string& root, ImageFolderOptions options) : options_(options) {
+namespace {
+
+// The rows of an ImageFolder as a RowSource: image i is row i, uint8 values as floats.
+class ImageFolderSource : public RowSource {
+ public:
+  explicit ImageFolderSource(std::shared_ptr<ImageFolder> folder) : folder_(std::move(folder)) {}
+  Index rows() const override { return folder_->size(); }
+  Shape rowShape() const override { return folder_->imageShape(); }
+  DType dtype() const override { return DType::UInt8; }
+  void gatherRaw(const Index* idx, Index n, float* out) const override {
+    const Index per = static_cast<Index>(folder_->imageBytes());
+    for (Index k = 0; k < n; ++k) {
+      const auto px = folder_->image(idx[k]);  // throws naming the file
+      const std::uint8_t* src = px->data();
+      float* dst = out + k * per;
+      for (Index j = 0; j < per; ++j) dst[j] = static_cast<float>(src[j]);
+    }
+  }
+  std::size_t cacheBytes() const override { return folder_->options().cacheBytes; }
+  std::string name() const override { return "image folder " + folder_->root(); }
+
+ private:
+  std::shared_ptr<ImageFolder> folder_;
+};
+
+}  // namespace
+
+Array ImageFolder::lazyImages(std::shared_ptr<ImageFolder> folder) {
+  if (!folder) throw Error("ImageFolder::lazyImages: no folder");
+  return Array::fromRowSource(std::make_shared<ImageFolderSource>(std::move(folder)));
+}
+
+ImageFolder::ImageFolder(const std::string& root, ImageFolderOptions options)
+    : options_(options), root_(root) {
   if (options_.height <= 0 || options_.width <= 0)
     throw Error(root + ": image size must be positive, got " + std::to_string(options_.height) +
                 "x" + std::to_string(options_.width));

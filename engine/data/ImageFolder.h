@@ -5,6 +5,8 @@
 // grayscale (1 channel) or RGB (3), and kept in a least-recently-used cache whose size never
 // exceeds `cacheBytes` (an image larger than the whole cache is decoded and not kept), so a folder
 // of 100,000 images needs only the cache's memory. Safe to call from several threads.
+// lazyImages() wraps a folder as a lazy Array (RowSource.h) that the Trainer gathers batches from
+// straight out of the cache: training never holds the whole folder in memory.
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -31,6 +33,13 @@ class ImageFolder {
   // images. Files with other extensions are ignored (as Keras).
   ImageFolder(const std::string& root, ImageFolderOptions options = {});
 
+  // A lazy uint8 Array (N, height, width, channels) of every image (raw values 0..255, as
+  // Keras's image_dataset_from_directory gives them) read through folder's cache. Errors while
+  // reading a row name the image file.
+  static Array lazyImages(std::shared_ptr<ImageFolder> folder);
+
+  const std::string& root() const { return root_; }
+  const ImageFolderOptions& options() const { return options_; }
   Index size() const { return static_cast<Index>(files_.size()); }
   int channels() const { return options_.grayscale ? 1 : 3; }
   Shape imageShape() const { return {options_.height, options_.width, channels()}; }
@@ -57,6 +66,7 @@ class ImageFolder {
  private:
   using Pixels = std::shared_ptr<const std::vector<std::uint8_t>>;
   ImageFolderOptions options_;
+  std::string root_;
   std::vector<std::string> classes_, files_;
   std::vector<int> labels_;
   mutable std::mutex mutex_;

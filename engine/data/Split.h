@@ -1,6 +1,8 @@
 #pragma once
 // Splitting data sets into train / validation / test parts. Every function takes a list of arrays
 // that share dimension 0 (x, y, ...) and splits them the same way.
+// In-memory arrays are copied; lazy arrays (Array.h, e.g. an image folder) become lazy views
+// (rowsRange / takeRows compose a row map; nothing is decoded).
 #include <cstdint>
 #include <vector>
 
@@ -26,7 +28,7 @@ struct ArraySplit {
   std::vector<Array> train, valid, test;  // each in the order of the input arrays
 };
 
-// validationSplit applied to the arrays (copies the rows; test stays empty).
+// validationSplit applied to the arrays (copies the rows or makes lazy views; test stays empty).
 ArraySplit applyValidationSplit(const std::vector<Array>& arrays, double split);
 
 // A random split by fractions {train, valid, test} (each >= 0, sum <= 1), shuffled with

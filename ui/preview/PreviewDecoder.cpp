@@ -94,11 +94,17 @@ QImage PreviewDecoder::image(const Array& x, Index row) {
   }
   if (h <= 0 || w <= 0 || row < 0 || row >= x.rows()) return {};
   const Index n = h * w * c;
-  const Index base = row * x.rowSize();
+  if (n > x.rowSize()) return {};
+  // The row's raw values in one gather (a lazy image-folder array decodes the image once).
+  Array rawX = x;
+  rawX.scale = 1.0f;
+  rawX.offset = 0.0f;
+  Tensor t;
+  rawX.gather(&row, 1, t);
   std::vector<double> v(static_cast<size_t>(n));
   double lo = 0, hi = 0;
   for (Index i = 0; i < n; ++i) {
-    v[i] = x.raw(base + i);
+    v[i] = t.data()[i];
     lo = i == 0 ? v[i] : std::min(lo, v[i]);
     hi = i == 0 ? v[i] : std::max(hi, v[i]);
   }

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 
+#include "engine/data/RowSource.h"
 #include "engine/train/Model.h"
 
 namespace tessel {
@@ -261,7 +263,7 @@ PreflightCheck::Result PreflightCheck::run(const ModelSpec& spec, const CompileO
   }
 
   // Memory: weights + grads + optimizer slots, activations (and their gradients) of one batch,
-  // and the data already loaded.
+  // and the data already loaded (or the cache a lazily read data set may fill).
   const std::int64_t batch = std::max(1, fit.batchSize);
   std::int64_t activations = 0;
   ShapeReport shapes = inferShapes(spec);
@@ -271,9 +273,18 @@ PreflightCheck::Result PreflightCheck::run(const ModelSpec& spec, const CompileO
     for (size_t d = 1; d < ns.output->size(); ++d) e *= std::max<Index>(1, (*ns.output)[d]);
     activations += e;
   }
+  // A lazy array (an image folder read through its cache) counts its cache bound, once per
+  // source, not the whole set.
   std::int64_t dataBytes = 0;
-  for (const Array& a : data.x) dataBytes += static_cast<std::int64_t>(a.byteSize());
-  for (const Array& a : data.y) dataBytes += static_cast<std::int64_t>(a.byteSize());
+  std::set<const RowSource*> sources;
+  auto count = [&](const Array& a) {
+    if (!a.isLazy())
+      dataBytes += static_cast<std::int64_t>(a.byteSize());
+    else if (sources.insert(a.rowSource().get()).second)
+      dataBytes += static_cast<std::int64_t>(a.rowSource()->cacheBytes());
+  };
+  for (const Array& a : data.x) count(a);
+  for (const Array& a : data.y) count(a);
   r.estimatedBytes = r.parameters * 4 * (2 + optimizerSlots(compile.optimizer)) +
                      activations * batch * 4 * 2 + dataBytes;
   std::optional<std::int64_t> freeRam = freeRamBytes ? freeRamBytes : availableMemory();

@@ -1,12 +1,49 @@
 #include <QtTest>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 #include "engine/core/Error.h"
 #include "engine/data/Array.h"
+#include "engine/data/RowSource.h"
 
 using namespace tessel;
+
+namespace {
+
+// Row r of shape (2, 3) holds int16 values r * 10 + k - 20 (k = 0..5); counts the rows read.
+class CountingSource : public RowSource {
+ public:
+  explicit CountingSource(Index rows) : rows_(rows) {}
+  Index rows() const override { return rows_; }
+  Shape rowShape() const override { return {2, 3}; }
+  DType dtype() const override { return DType::Int16; }
+  void gatherRaw(const Index* idx, Index n, float* out) const override {
+    for (Index i = 0; i < n; ++i) {
+      if (idx[i] < 0 || idx[i] >= rows_) throw Error("counting source: bad row");
+      for (Index k = 0; k < 6; ++k) out[i * 6 + k] = float(idx[i] * 10 + k - 20);
+    }
+    read += n;
+  }
+  std::size_t cacheBytes() const override { return 123; }
+  std::string name() const override { return "counting source"; }
+  mutable std::atomic<Index> read{0};
+
+ private:
+  Index rows_;
+};
+
+// The same values in memory.
+Array countingEager(Index rows) {
+  std::vector<double> v;
+  for (Index r = 0; r < rows; ++r)
+    for (Index k = 0; k < 6; ++k) v.push_back(double(r * 10 + k - 20));
+  return Array::fromValues(DType::Int16, {rows, 2, 3}, v);
+}
+
+}  // namespace
 
 class TestArray : public QObject {
   Q_OBJECT
@@ -139,6 +176,73 @@ class TestArray : public QObject {
     QCOMPARE(f.dtype(), DType::Float32);
     QCOMPARE(f.value(7), 62.0f);
     QVERIFY(!f.hasAffine());
+  }
+
+  // A lazy array over a RowSource: every member gives what the in-memory array gives; views
+  // read nothing; gather works from several threads at once.
+  void lazyRowSource() {
+    auto src = std::make_shared<CountingSource>(10);
+    Array lazy = Array::fromRowSource(src), eager = countingEager(10);
+    QVERIFY(lazy.isLazy() && !eager.isLazy());
+    QCOMPARE(lazy.shape(), (Shape{10, 2, 3}));
+    QVERIFY(lazy.dtype() == DType::Int16);
+    QCOMPARE(lazy.size(), Index(60));
+    QCOMPARE(lazy.byteSize(), size_t(0));
+    QCOMPARE(lazy.lazySource(), std::string("counting source"));
+    for (Array* a : {&lazy, &eager}) a->scale = 0.25f, a->offset = 3.0f;
+    const Index idx[3] = {9, 0, 4};
+    Tensor a, b;
+    lazy.gather(idx, 3, a), eager.gather(idx, 3, b);
+    QCOMPARE(a.toVector(), b.toVector());
+    QCOMPARE(a[0], (90 - 20) * 0.25f + 3.0f);
+    QCOMPARE(src->read.load(), Index(3));
+    // Views compose without reading.
+    Array v = lazy.takeRows({8, 2, 5, 7}).rowsRange(1, 2).reshaped({2, 6});
+    QVERIFY(v.isLazy());
+    QCOMPARE(src->read.load(), Index(3));
+    QCOMPARE(v.toTensor().toVector(),
+             eager.takeRows({8, 2, 5, 7}).rowsRange(1, 2).reshaped({2, 6}).toTensor().toVector());
+    QCOMPARE(v.value(7), eager.value(5 * 6 + 1));
+    QCOMPARE(v.raw(0), 0.0);  // row 2, k 0: 2*10 + 0 - 20
+    QCOMPARE(lazy.toFloat32().toTensor().toVector(), eager.toFloat32().toTensor().toVector());
+    // A flat view (rows of one value) reads the elements from their source rows; its row views
+    // are materialised in the source dtype.
+    Array flat = lazy.reshaped({kNone}), eflat = eager.reshaped({kNone});
+    Tensor fa, fb;
+    flat.slice(5, 9, fa), eflat.slice(5, 9, fb);
+    QCOMPARE(fa.toVector(), fb.toVector());
+    Array part = flat.rowsRange(5, 9);
+    QVERIFY(!part.isLazy());
+    QVERIFY(part.dtype() == DType::Int16);
+    QCOMPARE(part.toTensor().toVector(), fb.toVector());
+    // bytes / dataAs: a clear error.
+    QVERIFY_THROWS_EXCEPTION(Error, lazy.bytes());
+    try {
+      lazy.dataAs<std::int16_t>();
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QCOMPARE(QString(e.what()),
+               QString("Array::bytes: the data is read lazily from counting source; use gather() "
+                       "(or toTensor() to load it all into memory)"));
+    }
+    // Several threads gather at once (thread-local scratch, const source).
+    std::atomic<int> bad{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t)
+      threads.emplace_back([&, t] {
+        Tensor out, want;
+        for (int k = 0; k < 200; ++k) {
+          const Index rows[2] = {Index((k + t) % 10), Index((3 * k) % 10)};
+          lazy.gather(rows, 2, out);
+          eager.gather(rows, 2, want);
+          if (out.toVector() != want.toVector()) ++bad;
+        }
+      });
+    for (auto& th : threads) th.join();
+    QCOMPARE(bad.load(), 0);
+    // A clone shares the source.
+    QVERIFY(lazy.clone().rowSource() == lazy.rowSource());
+    QVERIFY_THROWS_EXCEPTION(Error, Array::fromRowSource(nullptr));
   }
 
   void fromTensorRoundTrip() {

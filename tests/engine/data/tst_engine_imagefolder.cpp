@@ -12,6 +12,7 @@
 #include "engine/core/Error.h"
 #include "engine/data/ImageDecode.h"
 #include "engine/data/ImageFolder.h"
+#include "engine/data/RowSource.h"
 #include "tests/engine/data/DataTestUtil.h"
 
 using namespace tessel;
@@ -87,6 +88,33 @@ class TestImageFolder : public QObject {
     QCOMPARE(t.shape(), (Shape{2, 5, 7, 3}));
     QVERIFY(std::abs(t[2] - 250.0f / 255.0f) < 2.0f / 255.0f);
     QVERIFY(std::abs(t[5 * 7 * 3] - 200.0f / 255.0f) < 2.0f / 255.0f);
+  }
+
+  // lazyImages: a uint8 Array (N, H, W, 3) whose rows are the cached images, raw 0..255.
+  void lazyRgbImages() {
+    ImageFolderOptions o;
+    o.height = 5;
+    o.width = 7;
+    o.cacheBytes = 1 << 20;
+    auto f = std::make_shared<ImageFolder>(root_, o);
+    Array x = ImageFolder::lazyImages(f);
+    QVERIFY(x.isLazy());
+    QVERIFY(x.dtype() == DType::UInt8);
+    QCOMPARE(x.shape(), (Shape{6, 5, 7, 3}));
+    QCOMPARE(x.rowSource()->cacheBytes(), std::size_t(1) << 20);
+    QCOMPARE(x.lazySource(), "image folder " + root_);
+    x.scale = 0.5f;
+    Tensor t;
+    const Index idx[2] = {3, 0};
+    x.gather(idx, 2, t);
+    QCOMPARE(t.shape(), (Shape{2, 5, 7, 3}));
+    const auto blue = f->image(3), red = f->image(0);
+    for (Index j = 0; j < 105; ++j) {
+      QCOMPARE(t[j], float((*blue)[size_t(j)]) * 0.5f);
+      QCOMPARE(t[105 + j], float((*red)[size_t(j)]) * 0.5f);
+    }
+    QCOMPARE(x.raw(3 * 105 + 2), double((*blue)[2]));
+    QVERIFY(f->cacheEntries() == 2);  // only the two gathered images were decoded
   }
 
   void grayscale() {
