@@ -1033,12 +1033,12 @@ bool MainWindow::train() {
   if (!session_->isUntitled() && session_->isDirty()) session_->save();
   const ModelSpec spec = editor()->document()->spec();
   Dataset data;
-  std::optional<Dataset> validation;
+  std::optional<Dataset> validation, test;
   try {
     QApplication::setOverrideCursor(Qt::WaitCursor);
     // The model's data settings (the default for the model when it has none); the settings'
     // validation part, when there is one, wins over the Compile panel's validation_split.
-    data = data_.forModel(spec, m->dataSettings, trainLimit_, &validation);
+    data = data_.forModel(spec, m->dataSettings, trainLimit_, &validation, &test);
     QApplication::restoreOverrideCursor();
   } catch (const std::exception& e) {
     QApplication::restoreOverrideCursor();
@@ -1052,6 +1052,7 @@ bool MainWindow::train() {
   loadingSettings_ = false;
   // The run records what it trains on (settings with fitted statistics, and their hash).
   dashboard_->setDataSettings(data_.last() ? data_.last()->settings.toJson() : json());
+  dashboard_->setTestData(std::move(test));
   dashboard_->setValidationData(std::move(validation));
   dashboard_->setData(std::move(data));
   trainingDock_->show();

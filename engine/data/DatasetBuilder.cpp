@@ -144,10 +144,12 @@ void normalize(BuiltData& out) {
 
 void buildFashionMnist(BuiltData& out, const BuildOptions& o) {
   requireFashionMnist();
-  FashionMnist f = loadFashionMnistScaled(kFashionMnistDir, o.trainLimit, 0);
+  // The seed's test set: the 10,000 t10k images (as many as trainLimit when one is set).
+  FashionMnist f = loadFashionMnistScaled(kFashionMnistDir, o.trainLimit, o.trainLimit);
   out.train.x = {f.xTrain};
   out.train.y = {f.yTrain};
   out.validation = Dataset{{f.xValid}, {f.yValid}, {}};
+  out.test = Dataset{{f.xTest}, {f.yTest}, {}};
   out.classNames.assign(kFashionMnistClassNames.begin(), kFashionMnistClassNames.end());
 }
 

@@ -6,7 +6,8 @@
 // Sources (DataSettings::kind):
 //   "fashion_mnist"              the seed's split of Debian's Fashion-MNIST (55,000 train after
 //                                the first 5,000 validation images), standardised as the seed
-//                                does; x (N, 28, 28), y (N,). fractions/seed/normalisation ignored.
+//                                does; x (N, 28, 28), y (N,); test = the 10,000 t10k images.
+//                                fractions/seed/normalisation ignored.
 //   "fashion_mnist_localization" the generated localization set (FashionLocalization.h): training
 //                                items from the training images (options: LocalizationOptions
 //                                keys, count default 10,000, seed default 1), validation items

@@ -22,7 +22,8 @@ Dataset BuiltinData::fashionMnist(const ModelSpec& spec, Index trainLimit) {
 }
 
 Dataset BuiltinData::forModel(const ModelSpec& spec, const nlohmann::json& dataSettings,
-                              Index trainLimit, std::optional<Dataset>* validation) {
+                              Index trainLimit, std::optional<Dataset>* validation,
+                              std::optional<Dataset>* test) {
   ShapeReport report = inferShapes(spec);
   if (!report.ok())
     throw Error("the graph is not valid: " + std::string(report.errors.front().what()));
@@ -43,6 +44,14 @@ Dataset BuiltinData::forModel(const ModelSpec& spec, const nlohmann::json& dataS
       Dataset v = *built_->validation;
       fitDatasetToModel(v, spec);
       *validation = std::move(v);
+    }
+  }
+  if (test) {
+    test->reset();
+    if (built_->test) {
+      Dataset t = *built_->test;
+      fitDatasetToModel(t, spec);
+      *test = std::move(t);
     }
   }
   return train;

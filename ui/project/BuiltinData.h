@@ -26,8 +26,10 @@ class BuiltinData {
   // The training data for `spec` from its data settings JSON (null or empty = the default for the
   // model). The validation data of the settings, if any, goes to *validation. Throws tessel::Error
   // with one line.
+  // The test data (BuiltData::test), if any, goes to *test.
   Dataset forModel(const ModelSpec& spec, const nlohmann::json& dataSettings, Index trainLimit = -1,
-                   std::optional<Dataset>* validation = nullptr);
+                   std::optional<Dataset>* validation = nullptr,
+                   std::optional<Dataset>* test = nullptr);
 
   // The settings forModel() uses for this JSON (the model's default when it is null or empty).
   static DataSettings settingsFor(const ModelSpec& spec, const nlohmann::json& dataSettings);

@@ -118,6 +118,7 @@ struct TrainingController::Shared {
   std::optional<json> pendingOptimizer;  // {"class_name", "config"} set while paused
   // Outcome, set by the worker before it ends.
   QString status, error;
+  Logs testLogs;  // evaluate() on the test data after a finished fit (empty otherwise)
 };
 
 // What the worker runs: a new run (spec ... modelId) or the continuation of resumeRunId.
@@ -129,7 +130,8 @@ struct TrainingController::Job {
   std::string path;
   qint64 modelId = 0;
   json callbacks = json::array();
-  json dataSettings;  // null when unknown
+  json dataSettings;            // null when unknown
+  std::optional<Dataset> test;  // evaluated after a finished fit (Keras model.evaluate)
   qint64 resumeRunId = 0;
   int resumeEpochs = 0;
   int bins = 30;
@@ -520,6 +522,19 @@ void runJob(const std::shared_ptr<Shared>& shared, TrainingController::Job& job)
         stopped = shared->stopRequested;
       }
       status = stopped ? QStringLiteral("stopped") : QStringLiteral("finished");
+      // The held-out test split, evaluated once with the weights fit ends with (the best ones
+      // when EarlyStopping restores them), as a Keras user calls model.evaluate(x_test, y_test).
+      if (!stopped && job.test && job.test->size() > 0) {
+        Logs test = trainer.evaluate(*job.test, job.fit.batchSize);
+        if (recorder) {
+          json payload = json::object();
+          for (const auto& [name, value] : test) payload[name] = value;
+          payload["samples"] = job.test->size();
+          recorder->addEvent("test", payload);
+        }
+        std::lock_guard lock(shared->mu);
+        shared->testLogs = std::move(test);
+      }
     }
   } catch (const std::exception& e) {
     error = QString::fromUtf8(e.what());
@@ -575,6 +590,10 @@ void TrainingController::setDataSettings(const nlohmann::json& dataSettings) {
   dataSettings_ = dataSettings;
 }
 
+void TrainingController::setTestData(std::optional<Dataset> test) {
+  test_ = std::move(test);
+}
+
 bool TrainingController::start(ModelSpec spec, CompileOptions compile, Dataset data, FitOptions fit,
                                const QString& projectPath, qint64 modelId) {
   auto job = std::make_shared<Job>();
@@ -586,6 +605,7 @@ bool TrainingController::start(ModelSpec spec, CompileOptions compile, Dataset d
   job->modelId = modelId;
   job->callbacks = callbacks_.is_array() ? callbacks_ : json::array();
   job->dataSettings = dataSettings_;
+  job->test = test_;
 
   return launch(std::move(job));
 }
@@ -781,12 +801,16 @@ void TrainingController::onThreadFinished() {
   timer_->stop();
   drain();
   QString status, error;
+  QVariantMap test;
   {
     std::lock_guard lock(shared_->mu);
     status = shared_->status;
     error = shared_->error;
+    for (const auto& [name, value] : shared_->testLogs)
+      test.insert(QString::fromStdString(name), value);
   }
   paused_ = false;
+  if (error.isEmpty() && !test.isEmpty()) emit testEvaluated(test);
   if (!error.isEmpty())
     emit failed(error);
   else

@@ -50,6 +50,9 @@ class TrainingController : public QObject {
   // built from: recorded in the run as settings["data"] with data_hash = DataSettings::hash(), so
   // a run says what it trained on and predict preprocesses exactly as in training. null = unknown.
   void setDataSettings(const nlohmann::json& dataSettings);
+  // Test data for the next start() (std::nullopt = none): evaluated once after the run finishes
+  // (not when stopped or failed), recorded as a "test" event and sent as testEvaluated().
+  void setTestData(std::optional<Dataset> test);
   // Continues run `runId` of the project from its "last" checkpoint (weights + optimizer state)
   // up to the epochs in its settings (or `epochs` when > 0), appending to the same run.
   bool resumeRun(const QString& projectPath, qint64 runId, Dataset data, int epochs = 0);
@@ -113,6 +116,8 @@ class TrainingController : public QObject {
   void runCreated(qint64 runId);
   // "finished" or "stopped".
   void finished(const QString& status);
+  // Keras evaluate() logs on the test data ("loss", metrics), just before finished().
+  void testEvaluated(const QVariantMap& logs);
   void failed(const QString& message);
   void pausedChanged(bool paused);
 
@@ -130,6 +135,7 @@ class TrainingController : public QObject {
   double rate_ = 0;
   nlohmann::json callbacks_;
   nlohmann::json dataSettings_;
+  std::optional<Dataset> test_;
   qint64 drains_ = 0, signals_ = 0, runId_ = 0;
   double lr_ = 0, stepRate_ = 0;
   qint64 lastStep_ = 0;

@@ -104,6 +104,10 @@ void TrainingDashboard::setDataSettings(const nlohmann::json& dataSettings) {
   training_->controller()->setDataSettings(dataSettings);
 }
 
+void TrainingDashboard::setTestData(std::optional<Dataset> test) {
+  training_->controller()->setTestData(std::move(test));
+}
+
 void TrainingDashboard::setProjectPath(const QString& path) {
   projectPath_ = path;
   runs_->setProject(path);

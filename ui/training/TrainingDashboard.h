@@ -42,6 +42,8 @@ class TrainingDashboard : public QWidget {
   // The data settings the data came from (DataSettings::toJson with fitted statistics; null =
   // unknown), recorded in every run started from here (TrainingController::setDataSettings).
   void setDataSettings(const nlohmann::json& dataSettings);
+  // The data set's test split (evaluated once when a run finishes; std::nullopt = none).
+  void setTestData(std::optional<Dataset> test);
   bool hasData() const { return hasData_; }
   // Runs are recorded into this project (empty = not recorded); the runs browser reads it.
   void setProjectPath(const QString& path);

@@ -136,6 +136,12 @@ TrainingPanel::TrainingPanel(QWidget* parent)
             lrPlot_->replot(QCustomPlot::rpQueuedReplot);
             if (!controller_->isPaused() && !points.isEmpty()) lr_->setValue(points.back().y());
           });
+  connect(controller_, &TrainingController::testEvaluated, this, [this](const QVariantMap& logs) {
+    QStringList parts;
+    for (auto it = logs.begin(); it != logs.end(); ++it)
+      parts << QStringLiteral("%1: %2").arg(it.key(), formatValue(it.value().toDouble()));
+    testText_ = tr("test %1").arg(parts.join(QStringLiteral(" - ")));
+  });
   connect(controller_, &TrainingController::finished, this, &TrainingPanel::onFinished);
   connect(controller_, &TrainingController::failed, this, &TrainingPanel::onFailed);
   connect(controller_, &TrainingController::pausedChanged, this, &TrainingPanel::updateButtons);
@@ -201,6 +207,7 @@ bool TrainingPanel::resumeRun(const QString& projectPath, qint64 runId, Dataset 
   for (LossPlot* p : std::as_const(outputPlots_)) p->clear();
   lrPlot_->graph(0)->data()->clear();
   failure_.clear();
+  testText_.clear();
   eta_ = -1;
   step_ = 0;
   status_->setText(tr("Resuming run %1...").arg(runId));
@@ -224,6 +231,7 @@ void TrainingPanel::startTraining() {
   for (LossPlot* p : std::as_const(outputPlots_)) p->clear();
   lrPlot_->graph(0)->data()->clear();
   failure_.clear();
+  testText_.clear();
   eta_ = -1;
   epochs_ = job_->fit.epochs;
   stepsPerEpoch_ = 0;
@@ -318,6 +326,7 @@ void TrainingPanel::onEpochEnd(int epoch, const QVariantMap& logs) {
 void TrainingPanel::onFinished(const QString& status) {
   QString text = status;
   if (epochs_ > 0) text += tr(" - %1 - loss: %2").arg(epochText(epoch_), formatValue(lastLoss_));
+  if (!testText_.isEmpty()) text += QStringLiteral(" · ") + testText_;
   status_->setText(text);
   eta_ = 0;
   updateButtons();

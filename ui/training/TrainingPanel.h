@@ -112,6 +112,7 @@ class TrainingPanel : public QWidget {
   int epochs_ = 0, stepsPerEpoch_ = 0, epoch_ = 0;
   qint64 step_ = 0;
   double lastLoss_ = 0;
+  QString testText_;  // "test loss: 0.35 - accuracy: 0.87" of the last finished run
   double rate_ = 0;
 };
 

@@ -22,6 +22,9 @@
 #include "engine/data/Array.h"
 #include "engine/graph/ModelSpec.h"
 #include "engine/store/Project.h"
+#include "engine/store/RunRecorder.h"
+#include "engine/train/Model.h"
+#include "engine/train/Trainer.h"
 #include "tests/support/TinyModel.h"
 #include "tests/ui/training/DashboardTestSupport.h"
 #include "ui/training/CompilePanel.h"
@@ -247,6 +250,56 @@ class TestDashboard : public QObject {
     const float* w = reinterpret_cast<const float*>(best->weights.data());
     for (size_t i = 0; i < best->weights.size() / sizeof(float); ++i) QVERIFY(std::isfinite(w[i]));
     QCOMPARE(eventsOf(path, runs[0].id, "nan").size(), size_t(1));
+  }
+
+  // A finished run evaluates the test data once with its final weights (Keras model.evaluate):
+  // a "test" event with the logs, and the status line shows them. A stopped run does not.
+  void testDataEvaluatedWhenRunFinishes() {
+    QTemporaryDir dir;
+    QString path = dir.filePath("p.tessel");
+    TrainingDashboard dash;
+    const qint64 modelId = openTinyDashboard(dash, path);
+    configure(dash.compilePanel(), 3);
+    const Dataset test = tinyData(40, 99);
+    dash.setTestData(test);
+    TrainingPanel* panel = dash.trainingPanel();
+    TrainingController* c = panel->controller();
+    QSignalSpy evaluated(c, &TrainingController::testEvaluated);
+    QSignalSpy finished(c, &TrainingController::finished);
+    QTest::mouseClick(panel->startButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    QCOMPARE(finished.at(0).at(0).toString(), QString("finished"));
+    QCOMPARE(evaluated.count(), 1);
+    const QVariantMap logs = evaluated.at(0).at(0).toMap();
+
+    // The same evaluation, redone from the run's last checkpoint (the final weights).
+    auto p = Project::open(path.toStdString(), true);
+    auto runs = p.runs(modelId);
+    QCOMPARE(runs.size(), size_t(1));
+    Model model(ModelSpec::fromKerasJson(runs[0].spec), 0);
+    restoreCheckpointWeights(model, *p.checkpoint(runs[0].id, "last"));
+    Trainer trainer(model, dash.compilePanel()->compileOptions());
+    const Logs expected = trainer.evaluate(test, 8);
+    QCOMPARE(logs.size(), int(expected.size()));
+    const auto events = eventsOf(path, runs[0].id, "test");
+    QCOMPARE(events.size(), size_t(1));
+    for (const auto& [name, value] : expected) {
+      QCOMPARE(logs.value(QString::fromStdString(name)).toDouble(), value);
+      QCOMPARE(events[0].payload[name].get<double>(), value);
+    }
+    QCOMPARE(events[0].payload["samples"], json(40));
+    QVERIFY2(panel->statusLabel()->text().contains("test loss: "),
+             qPrintable(panel->statusLabel()->text()));
+
+    // Stopped runs are not evaluated.
+    configure(dash.compilePanel(), 100000);
+    QTest::mouseClick(panel->startButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->plot()->epochValues("loss").size() >= 1, 15000);
+    QTest::mouseClick(panel->stopButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 15000);
+    QCOMPARE(finished.at(1).at(0).toString(), QString("stopped"));
+    QCOMPARE(evaluated.count(), 1);
+    QVERIFY(!panel->statusLabel()->text().contains("test loss"));
   }
 
   void closingMidTrainingMarksStopped() {
