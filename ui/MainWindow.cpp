@@ -1053,6 +1053,13 @@ bool MainWindow::train() {
   // The run records what it trains on (settings with fitted statistics, and their hash).
   dashboard_->setDataSettings(data_.last() ? data_.last()->settings.toJson() : json());
   dashboard_->setTestData(std::move(test));
+  // Previews name classes as the data set does (Fashion-MNIST's names, image-folder subfolders,
+  // a CSV label vocabulary); numbers when it has none.
+  QStringList classNames;
+  if (data_.last())
+    for (const std::string& name : data_.last()->classNames)
+      classNames << QString::fromStdString(name);
+  previews_->setClassNames(classNames);
   dashboard_->setValidationData(std::move(validation));
   dashboard_->setData(std::move(data));
   trainingDock_->show();

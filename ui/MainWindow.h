@@ -101,6 +101,7 @@ class MainWindow : public QMainWindow {
   GraphEditorWidget* editor() const;  // of the current model (an empty one when none)
   qint64 currentModelId() const { return currentId_; }
   TrainingDashboard* dashboard() const { return dashboard_; }
+  PreviewPanel* previewPanel() const { return previews_; }
   TrainingPanel* trainingPanel() const;
   QToolBar* mainToolBar() const { return toolbar_; }
   QAction* trainAction() const { return train_; }

@@ -32,6 +32,9 @@
 #include "ui/MainWindow.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphEditorWidget.h"
+#include "ui/preview/PreviewGallery.h"
+#include "ui/preview/PreviewGrid.h"
+#include "ui/preview/PreviewPanel.h"
 #include "ui/project/ExampleLibrary.h"
 #include "ui/project/ProjectSession.h"
 #include "ui/project/ProjectTree.h"
@@ -438,6 +441,44 @@ class TestUiMainWindow : public QObject {
   }
 
   // Cancel in the question keeps training and the window.
+  // Image-folder data chosen for a model: the run trains on it (its record says so) and the
+  // previews name the classes after the subfolders, not Fashion-MNIST's.
+  void imageFolderClassNamesReachPreviews() {
+    QTemporaryDir tmp;
+    const QString path = makeExampleProject(tmp);
+    for (const QString c : {"boot", "shirt"}) {
+      QVERIFY(QDir(tmp.path()).mkpath("imgs/" + c));
+      for (int i = 0; i < 6; ++i) {
+        QImage img(28, 28, QImage::Format_Grayscale8);
+        img.fill(c == "boot" ? 40 + i : 200 - i);
+        QVERIFY(img.save(tmp.filePath(QString("imgs/%1/%2.png").arg(c).arg(i))));
+      }
+    }
+    MainWindow window;
+    QVERIFY(window.openProject(path));
+    window.resize(1600, 1000);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const qint64 id = window.currentModelId();
+    DataSettings s;
+    s.kind = "image_folder";
+    s.path = tmp.filePath("imgs").toStdString();
+    s.options = {{"height", 28}, {"width", 28}, {"grayscale", true}};
+    s.fractions = {0.5, 0.5, 0.0};
+    s.normalization = "rescale";
+    window.session()->setDataSettings(id, s.toJson());
+    setEpochs(window, 2);
+    clickAction(window, window.trainAction());
+    QVERIFY2(window.isTraining(), qPrintable(window.lastMessage()));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isTraining(), 30000);
+    QCOMPARE(window.previewPanel()->grid()->classNames(), QStringList({"boot", "shirt"}));
+    Project p = Project::open(path.toStdString(), true);
+    auto runs = p.runs(id);
+    QVERIFY(!runs.empty());
+    QCOMPARE(runs.back().settings["data"]["kind"], json("image_folder"));
+    QCOMPARE(runStatusName(runs.back().status), runStatusName(RunStatus::Finished));
+  }
+
   void closeWhileTrainingCancelKeepsTraining() {
     if (!fashionMnistAvailable()) QSKIP("Fashion-MNIST (dataset-fashion-mnist) not installed");
     QTemporaryDir tmp;
