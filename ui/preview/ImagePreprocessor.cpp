@@ -1,5 +1,10 @@
 #include "ui/preview/ImagePreprocessor.h"
 
+#include <QBuffer>
+#include <cstring>
+
+#include "engine/data/ImageDecode.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -35,11 +40,30 @@ ImagePreprocessor ImagePreprocessor::fromData(const Array& x, const Shape& in) {
   return p;
 }
 
+QImage ImagePreprocessor::modelImage(const QByteArray& encodedFile, const QString& name) const {
+  if (!valid() || encodedFile.isEmpty()) return {};
+  DecodedImage d;
+  try {
+    d = decodeImage(reinterpret_cast<const std::uint8_t*>(encodedFile.constData()),
+                    static_cast<std::size_t>(encodedFile.size()), name.toStdString(), channels,
+                    height, width);
+  } catch (const std::exception&) {
+    return {};
+  }
+  QImage img(d.width, d.height, channels == 3 ? QImage::Format_RGB888 : QImage::Format_Grayscale8);
+  const qsizetype row = static_cast<qsizetype>(d.width) * d.channels;
+  for (int y = 0; y < d.height; ++y)
+    std::memcpy(img.scanLine(y), d.pixels.data() + y * row, static_cast<size_t>(row));
+  return img;
+}
+
 QImage ImagePreprocessor::modelImage(const QImage& source) const {
   if (!valid() || source.isNull()) return {};
-  QImage img =
-      source.convertToFormat(channels == 3 ? QImage::Format_RGB888 : QImage::Format_Grayscale8);
-  return img.scaled(width, height, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+  QByteArray png;
+  QBuffer buffer(&png);
+  buffer.open(QIODevice::WriteOnly);
+  if (!source.save(&buffer, "PNG")) return {};
+  return modelImage(png, QStringLiteral("image"));
 }
 
 Tensor ImagePreprocessor::tensor(const QImage& image) const {

@@ -22,7 +22,11 @@ struct ImagePreprocessor {
   static ImagePreprocessor fromData(const Array& x, const Shape& modelInput);
   bool valid() const { return height > 0 && width > 0; }
 
-  // The image as the model sees it: Grayscale8 or RGB888, width × height (smooth scaling).
+  // The image as the model sees it: Grayscale8 or RGB888, width × height, decoded, converted and
+  // resized by the engine exactly as the data set's image files are (stb, ImageDecode.h), so a
+  // dropped file gets the training pixels. Null when the bytes are no decodable image.
+  QImage modelImage(const QByteArray& encodedFile, const QString& name = {}) const;
+  // Same for an image already in memory (encoded losslessly as PNG first).
   QImage modelImage(const QImage& source) const;
   // (1, model input dims...) from a modelImage().
   Tensor tensor(const QImage& modelImage) const;

@@ -2,6 +2,7 @@
 
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFile>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QImageReader>
@@ -98,11 +99,23 @@ bool InferenceView::loadImage(const QString& path) {
     showMessage(tr("Cannot read %1: %2").arg(QFileInfo(path).fileName(), reader.errorString()));
     return false;
   }
-  return predictImage(img);
+  // The file's own bytes go to the engine's decoder, as the data set's files did in training.
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) {
+    showMessage(tr("Cannot read %1: %2").arg(QFileInfo(path).fileName(), file.errorString()));
+    return false;
+  }
+  sourceBytes_ = file.readAll();
+  sourceName_ = path;
+  source_ = img;
+  refresh();
+  return !record_.probs.empty() || !record_.predBoxes.empty();
 }
 
 bool InferenceView::predictImage(const QImage& image) {
   source_ = image;
+  sourceBytes_.clear();
+  sourceName_.clear();
   refresh();
   return !record_.probs.empty() || !record_.predBoxes.empty();
 }
@@ -118,7 +131,12 @@ void InferenceView::refresh() {
     showMessage(tr("This model does not take a single image input"));
     return;
   }
-  record_.image = pre_.modelImage(source_);
+  record_.image = sourceBytes_.isEmpty() ? pre_.modelImage(source_)
+                                         : pre_.modelImage(sourceBytes_, sourceName_);
+  if (record_.image.isNull()) {
+    showMessage(tr("Cannot decode the image"));
+    return;
+  }
   try {
     Tensor x = pre_.tensor(record_.image);
     RunContext ctx;

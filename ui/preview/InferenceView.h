@@ -58,6 +58,8 @@ class InferenceView : public QWidget {
   ImagePreprocessor pre_;
   QStringList names_;
   QImage source_;
+  QByteArray sourceBytes_;  // the dropped file's bytes (empty for an image given in memory)
+  QString sourceName_;
   PreviewRecord record_;
   QLabel* image_ = nullptr;
   QLabel* message_ = nullptr;

@@ -26,6 +26,7 @@
 #include "engine/core/Rng.h"
 #include "engine/data/FashionLocalization.h"
 #include "engine/data/FashionMnist.h"
+#include "engine/data/ImageDecode.h"
 #include "engine/graph/ModelSpec.h"
 #include "engine/train/Model.h"
 #include "engine/train/Trainer.h"
@@ -489,6 +490,21 @@ class TestPreview : public QObject {
     QCOMPARE(view->record().predBoxes.size(), size_t(1));
     QVERIFY(std::abs(view->record().predBoxes[0].xMin - r0.predBoxes[0].xMin) < 0.02f);
     panel.grab().save(dir + "/preview_inference.png");
+    // A file of another size and colour goes through the engine's decoder and resizer, exactly
+    // as the data set's image files do in training (not Qt's scaling).
+    QImage colour(96, 80, QImage::Format_RGB888);
+    for (int y = 0; y < 80; ++y)
+      for (int x = 0; x < 96; ++x) colour.setPixel(x, y, qRgb(x * 2, y * 3, (x * y) % 251));
+    const QString colourPath = tmp.filePath("colour.png");
+    QVERIFY(colour.save(colourPath));
+    QVERIFY(view->loadImage(colourPath));
+    const DecodedImage engine = decodeImageFile(colourPath.toStdString(), 1, 64, 64);
+    const QImage& seen = view->record().image;
+    QCOMPARE(seen.format(), QImage::Format_Grayscale8);
+    QCOMPARE(seen.size(), QSize(64, 64));
+    for (int y = 0; y < 64; ++y)
+      for (int x = 0; x < 64; ++x)
+        QCOMPARE(int(seen.constScanLine(y)[x]), int(engine.pixels[size_t(y * 64 + x)]));
     // A text file is refused.
     QMimeData bad;
     bad.setUrls({QUrl::fromLocalFile(tmp.filePath("notes.txt"))});
