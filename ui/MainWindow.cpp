@@ -1060,6 +1060,8 @@ bool MainWindow::train() {
     for (const std::string& name : data_.last()->classNames)
       classNames << QString::fromStdString(name);
   previews_->setClassNames(classNames);
+  previews_->setAllTruthBoxes(data_.last() ? data_.last()->validationBoxes
+                                           : std::vector<std::vector<std::array<float, 4>>>{});
   dashboard_->setValidationData(std::move(validation));
   dashboard_->setData(std::move(data));
   trainingDock_->show();

@@ -160,10 +160,12 @@ void PreviewDriver::configure(const ModelSpec& spec, const CompileOptions& compi
 
   spec_ = spec;
   heads_ = PreviewDecoder::detect(outShapes, compile);
+  useAllBoxes_ = false;
   if (fit.validationData) {
     source_ = *fit.validationData;
     valBegin_ = 0;
     valN_ = source_.size();
+    useAllBoxes_ = !allBoxes_.empty() && static_cast<Index>(allBoxes_.size()) >= valN_;
   } else if (fit.validationSplit > 0) {
     source_ = data;
     const Index total = data.size();
@@ -201,10 +203,24 @@ void PreviewDriver::setClassNames(const QStringList& names) {
   names_ = names;
 }
 
+void PreviewDriver::setAllTruthBoxes(std::vector<std::vector<std::array<float, 4>>> boxes) {
+  allBoxes_ = std::move(boxes);
+}
+
 PreviewRecord PreviewDriver::truthRecord(Index valRow) const {
   PreviewRecord r;
   PreviewDecoder::fillTruth(heads_, source_, valBegin_ + valRow, r);
   r.sample = valRow;
+  // The other annotated boxes of the image (the target, from y, stays first).
+  if (useAllBoxes_ && heads_.hasBoxes() && valRow < static_cast<Index>(allBoxes_.size()))
+    for (const auto& a : allBoxes_[static_cast<size_t>(valRow)]) {
+      PreviewBox b{a[0], a[1], a[2], a[3]};
+      bool known = false;
+      for (const PreviewBox& t : r.trueBoxes)
+        known =
+            known || (t.yMin == b.yMin && t.xMin == b.xMin && t.yMax == b.yMax && t.xMax == b.xMax);
+      if (!known && b.valid()) r.trueBoxes.push_back(b);
+    }
   return r;
 }
 

@@ -12,6 +12,7 @@
 //   trainer.fit(data, fit, {}, obs.get());             // previewUpdated / confusionUpdated follow
 #include <QObject>
 #include <QStringList>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -58,6 +59,11 @@ class PreviewDriver : public QObject {
   const PreviewHeads& heads() const { return heads_; }
   void setClassNames(const QStringList& names);
   const QStringList& classNames() const { return names_; }
+  // Every annotated box of each validation sample (BuiltData::validationBoxes, in the validation
+  // data's row order; [y_min, x_min, y_max, x_max]), for data with several boxes per image: the
+  // tiles draw them all in green, the training target first. Used by the next configure() when
+  // the validation data is fit.validationData with at most that many rows; empty = only the target.
+  void setAllTruthBoxes(std::vector<std::vector<std::array<float, 4>>> boxes);
   bool isConfigured() const { return plan_ != nullptr; }
 
   const ModelSpec& spec() const { return spec_; }
@@ -99,6 +105,8 @@ class PreviewDriver : public QObject {
   PreviewSettings settings_;
   PreviewHeads heads_;
   QStringList names_;
+  std::vector<std::vector<std::array<float, 4>>> allBoxes_;
+  bool useAllBoxes_ = false;  // allBoxes_ fits the configured validation rows
   ModelSpec spec_;
   Dataset source_;  // arrays shared with the caller's data (no copy)
   Index valBegin_ = 0, valN_ = 0;

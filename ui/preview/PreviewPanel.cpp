@@ -88,6 +88,10 @@ void PreviewPanel::configure(const ModelSpec& spec, const CompileOptions& compil
                       nullptr, static_cast<int>(driver_->records().size())));
 }
 
+void PreviewPanel::setAllTruthBoxes(std::vector<std::vector<std::array<float, 4>>> boxes) {
+  driver_->setAllTruthBoxes(std::move(boxes));
+}
+
 void PreviewPanel::setClassNames(const QStringList& names) {
   driver_->setClassNames(names);
   grid_->setClassNames(names);

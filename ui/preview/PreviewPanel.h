@@ -12,6 +12,7 @@
 //   auto observer = panel->driver()->makeObserver(model);
 #include <QPointer>
 #include <QWidget>
+#include <array>
 #include <vector>
 
 #include "engine/graph/ModelSpec.h"
@@ -41,6 +42,8 @@ class PreviewPanel : public QWidget {
   void configure(const ModelSpec& spec, const CompileOptions& compile, const Dataset& data,
                  const FitOptions& fit);
   void setClassNames(const QStringList& names);
+  // Every annotated box per validation sample (PreviewDriver::setAllTruthBoxes).
+  void setAllTruthBoxes(std::vector<std::vector<std::array<float, 4>>> boxes);
 
   PreviewDriver* driver() const { return driver_; }
   PreviewGrid* grid() const { return grid_; }

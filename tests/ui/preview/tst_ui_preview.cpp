@@ -265,6 +265,75 @@ class TestPreview : public QObject {
     QCoreApplication::processEvents();
   }
 
+  // Images with several annotated boxes: the tile draws every one in green, the target first.
+  void everyAnnotatedBoxIsDrawn() {
+    json topo = {{"class_name", "Functional"},
+                 {"config",
+                  {{"name", "two_heads"},
+                   {"layers",
+                    {{{"class_name", "InputLayer"},
+                      {"name", "in"},
+                      {"config", {{"name", "in"}, {"batch_input_shape", {nullptr, 16, 16, 1}}}},
+                      {"inbound_nodes", json::array()}},
+                     {{"class_name", "Flatten"},
+                      {"name", "flat"},
+                      {"config", {{"name", "flat"}}},
+                      {"inbound_nodes", {{{"in", 0, 0, json::object()}}}}},
+                     {{"class_name", "Dense"},
+                      {"name", "cls"},
+                      {"config", {{"name", "cls"}, {"units", 2}, {"activation", "softmax"}}},
+                      {"inbound_nodes", {{{"flat", 0, 0, json::object()}}}}},
+                     {{"class_name", "Dense"},
+                      {"name", "box"},
+                      {"config", {{"name", "box"}, {"units", 4}, {"activation", "sigmoid"}}},
+                      {"inbound_nodes", {{{"flat", 0, 0, json::object()}}}}}}},
+                   {"input_layers", {{"in", 0, 0}}},
+                   {"output_layers", {{"cls", 0, 0}, {"box", 0, 0}}}}}};
+    const ModelSpec spec = ModelSpec::fromKerasJson(topo);
+    CompileOptions compile;
+    compile.losses = {"sparse_categorical_crossentropy", "mse"};
+    Tensor x({3, 16, 16, 1}), cls({3}), box({3, 4});
+    x.fill(0.5f);
+    cls.fill(0.0f);
+    const float target[3][4] = {{0.1f, 0.1f, 0.4f, 0.4f}, {0.5f, 0.5f, 0.9f, 0.9f}, {0, 0, 1, 1}};
+    for (int r = 0; r < 3; ++r)
+      for (int k = 0; k < 4; ++k) box.data()[r * 4 + k] = target[r][k];
+    FitOptions fit;
+    fit.validationData =
+        Dataset{{Array::fromTensor(x)}, {Array::fromTensor(cls), Array::fromTensor(box)}, {}};
+    PreviewPanel panel;
+    panel.sampleCountBox()->setValue(3);
+    // Row 1 has a second box; row 0 lists its target again (not drawn twice).
+    panel.setAllTruthBoxes({{{0.1f, 0.1f, 0.4f, 0.4f}},
+                            {{0.05f, 0.6f, 0.3f, 0.95f}, {0.5f, 0.5f, 0.9f, 0.9f}},
+                            {{0, 0, 1, 1}}});
+    panel.configure(spec, compile, fit.validationData.value(), fit);
+    Model model(spec, 1);
+    auto obs = panel.driver()->makeObserver(model);
+    obs->onEpochEnd(0, {});
+    QCoreApplication::processEvents();
+    const auto& recs = panel.grid()->records();
+    QCOMPARE(recs.size(), size_t(3));
+    QCOMPARE(recs[0].trueBoxes.size(), size_t(1));
+    QCOMPARE(recs[1].trueBoxes.size(), size_t(2));
+    QCOMPARE(recs[1].trueBoxes[0].yMin, 0.5f);  // the training target first
+    QCOMPARE(recs[1].trueBoxes[1].xMin, 0.6f);
+    // Green outline of the second box at its left edge, mid-height, on a 96-pixel tile.
+    const QImage tile = PreviewPainter::renderTile(recs[1], {}, 96, false);
+    tile.save(QStringLiteral(TESSEL_BINARY_DIR) + "/preview_multibox.png");
+    const QRect ir =
+        PreviewPainter::imageRect(QRect(QPoint(0, 0), tile.size()), recs[1].image, false);
+    const QRectF br = PreviewPainter::boxRect(ir, recs[1].trueBoxes[1]);
+    QVERIFY(colorNear(tile, int(br.left()), int(br.center().y()), PreviewPainter::truthColor(), 2));
+    // Without the annotations only the target is drawn.
+    panel.setAllTruthBoxes({});
+    panel.configure(spec, compile, fit.validationData.value(), fit);
+    auto obs2 = panel.driver()->makeObserver(model);
+    obs2->onEpochEnd(0, {});
+    QCoreApplication::processEvents();
+    QCOMPARE(panel.grid()->records()[1].trueBoxes.size(), size_t(1));
+  }
+
   void classificationOnlyModel() {
     // Input(28, 28) → Flatten → Dense(10, softmax) on Fashion-MNIST: tiles carry the predicted
     // label and confidence, no boxes, and a green or red frame by correctness.
