@@ -10,40 +10,7 @@
 #include "engine/train/TrainTestUtil.h"
 #include "engine/train/Trainer.h"
 
-extern "C" {
-void* __libc_malloc(size_t);
-void* __libc_calloc(size_t, size_t);
-void* __libc_realloc(void*, size_t);
-void* __libc_memalign(size_t, size_t);
-
-static std::atomic<long long> gAllocs{0};
-
-void* malloc(size_t n) {
-  gAllocs.fetch_add(1, std::memory_order_relaxed);
-  return __libc_malloc(n);
-}
-void* calloc(size_t a, size_t b) {
-  gAllocs.fetch_add(1, std::memory_order_relaxed);
-  return __libc_calloc(a, b);
-}
-void* realloc(void* p, size_t n) {
-  gAllocs.fetch_add(1, std::memory_order_relaxed);
-  return __libc_realloc(p, n);
-}
-int posix_memalign(void** out, size_t align, size_t n) {
-  gAllocs.fetch_add(1, std::memory_order_relaxed);
-  *out = __libc_memalign(align, n);
-  return *out ? 0 : 12;
-}
-void* aligned_alloc(size_t align, size_t n) {
-  gAllocs.fetch_add(1, std::memory_order_relaxed);
-  return __libc_memalign(align, n);
-}
-void* memalign(size_t align, size_t n) {
-  gAllocs.fetch_add(1, std::memory_order_relaxed);
-  return __libc_memalign(align, n);
-}
-}
+#include "engine/train/MallocCounter.h"
 
 using namespace tessel;
 using namespace tessel::test;
