@@ -77,6 +77,27 @@ struct Answers {
   }
 };
 
+// A main window on the project at `path`: questions are recorded by `answers`, file dialogs
+// return `next`.
+struct OpenWindow {
+  MainWindow window;
+  Answers answers;
+  QString next;
+  bool opened = false;
+  explicit OpenWindow(const QString& path) {
+    window.setAskPolicy(answers.policy());
+    window.setPathPolicy([this](const QString&, const QString&, bool) { return next; });
+    opened = window.openProject(path);
+  }
+  // File > Export > Full model into <tmp>/full/model.json (its path).
+  QString exportFull(const QTemporaryDir& tmp) {
+    QDir(tmp.path()).mkpath("full");
+    next = tmp.filePath("full/model.json");
+    window.findChild<QAction*>("actionExportFull")->trigger();
+    return next;
+  }
+};
+
 }  // namespace
 
 class TestUiModelFiles : public QObject {
@@ -121,12 +142,11 @@ class TestUiModelFiles : public QObject {
     QTemporaryDir tmp;
     const QString path = tmp.filePath("p.tessel");
     const qint64 tinyId = makeTrainedProject(path);
-    MainWindow window;
-    Answers answers;
-    window.setAskPolicy(answers.policy());
-    QString next;
-    window.setPathPolicy([&](const QString&, const QString&, bool) { return next; });
-    QVERIFY(window.openProject(path));
+    OpenWindow open(path);
+    MainWindow& window = open.window;
+    Answers& answers = open.answers;
+    QString& next = open.next;
+    QVERIFY(open.opened);
     QCOMPARE(window.currentModelId(), tinyId);
     for (const char* d : {"full", "copyfull", "w_orig", "w_copy"}) QDir(tmp.path()).mkpath(d);
 
@@ -244,15 +264,10 @@ class TestUiModelFiles : public QObject {
     QTemporaryDir tmp;
     const QString path = tmp.filePath("p.tessel");
     makeTrainedProject(path);
-    MainWindow window;
-    Answers answers;
-    window.setAskPolicy(answers.policy());
-    QString next;
-    window.setPathPolicy([&](const QString&, const QString&, bool) { return next; });
-    QVERIFY(window.openProject(path));
-    QDir(tmp.path()).mkpath("full");
-    next = tmp.filePath("full/model.json");
-    window.findChild<QAction*>("actionExportFull")->trigger();
+    OpenWindow open(path);
+    MainWindow& window = open.window;
+    QVERIFY(open.opened);
+    open.exportFull(tmp);
 
     window.findChild<QAction*>("actionImportModel")->trigger();
     QVERIFY2(window.lastMessage().contains("kept as an imported run with Adam optimizer state"),
@@ -345,15 +360,12 @@ class TestUiModelFiles : public QObject {
     QTemporaryDir tmp;
     const QString path = tmp.filePath("p.tessel");
     makeTrainedProject(path);
-    MainWindow window;
-    Answers answers;
-    window.setAskPolicy(answers.policy());
-    QString next;
-    window.setPathPolicy([&](const QString&, const QString&, bool) { return next; });
-    QVERIFY(window.openProject(path));
-    QDir(tmp.path()).mkpath("full");
-    next = tmp.filePath("full/model.json");
-    window.findChild<QAction*>("actionExportFull")->trigger();
+    OpenWindow open(path);
+    MainWindow& window = open.window;
+    Answers& answers = open.answers;
+    QString& next = open.next;
+    QVERIFY(open.opened);
+    open.exportFull(tmp);
     const ModelFile full = readModelFile(next.toStdString());
 
     json frozen = json::parse(R"({"loss": "mean_squared_error",

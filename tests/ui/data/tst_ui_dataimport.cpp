@@ -32,6 +32,7 @@
 #include "engine/data/DataSettings.h"
 #include "engine/data/DatasetBuilder.h"
 #include "engine/data/FashionMnist.h"
+#include "tests/ui/data/DataDialogTestSupport.h"
 #include "ui/MainWindow.h"
 #include "ui/data/DataImportDialog.h"
 #include "ui/project/ExampleLibrary.h"
@@ -40,6 +41,7 @@
 
 using namespace tessel;
 using namespace tessel::ui;
+using namespace tessel::testutil;
 
 namespace {
 
@@ -62,26 +64,6 @@ void chooseCsv(DataImportDialog& d, const QString& path) {
   QTest::keyClicks(d.pathEdit(), path);
   QTest::keyClick(d.pathEdit(), Qt::Key_Return);
   QCOMPARE(d.isVisible(), shown);  // Enter in the path loads it; it does not press OK
-}
-
-// Types into a line edit after selecting what it holds (Enter = editingFinished).
-void typeText(QLineEdit* e, const QString& text) {
-  e->setFocus();
-  e->selectAll();
-  QTest::keyClicks(e, text);
-  QTest::keyClick(e, Qt::Key_Return);
-}
-
-// Types a number into a spin box after selecting its value; Tab moves on (Enter would be OK).
-void typeNumber(QAbstractSpinBox* s, const QString& text) {
-  s->setFocus();
-  s->selectAll();
-  QTest::keyClicks(s, text);
-  QTest::keyClick(s, Qt::Key_Tab);
-  if (auto* d = qobject_cast<QDoubleSpinBox*>(s))
-    QCOMPARE(d->value(), text.toDouble());
-  else if (auto* i = qobject_cast<QSpinBox*>(s))
-    QCOMPARE(i->value(), text.toInt());
 }
 
 // A screenshot once the pending layout requests have run.

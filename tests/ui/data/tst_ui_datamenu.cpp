@@ -31,12 +31,14 @@
 #include "engine/data/DataSettings.h"
 #include "engine/store/Project.h"
 #include "support/TinyModel.h"
+#include "tests/ui/data/DataDialogTestSupport.h"
 #include "ui/MainWindow.h"
 #include "ui/data/DataImportDialog.h"
 #include "ui/project/ProjectSession.h"
 
 using namespace tessel;
 using namespace tessel::ui;
+using namespace tessel::testutil;
 
 namespace {
 
@@ -46,21 +48,6 @@ DataImportDialog* openDialog() {
   for (QWidget* w : QApplication::topLevelWidgets())
     if (auto* d = qobject_cast<DataImportDialog*>(w); d && d->isVisible()) return d;
   return nullptr;
-}
-
-void typeText(QLineEdit* e, const QString& text) {
-  e->setFocus();
-  e->selectAll();
-  QTest::keyClicks(e, text);
-  QTest::keyClick(e, Qt::Key_Return);
-}
-
-void typeNumber(QDoubleSpinBox* s, const QString& text) {
-  s->setFocus();
-  s->selectAll();
-  QTest::keyClicks(s, text);
-  QTest::keyClick(s, Qt::Key_Tab);
-  QCOMPARE(s->value(), text.toDouble());
 }
 
 void showTab(DataImportDialog* d, int tab) {
