@@ -24,6 +24,9 @@ struct BenchOptions {
   long long samples = 55000;  // training samples per epoch (after the 5000 validation images)
   int epochs = 1;
   int threads = 0;  // already applied (Eigen + OpenMP) before run() is called; 0 = all cores
+  // The command line after `bench` as given (NAME and every option), for options only one
+  // benchmark reads (imagefolder: --images, --size, --cache-mb, --dir, --eager, --batch-size).
+  std::vector<std::string> args;
 };
 
 struct BenchCase {

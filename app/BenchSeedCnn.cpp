@@ -1,6 +1,9 @@
 // `tessel bench seed-cnn` and `seed-separable`: the seed's chapter-06 CNN (Conv2D 32,32 -> MaxPool
 // -> 64,64 -> MaxPool -> 128,128 -> MaxPool -> Flatten -> Dense 128 relu -> Dense 10 softmax; 3x3
 // same relu), and the same with SeparableConv2D after the first layer. SGD lr 0.01, batch 32.
+// With SGD 0.01 the separable model stays at loss ~2.30 (accuracy = the class prior): Keras does
+// the same (tests/fixtures/tfjs/experiments/separable_sgd.js; glorot's fan-in of the depthwise
+// kernels shrinks the signal about 2/(C+1) per layer). It is a speed benchmark; Adam learns it.
 // benchSeedModel() also prints the training FLOPs per sample (3 * 2 * forward multiply-adds of
 // the Conv/Dense layers, formula in BenchSeedModel.cpp) and the achieved GFLOP/s; compare with
 // `tessel bench sgemm`'s gflops_peak.
@@ -16,12 +19,13 @@ namespace {
 std::string seedCnnJson(bool separable) {
   using json = nlohmann::json;
   json layers = json::array();
-  int conv = 0, pool = 0;
+  int conv = 0, sepConv = 0, pool = 0;  // Keras numbers each layer class on its own
   auto convLayer = [&](int filters, bool first) {
     bool sep = separable && !first;
     std::string base = sep ? "separable_conv2d" : "conv2d";
-    std::string name = conv == 0 ? base : base + "_" + std::to_string(conv);
-    ++conv;
+    int& count = sep ? sepConv : conv;
+    std::string name = count == 0 ? base : base + "_" + std::to_string(count);
+    ++count;
     json config = {{"name", name},
                    {"filters", filters},
                    {"kernel_size", {3, 3}},

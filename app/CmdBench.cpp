@@ -19,6 +19,7 @@ int cmdBench(const Args& args) {
   o.samples = args.intValue("--samples", 55000, 1, 55000);
   o.epochs = static_cast<int>(args.intValue("--epochs", 1, 1, 10000));
   o.threads = applyThreads(args);
+  o.args = args.raw();  // bench-specific options (imagefolder: --images, --size, ...)
   return bench->run(o);
 }
 

@@ -1,5 +1,8 @@
 #include "engine/data/ImageFolder.h"
 
+#include <exception>
+#include <mutex>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -20,17 +23,37 @@ class ImageFolderSource : public RowSource {
   Index rows() const override { return folder_->size(); }
   Shape rowShape() const override { return folder_->imageShape(); }
   DType dtype() const override { return DType::UInt8; }
+  // Decoding is the slow part of a batch: rows are decoded on the OpenMP threads (the cache is
+  // thread-safe and decodes outside its lock). An error (naming the file) is rethrown after the
+  // loop.
   void gatherRaw(const Index* idx, Index n, float* out) const override {
     const Index per = static_cast<Index>(folder_->imageBytes());
+    std::exception_ptr error;
+    std::mutex errorMutex;
+#pragma omp parallel for schedule(dynamic, 2) if (n > 1)
     for (Index k = 0; k < n; ++k) {
-      const auto px = folder_->image(idx[k]);  // throws naming the file
-      const std::uint8_t* src = px->data();
-      float* dst = out + k * per;
-      for (Index j = 0; j < per; ++j) dst[j] = static_cast<float>(src[j]);
+      try {
+        const auto px = folder_->image(idx[k]);  // throws naming the file
+        const std::uint8_t* src = px->data();
+        float* dst = out + k * per;
+        for (Index j = 0; j < per; ++j) dst[j] = static_cast<float>(src[j]);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(errorMutex);
+        if (!error) error = std::current_exception();
+      }
     }
+    if (error) std::rethrow_exception(error);
   }
-  std::size_t cacheBytes() const override { return folder_->options().cacheBytes; }
-  std::string name() const override { return "image folder " + folder_->root(); }
+  std::size_t cacheBytes() const override {
+    return folder_->options().cacheBytes;
+  }
+  std::string name() const override {
+    return "image folder " + folder_->root();
+  }
+  CacheStats cacheStats() const override {
+    return {folder_->options().cacheBytes, folder_->cacheBytesUsed(), folder_->cachePeakBytes(),
+            folder_->cacheEntries(),       folder_->cacheHits(),      folder_->cacheMisses()};
+  }
 
  private:
   std::shared_ptr<ImageFolder> folder_;

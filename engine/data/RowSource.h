@@ -30,6 +30,15 @@ class RowSource {
   // Where the rows come from, for messages ("image folder /data/pets").
   virtual std::string name() const = 0;
 
+  // What the source's cache holds and has done so far (all zero for a source without a cache):
+  // for benchmarks and memory reports (`tessel bench imagefolder`).
+  struct CacheStats {
+    std::size_t boundBytes = 0;  // the cache's bound (cacheBytes())
+    std::size_t usedBytes = 0, peakBytes = 0, entries = 0;
+    Index hits = 0, misses = 0;  // row requests served from the cache / produced anew
+  };
+  virtual CacheStats cacheStats() const { return {}; }
+
   Index rowSize() const;  // product of rowShape()
 };
 

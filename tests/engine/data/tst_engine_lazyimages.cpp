@@ -278,6 +278,13 @@ class TestLazyImages : public QObject {
     // held (more decodes than images).
     QVERIFY(f->cacheMisses() > kImages);
     QVERIFY(f->cacheMisses() + f->cacheHits() >= 2 * kImages);
+    // The same figures through the lazy array's source (what benchmarks and memory reports use).
+    const RowSource::CacheStats st = d.x[0].rowSource()->cacheStats();
+    QCOMPARE(st.boundBytes, limit);
+    QCOMPARE(st.peakBytes, f->cachePeakBytes());
+    QCOMPARE(st.entries, f->cacheEntries());
+    QCOMPARE(st.misses, f->cacheMisses());
+    QCOMPARE(st.hits, f->cacheHits());
     // The builder passes cache_mb to the folder.
     BuiltData b = buildDataset(settings(double(limit) / 1048576.0));
     QCOMPARE(b.train.x[0].rowSource()->cacheBytes(), limit);
