@@ -18,11 +18,8 @@
 // with cache_mb 0, the lazy arrays dropped), for a side-by-side of lazy and eager runs.
 //
 // Options: --images N (100000), --size S (28), --cache-mb M (64), --epochs N (1), --dir DIR
-// (/tmp/tessel-bench-imagefolder-N), --eager, --batch-size N (32), --threads N. They are read from
-// BenchOptions::args (the command line after `bench`) when the bench driver passes it on, and
-// from the environment, which works with any command-line table:
-//   TESSEL_BENCH_ARGS="--images 100000 --size 28 --cache-mb 64" tessel bench imagefolder
-// (the command line wins over the environment).
+// (/tmp/tessel-bench-imagefolder-N), --eager, --batch-size N (32), --threads N, e.g.
+//   tessel bench imagefolder --images 100000 --size 64 --cache-mb 64
 // The last line is `samples_per_s=N` (training loop only, as the other benchmarks).
 #include <stb_image_write.h>
 #include <sys/stat.h>
@@ -87,23 +84,6 @@ struct FolderBenchOptions {
   bool eager = false;
 };
 
-std::vector<std::string> splitWords(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-// Bench-specific arguments: TESSEL_BENCH_ARGS, then BenchOptions::args when the command line
-// passes them on (a member the bench driver may add; used when present).
-template <class O>
-std::vector<std::string> benchArgs(const O& o) {
-  std::vector<std::string> args;
-  if (const char* env = std::getenv("TESSEL_BENCH_ARGS")) args = splitWords(env);
-  if constexpr (requires { o.args; }) args.insert(args.end(), o.args.begin(), o.args.end());
-  return args;
-}
-
 long long intArg(const std::string& name, const std::string& v, long long min, long long max) {
   long long out = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
@@ -131,7 +111,7 @@ double numberArg(const std::string& name, const std::string& v, double min, doub
 FolderBenchOptions parseOptions(const BenchOptions& o) {
   FolderBenchOptions f;
   f.epochs = o.epochs;
-  const std::vector<std::string> args = benchArgs(o);
+  const std::vector<std::string>& args = o.args;  // the command line after `bench`
   for (size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i], value;
     bool hasValue = false;
@@ -601,8 +581,7 @@ TESSEL_REGISTER_BENCH(imagefolder, "imagefolder",
                       "a folder of N Fashion-MNIST PNGs (default 100,000) trained lazily through "
                       "the bounded image cache (small CNN, Adam); prints samples/s, validation "
                       "accuracy, cache hits/misses and peak RSS against all images in memory. "
-                      "Options --images N --size S --cache-mb M --dir DIR --eager, also read "
-                      "from TESSEL_BENCH_ARGS",
+                      "Options --images N --size S --cache-mb M --dir DIR --eager",
                       runImageFolder);
 
 }  // namespace tessel::app
