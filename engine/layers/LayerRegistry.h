@@ -8,37 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "engine/catalog/ParamSpec.h"
 #include "engine/layers/Layer.h"
 
 namespace tessel {
-
-enum class ParamType {
-  Int,    // integer; min/max apply
-  Float,  // number; min/max apply
-  Bool,
-  String,       // free text
-  Choice,       // one of `choices`
-  IntList,      // list of ints (kernel_size, strides, target_shape, ...); an int is also accepted
-                // where Keras accepts one (kernel_size=3 means (3, 3))
-  Shape,        // list of ints or null (batch_input_shape, input_shape)
-  Activation,   // activation name (see Activations.h)
-  Initializer,  // Keras initializer: name string or {"class_name", "config"}
-  Regularizer,  // null or {"class_name": "L1L2"/"L1"/"L2", "config": {...}}
-  Constraint,   // null (constraints are accepted but only null is supported)
-  Json          // anything (kept as is)
-};
-
-struct ParamSpec {
-  std::string key;
-  ParamType type;
-  json defaultValue;                 // null where Keras's default is None
-  std::string doc;                   // one line, as the Keras docs say it
-  std::vector<std::string> choices;  // for Choice
-  double min = -1e300, max = 1e300;  // for Int/Float (inclusive)
-  bool nullable = false;             // null accepted
-  bool required = false;  // Keras has no default (units, rate, target_shape): must be given
-  json suggested;         // for required params: the value the palette puts in a new node
-};
 
 struct LayerInfo {
   std::string className;    // "Dense"

@@ -11,37 +11,6 @@
 
 namespace tessel::paramspec {
 
-inline ParamSpec param(std::string key, ParamType type, json def, std::string doc) {
-  ParamSpec p;
-  p.key = std::move(key);
-  p.type = type;
-  p.defaultValue = std::move(def);
-  p.doc = std::move(doc);
-  p.nullable = p.defaultValue.is_null();
-  return p;
-}
-
-inline ParamSpec range(ParamSpec p, double lo, double hi) {
-  p.min = lo;
-  p.max = hi;
-  return p;
-}
-
-inline ParamSpec choice(std::string key, std::string def, std::vector<std::string> choices,
-                        std::string doc) {
-  ParamSpec p = param(std::move(key), ParamType::Choice, def, std::move(doc));
-  p.choices = std::move(choices);
-  return p;
-}
-
-// A parameter Keras has no default for; `suggested` is what the palette fills in.
-inline ParamSpec required(ParamSpec p, json suggested) {
-  p.required = true;
-  p.nullable = false;
-  p.suggested = std::move(suggested);
-  return p;
-}
-
 // An initializer default as Keras 2's get_config writes it ({"class_name", "config": {"seed"}}).
 inline json keras2Initializer(const char* className) {
   json config = json::object();
