@@ -8,8 +8,9 @@
 #include <new>
 #include <sstream>
 
-#include "app/BenchRegistry.h"
 #include "app/CmdPredictImage.h"
+#include "app/cli/ErrorReport.h"
+#include "app/cli/HelpText.h"
 
 #ifndef TESSEL_VERSION
 #define TESSEL_VERSION "0.0.0"
@@ -31,28 +32,6 @@ const OptionSpec kY{"--y", "FILE.npy", true,
                     "targets as a .npy array, one per model output, in output order"};
 const OptionSpec kBatch{"--batch-size", "N", false, "samples per batch (default 32)"};
 const OptionSpec kThreads{"--threads", "N", false, "compute threads (default: all cores)"};
-
-// `text` wrapped at 100 columns; continuation lines start with `indent` spaces.
-std::string wrap(const std::string& text, size_t indent, size_t firstColumn) {
-  std::string out, word;
-  size_t column = firstColumn;
-  std::istringstream words(text);
-  bool first = true;
-  while (words >> word) {
-    if (!first && column + 1 + word.size() > 100) {
-      out += '\n';
-      out.append(indent, ' ');
-      column = indent;
-    } else if (!first) {
-      out += ' ';
-      ++column;
-    }
-    out += word;
-    column += word.size();
-    first = false;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -148,25 +127,6 @@ const std::vector<CommandSpec>& commands() {
         kBatch,
         kThreads},
        cmdPredictAny},
-      {"bench",
-       "NAME [options]",
-       "measure training speed on a built-in benchmark",
-       "The last line printed is `samples_per_s=N` (`gflops_peak=N` for sgemm).",
-       1,
-       1,
-       {{"--samples", "N", false, "training samples per epoch (default 55000)"},
-        {"--epochs", "N", false, "number of epochs (default 1)"},
-        kThreads,
-        {"--images", "N", false, "imagefolder: images in the generated folder (default 100000)"},
-        {"--size", "S", false, "imagefolder: images are read as SxS grayscale (default 28)"},
-        {"--cache-mb", "M", false, "imagefolder: bound of the image cache in MB (default 64)"},
-        {"--dir", "DIR", false,
-         "imagefolder: the generated folder, reused when it holds N images (default "
-         "/tmp/tessel-bench-imagefolder-N)"},
-        {"--eager", nullptr, false,
-         "imagefolder: gather every image into memory (uint8) before training, for comparison"},
-        {"--batch-size", "N", false, "imagefolder: samples per batch (default 32)"}},
-       cmdBench},
       {"new", "PROJECT", "create an empty project file (*.tessel)", nullptr, 1, 1, {}, cmdNew},
       {"import",
        "PROJECT MODEL",
@@ -252,25 +212,7 @@ std::string commandHelp(const CommandSpec& c) {
   std::ostringstream s;
   s << "usage: tessel " << c.name << " " << c.synopsis << "\n\n" << c.summary << ".\n";
   if (c.details) s << wrap(c.details, 0, 0) << "\n";
-  if (std::string(c.name) == "bench") {
-    s << "\nbenchmarks:\n";
-    for (const auto& b : benchRegistry())
-      s << "  " << b.name << std::string(b.name.size() < 12 ? 12 - b.name.size() : 1, ' ')
-        << wrap(b.description, 14, 14) << "\n";
-  }
-  if (!c.options.empty()) {
-    s << "\noptions:\n";
-    for (const auto& o : c.options) {
-      std::string left = std::string(o.name) + (o.value ? std::string(" ") + o.value : "");
-      if (left.size() > 27)
-        left += "\n" + std::string(28, ' ');
-      else
-        left += std::string(28 - left.size(), ' ');
-      s << "  " << left << wrap(std::string(o.help) + (o.repeatable ? " (repeatable)" : ""), 30, 30)
-        << "\n";
-    }
-  }
-  s << "  --help" << std::string(22, ' ') << "show this help\n";
+  s << optionsHelp(c.options);
   return s.str();
 }
 
@@ -315,128 +257,10 @@ std::string manPage() {
   return s.str();
 }
 
-// ---- Args ----------------------------------------------------------------------------------
-
-Args::Args(const CommandSpec& command, const std::vector<std::string>& argv)
-    : command_(&command), raw_(argv) {
-  std::string cmd = command.name;
-  bool onlyPositional = false;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    std::string a = argv[i];
-    if (onlyPositional || a.size() < 2 || a[0] != '-' || a == "-") {
-      positional_.push_back(a);
-      continue;
-    }
-    if (a == "--") {
-      onlyPositional = true;
-      continue;
-    }
-    if (a == "--help" || a == "-h") {
-      help_ = true;
-      continue;
-    }
-    std::string name = a, inlineValue;
-    bool hasInline = false;
-    if (auto eq = a.find('='); eq != std::string::npos) {
-      name = a.substr(0, eq), inlineValue = a.substr(eq + 1), hasInline = true;
-    }
-    auto it = std::find_if(command.options.begin(), command.options.end(),
-                           [&](const OptionSpec& o) { return name == o.name; });
-    if (it == command.options.end())
-      throw UsageError(cmd + ": unknown option '" + name + "' (see 'tessel " + cmd + " --help')");
-    if (!it->repeatable && values_.count(name))
-      throw UsageError(cmd + ": option " + name + " given twice");
-    if (!it->value) {
-      if (hasInline) throw UsageError(cmd + ": option " + name + " takes no value");
-      values_[name].push_back("");
-      continue;
-    }
-    if (!hasInline) {
-      if (i + 1 >= argv.size())
-        throw UsageError(cmd + ": option " + name + " needs a value (" + it->value + ")");
-      inlineValue = argv[++i];
-    }
-    values_[name].push_back(inlineValue);
-  }
-  if (help_) return;
-  int n = static_cast<int>(positional_.size());
-  if (n < command.minPositional)
-    throw UsageError(cmd + ": missing argument (usage: tessel " + cmd + " " + command.synopsis +
-                     ")");
-  if (n > command.maxPositional)
-    throw UsageError(cmd + ": unexpected argument '" + positional_[command.maxPositional] + "'");
-}
-
-std::string Args::value(const std::string& option, const std::string& fallback) const {
-  auto it = values_.find(option);
-  return it == values_.end() ? fallback : it->second.back();
-}
-
-std::vector<std::string> Args::values(const std::string& option) const {
-  auto it = values_.find(option);
-  return it == values_.end() ? std::vector<std::string>{} : it->second;
-}
-
-long long Args::intValue(const std::string& option, long long fallback, long long min,
-                         long long max) const {
-  if (!has(option)) return fallback;
-  std::string v = value(option);
-  long long out = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || end != v.data() + v.size() || v.empty())
-    throw UsageError(std::string(command_->name) + ": " + option + ": expected an integer, got '" +
-                     v + "'");
-  if (out < min || out > max)
-    throw UsageError(std::string(command_->name) + ": " + option + " must be in [" +
-                     std::to_string(min) + ", " + std::to_string(max) + "], got " + v);
-  return out;
-}
-
-double Args::doubleValue(const std::string& option, double fallback, double min, double max) const {
-  if (!has(option)) return fallback;
-  std::string v = value(option);
-  double out = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || end != v.data() + v.size() || v.empty() || !std::isfinite(out))
-    throw UsageError(std::string(command_->name) + ": " + option + ": expected a number, got '" +
-                     v + "'");
-  if (out < min || out > max) {
-    std::ostringstream s;
-    s << command_->name << ": " << option << " must be in [" << min << ", " << max << "], got "
-      << v;
-    throw UsageError(s.str());
-  }
-  return out;
-}
-
 // ---- entry point ---------------------------------------------------------------------------
 
-namespace {
-
-// One line: newlines in an exception message become "; ".
-std::string oneLine(std::string m) {
-  while (!m.empty() && (m.back() == '\n' || m.back() == '\r' || m.back() == ' ')) m.pop_back();
-  std::string out;
-  for (char ch : m) {
-    if (ch == '\n') {
-      out += "; ";
-    } else if (ch != '\r') {
-      out += ch;
-    }
-  }
-  return out.empty() ? "unknown error" : out;
-}
-
-int fail(int code, const std::string& message) {
-  std::cout.flush();
-  std::cerr << "tessel: error: " << oneLine(message) << std::endl;
-  return code;
-}
-
-}  // namespace
-
 int runCli(const std::vector<std::string>& args) {
-  try {
+  return runReportingErrors("tessel", [&] {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       if (args.size() > 1 && args[0] == "help") {
         const CommandSpec* c = findCommand(args[1]);
@@ -469,15 +293,7 @@ int runCli(const std::vector<std::string>& args) {
     int rc = command->run(parsed);
     std::cout.flush();
     return rc;
-  } catch (const UsageError& e) {
-    return fail(2, e.what());
-  } catch (const std::bad_alloc&) {
-    return fail(1, "out of memory");
-  } catch (const std::exception& e) {
-    return fail(1, e.what());
-  } catch (...) {
-    return fail(1, "unexpected failure");
-  }
+  });
 }
 
 }  // namespace tessel::app

@@ -1,6 +1,6 @@
-// tessel: the studio when started without a sub-command, else the headless command line (no GUI
-// objects are created for sub-commands, so they run without a display).
-#include <QApplication>
+// tessel: the studio when started without a sub-command (or with `studio`), else the headless
+// command line (no GUI objects are created for sub-commands, so they run without a display).
+// Benchmarks live in their own executable, tessel-bench (bench/).
 #include <QCoreApplication>
 #include <QString>
 #include <string>
@@ -19,17 +19,6 @@ int main(int argc, char** argv) {
       return tessel::app::runStudio(argc, argv,
                                     args.size() == 2 ? QString::fromLocal8Bit(args[1]) : QString());
     return tessel::app::runCli(args);  // help text or a usage error
-  }
-  // The GUI benchmarks (editor, responsiveness) need a QApplication (offscreen without a
-  // display); every other sub-command runs without GUI objects.
-  if (args.size() >= 2 && args[0] == "bench" &&
-      (args[1] == "responsiveness" || args[1] == "editor")) {
-    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
-        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-      qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    QCoreApplication::setApplicationName("tessel");
-    return tessel::app::runCli(args);
   }
   QCoreApplication app(argc, argv);
   QCoreApplication::setApplicationName("tessel");

@@ -31,7 +31,7 @@ class RowSource {
   virtual std::string name() const = 0;
 
   // What the source's cache holds and has done so far (all zero for a source without a cache):
-  // for benchmarks and memory reports (`tessel bench imagefolder`).
+  // for benchmarks and memory reports (`tessel-bench imagefolder`).
   struct CacheStats {
     std::size_t boundBytes = 0;  // the cache's bound (cacheBytes())
     std::size_t usedBytes = 0, peakBytes = 0, entries = 0;

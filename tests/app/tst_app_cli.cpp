@@ -113,17 +113,14 @@ class TestAppCli : public QObject {
   void help() {
     Run r = runTessel({"--help"});
     QCOMPARE(r.code, 0);
-    for (const char* cmd : {"summary", "train", "evaluate", "predict", "bench"})
+    for (const char* cmd : {"summary", "train", "evaluate", "predict"})
       QVERIFY2(r.out.contains(QString("  ") + cmd), qPrintable(r.out));
     Run t = runTessel({"train", "--help"});
     QCOMPARE(t.code, 0);
     for (const char* opt : {"--epochs", "--batch-size", "--validation-split", "--save", "--x",
                             "--early-stopping-patience", "--csv-log", "--threads"})
       QVERIFY2(t.out.contains(opt), qPrintable(t.out));
-    Run b = runTessel({"bench", "--help"});
-    QCOMPARE(b.code, 0);
-    QVERIFY2(b.out.contains("seed-mlp"), qPrintable(b.out));
-    QVERIFY(t.err.isEmpty() && r.err.isEmpty() && b.err.isEmpty());
+    QVERIFY(t.err.isEmpty() && r.err.isEmpty());
   }
 
   void summaryOfTinyModel() {
@@ -234,7 +231,6 @@ class TestAppCli : public QObject {
                 2, "--loss");  // no training_config and no --loss
     expectError(runTessel({"train", path("tiny.json"), "--data", "cifar", "--loss", "mse"}), 2,
                 "cifar");
-    expectError(runTessel({"bench", "no-such-bench"}), 2, "no-such-bench");
   }
 
   void malformedModelJson() {

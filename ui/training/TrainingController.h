@@ -62,7 +62,7 @@ class TrainingController : public QObject {
   // Number of worker threads alive in the process (for tests: 0 after a clean join).
   static int activeWorkers();
   // Drain interval of the batch buffer: 66 ms, at most ~15 updates per second. (At 33 ms the
-  // replots took ~15 % of the seed classifier's speed on 2 cores; `tessel bench responsiveness`.)
+  // replots took ~15 % of the seed classifier's speed on 2 cores; `tessel-bench responsiveness`.)
   static constexpr int kDrainIntervalMs = 66;
   // Number of drains that emitted anything, and signals emitted, since construction (tests).
   qint64 drainCount() const { return drains_; }

@@ -1,7 +1,7 @@
 // Model.fit (no shuffle) against TF.js: optimizers.json (a two-input, two-output model with loss
 // weights, one epoch of batch 4, once per optimizer), cnn_training.json (a small CNN with
 // BatchNormalization and SeparableConv2D, one epoch) and separable_training.json (the seed's
-// chapter-06 separable CNN of `tessel bench seed-separable`, SGD 0.01, batch 32, 2 epochs of 2
+// chapter-06 separable CNN of `tessel-bench fashion-separable`, SGD 0.01, batch 32, 2 epochs of 2
 // batches on 64 real Fashion-MNIST images). Same starting weights, same data; the trained weights
 // (BatchNormalization moving statistics included), the gradients of the first step (separable)
 // and the history must match.
