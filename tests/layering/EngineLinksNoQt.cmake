@@ -30,10 +30,12 @@ elseif(NOT dynamic MATCHES "\\(NEEDED\\)")
   string(APPEND failures "${READELF} -d ${EXECUTABLE}: no NEEDED entries (not read?)\n")
 elseif(dynamic MATCHES "(libQt[A-Za-z0-9_.+-]*)")
   string(APPEND failures "${EXECUTABLE} needs ${CMAKE_MATCH_1}\n")
-endif()
-execute_process(COMMAND "${EXECUTABLE}" OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  string(APPEND failures "${EXECUTABLE} failed (${rc}): ${out}${err}\n")
+else()
+  execute_process(COMMAND "${EXECUTABLE}" OUTPUT_VARIABLE out ERROR_VARIABLE err
+    RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    string(APPEND failures "${EXECUTABLE} failed (${rc}): ${out}${err}\n")
+  endif()
 endif()
 
 file(GLOB_RECURSE sources "${ENGINE_DIR}/*.h" "${ENGINE_DIR}/*.hpp" "${ENGINE_DIR}/*.cpp"
