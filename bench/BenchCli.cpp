@@ -68,9 +68,11 @@ int runBench(const BenchCase& bench, const std::vector<std::string>& argv) {
 }  // namespace
 
 std::string benchMainHelp() {
-  std::string s = std::string("usage: ") + kProgram + " NAME [options]\n       " + kProgram +
-                  " NAME --help\n\nMeasures Tessel on a built-in benchmark. " + kDetails +
-                  "\n\nbenchmarks:\n";
+  std::string s =
+      std::string("usage: ") + kProgram + " NAME [options]\n       " + kProgram +
+      " NAME --help\n\n" +
+      app::wrap(std::string("Measures Tessel on a built-in benchmark. ") + kDetails, 0, 0) +
+      "\n\nbenchmarks:\n";
   for (const auto& b : benchRegistry())
     s += "  " + b.name + std::string(b.name.size() < 18 ? 18 - b.name.size() : 1, ' ') +
          app::wrap(b.description, 20, 20) + "\n";
