@@ -156,7 +156,8 @@ class TestCompileCatalogsPanel : public QObject {
     for (int i = 1; i < schedule->count(); ++i) {
       schedule->setCurrentIndex(i);
       const json lr = p.trainingConfig()["optimizer_config"]["config"]["learning_rate"];
-      QCOMPARE(lr["class_name"], json(schedule->itemText(i).toStdString()));
+      QCOMPARE(QString::fromStdString(lr.value("class_name", std::string())),
+               schedule->itemText(i));
       if (lr["config"].contains("initial_learning_rate"))
         QCOMPARE(lr["config"]["initial_learning_rate"].get<double>(), 0.05);
       auto opt = makeOptimizer(p.trainingConfig()["optimizer_config"]);
