@@ -8,6 +8,7 @@
 #include <new>
 #include <sstream>
 
+#include "app/CliSupport.h"
 #include "app/CmdPredictImage.h"
 #include "app/cli/ErrorReport.h"
 #include "app/cli/HelpText.h"
@@ -69,10 +70,10 @@ const std::vector<CommandSpec>& commands() {
         kBatch,
         {"--validation-split", "F", false,
          "fraction of the training data held out for validation, taken from the end (0 to <1)"},
-        {"--optimizer", "NAME", false, "sgd, adam, rmsprop, adagrad, adadelta, adamax, nadam, ..."},
+        {"--optimizer", "NAME", false, optimizerOptionHelp()},
         {"--lr", "F", false, "learning rate"},
-        {"--loss", "NAME", false, "Keras loss name, e.g. sparse_categorical_crossentropy, mse"},
-        {"--metrics", "A,B", false, "comma-separated Keras metric names, e.g. accuracy,mae"},
+        {"--loss", "NAME", false, lossOptionHelp()},
+        {"--metrics", "A,B", false, metricsOptionHelp()},
         {"--seed", "N", false, "seed for initialisation, shuffling and dropout (default 0)"},
         {"--no-shuffle", nullptr, false, "do not shuffle the training data each epoch"},
         {"--verbose", "N", false,

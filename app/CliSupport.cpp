@@ -13,6 +13,10 @@
 #include <sstream>
 
 #include "app/Cli.h"
+#include "engine/catalog/CompileNames.h"
+#include "engine/catalog/LossCatalog.h"
+#include "engine/catalog/MetricCatalog.h"
+#include "engine/catalog/OptimizerCatalog.h"
 #include "engine/core/Error.h"
 #include "engine/data/FashionMnist.h"
 #include "engine/data/Npy.h"
@@ -58,12 +62,6 @@ nlohmann::json readJsonFile(const std::string& path) {
   }
 }
 
-std::string kerasNumber(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, std::fabs(v) > 1e-3 || v == 0.0 ? "%.4f" : "%.4e", v);
-  return buf;
-}
-
 std::string formatLogs(const Logs& logs, const std::string& prefix) {
   std::string s;
   for (const auto& [k, v] : logs) {
@@ -104,17 +102,62 @@ nlohmann::json withLearningRate(const nlohmann::json& optimizer, double lr) {
     return o;
   }
   if (!optimizer.is_string()) throw Error("optimizer: expected a name or {class_name, config}");
-  // Keras class names of the optimizers' string aliases.
-  static const std::map<std::string, std::string> classNames = {
-      {"sgd", "SGD"},         {"adam", "Adam"},         {"rmsprop", "RMSprop"},
-      {"adagrad", "Adagrad"}, {"adadelta", "Adadelta"}, {"adamax", "Adamax"},
-      {"nadam", "Nadam"},     {"ftrl", "Ftrl"},         {"adamw", "AdamW"}};
-  std::string name = optimizer.get<std::string>(), lower = name;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  auto it = classNames.find(lower);
-  return {{"class_name", it == classNames.end() ? name : it->second},
-          {"config", {{"learning_rate", lr}}}};
+  const std::string name = optimizer.get<std::string>();
+  const OptimizerEntry* e = optimizerCatalog().find(name);
+  return {{"class_name", e ? e->className : name}, {"config", {{"learning_rate", lr}}}};
+}
+
+namespace {
+
+// "a, b, c": the short name of each entry (its first alias, else its class name).
+template <typename Entry>
+std::string shortNames(const Catalog<Entry>& catalog) {
+  std::string s;
+  for (const Entry& e : catalog.all())
+    s += (s.empty() ? "" : ", ") + (e.aliases.empty() ? e.className : e.aliases.front());
+  return s;
+}
+
+std::vector<std::string> splitList(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream s(list);
+  for (std::string item; std::getline(s, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+const char* optimizerOptionHelp() {
+  static const std::string s =
+      "Keras optimizer with its Keras defaults: " + shortNames(optimizerCatalog()) +
+      " (or the class names)";
+  return s.c_str();
+}
+
+const char* lossOptionHelp() {
+  static const std::string s =
+      "Keras loss: " + shortNames(lossCatalog()) + " (or a Keras alias or class name)";
+  return s.c_str();
+}
+
+const char* metricsOptionHelp() {
+  std::string resolved;
+  for (const std::string& n : resolvedMetricNames()) resolved += n + ", ";
+  static const std::string s = "comma-separated Keras metrics: " + resolved +
+                               shortNames(metricCatalog()) + " (or a Keras alias or class name)";
+  return s.c_str();
+}
+
+std::string compileOptionError(const std::string& option, const std::string& value) {
+  if (option == "--optimizer") return optimizerNameError(value);
+  if (option == "--loss") return lossNameError(value);
+  if (option == "--metrics") {
+    for (const std::string& m : splitList(value))
+      if (std::string why = metricNameError(m); !why.empty()) return why;
+    return "";
+  }
+  return "not a compile option: " + option;
 }
 
 CompileOptions compileOptions(const LoadedModel& m, const Args& args) {
@@ -133,12 +176,14 @@ CompileOptions compileOptions(const LoadedModel& m, const Args& args) {
     return std::any_of(opts.begin(), opts.end(),
                        [&](const OptionSpec& o) { return std::string(o.name) == name; });
   };
+  for (const char* option : {"--optimizer", "--loss", "--metrics"})
+    if (known(option) && args.has(option))
+      if (std::string why = compileOptionError(option, args.value(option)); !why.empty())
+        throw UsageError(std::string(option) + ": " + why);
   if (known("--loss") && args.has("--loss")) c.losses = {nlohmann::json(args.value("--loss"))};
   if (known("--metrics") && args.has("--metrics")) {
     std::vector<nlohmann::json> list;
-    std::stringstream s(args.value("--metrics"));
-    for (std::string item; std::getline(s, item, ',');)
-      if (!item.empty()) list.emplace_back(item);
+    for (const std::string& item : splitList(args.value("--metrics"))) list.emplace_back(item);
     c.metrics = {list};
   }
   if (known("--optimizer") && args.has("--optimizer"))

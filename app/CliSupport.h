@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/KerasFormat.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/train/CompileOptions.h"
 #include "engine/train/FitOptions.h"
@@ -27,9 +28,8 @@ std::uint64_t seedOption(const Args& args);
 FitOptions fitOptions(const Args& args);
 // Parses a JSON file; tessel::Error "<path>: ..." when it cannot be read or is not JSON.
 nlohmann::json readJsonFile(const std::string& path);
-// A Keras progress-bar number: "%.4f", or "%.4e" when |v| < 1e-3 (Keras 2 Progbar).
-std::string kerasNumber(double v);
-// "loss: 0.3012 - accuracy: 0.8912" (Keras's log line, without the step counter).
+// "loss: 0.3012 - accuracy: 0.8912" (Keras's log line, without the step counter; numbers as
+// kerasNumber in engine/core/KerasFormat.h).
 std::string formatLogs(const Logs& logs, const std::string& prefix = "");
 // Peak resident set size of this process in MiB.
 double peakRssMiB();
@@ -46,6 +46,15 @@ LoadedModel loadModel(const std::string& path, std::uint64_t seed);
 // Compile settings: the model's training_config, overridden by --loss, --metrics, --optimizer and
 // --lr when the command has them. UsageError when there is no loss at all.
 CompileOptions compileOptions(const LoadedModel& m, const Args& args);
+// Help of --optimizer, --loss and --metrics: the names of the optimizer, loss and metric catalogs
+// (engine/catalog), so the help offers exactly what the engine builds.
+const char* optimizerOptionHelp();
+const char* lossOptionHelp();
+const char* metricsOptionHelp();
+// Why `value` is not accepted for `option` ("--optimizer", "--loss" or "--metrics", a
+// comma-separated list): "" when every name is in its catalog, else "unknown loss 'x' (known:
+// ...)". compileOptions() throws it as a UsageError.
+std::string compileOptionError(const std::string& option, const std::string& value);
 // `optimizer` (a name or {"class_name", "config"}) with its learning rate set to lr.
 nlohmann::json withLearningRate(const nlohmann::json& optimizer, double lr);
 

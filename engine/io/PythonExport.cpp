@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/catalog/OptimizerCatalog.h"
 #include "engine/core/Error.h"
 #include "engine/layers/LayerRegistry.h"
 
@@ -163,19 +164,20 @@ std::string optimizerCode(const json& opt) {
   if (!opt.is_object() || !opt.contains("class_name")) return "\"rmsprop\"";
   std::string cls = opt["class_name"];
   json cfg = opt.value("config", json::object());
-  static const std::set<std::string> keep = {
-      "learning_rate", "momentum",  "nesterov",
-      "beta_1",        "beta_2",    "epsilon",
-      "rho",           "amsgrad",   "initial_accumulator_value",
-      "clipnorm",      "clipvalue", "global_clipnorm",
-      "weight_decay",  "centered"};
+  // The constructor arguments are the catalog entry's params (learning_rate only for an
+  // optimizer the engine does not know).
+  const OptimizerEntry* entry = optimizerCatalog().find(cls);
+  if (entry) cls = entry->className;
+  auto keep = [&](const std::string& key) {
+    return entry ? entry->param(key) != nullptr : key == "learning_rate";
+  };
   json out = json::object();
   for (auto it = cfg.begin(); it != cfg.end(); ++it) {
     std::string key = it.key();
     if (key == "beta1") key = "beta_1";  // TF.js spelling
     if (key == "beta2") key = "beta_2";
     if (key == "lr") key = "learning_rate";  // Keras < 2.3
-    if (keep.count(key)) out[key] = it.value();
+    if (keep(key)) out[key] = it.value();
   }
   std::string args;
   for (auto it = out.begin(); it != out.end(); ++it) {

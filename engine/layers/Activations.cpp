@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <cmath>
 
+#include "engine/catalog/ActivationCatalog.h"
 #include "engine/core/Error.h"
 
 namespace tessel {
@@ -18,32 +19,15 @@ using CSArr = Eigen::Map<const Eigen::ArrayXf, 0, Eigen::InnerStride<>>;
 constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
 constexpr float kSeluScale = 1.0507009873554804934193349852946f;
 
-struct NameEntry {
-  const char* name;
-  ActivationFn fn;
-};
-
-// Canonical names first (in enum order), then accepted aliases.
-const NameEntry kNames[] = {
-    {"linear", ActivationFn::Linear},
-    {"relu", ActivationFn::Relu},
-    {"relu6", ActivationFn::Relu6},
-    {"selu", ActivationFn::Selu},
-    {"elu", ActivationFn::Elu},
-    {"sigmoid", ActivationFn::Sigmoid},
-    {"hard_sigmoid", ActivationFn::HardSigmoid},
-    {"tanh", ActivationFn::Tanh},
-    {"softmax", ActivationFn::Softmax},
-    {"softplus", ActivationFn::Softplus},
-    {"softsign", ActivationFn::Softsign},
-    {"swish", ActivationFn::Swish},
-    {"gelu", ActivationFn::Gelu},
-    {"exponential", ActivationFn::Exponential},
-    // aliases: TF.js spelling, Keras "silu", None serialised as null is handled by callers
-    {"hardSigmoid", ActivationFn::HardSigmoid},
-    {"silu", ActivationFn::Swish},
-};
-constexpr int kCanonicalCount = 14;
+// The entry named exactly `name` (function name or alias, as Keras's activations.get).
+const ActivationEntry* exactEntry(const std::string& name) {
+  for (const ActivationEntry& e : activationCatalog().all()) {
+    if (e.className == name) return &e;
+    for (const std::string& a : e.aliases)
+      if (a == name) return &e;
+  }
+  return nullptr;
+}
 
 // Softmax over groups of axisLen values. `zs`/`ys` are the strided views of one group.
 template <typename CIn, typename Out>
@@ -63,29 +47,27 @@ void softmaxGradGroup(const CY& y, const CD& dy, Out dz) {
 }  // namespace
 
 ActivationFn activationFromName(const std::string& name) {
-  for (const auto& e : kNames)
-    if (name == e.name) return e.fn;
+  if (const ActivationEntry* e = exactEntry(name)) return e->fn;
   std::string list;
-  for (int i = 0; i < kCanonicalCount; ++i) list += (i ? ", " : "") + std::string(kNames[i].name);
+  for (const ActivationEntry& e : activationCatalog().all())
+    list += (list.empty() ? "" : ", ") + e.className;
   throw Error("unknown activation '" + name + "'; known: " + list);
 }
 
 bool isActivationName(const std::string& name) {
-  for (const auto& e : kNames)
-    if (name == e.name) return true;
-  return false;
+  return exactEntry(name) != nullptr;
 }
 
 const char* activationName(ActivationFn fn) {
-  for (int i = 0; i < kCanonicalCount; ++i)
-    if (kNames[i].fn == fn) return kNames[i].name;
+  for (const ActivationEntry& e : activationCatalog().all())
+    if (e.fn == fn) return e.className.c_str();
   return "linear";
 }
 
 const std::vector<std::string>& activationNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
-    for (int i = 0; i < kCanonicalCount; ++i) v.emplace_back(kNames[i].name);
+    for (const ActivationEntry& e : activationCatalog().all()) v.push_back(e.className);
     return v;
   }();
   return names;

@@ -1,7 +1,8 @@
 #pragma once
 // Keras activation functions, forward and derivative, on raw float buffers (Eigen array ops, no
 // allocation). Used by Dense (fused), the Activation layer and any other layer with an
-// `activation` config. Names as Keras 2 writes them; TF.js spellings (hardSigmoid) are accepted.
+// `activation` config. Names as Keras 2 writes them; TF.js spellings (hardSigmoid) are accepted
+// (the names are engine/catalog/ActivationCatalog's).
 #include <string>
 #include <vector>
 

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <set>
 
+#include "engine/catalog/InitializerCatalog.h"
 #include "engine/core/Error.h"
 
 namespace tessel {
@@ -20,18 +20,15 @@ std::string normalise(const std::string& s) {
   return out;
 }
 
-double number(const nlohmann::json& cfg, const char* key, double def) {
-  auto it = cfg.find(key);
-  if (it == cfg.end() || it->is_null()) return def;
-  if (!it->is_number()) throw Error(std::string("initializer '") + key + "' must be a number");
-  return it->get<double>();
-}
-
-std::string text(const nlohmann::json& cfg, const char* key, const std::string& def) {
-  auto it = cfg.find(key);
-  if (it == cfg.end() || it->is_null()) return def;
-  if (!it->is_string()) throw Error(std::string("initializer '") + key + "' must be a string");
-  return it->get<std::string>();
+// The entry whose class name or alias equals `name` with case and underscores ignored.
+const InitializerEntry* entryFor(const std::string& name) {
+  const std::string n = normalise(name);
+  for (const InitializerEntry& e : initializerCatalog().all()) {
+    if (normalise(e.className) == n) return &e;
+    for (const std::string& a : e.aliases)
+      if (normalise(a) == n) return &e;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -66,100 +63,20 @@ Initializer Initializer::fromJson(const nlohmann::json& spec) {
   } else {
     throw Error("initializer must be a name or {\"class_name\", \"config\"}");
   }
-  Initializer init;
-  std::set<std::string> keys = {"seed"};
-  const std::string n = normalise(name);
-  auto varianceScaling = [&](const char* cls, double scale, const char* mode, const char* dist) {
-    init.kind = Kind::VarianceScaling;
-    init.className = cls;
-    init.scale = scale;
-    init.mode = mode;
-    init.distribution = dist;
-  };
-  if (n == "glorotuniform") {
-    varianceScaling("GlorotUniform", 1.0, "fan_avg", "uniform");
-  } else if (n == "glorotnormal") {
-    varianceScaling("GlorotNormal", 1.0, "fan_avg", "truncated_normal");
-  } else if (n == "heuniform") {
-    varianceScaling("HeUniform", 2.0, "fan_in", "uniform");
-  } else if (n == "henormal") {
-    varianceScaling("HeNormal", 2.0, "fan_in", "truncated_normal");
-  } else if (n == "lecununiform") {
-    varianceScaling("LecunUniform", 1.0, "fan_in", "uniform");
-  } else if (n == "lecunnormal") {
-    varianceScaling("LecunNormal", 1.0, "fan_in", "truncated_normal");
-  } else if (n == "variancescaling") {
-    varianceScaling("VarianceScaling", number(cfg, "scale", 1.0), "fan_in", "truncated_normal");
-    init.mode = text(cfg, "mode", "fan_in");
-    init.distribution = text(cfg, "distribution", "truncated_normal");
-    keys.insert({"scale", "mode", "distribution"});
-    // TF.js writes camelCase modes in some versions.
-    if (init.mode == "fanIn") init.mode = "fan_in";
-    if (init.mode == "fanOut") init.mode = "fan_out";
-    if (init.mode == "fanAvg") init.mode = "fan_avg";
-    // Keras 2: "normal" means truncated_normal (with the 0.8796 correction). TF.js's "normal"
-    // skips the correction; we follow Keras 2.
-    if (init.distribution == "normal") init.distribution = "truncated_normal";
-    if (init.scale <= 0) throw Error("VarianceScaling 'scale' must be positive");
-    if (init.mode != "fan_in" && init.mode != "fan_out" && init.mode != "fan_avg")
-      throw Error("VarianceScaling 'mode' must be fan_in, fan_out or fan_avg");
-    if (init.distribution != "truncated_normal" && init.distribution != "untruncated_normal" &&
-        init.distribution != "uniform")
-      throw Error(
-          "VarianceScaling 'distribution' must be truncated_normal, untruncated_normal "
-          "or uniform");
-  } else if (n == "randomuniform" || n == "uniform") {
-    init.kind = Kind::RandomUniform;
-    init.className = "RandomUniform";
-    init.minval = number(cfg, "minval", -0.05);
-    init.maxval = number(cfg, "maxval", 0.05);
-    keys.insert({"minval", "maxval"});
-    if (init.maxval < init.minval) throw Error("RandomUniform needs minval <= maxval");
-  } else if (n == "randomnormal" || n == "normal") {
-    init.kind = Kind::RandomNormal;
-    init.className = "RandomNormal";
-    init.mean = number(cfg, "mean", 0.0);
-    init.stddev = number(cfg, "stddev", 0.05);
-    keys.insert({"mean", "stddev"});
-  } else if (n == "truncatednormal") {
-    init.kind = Kind::TruncatedNormal;
-    init.className = "TruncatedNormal";
-    init.mean = number(cfg, "mean", 0.0);
-    init.stddev = number(cfg, "stddev", 0.05);
-    keys.insert({"mean", "stddev"});
-  } else if (n == "zeros" || n == "zero") {
-    init.kind = Kind::Constant;
-    init.className = "Zeros";
-    init.value = 0.0;
-  } else if (n == "ones" || n == "one") {
-    init.kind = Kind::Constant;
-    init.className = "Ones";
-    init.value = 1.0;
-  } else if (n == "constant") {
-    init.kind = Kind::Constant;
-    init.className = "Constant";
-    init.value = number(cfg, "value", 0.0);
-    keys.insert("value");
-  } else if (n == "orthogonal") {
-    init.kind = Kind::Orthogonal;
-    init.className = "Orthogonal";
-    init.gain = number(cfg, "gain", 1.0);
-    keys.insert("gain");
-  } else if (n == "identity") {
-    init.kind = Kind::Identity;
-    init.className = "Identity";
-    init.gain = number(cfg, "gain", 1.0);
-    keys.insert("gain");
-  } else {
-    throw Error("unknown initializer '" + name +
-                "'; known: glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, "
-                "lecun_normal, random_uniform, random_normal, truncated_normal, zeros, ones, "
-                "constant, orthogonal, identity, VarianceScaling");
+  const InitializerEntry* e = entryFor(name);
+  if (!e) {
+    std::string known;
+    for (const InitializerEntry& x : initializerCatalog().all())
+      known += (known.empty() ? "" : ", ") + x.aliases.front();
+    throw Error("unknown initializer '" + name + "'; known: " + known);
   }
-  for (auto it = cfg.begin(); it != cfg.end(); ++it)
-    if (!keys.count(it.key()) && it.key() != "dtype")
-      throw Error("unknown config key '" + it.key() + "' for initializer " + init.className);
-  if (init.stddev < 0) throw Error(init.className + " 'stddev' must be >= 0");
+  // null means the default for a key Keras never writes as None
+  for (const ParamSpec& p : e->params)
+    if (cfg.contains(p.key) && cfg[p.key].is_null() && !p.defaultValue.is_null()) cfg.erase(p.key);
+  // Keras's Zeros, Ones, Constant and Identity take no seed; it is accepted and unused.
+  const nlohmann::json full = e->completeConfig(cfg, "initializer", {"dtype", "seed"});
+  Initializer init;
+  e->configure(init, full);
   if (cfg.contains("seed") && !cfg["seed"].is_null()) {
     if (!cfg["seed"].is_number_integer()) throw Error("initializer 'seed' must be an integer");
     init.seed = static_cast<std::uint64_t>(cfg["seed"].get<long long>());

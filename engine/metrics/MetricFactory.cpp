@@ -1,20 +1,12 @@
-// makeMetric: Keras metric names, aliases, class names and {"class_name", "config"} dictionaries,
-// with Keras's resolution of "accuracy" / "acc" and "crossentropy" / "ce".
-#include <map>
-#include <set>
+// makeMetric: a reader of the metric catalog (engine/catalog/MetricCatalog.h). Keras metric names,
+// aliases, class names and {"class_name", "config"} dictionaries, with Keras's resolution of
+// "accuracy" / "acc" and "crossentropy" / "ce".
+#include <algorithm>
 
+#include "engine/catalog/MetricCatalog.h"
 #include "engine/core/Error.h"
 #include "engine/losses/Loss.h"
-#include "engine/losses/LossAliases.h"
-#include "engine/metrics/BinaryAccuracy.h"
-#include "engine/metrics/BoxIoU.h"
-#include "engine/metrics/CategoricalAccuracy.h"
-#include "engine/metrics/LossMetric.h"
 #include "engine/metrics/Metric.h"
-#include "engine/metrics/RootMeanSquaredError.h"
-#include "engine/metrics/SparseCategoricalAccuracy.h"
-#include "engine/metrics/SparseTopKCategoricalAccuracy.h"
-#include "engine/metrics/TopKCategoricalAccuracy.h"
 
 namespace tessel {
 
@@ -35,92 +27,18 @@ AccuracyKind resolveAccuracy(const Loss* loss, const Shape& outputShape) {
   return AccuracyKind::Categorical;
 }
 
-// Metric function names (keras.metrics.get) -> class name: the loss functions' (LossAliases.h),
-// the accuracies, RMSE, LogCoshError and ours.
-const std::map<std::string, std::string>& aliases() {
-  static const std::map<std::string, std::string> a = [] {
-    std::map<std::string, std::string> m = lossFunctionAliases();
-    m.insert({
-        {"binary_accuracy", "BinaryAccuracy"},
-        {"categorical_accuracy", "CategoricalAccuracy"},
-        {"sparse_categorical_accuracy", "SparseCategoricalAccuracy"},
-        {"top_k_categorical_accuracy", "TopKCategoricalAccuracy"},
-        {"sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy"},
-        {"root_mean_squared_error", "RootMeanSquaredError"},
-        {"rmse", "RootMeanSquaredError"},
-        {"log_cosh", "LogCoshError"},
-        {"logcosh", "LogCoshError"},
-        {"box_iou", "BoxIoU"},
-    });
-    return m;
-  }();
-  return a;
-}
-
-// Class name -> (default metric name, loss class used for the values, extra config keys).
-struct Entry {
-  std::string defaultName;
-  std::string lossClass;  // empty for the accuracies / RMSE
-  std::set<std::string> keys;
-};
-
-const std::map<std::string, Entry>& table() {
-  static const std::map<std::string, Entry> t = {
-      {"BinaryAccuracy", {"binary_accuracy", "", {"threshold"}}},
-      {"CategoricalAccuracy", {"categorical_accuracy", "", {}}},
-      {"SparseCategoricalAccuracy", {"sparse_categorical_accuracy", "", {}}},
-      {"TopKCategoricalAccuracy", {"top_k_categorical_accuracy", "", {"k"}}},
-      {"SparseTopKCategoricalAccuracy", {"sparse_top_k_categorical_accuracy", "", {"k"}}},
-      {"RootMeanSquaredError", {"root_mean_squared_error", "", {}}},
-      {"MeanSquaredError", {"mean_squared_error", "MeanSquaredError", {}}},
-      {"MeanAbsoluteError", {"mean_absolute_error", "MeanAbsoluteError", {}}},
-      {"MeanAbsolutePercentageError",
-       {"mean_absolute_percentage_error", "MeanAbsolutePercentageError", {}}},
-      {"BinaryCrossentropy",
-       {"binary_crossentropy", "BinaryCrossentropy", {"from_logits", "label_smoothing"}}},
-      {"CategoricalCrossentropy",
-       {"categorical_crossentropy", "CategoricalCrossentropy", {"from_logits", "label_smoothing"}}},
-      {"SparseCategoricalCrossentropy",
-       {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy", {"from_logits"}}},
-      {"KLDivergence", {"kullback_leibler_divergence", "KLDivergence", {}}},
-      {"Hinge", {"hinge", "Hinge", {}}},
-      {"LogCoshError", {"logcosh", "LogCosh", {}}},
-      // Ours (no Keras class): IoU of predicted and true boxes (BoxIoU.h).
-      {"BoxIoU", {"box_iou", "", {}}},
-  };
-  return t;
-}
-
 std::string knownNames() {
-  std::string s = "accuracy, acc, crossentropy, ce";
-  for (const auto& [k, v] : aliases()) s += ", " + k;
-  for (const auto& [k, v] : table()) s += ", " + k;
-  return s;
+  std::string s;
+  for (const std::string& n : resolvedMetricNames()) s += n + ", ";
+  return s + metricCatalog().knownNames();
 }
 
-std::unique_ptr<Metric> build(const std::string& cls, const json& cfg, const std::string& name) {
-  if (cls == "BinaryAccuracy") {
-    const double th = cfg.contains("threshold") && cfg["threshold"].is_number()
-                          ? cfg["threshold"].get<double>()
-                          : 0.5;
-    return std::make_unique<BinaryAccuracy>(name, float(th));
-  }
-  if (cls == "CategoricalAccuracy") return std::make_unique<CategoricalAccuracy>(name);
-  if (cls == "SparseCategoricalAccuracy") return std::make_unique<SparseCategoricalAccuracy>(name);
-  const int k = cfg.contains("k") && cfg["k"].is_number_integer() ? cfg["k"].get<int>() : 5;
-  if (cfg.contains("k") && (!cfg["k"].is_number_integer() || k < 1))
-    throw Error("metric '" + name + "': k must be a positive integer");
-  if (cls == "TopKCategoricalAccuracy") return std::make_unique<TopKCategoricalAccuracy>(name, k);
-  if (cls == "SparseTopKCategoricalAccuracy")
-    return std::make_unique<SparseTopKCategoricalAccuracy>(name, k);
-  if (cls == "RootMeanSquaredError") return std::make_unique<RootMeanSquaredError>(name);
-  if (cls == "BoxIoU") return std::make_unique<BoxIoU>(name);
-  const Entry& e = table().at(cls);
-  json lossCfg = json::object();
-  for (const auto& key : e.keys)
-    if (cfg.contains(key)) lossCfg[key] = cfg[key];
-  return std::make_unique<LossMetric>(
-      name, makeLoss(json{{"class_name", e.lossClass}, {"config", lossCfg}}));
+// The metric of entry `e` from a (partial) config, logged under `name`.
+std::unique_ptr<Metric> build(const MetricEntry& e, json cfg, const std::string& name) {
+  // null means the default for a key Keras never writes as None
+  for (const ParamSpec& p : e.params)
+    if (cfg.contains(p.key) && cfg[p.key].is_null() && !p.defaultValue.is_null()) cfg.erase(p.key);
+  return e.make(e.completeConfig(cfg, "metric", {"name", "dtype"}), name);
 }
 
 }  // namespace
@@ -135,37 +53,27 @@ std::unique_ptr<Metric> makeMetric(const json& spec, const Loss* loss, const Sha
         "is not supported; for bounding boxes use 'box_iou'");
   if (spec.is_string()) {
     name = spec.get<std::string>();
-    if (name == "accuracy" || name == "acc") {
+    const bool accuracy = name == "accuracy" || name == "acc";
+    if (accuracy || name == "crossentropy" || name == "ce") {  // Keras 2: from_logits=False
       switch (resolveAccuracy(loss, outputShape)) {
         case AccuracyKind::Binary:
-          return std::make_unique<BinaryAccuracy>(name);
-        case AccuracyKind::Sparse:
-          return std::make_unique<SparseCategoricalAccuracy>(name);
-        case AccuracyKind::Categorical:
-          return std::make_unique<CategoricalAccuracy>(name);
-      }
-    }
-    if (name == "crossentropy" || name == "ce") {  // Keras 2: from_logits=False, same rule
-      switch (resolveAccuracy(loss, outputShape)) {
-        case AccuracyKind::Binary:
-          cls = "BinaryCrossentropy";
+          cls = accuracy ? "BinaryAccuracy" : "BinaryCrossentropy";
           break;
         case AccuracyKind::Sparse:
-          cls = "SparseCategoricalCrossentropy";
+          cls = accuracy ? "SparseCategoricalAccuracy" : "SparseCategoricalCrossentropy";
           break;
         case AccuracyKind::Categorical:
-          cls = "CategoricalCrossentropy";
+          cls = accuracy ? "CategoricalAccuracy" : "CategoricalCrossentropy";
           break;
       }
-    } else if (auto a = aliases().find(name); a != aliases().end()) {
-      cls = a->second;
-    } else if (table().count(name)) {
-      cls = name;  // a class name as a string: Keras uses the class's default metric name
-      name = table().at(cls).defaultName;
-    } else {
-      throw Error("unknown metric '" + name + "' (known: " + knownNames() + ")");
+      return build(metricCatalog().get(cls), json::object(), name);
     }
-    return build(cls, cfg, name);
+    const MetricEntry* e = metricCatalog().find(name);
+    if (!e) throw Error("unknown metric '" + name + "' (known: " + knownNames() + ")");
+    // A function name or alias keeps the name given (Keras's history keys); a class name as a
+    // string uses the class's default metric name.
+    const bool alias = std::find(e->aliases.begin(), e->aliases.end(), name) != e->aliases.end();
+    return build(*e, json::object(), alias ? name : e->name);
   }
   if (!spec.is_object() || !spec.contains("class_name") || !spec["class_name"].is_string())
     throw Error("metric: expected a name or {\"class_name\": ..., \"config\": {...}}, got " +
@@ -180,21 +88,16 @@ std::unique_ptr<Metric> makeMetric(const json& spec, const Loss* loss, const Sha
     if (!cfg.is_object() || !cfg.contains("fn") || !cfg["fn"].is_string())
       throw Error("metric 'MeanMetricWrapper': config needs the function name in 'fn'");
     const auto fn = cfg["fn"].get<std::string>();
-    const auto a = aliases().find(fn);
-    if (a == aliases().end()) throw Error("metric 'MeanMetricWrapper': unknown fn '" + fn + "'");
+    const MetricEntry* e = metricCatalog().find(fn);
+    if (!e) throw Error("metric 'MeanMetricWrapper': unknown fn '" + fn + "'");
     name = cfg.contains("name") && cfg["name"].is_string() ? cfg["name"].get<std::string>() : fn;
-    return build(a->second, json::object(), name);
+    return build(*e, json::object(), name);
   }
-  const auto it = table().find(cls);
-  if (it == table().end())
-    throw Error("unknown metric '" + cls + "' (known: " + knownNames() + ")");
+  const MetricEntry* e = metricCatalog().find(cls);
+  if (!e) throw Error("unknown metric '" + cls + "' (known: " + knownNames() + ")");
   if (!cfg.is_object()) throw Error("metric '" + cls + "': config must be an object");
-  for (const auto& [k, v] : cfg.items())
-    if (k != "name" && k != "dtype" && !it->second.keys.count(k))
-      throw Error("metric '" + cls + "': unknown config key '" + k + "'");
-  name = cfg.contains("name") && cfg["name"].is_string() ? cfg["name"].get<std::string>()
-                                                         : it->second.defaultName;
-  return build(cls, cfg, name);
+  name = cfg.contains("name") && cfg["name"].is_string() ? cfg["name"].get<std::string>() : e->name;
+  return build(*e, cfg, name);
 }
 
 }  // namespace tessel

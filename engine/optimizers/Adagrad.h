@@ -1,5 +1,5 @@
 #pragma once
-// Keras Adagrad (learning_rate 0.001, initial_accumulator_value 0.1, epsilon 1e-7):
+// Keras Adagrad (Keras defaults: OptimizerCatalog):
 //   acc += g^2;  w -= lr g / sqrt(acc + eps)
 // As tfjs-core's AdagradOptimizer and Keras 2.11+ (epsilon inside the square root). tfjs-layers'
 // string "adagrad" uses learning rate 0.01; Keras's 0.001 is the default here. Slot:
@@ -10,8 +10,7 @@ namespace tessel {
 
 class Adagrad : public Optimizer {
  public:
-  explicit Adagrad(double learningRate = 0.001, double initialAccumulatorValue = 0.1,
-                   double epsilon = 1e-7);
+  explicit Adagrad(double learningRate, double initialAccumulatorValue, double epsilon);
   std::string name() const override { return "Adagrad"; }
   nlohmann::json config() const override;
 

@@ -1,5 +1,5 @@
 #pragma once
-// Keras Adam (learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7, amsgrad false) with
+// Keras Adam (Keras defaults: OptimizerCatalog) with
 // tfjs-core's AdamOptimizer numerics:
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
 //   w -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
@@ -13,8 +13,7 @@ namespace tessel {
 
 class Adam : public AdamFamily {
  public:
-  explicit Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
-                double epsilon = 1e-7, bool amsgrad = false);
+  explicit Adam(double learningRate, double beta1, double beta2, double epsilon, bool amsgrad);
   std::string name() const override { return "Adam"; }
   nlohmann::json config() const override;
 

@@ -1,5 +1,5 @@
 #pragma once
-// Keras Adamax (learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7):
+// Keras Adamax (Keras defaults: OptimizerCatalog):
 //   m = b1 m + (1 - b1) g;  u = max(b2 u, |g|);  w -= lr / (1 - b1^t) m / (u + eps)
 // Same as tfjs-core's AdamaxOptimizer (with decay 0) and Keras 2.11+. tfjs-layers' string
 // "adamax" uses learning rate 0.002; Keras's 0.001 is the default here. Slots: "m", "u".
@@ -9,8 +9,7 @@ namespace tessel {
 
 class Adamax : public AdamFamily {
  public:
-  explicit Adamax(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
-                  double epsilon = 1e-7);
+  explicit Adamax(double learningRate, double beta1, double beta2, double epsilon);
   std::string name() const override { return "Adamax"; }
 
  protected:

@@ -10,16 +10,14 @@ namespace tessel {
 std::unique_ptr<Schedule> CosineDecay::fromConfig(const nlohmann::json& c) {
   using namespace scheduledetail;
   const std::string cls = "CosineDecay";
-  checkKeys(cls, c,
-            {"initial_learning_rate", "decay_steps", "alpha", "warmup_target", "warmup_steps"});
   std::optional<double> target;
   if (c.contains("warmup_target") && !c["warmup_target"].is_null())
     target = number(cls, c, "warmup_target");
-  const double warmup = number(cls, c, "warmup_steps", 0.0);
+  const double warmup = number(cls, c, "warmup_steps");
   if (warmup < 0) throw Error("schedule 'CosineDecay': 'warmup_steps' must be >= 0");
   return std::make_unique<CosineDecay>(number(cls, c, "initial_learning_rate"),
-                                       positive(cls, c, "decay_steps"),
-                                       number(cls, c, "alpha", 0.0), target, warmup);
+                                       positive(cls, c, "decay_steps"), number(cls, c, "alpha"),
+                                       target, warmup);
 }
 
 double CosineDecay::decay(double step, double lr) const {

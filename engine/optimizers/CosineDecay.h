@@ -1,5 +1,5 @@
 #pragma once
-// Keras CosineDecay (alpha 0.0), Keras 2 form:
+// Keras CosineDecay (Keras defaults: ScheduleCatalog), Keras 2 form:
 //   s = min(step, decay_steps);  lr = lr0 * ((1 - alpha) * 0.5 * (1 + cos(pi s / decay_steps))
 //   + alpha)
 // The optional linear warmup of Keras 2.13+ (warmup_target, warmup_steps) is read and written
@@ -13,8 +13,8 @@ namespace tessel {
 
 class CosineDecay : public Schedule {
  public:
-  CosineDecay(double initialLearningRate, double decaySteps, double alpha = 0.0,
-              std::optional<double> warmupTarget = std::nullopt, double warmupSteps = 0)
+  CosineDecay(double initialLearningRate, double decaySteps, double alpha,
+              std::optional<double> warmupTarget, double warmupSteps)
       : lr0_(initialLearningRate),
         steps_(decaySteps),
         alpha_(alpha),

@@ -1,5 +1,5 @@
 #pragma once
-// Keras Nadam (learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7), Keras 2.11+ form
+// Keras Nadam (Keras defaults: OptimizerCatalog), Keras 2.11+ form
 // (tfjs has no Nadam):
 //   u_t = b1 (1 - 0.5 * 0.96^t),  u_{t+1} = b1 (1 - 0.5 * 0.96^(t+1)),  P_t = prod_{s<=t} u_s
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
@@ -13,8 +13,7 @@ namespace tessel {
 
 class Nadam : public AdamFamily {
  public:
-  explicit Nadam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
-                 double epsilon = 1e-7);
+  explicit Nadam(double learningRate, double beta1, double beta2, double epsilon);
   std::string name() const override { return "Nadam"; }
 
  protected:

@@ -1,18 +1,10 @@
-// makeOptimizer: "sgd", "adam", ... with Keras defaults, or {"class_name": "Adam", "config":
-// {...}} with Keras 2.11+ get_config keys (learning_rate may be a schedule dictionary).
-#include <algorithm>
-#include <cctype>
-#include <set>
-
+// makeOptimizer: a reader of the optimizer catalog (engine/catalog/OptimizerCatalog.h). "sgd",
+// "adam", ... with Keras defaults, or {"class_name": "Adam", "config": {...}} with Keras 2.11+
+// get_config keys (learning_rate may be a schedule dictionary).
+#include "engine/catalog/OptimizerCatalog.h"
 #include "engine/core/Error.h"
-#include "engine/optimizers/Adagrad.h"
-#include "engine/optimizers/Adam.h"
-#include "engine/optimizers/Adamax.h"
 #include "engine/optimizers/InverseTimeDecay.h"
-#include "engine/optimizers/Nadam.h"
 #include "engine/optimizers/Optimizer.h"
-#include "engine/optimizers/RMSprop.h"
-#include "engine/optimizers/SGD.h"
 
 namespace tessel {
 
@@ -20,38 +12,43 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
+// `cfg` without null values for keys whose Keras default is not None: a null there means "the
+// default" (as Keras's constructors treat an omitted argument).
+json withoutNullDefaults(const OptimizerEntry& e, json cfg) {
+  for (const ParamSpec& p : e.params)
+    if (cfg.contains(p.key) && cfg[p.key].is_null() && !p.defaultValue.is_null()) cfg.erase(p.key);
+  return cfg;
 }
 
-struct Reader {
-  std::string cls;
-  const json& c;
-  bool has(const char* key) const { return c.contains(key) && !c[key].is_null(); }
-  double num(const char* key, double def) const {
-    if (!has(key)) return def;
-    if (!c[key].is_number())
-      throw Error("optimizer '" + cls + "': '" + key + "' must be a number, got " + c[key].dump());
-    return c[key].get<double>();
-  }
-  bool flag(const char* key, bool def) const {
-    if (!has(key)) return def;
-    if (!c[key].is_boolean())
-      throw Error("optimizer '" + cls + "': '" + key + "' must be true or false");
-    return c[key].get<bool>();
-  }
-  double nonNegative(const char* key, double def) const {
-    const double v = num(key, def);
-    if (v < 0) throw Error("optimizer '" + cls + "': '" + key + "' must be >= 0");
-    return v;
-  }
-};
+double nonNegative(const std::string& who, const json& cfg, const char* key) {
+  if (!cfg.contains(key) || cfg[key].is_null()) return 0.0;
+  if (!cfg[key].is_number() || cfg[key].get<double>() < 0)
+    throw Error(who + ": '" + key + "' must be a number >= 0, got " + cfg[key].dump());
+  return cfg[key].get<double>();
+}
 
-const std::set<std::string> kBaseKeys = {
-    "name",        "learning_rate",       "lr",      "weight_decay", "clipnorm",
-    "clipvalue",   "global_clipnorm",     "use_ema", "ema_momentum", "ema_overwrite_frequency",
-    "jit_compile", "is_legacy_optimizer", "decay"};
+// The base Optimizer keys: name, learning_rate (number or schedule), legacy lr / decay,
+// weight_decay and the clipping norms; use_ema must stay off.
+void applyBase(const json& cfg, std::unique_ptr<Schedule>& schedule, double& lr,
+               const std::string& who) {
+  if (cfg.contains("use_ema") && cfg["use_ema"] == true)
+    throw Error(who + ": use_ema is not supported");
+  json rate = cfg.at("learning_rate");
+  if (cfg.contains("lr") && !cfg["lr"].is_null()) rate = cfg["lr"];  // Keras < 2.3
+  if (rate.is_object()) {
+    schedule = makeSchedule(rate);
+  } else if (!rate.is_number() || !(rate.get<double>() >= 0)) {
+    throw Error(who + ": learning_rate must be a number >= 0 or a schedule, got " + rate.dump());
+  } else {
+    lr = rate.get<double>();
+  }
+  // Legacy Keras 2 "decay": lr / (1 + decay * iterations), i.e. InverseTimeDecay(lr, 1, decay).
+  const double decay = nonNegative(who, cfg, "decay");
+  if (decay > 0) {
+    if (schedule) throw Error(who + ": 'decay' cannot be combined with a schedule");
+    schedule = std::make_unique<InverseTimeDecay>(lr, 1.0, decay);
+  }
+}
 
 }  // namespace
 
@@ -70,74 +67,22 @@ std::unique_ptr<Optimizer> makeOptimizer(const json& spec) {
   }
   // Keras 2.13+ writes "Custom>Adam" for optimizers saved from tf.keras.
   if (cls.rfind("Custom>", 0) == 0) cls = cls.substr(7);
-  const std::string key = lower(cls);
-  Reader r{cls, cfg};
-  std::unique_ptr<Optimizer> opt;
-  std::set<std::string> own;
-  if (key == "sgd") {
-    own = {"momentum", "nesterov"};
-    const double mom = r.num("momentum", 0.0);
-    if (mom < 0 || mom > 1) throw Error("optimizer 'SGD': 'momentum' must be in [0, 1]");
-    opt = std::make_unique<SGD>(0.01, mom, r.flag("nesterov", false));
-  } else if (key == "rmsprop") {
-    own = {"rho", "momentum", "epsilon", "centered"};
-    opt = std::make_unique<RMSprop>(0.001, r.num("rho", 0.9), r.nonNegative("momentum", 0.0),
-                                    r.nonNegative("epsilon", 1e-7), r.flag("centered", false));
-  } else if (key == "adam") {
-    own = {"beta_1", "beta_2", "epsilon", "amsgrad"};
-    opt = std::make_unique<Adam>(0.001, r.num("beta_1", 0.9), r.num("beta_2", 0.999),
-                                 r.nonNegative("epsilon", 1e-7), r.flag("amsgrad", false));
-  } else if (key == "adagrad") {
-    own = {"initial_accumulator_value", "epsilon"};
-    opt = std::make_unique<Adagrad>(0.001, r.nonNegative("initial_accumulator_value", 0.1),
-                                    r.nonNegative("epsilon", 1e-7));
-  } else if (key == "adamax") {
-    own = {"beta_1", "beta_2", "epsilon"};
-    opt = std::make_unique<Adamax>(0.001, r.num("beta_1", 0.9), r.num("beta_2", 0.999),
-                                   r.nonNegative("epsilon", 1e-7));
-  } else if (key == "nadam") {
-    own = {"beta_1", "beta_2", "epsilon"};
-    opt = std::make_unique<Nadam>(0.001, r.num("beta_1", 0.9), r.num("beta_2", 0.999),
-                                  r.nonNegative("epsilon", 1e-7));
-  } else {
-    throw Error("unknown optimizer '" + cls +
-                "' (known: sgd, rmsprop, adam, adagrad, adamax, nadam, or the class names SGD, "
-                "RMSprop, Adam, Adagrad, Adamax, Nadam)");
+  const OptimizerEntry& e = optimizerCatalog().get(cls);
+  const json full = e.completeConfig(withoutNullDefaults(e, cfg), optimizerCatalog().kind(),
+                                     optimizerExtraKeys());
+  const std::string who = "optimizer '" + e.className + "'";
+  std::unique_ptr<Optimizer> opt = e.make(full);
+  applyBase(full, opt->schedule_, opt->lr_, who);
+  if (full.contains("name") && !full["name"].is_null()) {
+    if (!full["name"].is_string()) throw Error("optimizer: 'name' must be a string");
+    opt->configName_ = full["name"].get<std::string>();
   }
-  for (const auto& [k, v] : cfg.items())
-    if (!kBaseKeys.count(k) && !own.count(k))
-      throw Error("optimizer '" + opt->name() + "': unknown config key '" + k + "'");
-
-  if (r.has("use_ema") && r.flag("use_ema", false))
-    throw Error("optimizer '" + opt->name() + "': use_ema is not supported");
-  if (r.has("name")) {
-    if (!cfg["name"].is_string()) throw Error("optimizer: 'name' must be a string");
-    opt->configName_ = cfg["name"].get<std::string>();
-  }
-  const char* lrKey = r.has("learning_rate") ? "learning_rate" : (r.has("lr") ? "lr" : nullptr);
-  if (lrKey) {
-    if (cfg[lrKey].is_object()) {
-      opt->schedule_ = makeSchedule(cfg[lrKey]);
-    } else {
-      const double lr = r.num(lrKey, 0.0);
-      if (!(lr >= 0)) throw Error("optimizer '" + opt->name() + "': learning_rate must be >= 0");
-      opt->lr_ = lr;
-    }
-  }
-  // Legacy Keras 2 "decay": lr / (1 + decay * iterations), i.e. InverseTimeDecay(lr, 1, decay).
-  const double decay = r.nonNegative("decay", 0.0);
-  if (decay > 0) {
-    if (opt->schedule_)
-      throw Error("optimizer '" + opt->name() + "': 'decay' cannot be combined with a schedule");
-    opt->schedule_ = std::make_unique<InverseTimeDecay>(opt->lr_, 1.0, decay);
-  }
-  opt->weightDecay_ = r.nonNegative("weight_decay", 0.0);
-  opt->clipnorm_ = r.nonNegative("clipnorm", 0.0);
-  opt->clipvalue_ = r.nonNegative("clipvalue", 0.0);
-  opt->globalClipnorm_ = r.nonNegative("global_clipnorm", 0.0);
+  opt->weightDecay_ = nonNegative(who, full, "weight_decay");
+  opt->clipnorm_ = nonNegative(who, full, "clipnorm");
+  opt->clipvalue_ = nonNegative(who, full, "clipvalue");
+  opt->globalClipnorm_ = nonNegative(who, full, "global_clipnorm");
   if (opt->clipnorm_ > 0 && opt->globalClipnorm_ > 0)  // as Keras 2.11+
-    throw Error("optimizer '" + opt->name() +
-                "': cannot set both 'clipnorm' and 'global_clipnorm'");
+    throw Error(who + ": cannot set both 'clipnorm' and 'global_clipnorm'");
   return opt;
 }
 

@@ -23,7 +23,6 @@ std::vector<double> numbers(const nlohmann::json& c, const char* key) {
 }  // namespace
 
 std::unique_ptr<Schedule> PiecewiseConstantDecay::fromConfig(const nlohmann::json& c) {
-  scheduledetail::checkKeys("PiecewiseConstantDecay", c, {"boundaries", "values"});
   auto b = numbers(c, "boundaries");
   auto v = numbers(c, "values");
   if (v.size() != b.size() + 1)

@@ -10,12 +10,9 @@ namespace tessel {
 std::unique_ptr<Schedule> PolynomialDecay::fromConfig(const nlohmann::json& c) {
   using namespace scheduledetail;
   const std::string cls = "PolynomialDecay";
-  checkKeys(cls, c,
-            {"initial_learning_rate", "decay_steps", "end_learning_rate", "power", "cycle"});
   return std::make_unique<PolynomialDecay>(
       number(cls, c, "initial_learning_rate"), positive(cls, c, "decay_steps"),
-      number(cls, c, "end_learning_rate", 1e-4), number(cls, c, "power", 1.0),
-      boolean(cls, c, "cycle", false));
+      number(cls, c, "end_learning_rate"), number(cls, c, "power"), boolean(cls, c, "cycle"));
 }
 
 double PolynomialDecay::operator()(long long step) const {

@@ -1,5 +1,5 @@
 #pragma once
-// Keras PolynomialDecay (end_learning_rate 0.0001, power 1.0, cycle false):
+// Keras PolynomialDecay (Keras defaults: ScheduleCatalog):
 //   not cycling: s = min(step, decay_steps), D = decay_steps
 //   cycling:     s = step, D = decay_steps * max(1, ceil(step / decay_steps))
 //   lr = (lr0 - end) * (1 - s / D)^power + end
@@ -9,8 +9,8 @@ namespace tessel {
 
 class PolynomialDecay : public Schedule {
  public:
-  PolynomialDecay(double initialLearningRate, double decaySteps, double endLearningRate = 1e-4,
-                  double power = 1.0, bool cycle = false)
+  PolynomialDecay(double initialLearningRate, double decaySteps, double endLearningRate,
+                  double power, bool cycle)
       : lr0_(initialLearningRate),
         steps_(decaySteps),
         end_(endLearningRate),

@@ -1,5 +1,5 @@
 #pragma once
-// Keras RMSprop (learning_rate 0.001, rho 0.9, momentum 0.0, epsilon 1e-7, centered false):
+// Keras RMSprop (Keras defaults: OptimizerCatalog):
 //   v = rho v + (1 - rho) g^2
 //   centered: a = rho a + (1 - rho) g;  d = v - a^2 + eps   else d = v + eps
 //   inc = lr g / sqrt(d);  momentum > 0: mom = momentum mom + inc, w -= mom;  else w -= inc
@@ -11,8 +11,7 @@ namespace tessel {
 
 class RMSprop : public Optimizer {
  public:
-  explicit RMSprop(double learningRate = 0.001, double rho = 0.9, double momentum = 0.0,
-                   double epsilon = 1e-7, bool centered = false);
+  explicit RMSprop(double learningRate, double rho, double momentum, double epsilon, bool centered);
   std::string name() const override { return "RMSprop"; }
   nlohmann::json config() const override;
 

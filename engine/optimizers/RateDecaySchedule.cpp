@@ -9,9 +9,8 @@ namespace tessel {
 RateDecaySchedule::Config RateDecaySchedule::readConfig(const std::string& cls,
                                                         const nlohmann::json& c) {
   using namespace scheduledetail;
-  checkKeys(cls, c, {"initial_learning_rate", "decay_steps", "decay_rate", "staircase"});
   return {number(cls, c, "initial_learning_rate"), positive(cls, c, "decay_steps"),
-          number(cls, c, "decay_rate"), boolean(cls, c, "staircase", false)};
+          number(cls, c, "decay_rate"), boolean(cls, c, "staircase")};
 }
 
 double RateDecaySchedule::progress(long long step) const {

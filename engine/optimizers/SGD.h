@@ -1,5 +1,5 @@
 #pragma once
-// Keras SGD (learning_rate 0.01, momentum 0.0, nesterov false), Keras 2.11+ form:
+// Keras SGD (Keras defaults: OptimizerCatalog), Keras 2.11+ form:
 //   m = momentum m - lr g;  w += m  (nesterov: w += momentum m - lr g); plain: w -= lr g.
 // tfjs's MomentumOptimizer accumulates a = momentum a + g and does w -= lr a (nesterov:
 // w -= lr (g + momentum a)): identical while lr is constant; with a schedule Keras is followed.
@@ -9,7 +9,7 @@ namespace tessel {
 
 class SGD : public Optimizer {
  public:
-  explicit SGD(double learningRate = 0.01, double momentum = 0.0, bool nesterov = false);
+  explicit SGD(double learningRate, double momentum, bool nesterov);
   std::string name() const override { return "SGD"; }
   nlohmann::json config() const override;
   double momentum() const { return momentum_; }

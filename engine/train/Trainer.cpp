@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "engine/core/Error.h"
+#include "engine/core/KerasFormat.h"
 #include "engine/core/Rng.h"
 #include "engine/train/AdaptLayers.h"
 #include "engine/train/BatchAugmenter.h"
@@ -47,11 +48,9 @@ struct Trainer::Batch {
 
 namespace {
 
-// Keras's progbar number format: ' %.4f' above 1e-3, else ' %.4e'.
+// Keras's progbar number format (KerasFormat.h).
 std::string formatValue(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, std::fabs(v) > 1e-3 ? "%.4f" : "%.4e", v);
-  return buf;
+  return kerasNumber(v);
 }
 
 // Keras verbose=2 time: "3s", "250ms", "80us".

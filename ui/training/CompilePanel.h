@@ -1,8 +1,9 @@
 #pragma once
 // Keras compile() + fit() settings of one model, as a form: loss per output and loss_weights
-// (multi-output models), metrics, optimizer and its parameters (Keras defaults), learning-rate
-// schedule, batch size, epochs, validation split, class weights and the callbacks EarlyStopping,
-// ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN with their Keras parameters and defaults.
+// (multi-output models) and metrics (LossMetricEditor), optimizer and its parameters with the
+// catalog's Keras defaults and the learning-rate schedule (OptimizerEditor), batch size, epochs,
+// validation split, class weights and the callbacks EarlyStopping, ModelCheckpoint,
+// ReduceLROnPlateau, TerminateOnNaN with their Keras parameters and defaults.
 //
 // JSON forms (what the project stores in compileSettings):
 //  - trainingConfig(): Keras training_config {"loss", "metrics", "loss_weights",
@@ -34,6 +35,9 @@ class QTableWidget;
 
 namespace tessel {
 
+class LossMetricEditor;
+class OptimizerEditor;
+
 class CompilePanel : public QWidget {
   Q_OBJECT
  public:
@@ -44,7 +48,7 @@ class CompilePanel : public QWidget {
   // sigmoid + 1 unit: binary_crossentropy, else mse). Keeps settings already chosen for outputs
   // with the same name.
   void setModel(const ModelSpec& spec);
-  QStringList outputNames() const { return outputs_; }
+  QStringList outputNames() const;
 
   CompileOptions compileOptions() const;
   FitOptions fitOptions() const;  // verbose 0
@@ -57,15 +61,19 @@ class CompilePanel : public QWidget {
   nlohmann::json settings() const;
   void setSettings(const nlohmann::json& settings);
 
-  // Keras defaults of an optimizer's parameters ("Adam" -> {"learning_rate": 0.001, "beta_1":
-  // 0.9, ...}); empty for an unknown name.
+  // The optimizer catalog's Keras defaults of an optimizer's parameters ("Adam" ->
+  // {"learning_rate": 0.001, "beta_1": 0.9, ...}); empty for an unknown name.
   static nlohmann::json optimizerDefaults(const QString& className);
+  // What the panel offers: the optimizer, loss and metric catalogs' names (OptimizerEditor,
+  // LossMetricEditor).
   static QStringList optimizerNames();
   static QStringList lossNames();
   static QStringList metricNames();
 
   // Widgets (for tests and the window).
-  QComboBox* optimizerBox() const { return optimizer_; }
+  OptimizerEditor* optimizerEditor() const { return optimizerEditor_; }
+  LossMetricEditor* lossMetricEditor() const { return outputsEditor_; }
+  QComboBox* optimizerBox() const;
   QDoubleSpinBox* learningRateBox() const;
   QComboBox* lossBox(int output) const;
   QSpinBox* epochsBox() const { return epochs_; }
@@ -76,27 +84,17 @@ class CompilePanel : public QWidget {
   void changed();
 
  private:
-  struct OutputRow;
   struct CallbackBox;
-  void rebuildOptimizerParams(const nlohmann::json& values);
-  void rebuildOutputs();
   void emitChanged();
 
-  QStringList outputs_;
-  QTableWidget* outputTable_ = nullptr;  // output | loss | loss weight | metrics
-  QComboBox* optimizer_ = nullptr;
-  QFormLayout* optimizerForm_ = nullptr;
-  QWidget* optimizerParams_ = nullptr;
-  QComboBox* schedule_ = nullptr;
-  QLineEdit* scheduleParams_ = nullptr;  // JSON config of the schedule
+  LossMetricEditor* outputsEditor_ = nullptr;
+  OptimizerEditor* optimizerEditor_ = nullptr;
   QSpinBox* epochs_ = nullptr;
   QSpinBox* batchSize_ = nullptr;
   QDoubleSpinBox* validationSplit_ = nullptr;
   QCheckBox* shuffle_ = nullptr;
   QLineEdit* classWeight_ = nullptr;  // "0: 1.0, 1: 2.5"
   std::vector<CallbackBox*> callbacks_;
-  nlohmann::json optimizerValues_;                 // current parameter values by key
-  std::map<QString, nlohmann::json> outputState_;  // output -> {"loss", "weight", "metrics"}
   bool building_ = false;
 };
 
