@@ -19,14 +19,27 @@ LayerRegistry& LayerRegistry::instance() {
   return *registry;
 }
 
-void LayerRegistry::add(LayerInfo info) {
+LayerInfo& LayerRegistry::add(LayerInfo info) {
+  std::vector<std::string> names{info.className};
+  names.insert(names.end(), info.aliases.begin(), info.aliases.end());
+  for (const std::string& n : names)
+    if (infos_.count(n) || aliases_.count(n))
+      throw Error("layer catalog: '" + n + "' is registered twice");
+  for (const std::string& a : info.aliases) aliases_[a] = info.className;
   std::string key = info.className;
-  infos_[key] = std::move(info);
+  return infos_[key] = std::move(info);
 }
 
 const LayerInfo* LayerRegistry::find(const std::string& className) const {
   auto it = infos_.find(className);
-  return it == infos_.end() ? nullptr : &it->second;
+  if (it != infos_.end()) return &it->second;
+  auto alias = aliases_.find(className);
+  return alias == aliases_.end() ? nullptr : &infos_.at(alias->second);
+}
+
+bool LayerRegistry::isInput(const std::string& className) const {
+  const LayerInfo* info = find(className);
+  return info && info->isInput;
 }
 
 std::vector<const LayerInfo*> LayerRegistry::all() const {
