@@ -23,11 +23,11 @@ namespace tessel {
 class OnnxGraphBuilder;  // engine/io/onnx/OnnxGraphBuilder.h
 struct OnnxNode;         // the node being exported, with its completed config and shapes
 
-// How a layer is written as ONNX. A layer without `emit` has no ONNX form; `notExpressible` says
+// How a layer is written as ONNX. A layer without `write` has no ONNX form; `notExpressible` says
 // why in words a user understands.
 struct LayerOnnxHook {
   // Writes the node's ONNX nodes and initializers.
-  std::function<void(OnnxGraphBuilder&, const OnnxNode&)> emit;
+  std::function<void(OnnxGraphBuilder&, const OnnxNode&)> write;
   // Why this particular config cannot be exported ("" when it can); empty function: always can.
   std::function<std::string(const OnnxNode&)> unsupported;
   std::string notExpressible;

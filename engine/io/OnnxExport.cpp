@@ -24,7 +24,7 @@ std::string unsupportedReason(const NodeSpec& n, const json& cfg, const NodeShap
     return "channels_first is not exported (use channels_last)";
   if (!info) return "no ONNX export for " + n.className;
   if (info->isInput || info->identityAtInference) return {};
-  if (!info->onnx.emit)
+  if (!info->onnx.write)
     return info->onnx.notExpressible.empty() ? "no ONNX export for " + n.className
                                              : info->onnx.notExpressible;
   if (cfg.contains("activation")) {
@@ -59,7 +59,7 @@ void exportNode(OnnxGraphBuilder& b, const LayerInfo& info, const NodeSpec& n, c
   if (info.identityAtInference)
     onnxexport::identity(b, node);
   else
-    info.onnx.emit(b, node);
+    info.onnx.write(b, node);
 }
 
 std::string exportModel(const ModelSpec& spec, const NamedWeights& weights) {

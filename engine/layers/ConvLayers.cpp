@@ -150,19 +150,19 @@ void convolution(LayerInfo& info, std::vector<std::string> aliases) {
                        {"activation", true},
                        {"padding", true}};
   info.pythonPositional = {"filters", "kernel_size"};
-  info.onnx.emit = onnxexport::convolution;
+  info.onnx.write = onnxexport::convolution;
   info.onnx.unsupported = onnxexport::convolutionUnsupported;
 }
 
 void pooling(LayerInfo& info, std::vector<std::string> aliases) {
   info.aliases = std::move(aliases);
   info.subtitleKeys = {{"pool_size"}, {"padding", true}};
-  info.onnx.emit = onnxexport::pooling;
+  info.onnx.write = onnxexport::pooling;
 }
 
 void globalPooling(LayerInfo& info, std::vector<std::string> aliases) {
   info.aliases = std::move(aliases);
-  info.onnx.emit = onnxexport::globalPooling;
+  info.onnx.write = onnxexport::globalPooling;
 }
 
 }  // namespace
@@ -234,7 +234,7 @@ void registerConvLayers(LayerRegistry& r) {
                         1, 1e6),
                   dataFormat(), interp},
                  factory<UpSampling2D>());
-    up.onnx.emit = onnxexport::upSampling2D;
+    up.onnx.write = onnxexport::upSampling2D;
     up.onnx.unsupported = onnxexport::upSampling2DUnsupported;
   }
   addLayer(
@@ -244,7 +244,7 @@ void registerConvLayers(LayerRegistry& r) {
              "Int, tuple of 2 ints or ((top, bottom), (left, right)): the zero padding."),
        dataFormat()},
       factory<ZeroPadding2D>())
-      .onnx.emit = onnxexport::zeroPadding2D;
+      .onnx.write = onnxexport::zeroPadding2D;
   addLayer(
       r, "Cropping2D", "Reshaping",
       "Crops rows and columns at the top, bottom, left and right of images.",
@@ -252,7 +252,7 @@ void registerConvLayers(LayerRegistry& r) {
              "Int, tuple of 2 ints or ((top, bottom), (left, right)): what to crop."),
        dataFormat()},
       factory<Cropping2D>())
-      .onnx.emit = onnxexport::cropping2D;
+      .onnx.write = onnxexport::cropping2D;
   pooling(addLayer(r, "MaxPooling2D", "Pooling",
                    "Downsamples images by taking the maximum over each pool_size window.",
                    poolParams(2), factory<MaxPooling2D>()),

@@ -52,7 +52,7 @@ LayerInfo mergeInfo(const char* cls, const char* doc, int maxInputs, std::vector
   LayerInfo info = layerInfo(cls, "Merging", doc, std::move(params), std::move(create));
   info.minInputs = 2;
   info.maxInputs = maxInputs;
-  info.onnx.emit = std::move(onnx);
+  info.onnx.write = std::move(onnx);
   return info;
 }
 
@@ -89,7 +89,7 @@ void registerCoreLayers(LayerRegistry& registry) {
                               denseParams(), factory<Dense>());
   dense.subtitleKeys = {{"units"}, {"activation", true}};
   dense.pythonPositional = {"units"};
-  dense.onnx.emit = onnxexport::dense;
+  dense.onnx.write = onnxexport::dense;
   LayerInfo& activation =
       addLayer(registry, "Activation", "Core", "Applies an activation function to its input.",
                {required(param("activation", ParamType::Activation, nullptr,
@@ -98,7 +98,7 @@ void registerCoreLayers(LayerRegistry& registry) {
                factory<Activation>());
   activation.subtitleKeys = {{"activation"}};
   activation.pythonPositional = {"activation"};
-  activation.onnx.emit = onnxexport::activation;
+  activation.onnx.write = onnxexport::activation;
   trainingOnly(
       addLayer(registry, "Dropout", "Regularization",
                "Randomly sets inputs to 0 with frequency rate during training, scaling "
@@ -123,14 +123,14 @@ void registerCoreLayers(LayerRegistry& registry) {
                 1e300),
       },
       factory<ActivityRegularization>())
-      .onnx.emit = onnxexport::identity;
+      .onnx.write = onnxexport::identity;
   addLayer(registry, "Flatten", "Reshaping",
            "Flattens the input to (batch, features). Does not affect the batch size.",
            {choice("data_format", "channels_last", {"channels_last", "channels_first"},
                    "The ordering of the dimensions in the inputs: channels_last or "
                    "channels_first.")},
            factory<Flatten>())
-      .onnx.emit = onnxexport::flatten;
+      .onnx.write = onnxexport::flatten;
   // target_shape is Json, checked by Reshape itself: TF.js writes the inferred dimension as null,
   // Keras as -1.
   LayerInfo& reshape = addLayer(registry, "Reshape", "Reshaping",
@@ -141,7 +141,7 @@ void registerCoreLayers(LayerRegistry& registry) {
                                 factory<Reshape>());
   reshape.subtitleKeys = {{"target_shape"}};
   reshape.pythonPositional = {"target_shape"};
-  reshape.onnx.emit = onnxexport::reshape;
+  reshape.onnx.write = onnxexport::reshape;
   registry.add(mergeInfo("Add", "Adds a list of inputs of the same shape.", -1, {}, factory<Add>(),
                          onnxexport::add));
   registry.add(mergeInfo("Subtract", "Subtracts two inputs of the same shape: x0 - x1.", 2, {},

@@ -23,9 +23,7 @@ LayerInfo& LayerRegistry::add(LayerInfo info) {
   std::vector<std::string> names{info.className};
   names.insert(names.end(), info.aliases.begin(), info.aliases.end());
   for (const std::string& n : names)
-    if (infos_.count(n) || aliases_.count(n))
-      throw Error("layer catalog: '" + n + "' is registered twice");
-  for (const std::string& a : info.aliases) aliases_[a] = info.className;
+    if (find(n)) throw Error("layer catalog: '" + n + "' is registered twice");
   std::string key = info.className;
   return infos_[key] = std::move(info);
 }
@@ -33,8 +31,10 @@ LayerInfo& LayerRegistry::add(LayerInfo info) {
 const LayerInfo* LayerRegistry::find(const std::string& className) const {
   auto it = infos_.find(className);
   if (it != infos_.end()) return &it->second;
-  auto alias = aliases_.find(className);
-  return alias == aliases_.end() ? nullptr : &infos_.at(alias->second);
+  for (const auto& [name, info] : infos_)
+    if (std::find(info.aliases.begin(), info.aliases.end(), className) != info.aliases.end())
+      return &info;
+  return nullptr;
 }
 
 bool LayerRegistry::isInput(const std::string& className) const {

@@ -17,8 +17,8 @@ namespace tessel {
 class LayerRegistry {
  public:
   static LayerRegistry& instance();  // all built-in layers registered
-  // Registers a layer type and returns its stored entry. Throws Error when the class name or an
-  // alias is taken already.
+  // Registers a layer type and returns its stored entry (aliases may be set on it afterwards).
+  // Throws Error when the class name or an alias is taken already.
   LayerInfo& add(LayerInfo info);
   // By class name, then by alias (Keras's MaxPool2D for MaxPooling2D); nullptr if unknown.
   const LayerInfo* find(const std::string& className) const;
@@ -37,7 +37,6 @@ class LayerRegistry {
 
  private:
   std::map<std::string, LayerInfo> infos_;
-  std::map<std::string, std::string> aliases_;  // alias -> class name
 };
 
 // Registration functions, one per layer family, each in its own file. LayerRegistry::instance()

@@ -68,7 +68,7 @@ void registerNormLayers(LayerRegistry& r) {
                  1.0)},
           true),
       factory<BatchNormalization>());
-  batchNorm.onnx.emit = onnxexport::batchNormalization;
+  batchNorm.onnx.write = onnxexport::batchNormalization;
   batchNorm.onnx.unsupported = onnxexport::batchNormalizationUnsupported;
   LayerInfo& layerNorm = addLayer(
       r, "LayerNormalization", "Normalization",
@@ -78,7 +78,7 @@ void registerNormLayers(LayerRegistry& r) {
                                 "across (the last axes)."),
                           {}, false),
       factory<LayerNormalization>());
-  layerNorm.onnx.emit = onnxexport::layerNormalization;
+  layerNorm.onnx.write = onnxexport::layerNormalization;
   layerNorm.onnx.unsupported = onnxexport::layerNormalizationUnsupported;
   LayerInfo& spatialDropout = addLayer(
       r, "SpatialDropout2D", "Regularization",

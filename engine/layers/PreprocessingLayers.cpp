@@ -126,7 +126,7 @@ void registerPreprocessingLayers(LayerRegistry& r) {
           param("offset", ParamType::Float, 0.0, "The offset to apply to the inputs."),
       },
       factory<Rescaling>())
-      .onnx.emit = onnxexport::rescaling;
+      .onnx.write = onnxexport::rescaling;
   addLayer(r, "Normalization", "Preprocessing",
            "Normalizes features with a mean and variance given or adapted on the training data.",
            {
@@ -142,7 +142,7 @@ void registerPreprocessingLayers(LayerRegistry& r) {
                      "If True, apply the inverse transformation (de-normalize)."),
            },
            factory<Normalization>())
-      .onnx.emit = onnxexport::normalization;
+      .onnx.write = onnxexport::normalization;
 }
 
 }  // namespace tessel

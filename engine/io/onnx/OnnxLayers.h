@@ -2,7 +2,7 @@
 // The layers' ONNX hooks (LayerInfo::onnx), one file per layer family. The layer registration
 // files (engine/layers/*Layers.cpp) attach them to the catalog entries; the exporter
 // (engine/io/OnnxExport.cpp) only walks the graph and calls them.
-//   emit:        writes the node (OnnxGraphBuilder), recording its output tensor in one layout.
+//   write:       writes the node (OnnxGraphBuilder), recording its output tensor in one layout.
 //   unsupported: why this config has no ONNX form here ("" when it has one).
 // Only declarations: the registration files include this without the protobuf headers.
 #include <string>
