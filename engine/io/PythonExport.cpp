@@ -87,17 +87,6 @@ std::string argument(const std::string& key, const json& value) {
   return pythonLiteral(value);
 }
 
-// The leading arguments Keras users pass positionally, per class.
-std::vector<std::string> positionalKeys(const std::string& cls) {
-  if (cls == "Dense") return {"units"};
-  if (cls.rfind("Conv", 0) == 0 || cls == "SeparableConv2D") return {"filters", "kernel_size"};
-  if (cls == "DepthwiseConv2D") return {"kernel_size"};
-  if (cls == "Dropout" || cls == "AlphaDropout" || cls == "SpatialDropout2D") return {"rate"};
-  if (cls == "Activation") return {"activation"};
-  if (cls == "Reshape") return {"target_shape"};
-  return {};
-}
-
 // An int or a list of ints as a list.
 std::vector<long long> intsOf(const json& v) {
   std::vector<long long> out;
@@ -111,7 +100,8 @@ std::vector<long long> intsOf(const json& v) {
 std::string layerCall(const NodeSpec& n, const LayerInfo* info) {
   json cfg = n.config.is_object() ? n.config : json::object();
   std::vector<std::string> args;
-  const std::vector<std::string> positional = positionalKeys(n.className);
+  const std::vector<std::string> positional =
+      info ? info->pythonPositional : std::vector<std::string>{};
   std::vector<std::string> done;  // positional arguments stop at the first one missing
   for (const auto& key : positional) {
     if (!cfg.contains(key)) break;
@@ -298,7 +288,7 @@ std::string pythonScript(const ModelSpec& spec, const json& trainingConfig,
   for (const auto& name : topologicalOrder(spec)) {
     const NodeSpec& n = *spec.find(name);
     const std::string& v = var.at(n.name);
-    if (n.className == "InputLayer") {
+    if (registry.isInput(n.className)) {
       Shape shape = inputLayerShape(n);
       json dims = json::array();
       for (size_t d = 1; d < shape.size(); ++d)

@@ -33,16 +33,16 @@ void biasActivate(float* y, Index M, Index F, const float* b, const FusedActivat
 Conv2D::Conv2D(const std::string& className, const json& config, int rank)
     : Layer(className, config), rank_(rank) {
   requireChannelsLast(config_, name_);
-  filters_ = config_.value("filters", Index(0));
-  groups_ = config_.value("groups", Index(1));
+  filters_ = config_.at("filters").get<Index>();
+  groups_ = config_.at("groups").get<Index>();
   const size_t n = size_t(rank);
   auto k = configTuple(config_, "kernel_size", n, name_);
   auto s = configTuple(config_, "strides", n, name_);
   auto d = configTuple(config_, "dilation_rate", n, name_);
   if (rank == 1) k.insert(k.begin(), 1), s.insert(s.begin(), 1), d.insert(d.begin(), 1);
   kernel_ = k, strides_ = s, dilation_ = d;
-  padding_ = config_.value("padding", std::string("valid"));
-  useBias_ = config_.value("use_bias", true);
+  padding_ = config_.at("padding").get<std::string>();
+  useBias_ = config_.at("use_bias").get<bool>();
   if (filters_ < 1)
     throw SpecError(SpecErrorKind::BadValue, name_, "config 'filters' must be positive");
   if (groups_ < 1 || filters_ % groups_ != 0)
@@ -54,8 +54,8 @@ Conv2D::Conv2D(const std::string& className, const json& config, int rank)
   if (strided && dilated)
     throw SpecError(SpecErrorKind::BadValue, name_,
                     "strides > 1 cannot be combined with dilation_rate > 1 (as in Keras)");
-  act_ = FusedActivation(config_.value("activation", json("linear")), name_);
-  activityReg_ = config_.value("activity_regularizer", json());
+  act_ = FusedActivation(config_.at("activation"), name_);
+  activityReg_ = config_.at("activity_regularizer");
   if (!activityReg_.is_null() && !Regularizer::fromJson(activityReg_).active) activityReg_ = json();
 }
 
@@ -99,11 +99,10 @@ void Conv2D::build(const std::vector<Shape>& inputs, Rng& rng) {
   vars_.clear();
   Shape ks =
       rank_ == 2 ? Shape{kernel_[0], kernel_[1], cg, filters_} : Shape{kernel_[1], cg, filters_};
-  initializeTensor(config_.value("kernel_initializer", json("glorot_uniform")),
-                   addVariable("kernel", ks).value, rng, name_);
+  initializeTensor(config_.at("kernel_initializer"), addVariable("kernel", ks).value, rng, name_);
   if (useBias_)
-    initializeTensor(config_.value("bias_initializer", json("zeros")),
-                     addVariable("bias", {filters_}).value, rng, name_);
+    initializeTensor(config_.at("bias_initializer"), addVariable("bias", {filters_}).value, rng,
+                     name_);
   built_ = true;
 }
 
@@ -371,11 +370,11 @@ void Conv2D::backwardFast(const Tensor& X, const float* dz, Tensor* dX) {
 double Conv2D::regularization(bool addGrads) {
   double p = 0.0;
   Variable& k = vars_[0];
-  p += regularizationPenalty(config_.value("kernel_regularizer", json()), k.value,
+  p += regularizationPenalty(config_.at("kernel_regularizer"), k.value,
                              addGrads && k.trainable ? &k.grad : nullptr);
   if (useBias_) {
     Variable& b = vars_[1];
-    p += regularizationPenalty(config_.value("bias_regularizer", json()), b.value,
+    p += regularizationPenalty(config_.at("bias_regularizer"), b.value,
                                addGrads && b.trainable ? &b.grad : nullptr);
   }
   return p;

@@ -6,10 +6,10 @@ namespace tessel {
 
 Conv2DTranspose::Conv2DTranspose(const json& config) : Layer("Conv2DTranspose", config) {
   conv_ = parseConv2DConfig(config_, className_, name_);
-  filters_ = config_.value("filters", Index(0));
+  filters_ = config_.at("filters").get<Index>();
   if (filters_ < 1)
     throw SpecError(SpecErrorKind::BadValue, name_, "config 'filters' must be positive");
-  if (config_.contains("output_padding") && !config_["output_padding"].is_null())
+  if (!config_.at("output_padding").is_null())
     throw SpecError(SpecErrorKind::BadValue, name_,
                     "config 'output_padding' is not supported yet; use null");
 }
@@ -45,12 +45,12 @@ void Conv2DTranspose::build(const std::vector<Shape>& inputs, Rng& rng) {
   outputShape(inputs);
   vars_.clear();
   initializeTensor(
-      config_.value("kernel_initializer", json("glorot_uniform")),
+      config_.at("kernel_initializer"),
       addVariable("kernel", {conv_.kernel[0], conv_.kernel[1], filters_, inputs[0][3]}).value, rng,
       name_);
   if (conv_.useBias)
-    initializeTensor(config_.value("bias_initializer", json("zeros")),
-                     addVariable("bias", {filters_}).value, rng, name_);
+    initializeTensor(config_.at("bias_initializer"), addVariable("bias", {filters_}).value, rng,
+                     name_);
   built_ = true;
 }
 
@@ -93,7 +93,7 @@ double Conv2DTranspose::regularization(bool addGrads) {
   double p = 0.0;
   const char* keys[2] = {"kernel_regularizer", "bias_regularizer"};
   for (size_t i = 0; i < vars_.size(); ++i)
-    p += regularizationPenalty(config_.value(keys[i], json()), vars_[i].value,
+    p += regularizationPenalty(config_.at(keys[i]), vars_[i].value,
                                addGrads && vars_[i].trainable ? &vars_[i].grad : nullptr);
   return p;
 }

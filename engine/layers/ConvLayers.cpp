@@ -1,5 +1,7 @@
 // Registration of the Keras convolution, pooling and reshaping layers: parameter descriptions
-// (keys and defaults as Keras 2's get_config writes them), palette group, description, factory.
+// (keys and defaults as Keras 2's get_config writes them), docs group, doc line, aliases (Keras's
+// Convolution2D, MaxPool2D, ...), factory and hooks (ONNX and Python export, editor subtitle).
+#include "engine/io/onnx/OnnxLayers.h"
 #include "engine/layers/AveragePooling1D.h"
 #include "engine/layers/AveragePooling2D.h"
 #include "engine/layers/Conv1D.h"
@@ -138,57 +140,102 @@ std::vector<ParamSpec> poolParams(int rank) {
   };
 }
 
+// The hooks every convolution shares: subtitle "filters kernel /strides · activation · same",
+// the filters and kernel size passed by position, the ONNX Conv / ConvTranspose.
+void convolution(LayerInfo& info, std::vector<std::string> aliases) {
+  info.aliases = std::move(aliases);
+  info.subtitleKeys = {{"filters"},
+                       {"kernel_size"},
+                       {"strides", true, "/"},
+                       {"activation", true},
+                       {"padding", true}};
+  info.pythonPositional = {"filters", "kernel_size"};
+  info.onnx.write = onnxexport::convolution;
+  info.onnx.unsupported = onnxexport::convolutionUnsupported;
+}
+
+void pooling(LayerInfo& info, std::vector<std::string> aliases) {
+  info.aliases = std::move(aliases);
+  info.subtitleKeys = {{"pool_size"}, {"padding", true}};
+  info.onnx.write = onnxexport::pooling;
+}
+
+void globalPooling(LayerInfo& info, std::vector<std::string> aliases) {
+  info.aliases = std::move(aliases);
+  info.onnx.write = onnxexport::globalPooling;
+}
+
 }  // namespace
 
 void registerConvLayers(LayerRegistry& r) {
-  addLayer(r, "Conv2D", "Convolution",
-           "2D convolution over images (batch, height, width, channels): activation(conv(x, "
-           "kernel) + bias).",
-           convParams(2), factory<Conv2D>());
-  addLayer(r, "Conv1D", "Convolution",
-           "1D convolution over sequences (batch, steps, channels), e.g. temporal convolution.",
-           convParams(1), factory<Conv1D>());
-  addLayer(r, "DepthwiseConv2D", "Convolution",
-           "Depthwise 2D convolution: each input channel is convolved with its own "
-           "depth_multiplier filters.",
-           depthwiseParams(false), factory<DepthwiseConv2D>());
-  addLayer(r, "SeparableConv2D", "Convolution",
-           "Depthwise separable 2D convolution: a depthwise convolution followed by a pointwise "
-           "(1x1) convolution.",
-           depthwiseParams(true), factory<SeparableConv2D>());
+  convolution(addLayer(r, "Conv2D", "Convolution",
+                       "2D convolution over images (batch, height, width, channels): "
+                       "activation(conv(x, kernel) + bias).",
+                       convParams(2), factory<Conv2D>()),
+              {"Convolution2D"});
+  convolution(addLayer(r, "Conv1D", "Convolution",
+                       "1D convolution over sequences (batch, steps, channels), e.g. temporal "
+                       "convolution.",
+                       convParams(1), factory<Conv1D>()),
+              {"Convolution1D"});
+  LayerInfo& depthwise =
+      addLayer(r, "DepthwiseConv2D", "Convolution",
+               "Depthwise 2D convolution: each input channel is convolved with its own "
+               "depth_multiplier filters.",
+               depthwiseParams(false), factory<DepthwiseConv2D>());
+  convolution(depthwise, {});
+  depthwise.subtitleKeys.erase(depthwise.subtitleKeys.begin());  // no filters
+  depthwise.pythonPositional = {"kernel_size"};
+  convolution(addLayer(r, "SeparableConv2D", "Convolution",
+                       "Depthwise separable 2D convolution: a depthwise convolution followed by a "
+                       "pointwise (1x1) convolution.",
+                       depthwiseParams(true), factory<SeparableConv2D>()),
+              {"SeparableConvolution2D"});
   {
     std::vector<ParamSpec> ps = without(convParams(2), "groups");
     ps.push_back(param("output_padding", ParamType::IntList, nullptr,
                        "Padding along the height and width of the output (only null is "
                        "supported)."));
-    addLayer(r, "Conv2DTranspose", "Convolution",
-             "Transposed 2D convolution (sometimes called deconvolution): upsamples with a "
-             "learned kernel.",
-             ps, factory<Conv2DTranspose>());
+    LayerInfo& transpose =
+        addLayer(r, "Conv2DTranspose", "Convolution",
+                 "Transposed 2D convolution (sometimes called deconvolution): upsamples with a "
+                 "learned kernel.",
+                 ps, factory<Conv2DTranspose>());
+    convolution(transpose, {"Convolution2DTranspose"});
+    transpose.onnx.unsupported = onnxexport::convolutionTransposeUnsupported;
   }
-  addLayer(r, "GlobalAveragePooling2D", "Pooling",
-           "Averages each channel over all spatial positions: (batch, h, w, c) → (batch, c).",
-           globalPoolParams(), factory<GlobalAveragePooling2D>());
-  addLayer(r, "GlobalMaxPooling2D", "Pooling",
-           "Maximum of each channel over all spatial positions: (batch, h, w, c) → (batch, c).",
-           globalPoolParams(), factory<GlobalMaxPooling2D>());
-  addLayer(r, "GlobalAveragePooling1D", "Pooling",
-           "Averages each channel over all steps: (batch, steps, c) → (batch, c).",
-           globalPoolParams(), factory<GlobalAveragePooling1D>());
-  addLayer(r, "GlobalMaxPooling1D", "Pooling",
-           "Maximum of each channel over all steps: (batch, steps, c) → (batch, c).",
-           globalPoolParams(), factory<GlobalMaxPooling1D>());
+  globalPooling(addLayer(r, "GlobalAveragePooling2D", "Pooling",
+                         "Averages each channel over all spatial positions: (batch, h, w, c) → "
+                         "(batch, c).",
+                         globalPoolParams(), factory<GlobalAveragePooling2D>()),
+                {"GlobalAvgPool2D"});
+  globalPooling(addLayer(r, "GlobalMaxPooling2D", "Pooling",
+                         "Maximum of each channel over all spatial positions: (batch, h, w, c) → "
+                         "(batch, c).",
+                         globalPoolParams(), factory<GlobalMaxPooling2D>()),
+                {"GlobalMaxPool2D"});
+  globalPooling(addLayer(r, "GlobalAveragePooling1D", "Pooling",
+                         "Averages each channel over all steps: (batch, steps, c) → (batch, c).",
+                         globalPoolParams(), factory<GlobalAveragePooling1D>()),
+                {"GlobalAvgPool1D"});
+  globalPooling(addLayer(r, "GlobalMaxPooling1D", "Pooling",
+                         "Maximum of each channel over all steps: (batch, steps, c) → (batch, c).",
+                         globalPoolParams(), factory<GlobalMaxPooling1D>()),
+                {"GlobalMaxPool1D"});
   {
     ParamSpec interp = choice("interpolation", "nearest", {"nearest", "bilinear"},
                               "Interpolation method; only nearest is supported.");
-    addLayer(r, "UpSampling2D", "Reshaping",
-             "Repeats rows and columns of images by size[0] and size[1] (nearest neighbour).",
-             {range(param("size", ParamType::IntList, json::array({2, 2}),
-                          "Int, or tuple of 2 integers: the upsampling factors for rows and "
-                          "columns."),
-                    1, 1e6),
-              dataFormat(), interp},
-             factory<UpSampling2D>());
+    LayerInfo& up =
+        addLayer(r, "UpSampling2D", "Reshaping",
+                 "Repeats rows and columns of images by size[0] and size[1] (nearest neighbour).",
+                 {range(param("size", ParamType::IntList, json::array({2, 2}),
+                              "Int, or tuple of 2 integers: the upsampling factors for rows and "
+                              "columns."),
+                        1, 1e6),
+                  dataFormat(), interp},
+                 factory<UpSampling2D>());
+    up.onnx.write = onnxexport::upSampling2D;
+    up.onnx.unsupported = onnxexport::upSampling2DUnsupported;
   }
   addLayer(
       r, "ZeroPadding2D", "Reshaping",
@@ -196,26 +243,32 @@ void registerConvLayers(LayerRegistry& r) {
       {param("padding", ParamType::Json, json::array({json::array({1, 1}), json::array({1, 1})}),
              "Int, tuple of 2 ints or ((top, bottom), (left, right)): the zero padding."),
        dataFormat()},
-      factory<ZeroPadding2D>());
+      factory<ZeroPadding2D>())
+      .onnx.write = onnxexport::zeroPadding2D;
   addLayer(
       r, "Cropping2D", "Reshaping",
       "Crops rows and columns at the top, bottom, left and right of images.",
       {param("cropping", ParamType::Json, json::array({json::array({0, 0}), json::array({0, 0})}),
              "Int, tuple of 2 ints or ((top, bottom), (left, right)): what to crop."),
        dataFormat()},
-      factory<Cropping2D>());
-  addLayer(r, "MaxPooling2D", "Pooling",
-           "Downsamples images by taking the maximum over each pool_size window.", poolParams(2),
-           factory<MaxPooling2D>());
-  addLayer(r, "AveragePooling2D", "Pooling",
-           "Downsamples images by averaging each pool_size window.", poolParams(2),
-           factory<AveragePooling2D>());
-  addLayer(r, "MaxPooling1D", "Pooling",
-           "Downsamples sequences by taking the maximum over each pool_size window.", poolParams(1),
-           factory<MaxPooling1D>());
-  addLayer(r, "AveragePooling1D", "Pooling",
-           "Downsamples sequences by averaging each pool_size window.", poolParams(1),
-           factory<AveragePooling1D>());
+      factory<Cropping2D>())
+      .onnx.write = onnxexport::cropping2D;
+  pooling(addLayer(r, "MaxPooling2D", "Pooling",
+                   "Downsamples images by taking the maximum over each pool_size window.",
+                   poolParams(2), factory<MaxPooling2D>()),
+          {"MaxPool2D"});
+  pooling(addLayer(r, "AveragePooling2D", "Pooling",
+                   "Downsamples images by averaging each pool_size window.", poolParams(2),
+                   factory<AveragePooling2D>()),
+          {"AvgPool2D"});
+  pooling(addLayer(r, "MaxPooling1D", "Pooling",
+                   "Downsamples sequences by taking the maximum over each pool_size window.",
+                   poolParams(1), factory<MaxPooling1D>()),
+          {"MaxPool1D"});
+  pooling(addLayer(r, "AveragePooling1D", "Pooling",
+                   "Downsamples sequences by averaging each pool_size window.", poolParams(1),
+                   factory<AveragePooling1D>()),
+          {"AvgPool1D"});
 }
 
 }  // namespace tessel

@@ -398,13 +398,13 @@ Conv2DConfig parseConv2DConfig(const json& config, const std::string& className,
   c.kernel = configTuple(config, "kernel_size", 2, node);
   c.strides = configTuple(config, "strides", 2, node);
   c.dilation = configTuple(config, "dilation_rate", 2, node);
-  c.padding = config.value("padding", std::string("valid"));
-  c.useBias = config.value("use_bias", true);
+  c.padding = config.at("padding").get<std::string>();
+  c.useBias = config.at("use_bias").get<bool>();
   if ((c.strides[0] > 1 || c.strides[1] > 1) && (c.dilation[0] > 1 || c.dilation[1] > 1))
     throw SpecError(SpecErrorKind::BadValue, node,
                     "strides > 1 cannot be combined with dilation_rate > 1 (as in Keras)");
-  c.act = FusedActivation(config.value("activation", json("linear")), node);
-  if (!config.value("activity_regularizer", json()).is_null())
+  c.act = FusedActivation(config.at("activation"), node);
+  if (!config.at("activity_regularizer").is_null())
     throw SpecError(SpecErrorKind::BadValue, node,
                     "config 'activity_regularizer' is not supported by " + className +
                         " yet; use null (or an ActivityRegularization layer after it)");

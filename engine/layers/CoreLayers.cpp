@@ -1,5 +1,7 @@
 // Registration of the core Keras layers: parameter descriptions (keys and defaults as Keras 2's
-// get_config writes them), palette group and one-line description, and the factory.
+// get_config writes them), docs group, doc line, factory and hooks (ONNX and Python export, editor
+// subtitle, identity at inference, model input).
+#include "engine/io/onnx/OnnxLayers.h"
 #include "engine/layers/Activation.h"
 #include "engine/layers/ActivityRegularization.h"
 #include "engine/layers/Add.h"
@@ -44,13 +46,21 @@ std::vector<ParamSpec> denseParams() {
 }
 
 // A merge layer: 2 to maxInputs (-1: any) inputs of the same shape.
-LayerInfo mergeInfo(const char* cls, const char* description, int maxInputs,
-                    std::vector<ParamSpec> params,
-                    std::function<std::unique_ptr<Layer>(const json&)> create) {
-  LayerInfo info = layerInfo(cls, "Merging", description, std::move(params), std::move(create));
+LayerInfo mergeInfo(const char* cls, const char* doc, int maxInputs, std::vector<ParamSpec> params,
+                    std::function<std::unique_ptr<Layer>(const json&)> create,
+                    std::function<void(OnnxGraphBuilder&, const OnnxNode&)> onnx) {
+  LayerInfo info = layerInfo(cls, "Merging", doc, std::move(params), std::move(create));
   info.minInputs = 2;
   info.maxInputs = maxInputs;
+  info.onnx.write = std::move(onnx);
   return info;
+}
+
+// Dropout-like layers: the identity at inference; the rate is shown and passed first.
+void trainingOnly(LayerInfo& info, const char* key) {
+  info.identityAtInference = true;
+  info.subtitleKeys = {{key}};
+  if (std::string(key) == "rate") info.pythonPositional = {"rate"};
 }
 
 }  // namespace
@@ -70,27 +80,39 @@ void registerCoreLayers(LayerRegistry& registry) {
                   factory<InputLayer>());
     info.minInputs = 0;
     info.maxInputs = 0;
+    info.isInput = true;
+    info.subtitleKeys = {{"batch_input_shape"}};
     registry.add(std::move(info));
   }
-  addLayer(registry, "Dense", "Core",
-           "Densely-connected layer: activation(dot(input, kernel) + bias).", denseParams(),
-           factory<Dense>());
-  addLayer(registry, "Activation", "Core", "Applies an activation function to its input.",
-           {required(param("activation", ParamType::Activation, nullptr,
-                           "Activation function to use (relu, sigmoid, softmax, ...)."),
-                     "relu")},
-           factory<Activation>());
-  addLayer(registry, "Dropout", "Regularization",
-           "Randomly sets inputs to 0 with frequency rate during training, scaling "
-           "the rest by 1/(1 - rate).",
-           dropoutParams("Float between 0 and 1: fraction of the input units to drop."),
-           factory<Dropout>());
-  addLayer(registry, "AlphaDropout", "Regularization",
-           "Dropout that keeps the mean and variance of its inputs (for SELU "
-           "networks).",
-           dropoutParams("Float, drop probability; the multiplicative noise has standard "
-                         "deviation sqrt(rate / (1 - rate))."),
-           factory<AlphaDropout>());
+  LayerInfo& dense = addLayer(registry, "Dense", "Core",
+                              "Densely-connected layer: activation(dot(input, kernel) + bias).",
+                              denseParams(), factory<Dense>());
+  dense.subtitleKeys = {{"units"}, {"activation", true}};
+  dense.pythonPositional = {"units"};
+  dense.onnx.write = onnxexport::dense;
+  LayerInfo& activation =
+      addLayer(registry, "Activation", "Core", "Applies an activation function to its input.",
+               {required(param("activation", ParamType::Activation, nullptr,
+                               "Activation function to use (relu, sigmoid, softmax, ...)."),
+                         "relu")},
+               factory<Activation>());
+  activation.subtitleKeys = {{"activation"}};
+  activation.pythonPositional = {"activation"};
+  activation.onnx.write = onnxexport::activation;
+  trainingOnly(
+      addLayer(registry, "Dropout", "Regularization",
+               "Randomly sets inputs to 0 with frequency rate during training, scaling "
+               "the rest by 1/(1 - rate).",
+               dropoutParams("Float between 0 and 1: fraction of the input units to drop."),
+               factory<Dropout>()),
+      "rate");
+  trainingOnly(addLayer(registry, "AlphaDropout", "Regularization",
+                        "Dropout that keeps the mean and variance of its inputs (for SELU "
+                        "networks).",
+                        dropoutParams("Float, drop probability; the multiplicative noise has "
+                                      "standard deviation sqrt(rate / (1 - rate))."),
+                        factory<AlphaDropout>()),
+               "rate");
   addLayer(
       registry, "ActivityRegularization", "Regularization",
       "Identity that adds an L1/L2 penalty on its input activity to the loss.",
@@ -100,33 +122,40 @@ void registerCoreLayers(LayerRegistry& registry) {
           range(param("l2", ParamType::Float, 0.0, "L2 regularization factor (positive float)."), 0,
                 1e300),
       },
-      factory<ActivityRegularization>());
+      factory<ActivityRegularization>())
+      .onnx.write = onnxexport::identity;
   addLayer(registry, "Flatten", "Reshaping",
            "Flattens the input to (batch, features). Does not affect the batch size.",
            {choice("data_format", "channels_last", {"channels_last", "channels_first"},
                    "The ordering of the dimensions in the inputs: channels_last or "
                    "channels_first.")},
-           factory<Flatten>());
+           factory<Flatten>())
+      .onnx.write = onnxexport::flatten;
   // target_shape is Json, checked by Reshape itself: TF.js writes the inferred dimension as null,
   // Keras as -1.
-  addLayer(registry, "Reshape", "Reshaping",
-           "Reshapes the input to a target shape (one dimension may be -1).",
-           {required(param("target_shape", ParamType::Json, nullptr,
-                           "Target shape, not including the batch axis."),
-                     json::array({-1}))},
-           factory<Reshape>());
-  registry.add(
-      mergeInfo("Add", "Adds a list of inputs of the same shape.", -1, {}, factory<Add>()));
+  LayerInfo& reshape = addLayer(registry, "Reshape", "Reshaping",
+                                "Reshapes the input to a target shape (one dimension may be -1).",
+                                {required(param("target_shape", ParamType::Json, nullptr,
+                                                "Target shape, not including the batch axis."),
+                                          json::array({-1}))},
+                                factory<Reshape>());
+  reshape.subtitleKeys = {{"target_shape"}};
+  reshape.pythonPositional = {"target_shape"};
+  reshape.onnx.write = onnxexport::reshape;
+  registry.add(mergeInfo("Add", "Adds a list of inputs of the same shape.", -1, {}, factory<Add>(),
+                         onnxexport::add));
   registry.add(mergeInfo("Subtract", "Subtracts two inputs of the same shape: x0 - x1.", 2, {},
-                         factory<Subtract>()));
+                         factory<Subtract>(), onnxexport::subtract));
   registry.add(mergeInfo("Multiply", "Multiplies a list of inputs of the same shape elementwise.",
-                         -1, {}, factory<Multiply>()));
+                         -1, {}, factory<Multiply>(), onnxexport::multiply));
   registry.add(mergeInfo("Average", "Averages a list of inputs of the same shape elementwise.", -1,
-                         {}, factory<Average>()));
+                         {}, factory<Average>(), onnxexport::average));
   ParamSpec axis = param("axis", ParamType::Int, -1, "Axis along which to concatenate.");
   axis.nullable = false;
-  registry.add(mergeInfo("Concatenate", "Concatenates a list of inputs along an axis.", -1, {axis},
-                         factory<Concatenate>()));
+  registry
+      .add(mergeInfo("Concatenate", "Concatenates a list of inputs along an axis.", -1, {axis},
+                     factory<Concatenate>(), onnxexport::concatenate))
+      .subtitleKeys = {{"axis", true, "axis "}};
 }
 
 }  // namespace tessel

@@ -73,7 +73,7 @@ Shape DropoutBase::outputShape(const std::vector<Shape>& inputs) const {
 void DropoutBase::drawMask(const Shape& x, RunContext& ctx, float keepMul, bool withAdd,
                            float keepAdd, float dropAdd) {
   Rng& rng = ownRng_ ? *ownRng_ : ctx.rng ? *ctx.rng : fallbackRng_;
-  const Shape ns = resolveNoiseShape(config_["noise_shape"], x);
+  const Shape ns = resolveNoiseShape(config_.at("noise_shape"), x);
   mul_.resize(ns);
   if (withAdd) add_.resize(ns);
   const float rate = float(rate_);

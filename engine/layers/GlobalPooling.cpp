@@ -8,7 +8,7 @@ namespace tessel {
 GlobalPooling::GlobalPooling(const std::string& className, const json& config, int rank, bool isMax)
     : Layer(className, config), rank_(rank), max_(isMax) {
   requireChannelsLast(config_, name_);
-  keepdims_ = config_.value("keepdims", false);
+  keepdims_ = config_.at("keepdims").get<bool>();
 }
 
 Shape GlobalPooling::outputShape(const std::vector<Shape>& inputs) const {

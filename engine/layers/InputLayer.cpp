@@ -5,7 +5,7 @@
 namespace tessel {
 
 InputLayer::InputLayer(const json& config) : Layer("InputLayer", config) {
-  json shape = config_.value("batch_input_shape", json());
+  json shape = config_.at("batch_input_shape");
   if (shape.is_null() && config_.contains("batch_shape")) {  // Keras 3
     shape = config_["batch_shape"];
     config_.erase("batch_shape");

@@ -19,14 +19,27 @@ LayerRegistry& LayerRegistry::instance() {
   return *registry;
 }
 
-void LayerRegistry::add(LayerInfo info) {
+LayerInfo& LayerRegistry::add(LayerInfo info) {
+  std::vector<std::string> names{info.className};
+  names.insert(names.end(), info.aliases.begin(), info.aliases.end());
+  for (const std::string& n : names)
+    if (find(n)) throw Error("layer catalog: '" + n + "' is registered twice");
   std::string key = info.className;
-  infos_[key] = std::move(info);
+  return infos_[key] = std::move(info);
 }
 
 const LayerInfo* LayerRegistry::find(const std::string& className) const {
   auto it = infos_.find(className);
-  return it == infos_.end() ? nullptr : &it->second;
+  if (it != infos_.end()) return &it->second;
+  for (const auto& [name, info] : infos_)
+    if (std::find(info.aliases.begin(), info.aliases.end(), className) != info.aliases.end())
+      return &info;
+  return nullptr;
+}
+
+bool LayerRegistry::isInput(const std::string& className) const {
+  const LayerInfo* info = find(className);
+  return info && info->isInput;
 }
 
 std::vector<const LayerInfo*> LayerRegistry::all() const {

@@ -1,35 +1,30 @@
 #pragma once
-// Which layers exist, what parameters each has (type, default, choices, Keras doc line), and how
-// to create one from a Keras config. The same descriptions drive config validation, the
-// inspector in the studio and the palette.
-#include <functional>
+// The layer catalog: which layers exist, their aliases, parameters (type, Keras default, choices,
+// doc line), docs group and hooks (LayerInfo, engine/catalog/LayerInfo.h), and how to create one
+// from a Keras config. Config validation, shape inference, the trainer, the ONNX and Python
+// exporters, the inspector, the palette and the editor's node look all read it.
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/catalog/LayerInfo.h"
 #include "engine/catalog/ParamSpec.h"
 #include "engine/layers/Layer.h"
 
 namespace tessel {
 
-struct LayerInfo {
-  std::string className;    // "Dense"
-  std::string group;        // Keras doc group: Core, Convolution, Pooling, Normalization,
-                            // Regularization, Merging, Reshaping, Preprocessing, Activation
-  std::string description;  // one line for the palette
-  int minInputs = 1;        // merge layers: 2 (or 1), maxInputs = -1 for "any"
-  int maxInputs = 1;
-  std::vector<ParamSpec> params;  // layer-specific parameters (name/trainable/dtype are common)
-  std::function<std::unique_ptr<Layer>(const json& config)> create;
-};
-
 class LayerRegistry {
  public:
   static LayerRegistry& instance();  // all built-in layers registered
-  void add(LayerInfo info);
-  const LayerInfo* find(const std::string& className) const;  // nullptr if unknown
-  std::vector<const LayerInfo*> all() const;                  // sorted by group, then name
+  // Registers a layer type and returns its stored entry (aliases may be set on it afterwards).
+  // Throws Error when the class name or an alias is taken already.
+  LayerInfo& add(LayerInfo info);
+  // By class name, then by alias (Keras's MaxPool2D for MaxPooling2D); nullptr if unknown.
+  const LayerInfo* find(const std::string& className) const;
+  std::vector<const LayerInfo*> all() const;  // sorted by group, then name
+  // True for a model input layer (LayerInfo::isInput): InputLayer.
+  bool isInput(const std::string& className) const;
 
   // Fills defaults, checks every key and value against the specs. Throws SpecError
   // (UnknownConfigKey / BadValue / UnknownLayer) naming `nodeName`. Keys common to every Keras

@@ -1,7 +1,8 @@
 // Registration of the Keras normalisation layers and the regularisation layers SpatialDropout2D
-// and GaussianNoise (keys and defaults as Keras 2's get_config writes them).
+// and GaussianNoise (keys and defaults as Keras 2's get_config writes them), with their hooks.
 #include <string>
 
+#include "engine/io/onnx/OnnxLayers.h"
 #include "engine/layers/BatchNormalization.h"
 #include "engine/layers/GaussianNoise.h"
 #include "engine/layers/LayerNormalization.h"
@@ -56,24 +57,30 @@ std::vector<ParamSpec> normalizationParams(ParamSpec axis, std::vector<ParamSpec
 }  // namespace
 
 void registerNormLayers(LayerRegistry& r) {
-  addLayer(r, "BatchNormalization", "Normalization",
-           "Normalises each channel with the batch statistics in training and moving averages in "
-           "inference.",
-           normalizationParams(
-               param("axis", ParamType::Json, -1,
-                     "Integer, the axis that should be normalized (typically the features axis)."),
-               {range(param("momentum", ParamType::Float, 0.99, "Momentum for the moving average."),
-                      0.0, 1.0)},
-               true),
-           factory<BatchNormalization>());
-  addLayer(r, "LayerNormalization", "Normalization",
-           "Normalises each sample over its last axis (or axes), independently of the batch.",
-           normalizationParams(param("axis", ParamType::Json, -1,
-                                     "Integer or list of integers, the axis or axes to normalize "
-                                     "across (the last axes)."),
-                               {}, false),
-           factory<LayerNormalization>());
-  addLayer(
+  LayerInfo& batchNorm = addLayer(
+      r, "BatchNormalization", "Normalization",
+      "Normalises each channel with the batch statistics in training and moving averages in "
+      "inference.",
+      normalizationParams(
+          param("axis", ParamType::Json, -1,
+                "Integer, the axis that should be normalized (typically the features axis)."),
+          {range(param("momentum", ParamType::Float, 0.99, "Momentum for the moving average."), 0.0,
+                 1.0)},
+          true),
+      factory<BatchNormalization>());
+  batchNorm.onnx.write = onnxexport::batchNormalization;
+  batchNorm.onnx.unsupported = onnxexport::batchNormalizationUnsupported;
+  LayerInfo& layerNorm = addLayer(
+      r, "LayerNormalization", "Normalization",
+      "Normalises each sample over its last axis (or axes), independently of the batch.",
+      normalizationParams(param("axis", ParamType::Json, -1,
+                                "Integer or list of integers, the axis or axes to normalize "
+                                "across (the last axes)."),
+                          {}, false),
+      factory<LayerNormalization>());
+  layerNorm.onnx.write = onnxexport::layerNormalization;
+  layerNorm.onnx.unsupported = onnxexport::layerNormalizationUnsupported;
+  LayerInfo& spatialDropout = addLayer(
       r, "SpatialDropout2D", "Regularization",
       "Dropout of entire 2D feature maps (channels) during training.",
       {
@@ -93,7 +100,10 @@ void registerNormLayers(LayerRegistry& r) {
           param("seed", ParamType::Int, nullptr, "Integer random seed (null: the model's stream)."),
       },
       factory<SpatialDropout2D>());
-  addLayer(
+  spatialDropout.identityAtInference = true;
+  spatialDropout.subtitleKeys = {{"rate"}};
+  spatialDropout.pythonPositional = {"rate"};
+  LayerInfo& noise = addLayer(
       r, "GaussianNoise", "Regularization",
       "Adds zero-centred Gaussian noise during training (a regularisation layer).",
       {
@@ -104,6 +114,8 @@ void registerNormLayers(LayerRegistry& r) {
           param("seed", ParamType::Int, nullptr, "Integer random seed (null: the model's stream)."),
       },
       factory<GaussianNoise>());
+  noise.identityAtInference = true;
+  noise.subtitleKeys = {{"stddev"}};
 }
 
 }  // namespace tessel

@@ -55,17 +55,17 @@ inline LayerInfo layerInfo(const char* className, const char* group, const char*
   LayerInfo info;
   info.className = className;
   info.group = group;
-  info.description = desc;
+  info.doc = desc;
   info.params = std::move(params);
   info.create = std::move(create);
   return info;
 }
 
-// Registers one layer type with one input.
-inline void addLayer(LayerRegistry& r, const char* className, const char* group, const char* desc,
-                     std::vector<ParamSpec> params,
-                     std::function<std::unique_ptr<Layer>(const json&)> create) {
-  r.add(layerInfo(className, group, desc, std::move(params), std::move(create)));
+// Registers one layer type with one input; returns the stored entry for its hooks.
+inline LayerInfo& addLayer(LayerRegistry& r, const char* className, const char* group,
+                           const char* desc, std::vector<ParamSpec> params,
+                           std::function<std::unique_ptr<Layer>(const json&)> create) {
+  return r.add(layerInfo(className, group, desc, std::move(params), std::move(create)));
 }
 
 }  // namespace tessel::paramspec

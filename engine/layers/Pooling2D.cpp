@@ -11,12 +11,10 @@ Pooling2D::Pooling2D(const std::string& className, const json& config, int rank,
   const size_t n = size_t(rank);
   auto p = configTuple(config_, "pool_size", n, name_);
   // strides default to pool_size (Keras: strides=None).
-  auto s = config_.contains("strides") && !config_["strides"].is_null()
-               ? configTuple(config_, "strides", n, name_)
-               : p;
+  auto s = !config_.at("strides").is_null() ? configTuple(config_, "strides", n, name_) : p;
   if (rank == 1) p.insert(p.begin(), 1), s.insert(s.begin(), 1);
   pool_ = p, strides_ = s;
-  padding_ = config_.value("padding", std::string("valid"));
+  padding_ = config_.at("padding").get<std::string>();
 }
 
 ConvGeom Pooling2D::geometry(const Shape& in) const {

@@ -1,7 +1,9 @@
 // Registration of the Keras preprocessing layers: the image augmentation layers (active only in
 // training) RandomFlip, RandomTranslation, RandomRotation, RandomZoom, RandomContrast,
 // RandomBrightness, and Rescaling and Normalization (keys and defaults as Keras 2's get_config
-// writes them; Keras 3 differs: value_range on RandomContrast, data_format keys, ...).
+// writes them; Keras 3 differs: value_range on RandomContrast, data_format keys, ...), with their
+// hooks: the Random* layers are the identity at inference.
+#include "engine/io/onnx/OnnxLayers.h"
 #include "engine/layers/LayerRegistry.h"
 #include "engine/layers/Normalization.h"
 #include "engine/layers/ParamSpecBuilders.h"
@@ -42,68 +44,79 @@ std::vector<ParamSpec> withTransformParams(std::vector<ParamSpec> params) {
   return params;
 }
 
+// Active in training only: inference passes the images through.
+void augmentation(LayerInfo& info) {
+  info.identityAtInference = true;
+}
+
 }  // namespace
 
 void registerPreprocessingLayers(LayerRegistry& r) {
-  addLayer(r, "RandomFlip", "Preprocessing",
-           "Randomly flips images horizontally and/or vertically during training.",
-           {
-               choice("mode", "horizontal_and_vertical",
-                      {"horizontal", "vertical", "horizontal_and_vertical"},
-                      "Which flips to apply (horizontal is left-right, vertical top-bottom)."),
-               seedParam(),
-           },
-           factory<RandomFlip>());
-  addLayer(r, "RandomTranslation", "Preprocessing",
-           "Randomly translates images during training, filling empty space by fill_mode.",
-           withTransformParams({
-               factorParam("height_factor", 0.1,
-                           "Fraction of the height, or (lower, upper), for shifting vertically "
-                           "(positive: down)."),
-               factorParam("width_factor", 0.1,
-                           "Fraction of the width, or (lower, upper), for shifting horizontally "
-                           "(positive: right)."),
-           }),
-           factory<RandomTranslation>());
-  addLayer(r, "RandomRotation", "Preprocessing",
-           "Randomly rotates images during training, filling empty space by fill_mode.",
-           withTransformParams({
-               factorParam("factor", 0.1,
-                           "Fraction of 2 pi, or (lower, upper); positive values rotate "
-                           "counter-clockwise."),
-           }),
-           factory<RandomRotation>());
-  addLayer(r, "RandomZoom", "Preprocessing",
-           "Randomly zooms images in or out during training, filling empty space by fill_mode.",
-           withTransformParams({
-               factorParam("height_factor", 0.1,
-                           "Fraction, or (lower, upper), for zooming vertically (positive: "
-                           "zoom out)."),
-               param("width_factor", ParamType::Json, nullptr,
-                     "Fraction, or (lower, upper), for zooming horizontally (null: keep the "
-                     "aspect ratio)."),
-           }),
-           factory<RandomZoom>());
-  addLayer(r, "RandomContrast", "Preprocessing",
-           "Randomly adjusts the contrast of each image during training.",
-           {
-               factorParam("factor", 0.2,
-                           "Contrast factor drawn from [1 - lower, 1 + upper]; a number means "
-                           "lower = upper."),
-               seedParam(),
-           },
-           factory<RandomContrast>());
-  addLayer(r, "RandomBrightness", "Preprocessing",
-           "Randomly adjusts the brightness of each image during training.",
-           {
-               factorParam("factor", 0.2,
-                           "Number or (lower, upper) in [-1, 1]: the delta as a fraction of the "
-                           "value range."),
-               param("value_range", ParamType::Json, json::array({0, 255}),
-                     "The [low, high] range of the input values; the output is clipped to it."),
-               seedParam(),
-           },
-           factory<RandomBrightness>());
+  augmentation(
+      addLayer(r, "RandomFlip", "Preprocessing",
+               "Randomly flips images horizontally and/or vertically during training.",
+               {
+                   choice("mode", "horizontal_and_vertical",
+                          {"horizontal", "vertical", "horizontal_and_vertical"},
+                          "Which flips to apply (horizontal is left-right, vertical top-bottom)."),
+                   seedParam(),
+               },
+               factory<RandomFlip>()));
+  augmentation(addLayer(
+      r, "RandomTranslation", "Preprocessing",
+      "Randomly translates images during training, filling empty space by fill_mode.",
+      withTransformParams({
+          factorParam("height_factor", 0.1,
+                      "Fraction of the height, or (lower, upper), for shifting vertically "
+                      "(positive: down)."),
+          factorParam("width_factor", 0.1,
+                      "Fraction of the width, or (lower, upper), for shifting horizontally "
+                      "(positive: right)."),
+      }),
+      factory<RandomTranslation>()));
+  augmentation(
+      addLayer(r, "RandomRotation", "Preprocessing",
+               "Randomly rotates images during training, filling empty space by fill_mode.",
+               withTransformParams({
+                   factorParam("factor", 0.1,
+                               "Fraction of 2 pi, or (lower, upper); positive values rotate "
+                               "counter-clockwise."),
+               }),
+               factory<RandomRotation>()));
+  augmentation(
+      addLayer(r, "RandomZoom", "Preprocessing",
+               "Randomly zooms images in or out during training, filling empty space by fill_mode.",
+               withTransformParams({
+                   factorParam("height_factor", 0.1,
+                               "Fraction, or (lower, upper), for zooming vertically (positive: "
+                               "zoom out)."),
+                   param("width_factor", ParamType::Json, nullptr,
+                         "Fraction, or (lower, upper), for zooming horizontally (null: keep the "
+                         "aspect ratio)."),
+               }),
+               factory<RandomZoom>()));
+  augmentation(
+      addLayer(r, "RandomContrast", "Preprocessing",
+               "Randomly adjusts the contrast of each image during training.",
+               {
+                   factorParam("factor", 0.2,
+                               "Contrast factor drawn from [1 - lower, 1 + upper]; a number means "
+                               "lower = upper."),
+                   seedParam(),
+               },
+               factory<RandomContrast>()));
+  augmentation(addLayer(
+      r, "RandomBrightness", "Preprocessing",
+      "Randomly adjusts the brightness of each image during training.",
+      {
+          factorParam("factor", 0.2,
+                      "Number or (lower, upper) in [-1, 1]: the delta as a fraction of the "
+                      "value range."),
+          param("value_range", ParamType::Json, json::array({0, 255}),
+                "The [low, high] range of the input values; the output is clipped to it."),
+          seedParam(),
+      },
+      factory<RandomBrightness>()));
   addLayer(
       r, "Rescaling", "Preprocessing",
       "Rescales the inputs: x * scale + offset (in training and inference).",
@@ -112,7 +125,8 @@ void registerPreprocessingLayers(LayerRegistry& r) {
                    1.0 / 255.0),
           param("offset", ParamType::Float, 0.0, "The offset to apply to the inputs."),
       },
-      factory<Rescaling>());
+      factory<Rescaling>())
+      .onnx.write = onnxexport::rescaling;
   addLayer(r, "Normalization", "Preprocessing",
            "Normalizes features with a mean and variance given or adapted on the training data.",
            {
@@ -127,7 +141,8 @@ void registerPreprocessingLayers(LayerRegistry& r) {
                param("invert", ParamType::Bool, false,
                      "If True, apply the inverse transformation (de-normalize)."),
            },
-           factory<Normalization>());
+           factory<Normalization>())
+      .onnx.write = onnxexport::normalization;
 }
 
 }  // namespace tessel

@@ -5,7 +5,7 @@
 namespace tessel {
 
 RandomImageLayer::RandomImageLayer(std::string className, const json& config)
-    : Layer(std::move(className), config), rng_(config_.value("seed", json())) {}
+    : Layer(std::move(className), config), rng_(config_.at("seed")) {}
 
 Shape RandomImageLayer::outputShape(const std::vector<Shape>& inputs) const {
   requireImageInput(inputs, className_, name_);

@@ -9,7 +9,7 @@ namespace tessel {
 UpSampling2D::UpSampling2D(const json& config) : Layer("UpSampling2D", config) {
   requireChannelsLast(config_, name_);
   size_ = configTuple(config_, "size", 2, name_);
-  if (config_.value("interpolation", std::string("nearest")) != "nearest")
+  if (config_.at("interpolation") != "nearest")
     throw SpecError(SpecErrorKind::BadValue, name_,
                     "config 'interpolation' = " + config_["interpolation"].dump() +
                         ": only \"nearest\" is supported");

@@ -24,46 +24,38 @@ QString compact(const json& v) {
   return QString::fromStdString(v.dump());
 }
 
-// "Dense 100 · selu": the type and the settings a reader looks for first.
-QString subtitleFor(const NodeSpec& node) {
+// Whether `v` is the Keras default `def`, an int standing for a list of equal ints included
+// (strides 1 is strides (1, 1)).
+bool isDefault(const json& v, const json& def) {
+  if (v == def) return true;
+  if (!v.is_number_integer() || !def.is_array() || def.empty()) return false;
+  for (const auto& e : def)
+    if (e != v) return false;
+  return true;
+}
+
+// A shape given with its batch dimension, shown without it: "(28, 28, 1)" as Keras prints an
+// input's shape.
+QString shapeWithoutBatch(const json& s) {
+  QStringList dims;
+  for (size_t i = 1; i < s.size(); ++i) dims << (s[i].is_null() ? "None" : compact(s[i]));
+  return "(" + dims.join(", ") + ")";
+}
+
+// "Dense 100 · selu": the type and the settings a reader looks for first, as the layer's catalog
+// entry lists them (LayerInfo::subtitleKeys).
+QString subtitleFor(const NodeSpec& node, const LayerInfo* info) {
   const json& c = node.config;
   QStringList parts;
-  auto add = [&](const char* key, const char* prefix = "") {
-    if (c.contains(key) && !c[key].is_null()) parts << prefix + compact(c[key]);
-  };
-  const std::string& cls = node.className;
-  if (cls == "InputLayer") {
-    if (c.contains("batch_input_shape")) {
-      json s = c["batch_input_shape"];
-      QStringList dims;
-      for (size_t i = 1; i < s.size(); ++i) dims << (s[i].is_null() ? "None" : compact(s[i]));
-      parts << "(" + dims.join(", ") + ")";
-    }
-  } else if (cls == "Dense") {
-    add("units");
-  } else if (cls.find("Conv") != std::string::npos) {
-    add("filters");
-    add("kernel_size");
-    // Strides only when not the default 1.
-    if (c.contains("strides") && c["strides"] != json(1) && c["strides"] != json::array({1}) &&
-        c["strides"] != json::array({1, 1}))
-      add("strides", "/");
-  } else if (cls.find("Pooling") != std::string::npos && cls.find("Global") == std::string::npos) {
-    add("pool_size");
-  } else if (cls.find("Dropout") != std::string::npos || cls == "GaussianNoise") {
-    add("rate");
-    add("stddev");
-  } else if (cls == "Reshape") {
-    add("target_shape");
-  } else if (cls == "Concatenate") {
-    if (c.value("axis", -1) != -1) add("axis", "axis ");
+  for (const SubtitleKey& k : info ? info->subtitleKeys : std::vector<SubtitleKey>{}) {
+    if (!c.contains(k.key) || c[k.key].is_null()) continue;
+    const ParamSpec* p = info->param(k.key);
+    if (k.whenChanged && p && isDefault(c[k.key], p->defaultValue)) continue;
+    const bool shape = p && p->type == ParamType::Shape && c[k.key].is_array();
+    parts << QString::fromStdString(k.prefix) +
+                 (shape ? shapeWithoutBatch(c[k.key]) : compact(c[k.key]));
   }
-  if (c.contains("activation") && c["activation"].is_string() &&
-      (c["activation"] != "linear" || cls == "Activation"))
-    parts << compact(c["activation"]);
-  // Padding last: the least important, the first to be elided.
-  if (c.contains("padding") && c["padding"] == "same") parts << "same";
-  const QString type = QString::fromStdString(cls);
+  const QString type = QString::fromStdString(node.className);
   return parts.isEmpty() ? type : type + " " + parts.join(" · ");
 }
 
@@ -177,8 +169,8 @@ void GraphScene::refreshNode(const QString& name) {
   const LayerInfo* info = LayerRegistry::instance().find(node->className);
   NodeItem::Content c;
   c.className = QString::fromStdString(node->className);
-  c.group = info ? QString::fromStdString(info->group) : QString();
-  c.subtitle = subtitleFor(*node);
+  c.group = NodeItem::lookGroup(info);
+  c.subtitle = subtitleFor(*node, info);
   c.outputShape = doc_->outputShapeText(name);
   c.error = doc_->errorText(name);
   const QList<GraphFix> fixes = GraphFixes::suggest(*doc_, name);

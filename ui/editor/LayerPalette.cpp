@@ -70,10 +70,10 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
       groupItem->setIcon(0, groupIcon(group));
     }
     const QString cls = QString::fromStdString(info->className);
-    const QString description = QString::fromStdString(info->description);
+    const QString description = QString::fromStdString(info->doc);
     auto* item = new QTreeWidgetItem(groupItem, {cls});
     item->setData(0, kClassRole, cls);
-    item->setIcon(0, groupIcon(cls == "InputLayer" ? QStringLiteral("Input") : group));
+    item->setIcon(0, groupIcon(NodeItem::lookGroup(info)));
     item->setToolTip(0, "<b>" + cls + "</b><br>" + description.toHtmlEscaped());
     item->setStatusTip(0, description);
     item->setData(0, Qt::UserRole + 2, description);

@@ -191,7 +191,7 @@ void NodeInspector::rebuild() {
   const LayerInfo* info = LayerRegistry::instance().find(n->className);
   header_->setText(QString("<b>%1</b><br><span style='color:#607080'>%2</span>")
                        .arg(QString::fromStdString(n->className).toHtmlEscaped(),
-                            info ? QString::fromStdString(info->description).toHtmlEscaped()
+                            info ? QString::fromStdString(info->doc).toHtmlEscaped()
                                  : tr("Unknown layer type")));
   nameEdit_ = new QLineEdit(formHost_);
   nameEdit_->setToolTip(tr("Unique layer name (as in model.summary())."));

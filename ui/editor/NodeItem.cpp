@@ -8,6 +8,7 @@
 #include <QStyleOptionGraphicsItem>
 #include <QVector2D>
 
+#include "engine/layers/LayerRegistry.h"
 #include "ui/editor/GraphScene.h"
 
 namespace tessel::ui {
@@ -99,7 +100,13 @@ QPalette NodeItem::paletteFor(const QGraphicsItem* item, const QWidget* widget) 
   return QApplication::palette();
 }
 
+QString NodeItem::lookGroup(const LayerInfo* info) {
+  if (!info) return {};
+  return info->isInput ? QStringLiteral("Input") : QString::fromStdString(info->group);
+}
+
 QColor NodeItem::groupColor(const QString& group) {
+  if (group == "Input") return QColor(0x2f, 0x7d, 0x32);
   if (group == "Core") return QColor(0x35, 0x6a, 0xa8);
   if (group == "Convolution") return QColor(0x2e, 0x8b, 0x6e);
   if (group == "Pooling") return QColor(0x4d, 0x9a, 0x9e);
@@ -117,8 +124,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   painter->setRenderHint(QPainter::Antialiasing);
   const QRectF box(0, 0, kWidth, height());
   const bool selected = option->state & QStyle::State_Selected;
-  const QColor accent =
-      content_.className == "InputLayer" ? QColor(0x2f, 0x7d, 0x32) : groupColor(content_.group);
+  const QColor accent = groupColor(content_.group);
   // Colours from the palette of the view drawing us (light or dark theme).
   const QPalette pal = paletteFor(this, widget);
   const bool dark = pal.color(QPalette::Base).lightness() < 128;

@@ -7,6 +7,10 @@
 #include <QString>
 #include <optional>
 
+namespace tessel {
+struct LayerInfo;
+}
+
 namespace tessel::ui {
 
 class NodeItem : public QGraphicsItem {
@@ -56,7 +60,11 @@ class NodeItem : public QGraphicsItem {
   QPainterPath shape() const override;
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
+  // The colour of a Keras docs group ("Core", "Convolution", ...; "Input" for model inputs).
   static QColor groupColor(const QString& group);
+  // The group a layer is drawn with (colour, icon): its catalog group, or "Input" for a model
+  // input; "" for an unknown layer.
+  static QString lookGroup(const LayerInfo* info);
   // The palette to draw `item` with: the painting widget's, else (cached pixmaps are painted
   // without a widget) the first view's, else the application's.
   static QPalette paletteFor(const QGraphicsItem* item, const QWidget* widget);

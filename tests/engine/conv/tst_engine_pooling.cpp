@@ -193,7 +193,7 @@ void TestPooling::registryDefaults() {
                           "GaussianNoise"}) {
     const LayerInfo* info = reg.find(cls);
     QVERIFY2(info, cls);
-    QVERIFY(!info->group.empty() && !info->description.empty());
+    QVERIFY(!info->group.empty() && !info->doc.empty());
     for (const auto& p : info->params) QVERIFY2(!p.doc.empty(), p.key.c_str());
   }
   json c = reg.completeConfig("MaxPooling2D", json::object(), "n");

@@ -255,7 +255,7 @@ class TestCoreLayers : public QObject {
       const LayerInfo* info = LayerRegistry::instance().find(n);
       QVERIFY2(info, n);
       QVERIFY(!info->group.empty());
-      QVERIFY(!info->description.empty());
+      QVERIFY(!info->doc.empty());
       for (const auto& p : info->params) {
         QVERIFY2(!p.doc.empty(), p.key.c_str());
         if (p.required) QVERIFY2(!p.suggested.is_null(), p.key.c_str());

@@ -50,6 +50,7 @@ class TestUiGraphEditor : public QObject {
     QVERIFY(w.scene()->nodeItem("dense")->hasError());  // not connected yet
     QVERIFY(w.scene()->nodeItem("dense")->toolTip().contains("dense"));
     QCOMPARE(w.scene()->nodeItem("dense")->subtitle(), QString("Dense 32"));
+    QCOMPARE(w.scene()->nodeItem("input_1")->subtitle(), QString("InputLayer (784)"));
 
     // Input -> Dense by mouse; the edge is labelled with the tensor shape.
     dragEdge(w, "input_1", "dense", 0);
