@@ -8,8 +8,8 @@ Maximum::Maximum(const json& config) : MergeLayer("Maximum", config) {}
 void Maximum::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext&) {
   checkSameShapes(x);
   y.resize(x[0]->shape());
-  y.array() = x[0]->array().cmax(x[1]->array());
-  for (size_t i = 2; i < x.size(); ++i) y.array() = y.array().cmax(x[i]->array());
+  y.array() = x[0]->array().max(x[1]->array());
+  for (size_t i = 2; i < x.size(); ++i) y.array() = y.array().max(x[i]->array());
 }
 
 // dx_i[k] = dy[k] when i is the first input with x_i[k] == y[k] (ties go to the earlier input,

@@ -8,8 +8,8 @@ Minimum::Minimum(const json& config) : MergeLayer("Minimum", config) {}
 void Minimum::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext&) {
   checkSameShapes(x);
   y.resize(x[0]->shape());
-  y.array() = x[0]->array().cmin(x[1]->array());
-  for (size_t i = 2; i < x.size(); ++i) y.array() = y.array().cmin(x[i]->array());
+  y.array() = x[0]->array().min(x[1]->array());
+  for (size_t i = 2; i < x.size(); ++i) y.array() = y.array().min(x[i]->array());
 }
 
 // dx_i[k] = dy[k] when i is the first input with x_i[k] == y[k] (ties go to the earlier input,

@@ -42,7 +42,7 @@ struct Conformance {
   // max-type layers then never see two values within the finite-difference step (1e-3), so no
   // step crosses a kink.
   bool distinct = false;
-  double eps = 1e-2;      // finite-difference step
+  double eps = 1e-2;       // finite-difference step
   std::string noGradient;  // why the layer has no finite-difference check ("" = it has one)
 };
 
@@ -98,17 +98,17 @@ const std::map<std::string, Conformance>& conformanceTable() {
     t["Concatenate"] = entry({{2, 3, 2}, {2, 3, 1}}, {{"axis", -1}});
     t["Dot"] = entry({{2, 3, 4}, {2, 4}}, {{"axes", {2, 1}}, {"normalize", true}});
     // Convolution
-    t["Conv2D"] = entry({img}, {{"filters", 3}, {"kernel_size", {3, 3}}, {"padding", "same"},
-                                {"activation", "tanh"}});
+    t["Conv2D"] = entry(
+        {img},
+        {{"filters", 3}, {"kernel_size", {3, 3}}, {"padding", "same"}, {"activation", "tanh"}});
     t["Conv1D"] = entry({seq}, {{"filters", 3}, {"kernel_size", {3}}, {"strides", {2}}});
     t["DepthwiseConv2D"] = entry({img}, {{"kernel_size", {3, 3}}, {"depth_multiplier", 2}});
-    t["SeparableConv2D"] =
-        entry({img}, {{"filters", 3}, {"kernel_size", {3, 3}}, {"depth_multiplier", 2},
-                      {"padding", "same"}});
-    t["Conv2DTranspose"] = entry({{2, 3, 3, 2}}, {{"filters", 2},
-                                                  {"kernel_size", {3, 3}},
-                                                  {"strides", {2, 2}},
-                                                  {"padding", "same"}});
+    t["SeparableConv2D"] = entry(
+        {img},
+        {{"filters", 3}, {"kernel_size", {3, 3}}, {"depth_multiplier", 2}, {"padding", "same"}});
+    t["Conv2DTranspose"] =
+        entry({{2, 3, 3, 2}},
+              {{"filters", 2}, {"kernel_size", {3, 3}}, {"strides", {2, 2}}, {"padding", "same"}});
     // Pooling
     t["MaxPooling2D"] = distinct(entry({img}));
     t["AveragePooling2D"] = entry({img}, {{"padding", "same"}, {"pool_size", {3, 3}}});
@@ -122,8 +122,7 @@ const std::map<std::string, Conformance>& conformanceTable() {
     t["BatchNormalization"] = training(entry({{4, 3}}));
     t["LayerNormalization"] = entry({{2, 3, 4}});
     // Preprocessing: the random image layers in training mode, each draw fixed by the seed.
-    t["Normalization"] =
-        entry({vec}, {{"mean", {0.5, -1.0, 2.0}}, {"variance", {4.0, 0.25, 1.0}}});
+    t["Normalization"] = entry({vec}, {{"mean", {0.5, -1.0, 2.0}}, {"variance", {4.0, 0.25, 1.0}}});
     t["Rescaling"] = entry({vec}, {{"scale", 0.5}, {"offset", 0.25}});
     t["RandomFlip"] = training(entry({img}));
     t["RandomRotation"] = training(entry({img}, {{"factor", 0.2}}));
@@ -172,7 +171,7 @@ std::vector<Tensor> makeInputs(const Conformance& c, std::uint64_t seed) {
   if (c.distinct) {  // one shuffled grid over all inputs together
     Index total = 0;
     for (const Tensor& x : xs) total += x.size();
-    std::vector<float> grid(size_t(total));
+    std::vector<float> grid(static_cast<size_t>(total));
     for (Index i = 0; i < total; ++i) grid[size_t(i)] = c.lo + (c.hi - c.lo) * float(i) / total;
     for (Index i = total - 1; i > 0; --i)
       std::swap(grid[size_t(i)], grid[size_t(rng.below(std::uint64_t(i) + 1))]);
@@ -183,7 +182,9 @@ std::vector<Tensor> makeInputs(const Conformance& c, std::uint64_t seed) {
   return xs;
 }
 
-std::string shapeStr(const Shape& s) { return shapeToString(s); }
+std::string shapeStr(const Shape& s) {
+  return shapeToString(s);
+}
 
 }  // namespace
 
@@ -197,7 +198,7 @@ class TestLayerConformance : public QObject {
     const LayerRegistry& reg = LayerRegistry::instance();
     const ModelSpec again = ModelSpec::fromKerasJson(json::parse(spec.toKerasJson().dump()));
     QVERIFY2(again == spec, qPrintable(QString::fromStdString(cls + ": to_json round trip gives " +
-                                                               again.toKerasJson().dump())));
+                                                              again.toKerasJson().dump())));
     const json full = reg.create(cls, spec.find("layer")->config, "layer")->config();
     ModelSpec saved = spec;
     saved.find("layer")->config = full;
@@ -261,8 +262,8 @@ class TestLayerConformance : public QObject {
   void everyEntryIsRegistered() {
     for (const auto& [cls, c] : conformanceTable())
       QVERIFY2(LayerRegistry::instance().find(cls),
-               qPrintable(QString("conformance entry for %1, which is not registered")
-                              .arg(cls.c_str())));
+               qPrintable(
+                   QString("conformance entry for %1, which is not registered").arg(cls.c_str())));
   }
 
   void conformance_data() {
@@ -309,8 +310,8 @@ class TestLayerConformance : public QObject {
       try {
         script = pythonScript(oneLayerModel(info->className, *c), nullptr, {});
       } catch (const std::exception& e) {
-        QFAIL(qPrintable(QString("%1: Python export threw: %2").arg(info->className.c_str(),
-                                                                    e.what())));
+        QFAIL(qPrintable(
+            QString("%1: Python export threw: %2").arg(info->className.c_str(), e.what())));
       }
       std::ofstream(path.toStdString()) << script;
       files << path;
@@ -329,8 +330,7 @@ class TestLayerConformance : public QObject {
                                 "sys.exit(1 if bad else 0)\n"} +
                         files);
     QVERIFY(p.waitForFinished(60000));
-    QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0,
-             p.readAll().constData());
+    QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, p.readAll().constData());
   }
 };
 
