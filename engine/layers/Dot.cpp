@@ -145,9 +145,9 @@ void Dot::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext&) {
   const Shape& s0 = x[0]->shape();
   const Shape& s1 = x[1]->shape();
   Shape out = outputShape({withBatch(s0, kNone), withBatch(s1, kNone)});
-  if (s0[0] != s1[0] || out.size() < 2)
+  if (s0[0] != s1[0])
     throw Error("Dot '" + name_ + "': inputs of shapes " + shapeToString(s0) + " and " +
-                shapeToString(s1));
+                shapeToString(s1) + " have different batch sizes");
   const auto a = resolveAxes(s0, s1);
   if (s0[size_t(a[0])] != s1[size_t(a[1])])
     throw Error("Dot '" + name_ + "': inputs of shapes " + shapeToString(s0) + " and " +

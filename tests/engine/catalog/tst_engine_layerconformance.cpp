@@ -7,7 +7,8 @@
 //   - finite-difference gradients w.r.t. every input and trainable weight (random layers run in
 //     training mode with a fixed seed, so their masks and transforms repeat between evaluations);
 //   - ONNX export succeeds, or fails with a message naming the node, its class and the reason;
-//   - the Python export of the model compiles (one python3 run for all layers; QSKIP without it).
+//   - the Python export of the model compiles (one python3 run for all layers; QSKIP without it);
+//   - the palette's node for it (its parameters' suggestions) is a valid layer.
 // A registered layer without an entry fails, so a new layer cannot skip these checks; an entry
 // for a class that is not registered fails too.
 #include <QProcess>
@@ -293,6 +294,28 @@ class TestLayerConformance : public QObject {
       checkOnnx(name, spec);
     } catch (const std::exception& e) {
       QFAIL(qPrintable(QString("%1 threw: %2").arg(cls, e.what())));
+    }
+  }
+
+  // Every registered layer is described for the palette and the inspector (group, description,
+  // a doc line per parameter, a suggestion for each required one), and the node the palette makes
+  // from the suggestions is a valid layer.
+  void paletteNodeFromSuggestions() {
+    for (const LayerInfo* info : LayerRegistry::instance().all()) {
+      const QString cls = QString::fromStdString(info->className);
+      QVERIFY2(!info->group.empty() && !info->description.empty(), qPrintable(cls));
+      json cfg = json::object();
+      for (const ParamSpec& p : info->params) {
+        QVERIFY2(!p.doc.empty(), qPrintable(cls + " " + QString::fromStdString(p.key)));
+        QVERIFY2(!p.required || !p.suggested.is_null(),
+                 qPrintable(cls + " " + QString::fromStdString(p.key) + " has no suggestion"));
+        if (p.required || !p.suggested.is_null()) cfg[p.key] = p.suggested;
+      }
+      try {
+        LayerRegistry::instance().create(info->className, cfg, "palette");
+      } catch (const std::exception& e) {
+        QFAIL(qPrintable(cls + " from its suggestions: " + e.what()));
+      }
     }
   }
 
