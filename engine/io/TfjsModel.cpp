@@ -112,6 +112,20 @@ json kerasOptimizerConfig(const json& opt) {
 // file.optimizerWeights; shards are looked up in `directory`.
 static void readManifest(const json& manifest, const std::string& directory, ModelFile& file);
 
+// TF.js's SeparableConv2D.getConfig() leaves out depth_multiplier (tfjs-layers 4.22), so a
+// model.json of one with depth_multiplier > 1 reads as 1: it is taken back from the shape of the
+// layer's depthwise_kernel (kh, kw, C, depth_multiplier).
+static void restoreDepthMultipliers(ModelFile& file) {
+  for (NodeSpec& node : file.spec.nodes) {
+    if (node.className != "SeparableConv2D" || !node.config.is_object() ||
+        node.config.contains("depth_multiplier"))
+      continue;
+    for (const auto& [name, t] : file.weights)
+      if (name == node.name + "/depthwise_kernel" && t.rank() == 4)
+        node.config["depth_multiplier"] = t.shape()[3];
+  }
+}
+
 ModelFile parseModelJson(const json& modelJson, const std::string& directory) {
   if (!modelJson.is_object()) throw Error("model.json: expected a JSON object");
   if (modelJson.contains("format") && modelJson["format"].is_string() &&
@@ -139,6 +153,7 @@ ModelFile parseModelJson(const json& modelJson, const std::string& directory) {
 
   if (!modelJson.contains("weightsManifest") || modelJson["weightsManifest"].is_null()) return file;
   readManifest(modelJson["weightsManifest"], directory, file);
+  restoreDepthMultipliers(file);
   return file;
 }
 

@@ -9,10 +9,13 @@
 #include "engine/layers/Average.h"
 #include "engine/layers/Concatenate.h"
 #include "engine/layers/Dense.h"
+#include "engine/layers/Dot.h"
 #include "engine/layers/Dropout.h"
 #include "engine/layers/Flatten.h"
 #include "engine/layers/InputLayer.h"
 #include "engine/layers/LayerRegistry.h"
+#include "engine/layers/Maximum.h"
+#include "engine/layers/Minimum.h"
 #include "engine/layers/Multiply.h"
 #include "engine/layers/ParamSpecBuilders.h"
 #include "engine/layers/Reshape.h"
@@ -150,6 +153,22 @@ void registerCoreLayers(LayerRegistry& registry) {
                          -1, {}, factory<Multiply>(), onnxexport::multiply));
   registry.add(mergeInfo("Average", "Averages a list of inputs of the same shape elementwise.", -1,
                          {}, factory<Average>(), onnxexport::average));
+  registry.add(mergeInfo("Maximum", "Elementwise maximum of a list of inputs of the same shape.",
+                         -1, {}, factory<Maximum>(), onnxexport::maximum));
+  registry.add(mergeInfo("Minimum", "Elementwise minimum of a list of inputs of the same shape.",
+                         -1, {}, factory<Minimum>(), onnxexport::minimum));
+  registry
+      .add(mergeInfo(
+          "Dot", "Dot product of two inputs along one axis of each (the batch axis excluded).", 2,
+          {required(param("axes", ParamType::Json, nullptr,
+                          "Integer or list of two integers: the axis of each input along which to "
+                          "take the dot product (their sizes must match)."),
+                    -1),
+           param("normalize", ParamType::Bool, false,
+                 "Whether to L2-normalize both inputs along the dot axes first (the output is "
+                 "then the cosine similarity).")},
+          factory<Dot>(), nullptr))
+      .onnx.notExpressible = "Dot with general axes and normalize has no ONNX export yet";
   ParamSpec axis = param("axis", ParamType::Int, -1, "Axis along which to concatenate.");
   axis.nullable = false;
   registry

@@ -1,6 +1,7 @@
-// Forward pass of every layer case of the TF.js fixtures (layers.json, conv.json) through the
-// engine's layers: create from the Keras config via the registry, build, set the variables by
-// name, forward, compare with tfjs-layers 4.22. A layer class not registered yet is skipped
+// Forward pass of every layer case of the TF.js fixtures (layers.json, merging.json, conv.json,
+// separable_dm.json) through the engine's layers: create from the Keras config via the registry,
+// build, set the variables by name, forward, compare with tfjs-layers 4.22 (and backward where
+// the case has gradients). A layer class not registered yet is skipped
 // (QSKIP naming it); a registered layer that disagrees fails.
 #include <QtTest>
 
@@ -141,10 +142,10 @@ class TestGoldenLayers : public QObject {
   }
 
  private slots:
-  void coreLayers_data() { addCaseRows({"layers.json"}); }
+  void coreLayers_data() { addCaseRows({"layers.json", "merging.json"}); }
   void coreLayers() { runCase(); }
 
-  void convLayers_data() { addCaseRows({"conv.json"}); }
+  void convLayers_data() { addCaseRows({"conv.json", "separable_dm.json"}); }
   void convLayers() { runCase(); }
 
   // The fixtures themselves: present, from the pinned tfjs, every case has an output.

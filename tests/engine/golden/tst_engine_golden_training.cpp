@@ -4,7 +4,8 @@
 // chapter-06 separable CNN of `tessel-bench fashion-separable`, SGD 0.01, batch 32, 2 epochs of 2
 // batches on 64 real Fashion-MNIST images). Same starting weights, same data; the trained weights
 // (BatchNormalization moving statistics included), the gradients of the first step (separable)
-// and the history must match.
+// and the history must match. merge_separable_training.json (SeparableConv2D with
+// depth_multiplier 2 and 3; Maximum, Minimum, Dot) goes through a model.json file as tfjs wrote it.
 // Cases whose layers or optimizer the engine does not have yet are skipped, naming them.
 #include <QtTest>
 
@@ -16,6 +17,7 @@
 #include "engine/callbacks/Callback.h"
 #include "engine/data/Array.h"
 #include "engine/graph/ModelSpec.h"
+#include "engine/io/TfjsModel.h"
 #include "engine/layers/LayerRegistry.h"
 #include "engine/optimizers/Optimizer.h"
 #include "engine/train/Trainer.h"
@@ -211,15 +213,26 @@ class TestGoldenTraining : public QObject {
     }
   }
 
-  void runCase() {
+  // viaModelFile: the topology and weights_before go through a TF.js model.json written to a
+  // temporary folder and read back with readModelFile, as `tessel train model.json` loads one.
+  void runCase(bool viaModelFile = false) {
     const json& c = currentCase();
     ModelSpec spec;
     if (!available(c, spec)) return;
 
-    Model model(spec, 0);
     std::vector<std::pair<std::string, Tensor>> before;
     for (const json& w : c.at("weights_before"))
       before.emplace_back(w.at("name").get<std::string>(), tensorOf(w));
+    if (viaModelFile) {
+      QTemporaryDir dir;
+      QVERIFY(dir.isValid());
+      const std::string path = dir.filePath("model.json").toStdString();
+      writeModelFile(path, spec, before);
+      ModelFile file = readModelFile(path);
+      spec = file.spec;
+      before = file.weights;
+    }
+    Model model(spec, 0);
     model.loadNamedWeights(before);
 
     Dataset data;
@@ -251,6 +264,11 @@ class TestGoldenTraining : public QObject {
 
   void smallCnn_data() { addCaseRows({"cnn_training.json"}); }
   void smallCnn() { runCase(); }
+
+  // SeparableConv2D with depth_multiplier 2 and 3 (tfjs's topology has no depth_multiplier: the
+  // loader reads it from the depthwise kernels), and Maximum / Minimum / Dot in one model.
+  void mergeAndSeparable_data() { addCaseRows({"merge_separable_training.json"}); }
+  void mergeAndSeparable() { runCase(true); }
 
   // The seed's separable CNN: the gradients of the first step (every variable), the weights after
   // 2 epochs (and their change), the loss of every batch and the history.
