@@ -105,4 +105,18 @@ void ModelCheckpoint::onEpochEnd(int epoch, const Logs& logs) {
   }
 }
 
+nlohmann::json ModelCheckpoint::toJson() const {
+  const auto& t = o_.initialValueThreshold;
+  return {{"class_name", "ModelCheckpoint"},
+          {"config",
+           {{"filepath", o_.filepath},
+            {"monitor", o_.monitor},
+            {"verbose", o_.verbose},
+            {"save_best_only", o_.saveBestOnly},
+            {"save_weights_only", o_.saveWeightsOnly},
+            {"mode", o_.mode},
+            {"save_freq", "epoch"},
+            {"initial_value_threshold", t ? nlohmann::json(*t) : nlohmann::json(nullptr)}}}};
+}
+
 }  // namespace tessel
