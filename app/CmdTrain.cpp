@@ -4,8 +4,7 @@
 
 #include "app/Cli.h"
 #include "app/CliSupport.h"
-#include "engine/callbacks/CSVLogger.h"
-#include "engine/callbacks/EarlyStopping.h"
+#include "engine/catalog/CallbackCatalog.h"
 #include "engine/core/Error.h"
 #include "engine/train/Trainer.h"
 
@@ -45,13 +44,15 @@ int cmdTrain(const Args& args) {
   Trainer trainer(*m.model, compile);
 
   std::vector<std::unique_ptr<Callback>> owned;
-  if (patience >= 0) {
-    EarlyStopping::Options o;
-    o.monitor = data.valid || fit.validationSplit > 0 ? "val_loss" : "loss";
-    o.patience = static_cast<int>(patience);
-    owned.push_back(std::make_unique<EarlyStopping>(o));
-  }
-  if (args.has("--csv-log")) owned.push_back(std::make_unique<CSVLogger>(args.value("--csv-log")));
+  if (patience >= 0)
+    owned.push_back(makeCallback(
+        {{"class_name", "EarlyStopping"},
+         {"config",
+          {{"monitor", data.valid || fit.validationSplit > 0 ? "val_loss" : "loss"},
+           {"patience", patience}}}}));
+  if (args.has("--csv-log"))
+    owned.push_back(makeCallback(
+        {{"class_name", "CSVLogger"}, {"config", {{"filename", args.value("--csv-log")}}}}));
   std::vector<Callback*> callbacks;
   for (auto& c : owned) callbacks.push_back(c.get());
 

@@ -69,8 +69,14 @@ void CSVLogger::onEpochEnd(int epoch, const Logs& logs) {
 void CSVLogger::onFinished(const History&) {
   file_.close();
 }
+// A failed fit ends here (no onFinished): the rows written so far stay in the file.
 void CSVLogger::onFailed(const std::string&) {
-  file_.flush();
+  file_.close();
+}
+
+nlohmann::json CSVLogger::toJson() const {
+  return {{"class_name", "CSVLogger"},
+          {"config", {{"filename", filename_}, {"separator", sep_}, {"append", append_}}}};
 }
 
 }  // namespace tessel

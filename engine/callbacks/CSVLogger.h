@@ -18,6 +18,8 @@ class CSVLogger : public Callback {
   void onFinished(const History&) override;
   void onFailed(const std::string&) override;
 
+  nlohmann::json toJson() const override;
+
  private:
   std::string filename_, sep_;
   bool append_;

@@ -64,4 +64,17 @@ void EarlyStopping::onFinished(const History&) {
     *o_.out << "Epoch " << stoppedEpoch_ + 1 << ": early stopping\n";
 }
 
+nlohmann::json EarlyStopping::toJson() const {
+  return {{"class_name", "EarlyStopping"},
+          {"config",
+           {{"monitor", o_.monitor},
+            {"min_delta", o_.minDelta},
+            {"patience", o_.patience},
+            {"verbose", o_.verbose},
+            {"mode", o_.mode},
+            {"baseline", o_.baseline ? nlohmann::json(*o_.baseline) : nlohmann::json(nullptr)},
+            {"restore_best_weights", o_.restoreBestWeights},
+            {"start_from_epoch", o_.startFromEpoch}}}};
+}
+
 }  // namespace tessel

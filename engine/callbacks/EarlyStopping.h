@@ -36,6 +36,8 @@ class EarlyStopping : public Callback {
   double best() const { return best_; }
   const Options& options() const { return o_; }
 
+  nlohmann::json toJson() const override;
+
  private:
   Options o_;
   Monitor op_;

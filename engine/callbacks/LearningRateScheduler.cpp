@@ -28,4 +28,22 @@ void LearningRateScheduler::onEpochEndLogs(int epoch, Logs& logs) {
   onEpochEnd(epoch, logs);
 }
 
+LearningRateScheduler::LearningRateScheduler(std::shared_ptr<const tessel::Schedule> schedule,
+                                             int verbose, std::ostream* out)
+    : LearningRateScheduler(
+          [schedule](int epoch, double) {
+            // Keras calls schedule(epoch, lr), then schedule(epoch) for a one-argument schedule
+            // such as a LearningRateSchedule: the schedule's step is the epoch.
+            return (*schedule)(epoch);
+          },
+          verbose, out) {
+  if (!schedule) throw Error("LearningRateScheduler: no schedule");
+  scheduleJson_ = schedule->toJson();
+}
+
+nlohmann::json LearningRateScheduler::toJson() const {
+  return {{"class_name", "LearningRateScheduler"},
+          {"config", {{"schedule", scheduleJson_}, {"verbose", verbose_}}}};
+}
+
 }  // namespace tessel

@@ -48,12 +48,14 @@ std::string ModelCheckpoint::formatPath(const std::string& pattern, int epoch1, 
         throw Error("ModelCheckpoint: unsupported format spec '{" + field + "}' in filepath");
     char buf[128];
     const bool isInt = !spec.empty() && spec.back() == 'd';
+    const std::string format = std::string(1, '%').append(spec);  // (GCC 12 -Wrestrict: no "%" + s)
     if (key == "epoch") {
-      if (spec.empty() || isInt)
-        std::snprintf(buf, sizeof buf, ("%" + (spec.empty() ? std::string("d") : spec)).c_str(),
-                      epoch1);
+      if (spec.empty())
+        std::snprintf(buf, sizeof buf, "%d", epoch1);
+      else if (isInt)
+        std::snprintf(buf, sizeof buf, format.c_str(), epoch1);
       else
-        std::snprintf(buf, sizeof buf, ("%" + spec).c_str(), static_cast<double>(epoch1));
+        std::snprintf(buf, sizeof buf, format.c_str(), static_cast<double>(epoch1));
     } else {
       auto v = findLog(logs, key);
       if (!v)
@@ -62,10 +64,10 @@ std::string ModelCheckpoint::formatPath(const std::string& pattern, int epoch1, 
       if (spec.empty())
         std::snprintf(buf, sizeof buf, "%.17g", *v);  // close to Python's repr
       else if (isInt)
-        std::snprintf(buf, sizeof buf, ("%" + spec.substr(0, spec.size() - 1) + "lld").c_str(),
+        std::snprintf(buf, sizeof buf, (format.substr(0, format.size() - 1) + "lld").c_str(),
                       static_cast<long long>(*v));
       else
-        std::snprintf(buf, sizeof buf, ("%" + spec).c_str(), *v);
+        std::snprintf(buf, sizeof buf, format.c_str(), *v);
     }
     out += buf;
     i = close;
@@ -103,6 +105,20 @@ void ModelCheckpoint::onEpochEnd(int epoch, const Logs& logs) {
                   o_.monitor.c_str(), best_);
     *o_.out << buf << "\n";
   }
+}
+
+nlohmann::json ModelCheckpoint::toJson() const {
+  const auto& t = o_.initialValueThreshold;
+  return {{"class_name", "ModelCheckpoint"},
+          {"config",
+           {{"filepath", o_.filepath},
+            {"monitor", o_.monitor},
+            {"verbose", o_.verbose},
+            {"save_best_only", o_.saveBestOnly},
+            {"save_weights_only", o_.saveWeightsOnly},
+            {"mode", o_.mode},
+            {"save_freq", "epoch"},
+            {"initial_value_threshold", t ? nlohmann::json(*t) : nlohmann::json(nullptr)}}}};
 }
 
 }  // namespace tessel

@@ -39,6 +39,8 @@ class ModelCheckpoint : public Callback {
   const std::string& lastSaved() const { return lastSaved_; }
   double best() const { return best_; }
 
+  nlohmann::json toJson() const override;
+
  private:
   Options o_;
   Saver saver_;

@@ -66,4 +66,17 @@ void ReduceLROnPlateau::onEpochEndLogs(int epoch, Logs& logs) {
   onEpochEnd(epoch, logs);
 }
 
+nlohmann::json ReduceLROnPlateau::toJson() const {
+  return {{"class_name", "ReduceLROnPlateau"},
+          {"config",
+           {{"monitor", o_.monitor},
+            {"factor", o_.factor},
+            {"patience", o_.patience},
+            {"verbose", o_.verbose},
+            {"mode", o_.mode},
+            {"min_delta", o_.minDelta},
+            {"cooldown", o_.cooldown},
+            {"min_lr", o_.minLr}}}};
+}
+
 }  // namespace tessel

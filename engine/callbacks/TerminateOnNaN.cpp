@@ -13,4 +13,8 @@ void TerminateOnNaN::onBatchEnd(int, int batch, const Logs& logs) {
   trainer->requestStop();
 }
 
+nlohmann::json TerminateOnNaN::toJson() const {
+  return {{"class_name", "TerminateOnNaN"}, {"config", nlohmann::json::object()}};
+}
+
 }  // namespace tessel

@@ -14,6 +14,8 @@ class TerminateOnNaN : public Callback {
   void onBatchEnd(int epoch, int batch, const Logs& logs) override;
   bool terminated() const { return terminated_; }
 
+  nlohmann::json toJson() const override;
+
  private:
   std::ostream* out_;
   bool terminated_ = false;

@@ -4,12 +4,15 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
+#include "engine/callbacks/CallbackList.h"
+#include "engine/callbacks/ProgressLogger.h"
 #include "engine/core/Error.h"
-#include "engine/core/KerasFormat.h"
 #include "engine/core/Rng.h"
 #include "engine/train/AdaptLayers.h"
 #include "engine/train/BatchAugmenter.h"
+#include "engine/train/EpochIterator.h"
 
 namespace tessel {
 
@@ -45,27 +48,6 @@ struct Trainer::Batch {
     scale.assign(static_cast<size_t>(batchSize), 0.0f);
   }
 };
-
-namespace {
-
-// Keras's progbar number format (KerasFormat.h).
-std::string formatValue(double v) {
-  return kerasNumber(v);
-}
-
-// Keras verbose=2 time: "3s", "250ms", "80us".
-std::string formatTime(double seconds) {
-  char buf[64];
-  if (seconds >= 1)
-    std::snprintf(buf, sizeof buf, "%.0fs", seconds);
-  else if (seconds >= 1e-3)
-    std::snprintf(buf, sizeof buf, "%.0fms", seconds * 1e3);
-  else
-    std::snprintf(buf, sizeof buf, "%.0fus", seconds * 1e6);
-  return buf;
-}
-
-}  // namespace
 
 Trainer::Trainer(Model& model, CompileOptions compile)
     : model_(model), compile_(std::move(compile)) {
@@ -259,8 +241,26 @@ double Trainer::step(const Dataset& data, const Index* idx, Index n, const float
   return total;
 }
 
-History Trainer::fit(const Dataset& data, const FitOptions& options,
-                     const std::vector<Callback*>& callbacks, TrainObserver* observer) {
+// One fit() call: its validated arguments and the buffers and state of its loop.
+struct Trainer::FitRun {
+  const Dataset& data;
+  const FitOptions& options;
+  std::vector<float> classWeights;  // class id -> weight (empty: none)
+  Index trainRows = 0;
+  const Dataset* valData = nullptr;  // null: no validation
+  std::vector<Index> valRows;
+  Batch batch;
+  Rng dropoutRng;
+  std::optional<EpochIterator> iterator;
+  Logs batchLogs;            // running "loss" and per-output losses, updated in place
+  std::vector<Tensor> good;  // weights at the last good epoch end (or the start)
+  int goodEpoch = -1;
+  History history;
+
+  FitRun(const Dataset& d, const FitOptions& o) : data(d), options(o), dropoutRng(o.seed) {}
+};
+
+void Trainer::checkFitArguments(const Dataset& data, const FitOptions& options) const {
   checkData(data, "fit");
   if (data.augment && data.augmentBoxOutput >= static_cast<int>(data.y.size()))
     throw Error("fit: the augmentation's box output is " + std::to_string(data.augmentBoxOutput) +
@@ -270,169 +270,162 @@ History Trainer::fit(const Dataset& data, const FitOptions& options,
   if (options.stepsPerEpoch < 0) throw Error("fit: steps_per_epoch must be >= 0");
   if (options.validationSplit < 0 || options.validationSplit >= 1)
     throw Error("fit: validation_split must be in [0, 1)");
+}
 
-  // Class weights: a dense table; Keras 2 requires keys 0 .. max.
-  std::vector<float> cwTable;
-  if (!options.classWeight.empty()) {
-    if (model_.numOutputs() != 1)
-      throw Error("fit: class_weight is only supported for models with a single output");
-    const int maxId = options.classWeight.rbegin()->first;
-    if (options.classWeight.begin()->first < 0 ||
-        static_cast<int>(options.classWeight.size()) != maxId + 1)
-      throw Error(
-          "fit: class_weight must have keys from 0 to one less than the number of "
-          "classes");
-    for (const auto& [id, weight] : options.classWeight) cwTable.push_back(float(weight));
-  }
+// Class weights: a dense table; Keras 2 requires keys 0 .. max.
+std::vector<float> Trainer::classWeightTable(const FitOptions& options) const {
+  std::vector<float> table;
+  if (options.classWeight.empty()) return table;
+  if (model_.numOutputs() != 1)
+    throw Error("fit: class_weight is only supported for models with a single output");
+  const int maxId = options.classWeight.rbegin()->first;
+  if (options.classWeight.begin()->first < 0 ||
+      static_cast<int>(options.classWeight.size()) != maxId + 1)
+    throw Error(
+        "fit: class_weight must have keys from 0 to one less than the number of "
+        "classes");
+  for (const auto& [id, weight] : options.classWeight) table.push_back(float(weight));
+  return table;
+}
 
-  // Keras 2: validation_split takes the LAST fraction of the samples, before any shuffling.
-  const Index total = data.size();
-  Index trainN = total;
-  const Dataset* valData = nullptr;
+// Keras 2: validation_data wins; validation_split takes the LAST fraction of the samples, before
+// any shuffling.
+void Trainer::splitValidation(FitRun& run) const {
+  const FitOptions& options = run.options;
+  const Index total = run.data.size();
+  run.trainRows = total;
   Index valBegin = 0, valN = 0;
   if (options.validationData) {
     checkData(*options.validationData, "fit (validation data)");
-    valData = &*options.validationData;
-    valN = valData->size();
+    run.valData = &*options.validationData;
+    valN = run.valData->size();
   } else if (options.validationSplit > 0) {
-    trainN = static_cast<Index>(std::floor(double(total) * (1.0 - options.validationSplit)));
-    if (trainN <= 0 || trainN >= total)
+    run.trainRows = static_cast<Index>(std::floor(double(total) * (1.0 - options.validationSplit)));
+    if (run.trainRows <= 0 || run.trainRows >= total)
       throw Error("fit: " + std::to_string(total) +
                   " samples are not enough to split into a "
                   "training and a validation set with validation_split=" +
-                  formatValue(options.validationSplit));
-    valData = &data;
-    valBegin = trainN;
-    valN = total - trainN;
+                  ProgressLogger::formatValue(options.validationSplit));
+    run.valData = &run.data;
+    valBegin = run.trainRows;
+    valN = total - run.trainRows;
   }
+  run.valRows.resize(static_cast<size_t>(valN));
+  for (Index i = 0; i < valN; ++i) run.valRows[i] = valBegin + i;
+}
+
+// Everything the loop needs, allocated once: batch tensors, the epoch iterator, batch logs.
+void Trainer::prepareFit(FitRun& run) {
+  const Index bs = run.options.batchSize;
+  run.batch.allocate(run.data, model_, std::min(bs, run.trainRows));
+  run.batch.ctx.rng = &run.dropoutRng;
+  run.batch.fitSeed = run.options.seed;
+  run.iterator.emplace(run.trainRows, bs, run.options.stepsPerEpoch, run.options.shuffle,
+                       run.options.seed);
+  model_.copyWeightsTo(run.good);
+  run.batchLogs.emplace_back("loss", 0.0);
+  if (outLossSum_.size() > 1)
+    for (size_t k = 0; k < outLossSum_.size(); ++k)
+      run.batchLogs.emplace_back(logNames_[1 + k], 0.0);
+}
+
+// A NaN/Inf loss: the weights of the last good epoch end come back; the message says so.
+void Trainer::failFit(FitRun& run, int epoch, int batch, double loss) {
+  model_.setWeights(run.good);
+  char msg[256];
+  std::snprintf(msg, sizeof msg, "loss became %s at epoch %d, batch %d; ",
+                std::isnan(loss) ? "NaN" : "Inf", epoch + 1, batch + 1);
+  run.history.stopReason =
+      std::string(msg) + (run.goodEpoch < 0 ? "weights restored to their initial values"
+                                            : "weights restored to the end of epoch " +
+                                                  std::to_string(run.goodEpoch + 1));
+}
+
+// The training steps of one epoch; returns how many ran (-1 when the loss became NaN/Inf).
+int Trainer::trainSteps(FitRun& run, CallbackList& callbacks, int epoch) {
+  EpochIterator& it = *run.iterator;
+  it.beginEpoch(epoch);
+  run.dropoutRng.reseed(EpochIterator::epochSeed(run.options.seed, epoch) ^ 0xD1B54A32D192ED03ULL);
+  run.batch.epoch = epoch;
+  const int cwSize = static_cast<int>(run.classWeights.size());
+  int done = 0;
+  for (int b = 0; b < it.stepsPerEpoch(); ++b) {
+    waitWhilePaused();
+    if (stop_.load(std::memory_order_relaxed)) break;
+    const Index* rows = nullptr;
+    const Index n = it.next(&rows);
+    const double loss = step(run.data, rows, n, run.classWeights.data(), cwSize, true, run.batch);
+    if (!std::isfinite(loss)) {
+      failFit(run, epoch, b, loss);
+      return -1;
+    }
+    ++done;
+    run.batchLogs[0].second = lossSum_ / lossCount_;
+    for (size_t k = 1; k < run.batchLogs.size(); ++k)
+      run.batchLogs[k].second = outLossSum_[k - 1] / lossCount_;
+    callbacks.onBatchEnd(epoch, b, run.batchLogs);
+  }
+  return done;
+}
+
+// Epoch-end logs: the training means, then the validation logs with the val_ prefix.
+Logs Trainer::epochLogs(FitRun& run) {
+  Logs logs = currentLogs("");
+  if (run.valData) {
+    Logs val = evaluateIndices(*run.valData, run.valRows.data(),
+                               static_cast<Index>(run.valRows.size()), run.options.batchSize);
+    for (auto& [k, v] : val) logs.emplace_back("val_" + k, v);
+  }
+  return logs;
+}
+
+// Keras's fit loop: one CallbackList (progress logger, the callbacks, History, the observer), an
+// epoch iterator, and every event dispatched once through the list.
+History Trainer::fit(const Dataset& data, const FitOptions& options,
+                     const std::vector<Callback*>& callbacks, Callback* observer) {
+  checkFitArguments(data, options);
+  FitRun run(data, options);
+  run.classWeights = classWeightTable(options);
+  splitValidation(run);
   checkLabels(data);
-  if (options.validationData) checkLabels(*valData);
+  if (options.validationData) checkLabels(*run.valData);
   // Keras users call Normalization.adapt() before fit: Normalization layers fed directly by a
   // model input and without state yet are adapted here on the training rows (AdaptLayers.h).
-  adaptInputNormalizations(model_, data.x, trainN);
+  adaptInputNormalizations(model_, data.x, run.trainRows);
+  prepareFit(run);
 
-  const Index bs = options.batchSize;
-  const int fullSteps = static_cast<int>((trainN + bs - 1) / bs);
-  const int steps = options.stepsPerEpoch > 0 ? options.stepsPerEpoch : fullSteps;
+  std::optional<ProgressLogger> progress;
+  if (options.verbose > 0 && options.out) progress.emplace(*options.out);
+  CallbackList list(progress ? &*progress : nullptr, callbacks, &run.history);
+  list.append(observer);
+  list.setTrainer(this);
+  list.onTrainBegin(options, run.iterator->stepsPerEpoch());
 
-  Batch batch;
-  batch.allocate(data, model_, std::min(bs, trainN));
-  std::vector<Index> order(static_cast<size_t>(trainN));
-  std::vector<Index> valIdx(static_cast<size_t>(valN));
-  for (Index i = 0; i < valN; ++i) valIdx[i] = valBegin + i;
-  // Shuffle and dropout streams are reseeded from (seed, epoch) at every epoch, so a run resumed
-  // at initial_epoch=k from a checkpoint continues exactly as the uninterrupted run would.
-  Rng shuffleRng(options.seed);
-  Rng dropoutRng(options.seed);
-  batch.ctx.rng = &dropoutRng;
-  batch.fitSeed = options.seed;
-
-  std::vector<Tensor> good;  // weights at the last good epoch end (or the start)
-  model_.copyWeightsTo(good);
-  int goodEpoch = -1;
-
-  // Preallocated batch logs (running "loss" and per-output losses), updated in place.
-  Logs batchLogs;
-  batchLogs.emplace_back("loss", 0.0);
-  if (outLossSum_.size() > 1)
-    for (size_t k = 0; k < outLossSum_.size(); ++k) batchLogs.emplace_back(logNames_[1 + k], 0.0);
-  const bool wantBatchLogs = observer || !callbacks.empty();
-
-  for (Callback* cb : callbacks) cb->trainer = this;
-  for (Callback* cb : callbacks) cb->onTrainBegin(options, steps);
-  if (observer) observer->onTrainBegin(options, steps);
-
-  History history;
-  std::ostream* out = options.verbose > 0 ? options.out : nullptr;
-  Index pos = trainN;  // cursor in `order`; trainN forces a (re)shuffle
   bool failed = false;
   for (int epoch = options.initialEpoch; epoch < options.epochs && !stop_.load(); ++epoch) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (Callback* cb : callbacks) cb->onEpochBegin(epoch);
-    if (observer) observer->onEpochBegin(epoch);
-    if (out) *out << "Epoch " << epoch + 1 << "/" << options.epochs << "\n" << std::flush;
+    list.onEpochBegin(epoch);
     resetMeans();
-    {
-      const std::uint64_t epochSeed =
-          options.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(epoch) + 1;
-      shuffleRng.reseed(epochSeed);
-      dropoutRng.reseed(epochSeed ^ 0xD1B54A32D192ED03ULL);
-    }
-    batch.epoch = epoch;
-    if (options.stepsPerEpoch == 0) pos = trainN;
-    int done = 0;
-    for (int b = 0; b < steps; ++b) {
-      waitWhilePaused();
-      if (stop_.load(std::memory_order_relaxed)) break;
-      if (pos >= trainN) {
-        for (Index i = 0; i < trainN; ++i) order[i] = i;
-        if (options.shuffle)
-          for (Index i = trainN - 1; i > 0; --i)
-            std::swap(order[i], order[shuffleRng.below(static_cast<std::uint64_t>(i) + 1)]);
-        pos = 0;
-      }
-      const Index n = std::min(bs, trainN - pos);
-      const double loss = step(data, order.data() + pos, n, cwTable.data(),
-                               static_cast<int>(cwTable.size()), true, batch);
-      pos += n;
-      if (!std::isfinite(loss)) {
-        model_.setWeights(good);
-        char msg[256];
-        std::snprintf(msg, sizeof msg, "loss became %s at epoch %d, batch %d; ",
-                      std::isnan(loss) ? "NaN" : "Inf", epoch + 1, b + 1);
-        history.stopReason =
-            std::string(msg) + (goodEpoch < 0 ? "weights restored to their initial values"
-                                              : "weights restored to the end of epoch " +
-                                                    std::to_string(goodEpoch + 1));
-        failed = true;
-        break;
-      }
-      ++done;
-      if (wantBatchLogs) {
-        batchLogs[0].second = lossSum_ / lossCount_;
-        for (size_t k = 1; k < batchLogs.size(); ++k)
-          batchLogs[k].second = outLossSum_[k - 1] / lossCount_;
-        for (Callback* cb : callbacks) cb->onBatchEnd(epoch, b, batchLogs);
-        if (observer) observer->onBatchEnd(epoch, b, batchLogs);
-      }
-    }
-    if (failed) {
-      if (out) *out << history.stopReason << "\n" << std::flush;
-      for (Callback* cb : callbacks) cb->onFailed(history.stopReason);
-      if (observer) observer->onFailed(history.stopReason);
+    const int done = trainSteps(run, list, epoch);
+    if (done < 0) {
+      failed = true;
+      list.onFailed(run.history.stopReason);
       break;
     }
     if (done == 0) break;  // stopped before the first batch of this epoch
-
-    Logs logs = currentLogs("");
-    if (valData) {
-      Logs val = evaluateIndices(*valData, valIdx.data(), valN, bs);
-      for (auto& [k, v] : val) logs.emplace_back("val_" + k, v);
-    }
-    if (out) {
-      const double secs =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::string line =
-          std::to_string(done) + "/" + std::to_string(steps) + " - " + formatTime(secs);
-      for (const auto& [k, v] : logs) line += " - " + k + ": " + formatValue(v);
-      *out << line << "\n" << std::flush;
-    }
-    for (Callback* cb : callbacks) cb->onEpochEndLogs(epoch, logs);
-    history.append(epoch, logs);
-    if (observer) observer->onEpochEnd(epoch, logs);
-    model_.copyWeightsTo(good);
-    goodEpoch = epoch;
+    Logs logs = epochLogs(run);
+    list.onEpochEnd(epoch, logs);
+    model_.copyWeightsTo(run.good);
+    run.goodEpoch = epoch;
   }
-  if (!failed && stop_.load() && history.stopReason.empty())
-    history.stopReason = "training stopped on request";
-  for (Callback* cb : callbacks) cb->onFinished(history);
-  if (observer && !failed) observer->onFinished(history);
-  for (Callback* cb : callbacks) cb->trainer = nullptr;
+  if (!failed && stop_.load() && run.history.stopReason.empty())
+    run.history.stopReason = "training stopped on request";
+  if (!failed) list.onFinished(run.history);
+  list.setTrainer(nullptr);
   {
     std::lock_guard<std::mutex> lock(pauseMutex_);
     stop_ = false;
   }
-  return history;
+  return std::move(run.history);
 }
 
 Logs Trainer::evaluateIndices(const Dataset& data, const Index* idx, Index n, Index batchSize) {

@@ -1,5 +1,7 @@
 #pragma once
-// Keras 2 Model.fit / evaluate / predict on a compiled Model. The hot loop is
+// Keras 2 Model.fit / evaluate / predict on a compiled Model. fit() reads like Keras's trainer: an
+// EpochIterator yields the rows of each step and ONE CallbackList (progress logger, the user's
+// callbacks, History, the observer) receives every event once. The hot loop is
 // gather → forward → loss gradient → backward → optimizer, with no allocation, map lookup or
 // string formatting per batch. requestStop/pause/resume may be called from any thread.
 #include <atomic>
@@ -22,6 +24,8 @@
 
 namespace tessel {
 
+class CallbackList;
+
 class Trainer {
  public:
   // Resolves losses (makeLoss), metrics (makeMetric) and the optimizer (makeOptimizer); throws
@@ -29,11 +33,14 @@ class Trainer {
   Trainer(Model& model, CompileOptions compile);
   ~Trainer();
 
-  // Keras 2 fit(). Throws Error for bad input (sizes, labels that do not fit the loss); a NaN/Inf
-  // loss stops training, restores the weights of the last good epoch end, calls onFailed and
+  // Keras 2 fit(). The callbacks run in Keras 2's order (CallbackList.h): the progress logger
+  // (verbose > 0: "Epoch i/n" and one verbose=2 line per epoch on options.out), `callbacks`,
+  // History, then `observer` (a callback too: the studio's bridge, the run recorder). Throws
+  // Error for bad input (sizes, labels that do not fit the loss); a NaN/Inf loss stops training,
+  // restores the weights of the last good epoch end, calls onFailed (instead of onFinished) and
   // returns the History (History::stopReason holds the message).
   History fit(const Dataset& data, const FitOptions& options,
-              const std::vector<Callback*>& callbacks = {}, TrainObserver* observer = nullptr);
+              const std::vector<Callback*>& callbacks = {}, Callback* observer = nullptr);
   // Keras evaluate(): "loss", per-output losses, metrics (no val_ prefix). Sample weights apply.
   Logs evaluate(const Dataset& data, int batchSize = 32);
   // One tensor per output, (N, ...) for all N samples.
@@ -57,7 +64,15 @@ class Trainer {
   const std::vector<std::string>& logNames() const { return logNames_; }
 
  private:
-  struct Batch;  // preallocated per-batch tensors
+  struct Batch;   // preallocated per-batch tensors
+  struct FitRun;  // one fit() call's arguments, buffers and state
+  void checkFitArguments(const Dataset& data, const FitOptions& options) const;
+  std::vector<float> classWeightTable(const FitOptions& options) const;
+  void splitValidation(FitRun& run) const;
+  void prepareFit(FitRun& run);
+  void failFit(FitRun& run, int epoch, int batch, double loss);
+  int trainSteps(FitRun& run, CallbackList& callbacks, int epoch);
+  Logs epochLogs(FitRun& run);
   void checkData(const Dataset& data, const char* what) const;
   void checkLabels(const Dataset& data) const;
   // Runs forward + losses on idx[0..n); accumulates metrics and loss means. Returns total loss

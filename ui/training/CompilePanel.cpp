@@ -14,10 +14,7 @@
 #include <cmath>
 #include <limits>
 
-#include "engine/callbacks/EarlyStopping.h"
-#include "engine/callbacks/ModelCheckpoint.h"
-#include "engine/callbacks/ReduceLROnPlateau.h"
-#include "engine/callbacks/TerminateOnNaN.h"
+#include "engine/catalog/CallbackCatalog.h"
 #include "engine/core/Error.h"
 #include "ui/training/LossMetricEditor.h"
 #include "ui/training/OptimizerEditor.h"
@@ -282,62 +279,18 @@ std::vector<std::unique_ptr<Callback>> makeCallbacks(
     const std::function<void(const std::string& path, bool weightsOnly)>& saver) {
   std::vector<std::unique_ptr<Callback>> out;
   if (!callbacks.is_array()) return out;
-  static std::ostream null(nullptr);  // callbacks' verbose output goes nowhere in the studio
-  for (const json& c : callbacks) {
-    std::string cls = c.value("class_name", std::string());
-    json cfg = c.value("config", json::object());
-    auto num = [&](const char* k, double d) {
-      return cfg.contains(k) && cfg[k].is_number() ? cfg[k].get<double>() : d;
-    };
-    auto str = [&](const char* k, const std::string& d) {
-      return cfg.contains(k) && cfg[k].is_string() ? cfg[k].get<std::string>() : d;
-    };
-    auto flag = [&](const char* k, bool d) {
-      return cfg.contains(k) && cfg[k].is_boolean() ? cfg[k].get<bool>() : d;
-    };
-    if (cls == "EarlyStopping") {
-      EarlyStopping::Options o;
-      o.monitor = str("monitor", o.monitor);
-      o.minDelta = num("min_delta", o.minDelta);
-      o.patience = static_cast<int>(num("patience", o.patience));
-      o.mode = str("mode", o.mode);
-      if (cfg.contains("baseline") && cfg["baseline"].is_number())
-        o.baseline = cfg["baseline"].get<double>();
-      o.restoreBestWeights = flag("restore_best_weights", o.restoreBestWeights);
-      o.startFromEpoch = static_cast<int>(num("start_from_epoch", o.startFromEpoch));
-      o.out = &null;
-      out.push_back(std::make_unique<EarlyStopping>(o));
-    } else if (cls == "ModelCheckpoint") {
-      ModelCheckpoint::Options o;
-      // Empty filepath: the checkpoint lives in the project only (the saver skips files).
-      o.filepath = str("filepath", "");
-      if (o.filepath.empty()) o.filepath = "project:{epoch:02d}";
-      o.monitor = str("monitor", o.monitor);
-      o.saveBestOnly = flag("save_best_only", o.saveBestOnly);
-      o.saveWeightsOnly = flag("save_weights_only", o.saveWeightsOnly);
-      o.mode = str("mode", o.mode);
-      if (cfg.contains("initial_value_threshold") && cfg["initial_value_threshold"].is_number())
-        o.initialValueThreshold = cfg["initial_value_threshold"].get<double>();
-      o.out = &null;
-      auto s = saver ? saver : [](const std::string&, bool) {};
-      out.push_back(std::make_unique<ModelCheckpoint>(o, s));
-    } else if (cls == "ReduceLROnPlateau") {
-      ReduceLROnPlateau::Options o;
-      o.monitor = str("monitor", o.monitor);
-      o.factor = num("factor", o.factor);
-      o.patience = static_cast<int>(num("patience", o.patience));
-      o.mode = str("mode", o.mode);
-      o.minDelta = num("min_delta", o.minDelta);
-      o.cooldown = static_cast<int>(num("cooldown", o.cooldown));
-      o.minLr = num("min_lr", o.minLr);
-      o.out = &null;
-      out.push_back(std::make_unique<ReduceLROnPlateau>(o));
-    } else if (cls == "TerminateOnNaN") {
-      out.push_back(std::make_unique<TerminateOnNaN>(&null));
-    } else {
-      throw Error("unknown callback '" + cls +
-                  "' (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)");
+  CallbackContext context;
+  context.out = nullptr;  // callbacks' verbose output goes nowhere in the studio
+  context.saver = saver ? saver : [](const std::string&, bool) {};
+  for (json c : callbacks) {
+    // Empty filepath: the checkpoint lives in the project only (the saver skips files).
+    if (c.is_object() && c.value("class_name", json()) == "ModelCheckpoint") {
+      json& cfg = c["config"];
+      if (cfg.is_null()) cfg = json::object();
+      const json path = cfg.is_object() ? cfg.value("filepath", json()) : json("-");
+      if (path.is_null() || path == "") cfg["filepath"] = "project:{epoch:02d}";
     }
+    out.push_back(makeCallback(c, context));
   }
   return out;
 }

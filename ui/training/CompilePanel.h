@@ -98,8 +98,9 @@ class CompilePanel : public QWidget {
   bool building_ = false;
 };
 
-// Builds the engine callbacks of callbacksConfig() (Keras class names and config keys;
-// unknown keys are ignored, unknown classes throw Error). ModelCheckpoint saves through `saver`.
+// Builds the engine callbacks of callbacksConfig() through the callback catalog's makeCallback
+// (Keras class names, config keys and defaults; unknown classes or keys throw Error).
+// ModelCheckpoint saves through `saver`.
 class Callback;
 std::vector<std::unique_ptr<Callback>> makeCallbacks(
     const nlohmann::json& callbacks,
