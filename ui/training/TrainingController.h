@@ -32,6 +32,7 @@ class QTimer;
 namespace tessel {
 
 class Model;
+struct TrainingShared;
 
 class TrainingController : public QObject {
   Q_OBJECT
@@ -82,8 +83,8 @@ class TrainingController : public QObject {
   using ObserverFactory = std::function<std::unique_ptr<TrainObserver>(Model&)>;
   void addObserverFactory(ObserverFactory factory);
   void clearObserverFactories();
-  struct Shared;  // GUI/worker shared state (defined in the .cpp)
-  struct Job;     // what the worker runs (defined in the .cpp)
+  using Shared = TrainingShared;  // GUI/worker shared state (TrainingShared.h)
+  struct Job;                     // what the worker runs (defined in the .cpp)
 
  public slots:
   void pause();

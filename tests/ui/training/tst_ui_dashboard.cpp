@@ -22,6 +22,7 @@
 #include "engine/data/Array.h"
 #include "engine/graph/ModelSpec.h"
 #include "engine/store/Project.h"
+#include "engine/session/CheckpointRestore.h"
 #include "engine/store/RunRecorder.h"
 #include "engine/train/Model.h"
 #include "engine/train/Trainer.h"
