@@ -2,8 +2,9 @@
 // Runs Trainer::fit on a worker QThread and reports to the GUI thread. Batch reports are
 // coalesced: the training thread only appends to a mutex-protected buffer, a QTimer on the GUI
 // thread drains it at most ~15 times a second (never one queued signal per batch). The worker
-// owns the Model, the Trainer and, when a project path is given, its own Project connection and
-// RunRecorder. Destroying the controller while training requests a stop and joins the thread.
+// runs an engine TrainingRun (engine/session: Model, Trainer and, when a project path is given,
+// the run created by createRun with RunSettings and recorded through its own Project connection)
+// and reports through a TrainingBridge (TrainingBridge.h). Destroying the controller while training requests a stop and joins the thread.
 // Epoch ends, events, learning-rate points and histograms go through the same buffer: at most one
 // emission of each signal per drain, so at most ~15 GUI updates per second whatever the rate of
 // epochs (a toy model can end ~28k epochs per second).

@@ -94,7 +94,13 @@ class TestRunSettings : public QObject {
     QCOMPARE(back.compile.lossWeights, s.compile.lossWeights);
     QCOMPARE(back.compile.metrics.size(), size_t(2));
     QCOMPARE(back.compile.metrics[1].size(), size_t(2));
-    QCOMPARE(back.compile.toTrainingConfig(), s.compile.toTrainingConfig());
+    // The optimizer is recorded with its whole Keras config: the keys given, and the defaults.
+    QCOMPARE(back.compile.toTrainingConfig(), j["compile"]);
+    const nlohmann::json& adam = j["compile"]["optimizer_config"];
+    QCOMPARE(adam["class_name"], nlohmann::json("Adam"));
+    QCOMPARE(adam["config"]["beta_1"].get<double>(), 0.8);
+    QCOMPARE(adam["config"]["beta_2"].get<double>(), 0.999);
+    QCOMPARE(adam["config"]["learning_rate"]["config"]["decay_steps"].get<int>(), 100);
     QVERIFY(back.data.has_value());
     QCOMPARE(back.data->toJson(), s.data->toJson());
     QCOMPARE(back.dataHash(), s.data->hash());
