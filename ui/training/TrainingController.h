@@ -4,10 +4,10 @@
 // thread drains it at most ~15 times a second (never one queued signal per batch). The worker
 // runs an engine TrainingRun (engine/session: Model, Trainer and, when a project path is given,
 // the run created by createRun with RunSettings and recorded through its own Project connection)
-// and reports through a TrainingBridge (TrainingBridge.h). Destroying the controller while training requests a stop and joins the thread.
-// Epoch ends, events, learning-rate points and histograms go through the same buffer: at most one
-// emission of each signal per drain, so at most ~15 GUI updates per second whatever the rate of
-// epochs (a toy model can end ~28k epochs per second).
+// and reports through a TrainingBridge (TrainingBridge.h). Destroying the controller while training
+// requests a stop and joins the thread. Epoch ends, events, learning-rate points and histograms go
+// through the same buffer: at most one emission of each signal per drain, so at most ~15 GUI
+// updates per second whatever the rate of epochs (a toy model can end ~28k epochs per second).
 // Pausing happens on the training thread between batches (records "pause"/"resume" events);
 // a learning rate set while paused is applied on the training thread at resume and recorded as
 // an "lr_change" event with source "user".
