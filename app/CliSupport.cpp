@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include "engine/catalog/MetricCatalog.h"
 #include "engine/catalog/OptimizerCatalog.h"
 #include "engine/core/Error.h"
+#include "engine/data/DatasetBuilder.h"
 #include "engine/data/FashionMnist.h"
 #include "engine/data/Npy.h"
 
@@ -233,70 +235,119 @@ std::vector<Array> readInputs(const Args& args, const Model& model) {
 
 namespace {
 
-// A Fashion-MNIST image array (N, 28, 28) reshaped to the model's input (N, 784), (N, 28, 28, 1),
-// ... when the sizes agree.
-Array fitImages(const Array& images, const Model& model) {
-  if (model.numInputs() != 1 || model.numOutputs() != 1)
-    throw Error("fashion-mnist needs a model with one input and one output (this one has " +
-                std::to_string(model.numInputs()) + " and " + std::to_string(model.numOutputs()) +
-                ")");
-  const Shape& want = model.inputShape(0);
-  Shape target{images.rows()};
-  Index size = 1;
-  for (size_t d = 1; d < want.size(); ++d) {
-    if (want[d] == kNone)
-      throw Error("fashion-mnist: the model input has an unknown dimension " + shapeToString(want));
-    target.push_back(want[d]);
-    size *= want[d];
+// The arrays of .npy files: x checked against the model's inputs, y against x's rows.
+void readNpyData(const DataSettings& settings, const Model& model, bool needY,
+                 const std::string& cmd, Dataset& out) {
+  const nlohmann::json& o = settings.options;
+  const auto xFiles = o.value("x", std::vector<std::string>{});
+  const auto yFiles = o.value("y", std::vector<std::string>{});
+  if (xFiles.size() != model.numInputs())
+    throw UsageError(cmd + ": the model has " + std::to_string(model.numInputs()) +
+                     " input(s), got " + std::to_string(xFiles.size()) + " --x file(s)");
+  for (size_t i = 0; i < xFiles.size(); ++i) {
+    Array a = readNpy(xFiles[i]);
+    if (a.dtype() == DType::Bool) throw Error(xFiles[i] + ": dtype bool is not a model input");
+    out.x.push_back(checkInput(a, model, i, xFiles[i]));
+    if (out.x.back().rows() != out.x.front().rows())
+      throw Error(xFiles[i] + ": " + std::to_string(out.x.back().rows()) + " samples, but " +
+                  xFiles[0] + " has " + std::to_string(out.x.front().rows()));
   }
-  if (size != images.rowSize())
-    throw Error("fashion-mnist images are 28x28, but the model input is " + shapeToString(want));
-  return images.reshaped(target);
+  if (!needY) return;
+  if (yFiles.size() != model.numOutputs())
+    throw UsageError(cmd + ": the model has " + std::to_string(model.numOutputs()) +
+                     " output(s), got " + std::to_string(yFiles.size()) + " --y file(s)");
+  for (const auto& file : yFiles) {
+    Array y = readNpy(file);
+    if (y.rows() != out.x[0].rows())
+      throw Error(file + ": " + std::to_string(y.rows()) + " samples, but " + xFiles[0] + " has " +
+                  std::to_string(out.x[0].rows()));
+    out.y.push_back(std::move(y));
+  }
+}
+
+// A built data set part reshaped to the model's input, with the command's error wording.
+Dataset fitted(Dataset d, const Model& model) {
+  try {
+    fitDatasetToModel(d, model.spec());
+  } catch (const Error& e) {
+    throw Error(std::string("fashion-mnist: ") + e.what());
+  }
+  return d;
 }
 
 }  // namespace
 
-CliData loadData(const Args& args, const Model& model, bool needY, bool needTrain) {
+DataSettings dataSettings(const Args& args) {
   const std::string cmd = args.command().name;
-  CliData d;
+  DataSettings d;
   if (args.has("--data")) {
     if (args.has("--x") || args.has("--y"))
       throw UsageError(cmd + ": give either --data or --x/--y, not both");
     std::string name = args.value("--data");
     if (name != "fashion-mnist" && name != "fashion_mnist")
       throw UsageError(cmd + ": unknown data set '" + name + "' (known: fashion-mnist)");
-    if (!fashionMnistAvailable())
-      throw Error(std::string("Fashion-MNIST not found in ") + kFashionMnistDir +
-                  " (install the Debian package dataset-fashion-mnist)");
-    // The scaler is fitted on the training images, so they are read even for evaluate.
-    FashionMnist f = loadFashionMnistScaled();
-    d.builtin = true;
-    if (needTrain) {
-      d.train.x = {fitImages(f.xTrain, model)};
-      d.train.y = {f.yTrain};
-      d.valid = Dataset{{fitImages(f.xValid, model)}, {f.yValid}, {}};
-    }
-    d.test = Dataset{{fitImages(f.xTest, model)}, {f.yTest}, {}};
+    d.kind = "fashion_mnist";
     return d;
   }
   if (!args.has("--x"))
-    throw UsageError(cmd + ": no data: give --data fashion-mnist or --x FILE.npy" +
-                     (needY ? " --y FILE.npy" : ""));
-  d.train.x = readInputs(args, model);
-  if (needY) {
-    auto files = args.values("--y");
-    if (files.size() != model.numOutputs())
-      throw UsageError(cmd + ": the model has " + std::to_string(model.numOutputs()) +
-                       " output(s), got " + std::to_string(files.size()) + " --y file(s)");
-    for (const auto& file : files) {
-      Array y = readNpy(file);
-      if (y.rows() != d.train.x[0].rows())
-        throw Error(file + ": " + std::to_string(y.rows()) + " samples, but " +
-                    args.values("--x")[0] + " has " + std::to_string(d.train.x[0].rows()));
-      d.train.y.push_back(std::move(y));
-    }
-  }
+    throw UsageError(cmd + ": no data: give --data fashion-mnist or --x FILE.npy --y FILE.npy");
+  auto absolute = [](const std::vector<std::string>& files) {
+    std::vector<std::string> out;
+    for (const auto& f : files) out.push_back(std::filesystem::absolute(f).lexically_normal());
+    return out;
+  };
+  d.kind = "npy";
+  d.options = {{"x", absolute(args.values("--x"))}, {"y", absolute(args.values("--y"))}};
   return d;
+}
+
+CliData loadData(const DataSettings& settings, const Model& model, bool needY, bool needTrain,
+                 const std::string& cmd) {
+  CliData d;
+  d.settings = settings;
+  if (settings.kind == "npy") {
+    readNpyData(settings, model, needY, cmd, d.train);
+    return d;
+  }
+  if (settings.kind != "fashion_mnist")
+    throw Error(cmd + ": data kind '" + settings.kind +
+                "' is trained in the studio only (known here: fashion-mnist, .npy files)");
+  if (!fashionMnistAvailable())
+    throw Error(std::string("Fashion-MNIST not found in ") + kFashionMnistDir +
+                " (install the Debian package dataset-fashion-mnist)");
+  if (model.numInputs() != 1 || model.numOutputs() != 1)
+    throw Error("fashion-mnist needs a model with one input and one output (this one has " +
+                std::to_string(model.numInputs()) + " and " + std::to_string(model.numOutputs()) +
+                ")");
+  // The scaler is fitted on the training images, so they are read even for evaluate.
+  BuiltData built = buildDataset(settings);
+  d.builtin = true;
+  d.settings = built.settings;
+  if (needTrain) {
+    d.train = fitted(std::move(built.train), model);
+    if (built.validation) d.valid = fitted(std::move(*built.validation), model);
+  }
+  if (built.test) d.test = fitted(std::move(*built.test), model);
+  return d;
+}
+
+CliData loadData(const Args& args, const Model& model, bool needY, bool needTrain) {
+  return loadData(dataSettings(args), model, needY, needTrain, args.command().name);
+}
+
+RunSettings trainSettings(const LoadedModel& m, const Args& args, const DataSettings& data,
+                          bool validation) {
+  RunSettings s;
+  s.compile = compileOptions(m, args);
+  s.fit = RunSettings::fitFrom(fitOptions(args));
+  const long long patience = args.intValue("--early-stopping-patience", -1, 0, 1000000);
+  if (patience >= 0)
+    s.callbacks.push_back(
+        {"EarlyStopping",
+         {{"monitor", validation || s.fit.validationSplit > 0 ? "val_loss" : "loss"},
+          {"patience", patience}}});
+  s.data = data;
+  return s;
 }
 
 }  // namespace tessel::app

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "engine/core/KerasFormat.h"
+#include "engine/data/DataSettings.h"
 #include "engine/io/TfjsModel.h"
+#include "engine/session/RunSettings.h"
 #include "engine/train/CompileOptions.h"
 #include "engine/train/FitOptions.h"
 #include "engine/train/Logs.h"
@@ -58,17 +60,30 @@ std::string compileOptionError(const std::string& option, const std::string& val
 // `optimizer` (a name or {"class_name", "config"}) with its learning rate set to lr.
 nlohmann::json withLearningRate(const nlohmann::json& optimizer, double lr);
 
-// The data of --data NAME or --x/--y. For fashion-mnist: train = the 55000 training samples,
-// valid = the first 5000 of the training file, test = the 10000 test samples, all standardised
-// with the training data's scaler and reshaped to the model's input; for .npy files: train only.
+// The data settings of --data NAME or --x/--y: fashion-mnist is DataSettings kind
+// "fashion_mnist" (what the studio trains the Fashion-MNIST MLP on), .npy files kind "npy" with
+// options {"x": [absolute paths], "y": [...]}. UsageError for a missing, unknown or doubled source.
+DataSettings dataSettings(const Args& args);
+
+// The data of `settings` for `model`. Fashion-MNIST through DatasetBuilder as the studio loads
+// it: train = the 55000 training samples, valid = the first 5000 of the training file, test = the
+// 10000 test samples, all standardised with the training data's scaler and reshaped to the
+// model's input. .npy files: train only. needY: the y files are required (train, evaluate);
+// needTrain: false keeps only the test data (evaluate).
 struct CliData {
   Dataset train;
   std::optional<Dataset> valid, test;
   bool builtin = false;
+  DataSettings settings;  // as built (DatasetBuilder fills in fitted statistics)
 };
-// needY: --y is required (train, evaluate). For --data, only the parts `parts` are loaded
-// ("train", "test"): evaluate needs only the test set.
+CliData loadData(const DataSettings& settings, const Model& model, bool needY, bool needTrain,
+                 const std::string& cmd);
 CliData loadData(const Args& args, const Model& model, bool needY, bool needTrain);
+
+// The run settings of `train`: compile (compileOptions), fit (fitOptions), callbacks
+// (--early-stopping-patience: EarlyStopping on val_loss when `validation`, else loss) and data.
+RunSettings trainSettings(const LoadedModel& m, const Args& args, const DataSettings& data,
+                          bool validation);
 
 // Checks `a` (from `what`) against model input `i` and returns it. Rows: any; other dimensions
 // must equal the model's (kNone matches anything).

@@ -19,8 +19,9 @@
 #include "engine/io/PythonExport.h"
 #include "engine/io/TensorBoardExport.h"
 #include "engine/io/TfjsModel.h"
+#include "engine/session/ExportModel.h"
+#include "engine/session/RecordedSettings.h"
 #include "engine/store/Project.h"
-#include "engine/store/RunRecorder.h"
 #include "engine/train/CompileOptions.h"
 #include "engine/train/Model.h"
 
@@ -35,7 +36,8 @@ struct Source {
   json trainingConfig;
   NamedWeights weights;
   bool trainedWeights = false;
-  std::vector<std::string> trainArgv;
+  std::vector<std::string> trainArgv;   // a run recorded with its command line
+  std::optional<RunSettings> settings;  // a run recorded with its settings
   std::string description;
 };
 
@@ -60,28 +62,27 @@ NamedWeights initialWeights(const ModelSpec& spec) {
   return w;
 }
 
-// The weights of a checkpoint. Only the weights: the optimizer state is not needed to export,
-// and the run's optimizer may have come from the train command line.
-NamedWeights checkpointWeights(const ModelSpec& spec, const Checkpoint& checkpoint) {
-  Model m(spec, 0);
-  restoreCheckpointWeights(m, checkpoint);
-  NamedWeights w;
-  for (auto& [name, var] : m.namedWeights()) w.emplace_back(name, var->value);
-  return w;
+// How a run was trained: its RunSettings, or the `train` command line it was recorded with.
+void readTraining(const RunRecord& run, Source& s) {
+  s.trainArgv = recordedArgv(run);
+  if (!s.trainArgv.empty()) return;
+  try {
+    s.settings = recordedSettings(run);
+  } catch (const Error&) {
+    // Unreadable settings: the script gets the defaults.
+  }
 }
 
 Source fromRun(const Project& project, const RunRecord& run, const std::string& kind) {
   Source s;
   s.spec = ModelSpec::fromKerasJson(run.spec);
   s.trainingConfig = runTrainingConfig(run);
-  s.trainArgv = run.settings.value("argv", std::vector<std::string>{});
-  auto checkpoint = project.checkpoint(run.id, kind);
-  if (!checkpoint) checkpoint = project.checkpoint(run.id, "last");
-  if (checkpoint) {
-    s.weights = checkpointWeights(s.spec, *checkpoint);
+  readTraining(run, s);
+  // Only the weights: the optimizer state is not needed to export.
+  if (auto checkpoint = pickCheckpoint(project, run.id, kind)) {
+    s.weights = runModelFile(run, *checkpoint).weights;
     s.trainedWeights = true;
-    s.description = "run " + std::to_string(run.id) + " (" + checkpoint->kind +
-                    " checkpoint, epoch " + std::to_string(checkpoint->epoch + 1) + ")";
+    s.description = checkpointDescription(run, *checkpoint);
   } else {
     s.description = "run " + std::to_string(run.id) + " (no checkpoint)";
   }
@@ -112,17 +113,13 @@ Source loadSource(const Args& args) {
         model = all.front();
       }
       // The model's latest run with a checkpoint gives the weights and the training settings.
-      auto runs = project.runs(model->id);
-      for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
-        if (it->spec != model->spec) continue;
-        if (!project.checkpoint(it->id, "last") && !project.checkpoint(it->id, "best")) continue;
-        s = fromRun(project, *it, kind);
-        break;
-      }
+      if (auto run = latestTrainedRun(project, model->id, &model->spec))
+        s = fromRun(project, *run, kind);
       if (s.spec.nodes.empty()) {
         s.spec = ModelSpec::fromKerasJson(model->spec);
         s.trainingConfig = model->compileSettings.value("training_config", json());
-        if (!runs.empty()) s.trainArgv = runs.back().settings.value("argv", s.trainArgv);
+        auto runs = project.runs(model->id);
+        if (!runs.empty()) readTraining(runs.back(), s);
         s.description = "model '" + model->name + "' (untrained)";
       } else {
         s.description = "model '" + model->name + "', " + s.description;
@@ -170,6 +167,21 @@ json effectiveTrainingConfig(const Source& s) {
 PythonExportOptions pythonOptions(const Source& s) {
   PythonExportOptions o;
   o.source = s.description;
+  if (s.settings) {
+    const RunSettings& r = *s.settings;
+    if (r.data && r.data->kind == "fashion_mnist") o.dataSet = "fashion-mnist";
+    if (r.data && r.data->kind == "npy") {
+      o.dataSet = "npy";
+      o.xFiles = r.data->options.value("x", std::vector<std::string>{});
+      o.yFiles = r.data->options.value("y", std::vector<std::string>{});
+    }
+    o.epochs = r.fit.epochs;
+    o.batchSize = r.fit.batchSize;
+    o.validationSplit = r.fit.validationSplit;
+    for (const auto& c : r.callbacks)
+      if (c.className == "EarlyStopping") o.earlyStoppingPatience = c.config.value("patience", 0);
+    if (!o.dataSet.empty()) return o;
+  }
   if (s.trainArgv.empty()) {
     // No recorded training: a one-input, one-output model on 28x28 images is one of the
     // Fashion-MNIST models (the bundled examples), so the script loads that data set.

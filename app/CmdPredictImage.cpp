@@ -21,8 +21,9 @@
 #include "engine/data/FashionMnist.h"
 #include "engine/data/ImageDecode.h"
 #include "engine/io/TfjsModel.h"
+#include "engine/session/CheckpointRestore.h"
+#include "engine/session/ExportModel.h"
 #include "engine/store/Project.h"
-#include "engine/store/RunRecorder.h"
 
 namespace tessel::app {
 
@@ -52,6 +53,16 @@ struct Preprocess {
 // the studio's default for the model.
 void resolveDataSettings(Loaded& l, const ModelRecord& model, const std::optional<RunRecord>& run) {
   const std::string runName = run ? "run " + std::to_string(run->id) : std::string();
+  const bool npyRun = run && run->settings.contains("data") && run->settings["data"].is_object() &&
+                      run->settings["data"].value("kind", std::string()) == "npy";
+  if (npyRun) {
+    // `tessel train PROJECT --x FILE.npy ...`
+    l.dataSource = "none: " + runName + " trained on .npy arrays";
+    l.dataWarning = runName +
+                    " was trained on .npy arrays (tessel train --x), whose "
+                    "preprocessing is unknown: the image is only scaled to [0, 1]";
+    return;
+  }
   if (run && run->settings.contains("data") && run->settings["data"].is_object() &&
       !run->settings["data"].empty()) {
     l.data = DataSettings::fromJson(run->settings["data"]);
@@ -142,8 +153,7 @@ Loaded load(const Args& args) {
       model = all.front();
     }
     auto runs = project.runs(model->id);
-    for (auto it = runs.rbegin(); it != runs.rend() && !run; ++it)
-      if (project.checkpoint(it->id, "best") || project.checkpoint(it->id, "last")) run = *it;
+    run = latestTrainedRun(project, model->id);
     if (!run)
       throw Error(path + ": model '" + model->name + "' has " +
                   (runs.empty()
@@ -153,8 +163,7 @@ Loaded load(const Args& args) {
                   "used): train it first (tessel train " +
                   path + " --model '" + model->name + "' ..., or Train in the studio)");
   }
-  cp = project.checkpoint(run->id, kind);
-  if (!cp) cp = project.checkpoint(run->id, kind == "best" ? "last" : "best");
+  cp = pickCheckpoint(project, run->id, kind);
   if (!cp)
     throw Error(path + ": run " + std::to_string(run->id) +
                 " has no checkpoint (it ended before its first epoch), so there are no trained "

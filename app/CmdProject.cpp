@@ -1,32 +1,27 @@
 // Project-file sub-commands: new, import, train PROJECT (records a run), runs, resume, export.
-// A run records the exact argv of its `train` call in its settings, so `resume` rebuilds the
-// same data and compile settings, restores the last checkpoint (weights + optimizer state) and
-// continues the same epoch count and curves.
-#include <unistd.h>
-
+// A run records its RunSettings (compile, fit, callbacks, data) as the studio does, so `resume`
+// rebuilds the same data and compile settings, restores the last checkpoint (weights + optimizer
+// state) and continues the same epoch count and curves.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <iostream>
 
 #include "app/Cli.h"
 #include "app/CliSupport.h"
 #include "engine/core/Error.h"
 #include "engine/io/TfjsModel.h"
+#include "engine/session/CreateRun.h"
+#include "engine/session/ExportModel.h"
+#include "engine/session/RecordedSettings.h"
+#include "engine/session/ResumeRun.h"
+#include "engine/session/TrainingRun.h"
 #include "engine/store/Project.h"
-#include "engine/store/RunRecorder.h"
-#include "engine/train/Trainer.h"
+#include "ui/training/CompilePanel.h"
 
 namespace tessel::app {
 
 namespace {
-
-std::string hashText(const std::string& text) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string>{}(text));
-  return buf;
-}
 
 ModelRecord pickModel(const Project& project, const Args& args) {
   if (args.has("--model")) {
@@ -47,35 +42,47 @@ LoadedModel modelFromRecord(const json& spec, const json& trainingConfig, std::u
   return m;
 }
 
-// Trains with `args` (the train command's options) and records into run `runId`.
-int trainRecorded(Project& project, std::int64_t runId, const json& spec,
-                  const json& trainingConfig, const Args& args, const Checkpoint* resumeFrom) {
+// Trains `settings` on `data` into run `runId` (continuing from `resumeFrom` when given).
+int trainRecorded(Project& project, std::int64_t runId, const ModelSpec& spec,
+                  const RunSettings& settings, const CliData& data, int verbose,
+                  const Checkpoint* resumeFrom) {
+  TrainingRun run(spec, settings);
+  if (resumeFrom) run.restore(*resumeFrom);
+  run.setValidationData(data.valid);
+  run.fitOptions().verbose = verbose;
+  run.fitOptions().out = &std::cout;
+  run.record(project, runId);
+  auto owned = makeCallbacks(settings.callbacksJson());
+  std::vector<Callback*> callbacks;
+  for (auto& c : owned) callbacks.push_back(c.get());
+  History h = run.fit(data.train, callbacks);
+  std::cout.flush();
+  auto record = project.run(runId);
+  std::cout << "run " << runId << ": " << runStatusName(record->status) << " after "
+            << record->epochsDone << " epoch(s)\n";
+  if (record->status == RunStatus::Failed)
+    throw Error("training stopped: " + h.stopReason + " (the best checkpoint is kept)");
+  if (data.test && record->status == RunStatus::Finished)
+    std::cout << "Test: " << formatLogs(run.evaluateTest(*data.test)) << std::endl;
+  return 0;
+}
+
+// A run recorded with its `train` command line: settings and data rebuilt from it.
+int resumeFromArgv(Project& project, const RunRecord& record, const Checkpoint& checkpoint) {
+  const Args args(*findCommand("train"), recordedArgv(record));
   applyThreads(args);
   FitOptions fit = fitOptions(args);
-  LoadedModel m = modelFromRecord(spec, trainingConfig, fit.seed);
-  CompileOptions compile = compileOptions(m, args);
-  CliData data = loadData(args, *m.model, /*needY=*/true, /*needTrain=*/true);
-  if (data.valid) fit.validationData = *data.valid;
-  Trainer trainer(*m.model, compile);
-  if (resumeFrom) {
-    restoreCheckpoint(trainer, *resumeFrom);
-    fit.initialEpoch = resumeFrom->epoch + 1;
-    if (fit.initialEpoch >= fit.epochs) {
-      project.setRunStatus(runId, RunStatus::Finished);
-      std::cout << "run " << runId << " had already finished all " << fit.epochs << " epochs\n";
-      return 0;
-    }
+  LoadedModel m = modelFromRecord(record.spec, runTrainingConfig(record), fit.seed);
+  DataSettings source = dataSettings(args);
+  CliData data = loadData(source, *m.model, /*needY=*/true, /*needTrain=*/true, "resume");
+  RunSettings settings = trainSettings(m, args, data.settings, data.valid.has_value());
+  if (checkpoint.epoch + 1 >= settings.fit.epochs) {
+    project.setRunStatus(record.id, RunStatus::Finished);
+    std::cout << "run " << record.id << " had already finished all " << settings.fit.epochs
+              << " epochs\n";
+    return 0;
   }
-  bool validation = data.valid || fit.validationSplit > 0;
-  RunRecorder recorder(project, runId, trainer, validation ? "val_loss" : "loss");
-  History h = trainer.fit(data.train, fit, {}, &recorder);
-  std::cout.flush();
-  auto run = project.run(runId);
-  std::cout << "run " << runId << ": " << runStatusName(run->status) << " after " << run->epochsDone
-            << " epoch(s)\n";
-  if (run->status == RunStatus::Failed)
-    throw Error("training stopped: " + h.stopReason + " (the best checkpoint is kept)");
-  return 0;
+  return trainRecorded(project, record.id, m.file.spec, settings, data, fit.verbose, &checkpoint);
 }
 
 }  // namespace
@@ -108,23 +115,24 @@ int cmdImport(const Args& args) {
   return 0;
 }
 
-int trainProject(const Args& args, const std::vector<std::string>& argv) {
+int trainProject(const Args& args, const std::vector<std::string>& /*argv*/) {
   Project project = Project::open(args.positional()[0]);
   ModelRecord model = pickModel(project, args);
-  RunRecord run;
-  run.modelId = model.id;
-  run.name = args.value("--run-name", "run " + std::to_string(project.runs(model.id).size() + 1));
-  run.spec = model.spec;
-  run.settings = {{"argv", argv}, {"compile", model.compileSettings}};
-  run.seed = seedOption(args);
-  run.graphHash = hashText(model.spec.dump());
-  run.dataHash = hashText(args.value("--data") + "|" + json(args.values("--x")).dump() + "|" +
-                          json(args.values("--y")).dump());
-  run.engineVersion = TESSEL_VERSION;
-  auto runId = project.createRun(run);
+  applyThreads(args);
+  FitOptions fit = fitOptions(args);
+  const json trainingConfig = model.compileSettings.is_object()
+                                  ? model.compileSettings.value("training_config", json())
+                                  : json();
+  LoadedModel m = modelFromRecord(model.spec, trainingConfig, fit.seed);
+  DataSettings source = dataSettings(args);
+  CliData data = loadData(source, *m.model, /*needY=*/true, /*needTrain=*/true, "train");
+  if (data.valid && args.has("--validation-split"))
+    throw UsageError("train: --data " + args.value("--data") +
+                     " has its own validation set; --validation-split is not used with it");
+  RunSettings settings = trainSettings(m, args, data.settings, data.valid.has_value());
+  auto runId = createRun(project, model.id, m.file.spec, settings, args.value("--run-name"));
   std::cout << "run " << runId << " of model '" << model.name << "'\n";
-  return trainRecorded(project, runId, model.spec,
-                       model.compileSettings.value("training_config", json()), args, nullptr);
+  return trainRecorded(project, runId, m.file.spec, settings, data, fit.verbose, nullptr);
 }
 
 int cmdRuns(const Args& args) {
@@ -146,19 +154,26 @@ int cmdRuns(const Args& args) {
 int cmdResume(const Args& args) {
   Project project = Project::open(args.positional()[0]);
   std::int64_t runId = std::stoll(args.positional()[1]);
-  auto run = project.run(runId);
-  if (!run) throw Error("project has no run " + args.positional()[1]);
-  if (run->status == RunStatus::Finished)
+  auto record = project.run(runId);
+  if (!record) throw Error("project has no run " + args.positional()[1]);
+  if (record->status == RunStatus::Finished)
     throw Error("run " + args.positional()[1] + " has finished; nothing to resume");
-  auto checkpoint = project.checkpoint(runId, "last");
-  if (!checkpoint)
+  ResumePoint p = resumePoint(project, runId);
+  std::cout << "resuming run " << runId << " after epoch " << p.initialEpoch << "\n";
+  if (!recordedArgv(p.run).empty()) return resumeFromArgv(project, p.run, p.checkpoint);
+  applyThreads(args);
+  if (p.allEpochsDone) {
+    project.setRunStatus(runId, RunStatus::Finished);
+    std::cout << "run " << runId << " had already finished all " << p.settings.fit.epochs
+              << " epochs\n";
+    return 0;
+  }
+  if (!p.settings.data)
     throw Error("run " + args.positional()[1] +
-                " has no checkpoint yet (it ended before its first epoch); train it again");
-  auto argv = run->settings.value("argv", std::vector<std::string>{});
-  const CommandSpec* train = findCommand("train");
-  Args trainArgs(*train, argv);
-  std::cout << "resuming run " << runId << " after epoch " << checkpoint->epoch + 1 << "\n";
-  return trainRecorded(project, runId, run->spec, runTrainingConfig(*run), trainArgs, &*checkpoint);
+                " does not record its data settings; resume it in the studio");
+  Model shapes(p.spec, 0);
+  CliData data = loadData(*p.settings.data, shapes, /*needY=*/true, /*needTrain=*/true, "resume");
+  return trainRecorded(project, runId, p.spec, p.settings, data, 1, &p.checkpoint);
 }
 
 int cmdExport(const Args& args) {
@@ -166,25 +181,14 @@ int cmdExport(const Args& args) {
   std::int64_t runId = args.intValue("--run", 0, 1, 1LL << 62);
   auto run = project.run(runId);
   if (!run) throw Error("project has no run " + std::to_string(runId));
-  std::string kind = args.value("--checkpoint", "best");
-  auto checkpoint = project.checkpoint(runId, kind);
-  if (!checkpoint) checkpoint = project.checkpoint(runId, "last");
+  auto checkpoint = pickCheckpoint(project, runId, args.value("--checkpoint", "best"));
   if (!checkpoint) throw Error("run " + std::to_string(runId) + " has no checkpoint");
-  json trainingConfig = runTrainingConfig(*run);
-  LoadedModel m = modelFromRecord(run->spec, trainingConfig, 0);
-  CompileOptions compile;
-  compile.losses = {"mse"};
-  if (!trainingConfig.is_null()) compile = CompileOptions::fromTrainingConfig(trainingConfig);
-  Trainer trainer(*m.model, compile);
-  restoreCheckpoint(trainer, *checkpoint);
-  NamedWeights weights;
-  for (auto& [name, var] : m.model->namedWeights()) weights.emplace_back(name, var->value);
+  ModelFile file = runModelFile(*run, *checkpoint);
   std::string out = args.value("--out");
   std::filesystem::path p(out);
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
-  writeModelFile(out, m.model->spec(), weights, trainingConfig);
-  std::cout << "exported run " << runId << " (" << checkpoint->kind << " checkpoint, epoch "
-            << checkpoint->epoch + 1 << ") to " << out << "\n";
+  writeModelFile(out, file.spec, file.weights, file.trainingConfig);
+  std::cout << "exported " << checkpointDescription(*run, *checkpoint) << " to " << out << "\n";
   return 0;
 }
 

@@ -6,7 +6,8 @@
 #include "app/CliSupport.h"
 #include "engine/catalog/CallbackCatalog.h"
 #include "engine/core/Error.h"
-#include "engine/train/Trainer.h"
+#include "engine/session/TrainingRun.h"
+#include "ui/training/CompilePanel.h"
 
 namespace tessel::app {
 
@@ -27,29 +28,26 @@ int cmdTrain(const Args& args) {
   if (isProjectPath(path)) return trainProject(args, args.raw());
   applyThreads(args);
   FitOptions fit = fitOptions(args);
-  fit.out = &std::cout;
-  const long long patience = args.intValue("--early-stopping-patience", -1, 0, 1000000);
+  args.intValue("--early-stopping-patience", -1, 0, 1000000);  // a bad value is reported first
   const std::string savePath = args.value("--save");
   if (args.has("--save") && savePath.empty()) throw UsageError("train: --save needs a path");
 
   LoadedModel m = loadModel(path, fit.seed);
-  CompileOptions compile = compileOptions(m, args);
-  CliData data = loadData(args, *m.model, /*needY=*/true, /*needTrain=*/true);
-  if (data.valid) {
-    if (args.has("--validation-split"))
-      throw UsageError("train: --data " + args.value("--data") +
-                       " has its own validation set; --validation-split is not used with it");
-    fit.validationData = *data.valid;
-  }
-  Trainer trainer(*m.model, compile);
+  compileOptions(m, args);  // a missing loss is reported before the data is read
+  DataSettings source = dataSettings(args);
+  CliData data = loadData(source, *m.model, /*needY=*/true, /*needTrain=*/true, "train");
+  if (data.valid && args.has("--validation-split"))
+    throw UsageError("train: --data " + args.value("--data") +
+                     " has its own validation set; --validation-split is not used with it");
+  const RunSettings settings = trainSettings(m, args, data.settings, data.valid.has_value());
 
-  std::vector<std::unique_ptr<Callback>> owned;
-  if (patience >= 0)
-    owned.push_back(makeCallback(
-        {{"class_name", "EarlyStopping"},
-         {"config",
-          {{"monitor", data.valid || fit.validationSplit > 0 ? "val_loss" : "loss"},
-           {"patience", patience}}}}));
+  TrainingRun run(m.file.spec, settings);
+  if (m.hasWeights) run.loadWeights(m.file.weights);
+  run.setValidationData(data.valid);
+  run.fitOptions().verbose = fit.verbose;
+  run.fitOptions().out = &std::cout;
+
+  auto owned = makeCallbacks(settings.callbacksJson());
   if (args.has("--csv-log"))
     owned.push_back(makeCallback(
         {{"class_name", "CSVLogger"}, {"config", {{"filename", args.value("--csv-log")}}}}));
@@ -57,19 +55,16 @@ int cmdTrain(const Args& args) {
   for (auto& c : owned) callbacks.push_back(c.get());
 
   FailureObserver observer;
-  History history = trainer.fit(data.train, fit, callbacks, &observer);
+  run.fit(data.train, callbacks, &observer);
   std::cout.flush();
 
-  if (data.test) {
-    Logs test = trainer.evaluate(*data.test, fit.batchSize);
-    std::cout << "Test: " << formatLogs(test) << std::endl;
-  }
+  if (data.test) std::cout << "Test: " << formatLogs(run.evaluateTest(*data.test)) << std::endl;
   if (!savePath.empty()) {
     std::filesystem::path out(savePath);
     if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
     NamedWeights weights;
-    for (auto& [name, var] : m.model->namedWeights()) weights.emplace_back(name, var->value);
-    writeModelFile(savePath, m.model->spec(), weights, compile.toTrainingConfig());
+    for (auto& [name, var] : run.model().namedWeights()) weights.emplace_back(name, var->value);
+    writeModelFile(savePath, run.model().spec(), weights, settings.compile.toTrainingConfig());
     std::cout << "Saved " << savePath << std::endl;
   }
   if (!observer.failure.empty())

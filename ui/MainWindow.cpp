@@ -29,6 +29,7 @@
 #include "engine/graph/ModelSpec.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/io/TfjsOptimizerWeights.h"
+#include "engine/session/CheckpointRestore.h"
 #include "engine/store/RunRecorder.h"
 #include "engine/train/CompileOptions.h"
 #include "engine/train/Model.h"

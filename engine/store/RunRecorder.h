@@ -63,15 +63,7 @@ class RunRecorder : public TrainObserver {
 // Checkpoint contents: every weight (Keras order, float32) and the optimizer state (slots,
 // iterations, learning rate), with names and shapes in meta so a mismatch is reported clearly.
 Checkpoint makeCheckpoint(Trainer& trainer, const std::string& kind, int epoch, std::int64_t step);
-// Restores weights and optimizer state; throws Error when the checkpoint does not fit the model.
-void restoreCheckpoint(Trainer& trainer, const Checkpoint& checkpoint);
-// Only the weights of a checkpoint into `model` (no optimizer state: predictions and exports do
-// not need it, and the run's optimizer may not be known). Throws Error naming the first weight
-// whose name or shape does not match, or when the blob is too short.
-void restoreCheckpointWeights(Model& model, const Checkpoint& checkpoint);
-// The Keras training_config a run was compiled with: the studio stores it as settings["compile"]
-// itself, the command line as settings["compile"]["training_config"]. null when the run has none.
-json runTrainingConfig(const RunRecord& run);
+// (Restoring a checkpoint, and reading a run's settings back: engine/session.)
 
 // The "best epoch" rule shared by the recorder and the UI's training job: the value of `monitor`
 // in `logs` (val_loss falls back to loss when there is no validation) when it is finite and better

@@ -22,6 +22,7 @@
 #include "engine/data/DatasetBuilder.h"
 #include "engine/data/FashionMnist.h"
 #include "engine/data/ImageDecode.h"
+#include "engine/session/CheckpointRestore.h"
 #include "engine/store/Project.h"
 #include "engine/store/RunRecorder.h"
 #include "engine/train/Trainer.h"

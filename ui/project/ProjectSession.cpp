@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "engine/graph/ModelSpec.h"
+#include "engine/session/ImportWeights.h"
 #include "ui/editor/GraphDocument.h"
 
 namespace tessel::ui {
@@ -481,20 +482,7 @@ qint64 ProjectSession::addImportedRun(qint64 id, RunRecord run, const Checkpoint
   }
   try {
     Project project = Project::open(str(path_));
-    project.begin();
-    try {
-      run.modelId = id;
-      const std::int64_t runId = project.createRun(run);
-      Checkpoint c = checkpoint;
-      c.kind = "last";
-      project.saveCheckpoint(runId, c);
-      project.setRunStatus(runId, RunStatus::Finished);
-      project.commit();
-      return runId;
-    } catch (...) {
-      project.rollback();
-      throw;
-    }
+    return recordImportedRun(project, id, std::move(run), checkpoint);
   } catch (const std::exception& e) {
     if (error) *error = what(e);
     return 0;

@@ -2,11 +2,12 @@
 // Runs Trainer::fit on a worker QThread and reports to the GUI thread. Batch reports are
 // coalesced: the training thread only appends to a mutex-protected buffer, a QTimer on the GUI
 // thread drains it at most ~15 times a second (never one queued signal per batch). The worker
-// owns the Model, the Trainer and, when a project path is given, its own Project connection and
-// RunRecorder. Destroying the controller while training requests a stop and joins the thread.
-// Epoch ends, events, learning-rate points and histograms go through the same buffer: at most one
-// emission of each signal per drain, so at most ~15 GUI updates per second whatever the rate of
-// epochs (a toy model can end ~28k epochs per second).
+// runs an engine TrainingRun (engine/session: Model, Trainer and, when a project path is given,
+// the run created by createRun with RunSettings and recorded through its own Project connection)
+// and reports through a TrainingBridge (TrainingBridge.h). Destroying the controller while training
+// requests a stop and joins the thread. Epoch ends, events, learning-rate points and histograms go
+// through the same buffer: at most one emission of each signal per drain, so at most ~15 GUI
+// updates per second whatever the rate of epochs (a toy model can end ~28k epochs per second).
 // Pausing happens on the training thread between batches (records "pause"/"resume" events);
 // a learning rate set while paused is applied on the training thread at resume and recorded as
 // an "lr_change" event with source "user".
@@ -32,6 +33,7 @@ class QTimer;
 namespace tessel {
 
 class Model;
+struct TrainingShared;
 
 class TrainingController : public QObject {
   Q_OBJECT
@@ -82,8 +84,8 @@ class TrainingController : public QObject {
   using ObserverFactory = std::function<std::unique_ptr<TrainObserver>(Model&)>;
   void addObserverFactory(ObserverFactory factory);
   void clearObserverFactories();
-  struct Shared;  // GUI/worker shared state (defined in the .cpp)
-  struct Job;     // what the worker runs (defined in the .cpp)
+  using Shared = TrainingShared;  // GUI/worker shared state (TrainingShared.h)
+  struct Job;                     // what the worker runs (defined in the .cpp)
 
  public slots:
   void pause();

@@ -5,6 +5,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/graph/ModelSpec.h"
+#include "engine/session/CheckpointRestore.h"
 #include "engine/store/Project.h"
 #include "engine/store/RunRecorder.h"
 #include "engine/train/Model.h"

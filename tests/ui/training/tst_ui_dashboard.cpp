@@ -21,6 +21,7 @@
 #include "engine/core/Rng.h"
 #include "engine/data/Array.h"
 #include "engine/graph/ModelSpec.h"
+#include "engine/session/CheckpointRestore.h"
 #include "engine/store/Project.h"
 #include "engine/store/RunRecorder.h"
 #include "engine/train/Model.h"
