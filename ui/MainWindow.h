@@ -7,13 +7,10 @@
 // current model. Train builds the job from the current model and records the run in the project
 // file.
 //
-// Weights loaded from a file (File > Load weights, or the weights of an imported model.json) are
-// kept as a run of the model (name "imported …", settings["imported"]) whose "last" checkpoint
-// holds them, with the optimizer state when the file has one that fits its training config (then
-// Resume on that run continues with the moments). Exports pick them up like any run (newest run
-// whose checkpoint fits the graph), and a new training run of the model starts from the newest
-// imported weights that fit the graph (loaded at train begin; said in the status bar), as Keras's
-// model.load_weights(f) followed by fit() does. A resumed run keeps its own checkpoint.
+// The window composes its parts: MainWindowActions (menus, actions, toolbar), ModelFileController
+// (import / export model.json, load weights, models from templates and examples; weights loaded
+// from a file are kept as an imported run whose checkpoint new runs start from), and
+// TrainingCoordinator (the training dashboard and previews wired to the project session).
 //
 // The title is "<project>.tessel* — Tessel Studio" while any model has unsaved edits (the undo
 // stacks' clean state). Edits are autosaved every 30 s and when another model is shown. Closing
@@ -23,10 +20,11 @@
 #include <QMainWindow>
 #include <QMessageBox>
 #include <functional>
-#include <memory>
+#include <optional>
 
-#include "engine/io/TfjsModel.h"
 #include "ui/project/BuiltinData.h"
+#include "ui/shell/ModelFileController.h"
+#include "ui/shell/ShellPrompts.h"
 
 class QAction;
 class QDockWidget;
@@ -34,7 +32,6 @@ class QLabel;
 class QMenu;
 class QPlainTextEdit;
 class QStackedWidget;
-class QTimer;
 class QToolBar;
 
 namespace tessel {
@@ -46,13 +43,15 @@ class TrainingPanel;
 namespace tessel::ui {
 
 class GraphEditorWidget;
+class MainWindowActions;
 class ProjectSession;
 class ProjectTree;
+class TrainingCoordinator;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum class ExportKind { Architecture, WeightsOnly, FullModel };
+  using ExportKind = ModelFileController::ExportKind;
 
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -91,9 +90,9 @@ class MainWindow : public QMainWindow {
   // JSON in the model's dataSettings (ProjectSession). Returns true when settings were stored.
   bool editDataSettings();
   // The data the last train() built (shapes for tests; empty before).
-  const std::optional<BuiltData>& lastBuiltData() const { return data_.last(); }
+  const std::optional<BuiltData>& lastBuiltData() const;
   // Fashion-MNIST training samples used (-1: all 55,000); the data-set panel replaces this.
-  void setTrainSampleLimit(Index n) { trainLimit_ = n; }
+  void setTrainSampleLimit(Index n);
 
   // --- parts, for tests and the application ---
   ProjectSession* session() const { return session_; }
@@ -103,22 +102,20 @@ class MainWindow : public QMainWindow {
   TrainingDashboard* dashboard() const { return dashboard_; }
   PreviewPanel* previewPanel() const { return previews_; }
   TrainingPanel* trainingPanel() const;
-  QToolBar* mainToolBar() const { return toolbar_; }
-  QAction* trainAction() const { return train_; }
-  QAction* saveAction() const { return save_; }
-  QAction* saveAsAction() const { return saveAs_; }
-  QMenu* recentMenu() const { return recentMenu_; }
+  QToolBar* mainToolBar() const;
+  QAction* trainAction() const;
+  QAction* saveAction() const;
+  QAction* saveAsAction() const;
+  QMenu* recentMenu() const;
   QString summaryText() const;
-  QString lastMessage() const { return lastMessage_; }
+  QString lastMessage() const { return prompts_->lastMessage(); }
 
   // Message boxes go through this (tests answer without a modal loop). Default: a QMessageBox.
-  using AskPolicy = std::function<QMessageBox::StandardButton(
-      const QString& title, const QString& text, QMessageBox::StandardButtons buttons)>;
-  void setAskPolicy(AskPolicy policy) { ask_ = std::move(policy); }
+  using AskPolicy = ShellPrompts::AskPolicy;
+  void setAskPolicy(AskPolicy policy) { prompts_->setAskPolicy(std::move(policy)); }
   // File dialogs go through this (save: a save dialog). Default: QFileDialog.
-  using PathPolicy =
-      std::function<QString(const QString& caption, const QString& filter, bool save)>;
-  void setPathPolicy(PathPolicy policy) { askPath_ = std::move(policy); }
+  using PathPolicy = ShellPrompts::PathPolicy;
+  void setPathPolicy(PathPolicy policy) { prompts_->setPathPolicy(std::move(policy)); }
 
   // Window geometry and dock layout from / to QSettings (the application calls restoreLayout;
   // closing the window saves it).
@@ -134,8 +131,8 @@ class MainWindow : public QMainWindow {
   void closeEvent(QCloseEvent* event) override;
 
  private:
-  void buildMenus();
-  void rebuildRecentMenu();
+  void buildDocks();
+  void wireParts();
   void rebuildEditMenu();
   void onProjectChanged();
   void onModelsChanged();
@@ -147,22 +144,11 @@ class MainWindow : public QMainWindow {
   bool confirmStopTraining(const QString& what);
   void stopTrainingAndWait();
   bool maybeSave();
-  void onTrainingEnded();
-  void loadDashboard(qint64 id);  // the model's stored compile settings into the dashboard
   void renameModel(qint64 id);
   void deleteModel(qint64 id);
-  void showError(const QString& title, const QString& text);
-  QMessageBox::StandardButton ask(const QString& title, const QString& text,
-                                  QMessageBox::StandardButtons buttons);
-  QString choosePath(const QString& caption, const QString& filter, bool save);
-  // Stores `file`'s weights (and optimizer state when it fits `trainingConfig`) as an imported
-  // run of model `id` whose graph is `spec`; returns the run id or 0 with `error` set. `note`
-  // says whether the optimizer state was kept.
-  qint64 recordImportedWeights(qint64 id, const ModelSpec& spec, const ModelFile& file,
-                               const QString& path, const json& trainingConfig, QString* note,
-                               QString* error);
-  void say(const QString& text);
+  void say(const QString& text) { prompts_->say(text); }
 
+  ShellPrompts* prompts_;
   ProjectSession* session_;
   ProjectTree* tree_;
   QStackedWidget* pages_;
@@ -174,24 +160,10 @@ class MainWindow : public QMainWindow {
   TrainingDashboard* dashboard_;
   QDockWidget *treeDock_, *summaryDock_, *trainingDock_, *previewDock_;
   PreviewPanel* previews_ = nullptr;
-  QToolBar* toolbar_;
-  QMenu *recentMenu_, *editMenu_, *templatesMenu_, *examplesMenu_;
-  QAction *save_, *saveAs_, *closeProject_, *train_, *stop_, *importModel_;
-  QAction* dataSettings_ = nullptr;
-  QAction *exportArch_, *exportWeights_, *exportFull_, *loadWeights_ = nullptr;
-  BuiltinData data_;
-  Index trainLimit_ = -1;
-  bool loadingSettings_ = false;
-  QTimer* dashboardSync_;  // the dashboard is being filled from the stored settings
-  AskPolicy ask_;
-  PathPolicy askPath_;
-  QString lastMessage_;
-  QString loadError_;  // why the last model.json could not be opened (shown as the summary)
+  MainWindowActions* actions_ = nullptr;
+  ModelFileController* modelFiles_ = nullptr;
+  TrainingCoordinator* training_ = nullptr;
   bool stopping_ = false;
-  // What the training thread needs to find imported weights (project file, model id); set when
-  // the dashboard prepares a job.
-  struct ImportedWeightsSource;
-  std::shared_ptr<ImportedWeightsSource> importSource_;
 };
 
 }  // namespace tessel::ui

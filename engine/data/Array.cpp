@@ -3,182 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <type_traits>
 
 #include "engine/core/Error.h"
+#include "engine/data/DTypeConversion.h"
 #include "engine/data/RowSource.h"
 
-#if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
-#define TESSEL_ARRAY_AVX2 1
-#endif
+// Array's eager side: construction, element access, gather/slice into float32 tensors, row
+// selections, reshapes and copies. The lazy side is in ArrayLazy.cpp, the element conversions in
+// DTypeConversion.cpp.
 
 namespace tessel {
-
-const char* dtypeName(DType t) {
-  switch (t) {
-    case DType::Float32:
-      return "float32";
-    case DType::Float64:
-      return "float64";
-    case DType::UInt8:
-      return "uint8";
-    case DType::Int8:
-      return "int8";
-    case DType::Int16:
-      return "int16";
-    case DType::Int32:
-      return "int32";
-    case DType::Int64:
-      return "int64";
-    case DType::Bool:
-      return "bool";
-  }
-  return "unknown";
-}
-
-size_t dtypeSize(DType t) {
-  switch (t) {
-    case DType::Float32:
-      return 4;
-    case DType::Float64:
-      return 8;
-    case DType::UInt8:
-      return 1;
-    case DType::Int8:
-      return 1;
-    case DType::Int16:
-      return 2;
-    case DType::Int32:
-      return 4;
-    case DType::Int64:
-      return 8;
-    case DType::Bool:
-      return 1;
-  }
-  return 1;
-}
-
-namespace {
-
-// One element: raw * s + o. Wide types (int32, int64, float64) go through double so that large
-// values keep their precision; the others use a single-precision FMA (the vector paths below give
-// bit-identical results to this scalar path).
-template <class T>
-inline float affine(T raw, float s, float o) {
-  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, std::int64_t> ||
-                std::is_same_v<T, std::int32_t>)
-    return static_cast<float>(
-        std::fma(static_cast<double>(raw), static_cast<double>(s), static_cast<double>(o)));
-  else
-    return std::fma(static_cast<float>(raw), s, o);
-}
-
-template <class T>
-void convertGeneric(const std::uint8_t* srcBytes, Index n, float* dst, float s, float o) {
-  const T* src = reinterpret_cast<const T*>(srcBytes);
-  for (Index i = 0; i < n; ++i) dst[i] = affine<T>(src[i], s, o);
-}
-
-// uint8 / int8 -> float32 with FMA, 32 elements per iteration.
-template <bool Signed>
-void convertBytes(const std::uint8_t* src, Index n, float* dst, float s, float o) {
-  Index i = 0;
-#ifdef TESSEL_ARRAY_AVX2
-  const __m256 vs = _mm256_set1_ps(s), vo = _mm256_set1_ps(o);
-  auto widen = [](__m128i b8) {
-    if constexpr (Signed)
-      return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b8));
-    else
-      return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b8));
-  };
-  for (; i + 32 <= n; i += 32) {
-    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i + 16));
-    _mm256_storeu_ps(dst + i, _mm256_fmadd_ps(widen(a), vs, vo));
-    _mm256_storeu_ps(dst + i + 8, _mm256_fmadd_ps(widen(_mm_srli_si128(a, 8)), vs, vo));
-    _mm256_storeu_ps(dst + i + 16, _mm256_fmadd_ps(widen(b), vs, vo));
-    _mm256_storeu_ps(dst + i + 24, _mm256_fmadd_ps(widen(_mm_srli_si128(b, 8)), vs, vo));
-  }
-  for (; i + 8 <= n; i += 8) {
-    __m128i a = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i));
-    _mm256_storeu_ps(dst + i, _mm256_fmadd_ps(widen(a), vs, vo));
-  }
-#endif
-  for (; i < n; ++i) {
-    if constexpr (Signed)
-      dst[i] = affine<std::int8_t>(static_cast<std::int8_t>(src[i]), s, o);
-    else
-      dst[i] = affine<std::uint8_t>(src[i], s, o);
-  }
-}
-
-void convertFloat(const std::uint8_t* srcBytes, Index n, float* dst, float s, float o) {
-  if (s == 1.0f && o == 0.0f) {
-    std::memcpy(dst, srcBytes, static_cast<size_t>(n) * sizeof(float));
-    return;
-  }
-  const float* src = reinterpret_cast<const float*>(srcBytes);
-  Index i = 0;
-#ifdef TESSEL_ARRAY_AVX2
-  const __m256 vs = _mm256_set1_ps(s), vo = _mm256_set1_ps(o);
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(dst + i, _mm256_fmadd_ps(_mm256_loadu_ps(src + i), vs, vo));
-#endif
-  for (; i < n; ++i) dst[i] = std::fma(src[i], s, o);
-}
-
-// n elements of type t starting at src -> dst (float32), affine applied.
-void convertRun(DType t, const std::uint8_t* src, Index n, float* dst, float s, float o) {
-  switch (t) {
-    case DType::Float32:
-      convertFloat(src, n, dst, s, o);
-      return;
-    case DType::Float64:
-      convertGeneric<double>(src, n, dst, s, o);
-      return;
-    case DType::UInt8:
-    case DType::Bool:
-      convertBytes<false>(src, n, dst, s, o);
-      return;
-    case DType::Int8:
-      convertBytes<true>(src, n, dst, s, o);
-      return;
-    case DType::Int16:
-      convertGeneric<std::int16_t>(src, n, dst, s, o);
-      return;
-    case DType::Int32:
-      convertGeneric<std::int32_t>(src, n, dst, s, o);
-      return;
-    case DType::Int64:
-      convertGeneric<std::int64_t>(src, n, dst, s, o);
-      return;
-  }
-}
-
-// dst[i] = raw[i] * s + o in place (the float path of convertFloat: bit-identical to it).
-void affineInPlace(float* dst, Index n, float s, float o) {
-  if (s == 1.0f && o == 0.0f) return;
-  Index i = 0;
-#ifdef TESSEL_ARRAY_AVX2
-  const __m256 vs = _mm256_set1_ps(s), vo = _mm256_set1_ps(o);
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(dst + i, _mm256_fmadd_ps(_mm256_loadu_ps(dst + i), vs, vo));
-#endif
-  for (; i < n; ++i) dst[i] = std::fma(dst[i], s, o);
-}
-
-template <class T>
-void storeValue(std::uint8_t* dst, double v) {
-  T x;
-  if constexpr (std::is_same_v<T, bool>)
-    x = v != 0.0;
-  else
-    x = static_cast<T>(v);
-  std::memcpy(dst, &x, sizeof(T));
-}
-
-}  // namespace
 
 Array::Array(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
   for (Index d : shape_)
@@ -211,35 +45,7 @@ Array Array::fromValues(DType dtype, Shape shape, const std::vector<double>& val
     throw Error("Array: " + std::to_string(values.size()) + " values do not fill shape " +
                 shapeToString(a.shape()));
   size_t es = dtypeSize(dtype);
-  for (size_t i = 0; i < values.size(); ++i) {
-    std::uint8_t* p = a.bytes() + i * es;
-    switch (dtype) {
-      case DType::Float32:
-        storeValue<float>(p, values[i]);
-        break;
-      case DType::Float64:
-        storeValue<double>(p, values[i]);
-        break;
-      case DType::UInt8:
-        storeValue<std::uint8_t>(p, values[i]);
-        break;
-      case DType::Int8:
-        storeValue<std::int8_t>(p, values[i]);
-        break;
-      case DType::Int16:
-        storeValue<std::int16_t>(p, values[i]);
-        break;
-      case DType::Int32:
-        storeValue<std::int32_t>(p, values[i]);
-        break;
-      case DType::Int64:
-        storeValue<std::int64_t>(p, values[i]);
-        break;
-      case DType::Bool:
-        storeValue<bool>(p, values[i]);
-        break;
-    }
-  }
+  for (size_t i = 0; i < values.size(); ++i) storeValue(dtype, a.bytes() + i * es, values[i]);
   return a;
 }
 
@@ -253,112 +59,6 @@ Index Array::rowSize() const {
 Index Array::size() const {
   if (source_) return shapeProduct(shape_);
   return static_cast<Index>(byteSize() / dtypeSize(dtype_));
-}
-
-Array Array::fromRowSource(std::shared_ptr<const RowSource> source) {
-  if (!source) throw Error("Array::fromRowSource: no source");
-  Array a;
-  a.dtype_ = source->dtype();
-  a.shape_ = {source->rows()};
-  for (Index d : source->rowShape()) {
-    if (d < 0) throw Error("Array: negative dimension in the rows of " + source->name());
-    a.shape_.push_back(d);
-  }
-  a.source_ = std::move(source);
-  return a;
-}
-
-std::string Array::lazySource() const {
-  return source_ ? source_->name() : std::string();
-}
-
-void Array::throwLazy(const char* what) const {
-  throw Error(std::string("Array::") + what + ": the data is read lazily from " + source_->name() +
-              "; use gather() (or toTensor() to load it all into memory)");
-}
-
-Index Array::unitCount() const {
-  return rowMap_ ? static_cast<Index>(rowMap_->size()) : source_->rows();
-}
-
-Index Array::unitRow(Index unit) const {
-  return rowMap_ ? (*rowMap_)[static_cast<size_t>(unit)] : unit;
-}
-
-void Array::lazyUnits(Index first, Index n, float* dst) const {
-  if (n <= 0) return;
-  if (!rowMap_) {
-    thread_local std::vector<Index> rows;
-    rows.resize(static_cast<size_t>(n));
-    for (Index i = 0; i < n; ++i) rows[static_cast<size_t>(i)] = first + i;
-    source_->gatherRaw(rows.data(), n, dst);
-  } else {
-    source_->gatherRaw(rowMap_->data() + first, n, dst);
-  }
-}
-
-void Array::lazyFlat(Index begin, Index count, float* dst) const {
-  if (count <= 0) return;
-  const Index srs = source_->rowSize();
-  const Index u0 = begin / srs, u1 = (begin + count - 1) / srs;
-  if (begin == u0 * srs && count == (u1 - u0 + 1) * srs) {
-    lazyUnits(u0, u1 - u0 + 1, dst);
-    return;
-  }
-  thread_local std::vector<float> scratch;
-  scratch.resize(static_cast<size_t>((u1 - u0 + 1) * srs));
-  lazyUnits(u0, u1 - u0 + 1, scratch.data());
-  std::memcpy(dst, scratch.data() + (begin - u0 * srs), static_cast<size_t>(count) * sizeof(float));
-}
-
-Array Array::lazyView(Shape shape, std::vector<Index> units) const {
-  Array a = *this;
-  a.shape_ = std::move(shape);
-  for (Index& u : units) u = unitRow(u);
-  a.rowMap_ = std::make_shared<const std::vector<Index>>(std::move(units));
-  return a;
-}
-
-Array Array::materialized() const {
-  Array a(dtype_, shape_);
-  const Index n = size();
-  std::vector<float> v(static_cast<size_t>(n));
-  lazyFlat(0, n, v.data());
-  const size_t es = dtypeSize(dtype_);
-  std::uint8_t* dst = a.data_->data();
-  for (Index i = 0; i < n; ++i) {
-    std::uint8_t* p = dst + static_cast<size_t>(i) * es;
-    const double x = v[static_cast<size_t>(i)];
-    switch (dtype_) {
-      case DType::Float32:
-        storeValue<float>(p, x);
-        break;
-      case DType::Float64:
-        storeValue<double>(p, x);
-        break;
-      case DType::UInt8:
-        storeValue<std::uint8_t>(p, x);
-        break;
-      case DType::Int8:
-        storeValue<std::int8_t>(p, x);
-        break;
-      case DType::Int16:
-        storeValue<std::int16_t>(p, x);
-        break;
-      case DType::Int32:
-        storeValue<std::int32_t>(p, x);
-        break;
-      case DType::Int64:
-        storeValue<std::int64_t>(p, x);
-        break;
-      case DType::Bool:
-        storeValue<bool>(p, x);
-        break;
-    }
-  }
-  a.scale = scale;
-  a.offset = offset;
-  return a;
 }
 
 void Array::checkElementSize(size_t size) const {
@@ -390,29 +90,7 @@ double Array::raw(Index flatIndex) const {
     lazyFlat(flatIndex, 1, &v);
     return v;
   }
-  const std::uint8_t* p = bytes() + static_cast<size_t>(flatIndex) * dtypeSize(dtype_);
-  auto load = [p](auto x) {
-    std::memcpy(&x, p, sizeof(x));
-    return static_cast<double>(x);
-  };
-  switch (dtype_) {
-    case DType::Float32:
-      return load(float{});
-    case DType::Float64:
-      return load(double{});
-    case DType::UInt8:
-    case DType::Bool:
-      return load(std::uint8_t{});
-    case DType::Int8:
-      return load(std::int8_t{});
-    case DType::Int16:
-      return load(std::int16_t{});
-    case DType::Int32:
-      return load(std::int32_t{});
-    case DType::Int64:
-      return load(std::int64_t{});
-  }
-  return 0.0;
+  return loadValue(dtype_, bytes() + static_cast<size_t>(flatIndex) * dtypeSize(dtype_));
 }
 
 namespace {

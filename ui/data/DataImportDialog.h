@@ -18,6 +18,8 @@
 //   Augmentation   Keras preprocessing-layer factors (RandomFlip, RandomRotation, RandomZoom,
 //                  RandomTranslation, RandomContrast, RandomBrightness) and a seed; image sources
 //                  only; applied to training batches only.
+// Each tab is its own page widget (SourcePage with one DataSourcePage per kind, SplitPage,
+// NormalizationPage, AugmentationPage); the dialog composes them and keeps them consistent.
 // The resulting feature width / shapes and any error are shown live under the tabs. OK checks the
 // settings and the source (a CSV is imported once); an error keeps the dialog open with the
 // message, and settings() then gives the DataSettings JSON (engine/data/DataSettings.h).
@@ -35,14 +37,18 @@ class QGroupBox;
 class QKeyEvent;
 class QLabel;
 class QLineEdit;
-class QPushButton;
 class QRadioButton;
 class QSpinBox;
-class QStackedWidget;
 class QTabWidget;
 class QTableWidget;
 
 namespace tessel::ui {
+
+class AugmentationPage;
+class NormalizationPage;
+class SourcePage;
+class SplitPage;
+struct SourceReport;
 
 class DataImportDialog : public QDialog {
   Q_OBJECT
@@ -62,7 +68,7 @@ class DataImportDialog : public QDialog {
   // BuiltData::settings after a load); shown read-only and written by settings() while the
   // source, split and mode stay the same.
   void setFittedStatistics(double mean, double std);
-  bool hasFittedStatistics() const { return fitted_; }
+  bool hasFittedStatistics() const;
   // One line for the status bar: "csv iris.csv: feature width 4".
   QString summary() const { return summary_; }
   // The CSV feature width of the preview (0 when not a CSV or it failed).
@@ -76,44 +82,44 @@ class DataImportDialog : public QDialog {
 
   // Parts, for tests.
   QTabWidget* tabs() const { return tabs_; }
-  QComboBox* kindCombo() const { return kind_; }
-  QLineEdit* pathEdit() const { return path_; }
-  QTableWidget* previewTable() const { return table_; }
+  QComboBox* kindCombo() const;
+  QLineEdit* pathEdit() const;
+  QTableWidget* previewTable() const;
   QComboBox* columnCombo(int column) const;
-  QLineEdit* naValueEdit() const { return na_; }
-  QComboBox* badRowsCombo() const { return badRows_; }
-  QLabel* formatLabel() const { return format_; }
-  QSpinBox* maxRowsSpin() const { return maxRows_; }
-  QSpinBox* cacheSpin() const { return cacheMb_; }
-  QComboBox* annotationsCombo() const { return annotations_; }
-  QLineEdit* annotationsPathEdit() const { return annotationsPath_; }
-  QComboBox* boxTargetCombo() const { return boxTarget_; }
+  QLineEdit* naValueEdit() const;
+  QComboBox* badRowsCombo() const;
+  QLabel* formatLabel() const;
+  QSpinBox* maxRowsSpin() const;
+  QSpinBox* cacheSpin() const;
+  QComboBox* annotationsCombo() const;
+  QLineEdit* annotationsPathEdit() const;
+  QComboBox* boxTargetCombo() const;
   // Split.
-  QRadioButton* fractionsRadio() const { return fractionsRadio_; }
-  QRadioButton* givenFilesRadio() const { return givenRadio_; }
-  QDoubleSpinBox* trainFractionSpin() const { return train_; }
-  QDoubleSpinBox* validationFractionSpin() const { return valid_; }
-  QDoubleSpinBox* testFractionSpin() const { return test_; }
-  QSpinBox* seedSpin() const { return seed_; }
-  QLabel* fractionSumLabel() const { return fractionSum_; }
-  QLineEdit* trainFileEdit() const { return trainFile_; }
-  QLineEdit* validationFileEdit() const { return validFile_; }
-  QLineEdit* testFileEdit() const { return testFile_; }
+  QRadioButton* fractionsRadio() const;
+  QRadioButton* givenFilesRadio() const;
+  QDoubleSpinBox* trainFractionSpin() const;
+  QDoubleSpinBox* validationFractionSpin() const;
+  QDoubleSpinBox* testFractionSpin() const;
+  QSpinBox* seedSpin() const;
+  QLabel* fractionSumLabel() const;
+  QLineEdit* trainFileEdit() const;
+  QLineEdit* validationFileEdit() const;
+  QLineEdit* testFileEdit() const;
   // Normalisation.
-  QComboBox* normalizationCombo() const { return norm_; }
-  QLineEdit* rescaleEdit() const { return rescale_; }
-  QLineEdit* statisticsEdit() const { return stats_; }
+  QComboBox* normalizationCombo() const;
+  QLineEdit* rescaleEdit() const;
+  QLineEdit* statisticsEdit() const;
   // Augmentation.
-  QGroupBox* augmentationGroup() const { return augGroup_; }
-  QCheckBox* flipHorizontalCheck() const { return flipH_; }
-  QCheckBox* flipVerticalCheck() const { return flipV_; }
-  QDoubleSpinBox* rotationSpin() const { return rotation_; }
-  QDoubleSpinBox* zoomSpin() const { return zoom_; }
-  QDoubleSpinBox* translateSpin() const { return translate_; }
-  QDoubleSpinBox* contrastSpin() const { return contrast_; }
-  QDoubleSpinBox* brightnessSpin() const { return brightness_; }
-  QSpinBox* augmentationSeedSpin() const { return augSeed_; }
-  QLabel* augmentationHint() const { return augHint_; }
+  QGroupBox* augmentationGroup() const;
+  QCheckBox* flipHorizontalCheck() const;
+  QCheckBox* flipVerticalCheck() const;
+  QDoubleSpinBox* rotationSpin() const;
+  QDoubleSpinBox* zoomSpin() const;
+  QDoubleSpinBox* translateSpin() const;
+  QDoubleSpinBox* contrastSpin() const;
+  QDoubleSpinBox* brightnessSpin() const;
+  QSpinBox* augmentationSeedSpin() const;
+  QLabel* augmentationHint() const;
   QLabel* resultLabel() const { return result_; }
   QLabel* errorLabel() const { return error_; }
   QDialogButtonBox* buttons() const { return buttons_; }
@@ -129,76 +135,31 @@ class DataImportDialog : public QDialog {
   void keyPressEvent(QKeyEvent* event) override;
 
  private:
-  QWidget* buildSourceTab();
-  QWidget* buildSplitTab();
-  QWidget* buildNormalizationTab();
-  QWidget* buildAugmentationTab();
+  void wireSource();
+  void wireSplit();
   void browse();
-  void browseAnnotations();
   void browseGiven(QLineEdit* edit, const QString& caption);
-  void updatePage();               // enables what the kind allows
-  void updateSplit();              // fractions vs given files, the sum line
-  void updateNormalization();      // rescale / statistics fields of the mode
-  void applyKindDefaults();        // a kind chosen by the user: its usual normalisation
-  void forgetStatistics();         // the source or split changed: the fitted statistics are stale
-  void updateCsvResult();          // encodes the preview with the current column choices
+  void updatePage();        // enables what the kind allows
+  void forgetStatistics();  // the source or split changed: the fitted statistics are stale
+  void updateCsvResult();   // encodes the preview with the current column choices
+  void showReport(const SourceReport& report);
   std::string sourcePath() const;  // the path, or in given-files mode with no path the train file
   bool givenFiles() const;
   DataSettings current() const;
-  nlohmann::json csvOptions() const;
   void setError(const QString& text);
 
   QTabWidget* tabs_;
-  QComboBox* kind_;
-  QLineEdit* path_;
-  QPushButton* browse_;
-  QStackedWidget* pages_;
-  // CSV
-  QLineEdit* na_;
-  QComboBox* badRows_;
-  QLabel* format_;
-  QTableWidget* table_;
-  QSpinBox* crossBuckets_;
-  // image folder
-  QSpinBox *height_, *width_, *maxRows_, *cacheMb_;
-  QComboBox* color_;
-  QComboBox* annotations_;
-  QLineEdit* annotationsPath_;
-  QComboBox* boxTarget_;
-  // localization
-  QSpinBox *locCount_, *locValid_;
-  // split
-  QRadioButton *fractionsRadio_, *givenRadio_;
-  QDoubleSpinBox *train_, *valid_, *test_;
-  QSpinBox* seed_;
-  QLabel* fractionSum_;
-  QLineEdit *trainFile_, *validFile_, *testFile_;
-  QList<QWidget*> givenWidgets_;  // edits and browse buttons of the given files
-  QLabel* splitNote_;
-  // normalisation
-  QComboBox* norm_;
-  QLineEdit* rescale_;
-  QLineEdit* stats_;
-  QLabel* normNote_;
-  // augmentation
-  QGroupBox* augGroup_;
-  QCheckBox *flipH_, *flipV_;
-  QDoubleSpinBox *rotation_, *zoom_, *translate_, *contrast_, *brightness_;
-  QSpinBox* augSeed_;
-  QLabel* augHint_;
-
+  SourcePage* source_;
+  SplitPage* split_;
+  NormalizationPage* norm_;
+  AugmentationPage* aug_;
   QLabel *result_, *error_;
   QDialogButtonBox* buttons_;
 
-  QStringList columns_;            // CSV column names of the preview
-  nlohmann::json csvFormat_;       // detected format (unused when empty)
-  nlohmann::json pendingColumns_;  // columns from setSettings, applied at the next reload
   nlohmann::json result_json_;
   int featureWidth_ = 0;
   QString summary_;
   bool loading_ = false;
-  bool fitted_ = false;  // standardize_global statistics known for the current source
-  double fittedMean_ = 0.0, fittedStd_ = 1.0;
 };
 
 }  // namespace tessel::ui

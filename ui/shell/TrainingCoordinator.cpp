@@ -1,0 +1,268 @@
+#include "ui/shell/TrainingCoordinator.h"
+
+#include <QApplication>
+#include <QPointer>
+#include <QTabWidget>
+#include <QTimer>
+#include <exception>
+#include <mutex>
+
+#include "engine/train/CompileOptions.h"
+#include "engine/train/Model.h"
+#include "engine/train/TrainObserver.h"
+#include "ui/data/DataImportDialog.h"
+#include "ui/preview/PreviewDriver.h"
+#include "ui/preview/PreviewGallery.h"
+#include "ui/preview/PreviewPanel.h"
+#include "ui/project/ProjectSession.h"
+#include "ui/project/ProjectTree.h"
+#include "ui/shell/ImportedWeightsObserver.h"
+#include "ui/shell/ShellPrompts.h"
+#include "ui/training/CompilePanel.h"
+#include "ui/training/RunsBrowser.h"
+#include "ui/training/TrainingController.h"
+#include "ui/training/TrainingDashboard.h"
+#include "ui/training/TrainingPanel.h"
+
+namespace tessel::ui {
+
+namespace {
+
+QString what(const std::exception& e) {
+  return QString::fromUtf8(e.what());
+}
+
+}  // namespace
+
+struct TrainingCoordinator::ImportedWeightsSource {
+  std::mutex mu;
+  std::string path;  // project file; empty for an untitled project
+  qint64 modelId = 0;
+};
+
+TrainingCoordinator::TrainingCoordinator(ProjectSession* session, ProjectTree* tree,
+                                         TrainingDashboard* dashboard, PreviewPanel* previews,
+                                         ShellPrompts* prompts, Context context, QWidget* window)
+    : QObject(window),
+      session_(session),
+      tree_(tree),
+      dashboard_(dashboard),
+      previews_(previews),
+      prompts_(prompts),
+      context_(std::move(context)),
+      window_(window) {
+  wirePreviews();
+  wireImportedWeights();
+  wireController();
+  // Compile / fit / callback settings edited in the dashboard belong to the model.
+  connect(dashboard_->compilePanel(), &CompilePanel::changed, this, [this] {
+    const qint64 id = context_.currentModelId();
+    if (loadingSettings_ || !session_->model(id)) return;
+    session_->setCompileSettings(id, dashboard_->compilePanel()->settings());
+  });
+  // After edits settle, the dashboard gets the graph as it stands (its own Start button then
+  // trains what the editor shows).
+  dashboardSync_ = new QTimer(this);
+  dashboardSync_->setSingleShot(true);
+  dashboardSync_->setInterval(300);
+  connect(dashboardSync_, &QTimer::timeout, this, [this] {
+    const qint64 id = context_.currentModelId();
+    if (isTraining() || !session_->model(id)) return;
+    setDashboardModel(context_.currentSpec(), id);
+  });
+}
+
+TrainingCoordinator::~TrainingCoordinator() = default;
+
+void TrainingCoordinator::wirePreviews() {
+  // A fixed validation sample with true/predicted boxes, confusion matrices and single-image
+  // inference, fed by an extra observer on the training thread.
+  previews_->setClassNames({tr("T-shirt/top"), tr("Trouser"), tr("Pullover"), tr("Dress"),
+                            tr("Coat"), tr("Sandal"), tr("Shirt"), tr("Sneaker"), tr("Bag"),
+                            tr("Ankle boot")});
+  connect(dashboard_, &TrainingDashboard::jobPrepared, this,
+          [this](const ModelSpec& spec, const CompileOptions& compile, const Dataset& data,
+                 const FitOptions& fit) {
+            try {
+              previews_->configure(spec, compile, data, fit);
+            } catch (const std::exception& e) {
+              prompts_->say(tr("Previews: %1").arg(what(e)));
+            }
+          });
+  dashboard_->trainingPanel()->controller()->addObserverFactory(
+      previews_->driver()->observerFactory());
+}
+
+void TrainingCoordinator::wireImportedWeights() {
+  // A new run starts from the model's newest imported weights (File > Load weights).
+  importSource_ = std::make_shared<ImportedWeightsSource>();
+  connect(dashboard_, &TrainingDashboard::jobPrepared, this, [this] {
+    std::lock_guard lock(importSource_->mu);
+    importSource_->path = session_->isUntitled() ? std::string() : session_->path().toStdString();
+    importSource_->modelId = context_.currentModelId();
+  });
+  dashboard_->trainingPanel()->controller()->addObserverFactory(
+      [source = importSource_, prompts = QPointer<ShellPrompts>(prompts_)](Model& model) {
+        auto where = [source] {
+          std::lock_guard lock(source->mu);
+          return std::make_pair(source->path, source->modelId);
+        };
+        auto notify = [prompts](const QString& text) {
+          QMetaObject::invokeMethod(
+              qApp,
+              [prompts, text] {
+                if (prompts) prompts->say(text);
+              },
+              Qt::QueuedConnection);
+        };
+        return std::unique_ptr<TrainObserver>(
+            std::make_unique<ImportedWeightsObserver>(model, where, notify));
+      });
+}
+
+void TrainingCoordinator::wireController() {
+  TrainingController* controller = dashboard_->trainingPanel()->controller();
+  session_->setWriteBlocker([controller] { return controller->isRunning(); });
+  connect(controller, &TrainingController::runCreated, this, [this] {
+    tree_->refreshRuns();
+    emit stateChanged();
+  });
+  connect(controller, &TrainingController::started, this, &TrainingCoordinator::stateChanged);
+  connect(controller, &TrainingController::epochEnd, this, [this, controller](int epoch) {
+    tree_->setRunProgress(controller->runId(), QStringLiteral("running"), epoch + 1);
+  });
+  connect(controller, &TrainingController::finished, this, &TrainingCoordinator::onTrainingEnded);
+  connect(controller, &TrainingController::failed, this, [this](const QString& message) {
+    prompts_->say(tr("Training failed: %1").arg(message));
+    onTrainingEnded();
+  });
+}
+
+bool TrainingCoordinator::isTraining() const {
+  return dashboard_->isTraining();
+}
+
+void TrainingCoordinator::setDashboardModel(const ModelSpec& spec, qint64 id) {
+  loadingSettings_ = true;
+  dashboard_->setModel(spec, id > 0 ? id : 0);
+  loadingSettings_ = false;
+}
+
+void TrainingCoordinator::syncDashboardSoon() {
+  dashboardSync_->start();
+}
+
+void TrainingCoordinator::forgetProject() {
+  dashboard_->setProjectPath(QString());
+}
+
+void TrainingCoordinator::showRun(qint64 runId) {
+  dashboard_->runsBrowser()->refresh();
+  dashboard_->runsBrowser()->selectRuns({runId});
+  dashboard_->tabs()->setCurrentWidget(dashboard_->runsBrowser());
+  emit dashboardWanted();
+}
+
+void TrainingCoordinator::loadDashboard(qint64 id) {
+  const ProjectSession::Model* m = session_->model(id);
+  if (!m || isTraining()) return;
+  loadingSettings_ = true;
+  dashboard_->setProjectPath(session_->isUntitled() ? QString() : session_->path());
+  dashboard_->setModel(context_.currentSpec(), id > 0 ? id : 0);
+  if (m->compileSettings.is_object()) dashboard_->compilePanel()->setSettings(m->compileSettings);
+  loadingSettings_ = false;
+}
+
+bool TrainingCoordinator::train() {
+  if (isTraining()) return false;
+  const qint64 id = context_.currentModelId();
+  const ProjectSession::Model* m = session_->model(id);
+  if (!m) {
+    prompts_->say(tr("Open or create a model first."));
+    return false;
+  }
+  // The run records the model as saved: write pending edits first.
+  if (!session_->isUntitled() && session_->isDirty()) session_->save();
+  const ModelSpec spec = context_.currentSpec();
+  Dataset data;
+  std::optional<Dataset> validation, test;
+  try {
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    // The model's data settings (the default for the model when it has none); the settings'
+    // validation part, when there is one, wins over the Compile panel's validation_split.
+    data = data_.forModel(spec, m->dataSettings, trainLimit_, &validation, &test);
+    QApplication::restoreOverrideCursor();
+  } catch (const std::exception& e) {
+    QApplication::restoreOverrideCursor();
+    prompts_->showError(tr("Train"), tr("Cannot train %1: %2").arg(m->name, what(e)));
+    return false;
+  }
+  const QString path = session_->isUntitled() ? QString() : session_->path();
+  loadingSettings_ = true;
+  dashboard_->setProjectPath(path);
+  dashboard_->setModel(spec, id > 0 ? id : 0);
+  loadingSettings_ = false;
+  // The run records what it trains on (settings with fitted statistics, and their hash).
+  dashboard_->setDataSettings(data_.last() ? data_.last()->settings.toJson() : json());
+  dashboard_->setTestData(std::move(test));
+  // Previews name classes as the data set does (Fashion-MNIST's names, image-folder subfolders,
+  // a CSV label vocabulary); numbers when it has none.
+  QStringList classNames;
+  if (data_.last())
+    for (const std::string& name : data_.last()->classNames)
+      classNames << QString::fromStdString(name);
+  previews_->setClassNames(classNames);
+  previews_->setAllTruthBoxes(data_.last() ? data_.last()->validationBoxes
+                                           : std::vector<std::vector<std::array<float, 4>>>{});
+  dashboard_->setValidationData(std::move(validation));
+  dashboard_->setData(std::move(data));
+  emit dashboardWanted();
+  dashboard_->startTraining();
+  emit stateChanged();
+  if (!isTraining()) {
+    prompts_->say(tr("Training did not start: see the pre-flight list in the Training panel"));
+    return false;
+  }
+  prompts_->say(path.isEmpty()
+                    ? tr("Training %1 (not recorded: the project has no file yet)").arg(m->name)
+                    : tr("Training %1").arg(m->name));
+  return true;
+}
+
+bool TrainingCoordinator::editDataSettings() {
+  const qint64 id = context_.currentModelId();
+  const ProjectSession::Model* m = session_->model(id);
+  if (!m || isTraining()) return false;
+  const ModelSpec spec = context_.currentSpec();
+  DataImportDialog dialog(window_);
+  dialog.setObjectName("dataImportDialog");
+  dialog.setWindowTitle(tr("Data for %1").arg(m->name));
+  try {
+    const DataSettings stored = BuiltinData::settingsFor(spec, m->dataSettings);
+    dialog.setSettings(stored.toJson());
+    // The statistics fitted when these settings were last built (standardize_global).
+    if (const auto& last = data_.last()) {
+      DataSettings built = last->settings;
+      built.mean = stored.mean;
+      built.std = stored.std;
+      if (built.toJson() == stored.toJson())
+        dialog.setFittedStatistics(last->settings.mean, last->settings.std);
+    }
+  } catch (const std::exception& e) {
+    prompts_->say(tr("The stored data settings are not valid: %1").arg(what(e)));
+  }
+  if (dialog.exec() != QDialog::Accepted) return false;
+  session_->setDataSettings(id, dialog.settings());
+  prompts_->say(tr("Data settings of %1: %2").arg(m->name, dialog.summary()));
+  return true;
+}
+
+void TrainingCoordinator::onTrainingEnded() {
+  tree_->refreshRuns();
+  QString error;
+  if (session_->pendingSave() && !session_->flushPending(&error))
+    prompts_->say(tr("Could not save: %1").arg(error));
+  emit stateChanged();
+}
+
+}  // namespace tessel::ui
