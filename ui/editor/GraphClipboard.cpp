@@ -6,6 +6,7 @@
 
 #include "engine/core/Error.h"
 #include "ui/editor/GraphDocument.h"
+#include "ui/editor/GraphLayout.h"
 
 namespace tessel::ui {
 
@@ -114,7 +115,7 @@ GraphFragment GraphClipboard::fromJson(const json& input) {
   f.hadLayout = !f.nodes.empty();
   for (const auto& n : f.nodes)
     if (!stored.count(n.name)) f.hadLayout = false;
-  f.positions = f.hadLayout ? stored : GraphDocument::layeredLayout(spec);
+  f.positions = f.hadLayout ? stored : GraphLayout::layered(spec);
   return f;
 }
 

@@ -116,13 +116,11 @@ class GraphDocument : public QObject {
   // Positions are keyed by the layer name: ids are not saved (a loaded model gets new ones).
   json toJson() const;
   QString toJsonString() const;  // toJson().dump(1)
-  // Replaces the whole document. Nodes without a stored position get a layered placement by
-  // topological depth. Throws tessel::Error on a bad topology.
+  // Replaces the whole document. Nodes without a stored position get GraphLayout::layered's
+  // placement. Throws tessel::Error on a bad topology.
   void fromJson(const json& doc);
   void setModel(const ModelSpec& spec, const std::map<std::string, QPointF>& positions = {});
   void clear();
-  // Layered placement by topological depth (columns left to right), keyed by layer name.
-  static std::map<std::string, QPointF> layeredLayout(const ModelSpec& spec);
 
  signals:
   void nodeAdded(tessel::ui::NodeId id);
