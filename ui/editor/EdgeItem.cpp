@@ -19,8 +19,7 @@ QFont labelFont() {
 }
 }  // namespace
 
-EdgeItem::EdgeItem(const QString& from, const QString& to, int port)
-    : from_(from), to_(to), port_(port) {
+EdgeItem::EdgeItem(NodeId from, NodeId to, int port) : from_(from), to_(to), port_(port) {
   setFlag(ItemIsSelectable);
   setZValue(0);
   setPen(QPen(QColor(0x60, 0x6b, 0x75), 1.8));
@@ -44,7 +43,6 @@ void EdgeItem::setLabel(const QString& label) {
   if (label == label_) return;
   prepareGeometryChange();
   label_ = label;
-  setToolTip(QString("%1 → %2 %3").arg(from_, to_, label));
   updateLabelRect();
   update();
 }

@@ -4,19 +4,21 @@
 #include <QGraphicsPathItem>
 #include <QString>
 
+#include "ui/editor/NodeId.h"
+
 namespace tessel::ui {
 
 class EdgeItem : public QGraphicsPathItem {
  public:
   enum { Type = UserType + 2 };
-  EdgeItem(const QString& from, const QString& to, int port);
+  EdgeItem(NodeId from, NodeId to, int port);
   int type() const override { return Type; }
 
-  const QString& from() const { return from_; }
-  const QString& to() const { return to_; }
+  NodeId from() const { return from_; }
+  NodeId to() const { return to_; }
   int port() const { return port_; }
   const QString& label() const { return label_; }
-  void setLabel(const QString& label);
+  void setLabel(const QString& label);  // the tooltip (layer names) is the scene's
   void setEnds(QPointF start, QPointF end);
   // The curve used for edges and for the edge being dragged.
   static QPainterPath curve(QPointF start, QPointF end);
@@ -28,7 +30,7 @@ class EdgeItem : public QGraphicsPathItem {
  private:
   QRectF labelRect() const { return labelRect_; }
   void updateLabelRect();
-  QString from_, to_;
+  NodeId from_, to_;
   int port_;
   QString label_;
   QPointF start_, end_;

@@ -6,16 +6,30 @@
 
 #include "engine/core/Error.h"
 #include "ui/editor/GraphDocument.h"
+#include "ui/editor/GraphLayout.h"
 
 namespace tessel::ui {
 
 json GraphClipboard::toJson(const GraphDocument& doc, const QStringList& names) {
+  std::vector<NodeId> ids;
+  for (const QString& n : names) ids.push_back(doc.idOf(n));
+  return toJson(doc, ids);
+}
+
+QString GraphClipboard::toText(const GraphDocument& doc, const QStringList& names) {
+  return QString::fromStdString(toJson(doc, names).dump(1));
+}
+
+json GraphClipboard::toJson(const GraphDocument& doc, const std::vector<NodeId>& ids) {
   ModelSpec part;
   part.name = "fragment";
   std::set<std::string> chosen;
-  for (const QString& n : names) chosen.insert(n.toStdString());
+  for (NodeId id : ids)
+    if (const NodeSpec* n = doc.node(id)) chosen.insert(n->name);
   json layout = json::object();
-  for (const auto& n : doc.spec().nodes) {
+  const std::vector<NodeId> order = doc.nodeIds();
+  for (size_t i = 0; i < order.size(); ++i) {
+    const NodeSpec& n = doc.spec().nodes[i];
     if (!chosen.count(n.name)) continue;
     NodeSpec copy = n;
     // Only edges inside the selection travel with it.
@@ -23,7 +37,7 @@ json GraphClipboard::toJson(const GraphDocument& doc, const QStringList& names) 
                                      [&](const std::string& in) { return !chosen.count(in); }),
                       copy.inputs.end());
     part.nodes.push_back(copy);
-    const QPointF p = doc.position(QString::fromStdString(n.name));
+    const QPointF p = doc.position(order[i]);
     layout[n.name] = json::array({p.x(), p.y()});
   }
   std::set<std::string> consumed;
@@ -38,8 +52,8 @@ json GraphClipboard::toJson(const GraphDocument& doc, const QStringList& names) 
   return j;
 }
 
-QString GraphClipboard::toText(const GraphDocument& doc, const QStringList& names) {
-  return QString::fromStdString(toJson(doc, names).dump(1));
+QString GraphClipboard::toText(const GraphDocument& doc, const std::vector<NodeId>& ids) {
+  return QString::fromStdString(toJson(doc, ids).dump(1));
 }
 
 GraphFragment GraphClipboard::parse(const QString& text) {
@@ -101,7 +115,7 @@ GraphFragment GraphClipboard::fromJson(const json& input) {
   f.hadLayout = !f.nodes.empty();
   for (const auto& n : f.nodes)
     if (!stored.count(n.name)) f.hadLayout = false;
-  f.positions = f.hadLayout ? stored : GraphDocument::layeredLayout(spec);
+  f.positions = f.hadLayout ? stored : GraphLayout::layered(spec);
   return f;
 }
 
@@ -143,23 +157,24 @@ void GraphClipboard::makeNamesUnique(GraphFragment& fragment, const ModelSpec& e
 
 PasteCommand::PasteCommand(GraphDocument* doc, GraphFragment fragment, QPointF offset,
                            const QString& text, QUndoCommand* parent)
-    : GraphCommand(doc, text, parent), fragment_(std::move(fragment)), offset_(offset) {}
-
-void PasteCommand::redo() {
-  saveIo();
-  if (fragment_.nodes.empty()) return refuse(QObject::tr("nothing to paste"));
-  for (const auto& n : fragment_.nodes)
-    if (doc_->hasNode(QString::fromStdString(n.name)))
-      return refuse("the name '" + QString::fromStdString(n.name) + "' is already used");
-  names_.clear();
-  for (const auto& n : fragment_.nodes)
-    names_ << doc_->insertNode(n, fragment_.positions[n.name] + offset_);
-  setLastError({});
+    : GraphCommand(doc, text, parent), fragment_(std::move(fragment)), offset_(offset) {
+  for (size_t i = 0; i < fragment_.nodes.size(); ++i) ids_.push_back(doc->newNodeId());
 }
 
-void PasteCommand::undo() {
-  for (auto it = names_.rbegin(); it != names_.rend(); ++it) doc_->removeNode(*it);
-  restoreIo();
+QString PasteCommand::apply() {
+  if (fragment_.nodes.empty()) return QObject::tr("nothing to paste");
+  for (const auto& n : fragment_.nodes)
+    if (doc_->hasNode(QString::fromStdString(n.name)))
+      return "the name '" + QString::fromStdString(n.name) + "' is already used";
+  for (size_t i = 0; i < fragment_.nodes.size(); ++i) {
+    const NodeSpec& n = fragment_.nodes[i];
+    doc_->insertNode(n, fragment_.positions[n.name] + offset_, -1, ids_[i]);
+  }
+  return {};
+}
+
+void PasteCommand::revert() {
+  for (auto it = ids_.rbegin(); it != ids_.rend(); ++it) doc_->removeNode(*it);
 }
 
 }  // namespace tessel::ui

@@ -25,7 +25,10 @@ struct GraphFragment {
 
 class GraphClipboard {
  public:
-  // The Keras JSON of `names` (in document order) and the edges among them.
+  // The Keras JSON of the nodes `ids` (in document order) and the edges among them.
+  static json toJson(const GraphDocument& doc, const std::vector<NodeId>& ids);
+  static QString toText(const GraphDocument& doc, const std::vector<NodeId>& ids);
+  // The same for nodes given by name.
   static json toJson(const GraphDocument& doc, const QStringList& names);
   static QString toText(const GraphDocument& doc, const QStringList& names);
   // Parses clipboard text. Throws tessel::Error with one line when it is not model JSON.
@@ -43,14 +46,17 @@ class PasteCommand : public GraphCommand {
  public:
   PasteCommand(GraphDocument* doc, GraphFragment fragment, QPointF offset,
                const QString& text = QObject::tr("Paste"), QUndoCommand* parent = nullptr);
-  void redo() override;
-  void undo() override;
-  QStringList nodeNames() const { return names_; }
+  // The pasted nodes' ids in fragment order, reserved at construction.
+  const std::vector<NodeId>& nodeIds() const { return ids_; }
+
+ protected:
+  QString apply() override;
+  void revert() override;
 
  private:
   GraphFragment fragment_;
   QPointF offset_;
-  QStringList names_;
+  std::vector<NodeId> ids_;
 };
 
 }  // namespace tessel::ui

@@ -5,6 +5,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/layers/LayerRegistry.h"
+#include "ui/editor/GraphLayout.h"
 
 namespace tessel::ui {
 
@@ -23,26 +24,56 @@ GraphDocument::GraphDocument(QObject* parent) : QObject(parent) {
   revalidate();
 }
 
+QString GraphDocument::noLayer(const QString& name) {
+  return "no layer named '" + name + "'";
+}
+
+int GraphDocument::indexOf(NodeId id) const {
+  if (id == kInvalidNodeId) return -1;
+  auto it = idIndex_.find(id);
+  if (it != idIndex_.end() && *it < static_cast<int>(ids_.size()) && ids_[*it] == id) return *it;
+  for (size_t i = 0; i < ids_.size(); ++i)
+    if (ids_[i] == id) return static_cast<int>(i);
+  return -1;
+}
+
+int GraphDocument::indexOfName(const std::string& name) const {
+  auto it = nameIndex_.find(q(name));
+  if (it != nameIndex_.end() && *it < static_cast<int>(spec_.nodes.size()) &&
+      spec_.nodes[*it].name == name)
+    return *it;
+  for (size_t i = 0; i < spec_.nodes.size(); ++i)
+    if (spec_.nodes[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+NodeId GraphDocument::idOfName(const std::string& name) const {
+  const int i = indexOfName(name);
+  return i < 0 ? kInvalidNodeId : ids_[i];
+}
+
+NodeId GraphDocument::idOf(const QString& name) const {
+  return idOfName(s(name));
+}
+
+QString GraphDocument::nameOf(NodeId id) const {
+  const int i = indexOf(id);
+  return i < 0 ? QString() : q(spec_.nodes[i].name);
+}
+
 QStringList GraphDocument::nodeNames() const {
   QStringList out;
   for (const auto& n : spec_.nodes) out << q(n.name);
   return out;
 }
 
-bool GraphDocument::hasNode(const QString& name) const {
-  return spec_.find(s(name)) != nullptr;
+const NodeSpec* GraphDocument::node(NodeId id) const {
+  const int i = indexOf(id);
+  return i < 0 ? nullptr : &spec_.nodes[i];
 }
 
-const NodeSpec* GraphDocument::node(const QString& name) const {
-  auto it = nodeIndex_.find(name);
-  if (it != nodeIndex_.end() && *it < static_cast<int>(spec_.nodes.size()) &&
-      q(spec_.nodes[*it].name) == name)
-    return &spec_.nodes[*it];
-  return spec_.find(s(name));
-}
-
-QPointF GraphDocument::position(const QString& name) const {
-  auto it = positions_.find(s(name));
+QPointF GraphDocument::position(NodeId id) const {
+  auto it = positions_.find(id);
   return it == positions_.end() ? QPointF() : it->second;
 }
 
@@ -52,25 +83,24 @@ int GraphDocument::edgeCount() const {
   return n;
 }
 
-std::vector<std::pair<std::string, int>> GraphDocument::consumers(const std::string& name) const {
-  std::vector<std::pair<std::string, int>> out;
-  for (const auto& n : spec_.nodes)
-    for (size_t p = 0; p < n.inputs.size(); ++p)
-      if (n.inputs[p] == name) out.emplace_back(n.name, static_cast<int>(p));
+std::vector<std::pair<NodeId, int>> GraphDocument::consumers(NodeId id) const {
+  std::vector<std::pair<NodeId, int>> out;
+  const int index = indexOf(id);
+  if (index < 0) return out;
+  const std::string& name = spec_.nodes[index].name;
+  for (size_t i = 0; i < spec_.nodes.size(); ++i) {
+    const auto& inputs = spec_.nodes[i].inputs;
+    for (size_t p = 0; p < inputs.size(); ++p)
+      if (inputs[p] == name) out.emplace_back(ids_[i], static_cast<int>(p));
+  }
   return out;
 }
 
-int GraphDocument::indexOf(const std::string& name) const {
-  for (size_t i = 0; i < spec_.nodes.size(); ++i)
-    if (spec_.nodes[i].name == name) return static_cast<int>(i);
-  return -1;
-}
-
-QString GraphDocument::addNode(const QString& className, QPointF pos, QString* error) {
+NodeId GraphDocument::createNode(const QString& className, QPointF pos, QString* error, NodeId id) {
   const LayerInfo* info = LayerRegistry::instance().find(s(className));
   if (!info) {
     if (error) *error = "layer type '" + className + "' is not supported";
-    return {};
+    return kInvalidNodeId;
   }
   NodeSpec node;
   node.className = info->className;
@@ -85,7 +115,7 @@ QString GraphDocument::addNode(const QString& className, QPointF pos, QString* e
     node.config = LayerRegistry::instance().completeConfig(node.className, config, node.name);
   } catch (const Error& e) {
     if (error) *error = QString::fromUtf8(e.what());
-    return {};
+    return kInvalidNodeId;
   }
   if (node.className == "InputLayer") {
     Shape shape{kNone};
@@ -94,75 +124,87 @@ QString GraphDocument::addNode(const QString& className, QPointF pos, QString* e
     NodeSpec input = makeInputLayerNode(node.name, shape);
     node.config = input.config;
   }
-  return insertNode(node, pos);
+  return insertNode(node, pos, -1, id);
 }
 
-QString GraphDocument::insertNode(const NodeSpec& node, QPointF pos, int index) {
+QString GraphDocument::addNode(const QString& className, QPointF pos, QString* error) {
+  return nameOf(createNode(className, pos, error));
+}
+
+NodeId GraphDocument::insertNode(const NodeSpec& node, QPointF pos, int index, NodeId id) {
+  if (id == kInvalidNodeId || hasNode(id)) id = newNodeId();
   NodeSpec copy = node;
   copy.config["name"] = copy.name;
   if (index < 0 || index > static_cast<int>(spec_.nodes.size()))
     index = static_cast<int>(spec_.nodes.size());
   spec_.nodes.insert(spec_.nodes.begin() + index, copy);
-  positions_[copy.name] = pos;
+  ids_.insert(ids_.begin() + index, id);
+  positions_[id] = pos;
   syncIo();
-  emit nodeAdded(q(copy.name));
+  emit nodeAdded(id);
   for (size_t p = 0; p < copy.inputs.size(); ++p)
-    emit edgeAdded(q(copy.inputs[p]), q(copy.name), static_cast<int>(p));
+    if (NodeId from = idOfName(copy.inputs[p]); from != kInvalidNodeId)
+      emit edgeAdded(from, id, static_cast<int>(p));
   revalidate();
-  return q(copy.name);
+  return id;
 }
 
-GraphDocument::RemovedNode GraphDocument::removeNode(const QString& name) {
+GraphDocument::RemovedNode GraphDocument::removeNode(NodeId id) {
   RemovedNode removed;
-  const int index = indexOf(s(name));
+  const int index = indexOf(id);
   if (index < 0) return removed;
+  removed.id = id;
   removed.index = index;
   removed.node = spec_.nodes[index];
-  removed.pos = position(name);
-  removed.consumers = consumers(removed.node.name);
+  removed.pos = position(id);
+  removed.consumers = consumers(id);
   // Edges out of the node: erase from the highest port down so lower ports keep their index.
   for (auto it = removed.consumers.rbegin(); it != removed.consumers.rend(); ++it) {
-    NodeSpec* c = spec_.find(it->first);
-    c->inputs.erase(c->inputs.begin() + it->second);
-    emit edgeRemoved(name, q(it->first), it->second);
+    NodeSpec& c = spec_.nodes[indexOf(it->first)];
+    c.inputs.erase(c.inputs.begin() + it->second);
+    emit edgeRemoved(id, it->first, it->second);
   }
   for (size_t p = removed.node.inputs.size(); p-- > 0;)
-    emit edgeRemoved(q(removed.node.inputs[p]), name, static_cast<int>(p));
+    if (NodeId from = idOfName(removed.node.inputs[p]); from != kInvalidNodeId)
+      emit edgeRemoved(from, id, static_cast<int>(p));
   spec_.nodes.erase(spec_.nodes.begin() + index);
-  positions_.erase(removed.node.name);
+  ids_.erase(ids_.begin() + index);
+  positions_.erase(id);
   syncIo();
-  emit nodeRemoved(name);
+  emit nodeRemoved(id);
   revalidate();
   return removed;
 }
 
 void GraphDocument::restoreNode(const RemovedNode& removed) {
-  if (removed.index < 0) return;
-  NodeSpec node = removed.node;
-  spec_.nodes.insert(spec_.nodes.begin() + std::min<size_t>(removed.index, spec_.nodes.size()),
-                     node);
-  positions_[node.name] = removed.pos;
-  const QString name = q(node.name);
-  emit nodeAdded(name);
+  if (removed.index < 0 || removed.id == kInvalidNodeId || hasNode(removed.id)) return;
+  const NodeSpec& node = removed.node;
+  const size_t at = std::min<size_t>(removed.index, spec_.nodes.size());
+  spec_.nodes.insert(spec_.nodes.begin() + static_cast<long>(at), node);
+  ids_.insert(ids_.begin() + static_cast<long>(at), removed.id);
+  positions_[removed.id] = removed.pos;
+  emit nodeAdded(removed.id);
   for (size_t p = 0; p < node.inputs.size(); ++p)
-    emit edgeAdded(q(node.inputs[p]), name, static_cast<int>(p));
+    if (NodeId from = idOfName(node.inputs[p]); from != kInvalidNodeId)
+      emit edgeAdded(from, removed.id, static_cast<int>(p));
   for (const auto& [consumer, port] : removed.consumers) {
-    NodeSpec* c = spec_.find(consumer);
-    if (!c) continue;
-    const size_t at = std::min<size_t>(port, c->inputs.size());
-    c->inputs.insert(c->inputs.begin() + at, node.name);
-    emit edgeAdded(name, q(consumer), static_cast<int>(at));
+    const int ci = indexOf(consumer);
+    if (ci < 0) continue;
+    auto& inputs = spec_.nodes[ci].inputs;
+    const size_t p = std::min<size_t>(port, inputs.size());
+    inputs.insert(inputs.begin() + static_cast<long>(p), node.name);
+    emit edgeAdded(removed.id, consumer, static_cast<int>(p));
   }
   syncIo();
   revalidate();
 }
 
-bool GraphDocument::reaches(const std::string& from, const std::string& target) const {
+bool GraphDocument::reaches(NodeId from, NodeId target) const {
   // Follows edges producer -> consumer starting at `from`.
-  std::set<std::string> seen;
-  std::vector<std::string> stack{from};
+  std::set<NodeId> seen;
+  std::vector<NodeId> stack{from};
   while (!stack.empty()) {
-    std::string cur = stack.back();
+    NodeId cur = stack.back();
     stack.pop_back();
     if (cur == target) return true;
     if (!seen.insert(cur).second) continue;
@@ -171,34 +213,35 @@ bool GraphDocument::reaches(const std::string& from, const std::string& target) 
   return false;
 }
 
-QString GraphDocument::canConnect(const QString& from, const QString& to, int port) const {
-  const NodeSpec* src = spec_.find(s(from));
-  const NodeSpec* dst = spec_.find(s(to));
-  if (!src) return "no layer named '" + from + "'";
-  if (!dst) return "no layer named '" + to + "'";
-  if (from == to) return "cannot connect '" + from + "' to itself";
+QString GraphDocument::canConnect(NodeId from, NodeId to, int port) const {
+  const NodeSpec* src = node(from);
+  const NodeSpec* dst = node(to);
+  if (!src || !dst) return tr("the layer is no longer in the model");
+  const QString fromName = q(src->name), toName = q(dst->name);
+  if (from == to) return "cannot connect '" + fromName + "' to itself";
   const LayerInfo* info = LayerRegistry::instance().find(dst->className);
   const int maxInputs = info ? info->maxInputs : 1;
-  if (maxInputs == 0) return "'" + to + "' (" + q(dst->className) + ") takes no input";
+  if (maxInputs == 0) return "'" + toName + "' (" + q(dst->className) + ") takes no input";
   const int n = static_cast<int>(dst->inputs.size());
   if (maxInputs > 0 && n >= maxInputs) {
     if (maxInputs == 1)
-      return "the input of '" + to + "' is already connected (from '" + q(dst->inputs[0]) + "')";
-    return "'" + to + "' already has its " + QString::number(maxInputs) + " inputs";
+      return "the input of '" + toName + "' is already connected (from '" + q(dst->inputs[0]) +
+             "')";
+    return "'" + toName + "' already has its " + QString::number(maxInputs) + " inputs";
   }
   (void)port;
-  if (reaches(s(to), s(from)))
-    return "connecting '" + from + "' to '" + to + "' would make a cycle";
+  if (reaches(to, from))
+    return "connecting '" + fromName + "' to '" + toName + "' would make a cycle";
   return {};
 }
 
-QString GraphDocument::connect(const QString& from, const QString& to, int port, int* usedPort) {
+QString GraphDocument::connect(NodeId from, NodeId to, int port, int* usedPort) {
   QString why = canConnect(from, to, port);
   if (!why.isEmpty()) return why;
-  NodeSpec* dst = spec_.find(s(to));
-  const int n = static_cast<int>(dst->inputs.size());
+  NodeSpec& dst = spec_.nodes[indexOf(to)];
+  const int n = static_cast<int>(dst.inputs.size());
   if (port < 0 || port > n) port = n;
-  dst->inputs.insert(dst->inputs.begin() + port, s(from));
+  dst.inputs.insert(dst.inputs.begin() + port, node(from)->name);
   if (usedPort) *usedPort = port;
   syncIo();
   emit edgeAdded(from, to, port);
@@ -206,23 +249,39 @@ QString GraphDocument::connect(const QString& from, const QString& to, int port,
   return {};
 }
 
-QString GraphDocument::disconnect(const QString& from, const QString& to, int port) {
-  NodeSpec* dst = spec_.find(s(to));
-  if (!dst) return "no layer named '" + to + "'";
-  if (port < 0 || port >= static_cast<int>(dst->inputs.size()) || dst->inputs[port] != s(from))
-    return "no edge from '" + from + "' into port " + QString::number(port) + " of '" + to + "'";
-  dst->inputs.erase(dst->inputs.begin() + port);
+QString GraphDocument::connect(const QString& from, const QString& to, int port) {
+  if (!hasNode(from)) return noLayer(from);
+  if (!hasNode(to)) return noLayer(to);
+  return connect(idOf(from), idOf(to), port);
+}
+
+QString GraphDocument::disconnect(NodeId from, NodeId to, int port) {
+  const int di = indexOf(to);
+  const NodeSpec* src = node(from);
+  if (di < 0 || !src) return tr("the layer is no longer in the model");
+  NodeSpec& dst = spec_.nodes[di];
+  if (port < 0 || port >= static_cast<int>(dst.inputs.size()) || dst.inputs[port] != src->name)
+    return "no edge from '" + q(src->name) + "' into port " + QString::number(port) + " of '" +
+           q(dst.name) + "'";
+  dst.inputs.erase(dst.inputs.begin() + port);
   syncIo();
   emit edgeRemoved(from, to, port);
   revalidate();
   return {};
 }
 
-QString GraphDocument::validateConfig(const QString& name, const std::string& key,
-                                      const json& value) const {
-  const NodeSpec* n = spec_.find(s(name));
-  if (!n) return "no layer named '" + name + "'";
-  if (key == "name") return "use rename to change a layer's name";
+QString GraphDocument::disconnect(const QString& from, const QString& to, int port) {
+  if (!hasNode(from)) return noLayer(from);
+  if (!hasNode(to)) return noLayer(to);
+  return disconnect(idOf(from), idOf(to), port);
+}
+
+QString GraphDocument::validateConfig(NodeId id, const std::string& key, const json& value) const {
+  const NodeSpec* n = node(id);
+  if (!n) return tr("the layer is no longer in the model");
+  if (key == "name")
+    return value.is_string() ? canRename(id, q(value.get<std::string>()))
+                             : tr("a layer name must be a string");
   json config = n->config;
   config[key] = value;
   try {
@@ -235,40 +294,51 @@ QString GraphDocument::validateConfig(const QString& name, const std::string& ke
   return {};
 }
 
-QString GraphDocument::setConfig(const QString& name, const std::string& key,
+QString GraphDocument::setConfig(NodeId id, const std::string& key,
                                  const std::optional<json>& value) {
-  NodeSpec* n = spec_.find(s(name));
-  if (!n) return "no layer named '" + name + "'";
-  if (value) {
-    QString why = validateConfig(name, key, *value);
-    if (!why.isEmpty()) return why;
-    n->config[key] = *value;
-  } else {
-    if (key == "name") return "use rename to change a layer's name";
-    n->config.erase(key);
+  const int index = indexOf(id);
+  if (index < 0) return tr("the layer is no longer in the model");
+  if (key == "name") {
+    if (!value || !value->is_string()) return tr("a layer name must be a string");
+    return rename(id, q(value->get<std::string>()));
   }
-  emit nodeChanged(name);
+  if (value) {
+    QString why = validateConfig(id, key, *value);
+    if (!why.isEmpty()) return why;
+    spec_.nodes[index].config[key] = *value;
+  } else {
+    spec_.nodes[index].config.erase(key);
+  }
+  emit nodeChanged(id);
   revalidate();
   return {};
 }
 
-QString GraphDocument::canRename(const QString& oldName, const QString& newName) const {
-  if (!spec_.find(s(oldName))) return "no layer named '" + oldName + "'";
+QString GraphDocument::setConfig(const QString& name, const std::string& key,
+                                 const std::optional<json>& value) {
+  if (!hasNode(name)) return noLayer(name);
+  return setConfig(idOf(name), key, value);
+}
+
+QString GraphDocument::canRename(NodeId id, const QString& newName) const {
+  const NodeSpec* n = node(id);
+  if (!n) return tr("the layer is no longer in the model");
   if (newName.trimmed().isEmpty()) return "a layer name must not be empty";
   if (newName != newName.trimmed()) return "a layer name must not start or end with spaces";
-  if (newName != oldName && spec_.find(s(newName)))
+  const NodeId other = idOf(newName);
+  if (other != kInvalidNodeId && other != id)
     return "the name '" + newName + "' is already used by another layer";
   return {};
 }
 
-QString GraphDocument::rename(const QString& oldName, const QString& newName) {
-  QString why = canRename(oldName, newName);
+QString GraphDocument::rename(NodeId id, const QString& newName) {
+  QString why = canRename(id, newName);
   if (!why.isEmpty()) return why;
-  if (oldName == newName) return {};
-  const std::string o = s(oldName), n = s(newName);
-  NodeSpec* node = spec_.find(o);
-  node->name = n;
-  node->config["name"] = n;
+  const int index = indexOf(id);
+  const std::string o = spec_.nodes[index].name, n = s(newName);
+  if (o == n) return {};
+  spec_.nodes[index].name = n;
+  spec_.nodes[index].config["name"] = n;
   for (auto& other : spec_.nodes)
     for (auto& in : other.inputs)
       if (in == o) in = n;
@@ -276,26 +346,39 @@ QString GraphDocument::rename(const QString& oldName, const QString& newName) {
     if (in == o) in = n;
   for (auto& out : spec_.outputs)
     if (out == o) out = n;
-  auto pos = positions_.extract(o);
-  if (!pos.empty()) {
-    pos.key() = n;
-    positions_.insert(std::move(pos));
-  }
-  emit nodeRenamed(oldName, newName);
+  emit nodeRenamed(id, q(o), newName);
   revalidate();
   return {};
 }
 
-void GraphDocument::moveNode(const QString& name, QPointF pos) {
-  auto it = positions_.find(s(name));
+QString GraphDocument::rename(const QString& oldName, const QString& newName) {
+  if (!hasNode(oldName)) return noLayer(oldName);
+  return rename(idOf(oldName), newName);
+}
+
+void GraphDocument::moveNode(NodeId id, QPointF pos) {
+  auto it = positions_.find(id);
   if (it == positions_.end() || it->second == pos) return;
   it->second = pos;
-  emit nodeMoved(name, pos);
+  emit nodeMoved(id, pos);
+}
+
+GraphDocument::IoState GraphDocument::io() const {
+  IoState state;
+  for (const auto& name : spec_.inputs) state.inputs.push_back(idOfName(name));
+  for (const auto& name : spec_.outputs) state.outputs.push_back(idOfName(name));
+  return state;
 }
 
 void GraphDocument::setIo(const IoState& io) {
-  spec_.inputs = io.inputs;
-  spec_.outputs = io.outputs;
+  auto names = [this](const std::vector<NodeId>& ids) {
+    std::vector<std::string> out;
+    for (NodeId id : ids)
+      if (const NodeSpec* n = node(id)) out.push_back(n->name);
+    return out;
+  };
+  spec_.inputs = names(io.inputs);
+  spec_.outputs = names(io.outputs);
   revalidate();
 }
 
@@ -326,6 +409,15 @@ void GraphDocument::syncIo() {
   update(spec_.outputs, isOutput);
 }
 
+void GraphDocument::reindex() {
+  nameIndex_.clear();
+  idIndex_.clear();
+  for (size_t i = 0; i < spec_.nodes.size(); ++i) {
+    nameIndex_.insert(q(spec_.nodes[i].name), static_cast<int>(i));
+    idIndex_.insert(ids_[i], static_cast<int>(i));
+  }
+}
+
 void GraphDocument::revalidate() {
   try {
     report_ = inferShapes(spec_);
@@ -333,39 +425,39 @@ void GraphDocument::revalidate() {
     report_ = ShapeReport{};
     report_.errors.emplace_back(SpecErrorKind::Other, "", e.what());
   }
-  nodeIndex_.clear();
-  for (size_t i = 0; i < spec_.nodes.size(); ++i)
-    nodeIndex_.insert(q(spec_.nodes[i].name), static_cast<int>(i));
+  reindex();
   reportIndex_.clear();
   for (size_t i = 0; i < report_.nodes.size(); ++i)
-    reportIndex_.insert(q(report_.nodes[i].first), static_cast<int>(i));
+    if (NodeId id = idOfName(report_.nodes[i].first); id != kInvalidNodeId)
+      reportIndex_.insert(id, static_cast<int>(i));
   errors_.clear();
   modelErrors_.clear();
   for (const auto& e : report_.errors) {
     const QString detail = QString::fromStdString(e.detail());
-    if (e.node().empty() || !spec_.find(e.node())) {
+    const NodeId id = e.node().empty() ? kInvalidNodeId : idOfName(e.node());
+    if (id == kInvalidNodeId) {
       modelErrors_ << QString::fromUtf8(e.what());
       continue;
     }
-    QString& text = errors_[q(e.node())];
+    QString& text = errors_[id];
     if (!text.contains(detail)) text += (text.isEmpty() ? "" : "\n") + detail;
   }
   emit validated();
 }
 
-const NodeShapes* GraphDocument::nodeShapes(const QString& name) const {
-  auto it = reportIndex_.find(name);
+const NodeShapes* GraphDocument::nodeShapes(NodeId id) const {
+  auto it = reportIndex_.find(id);
   return it == reportIndex_.end() ? nullptr : &report_.nodes[*it].second;
 }
 
-QString GraphDocument::outputShapeText(const QString& name) const {
-  const NodeShapes* shapes = nodeShapes(name);
+QString GraphDocument::outputShapeText(NodeId id) const {
+  const NodeShapes* shapes = nodeShapes(id);
   if (!shapes || !shapes->output) return {};
   return q(shapeToString(*shapes->output));
 }
 
-QString GraphDocument::errorText(const QString& name) const {
-  return errors_.value(name);
+QString GraphDocument::errorText(NodeId id) const {
+  return errors_.value(id);
 }
 
 QStringList GraphDocument::modelErrors() const {
@@ -375,9 +467,9 @@ QStringList GraphDocument::modelErrors() const {
 json GraphDocument::toJson() const {
   json doc = spec_.toKerasJson();
   json layout = json::object();
-  for (const auto& n : spec_.nodes) {
-    QPointF p = position(q(n.name));
-    layout[n.name] = json::array({p.x(), p.y()});
+  for (size_t i = 0; i < spec_.nodes.size(); ++i) {
+    const QPointF p = position(ids_[i]);
+    layout[spec_.nodes[i].name] = json::array({p.x(), p.y()});
   }
   doc["tessel_layout"] = layout;
   return doc;
@@ -403,15 +495,20 @@ void GraphDocument::setModel(const ModelSpec& spec,
                              const std::map<std::string, QPointF>& positions) {
   spec_ = spec;
   positions_.clear();
+  ids_.clear();
   std::map<std::string, QPointF> layered;
   bool needLayout = false;
   for (const auto& n : spec_.nodes)
     if (!positions.count(n.name)) needLayout = true;
-  if (needLayout) layered = layeredLayout(spec_);
+  if (needLayout) layered = GraphLayout::layered(spec_);
+  // New identities: ids are never reused, so a command of an earlier model finds no node.
   for (const auto& n : spec_.nodes) {
+    const NodeId id = newNodeId();
+    ids_.push_back(id);
     auto it = positions.find(n.name);
-    positions_[n.name] = it != positions.end() ? it->second : layered[n.name];
+    positions_[id] = it != positions.end() ? it->second : layered[n.name];
   }
+  reindex();
   syncIo();
   emit modelReset();
   revalidate();
@@ -419,116 +516,6 @@ void GraphDocument::setModel(const ModelSpec& spec,
 
 void GraphDocument::clear() {
   setModel(ModelSpec{});
-}
-
-std::map<std::string, QPointF> GraphDocument::layeredLayout(const ModelSpec& spec) {
-  constexpr double kColumn = 300, kRow = 110;
-  std::map<std::string, int> depth;
-  std::vector<std::string> order;
-  try {
-    order = topologicalOrder(spec);
-  } catch (const Error&) {
-    for (const auto& n : spec.nodes) order.push_back(n.name);
-  }
-  for (const auto& name : order) {
-    int d = 0;
-    if (const NodeSpec* n = spec.find(name))
-      for (const auto& in : n->inputs)
-        if (depth.count(in)) d = std::max(d, depth[in] + 1);
-    depth[name] = d;
-  }
-  for (const auto& n : spec.nodes)
-    if (!depth.count(n.name)) depth[n.name] = 0;
-  int maxDepth = 0;
-  for (const auto& [name, d] : depth) maxDepth = std::max(maxDepth, d);
-  // Sugiyama-style columns: an edge spanning several columns gets a placeholder in each column
-  // it crosses, so the nodes in between move aside instead of sitting on the edge.
-  struct Entry {
-    std::string id;                  // node name, or "\x01..." for a placeholder
-    std::vector<std::string> preds;  // ids in the previous column
-  };
-  std::vector<std::vector<Entry>> columns(maxDepth + 1);
-  for (const auto& n : spec.nodes) {
-    Entry e{n.name, {}};
-    const int d = depth[n.name];
-    for (const auto& in : n.inputs) {
-      if (!depth.count(in)) continue;
-      std::string prev = in;
-      for (int c = depth[in] + 1; c < d; ++c) {
-        std::string id = "\x01" + in + ">" + n.name + "#" + std::to_string(c);
-        columns[c].push_back(Entry{id, {prev}});
-        prev = id;
-      }
-      e.preds.push_back(prev);
-    }
-    columns[d].insert(columns[d].begin() + static_cast<long>(std::count_if(
-                                               columns[d].begin(), columns[d].end(),
-                                               [](const Entry& x) { return x.id[0] != '\x01'; })),
-                      e);
-  }
-  // Successors (with the consumer's input port) for the backward sweep.
-  std::map<std::string, std::vector<std::pair<std::string, int>>> succ;
-  for (const auto& col : columns)
-    for (const auto& e : col)
-      for (size_t p = 0; p < e.preds.size(); ++p) {
-        // A placeholder carries the port of the edge it stands for.
-        int port = static_cast<int>(p);
-        if (e.id[0] == '\x01') port = 0;
-        succ[e.preds[p]].emplace_back(e.id, port);
-      }
-  // Rows: a forward barycentre sweep (mean y of the predecessors), then a backward one (mean y
-  // of the successors, offset by the input port so an edge into port 0 lies above one into
-  // port 1). Real nodes come before placeholders on ties; each column is centred on y = 0.
-  std::map<std::string, double> y;
-  auto place = [&](std::vector<Entry>& col, const std::map<std::string, double>& key) {
-    std::stable_sort(col.begin(), col.end(),
-                     [&](const Entry& a, const Entry& b) { return key.at(a.id) < key.at(b.id); });
-    const double top = -0.5 * (static_cast<double>(col.size()) - 1) * kRow;
-    for (size_t i = 0; i < col.size(); ++i) y[col[i].id] = top + static_cast<double>(i) * kRow;
-  };
-  for (int c = 0; c <= maxDepth; ++c) {
-    std::map<std::string, double> key;
-    for (size_t i = 0; i < columns[c].size(); ++i) {
-      double sum = 0;
-      int count = 0;
-      for (const auto& p : columns[c][i].preds)
-        if (y.count(p)) sum += y[p], ++count;
-      key[columns[c][i].id] = count ? sum / count : -1e9 + static_cast<double>(i);
-    }
-    place(columns[c], key);
-  }
-  for (int c = maxDepth - 1; c >= 0; --c) {
-    std::map<std::string, double> key;
-    for (const auto& e : columns[c]) {
-      double sum = 0;
-      int count = 0;
-      for (const auto& [s, port] : succ[e.id]) sum += y[s] + 0.25 * kRow * port, ++count;
-      key[e.id] = count ? sum / count : y[e.id];
-    }
-    place(columns[c], key);
-  }
-  // Long chains (a deep CNN) wrap into bands of at most kBand columns, each band below the
-  // previous one, so a fitted view stays readable.
-  constexpr int kBand = 6;
-  constexpr double kBandGap = 150;
-  const int ncols = maxDepth + 1;
-  const int bands = (ncols + kBand - 1) / kBand;
-  const int perBand = (ncols + bands - 1) / bands;
-  std::vector<double> bandTop(bands, 0.0);
-  double next = 0;
-  for (int b = 0; b < bands; ++b) {
-    double lo = 0, hi = 0;
-    for (int c = b * perBand; c < std::min(ncols, (b + 1) * perBand); ++c)
-      for (const auto& e : columns[c]) lo = std::min(lo, y[e.id]), hi = std::max(hi, y[e.id]);
-    bandTop[b] = next - lo;
-    next += (hi - lo) + kRow + kBandGap;
-  }
-  std::map<std::string, QPointF> out;
-  for (int c = 0; c <= maxDepth; ++c)
-    for (const auto& e : columns[c])
-      if (e.id[0] != '\x01')
-        out[e.id] = QPointF((c % perBand) * kColumn, bandTop[c / perBand] + y[e.id]);
-  return out;
 }
 
 }  // namespace tessel::ui

@@ -1,7 +1,10 @@
 #pragma once
-// The node-graph editor's document: an engine ModelSpec plus a position per node. It knows no
-// widgets; the scene mirrors its signals and undo commands call its operations. Every change
-// re-runs shape inference, so each node's output shape and error message are always current.
+// The node-graph editor's document: an engine ModelSpec plus, per node, an identity (NodeId) and
+// a position. It knows no widgets; the scene mirrors its signals and undo commands call its
+// operations. Nodes are referred to by NodeId: the Keras layer name is a property that rename()
+// changes without touching the node's identity, edges, position or the undo history. Every
+// change re-runs shape inference, so each node's output shape and error message are always
+// current. The by-name overloads resolve the name first (for code that builds models by name).
 #include <QHash>
 #include <QObject>
 #include <QPointF>
@@ -13,6 +16,7 @@
 #include <vector>
 
 #include "engine/graph/ModelSpec.h"
+#include "ui/editor/NodeId.h"
 
 namespace tessel::ui {
 
@@ -20,100 +24,136 @@ class GraphDocument : public QObject {
   Q_OBJECT
 
  public:
-  // What removeNode took away, enough to put it back exactly (node order, edges, position).
+  // What removeNode took away, enough to put it back exactly (identity, node order, edges,
+  // position).
   struct RemovedNode {
+    NodeId id = kInvalidNodeId;
     NodeSpec node;
     int index = -1;
     QPointF pos;
-    std::vector<std::pair<std::string, int>> consumers;  // (consumer, port), ascending per consumer
+    std::vector<std::pair<NodeId, int>> consumers;  // (consumer, port), ascending per consumer
   };
   // The model's input and output lists (their order is part of the Keras JSON).
   struct IoState {
-    std::vector<std::string> inputs;
-    std::vector<std::string> outputs;
+    std::vector<NodeId> inputs;
+    std::vector<NodeId> outputs;
   };
 
   explicit GraphDocument(QObject* parent = nullptr);
 
   const ModelSpec& spec() const { return spec_; }
-  QStringList nodeNames() const;  // in spec order
-  bool hasNode(const QString& name) const;
-  const NodeSpec* node(const QString& name) const;
-  QPointF position(const QString& name) const;
   int edgeCount() const;
-  // Names of nodes reading `name`'s output, with their port, in spec order.
-  std::vector<std::pair<std::string, int>> consumers(const std::string& name) const;
+
+  // --- identity ---
+  const std::vector<NodeId>& nodeIds() const { return ids_; }  // in spec order
+  QStringList nodeNames() const;                               // in spec order
+  NodeId idOf(const QString& name) const;  // kInvalidNodeId when no layer has that name
+  QString nameOf(NodeId id) const;         // empty when the node is not in the document
+  // A fresh identity, never given before in this document (commands reserve theirs up front).
+  NodeId newNodeId() { return nextId_++; }
+
+  // --- queries ---
+  bool hasNode(NodeId id) const { return indexOf(id) >= 0; }
+  bool hasNode(const QString& name) const { return idOf(name) != kInvalidNodeId; }
+  const NodeSpec* node(NodeId id) const;
+  const NodeSpec* node(const QString& name) const { return node(idOf(name)); }
+  QPointF position(NodeId id) const;
+  QPointF position(const QString& name) const { return position(idOf(name)); }
+  // Nodes reading `id`'s output, with their port, in spec order.
+  std::vector<std::pair<NodeId, int>> consumers(NodeId id) const;
 
   // --- operations (each returns an empty string on success, else a one-line reason) ---
   // Adds a node of `className` with a Keras auto name and the palette's suggested values for
-  // required parameters. Returns the new name, or empty with `error` set.
+  // required parameters, as `id` (kInvalidNodeId: a fresh one). Returns the node's id, or
+  // kInvalidNodeId with `error` set.
+  NodeId createNode(const QString& className, QPointF pos, QString* error = nullptr,
+                    NodeId id = kInvalidNodeId);
+  // The same, returning the new node's name (empty when refused).
   QString addNode(const QString& className, QPointF pos, QString* error = nullptr);
-  // Adds a complete node (undo of removeNode, redo of addNode) at `index` (-1: at the end).
-  QString insertNode(const NodeSpec& node, QPointF pos, int index = -1);
-  RemovedNode removeNode(const QString& name);
+  // Adds a complete node (undo of removeNode, redo of addNode) at `index` (-1: at the end) as
+  // `id` (kInvalidNodeId: a fresh one). Returns its id.
+  NodeId insertNode(const NodeSpec& node, QPointF pos, int index = -1, NodeId id = kInvalidNodeId);
+  RemovedNode removeNode(NodeId id);
   void restoreNode(const RemovedNode& removed);
   // Edge from `from`'s output to `to`'s input `port` (-1: the first free port; for a merge
   // layer a port inside the connected range inserts there). Refuses cycles, self loops, ports
   // already taken and layers that take no input.
-  QString canConnect(const QString& from, const QString& to, int port = -1) const;
-  QString connect(const QString& from, const QString& to, int port = -1, int* usedPort = nullptr);
+  QString canConnect(NodeId from, NodeId to, int port = -1) const;
+  QString connect(NodeId from, NodeId to, int port = -1, int* usedPort = nullptr);
+  QString connect(const QString& from, const QString& to, int port = -1);
   // Removes the edge into `to`'s `port` (it must come from `from`).
+  QString disconnect(NodeId from, NodeId to, int port);
   QString disconnect(const QString& from, const QString& to, int port);
-  // Sets one config key (validated by LayerRegistry::completeConfig). `value` absent removes the
-  // key (used by undo to restore a config that did not have it).
-  QString validateConfig(const QString& name, const std::string& key, const json& value) const;
+  // Sets one property: a config key (validated by LayerRegistry::completeConfig) or "name"
+  // (the Keras layer name: a rename). `value` absent removes the key (used by undo to restore a
+  // config that did not have it).
+  QString validateConfig(NodeId id, const std::string& key, const json& value) const;
+  QString setConfig(NodeId id, const std::string& key, const std::optional<json>& value);
   QString setConfig(const QString& name, const std::string& key, const std::optional<json>& value);
-  QString canRename(const QString& oldName, const QString& newName) const;
+  // Renames the layer; edges, model inputs/outputs and the config follow, the id stays.
+  QString canRename(NodeId id, const QString& newName) const;
+  QString rename(NodeId id, const QString& newName);
   QString rename(const QString& oldName, const QString& newName);
-  void moveNode(const QString& name, QPointF pos);
+  void moveNode(NodeId id, QPointF pos);
+  void moveNode(const QString& name, QPointF pos) { moveNode(idOf(name), pos); }
 
-  IoState io() const { return {spec_.inputs, spec_.outputs}; }
+  IoState io() const;
   void setIo(const IoState& io);
 
   // --- validation results (refreshed after every change) ---
   const ShapeReport& report() const { return report_; }
-  // report().find(name) in constant time (the report is a list; large graphs ask per node).
-  const NodeShapes* nodeShapes(const QString& name) const;
-  QString outputShapeText(const QString& name) const;  // "(None, 30)" or empty
-  QString errorText(const QString& name) const;        // empty when the node is fine
-  QStringList modelErrors() const;                     // errors naming no node
+  // The node's entry of report() in constant time (the report is a list; large graphs ask per
+  // node).
+  const NodeShapes* nodeShapes(NodeId id) const;
+  const NodeShapes* nodeShapes(const QString& name) const { return nodeShapes(idOf(name)); }
+  QString outputShapeText(NodeId id) const;  // "(None, 30)" or empty
+  QString outputShapeText(const QString& name) const { return outputShapeText(idOf(name)); }
+  QString errorText(NodeId id) const;  // empty when the node is fine
+  QString errorText(const QString& name) const { return errorText(idOf(name)); }
+  QStringList modelErrors() const;  // errors naming no node
 
-  // --- serialisation: Keras JSON plus {"tessel_layout": {"node": [x, y]}} ---
+  // --- serialisation: Keras JSON plus {"tessel_layout": {"layer name": [x, y]}} ---
+  // Positions are keyed by the layer name: ids are not saved (a loaded model gets new ones).
   json toJson() const;
   QString toJsonString() const;  // toJson().dump(1)
-  // Replaces the whole document. Nodes without a stored position get a layered placement by
-  // topological depth. Throws tessel::Error on a bad topology.
+  // Replaces the whole document. Nodes without a stored position get GraphLayout::layered's
+  // placement. Throws tessel::Error on a bad topology.
   void fromJson(const json& doc);
   void setModel(const ModelSpec& spec, const std::map<std::string, QPointF>& positions = {});
   void clear();
-  // Layered placement by topological depth (columns left to right).
-  static std::map<std::string, QPointF> layeredLayout(const ModelSpec& spec);
 
  signals:
-  void nodeAdded(const QString& name);
-  void nodeRemoved(const QString& name);
-  void nodeChanged(const QString& name);  // config changed
-  void nodeRenamed(const QString& oldName, const QString& newName);
-  void nodeMoved(const QString& name, QPointF pos);
-  void edgeAdded(const QString& from, const QString& to, int port);
-  void edgeRemoved(const QString& from, const QString& to, int port);
+  void nodeAdded(tessel::ui::NodeId id);
+  void nodeRemoved(tessel::ui::NodeId id);
+  void nodeChanged(tessel::ui::NodeId id);  // config changed
+  void nodeRenamed(tessel::ui::NodeId id, const QString& oldName, const QString& newName);
+  void nodeMoved(tessel::ui::NodeId id, QPointF pos);
+  void edgeAdded(tessel::ui::NodeId from, tessel::ui::NodeId to, int port);
+  void edgeRemoved(tessel::ui::NodeId from, tessel::ui::NodeId to, int port);
   void modelReset();
   void validated();  // shapes and errors recomputed
 
  private:
   void syncIo();
+  void reindex();
   void revalidate();
-  bool reaches(const std::string& from, const std::string& target) const;
-  int indexOf(const std::string& name) const;
+  bool reaches(NodeId from, NodeId target) const;
+  int indexOf(NodeId id) const;
+  int indexOfName(const std::string& name) const;
+  NodeId idOfName(const std::string& name) const;
+  static QString noLayer(const QString& name);
 
   ModelSpec spec_;
-  std::map<std::string, QPointF> positions_;
+  std::vector<NodeId> ids_;  // ids_[i] is the identity of spec_.nodes[i]
+  NodeId nextId_ = 1;
+  std::map<NodeId, QPointF> positions_;
   ShapeReport report_;
-  QHash<QString, int> reportIndex_;  // node name -> index in report_.nodes
-  // node name -> index in spec_.nodes, rebuilt on validation; node() checks the hit and falls
-  // back to a linear search between a change and its re-validation.
-  QHash<QString, int> nodeIndex_;
-  QHash<QString, QString> errors_;
+  QHash<NodeId, int> reportIndex_;  // node -> index in report_.nodes
+  // node name / id -> index in spec_.nodes, rebuilt on validation; lookups check the hit and
+  // fall back to a linear search between a change and its re-validation.
+  QHash<QString, int> nameIndex_;
+  QHash<NodeId, int> idIndex_;
+  QHash<NodeId, QString> errors_;
   QStringList modelErrors_;
 };
 

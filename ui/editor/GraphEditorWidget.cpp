@@ -132,14 +132,14 @@ GraphEditorWidget::GraphEditorWidget(QWidget* parent) : QWidget(parent) {
   connect(scene_, &GraphScene::contextMenuRequested, this, &GraphEditorWidget::showContextMenu);
   connect(stack_, &QUndoStack::indexChanged, this, [this] { showMessage({}); });
   connect(scene_, &QGraphicsScene::selectionChanged, this, [this] {
-    const QStringList nodes = scene_->selectedNodeNames();
-    const QString one = nodes.size() == 1 ? nodes.first() : QString();
+    const QList<NodeId> nodes = scene_->selectedNodeIds();
+    const NodeId one = nodes.size() == 1 ? nodes.first() : kInvalidNodeId;
     inspector_->setNode(one);
     summary_->selectNode(one);
-    emit nodeSelected(one);
+    emit nodeSelected(doc_->nameOf(one));
   });
   connect(summary_, &SummaryPanel::nodeActivated, this,
-          [this](const QString& name) { selectNode(name, true); });
+          [this](NodeId id) { selectNode(id, true); });
 }
 
 GraphEditorWidget::~GraphEditorWidget() {
@@ -156,7 +156,7 @@ QList<QAction*> GraphEditorWidget::editorActions() const {
 
 void GraphEditorWidget::updateActions() {
   const bool any = !scene_->selectedItems().isEmpty();
-  const bool nodes = !scene_->selectedNodeNames().isEmpty();
+  const bool nodes = !scene_->selectedNodeIds().isEmpty();
   delete_->setEnabled(any);
   cut_->setEnabled(nodes);
   copy_->setEnabled(nodes);
@@ -177,12 +177,12 @@ void GraphEditorWidget::newFromTemplate(const QString& templateName) {
 }
 
 QString GraphEditorWidget::addLayerAtCentre(const QString& className) {
-  const QString name = scene_->addNodeAt(className, view_->visibleCentre());
-  if (!name.isEmpty()) {
+  const NodeId id = scene_->addNodeAt(className, view_->visibleCentre());
+  if (id != kInvalidNodeId) {
     scene_->clearSelection();
     view_->setFocus();
   }
-  return name;
+  return doc_->nameOf(id);
 }
 
 QString GraphEditorWidget::statusMessage() const {
@@ -190,20 +190,25 @@ QString GraphEditorWidget::statusMessage() const {
 }
 
 void GraphEditorWidget::selectNode(const QString& name, bool centre) {
-  scene_->selectNodes(name.isEmpty() ? QStringList() : QStringList{name});
-  if (NodeItem* item = scene_->nodeItem(name); item && centre)
+  selectNode(name.isEmpty() ? kInvalidNodeId : doc_->idOf(name), centre);
+}
+
+void GraphEditorWidget::selectNode(NodeId id, bool centre) {
+  scene_->selectNodes(id == kInvalidNodeId ? QList<NodeId>() : QList<NodeId>{id});
+  if (NodeItem* item = scene_->nodeItem(id); item && centre)
     view_->centreOnRect(item->sceneBoundingRect());
 }
 
 void GraphEditorWidget::autoLayout() {
-  if (doc_->nodeNames().isEmpty()) return;
+  if (doc_->nodeIds().empty()) return;
+  // Graphviz works on the Keras topology, keyed by layer name; moves go back by id.
   std::map<std::string, QSizeF> sizes;
   QRectF before;
-  for (const QString& n : doc_->nodeNames()) {
-    NodeItem* item = scene_->nodeItem(n);
+  for (NodeId id : doc_->nodeIds()) {
+    NodeItem* item = scene_->nodeItem(id);
     const double h = item ? item->height() : 70;
-    sizes[n.toStdString()] = QSizeF(NodeItem::kWidth, h);
-    before = before.united(QRectF(doc_->position(n), QSizeF(NodeItem::kWidth, h)));
+    sizes[doc_->node(id)->name] = QSizeF(NodeItem::kWidth, h);
+    before = before.united(QRectF(doc_->position(id), QSizeF(NodeItem::kWidth, h)));
   }
   std::map<std::string, QPointF> layout;
   try {
@@ -216,11 +221,11 @@ void GraphEditorWidget::autoLayout() {
   QRectF after;
   for (const auto& [name, p] : layout) after = after.united(QRectF(p, sizes[name]));
   const QPointF shift = before.topLeft() - after.topLeft();
-  std::map<QString, std::pair<QPointF, QPointF>> moves;
+  MoveNodesCommand::Moves moves;
   for (const auto& [name, p] : layout) {
-    const QString n = QString::fromStdString(name);
+    const NodeId id = doc_->idOf(QString::fromStdString(name));
     const QPointF to = p + shift;
-    if (doc_->position(n) != to) moves[n] = {doc_->position(n), to};
+    if (id != kInvalidNodeId && doc_->position(id) != to) moves[id] = {doc_->position(id), to};
   }
   if (!moves.empty()) {
     // A macro, so a later drag of all nodes never merges into this step.
@@ -232,13 +237,14 @@ void GraphEditorWidget::autoLayout() {
 }
 
 void GraphEditorWidget::copySelection() {
-  const QStringList nodes = scene_->selectedNodeNames();
+  const QList<NodeId> nodes = scene_->selectedNodeIds();
   if (nodes.isEmpty()) return;
-  QApplication::clipboard()->setText(GraphClipboard::toText(*doc_, nodes));
+  QApplication::clipboard()->setText(
+      GraphClipboard::toText(*doc_, std::vector<NodeId>(nodes.begin(), nodes.end())));
 }
 
 void GraphEditorWidget::cutSelection() {
-  if (scene_->selectedNodeNames().isEmpty()) return;
+  if (scene_->selectedNodeIds().isEmpty()) return;
   copySelection();
   stack_->beginMacro(tr("Cut"));
   scene_->deleteSelection();
@@ -254,9 +260,11 @@ QStringList GraphEditorWidget::pasteText(const QString& text) {
 }
 
 QStringList GraphEditorWidget::duplicateSelection() {
-  const QStringList nodes = scene_->selectedNodeNames();
+  const QList<NodeId> nodes = scene_->selectedNodeIds();
   if (nodes.isEmpty()) return {};
-  return pasteFragmentText(GraphClipboard::toText(*doc_, nodes), tr("Duplicate"));
+  return pasteFragmentText(
+      GraphClipboard::toText(*doc_, std::vector<NodeId>(nodes.begin(), nodes.end())),
+      tr("Duplicate"));
 }
 
 QStringList GraphEditorWidget::pasteFragmentText(const QString& text, const QString& undoText) {
@@ -276,8 +284,8 @@ QStringList GraphEditorWidget::pasteFragmentText(const QString& text, const QStr
     // Next to the original: shifted by (40, 40) until no pasted node sits on an existing one.
     auto occupied = [&](QPointF shift) {
       for (const auto& [name, p] : fragment.positions)
-        for (const QString& n : doc_->nodeNames())
-          if ((doc_->position(n) - (p + shift)).manhattanLength() < 8) return true;
+        for (NodeId id : doc_->nodeIds())
+          if ((doc_->position(id) - (p + shift)).manhattanLength() < 8) return true;
       return false;
     };
     offset = QPointF(40, 40);
@@ -286,24 +294,23 @@ QStringList GraphEditorWidget::pasteFragmentText(const QString& text, const QStr
     // From elsewhere (a text editor): centred in the visible canvas.
     offset = view_->visibleCentre() - box.center() - QPointF(NodeItem::kWidth / 2, 30);
   }
-  const int before = stack_->index();
   auto* cmd = new PasteCommand(doc_, fragment, offset, undoText);
-  stack_->push(cmd);
-  if (stack_->index() == before) {
-    showMessage(GraphCommand::lastError());
+  const std::vector<NodeId> ids = cmd->nodeIds();
+  if (const QString why = GraphCommand::push(stack_, cmd); !why.isEmpty()) {
+    showMessage(why);
     return {};
   }
   QStringList names;
-  for (const auto& n : fragment.nodes) names << QString::fromStdString(n.name);
-  scene_->selectNodes(names);
+  for (NodeId id : ids) names << doc_->nameOf(id);
+  scene_->selectNodes(QList<NodeId>(ids.begin(), ids.end()));
   view_->setFocus();
   return names;
 }
 
-void GraphEditorWidget::showContextMenu(const QString& node, QPoint screenPos) {
+void GraphEditorWidget::showContextMenu(NodeId node, QPoint screenPos) {
   if (!contextMenu_) contextMenu_ = new QMenu(this);
   contextMenu_->clear();
-  if (!node.isEmpty()) {
+  if (node != kInvalidNodeId) {
     for (const GraphFix& fix : scene_->fixesFor(node)) {
       QAction* a = contextMenu_->addAction(tr("Fix: %1").arg(fix.label));
       a->setToolTip(fix.why);

@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include "engine/graph/ModelSpec.h"
+#include "ui/editor/NodeId.h"
 
 class QAction;
 class QLabel;
@@ -70,7 +71,8 @@ class GraphEditorWidget : public QWidget {
   QString statusMessage() const;
 
   // Selects exactly this node (the summary row follows) and, if `centre`, scrolls it into the
-  // middle of the view. Empty clears the selection.
+  // middle of the view. kInvalidNodeId / an empty name clears the selection.
+  void selectNode(NodeId id, bool centre = true);
   void selectNode(const QString& name, bool centre = true);
 
  public slots:
@@ -91,7 +93,7 @@ class GraphEditorWidget : public QWidget {
 
  private:
   void showMessage(const QString& text);
-  void showContextMenu(const QString& node, QPoint screenPos);
+  void showContextMenu(NodeId node, QPoint screenPos);
   QStringList pasteFragmentText(const QString& text, const QString& undoText);
   void updateActions();
 

@@ -59,19 +59,24 @@ json reshapeTarget(Index n, int rank) {
 
 }  // namespace
 
-QList<GraphFix> GraphFixes::suggest(const GraphDocument& doc, const QString& node) {
+QList<GraphFix> GraphFixes::suggest(const GraphDocument& doc, const QString& name) {
+  return suggest(doc, doc.idOf(name));
+}
+
+QList<GraphFix> GraphFixes::suggest(const GraphDocument& doc, NodeId node) {
   QList<GraphFix> out;
   const NodeSpec* n = doc.node(node);
   const NodeShapes* shapes = doc.nodeShapes(node);
   if (!n || !shapes || shapes->inputs.size() != n->inputs.size()) return out;
   const std::string& cls = n->className;
+  const QString name = QString::fromStdString(n->name);
   const std::string error = doc.errorText(node).toStdString();
   const auto& in = shapes->inputs;
 
   if (cls == "Dense" && in.size() == 1 && in[0].size() > 2) {
     GraphFix f{"flatten",
                node,
-               QObject::tr("Insert Flatten before '%1'").arg(node),
+               QObject::tr("Insert Flatten before '%1'").arg(name),
                QObject::tr("Dense is fed %1: it would be applied to every position of the last "
                            "axis; a classifier usually flattens first")
                    .arg(shapeText(in[0])),
@@ -88,7 +93,7 @@ QList<GraphFix> GraphFixes::suggest(const GraphDocument& doc, const QString& nod
       for (const auto& d : target) to.push_back(d.get<Index>());
       out << GraphFix{"reshape",
                       node,
-                      QObject::tr("Insert Reshape %1 before '%2'").arg(shapeText(to), node),
+                      QObject::tr("Insert Reshape %1 before '%2'").arg(shapeText(to), name),
                       QObject::tr("%1 needs a %2-D input, gets %3")
                           .arg(QString::fromStdString(cls))
                           .arg(rank)
@@ -107,7 +112,7 @@ QList<GraphFix> GraphFixes::suggest(const GraphDocument& doc, const QString& nod
                       QObject::tr("Insert Reshape %1 into input %2 of '%3'")
                           .arg(shapeText(in[0]))
                           .arg(p + 1)
-                          .arg(node),
+                          .arg(name),
                       QObject::tr("%1 needs equal shapes, gets %2 and %3")
                           .arg(QString::fromStdString(cls), shapeText(in[0]), shapeText(in[p])),
                       static_cast<int>(p),
@@ -142,34 +147,32 @@ QList<GraphFix> GraphFixes::suggest(const GraphDocument& doc, const QString& nod
 
 QString GraphFixes::apply(GraphDocument* doc, QUndoStack* stack, const GraphFix& fix) {
   const NodeSpec* n = doc->node(fix.node);
-  if (!n) return QObject::tr("no layer named '%1'").arg(fix.node);
+  if (!n) return QObject::tr("the layer is no longer in the model");
   if (fix.kind == "concat_axis") {
-    const int before = stack->index();
-    stack->beginMacro(fix.label);
-    stack->push(new SetConfigCommand(doc, fix.node, "axis", fix.value));
-    stack->endMacro();
-    if (stack->index() == before) return GraphCommand::lastError();
-    return {};
+    auto* cmd = new SetConfigCommand(doc, fix.node, "axis", fix.value);
+    cmd->setText(fix.label);
+    return GraphCommand::push(stack, cmd);
   }
   if (fix.kind != "flatten" && fix.kind != "reshape") return QObject::tr("unknown fix");
   if (fix.port < 0 || fix.port >= static_cast<int>(n->inputs.size()))
-    return QObject::tr("'%1' has no input %2").arg(fix.node).arg(fix.port + 1);
-  const QString from = QString::fromStdString(n->inputs[fix.port]);
+    return QObject::tr("'%1' has no input %2")
+        .arg(QString::fromStdString(n->name))
+        .arg(fix.port + 1);
+  const NodeId from = doc->idOf(QString::fromStdString(n->inputs[fix.port]));
   // The new layer goes half-way between producer and consumer (below when they are close).
   const QPointF a = doc->position(from), b = doc->position(fix.node);
   QPointF pos = (a + b) / 2;
   if (std::abs(b.x() - a.x()) < 400) pos = QPointF(b.x(), std::max(a.y(), b.y()) + 120);
   const QString cls = fix.kind == "flatten" ? "Flatten" : "Reshape";
+  const int before = stack->index();
   stack->beginMacro(fix.label);
-  const QStringList before = doc->nodeNames();
-  stack->push(new AddNodeCommand(doc, cls, pos));  // deleted by the stack if refused
-  QString added;
-  for (const QString& name : doc->nodeNames())
-    if (!before.contains(name)) added = name;
-  if (added.isEmpty()) {
+  auto* add = new AddNodeCommand(doc, cls, pos);
+  const NodeId added = add->nodeId();
+  const QString why = GraphCommand::push(stack, add);  // deleted by the stack if refused
+  if (!why.isEmpty()) {
     stack->endMacro();
-    stack->undo();
-    return GraphCommand::lastError();
+    if (stack->index() > before) stack->undo();  // the empty macro
+    return why;
   }
   if (fix.kind == "reshape")
     stack->push(new SetConfigCommand(doc, added, "target_shape", fix.value));

@@ -14,23 +14,25 @@
 #include <QUndoStack>
 
 #include "engine/graph/ModelSpec.h"
+#include "ui/editor/NodeId.h"
 
 namespace tessel::ui {
 
 class GraphDocument;
 
 struct GraphFix {
-  QString kind;   // "flatten", "reshape", "concat_axis"
-  QString node;   // the layer the fix is for
-  QString label;  // "Insert Flatten before 'dense'"
-  QString why;    // one line: what is wrong
-  int port = 0;   // the input port concerned (insertions)
-  json value;     // Reshape target_shape / Concatenate axis
+  QString kind;                  // "flatten", "reshape", "concat_axis"
+  NodeId node = kInvalidNodeId;  // the layer the fix is for
+  QString label;                 // "Insert Flatten before 'dense'"
+  QString why;                   // one line: what is wrong
+  int port = 0;                  // the input port concerned (insertions)
+  json value;                    // Reshape target_shape / Concatenate axis
 };
 
 class GraphFixes {
  public:
-  static QList<GraphFix> suggest(const GraphDocument& doc, const QString& node);
+  static QList<GraphFix> suggest(const GraphDocument& doc, NodeId node);
+  static QList<GraphFix> suggest(const GraphDocument& doc, const QString& name);
   // Pushes the fix as one undo step. Returns an empty string, else why it could not be applied.
   static QString apply(GraphDocument* doc, QUndoStack* stack, const GraphFix& fix);
 };

@@ -3,6 +3,7 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <sstream>
@@ -137,6 +138,118 @@ std::map<std::string, QPointF> GraphLayout::dot(const ModelSpec& spec,
   gvFreeLayout(gvc.get(), g);
   agclose(g);
   wrapIntoBands(out, sizes, wrapWidth);
+  return out;
+}
+
+// One function on purpose: the Sugiyama steps (depths, placeholders, two barycentre sweeps,
+// bands) share their tables.
+std::map<std::string, QPointF> GraphLayout::layered(const ModelSpec& spec) {
+  constexpr double kColumn = 300, kRow = 110;
+  std::map<std::string, int> depth;
+  std::vector<std::string> order;
+  try {
+    order = topologicalOrder(spec);
+  } catch (const Error&) {
+    for (const auto& n : spec.nodes) order.push_back(n.name);
+  }
+  for (const auto& name : order) {
+    int d = 0;
+    if (const NodeSpec* n = spec.find(name))
+      for (const auto& in : n->inputs)
+        if (depth.count(in)) d = std::max(d, depth[in] + 1);
+    depth[name] = d;
+  }
+  for (const auto& n : spec.nodes)
+    if (!depth.count(n.name)) depth[n.name] = 0;
+  int maxDepth = 0;
+  for (const auto& [name, d] : depth) maxDepth = std::max(maxDepth, d);
+  // Sugiyama-style columns: an edge spanning several columns gets a placeholder in each column
+  // it crosses, so the nodes in between move aside instead of sitting on the edge.
+  struct Entry {
+    std::string id;                  // node name, or "\x01..." for a placeholder
+    std::vector<std::string> preds;  // ids in the previous column
+  };
+  std::vector<std::vector<Entry>> columns(maxDepth + 1);
+  for (const auto& n : spec.nodes) {
+    Entry e{n.name, {}};
+    const int d = depth[n.name];
+    for (const auto& in : n.inputs) {
+      if (!depth.count(in)) continue;
+      std::string prev = in;
+      for (int c = depth[in] + 1; c < d; ++c) {
+        std::string id = "\x01" + in + ">" + n.name + "#" + std::to_string(c);
+        columns[c].push_back(Entry{id, {prev}});
+        prev = id;
+      }
+      e.preds.push_back(prev);
+    }
+    columns[d].insert(columns[d].begin() + static_cast<long>(std::count_if(
+                                               columns[d].begin(), columns[d].end(),
+                                               [](const Entry& x) { return x.id[0] != '\x01'; })),
+                      e);
+  }
+  // Successors (with the consumer's input port) for the backward sweep.
+  std::map<std::string, std::vector<std::pair<std::string, int>>> succ;
+  for (const auto& col : columns)
+    for (const auto& e : col)
+      for (size_t p = 0; p < e.preds.size(); ++p) {
+        // A placeholder carries the port of the edge it stands for.
+        int port = static_cast<int>(p);
+        if (e.id[0] == '\x01') port = 0;
+        succ[e.preds[p]].emplace_back(e.id, port);
+      }
+  // Rows: a forward barycentre sweep (mean y of the predecessors), then a backward one (mean y
+  // of the successors, offset by the input port so an edge into port 0 lies above one into
+  // port 1). Real nodes come before placeholders on ties; each column is centred on y = 0.
+  std::map<std::string, double> y;
+  auto place = [&](std::vector<Entry>& col, const std::map<std::string, double>& key) {
+    std::stable_sort(col.begin(), col.end(),
+                     [&](const Entry& a, const Entry& b) { return key.at(a.id) < key.at(b.id); });
+    const double top = -0.5 * (static_cast<double>(col.size()) - 1) * kRow;
+    for (size_t i = 0; i < col.size(); ++i) y[col[i].id] = top + static_cast<double>(i) * kRow;
+  };
+  for (int c = 0; c <= maxDepth; ++c) {
+    std::map<std::string, double> key;
+    for (size_t i = 0; i < columns[c].size(); ++i) {
+      double sum = 0;
+      int count = 0;
+      for (const auto& p : columns[c][i].preds)
+        if (y.count(p)) sum += y[p], ++count;
+      key[columns[c][i].id] = count ? sum / count : -1e9 + static_cast<double>(i);
+    }
+    place(columns[c], key);
+  }
+  for (int c = maxDepth - 1; c >= 0; --c) {
+    std::map<std::string, double> key;
+    for (const auto& e : columns[c]) {
+      double sum = 0;
+      int count = 0;
+      for (const auto& [s, port] : succ[e.id]) sum += y[s] + 0.25 * kRow * port, ++count;
+      key[e.id] = count ? sum / count : y[e.id];
+    }
+    place(columns[c], key);
+  }
+  // Long chains (a deep CNN) wrap into bands of at most kBand columns, each band below the
+  // previous one, so a fitted view stays readable.
+  constexpr int kBand = 6;
+  constexpr double kBandGap = 150;
+  const int ncols = maxDepth + 1;
+  const int bands = (ncols + kBand - 1) / kBand;
+  const int perBand = (ncols + bands - 1) / bands;
+  std::vector<double> bandTop(bands, 0.0);
+  double next = 0;
+  for (int b = 0; b < bands; ++b) {
+    double lo = 0, hi = 0;
+    for (int c = b * perBand; c < std::min(ncols, (b + 1) * perBand); ++c)
+      for (const auto& e : columns[c]) lo = std::min(lo, y[e.id]), hi = std::max(hi, y[e.id]);
+    bandTop[b] = next - lo;
+    next += (hi - lo) + kRow + kBandGap;
+  }
+  std::map<std::string, QPointF> out;
+  for (int c = 0; c <= maxDepth; ++c)
+    for (const auto& e : columns[c])
+      if (e.id[0] != '\x01')
+        out[e.id] = QPointF((c % perBand) * kColumn, bandTop[c / perBand] + y[e.id]);
   return out;
 }
 

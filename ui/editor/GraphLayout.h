@@ -20,6 +20,10 @@ class GraphLayout {
   static std::map<std::string, QPointF> dot(const ModelSpec& spec,
                                             const std::map<std::string, QSizeF>& sizes = {},
                                             double wrapWidth = 1800);
+  // Layered placement without Graphviz (a loaded model without positions, a pasted fragment):
+  // columns by topological depth left to right, rows by barycentre sweeps, long chains wrapped
+  // into bands. Keyed by layer name.
+  static std::map<std::string, QPointF> layered(const ModelSpec& spec);
   // The DOT text handed to Graphviz (exposed for tests and debugging).
   static std::string dotSource(const ModelSpec& spec,
                                const std::map<std::string, QSizeF>& sizes = {});

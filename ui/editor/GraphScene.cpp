@@ -68,25 +68,19 @@ GraphScene::GraphScene(GraphDocument* doc, QUndoStack* stack, QObject* parent)
   connect(doc_, &GraphDocument::nodeAdded, this, &GraphScene::addNodeItem);
   connect(doc_, &GraphDocument::nodeRemoved, this, &GraphScene::removeNodeItem);
   connect(doc_, &GraphDocument::nodeChanged, this, &GraphScene::refreshNode);
-  connect(doc_, &GraphDocument::nodeRenamed, this, [this](const QString& o, const QString& n) {
-    NodeItem* item = nodes_.take(o);
-    if (item) {
-      item->setName(n);
-      nodes_.insert(n, item);
-    }
-    // Edge items carry names: rebuild the ones touching the node.
-    edgesInto_.insert(n, edgesInto_.take(o));
-    rebuildEdgesInto(n);
-    for (const auto& [consumer, port] : doc_->consumers(n.toStdString()))
-      rebuildEdgesInto(QString::fromStdString(consumer));
-  });
-  connect(doc_, &GraphDocument::nodeMoved, this, [this](const QString& name, QPointF pos) {
-    if (NodeItem* item = nodes_.value(name)) item->setPos(pos);
+  // Items and edges are keyed by id: a rename only changes the title.
+  connect(doc_, &GraphDocument::nodeRenamed, this,
+          [this](NodeId id, const QString&, const QString& newName) {
+            if (NodeItem* item = nodes_.value(id)) item->setName(newName);
+            refreshNode(id);
+          });
+  connect(doc_, &GraphDocument::nodeMoved, this, [this](NodeId id, QPointF pos) {
+    if (NodeItem* item = nodes_.value(id)) item->setPos(pos);
   });
   connect(doc_, &GraphDocument::edgeAdded, this,
-          [this](const QString&, const QString& to, int) { rebuildEdgesInto(to); });
+          [this](NodeId, NodeId to, int) { rebuildEdgesInto(to); });
   connect(doc_, &GraphDocument::edgeRemoved, this,
-          [this](const QString&, const QString& to, int) { rebuildEdgesInto(to); });
+          [this](NodeId, NodeId to, int) { rebuildEdgesInto(to); });
   connect(doc_, &GraphDocument::validated, this, &GraphScene::refreshAll);
   rebuild();
 }
@@ -97,16 +91,26 @@ QList<EdgeItem*> GraphScene::edgeItems() const {
   return out;
 }
 
-EdgeItem* GraphScene::edgeItem(const QString& from, const QString& to, int port) const {
+EdgeItem* GraphScene::edgeItem(NodeId from, NodeId to, int port) const {
   for (EdgeItem* e : edgesInto_.value(to))
     if (e->from() == from && e->port() == port) return e;
   return nullptr;
 }
 
+EdgeItem* GraphScene::edgeItem(const QString& from, const QString& to, int port) const {
+  return edgeItem(doc_->idOf(from), doc_->idOf(to), port);
+}
+
+QList<NodeId> GraphScene::selectedNodeIds() const {
+  QList<NodeId> out;
+  for (NodeId id : doc_->nodeIds())
+    if (NodeItem* item = nodes_.value(id); item && item->isSelected()) out << id;
+  return out;
+}
+
 QStringList GraphScene::selectedNodeNames() const {
   QStringList out;
-  for (QGraphicsItem* item : selectedItems())
-    if (item->type() == NodeItem::Type) out << static_cast<NodeItem*>(item)->name();
+  for (NodeId id : selectedNodeIds()) out << doc_->nameOf(id);
   return out;
 }
 
@@ -115,40 +119,39 @@ void GraphScene::rebuild() {
   edgesInto_.clear();
   qDeleteAll(nodes_);
   nodes_.clear();
-  for (const QString& name : doc_->nodeNames()) addNodeItem(name);
+  for (NodeId id : doc_->nodeIds()) addNodeItem(id);
   refreshAll();
 }
 
-void GraphScene::addNodeItem(const QString& name) {
-  if (nodes_.contains(name)) return;
-  auto* item = new NodeItem(name);
+void GraphScene::addNodeItem(NodeId id) {
+  if (nodes_.contains(id) || !doc_->hasNode(id)) return;
+  auto* item = new NodeItem(id, doc_->nameOf(id));
   syncing_ = true;
-  item->setPos(doc_->position(name));
+  item->setPos(doc_->position(id));
   syncing_ = false;
   addItem(item);
-  nodes_.insert(name, item);
-  refreshNode(name);
-  rebuildEdgesInto(name);
-  for (const auto& [consumer, port] : doc_->consumers(name.toStdString()))
-    rebuildEdgesInto(QString::fromStdString(consumer));
+  nodes_.insert(id, item);
+  refreshNode(id);
+  rebuildEdgesInto(id);
+  for (const auto& [consumer, port] : doc_->consumers(id)) rebuildEdgesInto(consumer);
 }
 
-void GraphScene::removeNodeItem(const QString& name) {
-  qDeleteAll(edgesInto_.take(name));
+void GraphScene::removeNodeItem(NodeId id) {
+  qDeleteAll(edgesInto_.take(id));
   for (auto it = edgesInto_.begin(); it != edgesInto_.end(); ++it) {
     for (int i = it->size() - 1; i >= 0; --i)
-      if ((*it)[i]->from() == name) delete it->takeAt(i);
+      if ((*it)[i]->from() == id) delete it->takeAt(i);
   }
-  delete nodes_.take(name);
+  delete nodes_.take(id);
 }
 
-void GraphScene::rebuildEdgesInto(const QString& to) {
+void GraphScene::rebuildEdgesInto(NodeId to) {
   qDeleteAll(edgesInto_.take(to));
   const NodeSpec* node = doc_->node(to);
   if (!node || !nodes_.contains(to)) return;
   QList<EdgeItem*> list;
   for (size_t p = 0; p < node->inputs.size(); ++p) {
-    const QString from = QString::fromStdString(node->inputs[p]);
+    const NodeId from = doc_->idOf(QString::fromStdString(node->inputs[p]));
     if (!nodes_.contains(from)) continue;
     auto* edge = new EdgeItem(from, to, static_cast<int>(p));
     addItem(edge);
@@ -157,23 +160,23 @@ void GraphScene::rebuildEdgesInto(const QString& to) {
   edgesInto_.insert(to, list);
   refreshNode(to);
   for (EdgeItem* e : list) {
-    e->setLabel(doc_->outputShapeText(e->from()));
+    labelEdge(e);
     updateEdgeGeometry(e);
   }
 }
 
-void GraphScene::refreshNode(const QString& name) {
-  NodeItem* item = nodes_.value(name);
-  const NodeSpec* node = doc_->node(name);
+void GraphScene::refreshNode(NodeId id) {
+  NodeItem* item = nodes_.value(id);
+  const NodeSpec* node = doc_->node(id);
   if (!item || !node) return;
   const LayerInfo* info = LayerRegistry::instance().find(node->className);
   NodeItem::Content c;
   c.className = QString::fromStdString(node->className);
   c.group = NodeItem::lookGroup(info);
   c.subtitle = subtitleFor(*node, info);
-  c.outputShape = doc_->outputShapeText(name);
-  c.error = doc_->errorText(name);
-  const QList<GraphFix> fixes = GraphFixes::suggest(*doc_, name);
+  c.outputShape = doc_->outputShapeText(id);
+  c.error = doc_->errorText(id);
+  const QList<GraphFix> fixes = GraphFixes::suggest(*doc_, id);
   c.fixCount = static_cast<int>(fixes.size());
   if (!fixes.isEmpty()) {
     c.fixLabel = fixes.first().label;
@@ -192,16 +195,24 @@ void GraphScene::refreshNode(const QString& name) {
   const auto& outs = doc_->spec().outputs;
   c.isModelOutput = std::find(outs.begin(), outs.end(), node->name) != outs.end();
   item->setContent(c);
-  for (EdgeItem* e : edgesInto_.value(name)) updateEdgeGeometry(e);
+  for (EdgeItem* e : edgesInto_.value(id)) updateEdgeGeometry(e);
 }
 
 void GraphScene::refreshAll() {
   for (auto it = nodes_.begin(); it != nodes_.end(); ++it) refreshNode(it.key());
   for (const auto& list : edgesInto_)
     for (EdgeItem* e : list) {
-      e->setLabel(doc_->outputShapeText(e->from()));
+      labelEdge(e);
       updateEdgeGeometry(e);
     }
+}
+
+void GraphScene::labelEdge(EdgeItem* edge) {
+  const QString label = doc_->outputShapeText(edge->from());
+  edge->setLabel(label);
+  const QString tip =
+      QString("%1 → %2 %3").arg(doc_->nameOf(edge->from()), doc_->nameOf(edge->to()), label);
+  if (edge->toolTip() != tip) edge->setToolTip(tip);
 }
 
 void GraphScene::updateEdgeGeometry(EdgeItem* edge) {
@@ -212,10 +223,10 @@ void GraphScene::updateEdgeGeometry(EdgeItem* edge) {
 }
 
 void GraphScene::nodeItemMoved(NodeItem* item) {
-  for (EdgeItem* e : edgesInto_.value(item->name())) updateEdgeGeometry(e);
-  for (const auto& [consumer, port] : doc_->consumers(item->name().toStdString()))
-    for (EdgeItem* e : edgesInto_.value(QString::fromStdString(consumer)))
-      if (e->from() == item->name()) updateEdgeGeometry(e);
+  for (EdgeItem* e : edgesInto_.value(item->id())) updateEdgeGeometry(e);
+  for (const auto& [consumer, port] : doc_->consumers(item->id()))
+    for (EdgeItem* e : edgesInto_.value(consumer))
+      if (e->from() == item->id()) updateEdgeGeometry(e);
 }
 
 NodeItem* GraphScene::nodeAt(QPointF scenePos, NodeItem* except) const {
@@ -226,7 +237,7 @@ NodeItem* GraphScene::nodeAt(QPointF scenePos, NodeItem* except) const {
   return nullptr;
 }
 
-QString GraphScene::addNodeAt(const QString& className, QPointF scenePos) {
+NodeId GraphScene::addNodeAt(const QString& className, QPointF scenePos) {
   QPointF pos = scenePos - QPointF(NodeItem::kWidth / 2, 30);
   // Do not stack a new node exactly on another one.
   for (int i = 0; i < 20; ++i) {
@@ -237,27 +248,23 @@ QString GraphScene::addNodeAt(const QString& className, QPointF scenePos) {
     pos += QPointF(24, 24);
   }
   auto* cmd = new AddNodeCommand(doc_, className, pos);
-  const int before = stack_->index();
-  stack_->push(cmd);
-  if (stack_->index() == before) {
-    emit message(GraphCommand::lastError());
-    return {};
+  const NodeId id = cmd->nodeId();
+  const QString why = GraphCommand::push(stack_, cmd);
+  if (!why.isEmpty()) {
+    emit message(why);
+    return kInvalidNodeId;
   }
-  const auto* done = static_cast<const AddNodeCommand*>(stack_->command(stack_->index() - 1));
-  return done->nodeName();
+  return id;
 }
 
-QString GraphScene::connectNodes(const QString& from, const QString& to, int port) {
-  const int before = stack_->index();
-  stack_->push(new ConnectCommand(doc_, from, to, port));
-  if (stack_->index() != before) return {};
-  const QString why = GraphCommand::lastError();
-  emit message(why);
+QString GraphScene::connectNodes(NodeId from, NodeId to, int port) {
+  const QString why = GraphCommand::push(stack_, new ConnectCommand(doc_, from, to, port));
+  if (!why.isEmpty()) emit message(why);
   return why;
 }
 
 void GraphScene::deleteSelection() {
-  QStringList nodes = selectedNodeNames();
+  const QList<NodeId> nodes = selectedNodeIds();
   QList<EdgeItem*> edges;
   for (QGraphicsItem* item : selectedItems())
     if (item->type() == EdgeItem::Type) {
@@ -270,32 +277,38 @@ void GraphScene::deleteSelection() {
     return a->to() != b->to() ? a->to() < b->to() : a->port() > b->port();
   });
   struct E {
-    QString from, to;
+    NodeId from, to;
     int port;
   };
   QList<E> plan;
   for (EdgeItem* e : edges) plan << E{e->from(), e->to(), e->port()};
   stack_->beginMacro(nodes.size() + plan.size() == 1 && nodes.size() == 1
-                         ? tr("Delete %1").arg(nodes.first())
+                         ? tr("Delete %1").arg(doc_->nameOf(nodes.first()))
                          : tr("Delete selection"));
   for (const E& e : plan) stack_->push(new DisconnectCommand(doc_, e.from, e.to, e.port));
-  for (const QString& n : nodes) stack_->push(new RemoveNodeCommand(doc_, n));
+  for (NodeId n : nodes) stack_->push(new RemoveNodeCommand(doc_, n));
   stack_->endMacro();
 }
 
-void GraphScene::selectNodes(const QStringList& names) {
+void GraphScene::selectNodes(const QList<NodeId>& ids) {
   {
     // One selectionChanged for the whole change, not one per item.
     const QSignalBlocker block(this);
     clearSelection();
-    for (const QString& n : names)
-      if (NodeItem* item = nodes_.value(n)) item->setSelected(true);
+    for (NodeId id : ids)
+      if (NodeItem* item = nodes_.value(id)) item->setSelected(true);
   }
   emit selectionChanged();
 }
 
-QList<GraphFix> GraphScene::fixesFor(const QString& name) const {
-  return GraphFixes::suggest(*doc_, name);
+void GraphScene::selectNodes(const QStringList& names) {
+  QList<NodeId> ids;
+  for (const QString& n : names) ids << doc_->idOf(n);
+  selectNodes(ids);
+}
+
+QList<GraphFix> GraphScene::fixesFor(NodeId id) const {
+  return GraphFixes::suggest(*doc_, id);
 }
 
 QString GraphScene::applyFix(const GraphFix& fix) {
@@ -310,8 +323,8 @@ QString GraphScene::applyFix(const GraphFix& fix) {
 
 void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
   NodeItem* node = nodeAt(event->scenePos());
-  if (node && !node->isSelected()) selectNodes({node->name()});
-  emit contextMenuRequested(node ? node->name() : QString(), event->screenPos());
+  if (node && !node->isSelected()) selectNodes(QList<NodeId>{node->id()});
+  emit contextMenuRequested(node ? node->id() : kInvalidNodeId, event->screenPos());
   event->accept();
 }
 
@@ -319,7 +332,7 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
   if (event->button() == Qt::LeftButton) {
     if (NodeItem* node = nodeAt(event->scenePos()); node && node->fixBadgeAt(event->scenePos())) {
       // The node's "Fix" badge: apply its first suggested fix.
-      const QList<GraphFix> fixes = fixesFor(node->name());
+      const QList<GraphFix> fixes = fixesFor(node->id());
       event->accept();
       if (!fixes.isEmpty()) applyFix(fixes.first());
       return;
@@ -327,7 +340,7 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
     if (NodeItem* node = nodeAt(event->scenePos())) {
       auto port = node->portAt(event->scenePos());
       if (port && port->output) {
-        dragFrom_ = node->name();
+        dragFrom_ = node->id();
         dragPath_ = new QGraphicsPathItem;
         dragPath_->setPen(QPen(QColor(0x1e, 0x88, 0xe5), 2, Qt::DashLine));
         dragPath_->setZValue(3);
@@ -358,8 +371,8 @@ void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
   if (dragPath_) {
     delete dragPath_;
     dragPath_ = nullptr;
-    const QString from = dragFrom_;
-    dragFrom_.clear();
+    const NodeId from = dragFrom_;
+    dragFrom_ = kInvalidNodeId;
     NodeItem* target = nodeAt(event->scenePos(), nodes_.value(from));
     event->accept();
     if (!target) return;
@@ -371,12 +384,12 @@ void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
                        .arg(target->name()));
       return;
     }
-    connectNodes(from, target->name(), port >= target->content().connectedInputs ? -1 : port);
+    connectNodes(from, target->id(), port >= target->content().connectedInputs ? -1 : port);
     return;
   }
   QGraphicsScene::mouseReleaseEvent(event);
   // One MoveNodes for everything the drag moved.
-  std::map<QString, std::pair<QPointF, QPointF>> moves;
+  MoveNodesCommand::Moves moves;
   for (auto it = pressPositions_.begin(); it != pressPositions_.end(); ++it) {
     NodeItem* item = nodes_.value(it.key());
     if (item && item->pos() != it.value()) moves[it.key()] = {it.value(), item->pos()};

@@ -28,22 +28,28 @@ class GraphScene : public QGraphicsScene {
 
   GraphDocument* document() const { return doc_; }
   QUndoStack* undoStack() const { return stack_; }
-  NodeItem* nodeItem(const QString& name) const { return nodes_.value(name); }
+  // Items are found by node id; the by-name overloads resolve the current layer name first.
+  NodeItem* nodeItem(NodeId id) const { return nodes_.value(id); }
+  NodeItem* nodeItem(const QString& name) const { return nodes_.value(doc_->idOf(name)); }
   QList<EdgeItem*> edgeItems() const;
+  EdgeItem* edgeItem(NodeId from, NodeId to, int port = 0) const;
   EdgeItem* edgeItem(const QString& from, const QString& to, int port = 0) const;
-  QStringList selectedNodeNames() const;
+  QList<NodeId> selectedNodeIds() const;  // in document order
+  QStringList selectedNodeNames() const;  // in document order
 
-  // Pushes AddNode with the node centred on `scenePos`; returns the new name (empty if refused).
-  QString addNodeAt(const QString& className, QPointF scenePos);
+  // Pushes AddNode with the node centred on `scenePos`; returns the new node (kInvalidNodeId if
+  // refused, with message() emitted).
+  NodeId addNodeAt(const QString& className, QPointF scenePos);
   // Removes the selected nodes and edges through the undo stack (one step).
   void deleteSelection();
   // Pushes Connect; on refusal emits message() with the reason and returns it.
-  QString connectNodes(const QString& from, const QString& to, int port);
+  QString connectNodes(NodeId from, NodeId to, int port);
 
   // Selects exactly these nodes (nothing else).
+  void selectNodes(const QList<NodeId>& ids);
   void selectNodes(const QStringList& names);
   // Suggested fixes of a node and applying one (one undo step; emits fixApplied).
-  QList<GraphFix> fixesFor(const QString& name) const;
+  QList<GraphFix> fixesFor(NodeId id) const;
   QString applyFix(const GraphFix& fix);
 
   // Called by NodeItem when it moves (keeps its edges attached).
@@ -51,9 +57,10 @@ class GraphScene : public QGraphicsScene {
 
  signals:
   void message(const QString& text);  // a refused gesture's reason (for a status line)
-  void fixApplied(const QString& node, const QString& label);
-  // Right click on the canvas: the editor shows its menu (fixes, cut/copy/paste, ...).
-  void contextMenuRequested(const QString& node, QPoint screenPos);
+  void fixApplied(tessel::ui::NodeId node, const QString& label);
+  // Right click on the canvas (node: kInvalidNodeId on the background): the editor shows its
+  // menu (fixes, cut/copy/paste, ...).
+  void contextMenuRequested(tessel::ui::NodeId node, QPoint screenPos);
 
  protected:
   void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
@@ -63,23 +70,24 @@ class GraphScene : public QGraphicsScene {
 
  private:
   void rebuild();
-  void addNodeItem(const QString& name);
-  void removeNodeItem(const QString& name);
-  void rebuildEdgesInto(const QString& to);
-  void refreshNode(const QString& name);
+  void addNodeItem(NodeId id);
+  void removeNodeItem(NodeId id);
+  void rebuildEdgesInto(NodeId to);
+  void refreshNode(NodeId id);
   void refreshAll();
+  void labelEdge(EdgeItem* edge);  // shape label and tooltip (current layer names)
   void updateEdgeGeometry(EdgeItem* edge);
   NodeItem* nodeAt(QPointF scenePos, NodeItem* except = nullptr) const;
 
   GraphDocument* doc_;
   QUndoStack* stack_;
-  QHash<QString, NodeItem*> nodes_;
-  QHash<QString, QList<EdgeItem*>> edgesInto_;  // consumer -> edges in port order
+  QHash<NodeId, NodeItem*> nodes_;
+  QHash<NodeId, QList<EdgeItem*>> edgesInto_;  // consumer -> edges in port order
   // Edge drag from an output port.
-  QString dragFrom_;
+  NodeId dragFrom_ = kInvalidNodeId;
   QGraphicsPathItem* dragPath_ = nullptr;
   // Node positions at mouse press, to push one MoveNodes on release.
-  QMap<QString, QPointF> pressPositions_;
+  QMap<NodeId, QPointF> pressPositions_;
   bool syncing_ = false;
 };
 

@@ -58,7 +58,7 @@ void ModelTemplates::load(GraphDocument* doc, const QString& name) {
   try {
     positions = GraphLayout::dot(s);
   } catch (const Error&) {
-    positions = GraphDocument::layeredLayout(s);
+    positions = GraphLayout::layered(s);
   }
   doc->setModel(s, positions);
 }

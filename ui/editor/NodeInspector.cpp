@@ -87,18 +87,16 @@ NodeInspector::NodeInspector(GraphDocument* doc, QUndoStack* stack, QWidget* par
   layout->addWidget(scroll_, 1);
   connect(doc_, &GraphDocument::validated, this, &NodeInspector::refreshFixes);
 
-  connect(doc_, &GraphDocument::nodeChanged, this, [this](const QString& name) {
-    if (name == node_) refreshValues();
+  connect(doc_, &GraphDocument::nodeChanged, this, [this](NodeId id) {
+    if (id == node_) refreshValues();
   });
-  connect(doc_, &GraphDocument::nodeRenamed, this, [this](const QString& o, const QString& n) {
-    if (o != node_) return;
-    node_ = n;
-    refreshValues();
+  connect(doc_, &GraphDocument::nodeRenamed, this, [this](NodeId id) {
+    if (id == node_) refreshValues();
   });
-  connect(doc_, &GraphDocument::nodeRemoved, this, [this](const QString& name) {
-    if (name == node_) setNode({});
+  connect(doc_, &GraphDocument::nodeRemoved, this, [this](NodeId id) {
+    if (id == node_) setNode(kInvalidNodeId);
   });
-  connect(doc_, &GraphDocument::modelReset, this, [this] { setNode({}); });
+  connect(doc_, &GraphDocument::modelReset, this, [this] { setNode(kInvalidNodeId); });
   rebuild();
 }
 
@@ -111,9 +109,17 @@ QString NodeInspector::message() const {
   return message_->isVisible() ? message_->text() : QString();
 }
 
+QString NodeInspector::node() const {
+  return doc_->nameOf(node_);
+}
+
 void NodeInspector::setNode(const QString& name) {
-  if (name == node_ && (name.isEmpty() || !editors_.empty())) return;
-  node_ = name;
+  setNode(name.isEmpty() ? kInvalidNodeId : doc_->idOf(name));
+}
+
+void NodeInspector::setNode(NodeId id) {
+  if (id == node_ && (id == kInvalidNodeId || !editors_.empty())) return;
+  node_ = id;
   showMessage({}, false);
   rebuild();
   refreshFixes();
@@ -121,7 +127,7 @@ void NodeInspector::setNode(const QString& name) {
 
 void NodeInspector::refreshFixes() {
   const QList<GraphFix> fixes =
-      node_.isEmpty() ? QList<GraphFix>() : GraphFixes::suggest(*doc_, node_);
+      node_ == kInvalidNodeId ? QList<GraphFix>() : GraphFixes::suggest(*doc_, node_);
   QStringList labels;
   for (const GraphFix& f : fixes) labels << f.label;
   QStringList shown;
@@ -196,17 +202,7 @@ void NodeInspector::rebuild() {
   nameEdit_ = new QLineEdit(formHost_);
   nameEdit_->setToolTip(tr("Unique layer name (as in model.summary())."));
   form_->addRow(tr("name"), nameEdit_);
-  connect(nameEdit_, &QLineEdit::editingFinished, this, [this] {
-    if (!nameEdit_ || nameEdit_->text() == node_) return;
-    const int before = stack_->index();
-    stack_->push(new RenameCommand(doc_, node_, nameEdit_->text()));
-    if (stack_->index() == before) {
-      showMessage(GraphCommand::lastError(), true);
-      nameEdit_->setText(node_);
-    } else {
-      showMessage({}, false);
-    }
-  });
+  connect(nameEdit_, &QLineEdit::editingFinished, this, &NodeInspector::commitName);
   if (info)
     for (const ParamSpec& p : info->params) {
       QWidget* editor = makeEditor(p);
@@ -303,23 +299,25 @@ QWidget* NodeInspector::makeEditor(const ParamSpec& p) {
 }
 
 void NodeInspector::commit(const std::string& key, const json& value) {
-  if (node_.isEmpty() || !doc_->hasNode(node_)) return;
+  if (!doc_->hasNode(node_)) return;
   if (value == currentValue(key)) return;
-  const int before = stack_->index();
-  stack_->push(new SetConfigCommand(doc_, node_, key, value));
-  if (stack_->index() == before) {
-    showMessage(GraphCommand::lastError(), true);
-    refreshValues();  // back to the document's value
-  } else {
-    showMessage({}, false);
-  }
+  const QString why = GraphCommand::push(stack_, new SetConfigCommand(doc_, node_, key, value));
+  showMessage(why, !why.isEmpty());
+  if (!why.isEmpty()) refreshValues();  // back to the document's value
+}
+
+void NodeInspector::commitName() {
+  if (!nameEdit_ || !doc_->hasNode(node_) || nameEdit_->text() == node()) return;
+  const QString why = GraphCommand::push(stack_, new RenameCommand(doc_, node_, nameEdit_->text()));
+  showMessage(why, !why.isEmpty());
+  if (!why.isEmpty()) nameEdit_->setText(node());
 }
 
 void NodeInspector::refreshValues() {
   if (!doc_->hasNode(node_)) return;
   if (nameEdit_) {
     QSignalBlocker block(nameEdit_);
-    if (!nameEdit_->hasFocus() || nameEdit_->text() != node_) nameEdit_->setText(node_);
+    if (!nameEdit_->hasFocus() || nameEdit_->text() != node()) nameEdit_->setText(node());
   }
   for (auto& [key, setter] : setters_) {
     QWidget* editor = editorFor(key);

@@ -3,7 +3,8 @@
 // a check box for booleans, combo boxes for choices and activations, a JSON line for lists,
 // initializers and the rest; the Keras doc line as tooltip). Every edit goes through a
 // SetConfig (or Rename) undo command; a value the registry refuses is shown in red and the field
-// returns to the document's value.
+// returns to the document's value. It follows its node by id, so a rename (here or undone with
+// Ctrl+Z) keeps the form on the same layer.
 #include <QHash>
 #include <QPointer>
 #include <QString>
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "engine/layers/LayerRegistry.h"
+#include "ui/editor/NodeId.h"
 
 class QFormLayout;
 class QLabel;
@@ -31,7 +33,8 @@ class NodeInspector : public QWidget {
  public:
   NodeInspector(GraphDocument* doc, QUndoStack* stack, QWidget* parent = nullptr);
 
-  QString node() const { return node_; }
+  NodeId nodeId() const { return node_; }
+  QString node() const;  // the node's current layer name (empty: none)
   QWidget* editorFor(const std::string& key) const;
   QLineEdit* nameEditor() const { return nameEdit_; }
   QString message() const;
@@ -39,7 +42,8 @@ class NodeInspector : public QWidget {
   QList<QPushButton*> fixButtons() const { return fixButtons_; }
 
  public slots:
-  void setNode(const QString& name);  // empty: nothing selected
+  void setNode(tessel::ui::NodeId id);  // kInvalidNodeId: nothing selected
+  void setNode(const QString& name);    // by layer name; empty: nothing selected
   void refreshValues();
 
  private:
@@ -47,12 +51,13 @@ class NodeInspector : public QWidget {
   void refreshFixes();
   QWidget* makeEditor(const ParamSpec& spec);
   void commit(const std::string& key, const json& value);
+  void commitName();
   void showMessage(const QString& text, bool error);
   json currentValue(const std::string& key) const;
 
   GraphDocument* doc_;
   QUndoStack* stack_;
-  QString node_;
+  NodeId node_ = kInvalidNodeId;
   QLabel* header_;
   QLabel* message_;
   QScrollArea* scroll_;

@@ -18,7 +18,7 @@ constexpr double kHeader = 24;
 constexpr double kPortGap = 20;
 }  // namespace
 
-NodeItem::NodeItem(const QString& name) : name_(name) {
+NodeItem::NodeItem(NodeId id, const QString& name) : id_(id), name_(name) {
   setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
   setAcceptHoverEvents(true);
   setZValue(1);

@@ -7,6 +7,8 @@
 #include <QString>
 #include <optional>
 
+#include "ui/editor/NodeId.h"
+
 namespace tessel {
 struct LayerInfo;
 }
@@ -34,10 +36,11 @@ class NodeItem : public QGraphicsItem {
     bool operator==(const Content&) const = default;
   };
 
-  explicit NodeItem(const QString& name);
+  NodeItem(NodeId id, const QString& name);
   int type() const override { return Type; }
 
-  const QString& name() const { return name_; }
+  NodeId id() const { return id_; }
+  const QString& name() const { return name_; }  // the Keras layer name shown as title
   void setName(const QString& name);
   const Content& content() const { return content_; }
   void setContent(const Content& content);
@@ -75,6 +78,7 @@ class NodeItem : public QGraphicsItem {
   QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
 
  private:
+  NodeId id_;
   QString name_;
   Content content_;
 };

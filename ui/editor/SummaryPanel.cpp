@@ -14,7 +14,7 @@
 namespace tessel::ui {
 
 namespace {
-constexpr int kNameRole = Qt::UserRole + 1;
+constexpr int kIdRole = Qt::UserRole + 1;
 
 QString thousands(long long v) {
   // Keras: "Total params: 1,234"
@@ -53,11 +53,10 @@ SummaryPanel::SummaryPanel(GraphDocument* doc, QWidget* parent) : QWidget(parent
   layout->setSpacing(2);
   layout->addWidget(table_, 1);
   layout->addWidget(totals_);
-  connect(doc_, &GraphDocument::nodeChanged, this, [this](const QString& n) { cache_.remove(n); });
-  connect(doc_, &GraphDocument::nodeRemoved, this, [this](const QString& n) { cache_.remove(n); });
-  connect(doc_, &GraphDocument::nodeRenamed, this,
-          [this](const QString& o, const QString&) { cache_.remove(o); });
-  connect(doc_, &GraphDocument::nodeAdded, this, [this](const QString& n) { cache_.remove(n); });
+  // A rename keeps the cache: the parameter count does not depend on the layer name.
+  connect(doc_, &GraphDocument::nodeChanged, this, [this](NodeId n) { cache_.remove(n); });
+  connect(doc_, &GraphDocument::nodeRemoved, this, [this](NodeId n) { cache_.remove(n); });
+  connect(doc_, &GraphDocument::nodeAdded, this, [this](NodeId n) { cache_.remove(n); });
   connect(doc_, &GraphDocument::modelReset, this, [this] { cache_.clear(); });
   connect(doc_, &GraphDocument::validated, this, &SummaryPanel::refresh);
   connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
@@ -71,13 +70,13 @@ SummaryPanel::SummaryPanel(GraphDocument* doc, QWidget* parent) : QWidget(parent
 SummaryPanel::Params SummaryPanel::paramsOf(int nodeIndex) {
   const NodeSpec& node = doc_->spec().nodes[nodeIndex];
   Params p;
-  const NodeShapes* shapes = doc_->nodeShapes(QString::fromStdString(node.name));
+  const NodeId key = doc_->nodeIds()[nodeIndex];
+  const NodeShapes* shapes = doc_->nodeShapes(key);
   if (node.className == "InputLayer") {
     p.known = true;
     return p;
   }
   if (!shapes || !shapes->output || shapes->inputs.size() != node.inputs.size()) return p;
-  const QString key = QString::fromStdString(node.name);
   std::vector<std::vector<long long>> inputs;
   for (const auto& s : shapes->inputs) inputs.emplace_back(s.begin(), s.end());
   auto it = cache_.find(key);
@@ -97,10 +96,11 @@ SummaryPanel::Params SummaryPanel::paramsOf(int nodeIndex) {
 }
 
 void SummaryPanel::refresh() {
-  const QString selected = [this] {
+  const NodeId selected = [this] {
     const auto rows = table_->selectionModel()->selectedRows();
-    return rows.size() == 1 ? nodeAt(rows.first().row()) : QString();
+    return rows.size() == 1 ? nodeAt(rows.first().row()) : kInvalidNodeId;
   }();
+  const std::vector<NodeId>& ids = doc_->nodeIds();
   selecting_ = true;
   const auto& nodes = doc_->spec().nodes;
   const bool resized = table_->rowCount() != static_cast<int>(nodes.size());
@@ -108,14 +108,14 @@ void SummaryPanel::refresh() {
   total_ = trainable_ = 0;
   long long nonTrainable = 0;
   bool allKnown = true;
-  auto set = [&](int row, int col, const QString& text, const QString& name) {
+  auto set = [&](int row, int col, const QString& text, NodeId id) {
     QTableWidgetItem* item = table_->item(row, col);
     if (!item) {
       item = new QTableWidgetItem;
       table_->setItem(row, col, item);
     }
     if (item->text() != text) item->setText(text);
-    if (item->data(kNameRole).toString() != name) item->setData(kNameRole, name);
+    if (item->data(kIdRole).value<NodeId>() != id) item->setData(kIdRole, QVariant::fromValue(id));
     const int right = static_cast<int>(Qt::AlignRight | Qt::AlignVCenter);
     if (col == ParamsColumn && item->textAlignment() != right)
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -123,7 +123,7 @@ void SummaryPanel::refresh() {
   for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
     const NodeSpec& n = nodes[i];
     const QString name = QString::fromStdString(n.name);
-    QString shape = doc_->outputShapeText(name);
+    QString shape = doc_->outputShapeText(ids[i]);
     if (shape.isEmpty()) shape = "?";
     if (n.className == "InputLayer") shape = "[" + shape + "]";  // as Keras 2 prints it
     const Params p = paramsOf(i);
@@ -132,11 +132,11 @@ void SummaryPanel::refresh() {
     nonTrainable += p.nonTrainable;
     QStringList connected;
     for (const auto& in : n.inputs) connected << "'" + QString::fromStdString(in) + "[0][0]'";
-    set(i, LayerColumn, name + " (" + QString::fromStdString(n.className) + ")", name);
-    set(i, ShapeColumn, shape, name);
-    set(i, ParamsColumn, p.known ? QString::number(p.trainable + p.nonTrainable) : "?", name);
-    set(i, ConnectedColumn, "[" + connected.join(", ") + "]", name);
-    const QString error = doc_->errorText(name);
+    set(i, LayerColumn, name + " (" + QString::fromStdString(n.className) + ")", ids[i]);
+    set(i, ShapeColumn, shape, ids[i]);
+    set(i, ParamsColumn, p.known ? QString::number(p.trainable + p.nonTrainable) : "?", ids[i]);
+    set(i, ConnectedColumn, "[" + connected.join(", ") + "]", ids[i]);
+    const QString error = doc_->errorText(ids[i]);
     for (int c = 0; c < 4; ++c) {
       QTableWidgetItem* item = table_->item(i, c);
       if (item->toolTip() == error && item->data(Qt::ForegroundRole).isValid() == !error.isEmpty())
@@ -153,7 +153,7 @@ void SummaryPanel::refresh() {
                        .arg(thousands(total_), thousands(trainable_), thousands(nonTrainable),
                             allKnown ? QString() : tr(" (layers with errors not counted)")));
   table_->clearSelection();
-  if (!selected.isEmpty() && rowOf(selected) >= 0) table_->selectRow(rowOf(selected));
+  if (rowOf(selected) >= 0) table_->selectRow(rowOf(selected));
   selecting_ = false;
   if (resized) {
     table_->resizeColumnsToContents();
@@ -164,8 +164,12 @@ void SummaryPanel::refresh() {
 }
 
 void SummaryPanel::selectNode(const QString& name) {
+  selectNode(name.isEmpty() ? kInvalidNodeId : doc_->idOf(name));
+}
+
+void SummaryPanel::selectNode(NodeId id) {
   selecting_ = true;
-  const int row = rowOf(name);
+  const int row = rowOf(id);
   if (row < 0) {
     table_->clearSelection();
   } else {
@@ -175,15 +179,20 @@ void SummaryPanel::selectNode(const QString& name) {
   selecting_ = false;
 }
 
-int SummaryPanel::rowOf(const QString& node) const {
+int SummaryPanel::rowOf(NodeId node) const {
+  if (node == kInvalidNodeId) return -1;
   for (int r = 0; r < table_->rowCount(); ++r)
     if (nodeAt(r) == node) return r;
   return -1;
 }
 
-QString SummaryPanel::nodeAt(int row) const {
+int SummaryPanel::rowOf(const QString& name) const {
+  return name.isEmpty() ? -1 : rowOf(doc_->idOf(name));
+}
+
+NodeId SummaryPanel::nodeAt(int row) const {
   QTableWidgetItem* item = table_->item(row, 0);
-  return item ? item->data(kNameRole).toString() : QString();
+  return item ? item->data(kIdRole).value<NodeId>() : kInvalidNodeId;
 }
 
 QString SummaryPanel::cellText(const QString& node, Column column) const {

@@ -1,11 +1,14 @@
 #pragma once
 // Keras's model.summary() as a live table: Layer (type), Output Shape, Param #, Connected to,
 // one row per layer in model order, then Total / Trainable / Non-trainable params. It follows the
-// document (every change re-validates); selecting a row emits nodeActivated(name), and
-// selectNode(name) selects the row without emitting.
+// document (every change re-validates); rows follow nodes by id (a renamed layer keeps its row
+// selected); selecting a row emits nodeActivated(id), and selectNode() selects the row without
+// emitting.
 #include <QHash>
 #include <QWidget>
 #include <vector>
+
+#include "ui/editor/NodeId.h"
 
 class QLabel;
 class QTableWidget;
@@ -22,8 +25,9 @@ class SummaryPanel : public QWidget {
   explicit SummaryPanel(GraphDocument* doc, QWidget* parent = nullptr);
 
   QTableWidget* table() const { return table_; }
-  int rowOf(const QString& node) const;  // -1 if absent
-  QString nodeAt(int row) const;
+  int rowOf(NodeId node) const;  // -1 if absent
+  int rowOf(const QString& name) const;
+  NodeId nodeAt(int row) const;
   QString cellText(const QString& node, Column column) const;
   long long totalParams() const { return total_; }
   long long trainableParams() const { return trainable_; }
@@ -31,10 +35,11 @@ class SummaryPanel : public QWidget {
 
  public slots:
   void refresh();
-  void selectNode(const QString& name);  // empty clears the selection
+  void selectNode(tessel::ui::NodeId id);  // kInvalidNodeId clears the selection
+  void selectNode(const QString& name);    // empty clears the selection
 
  signals:
-  void nodeActivated(const QString& name);
+  void nodeActivated(tessel::ui::NodeId id);
 
  private:
   struct Params {
@@ -51,7 +56,7 @@ class SummaryPanel : public QWidget {
   QTableWidget* table_;
   QLabel* totals_;
   // Per layer; dropped when its config changes (nodeChanged) and checked against input shapes.
-  QHash<QString, Cached> cache_;
+  QHash<NodeId, Cached> cache_;
   long long total_ = 0, trainable_ = 0;
   bool selecting_ = false;
 };

@@ -1,6 +1,7 @@
 // GraphDocument and its undo commands: operations, refusals (cycles, taken ports, bad values),
 // shape reports, JSON round trip, and a seeded random walk of 1,000 edits with undo/redo that
-// must keep the graph valid and return to the exact initial JSON.
+// must keep the graph valid, the node ids of each history step, and return to the exact initial
+// JSON.
 #include <QSignalSpy>
 #include <QUndoStack>
 #include <QtTest>
@@ -127,13 +128,15 @@ class TestUiGraphDocument : public QObject {
     stack.push(new AddNodeCommand(&doc, "Dense", {0, 0}));
     stack.push(new ConnectCommand(&doc, "input_1", "dense"));
     QCOMPARE(stack.count(), 3);
-    stack.push(new ConnectCommand(&doc, "dense", "input_1"));
+    // The reason comes back from push(), not from any shared state.
+    QVERIFY(GraphCommand::push(&stack, new ConnectCommand(&doc, "dense", "input_1"))
+                .contains("takes no input"));
     QCOMPARE(stack.count(), 3);
-    QVERIFY(GraphCommand::lastError().contains("takes no input"));
-    stack.push(new SetConfigCommand(&doc, "dense", "units", json(-4)));
+    QVERIFY(GraphCommand::push(&stack, new SetConfigCommand(&doc, "dense", "units", json(-4)))
+                .contains("units"));
     QCOMPARE(stack.count(), 3);
-    QVERIFY(GraphCommand::lastError().contains("units"));
-    stack.push(new SetConfigCommand(&doc, "dense", "units", json(10)));
+    QCOMPARE(GraphCommand::push(&stack, new SetConfigCommand(&doc, "dense", "units", json(10))),
+             QString());
     QCOMPARE(stack.count(), 4);
     QCOMPARE(doc.outputShapeText("dense"), QString("(None, 10)"));
     // Consecutive moves of the same nodes merge into one step.
@@ -176,6 +179,8 @@ class TestUiGraphDocument : public QObject {
     const std::string initial = doc.toJson().dump();
     QUndoStack stack;
     std::vector<std::string> states{initial};  // JSON after each stack index
+    // Node ids after each stack index: undo and redo bring back the same identities.
+    std::vector<std::vector<NodeId>> idStates{doc.nodeIds()};
     std::mt19937 rng(20261125);
     auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
     const QStringList classes = {"InputLayer", "Dense",       "Dense",      "Dropout",
@@ -233,11 +238,15 @@ class TestUiGraphDocument : public QObject {
         }
         states.resize(stack.index() + 1);
         states[stack.index()] = doc.toJson().dump();
+        idStates.resize(stack.index() + 1);
+        idStates[stack.index()] = doc.nodeIds();
       }
       QString problem = checkValid(doc);
       QVERIFY2(problem.isEmpty(), qPrintable(QString("step %1: %2").arg(step).arg(problem)));
       QVERIFY2(doc.toJson().dump() == states[stack.index()],
                qPrintable(QString("step %1: state differs from history").arg(step)));
+      QVERIFY2(doc.nodeIds() == idStates[stack.index()],
+               qPrintable(QString("step %1: node ids differ from history").arg(step)));
     }
     QVERIFY(pushed > 200);
     QVERIFY(refused > 50);
