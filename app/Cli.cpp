@@ -25,8 +25,8 @@ namespace {
 
 // Options shared by several sub-commands.
 const OptionSpec kData{"--data", "NAME", false,
-                       "built-in data set: fashion-mnist (Debian's dataset-fashion-mnist; the "
-                       "seed's split: first 5000 training images for validation, StandardScaler)"};
+                       "built-in data set: fashion-mnist (Debian's dataset-fashion-mnist; "
+                       "split: first 5000 training images for validation, StandardScaler)"};
 const OptionSpec kX{"--x", "FILE.npy", true,
                     "model input as a .npy array, one per model input, in input order"};
 const OptionSpec kY{"--y", "FILE.npy", true,

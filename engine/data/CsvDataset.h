@@ -1,6 +1,6 @@
 #pragma once
 // Importing a delimited text table (CSV / TSV / whitespace, plain or .gz) as model inputs, with
-// per-column roles and types as the seed's tf.feature_column:
+// per-column roles and types as Keras's tf.feature_column:
 //   numeric_column            -> 1 value, standardised with the TRAINING split's mean and std
 //                                (population std, std 0 -> 1, as sklearn's StandardScaler)
 //   categorical_column_with_vocabulary_list (+ indicator_column or the id itself)

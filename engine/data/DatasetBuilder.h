@@ -4,7 +4,7 @@
 // test Dataset, kept for later evaluation, never used by fit).
 //
 // Sources (DataSettings::kind):
-//   "fashion_mnist"              the seed's split of Debian's Fashion-MNIST (55,000 train after
+//   "fashion_mnist"              split of Debian's Fashion-MNIST (55,000 train after
 //                                the first 5,000 validation images), standardised as the seed
 //                                does; x (N, 28, 28), y (N,); test = the 10,000 t10k images.
 //                                fractions/seed/normalisation ignored.

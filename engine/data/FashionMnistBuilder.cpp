@@ -7,7 +7,7 @@ namespace tessel::databuild {
 
 void buildFashionMnist(BuiltData& out, const BuildOptions& o) {
   requireFashionMnist();
-  // The seed's test set: the 10,000 t10k images (as many as trainLimit when one is set).
+  // The test set: the 10,000 t10k images (as many as trainLimit when one is set).
   FashionMnist f = loadFashionMnistScaled(kFashionMnistDir, o.trainLimit, o.trainLimit);
   out.train.x = {f.xTrain};
   out.train.y = {f.yTrain};

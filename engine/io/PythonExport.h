@@ -12,7 +12,7 @@
 namespace tessel {
 
 struct PythonExportOptions {
-  // "fashion-mnist" (keras.datasets, the seed's split and scaling), "npy" (xFiles / yFiles), or
+  // "fashion-mnist" (keras.datasets, split and scaling), "npy" (xFiles / yFiles), or
   // "" (unknown: the script loads x.npy / y.npy and says so).
   std::string dataSet;
   std::vector<std::string> xFiles, yFiles;  // one per model input / output

@@ -425,7 +425,7 @@ class TestAppPredict : public QObject {
         {"predict", project_, "--image", path("folder/cat/img.png"), "--model", "fashion"});
     QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
     QVERIFY2(r.out.contains("input: 28x28, 1 channel(s), Fashion-MNIST"), qPrintable(r.out));
-    // The seed's scaler on 28x28 grayscale bytes.
+    // The scaler on 28x28 grayscale bytes.
     FashionMnist f = loadFashionMnistScaled(kFashionMnistDir, -1, 0);
     DecodedImage img = decodeImageFile(spath("folder/cat/img.png"), 1, 28, 28);
     Tensor x({1, 28, 28});

@@ -1,5 +1,5 @@
 #pragma once
-// "New model from template": the seed's models, bundled as TF.js model.json files (the same
+// "New model from template": models, bundled as TF.js model.json files (the same
 // files as resources/examples/*/model.json, compiled into the binary through ui/editor.qrc) and
 // read with the TF.js reader (weights are not loaded: a template is a topology).
 #include <QString>

@@ -303,7 +303,7 @@ class TestLayerConformance : public QObject {
   void paletteNodeFromSuggestions() {
     for (const LayerInfo* info : LayerRegistry::instance().all()) {
       const QString cls = QString::fromStdString(info->className);
-      QVERIFY2(!info->group.empty() && !info->description.empty(), qPrintable(cls));
+      QVERIFY2(!info->group.empty() && !info->doc.empty(), qPrintable(cls));
       json cfg = json::object();
       for (const ParamSpec& p : info->params) {
         QVERIFY2(!p.doc.empty(), qPrintable(cls + " " + QString::fromStdString(p.key)));

@@ -1,4 +1,4 @@
-// The seed's example models (resources/examples/<name>/model.json + weights.bin, TF.js
+// The example models (resources/examples/<name>/model.json + weights.bin, TF.js
 // layers-model format) through the engine: import the topology, load the weights from the
 // weights manifest, predict two samples and compare with tfjs-layers' predictions
 // (tests/fixtures/tfjs/examples.json). Models using a layer not registered yet are skipped.

@@ -1,6 +1,6 @@
 // Model.fit (no shuffle) against TF.js: optimizers.json (a two-input, two-output model with loss
 // weights, one epoch of batch 4, once per optimizer), cnn_training.json (a small CNN with
-// BatchNormalization and SeparableConv2D, one epoch) and separable_training.json (the seed's
+// BatchNormalization and SeparableConv2D, one epoch) and separable_training.json (the
 // chapter-06 separable CNN of `tessel-bench fashion-separable`, SGD 0.01, batch 32, 2 epochs of 2
 // batches on 64 real Fashion-MNIST images). Same starting weights, same data; the trained weights
 // (BatchNormalization moving statistics included), the gradients of the first step (separable)
@@ -270,7 +270,7 @@ class TestGoldenTraining : public QObject {
   void mergeAndSeparable_data() { addCaseRows({"merge_separable_training.json"}); }
   void mergeAndSeparable() { runCase(true); }
 
-  // The seed's separable CNN: the gradients of the first step (every variable), the weights after
+  // The separable CNN: the gradients of the first step (every variable), the weights after
   // 2 epochs (and their change), the loss of every batch and the history.
   void seedSeparable_data() { addCaseRows({"separable_training.json"}); }
   void seedSeparable() {

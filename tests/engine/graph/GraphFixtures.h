@@ -10,7 +10,7 @@ inline std::string denseConfig(const std::string& name, int units, const std::st
          R"(", "use_bias": true, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}, "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null})";
 }
 
-// Wide & deep (the seed's housing model): Input(8) -> Dense 30 relu -> Dense 30 relu,
+// Wide & deep (housing model): Input(8) -> Dense 30 relu -> Dense 30 relu,
 // concatenate([input, hidden2]) -> Dense 1.
 inline std::string wideDeepJson() {
   return R"({"class_name": "Functional", "config": {"name": "model", "layers": [

@@ -1,4 +1,4 @@
-// How the editor looks: screenshots of the seed's wide & deep model and the seed CNN (from the
+// How the editor looks: screenshots of wide & deep model and the Fashion-MNIST CNN (from the
 // templates, auto-laid-out by Graphviz) in the light palette, the same in a dark QPalette, and at
 // device pixel ratio 2 (rendered into a 2x pixmap). The PNGs go to $TESSEL_SCREENSHOT_DIR, or
 // <build>/editor_screenshots; they are for a human to look at. The test checks what a program

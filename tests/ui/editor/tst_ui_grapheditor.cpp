@@ -1,6 +1,6 @@
 // The graph editor driven by real events on the offscreen platform: drop layers from the palette,
 // connect ports with the mouse, see a cycle refused, edit in the inspector, delete, move, undo
-// back to an empty canvas. Saves <build>/tst_ui_grapheditor_wide_deep.png (the seed's wide & deep
+// back to an empty canvas. Saves <build>/tst_ui_grapheditor_wide_deep.png (wide & deep
 // model) for a human to look at.
 #include <QApplication>
 #include <QCheckBox>
