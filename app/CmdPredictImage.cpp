@@ -73,7 +73,7 @@ void resolveDataSettings(Loaded& l, const ModelRecord& model, const std::optiona
     // `tessel train PROJECT --data fashion-mnist | --x FILE.npy ...`
     const auto argv = run->settings["argv"].get<std::vector<std::string>>();
     if (std::find(argv.begin(), argv.end(), "--data") != argv.end()) {
-      l.data = DataSettings{};  // fashion_mnist, standardised as the seed (loadData)
+      l.data = DataSettings{};  // fashion_mnist, standardised over all pixels (loadData)
       l.dataSource = runName + " (tessel train --data fashion-mnist)";
     } else {
       l.dataSource = "none: " + runName + " trained on .npy arrays";

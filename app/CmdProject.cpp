@@ -15,9 +15,9 @@
 #include "engine/session/ExportModel.h"
 #include "engine/session/RecordedSettings.h"
 #include "engine/session/ResumeRun.h"
+#include "engine/session/RunCallbacks.h"
 #include "engine/session/TrainingRun.h"
 #include "engine/store/Project.h"
-#include "ui/training/CompilePanel.h"
 
 namespace tessel::app {
 

@@ -6,8 +6,8 @@
 #include "app/CliSupport.h"
 #include "engine/catalog/CallbackCatalog.h"
 #include "engine/core/Error.h"
+#include "engine/session/RunCallbacks.h"
 #include "engine/session/TrainingRun.h"
-#include "ui/training/CompilePanel.h"
 
 namespace tessel::app {
 

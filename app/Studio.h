@@ -4,7 +4,7 @@
 
 namespace tessel::app {
 
-// The bundled example model.json (the seed classifier) looked up next to the executable (build
+// The bundled example model.json (the Fashion-MNIST MLP) looked up next to the executable (build
 // tree, installed tree) and in the source tree; empty when not found.
 QString findBundledExample();
 // Creates the QApplication and runs the main window on `path`: a .tessel project, a model.json

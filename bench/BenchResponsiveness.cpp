@@ -72,7 +72,7 @@ int runResponsiveness(const BenchOptions& o) {
   double guiRate = 0;
   std::vector<double> stallsMs;
   {
-    TrainingPanel panel;
+    ui::TrainingPanel panel;
     panel.resize(1200, 800);
     panel.show();
     panel.setJob(spec, mlpCompile(), train, fit);
@@ -96,17 +96,17 @@ int runResponsiveness(const BenchOptions& o) {
     });
     qint64 startedNs = 0, endedNs = 0;
     QEventLoop loop;
-    TrainingController* c = panel.controller();
-    QObject::connect(c, &TrainingController::started, [&] {
+    ui::TrainingController* c = panel.controller();
+    QObject::connect(c, &ui::TrainingController::started, [&] {
       startedNs = clock.nsecsElapsed();
       measuring = true;
     });
-    QObject::connect(c, &TrainingController::finished, [&] {
+    QObject::connect(c, &ui::TrainingController::finished, [&] {
       endedNs = clock.nsecsElapsed();
       measuring = false;
       loop.quit();
     });
-    QObject::connect(c, &TrainingController::failed, [&](const QString& m) {
+    QObject::connect(c, &ui::TrainingController::failed, [&](const QString& m) {
       std::printf("training failed: %s\n", qPrintable(m));
       loop.quit();
     });

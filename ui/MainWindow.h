@@ -34,13 +34,11 @@ class QPlainTextEdit;
 class QStackedWidget;
 class QToolBar;
 
-namespace tessel {
+namespace tessel::ui {
+
 class PreviewPanel;
 class TrainingDashboard;
 class TrainingPanel;
-}  // namespace tessel
-
-namespace tessel::ui {
 
 class GraphEditorWidget;
 class MainWindowActions;

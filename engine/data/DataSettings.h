@@ -27,7 +27,7 @@ struct DataSettings {
   std::string trainFile, validationFile, testFile;
 
   // Normalisation: "none", "rescale" (x * rescale, Keras Rescaling), "standardize_global" (one
-  // mean/std over every training value, as the seed does for images) or "standardize_per_feature"
+  // mean/std over every training value, as for images) or "standardize_per_feature"
   // (per column, sklearn StandardScaler); statistics always come from the training split.
   std::string normalization = "none";
   double rescale = 1.0 / 255.0;

@@ -5,8 +5,8 @@
 //
 // Sources (DataSettings::kind):
 //   "fashion_mnist"              split of Debian's Fashion-MNIST (55,000 train after
-//                                the first 5,000 validation images), standardised as the seed
-//                                does; x (N, 28, 28), y (N,); test = the 10,000 t10k images.
+//                                the first 5,000 validation images), standardised over all
+//                                pixels; x (N, 28, 28), y (N,); test = the 10,000 t10k images.
 //                                fractions/seed/normalisation ignored.
 //   "fashion_mnist_localization" the generated localization set (FashionLocalization.h): training
 //                                items from the training images (options: LocalizationOptions

@@ -1,5 +1,5 @@
 #pragma once
-// Fashion-MNIST as the seed loads it (keras.datasets.fashion_mnist.load_data(), then
+// Fashion-MNIST as the Keras tutorials load it (keras.datasets.fashion_mnist.load_data(), then
 //   x_valid, x_train = x_train_all[:5000], x_train_all[5000:]),
 // read from Debian's dataset-fashion-mnist package (IDX files, gzip). Nothing is downloaded.
 //   x: (N, 28, 28) uint8, y: (N,) uint8 class ids 0..9 (gather() yields them as float32).
@@ -33,8 +33,8 @@ bool fashionMnistAvailable(const std::string& dir = kFashionMnistDir);
 FashionMnist loadFashionMnist(const std::string& dir = kFashionMnistDir, Index trainLimit = -1,
                               Index testLimit = -1);
 
-// As the seed: StandardScaler fitted on x_train reshaped to (-1, 1) (one mean and std over all
-// pixels), applied to x_train, x_valid and x_test as the arrays' scale/offset.
+// As the Keras tutorials: StandardScaler fitted on x_train reshaped to (-1, 1) (one mean and std
+// over all pixels), applied to x_train, x_valid and x_test as the arrays' scale/offset.
 FashionMnist loadFashionMnistScaled(const std::string& dir = kFashionMnistDir,
                                     Index trainLimit = -1, Index testLimit = -1);
 

@@ -3,7 +3,7 @@
 // deviation (ddof = 0) and scale = 1 for (near-)constant features, as sklearn decides it.
 // Statistics are computed in double over the array's values (raw * scale + offset).
 //
-// Two ways to fit, as the seed uses it:
+// Two ways to fit:
 //   - global: one mean/std over every value (scaler.fit(x.reshape(-1, 1)) for images). transform()
 //     then only changes the Array's scale/offset: uint8 images stay uint8.
 //   - per feature: one mean/std per column of the last axis (x viewed as (-1, F)), as sklearn on a

@@ -5,8 +5,13 @@
 #include <unordered_set>
 
 #include "engine/core/Error.h"
+#include "engine/layers/LayerRegistry.h"
 
 namespace tessel {
+
+bool NodeSpec::isInput() const {
+  return LayerRegistry::instance().isInput(className);
+}
 
 const NodeSpec* ModelSpec::find(const std::string& nodeName) const {
   for (const auto& n : nodes)
@@ -270,7 +275,7 @@ ModelSpec parseSequential(const json& config) {
     else
       node.name = spec.uniqueName(ModelSpec::defaultBaseName(node.className));
     node.config["name"] = node.name;
-    if (i == 0 && node.className != "InputLayer") {
+    if (i == 0 && !node.isInput()) {
       json shape = firstLayerBatchShape(node.config);
       if (shape.is_null() && buildShape.is_array()) shape = buildShape;
       if (shape.is_null())
@@ -290,7 +295,7 @@ ModelSpec parseSequential(const json& config) {
       spec.inputs.push_back(input.name);
       addNode(spec, names, std::move(input));
     }
-    if (node.className == "InputLayer") {
+    if (node.isInput()) {
       if (i != 0)
         throw Error("model JSON: Sequential model '" + spec.name +
                     "' has an InputLayer that is not its first layer");

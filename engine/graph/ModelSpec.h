@@ -22,6 +22,9 @@ struct NodeSpec {
   std::string className;            // "Dense", "InputLayer", ...
   json config;                      // as Keras writes it (may omit defaults)
   std::vector<std::string> inputs;  // producer node names, in port order
+
+  // A model input (the layer catalog's LayerInfo::isInput: InputLayer).
+  bool isInput() const;
 };
 
 class ModelSpec {

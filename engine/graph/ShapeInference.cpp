@@ -187,7 +187,7 @@ GraphAnalysis analyzeGraph(const ModelSpec& spec, const LayerRegistry& registry)
   std::vector<char> valid(n, 0);
   for (int i = 0; i < n; ++i) {
     const NodeSpec& node = spec.nodes[i];
-    if (node.className == "InputLayer") {
+    if (node.isInput()) {
       try {
         if (!node.config.is_null() && !node.config.is_object())
           throw SpecError(SpecErrorKind::BadValue, node.name, "config must be a JSON object");
@@ -282,7 +282,7 @@ GraphAnalysis analyzeGraph(const ModelSpec& spec, const LayerRegistry& registry)
       errors.emplace_back(SpecErrorKind::Other, name, "model input '" + name + "' does not exist");
       continue;
     }
-    if (spec.nodes[it->second].className != "InputLayer")
+    if (!spec.nodes[it->second].isInput())
       errors.emplace_back(
           SpecErrorKind::Other, name,
           "a model input must be an InputLayer, not " + spec.nodes[it->second].className);
@@ -297,7 +297,7 @@ GraphAnalysis analyzeGraph(const ModelSpec& spec, const LayerRegistry& registry)
       outs.push_back(it->second);
   }
   for (int i = 0; i < n; ++i)
-    if (spec.nodes[i].className == "InputLayer" && !isModelInput[i])
+    if (spec.nodes[i].isInput() && !isModelInput[i])
       errors.emplace_back(SpecErrorKind::Other, spec.nodes[i].name,
                           "this InputLayer is not listed among the model inputs");
   if (spec.inputs.empty() && n > 0)

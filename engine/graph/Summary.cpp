@@ -91,7 +91,7 @@ std::string summaryTable(const ModelSpec& spec, const LayerRegistry& registry, i
     }
     // Keras 2 shows an InputLayer's output as a one-element list: [(None, 8)].
     std::string shape = s.output ? shapeToString(*s.output) : std::string("multiple");
-    if (node.className == "InputLayer") shape = "[" + shape + "]";
+    if (node.isInput()) shape = "[" + shape + "]";
     std::string connected = "[";
     for (size_t k = 0; k < node.inputs.size(); ++k)
       connected += (k ? ", '" : "'") + node.inputs[k] + "[0][0]'";

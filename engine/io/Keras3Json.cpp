@@ -49,7 +49,7 @@ json keras3Config(const NodeSpec& node) {
     else if (endsWith(key, "_constraint"))
       it.value() = serialized(it.value(), "keras.constraints");
   }
-  if (node.className == "InputLayer") {
+  if (node.isInput()) {
     // Keras 3 InputLayer: "batch_shape" and a plain dtype string.
     if (cfg.contains("batch_input_shape")) {
       cfg["batch_shape"] = cfg["batch_input_shape"];
@@ -99,7 +99,7 @@ json toKeras3Sequential(const ModelSpec& spec, const ShapeReport& shapes,
                   {"class_name", n.className},
                   {"config", keras3Config(n)},
                   {"registered_name", nullptr}};
-    if (n.className == "InputLayer") {
+    if (n.isInput()) {
       buildShape = layer["config"].value("batch_shape", json());
     } else {
       const NodeShapes* s = shapes.find(n.name);
@@ -125,12 +125,10 @@ json toKeras3Sequential(const ModelSpec& spec, const ShapeReport& shapes,
 
 bool isSequentialStack(const ModelSpec& spec) {
   if (spec.nodes.size() < 2 || spec.inputs.size() != 1 || spec.outputs.size() != 1) return false;
-  if (spec.nodes[0].className != "InputLayer" || spec.nodes[0].name != spec.inputs[0]) return false;
+  if (!spec.nodes[0].isInput() || spec.nodes[0].name != spec.inputs[0]) return false;
   for (size_t i = 1; i < spec.nodes.size(); ++i) {
     const NodeSpec& n = spec.nodes[i];
-    if (n.className == "InputLayer" || n.inputs.size() != 1 ||
-        n.inputs[0] != spec.nodes[i - 1].name)
-      return false;
+    if (n.isInput() || n.inputs.size() != 1 || n.inputs[0] != spec.nodes[i - 1].name) return false;
   }
   return spec.outputs[0] == spec.nodes.back().name;
 }

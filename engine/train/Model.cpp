@@ -21,14 +21,6 @@ struct Model::Step {
   bool doBackward = false;       // some trainable variable is at or before this layer
 };
 
-namespace {
-
-bool isInputNode(const NodeSpec& n) {
-  return n.className == "InputLayer";
-}
-
-}  // namespace
-
 Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(seed) {
   ShapeReport report = inferShapes(spec_);
   if (!report.ok()) throw report.errors.front();
@@ -52,7 +44,7 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
   // initializers draw from the seeded stream in a stable order.
   std::map<std::string, Layer*> layerOf;
   for (const NodeSpec& node : spec_.nodes) {
-    if (isInputNode(node)) continue;
+    if (node.isInput()) continue;
     auto layer = LayerRegistry::instance().create(node.className, node.config, node.name);
     std::vector<Shape> inShapes;
     for (const auto& producer : node.inputs) inShapes.push_back(shapeOf(producer));
@@ -65,7 +57,7 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
   std::vector<char> upstreamTrainable(numSlots, 0);
   for (const std::string& name : order) {
     const NodeSpec* node = spec_.find(name);
-    if (isInputNode(*node)) continue;
+    if (node->isInput()) continue;
     Step st;
     st.layer = layerOf.at(name);
     st.slot = slotOf.at(name);

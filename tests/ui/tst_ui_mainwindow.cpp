@@ -1,7 +1,7 @@
 // The project window with real widgets (offscreen): the example project opens with its models in
 // the tree; an edit marks the title, Save (toolbar button) clears it and writes the file; the
 // unsaved-changes prompt on close; recent files; new model from an example; import / export of
-// model.json (architecture, weights only, full); and training the seed classifier from the Train
+// model.json (architecture, weights only, full); and training the Fashion-MNIST MLP from the Train
 // button, then closing the window mid-training: the run is `stopped` in the project file and the
 // file passes PRAGMA integrity_check. Screenshots: studio_editor.png, studio_training.png in
 // $TESSEL_SCREENSHOT_DIR or the build directory.
@@ -360,7 +360,7 @@ class TestUiMainWindow : public QObject {
     QVERIFY2(shownTitle(window).startsWith("model.json*"), qPrintable(shownTitle(window)));
   }
 
-  // Train the seed classifier from the Train button on a small Fashion-MNIST subset, close the
+  // Train the Fashion-MNIST MLP from the Train button on a small Fashion-MNIST subset, close the
   // window mid-training through the real question box: the worker stops, the run is `stopped`
   // in the project file, the file is healthy.
   void closeWhileTrainingStopsRun() {

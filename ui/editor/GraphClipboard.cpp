@@ -44,7 +44,7 @@ json GraphClipboard::toJson(const GraphDocument& doc, const std::vector<NodeId>&
   for (const auto& n : part.nodes)
     for (const auto& in : n.inputs) consumed.insert(in);
   for (const auto& n : part.nodes) {
-    if (n.className == "InputLayer") part.inputs.push_back(n.name);
+    if (n.isInput()) part.inputs.push_back(n.name);
     if (!consumed.count(n.name)) part.outputs.push_back(n.name);
   }
   json j = part.toKerasJson();

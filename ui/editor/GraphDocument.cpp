@@ -117,7 +117,7 @@ NodeId GraphDocument::createNode(const QString& className, QPointF pos, QString*
     if (error) *error = QString::fromUtf8(e.what());
     return kInvalidNodeId;
   }
-  if (node.className == "InputLayer") {
+  if (node.isInput()) {
     Shape shape{kNone};
     for (const auto& d : config["batch_input_shape"])
       if (!d.is_null()) shape.push_back(d.get<Index>());
@@ -390,7 +390,7 @@ void GraphDocument::syncIo() {
     for (const auto& in : n.inputs) consumed.insert(in);
   auto isInput = [&](const std::string& name) {
     const NodeSpec* n = spec_.find(name);
-    return n && n->className == "InputLayer";
+    return n && n->isInput();
   };
   auto isOutput = [&](const std::string& name) {
     return spec_.find(name) && !consumed.count(name);

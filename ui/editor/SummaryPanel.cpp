@@ -72,7 +72,7 @@ SummaryPanel::Params SummaryPanel::paramsOf(int nodeIndex) {
   Params p;
   const NodeId key = doc_->nodeIds()[nodeIndex];
   const NodeShapes* shapes = doc_->nodeShapes(key);
-  if (node.className == "InputLayer") {
+  if (node.isInput()) {
     p.known = true;
     return p;
   }
@@ -125,7 +125,7 @@ void SummaryPanel::refresh() {
     const QString name = QString::fromStdString(n.name);
     QString shape = doc_->outputShapeText(ids[i]);
     if (shape.isEmpty()) shape = "?";
-    if (n.className == "InputLayer") shape = "[" + shape + "]";  // as Keras 2 prints it
+    if (n.isInput()) shape = "[" + shape + "]";  // as Keras 2 prints it
     const Params p = paramsOf(i);
     allKnown = allKnown && p.known;
     trainable_ += p.trainable;

@@ -4,7 +4,7 @@
 #include <QPainter>
 #include <algorithm>
 
-namespace tessel {
+namespace tessel::ui {
 
 ConfusionMatrixWidget::ConfusionMatrixWidget(QWidget* parent) : QWidget(parent) {
   setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
@@ -132,4 +132,4 @@ void ConfusionMatrixWidget::mouseReleaseEvent(QMouseEvent* e) {
       }
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

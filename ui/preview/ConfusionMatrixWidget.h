@@ -5,7 +5,7 @@
 #include <QWidget>
 #include <vector>
 
-namespace tessel {
+namespace tessel::ui {
 
 class ConfusionMatrixWidget : public QWidget {
   Q_OBJECT
@@ -42,4 +42,4 @@ class ConfusionMatrixWidget : public QWidget {
   static constexpr int kLeft = 110, kTop = 64, kRight = 12, kBottom = 12;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace tessel {
+namespace tessel::ui {
 
 ImagePreprocessor ImagePreprocessor::fromData(const Array& x, const Shape& in) {
   ImagePreprocessor p;
@@ -85,4 +85,4 @@ Tensor ImagePreprocessor::tensor(const QImage& image) const {
   return t;
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

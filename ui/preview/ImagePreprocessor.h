@@ -8,7 +8,7 @@
 #include "engine/data/Array.h"
 #include "engine/tensor/Tensor.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 struct ImagePreprocessor {
   int height = 0, width = 0, channels = 1;
@@ -32,4 +32,4 @@ struct ImagePreprocessor {
   Tensor tensor(const QImage& modelImage) const;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -18,7 +18,7 @@
 #include "ui/preview/PreviewDecoder.h"
 #include "ui/preview/PreviewPainter.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -206,4 +206,4 @@ void InferenceView::dropEvent(QDropEvent* e) {
   e->ignore();
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

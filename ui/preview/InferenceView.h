@@ -17,8 +17,10 @@ class QLabel;
 class QListWidget;
 
 namespace tessel {
-
 class Model;
+}  // namespace tessel
+
+namespace tessel::ui {
 
 class InferenceView : public QWidget {
   Q_OBJECT
@@ -66,4 +68,4 @@ class InferenceView : public QWidget {
   QListWidget* top_ = nullptr;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

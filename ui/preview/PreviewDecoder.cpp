@@ -8,7 +8,7 @@
 
 #include "engine/data/Boxes.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -274,4 +274,4 @@ std::vector<int> PreviewDecoder::nonMaxSuppression(const std::vector<PreviewBox>
   return kept;
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -11,7 +11,7 @@
 #include "ui/preview/PreviewHeads.h"
 #include "ui/preview/PreviewRecord.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 class PreviewDecoder {
  public:
@@ -52,4 +52,4 @@ class PreviewDecoder {
                                             float iouThreshold, float scoreThreshold);
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

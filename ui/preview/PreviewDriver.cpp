@@ -12,7 +12,7 @@
 #include "engine/train/Model.h"
 #include "ui/preview/PreviewDecoder.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 // What an observer needs, fixed for one run (shared read-only with the training thread).
 struct PreviewDriver::Plan {
@@ -364,4 +364,4 @@ std::vector<PreviewRecord> PreviewDriver::cellRecords(int head, int trueClass, i
   return out;
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -27,8 +27,10 @@
 #include "ui/preview/PreviewRecord.h"
 
 namespace tessel {
-
 class Model;
+}  // namespace tessel
+
+namespace tessel::ui {
 
 struct PreviewSettings {
   int sampleCount = 16;         // images in the preview grid
@@ -122,4 +124,4 @@ class PreviewDriver : public QObject {
   std::vector<Tensor> weights_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -6,7 +6,7 @@
 
 #include "ui/preview/PreviewGrid.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 PreviewGallery::PreviewGallery(const QString& title, std::vector<PreviewRecord> records,
                                const QStringList& classNames, QWidget* parent)
@@ -29,4 +29,4 @@ PreviewGallery::PreviewGallery(const QString& title, std::vector<PreviewRecord> 
   resize(720, 520);
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

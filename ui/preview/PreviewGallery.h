@@ -6,7 +6,7 @@
 
 #include "ui/preview/PreviewRecord.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 class PreviewGrid;
 
@@ -21,4 +21,4 @@ class PreviewGallery : public QDialog {
   PreviewGrid* grid_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

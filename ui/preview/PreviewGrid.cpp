@@ -7,7 +7,7 @@
 #include "ui/preview/PreviewPainter.h"
 #include "ui/preview/PreviewZoomDialog.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 PreviewGrid::PreviewGrid(QWidget* parent) : QWidget(parent) {
   setAutoFillBackground(false);
@@ -143,4 +143,4 @@ bool PreviewGrid::exportPng(const QString& path) const {
   return renderGrid().save(path, "PNG");
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

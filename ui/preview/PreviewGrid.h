@@ -8,7 +8,7 @@
 
 #include "ui/preview/PreviewRecord.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 class PreviewZoomDialog;
 
@@ -59,4 +59,4 @@ class PreviewGrid : public QWidget {
   static constexpr int kSpacing = 6;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

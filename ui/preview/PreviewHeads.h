@@ -3,7 +3,7 @@
 // compile() losses, or set by hand.
 #include <vector>
 
-namespace tessel {
+namespace tessel::ui {
 
 struct PreviewHeads {
   // Class heads: (N, C) probabilities (softmax), one confusion matrix each. The first one labels
@@ -23,4 +23,4 @@ struct PreviewHeads {
   bool empty() const { return !hasClass() && !hasBoxes(); }
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

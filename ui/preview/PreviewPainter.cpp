@@ -6,7 +6,7 @@
 #include <QPen>
 #include <cmath>
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -188,4 +188,4 @@ QImage PreviewPainter::renderTile(const PreviewRecord& rec, const QStringList& n
   return img;
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -13,7 +13,7 @@
 
 class QPainter;
 
-namespace tessel {
+namespace tessel::ui {
 
 class PreviewPainter {
  public:
@@ -44,4 +44,4 @@ class PreviewPainter {
                            bool large);
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -16,7 +16,7 @@
 #include "ui/preview/PreviewGrid.h"
 #include "ui/preview/PreviewPainter.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 PreviewPanel::PreviewPanel(QWidget* parent) : QWidget(parent) {
   driver_ = new PreviewDriver(this);
@@ -184,4 +184,4 @@ void PreviewPanel::showCell(int head, int trueClass, int predClass) {
   gallery_->show();
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -24,7 +24,7 @@ class QPushButton;
 class QSpinBox;
 class QTabWidget;
 
-namespace tessel {
+namespace tessel::ui {
 
 class ConfusionMatrixWidget;
 class InferenceView;
@@ -82,4 +82,4 @@ class PreviewPanel : public QWidget {
   std::vector<std::string> headNames_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

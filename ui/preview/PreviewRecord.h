@@ -9,7 +9,7 @@
 #include "engine/data/Boxes.h"
 #include "engine/tensor/Shape.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 struct PreviewBox {
   float yMin = 0, xMin = 0, yMax = 0, xMax = 0;
@@ -54,4 +54,4 @@ struct PreviewRecord {
   }
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

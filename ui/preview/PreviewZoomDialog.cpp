@@ -7,7 +7,7 @@
 
 #include "ui/preview/PreviewPainter.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 PreviewZoomDialog::PreviewZoomDialog(const PreviewRecord& record, const QStringList& classNames,
                                      QWidget* parent)
@@ -38,4 +38,4 @@ PreviewZoomDialog::PreviewZoomDialog(const PreviewRecord& record, const QStringL
   }
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -6,7 +6,7 @@
 
 class QLabel;
 
-namespace tessel {
+namespace tessel::ui {
 
 class PreviewZoomDialog : public QDialog {
   Q_OBJECT
@@ -21,4 +21,4 @@ class PreviewZoomDialog : public QDialog {
   QImage image_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -2,7 +2,7 @@
 // The data a model trains on in the studio, built by the engine's DatasetBuilder from the model's
 // stored data settings (ProjectSession::Model::dataSettings) or, when it has none, from
 // defaultDataSettings(): built-in Fashion-MNIST (55,000 training images, standardised
-// as the seed does) or, for the localization example (one (None, 64, 64, 1) input, two outputs),
+// over all pixels) or, for the localization example (one (None, 64, 64, 1) input, two outputs),
 // the generated Fashion-MNIST localization set. x is reshaped to the model's input
 // ((None, 28, 28), (None, 784), (None, 28, 28, 1), ...). The last result is kept (same settings
 // and limit → no reload).

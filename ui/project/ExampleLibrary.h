@@ -20,7 +20,7 @@ class ExampleLibrary {
   // tree).
   static QStringList roots();
   static void setExtraRoot(const QString& dir);
-  // Every example, the seed classifier first, then by name.
+  // Every example, the Fashion-MNIST MLP first, then by name.
   static QList<ExampleModel> models();
   // model.json of one example by folder name; empty when absent.
   static QString modelPath(const QString& name);

@@ -17,12 +17,10 @@
 class QTimer;
 class QWidget;
 
-namespace tessel {
+namespace tessel::ui {
+
 class PreviewPanel;
 class TrainingDashboard;
-}  // namespace tessel
-
-namespace tessel::ui {
 
 class ProjectSession;
 class ProjectTree;

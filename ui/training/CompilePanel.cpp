@@ -20,7 +20,7 @@
 #include "ui/training/OptimizerEditor.h"
 #include "ui/training/ParamForm.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -28,35 +28,24 @@ QString qs(const std::string& s) {
   return QString::fromStdString(s);
 }
 
-// Keras 2 callback defaults (tf.keras.callbacks, Keras 2.12).
-json callbackDefaults(const std::string& cls) {
-  if (cls == "EarlyStopping")
-    return {{"monitor", "val_loss"},
-            {"min_delta", 0.0},
-            {"patience", 0},
-            {"verbose", 0},
-            {"mode", "auto"},
-            {"baseline", nullptr},
-            {"restore_best_weights", false},
-            {"start_from_epoch", 0}};
-  if (cls == "ModelCheckpoint")
-    return {{"filepath", ""},
-            {"monitor", "val_loss"},
-            {"verbose", 0},
-            {"save_best_only", false},
-            {"save_weights_only", false},
-            {"mode", "auto"},
-            {"save_freq", "epoch"},
-            {"initial_value_threshold", nullptr}};
-  if (cls == "ReduceLROnPlateau")
-    return {{"monitor", "val_loss"}, {"factor", 0.1},     {"patience", 10}, {"verbose", 0},
-            {"mode", "auto"},        {"min_delta", 1e-4}, {"cooldown", 0},  {"min_lr", 0.0}};
-  if (cls == "TerminateOnNaN") return json::object();
-  return json();
+// The callbacks the panel offers: every catalog entry whose parameters the form can edit (not
+// LearningRateScheduler, whose schedule is an object). ModelCheckpoint's filepath may stay empty
+// in the studio: the checkpoint is then kept in the project only (makeCallbacks).
+std::vector<ParamSpec> callbackParams(const CallbackEntry& e) {
+  std::vector<ParamSpec> params = e.params;
+  for (ParamSpec& p : params)
+    if (e.className == "ModelCheckpoint" && p.key == "filepath") {
+      p.suggested = "";
+      p.doc += " Empty: kept in the project only.";
+    }
+  return params;
 }
 
-const char* const kCallbackNames[] = {"EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau",
-                                      "TerminateOnNaN"};
+bool formCanEdit(const CallbackEntry& e) {
+  for (const ParamSpec& p : e.params)
+    if (p.type == ParamType::Json) return false;
+  return true;
+}
 
 }  // namespace
 
@@ -103,15 +92,17 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
 
   auto* cbBox = new QGroupBox(tr("Callbacks"), this);
   auto* cbLayout = new QVBoxLayout(cbBox);
-  for (const char* name : kCallbackNames) {
+  for (const CallbackEntry& entry : callbackCatalog().all()) {
+    if (!formCanEdit(entry)) continue;
     auto* cb = new CallbackBox;
-    cb->className = name;
-    cb->box = new QGroupBox(QString::fromLatin1(name), cbBox);
-    cb->box->setObjectName(QString::fromLatin1(name));
+    cb->className = entry.className;
+    cb->box = new QGroupBox(qs(entry.className), cbBox);
+    cb->box->setObjectName(qs(entry.className));
+    cb->box->setToolTip(qs(entry.doc));
     cb->box->setCheckable(true);
     cb->box->setChecked(false);
     auto* l = new QVBoxLayout(cb->box);
-    cb->form = new ParamForm(ParamForm::specsOf(callbackDefaults(name)), cb->box);
+    cb->form = new ParamForm(callbackParams(entry), cb->box);
     connect(cb->form, &ParamForm::changed, this, &CompilePanel::emitChanged);
     l->addWidget(cb->form);
     cb->form->setVisible(false);
@@ -274,25 +265,4 @@ void CompilePanel::setSettings(const json& s) {
   if (s.contains("callbacks")) setCallbacksConfig(s["callbacks"]);
 }
 
-std::vector<std::unique_ptr<Callback>> makeCallbacks(
-    const json& callbacks,
-    const std::function<void(const std::string& path, bool weightsOnly)>& saver) {
-  std::vector<std::unique_ptr<Callback>> out;
-  if (!callbacks.is_array()) return out;
-  CallbackContext context;
-  context.out = nullptr;  // callbacks' verbose output goes nowhere in the studio
-  context.saver = saver ? saver : [](const std::string&, bool) {};
-  for (json c : callbacks) {
-    // Empty filepath: the checkpoint lives in the project only (the saver skips files).
-    if (c.is_object() && c.value("class_name", json()) == "ModelCheckpoint") {
-      json& cfg = c["config"];
-      if (cfg.is_null()) cfg = json::object();
-      const json path = cfg.is_object() ? cfg.value("filepath", json()) : json("-");
-      if (path.is_null() || path == "") cfg["filepath"] = "project:{epoch:02d}";
-    }
-    out.push_back(makeCallback(c, context));
-  }
-  return out;
-}
-
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -34,6 +34,10 @@ class QSpinBox;
 class QTableWidget;
 
 namespace tessel {
+class Callback;
+}  // namespace tessel
+
+namespace tessel::ui {
 
 class LossMetricEditor;
 class OptimizerEditor;
@@ -98,12 +102,4 @@ class CompilePanel : public QWidget {
   bool building_ = false;
 };
 
-// Builds the engine callbacks of callbacksConfig() through the callback catalog's makeCallback
-// (Keras class names, config keys and defaults; unknown classes or keys throw Error).
-// ModelCheckpoint saves through `saver`.
-class Callback;
-std::vector<std::unique_ptr<Callback>> makeCallbacks(
-    const nlohmann::json& callbacks,
-    const std::function<void(const std::string& path, bool weightsOnly)>& saver = {});
-
-}  // namespace tessel
+}  // namespace tessel::ui

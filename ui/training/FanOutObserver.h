@@ -4,7 +4,7 @@
 
 #include "engine/train/TrainObserver.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 // Sends every report to the controller's observer first, then to the extra observers.
 class FanOutObserver : public TrainObserver {
@@ -41,4 +41,4 @@ class FanOutObserver : public TrainObserver {
   std::vector<std::unique_ptr<TrainObserver>> rest_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -5,7 +5,7 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -94,4 +94,4 @@ void HistogramView::showCurrent() {
   fill(grads_, h.gradMin, h.gradMax, h.gradCounts);
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -10,7 +10,7 @@ class QComboBox;
 class QCustomPlot;
 class QLabel;
 
-namespace tessel {
+namespace tessel::ui {
 
 class HistogramView : public QWidget {
   Q_OBJECT
@@ -23,7 +23,7 @@ class HistogramView : public QWidget {
   const QVector<LayerHistogram>& histograms() const { return data_; }
 
  public slots:
-  void setHistograms(int epoch, const QVector<tessel::LayerHistogram>& histograms);
+  void setHistograms(int epoch, const QVector<tessel::ui::LayerHistogram>& histograms);
   void clear();
 
  private:
@@ -36,4 +36,4 @@ class HistogramView : public QWidget {
   int epoch_ = -1;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -10,7 +10,7 @@
 #include "engine/catalog/LossCatalog.h"
 #include "engine/catalog/MetricCatalog.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -189,4 +189,4 @@ void LossMetricEditor::readFrom(const json& tc) {
   }
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

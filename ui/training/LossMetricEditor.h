@@ -15,7 +15,7 @@ class QComboBox;
 class QLineEdit;
 class QTableWidget;
 
-namespace tessel {
+namespace tessel::ui {
 
 class LossMetricEditor : public QGroupBox {
   Q_OBJECT
@@ -53,4 +53,4 @@ class LossMetricEditor : public QGroupBox {
   bool building_ = false;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -502,4 +502,4 @@ bool LossPlot::saveImage(const QString& path, int width, int height) {
   return savePng(path, width, height);
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -22,7 +22,7 @@ class QMouseEvent;
 class QCPItemText;
 class QCPItemStraightLine;
 
-namespace tessel {
+namespace tessel::ui {
 
 class LossPlot : public QWidget {
   Q_OBJECT
@@ -67,7 +67,7 @@ class LossPlot : public QWidget {
   void addBatchPoints(const QVector<QPointF>& points);
   void addEpoch(int epoch, const QVariantMap& logs);
   void addEpochs(const QVector<int>& epochs, const QVector<QVariantMap>& logs);
-  void addEvents(const QVector<tessel::TrainingEvent>& events);
+  void addEvents(const QVector<tessel::ui::TrainingEvent>& events);
 
  private:
   QCPGraph* graphFor(const QString& key);
@@ -108,4 +108,4 @@ class LossPlot : public QWidget {
   std::vector<Marker> markers_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -9,7 +9,7 @@
 #include "engine/catalog/ScheduleCatalog.h"
 #include "ui/training/ParamForm.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -146,4 +146,4 @@ void OptimizerEditor::setOptimizerConfig(const json& oc) {
   rebuildParams(values);
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

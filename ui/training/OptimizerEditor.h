@@ -11,7 +11,7 @@ class QDoubleSpinBox;
 class QFormLayout;
 class QLineEdit;
 
-namespace tessel {
+namespace tessel::ui {
 
 class ParamForm;
 
@@ -55,4 +55,4 @@ class OptimizerEditor : public QGroupBox {
   bool building_ = false;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

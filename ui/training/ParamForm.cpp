@@ -6,7 +6,7 @@
 #include <QLineEdit>
 #include <QSpinBox>
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -135,4 +135,4 @@ QWidget* ParamForm::field(const std::string& key) const {
   return nullptr;
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

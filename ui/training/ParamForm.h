@@ -10,7 +10,7 @@
 
 #include "engine/catalog/ParamSpec.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 class ParamForm : public QWidget {
   Q_OBJECT
@@ -37,4 +37,4 @@ class ParamForm : public QWidget {
   std::vector<Field> fields_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -9,7 +9,7 @@
 #include "engine/data/RowSource.h"
 #include "engine/train/Model.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -309,4 +309,4 @@ PreflightCheck::Result PreflightCheck::run(const ModelSpec& spec, const CompileO
   return r;
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

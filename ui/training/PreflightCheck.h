@@ -12,7 +12,7 @@
 #include "engine/train/CompileOptions.h"
 #include "engine/train/FitOptions.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 struct PreflightItem {
   enum class Severity { Info, Warning, Error };
@@ -38,4 +38,4 @@ class PreflightCheck {
   static std::optional<std::int64_t> availableMemory(const std::string& meminfo = "/proc/meminfo");
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -3,7 +3,7 @@
 #include <QApplication>
 #include <QStyle>
 
-namespace tessel {
+namespace tessel::ui {
 
 PreflightList::PreflightList(QWidget* parent) : QListWidget(parent) {
   setObjectName("preflightList");
@@ -42,4 +42,4 @@ int PreflightList::errorCount() const {
   return n;
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

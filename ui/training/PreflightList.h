@@ -4,7 +4,7 @@
 
 #include "ui/training/PreflightCheck.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 class PreflightList : public QListWidget {
   Q_OBJECT
@@ -18,4 +18,4 @@ class PreflightList : public QListWidget {
   PreflightCheck::Result result_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -23,7 +23,7 @@
 
 #include "engine/store/Project.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -450,4 +450,4 @@ bool RunsBrowser::exportCsv(qint64 runId, const QString& path) {
   return true;
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

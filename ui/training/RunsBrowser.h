@@ -15,7 +15,7 @@ class QTableWidget;
 class QTextEdit;
 class QComboBox;
 
-namespace tessel {
+namespace tessel::ui {
 
 class RunsBrowser : public QWidget {
   Q_OBJECT
@@ -73,4 +73,4 @@ class RunsBrowser : public QWidget {
   QPushButton *rename_, *delete_, *export_, *resume_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

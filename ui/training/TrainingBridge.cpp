@@ -7,7 +7,7 @@
 
 #include "engine/optimizers/Optimizer.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -241,4 +241,4 @@ void TrainingBridge::addEvent(const std::string& kind, const json& payload, bool
   shared_->events.append(std::move(e));
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -14,7 +14,7 @@
 #include "engine/train/Trainer.h"
 #include "ui/training/TrainingShared.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 // Logs as a QVariantMap (name -> value), for the queued signals.
 QVariantMap logsToVariantMap(const Logs& logs);
@@ -69,4 +69,4 @@ class TrainingBridge : public TrainObserver {
   std::string message_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

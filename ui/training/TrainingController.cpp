@@ -16,13 +16,14 @@
 #include "engine/io/TfjsOptimizerWeights.h"
 #include "engine/session/CreateRun.h"
 #include "engine/session/ResumeRun.h"
+#include "engine/session/RunCallbacks.h"
 #include "engine/session/TrainingRun.h"
 #include "engine/store/Project.h"
 #include "ui/training/CompilePanel.h"
 #include "ui/training/FanOutObserver.h"
 #include "ui/training/TrainingBridge.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 std::atomic<int> TrainingController::activeWorkers_{0};
 
@@ -183,8 +184,8 @@ void runJob(const std::shared_ptr<Shared>& shared, TrainingController::Job& job)
 }  // namespace
 
 TrainingController::TrainingController(QObject* parent) : QObject(parent) {
-  qRegisterMetaType<tessel::TrainingEvent>();
-  qRegisterMetaType<tessel::LayerHistogram>();
+  qRegisterMetaType<tessel::ui::TrainingEvent>();
+  qRegisterMetaType<tessel::ui::LayerHistogram>();
   timer_ = new QTimer(this);
   timer_->setInterval(kDrainIntervalMs);
   connect(timer_, &QTimer::timeout, this, &TrainingController::drain);
@@ -452,4 +453,4 @@ void TrainingController::onThreadFinished() {
     emit finished(status);
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

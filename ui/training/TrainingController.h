@@ -31,8 +31,11 @@ class QThread;
 class QTimer;
 
 namespace tessel {
-
 class Model;
+}  // namespace tessel
+
+namespace tessel::ui {
+
 struct TrainingShared;
 
 class TrainingController : public QObject {
@@ -64,7 +67,7 @@ class TrainingController : public QObject {
   // Number of worker threads alive in the process (for tests: 0 after a clean join).
   static int activeWorkers();
   // Drain interval of the batch buffer: 66 ms, at most ~15 updates per second. (At 33 ms the
-  // replots took ~15 % of the seed classifier's speed on 2 cores; `tessel-bench responsiveness`.)
+  // replots took ~15 % of the Fashion-MNIST MLP's speed on 2 cores; `tessel-bench responsiveness`.)
   static constexpr int kDrainIntervalMs = 66;
   // Number of drains that emitted anything, and signals emitted, since construction (tests).
   qint64 drainCount() const { return drains_; }
@@ -112,9 +115,9 @@ class TrainingController : public QObject {
   void epochsEnded(const QVector<int>& epochs, const QVector<QVariantMap>& logs);
   // (global step, learning rate) sampled at drains and at every change.
   void learningRatePoints(const QVector<QPointF>& points);
-  void events(const QVector<tessel::TrainingEvent>& events);
+  void events(const QVector<tessel::ui::TrainingEvent>& events);
   // Weight/gradient histograms of the latest epoch end of a drain.
-  void histograms(int epoch, const QVector<tessel::LayerHistogram>& histograms);
+  void histograms(int epoch, const QVector<tessel::ui::LayerHistogram>& histograms);
   void runCreated(qint64 runId);
   // "finished" or "stopped".
   void finished(const QString& status);
@@ -148,4 +151,4 @@ class TrainingController : public QObject {
   static std::atomic<int> activeWorkers_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -16,7 +16,7 @@
 #include "ui/training/TrainingController.h"
 #include "ui/training/TrainingPanel.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent) {
   compile_ = new CompilePanel;
@@ -191,4 +191,4 @@ void TrainingDashboard::resumeRun(qint64 runId) {
   if (training_->resumeRun(projectPath_, runId, data_)) emit trainingStateChanged(true);
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

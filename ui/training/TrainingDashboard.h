@@ -17,7 +17,7 @@
 
 class QTabWidget;
 
-namespace tessel {
+namespace tessel::ui {
 
 class CompilePanel;
 class HistogramView;
@@ -97,4 +97,4 @@ class TrainingDashboard : public QWidget {
   RunsBrowser* runs_;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

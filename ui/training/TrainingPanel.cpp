@@ -16,7 +16,7 @@
 #include "ui/training/LossPlot.h"
 #include "ui/training/TrainingController.h"
 
-namespace tessel {
+namespace tessel::ui {
 
 namespace {
 
@@ -352,4 +352,4 @@ void TrainingPanel::updateButtons() {
   lr_->setEnabled(controller_->isPaused());
 }
 
-}  // namespace tessel
+}  // namespace tessel::ui

@@ -24,7 +24,7 @@ class QTabWidget;
 class QProgressBar;
 class QPushButton;
 
-namespace tessel {
+namespace tessel::ui {
 
 class LossPlot;
 class TrainingController;
@@ -116,4 +116,4 @@ class TrainingPanel : public QWidget {
   double rate_ = 0;
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

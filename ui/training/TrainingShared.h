@@ -15,8 +15,11 @@
 #include "ui/training/TrainingTypes.h"
 
 namespace tessel {
-
 class Trainer;
+}  // namespace tessel
+
+namespace tessel::ui {
+
 using json = nlohmann::json;
 
 // State shared by the GUI thread and the worker; everything behind `mu`.
@@ -48,4 +51,4 @@ struct TrainingShared {
   Logs testLogs;  // evaluate() on the test data after a finished fit (empty otherwise)
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui

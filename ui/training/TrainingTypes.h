@@ -5,7 +5,7 @@
 #include <QVariantMap>
 #include <QVector>
 
-namespace tessel {
+namespace tessel::ui {
 
 // A marker on the curves: kind is "best_epoch", "checkpoint", "lr_change", "early_stop",
 // "pause", "resume", "nan" or "stop" (the RunEvent kinds of the project file).
@@ -27,7 +27,7 @@ struct LayerHistogram {
   QVector<double> gradCounts;  // empty for non-trainable weights
 };
 
-}  // namespace tessel
+}  // namespace tessel::ui
 
-Q_DECLARE_METATYPE(tessel::TrainingEvent)
-Q_DECLARE_METATYPE(tessel::LayerHistogram)
+Q_DECLARE_METATYPE(tessel::ui::TrainingEvent)
+Q_DECLARE_METATYPE(tessel::ui::LayerHistogram)

@@ -41,6 +41,7 @@
 #include "ui/preview/PreviewZoomDialog.h"
 
 using namespace tessel;
+using namespace tessel::ui;
 
 namespace {
 

@@ -15,7 +15,7 @@ namespace tessel::testutil {
 
 // Creates the project at `path` (createTinyProject), shows `dash` and points it at the project,
 // the tiny model and tinyData(). Returns the model id.
-inline qint64 openTinyDashboard(TrainingDashboard& dash, const QString& path) {
+inline qint64 openTinyDashboard(ui::TrainingDashboard& dash, const QString& path) {
   const qint64 modelId = createTinyProject(path.toStdString());
   dash.show();
   dash.setProjectPath(path);

@@ -25,6 +25,7 @@
 #include "ui/training/ParamForm.h"
 
 using namespace tessel;
+using namespace tessel::ui;
 
 namespace {
 

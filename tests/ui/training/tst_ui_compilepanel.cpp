@@ -16,8 +16,10 @@
 #include "engine/callbacks/ModelCheckpoint.h"
 #include "engine/callbacks/ReduceLROnPlateau.h"
 #include "engine/callbacks/TerminateOnNaN.h"
+#include "engine/catalog/CallbackCatalog.h"
 #include "engine/core/Rng.h"
 #include "engine/io/TfjsModel.h"
+#include "engine/session/RunCallbacks.h"
 #include "ui/training/CompilePanel.h"
 #include "ui/training/LossPlot.h"
 #include "ui/training/TrainingController.h"
@@ -25,6 +27,7 @@
 #include "ui/training/TrainingPanel.h"
 
 using namespace tessel;
+using namespace tessel::ui;
 
 namespace {
 
@@ -163,7 +166,17 @@ class TestCompilePanel : public QObject {
     for (auto* box : p.findChildren<QGroupBox*>())
       if (box->isCheckable()) box->setChecked(true);
     json cbs = p.callbacksConfig();
-    QCOMPARE(cbs.size(), size_t(4));
+    // One box per catalog callback the form can edit (all but LearningRateScheduler), each
+    // showing the catalog's defaults (ModelCheckpoint's filepath empty: kept in the project).
+    QCOMPARE(cbs.size(), callbackCatalog().all().size() - 1);
+    for (const json& c : cbs) {
+      const CallbackEntry& e = callbackCatalog().get(c["class_name"].get<std::string>());
+      json expected = e.defaultConfig();
+      for (const ParamSpec& ps : e.params)
+        if (ps.required) expected[ps.key] = ps.suggested;
+      if (e.className == "ModelCheckpoint") expected["filepath"] = "";
+      QCOMPARE(c["config"], expected);
+    }
     std::map<std::string, json> byName;
     for (const json& c : cbs) byName[c["class_name"]] = c["config"];
     QCOMPARE(byName["EarlyStopping"]["patience"], json(0));
@@ -175,6 +188,8 @@ class TestCompilePanel : public QObject {
     QCOMPARE(byName["ModelCheckpoint"]["save_freq"], json("epoch"));
     QCOMPARE(byName["ModelCheckpoint"]["save_best_only"], json(false));
     QCOMPARE(byName["TerminateOnNaN"], json::object());
+    QCOMPARE(byName["CSVLogger"]["separator"], json(","));
+    byName.erase("CSVLogger");  // would write training.log in the working folder
 
     byName["EarlyStopping"]["patience"] = 4;
     byName["ReduceLROnPlateau"]["factor"] = 0.5;

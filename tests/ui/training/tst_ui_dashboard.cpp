@@ -38,6 +38,7 @@
 #include "ui/training/TrainingPanel.h"
 
 using namespace tessel;
+using namespace tessel::ui;
 using namespace tessel::testutil;
 
 namespace {

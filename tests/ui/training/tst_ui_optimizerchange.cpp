@@ -19,6 +19,7 @@
 #include "ui/training/TrainingPanel.h"
 
 using namespace tessel;
+using namespace tessel::ui;
 using namespace tessel::testutil;
 
 class TestOptimizerChange : public QObject {

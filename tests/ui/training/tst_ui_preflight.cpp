@@ -8,6 +8,7 @@
 #include "ui/training/PreflightCheck.h"
 
 using namespace tessel;
+using namespace tessel::ui;
 
 namespace {
 
