@@ -12,21 +12,10 @@ void Maximum::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext
   for (size_t i = 2; i < x.size(); ++i) y.array() = y.array().max(x[i]->array());
 }
 
-// dx_i[k] = dy[k] when i is the first input with x_i[k] == y[k] (ties go to the earlier input,
-// as tf.maximum's gradient does when chained), else 0.
+// The gradient goes to the input that holds the maximum (MergeLayer::routeToSelected).
 void Maximum::backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
                        const std::vector<Tensor*>& dx, RunContext&) {
-  for (size_t i = 0; i < dx.size() && i < x.size(); ++i)
-    if (dx[i]) {
-      dx[i]->resize(dy.shape());
-      dx[i]->fill(0.0f);
-    }
-  const float* out = y.data();
-  for (Index k = 0; k < y.size(); ++k) {
-    size_t i = 0;
-    while (i + 1 < x.size() && x[i]->data()[k] != out[k]) ++i;
-    if (i < dx.size() && dx[i]) dx[i]->data()[k] = dy.data()[k];
-  }
+  routeToSelected(x, y, dy, dx);
 }
 
 }  // namespace tessel

@@ -37,4 +37,19 @@ void MergeLayer::checkSameShapes(const std::vector<const Tensor*>& x) const {
                   shapeToString(x[0]->shape()) + " and " + shapeToString(x[i]->shape()));
 }
 
+void MergeLayer::routeToSelected(const std::vector<const Tensor*>& x, const Tensor& y,
+                                 const Tensor& dy, const std::vector<Tensor*>& dx) {
+  for (size_t i = 0; i < dx.size() && i < x.size(); ++i)
+    if (dx[i]) {
+      dx[i]->resize(dy.shape());
+      dx[i]->fill(0.0f);
+    }
+  const float* out = y.data();
+  for (Index k = 0; k < y.size(); ++k) {
+    size_t i = 0;
+    while (i + 1 < x.size() && x[i]->data()[k] != out[k]) ++i;
+    if (i < dx.size() && dx[i]) dx[i]->data()[k] = dy.data()[k];
+  }
+}
+
 }  // namespace tessel

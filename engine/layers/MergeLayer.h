@@ -14,6 +14,11 @@ class MergeLayer : public Layer {
  protected:
   // Runtime check: every input has the first one's shape (throws Error otherwise).
   void checkSameShapes(const std::vector<const Tensor*>& x) const;
+  // Backward of a selecting merge (Minimum, Maximum): dx_i[k] = dy[k] when x_i is the first input
+  // with x_i[k] == y[k] (ties go to the earlier input, as TF's gradient of tf.minimum/tf.maximum
+  // chained over the inputs), else 0.
+  static void routeToSelected(const std::vector<const Tensor*>& x, const Tensor& y,
+                              const Tensor& dy, const std::vector<Tensor*>& dx);
   int minInputs_, maxInputs_;
 };
 
