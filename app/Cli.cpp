@@ -36,6 +36,7 @@ const OptionSpec kThreads{"--threads", "N", false, "compute threads (default: al
 
 }  // namespace
 
+// Long by design: the table of commands and their options, in the order --help lists them.
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> table = {
       {"studio",

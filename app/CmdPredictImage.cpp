@@ -326,6 +326,8 @@ void drawBox(std::vector<std::uint8_t>& rgb, int h, int w, const float* box,
 
 }  // namespace
 
+// Long by design: the command's steps in order (options, model, image, preprocessing, predict,
+// print), each a few lines, read top to bottom like the --help text.
 int cmdPredictImage(const Args& args) {
   applyThreads(args);
   const std::string image = args.value("--image");

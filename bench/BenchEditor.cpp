@@ -96,6 +96,7 @@ double msSince(QElapsedTimer& t) {
   return static_cast<double>(t.nsecsElapsed()) / 1e6;
 }
 
+// Long by design: one benchmark's measurements in the order it prints them.
 int runInProcess() {
   QElapsedTimer t;
   t.start();

@@ -413,6 +413,7 @@ class EpochTimer : public TrainObserver {
   Clock::time_point begin_, last_;
 };
 
+// Long by design: one benchmark's measurements in the order it prints them.
 int runImageFolder(const BenchOptions& o) {
   const FolderBenchOptions f = parseOptions(o);
   const int threads =

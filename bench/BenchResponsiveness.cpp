@@ -42,6 +42,7 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(i, v.size() - 1)];
 }
 
+// Long by design: one benchmark's measurements in the order it prints them.
 int runResponsiveness(const BenchOptions& o) {
   GuiApplication app;
   if (!fashionMnistAvailable())

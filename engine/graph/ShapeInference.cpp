@@ -174,17 +174,14 @@ const std::set<std::string>& inputLayerKeys() {
 
 }  // namespace
 
-GraphAnalysis analyzeGraph(const ModelSpec& spec, const LayerRegistry& registry) {
-  GraphAnalysis g;
+namespace {
+
+// The layers of every node (InputLayer is a graph concept handled here; everything else comes
+// from the registry) and their input counts; valid[i] is set where node i could be made.
+void createLayers(const ModelSpec& spec, const LayerRegistry& registry, GraphAnalysis& g,
+                  std::vector<char>& valid) {
   auto& errors = g.report.errors;
   const int n = static_cast<int>(spec.nodes.size());
-  Resolved r = resolve(spec);
-  for (auto& e : r.errors) errors.push_back(std::move(e));
-
-  // Layers: InputLayer is a graph concept handled here; everything else comes from the registry.
-  g.layers.resize(n);
-  g.shapes.resize(n);
-  std::vector<char> valid(n, 0);
   for (int i = 0; i < n; ++i) {
     const NodeSpec& node = spec.nodes[i];
     if (node.isInput()) {
@@ -234,13 +231,12 @@ GraphAnalysis analyzeGraph(const ModelSpec& spec, const LayerRegistry& registry)
       }
     }
   }
+}
 
-  // Order and cycles.
-  g.order = kahn(r);
-  if (static_cast<int>(g.order.size()) < n)
-    for (auto& e : findCycles(spec, r, g.order)) errors.push_back(std::move(e));
-
-  // Shapes along the order; a node is inferred only when all its producers were.
+// Shapes along the topological order; a node is inferred only when all its producers were.
+void inferShapes(const ModelSpec& spec, const Resolved& r, const std::vector<char>& valid,
+                 GraphAnalysis& g) {
+  auto& errors = g.report.errors;
   for (int i : g.order) {
     const NodeSpec& node = spec.nodes[i];
     if (!valid[i] || !g.layers[i]) continue;  // InputLayer already has its shape
@@ -272,8 +268,13 @@ GraphAnalysis analyzeGraph(const ModelSpec& spec, const LayerRegistry& registry)
                           std::string(e.what()) + " (input shapes " + ins + ")");
     }
   }
+}
 
-  // Model inputs and outputs, reachability.
+// Model inputs and outputs exist and are InputLayers / nodes; every output is reachable from an
+// input and every layer feeds an output.
+void checkInputsAndOutputs(const ModelSpec& spec, const Resolved& r,
+                           std::vector<SpecError>& errors) {
+  const int n = static_cast<int>(spec.nodes.size());
   std::vector<int> ins, outs;
   std::vector<char> isModelInput(n, 0);
   for (const auto& name : spec.inputs) {
@@ -332,6 +333,29 @@ GraphAnalysis analyzeGraph(const ModelSpec& spec, const LayerRegistry& registry)
         errors.emplace_back(SpecErrorKind::Unreachable, spec.nodes[i].name,
                             "this layer feeds no model output");
   }
+}
+
+}  // namespace
+
+GraphAnalysis analyzeGraph(const ModelSpec& spec, const LayerRegistry& registry) {
+  GraphAnalysis g;
+  auto& errors = g.report.errors;
+  const int n = static_cast<int>(spec.nodes.size());
+  Resolved r = resolve(spec);
+  for (auto& e : r.errors) errors.push_back(std::move(e));
+
+  g.layers.resize(n);
+  g.shapes.resize(n);
+  std::vector<char> valid(n, 0);
+  createLayers(spec, registry, g, valid);
+
+  // Order and cycles.
+  g.order = kahn(r);
+  if (static_cast<int>(g.order.size()) < n)
+    for (auto& e : findCycles(spec, r, g.order)) errors.push_back(std::move(e));
+
+  inferShapes(spec, r, valid, g);
+  checkInputsAndOutputs(spec, r, errors);
 
   // Report: topological order first, then the nodes on or after a cycle.
   std::vector<char> listed(n, 0);

@@ -249,13 +249,10 @@ std::string pythonLiteral(const json& v) {
   }
 }
 
-std::string pythonScript(const ModelSpec& spec, const json& trainingConfig,
-                         const PythonExportOptions& o) {
-  ShapeReport report = inferShapes(spec);
-  if (!report.ok()) throw report.errors.front();
-  const LayerRegistry& registry = LayerRegistry::instance();
+namespace {
 
-  // Variable names, unique.
+// One Python variable per node: its name as an identifier, made unique.
+std::map<std::string, std::string> variableNames(const ModelSpec& spec) {
   std::map<std::string, std::string> var;
   std::set<std::string> used;
   for (const auto& n : spec.nodes) {
@@ -264,11 +261,10 @@ std::string pythonScript(const ModelSpec& spec, const json& trainingConfig,
     used.insert(v);
     var[n.name] = v;
   }
-  std::vector<std::string> inVars, outVars;
-  for (const auto& i : spec.inputs) inVars.push_back(var.at(i));
-  for (const auto& out : spec.outputs) outVars.push_back(var.at(out));
+  return var;
+}
 
-  std::ostringstream s;
+void writeHeader(std::ostream& s, const ModelSpec& spec, const PythonExportOptions& o) {
   s << "#!/usr/bin/env python3\n"
     << "\"\"\"" << spec.name << ": a Keras training script exported by Tessel Studio "
     << TESSEL_VERSION << ".\n\n";
@@ -281,8 +277,15 @@ std::string pythonScript(const ModelSpec& spec, const json& trainingConfig,
     << "import tensorflow as tf\n"
     << "from tensorflow import keras\n"
     << "from tensorflow.keras import layers\n\n\n";
+}
 
-  // Model.
+// build_model(): the Functional model, one layer per line in topological order.
+void writeBuildModel(std::ostream& s, const ModelSpec& spec,
+                     const std::map<std::string, std::string>& var) {
+  const LayerRegistry& registry = LayerRegistry::instance();
+  std::vector<std::string> inVars, outVars;
+  for (const auto& i : spec.inputs) inVars.push_back(var.at(i));
+  for (const auto& out : spec.outputs) outVars.push_back(var.at(out));
   s << "def build_model():\n"
     << "    \"\"\"The Functional model, one layer per line.\"\"\"\n";
   for (const auto& name : topologicalOrder(spec)) {
@@ -311,8 +314,11 @@ std::string pythonScript(const ModelSpec& spec, const json& trainingConfig,
   }
   s << "    return keras.Model(inputs=" << listOrOne(inVars) << ", outputs=" << listOrOne(outVars)
     << ", name=" << pythonString(spec.name) << ")\n\n\n";
+}
 
-  // Data.
+// load_data(): Fashion-MNIST as Tessel splits and scales it, or the .npy files of the data.
+void writeLoadData(std::ostream& s, const ModelSpec& spec, const ShapeReport& report,
+                   const PythonExportOptions& o) {
   const bool fashion = o.dataSet == "fashion-mnist" || o.dataSet == "fashion_mnist";
   s << "def load_data():\n";
   if (fashion) {
@@ -355,8 +361,11 @@ std::string pythonScript(const ModelSpec& spec, const json& trainingConfig,
       << "    y_train = y_train[0] if len(y_train) == 1 else y_train\n"
       << "    return (x_train, y_train), None, None\n\n\n";
   }
+}
 
-  // Compile settings.
+// main(): compile under MirroredStrategy, fit with the callbacks, evaluate on the test data.
+void writeMain(std::ostream& s, const ModelSpec& spec, const json& trainingConfig,
+               const PythonExportOptions& o) {
   json tc = trainingConfig.is_object() ? trainingConfig : json::object();
   json loss = tc.contains("loss") ? tc["loss"] : json("mean_squared_error");
   json optimizer = tc.contains("optimizer_config") ? tc["optimizer_config"]
@@ -405,6 +414,20 @@ std::string pythonScript(const ModelSpec& spec, const json& trainingConfig,
     << "        model.evaluate(*test)\n\n\n"
     << "if __name__ == \"__main__\":\n"
     << "    main()\n";
+}
+
+}  // namespace
+
+std::string pythonScript(const ModelSpec& spec, const json& trainingConfig,
+                         const PythonExportOptions& o) {
+  ShapeReport report = inferShapes(spec);
+  if (!report.ok()) throw report.errors.front();
+  const std::map<std::string, std::string> var = variableNames(spec);
+  std::ostringstream s;
+  writeHeader(s, spec, o);
+  writeBuildModel(s, spec, var);
+  writeLoadData(s, spec, report, o);
+  writeMain(s, spec, trainingConfig, o);
   return s.str();
 }
 

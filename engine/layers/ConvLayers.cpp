@@ -167,6 +167,7 @@ void globalPooling(LayerInfo& info, std::vector<std::string> aliases) {
 
 }  // namespace
 
+// Long by design: a table, one registration (class, params with Keras defaults, hooks) per layer.
 void registerConvLayers(LayerRegistry& r) {
   convolution(addLayer(r, "Conv2D", "Convolution",
                        "2D convolution over images (batch, height, width, channels): "

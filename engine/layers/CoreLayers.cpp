@@ -68,6 +68,7 @@ void trainingOnly(LayerInfo& info, const char* key) {
 
 }  // namespace
 
+// Long by design: a table, one registration (class, params with Keras defaults, hooks) per layer.
 void registerCoreLayers(LayerRegistry& registry) {
   {
     ParamSpec shape = param("batch_input_shape", ParamType::Shape, nullptr,

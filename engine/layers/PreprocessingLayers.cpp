@@ -51,6 +51,7 @@ void augmentation(LayerInfo& info) {
 
 }  // namespace
 
+// Long by design: a table, one registration (class, params with Keras defaults, hooks) per layer.
 void registerPreprocessingLayers(LayerRegistry& r) {
   augmentation(
       addLayer(r, "RandomFlip", "Preprocessing",
