@@ -14,7 +14,7 @@ namespace tessel {
 class BinaryCrossentropy : public ElementwiseLoss<BinaryCrossentropy> {
  public:
   static constexpr bool kSumLastAxis = false;
-  explicit BinaryCrossentropy(bool fromLogits = false, double labelSmoothing = 0.0,
+  explicit BinaryCrossentropy(bool fromLogits, double labelSmoothing,
                               std::string name = "binary_crossentropy")
       : fromLogits_(fromLogits), labelSmoothing_(labelSmoothing), name_(std::move(name)) {}
   std::string name() const override { return name_; }

@@ -12,7 +12,7 @@ namespace tessel {
 
 class CategoricalCrossentropy : public Loss {
  public:
-  explicit CategoricalCrossentropy(bool fromLogits = false, double labelSmoothing = 0.0,
+  explicit CategoricalCrossentropy(bool fromLogits, double labelSmoothing,
                                    std::string name = "categorical_crossentropy")
       : fromLogits_(fromLogits), labelSmoothing_(labelSmoothing), name_(std::move(name)) {}
   std::string name() const override { return name_; }

@@ -10,7 +10,7 @@ namespace tessel {
 class Huber : public ElementwiseLoss<Huber> {
  public:
   static constexpr bool kSumLastAxis = false;
-  explicit Huber(double delta = 1.0, std::string name = "huber_loss")
+  explicit Huber(double delta, std::string name = "huber_loss")
       : delta_(delta), name_(std::move(name)) {}
   std::string name() const override { return name_; }
   std::string className() const override { return "Huber"; }

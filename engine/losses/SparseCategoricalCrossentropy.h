@@ -12,7 +12,7 @@ namespace tessel {
 
 class SparseCategoricalCrossentropy : public Loss {
  public:
-  explicit SparseCategoricalCrossentropy(bool fromLogits = false,
+  explicit SparseCategoricalCrossentropy(bool fromLogits,
                                          std::string name = "sparse_categorical_crossentropy")
       : fromLogits_(fromLogits), name_(std::move(name)) {}
   std::string name() const override { return name_; }

@@ -6,7 +6,7 @@ namespace tessel {
 
 class BinaryAccuracy : public MeanMetricWrapper {
  public:
-  explicit BinaryAccuracy(std::string name = "binary_accuracy", float threshold = 0.5f)
+  BinaryAccuracy(std::string name, float threshold)
       : MeanMetricWrapper(std::move(name)), threshold_(threshold) {}
   float threshold() const { return threshold_; }
 

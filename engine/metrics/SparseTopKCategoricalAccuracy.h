@@ -7,8 +7,7 @@ namespace tessel {
 
 class SparseTopKCategoricalAccuracy : public MeanMetricWrapper {
  public:
-  explicit SparseTopKCategoricalAccuracy(std::string name = "sparse_top_k_categorical_accuracy",
-                                         int k = 5)
+  SparseTopKCategoricalAccuracy(std::string name, int k)
       : MeanMetricWrapper(std::move(name)), k_(k) {}
   int k() const { return k_; }
 

@@ -7,7 +7,7 @@ namespace tessel {
 
 class TopKCategoricalAccuracy : public MeanMetricWrapper {
  public:
-  explicit TopKCategoricalAccuracy(std::string name = "top_k_categorical_accuracy", int k = 5)
+  TopKCategoricalAccuracy(std::string name, int k)
       : MeanMetricWrapper(std::move(name)), k_(k) {}
   int k() const { return k_; }
 

@@ -246,7 +246,7 @@ class TestLosses : public QObject {
     QCOMPARE(g[0], 0.5f);
     QCOMPARE(g[1], -1.5f);
     // Without scale (nullptr = 1); from_logits BCE: (sigmoid(x) - t) / d.
-    BinaryCrossentropy bce(true);
+    BinaryCrossentropy bce(true, 0.0);
     bce.gradient(Tensor({1, 1}, {1}), Tensor({1, 1}, {0}), nullptr, g);
     QCOMPARE(g[0], -0.5f);
     // Sparse from_logits: softmax - onehot.
