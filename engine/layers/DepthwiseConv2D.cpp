@@ -18,7 +18,7 @@ Shape DepthwiseConv2D::outputShape(const std::vector<Shape>& inputs) const {
 void DepthwiseConv2D::build(const std::vector<Shape>& inputs, Rng& rng) {
   const Index C = buildDepthwiseKernel(inputs, rng);
   if (conv_.useBias)
-    initializeTensor(config_.value("bias_initializer", json("zeros")),
+    initializeTensor(config_.at("bias_initializer"),
                      addVariable("bias", {C * dm_}).value, rng, name_);
   built_ = true;
 }
@@ -54,11 +54,11 @@ void DepthwiseConv2D::backward(const std::vector<const Tensor*>& x, const Tensor
 double DepthwiseConv2D::regularization(bool addGrads) {
   double p = 0.0;
   Variable& k = vars_[0];
-  p += regularizationPenalty(config_.value("depthwise_regularizer", json()), k.value,
+  p += regularizationPenalty(config_.at("depthwise_regularizer"), k.value,
                              addGrads && k.trainable ? &k.grad : nullptr);
   if (conv_.useBias) {
     Variable& b = vars_[1];
-    p += regularizationPenalty(config_.value("bias_regularizer", json()), b.value,
+    p += regularizationPenalty(config_.at("bias_regularizer"), b.value,
                                addGrads && b.trainable ? &b.grad : nullptr);
   }
   return p;

@@ -5,7 +5,7 @@ namespace tessel {
 DepthwiseConvLayer::DepthwiseConvLayer(const std::string& className, const json& config)
     : Layer(className, config) {
   conv_ = parseConv2DConfig(config_, className_, name_);
-  dm_ = config_.value("depth_multiplier", Index(1));
+  dm_ = config_.at("depth_multiplier").get<Index>();
 }
 
 ConvGeom DepthwiseConvLayer::geometry(const Shape& in) const {
@@ -18,7 +18,7 @@ Index DepthwiseConvLayer::buildDepthwiseKernel(const std::vector<Shape>& inputs,
   const Index C = inputs[0][3];
   vars_.clear();
   initializeTensor(
-      config_.value("depthwise_initializer", json("glorot_uniform")),
+      config_.at("depthwise_initializer"),
       addVariable("depthwise_kernel", {conv_.kernel[0], conv_.kernel[1], C, dm_}).value, rng,
       name_);
   return C;

@@ -4,7 +4,7 @@ namespace tessel {
 
 SeparableConv2D::SeparableConv2D(const json& config)
     : DepthwiseConvLayer("SeparableConv2D", config) {
-  filters_ = config_.value("filters", Index(0));
+  filters_ = config_.at("filters").get<Index>();
   if (filters_ < 1 || dm_ < 1)
     throw SpecError(SpecErrorKind::BadValue, name_,
                     "config 'filters' and 'depth_multiplier' must be positive");
@@ -18,10 +18,10 @@ Shape SeparableConv2D::outputShape(const std::vector<Shape>& inputs) const {
 
 void SeparableConv2D::build(const std::vector<Shape>& inputs, Rng& rng) {
   const Index C = buildDepthwiseKernel(inputs, rng);
-  initializeTensor(config_.value("pointwise_initializer", json("glorot_uniform")),
+  initializeTensor(config_.at("pointwise_initializer"),
                    addVariable("pointwise_kernel", {1, 1, C * dm_, filters_}).value, rng, name_);
   if (conv_.useBias)
-    initializeTensor(config_.value("bias_initializer", json("zeros")),
+    initializeTensor(config_.at("bias_initializer"),
                      addVariable("bias", {filters_}).value, rng, name_);
   built_ = true;
 }
@@ -69,7 +69,7 @@ double SeparableConv2D::regularization(bool addGrads) {
   double p = 0.0;
   const char* keys[3] = {"depthwise_regularizer", "pointwise_regularizer", "bias_regularizer"};
   for (size_t i = 0; i < vars_.size(); ++i)
-    p += regularizationPenalty(config_.value(keys[i], json()), vars_[i].value,
+    p += regularizationPenalty(config_.at(keys[i]), vars_[i].value,
                                addGrads && vars_[i].trainable ? &vars_[i].grad : nullptr);
   return p;
 }
