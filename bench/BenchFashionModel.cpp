@@ -9,6 +9,7 @@
 #include "engine/core/Error.h"
 #include "engine/data/FashionMnist.h"
 #include "engine/graph/ModelSpec.h"
+#include "engine/layers/LayerRegistry.h"
 #include "engine/train/Trainer.h"
 
 namespace tessel::bench {
@@ -99,17 +100,17 @@ double trainingFlopsPerSample(const ModelSpec& spec) {
     const Shape& out = *shapes->output;
     const double outSize = product(out, 1, out.size());
     const double cin = double(in.back());
-    const nlohmann::json& c = node.config;
     const std::string& cls = node.className;
+    const nlohmann::json c = LayerRegistry::instance().completeConfig(cls, node.config, node.name);
     if (cls == "Dense") {
       macs += outSize * cin;
     } else if (cls == "Conv1D" || cls == "Conv2D") {
       macs += outSize * tupleProduct(c, "kernel_size", cls == "Conv1D" ? 1 : 2) * cin /
-              c.value("groups", 1.0);
+              c.at("groups").get<double>();
     } else if (cls == "DepthwiseConv2D") {
       macs += outSize * tupleProduct(c, "kernel_size", 2);
     } else if (cls == "SeparableConv2D") {
-      const double mid = cin * c.value("depth_multiplier", 1.0);
+      const double mid = cin * c.at("depth_multiplier").get<double>();
       const double pixels = product(out, 1, out.size() - 1);
       macs += pixels * mid * tupleProduct(c, "kernel_size", 2) + outSize * mid;
     } else if (cls == "Conv2DTranspose") {
