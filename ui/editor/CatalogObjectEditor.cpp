@@ -118,8 +118,10 @@ void CatalogObjectEditor::setValue(const json& value) {
       f->setValue(v.is_number() ? v.get<double>() : 0.0);
     else if (auto* s = qobject_cast<QSpinBox*>(w))
       s->setValue(v.is_number() ? v.get<int>() : 0);
-    else if (auto* l = qobject_cast<QLineEdit*>(w))
+    else if (auto* l = qobject_cast<QLineEdit*>(w)) {
       l->setText(text(v));
+      l->setCursorPosition(0);  // the start of a long value
+    }
   }
   loading_ = false;
 }
@@ -153,7 +155,8 @@ void CatalogObjectEditor::buildFields() {
   fieldWidgets_.clear();
   fieldsHost_ = new QWidget(this);
   fields_ = new QFormLayout(fieldsHost_);
-  fields_->setContentsMargins(12, 0, 0, 0);
+  fields_->setContentsMargins(8, 0, 0, 0);
+  fields_->setRowWrapPolicy(QFormLayout::WrapLongRows);
   fields_->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   layout()->addWidget(fieldsHost_);
   const CatalogEntry* e = raw_.is_null() ? current() : nullptr;
@@ -198,6 +201,7 @@ void CatalogObjectEditor::buildFields() {
     }
     w->setObjectName(QString::fromStdString(key));
     w->setToolTip(QString::fromStdString(p.doc));
+    w->setMinimumWidth(60);
     auto* label = new QLabel(QString::fromStdString(key), fieldsHost_);
     label->setToolTip(QString::fromStdString(p.doc));
     fields_->addRow(label, w);

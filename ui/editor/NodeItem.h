@@ -22,7 +22,7 @@ class NodeItem : public QGraphicsItem {
   static constexpr double kPortRadius = 6;
   // Below this zoom the node is drawn compact: its colour and class name in a font large enough
   // to read (abbreviated, "GAP2D", when it does not fit), no ports or subtitle.
-  static constexpr double kDetailedZoom = 0.6;
+  static constexpr double kDetailedZoom = 0.55;  // below GraphView::kMinLegibleZoom
 
   struct Port {
     bool output = false;
