@@ -57,16 +57,37 @@ void EdgeItem::setEnds(QPointF start, QPointF end) {
   updateLabelRect();
 }
 
-void EdgeItem::updateLabelRect() {
-  if (label_.isEmpty()) {
-    labelRect_ = QRectF();
-    return;
-  }
+QRectF EdgeItem::labelRectAt(double percent) const {
+  if (label_.isEmpty()) return {};
   static const QFontMetricsF metrics(labelFont());
   const QSizeF size = metrics.size(Qt::TextSingleLine, label_);
-  const QPointF mid = path().pointAtPercent(0.5);
-  labelRect_ = QRectF(mid.x() - size.width() / 2 - 4, mid.y() - size.height() / 2 - 1,
-                      size.width() + 8, size.height() + 2);
+  const QPointF mid = path().pointAtPercent(percent);
+  return QRectF(mid.x() - size.width() / 2 - 4, mid.y() - size.height() / 2 - 1, size.width() + 8,
+                size.height() + 2);
+}
+
+void EdgeItem::updateLabelRect() {
+  labelRect_ = labelRectAt(labelAt_);
+}
+
+void EdgeItem::placeLabel(const std::function<bool(const QRectF&)>& covered) {
+  if (label_.isEmpty()) return;
+  double at = 0.5;
+  bool free = false;
+  for (double t : {0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85}) {
+    if (!covered(mapRectToScene(labelRectAt(t)))) {
+      at = t;
+      free = true;
+      break;
+    }
+  }
+  if (at != labelAt_) {
+    prepareGeometryChange();
+    labelAt_ = at;
+    updateLabelRect();
+    update();
+  }
+  setZValue(free ? 0 : 2);
 }
 
 QRectF EdgeItem::boundingRect() const {
@@ -101,8 +122,9 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   painter->setBrush(Qt::NoBrush);
   painter->drawPath(path());
   if (label_.isEmpty()) return;
-  // Far zoomed out the label is unreadable: skip it (keeps large graphs fast).
-  if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.35) return;
+  // Zoomed out (nodes drawn compact) the label is unreadable: skip it.
+  if (option->levelOfDetailFromTransform(painter->worldTransform()) < NodeItem::kDetailedZoom)
+    return;
   const QRectF r = labelRect();
   QColor fill = pal.color(QPalette::Base);
   fill.setAlpha(235);

@@ -1,8 +1,11 @@
 #pragma once
 // One edge: a cubic curve from a producer's output port to a consumer's input port, labelled
-// with the tensor shape it carries, e.g. "(None, 28, 28, 1)".
+// with the tensor shape it carries, e.g. "(None, 28, 28, 1)". The label sits on the curve where no
+// node covers it (the scene decides, see placeLabel); when every place is covered the edge is
+// drawn above the nodes.
 #include <QGraphicsPathItem>
 #include <QString>
+#include <functional>
 
 #include "ui/editor/NodeId.h"
 
@@ -20,6 +23,11 @@ class EdgeItem : public QGraphicsPathItem {
   const QString& label() const { return label_; }
   void setLabel(const QString& label);  // the tooltip (layer names) is the scene's
   void setEnds(QPointF start, QPointF end);
+  // Moves the label along the curve (middle first, then outwards) to the first place where
+  // `covered` is false; none: the middle, with the edge raised above the nodes.
+  void placeLabel(const std::function<bool(const QRectF&)>& covered);
+  QRectF labelSceneRect() const { return mapRectToScene(labelRect_); }
+  bool labelRaised() const { return zValue() > 1; }
   // The curve used for edges and for the edge being dragged.
   static QPainterPath curve(QPointF start, QPointF end);
 
@@ -29,13 +37,15 @@ class EdgeItem : public QGraphicsPathItem {
 
  private:
   QRectF labelRect() const { return labelRect_; }
+  QRectF labelRectAt(double percent) const;
   void updateLabelRect();
   NodeId from_, to_;
   int port_;
   QString label_;
   QPointF start_, end_;
   bool hasEnds_ = false;
-  QRectF labelRect_;  // cached: boundingRect() is called often
+  QRectF labelRect_;      // cached: boundingRect() is called often
+  double labelAt_ = 0.5;  // where on the curve (0: start, 1: end)
 };
 
 }  // namespace tessel::ui

@@ -109,6 +109,19 @@ GraphEditorWidget::GraphEditorWidget(QWidget* parent) : QWidget(parent) {
     removeAction(a);
     view_->addAction(a);
   }
+  // The canvas tool bar shows short names (QAction::iconText) so it fits a 1024-pixel window;
+  // the menus and tooltips keep the full ones.
+  autoLayout_->setIconText(tr("Layout"));
+  fit_->setIconText(tr("Fit"));
+  fit_->setToolTip(tr("Fit the graph in the window, keeping labels legible (Ctrl+0)"));
+  zoomIn_->setIconText(tr("+"));
+  zoomIn_->setToolTip(tr("Zoom in (Ctrl+=)"));
+  zoomOut_->setIconText(QString(QChar(0x2212)));  // minus sign
+  zoomOut_->setToolTip(tr("Zoom out (Ctrl+-)"));
+  overview_->setIconText(tr("Map"));
+  overview_->setToolTip(tr("Show the overview map"));
+  summaryToggle_->setIconText(tr("Summary"));
+  summaryToggle_->setToolTip(tr("Show the model summary"));
   for (QAction* a : {autoLayout_, fit_, zoomIn_, zoomOut_, overview_}) toolBar_->addAction(a);
   toolBar_->addAction(summaryToggle_);
 
@@ -252,7 +265,11 @@ void GraphEditorWidget::cutSelection() {
 }
 
 QStringList GraphEditorWidget::paste() {
-  return pasteFragmentText(QApplication::clipboard()->text(), tr("Paste"));
+  return pasteFragmentText(QApplication::clipboard()->text(), tr("Paste"), view_->cursorScenePos());
+}
+
+QStringList GraphEditorWidget::pasteAt(QPointF scenePos) {
+  return pasteFragmentText(QApplication::clipboard()->text(), tr("Paste"), scenePos);
 }
 
 QStringList GraphEditorWidget::pasteText(const QString& text) {
@@ -267,7 +284,43 @@ QStringList GraphEditorWidget::duplicateSelection() {
       tr("Duplicate"));
 }
 
-QStringList GraphEditorWidget::pasteFragmentText(const QString& text, const QString& undoText) {
+QPointF GraphEditorWidget::pasteOffset(const GraphFragment& fragment,
+                                       std::optional<QPointF> at) const {
+  // Boxes of a nominal node height; a margin keeps pasted nodes clear of the others.
+  const QSizeF node(NodeItem::kWidth, 70);
+  QRectF box;
+  for (const auto& [name, p] : fragment.positions) box = box.united(QRectF(p, node));
+  auto occupied = [&](QPointF shift) {
+    for (const auto& [name, p] : fragment.positions) {
+      const QRectF mine = QRectF(p + shift, node).adjusted(-12, -12, 12, 12);
+      for (NodeId id : doc_->nodeIds()) {
+        NodeItem* item = scene_->nodeItem(id);
+        const QSizeF size(NodeItem::kWidth, item ? item->height() : node.height());
+        if (mine.intersects(QRectF(doc_->position(id), size))) return true;
+      }
+    }
+    return false;
+  };
+  QPointF offset, step;
+  if (at) {
+    // At the cursor (the fragment's top-left node there), moved down while it would cover a node.
+    offset = *at - box.topLeft();
+    step = QPointF(0, 40);
+  } else if (fragment.hadLayout) {
+    // Next to the originals: below them, further down while that is taken.
+    offset = QPointF(0, box.height() + 40);
+    step = QPointF(0, box.height() + 40);
+  } else {
+    // From elsewhere (a text editor): centred in the visible canvas.
+    offset = view_->visibleCentre() - box.center();
+    step = QPointF(0, 40);
+  }
+  for (int i = 0; i < 200 && occupied(offset); ++i) offset += step;
+  return offset;
+}
+
+QStringList GraphEditorWidget::pasteFragmentText(const QString& text, const QString& undoText,
+                                                 std::optional<QPointF> at) {
   GraphFragment fragment;
   try {
     fragment = GraphClipboard::parse(text);
@@ -277,23 +330,7 @@ QStringList GraphEditorWidget::pasteFragmentText(const QString& text, const QStr
   }
   if (fragment.nodes.empty()) return {};
   GraphClipboard::makeNamesUnique(fragment, doc_->spec());
-  QRectF box;
-  for (const auto& [name, p] : fragment.positions) box = box.united(QRectF(p, QSizeF(1, 1)));
-  QPointF offset;
-  if (fragment.hadLayout) {
-    // Next to the original: shifted by (40, 40) until no pasted node sits on an existing one.
-    auto occupied = [&](QPointF shift) {
-      for (const auto& [name, p] : fragment.positions)
-        for (NodeId id : doc_->nodeIds())
-          if ((doc_->position(id) - (p + shift)).manhattanLength() < 8) return true;
-      return false;
-    };
-    offset = QPointF(40, 40);
-    for (int i = 0; i < 50 && occupied(offset); ++i) offset += QPointF(40, 40);
-  } else {
-    // From elsewhere (a text editor): centred in the visible canvas.
-    offset = view_->visibleCentre() - box.center() - QPointF(NodeItem::kWidth / 2, 30);
-  }
+  const QPointF offset = pasteOffset(fragment, at);
   auto* cmd = new PasteCommand(doc_, fragment, offset, undoText);
   const std::vector<NodeId> ids = cmd->nodeIds();
   if (const QString why = GraphCommand::push(stack_, cmd); !why.isEmpty()) {
@@ -308,7 +345,10 @@ QStringList GraphEditorWidget::pasteFragmentText(const QString& text, const QStr
 }
 
 void GraphEditorWidget::showContextMenu(NodeId node, QPoint screenPos) {
-  if (!contextMenu_) contextMenu_ = new QMenu(this);
+  if (!contextMenu_) {
+    contextMenu_ = new QMenu(this);
+    contextMenu_->setObjectName("canvasContextMenu");
+  }
   contextMenu_->clear();
   if (node != kInvalidNodeId) {
     for (const GraphFix& fix : scene_->fixesFor(node)) {
@@ -318,7 +358,14 @@ void GraphEditorWidget::showContextMenu(NodeId node, QPoint screenPos) {
     }
     if (!contextMenu_->isEmpty()) contextMenu_->addSeparator();
   }
-  for (QAction* a : {cut_, copy_, paste_, duplicate_, delete_}) contextMenu_->addAction(a);
+  for (QAction* a : {cut_, copy_}) contextMenu_->addAction(a);
+  // Paste where the menu was opened.
+  const QPointF at = view_->mapToScene(view_->viewport()->mapFromGlobal(screenPos));
+  QAction* pasteHere = contextMenu_->addAction(paste_->text());
+  pasteHere->setObjectName("pasteHere");
+  pasteHere->setEnabled(!QApplication::clipboard()->text().isEmpty());
+  connect(pasteHere, &QAction::triggered, this, [this, at] { pasteAt(at); });
+  for (QAction* a : {duplicate_, delete_}) contextMenu_->addAction(a);
   contextMenu_->addSeparator();
   contextMenu_->addAction(autoLayout_);
   contextMenu_->popup(screenPos);

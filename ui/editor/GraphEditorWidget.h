@@ -4,7 +4,9 @@
 // overview); over its bottom-right corner the overview (GraphMinimap); below it the summary
 // panel (Keras model.summary(), live). The main window embeds it and adds its actions (undo,
 // redo, cut, copy, paste, duplicate, delete, auto layout, fit, zoom) to menus and tool bars.
+#include <QPointF>
 #include <QWidget>
+#include <optional>
 
 #include "engine/graph/ModelSpec.h"
 #include "ui/editor/NodeId.h"
@@ -19,6 +21,7 @@ class QUndoStack;
 namespace tessel::ui {
 
 class GraphDocument;
+struct GraphFragment;
 class GraphMinimap;
 class GraphScene;
 class GraphView;
@@ -81,10 +84,13 @@ class GraphEditorWidget : public QWidget {
   // Clipboard: Keras JSON of the selected nodes and the edges among them (GraphClipboard).
   void copySelection();
   void cutSelection();  // one undo step "Cut"
-  // Pastes the clipboard's text; returns the new node names (selected), empty on failure.
+  // Pastes the clipboard's text at the mouse when it is over the canvas, else next to the
+  // originals (below them) or in the middle of the view, never on top of another node; returns
+  // the new node names (selected), empty on failure.
   QStringList paste();
+  QStringList pasteAt(QPointF scenePos);  // the fragment's top-left node at scenePos
   QStringList pasteText(const QString& text);
-  QStringList duplicateSelection();  // Ctrl+D, one undo step "Duplicate"
+  QStringList duplicateSelection();  // Ctrl+D, one undo step "Duplicate", below the originals
 
  signals:
   void message(const QString& text);
@@ -94,7 +100,9 @@ class GraphEditorWidget : public QWidget {
  private:
   void showMessage(const QString& text);
   void showContextMenu(NodeId node, QPoint screenPos);
-  QStringList pasteFragmentText(const QString& text, const QString& undoText);
+  QStringList pasteFragmentText(const QString& text, const QString& undoText,
+                                std::optional<QPointF> at = std::nullopt);
+  QPointF pasteOffset(const GraphFragment& fragment, std::optional<QPointF> at) const;
   void updateActions();
 
   GraphDocument* doc_;

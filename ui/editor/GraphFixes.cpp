@@ -3,9 +3,11 @@
 #include <QObject>
 #include <cmath>
 #include <regex>
+#include <set>
 
 #include "ui/editor/GraphCommands.h"
 #include "ui/editor/GraphDocument.h"
+#include "ui/editor/NodeItem.h"
 
 namespace tessel::ui {
 
@@ -55,6 +57,50 @@ json reshapeTarget(Index n, int rank) {
   if (rank == 3) return json::array({n, 1});
   if (rank == 2) return json::array({n});
   return t;
+}
+
+// Where a layer inserted on the edge from -> to goes: on the edge, between the two boxes. When
+// they are too close, the consumer and every layer after it move along the edge's direction to
+// make room (undone with the insertion).
+struct Placement {
+  QPointF pos;
+  MoveNodesCommand::Moves shifts;
+};
+
+Placement placeOnEdge(const GraphDocument& doc, NodeId from, NodeId to) {
+  constexpr double kW = NodeItem::kWidth, kH = 70, kGapX = 60, kGapY = 40;
+  const QPointF a = doc.position(from), b = doc.position(to);
+  const bool across = b.x() - a.x() >= std::abs(b.y() - a.y());  // left to right
+  const bool down = !across && b.y() > a.y();
+  QPointF shift;
+  if (across) {
+    const double gap = b.x() - (a.x() + kW), need = kW + 2 * kGapX;
+    if (gap < need) shift = QPointF(need - gap, 0);
+  } else if (down) {
+    const double gap = b.y() - (a.y() + kH), need = kH + 2 * kGapY;
+    if (gap < need) shift = QPointF(0, need - gap);
+  }
+  Placement out;
+  if (!shift.isNull()) {
+    // The consumer and its descendants.
+    std::set<NodeId> later{to};
+    std::vector<NodeId> todo{to};
+    while (!todo.empty()) {
+      const NodeId id = todo.back();
+      todo.pop_back();
+      for (const auto& [consumer, port] : doc.consumers(id))
+        if (later.insert(consumer).second) todo.push_back(consumer);
+    }
+    for (NodeId id : later) out.shifts[id] = {doc.position(id), doc.position(id) + shift};
+  }
+  const QPointF b2 = b + shift;
+  if (across)
+    out.pos = QPointF((a.x() + kW + b2.x()) / 2 - kW / 2, (a.y() + b2.y()) / 2);
+  else if (down)
+    out.pos = QPointF((a.x() + b2.x()) / 2, (a.y() + kH + b2.y()) / 2 - kH / 2);
+  else
+    out.pos = (a + b2) / 2;
+  return out;
 }
 
 }  // namespace
@@ -159,19 +205,17 @@ QString GraphFixes::apply(GraphDocument* doc, QUndoStack* stack, const GraphFix&
         .arg(QString::fromStdString(n->name))
         .arg(fix.port + 1);
   const NodeId from = doc->idOf(QString::fromStdString(n->inputs[fix.port]));
-  // The new layer goes half-way between producer and consumer (below when they are close).
-  const QPointF a = doc->position(from), b = doc->position(fix.node);
-  QPointF pos = (a + b) / 2;
-  if (std::abs(b.x() - a.x()) < 400) pos = QPointF(b.x(), std::max(a.y(), b.y()) + 120);
+  const Placement place = placeOnEdge(*doc, from, fix.node);
   const QString cls = fix.kind == "flatten" ? "Flatten" : "Reshape";
   const int before = stack->index();
   stack->beginMacro(fix.label);
-  auto* add = new AddNodeCommand(doc, cls, pos);
+  if (!place.shifts.empty()) stack->push(new MoveNodesCommand(doc, place.shifts));
+  auto* add = new AddNodeCommand(doc, cls, place.pos);
   const NodeId added = add->nodeId();
   const QString why = GraphCommand::push(stack, add);  // deleted by the stack if refused
   if (!why.isEmpty()) {
     stack->endMacro();
-    if (stack->index() > before) stack->undo();  // the empty macro
+    if (stack->index() > before) stack->undo();  // the macro (shifts, if any)
     return why;
   }
   if (fix.kind == "reshape")

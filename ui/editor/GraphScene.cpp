@@ -131,6 +131,7 @@ void GraphScene::addNodeItem(NodeId id) {
   syncing_ = false;
   addItem(item);
   nodes_.insert(id, item);
+  placeLabelsUnder(item);
   refreshNode(id);
   rebuildEdgesInto(id);
   for (const auto& [consumer, port] : doc_->consumers(id)) rebuildEdgesInto(consumer);
@@ -220,9 +221,26 @@ void GraphScene::updateEdgeGeometry(EdgeItem* edge) {
   NodeItem* b = nodes_.value(edge->to());
   if (!a || !b) return;
   edge->setEnds(a->outputPortScenePos(), b->inputPortScenePos(edge->port()));
+  placeLabel(edge);
+}
+
+void GraphScene::placeLabel(EdgeItem* edge) {
+  edge->placeLabel([this](const QRectF& r) {
+    for (QGraphicsItem* item : items(r, Qt::IntersectsItemBoundingRect))
+      if (item->type() == NodeItem::Type) return true;
+    return false;
+  });
+}
+
+void GraphScene::placeLabelsUnder(NodeItem* item) {
+  const QRectF box = item->sceneBoundingRect();
+  for (const auto& list : edgesInto_)
+    for (EdgeItem* e : list)
+      if (e->labelRaised() || e->labelSceneRect().intersects(box)) placeLabel(e);
 }
 
 void GraphScene::nodeItemMoved(NodeItem* item) {
+  placeLabelsUnder(item);
   for (EdgeItem* e : edgesInto_.value(item->id())) updateEdgeGeometry(e);
   for (const auto& [consumer, port] : doc_->consumers(item->id()))
     for (EdgeItem* e : edgesInto_.value(consumer))

@@ -77,6 +77,8 @@ class GraphScene : public QGraphicsScene {
   void refreshAll();
   void labelEdge(EdgeItem* edge);  // shape label and tooltip (current layer names)
   void updateEdgeGeometry(EdgeItem* edge);
+  void placeLabel(EdgeItem* edge);        // where no node covers it
+  void placeLabelsUnder(NodeItem* item);  // labels the node covers (it moved or appeared)
   NodeItem* nodeAt(QPointF scenePos, NodeItem* except = nullptr) const;
 
   GraphDocument* doc_;

@@ -25,6 +25,27 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent)
   setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   centerOn(0, 0);
+  viewport()->setMouseTracking(true);  // cursorScenePos() follows the mouse
+}
+
+std::optional<QPointF> GraphView::cursorScenePos() const {
+  if (!mouse_ || !viewport()->rect().contains(*mouse_)) return std::nullopt;
+  return mapToScene(*mouse_);
+}
+
+bool GraphView::viewportEvent(QEvent* event) {
+  switch (event->type()) {
+    case QEvent::MouseMove:
+    case QEvent::MouseButtonPress:
+      mouse_ = static_cast<QMouseEvent*>(event)->position().toPoint();
+      break;
+    case QEvent::Leave:
+      mouse_.reset();
+      break;
+    default:
+      break;
+  }
+  return QGraphicsView::viewportEvent(event);
 }
 
 void GraphView::setZoom(double factor) {
@@ -87,8 +108,20 @@ void GraphView::fitAll() {
   bounds.adjust(-30, -30, 30, 30);
   fitInView(bounds, Qt::KeepAspectRatio);
   if (zoom() > 1.5) setZoom(1.5);  // a lone node should not fill the screen
-  if (zoom() < 0.1) setZoom(0.1);
-  centerOn(bounds.center());
+  if (zoom() >= kMinLegibleZoom) {
+    centerOn(bounds.center());
+    emit viewChanged();
+    return;
+  }
+  // Too large to fit legibly: the legible zoom, showing the graph from its top-left corner
+  // (centred on an axis that fits).
+  setZoom(kMinLegibleZoom);
+  const QSizeF visible = QSizeF(viewport()->size()) / kMinLegibleZoom;
+  QPointF centre = bounds.center();
+  if (bounds.width() > visible.width()) centre.setX(bounds.left() + visible.width() / 2);
+  if (bounds.height() > visible.height()) centre.setY(bounds.top() + visible.height() / 2);
+  centerOn(centre);
+  emit viewChanged();
 }
 
 void GraphView::wheelEvent(QWheelEvent* event) {

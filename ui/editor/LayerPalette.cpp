@@ -24,6 +24,8 @@ LayerPaletteTree::LayerPaletteTree(QWidget* parent) : QTreeWidget(parent) {
   setSelectionMode(SingleSelection);
   setRootIsDecorated(true);
   setUniformRowHeights(false);
+  // Long names differ at their end ("GlobalAveragePooling1D" / "2D"): elide in the middle.
+  setTextElideMode(Qt::ElideMiddle);
 }
 
 QMimeData* LayerPaletteTree::mimeDataFor(const QString& className) {

@@ -14,7 +14,11 @@
 #include <QVBoxLayout>
 #include <climits>
 
+#include "engine/catalog/InitializerCatalog.h"
+#include "engine/catalog/RegularizerCatalog.h"
 #include "engine/layers/Activations.h"
+#include "ui/editor/CatalogObjectEditor.h"
+#include "ui/editor/FloatSpinBox.h"
 #include "ui/editor/GraphCommands.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphFixes.h"
@@ -22,22 +26,6 @@
 namespace tessel::ui {
 
 namespace {
-
-// Shows floats the short way ("0.5", "1e-07") instead of a fixed number of decimals.
-class FloatSpinBox : public QDoubleSpinBox {
- public:
-  using QDoubleSpinBox::QDoubleSpinBox;
-  QString textFromValue(double value) const override { return QString::number(value, 'g', 10); }
-  double valueFromText(const QString& text) const override { return text.toDouble(); }
-  QValidator::State validate(QString& text, int&) const override {
-    bool ok = false;
-    text.toDouble(&ok);
-    if (ok) return QValidator::Acceptable;
-    return text.isEmpty() || text == "-" || text.endsWith('e') || text.endsWith("e-")
-               ? QValidator::Intermediate
-               : QValidator::Invalid;
-  }
-};
 
 QString jsonText(const json& v) {
   if (v.is_null()) return {};
@@ -278,6 +266,25 @@ QWidget* NodeInspector::makeEditor(const ParamSpec& p) {
         combo->setCurrentIndex(i);
       };
       return combo;
+    }
+    case ParamType::Initializer:
+    case ParamType::Regularizer:
+    case ParamType::Constraint: {
+      // A class from the engine's catalog and its config fields. The engine implements no
+      // weight constraint: None is the only choice.
+      std::vector<const CatalogEntry*> entries;
+      if (p.type == ParamType::Initializer)
+        for (const auto& e : initializerCatalog().all()) entries.push_back(&e);
+      if (p.type == ParamType::Regularizer)
+        for (const auto& e : regularizerCatalog().all()) entries.push_back(&e);
+      auto* editor =
+          new CatalogObjectEditor(entries, nullable || p.type != ParamType::Initializer, formHost_);
+      if (p.type == ParamType::Constraint)
+        editor->setToolTip(tr("Weight constraints are not implemented: None"));
+      connect(editor, &CatalogObjectEditor::edited, this,
+              [this, key](const json& v) { commit(key, v); });
+      setters_[key] = [editor](const json& v) { editor->setValue(v); };
+      return editor;
     }
     default:
       break;

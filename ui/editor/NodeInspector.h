@@ -1,10 +1,11 @@
 #pragma once
 // The inspector: a form generated from the selected layer's ParamSpecs (spin boxes for numbers,
-// a check box for booleans, combo boxes for choices and activations, a JSON line for lists,
-// initializers and the rest; the Keras doc line as tooltip). Every edit goes through a
-// SetConfig (or Rename) undo command; a value the registry refuses is shown in red and the field
-// returns to the document's value. It follows its node by id, so a rename (here or undone with
-// Ctrl+Z) keeps the form on the same layer.
+// a check box for booleans, combo boxes for choices and activations, a class combo with config
+// fields for initializers, regularizers and constraints (CatalogObjectEditor, from the engine's
+// catalogs), a JSON line for lists and the rest; the Keras doc line as tooltip). Every edit goes
+// through a SetConfig (or Rename) undo command; a value the registry refuses is shown in red and
+// the field returns to the document's value. It follows its node by id, so a rename (here or undone
+// with Ctrl+Z) keeps the form on the same layer.
 #include <QHash>
 #include <QPointer>
 #include <QString>

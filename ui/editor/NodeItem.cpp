@@ -134,16 +134,11 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   const QColor dimText = dark ? textColor.darker(130) : textColor.lighter(160);
   QPainterPath body;
   body.addRoundedRect(box, 8, 8);
-  // Far zoomed out (overview, large graphs): a coloured box is all that can be seen.
+  // Zoomed out, the normal text would be too small to read: a coloured box with the class name
+  // as large as the box allows (abbreviated when it does not fit).
   const double lod = option->levelOfDetailFromTransform(painter->worldTransform());
-  if (lod < 0.35) {
-    painter->setRenderHint(QPainter::Antialiasing, false);
-    painter->fillRect(box, accent);
-    if (hasError() || selected) {
-      painter->setPen(QPen(hasError() ? errorColor() : pal.color(QPalette::Highlight), 0));
-      painter->setBrush(Qt::NoBrush);
-      painter->drawRect(box);
-    }
+  if (lod < kDetailedZoom) {
+    paintCompact(painter, lod, selected, pal);
     return;
   }
   // Body and header band.
@@ -219,6 +214,44 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   }
   painter->setBrush(accent);
   painter->drawEllipse(outputPortPos(), kPortRadius, kPortRadius);
+}
+
+QString NodeItem::abbreviation(const QString& className) {
+  // "GlobalAveragePooling2D" -> "GAP2D", "BatchNormalization" -> "BN".
+  QString out;
+  for (const QChar c : className)
+    if (c.isUpper() || c.isDigit()) out += c;
+  return out.isEmpty() ? className.left(3) : out;
+}
+
+void NodeItem::paintCompact(QPainter* painter, double lod, bool selected, const QPalette& pal) {
+  const QRectF box(0, 0, kWidth, height());
+  const QColor accent = groupColor(content_.group);
+  painter->setRenderHint(QPainter::Antialiasing, lod > 0.2);
+  painter->setPen(Qt::NoPen);
+  painter->setBrush(accent);
+  painter->drawRoundedRect(box, 8, 8);
+  if (hasError() || selected || !content_.hint.isEmpty()) {
+    QColor c = selected ? pal.color(QPalette::Highlight) : hintColor();
+    if (hasError()) c = errorColor();
+    painter->setPen(QPen(c, 3 / std::max(lod, 0.05)));
+    painter->setBrush(Qt::NoBrush);
+    painter->drawRoundedRect(box, 8, 8);
+  }
+  // About 12 screen pixels high, no more than most of the box.
+  const double px = std::min(12.0 / std::max(lod, 0.05), box.height() * 0.62);
+  if (px * lod < 5) return;  // nothing legible fits: the colour says the group
+  QFont f = painter->font();
+  f.setPixelSize(std::max(1, static_cast<int>(px)));
+  f.setBold(true);
+  const QFontMetricsF m(f);
+  const QRectF text = box.adjusted(8, 0, -8, 0);
+  QString label = content_.className;
+  if (m.horizontalAdvance(label) > text.width()) label = abbreviation(label);
+  label = m.elidedText(label, Qt::ElideRight, text.width());
+  painter->setFont(f);
+  painter->setPen(Qt::white);
+  painter->drawText(text, Qt::AlignCenter, label);
 }
 
 QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {

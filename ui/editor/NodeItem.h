@@ -20,6 +20,9 @@ class NodeItem : public QGraphicsItem {
   enum { Type = UserType + 1 };
   static constexpr double kWidth = 180;
   static constexpr double kPortRadius = 6;
+  // Below this zoom the node is drawn compact: its colour and class name in a font large enough
+  // to read (abbreviated, "GAP2D", when it does not fit), no ports or subtitle.
+  static constexpr double kDetailedZoom = 0.55;  // below GraphView::kMinLegibleZoom
 
   struct Port {
     bool output = false;
@@ -71,6 +74,8 @@ class NodeItem : public QGraphicsItem {
   // The palette to draw `item` with: the painting widget's, else (cached pixmaps are painted
   // without a widget) the first view's, else the application's.
   static QPalette paletteFor(const QGraphicsItem* item, const QWidget* widget);
+  // Capitals and digits of a class name: "GlobalAveragePooling2D" -> "GAP2D".
+  static QString abbreviation(const QString& className);
   static QColor errorColor() { return QColor(0xd3, 0x2f, 0x2f); }
   static QColor hintColor() { return QColor(0xe0, 0x8a, 0x00); }
 
@@ -78,6 +83,7 @@ class NodeItem : public QGraphicsItem {
   QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
 
  private:
+  void paintCompact(QPainter* painter, double lod, bool selected, const QPalette& pal);
   NodeId id_;
   QString name_;
   Content content_;

@@ -5,6 +5,8 @@
 #include <QLocale>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <map>
+#include <numeric>
 
 #include "engine/core/Rng.h"
 #include "engine/layers/Layer.h"
@@ -25,6 +27,24 @@ QString thousands(long long v) {
   }
   return out;
 }
+// Row order: Keras lists a functional model's layers producers first. A model with a cycle or a
+// dangling edge (being edited) keeps the document's order.
+std::vector<int> rowOrder(const ModelSpec& spec) {
+  std::vector<int> order;
+  try {
+    std::map<std::string, int> index;
+    for (int i = 0; i < static_cast<int>(spec.nodes.size()); ++i) index[spec.nodes[i].name] = i;
+    for (const std::string& name : topologicalOrder(spec)) order.push_back(index.at(name));
+  } catch (const std::exception&) {
+    order.clear();
+  }
+  if (order.size() != spec.nodes.size()) {
+    order.resize(spec.nodes.size());
+    std::iota(order.begin(), order.end(), 0);
+  }
+  return order;
+}
+
 }  // namespace
 
 SummaryPanel::SummaryPanel(GraphDocument* doc, QWidget* parent) : QWidget(parent), doc_(doc) {
@@ -45,6 +65,7 @@ SummaryPanel::SummaryPanel(GraphDocument* doc, QWidget* parent) : QWidget(parent
   table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
   table_->setAlternatingRowColors(true);
   table_->setWordWrap(false);
+  table_->setTextElideMode(Qt::ElideMiddle);  // "input_1 (Inp…Layer)" keeps both ends
   totals_ = new QLabel(this);
   totals_->setObjectName("summaryTotals");
   totals_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -108,19 +129,26 @@ void SummaryPanel::refresh() {
   total_ = trainable_ = 0;
   long long nonTrainable = 0;
   bool allKnown = true;
+  bool widened = false;
   auto set = [&](int row, int col, const QString& text, NodeId id) {
     QTableWidgetItem* item = table_->item(row, col);
     if (!item) {
       item = new QTableWidgetItem;
       table_->setItem(row, col, item);
     }
-    if (item->text() != text) item->setText(text);
+    if (item->text() != text) {
+      item->setText(text);
+      // A longer text than its column shows: the columns follow the contents again.
+      widened = widened || fontMetrics().horizontalAdvance(text) + 16 > table_->columnWidth(col);
+    }
     if (item->data(kIdRole).value<NodeId>() != id) item->setData(kIdRole, QVariant::fromValue(id));
     const int right = static_cast<int>(Qt::AlignRight | Qt::AlignVCenter);
     if (col == ParamsColumn && item->textAlignment() != right)
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
   };
-  for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
+  const std::vector<int> order = rowOrder(doc_->spec());
+  for (int row = 0; row < static_cast<int>(nodes.size()); ++row) {
+    const int i = order[row];
     const NodeSpec& n = nodes[i];
     const QString name = QString::fromStdString(n.name);
     QString shape = doc_->outputShapeText(ids[i]);
@@ -132,20 +160,22 @@ void SummaryPanel::refresh() {
     nonTrainable += p.nonTrainable;
     QStringList connected;
     for (const auto& in : n.inputs) connected << "'" + QString::fromStdString(in) + "[0][0]'";
-    set(i, LayerColumn, name + " (" + QString::fromStdString(n.className) + ")", ids[i]);
-    set(i, ShapeColumn, shape, ids[i]);
-    set(i, ParamsColumn, p.known ? QString::number(p.trainable + p.nonTrainable) : "?", ids[i]);
-    set(i, ConnectedColumn, "[" + connected.join(", ") + "]", ids[i]);
+    set(row, LayerColumn, name + " (" + QString::fromStdString(n.className) + ")", ids[i]);
+    set(row, ShapeColumn, shape, ids[i]);
+    set(row, ParamsColumn, p.known ? QString::number(p.trainable + p.nonTrainable) : "?", ids[i]);
+    set(row, ConnectedColumn, "[" + connected.join(", ") + "]", ids[i]);
     const QString error = doc_->errorText(ids[i]);
     for (int c = 0; c < 4; ++c) {
-      QTableWidgetItem* item = table_->item(i, c);
-      if (item->toolTip() == error && item->data(Qt::ForegroundRole).isValid() == !error.isEmpty())
+      // The tooltip: the error, else the whole text (a cell may be elided).
+      QTableWidgetItem* item = table_->item(row, c);
+      const QString tip = error.isEmpty() ? item->text() : error;
+      if (item->toolTip() == tip && item->data(Qt::ForegroundRole).isValid() == !error.isEmpty())
         continue;
       if (error.isEmpty())
         item->setData(Qt::ForegroundRole, QVariant());
       else
         item->setForeground(QColor(0xd3, 0x2f, 0x2f));
-      item->setToolTip(error);
+      item->setToolTip(tip);
     }
   }
   total_ = trainable_ + nonTrainable;
@@ -155,7 +185,7 @@ void SummaryPanel::refresh() {
   table_->clearSelection();
   if (rowOf(selected) >= 0) table_->selectRow(rowOf(selected));
   selecting_ = false;
-  if (resized) {
+  if (resized || widened) {
     table_->resizeColumnsToContents();
     // Re-arm the stretch (resizeColumnsToContents sized the last column too).
     table_->horizontalHeader()->setStretchLastSection(false);

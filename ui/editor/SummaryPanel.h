@@ -1,6 +1,8 @@
 #pragma once
 // Keras's model.summary() as a live table: Layer (type), Output Shape, Param #, Connected to,
-// one row per layer in model order, then Total / Trainable / Non-trainable params. It follows the
+// one row per layer, producers before consumers as Keras lists them (columns sized to their
+// contents, elided in the middle with the whole text as tooltip), then Total / Trainable /
+// Non-trainable params. It follows the
 // document (every change re-validates); rows follow nodes by id (a renamed layer keeps its row
 // selected); selecting a row emits nodeActivated(id), and selectNode() selects the row without
 // emitting.

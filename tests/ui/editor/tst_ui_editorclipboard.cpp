@@ -156,7 +156,18 @@ class TestUiEditorClipboard : public QObject {
     QCOMPARE(copied["config"]["output_layers"][0][0], json("dropout"));
     QVERIFY(copied.contains("tessel_layout"));
 
-    // Ctrl+V: renamed as Keras does, offset, selected, one undo step.
+    // No two nodes overlap (pastes never stack on the originals).
+    auto overlap = [&] {
+      const QStringList names = doc->nodeNames();
+      for (int i = 0; i < names.size(); ++i)
+        for (int j = i + 1; j < names.size(); ++j)
+          if (w.scene()->nodeItem(names[i])->sceneBoundingRect().intersects(
+                  w.scene()->nodeItem(names[j])->sceneBoundingRect()))
+            return true;
+      return false;
+    };
+    // Ctrl+V (the mouse is still on dropout): renamed as Keras does, at the mouse but clear of
+    // the other nodes, selected, one undo step.
     QTest::keyClick(w.view(), Qt::Key_V, Qt::ControlModifier);
     QCOMPARE(w.undoStack()->count(), steps + 1);
     QCOMPARE(w.undoStack()->undoText(), QString("Paste"));
@@ -164,15 +175,17 @@ class TestUiEditorClipboard : public QObject {
     QCOMPARE(doc->node("dropout_1")->inputs, std::vector<std::string>{"dense_1"});
     QVERIFY(doc->node("dense_1")->inputs.empty());
     QCOMPARE(doc->node("dense_1")->config["name"], json("dense_1"));
-    QCOMPARE(doc->position("dense_1"), doc->position("dense") + QPointF(40, 40));
+    QCOMPARE(doc->position("dropout_1") - doc->position("dense_1"),
+             doc->position("dropout") - doc->position("dense"));
+    QVERIFY(!overlap());
     QStringList sel = w.scene()->selectedNodeNames();
     sel.sort();
     QCOMPARE(sel, (QStringList{"dense_1", "dropout_1"}));
     QCOMPARE(w.scene()->edgeItems().size(), 3);
-    // Pasting again goes one step further.
+    // Pasting again: clear of both.
     QTest::keyClick(w.view(), Qt::Key_V, Qt::ControlModifier);
     QVERIFY(doc->hasNode("dense_2") && doc->hasNode("dropout_2"));
-    QCOMPARE(doc->position("dense_2"), doc->position("dense") + QPointF(80, 80));
+    QVERIFY(!overlap());
 
     // Ctrl+D duplicates the selection (dense_2, dropout_2) in one step.
     QTest::keyClick(w.view(), Qt::Key_D, Qt::ControlModifier);
@@ -190,13 +203,16 @@ class TestUiEditorClipboard : public QObject {
     QCOMPARE(doc->toJson().dump(), beforeCut);
     w.undoStack()->redo();
 
-    // Text from elsewhere: a Keras Sequential typed in an editor, pasted at the view centre.
+    // Text from elsewhere: a Keras Sequential typed in an editor, pasted (the mouse has left the
+    // canvas) in the middle of the view.
     QApplication::clipboard()->setText(
         R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
              {"class_name": "Dense", "config": {"name": "dense", "units": 5,
               "batch_input_shape": [null, 3]}},
              {"class_name": "Dense", "config": {"name": "head", "units": 2}}]}})");
     w.view()->setFocus();
+    QEvent leave(QEvent::Leave);
+    QApplication::sendEvent(w.view()->viewport(), &leave);
     QTest::keyClick(w.view(), Qt::Key_V, Qt::ControlModifier);
     QCOMPARE(w.undoStack()->undoText(), QString("Paste"));
     QVERIFY(doc->hasNode("head"));
