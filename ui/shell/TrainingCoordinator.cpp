@@ -132,8 +132,8 @@ void TrainingCoordinator::wireController() {
     tree_->setRunProgress(controller->runId(), QStringLiteral("running"), epoch + 1);
   });
   connect(controller, &TrainingController::pausedChanged, this, [this, controller](bool paused) {
-    tree_->setRunProgress(controller->runId(), paused ? QStringLiteral("paused")
-                                                      : QStringLiteral("running"),
+    tree_->setRunProgress(controller->runId(),
+                          paused ? QStringLiteral("paused") : QStringLiteral("running"),
                           controller->epochsCompleted());
   });
   connect(controller, &TrainingController::finished, this, &TrainingCoordinator::onTrainingEnded);
