@@ -97,7 +97,9 @@ class TestUiWorkspace : public QObject {
     checkCanvasShare(w);  // the default size
     w.resize(1280, 800);
     checkCanvasShare(w);
-    if (const QString dir = qEnvironmentVariable("TESSEL_SCREENSHOTS"); !dir.isEmpty())
+    if (const QString dir = qEnvironmentVariable("TESSEL_SCREENSHOTS",
+                                                 qEnvironmentVariable("TESSEL_SCREENSHOT_DIR"));
+        !dir.isEmpty())
       QVERIFY(w.grab().save(dir + "/editor_1280.png"));
     // The pages are tabs of the centre: Train shows the dashboard in the same room.
     QTabWidget* tabs = w.workspaceTabs();

@@ -59,10 +59,10 @@ void GraphMinimap::refit() {
   if (!main_) return;
   QRectF bounds = scene()->itemsBoundingRect();
   const QRectF visible = visibleSceneRect();
-  // Never over most of a small canvas: shown only where it takes at most a quarter of each side.
+  // Never over most of a small canvas: shown only where it takes at most 2/5 of each side.
   const QSize room = main_->contentsRect().size();
   const bool wanted = allowed_ && !bounds.isEmpty() && !visible.contains(bounds) &&
-                      room.width() >= 4 * kWidth && room.height() >= 4 * kHeight;
+                      2 * room.width() >= 5 * kWidth && 2 * room.height() >= 5 * kHeight;
   if (wanted == isHidden() && !dragging_) setVisible(wanted);
   if (!wanted && !dragging_) return;
   bounds = bounds.isEmpty() ? visible : bounds.united(visible);

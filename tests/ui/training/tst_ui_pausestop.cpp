@@ -42,7 +42,8 @@ class SlowBatches : public TrainObserver {
 };
 
 void shot(MainWindow& w, int width, int height, const char* name) {
-  const QString dir = qEnvironmentVariable("TESSEL_SCREENSHOTS");
+  const QString dir =
+      qEnvironmentVariable("TESSEL_SCREENSHOTS", qEnvironmentVariable("TESSEL_SCREENSHOT_DIR"));
   if (dir.isEmpty()) return;
   w.resize(width, height);
   QTest::qWait(100);
