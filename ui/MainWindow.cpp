@@ -1,5 +1,6 @@
 #include "ui/MainWindow.h"
 
+#include <QAction>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
@@ -9,6 +10,7 @@
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QTimer>
 #include <QUndoStack>
 #include <exception>
@@ -53,7 +55,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   placeholder_->setAlignment(Qt::AlignCenter);
   scratch_ = new GraphEditorWidget(this);
   pages_->addWidget(scratch_);
-  setCentralWidget(pages_);
   buildDocks();
 
   auto currentSpec = [this] { return editor()->document()->spec(); };
@@ -65,11 +66,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   wireParts();
 
   actions_ = new MainWindowActions(this, prompts_);
-  actions_->build({treeDock_, summaryDock_, trainingDock_, previewDock_});
+  actions_->build({treeDock_, summaryDock_});
   rebuildEditMenu();
   resize(1280, 820);
-  // The canvas keeps most of the height; the dashboard starts at about a third.
-  resizeDocks({trainingDock_}, {300}, Qt::Vertical);
   resizeDocks({treeDock_}, {220}, Qt::Horizontal);
   updateTitle();
   updateActions();
@@ -96,36 +95,49 @@ void MainWindow::buildDocks() {
   summaryDock_->setObjectName("summaryDock");
   summaryDock_->setWidget(summary_);
   addDockWidget(Qt::BottomDockWidgetArea, summaryDock_);
-
-  dashboard_ = new TrainingDashboard(this);
-  trainingDock_ = new QDockWidget(tr("Training"), this);
-  trainingDock_->setObjectName("trainingDock");
-  trainingDock_->setWidget(dashboard_);
-  addDockWidget(Qt::BottomDockWidgetArea, trainingDock_);
-  tabifyDockWidget(summaryDock_, trainingDock_);
   // The editor shows the summary table itself; the Keras text form stays under View.
   summaryDock_->hide();
   connect(summaryDock_, &QDockWidget::visibilityChanged, this, [this](bool visible) {
     if (visible) refreshSummary();
   });
 
-  // Previews: a fixed validation sample with true/predicted boxes, confusion matrices and
-  // single-image inference (TrainingCoordinator feeds them).
+  // The centre: Design (the graph editor), Train (the training dashboard) and Evaluate (previews:
+  // a fixed validation sample with true/predicted boxes, confusion matrices and single-image
+  // inference, fed by TrainingCoordinator) as pages, so the canvas gets the whole centre.
+  dashboard_ = new TrainingDashboard(this);
   previews_ = new PreviewPanel(this);
-  previewDock_ = new QDockWidget(tr("Previews"), this);
-  previewDock_->setObjectName("previewDock");
-  previewDock_->setWidget(previews_);
-  addDockWidget(Qt::BottomDockWidgetArea, previewDock_);
-  tabifyDockWidget(trainingDock_, previewDock_);
-  trainingDock_->raise();
+  workspace_ = new QTabWidget(this);
+  workspace_->setObjectName("workspaceTabs");
+  workspace_->setDocumentMode(true);
+  workspace_->addTab(pages_, tr("Design"));
+  workspace_->addTab(dashboard_, tr("Train"));
+  workspace_->addTab(previews_, tr("Evaluate"));
+  workspace_->setTabToolTip(0, tr("The graph editor of the current model (Ctrl+1)"));
+  workspace_->setTabToolTip(1,
+                            tr("Compile settings, pre-flight check, training and runs (Ctrl+2)"));
+  workspace_->setTabToolTip(2,
+                            tr("Previews, confusion matrices and single-image inference (Ctrl+3)"));
+  for (int i = 0; i < workspace_->count(); ++i) {
+    auto* go = new QAction(this);
+    go->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+    connect(go, &QAction::triggered, this, [this, i] { workspace_->setCurrentIndex(i); });
+    addAction(go);
+  }
+  setCentralWidget(workspace_);
+  // Start and "Choose data…" of the dashboard: the window builds the model's data.
+  dashboard_->setDataSettingsLookup([this](qint64 id) -> std::optional<json> {
+    const ProjectSession::Model* m = session_->model(id);
+    if (!m) return std::nullopt;
+    return m->dataSettings;
+  });
+  connect(dashboard_, &TrainingDashboard::dataRequested, this, &MainWindow::editDataSettings);
+  connect(dashboard_, &TrainingDashboard::trainRequested, this, &MainWindow::train);
 }
 
 void MainWindow::wireParts() {
   connect(training_, &TrainingCoordinator::stateChanged, this, &MainWindow::updateActions);
-  connect(training_, &TrainingCoordinator::dashboardWanted, this, [this] {
-    trainingDock_->show();
-    trainingDock_->raise();
-  });
+  connect(training_, &TrainingCoordinator::dashboardWanted, this,
+          [this] { showPage(Page::Train); });
   connect(modelFiles_, &ModelFileController::modelAdded, this, [this](qint64 id) {
     showModel(id);
     updateTitle();
@@ -447,7 +459,9 @@ bool MainWindow::train() {
 }
 
 bool MainWindow::editDataSettings() {
-  return training_->editDataSettings();
+  const bool stored = training_->editDataSettings();
+  if (stored) dashboard_->clearData();  // Start builds the new data and checks it
+  return stored;
 }
 
 bool MainWindow::confirmStopTraining(const QString& action) {
@@ -495,13 +509,25 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 void MainWindow::restoreLayout() {
   QSettings settings;
   restoreGeometry(settings.value("window/geometry").toByteArray());
-  restoreState(settings.value("window/state").toByteArray());
+  // A layout of another version (docks that are pages now) is ignored.
+  restoreState(settings.value("window/state").toByteArray(), kLayoutVersion);
+  const int page = settings.value("window/page", 0).toInt();
+  if (page >= 0 && page < workspace_->count()) workspace_->setCurrentIndex(page);
 }
 
 void MainWindow::saveLayout() const {
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
-  settings.setValue("window/state", saveState());
+  settings.setValue("window/state", saveState(kLayoutVersion));
+  settings.setValue("window/page", workspace_->currentIndex());
+}
+
+void MainWindow::showPage(Page page) {
+  workspace_->setCurrentIndex(static_cast<int>(page));
+}
+
+MainWindow::Page MainWindow::currentPage() const {
+  return static_cast<Page>(workspace_->currentIndex());
 }
 
 }  // namespace tessel::ui

@@ -1,7 +1,8 @@
 #pragma once
 // The studio's project window. Left: the project tree (models, and under each its runs). Centre:
-// the graph editor of the current model (one editor, document and undo stack per open model).
-// Bottom: the live Keras summary and the training dashboard. File: new / open / open recent /
+// three pages, Design (the graph editor of the current model: one editor, document and undo stack
+// per open model), Train (the training dashboard) and Evaluate (the previews); Ctrl+1..3 switch.
+// Bottom, hidden by default: the Keras summary text. File: new / open / open recent /
 // save / save as / close project, new model from an example, import and export model.json
 // (architecture only, weights only, full model with optimizer state), load weights into the
 // current model. Train builds the job from the current model and records the run in the project
@@ -32,6 +33,7 @@ class QLabel;
 class QMenu;
 class QPlainTextEdit;
 class QStackedWidget;
+class QTabWidget;
 class QToolBar;
 
 namespace tessel::ui {
@@ -115,10 +117,17 @@ class MainWindow : public QMainWindow {
   using PathPolicy = ShellPrompts::PathPolicy;
   void setPathPolicy(PathPolicy policy) { prompts_->setPathPolicy(std::move(policy)); }
 
-  // Window geometry and dock layout from / to QSettings (the application calls restoreLayout;
-  // closing the window saves it).
+  // Window geometry, dock layout and the page shown from / to QSettings (the application calls
+  // restoreLayout; closing the window saves it).
   void restoreLayout();
   void saveLayout() const;
+  static constexpr int kLayoutVersion = 2;
+
+  // The pages of the centre.
+  enum class Page { Design, Train, Evaluate };
+  void showPage(Page page);
+  Page currentPage() const;
+  QTabWidget* workspaceTabs() const { return workspace_; }
 
   // Recent project files (QSettings "recentProjects", newest first, at most kMaxRecent).
   static QStringList recentProjects();
@@ -156,7 +165,8 @@ class MainWindow : public QMainWindow {
   qint64 currentId_ = 0;
   QPlainTextEdit* summary_;
   TrainingDashboard* dashboard_;
-  QDockWidget *treeDock_, *summaryDock_, *trainingDock_, *previewDock_;
+  QDockWidget *treeDock_, *summaryDock_;
+  QTabWidget* workspace_;
   PreviewPanel* previews_ = nullptr;
   MainWindowActions* actions_ = nullptr;
   ModelFileController* modelFiles_ = nullptr;

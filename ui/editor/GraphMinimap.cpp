@@ -59,7 +59,10 @@ void GraphMinimap::refit() {
   if (!main_) return;
   QRectF bounds = scene()->itemsBoundingRect();
   const QRectF visible = visibleSceneRect();
-  const bool wanted = allowed_ && !bounds.isEmpty() && !visible.contains(bounds);
+  // Never over most of a small canvas: shown only where it takes at most 2/5 of each side.
+  const QSize room = main_->contentsRect().size();
+  const bool wanted = allowed_ && !bounds.isEmpty() && !visible.contains(bounds) &&
+                      2 * room.width() >= 5 * kWidth && 2 * room.height() >= 5 * kHeight;
   if (wanted == isHidden() && !dragging_) setVisible(wanted);
   if (!wanted && !dragging_) return;
   bounds = bounds.isEmpty() ? visible : bounds.united(visible);

@@ -131,6 +131,11 @@ void TrainingCoordinator::wireController() {
   connect(controller, &TrainingController::epochEnd, this, [this, controller](int epoch) {
     tree_->setRunProgress(controller->runId(), QStringLiteral("running"), epoch + 1);
   });
+  connect(controller, &TrainingController::pausedChanged, this, [this, controller](bool paused) {
+    tree_->setRunProgress(controller->runId(),
+                          paused ? QStringLiteral("paused") : QStringLiteral("running"),
+                          controller->epochsCompleted());
+  });
   connect(controller, &TrainingController::finished, this, &TrainingCoordinator::onTrainingEnded);
   connect(controller, &TrainingController::failed, this, [this](const QString& message) {
     prompts_->say(tr("Training failed: %1").arg(message));

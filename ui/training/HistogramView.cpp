@@ -39,6 +39,7 @@ HistogramView::HistogramView(QWidget* parent) : QWidget(parent) {
   choose_ = new QComboBox(this);
   choose_->setObjectName("histogramWeightBox");
   title_ = new QLabel(tr("Histograms appear at the end of the first epoch"), this);
+  title_->setObjectName("histogramTitle");
   weights_ = makePlot(this, tr("weight value"), QColor(31, 119, 180, 160));
   grads_ = makePlot(this, tr("gradient value (last batch of the epoch)"), QColor(214, 39, 40, 160));
   auto* top = new QHBoxLayout;

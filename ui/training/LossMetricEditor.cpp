@@ -6,6 +6,7 @@
 #include <QLineEdit>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "engine/catalog/LossCatalog.h"
 #include "engine/catalog/MetricCatalog.h"
@@ -80,7 +81,9 @@ LossMetricEditor::LossMetricEditor(QWidget* parent)
   table_ = new QTableWidget(0, 4, this);
   table_->setObjectName("outputTable");
   table_->setHorizontalHeaderLabels({tr("Output"), tr("Loss"), tr("Loss weight"), tr("Metrics")});
-  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  // Output and loss columns fit their contents (a loss name is never cut); metrics take the rest.
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
   table_->verticalHeader()->setVisible(false);
   table_->setMinimumHeight(70);
   layout->addWidget(table_);
@@ -123,6 +126,9 @@ void LossMetricEditor::setModel(const ModelSpec& spec) {
     auto* loss = new QComboBox;
     loss->setEditable(true);
     loss->addItems(lossNames());
+    loss->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    loss->setMinimumContentsLength(static_cast<int>(
+        std::ranges::max(lossNames(), {}, [](const QString& n) { return n.size(); }).size()));
     auto* weight = new QDoubleSpinBox;
     weight->setRange(0, 1e6);
     weight->setDecimals(4);
@@ -139,6 +145,8 @@ void LossMetricEditor::setModel(const ModelSpec& spec) {
       loss->setCurrentText(defLoss);
       metrics->setText(defMetric);
     }
+    loss->setToolTip(loss->currentText());
+    connect(loss, &QComboBox::currentTextChanged, loss, &QComboBox::setToolTip);
     connect(loss, &QComboBox::currentTextChanged, this, &LossMetricEditor::emitChanged);
     connect(weight, &QDoubleSpinBox::valueChanged, this, &LossMetricEditor::emitChanged);
     connect(metrics, &QLineEdit::textChanged, this, &LossMetricEditor::emitChanged);

@@ -66,9 +66,7 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(thi
   plot_->xAxis->setLabel(tr("step"));
   plot_->yAxis->setLabel(tr("loss"));
   plot_->yAxis2->setLabel(tr("metric"));
-  plot_->legend->setVisible(true);
-  plot_->legend->setFont(QFont(font().family(), 8));
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  placeLegendOutside();
 
   batchRaw_ = plot_->addGraph();
   batchRaw_->setName(tr("batch loss"));
@@ -90,11 +88,97 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(thi
   hoverLabel_->setClipToAxisRect(true);
   hoverLabel_->setVisible(false);
   connect(plot_, &QCustomPlot::mouseMove, this, &LossPlot::onHover);
+  connect(plot_, &QCustomPlot::afterLayout, this, &LossPlot::layoutMarkerLabels);
+  // A click on a legend item hides or shows its curve.
+  connect(plot_, &QCustomPlot::legendClick, this,
+          [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
+            if (auto* entry = qobject_cast<QCPPlottableLegendItem*>(item))
+              setSeriesVisible(entry->plottable()->name(), !entry->plottable()->visible());
+          });
   connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] {
     autoRange_ = true;
     autoRange();
     requestReplot();
   });
+}
+
+// The legend in its own column right of the axes, at the top, so it never covers a curve.
+void LossPlot::placeLegendOutside() {
+  plot_->legend->setVisible(true);
+  plot_->legend->setFont(QFont(font().family(), 8));
+  plot_->legend->setIconSize(16, 8);
+  plot_->axisRect()->insetLayout()->take(plot_->legend);
+  auto* side = new QCPLayoutGrid;
+  plot_->plotLayout()->addElement(0, 1, side);
+  plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
+  side->addElement(0, 0, plot_->legend);
+  side->addElement(1, 0, new QCPLayoutElement(plot_));  // the room below the legend
+  side->setRowStretchFactor(0, 0.001);
+  side->setMargins(QMargins(0, 6, 6, 6));
+}
+
+void LossPlot::setSeriesVisible(const QString& name, bool visible) {
+  for (int i = 0; i < plot_->graphCount(); ++i) {
+    QCPGraph* g = plot_->graph(i);
+    if (g->name() != name) continue;
+    g->setVisible(visible);
+    if (auto* entry = plot_->legend->itemWithPlottable(g))
+      entry->setTextColor(visible ? QColor(Qt::black) : QColor(160, 160, 160));
+  }
+  requestReplot();
+}
+
+bool LossPlot::seriesVisible(const QString& name) const {
+  for (int i = 0; i < plot_->graphCount(); ++i)
+    if (plot_->graph(i)->name() == name) return plot_->graph(i)->visible();
+  return false;
+}
+
+// Marker labels in rows at the top of the axes: each label takes the first row where it does
+// not touch a label to its left; a label with no free row is hidden (the hover readout names
+// the marker). Runs after every layout, so zooming and resizing re-stack the labels.
+void LossPlot::layoutMarkerLabels() {
+  const QRect area = plot_->axisRect()->rect();
+  if (area.height() <= 0 || markers_.empty()) return;
+  const QFontMetrics fm(markerFont());
+  const double rowHeight = fm.height() + 4;
+  const int rows = std::max(1, static_cast<int>(area.height() * 0.45 / rowHeight));
+  std::vector<Marker*> order;
+  for (Marker& m : markers_) order.push_back(&m);
+  std::stable_sort(order.begin(), order.end(), [](const Marker* a, const Marker* b) {
+    return a->line->point1->coords().x() < b->line->point1->coords().x();
+  });
+  std::vector<double> rowEnd(rows, -1e300);
+  constexpr double kGap = 4;
+  for (Marker* m : order) {
+    const double x = m->line->point1->coords().x();
+    const double px = plot_->xAxis->coordToPixel(x);
+    const double width = fm.horizontalAdvance(m->label->text()) + 8;
+    // Labels near the right edge hang to the left of their line.
+    const bool left = px + width > area.right();
+    const double start = left ? px - width : px, end = left ? px : px + width;
+    int row = 0;
+    while (row < rows && rowEnd[row] + kGap > start) ++row;
+    const bool shown = px >= area.left() && px <= area.right() && row < rows;
+    m->label->setVisible(shown);
+    if (!shown) continue;
+    rowEnd[row] = end;
+    m->label->setPositionAlignment(Qt::AlignTop | (left ? Qt::AlignRight : Qt::AlignLeft));
+    m->label->position->setCoords(x, (2 + row * rowHeight) / area.height());
+  }
+}
+
+QFont LossPlot::markerFont() const {
+  return QFont(font().family(), 7);
+}
+
+QList<QRectF> LossPlot::markerLabelRects() const {
+  QList<QRectF> rects;
+  for (const Marker& m : markers_)
+    rects << (m.label->visible()
+                  ? QRectF(m.label->topLeft->pixelPosition(), m.label->bottomRight->pixelPosition())
+                  : QRectF());
+  return rects;
 }
 
 QVector<double> LossPlot::smooth(const QVector<double>& ys, double weight) {
@@ -325,7 +409,9 @@ void LossPlot::addEvents(const QVector<TrainingEvent>& events) {
       nm.label = new QCPItemText(plot_);
       nm.label->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
       nm.label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-      nm.label->setFont(QFont(font().family(), 7));
+      nm.label->setFont(markerFont());
+      nm.label->setPadding(QMargins(2, 1, 2, 1));
+      nm.label->setBrush(QBrush(QColor(255, 255, 255, 200)));
       nm.label->setClipToAxisRect(true);
       markers_.push_back(nm);
       m = &markers_.back();
@@ -338,10 +424,7 @@ void LossPlot::addEvents(const QVector<TrainingEvent>& events) {
     m->line->point2->setCoords(x, 1);
     m->label->setColor(c);
     m->label->setText(eventLabel(e));
-    // Stagger labels so neighbours do not overlap completely.
-    double row = 0.02 + 0.06 * static_cast<double>(markers_.size() % 5);
-    if (e.kind == QLatin1String("best_epoch")) row = 0.9;
-    m->label->position->setCoords(x, row);
+    m->label->position->setCoords(x, 0);  // the row: layoutMarkerLabels()
   }
   requestReplot();
 }
@@ -386,6 +469,13 @@ QString LossPlot::readoutAt(const QPoint& pixel) const {
     consider(batchSmooth_, false);
     consider(batchRaw_, false);
   }
+  // Markers within a few pixels (their label may be hidden for lack of room).
+  QStringList near;
+  for (const Marker& m : markers_)
+    if (std::abs(plot_->xAxis->coordToPixel(m.line->point1->coords().x()) - pixel.x()) <= 4)
+      near << m.label->text();
+  if (!near.isEmpty())
+    text += (text.isEmpty() ? QString() : QStringLiteral(" - ")) + near.join(QStringLiteral(", "));
   return text;
 }
 

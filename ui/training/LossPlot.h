@@ -4,11 +4,15 @@
 // the loss and every metric key seen (placed at the step where the epoch ends; metrics on the
 // right axis). Mouse drag / wheel zoom; double click returns to automatic ranges. Event markers
 // (best epoch, checkpoint, LR change, early stop, pause/resume, NaN) are drawn as labelled
-// vertical lines; the hover readout shows the nearest curve point (epoch, value).
+// vertical lines whose labels are stacked in rows so that they never overlap (a label with no
+// room is hidden and named by the hover readout); the hover readout shows the nearest curve
+// point (epoch, value). The legend sits right of the axes; clicking an entry hides its curve.
 // With setOutputFilter("out") the plot shows only the keys of that output of a multi-output
 // model ("out_loss", "val_out_loss", "out_accuracy", ...) and no batch curve.
 #include <QHash>
+#include <QList>
 #include <QPointF>
+#include <QRectF>
 #include <QVariantMap>
 #include <QVector>
 #include <QWidget>
@@ -57,6 +61,11 @@ class LossPlot : public QWidget {
   // when no curve point is near.
   QString readoutAt(const QPoint& pixel) const;
   QString hoverText() const { return hoverText_; }
+  // Marker label rectangles in customPlot() pixels, in marker order (empty rect: hidden).
+  QList<QRectF> markerLabelRects() const;
+  // Curves by legend name ("loss", "val_loss", "batch loss", ...).
+  void setSeriesVisible(const QString& name, bool visible);
+  bool seriesVisible(const QString& name) const;
 
   // TensorBoard smoothing of ys (exposed for tests).
   static QVector<double> smooth(const QVector<double>& ys, double weight);
@@ -77,6 +86,9 @@ class LossPlot : public QWidget {
   bool acceptsKey(const QString& key) const;
   void appendEpoch(int epoch, const QVariantMap& logs);
   void onHover(QMouseEvent* event);
+  void placeLegendOutside();
+  void layoutMarkerLabels();
+  QFont markerFont() const;
 
   QCustomPlot* plot_;
   QCPGraph* batchRaw_;

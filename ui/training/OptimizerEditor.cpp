@@ -57,10 +57,12 @@ OptimizerEditor::OptimizerEditor(QWidget* parent) : QGroupBox(tr("Optimizer"), p
   for (int i = 0; i < optimizer_->count(); ++i)
     optimizer_->setItemData(i, qs(optimizerCatalog().all()[size_t(i)].doc), Qt::ToolTipRole);
   optimizer_->setCurrentText(QStringLiteral("RMSprop"));  // Keras compile() default
+  optimizer_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   form_->addRow(tr("Optimizer"), optimizer_);
   schedule_ = new QComboBox(this);
   schedule_->setObjectName("scheduleBox");
   schedule_->addItems(scheduleNames());
+  schedule_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   scheduleParams_ = new QLineEdit(this);
   scheduleParams_->setObjectName("scheduleParams");
   scheduleParams_->setEnabled(false);

@@ -101,6 +101,7 @@ void TrainingBridge::onBatchEnd(int epoch, int batch, const Logs& logs) {
   Index rows = trainSamples_ - static_cast<Index>(batch) * batchSize_;
   if (rows <= 0 || rows > batchSize_) rows = batchSize_;
   step_ = static_cast<qint64>(epoch) * steps_ + batch + 1;
+  lastBatch_ = batch;
   bool pause;
   std::optional<double> lr;
   {
@@ -120,6 +121,14 @@ void TrainingBridge::onBatchEnd(int epoch, int batch, const Logs& logs) {
 
 void TrainingBridge::onEpochEnd(int epoch, const Logs& logs) {
   if (recorder_) recorder_->onEpochEnd(epoch, logs);
+  // A stop in the middle of an epoch ends it early (as Keras does): its means cover only the
+  // batches done, so the panels do not show it as a complete epoch (no point, no histograms).
+  if (steps_ > 0 && lastBatch_ + 1 < steps_) {
+    std::lock_guard lock(shared_->mu);
+    shared_->partialEpoch = epoch;
+    shared_->partialBatches = lastBatch_ + 1;
+    return;
+  }
   double lr = trainer_.optimizer().currentLearningRate();
   if (learningRateChanged(lastLr_, lr)) {
     addEvent("lr_change", {{"from", lastLr_}, {"to", lr}, {"source", "schedule"}}, false);

@@ -60,7 +60,7 @@ class TrainingBridge : public TrainObserver {
   std::string monitor_;
   int bins_;
   Index batchSize_ = 32;
-  int steps_ = 0, epoch_ = 0;
+  int steps_ = 0, epoch_ = 0, lastBatch_ = -1;
   qint64 step_ = 0;
   double lastLr_ = 0, best_ = 0;
   bool haveBest_ = false, haveHist_ = false;

@@ -369,6 +369,9 @@ void TrainingController::drain() {
   }
   if (startedPending) {
     lastStep_ = step;
+    epochsDone_ = initialEpoch_;
+    partialEpoch_ = -1;
+    partialBatches_ = 0;
     emit started(epochs, steps);
     ++emitted;
   }
@@ -410,6 +413,7 @@ void TrainingController::drain() {
       nums.append(e);
       maps.append(logsToVariantMap(logs));
     }
+    epochsDone_ = nums.back() + 1;
     emit epochsEnded(nums, maps);
     emit epochEnd(nums.back(), maps.back());
     emitted += 2;
@@ -444,6 +448,8 @@ void TrainingController::onThreadFinished() {
     error = shared_->error;
     for (const auto& [name, value] : shared_->testLogs)
       test.insert(QString::fromStdString(name), value);
+    partialEpoch_ = shared_->partialEpoch;
+    partialBatches_ = shared_->partialBatches;
   }
   paused_ = false;
   if (error.isEmpty() && !test.isEmpty()) emit testEvaluated(test);

@@ -79,6 +79,13 @@ class TrainingController : public QObject {
   // Steps per second (same smoothing as samples/s) and the first epoch of the active run.
   double stepsPerSecond() const { return stepRate_; }
   int initialEpoch() const { return initialEpoch_; }
+  // Epochs completed so far (the 1-based number of the last complete epoch, as Keras's progress
+  // bar counts "Epoch 4/10"); an epoch a stop ended early does not count.
+  int epochsCompleted() const { return epochsDone_; }
+  // The epoch (0-based) a stop ended early, once the run has ended; -1 when none. Its logs
+  // cover partialBatches() batches and are recorded in the run, but not shown as an epoch.
+  int partialEpoch() const { return partialEpoch_; }
+  int partialBatches() const { return partialBatches_; }
   // Histogram bins per weight (default 30); 0 disables the histograms.
   void setHistogramBins(int bins) { bins_ = bins; }
   // Extra observers for later runs (e.g. the preview driver): each factory is called on the
@@ -145,6 +152,7 @@ class TrainingController : public QObject {
   double lr_ = 0, stepRate_ = 0;
   qint64 lastStep_ = 0;
   int initialEpoch_ = 0;
+  int epochsDone_ = 0, partialEpoch_ = -1, partialBatches_ = 0;
   int bins_ = 30;
   std::vector<ObserverFactory> factories_;
   bool launch(std::shared_ptr<Job> job);

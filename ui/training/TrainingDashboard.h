@@ -5,16 +5,21 @@
 // RunsBrowser of the model (overlay, diff, CSV, resume).
 //
 // Typical use by the window: setProjectPath(project file), setModel(spec, modelId), setData(data)
-// then the user presses Start. Before closing the window or the project call
-// confirmStopTraining(): it asks (when training), stops the worker and waits; the run is marked
-// "stopped" in the project.
+// then the user presses Start. A window that builds the data itself sets a data-settings lookup:
+// then Start is enabled whenever training is possible and asks the window (trainRequested) to
+// build the data and call startTraining(). Otherwise Start's tooltip and the pre-flight list say
+// what is missing, and "Choose data…" asks the window for the data dialog (dataRequested). Before
+// closing the window or the project call confirmStopTraining(): it asks (when training), stops the
+// worker and waits; the run is marked "stopped" in the project.
 #include <QWidget>
+#include <functional>
 #include <optional>
 
 #include "engine/graph/ModelSpec.h"
 #include "engine/train/CompileOptions.h"
 #include "engine/train/FitOptions.h"
 
+class QPushButton;
 class QTabWidget;
 
 namespace tessel::ui {
@@ -45,6 +50,16 @@ class TrainingDashboard : public QWidget {
   // The data set's test split (evaluated once when a run finishes; std::nullopt = none).
   void setTestData(std::optional<Dataset> test);
   bool hasData() const { return hasData_; }
+  // Forgets the data set (the model's data settings changed; Start builds it again).
+  void clearData();
+  // Where the window keeps each model's data settings: model id -> the DataSettings JSON (null =
+  // the model's default), std::nullopt when there is no such model.
+  using DataSettingsLookup = std::function<std::optional<nlohmann::json>(qint64 modelId)>;
+  void setDataSettingsLookup(DataSettingsLookup lookup);
+  // Checks again whether Start is possible: Start's state and tooltip and the pre-flight list.
+  void updateStartState();
+  // What training needs that is missing, in words (Start's tooltip); empty when Start can train.
+  QString missingForStart() const { return missing_; }
   // Runs are recorded into this project (empty = not recorded); the runs browser reads it.
   void setProjectPath(const QString& path);
   QString projectPath() const { return projectPath_; }
@@ -60,6 +75,7 @@ class TrainingDashboard : public QWidget {
 
   CompilePanel* compilePanel() const { return compile_; }
   PreflightList* preflightList() const { return preflight_; }
+  QPushButton* chooseDataButton() const { return chooseData_; }
   TrainingPanel* trainingPanel() const { return training_; }
   HistogramView* histogramView() const { return histograms_; }
   RunsBrowser* runsBrowser() const { return runs_; }
@@ -70,6 +86,11 @@ class TrainingDashboard : public QWidget {
   void resumeRun(qint64 runId);
 
  signals:
+  // Start was pressed and the window builds the data (a data-settings lookup is set): it sets
+  // the data and calls startTraining().
+  void trainRequested();
+  // "Choose data…": the window shows its data dialog (then calls clearData()).
+  void dataRequested();
   void trainingStateChanged(bool running);
   void runFinished(const QString& status);  // "finished", "stopped" or "failed: ..."
   // Emitted (synchronously, GUI thread) with the job of a run about to start, e.g. so the
@@ -79,6 +100,8 @@ class TrainingDashboard : public QWidget {
 
  private:
   void prepareJob();
+  void onStartClicked();
+  QString missingBeforeData();
   ModelSpec spec_;
   qint64 modelId_ = 0;
   Dataset data_;
@@ -89,6 +112,9 @@ class TrainingDashboard : public QWidget {
   nlohmann::json startOptimizer_;
   bool optimizerSent_ = false;
   QString projectPath_;
+  DataSettingsLookup lookup_;
+  QString missing_;
+  QPushButton* chooseData_;
   QTabWidget* tabs_;
   CompilePanel* compile_;
   PreflightList* preflight_;

@@ -145,6 +145,10 @@ TrainingPanel::TrainingPanel(QWidget* parent)
   connect(controller_, &TrainingController::finished, this, &TrainingPanel::onFinished);
   connect(controller_, &TrainingController::failed, this, &TrainingPanel::onFailed);
   connect(controller_, &TrainingController::pausedChanged, this, &TrainingPanel::updateButtons);
+  // Resumed: the status line follows progress again.
+  connect(controller_, &TrainingController::pausedChanged, this, [this](bool paused) {
+    if (!paused) status_->setText(tr("%1 - resumed").arg(epochText(epoch_)));
+  });
   updateButtons();
 }
 
@@ -259,7 +263,12 @@ void TrainingPanel::togglePause() {
     if (lrAtPause_ > 0) lr_->setValue(lrAtPause_);
     lrAtPause_ = lr_->value();
     controller_->pause();
-    status_->setText(tr("Paused - %1").arg(status_->text()));
+    status_->setText(
+        tr("Paused - %1 - %2/%3 - ETA stopped at %4")
+            .arg(epochText(epoch_))
+            .arg(step_ > 0 && stepsPerEpoch_ > 0 ? (step_ - 1) % stepsPerEpoch_ + 1 : 0)
+            .arg(stepsPerEpoch_)
+            .arg(formatDuration(eta_)));
   }
   updateButtons();
 }
@@ -288,10 +297,11 @@ void TrainingPanel::onProgress(int epoch, int batch, int stepsPerEpoch, double s
   rate_ = samplesPerSecond;
   step_ = static_cast<qint64>(epoch - controller_->initialEpoch()) * stepsPerEpoch + batch + 1;
   progress_->setValue(static_cast<int>(std::min<qint64>(step_, progress_->maximum())));
+  // The ETA stands still while paused (batches finishing as the pause begins do not move it).
+  if (controller_->isPaused()) return;
   double stepsPerSecond = controller_->stepsPerSecond();
   eta_ =
       stepsPerSecond > 0 ? static_cast<double>(progress_->maximum() - step_) / stepsPerSecond : -1;
-  if (controller_->isPaused()) return;
   QLocale en(QLocale::English);
   status_->setText(tr("%1 - %2/%3 - loss: %4 - %5 samples/s - ETA %6")
                        .arg(epochText(epoch))
@@ -325,7 +335,14 @@ void TrainingPanel::onEpochEnd(int epoch, const QVariantMap& logs) {
 
 void TrainingPanel::onFinished(const QString& status) {
   QString text = status;
-  if (epochs_ > 0) text += tr(" - %1 - loss: %2").arg(epochText(epoch_), formatValue(lastLoss_));
+  if (controller_->partialEpoch() >= 0)
+    text += tr(" - %1 complete; epoch %2 stopped after %3/%4 batches (partial, not plotted)")
+                .arg(tr("Epoch %1/%2").arg(controller_->epochsCompleted()).arg(epochs_))
+                .arg(controller_->partialEpoch() + 1)
+                .arg(controller_->partialBatches())
+                .arg(stepsPerEpoch_);
+  else if (epochs_ > 0)
+    text += tr(" - %1 - loss: %2").arg(epochText(epoch_), formatValue(lastLoss_));
   if (!testText_.isEmpty()) text += QStringLiteral(" · ") + testText_;
   status_->setText(text);
   eta_ = 0;
@@ -343,9 +360,20 @@ void TrainingPanel::onFailed(const QString& message) {
   emit runEnded(QStringLiteral("failed: ") + message);
 }
 
+void TrainingPanel::setStartPossible(bool possible, const QString& missing) {
+  startPossible_ = possible;
+  missing_ = missing;
+  updateButtons();
+}
+
 void TrainingPanel::updateButtons() {
   bool running = controller_->isRunning();
-  start_->setEnabled(job_.has_value() && !running);
+  const bool possible = startPossible_ ? *startPossible_ : job_.has_value();
+  start_->setEnabled(possible && !running);
+  start_->setToolTip(running              ? tr("A run is in progress")
+                     : possible           ? tr("Check the settings against the data, then train")
+                     : missing_.isEmpty() ? tr("Start needs training data")
+                                          : missing_);
   pause_->setEnabled(running);
   pause_->setText(controller_->isPaused() ? tr("Resume") : tr("Pause"));
   stop_->setEnabled(running);

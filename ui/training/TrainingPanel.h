@@ -43,6 +43,10 @@ class TrainingPanel : public QWidget {
   // Continues a recorded run from its last checkpoint (Resume in the runs browser).
   bool resumeRun(const QString& projectPath, qint64 runId, Dataset data);
   bool hasJob() const { return job_.has_value(); }
+  // Whether Start is possible (the dashboard decides: the window may build the data at Start, so
+  // no job is needed); `missing` says what is missing, as Start's tooltip. Without a call, Start
+  // needs a job.
+  void setStartPossible(bool possible, const QString& missing = {});
 
   TrainingController* controller() const { return controller_; }
   LossPlot* plot() const { return plot_; }
@@ -109,6 +113,8 @@ class TrainingPanel : public QWidget {
     qint64 modelId = 0;
   };
   std::optional<Job> job_;
+  std::optional<bool> startPossible_;
+  QString missing_;
   int epochs_ = 0, stepsPerEpoch_ = 0, epoch_ = 0;
   qint64 step_ = 0;
   double lastLoss_ = 0;

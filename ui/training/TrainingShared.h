@@ -33,6 +33,8 @@ struct TrainingShared {
   QVector<QPointF> lrPoints;
   QVector<LayerHistogram> hist;
   int histEpoch = -1;
+  // An epoch ended early by a stop (0-based; -1: none) and the batches it ran.
+  int partialEpoch = -1, partialBatches = 0;
   bool histPending = false;
   bool startedPending = false;
   int epochs = 0, stepsPerEpoch = 0, epoch = 0, batch = -1, initialEpoch = 0;

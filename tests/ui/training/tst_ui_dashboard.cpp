@@ -339,10 +339,21 @@ class TestDashboard : public QObject {
     Dataset bad = tinyData(32);
     bad.x[0] = Array(DType::Float32, {32, 5});  // Input wants 3 features
     dash.setData(bad);
-    QTest::mouseClick(dash.trainingPanel()->startButton(), Qt::LeftButton);
-    QVERIFY(!dash.isTraining());
+    // Listed before any click: Start is disabled and its tooltip says what is wrong.
     QVERIFY(dash.preflightList()->errorCount() >= 1);
+    QPushButton* start = dash.trainingPanel()->startButton();
+    QVERIFY(!start->isEnabled());
+    QVERIFY(!dash.missingForStart().isEmpty());
+    QCOMPARE(start->toolTip(), dash.missingForStart());
+    QTest::mouseClick(start, Qt::LeftButton);
+    QVERIFY(!dash.isTraining());
+    dash.startTraining();  // the window's Train refuses as well
+    QVERIFY(!dash.isTraining());
     QVERIFY(dash.trainingPanel()->statusLabel()->text().contains("Pre-flight"));
+    // Fitting data clears the finding and enables Start.
+    dash.setData(tinyData(32));
+    QCOMPARE(dash.preflightList()->errorCount(), 0);
+    QVERIFY(start->isEnabled());
   }
 
   void exportsAndHover() {
