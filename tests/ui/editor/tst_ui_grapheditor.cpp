@@ -2,8 +2,11 @@
 // connect ports with the mouse, see a cycle refused, edit in the inspector, delete, move, undo
 // back to an empty canvas. Saves <build>/tst_ui_grapheditor_wide_deep.png (wide & deep
 // model) for a human to look at.
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QSpinBox>
@@ -13,6 +16,7 @@
 
 #include "EditorTestSupport.h"
 #include "engine/io/TfjsModel.h"
+#include "ui/editor/CatalogObjectEditor.h"
 #include "ui/editor/EdgeItem.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphEditorWidget.h"
@@ -98,17 +102,24 @@ class TestUiGraphEditor : public QObject {
     QCOMPARE(w.scene()->edgeItem("dense", "add", 0)->label(), QString("(None, 100)"));
     QCOMPARE(w.scene()->nodeItem("dense")->subtitle(), QString("Dense 100"));
     // A bad value is refused with the registry's message; the field shows the old value again.
-    auto* init = qobject_cast<QLineEdit*>(w.inspector()->editorFor("kernel_initializer"));
+    auto* init = qobject_cast<CatalogObjectEditor*>(w.inspector()->editorFor("kernel_initializer"));
     QVERIFY(init);
+    QComboBox* classes = init->combo();
+    classes->showPopup();
+    classes->view()->setCurrentIndex(classes->model()->index(classes->findText("RandomNormal"), 0));
+    QTest::keyClick(classes->view(), Qt::Key_Return);
+    QCOMPARE(doc->node("dense")->config["kernel_initializer"]["class_name"], json("RandomNormal"));
     const int beforeBad = w.undoStack()->count();
-    init->setFocus();
-    init->selectAll();
-    QTest::keyClicks(init, "not_an_initializer");
-    QTest::keyClick(init, Qt::Key_Return);
+    auto* stddev = qobject_cast<QDoubleSpinBox*>(init->fieldFor("stddev"));
+    QVERIFY(stddev);
+    stddev->setFocus();
+    stddev->selectAll();
+    QTest::keyClicks(stddev, "-1");
+    QTest::keyClick(stddev, Qt::Key_Return);
     QCOMPARE(w.undoStack()->count(), beforeBad);
     QVERIFY2(w.inspector()->message().contains("kernel_initializer"),
              qPrintable(w.inspector()->message()));
-    QVERIFY(init->text().contains("GlorotUniform"));
+    QCOMPARE(stddev->value(), 0.05);
     // Activation through the combo box.
     auto* use = qobject_cast<QCheckBox*>(w.inspector()->editorFor("use_bias"));
     QVERIFY(use && use->isChecked());
