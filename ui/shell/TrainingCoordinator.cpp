@@ -154,6 +154,13 @@ void TrainingCoordinator::syncDashboardSoon() {
 
 void TrainingCoordinator::forgetProject() {
   dashboard_->setProjectPath(QString());
+  clearPanels();
+}
+
+void TrainingCoordinator::clearPanels() {
+  if (isTraining()) return;
+  dashboard_->clear();
+  previews_->clear();
 }
 
 void TrainingCoordinator::showRun(qint64 runId) {
@@ -166,6 +173,7 @@ void TrainingCoordinator::showRun(qint64 runId) {
 void TrainingCoordinator::loadDashboard(qint64 id) {
   const ProjectSession::Model* m = session_->model(id);
   if (!m || isTraining()) return;
+  clearPanels();  // another model is shown: its panels start empty
   loadingSettings_ = true;
   dashboard_->setProjectPath(session_->isUntitled() ? QString() : session_->path());
   dashboard_->setModel(context_.currentSpec(), id > 0 ? id : 0);

@@ -191,4 +191,14 @@ void TrainingDashboard::resumeRun(qint64 runId) {
   if (training_->resumeRun(projectPath_, runId, data_)) emit trainingStateChanged(true);
 }
 
+void TrainingDashboard::clear() {
+  if (isTraining()) return;
+  data_ = Dataset{};
+  hasData_ = false;
+  validation_.reset();
+  preflight_->setResult({});
+  histograms_->clear();
+  training_->clear();
+}
+
 }  // namespace tessel::ui

@@ -45,6 +45,9 @@ class TrainingDashboard : public QWidget {
   // The data set's test split (evaluated once when a run finishes; std::nullopt = none).
   void setTestData(std::optional<Dataset> test);
   bool hasData() const { return hasData_; }
+  // Forgets the data and empties the pre-flight list, histograms and training panel (another
+  // model or project is shown); nothing while training.
+  void clear();
   // Runs are recorded into this project (empty = not recorded); the runs browser reads it.
   void setProjectPath(const QString& path);
   QString projectPath() const { return projectPath_; }

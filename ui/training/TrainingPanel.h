@@ -43,6 +43,8 @@ class TrainingPanel : public QWidget {
   // Continues a recorded run from its last checkpoint (Resume in the runs browser).
   bool resumeRun(const QString& projectPath, qint64 runId, Dataset data);
   bool hasJob() const { return job_.has_value(); }
+  // Forgets the job and empties the plots, progress and status (another model is shown).
+  void clear();
 
   TrainingController* controller() const { return controller_; }
   LossPlot* plot() const { return plot_; }
