@@ -82,7 +82,7 @@ nlohmann::json ExampleLibrary::dataSettings(const QString& name) {
   auto absolute = [&dir](nlohmann::json& v) {
     if (!v.is_string() || v.get<std::string>().empty()) return;
     const QString p = QString::fromStdString(v.get<std::string>());
-    if (QFileInfo(p).isRelative()) v = dir.absoluteFilePath(p).toStdString();
+    if (QFileInfo(p).isRelative()) v = QDir::cleanPath(dir.absoluteFilePath(p)).toStdString();
   };
   if (settings.contains("path")) absolute(settings["path"]);
   if (settings.contains("split") && settings["split"].is_object())

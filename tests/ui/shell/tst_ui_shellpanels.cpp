@@ -135,6 +135,14 @@ class TestUiShellPanels : public QObject {
       } catch (const std::exception& ex) {
         QFAIL(qPrintable(e.name + ": " + QString::fromUtf8(ex.what())));
       }
+      // The two-input wide & deep: wide part 5 features, deep part 6 (3 shared); the second
+      // output trains on the same label.
+      if (e.name == "wide_deep_multi_input" || e.name == "wide_deep_multi_output") {
+        QCOMPARE(train.x.size(), size_t(2));
+        QCOMPARE(train.x[0].shape().back(), Index(5));
+        QCOMPARE(train.x[1].shape().back(), Index(6));
+        QCOMPARE(train.y.size(), spec.outputs.size());
+      }
       const json tc = m->compileSettings.value("training_config", json());
       FitOptions fit;
       if (validation) fit.validationData = *validation;
