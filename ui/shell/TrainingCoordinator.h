@@ -83,7 +83,9 @@ class TrainingCoordinator : public QObject {
   QTimer* dashboardSync_;
   BuiltinData data_;
   Index trainLimit_ = -1;
-  bool loadingSettings_ = false;  // the dashboard is being filled from the stored settings
+  bool loadingSettings_ = false;
+  // The compile panel's own fit and callback settings, for models that stored none.
+  json defaultFit_, defaultCallbacks_;  // the dashboard is being filled from the stored settings
   // What the training thread needs to find imported weights (project file, model id); set when
   // the dashboard prepares a job.
   struct ImportedWeightsSource;

@@ -170,11 +170,14 @@ class TestUiShellPanels : public QObject {
     clickModel(window, wide);
     QCOMPARE(window.currentModelId(), wide);
     QCOMPARE(window.session()->model(wide)->dataSettings["kind"], json("csv"));
+    const int defaultEpochs = window.dashboard()->compilePanel()->epochsBox()->value();
+    QVERIFY(defaultEpochs != 3);
     setEpochs(window, 3);
     trainToEnd(window);
     TrainingPanel* panel = window.trainingPanel();
     const QVector<double> loss = panel->plot()->epochValues("loss");
-    QVERIFY2(loss.size() == 3, qPrintable(panel->statusLabel()->text() + " | " + window.lastMessage()));
+    QVERIFY2(loss.size() == 3,
+             qPrintable(panel->statusLabel()->text() + " | " + window.lastMessage()));
     for (double v : loss) QVERIFY2(std::isfinite(v), qPrintable(QString::number(v)));
     QVERIFY(loss.back() < loss.front());
     QVERIFY(window.lastBuiltData()->train.x[0].shape() == (Shape{353, 8}));
@@ -216,6 +219,10 @@ class TestUiShellPanels : public QObject {
     clickModel(window, window.session()->modelIdByName("wide_deep_multi_input"));
     checkPanelsEmpty(window);
     QCOMPARE(window.trainingPanel()->plot()->customPlot()->xAxis->range().upper, 1.0);
+    // The compile panel shows this model's settings: it stored no fit settings, so the defaults.
+    QCOMPARE(window.dashboard()->compilePanel()->epochsBox()->value(), defaultEpochs);
+    clickModel(window, wide);
+    QCOMPARE(window.dashboard()->compilePanel()->epochsBox()->value(), 3);
   }
 
   // A classifier's previews (sample grid, confusion matrix) go when a new project is started.
