@@ -5,7 +5,6 @@
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QFontDatabase>
-#include <QInputDialog>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSettings>
@@ -24,6 +23,7 @@
 #include "ui/project/ProjectSession.h"
 #include "ui/project/ProjectTree.h"
 #include "ui/shell/MainWindowActions.h"
+#include "ui/shell/ModelCommands.h"
 #include "ui/shell/TrainingCoordinator.h"
 #include "ui/training/RunsBrowser.h"
 #include "ui/training/TrainingDashboard.h"
@@ -63,6 +63,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                                       {currentId, currentSpec}, this);
   modelFiles_ = new ModelFileController(
       session_, prompts_, {currentId, currentSpec, [this] { return isTraining(); }}, this);
+  modelCommands_ = new ModelCommands(session_, prompts_, this);
   wireParts();
 
   actions_ = new MainWindowActions(this, prompts_);
@@ -142,6 +143,10 @@ void MainWindow::wireParts() {
     showModel(id);
     updateTitle();
   });
+  connect(modelCommands_, &ModelCommands::modelAdded, this, [this](qint64 id) {
+    showModel(id);
+    updateTitle();
+  });
   connect(modelFiles_, &ModelFileController::runsChanged, this, [this] {
     tree_->refreshRuns();
     dashboard_->runsBrowser()->refresh();
@@ -158,8 +163,11 @@ void MainWindow::wireParts() {
     if (modelId != currentId_) showModel(modelId);
     training_->showRun(runId);
   });
+  connect(tree_, &ProjectTree::newRequested, this, &MainWindow::newModel);
+  connect(tree_, &ProjectTree::duplicateRequested, this, &MainWindow::duplicateModel);
   connect(tree_, &ProjectTree::renameRequested, this, &MainWindow::renameModel);
   connect(tree_, &ProjectTree::deleteRequested, this, &MainWindow::deleteModel);
+  connect(tree_, &ProjectTree::exportRequested, this, &MainWindow::exportModelOf);
   connect(scratch_->document(), &GraphDocument::validated, this, &MainWindow::refreshSummary);
 }
 
@@ -280,6 +288,7 @@ void MainWindow::onModelsChanged() {
     pages_->setCurrentWidget(scratch_);
     rebuildEditMenu();
     refreshSummary();
+    training_->clearPanels();  // nothing of a removed model stays on show
   }
   tree_->setCurrentModel(currentId_);
   updateTitle();
@@ -337,7 +346,9 @@ bool MainWindow::openProject(const QString& path) {
     return false;
   }
   addRecentProject(session_->path());
-  if (!session_->models().isEmpty()) showModel(session_->models().front().id);
+  // A project always has a model to draw in: what is drawn is listed and saved.
+  if (session_->models().isEmpty()) newModel();
+  else showModel(session_->models().front().id);
   say(tr("Opened %1").arg(session_->path()));
   return true;
 }
@@ -350,6 +361,7 @@ bool MainWindow::newProject(const QString& path) {
     return false;
   }
   addRecentProject(session_->path());
+  newModel();
   say(tr("Created %1").arg(session_->path()));
   return true;
 }
@@ -423,25 +435,32 @@ bool MainWindow::exportModel(const QString& path, ExportKind kind) {
   return modelFiles_->exportModel(path, kind);
 }
 
-void MainWindow::renameModel(qint64 id) {
-  const ProjectSession::Model* m = session_->model(id);
-  if (!m) return;
-  bool ok = false;
-  QString name =
-      QInputDialog::getText(this, tr("Rename model"), tr("Name:"), QLineEdit::Normal, m->name, &ok);
-  if (!ok) return;
-  QString error;
-  if (!session_->renameModel(id, name, &error)) prompts_->showError(tr("Rename model"), error);
+qint64 MainWindow::newModel() {
+  return modelCommands_->newModel();
 }
 
-void MainWindow::deleteModel(qint64 id) {
-  const ProjectSession::Model* m = session_->model(id);
-  if (!m) return;
-  if (prompts_->ask(tr("Delete model"), tr("Delete the model %1 and all its runs?").arg(m->name),
-                    QMessageBox::Yes | QMessageBox::Cancel) != QMessageBox::Yes)
-    return;
-  QString error;
-  if (!session_->deleteModel(id, &error)) prompts_->showError(tr("Delete model"), error);
+qint64 MainWindow::duplicateModel(qint64 id) {
+  return modelCommands_->duplicateModel(id);
+}
+
+bool MainWindow::renameModel(qint64 id) {
+  return modelCommands_->renameModel(id);
+}
+
+bool MainWindow::deleteModel(qint64 id) {
+  if (!modelCommands_->deleteModel(id)) return false;
+  // Another model takes the editor; the last one gone, a blank one does.
+  if (session_->models().isEmpty())
+    newModel();
+  else if (currentId_ == 0)
+    showModel(session_->models().front().id);
+  return true;
+}
+
+bool MainWindow::exportModelOf(qint64 id) {
+  if (!showModel(id)) return false;
+  const QString path = prompts_->choosePath(tr("Export model"), kModelFileFilter, true);
+  return !path.isEmpty() && exportModel(path, ExportKind::FullModel);
 }
 
 // ---- training ---------------------------------------------------------------------------

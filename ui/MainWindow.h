@@ -44,6 +44,7 @@ class TrainingPanel;
 
 class GraphEditorWidget;
 class MainWindowActions;
+class ModelCommands;
 class ProjectSession;
 class ProjectTree;
 class TrainingCoordinator;
@@ -58,7 +59,8 @@ class MainWindow : public QMainWindow {
 
   // --- projects (each returns false and shows the reason when it fails or is cancelled) ---
   bool openProject(const QString& path);
-  bool newProject(const QString& path);  // a new empty project file
+  // A new project file holding one blank model ("model"), shown in the editor.
+  bool newProject(const QString& path);
   bool saveProject();                    // Save As when the project has no file yet
   bool saveProjectAs(const QString& path);
   bool closeProject();  // asks about training and unsaved edits; false when cancelled
@@ -73,11 +75,22 @@ class MainWindow : public QMainWindow {
   // Full model: architecture, weights, training config and the optimizer state of the source
   // run's last checkpoint (TF.js includeOptimizer form: "group": "optimizer" weight specs).
   bool exportModel(const QString& path, ExportKind kind);
+  // File > Export > TensorBoard logs: every run of the current model under `dir`.
+  bool exportTensorBoard(const QString& dir) { return modelFiles_->exportTensorBoard(dir); }
   // File > Load weights into this model: a TF.js model.json or weights manifest; weights matched
   // BY NAME to the current graph's variables with shapes checked. On any missing, extra or
   // misshaped name a message lists them and nothing changes. Needs a project file.
   bool loadWeights(const QString& path);
   bool showModel(qint64 id);
+  // File > New Model: a blank model named as Keras names models ("model", "model_1", ...),
+  // listed, saved and autosaved like any other; returns its id or 0.
+  qint64 newModel();
+  // The project tree's commands (Rename asks the name, Delete asks first; ShellPrompts).
+  qint64 duplicateModel(qint64 id);
+  bool renameModel(qint64 id);
+  bool deleteModel(qint64 id);
+  // Tree > Export…: shows model `id` and exports the full model to a chosen model.json.
+  bool exportModelOf(qint64 id);
 
   // --- training ---
   // Hands the current model (spec from the editor, id, project file) and the data to the
@@ -116,6 +129,7 @@ class MainWindow : public QMainWindow {
   // File dialogs go through this (save: a save dialog). Default: QFileDialog.
   using PathPolicy = ShellPrompts::PathPolicy;
   void setPathPolicy(PathPolicy policy) { prompts_->setPathPolicy(std::move(policy)); }
+  ShellPrompts* prompts() const { return prompts_; }
 
   // Window geometry, dock layout and the page shown from / to QSettings (the application calls
   // restoreLayout; closing the window saves it).
@@ -151,8 +165,6 @@ class MainWindow : public QMainWindow {
   bool confirmStopTraining(const QString& what);
   void stopTrainingAndWait();
   bool maybeSave();
-  void renameModel(qint64 id);
-  void deleteModel(qint64 id);
   void say(const QString& text) { prompts_->say(text); }
 
   ShellPrompts* prompts_;
@@ -170,6 +182,7 @@ class MainWindow : public QMainWindow {
   PreviewPanel* previews_ = nullptr;
   MainWindowActions* actions_ = nullptr;
   ModelFileController* modelFiles_ = nullptr;
+  ModelCommands* modelCommands_ = nullptr;
   TrainingCoordinator* training_ = nullptr;
   bool stopping_ = false;
 };

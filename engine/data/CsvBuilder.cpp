@@ -1,5 +1,8 @@
 #include "engine/data/SourceBuilders.h"
 
+#include <algorithm>
+#include <map>
+
 #include "engine/core/Error.h"
 #include "engine/data/CsvDataset.h"
 #include "engine/data/DatasetBuildSteps.h"
@@ -21,6 +24,55 @@ Dataset csvPart(const CsvImport& imp, const std::vector<Index>& rows) {
     d.y.push_back(Array::fromValues(DType::Float32, {y.rows()}, v));
   }
   return d;
+}
+
+// Options "inputs": [[feature column, ...], ...] gives one x per model input, its columns in
+// that order (a column may feed several inputs, as the wide and deep parts of a wide & deep
+// model share features; numeric features only); "outputs": [label column, ...] gives one y per
+// model output (a label may train several outputs).
+void routeColumns(Dataset& d, const CsvSpec& spec, const json& options) {
+  if (options.contains("inputs")) {
+    std::map<std::string, Index> at;
+    for (const CsvColumnSpec& c : spec.columns) {
+      if (c.role != ColumnRole::Feature) continue;
+      if (c.type != ColumnType::Numeric)
+        throw Error("csv data: \"inputs\" takes numeric feature columns only, not '" + c.name +
+                    "'");
+      const Index next = Index(at.size());
+      at[c.name] = next;
+    }
+    const Tensor x = d.x.at(0).toTensor();
+    const Index rows = d.x[0].rows(), width = Index(at.size());
+    std::vector<Array> xs;
+    for (const json& group : options["inputs"]) {
+      std::vector<Index> cols;
+      for (const json& name : group) {
+        auto it = at.find(name.get<std::string>());
+        if (it == at.end())
+          throw Error("csv data: input column '" + name.get<std::string>() + "' is not a feature");
+        cols.push_back(it->second);
+      }
+      std::vector<double> v;
+      v.reserve(size_t(rows) * cols.size());
+      for (Index r = 0; r < rows; ++r)
+        for (Index c : cols) v.push_back(x.data()[r * width + c]);
+      xs.push_back(Array::fromValues(DType::Float32, {rows, Index(cols.size())}, v));
+    }
+    d.x = std::move(xs);
+  }
+  if (options.contains("outputs")) {
+    std::vector<std::string> labels;
+    for (const CsvColumnSpec& c : spec.columns)
+      if (c.role == ColumnRole::Label) labels.push_back(c.name);
+    std::vector<Array> ys;
+    for (const json& name : options["outputs"]) {
+      auto it = std::find(labels.begin(), labels.end(), name.get<std::string>());
+      if (it == labels.end())
+        throw Error("csv data: output column '" + name.get<std::string>() + "' is not a label");
+      ys.push_back(d.y.at(size_t(it - labels.begin())));
+    }
+    d.y = std::move(ys);
+  }
 }
 
 void checkCsvImport(const CsvImport& imp, const std::string& file) {
@@ -85,6 +137,12 @@ Dataset csvOther(const std::string& file, const std::string& trainFile, const Cs
   return csvPart(imp, allRows(imp.x.rows()));
 }
 
+void routeAll(BuiltData& out, const CsvSpec& spec, const json& options) {
+  routeColumns(out.train, spec, options);
+  if (out.validation) routeColumns(*out.validation, spec, options);
+  if (out.test) routeColumns(*out.test, spec, options);
+}
+
 }  // namespace
 
 void buildCsv(BuiltData& out, const BuildOptions& o) {
@@ -99,6 +157,7 @@ void buildCsv(BuiltData& out, const BuildOptions& o) {
     out.train = csvPart(imp, imp.trainRows);
     if (!imp.validRows.empty()) out.validation = csvPart(imp, imp.validRows);
     if (!imp.testRows.empty()) out.test = csvPart(imp, imp.testRows);
+    routeAll(out, spec, s.options);
     if (!imp.labelVocabularies.empty()) out.classNames = imp.labelVocabularies.front();
   } else {
     // The whole training file trains (shuffled with the seed as a 1/0/0 split).
@@ -114,6 +173,7 @@ void buildCsv(BuiltData& out, const BuildOptions& o) {
     if (!s.validationFile.empty())
       out.validation = csvOther(s.validationFile, s.trainFile, spec, imp);
     if (!s.testFile.empty()) out.test = csvOther(s.testFile, s.trainFile, spec, imp);
+    routeAll(out, spec, s.options);
     if (!imp.labelVocabularies.empty()) out.classNames = imp.labelVocabularies.front();
   }
   limitDataset(out.train, o.trainLimit);

@@ -17,7 +17,9 @@
 //   "idx"                        an IDX image/label pair (file or folder; the "train" pair when a
 //                                folder has several), split by fractions + splitSeed.
 //   "csv"                        CsvSpec (options = CsvSpec::toJson) with the settings' fractions
-//                                and seed; x (N, featureWidth), y one (N,) array per label column.
+//                                and seed; x (N, featureWidth), y one (N,) array per label column;
+//                                options "inputs" (feature column lists, one x per model input)
+//                                and "outputs" (label columns, one y per output) route columns.
 //   "image_folder"               ImageFolder (options: height, width, grayscale, cache_mb,
 //                                max_rows, box_target); x is a LAZY uint8 Array (Array.h,
 //                                ImageFolder::lazyImages): images are decoded when a batch is

@@ -241,12 +241,13 @@ class TestUiMainWindow : public QObject {
     const QString path = tmp.filePath("new.tessel");
     MainWindow window;
     QVERIFY(window.newProject(path));
-    QCOMPARE(window.projectTree()->topLevelItemCount(), 0);
+    // A new project starts with one blank model.
+    QCOMPARE(window.projectTree()->topLevelItemCount(), 1);
     QAction* example = window.findChild<QAction*>("actionExample_wide_deep");
     QVERIFY(example);
     example->trigger();
-    QCOMPARE(window.projectTree()->topLevelItemCount(), 1);
-    QCOMPARE(window.session()->models().front().name, QString("wide_deep"));
+    QCOMPARE(window.projectTree()->topLevelItemCount(), 2);
+    QCOMPARE(window.session()->models().back().name, QString("wide_deep"));
     const ModelSpec spec = window.editor()->document()->spec();
 
     QString next;
@@ -280,7 +281,7 @@ class TestUiMainWindow : public QObject {
 
     // Import the architecture back as a second model.
     QVERIFY(window.openModel(tmp.filePath("arch/model.json")));
-    QCOMPARE(window.projectTree()->topLevelItemCount(), 2);
+    QCOMPARE(window.projectTree()->topLevelItemCount(), 3);
     QVERIFY(window.editor()->document()->spec() == spec);
   }
 
@@ -299,7 +300,7 @@ class TestUiMainWindow : public QObject {
     QAction* mlp = window.findChild<QAction*>("actionTemplate_fashion_mnist_mlp");
     QVERIFY(mlp);
     mlp->trigger();
-    QCOMPARE(window.projectTree()->topLevelItemCount(), 2);
+    QCOMPARE(window.projectTree()->topLevelItemCount(), 3);  // the blank "model" and these two
     const qint64 wide = window.session()->modelIdByName("wide_deep");
     const qint64 seed = window.session()->modelIdByName("fashion_mnist_mlp");
     QCOMPARE(window.currentModelId(), seed);

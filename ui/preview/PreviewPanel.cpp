@@ -184,4 +184,12 @@ void PreviewPanel::showCell(int head, int trueClass, int predClass) {
   gallery_->show();
 }
 
+void PreviewPanel::clear() {
+  grid_->setRecords({});
+  headNames_.clear();
+  rebuildConfusionTabs();
+  if (gallery_) gallery_->close();
+  status_->setText(tr("No training run yet"));
+}
+
 }  // namespace tessel::ui

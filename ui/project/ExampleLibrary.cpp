@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QStandardPaths>
 #include <algorithm>
@@ -69,6 +70,27 @@ QString ExampleLibrary::modelPath(const QString& name) {
   return {};
 }
 
+nlohmann::json ExampleLibrary::dataSettings(const QString& name) {
+  const QString model = modelPath(name);
+  if (model.isEmpty()) return nullptr;
+  const QDir dir = QFileInfo(model).dir();
+  QFile f(dir.filePath("data.json"));
+  if (!f.open(QIODevice::ReadOnly)) return nullptr;
+  nlohmann::json settings = nlohmann::json::parse(f.readAll().toStdString(), nullptr, false);
+  if (!settings.is_object()) return nullptr;
+  // Relative file names are the example folder's.
+  auto absolute = [&dir](nlohmann::json& v) {
+    if (!v.is_string() || v.get<std::string>().empty()) return;
+    const QString p = QString::fromStdString(v.get<std::string>());
+    if (QFileInfo(p).isRelative()) v = QDir::cleanPath(dir.absoluteFilePath(p)).toStdString();
+  };
+  if (settings.contains("path")) absolute(settings["path"]);
+  if (settings.contains("split") && settings["split"].is_object())
+    for (const char* key : {"train_file", "validation_file", "test_file"})
+      if (settings["split"].contains(key)) absolute(settings["split"][key]);
+  return settings;
+}
+
 bool ExampleLibrary::writeExampleProject(const QString& path, QString* error) {
   const QList<ExampleModel> examples = models();
   if (examples.isEmpty()) {
@@ -84,6 +106,7 @@ bool ExampleLibrary::writeExampleProject(const QString& path, QString* error) {
       ModelRecord rec = *project.model(id);
       if (!file.trainingConfig.is_null())
         rec.compileSettings = {{"training_config", file.trainingConfig}};
+      rec.dataSettings = dataSettings(e.name);
       project.updateModel(rec);
     }
     project.commit();

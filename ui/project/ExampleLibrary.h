@@ -1,10 +1,13 @@
 #pragma once
 // The bundled example models (resources/examples/<name>/model.json, installed under
-// share/tessel/examples) and the example project built from them. The project is generated on
-// first use into a writable folder (never into the source or install tree).
+// share/tessel/examples) and the example project built from them. Each example ships the data it
+// trains on as data.json (DataSettings JSON; a relative "path" names a file of the example's
+// folder, e.g. wide_deep's diabetes.csv, scikit-learn's diabetes table with its target). The
+// project is generated on first use into a writable folder (never into the source or install tree).
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <nlohmann/json.hpp>
 
 namespace tessel::ui {
 
@@ -24,6 +27,9 @@ class ExampleLibrary {
   static QList<ExampleModel> models();
   // model.json of one example by folder name; empty when absent.
   static QString modelPath(const QString& name);
+  // The data settings of one example (its data.json with paths made absolute); null when it has
+  // none or the file cannot be read.
+  static nlohmann::json dataSettings(const QString& name);
 
   // Writes a project holding every example model (spec + the model's training config) at
   // `path`, which must not exist. Returns false with `error` set otherwise.

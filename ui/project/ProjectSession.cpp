@@ -188,6 +188,35 @@ qint64 ProjectSession::addModel(const QString& name, const json& spec, const jso
   return m.id;
 }
 
+qint64 ProjectSession::duplicateModel(qint64 id, QString* error) {
+  const Model* m = model(id);
+  if (!m) {
+    if (error) *error = tr("No such model.");
+    return 0;
+  }
+  const QString name = m->name;
+  const json compile = m->compileSettings, data = m->dataSettings;
+  const qint64 copy = addModel(name, currentSpec(id), currentLayout(id), nullptr, error);
+  if (!copy) return 0;
+  Model* c = model(copy);
+  c->compileSettings = compile;
+  c->dataSettings = data;
+  if (isUntitled() || (compile.is_null() && data.is_null())) return copy;
+  try {
+    Project project = Project::open(str(path_));
+    ModelRecord r = *project.model(copy);
+    r.compileSettings = compile;
+    r.dataSettings = data;
+    project.updateModel(r);
+  } catch (const std::exception& e) {
+    // The copy exists; its settings are written with the next save.
+    c->settingsDirty = true;
+    updateDirty();
+    emit message(tr("The settings of %1 are saved with the project: %2").arg(c->name, what(e)));
+  }
+  return copy;
+}
+
 bool ProjectSession::renameModel(qint64 id, const QString& name, QString* error) {
   Model* m = model(id);
   const QString n = name.trimmed();

@@ -74,6 +74,9 @@ class ProjectSession : public QObject {
   // with `error` set. The name is made unique.
   qint64 addModel(const QString& name, const json& spec, const json& layout = json::object(),
                   const json& trainingConfig = nullptr, QString* error = nullptr);
+  // A copy of model `id` as it stands (graph and layout as edited, compile and data settings)
+  // named as Keras names a second model ("model" -> "model_1"). Returns its id or 0.
+  qint64 duplicateModel(qint64 id, QString* error = nullptr);
   bool renameModel(qint64 id, const QString& name, QString* error = nullptr);
   bool deleteModel(qint64 id, QString* error = nullptr);
   // Stores a compile settings object for the model (written with the next save).

@@ -135,14 +135,33 @@ void ProjectTree::onCurrentItemChanged(QTreeWidgetItem* item) {
   if (modelId != current_) emit modelActivated(modelId);
 }
 
+QMenu* ProjectTree::makeContextMenu(QTreeWidgetItem* item) {
+  auto* menu = new QMenu(this);
+  menu->setObjectName("projectTreeMenu");
+  auto add = [menu](const QString& text, const char* name, auto slot) {
+    QAction* a = menu->addAction(text);
+    a->setObjectName(name);
+    connect(a, &QAction::triggered, menu, slot);
+    return a;
+  };
+  add(tr("New Model"), "treeNewModel", [this] { emit newRequested(); });
+  if (!item) return menu;
+  const qint64 id = item->data(0, ModelIdRole).toLongLong();
+  menu->addSeparator();
+  add(tr("Duplicate"), "treeDuplicateModel", [this, id] { emit duplicateRequested(id); });
+  add(tr("Rename…"), "treeRenameModel", [this, id] { emit renameRequested(id); });
+  add(tr("Delete"), "treeDeleteModel", [this, id] { emit deleteRequested(id); });
+  menu->addSeparator();
+  add(tr("Export…"), "treeExportModel", [this, id] { emit exportRequested(id); });
+  return menu;
+}
+
 void ProjectTree::showMenu(const QPoint& pos) {
   QTreeWidgetItem* item = itemAt(pos);
-  if (!item || item->data(0, KindRole).toInt() != ModelItem) return;
-  const qint64 id = item->data(0, IdRole).toLongLong();
-  QMenu menu(this);
-  menu.addAction(tr("Rename…"), this, [this, id] { emit renameRequested(id); });
-  menu.addAction(tr("Delete"), this, [this, id] { emit deleteRequested(id); });
-  menu.exec(viewport()->mapToGlobal(pos));
+  if (item && item->data(0, KindRole).toInt() != ModelItem) item = item->parent();
+  QMenu* menu = makeContextMenu(item);
+  menu->exec(viewport()->mapToGlobal(pos));
+  menu->deleteLater();
 }
 
 }  // namespace tessel::ui

@@ -1,9 +1,12 @@
 #pragma once
 // The project's side tree: one top-level item per model (bold while it has unsaved edits), and
 // under each its training runs ("run 3 · stopped · 2 epochs"), newest first. Selecting a model
-// item asks the window to show it; the context menu renames or deletes a model.
+// item asks the window to show it. The context menu of a model: New Model, Duplicate, Rename…,
+// Delete, Export…; of the empty area: New Model.
 #include <QTreeWidget>
 #include <vector>
+
+class QMenu;
 
 #include "engine/store/Project.h"
 
@@ -29,12 +32,19 @@ class ProjectTree : public QTreeWidget {
   QTreeWidgetItem* runItem(qint64 runId) const;
   QTreeWidgetItem* modelItem(qint64 id) const;
   qint64 currentModelId() const { return current_; }
+  // The context menu for `item` (a model, or nullptr for the empty area); the caller owns it.
+  // Action object names: treeNewModel, treeDuplicateModel, treeRenameModel, treeDeleteModel,
+  // treeExportModel.
+  QMenu* makeContextMenu(QTreeWidgetItem* item);
 
  signals:
   void modelActivated(qint64 id);
   void runActivated(qint64 modelId, qint64 runId);
+  void newRequested();
+  void duplicateRequested(qint64 id);
   void renameRequested(qint64 id);
   void deleteRequested(qint64 id);
+  void exportRequested(qint64 id);
 
  private:
   void fillRuns(QTreeWidgetItem* modelItem, std::vector<RunRecord> runs);

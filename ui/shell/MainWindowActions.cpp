@@ -46,11 +46,16 @@ void MainWindowActions::build(const QList<QDockWidget*>& docks) {
 QAction* MainWindowActions::buildProjectActions(QMenu* file) {
   MainWindow* w = window_;
   ShellPrompts* p = prompts_;
-  auto* newProject = file->addAction(tr("&New Project…"), this, [w, p] {
+  auto* newModel =
+      file->addAction(tr("&New Model"), QKeySequence::New, this, [w] { w->newModel(); });
+  newModel->setObjectName("actionNewModel");
+  newModel->setToolTip(tr("A blank model in this project (Ctrl+N)"));
+  auto* newProject = file->addAction(tr("New &Project…"), this, [w, p] {
     QString path = p->choosePath(tr("New project"), kProjectFileFilter, true);
     if (!path.isEmpty()) w->newProject(path);
   });
   newProject->setObjectName("actionNewProject");
+  newProject->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
   auto* open = file->addAction(tr("&Open Project…"), QKeySequence::Open, this, [w, p] {
     QString path = p->choosePath(tr("Open project"), kProjectFileFilter, false);
     if (!path.isEmpty()) w->openProject(path);
@@ -77,8 +82,9 @@ void MainWindowActions::buildModelActions(QMenu* file) {
   templatesMenu_ = file->addMenu(tr("New &Model from Template"));
   templatesMenu_->setObjectName("menuTemplates");
   for (const QString& name : ModelTemplates::names()) {
-    QAction* a =
-        templatesMenu_->addAction(name, this, [w, name] { w->newModelFromTemplate(name); });
+    // "Wide & deep": a single & in a menu text marks a mnemonic; && shows it.
+    QAction* a = templatesMenu_->addAction(QString(name).replace('&', QLatin1String("&&")), this,
+                                           [w, name] { w->newModelFromTemplate(name); });
     a->setObjectName("actionTemplate_" + ModelTemplates::exampleFor(name));
   }
   examplesMenu_ = file->addMenu(tr("New Model from &Example"));
@@ -100,9 +106,11 @@ void MainWindowActions::buildExportActions(QMenu* file) {
   MainWindow* w = window_;
   ShellPrompts* p = prompts_;
   auto* exportMenu = file->addMenu(tr("&Export Model"));
-  auto addExport = [&](const QString& text, const char* name, MainWindow::ExportKind kind) {
-    QAction* a = exportMenu->addAction(text, this, [w, p, kind, text] {
-      QString path = p->choosePath(text, kModelFileFilter, true);
+  exportMenu->setObjectName("menuExport");
+  auto addExport = [&](const QString& text, const char* name, MainWindow::ExportKind kind,
+                       const QString& filter = kModelFileFilter) {
+    QAction* a = exportMenu->addAction(text, this, [w, p, kind, text, filter] {
+      QString path = p->choosePath(text, filter, true);
       if (!path.isEmpty()) w->exportModel(path, kind);
     });
     a->setObjectName(name);
@@ -115,6 +123,17 @@ void MainWindowActions::buildExportActions(QMenu* file) {
   exportFull_ =
       addExport(tr("Full model (architecture + weights + training config + optimizer state)…"),
                 "actionExportFull", MainWindow::ExportKind::FullModel);
+  exportMenu->addSeparator();
+  exportOnnx_ = addExport(tr("ONNX model (opset 13)…"), "actionExportOnnx",
+                          MainWindow::ExportKind::Onnx, tr("ONNX models (*.onnx)"));
+  exportPython_ = addExport(tr("Python script (Keras training)…"), "actionExportPython",
+                            MainWindow::ExportKind::PythonScript, tr("Python scripts (*.py)"));
+  exportTensorBoard_ =
+      exportMenu->addAction(tr("TensorBoard logs of this model's runs…"), this, [w, p] {
+        QString dir = p->chooseFolder(tr("TensorBoard log folder"));
+        if (!dir.isEmpty()) w->exportTensorBoard(dir);
+      });
+  exportTensorBoard_->setObjectName("actionExportTensorBoard");
   loadWeights_ = file->addAction(tr("&Load Weights into This Model…"), this, [w, p] {
     QString path = p->choosePath(tr("Load weights"),
                                  tr("TF.js model.json or weights manifest (*.json)"), false);
@@ -165,7 +184,9 @@ void MainWindowActions::update(bool project, bool model, bool training) {
   train_->setEnabled(model && !training);
   dataSettings_->setEnabled(model && !training);
   stop_->setEnabled(training);
-  for (QAction* a : {exportArch_, exportWeights_, exportFull_}) a->setEnabled(model);
+  for (QAction* a : {exportArch_, exportWeights_, exportFull_, exportOnnx_, exportPython_})
+    a->setEnabled(model);
+  exportTensorBoard_->setEnabled(model);
   loadWeights_->setEnabled(model && !training);
 }
 

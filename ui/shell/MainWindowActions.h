@@ -1,7 +1,8 @@
 #pragma once
-// The studio window's menus, actions and toolbar. File: new / open / open recent / save / save as
-// / close project, new model from a template or an example, import model.json, export model
-// (architecture only, weights only, full model), load weights. Edit: the current editor's
+// The studio window's menus, actions and toolbar. File: new model (Ctrl+N), new (Ctrl+Shift+N) /
+// open / open recent / save / save as / close project, new model from a template or an example,
+// import model.json, export model (architecture only, weights only, full model, ONNX, Python
+// script, TensorBoard logs of the model's runs), load weights. Edit: the current editor's
 // actions. Train: train, stop, data settings. View: the docks. Each action calls the window's
 // command of the same name; update() enables what the state allows.
 #include <QList>
@@ -51,6 +52,7 @@ class MainWindowActions : public QObject {
   QAction *train_ = nullptr, *stop_ = nullptr, *importModel_ = nullptr;
   QAction* dataSettings_ = nullptr;
   QAction *exportArch_ = nullptr, *exportWeights_ = nullptr, *exportFull_ = nullptr;
+  QAction *exportOnnx_ = nullptr, *exportPython_ = nullptr, *exportTensorBoard_ = nullptr;
   QAction* loadWeights_ = nullptr;
 };
 

@@ -7,6 +7,9 @@
 #include <optional>
 
 #include "engine/core/Error.h"
+#include "engine/io/OnnxExport.h"
+#include "engine/io/PythonExport.h"
+#include "engine/io/TensorBoardExport.h"
 #include "engine/io/TfjsOptimizerWeights.h"
 #include "engine/session/CheckpointRestore.h"
 #include "engine/store/RunRecorder.h"
@@ -83,6 +86,30 @@ ModelFile fullModelFile(const ModelSpec& spec, Model& model, const json& compile
     *state = QObject::tr(" without optimizer state (%1)").arg(what(e));
   }
   return file;
+}
+
+// The Python script's fit settings and data set: the model's compile panel settings ("fit") and
+// data settings (built-in Fashion-MNIST is the one set the script can load by itself).
+PythonExportOptions pythonOptions(const ProjectSession::Model& m, const QString& project) {
+  PythonExportOptions o;
+  o.source = QObject::tr("model '%1' of %2").arg(m.name, project).toStdString();
+  const json fit = m.compileSettings.is_object() ? m.compileSettings.value("fit", json::object())
+                                                 : json::object();
+  o.epochs = fit.value("epochs", o.epochs);
+  o.batchSize = fit.value("batch_size", o.batchSize);
+  o.validationSplit = fit.value("validation_split", o.validationSplit);
+  const std::string kind = m.dataSettings.is_object()
+                               ? m.dataSettings.value("kind", std::string("fashion_mnist"))
+                               : std::string("fashion_mnist");
+  if (kind == "fashion_mnist") o.dataSet = "fashion-mnist";
+  return o;
+}
+
+void writeTextFile(const QString& path, const std::string& text) {
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+    throw Error("cannot write " + path.toStdString());
+  f.write(QByteArray::fromStdString(text));
 }
 
 }  // namespace
@@ -256,6 +283,9 @@ qint64 ModelFileController::newModelFromTemplate(const QString& name) {
       prompts_->showError(tr("New model"), error);
       return 0;
     }
+    // The example's data comes with it, so the model trains as it is.
+    const json data = ExampleLibrary::dataSettings(ModelTemplates::exampleFor(name));
+    if (!data.is_null()) session_->setDataSettings(id, data);
     emit modelAdded(id);
     return id;
   } catch (const std::exception& e) {
@@ -279,6 +309,8 @@ qint64 ModelFileController::newModelFromExample(const QString& name) {
       prompts_->showError(tr("New model"), error);
       return 0;
     }
+    const json data = ExampleLibrary::dataSettings(name);
+    if (!data.is_null()) session_->setDataSettings(id, data);
     emit modelAdded(id);
     return id;
   } catch (const std::exception& e) {
@@ -301,8 +333,20 @@ bool ModelFileController::exportModel(const QString& path, ExportKind kind) {
       prompts_->say(tr("Exported the architecture to %1").arg(path));
       return true;
     }
+    if (kind == ExportKind::PythonScript) {
+      writeTextFile(path, pythonScript(spec, compile, pythonOptions(*m, session_->displayName())));
+      prompts_->say(tr("Exported a Keras training script of %1 to %2").arg(m->name, path));
+      return true;
+    }
     Model model(spec, 0);
     const ExportSource src = exportSource(*session_, currentId, model);
+    if (kind == ExportKind::Onnx) {
+      writeOnnxModel(path.toStdString(), spec, src.weights);
+      prompts_->say(tr("Exported an ONNX model (opset %1) with %2 to %3")
+                        .arg(kOnnxOpset)
+                        .arg(src.text, path));
+      return true;
+    }
     if (kind == ExportKind::FullModel) {
       QString state;
       writeModelFile(path.toStdString(), fullModelFile(spec, model, compile, src, &state));
@@ -314,6 +358,32 @@ bool ModelFileController::exportModel(const QString& path, ExportKind kind) {
     return true;
   } catch (const std::exception& e) {
     prompts_->showError(tr("Export model"), tr("Could not export to %1:\n%2").arg(path, what(e)));
+    return false;
+  }
+}
+
+bool ModelFileController::exportTensorBoard(const QString& dir) {
+  const qint64 currentId = context_.currentModelId();
+  const ProjectSession::Model* m = session_->model(currentId);
+  if (!m) return false;
+  try {
+    if (session_->isUntitled()) throw Error("the project has no file yet: save it and train");
+    const std::vector<RunRecord> runs = session_->runs(currentId);
+    if (runs.empty()) throw Error(m->name.toStdString() + " has no runs yet");
+    const Project project = Project::open(session_->path().toStdString(), /*readOnly=*/true);
+    size_t files = 0;
+    for (const RunRecord& r : runs)
+      files += tessel::exportTensorBoard(project, dir.toStdString(), r.id).files.size();
+    prompts_->say(tr("Exported %n run(s) of %1 as %2 TensorBoard event file(s) to %3 (view with: "
+                     "tensorboard --logdir %3)",
+                     nullptr, static_cast<int>(runs.size()))
+                      .arg(m->name)
+                      .arg(files)
+                      .arg(dir));
+    return true;
+  } catch (const std::exception& e) {
+    prompts_->showError(tr("Export TensorBoard logs"),
+                        tr("Could not export to %1:\n%2").arg(dir, what(e)));
     return false;
   }
 }

@@ -22,7 +22,9 @@ class ShellPrompts;
 class ModelFileController : public QObject {
   Q_OBJECT
  public:
-  enum class ExportKind { Architecture, WeightsOnly, FullModel };
+  // Onnx: an ONNX model (opset 13) with the export weights; PythonScript: a runnable Keras
+  // training script (compile and fit settings and data set of the model).
+  enum class ExportKind { Architecture, WeightsOnly, FullModel, Onnx, PythonScript };
 
   // What the controller reads of the window: the model shown and its graph as edited.
   struct Context {
@@ -45,6 +47,9 @@ class ModelFileController : public QObject {
   // Full model: architecture, weights, training config and the optimizer state of the source
   // run's last checkpoint (TF.js includeOptimizer form: "group": "optimizer" weight specs).
   bool exportModel(const QString& path, ExportKind kind);
+  // Every run of the current model as TensorBoard event files under `dir` (run-<id>/train,
+  // run-<id>/validation, as Keras's TensorBoard callback lays them out). Needs a project file.
+  bool exportTensorBoard(const QString& dir);
   // Keras load_weights into the current model: weights matched BY NAME with shapes checked; on
   // any missing, extra or misshaped name a message lists them and nothing changes.
   bool loadWeights(const QString& path);

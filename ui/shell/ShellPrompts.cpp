@@ -1,6 +1,7 @@
 #include "ui/shell/ShellPrompts.h"
 
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QMainWindow>
 #include <QStatusBar>
 
@@ -33,6 +34,18 @@ QString ShellPrompts::choosePath(const QString& caption, const QString& filter, 
   if (askPath_) return askPath_(caption, filter, save);
   return save ? QFileDialog::getSaveFileName(window_, caption, {}, filter)
               : QFileDialog::getOpenFileName(window_, caption, {}, filter);
+}
+
+QString ShellPrompts::chooseFolder(const QString& caption) {
+  if (askFolder_) return askFolder_(caption);
+  return QFileDialog::getExistingDirectory(window_, caption);
+}
+
+QString ShellPrompts::askText(const QString& title, const QString& label, const QString& text) {
+  if (askText_) return askText_(title, label, text);
+  bool ok = false;
+  const QString answer = QInputDialog::getText(window_, title, label, QLineEdit::Normal, text, &ok);
+  return ok ? answer : QString();
 }
 
 }  // namespace tessel::ui

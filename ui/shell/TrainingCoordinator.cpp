@@ -51,6 +51,9 @@ TrainingCoordinator::TrainingCoordinator(ProjectSession* session, ProjectTree* t
       prompts_(prompts),
       context_(std::move(context)),
       window_(window) {
+  const json defaults = dashboard_->compilePanel()->settings();
+  defaultFit_ = defaults.value("fit", json());
+  defaultCallbacks_ = defaults.value("callbacks", json());
   wirePreviews();
   wireImportedWeights();
   wireController();
@@ -159,6 +162,13 @@ void TrainingCoordinator::syncDashboardSoon() {
 
 void TrainingCoordinator::forgetProject() {
   dashboard_->setProjectPath(QString());
+  clearPanels();
+}
+
+void TrainingCoordinator::clearPanels() {
+  if (isTraining()) return;
+  dashboard_->clear();
+  previews_->clear();
 }
 
 void TrainingCoordinator::showRun(qint64 runId) {
@@ -171,10 +181,15 @@ void TrainingCoordinator::showRun(qint64 runId) {
 void TrainingCoordinator::loadDashboard(qint64 id) {
   const ProjectSession::Model* m = session_->model(id);
   if (!m || isTraining()) return;
+  clearPanels();  // another model is shown: its panels start empty
   loadingSettings_ = true;
   dashboard_->setProjectPath(session_->isUntitled() ? QString() : session_->path());
   dashboard_->setModel(context_.currentSpec(), id > 0 ? id : 0);
-  if (m->compileSettings.is_object()) dashboard_->compilePanel()->setSettings(m->compileSettings);
+  // What the model did not store comes from the defaults, never from the model shown before.
+  json settings = m->compileSettings.is_object() ? m->compileSettings : json::object();
+  if (!settings.contains("fit")) settings["fit"] = defaultFit_;
+  if (!settings.contains("callbacks")) settings["callbacks"] = defaultCallbacks_;
+  dashboard_->compilePanel()->setSettings(settings);
   loadingSettings_ = false;
 }
 

@@ -53,8 +53,11 @@ class TrainingCoordinator : public QObject {
   void syncDashboardSoon();
   // A run chosen in the project tree: selected in the dashboard's runs browser.
   void showRun(qint64 runId);
-  // The project was closed: the dashboard records nowhere.
+  // The project was closed: the dashboard records nowhere and its panels are emptied.
   void forgetProject();
+  // Empties the dashboard (data, pre-flight list, histograms, plots) and the previews, so that
+  // nothing of another model or project stays on show; nothing while training.
+  void clearPanels();
 
   const std::optional<BuiltData>& lastBuiltData() const { return data_.last(); }
   void setTrainSampleLimit(Index n) { trainLimit_ = n; }
@@ -80,7 +83,9 @@ class TrainingCoordinator : public QObject {
   QTimer* dashboardSync_;
   BuiltinData data_;
   Index trainLimit_ = -1;
-  bool loadingSettings_ = false;  // the dashboard is being filled from the stored settings
+  bool loadingSettings_ = false;
+  // The compile panel's own fit and callback settings, for models that stored none.
+  json defaultFit_, defaultCallbacks_;  // the dashboard is being filled from the stored settings
   // What the training thread needs to find imported weights (project file, model id); set when
   // the dashboard prepares a job.
   struct ImportedWeightsSource;

@@ -327,4 +327,14 @@ void TrainingDashboard::resumeRun(qint64 runId) {
   if (training_->resumeRun(projectPath_, runId, data_)) emit trainingStateChanged(true);
 }
 
+void TrainingDashboard::clear() {
+  if (isTraining()) return;
+  data_ = Dataset{};
+  hasData_ = false;
+  validation_.reset();
+  histograms_->clear();
+  training_->clear();
+  updateStartState();  // the pre-flight list says what the shown model needs
+}
+
 }  // namespace tessel::ui

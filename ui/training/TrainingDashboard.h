@@ -60,6 +60,9 @@ class TrainingDashboard : public QWidget {
   void updateStartState();
   // What training needs that is missing, in words (Start's tooltip); empty when Start can train.
   QString missingForStart() const { return missing_; }
+  // Forgets the data and empties the pre-flight list, histograms and training panel (another
+  // model or project is shown); nothing while training.
+  void clear();
   // Runs are recorded into this project (empty = not recorded); the runs browser reads it.
   void setProjectPath(const QString& path);
   QString projectPath() const { return projectPath_; }

@@ -380,4 +380,27 @@ void TrainingPanel::updateButtons() {
   lr_->setEnabled(controller_->isPaused());
 }
 
+void TrainingPanel::clear() {
+  if (controller_->isRunning()) return;
+  job_.reset();
+  setupOutputPlots(ModelSpec{});
+  plot_->clear();
+  QCustomPlot* cp = plot_->customPlot();
+  cp->xAxis->setRange(0, 1);
+  cp->yAxis->setRange(plot_->logScale() ? 0.01 : 0, 1);
+  cp->replot(QCustomPlot::rpQueuedReplot);
+  lrPlot_->graph(0)->data()->clear();
+  lrPlot_->replot(QCustomPlot::rpQueuedReplot);
+  failure_.clear();
+  testText_.clear();
+  eta_ = -1;
+  epochs_ = stepsPerEpoch_ = epoch_ = 0;
+  step_ = 0;
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  status_->setText(tr("Ready"));
+  status_->setStyleSheet(QString());
+  updateButtons();
+}
+
 }  // namespace tessel::ui

@@ -47,6 +47,8 @@ class TrainingPanel : public QWidget {
   // no job is needed); `missing` says what is missing, as Start's tooltip. Without a call, Start
   // needs a job.
   void setStartPossible(bool possible, const QString& missing = {});
+  // Forgets the job and empties the plots, progress and status (another model is shown).
+  void clear();
 
   TrainingController* controller() const { return controller_; }
   LossPlot* plot() const { return plot_; }
