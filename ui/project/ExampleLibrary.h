@@ -1,9 +1,9 @@
 #pragma once
 // The bundled example models (resources/examples/<name>/model.json, installed under
-// share/tessel/examples) and the example project built from them. Each example ships the data it
-// trains on as data.json (DataSettings JSON; a relative "path" names a file of the example's
-// folder, e.g. wide_deep's diabetes.csv, scikit-learn's diabetes table with its target). The
-// project is generated on first use into a writable folder (never into the source or install tree).
+// share/tessel/examples) and the example project built from them. An example whose data is not
+// the default for its model (BuiltinData: Fashion-MNIST, the localization set) ships it as
+// data.json (DataSettings JSON; a relative "path" names a file of the example's folder, e.g.
+// wide_deep's diabetes.csv, scikit-learn's diabetes table with its target in hundreds).
 #include <QList>
 #include <QString>
 #include <QStringList>
