@@ -25,7 +25,7 @@ MisclassifiedView::MisclassifiedView(PreviewDriver* driver, QWidget* parent)
   lay->addLayout(bar);
   grid_ = new PreviewGrid;
   grid_->setObjectName("misclassifiedGrid");
-  grid_->setTileSide(96);
+  grid_->setTileSide(120);  // room for "Ankle boot 93%" under the image
   grid_->setEnlargeOnClick(false);
   auto* scroll = new QScrollArea(this);
   scroll->setWidgetResizable(true);
