@@ -11,6 +11,7 @@
 #include <QSlider>
 #include <QThreadPool>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <exception>
 
 #include "engine/explain/Explainer.h"
@@ -214,6 +215,10 @@ void ExplainView::run() {
                     .arg(self->map_.layer.empty()
                              ? QString()
                              : tr(", layer %1").arg(QString::fromStdString(self->map_.layer))));
+            const auto& v = self->map_.values;
+            if (!v.empty() && *std::max_element(v.begin(), v.end()) <= 0.0f)
+              self->message_->setText(self->message_->text() +
+                                      tr(" — no positive evidence: the map is 0 everywhere"));
           }
           self->redraw();
           emit self->explained();
