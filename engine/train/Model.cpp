@@ -90,6 +90,19 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
     outputShapes_.push_back(shapeOf(out));
   }
 
+  upstream_ = needGrad_;
+  slotOf_ = slotOf;
+  routeGradients();
+}
+
+Model::~Model() = default;
+
+void Model::routeGradients() {
+  const size_t numSlots = act_.size();
+  for (Step& st : steps_) {
+    st.dx.assign(st.in.size(), nullptr);
+    st.accumulate.assign(st.in.size(), 0);
+  }
   // Gradient routing. Backward runs in reverse topological order; the first writer of a slot's
   // gradient overwrites it, later writers go through a scratch buffer that is added. A model
   // output's gradient is first set from dOut, so every consumer of an output slot accumulates.
@@ -112,7 +125,23 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
   }
 }
 
-Model::~Model() = default;
+void Model::setAllGradients(bool on) {
+  needGrad_ = upstream_;
+  if (on) needGrad_.assign(needGrad_.size(), 1);
+  for (Step& st : steps_) st.doBackward = needGrad_[st.slot] != 0;
+  routeGradients();
+}
+
+const Tensor* Model::activationOf(const std::string& node) const {
+  auto it = slotOf_.find(node);
+  return it == slotOf_.end() ? nullptr : actPtr_[it->second];
+}
+
+const Tensor* Model::gradientOf(const std::string& node) const {
+  auto it = slotOf_.find(node);
+  if (it == slotOf_.end() || !needGrad_[it->second]) return nullptr;
+  return &grad_[it->second];
+}
 
 const Shape& Model::inputShape(size_t i) const {
   return inputShapes_.at(i);

@@ -3,6 +3,7 @@
 // activation and gradient buffers allocated once per batch size and reused afterwards (no heap
 // allocation inside a training step after the first step at a given batch size).
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -53,6 +54,14 @@ class Model {
   // penalties' gradients are ADDED to the variables' grads (call after backward()).
   double regularization(bool addGrads);
 
+  // Explainability (engine/explain): with allGradients on, backward() also computes the gradient
+  // of every tensor, model inputs included, frozen layers too (Variable::grad is still filled).
+  // activationOf / gradientOf read a node's output / its gradient after forward / backward
+  // (nullptr for an unknown node, or a gradient not computed). Off by default: training is as is.
+  void setAllGradients(bool on);
+  const Tensor* activationOf(const std::string& node) const;
+  const Tensor* gradientOf(const std::string& node) const;
+
   std::vector<Tensor> getWeights() const;               // Keras model.get_weights() order
   void setWeights(const std::vector<Tensor>& weights);  // throws Error on count/shape mismatch
   // Copies every weight into dst, reusing dst's storage (no allocation once sized).
@@ -63,6 +72,7 @@ class Model {
  private:
   struct Step;  // one layer call in the plan
   void allocate(Index batch);
+  void routeGradients();
 
   ModelSpec spec_;
   Rng rng_;
@@ -75,6 +85,8 @@ class Model {
   std::vector<const Tensor*> actPtr_;
   std::vector<int> inputSlot_, outputSlot_;
   std::vector<char> needGrad_;  // per slot: some trainable variable lies upstream
+  std::vector<char> upstream_;  // needGrad_ as planned (setAllGradients(false) restores it)
+  std::map<std::string, int> slotOf_;
   Index batch_ = -1;
   Shape scratchShape_;
 };

@@ -1,5 +1,8 @@
 #include "ui/preview/ConfusionMatrixWidget.h"
 
+#include <QHelpEvent>
+#include <QToolTip>
+
 #include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
@@ -32,11 +35,72 @@ double ConfusionMatrixWidget::accuracy() const {
   return total > 0 ? static_cast<double>(diag) / static_cast<double>(total) : 0.0;
 }
 
+QString ConfusionMatrixWidget::className(int i) const {
+  return i < names_.size() ? names_[i] : QString::number(i);
+}
+
+QFont ConfusionMatrixWidget::headerFont() const {
+  QFont f = font();
+  f.setPixelSize(11);
+  return f;
+}
+
+int ConfusionMatrixWidget::longestName() const {
+  const QFontMetrics fm(headerFont());
+  int w = 0;
+  for (int i = 0; i < classCount(); ++i) w = std::max(w, fm.horizontalAdvance(className(i)));
+  return w;
+}
+
+// Row headers get the width of the longest class name (at most a third of the widget; longer
+// names are elided and shown whole in the tooltip); column headers turn vertical, in a band
+// sized the same way, when the names do not fit across a column.
 QRect ConfusionMatrixWidget::matrixRect(const QSize& size) const {
   const int n = std::max(1, classCount());
-  int side = std::min(size.width() - kLeft - kRight, size.height() - kTop - kBottom);
+  const int names = longestName() + 8;
+  const int left = std::clamp(names + 22, kLeft / 2, std::max(kLeft / 2, size.width() / 3));
+  int side = std::min(size.width() - left - kRight, size.height() - kTop - kBottom);
+  bool vertical = side / n < names;
+  const int top = vertical ? std::clamp(names + 44, kTop, std::max(kTop, size.height() / 3)) : kTop;
+  side = std::min(size.width() - left - kRight, size.height() - top - kBottom);
   side = std::max(n, side - side % n);
-  return QRect(kLeft, kTop, side, side);
+  return QRect(left, top, side, side);
+}
+
+bool ConfusionMatrixWidget::verticalColumnHeaders() const {
+  const QRect m = matrixRect(size());
+  return m.top() > kTop || m.width() / std::max(1, classCount()) < longestName() + 8;
+}
+
+QString ConfusionMatrixWidget::toolTipAt(const QPoint& pos) const {
+  const int n = classCount();
+  const QRect m = matrixRect(size());
+  if (n == 0) return {};
+  const int c = m.width() / n;
+  if (pos.x() < m.left() && pos.y() >= m.top() && pos.y() < m.top() + n * c)
+    return tr("True: %1").arg(className((pos.y() - m.top()) / c));
+  if (pos.y() < m.top() && pos.y() > 24 && pos.x() >= m.left() && pos.x() < m.left() + n * c)
+    return tr("Predicted: %1").arg(className((pos.x() - m.left()) / c));
+  for (int t = 0; t < n; ++t)
+    for (int q = 0; q < n; ++q)
+      if (cellRect(t, q).contains(pos))
+        return tr("True %1, predicted %2: %3")
+            .arg(className(t), className(q))
+            .arg(q < static_cast<int>(counts_[t].size()) ? counts_[t][q] : 0);
+  return {};
+}
+
+bool ConfusionMatrixWidget::event(QEvent* e) {
+  if (e->type() == QEvent::ToolTip) {
+    auto* he = static_cast<QHelpEvent*>(e);
+    const QString tip = toolTipAt(he->pos());
+    if (tip.isEmpty())
+      QToolTip::hideText();
+    else
+      QToolTip::showText(he->globalPos(), tip, this);
+    return true;
+  }
+  return QWidget::event(e);
 }
 
 QRect ConfusionMatrixWidget::cellRect(int t, int p) const {
@@ -66,7 +130,6 @@ void ConfusionMatrixWidget::paintTo(QPainter& p, const QSize& size) const {
   }
   const QRect m = matrixRect(size);
   const int c = m.width() / n;
-  auto name = [&](int i) { return i < names_.size() ? names_[i] : QString::number(i); };
   // Axis titles.
   p.drawText(QRect(m.left(), 24, m.width(), 16), Qt::AlignCenter, tr("Predicted"));
   p.save();
@@ -74,16 +137,29 @@ void ConfusionMatrixWidget::paintTo(QPainter& p, const QSize& size) const {
   p.rotate(-90);
   p.drawText(QRect(-m.height() / 2, -10, m.height(), 16), Qt::AlignCenter, tr("True"));
   p.restore();
+  p.setFont(headerFont());
+  const QFontMetrics fm(headerFont());
+  const bool vertical = verticalColumnHeaders();
+  const int band = m.top() - 44;  // room of the vertical column headers
+  for (int i = 0; i < n; ++i) {
+    // Column headers across (or vertical when they do not fit), row headers sized to content;
+    // what still does not fit is elided (the tooltip has the whole name).
+    if (vertical) {
+      p.save();
+      p.translate(m.left() + i * c + c / 2, m.top() - 4);
+      p.rotate(-90);
+      p.drawText(QRect(0, -8, band, 16), Qt::AlignLeft | Qt::AlignVCenter,
+                 fm.elidedText(className(i), Qt::ElideRight, band));
+      p.restore();
+    } else {
+      p.drawText(QRect(m.left() + i * c, m.top() - 18, c, 16), Qt::AlignCenter,
+                 fm.elidedText(className(i), Qt::ElideRight, c));
+    }
+    p.drawText(QRect(22, m.top() + i * c, m.left() - 26, c), Qt::AlignRight | Qt::AlignVCenter,
+               fm.elidedText(className(i), Qt::ElideRight, m.left() - 26));
+  }
   f.setPixelSize(std::clamp(c / 3, 8, 12));
   p.setFont(f);
-  const QFontMetrics fm(f);
-  for (int i = 0; i < n; ++i) {
-    // Column headers: short names (elided), row headers: full names.
-    p.drawText(QRect(m.left() + i * c, m.top() - 18, c, 16), Qt::AlignCenter,
-               fm.elidedText(name(i), Qt::ElideRight, c));
-    p.drawText(QRect(22, m.top() + i * c, kLeft - 26, c), Qt::AlignRight | Qt::AlignVCenter,
-               fm.elidedText(name(i), Qt::ElideRight, kLeft - 26));
-  }
   for (int t = 0; t < n; ++t) {
     long long rowTotal = 0;
     for (int v : counts_[t]) rowTotal += v;

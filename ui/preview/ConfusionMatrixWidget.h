@@ -21,6 +21,9 @@ class ConfusionMatrixWidget : public QWidget {
 
   QRect cellRect(int trueClass, int predClass) const;  // widget coordinates
   QImage render() const;                               // the widget drawn off screen
+  // The tooltip at a point: a header's whole class name, a cell's classes and count.
+  QString toolTipAt(const QPoint& pos) const;
+  bool verticalColumnHeaders() const;  // the names do not fit across a column
 
   QSize sizeHint() const override { return {560, 520}; }
   QSize minimumSizeHint() const override { return {220, 200}; }
@@ -31,9 +34,13 @@ class ConfusionMatrixWidget : public QWidget {
  protected:
   void paintEvent(QPaintEvent*) override;
   void mouseReleaseEvent(QMouseEvent* e) override;
+  bool event(QEvent* e) override;
 
  private:
   QRect matrixRect(const QSize& size) const;
+  QString className(int i) const;
+  QFont headerFont() const;
+  int longestName() const;  // pixels, header font
   void paintTo(QPainter& p, const QSize& size) const;
 
   std::vector<std::vector<int>> counts_;

@@ -3,6 +3,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QImageReader>
@@ -10,6 +11,7 @@
 #include <QListWidget>
 #include <QMimeData>
 #include <QPixmap>
+#include <QPushButton>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <exception>
@@ -44,12 +46,28 @@ InferenceView::InferenceView(QWidget* parent) : QWidget(parent) {
   message_->setObjectName("inferenceMessage");
   message_->setWordWrap(true);
   right->addWidget(message_);
+  auto* buttons = new QHBoxLayout;
+  browse_ = new QPushButton(tr("Browse…"), this);
+  browse_->setObjectName("browseImage");
+  buttons->addWidget(browse_);
+  explainButton_ = new QPushButton(tr("Explain"), this);
+  explainButton_->setObjectName("explainImage");
+  explainButton_->setToolTip(tr("Grad-CAM, saliency and feature maps of this image"));
+  explainButton_->setEnabled(false);
+  buttons->addWidget(explainButton_);
+  right->addLayout(buttons);
+  connect(browse_, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open an image"), {},
+                                                      tr("Images (*.png *.jpg *.jpeg *.bmp)"));
+    if (!path.isEmpty()) browseTo(path);
+  });
+  connect(explainButton_, &QPushButton::clicked, this, &InferenceView::explainRequested);
   top_ = new QListWidget(this);
   top_->setObjectName("top5");
   top_->setMinimumWidth(200);
   right->addWidget(top_, 1);
   lay->addLayout(right);
-  showMessage(tr("Drop a PNG or JPEG image here"));
+  showMessage(tr("Drop a PNG or JPEG image here, or Browse…"));
 }
 
 InferenceView::~InferenceView() = default;
@@ -120,8 +138,18 @@ bool InferenceView::predictImage(const QImage& image) {
   return !record_.probs.empty() || !record_.predBoxes.empty();
 }
 
+bool InferenceView::browseTo(const QString& path) {
+  return loadImage(path);
+}
+
+Tensor InferenceView::inputTensor() const {
+  if (record_.image.isNull() || !pre_.valid()) return {};
+  return pre_.tensor(record_.image);
+}
+
 void InferenceView::refresh() {
   top_->clear();
+  explainButton_->setEnabled(false);
   record_ = PreviewRecord{};
   if (!model_) {
     showMessage(tr("No model yet: start training first"));
@@ -152,6 +180,7 @@ void InferenceView::refresh() {
   for (const QString& t : topLabels()) top_->addItem(t);
   redraw();
   showMessage(tr("Input %1×%2, top-5 classes:").arg(pre_.width).arg(pre_.height));
+  explainButton_->setEnabled(true);
   emit predicted();
 }
 

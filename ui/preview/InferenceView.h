@@ -1,7 +1,7 @@
 #pragma once
-// Single-image inference: drop a PNG/JPEG (or call loadImage), the image is preprocessed as the
-// data set is (ImagePreprocessor), run through a GUI-thread copy of the model with the latest
-// weights, and shown with the predicted boxes and the top-5 classes.
+// Single-image inference: drop a PNG/JPEG or pick one with Browse… (or call loadImage), the image
+// is preprocessed as the data set is (ImagePreprocessor), run through a GUI-thread copy of the
+// model with the latest weights, and shown with the predicted boxes and the top-5 classes.
 #include <QStringList>
 #include <QWidget>
 #include <memory>
@@ -15,6 +15,7 @@
 
 class QLabel;
 class QListWidget;
+class QPushButton;
 
 namespace tessel {
 class Model;
@@ -41,9 +42,16 @@ class InferenceView : public QWidget {
   const PreviewRecord& record() const { return record_; }
   QString message() const;  // hint or the last error
   QListWidget* topList() const { return top_; }
+  QPushButton* browseButton() const { return browse_; }
+  QPushButton* explainButton() const { return explainButton_; }
+  // The model input of the current image (1, ...); empty without one.
+  Tensor inputTensor() const;
+  // What Browse… does after the file dialog (tests call it with a path).
+  bool browseTo(const QString& path);
 
  signals:
   void predicted();
+  void explainRequested();  // the Explain button: Grad-CAM / saliency of the current image
 
  protected:
   void dragEnterEvent(QDragEnterEvent* e) override;
@@ -66,6 +74,8 @@ class InferenceView : public QWidget {
   QLabel* image_ = nullptr;
   QLabel* message_ = nullptr;
   QListWidget* top_ = nullptr;
+  QPushButton* browse_ = nullptr;
+  QPushButton* explainButton_ = nullptr;
 };
 
 }  // namespace tessel::ui

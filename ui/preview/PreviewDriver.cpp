@@ -348,20 +348,75 @@ std::vector<PreviewRecord> PreviewDriver::cellRecords(int head, int trueClass, i
     if (static_cast<int>(out.size()) >= limit) break;
     const Index row = valBegin_ + confusionRows_[j];
     const int t = PreviewDecoder::labelClass(source_.y[k], row);
-    const auto [p, conf] = PreviewDecoder::argmax(probs, static_cast<Index>(j));
+    const int p = PreviewDecoder::argmax(probs, static_cast<Index>(j)).first;
     if (t != trueClass || p != predClass) continue;
-    PreviewRecord r = truthRecord(confusionRows_[j]);
-    PreviewDecoder::fillPrediction(heads_, evalOutputs_, static_cast<Index>(j), r);
-    // The record speaks for this head (heads other than the first label no box).
-    r.trueClass = t;
-    r.predClass = p;
-    r.confidence = conf;
-    const Index c = probs.size() / probs.dim(0);
-    r.probs.assign(probs.data() + static_cast<Index>(j) * c,
-                   probs.data() + static_cast<Index>(j + 1) * c);
-    out.push_back(std::move(r));
+    out.push_back(evaluatedRecord(head, j));
   }
   return out;
+}
+
+// The record of confusion row j as class head `head` sees it (heads other than the first label
+// no box).
+PreviewRecord PreviewDriver::evaluatedRecord(int head, size_t j) const {
+  const int k = heads_.classOutputs[head];
+  const Tensor& probs = evalOutputs_[k];
+  const Index row = valBegin_ + confusionRows_[j];
+  PreviewRecord r = truthRecord(confusionRows_[j]);
+  PreviewDecoder::fillPrediction(heads_, evalOutputs_, static_cast<Index>(j), r);
+  const auto [p, conf] = PreviewDecoder::argmax(probs, static_cast<Index>(j));
+  r.trueClass = PreviewDecoder::labelClass(source_.y[k], row);
+  r.predClass = p;
+  r.confidence = conf;
+  const Index c = probs.size() / probs.dim(0);
+  r.probs.assign(probs.data() + static_cast<Index>(j) * c,
+                 probs.data() + static_cast<Index>(j + 1) * c);
+  return r;
+}
+
+std::vector<PreviewRecord> PreviewDriver::misclassified(int head, int trueClass, int predClass,
+                                                        int limit) const {
+  std::vector<PreviewRecord> out;
+  if (head < 0 || head >= static_cast<int>(heads_.classOutputs.size())) return out;
+  const int k = heads_.classOutputs[head];
+  if (k >= static_cast<int>(evalOutputs_.size()) || k >= static_cast<int>(source_.y.size()))
+    return out;
+  const Tensor& probs = evalOutputs_[k];
+  std::vector<std::pair<float, size_t>> errors;  // (confidence, confusion row)
+  for (size_t j = 0; j < confusionRows_.size() && static_cast<Index>(j) < probs.dim(0); ++j) {
+    const int t = PreviewDecoder::labelClass(source_.y[k], valBegin_ + confusionRows_[j]);
+    const auto [p, conf] = PreviewDecoder::argmax(probs, static_cast<Index>(j));
+    if (t < 0 || t == p) continue;
+    if ((trueClass >= 0 && t != trueClass) || (predClass >= 0 && p != predClass)) continue;
+    errors.push_back({conf, j});
+  }
+  std::stable_sort(errors.begin(), errors.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = 0; i < errors.size() && static_cast<int>(i) < limit; ++i)
+    out.push_back(evaluatedRecord(head, errors[i].second));
+  return out;
+}
+
+PreviewRecord PreviewDriver::validationRecord(Index valRow) const {
+  if (heads_.hasClass() && !evalOutputs_.empty())
+    for (size_t j = 0; j < confusionRows_.size(); ++j)
+      if (confusionRows_[j] == valRow) return evaluatedRecord(0, j);
+  return truthRecord(valRow);
+}
+
+Tensor PreviewDriver::validationInputs(const std::vector<Index>& valRows) const {
+  Tensor out;
+  if (source_.x.empty()) return out;
+  std::vector<Index> rows;
+  for (Index r : valRows) rows.push_back(valBegin_ + r);
+  source_.x[0].gather(rows.data(), static_cast<Index>(rows.size()), out);
+  return out;
+}
+
+int PreviewDriver::validationClass(int head, Index valRow) const {
+  if (head < 0 || head >= static_cast<int>(heads_.classOutputs.size())) return -1;
+  const int k = heads_.classOutputs[head];
+  if (k >= static_cast<int>(source_.y.size())) return -1;
+  return PreviewDecoder::labelClass(source_.y[k], valBegin_ + valRow);
 }
 
 }  // namespace tessel::ui

@@ -91,6 +91,17 @@ class PreviewDriver : public QObject {
   // The confusion rows of one cell with their predictions (at most `limit`).
   std::vector<PreviewRecord> cellRecords(int head, int trueClass, int predClass,
                                          int limit = 200) const;
+  // Every validation error of class head `head` at the last epoch end (the confusion rows),
+  // most confident first; trueClass / predClass >= 0 keep only that cell (at most `limit`).
+  std::vector<PreviewRecord> misclassified(int head, int trueClass = -1, int predClass = -1,
+                                           int limit = 500) const;
+  // Ground truth (and the last epoch end's prediction, when the row was evaluated) of one
+  // validation row.
+  PreviewRecord validationRecord(Index valRow) const;
+  // The first model input of validation rows (rows.size(), input dims...), as training saw it.
+  Tensor validationInputs(const std::vector<Index>& valRows) const;
+  // True class of a validation row for class head `head` (-1 when unknown).
+  int validationClass(int head, Index valRow) const;
   // Weights at the last epoch end (Keras get_weights() order; empty before the first).
   const std::vector<Tensor>& latestWeights() const { return weights_; }
 
@@ -103,6 +114,7 @@ class PreviewDriver : public QObject {
   Q_INVOKABLE void takeFrames();
   void rebuildPlan();
   PreviewRecord truthRecord(Index valRow) const;
+  PreviewRecord evaluatedRecord(int head, size_t evalRow) const;
 
   PreviewSettings settings_;
   PreviewHeads heads_;

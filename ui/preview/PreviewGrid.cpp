@@ -1,5 +1,8 @@
 #include "ui/preview/PreviewGrid.h"
 
+#include <QHelpEvent>
+#include <QToolTip>
+
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPointer>
@@ -8,6 +11,25 @@
 #include "ui/preview/PreviewZoomDialog.h"
 
 namespace tessel::ui {
+
+QString PreviewGrid::toolTipAt(const QPoint& pos) const {
+  const int i = tileAt(pos);
+  if (i < 0) return {};
+  return PreviewPainter::captionLines(records_[static_cast<size_t>(i)], names_, true).join("\n");
+}
+
+bool PreviewGrid::event(QEvent* e) {
+  if (e->type() == QEvent::ToolTip) {
+    auto* he = static_cast<QHelpEvent*>(e);
+    const QString tip = toolTipAt(he->pos());
+    if (tip.isEmpty())
+      QToolTip::hideText();
+    else
+      QToolTip::showText(he->globalPos(), tip, this);
+    return true;
+  }
+  return QWidget::event(e);
+}
 
 PreviewGrid::PreviewGrid(QWidget* parent) : QWidget(parent) {
   setAutoFillBackground(false);

@@ -30,6 +30,8 @@ class PreviewGrid : public QWidget {
   int tileAt(const QPoint& pos) const;  // -1 when outside every tile
   QRect tileRect(int index) const;      // in widget coordinates
   QRect imageRect(int index) const;     // image area of a tile, widget coordinates
+  // A tile's whole caption (the tile elides it): its tooltip. Empty outside every tile.
+  QString toolTipAt(const QPoint& pos) const;
   // The whole grid drawn into an image `columns` tiles wide (default: as on screen).
   QImage renderGrid(int columns = 0) const;
   bool exportPng(const QString& path) const;
@@ -44,6 +46,7 @@ class PreviewGrid : public QWidget {
   void tileClicked(int index);
 
  protected:
+  bool event(QEvent* e) override;
   void paintEvent(QPaintEvent*) override;
   void mouseReleaseEvent(QMouseEvent* e) override;
   void resizeEvent(QResizeEvent* e) override;

@@ -10,7 +10,10 @@
 #include <QVBoxLayout>
 
 #include "ui/preview/ConfusionMatrixWidget.h"
+#include "ui/preview/EmbeddingView.h"
+#include "ui/preview/ExplainView.h"
 #include "ui/preview/InferenceView.h"
+#include "ui/preview/MisclassifiedView.h"
 #include "ui/preview/PreviewDriver.h"
 #include "ui/preview/PreviewGallery.h"
 #include "ui/preview/PreviewGrid.h"
@@ -57,7 +60,29 @@ PreviewPanel::PreviewPanel(QWidget* parent) : QWidget(parent) {
   tabs_->addTab(scroll, tr("Samples"));
   inference_ = new InferenceView;
   tabs_->addTab(inference_, tr("Single image"));
+  explain_ = new ExplainView;
+  explain_->setObjectName("explainView");
+  tabs_->addTab(explain_, tr("Explain"));
+  misclassified_ = new MisclassifiedView(driver_);
+  misclassified_->setObjectName("misclassifiedView");
+  tabs_->addTab(misclassified_, tr("Misclassified"));
+  embedding_ = new EmbeddingView(driver_);
+  embedding_->setObjectName("embeddingView");
+  tabs_->addTab(embedding_, tr("Embedding"));
   lay->addWidget(tabs_, 1);
+  // A tile click explains the tile (the Explain tab shows it large, with its heat map).
+  grid_->setEnlargeOnClick(false);
+  connect(grid_, &PreviewGrid::tileClicked, this, [this](int i) {
+    if (i >= 0 && i < static_cast<int>(grid_->records().size()))
+      explainRow(grid_->records()[static_cast<size_t>(i)].sample);
+  });
+  connect(misclassified_, &MisclassifiedView::recordClicked, this,
+          [this](const PreviewRecord& r) { explainRow(r.sample); });
+  connect(embedding_, &EmbeddingView::pointClicked, this, &PreviewPanel::explainRow);
+  connect(inference_, &InferenceView::explainRequested, this, [this] {
+    explain_->explain(inference_->record(), inference_->inputTensor());
+    tabs_->setCurrentWidget(explain_);
+  });
 
   connect(sampleCount_, &QSpinBox::valueChanged, this, &PreviewPanel::applySettings);
   connect(everyN_, &QSpinBox::valueChanged, this, &PreviewPanel::applySettings);
@@ -68,8 +93,11 @@ PreviewPanel::PreviewPanel(QWidget* parent) : QWidget(parent) {
   });
   connect(driver_, &PreviewDriver::previewUpdated, this, &PreviewPanel::onPreview);
   connect(driver_, &PreviewDriver::confusionUpdated, this, &PreviewPanel::onConfusion);
-  connect(driver_, &PreviewDriver::weightsUpdated, this,
-          [this] { inference_->setWeights(driver_->latestWeights()); });
+  connect(driver_, &PreviewDriver::weightsUpdated, this, [this] {
+    inference_->setWeights(driver_->latestWeights());
+    explain_->setWeights(driver_->latestWeights());
+    embedding_->setWeights(driver_->latestWeights());
+  });
   status_->setText(tr("No training run yet"));
 }
 
@@ -83,6 +111,9 @@ void PreviewPanel::configure(const ModelSpec& spec, const CompileOptions& compil
                                                                    : std::to_string(k));
   rebuildConfusionTabs();
   inference_->setModel(spec, driver_->heads(), driver_->preprocessor());
+  explain_->setModel(spec, driver_->heads());
+  embedding_->setModel(spec);
+  misclassified_->setFilter(-1, -1);
   grid_->setRecords(driver_->records());
   status_->setText(tr("Ground truth of %n validation image(s); predictions at each epoch end",
                       nullptr, static_cast<int>(driver_->records().size())));
@@ -96,6 +127,8 @@ void PreviewPanel::setClassNames(const QStringList& names) {
   driver_->setClassNames(names);
   grid_->setClassNames(names);
   inference_->setClassNames(names);
+  explain_->setClassNames(names);
+  misclassified_->refresh();
   for (auto* c : confusion_) c->setMatrix(c->counts(), names);
 }
 
@@ -170,6 +203,7 @@ void PreviewPanel::onConfusion(int epoch) {
     confusion_[h]->setTitle(
         tr("%1, epoch %2").arg(QString::fromStdString(headNames_[h])).arg(epoch + 1));
   }
+  misclassified_->refresh();
 }
 
 void PreviewPanel::showCell(int head, int trueClass, int predClass) {
@@ -182,6 +216,14 @@ void PreviewPanel::showCell(int head, int trueClass, int predClass) {
       new PreviewGallery(title, driver_->cellRecords(head, trueClass, predClass), names, this);
   gallery_->setAttribute(Qt::WA_DeleteOnClose);
   gallery_->show();
+  // The misclassified tab follows the cell (a diagonal cell keeps its true class only).
+  if (head == 0) misclassified_->setFilter(trueClass, trueClass == predClass ? -1 : predClass);
+}
+
+void PreviewPanel::explainRow(Index row) {
+  if (row < 0 || row >= driver_->validationSize()) return;
+  explain_->explain(driver_->validationRecord(row), driver_->validationInputs({row}));
+  tabs_->setCurrentWidget(explain_);
 }
 
 void PreviewPanel::clear() {

@@ -2,7 +2,10 @@
 // The studio's preview panel: a toolbar (sample count, refresh every N batches, export PNG),
 // then tabs — "Samples" (PreviewGrid of the fixed validation sample), one "Confusion: <output>"
 // tab per classification head (clicking a cell opens a PreviewGallery of those images) and
-// "Single image" (InferenceView, drop an image file).
+// "Single image" (InferenceView, drop or browse an image file), "Explain" (ExplainView: Grad-CAM,
+// saliency and feature maps of a clicked tile, point or the single image), "Misclassified"
+// (validation errors, most confident first, filtered by the last confusion cell clicked) and
+// "Embedding" (PCA / t-SNE of a layer's outputs).
 //
 // Embedding (GUI thread):
 //   auto* panel = new PreviewPanel(parent);
@@ -27,7 +30,10 @@ class QTabWidget;
 namespace tessel::ui {
 
 class ConfusionMatrixWidget;
+class EmbeddingView;
+class ExplainView;
 class InferenceView;
+class MisclassifiedView;
 class PreviewDriver;
 class PreviewGallery;
 class PreviewGrid;
@@ -48,6 +54,9 @@ class PreviewPanel : public QWidget {
   PreviewDriver* driver() const { return driver_; }
   PreviewGrid* grid() const { return grid_; }
   InferenceView* inferenceView() const { return inference_; }
+  ExplainView* explainView() const { return explain_; }
+  MisclassifiedView* misclassifiedView() const { return misclassified_; }
+  EmbeddingView* embeddingView() const { return embedding_; }
   QTabWidget* tabs() const { return tabs_; }
   QSpinBox* sampleCountBox() const { return sampleCount_; }
   QSpinBox* everyNBox() const { return everyN_; }
@@ -65,6 +74,8 @@ class PreviewPanel : public QWidget {
 
  public slots:
   void showCell(int head, int trueClass, int predClass);
+  // Opens validation row `row` in the Explain tab (Grad-CAM, saliency, feature maps).
+  void explainRow(Index row);
 
  private:
   void onPreview(int epoch, int batch);
@@ -76,6 +87,9 @@ class PreviewPanel : public QWidget {
   QTabWidget* tabs_;
   PreviewGrid* grid_;
   InferenceView* inference_;
+  ExplainView* explain_;
+  MisclassifiedView* misclassified_;
+  EmbeddingView* embedding_;
   std::vector<ConfusionMatrixWidget*> confusion_;
   QSpinBox* sampleCount_;
   QSpinBox* everyN_;

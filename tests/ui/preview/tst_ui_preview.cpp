@@ -2,23 +2,30 @@
 // preview observer's hand-over (coalesced, every N batches), then one short training run of a
 // two-head localization model on a generated Fashion-MNIST localization set (items placed at
 // random positions on a 64×64 canvas with clutter): ground-truth box pixels are green where the
-// boxes are, a tile click enlarges, the grid exports, a confusion cell opens its gallery and a
-// dropped image file gets top-5 labels. Screenshots of the grid and the confusion matrix taken
+// boxes are, a tile click explains the tile (Grad-CAM, saliency, box head, opacity, feature
+// maps), the grid exports, a confusion cell opens its gallery and filters the misclassified tab,
+// the embedding view's points hover and open, and a dropped or browsed image gets top-5 labels
+// and its explanation. Screenshots of the grid and the confusion matrix taken
 // mid-training go to the build directory.
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
+#include <QLabel>
 #include <QListWidget>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QUrl>
 #include <QtTest>
+#include <qcustomplot.h>
 #include <atomic>
 #include <cmath>
 #include <memory>
@@ -30,8 +37,12 @@
 #include "engine/graph/ModelSpec.h"
 #include "engine/train/Model.h"
 #include "engine/train/Trainer.h"
+#include "ui/preview/ActivationGrid.h"
 #include "ui/preview/ConfusionMatrixWidget.h"
+#include "ui/preview/EmbeddingView.h"
+#include "ui/preview/ExplainView.h"
 #include "ui/preview/InferenceView.h"
+#include "ui/preview/MisclassifiedView.h"
 #include "ui/preview/PreviewDecoder.h"
 #include "ui/preview/PreviewDriver.h"
 #include "ui/preview/PreviewGallery.h"
@@ -489,14 +500,78 @@ class TestPreview : public QObject {
     QVERIFY2(checked >= 8, qPrintable(QString::number(checked)));
     shot.save(dir + "/preview_panel_final.png");
 
-    // Click a tile: a zoom dialog with the same record.
+    // Click a tile: the Explain tab shows it with the Grad-CAM of its predicted class, computed
+    // on the thread pool from the epoch-end weight snapshot.
+    const QString shots = qEnvironmentVariable("TESSEL_SCREENSHOTS");
+    if (!shots.isEmpty()) QDir().mkpath(shots);
+    ExplainView* ex = panel.explainView();
+    QSignalSpy explained(ex, &ExplainView::explained);
     const QRect t3 = grid->tileRect(3);
     QTest::mouseClick(const_cast<PreviewGrid*>(grid), Qt::LeftButton, {}, t3.center());
-    QVERIFY(grid->zoomDialog());
-    QCOMPARE(grid->zoomDialog()->record().sample, recs[3].sample);
-    QVERIFY(grid->zoomDialog()->image().width() > 400);
-    grid->zoomDialog()->image().save(dir + "/preview_zoom.png");
-    grid->zoomDialog()->close();
+    QVERIFY(!grid->zoomDialog());
+    // The tile's tooltip has its whole caption (the tile elides it).
+    QVERIFY2(grid->toolTipAt(t3.center())
+                 .contains(PreviewPainter::className(fashionNames(), recs[3].trueClass)),
+             qPrintable(grid->toolTipAt(t3.center())));
+    QCOMPARE(panel.tabs()->currentWidget(), ex);
+    QCOMPARE(ex->record().sample, recs[3].sample);
+    QTRY_VERIFY_WITH_TIMEOUT(!ex->isBusy() && explained.count() > 0, 20000);
+    QVERIFY2(!ex->heatMap().empty(), qPrintable(ex->message()));
+    QCOMPARE(ex->heatMap().height, Index(64));
+    QCOMPARE(ex->heatMap().width, Index(64));
+    QCOMPARE(ex->heatMap().unit, recs[3].predClass);
+    QVERIFY(!ex->heatMap().layer.empty());
+    QVERIFY(ex->activationGrid()->tileCount() > 1);
+    // The opacity slider, moved with the keyboard: 0 shows the bare image, 100 the heat colours.
+    ex->opacitySlider()->setFocus();
+    QTest::keyClick(ex->opacitySlider(), Qt::Key_Home);
+    QCOMPARE(ex->opacitySlider()->value(), 0);
+    const QImage bare = ex->overlay();
+    QTest::keyClick(ex->opacitySlider(), Qt::Key_End);
+    QCOMPARE(ex->opacity(), 1.0);
+    const QImage full = ex->overlay();
+    QCOMPARE(bare.size(), full.size());
+    int grey = 0, coloured = 0;
+    for (int y = 0; y < bare.height(); y += 4)
+      for (int x = 0; x < bare.width(); x += 4) {
+        const QColor b = bare.pixelColor(x, y), f = full.pixelColor(x, y);
+        grey += b.red() == b.green() && b.green() == b.blue();
+        coloured += f.red() != f.blue();
+      }
+    QCOMPARE(grey, (bare.height() / 4 + (bare.height() % 4 != 0)) *
+                       (bare.width() / 4 + (bare.width() % 4 != 0)));
+    QVERIFY(coloured > grey / 2);
+    ex->opacitySlider()->setValue(55);
+    if (!shots.isEmpty()) {
+      panel.resize(1280, 800);
+      QCoreApplication::processEvents();
+      panel.grab().save(shots + "/explain_gradcam.png");
+    }
+    // Saliency, then Grad-CAM of the box head's x_min, through the combo boxes' keyboard.
+    const int before = explained.count();
+    ex->methodBox()->setFocus();
+    QTest::keyClick(ex->methodBox(), Qt::Key_Down);
+    QCOMPARE(ex->methodBox()->currentIndex(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(!ex->isBusy() && explained.count() > before, 20000);
+    QVERIFY2(!ex->heatMap().empty() && ex->heatMap().layer.empty(), qPrintable(ex->message()));
+    QTest::keyClick(ex->methodBox(), Qt::Key_Up);
+    const int boxItem = ex->targetBox()->findText("Box x_min");
+    QVERIFY(boxItem > 0);
+    const int before2 = explained.count();
+    ex->targetBox()->setCurrentIndex(boxItem);
+    QTRY_VERIFY_WITH_TIMEOUT(!ex->isBusy() && explained.count() > before2, 20000);
+    QCOMPARE(ex->heatMap().output, panel.driver()->heads().boxOutput);
+    QCOMPARE(ex->heatMap().unit, 1);
+    // Feature maps of the first layer that has them.
+    ex->activationLayerBox()->setCurrentIndex(0);
+    QTRY_VERIFY_WITH_TIMEOUT(!ex->isBusy(), 20000);
+    QCOMPARE(ex->activationGrid()->layer(), ex->activationLayerBox()->itemText(0));
+    if (!shots.isEmpty()) panel.grab().save(shots + "/explain_activations.png");
+    ex->targetBox()->setCurrentIndex(0);
+    QTRY_VERIFY_WITH_TIMEOUT(!ex->isBusy(), 20000);
+    panel.resize(980, 760);
+    panel.tabs()->setCurrentIndex(0);
+    QCoreApplication::processEvents();
 
     // Export: the whole grid, 12 tiles.
     QTemporaryDir tmp;
@@ -536,6 +611,78 @@ class TestPreview : public QObject {
       QVERIFY(!r.image.isNull());
     }
     panel.gallery()->grab().save(dir + "/preview_gallery.png");
+    panel.gallery()->close();
+    // The Misclassified tab follows the clicked cell; an off-diagonal cell keeps only its errors,
+    // most confident first.
+    MisclassifiedView* mis = panel.misclassifiedView();
+    QCOMPARE(mis->trueFilter(), bt);
+    int et = -1, ep = -1;
+    for (int t = 0; t < 10 && et < 0; ++t)
+      for (int p = 0; p < 10; ++p)
+        if (t != p && counts[t][p] > 0) {
+          et = t, ep = p;
+          break;
+        }
+    QVERIFY(et >= 0);
+    panel.tabs()->setCurrentWidget(cm);
+    QTest::mouseClick(cm, Qt::LeftButton, {}, cm->cellRect(et, ep).center());
+    if (panel.gallery()) panel.gallery()->close();
+    QCOMPARE(mis->trueFilter(), et);
+    QCOMPARE(mis->predFilter(), ep);
+    QCOMPARE(int(mis->grid()->records().size()), counts[et][ep]);
+    for (const auto& r : mis->grid()->records()) {
+      QCOMPARE(r.trueClass, et);
+      QCOMPARE(r.predClass, ep);
+    }
+    QTest::mouseClick(mis->findChild<QPushButton*>("allErrors"), Qt::LeftButton);
+    const auto& errors = mis->grid()->records();
+    QCOMPARE(
+        int(errors.size()), total - [&] {
+          int d = 0;
+          for (int t = 0; t < 10; ++t) d += counts[t][t];
+          return d;
+        }());
+    for (size_t i = 1; i < errors.size(); ++i) {
+      QVERIFY(errors[i - 1].confidence >= errors[i].confidence);
+      QVERIFY(errors[i].trueClass != errors[i].predClass);
+    }
+    if (!shots.isEmpty()) {
+      panel.resize(1280, 800);
+      panel.tabs()->setCurrentWidget(mis);
+      QCoreApplication::processEvents();
+      panel.grab().save(shots + "/explain_misclassified.png");
+    }
+    // A click on a misclassified tile explains it.
+    if (!errors.empty()) {
+      const int sample = int(errors[0].sample);
+      QTest::mouseClick(mis->grid(), Qt::LeftButton, {}, mis->grid()->tileRect(0).center());
+      QCOMPARE(panel.tabs()->currentWidget(), ex);
+      QCOMPARE(int(ex->record().sample), sample);
+      QTRY_VERIFY_WITH_TIMEOUT(!ex->isBusy(), 20000);
+    }
+
+    // Embedding: t-SNE of the penultimate layer on the 80 validation rows; hovering a point shows
+    // its image, clicking it opens it in the Explain tab.
+    EmbeddingView* emb = panel.embeddingView();
+    panel.tabs()->setCurrentWidget(emb);
+    emb->methodBox()->setCurrentIndex(1);
+    QSignalSpy computed(emb, &EmbeddingView::computed);
+    QTest::mouseClick(emb->computeButton(), Qt::LeftButton);
+    QVERIFY(emb->isBusy());
+    QTRY_VERIFY_WITH_TIMEOUT(computed.count() == 1, 30000);
+    QCOMPARE(emb->pointCount(), 80);
+    QVERIFY2(emb->message().contains("t-SNE"), qPrintable(emb->message()));
+    QCoreApplication::processEvents();
+    const QPoint p5 = emb->pointPosition(5);
+    QCOMPARE(emb->pointAt(p5), 5);
+    QTest::mouseMove(emb->plot(), p5);
+    QTRY_VERIFY(emb->hoverLabel()->isVisible());
+    if (!shots.isEmpty()) panel.grab().save(shots + "/explain_embedding.png");
+    QTest::mouseClick(emb->plot(), Qt::LeftButton, {}, p5);
+    QCOMPARE(panel.tabs()->currentWidget(), ex);
+    QCOMPARE(ex->record().sample, emb->pointRow(5));
+    QTRY_VERIFY_WITH_TIMEOUT(!ex->isBusy(), 20000);
+    panel.resize(980, 760);
 
     // Drop an image file on the single-image view: top-5 labels appear.
     InferenceView* view = panel.inferenceView();
@@ -581,6 +728,39 @@ class TestPreview : public QObject {
     QDragEnterEvent enterBad(QPoint(10, 10), Qt::CopyAction, &bad, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(view, &enterBad);
     QVERIFY(!enterBad.isAccepted());
+    // Browse… picks a file the same way, and Explain opens it in the Explain tab.
+    panel.tabs()->setCurrentWidget(view);
+    QVERIFY(view->browseButton()->isVisible());
+    QVERIFY(view->browseTo(imgPath));
+    QVERIFY(view->explainButton()->isEnabled());
+    QTest::mouseClick(view->explainButton(), Qt::LeftButton);
+    QCOMPARE(panel.tabs()->currentWidget(), ex);
+    QCOMPARE(ex->record().sample, Index(-1));
+    QTRY_VERIFY_WITH_TIMEOUT(!ex->isBusy(), 20000);
+    QVERIFY2(!ex->heatMap().empty(), qPrintable(ex->message()));
+  }
+
+  // Long class names: row headers get the room of the longest name, column headers turn
+  // vertical, and every header's tooltip has the whole name.
+  void confusionHeadersFitTheirNames() {
+    ConfusionMatrixWidget cm;
+    cm.resize(760, 640);
+    QStringList names;
+    for (int i = 0; i < 6; ++i) names << QStringLiteral("Long sleeve shirt %1").arg(i);
+    std::vector<std::vector<int>> counts(6, std::vector<int>(6, 1));
+    cm.setMatrix(counts, names);
+    QFont f = cm.font();
+    f.setPixelSize(11);
+    const int need = QFontMetrics(f).horizontalAdvance(names[5]);
+    QVERIFY2(cm.cellRect(0, 0).left() - 26 >= need,
+             qPrintable(QString("%1 < %2").arg(cm.cellRect(0, 0).left() - 26).arg(need)));
+    QVERIFY(cm.verticalColumnHeaders());
+    QVERIFY(cm.cellRect(0, 0).top() - 44 >= need);
+    const QRect c = cm.cellRect(2, 3);
+    QCOMPARE(cm.toolTipAt(QPoint(10, c.center().y())), QString("True: Long sleeve shirt 2"));
+    QCOMPARE(cm.toolTipAt(QPoint(c.center().x(), cm.cellRect(0, 3).top() - 10)),
+             QString("Predicted: Long sleeve shirt 3"));
+    QVERIFY(cm.toolTipAt(c.center()).endsWith(": 1"));
   }
 
   // Not a CI test: TESSEL_PREVIEW_SCREENSHOTS=1 trains longer (6000 items, 10 epochs, a few
