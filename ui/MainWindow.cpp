@@ -347,8 +347,10 @@ bool MainWindow::openProject(const QString& path) {
   }
   addRecentProject(session_->path());
   // A project always has a model to draw in: what is drawn is listed and saved.
-  if (session_->models().isEmpty()) newModel();
-  else showModel(session_->models().front().id);
+  if (session_->models().isEmpty())
+    newModel();
+  else
+    showModel(session_->models().front().id);
   say(tr("Opened %1").arg(session_->path()));
   return true;
 }

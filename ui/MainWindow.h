@@ -61,7 +61,7 @@ class MainWindow : public QMainWindow {
   bool openProject(const QString& path);
   // A new project file holding one blank model ("model"), shown in the editor.
   bool newProject(const QString& path);
-  bool saveProject();                    // Save As when the project has no file yet
+  bool saveProject();  // Save As when the project has no file yet
   bool saveProjectAs(const QString& path);
   bool closeProject();  // asks about training and unsaved edits; false when cancelled
   // Imports a Keras / TF.js model.json as a new model of the project (an untitled project is

@@ -18,8 +18,8 @@ Shape DepthwiseConv2D::outputShape(const std::vector<Shape>& inputs) const {
 void DepthwiseConv2D::build(const std::vector<Shape>& inputs, Rng& rng) {
   const Index C = buildDepthwiseKernel(inputs, rng);
   if (conv_.useBias)
-    initializeTensor(config_.at("bias_initializer"),
-                     addVariable("bias", {C * dm_}).value, rng, name_);
+    initializeTensor(config_.at("bias_initializer"), addVariable("bias", {C * dm_}).value, rng,
+                     name_);
   built_ = true;
 }
 

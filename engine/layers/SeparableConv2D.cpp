@@ -21,8 +21,8 @@ void SeparableConv2D::build(const std::vector<Shape>& inputs, Rng& rng) {
   initializeTensor(config_.at("pointwise_initializer"),
                    addVariable("pointwise_kernel", {1, 1, C * dm_, filters_}).value, rng, name_);
   if (conv_.useBias)
-    initializeTensor(config_.at("bias_initializer"),
-                     addVariable("bias", {filters_}).value, rng, name_);
+    initializeTensor(config_.at("bias_initializer"), addVariable("bias", {filters_}).value, rng,
+                     name_);
   built_ = true;
 }
 

@@ -7,8 +7,7 @@ namespace tessel {
 
 class TopKCategoricalAccuracy : public MeanMetricWrapper {
  public:
-  TopKCategoricalAccuracy(std::string name, int k)
-      : MeanMetricWrapper(std::move(name)), k_(k) {}
+  TopKCategoricalAccuracy(std::string name, int k) : MeanMetricWrapper(std::move(name)), k_(k) {}
   int k() const { return k_; }
 
  protected:

@@ -7,6 +7,7 @@
 // the embedding view's points hover and open, and a dropped or browsed image gets top-5 labels
 // and its explanation. Screenshots of the grid and the confusion matrix taken
 // mid-training go to the build directory.
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
@@ -25,7 +26,6 @@
 #include <QThread>
 #include <QUrl>
 #include <QtTest>
-#include <qcustomplot.h>
 #include <atomic>
 #include <cmath>
 #include <memory>
