@@ -21,6 +21,7 @@
 #include "engine/io/TfjsModel.h"
 #include "engine/session/ExportModel.h"
 #include "engine/session/RecordedSettings.h"
+#include "engine/session/RunSettings.h"
 #include "engine/store/Project.h"
 #include "engine/train/CompileOptions.h"
 #include "engine/train/Model.h"
@@ -117,7 +118,7 @@ Source loadSource(const Args& args) {
         s = fromRun(project, *run, kind);
       if (s.spec.nodes.empty()) {
         s.spec = ModelSpec::fromKerasJson(model->spec);
-        s.trainingConfig = model->compileSettings.value("training_config", json());
+        s.trainingConfig = RunSettings::trainingConfigOf(model->compileSettings);
         auto runs = project.runs(model->id);
         if (!runs.empty()) readTraining(runs.back(), s);
         s.description = "model '" + model->name + "' (untrained)";

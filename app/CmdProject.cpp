@@ -16,6 +16,7 @@
 #include "engine/session/RecordedSettings.h"
 #include "engine/session/ResumeRun.h"
 #include "engine/session/RunCallbacks.h"
+#include "engine/session/RunSettings.h"
 #include "engine/session/TrainingRun.h"
 #include "engine/store/Project.h"
 
@@ -108,8 +109,7 @@ int cmdImport(const Args& args) {
   ModelRecord rec;
   rec.id = project.addModel(name, file.spec.toKerasJson());
   rec = *project.model(rec.id);
-  if (!file.trainingConfig.is_null())
-    rec.compileSettings = {{"training_config", file.trainingConfig}};
+  if (!file.trainingConfig.is_null()) rec.compileSettings = {{"compile", file.trainingConfig}};
   project.updateModel(rec);
   std::cout << "imported " << args.positional()[1] << " as model '" << name << "'\n";
   return 0;
@@ -121,7 +121,7 @@ int trainProject(const Args& args, const std::vector<std::string>& /*argv*/) {
   applyThreads(args);
   FitOptions fit = fitOptions(args);
   const json trainingConfig = model.compileSettings.is_object()
-                                  ? model.compileSettings.value("training_config", json())
+                                  ? RunSettings::trainingConfigOf(model.compileSettings)
                                   : json();
   LoadedModel m = modelFromRecord(model.spec, trainingConfig, fit.seed);
   DataSettings source = dataSettings(args);

@@ -201,4 +201,10 @@ std::string RunSettings::dataHash() const {
   return data ? data->hash() : std::string();
 }
 
+nlohmann::json RunSettings::trainingConfigOf(const nlohmann::json& modelSettings) {
+  if (!modelSettings.is_object()) return nullptr;
+  if (modelSettings.contains("compile")) return modelSettings["compile"];
+  return modelSettings.value("training_config", nlohmann::json());
+}
+
 }  // namespace tessel

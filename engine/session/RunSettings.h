@@ -69,6 +69,11 @@ struct RunSettings {
   // weights).
   static Fit fitFrom(const FitOptions& options);
 
+  // A model's stored compile settings use the same keys ({"compile", "fit", "callbacks"}); this
+  // returns their Keras training_config ("compile"; projects written before that key read
+  // "training_config"), null when there is none.
+  static nlohmann::json trainingConfigOf(const nlohmann::json& modelSettings);
+
   // The run record's data_hash: DataSettings::hash() of `data`, "" when there is none.
   std::string dataHash() const;
 };

@@ -110,7 +110,7 @@ class TestUiModelFiles : public QObject {
     Project project = Project::create(path.toStdString());
     const qint64 modelId = project.addModel("tiny", tinyTopology());
     ModelRecord rec = *project.model(modelId);
-    rec.compileSettings = {{"training_config", kAdam}};
+    rec.compileSettings = {{"compile", kAdam}};
     project.updateModel(rec);
     const ModelSpec spec = ModelSpec::fromKerasJson(tinyTopology());
     RunRecord run;

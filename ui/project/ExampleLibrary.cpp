@@ -105,7 +105,7 @@ bool ExampleLibrary::writeExampleProject(const QString& path, QString* error) {
       auto id = project.addModel(e.name.toStdString(), file.spec.toKerasJson());
       ModelRecord rec = *project.model(id);
       if (!file.trainingConfig.is_null())
-        rec.compileSettings = {{"training_config", file.trainingConfig}};
+        rec.compileSettings = {{"compile", file.trainingConfig}};
       rec.dataSettings = dataSettings(e.name);
       project.updateModel(rec);
     }

@@ -159,7 +159,7 @@ qint64 ProjectSession::addModel(const QString& name, const json& spec, const jso
   m.name = unique;
   m.spec = spec;
   m.layout = layout.is_object() ? layout : json::object();
-  if (!trainingConfig.is_null()) m.compileSettings = {{"training_config", trainingConfig}};
+  if (!trainingConfig.is_null()) m.compileSettings = {{"compile", trainingConfig}};
   if (isUntitled()) {
     m.id = nextUntitledId_--;
     models_.append(m);

@@ -12,6 +12,7 @@
 #include "engine/io/TensorBoardExport.h"
 #include "engine/io/TfjsOptimizerWeights.h"
 #include "engine/session/CheckpointRestore.h"
+#include "engine/session/RunSettings.h"
 #include "engine/store/RunRecorder.h"
 #include "engine/train/CompileOptions.h"
 #include "engine/train/Model.h"
@@ -243,7 +244,7 @@ bool ModelFileController::loadWeights(const QString& path) {
     // belongs to); a bare weights file leaves the model's compile settings to later runs.
     json trainingConfig = file.trainingConfig;
     if (trainingConfig.is_null() && m->compileSettings.is_object())
-      trainingConfig = m->compileSettings.value("training_config", json());
+      trainingConfig = RunSettings::trainingConfigOf(m->compileSettings);
     QString note, error;
     const qint64 runId =
         recordImportedWeights(currentId, spec, file, path, trainingConfig, &note, &error);
@@ -325,9 +326,8 @@ bool ModelFileController::exportModel(const QString& path, ExportKind kind) {
   if (!m) return false;
   try {
     ModelSpec spec = validSpec();
-    const json compile = m->compileSettings.is_object()
-                             ? m->compileSettings.value("training_config", json())
-                             : json();
+    const json compile =
+        m->compileSettings.is_object() ? RunSettings::trainingConfigOf(m->compileSettings) : json();
     if (kind == ExportKind::Architecture) {
       writeModelFile(path.toStdString(), spec, {}, nullptr);
       prompts_->say(tr("Exported the architecture to %1").arg(path));

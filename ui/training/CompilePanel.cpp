@@ -16,6 +16,7 @@
 
 #include "engine/catalog/CallbackCatalog.h"
 #include "engine/core/Error.h"
+#include "engine/session/RunSettings.h"
 #include "ui/training/LossMetricEditor.h"
 #include "ui/training/OptimizerEditor.h"
 #include "ui/training/ParamForm.h"
@@ -253,14 +254,12 @@ void CompilePanel::setCallbacksConfig(const json& callbacks) {
 }
 
 json CompilePanel::settings() const {
-  return {{"training_config", trainingConfig()},
-          {"fit", fitConfig()},
-          {"callbacks", callbacksConfig()}};
+  return {{"compile", trainingConfig()}, {"fit", fitConfig()}, {"callbacks", callbacksConfig()}};
 }
 
 void CompilePanel::setSettings(const json& s) {
   if (!s.is_object()) return;
-  if (s.contains("training_config")) setTrainingConfig(s["training_config"]);
+  if (const json tc = RunSettings::trainingConfigOf(s); !tc.is_null()) setTrainingConfig(tc);
   if (s.contains("fit")) setFitConfig(s["fit"]);
   if (s.contains("callbacks")) setCallbacksConfig(s["callbacks"]);
 }

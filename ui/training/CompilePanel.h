@@ -12,7 +12,7 @@
 //  - fitConfig(): {"epochs", "batch_size", "validation_split", "shuffle", "class_weight": {"0":
 //    w, ...}} with Keras fit() keys.
 //  - callbacksConfig(): [{"class_name": "EarlyStopping", "config": {...Keras keys...}}, ...].
-//  - settings(): {"training_config", "fit", "callbacks"}; setSettings() reads it back.
+//  - settings(): {"compile", "fit", "callbacks"} (RunSettings' keys); setSettings() reads it back.
 #include <QWidget>
 #include <functional>
 #include <map>

@@ -65,6 +65,14 @@ std::string errorOf(const nlohmann::json& j) {
 class TestRunSettings : public QObject {
   Q_OBJECT
  private slots:
+  void modelSettingsReadTheCompileKeyAndTheOlderForm() {
+    const json tc = {{"loss", "mse"}};
+    QCOMPARE(RunSettings::trainingConfigOf({{"compile", tc}, {"fit", {{"epochs", 2}}}}), tc);
+    QCOMPARE(RunSettings::trainingConfigOf({{"training_config", tc}}), tc);
+    QVERIFY(RunSettings::trainingConfigOf(json::object()).is_null());
+    QVERIFY(RunSettings::trainingConfigOf(json()).is_null());
+  }
+
   void defaultsAreKerasFitDefaults() {
     RunSettings s;
     nlohmann::json j = s.toJson();

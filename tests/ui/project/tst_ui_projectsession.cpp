@@ -129,7 +129,7 @@ class TestUiProjectSession : public QObject {
     auto models = p.models();
     QCOMPARE(models.size(), size_t(2));
     QCOMPARE(models[0].name, std::string("one"));
-    QCOMPARE(models[0].compileSettings["training_config"]["loss"], json("mse"));
+    QCOMPARE(models[0].compileSettings["compile"]["loss"], json("mse"));
   }
 
   // Save As of a file-backed project: the copy keeps the runs and gets the unsaved edits, the
@@ -239,7 +239,7 @@ class TestUiProjectSession : public QObject {
     QVERIFY(s.open(path, &error));
     QCOMPARE(s.models().size(), examples.size());
     QCOMPARE(s.models().front().name, QString("fashion_mnist_mlp"));
-    QCOMPARE(s.models().front().compileSettings["training_config"]["loss"],
+    QCOMPARE(s.models().front().compileSettings["compile"]["loss"],
              json("sparse_categorical_crossentropy"));
 
     const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);

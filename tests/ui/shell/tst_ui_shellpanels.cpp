@@ -23,6 +23,7 @@
 #include <cmath>
 
 #include "engine/data/FashionMnist.h"
+#include "engine/session/RunSettings.h"
 #include "engine/store/Project.h"
 #include "engine/train/CompileOptions.h"
 #include "ui/MainWindow.h"
@@ -150,7 +151,7 @@ class TestUiShellPanels : public QObject {
         QCOMPARE(train.x[1].shape().back(), Index(6));
         QCOMPARE(train.y.size(), spec.outputs.size());
       }
-      const json tc = m->compileSettings.value("training_config", json());
+      const json tc = RunSettings::trainingConfigOf(m->compileSettings);
       FitOptions fit;
       if (validation) fit.validationData = *validation;
       const PreflightCheck::Result r = PreflightCheck::run(
