@@ -307,8 +307,7 @@ class TestUiMainWindow : public QObject {
     {
       Project p = Project::open(path.toStdString(), true);
       QCOMPARE(p.model(wide)->layout.size(), p.model(wide)->spec["config"]["layers"].size());
-      QCOMPARE(p.model(wide)->compileSettings["compile"]["loss"],
-               json("mean_squared_error"));
+      QCOMPARE(p.model(wide)->compileSettings["compile"]["loss"], json("mean_squared_error"));
     }
     window.editor()->addLayerAtCentre("Dropout");
     QVERIFY(window.isWindowModified());

@@ -14,8 +14,8 @@ namespace tessel::ui {
 class GraphLayout {
  public:
   // `sizes`: each node's box (missing: 180 x 70). A layout wider than `wrapWidth` (a long chain
-  // such as the Fashion-MNIST CNN) is folded into bands of consecutive ranks stacked top to bottom, the
-  // number of bands chosen so the whole is about 16:10 (0: never fold). Throws tessel::Error if
+  // such as the Fashion-MNIST CNN) is folded into bands of consecutive ranks stacked top to bottom,
+  // the number of bands chosen so the whole is about 16:10 (0: never fold). Throws tessel::Error if
   // Graphviz fails.
   static std::map<std::string, QPointF> dot(const ModelSpec& spec,
                                             const std::map<std::string, QSizeF>& sizes = {},

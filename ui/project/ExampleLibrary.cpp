@@ -104,8 +104,7 @@ bool ExampleLibrary::writeExampleProject(const QString& path, QString* error) {
       ModelFile file = readModelFile(e.path.toStdString());
       auto id = project.addModel(e.name.toStdString(), file.spec.toKerasJson());
       ModelRecord rec = *project.model(id);
-      if (!file.trainingConfig.is_null())
-        rec.compileSettings = {{"compile", file.trainingConfig}};
+      if (!file.trainingConfig.is_null()) rec.compileSettings = {{"compile", file.trainingConfig}};
       rec.dataSettings = dataSettings(e.name);
       project.updateModel(rec);
     }
