@@ -1,4 +1,5 @@
 #include "ui/preview/ConfusionMatrixWidget.h"
+#include "ui/preview/PositionToolTip.h"
 
 #include <QHelpEvent>
 #include <QToolTip>
@@ -91,15 +92,7 @@ QString ConfusionMatrixWidget::toolTipAt(const QPoint& pos) const {
 }
 
 bool ConfusionMatrixWidget::event(QEvent* e) {
-  if (e->type() == QEvent::ToolTip) {
-    auto* he = static_cast<QHelpEvent*>(e);
-    const QString tip = toolTipAt(he->pos());
-    if (tip.isEmpty())
-      QToolTip::hideText();
-    else
-      QToolTip::showText(he->globalPos(), tip, this);
-    return true;
-  }
+  if (showPositionToolTip(this, e, [this](const QPoint& p) { return toolTipAt(p); })) return true;
   return QWidget::event(e);
 }
 

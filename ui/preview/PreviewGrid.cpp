@@ -1,4 +1,5 @@
 #include "ui/preview/PreviewGrid.h"
+#include "ui/preview/PositionToolTip.h"
 
 #include <QHelpEvent>
 #include <QToolTip>
@@ -19,15 +20,7 @@ QString PreviewGrid::toolTipAt(const QPoint& pos) const {
 }
 
 bool PreviewGrid::event(QEvent* e) {
-  if (e->type() == QEvent::ToolTip) {
-    auto* he = static_cast<QHelpEvent*>(e);
-    const QString tip = toolTipAt(he->pos());
-    if (tip.isEmpty())
-      QToolTip::hideText();
-    else
-      QToolTip::showText(he->globalPos(), tip, this);
-    return true;
-  }
+  if (showPositionToolTip(this, e, [this](const QPoint& p) { return toolTipAt(p); })) return true;
   return QWidget::event(e);
 }
 
