@@ -70,7 +70,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   actions_->build({treeDock_, summaryDock_});
   rebuildEditMenu();
   resize(1280, 820);
-  resizeDocks({treeDock_}, {220}, Qt::Horizontal);
+  resizeDocks({treeDock_}, {180}, Qt::Horizontal);
   updateTitle();
   updateActions();
   refreshSummary();

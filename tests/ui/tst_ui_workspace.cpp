@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
 #include <QSettings>
@@ -16,11 +17,16 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QTreeWidget>
 #include <QtTest>
 
 #include "ui/MainWindow.h"
 #include "ui/editor/GraphEditorWidget.h"
+#include "ui/editor/GraphScene.h"
 #include "ui/editor/GraphView.h"
+#include "ui/editor/LayerPalette.h"
+#include "ui/editor/NodeInspector.h"
+#include "ui/editor/NodeItem.h"
 #include "ui/project/ExampleLibrary.h"
 #include "ui/project/ProjectSession.h"
 #include "ui/project/ProjectTree.h"
@@ -107,6 +113,59 @@ class TestUiWorkspace : public QObject {
     QCOMPARE(w.currentPage(), MainWindow::Page::Train);
     QVERIFY(w.dashboard()->isVisible());
     QVERIFY(area(w.dashboard()->size()) > 0.5 * area(w.size()));
+  }
+
+  // The inspector takes room only while a layer is selected: clicking a node opens it beside the
+  // canvas, clicking the empty canvas gives the room back; the palette shows every name whole.
+  void inspectorTakesRoomOnlyWhenNeeded() {
+    MainWindow w;
+    QVERIFY(w.openProject(exampleProject("inspector.tessel")));
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTest::qWait(50);
+    GraphEditorWidget* editor = w.editor();
+    QWidget* canvas = editor->view()->viewport();
+    QVERIFY(!editor->inspectorShown());
+    QVERIFY(!editor->inspector()->isVisible() || editor->inspector()->width() == 0);
+    const int wide = canvas->width();
+    QVERIFY2(area(canvas->size()) > 0.35 * area(w.size()),
+             qPrintable(QStringLiteral("%1x%2").arg(canvas->width()).arg(canvas->height())));
+    // Every palette name fits without elision.
+    QTreeWidget* tree = editor->palette()->tree();
+    QTreeWidgetItem* longest = editor->palette()->itemFor("GlobalAveragePooling2D");
+    QVERIFY(longest);
+    tree->scrollToItem(longest);
+    const QRect cell = tree->visualItemRect(longest);
+    QVERIFY2(cell.left() + tree->iconSize().width() + 8 +
+                     tree->fontMetrics().horizontalAdvance(longest->text(0)) <=
+                 tree->viewport()->width(),
+             qPrintable(QString::number(tree->viewport()->width())));
+
+    NodeItem* dense = editor->scene()->nodeItem("dense");
+    QVERIFY(dense);
+    editor->view()->centerOn(dense);
+    const QPoint onNode = editor->view()->mapFromScene(dense->sceneBoundingRect().center());
+    QTest::mouseClick(canvas, Qt::LeftButton, {}, onNode);
+    QVERIFY(editor->inspectorShown());
+    QVERIFY(editor->inspector()->isVisible());
+    QVERIFY(editor->inspector()->width() >= 200);
+    QVERIFY(canvas->width() < wide);
+    // The clicked node stays under the pointer when the canvas narrows.
+    QVERIFY(dense->sceneBoundingRect().contains(editor->view()->mapToScene(onNode)));
+    QTest::qWait(20);  // the new form lays out
+    QVERIFY(editor->inspector()->findChild<QLineEdit*>()->isVisible());
+    if (const QString dir = qEnvironmentVariable("TESSEL_SCREENSHOTS"); !dir.isEmpty())
+      QVERIFY(w.grab().save(dir + "/editor_1280_selected.png"));
+    // A click on empty canvas far from every node gives the room back.
+    QPoint empty = onNode;
+    for (int y = 5; y < canvas->height(); y += 10) {
+      empty = QPoint(5, y);
+      if (!editor->view()->itemAt(empty)) break;
+    }
+    QTest::mouseClick(canvas, Qt::LeftButton, {}, empty);
+    QVERIFY(!editor->inspectorShown());
+    QCOMPARE(canvas->width(), wide);
   }
 
   void layoutComesBackInANewWindow() {

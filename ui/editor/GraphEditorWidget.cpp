@@ -9,6 +9,7 @@
 #include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "engine/core/Error.h"
 #include "ui/editor/GraphClipboard.h"
@@ -65,7 +66,9 @@ GraphEditorWidget::GraphEditorWidget(QWidget* parent) : QWidget(parent) {
   splitter_->setStretchFactor(0, 0);
   splitter_->setStretchFactor(1, 1);
   splitter_->setStretchFactor(2, 0);
-  splitter_->setSizes({200, 800, 280});
+  splitter_->setCollapsible(1, false);
+  // Nothing is selected yet: the inspector is folded away until a node is (setInspectorShown).
+  splitter_->setSizes({palette_->sizeHint().width(), 1000, 0});
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(splitter_);
@@ -147,6 +150,7 @@ GraphEditorWidget::GraphEditorWidget(QWidget* parent) : QWidget(parent) {
   connect(scene_, &QGraphicsScene::selectionChanged, this, [this] {
     const QList<NodeId> nodes = scene_->selectedNodeIds();
     const NodeId one = nodes.size() == 1 ? nodes.first() : kInvalidNodeId;
+    setInspectorShown(one != kInvalidNodeId);
     inspector_->setNode(one);
     summary_->selectNode(one);
     emit nodeSelected(doc_->nameOf(one));
@@ -160,6 +164,25 @@ GraphEditorWidget::~GraphEditorWidget() {
   disconnect(scene_, nullptr, nullptr, nullptr);
   delete minimap_;
   delete scene_;
+}
+
+bool GraphEditorWidget::inspectorShown() const {
+  return splitter_->sizes().value(2) > 0;
+}
+
+void GraphEditorWidget::setInspectorShown(bool shown) {
+  QList<int> sizes = splitter_->sizes();
+  if (sizes.size() != 3 || shown == (sizes[2] > 0)) return;
+  if (shown) {
+    const int width = std::min(inspectorWidth_, std::max(0, sizes[1] - 240));
+    sizes[1] -= width;
+    sizes[2] = width;
+  } else {
+    inspectorWidth_ = std::max(200, sizes[2]);
+    sizes[1] += sizes[2];
+    sizes[2] = 0;
+  }
+  splitter_->setSizes(sizes);
 }
 
 QList<QAction*> GraphEditorWidget::editorActions() const {
@@ -190,11 +213,9 @@ void GraphEditorWidget::newFromTemplate(const QString& templateName) {
 }
 
 QString GraphEditorWidget::addLayerAtCentre(const QString& className) {
+  scene_->clearSelection();  // first: the canvas takes its room back before its centre is read
   const NodeId id = scene_->addNodeAt(className, view_->visibleCentre());
-  if (id != kInvalidNodeId) {
-    scene_->clearSelection();
-    view_->setFocus();
-  }
+  if (id != kInvalidNodeId) view_->setFocus();
   return doc_->nameOf(id);
 }
 

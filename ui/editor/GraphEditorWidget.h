@@ -45,7 +45,9 @@ class GraphEditorWidget : public QWidget {
   SummaryPanel* summaryPanel() const { return summary_; }
   GraphMinimap* minimap() const { return minimap_; }
   QToolBar* toolBar() const { return toolBar_; }
-  QSplitter* splitter() const { return splitter_; }              // palette | canvas | inspector
+  QSplitter* splitter() const { return splitter_; }  // palette | canvas | inspector
+  // The inspector takes room only while one node is selected; its width is remembered.
+  bool inspectorShown() const;
   QSplitter* canvasSplitter() const { return canvasSplitter_; }  // canvas / summary
 
   QAction* undoAction() const { return undo_; }
@@ -115,6 +117,8 @@ class GraphEditorWidget : public QWidget {
   SummaryPanel* summary_;
   QToolBar* toolBar_;
   QSplitter* splitter_;
+  int inspectorWidth_ = 280;
+  void setInspectorShown(bool shown);
   QSplitter* canvasSplitter_;
   QLabel* status_;
   QMenu* contextMenu_ = nullptr;

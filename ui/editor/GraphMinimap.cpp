@@ -9,7 +9,7 @@
 namespace tessel::ui {
 
 namespace {
-constexpr int kWidth = 220, kHeight = 150, kMargin = 10;
+constexpr int kWidth = 176, kHeight = 120, kMargin = 10;
 }
 
 GraphMinimap::GraphMinimap(GraphView* mainView)

@@ -16,7 +16,9 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent)
   setDragMode(RubberBandDrag);
   setRubberBandSelectionMode(Qt::IntersectsItemShape);
   setTransformationAnchor(AnchorUnderMouse);
-  setResizeAnchor(AnchorViewCenter);
+  // The canvas grows and shrinks on its right when the inspector comes and goes: what the user
+  // points at stays where it is.
+  setResizeAnchor(NoAnchor);
   setViewportUpdateMode(BoundingRectViewportUpdate);
   setAcceptDrops(true);
   setFocusPolicy(Qt::StrongFocus);

@@ -3,7 +3,10 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMimeData>
+#include <QScrollBar>
+#include <QStyle>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "engine/layers/LayerRegistry.h"
 #include "ui/editor/EditorResources.h"
@@ -24,7 +27,9 @@ LayerPaletteTree::LayerPaletteTree(QWidget* parent) : QTreeWidget(parent) {
   setSelectionMode(SingleSelection);
   setRootIsDecorated(true);
   setUniformRowHeights(false);
-  // Long names differ at their end ("GlobalAveragePooling1D" / "2D"): elide in the middle.
+  setIndentation(14);
+  // The palette is sized to its longest name (LayerPalette::sizeHint); when the user drags it
+  // narrower, long names that differ at their end ("GlobalAveragePooling1D" / "2D") keep it.
   setTextElideMode(Qt::ElideMiddle);
 }
 
@@ -92,6 +97,19 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
     const QStringList visible = visibleLayers();
     if (!visible.isEmpty()) emit layerActivated(visible.first());
   });
+}
+
+QSize LayerPalette::sizeHint() const {
+  int text = 0;
+  for (int g = 0; g < tree_->topLevelItemCount(); ++g) {
+    QTreeWidgetItem* group = tree_->topLevelItem(g);
+    for (int i = 0; i < group->childCount(); ++i)
+      text = std::max(text, tree_->fontMetrics().horizontalAdvance(group->child(i)->text(0)));
+  }
+  const int icon = tree_->iconSize().width() > 0 ? tree_->iconSize().width() : 16;
+  const int scrollBar = tree_->style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+  const int width = 2 * tree_->indentation() + icon + text + scrollBar + 24;
+  return {width, QWidget::sizeHint().height()};
 }
 
 QTreeWidgetItem* LayerPalette::itemFor(const QString& className) const {

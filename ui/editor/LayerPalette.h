@@ -33,6 +33,8 @@ class LayerPalette : public QWidget {
   LayerPaletteTree* tree() const { return tree_; }
   QTreeWidgetItem* itemFor(const QString& className) const;  // nullptr if unknown
   QStringList visibleLayers() const;                         // after filtering
+  // Wide enough to show the longest layer name whole (no elision) next to its icon.
+  QSize sizeHint() const override;
 
  public slots:
   void setFilter(const QString& text);
