@@ -66,7 +66,6 @@ void printRow(std::ostringstream& out, std::vector<std::string> fields,
 std::string summaryTable(const ModelSpec& spec, const LayerRegistry& registry, int width) {
   GraphAnalysis g = analyzeGraph(spec, registry);
   if (!g.report.errors.empty()) throw g.report.errors.front();
-  const int n = static_cast<int>(spec.nodes.size());
   std::vector<int> positions = {static_cast<int>(width * 0.33), static_cast<int>(width * 0.55),
                                 static_cast<int>(width * 0.67), width};
   std::ostringstream out;
@@ -76,7 +75,9 @@ std::string summaryTable(const ModelSpec& spec, const LayerRegistry& registry, i
   out << std::string(static_cast<size_t>(width), '=') << '\n';
   Index trainable = 0, nonTrainable = 0;
   Rng rng(0);
-  for (int i = 0; i < n; ++i) {
+  // Keras lists a functional model's layers in graph order (inputs first, each layer after what
+  // feeds it), whatever order the file or the canvas holds them in.
+  for (int i : g.order) {
     const NodeSpec& node = spec.nodes[i];
     const NodeShapes& s = g.shapes[i];
     Index params = 0;

@@ -1,4 +1,5 @@
 #include <QtTest>
+#include <algorithm>
 
 #include "engine/core/Error.h"
 #include "engine/graph/ModelSpec.h"
@@ -268,6 +269,12 @@ class TestModelSpec : public QObject {
     std::string got = summaryTable(spec, fakeRegistry());
     if (got != expected) qWarning("%s", got.c_str());
     QCOMPARE(got, expected);
+
+    // Keras lists layers in graph order: a file (or a canvas) holding them in another order
+    // prints the same table.
+    ModelSpec shuffled = spec;
+    std::reverse(shuffled.nodes.begin(), shuffled.nodes.end());
+    QCOMPARE(summaryTable(shuffled, fakeRegistry()), expected);
 
     // The same with the real layers (engine/layers), once they are registered.
     const auto& real = LayerRegistry::instance();
