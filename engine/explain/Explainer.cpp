@@ -43,23 +43,31 @@ ModelSpec Explainer::logitSpec(const ModelSpec& spec) {
   return out;
 }
 
-std::vector<std::string> Explainer::layerNames() const {
+std::vector<std::string> Explainer::layerNames(const ModelSpec& spec) {
   std::vector<std::string> out;
-  for (const auto& n : order_)
-    if (const NodeSpec* node = spec_.find(n); node && !node->isInput()) out.push_back(n);
+  for (const auto& n : topologicalOrder(spec))
+    if (const NodeSpec* node = spec.find(n); node && !node->isInput()) out.push_back(n);
   return out;
 }
 
-std::vector<std::string> Explainer::spatialLayers() const {
-  const ShapeReport report = inferShapes(spec_);
+std::vector<std::string> Explainer::spatialLayers(const ModelSpec& spec) {
+  const ShapeReport report = inferShapes(spec);
   std::vector<std::string> out;
-  for (const auto& n : layerNames()) {
+  for (const auto& n : layerNames(spec)) {
     const NodeShapes* ns = report.find(n);
     if (!ns || !ns->output || ns->output->size() != 4) continue;
     const Shape& s = *ns->output;
     if (s[1] != kNone && s[2] != kNone && s[1] * s[2] > 1) out.push_back(n);
   }
   return out;
+}
+
+std::vector<std::string> Explainer::layerNames() const {
+  return layerNames(spec_);
+}
+
+std::vector<std::string> Explainer::spatialLayers() const {
+  return spatialLayers(spec_);
 }
 
 std::string Explainer::defaultCamLayer() const {

@@ -43,6 +43,10 @@ class Explainer {
   std::vector<std::string> spatialLayers() const;
   std::vector<std::string> layerNames() const;  // every non-input node, topological order
   std::string defaultCamLayer() const;          // the last spatial layer ("" when none)
+  // The same lists from the spec alone (shape inference, no model built): cheap enough for the
+  // GUI thread. Throw SpecError for a cyclic or dangling graph.
+  static std::vector<std::string> spatialLayers(const ModelSpec& spec);
+  static std::vector<std::string> layerNames(const ModelSpec& spec);
 
   // The model's scores (logits) of output `output` for x (1, ...): one value per unit.
   std::vector<float> scores(const Tensor& x, int output);

@@ -83,8 +83,7 @@ void EmbeddingView::setModel(const ModelSpec& spec) {
   weights_ = std::make_shared<const std::vector<Tensor>>();
   layer_->clear();
   try {
-    Explainer ex(spec, {});
-    const auto names = ex.layerNames();
+    const auto names = Explainer::layerNames(spec);  // no model built on the GUI thread
     for (const auto& n : names) layer_->addItem(QString::fromStdString(n));
     // The last layer before the outputs: the penultimate representation.
     layer_->setCurrentIndex(std::max(0, layer_->count() - 2));
@@ -94,6 +93,21 @@ void EmbeddingView::setModel(const ModelSpec& spec) {
   xy_.clear();
   plot_->clearGraphs();
   plot_->replot();
+}
+
+void EmbeddingView::clear() {
+  ++generation_;  // a t-SNE still running is dropped when it ends
+  busy_ = false;
+  compute_->setEnabled(true);
+  spec_.reset();
+  weights_.reset();
+  layer_->clear();
+  rows_.clear();
+  xy_.clear();
+  classes_.clear();
+  plot_->clearGraphs();
+  plot_->replot();
+  message_->setText(tr("PCA or t-SNE (exact, up to 2,000 points) of the validation set"));
 }
 
 void EmbeddingView::setWeights(const std::vector<Tensor>& weights) {

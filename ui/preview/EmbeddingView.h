@@ -27,6 +27,7 @@ class EmbeddingView : public QWidget {
 
   void setModel(const ModelSpec& spec);  // fills the layer list (the last hidden layer chosen)
   void setWeights(const std::vector<Tensor>& weights);
+  void clear();    // forgets the model, the points and any computation on its way
   void compute();  // what the Compute button does
   bool isBusy() const { return busy_; }
 

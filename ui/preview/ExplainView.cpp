@@ -103,6 +103,23 @@ ExplainView::ExplainView(QWidget* parent) : QWidget(parent) {
 
 ExplainView::~ExplainView() = default;
 
+void ExplainView::clear() {
+  ++generation_;  // results still on their way are dropped
+  spec_.reset();
+  weights_.reset();
+  heads_ = PreviewHeads{};
+  record_ = PreviewRecord{};
+  x_ = Tensor();
+  map_ = HeatMap{};
+  const QSignalBlocker b1(camLayer_), b2(actLayer_), b3(target_);
+  camLayer_->clear();
+  actLayer_->clear();
+  target_->clear();
+  grid_->setActivations(Tensor(), {});
+  message_->setText(tr("Click a preview tile, an embedding point or Explain in Single image"));
+  redraw();
+}
+
 void ExplainView::setModel(const ModelSpec& spec, const PreviewHeads& heads) {
   spec_ = std::make_shared<const ModelSpec>(spec);
   weights_ = std::make_shared<const std::vector<Tensor>>();
@@ -114,11 +131,12 @@ void ExplainView::setModel(const ModelSpec& spec, const PreviewHeads& heads) {
   camLayer_->clear();
   actLayer_->clear();
   try {
-    Explainer ex(spec, {});
-    for (const auto& n : ex.spatialLayers()) camLayer_->addItem(QString::fromStdString(n));
+    // From the spec alone: the model itself is built on a pool thread when something is
+    // explained (run()).
+    const auto spatial = Explainer::spatialLayers(spec);
+    for (const auto& n : spatial) camLayer_->addItem(QString::fromStdString(n));
     camLayer_->setCurrentIndex(camLayer_->count() - 1);
-    for (const auto& n : ex.layerNames()) actLayer_->addItem(QString::fromStdString(n));
-    const auto spatial = ex.spatialLayers();
+    for (const auto& n : Explainer::layerNames(spec)) actLayer_->addItem(QString::fromStdString(n));
     if (!spatial.empty()) actLayer_->setCurrentText(QString::fromStdString(spatial.front()));
   } catch (const std::exception& e) {
     message_->setText(tr("Cannot explain this model: %1").arg(QString::fromUtf8(e.what())));

@@ -33,6 +33,8 @@ class ExplainView : public QWidget {
   void setModel(const ModelSpec& spec, const PreviewHeads& heads);
   void setWeights(const std::vector<Tensor>& weights);  // Keras order; empty: initial weights
   void setClassNames(const QStringList& names);
+  // Forgets the model, the image and any explanation still being computed.
+  void clear();
   // Shows `record` and explains it; x is its model input (1, ...).
   void explain(const PreviewRecord& record, const Tensor& x);
 

@@ -94,6 +94,19 @@ void InferenceView::setModel(const ModelSpec& spec, const PreviewHeads& heads,
   if (!source_.isNull()) refresh();
 }
 
+void InferenceView::clear() {
+  model_.reset();
+  heads_ = PreviewHeads{};
+  source_ = QImage();
+  sourceBytes_.clear();
+  sourceName_.clear();
+  record_ = PreviewRecord{};
+  top_->clear();
+  image_->setPixmap(QPixmap());
+  explainButton_->setEnabled(false);
+  showMessage(tr("Drop a PNG or JPEG image here, or Browse…"));
+}
+
 void InferenceView::setWeights(const std::vector<Tensor>& weights) {
   if (!model_) return;
   try {

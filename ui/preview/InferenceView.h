@@ -34,6 +34,8 @@ class InferenceView : public QWidget {
   // Keras get_weights() order; re-runs the current image.
   void setWeights(const std::vector<Tensor>& weights);
   void setClassNames(const QStringList& names);
+  // Forgets the model, its weights and the image (another model or project is shown).
+  void clear();
 
   bool loadImage(const QString& path);  // what a drop does; false (with a message) on failure
   bool predictImage(const QImage& image);

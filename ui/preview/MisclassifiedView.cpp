@@ -49,6 +49,13 @@ QString MisclassifiedView::title() const {
   return title_->text();
 }
 
+void MisclassifiedView::clear() {
+  true_ = pred_ = -1;
+  grid_->setRecords({});
+  title_->setText(tr("No validation errors yet"));
+  all_->setEnabled(false);
+}
+
 void MisclassifiedView::refresh() {
   const QStringList& names = driver_->classNames();
   grid_->setClassNames(names);

@@ -24,6 +24,7 @@ class MisclassifiedView : public QWidget {
   int trueFilter() const { return true_; }
   int predFilter() const { return pred_; }
   void refresh();  // re-reads the driver (after each epoch end)
+  void clear();    // no errors shown, no filter (another model is shown)
   PreviewGrid* grid() const { return grid_; }
   QString title() const;
 

@@ -231,6 +231,10 @@ void PreviewPanel::clear() {
   headNames_.clear();
   rebuildConfusionTabs();
   if (gallery_) gallery_->close();
+  inference_->clear();
+  explain_->clear();
+  misclassified_->clear();
+  embedding_->clear();
   status_->setText(tr("No training run yet"));
 }
 

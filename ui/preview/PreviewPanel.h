@@ -65,8 +65,8 @@ class PreviewPanel : public QWidget {
   // The gallery opened by the last confusion-cell click (nullptr when closed).
   PreviewGallery* gallery() const { return gallery_; }
   QString statusText() const;
-  // Empties the sample grid and the confusion tabs and closes the gallery (another model or
-  // project is shown).
+  // Empties the sample grid, the confusion tabs, the single-image, explain, misclassified and
+  // embedding views and closes the gallery (another model or project is shown).
   void clear();
 
   // Writes the sample grid as a PNG (what the Export button does after asking for a path).

@@ -7,9 +7,11 @@
 // - after a run, showing another model or starting a new project empties the loss plot, the
 //   pre-flight list, the histograms, the training panel's job and the previews.
 #include <qcustomplot.h>
+#include <QComboBox>
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
+#include <QImage>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -29,6 +31,10 @@
 #include "ui/MainWindow.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphEditorWidget.h"
+#include "ui/preview/EmbeddingView.h"
+#include "ui/preview/ExplainView.h"
+#include "ui/preview/InferenceView.h"
+#include "ui/preview/MisclassifiedView.h"
 #include "ui/preview/PreviewDriver.h"
 #include "ui/preview/PreviewGallery.h"
 #include "ui/preview/PreviewGrid.h"
@@ -89,6 +95,14 @@ void checkPanelsEmpty(MainWindow& w) {
   QCOMPARE(d->trainingPanel()->progressBar()->value(), 0);
   QVERIFY(w.previewPanel()->grid()->records().empty());
   QCOMPARE(w.previewPanel()->confusionCount(), 0);
+  // The single-image, misclassified, explain and embedding views forget the old model too.
+  InferenceView* single = w.previewPanel()->inferenceView();
+  QVERIFY(single->topLabels().isEmpty());
+  QVERIFY(single->inputTensor().size() == 0);
+  QVERIFY(!single->explainButton()->isEnabled());
+  QVERIFY(w.previewPanel()->misclassifiedView()->grid()->records().empty());
+  QVERIFY(w.previewPanel()->explainView()->overlay().isNull());
+  QVERIFY(w.previewPanel()->embeddingView()->findChild<QComboBox*>()->count() == 0);
 }
 
 }  // namespace
@@ -252,6 +266,14 @@ class TestUiShellPanels : public QObject {
     QVERIFY(!window.previewPanel()->grid()->records().empty());
     QCOMPARE(window.previewPanel()->confusionCount(), 1);
     QVERIFY(!window.trainingPanel()->plot()->epochValues("loss").isEmpty());
+    // An image classified in the single-image view and the misclassified gallery filled.
+    QImage shirt(28, 28, QImage::Format_Grayscale8);
+    shirt.fill(Qt::white);
+    const QString png = tmp.filePath("shirt.png");
+    QVERIFY(shirt.save(png));
+    QVERIFY(window.previewPanel()->inferenceView()->browseTo(png));
+    QVERIFY(!window.previewPanel()->inferenceView()->topLabels().isEmpty());
+    QVERIFY(!window.previewPanel()->misclassifiedView()->grid()->records().empty());
     QVERIFY(window.newProject(tmp.filePath("fresh.tessel")));
     checkPanelsEmpty(window);
   }
