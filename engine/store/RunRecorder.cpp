@@ -108,6 +108,7 @@ void RunRecorder::onTrainBegin(const FitOptions& options, int stepsPerEpoch) {
 
 void RunRecorder::onBatchEnd(int epoch, int batch, const Logs& logs) {
   epoch_ = epoch;
+  lastBatch_ = batch;
   step_ = static_cast<std::int64_t>(epoch) * stepsPerEpoch_ + batch;
   ensureTransaction();
   batchRow_.clear();
@@ -139,7 +140,20 @@ void RunRecorder::onEpochEnd(int epoch, const Logs& logs) {
     e.payload = {{"monitor", monitor_}, {"value", *value}};
     project_.addEvent(runId_, e);
   }
-  project_.setRunEpochsDone(runId_, epoch + 1);
+  // A stop mid-epoch still ends the epoch (Keras calls on_epoch_end with the partial epoch's
+  // logs, and so do we), but the run counts only complete epochs; the partial one is an event.
+  const bool partial =
+      stepsPerEpoch_ > 0 && lastBatch_ + 1 < stepsPerEpoch_ && trainer_.stopRequested();
+  if (partial) {
+    RunEvent e;
+    e.epoch = epoch;
+    e.step = step_;
+    e.kind = "partial_epoch";
+    e.payload = {{"batches", lastBatch_ + 1}, {"steps_per_epoch", stepsPerEpoch_}};
+    project_.addEvent(runId_, e);
+  }
+  project_.setRunEpochsDone(runId_, partial ? epoch : epoch + 1);
+  lastBatch_ = -1;
   commitNow();
 }
 

@@ -48,6 +48,7 @@ class RunRecorder : public TrainObserver {
   Trainer& trainer_;
   std::string monitor_;
   int stepsPerEpoch_ = 0;
+  int lastBatch_ = -1;  // 0-based batch index last reported in the current epoch
   int epoch_ = 0;
   std::int64_t step_ = 0;
   double best_ = 0;

@@ -16,8 +16,13 @@ QString runName(const RunRecord& r) {
   return name;
 }
 
-QString runText(const QString& name, const QString& status, int epochs) {
-  return QObject::tr("%1 · %2 · %n epoch(s)", nullptr, epochs).arg(name, status);
+QString runText(const QString& name, const QString& status, int epochs, int partialBatches = 0) {
+  QString text = QObject::tr("%1 · %2 · %n epoch(s)", nullptr, epochs).arg(name, status);
+  // The dashboard's words: complete epochs, then the stopped one's batches as partial.
+  if (partialBatches > 0)
+    text += QObject::tr(" + %n batch(es) of epoch %1 (partial)", nullptr, partialBatches)
+                .arg(epochs + 1);
+  return text;
 }
 
 }  // namespace
@@ -71,7 +76,7 @@ void ProjectTree::fillRuns(QTreeWidgetItem* modelItem, std::vector<RunRecord> ru
   for (const RunRecord& r : runs) {
     auto* item = new QTreeWidgetItem(
         modelItem, QStringList(runText(runName(r), QString::fromLatin1(runStatusName(r.status)),
-                                       r.epochsDone)));
+                                       r.epochsDone, partialBatches_.value(r.id))));
     item->setData(0, NameRole, runName(r));
     item->setData(0, KindRole, RunItem);
     item->setData(0, IdRole, static_cast<qint64>(r.id));
@@ -115,6 +120,11 @@ QTreeWidgetItem* ProjectTree::runItem(qint64 runId) const {
 void ProjectTree::setRunProgress(qint64 runId, const QString& status, int epochsDone) {
   if (QTreeWidgetItem* item = runItem(runId))
     item->setText(0, runText(item->data(0, NameRole).toString(), status, epochsDone));
+}
+
+void ProjectTree::markPartial(qint64 runId, int batches) {
+  partialBatches_[runId] = batches;
+  refreshRuns();
 }
 
 void ProjectTree::setCurrentModel(qint64 id) {

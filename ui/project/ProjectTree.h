@@ -3,6 +3,7 @@
 // under each its training runs ("run 3 · stopped · 2 epochs"), newest first. Selecting a model
 // item asks the window to show it. The context menu of a model: New Model, Duplicate, Rename…,
 // Delete, Export…; of the empty area: New Model.
+#include <QHash>
 #include <QTreeWidget>
 #include <vector>
 
@@ -29,6 +30,9 @@ class ProjectTree : public QTreeWidget {
   void setCurrentModel(qint64 id);
   // Live update of a run's line while it trains (no file access).
   void setRunProgress(qint64 runId, const QString& status, int epochsDone);
+  // A run stopped mid-epoch in this session: its item reads "name · stopped · N epochs + B
+  // batches of epoch N+1 (partial)", as the training panel's status line does.
+  void markPartial(qint64 runId, int batches);
   QTreeWidgetItem* runItem(qint64 runId) const;
   QTreeWidgetItem* modelItem(qint64 id) const;
   qint64 currentModelId() const { return current_; }
@@ -54,6 +58,7 @@ class ProjectTree : public QTreeWidget {
 
   ProjectSession* session_;
   qint64 current_ = 0;
+  QHash<qint64, int> partialBatches_;  // run id -> batches of the stopped epoch
   bool filling_ = false;
 };
 

@@ -279,6 +279,11 @@ bool TrainingCoordinator::editDataSettings() {
 
 void TrainingCoordinator::onTrainingEnded() {
   tree_->refreshRuns();
+  // A run stopped mid-epoch: the tree counts its complete epochs and names the partial one, as
+  // the training panel's status line does.
+  const TrainingController* controller = dashboard_->trainingPanel()->controller();
+  if (controller->partialEpoch() >= 0 && controller->runId() > 0)
+    tree_->markPartial(controller->runId(), controller->partialBatches());
   QString error;
   if (session_->pendingSave() && !session_->flushPending(&error))
     prompts_->say(tr("Could not save: %1").arg(error));

@@ -104,6 +104,48 @@ class TestRunRecorder : public QObject {
     QCOMPARE(project.integrityCheck(), std::string("ok"));
   }
 
+  // Stopped in the middle of its second epoch: the run counts one complete epoch (what the
+  // studio's status line says) and records the partial one as an event.
+  void stopMidEpochCountsCompleteEpochs() {
+    std::string path = dir_.filePath("partial.tessel").toStdString();
+    auto project = Project::create(path);
+    auto spec = ModelSpec::fromKerasJson(tinyTopology(4, "small"));
+    RunRecord rec;
+    rec.modelId = project.addModel("small", spec.toKerasJson());
+    rec.name = "run";
+    rec.spec = spec.toKerasJson();
+    auto runId = project.createRun(rec);
+    Model model(spec, 11);
+    Trainer trainer(model, compileAdam());
+    struct StopAt : Callback {
+      Trainer* trainer;
+      void onBatchEnd(int epoch, int batch, const Logs&) override {
+        if (epoch == 1 && batch == 2) trainer->requestStop();
+      }
+    } stop;
+    stop.trainer = &trainer;
+    FitOptions fit;
+    fit.epochs = 3;
+    fit.batchSize = 8;  // 64 samples: 8 batches an epoch
+    fit.verbose = 0;
+    {
+      RunRecorder recorder(project, runId, trainer);
+      trainer.fit(tinyData(64, 3, 0.0f), fit, {&stop}, &recorder);
+    }
+    const auto run = *project.run(runId);
+    QCOMPARE(run.status, RunStatus::Stopped);
+    QCOMPARE(run.epochsDone, 1);
+    bool sawPartial = false;
+    for (const auto& e : project.events(runId))
+      if (e.kind == "partial_epoch") {
+        sawPartial = true;
+        QCOMPARE(e.epoch, 1);
+        QCOMPARE(e.payload.at("batches").get<int>(), 3);
+        QCOMPARE(e.payload.at("steps_per_epoch").get<int>(), 8);
+      }
+    QVERIFY(sawPartial);
+  }
+
   void mismatchedCheckpointIsRefused() {
     auto spec = ModelSpec::fromKerasJson(tinyTopology(4, "small"));
     Model model(spec, 1);

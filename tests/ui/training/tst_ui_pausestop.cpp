@@ -82,7 +82,7 @@ class TestPauseStop : public QObject {
     QVERIFY(w.isTraining());
     // Into the second epoch, then Pause (honoured between two batches).
     QTRY_VERIFY_WITH_TIMEOUT(controller->epochsCompleted() >= 1 && panel->currentStep() % 100 > 5,
-                             20000);
+                             90000);
     QTest::mouseClick(panel->pauseButton(), Qt::LeftButton);
     QVERIFY(controller->isPaused());
     QCOMPARE(panel->pauseButton()->text(), QString("Resume"));
@@ -104,7 +104,7 @@ class TestPauseStop : public QObject {
     // Stop while paused, in the middle of epoch 2.
     QVERIFY(step % 100 != 0);
     QTest::mouseClick(panel->stopButton(), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(!w.isTraining(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isTraining(), 60000);
     const int complete = controller->epochsCompleted();
     QCOMPARE(controller->partialEpoch(), complete);  // 0-based: the epoch after the complete ones
     QVERIFY(controller->partialBatches() > 0 && controller->partialBatches() < 100);
@@ -128,6 +128,10 @@ class TestPauseStop : public QObject {
              qPrintable(hist->findChild<QLabel*>("histogramTitle")->text()));
     QTreeWidgetItem* ended = w.projectTree()->runItem(runId);
     QVERIFY(ended && !ended->text(0).contains("paused") && !ended->text(0).contains("running"));
+    // The tree counts what the status line counts: the complete epochs, then the partial one.
+    QVERIFY2(ended->text(0).contains(QString("stopped · %1 epoch").arg(complete)) &&
+                 ended->text(0).contains(QString("of epoch %1 (partial)").arg(complete + 1)),
+             qPrintable(ended->text(0)));
     shot(w, 1920, 1080, "training_1920.png");
   }
 };
