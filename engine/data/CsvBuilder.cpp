@@ -31,6 +31,24 @@ Dataset csvPart(const CsvImport& imp, const std::vector<Index>& rows) {
 // model share features; numeric features only); "outputs": [label column, ...] gives one y per
 // model output (a label may train several outputs).
 void routeColumns(Dataset& d, const CsvSpec& spec, const json& options) {
+  auto isNames = [](const json& j) {
+    if (!j.is_array() || j.empty()) return false;
+    for (const json& n : j)
+      if (!n.is_string()) return false;
+    return true;
+  };
+  if (options.contains("inputs")) {
+    bool ok = options["inputs"].is_array() && !options["inputs"].empty();
+    for (const json& group : options["inputs"]) ok = ok && isNames(group);
+    if (!ok)
+      throw Error(
+          "csv data: \"inputs\" must be a list of column-name lists, one per model "
+          "input, e.g. [[\"a\", \"b\"], [\"c\"]]");
+  }
+  if (options.contains("outputs") && !isNames(options["outputs"]))
+    throw Error(
+        "csv data: \"outputs\" must be a list of label column names, one per model "
+        "output");
   if (options.contains("inputs")) {
     std::map<std::string, Index> at;
     for (const CsvColumnSpec& c : spec.columns) {

@@ -90,6 +90,10 @@ void CsvSourcePage::load(const DataSettings& s) {
       if (v.is_string() && !v.get<std::string>().empty()) na_->setText(q(v.get<std::string>()));
   badRows_->setCurrentIndex(o.value("bad_rows", std::string("refuse")) == "skip" ? 1 : 0);
   pendingColumns_ = o.value("columns", nlohmann::json::array());
+  // Column routing to a model's inputs and outputs has no editor on this page: kept as loaded.
+  routing_ = nlohmann::json::object();
+  for (const char* key : {"inputs", "outputs"})
+    if (o.contains(key)) routing_[key] = o[key];
   if (o.contains("crossed") && !o["crossed"].empty())
     crossBuckets_->setValue(o["crossed"][0].value("hash_bucket_size", 16));
   for (const auto& c : o.value("crossed", nlohmann::json::array()))
@@ -143,6 +147,7 @@ nlohmann::json CsvSourcePage::options(bool standardize) const {
   if (!cross.keys.empty()) spec.crossed.push_back(cross);
   nlohmann::json j = spec.toJson();
   if (!csvFormat_.is_null()) j["format"] = csvFormat_;
+  for (const auto& [key, value] : routing_.items()) j[key] = value;
   return j;
 }
 

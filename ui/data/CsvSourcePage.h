@@ -71,6 +71,7 @@ class CsvSourcePage : public DataSourcePage {
   QStringList columns_;            // CSV column names of the preview
   nlohmann::json csvFormat_;       // detected format (unused when empty)
   nlohmann::json pendingColumns_;  // columns from load(), applied at the next preview
+  nlohmann::json routing_ = nlohmann::json::object();  // "inputs" / "outputs" from load()
 };
 
 }  // namespace tessel::ui

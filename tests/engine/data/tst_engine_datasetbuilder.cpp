@@ -138,6 +138,56 @@ class TestDatasetBuilder : public QObject {
     QCOMPARE(buildDataset(s, o).train.size(), Index(3));
   }
 
+  // "inputs" / "outputs" route CSV columns to a multi-input, multi-output model, as a wide &
+  // deep model with two inputs (a column may feed both) and two heads wants them.
+  void csvRoutesColumnsToInputsAndOutputs() {
+    const std::string csv = path("route.csv");
+    writeText(csv, "a,b,c,y,z\n1,10,100,0,5\n2,20,200,1,6\n3,30,300,1,7\n");
+    DataSettings s;
+    s.kind = "csv";
+    s.path = csv;
+    s.fractions = {1.0, 0.0, 0.0};
+    auto numeric = [](const char* name, const char* role) {
+      return nlohmann::json{
+          {"name", name}, {"role", role}, {"type", "numeric"}, {"standardize", false}};
+    };
+    s.options = {{"columns",
+                  {numeric("a", "feature"), numeric("b", "feature"), numeric("c", "feature"),
+                   numeric("y", "label"), numeric("z", "label")}},
+                 {"inputs", nlohmann::json::array({nlohmann::json::array({"c", "a"}),
+                                                   nlohmann::json::array({"b", "c"})})},
+                 {"outputs", {"z", "y", "z"}}};
+    BuiltData b = buildDataset(s);
+    QCOMPARE(b.train.x.size(), size_t(2));
+    QCOMPARE(b.train.x[0].shape(), (Shape{3, 2}));
+    QCOMPARE(b.train.x[1].shape(), (Shape{3, 2}));
+    QCOMPARE(b.train.y.size(), size_t(3));
+    for (Index r = 0; r < 3; ++r) {
+      // The split shuffles rows: each row is known by its a (1, 2 or 3).
+      const float a = b.train.x[0].value(r * 2 + 1);
+      QVERIFY(a == 1 || a == 2 || a == 3);
+      QCOMPARE(b.train.x[0].value(r * 2), 100 * a);
+      QCOMPARE(b.train.x[1].value(r * 2), 10 * a);
+      QCOMPARE(b.train.x[1].value(r * 2 + 1), 100 * a);
+      QCOMPARE(b.train.y[0].value(r), 4 + a);                 // z
+      QCOMPARE(b.train.y[1].value(r), a == 1 ? 0.0f : 1.0f);  // y
+      QCOMPARE(b.train.y[2].value(r), 4 + a);
+    }
+    // A column that is no feature / no label is named.
+    s.options["inputs"] = nlohmann::json::array({nlohmann::json::array({"a", "y"})});
+    QVERIFY(errorOf([&] { buildDataset(s); }).contains("input column 'y' is not a feature"));
+    s.options["inputs"] = nlohmann::json::array({nlohmann::json::array({"a"})});
+    s.options["outputs"] = {"a"};
+    QVERIFY(errorOf([&] { buildDataset(s); }).contains("output column 'a' is not a label"));
+    // Malformed routing is refused with the expected form.
+    s.options["outputs"] = {"y"};
+    s.options["inputs"] = {{"a", "b"}};  // an object, not a list of lists
+    QVERIFY(errorOf([&] { buildDataset(s); }).contains("\"inputs\" must be a list of"));
+    s.options["inputs"] = nlohmann::json::array({nlohmann::json::array({"a"})});
+    s.options["outputs"] = "y";
+    QVERIFY(errorOf([&] { buildDataset(s); }).contains("\"outputs\" must be a list"));
+  }
+
   void imageFolderWithBoxes() {
     const std::string root = path("imgs");
     for (const char* c : {"cat", "dog"}) std::filesystem::create_directories(root + "/" + c);

@@ -601,6 +601,28 @@ class TestUiDataImport : public QObject {
     QCOMPARE(s.fractions, DataSettings().fractions);
   }
 
+  // The wide & deep example with two inputs routes its CSV columns ("inputs" / "outputs"); the
+  // page has no editor for that routing, so opening the dialog on those settings and pressing OK
+  // keeps it, and the data still builds one x per model input.
+  void csvRoutingSurvivesTheDialog() {
+    QFile f(TESSEL_SOURCE_DIR "/resources/examples/wide_deep_multi_input/data.json");
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    nlohmann::json j = nlohmann::json::parse(f.readAll().toStdString());
+    j["path"] = TESSEL_SOURCE_DIR "/resources/examples/wide_deep/diabetes.csv";
+    QVERIFY(j["options"].contains("inputs"));
+    DataImportDialog d;
+    d.setSettings(j);
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    QTest::mouseClick(d.buttons()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QVERIFY2(d.result() == QDialog::Accepted, qPrintable(d.errorText()));
+    const nlohmann::json got = d.settings();
+    QCOMPARE(got["options"]["inputs"], j["options"]["inputs"]);
+    QCOMPARE(got["options"].contains("outputs"), j["options"].contains("outputs"));
+    const BuiltData built = buildDataset(DataSettings::fromJson(got));
+    QCOMPARE(built.train.x.size(), j["options"]["inputs"].size());
+  }
+
   // The bundled localization example trains on the generated 64x64 set by default: one x
   // (N, 64, 64, 1) and two targets, class (N,) and box (N, 4).
   void localizationExampleData() {
