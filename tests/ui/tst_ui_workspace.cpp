@@ -4,7 +4,7 @@
 // the dock layout come back in a new window; Start is enabled for a model whose data can be
 // built, trains through the window when clicked, and says what is missing otherwise, with a
 // "Choose data…" button that opens the data dialog. Screenshots (TESSEL_SCREENSHOTS=<dir>):
-// editor_1280.png.
+// studio_design_1280.png (nothing selected) and studio_design_1280_selected.png.
 #include <QApplication>
 #include <QDockWidget>
 #include <QLabel>
@@ -106,7 +106,7 @@ class TestUiWorkspace : public QObject {
     if (const QString dir = qEnvironmentVariable("TESSEL_SCREENSHOTS",
                                                  qEnvironmentVariable("TESSEL_SCREENSHOT_DIR"));
         !dir.isEmpty())
-      QVERIFY(w.grab().save(dir + "/editor_1280.png"));
+      QVERIFY(w.grab().save(dir + "/studio_design_1280.png"));
     // The pages are tabs of the centre: Train shows the dashboard in the same room.
     QTabWidget* tabs = w.workspaceTabs();
     QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {}, tabs->tabBar()->tabRect(1).center());
@@ -156,7 +156,7 @@ class TestUiWorkspace : public QObject {
     QTest::qWait(20);  // the new form lays out
     QVERIFY(editor->inspector()->findChild<QLineEdit*>()->isVisible());
     if (const QString dir = qEnvironmentVariable("TESSEL_SCREENSHOTS"); !dir.isEmpty())
-      QVERIFY(w.grab().save(dir + "/editor_1280_selected.png"));
+      QVERIFY(w.grab().save(dir + "/studio_design_1280_selected.png"));
     // A click on empty canvas far from every node gives the room back.
     QPoint empty = onNode;
     for (int y = 5; y < canvas->height(); y += 10) {
