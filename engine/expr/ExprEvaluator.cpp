@@ -25,11 +25,15 @@ ExprEvaluator::ExprEvaluator(const ExprGraph& graph)
 void ExprEvaluator::bind(int index, const Tensor* t) {
   if (size_t(index) >= bound_.size()) bound_.resize(size_t(index) + 1, nullptr);
   bound_[size_t(index)] = t;
+  for (size_t i = 0; i < g_.size(); ++i) {
+    const ExprNode& n = g_.node(ExprId(i));
+    if (n.op == ExprOp::Input && n.attrs.index == index && vals_[i] && !targets_[i]) vals_[i] = t;
+  }
 }
 
 void ExprEvaluator::setTarget(ExprId id, Tensor* t) {
   targets_[size_t(id)] = t;
-  ++uses_[size_t(id)];  // an output: never fused away
+  pinned_[size_t(id)] = 1;  // an output: never fused away
 }
 
 std::vector<ExprId> ExprEvaluator::schedule(const std::vector<ExprId>& outputs,

@@ -19,10 +19,13 @@ class ExprEvaluator {
  public:
   explicit ExprEvaluator(const ExprGraph& graph);
 
-  // Variable `index` is *t for the following runs (t must outlive them).
+  // Variable `index` is *t for the following runs (t must outlive them); nodes already run
+  // that read it see *t too.
   void bind(int index, const Tensor* t);
-  // Node `id` writes its value into *t instead of its own buffer.
+  // Node `id` writes its value into *t instead of its own buffer (nullptr: its own buffer).
   void setTarget(ExprId id, Tensor* t);
+  // Node `id` (already run) now has the value *t (the same values, held elsewhere).
+  void setValue(ExprId id, const Tensor* t) { vals_[size_t(id)] = t; }
   // The nodes needed for `outputs` in topological order, leaving out those in `done` (already run).
   // Outputs keep their values (they are never fused into a consumer).
   std::vector<ExprId> schedule(const std::vector<ExprId>& outputs,

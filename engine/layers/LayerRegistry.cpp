@@ -14,6 +14,7 @@ LayerRegistry& LayerRegistry::instance() {
     registerConvLayers(*r);
     registerNormLayers(*r);
     registerPreprocessingLayers(*r);
+    registerExpressionLayers(*r);
     return r;
   }();
   return *registry;
