@@ -64,6 +64,10 @@ struct LayerInfo : CatalogEntry {
   // Why a config read from a file cannot be built ("" when it can; empty function: always can),
   // e.g. a Keras Lambda holding Python code. Import lists these with the layer's name.
   std::function<std::string(const json& config)> unsupported;
+  // Python export: the layer's constructor call instead of layers.<Class>(args) (Lambda), and
+  // code written once before build_model (a custom layer's class). Empty: the default.
+  std::function<std::string(const json& config, const std::string& name)> pythonCall;
+  std::function<std::string(const json& config)> pythonDefinition;
 };
 
 }  // namespace tessel

@@ -35,6 +35,10 @@ class ExprLayerProgram {
   // Parses and infers the output shape. Throws ExprError (with the character position).
   explicit ExprLayerProgram(ExprLayerSpec spec);
   const Shape& outputShape() const { return graph_.shape(out_); }
+  // The forward graph (exporters walk it): variables are inputs then weights, in spec order.
+  const ExprGraph& graph() const { return graph_; }
+  ExprId output() const { return out_; }
+  const std::vector<ExprId>& variables() const { return vars_; }
 
   // y = f(x, w).
   void forward(const std::vector<const Tensor*>& x, const std::vector<const Tensor*>& w, Tensor& y);

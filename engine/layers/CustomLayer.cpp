@@ -76,7 +76,7 @@ std::vector<Shape> CustomLayer::weightShapes(const Shape& in) const {
   return out;
 }
 
-ExprLayerSpec CustomLayer::specFor(const Shape& in) const {
+ExprLayerSpec CustomLayer::programSpec(const Shape& in) const {
   ExprLayerSpec s = base_;
   s.inputs = {in};
   const std::vector<Shape> shapes = weightShapes(in);
@@ -87,7 +87,7 @@ ExprLayerSpec CustomLayer::specFor(const Shape& in) const {
 Shape CustomLayer::outputShape(const std::vector<Shape>& inputs) const {
   checkInputCount(inputs, 1, 1);
   try {
-    return ExprLayerProgram(specFor(inputs[0])).outputShape();
+    return ExprLayerProgram(programSpec(inputs[0])).outputShape();
   } catch (const ExprError& e) {
     throwShapeMismatch("call " + std::string(e.what()));
   }
@@ -95,7 +95,7 @@ Shape CustomLayer::outputShape(const std::vector<Shape>& inputs) const {
 
 void CustomLayer::build(const std::vector<Shape>& inputs, Rng& rng) {
   outputShape(inputs);
-  ExprLayerSpec s = specFor(inputs[0]);
+  ExprLayerSpec s = programSpec(inputs[0]);
   vars_.clear();
   for (size_t k = 0; k < decls_.size(); ++k) {
     Variable& v = addVariable(decls_[k].name, s.weights[k].second, decls_[k].trainable);

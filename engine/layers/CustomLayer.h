@@ -29,6 +29,8 @@ class CustomLayer : public Layer {
                 const std::vector<Tensor*>& dx, RunContext& ctx) override;
 
   const std::string& customClass() const { return customClass_; }
+  // The call's program spec for an input of shape `in` (weights with their shapes).
+  ExprLayerSpec programSpec(const Shape& in) const;
 
  private:
   struct WeightDecl {
@@ -39,7 +41,6 @@ class CustomLayer : public Layer {
   };
   // Weight shapes for an input of shape `in` (throws ShapeMismatch / BadValue naming the layer).
   std::vector<Shape> weightShapes(const Shape& in) const;
-  ExprLayerSpec specFor(const Shape& in) const;
 
   std::string customClass_;
   ExprLayerSpec base_;  // text and params

@@ -1,5 +1,7 @@
 // Registration of the expression layers: Lambda (Keras's class, with an "expression" instead of
 // Python code) and CustomLayer (declared weights and a call expression, group "Custom").
+#include "engine/io/PythonExpressionCode.h"
+#include "engine/io/onnx/OnnxExpressionLayers.h"
 #include "engine/layers/CustomLayer.h"
 #include "engine/layers/Lambda.h"
 #include "engine/layers/LayerRegistry.h"
@@ -35,6 +37,9 @@ void registerExpressionLayers(LayerRegistry& registry) {
     info.maxInputs = -1;
     info.subtitleKeys = {{"expression"}};
     info.unsupported = &Lambda::unsupportedReason;
+    info.pythonCall = &pythonLambdaCall;
+    info.onnx.write = onnxexport::expressionLayer;
+    info.onnx.unsupported = onnxexport::expressionLayerUnsupported;
     registry.add(std::move(info));
   }
   {
@@ -62,6 +67,10 @@ void registerExpressionLayers(LayerRegistry& registry) {
          params, weights, call},
         factory<CustomLayer>());
     info.subtitleKeys = {{"custom_class"}};
+    info.pythonCall = &pythonCustomLayerCall;
+    info.pythonDefinition = &pythonCustomLayerClass;
+    info.onnx.write = onnxexport::expressionLayer;
+    info.onnx.unsupported = onnxexport::expressionLayerUnsupported;
     registry.add(std::move(info));
   }
 }

@@ -23,6 +23,12 @@ class Lambda : public Layer {
                 const std::vector<Tensor*>& dx, RunContext& ctx) override;
 
   const std::string& expression() const { return spec_.text; }
+  // The program spec for inputs of these shapes.
+  ExprLayerSpec programSpec(const std::vector<Shape>& inputs) const {
+    ExprLayerSpec s = spec_;
+    s.inputs = inputs;
+    return s;
+  }
   // Why a Lambda config cannot be built ("" when it can): a Keras Lambda with Python code only.
   static std::string unsupportedReason(const json& config);
 
