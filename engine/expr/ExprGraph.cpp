@@ -1,5 +1,7 @@
 #include "engine/expr/ExprGraph.h"
 
+#include <algorithm>
+
 #include "engine/expr/ExprShapes.h"
 
 namespace tessel {
@@ -61,6 +63,13 @@ ExprId ExprGraph::add(ExprOp op, std::vector<ExprId> inputs, ExprAttrs attrs, in
   } catch (const Error& e) {
     throw ExprError(position, e.what());
   }
+  Index elements = 1;
+  for (Index d : n.shape)  // capped at kExprMaxElements + 1 each step: no overflow
+    if (d >= 0)
+      elements = std::min(elements * std::min(d, kExprMaxElements + 1), kExprMaxElements + 1);
+  if (elements > kExprMaxElements)
+    throw ExprError(position, "the result of " + std::string(exprOpName(op)) + " is too large (" +
+                                  shapeToString(n.shape) + ")");
   n.inputs = std::move(inputs);
   n.attrs = std::move(attrs);
   return push(std::move(n));

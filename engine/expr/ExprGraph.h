@@ -18,6 +18,9 @@ struct ExprLimits {
   size_t maxNodes = 1 << 16;    // nodes in the graph, derivatives included
 };
 
+// Values one node may hold per sample (its static shape with the batch dimension as 1): 64 MiB.
+inline constexpr Index kExprMaxElements = Index(1) << 24;
+
 class ExprGraph {
  public:
   explicit ExprGraph(size_t maxNodes = ExprLimits{}.maxNodes) : maxNodes_(maxNodes) {}

@@ -104,6 +104,17 @@ void reduce(ExprOp op, const Tensor& x, const std::vector<int>& axes, bool keepd
     out.fill(r);
     return;
   }
+  if (axes.size() == 1) {  // one axis: straight into out (no scratch)
+    const int a = axes[0];
+    Index outer = 1, inner = 1;
+    for (int d = 0; d < a; ++d) outer *= s[size_t(d)];
+    for (size_t d = size_t(a) + 1; d < s.size(); ++d) inner *= s[d];
+    const Index len = s[size_t(a)];
+    out.resize(outShape);
+    reduceAxis(op, x.data(), outer, len, inner, out.data());
+    if (op == ExprOp::ReduceMean) Arr(out.data(), out.size()) /= float(len);
+    return;
+  }
   // One axis at a time, last first, through a scratch copy.
   Tensor cur, next;
   cur.copyFrom(x);

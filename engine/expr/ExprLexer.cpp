@@ -57,7 +57,7 @@ std::vector<ExprToken> tokenizeExpression(const std::string& s) {
       t.kind = ExprToken::Number;
       t.text = s.substr(i, j - i);
       t.number = std::strtod(t.text.c_str(), nullptr);
-      t.isInt = isInt;
+      t.isInt = isInt && t.number <= 9e15;  // exact in a double and in an Index
       if (j < n && nameStart(s[j]))
         throw ExprError(int(j), "unexpected '" + std::string(1, s[j]) + "' after a number");
       i = j;

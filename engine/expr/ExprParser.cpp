@@ -111,6 +111,7 @@ class Parser {
           break;
       }
       if (r.isInt && op == ExprOp::Pow && y < 0) r.isInt = false;
+      if (!(std::abs(r.number) <= 9e15)) r.isInt = false;
       return r;
     }
     Value r;

@@ -145,6 +145,22 @@ PointDerivatives Expression::at(const std::vector<double>& point) {
   return r;
 }
 
+ExprSweep Expression::sweep(size_t v, double lo, double hi, int n, std::vector<double> point) {
+  if (v >= d_->vars.size() || point.size() != d_->vars.size() || n < 1)
+    throw Error("expression: sweep of variable " + std::to_string(v) + " over " +
+                std::to_string(point.size()) + " values");
+  ExprSweep s;
+  for (int i = 0; i < n; ++i) {
+    point[v] = n == 1 ? lo : lo + (hi - lo) * double(i) / double(n - 1);
+    const PointDerivatives d = at(point);
+    s.x.push_back(point[v]);
+    s.f.push_back(d.value);
+    s.d1.push_back(d.gradient[v]);
+    s.d2.push_back(d.hessian[v][v]);
+  }
+  return s;
+}
+
 std::vector<std::vector<double>> Expression::descend(std::vector<double> start, double learningRate,
                                                      int steps) {
   std::vector<std::vector<double>> path{start};

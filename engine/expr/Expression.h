@@ -33,6 +33,11 @@ struct PointDerivatives {
   std::vector<std::vector<double>> hessian;  // [i][j] = d2f / dxi dxj
 };
 
+// f and its first and second derivative along one variable (for a plot).
+struct ExprSweep {
+  std::vector<double> x, f, d1, d2;
+};
+
 class Expression {
  public:
   // Parses `text` over these variables (tensors of the given shapes). Throws ExprError.
@@ -57,6 +62,9 @@ class Expression {
   std::vector<Tensor> gradient(const std::vector<Tensor>& values);
   // Value, gradient and Hessian at a point of scalar variables (parseFunction).
   PointDerivatives at(const std::vector<double>& point);
+  // f, df/dv and d2f/dv2 at n evenly spaced values of variable v in [lo, hi], the other
+  // variables at `point` (scalar variables, as at()).
+  ExprSweep sweep(size_t v, double lo, double hi, int n, std::vector<double> point);
   // Plain gradient descent from `start`: the points visited, start first (steps + 1 points).
   std::vector<std::vector<double>> descend(std::vector<double> start, double learningRate,
                                            int steps);

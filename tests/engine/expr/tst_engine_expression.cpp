@@ -91,6 +91,12 @@ class TestExpression : public QObject {
     // d(3x + x^2)/dx at 5 = 13, with tf. spellings.
     Expression h = Expression::parseFunction("tf.add(tf.multiply(3.0, x), tf.square(x))");
     QCOMPARE(h.at({5.0}).gradient[0], 13.0);
+    // A sweep for the plot: f = 3x^2 + 2x - 1, f' = 6x + 2, f'' = 6 on [-1, 1].
+    const ExprSweep sw = f.sweep(0, -1.0, 1.0, 5, {0.0});
+    QCOMPARE(sw.x, (std::vector<double>{-1, -0.5, 0, 0.5, 1}));
+    QCOMPARE(sw.f, (std::vector<double>{0, -1.25, -1, 0.75, 4}));
+    QCOMPARE(sw.d1, (std::vector<double>{-4, -1, 2, 5, 8}));
+    QCOMPARE(sw.d2, (std::vector<double>(5, 6.0)));
     // Gradient descent on f(x) = x^2 - 2x + 1 ... converges to x = 1.
     Expression q = Expression::parseFunction("x ** 2 - 2 * x + 1");
     const auto path = q.descend({5.0}, 0.1, 100);
