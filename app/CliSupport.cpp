@@ -165,8 +165,9 @@ std::string compileOptionError(const std::string& option, const std::string& val
 }
 
 // {"class_name": cls, "config": {"name", "expression"}}, its syntax checked now (UsageError).
-static nlohmann::json expressionCompileEntry(const char* cls, const char* option, const std::string& name,
-                                      const std::string& expression) {
+static nlohmann::json expressionCompileEntry(const char* cls, const char* option,
+                                             const std::string& name,
+                                             const std::string& expression) {
   const nlohmann::json entry = {{"class_name", cls},
                                 {"config", {{"name", name}, {"expression", expression}}}};
   try {
@@ -213,12 +214,13 @@ CompileOptions compileOptions(const LoadedModel& m, const Args& args) {
     for (const std::string& item : args.values("--metric-expression")) {
       const size_t eq = item.find('=');
       const bool named = eq != std::string::npos && eq > 0 &&
-                         item.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                "0123456789_") == eq;
+                         item.find_first_not_of(
+                             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "0123456789_") == eq;
       if (c.metrics.empty()) c.metrics.emplace_back();
-      c.metrics[0].push_back(expressionCompileEntry(
-          "ExpressionMetric", "--metric-expression", named ? item.substr(0, eq) : "custom_metric",
-          named ? item.substr(eq + 1) : item));
+      c.metrics[0].push_back(expressionCompileEntry("ExpressionMetric", "--metric-expression",
+                                                    named ? item.substr(0, eq) : "custom_metric",
+                                                    named ? item.substr(eq + 1) : item));
     }
   if (known("--optimizer") && args.has("--optimizer"))
     c.optimizer = nlohmann::json(args.value("--optimizer"));

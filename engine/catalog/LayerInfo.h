@@ -48,7 +48,7 @@ struct SubtitleKey {
 inline const std::vector<std::string>& layerGroups() {
   static const std::vector<std::string> groups = {
       "Core",           "Convolution", "Pooling",   "Recurrent", "Preprocessing", "Normalization",
-      "Regularization", "Attention",   "Reshaping", "Merging",   "Activation", "Custom"};
+      "Regularization", "Attention",   "Reshaping", "Merging",   "Activation",    "Custom"};
   return groups;
 }
 

@@ -128,10 +128,10 @@ Catalog<LossEntry> build() {
     e.name = "custom_loss";
     e.group = "Losses";
     e.doc = "a custom loss: an expression of y_true and y_pred (ours)";
-    ParamSpec expr = required(
-        param("expression", ParamType::String, nullptr,
-              "the loss as an expression of y_true and y_pred (tf. operations)"),
-        "tf.reduce_mean(tf.square(y_pred - y_true))");
+    // The default is a template to edit (customized_mse).
+    const ParamSpec expr =
+        param("expression", ParamType::String, "tf.reduce_mean(tf.square(y_pred - y_true))",
+              "the loss as an expression of y_true and y_pred (tf. operations)");
     e.params = {reduction(), expr};
     e.make = [](const json& k, const std::string& n) {
       return std::make_unique<ExpressionLoss>(k.at("expression").get<std::string>(), n);

@@ -119,12 +119,14 @@ Catalog<MetricEntry> build() {
                        "intersection over union of predicted and true boxes (ours)"));
   {
     // Ours: a metric function written as an expression, averaged (ExpressionMetric.h).
-    MetricEntry e = entry("ExpressionMetric", "custom_metric", {},
-                          "a custom metric: an expression of y_true, y_pred and sample_weight, "
-                          "averaged (ours)",
-                          {required(param("expression", ParamType::String, nullptr,
-                                          "the metric as an expression of y_true and y_pred"),
-                                    "tf.reduce_mean(tf.abs(y_pred - y_true), axis=-1)")});
+    MetricEntry e = entry(
+        "ExpressionMetric", "custom_metric", {},
+        "a custom metric: an expression of y_true, y_pred and sample_weight, "
+        "averaged (ours)",
+        // The default is a template to edit (a mean absolute error).
+        {param("expression", ParamType::String, "tf.reduce_mean(tf.abs(y_pred - y_true), axis=-1)",
+               "the metric as an expression of y_true, y_pred and "
+               "sample_weight")});
     e.make = [](const json& k, const std::string& n) {
       return std::make_unique<ExpressionMetric>(k.at("expression").get<std::string>(), n);
     };

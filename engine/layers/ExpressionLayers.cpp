@@ -16,7 +16,7 @@ void registerExpressionLayers(LayerRegistry& registry) {
     ParamSpec expr = param("expression", ParamType::String, nullptr,
                            "Differentiable expression of the input x (tf. operations), e.g. "
                            "tf.nn.softplus(x); several inputs are x[0], x[1], ...");
-    expr.suggested = "tf.nn.softplus(x)";
+    expr = required(expr, "tf.nn.softplus(x)");
     LayerInfo info = layerInfo(
         "Lambda", "Core", "Wraps an expression of its inputs as a layer (no Python code).",
         {
@@ -49,6 +49,7 @@ void registerExpressionLayers(LayerRegistry& registry) {
     ParamSpec weights = param("weights", ParamType::Json, json::array(),
                               "Declared weights: [{name, shape, initializer, trainable}], shape "
                               "entries integers or expressions of the params and input_shape.");
+    weights.required = true;  // with `suggested`: a new node is the CustomizedDenseLayer template
     weights.suggested = json::array(
         {{{"name", "kernel"},
           {"shape", {"input_shape[-1]", "units"}},
@@ -57,6 +58,7 @@ void registerExpressionLayers(LayerRegistry& registry) {
          {{"name", "bias"}, {"shape", {"units"}}, {"initializer", "zeros"}, {"trainable", true}}});
     ParamSpec params = param("params", ParamType::Json, json::object(),
                              "Named parameters (numbers, booleans, strings; null is linear).");
+    params.required = true;
     params.suggested = {{"units", 30}, {"activation", "relu"}};
     LayerInfo info = layerInfo(
         "CustomLayer", "Custom",

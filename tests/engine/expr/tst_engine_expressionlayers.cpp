@@ -134,6 +134,12 @@ class TestExpressionLayers : public QObject {
                {"module", "__main__"},
                {"output_shape", nullptr},
                {"arguments", json::object()}}}}}}}}};
+    // Building it (the studio's shape inference) says the same on the node.
+    QVERIFY(throwsSpec(
+        [&] {
+          makeLayer("Lambda", topology["config"]["layers"][1]["config"], "customized_softplus");
+        },
+        SpecErrorKind::BadValue, "customized_softplus", "unsupported: Python function"));
     const ModelSpec spec = ModelSpec::fromKerasJson(topology);
     const auto missing = unsupportedLayers(spec);
     QCOMPARE(int(missing.size()), 1);
