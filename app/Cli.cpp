@@ -33,6 +33,14 @@ const OptionSpec kY{"--y", "FILE.npy", true,
                     "targets as a .npy array, one per model output, in output order"};
 const OptionSpec kBatch{"--batch-size", "N", false, "samples per batch (default 32)"};
 const OptionSpec kThreads{"--threads", "N", false, "compute threads (default: all cores)"};
+const OptionSpec kLossExpression{
+    "--loss-expression", "EXPR", false,
+    "a custom loss: an expression of y_true and y_pred, e.g. "
+    "\"tf.reduce_mean(tf.square(y_pred - y_true))\" (instead of --loss)"};
+const OptionSpec kMetricExpression{
+    "--metric-expression", "NAME=EXPR", true,
+    "a custom metric averaged over the samples: NAME=an expression of y_true, y_pred and "
+    "sample_weight, e.g. \"my_mae=K.mean(K.abs(y_pred - y_true), axis=-1)\""};
 
 }  // namespace
 
@@ -75,6 +83,8 @@ const std::vector<CommandSpec>& commands() {
         {"--lr", "F", false, "learning rate"},
         {"--loss", "NAME", false, lossOptionHelp()},
         {"--metrics", "A,B", false, metricsOptionHelp()},
+        kLossExpression,
+        kMetricExpression,
         {"--seed", "N", false, "seed for initialisation, shuffling and dropout (default 0)"},
         {"--no-shuffle", nullptr, false, "do not shuffle the training data each epoch"},
         {"--verbose", "N", false,
@@ -101,8 +111,23 @@ const std::vector<CommandSpec>& commands() {
         kBatch,
         {"--loss", "NAME", false, lossOptionHelp()},
         {"--metrics", "A,B", false, metricsOptionHelp()},
+        kLossExpression,
+        kMetricExpression,
         kThreads},
        cmdEvaluate},
+      {"derive",
+       "EXPR [--at NAME=V,...] [--descend LR --steps N]",
+       "value, gradient and Hessian of a function of scalars (tf.GradientTape, no Python)",
+       "EXPR uses TensorFlow's op names (tf.square, tf.exp, K.mean, ...); its free names are "
+       "its variables, in order of appearance. Prints f, the gradient and the Hessian at the "
+       "point (default: every variable 0); with --descend, the points of --steps gradient "
+       "descent steps of learning rate LR.",
+       1,
+       1,
+       {{"--at", "NAME=V,...", false, "the point (default: every variable 0)"},
+        {"--descend", "LR", false, "run gradient descent with this learning rate"},
+        {"--steps", "N", false, "gradient descent steps (default 10)"}},
+       cmdDerive},
       {"predict",
        "MODEL|PROJECT (--x FILE.npy... --out FILE.npy... | --image FILE) [options]",
        "run a trained model on inputs (Keras predict()) or on one image",

@@ -22,6 +22,8 @@
 #include "engine/data/DatasetBuilder.h"
 #include "engine/data/FashionMnist.h"
 #include "engine/data/Npy.h"
+#include "engine/losses/Loss.h"
+#include "engine/metrics/Metric.h"
 
 namespace tessel::app {
 
@@ -162,6 +164,23 @@ std::string compileOptionError(const std::string& option, const std::string& val
   return "not a compile option: " + option;
 }
 
+// {"class_name": cls, "config": {"name", "expression"}}, its syntax checked now (UsageError).
+static nlohmann::json expressionCompileEntry(const char* cls, const char* option,
+                                             const std::string& name,
+                                             const std::string& expression) {
+  const nlohmann::json entry = {{"class_name", cls},
+                                {"config", {{"name", name}, {"expression", expression}}}};
+  try {
+    if (std::string(cls) == "ExpressionLoss")
+      makeLoss(entry);
+    else
+      makeMetric(entry, nullptr, {});
+  } catch (const std::exception& e) {
+    throw UsageError(std::string(option) + ": " + e.what());
+  }
+  return entry;
+}
+
 CompileOptions compileOptions(const LoadedModel& m, const Args& args) {
   CompileOptions c;
   std::vector<std::string> outputNames;
@@ -188,6 +207,21 @@ CompileOptions compileOptions(const LoadedModel& m, const Args& args) {
     for (const std::string& item : splitList(args.value("--metrics"))) list.emplace_back(item);
     c.metrics = {list};
   }
+  if (known("--loss-expression") && args.has("--loss-expression"))
+    c.losses = {expressionCompileEntry("ExpressionLoss", "--loss-expression", "custom_loss",
+                                       args.value("--loss-expression"))};
+  if (known("--metric-expression"))
+    for (const std::string& item : args.values("--metric-expression")) {
+      const size_t eq = item.find('=');
+      const bool named = eq != std::string::npos && eq > 0 &&
+                         item.find_first_not_of(
+                             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "0123456789_") == eq;
+      if (c.metrics.empty()) c.metrics.emplace_back();
+      c.metrics[0].push_back(expressionCompileEntry("ExpressionMetric", "--metric-expression",
+                                                    named ? item.substr(0, eq) : "custom_metric",
+                                                    named ? item.substr(eq + 1) : item));
+    }
   if (known("--optimizer") && args.has("--optimizer"))
     c.optimizer = nlohmann::json(args.value("--optimizer"));
   if (known("--lr") && args.has("--lr"))

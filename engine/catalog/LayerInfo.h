@@ -48,7 +48,7 @@ struct SubtitleKey {
 inline const std::vector<std::string>& layerGroups() {
   static const std::vector<std::string> groups = {
       "Core",           "Convolution", "Pooling",   "Recurrent", "Preprocessing", "Normalization",
-      "Regularization", "Attention",   "Reshaping", "Merging",   "Activation"};
+      "Regularization", "Attention",   "Reshaping", "Merging",   "Activation",    "Custom"};
   return groups;
 }
 
@@ -61,6 +61,13 @@ struct LayerInfo : CatalogEntry {
   std::vector<std::string> pythonPositional;  // Keras constructor arguments passed by position
   LayerOnnxHook onnx;
   std::function<std::unique_ptr<Layer>(const json& config)> create;  // from a completed config
+  // Why a config read from a file cannot be built ("" when it can; empty function: always can),
+  // e.g. a Keras Lambda holding Python code. Import lists these with the layer's name.
+  std::function<std::string(const json& config)> unsupported;
+  // Python export: the layer's constructor call instead of layers.<Class>(args) (Lambda), and
+  // code written once before build_model (a custom layer's class). Empty: the default.
+  std::function<std::string(const json& config, const std::string& name)> pythonCall;
+  std::function<std::string(const json& config)> pythonDefinition;
 };
 
 }  // namespace tessel

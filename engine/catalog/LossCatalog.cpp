@@ -2,6 +2,7 @@
 
 #include "engine/losses/BinaryCrossentropy.h"
 #include "engine/losses/CategoricalCrossentropy.h"
+#include "engine/losses/ExpressionLoss.h"
 #include "engine/losses/Hinge.h"
 #include "engine/losses/Huber.h"
 #include "engine/losses/KLDivergence.h"
@@ -120,6 +121,23 @@ Catalog<LossEntry> build() {
                              {"kl_divergence", "kld", "KLD", "kullback_leibler_divergence"},
                              "Kullback-Leibler divergence of labels and predictions"));
   c.add(simple<Hinge>("Hinge", "hinge", {"hinge"}, "hinge loss of -1/1 (or 0/1) labels"));
+  {
+    // Ours (no Keras class): a loss function written as an expression (ExpressionLoss.h).
+    LossEntry e;
+    e.className = "ExpressionLoss";
+    e.name = "custom_loss";
+    e.group = "Losses";
+    e.doc = "a custom loss: an expression of y_true and y_pred (ours)";
+    // The default is a template to edit (customized_mse).
+    const ParamSpec expr =
+        param("expression", ParamType::String, "tf.reduce_mean(tf.square(y_pred - y_true))",
+              "the loss as an expression of y_true and y_pred (tf. operations)");
+    e.params = {reduction(), expr};
+    e.make = [](const json& k, const std::string& n) {
+      return std::make_unique<ExpressionLoss>(k.at("expression").get<std::string>(), n);
+    };
+    c.add(std::move(e));
+  }
   return c;
 }
 

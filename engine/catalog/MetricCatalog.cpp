@@ -5,6 +5,7 @@
 #include "engine/metrics/BinaryAccuracy.h"
 #include "engine/metrics/BoxIoU.h"
 #include "engine/metrics/CategoricalAccuracy.h"
+#include "engine/metrics/ExpressionMetric.h"
 #include "engine/metrics/LossMetric.h"
 #include "engine/metrics/RootMeanSquaredError.h"
 #include "engine/metrics/SparseCategoricalAccuracy.h"
@@ -116,6 +117,21 @@ Catalog<MetricEntry> build() {
   // Ours (no Keras class): IoU of predicted and true boxes (BoxIoU.h).
   c.add(simple<BoxIoU>("BoxIoU", "box_iou", {"box_iou"},
                        "intersection over union of predicted and true boxes (ours)"));
+  {
+    // Ours: a metric function written as an expression, averaged (ExpressionMetric.h).
+    MetricEntry e = entry(
+        "ExpressionMetric", "custom_metric", {},
+        "a custom metric: an expression of y_true, y_pred and sample_weight, "
+        "averaged (ours)",
+        // The default is a template to edit (a mean absolute error).
+        {param("expression", ParamType::String, "tf.reduce_mean(tf.abs(y_pred - y_true), axis=-1)",
+               "the metric as an expression of y_true, y_pred and "
+               "sample_weight")});
+    e.make = [](const json& k, const std::string& n) {
+      return std::make_unique<ExpressionMetric>(k.at("expression").get<std::string>(), n);
+    };
+    c.add(std::move(e));
+  }
   return c;
 }
 

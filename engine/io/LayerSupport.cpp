@@ -8,8 +8,15 @@ namespace tessel {
 std::vector<std::string> unsupportedLayers(const ModelSpec& spec) {
   std::vector<std::string> out;
   const LayerRegistry& registry = LayerRegistry::instance();
-  for (const auto& n : spec.nodes)
-    if (!registry.find(n.className)) out.push_back("'" + n.name + "' (" + n.className + ")");
+  for (const auto& n : spec.nodes) {
+    const LayerInfo* info = registry.find(n.className);
+    if (!info) {
+      out.push_back("'" + n.name + "' (" + n.className + ")");
+    } else if (info->unsupported) {
+      const std::string why = info->unsupported(n.config);
+      if (!why.empty()) out.push_back("'" + n.name + "' (" + n.className + ": " + why + ")");
+    }
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include "engine/catalog/OptimizerCatalog.h"
 #include "engine/core/Error.h"
+#include "engine/io/PythonExpressionCode.h"
 #include "engine/layers/LayerRegistry.h"
 
 #ifndef TESSEL_VERSION
@@ -99,6 +100,7 @@ std::vector<long long> intsOf(const json& v) {
 
 std::string layerCall(const NodeSpec& n, const LayerInfo* info) {
   json cfg = n.config.is_object() ? n.config : json::object();
+  if (info && info->pythonCall) return info->pythonCall(cfg, n.name);
   std::vector<std::string> args;
   const std::vector<std::string> positional =
       info ? info->pythonPositional : std::vector<std::string>{};
@@ -179,8 +181,22 @@ std::string optimizerCode(const json& opt) {
   return "keras.optimizers." + cls + "(" + args + ")";
 }
 
+// A custom loss or metric written as an expression: its Python function's name.
+bool isExpressionFunction(const json& v) {
+  return v.is_object() && v.contains("class_name") &&
+         (v["class_name"] == "ExpressionLoss" || v["class_name"] == "ExpressionMetric");
+}
+
+std::string expressionFunctionName(const json& v) {
+  const json cfg = v.value("config", json::object());
+  return pythonIdentifier(cfg.value("name", v["class_name"] == "ExpressionLoss"
+                                                ? std::string("custom_loss")
+                                                : std::string("custom_metric")));
+}
+
 // A loss or metric value: names stay strings, objects become keras.<module>.get({...}).
 std::string lossOrMetric(const json& v, const char* module) {
+  if (isExpressionFunction(v)) return expressionFunctionName(v);
   if (v.is_object() && v.contains("class_name"))
     return std::string("keras.") + module + ".get(" + pythonLiteral(v) + ")";
   if (v.is_array()) {
@@ -277,6 +293,42 @@ void writeHeader(std::ostream& s, const ModelSpec& spec, const PythonExportOptio
     << "import tensorflow as tf\n"
     << "from tensorflow import keras\n"
     << "from tensorflow.keras import layers\n\n\n";
+}
+
+// Every custom loss / metric function in a training_config value.
+void collectExpressionFunctions(const json& v, std::map<std::string, std::string>& out) {
+  if (isExpressionFunction(v)) {
+    out[expressionFunctionName(v)] = v["config"].value("expression", std::string("0"));
+  } else if (v.is_array() || v.is_object()) {
+    for (const json& e : v) collectExpressionFunctions(e, out);
+  }
+}
+
+// Custom layer classes and custom loss / metric functions, before build_model().
+void writeCustomDefinitions(std::ostream& s, const ModelSpec& spec, const json& trainingConfig) {
+  const LayerRegistry& registry = LayerRegistry::instance();
+  std::vector<std::string> defs;
+  bool expressions = false;
+  for (const auto& n : spec.nodes) {
+    const LayerInfo* info = registry.find(n.className);
+    if (!info) continue;
+    expressions |= bool(info->pythonCall);
+    if (!info->pythonDefinition) continue;
+    // One definition per class (its first line): the first node's params are the defaults.
+    const std::string d = info->pythonDefinition(n.config);
+    const std::string head = d.substr(0, d.find('\n'));
+    if (std::none_of(defs.begin(), defs.end(),
+                     [&](const std::string& o) { return o.compare(0, head.size(), head) == 0; }))
+      defs.push_back(d);
+  }
+  std::map<std::string, std::string> functions;
+  if (trainingConfig.is_object())
+    for (const char* key : {"loss", "metrics"})
+      if (trainingConfig.contains(key)) collectExpressionFunctions(trainingConfig[key], functions);
+  for (const auto& [name, expr] : functions) defs.push_back(pythonLossFunction(name, expr));
+  if (defs.empty() && !expressions) return;
+  s << "from tensorflow.keras import backend as K  # noqa: E402  (K. in expressions)\n\n\n";
+  for (const std::string& d : defs) s << d << "\n\n";
 }
 
 // build_model(): the Functional model, one layer per line in topological order.
@@ -425,6 +477,7 @@ std::string pythonScript(const ModelSpec& spec, const json& trainingConfig,
   const std::map<std::string, std::string> var = variableNames(spec);
   std::ostringstream s;
   writeHeader(s, spec, o);
+  writeCustomDefinitions(s, spec, trainingConfig);
   writeBuildModel(s, spec, var);
   writeLoadData(s, spec, report, o);
   writeMain(s, spec, trainingConfig, o);

@@ -14,6 +14,7 @@ LayerRegistry& LayerRegistry::instance() {
     registerConvLayers(*r);
     registerNormLayers(*r);
     registerPreprocessingLayers(*r);
+    registerExpressionLayers(*r);
     return r;
   }();
   return *registry;
@@ -86,6 +87,9 @@ json LayerRegistry::completeConfig(const std::string& className, const json& con
       throw SpecError(SpecErrorKind::BadValue, nodeName,
                       "config '" + spec->key + "' = " + it.value().dump() + ": " + why);
   }
+  if (info->unsupported)  // e.g. a Keras Lambda holding Python code: say so, with the name
+    if (const std::string why = info->unsupported(out); !why.empty())
+      throw SpecError(SpecErrorKind::BadValue, nodeName, why);
   for (const auto& p : info->params) {
     if (p.required && (!out.contains(p.key) || out[p.key].is_null()))
       throw SpecError(SpecErrorKind::BadValue, nodeName,

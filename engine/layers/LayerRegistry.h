@@ -45,5 +45,6 @@ void registerCoreLayers(LayerRegistry& registry);           // layers/CoreLayers
 void registerConvLayers(LayerRegistry& registry);           // layers/ConvLayers.cpp
 void registerNormLayers(LayerRegistry& registry);           // layers/NormLayers.cpp
 void registerPreprocessingLayers(LayerRegistry& registry);  // layers/PreprocessingLayers.cpp
+void registerExpressionLayers(LayerRegistry& registry);     // layers/ExpressionLayers.cpp
 
 }  // namespace tessel

@@ -83,6 +83,17 @@ const std::map<std::string, Conformance>& conformanceTable() {
     t["SpatialDropout2D"] = training(entry({img}, {{"rate", 0.5}}));
     t["GaussianNoise"] = training(entry({vec}, {{"stddev", 0.3}}));
     t["ActivityRegularization"] = range(entry({vec}, {{"l1", 0.01}, {"l2", 0.02}}), 0.1f, 1.0f);
+    // Expression layers: two inputs through a Lambda; a custom Dense-like layer with weights.
+    t["Lambda"] = entry({vec, vec}, {{"expression",
+                                      "tf.nn.softplus(x[0]) * x[1] + "
+                                      "tf.reduce_mean(x[0], axis=-1, keepdims=True)"}});
+    t["CustomLayer"] =
+        entry({vec}, {{"custom_class", "CustomizedDenseLayer"},
+                      {"params", {{"units", 2}, {"activation", "tanh"}}},
+                      {"weights",
+                       {{{"name", "kernel"}, {"shape", {"input_shape[-1]", "units"}}},
+                        {{"name", "bias"}, {"shape", {"units"}}, {"initializer", "ones"}}}},
+                      {"call", "activation(x @ kernel + bias)"}});
     // Reshaping
     t["Flatten"] = entry({{2, 2, 3, 2}});
     t["Reshape"] = entry({{2, 6}}, {{"target_shape", {3, 2}}});

@@ -3,6 +3,7 @@ evaluator (only the ops Tessel's exporter writes), comparing with the engine's o
 
 usage: onnx_reference.py MODEL.onnx DIR   (DIR holds x0.npy, x1.npy, ... and y0.npy, y1.npy, ...)
 Prints "ok max_abs_diff=..." or raises."""
+import functools
 import math
 import os
 import sys
@@ -132,9 +133,9 @@ def run(model, feeds):
         elif op == "Mean":
             y = sum(i) / len(i)
         elif op == "Max":
-            y = np.maximum.reduce(i)
+            y = functools.reduce(np.maximum, i)
         elif op == "Min":
-            y = np.minimum.reduce(i)
+            y = functools.reduce(np.minimum, i)
         elif op == "Concat":
             y = np.concatenate(i, axis=a["axis"])
         elif op == "Flatten":
@@ -152,9 +153,13 @@ def run(model, feeds):
             y = pool(i[0], a, "max")
         elif op == "AveragePool":
             y = pool(i[0], a, "avg")
-        elif op in ("ReduceMean", "ReduceMax"):
-            f = np.mean if op == "ReduceMean" else np.max
-            y = f(i[0], axis=tuple(a["axes"]), keepdims=bool(a.get("keepdims", 1)))
+        elif op in ("ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum"):
+            f = {"ReduceMean": np.mean, "ReduceMax": np.max, "ReduceMin": np.min,
+                 "ReduceSum": np.sum}[op]
+            axes = a.get("axes") if op != "ReduceSum" else (
+                i[1].tolist() if len(i) > 1 and i[1] is not None else None)
+            y = f(i[0], axis=None if axes is None else tuple(axes),
+                  keepdims=bool(a.get("keepdims", 1)))
         elif op == "BatchNormalization":
             shape = (1, -1) + (1,) * (i[0].ndim - 2)
             y = (i[0] - i[3].reshape(shape)) / np.sqrt(i[4].reshape(shape) + a["epsilon"]) \
@@ -165,8 +170,10 @@ def run(model, feeds):
             y = np.pad(i[0], [(p[k], p[k + r]) for k in range(r)])
         elif op == "Slice":
             sl = [slice(None)] * i[0].ndim
-            for s, e, ax in zip(i[1].tolist(), i[2].tolist(), i[3].tolist()):
-                sl[ax] = slice(s, None if e >= 2**62 else e)
+            steps = i[4].tolist() if len(i) > 4 else [1] * len(i[1])
+            for s, e, ax, st in zip(i[1].tolist(), i[2].tolist(), i[3].tolist(), steps):
+                sl[ax] = slice(None if abs(s) >= 2**62 else s,
+                               None if abs(e) >= 2**62 else e, st)
             y = i[0][tuple(sl)]
         elif op == "Resize":
             assert a["mode"] == "nearest" and a["coordinate_transformation_mode"] == "asymmetric"
@@ -174,6 +181,29 @@ def run(model, feeds):
             for ax, s in enumerate(i[2].tolist()):
                 if s != 1:
                     y = np.repeat(y, int(s), axis=ax)
+        elif op in ("Neg", "Log", "Abs", "Sign", "Not"):
+            y = {"Neg": np.negative, "Log": np.log, "Abs": np.abs, "Sign": np.sign,
+                 "Not": np.logical_not}[op](i[0])
+        elif op == "Pow":
+            y = np.power(i[0], i[1])
+        elif op in ("Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Equal"):
+            y = {"Less": np.less, "LessOrEqual": np.less_equal, "Greater": np.greater,
+                 "GreaterOrEqual": np.greater_equal, "Equal": np.equal}[op](i[0], i[1])
+        elif op == "Cast":
+            y = {onnx.TensorProto.FLOAT: lambda v: v.astype(np.float64),
+                 onnx.TensorProto.INT32: lambda v: np.trunc(v).astype(np.int32),
+                 onnx.TensorProto.BOOL: lambda v: v != 0}[a["to"]](i[0])
+        elif op == "Where":
+            y = np.where(i[0], i[1], i[2])
+        elif op == "OneHot":
+            depth = int(i[1].reshape(-1)[0])
+            idx = i[0].astype(np.int64)
+            y = np.full(idx.shape + (depth,), i[2][0])
+            for pos in np.ndindex(*idx.shape):
+                if 0 <= idx[pos] < depth:
+                    y[pos + (idx[pos],)] = i[2][1]
+        elif op == "Squeeze":
+            y = np.squeeze(i[0], axis=tuple(i[1].tolist()))
         else:
             raise SystemExit("reference evaluator: no op " + op)
         env[node.output[0]] = y
