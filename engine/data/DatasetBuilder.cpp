@@ -40,7 +40,7 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
   BuiltData out;
   out.settings = settings;
   const std::string& k = settings.kind;
-  const bool needsPath = k == "idx" || k == "csv" || k == "image_folder";
+  const bool needsPath = k == "idx" || k == "csv" || k == "image_folder" || k == "tfrecord";
   if (needsPath && settings.trainFile.empty() &&
       (!settings.validationFile.empty() || !settings.testFile.empty()))
     throw Error(k + " data: a validation or test file is given but no training file");
@@ -56,6 +56,8 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
     databuild::buildCsv(out, options);
   else if (k == "image_folder")
     databuild::buildImageFolder(out, options);
+  else if (k == "tfrecord")
+    databuild::buildTfRecord(out, options);
   else
     throw Error("data kind '" + k + "' cannot be imported in the studio yet");
   // Augmentation (training batches only; boxes, the second target of the localization set and
