@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,12 +26,16 @@ TfRecordPreview inspectTfRecords(const std::string& pattern, TfRecordCompression
                                  int records) {
   TfRecordPreview p;
   p.files = listTfRecordFiles(pattern);
-  TfRecordReader reader(p.files.front(), compression);
-  p.compression = reader.compression();
+  p.compression = TfRecordReader(p.files.front(), compression).compression();
+  // The first records of the interleaved stream (every shard in turn), as training reads them.
+  TfPipelineOptions o;
+  o.files = p.files;
+  o.compression = compression;
+  TfRecordPipeline stream(o, nullptr, {});
   std::string rec;
-  for (int i = 0; i < records && reader.next(rec); ++i)
-    p.examples.push_back(TfExample::parse(rec, p.files.front() + ": record " + std::to_string(i)));
-  if (p.examples.empty()) throw Error(p.files.front() + ": no records");
+  for (int i = 0; i < records && stream.nextRecord(rec); ++i)
+    p.examples.push_back(TfExample::parse(rec, stream.where()));
+  if (p.examples.empty()) throw Error(pattern + ": no records");
   p.proposed = TfFeatureSpec::infer(p.examples, &p.skipped);
   return p;
 }
@@ -217,8 +223,21 @@ void buildTfRecord(BuiltData& out, const BuildOptions& o) {
   const TfRecordCompression compression =
       tfRecordCompression(s.options.value("compression", std::string("auto")));
   TfFeatureSpec spec;
+  const std::filesystem::path folder =
+      std::filesystem::path(listTfRecordFiles(pattern).front()).parent_path();
   if (s.options.contains("features")) {
     spec = TfFeatureSpec::fromJson(s.options);
+  } else if (std::filesystem::exists(folder / "features.json")) {
+    // Shards written by `tessel data export` carry the specification that reads them.
+    std::ifstream in(folder / "features.json");
+    nlohmann::json j;
+    try {
+      in >> j;
+    } catch (const nlohmann::json::exception& e) {
+      throw Error((folder / "features.json").string() + ": not JSON (" + e.what() + ")");
+    }
+    spec = TfFeatureSpec::fromJson(j);
+    for (auto it = j.begin(); it != j.end(); ++it) s.options[it.key()] = it.value();
   } else {
     spec = inspectTfRecords(pattern, compression, kInspectRecords).proposed;
     const nlohmann::json proposed = spec.toJson();

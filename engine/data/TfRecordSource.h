@@ -4,8 +4,9 @@
 //   path       a file, a folder or a glob of shards ("data/train-*.tfrecord.gz")
 //   options    "compression": "auto" (default) | "none" | "gzip" | "zlib";
 //              the TfFeatureSpec JSON keys "features", "labels", "inputs" (when "features" is
-//              missing the specification is proposed from the first 16 records and written into
-//              the built settings, so the run records what it trained on).
+//              missing, the "features.json" beside the shards (written by `tessel data export`)
+//              is used, else the specification is proposed from the first 16 records; either
+//              is written into the built settings, so the run records what it trained on).
 //   pipeline   DataSettings::Pipeline (interleave, skip/take, cache, shuffle, batch, prefetch).
 // Before anything trains, every record is read once (framing and both CRCs, the Example parsed
 // and checked against the specification, image headers checked; nothing decoded, nothing kept)
@@ -26,8 +27,8 @@
 
 namespace tessel {
 
-// What the data dialog shows before anything is trained: the files, the first records and the
-// specification proposed from them.
+// What the data dialog shows before anything is trained: the files, the first records of the
+// interleaved shards (every file in turn) and the specification proposed from them.
 struct TfRecordPreview {
   std::vector<std::string> files;
   TfRecordCompression compression = TfRecordCompression::None;  // of the first file

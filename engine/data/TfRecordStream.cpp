@@ -94,12 +94,14 @@ struct TfRecordStream::Cursor {
   Index base = 0, limit = kMinWindow;
   int epoch = 0, passes = 0;
   bool started = false;
+  std::vector<Index> lastRow;  // per stream feature: the highest row read in this pass
 
   Cursor(TfPipelineOptions o, std::shared_ptr<const TfFeatureSpec> spec, std::vector<size_t> f,
          std::vector<Index> offsets, Index prefetchRows)
       : pipeline(std::move(o), std::move(spec), std::move(f)),
         offsetOf(std::move(offsets)),
-        prefetchRows(prefetchRows) {}
+        prefetchRows(prefetchRows),
+        lastRow(offsetOf.size(), -1) {}
 
   bool has(Index r) const { return started && r >= base && r < base + Index(window.size()); }
   void start(int e) {
@@ -109,6 +111,7 @@ struct TfRecordStream::Cursor {
     window.clear();
     base = 0;
     started = true;
+    std::fill(lastRow.begin(), lastRow.end(), Index(-1));
     ++passes;
     if (prefetchRows > 0) prefetch = std::make_unique<Prefetcher>(pipeline, size_t(prefetchRows));
   }
@@ -186,16 +189,24 @@ void TfRecordStream::gather(size_t k, const Index* idx, Index n, float* out) {
   Cursor& c = cursorFor(k, idx, n);
   c.limit = std::max(c.limit, 2 * n);
   const Index size = size_[k];
+  // A new pass (tf.data's next iteration, reshuffled) starts when this feature asks again for a
+  // row it has read in this pass (the next epoch), or for one the window has dropped. The label
+  // cursor restarts in the main cursor's epoch.
+  auto restart = [&] {
+    c.start(&c == main_.get() ? c.epoch + 1 : (main_->started ? main_->epoch : 0));
+  };
+  if (!c.started)
+    c.start(0);
+  else if (n > 0 && idx[0] <= c.lastRow[k])
+    restart();
   for (Index i = 0; i < n; ++i) {
     const Index r = idx[i];
     if (r < 0 || r >= rows_)
       throw Error(name_ + ": row " + std::to_string(r) + " outside [0, " + std::to_string(rows_) +
                   ")");
-    if (!c.started)
-      c.start(0);
-    else if (r < c.base)
-      c.start(c.epoch + 1);  // a new pass: tf.data's next iteration (reshuffled)
+    if (r < c.base) restart();
     c.advanceTo(r, name_, rows_);
+    c.lastRow[k] = std::max(c.lastRow[k], r);
     const std::vector<float>& s = c.window[size_t(r - c.base)];
     std::memcpy(out + i * size, s.data() + c.offsetOf[k], size_t(size) * sizeof(float));
   }
