@@ -28,6 +28,7 @@ int cmdSummary(const Args& args);
 int cmdTrain(const Args& args);
 int cmdEvaluate(const Args& args);
 int cmdPredict(const Args& args);
+int cmdData(const Args& args);  // CmdData.cpp: data export --tfrecord
 // Project files (CmdProject.cpp).
 int cmdNew(const Args& args);
 int cmdImport(const Args& args);
