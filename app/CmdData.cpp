@@ -95,8 +95,7 @@ void writePart(const Dataset& data, const TfRecordExportOptions& o, const std::s
 // tessel data export SOURCE --tfrecord DIR [--shards N] [--compression gzip|zlib|none]
 int cmdData(const Args& args) {
   const std::string action = args.positional()[0];
-  if (action != "export")
-    throw UsageError("data: unknown action '" + action + "' (known: export)");
+  if (action != "export") throw UsageError("data: unknown action '" + action + "' (known: export)");
   if (!args.has("--tfrecord")) throw UsageError("data export: give --tfrecord DIR");
   TfRecordExportOptions o;
   o.dir = args.value("--tfrecord");

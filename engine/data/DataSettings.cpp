@@ -29,31 +29,35 @@ void oneOf(const std::string& what, const std::string& v, const std::vector<std:
 json DataSettings::toJson() const {
   const auto& a = augmentation;
   json j = {{"kind", kind},
-          {"path", path},
-          {"options", options},
-          {"annotations", {{"format", annotations}, {"path", annotationsPath}}},
-          {"split",
-           {{"fractions", fractions},
-            {"seed", splitSeed},
-            {"train_file", trainFile},
-            {"validation_file", validationFile},
-            {"test_file", testFile}}},
-          {"normalization",
-           {{"mode", normalization}, {"rescale", rescale}, {"mean", mean}, {"std", std}}},
-          {"augmentation",
-           {{"flip_horizontal", a.flipHorizontal},
-            {"flip_vertical", a.flipVertical},
-            {"rotation", a.rotation},
-            {"zoom", a.zoom},
-            {"translate", a.translate},
-            {"contrast", a.contrast},
-            {"brightness", a.brightness},
-            {"seed", a.seed}}}};
+            {"path", path},
+            {"options", options},
+            {"annotations", {{"format", annotations}, {"path", annotationsPath}}},
+            {"split",
+             {{"fractions", fractions},
+              {"seed", splitSeed},
+              {"train_file", trainFile},
+              {"validation_file", validationFile},
+              {"test_file", testFile}}},
+            {"normalization",
+             {{"mode", normalization}, {"rescale", rescale}, {"mean", mean}, {"std", std}}},
+            {"augmentation",
+             {{"flip_horizontal", a.flipHorizontal},
+              {"flip_vertical", a.flipVertical},
+              {"rotation", a.rotation},
+              {"zoom", a.zoom},
+              {"translate", a.translate},
+              {"contrast", a.contrast},
+              {"brightness", a.brightness},
+              {"seed", a.seed}}}};
   if (!pipeline.isDefault()) {
     const auto& p = pipeline;
-    j["pipeline"] = {{"cycle_length", p.cycleLength}, {"skip", p.skip},     {"take", p.take},
-                     {"cache", p.cache},              {"shuffle_buffer", p.shuffleBuffer},
-                     {"batch", p.batch},              {"prefetch", p.prefetch}};
+    j["pipeline"] = {{"cycle_length", p.cycleLength},
+                     {"skip", p.skip},
+                     {"take", p.take},
+                     {"cache", p.cache},
+                     {"shuffle_buffer", p.shuffleBuffer},
+                     {"batch", p.batch},
+                     {"prefetch", p.prefetch}};
   }
   return j;
 }

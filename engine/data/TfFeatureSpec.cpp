@@ -74,8 +74,7 @@ json TfFeatureSpec::toJson() const {
     json j = {{"name", f.name}, {"type", f.typeName()}, {"dtype", f.dtype}, {"shape", f.shape}};
     j["default_value"] = f.defaultValue ? json(*f.defaultValue) : json(nullptr);
     if (f.type != Type::FixedLen) j["length"] = f.length;
-    if (f.image)
-      j["image"] = {{"height", f.height}, {"width", f.width}, {"channels", f.channels}};
+    if (f.image) j["image"] = {{"height", f.height}, {"width", f.width}, {"channels", f.channels}};
     fs.push_back(j);
   }
   return {{"features", fs}, {"labels", labels}, {"inputs", inputs}};
@@ -158,16 +157,13 @@ const TfFeatureSpec::Feature* TfFeatureSpec::find(const std::string& name) const
 
 std::vector<size_t> TfFeatureSpec::inputIndices() const {
   std::vector<size_t> out;
-  auto indexOf = [&](const std::string& n) {
-    return size_t(find(n) - features.data());
-  };
+  auto indexOf = [&](const std::string& n) { return size_t(find(n) - features.data()); };
   if (!inputs.empty()) {
     for (const auto& n : inputs) out.push_back(indexOf(n));
     return out;
   }
   for (size_t i = 0; i < features.size(); ++i)
-    if (std::find(labels.begin(), labels.end(), features[i].name) == labels.end())
-      out.push_back(i);
+    if (std::find(labels.begin(), labels.end(), features[i].name) == labels.end()) out.push_back(i);
   return out;
 }
 
@@ -190,9 +186,8 @@ TfFeatureSpec TfFeatureSpec::infer(const std::vector<TfExample>& examples,
     if (v.kind == Kind::Bytes) {
       int w = 0, h = 0, c = 0;
       const bool img = v.bytes.size() == 1 &&
-                       stbi_info_from_memory(
-                           reinterpret_cast<const stbi_uc*>(v.bytes[0].data()),
-                           static_cast<int>(v.bytes[0].size()), &w, &h, &c) == 1;
+                       stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(v.bytes[0].data()),
+                                             static_cast<int>(v.bytes[0].size()), &w, &h, &c) == 1;
       if (!img) {
         if (skipped) skipped->push_back(name);
         continue;
@@ -291,10 +286,10 @@ void TfFeatureSpec::check(const TfExample& e, const std::string& where) const {
                     " byte strings; an image feature holds one");
       if (stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(v->bytes[0].data()),
                                 static_cast<int>(v->bytes[0].size()), &w, &h, &c) != 1)
-        throw Error(where + ": feature '" + f.name + "' is not an encoded image (PNG, JPEG, BMP, " +
-                    "GIF): " + std::to_string(v->bytes[0].size()) + " bytes starting " +
-                    (v->bytes[0].empty() ? std::string("(empty)")
-                                         : "'" + v->bytes[0].substr(0, 8) + "'"));
+        throw Error(
+            where + ": feature '" + f.name + "' is not an encoded image (PNG, JPEG, BMP, " +
+            "GIF): " + std::to_string(v->bytes[0].size()) + " bytes starting " +
+            (v->bytes[0].empty() ? std::string("(empty)") : "'" + v->bytes[0].substr(0, 8) + "'"));
     } else if (f.type == Type::FixedLen && Index(v->size()) != product(f.shape)) {
       throw Error(where + ": feature '" + f.name + "' has " + std::to_string(v->size()) +
                   " values but its FixedLenFeature shape " + shapeText(f.shape) + " needs " +
@@ -349,9 +344,9 @@ void TfFeatureSpec::decode(const TfExample& e, size_t fi, float* out,
       throw Error(where + ": feature '" + f.name + "' holds " + std::to_string(v->bytes.size()) +
                   " byte strings; an image feature holds one");
     const std::string& b = v->bytes[0];
-    DecodedImage img = decodeImage(reinterpret_cast<const std::uint8_t*>(b.data()), b.size(),
-                                   where + ": feature '" + f.name + "'", f.channels, f.height,
-                                   f.width);
+    DecodedImage img =
+        decodeImage(reinterpret_cast<const std::uint8_t*>(b.data()), b.size(),
+                    where + ": feature '" + f.name + "'", f.channels, f.height, f.width);
     for (Index i = 0; i < size; ++i) out[i] = img.pixels[size_t(i)];
     return;
   }

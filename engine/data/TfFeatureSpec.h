@@ -42,7 +42,7 @@ class TfFeatureSpec {
 
     Shape rowShape() const;  // the shape of one sample of this feature's array
     Index rowSize() const;
-    DType arrayDType() const;  // UInt8 for images, Float32 / Int64 otherwise
+    DType arrayDType() const;      // UInt8 for images, Float32 / Int64 otherwise
     std::string typeName() const;  // "FixedLenFeature", ...
   };
 

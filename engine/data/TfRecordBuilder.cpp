@@ -92,14 +92,15 @@ class CacheFile {
     const bool ok = std::fread(h, sizeof h, 1, f) == 1 && h[0] == 0x54455353454C4346ULL &&
                     h[1] == key_ && h[2] == std::uint64_t(rows_) && h[3] == std::uint64_t(sample_);
     std::fseek(f, 0, SEEK_END);
-    const bool size =
-        std::ftell(f) == long(kHeader + std::int64_t(rows_) * sample_ * std::int64_t(sizeof(float)));
+    const bool size = std::ftell(f) ==
+                      long(kHeader + std::int64_t(rows_) * sample_ * std::int64_t(sizeof(float)));
     std::fclose(f);
     return ok && size;
   }
   void write(TfRecordPipeline& p) {
     std::FILE* f = std::fopen(path_.c_str(), "wb");
-    if (!f) throw Error(path_ + ": cannot create the pipeline's cache file: " + std::strerror(errno));
+    if (!f)
+      throw Error(path_ + ": cannot create the pipeline's cache file: " + std::strerror(errno));
     const std::uint64_t h[4] = {0x54455353454C4346ULL, key_, std::uint64_t(rows_),
                                 std::uint64_t(sample_)};
     bool ok = std::fwrite(h, sizeof h, 1, f) == 1;
@@ -136,7 +137,10 @@ class CacheFileSource : public RowSource {
  public:
   CacheFileSource(std::shared_ptr<const CacheFile> file, Index offset,
                   const TfFeatureSpec::Feature& f)
-      : file_(std::move(file)), offset_(offset), shape_(f.rowShape()), dtype_(f.arrayDType()),
+      : file_(std::move(file)),
+        offset_(offset),
+        shape_(f.rowShape()),
+        dtype_(f.arrayDType()),
         feature_(f.name) {}
   Index rows() const override { return file_->rows(); }
   Shape rowShape() const override { return shape_; }
@@ -172,7 +176,8 @@ Dataset makePart(const Part& part, const std::shared_ptr<const TfFeatureSpec>& s
   if (pl.cache.empty()) {
     const Index prefetchRows = Index(pl.prefetch) * (pl.batch > 0 ? pl.batch : kDefaultBatch);
     auto stream = std::make_shared<TfRecordStream>(o, spec, all, part.rows, prefetchRows, name);
-    for (size_t k = 0; k < all.size(); ++k) arrays.push_back(TfRecordStream::featureArray(stream, k));
+    for (size_t k = 0; k < all.size(); ++k)
+      arrays.push_back(TfRecordStream::featureArray(stream, k));
   } else if (pl.cache == "memory") {
     o.shuffleBuffer = 0;  // fit shuffles the cached rows fully
     TfRecordPipeline p(o, spec, all);
@@ -281,7 +286,8 @@ void buildTfRecord(BuiltData& out, const BuildOptions& o) {
     const Index nv = Index(std::llround(s.fractions[1] * double(n)));
     const Index nt = Index(std::llround(s.fractions[2] * double(n)));
     const Index ntr = std::min(n - nv - nt, Index(std::floor(s.fractions[0] * double(n) + 1e-9)));
-    if (ntr <= 0) throw Error(pattern + ": " + std::to_string(n) + " records leave no training data");
+    if (ntr <= 0)
+      throw Error(pattern + ": " + std::to_string(n) + " records leave no training data");
     auto slice = [&](Index begin, Index count) {
       Part p{train.options, count};
       p.options.skip += begin;

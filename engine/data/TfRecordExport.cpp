@@ -18,7 +18,8 @@ namespace {
 constexpr Index kChunk = 256;
 
 bool isImage(const Array& a) {
-  const bool channels = a.rank() == 3 || (a.rank() == 4 && (a.shape()[3] == 1 || a.shape()[3] == 3));
+  const bool channels =
+      a.rank() == 3 || (a.rank() == 4 && (a.shape()[3] == 1 || a.shape()[3] == 3));
   return a.dtype() == DType::UInt8 && channels && !a.hasAffine();
 }
 
@@ -83,8 +84,7 @@ TfRecordExportResult exportTfRecords(const Dataset& data, const TfRecordExportOp
   for (int s = 0; s < o.shards; ++s) {
     char name[96];
     std::snprintf(name, sizeof name, "-%05d-of-%05d.tfrecord", s, o.shards);
-    const std::string path =
-        (std::filesystem::path(o.dir) / (o.prefix + name + ext)).string();
+    const std::string path = (std::filesystem::path(o.dir) / (o.prefix + name + ext)).string();
     writers.push_back(std::make_unique<TfRecordWriter>(path, o.compression));
     result.files.push_back(path);
   }

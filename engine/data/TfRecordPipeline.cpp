@@ -16,8 +16,9 @@ TfRecordPipeline::TfRecordPipeline(TfPipelineOptions options,
 }
 
 void TfRecordPipeline::restart(int epoch) {
-  const size_t cycle = o_.cycleLength > 0 ? std::min<size_t>(size_t(o_.cycleLength), o_.files.size())
-                                          : o_.files.size();
+  const size_t cycle = o_.cycleLength > 0
+                           ? std::min<size_t>(size_t(o_.cycleLength), o_.files.size())
+                           : o_.files.size();
   slots_.clear();
   slots_.resize(cycle);
   slotWhere_.assign(cycle, std::string());

@@ -133,8 +133,7 @@ struct TfRecordStream::Cursor {
   }
 };
 
-TfRecordStream::TfRecordStream(TfPipelineOptions options,
-                               std::shared_ptr<const TfFeatureSpec> spec,
+TfRecordStream::TfRecordStream(TfPipelineOptions options, std::shared_ptr<const TfFeatureSpec> spec,
                                std::vector<size_t> features, Index rows, Index prefetchRows,
                                std::string name)
     : spec_(std::move(spec)), features_(std::move(features)), rows_(rows), name_(std::move(name)) {
@@ -216,8 +215,12 @@ namespace {
 
 class TfRecordFeatureSource : public RowSource {
  public:
-  TfRecordFeatureSource(std::shared_ptr<TfRecordStream> s, size_t k, const TfFeatureSpec::Feature& f)
-      : stream_(std::move(s)), k_(k), shape_(f.rowShape()), dtype_(f.arrayDType()),
+  TfRecordFeatureSource(std::shared_ptr<TfRecordStream> s, size_t k,
+                        const TfFeatureSpec::Feature& f)
+      : stream_(std::move(s)),
+        k_(k),
+        shape_(f.rowShape()),
+        dtype_(f.arrayDType()),
         name_("TFRecord feature '" + f.name + "' of " + stream_->name()) {}
   Index rows() const override { return stream_->rows(); }
   Shape rowShape() const override { return shape_; }

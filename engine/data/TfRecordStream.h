@@ -32,8 +32,7 @@ class TfRecordStream {
   // features this stream decodes (the arrays' order), labelFeatures: those among them that a
   // label-only pass may serve (no images).
   TfRecordStream(TfPipelineOptions options, std::shared_ptr<const TfFeatureSpec> spec,
-                 std::vector<size_t> features, Index rows, Index prefetchRows,
-                 std::string name);
+                 std::vector<size_t> features, Index rows, Index prefetchRows, std::string name);
   ~TfRecordStream();
   TfRecordStream(const TfRecordStream&) = delete;
   TfRecordStream& operator=(const TfRecordStream&) = delete;

@@ -1,7 +1,8 @@
 #pragma once
 // TFRecord files as TensorFlow writes them (tf.io.TFRecordWriter, tf.data.TFRecordDataset): a
 // sequence of records, each
-//   uint64 length | uint32 masked CRC32C of the 8 length bytes | data | uint32 masked CRC32C of data
+//   uint64 length | uint32 masked CRC32C of the 8 length bytes | data | uint32 masked CRC32C of
+//   data
 // (little-endian; masked as Crc32c.h says), the whole stream optionally compressed with GZIP or
 // ZLIB (TF's compression_type "GZIP" / "ZLIB"). The readers and writer are TfRecordReader and
 // TfRecordWriter; this header holds what they share.

@@ -41,7 +41,8 @@ class TestAppTfRecord : public QObject {
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains("unknown TFRecord compression 'lzma'"), qPrintable(r.err));
     QTemporaryDir dir;
-    r = runTessel({"train", QString(TESSEL_SOURCE_DIR) + "/resources/examples/fashion_mnist_mlp/model.json",
+    r = runTessel({"train",
+                   QString(TESSEL_SOURCE_DIR) + "/resources/examples/fashion_mnist_mlp/model.json",
                    "--tfrecord", dir.filePath("none-*.tfrecord")});
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains("no TFRecord files found"), qPrintable(r.err));
@@ -52,8 +53,8 @@ class TestAppTfRecord : public QObject {
       QSKIP("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
     QTemporaryDir dir;
     const QString shards = dir.filePath("shards");
-    Run r = runTessel({"data", "export", "--data", "fashion-mnist", "--limit", "1000",
-                       "--tfrecord", shards, "--shards", "10", "--compression", "gzip"});
+    Run r = runTessel({"data", "export", "--data", "fashion-mnist", "--limit", "1000", "--tfrecord",
+                       shards, "--shards", "10", "--compression", "gzip"});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains("Wrote 1000 training samples to 10 shard(s)"), qPrintable(r.out));
     QVERIFY(QFile::exists(shards + "/data-00009-of-00010.tfrecord.gz"));
@@ -67,11 +68,13 @@ class TestAppTfRecord : public QObject {
     BuildOptions o;
     o.trainLimit = 1000;
     const BuiltData built = buildDataset(s, o);
-    const std::string x = dir.filePath("x.npy").toStdString(), y = dir.filePath("y.npy").toStdString();
+    const std::string x = dir.filePath("x.npy").toStdString(),
+                      y = dir.filePath("y.npy").toStdString();
     writeNpy(x, built.train.x[0]);
     writeNpy(y, built.train.y[0]);
 
-    const QString model = QString(TESSEL_SOURCE_DIR) + "/resources/examples/fashion_mnist_mlp/model.json";
+    const QString model =
+        QString(TESSEL_SOURCE_DIR) + "/resources/examples/fashion_mnist_mlp/model.json";
     const QStringList common = {"--epochs", "1", "--no-shuffle", "--seed", "1", "--verbose", "0"};
     r = runTessel(QStringList{"train", model, "--x", QString::fromStdString(x), "--y",
                               QString::fromStdString(y), "--save", dir.filePath("npy/model.json")} +

@@ -26,10 +26,10 @@ QSpinBox* spin(QWidget* parent, const char* name, int min, int max, const QStrin
 
 PipelinePage::PipelinePage(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
-  auto* intro = new QLabel(
-      tr("The input pipeline, in the order tf.data applies it "
-         "(list_files -> interleave -> map(parse) -> shuffle -> batch -> prefetch)."),
-      this);
+  auto* intro =
+      new QLabel(tr("The input pipeline, in the order tf.data applies it "
+                    "(list_files -> interleave -> map(parse) -> shuffle -> batch -> prefetch)."),
+                 this);
   intro->setWordWrap(true);
   layout->addWidget(intro);
   auto* form = new QFormLayout;
@@ -50,8 +50,8 @@ PipelinePage::PipelinePage(QWidget* parent) : QWidget(parent) {
                 tr("batch(n): samples per training step"));
   prefetch_ = spin(this, "prefetchSpin", 0, 1024, tr("none"),
                    tr("prefetch(n): batches decoded ahead on a reader thread"));
-  steps_ = {tr("1. interleave: cycle length"), tr("2. skip"), tr("3. take"),
-            tr("4. cache"), tr("5. shuffle buffer"), tr("6. batch"), tr("7. prefetch")};
+  steps_ = {tr("1. interleave: cycle length"), tr("2. skip"),  tr("3. take"),    tr("4. cache"),
+            tr("5. shuffle buffer"),           tr("6. batch"), tr("7. prefetch")};
   auto* cacheRow = new QVBoxLayout;
   cacheRow->addWidget(cache_);
   cacheRow->addWidget(cacheFile_);
@@ -116,7 +116,8 @@ void PipelinePage::load(const DataSettings& s) {
   skip_->setValue(int(std::min<std::int64_t>(p.skip, INT_MAX)));
   take_->setValue(int(std::min<std::int64_t>(p.take, INT_MAX)));
   cache_->setCurrentIndex(p.cache.empty() ? 0 : p.cache == "memory" ? 1 : 2);
-  cacheFile_->setText(p.cache.empty() || p.cache == "memory" ? QString() : QString::fromStdString(p.cache));
+  cacheFile_->setText(p.cache.empty() || p.cache == "memory" ? QString()
+                                                             : QString::fromStdString(p.cache));
   shuffle_->setValue(int(std::min<std::int64_t>(p.shuffleBuffer, INT_MAX)));
   batch_->setValue(p.batch);
   prefetch_->setValue(p.prefetch);

@@ -61,8 +61,8 @@ std::string writeShards(const std::string& dir, int n, int shards,
                         const std::function<TfExample(int)>& make = exampleOf) {
   std::vector<std::unique_ptr<TfRecordWriter>> w;
   for (int s = 0; s < shards; ++s)
-    w.push_back(std::make_unique<TfRecordWriter>(
-        dir + "/part-" + std::to_string(s) + ".tfrecord", c));
+    w.push_back(
+        std::make_unique<TfRecordWriter>(dir + "/part-" + std::to_string(s) + ".tfrecord", c));
   for (int i = 0; i < n; ++i) w[size_t(i % shards)]->write(make(i).serialize());
   for (auto& x : w) x->close();
   return dir + "/part-*.tfrecord";
@@ -158,28 +158,26 @@ class TestTfRecordData : public QObject {
     QFETCH(QString, expected);
     QTemporaryDir dir;
     DataSettings s = settingsFor(writeShards(dir.path().toStdString(), 6, 1));
-    s.options = nlohmann::json::parse(
-        R"({"features": [{"name": "label", "dtype": "int64"}, )" + feature.toStdString() +
-        R"(], "labels": ["label"]})");
+    s.options = nlohmann::json::parse(R"({"features": [{"name": "label", "dtype": "int64"}, )" +
+                                      feature.toStdString() + R"(], "labels": ["label"]})");
     const QString e = errorOf([&] { buildDataset(s); });
     QVERIFY2(e.contains(expected) && e.contains("part-0.tfrecord: record "), qPrintable(e));
   }
 
   void bytesThatAreNotAnImageAreRefused() {
     QTemporaryDir dir;
-    const std::string pattern = writeShards(dir.path().toStdString(), 4, 1,
-                                            TfRecordCompression::None, [](int i) {
-                                              TfExample e = exampleOf(i);
-                                              if (i == 2)
-                                                e.features["image"] =
-                                                    TfFeatureValue::ofBytes({"GIF8 not really"});
-                                              return e;
-                                            });
+    const std::string pattern =
+        writeShards(dir.path().toStdString(), 4, 1, TfRecordCompression::None, [](int i) {
+          TfExample e = exampleOf(i);
+          if (i == 2) e.features["image"] = TfFeatureValue::ofBytes({"GIF8 not really"});
+          return e;
+        });
     DataSettings s = settingsFor(pattern);
-    s.options = {{"features",
-                  {{{"name", "image"}, {"dtype", "string"}, {"image", {{"height", 2}, {"width", 3}}}},
-                   {{"name", "label"}, {"dtype", "int64"}}}},
-                 {"labels", {"label"}}};
+    s.options = {
+        {"features",
+         {{{"name", "image"}, {"dtype", "string"}, {"image", {{"height", 2}, {"width", 3}}}},
+          {{"name", "label"}, {"dtype", "int64"}}}},
+        {"labels", {"label"}}};
     const QString e = errorOf([&] { buildDataset(s); });
     QVERIFY2(e.contains("record 2") && e.contains("feature 'image' is not an encoded image"),
              qPrintable(e));
@@ -189,13 +187,16 @@ class TestTfRecordData : public QObject {
     QTemporaryDir dir;
     DataSettings s = settingsFor(writeShards(dir.path().toStdString(), 10, 3));
     // cycle_length = all shards: the samples come back in their written order.
-    QCOMPARE(idsOf(buildDataset(s).train.x[2], 10), (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+    QCOMPARE(idsOf(buildDataset(s).train.x[2], 10),
+             (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
     // cycle_length 1: one shard after the other.
     s.pipeline.cycleLength = 1;
-    QCOMPARE(idsOf(buildDataset(s).train.x[2], 10), (std::vector<int>{0, 3, 6, 9, 1, 4, 7, 2, 5, 8}));
+    QCOMPARE(idsOf(buildDataset(s).train.x[2], 10),
+             (std::vector<int>{0, 3, 6, 9, 1, 4, 7, 2, 5, 8}));
     // cycle_length 2: shards 0 and 1 in turn, shard 2 takes the slot shard 1 leaves.
     s.pipeline.cycleLength = 2;
-    QCOMPARE(idsOf(buildDataset(s).train.x[2], 10), (std::vector<int>{0, 1, 3, 4, 6, 7, 9, 2, 5, 8}));
+    QCOMPARE(idsOf(buildDataset(s).train.x[2], 10),
+             (std::vector<int>{0, 1, 3, 4, 6, 7, 9, 2, 5, 8}));
     // skip and take apply to the interleaved records.
     s.pipeline.cycleLength = 0;
     s.pipeline.skip = 2;
@@ -325,7 +326,8 @@ class TestTfRecordData : public QObject {
     for (Index i = 0; i < x.size(); ++i) x.bytes()[i] = std::uint8_t(i * 3 % 256);
     for (Index i = 0; i < 7; ++i) {
       y.dataAs<std::int32_t>()[i] = std::int32_t(i % 4);
-      for (int k = 0; k < 4; ++k) box.dataAs<float>()[i * 4 + k] = 0.1f * float(i) + 0.01f * float(k);
+      for (int k = 0; k < 4; ++k)
+        box.dataAs<float>()[i * 4 + k] = 0.1f * float(i) + 0.01f * float(k);
     }
     Dataset data;
     data.x = {x};

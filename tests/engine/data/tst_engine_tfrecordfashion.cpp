@@ -32,8 +32,8 @@ DataSettings idxSettings(const std::string& normalization) {
 
 // The Fashion-MNIST MLP's weights after one epoch on `data` (or untrained when data is null).
 std::vector<float> trainedWeights(const Dataset* data) {
-  const ModelFile file =
-      readModelFile(std::string(TESSEL_SOURCE_DIR) + "/resources/examples/fashion_mnist_mlp/model.json");
+  const ModelFile file = readModelFile(std::string(TESSEL_SOURCE_DIR) +
+                                       "/resources/examples/fashion_mnist_mlp/model.json");
   Model model(file.spec, 3);
   std::vector<float> w;
   if (!data) {

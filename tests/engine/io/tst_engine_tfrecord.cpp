@@ -44,7 +44,8 @@ void writeAll(const std::string& path, const std::string& bytes) {
 std::vector<std::string> sampleRecords() {
   Rng rng(7);
   std::vector<std::string> out;
-  for (size_t size : {size_t(0), size_t(1), size_t(17), size_t(70000), size_t(1200000), size_t(5)}) {
+  for (size_t size :
+       {size_t(0), size_t(1), size_t(17), size_t(70000), size_t(1200000), size_t(5)}) {
     std::string r(size, '\0');
     for (char& c : r) c = static_cast<char>(rng.nextU32() & 0xff);
     out.push_back(r);

@@ -37,9 +37,6 @@ void appendPng(void* ctx, void* data, int size) {
 
 }  // namespace
 
-
-
-
 namespace {
 
 // 24 samples in 3 GZIP shards: an 8x8 grey "image", "hours" (4 floats), "age", "label".
