@@ -26,29 +26,33 @@ void oneOf(const std::string& what, const std::string& v, const std::vector<std:
 
 }  // namespace
 
-json DataSettings::toJson() const {
+json DataSettings::baseJson() const {
   const auto& a = augmentation;
-  json j = {{"kind", kind},
-            {"path", path},
-            {"options", options},
-            {"annotations", {{"format", annotations}, {"path", annotationsPath}}},
-            {"split",
-             {{"fractions", fractions},
-              {"seed", splitSeed},
-              {"train_file", trainFile},
-              {"validation_file", validationFile},
-              {"test_file", testFile}}},
-            {"normalization",
-             {{"mode", normalization}, {"rescale", rescale}, {"mean", mean}, {"std", std}}},
-            {"augmentation",
-             {{"flip_horizontal", a.flipHorizontal},
-              {"flip_vertical", a.flipVertical},
-              {"rotation", a.rotation},
-              {"zoom", a.zoom},
-              {"translate", a.translate},
-              {"contrast", a.contrast},
-              {"brightness", a.brightness},
-              {"seed", a.seed}}}};
+  return {{"kind", kind},
+          {"path", path},
+          {"options", options},
+          {"annotations", {{"format", annotations}, {"path", annotationsPath}}},
+          {"split",
+           {{"fractions", fractions},
+            {"seed", splitSeed},
+            {"train_file", trainFile},
+            {"validation_file", validationFile},
+            {"test_file", testFile}}},
+          {"normalization",
+           {{"mode", normalization}, {"rescale", rescale}, {"mean", mean}, {"std", std}}},
+          {"augmentation",
+           {{"flip_horizontal", a.flipHorizontal},
+            {"flip_vertical", a.flipVertical},
+            {"rotation", a.rotation},
+            {"zoom", a.zoom},
+            {"translate", a.translate},
+            {"contrast", a.contrast},
+            {"brightness", a.brightness},
+            {"seed", a.seed}}}};
+}
+
+json DataSettings::toJson() const {
+  json j = baseJson();
   if (!pipeline.isDefault()) {
     const auto& p = pipeline;
     j["pipeline"] = {{"cycle_length", p.cycleLength},

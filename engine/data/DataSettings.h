@@ -75,6 +75,9 @@ struct DataSettings {
   // outside [0, 1] or summing to more than 1, negative augmentation factors.
   static DataSettings fromJson(const nlohmann::json& j);
   std::string hash() const;
+
+ private:
+  nlohmann::json baseJson() const;  // every key but "pipeline"
 };
 
 }  // namespace tessel

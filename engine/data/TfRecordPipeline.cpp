@@ -75,22 +75,26 @@ bool TfRecordPipeline::nextShuffled(std::string& record) {
   if (o_.shuffleBuffer <= 1) return nextRecord(record);
   if (!filled_) {
     std::string r;
-    while (Index(buffer_.size()) < o_.shuffleBuffer && nextRecord(r)) buffer_.push_back(r);
+    while (Index(buffer_.size()) < o_.shuffleBuffer && nextRecord(r))
+      buffer_.push_back({r, where_});
     filled_ = true;
   }
   if (buffer_.empty()) return false;
   const size_t j = static_cast<size_t>(rng_.below(buffer_.size()));
-  record.swap(buffer_[j]);
-  if (!nextRecord(buffer_[j])) {
+  record.swap(buffer_[j].first);
+  std::string from = std::move(buffer_[j].second);
+  if (nextRecord(buffer_[j].first)) {
+    buffer_[j].second = where_;
+  } else {
     buffer_[j].swap(buffer_.back());
     buffer_.pop_back();
   }
+  where_ = std::move(from);  // messages name the record handed out
   return true;
 }
 
 bool TfRecordPipeline::next(std::vector<float>& sample) {
   if (!nextShuffled(record_)) return false;
-  // With a shuffle buffer the record's origin is not tracked; the message says which sample.
   const TfExample e = TfExample::parse(record_, where_);
   sample.resize(size_t(sampleSize_));
   float* out = sample.data();

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/core/Rng.h"
@@ -65,7 +66,7 @@ class TfRecordPipeline {
   bool inputDone_ = false;
   Index skipped_ = 0, taken_ = 0;
   // Shuffle state.
-  std::vector<std::string> buffer_;
+  std::vector<std::pair<std::string, std::string>> buffer_;  // serialized record, where from
   bool filled_ = false;
   Rng rng_;
   std::string where_, record_;

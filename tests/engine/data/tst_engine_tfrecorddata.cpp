@@ -97,6 +97,24 @@ std::vector<int> idsOf(const Array& x, Index n) {
 class TestTfRecordData : public QObject {
   Q_OBJECT
  private slots:
+  void pipelineSettingsRoundTrip() {
+    DataSettings s;
+    // Default steps are not written: settings stored before the pipeline keep their hash.
+    QVERIFY(!s.toJson().contains("pipeline"));
+    s.pipeline.cycleLength = 4;
+    s.pipeline.shuffleBuffer = 1000;
+    s.pipeline.prefetch = 2;
+    s.pipeline.cache = "memory";
+    s.pipeline.take = 50;
+    const DataSettings back = DataSettings::fromJson(s.toJson());
+    QCOMPARE(back.toJson(), s.toJson());
+    QCOMPARE(back.pipeline.shuffleBuffer, std::int64_t(1000));
+    QVERIFY(back.hash() != DataSettings().hash());
+    nlohmann::json bad = s.toJson();
+    bad["pipeline"]["prefetch"] = -1;
+    QVERIFY(errorOf([&] { DataSettings::fromJson(bad); }).contains("prefetch"));
+  }
+
   void specIsProposedFromTheFirstRecords() {
     QTemporaryDir dir;
     const std::string pattern = writeShards(dir.path().toStdString(), 8, 1);
