@@ -75,6 +75,7 @@ PipelinePage::PipelinePage(QWidget* parent) : QWidget(parent) {
   for (QSpinBox* s : {shuffle_, batch_, prefetch_})
     connect(s, &QSpinBox::valueChanged, this, &PipelinePage::updateMemory);
   cacheFile_->setEnabled(false);
+  load(DataSettings());  // the defaults: take -1 (all), no steps
   setStreamed(false);
 }
 

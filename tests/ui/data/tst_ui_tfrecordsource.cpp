@@ -178,6 +178,12 @@ class TestUiTfRecordSource : public QObject {
     QCOMPARE(again.pipelinePage()->shuffleBufferSpin()->value(), 16);
   }
 
+  void aFreshDialogAddsNoPipelineSteps() {
+    DataImportDialog d;
+    QCOMPARE(d.pipelinePage()->takeSpin()->text(), QString("all"));
+    QVERIFY(!d.settings().contains("pipeline"));
+  }
+
   void aFileThatIsNotATfRecordShowsTheError() {
     QTemporaryDir dir;
     const QString path = dir.filePath("notes.tfrecord");
