@@ -41,6 +41,14 @@ const OptionSpec kMetricExpression{
     "--metric-expression", "NAME=EXPR", true,
     "a custom metric averaged over the samples: NAME=an expression of y_true, y_pred and "
     "sample_weight, e.g. \"my_mae=K.mean(K.abs(y_pred - y_true), axis=-1)\""};
+const OptionSpec kTfRecord{"--tfrecord", "PATTERN", false,
+                           "TFRecord shards of tf.train.Example (a file, folder or glob); the "
+                           "feature specification comes from features.json beside them or is "
+                           "proposed from the first records"};
+const OptionSpec kPrefetch{"--prefetch", "N", false,
+                           "with --tfrecord: batches decoded ahead on a reader thread"};
+const OptionSpec kShuffleBuffer{"--shuffle-buffer", "N", false,
+                                "with --tfrecord: streaming shuffle buffer (records)"};
 
 }  // namespace
 
@@ -75,6 +83,9 @@ const std::vector<CommandSpec>& commands() {
        {kData,
         kX,
         kY,
+        kTfRecord,
+        kPrefetch,
+        kShuffleBuffer,
         {"--epochs", "N", false, "number of epochs (default 1)"},
         kBatch,
         {"--validation-split", "F", false,
@@ -108,6 +119,7 @@ const std::vector<CommandSpec>& commands() {
        {kData,
         kX,
         kY,
+        kTfRecord,
         kBatch,
         {"--loss", "NAME", false, lossOptionHelp()},
         {"--metrics", "A,B", false, metricsOptionHelp()},
@@ -154,6 +166,34 @@ const std::vector<CommandSpec>& commands() {
         kBatch,
         kThreads},
        cmdPredictAny},
+      {"data",
+       "export (--data fashion-mnist | --idx PATH | --csv FILE --label COL | --image-folder DIR "
+       "| --settings FILE.json) --tfrecord DIR [options]",
+       "write a data set as TFRecord shards of tf.train.Example",
+       "Every sample of the source, in its order and unnormalised (a --settings file is built "
+       "as the studio builds it: its split parts go to DIR, DIR/validation and DIR/test). Images "
+       "(uint8) are written as PNG bytes in \"image\", other inputs as a FloatList "
+       "\"input_features\", class ids as an Int64List \"label\", boxes as a FloatList \"box\"; "
+       "sample i goes to shard i % N, and DIR/features.json holds the feature specification "
+       "that reads them back (`tessel train MODEL --tfrecord DIR`).",
+       1,
+       1,
+       {{"--tfrecord", "DIR", false, "the folder to write the shards into"},
+        {"--shards", "N", false, "number of shard files (default 1)"},
+        {"--compression", "gzip|zlib|none", false, "compression of the files (default none)"},
+        {"--prefix", "NAME", false, "shard file name prefix (default data)"},
+        {"--data", "NAME", false, "fashion-mnist: the 60,000 training images of Debian's package"},
+        {"--idx", "PATH", false, "an IDX image/label pair (file or folder)"},
+        {"--csv", "FILE", false, "a CSV file (numeric feature columns)"},
+        {"--label", "COLUMN", false, "with --csv: the label column (default: the last)"},
+        {"--image-folder", "DIR", false, "a class-per-subfolder image folder"},
+        {"--height", "N", false, "with --image-folder: image height (default 64)"},
+        {"--width", "N", false, "with --image-folder: image width (default 64)"},
+        {"--grayscale", nullptr, false, "with --image-folder: one channel"},
+        {"--annotations", "csv:FILE|voc:PATH", false, "with --image-folder: box annotations"},
+        {"--settings", "FILE.json", false, "data settings JSON (any kind the studio loads)"},
+        {"--limit", "N", false, "only the first N samples"}},
+       cmdData},
       {"new", "PROJECT", "create an empty project file (*.tessel)", nullptr, 1, 1, {}, cmdNew},
       {"import",
        "PROJECT MODEL",

@@ -314,6 +314,20 @@ Dataset fitted(Dataset d, const Model& model) {
 DataSettings dataSettings(const Args& args) {
   const std::string cmd = args.command().name;
   DataSettings d;
+  if (args.has("--tfrecord")) {
+    if (args.has("--data") || args.has("--x") || args.has("--y"))
+      throw UsageError(cmd + ": give either --tfrecord, --data or --x/--y, not several");
+    // Every record is training data (fit's --validation-split holds out the last ones).
+    d.kind = "tfrecord";
+    const std::string pattern = args.value("--tfrecord");
+    d.path = std::filesystem::absolute(pattern).lexically_normal().string();
+    d.fractions = {1, 0, 0};
+    if (cmd == "train") {
+      d.pipeline.prefetch = int(args.intValue("--prefetch", 0, 0, 1 << 20));
+      d.pipeline.shuffleBuffer = args.intValue("--shuffle-buffer", 0, 0, 1LL << 40);
+    }
+    return d;
+  }
   if (args.has("--data")) {
     if (args.has("--x") || args.has("--y"))
       throw UsageError(cmd + ": give either --data or --x/--y, not both");
@@ -324,7 +338,9 @@ DataSettings dataSettings(const Args& args) {
     return d;
   }
   if (!args.has("--x"))
-    throw UsageError(cmd + ": no data: give --data fashion-mnist or --x FILE.npy --y FILE.npy");
+    throw UsageError(cmd +
+                     ": no data: give --data fashion-mnist, --tfrecord PATTERN or --x FILE.npy "
+                     "--y FILE.npy");
   auto absolute = [](const std::vector<std::string>& files) {
     std::vector<std::string> out;
     for (const auto& f : files) out.push_back(std::filesystem::absolute(f).lexically_normal());
@@ -341,6 +357,25 @@ CliData loadData(const DataSettings& settings, const Model& model, bool needY, b
   d.settings = settings;
   if (settings.kind == "npy") {
     readNpyData(settings, model, needY, cmd, d.train);
+    return d;
+  }
+  if (settings.kind == "tfrecord") {
+    BuiltData built = buildDataset(settings);
+    d.settings = built.settings;
+    auto fit = [&](Dataset part) {
+      try {
+        fitDatasetToModel(part, model.spec());
+      } catch (const Error& e) {
+        throw Error(settings.path + ": " + e.what());
+      }
+      return part;
+    };
+    if (needTrain) {
+      d.train = fit(std::move(built.train));
+      if (built.validation) d.valid = fit(std::move(*built.validation));
+    } else {
+      d.test = fit(std::move(built.train));  // evaluate: every record
+    }
     return d;
   }
   if (settings.kind != "fashion_mnist")

@@ -13,7 +13,7 @@ using json = nlohmann::json;
 namespace {
 
 const std::vector<std::string> kKinds = {
-    "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "npy"};
+    "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "npy", "tfrecord"};
 const std::vector<std::string> kNormalizations = {"none", "rescale", "standardize_global",
                                                   "standardize_per_feature"};
 
@@ -26,7 +26,7 @@ void oneOf(const std::string& what, const std::string& v, const std::vector<std:
 
 }  // namespace
 
-json DataSettings::toJson() const {
+json DataSettings::baseJson() const {
   const auto& a = augmentation;
   return {{"kind", kind},
           {"path", path},
@@ -49,6 +49,21 @@ json DataSettings::toJson() const {
             {"contrast", a.contrast},
             {"brightness", a.brightness},
             {"seed", a.seed}}}};
+}
+
+json DataSettings::toJson() const {
+  json j = baseJson();
+  if (!pipeline.isDefault()) {
+    const auto& p = pipeline;
+    j["pipeline"] = {{"cycle_length", p.cycleLength},
+                     {"skip", p.skip},
+                     {"take", p.take},
+                     {"cache", p.cache},
+                     {"shuffle_buffer", p.shuffleBuffer},
+                     {"batch", p.batch},
+                     {"prefetch", p.prefetch}};
+  }
+  return j;
 }
 
 DataSettings DataSettings::fromJson(const json& j) {
@@ -88,8 +103,27 @@ DataSettings DataSettings::fromJson(const json& j) {
       o.brightness = a.value("brightness", 0.0);
       o.seed = a.value("seed", std::uint64_t(0));
     }
+    if (j.contains("pipeline")) {
+      const auto& p = j["pipeline"];
+      auto& o = d.pipeline;
+      o.cycleLength = p.value("cycle_length", 0);
+      o.skip = p.value("skip", std::int64_t(0));
+      o.take = p.value("take", std::int64_t(-1));
+      o.cache = p.value("cache", std::string());
+      o.shuffleBuffer = p.value("shuffle_buffer", std::int64_t(0));
+      o.batch = p.value("batch", 0);
+      o.prefetch = p.value("prefetch", 0);
+    }
   } catch (const json::exception& e) {
     throw Error(std::string("data settings: malformed JSON (") + e.what() + ")");
+  }
+  {
+    const auto& p = d.pipeline;
+    if (p.cycleLength < 0 || p.skip < 0 || p.take < -1 || p.shuffleBuffer < 0 || p.batch < 0 ||
+        p.prefetch < 0)
+      throw Error(
+          "data settings: pipeline cycle_length, skip, shuffle_buffer, batch and prefetch must be "
+          ">= 0 and take >= -1 (-1: all)");
   }
   oneOf("kind", d.kind, kKinds);
   oneOf("normalization", d.normalization, kNormalizations);

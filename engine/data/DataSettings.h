@@ -12,7 +12,8 @@
 namespace tessel {
 
 struct DataSettings {
-  // "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "npy".
+  // "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "npy",
+  // "tfrecord" (path: a file, folder or glob of shards; options: TfRecordSource.h).
   std::string kind = "fashion_mnist";
   std::string path;  // file or folder of the source ("" for built-in sets)
   nlohmann::json options = nlohmann::json::object();  // kind-specific (CsvSpec::toJson, ...)
@@ -50,11 +51,33 @@ struct DataSettings {
     }
   } augmentation;
 
+  // The tf.data steps of the input pipeline, in the order they apply (the data dialog shows them
+  // so): interleave over shard files (cycle_length, 0 = all), skip / take (records; take -1 =
+  // all), cache ("" none, "memory", or a cache file path), shuffle buffer (records; 0 = none),
+  // batch (0 = the fit batch size), prefetch (batches decoded ahead on a reader thread; 0 =
+  // none). Streamed TFRecord data applies all of them; other sources take skip/take (rows),
+  // batch and the shuffle buffer (any size > 0 means fit's full shuffle of in-memory rows).
+  // Written to JSON only when not all default, so older settings keep their hash.
+  struct Pipeline {
+    int cycleLength = 0;
+    std::int64_t skip = 0, take = -1;
+    std::string cache;
+    std::int64_t shuffleBuffer = 0;
+    int batch = 0, prefetch = 0;
+    bool isDefault() const {
+      return cycleLength == 0 && skip == 0 && take == -1 && cache.empty() && shuffleBuffer == 0 &&
+             batch == 0 && prefetch == 0;
+    }
+  } pipeline;
+
   nlohmann::json toJson() const;
   // Missing keys keep their defaults; throws Error for unknown kinds/normalisations, fractions
   // outside [0, 1] or summing to more than 1, negative augmentation factors.
   static DataSettings fromJson(const nlohmann::json& j);
   std::string hash() const;
+
+ private:
+  nlohmann::json baseJson() const;  // every key but "pipeline"
 };
 
 }  // namespace tessel

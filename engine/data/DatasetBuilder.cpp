@@ -1,5 +1,6 @@
 #include "engine/data/DatasetBuilder.h"
 
+#include <algorithm>
 #include <string>
 
 #include "engine/core/Error.h"
@@ -40,7 +41,7 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
   BuiltData out;
   out.settings = settings;
   const std::string& k = settings.kind;
-  const bool needsPath = k == "idx" || k == "csv" || k == "image_folder";
+  const bool needsPath = k == "idx" || k == "csv" || k == "image_folder" || k == "tfrecord";
   if (needsPath && settings.trainFile.empty() &&
       (!settings.validationFile.empty() || !settings.testFile.empty()))
     throw Error(k + " data: a validation or test file is given but no training file");
@@ -56,8 +57,23 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
     databuild::buildCsv(out, options);
   else if (k == "image_folder")
     databuild::buildImageFolder(out, options);
+  else if (k == "tfrecord")
+    databuild::buildTfRecord(out, options);
   else
     throw Error("data kind '" + k + "' cannot be imported in the studio yet");
+  // The pipeline's skip/take on in-memory and image-folder training rows (TFRecord streams apply
+  // them to the records themselves).
+  const auto& p = settings.pipeline;
+  if (k != "tfrecord" && (p.skip > 0 || p.take >= 0)) {
+    const Index n = out.train.size(), begin = std::min<Index>(p.skip, n);
+    const Index count = p.take >= 0 ? std::min<Index>(p.take, n - begin) : n - begin;
+    if (count <= 0) throw Error(k + " data: skip/take leave no training samples");
+    for (auto* arrays : {&out.train.x, &out.train.y})
+      for (Array& a : *arrays) a = a.rowsRange(begin, count);
+    if (!out.train.sampleWeight.empty())
+      out.train.sampleWeight = std::vector<float>(out.train.sampleWeight.begin() + begin,
+                                                  out.train.sampleWeight.begin() + begin + count);
+  }
   // Augmentation (training batches only; boxes, the second target of the localization set and
   // of annotated image folders, follow the image). After normalize(): the value range is read
   // from x's affine map.

@@ -39,6 +39,11 @@ class RowSource {
   };
   virtual CacheStats cacheStats() const { return {}; }
 
+  // True for a source read as a stream (TFRecord shards): rows are cheap only in order, so fit()
+  // does not shuffle them (as Keras ignores fit's shuffle for a tf.data.Dataset; the stream's
+  // own shuffle buffer shuffles).
+  virtual bool sequentialOnly() const { return false; }
+
   Index rowSize() const;  // product of rowShape()
 };
 

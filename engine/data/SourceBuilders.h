@@ -18,5 +18,7 @@ void buildIdx(BuiltData& out, const BuildOptions& o);
 void buildCsv(BuiltData& out, const BuildOptions& o);
 // "image_folder": lazy images, class ids and optional box targets; normalised.
 void buildImageFolder(BuiltData& out, const BuildOptions& o);
+// "tfrecord": TFRecord shards through a feature specification (TfRecordSource.h).
+void buildTfRecord(BuiltData& out, const BuildOptions& o);
 
 }  // namespace tessel::databuild

@@ -178,6 +178,8 @@ FitOptions RunSettings::fitOptions(int verbose) const {
   FitOptions o;
   o.epochs = fit.epochs;
   o.batchSize = fit.batchSize;
+  // The data pipeline's batch step, when set, is the batch size (tf.data's batch() decides it).
+  if (data && data->pipeline.batch > 0) o.batchSize = data->pipeline.batch;
   o.validationSplit = fit.validationSplit;
   o.shuffle = fit.shuffle;
   o.seed = fit.seed;

@@ -10,6 +10,7 @@
 #include "engine/callbacks/ProgressLogger.h"
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
+#include "engine/data/RowSource.h"
 #include "engine/train/AdaptLayers.h"
 #include "engine/train/BatchAugmenter.h"
 #include "engine/train/EpochIterator.h"
@@ -320,8 +321,14 @@ void Trainer::prepareFit(FitRun& run) {
   run.batch.allocate(run.data, model_, std::min(bs, run.trainRows));
   run.batch.ctx.rng = &run.dropoutRng;
   run.batch.fitSeed = run.options.seed;
-  run.iterator.emplace(run.trainRows, bs, run.options.stepsPerEpoch, run.options.shuffle,
-                       run.options.seed);
+  // A streamed source (TFRecord shards) is read in order: Keras ignores fit's shuffle for a
+  // tf.data.Dataset, whose own shuffle buffer shuffles.
+  bool streamed = false;
+  for (const auto* arrays : {&run.data.x, &run.data.y})
+    for (const Array& a : *arrays)
+      streamed = streamed || (a.rowSource() && a.rowSource()->sequentialOnly());
+  run.iterator.emplace(run.trainRows, bs, run.options.stepsPerEpoch,
+                       run.options.shuffle && !streamed, run.options.seed);
   model_.copyWeightsTo(run.good);
   run.batchLogs.emplace_back("loss", 0.0);
   if (outLossSum_.size() > 1)

@@ -12,12 +12,19 @@ class QWidget;
 namespace tessel::ui {
 
 // The Source tab's kinds, in combo (and stacked page) order, and their DataSettings::kind.
-enum DataSourceKind { BuiltinKind, LocalizationKind, IdxKind, CsvKind, ImageFolderKind };
-inline constexpr const char* kDataKinds[] = {"fashion_mnist", "fashion_mnist_localization", "idx",
-                                             "csv", "image_folder"};
+enum DataSourceKind {
+  BuiltinKind,
+  LocalizationKind,
+  IdxKind,
+  CsvKind,
+  ImageFolderKind,
+  TfRecordKind
+};
+inline constexpr const char* kDataKinds[] = {
+    "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "tfrecord"};
 // Kinds read from a file or folder the person chooses.
 inline bool isFileKind(int kind) {
-  return kind == IdxKind || kind == CsvKind || kind == ImageFolderKind;
+  return kind == IdxKind || kind == CsvKind || kind == ImageFolderKind || kind == TfRecordKind;
 }
 
 // The Normalisation tab's modes, in combo order (DataSettings::normalization).

@@ -20,8 +20,10 @@
 #include "ui/data/DataDialogFields.h"
 #include "ui/data/ImageFolderSourcePage.h"
 #include "ui/data/NormalizationPage.h"
+#include "ui/data/PipelinePage.h"
 #include "ui/data/SourcePage.h"
 #include "ui/data/SplitPage.h"
+#include "ui/data/TfRecordSourcePage.h"
 
 namespace tessel::ui {
 
@@ -63,6 +65,7 @@ DataImportDialog::DataImportDialog(QWidget* parent) : QDialog(parent) {
   tabs_->addTab(split_ = new SplitPage(this), tr("Split"));
   tabs_->addTab(norm_ = new NormalizationPage(this), tr("Normalisation"));
   tabs_->addTab(aug_ = new AugmentationPage(this), tr("Augmentation"));
+  tabs_->addTab(pipeline_ = new PipelinePage(this), tr("Pipeline"));
   top->addWidget(tabs_, 1);
 
   result_ = new QLabel(this);
@@ -118,6 +121,8 @@ void DataImportDialog::wireSource() {
   connect(image->colorCombo(), &QComboBox::currentIndexChanged, this,
           &DataImportDialog::forgetStatistics);
   connect(image->maxRowsSpin(), &QSpinBox::valueChanged, this, &DataImportDialog::forgetStatistics);
+  connect(source_->tfrecord()->compressionCombo(), &QComboBox::currentIndexChanged, this,
+          &DataImportDialog::reload);
 }
 
 void DataImportDialog::wireSplit() {
@@ -255,6 +260,10 @@ QLabel* DataImportDialog::augmentationHint() const {
   return aug_->hint();
 }
 
+TfRecordSourcePage* DataImportDialog::tfrecordPage() const {
+  return source_->tfrecord();
+}
+
 QString DataImportDialog::errorText() const {
   return error_->text();
 }
@@ -287,6 +296,7 @@ void DataImportDialog::updatePage() {
   norm_->setSourceKind(kind);
   // Augmentation: image sources only.
   aug_->setImageSource(kind != CsvKind);
+  pipeline_->setStreamed(kind == TfRecordKind);
 }
 
 void DataImportDialog::forgetStatistics() {
@@ -329,6 +339,7 @@ DataSettings DataImportDialog::current() const {
   norm_->store(s);
   source_->currentPage()->store(s);
   aug_->store(s);
+  pipeline_->store(s);
   return s;
 }
 
@@ -353,6 +364,7 @@ void DataImportDialog::setSettings(const nlohmann::json& json) {
   if (kind->currentData().toString().toStdString() == s.kind) source_->currentPage()->load(s);
   norm_->load(s, shownNormalization(s));
   aug_->load(s);
+  pipeline_->load(s);
   loading_ = false;
   updatePage();
   reload();

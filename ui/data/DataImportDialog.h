@@ -15,6 +15,9 @@
 //   Normalisation  none | rescale (factor, "1/255" accepted) | standardize_global (statistics
 //                  fitted on the training split, shown read-only once known) |
 //                  standardize_per_feature (CSV only; it sets the numeric columns' standardize).
+//   Pipeline       the tf.data steps in order (PipelinePage): interleave cycle length, skip, take,
+//                  cache, shuffle buffer, batch, prefetch; a TFRecord source uses all of them.
+//                  (The tab is the last one.)
 //   Augmentation   Keras preprocessing-layer factors (RandomFlip, RandomRotation, RandomZoom,
 //                  RandomTranslation, RandomContrast, RandomBrightness) and a seed; image sources
 //                  only; applied to training batches only.
@@ -46,6 +49,8 @@ namespace tessel::ui {
 
 class AugmentationPage;
 class NormalizationPage;
+class PipelinePage;
+class TfRecordSourcePage;
 class SourcePage;
 class SplitPage;
 struct SourceReport;
@@ -53,7 +58,7 @@ struct SourceReport;
 class DataImportDialog : public QDialog {
   Q_OBJECT
  public:
-  enum Tab { SourceTab, SplitTab, NormalizationTab, AugmentationTab };
+  enum Tab { SourceTab, SplitTab, NormalizationTab, AugmentationTab, PipelineTab };
 
   explicit DataImportDialog(QWidget* parent = nullptr);
   // Disconnects the children first: a focused line edit emits editingFinished while the QWidget
@@ -120,6 +125,9 @@ class DataImportDialog : public QDialog {
   QDoubleSpinBox* brightnessSpin() const;
   QSpinBox* augmentationSeedSpin() const;
   QLabel* augmentationHint() const;
+  // TFRecord source and pipeline.
+  TfRecordSourcePage* tfrecordPage() const;
+  PipelinePage* pipelinePage() const { return pipeline_; }
   QLabel* resultLabel() const { return result_; }
   QLabel* errorLabel() const { return error_; }
   QDialogButtonBox* buttons() const { return buttons_; }
@@ -153,6 +161,7 @@ class DataImportDialog : public QDialog {
   SplitPage* split_;
   NormalizationPage* norm_;
   AugmentationPage* aug_;
+  PipelinePage* pipeline_;
   QLabel *result_, *error_;
   QDialogButtonBox* buttons_;
 

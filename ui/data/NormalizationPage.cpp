@@ -68,7 +68,7 @@ void NormalizationPage::applyKindDefaults(int kind) {
   // Images are 0..255: Rescaling(1/255); CSV numeric columns are standardised per feature.
   if (kind == CsvKind)
     norm_->setCurrentIndex(NormPerFeature);
-  else if (kind == IdxKind || kind == ImageFolderKind)
+  else if (kind == IdxKind || kind == ImageFolderKind || kind == TfRecordKind)
     norm_->setCurrentIndex(NormRescale);
   else
     norm_->setCurrentIndex(NormNone);

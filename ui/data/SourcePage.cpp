@@ -14,6 +14,7 @@
 #include "ui/data/IdxSourcePage.h"
 #include "ui/data/ImageFolderSourcePage.h"
 #include "ui/data/LocalizationSourcePage.h"
+#include "ui/data/TfRecordSourcePage.h"
 
 namespace tessel::ui {
 
@@ -27,6 +28,7 @@ SourcePage::SourcePage(QWidget* parent) : QWidget(parent) {
   kind_->addItem(tr("IDX image/label files"), kDataKinds[IdxKind]);
   kind_->addItem(tr("CSV table"), kDataKinds[CsvKind]);
   kind_->addItem(tr("Image folder (one subfolder per class)"), kDataKinds[ImageFolderKind]);
+  kind_->addItem(tr("TFRecord shards (tf.train.Example)"), kDataKinds[TfRecordKind]);
   source->addRow(tr("Source"), kind_);
   auto* pathRow = new QHBoxLayout;
   path_ = new QLineEdit(this);
@@ -45,6 +47,7 @@ SourcePage::SourcePage(QWidget* parent) : QWidget(parent) {
   pages_->addWidget(new IdxSourcePage(this));
   pages_->addWidget(csv_ = new CsvSourcePage(this));
   pages_->addWidget(image_ = new ImageFolderSourcePage(this));
+  pages_->addWidget(tfrecord_ = new TfRecordSourcePage(this));
   layout->addWidget(pages_, 1);
 }
 

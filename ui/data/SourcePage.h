@@ -14,6 +14,7 @@ class CsvSourcePage;
 class DataSourcePage;
 class ImageFolderSourcePage;
 class LocalizationSourcePage;
+class TfRecordSourcePage;
 
 class SourcePage : public QWidget {
   Q_OBJECT
@@ -32,6 +33,7 @@ class SourcePage : public QWidget {
   CsvSourcePage* csv() const { return csv_; }
   ImageFolderSourcePage* imageFolder() const { return image_; }
   LocalizationSourcePage* localization() const { return localization_; }
+  TfRecordSourcePage* tfrecord() const { return tfrecord_; }
 
  private:
   QComboBox* kind_;
@@ -41,6 +43,7 @@ class SourcePage : public QWidget {
   LocalizationSourcePage* localization_;
   CsvSourcePage* csv_;
   ImageFolderSourcePage* image_;
+  TfRecordSourcePage* tfrecord_;
 };
 
 }  // namespace tessel::ui
