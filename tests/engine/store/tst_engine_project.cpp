@@ -174,8 +174,11 @@ class TestProject : public QObject {
       runId = p.createRun(r);
     }
     {
-      auto ro = Project::open(path.string(), /*readOnly=*/true);  // read-only changes nothing
-      QCOMPARE(ro.run(runId)->status, RunStatus::Running);
+      // Read-only changes nothing in the file, but reports the dead run as interrupted.
+      auto ro = Project::open(path.string(), /*readOnly=*/true);
+      QCOMPARE(ro.run(runId)->status, RunStatus::Interrupted);
+      QCOMPARE(ro.runs().front().status, RunStatus::Interrupted);
+      QVERIFY(ro.events(runId).empty());
     }
     auto p = Project::open(path.string());
     QCOMPARE(p.run(runId)->status, RunStatus::Interrupted);
