@@ -93,7 +93,9 @@ static RunRecord readRun(SqlStatement& s) {
 // run whose training process is gone as `interrupted`, as the next read-write open records it
 // (`tessel runs` after a crash says so).
 static RunRecord withLiveStatus(RunRecord r, bool readOnly) {
-  if (readOnly && (r.status == RunStatus::Running || r.status == RunStatus::Paused) &&
+  if (readOnly &&
+      (r.status == RunStatus::Queued || r.status == RunStatus::Running ||
+       r.status == RunStatus::Paused) &&
       !processAlive(r.pid))
     r.status = RunStatus::Interrupted;
   return r;
