@@ -48,7 +48,9 @@ DecodedImage decodeImage(const std::uint8_t* data, std::size_t size, const std::
       return std::int64_t(data[at]) << 24 | std::int64_t(data[at + 1]) << 16 |
              std::int64_t(data[at + 2]) << 8 | std::int64_t(data[at + 3]);
     };
-    if (be32(16) * be32(20) > kMaxImagePixels)
+    const std::int64_t pngWidth = be32(16), pngHeight = be32(20);  // each < 2^32
+    if (pngWidth > kMaxImagePixels || pngHeight > kMaxImagePixels ||
+        pngWidth * pngHeight > kMaxImagePixels)
       throw Error(name + ": image of " + std::to_string(be32(16)) + "x" + std::to_string(be32(20)) +
                   " pixels is over the limit of " + countText(kMaxImagePixels) + " pixels");
   }

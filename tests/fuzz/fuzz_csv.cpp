@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
     tessel::CsvSpec spec;
     if (zero) {
       const std::string text(reinterpret_cast<const char*>(data), csvStart - 1);
-      const tessel::json j = tessel::json::parse(text, nullptr, /*allow_exceptions=*/false);
+      const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
       if (j.is_discarded()) return 0;
       spec = tessel::CsvSpec::fromJson(j);
     } else {

@@ -208,6 +208,14 @@ class TestResourceLimits : public QObject {
     });
     QVERIFY2(e == "big.png: image of 60000x60000 pixels is over the limit of 268,435,456 pixels",
              e.c_str());
+    // The largest header a PNG can hold (found by fuzz_image_decode: the product overflowed).
+    const std::string widest = pngClaiming(0xFFFFFFFFu, 0xFFFFFFFFu);
+    QCOMPARE(errorOf([&] {
+               decodeImage(reinterpret_cast<const std::uint8_t*>(widest.data()), widest.size(),
+                           "w.png", 1);
+             }),
+             std::string("w.png: image of 4294967295x4294967295 pixels is over the limit of "
+                         "268,435,456 pixels"));
     // A resize target beyond the limit is refused too; a small image of the same form decodes.
     const std::string small = pngClaiming(8, 8);
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(small.data());
