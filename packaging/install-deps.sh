@@ -25,6 +25,9 @@ ui_pkgs=(qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev libqcusto
   libgraphviz-dev libgl1-mesa-dev fonts-dejavu-core xvfb xauth)
 test_pkgs=(python3-numpy python3-sklearn python3-onnx desktop-file-utils appstream
   shared-mime-info dpkg-dev)
+# The sanitizer and fuzz build of .ci/run and tests/fuzz/run_all.sh (clang's ASan, UBSan,
+# libFuzzer and OpenMP runtime).
+test_pkgs+=(clang libclang-rt-14-dev libomp-dev)
 bench_pkgs=(python3-torch libopenblas0-pthread)
 
 pkgs=("${engine_pkgs[@]}")

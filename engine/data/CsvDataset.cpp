@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "engine/core/Error.h"
+#include "engine/core/ResourceLimits.h"
 #include "engine/data/CsvParsedTable.h"
 #include "engine/data/Split.h"
 
@@ -229,6 +230,10 @@ CsvImport encode(const std::string& path, const CsvSpec& spec, CsvParsedTable& p
   const std::vector<Index> crossOffset = planCrossed(out, spec, width);
   if (width == 0) throw Error(path + ": no feature columns selected");
 
+  if (boundedProduct({n, width}, kMaxArrayBytes / 4) < 0)
+    throw Error(path + ": " + std::to_string(n) + " rows of " + std::to_string(width) +
+                " encoded columns are over the limit of " + byteSizeText(kMaxArrayBytes) +
+                " for one array");
   out.x = Array(DType::Float32, Shape{n, width});
   writeFeatures(out, spec, p, plans, n, width);
   writeCrossed(out, spec, p, crossOffset, n, width);

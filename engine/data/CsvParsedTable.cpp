@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/core/Error.h"
+#include "engine/core/ResourceLimits.h"
 #include "engine/data/CsvReader.h"
 #include "engine/data/CsvText.h"
 
@@ -33,9 +34,17 @@ void bindColumns(CsvParsedTable& p, const CsvSpec& spec, const std::string& path
     p.cols[i].index = columnIndex(f, columns[i].name, path);
     p.cols[i].numeric = columns[i].type == ColumnType::Numeric;
   }
+  for (const auto& c : columns)
+    if (c.numOovBuckets > kMaxFeatureColumns ||
+        static_cast<std::int64_t>(c.vocabulary.size()) > kMaxFeatureColumns)
+      throw Error(path + ": column '" + c.name + "': vocabulary and num_oov_buckets are over the " +
+                  "limit of " + countText(kMaxFeatureColumns) + " columns");
   for (const auto& cr : spec.crossed) {
     if (cr.keys.size() < 2) throw Error(path + ": a crossed column needs at least two keys");
     if (cr.hashBucketSize <= 0) throw Error(path + ": crossed column hash_bucket_size must be > 0");
+    if (cr.hashBucketSize > kMaxFeatureColumns)
+      throw Error(path + ": crossed column hash_bucket_size " + std::to_string(cr.hashBucketSize) +
+                  " is over the limit of " + countText(kMaxFeatureColumns) + " columns");
     for (const auto& k : cr.keys)
       if (!p.crossKeyCols.count(k)) {
         p.crossKeyCols[k] = static_cast<int>(p.extra.size());

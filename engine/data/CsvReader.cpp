@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "engine/core/Error.h"
+#include "engine/core/ResourceLimits.h"
 
 namespace tessel {
 
@@ -121,6 +122,9 @@ bool CsvReader::readLine(std::string& out) {
     }
     any = true;
     const size_t len = std::strlen(got);
+    if (static_cast<std::int64_t>(out.size() + len) > kMaxCsvLineBytes)
+      throw Error(path_ + ":" + std::to_string(physicalLine_ + 1) +
+                  ": line longer than the limit of " + byteSizeText(kMaxCsvLineBytes));
     out.append(got, len);
     if (len > 0 && got[len - 1] == '\n') {
       out.pop_back();
@@ -157,6 +161,9 @@ bool CsvReader::next(std::vector<std::string>& fields) {
       if (!readLine(line_))
         throw Error(path_ + ":" + std::to_string(recordLine_) +
                     ": unterminated quoted field (the file ends inside quotes)");
+      if (static_cast<std::int64_t>(record.size() + line_.size()) >= kMaxCsvLineBytes)
+        throw Error(path_ + ":" + std::to_string(recordLine_) +
+                    ": quoted field longer than the limit of " + byteSizeText(kMaxCsvLineBytes));
       record += '\n';
       record += line_;
     }

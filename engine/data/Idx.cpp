@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "engine/core/Error.h"
+#include "engine/core/ResourceLimits.h"
 
 namespace tessel {
 
@@ -101,6 +102,25 @@ class GzReader {
   GzReader(const GzReader&) = delete;
   GzReader& operator=(const GzReader&) = delete;
 
+  // Refuses (before anything is allocated) to read `wanted` more bytes than the rest of the file
+  // can hold: its remaining size when plain, the deflate bound when gzip-compressed.
+  void checkCanHold(std::int64_t wanted, const std::string& what) const {
+    std::error_code ec;
+    const auto size = static_cast<std::int64_t>(std::filesystem::file_size(path_, ec));
+    if (ec) return;
+    if (gzdirect(f_)) {
+      const std::int64_t left = size - static_cast<std::int64_t>(gztell(f_));
+      if (wanted > left)
+        throw Error(path_ + ": truncated IDX data for " + what + ": expected " +
+                    std::to_string(wanted) + " bytes, file has " + std::to_string(left));
+    } else if (wanted / kMaxDeflateRatio > size) {
+      throw Error(path_ + ": truncated IDX data for " + what + ": expected " +
+                  std::to_string(wanted) + " bytes, more than a gzip file of " +
+                  std::to_string(size) + " bytes can hold (deflate expands at most " +
+                  std::to_string(kMaxDeflateRatio) + ":1)");
+    }
+  }
+
   // Reads up to n bytes; returns how many were read (fewer at end of file or a truncated
   // gzip stream). Throws on a corrupt stream.
   size_t read(std::uint8_t* dst, size_t n) {
@@ -165,12 +185,14 @@ Array readIdx(const std::string& path, Index maxRows) {
   Shape shape = h.shape;
   if (maxRows >= 0 && !shape.empty() && shape[0] > maxRows) shape[0] = maxRows;
   const size_t es = dtypeSize(h.dtype);
-  // Overflow guard: 2^63 bytes is far beyond any real file.
-  long double bytesWanted = static_cast<long double>(es);
-  for (Index d : shape) bytesWanted *= static_cast<long double>(d);
-  if (bytesWanted > static_cast<long double>(std::numeric_limits<std::int64_t>::max() / 2))
-    throw Error(path + ": IDX dimensions " + shapeToString(h.shape) + " are too large");
-  const size_t expected = static_cast<size_t>(shapeProduct(shape)) * es;
+  // Hostile headers are refused before allocating: the data must fit the array limit and the file.
+  const std::int64_t count = boundedProduct(shape, kMaxArrayBytes / static_cast<std::int64_t>(es));
+  if (count < 0)
+    throw Error(path + ": IDX header claims " + dtypeName(h.dtype) + " " + shapeToString(h.shape) +
+                ", over the limit of " + byteSizeText(kMaxArrayBytes) + " for one array");
+  const size_t expected = static_cast<size_t>(count) * es;
+  in.checkCanHold(static_cast<std::int64_t>(expected),
+                  dtypeName(h.dtype) + std::string(" ") + shapeToString(h.shape));
   std::vector<std::uint8_t> bytes(expected);
   size_t got = in.read(bytes.data(), expected);
   if (got < expected)

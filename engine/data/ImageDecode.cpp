@@ -10,9 +10,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <memory>
 
 #include "engine/core/Error.h"
+#include "engine/core/ResourceLimits.h"
 
 namespace tessel {
 
@@ -32,7 +34,30 @@ DecodedImage decodeImage(const std::uint8_t* data, std::size_t size, const std::
                 std::to_string(channels));
   if (height < 0 || width < 0) throw Error(name + ": negative image size requested");
   if (size == 0) throw Error(name + ": empty file, not an image");
+  if (size > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw Error(name + ": image file over the limit of 2 GiB");
+  if (static_cast<std::int64_t>(height) * width > kMaxImagePixels)
+    throw Error(name + ": requested size " + std::to_string(height) + "x" + std::to_string(width) +
+                " is over the limit of " + countText(kMaxImagePixels) + " pixels");
   int w = 0, h = 0, n = 0;
+  // The header's size is checked before stb allocates the pixels (a PNG's IHDR is read here:
+  // stb's own check of it only says "too large").
+  static const std::uint8_t kPng[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (size >= 24 && std::memcmp(data, kPng, 8) == 0 && std::memcmp(data + 12, "IHDR", 4) == 0) {
+    auto be32 = [&](std::size_t at) {
+      return std::int64_t(data[at]) << 24 | std::int64_t(data[at + 1]) << 16 |
+             std::int64_t(data[at + 2]) << 8 | std::int64_t(data[at + 3]);
+    };
+    const std::int64_t pngWidth = be32(16), pngHeight = be32(20);  // each < 2^32
+    if (pngWidth > kMaxImagePixels || pngHeight > kMaxImagePixels ||
+        pngWidth * pngHeight > kMaxImagePixels)
+      throw Error(name + ": image of " + std::to_string(be32(16)) + "x" + std::to_string(be32(20)) +
+                  " pixels is over the limit of " + countText(kMaxImagePixels) + " pixels");
+  }
+  if (stbi_info_from_memory(data, static_cast<int>(size), &w, &h, &n) &&
+      static_cast<std::int64_t>(w) * h > kMaxImagePixels)
+    throw Error(name + ": image of " + std::to_string(w) + "x" + std::to_string(h) +
+                " pixels is over the limit of " + countText(kMaxImagePixels) + " pixels");
   std::unique_ptr<stbi_uc, void (*)(void*)> px(
       stbi_load_from_memory(data, static_cast<int>(size), &w, &h, &n, channels), stbi_image_free);
   if (!px) {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "engine/core/Error.h"
+#include "engine/core/ResourceLimits.h"
 
 namespace tessel {
 
@@ -210,10 +211,12 @@ void swapBytes(std::uint8_t* p, size_t count, size_t es) {
 }
 
 size_t expectedBytes(const NpyHeader& h, const std::string& name) {
-  long double b = static_cast<long double>(dtypeSize(h.dtype));
-  for (Index d : h.shape) b *= static_cast<long double>(d);
-  if (b > 1e18L) throw Error(name + ": shape " + shapeToString(h.shape) + " is too large");
-  return static_cast<size_t>(shapeProduct(h.shape)) * dtypeSize(h.dtype);
+  const auto es = static_cast<std::int64_t>(dtypeSize(h.dtype));
+  const std::int64_t count = boundedProduct(h.shape, kMaxArrayBytes / es);
+  if (count < 0)
+    throw Error(name + ": shape " + shapeToString(h.shape) + " is over the limit of " +
+                byteSizeText(kMaxArrayBytes) + " for one array");
+  return static_cast<size_t>(count * es);
 }
 
 // For a 0-d array numpy's shape is (): one element.

@@ -6,6 +6,7 @@
 #include "engine/core/Error.h"
 #include "engine/graph/GraphAnalysis.h"
 #include "engine/layers/LayerRegistry.h"
+#include "engine/layers/ParameterBudget.h"
 
 namespace tessel {
 
@@ -75,6 +76,7 @@ std::string summaryTable(const ModelSpec& spec, const LayerRegistry& registry, i
   out << std::string(static_cast<size_t>(width), '=') << '\n';
   Index trainable = 0, nonTrainable = 0;
   Rng rng(0);
+  ParameterBudget budget;  // a model too large to build is refused before its weights exist
   // Keras lists a functional model's layers in graph order (inputs first, each layer after what
   // feeds it), whatever order the file or the canvas holds them in.
   for (int i : g.order) {

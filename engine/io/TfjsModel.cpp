@@ -10,6 +10,7 @@
 #include <set>
 
 #include "engine/core/Error.h"
+#include "engine/core/ResourceLimits.h"
 #include "engine/io/Keras3Json.h"
 #include "engine/io/LayerSupport.h"
 
@@ -170,7 +171,14 @@ static void readManifest(const json& manifest, const std::string& directory, Mod
     std::string shardList;
     for (const auto& p : group["paths"]) {
       if (!p.is_string()) throw Error("model.json: " + groupName + " has a non-string path");
-      fs::path shard = fs::path(directory) / p.get<std::string>();
+      const fs::path relative = fs::path(p.get<std::string>()).lexically_normal();
+      if (relative.empty() || relative.is_absolute() || *relative.begin() == "..")
+        throw Error("model.json: weight shard path '" + p.get<std::string>() +
+                    "' must name a file inside the model's folder");
+      fs::path shard = fs::path(directory) / relative;
+      std::error_code ec;
+      if (fs::exists(shard, ec) && !fs::is_regular_file(shard, ec))
+        throw Error("weight shard '" + shard.string() + "' is not a regular file");
       if (!fs::exists(shard))
         throw Error("missing weight shard '" + shard.string() + "' (listed in model.json)");
       data += readWhole(shard.string(), "weight shard");
@@ -195,8 +203,14 @@ static void readManifest(const json& manifest, const std::string& directory, Mod
           throw Error("weight '" + name + "' has a bad shape " + w["shape"].dump());
         shape.push_back(d.get<Index>());
       }
-      // Both dtypes are 4 bytes per element.
-      const std::size_t bytes = static_cast<std::size_t>(shapeProduct(shape)) * sizeof(float);
+      // Both dtypes are 4 bytes per element; a shape larger than the shards is refused before
+      // the tensor is allocated (boundedProduct also guards the product against overflow).
+      const std::int64_t count = boundedProduct(shape, static_cast<std::int64_t>(data.size() / 4));
+      if (count < 0)
+        throw Error("weight shard data too short: weight '" + name + "' " + w["shape"].dump() +
+                    " needs more than the " + std::to_string(data.size()) +
+                    " bytes the shards of " + groupName + " (" + shardList + ") hold");
+      const std::size_t bytes = static_cast<std::size_t>(count) * 4;
       if (offset + bytes > data.size())
         throw Error("weight shard data too short: weight '" + name + "' " + w["shape"].dump() +
                     " needs bytes " + std::to_string(offset) + ".." +

@@ -1,6 +1,7 @@
 #include "engine/layers/Layer.h"
 
 #include "engine/core/Error.h"
+#include "engine/layers/ParameterBudget.h"
 
 namespace tessel {
 
@@ -29,6 +30,7 @@ Index Layer::parameterCount() const {
 }
 
 Variable& Layer::addVariable(const std::string& name, const Shape& shape, bool trainable) {
+  ParameterBudget::take(name_, name, shape);  // before allocating
   Variable v;
   v.name = name;
   v.value.resize(shape);

@@ -41,8 +41,8 @@ Shape Reshape::resolve(Index features, const Shape& input) const {
   for (size_t i = 0; i < target_.size(); ++i) {
     if (target_[i] == -1)
       unknownAt = Index(i);
-    else
-      known *= target_[i];
+    else if (__builtin_mul_overflow(known, target_[i], &known))
+      throwBadValue("config 'target_shape' " + shapeToString(target_) + " has too many values");
     out.push_back(target_[i]);
   }
   if (features == kNone) {  // unknown input size: -1 stays unknown
@@ -67,8 +67,13 @@ Shape Reshape::outputShape(const std::vector<Shape>& inputs) const {
   const Shape& in = inputs[0];
   if (in.empty()) throwShapeMismatch("Reshape needs a batch dimension, got " + shapeToString(in));
   Index features = 1;
-  for (size_t i = 1; i < in.size(); ++i) features = in[i] == kNone ? kNone : features * in[i];
-  if (std::count(in.begin() + 1, in.end(), kNone)) features = kNone;
+  if (std::count(in.begin() + 1, in.end(), kNone)) {
+    features = kNone;
+  } else {
+    for (size_t i = 1; i < in.size(); ++i)
+      if (__builtin_mul_overflow(features, in[i], &features))
+        throwShapeMismatch("input " + shapeToString(in) + " has too many values per sample");
+  }
   return resolve(features, in);
 }
 

@@ -235,7 +235,9 @@ Project Project::open(const std::string& path, bool readOnly) {
 void Project::markInterruptedRuns() {
   std::vector<std::int64_t> dead;
   {
-    SqlStatement s(prepare("SELECT id, pid FROM runs WHERE status IN ('running','paused')"));
+    // A queued run of a dead process was killed before its first batch (while loading data).
+    SqlStatement s(
+        prepare("SELECT id, pid FROM runs WHERE status IN ('queued','running','paused')"));
     while (s.step())
       if (!processAlive(s.i64(1)) || s.i64(1) == getpid()) dead.push_back(s.i64(0));
   }

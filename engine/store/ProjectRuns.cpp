@@ -89,18 +89,30 @@ static RunRecord readRun(SqlStatement& s) {
   return r;
 }
 
+// A read-only connection (Project::open(path, true)) marks nothing, but runs() and run() report a
+// run whose training process is gone as `interrupted`, as the next read-write open records it
+// (`tessel runs` after a crash says so).
+static RunRecord withLiveStatus(RunRecord r, bool readOnly) {
+  if (readOnly &&
+      (r.status == RunStatus::Queued || r.status == RunStatus::Running ||
+       r.status == RunStatus::Paused) &&
+      !processAlive(r.pid))
+    r.status = RunStatus::Interrupted;
+  return r;
+}
+
 std::vector<RunRecord> Project::runs(std::int64_t modelId) const {
   std::vector<RunRecord> out;
   SqlStatement s(prepare(TESSEL_RUN_COLUMNS " WHERE ?=0 OR model_id=? ORDER BY id"));
   s.bind(1, modelId).bind(2, modelId);
-  while (s.step()) out.push_back(readRun(s));
+  while (s.step()) out.push_back(withLiveStatus(readRun(s), readOnly_));
   return out;
 }
 
 std::optional<RunRecord> Project::run(std::int64_t runId) const {
   SqlStatement s(prepare(TESSEL_RUN_COLUMNS " WHERE id=?"));
   s.bind(1, runId);
-  if (s.step()) return readRun(s);
+  if (s.step()) return withLiveStatus(readRun(s), readOnly_);
   return std::nullopt;
 }
 

@@ -22,6 +22,24 @@ bool lowerIsBetter(const std::string& monitor) {
            monitor.find("iou") != std::string::npos);
 }
 
+// A failed write (disk full, a file system gone read-only, an I/O error) rolls the open
+// transaction back, so the project keeps what earlier commits recorded, and stops training
+// with one line.
+template <class F>
+void writeOrStop(Project& project, F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    try {
+      if (project.inTransaction()) project.rollback();
+    } catch (const Error&) {
+    }
+    std::string why = e.what();
+    if (why.rfind("project file: ", 0) == 0) why.erase(0, 14);
+    throw Error("training stopped: cannot write to the project file (" + why + ")");
+  }
+}
+
 }  // namespace
 
 std::optional<double> improvedMonitorValue(const Logs& logs, const std::string& monitor,
@@ -92,99 +110,109 @@ void RunRecorder::commitNow() {
 }
 
 void RunRecorder::onTrainBegin(const FitOptions& options, int stepsPerEpoch) {
-  stepsPerEpoch_ = stepsPerEpoch;
-  epoch_ = options.initialEpoch;
-  step_ = static_cast<std::int64_t>(options.initialEpoch) * stepsPerEpoch;
-  project_.setTrainingMode(true);
-  if (options.initialEpoch > 0) {
-    // Resuming: the curves continue from the last completed epoch.
-    project_.deleteMetricsAfter(runId_, options.initialEpoch - 1);
-    if (auto best = project_.bestMetric(runId_, monitor_)) best_ = *best, haveBest_ = true;
-  }
-  project_.setRunStatus(runId_, RunStatus::Running);
-  lastLr_ = trainer_.optimizer().currentLearningRate();
-  lastCommit_ = std::chrono::steady_clock::now();
+  writeOrStop(project_, [&] {
+    stepsPerEpoch_ = stepsPerEpoch;
+    epoch_ = options.initialEpoch;
+    step_ = static_cast<std::int64_t>(options.initialEpoch) * stepsPerEpoch;
+    project_.setTrainingMode(true);
+    if (options.initialEpoch > 0) {
+      // Resuming: the curves continue from the last completed epoch.
+      project_.deleteMetricsAfter(runId_, options.initialEpoch - 1);
+      if (auto best = project_.bestMetric(runId_, monitor_)) best_ = *best, haveBest_ = true;
+    }
+    project_.setRunStatus(runId_, RunStatus::Running);
+    lastLr_ = trainer_.optimizer().currentLearningRate();
+    lastCommit_ = std::chrono::steady_clock::now();
+  });
 }
 
 void RunRecorder::onBatchEnd(int epoch, int batch, const Logs& logs) {
-  epoch_ = epoch;
-  lastBatch_ = batch;
-  step_ = static_cast<std::int64_t>(epoch) * stepsPerEpoch_ + batch;
-  ensureTransaction();
-  batchRow_.clear();
-  for (const auto& kv : logs) batchRow_.push_back(kv);
-  project_.addBatchMetrics(runId_, epoch, step_, batchRow_);
-  if (std::chrono::steady_clock::now() - lastCommit_ >= commitInterval_) commitNow();
+  writeOrStop(project_, [&] {
+    epoch_ = epoch;
+    lastBatch_ = batch;
+    step_ = static_cast<std::int64_t>(epoch) * stepsPerEpoch_ + batch;
+    ensureTransaction();
+    batchRow_.clear();
+    for (const auto& kv : logs) batchRow_.push_back(kv);
+    project_.addBatchMetrics(runId_, epoch, step_, batchRow_);
+    if (std::chrono::steady_clock::now() - lastCommit_ >= commitInterval_) commitNow();
+  });
 }
 
 void RunRecorder::onEpochEnd(int epoch, const Logs& logs) {
-  ensureTransaction();
-  project_.addEpochMetrics(runId_, epoch, logs);
-  double lr = trainer_.optimizer().currentLearningRate();
-  if (lastLr_ >= 0 && learningRateChanged(lastLr_, lr)) {
-    RunEvent e;
-    e.epoch = epoch;
-    e.step = step_;
-    e.kind = "lr_change";
-    e.payload = {{"from", lastLr_}, {"to", lr}};
-    project_.addEvent(runId_, e);
-  }
-  lastLr_ = lr;
-  project_.saveCheckpoint(runId_, makeCheckpoint(trainer_, "last", epoch, step_));
-  if (auto value = improvedMonitorValue(logs, monitor_, best_, haveBest_)) {
-    project_.saveCheckpoint(runId_, makeCheckpoint(trainer_, "best", epoch, step_));
-    RunEvent e;
-    e.epoch = epoch;
-    e.step = step_;
-    e.kind = "best_epoch";
-    e.payload = {{"monitor", monitor_}, {"value", *value}};
-    project_.addEvent(runId_, e);
-  }
-  // A stop mid-epoch still ends the epoch (Keras calls on_epoch_end with the partial epoch's
-  // logs, and so do we), but the run counts only complete epochs; the partial one is an event.
-  const bool partial =
-      stepsPerEpoch_ > 0 && lastBatch_ + 1 < stepsPerEpoch_ && trainer_.stopRequested();
-  if (partial) {
-    RunEvent e;
-    e.epoch = epoch;
-    e.step = step_;
-    e.kind = "partial_epoch";
-    e.payload = {{"batches", lastBatch_ + 1}, {"steps_per_epoch", stepsPerEpoch_}};
-    project_.addEvent(runId_, e);
-  }
-  project_.setRunEpochsDone(runId_, partial ? epoch : epoch + 1);
-  lastBatch_ = -1;
-  commitNow();
+  writeOrStop(project_, [&] {
+    ensureTransaction();
+    project_.addEpochMetrics(runId_, epoch, logs);
+    double lr = trainer_.optimizer().currentLearningRate();
+    if (lastLr_ >= 0 && learningRateChanged(lastLr_, lr)) {
+      RunEvent e;
+      e.epoch = epoch;
+      e.step = step_;
+      e.kind = "lr_change";
+      e.payload = {{"from", lastLr_}, {"to", lr}};
+      project_.addEvent(runId_, e);
+    }
+    lastLr_ = lr;
+    project_.saveCheckpoint(runId_, makeCheckpoint(trainer_, "last", epoch, step_));
+    if (auto value = improvedMonitorValue(logs, monitor_, best_, haveBest_)) {
+      project_.saveCheckpoint(runId_, makeCheckpoint(trainer_, "best", epoch, step_));
+      RunEvent e;
+      e.epoch = epoch;
+      e.step = step_;
+      e.kind = "best_epoch";
+      e.payload = {{"monitor", monitor_}, {"value", *value}};
+      project_.addEvent(runId_, e);
+    }
+    // A stop mid-epoch still ends the epoch (Keras calls on_epoch_end with the partial epoch's
+    // logs, and so do we), but the run counts only complete epochs; the partial one is an event.
+    const bool partial =
+        stepsPerEpoch_ > 0 && lastBatch_ + 1 < stepsPerEpoch_ && trainer_.stopRequested();
+    if (partial) {
+      RunEvent e;
+      e.epoch = epoch;
+      e.step = step_;
+      e.kind = "partial_epoch";
+      e.payload = {{"batches", lastBatch_ + 1}, {"steps_per_epoch", stepsPerEpoch_}};
+      project_.addEvent(runId_, e);
+    }
+    project_.setRunEpochsDone(runId_, partial ? epoch : epoch + 1);
+    lastBatch_ = -1;
+    commitNow();
+  });
 }
 
 void RunRecorder::onFinished(const History& history) {
-  commitNow();
-  if (failed_) return;
-  bool stopped = userStop_ < 0 ? trainer_.stopRequested() : userStop_ == 1;
-  RunStatus status = stopped ? RunStatus::Stopped : RunStatus::Finished;
-  if (!history.stopReason.empty() && status == RunStatus::Finished) {
-    RunEvent e;
-    e.epoch = epoch_;
-    e.step = step_;
-    e.kind = "early_stop";
-    e.payload = {{"reason", history.stopReason}};
-    project_.addEvent(runId_, e);
-  }
-  project_.setRunStatus(runId_, status);
-  project_.setTrainingMode(false);
+  writeOrStop(project_, [&] {
+    commitNow();
+    if (failed_) return;
+    bool stopped = userStop_ < 0 ? trainer_.stopRequested() : userStop_ == 1;
+    RunStatus status = stopped ? RunStatus::Stopped : RunStatus::Finished;
+    if (!history.stopReason.empty() && status == RunStatus::Finished) {
+      RunEvent e;
+      e.epoch = epoch_;
+      e.step = step_;
+      e.kind = "early_stop";
+      e.payload = {{"reason", history.stopReason}};
+      project_.addEvent(runId_, e);
+    }
+    project_.setRunStatus(runId_, status);
+    project_.setTrainingMode(false);
+  });
 }
 
 void RunRecorder::onFailed(const std::string& message) {
-  failed_ = true;
-  commitNow();
-  RunEvent e;
-  e.epoch = epoch_;
-  e.step = step_;
-  e.kind = "nan";
-  e.payload = {{"message", message}};
-  project_.addEvent(runId_, e);
-  project_.setRunStatus(runId_, RunStatus::Failed);
-  project_.setTrainingMode(false);
+  writeOrStop(project_, [&] {
+    failed_ = true;
+    commitNow();
+    RunEvent e;
+    e.epoch = epoch_;
+    e.step = step_;
+    e.kind = "nan";
+    e.payload = {{"message", message}};
+    project_.addEvent(runId_, e);
+    project_.setRunStatus(runId_, RunStatus::Failed);
+    project_.setTrainingMode(false);
+  });
 }
 
 void RunRecorder::addEvent(const std::string& kind, const json& payload) {

@@ -5,6 +5,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/layers/LayerRegistry.h"
+#include "engine/layers/ParameterBudget.h"
 
 namespace tessel {
 
@@ -43,6 +44,7 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
   // Create and build the layers in Keras layer order (the spec's node order), so that the
   // initializers draw from the seeded stream in a stable order.
   std::map<std::string, Layer*> layerOf;
+  ParameterBudget budget;  // the whole model within kMaxModelParameters, checked before allocating
   for (const NodeSpec& node : spec_.nodes) {
     if (node.isInput()) continue;
     auto layer = LayerRegistry::instance().create(node.className, node.config, node.name);

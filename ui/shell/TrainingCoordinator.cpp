@@ -140,6 +140,9 @@ void TrainingCoordinator::wireController() {
                           controller->epochsCompleted());
   });
   connect(controller, &TrainingController::finished, this, &TrainingCoordinator::onTrainingEnded);
+  // Resume pressed in a session that has not built any data yet (the studio just opened).
+  connect(dashboard_, &TrainingDashboard::resumeNeedsData, this,
+          &TrainingCoordinator::resumeWithData);
   connect(controller, &TrainingController::failed, this, [this](const QString& message) {
     prompts_->say(tr("Training failed: %1").arg(message));
     onTrainingEnded();
@@ -193,14 +196,11 @@ void TrainingCoordinator::loadDashboard(qint64 id) {
   loadingSettings_ = false;
 }
 
-bool TrainingCoordinator::train() {
-  if (isTraining()) return false;
-  const qint64 id = context_.currentModelId();
+// The model's data (built as its data settings say), its settings, test and validation parts
+// and class names handed to the dashboard and the previews. False (with a message) on failure.
+bool TrainingCoordinator::prepareData(qint64 id) {
   const ProjectSession::Model* m = session_->model(id);
-  if (!m) {
-    prompts_->say(tr("Open or create a model first."));
-    return false;
-  }
+  if (!m) return false;
   // The run records the model as saved: write pending edits first.
   if (!session_->isUntitled() && session_->isDirty()) session_->save();
   const ModelSpec spec = context_.currentSpec();
@@ -236,6 +236,18 @@ bool TrainingCoordinator::train() {
                                            : std::vector<std::vector<std::array<float, 4>>>{});
   dashboard_->setValidationData(std::move(validation));
   dashboard_->setData(std::move(data));
+  return true;
+}
+
+bool TrainingCoordinator::train() {
+  if (isTraining()) return false;
+  const qint64 id = context_.currentModelId();
+  const ProjectSession::Model* m = session_->model(id);
+  if (!m) {
+    prompts_->say(tr("Open or create a model first."));
+    return false;
+  }
+  if (!prepareData(id)) return false;
   emit dashboardWanted();
   dashboard_->startTraining();
   emit stateChanged();
@@ -243,10 +255,17 @@ bool TrainingCoordinator::train() {
     prompts_->say(tr("Training did not start: see the pre-flight list in the Training panel"));
     return false;
   }
-  prompts_->say(path.isEmpty()
+  prompts_->say(session_->isUntitled()
                     ? tr("Training %1 (not recorded: the project has no file yet)").arg(m->name)
                     : tr("Training %1").arg(m->name));
   return true;
+}
+
+void TrainingCoordinator::resumeWithData(qint64 runId) {
+  if (isTraining() || !prepareData(context_.currentModelId())) return;
+  emit dashboardWanted();
+  dashboard_->resumeRun(runId);
+  emit stateChanged();
 }
 
 bool TrainingCoordinator::editDataSettings() {

@@ -71,6 +71,8 @@ class TrainingCoordinator : public QObject {
   void wireImportedWeights();
   void wireController();
   void onTrainingEnded();
+  bool prepareData(qint64 modelId);   // the model's data into the dashboard and previews
+  void resumeWithData(qint64 runId);  // builds the current model's data, then resumes the run
   void setDashboardModel(const ModelSpec& spec, qint64 id);
 
   ProjectSession* session_;

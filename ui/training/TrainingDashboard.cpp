@@ -321,7 +321,11 @@ void TrainingDashboard::startTraining() {
 }
 
 void TrainingDashboard::resumeRun(qint64 runId) {
-  if (isTraining() || projectPath_.isEmpty() || !hasData_) return;
+  if (isTraining() || projectPath_.isEmpty()) return;
+  if (!hasData_) {
+    emit resumeNeedsData(runId);
+    return;
+  }
   histograms_->clear();
   tabs_->setCurrentWidget(training_);
   if (training_->resumeRun(projectPath_, runId, data_)) emit trainingStateChanged(true);

@@ -95,6 +95,9 @@ class TrainingDashboard : public QWidget {
   // "Choose data…": the window shows its data dialog (then calls clearData()).
   void dataRequested();
   void trainingStateChanged(bool running);
+  // Resume was pressed before any data was set (the studio has just opened the project): the
+  // window builds the data, sets it and calls resumeRun() again.
+  void resumeNeedsData(qint64 runId);
   void runFinished(const QString& status);  // "finished", "stopped" or "failed: ..."
   // Emitted (synchronously, GUI thread) with the job of a run about to start, e.g. so the
   // preview panel can pick its sample before the worker starts.

@@ -164,7 +164,7 @@ class TestProject : public QObject {
 
   void deadRunsBecomeInterrupted() {
     auto path = file("d.tessel");
-    std::int64_t runId = 0;
+    std::int64_t runId = 0, queuedId = 0;
     {
       auto p = Project::create(path.string());
       RunRecord r;
@@ -172,14 +172,20 @@ class TestProject : public QObject {
       r.status = RunStatus::Running;
       r.pid = 999999999;  // no such process
       runId = p.createRun(r);
+      r.status = RunStatus::Queued;  // killed while loading its data, before its first batch
+      queuedId = p.createRun(r);
     }
     {
-      auto ro = Project::open(path.string(), /*readOnly=*/true);  // read-only changes nothing
-      QCOMPARE(ro.run(runId)->status, RunStatus::Running);
+      // Read-only changes nothing in the file, but reports the dead run as interrupted.
+      auto ro = Project::open(path.string(), /*readOnly=*/true);
+      QCOMPARE(ro.run(runId)->status, RunStatus::Interrupted);
+      QCOMPARE(ro.runs().front().status, RunStatus::Interrupted);
+      QVERIFY(ro.events(runId).empty());
     }
     auto p = Project::open(path.string());
     QCOMPARE(p.run(runId)->status, RunStatus::Interrupted);
     QCOMPARE(p.events(runId).back().kind, std::string("interrupted"));
+    QCOMPARE(p.run(queuedId)->status, RunStatus::Interrupted);
   }
 
   void lockNamesTheHolder() {

@@ -1,6 +1,8 @@
 // Disk-full and I/O-error paths: a VFS shim that fails writes on demand sits under the project;
 // every failed write must surface as a clear tessel::Error and leave the file as it was before
-// the failed operation (SQLite's journal rolls the transaction back).
+// the failed operation (SQLite's journal rolls the transaction back). The same holds for a whole
+// training run whose disk fills up (or turns read-only) at any moment: the run stops with one
+// message, and the project opens, passes integrity_check and resumes the run.
 #include <sqlite3.h>
 #include <QtTest>
 
@@ -8,9 +10,13 @@
 #include <filesystem>
 
 #include "engine/core/Error.h"
+#include "engine/session/ResumeRun.h"
 #include "engine/store/Project.h"
+#include "engine/store/RunRecorder.h"
+#include "support/TinyModel.h"
 
 using namespace tessel;
+using namespace tessel::testutil;
 
 namespace {
 
@@ -157,7 +163,87 @@ class TestProjectFaults : public QObject {
     }
   }
 
+  // Trains the tiny model for 6 epochs (8 batches each, a commit after every batch) while the
+  // disk fails after `failAfter` more writes with `code` (SQLITE_FULL: disk full;
+  // SQLITE_IOERR_WRITE: what a file system remounted read-only gives). Returns the error.
+  std::string trainUntilTheDiskFails(const std::string& path, int code, int failAfter,
+                                     std::int64_t& runId) {
+    const ModelSpec spec = ModelSpec::fromKerasJson(tinyTopology(4, "small"));
+    auto project = Project::open(path);
+    RunRecord rec;
+    rec.modelId = project.models().front().id;
+    rec.spec = spec.toKerasJson();
+    RunSettings settings;
+    settings.compile.losses = {"mse"};
+    settings.fit.epochs = 6;
+    settings.fit.batchSize = 8;
+    settings.fit.seed = 5;
+    rec.settings = settings.toJson();
+    runId = project.createRun(rec);
+    Model model(spec, 11);
+    Trainer trainer(model, settings.compile);
+    RunRecorder recorder(project, runId, trainer);
+    recorder.setCommitInterval(std::chrono::milliseconds(0));
+    FitOptions fit;
+    fit.epochs = 6;
+    fit.batchSize = 8;
+    fit.verbose = 0;
+    fit.seed = 5;
+    g_failCode = code;
+    g_writesLeft = failAfter;
+    std::string message;
+    try {
+      trainer.fit(tinyData(64, 3), fit, {}, &recorder);
+    } catch (const Error& e) {
+      message = e.what();
+    }
+    g_writesLeft = -1;
+    return message;
+  }
+
+  void trainingFaults() {
+    for (int code : {SQLITE_FULL, SQLITE_IOERR_WRITE}) {
+      int stopped = 0;
+      for (int failAfter : {0, 1, 2, 5, 9, 17, 33, 60, 100, 200, 400}) {
+        const std::string path =
+            dir_.filePath(QString("train%1_%2.tessel").arg(code).arg(failAfter)).toStdString();
+        createTinyProject(path);
+        std::int64_t runId = 0;
+        const std::string message = trainUntilTheDiskFails(path, code, failAfter, runId);
+        auto project = Project::open(path);  // the training connection is closed: as after exit
+        QCOMPARE(project.integrityCheck(), std::string("ok"));
+        const RunRecord run = *project.run(runId);
+        if (message.empty()) {  // enough writes for the whole run
+          QCOMPARE(run.status, RunStatus::Finished);
+          continue;
+        }
+        ++stopped;
+        const std::string why = code == SQLITE_FULL ? "database or disk is full" : "disk I/O error";
+        QVERIFY2(message.rfind("training stopped: cannot write to the project file (", 0) == 0 &&
+                     message.find(why) != std::string::npos,
+                 message.c_str());
+        QVERIFY2(run.status == RunStatus::Interrupted, runStatusName(run.status));
+        // What was recorded is consistent: the last checkpoint's epoch has its epoch metrics,
+        // and the run resumes from it.
+        if (auto last = project.checkpoint(runId, "last")) {
+          QVERIFY(!project.epochMetrics(runId).empty());
+          QVERIFY(project.epochMetrics(runId).back().epoch >= last->epoch);
+          QCOMPARE(resumePoint(project, runId).initialEpoch, last->epoch + 1);
+        }
+      }
+      QVERIFY(stopped >= 5);
+    }
+  }
+
  private slots:
+  void diskFullOrReadOnlyDuringTrainingStopsTheRun() {
+    try {
+      trainingFaults();
+    } catch (const std::exception& e) {
+      QFAIL(e.what());
+    }
+  }
+
   void failedCreateLeavesNoFile() {
     std::string path = dir_.filePath("never.tessel").toStdString();
     g_failCode = SQLITE_FULL;
