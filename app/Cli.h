@@ -29,7 +29,7 @@ int cmdTrain(const Args& args);
 int cmdEvaluate(const Args& args);
 int cmdPredict(const Args& args);
 int cmdDerive(const Args& args);  // CmdDerive.cpp
-int cmdData(const Args& args);  // CmdData.cpp: data export --tfrecord
+int cmdData(const Args& args);    // CmdData.cpp: data export --tfrecord
 // Project files (CmdProject.cpp).
 int cmdNew(const Args& args);
 int cmdImport(const Args& args);
