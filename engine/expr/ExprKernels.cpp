@@ -139,6 +139,19 @@ void reduce(ExprOp op, const Tensor& x, const std::vector<int>& axes, bool keepd
     std::copy(cur.data(), cur.data() + out.size(), out.data());
 }
 
+// O = op(A) * op(B), op = transpose where asked.
+template <class Out, class MA, class MB>
+void product(Out& O, const MA& A, const MB& B, bool ta, bool tb) {
+  if (!ta && !tb)
+    O.noalias() = A * B;
+  else if (ta && !tb)
+    O.noalias() = A.transpose() * B;
+  else if (!ta && tb)
+    O.noalias() = A * B.transpose();
+  else
+    O.noalias() = A.transpose() * B.transpose();
+}
+
 void matmul(const Tensor& a, const Tensor& b, bool ta, bool tb, Tensor& out) {
   ExprAttrs at;
   at.transposeA = ta;
@@ -150,14 +163,7 @@ void matmul(const Tensor& a, const Tensor& b, bool ta, bool tb, Tensor& out) {
     const Index rows = a.size() / ac;
     ConstMatrixMap A(a.data(), rows, ac), B(b.data(), br, bc);
     MatrixMap O(out.data(), out.dim(-2) * (a.rank() == 2 ? 1 : rows / ar), out.dim(-1));
-    if (!ta && !tb)
-      O.noalias() = A * B;
-    else if (ta && !tb)
-      O.noalias() = A.transpose() * B;
-    else if (!ta && tb)
-      O.noalias() = A * B.transpose();
-    else
-      O.noalias() = A.transpose() * B.transpose();
+    product(O, A, B, ta, tb);
     return;
   }
   if (b.rank() == 2) throw Error("matmul: transpose_a of a rank > 2 operand is not supported");
@@ -166,14 +172,7 @@ void matmul(const Tensor& a, const Tensor& b, bool ta, bool tb, Tensor& out) {
   for (Index k = 0; k < batches; ++k) {
     ConstUnalignedMatrixMap A(a.data() + k * ar * ac, ar, ac), B(b.data() + k * br * bc, br, bc);
     UnalignedMatrixMap O(out.data() + k * orow * ocol, orow, ocol);
-    if (!ta && !tb)
-      O.noalias() = A * B;
-    else if (ta && !tb)
-      O.noalias() = A.transpose() * B;
-    else if (!ta && tb)
-      O.noalias() = A * B.transpose();
-    else
-      O.noalias() = A.transpose() * B.transpose();
+    product(O, A, B, ta, tb);
   }
 }
 
