@@ -164,7 +164,8 @@ void RunRecorder::onEpochEnd(int epoch, const Logs& logs) {
       project_.addEvent(runId_, e);
     }
     // A stop mid-epoch still ends the epoch (Keras calls on_epoch_end with the partial epoch's
-    // logs, and so do we), but the run counts only complete epochs; the partial one is an event.
+    // logs, and so do we): it is counted, has its checkpoint and resume goes on after it, as
+    // fit(initial_epoch=len(history)) would; a partial_epoch event says how far it got.
     const bool partial =
         stepsPerEpoch_ > 0 && lastBatch_ + 1 < stepsPerEpoch_ && trainer_.stopRequested();
     if (partial) {
@@ -175,7 +176,7 @@ void RunRecorder::onEpochEnd(int epoch, const Logs& logs) {
       e.payload = {{"batches", lastBatch_ + 1}, {"steps_per_epoch", stepsPerEpoch_}};
       project_.addEvent(runId_, e);
     }
-    project_.setRunEpochsDone(runId_, partial ? epoch : epoch + 1);
+    project_.setRunEpochsDone(runId_, epoch + 1);
     lastBatch_ = -1;
     commitNow();
   });

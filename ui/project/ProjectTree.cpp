@@ -20,8 +20,7 @@ QString runText(const QString& name, const QString& status, int epochs, int part
   QString text = QObject::tr("%1 · %2 · %n epoch(s)", nullptr, epochs).arg(name, status);
   // The dashboard's words: complete epochs, then the stopped one's batches as partial.
   if (partialBatches > 0)
-    text += QObject::tr(" + %n batch(es) of epoch %1 (partial)", nullptr, partialBatches)
-                .arg(epochs + 1);
+    text += QObject::tr(" (epoch %1 partial: %n batch(es))", nullptr, partialBatches).arg(epochs);
   return text;
 }
 

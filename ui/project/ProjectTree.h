@@ -30,8 +30,8 @@ class ProjectTree : public QTreeWidget {
   void setCurrentModel(qint64 id);
   // Live update of a run's line while it trains (no file access).
   void setRunProgress(qint64 runId, const QString& status, int epochsDone);
-  // A run stopped mid-epoch in this session: its item reads "name · stopped · N epochs + B
-  // batches of epoch N+1 (partial)", as the training panel's status line does.
+  // A run stopped mid-epoch in this session: its item reads "name · stopped · N epochs
+  // (epoch N partial: B batches)": the stopped epoch counts, as Keras's History does.
   void markPartial(qint64 runId, int batches);
   QTreeWidgetItem* runItem(qint64 runId) const;
   QTreeWidgetItem* modelItem(qint64 id) const;

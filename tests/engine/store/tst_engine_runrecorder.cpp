@@ -104,9 +104,9 @@ class TestRunRecorder : public QObject {
     QCOMPARE(project.integrityCheck(), std::string("ok"));
   }
 
-  // Stopped in the middle of its second epoch: the run counts one complete epoch (what the
-  // studio's status line says) and records the partial one as an event.
-  void stopMidEpochCountsCompleteEpochs() {
+  // Stopped in the middle of its second epoch: the epoch still ends as in Keras (counted,
+  // checkpointed, resumed after) and a partial_epoch event records how far it got.
+  void stopMidEpochRecordsThePartialEpoch() {
     std::string path = dir_.filePath("partial.tessel").toStdString();
     auto project = Project::create(path);
     auto spec = ModelSpec::fromKerasJson(tinyTopology(4, "small"));
@@ -134,7 +134,7 @@ class TestRunRecorder : public QObject {
     }
     const auto run = *project.run(runId);
     QCOMPARE(run.status, RunStatus::Stopped);
-    QCOMPARE(run.epochsDone, 1);
+    QCOMPARE(run.epochsDone, 2);  // the partial epoch ended (and is checkpointed)
     bool sawPartial = false;
     for (const auto& e : project.events(runId))
       if (e.kind == "partial_epoch") {

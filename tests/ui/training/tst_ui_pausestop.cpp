@@ -129,8 +129,8 @@ class TestPauseStop : public QObject {
     QTreeWidgetItem* ended = w.projectTree()->runItem(runId);
     QVERIFY(ended && !ended->text(0).contains("paused") && !ended->text(0).contains("running"));
     // The tree counts what the status line counts: the complete epochs, then the partial one.
-    QVERIFY2(ended->text(0).contains(QString("stopped · %1 epoch").arg(complete)) &&
-                 ended->text(0).contains(QString("of epoch %1 (partial)").arg(complete + 1)),
+    QVERIFY2(ended->text(0).contains(QString("stopped · %1 epoch").arg(complete + 1)) &&
+                 ended->text(0).contains(QString("(epoch %1 partial: ").arg(complete + 1)),
              qPrintable(ended->text(0)));
     shot(w, 1920, 1080, "training_1920.png");
   }
