@@ -22,6 +22,11 @@ inline constexpr std::int64_t kMaxCsvLineBytes = std::int64_t(64) << 20;
 inline constexpr std::int64_t kMaxFeatureColumns = std::int64_t(1) << 20;
 // Pixels (width x height) of one decoded image: 2^28 (16384 x 16384).
 inline constexpr std::int64_t kMaxImagePixels = std::int64_t(1) << 28;
+// Pixels an image file may claim per byte of the file: 8,256, what a 1-bit PNG of one colour
+// compresses to (deflate's 1032:1 at 8 pixels a byte); JPEG, GIF and BMP stay far below. A header
+// claiming more comes from a truncated or hostile file and is refused before the decoder
+// allocates the pixels.
+inline constexpr std::int64_t kMaxImagePixelsPerFileByte = 8256;
 // Deflate expands at most 1032:1: the most bytes a gzip file of n bytes can decompress to.
 inline constexpr std::int64_t kMaxDeflateRatio = 1032;
 

@@ -54,10 +54,19 @@ DecodedImage decodeImage(const std::uint8_t* data, std::size_t size, const std::
       throw Error(name + ": image of " + std::to_string(be32(16)) + "x" + std::to_string(be32(20)) +
                   " pixels is over the limit of " + countText(kMaxImagePixels) + " pixels");
   }
-  if (stbi_info_from_memory(data, static_cast<int>(size), &w, &h, &n) &&
-      static_cast<std::int64_t>(w) * h > kMaxImagePixels)
-    throw Error(name + ": image of " + std::to_string(w) + "x" + std::to_string(h) +
-                " pixels is over the limit of " + countText(kMaxImagePixels) + " pixels");
+  if (stbi_info_from_memory(data, static_cast<int>(size), &w, &h, &n)) {
+    const std::int64_t pixels = static_cast<std::int64_t>(w) * h;
+    if (pixels > kMaxImagePixels)
+      throw Error(name + ": image of " + std::to_string(w) + "x" + std::to_string(h) +
+                  " pixels is over the limit of " + countText(kMaxImagePixels) + " pixels");
+    // stb allocates the whole image before it finds the compressed data too short for it.
+    if (pixels > static_cast<std::int64_t>(size) * kMaxImagePixelsPerFileByte)
+      throw Error(name + ": image of " + std::to_string(w) + "x" + std::to_string(h) +
+                  " pixels cannot come from a file of " +
+                  countText(static_cast<std::int64_t>(size)) + " bytes (the limit is " +
+                  countText(kMaxImagePixelsPerFileByte) +
+                  " pixels per byte): truncated or hostile file");
+  }
   std::unique_ptr<stbi_uc, void (*)(void*)> px(
       stbi_load_from_memory(data, static_cast<int>(size), &w, &h, &n, channels), stbi_image_free);
   if (!px) {

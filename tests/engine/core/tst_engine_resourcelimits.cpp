@@ -64,7 +64,9 @@ json denseTopology(std::int64_t units) {
 }
 
 // A PNG whose header claims width x height (8-bit grayscale) followed by a tiny IDAT.
-std::string pngClaiming(std::uint32_t width, std::uint32_t height) {
+// An 8-bit greyscale PNG whose header says width x height and whose image data holds `raw`
+// (filter byte + pixels per row) deflated as far as zlib goes.
+std::string pngWithData(std::uint32_t width, std::uint32_t height, const std::string& raw) {
   auto chunk = [](const std::string& kind, const std::string& body) {
     std::string crcInput = kind + body;
     const auto crc = static_cast<std::uint32_t>(
@@ -72,14 +74,23 @@ std::string pngClaiming(std::uint32_t width, std::uint32_t height) {
     return bigEndian32(std::uint32_t(body.size())) + crcInput + bigEndian32(crc);
   };
   std::string ihdr = bigEndian32(width) + bigEndian32(height) + std::string("\x08\0\0\0\0", 5);
-  std::string raw(72, '\0');  // 8 rows of a filter byte and 8 pixels (enough for 8 x 8)
   uLongf zipped = compressBound(uLong(raw.size()));
   std::string idat(zipped, '\0');
-  compress(reinterpret_cast<Bytef*>(idat.data()), &zipped,
-           reinterpret_cast<const Bytef*>(raw.data()), uLong(raw.size()));
+  compress2(reinterpret_cast<Bytef*>(idat.data()), &zipped,
+            reinterpret_cast<const Bytef*>(raw.data()), uLong(raw.size()), Z_BEST_COMPRESSION);
   idat.resize(zipped);
   return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", idat) +
          chunk("IEND", "");
+}
+
+// A header claiming width x height over the data of an 8 x 8 image.
+std::string pngClaiming(std::uint32_t width, std::uint32_t height) {
+  return pngWithData(width, height, std::string(72, '\0'));
+}
+
+// A real width x height image, every pixel 0.
+std::string pngOfZeros(std::uint32_t width, std::uint32_t height) {
+  return pngWithData(width, height, std::string(std::size_t(height) * (width + 1), '\0'));
 }
 
 }  // namespace
@@ -223,6 +234,46 @@ class TestResourceLimits : public QObject {
               decodeImage(bytes, small.size(), "s.png", 1, 20000, 20000);
             }).find("over the limit of 268,435,456 pixels") != std::string::npos);
     QCOMPARE(decodeImage(bytes, small.size(), "s.png", 1).pixels.size(), size_t(64));
+  }
+
+  void imageClaimingMoreThanItsBytesCanHoldIsRefused() {
+    // Within the pixel limit, but 16000x16000 grey pixels (256 MB for stb to allocate) cannot
+    // come from a PNG of about 80 bytes (found by fuzz_image_decode: a 74-byte PNG made stb
+    // allocate 1.4 GB before it found the image data short).
+    const std::string png = pngClaiming(16000, 16000);
+    const std::string e = errorOf([&] {
+      decodeImage(reinterpret_cast<const std::uint8_t*>(png.data()), png.size(), "c.png", 1);
+    });
+    QVERIFY2(e == "c.png: image of 16000x16000 pixels cannot come from a file of " +
+                      std::to_string(png.size()) +
+                      " bytes (the limit is 8,256 pixels per byte): truncated or hostile file",
+             e.c_str());
+    // The same for a BMP header (54 bytes claiming 8192x8192 RGB).
+    std::string bmp(54, '\0');
+    auto le32 = [&](std::size_t at, std::uint32_t v) {
+      for (int i = 0; i < 4; ++i) bmp[at + i] = static_cast<char>(v >> (8 * i));
+    };
+    bmp[0] = 'B';
+    bmp[1] = 'M';
+    le32(2, 54);
+    le32(10, 54);
+    le32(14, 40);
+    le32(18, 8192);
+    le32(22, 8192);
+    bmp[26] = 1;
+    bmp[28] = 24;
+    const std::string be = errorOf([&] {
+      decodeImage(reinterpret_cast<const std::uint8_t*>(bmp.data()), bmp.size(), "c.bmp", 3);
+    });
+    QVERIFY2(be.find("c.bmp: image of 8192x8192 pixels cannot come from a file of 54 bytes") == 0,
+             be.c_str());
+    // An image of one colour compressed as far as PNG goes still decodes (1024x1024 grey from
+    // about 1 KiB).
+    std::string ok = pngOfZeros(1024, 1024);
+    QVERIFY(static_cast<std::int64_t>(ok.size()) * kMaxImagePixelsPerFileByte >= 1024 * 1024);
+    QCOMPARE(decodeImage(reinterpret_cast<const std::uint8_t*>(ok.data()), ok.size(), "z.png", 1)
+                 .pixels.size(),
+             size_t(1024 * 1024));
   }
 
   void reshapeToANegativeOrHugeSizeIsRefused() {
