@@ -7,7 +7,21 @@
 #include <vector>
 
 #include "app/Cli.h"
+
+#ifdef TESSEL_HEADLESS
+#include <iostream>
+
+namespace tessel::app {
+// This build has no studio (configured with TESSEL_BUILD_UI=OFF): say so instead of opening it.
+static int runStudio(int, char**, const QString&) {
+  std::cerr << "tessel: this build has no studio (configured with -DTESSEL_BUILD_UI=OFF); "
+               "run a sub-command, e.g. `tessel --help`\n";
+  return 2;
+}
+}  // namespace tessel::app
+#else
 #include "app/Studio.h"
+#endif
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);

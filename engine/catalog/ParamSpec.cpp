@@ -13,7 +13,13 @@ namespace tessel {
 namespace {
 
 std::string rangeText(const ParamSpec& p) {
-  return "[" + json(p.min).dump() + ", " + json(p.max).dump() + "]";
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "[" + std::string + ...
+  std::string text = "[";
+  text += json(p.min).dump();
+  text += ", ";
+  text += json(p.max).dump();
+  text += "]";
+  return text;
 }
 
 bool outOfRange(const ParamSpec& p, const json& v) {

@@ -109,6 +109,9 @@ std::unique_ptr<TrainingRun> prepareRun(TrainingController::Job& job,
     run->record(*project, runId);
     std::lock_guard lock(shared.mu);
     shared.runId = runId;
+    // Known with the run id (the bridge sets it again at train begin): whoever sees a resumed
+    // run's id sees the epoch it resumes from.
+    if (resume) shared.initialEpoch = resume->initialEpoch;
     shared.runIdPending = true;
   }
   return run;
