@@ -46,6 +46,7 @@
 
 #include "app/CliSupport.h"
 #include "app/cli/Args.h"
+#include "bench/BenchImageFolder.h"
 #include "bench/BenchRegistry.h"
 #include "engine/core/Error.h"
 #include "engine/data/DataSettings.h"
@@ -524,6 +525,10 @@ int runImageFolder(const BenchOptions& o) {
 }
 
 }  // namespace
+
+void ensureFashionImageFolder(const std::string& dir, long long images, int threads) {
+  ensureFolder(dir, images, threads);
+}
 
 TESSEL_REGISTER_BENCH(imagefolder, "imagefolder",
                       "a folder of N Fashion-MNIST PNGs (default 100,000) trained lazily through "

@@ -1,24 +1,31 @@
 // `tessel-bench tfrecord`: training speed and peak RSS from TFRecord shards against the same
-// samples in memory (IDX), with and without the prefetch thread.
+// samples in memory (IDX) and as an image folder, with and without prefetch.
 //   1. --samples Fashion-MNIST training images (the IDX source as the studio loads it, split
 //      seed 0) are exported once to --shards GZIP shards of tf.train.Example (PNG bytes + int64
 //      label) in --dir (default /tmp/tessel-bench-tfrecord-N), in a child process so that it does
-//      not count in this process's peak RSS; a marker file lets the next run reuse them.
-//   2. --source idx: the same samples from IDX in memory; --source tfrecord: streamed from the
-//      shards through the pipeline (--prefetch P batches, --shuffle-buffer B, --cache memory).
+//      not count in this process's peak RSS; a marker file lets the next run reuse them. The image
+//      folder source uses `tessel-bench imagefolder`'s generated folder of N PNGs
+//      (/tmp/tessel-bench-imagefolder-N).
+//   2. --source idx: the samples from IDX in memory; tfrecord: streamed from the shards through
+//      the pipeline (--shuffle-buffer B, --cache memory); imagefolder: decoded lazily from the
+//      PNG files (first epoch: every image decoded, as the cache starts empty). --prefetch P:
+//      the data settings' prefetch step (fit gathers P batches ahead on a reader thread).
 //   3. A small CNN (Conv2D 16 3x3 relu -> MaxPooling2D -> Flatten -> Dense 10 softmax; Adam 0.001;
-//      batch 32; rescale 1/255) is fitted for --epochs with no validation. Keras's fit ignores
-//      shuffle for a stream; the idx run is not shuffled either, so both read the same order.
-// Prints fit_s, peak_rss_mib and its baseline, and last `samples_per_s=N` (fit wall time: the
-// label check, decoding and every training step). Run one configuration per process, e.g.
-//   tessel-bench tfrecord --samples 60000 --source idx
-//   tessel-bench tfrecord --samples 60000 --source tfrecord --prefetch 0
-//   tessel-bench tfrecord --samples 60000 --source tfrecord --prefetch 8
+//      batch 32; rescale 1/255) is fitted for --epochs with no validation and no shuffle (Keras's
+//      fit ignores shuffle for a stream; the others read in order too). --repeat K: the data set
+//      is built anew and fitted K times (a fresh model each time); the best is reported.
+// Prints fit_s, peak_rss_mib and its baseline, and last `samples_per_s=N` (the best fit's wall
+// time: the label check, decoding and every training step).
+// --compare: every source with prefetch 0 and with --prefetch P (default 8), each in its own
+// process (so each has its own peak RSS), K times each; prints a table of the best samples/s,
+// peak RSS and the ratio to IDX without prefetch, e.g.
+//   OMP_NUM_THREADS=2 tessel-bench tfrecord --compare --prefetch 8 --samples 20000 --repeat 3
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -27,6 +34,7 @@
 #include "app/CliSupport.h"
 #include "app/cli/Args.h"
 #include "app/cli/UsageError.h"
+#include "bench/BenchImageFolder.h"
 #include "bench/BenchRegistry.h"
 #include "engine/core/Error.h"
 #include "engine/data/DatasetBuilder.h"
@@ -105,81 +113,162 @@ std::string cnnJson() {
       .dump();
 }
 
+struct Config {
+  std::string source = "tfrecord", dir, folder, cache;
+  long long samples = 0, buffer = 0;
+  int shards = 10, prefetch = 0, repeat = 1;
+};
+
+// The data settings of one source.
+DataSettings settingsOf(const Config& c) {
+  DataSettings s = idxSettings();
+  if (c.source == "tfrecord") {
+    s.kind = "tfrecord";
+    s.path = c.dir;
+    s.pipeline.shuffleBuffer = c.buffer;
+    s.pipeline.cache = c.cache;
+  } else if (c.source == "imagefolder") {
+    s.kind = "image_folder";
+    s.path = c.folder;
+    s.options = {{"height", 28}, {"width", 28}, {"grayscale", true}};
+  }
+  s.pipeline.prefetch = c.prefetch;
+  return s;
+}
+
+// One configuration in this process: built and fitted c.repeat times; prints the best.
+int runOne(const BenchOptions& o, const Config& c) {
+  const double baseline = app::peakRssMiB();
+  BuildOptions limit;
+  limit.trainLimit = c.samples;
+  std::printf("source=%s samples=%lld shards=%d prefetch=%d shuffle_buffer=%lld cache=%s\n",
+              c.source.c_str(), c.samples, c.shards, c.prefetch, c.buffer,
+              c.cache.empty() ? "none" : c.cache.c_str());
+  double best = 0, bestFit = 0;
+  for (int r = 0; r < c.repeat; ++r) {
+    auto t0 = Clock::now();
+    BuiltData built = buildDataset(settingsOf(c), limit);
+    const double buildSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    Dataset train = built.train;
+    built = BuiltData{};
+    ModelSpec spec = ModelSpec::fromKerasJson(nlohmann::json::parse(cnnJson()));
+    fitDatasetToModel(train, spec);
+    Model model(spec, 0);
+    CompileOptions compile;
+    compile.losses = {"sparse_categorical_crossentropy"};
+    compile.metrics = {{"accuracy"}};
+    compile.optimizer = {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.001}}}};
+    Trainer trainer(model, compile);
+    FitOptions fit;
+    fit.epochs = o.epochs;
+    fit.batchSize = 32;
+    fit.shuffle = false;
+    fit.verbose = 0;
+    t0 = Clock::now();
+    const History h = trainer.fit(train, fit);
+    const double fitSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double sps = double(train.size()) * o.epochs / fitSeconds;
+    std::printf("run %d: build_s=%.2f fit_s=%.2f samples_per_s=%.0f loss=%.4f accuracy=%.4f\n",
+                r + 1, buildSeconds, fitSeconds, sps, h["loss"].back(), h["accuracy"].back());
+    std::fflush(stdout);
+    if (sps > best) best = sps, bestFit = fitSeconds;
+  }
+  std::printf("fit_s=%.2f\n", bestFit);
+  std::printf("baseline_rss_mib=%.1f\n", baseline);
+  std::printf("peak_rss_mib=%.1f\n", app::peakRssMiB());
+  std::printf("samples_per_s=%.0f\n", best);
+  return 0;
+}
+
+// The value of `key=` on the last line that has it in text; -1 when missing.
+double valueOf(const std::string& text, const std::string& key) {
+  const size_t at = text.rfind("\n" + key + "=");
+  return at == std::string::npos ? -1 : std::atof(text.c_str() + at + key.size() + 2);
+}
+
+// Every source with prefetch 0 and P, each configuration in a child process of this program.
+int runCompare(const BenchOptions& o, const Config& base) {
+  struct Row {
+    std::string source;
+    int prefetch;
+    double sps = -1, rss = -1;
+  };
+  std::vector<Row> rows;
+  for (const char* source : {"idx", "tfrecord", "imagefolder"})
+    for (int p : {0, base.prefetch}) rows.push_back({source, p});
+  const std::string self = fs::read_symlink("/proc/self/exe").string();  // (popen runs a shell)
+  for (Row& r : rows) {
+    std::string cmd = "'" + self + "' tfrecord --source " + r.source + " --prefetch " +
+                      std::to_string(r.prefetch) + " --samples " + std::to_string(base.samples) +
+                      " --epochs " + std::to_string(o.epochs) + " --repeat " +
+                      std::to_string(base.repeat) + " --shards " + std::to_string(base.shards) +
+                      " --dir '" + base.dir + "' --folder '" + base.folder + "'";
+    if (o.threads > 0) cmd += " --threads " + std::to_string(o.threads);
+    std::printf("== %s\n", cmd.c_str());
+    std::fflush(stdout);
+    FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
+    if (!pipe) throw Error("bench tfrecord: cannot run " + cmd);
+    std::string out = "\n";
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, pipe)) {
+      out += buf;
+      std::fputs(buf, stdout);
+    }
+    if (pclose(pipe) != 0) throw Error("bench tfrecord: a run failed: " + cmd);
+    r.sps = valueOf(out, "samples_per_s"), r.rss = valueOf(out, "peak_rss_mib");
+  }
+  const double idx = rows[0].sps;
+  std::printf("\n%-12s %8s %12s %8s %13s\n", "source", "prefetch", "samples/s", "vs_idx",
+              "peak_rss_mib");
+  for (const Row& r : rows)
+    std::printf("%-12s %8d %12.0f %7.2fx %13.1f\n", r.source.c_str(), r.prefetch, r.sps,
+                idx > 0 ? r.sps / idx : 0.0, r.rss);
+  std::printf("samples_per_s=%.0f\n", rows[3].sps);  // TFRecord with prefetch
+  return 0;
+}
+
 int runTfRecord(const BenchOptions& o) {
   if (!fashionMnistAvailable())
     throw Error("bench tfrecord: Fashion-MNIST not installed (dataset-fashion-mnist)");
   const app::Args* args = o.args;
-  const long long samples = std::min<long long>(o.samples, 60000);
-  const std::string source = args ? args->value("--source", "tfrecord") : "tfrecord";
-  const int shards = args ? int(args->intValue("--shards", 10, 1, 10000)) : 10;
-  const int prefetch = args ? int(args->intValue("--prefetch", 0, 0, 1 << 16)) : 0;
-  const long long buffer = args ? args->intValue("--shuffle-buffer", 0, 0, 1LL << 40) : 0;
-  const std::string cache = args ? args->value("--cache") : "";
-  std::string dir = args ? args->value("--dir") : "";
-  if (dir.empty()) dir = "/tmp/tessel-bench-tfrecord-" + std::to_string(samples);
-  if (source != "idx" && source != "tfrecord")
-    throw app::UsageError("tfrecord: --source is idx or tfrecord");
-  if (source == "tfrecord") ensureShards(dir, samples, shards);
-
-  const double baseline = app::peakRssMiB();
-  DataSettings s = idxSettings();
-  BuildOptions limit;
-  limit.trainLimit = samples;
-  if (source == "tfrecord") {
-    s.kind = "tfrecord";
-    s.path = dir;
-    s.pipeline.prefetch = prefetch;
-    s.pipeline.shuffleBuffer = buffer;
-    s.pipeline.cache = cache;
-  }
-  auto t0 = Clock::now();
-  BuiltData built = buildDataset(s, limit);
-  const double buildSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  Dataset train = built.train;
-  built = BuiltData{};
-  ModelSpec spec = ModelSpec::fromKerasJson(nlohmann::json::parse(cnnJson()));
-  fitDatasetToModel(train, spec);
-  Model model(spec, 0);
-  CompileOptions compile;
-  compile.losses = {"sparse_categorical_crossentropy"};
-  compile.metrics = {{"accuracy"}};
-  compile.optimizer = {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.001}}}};
-  Trainer trainer(model, compile);
-  FitOptions fit;
-  fit.epochs = o.epochs;
-  fit.batchSize = 32;
-  fit.shuffle = false;
-  fit.verbose = 0;
-  std::printf("source=%s samples=%lld shards=%d prefetch=%d shuffle_buffer=%lld cache=%s\n",
-              source.c_str(), static_cast<long long>(train.size()), shards, prefetch, buffer,
-              cache.empty() ? "none" : cache.c_str());
-  std::printf("build_s=%.2f (%s)\n", buildSeconds,
-              source == "idx" ? "IDX read into memory" : "every record read and checked once");
-  std::fflush(stdout);
-  t0 = Clock::now();
-  const History h = trainer.fit(train, fit);
-  const double fitSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  std::printf("loss=%.4f accuracy=%.4f\n", h["loss"].back(), h["accuracy"].back());
-  std::printf("fit_s=%.2f\n", fitSeconds);
-  std::printf("baseline_rss_mib=%.1f\n", baseline);
-  std::printf("peak_rss_mib=%.1f\n", app::peakRssMiB());
-  std::printf("samples_per_s=%.0f\n", double(train.size()) * o.epochs / fitSeconds);
-  return 0;
+  Config c;
+  c.samples = std::min<long long>(o.samples, 60000);
+  c.source = args ? args->value("--source", "tfrecord") : "tfrecord";
+  c.shards = args ? int(args->intValue("--shards", 10, 1, 10000)) : 10;
+  const bool compare = args && args->has("--compare");
+  c.prefetch = args ? int(args->intValue("--prefetch", compare ? 8 : 0, 0, 1 << 16)) : 0;
+  c.repeat = args ? int(args->intValue("--repeat", 1, 1, 100)) : 1;
+  c.buffer = args ? args->intValue("--shuffle-buffer", 0, 0, 1LL << 40) : 0;
+  c.cache = args ? args->value("--cache") : "";
+  c.dir = args ? args->value("--dir") : "";
+  if (c.dir.empty()) c.dir = "/tmp/tessel-bench-tfrecord-" + std::to_string(c.samples);
+  c.folder = args ? args->value("--folder") : "";
+  if (c.folder.empty()) c.folder = "/tmp/tessel-bench-imagefolder-" + std::to_string(c.samples);
+  if (c.source != "idx" && c.source != "tfrecord" && c.source != "imagefolder")
+    throw app::UsageError("tfrecord: --source is idx, tfrecord or imagefolder");
+  const int writers = o.threads > 0 ? o.threads : 2;
+  if (compare || c.source == "tfrecord") ensureShards(c.dir, c.samples, c.shards);
+  if (compare || c.source == "imagefolder") ensureFashionImageFolder(c.folder, c.samples, writers);
+  return compare ? runCompare(o, c) : runOne(o, c);
 }
 
 }  // namespace
 
-TESSEL_REGISTER_BENCH(tfrecord, "tfrecord",
-                      "the small image CNN trained from Fashion-MNIST TFRecord shards (GZIP, "
-                      "streamed, optional prefetch/cache) or the same samples from IDX in memory; "
-                      "prints samples/s and peak RSS",
-                      runTfRecord,
-                      {{"--source", "idx|tfrecord", false, "where the samples come from"},
-                       {"--shards", "N", false, "number of GZIP shards written (default 10)"},
-                       {"--prefetch", "P", false, "batches decoded ahead (default 0)"},
-                       {"--shuffle-buffer", "B", false, "streaming shuffle buffer (default 0)"},
-                       {"--cache", "memory|FILE", false, "the pipeline's cache step"},
-                       {"--dir", "DIR", false,
-                        "the shards' folder (default /tmp/tessel-bench-tfrecord-N)"}});
+TESSEL_REGISTER_BENCH(
+    tfrecord, "tfrecord",
+    "the small image CNN trained from Fashion-MNIST TFRecord shards (GZIP, "
+    "streamed, optional prefetch/cache), the same samples from IDX in memory or "
+    "as an image folder (--compare: all of them); prints samples/s and peak RSS",
+    runTfRecord,
+    {{"--source", "idx|tfrecord|imagefolder", false,
+      "where the samples come from (default tfrecord)"},
+     {"--compare", nullptr, false, "every source with prefetch 0 and P, each in its own process"},
+     {"--repeat", "K", false, "fits per configuration, the best is reported"},
+     {"--shards", "N", false, "number of GZIP shards written (default 10)"},
+     {"--prefetch", "P", false, "batches gathered ahead (default 0; 8 with --compare)"},
+     {"--shuffle-buffer", "B", false, "streaming shuffle buffer (default 0)"},
+     {"--cache", "memory|FILE", false, "the pipeline's cache step"},
+     {"--dir", "DIR", false, "the shards' folder (default /tmp/tessel-bench-tfrecord-N)"},
+     {"--folder", "DIR", false, "the image folder (default /tmp/tessel-bench-imagefolder-N)"}});
 
 }  // namespace tessel::bench

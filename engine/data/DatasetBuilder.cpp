@@ -74,6 +74,8 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
       out.train.sampleWeight = std::vector<float>(out.train.sampleWeight.begin() + begin,
                                                   out.train.sampleWeight.begin() + begin + count);
   }
+  // The pipeline's prefetch: fit gathers the training batches ahead on a reader thread.
+  out.train.prefetch = p.prefetch;
   // Augmentation (training batches only; boxes, the second target of the localization set and
   // of annotated image folders, follow the image). After normalize(): the value range is read
   // from x's affine map.

@@ -1,5 +1,10 @@
 #include "engine/data/TfExample.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
+#include <algorithm>
+
 #include "engine/core/Error.h"
 #include "engine/io/proto/tessel_example.pb.h"
 
@@ -109,6 +114,101 @@ TfExample TfExample::parse(const std::string& bytes, const std::string& where) {
     for (const auto& f : list.feature()) steps.push_back(fromProto(f));
   }
   e.sequence = m.has_feature_lists();
+  return e;
+}
+
+namespace {
+
+using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
+
+constexpr std::uint32_t kLengthDelimited = WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+
+bool wanted(const std::vector<std::string>& only, const std::string& key) {
+  return std::find(only.begin(), only.end(), key) != only.end();
+}
+
+// A length prefix that fits in what is left of the bytes (a lying length fails here).
+bool readLength(CodedInputStream& in, int total, int& n) {
+  std::uint32_t v = 0;
+  if (!in.ReadVarint32(&v) || v > std::uint32_t(total - in.CurrentPosition())) return false;
+  n = int(v);
+  return true;
+}
+
+// One map entry (key = 1, value = 2) of `limit` bytes: the key, and where the value's bytes are.
+bool readEntry(CodedInputStream& in, int total, int limit, std::string& key, int& valueAt,
+               int& valueSize) {
+  const auto old = in.PushLimit(limit);
+  valueAt = -1, valueSize = 0;
+  while (std::uint32_t tag = in.ReadTag()) {
+    int n = 0;
+    if (tag == (1u << 3 | kLengthDelimited)) {
+      key.clear();
+      if (!readLength(in, total, n) || !in.ReadString(&key, n)) return false;
+    } else if (tag == (2u << 3 | kLengthDelimited)) {
+      if (!readLength(in, total, n)) return false;
+      valueAt = in.CurrentPosition(), valueSize = n;
+      if (!in.Skip(n)) return false;
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      return false;
+    }
+  }
+  if (!in.ConsumedEntireMessage()) return false;
+  in.PopLimit(old);
+  return true;
+}
+
+// Walks a serialized Example / SequenceExample, parsing only the wanted features.
+bool parseOnly(const std::string& bytes, const std::vector<std::string>& only, TfExample& e) {
+  if (bytes.size() > std::size_t(1) << 30) return false;  // (the full parse decides)
+  const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+  const int total = int(bytes.size());
+  CodedInputStream in(data, total);
+  while (std::uint32_t tag = in.ReadTag()) {
+    const int field = int(WireFormatLite::GetTagFieldNumber(tag));
+    if ((field != 1 && field != 2) || WireFormatLite::GetTagWireType(tag) != kLengthDelimited) {
+      if (!WireFormatLite::SkipField(&in, tag)) return false;
+      continue;
+    }
+    int n = 0;
+    if (!readLength(in, total, n)) return false;
+    if (field == 2) e.sequence = true;
+    // Features (context) / FeatureLists: a map whose entries are field 1.
+    const auto outer = in.PushLimit(n);
+    while (std::uint32_t t = in.ReadTag()) {
+      if (t != (1u << 3 | kLengthDelimited)) {
+        if (!WireFormatLite::SkipField(&in, t)) return false;
+        continue;
+      }
+      int len = 0, at = -1, size = 0;
+      std::string key;
+      if (!readLength(in, total, len) || !readEntry(in, total, len, key, at, size)) return false;
+      if (!wanted(only, key)) continue;
+      if (field == 1) {
+        pb::Feature f;
+        if (at >= 0 && !f.ParseFromArray(data + at, size)) return false;
+        e.features[key] = fromProto(f);
+      } else {
+        pb::FeatureList list;
+        if (at >= 0 && !list.ParseFromArray(data + at, size)) return false;
+        auto& steps = e.featureLists[key];
+        steps.clear();
+        for (const auto& f : list.feature()) steps.push_back(fromProto(f));
+      }
+    }
+    if (!in.ConsumedEntireMessage()) return false;
+    in.PopLimit(outer);
+  }
+  return in.ConsumedEntireMessage();
+}
+
+}  // namespace
+
+TfExample TfExample::parse(const std::string& bytes, const std::string& where,
+                           const std::vector<std::string>& only) {
+  TfExample e;
+  if (!parseOnly(bytes, only, e)) return parse(bytes, where);  // throws the parse error
   return e;
 }
 

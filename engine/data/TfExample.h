@@ -35,6 +35,11 @@ class TfExample {
   // the features / context; feature lists make it a SequenceExample). Throws Error "<where>: not
   // a tf.train.Example ..." when the bytes are not one.
   static TfExample parse(const std::string& bytes, const std::string& where);
+  // The same with only the features named in `only` (context features and feature lists): the
+  // others are skipped on the wire, never copied (a label-only pass does not copy the images'
+  // bytes). Bytes that do not parse throw parse()'s error.
+  static TfExample parse(const std::string& bytes, const std::string& where,
+                         const std::vector<std::string>& only);
   std::string serialize() const;
 };
 

@@ -45,7 +45,6 @@ namespace databuild {
 namespace {
 
 constexpr int kInspectRecords = 16;
-constexpr int kDefaultBatch = 32;
 
 // One split's records: its pipeline options and sample count.
 struct Part {
@@ -174,8 +173,7 @@ Dataset makePart(const Part& part, const std::shared_ptr<const TfFeatureSpec>& s
   const std::string name = "TFRecord " + splitName + " data " + s.path;
   std::vector<Array> arrays;
   if (pl.cache.empty()) {
-    const Index prefetchRows = Index(pl.prefetch) * (pl.batch > 0 ? pl.batch : kDefaultBatch);
-    auto stream = std::make_shared<TfRecordStream>(o, spec, all, part.rows, prefetchRows, name);
+    auto stream = std::make_shared<TfRecordStream>(o, spec, all, ys.size(), part.rows, name);
     for (size_t k = 0; k < all.size(); ++k)
       arrays.push_back(TfRecordStream::featureArray(stream, k));
   } else if (pl.cache == "memory") {

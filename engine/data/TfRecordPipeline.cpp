@@ -11,7 +11,10 @@ TfRecordPipeline::TfRecordPipeline(TfPipelineOptions options,
     : o_(std::move(options)), spec_(std::move(spec)), features_(std::move(features)) {
   if (o_.files.empty()) throw Error("TFRecord: no files to read");
   if (o_.cycleLength < 0) throw Error("TFRecord: interleave cycle_length must be >= 0");
-  for (size_t f : features_) sampleSize_ += spec_->features.at(f).rowSize();
+  for (size_t f : features_) {
+    sampleSize_ += spec_->features.at(f).rowSize();
+    keys_.push_back(spec_->features[f].name);
+  }
   restart(0);
 }
 
@@ -95,7 +98,7 @@ bool TfRecordPipeline::nextShuffled(std::string& record) {
 
 bool TfRecordPipeline::next(std::vector<float>& sample) {
   if (!nextShuffled(record_)) return false;
-  const TfExample e = TfExample::parse(record_, where_);
+  const TfExample e = TfExample::parse(record_, where_, keys_);  // the others are not copied
   sample.resize(size_t(sampleSize_));
   float* out = sample.data();
   for (size_t f : features_) {

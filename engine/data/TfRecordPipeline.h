@@ -10,7 +10,8 @@
 //      of `shuffleBuffer` (0 or 1: no shuffle); each output is a uniformly chosen buffer entry,
 //      replaced by the next record (the order depends only on seed, epoch and record count)
 //   -> map(parse_single_example + image decode): the selected features of the TfFeatureSpec,
-//      as raw float values concatenated in `features` order.
+//      as raw float values concatenated in `features` order (only they are parsed from the
+//      record: a label-only pipeline copies no image bytes).
 // Memory: cycleLength open readers (~170 KiB each with decompression) plus shuffleBuffer
 // serialized records. Errors name the file and record number.
 #include <cstdint>
@@ -57,6 +58,7 @@ class TfRecordPipeline {
   TfPipelineOptions o_;
   std::shared_ptr<const TfFeatureSpec> spec_;
   std::vector<size_t> features_;
+  std::vector<std::string> keys_;  // the features' names: only these are parsed from a record
   Index sampleSize_ = 0;
   // Interleave state.
   std::vector<std::unique_ptr<TfRecordReader>> slots_;

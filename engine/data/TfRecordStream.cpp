@@ -1,12 +1,9 @@
 #include "engine/data/TfRecordStream.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <exception>
 #include <mutex>
-#include <thread>
 
 #include "engine/core/Error.h"
 #include "engine/data/RowSource.h"
@@ -19,77 +16,10 @@ constexpr Index kMinWindow = 1024;
 
 }  // namespace
 
-// tf.data's prefetch: a thread that runs the pipeline ahead into a bounded queue.
-struct TfRecordStream::Prefetcher {
-  TfRecordPipeline& pipeline;
-  const size_t capacity;
-  std::mutex m;
-  std::condition_variable canPut, canGet;
-  std::deque<std::vector<float>> queue;
-  std::vector<std::vector<float>> spare;  // consumed rows' buffers, reused by the producer
-  bool stop = false, done = false;
-  std::exception_ptr error;
-  std::thread thread;
-
-  Prefetcher(TfRecordPipeline& p, size_t cap) : pipeline(p), capacity(cap) {
-    thread = std::thread([this] { run(); });
-  }
-  ~Prefetcher() {
-    {
-      std::lock_guard<std::mutex> lock(m);
-      stop = true;
-    }
-    canPut.notify_all();
-    thread.join();
-  }
-  void run() {
-    try {
-      for (;;) {
-        std::vector<float> s;
-        {
-          std::lock_guard<std::mutex> lock(m);
-          if (!spare.empty()) {
-            s = std::move(spare.back());
-            spare.pop_back();
-          }
-        }
-        const bool more = pipeline.next(s);
-        std::unique_lock<std::mutex> lock(m);
-        if (!more) break;
-        canPut.wait(lock, [&] { return stop || queue.size() < capacity; });
-        if (stop) return;
-        queue.push_back(std::move(s));
-        canGet.notify_one();
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(m);
-      error = std::current_exception();
-    }
-    std::lock_guard<std::mutex> lock(m);
-    done = true;
-    canGet.notify_one();
-  }
-  bool pull(std::vector<float>& out) {
-    std::unique_lock<std::mutex> lock(m);
-    canGet.wait(lock, [&] { return !queue.empty() || done; });
-    if (queue.empty()) {
-      if (error) std::rethrow_exception(error);
-      return false;
-    }
-    if (!out.empty() && spare.size() < 4) spare.push_back(std::move(out));
-    out = std::move(queue.front());
-    queue.pop_front();
-    canPut.notify_one();
-    return true;
-  }
-};
-
 // One sequential reader of the stream with its window of recent rows.
 struct TfRecordStream::Cursor {
   TfRecordPipeline pipeline;
   std::vector<Index> offsetOf;  // per stream feature: offset in this cursor's sample, -1 absent
-  Index prefetchRows;
-  std::unique_ptr<Prefetcher> prefetch;
   std::deque<std::vector<float>> window;
   Index base = 0, limit = kMinWindow;
   int epoch = 0, passes = 0;
@@ -97,15 +27,13 @@ struct TfRecordStream::Cursor {
   std::vector<Index> lastRow;  // per stream feature: the highest row read in this pass
 
   Cursor(TfPipelineOptions o, std::shared_ptr<const TfFeatureSpec> spec, std::vector<size_t> f,
-         std::vector<Index> offsets, Index prefetchRows)
+         std::vector<Index> offsets)
       : pipeline(std::move(o), std::move(spec), std::move(f)),
         offsetOf(std::move(offsets)),
-        prefetchRows(prefetchRows),
         lastRow(offsetOf.size(), -1) {}
 
   bool has(Index r) const { return started && r >= base && r < base + Index(window.size()); }
   void start(int e) {
-    prefetch.reset();
     if (started || e != epoch) pipeline.restart(e);
     epoch = e;
     window.clear();
@@ -113,7 +41,6 @@ struct TfRecordStream::Cursor {
     started = true;
     std::fill(lastRow.begin(), lastRow.end(), Index(-1));
     ++passes;
-    if (prefetchRows > 0) prefetch = std::make_unique<Prefetcher>(pipeline, size_t(prefetchRows));
   }
   void advanceTo(Index r, const std::string& name, Index rows) {
     while (r >= base + Index(window.size())) {
@@ -123,7 +50,7 @@ struct TfRecordStream::Cursor {
         window.pop_front();
         ++base;
       }
-      const bool more = prefetch ? prefetch->pull(s) : pipeline.next(s);
+      const bool more = pipeline.next(s);
       if (!more)
         throw Error(name + ": the records ended after " + std::to_string(base + window.size()) +
                     " samples, " + std::to_string(rows) +
@@ -134,7 +61,7 @@ struct TfRecordStream::Cursor {
 };
 
 TfRecordStream::TfRecordStream(TfPipelineOptions options, std::shared_ptr<const TfFeatureSpec> spec,
-                               std::vector<size_t> features, Index rows, Index prefetchRows,
+                               std::vector<size_t> features, size_t labels, Index rows,
                                std::string name)
     : spec_(std::move(spec)), features_(std::move(features)), rows_(rows), name_(std::move(name)) {
   std::vector<Index> offsets;
@@ -145,19 +72,17 @@ TfRecordStream::TfRecordStream(TfPipelineOptions options, std::shared_ptr<const 
     offsets.push_back(off);
     off += size_.back();
   }
-  main_ = std::make_unique<Cursor>(options, spec_, features_, offsets, prefetchRows);
-  // The label-only cursor: the stream's non-image features.
-  std::vector<size_t> plain;
-  std::vector<Index> plainOffsets(features_.size(), -1);
-  Index poff = 0;
-  for (size_t k = 0; k < features_.size(); ++k)
-    if (!spec_->features[features_[k]].image) {
-      plain.push_back(features_[k]);
-      plainOffsets[k] = poff;
-      poff += size_[k];
-    }
-  if (!plain.empty() && plain.size() < features_.size())
-    labels_ = std::make_unique<Cursor>(options, spec_, plain, plainOffsets, 0);
+  main_ = std::make_unique<Cursor>(options, spec_, features_, offsets);
+  // The label-only cursor: the trailing `labels` features, the only ones it parses and decodes.
+  if (labels == 0 || labels >= features_.size()) return;
+  std::vector<size_t> only(features_.end() - std::ptrdiff_t(labels), features_.end());
+  std::vector<Index> onlyOffsets(features_.size(), -1);
+  Index loff = 0;
+  for (size_t k = features_.size() - labels; k < features_.size(); ++k) {
+    onlyOffsets[k] = loff;
+    loff += size_[k];
+  }
+  labels_ = std::make_unique<Cursor>(options, spec_, only, onlyOffsets);
 }
 
 TfRecordStream::~TfRecordStream() = default;
@@ -165,7 +90,7 @@ TfRecordStream::~TfRecordStream() = default;
 std::size_t TfRecordStream::memoryBound() const {
   Index sample = 0;
   for (Index s : size_) sample += s;
-  return std::size_t(main_->limit + main_->prefetchRows) * std::size_t(sample) * sizeof(float);
+  return std::size_t(main_->limit) * std::size_t(sample) * sizeof(float);
 }
 
 int TfRecordStream::passes() const {
@@ -186,7 +111,10 @@ void TfRecordStream::gather(size_t k, const Index* idx, Index n, float* out) {
   static std::mutex guard;  // the trainer gathers from one thread; previews may gather too
   std::lock_guard<std::mutex> lock(guard);
   Cursor& c = cursorFor(k, idx, n);
-  c.limit = std::max(c.limit, 2 * n);
+  // The main window holds two requests (the x and y arrays of a batch read the same rows); the
+  // label cursor's stays at its minimum for requests in order (the whole label column): their
+  // rows are copied as they are read.
+  if (&c == main_.get() || !std::is_sorted(idx, idx + n)) c.limit = std::max(c.limit, 2 * n);
   const Index size = size_[k];
   // A new pass (tf.data's next iteration, reshuffled) starts when this feature asks again for a
   // row it has read in this pass (the next epoch), or for one the window has dropped. The label

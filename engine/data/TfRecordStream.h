@@ -8,15 +8,18 @@
 // shuffle buffer is reseeded), a request after it reads forward. Any order is answered correctly,
 // only out-of-order reads cost a pass.
 //
-// Labels asked for outside the window (the Trainer's label check before fit) are read by a
-// second, label-only pass that decodes no images.
+// Labels asked for outside the window (the Trainer's label check before fit asks for the whole
+// label column at once) are read by a second, label-only pass: it parses only the label features
+// of each record (no image bytes copied, nothing else decoded) and copies each row into the
+// request as it is read, keeping no more than the minimum window of labels.
 //
-// Prefetch (prefetchRows > 0): a background thread reads, parses and decodes up to prefetchRows
-// samples ahead of the training thread (tf.data's prefetch), so decoding overlaps training.
+// Prefetch (the pipeline's prefetch step) is fit's BatchPrefetcher: its reader thread gathers
+// the batches from this stream, so the records are read, parsed and decoded on that thread.
 //
-// Peak memory of a stream: window (max(1024, 2 x the largest request) rows) + prefetchRows rows
-// (decoded, 4 bytes per value) + the pipeline's shuffle buffer (serialized records) + one reader
-// per interleaved file (~170 KiB) -- independent of the number of records.
+// Peak memory of a stream: the main window (max(1024, 2 x the largest request) rows, decoded, 4
+// bytes per value) + 1024 rows of labels + the pipeline's shuffle buffer (serialized records) +
+// one reader per interleaved file (~170 KiB) -- independent of the number of records. (The
+// label check's own result, 4 bytes per sample and label value, is the caller's.)
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,10 +32,10 @@ namespace tessel {
 class TfRecordStream {
  public:
   // rows: the number of samples the pipeline yields (counted beforehand); features: the spec's
-  // features this stream decodes (the arrays' order), labelFeatures: those among them that a
-  // label-only pass may serve (no images).
+  // features this stream decodes (the arrays' order), the last `labels` of them the labels (the
+  // label-only pass reads those; 0: no such pass).
   TfRecordStream(TfPipelineOptions options, std::shared_ptr<const TfFeatureSpec> spec,
-                 std::vector<size_t> features, Index rows, Index prefetchRows, std::string name);
+                 std::vector<size_t> features, size_t labels, Index rows, std::string name);
   ~TfRecordStream();
   TfRecordStream(const TfRecordStream&) = delete;
   TfRecordStream& operator=(const TfRecordStream&) = delete;
@@ -44,12 +47,11 @@ class TfRecordStream {
   // Raw values of rows idx[0..n) of feature k into out (n x the feature's row size).
   void gather(size_t k, const Index* idx, Index n, float* out);
   const std::string& name() const { return name_; }
-  std::size_t memoryBound() const;  // the peak bytes of decoded rows held (window + prefetch)
+  std::size_t memoryBound() const;  // the peak bytes of decoded rows held (the window)
   int passes() const;               // how many times the stream started (tests, benchmarks)
 
  private:
   struct Cursor;
-  struct Prefetcher;
   Cursor& cursorFor(size_t k, const Index* idx, Index n);
 
   std::shared_ptr<const TfFeatureSpec> spec_;

@@ -23,6 +23,9 @@ struct Dataset {
   // x[0] and to the (N, 4) boxes of y[augmentBoxOutput] (-1: none) in fit's training steps only.
   std::shared_ptr<const BatchAugmenter> augment = nullptr;
   int augmentBoxOutput = -1;
+  // tf.data's prefetch: > 0 gathers that many training batches ahead on a reader thread
+  // (BatchPrefetcher.h; the data settings' pipeline.prefetch); same batches, same weights.
+  int prefetch = 0;
   Index size() const { return x.empty() ? 0 : x[0].rows(); }
 };
 

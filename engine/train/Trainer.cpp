@@ -10,12 +10,34 @@
 #include "engine/callbacks/ProgressLogger.h"
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
+#include "engine/data/BatchPrefetcher.h"
 #include "engine/data/RowSource.h"
 #include "engine/train/AdaptLayers.h"
 #include "engine/train/BatchAugmenter.h"
 #include "engine/train/EpochIterator.h"
 
 namespace tessel {
+
+namespace {
+
+// Dataset::prefetch: the epoch's training batches (rows from the epoch iterator, which the reader
+// thread alone advances until the prefetcher is destroyed) gathered ahead; null without prefetch.
+std::unique_ptr<BatchPrefetcher> prefetchEpoch(const Dataset& d, EpochIterator& it) {
+  if (d.prefetch <= 0) return nullptr;
+  std::vector<Array> arrays = d.x;
+  arrays.insert(arrays.end(), d.y.begin(), d.y.end());
+  return std::make_unique<BatchPrefetcher>(
+      std::move(arrays), d.prefetch,
+      [&it, left = it.stepsPerEpoch()](std::vector<Index>& rows) mutable {
+        if (left-- <= 0) return false;
+        const Index* r = nullptr;
+        const Index n = it.next(&r);
+        rows.assign(r, r + n);
+        return true;
+      });
+}
+
+}  // namespace
 
 // Preallocated tensors of one batch (sized for the batch size once; smaller batches reuse them).
 struct Trainer::Batch {
@@ -181,9 +203,11 @@ Logs Trainer::currentLogs(const char* prefix) const {
 }
 
 double Trainer::step(const Dataset& data, const Index* idx, Index n, const float* cwTable,
-                     int cwSize, bool train, Batch& b) {
-  for (size_t i = 0; i < data.x.size(); ++i) data.x[i].gather(idx, n, b.x[i]);
-  for (size_t k = 0; k < data.y.size(); ++k) data.y[k].gather(idx, n, b.y[k]);
+                     int cwSize, bool train, Batch& b, std::vector<Tensor>* gathered) {
+  for (size_t i = 0; i < data.x.size(); ++i)
+    gathered ? std::swap(b.x[i], (*gathered)[i]) : data.x[i].gather(idx, n, b.x[i]);
+  for (size_t k = 0; k < data.y.size(); ++k)
+    gathered ? std::swap(b.y[k], (*gathered)[data.x.size() + k]) : data.y[k].gather(idx, n, b.y[k]);
   // Data augmentation: training batches only, in place (boxes follow the images).
   if (train && data.augment)
     data.augment->apply(b.x[0], data.augmentBoxOutput >= 0 ? &b.y[data.augmentBoxOutput] : nullptr,
@@ -356,12 +380,17 @@ int Trainer::trainSteps(FitRun& run, CallbackList& callbacks, int epoch) {
   run.batch.epoch = epoch;
   const int cwSize = static_cast<int>(run.classWeights.size());
   int done = 0;
+  const std::unique_ptr<BatchPrefetcher> ahead = prefetchEpoch(run.data, it);
   for (int b = 0; b < it.stepsPerEpoch(); ++b) {
     waitWhilePaused();
     if (stop_.load(std::memory_order_relaxed)) break;
     const Index* rows = nullptr;
-    const Index n = it.next(&rows);
-    const double loss = step(run.data, rows, n, run.classWeights.data(), cwSize, true, run.batch);
+    BatchPrefetcher::Batch* pre = ahead ? ahead->next() : nullptr;
+    if (ahead && !pre) break;
+    const Index n = pre ? Index(pre->rows.size()) : it.next(&rows);
+    if (pre) rows = pre->rows.data();
+    const double loss = step(run.data, rows, n, run.classWeights.data(), cwSize, true, run.batch,
+                             pre ? &pre->arrays : nullptr);
     if (!std::isfinite(loss)) {
       failFit(run, epoch, b, loss);
       return -1;

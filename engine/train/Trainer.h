@@ -76,9 +76,10 @@ class Trainer {
   void checkData(const Dataset& data, const char* what) const;
   void checkLabels(const Dataset& data) const;
   // Runs forward + losses on idx[0..n); accumulates metrics and loss means. Returns total loss
-  // of the batch (without regularization). When train, also backward + optimizer.
+  // of the batch (without regularization). When train, also backward + optimizer. gathered: the
+  // batch's x then y tensors already gathered (prefetch; swapped into b), else gathered here.
   double step(const Dataset& data, const Index* idx, Index n, const float* classWeightTable,
-              int classWeightSize, bool train, Batch& b);
+              int classWeightSize, bool train, Batch& b, std::vector<Tensor>* gathered = nullptr);
   // Evaluates rows idx[0..n) in batches of batchSize (no class weights); resets the means.
   Logs evaluateIndices(const Dataset& data, const Index* idx, Index n, Index batchSize);
   void resetMeans();

@@ -1,0 +1,11 @@
+#pragma once
+// The generated image folder of `tessel-bench imagefolder`, for other benchmarks too.
+#include <string>
+
+namespace tessel::bench {
+
+// Makes sure `dir` holds `images` 28x28 grey Fashion-MNIST PNGs in class folders (written in a
+// child process with `threads` threads when missing; reused when its marker says so).
+void ensureFashionImageFolder(const std::string& dir, long long images, int threads);
+
+}  // namespace tessel::bench
