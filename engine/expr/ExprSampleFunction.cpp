@@ -43,7 +43,12 @@ ExprSampleFunction::ExprSampleFunction(std::string text, bool allowSampleWeight)
   ExprGraph g;
   ExprId ids[3];
   ExprScope s = scopeOf(g, {kNone, kNone}, {kNone, kNone}, allowWeights_, ids);
-  parseExpression(g, text_, s);
+  const ExprId out = parseExpression(g, text_, s);
+  if (allowWeights_) {
+    readsWeights_ = out == ids[2];
+    for (size_t n = 0; n < g.size() && !readsWeights_; ++n)
+      for (ExprId in : g.node(ExprId(n)).inputs) readsWeights_ |= in == ids[2];
+  }
 }
 
 ExprSampleFunction::ExprSampleFunction(ExprSampleFunction&&) noexcept = default;
@@ -72,6 +77,17 @@ ExprSampleFunction::Built& ExprSampleFunction::built(const Shape& yTrue, const S
   return *b_;
 }
 
+void ExprSampleFunction::bindAll(Built& b, const Tensor& yTrue, const Tensor& yPred,
+                                 const float* sampleWeight, Index n) {
+  b.ev->bind(0, &yTrue);
+  b.ev->bind(1, &yPred);
+  if (b.w >= 0) {
+    b.tw.resize({n});
+    for (Index i = 0; i < n; ++i) b.tw[i] = sampleWeight ? sampleWeight[i] : 1.0f;
+    b.ev->bind(2, &b.tw);
+  }
+}
+
 void ExprSampleFunction::check(const Shape& yTrue, const Shape& yPred) {
   built(yTrue, yPred);
 }
@@ -80,13 +96,7 @@ void ExprSampleFunction::values(const Tensor& yTrue, const Tensor& yPred, const 
                                 float* out) {
   Built& b = built(yTrue.shape(), yPred.shape());
   const Index n = yPred.rank() ? yPred.dim(0) : 1;
-  b.ev->bind(0, &yTrue);
-  b.ev->bind(1, &yPred);
-  if (b.w >= 0) {
-    b.tw.resize({n});
-    for (Index i = 0; i < n; ++i) b.tw[i] = sampleWeight ? sampleWeight[i] : 1.0f;
-    b.ev->bind(2, &b.tw);
-  }
+  bindAll(b, yTrue, yPred, sampleWeight, n);
   b.ev->run(b.fwd);
   const Tensor& v = b.ev->value(b.out);
   if (v.rank() == 0) {
@@ -102,7 +112,7 @@ void ExprSampleFunction::values(const Tensor& yTrue, const Tensor& yPred, const 
 }
 
 void ExprSampleFunction::gradient(const Tensor& yTrue, const Tensor& yPred, const float* scale,
-                                  Tensor& dPred) {
+                                  Tensor& dPred, const float* sampleWeight) {
   Built& b = built(yTrue.shape(), yPred.shape());
   const Index n = yPred.rank() ? yPred.dim(0) : 1;
   if (b.grad < 0) {
@@ -110,8 +120,7 @@ void ExprSampleFunction::gradient(const Tensor& yTrue, const Tensor& yPred, cons
     dPred.setZero();
     return;
   }
-  b.ev->bind(0, &yTrue);
-  b.ev->bind(1, &yPred);
+  bindAll(b, yTrue, yPred, sampleWeight, n);
   b.ev->run(b.fwd);  // forward values the derivative reads
   const Shape& os = b.graph.shape(b.out);
   if (os.empty()) {

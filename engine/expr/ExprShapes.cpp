@@ -23,6 +23,13 @@ Shape matmulShape(const ExprAttrs& at, const Shape& a0, const Shape& b0) {
   const Index k1 = a.back(), k2 = b[b.size() - 2];
   if (k1 != kNone && k2 != kNone && k1 != k2)
     fail("matmul: inner dimensions differ: " + shapeToString(a0) + " @ " + shapeToString(b0));
+  // A rank-2 operand's axis 0 of size kNone is the batch: contracting it against a fixed size
+  // works only for batches of exactly that size (x @ x on (None, 3)), so it is a mismatch.
+  const bool batchA = a0.size() == 2 && at.transposeA && a0[0] == kNone;
+  const bool batchB = b0.size() == 2 && !at.transposeB && b0[0] == kNone;
+  if ((batchA && k2 != kNone) || (batchB && k1 != kNone))
+    fail("matmul: inner dimensions differ: " + shapeToString(a0) + " @ " + shapeToString(b0) +
+         " (the batch dimension against " + std::to_string(batchA ? k2 : k1) + ")");
   Shape out;
   if (b.size() == 2) {
     out.assign(a.begin(), a.end() - 1);

@@ -7,7 +7,7 @@
 namespace tessel {
 
 ExpressionLoss::ExpressionLoss(const std::string& expression, std::string name)
-    : name_(std::move(name)), fn_(expression, false) {
+    : name_(std::move(name)), fn_(expression, true) {
   if (fn_.isMeanSquaredError())
     builtin_ = std::make_unique<MeanSquaredError>(name_);
   else if (fn_.isMeanAbsoluteError())
@@ -22,13 +22,19 @@ nlohmann::json ExpressionLoss::config() const {
 
 void ExpressionLoss::perSample(const Tensor& yTrue, const Tensor& yPred, float* out) const {
   if (builtin_) return builtin_->perSample(yTrue, yPred, out);
-  fn_.values(yTrue, yPred, nullptr, out);
+  fn_.values(yTrue, yPred, weights_, out);
 }
 
 void ExpressionLoss::gradient(const Tensor& yTrue, const Tensor& yPred, const float* scale,
                               Tensor& dPred) const {
   if (builtin_) return builtin_->gradient(yTrue, yPred, scale, dPred);
-  fn_.gradient(yTrue, yPred, scale, dPred);
+  fn_.gradient(yTrue, yPred, scale, dPred, weights_);
+}
+
+bool ExpressionLoss::takeSampleWeights(const float* w) {
+  if (!fn_.readsSampleWeight()) return false;
+  weights_ = w;
+  return true;
 }
 
 void ExpressionLoss::checkLabels(const Tensor& yTrue, const Shape& predShape) const {

@@ -37,6 +37,13 @@ class Loss {
   virtual void checkLabels(const Tensor& yTrue, const Shape& predShape) const;
   // True for the sparse losses (labels are class ids, one per output position).
   virtual bool sparseLabels() const { return false; }
+  // A loss that weighs its samples itself (a custom loss reading sample_weight) keeps `w` (the
+  // batch's sample_weight x class_weight, nullptr: ones) for the next perSample / gradient and
+  // returns true: the trainer then weighs its values by 1. The default keeps nothing.
+  virtual bool takeSampleWeights(const float* w) {
+    (void)w;
+    return false;
+  }
   // {"class_name": className(), "config": config()} as Keras serializes a loss object.
   nlohmann::json toJson() const;
 };

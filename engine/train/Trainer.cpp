@@ -239,16 +239,17 @@ double Trainer::step(const Dataset& data, const Index* idx, Index n, const float
   const double invN = 1.0 / static_cast<double>(n);
   for (size_t k = 0; k < losses_.size(); ++k) {
     const Tensor& out = model_.output(k);
+    const bool own = losses_[k]->takeSampleWeights(haveWeights ? w : nullptr);  // it weighs
     losses_[k]->perSample(b.y[k], out, b.per.data());
     double s = 0;
-    for (Index j = 0; j < n; ++j) s += static_cast<double>(w[j]) * b.per[j];
+    for (Index j = 0; j < n; ++j) s += (own ? 1.0 : static_cast<double>(w[j])) * b.per[j];
     // Keras sum_over_batch_size: sum(sample_weight * loss) / batch size.
     const double lk = s * invN;
     outLossSum_[k] += lk * static_cast<double>(n);
     total += lossWeights_[k] * lk;
     if (train) {
       const float f = static_cast<float>(lossWeights_[k] * invN);
-      for (Index j = 0; j < n; ++j) b.scale[j] = w[j] * f;
+      for (Index j = 0; j < n; ++j) b.scale[j] = (own ? 1.0f : w[j]) * f;
       losses_[k]->gradient(b.y[k], out, b.scale.data(), b.dOut[k]);
     }
     for (auto& m : metrics_[k]) m->update(b.y[k], out, haveWeights ? w : nullptr);

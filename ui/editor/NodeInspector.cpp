@@ -22,6 +22,7 @@
 #include "ui/editor/GraphCommands.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphFixes.h"
+#include "ui/expr/LayerExpressionCheck.h"
 
 namespace tessel::ui {
 
@@ -207,6 +208,16 @@ void NodeInspector::rebuild() {
 QWidget* NodeInspector::makeEditor(const ParamSpec& p) {
   const std::string key = p.key;
   const bool nullable = p.nullable || (p.defaultValue.is_null() && !p.required);
+  if (const NodeSpec* n = doc_->node(node_); n && isLayerExpressionKey(n->className, key)) {
+    // Lambda / CustomLayer expressions: checked as typed, committed when good (ui/expr).
+    auto* field = new ExpressionField(formHost_);
+    field->setChecker(layerExpressionChecker(doc_, node_, key));
+    connect(field, &ExpressionField::committed, this,
+            [this, key](const QString& t) { commit(key, json(t.toStdString())); });
+    connect(doc_, &GraphDocument::validated, field, &ExpressionField::recheck);
+    setters_[key] = [field](const json& v) { field->setText(jsonText(v)); };
+    return field;
+  }
   switch (p.type) {
     case ParamType::Int:
       if (!nullable) {

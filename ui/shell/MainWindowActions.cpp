@@ -9,6 +9,7 @@
 
 #include "ui/MainWindow.h"
 #include "ui/editor/ModelTemplates.h"
+#include "ui/expr/GradientPlayground.h"
 #include "ui/project/ExampleLibrary.h"
 #include "ui/shell/ShellPrompts.h"
 #include "ui/training/TrainingPanel.h"
@@ -32,6 +33,10 @@ void MainWindowActions::build(const QList<QDockWidget*>& docks) {
 
   auto* view = window_->menuBar()->addMenu(tr("&View"));
   for (QDockWidget* dock : docks) view->addAction(dock->toggleViewAction());
+  view->addSeparator();
+  view->addAction(tr("&Gradient Playground"), this,
+                  [w = window_] { GradientPlayground::showFor(w); })
+      ->setObjectName("actionGradientPlayground");
 
   toolbar_ = window_->addToolBar(tr("Main"));
   toolbar_->setObjectName("mainToolBar");

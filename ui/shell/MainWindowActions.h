@@ -3,8 +3,8 @@
 // open / open recent / save / save as / close project, new model from a template or an example,
 // import model.json, export model (architecture only, weights only, full model, ONNX, Python
 // script, TensorBoard logs of the model's runs), load weights. Edit: the current editor's
-// actions. Train: train, stop, data settings. View: the docks. Each action calls the window's
-// command of the same name; update() enables what the state allows.
+// actions. Train: train, stop, data settings. View: the docks, the gradient playground. Each action
+// calls the window's command of the same name; update() enables what the state allows.
 #include <QList>
 #include <QObject>
 

@@ -1,15 +1,18 @@
 #include "ui/training/LossMetricEditor.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QPainter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
 
 #include "engine/catalog/LossCatalog.h"
 #include "engine/catalog/MetricCatalog.h"
+#include "ui/expr/CustomFunctionDialog.h"
 
 namespace tessel::ui {
 
@@ -46,12 +49,36 @@ json metricsList(const QString& text) {
   return list;
 }
 
+bool isCustom(const json& v, const char* className) {
+  return v.is_object() && v.value("class_name", std::string()) == className;
+}
+
+QString customName(const json& v) {
+  return qs(v.value("config", json::object()).value("name", std::string()));
+}
+
+// The metrics field's button: "ƒ+" drawn (icon themes may be missing).
+QIcon customMetricIcon() {
+  QPixmap pm(20, 16);
+  pm.fill(Qt::transparent);
+  QPainter p(&pm);
+  p.setPen(QColor(0x1565c0));
+  QFont f;
+  f.setPixelSize(13);
+  f.setBold(true);
+  p.setFont(f);
+  p.drawText(pm.rect(), Qt::AlignCenter, QString::fromUtf8("\u0192+"));
+  return QIcon(pm);
+}
+
 QString metricsText(const json& list) {
   QStringList parts;
   if (list.is_array()) {
     for (const json& m : list) {
       if (m.is_string())
         parts << qs(m.get<std::string>());
+      else if (isCustom(m, "ExpressionMetric"))
+        parts << customName(m);
       else if (m.is_object() && m.contains("class_name"))
         parts << qs(m["class_name"].get<std::string>());
     }
@@ -64,8 +91,59 @@ QString metricsText(const json& list) {
 
 QStringList LossMetricEditor::lossNames() {
   QStringList names;
-  for (const LossEntry& e : lossCatalog().all()) names << shortName(e);
+  for (const LossEntry& e : lossCatalog().all())
+    names << (e.className == "ExpressionLoss" ? customItem() : shortName(e));
   return names;
+}
+
+QString LossMetricEditor::customItem() {
+  return QString::fromUtf8("custom\u2026");
+}
+
+CustomFunctionDialog* LossMetricEditor::customDialog() const {
+  return dialog_;
+}
+
+QAction* LossMetricEditor::customMetricAction(int output) const {
+  QLineEdit* e = metricsEdit(output);
+  return e ? e->findChild<QAction*>("customMetricAction") : nullptr;
+}
+
+void LossMetricEditor::editCustom(int row, bool metric) {
+  const QString output = outputs_.value(row);
+  QComboBox* box = lossBox(row);
+  if (output.isEmpty() || !box) return;
+  if (dialog_) dialog_->close();
+  const auto kind = metric ? CustomFunctionDialog::Metric : CustomFunctionDialog::Loss;
+  auto shape = outputShapes_.find(output);
+  auto* d = new CustomFunctionDialog(
+      kind, output, shape != outputShapes_.end() ? shape->second : Shape{kNone, kNone}, this);
+  d->setAttribute(Qt::WA_DeleteOnClose);
+  if (!metric && customLoss_.count(output)) d->setValue(customLoss_[output]);
+  dialog_ = d;
+  const QString before = box->property("chosenLoss").toString();
+  connect(d, &QDialog::finished, this, [this, d, row, metric, output, before](int result) {
+    QComboBox* box = lossBox(row);
+    if (!box || outputs_.value(row) != output) return;
+    if (result == QDialog::Accepted) {
+      const json v = d->value();
+      if (metric) {
+        customMetrics_[output][customName(v)] = v;
+        QLineEdit* e = metricsEdit(row);
+        QStringList names = e->text().split(',', Qt::SkipEmptyParts);
+        for (QString& n : names) n = n.trimmed();
+        if (!names.contains(customName(v))) names << customName(v);
+        e->setText(names.join(QStringLiteral(", ")));
+      } else {
+        customLoss_[output] = v;
+        box->setCurrentText(customName(v));
+      }
+      emitChanged();
+    } else if (!metric) {
+      box->setCurrentText(before);
+    }
+  });
+  d->open();
 }
 
 QStringList LossMetricEditor::metricNames() {
@@ -113,6 +191,10 @@ void LossMetricEditor::setModel(const ModelSpec& spec) {
   }
   outputs_.clear();
   for (const auto& o : spec.outputs) outputs_ << qs(o);
+  const ShapeReport shapes = inferShapes(spec);
+  for (const QString& o : outputs_)
+    if (const NodeShapes* s = shapes.find(o.toStdString()); s && s->output)
+      outputShapes_[o] = *s->output;
   building_ = true;
   table_->setRowCount(static_cast<int>(outputs_.size()));
   const QString metricHelp =
@@ -146,7 +228,19 @@ void LossMetricEditor::setModel(const ModelSpec& spec) {
       metrics->setText(defMetric);
     }
     loss->setToolTip(loss->currentText());
+    loss->setProperty("chosenLoss", loss->currentText());
     connect(loss, &QComboBox::currentTextChanged, loss, &QComboBox::setToolTip);
+    connect(loss, &QComboBox::currentTextChanged, this, [this, loss, r](const QString& t) {
+      if (t != customItem()) {
+        loss->setProperty("chosenLoss", t);
+      } else if (!building_) {
+        editCustom(r, false);
+      }
+    });
+    QAction* custom = metrics->addAction(customMetricIcon(), QLineEdit::TrailingPosition);
+    custom->setObjectName("customMetricAction");
+    custom->setToolTip(tr("Add a custom metric (an expression of y_true, y_pred, sample_weight)…"));
+    connect(custom, &QAction::triggered, this, [this, r] { editCustom(r, true); });
     connect(loss, &QComboBox::currentTextChanged, this, &LossMetricEditor::emitChanged);
     connect(weight, &QDoubleSpinBox::valueChanged, this, &LossMetricEditor::emitChanged);
     connect(metrics, &QLineEdit::textChanged, this, &LossMetricEditor::emitChanged);
@@ -165,8 +259,12 @@ void LossMetricEditor::writeTo(json& tc) const {
   for (int r = 0; r < table_->rowCount(); ++r) {
     std::string name = outputs_.value(r).toStdString();
     auto* weight = qobject_cast<QDoubleSpinBox*>(table_->cellWidget(r, 2));
-    lossDict[name] = lossBox(r)->currentText().toStdString();
-    metricDict[name] = metricsList(metricsEdit(r)->text());
+    const QString loss = lossBox(r)->currentText();
+    auto custom = customLoss_.find(outputs_.value(r));
+    lossDict[name] = custom != customLoss_.end() && customName(custom->second) == loss
+                         ? custom->second
+                         : json(loss.toStdString());
+    metricDict[name] = metricsOf(r);
     weightDict[name] = weight->value();
     if (r == 0) {
       singleLoss = lossDict[name];
@@ -176,6 +274,22 @@ void LossMetricEditor::writeTo(json& tc) const {
   tc["loss"] = multi ? lossDict : singleLoss;
   tc["metrics"] = multi ? metricDict : singleMetrics;
   tc["loss_weights"] = multi ? weightDict : json(nullptr);
+}
+
+json LossMetricEditor::metricsOf(int row) const {
+  json list = metricsList(metricsEdit(row)->text());
+  auto custom = customMetrics_.find(outputs_.value(row));
+  if (custom != customMetrics_.end())
+    for (json& m : list)
+      if (auto it = custom->second.find(qs(m.get<std::string>())); it != custom->second.end())
+        m = it->second;
+  return list;
+}
+
+void LossMetricEditor::rememberCustomMetrics(const QString& output, const json& metrics) {
+  if (metrics.is_array())
+    for (const json& m : metrics)
+      if (isCustom(m, "ExpressionMetric")) customMetrics_[output][customName(m)] = m;
 }
 
 void LossMetricEditor::readFrom(const json& tc) {
@@ -189,8 +303,13 @@ void LossMetricEditor::readFrom(const json& tc) {
   for (int r = 0; r < table_->rowCount(); ++r) {
     json loss = perOutput(tc.value("loss", json()), r);
     if (loss.is_string()) lossBox(r)->setCurrentText(qs(loss.get<std::string>()));
+    if (isCustom(loss, "ExpressionLoss")) {
+      customLoss_[outputs_.value(r)] = loss;
+      lossBox(r)->setCurrentText(customName(loss));
+    }
     json metrics = tc.value("metrics", json());
     json m = outputs_.size() > 1 ? perOutput(metrics, r) : metrics;
+    rememberCustomMetrics(outputs_.value(r), m);
     if (!m.is_null()) metricsEdit(r)->setText(metricsText(m));
     json w = perOutput(tc.value("loss_weights", json()), r);
     if (w.is_number()) qobject_cast<QDoubleSpinBox*>(table_->cellWidget(r, 2))->setValue(w);

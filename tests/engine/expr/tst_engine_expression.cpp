@@ -251,6 +251,16 @@ class TestExpression : public QObject {
     QVERIFY(m.find("unknown name 'y'") != std::string::npos);
     QCOMPARE(errorColumn("x @ tf.constant([[1., 2.]])", &m), 3);
     QVERIFY(m.find("inner dimensions") != std::string::npos);
+    // (None, 3) @ (None, 3) contracts 3 against the batch: a mismatch at the '@'.
+    QCOMPARE(errorColumn("x @ x", &m), 3);
+    QVERIFY2(m.find("matmul: inner dimensions differ: (None, 3) @ (None, 3)") != std::string::npos,
+             m.c_str());
+    QCOMPARE(errorColumn("tf.reduce_sum(x) + x @ x", &m), 22);
+    QCOMPARE(errorColumn("tf.matmul(x, x)", &m), 1);
+    QVERIFY(m.find("inner dimensions differ") != std::string::npos);
+    QCOMPARE(errorColumn("tf.matmul(x, x, transpose_a=True)", &m), -1);  // (3, 3): fine
+    QCOMPARE(errorColumn("tf.transpose(x) @ x"), -1);                    // (3, 3): fine
+    QCOMPARE(errorColumn("x @ tf.transpose(x)"), -1);                    // (None, None): fine
     QCOMPARE(errorColumn("x + tf.constant([1., 2.])", &m), 3);
     QVERIFY(m.find("do not broadcast") != std::string::npos);
     QCOMPARE(errorColumn("tf.reduce_sum(x, axis=2)", &m), 23);

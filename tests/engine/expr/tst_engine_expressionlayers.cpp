@@ -244,6 +244,58 @@ class TestExpressionLayers : public QObject {
     QVERIFY(maxAbsDiff(c.getWeights(), b.getWeights()) < 1e-5);
   }
 
+  // A loss that reads sample_weight gets the trainer's per-sample weights (sample_weight here,
+  // class_weight likewise) and weighs the samples itself; Keras's sum_over_batch_size then
+  // divides by the batch size: the same run as "mse" with those sample weights. One that does
+  // not read them is weighed by the trainer, as every Keras loss.
+  void lossExpressionReadsSampleWeight() {
+    Dataset d;
+    regressionData(320, d);
+    Rng rng(11);
+    for (int i = 0; i < 320; ++i) d.sampleWeight.push_back(float(rng.uniform(0.0f, 2.0f)));
+    auto spec = [] {
+      return makeSpec(
+          {inputNode("in", {8}), denseNode("h", 16, "in", "tanh"), denseNode("o", 1, "h")}, {"in"},
+          {"o"});
+    };
+    auto loss = [](const std::string& e) {
+      return json{{"class_name", "ExpressionLoss"},
+                  {"config", {{"name", "weighted"}, {"expression", e}}}};
+    };
+    Model ref(spec(), 1);
+    const auto lr = trainEpoch(ref, "mse", d);
+    const char* weighted[] = {
+        "sample_weight * tf.reduce_mean(tf.square(y_pred - y_true), axis=-1)",
+        "tf.reduce_mean(sample_weight * K.mean(K.square(y_pred - y_true), axis=-1))",
+        "lambda y_true, y_pred, sample_weight: tf.reduce_sum(tf.reshape(sample_weight, "
+        "[-1, 1]) * (y_pred - y_true) ** 2) / tf.reduce_sum(sample_weight * 0 + 1)",
+        // Not reading sample_weight: the trainer weighs it.
+        "tf.reduce_mean(tf.abs(y_pred - y_true) ** 2, axis=-1)"};
+    for (const char* e : weighted) {
+      QVERIFY2(dynamic_cast<ExpressionLoss&>(*makeLoss(loss(e))).builtin() == nullptr, e);
+      Model m(spec(), 1);
+      const auto l = trainEpoch(m, loss(e), d);
+      QVERIFY2(std::abs(l[0] - lr[0]) <= 1e-5 * std::abs(lr[0]), e);
+      QVERIFY2(maxAbsDiff(m.getWeights(), ref.getWeights()) < 1e-5, e);
+    }
+    // The expression really gets the weights (not ones): sample_weight ** 2 * mse under
+    // weights w trains as mse under weights w^2.
+    Dataset squared = d;
+    for (float& w : squared.sampleWeight) w *= w;
+    Model sq(spec(), 1), refSq(spec(), 1);
+    const auto ls = trainEpoch(
+        sq, loss("sample_weight ** 2 * tf.reduce_mean(tf.square(y_pred - y_true), axis=-1)"), d);
+    const auto lrs = trainEpoch(refSq, "mse", squared);
+    QVERIFY(std::abs(ls[0] - lrs[0]) <= 1e-5 * std::abs(lrs[0]));
+    QVERIFY(maxAbsDiff(sq.getWeights(), refSq.getWeights()) < 1e-5);
+    QVERIFY(std::abs(lrs[0] - lr[0]) > 1e-3 * std::abs(lr[0]));
+    // The weights are really applied once: unweighted MSE differs from the weighted run.
+    Dataset plain;
+    regressionData(320, plain);
+    Model u(spec(), 1);
+    QVERIFY(std::abs(trainEpoch(u, "mse", plain)[0] - lr[0]) > 1e-3 * std::abs(lr[0]));
+  }
+
   void customMetricAveragesLikeMeanMetricWrapper() {
     Dataset d;
     regressionData(100, d);
