@@ -16,7 +16,8 @@
 //             the earlier trial's checkpoint; with k-fold trials there is no single checkpoint).
 //   bayesian  KerasTuner's BayesianOptimizationOracle: num_initial_points random trials
 //             (default 3 x the number of parameters), then a Gaussian process (Matern 5/2,
-//             length scale 1, alpha 1e-4, y normalised) on the encoded completed trials and the
+//             alpha 1e-4, y normalised, length scale by maximum likelihood as KerasTuner 1.0's
+//             scikit-learn GP did: GaussianProcess.h) on the encoded completed trials and the
 //             point minimising the lower confidence bound mu - beta * sigma (beta 2.6; minimised
 //             over [0,1]^d from 50 random starts, each refined by a bounded pattern search).
 // Scores given to tuners are "lower is better" (the caller negates max objectives).

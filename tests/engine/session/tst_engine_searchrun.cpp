@@ -235,7 +235,7 @@ class TestSearchRun : public QObject {
     auto trials = search.trials();
     QVERIFY(trials[0].baseline);
     QCOMPARE(trials[0].values["units"], json(30));
-    QCOMPARE(trials[0].values["learning_rate"], json(0.01));
+    QVERIFY(std::abs(trials[0].values["learning_rate"].get<double>() - 0.01) < 1e-6);
     std::vector<int> epochs;
     for (const auto& t : trials) epochs.push_back(t.epochs);
     QCOMPARE(epochs, (std::vector<int>{3, 1, 1, 1, 3, 3, 3}));
