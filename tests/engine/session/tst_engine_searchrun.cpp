@@ -65,7 +65,8 @@ class TestSearchRun : public QObject {
 
   std::int64_t newSearch(Project& p, SearchSettings s, const char* space = kSpace) {
     ModelFile m = wideDeep();
-    auto modelId = p.addModel("wide_deep", m.spec.toKerasJson());
+    auto existing = p.model("wide_deep");
+    auto modelId = existing ? existing->id : p.addModel("wide_deep", m.spec.toKerasJson());
     RunSettings base;
     base.compile = CompileOptions::fromTrainingConfig(m.trainingConfig);
     base.fit.batchSize = 16;
