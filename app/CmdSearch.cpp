@@ -238,7 +238,7 @@ int cmdTrials(const Args& args) {
     }
     return 0;
   }
-  std::printf("%-7s %-6s %-5s %-9s %-22s %s\n", "search", "trial", "run", "status", "score",
+  std::printf("%-7s %-6s %-5s %-9s %-28s %s\n", "search", "trial", "run", "status", "score",
               "hyperparameters");
   for (const auto& r : rows) {
     std::string score = r.trial.score ? r.objective + " " + kerasNumber(*r.trial.score) + " ± " +
@@ -248,7 +248,7 @@ int cmdTrials(const Args& args) {
     for (auto it = r.trial.values.begin(); it != r.trial.values.end(); ++it)
       values += (values.empty() ? "" : ", ") + it.key() + "=" + valueText(it.value());
     if (r.trial.baseline) values += " (model's own)";
-    std::printf("%-7lld %-6d %-5lld %-9s %-22s %s\n", static_cast<long long>(r.search),
+    std::printf("%-7lld %-6d %-5lld %-9s %-28s %s\n", static_cast<long long>(r.search),
                 r.trial.index + 1, static_cast<long long>(r.trial.runId), r.trial.status.c_str(),
                 score.c_str(), values.c_str());
   }

@@ -133,7 +133,7 @@ class TestAppSearch : public QObject {
 
   void killedSearchResumesWithoutLosingOrRepeatingTrials() {
     const QStringList options = {"--trials", "6",      "--cv", "2",         "--epochs",
-                                 "60",       "--seed", "4",    "--verbose", "0"};
+                                 "1500",     "--seed", "4",    "--verbose", "0"};
     const QString reference = project("ref.tessel");
     QCOMPARE(run(search(reference, options)), 0);
     const auto expected = SearchRun::trialsOf(Project::open(reference.toStdString(), true), 1);
