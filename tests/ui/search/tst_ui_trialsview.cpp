@@ -12,6 +12,8 @@
 #include <QUndoStack>
 #include <QtTest>
 
+#include <fstream>
+
 #include <qcustomplot.h>
 
 #include "engine/data/DatasetBuilder.h"
@@ -95,17 +97,21 @@ class TestTrialsView : public QObject {
     // Brush the lower half of the objective axis (axis 2): the worst trial leaves the table.
     ParallelCoordinatesPlot* plot = view->plot();
     panel.resize(1100, 900);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
     plot->plot()->replot();
     QPoint from = plot->pixelOf(2, 0.0), to = plot->pixelOf(2, 0.5);
     QTest::mousePress(plot->plot(), Qt::LeftButton, {}, from);
     QTest::mouseMove(plot->plot(), to);
     QTest::mouseRelease(plot->plot(), Qt::LeftButton, {}, to);
     QCOMPARE(plot->brushes().size(), size_t(1));
+    const auto [lo, hi] = plot->brushes().begin()->second;
+    QVERIFY2(lo == 0.0 && std::abs(hi - 0.5) < 0.05, qPrintable(QString::number(hi)));
     const int kept = view->proxy()->rowCount();
     QVERIFY2(kept >= 1 && kept < 4, qPrintable(QString::number(kept)));
     for (int r = 0; r < kept; ++r)
       QVERIFY(view->proxy()->index(r, TrialsView::kObjectiveColumn).data().toDouble() <=
-              (first + last) / 2 + 1e-9);
+              first + hi * (last - first) + 1e-9);
 
     QDir().mkpath("/work/wt/shots");
     view->grab().save("/work/wt/shots/h17_trials.png");
