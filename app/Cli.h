@@ -36,6 +36,9 @@ int cmdImport(const Args& args);
 int cmdRuns(const Args& args);
 int cmdResume(const Args& args);
 int cmdExport(const Args& args);
+// Hyperparameter search (CmdSearch.cpp).
+int cmdSearch(const Args& args);
+int cmdTrials(const Args& args);
 bool isProjectPath(const std::string& path);
 int trainProject(const Args& args, const std::vector<std::string>& argv);
 

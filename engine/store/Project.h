@@ -74,6 +74,22 @@ struct RunEvent {
   std::string time;
 };
 
+// A hyperparameter search over one model (config: the space and the search settings, JSON) and
+// its trials, each tied to the run that trained it (ProjectSearches.cpp).
+struct SearchRecord {
+  std::int64_t id = 0;
+  std::int64_t modelId = 0;
+  json config;
+  std::string createdAt;
+};
+struct TrialRecord {
+  std::int64_t id = 0;
+  std::int64_t searchId = 0;
+  std::int64_t runId = 0;       // 0 = none (its run was deleted)
+  json params;                  // the trial's values and plan (engine/session/SearchRun.h)
+  std::optional<double> score;  // none until the trial has finished
+};
+
 struct Checkpoint {
   std::int64_t id = 0;
   std::string kind;  // "best" or "last"
@@ -137,6 +153,14 @@ class Project {
   // Checkpoints ("best" and "last" per run; saving replaces the previous one of that kind).
   void saveCheckpoint(std::int64_t runId, const Checkpoint& checkpoint);
   std::optional<Checkpoint> checkpoint(std::int64_t runId, const std::string& kind) const;
+
+  // Searches and trials (the trials of a search in id order).
+  std::int64_t createSearch(std::int64_t modelId, const json& config);
+  std::vector<SearchRecord> searches(std::int64_t modelId = 0) const;  // 0 = all models
+  std::optional<SearchRecord> search(std::int64_t searchId) const;
+  std::int64_t addTrial(const TrialRecord& trial);  // returns id
+  void updateTrial(const TrialRecord& trial);       // run, params and score, by id
+  std::vector<TrialRecord> trials(std::int64_t searchId) const;
 
   // Transactions: group writes (the trainer commits at least once a second and at epoch end).
   void begin();

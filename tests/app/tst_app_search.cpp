@@ -1,0 +1,195 @@
+// `tessel search` and `tessel trials` on the bundled wide & deep regressor and scikit-learn's
+// diabetes data: trials recorded as runs, the table and CSV/JSON exports, bad input refused
+// before anything runs, and a search killed with SIGKILL mid-trial then resumed: no trial lost
+// or run twice, the same values as an uninterrupted search, and PRAGMA integrity_check ok.
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+
+#include <csignal>
+#include <set>
+
+#include "engine/session/SearchRun.h"
+#include "engine/store/Project.h"
+
+using namespace tessel;
+
+namespace {
+const QString kTessel = QStringLiteral(TESSEL_BINARY_DIR "/app/tessel");
+const QString kExamples = QStringLiteral(TESSEL_SOURCE_DIR "/resources/examples/wide_deep/");
+}  // namespace
+
+class TestAppSearch : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  QString path(const char* name) { return dir_.filePath(name); }
+
+  int run(const QStringList& args, QString* out = nullptr) {
+    QProcess p;
+    p.start(kTessel, args);
+    if (!p.waitForFinished(300000)) return -1;
+    if (out) *out = p.readAllStandardOutput() + p.readAllStandardError();
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+  }
+
+  // A new project holding the wide & deep model.
+  QString project(const char* name) {
+    QString p = path(name);
+    if (run({"new", p}) != 0 || run({"import", p, kExamples + "model.json"}) != 0) return {};
+    return p;
+  }
+
+  QStringList search(const QString& project, const QStringList& extra) {
+    return QStringList{"search",          project,
+                       "--space",         kExamples + "search_space.json",
+                       "--data-settings", kExamples + "data.json",
+                       "--threads",       "1"} +
+           extra;
+  }
+
+  void writeFile(const char* name, const char* text) {
+    QFile f(path(name));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(text);
+  }
+
+ private slots:
+  void initTestCase() { QVERIFY2(QFileInfo::exists(kTessel), qPrintable(kTessel)); }
+
+  void searchRecordsTrialsAndExportsThem() {
+    const QString p = project("a.tessel");
+    QString out;
+    QCOMPARE(
+        run(search(p, {"--trials", "3", "--cv", "3", "--epochs", "3", "--seed", "0", "--baseline"}),
+            &out),
+        0);
+    QVERIFY2(out.contains("search 1 of model 'wide_deep': random, 3 trial(s), cv=3"),
+             qPrintable(out));
+    QVERIFY(out.contains("Search: Running Trial #4"));
+    QVERIFY(out.contains("|learning_rate"));
+    QVERIFY(out.contains("fold 3/3: val_loss: "));
+    QVERIFY(out.contains("Best trial #"));
+    QVERIFY(out.contains("Model's own settings (trial #1): val_loss "));
+
+    QString table;
+    QCOMPARE(run({"trials", p}, &table), 0);
+    QCOMPARE(table.count("finished"), 4);
+    QVERIFY(table.contains("(model's own)"));
+
+    QString csv;
+    QCOMPARE(run({"trials", p, "--csv"}, &csv), 0);
+    QStringList lines = csv.trimmed().split('\n');
+    QCOMPARE(lines.size(), 5);
+    QVERIFY2(lines[0].startsWith("search,trial,run,status,objective,score,spread,folds,"
+                                 "learning_rate,units_1,units_2"),
+             qPrintable(lines[0]));
+    QVERIFY(lines[0].contains("val_loss"));
+    QCOMPARE(lines[2].split(',')[3], QString("finished"));
+
+    QString text;
+    QCOMPARE(run({"trials", p, "--json"}, &text), 0);
+    QJsonArray trials = QJsonDocument::fromJson(text.toUtf8()).array();
+    QCOMPARE(trials.size(), 4);
+    QJsonObject second = trials[1].toObject();
+    QCOMPARE(second["fold_scores"].toArray().size(), 3);
+    double lr = second["hyperparameters"].toObject()["learning_rate"].toDouble();
+    QVERIFY(lr >= 3e-4 && lr <= 3e-2);
+    QVERIFY(second["final_metrics"].toObject().contains("val_loss"));
+    QVERIFY(trials[0].toObject()["baseline"].toBool());
+  }
+
+  void badInputIsRefusedBeforeAnythingRuns() {
+    const QString p = project("bad.tessel");
+    writeFile("empty.json", R"({"hyperparameters": []})");
+    writeFile("log0.json", R"([{"name": "lr", "target": "optimizer.learning_rate",
+                                "distribution": "log_uniform", "min": 0, "max": 0.1}])");
+    struct Case {
+      QStringList args;
+      QString message;
+    } cases[] = {
+        {{"search", p, "--space", path("empty.json"), "--data-settings", kExamples + "data.json"},
+         "the space is empty"},
+        {{"search", p, "--space", path("log0.json"), "--data-settings", kExamples + "data.json"},
+         "needs bounds > 0"},
+        {search(p, {"--cv", "1000"}), "cv=1000 folds is more than the 353 training samples"},
+        {search(p, {"--objective", "val_accuracy"}), "'val_accuracy' is never logged"},
+        {search(p, {"--tuner", "annealing"}), "unknown tuner 'annealing'"},
+    };
+    for (const auto& c : cases) {
+      QString out;
+      QCOMPARE(run(c.args, &out), 1);
+      QVERIFY2(out.contains("tessel: error: ") && out.contains(c.message), qPrintable(out));
+      QVERIFY(!out.contains("Running Trial"));
+    }
+    auto project = Project::open(p.toStdString(), true);
+    QCOMPARE(project.searches().size(), size_t(0));
+    QCOMPARE(project.runs().size(), size_t(0));
+  }
+
+  void killedSearchResumesWithoutLosingOrRepeatingTrials() {
+    const QStringList options = {"--trials", "6",      "--cv", "2",         "--epochs",
+                                 "1500",     "--seed", "4",    "--verbose", "0"};
+    const QString reference = project("ref.tessel");
+    QCOMPARE(run(search(reference, options)), 0);
+    const auto expected = SearchRun::trialsOf(Project::open(reference.toStdString(), true), 1);
+    QCOMPARE(expected.size(), size_t(6));
+
+    const QString p = project("kill.tessel");
+    QProcess proc;
+    proc.start(kTessel, search(p, options));
+    QVERIFY(proc.waitForStarted());
+    // Kill while trial 3 (or a later one) is running, after two have finished.
+    QElapsedTimer timer;
+    timer.start();
+    bool killed = false;
+    while (timer.elapsed() < 120000 && proc.state() == QProcess::Running) {
+      QThread::msleep(20);
+      try {
+        auto project = Project::open(p.toStdString(), true);
+        auto trials = SearchRun::trialsOf(project, 1);
+        if (trials.size() >= 3 && trials.back().status == "running") {
+          ::kill(static_cast<pid_t>(proc.processId()), SIGKILL);
+          killed = true;
+          break;
+        }
+      } catch (const std::exception&) {
+        // The file is being written: look again.
+      }
+    }
+    proc.waitForFinished(10000);
+    QVERIFY2(killed, "the search ended before it could be killed mid-trial");
+    {
+      auto project = Project::open(p.toStdString());  // marks the killed trial's run interrupted
+      QCOMPARE(project.integrityCheck(), std::string("ok"));
+      auto trials = SearchRun::trialsOf(project, 1);
+      QCOMPARE(trials.back().status, std::string("running"));
+      QCOMPARE(project.run(trials.back().runId)->status, RunStatus::Interrupted);
+    }
+    QString out;
+    QCOMPARE(run({"search", p, "--resume", "1", "--threads", "1"}, &out), 0);
+    QVERIFY2(out.contains("resuming search 1"), qPrintable(out));
+
+    auto project = Project::open(p.toStdString(), true);
+    QCOMPARE(project.integrityCheck(), std::string("ok"));
+    auto trials = SearchRun::trialsOf(project, 1);
+    QCOMPARE(trials.size(), size_t(6));
+    std::set<std::int64_t> runs;
+    for (size_t i = 0; i < trials.size(); ++i) {
+      QCOMPARE(trials[i].index, int(i));
+      QCOMPARE(trials[i].status, std::string("finished"));
+      QCOMPARE(trials[i].values, expected[i].values);
+      QCOMPARE(trials[i].foldScores.size(), size_t(2));
+      runs.insert(trials[i].runId);
+    }
+    QCOMPARE(runs.size(), size_t(6));
+    QCOMPARE(project.runs().size(), size_t(6));  // the killed trial's run was replaced
+  }
+};
+
+QTEST_GUILESS_MAIN(TestAppSearch)
+#include "tst_app_search.moc"

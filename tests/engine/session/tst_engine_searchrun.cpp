@@ -1,0 +1,260 @@
+// SearchRun: trials recorded as runs of the project (values, fold scores, curves), the bad
+// inputs refused before any trial, stop and resume without losing or repeating a trial.
+#include <QtTest>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "engine/core/Error.h"
+#include "engine/core/Rng.h"
+#include "engine/io/TfjsModel.h"
+#include "engine/session/SearchRun.h"
+#include "engine/store/Project.h"
+
+using namespace tessel;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The wide & deep regressor (8 features, Dense 30 -> Dense 30, concatenated with the input).
+ModelFile wideDeep() {
+  return readModelFile(std::string(TESSEL_SOURCE_DIR) + "/resources/examples/wide_deep/model.json");
+}
+
+// y = sum of the first three features + 0.1 noise, n samples.
+Dataset synthetic(Index n, std::uint64_t seed) {
+  Rng rng(seed);
+  std::vector<double> x(n * 8), y(n);
+  for (Index i = 0; i < n; ++i) {
+    for (int j = 0; j < 8; ++j) x[i * 8 + j] = rng.normal();
+    y[i] = x[i * 8] + x[i * 8 + 1] - x[i * 8 + 2] + 0.1 * rng.normal();
+  }
+  Dataset d;
+  d.x.push_back(Array::fromValues(DType::Float32, {n, 8}, x));
+  d.y.push_back(Array::fromValues(DType::Float32, {n, 1}, y));
+  return d;
+}
+
+const char* kSpace = R"({"hyperparameters": [
+    {"name": "learning_rate", "target": "optimizer.learning_rate", "distribution": "reciprocal",
+     "min": 3e-4, "max": 3e-2},
+    {"name": "units", "target": "layers.dense.units", "distribution": "int", "min": 4,
+     "max": 32, "step": 4}]})";
+
+// Stops the search when trial `at` begins.
+struct StopAt : SearchObserver {
+  SearchRun* run = nullptr;
+  int at = -1;
+  int epochs = 0;
+  void onTrialBegin(const SearchTrial& t) override {
+    if (t.index == at) run->requestStop();
+  }
+  void onEpochEnd(const SearchTrial&, int, int, const Logs&) override { ++epochs; }
+};
+
+}  // namespace
+
+class TestSearchRun : public QObject {
+  Q_OBJECT
+ private:
+  fs::path dir_;
+  std::string path(const char* name) { return (dir_ / name).string(); }
+
+  std::int64_t newSearch(Project& p, SearchSettings s, const char* space = kSpace) {
+    ModelFile m = wideDeep();
+    auto existing = p.model("wide_deep");
+    auto modelId = existing ? existing->id : p.addModel("wide_deep", m.spec.toKerasJson());
+    RunSettings base;
+    base.compile = CompileOptions::fromTrainingConfig(m.trainingConfig);
+    base.fit.batchSize = 16;
+    return SearchRun::create(p, modelId, SearchSpace::fromJson(json::parse(space)), s, m.spec,
+                             base);
+  }
+
+ private slots:
+  void initTestCase() {
+    dir_ = fs::temp_directory_path() / ("tst_searchrun_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void cleanupTestCase() { fs::remove_all(dir_); }
+
+  void trialsAreRunsWithFoldScores() {
+    Project p = Project::create(path("a.tessel"));
+    SearchSettings s;
+    s.tuner.maxTrials = 3;
+    s.tuner.seed = 1;
+    s.folds = 3;
+    s.epochs = 4;
+    s.patience = 1;
+    SearchRun search(p, newSearch(p, s));
+    search.setData(synthetic(90, 0), std::nullopt);
+    std::ostringstream out;
+    StopAt observer;
+    QCOMPARE(search.run(&out, 1, &observer), 3);
+    QVERIFY2(out.str().find("Search: Running Trial #3") != std::string::npos, out.str().c_str());
+    QVERIFY(out.str().find("Best val_loss So Far: ") != std::string::npos);
+    QVERIFY(out.str().find("|learning_rate") != std::string::npos);
+    QVERIFY(observer.epochs >= 9);
+
+    auto trials = search.trials();
+    QCOMPARE(trials.size(), size_t(3));
+    std::set<std::int64_t> runs;
+    for (const auto& t : trials) {
+      QCOMPARE(t.status, std::string("finished"));
+      QCOMPARE(t.foldScores.size(), size_t(3));
+      double mean = (t.foldScores[0] + t.foldScores[1] + t.foldScores[2]) / 3;
+      QVERIFY(t.score && std::abs(*t.score - mean) < 1e-9);
+      QVERIFY(t.spread >= 0);
+      for (int e : t.epochsTrained) QVERIFY(e >= 1 && e <= 4);
+      auto run = p.run(t.runId);
+      QVERIFY(run);
+      QCOMPARE(run->status, RunStatus::Finished);
+      // The run trained the trial's values.
+      QCOMPARE(run->settings["compile"]["optimizer_config"]["config"]["learning_rate"],
+               t.values["learning_rate"]);
+      bool found = false;
+      for (const auto& l : run->spec["config"]["layers"])
+        if (l["name"] == "dense") found = l["config"]["units"] == t.values["units"];
+      QVERIFY(found);
+      // Curves and one fold_end event per fold.
+      bool hasVal = false;
+      for (const auto& m : p.epochMetrics(t.runId)) hasVal |= m.name == "val_loss";
+      QVERIFY(hasVal);
+      int foldEvents = 0;
+      for (const auto& e : p.events(t.runId)) foldEvents += e.kind == "fold_end";
+      QCOMPARE(foldEvents, 3);
+      runs.insert(t.runId);
+    }
+    QCOMPARE(runs.size(), size_t(3));
+    auto best = search.best();
+    QVERIFY(best);
+    for (const auto& t : trials) QVERIFY(*best->score <= *t.score);
+    QCOMPARE(p.integrityCheck(), std::string("ok"));
+  }
+
+  void badInputIsRefusedBeforeAnyTrial() {
+    Project p = Project::create(path("b.tessel"));
+    SearchSettings s;
+    s.objective = "val_accuracy";
+    SearchRun never(p, newSearch(p, s));
+    never.setData(synthetic(30, 0), std::nullopt);
+    try {
+      never.run();
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains("'val_accuracy' is never logged"), e.what());
+      QVERIFY(QString(e.what()).contains("val_loss"));
+    }
+    s.objective = "val_loss";
+    s.folds = 50;
+    SearchRun tooMany(p, newSearch(p, s));
+    tooMany.setData(synthetic(30, 0), std::nullopt);
+    try {
+      tooMany.run();
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains("more than the 30 training samples"), e.what());
+    }
+    // Without validation data and cv=1 only "loss" is logged.
+    s.folds = 1;
+    SearchRun noValidation(p, newSearch(p, s));
+    noValidation.setData(synthetic(30, 0), std::nullopt);
+    QVERIFY_THROWS_EXCEPTION(Error, noValidation.run());
+    // A target the model lacks.
+    QVERIFY_THROWS_EXCEPTION(
+        Error, newSearch(p, s, R"([{"target": "layers.nope.units", "distribution": "choice",
+                                     "values": [3]}])"));
+    QCOMPARE(p.trials(never.searchId()).size(), size_t(0));
+    QCOMPARE(p.runs().size(), size_t(0));
+  }
+
+  void resumeKeepsFinishedAndRestartsTheInterrupted() {
+    SearchSettings s;
+    s.tuner.maxTrials = 4;
+    s.tuner.seed = 3;
+    s.folds = 2;
+    s.epochs = 2;
+    // Uninterrupted reference.
+    Project ref = Project::create(path("ref.tessel"));
+    SearchRun whole(ref, newSearch(ref, s));
+    whole.setData(synthetic(40, 1), std::nullopt);
+    QCOMPARE(whole.run(), 4);
+
+    Project p = Project::create(path("c.tessel"));
+    const auto id = newSearch(p, s);
+    {
+      SearchRun first(p, id);
+      first.setData(synthetic(40, 1), std::nullopt);
+      StopAt stop;
+      stop.run = &first;
+      stop.at = 2;
+      QCOMPARE(first.run(nullptr, 1, &stop), 2);
+      auto t = first.trials();
+      QCOMPARE(t.size(), size_t(3));
+      QCOMPARE(t[2].status, std::string("running"));
+      QCOMPARE(p.run(t[2].runId)->status, RunStatus::Stopped);
+    }
+    SearchRun second(p, id);
+    second.setData(synthetic(40, 1), std::nullopt);
+    QCOMPARE(second.run(), 2);
+    auto trials = second.trials();
+    auto reference = whole.trials();
+    QCOMPARE(trials.size(), size_t(4));
+    for (size_t i = 0; i < 4; ++i) {
+      QCOMPARE(trials[i].index, int(i));
+      QCOMPARE(trials[i].status, std::string("finished"));
+      QCOMPARE(trials[i].values, reference[i].values);
+      QVERIFY(std::abs(*trials[i].score - *reference[i].score) < 1e-6);
+    }
+    // The stopped trial's run was replaced: one run per trial.
+    QCOMPARE(p.runs().size(), size_t(4));
+    // Nothing left to do: a third run runs nothing.
+    SearchRun third(p, id);
+    third.setData(synthetic(40, 1), std::nullopt);
+    QCOMPARE(third.run(), 0);
+    QCOMPARE(p.integrityCheck(), std::string("ok"));
+  }
+
+  void hyperbandTrialsUseTheirRoundsEpochs() {
+    Project p = Project::create(path("d.tessel"));
+    SearchSettings s;
+    s.tuner.kind = "hyperband";
+    s.tuner.maxTrials = 100;
+    s.tuner.maxEpochs = 3;
+    s.folds = 2;
+    s.epochs = 3;
+    s.baseline = true;
+    SearchRun search(p, newSearch(p, s));
+    search.setData(synthetic(40, 2), std::nullopt);
+    // Baseline + KerasTuner's (3, 3) schedule: bracket 1 = 3 trials of 1 epoch then 1 of 3,
+    // bracket 0 = 2 trials of 3 epochs.
+    QCOMPARE(search.run(), 7);
+    auto trials = search.trials();
+    QVERIFY(trials[0].baseline);
+    QCOMPARE(trials[0].values["units"], json(30));
+    QVERIFY(std::abs(trials[0].values["learning_rate"].get<double>() - 0.01) < 1e-6);
+    std::vector<int> epochs;
+    for (const auto& t : trials) epochs.push_back(t.epochs);
+    QCOMPARE(epochs, (std::vector<int>{3, 1, 1, 1, 3, 3, 3}));
+    for (const auto& t : trials)
+      for (int e : t.epochsTrained) QCOMPARE(e, t.epochs);
+  }
+
+  void timeBudgetStopsNewTrials() {
+    Project p = Project::create(path("e.tessel"));
+    SearchSettings s;
+    s.maxSeconds = 1e-9;
+    SearchRun search(p, newSearch(p, s));
+    search.setData(synthetic(30, 0), std::nullopt);
+    std::ostringstream out;
+    QCOMPARE(search.run(&out), 0);
+    QVERIFY(out.str().find("time budget") != std::string::npos);
+  }
+};
+
+QTEST_APPLESS_MAIN(TestSearchRun)
+#include "tst_engine_searchrun.moc"

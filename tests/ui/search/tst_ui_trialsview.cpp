@@ -1,0 +1,138 @@
+// The studio's search: mark two parameters of the wide & deep model, run a 4-trial search on the
+// diabetes data from the panel (worker thread), brush the objective axis of the parallel
+// coordinates (the table follows), apply the best trial to the graph as one undo step, and grab
+// a screenshot of the trials view.
+#include <QComboBox>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+#include <fstream>
+
+#include <qcustomplot.h>
+
+#include "engine/data/DatasetBuilder.h"
+#include "engine/io/TfjsModel.h"
+#include "engine/store/Project.h"
+#include "ui/editor/GraphDocument.h"
+#include "ui/search/ParallelCoordinatesPlot.h"
+#include "ui/search/SearchPanel.h"
+#include "ui/search/SearchSpaceEditor.h"
+#include "ui/search/TrialsView.h"
+
+using namespace tessel;
+using namespace tessel::ui;
+using json = nlohmann::json;
+
+namespace {
+const std::string kExamples = TESSEL_SOURCE_DIR "/resources/examples/wide_deep/";
+}
+
+class TestTrialsView : public QObject {
+  Q_OBJECT
+ private slots:
+  void markSearchBrushApplyBest() {
+    QTemporaryDir dir;
+    const QString projectPath = dir.filePath("s.tessel");
+    ModelFile model = readModelFile(kExamples + "model.json");
+    qint64 modelId = 0;
+    {
+      Project p = Project::create(projectPath.toStdString());
+      modelId = p.addModel("wide_deep", model.spec.toKerasJson());
+    }
+    json dataJson = json::parse(std::ifstream(kExamples + "data.json"));
+    dataJson["path"] = kExamples + "diabetes.csv";
+    BuiltData data = buildDataset(dataJson);
+    fitDatasetToModel(data.train, model.spec);
+
+    GraphDocument doc;
+    doc.setModel(model.spec);
+    QUndoStack stack;
+    SearchPanel panel;
+    panel.setSettings({{"compile", model.trainingConfig}, {"fit", {{"batch_size", 32}}}});
+    panel.setDocument(&doc, &stack);
+    panel.setProject(projectPath, modelId);
+    panel.setData(data.train, std::nullopt, dataJson);
+    json applied;
+    panel.setSettingsHandler([&](const json& s) { applied = s; });
+
+    // Mark two parameters through the widgets.
+    SearchSpaceEditor* editor = panel.spaceEditor();
+    for (const char* target : {"layers.dense.units", "optimizer.learning_rate"}) {
+      int i = editor->candidateBox()->findText(target);
+      QVERIFY2(i >= 0, target);
+      editor->candidateBox()->setCurrentIndex(i);
+      QTest::mouseClick(editor->markButton(), Qt::LeftButton);
+    }
+    QCOMPARE(editor->marked(), (QStringList{"layers.dense.units", "optimizer.learning_rate"}));
+    auto space = editor->space();
+    QCOMPARE(space.find("dense_units")->min, 7.0);              // 30 / 4
+    QCOMPARE(space.find("optimizer_learning_rate")->max, 0.1);  // 0.01 * 10
+
+    // A 4-trial search, 2 folds, 5 epochs each, on the worker thread.
+    panel.trialsBox()->setValue(4);
+    panel.foldsBox()->setValue(2);
+    panel.epochsBox()->setValue(5);
+    QTest::mouseClick(panel.startButton(), Qt::LeftButton);
+    QVERIFY2(panel.isRunning(), qPrintable(panel.status()));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isRunning(), 300000);
+    QVERIFY2(panel.status().contains("finished"), qPrintable(panel.status()));
+    TrialsView* view = panel.trialsView();
+    QCOMPARE(view->model()->rowCount(), 4);
+    QCOMPARE(view->proxy()->rowCount(), 4);
+    // Sorted by objective, best first.
+    double first = view->proxy()->index(0, TrialsView::kObjectiveColumn).data().toDouble();
+    double last = view->proxy()->index(3, TrialsView::kObjectiveColumn).data().toDouble();
+    QVERIFY(first <= last);
+    // Sort by a hyperparameter by clicking its header.
+    view->table()->sortByColumn(3, Qt::AscendingOrder);
+    QVERIFY(view->proxy()->index(0, 3).data().toDouble() <=
+            view->proxy()->index(3, 3).data().toDouble());
+
+    // Brush the lower half of the objective axis (axis 2): the worst trial leaves the table.
+    ParallelCoordinatesPlot* plot = view->plot();
+    panel.resize(1100, 900);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    plot->plot()->replot();
+    QPoint from = plot->pixelOf(2, 0.0), to = plot->pixelOf(2, 0.5);
+    QTest::mousePress(plot->plot(), Qt::LeftButton, {}, from);
+    QTest::mouseMove(plot->plot(), to);
+    QTest::mouseRelease(plot->plot(), Qt::LeftButton, {}, to);
+    QCOMPARE(plot->brushes().size(), size_t(1));
+    const auto [lo, hi] = plot->brushes().begin()->second;
+    QVERIFY2(lo == 0.0 && std::abs(hi - 0.5) < 0.05, qPrintable(QString::number(hi)));
+    const int kept = view->proxy()->rowCount();
+    QVERIFY2(kept >= 1 && kept < 4, qPrintable(QString::number(kept)));
+    for (int r = 0; r < kept; ++r)
+      QVERIFY(view->proxy()->index(r, TrialsView::kObjectiveColumn).data().toDouble() <=
+              first + hi * (last - first) + 1e-9);
+
+    QDir().mkpath("/work/wt/shots");
+    view->grab().save("/work/wt/shots/h17_trials.png");
+
+    // Apply the best trial: one undo step for the graph, the learning rate to the settings.
+    auto best = view->bestTrial();
+    QVERIFY(best);
+    QTest::mouseClick(view->applyBestButton(), Qt::LeftButton);
+    QCOMPARE(stack.count(), 1);
+    QCOMPARE(doc.node("dense")->config["units"], best->values["dense_units"]);
+    QCOMPARE(applied["compile"]["optimizer_config"]["config"]["learning_rate"],
+             best->values["optimizer_learning_rate"]);
+    stack.undo();
+    QCOMPARE(doc.node("dense")->config["units"], json(30));
+
+    // Clicking the axis without dragging clears its brush.
+    QTest::mouseClick(plot->plot(), Qt::LeftButton, {}, plot->pixelOf(2, 0.3));
+    QCOMPARE(plot->brushes().size(), size_t(0));
+    QCOMPARE(view->proxy()->rowCount(), 4);
+  }
+};
+
+QTEST_MAIN(TestTrialsView)
+#include "tst_ui_trialsview.moc"
