@@ -248,8 +248,12 @@ inline Dataset syntheticData(Index n, const Shape& sample, int classes, bool one
   return d;
 }
 
-// The seed MLP through Trainer::fit: one step, then one epoch (SGD 0.01, batch 32).
-inline std::vector<Result> checkSeedMlpFit(int device, Index samples = 2048) {
+// The seed MLP through Trainer::fit: one step, then one epoch (SGD 0.01, batch 32) of 1024
+// samples (32 steps). Longer runs are not comparable at 1e-4 on this data, on any device: the CPU
+// engine against itself with weights perturbed by 1e-6 (relative) stays at 9e-7 for 32 steps,
+// then jumps to 6e-3 (weights) by step 64 -- the saturated softmax of this 20-layer SELU net hits
+// Keras's 1e-7 probability clipping, whose gradient is discontinuous.
+inline std::vector<Result> checkSeedMlpFit(int device, Index samples = 1024) {
   std::vector<Result> r;
   const Dataset d = syntheticData(samples, {28, 28}, 10, false, 21);
   const json sgd = {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.01}}}};
