@@ -6,6 +6,7 @@
 #include "engine/core/Error.h"
 #include "engine/gpu/GpuDevice.h"
 #include "engine/gpu/GpuExecutor.h"
+#include "engine/session/RunSettings.h"
 
 using namespace tessel;
 
@@ -35,6 +36,22 @@ class TestEngineGpu : public QObject {
     for (const char* bad : {"cuda:", "cuda:x", "gpu0", "CUDA", "cuda:-1", ""})
       QVERIFY_THROWS_EXCEPTION(Error, gpu::parseDevice(bad));
     QCOMPARE(gpu::requireDevice("cpu"), -1);
+  }
+
+  // The run records its device (fit.device, written when not "cpu") and reads it back.
+  void runSettingsRecordTheDevice() {
+    RunSettings s;
+    QVERIFY(!s.toJson().at("fit").contains("device"));
+    QCOMPARE(s.fitOptions(0).device, std::string("cpu"));
+    s.fit.device = "cuda:1";
+    const nlohmann::json j = s.toJson();
+    QCOMPARE(j.at("fit").at("device").get<std::string>(), std::string("cuda:1"));
+    const RunSettings back = RunSettings::fromJson(j);
+    QCOMPARE(back.fit.device, std::string("cuda:1"));
+    QCOMPARE(back.fitOptions(0).device, std::string("cuda:1"));
+    FitOptions o;
+    o.device = "cuda";
+    QCOMPARE(RunSettings::fitFrom(o).device, std::string("cuda"));
   }
 
   void noDeviceIsAClearError() {
