@@ -98,6 +98,8 @@ const std::vector<CommandSpec>& commands() {
         kMetricExpression,
         {"--seed", "N", false, "seed for initialisation, shuffling and dropout (default 0)"},
         {"--no-shuffle", nullptr, false, "do not shuffle the training data each epoch"},
+        {"--device", "cpu|cuda[:N]", false,
+         "train on the CPU (default) or on CUDA GPU N (a CUDA build and a GPU are needed)"},
         {"--verbose", "N", false,
          "0 = silent, 1 = Keras progress lines (default), 2 = one line "
          "per epoch"},

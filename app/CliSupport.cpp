@@ -22,6 +22,7 @@
 #include "engine/data/DatasetBuilder.h"
 #include "engine/data/FashionMnist.h"
 #include "engine/data/Npy.h"
+#include "engine/gpu/GpuDevice.h"
 #include "engine/losses/Loss.h"
 #include "engine/metrics/Metric.h"
 
@@ -47,6 +48,10 @@ FitOptions fitOptions(const Args& args) {
   fit.validationSplit = args.doubleValue("--validation-split", 0.0, 0.0, 0.999999);
   fit.shuffle = !args.has("--no-shuffle");
   fit.verbose = static_cast<int>(args.intValue("--verbose", 1, 0, 2));
+  if (args.has("--device")) {
+    fit.device = args.value("--device");
+    gpu::requireDevice(fit.device);  // a clear error now, before the data is read
+  }
   return fit;
 }
 

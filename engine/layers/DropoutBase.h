@@ -24,6 +24,11 @@ class DropoutBase : public Layer {
   void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
                 const std::vector<Tensor*>& dx, RunContext& ctx) override;
   double rate() const { return rate_; }
+  // The mask of the last forward (noise shape): y = x * maskMul() (+ maskAdd(), AlphaDropout), and
+  // whether it was applied. The GPU backend draws masks through forward() and copies these up.
+  const Tensor& maskMul() const { return mul_; }
+  const Tensor& maskAdd() const { return add_; }
+  bool maskApplied() const { return applied_; }
 
  protected:
   DropoutBase(std::string className, const json& config);

@@ -45,8 +45,9 @@ long long integer(const json& v, const std::string& key, long long lo, long long
 RunSettings::Fit fitFromJson(const json& j) {
   RunSettings::Fit f;
   if (!j.is_object()) fail("fit must be a JSON object, got " + shown(j));
-  onlyKeys(j, "fit.",
-           {"epochs", "batch_size", "validation_split", "shuffle", "class_weight", "seed"});
+  onlyKeys(
+      j, "fit.",
+      {"epochs", "batch_size", "validation_split", "shuffle", "class_weight", "seed", "device"});
   if (j.contains("epochs"))
     f.epochs = static_cast<int>(integer(j["epochs"], "fit.epochs", 1, 1000000));
   if (j.contains("batch_size"))
@@ -67,6 +68,11 @@ RunSettings::Fit fitFromJson(const json& j) {
     if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<long long>() >= 0))
       fail("fit.seed must be an integer >= 0, got " + shown(v));
     f.seed = v.get<std::uint64_t>();
+  }
+  if (j.contains("device")) {
+    const json& v = j["device"];
+    if (!v.is_string()) fail("fit.device must be \"cpu\", \"cuda\" or \"cuda:N\", got " + shown(v));
+    f.device = v.get<std::string>();
   }
   if (j.contains("class_weight")) {
     const json& cw = j["class_weight"];
@@ -129,6 +135,7 @@ json RunSettings::toJson() const {
               {"class_weight", cw},
               {"seed", fit.seed}}},
             {"callbacks", callbacksJson()}};
+  if (fit.device != "cpu") j["fit"]["device"] = fit.device;
   if (!compile.losses.empty()) {
     j["compile"] = compile.toTrainingConfig();
     // The optimizer as Keras's get_config() writes it (every key, defaults included), so the
@@ -184,6 +191,7 @@ FitOptions RunSettings::fitOptions(int verbose) const {
   o.shuffle = fit.shuffle;
   o.seed = fit.seed;
   o.classWeight = fit.classWeight;
+  o.device = fit.device;
   o.verbose = verbose;
   return o;
 }
@@ -196,6 +204,7 @@ RunSettings::Fit RunSettings::fitFrom(const FitOptions& o) {
   f.shuffle = o.shuffle;
   f.seed = o.seed;
   f.classWeight = o.classWeight;
+  f.device = o.device;
   return f;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "engine/data/Array.h"
@@ -36,6 +37,7 @@ struct FitOptions {
   std::optional<Dataset> validationData;  // wins over validationSplit, as Keras
   std::map<int, double> classWeight;      // class id → weight (single-output models)
   std::uint64_t seed = 0;                 // shuffling and dropout
+  std::string device = "cpu";             // "cpu", "cuda" or "cuda:N" (engine/gpu)
   int verbose = 1;  // 0 silent; 1 or 2: "Epoch i/n" + one Keras verbose=2 line per epoch
   std::ostream* out = &std::cout;
 };

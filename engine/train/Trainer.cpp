@@ -12,6 +12,7 @@
 #include "engine/core/Rng.h"
 #include "engine/data/BatchPrefetcher.h"
 #include "engine/data/RowSource.h"
+#include "engine/gpu/GpuExecutor.h"
 #include "engine/train/AdaptLayers.h"
 #include "engine/train/BatchAugmenter.h"
 #include "engine/train/EpochIterator.h"
@@ -233,12 +234,18 @@ double Trainer::step(const Dataset& data, const Index* idx, Index n, const float
   }
 
   b.ctx.addedLoss = 0.0;
-  model_.forward(b.xPtr, train, b.ctx);
+  const double invN = 1.0 / static_cast<double>(n);
+  if (gpu_) {  // the whole step on the GPU (one output); loss and metrics below, from its output
+    const float f = static_cast<float>(lossWeights_[0] * invN);
+    for (Index j = 0; j < n; ++j) b.scale[j] = w[j] * f;
+    gpu_->run(b.x, b.y, b.scale.data(), n, train, *optimizer_, b.ctx);
+  } else {
+    model_.forward(b.xPtr, train, b.ctx);
+  }
 
   double total = 0;
-  const double invN = 1.0 / static_cast<double>(n);
   for (size_t k = 0; k < losses_.size(); ++k) {
-    const Tensor& out = model_.output(k);
+    const Tensor& out = gpu_ ? gpu_->output(k) : model_.output(k);
     const bool own = losses_[k]->takeSampleWeights(haveWeights ? w : nullptr);  // it weighs
     losses_[k]->perSample(b.y[k], out, b.per.data());
     double s = 0;
@@ -247,14 +254,16 @@ double Trainer::step(const Dataset& data, const Index* idx, Index n, const float
     const double lk = s * invN;
     outLossSum_[k] += lk * static_cast<double>(n);
     total += lossWeights_[k] * lk;
-    if (train) {
+    if (train && !gpu_) {
       const float f = static_cast<float>(lossWeights_[k] * invN);
       for (Index j = 0; j < n; ++j) b.scale[j] = (own ? 1.0f : w[j]) * f;
       losses_[k]->gradient(b.y[k], out, b.scale.data(), b.dOut[k]);
     }
     for (auto& m : metrics_[k]) m->update(b.y[k], out, haveWeights ? w : nullptr);
   }
-  if (train) {
+  if (gpu_) {
+    // No regularizers on the GPU yet (Executor::create refuses them).
+  } else if (train) {
     model_.backward(b.dOutPtr, b.ctx);
     total += model_.regularization(true);
   } else {
@@ -263,7 +272,12 @@ double Trainer::step(const Dataset& data, const Index* idx, Index n, const float
   total += b.ctx.addedLoss;
   lossSum_ += total * static_cast<double>(n);
   lossCount_ += static_cast<double>(n);
-  if (train && std::isfinite(total)) optimizer_->apply(trainable_);
+  if (train && std::isfinite(total)) {
+    if (gpu_)
+      optimizer_->setIterations(optimizer_->iterations() + 1);  // the GPU step updated the weights
+    else
+      optimizer_->apply(trainable_);
+  }
   return total;
 }
 
@@ -430,6 +444,19 @@ History Trainer::fit(const Dataset& data, const FitOptions& options,
   // model input and without state yet are adapted here on the training rows (AdaptLayers.h).
   adaptInputNormalizations(model_, data.x, run.trainRows);
   prepareFit(run);
+  // A GPU run: the device plan lives for this fit; weights go up at each epoch's start and come
+  // back at its end (callbacks and checkpoints see them), and when the fit ends.
+  struct GpuScope {
+    std::unique_ptr<gpu::Executor>& p;
+    ~GpuScope() { p.reset(); }
+  } gpuScope{gpu_};
+  const int gpuDevice = gpu::requireDevice(options.device);
+  if (gpuDevice >= 0) {
+    std::vector<const Loss*> losses;
+    for (const auto& l : losses_) losses.push_back(l.get());
+    gpu_ = gpu::Executor::create(gpuDevice, model_, losses, lossWeights_, *optimizer_, trainable_,
+                                 std::max<Index>(options.batchSize, 1));
+  }
 
   std::optional<ProgressLogger> progress;
   if (options.verbose > 0 && options.out) progress.emplace(*options.out);
@@ -442,7 +469,9 @@ History Trainer::fit(const Dataset& data, const FitOptions& options,
   for (int epoch = options.initialEpoch; epoch < options.epochs && !stop_.load(); ++epoch) {
     list.onEpochBegin(epoch);
     resetMeans();
+    if (gpu_) gpu_->upload(*optimizer_);
     const int done = trainSteps(run, list, epoch);
+    if (gpu_ && done > 0) gpu_->download(*optimizer_);
     if (done < 0) {
       failed = true;
       list.onFailed(run.history.stopReason);

@@ -25,6 +25,9 @@
 namespace tessel {
 
 class CallbackList;
+namespace gpu {
+class Executor;
+}
 
 class Trainer {
  public:
@@ -94,6 +97,8 @@ class Trainer {
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<std::string> logNames_;
   std::vector<Variable*> trainable_;
+  // fit() on a GPU (FitOptions::device): the device plan, for the duration of the fit.
+  std::unique_ptr<gpu::Executor> gpu_;
 
   // Running means of an epoch: total loss, per-output losses.
   double lossSum_ = 0, lossCount_ = 0;

@@ -1,0 +1,177 @@
+// tessel-gpu-bench: the CUDA backend's benchmark and CPU/GPU check, linked with the engine only
+// (no Qt), so that it runs on a GPU machine that has no Qt.
+//   tessel-gpu-bench info                       the CUDA devices
+//   tessel-gpu-bench check [cuda:N]             GPU vs CPU equality (tests/engine/gpu/GpuChecks.h);
+//                                               exit status 1 on any mismatch
+//   tessel-gpu-bench bench [cuda:N] [--samples N] [--epochs E] [--batches 32,256]
+//       the seed MLP (Flatten, 20 x Dense(100, selu), AlphaDropout, Dense(10, softmax); SGD 0.01,
+//       sparse categorical crossentropy, accuracy) trained through Trainer::fit on the GPU on
+//       synthetic Fashion-MNIST-shaped data; per batch size: samples/s of the training loop (the
+//       last epoch; the first one captures the graphs), GPU time per step from graph replays,
+//       graph nodes, launches per step and TFLOP/s. Last line per batch size:
+//       RESULT engine=tessel model=mlp batch=B samples_per_s=S gpu_ms_per_step=T ...
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "engine/core/Error.h"
+#include "engine/gpu/GpuDevice.h"
+#include "tests/engine/gpu/GpuChecks.h"
+
+using namespace tessel;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Training-loop time of each epoch (epoch begin to its last batch end), as peer_torch.py times.
+class LoopTimer : public Callback {
+ public:
+  void onEpochBegin(int) override { begin_ = last_ = Clock::now(); }
+  void onBatchEnd(int, int, const Logs&) override { last_ = Clock::now(); }
+  void onEpochEnd(int, const Logs& logs) override {
+    seconds.push_back(std::chrono::duration<double>(last_ - begin_).count());
+    for (const auto& [k, v] : logs)
+      if (k == "loss")
+        loss = v;
+      else if (k == "accuracy")
+        accuracy = v;
+  }
+  std::vector<double> seconds;
+  double loss = 0, accuracy = 0;
+
+ private:
+  Clock::time_point begin_, last_;
+};
+
+int info() {
+  const int n = gpu::deviceCount();
+  if (n == 0) {
+    std::printf("%s\n", gpu::unavailableReason().c_str());
+    return 1;
+  }
+  for (int i = 0; i < n; ++i) {
+    const gpu::DeviceInfo d = gpu::deviceInfo(i);
+    std::printf("cuda:%d %s, compute %d.%d, %d SMs, %.1f GiB (%.1f GiB free)\n", i, d.name.c_str(),
+                d.major, d.minor, d.multiprocessors, d.totalBytes / 1073741824.0,
+                d.freeBytes / 1073741824.0);
+  }
+  return 0;
+}
+
+int check(int device) {
+  const auto t0 = Clock::now();
+  const std::vector<gpucheck::Result> results = gpucheck::checkAll(device);
+  int bad = 0;
+  for (const auto& r : results) {
+    std::printf("%-4s %-62s %.3g (tol %.0e)\n", r.ok() ? "ok" : "FAIL", r.name.c_str(), r.err,
+                r.tol);
+    bad += r.ok() ? 0 : 1;
+  }
+  std::printf("check: %zu comparisons, %d failed, %.1f s\n", results.size(), bad,
+              std::chrono::duration<double>(Clock::now() - t0).count());
+  return bad ? 1 : 0;
+}
+
+// Training FLOPs per sample of the seed MLP: 3 x 2 x multiply-adds of the forward pass.
+double mlpFlopsPerSample() {
+  return 6.0 * (784.0 * 100 + 19 * 100.0 * 100 + 100.0 * 10);
+}
+
+int bench(int device, Index samples, int epochs, const std::vector<int>& batches) {
+  const gpu::DeviceInfo dev = gpu::deviceInfo(device);
+  std::printf("device cuda:%d %s; FP32, TF32 off; %lld samples x %d epochs\n", device,
+              dev.name.c_str(), (long long)samples, epochs);
+  const Dataset data = gpucheck::syntheticData(samples, {28, 28}, 10, false, 5);
+  for (int batch : batches) {
+    // Through Trainer::fit, as `tessel train --device cuda` runs it.
+    Model m(gpucheck::seedMlp(), 0);
+    CompileOptions c;
+    c.losses = {"sparse_categorical_crossentropy"};
+    c.metrics = {{"accuracy"}};
+    c.optimizer = {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.01}}}};
+    Trainer t(m, c);
+    FitOptions o;
+    o.epochs = epochs;
+    o.batchSize = batch;
+    o.verbose = 0;
+    o.device = "cuda:" + std::to_string(device);
+    LoopTimer timer;
+    t.fit(data, o, {&timer});
+    const double sec = timer.seconds.back();
+    const double sps = double(samples) / sec;
+
+    // GPU time per step: replays of the captured training step (no host work).
+    Model m2(gpucheck::seedMlp(), 0);
+    auto loss = makeLoss("sparse_categorical_crossentropy");
+    auto opt = makeOptimizer(c.optimizer);
+    auto ex =
+        gpu::Executor::create(device, m2, {loss.get()}, {1.0}, *opt, m2.trainableWeights(), batch);
+    ex->upload(*opt);
+    Rng rng(1);
+    RunContext ctx;
+    ctx.rng = &rng;
+    Tensor x = gpucheck::randomNormal({Index(batch), 28, 28}, rng);
+    Tensor y = gpucheck::randomLabels(batch, 10, rng);
+    std::vector<float> scale(size_t(batch), 1.0f / float(batch));
+    ex->run({x}, {y}, scale.data(), batch, true, *opt, ctx);
+    const double ms = ex->timeReplays(batch, true, 2000);
+    const double tflops = mlpFlopsPerSample() * batch / (ms * 1e-3) / 1e12;
+    std::printf("epoch times:");
+    for (double s : timer.seconds) std::printf(" %.3f s", s);
+    std::printf(" (last: loss %.4f accuracy %.4f)\n", timer.loss, timer.accuracy);
+    std::printf(
+        "RESULT engine=tessel model=mlp batch=%d samples_per_s=%.0f step_ms=%.4f "
+        "gpu_ms_per_step=%.4f gpu_samples_per_s=%.0f launches_per_step=%d graph_nodes=%d "
+        "tflops=%.3f\n",
+        batch, sps, 1e3 * sec / std::ceil(double(samples) / batch), ms, batch / (ms * 1e-3),
+        ex->launchesPerStep(), ex->nodesPerStep(batch, true), tflops);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::string cmd = argc > 1 ? argv[1] : "info";
+    int device = 0;
+    Index samples = 55000;
+    int epochs = 2;
+    std::vector<int> batches = {32, 256};
+    for (int i = 2; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a.rfind("cuda", 0) == 0) {
+        device = gpu::requireDevice(a);
+      } else if (a == "--samples" && i + 1 < argc) {
+        samples = std::atoll(argv[++i]);
+      } else if (a == "--epochs" && i + 1 < argc) {
+        epochs = std::atoi(argv[++i]);
+      } else if (a == "--batches" && i + 1 < argc) {
+        batches.clear();
+        for (const char* p = argv[++i]; *p;) {
+          batches.push_back(std::atoi(p));
+          while (*p && *p != ',') ++p;
+          if (*p) ++p;
+        }
+      } else {
+        std::fprintf(stderr, "tessel-gpu-bench: unknown argument '%s'\n", a.c_str());
+        return 2;
+      }
+    }
+    if (cmd == "info") return info();
+    gpu::requireDevice("cuda:" + std::to_string(device));
+    if (cmd == "check") return check(device);
+    if (cmd == "bench") return bench(device, samples, std::max(epochs, 1), batches);
+    std::fprintf(stderr,
+                 "usage: tessel-gpu-bench info | check [cuda:N] | bench [cuda:N] "
+                 "[--samples N] [--epochs E] [--batches 32,256]\n");
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tessel-gpu-bench: %s\n", e.what());
+    return 1;
+  }
+}

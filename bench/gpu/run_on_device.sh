@@ -1,0 +1,26 @@
+#!/bin/bash
+# Runs the GPU check and benchmark on a CUDA machine from a folder holding tessel-gpu-bench, the
+# shared libraries it needs that the machine lacks (lib/), peer_torch_gpu.py and compare.py
+# (bench/gpu/pack.sh makes that folder). Output also goes to $OUT when set.
+#   bash run_on_device.sh [check] [bench] [compile]
+set -o pipefail
+cd "$(dirname "$0")"
+OUT=${OUT:-/tmp/gpu22-out}
+mkdir -p "$OUT"
+# cuBLAS: the toolkit's, else the pip wheel's (PyTorch's).
+cub=$(dirname "$(ls /usr/local/cuda/lib64/libcublas.so.13 2>/dev/null || find / -name 'libcublas.so.13' -not -path '*/proc/*' 2>/dev/null | head -1)")
+export LD_LIBRARY_PATH=$PWD/lib:$cub:/usr/local/cuda/lib64:$LD_LIBRARY_PATH
+nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader
+echo "cuBLAS from $cub"; ldd ./tessel-gpu-bench | grep -E "not found|cublas|protobuf|sqlite" 
+./tessel-gpu-bench info || exit 1
+steps=${*:-check bench}
+rc=0
+for s in $steps; do
+  case $s in
+    check) ./tessel-gpu-bench check 2>&1 | tee "$OUT/check.txt" || rc=1 ;;
+    bench) { ./tessel-gpu-bench bench; PYTHONUNBUFFERED=1 python3 peer_torch_gpu.py; } 2>&1 | tee -a "$OUT/bench.txt" ;;
+    compile) PYTHONUNBUFFERED=1 timeout 300 python3 peer_torch_gpu.py --compile 2>&1 | grep -v Warning | tee -a "$OUT/bench.txt" ;;
+  esac
+done
+[ -f "$OUT/bench.txt" ] && python3 compare.py < "$OUT/bench.txt" | tee "$OUT/compare.txt"
+exit $rc

@@ -1,0 +1,73 @@
+#pragma once
+// The GPU execution plan of one Model on one CUDA device (a replica; several GPUs would hold one
+// each). Built once per fit(): it checks that every layer, the loss and the optimizer have a GPU
+// path (else an Error naming the first that has not: "Conv2D 'conv2d' is not on the GPU yet; use
+// --device cpu"), allocates every device buffer once for the largest batch, and captures each
+// step (input copy, forward, loss gradient, backward, optimizer update, output copy) as ONE CUDA
+// graph per (batch size, train/eval), replayed by every later step: one launch per step.
+//
+// Numerics: FP32 with TF32 off (cuBLAS default math, no tensor-op math); activations, losses and
+// optimizers use the CPU engine's formulas (GpuKernels.h). Weights are initialised by the CPU
+// engine and uploaded, so both devices start identically. Dropout masks are drawn on the host by
+// the layers themselves (same random stream as the CPU) and copied up with the batch. The loss
+// value and metrics are computed on the host from the output, which comes back every step (a few
+// KB), with the CPU engine's Loss and Metric objects.
+//
+// Supported now: chains (Sequential, or Functional without branches) of InputLayer, Flatten
+// (channels_last), Reshape, Dense (linear, relu, elu, selu, sigmoid, tanh, softmax; no
+// regularizers), Activation, Dropout and AlphaDropout (no noise_shape); one output with the loss
+// sparse_categorical_crossentropy, categorical_crossentropy or mean_squared_error; the optimizers
+// SGD (momentum, nesterov) and Adam (no amsgrad, clipping or weight decay).
+#include <memory>
+#include <vector>
+
+#include "engine/gpu/GpuDevice.h"
+#include "engine/tensor/Tensor.h"
+
+namespace tessel {
+class Model;
+class Loss;
+class Optimizer;
+struct RunContext;
+struct Variable;
+}  // namespace tessel
+
+namespace tessel::gpu {
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Throws Error when the model, loss or optimizer has no GPU path, when `device` is not a usable
+  // GPU, or when the device memory does not hold the buffers for maxBatch.
+  static std::unique_ptr<Executor> create(int device, Model& model,
+                                          const std::vector<const Loss*>& losses,
+                                          const std::vector<double>& lossWeights,
+                                          const Optimizer& optimizer,
+                                          const std::vector<Variable*>& trainable, Index maxBatch);
+
+  // Model weights and the optimizer's slots (built when not yet) to the device, and back.
+  virtual void upload(Optimizer& optimizer) = 0;
+  virtual void download(Optimizer& optimizer) = 0;
+  // For the tests: the gradients of the last training step into every Variable::grad.
+  virtual void downloadGradients() = 0;
+  // One step on rows [0, n) of x (one tensor per input, (n, ...)) and y (labels, one per output).
+  // train: forward, loss gradient with per-sample scale[0..n), backward and the optimizer update
+  // at optimizer.currentLearningRate() and iteration optimizer.iterations()+1 (the caller then
+  // advances the optimizer's iteration count); dropout masks are drawn through ctx.rng. Eval:
+  // forward only. Either way output(k) holds the model's output k on the host afterwards.
+  virtual void run(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const float* scale,
+                   Index n, bool train, const Optimizer& optimizer, RunContext& ctx) = 0;
+  virtual const Tensor& output(size_t k) const = 0;
+  virtual const DeviceInfo& device() const = 0;
+
+  // For the benchmark: replays the captured graph of (n, train) `iterations` times after a
+  // warm-up, timed with device events: milliseconds per step on the GPU (no host work). run() with
+  // the same n and train must have come first. The weights keep training.
+  virtual double timeReplays(Index n, bool train, int iterations) = 0;
+  // Kernel and copy nodes in the step's graph (what eager execution would launch one by one).
+  virtual int nodesPerStep(Index n, bool train) const = 0;
+  // Launches per step from the host: 1 (the graph).
+  int launchesPerStep() const { return 1; }
+};
+
+}  // namespace tessel::gpu

@@ -1,0 +1,317 @@
+// CUDA kernels of the GPU backend (GpuKernels.h). Formulas follow the CPU engine term by term;
+// only summation orders differ (parallel reductions), which stays within FP32 rounding.
+#include <cmath>
+
+#include "engine/gpu/GpuKernels.h"
+
+namespace tessel::gpu {
+
+namespace {
+
+constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
+constexpr float kSeluScale = 1.0507009873554804934193349852946f;
+constexpr float kEpsilon = 1e-7f;  // Keras backend.epsilon(), as engine/losses/LossLayout.h
+
+__device__ __forceinline__ float actForward(int act, float z) {
+  switch (act) {
+    case kActRelu:
+      return fmaxf(z, 0.0f);
+    case kActSelu:
+      return kSeluScale * fmaxf(z, 0.0f) +
+             (kSeluScale * kSeluAlpha) * (expf(fminf(z, 0.0f)) - 1.0f);
+    case kActElu:
+      return fmaxf(z, 0.0f) + (expf(fminf(z, 0.0f)) - 1.0f);
+    case kActSigmoid:
+      return 1.0f / (1.0f + expf(-z));
+    case kActTanh:
+      return tanhf(z);
+    default:
+      return z;
+  }
+}
+
+// dz = dy * f'(z), written as Activations.cpp writes it (y = f(z)).
+__device__ __forceinline__ float actBackward(int act, float z, float y, float dy) {
+  switch (act) {
+    case kActRelu:
+      return z > 0.0f ? dy : 0.0f;
+    case kActSelu: {
+      const float pos = kSeluScale * dy, neg = dy * (y + kSeluScale * kSeluAlpha);
+      return neg + float(z > 0.0f) * (pos - neg);
+    }
+    case kActElu: {
+      const float pos = dy, neg = dy * (y + 1.0f);
+      return neg + float(z > 0.0f) * (pos - neg);
+    }
+    case kActSigmoid:
+      return dy * y * (1.0f - y);
+    case kActTanh:
+      return dy * (1.0f - y * y);
+    default:
+      return dy;
+  }
+}
+
+__device__ __forceinline__ float warpSum(float v) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+__device__ __forceinline__ float warpMax(float v) {
+  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+  return v;
+}
+
+__global__ void biasActKernel(float* z, float* y, const float* bias, long count, int units,
+                              int act) {
+  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x) {
+    float v = z[i];
+    if (bias) {
+      v += bias[i % units];
+      z[i] = v;
+    }
+    y[i] = actForward(act, v);
+  }
+}
+
+// One warp per row: z += bias, y = exp(z - max) * (1 / sum).
+__global__ void biasSoftmaxKernel(float* z, float* y, const float* bias, int rows, int units) {
+  const int row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
+  const int lane = threadIdx.x % 32;
+  if (row >= rows) return;
+  float* zr = z + long(row) * units;
+  float* yr = y + long(row) * units;
+  float m = -INFINITY;
+  for (int j = lane; j < units; j += 32) {
+    float v = zr[j];
+    if (bias) {
+      v += bias[j];
+      zr[j] = v;
+    }
+    m = fmaxf(m, v);
+  }
+  m = warpMax(m);
+  float s = 0.0f;
+  for (int j = lane; j < units; j += 32) {
+    const float e = expf(zr[j] - m);
+    yr[j] = e;
+    s += e;
+  }
+  const float inv = 1.0f / warpSum(s);
+  for (int j = lane; j < units; j += 32) yr[j] *= inv;
+}
+
+// dz_i = y_i * (dy_i - sum_j dy_j y_j), one warp per row.
+__global__ void softmaxBackwardKernel(const float* dy, const float* y, float* dz, int rows,
+                                      int units) {
+  const int row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
+  const int lane = threadIdx.x % 32;
+  if (row >= rows) return;
+  const long off = long(row) * units;
+  float s = 0.0f;
+  for (int j = lane; j < units; j += 32) s += dy[off + j] * y[off + j];
+  s = warpSum(s);
+  for (int j = lane; j < units; j += 32) dz[off + j] = y[off + j] * (dy[off + j] - s);
+}
+
+__global__ void actBackwardKernel(const float* dy, const float* z, const float* y, float* dz,
+                                  long count, int act) {
+  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x)
+    dz[i] = actBackward(act, z[i], y[i], dy[i]);
+}
+
+// Block (32, 32): threadIdx.x is a column of a 32-column strip, threadIdx.y walks the rows with
+// stride 32; the 32 partial sums of a column are then added in shared memory (deterministic).
+__global__ void actBackwardBiasKernel(const float* dy, const float* z, const float* y, float* dz,
+                                      float* db, int rows, int units, int act) {
+  __shared__ float part[32][33];
+  const int col = blockIdx.x * 32 + threadIdx.x;
+  float s = 0.0f;
+  if (col < units)
+    for (int r = threadIdx.y; r < rows; r += 32) {
+      const long i = long(r) * units + col;
+      const float d = actBackward(act, z[i], y[i], dy[i]);
+      dz[i] = d;
+      s += d;
+    }
+  part[threadIdx.y][threadIdx.x] = s;
+  __syncthreads();
+  if (threadIdx.y == 0 && col < units) {
+    float t = 0.0f;
+    for (int k = 0; k < 32; ++k) t += part[k][threadIdx.x];
+    db[col] = t;
+  }
+}
+
+__global__ void maskKernel(const float* x, float* y, const float* mul, const float* add,
+                           long count) {
+  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x)
+    y[i] = add ? x[i] * mul[i] + add[i] : x[i] * mul[i];
+}
+
+__device__ __forceinline__ float clampf(float x, float lo, float hi) {
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+
+// One thread per row, in double as the CPU losses (engine/losses/*Crossentropy.cpp,
+// ElementwiseLoss.h with MeanSquaredError).
+__global__ void lossGradKernel(int loss, const float* t, const float* x, const float* scale,
+                               float* g, int rows, int c, bool fromLogits, double smoothing) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= rows) return;
+  const double sc = scale[i];
+  const long off = long(i) * c;
+  x += off;
+  g += off;
+  if (loss == kLossMse) {
+    const double f = 1.0 / double(c);
+    const double k = sc * f;
+    for (int j = 0; j < c; ++j) g[j] = float(k * (2.0 * (double(x[j]) - t[off + j])));
+    return;
+  }
+  if (loss == kLossSparseCce) {
+    const int y = int(t[i]);
+    if (fromLogits) {
+      double m = x[0];
+      for (int j = 1; j < c; ++j) m = fmax(m, double(x[j]));
+      double z = 0;
+      for (int j = 0; j < c; ++j) z += exp(double(x[j]) - m);
+      const double lse = m + log(z);
+      for (int j = 0; j < c; ++j)
+        g[j] = float(sc * (exp(double(x[j]) - lse) - (j == y ? 1.0 : 0.0)));
+      return;
+    }
+    double sum = 0;
+    for (int j = 0; j < c; ++j) sum += clampf(x[j], kEpsilon, 1.0f - kEpsilon);
+    const double cy = clampf(x[y], kEpsilon, 1.0f - kEpsilon);
+    for (int j = 0; j < c; ++j) {
+      const bool inside = x[j] >= kEpsilon && x[j] <= 1.0f - kEpsilon;
+      g[j] = inside ? float(sc * (1.0 / sum - (j == y ? 1.0 / cy : 0.0))) : 0.0f;
+    }
+    return;
+  }
+  // Categorical crossentropy with label smoothing.
+  const float* tr = t + off;
+  const double s = smoothing, su = smoothing / double(c);
+  if (fromLogits) {
+    double m = x[0];
+    for (int j = 1; j < c; ++j) m = fmax(m, double(x[j]));
+    double z = 0, tsum = 0;
+    for (int j = 0; j < c; ++j) z += exp(double(x[j]) - m);
+    const double lse = m + log(z);
+    for (int j = 0; j < c; ++j) tsum += double(tr[j]) * (1.0 - s) + su;
+    for (int j = 0; j < c; ++j)
+      g[j] = float(sc * (exp(double(x[j]) - lse) * tsum - (double(tr[j]) * (1.0 - s) + su)));
+    return;
+  }
+  double sum = 0;
+  for (int j = 0; j < c; ++j) sum += x[j];
+  double gq = 0;
+  for (int j = 0; j < c; ++j) {
+    const float q = float(double(x[j]) / sum);
+    const double dq = (q >= kEpsilon && q <= 1.0f - kEpsilon)
+                          ? -(double(tr[j]) * (1.0 - s) + su) / double(q)
+                          : 0.0;
+    gq += dq * q;
+  }
+  for (int j = 0; j < c; ++j) {
+    const float q = float(double(x[j]) / sum);
+    const double dq = (q >= kEpsilon && q <= 1.0f - kEpsilon)
+                          ? -(double(tr[j]) * (1.0 - s) + su) / double(q)
+                          : 0.0;
+    g[j] = float(sc * (dq - gq) / sum);
+  }
+}
+
+__global__ void sgdKernel(float* w, const float* g, float* m, long count, const float* hyper,
+                          float mu, bool nesterov) {
+  const float a = hyper[0];
+  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x) {
+    if (!m) {
+      w[i] -= a * g[i];
+      continue;
+    }
+    const float mi = mu * m[i] - a * g[i];
+    m[i] = mi;
+    w[i] += nesterov ? mu * mi - a * g[i] : mi;
+  }
+}
+
+__global__ void adamKernel(float* w, const float* g, float* m, float* v, long count,
+                           const float* hyper, float b1, float b2, float eps) {
+  const float c1 = hyper[0], c2 = hyper[1];
+  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x) {
+    const float gi = g[i];
+    const float mi = b1 * m[i] + (1.0f - b1) * gi;
+    const float vi = b2 * v[i] + (1.0f - b2) * (gi * gi);
+    m[i] = mi;
+    v[i] = vi;
+    w[i] -= c1 * mi / (sqrtf(vi * c2) + eps);
+  }
+}
+
+int blocksFor(long count, int threads) {
+  long b = (count + threads - 1) / threads;
+  if (b > 4096) b = 4096;
+  return int(b < 1 ? 1 : b);
+}
+
+}  // namespace
+
+void launchBiasActivation(float* z, float* y, const float* bias, int rows, int units, int act,
+                          cudaStream_t stream) {
+  if (act == kActSoftmax) {
+    biasSoftmaxKernel<<<(rows + 7) / 8, 256, 0, stream>>>(z, y, bias, rows, units);
+    return;
+  }
+  if (act == kActLinear && y == z && !bias) return;
+  const long count = long(rows) * units;
+  biasActKernel<<<blocksFor(count, 256), 256, 0, stream>>>(z, y, bias, count, units, act);
+}
+
+void launchActivationBackward(const float* dy, const float* z, const float* y, float* dz, float* db,
+                              int rows, int units, int act, cudaStream_t stream) {
+  if (act == kActSoftmax) {
+    softmaxBackwardKernel<<<(rows + 7) / 8, 256, 0, stream>>>(dy, y, dz, rows, units);
+    if (!db) return;
+    dy = z = y = dz;  // then the column sums of dz, as a linear activation
+    act = kActLinear;
+  }
+  if (db) {
+    actBackwardBiasKernel<<<(units + 31) / 32, dim3(32, 32), 0, stream>>>(dy, z, y, dz, db, rows,
+                                                                          units, act);
+    return;
+  }
+  if (act == kActLinear && dz == dy) return;
+  const long count = long(rows) * units;
+  actBackwardKernel<<<blocksFor(count, 256), 256, 0, stream>>>(dy, z, y, dz, count, act);
+}
+
+void launchMask(const float* x, float* y, const float* mul, const float* add, long count,
+                cudaStream_t stream) {
+  maskKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, y, mul, add, count);
+}
+
+void launchLossGradient(int loss, const float* yTrue, const float* yPred, const float* scale,
+                        float* grad, int rows, int classes, bool fromLogits, double labelSmoothing,
+                        cudaStream_t stream) {
+  lossGradKernel<<<(rows + 127) / 128, 128, 0, stream>>>(loss, yTrue, yPred, scale, grad, rows,
+                                                         classes, fromLogits, labelSmoothing);
+}
+
+void launchSgd(float* w, const float* g, float* m, long count, const float* hyper, float momentum,
+               bool nesterov, cudaStream_t stream) {
+  sgdKernel<<<blocksFor(count, 256), 256, 0, stream>>>(w, g, m, count, hyper, momentum, nesterov);
+}
+
+void launchAdam(float* w, const float* g, float* m, float* v, long count, const float* hyper,
+                float beta1, float beta2, float epsilon, cudaStream_t stream) {
+  adamKernel<<<blocksFor(count, 256), 256, 0, stream>>>(w, g, m, v, count, hyper, beta1, beta2,
+                                                        epsilon);
+}
+
+}  // namespace tessel::gpu

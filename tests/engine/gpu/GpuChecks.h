@@ -1,0 +1,322 @@
+#pragma once
+// GPU-vs-CPU checks of the CUDA backend, shared by tst_engine_gpu (Qt Test; skips without a GPU)
+// and `tessel-gpu-bench check` (a plain executable with no Qt, for GPU machines that lack it).
+// Each check builds the same model twice from one seed (same initial weights), runs it on the
+// CPU engine and on the GPU, and returns relative errors ||gpu - cpu|| / ||cpu|| with their
+// tolerance. Inputs are fresh random data from a fixed seed (never zeros).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/core/Rng.h"
+#include "engine/data/Array.h"
+#include "engine/gpu/GpuExecutor.h"
+#include "engine/graph/ModelSpec.h"
+#include "engine/losses/Loss.h"
+#include "engine/optimizers/Optimizer.h"
+#include "engine/train/Model.h"
+#include "engine/train/Trainer.h"
+
+namespace tessel::gpucheck {
+
+using json = nlohmann::json;
+
+struct Result {
+  std::string name;
+  double err = 0;
+  double tol = 0;
+  bool ok() const { return std::isfinite(err) && err <= tol; }
+};
+
+inline double relErr(const float* a, const float* b, Index n) {
+  double num = 0, den = 0;
+  for (Index i = 0; i < n; ++i) {
+    const double d = double(a[i]) - double(b[i]);
+    num += d * d;
+    den += double(b[i]) * double(b[i]);
+  }
+  return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+}
+
+inline Tensor randomNormal(const Shape& shape, Rng& rng) {
+  Tensor t(shape);
+  for (Index i = 0; i < t.size(); ++i) t[i] = rng.normal();
+  return t;
+}
+
+inline Tensor randomLabels(Index n, int classes, Rng& rng) {
+  Tensor t({n});
+  for (Index i = 0; i < n; ++i) t[i] = float(rng.below(std::uint64_t(classes)));
+  return t;
+}
+
+inline json denseLayer(const std::string& name, int units, const std::string& act,
+                       int inputDim = 0) {
+  json c = {{"name", name}, {"units", units}, {"activation", act}};
+  if (inputDim > 0) c["batch_input_shape"] = {nullptr, inputDim};
+  return {{"class_name", "Dense"}, {"config", c}};
+}
+
+inline ModelSpec sequential(const json& layers) {
+  return ModelSpec::fromKerasJson(
+      {{"class_name", "Sequential"}, {"config", {{"name", "m"}, {"layers", layers}}}});
+}
+
+// The seed's Fashion-MNIST MLP (bench/BenchFashionMlp.cpp): Flatten, 20 x Dense(100, selu),
+// AlphaDropout(0.5), Dense(10, softmax).
+inline ModelSpec seedMlp() {
+  json layers = json::array();
+  layers.push_back({{"class_name", "Flatten"},
+                    {"config", {{"name", "flatten"}, {"batch_input_shape", {nullptr, 28, 28}}}}});
+  for (int i = 0; i < 20; ++i)
+    layers.push_back(denseLayer(i == 0 ? "dense" : "dense_" + std::to_string(i), 100, "selu"));
+  layers.push_back(
+      {{"class_name", "AlphaDropout"}, {"config", {{"name", "alpha_dropout"}, {"rate", 0.5}}}});
+  layers.push_back(denseLayer("dense_20", 10, "softmax"));
+  return sequential(layers);
+}
+
+// Gradients of every variable, concatenated (Keras weight order).
+inline std::vector<float> allGrads(Model& m) {
+  std::vector<float> g;
+  for (Variable* v : m.allWeights())
+    g.insert(g.end(), v->grad.data(), v->grad.data() + v->grad.size());
+  return g;
+}
+inline std::vector<float> allValues(Model& m) {
+  std::vector<float> g;
+  for (Variable* v : m.allWeights())
+    g.insert(g.end(), v->value.data(), v->value.data() + v->value.size());
+  return g;
+}
+
+// One training step of `spec` on (x, y) on both devices: forward output and every gradient.
+// Dropout masks come from Rng(7) on both sides.
+inline void compareStep(int device, const ModelSpec& spec, const json& lossSpec, const Tensor& x,
+                        const Tensor& y, const std::string& name, double tolForward,
+                        double tolBackward, std::vector<Result>& out) {
+  const Index n = x.dim(0);
+  std::unique_ptr<Loss> loss = makeLoss(lossSpec);
+  std::vector<float> scale(size_t(n), 1.0f / float(n));
+
+  Model cpu(spec, 1);
+  RunContext cctx;
+  Rng crng(7);
+  cctx.rng = &crng;
+  cpu.forward({&x}, true, cctx);
+  Tensor dOut;
+  loss->gradient(y, cpu.output(0), scale.data(), dOut);
+  cpu.backward({&dOut}, cctx);
+
+  Model gm(spec, 1);
+  std::unique_ptr<Optimizer> opt =
+      makeOptimizer({{"class_name", "SGD"}, {"config", {{"learning_rate", 0.0}}}});
+  std::unique_ptr<gpu::Executor> ex =
+      gpu::Executor::create(device, gm, {loss.get()}, {1.0}, *opt, gm.trainableWeights(), n);
+  ex->upload(*opt);
+  RunContext gctx;
+  Rng grng(7);
+  gctx.rng = &grng;
+  ex->run({x}, {y}, scale.data(), n, true, *opt, gctx);
+  ex->downloadGradients();
+  out.push_back({name + " forward",
+                 relErr(ex->output(0).data(), cpu.output(0).data(), cpu.output(0).size()),
+                 tolForward});
+  const std::vector<float> gc = allGrads(cpu), gg = allGrads(gm);
+  out.push_back({name + " backward (all gradients)",
+                 gc.size() == gg.size() ? relErr(gg.data(), gc.data(), Index(gc.size())) : 1e30,
+                 tolBackward});
+  double worst = 0;
+  auto cv = cpu.allWeights(), gv = gm.allWeights();
+  for (size_t i = 0; i < cv.size(); ++i)
+    worst = std::max(worst, relErr(gv[i]->grad.data(), cv[i]->grad.data(), cv[i]->grad.size()));
+  out.push_back({name + " backward (worst variable)", worst, tolBackward * 10});
+}
+
+// Dense followed by each activation (fused and as an Activation layer): forward and backward.
+inline std::vector<Result> checkLayers(int device) {
+  std::vector<Result> r;
+  Rng rng(11);
+  const Tensor x = randomNormal({16, 12}, rng);
+  const Tensor y = randomNormal({16, 6}, rng);
+  for (const char* act : {"linear", "relu", "elu", "selu", "sigmoid", "tanh", "softmax"}) {
+    const json fused = json::array({denseLayer("d0", 10, act, 12), denseLayer("d1", 6, "linear")});
+    compareStep(device, sequential(fused), "mse", x, y, std::string("Dense(") + act + ")", 1e-5,
+                1e-5, r);
+    const json separate = json::array(
+        {denseLayer("d0", 10, "linear", 12),
+         {{"class_name", "Activation"}, {"config", {{"name", "a"}, {"activation", act}}}},
+         denseLayer("d1", 6, act)});
+    compareStep(device, sequential(separate), "mse", x, y, std::string("Activation(") + act + ")",
+                1e-5, 1e-5, r);
+  }
+  return r;
+}
+
+// One training step of the seed MLP (batch 32, sparse categorical crossentropy): output and all
+// 42 gradients.
+inline std::vector<Result> checkSeedMlpStep(int device) {
+  std::vector<Result> r;
+  Rng rng(12);
+  const Tensor x = randomNormal({32, 28, 28}, rng);
+  const Tensor y = randomLabels(32, 10, rng);
+  compareStep(device, seedMlp(), "sparse_categorical_crossentropy", x, y, "seed MLP step", 1e-5,
+              1e-5, r);
+  return r;
+}
+
+struct FitResult {
+  std::vector<float> before, after;
+  History history;
+};
+
+inline FitResult fitOn(const std::string& device, const ModelSpec& spec, const json& compileLoss,
+                       const json& optimizer, const Dataset& data, int batch, int epochs, int steps,
+                       double validationSplit, float perturb = 0.0f) {
+  Model m(spec, 1);
+  if (perturb != 0.0f)  // every weight times 1 + {-1, 0, 1} * perturb
+    for (Variable* v : m.allWeights())
+      for (Index i = 0; i < v->value.size(); ++i) v->value[i] *= 1.0f + perturb * float(i % 3 - 1);
+  CompileOptions c;
+  c.losses = {compileLoss};
+  c.metrics = {{"accuracy"}};
+  c.optimizer = optimizer;
+  Trainer t(m, c);
+  FitOptions o;
+  o.epochs = epochs;
+  o.batchSize = batch;
+  o.stepsPerEpoch = steps;
+  o.seed = 3;
+  o.validationSplit = validationSplit;
+  o.verbose = 0;
+  o.device = device;
+  FitResult f;
+  f.before = allValues(m);
+  f.history = t.fit(data, o);
+  f.after = allValues(m);
+  return f;
+}
+
+// Through Trainer::fit: weights changes (after - before) and the epoch logs, CPU vs GPU.
+inline void compareFit(int device, const ModelSpec& spec, const json& loss, const json& optimizer,
+                       const Dataset& data, int batch, int epochs, int steps,
+                       const std::string& name, double tol, std::vector<Result>& r,
+                       double validationSplit = 0) {
+  const FitResult c =
+      fitOn("cpu", spec, loss, optimizer, data, batch, epochs, steps, validationSplit);
+  const FitResult g = fitOn("cuda:" + std::to_string(device), spec, loss, optimizer, data, batch,
+                            epochs, steps, validationSplit);
+  std::vector<float> dc(c.after.size()), dg(g.after.size());
+  for (size_t i = 0; i < dc.size(); ++i) dc[i] = c.after[i] - c.before[i];
+  for (size_t i = 0; i < dg.size(); ++i) dg[i] = g.after[i] - g.before[i];
+  r.push_back(
+      {name + ": weights", relErr(g.after.data(), c.after.data(), Index(c.after.size())), tol});
+  r.push_back({name + ": weight changes", relErr(dg.data(), dc.data(), Index(dc.size())),
+               1e-2});  // loose: w1 - w0 loses digits to cancellation; catches wrong gradients
+  for (const std::string& key : c.history.keys) {
+    const double a = c.history[key].back(),
+                 b = g.history.values.count(key) ? g.history[key].back() : 1e30;
+    r.push_back({name + ": " + key, std::abs(a - b) / std::max(std::abs(a), 1e-12), tol});
+  }
+}
+
+inline Dataset syntheticData(Index n, const Shape& sample, int classes, bool oneHot,
+                             std::uint64_t seed, float inputScale = 1.0f) {
+  Rng rng(seed);
+  Shape xs{n};
+  xs.insert(xs.end(), sample.begin(), sample.end());
+  Tensor x = randomNormal(xs, rng);
+  x.array() *= inputScale;
+  // Labels from a fixed random projection of the inputs, so that there is something to learn.
+  const Index features = x.size() / n;
+  Tensor proj = randomNormal({features, Index(classes)}, rng);
+  Tensor y = oneHot ? Tensor({n, Index(classes)}) : Tensor({n});
+  for (Index i = 0; i < n; ++i) {
+    int best = 0;
+    double bestV = -1e300;
+    for (int c = 0; c < classes; ++c) {
+      double s = 0;
+      for (Index f = 0; f < features; ++f) s += double(x[i * features + f]) * proj[f * classes + c];
+      if (s > bestV) bestV = s, best = c;
+    }
+    if (oneHot)
+      y[i * classes + best] = 1.0f;
+    else
+      y[i] = float(best);
+  }
+  Dataset d;
+  d.x.push_back(Array::fromTensor(x));
+  d.y.push_back(Array::fromTensor(y));
+  return d;
+}
+
+// The seed MLP through Trainer::fit: one step (1e-5), then one epoch (SGD 0.01, batch 32) of 1024
+// samples. Over an epoch this model (20 x SELU with glorot init, AlphaDropout 0.5, loss above
+// ln 10) amplifies rounding-size differences on any device: the CPU engine against itself with
+// its initial weights perturbed by 1e-6 (relative) ends the epoch about 3e-3 apart in the weights.
+// So the epoch's tolerance is max(1e-4, 3 x that self-sensitivity), measured in the same check;
+// a wrong kernel, mask or update lands far above it (O(1)).
+inline std::vector<Result> checkSeedMlpFit(int device, Index samples = 1024) {
+  std::vector<Result> r;
+  const Dataset d = syntheticData(samples, {28, 28}, 10, false, 21);
+  const json sgd = {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.01}}}};
+  const std::string loss = "sparse_categorical_crossentropy";
+  compareFit(device, seedMlp(), loss, sgd, d, 32, 1, 1, "seed MLP fit, 1 step", 1e-5, r);
+  const FitResult c = fitOn("cpu", seedMlp(), loss, sgd, d, 32, 1, 0, 0);
+  const FitResult p = fitOn("cpu", seedMlp(), loss, sgd, d, 32, 1, 0, 0, 1e-6f);
+  const FitResult g = fitOn("cuda:" + std::to_string(device), seedMlp(), loss, sgd, d, 32, 1, 0, 0);
+  const Index nw = Index(c.after.size());
+  const double selfW = relErr(p.after.data(), c.after.data(), nw);
+  char label[160];
+  std::snprintf(label, sizeof label, "seed MLP fit, 1 epoch: weights (CPU vs CPU+1e-6: %.2g)",
+                selfW);
+  r.push_back({label, relErr(g.after.data(), c.after.data(), nw), std::max(1e-4, 3 * selfW)});
+  // The loss relative; the accuracy absolute, at least 3 samples' worth (it moves in steps).
+  for (const std::string& key : {std::string("loss"), std::string("accuracy")}) {
+    const bool acc = key == "accuracy";
+    const double a = c.history[key].back();
+    const double norm = acc ? 1.0 : std::max(std::abs(a), 1e-12);
+    const double self = std::abs(p.history[key].back() - a) / norm;
+    std::snprintf(label, sizeof label, "seed MLP fit, 1 epoch: %s (CPU vs CPU+1e-6: %.2g)",
+                  key.c_str(), self);
+    r.push_back({label, std::abs(g.history[key].back() - a) / norm,
+                 std::max(acc ? 3.0 / double(samples) : 1e-4, 3 * self)});
+  }
+  return r;
+}
+
+// Adam and SGD with Nesterov momentum, categorical crossentropy and MSE, Dropout, two epochs with
+// a validation split (the eval graph) and a partial last batch.
+inline std::vector<Result> checkOptimizers(int device) {
+  std::vector<Result> r;
+  const Dataset d = syntheticData(500, {20}, 4, true, 31);
+  const ModelSpec a =
+      sequential(json::array({denseLayer("d0", 32, "relu", 20), denseLayer("d1", 16, "tanh"),
+                              denseLayer("d2", 4, "softmax")}));
+  compareFit(device, a, "categorical_crossentropy",
+             {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.01}}}}, d, 64, 2, 0,
+             "Adam + categorical crossentropy, 2 epochs", 1e-4, r, 0.2);
+  const ModelSpec b = sequential(
+      json::array({denseLayer("d0", 32, "sigmoid", 20),
+                   {{"class_name", "Dropout"}, {"config", {{"name", "drop"}, {"rate", 0.3}}}},
+                   denseLayer("d1", 4, "linear")}));
+  compareFit(device, b, "mse",
+             {{"class_name", "SGD"},
+              {"config", {{"learning_rate", 0.05}, {"momentum", 0.9}, {"nesterov", true}}}},
+             d, 64, 2, 0, "SGD Nesterov momentum + MSE + Dropout, 2 epochs", 1e-4, r, 0.2);
+  return r;
+}
+
+inline std::vector<Result> checkAll(int device) {
+  std::vector<Result> all;
+  for (auto* f : {&checkLayers, &checkSeedMlpStep, &checkOptimizers})
+    for (Result& x : f(device)) all.push_back(std::move(x));
+  for (Result& x : checkSeedMlpFit(device)) all.push_back(std::move(x));
+  return all;
+}
+
+}  // namespace tessel::gpucheck
