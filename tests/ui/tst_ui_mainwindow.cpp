@@ -381,7 +381,7 @@ class TestUiMainWindow : public QObject {
       QVERIFY2(window.isTraining(), qPrintable(window.lastMessage()));
       TrainingPanel* panel = window.trainingPanel();
       // Past the first epoch end, so the curves have an epoch point.
-      QTRY_VERIFY_WITH_TIMEOUT(panel->currentStep() > 20, 15000);
+      QTRY_VERIFY_WITH_TIMEOUT(panel->currentStep() > 20, 120000);
       QTRY_VERIFY_WITH_TIMEOUT(window.projectTree()->modelItem(modelId)->childCount() == 1, 5000);
       QTreeWidgetItem* runItem = window.projectTree()->modelItem(modelId)->child(0);
       QVERIFY(runItem->text(0).contains("running"));
