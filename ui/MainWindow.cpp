@@ -1,4 +1,5 @@
 #include "ui/MainWindow.h"
+#include "ui/search/SearchPage.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -65,6 +66,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       session_, prompts_, {currentId, currentSpec, [this] { return isTraining(); }}, this);
   modelCommands_ = new ModelCommands(session_, prompts_, this);
   wireParts();
+  installSearchPage(this);
 
   actions_ = new MainWindowActions(this, prompts_);
   actions_->build({treeDock_, summaryDock_});

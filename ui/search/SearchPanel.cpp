@@ -88,6 +88,7 @@ SearchPanel::SearchPanel(QWidget* parent)
 SearchPanel::~SearchPanel() = default;
 
 void SearchPanel::setDocument(GraphDocument* doc, QUndoStack* stack) {
+  if (doc != doc_) train_.reset();  // another model: its own data
   doc_ = doc;
   stack_ = stack;
   if (doc_) editor_->setModel(doc_->spec(), settings_);
@@ -120,6 +121,15 @@ QString SearchPanel::status() const {
 
 bool SearchPanel::start() {
   if (isRunning()) return false;
+  if (!train_ && loader_) {
+    try {
+      if (auto data = loader_())
+        setData(std::move(data->train), std::move(data->validation), data->settings.toJson());
+    } catch (const std::exception& e) {
+      status_->setText(tr("cannot load the data: %1").arg(QString::fromStdString(e.what())));
+      return false;
+    }
+  }
   if (!doc_ || projectPath_.isEmpty() || !train_) {
     status_->setText(tr("open a project, a model and its data first"));
     return false;

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/data/DatasetBuilder.h"
 #include "engine/train/FitOptions.h"
 
 class QComboBox;
@@ -42,6 +43,10 @@ class SearchPanel : public QWidget {
   // the data settings recorded with the search (null = none).
   void setData(Dataset train, std::optional<Dataset> validation = std::nullopt,
                const nlohmann::json& dataSettings = nullptr);
+  // Loads the data at start() when setData() was not called (none: nothing to search on).
+  void setDataLoader(std::function<std::optional<BuiltData>()> loader) {
+    loader_ = std::move(loader);
+  }
   // Called with the settings after "Apply best" changed compile/fit values.
   void setSettingsHandler(std::function<void(const nlohmann::json&)> handler) {
     settingsHandler_ = std::move(handler);
@@ -79,6 +84,7 @@ class SearchPanel : public QWidget {
   std::optional<Dataset> train_, validation_;
   qint64 searchId_ = 0;
   std::function<void(const nlohmann::json&)> settingsHandler_;
+  std::function<std::optional<BuiltData>()> loader_;
   SearchSpaceEditor* editor_;
   QComboBox* tuner_;
   QSpinBox* trialsBox_;

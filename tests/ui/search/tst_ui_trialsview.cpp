@@ -19,6 +19,7 @@
 #include "engine/data/DatasetBuilder.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/store/Project.h"
+#include "ui/MainWindow.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/search/ParallelCoordinatesPlot.h"
 #include "ui/search/SearchPanel.h"
@@ -131,6 +132,23 @@ class TestTrialsView : public QObject {
     QTest::mouseClick(plot->plot(), Qt::LeftButton, {}, plot->pixelOf(2, 0.3));
     QCOMPARE(plot->brushes().size(), size_t(0));
     QCOMPARE(view->proxy()->rowCount(), 4);
+  }
+
+  // The main window has a Search tab whose panel takes the current model when shown.
+  void mainWindowHasASearchTab() {
+    MainWindow window;
+    QTabWidget* tabs = window.workspaceTabs();
+    int index = -1;
+    for (int i = 0; i < tabs->count(); ++i)
+      if (tabs->tabText(i) == "Search") index = i;
+    QVERIFY(index >= 0);
+    auto* panel = qobject_cast<SearchPanel*>(tabs->widget(index));
+    QVERIFY(panel);
+    tabs->setCurrentIndex(index);
+    QVERIFY(panel->spaceEditor()->candidates().contains("optimizer.learning_rate"));
+    // No project file yet: a search cannot start, and says why.
+    QVERIFY(!panel->start());
+    QVERIFY(!panel->status().isEmpty());
   }
 };
 
