@@ -2,7 +2,7 @@
 # Runs the GPU check and benchmark on a CUDA machine from a folder holding tessel-gpu-bench, the
 # shared libraries it needs that the machine lacks (lib/), peer_torch_gpu.py and compare.py
 # (bench/gpu/pack.sh makes that folder). Output also goes to $OUT when set.
-#   bash run_on_device.sh [check] [bench] [compile]
+#   bash run_on_device.sh [test] [check] [bench] [compile]    (default: test check bench)
 set -o pipefail
 cd "$(dirname "$0")"
 OUT=${OUT:-/tmp/gpu22-out}
@@ -13,10 +13,12 @@ export LD_LIBRARY_PATH=$PWD/lib:$cub:/usr/local/cuda/lib64:$LD_LIBRARY_PATH
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader
 echo "cuBLAS from $cub"; ldd ./tessel-gpu-bench | grep -E "not found|cublas|protobuf|sqlite" 
 ./tessel-gpu-bench info || exit 1
-steps=${*:-check bench}
+steps=${*:-test check bench}
 rc=0
 for s in $steps; do
   case $s in
+    test) mkdir -p /tmp/qt && tar xJf qtlibs.tar.xz -C /tmp/qt &&
+      LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/tmp/qt ./tst_engine_gpu 2>&1 | tee "$OUT/tst.txt" || rc=1 ;;
     check) ./tessel-gpu-bench check 2>&1 | tee "$OUT/check.txt" || rc=1 ;;
     bench) { ./tessel-gpu-bench bench; PYTHONUNBUFFERED=1 python3 peer_torch_gpu.py; } 2>&1 | tee -a "$OUT/bench.txt" ;;
     compile) PYTHONUNBUFFERED=1 timeout 300 python3 peer_torch_gpu.py --compile 2>&1 | grep -v Warning | tee -a "$OUT/bench.txt" ;;
