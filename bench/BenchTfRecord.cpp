@@ -17,9 +17,11 @@
 // Prints fit_s, peak_rss_mib and its baseline, and last `samples_per_s=N` (the best fit's wall
 // time: the label check, decoding and every training step).
 // --compare: every source with prefetch 0 and with --prefetch P (default 8), each in its own
-// process (so each has its own peak RSS), K times each; prints a table of the best samples/s,
-// peak RSS and the ratio to IDX without prefetch, e.g.
+// process (so each has its own peak RSS), K rounds of all of them (round robin, so that the
+// machine's load changes fall on every configuration alike); prints a table of the best
+// samples/s, its peak RSS, its CPU time per sample and the ratio to IDX without prefetch, e.g.
 //   OMP_NUM_THREADS=2 tessel-bench tfrecord --compare --prefetch 8 --samples 20000 --repeat 3
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,6 +138,14 @@ DataSettings settingsOf(const Config& c) {
   return s;
 }
 
+// User + system CPU seconds of this process (every thread).
+double cpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
 // One configuration in this process: built and fitted c.repeat times; prints the best.
 int runOne(const BenchOptions& o, const Config& c) {
   const double baseline = app::peakRssMiB();
@@ -144,7 +154,7 @@ int runOne(const BenchOptions& o, const Config& c) {
   std::printf("source=%s samples=%lld shards=%d prefetch=%d shuffle_buffer=%lld cache=%s\n",
               c.source.c_str(), c.samples, c.shards, c.prefetch, c.buffer,
               c.cache.empty() ? "none" : c.cache.c_str());
-  double best = 0, bestFit = 0;
+  double best = 0, bestFit = 0, bestCpu = 0;
   for (int r = 0; r < c.repeat; ++r) {
     auto t0 = Clock::now();
     BuiltData built = buildDataset(settingsOf(c), limit);
@@ -165,15 +175,18 @@ int runOne(const BenchOptions& o, const Config& c) {
     fit.shuffle = false;
     fit.verbose = 0;
     t0 = Clock::now();
+    const double cpu0 = cpuSeconds();
     const History h = trainer.fit(train, fit);
     const double fitSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double fitCpu = cpuSeconds() - cpu0;
     const double sps = double(train.size()) * o.epochs / fitSeconds;
     std::printf("run %d: build_s=%.2f fit_s=%.2f samples_per_s=%.0f loss=%.4f accuracy=%.4f\n",
                 r + 1, buildSeconds, fitSeconds, sps, h["loss"].back(), h["accuracy"].back());
     std::fflush(stdout);
-    if (sps > best) best = sps, bestFit = fitSeconds;
+    if (sps > best) best = sps, bestFit = fitSeconds, bestCpu = fitCpu;
   }
   std::printf("fit_s=%.2f\n", bestFit);
+  std::printf("cpu_s=%.3f (user + system CPU of every thread during that fit)\n", bestCpu);
   std::printf("baseline_rss_mib=%.1f\n", baseline);
   std::printf("peak_rss_mib=%.1f\n", app::peakRssMiB());
   std::printf("samples_per_s=%.0f\n", best);
@@ -191,38 +204,43 @@ int runCompare(const BenchOptions& o, const Config& base) {
   struct Row {
     std::string source;
     int prefetch;
-    double sps = -1, rss = -1;
+    double sps = -1, rss = -1, cpu = -1;
   };
   std::vector<Row> rows;
   for (const char* source : {"idx", "tfrecord", "imagefolder"})
     for (int p : {0, base.prefetch}) rows.push_back({source, p});
   const std::string self = fs::read_symlink("/proc/self/exe").string();  // (popen runs a shell)
-  for (Row& r : rows) {
-    std::string cmd = "'" + self + "' tfrecord --source " + r.source + " --prefetch " +
-                      std::to_string(r.prefetch) + " --samples " + std::to_string(base.samples) +
-                      " --epochs " + std::to_string(o.epochs) + " --repeat " +
-                      std::to_string(base.repeat) + " --shards " + std::to_string(base.shards) +
-                      " --dir '" + base.dir + "' --folder '" + base.folder + "'";
-    if (o.threads > 0) cmd += " --threads " + std::to_string(o.threads);
-    std::printf("== %s\n", cmd.c_str());
-    std::fflush(stdout);
-    FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-    if (!pipe) throw Error("bench tfrecord: cannot run " + cmd);
-    std::string out = "\n";
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, pipe)) {
-      out += buf;
-      std::fputs(buf, stdout);
+  // Round robin (every configuration once, K times) so that a change of the machine's load
+  // falls on all of them alike; the best of the K runs is kept.
+  for (int k = 0; k < base.repeat; ++k)
+    for (Row& r : rows) {
+      std::string cmd = "'" + self + "' tfrecord --source " + r.source + " --prefetch " +
+                        std::to_string(r.prefetch) + " --samples " + std::to_string(base.samples) +
+                        " --epochs " + std::to_string(o.epochs) + " --shards " +
+                        std::to_string(base.shards) + " --dir '" + base.dir + "' --folder '" +
+                        base.folder + "'";
+      if (o.threads > 0) cmd += " --threads " + std::to_string(o.threads);
+      std::printf("== %s\n", cmd.c_str());
+      std::fflush(stdout);
+      FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
+      if (!pipe) throw Error("bench tfrecord: cannot run " + cmd);
+      std::string out = "\n";
+      char buf[512];
+      while (std::fgets(buf, sizeof buf, pipe)) {
+        out += buf;
+        std::fputs(buf, stdout);
+      }
+      if (pclose(pipe) != 0) throw Error("bench tfrecord: a run failed: " + cmd);
+      const double sps = valueOf(out, "samples_per_s");
+      if (sps > r.sps)
+        r.sps = sps, r.rss = valueOf(out, "peak_rss_mib"), r.cpu = valueOf(out, "cpu_s");
     }
-    if (pclose(pipe) != 0) throw Error("bench tfrecord: a run failed: " + cmd);
-    r.sps = valueOf(out, "samples_per_s"), r.rss = valueOf(out, "peak_rss_mib");
-  }
   const double idx = rows[0].sps;
-  std::printf("\n%-12s %8s %12s %8s %13s\n", "source", "prefetch", "samples/s", "vs_idx",
-              "peak_rss_mib");
+  std::printf("\n%-12s %8s %12s %8s %13s %14s\n", "source", "prefetch", "samples/s", "vs_idx",
+              "peak_rss_mib", "cpu_us/sample");
   for (const Row& r : rows)
-    std::printf("%-12s %8d %12.0f %7.2fx %13.1f\n", r.source.c_str(), r.prefetch, r.sps,
-                idx > 0 ? r.sps / idx : 0.0, r.rss);
+    std::printf("%-12s %8d %12.0f %7.2fx %13.1f %14.1f\n", r.source.c_str(), r.prefetch, r.sps,
+                idx > 0 ? r.sps / idx : 0.0, r.rss, r.cpu * 1e6 / double(base.samples * o.epochs));
   std::printf("samples_per_s=%.0f\n", rows[3].sps);  // TFRecord with prefetch
   return 0;
 }

@@ -85,8 +85,8 @@ QStringList PipelinePage::stepNames() const {
 
 void PipelinePage::setStreamed(bool streamed) {
   streamed_ = streamed;
-  for (QWidget* w : std::initializer_list<QWidget*>{cycle_, cache_, prefetch_})
-    w->setEnabled(streamed);
+  // prefetch applies to every source (fit gathers batches ahead on a reader thread).
+  for (QWidget* w : std::initializer_list<QWidget*>{cycle_, cache_}) w->setEnabled(streamed);
   cacheFile_->setEnabled(streamed && cache_->currentIndex() == 2);
   updateMemory();
 }
@@ -94,8 +94,10 @@ void PipelinePage::setStreamed(bool streamed) {
 void PipelinePage::updateMemory() {
   if (!streamed_) {
     memory_->setText(
-        tr("In-memory and image-folder sources: fit shuffles every sample each epoch; interleave, "
-           "cache and prefetch apply to TFRecord shards."));
+        tr("In-memory and image-folder sources: fit shuffles every sample each epoch; "
+           "prefetch gathers (decodes) %1 batches ahead on a reader thread; interleave and "
+           "cache apply to TFRecord shards.")
+            .arg(prefetch_->value()));
     return;
   }
   if (cache_->currentIndex() == 1) {
@@ -104,11 +106,12 @@ void PipelinePage::updateMemory() {
   }
   const int batch = batch_->value() > 0 ? batch_->value() : 32;
   memory_->setText(
-      tr("Streamed: held at most the shuffle buffer (%1 records), %2 prefetched samples and a "
-         "window of max(1024, 2 x batch) decoded samples, plus ~170 KiB per open shard -- "
-         "independent of the number of records.")
+      tr("Streamed: held at most the shuffle buffer (%1 records), %2 prefetched samples (%3 "
+         "batches + 2) and a window of max(1024, 2 x batch) decoded samples, plus ~170 KiB per "
+         "open shard -- independent of the number of records.")
           .arg(shuffle_->value())
-          .arg(prefetch_->value() * batch));
+          .arg((prefetch_->value() > 0 ? prefetch_->value() + 2 : 0) * batch)
+          .arg(prefetch_->value()));
 }
 
 void PipelinePage::load(const DataSettings& s) {

@@ -1,10 +1,15 @@
 #pragma once
-// Source page of TFRecord shards (DataSettings kind "tfrecord"): the compression and a table of
-// the feature specification proposed from the first records (TfRecordSource.h's
-// inspectTfRecords), as the CSV preview proposes columns: one row per feature with its Keras type
-// (FixedLenFeature / VarLenFeature / FixedLenSequenceFeature), dtype, shape (an image's decoded
-// height x width x channels), the first record's values and a role combo (input, label, ignore).
-// The chosen roles become the spec's "inputs" and "labels" (DataSettings::options).
+// Source page of TFRecord shards (DataSettings kind "tfrecord"): the compression and an EDITABLE
+// table of the feature specification proposed from the first records (TfRecordSource.h's
+// inspectTfRecords), as the CSV preview proposes columns and as Keras users write the dict for
+// tf.io.parse_single_example: one row per feature with its key (editable), Keras type
+// (FixedLenFeature / VarLenFeature / FixedLenSequenceFeature), dtype (float32, int64, string
+// (image)), shape (a FixedLenFeature's shape; a VarLenFeature's (length,); a sequence's (steps,
+// shape...); an image's decoded (height, width, channels)), default value (empty: none; one
+// number or one per value), the first record's values and a role (input, label, ignore).
+// The edited rows with their roles become the spec's "features", "inputs" and "labels"
+// (DataSettings::options); a cell that does not parse, or a specification that does not fit the
+// records (a missing feature, a wrong dtype), is a clear error when OK checks the source.
 #include <QStringList>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +17,7 @@
 #include "ui/data/DataSourcePage.h"
 
 class QComboBox;
+class QLineEdit;
 class QTableWidget;
 
 namespace tessel::ui {
@@ -35,11 +41,21 @@ class TfRecordSourcePage : public DataSourcePage {
   QComboBox* compressionCombo() const { return compression_; }
   QTableWidget* featureTable() const { return table_; }
   QComboBox* roleCombo(int row) const;
-  // The TfFeatureSpec JSON of the table's features with the chosen roles.
+  QComboBox* typeCombo(int row) const;
+  QComboBox* dtypeCombo(int row) const;
+  QLineEdit* shapeEdit(int row) const;
+  QLineEdit* defaultEdit(int row) const;
+  // The row of a feature name (-1: none).
+  int rowOf(const QString& feature) const;
+  // The TfFeatureSpec JSON of the table's rows as edited, with the chosen roles and the
+  // compression; throws Error naming the feature and cell that does not parse.
   nlohmann::json options() const;
+  // The specification of the table's rows (not ignored), as edited; throws Error as options().
+  TfFeatureSpec editedSpec() const;
 
  private:
-  QString shapeText(const TfFeatureSpec::Feature& f) const;
+  static QString shapeText(const TfFeatureSpec::Feature& f);
+  void addRow(int row, const TfFeatureSpec::Feature& f, const QString& values, int role);
   QComboBox* compression_;
   QTableWidget* table_;
   TfFeatureSpec spec_;             // as proposed (or stored)

@@ -126,9 +126,10 @@ class TestUiTfRecordSource : public QObject {
     QCOMPARE(t->rowCount(), 4);
     const int image = rowOf(t, "image"), hours = rowOf(t, "hours"), label = rowOf(t, "label");
     QVERIFY(image >= 0 && hours >= 0 && label >= 0);
-    QCOMPARE(t->item(image, 1)->text(), QString("FixedLenFeature"));
-    QCOMPARE(t->item(image, 3)->text(), QString("(8, 8, 1)"));
-    QCOMPARE(t->item(hours, 3)->text(), QString("(4,)"));
+    QCOMPARE(page->typeCombo(image)->currentText(), QString("FixedLenFeature"));
+    QCOMPARE(page->dtypeCombo(image)->currentText(), QString("string (image)"));
+    QCOMPARE(page->shapeEdit(image)->text(), QString("(8, 8, 1)"));
+    QCOMPARE(page->shapeEdit(hours)->text(), QString("(4,)"));
     QCOMPARE(t->item(hours, 4)->text(), QString("15.5, 9.5, 7, 8"));
     QCOMPARE(page->roleCombo(label)->currentText(), QString("label"));
     QCOMPARE(page->roleCombo(hours)->currentText(), QString("input"));
