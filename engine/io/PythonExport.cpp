@@ -296,9 +296,11 @@ void writeHeader(std::ostream& s, const ModelSpec& spec, const PythonExportOptio
 }
 
 // Every custom loss / metric function in a training_config value.
-void collectExpressionFunctions(const json& v, std::map<std::string, std::string>& out) {
+void collectExpressionFunctions(const json& v,
+                                std::map<std::string, std::pair<std::string, bool>>& out) {
   if (isExpressionFunction(v)) {
-    out[expressionFunctionName(v)] = v["config"].value("expression", std::string("0"));
+    out[expressionFunctionName(v)] = {v["config"].value("expression", std::string("0")),
+                                      v["class_name"] == "ExpressionMetric"};
   } else if (v.is_array() || v.is_object()) {
     for (const json& e : v) collectExpressionFunctions(e, out);
   }
@@ -321,11 +323,12 @@ void writeCustomDefinitions(std::ostream& s, const ModelSpec& spec, const json& 
                      [&](const std::string& o) { return o.compare(0, head.size(), head) == 0; }))
       defs.push_back(d);
   }
-  std::map<std::string, std::string> functions;
+  std::map<std::string, std::pair<std::string, bool>> functions;  // expression, is a metric
   if (trainingConfig.is_object())
     for (const char* key : {"loss", "metrics"})
       if (trainingConfig.contains(key)) collectExpressionFunctions(trainingConfig[key], functions);
-  for (const auto& [name, expr] : functions) defs.push_back(pythonLossFunction(name, expr));
+  for (const auto& [name, fn] : functions)
+    defs.push_back(pythonLossFunction(name, fn.first, fn.second));
   if (defs.empty() && !expressions) return;
   s << "from tensorflow.keras import backend as K  # noqa: E402  (K. in expressions)\n\n\n";
   for (const std::string& d : defs) s << d << "\n\n";

@@ -1,5 +1,7 @@
 #include "engine/io/PythonExpressionCode.h"
 
+#include <cctype>
+
 #include "engine/core/Error.h"
 #include "engine/expr/ExprLexer.h"
 #include "engine/io/PythonExport.h"
@@ -125,15 +127,68 @@ std::string pythonCustomLayerCall(const json& config, const std::string& name) {
   return s + "name=" + pythonLiteral(json(name)) + ")";
 }
 
-std::string pythonLossFunction(const std::string& function, const std::string& expression) {
-  std::string body = expression;
+namespace {
+
+bool readsSampleWeight(const std::vector<ExprToken>& toks) {
+  for (size_t i = 0; i < toks.size(); ++i)
+    if (toks[i].kind == ExprToken::Name && toks[i].text == "sample_weight" &&
+        (i == 0 || toks[i - 1].text != "."))
+      return true;
+  return false;
+}
+
+// "customized_weighted_mse" -> "CustomizedWeightedMseLoss".
+std::string lossClassName(const std::string& function) {
+  std::string out;
+  bool up = true;
+  for (char c : function) {
+    if (c == '_') {
+      up = true;
+      continue;
+    }
+    out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    up = false;
+  }
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "Custom" + out;
+  return out + "Loss";
+}
+
+}  // namespace
+
+std::string pythonLossFunction(const std::string& function, const std::string& expression,
+                               bool metric) {
   const std::vector<ExprToken> toks = tokenizeExpression(expression);
-  if (!toks.empty() && toks[0].kind == ExprToken::Name && toks[0].text == "lambda")
-    return function + " = " + expression + "\n";
-  if (body.find("sample_weight") != std::string::npos)
-    throw Error("the custom function '" + function +
-                "' uses sample_weight, which a Keras metric function does not receive");
-  return "def " + function + "(y_true, y_pred):\n    return " + body + "\n";
+  const bool isLambda =
+      !toks.empty() && toks[0].kind == ExprToken::Name && toks[0].text == "lambda";
+  if (!readsSampleWeight(toks)) {
+    if (isLambda) return function + " = " + expression + "\n";
+    return "def " + function + "(y_true, y_pred):\n    return " + expression + "\n";
+  }
+  if (metric)
+    throw Error("the custom metric '" + function +
+                "' reads sample_weight: Keras gives a metric function only (y_true, y_pred) and "
+                "applies sample weights itself, so it cannot be written as Python");
+  // Keras hands sample_weight to Loss.__call__ (never to a loss function or to Loss.call), so the
+  // loss is a keras.losses.Loss whose __call__ computes the expression with the weights, then
+  // reduces as Tessel does: per-sample values averaged over the other axes, then the batch mean
+  // (sum_over_batch_size); a scalar expression is the batch value itself.
+  const std::string value =
+      isLambda ? "(" + expression + ")(y_true, y_pred, sample_weight)" : expression;
+  const std::string cls = lossClassName(function);
+  return "class " + cls +
+         "(keras.losses.Loss):\n"
+         "    \"\"\"Custom loss '" +
+         function +
+         "': reads sample_weight, which Keras passes only to "
+         "Loss.__call__.\"\"\"\n\n"
+         "    def __call__(self, y_true, y_pred, sample_weight=None):\n"
+         "        y_true = tf.cast(y_true, y_pred.dtype)\n"
+         "        if sample_weight is None:\n"
+         "            sample_weight = tf.ones(tf.shape(y_pred)[:1], dtype=y_pred.dtype)\n"
+         "        else:\n"
+         "            sample_weight = tf.reshape(tf.cast(sample_weight, y_pred.dtype), [-1])\n"
+         "        return tf.reduce_mean(" +
+         value + ")\n\n\n" + function + " = " + cls + "(name=\"" + function + "\")\n";
 }
 
 }  // namespace tessel

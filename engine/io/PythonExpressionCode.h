@@ -19,7 +19,11 @@ std::string pythonLambdaCall(const nlohmann::json& config, const std::string& na
 std::string pythonCustomLayerClass(const nlohmann::json& config);
 // CustomizedDenseLayer(units=30, activation="relu", name=...).
 std::string pythonCustomLayerCall(const nlohmann::json& config, const std::string& name);
-// def <function>(y_true, y_pred): return <expression>   (a loss or a metric function)
-std::string pythonLossFunction(const std::string& function, const std::string& expression);
+// def <function>(y_true, y_pred): return <expression>   (a loss or a metric function). A loss
+// that reads sample_weight becomes a keras.losses.Loss subclass overriding
+// __call__(y_true, y_pred, sample_weight=None) and `<function> = <Class>(name=...)`; a metric
+// that reads it throws Error (Keras gives metric functions no sample weights).
+std::string pythonLossFunction(const std::string& function, const std::string& expression,
+                               bool metric = false);
 
 }  // namespace tessel

@@ -12,6 +12,7 @@
 #include "engine/core/Error.h"
 #include "engine/core/ResourceLimits.h"
 #include "engine/io/Keras3Json.h"
+#include "engine/io/KerasCustomClasses.h"
 #include "engine/io/LayerSupport.h"
 
 namespace tessel {
@@ -135,6 +136,7 @@ ModelFile parseModelJson(const json& modelJson, const std::string& directory) {
                 "' is not supported (expected a TF.js layers-model)");
   ModelFile file;
   file.spec = ModelSpec::fromKerasJson(modelJson);
+  readCustomClassLayers(file.spec);
   requireSupportedLayers(file.spec, "model.json");
 
   // Training config: TF.js writes "trainingConfig" at top level; tensorflowjs_converter puts
@@ -343,10 +345,12 @@ void writeModelFile(const std::string& path, const ModelFile& file, std::size_t 
     }
     manifest.push_back({{"paths", std::move(paths)}, {"weights", std::move(manifestWeights)}});
   }
+  json topology = file.spec.toKerasJson();
+  writeCustomClassLayers(topology);
   json model = {{"format", "layers-model"},
                 {"generatedBy", std::string("Tessel Studio ") + TESSEL_VERSION},
                 {"convertedBy", nullptr},
-                {"modelTopology", file.spec.toKerasJson()},
+                {"modelTopology", std::move(topology)},
                 {"weightsManifest", std::move(manifest)}};
   if (!file.trainingConfig.is_null()) model["trainingConfig"] = file.trainingConfig;
   std::string text = model.dump();

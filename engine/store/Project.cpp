@@ -223,7 +223,7 @@ Project Project::open(const std::string& path, bool readOnly) {
   }
   if (health != "ok")
     throw Error("cannot open " + path + ": the file is damaged (" + health.substr(0, 200) + ")");
-  // Forward migrations would run here, one version at a time, each in its own transaction.
+  if (!readOnly && version < kProjectSchemaVersion) p.migrate(version);
   p.exec("PRAGMA foreign_keys = ON");
   if (!readOnly) {
     p.exec("PRAGMA synchronous = FULL");

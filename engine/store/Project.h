@@ -28,7 +28,7 @@ namespace tessel {
 using json = nlohmann::json;
 
 inline constexpr std::int32_t kProjectApplicationId = 0x54534C31;  // "TSL1"
-inline constexpr int kProjectSchemaVersion = 1;
+inline constexpr int kProjectSchemaVersion = 2;  // 2: custom_classes (migrated from 1 on open)
 
 enum class RunStatus { Queued, Running, Paused, Finished, Stopped, Failed, Interrupted };
 const char* runStatusName(RunStatus s);
@@ -162,6 +162,13 @@ class Project {
   void updateTrial(const TrialRecord& trial);       // run, params and score, by id
   std::vector<TrialRecord> trials(std::int64_t searchId) const;
 
+  // Project-wide custom layer classes (the palette's "Custom" group): name -> definition JSON
+  // ({"weights", "call", "params"}, see engine/io/KerasCustomClasses.h). Setting a name that
+  // exists replaces its definition. A read-only open of a version-1 file has none.
+  void setCustomClass(const std::string& name, const json& definition);
+  void deleteCustomClass(const std::string& name);
+  std::map<std::string, json> customClasses() const;
+
   // Transactions: group writes (the trainer commits at least once a second and at epoch end).
   void begin();
   void commit();
@@ -189,6 +196,7 @@ class Project {
   void createSchema();
   void takeLock();
   void markInterruptedRuns();
+  void migrate(int fromVersion);
   void close() noexcept;
   std::int64_t checkpointIdFor(std::int64_t runId, const std::string& kind) const;
 

@@ -71,6 +71,14 @@ CREATE TABLE trials(
   params_json TEXT NOT NULL, score REAL);
 )sql";
 
+// Version 2: project-wide custom layer classes.
+const char* kCustomClasses = R"sql(
+CREATE TABLE custom_classes(
+  name TEXT PRIMARY KEY,
+  definition_json TEXT NOT NULL,
+  modified_at TEXT NOT NULL);
+)sql";
+
 }  // namespace
 
 // ---- schema ------------------------------------------------------------------------------
@@ -79,12 +87,28 @@ void Project::createSchema() {
   exec("BEGIN IMMEDIATE");
   try {
     exec(kSchema);
+    exec(kCustomClasses);
     exec(("PRAGMA application_id = " + std::to_string(kProjectApplicationId)).c_str());
     exec(("PRAGMA user_version = " + std::to_string(kProjectSchemaVersion)).c_str());
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
+  }
+}
+
+// Forward migrations, one version at a time, each in its own transaction.
+void Project::migrate(int fromVersion) {
+  for (int v = fromVersion; v < kProjectSchemaVersion; ++v) {
+    exec("BEGIN IMMEDIATE");
+    try {
+      if (v == 1) exec(kCustomClasses);
+      exec(("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
   }
 }
 

@@ -4,7 +4,9 @@
 #include <set>
 
 #include "engine/core/Error.h"
+#include "engine/io/KerasCustomClasses.h"
 #include "engine/layers/LayerRegistry.h"
+#include "ui/editor/CustomClassLibrary.h"
 #include "ui/editor/GraphLayout.h"
 
 namespace tessel::ui {
@@ -99,6 +101,21 @@ std::vector<std::pair<NodeId, int>> GraphDocument::consumers(NodeId id) const {
 NodeId GraphDocument::createNode(const QString& className, QPointF pos, QString* error, NodeId id) {
   const LayerInfo* info = LayerRegistry::instance().find(s(className));
   if (!info) {
+    // A project custom class (palette "Custom"): a CustomLayer with the class's weights and call.
+    if (auto def = CustomClassLibrary::instance().find(className)) {
+      NodeSpec node;
+      node.className = "CustomLayer";
+      node.name = spec_.uniqueName(ModelSpec::defaultBaseName(s(className)));
+      json config = customLayerConfigFor(s(className), *def);
+      config["name"] = node.name;
+      try {
+        node.config = LayerRegistry::instance().completeConfig(node.className, config, node.name);
+      } catch (const Error& e) {
+        if (error) *error = QString::fromUtf8(e.what());
+        return kInvalidNodeId;
+      }
+      return insertNode(node, pos, -1, id);
+    }
     if (error) *error = "layer type '" + className + "' is not supported";
     return kInvalidNodeId;
   }

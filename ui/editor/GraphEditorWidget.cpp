@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "engine/core/Error.h"
+#include "ui/editor/CustomClassActions.h"
 #include "ui/editor/GraphClipboard.h"
 #include "ui/editor/GraphCommands.h"
 #include "ui/editor/GraphDocument.h"
@@ -376,6 +377,12 @@ void GraphEditorWidget::showContextMenu(NodeId node, QPoint screenPos) {
       QAction* a = contextMenu_->addAction(tr("Fix: %1").arg(fix.label));
       a->setToolTip(fix.why);
       connect(a, &QAction::triggered, this, [this, fix] { scene_->applyFix(fix); });
+    }
+    if (const NodeSpec* n = doc_->node(node); n && n->className == "CustomLayer") {
+      const QString name = doc_->nameOf(node);
+      QAction* a = contextMenu_->addAction(tr("Save as Custom Class..."));
+      a->setObjectName("defineCustomClass");
+      connect(a, &QAction::triggered, this, [this, name] { askToDefineCustomClass(this, name); });
     }
     if (!contextMenu_->isEmpty()) contextMenu_->addSeparator();
   }

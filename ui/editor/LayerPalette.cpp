@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "engine/layers/LayerRegistry.h"
+#include "ui/editor/CustomClassLibrary.h"
 #include "ui/editor/EditorResources.h"
 #include "ui/editor/GraphView.h"
 #include "ui/editor/NodeItem.h"
@@ -17,7 +18,8 @@ namespace tessel::ui {
 
 namespace {
 constexpr int kClassRole = Qt::UserRole + 1;
-}
+constexpr int kUserClassRole = Qt::UserRole + 3;  // true on a project custom class entry
+}  // namespace
 
 LayerPaletteTree::LayerPaletteTree(QWidget* parent) : QTreeWidget(parent) {
   setHeaderHidden(true);
@@ -86,6 +88,10 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
     item->setData(0, Qt::UserRole + 2, description);
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
   }
+  customGroup_ = groups.value("Custom");
+  refreshCustomClasses();
+  connect(&CustomClassLibrary::instance(), &CustomClassLibrary::changed, this,
+          &LayerPalette::refreshCustomClasses);
   tree_->expandAll();
   connect(search_, &QLineEdit::textChanged, this, &LayerPalette::setFilter);
   connect(tree_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
@@ -97,6 +103,37 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
     const QStringList visible = visibleLayers();
     if (!visible.isEmpty()) emit layerActivated(visible.first());
   });
+}
+
+void LayerPalette::refreshCustomClasses() {
+  const QStringList names = CustomClassLibrary::instance().names();
+  if (!customGroup_) {
+    if (names.isEmpty()) return;
+    customGroup_ = new QTreeWidgetItem(tree_, {QStringLiteral("Custom")});
+    QFont f = customGroup_->font(0);
+    f.setBold(true);
+    customGroup_->setFont(0, f);
+    customGroup_->setFlags(Qt::ItemIsEnabled);
+    customGroup_->setForeground(0, NodeItem::groupColor("Custom"));
+    customGroup_->setIcon(0, groupIcon("Custom"));
+  }
+  for (int i = customGroup_->childCount() - 1; i >= 0; --i)
+    if (customGroup_->child(i)->data(0, kUserClassRole).toBool()) delete customGroup_->child(i);
+  for (const QString& cls : names) {
+    const auto def = CustomClassLibrary::instance().find(cls);
+    const QString call = def ? QString::fromStdString(def->value("call", std::string())) : "";
+    const QString description = tr("Custom layer class of this project: %1").arg(call);
+    auto* item = new QTreeWidgetItem(customGroup_, {cls});
+    item->setData(0, kClassRole, cls);
+    item->setData(0, kUserClassRole, true);
+    item->setIcon(0, groupIcon("Custom"));
+    item->setToolTip(0, "<b>" + cls + "</b><br>" + description.toHtmlEscaped());
+    item->setStatusTip(0, description);
+    item->setData(0, Qt::UserRole + 2, description);
+    item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
+  }
+  customGroup_->setExpanded(true);
+  setFilter(search_->text());
 }
 
 QSize LayerPalette::sizeHint() const {

@@ -2,7 +2,8 @@
 // The layer palette: every registered layer grouped as in the Keras docs (LayerInfo::group), a
 // search field that filters by name or description, the one-line description as tooltip. Drag a
 // layer onto the canvas (mime type "application/x-tessel-layer" carrying the class name) or
-// double-click it to add it at the centre of the view.
+// double-click it to add it at the centre of the view. The project's own layer classes
+// (CustomClassLibrary) are listed under "Custom" and dragged the same way.
 #include <QTreeWidget>
 #include <QWidget>
 
@@ -35,6 +36,10 @@ class LayerPalette : public QWidget {
   QStringList visibleLayers() const;                         // after filtering
   // Wide enough to show the longest layer name whole (no elision) next to its icon.
   QSize sizeHint() const override;
+  // The project's custom classes (CustomClassLibrary) under "Custom", after the built-in entries;
+  // rebuilt whenever the library changes.
+  QTreeWidgetItem* customGroup() const { return customGroup_; }
+  void refreshCustomClasses();
 
  public slots:
   void setFilter(const QString& text);
@@ -45,6 +50,7 @@ class LayerPalette : public QWidget {
  private:
   QLineEdit* search_;
   LayerPaletteTree* tree_;
+  QTreeWidgetItem* customGroup_ = nullptr;
 };
 
 }  // namespace tessel::ui

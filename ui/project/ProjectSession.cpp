@@ -8,6 +8,7 @@
 
 #include "engine/graph/ModelSpec.h"
 #include "engine/session/ImportWeights.h"
+#include "ui/editor/CustomClassLibrary.h"
 #include "ui/editor/GraphDocument.h"
 
 namespace tessel::ui {
@@ -38,6 +39,11 @@ ProjectSession::ProjectSession(QObject* parent) : QObject(parent) {
   autosave_ = new QTimer(this);
   autosave_->setInterval(autosaveMs_);
   connect(autosave_, &QTimer::timeout, this, [this] { autosaveNow(); });
+  // Custom layer classes are project-wide: a new or changed one makes the project dirty.
+  connect(&CustomClassLibrary::instance(), &CustomClassLibrary::edited, this, [this] {
+    classesDirty_ = open_;
+    updateDirty();
+  });
 }
 
 ProjectSession::~ProjectSession() = default;
@@ -93,6 +99,8 @@ void ProjectSession::close() {
   untitledName_.clear();
   open_ = false;
   structureDirty_ = false;
+  classesDirty_ = false;
+  CustomClassLibrary::instance().replaceAll(json::object());
   pendingSave_ = false;
   nextUntitledId_ = -1;
   autosave_->stop();
@@ -115,6 +123,10 @@ void ProjectSession::reload(Project& project) {
     m.dataSettings = r.dataSettings;
     models_.append(m);
   }
+  json classes = json::object();
+  for (const auto& [name, def] : project.customClasses()) classes[name] = def;
+  CustomClassLibrary::instance().replaceAll(classes);
+  classesDirty_ = false;
 }
 
 QString ProjectSession::displayName() const {
@@ -328,6 +340,7 @@ bool ProjectSession::isModelDirty(qint64 id) const {
 bool ProjectSession::isDirty() const {
   if (!open_) return false;
   if (isUntitled() && structureDirty_) return true;
+  if (classesDirty_) return true;
   for (const Model& m : models_)
     if (isModelDirty(m.id)) return true;
   return false;
@@ -361,6 +374,7 @@ bool ProjectSession::writeDirty(Project& project, QString* error) {
       rec->dataSettings = m.dataSettings;
       project.updateModel(*rec);
     }
+    writeCustomClasses(project);
     project.commit();
   } catch (const std::exception& e) {
     try {
@@ -371,6 +385,13 @@ bool ProjectSession::writeDirty(Project& project, QString* error) {
     return false;
   }
   return true;
+}
+
+void ProjectSession::writeCustomClasses(Project& project) {
+  if (!classesDirty_) return;
+  const json& classes = CustomClassLibrary::instance().all();
+  for (auto it = classes.begin(); it != classes.end(); ++it)
+    project.setCustomClass(it.key(), it.value());
 }
 
 bool ProjectSession::save(QString* error) {
@@ -393,6 +414,7 @@ bool ProjectSession::save(QString* error) {
     if (error) *error = what(e);
     return false;
   }
+  classesDirty_ = false;
   for (Model& m : models_) {
     m.settingsDirty = false;
     if (m.stack) m.stack->setClean();
@@ -426,6 +448,7 @@ bool ProjectSession::saveAs(const QString& path, QString* error) {
         project.updateModel(rec);
         m.id = id;
       }
+      writeCustomClasses(project);
       project.commit();
     } else {
       {
@@ -442,6 +465,7 @@ bool ProjectSession::saveAs(const QString& path, QString* error) {
   path_ = target;
   structureDirty_ = false;
   pendingSave_ = false;
+  classesDirty_ = false;
   for (Model& m : models_) {
     m.settingsDirty = false;
     if (m.stack) m.stack->setClean();

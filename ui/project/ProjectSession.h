@@ -142,11 +142,13 @@ class ProjectSession : public QObject {
   void updateDirty();
   void markStructure();
   bool writeDirty(Project& project, QString* error);
+  void writeCustomClasses(Project& project);  // the CustomClassLibrary, when edited
 
   QList<Model> models_;
   QString path_;
   QString untitledName_;
   bool open_ = false;
+  bool classesDirty_ = false;    // custom layer classes defined since the last save
   bool structureDirty_ = false;  // untitled project: models added/renamed/removed in memory
   bool lastDirty_ = false;
   bool pendingSave_ = false;

@@ -8,6 +8,7 @@
 
 #include <fstream>
 
+#include "engine/core/Error.h"
 #include "engine/core/Rng.h"
 #include "engine/data/Npy.h"
 #include "engine/io/OnnxExport.h"
@@ -112,6 +113,74 @@ class TestExpressionExport : public QObject {
     p.start(python(), {"-m", "py_compile", path});
     QVERIFY(p.waitForFinished(60000));
     QVERIFY2(p.exitCode() == 0, p.readAll().constData());
+  }
+
+  // A loss reading sample_weight: Keras passes sample weights only to Loss.__call__, so it is
+  // written as a keras.losses.Loss subclass overriding __call__ and an instance under the
+  // function's name (the compile line is unchanged); a lambda of three arguments is called from
+  // it; a metric reading sample_weight is refused with a message about metrics.
+  void weightedLossExportsAsLossClass() {
+    const ModelSpec spec = makeSpec({inputNode("in", {3}), denseNode("o", 1, "in")}, {"in"}, {"o"});
+    json tc = {
+        {"loss",
+         {{"class_name", "ExpressionLoss"},
+          {"config",
+           {{"name", "weighted_mse"},
+            {"expression",
+             "sample_weight * tf.reduce_mean(tf.square(y_pred - y_true), axis=-1)"}}}}},
+        {"metrics",
+         {{{"class_name", "ExpressionMetric"},
+           {"config",
+            {{"name", "sample_weight_free"}, {"expression", "K.abs(y_pred - y_true)"}}}}}},
+        {"optimizer_config", {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.01}}}}}};
+    const std::string script = pythonScript(spec, tc, {});
+    for (const char* part :
+         {"class WeightedMseLoss(keras.losses.Loss):",
+          "    def __call__(self, y_true, y_pred, sample_weight=None):",
+          "            sample_weight = tf.ones(tf.shape(y_pred)[:1], dtype=y_pred.dtype)",
+          "            sample_weight = tf.reshape(tf.cast(sample_weight, y_pred.dtype), [-1])",
+          "        return tf.reduce_mean(sample_weight * tf.reduce_mean(tf.square(y_pred - "
+          "y_true), axis=-1))",
+          "weighted_mse = WeightedMseLoss(name=\"weighted_mse\")", "loss=weighted_mse,",
+          "def sample_weight_free(y_true, y_pred):"})
+      if (script.find(part) == std::string::npos) {
+        qInfo("%s", script.c_str());
+        QFAIL(qPrintable(QString("missing: ") + part));
+      }
+    QVERIFY(script.find("def weighted_mse(") == std::string::npos);
+    // The class comes before build_model / compile uses the instance.
+    QVERIFY(script.find("weighted_mse = WeightedMseLoss") < script.find("loss=weighted_mse"));
+    QTemporaryDir dir;
+    const QString path = dir.filePath("train.py");
+    std::ofstream(path.toStdString()) << script;
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(python(), {"-m", "py_compile", path});
+    QVERIFY(p.waitForFinished(60000));
+    QVERIFY2(p.exitCode() == 0, p.readAll().constData());
+
+    // The lambda form with three arguments.
+    const std::string lambdaLoss = pythonLossFunction(
+        "wl", "lambda y_true, y_pred, sample_weight: tf.reduce_sum(sample_weight * 0 + 1)");
+    QVERIFY2(lambdaLoss.find("return tf.reduce_mean((lambda y_true, y_pred, sample_weight: "
+                             "tf.reduce_sum(sample_weight * 0 + 1))(y_true, y_pred, "
+                             "sample_weight))") != std::string::npos,
+             lambdaLoss.c_str());
+    // A name that merely contains sample_weight as an attribute is not a read.
+    QVERIFY(pythonLossFunction("f", "y_pred.sample_weight").find("def f(") == 0);
+
+    // A metric reading sample_weight: refused, worded for metrics.
+    tc["metrics"][0]["config"]["expression"] = "sample_weight * K.abs(y_pred - y_true)";
+    try {
+      pythonScript(spec, tc, {});
+      QFAIL("a metric reading sample_weight was exported");
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      QVERIFY2(
+          what.find("custom metric 'sample_weight_free' reads sample_weight") != std::string::npos,
+          e.what());
+      QVERIFY2(what.find("loss") == std::string::npos, e.what());
+    }
   }
 
   void onnxMapsEveryOp() {
