@@ -1,6 +1,7 @@
 #include "ui/search/SearchPage.h"
 
 #include <QTabWidget>
+#include <memory>
 
 #include "engine/data/DatasetBuilder.h"
 #include "ui/MainWindow.h"
@@ -8,6 +9,7 @@
 #include "ui/editor/GraphEditorWidget.h"
 #include "ui/project/ProjectSession.h"
 #include "ui/search/SearchPanel.h"
+#include "ui/search/SearchSpaceEditor.h"
 #include "ui/training/CompilePanel.h"
 #include "ui/training/TrainingDashboard.h"
 
@@ -17,13 +19,42 @@ SearchPanel* installSearchPage(MainWindow* window) {
   auto* panel = new SearchPanel(window);
   QTabWidget* tabs = window->workspaceTabs();
   const int index = tabs->addTab(panel, QObject::tr("Search"));
-  auto sync = [window, panel] {
+  // The marked parameters are the model's "search_space" (compile settings, saved with the
+  // model; `tessel search PROJECT` reads the same key when --space is omitted).
+  auto loading = std::make_shared<bool>(false);
+  QObject::connect(
+      panel->spaceEditor(), &SearchSpaceEditor::changed, panel, [window, panel, loading] {
+        ProjectSession* session = window->session();
+        const ProjectSession::Model* m = session->model(window->currentModelId());
+        if (*loading || !m) return;
+        nlohmann::json settings =
+            m->compileSettings.is_object() ? m->compileSettings : nlohmann::json::object();
+        nlohmann::json space = panel->spaceEditor()->spaceJson();
+        if (settings.value("search_space", nlohmann::json()) == space) return;
+        settings["search_space"] = space;
+        // A search from the CLI starts from the compile settings the studio's search uses.
+        const nlohmann::json shown = window->dashboard()->compilePanel()->settings();
+        for (auto it = shown.begin(); it != shown.end(); ++it)
+          if (settings.value(it.key(), nlohmann::json()).is_null()) settings[it.key()] = it.value();
+        session->setCompileSettings(m->id, settings);
+      });
+  auto sync = [window, panel, loading] {
     if (panel->isRunning()) return;
     GraphEditorWidget* editor = window->editor();
     panel->setSettings(window->dashboard()->compilePanel()->settings());
     panel->setDocument(editor->document(), editor->undoStack());
     ProjectSession* session = window->session();
     const qint64 id = window->currentModelId();
+    if (const ProjectSession::Model* m = session->model(id)) {
+      const nlohmann::json saved = m->compileSettings.is_object()
+                                       ? m->compileSettings.value("search_space", nlohmann::json())
+                                       : nlohmann::json();
+      if (saved != panel->spaceEditor()->spaceJson()) {
+        *loading = true;
+        panel->spaceEditor()->setSpaceJson(saved);
+        *loading = false;
+      }
+    }
     panel->setProject(session->isUntitled() || id <= 0 ? QString() : session->path(), id);
     panel->setDataLoader([window, session, id]() -> std::optional<BuiltData> {
       const ModelSpec spec = window->editor()->document()->spec();
