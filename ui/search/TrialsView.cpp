@@ -1,5 +1,8 @@
 #include "ui/search/TrialsView.h"
 
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
@@ -14,6 +17,7 @@
 
 #include "engine/core/KerasFormat.h"
 #include "engine/store/Project.h"
+#include "ui/search/ObjectiveScatterPlot.h"
 #include "ui/search/ParallelCoordinatesPlot.h"
 
 namespace tessel::ui {
@@ -66,7 +70,9 @@ TrialsView::TrialsView(QWidget* parent)
       table_(new QTableView(this)),
       plot_(new ParallelCoordinatesPlot(this)),
       applyBest_(new QPushButton(tr("Apply best to model"), this)),
-      summary_(new QLabel(this)) {
+      summary_(new QLabel(this)),
+      scatter_(new ObjectiveScatterPlot(this)),
+      export_(new QPushButton(tr("Export plots..."), this)) {
   filter_->setSourceModel(model_);
   filter_->setSortRole(Qt::DisplayRole);
   table_->setModel(filter_);
@@ -76,10 +82,16 @@ TrialsView::TrialsView(QWidget* parent)
   table_->horizontalHeader()->setStretchLastSection(true);
   auto* splitter = new QSplitter(Qt::Vertical, this);
   splitter->addWidget(table_);
-  splitter->addWidget(plot_);
+  auto* plots = new QSplitter(Qt::Horizontal, this);
+  plots->addWidget(plot_);
+  plots->addWidget(scatter_);
+  plots->setStretchFactor(0, 3);
+  plots->setStretchFactor(1, 2);
+  splitter->addWidget(plots);
   auto* layout = new QVBoxLayout(this);
   auto* top = new QHBoxLayout;
   top->addWidget(summary_, 1);
+  top->addWidget(export_);
   top->addWidget(applyBest_);
   layout->addLayout(top);
   layout->addWidget(splitter, 1);
@@ -87,6 +99,14 @@ TrialsView::TrialsView(QWidget* parent)
   connect(applyBest_, &QPushButton::clicked, this, [this] {
     auto best = bestTrial();
     if (best && apply_) apply_(best->values);
+  });
+  export_->setEnabled(false);
+  connect(export_, &QPushButton::clicked, this, [this] {
+    const QString path = exportPath_ ? exportPath_()
+                                     : QFileDialog::getSaveFileName(this, tr("Export plots"),
+                                                                    QStringLiteral("search.png"),
+                                                                    tr("PNG (*.png);;SVG (*.svg)"));
+    if (!path.isEmpty()) exportPlots(path);
   });
   connect(plot_, &ParallelCoordinatesPlot::brushed, this, [this] { updateFilter(); });
   connect(plot_, &ParallelCoordinatesPlot::brushCleared, this, [this] { updateFilter(); });
@@ -180,6 +200,9 @@ void TrialsView::setTrials(const SearchSpace& space, const SearchSettings& setti
   plot_->setData(axes, low, high, rows, colour);
   updateFilter();
 
+  scatter_->setTrials(space, settings, trials);
+  export_->setEnabled(!trials.empty());
+
   auto best = bestTrial();
   applyBest_->setEnabled(best.has_value());
   summary_->setText(best ? tr("%1 trials - best: trial %2, %3 %4")
@@ -188,6 +211,17 @@ void TrialsView::setTrials(const SearchSpace& space, const SearchSettings& setti
                                .arg(objective)
                                .arg(QString::fromStdString(kerasNumber(*best->score)))
                          : tr("%1 trials").arg(trials.size()));
+}
+
+QStringList TrialsView::exportPlots(const QString& path, int width, int height) {
+  const QFileInfo info(path);
+  const QString suffix = info.suffix().toLower() == QLatin1String("svg") ? "svg" : "png";
+  const QString base = info.dir().filePath(info.completeBaseName());
+  QStringList written;
+  const QString parallel = base + "_parallel." + suffix, scatter = base + "_scatter." + suffix;
+  if (savePlotImage(plot_->plot(), parallel, width, height)) written << parallel;
+  if (savePlotImage(scatter_->plot(), scatter, width, height)) written << scatter;
+  return written;
 }
 
 void TrialsView::updateFilter() {
