@@ -75,6 +75,8 @@ SearchPanel* installSearchPage(MainWindow* window) {
   panel->setSettingsHandler([window](const nlohmann::json& settings) {
     window->dashboard()->compilePanel()->setSettings(settings);
   });
+  // "Train best on all data": the Train action's path (the Train page's Start).
+  panel->setTrainHandler([window] { return window->train(); });
   return panel;
 }
 

@@ -72,7 +72,8 @@ TrialsView::TrialsView(QWidget* parent)
       applyBest_(new QPushButton(tr("Apply best to model"), this)),
       summary_(new QLabel(this)),
       scatter_(new ObjectiveScatterPlot(this)),
-      export_(new QPushButton(tr("Export plots..."), this)) {
+      export_(new QPushButton(tr("Export plots..."), this)),
+      trainBestButton_(new QPushButton(tr("Train best on all data"), this)) {
   filter_->setSourceModel(model_);
   filter_->setSortRole(Qt::DisplayRole);
   table_->setModel(filter_);
@@ -93,6 +94,7 @@ TrialsView::TrialsView(QWidget* parent)
   top->addWidget(summary_, 1);
   top->addWidget(export_);
   top->addWidget(applyBest_);
+  top->addWidget(trainBestButton_);
   layout->addLayout(top);
   layout->addWidget(splitter, 1);
   applyBest_->setEnabled(false);
@@ -101,6 +103,11 @@ TrialsView::TrialsView(QWidget* parent)
     if (best && apply_) apply_(best->values);
   });
   export_->setEnabled(false);
+  trainBestButton_->setEnabled(false);
+  connect(trainBestButton_, &QPushButton::clicked, this, [this] {
+    auto best = bestTrial();
+    if (best && trainBest_) trainBest_(best->values);
+  });
   connect(export_, &QPushButton::clicked, this, [this] {
     const QString path = exportPath_ ? exportPath_()
                                      : QFileDialog::getSaveFileName(this, tr("Export plots"),
@@ -205,6 +212,7 @@ void TrialsView::setTrials(const SearchSpace& space, const SearchSettings& setti
 
   auto best = bestTrial();
   applyBest_->setEnabled(best.has_value());
+  trainBestButton_->setEnabled(best.has_value());
   summary_->setText(best ? tr("%1 trials - best: trial %2, %3 %4")
                                .arg(trials.size())
                                .arg(best->index + 1)

@@ -41,12 +41,16 @@ class TrialsView : public QWidget {
   std::optional<SearchTrial> bestTrial() const;
   using ApplyHandler = std::function<void(const nlohmann::json& values)>;
   void setApplyHandler(ApplyHandler handler) { apply_ = std::move(handler); }
+  // "Train best on all data": the best finished trial's values to the handler (the studio
+  // applies them and starts a normal training run, no cross-validation).
+  void setTrainBestHandler(ApplyHandler handler) { trainBest_ = std::move(handler); }
 
   QTableView* table() const { return table_; }
   QSortFilterProxyModel* proxy() const;
   QStandardItemModel* model() const { return model_; }
   ParallelCoordinatesPlot* plot() const { return plot_; }
   QPushButton* applyBestButton() const { return applyBest_; }
+  QPushButton* trainBestButton() const { return trainBestButton_; }
   ObjectiveScatterPlot* scatter() const { return scatter_; }
   QPushButton* exportButton() const { return export_; }
   // Writes both plots next to `path` ("x.png" -> "x_parallel.png" and "x_scatter.png"; SVG when
@@ -75,6 +79,8 @@ class TrialsView : public QWidget {
   std::vector<SearchTrial> trials_;
   std::vector<int> plotted_;  // trials_ index of each plot row
   ApplyHandler apply_;
+  ApplyHandler trainBest_;
+  QPushButton* trainBestButton_;
 };
 
 }  // namespace tessel::ui

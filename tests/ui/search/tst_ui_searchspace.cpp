@@ -5,8 +5,12 @@
 #include <QComboBox>
 #include <QProcess>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <fstream>
+#include <set>
 
 #include "engine/io/TfjsModel.h"
 #include "engine/session/SearchRun.h"
@@ -15,6 +19,7 @@
 #include "ui/project/ProjectSession.h"
 #include "ui/search/SearchPanel.h"
 #include "ui/search/SearchSpaceEditor.h"
+#include "ui/search/TrialsView.h"
 
 using namespace tessel;
 using namespace tessel::ui;
@@ -101,6 +106,78 @@ class TestSearchSpace : public QObject {
     auto search = p.search(1);
     QVERIFY(search);
     QCOMPARE(SearchSpace::fromJson(search->config["space"]).parameters().size(), size_t(2));
+  }
+
+  // "Train best on all data" after a tiny search from the Search tab: a normal run (no search,
+  // no folds) of the model with the best trial's units and learning rate, for the search's epochs.
+  void trainBestOnAllData() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("best.tessel");
+    {
+      ModelFile file = readModelFile(kExamples + "model.json");
+      Project p = Project::create(path.toStdString());
+      p.addModel("wide_deep", file.spec.toKerasJson());
+      ModelRecord m = p.models().front();
+      json data = json::parse(std::ifstream(kExamples + "data.json"));
+      data["path"] = kExamples + "diabetes.csv";
+      m.dataSettings = data;
+      m.compileSettings = {{"compile", file.trainingConfig}};
+      p.updateModel(m);
+    }
+    MainWindow window;
+    window.setAskPolicy([](const QString&, const QString&, QMessageBox::StandardButtons) {
+      return QMessageBox::Discard;
+    });
+    QVERIFY(window.openProject(path));
+    SearchPanel* panel = showSearchTab(window);
+    QVERIFY(panel);
+    for (const QString target : {"layers.dense.units", "optimizer.learning_rate"}) {
+      const int i = panel->spaceEditor()->candidateBox()->findText(target);
+      QVERIFY2(i >= 0, qPrintable(target));
+      panel->spaceEditor()->candidateBox()->setCurrentIndex(i);
+      QTest::mouseClick(panel->spaceEditor()->markButton(), Qt::LeftButton);
+    }
+    panel->trialsBox()->setValue(2);
+    panel->foldsBox()->setValue(2);
+    panel->epochsBox()->setValue(3);
+    QVERIFY(!panel->trialsView()->trainBestButton()->isEnabled());
+    QTest::mouseClick(panel->startButton(), Qt::LeftButton);
+    QVERIFY2(panel->isRunning(), qPrintable(panel->status()));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 300000);
+    QVERIFY2(panel->status().contains("finished"), qPrintable(panel->status()));
+    auto best = panel->trialsView()->bestTrial();
+    QVERIFY(best);
+    std::set<std::int64_t> before;
+    {
+      Project p = Project::open(path.toStdString(), /*readOnly=*/true);
+      for (const auto& r : p.runs()) before.insert(r.id);
+    }
+    QVERIFY(before.size() >= 2);  // the trials
+    QVERIFY(panel->trialsView()->trainBestButton()->isEnabled());
+    QTest::mouseClick(panel->trialsView()->trainBestButton(), Qt::LeftButton);
+    QVERIFY2(window.isTraining(), qPrintable(window.lastMessage()));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isTraining(), 300000);
+
+    Project p = Project::open(path.toStdString(), /*readOnly=*/true);
+    std::vector<RunRecord> added;
+    for (const auto& r : p.runs())
+      if (!before.count(r.id)) added.push_back(r);
+    QCOMPARE(added.size(), size_t(1));
+    const RunRecord& run = added.front();
+    QCOMPARE(run.status, RunStatus::Finished);
+    QCOMPARE(run.epochsDone, 3);
+    QCOMPARE(run.settings["fit"]["epochs"], json(3));
+    const double lr = run.settings["compile"]["optimizer_config"]["config"]["learning_rate"],
+                 bestLr = best->values["optimizer_learning_rate"];
+    QVERIFY2(std::abs(lr - bestLr) <= 1e-6 * bestLr,  // the optimizer keeps a float32
+             qPrintable(QString("%1 vs %2").arg(lr).arg(bestLr)));
+    bool units = false;
+    for (const auto& layer : run.spec["config"]["layers"])
+      if (layer["name"] == "dense") {
+        QCOMPARE(layer["config"]["units"], best->values["dense_units"]);
+        units = true;
+      }
+    QVERIFY(units);
   }
 };
 
