@@ -10,7 +10,9 @@
 #include "ui/project/ProjectSession.h"
 #include "ui/search/SearchPanel.h"
 #include "ui/search/SearchSpaceEditor.h"
+#include "ui/search/TrialsView.h"
 #include "ui/training/CompilePanel.h"
+#include "ui/training/RunsBrowser.h"
 #include "ui/training/TrainingDashboard.h"
 
 namespace tessel::ui {
@@ -75,6 +77,19 @@ SearchPanel* installSearchPage(MainWindow* window) {
   panel->setSettingsHandler([window](const nlohmann::json& settings) {
     window->dashboard()->compilePanel()->setSettings(settings);
   });
+  // Trials selected in the table: their runs selected in the runs browser (Train page), which
+  // overlays their curves.
+  QObject::connect(panel->trialsView(), &TrialsView::trialsSelected, panel,
+                   [window](const QList<qint64>& runIds) {
+                     RunsBrowser* runs = window->dashboard()->runsBrowser();
+                     const QString path = window->session()->path();
+                     if (runIds.isEmpty() || path.isEmpty()) return;
+                     if (runs->projectPath() != path) runs->setProject(path);
+                     if (runs->modelId() != window->currentModelId())
+                       runs->setModelId(window->currentModelId());
+                     runs->refresh();  // the trials' runs are new
+                     runs->selectRuns(runIds);
+                   });
   // "Train best on all data": the Train action's path (the Train page's Start).
   panel->setTrainHandler([window] { return window->train(); });
   return panel;

@@ -115,6 +115,8 @@ TrialsView::TrialsView(QWidget* parent)
                                                                     tr("PNG (*.png);;SVG (*.svg)"));
     if (!path.isEmpty()) exportPlots(path);
   });
+  connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          [this] { emit trialsSelected(selectedRunIds()); });
   connect(plot_, &ParallelCoordinatesPlot::brushed, this, [this] { updateFilter(); });
   connect(plot_, &ParallelCoordinatesPlot::brushCleared, this, [this] { updateFilter(); });
 }
@@ -219,6 +221,16 @@ void TrialsView::setTrials(const SearchSpace& space, const SearchSettings& setti
                                .arg(objective)
                                .arg(QString::fromStdString(kerasNumber(*best->score)))
                          : tr("%1 trials").arg(trials.size()));
+}
+
+QList<qint64> TrialsView::selectedRunIds() const {
+  QList<qint64> ids;
+  for (const QModelIndex& index : table_->selectionModel()->selectedRows()) {
+    const int i = index.siblingAtColumn(0).data(Qt::UserRole).toInt();
+    if (i >= 0 && i < static_cast<int>(trials_.size()) && trials_[i].runId > 0)
+      ids << trials_[i].runId;
+  }
+  return ids;
 }
 
 QStringList TrialsView::exportPlots(const QString& path, int width, int height) {

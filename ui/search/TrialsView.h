@@ -60,8 +60,15 @@ class TrialsView : public QWidget {
   void setExportPathProvider(std::function<QString()> provider) {
     exportPath_ = std::move(provider);
   }
+  // The project runs of the trials selected in the table.
+  QList<qint64> selectedRunIds() const;
   // Column of the objective in the table (sorted on it ascending, or descending for max).
   static constexpr int kObjectiveColumn = 1;
+
+ signals:
+  // The selection of the table changed: the selected trials' runs (the studio overlays their
+  // curves in the runs browser).
+  void trialsSelected(const QList<qint64>& runIds);
 
  private:
   void updateFilter();

@@ -6,11 +6,15 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
+
+#include <qcustomplot.h>
 
 #include "engine/io/TfjsModel.h"
 #include "engine/session/SearchRun.h"
@@ -20,6 +24,8 @@
 #include "ui/search/SearchPanel.h"
 #include "ui/search/SearchSpaceEditor.h"
 #include "ui/search/TrialsView.h"
+#include "ui/training/RunsBrowser.h"
+#include "ui/training/TrainingDashboard.h"
 
 using namespace tessel;
 using namespace tessel::ui;
@@ -153,6 +159,25 @@ class TestSearchSpace : public QObject {
       for (const auto& r : p.runs()) before.insert(r.id);
     }
     QVERIFY(before.size() >= 2);  // the trials
+
+    // Selecting two trials in the table overlays their runs' curves in the runs browser.
+    window.resize(1200, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTableView* table = panel->trialsView()->table();
+    auto rowCentre = [&](int r) { return table->visualRect(table->model()->index(r, 0)).center(); };
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, rowCentre(0));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, Qt::ControlModifier, rowCentre(1));
+    const QList<qint64> selected = panel->trialsView()->selectedRunIds();
+    QCOMPARE(selected.size(), 2);
+    RunsBrowser* runs = window.dashboard()->runsBrowser();
+    QList<qint64> shown = runs->selectedRunIds();
+    std::sort(shown.begin(), shown.end());
+    QList<qint64> expected = selected;
+    std::sort(expected.begin(), expected.end());
+    QCOMPARE(shown, expected);
+    QVERIFY(runs->overlayPlot()->graphCount() >= 2);
+    QCOMPARE(runs->overlayPlot()->graph(0)->dataCount(), 3);  // 3 epochs
     QVERIFY(panel->trialsView()->trainBestButton()->isEnabled());
     QTest::mouseClick(panel->trialsView()->trainBestButton(), Qt::LeftButton);
     QVERIFY2(window.isTraining(), qPrintable(window.lastMessage()));
