@@ -1,6 +1,7 @@
 #include "ui/search/SearchPage.h"
 
 #include <QTabWidget>
+#include <QTimer>
 #include <memory>
 
 #include "engine/data/DatasetBuilder.h"
@@ -47,15 +48,14 @@ SearchPanel* installSearchPage(MainWindow* window) {
     panel->setDocument(editor->document(), editor->undoStack());
     ProjectSession* session = window->session();
     const qint64 id = window->currentModelId();
-    if (const ProjectSession::Model* m = session->model(id)) {
-      const nlohmann::json saved = m->compileSettings.is_object()
-                                       ? m->compileSettings.value("search_space", nlohmann::json())
-                                       : nlohmann::json();
-      if (saved != panel->spaceEditor()->spaceJson()) {
-        *loading = true;
-        panel->spaceEditor()->setSpaceJson(saved);
-        *loading = false;
-      }
+    const ProjectSession::Model* m = session->model(id);
+    const nlohmann::json saved = m && m->compileSettings.is_object()
+                                     ? m->compileSettings.value("search_space", nlohmann::json())
+                                     : nlohmann::json();  // none: no model, nothing marked
+    if (saved != panel->spaceEditor()->spaceJson()) {
+      *loading = true;
+      panel->spaceEditor()->setSpaceJson(saved);
+      *loading = false;
     }
     panel->setProject(session->isUntitled() || id <= 0 ? QString() : session->path(), id);
     panel->setDataLoader([window, session, id]() -> std::optional<BuiltData> {
@@ -73,6 +73,12 @@ SearchPanel* installSearchPage(MainWindow* window) {
   };
   QObject::connect(tabs, &QTabWidget::currentChanged, panel, [tabs, index, sync](int current) {
     if (current == index) sync();
+  });
+  // A project opened (or closed) while the tab is shown: once the window has its model.
+  QObject::connect(window->session(), &ProjectSession::projectChanged, panel, [tabs, index, sync] {
+    QTimer::singleShot(0, tabs, [tabs, index, sync] {
+      if (tabs->currentIndex() == index) sync();
+    });
   });
   panel->setSettingsHandler([window](const nlohmann::json& settings) {
     window->dashboard()->compilePanel()->setSettings(settings);

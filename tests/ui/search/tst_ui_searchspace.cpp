@@ -78,6 +78,12 @@ class TestSearchSpace : public QObject {
       QVERIFY(window.session()->isDirty());
       QVERIFY(window.saveProject());
       QVERIFY(!window.session()->isDirty());
+      // Closed and reopened while the Search tab is shown: the tab follows.
+      QVERIFY(window.closeProject());
+      QTRY_VERIFY(editor->marked().isEmpty());
+      QVERIFY(window.openProject(path));
+      QTRY_COMPARE(editor->marked(), targets);
+      QVERIFY(!window.session()->isDirty());
     }
     // On disk: the model's compile settings hold the space, in the form SearchSpace reads.
     {
