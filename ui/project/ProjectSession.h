@@ -79,7 +79,8 @@ class ProjectSession : public QObject {
   qint64 duplicateModel(qint64 id, QString* error = nullptr);
   bool renameModel(qint64 id, const QString& name, QString* error = nullptr);
   bool deleteModel(qint64 id, QString* error = nullptr);
-  // Stores a compile settings object for the model (written with the next save).
+  // Stores a compile settings object for the model (written with the next save). A settings
+  // object without "search_space" keeps the model's (the Search tab writes that key).
   void setCompileSettings(qint64 id, const json& settings);
   // Stores a data settings object (DataSettings JSON) for the model (written with the next save).
   void setDataSettings(qint64 id, const json& settings);

@@ -83,6 +83,7 @@ SearchPanel::SearchPanel(QWidget* parent)
     emit searchFinished(QStringLiteral("failed"));
   });
   trials_->setApplyHandler([this](const json& values) { applyBest(values); });
+  trials_->setTrainBestHandler([this](const json& values) { trainWith(values); });
 }
 
 SearchPanel::~SearchPanel() = default;
@@ -141,6 +142,7 @@ bool SearchPanel::start() {
     s.folds = folds_->value();
     s.epochs = epochs_->value();
     s.tuner.maxEpochs = s.epochs;
+    searchEpochs_ = s.epochs;
     json runJson = {{"compile", settings_.value("compile", json())},
                     {"fit", settings_.value("fit", json::object())}};
     if (!dataSettings_.is_null()) runJson["data"] = dataSettings_;
@@ -174,6 +176,28 @@ void SearchPanel::refresh() {
   } catch (const std::exception&) {
     // The worker holds the project for a moment: the next trial end refreshes again.
   }
+}
+
+bool SearchPanel::trainWith(const json& values) {
+  if (!doc_ || !stack_ || !searchId_ || isRunning() || !trainHandler_) return false;
+  SearchSpace space = editor_->space();
+  json settings = settings_;
+  applyTrialValues(doc_, stack_, space, values, &settings);
+  // The trials trained for the search's epochs: so does the final run, unless epochs was searched.
+  bool searchedEpochs = false;
+  for (const auto& p : space.parameters()) searchedEpochs |= p.target == "epochs";
+  if (!searchedEpochs && searchEpochs_ > 0) {
+    if (!settings["fit"].is_object()) settings["fit"] = json::object();
+    settings["fit"]["epochs"] = searchEpochs_;
+  }
+  if (settings != settings_) {
+    settings_ = settings;
+    if (settingsHandler_) settingsHandler_(settings_);
+  }
+  const bool started = trainHandler_();
+  status_->setText(started ? tr("training the best trial's settings on all data")
+                           : tr("training did not start"));
+  return started;
 }
 
 void SearchPanel::applyBest(const json& values) {

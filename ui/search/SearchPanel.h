@@ -52,6 +52,13 @@ class SearchPanel : public QWidget {
     settingsHandler_ = std::move(handler);
   }
 
+  // Starts a normal training run of the model as it stands (the studio: MainWindow::train);
+  // "Train best on all data" applies the best trial, then calls it.
+  void setTrainHandler(std::function<bool()> handler) { trainHandler_ = std::move(handler); }
+  // Applies `values` (and the search's epochs per trial, unless epochs were searched) and starts
+  // a normal run through the train handler; false when nothing started.
+  bool trainWith(const nlohmann::json& values);
+
   // Starts a new search with the marked parameters; false (and the reason in status()) when
   // nothing can start.
   bool start();
@@ -85,6 +92,8 @@ class SearchPanel : public QWidget {
   qint64 searchId_ = 0;
   std::function<void(const nlohmann::json&)> settingsHandler_;
   std::function<std::optional<BuiltData>()> loader_;
+  std::function<bool()> trainHandler_;
+  int searchEpochs_ = 0;
   SearchSpaceEditor* editor_;
   QComboBox* tuner_;
   QSpinBox* trialsBox_;

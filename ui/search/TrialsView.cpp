@@ -1,5 +1,8 @@
 #include "ui/search/TrialsView.h"
 
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
@@ -14,6 +17,7 @@
 
 #include "engine/core/KerasFormat.h"
 #include "engine/store/Project.h"
+#include "ui/search/ObjectiveScatterPlot.h"
 #include "ui/search/ParallelCoordinatesPlot.h"
 
 namespace tessel::ui {
@@ -66,7 +70,10 @@ TrialsView::TrialsView(QWidget* parent)
       table_(new QTableView(this)),
       plot_(new ParallelCoordinatesPlot(this)),
       applyBest_(new QPushButton(tr("Apply best to model"), this)),
-      summary_(new QLabel(this)) {
+      summary_(new QLabel(this)),
+      scatter_(new ObjectiveScatterPlot(this)),
+      export_(new QPushButton(tr("Export plots..."), this)),
+      trainBestButton_(new QPushButton(tr("Train best on all data"), this)) {
   filter_->setSourceModel(model_);
   filter_->setSortRole(Qt::DisplayRole);
   table_->setModel(filter_);
@@ -76,11 +83,18 @@ TrialsView::TrialsView(QWidget* parent)
   table_->horizontalHeader()->setStretchLastSection(true);
   auto* splitter = new QSplitter(Qt::Vertical, this);
   splitter->addWidget(table_);
-  splitter->addWidget(plot_);
+  auto* plots = new QSplitter(Qt::Horizontal, this);
+  plots->addWidget(plot_);
+  plots->addWidget(scatter_);
+  plots->setStretchFactor(0, 3);
+  plots->setStretchFactor(1, 2);
+  splitter->addWidget(plots);
   auto* layout = new QVBoxLayout(this);
   auto* top = new QHBoxLayout;
   top->addWidget(summary_, 1);
+  top->addWidget(export_);
   top->addWidget(applyBest_);
+  top->addWidget(trainBestButton_);
   layout->addLayout(top);
   layout->addWidget(splitter, 1);
   applyBest_->setEnabled(false);
@@ -88,6 +102,21 @@ TrialsView::TrialsView(QWidget* parent)
     auto best = bestTrial();
     if (best && apply_) apply_(best->values);
   });
+  export_->setEnabled(false);
+  trainBestButton_->setEnabled(false);
+  connect(trainBestButton_, &QPushButton::clicked, this, [this] {
+    auto best = bestTrial();
+    if (best && trainBest_) trainBest_(best->values);
+  });
+  connect(export_, &QPushButton::clicked, this, [this] {
+    const QString path = exportPath_ ? exportPath_()
+                                     : QFileDialog::getSaveFileName(this, tr("Export plots"),
+                                                                    QStringLiteral("search.png"),
+                                                                    tr("PNG (*.png);;SVG (*.svg)"));
+    if (!path.isEmpty()) exportPlots(path);
+  });
+  connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          [this] { emit trialsSelected(selectedRunIds()); });
   connect(plot_, &ParallelCoordinatesPlot::brushed, this, [this] { updateFilter(); });
   connect(plot_, &ParallelCoordinatesPlot::brushCleared, this, [this] { updateFilter(); });
 }
@@ -180,14 +209,39 @@ void TrialsView::setTrials(const SearchSpace& space, const SearchSettings& setti
   plot_->setData(axes, low, high, rows, colour);
   updateFilter();
 
+  scatter_->setTrials(space, settings, trials);
+  export_->setEnabled(!trials.empty());
+
   auto best = bestTrial();
   applyBest_->setEnabled(best.has_value());
+  trainBestButton_->setEnabled(best.has_value());
   summary_->setText(best ? tr("%1 trials - best: trial %2, %3 %4")
                                .arg(trials.size())
                                .arg(best->index + 1)
                                .arg(objective)
                                .arg(QString::fromStdString(kerasNumber(*best->score)))
                          : tr("%1 trials").arg(trials.size()));
+}
+
+QList<qint64> TrialsView::selectedRunIds() const {
+  QList<qint64> ids;
+  for (const QModelIndex& index : table_->selectionModel()->selectedRows()) {
+    const int i = index.siblingAtColumn(0).data(Qt::UserRole).toInt();
+    if (i >= 0 && i < static_cast<int>(trials_.size()) && trials_[i].runId > 0)
+      ids << trials_[i].runId;
+  }
+  return ids;
+}
+
+QStringList TrialsView::exportPlots(const QString& path, int width, int height) {
+  const QFileInfo info(path);
+  const QString suffix = info.suffix().toLower() == QLatin1String("svg") ? "svg" : "png";
+  const QString base = info.dir().filePath(info.completeBaseName());
+  QStringList written;
+  const QString parallel = base + "_parallel." + suffix, scatter = base + "_scatter." + suffix;
+  if (savePlotImage(plot_->plot(), parallel, width, height)) written << parallel;
+  if (savePlotImage(scatter_->plot(), scatter, width, height)) written << scatter;
+  return written;
 }
 
 void TrialsView::updateFilter() {

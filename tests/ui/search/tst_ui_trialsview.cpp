@@ -10,6 +10,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QUndoStack>
+#include <QXmlStreamReader>
 #include <QtTest>
 
 #include <fstream>
@@ -21,6 +22,7 @@
 #include "engine/store/Project.h"
 #include "ui/MainWindow.h"
 #include "ui/editor/GraphDocument.h"
+#include "ui/search/ObjectiveScatterPlot.h"
 #include "ui/search/ParallelCoordinatesPlot.h"
 #include "ui/search/SearchPanel.h"
 #include "ui/search/SearchSpaceEditor.h"
@@ -116,6 +118,55 @@ class TestTrialsView : public QObject {
 
     QDir().mkpath("/work/wt/shots");
     view->grab().save("/work/wt/shots/h17_trials.png");
+
+    // The scatter of the objective vs a hyperparameter: every finished trial, the combo picks it.
+    ObjectiveScatterPlot* scatter = view->scatter();
+    QCOMPARE(scatter->parameterBox()->count(), 2);
+    QCOMPARE(scatter->pointCount(), 4);
+    scatter->parameterBox()->setCurrentIndex(
+        scatter->parameterBox()->findText("optimizer_learning_rate"));
+    QCOMPARE(scatter->parameter(), QString("optimizer_learning_rate"));
+    QCOMPARE(scatter->plot()->xAxis->scaleType(), QCPAxis::stLogarithmic);
+    QCOMPARE(scatter->pointCount(), 4);
+    QCOMPARE(scatter->plot()->xAxis->label(), QString("optimizer_learning_rate"));
+    // Each point sits at its trial's value and score.
+    for (const auto& d : *scatter->plot()->graph(1)->data())
+      QCOMPARE(d.value, *view->bestTrial()->score);
+    panel.grab().save("/work/wt/shots/h17b_search.png");
+
+    // Export both plots as PNG, then SVG, through the button.
+    QTemporaryDir out;
+    QString target = out.filePath("search.png");
+    view->setExportPathProvider([&] { return target; });
+    QTest::mouseClick(view->exportButton(), Qt::LeftButton);
+    for (const char* name : {"search_parallel.png", "search_scatter.png"}) {
+      QImage image(out.filePath(name));
+      QVERIFY2(!image.isNull(), name);
+      const QWidget* w = QString(name).contains("parallel") ? static_cast<QWidget*>(plot->plot())
+                                                            : scatter->plot();
+      QCOMPARE(image.size(), w->size() * w->devicePixelRatio());
+    }
+    QCOMPARE(view->exportPlots(out.filePath("small.png"), 320, 200).size(), 2);
+    QCOMPARE(QImage(out.filePath("small_scatter.png")).size(), QSize(320, 200));
+    target = out.filePath("search.svg");
+    QTest::mouseClick(view->exportButton(), Qt::LeftButton);
+    for (const char* name : {"search_parallel.svg", "search_scatter.svg"}) {
+      QFile f(out.filePath(name));
+      QVERIFY2(f.open(QIODevice::ReadOnly), name);
+      QXmlStreamReader xml(&f);
+      QString root;
+      int paths = 0;
+      while (!xml.atEnd())
+        if (xml.readNext() == QXmlStreamReader::StartElement) {
+          if (root.isEmpty()) root = xml.name().toString();
+          // Qt's SVG writer draws lines as <polyline>, filled shapes as <path>.
+          if (xml.name() == QLatin1String("path") || xml.name() == QLatin1String("polyline"))
+            ++paths;
+        }
+      QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+      QCOMPARE(root, QString("svg"));
+      QVERIFY2(paths > 0, name);
+    }
 
     // Apply the best trial: one undo step for the graph, the learning rate to the settings.
     auto best = view->bestTrial();
