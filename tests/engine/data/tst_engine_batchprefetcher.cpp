@@ -59,7 +59,7 @@ class CountingSource : public RowSource {
 
 // Rows of `n` in batches of `batch` from a shuffled epoch iterator (as fit reads them).
 BatchPrefetcher::NextRows iteratorRows(std::shared_ptr<EpochIterator> it, int steps) {
-  return [it, steps, left = steps](std::vector<Index>& rows) mutable {
+  return [it, left = steps](std::vector<Index>& rows) mutable {
     if (left-- <= 0) return false;
     const Index* r = nullptr;
     const Index n = it->next(&r);

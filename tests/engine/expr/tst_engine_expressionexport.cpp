@@ -192,8 +192,8 @@ class TestExpressionExport : public QObject {
         "tf.where(x > 0.1, x * x, -x) + tf.cast(x >= 0, tf.float32) + tf.cast(x != 1.0, 'float32')",
         "tf.where(x < 0, 1.0, 0.0) + tf.cast(x <= 0, tf.float32) + tf.cast(x == 0, tf.float32)",
         "x / 3.0 + x ** 3 + (tf.abs(x) + 1) ** 0.5 + tf.cast(x * 2, tf.int32)",
-        "tf.reduce_mean(x, axis=1, keepdims=True) + tf.reduce_sum(x, axis=-1, keepdims=True) + "
-        "tf.reduce_max(x, axis=1, keepdims=True) - tf.reduce_min(x, axis=1, keepdims=True) + x",
+        ("tf.reduce_mean(x, axis=1, keepdims=True) + tf.reduce_sum(x, axis=-1, keepdims=True) + "
+         "tf.reduce_max(x, axis=1, keepdims=True) - tf.reduce_min(x, axis=1, keepdims=True) + x"),
         "tf.concat([x[:, :2], x[:, ::-1][:, 1:3] * 2, tf.reshape(x[:, 0], [-1, 1])], axis=1)",
         "tf.matmul(x, tf.transpose(tf.constant([[1.0, 2.0, 0.5, -1.0], [0.0, 1.0, 1.0, 1.0]])))",
         "tf.one_hot(tf.cast(tf.abs(x[:, 0]) * 2, tf.int32), 4) + tf.nn.softmax(x)",

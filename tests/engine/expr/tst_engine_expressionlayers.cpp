@@ -267,8 +267,8 @@ class TestExpressionLayers : public QObject {
     const char* weighted[] = {
         "sample_weight * tf.reduce_mean(tf.square(y_pred - y_true), axis=-1)",
         "tf.reduce_mean(sample_weight * K.mean(K.square(y_pred - y_true), axis=-1))",
-        "lambda y_true, y_pred, sample_weight: tf.reduce_sum(tf.reshape(sample_weight, "
-        "[-1, 1]) * (y_pred - y_true) ** 2) / tf.reduce_sum(sample_weight * 0 + 1)",
+        ("lambda y_true, y_pred, sample_weight: tf.reduce_sum(tf.reshape(sample_weight, "
+         "[-1, 1]) * (y_pred - y_true) ** 2) / tf.reduce_sum(sample_weight * 0 + 1)"),
         // Not reading sample_weight: the trainer weighs it.
         "tf.reduce_mean(tf.abs(y_pred - y_true) ** 2, axis=-1)"};
     for (const char* e : weighted) {
