@@ -290,8 +290,8 @@ bool ProjectSession::deleteModel(qint64 id, QString* error) {
 void ProjectSession::setCompileSettings(qint64 id, const json& settings) {
   if (Model* m = model(id)) {
     // The Search tab owns "search_space": the compile panel's settings leave it as it is.
-    json keep = m->compileSettings.is_object() ? m->compileSettings.value("search_space", json())
-                                               : json();
+    json keep =
+        m->compileSettings.is_object() ? m->compileSettings.value("search_space", json()) : json();
     m->compileSettings = settings;
     if (!keep.is_null() && m->compileSettings.is_object() &&
         !m->compileSettings.contains("search_space"))
