@@ -62,6 +62,8 @@ SearchPanel::SearchPanel(QWidget* parent)
   splitter->addWidget(top);
   splitter->addWidget(trials_);
   splitter->setStretchFactor(1, 2);
+  // The marked parameters need a few rows; the trials table and plots get the rest.
+  splitter->setSizes({260, 640});
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(splitter);
 

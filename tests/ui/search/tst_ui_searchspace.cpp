@@ -2,6 +2,7 @@
 // parameters of the wide & deep model, File > Save writes them into the model's compile settings
 // ("search_space"), reopening the project shows them marked again, and `tessel search PROJECT`
 // without --space runs on exactly those parameters.
+#include <QApplication>
 #include <QComboBox>
 #include <QProcess>
 #include <QPushButton>
@@ -184,6 +185,11 @@ class TestSearchSpace : public QObject {
     QCOMPARE(shown, expected);
     QVERIFY(runs->overlayPlot()->graphCount() >= 2);
     QCOMPARE(runs->overlayPlot()->graph(0)->dataCount(), 3);  // 3 epochs
+    if (const QString shots = qEnvironmentVariable("TESSEL_SCREENSHOTS"); !shots.isEmpty()) {
+      window.resize(1280, 800);
+      QApplication::processEvents();
+      QVERIFY(window.grab().save(shots + "/studio_search.png"));
+    }
     QVERIFY(panel->trialsView()->trainBestButton()->isEnabled());
     QTest::mouseClick(panel->trialsView()->trainBestButton(), Qt::LeftButton);
     QVERIFY2(window.isTraining(), qPrintable(window.lastMessage()));
