@@ -25,6 +25,7 @@
 #include "engine/gpu/GpuDevice.h"
 #include "engine/losses/Loss.h"
 #include "engine/metrics/Metric.h"
+#include "engine/store/Project.h"
 
 namespace tessel::app {
 
@@ -422,6 +423,17 @@ RunSettings trainSettings(const LoadedModel& m, const Args& args, const DataSett
           {"patience", patience}}});
   s.data = data;
   return s;
+}
+
+ModelRecord projectModel(const Project& project, const Args& args) {
+  if (args.has("--model")) {
+    auto m = project.model(args.value("--model"));
+    if (!m) throw Error("project has no model named '" + args.value("--model") + "'");
+    return *m;
+  }
+  auto all = project.models();
+  if (all.empty()) throw Error("project has no model yet (add one with `tessel import`)");
+  return all.front();
 }
 
 }  // namespace tessel::app

@@ -16,9 +16,17 @@
 #include "engine/train/Logs.h"
 #include "engine/train/Model.h"
 
+namespace tessel {
+class Project;
+struct ModelRecord;
+}  // namespace tessel
+
 namespace tessel::app {
 
 class Args;
+
+// The project's model named by --model, else its first; a clear error when there is none.
+ModelRecord projectModel(const Project& project, const Args& args);
 
 // Applies --threads (default: all cores) to Eigen and OpenMP; returns the thread count.
 int applyThreads(const Args& args);

@@ -24,17 +24,6 @@ namespace tessel::app {
 
 namespace {
 
-ModelRecord pickModel(const Project& project, const Args& args) {
-  if (args.has("--model")) {
-    auto m = project.model(args.value("--model"));
-    if (!m) throw Error("project has no model named '" + args.value("--model") + "'");
-    return *m;
-  }
-  auto all = project.models();
-  if (all.empty()) throw Error("project has no model yet (add one with `tessel import`)");
-  return all.front();
-}
-
 LoadedModel modelFromRecord(const json& spec, const json& trainingConfig, std::uint64_t seed) {
   LoadedModel m;
   m.file.spec = ModelSpec::fromKerasJson(spec);
@@ -117,7 +106,7 @@ int cmdImport(const Args& args) {
 
 int trainProject(const Args& args, const std::vector<std::string>& /*argv*/) {
   Project project = Project::open(args.positional()[0]);
-  ModelRecord model = pickModel(project, args);
+  ModelRecord model = projectModel(project, args);
   applyThreads(args);
   FitOptions fit = fitOptions(args);
   const json trainingConfig = model.compileSettings.is_object()

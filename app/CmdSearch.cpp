@@ -20,17 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ModelRecord searchModel(const Project& project, const Args& args) {
-  if (args.has("--model")) {
-    auto m = project.model(args.value("--model"));
-    if (!m) throw Error("project has no model named '" + args.value("--model") + "'");
-    return *m;
-  }
-  auto all = project.models();
-  if (all.empty()) throw Error("project has no model yet (add one with `tessel import`)");
-  return all.front();
-}
-
 // --data-settings FILE (a relative source path is relative to FILE's folder), else the model's.
 DataSettings searchData(const ModelRecord& model, const Args& args) {
   if (args.has("--data-settings")) {
@@ -127,7 +116,7 @@ int cmdSearch(const Args& args) {
     printSummary(search);
     return 0;
   }
-  ModelRecord model = searchModel(project, args);
+  ModelRecord model = projectModel(project, args);
   SearchSpace space = searchSpace(model, args);
   SearchSettings settings = searchSettings(args);
   ModelSpec spec = ModelSpec::fromKerasJson(model.spec);
