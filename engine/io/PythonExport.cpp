@@ -222,6 +222,10 @@ std::string pythonString(const std::string& s) {
 
 }  // namespace
 
+std::string pythonLayerCall(const NodeSpec& node) {
+  return layerCall(node, LayerRegistry::instance().find(node.className));
+}
+
 std::string pythonIdentifier(const std::string& name) {
   std::string s;
   for (char c : name) {

@@ -55,4 +55,14 @@ std::string upSampling2DUnsupported(const OnnxNode& n);
 void rescaling(OnnxGraphBuilder& b, const OnnxNode& n);
 void normalization(OnnxGraphBuilder& b, const OnnxNode& n);
 
+// OnnxAttentionLayers.cpp
+void repeatVector(OnnxGraphBuilder& b, const OnnxNode& n);
+void permute(OnnxGraphBuilder& b, const OnnxNode& n);
+void timeDistributed(OnnxGraphBuilder& b, const OnnxNode& n);
+std::string timeDistributedUnsupported(const OnnxNode& n);
+void attention(OnnxGraphBuilder& b, const OnnxNode& n);
+std::string attentionUnsupported(const OnnxNode& n);
+void multiHeadAttention(OnnxGraphBuilder& b, const OnnxNode& n);
+std::string multiHeadAttentionUnsupported(const OnnxNode& n);
+
 }  // namespace tessel::onnxexport

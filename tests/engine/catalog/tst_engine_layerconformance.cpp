@@ -100,6 +100,14 @@ const std::map<std::string, Conformance>& conformanceTable() {
     t["UpSampling2D"] = entry({{2, 2, 3, 2}}, {{"size", {2, 3}}});
     t["ZeroPadding2D"] = entry({{2, 2, 3, 2}}, {{"padding", {{1, 0}, {2, 1}}}});
     t["Cropping2D"] = entry({img}, {{"cropping", {{1, 0}, {0, 2}}}});
+    t["RepeatVector"] = entry({vec}, {{"n", 3}});
+    t["Permute"] = entry({{2, 2, 3, 4}}, {{"dims", {3, 1, 2}}});
+    // Recurrent wrapper and attention (AttentionLayers.cpp)
+    t["TimeDistributed"] =
+        entry({{2, 3, 4}}, {{"layer", {{"class_name", "Dense"}, {"config", {{"units", 2}}}}}});
+    t["Attention"] = entry({{2, 3, 4}, {2, 5, 2}, {2, 5, 4}}, {{"use_scale", true}});
+    t["AdditiveAttention"] = entry({{2, 3, 4}, {2, 5, 4}}, {{"use_causal_mask", true}});
+    t["MultiHeadAttention"] = entry({{2, 3, 4}, {2, 5, 4}}, {{"num_heads", 2}, {"key_dim", 3}});
     // Merging
     t["Add"] = entry({vec, vec, vec});
     t["Subtract"] = entry({vec, vec});
