@@ -103,7 +103,6 @@ void registerAttentionLayers(LayerRegistry& registry) {
                       "weights are the wrapper's."),
                 json{{"class_name", "Dense"}, {"config", {{"units", 8}}}})},
       factory<TimeDistributed>());
-  td.subtitleKeys = {{"layer"}};
   td.unsupported = &timeDistributedUnsupported;
   td.pythonCall = &timeDistributedPython;
   td.onnx.write = onnxexport::timeDistributed;
@@ -125,6 +124,7 @@ void registerAttentionLayers(LayerRegistry& registry) {
     info.minInputs = 2;
     info.maxInputs = 3;
     info.subtitleKeys = {{"score_mode", true}, {"use_causal_mask", true, "causal "}};
+    info.callArguments = {"use_causal_mask", "return_attention_scores"};
     info.unsupported = &returnScoresRefused;
     info.onnx.write = onnxexport::attention;
     info.onnx.unsupported = onnxexport::attentionUnsupported;
@@ -143,6 +143,7 @@ void registerAttentionLayers(LayerRegistry& registry) {
     info.minInputs = 2;
     info.maxInputs = 3;
     info.subtitleKeys = {{"use_causal_mask", true, "causal "}};
+    info.callArguments = {"use_causal_mask", "return_attention_scores"};
     info.unsupported = &returnScoresRefused;
     info.onnx.notExpressible =
         "AdditiveAttention's tanh(query + key) score over every query/key pair has no ONNX "
@@ -210,6 +211,8 @@ void registerAttentionLayers(LayerRegistry& registry) {
     info.subtitleKeys = {{"num_heads", false, "heads "},
                          {"key_dim", false, "key "},
                          {"use_causal_mask", true, "causal "}};
+    info.callArguments = {"use_causal_mask", "return_attention_scores"};
+    info.callInputsAsArguments = true;
     info.unsupported = &returnScoresRefused;
     info.onnx.write = onnxexport::multiHeadAttention;
     info.onnx.unsupported = onnxexport::multiHeadAttentionUnsupported;

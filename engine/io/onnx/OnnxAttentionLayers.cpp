@@ -102,6 +102,7 @@ void timeDistributed(OnnxGraphBuilder& b, const OnnxNode& n) {
   shapes.output = innerOut;
   const std::string innerTensor = b.fresh(n.name() + "/inner");
   OnnxNode inner{spec, info->className, cfg, &shapes, innerTensor};
+  b.declare(n.name(), innerOut);  // the layout conversions of the inner output use this shape
   info->onnx.write(b, inner);
   const std::string y = b.keras(n.name());  // the inner hook recorded the node's output
   std::vector<Index> unfold = {-1, in[1]};
@@ -109,6 +110,7 @@ void timeDistributed(OnnxGraphBuilder& b, const OnnxNode& n) {
   b.node("Reshape", {y, b.intInit(n.name() + "/unfold_shape", unfold)}, n.out,
          n.name() + "/unfold");
   b.setChannelsFirst(n.name(), "");
+  b.declare(n.name(), out);
   b.setKeras(n.name(), n.out);
 }
 

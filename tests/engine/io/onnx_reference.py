@@ -202,6 +202,8 @@ def run(model, feeds):
             for pos in np.ndindex(*idx.shape):
                 if 0 <= idx[pos] < depth:
                     y[pos + (idx[pos],)] = i[2][1]
+        elif op == "Tile":
+            y = np.tile(i[0], i[1].tolist())
         elif op == "Squeeze":
             y = np.squeeze(i[0], axis=tuple(i[1].tolist()))
         else:
