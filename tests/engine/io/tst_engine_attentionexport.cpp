@@ -74,6 +74,36 @@ class TestAttentionExport : public QObject {
     QVERIFY2(table.find("TimeDistributed") != std::string::npos, table.c_str());
   }
 
+  // Bad graphs: the shape report names the node.
+  void badGraphsNameTheNode() {
+    struct Bad {
+      NodeSpec node;
+      Shape input;
+      const char* part;
+    };
+    const std::vector<Bad> bad = {
+        {node("att", "Attention", {"x"}), {5, 8}, "input"},
+        {node("mha", "MultiHeadAttention", {"x", "y"}, {{"num_heads", 2}, {"key_dim", 4}}),
+         {5, 8},
+         "value and key"},
+        {node("td", "TimeDistributed", {"x"}, tdDense(3)), {8}, "rank >= 3"},
+        {node("perm", "Permute", {"x"}, {{"dims", {1, 1}}}), {5, 8}, "permutation"},
+    };
+    for (const Bad& b : bad) {
+      std::vector<NodeSpec> nodes = {inputNode("x", b.input), inputNode("y", {6, 8}),
+                                     inputNode("k", {7, 8}), b.node};
+      if (b.node.className == "MultiHeadAttention") nodes.back().inputs = {"x", "y", "k"};
+      ModelSpec spec = makeSpec(nodes, {"x", "y", "k"}, {b.node.name});
+      const ShapeReport r = inferShapes(spec);
+      QVERIFY2(!r.ok(), b.node.name.c_str());
+      bool found = false;
+      for (const SpecError& e : r.errors)
+        if (e.node() == b.node.name && std::string(e.what()).find(b.part) != std::string::npos)
+          found = true;
+      QVERIFY2(found, qPrintable(QString("%1: %2").arg(b.node.name.c_str(), r.errors[0].what())));
+    }
+  }
+
   void kerasJsonRoundTrip() {
     const ModelSpec spec = sequenceModel();
     const json j = spec.toKerasJson();
