@@ -1,0 +1,135 @@
+#include "engine/losses/CtcDecode.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "engine/core/Error.h"
+
+namespace tessel {
+
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+constexpr Index kBlank = 0;
+
+double logAdd(double a, double b) {
+  if (a == kNegInf) return b;
+  if (b == kNegInf) return a;
+  const double m = std::max(a, b);
+  return m + std::log1p(std::exp(-std::fabs(a - b)));
+}
+
+void checkInput(const float* x, Index steps, Index classes) {
+  if (steps < 0 || classes < 2)
+    throw Error("CTC decoding: the output (" + std::to_string(steps) + " steps, " +
+                std::to_string(classes) +
+                " classes) is not (time steps, classes) with the blank 0 and a label class");
+  for (Index k = 0; k < steps * classes; ++k)
+    if (std::isnan(x[k]))
+      throw Error("CTC decoding: the output is NaN at step " + std::to_string(k / classes) +
+                  ", class " + std::to_string(k % classes));
+}
+
+// A prefix's log probabilities: alignments ending in a blank, and ending in its last label.
+struct Beam {
+  double blank = kNegInf, label = kNegInf;
+  double total() const { return logAdd(blank, label); }
+};
+
+}  // namespace
+
+CtcPath ctcGreedyDecode(const float* x, Index steps, Index classes, bool mergeRepeated) {
+  checkInput(x, steps, classes);
+  CtcPath p;
+  Index previous = -1;
+  for (Index t = 0; t < steps; ++t) {
+    const float* row = x + t * classes;
+    const Index best = Index(std::max_element(row, row + classes) - row);  // the first maximum
+    p.score -= double(row[best]);
+    if (best != kBlank && !(mergeRepeated && best == previous)) p.labels.push_back(best);
+    previous = best;
+  }
+  return p;
+}
+
+std::vector<CtcPath> ctcBeamSearchDecode(const float* x, Index steps, Index classes, int beamWidth,
+                                         int topPaths, bool fromLogits) {
+  checkInput(x, steps, classes);
+  if (beamWidth < 1 || topPaths < 1 || topPaths > beamWidth)
+    throw Error("CTC beam search: beam width " + std::to_string(beamWidth) + " and top paths " +
+                std::to_string(topPaths) + " (need 1 <= top paths <= beam width)");
+  // lp (T, C): log_softmax of the logits.
+  std::vector<double> lp(size_t(steps * classes));
+  for (Index t = 0; t < steps; ++t) {
+    double* z = lp.data() + t * classes;
+    for (Index k = 0; k < classes; ++k) {
+      const double v = x[t * classes + k];
+      z[k] = fromLogits ? v : std::log(std::max(v, 0.0) + 1e-7);
+    }
+    const double m = *std::max_element(z, z + classes);
+    double s = 0;
+    for (Index k = 0; k < classes; ++k) s += std::exp(z[k] - m);
+    const double lse = m + std::log(s);
+    for (Index k = 0; k < classes; ++k) z[k] -= lse;
+  }
+  using Prefix = std::vector<Index>;
+  std::vector<std::pair<Prefix, Beam>> beams{{Prefix{}, Beam{0.0, kNegInf}}};
+  auto byScore = [](const std::pair<Prefix, Beam>& a, const std::pair<Prefix, Beam>& b) {
+    const double sa = a.second.total(), sb = b.second.total();
+    return sa != sb ? sa > sb : a.first < b.first;  // ties: the smaller sequence first
+  };
+  for (Index t = 0; t < steps; ++t) {
+    const double* l = lp.data() + t * classes;
+    std::map<Prefix, Beam> next;
+    for (const auto& [prefix, b] : beams) {
+      const double total = b.total();
+      // A blank keeps the prefix.
+      Beam& same = next[prefix];
+      same.blank = logAdd(same.blank, total + l[kBlank]);
+      // The last label repeated without a blank between also keeps it.
+      if (!prefix.empty()) same.label = logAdd(same.label, b.label + l[prefix.back()]);
+      for (Index c = 1; c < classes; ++c) {
+        Prefix longer = prefix;
+        longer.push_back(c);
+        Beam& grown = next[longer];
+        // After its own last label, c only starts anew after a blank.
+        const double from = !prefix.empty() && prefix.back() == c ? b.blank : total;
+        grown.label = logAdd(grown.label, from + l[c]);
+      }
+    }
+    beams.assign(next.begin(), next.end());
+    beams.erase(std::remove_if(beams.begin(), beams.end(),
+                               [](const auto& e) { return e.second.total() == kNegInf; }),
+                beams.end());
+    const size_t keep = std::min(beams.size(), size_t(beamWidth));
+    std::partial_sort(beams.begin(), beams.begin() + long(keep), beams.end(), byScore);
+    beams.resize(keep);
+  }
+  std::sort(beams.begin(), beams.end(), byScore);
+  std::vector<CtcPath> out;
+  for (size_t i = 0; i < beams.size() && int(i) < topPaths; ++i)
+    out.push_back(CtcPath{beams[i].first, beams[i].second.total()});
+  return out;
+}
+
+CtcDecodeOptions CtcDecodeOptions::parse(const std::string& text) {
+  CtcDecodeOptions o;
+  if (text == "greedy") return o;
+  if (text == "beam" || text.rfind("beam:", 0) == 0) {
+    o.beam = true;
+    if (text != "beam") {
+      const std::string w = text.substr(5);
+      char* end = nullptr;
+      const long v = std::strtol(w.c_str(), &end, 10);
+      if (w.empty() || *end != '\0' || v < 1 || v > 100000)
+        throw Error("--ctc-decode: beam width '" + w + "' is not an integer in [1, 100000]");
+      o.beamWidth = int(v);
+    }
+    return o;
+  }
+  throw Error("--ctc-decode: '" + text + "' is not greedy, beam or beam:WIDTH");
+}
+
+}  // namespace tessel
