@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 
@@ -112,6 +113,29 @@ std::vector<CtcPath> ctcBeamSearchDecode(const float* x, Index steps, Index clas
   for (size_t i = 0; i < beams.size() && int(i) < topPaths; ++i)
     out.push_back(CtcPath{beams[i].first, beams[i].second.total()});
   return out;
+}
+
+std::string formatCtcDecoded(const float* out, Index n, Index steps, Index classes,
+                             const CtcDecodeOptions& options, bool fromLogits,
+                             const std::vector<std::string>& names) {
+  std::string text;
+  for (Index i = 0; i < n; ++i) {
+    const float* x = out + i * steps * classes;
+    const CtcPath p = options.beam ? ctcBeamSearchDecode(x, steps, classes, options.beamWidth,
+                                                         options.topPaths, fromLogits)[0]
+                                   : ctcGreedyDecode(x, steps, classes);
+    text += std::to_string(i) + ":";
+    for (Index id : p.labels)
+      text += " " + (Index(names.size()) == classes ? names[size_t(id)] : std::to_string(id));
+    if (p.labels.empty()) text += " (empty)";
+    if (options.beam) {
+      char buf[48];
+      std::snprintf(buf, sizeof buf, "  log p = %.6g", p.score);
+      text += buf;
+    }
+    text += "\n";
+  }
+  return text;
 }
 
 CtcDecodeOptions CtcDecodeOptions::parse(const std::string& text) {

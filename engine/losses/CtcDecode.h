@@ -31,6 +31,14 @@ std::vector<CtcPath> ctcBeamSearchDecode(const float* x, Index steps, Index clas
                                          int beamWidth = 100, int topPaths = 1,
                                          bool fromLogits = true);
 
+// One line per sample of an (N, T, C) output: "I: id id id" (greedy), with "  log p = V" after
+// the best path of a beam search; "(empty)" for an empty sequence. With names (size C, e.g.
+// "blank" then the class names), ids print as names.
+struct CtcDecodeOptions;
+std::string formatCtcDecoded(const float* out, Index n, Index steps, Index classes,
+                             const CtcDecodeOptions& options, bool fromLogits,
+                             const std::vector<std::string>& names = {});
+
 // "greedy", "beam" or "beam:WIDTH" (the command line's --ctc-decode); throws Error otherwise.
 struct CtcDecodeOptions {
   bool beam = false;
