@@ -140,6 +140,21 @@ class TestPredictCtc : public QObject {
     QCOMPARE(got[0], first + buf);
   }
 
+  void trainRefusesLabelsThatDoNotFit() {
+    // A label id 11 for an 11-class output (ids 0..10), and a label needing 7 steps of T = 5.
+    for (const std::vector<double>& labels :
+         {std::vector<double>{1, 11, 2, 0}, std::vector<double>{3, 3, 3, 3}}) {
+      std::vector<double> y;
+      for (int i = 0; i < 40; ++i) y.insert(y.end(), {double(i % 10 + 1), 0.0, 0.0, 0.0});
+      std::copy(labels.begin(), labels.end(), y.begin() + 4 * 7);  // sample 7
+      writeNpy(path("bad_y.npy").toStdString(), Array::fromValues(DType::Float32, {40, 4}, y));
+      Run r = runTessel({"train", path("reader.json"), "--x", path("x.npy"), "--y",
+                         path("bad_y.npy"), "--loss", "ctc", "--epochs", "1"});
+      QVERIFY2(!r.crashed && r.code != 0, qPrintable(r.err + r.out));
+      QVERIFY2(r.err.contains("loss 'ctc'") && r.err.contains("sample 7"), qPrintable(r.err));
+    }
+  }
+
   void badUsage() {
     Run r =
         runTessel({"predict", path("reader.json"), "--x", path("x.npy"), "--ctc-decode", "best"});
