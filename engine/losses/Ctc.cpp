@@ -103,10 +103,11 @@ void Ctc::checkShapes(const Tensor& yTrue, const Tensor& yPred) const {
   for (Index k = 0; k < yPred.size(); ++k) {
     const float v = yPred[k];
     if (!std::isfinite(v) || (!fromLogits_ && v < 0.0f))
-      throw Error("loss '" + name() + "': y_pred is " + text(v) + " at sample " +
+      throw Error("loss '" + name() + "': y_pred is " + text(v) + " at batch sample " +
                   std::to_string(k / (t * c)) + ", step " + std::to_string((k / c) % t) +
                   ", class " + std::to_string(k % c) +
-                  (fromLogits_ ? std::string() : std::string(" (expected probabilities)")));
+                  (std::isfinite(v) ? std::string(" (expected probabilities)")
+                                    : std::string(" (the model's output is not finite)")));
   }
 }
 
