@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
-#include <map>
+#include <unordered_map>
 
 #include "engine/core/Error.h"
 
@@ -75,43 +76,77 @@ std::vector<CtcPath> ctcBeamSearchDecode(const float* x, Index steps, Index clas
     const double lse = m + std::log(s);
     for (Index k = 0; k < classes; ++k) z[k] -= lse;
   }
-  using Prefix = std::vector<Index>;
-  std::vector<std::pair<Prefix, Beam>> beams{{Prefix{}, Beam{0.0, kNegInf}}};
-  auto byScore = [](const std::pair<Prefix, Beam>& a, const std::pair<Prefix, Beam>& b) {
+  // Prefixes are nodes of a trie (parent, last label): extending one is a lookup, not a copy.
+  struct Node {
+    int parent;
+    Index label;
+  };
+  std::vector<Node> nodes{{-1, kBlank}};  // node 0: the empty prefix
+  std::unordered_map<std::uint64_t, int> children;
+  auto child = [&](int node, Index c) {
+    const auto [it, added] = children.try_emplace(
+        std::uint64_t(node) * std::uint64_t(classes) + std::uint64_t(c), int(nodes.size()));
+    if (added) nodes.push_back({node, c});
+    return it->second;
+  };
+  std::vector<std::pair<int, Beam>> beams{{0, Beam{0.0, kNegInf}}};
+  std::vector<Beam> acc;               // by node: this step's sums
+  std::vector<int> touched;            // the nodes acc holds
+  std::vector<char> held;              // by node: in touched
+  auto add = [&](int node) -> Beam& {  // invalidates earlier references when acc grows
+    if (size_t(node) >= acc.size()) {
+      acc.resize(nodes.size() * 2);
+      held.resize(nodes.size() * 2, 0);
+    }
+    if (!held[size_t(node)]) {
+      held[size_t(node)] = 1;
+      touched.push_back(node);
+    }
+    return acc[size_t(node)];
+  };
+  auto byScore = [](const std::pair<int, Beam>& a, const std::pair<int, Beam>& b) {
     const double sa = a.second.total(), sb = b.second.total();
-    return sa != sb ? sa > sb : a.first < b.first;  // ties: the smaller sequence first
+    return sa != sb ? sa > sb : a.first < b.first;  // ties: the earlier prefix first
   };
   for (Index t = 0; t < steps; ++t) {
     const double* l = lp.data() + t * classes;
-    std::map<Prefix, Beam> next;
-    for (const auto& [prefix, b] : beams) {
+    for (const auto& [node, b] : beams) {
       const double total = b.total();
-      // A blank keeps the prefix.
-      Beam& same = next[prefix];
+      const Index last = nodes[size_t(node)].label;  // kBlank for the empty prefix
+      // A blank keeps the prefix; so does its last label repeated without a blank between.
+      Beam& same = add(node);
       same.blank = logAdd(same.blank, total + l[kBlank]);
-      // The last label repeated without a blank between also keeps it.
-      if (!prefix.empty()) same.label = logAdd(same.label, b.label + l[prefix.back()]);
+      if (node != 0) same.label = logAdd(same.label, b.label + l[last]);
       for (Index c = 1; c < classes; ++c) {
-        Prefix longer = prefix;
-        longer.push_back(c);
-        Beam& grown = next[longer];
+        const int longer = child(node, c);
+        Beam& grown = add(longer);
         // After its own last label, c only starts anew after a blank.
-        const double from = !prefix.empty() && prefix.back() == c ? b.blank : total;
+        const double from = node != 0 && last == c ? b.blank : total;
         grown.label = logAdd(grown.label, from + l[c]);
       }
     }
-    beams.assign(next.begin(), next.end());
-    beams.erase(std::remove_if(beams.begin(), beams.end(),
-                               [](const auto& e) { return e.second.total() == kNegInf; }),
-                beams.end());
+    beams.clear();
+    for (int node : touched) {
+      Beam& b = acc[size_t(node)];
+      if (b.total() != kNegInf) beams.emplace_back(node, b);
+      b = Beam{};
+      held[size_t(node)] = 0;
+    }
+    touched.clear();
     const size_t keep = std::min(beams.size(), size_t(beamWidth));
     std::partial_sort(beams.begin(), beams.begin() + long(keep), beams.end(), byScore);
     beams.resize(keep);
   }
   std::sort(beams.begin(), beams.end(), byScore);
   std::vector<CtcPath> out;
-  for (size_t i = 0; i < beams.size() && int(i) < topPaths; ++i)
-    out.push_back(CtcPath{beams[i].first, beams[i].second.total()});
+  for (size_t i = 0; i < beams.size() && int(i) < topPaths; ++i) {
+    CtcPath p;
+    for (int n = beams[i].first; n != 0; n = nodes[size_t(n)].parent)
+      p.labels.push_back(nodes[size_t(n)].label);
+    std::reverse(p.labels.begin(), p.labels.end());
+    p.score = beams[i].second.total();
+    out.push_back(std::move(p));
+  }
   return out;
 }
 
