@@ -155,6 +155,9 @@ const std::vector<CommandSpec>& commands() {
        1,
        {kX,
         {"--out", "FILE.npy", true, "where to write each model output, in output order"},
+        {"--ctc-decode", "greedy|beam[:W]", false,
+         "print the label sequences of each (N, T, C) output: CTC greedy or beam search "
+         "decoding (blank 0, Keras 3 ops.ctc_decode; --out may then be left out)"},
         {"--image", "FILE", false, "a PNG/JPEG/BMP image to classify and localize"},
         {"--top", "N", false, "with --image: classes listed per classification head (default 5)"},
         {"--draw", "OUT.png", false, "with --image: write the image with the predicted boxes"},

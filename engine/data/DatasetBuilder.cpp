@@ -51,6 +51,8 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
     databuild::buildFashionMnist(out, options);
   else if (k == "fashion_mnist_localization")
     databuild::buildLocalization(out, options);
+  else if (k == "fashion_mnist_sequence")
+    databuild::buildSequence(out, options);
   else if (k == "idx")
     databuild::buildIdx(out, options);
   else if (k == "csv")
