@@ -13,7 +13,8 @@ using json = nlohmann::json;
 namespace {
 
 const std::vector<std::string> kKinds = {
-    "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "npy", "tfrecord"};
+    "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "npy", "tfrecord",
+    "text"};
 const std::vector<std::string> kNormalizations = {"none", "rescale", "standardize_global",
                                                   "standardize_per_feature"};
 

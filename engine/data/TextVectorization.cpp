@@ -263,6 +263,10 @@ void TextVectorization::adapt(const std::vector<std::string>& texts) {
   lookup_.adapt(docs);
 }
 
+void TextVectorization::adaptTokens(const std::vector<std::vector<std::string>>& documents) {
+  lookup_.adapt(documents);
+}
+
 std::int64_t TextVectorization::outputWidth() const {
   if (outputMode_ == "int") return sequenceLength_ ? *sequenceLength_ : -1;
   return lookup_.depth();
@@ -277,14 +281,20 @@ std::vector<float> TextVectorization::vectorize(const std::vector<std::string>& 
       throw Error("TextVectorization: text " + std::to_string(i + 1) + " is not valid UTF-8");
     toks[i] = tokens(texts[i]);
   }
+  return vectorizeTokens(toks, width, truncated);
+}
+
+std::vector<float> TextVectorization::vectorizeTokens(
+    const std::vector<std::vector<std::string>>& toks, std::int64_t& width,
+    std::int64_t* truncated) const {
   width = outputWidth();
   if (width < 0) {
     width = 1;
     for (const auto& t : toks) width = std::max<std::int64_t>(width, std::int64_t(t.size()));
   }
-  std::vector<float> out(texts.size() * size_t(width), 0.0f);
+  std::vector<float> out(toks.size() * size_t(width), 0.0f);
   if (truncated) *truncated = 0;
-  for (size_t i = 0; i < texts.size(); ++i) {
+  for (size_t i = 0; i < toks.size(); ++i) {
     float* row = out.data() + i * size_t(width);
     if (outputMode_ == "int") {
       const std::vector<std::int64_t> ids = lookup_.lookup(toks[i]);

@@ -51,6 +51,11 @@ class TextVectorization {
   std::vector<std::string> tokens(const std::string& text) const;
 
   void adapt(const std::vector<std::string>& texts);
+  // adapt / vectorize on documents already split into tokens (a seq2seq target with "[start]"
+  // and "[end]" added after standardization, as Keras's translation example does).
+  void adaptTokens(const std::vector<std::vector<std::string>>& documents);
+  std::vector<float> vectorizeTokens(const std::vector<std::vector<std::string>>& documents,
+                                     std::int64_t& width, std::int64_t* truncated = nullptr) const;
   bool hasVocabulary() const { return lookup_.hasVocabulary(); }
   std::vector<std::string> vocabulary() const { return lookup_.vocabulary(true); }
   const TextLookup& lookup() const { return lookup_; }
