@@ -152,6 +152,12 @@ const std::map<std::string, Conformance>& conformanceTable() {
     // Inputs inside the value range so that no output is clipped.
     t["RandomContrast"] = range(training(entry({img}, {{"factor", 0.3}})), 100.0f, 150.0f);
     t["RandomBrightness"] = range(training(entry({img}, {{"factor", 0.1}})), 60.0f, 190.0f);
+    // Text (TextLayers.h): ids from the data stage pass through; IntegerLookup maps integers.
+    for (const char* cls : {"TextVectorization", "StringLookup", "IntegerLookup"}) {
+      t[cls] = entry({{2, 4}}, std::string(cls) == "IntegerLookup" ? json{{"vocabulary", {0, 1}}}
+                                                                   : json::object());
+      t[cls].noGradient = "token ids and lookups have no gradient (Keras: not differentiable)";
+    }
     return t;
   }();
   return table;
