@@ -175,6 +175,11 @@ void writeKerasArchive(const std::string& path, const ModelFile& file) {
   }
 }
 
+bool isKerasFile(const std::string& path) {
+  return looksLikeZip(path) || h5::looksLikeHdf5(path) || endsWith(path, ".keras") ||
+         endsWith(path, ".h5") || endsWith(path, ".hdf5");
+}
+
 ModelFile readAnyModelFile(const std::string& path) {
   if (looksLikeZip(path)) return readKerasArchive(path);
   if (h5::looksLikeHdf5(path)) return readKerasH5Model(path);

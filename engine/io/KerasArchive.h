@@ -26,6 +26,9 @@ ModelFile readKerasArchive(const std::string& path);
 // Writes `file` as a .keras archive (a temporary next to `path`, then renamed).
 void writeKerasArchive(const std::string& path, const ModelFile& file);
 
+// True for a file that is a zip or HDF5 by its first bytes, or named *.keras / *.h5 / *.hdf5.
+bool isKerasFile(const std::string& path);
+
 // A model file of any format: .keras zip, Keras 2 .h5 (model_config), else a Keras / TF.js
 // model.json (readModelFile).
 ModelFile readAnyModelFile(const std::string& path);
