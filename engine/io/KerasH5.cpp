@@ -1,7 +1,9 @@
 #include "engine/io/KerasH5.h"
 
+#include <functional>
 #include <map>
 #include <regex>
+#include <set>
 
 #include "engine/core/Error.h"
 #include "engine/io/Keras3Json.h"
@@ -27,9 +29,12 @@ struct LayerWeights {
   std::vector<std::pair<std::string, Variable*>> vars;  // "kernel" -> variable
 };
 
+// The model's layers in Keras model.layers order (kerasLayerOrder), InputLayers left out.
 std::vector<LayerWeights> modelLayers(Model& model) {
   std::vector<LayerWeights> out;
-  for (Layer* layer : model.layers()) {
+  for (const std::string& name : kerasLayerOrder(model.spec())) {
+    Layer* layer = model.layer(name);
+    if (!layer) continue;
     LayerWeights lw{layer->name(), layer->className(), {}};
     for (Variable& v : layer->variables()) lw.vars.emplace_back(v.name, &v);
     out.push_back(std::move(lw));
@@ -200,7 +205,8 @@ std::map<std::string, const Tensor*> weightsFor(Model& model, const NamedWeights
 
 // Keras 2 model_weights content (also the root of a weights-only file) for every node of `spec`
 // (InputLayers included, as Keras 2 Functional model.layers lists them).
-void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& spec, const NamedWeights& weights) {
+void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& given, const NamedWeights& weights) {
+  const ModelSpec spec = inKerasLayerOrder(given);
   Model model(spec, 0);
   auto values = weightsFor(model, weights);
   std::vector<std::string> layerNames;
@@ -222,8 +228,9 @@ void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& spec, const NamedW
   }
 }
 
-void writeKeras3Weights(const h5::H5Node& root, const ModelSpec& spec,
+void writeKeras3Weights(const h5::H5Node& root, const ModelSpec& given,
                         const NamedWeights& weights) {
+  const ModelSpec spec = inKerasLayerOrder(given);
   Model model(spec, 0);
   auto values = weightsFor(model, weights);
   root.createGroup("vars");  // the model's own variables: none
@@ -270,6 +277,53 @@ json parseJsonAttr(const h5::H5Node& root, const std::string& name) {
 }
 
 }  // namespace
+
+std::vector<std::string> kerasLayerOrder(const ModelSpec& spec) {
+  // Keras's map_graph (keras/src/ops/function.py; Keras 2 functional.py _map_graph_network):
+  // a depth-first walk from the outputs numbers the layers as it meets them and lists them in
+  // post order; walking that list backwards, a layer's producers get at least its depth + 1;
+  // layers are then sorted by decreasing depth, ties by the number the walk gave them.
+  std::map<std::string, const NodeSpec*> byName;
+  for (const auto& n : spec.nodes) byName[n.name] = &n;
+  std::map<std::string, size_t> index;
+  std::set<std::string> finished, inProgress;
+  std::vector<std::string> post;
+  std::function<void(const std::string&)> visit = [&](const std::string& name) {
+    auto it = byName.find(name);
+    if (it == byName.end() || finished.count(name) || inProgress.count(name)) return;
+    if (!index.count(name)) index.emplace(name, index.size());
+    inProgress.insert(name);
+    if (!it->second->isInput())
+      for (const auto& in : it->second->inputs) visit(in);
+    inProgress.erase(name);
+    finished.insert(name);
+    post.push_back(name);
+  };
+  for (const auto& out : spec.outputs) visit(out);
+  std::map<std::string, int> depth;
+  for (auto it = post.rbegin(); it != post.rend(); ++it) {
+    const int d = depth[*it];  // 0 when no consumer set it
+    if (byName.at(*it)->isInput()) continue;
+    for (const auto& in : byName.at(*it)->inputs)
+      if (byName.count(in)) depth[in] = std::max(depth[in], d + 1);
+  }
+  std::vector<std::string> order = post;
+  std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
+    if (depth[a] != depth[b]) return depth[a] > depth[b];
+    return index[a] < index[b];
+  });
+  // Nodes no output depends on (an invalid graph) keep their place at the end.
+  for (const auto& n : spec.nodes)
+    if (!finished.count(n.name)) order.push_back(n.name);
+  return order;
+}
+
+ModelSpec inKerasLayerOrder(const ModelSpec& spec) {
+  ModelSpec out = spec;
+  out.nodes.clear();
+  for (const std::string& name : kerasLayerOrder(spec)) out.nodes.push_back(*spec.find(name));
+  return out;
+}
 
 std::string kerasSnakeCase(const std::string& className) {
   static const std::regex nonWord(R"(\W+)");
@@ -344,7 +398,7 @@ void writeKerasH5Model(const std::string& path, const ModelFile& file) {
       h5::H5Node root = h5::H5Node::createFile(tmp);
       root.setStrAttr("keras_version", kKeras2Version);
       root.setStrAttr("backend", kBackend);
-      root.setBytesAttr("model_config", file.spec.toKerasJson().dump());
+      root.setBytesAttr("model_config", inKerasLayerOrder(file.spec).toKerasJson().dump());
       if (file.trainingConfig.is_object())
         root.setBytesAttr("training_config", file.trainingConfig.dump());
       root.setStrAttr("generated_by", std::string("Tessel Studio ") + TESSEL_VERSION);
