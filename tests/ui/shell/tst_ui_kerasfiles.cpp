@@ -7,6 +7,7 @@
 #include <QAction>
 #include <QDir>
 #include <QFile>
+#include <QMenu>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -125,6 +126,14 @@ class TestUiKerasFiles : public QObject {
     MainWindow& window = open.window;
     QVERIFY(open.opened);
     const qint64 originalId = window.currentModelId();
+    // The Export Model menu with the Keras entries, for a look (TESSEL_SCREENSHOT_DIR).
+    if (QMenu* menu = window.findChild<QMenu*>("menuExport")) {
+      QString dir = qEnvironmentVariable("TESSEL_SCREENSHOT_DIR");
+      if (dir.isEmpty()) dir = TESSEL_BINARY_DIR "/keras_screenshots";
+      QDir().mkpath(dir);
+      menu->adjustSize();
+      QVERIFY(menu->grab().save(dir + "/export_menu.png"));
+    }
     const NamedWeights trained = lastWeights(path, originalId);
 
     open.trigger("actionExportKerasH5", tmp.filePath("tiny.h5"));
