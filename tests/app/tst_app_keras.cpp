@@ -105,6 +105,16 @@ class TestAppKeras : public QObject {
     QCOMPARE(h5.optimizerWeights.front().first, std::string("iter"));
     QCOMPARE(h5.optimizerWeights.front().second.data()[0], 10.0f);
 
+    // The files are models for evaluate / predict too.
+    Run ev =
+        runTessel({"evaluate", path("out/tiny.keras"), "--x", path("x.npy"), "--y", path("y.npy")});
+    EXPECT_OK(ev);
+    Run ev2 =
+        runTessel({"evaluate", path("out/tiny.h5"), "--x", path("x.npy"), "--y", path("y.npy")});
+    EXPECT_OK(ev2);
+    QCOMPARE(ev2.out, ev.out);
+    QVERIFY2(ev.out.contains("loss"), qPrintable(ev.out));
+
     // Into another project: a model with an imported run holding the weights and Adam state.
     EXPECT_OK(runTessel({"new", p2}));
     Run i = runTessel({"import", p2, path("out/tiny.h5")});
