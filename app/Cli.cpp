@@ -202,12 +202,28 @@ const std::vector<CommandSpec>& commands() {
       {"new", "PROJECT", "create an empty project file (*.tessel)", nullptr, 1, 1, {}, cmdNew},
       {"import",
        "PROJECT MODEL",
-       "add a Keras/TF.js model.json to a project",
-       "The model's training_config becomes its compile settings.",
+       "add a Keras/TF.js model.json, a Keras .keras archive or a Keras 2 .h5 to a project",
+       "The model's training_config becomes its compile settings. The weights of a .keras or "
+       ".h5 file become an \"imported\" run of the model (with the .h5's optimizer state when "
+       "it fits); layers Tessel cannot build are listed and nothing is imported.",
        2,
        2,
        {{"--name", "NAME", false, "model name in the project (default: the model's name)"}},
        cmdImport},
+      {"load",
+       "PROJECT FILE [--model NAME] [--by-name]",
+       "Keras load_weights: a .weights.h5, .h5, .keras or TF.js weights file into a model",
+       "The weights become an \"imported\" run of the model, exported like any run "
+       "(tessel export --run). Keras 2 .h5 files match layers by order (the layers that have "
+       "weights) or, with "
+       "--by-name, by layer name (layers absent from the file keep their initial values); "
+       "Keras 3 .weights.h5 files by their layer paths. Nothing is written when a layer or "
+       "weight does not fit (it is named).",
+       2,
+       2,
+       {{"--model", "NAME", false, "the model to load into (default: the first)"},
+        {"--by-name", nullptr, false, "match Keras 2 layers by name (load_weights by_name=True)"}},
+       cmdLoadWeights},
       {"runs",
        "PROJECT",
        "list the runs of a project with their best metrics",
@@ -267,8 +283,9 @@ const std::vector<CommandSpec>& commands() {
         {"--search", "ID", false, "only this search"}},
        cmdTrials},
       {"export",
-       "PROJECT|MODEL.json (--out|--keras3|--python|--onnx|--tensorboard) FILE [options]",
-       "export a model or run: Keras 2/3 JSON, Python script, ONNX, TensorBoard logs",
+       "PROJECT|MODEL (--out|--keras3|--keras|--h5|--weights-h5|--python|--onnx|--tensorboard) "
+       "FILE [options]",
+       "export a model or run: Keras 2/3 JSON, .keras, .h5, Python script, ONNX, TensorBoard logs",
        "From a PROJECT the model is its first (or --model NAME) with the weights and training "
        "settings of its latest run, or run --run RUN. A MODEL.json is exported with its own "
        "weights. Without trained weights, ONNX gets freshly initialised ones (and says so). "
@@ -282,6 +299,12 @@ const std::vector<CommandSpec>& commands() {
         {"--python", "FILE.py", false,
          "a runnable Keras training script (model, compile settings, data loading, callbacks, "
          "MirroredStrategy)"},
+        {"--keras", "FILE.keras", false,
+         "a Keras 3 .keras archive (config.json with compile_config, model.weights.h5)"},
+        {"--h5", "FILE.h5", false,
+         "a Keras 2 .h5 model (model_config, model_weights, training_config and the run's "
+         "optimizer_weights)"},
+        {"--weights-h5", "FILE.weights.h5", false, "the weights only, Keras 3 save_weights layout"},
         {"--onnx", "FILE.onnx", false,
          "an ONNX model (opset 13) with the trained weights; channels_last inputs and outputs"},
         {"--tensorboard", "DIR", false,

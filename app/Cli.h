@@ -36,6 +36,9 @@ int cmdImport(const Args& args);
 int cmdRuns(const Args& args);
 int cmdResume(const Args& args);
 int cmdExport(const Args& args);
+// Keras .keras / .h5 files (CmdKeras.cpp).
+int cmdImportKeras(const Args& args);
+int cmdLoadWeights(const Args& args);
 // Hyperparameter search (CmdSearch.cpp).
 int cmdSearch(const Args& args);
 int cmdTrials(const Args& args);

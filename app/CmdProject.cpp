@@ -10,6 +10,7 @@
 #include "app/Cli.h"
 #include "app/CliSupport.h"
 #include "engine/core/Error.h"
+#include "engine/io/KerasArchive.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/session/CreateRun.h"
 #include "engine/session/ExportModel.h"
@@ -92,6 +93,7 @@ int cmdNew(const Args& args) {
 }
 
 int cmdImport(const Args& args) {
+  if (isKerasFile(args.positional()[1])) return cmdImportKeras(args);
   Project project = Project::open(args.positional()[0]);
   ModelFile file = readModelFile(args.positional()[1]);
   std::string name = args.value("--name", file.spec.name);

@@ -423,8 +423,8 @@ bool MainWindow::openModel(const QString& path) {
   return modelFiles_->openModel(path);
 }
 
-bool MainWindow::loadWeights(const QString& path) {
-  return modelFiles_->loadWeights(path);
+bool MainWindow::loadWeights(const QString& path, bool byName) {
+  return modelFiles_->loadWeights(path, byName);
 }
 
 qint64 MainWindow::newModelFromTemplate(const QString& name) {

@@ -80,7 +80,7 @@ class MainWindow : public QMainWindow {
   // File > Load weights into this model: a TF.js model.json or weights manifest; weights matched
   // BY NAME to the current graph's variables with shapes checked. On any missing, extra or
   // misshaped name a message lists them and nothing changes. Needs a project file.
-  bool loadWeights(const QString& path);
+  bool loadWeights(const QString& path, bool byName = false);
   bool showModel(qint64 id);
   // File > New Model: a blank model named as Keras names models ("model", "model_1", ...),
   // listed, saved and autosaved like any other; returns its id or 0.

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "engine/core/Error.h"
+#include "engine/io/KerasArchive.h"
 #include "engine/io/OnnxExport.h"
 #include "engine/io/PythonExport.h"
 #include "engine/io/TensorBoardExport.h"
@@ -130,7 +131,7 @@ ModelSpec ModelFileController::validSpec() const {
 bool ModelFileController::openModel(const QString& path) {
   ModelFile file;
   try {
-    file = readModelFile(path.toStdString());
+    file = readAnyModelFile(path.toStdString());  // model.json, .keras or Keras 2 .h5
   } catch (const std::exception& e) {
     loadError_ = tr("Could not open %1:\n%2").arg(path, what(e));
     emit loadFailed(loadError_);
@@ -217,7 +218,7 @@ qint64 ModelFileController::recordImportedWeights(qint64 id, const ModelSpec& sp
   }
 }
 
-bool ModelFileController::loadWeights(const QString& path) {
+bool ModelFileController::loadWeights(const QString& path, bool byName) {
   const qint64 currentId = context_.currentModelId();
   const ProjectSession::Model* m = session_->model(currentId);
   if (!m) {
@@ -230,9 +231,14 @@ bool ModelFileController::loadWeights(const QString& path) {
   }
   try {
     const ModelSpec spec = validSpec();
-    ModelFile file = readWeightsFile(path.toStdString());
-    if (file.weights.empty()) throw Error("the file holds no weights");
     Model model(spec, 0);
+    ModelFile file;
+    if (isKerasFile(path.toStdString()))  // Keras load_weights: by layer order or by name
+      file.weights = readAnyWeightsFile(path.toStdString(), model,
+                                        byName ? WeightsMatch::ByName : WeightsMatch::ByOrder);
+    else
+      file = readWeightsFile(path.toStdString());
+    if (file.weights.empty()) throw Error("the file holds no weights");
     const QString mismatch = weightsMismatch(model, file.weights);
     if (!mismatch.isEmpty()) {
       prompts_->showError(tr("Load weights"),
@@ -345,6 +351,18 @@ bool ModelFileController::exportModel(const QString& path, ExportKind kind) {
       prompts_->say(tr("Exported an ONNX model (opset %1) with %2 to %3")
                         .arg(kOnnxOpset)
                         .arg(src.text, path));
+      return true;
+    }
+    if (kind == ExportKind::KerasArchive || kind == ExportKind::KerasH5 ||
+        kind == ExportKind::KerasWeights) {
+      QString state;
+      const ModelFile file = fullModelFile(spec, model, compile, src, &state);
+      const KerasFileFormat format = kind == ExportKind::KerasArchive ? KerasFileFormat::Keras
+                                     : kind == ExportKind::KerasH5    ? KerasFileFormat::H5
+                                                                      : KerasFileFormat::WeightsH5;
+      writeKerasFile(path.toStdString(), format, file);
+      if (kind != ExportKind::KerasH5) state.clear();  // only .h5 keeps the optimizer state
+      prompts_->say(tr("Exported %1%2 to %3").arg(src.text, state, path));
       return true;
     }
     if (kind == ExportKind::FullModel) {
