@@ -16,6 +16,7 @@
 #include <exception>
 
 #include "engine/graph/ModelSpec.h"
+#include "ui/editor/ApplicationDialog.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphEditorWidget.h"
 #include "ui/editor/GraphView.h"
@@ -433,6 +434,24 @@ qint64 MainWindow::newModelFromTemplate(const QString& name) {
 
 qint64 MainWindow::newModelFromExample(const QString& name) {
   return modelFiles_->newModelFromExample(name);
+}
+
+qint64 MainWindow::newModelFromApplication(const QString& name,
+                                           std::optional<ApplicationOptions> options) {
+  ModelSpec spec;
+  try {
+    if (options) {
+      spec = buildApplication(name.toStdString(), *options);
+    } else {
+      ApplicationDialog dialog(name, this);
+      if (dialog.exec() != QDialog::Accepted) return 0;
+      spec = dialog.spec();
+    }
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("New model"), QString::fromUtf8(e.what()));
+    return 0;
+  }
+  return modelFiles_->newModelFromSpec(spec);
 }
 
 bool MainWindow::exportModel(const QString& path, ExportKind kind) {
