@@ -17,6 +17,7 @@
 
 #include "engine/graph/ModelSpec.h"
 #include "ui/editor/ApplicationDialog.h"
+#include "ui/editor/FineTuneActions.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphEditorWidget.h"
 #include "ui/editor/GraphView.h"
@@ -318,6 +319,11 @@ GraphEditorWidget* MainWindow::editorFor(qint64 id) {
     training_->syncDashboardSoon();  // the dashboard follows the graph (debounced)
   });
   connect(ed, &GraphEditorWidget::message, this, &MainWindow::say);
+  // "Replace head here..." proposes the class count of the model's data set.
+  FineTuneActions::of(ed)->setClassCountProvider([this, id] {
+    const ProjectSession::Model* model = session_->model(id);
+    return model ? FineTuneActions::dataSetClassCount(model->dataSettings) : 0;
+  });
   return ed;
 }
 

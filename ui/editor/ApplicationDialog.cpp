@@ -74,6 +74,7 @@ ApplicationDialog::ApplicationDialog(const QString& application, QWidget* parent
   totals_->setObjectName("applicationTotals");
   totals_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   totals_->setWordWrap(true);
+  totals_->setMinimumHeight(2 * totals_->fontMetrics().lineSpacing() + 4);  // two lines
   setMinimumWidth(520);
   note_ =
       new QLabel(tr("Random weights (Keras weights=None). Load your own .h5 / .keras weights "

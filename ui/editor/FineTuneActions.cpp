@@ -4,6 +4,7 @@
 #include <QMenu>
 #include <QUndoStack>
 
+#include "engine/data/DatasetBuilder.h"
 #include "engine/graph/FineTune.h"
 #include "ui/editor/FineTuneCommands.h"
 #include "ui/editor/GraphDocument.h"
@@ -31,6 +32,17 @@ int FineTuneActions::proposedClassCount() const {
       if (auto it = out->config.find("units"); it != out->config.end() && it->is_number_integer())
         return it->get<int>();
   return 2;
+}
+
+int FineTuneActions::dataSetClassCount(const nlohmann::json& dataSettings) {
+  if (dataSettings.is_null() || dataSettings.empty()) return 0;
+  try {
+    BuildOptions few;
+    few.trainLimit = 16;
+    return static_cast<int>(buildDataset(dataSettings, few).classNames.size());
+  } catch (const std::exception&) {
+    return 0;
+  }
 }
 
 void FineTuneActions::addToMenu(QMenu* menu, NodeId node) {

@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QString>
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "ui/editor/NodeId.h"
 
@@ -26,6 +27,9 @@ class FineTuneActions : public QObject {
   // knows it (returns <= 0 when unknown); else the current output Dense's units; else 2.
   void setClassCountProvider(std::function<int()> provider) { classCount_ = std::move(provider); }
   int proposedClassCount() const;
+  // The class count of a data set's first label (DataSettings JSON), read by building a few
+  // training samples; 0 when unknown (no settings, a regression target, an unreadable source).
+  static int dataSetClassCount(const nlohmann::json& dataSettings);
 
   // Appends the actions for `node` (kInvalidNodeId: the empty canvas) to `menu`. Object names:
   // freezeLayer, unfreezeLayer, freezeUpToHere, replaceHeadHere, unfreezeLastN.

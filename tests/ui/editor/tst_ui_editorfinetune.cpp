@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QMenu>
 #include <QSpinBox>
@@ -199,6 +200,16 @@ class TestEditorFineTune : public QObject {
     QCOMPARE(FineTuneActions::of(&w)->proposedClassCount(), 5);  // the output Dense's units
   }
 
+  // The class count "Replace head here..." proposes in the studio: the data set's first label.
+  void classCountOfADataSet() {
+    QCOMPARE(FineTuneActions::dataSetClassCount(nullptr), 0);
+    QCOMPARE(FineTuneActions::dataSetClassCount({{"kind", "csv"}, {"path", "/nonexistent.csv"}}),
+             0);
+    if (!QFileInfo::exists("/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz"))
+      QSKIP("dataset-fashion-mnist is not installed");
+    QCOMPARE(FineTuneActions::dataSetClassCount({{"kind", "fashion_mnist"}}), 10);
+  }
+
   void applicationDialogOptions() {
     ApplicationDialog d("ResNet50");
     d.show();
@@ -219,8 +230,10 @@ class TestEditorFineTune : public QObject {
     d.applicationBox()->setCurrentText("MobileNetV2");
     d.countNow();
     QVERIFY2(d.totalsText().contains("2,257,984"), qPrintable(d.totalsText()));
-    if (const QString dir = qEnvironmentVariable("TESSEL_SCREENSHOTS"); !dir.isEmpty())
+    if (const QString dir = qEnvironmentVariable("TESSEL_SCREENSHOTS"); !dir.isEmpty()) {
+      QTest::qWait(50);
       QVERIFY(d.grab().save(dir + "/application_dialog.png"));
+    }
   }
 
   // MobileNetV2 base frozen up to out_relu, head replaced: the look on the canvas.
