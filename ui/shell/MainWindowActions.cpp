@@ -92,6 +92,14 @@ void MainWindowActions::buildModelActions(QMenu* file) {
                                            [w, name] { w->newModelFromTemplate(name); });
     a->setObjectName("actionTemplate_" + ModelTemplates::exampleFor(name));
   }
+  templatesMenu_->addSection(tr("keras.applications"));
+  for (const std::string& app : applicationNames()) {
+    const QString name = QString::fromStdString(app);
+    QAction* a = templatesMenu_->addAction(name + QStringLiteral("…"), this,
+                                           [w, name] { w->newModelFromApplication(name); });
+    a->setObjectName("actionApplication_" + name);
+    a->setStatusTip(QString::fromStdString(applicationDescription(app)));
+  }
   examplesMenu_ = file->addMenu(tr("New Model from &Example"));
   examplesMenu_->setObjectName("menuExamples");
   for (const ExampleModel& e : ExampleLibrary::models()) {

@@ -77,6 +77,9 @@ const std::map<std::string, Conformance>& conformanceTable() {
     t["InputLayer"] = entry({vec}, {{"batch_input_shape", {nullptr, 3}}});
     t["Dense"] = entry({vec}, {{"units", 2}, {"activation", "tanh"}});
     t["Activation"] = entry({{2, 3, 2}}, {{"activation", "softmax"}});
+    // Kinks at threshold 0.01 and max_value 0.6, off the input grid (steps of 1/32 from -1).
+    t["ReLU"] =
+        distinct(entry({img}, {{"max_value", 0.6}, {"negative_slope", 0.2}, {"threshold", 0.01}}));
     // Regularization: the masks and the noise are drawn from the fixed seed at every forward.
     t["Dropout"] = training(entry({{2, 4, 3}}, {{"rate", 0.5}}));
     t["AlphaDropout"] = training(entry({{2, 6}}, {{"rate", 0.3}}));
