@@ -199,8 +199,10 @@ const std::vector<CommandSpec>& commands() {
       {"new", "PROJECT", "create an empty project file (*.tessel)", nullptr, 1, 1, {}, cmdNew},
       {"import",
        "PROJECT MODEL",
-       "add a Keras/TF.js model.json to a project",
-       "The model's training_config becomes its compile settings.",
+       "add a Keras/TF.js model.json or an ONNX model to a project",
+       "The model's training_config becomes its compile settings. An .onnx file (opsets 9-17, "
+       "e.g. from torch.onnx.export) becomes a channels_last Keras graph, its weights an "
+       "\"imported\" run; unsupported operators are listed and nothing is added.",
        2,
        2,
        {{"--name", "NAME", false, "model name in the project (default: the model's name)"}},

@@ -100,8 +100,11 @@ void MainWindowActions::buildModelActions(QMenu* file) {
     a->setObjectName("actionExample_" + e.name);
   }
   ShellPrompts* p = prompts_;
-  importModel_ = file->addAction(tr("&Import model.json…"), this, [w, p] {
-    QString path = p->choosePath(tr("Import model"), kModelFileFilter, false);
+  importModel_ = file->addAction(tr("&Import model (model.json, .onnx)…"), this, [w, p] {
+    QString path = p->choosePath(
+        tr("Import model"),
+        "Keras / TF.js model or ONNX (*.json *.onnx);;Keras / TF.js model (*.json);;ONNX (*.onnx)",
+        false);
     if (!path.isEmpty()) w->openModel(path);
   });
   importModel_->setObjectName("actionImportModel");

@@ -8,6 +8,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/io/OnnxExport.h"
+#include "engine/io/OnnxImport.h"
 #include "engine/io/PythonExport.h"
 #include "engine/io/TensorBoardExport.h"
 #include "engine/io/TfjsOptimizerWeights.h"
@@ -130,7 +131,8 @@ ModelSpec ModelFileController::validSpec() const {
 bool ModelFileController::openModel(const QString& path) {
   ModelFile file;
   try {
-    file = readModelFile(path.toStdString());
+    const std::string p = path.toStdString();
+    file = isOnnxPath(p) ? readOnnxModel(p) : readModelFile(p);
   } catch (const std::exception& e) {
     loadError_ = tr("Could not open %1:\n%2").arg(path, what(e));
     emit loadFailed(loadError_);

@@ -37,6 +37,13 @@ std::vector<Index> intsOr(const Node& n, const char* name, size_t count, Index d
   return v;
 }
 
+// Kernel sizes, strides and dilations are at least 1.
+void checkPositive(const Node& n, const std::vector<Index>& v, const char* what) {
+  for (Index x : v)
+    if (x < 1 || x > (Index(1) << 20))
+      ImportGraph::fail(n, std::string(what) + " " + std::to_string(x) + " is out of range");
+}
+
 // Keras's padding for ONNX pads: "valid", "same" (TF's: extra on the end), or "valid" with
 // explicit pads (begin..., end...) to put in front.
 struct Padding {
@@ -103,6 +110,9 @@ void conv(ImportGraph& g, const Node& n) {
                              std::to_string(inPerGroup) + ", ...) with group " +
                              std::to_string(group) + " does not fit " + std::to_string(cin) +
                              " input channels");
+  checkPositive(n, k, "kernel size");
+  checkPositive(n, s, "stride");
+  checkPositive(n, d, "dilation");
   Padding pad = paddingOf(g, n, x, k, s, d);
   std::string src = x.node;
   const std::string name = g.nameFor(n, sp == 2 ? "conv2d" : "conv1d");
@@ -176,6 +186,8 @@ void pool(ImportGraph& g, const Node& n, bool max) {
   const auto s = intsOr(n, "strides", sp, 1), d = intsOr(n, "dilations", sp, 1);
   if (std::any_of(d.begin(), d.end(), [](Index v) { return v != 1; }))
     ImportGraph::fail(n, "dilated pooling is not supported");
+  checkPositive(n, k, "kernel size");
+  checkPositive(n, s, "stride");
   Padding pad = paddingOf(g, n, x, k, s, d);
   if (!pad.explicitPads.empty())
     ImportGraph::fail(n, "pads that are neither 'valid' nor TF's 'same'");

@@ -1,6 +1,7 @@
 #include "engine/io/onnx/ImportGraph.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "engine/core/Error.h"

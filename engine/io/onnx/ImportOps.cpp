@@ -132,8 +132,11 @@ void clip(ImportGraph& g, const Node& n) {
     lo = ImportGraph::floatAttr(n, "min", -INFINITY);
     hi = ImportGraph::floatAttr(n, "max", INFINITY);
   } else {
-    if (g.hasIn(n, 1)) lo = g.constIn(n, 1).data.at(0);
-    if (g.hasIn(n, 2)) hi = g.constIn(n, 2).data.at(0);
+    for (int i : {1, 2}) {
+      if (!g.hasIn(n, i)) continue;
+      if (g.constIn(n, i).data.size() != 1) ImportGraph::fail(n, "a bound that is not a scalar");
+      (i == 1 ? lo : hi) = g.constIn(n, i).data[0];
+    }
   }
   if (lo == 0 && hi == 6)
     activationTo(g, n, "relu6");
@@ -303,10 +306,13 @@ std::vector<Index> flattenPerm(const Node& n, const Shape& s) {
   Index spatial = 1;
   for (size_t i = 1; i + 1 < s.size(); ++i) {
     if (s[i] == kNone) ImportGraph::fail(n, "flattening channels-first features of unknown size");
+    if (s[i] > (Index(1) << 26) || spatial > (Index(1) << 26))
+      ImportGraph::fail(n, "flattens too many features");
     spatial *= s[i];
   }
   if (c == kNone) ImportGraph::fail(n, "flattening channels-first features of unknown size");
   if (c == 1 || spatial == 1) return {};
+  if (c * spatial > (Index(1) << 26)) ImportGraph::fail(n, "flattens too many features");
   std::vector<Index> perm(static_cast<size_t>(c * spatial));
   for (Index ch = 0; ch < c; ++ch)
     for (Index p = 0; p < spatial; ++p) perm[static_cast<size_t>(ch * spatial + p)] = p * c + ch;
