@@ -204,8 +204,7 @@ void pool(ImportGraph& g, const Node& n, bool max) {
   json cfg = {{"padding", pad.keras}};
   cfg["pool_size"] = sp == 2 ? intsJson(k) : json(k[0]);
   cfg["strides"] = sp == 2 ? intsJson(s) : json(s[0]);
-  std::string l =
-      g.addLayer(cls, g.nameFor(n, max ? "max_pooling" : "average_pooling"), cfg, {x.node});
+  std::string l = g.addLayer(cls, g.nameFor(n, ModelSpec::defaultBaseName(cls)), cfg, {x.node});
   g.setOut(n, channelsFirst(l));
 }
 
@@ -216,7 +215,8 @@ std::string globalClass(bool max, size_t sp) {
 void globalPool(ImportGraph& g, const Node& n, bool max) {
   const Value& x = nchwInput(g, n);
   const size_t sp = g.rank(x) - 2;
-  std::string l = g.addLayer(globalClass(max, sp), g.nameFor(n, "global_pooling"),
+  const std::string cls = globalClass(max, sp);
+  std::string l = g.addLayer(cls, g.nameFor(n, ModelSpec::defaultBaseName(cls)),
                              {{"keepdims", true}}, {x.node});
   g.setOut(n, channelsFirst(l));
 }
@@ -235,8 +235,9 @@ void reduce(ImportGraph& g, const Node& n, bool max) {
   for (Index i = 1; i + 1 < r; ++i) spatial.push_back(cf ? i + 1 : i);
   if (axes != spatial) ImportGraph::fail(n, "only reductions over the spatial axes are imported");
   const bool keep = ImportGraph::intAttr(n, "keepdims", 1) != 0;
-  std::string l = g.addLayer(globalClass(max, static_cast<size_t>(r - 2)),
-                             g.nameFor(n, "global_pooling"), {{"keepdims", keep}}, {x.node});
+  const std::string cls = globalClass(max, static_cast<size_t>(r - 2));
+  std::string l = g.addLayer(cls, g.nameFor(n, ModelSpec::defaultBaseName(cls)),
+                             {{"keepdims", keep}}, {x.node});
   Value out;
   out.node = l;
   out.layout = keep ? x.layout : Layout::Keras;

@@ -8,6 +8,7 @@
 //   inputs of unknown layout, a Transpose that is not a layout change.
 #include <QtTest>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "engine/core/Rng.h"
 #include "engine/io/OnnxExport.h"
 #include "engine/io/OnnxImport.h"
+#include "engine/io/TfjsModel.h"
 #include "engine/train/Model.h"
 
 using namespace tessel;
@@ -240,17 +242,25 @@ class TestOnnxImport : public QObject {
     }
   }
 
-  // A PyTorch fixture: imports, and predicts PyTorch's outputs within 1e-5.
-  ModelFile torchFixture(const QString& name, float* diff) {
-    const std::string base = std::string(TESSEL_FIXTURES_DIR "/onnx/") + name.toStdString();
-    ModelFile file = readOnnxModel(base + ".onnx");
-    const json io = json::parse(readFile(base + ".json"));
-    Tensor x = tensorFromJson(io["input"]), y = tensorFromJson(io["output"]);
+  // A PyTorch fixture: imports, and predicts PyTorch's outputs within 1e-5 (the largest
+  // difference over every output in *diff). `io` names the JSON when it is not `name`'s own.
+  ModelFile torchFixture(const QString& name, float* diff, const QString& io = {}) {
+    const std::string dir = TESSEL_FIXTURES_DIR "/onnx/";
+    ModelFile file = readOnnxModel(dir + name.toStdString() + ".onnx");
+    const json j = json::parse(readFile(dir + (io.isEmpty() ? name : io).toStdString() + ".json"));
+    Tensor x = tensorFromJson(j["input"]);
     if (x.rank() == 4) x = nchwToNhwc(x);
+    std::vector<Tensor> want;
+    if (j.contains("outputs"))
+      for (const auto& o : j["outputs"]) want.push_back(tensorFromJson(o));
+    else
+      want.push_back(tensorFromJson(j["output"]));
     Model m(file.spec, 0);
     m.loadNamedWeights(file.weights);
     auto out = predict(m, {x});
-    *diff = maxAbsDiff(out[0], y);
+    *diff = out.size() == want.size() ? 0.0f : INFINITY;
+    for (size_t i = 0; i < out.size() && i < want.size(); ++i)
+      *diff = std::max(*diff, maxAbsDiff(out[i], want[i]));
     qInfo("%s: %zu layers, max |diff| vs PyTorch %.3g", qPrintable(name), file.spec.nodes.size(),
           double(*diff));
     return file;
@@ -261,6 +271,45 @@ class TestOnnxImport : public QObject {
   void roundTripCnn() { roundTrip(kCnn); }
   void roundTripMerge() { roundTrip(kMerge); }
   void roundTripSequence() { roundTrip(kSeq); }
+
+  // Every bundled example: the same outputs, and every layer but the inference-time identities
+  // (Dropout: an ONNX Identity) back.
+  void examplesRoundTrip() {
+    int count = 0;
+    for (const auto& e :
+         std::filesystem::directory_iterator(TESSEL_SOURCE_DIR "/resources/examples")) {
+      if (!std::filesystem::exists(e.path() / "model.json")) continue;
+      ModelFile file = readModelFile((e.path() / "model.json").string());
+      Model original(file.spec, 3);
+      randomizeWeights(original, 4);
+      ModelFile back = importSpec(file.spec, original);
+      // The exporter may suffix a weightless layer's tensor name ("max_pooling2d_1_1" when a
+      // node took "max_pooling2d_1"): layers with weights by name, the others by class.
+      std::vector<std::string> want, got = classes(back.spec);
+      for (const auto& n : file.spec.nodes) {
+        if (n.isInput() || n.className.find("Dropout") != std::string::npos) continue;
+        want.push_back(n.className);
+        if (original.layer(n.name) && !original.layer(n.name)->variables().empty()) {
+          const NodeSpec* m = back.spec.find(n.name);
+          QVERIFY2(m && m->className == n.className, (file.spec.name + ": " + n.name).c_str());
+        }
+      }
+      std::sort(want.begin(), want.end());
+      std::sort(got.begin(), got.end());
+      QCOMPARE(got, want);
+      Model imported(back.spec, 0);
+      imported.loadNamedWeights(back.weights);
+      auto xs = randomInputs(original, 2, 8);
+      auto ya = predict(original, xs), yb = predict(imported, xs);
+      for (size_t i = 0; i < ya.size(); ++i) {
+        const float d = maxAbsDiff(ya[i], yb[i]);
+        qInfo("%s output %zu: max |diff| %.3g", e.path().filename().c_str(), i, double(d));
+        QVERIFY(d <= 1e-5f);
+      }
+      ++count;
+    }
+    QVERIFY(count >= 5);
+  }
 
   void threeWayAddIsOneLayer() {
     const char* k = R"({"class_name": "Functional", "config": {"name": "add3", "layers": [
@@ -307,6 +356,30 @@ class TestOnnxImport : public QObject {
     ModelFile f = torchFixture("torch_cnn_fused", &d);
     QCOMPARE(classes(f.spec),
              (std::vector<std::string>{"Conv2D", "MaxPooling2D", "Conv2D", "Flatten", "Dense"}));
+    QVERIFY(d <= 1e-5f);
+  }
+
+  // The ends of the opset range: Clip/Pad/Softmax/Dropout forms differ, the model is the same.
+  void torchCnnOpsets() {
+    for (const char* name : {"torch_cnn_opset9", "torch_cnn_opset17"}) {
+      float d = 1;
+      ModelFile f = torchFixture(name, &d, "torch_cnn");
+      QCOMPARE(classes(f.spec),
+               (std::vector<std::string>{"Conv2D", "BatchNormalization", "Activation",
+                                         "MaxPooling2D", "Conv2D", "Flatten", "Dense"}));
+      QVERIFY(d <= 1e-5f);
+    }
+  }
+
+  // Add, Concat and ReduceMean of NCHW tensors, two outputs, one of them a flattened NCHW
+  // feature map through a Linear.
+  void torchResidual() {
+    float d = 1;
+    ModelFile f = torchFixture("torch_res", &d);
+    QCOMPARE(classes(f.spec), (std::vector<std::string>{"Conv2D", "Conv2D", "Add", "Activation",
+                                                        "Concatenate", "Flatten", "Dense",
+                                                        "GlobalAveragePooling2D", "Activation"}));
+    QCOMPARE(f.spec.outputs.size(), size_t(2));
     QVERIFY(d <= 1e-5f);
   }
 
