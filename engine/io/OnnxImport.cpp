@@ -39,8 +39,8 @@ ModelFile onnxModelFromBytes(const std::string& bytes, const std::string& name) 
   const std::string graphName = model.graph().name();
   onnximport::ImportGraph g(
       model.graph(), opset,
-      graphName.empty() || graphName == "torch_jit" || graphName == "main_graph" ? name
-                                                                                 : graphName);
+      graphName.empty() || graphName == "torch_jit" || graphName == "main_graph" ? name : graphName,
+      model.producer_name() == "Tessel Studio");
   return g.build();
 }
 

@@ -3,6 +3,8 @@
 // AveragePool, the global pools (and ReduceMean / ReduceMax over the spatial axes) and
 // BatchNormalization. Kernels are relaid from ONNX's (O, I, k...) to Keras's (k..., I, O).
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "engine/core/Error.h"
 #include "engine/io/onnx/ImportGraph.h"
@@ -85,6 +87,13 @@ Padding paddingOf(ImportGraph& g, const Node& n, const Value& x, const std::vect
   else
     p.explicitPads = pads;
   return p;
+}
+
+// A float attribute as the decimal Keras would write (0.001f -> 0.001, not 0.0010000000474...).
+double tidy(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.7g", double(v));
+  return std::strtod(buf, nullptr);
 }
 
 json intsJson(const std::vector<Index>& v) {
@@ -266,8 +275,10 @@ void batchNorm(ImportGraph& g, const Node& n) {
   // ONNX normalizes axis 1: the Keras channels axis for NCHW and 2-D tensors, else axis 1.
   const bool lastAxis = r <= 2 || x.layout == Layout::ChannelsFirst;
   json cfg = {{"axis", lastAxis ? -1 : 1},
-              {"momentum", ImportGraph::floatAttr(n, "momentum", 0.9f)},
-              {"epsilon", ImportGraph::floatAttr(n, "epsilon", 1e-5f)},
+              // Momentum only matters for training, which the file does not define: Keras's
+              // default when absent (PyTorch writes it; our exporter does not).
+              {"momentum", tidy(ImportGraph::floatAttr(n, "momentum", 0.99f))},
+              {"epsilon", tidy(ImportGraph::floatAttr(n, "epsilon", 1e-5f))},
               {"center", true},
               {"scale", true}};
   std::string l =

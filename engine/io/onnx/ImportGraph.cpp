@@ -94,8 +94,9 @@ Value constantOf(const onnx::TensorProto& t) {
   return v;
 }
 
-ImportGraph::ImportGraph(const onnx::GraphProto& graph, int opset, const std::string& modelName)
-    : graph_(graph), opset_(opset) {
+ImportGraph::ImportGraph(const onnx::GraphProto& graph, int opset, const std::string& modelName,
+                         bool kerasInputs)
+    : graph_(graph), opset_(opset), kerasInputs_(kerasInputs) {
   spec_.name = sanitize(modelName).empty() ? "model" : sanitize(modelName);
 }
 
@@ -334,7 +335,7 @@ void ImportGraph::declareInputs() {
       s.push_back(d.has_dim_value() && d.dim_value() > 0 ? d.dim_value() : kNone);
     }
     Value v;
-    if (s.size() >= 3) {
+    if (s.size() >= 3 && !kerasInputs_) {
       const std::string how = inputLayout(in.name());
       if (how.empty()) unknown.push_back(in.name());
       if (how == "cf") {

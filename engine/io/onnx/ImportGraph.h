@@ -44,7 +44,10 @@ const std::map<std::string, OpHandler>& importOps();
 
 class ImportGraph {
  public:
-  ImportGraph(const onnx::GraphProto& graph, int opset, const std::string& modelName);
+  // `kerasInputs`: the graph inputs are channels_last whatever their rank (files written by our
+  // exporter, engine/io/OnnxExport.h, keep Keras's interface).
+  ImportGraph(const onnx::GraphProto& graph, int opset, const std::string& modelName,
+              bool kerasInputs = false);
   // Builds the whole model; throws Error (nothing returned) on the first problem.
   ModelFile build();
 
@@ -99,6 +102,7 @@ class ImportGraph {
 
   const onnx::GraphProto& graph_;
   int opset_;
+  bool kerasInputs_;
   ModelSpec spec_;
   std::map<std::string, Value> values_;
   std::map<std::string, int> consumers_;   // ONNX tensor -> number of consuming node inputs

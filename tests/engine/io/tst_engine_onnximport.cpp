@@ -228,6 +228,10 @@ class TestOnnxImport : public QObject {
       QCOMPARE(m->className, n.className);
       QCOMPARE(m->inputs, n.inputs);
       QCOMPARE(*b.find(n.name)->output, *a.find(n.name)->output);
+      if (n.className == "BatchNormalization") {  // the defaults come back as Keras writes them
+        QCOMPARE(m->config.value("epsilon", 1e-3), n.config.value("epsilon", 1e-3));
+        QCOMPARE(m->config.value("momentum", 0.99), n.config.value("momentum", 0.99));
+      }
     }
     QCOMPARE(back.spec.inputs, spec.inputs);
     QCOMPARE(back.spec.outputs, spec.outputs);
