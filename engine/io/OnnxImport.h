@@ -22,6 +22,8 @@
 //                                         or BatchNormalization (per channel)
 //   Concat, Flatten, Reshape              Concatenate, Flatten, Reshape
 //   Dropout, Identity                     nothing (inference)
+//   Shape, Gather, Unsqueeze, Concat of   computed (PyTorch's x.view(x.size(0), -1)); a Reshape
+//   constants                             target's first entry is the batch
 //   Transpose                             only as the NCHW <-> NHWC conversion (no layer)
 // Layouts: every ONNX tensor is a Keras tensor seen either as is or channels-first. A graph input
 // of rank >= 3 is NCHW when it reaches a Conv / pool / BatchNormalization through elementwise ops,

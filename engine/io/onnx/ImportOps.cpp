@@ -2,6 +2,7 @@
 // core ones here (Gemm, MatMul, activations, elementwise arithmetic, Concat, Flatten, Reshape,
 // Transpose, Identity, Dropout, Constant), the convolution and pooling family in
 // ImportConvOps.cpp.
+#include <algorithm>
 #include <cmath>
 
 #include "engine/core/Error.h"
@@ -358,8 +359,8 @@ void reshape(ImportGraph& g, const Node& n) {
     if (d == -1) ++unknown;
     rest.push_back(d);
   }
-  if (t[0] != 0 && t[0] != -1 && unknown > 0)
-    ImportGraph::fail(n, "a fixed batch size with an inferred dimension");
+  // t[0] > 0 is the batch size the file was exported with (PyTorch folds x.size(0) into it).
+  if (t[0] < -1) ImportGraph::fail(n, "a negative batch size");
   if (unknown > 1) ImportGraph::fail(n, "several inferred (-1) dimensions");
   if (rest.size() == 1 && (x.layout == Layout::ChannelsFirst || g.rank(x) <= 2)) {
     flattenTo(g, n, x);
@@ -400,7 +401,89 @@ void transpose(ImportGraph& g, const Node& n) {
   g.setOut(n, out);
 }
 
+// ---- shape arithmetic on constants (PyTorch's x.view(x.size(0), -1)) -------------------------
+
+// Shape of a tensor: its ONNX dims, the batch written 0 (Reshape's "copy this dimension").
+void shapeOf(ImportGraph& g, const Node& n) {
+  const Value& x = g.tensorIn(n, 0);
+  const Shape s = g.onnxShape(x);
+  Index start = ImportGraph::intAttr(n, "start", 0),
+        end = ImportGraph::intAttr(n, "end", Index(s.size()));
+  const Index r = Index(s.size());
+  if (start < 0) start += r;
+  if (end < 0) end += r;
+  start = std::clamp<Index>(start, 0, r);
+  end = std::clamp<Index>(end, start, r);
+  Value v;
+  v.isConst = true;
+  v.isFloat = false;
+  for (Index i = start; i < end; ++i) {
+    if (i > 0 && s[size_t(i)] == kNone) ImportGraph::fail(n, "the shape has unknown dimensions");
+    v.data.push_back(i == 0 ? 0.0 : double(s[size_t(i)]));
+  }
+  v.dims = {Index(v.data.size())};
+  g.setOut(n, std::move(v));
+}
+
+// Gather along axis 0 of a 1-D constant.
+void gather(ImportGraph& g, const Node& n) {
+  const Value& data = g.constIn(n, 0);
+  const Value& idx = g.constIn(n, 1);
+  if (data.dims.size() != 1 || idx.dims.size() > 1 || ImportGraph::intAttr(n, "axis", 0) != 0)
+    ImportGraph::fail(n, "only Gather of a 1-D constant (shape arithmetic) is imported");
+  Value v;
+  v.isConst = true;
+  v.isFloat = data.isFloat;
+  const Index len = Index(data.data.size());
+  for (double d : idx.data) {
+    Index i = Index(d);
+    if (i < 0) i += len;
+    if (i < 0 || i >= len) ImportGraph::fail(n, "an index out of range");
+    v.data.push_back(data.data[size_t(i)]);
+  }
+  if (!idx.dims.empty()) v.dims = {Index(v.data.size())};
+  g.setOut(n, std::move(v));
+}
+
+// Unsqueeze of a constant: the same values, ones inserted in the dims.
+void unsqueeze(ImportGraph& g, const Node& n) {
+  Value v = g.constIn(n, 0);
+  std::vector<Index> axes = ImportGraph::intsAttr(n, "axes");
+  if (g.opset() >= 13 && g.hasIn(n, 1))
+    for (double a : g.constIn(n, 1).data) axes.push_back(Index(a));
+  const Index r = Index(v.dims.size() + axes.size());
+  for (Index& a : axes)
+    if (a < 0) a += r;
+  std::sort(axes.begin(), axes.end());
+  for (Index a : axes) {
+    if (a < 0 || a > Index(v.dims.size())) ImportGraph::fail(n, "an axis out of range");
+    v.dims.insert(v.dims.begin() + a, 1);
+  }
+  g.setOut(n, std::move(v));
+}
+
+// Concat of 1-D constants.
+void concatConstants(ImportGraph& g, const Node& n) {
+  Value v;
+  v.isConst = true;
+  v.isFloat = false;
+  for (int i = 0; i < n.input_size(); ++i) {
+    const Value& c = g.constIn(n, i);
+    if (c.dims.size() > 1) ImportGraph::fail(n, "only 1-D constants are concatenated");
+    v.data.insert(v.data.end(), c.data.begin(), c.data.end());
+    v.isFloat = v.isFloat || c.isFloat;
+  }
+  v.dims = {Index(v.data.size())};
+  g.setOut(n, std::move(v));
+}
+
 void concat(ImportGraph& g, const Node& n) {
+  bool allConst = n.input_size() > 0;
+  for (int i = 0; i < n.input_size(); ++i) allConst = allConst && g.in(n, i).isConst;
+  if (allConst) {
+    concatConstants(g, n);
+    return;
+  }
   std::vector<const Value*> ins;
   for (int i = 0; i < n.input_size(); ++i) ins.push_back(&g.tensorIn(n, i));
   if (ins.empty()) ImportGraph::fail(n, "has no inputs");
@@ -504,6 +587,9 @@ const std::map<std::string, OpHandler>& importOps() {
         {"Identity", identity},
         {"Dropout", dropout},
         {"Constant", constant},
+        {"Shape", shapeOf},
+        {"Gather", gather},
+        {"Unsqueeze", unsqueeze},
     };
     addConvOps(m);
     return m;

@@ -387,6 +387,18 @@ class TestOnnxImport : public QObject {
     QVERIFY(d <= 1e-5f);
   }
 
+  // x.view(x.size(0), -1): the Shape / Gather / Unsqueeze / Concat arithmetic feeding Reshape
+  // (dynamic batch) or a Reshape to [2, -1] (the batch it was exported with) is a Flatten.
+  void torchView() {
+    for (const char* name : {"torch_view", "torch_view_static"}) {
+      float d = 1;
+      ModelFile f = torchFixture(name, &d, "torch_view");
+      QCOMPARE(classes(f.spec),
+               (std::vector<std::string>{"Conv2D", "MaxPooling2D", "Flatten", "Dense"}));
+      QVERIFY(d <= 1e-5f);
+    }
+  }
+
   void torchDepthwise() {
     float d = 1;
     ModelFile f = torchFixture("torch_dwcnn", &d);
