@@ -194,7 +194,7 @@ def image_seeds():
 
 def onnx_seeds():
     # The ONNX importer's small fixtures (tests/fixtures/onnx/make_fixtures.py).
-    for name in ["torch_mlp", "torch_dwcnn", "two_inputs", "foreign_transpose"]:
+    for name in ["torch_mlp", "torch_dwcnn", "torch_view", "two_inputs", "foreign_transpose"]:
         with open(os.path.join(ROOT, "tests", "fixtures", "onnx", name + ".onnx"), "rb") as f:
             put("fuzz_onnx_import", name + ".onnx", f.read())
 
