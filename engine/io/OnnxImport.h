@@ -17,6 +17,7 @@
 //   Relu, Sigmoid, Tanh, Softmax, Elu,    folded into the previous Dense / Conv's activation when
 //   Selu, Softplus, Softsign, Exp,        it has no other consumer (as Keras writes it), else an
 //   HardSigmoid, Clip(0, 6) -> relu6      Activation layer
+//   LeakyRelu(alpha)                      Maximum(x, Rescaling(alpha)(x)) (no LeakyReLU layer)
 //   Add, Mul, Sub, Mean, Max, Min         Add, Multiply, Subtract, Average, Maximum, Minimum;
 //                                         with a constant: a Dense/Conv bias, Rescaling (scalar)
 //                                         or BatchNormalization (per channel)

@@ -288,9 +288,10 @@ void ImportGraph::readInitializers() {
 std::string ImportGraph::inputLayout(const std::string& tensor) const {
   static const std::set<std::string> cf = {
       "Conv", "MaxPool", "AveragePool", "GlobalMaxPool", "GlobalAveragePool", "BatchNormalization"};
-  static const std::set<std::string> pass = {
-      "Relu", "Sigmoid",  "Tanh",    "Elu", "Selu", "Softplus", "Softsign", "Exp", "HardSigmoid",
-      "Clip", "Identity", "Dropout", "Add", "Sub",  "Mul",      "Mean",     "Max", "Min"};
+  static const std::set<std::string> pass = {"Relu",     "Sigmoid",  "Tanh", "Elu",         "Selu",
+                                             "Softplus", "Softsign", "Exp",  "HardSigmoid", "Clip",
+                                             "Identity", "Dropout",  "Add",  "Sub",         "Mul",
+                                             "Mean",     "Max",      "Min",  "LeakyRelu"};
   std::vector<std::string> todo = {tensor};
   std::set<std::string> seen;
   while (!todo.empty()) {

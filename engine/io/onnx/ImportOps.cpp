@@ -147,6 +147,20 @@ void clip(ImportGraph& g, const Node& n) {
     ImportGraph::fail(n, "only Clip(0, 6) (relu6) and Clip(0) (relu) are imported");
 }
 
+// Tessel has no LeakyReLU layer: max(x, alpha x) (min for alpha > 1) is the same function,
+// written with the layers it has: Maximum(x, Rescaling(alpha)(x)).
+void leakyRelu(ImportGraph& g, const Node& n) {
+  const Value& x = g.tensorIn(n, 0);
+  const double alpha = ImportGraph::floatAttr(n, "alpha", 0.01f);
+  if (!(alpha >= 0) || !std::isfinite(alpha)) ImportGraph::fail(n, "alpha must be >= 0");
+  const std::string base = g.nameFor(n, "leaky_relu");
+  std::string scaled =
+      g.addLayer("Rescaling", base + "_slope", {{"scale", alpha}, {"offset", 0.0}}, {x.node});
+  std::string l =
+      g.addLayer(alpha <= 1 ? "Maximum" : "Minimum", base, json::object(), {x.node, scaled});
+  g.setOut(n, tensorValue(l, x));
+}
+
 void softmax(ImportGraph& g, const Node& n) {
   const Value& x = g.tensorIn(n, 0);
   const Index r = static_cast<Index>(g.rank(x));
@@ -574,6 +588,7 @@ const std::map<std::string, OpHandler>& importOps() {
         {"HardSigmoid", hardSigmoid},
         {"Clip", clip},
         {"Softmax", softmax},
+        {"LeakyRelu", leakyRelu},
         {"Add", [](ImportGraph& g, const Node& n) { binary(g, n, "Add"); }},
         {"Mul", [](ImportGraph& g, const Node& n) { binary(g, n, "Mul"); }},
         {"Sub", [](ImportGraph& g, const Node& n) { binary(g, n, "Sub"); }},

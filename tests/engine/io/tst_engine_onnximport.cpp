@@ -399,6 +399,17 @@ class TestOnnxImport : public QObject {
     }
   }
 
+  // LeakyReLU (no such layer in Tessel) as Maximum(x, Rescaling(0.1)(x)); Linear on a 3-D input
+  // is MatMul + Add: a Dense with its bias.
+  void torchLeaky() {
+    float d = 1;
+    ModelFile f = torchFixture("torch_leaky", &d);
+    QCOMPARE(classes(f.spec), (std::vector<std::string>{"Dense", "Rescaling", "Maximum", "Dense"}));
+    QCOMPARE(f.spec.nodes[2].config["scale"].get<double>(), double(0.1f));
+    QCOMPARE(f.spec.nodes[1].config["use_bias"], json(true));
+    QVERIFY(d <= 1e-5f);
+  }
+
   void torchDepthwise() {
     float d = 1;
     ModelFile f = torchFixture("torch_dwcnn", &d);
