@@ -199,6 +199,26 @@ NodeSpec& ImportGraph::layer(const std::string& name) {
   return *n;
 }
 
+void ImportGraph::renameLayer(const std::string& from, const std::string& base) {
+  const std::string to = sanitize(base);
+  if (to.empty() || to == from || spec_.find(to)) return;
+  NodeSpec& node = layer(from);
+  node.name = to;
+  node.config["name"] = to;
+  for (auto& n : spec_.nodes)
+    for (auto& i : n.inputs)
+      if (i == from) i = to;
+  for (auto& [tensor, v] : values_)
+    if (!v.isConst && v.node == from) v.node = to;
+  views_[to] = views_[from];
+  views_.erase(from);
+  std::map<std::string, Tensor> renamed;
+  for (auto& [name, t] : weights_)
+    renamed[name.rfind(from + "/", 0) == 0 ? to + name.substr(from.size()) : name] = std::move(t);
+  weights_ = std::move(renamed);
+  shapes_.erase(from);
+}
+
 void ImportGraph::setWeight(const std::string& layer, const std::string& var, Tensor t) {
   weights_[layer + "/" + var] = std::move(t);
 }

@@ -77,6 +77,8 @@ class ImportGraph {
   std::string addLayer(const std::string& className, const std::string& base, json config,
                        const std::vector<std::string>& inputs);
   NodeSpec& layer(const std::string& name);
+  // Renames a layer to `base` (sanitized) when that name is free, everywhere it is referred to.
+  void renameLayer(const std::string& from, const std::string& base);
   void setWeight(const std::string& layer, const std::string& var, Tensor t);
   Tensor& weight(const std::string& layer, const std::string& var);
   bool hasWeight(const std::string& layer, const std::string& var) const;

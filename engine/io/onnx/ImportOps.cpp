@@ -280,6 +280,7 @@ void merge(ImportGraph& g, const Node& n, const std::string& cls, const std::str
   if (ins.size() == 2 && (cls == "Add" || cls == "Multiply") && g.foldable(n, 0) &&
       g.layer(ins[0]->node).className == cls) {
     g.layer(ins[0]->node).inputs.push_back(ins[1]->node);
+    g.renameLayer(ins[0]->node, g.nameFor(n, base));  // "sum_partial" -> "sum"
     g.setFoldedOut(n, 0, tensorValue(ins[0]->node, *ins[0]));
     return;
   }

@@ -332,6 +332,7 @@ class TestOnnxImport : public QObject {
     for (const auto& n : back.spec.nodes)
       if (n.className == "Add") add = &n;
     QCOMPARE(add->inputs.size(), size_t(3));
+    QCOMPARE(add->name, std::string("sum"));
   }
 
   void torchMlp() {
