@@ -228,10 +228,13 @@ const std::vector<CommandSpec>& commands() {
       {"new", "PROJECT", "create an empty project file (*.tessel)", nullptr, 1, 1, {}, cmdNew},
       {"import",
        "PROJECT MODEL",
-       "add a Keras/TF.js model.json, a Keras .keras archive or a Keras 2 .h5 to a project",
+       "add a Keras/TF.js model.json, a Keras .keras archive, a Keras 2 .h5 or an ONNX model to a "
+       "project",
        "The model's training_config becomes its compile settings. The weights of a .keras or "
        ".h5 file become an \"imported\" run of the model (with the .h5's optimizer state when "
-       "it fits); layers Tessel cannot build are listed and nothing is imported.",
+       "it fits); layers Tessel cannot build are listed and nothing is imported. An .onnx file "
+       "(opsets 9-17, e.g. from torch.onnx.export) becomes a channels_last Keras graph, its "
+       "weights an \"imported\" run; unsupported operators are listed and nothing is added.",
        2,
        2,
        {{"--name", "NAME", false, "model name in the project (default: the model's name)"}},

@@ -108,11 +108,15 @@ void MainWindowActions::buildModelActions(QMenu* file) {
     a->setObjectName("actionExample_" + e.name);
   }
   ShellPrompts* p = prompts_;
-  importModel_ = file->addAction(tr("&Import Model (model.json, .keras, .h5)…"), this, [w, p] {
-    QString path = p->choosePath(tr("Import model"),
-                                 tr("Keras / TF.js model (*.json *.keras *.h5 *.hdf5)"), false);
-    if (!path.isEmpty()) w->openModel(path);
-  });
+  importModel_ =
+      file->addAction(tr("&Import Model (model.json, .keras, .h5, .onnx)…"), this, [w, p] {
+        QString path =
+            p->choosePath(tr("Import model"),
+                          tr("Keras / TF.js / ONNX model (*.json *.keras *.h5 *.hdf5 *.onnx);;"
+                             "Keras / TF.js model (*.json *.keras *.h5 *.hdf5);;ONNX (*.onnx)"),
+                          false);
+        if (!path.isEmpty()) w->openModel(path);
+      });
   importModel_->setObjectName("actionImportModel");
 }
 

@@ -9,6 +9,7 @@
 #include "engine/core/Error.h"
 #include "engine/io/KerasArchive.h"
 #include "engine/io/OnnxExport.h"
+#include "engine/io/OnnxImport.h"
 #include "engine/io/PythonExport.h"
 #include "engine/io/TensorBoardExport.h"
 #include "engine/io/TfjsOptimizerWeights.h"
@@ -132,7 +133,9 @@ ModelSpec ModelFileController::validSpec() const {
 bool ModelFileController::openModel(const QString& path) {
   ModelFile file;
   try {
-    file = readAnyModelFile(path.toStdString());  // model.json, .keras or Keras 2 .h5
+    const std::string p = path.toStdString();
+    // model.json, .keras, Keras 2 .h5 or ONNX
+    file = isOnnxPath(p) ? readOnnxModel(p) : readAnyModelFile(p);
   } catch (const std::exception& e) {
     loadError_ = tr("Could not open %1:\n%2").arg(path, what(e));
     emit loadFailed(loadError_);
