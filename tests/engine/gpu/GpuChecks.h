@@ -234,11 +234,9 @@ inline ModelSpec seedCnn() {
 // strided / dilated / without bias with several activations, max and average pooling (valid,
 // same with partial windows, overlapping), global pooling, BatchNormalization (NHWC and after
 // Dense; training mode and its moving statistics).
-inline std::vector<Result> checkCnnLayers(int device) {
-  std::vector<Result> r;
-  Rng rng(13);
-  const Tensor x = randomNormal({8, 9, 9, 3}, rng);
-  const Tensor y = randomNormal({8, 4}, rng);
+// The models: input (9, 9, 3), output 4 (mean squared error).
+inline std::vector<std::pair<std::string, ModelSpec>> cnnLayerModels() {
+  std::vector<std::pair<std::string, ModelSpec>> models;
   struct Case {
     std::string name;
     json middle;
@@ -278,8 +276,18 @@ inline std::vector<Result> checkCnnLayers(int device) {
         layers.back()["class_name"] != "GlobalMaxPooling2D")
       layers.push_back(layer("Flatten", {{"name", "f"}}));
     layers.push_back(denseLayer("out", 4, "linear"));
-    compareStep(device, sequential(layers), "mse", x, y, c.name, 1e-5, 1e-5, r);
+    models.emplace_back(c.name, sequential(layers));
   }
+  return models;
+}
+
+inline std::vector<Result> checkCnnLayers(int device) {
+  std::vector<Result> r;
+  Rng rng(13);
+  const Tensor x = randomNormal({8, 9, 9, 3}, rng);
+  const Tensor y = randomNormal({8, 4}, rng);
+  for (const auto& [name, spec] : cnnLayerModels())
+    compareStep(device, spec, "mse", x, y, name, 1e-5, 1e-5, r);
   // BatchNormalization after Dense (rank 2), momentum and epsilon of our own.
   const Tensor x2 = randomNormal({16, 12}, rng);
   const json dense = json::array(

@@ -113,15 +113,19 @@ class TestEngineGpu : public QObject {
     if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
     auto loss = makeLoss("sparse_categorical_crossentropy");
     auto opt = makeOptimizer("sgd");
-    for (bool bn : {false, true}) {
-      Model m(gpucheck::fashionCnn(bn), 1);
+    std::vector<std::pair<std::string, ModelSpec>> specs = gpucheck::cnnLayerModels();
+    specs.emplace_back("fashion CNN", gpucheck::fashionCnn(false));
+    specs.emplace_back("fashion CNN + BN", gpucheck::fashionCnn(true));
+    specs.emplace_back("seed CNN", gpucheck::seedCnn());
+    for (const auto& [name, spec] : specs) {
+      Model m(spec, 1);
       try {
         gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
         QVERIFY(gpu::deviceCount() > 0);
       } catch (const Error& e) {
         const std::string msg = e.what();
-        QVERIFY2(msg.find("not on the GPU") == std::string::npos, msg.c_str());
-        QVERIFY2(gpu::deviceCount() == 0, msg.c_str());
+        QVERIFY2(msg.find("not on the GPU") == std::string::npos, (name + ": " + msg).c_str());
+        QVERIFY2(gpu::deviceCount() == 0, (name + ": " + msg).c_str());
       }
     }
     // TF's "same" padding with an odd total at stride 2 pads one more at the end: cuDNN cannot.
