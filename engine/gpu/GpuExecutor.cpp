@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <utility>
@@ -96,6 +98,7 @@ class CudaExecutor : public Executor {
   const DeviceInfo& device() const override { return info_; }
   double timeReplays(Index n, bool train, int iterations) override;
   int nodesPerStep(Index n, bool train) const override;
+  std::string profile(Index n, bool train, int iterations) override;
 
  private:
   enum class Kind { Dense, Act, Mask, Alias, Conv, Pool, BatchNorm };
@@ -194,6 +197,13 @@ class CudaExecutor : public Executor {
   size_t dnnWorkspaceBytes_ = 0;
 #endif
   bool hasConv_ = false;
+  bool anyConvAlgorithm_ = false;  // TESSEL_GPU_ANY_CONV_ALGO=1: nondeterministic ones too
+  // Profiling: events after each op (profile()).
+  void mark(size_t op, const char* what);
+  bool profiling_ = false;
+  size_t marks_ = 0;
+  std::vector<cudaEvent_t> events_;
+  std::vector<std::string> labels_;
   std::map<std::pair<Index, bool>, Graph> graphs_;
   Tensor out_;
 };
@@ -222,6 +232,8 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
     // once so that nothing is allocated while a graph is captured; algorithms needing more are
     // not chosen.
     dnnWorkspaceBytes_ = size_t(256) << 20;
+    const char* any = std::getenv("TESSEL_GPU_ANY_CONV_ALGO");
+    anyConvAlgorithm_ = any && std::string(any) == "1";
     check(cudaMalloc(&dnnWorkspace_, dnnWorkspaceBytes_), "allocate the cuDNN workspace");
     for (Op& op : ops_) {
       if (op.kind != Kind::Conv) continue;
@@ -278,6 +290,7 @@ CudaExecutor::~CudaExecutor() {
   for (float* p : {params_, grads_, slot0_, slot1_})
     if (p) cudaFree(p);
   if (workspace_) cudaFree(workspace_);
+  for (cudaEvent_t e : events_) cudaEventDestroy(e);
   if (blas_) cublasDestroy(blas_);
 #if TESSEL_HAVE_CUDNN
   for (Op& op : ops_) {
@@ -616,7 +629,7 @@ void CudaExecutor::allocate(Index batch) {
         op.filter = fixed(kernel, "the convolution kernels");
         op.dfilter = fixed(kernel, "the convolution kernels");
         const int rows = int(batch * op.geom.oh * op.geom.ow);
-        scratchDoubles = std::max(scratchDoubles, 2L * reductionChunks(rows) * op.filters);
+        scratchDoubles = std::max(scratchDoubles, reductionScratchDoubles(rows, op.filters));
         break;
       }
       case Kind::Pool:
@@ -630,7 +643,7 @@ void CudaExecutor::allocate(Index batch) {
         op.gy = buffer(op.out, "the gradients");
         op.stats = fixed(7L * op.geom.c, "the normalization statistics");
         const int rows = int(batch * (op.out / op.geom.c));
-        scratchDoubles = std::max(scratchDoubles, 2L * reductionChunks(rows) * op.geom.c);
+        scratchDoubles = std::max(scratchDoubles, reductionScratchDoubles(rows, op.geom.c));
         break;
       }
     }
@@ -719,12 +732,14 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         break;
       }
     }
+    mark(k, "forward");
   }
   const float* out = ops_.back().y;
   if (train) {
     // ---- loss gradient, backward, update ----
     launchLossGradient(loss_, devStage_ + yOff_, out, devStage_ + scaleOff_, ops_.back().gy, rows,
                        int(outDim_), fromLogits_, smoothing_, s);
+    mark(ops_.size(), "loss gradient");
     for (size_t k = ops_.size(); k-- > 0;) {
       Op& op = ops_[k];
       const float* in = inputs[k];
@@ -758,9 +773,12 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           const ConvAlgos& a = op.algos.at(n);
           const int K = op.geom.kh * op.geom.kw * op.geom.c, F = op.filters;
           const int M = rows * op.geom.oh * op.geom.ow;
-          // dZ in place of dY; db = column sums of dZ (in double over row chunks).
-          launchActivationBackward(op.gy, op.z, op.y, op.gy, nullptr, M, F, op.act, s);
-          if (op.b >= 0) launchColumnSums(op.gy, M, F, reduceScratch_, grads_ + op.b, s);
+          // dZ in place of dY; db = column sums of dZ (in double over row chunks), one pass.
+          if (op.b >= 0)
+            launchActivationBackwardBias(op.gy, op.z, op.y, op.gy, grads_ + op.b, M, F, op.act,
+                                         reduceScratch_, s);
+          else
+            launchActivationBackward(op.gy, op.z, op.y, op.gy, nullptr, M, F, op.act, s);
           check(cudnnConvolutionBackwardFilter(dnn_, &one, a.x, in, a.y, op.gy, op.convDesc,
                                                a.bwdFilter, dnnWorkspace_, dnnWorkspaceBytes_,
                                                &zero, op.wDesc, op.dfilter),
@@ -794,6 +812,7 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           break;
         }
       }
+      mark(k, "backward");
     }
     if (trainFloats_ > 0) {
       const float* hyper = devStage_ + hyperOff_;
@@ -802,10 +821,63 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
                    s);
       else
         launchSgd(params_, grads_, slot0_, trainFloats_, hyper, momentum_, nesterov_, s);
+      mark(ops_.size(), "optimizer update");
     }
   }
   check(cudaMemcpyAsync(hostOut_, out, size_t(rows * outDim_) * 4, cudaMemcpyDeviceToHost, s),
         "copy the output");
+  mark(ops_.size(), "output copy");
+}
+
+// Profiling (not while capturing): an event after each op's forward and backward.
+void CudaExecutor::mark(size_t op, const char* what) {
+  if (!profiling_) return;
+  if (marks_ == events_.size()) {
+    cudaEvent_t e;
+    check(cudaEventCreate(&e), "event");
+    events_.push_back(e);
+  }
+  check(cudaEventRecord(events_[marks_], stream_), "event");
+  const std::string label =
+      op < ops_.size() ? ops_[op].layer->className() + " '" + ops_[op].layer->name() + "' " + what
+                       : std::string(what);
+  if (marks_ == labels_.size()) labels_.push_back(label);
+  ++marks_;
+}
+
+std::string CudaExecutor::profile(Index n, bool train, int iterations) {
+  if (!graphs_.count({n, train})) throw Error("GPU: no step of this size ran yet");
+  check(cudaStreamSynchronize(stream_), "profile");
+  cudaEvent_t start;
+  check(cudaEventCreate(&start), "event");
+  std::vector<double> ms;
+  profiling_ = true;
+  for (int it = 0; it < iterations + 3; ++it) {
+    marks_ = 0;
+    check(cudaEventRecord(start, stream_), "event");
+    enqueueStep(n, train);
+    check(cudaStreamSynchronize(stream_), "profile");
+    if (it < 3) continue;  // warm-up
+    ms.resize(marks_, 0.0);
+    for (size_t i = 0; i < marks_; ++i) {
+      float t = 0;
+      cudaEventElapsedTime(&t, i ? events_[i - 1] : start, events_[i]);
+      ms[i] += t / iterations;
+    }
+  }
+  profiling_ = false;
+  cudaEventDestroy(start);
+  double total = 0;
+  for (double t : ms) total += t;
+  std::string out;
+  char line[200];
+  for (size_t i = 0; i < ms.size(); ++i) {
+    std::snprintf(line, sizeof line, "  %-52s %8.4f ms %5.1f%%\n", labels_[i].c_str(), ms[i],
+                  100 * ms[i] / total);
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "  %-52s %8.4f ms (eager, with launch gaps)\n", "total", total);
+  return out + line;
 }
 
 CudaExecutor::Graph& CudaExecutor::graphFor(Index n, bool train) {
@@ -853,7 +925,8 @@ void CudaExecutor::prepareConvolutions(Index n) {
     if (on != int(n) || oc != op.filters || oh != g.oh || ow != g.ow)
       throw Error("GPU plan: cuDNN's output size of " + what + " differs from Keras's");
     auto usable = [&](auto& p) {
-      return p.status == CUDNN_STATUS_SUCCESS && p.determinism == CUDNN_DETERMINISTIC &&
+      return p.status == CUDNN_STATUS_SUCCESS &&
+             (p.determinism == CUDNN_DETERMINISTIC || anyConvAlgorithm_) &&
              p.memory <= dnnWorkspaceBytes_ &&
              (p.mathType == CUDNN_FMA_MATH || p.mathType == CUDNN_DEFAULT_MATH);
     };

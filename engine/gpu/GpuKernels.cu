@@ -370,34 +370,66 @@ __global__ void columnReduceKernel(int mode, const float* a, const float* x, con
   }
 }
 
-__device__ __forceinline__ double chunkSum(const double* partial, int which, int chunks, int cols,
-                                           int col) {
+// Block per (column, which): sums[which][col] = the chunks' partial sums added in a fixed tree
+// (deterministic); outF[col] = float(sums[0][col]) when not null.
+__global__ void chunkFinishKernel(const double* partial, int chunks, int cols, double* sums,
+                                  float* outF) {
+  __shared__ double t[256];
+  const int col = blockIdx.x, which = blockIdx.y;
   double s = 0;
-  for (int k = 0; k < chunks; ++k) s += partial[long(which * chunks + k) * cols + col];
-  return s;
+  for (int k = threadIdx.x; k < chunks; k += 256)
+    s += partial[long(which * chunks + k) * cols + col];
+  t[threadIdx.x] = s;
+  __syncthreads();
+  for (int w = 128; w > 0; w >>= 1) {
+    if (threadIdx.x < w) t[threadIdx.x] += t[threadIdx.x + w];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) {
+    sums[which * cols + col] = t[0];
+    if (outF && which == 0) outF[col] = float(t[0]);
+  }
 }
 
-__global__ void columnSumsFinishKernel(const double* partial, int chunks, int cols, float* out) {
-  const int c = blockIdx.x * blockDim.x + threadIdx.x;
-  if (c < cols) out[c] = float(chunkSum(partial, 0, chunks, cols, c));
+// Like columnReduceKernel mode 0, on dz = dy * f'(z) computed (and written) on the way: the
+// activation backward and the bias gradient of a convolution in one pass.
+__global__ void actBackwardPartialKernel(const float* dy, const float* z, const float* y, float* dz,
+                                         int rows, int cols, int act, double* partial) {
+  __shared__ double s0[8][32];
+  const int col = blockIdx.x * 32 + threadIdx.x;
+  double p0 = 0;
+  if (col < cols)
+    for (int r = blockIdx.y * 8 + threadIdx.y; r < rows; r += gridDim.y * 8) {
+      const long i = long(r) * cols + col;
+      const float d = actBackward(act, z[i], y[i], dy[i]);
+      dz[i] = d;
+      p0 += d;
+    }
+  s0[threadIdx.y][threadIdx.x] = p0;
+  __syncthreads();
+  if (threadIdx.y == 0 && col < cols) {
+    double t0 = 0;
+    for (int k = 0; k < 8; ++k) t0 += s0[k][threadIdx.x];
+    partial[long(blockIdx.y) * cols + col] = t0;
+  }
 }
 
 // stats: mean, invStd, a, b, k, k1, k2, each C floats.
-__global__ void bnMeanKernel(const double* partial, int chunks, int C, double m, float* stats) {
+__global__ void bnMeanKernel(const double* sums, int C, double m, float* stats) {
   const int c = blockIdx.x * blockDim.x + threadIdx.x;
-  if (c < C) stats[c] = float(chunkSum(partial, 0, chunks, C, c) / m);
+  if (c < C) stats[c] = float(sums[c] / m);
 }
 
-__global__ void bnStatsKernel(const double* partial, int chunks, int C, double m, bool training,
-                              double eps, float decay, const float* gamma, const float* beta,
-                              float* mm, float* mv, float* stats) {
+__global__ void bnStatsKernel(const double* sums, int C, double m, bool training, double eps,
+                              float decay, const float* gamma, const float* beta, float* mm,
+                              float* mv, float* stats) {
   const int c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= C) return;
   float* mean = stats;
   float* invStd = stats + C;
   float mu, is;
   if (training) {
-    const double var = chunkSum(partial, 0, chunks, C, c) / m;
+    const double var = sums[c] / m;
     mu = mean[c];
     is = float(1.0 / sqrt(var + eps));
     mm[c] -= (mm[c] - mu) * decay;
@@ -422,12 +454,12 @@ __global__ void scaleShiftKernel(const float* x, float* y, const float* a, const
   }
 }
 
-__global__ void bnBackwardStatsKernel(const double* partial, int chunks, int C, double m,
-                                      bool training, const float* gamma, float* dGamma,
-                                      float* dBeta, float* stats) {
+__global__ void bnBackwardStatsKernel(const double* sums, int C, double m, bool training,
+                                      const float* gamma, float* dGamma, float* dBeta,
+                                      float* stats) {
   const int c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= C) return;
-  const double s1 = chunkSum(partial, 0, chunks, C, c), s2 = chunkSum(partial, 1, chunks, C, c);
+  const double s1 = sums[c], s2 = sums[C + c];
   if (dGamma) dGamma[c] = float(s2);
   if (dBeta) dBeta[c] = float(s1);
   stats[4 * C + c] = (gamma ? gamma[c] : 1.0f) * stats[C + c];
@@ -518,39 +550,62 @@ void launchPoolBackward(const float* dy, const int* argmax, float* dx, const Poo
 }
 
 int reductionChunks(int rows) {
-  const int c = (rows + 255) / 256;
-  return c < 1 ? 1 : (c > 128 ? 128 : c);
+  const int c = (rows + 63) / 64;
+  return c < 1 ? 1 : (c > 1024 ? 1024 : c);
+}
+
+long reductionScratchDoubles(int rows, int cols) {
+  return 2L * reductionChunks(rows) * cols + 2L * cols;
 }
 
 namespace {
-void columnReduce(int mode, const float* a, const float* x, const float* mean, const float* invStd,
-                  int rows, int cols, double* partial, cudaStream_t stream) {
-  const dim3 grid((cols + 31) / 32, reductionChunks(rows));
-  columnReduceKernel<<<grid, dim3(32, 8), 0, stream>>>(mode, a, x, mean, invStd, rows, cols,
-                                                       partial);
+// Partial sums per chunk of rows (grid (ceil(cols / 32), chunks), block (32, 8)), then the
+// chunks added per column: the sums land after the partials in scratch (sums[2][cols]).
+double* columnReduce(int mode, const float* a, const float* x, const float* mean,
+                     const float* invStd, int rows, int cols, double* scratch, cudaStream_t stream,
+                     int which = 1, float* outF = nullptr) {
+  const int chunks = reductionChunks(rows);
+  columnReduceKernel<<<dim3((cols + 31) / 32, chunks), dim3(32, 8), 0, stream>>>(
+      mode, a, x, mean, invStd, rows, cols, scratch);
+  double* sums = scratch + 2L * chunks * cols;
+  chunkFinishKernel<<<dim3(cols, which), 256, 0, stream>>>(scratch, chunks, cols, sums, outF);
+  return sums;
 }
 }  // namespace
 
-void launchColumnSums(const float* a, int rows, int cols, double* partial, float* out,
+void launchColumnSums(const float* a, int rows, int cols, double* scratch, float* out,
                       cudaStream_t stream) {
-  columnReduce(0, a, nullptr, nullptr, nullptr, rows, cols, partial, stream);
-  columnSumsFinishKernel<<<(cols + 127) / 128, 128, 0, stream>>>(partial, reductionChunks(rows),
-                                                                 cols, out);
+  columnReduce(0, a, nullptr, nullptr, nullptr, rows, cols, scratch, stream, 1, out);
+}
+
+void launchActivationBackwardBias(const float* dy, const float* z, const float* y, float* dz,
+                                  float* db, int rows, int units, int act, double* scratch,
+                                  cudaStream_t stream) {
+  if (act == kActSoftmax) {
+    softmaxBackwardKernel<<<(rows + 7) / 8, 256, 0, stream>>>(dy, y, dz, rows, units);
+    launchColumnSums(dz, rows, units, scratch, db, stream);
+    return;
+  }
+  const int chunks = reductionChunks(rows);
+  actBackwardPartialKernel<<<dim3((units + 31) / 32, chunks), dim3(32, 8), 0, stream>>>(
+      dy, z, y, dz, rows, units, act, scratch);
+  chunkFinishKernel<<<dim3(units, 1), 256, 0, stream>>>(scratch, chunks, units,
+                                                        scratch + 2L * chunks * units, db);
 }
 
 void launchBatchNormForward(const float* x, float* y, int rows, int C, bool training, float decay,
                             double epsilon, const float* gamma, const float* beta,
                             float* movingMean, float* movingVar, double* scratch, float* stats,
                             cudaStream_t stream) {
-  const int chunks = reductionChunks(rows);
   const int cb = (C + 127) / 128;
+  double* sums = scratch + 2L * reductionChunks(rows) * C;
   if (training) {
     columnReduce(0, x, nullptr, nullptr, nullptr, rows, C, scratch, stream);
-    bnMeanKernel<<<cb, 128, 0, stream>>>(scratch, chunks, C, double(rows), stats);
+    bnMeanKernel<<<cb, 128, 0, stream>>>(sums, C, double(rows), stats);
     columnReduce(1, x, nullptr, stats, nullptr, rows, C, scratch, stream);
   }
-  bnStatsKernel<<<cb, 128, 0, stream>>>(scratch, chunks, C, double(rows), training, epsilon, decay,
-                                        gamma, beta, movingMean, movingVar, stats);
+  bnStatsKernel<<<cb, 128, 0, stream>>>(sums, C, double(rows), training, epsilon, decay, gamma,
+                                        beta, movingMean, movingVar, stats);
   const long count = long(rows) * C;
   scaleShiftKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, y, stats + 2 * C, stats + 3 * C,
                                                               count, C);
@@ -559,10 +614,9 @@ void launchBatchNormForward(const float* x, float* y, int rows, int C, bool trai
 void launchBatchNormBackward(const float* x, const float* dy, float* dx, int rows, int C,
                              bool training, const float* gamma, float* dGamma, float* dBeta,
                              double* scratch, float* stats, cudaStream_t stream) {
-  const int chunks = reductionChunks(rows);
-  columnReduce(2, dy, x, stats, stats + C, rows, C, scratch, stream);
-  bnBackwardStatsKernel<<<(C + 127) / 128, 128, 0, stream>>>(scratch, chunks, C, double(rows),
-                                                             training, gamma, dGamma, dBeta, stats);
+  double* sums = columnReduce(2, dy, x, stats, stats + C, rows, C, scratch, stream, 2);
+  bnBackwardStatsKernel<<<(C + 127) / 128, 128, 0, stream>>>(sums, C, double(rows), training, gamma,
+                                                             dGamma, dBeta, stats);
   if (!dx) return;
   const long count = long(rows) * C;
   bnDxKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, dy, dx, stats, count, C);

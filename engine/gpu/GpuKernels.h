@@ -62,19 +62,26 @@ void launchPoolForward(const float* x, float* y, int* argmax, const PoolGeom& g,
 void launchPoolBackward(const float* dy, const int* argmax, float* dx, const PoolGeom& g,
                         bool isMax, cudaStream_t stream);
 
-// Column sums of a (rows, cols) matrix into out (cols), accumulated in double over `chunks` row
-// blocks (partial: chunks * cols doubles), then added in order. For the bias gradients of layers
-// with many rows (convolutions: rows = n * oh * ow).
+// Column sums of a (rows, cols) matrix into out (cols), accumulated in double per block of rows
+// (reductionChunks of them), then the blocks' sums added in a fixed tree: deterministic. For the
+// bias gradients of layers with many rows (convolutions: rows = n * oh * ow). scratch:
+// reductionScratchDoubles(rows, cols) doubles.
 int reductionChunks(int rows);
-void launchColumnSums(const float* a, int rows, int cols, double* partial, float* out,
+long reductionScratchDoubles(int rows, int cols);
+void launchColumnSums(const float* a, int rows, int cols, double* scratch, float* out,
                       cudaStream_t stream);
+// dz = dy * f'(z) and db = column sums of dz in one pass over the rows (launchColumnSums's
+// numerics); dz may equal dy.
+void launchActivationBackwardBias(const float* dy, const float* z, const float* y, float* dz,
+                                  float* db, int rows, int units, int act, double* scratch,
+                                  cudaStream_t stream);
 
 // BatchNormalization over the last axis of x viewed as (rows, C), as
 // engine/layers/BatchNormalization.cpp: training uses the batch mean and biased variance (two
 // passes in double), updates moving_mean / moving_variance in place with `decay` (the host's
 // float(1 - momentum), as the CPU layer computes it), and
 // leaves mean / invStd for the backward pass; inference uses the moving statistics. gamma / beta
-// may be null (scale / center false). scratch: reductionChunks(rows) * 2 * C doubles; stats: 7 * C
+// may be null (scale / center false). scratch: reductionScratchDoubles(rows, C); stats: 7 * C
 // floats (mean, invStd, a, b, k, k1, k2).
 void launchBatchNormForward(const float* x, float* y, int rows, int C, bool training, float decay,
                             double epsilon, const float* gamma, const float* beta,
