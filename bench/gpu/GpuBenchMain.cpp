@@ -150,6 +150,9 @@ int bench(int device, Index samples, int epochs, const std::vector<int>& batches
           "tflops=%.3f\n",
           model.c_str(), batch, sps, 1e3 * sec / std::ceil(double(samples) / batch), ms,
           batch / (ms * 1e-3), ex->launchesPerStep(), ex->nodesPerStep(batch, true), tflops);
+      if (!mlp)
+        std::printf("step profile, %s batch %d:\n%s", model.c_str(), batch,
+                    ex->profile(batch, true, 20).c_str());
       std::fflush(stdout);
     }
   }
