@@ -21,15 +21,15 @@ SetTrainableCommand::SetTrainableCommand(GraphDocument* doc, std::map<NodeId, bo
 
 QString SetTrainableCommand::apply() {
   if (changes_.empty()) return QObject::tr("nothing to change: the layers are already so");
-  for (const Change& c : changes_)
-    if (QString why = doc_->setConfig(c.id, "trainable", json(c.trainable)); !why.isEmpty())
-      return why;
-  return {};
+  std::vector<std::pair<NodeId, std::optional<json>>> values;
+  for (const Change& c : changes_) values.emplace_back(c.id, json(c.trainable));
+  return doc_->setConfigs("trainable", values);  // one re-validation for the whole base
 }
 
 void SetTrainableCommand::revert() {
-  for (auto it = changes_.rbegin(); it != changes_.rend(); ++it)
-    doc_->setConfig(it->id, "trainable", it->old);
+  std::vector<std::pair<NodeId, std::optional<json>>> values;
+  for (const Change& c : changes_) values.emplace_back(c.id, c.old);
+  doc_->setConfigs("trainable", values);
 }
 
 std::map<NodeId, bool> trainableChanges(const GraphDocument& doc, const ModelSpec& wanted) {
