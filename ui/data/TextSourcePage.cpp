@@ -2,7 +2,7 @@
 
 #include <QComboBox>
 #include <QFileDialog>
-#include <QFormLayout>
+#include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -39,7 +39,6 @@ QString joinedIds(const std::vector<std::int64_t>& ids) {
 
 TextSourcePage::TextSourcePage(QWidget* parent) : DataSourcePage(parent) {
   auto* layout = new QVBoxLayout(this);
-  auto* form = new QFormLayout;
   source_ = new QComboBox(this);
   source_->setObjectName("textSourceCombo");
   source_->addItem(tr("CSV/TSV: a text column with a label column"), kSources[CsvSource]);
@@ -90,18 +89,28 @@ TextSourcePage::TextSourcePage(QWidget* parent) : DataSourcePage(parent) {
   vocabularyFile_ = new QLineEdit(this);
   vocabularyFile_->setObjectName("vocabularyFileEdit");
   vocabularyFile_->setPlaceholderText(tr("none: adapted on the training split"));
-  form->addRow(tr("Text source"), source_);
-  form->addRow(tr("Text column"), textColumn_);
-  form->addRow(tr("Label column"), labelColumn_);
-  form->addRow(tr("Categories"), categories_);
-  form->addRow(tr("Standardize"), standardize_);
-  form->addRow(tr("Split"), split_);
-  form->addRow(tr("N-grams"), ngrams_);
-  form->addRow(tr("Max tokens"), maxTokens_);
-  form->addRow(tr("Output mode"), outputMode_);
-  form->addRow(tr("Sequence length"), sequenceLength_);
-  form->addRow(tr("Vocabulary file"), vocabularyFile_);
-  layout->addLayout(form);
+  // Two columns of settings, so the preview table keeps most of the page.
+  auto* grid = new QGridLayout;
+  auto add = [&](int row, int col, const QString& label, QWidget* w, int span = 1) {
+    auto* l = new QLabel(label, this);
+    l->setBuddy(w);
+    grid->addWidget(l, row, col * 2);
+    grid->addWidget(w, row, col * 2 + 1, 1, span);
+  };
+  add(0, 0, tr("Text source"), source_, 3);
+  add(1, 0, tr("Text column"), textColumn_);
+  add(1, 1, tr("Label column"), labelColumn_);
+  add(2, 0, tr("Categories"), categories_, 3);
+  add(3, 0, tr("Standardize"), standardize_);
+  add(3, 1, tr("Split"), split_);
+  add(4, 0, tr("N-grams"), ngrams_);
+  add(4, 1, tr("Max tokens"), maxTokens_);
+  add(5, 0, tr("Output mode"), outputMode_);
+  add(5, 1, tr("Sequence length"), sequenceLength_);
+  add(6, 0, tr("Vocabulary file"), vocabularyFile_, 3);
+  grid->setColumnStretch(1, 1);
+  grid->setColumnStretch(3, 1);
+  layout->addLayout(grid);
   vocabulary_ = new QLabel(this);
   vocabulary_->setObjectName("vocabularyLabel");
   vocabulary_->setWordWrap(true);
@@ -112,6 +121,7 @@ TextSourcePage::TextSourcePage(QWidget* parent) : DataSourcePage(parent) {
   preview_->horizontalHeader()->setStretchLastSection(true);
   preview_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   preview_->verticalHeader()->setVisible(false);
+  preview_->setWordWrap(false);
   layout->addWidget(preview_, 1);
 
   connect(source_, &QComboBox::currentIndexChanged, this, [this] {
