@@ -17,6 +17,8 @@
 #include "engine/data/Fortunes.h"
 #include "engine/data/TextDataset.h"
 #include "engine/data/TfRecordExport.h"
+#include "engine/graph/ModelSpec.h"
+#include "engine/layers/TextLayers.h"
 
 namespace tessel::app {
 
@@ -141,6 +143,15 @@ DataSettings textSource(const Args& args, bool fortunes) {
     if (v["output_mode"] != "int") v.erase("output_sequence_length");
   }
   if (args.has("--ngrams")) v["ngrams"] = args.intValue("--ngrams", 1, 1, 16);
+  if (args.has("--model")) {
+    // The model's own TextVectorization (fed by its first input): its config, and its
+    // vocabulary when it has one (then nothing is adapted).
+    const ModelSpec spec = ModelSpec::fromKerasJson(readJsonFile(args.value("--model")));
+    auto c = textVectorizationConfig(spec);
+    if (!c)
+      throw Error(args.value("--model") + ": no TextVectorization layer fed by the model's input");
+    v = *c;
+  }
   o["vectorization"] = v;
   if (args.has("--vocabulary")) o["vocabulary_file"] = absolute(args.value("--vocabulary"));
   if (args.has("--limit")) o["max_samples"] = args.intValue("--limit", -1, 1, 1LL << 40);
@@ -187,8 +198,11 @@ int cmdDataText(const Args& args, bool fortunes) {
             << c["max_tokens"].dump() << ", output_mode " << c["output_mode"].get<std::string>()
             << ", output_sequence_length " << c["output_sequence_length"].dump() << std::endl;
   const auto vocab = td.source->vocabulary();
+  const json& sv = s.options["vectorization"];
+  const bool given = sv.contains("vocabulary") && !sv["vocabulary"].is_null();
   std::cout << "Vocabulary size: " << vocab.size()
             << (s.options.contains("vocabulary_file") ? " (from the vocabulary file)"
+                : given                               ? " (given in the settings or the model)"
                                                       : " (adapted on the training split)")
             << "; first tokens:";
   for (size_t i = 0; i < vocab.size() && i < 12; ++i) std::cout << " " << quoted(vocab[i]);
@@ -210,6 +224,21 @@ int cmdDataText(const Args& args, bool fortunes) {
     std::ofstream out(args.value("--save-vocabulary"));
     for (const auto& t : vocab) out << t << "\n";
     std::cout << "Wrote the vocabulary to " << args.value("--save-vocabulary") << std::endl;
+  }
+  if (args.has("--save-model")) {
+    if (!args.has("--model")) throw UsageError("data text: --save-model needs --model MODEL.json");
+    const json file = readJsonFile(args.value("--model"));
+    ModelSpec spec = ModelSpec::fromKerasJson(file);
+    const std::string layer = storeTextVocabulary(spec, td.source->config());
+    json out = spec.toKerasJson();
+    if (file.contains("modelTopology")) {  // a TF.js model.json: keep its other keys
+      json whole = file;
+      whole["modelTopology"] = out;
+      out = whole;
+    }
+    std::ofstream(args.value("--save-model")) << out.dump(1) << "\n";
+    std::cout << "Wrote " << args.value("--save-model") << " with the vocabulary in layer '"
+              << layer << "'" << std::endl;
   }
   if (args.has("--preview")) {
     const int rows = int(args.intValue("--rows", 5, 1, 1000));

@@ -59,6 +59,35 @@ class TestAppDataText : public QObject {
     QVERIFY2(r.err.contains("give one source"), qPrintable(r.err));
   }
 
+  // --save-model writes the adapted vocabulary into the model's TextVectorization; --model then
+  // vectorizes with it (no second adapt).
+  void vocabularySavedIntoTheModel() {
+    QTemporaryDir dir;
+    const QString csv = dir.filePath("c.csv"), model = dir.filePath("m.json"),
+                  out = dir.filePath("out.json");
+    writeFile(csv, "text,label\nthe cat,x\nthe dog,y\na cat,x\na dog,y\ncat cat,x\ndog,y\n");
+    writeFile(model, R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+      {"class_name": "InputLayer", "name": "text", "config": {"name": "text",
+       "batch_input_shape": [null, 4]}, "inbound_nodes": []},
+      {"class_name": "TextVectorization", "name": "tv", "config": {"name": "tv",
+       "max_tokens": 20, "output_sequence_length": 4}, "inbound_nodes": [[["text", 0, 0, {}]]]},
+      {"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 2},
+       "inbound_nodes": [[["tv", 0, 0, {}]]]}],
+      "input_layers": [["text", 0, 0]], "output_layers": [["d", 0, 0]]}})");
+    Run r = runTessel({"data", "text", "--csv", csv, "--model", model, "--save-model", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("max_tokens 20") && r.out.contains("output_sequence_length 4") &&
+                 r.out.contains("in layer 'tv'"),
+             qPrintable(r.out));
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray saved = f.readAll();
+    QVERIFY2(saved.contains("\"vocabulary\"") && saved.contains("\"[UNK]\""), saved.constData());
+    r = runTessel({"data", "text", "--csv", csv, "--model", out});
+    QVERIFY2(r.code == 0 && r.out.contains("(given in the settings or the model)"),
+             qPrintable(r.out + r.err));
+  }
+
   void fortunesPreview() {
     if (!fortunesAvailable()) QSKIP("the fortunes package is not installed");
     Run r = runTessel({"data", "fortunes", "--preview", "--rows", "2"});
