@@ -255,6 +255,19 @@ SourceReport TextSourcePage::describe(const std::string& path) {
                                     ? tr("from the vocabulary file")
                                     : tr("adapted on the training split"))
                            .arg(first.join(", ")));
+  if (td.source->outputMode() == "int" && td.source->outputSequenceLength()) {
+    std::vector<std::string> train;
+    for (Index r : td.train) train.push_back(S.texts[size_t(r)]);
+    std::int64_t w = 0, truncated = 0;
+    td.source->vectorize(train, w, &truncated);
+    if (truncated > 0)
+      vocabulary_->setText(vocabulary_->text() +
+                           tr("\n%1 of %2 training texts are longer than %3 tokens: truncated to "
+                              "their first %3 (as Keras).")
+                               .arg(truncated)
+                               .arg(train.size())
+                               .arg(w));
+  }
   const std::int64_t width = td.source->outputWidth();
   const QString w = width > 0 ? QString::number(width) : QString("L");
   SourceReport rep;

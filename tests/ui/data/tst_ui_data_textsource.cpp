@@ -159,6 +159,8 @@ class TestUiTextSource : public QObject {
     QVERIFY2(d.resultLabel()->text().contains("5 classes"), qPrintable(d.resultLabel()->text()));
     QVERIFY(page->previewTable()->rowCount() == 8);
     QVERIFY(page->vocabularyLabel()->text().contains("10000 tokens"));
+    QVERIFY2(page->vocabularyLabel()->text().contains("longer than 64 tokens: truncated"),
+             qPrintable(page->vocabularyLabel()->text()));
     typeText(page->categoriesEdit(), "computers, science");
     QVERIFY2(d.resultLabel()->text().contains("2 classes"), qPrintable(d.resultLabel()->text()));
     screenshot(d, "data_text_fortunes.png");
