@@ -290,9 +290,7 @@ SourceReport TextSourcePage::describe(const std::string& path) {
   return rep;
 }
 
-QString TextSourcePage::check(const DataSettings& s, const std::string&, bool givenFiles) {
-  if (givenFiles)
-    throw Error("text data: given split files are not supported; use the split fractions");
+QString TextSourcePage::check(const DataSettings& s, const std::string&, bool) {
   const TextData td = prepareTextData(s);
   return tr("text %1: %2 samples, vocabulary %3")
       .arg(q(s.options.value("source", std::string())))
