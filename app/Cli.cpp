@@ -199,14 +199,17 @@ const std::vector<CommandSpec>& commands() {
        cmdPredictAny},
       {"data",
        "export (--data fashion-mnist | --idx PATH | --csv FILE --label COL | --image-folder DIR "
-       "| --settings FILE.json) --tfrecord DIR [options]",
-       "write a data set as TFRecord shards of tf.train.Example",
+       "| --settings FILE.json) --tfrecord DIR [options] | text (--csv FILE --text-column COL "
+       "--label COL | --folder DIR | --pairs FILE) [--preview] | fortunes [--preview]",
+       "write a data set as TFRecord shards; inspect a text data set (tokens, ids, vocabulary)",
        "Every sample of the source, in its order and unnormalised (a --settings file is built "
        "as the studio builds it: its split parts go to DIR, DIR/validation and DIR/test). Images "
        "(uint8) are written as PNG bytes in \"image\", other inputs as a FloatList "
        "\"input_features\", class ids as an Int64List \"label\", boxes as a FloatList \"box\"; "
        "sample i goes to shard i % N, and DIR/features.json holds the feature specification "
-       "that reads them back (`tessel train MODEL --tfrecord DIR`).",
+       "that reads them back (`tessel train MODEL --tfrecord DIR`). `data text` / `data "
+       "fortunes` vectorize a text set as the studio does (vocabulary adapted on the training "
+       "split) and print its sizes, vocabulary and, with --preview, texts with tokens and ids.",
        1,
        1,
        {{"--tfrecord", "DIR", false, "the folder to write the shards into"},
@@ -223,7 +226,25 @@ const std::vector<CommandSpec>& commands() {
         {"--grayscale", nullptr, false, "with --image-folder: one channel"},
         {"--annotations", "csv:FILE|voc:PATH", false, "with --image-folder: box annotations"},
         {"--settings", "FILE.json", false, "data settings JSON (any kind the studio loads)"},
-        {"--limit", "N", false, "only the first N samples"}},
+        {"--limit", "N", false, "only the first N samples"},
+        {"--text-column", "COL", false, "text: the CSV text column (default text)"},
+        {"--folder", "DIR", false, "text: class folders of .txt files (fortunes: the folder)"},
+        {"--pairs", "FILE", false, "text: sentence pairs, source<TAB>target per line"},
+        {"--categories", "A,B,...", false, "fortunes: the categories (default 5 topics)"},
+        {"--list", nullptr, false, "fortunes: list the categories with their entry counts"},
+        {"--max-tokens", "N", false, "text: TextVectorization max_tokens (default 10000)"},
+        {"--sequence-length", "N", false, "text: output_sequence_length (default 64)"},
+        {"--output-mode", "MODE", false, "text: int, multi_hot, count or tf_idf"},
+        {"--ngrams", "N", false, "text: n-grams 1..N"},
+        {"--vocabulary", "FILE", false, "text: a vocabulary file (one token per line)"},
+        {"--save-vocabulary", "FILE", false, "text: write the vocabulary, one token per line"},
+        {"--seed", "N", false, "text: split seed (default 0)"},
+        {"--preview", nullptr, false, "text: print sample texts with their tokens and ids"},
+        {"--rows", "N", false, "text: preview rows (default 5)"},
+        {"--model", "MODEL.json", false,
+         "text: vectorize with the model's TextVectorization config (and vocabulary, if any)"},
+        {"--save-model", "OUT.json", false,
+         "text: write the model with the adapted vocabulary in its TextVectorization config"}},
        cmdData},
       {"new", "PROJECT", "create an empty project file (*.tessel)", nullptr, 1, 1, {}, cmdNew},
       {"import",

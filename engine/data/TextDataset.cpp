@@ -31,10 +31,11 @@ void checkUtf8(const std::string& text, const std::string& where) {
 }
 
 // Class ids from label strings: the sorted distinct labels. A single class is an error.
+// (requireTwo false: a validation or test file, which may hold one class.)
 void assignClasses(TextSamples& s, const std::vector<std::string>& labelText,
-                   const std::string& what) {
+                   const std::string& what, bool requireTwo) {
   std::set<std::string> distinct(labelText.begin(), labelText.end());
-  if (distinct.size() < 2)
+  if (distinct.size() < 2 && (requireTwo || distinct.empty()))
     throw Error(what + " has only one class" +
                 (distinct.empty() ? std::string() : " ('" + *distinct.begin() + "')") +
                 ": a classifier needs at least two");
@@ -52,7 +53,7 @@ std::string readWholeFile(const std::string& path) {
   return ss.str();
 }
 
-TextSamples readCsvSource(const DataSettings& st) {
+TextSamples readCsvSource(const DataSettings& st, bool two) {
   const json& o = st.options;
   const std::string& path = st.path;
   std::string delim = o.value("delimiter", std::string());
@@ -88,11 +89,11 @@ TextSamples readCsvSource(const DataSettings& st) {
     s.origins.push_back(where);
   }
   if (s.texts.empty()) throw Error(path + ": no data rows after the header");
-  assignClasses(s, labels, path + ": the label column '" + labelCol + "'");
+  assignClasses(s, labels, path + ": the label column '" + labelCol + "'", two);
   return s;
 }
 
-TextSamples readFolderSource(const DataSettings& st) {
+TextSamples readFolderSource(const DataSettings& st, bool two) {
   const std::string& root = st.path;
   std::error_code ec;
   if (!fs::is_directory(root, ec)) throw Error(root + ": not a folder");
@@ -121,7 +122,7 @@ TextSamples readFolderSource(const DataSettings& st) {
   }
   if (s.texts.empty())
     throw Error(root + ": no class subfolder with .txt files (one subfolder per class)");
-  assignClasses(s, labels, root + ": the class folders");
+  assignClasses(s, labels, root + ": the class folders", two);
   return s;
 }
 
@@ -150,7 +151,7 @@ TextSamples readPairsSource(const DataSettings& st) {
   return s;
 }
 
-TextSamples readFortunesSource(const DataSettings& st) {
+TextSamples readFortunesSource(const DataSettings& st, bool two) {
   const std::string dir = st.path.empty() ? std::string(kFortunesDir) : st.path;
   std::vector<std::string> cats = defaultFortuneCategories();
   if (st.options.contains("categories") && !st.options["categories"].empty())
@@ -172,7 +173,7 @@ TextSamples readFortunesSource(const DataSettings& st) {
       s.origins.push_back(file + ":" + std::to_string(e.line));
     }
   }
-  assignClasses(s, labels, dir + ": the fortune categories");
+  assignClasses(s, labels, dir + ": the fortune categories", two);
   return s;
 }
 
@@ -213,18 +214,18 @@ json defaultTextVectorizationConfig() {
   return {{"max_tokens", 10000}, {"output_sequence_length", 64}};
 }
 
-TextSamples readTextSamples(const DataSettings& st) {
+TextSamples readTextSamples(const DataSettings& st, bool requireTwoClasses) {
   const std::string source = st.options.value("source", std::string());
   if (source != "fortunes" && st.path.empty()) throw Error("text data: no file or folder chosen");
   TextSamples s;
   if (source == "csv")
-    s = readCsvSource(st);
+    s = readCsvSource(st, requireTwoClasses);
   else if (source == "folder")
-    s = readFolderSource(st);
+    s = readFolderSource(st, requireTwoClasses);
   else if (source == "pairs")
     s = readPairsSource(st);
   else if (source == "fortunes")
-    s = readFortunesSource(st);
+    s = readFortunesSource(st, requireTwoClasses);
   else
     throw Error("text data: unknown source '" + source + "' (csv, folder, pairs, fortunes)");
   if (st.options.contains("max_samples") && !st.options["max_samples"].is_null())
@@ -232,24 +233,70 @@ TextSamples readTextSamples(const DataSettings& st) {
   return s;
 }
 
-TextData prepareTextData(const DataSettings& st, Index trainLimit) {
-  if (!st.trainFile.empty())
-    throw Error("text data: given split files are not supported; use the split fractions");
-  TextData d;
-  d.samples = readTextSamples(st);
-  const Index n = Index(d.samples.texts.size());
-  std::vector<double> ids(static_cast<size_t>(n));
-  for (Index i = 0; i < n; ++i) ids[size_t(i)] = double(i);
-  ArraySplit parts =
-      trainValidTest({Array::fromValues(DType::Int64, {n}, ids)}, st.fractions, st.splitSeed);
-  auto rowsOf = [](const std::vector<Array>& p) {
-    if (p.empty()) return std::vector<Index>();
-    const auto* v = p[0].dataAs<std::int64_t>();
-    return std::vector<Index>(v, v + p[0].rows());
+namespace {
+
+// Given files: the training file's samples, then the validation and test files' appended (their
+// labels mapped to the training file's classes; an unknown class is an error naming the file).
+void readGivenFiles(const DataSettings& st, TextData& d) {
+  if (st.options.value("source", std::string()) == "fortunes")
+    throw Error("text data: the fortunes set has no split files; use the split fractions");
+  auto read = [&](const std::string& path, bool training) {
+    DataSettings one = st;
+    one.path = path;
+    return readTextSamples(one, training);
   };
-  d.train = rowsOf(parts.train);
-  d.validation = rowsOf(parts.valid);
-  d.test = rowsOf(parts.test);
+  d.samples = read(st.trainFile, true);
+  auto rows = [&](Index from) {
+    std::vector<Index> r;
+    for (Index i = from; i < Index(d.samples.texts.size()); ++i) r.push_back(i);
+    return r;
+  };
+  d.train = rows(0);
+  for (auto [file, part] :
+       {std::pair{&st.validationFile, &d.validation}, {&st.testFile, &d.test}}) {
+    if (file->empty()) continue;
+    TextSamples more = read(*file, false);
+    const Index from = Index(d.samples.texts.size());
+    auto& S = d.samples;
+    for (size_t i = 0; i < more.texts.size(); ++i) {
+      if (!more.labels.empty()) {
+        const std::string& name = more.classNames[size_t(more.labels[i])];
+        auto it = std::find(S.classNames.begin(), S.classNames.end(), name);
+        if (it == S.classNames.end())
+          throw Error(more.origins[i] + ": class '" + name + "' is not in the training file " +
+                      st.trainFile);
+        S.labels.push_back(int(it - S.classNames.begin()));
+      }
+      S.texts.push_back(more.texts[i]);
+      if (!more.targets.empty()) S.targets.push_back(more.targets[i]);
+      S.origins.push_back(more.origins[i]);
+    }
+    *part = rows(from);
+  }
+}
+
+}  // namespace
+
+TextData prepareTextData(const DataSettings& st, Index trainLimit) {
+  TextData d;
+  if (!st.trainFile.empty()) {
+    readGivenFiles(st, d);
+  } else {
+    d.samples = readTextSamples(st);
+    const Index n = Index(d.samples.texts.size());
+    std::vector<double> ids(static_cast<size_t>(n));
+    for (Index i = 0; i < n; ++i) ids[size_t(i)] = double(i);
+    ArraySplit parts =
+        trainValidTest({Array::fromValues(DType::Int64, {n}, ids)}, st.fractions, st.splitSeed);
+    auto rowsOf = [](const std::vector<Array>& p) {
+      if (p.empty()) return std::vector<Index>();
+      const auto* v = p[0].dataAs<std::int64_t>();
+      return std::vector<Index>(v, v + p[0].rows());
+    };
+    d.train = rowsOf(parts.train);
+    d.validation = rowsOf(parts.valid);
+    d.test = rowsOf(parts.test);
+  }
   if (trainLimit >= 0 && Index(d.train.size()) > trainLimit) d.train.resize(size_t(trainLimit));
   if (d.train.empty()) throw Error("text data: the training split is empty (fractions, data size)");
 

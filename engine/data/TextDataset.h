@@ -23,6 +23,9 @@
 //                   translation example) and vectorized to output_sequence_length + 1; the decoder
 //                   input is ids[:, :-1], the decoder target ids[:, 1:].
 //   "max_samples"   keep at most that many samples (the first of a shuffle with splitSeed).
+// Split: the settings' fractions and seed, or GIVEN FILES (DataSettings::trainFile, optional
+// validationFile / testFile; not for fortunes): each read as the source, classes from the
+// training file (a validation/test class not in it is an error naming the file and line).
 // Data: classification sources give x (N, L) float32 ids (or (N, depth) for multi_hot / count /
 // tf_idf) and y (N,) int32 class ids; pairs give x = [encoder ids (N, Ls), decoder input
 // (N, Lt)] and y = decoder target (N, Lt) int32. Texts longer than output_sequence_length are
@@ -47,8 +50,9 @@ struct TextSamples {
   std::vector<std::string> origins;  // "file:line" (or the file) of each sample
 };
 
-// Reads the samples of settings.options["source"] (no vectorization).
-TextSamples readTextSamples(const DataSettings& settings);
+// Reads the samples of settings.options["source"] (no vectorization). A label column or folder
+// with one class is an error unless requireTwoClasses is false (a validation or test file).
+TextSamples readTextSamples(const DataSettings& settings, bool requireTwoClasses = true);
 
 struct TextData {
   TextSamples samples;

@@ -248,6 +248,33 @@ class TestTextDataset : public QObject {
     QVERIFY(hasRow(b.train.x[0], {0, 2, 0, 1}));
   }
 
+  // Given files: train / validation / test CSVs; the vocabulary comes from the training file,
+  // the classes too (an unknown validation class names the file and line).
+  void givenFiles() {
+    QTemporaryDir dir;
+    const std::string train = dir.filePath("train.csv").toStdString(),
+                      valid = dir.filePath("valid.csv").toStdString(),
+                      test = dir.filePath("test.csv").toStdString();
+    writeText(train, "text,label\nred apple,fruit\ngreen leek,veg\nred cherry,fruit\n");
+    writeText(valid, "text,label\nred leek,veg\nblue plum,fruit\n");
+    writeText(test, "text,label\nkale,veg\n");
+    DataSettings s =
+        textSettings("", {{"source", "csv"}, {"vectorization", {{"output_sequence_length", 2}}}});
+    s.trainFile = train;
+    s.validationFile = valid;
+    s.testFile = test;
+    BuiltData b = buildDataset(s);
+    QCOMPARE(b.train.x[0].rows(), Index(3));
+    QCOMPARE(b.validation->x[0].rows(), Index(2));
+    QCOMPARE(b.test->x[0].rows(), Index(1));
+    // vocabulary: red (2), then leek, green, cherry, apple; "blue plum" is all OOV
+    QVERIFY(hasRow(b.validation->x[0], {1, 1}));
+    QCOMPARE(b.validation->y[0].raw(0), 1.0);  // veg
+    writeText(valid, "text,label\nred leek,veg\nblue plum,nut\n");
+    const QString e = errorOf([&] { buildDataset(s); });
+    QVERIFY2(e.contains("valid.csv:3:") && e.contains("'nut'"), qPrintable(e));
+  }
+
   void settingsKindText() {
     json j = textSettings("x.csv", {{"source", "csv"}}).toJson();
     QCOMPARE(DataSettings::fromJson(j).kind, std::string("text"));
