@@ -145,9 +145,8 @@ void registerAttentionLayers(LayerRegistry& registry) {
     info.subtitleKeys = {{"use_causal_mask", true, "causal "}};
     info.callArguments = {"use_causal_mask", "return_attention_scores"};
     info.unsupported = &returnScoresRefused;
-    info.onnx.notExpressible =
-        "AdditiveAttention's tanh(query + key) score over every query/key pair has no ONNX "
-        "export yet";
+    info.onnx.write = onnxexport::attention;
+    info.onnx.unsupported = onnxexport::attentionUnsupported;
     registry.add(std::move(info));
   }
   {

@@ -2,7 +2,7 @@
 // AdditiveAttention, MultiHeadAttention) through every file form: model.json (Keras 2 form, with
 // MultiHeadAttention's value as a call kwarg and use_causal_mask as a call argument, as Keras 2
 // writes them) and Keras 3 JSON round trips, reading a Keras-written MultiHeadAttention call, the
-// Python export's layer calls, and ONNX export evaluated by tests/engine/io/onnx_reference.py
+// Python export's layer calls, and ONNX export (all six layers) evaluated by tests/engine/io/onnx_reference.py
 // against the engine's outputs (skipped without python3-onnx).
 #include <QProcess>
 #include <QTemporaryDir>
@@ -214,8 +214,8 @@ class TestAttentionExport : public QObject {
 
   void onnxExport() {
     if (!haveOnnx()) QSKIP("python3-onnx / numpy not installed");
-    // Everything but AdditiveAttention (no ONNX form; its message is checked below), and a
-    // TimeDistributed(Conv2D) / TimeDistributed(Flatten) branch through the generic path.
+    // Every layer of the family, and a TimeDistributed(Conv2D) / TimeDistributed(Flatten) branch
+    // through the generic path.
     ModelSpec spec = makeSpec(
         {inputNode("x", {5, 8}), inputNode("frames", {3, 4, 4, 1}),
          node("mha", "MultiHeadAttention", {"x", "x"},
@@ -223,7 +223,8 @@ class TestAttentionExport : public QObject {
          node("att", "Attention", {"mha", "x"}, {{"use_scale", true}, {"use_causal_mask", true}}),
          node("cat", "Attention", {"att", "x", "x"},
               {{"score_mode", "concat"}, {"use_scale", true}}),
-         node("td", "TimeDistributed", {"cat"}, tdDense(3, "tanh")),
+         node("bahdanau", "AdditiveAttention", {"cat", "x"}, {{"use_causal_mask", true}}),
+         node("td", "TimeDistributed", {"bahdanau"}, tdDense(3, "tanh")),
          node("perm", "Permute", {"td"}, {{"dims", {2, 1}}}), node("flat", "Flatten", {"perm"}),
          node("rep", "RepeatVector", {"flat"}, {{"n", 2}}),
          node("out", "TimeDistributed", {"rep"}, tdDense(1)),
@@ -267,20 +268,21 @@ class TestAttentionExport : public QObject {
     QVERIFY2(p.exitCode() == 0 && out.startsWith("ok"), qPrintable(out));
     qInfo("attention ONNX: %s", qPrintable(out.trimmed()));
 
-    // AdditiveAttention: a clear refusal naming the node.
-    ModelSpec additive =
-        makeSpec({inputNode("x", {5, 8}), node("bahdanau", "AdditiveAttention", {"x", "x"})}, {"x"},
-                 {"bahdanau"});
-    Model am(additive, 1);
-    NamedWeights aw;
-    for (auto& [name, var] : am.namedWeights()) aw.emplace_back(name, var->value);
+    // MultiHeadAttention over two sequence axes: a clear refusal naming the node.
+    ModelSpec grid = makeSpec(
+        {inputNode("x", {3, 4, 8}),
+         node("mha2d", "MultiHeadAttention", {"x", "x"}, {{"num_heads", 2}, {"key_dim", 2}})},
+        {"x"}, {"mha2d"});
+    Model gm(grid, 1);
+    NamedWeights gw;
+    for (auto& [name, var] : gm.namedWeights()) gw.emplace_back(name, var->value);
     try {
-      onnxModelBytes(additive, aw);
-      QFAIL("AdditiveAttention exported");
+      onnxModelBytes(grid, gw);
+      QFAIL("a 2-D MultiHeadAttention exported");
     } catch (const std::exception& e) {
       const std::string msg = e.what();
-      QVERIFY2(msg.find("bahdanau") != std::string::npos &&
-                   msg.find("AdditiveAttention") != std::string::npos,
+      QVERIFY2(msg.find("mha2d") != std::string::npos &&
+                   msg.find("more than one sequence axis") != std::string::npos,
                msg.c_str());
     }
   }
