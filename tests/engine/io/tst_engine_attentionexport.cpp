@@ -2,8 +2,8 @@
 // AdditiveAttention, MultiHeadAttention) through every file form: model.json (Keras 2 form, with
 // MultiHeadAttention's value as a call kwarg and use_causal_mask as a call argument, as Keras 2
 // writes them) and Keras 3 JSON round trips, reading a Keras-written MultiHeadAttention call, the
-// Python export's layer calls, and ONNX export (all six layers) evaluated by tests/engine/io/onnx_reference.py
-// against the engine's outputs (skipped without python3-onnx).
+// Python export's layer calls, and ONNX export (all six layers) evaluated by
+// tests/engine/io/onnx_reference.py against the engine's outputs (skipped without python3-onnx).
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
