@@ -14,6 +14,7 @@
 #include "engine/io/OnnxExport.h"
 #include "engine/io/PythonExport.h"
 #include "engine/io/TfjsModel.h"
+#include "engine/layers/LayerRegistry.h"
 #include "engine/train/Model.h"
 #include "tests/engine/train/TrainTestUtil.h"
 
@@ -150,6 +151,25 @@ class TestAttentionExport : public QObject {
         QVERIFY(inner.contains("registered_name"));
       }
     }
+  }
+
+  // Configs as the studio stores them (every key completed): Keras 3 JSON leaves out the Keras 2
+  // keys Keras 3 refuses while at their default, and reading it back completes to the same config.
+  void keras3JsonOfCompletedConfigs() {
+    ModelSpec spec = sequenceModel();
+    const LayerRegistry& reg = LayerRegistry::instance();
+    for (NodeSpec& n : spec.nodes) n.config = reg.completeConfig(n.className, n.config, n.name);
+    QVERIFY(spec.find("att")->config.contains("causal"));
+    QVERIFY(spec.find("mha")->config.contains("query_shape"));
+    const json j = toKeras3Json(spec);
+    for (const json& l : j.at("config").at("layers")) {
+      QVERIFY(!l.at("config").contains("causal"));
+      QVERIFY(!l.at("config").contains("query_shape"));
+      QVERIFY(!l.at("config").contains("use_causal_mask"));  // a call kwarg
+    }
+    const ModelSpec back = ModelSpec::fromKerasJson(j);
+    for (const NodeSpec& n : spec.nodes)
+      QCOMPARE(reg.completeConfig(n.className, back.find(n.name)->config, n.name), n.config);
   }
 
   // Model files as Keras writes them: Keras 2 mha(q, value=v, key=k, use_causal_mask=True) and
