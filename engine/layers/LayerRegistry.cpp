@@ -16,6 +16,7 @@ LayerRegistry& LayerRegistry::instance() {
     registerPreprocessingLayers(*r);
     registerExpressionLayers(*r);
     registerAttentionLayers(*r);
+    registerTextLayers(*r);
     return r;
   }();
   return *registry;

@@ -18,6 +18,8 @@ namespace tessel::onnxexport {
 void identity(OnnxGraphBuilder& b, const OnnxNode& n);  // keeps the input's layout
 void dense(OnnxGraphBuilder& b, const OnnxNode& n);
 void activation(OnnxGraphBuilder& b, const OnnxNode& n);
+void relu(OnnxGraphBuilder& b, const OnnxNode& n);  // ReLU layer: Relu, Clip, LeakyRelu
+std::string reluUnsupported(const OnnxNode& n);
 
 // OnnxMergeLayers.cpp
 void add(OnnxGraphBuilder& b, const OnnxNode& n);

@@ -115,6 +115,8 @@ def run(model, feeds):
             y = np.clip(a["alpha"] * i[0] + a["beta"], 0, 1)
         elif op == "Clip":
             y = np.clip(i[0], i[1], i[2])
+        elif op == "LeakyRelu":
+            y = np.where(i[0] >= 0, i[0], a.get("alpha", 0.01) * i[0])
         elif op == "Erf":
             y = erf(i[0])
         elif op == "Softmax":
