@@ -66,6 +66,9 @@ struct LayerInfo : CatalogEntry {
   // The inputs are separate call arguments, layer(query, value, key), not one list
   // (MultiHeadAttention); Keras 2 JSON writes value / key as call kwargs.
   bool callInputsAsArguments = false;
+  // Keras 2 config keys that Keras 3 refuses (Attention's deprecated `causal`, MultiHeadAttention's
+  // query_shape): Keras 3 JSON leaves them out while they are at their default.
+  std::vector<std::string> keras2OnlyKeys;
   LayerOnnxHook onnx;
   std::function<std::unique_ptr<Layer>(const json& config)> create;  // from a completed config
   // Why a config read from a file cannot be built ("" when it can; empty function: always can),

@@ -208,6 +208,14 @@ json normalizeLayerConfig(const std::string& className, const json& configIn) {
     }
     if (config.contains("optional") && config["optional"] == false) config.erase("optional");
   }
+  // A wrapped layer (TimeDistributed, Bidirectional): its config in the same form.
+  if (config.contains("layer") && config["layer"].is_object() &&
+      config["layer"].contains("class_name") && config["layer"]["class_name"].is_string() &&
+      config["layer"].contains("config")) {
+    json& l = config["layer"];
+    l.erase("build_config");
+    l["config"] = normalizeLayerConfig(l["class_name"].get<std::string>(), l["config"]);
+  }
   // Keras 3 only keys that are at their "off" value carry nothing Keras 2 lacks.
   for (const char* key : {"lora_rank", "lora_alpha", "quantization_config"})
     if (config.contains(key) && config[key].is_null()) config.erase(key);

@@ -59,6 +59,24 @@ json keras3Config(const NodeSpec& node) {
   } else if (cfg.contains("dtype") && cfg["dtype"].is_string()) {
     cfg["dtype"] = dtypePolicy(cfg["dtype"].get<std::string>());
   }
+  if (const LayerInfo* info = LayerRegistry::instance().find(node.className))
+    for (const std::string& key : info->keras2OnlyKeys)
+      if (const ParamSpec* p = info->param(key);
+          p && cfg.contains(key) && cfg[key] == p->defaultValue)
+        cfg.erase(key);
+  // A wrapped layer (TimeDistributed, Bidirectional) as Keras 3 serializes it.
+  if (cfg.contains("layer") && cfg["layer"].is_object() && cfg["layer"].contains("class_name")) {
+    const json& l = cfg["layer"];
+    const json inner = l.value("config", json::object());
+    NodeSpec wrapped{
+        inner.value("name", std::string()), l["class_name"].get<std::string>(), inner, {}};
+    json innerCfg = keras3Config(wrapped);
+    if (!inner.contains("name")) innerCfg.erase("name");
+    cfg["layer"] = {{"module", "keras.layers"},
+                    {"class_name", l["class_name"]},
+                    {"config", std::move(innerCfg)},
+                    {"registered_name", nullptr}};
+  }
   return cfg;
 }
 

@@ -211,8 +211,14 @@ void Attention::backward(const std::vector<const Tensor*>& xs, const Tensor&, co
   const Index n = q.dim(0), tq = q.dim(1), d = q.dim(2), tv = v.dim(1), dv = v.dim(2);
   for (Variable& var : vars_)
     if (var.trainable) var.grad.setZero();
-  Tensor dq(q.shape()), dk(k.shape()), dvv(v.shape());  // zeroed
-  Tensor ds({tq, tv}), pd({tq, tv});
+  Tensor &dq = dq_, &dk = dk_, &dvv = dv_, &ds = ds_, &pd = dp_;  // reused buffers
+  dq.resize(q.shape());
+  dk.resize(k.shape());
+  dvv.resize(v.shape());
+  dq.setZero();  // the score gradients accumulate into dq and dk
+  dk.setZero();
+  ds.resize({tq, tv});
+  pd.resize({tq, tv});
   for (Index b = 0; b < n; ++b) {
     const float* p = probs_.data() + b * tq * tv;
     const float* m = dropped_ ? dropMul_.data() + b * tq * tv : nullptr;

@@ -58,7 +58,8 @@ class Attention : public Layer {
   Tensor probs_;                        // (N, Tq, Tv) softmax weights
   Tensor dropMul_;                      // (N, Tq, Tv) dropout multipliers (training only)
   bool dropped_ = false;
-  Tensor dp_;  // scratch (Tq, Tv)
+  Tensor dp_, ds_;       // scratch (Tq, Tv)
+  Tensor dq_, dk_, dv_;  // backward buffers, input shaped
   std::optional<Rng> ownRng_;
   Rng fallbackRng_;
 };

@@ -125,6 +125,7 @@ void registerAttentionLayers(LayerRegistry& registry) {
     info.maxInputs = 3;
     info.subtitleKeys = {{"score_mode", true}, {"use_causal_mask", true, "causal "}};
     info.callArguments = {"use_causal_mask", "return_attention_scores"};
+    info.keras2OnlyKeys = {"causal"};
     info.unsupported = &returnScoresRefused;
     info.onnx.write = onnxexport::attention;
     info.onnx.unsupported = onnxexport::attentionUnsupported;
@@ -144,10 +145,10 @@ void registerAttentionLayers(LayerRegistry& registry) {
     info.maxInputs = 3;
     info.subtitleKeys = {{"use_causal_mask", true, "causal "}};
     info.callArguments = {"use_causal_mask", "return_attention_scores"};
+    info.keras2OnlyKeys = {"causal"};
     info.unsupported = &returnScoresRefused;
-    info.onnx.notExpressible =
-        "AdditiveAttention's tanh(query + key) score over every query/key pair has no ONNX "
-        "export yet";
+    info.onnx.write = onnxexport::attention;
+    info.onnx.unsupported = onnxexport::attentionUnsupported;
     registry.add(std::move(info));
   }
   {
@@ -213,6 +214,7 @@ void registerAttentionLayers(LayerRegistry& registry) {
                          {"use_causal_mask", true, "causal "}};
     info.callArguments = {"use_causal_mask", "return_attention_scores"};
     info.callInputsAsArguments = true;
+    info.keras2OnlyKeys = {"query_shape", "key_shape", "value_shape"};
     info.unsupported = &returnScoresRefused;
     info.onnx.write = onnxexport::multiHeadAttention;
     info.onnx.unsupported = onnxexport::multiHeadAttentionUnsupported;

@@ -312,9 +312,9 @@ void MultiHeadAttention::backward(const std::vector<const Tensor*>& xs, const Te
     if (want(2)) dx[2]->resize(key.shape());
     projectBackward(key.data(), d.n * d.tv, d.dk, kk_, hk, dk_, want(2) ? dx[2]->data() : nullptr);
   } else {
-    Tensor dkx(value.shape());
-    projectBackward(key.data(), d.n * d.tv, d.dk, kk_, hk, dk_, needV ? dkx.data() : nullptr);
-    if (needV) dx[1]->array() += dkx.array();
+    dkx_.resize(value.shape());
+    projectBackward(key.data(), d.n * d.tv, d.dk, kk_, hk, dk_, needV ? dkx_.data() : nullptr);
+    if (needV) dx[1]->array() += dkx_.array();
   }
 }
 

@@ -61,9 +61,9 @@ class MultiHeadAttention : public Layer {
   Tensor probs_;      // (N, H, Tq, Tv)
   Tensor dropMul_;    // (N, H, Tq, Tv)
   bool dropped_ = false;
-  Tensor o_;                          // (N*Tq, H*Vd) attention output before the output projection
-  Tensor pd_, ds_;                    // (Tq, Tv) scratch
-  Tensor dq_, dk_, dv_, do_, dyAct_;  // backward buffers
+  Tensor o_;        // (N*Tq, H*Vd) attention output before the output projection
+  Tensor pd_, ds_;  // (Tq, Tv) scratch
+  Tensor dq_, dk_, dv_, do_, dyAct_, dkx_;  // backward buffers
   std::optional<Rng> ownRng_;
   Rng fallbackRng_;
 };

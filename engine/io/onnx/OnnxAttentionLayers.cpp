@@ -1,6 +1,7 @@
 // ONNX hooks of the sequence-reshaping and attention layers (opset 13): RepeatVector (Reshape +
 // Tile), Permute (Transpose), TimeDistributed (the wrapped layer's own hook on the time steps
-// folded into the batch; Dense directly on the last axis), Attention (dot and concat scores) and
+// folded into the batch; Dense directly on the last axis), Attention (dot and concat scores),
+// AdditiveAttention and
 // MultiHeadAttention (MatMul / Softmax per head after Reshape + Transpose). Inference only:
 // attention dropout is the identity.
 #include <cmath>
@@ -121,14 +122,16 @@ std::string attentionUnsupported(const OnnxNode& n) {
   return "";
 }
 
-// Attention: S = q kᵀ (· scale) or c Σ tanh(scale (q + k)); causal mask; Softmax; S v.
+// Attention: S = q kᵀ (· scale) or c Σ tanh(scale (q + k)); AdditiveAttention: S = Σ scale ·
+// tanh(q + k) (Unsqueeze by Reshape, broadcast Add, ReduceSum); causal mask; Softmax; S v.
 void attention(OnnxGraphBuilder& b, const OnnxNode& n) {
   const std::string& name = n.name();
   const std::string q = b.keras(n.input(0));
   const std::string v = b.keras(n.input(1));
   const std::string k = n.spec.inputs.size() > 2 ? b.keras(n.input(2)) : v;
   const bool useScale = n.config.at("use_scale").get<bool>();
-  const bool concat = n.config.value("score_mode", std::string("dot")) == "concat";
+  const bool additive = n.className == "AdditiveAttention";
+  const bool concat = additive || n.config.value("score_mode", std::string("dot")) == "concat";
   std::string s = b.fresh(name + "/scores");
   if (!concat) {
     const std::string kt = b.fresh(name + "/key_t");
@@ -148,19 +151,27 @@ void attention(OnnxGraphBuilder& b, const OnnxNode& n) {
     b.node("Reshape", {k, b.intInit(name + "/k4_shape", {0, 1, -1, d})}, k4, name + "/k4");
     std::string sum = b.fresh(name + "/q_plus_k");
     b.node("Add", {q4, k4}, sum, name + "/q_plus_k");
-    if (useScale) {
+    if (useScale && !additive) {  // Attention concat: tanh(scale · (q + k))
       const std::string scaled = b.fresh(name + "/scaled");
       b.node("Mul", {sum, b.scalar(name + "/scale", b.weight(name, "scale")[0])}, scaled,
              name + "/scale");
       sum = scaled;
     }
-    const std::string t = b.fresh(name + "/tanh"), r = b.fresh(name + "/sum");
+    std::string t = b.fresh(name + "/tanh");
     b.node("Tanh", {sum}, t, name + "/tanh");
+    if (useScale && additive) {  // AdditiveAttention: scale (d,) · tanh(q + k)
+      const Tensor& w = b.weight(name, "scale");
+      const std::string scaled = b.fresh(name + "/scaled");
+      b.node("Mul", {t, b.floatInit(name + "/scale", {d}, w.toVector())}, scaled, name + "/scale");
+      t = scaled;
+    }
+    const std::string r = additive ? s : b.fresh(name + "/sum");
     auto* red = b.node("ReduceSum", {t, b.intInit(name + "/axes", {-1})}, r, name + "/sum");
     OnnxGraphBuilder::attr(red, "keepdims", std::int64_t(0));
-    b.node("Mul",
-           {r, b.scalar(name + "/concat_score_weight", b.weight(name, "concat_score_weight")[0])},
-           s, name + "/concat_score_weight");
+    if (!additive)
+      b.node("Mul",
+             {r, b.scalar(name + "/concat_score_weight", b.weight(name, "concat_score_weight")[0])},
+             s, name + "/concat_score_weight");
   }
   if (causalConfig(n.config)) {
     const std::string masked = b.fresh(name + "/masked");

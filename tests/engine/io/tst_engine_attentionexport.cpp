@@ -2,8 +2,8 @@
 // AdditiveAttention, MultiHeadAttention) through every file form: model.json (Keras 2 form, with
 // MultiHeadAttention's value as a call kwarg and use_causal_mask as a call argument, as Keras 2
 // writes them) and Keras 3 JSON round trips, reading a Keras-written MultiHeadAttention call, the
-// Python export's layer calls, and ONNX export evaluated by tests/engine/io/onnx_reference.py
-// against the engine's outputs (skipped without python3-onnx).
+// Python export's layer calls, and ONNX export (all six layers) evaluated by
+// tests/engine/io/onnx_reference.py against the engine's outputs (skipped without python3-onnx).
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -14,6 +14,7 @@
 #include "engine/io/OnnxExport.h"
 #include "engine/io/PythonExport.h"
 #include "engine/io/TfjsModel.h"
+#include "engine/layers/LayerRegistry.h"
 #include "engine/train/Model.h"
 #include "tests/engine/train/TrainTestUtil.h"
 
@@ -36,7 +37,12 @@ ModelSpec sequenceModel() {
        node("att", "Attention", {"mha", "x"}, {{"use_scale", true}, {"use_causal_mask", true}}),
        node("cat", "Attention", {"att", "x", "x"}, {{"score_mode", "concat"}}),
        node("add_att", "AdditiveAttention", {"cat", "x"}),
-       node("td", "TimeDistributed", {"add_att"}, tdDense(3, "tanh")),
+       node(
+           "td", "TimeDistributed", {"add_att"},
+           {{"layer",
+             {{"class_name", "Dense"},
+              {"config",
+               {{"units", 3}, {"activation", "tanh"}, {"dtype", "float32"}, {"name", "dense"}}}}}}),
        node("perm", "Permute", {"td"}, {{"dims", {2, 1}}}), node("flat", "Flatten", {"perm"}),
        node("rep", "RepeatVector", {"flat"}, {{"n", 2}}),
        node("out", "TimeDistributed", {"rep"}, tdDense(1))},
@@ -138,9 +144,32 @@ class TestAttentionExport : public QObject {
         QCOMPARE(args.size(), size_t(1));
         QCOMPARE(args[0].size(), size_t(3));
       }
-      if (l.at("name") == "td")
-        QCOMPARE(l.at("config").at("layer").at("class_name"), json("Dense"));
+      if (l.at("name") == "td") {  // the wrapped layer serialized as Keras 3 does
+        const json& inner = l.at("config").at("layer");
+        QCOMPARE(inner.at("class_name"), json("Dense"));
+        QCOMPARE(inner.at("module"), json("keras.layers"));
+        QVERIFY(inner.contains("registered_name"));
+      }
     }
+  }
+
+  // Configs as the studio stores them (every key completed): Keras 3 JSON leaves out the Keras 2
+  // keys Keras 3 refuses while at their default, and reading it back completes to the same config.
+  void keras3JsonOfCompletedConfigs() {
+    ModelSpec spec = sequenceModel();
+    const LayerRegistry& reg = LayerRegistry::instance();
+    for (NodeSpec& n : spec.nodes) n.config = reg.completeConfig(n.className, n.config, n.name);
+    QVERIFY(spec.find("att")->config.contains("causal"));
+    QVERIFY(spec.find("mha")->config.contains("query_shape"));
+    const json j = toKeras3Json(spec);
+    for (const json& l : j.at("config").at("layers")) {
+      QVERIFY(!l.at("config").contains("causal"));
+      QVERIFY(!l.at("config").contains("query_shape"));
+      QVERIFY(!l.at("config").contains("use_causal_mask"));  // a call kwarg
+    }
+    const ModelSpec back = ModelSpec::fromKerasJson(j);
+    for (const NodeSpec& n : spec.nodes)
+      QCOMPARE(reg.completeConfig(n.className, back.find(n.name)->config, n.name), n.config);
   }
 
   // Model files as Keras writes them: Keras 2 mha(q, value=v, key=k, use_causal_mask=True) and
@@ -194,7 +223,7 @@ class TestAttentionExport : public QObject {
           "layers.Attention(use_scale=True, name=\"att\")([mha, x], use_causal_mask=True)",
           "layers.Attention(score_mode=\"concat\", name=\"cat\")([att, x, x])",
           "layers.AdditiveAttention(name=\"add_att\")([cat, x])",
-          "layers.Dense(3, activation=\"tanh\", name=\"td_Dense\"), name=\"td\"",
+          "layers.Dense(3, activation=\"tanh\", name=\"dense\"), name=\"td\"",
           "out = layers.TimeDistributed(layers.Dense(1, name=\"out_Dense\"), name=\"out\")(rep)",
           "layers.Permute([2, 1], name=\"perm\")(td)", "layers.RepeatVector(2, name=\"rep\")"})
       if (py.find(want) == std::string::npos) {
@@ -205,8 +234,8 @@ class TestAttentionExport : public QObject {
 
   void onnxExport() {
     if (!haveOnnx()) QSKIP("python3-onnx / numpy not installed");
-    // Everything but AdditiveAttention (no ONNX form; its message is checked below), and a
-    // TimeDistributed(Conv2D) / TimeDistributed(Flatten) branch through the generic path.
+    // Every layer of the family, and a TimeDistributed(Conv2D) / TimeDistributed(Flatten) branch
+    // through the generic path.
     ModelSpec spec = makeSpec(
         {inputNode("x", {5, 8}), inputNode("frames", {3, 4, 4, 1}),
          node("mha", "MultiHeadAttention", {"x", "x"},
@@ -214,7 +243,8 @@ class TestAttentionExport : public QObject {
          node("att", "Attention", {"mha", "x"}, {{"use_scale", true}, {"use_causal_mask", true}}),
          node("cat", "Attention", {"att", "x", "x"},
               {{"score_mode", "concat"}, {"use_scale", true}}),
-         node("td", "TimeDistributed", {"cat"}, tdDense(3, "tanh")),
+         node("bahdanau", "AdditiveAttention", {"cat", "x"}, {{"use_causal_mask", true}}),
+         node("td", "TimeDistributed", {"bahdanau"}, tdDense(3, "tanh")),
          node("perm", "Permute", {"td"}, {{"dims", {2, 1}}}), node("flat", "Flatten", {"perm"}),
          node("rep", "RepeatVector", {"flat"}, {{"n", 2}}),
          node("out", "TimeDistributed", {"rep"}, tdDense(1)),
@@ -258,20 +288,21 @@ class TestAttentionExport : public QObject {
     QVERIFY2(p.exitCode() == 0 && out.startsWith("ok"), qPrintable(out));
     qInfo("attention ONNX: %s", qPrintable(out.trimmed()));
 
-    // AdditiveAttention: a clear refusal naming the node.
-    ModelSpec additive =
-        makeSpec({inputNode("x", {5, 8}), node("bahdanau", "AdditiveAttention", {"x", "x"})}, {"x"},
-                 {"bahdanau"});
-    Model am(additive, 1);
-    NamedWeights aw;
-    for (auto& [name, var] : am.namedWeights()) aw.emplace_back(name, var->value);
+    // MultiHeadAttention over two sequence axes: a clear refusal naming the node.
+    ModelSpec grid = makeSpec(
+        {inputNode("x", {3, 4, 8}),
+         node("mha2d", "MultiHeadAttention", {"x", "x"}, {{"num_heads", 2}, {"key_dim", 2}})},
+        {"x"}, {"mha2d"});
+    Model gm(grid, 1);
+    NamedWeights gw;
+    for (auto& [name, var] : gm.namedWeights()) gw.emplace_back(name, var->value);
     try {
-      onnxModelBytes(additive, aw);
-      QFAIL("AdditiveAttention exported");
+      onnxModelBytes(grid, gw);
+      QFAIL("a 2-D MultiHeadAttention exported");
     } catch (const std::exception& e) {
       const std::string msg = e.what();
-      QVERIFY2(msg.find("bahdanau") != std::string::npos &&
-                   msg.find("AdditiveAttention") != std::string::npos,
+      QVERIFY2(msg.find("mha2d") != std::string::npos &&
+                   msg.find("more than one sequence axis") != std::string::npos,
                msg.c_str());
     }
   }
