@@ -61,6 +61,8 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
     databuild::buildImageFolder(out, options);
   else if (k == "tfrecord")
     databuild::buildTfRecord(out, options);
+  else if (k == "text")
+    databuild::buildText(out, options);
   else
     throw Error("data kind '" + k + "' cannot be imported in the studio yet");
   // The pipeline's skip/take on in-memory and image-folder training rows (TFRecord streams apply

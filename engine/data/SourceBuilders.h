@@ -22,5 +22,7 @@ void buildCsv(BuiltData& out, const BuildOptions& o);
 void buildImageFolder(BuiltData& out, const BuildOptions& o);
 // "tfrecord": TFRecord shards through a feature specification (TfRecordSource.h).
 void buildTfRecord(BuiltData& out, const BuildOptions& o);
+// "text": text sources vectorized on the host (TextDataset.h; TextBuilder.cpp).
+void buildText(BuiltData& out, const BuildOptions& o);
 
 }  // namespace tessel::databuild

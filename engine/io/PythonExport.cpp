@@ -112,6 +112,9 @@ std::string layerCall(const NodeSpec& n, const LayerInfo* info) {
   }
   for (auto it = cfg.begin(); it != cfg.end(); ++it) {
     const std::string& key = it.key();
+    if (info && std::find(info->callArguments.begin(), info->callArguments.end(), key) !=
+                    info->callArguments.end())
+      continue;  // passed to the call (callArguments of writeBuildModel)
     if (std::find(done.begin(), done.end(), key) != done.end() || key == "name" ||
         key == "batch_input_shape" || key == "input_shape" || key == "batch_size" ||
         key == "input_dim" || key == "batch_shape")
@@ -264,6 +267,10 @@ std::string pythonString(const std::string& s) {
 
 }  // namespace
 
+std::string pythonLayerCall(const NodeSpec& node) {
+  return layerCall(node, LayerRegistry::instance().find(node.className));
+}
+
 std::string pythonIdentifier(const std::string& name) {
   std::string s;
   for (char c : name) {
@@ -404,12 +411,21 @@ void writeBuildModel(std::ostream& s, const ModelSpec& spec,
     }
     std::vector<std::string> ins;
     for (const auto& in : n.inputs) ins.push_back(var.at(in));
-    std::string call = layerCall(n, registry.find(n.className));
-    std::string line = "    " + v + " = " + call + "(" + listOrOne(ins) + ")";
+    const LayerInfo* info = registry.find(n.className);
+    std::string call = layerCall(n, info);
+    std::string args = listOrOne(ins);
+    if (info && info->callInputsAsArguments) {  // layer(query, value, key)
+      args.clear();
+      for (size_t i = 0; i < ins.size(); ++i) args += (i ? ", " : "") + ins[i];
+    }
+    if (info && n.config.is_object())  // Keras call arguments set in the config (true values)
+      for (const std::string& key : info->callArguments)
+        if (n.config.contains(key) && n.config[key] == true) args += ", " + key + "=True";
+    std::string line = "    " + v + " = " + call + "(" + args + ")";
     if (line.size() > 99) {  // the arguments on a line of their own, black style
       const size_t open = call.find('(');
       line = "    " + v + " = " + call.substr(0, open + 1) + "\n        " +
-             call.substr(open + 1, call.size() - open - 2) + "\n    )(" + listOrOne(ins) + ")";
+             call.substr(open + 1, call.size() - open - 2) + "\n    )(" + args + ")";
     }
     s << line << "\n";
   }
