@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "engine/data/RowSource.h"
+#include "engine/losses/Loss.h"
 #include "engine/train/Model.h"
 
 namespace tessel::ui {
@@ -251,6 +252,15 @@ PreflightCheck::Result PreflightCheck::run(const ModelSpec& spec, const CompileO
         add(Sev::Warning, "activation",
             out + ": activation is " + act + ", binary_crossentropy expects sigmoid",
             "set activation sigmoid (or from_logits=True)");
+    } else if (loss == "ctc") {
+      // CTC labels are (N, max_label_length) ids padded with 0: the loss checks them itself.
+      try {
+        makeLoss(compile.losses[std::min(k, compile.losses.size() - 1)])
+            ->checkLabels(y.toTensor(), os);
+      } catch (const std::exception& e) {
+        add(Sev::Error, "label_shape", out + ": " + e.what(),
+            "give label ids 1.." + std::to_string(units - 1) + " padded with 0 (0 is the blank)");
+      }
     } else {
       Index outSize = 1;
       for (size_t d = 1; d < os.size(); ++d) outSize *= os[d];

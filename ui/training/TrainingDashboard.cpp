@@ -46,6 +46,8 @@ QString describeData(const ModelSpec& spec, const nlohmann::json& json, QString*
                                : QObject::tr("Fashion-MNIST (built in)");
     return fallback ? QObject::tr("%1, the default").arg(name) : name;
   }
+  if (settings.kind == "fashion_mnist_sequence")  // generated: no file
+    return QObject::tr("Fashion-MNIST sequences (generated, CTC labels)");
   const QString path =
       QString::fromStdString(settings.path.empty() ? settings.trainFile : settings.path);
   if (path.isEmpty())
