@@ -8,10 +8,6 @@
 
 namespace tessel {
 
-std::vector<std::string> kerasLayerOrder(const ModelSpec& spec) {
-  return topologicalOrder(spec);
-}
-
 bool isTrainable(const NodeSpec& node) {
   if (node.isInput()) return true;
   auto it = node.config.find("trainable");

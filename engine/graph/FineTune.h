@@ -13,13 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "engine/graph/LayerOrder.h"
 #include "engine/graph/ModelSpec.h"
 
 namespace tessel {
-
-// Keras's model.layers order: inputs first, every layer after what feeds it (the order the
-// summary lists). Throws SpecError for a cycle / dangling edge.
-std::vector<std::string> kerasLayerOrder(const ModelSpec& spec);
 
 // config "trainable" (absent: true). InputLayers are always reported trainable.
 bool isTrainable(const NodeSpec& node);

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/graph/LayerOrder.h"
 #include "engine/io/KerasH5File.h"
 #include "engine/io/TfjsModel.h"
 
@@ -66,14 +67,6 @@ KerasWeightsLayout kerasWeightsLayout(const h5::H5Node& root);
 NamedWeights readKerasWeights(const h5::H5Node& root, Model& model, WeightsMatch match);
 // The same from a file on disk.
 NamedWeights readKerasWeightsFile(const std::string& path, Model& model, WeightsMatch match);
-
-// The layer order Keras gives a model built from `spec` (model.layers, InputLayers included):
-// by decreasing depth from the outputs, ties in the order a depth-first walk from the outputs
-// meets them (map_graph). Saved files list layers in this order, and load_weights by order and
-// the Keras 3 layer paths follow it. A chain keeps its order.
-std::vector<std::string> kerasLayerOrder(const ModelSpec& spec);
-// `spec` with its nodes in kerasLayerOrder (what the writers here write).
-ModelSpec inKerasLayerOrder(const ModelSpec& spec);
 
 // Keras's naming.to_snake_case of a class name: "Conv2D" -> "conv2d", "InputLayer" ->
 // "input_layer", "BatchNormalization" -> "batch_normalization".
