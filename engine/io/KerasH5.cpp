@@ -161,7 +161,9 @@ NamedWeights readKeras3Weights(const h5::H5Node& root, Model& model) {
   std::map<std::string, Tensor> loaded;
   for (size_t i = 0; i < layers.size(); ++i) {
     const LayerWeights& l = layers[i];
-    const std::string vars = paths[i] + "/vars";
+    // Keras 2.13's files name the container _layer_checkpoint_dependencies (H5Entry's fallback).
+    std::string vars = paths[i] + "/vars";
+    if (!root.isGroup("layers")) vars = "_layer_checkpoint_dependencies" + vars.substr(6);
     if (l.vars.empty()) continue;
     if (!root.isGroup(vars))
       throw Error(root.label() + ": layer '" + l.name + "' (" + l.className + ") has " +
@@ -348,8 +350,7 @@ KerasWeightsLayout kerasWeightsLayout(const h5::H5Node& root) {
 
 NamedWeights readKerasWeights(const h5::H5Node& root, Model& model, WeightsMatch match) {
   if (kerasWeightsLayout(root) == KerasWeightsLayout::Keras3) {
-    if (root.isGroup("layers")) return readKeras3Weights(root, model);
-    throw Error(root.label() + ": Keras 2.13 _layer_checkpoint_dependencies layout is not read");
+    return readKeras3Weights(root, model);
   }
   const h5::H5Node g = root.isGroup("model_weights") ? root.group("model_weights") : root;
   return readKeras2Weights(g, model, match);

@@ -328,6 +328,15 @@ class TestKerasH5 : public QObject {
       QVERIFY(bitEqual(before[i].second, valuesOf(model)[i].second));
   }
 
+  void readsKeras213WeightsLayout() {
+    const json fx = fixtures()["cnn"];
+    const ModelSpec spec = readKerasH5Model(kDir + "cnn_keras2.h5").spec;
+    Model model(spec, 42);
+    NamedWeights w =
+        readKerasWeightsFile(kDir + "cnn_keras213.weights.h5", model, WeightsMatch::ByOrder);
+    expectFixtureWeights(fx["weights"], w);
+  }
+
   void keras2WeightsOnlyByOrderAndByName() {
     const json fx = fixtures()["mlp"];
     const ModelSpec spec = readKerasH5Model(kDir + "mlp_keras2.h5").spec;
