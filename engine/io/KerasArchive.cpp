@@ -131,6 +131,7 @@ ModelFile readKerasArchive(const std::string& path) {
   const h5::H5Node root = h5::H5Node::openImage(zip.read(kWeights), path + ":" + kWeights);
   Model model(file.spec, 0);
   file.weights = readKerasWeights(root, model, WeightsMatch::ByOrder);
+  file.optimizerWeights = readKeras3OptimizerWeights(root, model, file.trainingConfig);
   return file;
 }
 
@@ -142,7 +143,9 @@ void writeKerasArchive(const std::string& path, const ModelFile& file) {
   const std::string metadata =
       json{{"keras_version", kKeras3Version}, {"date_saved", nowKerasDate()}}.dump();
   const std::vector<std::uint8_t> weights =
-      keras3WeightsImage(file.spec, file.weights, path + ":" + kWeights);
+      keras3WeightsImage(file.spec, file.weights, path + ":" + kWeights,
+                         options.trainingConfig.is_null() ? NamedWeights{} : file.optimizerWeights,
+                         options.trainingConfig);
 
   const std::string tmp = path + ".tmp-tessel";
   std::remove(tmp.c_str());

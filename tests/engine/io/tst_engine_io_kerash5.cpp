@@ -213,6 +213,17 @@ assert cfg["compile_config"]["optimizer"]["class_name"] == "Adam"
 assert json.loads(z.read("metadata.json"))["keras_version"].startswith("3.")
 with h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as f:
     keras3(f)
+    # Keras 3 optimizer variables: iteration, learning_rate, then Adam's momentum and velocity
+    # interleaved per trainable variable (base_optimizer.py, adam.py build()).
+    ov = f["optimizer/vars"]
+    assert len(ov) == 10, list(ov)
+    assert ov["0"][()] == 8 and ov["0"].dtype == np.int64
+    assert abs(ov["1"][()] - 0.01) < 1e-7, ov["1"][()]
+    k = 2
+    for var in ("dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias"):
+        same("opt:" + var + "/m", ov[str(k)][()])
+        same("opt:" + var + "/v", ov[str(k + 1)][()])
+        k += 2
 print("ok")
 )PY";
 
@@ -465,6 +476,7 @@ class TestKerasH5 : public QObject {
     writeKerasFile(d + "/model.weights.h5", KerasFileFormat::WeightsH5, f);
     writeKerasFile(d + "/model.keras", KerasFileFormat::Keras, f);
     NamedWeights expected = f.weights;
+    for (const auto& [n, t] : f.optimizerWeights) expected.emplace_back("opt:" + n, t);
     writeExpected(d + "/expected.json", expected);
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
