@@ -25,6 +25,7 @@ int runCli(const std::vector<std::string>& args);
 
 // Sub-commands (each in its own Cmd*.cpp).
 int cmdSummary(const Args& args);
+int cmdApplication(const Args& args);  // CmdApplication.cpp
 int cmdTrain(const Args& args);
 int cmdEvaluate(const Args& args);
 int cmdPredict(const Args& args);

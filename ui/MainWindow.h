@@ -23,6 +23,7 @@
 #include <functional>
 #include <optional>
 
+#include "engine/graph/Applications.h"
 #include "ui/project/BuiltinData.h"
 #include "ui/shell/ModelFileController.h"
 #include "ui/shell/ShellPrompts.h"
@@ -72,6 +73,10 @@ class MainWindow : public QMainWindow {
   qint64 newModelFromTemplate(const QString& name);
   // A new model from a bundled example (folder name); returns its id or 0.
   qint64 newModelFromExample(const QString& name);
+  // A keras.applications architecture ("ResNet50", "VGG16", "MobileNetV2") as a new model: with
+  // `options`, at once; without, after the options dialog (ApplicationDialog). Returns its id or 0.
+  qint64 newModelFromApplication(const QString& name,
+                                 std::optional<ApplicationOptions> options = std::nullopt);
   // Full model: architecture, weights, training config and the optimizer state of the source
   // run's last checkpoint (TF.js includeOptimizer form: "group": "optimizer" weight specs).
   bool exportModel(const QString& path, ExportKind kind);

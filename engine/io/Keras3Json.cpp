@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/core/Error.h"
+#include "engine/layers/LayerRegistry.h"
 
 namespace tessel {
 
@@ -147,7 +148,10 @@ json toKeras3Json(const ModelSpec& spec, const Keras3JsonOptions& options) {
       const NodeShapes* s = shapes.find(n.name);
       json args = json::array();
       json inputShape;
-      if (n.inputs.size() == 1) {
+      const LayerInfo* info = LayerRegistry::instance().find(n.className);
+      if (info && info->callInputsAsArguments) {  // layer(query, value, key)
+        for (const auto& in : n.inputs) args.push_back(kerasTensor(in, shapes));
+      } else if (n.inputs.size() == 1) {
         args.push_back(kerasTensor(n.inputs[0], shapes));
         if (s && !s->inputs.empty()) inputShape = shapeJson(s->inputs[0]);
       } else {  // merge layers take one list argument
@@ -160,7 +164,22 @@ json toKeras3Json(const ModelSpec& spec, const Keras3JsonOptions& options) {
         }
       }
       layer["build_config"] = {{"input_shape", inputShape}};
-      inbound.push_back({{"args", std::move(args)}, {"kwargs", json::object()}});
+      if (info && info->callInputsAsArguments) {  // build(query_shape, value_shape, key_shape)
+        json dict = json::object();
+        const char* names[] = {"query_shape", "value_shape", "key_shape"};
+        for (size_t i = 0; i < n.inputs.size() && i < 3; ++i)
+          dict[names[i]] = s && i < s->inputs.size() ? shapeJson(s->inputs[i]) : json();
+        layer["build_config"] = {{"shapes_dict", dict}};
+      }
+      // Keras call arguments kept in the config (use_causal_mask) are call kwargs in Keras 3.
+      json kwargs = json::object();
+      if (info)
+        for (const std::string& key : info->callArguments)
+          if (layer["config"].contains(key)) {
+            kwargs[key] = layer["config"][key];
+            layer["config"].erase(key);
+          }
+      inbound.push_back({{"args", std::move(args)}, {"kwargs", std::move(kwargs)}});
     }
     layer["name"] = n.name;
     layer["inbound_nodes"] = std::move(inbound);

@@ -15,6 +15,8 @@ LayerRegistry& LayerRegistry::instance() {
     registerNormLayers(*r);
     registerPreprocessingLayers(*r);
     registerExpressionLayers(*r);
+    registerAttentionLayers(*r);
+    registerTextLayers(*r);
     return r;
   }();
   return *registry;

@@ -70,7 +70,11 @@ Checkpoint importedCheckpoint(const ModelSpec& spec, const NamedWeights& weights
 }
 
 ImportedModel importModelFile(Project& project, const std::string& path, const std::string& name) {
-  ModelFile file = readAnyModelFile(path);
+  return importModelFile(project, name, readAnyModelFile(path), path);
+}
+
+ImportedModel importModelFile(Project& project, const std::string& name, const ModelFile& file,
+                              const std::string& path) {
   ImportedModel out;
   std::optional<Checkpoint> checkpoint;
   if (!file.weights.empty()) {

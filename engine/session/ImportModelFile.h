@@ -30,6 +30,10 @@ struct ImportedModel {
 // weights, an imported run. One transaction: on any error nothing is written.
 ImportedModel importModelFile(Project& project, const std::string& path,
                               const std::string& name = "");
+// The same for a file already read (an ONNX model, engine/io/OnnxImport.h): `name` "" is the
+// model's own name; `path` is recorded as the run's source.
+ImportedModel importModelFile(Project& project, const std::string& name, const ModelFile& file,
+                              const std::string& path);
 
 // Loads a weights file (readAnyWeightsFile: .keras, .h5, .weights.h5, TF.js) into model
 // `modelId` as an imported run; returns its id. Throws Error (nothing written) when the weights

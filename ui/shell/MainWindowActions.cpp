@@ -92,6 +92,14 @@ void MainWindowActions::buildModelActions(QMenu* file) {
                                            [w, name] { w->newModelFromTemplate(name); });
     a->setObjectName("actionTemplate_" + ModelTemplates::exampleFor(name));
   }
+  templatesMenu_->addSection(tr("keras.applications"));
+  for (const std::string& app : applicationNames()) {
+    const QString name = QString::fromStdString(app);
+    QAction* a = templatesMenu_->addAction(name + QStringLiteral("…"), this,
+                                           [w, name] { w->newModelFromApplication(name); });
+    a->setObjectName("actionApplication_" + name);
+    a->setStatusTip(QString::fromStdString(applicationDescription(app)));
+  }
   examplesMenu_ = file->addMenu(tr("New Model from &Example"));
   examplesMenu_->setObjectName("menuExamples");
   for (const ExampleModel& e : ExampleLibrary::models()) {
@@ -100,11 +108,15 @@ void MainWindowActions::buildModelActions(QMenu* file) {
     a->setObjectName("actionExample_" + e.name);
   }
   ShellPrompts* p = prompts_;
-  importModel_ = file->addAction(tr("&Import Model (model.json, .keras, .h5)…"), this, [w, p] {
-    QString path = p->choosePath(tr("Import model"),
-                                 tr("Keras / TF.js model (*.json *.keras *.h5 *.hdf5)"), false);
-    if (!path.isEmpty()) w->openModel(path);
-  });
+  importModel_ =
+      file->addAction(tr("&Import Model (model.json, .keras, .h5, .onnx)…"), this, [w, p] {
+        QString path =
+            p->choosePath(tr("Import model"),
+                          tr("Keras / TF.js / ONNX model (*.json *.keras *.h5 *.hdf5 *.onnx);;"
+                             "Keras / TF.js model (*.json *.keras *.h5 *.hdf5);;ONNX (*.onnx)"),
+                          false);
+        if (!path.isEmpty()) w->openModel(path);
+      });
   importModel_->setObjectName("actionImportModel");
 }
 

@@ -9,6 +9,7 @@
 #include "engine/core/Error.h"
 #include "engine/io/KerasArchive.h"
 #include "engine/io/OnnxExport.h"
+#include "engine/io/OnnxImport.h"
 #include "engine/io/PythonExport.h"
 #include "engine/io/TensorBoardExport.h"
 #include "engine/io/TfjsOptimizerWeights.h"
@@ -19,6 +20,7 @@
 #include "engine/train/Model.h"
 #include "engine/train/Trainer.h"
 #include "ui/editor/GraphDocument.h"
+#include "ui/editor/GraphLayout.h"
 #include "ui/editor/ModelTemplates.h"
 #include "ui/project/ExampleLibrary.h"
 #include "ui/project/ProjectSession.h"
@@ -131,7 +133,9 @@ ModelSpec ModelFileController::validSpec() const {
 bool ModelFileController::openModel(const QString& path) {
   ModelFile file;
   try {
-    file = readAnyModelFile(path.toStdString());  // model.json, .keras or Keras 2 .h5
+    const std::string p = path.toStdString();
+    // model.json, .keras, Keras 2 .h5 or ONNX
+    file = isOnnxPath(p) ? readOnnxModel(p) : readAnyModelFile(p);
   } catch (const std::exception& e) {
     loadError_ = tr("Could not open %1:\n%2").arg(path, what(e));
     emit loadFailed(loadError_);
@@ -420,6 +424,34 @@ void ModelFileController::writeWeightsManifest(const QString& path, const ModelS
   if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
     throw Error("cannot write " + path.toStdString());
   f.write(QByteArray::fromStdString(manifest.dump(1)));
+}
+
+qint64 ModelFileController::newModelFromSpec(const ModelSpec& spec) {
+  try {
+    std::map<std::string, QPointF> positions;
+    try {
+      positions = GraphLayout::dot(spec);
+    } catch (const Error&) {
+      positions = GraphLayout::layered(spec);
+    }
+    GraphDocument doc;
+    doc.setModel(spec, positions);
+    json model = doc.toJson();
+    json layout = model.value("tessel_layout", json::object());
+    model.erase("tessel_layout");
+    QString error;
+    const qint64 id = session_->addModel(QString::fromStdString(spec.name), model, layout,
+                                         json::object(), &error);
+    if (!id) {
+      prompts_->showError(tr("New model"), error);
+      return 0;
+    }
+    emit modelAdded(id);
+    return id;
+  } catch (const std::exception& e) {
+    prompts_->showError(tr("New model"), what(e));
+    return 0;
+  }
 }
 
 }  // namespace tessel::ui

@@ -53,6 +53,9 @@ class ModelFileController : public QObject {
   // A new model from the editor's templates, laid out by dot, with the training config of its
   // bundled example; returns its id or 0.
   qint64 newModelFromTemplate(const QString& name);
+  // A new model of `spec` named after it (keras.applications templates), laid out by dot, with
+  // no training config or data settings; returns its id or 0.
+  qint64 newModelFromSpec(const ModelSpec& spec);
   // A new model from a bundled example (folder name); returns its id or 0.
   qint64 newModelFromExample(const QString& name);
   // Full model: architecture, weights, training config and the optimizer state of the source
