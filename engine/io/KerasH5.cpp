@@ -30,10 +30,10 @@ struct LayerWeights {
   std::vector<std::pair<std::string, Variable*>> vars;  // "kernel" -> variable
 };
 
-// The model's layers in Keras model.layers order (kerasLayerOrder), InputLayers left out.
+// The model's layers in Keras model.layers order (kerasSavedLayerOrder), InputLayers left out.
 std::vector<LayerWeights> modelLayers(Model& model) {
   std::vector<LayerWeights> out;
-  for (const std::string& name : kerasLayerOrder(model.spec())) {
+  for (const std::string& name : kerasSavedLayerOrder(model.spec())) {
     Layer* layer = model.layer(name);
     if (!layer) continue;
     LayerWeights lw{layer->name(), layer->className(), {}};
@@ -209,7 +209,7 @@ std::map<std::string, const Tensor*> weightsFor(Model& model, const NamedWeights
 // Keras 2 model_weights content (also the root of a weights-only file) for every node of `spec`
 // (InputLayers included, as Keras 2 Functional model.layers lists them).
 void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& given, const NamedWeights& weights) {
-  const ModelSpec spec = inKerasLayerOrder(given);
+  const ModelSpec spec = inKerasSavedLayerOrder(given);
   Model model(spec, 0);
   auto values = weightsFor(model, weights);
   std::vector<std::string> layerNames;
@@ -233,7 +233,7 @@ void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& given, const Named
 
 void writeKeras3Weights(const h5::H5Node& root, const ModelSpec& given,
                         const NamedWeights& weights) {
-  const ModelSpec spec = inKerasLayerOrder(given);
+  const ModelSpec spec = inKerasSavedLayerOrder(given);
   Model model(spec, 0);
   auto values = weightsFor(model, weights);
   root.createGroup("vars");  // the model's own variables: none
@@ -281,7 +281,7 @@ json parseJsonAttr(const h5::H5Node& root, const std::string& name) {
 
 }  // namespace
 
-std::vector<std::string> kerasLayerOrder(const ModelSpec& spec) {
+std::vector<std::string> kerasSavedLayerOrder(const ModelSpec& spec) {
   // Keras's map_graph (keras/src/ops/function.py; Keras 2 functional.py _map_graph_network):
   // a depth-first walk from the outputs numbers the layers as it meets them and lists them in
   // post order; walking that list backwards, a layer's producers get at least its depth + 1;
@@ -321,10 +321,10 @@ std::vector<std::string> kerasLayerOrder(const ModelSpec& spec) {
   return order;
 }
 
-ModelSpec inKerasLayerOrder(const ModelSpec& spec) {
+ModelSpec inKerasSavedLayerOrder(const ModelSpec& spec) {
   ModelSpec out = spec;
   out.nodes.clear();
-  for (const std::string& name : kerasLayerOrder(spec)) out.nodes.push_back(*spec.find(name));
+  for (const std::string& name : kerasSavedLayerOrder(spec)) out.nodes.push_back(*spec.find(name));
   return out;
 }
 
@@ -400,7 +400,7 @@ void writeKerasH5Model(const std::string& path, const ModelFile& file) {
       h5::H5Node root = h5::H5Node::createFile(tmp);
       root.setStrAttr("keras_version", kKeras2Version);
       root.setStrAttr("backend", kBackend);
-      root.setBytesAttr("model_config", inKerasLayerOrder(file.spec).toKerasJson().dump());
+      root.setBytesAttr("model_config", inKerasSavedLayerOrder(file.spec).toKerasJson().dump());
       if (file.trainingConfig.is_object())
         root.setBytesAttr("training_config", file.trainingConfig.dump());
       root.setStrAttr("generated_by", std::string("Tessel Studio ") + TESSEL_VERSION);
@@ -468,7 +468,7 @@ std::optional<std::vector<std::string>> keras3Slots(const json& trainingConfig) 
 // "dense/kernel" of every trainable variable in Keras model.trainable_variables order.
 std::vector<std::pair<std::string, Variable*>> keras3Trainable(Model& model) {
   std::vector<std::pair<std::string, Variable*>> out;
-  for (const std::string& name : kerasLayerOrder(model.spec()))
+  for (const std::string& name : kerasSavedLayerOrder(model.spec()))
     if (Layer* layer = model.layer(name))
       for (Variable& v : layer->variables())
         if (v.trainable) out.emplace_back(name + "/" + v.name, &v);
@@ -487,7 +487,7 @@ std::vector<std::uint8_t> keras3WeightsImage(const ModelSpec& spec, const NamedW
   if (!optimizerWeights.empty() && slots) {
     std::map<std::string, const Tensor*> byName;
     for (const auto& [n, t] : optimizerWeights) byName[n] = &t;
-    Model model(inKerasLayerOrder(spec), 0);
+    Model model(inKerasSavedLayerOrder(spec), 0);
     std::vector<std::pair<std::string, const Tensor*>> vars;
     for (const auto& [name, var] : keras3Trainable(model))
       for (const std::string& slot : *slots) {

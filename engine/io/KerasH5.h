@@ -83,9 +83,9 @@ NamedWeights readKerasWeightsFile(const std::string& path, Model& model, Weights
 // by decreasing depth from the outputs, ties in the order a depth-first walk from the outputs
 // meets them (map_graph). Saved files list layers in this order, and load_weights by order and
 // the Keras 3 layer paths follow it. A chain keeps its order.
-std::vector<std::string> kerasLayerOrder(const ModelSpec& spec);
-// `spec` with its nodes in kerasLayerOrder (what the writers here write).
-ModelSpec inKerasLayerOrder(const ModelSpec& spec);
+std::vector<std::string> kerasSavedLayerOrder(const ModelSpec& spec);
+// `spec` with its nodes in kerasSavedLayerOrder (what the writers here write).
+ModelSpec inKerasSavedLayerOrder(const ModelSpec& spec);
 
 // Keras's naming.to_snake_case of a class name: "Conv2D" -> "conv2d", "InputLayer" ->
 // "input_layer", "BatchNormalization" -> "batch_normalization".
