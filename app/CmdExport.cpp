@@ -234,6 +234,13 @@ void writeKerasOutputs(const Args& args, const Source& s) {
     if (tc.is_object() && tc.contains("loss"))
       tc = CompileOptions::fromTrainingConfig(tc, s.spec.outputs).toTrainingConfig();
     ModelFile k = file;
+    if (s.run && s.checkpoint) {
+      // Adam / SGD state goes into optimizer/vars (Keras 3's layout).
+      ModelFile state = runModelFileWithOptimizer(*s.run, *s.checkpoint);
+      k.optimizerWeights = state.optimizerWeights;
+      if (!k.optimizerWeights.empty() && tc.is_object())
+        tc["optimizer_config"] = state.trainingConfig["optimizer_config"];
+    }
     k.trainingConfig = tc;
     makeParent(args.value("--keras"));
     writeKerasFile(args.value("--keras"), KerasFileFormat::Keras, k);

@@ -131,6 +131,7 @@ ModelFile readKerasArchive(const std::string& path) {
   const h5::H5Node root = h5::H5Node::openImage(zip.read(kWeights), path + ":" + kWeights);
   Model model(file.spec, 0);
   file.weights = readKerasWeights(root, model, WeightsMatch::ByOrder);
+  file.optimizerWeights = readKeras3OptimizerWeights(root, model, file.trainingConfig);
   return file;
 }
 
@@ -138,11 +139,13 @@ void writeKerasArchive(const std::string& path, const ModelFile& file) {
   Keras3JsonOptions options;
   if (file.trainingConfig.is_object() && file.trainingConfig.contains("loss"))
     options.trainingConfig = file.trainingConfig;
-  const std::string config = toKeras3Json(inKerasLayerOrder(file.spec), options).dump();
+  const std::string config = toKeras3Json(inKerasSavedLayerOrder(file.spec), options).dump();
   const std::string metadata =
       json{{"keras_version", kKeras3Version}, {"date_saved", nowKerasDate()}}.dump();
   const std::vector<std::uint8_t> weights =
-      keras3WeightsImage(file.spec, file.weights, path + ":" + kWeights);
+      keras3WeightsImage(file.spec, file.weights, path + ":" + kWeights,
+                         options.trainingConfig.is_null() ? NamedWeights{} : file.optimizerWeights,
+                         options.trainingConfig);
 
   const std::string tmp = path + ".tmp-tessel";
   std::remove(tmp.c_str());

@@ -5,8 +5,8 @@
 //   config.json       serialize_keras_object(model): the Keras 3 topology (engine/io/Keras3Json.h)
 //                     with "compile_config" when the model was compiled
 //   model.weights.h5  the Keras 3 weights layout (layers/<snake class>/vars/<i>, KerasH5.h)
-// Written here: the same three members; the optimizer state is not written into .keras (Keras 3
-// keeps it under optimizer/vars in a version-dependent order; use .h5 to keep it).
+// Written here: the same three members, with the optimizer state under optimizer/vars for Adam and
+// SGD (KerasH5.h keras3WeightsImage; other optimizers' state goes only into .h5).
 //
 // And the dispatch every caller uses: a model file of any format we read or write, told by its
 // content (zip, HDF5 signature) or, for writing, by its name.

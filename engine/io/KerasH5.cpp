@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -161,7 +162,9 @@ NamedWeights readKeras3Weights(const h5::H5Node& root, Model& model) {
   std::map<std::string, Tensor> loaded;
   for (size_t i = 0; i < layers.size(); ++i) {
     const LayerWeights& l = layers[i];
-    const std::string vars = paths[i] + "/vars";
+    // Keras 2.13's files name the container _layer_checkpoint_dependencies (H5Entry's fallback).
+    std::string vars = paths[i] + "/vars";
+    if (!root.isGroup("layers")) vars = "_layer_checkpoint_dependencies" + vars.substr(6);
     if (l.vars.empty()) continue;
     if (!root.isGroup(vars))
       throw Error(root.label() + ": layer '" + l.name + "' (" + l.className + ") has " +
@@ -301,8 +304,7 @@ KerasWeightsLayout kerasWeightsLayout(const h5::H5Node& root) {
 
 NamedWeights readKerasWeights(const h5::H5Node& root, Model& model, WeightsMatch match) {
   if (kerasWeightsLayout(root) == KerasWeightsLayout::Keras3) {
-    if (root.isGroup("layers")) return readKeras3Weights(root, model);
-    throw Error(root.label() + ": Keras 2.13 _layer_checkpoint_dependencies layout is not read");
+    return readKeras3Weights(root, model);
   }
   const h5::H5Node g = root.isGroup("model_weights") ? root.group("model_weights") : root;
   return readKeras2Weights(g, model, match);
@@ -396,11 +398,102 @@ void writeKerasWeightsH5(const std::string& path, const ModelSpec& spec,
   }
 }
 
+namespace {
+
+// Keras 3 slot names of an optimizer whose optimizer/vars layout we write and read, as TF.js
+// names ("m", "v" for Adam; "momentum" for SGD with momentum); nullopt for the others.
+std::optional<std::vector<std::string>> keras3Slots(const json& trainingConfig) {
+  if (!trainingConfig.is_object() || !trainingConfig.contains("optimizer_config"))
+    return std::nullopt;
+  const json& oc = trainingConfig["optimizer_config"];
+  const std::string cls = oc.is_object() ? oc.value("class_name", std::string()) : std::string();
+  const json cfg = oc.is_object() ? oc.value("config", json::object()) : json::object();
+  if (cls == "Adam") {
+    if (cfg.value("amsgrad", false)) return std::nullopt;
+    return std::vector<std::string>{"m", "v"};
+  }
+  if (cls == "SGD")
+    return cfg.value("momentum", 0.0) != 0.0 ? std::vector<std::string>{"momentum"}
+                                             : std::vector<std::string>{};
+  return std::nullopt;
+}
+
+// "dense/kernel" of every trainable variable in Keras model.trainable_variables order.
+std::vector<std::pair<std::string, Variable*>> keras3Trainable(Model& model) {
+  std::vector<std::pair<std::string, Variable*>> out;
+  for (const std::string& name : kerasLayerOrder(model.spec()))
+    if (Layer* layer = model.layer(name))
+      for (Variable& v : layer->variables())
+        if (v.trainable) out.emplace_back(name + "/" + v.name, &v);
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::uint8_t> keras3WeightsImage(const ModelSpec& spec, const NamedWeights& weights,
-                                             const std::string& label) {
+                                             const std::string& label,
+                                             const NamedWeights& optimizerWeights,
+                                             const json& trainingConfig) {
   h5::H5Node root = h5::H5Node::createInMemory(label);
   writeKeras3Weights(root, spec, weights);
+  const auto slots = keras3Slots(trainingConfig);
+  if (!optimizerWeights.empty() && slots) {
+    std::map<std::string, const Tensor*> byName;
+    for (const auto& [n, t] : optimizerWeights) byName[n] = &t;
+    Model model(inKerasLayerOrder(spec), 0);
+    std::vector<std::pair<std::string, const Tensor*>> vars;
+    for (const auto& [name, var] : keras3Trainable(model))
+      for (const std::string& slot : *slots) {
+        auto it = byName.find(name + "/" + slot);
+        if (it == byName.end()) return root.image();  // state of another graph: not written
+        vars.emplace_back(name + "/" + slot, it->second);
+      }
+    auto iter = byName.find("iter");
+    const json& oc = trainingConfig["optimizer_config"];
+    const double lr = oc.value("config", json::object()).value("learning_rate", 0.01);
+    h5::H5Node g = root.createGroup("optimizer/vars");
+    g.writeInt64Scalar("0", iter != byName.end() && iter->second->size() == 1
+                                ? static_cast<std::int64_t>(iter->second->data()[0])
+                                : 0);
+    g.writeTensor("1", Tensor(Shape{}, static_cast<float>(lr)));
+    int k = 2;
+    for (const auto& [name, t] : vars) g.writeTensor(std::to_string(k++), *t);
+  }
   return root.image();
+}
+
+NamedWeights readKeras3OptimizerWeights(const h5::H5Node& root, Model& model,
+                                        const json& trainingConfig) {
+  const auto slots = keras3Slots(trainingConfig);
+  if (!slots || !root.isGroup("optimizer/vars")) return {};
+  const h5::H5Node g = root.group("optimizer/vars");
+  const auto trainable = keras3Trainable(model);
+  const size_t count = g.children().size();
+  const size_t want = 2 + trainable.size() * slots->size();
+  if (count == 0) return {};
+  if (count != want)
+    throw Error(root.label() + ": optimizer/vars holds " + std::to_string(count) +
+                " variables, a built " +
+                trainingConfig["optimizer_config"].value("class_name", std::string()) +
+                " of this model has " + std::to_string(want));
+  NamedWeights out;
+  out.emplace_back("iter", g.readTensor("0"));
+  std::map<std::string, Tensor> bySlot;
+  size_t k = 2;
+  for (const auto& [name, var] : trainable)
+    for (const std::string& slot : *slots) {
+      Tensor t = g.readTensor(std::to_string(k++));
+      if (t.shape() != var->value.shape())
+        throw Error(root.label() + ": optimizer/vars/" + std::to_string(k - 1) + " (" + name + "/" +
+                    slot + ") has shape " + shapeToString(t.shape()) + ", the variable has " +
+                    shapeToString(var->value.shape()));
+      bySlot[name + "/" + slot] = std::move(t);
+    }
+  // TF.js order: every slot kind in turn over the variables.
+  for (const std::string& slot : *slots)
+    for (const auto& [name, var] : trainable)
+      out.emplace_back(name + "/" + slot, std::move(bySlot[name + "/" + slot]));
+  return out;
 }
 
 }  // namespace tessel

@@ -47,9 +47,21 @@ enum class KerasWeightsLayout { Keras2, Keras3 };
 // Weights only: Keras 2 layout (layer_names at the root) or Keras 3 (.weights.h5).
 void writeKerasWeightsH5(const std::string& path, const ModelSpec& spec,
                          const NamedWeights& weights, KerasWeightsLayout layout);
-// The Keras 3 weights file as bytes (the model.weights.h5 of a .keras archive).
+// The Keras 3 weights file as bytes (the model.weights.h5 of a .keras archive). With
+// `optimizerWeights` (TF.js names) of an Adam or SGD optimizer of `trainingConfig`, their state is
+// written under optimizer/vars as Keras 3 keeps it (keras/src/optimizers/base_optimizer.py:
+// "0" iteration (int64), "1" learning_rate, then per trainable variable in model order Adam's
+// momentum and velocity interleaved, or SGD's momentum); other optimizers: none.
 std::vector<std::uint8_t> keras3WeightsImage(const ModelSpec& spec, const NamedWeights& weights,
-                                             const std::string& label);
+                                             const std::string& label,
+                                             const NamedWeights& optimizerWeights = {},
+                                             const json& trainingConfig = nullptr);
+// The optimizer/vars of a Keras 3 weights file back as TF.js names ("iter", "dense/kernel/m",
+// ...), for an Adam or SGD `trainingConfig`; empty when the file has none or the optimizer is
+// another (Keras 3 orders other optimizers' slots differently across versions). Throws Error when
+// the count or a shape does not fit.
+NamedWeights readKeras3OptimizerWeights(const h5::H5Node& root, Model& model,
+                                        const json& trainingConfig);
 
 // How Keras 2 load_weights pairs the file's layers with the model's: ByOrder (the default: the
 // layers that have weights, in order, counts must agree) or ByName (by_name=True: layers of the

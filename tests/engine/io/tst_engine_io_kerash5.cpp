@@ -213,6 +213,17 @@ assert cfg["compile_config"]["optimizer"]["class_name"] == "Adam"
 assert json.loads(z.read("metadata.json"))["keras_version"].startswith("3.")
 with h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as f:
     keras3(f)
+    # Keras 3 optimizer variables: iteration, learning_rate, then Adam's momentum and velocity
+    # interleaved per trainable variable (base_optimizer.py, adam.py build()).
+    ov = f["optimizer/vars"]
+    assert len(ov) == 10, list(ov)
+    assert ov["0"][()] == 8 and ov["0"].dtype == np.int64
+    assert abs(ov["1"][()] - 0.01) < 1e-7, ov["1"][()]
+    k = 2
+    for var in ("dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias"):
+        same("opt:" + var + "/m", ov[str(k)][()])
+        same("opt:" + var + "/v", ov[str(k + 1)][()])
+        k += 2
 print("ok")
 )PY";
 
@@ -247,7 +258,7 @@ class TestKerasH5 : public QObject {
         "inbound_nodes": [[["add", 0, 0, {}]]]}],
       "input_layers": [["in", 0, 0]], "output_layers": [["out", 0, 0]]}})");
     const ModelSpec spec = ModelSpec::fromKerasJson(topology);
-    QCOMPARE(kerasLayerOrder(spec), (std::vector<std::string>{"in", "b", "a", "add", "out"}));
+    QCOMPARE(kerasSavedLayerOrder(spec), (std::vector<std::string>{"in", "b", "a", "add", "out"}));
     // Written in that order: .weights.h5 path "dense" is b, "dense_1" a; read back by name.
     Model model(spec, 4);
     QTemporaryDir dir;
@@ -274,7 +285,7 @@ class TestKerasH5 : public QObject {
     QCOMPARE(h5root.group("model_weights").stringListAttr("layer_names"),
              (std::vector<std::string>{"in", "b", "a", "add", "out"}));
     const ModelFile in = readKerasH5Model(dir.filePath("m.h5").toStdString());
-    QVERIFY(in.spec == inKerasLayerOrder(spec));
+    QVERIFY(in.spec == inKerasSavedLayerOrder(spec));
     for (const auto& [name, t] : orig) QVERIFY(bitEqual(*find(in.weights, name), t));
   }
 
@@ -326,6 +337,15 @@ class TestKerasH5 : public QObject {
     // The model itself is not changed.
     for (size_t i = 0; i < before.size(); ++i)
       QVERIFY(bitEqual(before[i].second, valuesOf(model)[i].second));
+  }
+
+  void readsKeras213WeightsLayout() {
+    const json fx = fixtures()["cnn"];
+    const ModelSpec spec = readKerasH5Model(kDir + "cnn_keras2.h5").spec;
+    Model model(spec, 42);
+    NamedWeights w =
+        readKerasWeightsFile(kDir + "cnn_keras213.weights.h5", model, WeightsMatch::ByOrder);
+    expectFixtureWeights(fx["weights"], w);
   }
 
   void keras2WeightsOnlyByOrderAndByName() {
@@ -456,6 +476,7 @@ class TestKerasH5 : public QObject {
     writeKerasFile(d + "/model.weights.h5", KerasFileFormat::WeightsH5, f);
     writeKerasFile(d + "/model.keras", KerasFileFormat::Keras, f);
     NamedWeights expected = f.weights;
+    for (const auto& [n, t] : f.optimizerWeights) expected.emplace_back("opt:" + n, t);
     writeExpected(d + "/expected.json", expected);
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
