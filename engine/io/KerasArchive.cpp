@@ -139,7 +139,7 @@ void writeKerasArchive(const std::string& path, const ModelFile& file) {
   Keras3JsonOptions options;
   if (file.trainingConfig.is_object() && file.trainingConfig.contains("loss"))
     options.trainingConfig = file.trainingConfig;
-  const std::string config = toKeras3Json(inKerasSavedLayerOrder(file.spec), options).dump();
+  const std::string config = toKeras3Json(inKerasLayerOrder(file.spec), options).dump();
   const std::string metadata =
       json{{"keras_version", kKeras3Version}, {"date_saved", nowKerasDate()}}.dump();
   const std::vector<std::uint8_t> weights =
