@@ -177,6 +177,16 @@ json normalizeLayerConfig(const std::string& className, const json& configIn) {
     }
     if (config.contains("optional") && config["optional"] == false) config.erase("optional");
   }
+  // A wrapped layer (Bidirectional's `layer`) in the same form.
+  if (config.contains("layer") && config["layer"].is_object() &&
+      config["layer"].contains("class_name") && config["layer"]["class_name"].is_string() &&
+      config["layer"].contains("config"))
+    config["layer"]["config"] =
+        normalizeLayerConfig(config["layer"]["class_name"], config["layer"]["config"]);
+  // Keras 3 recurrent layers write a dropout "seed" Keras 2 lacks; null is Keras 2's behaviour.
+  if ((className == "LSTM" || className == "GRU" || className == "SimpleRNN") &&
+      config.contains("seed") && config["seed"].is_null())
+    config.erase("seed");
   // Keras 3 only keys that are at their "off" value carry nothing Keras 2 lacks.
   for (const char* key : {"lora_rank", "lora_alpha", "quantization_config"})
     if (config.contains(key) && config[key].is_null()) config.erase(key);

@@ -48,6 +48,16 @@ json keras3Config(const NodeSpec& node) {
       it.value() = serialized(it.value(), "keras.regularizers");
     else if (endsWith(key, "_constraint"))
       it.value() = serialized(it.value(), "keras.constraints");
+    else if (key == "layer" && it.value().is_object() && it.value().contains("class_name")) {
+      NodeSpec inner;  // a wrapped layer (Bidirectional): serialized as a layer of its own
+      inner.className = it.value()["class_name"];
+      inner.config = it.value().value("config", json::object());
+      inner.name = inner.config.value("name", ModelSpec::defaultBaseName(inner.className));
+      it.value() = {{"module", "keras.layers"},
+                    {"class_name", inner.className},
+                    {"config", keras3Config(inner)},
+                    {"registered_name", nullptr}};
+    }
   }
   if (node.isInput()) {
     // Keras 3 InputLayer: "batch_shape" and a plain dtype string.

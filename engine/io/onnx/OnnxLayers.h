@@ -55,4 +55,11 @@ std::string upSampling2DUnsupported(const OnnxNode& n);
 void rescaling(OnnxGraphBuilder& b, const OnnxNode& n);
 void normalization(OnnxGraphBuilder& b, const OnnxNode& n);
 
+// OnnxRecurrentLayers.cpp: SimpleRNN, LSTM, GRU (recurrent), Bidirectional, Embedding.
+void recurrent(OnnxGraphBuilder& b, const OnnxNode& n);
+void bidirectional(OnnxGraphBuilder& b, const OnnxNode& n);
+std::string recurrentUnsupported(const OnnxNode& n);
+void embedding(OnnxGraphBuilder& b, const OnnxNode& n);
+std::string embeddingUnsupported(const OnnxNode& n);
+
 }  // namespace tessel::onnxexport
