@@ -161,13 +161,12 @@ void bidirectional(OnnxGraphBuilder& b, const OnnxNode& n) {
   const std::string cls = inner.at("class_name");
   json cfg = inner.at("config");
   // Complete the inner defaults the hooks read (the layer already validated them).
-  for (const auto& [k, v] : json{
-           {"use_bias", true},
-           {"activation", "tanh"},
-           {"recurrent_activation", "sigmoid"},
-           {"reset_after", true},
-           {"return_sequences",
-            false}}.items())
+  const json defaults = {{"use_bias", true},
+                         {"activation", "tanh"},
+                         {"recurrent_activation", "sigmoid"},
+                         {"reset_after", true},
+                         {"return_sequences", false}};
+  for (const auto& [k, v] : defaults.items())
     if (!cfg.contains(k)) cfg[k] = v;
   const std::string base = cfg.contains("name") ? cfg["name"].get<std::string>()
                            : cls == "LSTM"      ? "lstm"
