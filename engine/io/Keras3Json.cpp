@@ -59,6 +59,11 @@ json keras3Config(const NodeSpec& node) {
                     {"registered_name", nullptr}};
     }
   }
+  // Keras 2 RNN keys Keras 3 no longer takes: dropped at their defaults.
+  if (cfg.contains("time_major") && cfg["time_major"] == false) cfg.erase("time_major");
+  if (cfg.contains("implementation") &&
+      (cfg["implementation"].is_null() || cfg["implementation"] == 2))
+    cfg.erase("implementation");
   if (node.isInput()) {
     // Keras 3 InputLayer: "batch_shape" and a plain dtype string.
     if (cfg.contains("batch_input_shape")) {

@@ -27,7 +27,8 @@ NodeSpec layer(const std::string& name, const std::string& cls, json cfg,
 ModelSpec textModel() {
   ModelSpec s;
   s.name = "text";
-  s.nodes = {makeInputLayerNode("ids", {kNone, 7}), makeInputLayerNode("h0", {kNone, 3}),
+  s.nodes = {makeInputLayerNode("ids", {kNone, 7}),
+             makeInputLayerNode("h0", {kNone, 3}),
              layer("emb", "Embedding", {{"input_dim", 20}, {"output_dim", 4}, {"mask_zero", true}},
                    {"ids"}),
              layer("bi", "Bidirectional",
@@ -79,6 +80,16 @@ class TestRecurrentJson : public QObject {
     QCOMPARE(inner.at("module").get<std::string>(), std::string("keras.layers"));
     QCOMPARE(inner.at("class_name").get<std::string>(), std::string("LSTM"));
     QVERIFY(inner.contains("registered_name"));
+    // Keras 2 keys Keras 3 does not take are left out at their defaults.
+    json full = textModel().toKerasJson();
+    for (json& l : full["config"]["layers"])
+      if (l["class_name"] == "GRU")
+        l["config"]["time_major"] = false, l["config"]["implementation"] = 2;
+    const json k3full = toKeras3Json(ModelSpec::fromKerasJson(full));
+    for (const json& l : k3full.at("config").at("layers"))
+      if (l.at("class_name") == "GRU")
+        QVERIFY(!l.at("config").contains("time_major") &&
+                !l.at("config").contains("implementation"));
     const ModelSpec back = ModelSpec::fromKerasJson(json::parse(text));
     QVERIFY2(back == spec, back.toKerasJson().dump().c_str());
     QCOMPARE(run(back), run(spec));
