@@ -130,10 +130,10 @@ void Bidirectional::forward(const std::vector<const Tensor*>& x, Tensor& y, RunC
     throw;
   }
   swapVariables();
-  const Tensor* b = &yb_;
+  const Tensor* b = &yb_;  // the backward output in time order
   if (returnSequences_) {
-    reverseTime(yb_, dyb_);
-    b = &dyb_;
+    reverseTime(yb_, ybTime_);
+    b = &ybTime_;
   }
   const Index u = yf_.dim(-1), rows = yf_.size() / u;
   Shape s = yf_.shape();
@@ -153,17 +153,17 @@ void Bidirectional::forward(const std::vector<const Tensor*>& x, Tensor& y, RunC
         y[r * u + j] = (f + g) * 0.5f;
       }
     }
-  if (returnSequences_) yb_.copyFrom(dyb_);  // keep the time-ordered backward output
 }
 
 void Bidirectional::backward(const std::vector<const Tensor*>& x, const Tensor&, const Tensor& dy,
                              const std::vector<Tensor*>& dx, RunContext& ctx) {
   const Index u = yf_.dim(-1), rows = yf_.size() / u;
+  const Tensor& yb = returnSequences_ ? ybTime_ : yb_;
   dyf_.resize(yf_.shape());
   dxf_.resize(yf_.shape());  // scratch for the time-ordered dL/dyb
   for (Index r = 0; r < rows; ++r)
     for (Index j = 0; j < u; ++j) {
-      const float f = yf_[r * u + j], g = yb_[r * u + j];
+      const float f = yf_[r * u + j], g = yb[r * u + j];
       float df, dg;
       if (merge_ == "concat") {
         df = dy[r * 2 * u + j];
@@ -187,10 +187,8 @@ void Bidirectional::backward(const std::vector<const Tensor*>& x, const Tensor&,
   std::vector<Tensor*> dxs{wantDx ? &dxf_ : nullptr};
   std::vector<Tensor*> dxs2{wantDx ? &dxb_ : nullptr};
   swapVariables();
-  // The inner layers' y is only read for an activity regularizer (theirs is not exposed).
   fwd_->backward(x, yf_, dyf_, dxs, ctx);
-  // Keep the forward layer's variable grads: the backward layer writes its own.
-  bwd_->backward(x, yb_, dyb_, dxs2, ctx);
+  bwd_->backward(x, yb_, dyb_, dxs2, ctx);  // yb_: its own output, in processing order
   swapVariables();
   if (wantDx) {
     dx[0]->resize(x[0]->shape());

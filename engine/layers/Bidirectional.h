@@ -36,7 +36,7 @@ class Bidirectional : public Layer {
   std::unique_ptr<RecurrentLayer> fwd_, bwd_;
   std::string merge_ = "concat";
   bool returnSequences_ = false;
-  Tensor yf_, yb_, dyf_, dyb_, dxf_, dxb_;
+  Tensor yf_, yb_, ybTime_, dyf_, dyb_, dxf_, dxb_;
 };
 
 }  // namespace tessel

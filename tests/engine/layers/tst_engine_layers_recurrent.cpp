@@ -96,7 +96,8 @@ ModelSpec chain(const Shape& input, const std::vector<std::pair<std::string, jso
   int i = 0;
   for (const auto& [cls, cfg] : layers) {
     NodeSpec n;
-    n.name = "l" + std::to_string(i++);
+    n.name = "l";
+    n.name += std::to_string(i++);
     n.className = cls;
     n.config = cfg;
     n.config["name"] = n.name;
