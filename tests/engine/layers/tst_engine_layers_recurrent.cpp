@@ -319,6 +319,31 @@ class TestRecurrentLayers : public QObject {
     QVERIFY(model.maskOf("l4") == nullptr);
   }
 
+  // Embedding(mask_zero) -> GlobalAveragePooling1D: the mean over the real steps only (Keras 2),
+  // and its gradient (finite differences through the whole model on the embeddings).
+  void averagePoolingHonoursTheMask() {
+    const ModelSpec spec = chain(
+        {kNone, 5}, {{"Embedding", {{"input_dim", 6}, {"output_dim", 2}, {"mask_zero", true}}},
+                     {"GlobalAveragePooling1D", json::object()}});
+    QVERIFY(!inferShapes(spec).find("l1")->masked);
+    Model model(spec, 2);
+    Tensor ids({2, 5}, std::vector<float>{3, 1, 0, 0, 0, 2, 4, 5, 1, 0});
+    RunContext ctx;
+    model.forward({&ids}, true, ctx);
+    const Tensor& e = model.layer("l0")->variables()[0].value;
+    for (Index j = 0; j < 2; ++j) {
+      QVERIFY(std::fabs(model.output(0)[j] - (e[3 * 2 + j] + e[1 * 2 + j]) / 2) < 1e-6f);
+      const float four = (e[2 * 2 + j] + e[4 * 2 + j] + e[5 * 2 + j] + e[1 * 2 + j]) / 4;
+      QVERIFY(std::fabs(model.output(0)[2 + j] - four) < 1e-6f);
+    }
+    Tensor dy({2, 2}, std::vector<float>{1, 2, 3, 4});
+    model.backward({&dy}, ctx);
+    const Tensor& g = model.layer("l0")->variables()[0].grad;
+    QVERIFY(std::fabs(g[0]) < 1e-7f);                           // id 0: padding only
+    QVERIFY(std::fabs(g[3 * 2 + 1] - 1.0f) < 1e-6f);            // id 3 in sample 0: dy / 2
+    QVERIFY(std::fabs(g[1 * 2 + 0] - (0.5f + 0.75f)) < 1e-6f);  // id 1 in both samples
+  }
+
   void badInputsNameTheNode() {
     ModelSpec flat = chain({kNone, 8}, {{"LSTM", {{"units", 4}}}});
     ShapeReport r = inferShapes(flat);
