@@ -71,6 +71,27 @@ const std::vector<CommandSpec>& commands() {
        1,
        {},
        cmdSummary},
+      {"application",
+       "NAME [options]",
+       "a keras.applications architecture (VGG16, ResNet50, MobileNetV2) as a model.json",
+       "Built with Keras's layer names (weights=None: nothing is downloaded). The edits apply in "
+       "this order: --replace-head-after, --freeze-up-to, --unfreeze-last. Prints the summary.",
+       1,
+       1,
+       {{"--no-top", nullptr, false, "include_top=False"},
+        {"--pooling", "avg|max", false, "with --no-top: global pooling of the last feature map"},
+        {"--input-shape", "H,W,C", false, "input_shape (default 224,224,3)"},
+        {"--classes", "N", false, "with the top: classes (default 1000)"},
+        {"--classifier-activation", "NAME", false, "with the top: softmax (default) or linear"},
+        {"--alpha", "F", false, "MobileNetV2 width multiplier (default 1.0)"},
+        {"--replace-head-after", "LAYER", false,
+         "drop what follows LAYER; add GlobalAveragePooling2D (4-D), Dropout, Dense(softmax)"},
+        {"--head-classes", "N", false, "classes of the new head (default 2)"},
+        {"--head-dropout", "F", false, "dropout rate of the new head (default 0.2)"},
+        {"--freeze-up-to", "LAYER", false, "trainable=False for LAYER and every layer before"},
+        {"--unfreeze-last", "N", false, "freeze all, then make the last N layers trainable"},
+        {"--save", "OUT.json", false, "write the model.json (topology, trainable flags)"}},
+       cmdApplication},
       {"train",
        "MODEL (--data NAME | --x FILE.npy... --y FILE.npy...) [options]",
        "train a model.json on a data set (Keras fit())",
@@ -110,7 +131,12 @@ const std::vector<CommandSpec>& commands() {
          "stop when val_loss (loss without validation) has not improved for N epochs"},
         {"--csv-log", "FILE.csv", false, "write one row of logs per epoch (Keras CSVLogger)"},
         {"--model", "NAME", false, "with a PROJECT: the model to train (default: the first)"},
-        {"--run-name", "NAME", false, "with a PROJECT: the run's name (default: run N)"}},
+        {"--run-name", "NAME", false, "with a PROJECT: the run's name (default: run N)"},
+        {"--fine-tune", "E1,N,F,E2", false,
+         "two-phase fine-tuning instead of --epochs: E1 epochs with the base frozen, then the "
+         "last N layers unfrozen at the learning rate times F for E2 epochs"},
+        {"--base-end", "LAYER", false,
+         "with --fine-tune: freeze LAYER and every layer before it in phase 1"}},
        cmdTrain},
       {"evaluate",
        "MODEL (--data NAME | --x FILE.npy... --y FILE.npy...) [options]",
@@ -155,6 +181,9 @@ const std::vector<CommandSpec>& commands() {
        1,
        {kX,
         {"--out", "FILE.npy", true, "where to write each model output, in output order"},
+        {"--ctc-decode", "greedy|beam[:W]", false,
+         "print the label sequences of each (N, T, C) output: CTC greedy or beam search "
+         "decoding (blank 0, Keras 3 ops.ctc_decode; --out may then be left out)"},
         {"--image", "FILE", false, "a PNG/JPEG/BMP image to classify and localize"},
         {"--top", "N", false, "with --image: classes listed per classification head (default 5)"},
         {"--draw", "OUT.png", false, "with --image: write the image with the predicted boxes"},
@@ -170,14 +199,17 @@ const std::vector<CommandSpec>& commands() {
        cmdPredictAny},
       {"data",
        "export (--data fashion-mnist | --idx PATH | --csv FILE --label COL | --image-folder DIR "
-       "| --settings FILE.json) --tfrecord DIR [options]",
-       "write a data set as TFRecord shards of tf.train.Example",
+       "| --settings FILE.json) --tfrecord DIR [options] | text (--csv FILE --text-column COL "
+       "--label COL | --folder DIR | --pairs FILE) [--preview] | fortunes [--preview]",
+       "write a data set as TFRecord shards; inspect a text data set (tokens, ids, vocabulary)",
        "Every sample of the source, in its order and unnormalised (a --settings file is built "
        "as the studio builds it: its split parts go to DIR, DIR/validation and DIR/test). Images "
        "(uint8) are written as PNG bytes in \"image\", other inputs as a FloatList "
        "\"input_features\", class ids as an Int64List \"label\", boxes as a FloatList \"box\"; "
        "sample i goes to shard i % N, and DIR/features.json holds the feature specification "
-       "that reads them back (`tessel train MODEL --tfrecord DIR`).",
+       "that reads them back (`tessel train MODEL --tfrecord DIR`). `data text` / `data "
+       "fortunes` vectorize a text set as the studio does (vocabulary adapted on the training "
+       "split) and print its sizes, vocabulary and, with --preview, texts with tokens and ids.",
        1,
        1,
        {{"--tfrecord", "DIR", false, "the folder to write the shards into"},
@@ -194,17 +226,54 @@ const std::vector<CommandSpec>& commands() {
         {"--grayscale", nullptr, false, "with --image-folder: one channel"},
         {"--annotations", "csv:FILE|voc:PATH", false, "with --image-folder: box annotations"},
         {"--settings", "FILE.json", false, "data settings JSON (any kind the studio loads)"},
-        {"--limit", "N", false, "only the first N samples"}},
+        {"--limit", "N", false, "only the first N samples"},
+        {"--text-column", "COL", false, "text: the CSV text column (default text)"},
+        {"--folder", "DIR", false, "text: class folders of .txt files (fortunes: the folder)"},
+        {"--pairs", "FILE", false, "text: sentence pairs, source<TAB>target per line"},
+        {"--categories", "A,B,...", false, "fortunes: the categories (default 5 topics)"},
+        {"--list", nullptr, false, "fortunes: list the categories with their entry counts"},
+        {"--max-tokens", "N", false, "text: TextVectorization max_tokens (default 10000)"},
+        {"--sequence-length", "N", false, "text: output_sequence_length (default 64)"},
+        {"--output-mode", "MODE", false, "text: int, multi_hot, count or tf_idf"},
+        {"--ngrams", "N", false, "text: n-grams 1..N"},
+        {"--vocabulary", "FILE", false, "text: a vocabulary file (one token per line)"},
+        {"--save-vocabulary", "FILE", false, "text: write the vocabulary, one token per line"},
+        {"--seed", "N", false, "text: split seed (default 0)"},
+        {"--preview", nullptr, false, "text: print sample texts with their tokens and ids"},
+        {"--rows", "N", false, "text: preview rows (default 5)"},
+        {"--model", "MODEL.json", false,
+         "text: vectorize with the model's TextVectorization config (and vocabulary, if any)"},
+        {"--save-model", "OUT.json", false,
+         "text: write the model with the adapted vocabulary in its TextVectorization config"}},
        cmdData},
       {"new", "PROJECT", "create an empty project file (*.tessel)", nullptr, 1, 1, {}, cmdNew},
       {"import",
        "PROJECT MODEL",
-       "add a Keras/TF.js model.json to a project",
-       "The model's training_config becomes its compile settings.",
+       "add a Keras/TF.js model.json, a Keras .keras archive, a Keras 2 .h5 or an ONNX model to a "
+       "project",
+       "The model's training_config becomes its compile settings. The weights of a .keras or "
+       ".h5 file become an \"imported\" run of the model (with the .h5's optimizer state when "
+       "it fits); layers Tessel cannot build are listed and nothing is imported. An .onnx file "
+       "(opsets 9-17, e.g. from torch.onnx.export) becomes a channels_last Keras graph, its "
+       "weights an \"imported\" run; unsupported operators are listed and nothing is added.",
        2,
        2,
        {{"--name", "NAME", false, "model name in the project (default: the model's name)"}},
        cmdImport},
+      {"load",
+       "PROJECT FILE [--model NAME] [--by-name]",
+       "Keras load_weights: a .weights.h5, .h5, .keras or TF.js weights file into a model",
+       "The weights become an \"imported\" run of the model, exported like any run "
+       "(tessel export --run). Keras 2 .h5 files match layers by order (the layers that have "
+       "weights) or, with "
+       "--by-name, by layer name (layers absent from the file keep their initial values); "
+       "Keras 3 .weights.h5 files by their layer paths. Nothing is written when a layer or "
+       "weight does not fit (it is named).",
+       2,
+       2,
+       {{"--model", "NAME", false, "the model to load into (default: the first)"},
+        {"--by-name", nullptr, false, "match Keras 2 layers by name (load_weights by_name=True)"}},
+       cmdLoadWeights},
       {"runs",
        "PROJECT",
        "list the runs of a project with their best metrics",
@@ -264,8 +333,9 @@ const std::vector<CommandSpec>& commands() {
         {"--search", "ID", false, "only this search"}},
        cmdTrials},
       {"export",
-       "PROJECT|MODEL.json (--out|--keras3|--python|--onnx|--tensorboard) FILE [options]",
-       "export a model or run: Keras 2/3 JSON, Python script, ONNX, TensorBoard logs",
+       "PROJECT|MODEL (--out|--keras3|--keras|--h5|--weights-h5|--python|--onnx|--tensorboard) "
+       "FILE [options]",
+       "export a model or run: Keras 2/3 JSON, .keras, .h5, Python script, ONNX, TensorBoard logs",
        "From a PROJECT the model is its first (or --model NAME) with the weights and training "
        "settings of its latest run, or run --run RUN. A MODEL.json is exported with its own "
        "weights. Without trained weights, ONNX gets freshly initialised ones (and says so). "
@@ -279,6 +349,12 @@ const std::vector<CommandSpec>& commands() {
         {"--python", "FILE.py", false,
          "a runnable Keras training script (model, compile settings, data loading, callbacks, "
          "MirroredStrategy)"},
+        {"--keras", "FILE.keras", false,
+         "a Keras 3 .keras archive (config.json with compile_config, model.weights.h5)"},
+        {"--h5", "FILE.h5", false,
+         "a Keras 2 .h5 model (model_config, model_weights, training_config and the run's "
+         "optimizer_weights)"},
+        {"--weights-h5", "FILE.weights.h5", false, "the weights only, Keras 3 save_weights layout"},
         {"--onnx", "FILE.onnx", false,
          "an ONNX model (opset 13) with the trained weights; channels_last inputs and outputs"},
         {"--tensorboard", "DIR", false,

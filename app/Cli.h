@@ -25,6 +25,7 @@ int runCli(const std::vector<std::string>& args);
 
 // Sub-commands (each in its own Cmd*.cpp).
 int cmdSummary(const Args& args);
+int cmdApplication(const Args& args);  // CmdApplication.cpp
 int cmdTrain(const Args& args);
 int cmdEvaluate(const Args& args);
 int cmdPredict(const Args& args);
@@ -36,6 +37,9 @@ int cmdImport(const Args& args);
 int cmdRuns(const Args& args);
 int cmdResume(const Args& args);
 int cmdExport(const Args& args);
+// Keras .keras / .h5 files (CmdKeras.cpp).
+int cmdImportKeras(const Args& args);
+int cmdLoadWeights(const Args& args);
 // Hyperparameter search (CmdSearch.cpp).
 int cmdSearch(const Args& args);
 int cmdTrials(const Args& args);

@@ -23,6 +23,7 @@
 #include "engine/data/FashionMnist.h"
 #include "engine/data/Npy.h"
 #include "engine/gpu/GpuDevice.h"
+#include "engine/io/KerasArchive.h"
 #include "engine/losses/Loss.h"
 #include "engine/metrics/Metric.h"
 #include "engine/store/Project.h"
@@ -91,7 +92,7 @@ double peakRssMiB() {
 
 LoadedModel loadModel(const std::string& path, std::uint64_t seed) {
   LoadedModel m;
-  m.file = readModelFile(path);
+  m.file = readAnyModelFile(path);  // model.json, .keras or Keras 2 .h5
   m.model = std::make_unique<Model>(m.file.spec, seed);
   m.hasWeights = !m.file.weights.empty();
   if (m.hasWeights) {

@@ -2,6 +2,8 @@
 //   --out model.json   a run's trained model as a TF.js / Keras 2 model.json (cmdExport)
 //   --keras3 FILE      Keras 3 model.to_json() topology
 //   --python FILE      a runnable Keras training script
+//   --keras FILE       a Keras 3 .keras archive; --h5 FILE a Keras 2 .h5 model with the run's
+//                      optimizer state; --weights-h5 FILE the weights (Keras 3 .weights.h5)
 //   --onnx FILE        an ONNX model (opset 13) with the trained weights
 //   --tensorboard DIR  every run's metrics as TensorBoard event files
 #include <cstring>
@@ -15,11 +17,13 @@
 #include "app/CliSupport.h"
 #include "engine/core/Error.h"
 #include "engine/io/Keras3Json.h"
+#include "engine/io/KerasArchive.h"
 #include "engine/io/OnnxExport.h"
 #include "engine/io/PythonExport.h"
 #include "engine/io/TensorBoardExport.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/session/ExportModel.h"
+#include "engine/session/ImportModelFile.h"
 #include "engine/session/RecordedSettings.h"
 #include "engine/session/RunSettings.h"
 #include "engine/store/Project.h"
@@ -40,6 +44,9 @@ struct Source {
   std::vector<std::string> trainArgv;   // a run recorded with its command line
   std::optional<RunSettings> settings;  // a run recorded with its settings
   std::string description;
+  std::optional<RunRecord> run;  // the run and checkpoint the weights come from
+  std::optional<Checkpoint> checkpoint;
+  NamedWeights optimizerWeights;  // a model file's own optimizer state
 };
 
 void makeParent(const std::string& path) {
@@ -83,6 +90,8 @@ Source fromRun(const Project& project, const RunRecord& run, const std::string& 
   if (auto checkpoint = pickCheckpoint(project, run.id, kind)) {
     s.weights = runModelFile(run, *checkpoint).weights;
     s.trainedWeights = true;
+    s.run = run;
+    s.checkpoint = checkpoint;
     s.description = checkpointDescription(run, *checkpoint);
   } else {
     s.description = "run " + std::to_string(run.id) + " (no checkpoint)";
@@ -128,10 +137,11 @@ Source loadSource(const Args& args) {
     }
     s.description = path + ", " + s.description;
   } else {
-    ModelFile file = readModelFile(path);
+    ModelFile file = readAnyModelFile(path);
     s.spec = file.spec;
     s.trainingConfig = file.trainingConfig;
     s.weights = file.weights;
+    s.optimizerWeights = file.optimizerWeights;
     s.trainedWeights = !file.weights.empty();
     s.description = path;
   }
@@ -210,14 +220,58 @@ PythonExportOptions pythonOptions(const Source& s) {
   return o;
 }
 
+// --keras, --h5, --weights-h5: the source's model and weights; the .h5 with the optimizer state
+// of the run's checkpoint (or of the model file) when there is one.
+void writeKerasOutputs(const Args& args, const Source& s) {
+  const std::string untrained =
+      s.trainedWeights ? "" : " with freshly initialised weights (no trained weights)";
+  ModelFile file;
+  file.spec = s.spec;
+  file.weights = s.weights;
+  file.trainingConfig = s.trainingConfig;
+  if (args.has("--keras")) {
+    json tc = effectiveTrainingConfig(s);
+    if (tc.is_object() && tc.contains("loss"))
+      tc = CompileOptions::fromTrainingConfig(tc, s.spec.outputs).toTrainingConfig();
+    ModelFile k = file;
+    k.trainingConfig = tc;
+    makeParent(args.value("--keras"));
+    writeKerasFile(args.value("--keras"), KerasFileFormat::Keras, k);
+    std::cout << "wrote Keras 3 archive of " << s.description << " to " << args.value("--keras")
+              << untrained << "\n";
+  }
+  if (args.has("--h5")) {
+    std::string note;
+    ModelFile h = file;
+    if (s.run && s.checkpoint) {
+      h = runModelFileWithOptimizer(*s.run, *s.checkpoint, &note);
+    } else if (!s.optimizerWeights.empty()) {
+      h.optimizerWeights = s.optimizerWeights;
+      note = " with its optimizer state";
+    }
+    makeParent(args.value("--h5"));
+    writeKerasFile(args.value("--h5"), KerasFileFormat::H5, h);
+    std::cout << "wrote Keras 2 .h5 of " << s.description << note << " to " << args.value("--h5")
+              << untrained << "\n";
+  }
+  if (args.has("--weights-h5")) {
+    makeParent(args.value("--weights-h5"));
+    writeKerasFile(args.value("--weights-h5"), KerasFileFormat::WeightsH5, file);
+    std::cout << "wrote the weights of " << s.description << " to " << args.value("--weights-h5")
+              << " (Keras 3 .weights.h5)" << untrained << "\n";
+  }
+}
+
 }  // namespace
 
 int cmdExportAll(const Args& args) {
+  const bool keras = args.has("--keras") || args.has("--h5") || args.has("--weights-h5");
   const bool any = args.has("--out") || args.has("--keras3") || args.has("--python") ||
-                   args.has("--onnx") || args.has("--tensorboard");
+                   args.has("--onnx") || args.has("--tensorboard") || keras;
   if (!any)
     throw UsageError(
-        "export: nothing to write: give --out, --keras3, --python, --onnx or --tensorboard");
+        "export: nothing to write: give --out, --keras3, --keras, --h5, --weights-h5, --python, "
+        "--onnx or --tensorboard");
   const std::string path = args.positional()[0];
   const bool project = isProjectPath(path);
   if (args.has("--out")) {
@@ -239,8 +293,9 @@ int cmdExportAll(const Args& args) {
               << " event file(s) under " << args.value("--tensorboard")
               << " (view with: tensorboard --logdir " << args.value("--tensorboard") << ")\n";
   }
-  if (!args.has("--keras3") && !args.has("--python") && !args.has("--onnx")) return 0;
+  if (!args.has("--keras3") && !args.has("--python") && !args.has("--onnx") && !keras) return 0;
   Source s = loadSource(args);
+  if (keras) writeKerasOutputs(args, s);
   if (args.has("--keras3")) {
     // The run's training_config becomes Keras 3's compile_config (as model.save's config.json).
     Keras3JsonOptions k3;

@@ -6,9 +6,33 @@
 #include "app/CliSupport.h"
 #include "engine/core/Error.h"
 #include "engine/data/Npy.h"
+#include "engine/losses/Ctc.h"
+#include "engine/losses/CtcDecode.h"
+#include "engine/train/CompileOptions.h"
 #include "engine/train/Model.h"
 
 namespace tessel::app {
+
+namespace {
+
+// --ctc-decode: whether output o's loss in the training_config is a CTC taking probabilities
+// (from_logits=false); otherwise its values are logits, as Keras 3's ops.ctc_decode takes them.
+bool ctcTakesProbabilities(const LoadedModel& m, size_t o) {
+  if (m.file.trainingConfig.is_null()) return false;
+  try {
+    std::vector<std::string> names;
+    for (size_t k = 0; k < m.model->numOutputs(); ++k) names.push_back(m.model->outputName(k));
+    const auto c = CompileOptions::fromTrainingConfig(m.file.trainingConfig, names);
+    if (c.losses.empty()) return false;
+    const auto loss = makeLoss(c.losses.size() == 1 ? c.losses[0] : c.losses.at(o));
+    const auto* ctc = dynamic_cast<const Ctc*>(loss.get());
+    return ctc && !ctc->fromLogits();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+}  // namespace
 
 // tessel predict MODEL --x ... --out ...: Keras predict(); one float32 .npy per model output.
 int cmdPredict(const Args& args) {
@@ -18,7 +42,14 @@ int cmdPredict(const Args& args) {
   LoadedModel m = loadModel(path, 0);
   Model& model = *m.model;
   const auto outs = args.values("--out");
-  if (outs.size() != model.numOutputs())
+  const bool ctc = args.has("--ctc-decode");
+  CtcDecodeOptions decode;
+  try {
+    if (ctc) decode = CtcDecodeOptions::parse(args.value("--ctc-decode"));
+  } catch (const Error& e) {
+    throw UsageError(e.what());
+  }
+  if (outs.size() != model.numOutputs() && !(ctc && outs.empty()))
     throw UsageError("predict: the model has " + std::to_string(model.numOutputs()) +
                      " output(s), got " + std::to_string(outs.size()) + " --out file(s)");
   std::vector<Array> x = readInputs(args, model);
@@ -56,6 +87,22 @@ int cmdPredict(const Args& args) {
     writeNpy(outs[o], Array::fromTensor(result[o]));
     std::cout << "Wrote " << outs[o] << " " << shapeToString(result[o].shape()) << std::endl;
   }
+  bool decoded = false;
+  for (size_t o = 0; ctc && o < result.size(); ++o) {
+    const Tensor& r = result[o];
+    if (r.rank() != 3) continue;
+    const bool probs = ctcTakesProbabilities(m, o);
+    std::cout << "CTC "
+              << (decode.beam ? "beam search (width " + std::to_string(decode.beamWidth) + ")"
+                              : std::string("greedy"))
+              << " decoding of output '" << model.outputName(o) << "' ("
+              << (probs ? "probabilities" : "logits") << ", blank 0):\n"
+              << formatCtcDecoded(r.data(), r.dim(0), r.dim(1), r.dim(2), decode, !probs)
+              << std::flush;
+    decoded = true;
+  }
+  if (ctc && !decoded)
+    throw UsageError("predict: --ctc-decode needs an output of shape (batch, time steps, classes)");
   return 0;
 }
 

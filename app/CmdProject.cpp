@@ -10,9 +10,12 @@
 #include "app/Cli.h"
 #include "app/CliSupport.h"
 #include "engine/core/Error.h"
+#include "engine/io/KerasArchive.h"
+#include "engine/io/OnnxImport.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/session/CreateRun.h"
 #include "engine/session/ExportModel.h"
+#include "engine/session/ImportModelFile.h"
 #include "engine/session/RecordedSettings.h"
 #include "engine/session/ResumeRun.h"
 #include "engine/session/RunCallbacks.h"
@@ -92,7 +95,16 @@ int cmdNew(const Args& args) {
 }
 
 int cmdImport(const Args& args) {
+  if (isKerasFile(args.positional()[1])) return cmdImportKeras(args);
   Project project = Project::open(args.positional()[0]);
+  if (isOnnxPath(args.positional()[1])) {  // graph and weights: a model and an imported run
+    ModelFile file = readOnnxModel(args.positional()[1]);
+    const std::string name = args.value("--name", file.spec.name);
+    ImportedModel m = importModelFile(project, name, file, args.positional()[1]);
+    std::cout << "imported " << args.positional()[1] << " as model '" << name << "' ("
+              << file.spec.nodes.size() << " layers) with its weights as run " << m.runId << "\n";
+    return 0;
+  }
   ModelFile file = readModelFile(args.positional()[1]);
   std::string name = args.value("--name", file.spec.name);
   ModelRecord rec;

@@ -1,11 +1,13 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "app/Cli.h"
 #include "app/CliSupport.h"
 #include "engine/catalog/CallbackCatalog.h"
 #include "engine/core/Error.h"
+#include "engine/session/FineTuneRecipe.h"
 #include "engine/session/RunCallbacks.h"
 #include "engine/session/TrainingRun.h"
 
@@ -19,6 +21,24 @@ class FailureObserver : public TrainObserver {
   void onFailed(const std::string& message) override { failure = message; }
   std::string failure;
 };
+
+// "E1,N,F,E2" -> the recipe.
+FineTuneRecipe parseFineTune(const std::string& text, const std::string& baseEnd) {
+  std::vector<std::string> parts;
+  std::stringstream in(text);
+  for (std::string p; std::getline(in, p, ',');) parts.push_back(p);
+  if (parts.size() != 4)
+    throw UsageError("--fine-tune wants E1,N,F,E2 (e.g. 5,20,0.1,5), got '" + text + "'");
+  try {
+    return FineTuneRecipe::fromJson({{"head_epochs", std::stoi(parts[0])},
+                                     {"unfreeze_last", std::stoi(parts[1])},
+                                     {"lr_factor", std::stod(parts[2])},
+                                     {"fine_tune_epochs", std::stoi(parts[3])},
+                                     {"base_end", baseEnd}});
+  } catch (const std::invalid_argument&) {
+    throw UsageError("--fine-tune wants numbers E1,N,F,E2, got '" + text + "'");
+  }
+}
 
 }  // namespace
 
@@ -55,7 +75,27 @@ int cmdTrain(const Args& args) {
   for (auto& c : owned) callbacks.push_back(c.get());
 
   FailureObserver observer;
-  run.fit(data.train, callbacks, &observer);
+  if (args.has("--fine-tune")) {
+    // Two phases, each its own TrainingRun (engine/session/FineTuneRecipe.h); the weights the
+    // second phase ends with are loaded back for the test and --save below.
+    FineTuneHooks hooks;
+    if (m.hasWeights) hooks.initialWeights = &m.file.weights;
+    hooks.callbacks = callbacks;
+    hooks.callbacks.push_back(&observer);
+    hooks.prepare = [&](TrainingRun& r) {
+      r.setValidationData(data.valid);
+      r.fitOptions().verbose = fit.verbose;
+      r.fitOptions().out = &std::cout;
+    };
+    const FineTuneResult result = fitTwoPhase(
+        m.file.spec, settings, parseFineTune(args.value("--fine-tune"), args.value("--base-end")),
+        data.train, hooks);
+    run.loadWeights(result.weights);
+    std::cout << "Fine-tuned: phase 2 trained " << result.unfrozen.size()
+              << " layers at learning rate " << result.phase2LearningRate << std::endl;
+  } else {
+    run.fit(data.train, callbacks, &observer);
+  }
   std::cout.flush();
 
   if (data.test) std::cout << "Test: " << formatLogs(run.evaluateTest(*data.test)) << std::endl;

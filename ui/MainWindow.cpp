@@ -16,6 +16,8 @@
 #include <exception>
 
 #include "engine/graph/ModelSpec.h"
+#include "ui/editor/ApplicationDialog.h"
+#include "ui/editor/FineTuneActions.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphEditorWidget.h"
 #include "ui/editor/GraphView.h"
@@ -317,6 +319,11 @@ GraphEditorWidget* MainWindow::editorFor(qint64 id) {
     training_->syncDashboardSoon();  // the dashboard follows the graph (debounced)
   });
   connect(ed, &GraphEditorWidget::message, this, &MainWindow::say);
+  // "Replace head here..." proposes the class count of the model's data set.
+  FineTuneActions::of(ed)->setClassCountProvider([this, id] {
+    const ProjectSession::Model* model = session_->model(id);
+    return model ? FineTuneActions::dataSetClassCount(model->dataSettings) : 0;
+  });
   return ed;
 }
 
@@ -423,8 +430,8 @@ bool MainWindow::openModel(const QString& path) {
   return modelFiles_->openModel(path);
 }
 
-bool MainWindow::loadWeights(const QString& path) {
-  return modelFiles_->loadWeights(path);
+bool MainWindow::loadWeights(const QString& path, bool byName) {
+  return modelFiles_->loadWeights(path, byName);
 }
 
 qint64 MainWindow::newModelFromTemplate(const QString& name) {
@@ -433,6 +440,24 @@ qint64 MainWindow::newModelFromTemplate(const QString& name) {
 
 qint64 MainWindow::newModelFromExample(const QString& name) {
   return modelFiles_->newModelFromExample(name);
+}
+
+qint64 MainWindow::newModelFromApplication(const QString& name,
+                                           std::optional<ApplicationOptions> options) {
+  ModelSpec spec;
+  try {
+    if (options) {
+      spec = buildApplication(name.toStdString(), *options);
+    } else {
+      ApplicationDialog dialog(name, this);
+      if (dialog.exec() != QDialog::Accepted) return 0;
+      spec = dialog.spec();
+    }
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("New model"), QString::fromUtf8(e.what()));
+    return 0;
+  }
+  return modelFiles_->newModelFromSpec(spec);
 }
 
 bool MainWindow::exportModel(const QString& path, ExportKind kind) {

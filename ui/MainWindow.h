@@ -23,6 +23,7 @@
 #include <functional>
 #include <optional>
 
+#include "engine/graph/Applications.h"
 #include "ui/project/BuiltinData.h"
 #include "ui/shell/ModelFileController.h"
 #include "ui/shell/ShellPrompts.h"
@@ -72,6 +73,10 @@ class MainWindow : public QMainWindow {
   qint64 newModelFromTemplate(const QString& name);
   // A new model from a bundled example (folder name); returns its id or 0.
   qint64 newModelFromExample(const QString& name);
+  // A keras.applications architecture ("ResNet50", "VGG16", "MobileNetV2") as a new model: with
+  // `options`, at once; without, after the options dialog (ApplicationDialog). Returns its id or 0.
+  qint64 newModelFromApplication(const QString& name,
+                                 std::optional<ApplicationOptions> options = std::nullopt);
   // Full model: architecture, weights, training config and the optimizer state of the source
   // run's last checkpoint (TF.js includeOptimizer form: "group": "optimizer" weight specs).
   bool exportModel(const QString& path, ExportKind kind);
@@ -80,7 +85,7 @@ class MainWindow : public QMainWindow {
   // File > Load weights into this model: a TF.js model.json or weights manifest; weights matched
   // BY NAME to the current graph's variables with shapes checked. On any missing, extra or
   // misshaped name a message lists them and nothing changes. Needs a project file.
-  bool loadWeights(const QString& path);
+  bool loadWeights(const QString& path, bool byName = false);
   bool showModel(qint64 id);
   // File > New Model: a blank model named as Keras names models ("model", "model_1", ...),
   // listed, saved and autosaved like any other; returns its id or 0.

@@ -4,12 +4,16 @@
 //   tessel-gpu-bench check [cuda:N]             GPU vs CPU equality (tests/engine/gpu/GpuChecks.h);
 //                                               exit status 1 on any mismatch
 //   tessel-gpu-bench bench [cuda:N] [--samples N] [--epochs E] [--batches 32,256]
-//       the seed MLP (Flatten, 20 x Dense(100, selu), AlphaDropout, Dense(10, softmax); SGD 0.01,
-//       sparse categorical crossentropy, accuracy) trained through Trainer::fit on the GPU on
-//       synthetic Fashion-MNIST-shaped data; per batch size: samples/s of the training loop (the
-//       last epoch; the first one captures the graphs), GPU time per step from graph replays,
-//       graph nodes, launches per step and TFLOP/s. Last line per batch size:
-//       RESULT engine=tessel model=mlp batch=B samples_per_s=S gpu_ms_per_step=T ...
+//                          [--models mlp,cnn,seed-cnn]
+//       mlp: the seed MLP (Flatten, 20 x Dense(100, selu), AlphaDropout, Dense(10, softmax));
+//       cnn: Conv2D(32, 3x3, relu), MaxPool 2, Conv2D(64, 3x3, relu), MaxPool 2, Flatten,
+//       Dense(128, relu), Dense(10, softmax); seed-cnn: the seed's CNN (bench/BenchFashionCnn.cpp,
+//       six 3x3 same convolutions 32-32-64-64-128-128 with three max pools, Dense 128, 10).
+//       SGD 0.01, sparse categorical crossentropy, accuracy, trained through Trainer::fit on the
+//       GPU on synthetic Fashion-MNIST-shaped data; per model and batch size: samples/s of the
+//       training loop (the last epoch; the first one captures the graphs), GPU time per step from
+//       graph replays, graph nodes, launches per step and TFLOP/s. Last line per run:
+//       RESULT engine=tessel model=M batch=B samples_per_s=S gpu_ms_per_step=T ...
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -75,60 +79,82 @@ int check(int device) {
   return bad ? 1 : 0;
 }
 
-// Training FLOPs per sample of the seed MLP: 3 x 2 x multiply-adds of the forward pass.
-double mlpFlopsPerSample() {
-  return 6.0 * (784.0 * 100 + 19 * 100.0 * 100 + 100.0 * 10);
+// Training FLOPs per sample: 3 x 2 x multiply-adds of the forward pass (Conv2D: oh * ow * filters
+// * kh * kw * cin; Dense: in * out), as bench/BenchFashionModel.cpp counts.
+double flopsPerSample(const std::string& model) {
+  if (model == "mlp") return 6.0 * (784.0 * 100 + 19 * 100.0 * 100 + 100.0 * 10);
+  if (model == "cnn")
+    return 6.0 * (26.0 * 26 * 32 * 9 + 11.0 * 11 * 64 * 9 * 32 + 1600.0 * 128 + 128.0 * 10);
+  return 6.0 * (784.0 * 32 * 9 + 784.0 * 32 * 9 * 32 + 196.0 * 64 * 9 * 32 + 196.0 * 64 * 9 * 64 +
+                49.0 * 128 * 9 * 64 + 49.0 * 128 * 9 * 128 + 1152.0 * 128 + 128.0 * 10);
 }
 
-int bench(int device, Index samples, int epochs, const std::vector<int>& batches) {
+ModelSpec benchModel(const std::string& model) {
+  if (model == "mlp") return gpucheck::seedMlp();
+  if (model == "cnn") return gpucheck::fashionCnn();
+  if (model == "seed-cnn") return gpucheck::seedCnn();
+  throw Error("unknown model '" + model + "' (mlp, cnn, seed-cnn)");
+}
+
+int bench(int device, Index samples, int epochs, const std::vector<int>& batches,
+          const std::vector<std::string>& models) {
   const gpu::DeviceInfo dev = gpu::deviceInfo(device);
   std::printf("device cuda:%d %s; FP32, TF32 off; %lld samples x %d epochs\n", device,
               dev.name.c_str(), (long long)samples, epochs);
-  const Dataset data = gpucheck::syntheticData(samples, {28, 28}, 10, false, 5);
-  for (int batch : batches) {
-    // Through Trainer::fit, as `tessel train --device cuda` runs it.
-    Model m(gpucheck::seedMlp(), 0);
-    CompileOptions c;
-    c.losses = {"sparse_categorical_crossentropy"};
-    c.metrics = {{"accuracy"}};
-    c.optimizer = {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.01}}}};
-    Trainer t(m, c);
-    FitOptions o;
-    o.epochs = epochs;
-    o.batchSize = batch;
-    o.verbose = 0;
-    o.device = "cuda:" + std::to_string(device);
-    LoopTimer timer;
-    t.fit(data, o, {&timer});
-    const double sec = timer.seconds.back();
-    const double sps = double(samples) / sec;
+  for (const std::string& model : models) {
+    const bool mlp = model == "mlp";
+    const Shape sample = mlp ? Shape{28, 28} : Shape{28, 28, 1};
+    const Dataset data = gpucheck::syntheticData(samples, sample, 10, false, 5);
+    for (int batch : batches) {
+      // Through Trainer::fit, as `tessel train --device cuda` runs it.
+      Model m(benchModel(model), 0);
+      CompileOptions c;
+      c.losses = {"sparse_categorical_crossentropy"};
+      c.metrics = {{"accuracy"}};
+      c.optimizer = {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.01}}}};
+      Trainer t(m, c);
+      FitOptions o;
+      o.epochs = epochs;
+      o.batchSize = batch;
+      o.verbose = 0;
+      o.device = "cuda:" + std::to_string(device);
+      LoopTimer timer;
+      t.fit(data, o, {&timer});
+      const double sec = timer.seconds.back();
+      const double sps = double(samples) / sec;
 
-    // GPU time per step: replays of the captured training step (no host work).
-    Model m2(gpucheck::seedMlp(), 0);
-    auto loss = makeLoss("sparse_categorical_crossentropy");
-    auto opt = makeOptimizer(c.optimizer);
-    auto ex =
-        gpu::Executor::create(device, m2, {loss.get()}, {1.0}, *opt, m2.trainableWeights(), batch);
-    ex->upload(*opt);
-    Rng rng(1);
-    RunContext ctx;
-    ctx.rng = &rng;
-    Tensor x = gpucheck::randomNormal({Index(batch), 28, 28}, rng);
-    Tensor y = gpucheck::randomLabels(batch, 10, rng);
-    std::vector<float> scale(size_t(batch), 1.0f / float(batch));
-    ex->run({x}, {y}, scale.data(), batch, true, *opt, ctx);
-    const double ms = ex->timeReplays(batch, true, 2000);
-    const double tflops = mlpFlopsPerSample() * batch / (ms * 1e-3) / 1e12;
-    std::printf("epoch times:");
-    for (double s : timer.seconds) std::printf(" %.3f s", s);
-    std::printf(" (last: loss %.4f accuracy %.4f)\n", timer.loss, timer.accuracy);
-    std::printf(
-        "RESULT engine=tessel model=mlp batch=%d samples_per_s=%.0f step_ms=%.4f "
-        "gpu_ms_per_step=%.4f gpu_samples_per_s=%.0f launches_per_step=%d graph_nodes=%d "
-        "tflops=%.3f\n",
-        batch, sps, 1e3 * sec / std::ceil(double(samples) / batch), ms, batch / (ms * 1e-3),
-        ex->launchesPerStep(), ex->nodesPerStep(batch, true), tflops);
-    std::fflush(stdout);
+      // GPU time per step: replays of the captured training step (no host work).
+      Model m2(benchModel(model), 0);
+      auto loss = makeLoss("sparse_categorical_crossentropy");
+      auto opt = makeOptimizer(c.optimizer);
+      auto ex = gpu::Executor::create(device, m2, {loss.get()}, {1.0}, *opt, m2.trainableWeights(),
+                                      batch);
+      ex->upload(*opt);
+      Rng rng(1);
+      RunContext ctx;
+      ctx.rng = &rng;
+      Shape xs{Index(batch)};
+      xs.insert(xs.end(), sample.begin(), sample.end());
+      Tensor x = gpucheck::randomNormal(xs, rng);
+      Tensor y = gpucheck::randomLabels(batch, 10, rng);
+      std::vector<float> scale(size_t(batch), 1.0f / float(batch));
+      ex->run({x}, {y}, scale.data(), batch, true, *opt, ctx);
+      const double ms = ex->timeReplays(batch, true, mlp ? 2000 : 300);
+      const double tflops = flopsPerSample(model) * batch / (ms * 1e-3) / 1e12;
+      std::printf("epoch times:");
+      for (double s : timer.seconds) std::printf(" %.3f s", s);
+      std::printf(" (last: loss %.4f accuracy %.4f)\n", timer.loss, timer.accuracy);
+      std::printf(
+          "RESULT engine=tessel model=%s batch=%d samples_per_s=%.0f step_ms=%.4f "
+          "gpu_ms_per_step=%.4f gpu_samples_per_s=%.0f launches_per_step=%d graph_nodes=%d "
+          "tflops=%.3f\n",
+          model.c_str(), batch, sps, 1e3 * sec / std::ceil(double(samples) / batch), ms,
+          batch / (ms * 1e-3), ex->launchesPerStep(), ex->nodesPerStep(batch, true), tflops);
+      if (!mlp)
+        std::printf("step profile, %s batch %d:\n%s", model.c_str(), batch,
+                    ex->profile(batch, true, 20).c_str());
+      std::fflush(stdout);
+    }
   }
   return 0;
 }
@@ -142,6 +168,7 @@ int main(int argc, char** argv) {
     Index samples = 55000;
     int epochs = 2;
     std::vector<int> batches = {32, 256};
+    std::vector<std::string> models = {"mlp", "cnn", "seed-cnn"};
     for (int i = 2; i < argc; ++i) {
       const std::string a = argv[i];
       if (a.rfind("cuda", 0) == 0) {
@@ -157,6 +184,14 @@ int main(int argc, char** argv) {
           while (*p && *p != ',') ++p;
           if (*p) ++p;
         }
+      } else if (a == "--models" && i + 1 < argc) {
+        models.clear();
+        std::string list = argv[++i];
+        for (size_t p = 0; p <= list.size();) {
+          const size_t q = std::min(list.find(',', p), list.size());
+          if (q > p) models.push_back(list.substr(p, q - p));
+          p = q + 1;
+        }
       } else {
         std::fprintf(stderr, "tessel-gpu-bench: unknown argument '%s'\n", a.c_str());
         return 2;
@@ -165,10 +200,10 @@ int main(int argc, char** argv) {
     if (cmd == "info") return info();
     gpu::requireDevice("cuda:" + std::to_string(device));
     if (cmd == "check") return check(device);
-    if (cmd == "bench") return bench(device, samples, std::max(epochs, 1), batches);
+    if (cmd == "bench") return bench(device, samples, std::max(epochs, 1), batches, models);
     std::fprintf(stderr,
                  "usage: tessel-gpu-bench info | check [cuda:N] | bench [cuda:N] "
-                 "[--samples N] [--epochs E] [--batches 32,256]\n");
+                 "[--samples N] [--epochs E] [--batches 32,256] [--models mlp,cnn,seed-cnn]\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tessel-gpu-bench: %s\n", e.what());

@@ -11,7 +11,7 @@ cp "$BUILD/bench/tessel-gpu-bench" "$DEST/"
 strip "$DEST/tessel-gpu-bench"
 for l in $(ldd "$BUILD/bench/tessel-gpu-bench" | awk '/=> \//{print $3}'); do
   case $(basename "$l") in
-    libc.so*|libm.so*|libstdc++*|libgcc_s*|ld-linux*|libpthread*|libdl*|librt*|libz.so*|libcublas*|libcudart*) ;;
+    libc.so*|libm.so*|libstdc++*|libgcc_s*|ld-linux*|libpthread*|libdl*|librt*|libz.so*|libcublas*|libcudart*|libcudnn*) ;;
     *) cp -L "$l" "$DEST/lib/" ;;
   esac
 done

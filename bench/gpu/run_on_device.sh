@@ -2,16 +2,26 @@
 # Runs the GPU check and benchmark on a CUDA machine from a folder holding tessel-gpu-bench, the
 # shared libraries it needs that the machine lacks (lib/), peer_torch_gpu.py and compare.py
 # (bench/gpu/pack.sh makes that folder). Output also goes to $OUT when set.
-#   bash run_on_device.sh [test] [check] [bench] [compile]    (default: test check bench)
+#   bash run_on_device.sh [test] [check] [bench] [tessel] [compile]  (default: test check bench)
+# bench: tessel-gpu-bench bench $BENCH_ARGS and the PyTorch peer (eager) $PEER_ARGS; tessel: ours
+# only; compile: the peer with torch.compile $COMPILE_ARGS (e.g. --formats nchw), at most
+# $COMPILE_TIMEOUT s (300).
 set -o pipefail
 cd "$(dirname "$0")"
 OUT=${OUT:-/tmp/gpu22-out}
 mkdir -p "$OUT"
 # cuBLAS: the toolkit's, else the pip wheel's (PyTorch's).
 cub=$(dirname "$(ls /usr/local/cuda/lib64/libcublas.so.13 2>/dev/null || find / -name 'libcublas.so.13' -not -path '*/proc/*' 2>/dev/null | head -1)")
-export LD_LIBRARY_PATH=$PWD/lib:$cub:/usr/local/cuda/lib64:$LD_LIBRARY_PATH
+# cuDNN 9 (not carried: ~500 MB): the toolkit's, else the pip wheel's (PyTorch's), with the
+# wheels' other CUDA libraries after it (nvrtc for cuDNN's runtime-compiled engines).
+dnn=$(dirname "$(ls /usr/local/cuda/lib64/libcudnn.so.9 /opt/torch/.venv/lib/python3*/site-packages/nvidia/cudnn/lib/libcudnn.so.9 2>/dev/null | head -1 || true)")
+[ "$dnn" = . ] && dnn=$(dirname "$(find / -name 'libcudnn.so.9' -not -path '/proc/*' 2>/dev/null | head -1)")
+wheels=$(dirname "$(dirname "$dnn")")
+extra=$(ls -d "$wheels"/*/lib 2>/dev/null | tr '\n' ':')
+export LD_LIBRARY_PATH=$PWD/lib:$cub:/usr/local/cuda/lib64:$dnn:$LD_LIBRARY_PATH:$extra
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader
-echo "cuBLAS from $cub"; ldd ./tessel-gpu-bench | grep -E "not found|cublas|protobuf|sqlite" 
+echo "cuBLAS from $cub; cuDNN from $dnn"; ls "$dnn" | grep -E "libcudnn.*so" | head -3
+ldd ./tessel-gpu-bench | grep -E "not found|cublas|cudnn|protobuf|sqlite"
 ./tessel-gpu-bench info || exit 1
 steps=${*:-test check bench}
 rc=0
@@ -20,8 +30,9 @@ for s in $steps; do
     test) mkdir -p /tmp/qt && tar xJf qtlibs.tar.xz -C /tmp/qt &&
       LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/tmp/qt ./tst_engine_gpu 2>&1 | tee "$OUT/tst.txt" || rc=1 ;;
     check) ./tessel-gpu-bench check 2>&1 | tee "$OUT/check.txt" || rc=1 ;;
-    bench) { ./tessel-gpu-bench bench; PYTHONUNBUFFERED=1 python3 peer_torch_gpu.py; } 2>&1 | tee -a "$OUT/bench.txt" ;;
-    compile) PYTHONUNBUFFERED=1 timeout 300 python3 peer_torch_gpu.py --compile 2>&1 | grep -v Warning | tee -a "$OUT/bench.txt" ;;
+    bench) { ./tessel-gpu-bench bench $BENCH_ARGS; PYTHONUNBUFFERED=1 python3 peer_torch_gpu.py $PEER_ARGS; } 2>&1 | tee -a "$OUT/bench.txt" ;;
+    tessel) ./tessel-gpu-bench bench $BENCH_ARGS 2>&1 | tee -a "$OUT/bench.txt" ;;
+    compile) PYTHONUNBUFFERED=1 timeout ${COMPILE_TIMEOUT:-300} python3 peer_torch_gpu.py --compile $COMPILE_ARGS 2>&1 | grep -v Warning | tee -a "$OUT/bench.txt" ;;
   esac
 done
 [ -f "$OUT/bench.txt" ] && python3 compare.py < "$OUT/bench.txt" | tee "$OUT/compare.txt"

@@ -59,6 +59,16 @@ struct LayerInfo : CatalogEntry {
   bool identityAtInference = false;       // active in training only; inference returns the input
   std::vector<SubtitleKey> subtitleKeys;  // shown under the node's title, in this order
   std::vector<std::string> pythonPositional;  // Keras constructor arguments passed by position
+  // Config keys that are Keras call arguments (MultiHeadAttention's use_causal_mask): the Python
+  // export passes them to the call, not the constructor; a model file's call kwargs are read into
+  // them.
+  std::vector<std::string> callArguments;
+  // The inputs are separate call arguments, layer(query, value, key), not one list
+  // (MultiHeadAttention); Keras 2 JSON writes value / key as call kwargs.
+  bool callInputsAsArguments = false;
+  // Keras 2 config keys that Keras 3 refuses (Attention's deprecated `causal`, MultiHeadAttention's
+  // query_shape): Keras 3 JSON leaves them out while they are at their default.
+  std::vector<std::string> keras2OnlyKeys;
   LayerOnnxHook onnx;
   std::function<std::unique_ptr<Layer>(const json& config)> create;  // from a completed config
   // Why a config read from a file cannot be built ("" when it can; empty function: always can),

@@ -2,6 +2,7 @@
 
 #include "engine/losses/BinaryCrossentropy.h"
 #include "engine/losses/CategoricalCrossentropy.h"
+#include "engine/losses/Ctc.h"
 #include "engine/losses/ExpressionLoss.h"
 #include "engine/losses/Hinge.h"
 #include "engine/losses/Huber.h"
@@ -121,6 +122,20 @@ Catalog<LossEntry> build() {
                              {"kl_divergence", "kld", "KLD", "kullback_leibler_divergence"},
                              "Kullback-Leibler divergence of labels and predictions"));
   c.add(simple<Hinge>("Hinge", "hinge", {"hinge"}, "hinge loss of -1/1 (or 0/1) labels"));
+  {
+    // Keras 3 keras.losses.CTC (Ctc.h): blank 0, labels padded with 0; from_logits is ours.
+    LossEntry e = simple<MeanSquaredError>("CTC", "ctc", {"ctc"},
+                                           "connectionist temporal classification of label "
+                                           "sequences (blank 0, labels padded with 0)");
+    e.params = {choice("reduction", "sum_over_batch_size", {"auto", "sum_over_batch_size"},
+                       "how per-sample values are reduced (only the mean over the batch)"),
+                param("from_logits", ParamType::Bool, true,
+                      "y_pred holds logits as Keras 3 (false: softmax probabilities, ours)")};
+    e.make = [](const json& k, const std::string& n) {
+      return std::make_unique<Ctc>(flag(k, "from_logits"), n);
+    };
+    c.add(std::move(e));
+  }
   {
     // Ours (no Keras class): a loss function written as an expression (ExpressionLoss.h).
     LossEntry e;

@@ -12,8 +12,10 @@
 namespace tessel {
 
 struct DataSettings {
-  // "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "npy",
-  // "tfrecord" (path: a file, folder or glob of shards; options: TfRecordSource.h).
+  // "fashion_mnist", "fashion_mnist_localization", "fashion_mnist_sequence" (CTC), "idx", "csv",
+  // "image_folder", "npy", "tfrecord" (path: a file, folder or glob of shards; options:
+  // TfRecordSource.h), "text" (CSV column, class folders of .txt, sentence pairs, fortunes;
+  // options: TextDataset.h).
   std::string kind = "fashion_mnist";
   std::string path;  // file or folder of the source ("" for built-in sets)
   nlohmann::json options = nlohmann::json::object();  // kind-specific (CsvSpec::toJson, ...)

@@ -51,6 +51,8 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
     databuild::buildFashionMnist(out, options);
   else if (k == "fashion_mnist_localization")
     databuild::buildLocalization(out, options);
+  else if (k == "fashion_mnist_sequence")
+    databuild::buildSequence(out, options);
   else if (k == "idx")
     databuild::buildIdx(out, options);
   else if (k == "csv")
@@ -59,6 +61,8 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
     databuild::buildImageFolder(out, options);
   else if (k == "tfrecord")
     databuild::buildTfRecord(out, options);
+  else if (k == "text")
+    databuild::buildText(out, options);
   else
     throw Error("data kind '" + k + "' cannot be imported in the studio yet");
   // The pipeline's skip/take on in-memory and image-folder training rows (TFRecord streams apply

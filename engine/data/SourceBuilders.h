@@ -12,6 +12,8 @@ namespace tessel::databuild {
 void buildFashionMnist(BuiltData& out, const BuildOptions& o);
 // "fashion_mnist_localization": the generated localization set.
 void buildLocalization(BuiltData& out, const BuildOptions& o);
+// "fashion_mnist_sequence": the generated CTC sequence set (FashionSequence.h).
+void buildSequence(BuiltData& out, const BuildOptions& o);
 // "idx": an IDX image/label pair, split by fractions or given files; normalised.
 void buildIdx(BuiltData& out, const BuildOptions& o);
 // "csv": CsvSpec options; given validation/test files use the training file's encoder.
@@ -20,5 +22,7 @@ void buildCsv(BuiltData& out, const BuildOptions& o);
 void buildImageFolder(BuiltData& out, const BuildOptions& o);
 // "tfrecord": TFRecord shards through a feature specification (TfRecordSource.h).
 void buildTfRecord(BuiltData& out, const BuildOptions& o);
+// "text": text sources vectorized on the host (TextDataset.h; TextBuilder.cpp).
+void buildText(BuiltData& out, const BuildOptions& o);
 
 }  // namespace tessel::databuild

@@ -4,9 +4,14 @@
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
+#if TESSEL_HAVE_CUDNN
+#include <cudnn.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <utility>
@@ -14,6 +19,7 @@
 #include "engine/core/Error.h"
 #include "engine/gpu/GpuKernels.h"
 #include "engine/layers/Activations.h"
+#include "engine/layers/ConvUtils.h"
 #include "engine/layers/DropoutBase.h"
 #include "engine/layers/Layer.h"
 #include "engine/losses/Loss.h"
@@ -34,6 +40,12 @@ void check(cudaError_t e, const std::string& what) {
 void check(cublasStatus_t s, const std::string& what) {
   if (s != CUBLAS_STATUS_SUCCESS) throw Error("cuBLAS: " + what + ": " + cublasGetStatusString(s));
 }
+
+#if TESSEL_HAVE_CUDNN
+void check(cudnnStatus_t s, const std::string& what) {
+  if (s != CUDNN_STATUS_SUCCESS) throw Error("cuDNN: " + what + ": " + cudnnGetErrorString(s));
+}
+#endif
 
 std::string notOnGpu(const std::string& what) {
   return what + " is not on the GPU yet; use --device cpu";
@@ -86,21 +98,52 @@ class CudaExecutor : public Executor {
   const DeviceInfo& device() const override { return info_; }
   double timeReplays(Index n, bool train, int iterations) override;
   int nodesPerStep(Index n, bool train) const override;
+  std::string profile(Index n, bool train, int iterations) override;
 
  private:
-  enum class Kind { Dense, Act, Mask, Alias };
+  enum class Kind { Dense, Act, Mask, Alias, Conv, Pool, BatchNorm };
+#if TESSEL_HAVE_CUDNN
+  // cuDNN descriptors and algorithms of one convolution for one batch size, chosen (timed,
+  // deterministic, FMA math only) before the graph that uses them is captured.
+  struct ConvAlgos {
+    cudnnTensorDescriptor_t x = nullptr, y = nullptr;
+    cudnnConvolutionFwdAlgo_t fwd{};
+    cudnnConvolutionBwdFilterAlgo_t bwdFilter{};
+    cudnnConvolutionBwdDataAlgo_t bwdData{};
+  };
+#endif
   struct Op {
     Kind kind = Kind::Alias;
     Layer* layer = nullptr;
     int act = kActLinear;
-    Index in = 0, out = 0;    // features per sample
-    bool alpha = false;       // AlphaDropout: y = x * mul + add
-    long w = -1, b = -1;      // Dense kernel and bias: offsets in params_ / grads_
-    long mul = -1, add = -1;  // mask regions in the staging block
-    float* z = nullptr;       // Dense pre-activation (== y for a linear activation)
-    float* y = nullptr;       // output (n, out)
-    float* gy = nullptr;      // dLoss/dy, (n, out); null when nothing upstream needs it
-    Tensor hostX, hostY;      // Dropout: the host call that draws the mask
+    Index in = 0, out = 0;     // features per sample
+    bool alpha = false;        // AlphaDropout: y = x * mul + add
+    long w = -1, b = -1;       // Dense kernel and bias: offsets in params_ / grads_
+    long mul = -1, add = -1;   // mask regions in the staging block
+    float* z = nullptr;        // Dense pre-activation (== y for a linear activation)
+    float* y = nullptr;        // output (n, out)
+    float* gy = nullptr;       // dLoss/dy, (n, out); null when nothing upstream needs it
+    Tensor hostX, hostY;       // Dropout: the host call that draws the mask
+    const float* x = nullptr;  // input (n, in): the previous op's y or the model input
+    float* gx = nullptr;       // dLoss/dx, null when nothing upstream needs it
+    // Conv2D (NHWC in, HWIO kernel at w) and pooling: the geometry, n set per step.
+    PoolGeom geom{};  // input (n, h, w, c), window, strides, padding, output (oh, ow)
+    int filters = 0, dh = 1, dw = 1;
+    float* filter = nullptr;   // Conv2D: the kernel transposed to cuDNN's KRSC (filters, kh, kw, c)
+    float* dfilter = nullptr;  // Conv2D: the kernel gradient in KRSC
+    bool isMax = false;        // pooling: max (else average)
+    int* argmax = nullptr;     // max pooling: (n, oh, ow, c) flat indices within the sample
+    // BatchNormalization over the last axis (channels = geom.c, rows = n * in / channels).
+    long gamma = -1, beta = -1, movingMean = -1, movingVar = -1;
+    bool batchStats = true;  // false: a non-trainable layer, always inference mode
+    float decay = 0.01f;
+    double epsilon = 1e-3;
+    float* stats = nullptr;  // 7 * channels (GpuKernels.h)
+#if TESSEL_HAVE_CUDNN
+    cudnnFilterDescriptor_t wDesc = nullptr;
+    cudnnConvolutionDescriptor_t convDesc = nullptr;
+    std::map<Index, ConvAlgos> algos;
+#endif
   };
   struct Graph {
     cudaGraph_t graph = nullptr;
@@ -109,10 +152,15 @@ class CudaExecutor : public Executor {
 
   void plan(Model& model, const std::vector<const Loss*>& losses, const Optimizer& optimizer,
             const std::vector<Variable*>& trainable);
+  void planSpatial(Op& op, const std::string& cls, const std::string& what, const json& c,
+                   const NodeShapes* ns, Index features);
+  void planBatchNorm(Op& op, const std::string& what, const json& c, const NodeShapes* ns,
+                     Index features);
   void allocate(Index batch);
   void freeBuffers();
   float* alloc(long floats, const char* what);
   void enqueueStep(Index n, bool train);
+  void prepareConvolutions(Index n);  // cuDNN algorithms for batch n (before capture)
   Graph& graphFor(Index n, bool train);
   void dropGraphs();
 
@@ -142,6 +190,20 @@ class CudaExecutor : public Executor {
   Index batch_ = 0;
   cudaStream_t stream_ = nullptr;
   cublasHandle_t blas_ = nullptr;
+  double* reduceScratch_ = nullptr;  // column-sum partials (conv bias, BatchNormalization)
+#if TESSEL_HAVE_CUDNN
+  cudnnHandle_t dnn_ = nullptr;
+  void* dnnWorkspace_ = nullptr;
+  size_t dnnWorkspaceBytes_ = 0;
+#endif
+  bool hasConv_ = false;
+  bool anyConvAlgorithm_ = false;  // TESSEL_GPU_ANY_CONV_ALGO=1: nondeterministic ones too
+  // Profiling: events after each op (profile()).
+  void mark(size_t op, const char* what);
+  bool profiling_ = false;
+  size_t marks_ = 0;
+  std::vector<cudaEvent_t> events_;
+  std::vector<std::string> labels_;
   std::map<std::pair<Index, bool>, Graph> graphs_;
   Tensor out_;
 };
@@ -162,6 +224,33 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
   const size_t wsBytes = 32u << 20;
   check(cudaMalloc(&workspace_, wsBytes), "allocate the cuBLAS workspace");
   check(cublasSetWorkspace(blas_, workspace_, wsBytes), "set the workspace");
+#if TESSEL_HAVE_CUDNN
+  if (hasConv_) {
+    check(cudnnCreate(&dnn_), "create a handle");
+    check(cudnnSetStream(dnn_, stream_), "set the stream");
+    // One workspace for every convolution (they run one after the other on one stream), allocated
+    // once so that nothing is allocated while a graph is captured; algorithms needing more are
+    // not chosen.
+    dnnWorkspaceBytes_ = size_t(256) << 20;
+    const char* any = std::getenv("TESSEL_GPU_ANY_CONV_ALGO");
+    anyConvAlgorithm_ = any && std::string(any) == "1";
+    check(cudaMalloc(&dnnWorkspace_, dnnWorkspaceBytes_), "allocate the cuDNN workspace");
+    for (Op& op : ops_) {
+      if (op.kind != Kind::Conv) continue;
+      const PoolGeom& g = op.geom;
+      check(cudnnCreateFilterDescriptor(&op.wDesc), "filter descriptor");
+      check(cudnnSetFilter4dDescriptor(op.wDesc, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, op.filters,
+                                       g.c, g.kh, g.kw),
+            "filter descriptor");
+      check(cudnnCreateConvolutionDescriptor(&op.convDesc), "convolution descriptor");
+      check(cudnnSetConvolution2dDescriptor(op.convDesc, g.padT, g.padL, g.sh, g.sw, op.dh, op.dw,
+                                            CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+            "convolution descriptor");
+      // Keras numerics: FP32 FMA kernels only (CUDNN_DEFAULT_MATH would allow TF32 on Hopper).
+      check(cudnnSetConvolutionMathType(op.convDesc, CUDNN_FMA_MATH), "FP32 math");
+    }
+  }
+#endif
   paramFloats_ = 0;
   for (size_t j = 0; j < vars_.size(); ++j) {
     vars_[j].second = paramFloats_;
@@ -176,12 +265,21 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
   // Offsets of each Dense's variables.
   std::map<const Variable*, long> offset;
   for (auto& [v, off] : vars_) offset[v] = off;
-  for (Op& op : ops_)
-    if (op.kind == Kind::Dense) {
-      auto& vs = op.layer->variables();
+  for (Op& op : ops_) {
+    auto& vs = op.layer->variables();
+    if (op.kind == Kind::Dense || op.kind == Kind::Conv) {
       op.w = offset.at(&vs[0]);
       if (vs.size() > 1) op.b = offset.at(&vs[1]);
+    } else if (op.kind == Kind::BatchNorm) {
+      // Keras order: gamma (scale), beta (center), moving_mean, moving_variance.
+      const json& c = op.layer->config();
+      size_t j = 0;
+      if (c.at("scale").get<bool>()) op.gamma = offset.at(&vs[j++]);
+      if (c.at("center").get<bool>()) op.beta = offset.at(&vs[j++]);
+      op.movingMean = offset.at(&vs[j++]);
+      op.movingVar = offset.at(&vs[j++]);
     }
+  }
   allocate(std::max<Index>(maxBatch, 1));
 }
 
@@ -192,7 +290,20 @@ CudaExecutor::~CudaExecutor() {
   for (float* p : {params_, grads_, slot0_, slot1_})
     if (p) cudaFree(p);
   if (workspace_) cudaFree(workspace_);
+  for (cudaEvent_t e : events_) cudaEventDestroy(e);
   if (blas_) cublasDestroy(blas_);
+#if TESSEL_HAVE_CUDNN
+  for (Op& op : ops_) {
+    for (auto& [n, a] : op.algos) {
+      if (a.x) cudnnDestroyTensorDescriptor(a.x);
+      if (a.y) cudnnDestroyTensorDescriptor(a.y);
+    }
+    if (op.wDesc) cudnnDestroyFilterDescriptor(op.wDesc);
+    if (op.convDesc) cudnnDestroyConvolutionDescriptor(op.convDesc);
+  }
+  if (dnnWorkspace_) cudaFree(dnnWorkspace_);
+  if (dnn_) cudnnDestroy(dnn_);
+#endif
   if (stream_) cudaStreamDestroy(stream_);
 }
 
@@ -260,6 +371,12 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       op.kind = Kind::Mask;
       op.alpha = node.className == "AlphaDropout";
       op.out = features;
+    } else if (node.className == "Conv2D" || node.className == "MaxPooling2D" ||
+               node.className == "AveragePooling2D" || node.className == "GlobalAveragePooling2D" ||
+               node.className == "GlobalMaxPooling2D") {
+      planSpatial(op, node.className, what, c, ns, features);
+    } else if (node.className == "BatchNormalization") {
+      planBatchNorm(op, what, c, ns, features);
     } else {
       throw Error(notOnGpu(what));
     }
@@ -321,6 +438,97 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
   for (Variable* v : model.allWeights())
     if (std::find(trainable.begin(), trainable.end(), v) == trainable.end())
       vars_.emplace_back(v, 0);
+}
+
+// Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D on an
+// NHWC input (n, h, w, c) of known size.
+void CudaExecutor::planSpatial(Op& op, const std::string& cls, const std::string& what,
+                               const json& c, const NodeShapes* ns, Index features) {
+  if (!ns || ns->inputs.size() != 1 || ns->inputs[0].size() != 4)
+    throw Error(notOnGpu(what + " on an input that is not (batch, height, width, channels)"));
+  const Shape& in = ns->inputs[0];
+  for (size_t d = 1; d < 4; ++d)
+    if (in[d] == kNone) throw Error(notOnGpu(what + " on an input of variable size"));
+  if (in[1] * in[2] * in[3] != features)
+    throw Error("GPU plan: " + what + " input size does not match");
+  if (c.contains("data_format") && c.at("data_format").is_string() &&
+      c.at("data_format").get<std::string>() != "channels_last")
+    throw Error(notOnGpu(what + " with data_format " + c.at("data_format").get<std::string>()));
+  const Index h = in[1], w = in[2], ch = in[3];
+  PoolGeom& g = op.geom;
+  if (cls == "GlobalAveragePooling2D" || cls == "GlobalMaxPooling2D") {
+    op.kind = Kind::Pool;
+    op.isMax = cls == "GlobalMaxPooling2D";
+    g = {0, int(h), int(w), int(ch), int(h), int(w), 1, 1, 0, 0, 1, 1};
+    op.out = ch;
+    return;
+  }
+  const bool conv = cls == "Conv2D";
+  std::vector<Index> k, st, dil{1, 1};
+  std::string padding = c.at("padding").get<std::string>();
+  if (conv) {
+    if (c.at("groups").get<Index>() != 1) throw Error(notOnGpu(what + " with groups > 1"));
+    for (const char* r : {"kernel_regularizer", "bias_regularizer", "activity_regularizer"})
+      if (!isNullOrFalse(c, r)) throw Error(notOnGpu(what + " with a " + r));
+    k = configTuple(c, "kernel_size", 2, op.layer->name());
+    st = configTuple(c, "strides", 2, op.layer->name());
+    dil = configTuple(c, "dilation_rate", 2, op.layer->name());
+    const json& a = c.at("activation");
+    op.act = gpuActivation(
+        a.is_null() ? ActivationFn::Linear : activationFromName(a.get<std::string>()), what);
+    op.filters = int(c.at("filters").get<Index>());
+  } else {
+    k = configTuple(c, "pool_size", 2, op.layer->name());
+    st = c.at("strides").is_null() ? k : configTuple(c, "strides", 2, op.layer->name());
+  }
+  const ConvGeom cg = makeConvGeom(h, w, ch, k[0], k[1], st[0], st[1], dil[0], dil[1], padding);
+  g = {0,          int(h),     int(w),       int(ch),      int(k[0]),  int(k[1]),
+       int(st[0]), int(st[1]), int(cg.padT), int(cg.padL), int(cg.oh), int(cg.ow)};
+  if (!conv) {
+    op.kind = Kind::Pool;
+    op.isMax = cls == "MaxPooling2D";
+    op.out = cg.oh * cg.ow * ch;
+    return;
+  }
+#if TESSEL_HAVE_CUDNN
+  // cuDNN pads both sides alike: TF's "same" with an odd total (stride > 1) pads one more after.
+  // Accepted when the extra row/column is never read (cuDNN's output size is Keras's).
+  for (int a = 0; a < 2; ++a) {
+    const Index len = a ? w : h, pad = a ? cg.padL : cg.padT, out = a ? cg.ow : cg.oh;
+    const Index ek = (k[size_t(a)] - 1) * dil[size_t(a)] + 1;
+    if ((len + 2 * pad - ek) / st[size_t(a)] + 1 != out)
+      throw Error(notOnGpu(what + " with asymmetric 'same' padding (input " + std::to_string(h) +
+                           "x" + std::to_string(w) + ", stride " + std::to_string(st[0]) + "x" +
+                           std::to_string(st[1]) + ")"));
+  }
+  op.kind = Kind::Conv;
+  op.dh = int(dil[0]);
+  op.dw = int(dil[1]);
+  op.out = cg.oh * cg.ow * op.filters;
+  hasConv_ = true;
+#else
+  throw Error(notOnGpu(what + " (this build has no cuDNN)"));
+#endif
+}
+
+// BatchNormalization over the last axis.
+void CudaExecutor::planBatchNorm(Op& op, const std::string& what, const json& c,
+                                 const NodeShapes* ns, Index features) {
+  if (!ns || ns->inputs.size() != 1) throw Error(notOnGpu(what));
+  const Shape& in = ns->inputs[0];
+  const json& a = c.at("axis");
+  int axis = a.is_array() && a.size() == 1 ? a[0].get<int>() : a.is_number() ? a.get<int>() : 0;
+  if (axis < 0) axis += int(in.size());
+  if (axis != int(in.size()) - 1 || in.back() == kNone)
+    throw Error(notOnGpu(what + " on an axis other than the last"));
+  for (const char* r : {"gamma_regularizer", "beta_regularizer"})
+    if (!isNullOrFalse(c, r)) throw Error(notOnGpu(what + " with a " + r));
+  op.kind = Kind::BatchNorm;
+  op.geom.c = int(in.back());
+  op.out = features;
+  op.batchStats = op.layer->trainable();
+  op.decay = float(1.0 - c.at("momentum").get<double>());
+  op.epsilon = c.at("epsilon").get<double>();
 }
 
 float* CudaExecutor::alloc(long floats, const char* what) {
@@ -387,9 +595,17 @@ void CudaExecutor::allocate(Index batch) {
     buffers_.push_back(p);
     return p;
   };
+  auto fixed = [&](long floats, const char* what) {
+    float* p = alloc(floats, what);
+    buffers_.push_back(p);
+    return p;
+  };
   float* x = devStage_ + xOff_;
   float* gx = nullptr;  // gradient of the current op's input (null: the model input)
+  long scratchDoubles = 0;
   for (Op& op : ops_) {
+    op.x = x;
+    op.gx = gx;
     switch (op.kind) {
       case Kind::Alias:
         op.y = x;
@@ -405,10 +621,39 @@ void CudaExecutor::allocate(Index batch) {
         op.y = buffer(op.out, "the activations");
         op.gy = buffer(op.out, "the gradients");
         break;
+      case Kind::Conv: {
+        op.y = buffer(op.out, "the activations");
+        op.z = op.act == kActLinear ? op.y : buffer(op.out, "the activations");
+        op.gy = buffer(op.out, "the gradients");
+        const long kernel = long(op.filters) * op.geom.kh * op.geom.kw * op.geom.c;
+        op.filter = fixed(kernel, "the convolution kernels");
+        op.dfilter = fixed(kernel, "the convolution kernels");
+        const int rows = int(batch * op.geom.oh * op.geom.ow);
+        scratchDoubles = std::max(scratchDoubles, reductionScratchDoubles(rows, op.filters));
+        break;
+      }
+      case Kind::Pool:
+        op.y = buffer(op.out, "the activations");
+        op.gy = buffer(op.out, "the gradients");
+        op.argmax =
+            op.isMax ? reinterpret_cast<int*>(buffer(op.out, "the pooling indices")) : nullptr;
+        break;
+      case Kind::BatchNorm: {
+        op.y = buffer(op.out, "the activations");
+        op.gy = buffer(op.out, "the gradients");
+        op.stats = fixed(7L * op.geom.c, "the normalization statistics");
+        const int rows = int(batch * (op.out / op.geom.c));
+        scratchDoubles = std::max(scratchDoubles, reductionScratchDoubles(rows, op.geom.c));
+        break;
+      }
     }
     x = op.y;
     gx = op.gy;
   }
+  reduceScratch_ =
+      scratchDoubles > 0
+          ? reinterpret_cast<double*>(fixed(2 * scratchDoubles, "the reduction scratch"))
+          : nullptr;
   out_.resize({batch, outDim_});
 }
 
@@ -456,13 +701,45 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           check(cudaMemcpyAsync(op.y, in, size_t(rows * op.out) * 4, cudaMemcpyDeviceToDevice, s),
                 "copy");
         break;
+      case Kind::Conv: {
+#if TESSEL_HAVE_CUDNN
+        const ConvAlgos& a = op.algos.at(n);
+        const int K = op.geom.kh * op.geom.kw * op.geom.c, F = op.filters;
+        // The kernel from Keras's HWIO, row-major (K, F), to cuDNN's KRSC, row-major (F, K).
+        check(cublasSgeam(blas_, CUBLAS_OP_T, CUBLAS_OP_N, K, F, &one, params_ + op.w, F, &zero,
+                          op.filter, K, op.filter, K),
+              "Conv2D kernel layout");
+        check(cudnnConvolutionForward(dnn_, &one, a.x, in, op.wDesc, op.filter, op.convDesc, a.fwd,
+                                      dnnWorkspace_, dnnWorkspaceBytes_, &zero, a.y, op.z),
+              "Conv2D forward");
+        launchBiasActivation(op.z, op.y, op.b >= 0 ? params_ + op.b : nullptr,
+                             rows * op.geom.oh * op.geom.ow, F, op.act, s);
+#endif
+        break;
+      }
+      case Kind::Pool: {
+        PoolGeom g = op.geom;
+        g.n = rows;
+        launchPoolForward(in, op.y, op.argmax, g, op.isMax, s);
+        break;
+      }
+      case Kind::BatchNorm: {
+        const int C = op.geom.c;
+        launchBatchNormForward(in, op.y, int(rows * (op.out / C)), C, train && op.batchStats,
+                               op.decay, op.epsilon, op.gamma >= 0 ? params_ + op.gamma : nullptr,
+                               op.beta >= 0 ? params_ + op.beta : nullptr, params_ + op.movingMean,
+                               params_ + op.movingVar, reduceScratch_, op.stats, s);
+        break;
+      }
     }
+    mark(k, "forward");
   }
   const float* out = ops_.back().y;
   if (train) {
     // ---- loss gradient, backward, update ----
     launchLossGradient(loss_, devStage_ + yOff_, out, devStage_ + scaleOff_, ops_.back().gy, rows,
                        int(outDim_), fromLogits_, smoothing_, s);
+    mark(ops_.size(), "loss gradient");
     for (size_t k = ops_.size(); k-- > 0;) {
       Op& op = ops_[k];
       const float* in = inputs[k];
@@ -491,7 +768,51 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         case Kind::Mask:
           if (gin) launchMask(op.gy, gin, devStage_ + op.mul, nullptr, long(rows) * op.out, s);
           break;
+        case Kind::Conv: {
+#if TESSEL_HAVE_CUDNN
+          const ConvAlgos& a = op.algos.at(n);
+          const int K = op.geom.kh * op.geom.kw * op.geom.c, F = op.filters;
+          const int M = rows * op.geom.oh * op.geom.ow;
+          // dZ in place of dY; db = column sums of dZ (in double over row chunks), one pass.
+          if (op.b >= 0)
+            launchActivationBackwardBias(op.gy, op.z, op.y, op.gy, grads_ + op.b, M, F, op.act,
+                                         reduceScratch_, s);
+          else
+            launchActivationBackward(op.gy, op.z, op.y, op.gy, nullptr, M, F, op.act, s);
+          check(cudnnConvolutionBackwardFilter(dnn_, &one, a.x, in, a.y, op.gy, op.convDesc,
+                                               a.bwdFilter, dnnWorkspace_, dnnWorkspaceBytes_,
+                                               &zero, op.wDesc, op.dfilter),
+                "Conv2D kernel gradient");
+          // KRSC (F, K) back to HWIO (K, F).
+          check(cublasSgeam(blas_, CUBLAS_OP_T, CUBLAS_OP_N, F, K, &one, op.dfilter, K, &zero,
+                            grads_ + op.w, F, grads_ + op.w, F),
+                "Conv2D kernel gradient layout");
+          if (gin)
+            check(cudnnConvolutionBackwardData(dnn_, &one, op.wDesc, op.filter, a.y, op.gy,
+                                               op.convDesc, a.bwdData, dnnWorkspace_,
+                                               dnnWorkspaceBytes_, &zero, a.x, gin),
+                  "Conv2D input gradient");
+#endif
+          break;
+        }
+        case Kind::Pool:
+          if (gin) {
+            PoolGeom g = op.geom;
+            g.n = rows;
+            launchPoolBackward(op.gy, op.argmax, gin, g, op.isMax, s);
+          }
+          break;
+        case Kind::BatchNorm: {
+          const int C = op.geom.c;
+          launchBatchNormBackward(in, op.gy, gin, int(rows * (op.out / C)), C, op.batchStats,
+                                  op.gamma >= 0 ? params_ + op.gamma : nullptr,
+                                  op.gamma >= 0 ? grads_ + op.gamma : nullptr,
+                                  op.beta >= 0 ? grads_ + op.beta : nullptr, reduceScratch_,
+                                  op.stats, s);
+          break;
+        }
       }
+      mark(k, "backward");
     }
     if (trainFloats_ > 0) {
       const float* hyper = devStage_ + hyperOff_;
@@ -500,10 +821,63 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
                    s);
       else
         launchSgd(params_, grads_, slot0_, trainFloats_, hyper, momentum_, nesterov_, s);
+      mark(ops_.size(), "optimizer update");
     }
   }
   check(cudaMemcpyAsync(hostOut_, out, size_t(rows * outDim_) * 4, cudaMemcpyDeviceToHost, s),
         "copy the output");
+  mark(ops_.size(), "output copy");
+}
+
+// Profiling (not while capturing): an event after each op's forward and backward.
+void CudaExecutor::mark(size_t op, const char* what) {
+  if (!profiling_) return;
+  if (marks_ == events_.size()) {
+    cudaEvent_t e;
+    check(cudaEventCreate(&e), "event");
+    events_.push_back(e);
+  }
+  check(cudaEventRecord(events_[marks_], stream_), "event");
+  const std::string label =
+      op < ops_.size() ? ops_[op].layer->className() + " '" + ops_[op].layer->name() + "' " + what
+                       : std::string(what);
+  if (marks_ == labels_.size()) labels_.push_back(label);
+  ++marks_;
+}
+
+std::string CudaExecutor::profile(Index n, bool train, int iterations) {
+  if (!graphs_.count({n, train})) throw Error("GPU: no step of this size ran yet");
+  check(cudaStreamSynchronize(stream_), "profile");
+  cudaEvent_t start;
+  check(cudaEventCreate(&start), "event");
+  std::vector<double> ms;
+  profiling_ = true;
+  for (int it = 0; it < iterations + 3; ++it) {
+    marks_ = 0;
+    check(cudaEventRecord(start, stream_), "event");
+    enqueueStep(n, train);
+    check(cudaStreamSynchronize(stream_), "profile");
+    if (it < 3) continue;  // warm-up
+    ms.resize(marks_, 0.0);
+    for (size_t i = 0; i < marks_; ++i) {
+      float t = 0;
+      cudaEventElapsedTime(&t, i ? events_[i - 1] : start, events_[i]);
+      ms[i] += t / iterations;
+    }
+  }
+  profiling_ = false;
+  cudaEventDestroy(start);
+  double total = 0;
+  for (double t : ms) total += t;
+  std::string out;
+  char line[200];
+  for (size_t i = 0; i < ms.size(); ++i) {
+    std::snprintf(line, sizeof line, "  %-52s %8.4f ms %5.1f%%\n", labels_[i].c_str(), ms[i],
+                  100 * ms[i] / total);
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "  %-52s %8.4f ms (eager, with launch gaps)\n", "total", total);
+  return out + line;
 }
 
 CudaExecutor::Graph& CudaExecutor::graphFor(Index n, bool train) {
@@ -511,6 +885,7 @@ CudaExecutor::Graph& CudaExecutor::graphFor(Index n, bool train) {
   auto it = graphs_.find(key);
   if (it != graphs_.end()) return it->second;
   Graph g;
+  prepareConvolutions(n);
   check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "begin the graph");
   try {
     enqueueStep(n, train);
@@ -523,6 +898,79 @@ CudaExecutor::Graph& CudaExecutor::graphFor(Index n, bool train) {
   check(cudaStreamEndCapture(stream_, &g.graph), "capture the step");
   check(cudaGraphInstantiate(&g.exec, g.graph, 0), "instantiate the step's graph");
   return graphs_.emplace(key, g).first->second;
+}
+
+// For each convolution, the fastest deterministic FP32 (FMA, no TF32) algorithm for the forward
+// pass, the kernel gradient and the input gradient at batch n that fits the workspace, timed by
+// cuDNN on this step's own buffers (cudnnFind*Ex). Runs before the graph is captured.
+void CudaExecutor::prepareConvolutions(Index n) {
+#if TESSEL_HAVE_CUDNN
+  for (Op& op : ops_) {
+    if (op.kind != Kind::Conv || op.algos.count(n)) continue;
+    const PoolGeom& g = op.geom;
+    const std::string what = "Conv2D '" + op.layer->name() + "'";
+    ConvAlgos a;
+    check(cudnnCreateTensorDescriptor(&a.x), "tensor descriptor");
+    check(cudnnCreateTensorDescriptor(&a.y), "tensor descriptor");
+    check(
+        cudnnSetTensor4dDescriptor(a.x, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, int(n), g.c, g.h, g.w),
+        "tensor descriptor");
+    check(cudnnSetTensor4dDescriptor(a.y, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, int(n), op.filters,
+                                     g.oh, g.ow),
+          "tensor descriptor");
+    op.algos[n] = a;  // destroyed with the op from here on
+    int on = 0, oc = 0, oh = 0, ow = 0;
+    check(cudnnGetConvolution2dForwardOutputDim(op.convDesc, a.x, op.wDesc, &on, &oc, &oh, &ow),
+          "output size");
+    if (on != int(n) || oc != op.filters || oh != g.oh || ow != g.ow)
+      throw Error("GPU plan: cuDNN's output size of " + what + " differs from Keras's");
+    auto usable = [&](auto& p) {
+      return p.status == CUDNN_STATUS_SUCCESS &&
+             (p.determinism == CUDNN_DETERMINISTIC || anyConvAlgorithm_) &&
+             p.memory <= dnnWorkspaceBytes_ &&
+             (p.mathType == CUDNN_FMA_MATH || p.mathType == CUDNN_DEFAULT_MATH);
+    };
+    constexpr int kMax = 16;
+    int found = 0;
+    bool ok = false;
+    {
+      cudnnConvolutionFwdAlgoPerf_t perf[kMax];
+      check(cudnnFindConvolutionForwardAlgorithmEx(dnn_, a.x, op.x, op.wDesc, op.filter,
+                                                   op.convDesc, a.y, op.z, kMax, &found, perf,
+                                                   dnnWorkspace_, dnnWorkspaceBytes_),
+            "choose the " + what + " forward algorithm");
+      for (int i = 0; i < found && !ok; ++i)
+        if (usable(perf[i])) a.fwd = perf[i].algo, ok = true;
+      if (!ok) throw Error(notOnGpu(what + " (no deterministic FP32 cuDNN forward algorithm)"));
+    }
+    {
+      cudnnConvolutionBwdFilterAlgoPerf_t perf[kMax];
+      check(cudnnFindConvolutionBackwardFilterAlgorithmEx(dnn_, a.x, op.x, a.y, op.gy, op.convDesc,
+                                                          op.wDesc, op.dfilter, kMax, &found, perf,
+                                                          dnnWorkspace_, dnnWorkspaceBytes_),
+            "choose the " + what + " kernel gradient algorithm");
+      ok = false;
+      for (int i = 0; i < found && !ok; ++i)
+        if (usable(perf[i])) a.bwdFilter = perf[i].algo, ok = true;
+      if (!ok) throw Error(notOnGpu(what + " (no deterministic FP32 cuDNN filter gradient)"));
+    }
+    if (op.gx) {
+      cudnnConvolutionBwdDataAlgoPerf_t perf[kMax];
+      check(cudnnFindConvolutionBackwardDataAlgorithmEx(dnn_, op.wDesc, op.filter, a.y, op.gy,
+                                                        op.convDesc, a.x, op.gx, kMax, &found, perf,
+                                                        dnnWorkspace_, dnnWorkspaceBytes_),
+            "choose the " + what + " input gradient algorithm");
+      ok = false;
+      for (int i = 0; i < found && !ok; ++i)
+        if (usable(perf[i])) a.bwdData = perf[i].algo, ok = true;
+      if (!ok) throw Error(notOnGpu(what + " (no deterministic FP32 cuDNN input gradient)"));
+    }
+    op.algos[n] = a;
+  }
+  check(cudaStreamSynchronize(stream_), "choose the convolution algorithms");
+#else
+  (void)n;
+#endif
 }
 
 void CudaExecutor::upload(Optimizer& optimizer) {

@@ -18,7 +18,23 @@
 // regularizers), Activation, Dropout and AlphaDropout (no noise_shape); one output with the loss
 // sparse_categorical_crossentropy, categorical_crossentropy or mean_squared_error; the optimizers
 // SGD (momentum, nesterov) and Adam (no amsgrad, clipping or weight decay).
+// CNN layers (channels_last / NHWC throughout, as the CPU engine): Conv2D (cuDNN; groups 1,
+// strides, dilation, padding valid or same where cuDNN's symmetric padding gives Keras's output
+// size (not TF's one-more-after "same" at stride > 1 with an odd pad total), use_bias, the
+// activations above, no regularizers); MaxPooling2D, AveragePooling2D (valid / same, TF's
+// exclusion of padded cells), GlobalAveragePooling2D, GlobalMaxPooling2D and
+// BatchNormalization (last axis; batch statistics and Keras's moving-average update in training,
+// moving statistics in inference and for non-trainable layers) are our own kernels.
+// Conv2D: cuDNN tensors are NHWC, the kernel stays in Keras's HWIO layout in the weights (so
+// upload, download, checkpoints and the optimizer are unchanged) and is transposed into cuDNN's
+// NHWC filter layout KRSC (filters, kh, kw, in) by a cuBLAS geam node at the start of each step;
+// the kernel gradient comes back the same way. Algorithms: per batch size, before the graph is
+// captured, cudnnFind*Ex times them on the step's own buffers; the fastest deterministic one with
+// FMA math (CUDNN_FMA_MATH: no TF32) within a 256 MiB workspace is kept (TESSEL_GPU_ANY_CONV_ALGO=1
+// admits nondeterministic ones, for measurements). Bias gradients and BatchNormalization's sums
+// are reduced in double per block of rows, then in a fixed tree: deterministic.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/gpu/GpuDevice.h"
@@ -66,6 +82,11 @@ class Executor {
   virtual double timeReplays(Index n, bool train, int iterations) = 0;
   // Kernel and copy nodes in the step's graph (what eager execution would launch one by one).
   virtual int nodesPerStep(Index n, bool train) const = 0;
+  // For the benchmark: where the GPU time of a step goes. Runs the step of (n, train) eagerly
+  // `iterations` times (after a warm-up) with an event after each layer's forward and backward
+  // pass; one line per segment (label, ms, share). Eager timings include launch gaps. The
+  // weights keep training.
+  virtual std::string profile(Index n, bool train, int iterations) = 0;
   // Launches per step from the host: 1 (the graph).
   int launchesPerStep() const { return 1; }
 };

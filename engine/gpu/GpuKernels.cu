@@ -254,6 +254,229 @@ __global__ void adamKernel(float* w, const float* g, float* m, float* v, long co
   }
 }
 
+// ---- CNN layers ----
+
+__global__ void poolForwardKernel(const float* x, float* y, int* arg, PoolGeom g, bool isMax,
+                                  long count) {
+  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x) {
+    const int c = int(i % g.c);
+    long t = i / g.c;
+    const int ox = int(t % g.ow);
+    t /= g.ow;
+    const int oy = int(t % g.oh);
+    const long b = t / g.oh;
+    const int y0 = max(oy * g.sh - g.padT, 0), y1 = min(oy * g.sh - g.padT + g.kh, g.h);
+    const int x0 = max(ox * g.sw - g.padL, 0), x1 = min(ox * g.sw - g.padL + g.kw, g.w);
+    const float* xb = x + b * long(g.h) * g.w * g.c;
+    if (isMax) {
+      float best = -INFINITY;
+      int bi = 0;
+      bool first = true;
+      for (int iy = y0; iy < y1; ++iy)
+        for (int ix = x0; ix < x1; ++ix) {
+          const int idx = (iy * g.w + ix) * g.c + c;
+          const float v = xb[idx];
+          if (first || v > best) {
+            best = v;
+            bi = idx;
+            first = false;
+          }
+        }
+      y[i] = best;
+      arg[i] = bi;
+    } else {
+      float s = 0.0f;
+      for (int iy = y0; iy < y1; ++iy)
+        for (int ix = x0; ix < x1; ++ix) s += xb[(iy * g.w + ix) * g.c + c];
+      y[i] = s * (1.0f / float((y1 - y0) * (x1 - x0)));
+    }
+  }
+}
+
+// First window index o with o * s - pad + k > i (the first window that holds i), clamped at 0.
+__device__ __forceinline__ int firstWindow(int i, int pad, int k, int s) {
+  const int num = i + pad - k + 1;
+  return num <= 0 ? 0 : (num + s - 1) / s;
+}
+
+__global__ void poolBackwardKernel(const float* dy, const int* arg, float* dx, PoolGeom g,
+                                   bool isMax, long count) {
+  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x) {
+    const int c = int(i % g.c);
+    long t = i / g.c;
+    const int ix = int(t % g.w);
+    t /= g.w;
+    const int iy = int(t % g.h);
+    const long b = t / g.h;
+    const int oy0 = firstWindow(iy, g.padT, g.kh, g.sh), oy1 = min((iy + g.padT) / g.sh, g.oh - 1);
+    const int ox0 = firstWindow(ix, g.padL, g.kw, g.sw), ox1 = min((ix + g.padL) / g.sw, g.ow - 1);
+    const int self = (iy * g.w + ix) * g.c + c;
+    float s = 0.0f;
+    for (int oy = oy0; oy <= oy1; ++oy)
+      for (int ox = ox0; ox <= ox1; ++ox) {
+        const long o = ((b * g.oh + oy) * g.ow + ox) * g.c + c;
+        if (isMax) {
+          if (arg[o] == self) s += dy[o];
+        } else {
+          const int y0 = max(oy * g.sh - g.padT, 0), y1 = min(oy * g.sh - g.padT + g.kh, g.h);
+          const int x0 = max(ox * g.sw - g.padL, 0), x1 = min(ox * g.sw - g.padL + g.kw, g.w);
+          s += dy[o] * (1.0f / float((y1 - y0) * (x1 - x0)));
+        }
+      }
+    dx[i] = s;
+  }
+}
+
+// Grid (ceil(cols / 32), chunks), block (32, 8): per column, partial sums in double over the rows
+// of one chunk; partial[0][chunk][col] and partial[1][chunk][col]. mode 0: sum a; 1: sum (a -
+// mean)^2; 2: sum a and sum a * xhat, xhat = (x - mean) * invStd (BatchNormalization backward).
+__global__ void columnReduceKernel(int mode, const float* a, const float* x, const float* mean,
+                                   const float* invStd, int rows, int cols, double* partial) {
+  __shared__ double s0[8][32], s1[8][32];
+  const int col = blockIdx.x * 32 + threadIdx.x;
+  const int chunks = gridDim.y;
+  double p0 = 0, p1 = 0;
+  if (col < cols) {
+    const double mu = mean ? double(mean[col]) : 0.0;
+    const double is = invStd ? double(invStd[col]) : 0.0;
+    for (int r = blockIdx.y * 8 + threadIdx.y; r < rows; r += chunks * 8) {
+      const long i = long(r) * cols + col;
+      const double v = a[i];
+      if (mode == 0) {
+        p0 += v;
+      } else if (mode == 1) {
+        const double d = v - mu;
+        p0 += d * d;
+      } else {
+        const double xh = (double(x[i]) - mu) * is;
+        p0 += v;
+        p1 += v * xh;
+      }
+    }
+  }
+  s0[threadIdx.y][threadIdx.x] = p0;
+  s1[threadIdx.y][threadIdx.x] = p1;
+  __syncthreads();
+  if (threadIdx.y == 0 && col < cols) {
+    double t0 = 0, t1 = 0;
+    for (int k = 0; k < 8; ++k) {
+      t0 += s0[k][threadIdx.x];
+      t1 += s1[k][threadIdx.x];
+    }
+    partial[long(blockIdx.y) * cols + col] = t0;
+    partial[long(chunks + blockIdx.y) * cols + col] = t1;
+  }
+}
+
+// Block per (column, which): sums[which][col] = the chunks' partial sums added in a fixed tree
+// (deterministic); outF[col] = float(sums[0][col]) when not null.
+__global__ void chunkFinishKernel(const double* partial, int chunks, int cols, double* sums,
+                                  float* outF) {
+  __shared__ double t[256];
+  const int col = blockIdx.x, which = blockIdx.y;
+  double s = 0;
+  for (int k = threadIdx.x; k < chunks; k += 256)
+    s += partial[long(which * chunks + k) * cols + col];
+  t[threadIdx.x] = s;
+  __syncthreads();
+  for (int w = 128; w > 0; w >>= 1) {
+    if (threadIdx.x < w) t[threadIdx.x] += t[threadIdx.x + w];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) {
+    sums[which * cols + col] = t[0];
+    if (outF && which == 0) outF[col] = float(t[0]);
+  }
+}
+
+// Like columnReduceKernel mode 0, on dz = dy * f'(z) computed (and written) on the way: the
+// activation backward and the bias gradient of a convolution in one pass.
+__global__ void actBackwardPartialKernel(const float* dy, const float* z, const float* y, float* dz,
+                                         int rows, int cols, int act, double* partial) {
+  __shared__ double s0[8][32];
+  const int col = blockIdx.x * 32 + threadIdx.x;
+  double p0 = 0;
+  if (col < cols)
+    for (int r = blockIdx.y * 8 + threadIdx.y; r < rows; r += gridDim.y * 8) {
+      const long i = long(r) * cols + col;
+      const float d = actBackward(act, z[i], y[i], dy[i]);
+      dz[i] = d;
+      p0 += d;
+    }
+  s0[threadIdx.y][threadIdx.x] = p0;
+  __syncthreads();
+  if (threadIdx.y == 0 && col < cols) {
+    double t0 = 0;
+    for (int k = 0; k < 8; ++k) t0 += s0[k][threadIdx.x];
+    partial[long(blockIdx.y) * cols + col] = t0;
+  }
+}
+
+// stats: mean, invStd, a, b, k, k1, k2, each C floats.
+__global__ void bnMeanKernel(const double* sums, int C, double m, float* stats) {
+  const int c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c < C) stats[c] = float(sums[c] / m);
+}
+
+__global__ void bnStatsKernel(const double* sums, int C, double m, bool training, double eps,
+                              float decay, const float* gamma, const float* beta, float* mm,
+                              float* mv, float* stats) {
+  const int c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c >= C) return;
+  float* mean = stats;
+  float* invStd = stats + C;
+  float mu, is;
+  if (training) {
+    const double var = sums[c] / m;
+    mu = mean[c];
+    is = float(1.0 / sqrt(var + eps));
+    mm[c] -= (mm[c] - mu) * decay;
+    mv[c] -= (mv[c] - float(var)) * decay;
+  } else {
+    mu = mm[c];
+    is = float(1.0 / sqrt(double(mv[c]) + eps));
+    mean[c] = mu;
+  }
+  invStd[c] = is;
+  const float a = (gamma ? gamma[c] : 1.0f) * is;
+  stats[2 * C + c] = a;
+  stats[3 * C + c] = (beta ? beta[c] : 0.0f) - mu * a;
+}
+
+__global__ void scaleShiftKernel(const float* x, float* y, const float* a, const float* b,
+                                 long count, int C) {
+  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x) {
+    const int c = int(i % C);
+    y[i] = x[i] * a[c] + b[c];
+  }
+}
+
+__global__ void bnBackwardStatsKernel(const double* sums, int C, double m, bool training,
+                                      const float* gamma, float* dGamma, float* dBeta,
+                                      float* stats) {
+  const int c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c >= C) return;
+  const double s1 = sums[c], s2 = sums[C + c];
+  if (dGamma) dGamma[c] = float(s2);
+  if (dBeta) dBeta[c] = float(s1);
+  stats[4 * C + c] = (gamma ? gamma[c] : 1.0f) * stats[C + c];
+  stats[5 * C + c] = training ? float(s1 / m) : 0.0f;
+  stats[6 * C + c] = training ? float(s2 / m) : 0.0f;
+}
+
+__global__ void bnDxKernel(const float* x, const float* dy, float* dx, const float* stats,
+                           long count, int C) {
+  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x) {
+    const int c = int(i % C);
+    const float xh = (x[i] - stats[c]) * stats[C + c];
+    dx[i] = stats[4 * C + c] * (dy[i] - stats[5 * C + c] - xh * stats[6 * C + c]);
+  }
+}
+
 int blocksFor(long count, int threads) {
   long b = (count + threads - 1) / threads;
   if (b > 4096) b = 4096;
@@ -312,6 +535,91 @@ void launchAdam(float* w, const float* g, float* m, float* v, long count, const 
                 float beta1, float beta2, float epsilon, cudaStream_t stream) {
   adamKernel<<<blocksFor(count, 256), 256, 0, stream>>>(w, g, m, v, count, hyper, beta1, beta2,
                                                         epsilon);
+}
+
+void launchPoolForward(const float* x, float* y, int* argmax, const PoolGeom& g, bool isMax,
+                       cudaStream_t stream) {
+  const long count = long(g.n) * g.oh * g.ow * g.c;
+  poolForwardKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, y, argmax, g, isMax, count);
+}
+
+void launchPoolBackward(const float* dy, const int* argmax, float* dx, const PoolGeom& g,
+                        bool isMax, cudaStream_t stream) {
+  const long count = long(g.n) * g.h * g.w * g.c;
+  poolBackwardKernel<<<blocksFor(count, 256), 256, 0, stream>>>(dy, argmax, dx, g, isMax, count);
+}
+
+int reductionChunks(int rows) {
+  const int c = (rows + 63) / 64;
+  return c < 1 ? 1 : (c > 1024 ? 1024 : c);
+}
+
+long reductionScratchDoubles(int rows, int cols) {
+  return 2L * reductionChunks(rows) * cols + 2L * cols;
+}
+
+namespace {
+// Partial sums per chunk of rows (grid (ceil(cols / 32), chunks), block (32, 8)), then the
+// chunks added per column: the sums land after the partials in scratch (sums[2][cols]).
+double* columnReduce(int mode, const float* a, const float* x, const float* mean,
+                     const float* invStd, int rows, int cols, double* scratch, cudaStream_t stream,
+                     int which = 1, float* outF = nullptr) {
+  const int chunks = reductionChunks(rows);
+  columnReduceKernel<<<dim3((cols + 31) / 32, chunks), dim3(32, 8), 0, stream>>>(
+      mode, a, x, mean, invStd, rows, cols, scratch);
+  double* sums = scratch + 2L * chunks * cols;
+  chunkFinishKernel<<<dim3(cols, which), 256, 0, stream>>>(scratch, chunks, cols, sums, outF);
+  return sums;
+}
+}  // namespace
+
+void launchColumnSums(const float* a, int rows, int cols, double* scratch, float* out,
+                      cudaStream_t stream) {
+  columnReduce(0, a, nullptr, nullptr, nullptr, rows, cols, scratch, stream, 1, out);
+}
+
+void launchActivationBackwardBias(const float* dy, const float* z, const float* y, float* dz,
+                                  float* db, int rows, int units, int act, double* scratch,
+                                  cudaStream_t stream) {
+  if (act == kActSoftmax) {
+    softmaxBackwardKernel<<<(rows + 7) / 8, 256, 0, stream>>>(dy, y, dz, rows, units);
+    launchColumnSums(dz, rows, units, scratch, db, stream);
+    return;
+  }
+  const int chunks = reductionChunks(rows);
+  actBackwardPartialKernel<<<dim3((units + 31) / 32, chunks), dim3(32, 8), 0, stream>>>(
+      dy, z, y, dz, rows, units, act, scratch);
+  chunkFinishKernel<<<dim3(units, 1), 256, 0, stream>>>(scratch, chunks, units,
+                                                        scratch + 2L * chunks * units, db);
+}
+
+void launchBatchNormForward(const float* x, float* y, int rows, int C, bool training, float decay,
+                            double epsilon, const float* gamma, const float* beta,
+                            float* movingMean, float* movingVar, double* scratch, float* stats,
+                            cudaStream_t stream) {
+  const int cb = (C + 127) / 128;
+  double* sums = scratch + 2L * reductionChunks(rows) * C;
+  if (training) {
+    columnReduce(0, x, nullptr, nullptr, nullptr, rows, C, scratch, stream);
+    bnMeanKernel<<<cb, 128, 0, stream>>>(sums, C, double(rows), stats);
+    columnReduce(1, x, nullptr, stats, nullptr, rows, C, scratch, stream);
+  }
+  bnStatsKernel<<<cb, 128, 0, stream>>>(sums, C, double(rows), training, epsilon, decay, gamma,
+                                        beta, movingMean, movingVar, stats);
+  const long count = long(rows) * C;
+  scaleShiftKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, y, stats + 2 * C, stats + 3 * C,
+                                                              count, C);
+}
+
+void launchBatchNormBackward(const float* x, const float* dy, float* dx, int rows, int C,
+                             bool training, const float* gamma, float* dGamma, float* dBeta,
+                             double* scratch, float* stats, cudaStream_t stream) {
+  double* sums = columnReduce(2, dy, x, stats, stats + C, rows, C, scratch, stream, 2);
+  bnBackwardStatsKernel<<<(C + 127) / 128, 128, 0, stream>>>(sums, C, double(rows), training, gamma,
+                                                             dGamma, dBeta, stats);
+  if (!dx) return;
+  const long count = long(rows) * C;
+  bnDxKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, dy, dx, stats, count, C);
 }
 
 }  // namespace tessel::gpu

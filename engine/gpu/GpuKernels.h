@@ -46,4 +46,50 @@ void launchSgd(float* w, const float* g, float* m, long count, const float* hype
 void launchAdam(float* w, const float* g, float* m, float* v, long count, const float* hyper,
                 float beta1, float beta2, float epsilon, cudaStream_t stream);
 
+// ---- CNN layers (NHWC) ----
+// One pooling's geometry: input (n, h, w, c), window (kh, kw), strides, TF padding before
+// (padT, padL), output (n, oh, ow, c). Global average pooling is the window (h, w).
+struct PoolGeom {
+  int n, h, w, c, kh, kw, sh, sw, padT, padL, oh, ow;
+};
+// Max: y = max over the in-bounds window, the first maximum (window order) in argmax (flat index
+// within the sample), as engine/layers/Pooling2D.cpp. Average: y = (sum in window order) * (1 /
+// in-bounds count).
+void launchPoolForward(const float* x, float* y, int* argmax, const PoolGeom& g, bool isMax,
+                       cudaStream_t stream);
+// dx (every element written) = the sum over the windows holding it, in window order, of dy at the
+// argmax (max) or dy * (1 / count) (average). Deterministic: a gather, no atomics.
+void launchPoolBackward(const float* dy, const int* argmax, float* dx, const PoolGeom& g,
+                        bool isMax, cudaStream_t stream);
+
+// Column sums of a (rows, cols) matrix into out (cols), accumulated in double per block of rows
+// (reductionChunks of them), then the blocks' sums added in a fixed tree: deterministic. For the
+// bias gradients of layers with many rows (convolutions: rows = n * oh * ow). scratch:
+// reductionScratchDoubles(rows, cols) doubles.
+int reductionChunks(int rows);
+long reductionScratchDoubles(int rows, int cols);
+void launchColumnSums(const float* a, int rows, int cols, double* scratch, float* out,
+                      cudaStream_t stream);
+// dz = dy * f'(z) and db = column sums of dz in one pass over the rows (launchColumnSums's
+// numerics); dz may equal dy.
+void launchActivationBackwardBias(const float* dy, const float* z, const float* y, float* dz,
+                                  float* db, int rows, int units, int act, double* scratch,
+                                  cudaStream_t stream);
+
+// BatchNormalization over the last axis of x viewed as (rows, C), as
+// engine/layers/BatchNormalization.cpp: training uses the batch mean and biased variance (two
+// passes in double), updates moving_mean / moving_variance in place with `decay` (the host's
+// float(1 - momentum), as the CPU layer computes it), and
+// leaves mean / invStd for the backward pass; inference uses the moving statistics. gamma / beta
+// may be null (scale / center false). scratch: reductionScratchDoubles(rows, C); stats: 7 * C
+// floats (mean, invStd, a, b, k, k1, k2).
+void launchBatchNormForward(const float* x, float* y, int rows, int C, bool training, float decay,
+                            double epsilon, const float* gamma, const float* beta,
+                            float* movingMean, float* movingVar, double* scratch, float* stats,
+                            cudaStream_t stream);
+// dGamma / dBeta (when not null) and dx (when not null) from dy; training as the forward ran.
+void launchBatchNormBackward(const float* x, const float* dy, float* dx, int rows, int C,
+                             bool training, const float* gamma, float* dGamma, float* dBeta,
+                             double* scratch, float* stats, cudaStream_t stream);
+
 }  // namespace tessel::gpu

@@ -120,6 +120,37 @@ void collectKerasHistory(const json& v, const std::string& layer, std::vector<st
   }
 }
 
+// The call's keyword arguments: Keras 3 {"args", "kwargs"} node's kwargs, or the union of the
+// Keras 2 entries' fourth element ([layer, node, tensor, kwargs]). Null when there are none.
+json inboundKwargs(const json& inbound) {
+  if (!inbound.is_array() || inbound.size() != 1) return json();
+  const json& node = inbound[0];
+  if (node.is_object()) return node.value("kwargs", json());
+  json out = json::object();
+  if (node.is_array())
+    for (const auto& entry : node)
+      if (entry.is_array() && entry.size() > 3 && entry[3].is_object()) out.update(entry[3]);
+  return out;
+}
+
+// Tensors passed by keyword (layer(query, value=v, key=k), as Keras 2 serializes
+// MultiHeadAttention's value and key) appended in call order, and the layer's Keras call
+// arguments (LayerInfo::callArguments: use_causal_mask) read into its config.
+void readCallKwargs(const json& kwargs, NodeSpec& node) {
+  if (!kwargs.is_object() || kwargs.empty()) return;
+  for (const char* key : {"query", "value", "key"}) {
+    auto it = kwargs.find(key);
+    if (it == kwargs.end()) continue;
+    if (it->is_array() && !it->empty() && (*it)[0].is_string())
+      node.inputs.push_back(tensorRefName(*it, "inbound_nodes"));
+    else
+      collectKerasHistory(*it, node.name, node.inputs);
+  }
+  if (const LayerInfo* info = LayerRegistry::instance().find(node.className))
+    for (const std::string& key : info->callArguments)
+      if (kwargs.contains(key) && !node.config.contains(key)) node.config[key] = kwargs[key];
+}
+
 std::vector<std::string> parseInboundNodes(const json& inbound, const std::string& layer) {
   std::vector<std::string> inputs;
   if (inbound.is_null()) return inputs;
@@ -177,12 +208,14 @@ json normalizeLayerConfig(const std::string& className, const json& configIn) {
     }
     if (config.contains("optional") && config["optional"] == false) config.erase("optional");
   }
-  // A wrapped layer (Bidirectional's `layer`) in the same form.
+  // A wrapped layer (TimeDistributed, Bidirectional): its config in the same form.
   if (config.contains("layer") && config["layer"].is_object() &&
       config["layer"].contains("class_name") && config["layer"]["class_name"].is_string() &&
-      config["layer"].contains("config"))
-    config["layer"]["config"] =
-        normalizeLayerConfig(config["layer"]["class_name"], config["layer"]["config"]);
+      config["layer"].contains("config")) {
+    json& l = config["layer"];
+    l.erase("build_config");
+    l["config"] = normalizeLayerConfig(l["class_name"].get<std::string>(), l["config"]);
+  }
   // Keras 3 recurrent layers write a dropout "seed" Keras 2 lacks; null is Keras 2's behaviour.
   if ((className == "LSTM" || className == "GRU" || className == "SimpleRNN") &&
       config.contains("seed") && config["seed"].is_null())
@@ -224,8 +257,9 @@ ModelSpec parseFunctional(const json& config) {
     else
       throw Error("model JSON: a layer of class '" + node.className + "' has no name");
     if (!node.config.contains("name")) node.config["name"] = node.name;
-    node.inputs =
-        parseInboundNodes(l.contains("inbound_nodes") ? l["inbound_nodes"] : json(), node.name);
+    const json inbound = l.contains("inbound_nodes") ? l["inbound_nodes"] : json();
+    node.inputs = parseInboundNodes(inbound, node.name);
+    readCallKwargs(inboundKwargs(inbound), node);
     addNode(spec, names, std::move(node));
   }
   spec.inputs = tensorRefList(config.contains("input_layers") ? config["input_layers"] : json(),
@@ -347,8 +381,24 @@ json ModelSpec::toKerasJson() const {
     cfg["name"] = n.name;
     json inbound = json::array();
     if (!n.inputs.empty()) {
+      // Keras call arguments kept in the config (use_causal_mask) are written as call kwargs.
+      json kwargs = json::object();
+      const LayerInfo* info = LayerRegistry::instance().find(n.className);
+      if (info)
+        for (const std::string& key : info->callArguments)
+          if (cfg.contains(key)) {
+            kwargs[key] = cfg[key];
+            cfg.erase(key);
+          }
       json call = json::array();
-      for (const auto& in : n.inputs) call.push_back(json::array({in, 0, 0, json::object()}));
+      if (info && info->callInputsAsArguments) {  // layer(query, value=..., key=...)
+        const char* names[] = {"value", "key"};
+        for (size_t i = 1; i < n.inputs.size() && i < 3; ++i)
+          kwargs[names[i - 1]] = json::array({n.inputs[i], 0, 0});
+        call.push_back(json::array({n.inputs[0], 0, 0, kwargs}));
+      } else {
+        for (const auto& in : n.inputs) call.push_back(json::array({in, 0, 0, kwargs}));
+      }
       inbound.push_back(std::move(call));
     }
     layers.push_back({{"class_name", n.className},

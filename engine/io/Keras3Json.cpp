@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/core/Error.h"
+#include "engine/layers/LayerRegistry.h"
 
 namespace tessel {
 
@@ -48,22 +49,7 @@ json keras3Config(const NodeSpec& node) {
       it.value() = serialized(it.value(), "keras.regularizers");
     else if (endsWith(key, "_constraint"))
       it.value() = serialized(it.value(), "keras.constraints");
-    else if (key == "layer" && it.value().is_object() && it.value().contains("class_name")) {
-      NodeSpec inner;  // a wrapped layer (Bidirectional): serialized as a layer of its own
-      inner.className = it.value()["class_name"];
-      inner.config = it.value().value("config", json::object());
-      inner.name = inner.config.value("name", ModelSpec::defaultBaseName(inner.className));
-      it.value() = {{"module", "keras.layers"},
-                    {"class_name", inner.className},
-                    {"config", keras3Config(inner)},
-                    {"registered_name", nullptr}};
-    }
   }
-  // Keras 2 RNN keys Keras 3 no longer takes: dropped at their defaults.
-  if (cfg.contains("time_major") && cfg["time_major"] == false) cfg.erase("time_major");
-  if (cfg.contains("implementation") &&
-      (cfg["implementation"].is_null() || cfg["implementation"] == 2))
-    cfg.erase("implementation");
   if (node.isInput()) {
     // Keras 3 InputLayer: "batch_shape" and a plain dtype string.
     if (cfg.contains("batch_input_shape")) {
@@ -72,6 +58,24 @@ json keras3Config(const NodeSpec& node) {
     }
   } else if (cfg.contains("dtype") && cfg["dtype"].is_string()) {
     cfg["dtype"] = dtypePolicy(cfg["dtype"].get<std::string>());
+  }
+  if (const LayerInfo* info = LayerRegistry::instance().find(node.className))
+    for (const std::string& key : info->keras2OnlyKeys)
+      if (const ParamSpec* p = info->param(key);
+          p && cfg.contains(key) && cfg[key] == p->defaultValue)
+        cfg.erase(key);
+  // A wrapped layer (TimeDistributed, Bidirectional) as Keras 3 serializes it.
+  if (cfg.contains("layer") && cfg["layer"].is_object() && cfg["layer"].contains("class_name")) {
+    const json& l = cfg["layer"];
+    const json inner = l.value("config", json::object());
+    NodeSpec wrapped{
+        inner.value("name", std::string()), l["class_name"].get<std::string>(), inner, {}};
+    json innerCfg = keras3Config(wrapped);
+    if (!inner.contains("name")) innerCfg.erase("name");
+    cfg["layer"] = {{"module", "keras.layers"},
+                    {"class_name", l["class_name"]},
+                    {"config", std::move(innerCfg)},
+                    {"registered_name", nullptr}};
   }
   return cfg;
 }
@@ -162,7 +166,10 @@ json toKeras3Json(const ModelSpec& spec, const Keras3JsonOptions& options) {
       const NodeShapes* s = shapes.find(n.name);
       json args = json::array();
       json inputShape;
-      if (n.inputs.size() == 1) {
+      const LayerInfo* info = LayerRegistry::instance().find(n.className);
+      if (info && info->callInputsAsArguments) {  // layer(query, value, key)
+        for (const auto& in : n.inputs) args.push_back(kerasTensor(in, shapes));
+      } else if (n.inputs.size() == 1) {
         args.push_back(kerasTensor(n.inputs[0], shapes));
         if (s && !s->inputs.empty()) inputShape = shapeJson(s->inputs[0]);
       } else {  // merge layers take one list argument
@@ -175,7 +182,22 @@ json toKeras3Json(const ModelSpec& spec, const Keras3JsonOptions& options) {
         }
       }
       layer["build_config"] = {{"input_shape", inputShape}};
-      inbound.push_back({{"args", std::move(args)}, {"kwargs", json::object()}});
+      if (info && info->callInputsAsArguments) {  // build(query_shape, value_shape, key_shape)
+        json dict = json::object();
+        const char* names[] = {"query_shape", "value_shape", "key_shape"};
+        for (size_t i = 0; i < n.inputs.size() && i < 3; ++i)
+          dict[names[i]] = s && i < s->inputs.size() ? shapeJson(s->inputs[i]) : json();
+        layer["build_config"] = {{"shapes_dict", dict}};
+      }
+      // Keras call arguments kept in the config (use_causal_mask) are call kwargs in Keras 3.
+      json kwargs = json::object();
+      if (info)
+        for (const std::string& key : info->callArguments)
+          if (layer["config"].contains(key)) {
+            kwargs[key] = layer["config"][key];
+            layer["config"].erase(key);
+          }
+      inbound.push_back({{"args", std::move(args)}, {"kwargs", std::move(kwargs)}});
     }
     layer["name"] = n.name;
     layer["inbound_nodes"] = std::move(inbound);

@@ -123,6 +123,9 @@ std::string layerCall(const NodeSpec& n, const LayerInfo* info) {
   }
   for (auto it = cfg.begin(); it != cfg.end(); ++it) {
     const std::string& key = it.key();
+    if (info && std::find(info->callArguments.begin(), info->callArguments.end(), key) !=
+                    info->callArguments.end())
+      continue;  // passed to the call (callArguments of writeBuildModel)
     if (std::find(done.begin(), done.end(), key) != done.end() || key == "name" ||
         key == "batch_input_shape" || key == "input_shape" || key == "batch_size" ||
         key == "input_dim" || key == "batch_shape")
@@ -205,9 +208,51 @@ std::string expressionFunctionName(const json& v) {
                                                 : std::string("custom_metric")));
 }
 
+// The CTC loss ("ctc", "CTC" or {"class_name": "CTC", ...}): written as a function (ctcFunction)
+// since Keras 2 has no keras.losses.CTC. "" when v is not it.
+std::string ctcFunctionName(const json& v) {
+  const bool byName = v.is_string() && (v == "ctc" || v == "CTC");
+  const bool byClass = v.is_object() && v.value("class_name", std::string()) == "CTC";
+  if (!byName && !byClass) return "";
+  const json cfg = byClass ? v.value("config", json::object()) : json::object();
+  return cfg.is_object() && cfg.value("from_logits", true) ? "ctc" : "ctc_from_probabilities";
+}
+
+// Keras 3's keras.losses.CTC() with the TensorFlow backend, spelled out with tf.nn.ctc_loss so
+// that tf.keras of Keras 2 runs it too (engine/losses/Ctc.h).
+std::string ctcFunction(const std::string& name) {
+  const bool probs = name == "ctc_from_probabilities";
+  return "def " + name +
+         "(y_true, y_pred):\n"
+         "    \"\"\"CTC loss as Keras 3's keras.losses.CTC() (TensorFlow backend): class 0 is the "
+         "blank,\n"
+         "    y_true (batch, max_label_length) integer labels padded with 0, y_pred (batch, T, "
+         "classes)\n    " +
+         (probs ? "softmax probabilities (Keras 2 ctc_batch_cost: logits = log(p + 1e-7))."
+                : "logits.") +
+         "\"\"\"\n"
+         "    y_true = tf.cast(y_true, \"int32\")\n"
+         "    label_length = tf.reduce_sum(tf.cast(tf.not_equal(y_true, 0), \"int32\"), "
+         "axis=-1)\n"
+         "    logit_length = tf.fill([tf.shape(y_pred)[0]], tf.shape(y_pred)[1])\n" +
+         (probs ? "    y_pred = tf.math.log(y_pred + 1e-7)\n" : "") +
+         "    return tf.nn.ctc_loss(labels=y_true, logits=y_pred, label_length=label_length,\n"
+         "                          logit_length=logit_length, blank_index=0, "
+         "logits_time_major=False)\n";
+}
+
+void collectCtcFunctions(const json& v, std::set<std::string>& out) {
+  const std::string name = ctcFunctionName(v);
+  if (!name.empty())
+    out.insert(name);
+  else if (v.is_array() || v.is_object())
+    for (const json& e : v) collectCtcFunctions(e, out);
+}
+
 // A loss or metric value: names stay strings, objects become keras.<module>.get({...}).
 std::string lossOrMetric(const json& v, const char* module) {
   if (isExpressionFunction(v)) return expressionFunctionName(v);
+  if (std::string(module) == "losses" && !ctcFunctionName(v).empty()) return ctcFunctionName(v);
   if (v.is_object() && v.contains("class_name"))
     return std::string("keras.") + module + ".get(" + pythonLiteral(v) + ")";
   if (v.is_array()) {
@@ -232,6 +277,10 @@ std::string pythonString(const std::string& s) {
 }
 
 }  // namespace
+
+std::string pythonLayerCall(const NodeSpec& node) {
+  return layerCall(node, LayerRegistry::instance().find(node.className));
+}
 
 std::string pythonIdentifier(const std::string& name) {
   std::string s;
@@ -340,6 +389,10 @@ void writeCustomDefinitions(std::ostream& s, const ModelSpec& spec, const json& 
       if (trainingConfig.contains(key)) collectExpressionFunctions(trainingConfig[key], functions);
   for (const auto& [name, fn] : functions)
     defs.push_back(pythonLossFunction(name, fn.first, fn.second));
+  std::set<std::string> ctc;
+  if (trainingConfig.is_object() && trainingConfig.contains("loss"))
+    collectCtcFunctions(trainingConfig["loss"], ctc);
+  for (const std::string& name : ctc) defs.push_back(ctcFunction(name));
   if (defs.empty() && !expressions) return;
   s << "from tensorflow.keras import backend as K  # noqa: E402  (K. in expressions)\n\n\n";
   for (const std::string& d : defs) s << d << "\n\n";
@@ -369,12 +422,21 @@ void writeBuildModel(std::ostream& s, const ModelSpec& spec,
     }
     std::vector<std::string> ins;
     for (const auto& in : n.inputs) ins.push_back(var.at(in));
-    std::string call = layerCall(n, registry.find(n.className));
-    std::string line = "    " + v + " = " + call + "(" + listOrOne(ins) + ")";
+    const LayerInfo* info = registry.find(n.className);
+    std::string call = layerCall(n, info);
+    std::string args = listOrOne(ins);
+    if (info && info->callInputsAsArguments) {  // layer(query, value, key)
+      args.clear();
+      for (size_t i = 0; i < ins.size(); ++i) args += (i ? ", " : "") + ins[i];
+    }
+    if (info && n.config.is_object())  // Keras call arguments set in the config (true values)
+      for (const std::string& key : info->callArguments)
+        if (n.config.contains(key) && n.config[key] == true) args += ", " + key + "=True";
+    std::string line = "    " + v + " = " + call + "(" + args + ")";
     if (line.size() > 99) {  // the arguments on a line of their own, black style
       const size_t open = call.find('(');
       line = "    " + v + " = " + call.substr(0, open + 1) + "\n        " +
-             call.substr(open + 1, call.size() - open - 2) + "\n    )(" + listOrOne(ins) + ")";
+             call.substr(open + 1, call.size() - open - 2) + "\n    )(" + args + ")";
     }
     s << line << "\n";
   }

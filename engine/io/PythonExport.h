@@ -29,6 +29,10 @@ struct PythonExportOptions {
 std::string pythonScript(const ModelSpec& spec, const json& trainingConfig,
                          const PythonExportOptions& options);
 
+// One layer's constructor call as build_model() writes it: layers.Dense(10, name="out"), only
+// non-default arguments (wrappers write their wrapped layer with it).
+std::string pythonLayerCall(const NodeSpec& node);
+
 // "dense_1" -> a Python identifier that is not a keyword (and not "keras", "layers", "tf", "np").
 std::string pythonIdentifier(const std::string& name);
 // A JSON value as a Python literal: true -> True, null -> None, lists -> lists, objects -> dicts.

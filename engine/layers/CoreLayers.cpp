@@ -18,6 +18,7 @@
 #include "engine/layers/Minimum.h"
 #include "engine/layers/Multiply.h"
 #include "engine/layers/ParamSpecBuilders.h"
+#include "engine/layers/ReLU.h"
 #include "engine/layers/Reshape.h"
 #include "engine/layers/Subtract.h"
 
@@ -103,6 +104,21 @@ void registerCoreLayers(LayerRegistry& registry) {
   activation.subtitleKeys = {{"activation"}};
   activation.pythonPositional = {"activation"};
   activation.onnx.write = onnxexport::activation;
+  LayerInfo& relu = addLayer(
+      registry, "ReLU", "Activation",
+      "Rectified linear unit: min(max(x, threshold) or negative_slope * (x - threshold), "
+      "max_value).",
+      {range(param("max_value", ParamType::Float, nullptr,
+                   "Float >= 0: the largest output (null: unbounded; 6 for ReLU6)."),
+             0, 1e300),
+       range(
+           param("negative_slope", ParamType::Float, 0.0, "Float >= 0: slope below the threshold."),
+           0, 1e300),
+       param("threshold", ParamType::Float, 0.0, "Float: values below it are damped.")},
+      factory<ReLU>());
+  relu.subtitleKeys = {{"max_value", true, "max "}};
+  relu.onnx.write = onnxexport::relu;
+  relu.onnx.unsupported = onnxexport::reluUnsupported;
   trainingOnly(
       addLayer(registry, "Dropout", "Regularization",
                "Randomly sets inputs to 0 with frequency rate during training, scaling "

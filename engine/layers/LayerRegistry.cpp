@@ -16,6 +16,8 @@ LayerRegistry& LayerRegistry::instance() {
     registerPreprocessingLayers(*r);
     registerExpressionLayers(*r);
     registerRecurrentLayers(*r);
+    registerAttentionLayers(*r);
+    registerTextLayers(*r);
     return r;
   }();
   return *registry;

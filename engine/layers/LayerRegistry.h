@@ -47,5 +47,7 @@ void registerNormLayers(LayerRegistry& registry);           // layers/NormLayers
 void registerPreprocessingLayers(LayerRegistry& registry);  // layers/PreprocessingLayers.cpp
 void registerExpressionLayers(LayerRegistry& registry);     // layers/ExpressionLayers.cpp
 void registerRecurrentLayers(LayerRegistry& registry);      // layers/RecurrentLayers.cpp
+void registerAttentionLayers(LayerRegistry& registry);      // layers/AttentionLayers.cpp
+void registerTextLayers(LayerRegistry& registry);           // layers/TextLayers.cpp
 
 }  // namespace tessel

@@ -106,6 +106,7 @@ LayerInfo& addRnn(LayerRegistry& r, const char* cls, const char* doc, std::vecto
   info.maxInputs = 1 + states;  // initial states as extra inputs (Keras initial_state=)
   info.subtitleKeys = {{"units"}, {"return_sequences", true, "seq "}};
   info.pythonPositional = {"units"};
+  info.keras2OnlyKeys = {"time_major", "implementation"};  // Keras 3 refuses them
   info.onnx.write = onnxexport::recurrent;
   info.onnx.unsupported = onnxexport::recurrentUnsupported;
   return info;

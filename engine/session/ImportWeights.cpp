@@ -4,7 +4,9 @@ namespace tessel {
 
 std::int64_t recordImportedRun(Project& project, std::int64_t modelId, RunRecord run,
                                const Checkpoint& checkpoint) {
-  project.begin();
+  // Inside a caller's transaction (a model imported with its run) it joins that one.
+  const bool own = !project.inTransaction();
+  if (own) project.begin();
   try {
     run.modelId = modelId;
     const std::int64_t runId = project.createRun(run);
@@ -12,10 +14,10 @@ std::int64_t recordImportedRun(Project& project, std::int64_t modelId, RunRecord
     c.kind = "last";
     project.saveCheckpoint(runId, c);
     project.setRunStatus(runId, RunStatus::Finished);
-    project.commit();
+    if (own) project.commit();
     return runId;
   } catch (...) {
-    project.rollback();
+    if (own) project.rollback();
     throw;
   }
 }

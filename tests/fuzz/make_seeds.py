@@ -192,9 +192,17 @@ def image_seeds():
             put("fuzz_image_decode", "small.jpg", b"\1" + out.stdout)
 
 
+def onnx_seeds():
+    # The ONNX importer's small fixtures (tests/fixtures/onnx/make_fixtures.py).
+    for name in ["torch_mlp", "torch_dwcnn", "torch_view", "two_inputs", "foreign_transpose"]:
+        with open(os.path.join(ROOT, "tests", "fixtures", "onnx", name + ".onnx"), "rb") as f:
+            put("fuzz_onnx_import", name + ".onnx", f.read())
+
+
 if __name__ == "__main__":
     model_json_seeds()
     weights_seeds()
     array_seeds()
     csv_seeds()
     image_seeds()
+    onnx_seeds()

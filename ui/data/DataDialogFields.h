@@ -18,13 +18,16 @@ enum DataSourceKind {
   IdxKind,
   CsvKind,
   ImageFolderKind,
-  TfRecordKind
+  TfRecordKind,
+  TextKind
 };
 inline constexpr const char* kDataKinds[] = {
-    "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "tfrecord"};
+    "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "tfrecord",
+    "text"};
 // Kinds read from a file or folder the person chooses.
 inline bool isFileKind(int kind) {
-  return kind == IdxKind || kind == CsvKind || kind == ImageFolderKind || kind == TfRecordKind;
+  return kind == IdxKind || kind == CsvKind || kind == ImageFolderKind || kind == TfRecordKind ||
+         kind == TextKind;
 }
 
 // The Normalisation tab's modes, in combo order (DataSettings::normalization).

@@ -23,6 +23,7 @@
 #include "ui/data/PipelinePage.h"
 #include "ui/data/SourcePage.h"
 #include "ui/data/SplitPage.h"
+#include "ui/data/TextSourcePage.h"
 #include "ui/data/TfRecordSourcePage.h"
 
 namespace tessel::ui {
@@ -123,6 +124,7 @@ void DataImportDialog::wireSource() {
   connect(image->maxRowsSpin(), &QSpinBox::valueChanged, this, &DataImportDialog::forgetStatistics);
   connect(source_->tfrecord()->compressionCombo(), &QComboBox::currentIndexChanged, this,
           &DataImportDialog::reload);
+  connect(source_->text(), &TextSourcePage::optionsChanged, this, &DataImportDialog::reload);
 }
 
 void DataImportDialog::wireSplit() {
@@ -295,7 +297,7 @@ void DataImportDialog::updatePage() {
   split_->setSourceKind(isFileKind(kind), kind == LocalizationKind);
   norm_->setSourceKind(kind);
   // Augmentation: image sources only.
-  aug_->setImageSource(kind != CsvKind);
+  aug_->setImageSource(kind != CsvKind && kind != TextKind);
   pipeline_->setStreamed(kind == TfRecordKind);
 }
 

@@ -54,7 +54,7 @@ void NormalizationPage::setSourceKind(int kind) {
   // Per feature is for CSV columns; the CSV import only standardises per column.
   const bool file = isFileKind(kind);
   const bool csv = kind == CsvKind;
-  norm_->setEnabled(file);
+  norm_->setEnabled(file && kind != TextKind);  // text: ids are not scaled
   setItemEnabled(norm_, NormRescale, !csv);
   setItemEnabled(norm_, NormGlobal, !csv);
   setItemEnabled(norm_, NormPerFeature, csv);

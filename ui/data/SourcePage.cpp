@@ -14,6 +14,7 @@
 #include "ui/data/IdxSourcePage.h"
 #include "ui/data/ImageFolderSourcePage.h"
 #include "ui/data/LocalizationSourcePage.h"
+#include "ui/data/TextSourcePage.h"
 #include "ui/data/TfRecordSourcePage.h"
 
 namespace tessel::ui {
@@ -29,6 +30,8 @@ SourcePage::SourcePage(QWidget* parent) : QWidget(parent) {
   kind_->addItem(tr("CSV table"), kDataKinds[CsvKind]);
   kind_->addItem(tr("Image folder (one subfolder per class)"), kDataKinds[ImageFolderKind]);
   kind_->addItem(tr("TFRecord shards (tf.train.Example)"), kDataKinds[TfRecordKind]);
+  kind_->addItem(tr("Text (CSV column, class folders, sentence pairs, fortunes)"),
+                 kDataKinds[TextKind]);
   source->addRow(tr("Source"), kind_);
   auto* pathRow = new QHBoxLayout;
   path_ = new QLineEdit(this);
@@ -48,6 +51,8 @@ SourcePage::SourcePage(QWidget* parent) : QWidget(parent) {
   pages_->addWidget(csv_ = new CsvSourcePage(this));
   pages_->addWidget(image_ = new ImageFolderSourcePage(this));
   pages_->addWidget(tfrecord_ = new TfRecordSourcePage(this));
+  pages_->addWidget(text_ = new TextSourcePage(this));
+  connect(text_, &TextSourcePage::pathSuggested, path_, &QLineEdit::setText);
   layout->addWidget(pages_, 1);
 }
 

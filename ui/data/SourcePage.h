@@ -15,6 +15,7 @@ class DataSourcePage;
 class ImageFolderSourcePage;
 class LocalizationSourcePage;
 class TfRecordSourcePage;
+class TextSourcePage;
 
 class SourcePage : public QWidget {
   Q_OBJECT
@@ -34,6 +35,7 @@ class SourcePage : public QWidget {
   ImageFolderSourcePage* imageFolder() const { return image_; }
   LocalizationSourcePage* localization() const { return localization_; }
   TfRecordSourcePage* tfrecord() const { return tfrecord_; }
+  TextSourcePage* text() const { return text_; }
 
  private:
   QComboBox* kind_;
@@ -44,6 +46,7 @@ class SourcePage : public QWidget {
   CsvSourcePage* csv_;
   ImageFolderSourcePage* image_;
   TfRecordSourcePage* tfrecord_;
+  TextSourcePage* text_;
 };
 
 }  // namespace tessel::ui

@@ -331,6 +331,26 @@ QString GraphDocument::setConfig(NodeId id, const std::string& key,
   return {};
 }
 
+QString GraphDocument::setConfigs(
+    const std::string& key, const std::vector<std::pair<NodeId, std::optional<json>>>& values) {
+  if (key == "name") return tr("layers are renamed one at a time");
+  for (const auto& [id, value] : values) {
+    if (indexOf(id) < 0) return tr("the layer is no longer in the model");
+    if (value)
+      if (QString why = validateConfig(id, key, *value); !why.isEmpty()) return why;
+  }
+  for (const auto& [id, value] : values) {
+    json& config = spec_.nodes[indexOf(id)].config;
+    if (value)
+      config[key] = *value;
+    else
+      config.erase(key);
+  }
+  for (const auto& [id, value] : values) emit nodeChanged(id);
+  revalidate();
+  return {};
+}
+
 QString GraphDocument::setConfig(const QString& name, const std::string& key,
                                  const std::optional<json>& value) {
   if (!hasNode(name)) return noLayer(name);

@@ -90,6 +90,10 @@ class GraphDocument : public QObject {
   QString validateConfig(NodeId id, const std::string& key, const json& value) const;
   QString setConfig(NodeId id, const std::string& key, const std::optional<json>& value);
   QString setConfig(const QString& name, const std::string& key, const std::optional<json>& value);
+  // The same config key on several layers at once (freezing a base: "trainable"), with one
+  // re-validation; every value is checked first, so a refusal changes nothing. Not for "name".
+  QString setConfigs(const std::string& key,
+                     const std::vector<std::pair<NodeId, std::optional<json>>>& values);
   // Renames the layer; edges, model inputs/outputs and the config follow, the id stays.
   QString canRename(NodeId id, const QString& newName) const;
   QString rename(NodeId id, const QString& newName);

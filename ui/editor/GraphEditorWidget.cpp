@@ -14,6 +14,7 @@
 #include "engine/core/Error.h"
 #include "ui/editor/CustomClassActions.h"
 #include "ui/editor/GraphClipboard.h"
+#include "ui/editor/FineTuneActions.h"
 #include "ui/editor/GraphCommands.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphLayout.h"
@@ -386,6 +387,8 @@ void GraphEditorWidget::showContextMenu(NodeId node, QPoint screenPos) {
     }
     if (!contextMenu_->isEmpty()) contextMenu_->addSeparator();
   }
+  FineTuneActions::of(this)->addToMenu(contextMenu_, node);  // freeze, replace head
+  contextMenu_->addSeparator();
   for (QAction* a : {cut_, copy_}) contextMenu_->addAction(a);
   // Paste where the menu was opened.
   const QPointF at = view_->mapToScene(view_->viewport()->mapFromGlobal(screenPos));

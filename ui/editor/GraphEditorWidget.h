@@ -74,6 +74,8 @@ class GraphEditorWidget : public QWidget {
   // Adds a layer at the centre of the visible canvas through the undo stack.
   QString addLayerAtCentre(const QString& className);
   QString statusMessage() const;
+  // Shows a one-line message in the canvas's status line (empty hides it).
+  void showStatus(const QString& text) { showMessage(text); }
 
   // Selects exactly this node (the summary row follows) and, if `centre`, scrolls it into the
   // middle of the view. kInvalidNodeId / an empty name clears the selection.

@@ -5,6 +5,7 @@
 #include <QGraphicsSceneMouseEvent>
 #include <QSignalBlocker>
 
+#include "engine/graph/FineTune.h"
 #include "engine/layers/LayerRegistry.h"
 #include "ui/editor/EdgeItem.h"
 #include "ui/editor/GraphCommands.h"
@@ -195,6 +196,7 @@ void GraphScene::refreshNode(NodeId id) {
   }
   const auto& outs = doc_->spec().outputs;
   c.isModelOutput = std::find(outs.begin(), outs.end(), node->name) != outs.end();
+  c.frozen = !isTrainable(*node);
   item->setContent(c);
   for (EdgeItem* e : edgesInto_.value(id)) updateEdgeGeometry(e);
 }

@@ -145,7 +145,8 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   painter->fillPath(body, bodyColor);
   painter->save();
   painter->setClipPath(body);
-  painter->fillRect(QRectF(0, 0, kWidth, kHeader), accent);
+  painter->fillRect(QRectF(0, 0, kWidth, kHeader), content_.frozen ? frozenColor(accent) : accent);
+  if (content_.frozen) paintFrozenHatch(painter, box, dark);
   painter->restore();
   // Outline: red for errors, thick blue for selection.
   QPen pen(dark ? QColor(0x6a, 0x73, 0x7d) : QColor(0x9a, 0xa3, 0xad), 1.2);
@@ -165,6 +166,10 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   double titleRight = kWidth - 10;
   if (hasError()) titleRight = kWidth - 26;
   if (hasFix()) titleRight = fixBadgeRect().left() - 4;
+  if (content_.frozen) {
+    paintLock(painter, QPointF(titleRight - 7, kHeader / 2));
+    titleRight -= 18;
+  }
   QRectF titleRect(10, 0, titleRight - 10, kHeader);
   painter->drawText(titleRect, Qt::AlignVCenter | Qt::AlignLeft,
                     QFontMetricsF(title).elidedText(name_, Qt::ElideMiddle, titleRect.width()));
@@ -216,6 +221,36 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   painter->drawEllipse(outputPortPos(), kPortRadius, kPortRadius);
 }
 
+QColor NodeItem::frozenColor(const QColor& accent) {
+  // Greyed: most of the colour gone, a trace of the group's hue kept.
+  const int grey = qGray(accent.rgb());
+  return QColor((accent.red() + 3 * grey) / 4, (accent.green() + 3 * grey) / 4,
+                (accent.blue() + 3 * grey) / 4);
+}
+
+void NodeItem::paintFrozenHatch(QPainter* painter, const QRectF& box, bool dark) {
+  // Diagonal hatching over the whole node (the caller clips to its outline).
+  QColor line = dark ? QColor(255, 255, 255, 40) : QColor(0x60, 0x70, 0x80, 55);
+  painter->setPen(QPen(line, 1.2));
+  for (double x = box.left() - box.height(); x < box.right(); x += 7)
+    painter->drawLine(QPointF(x, box.bottom()), QPointF(x + box.height(), box.top()));
+}
+
+void NodeItem::paintLock(QPainter* painter, QPointF centre) {
+  // A small padlock: shackle arc over a rounded body, white on the header band.
+  painter->save();
+  painter->setPen(QPen(Qt::white, 1.6));
+  painter->setBrush(Qt::NoBrush);
+  const QRectF shackle(centre.x() - 3.5, centre.y() - 7, 7, 8);
+  painter->drawArc(shackle, 0, 180 * 16);
+  painter->drawLine(QPointF(shackle.left(), centre.y() - 3), QPointF(shackle.left(), centre.y()));
+  painter->drawLine(QPointF(shackle.right(), centre.y() - 3), QPointF(shackle.right(), centre.y()));
+  painter->setPen(Qt::NoPen);
+  painter->setBrush(Qt::white);
+  painter->drawRoundedRect(QRectF(centre.x() - 5.5, centre.y() - 0.5, 11, 8), 1.5, 1.5);
+  painter->restore();
+}
+
 QString NodeItem::abbreviation(const QString& className) {
   // "GlobalAveragePooling2D" -> "GAP2D", "BatchNormalization" -> "BN".
   QString out;
@@ -226,11 +261,20 @@ QString NodeItem::abbreviation(const QString& className) {
 
 void NodeItem::paintCompact(QPainter* painter, double lod, bool selected, const QPalette& pal) {
   const QRectF box(0, 0, kWidth, height());
-  const QColor accent = groupColor(content_.group);
+  const QColor accent =
+      content_.frozen ? frozenColor(groupColor(content_.group)) : groupColor(content_.group);
   painter->setRenderHint(QPainter::Antialiasing, lod > 0.2);
   painter->setPen(Qt::NoPen);
   painter->setBrush(accent);
   painter->drawRoundedRect(box, 8, 8);
+  if (content_.frozen) {
+    QPainterPath clip;
+    clip.addRoundedRect(box, 8, 8);
+    painter->save();
+    painter->setClipPath(clip);
+    paintFrozenHatch(painter, box, true);
+    painter->restore();
+  }
   if (hasError() || selected || !content_.hint.isEmpty()) {
     QColor c = selected ? pal.color(QPalette::Highlight) : hintColor();
     if (hasError()) c = errorColor();

@@ -36,6 +36,7 @@ class NodeItem : public QGraphicsItem {
     int inputPorts = 1;  // ports drawn on the left
     int connectedInputs = 0;
     bool isModelOutput = false;
+    bool frozen = false;  // config "trainable": false (drawn hatched and grey, with a lock)
     bool operator==(const Content&) const = default;
   };
 
@@ -76,6 +77,10 @@ class NodeItem : public QGraphicsItem {
   static QPalette paletteFor(const QGraphicsItem* item, const QWidget* widget);
   // Capitals and digits of a class name: "GlobalAveragePooling2D" -> "GAP2D".
   static QString abbreviation(const QString& className);
+  // The look of a frozen layer: its group colour greyed, diagonal hatching, a padlock glyph.
+  static QColor frozenColor(const QColor& accent);
+  static void paintFrozenHatch(QPainter* painter, const QRectF& box, bool dark);
+  static void paintLock(QPainter* painter, QPointF centre);
   static QColor errorColor() { return QColor(0xd3, 0x2f, 0x2f); }
   static QColor hintColor() { return QColor(0xe0, 0x8a, 0x00); }
 

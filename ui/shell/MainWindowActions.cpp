@@ -92,6 +92,14 @@ void MainWindowActions::buildModelActions(QMenu* file) {
                                            [w, name] { w->newModelFromTemplate(name); });
     a->setObjectName("actionTemplate_" + ModelTemplates::exampleFor(name));
   }
+  templatesMenu_->addSection(tr("keras.applications"));
+  for (const std::string& app : applicationNames()) {
+    const QString name = QString::fromStdString(app);
+    QAction* a = templatesMenu_->addAction(name + QStringLiteral("…"), this,
+                                           [w, name] { w->newModelFromApplication(name); });
+    a->setObjectName("actionApplication_" + name);
+    a->setStatusTip(QString::fromStdString(applicationDescription(app)));
+  }
   examplesMenu_ = file->addMenu(tr("New Model from &Example"));
   examplesMenu_->setObjectName("menuExamples");
   for (const ExampleModel& e : ExampleLibrary::models()) {
@@ -100,10 +108,15 @@ void MainWindowActions::buildModelActions(QMenu* file) {
     a->setObjectName("actionExample_" + e.name);
   }
   ShellPrompts* p = prompts_;
-  importModel_ = file->addAction(tr("&Import model.json…"), this, [w, p] {
-    QString path = p->choosePath(tr("Import model"), kModelFileFilter, false);
-    if (!path.isEmpty()) w->openModel(path);
-  });
+  importModel_ =
+      file->addAction(tr("&Import Model (model.json, .keras, .h5, .onnx)…"), this, [w, p] {
+        QString path =
+            p->choosePath(tr("Import model"),
+                          tr("Keras / TF.js / ONNX model (*.json *.keras *.h5 *.hdf5 *.onnx);;"
+                             "Keras / TF.js model (*.json *.keras *.h5 *.hdf5);;ONNX (*.onnx)"),
+                          false);
+        if (!path.isEmpty()) w->openModel(path);
+      });
   importModel_->setObjectName("actionImportModel");
 }
 
@@ -129,6 +142,12 @@ void MainWindowActions::buildExportActions(QMenu* file) {
       addExport(tr("Full model (architecture + weights + training config + optimizer state)…"),
                 "actionExportFull", MainWindow::ExportKind::FullModel);
   exportMenu->addSeparator();
+  addExport(tr("Keras 3 archive (.keras)…"), "actionExportKeras",
+            MainWindow::ExportKind::KerasArchive, tr("Keras models (*.keras)"));
+  addExport(tr("Keras 2 HDF5 model with optimizer state (.h5)…"), "actionExportKerasH5",
+            MainWindow::ExportKind::KerasH5, tr("Keras HDF5 models (*.h5)"));
+  addExport(tr("Keras weights only (.weights.h5)…"), "actionExportKerasWeights",
+            MainWindow::ExportKind::KerasWeights, tr("Keras weights (*.weights.h5)"));
   exportOnnx_ = addExport(tr("ONNX model (opset 13)…"), "actionExportOnnx",
                           MainWindow::ExportKind::Onnx, tr("ONNX models (*.onnx)"));
   exportPython_ = addExport(tr("Python script (Keras training)…"), "actionExportPython",
@@ -140,10 +159,16 @@ void MainWindowActions::buildExportActions(QMenu* file) {
       });
   exportTensorBoard_->setObjectName("actionExportTensorBoard");
   loadWeights_ = file->addAction(tr("&Load Weights into This Model…"), this, [w, p] {
-    QString path = p->choosePath(tr("Load weights"),
-                                 tr("TF.js model.json or weights manifest (*.json)"), false);
+    QString path = p->choosePath(
+        tr("Load weights"), tr("Keras or TF.js weights (*.weights.h5 *.h5 *.keras *.json)"), false);
     if (!path.isEmpty()) w->loadWeights(path);
   });
+  QAction* byName = file->addAction(tr("Load Weights by Layer &Name (Keras 2 .h5)…"), this, [w, p] {
+    QString path =
+        p->choosePath(tr("Load weights by layer name"), tr("Keras 2 weights (*.h5 *.hdf5)"), false);
+    if (!path.isEmpty()) w->loadWeights(path, /*byName=*/true);
+  });
+  byName->setObjectName("actionLoadWeightsByName");
   loadWeights_->setObjectName("actionLoadWeights");
   loadWeights_->setToolTip(
       tr("Keras load_weights: weights matched by name to this graph; new runs start from them"));
@@ -193,6 +218,10 @@ void MainWindowActions::update(bool project, bool model, bool training) {
     a->setEnabled(model);
   exportTensorBoard_->setEnabled(model);
   loadWeights_->setEnabled(model && !training);
+  for (const char* name : {"actionExportKeras", "actionExportKerasH5", "actionExportKerasWeights"})
+    if (auto* a = window_->findChild<QAction*>(name)) a->setEnabled(model);
+  if (auto* a = window_->findChild<QAction*>("actionLoadWeightsByName"))
+    a->setEnabled(model && !training);
 }
 
 }  // namespace tessel::ui

@@ -7,7 +7,9 @@
 #include <optional>
 
 #include "engine/core/Error.h"
+#include "engine/io/KerasArchive.h"
 #include "engine/io/OnnxExport.h"
+#include "engine/io/OnnxImport.h"
 #include "engine/io/PythonExport.h"
 #include "engine/io/TensorBoardExport.h"
 #include "engine/io/TfjsOptimizerWeights.h"
@@ -18,6 +20,7 @@
 #include "engine/train/Model.h"
 #include "engine/train/Trainer.h"
 #include "ui/editor/GraphDocument.h"
+#include "ui/editor/GraphLayout.h"
 #include "ui/editor/ModelTemplates.h"
 #include "ui/project/ExampleLibrary.h"
 #include "ui/project/ProjectSession.h"
@@ -130,7 +133,9 @@ ModelSpec ModelFileController::validSpec() const {
 bool ModelFileController::openModel(const QString& path) {
   ModelFile file;
   try {
-    file = readModelFile(path.toStdString());
+    const std::string p = path.toStdString();
+    // model.json, .keras, Keras 2 .h5 or ONNX
+    file = isOnnxPath(p) ? readOnnxModel(p) : readAnyModelFile(p);
   } catch (const std::exception& e) {
     loadError_ = tr("Could not open %1:\n%2").arg(path, what(e));
     emit loadFailed(loadError_);
@@ -217,7 +222,7 @@ qint64 ModelFileController::recordImportedWeights(qint64 id, const ModelSpec& sp
   }
 }
 
-bool ModelFileController::loadWeights(const QString& path) {
+bool ModelFileController::loadWeights(const QString& path, bool byName) {
   const qint64 currentId = context_.currentModelId();
   const ProjectSession::Model* m = session_->model(currentId);
   if (!m) {
@@ -230,9 +235,14 @@ bool ModelFileController::loadWeights(const QString& path) {
   }
   try {
     const ModelSpec spec = validSpec();
-    ModelFile file = readWeightsFile(path.toStdString());
-    if (file.weights.empty()) throw Error("the file holds no weights");
     Model model(spec, 0);
+    ModelFile file;
+    if (isKerasFile(path.toStdString()))  // Keras load_weights: by layer order or by name
+      file.weights = readAnyWeightsFile(path.toStdString(), model,
+                                        byName ? WeightsMatch::ByName : WeightsMatch::ByOrder);
+    else
+      file = readWeightsFile(path.toStdString());
+    if (file.weights.empty()) throw Error("the file holds no weights");
     const QString mismatch = weightsMismatch(model, file.weights);
     if (!mismatch.isEmpty()) {
       prompts_->showError(tr("Load weights"),
@@ -347,6 +357,18 @@ bool ModelFileController::exportModel(const QString& path, ExportKind kind) {
                         .arg(src.text, path));
       return true;
     }
+    if (kind == ExportKind::KerasArchive || kind == ExportKind::KerasH5 ||
+        kind == ExportKind::KerasWeights) {
+      QString state;
+      const ModelFile file = fullModelFile(spec, model, compile, src, &state);
+      const KerasFileFormat format = kind == ExportKind::KerasArchive ? KerasFileFormat::Keras
+                                     : kind == ExportKind::KerasH5    ? KerasFileFormat::H5
+                                                                      : KerasFileFormat::WeightsH5;
+      writeKerasFile(path.toStdString(), format, file);
+      if (kind != ExportKind::KerasH5) state.clear();  // only .h5 keeps the optimizer state
+      prompts_->say(tr("Exported %1%2 to %3").arg(src.text, state, path));
+      return true;
+    }
     if (kind == ExportKind::FullModel) {
       QString state;
       writeModelFile(path.toStdString(), fullModelFile(spec, model, compile, src, &state));
@@ -402,6 +424,34 @@ void ModelFileController::writeWeightsManifest(const QString& path, const ModelS
   if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
     throw Error("cannot write " + path.toStdString());
   f.write(QByteArray::fromStdString(manifest.dump(1)));
+}
+
+qint64 ModelFileController::newModelFromSpec(const ModelSpec& spec) {
+  try {
+    std::map<std::string, QPointF> positions;
+    try {
+      positions = GraphLayout::dot(spec);
+    } catch (const Error&) {
+      positions = GraphLayout::layered(spec);
+    }
+    GraphDocument doc;
+    doc.setModel(spec, positions);
+    json model = doc.toJson();
+    json layout = model.value("tessel_layout", json::object());
+    model.erase("tessel_layout");
+    QString error;
+    const qint64 id = session_->addModel(QString::fromStdString(spec.name), model, layout,
+                                         json::object(), &error);
+    if (!id) {
+      prompts_->showError(tr("New model"), error);
+      return 0;
+    }
+    emit modelAdded(id);
+    return id;
+  } catch (const std::exception& e) {
+    prompts_->showError(tr("New model"), what(e));
+    return 0;
+  }
 }
 
 }  // namespace tessel::ui

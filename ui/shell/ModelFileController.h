@@ -24,7 +24,18 @@ class ModelFileController : public QObject {
  public:
   // Onnx: an ONNX model (opset 13) with the export weights; PythonScript: a runnable Keras
   // training script (compile and fit settings and data set of the model).
-  enum class ExportKind { Architecture, WeightsOnly, FullModel, Onnx, PythonScript };
+  // KerasArchive: a Keras 3 .keras; KerasH5: a Keras 2 .h5 with the optimizer state; KerasWeights:
+  // a Keras 3 .weights.h5 (engine/io/KerasArchive.h).
+  enum class ExportKind {
+    Architecture,
+    WeightsOnly,
+    FullModel,
+    Onnx,
+    PythonScript,
+    KerasArchive,
+    KerasH5,
+    KerasWeights
+  };
 
   // What the controller reads of the window: the model shown and its graph as edited.
   struct Context {
@@ -42,6 +53,9 @@ class ModelFileController : public QObject {
   // A new model from the editor's templates, laid out by dot, with the training config of its
   // bundled example; returns its id or 0.
   qint64 newModelFromTemplate(const QString& name);
+  // A new model of `spec` named after it (keras.applications templates), laid out by dot, with
+  // no training config or data settings; returns its id or 0.
+  qint64 newModelFromSpec(const ModelSpec& spec);
   // A new model from a bundled example (folder name); returns its id or 0.
   qint64 newModelFromExample(const QString& name);
   // Full model: architecture, weights, training config and the optimizer state of the source
@@ -51,8 +65,10 @@ class ModelFileController : public QObject {
   // run-<id>/validation, as Keras's TensorBoard callback lays them out). Needs a project file.
   bool exportTensorBoard(const QString& dir);
   // Keras load_weights into the current model: weights matched BY NAME with shapes checked; on
-  // any missing, extra or misshaped name a message lists them and nothing changes.
-  bool loadWeights(const QString& path);
+  // any missing, extra or misshaped name a message lists them and nothing changes. Keras .h5 /
+  // .weights.h5 / .keras files match by layer order (Keras 2 default) or, with byName, by layer
+  // name (by_name=True).
+  bool loadWeights(const QString& path, bool byName = false);
 
   // Why the last model.json could not be opened (empty after a successful import).
   QString loadError() const { return loadError_; }

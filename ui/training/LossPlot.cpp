@@ -29,7 +29,8 @@ bool isLossKey(const QString& key) {
 QColor eventColor(const QString& kind) {
   if (kind == QLatin1String("best_epoch")) return QColor(0, 150, 60);
   if (kind == QLatin1String("checkpoint")) return QColor(30, 100, 200);
-  if (kind == QLatin1String("lr_change") || kind == QLatin1String("optimizer_change"))
+  if (kind == QLatin1String("lr_change") || kind == QLatin1String("optimizer_change") ||
+      kind == QLatin1String("fine_tune"))
     return QColor(200, 120, 0);
   if (kind == QLatin1String("early_stop") || kind == QLatin1String("stop"))
     return QColor(150, 0, 150);
@@ -46,6 +47,10 @@ QString eventLabel(const TrainingEvent& e) {
   if (e.kind == QLatin1String("early_stop")) return QStringLiteral("early stop");
   if (e.kind == QLatin1String("checkpoint")) return QStringLiteral("checkpoint");
   if (e.kind == QLatin1String("nan")) return QStringLiteral("NaN");
+  if (e.kind == QLatin1String("fine_tune"))  // engine/session/FineTuneRecipe.h, phase 2 starts
+    return QStringLiteral("fine-tune: last %1 layers, lr %2")
+        .arg(e.payload.value("unfreeze_last").toInt())
+        .arg(e.payload.value("learning_rate").toDouble(), 0, 'g', 3);
   return e.kind;
 }
 

@@ -288,6 +288,7 @@ void RunsBrowser::refresh() {
 
 void RunsBrowser::updateOverlay() {
   overlay_->clearGraphs();
+  overlay_->clearItems();
   QString key = key_->currentText();
   overlay_->yAxis->setLabel(key);
   auto ids = selectedRunIds();
@@ -309,6 +310,28 @@ void RunsBrowser::updateOverlay() {
         g->setPen(QPen(kRunColors[color++ % std::size(kRunColors)], 2));
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
         g->setData(xs, ys, true);
+        // The two-phase fine-tune recipe's marker (engine/session/FineTuneRecipe.h): a dashed
+        // line where phase 2 starts, between epoch E1 and E1 + 1 (the x axis counts from 1).
+        for (const RunEvent& e : project->events(id)) {
+          if (e.kind != "fine_tune") continue;
+          auto* line = new QCPItemStraightLine(overlay_);
+          line->setObjectName("fineTuneMarker");
+          line->setPen(QPen(g->pen().color(), 1, Qt::DashLine));
+          line->point1->setCoords(e.epoch + 0.5, 0);
+          line->point2->setCoords(e.epoch + 0.5, 1);
+          auto* label = new QCPItemText(overlay_);
+          label->setObjectName("fineTuneMarkerLabel");
+          label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+          label->position->setCoords(e.epoch + 0.5, 0.97);  // bottom: the legend is on top
+          label->setPositionAlignment(Qt::AlignBottom | Qt::AlignLeft);
+          label->setTextAlignment(Qt::AlignLeft);
+          label->setPadding(QMargins(3, 1, 3, 1));
+          label->setBrush(QColor(255, 255, 255, 210));
+          label->setColor(g->pen().color());
+          label->setText(tr("fine-tune\nlast %1 · lr %2")
+                             .arg(e.payload.value("unfreeze_last", 0))
+                             .arg(e.payload.value("learning_rate", 0.0), 0, 'g', 3));
+        }
       }
     }
   } catch (const std::exception& e) {

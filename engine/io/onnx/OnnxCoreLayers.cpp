@@ -55,3 +55,51 @@ void activation(OnnxGraphBuilder& b, const OnnxNode& n) {
 }
 
 }  // namespace tessel::onnxexport
+
+namespace tessel::onnxexport {
+
+namespace {
+
+struct ReluParams {
+  json max;  // null or a number
+  double slope = 0, threshold = 0;
+};
+
+ReluParams reluParams(const OnnxNode& n) {
+  ReluParams p;
+  p.max = n.config.value("max_value", json());
+  p.slope = n.config.value("negative_slope", json(0.0)).get<double>();
+  p.threshold = n.config.value("threshold", json(0.0)).get<double>();
+  return p;
+}
+
+}  // namespace
+
+// ReLU layer: Relu (plain), Clip(0, max_value) (ReLU6), LeakyRelu (negative_slope); layout kept.
+std::string reluUnsupported(const OnnxNode& n) {
+  const ReluParams p = reluParams(n);
+  if (p.threshold != 0) return "ReLU with a threshold has no ONNX export yet";
+  if (p.slope != 0 && !p.max.is_null())
+    return "ReLU with both negative_slope and max_value has no ONNX export yet";
+  return "";
+}
+
+void relu(OnnxGraphBuilder& b, const OnnxNode& n) {
+  const ReluParams p = reluParams(n);
+  const bool cf = b.onlyChannelsFirst(n.input(0));
+  const std::string x = cf ? b.channelsFirstName(n.input(0)) : b.keras(n.input(0));
+  const std::string& name = n.name();
+  if (!p.max.is_null())
+    b.node("Clip", {x, b.scalar(name + "/min", 0.0f), b.scalar(name + "/max", p.max.get<float>())},
+           n.out, name);
+  else if (p.slope != 0)
+    OnnxGraphBuilder::attr(b.node("LeakyRelu", {x}, n.out, name), "alpha", float(p.slope));
+  else
+    b.node("Relu", {x}, n.out, name);
+  if (cf)
+    b.setChannelsFirst(name, n.out);
+  else
+    b.setKeras(name, n.out);
+}
+
+}  // namespace tessel::onnxexport

@@ -18,6 +18,8 @@ namespace tessel::onnxexport {
 void identity(OnnxGraphBuilder& b, const OnnxNode& n);  // keeps the input's layout
 void dense(OnnxGraphBuilder& b, const OnnxNode& n);
 void activation(OnnxGraphBuilder& b, const OnnxNode& n);
+void relu(OnnxGraphBuilder& b, const OnnxNode& n);  // ReLU layer: Relu, Clip, LeakyRelu
+std::string reluUnsupported(const OnnxNode& n);
 
 // OnnxMergeLayers.cpp
 void add(OnnxGraphBuilder& b, const OnnxNode& n);
@@ -54,6 +56,16 @@ std::string upSampling2DUnsupported(const OnnxNode& n);
 // OnnxPreprocessingLayers.cpp
 void rescaling(OnnxGraphBuilder& b, const OnnxNode& n);
 void normalization(OnnxGraphBuilder& b, const OnnxNode& n);
+
+// OnnxAttentionLayers.cpp
+void repeatVector(OnnxGraphBuilder& b, const OnnxNode& n);
+void permute(OnnxGraphBuilder& b, const OnnxNode& n);
+void timeDistributed(OnnxGraphBuilder& b, const OnnxNode& n);
+std::string timeDistributedUnsupported(const OnnxNode& n);
+void attention(OnnxGraphBuilder& b, const OnnxNode& n);
+std::string attentionUnsupported(const OnnxNode& n);
+void multiHeadAttention(OnnxGraphBuilder& b, const OnnxNode& n);
+std::string multiHeadAttentionUnsupported(const OnnxNode& n);
 
 // OnnxRecurrentLayers.cpp: SimpleRNN, LSTM, GRU (recurrent), Bidirectional, Embedding.
 void recurrent(OnnxGraphBuilder& b, const OnnxNode& n);

@@ -78,6 +78,9 @@ const std::map<std::string, Conformance>& conformanceTable() {
     t["InputLayer"] = entry({vec}, {{"batch_input_shape", {nullptr, 3}}});
     t["Dense"] = entry({vec}, {{"units", 2}, {"activation", "tanh"}});
     t["Activation"] = entry({{2, 3, 2}}, {{"activation", "softmax"}});
+    // Kinks at threshold 0.01 and max_value 0.6, off the input grid (steps of 1/32 from -1).
+    t["ReLU"] =
+        distinct(entry({img}, {{"max_value", 0.6}, {"negative_slope", 0.2}, {"threshold", 0.01}}));
     // Regularization: the masks and the noise are drawn from the fixed seed at every forward.
     t["Dropout"] = training(entry({{2, 4, 3}}, {{"rate", 0.5}}));
     t["AlphaDropout"] = training(entry({{2, 6}}, {{"rate", 0.3}}));
@@ -101,6 +104,14 @@ const std::map<std::string, Conformance>& conformanceTable() {
     t["UpSampling2D"] = entry({{2, 2, 3, 2}}, {{"size", {2, 3}}});
     t["ZeroPadding2D"] = entry({{2, 2, 3, 2}}, {{"padding", {{1, 0}, {2, 1}}}});
     t["Cropping2D"] = entry({img}, {{"cropping", {{1, 0}, {0, 2}}}});
+    t["RepeatVector"] = entry({vec}, {{"n", 3}});
+    t["Permute"] = entry({{2, 2, 3, 4}}, {{"dims", {3, 1, 2}}});
+    // Recurrent wrapper and attention (AttentionLayers.cpp)
+    t["TimeDistributed"] =
+        entry({{2, 3, 4}}, {{"layer", {{"class_name", "Dense"}, {"config", {{"units", 2}}}}}});
+    t["Attention"] = entry({{2, 3, 4}, {2, 5, 2}, {2, 5, 4}}, {{"use_scale", true}});
+    t["AdditiveAttention"] = entry({{2, 3, 4}, {2, 5, 4}}, {{"use_causal_mask", true}});
+    t["MultiHeadAttention"] = entry({{2, 3, 4}, {2, 5, 4}}, {{"num_heads", 2}, {"key_dim", 3}});
     // Merging
     t["Add"] = entry({vec, vec, vec});
     t["Subtract"] = entry({vec, vec});
@@ -158,6 +169,12 @@ const std::map<std::string, Conformance>& conformanceTable() {
     // Inputs inside the value range so that no output is clipped.
     t["RandomContrast"] = range(training(entry({img}, {{"factor", 0.3}})), 100.0f, 150.0f);
     t["RandomBrightness"] = range(training(entry({img}, {{"factor", 0.1}})), 60.0f, 190.0f);
+    // Text (TextLayers.h): ids from the data stage pass through; IntegerLookup maps integers.
+    for (const char* cls : {"TextVectorization", "StringLookup", "IntegerLookup"}) {
+      t[cls] = entry({{2, 4}}, std::string(cls) == "IntegerLookup" ? json{{"vocabulary", {0, 1}}}
+                                                                   : json::object());
+      t[cls].noGradient = "token ids and lookups have no gradient (Keras: not differentiable)";
+    }
     return t;
   }();
   return table;

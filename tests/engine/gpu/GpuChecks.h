@@ -42,6 +42,24 @@ inline double relErr(const float* a, const float* b, Index n) {
   return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
 }
 
+// ||a - b|| / max(||b||, floor): for variables whose exact gradient is (near) zero, e.g. the bias
+// of a layer followed by BatchNormalization (the batch mean removes it), where both devices return
+// rounding noise and a plain relative error means nothing.
+inline double relErrFloor(const float* a, const float* b, Index n, double floor) {
+  double num = 0, den = 0;
+  for (Index i = 0; i < n; ++i) {
+    const double d = double(a[i]) - double(b[i]);
+    num += d * d;
+    den += double(b[i]) * double(b[i]);
+  }
+  return std::sqrt(num) / std::max(std::sqrt(den), floor);
+}
+inline double norm(const std::vector<float>& v) {
+  double s = 0;
+  for (float f : v) s += double(f) * f;
+  return std::sqrt(s);
+}
+
 inline Tensor randomNormal(const Shape& shape, Rng& rng) {
   Tensor t(shape);
   for (Index i = 0; i < t.size(); ++i) t[i] = rng.normal();
@@ -80,13 +98,6 @@ inline ModelSpec seedMlp() {
   return sequential(layers);
 }
 
-// Gradients of every variable, concatenated (Keras weight order).
-inline std::vector<float> allGrads(Model& m) {
-  std::vector<float> g;
-  for (Variable* v : m.allWeights())
-    g.insert(g.end(), v->grad.data(), v->grad.data() + v->grad.size());
-  return g;
-}
 inline std::vector<float> allValues(Model& m) {
   std::vector<float> g;
   for (Variable* v : m.allWeights())
@@ -96,9 +107,56 @@ inline std::vector<float> allValues(Model& m) {
 
 // One training step of `spec` on (x, y) on both devices: forward output and every gradient.
 // Dropout masks come from Rng(7) on both sides.
+// The gradients of every trainable variable after one CPU step of `spec` on (x, y), with the
+// initial weights scaled by 1 + {-1, 0, 1} * perturb.
+inline std::vector<std::vector<float>> cpuGradients(const ModelSpec& spec, const Loss& loss,
+                                                    const Tensor& x, const Tensor& y,
+                                                    float perturb) {
+  const Index n = x.dim(0);
+  std::vector<float> scale(size_t(n), 1.0f / float(n));
+  Model m(spec, 1);
+  for (Variable* v : m.allWeights())
+    for (Index i = 0; i < v->value.size(); ++i) v->value[i] *= 1.0f + perturb * float(i % 3 - 1);
+  RunContext ctx;
+  Rng rng(7);
+  ctx.rng = &rng;
+  m.forward({&x}, true, ctx);
+  Tensor dOut;
+  loss.gradient(y, m.output(0), scale.data(), dOut);
+  m.backward({&dOut}, ctx);
+  std::vector<std::vector<float>> g;
+  for (Variable* v : m.trainableWeights())
+    g.emplace_back(v->grad.data(), v->grad.data() + v->grad.size());
+  return g;
+}
+
+// Relative error of all gradients together, and of the worst variable (floored at 1e-3 of the
+// whole gradient's norm, see relErrFloor).
+inline std::pair<double, double> gradientErrors(const std::vector<std::vector<float>>& a,
+                                                const std::vector<std::vector<float>>& b) {
+  if (a.size() != b.size()) return {1e30, 1e30};
+  std::vector<float> fa, fb;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].size() != b[i].size()) return {1e30, 1e30};
+    fa.insert(fa.end(), a[i].begin(), a[i].end());
+    fb.insert(fb.end(), b[i].begin(), b[i].end());
+  }
+  const double all = relErr(fa.data(), fb.data(), Index(fb.size()));
+  const double floor = 1e-3 * norm(fb);
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, relErrFloor(a[i].data(), b[i].data(), Index(b[i].size()), floor));
+  return {all, worst};
+}
+
+// One training step on both devices (above). driftPerturb > 0: models whose gradient is not
+// continuous in the weights (deep ReLU stacks with max pooling: a pre-activation within rounding of
+// 0, or two pooled values within rounding of each other, send a gradient element elsewhere) are
+// held to max(tolerance, 3 x the CPU's own gradient change when its weights move by driftPerturb
+// relative, about FP32 rounding), measured here; the label gives that drift.
 inline void compareStep(int device, const ModelSpec& spec, const json& lossSpec, const Tensor& x,
                         const Tensor& y, const std::string& name, double tolForward,
-                        double tolBackward, std::vector<Result>& out) {
+                        double tolBackward, std::vector<Result>& out, float driftPerturb = 0) {
   const Index n = x.dim(0);
   std::unique_ptr<Loss> loss = makeLoss(lossSpec);
   std::vector<float> scale(size_t(n), 1.0f / float(n));
@@ -111,6 +169,18 @@ inline void compareStep(int device, const ModelSpec& spec, const json& lossSpec,
   Tensor dOut;
   loss->gradient(y, cpu.output(0), scale.data(), dOut);
   cpu.backward({&dOut}, cctx);
+  std::string label = name;
+  double tolAll = tolBackward, tolWorst = tolBackward * 10;
+  if (driftPerturb > 0) {
+    const auto drift = gradientErrors(cpuGradients(spec, *loss, x, y, driftPerturb),
+                                      cpuGradients(spec, *loss, x, y, 0));
+    tolAll = std::max(tolAll, 3 * drift.first);
+    tolWorst = std::max(tolWorst, 3 * drift.second);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, " (CPU vs CPU+%.0e: %.2g, worst %.2g)", double(driftPerturb),
+                  drift.first, drift.second);
+    label += buf;
+  }
 
   Model gm(spec, 1);
   std::unique_ptr<Optimizer> opt =
@@ -126,15 +196,24 @@ inline void compareStep(int device, const ModelSpec& spec, const json& lossSpec,
   out.push_back({name + " forward",
                  relErr(ex->output(0).data(), cpu.output(0).data(), cpu.output(0).size()),
                  tolForward});
-  const std::vector<float> gc = allGrads(cpu), gg = allGrads(gm);
-  out.push_back({name + " backward (all gradients)",
-                 gc.size() == gg.size() ? relErr(gg.data(), gc.data(), Index(gc.size())) : 1e30,
-                 tolBackward});
-  double worst = 0;
-  auto cv = cpu.allWeights(), gv = gm.allWeights();
-  for (size_t i = 0; i < cv.size(); ++i)
-    worst = std::max(worst, relErr(gv[i]->grad.data(), cv[i]->grad.data(), cv[i]->grad.size()));
-  out.push_back({name + " backward (worst variable)", worst, tolBackward * 10});
+  std::vector<std::vector<float>> gc, gg;
+  for (Variable* v : cpu.trainableWeights())
+    gc.emplace_back(v->grad.data(), v->grad.data() + v->grad.size());
+  for (Variable* v : gm.trainableWeights())
+    gg.emplace_back(v->grad.data(), v->grad.data() + v->grad.size());
+  const auto err = gradientErrors(gg, gc);
+  out.push_back({label + " backward (all gradients)", err.first, tolAll});
+  out.push_back({label + " backward (worst variable)", err.second, tolWorst});
+  // Non-trainable state the step updates on the device (BatchNormalization's moving statistics).
+  bool hasState = false;
+  for (Variable* v : cpu.allWeights()) hasState = hasState || !v->trainable;
+  if (hasState) {
+    ex->download(*opt);
+    const std::vector<float> vc = allValues(cpu), vg = allValues(gm);
+    out.push_back({name + " moving statistics",
+                   vc.size() == vg.size() ? relErr(vg.data(), vc.data(), Index(vc.size())) : 1e30,
+                   tolForward});
+  }
 }
 
 // Dense followed by each activation (fused and as an Activation layer): forward and backward.
@@ -154,6 +233,152 @@ inline std::vector<Result> checkLayers(int device) {
     compareStep(device, sequential(separate), "mse", x, y, std::string("Activation(") + act + ")",
                 1e-5, 1e-5, r);
   }
+  return r;
+}
+
+inline json layer(const std::string& cls, json config) {
+  return {{"class_name", cls}, {"config", std::move(config)}};
+}
+inline json conv2d(const std::string& name, int filters, json kernel, const std::string& act,
+                   const std::string& padding = "valid", json strides = 1, json dilation = 1,
+                   bool bias = true) {
+  return layer("Conv2D", {{"name", name},
+                          {"filters", filters},
+                          {"kernel_size", std::move(kernel)},
+                          {"strides", std::move(strides)},
+                          {"dilation_rate", std::move(dilation)},
+                          {"padding", padding},
+                          {"activation", act},
+                          {"use_bias", bias}});
+}
+inline json pool2d(const std::string& cls, const std::string& name, json size, json strides,
+                   const std::string& padding) {
+  return layer(cls, {{"name", name},
+                     {"pool_size", std::move(size)},
+                     {"strides", std::move(strides)},
+                     {"padding", padding}});
+}
+
+// The Fashion-MNIST CNN of the GPU benchmark: Conv2D(32, 3x3, relu), MaxPooling2D(2),
+// Conv2D(64, 3x3, relu), MaxPooling2D(2), Flatten, Dense(128, relu), Dense(10, softmax); with
+// batchNorm a BatchNormalization after each convolution (before its pooling).
+inline ModelSpec fashionCnn(bool batchNorm = false) {
+  json layers = json::array();
+  json first = conv2d("conv2d", 32, 3, "relu");
+  first["config"]["batch_input_shape"] = {nullptr, 28, 28, 1};
+  layers.push_back(first);
+  if (batchNorm) layers.push_back(layer("BatchNormalization", {{"name", "bn"}}));
+  layers.push_back(pool2d("MaxPooling2D", "pool", 2, nullptr, "valid"));
+  layers.push_back(conv2d("conv2d_1", 64, 3, "relu"));
+  if (batchNorm) layers.push_back(layer("BatchNormalization", {{"name", "bn_1"}}));
+  layers.push_back(pool2d("MaxPooling2D", "pool_1", 2, nullptr, "valid"));
+  layers.push_back(layer("Flatten", {{"name", "flatten"}}));
+  layers.push_back(denseLayer("dense", 128, "relu"));
+  layers.push_back(denseLayer("dense_1", 10, "softmax"));
+  return sequential(layers);
+}
+
+// The seed's Fashion-MNIST CNN (bench/BenchFashionCnn.cpp): Conv2D 32, 32, MaxPool, 64, 64,
+// MaxPool, 128, 128, MaxPool (3x3 same relu), Flatten, Dense(128, relu), Dense(10, softmax).
+inline ModelSpec seedCnn() {
+  json layers = json::array();
+  int conv = 0, pool = 0;
+  for (int filters : {32, 64, 128}) {
+    for (int r = 0; r < 2; ++r) {
+      json c =
+          conv2d(conv ? "conv2d_" + std::to_string(conv) : "conv2d", filters, 3, "relu", "same");
+      if (conv++ == 0) c["config"]["batch_input_shape"] = {nullptr, 28, 28, 1};
+      layers.push_back(c);
+    }
+    layers.push_back(pool2d("MaxPooling2D", "pool_" + std::to_string(pool++), 2, nullptr, "valid"));
+  }
+  layers.push_back(layer("Flatten", {{"name", "flatten"}}));
+  layers.push_back(denseLayer("dense", 128, "relu"));
+  layers.push_back(denseLayer("dense_1", 10, "softmax"));
+  return sequential(layers);
+}
+
+// Each CNN layer the GPU runs, forward and every gradient, between a first convolution (so that
+// the tested layer's input gradient is computed) and Flatten + Dense(4): Conv2D valid / same /
+// strided / dilated / without bias with several activations, max and average pooling (valid,
+// same with partial windows, overlapping), global pooling, BatchNormalization (NHWC and after
+// Dense; training mode and its moving statistics).
+// The models: input (9, 9, 3), output 4 (mean squared error).
+inline std::vector<std::pair<std::string, ModelSpec>> cnnLayerModels() {
+  std::vector<std::pair<std::string, ModelSpec>> models;
+  struct Case {
+    std::string name;
+    json middle;
+  };
+  const std::vector<Case> cases = {
+      {"Conv2D 3x3 valid relu", json::array({conv2d("c", 5, 3, "relu")})},
+      {"Conv2D 3x3 same tanh", json::array({conv2d("c", 5, 3, "tanh", "same")})},
+      {"Conv2D 2x3 stride 2 valid, no bias",
+       json::array({conv2d("c", 4, {2, 3}, "linear", "valid", 2, 1, false)})},
+      {"Conv2D 3x3 stride 2 same selu", json::array({conv2d("c", 4, 3, "selu", "same", 2)})},
+      {"Conv2D 3x3 dilation 2 same sigmoid",
+       json::array({conv2d("c", 4, 3, "sigmoid", "same", 1, 2)})},
+      {"Conv2D 1x1 softmax", json::array({conv2d("c", 6, 1, "softmax")})},
+      {"MaxPooling2D 2 valid", json::array({pool2d("MaxPooling2D", "p", 2, nullptr, "valid")})},
+      {"MaxPooling2D 3 stride 2 same (overlapping)",
+       json::array({pool2d("MaxPooling2D", "p", 3, 2, "same")})},
+      {"AveragePooling2D 2 same (partial windows)",
+       json::array({pool2d("AveragePooling2D", "p", 2, nullptr, "same")})},
+      {"AveragePooling2D (3,2) stride 1 valid",
+       json::array({pool2d("AveragePooling2D", "p", {3, 2}, 1, "valid")})},
+      {"GlobalAveragePooling2D", json::array({layer("GlobalAveragePooling2D", {{"name", "g"}})})},
+      {"GlobalMaxPooling2D", json::array({layer("GlobalMaxPooling2D", {{"name", "g"}})})},
+      {"BatchNormalization (NHWC) + relu",
+       json::array({layer("BatchNormalization", {{"name", "bn"}}),
+                    layer("Activation", {{"name", "a"}, {"activation", "relu"}})})},
+      {"BatchNormalization without scale and center",
+       json::array(
+           {layer("BatchNormalization", {{"name", "bn"}, {"scale", false}, {"center", false}})})},
+  };
+  for (const Case& c : cases) {
+    json layers = json::array();
+    json first = conv2d("c0", 4, 3, "linear", "same");
+    first["config"]["batch_input_shape"] = {nullptr, 9, 9, 3};
+    layers.push_back(first);
+    for (const json& l : c.middle) layers.push_back(l);
+    if (layers.back()["class_name"] != "GlobalAveragePooling2D" &&
+        layers.back()["class_name"] != "GlobalMaxPooling2D")
+      layers.push_back(layer("Flatten", {{"name", "f"}}));
+    layers.push_back(denseLayer("out", 4, "linear"));
+    models.emplace_back(c.name, sequential(layers));
+  }
+  return models;
+}
+
+inline std::vector<Result> checkCnnLayers(int device) {
+  std::vector<Result> r;
+  Rng rng(13);
+  const Tensor x = randomNormal({8, 9, 9, 3}, rng);
+  const Tensor y = randomNormal({8, 4}, rng);
+  for (const auto& [name, spec] : cnnLayerModels())
+    compareStep(device, spec, "mse", x, y, name, 1e-5, 1e-5, r);
+  // BatchNormalization after Dense (rank 2), momentum and epsilon of our own.
+  const Tensor x2 = randomNormal({16, 12}, rng);
+  const json dense = json::array(
+      {denseLayer("d0", 10, "linear", 12),
+       layer("BatchNormalization", {{"name", "bn"}, {"momentum", 0.9}, {"epsilon", 0.01}}),
+       denseLayer("d1", 4, "tanh")});
+  compareStep(device, sequential(dense), "mse", x2, randomNormal({16, 4}, rng),
+              "Dense + BatchNormalization(momentum 0.9, epsilon 0.01)", 1e-5, 1e-5, r);
+  return r;
+}
+
+// One training step (batch 32, sparse categorical crossentropy) of the Fashion CNN, with and
+// without BatchNormalization, and of the seed CNN: output and all gradients.
+inline std::vector<Result> checkCnnStep(int device) {
+  std::vector<Result> r;
+  Rng rng(14);
+  const Tensor x = randomNormal({32, 28, 28, 1}, rng);
+  const Tensor y = randomLabels(32, 10, rng);
+  const std::string scce = "sparse_categorical_crossentropy";
+  compareStep(device, fashionCnn(false), scce, x, y, "Fashion CNN step", 1e-5, 1e-5, r);
+  compareStep(device, fashionCnn(true), scce, x, y, "Fashion CNN + BatchNorm step", 1e-5, 1e-5, r);
+  compareStep(device, seedCnn(), scce, x, y, "seed CNN step", 1e-5, 1e-5, r, 1e-7f);
   return r;
 }
 
@@ -311,11 +536,49 @@ inline std::vector<Result> checkOptimizers(int device) {
   return r;
 }
 
+// The Fashion CNN through Trainer::fit on 1024 samples, SGD 0.01, batch 32: one epoch (weights and
+// loss against max(1e-4, 3 x the CPU's own drift under a 1e-6 weight perturbation), as the seed
+// MLP); with BatchNormalization, two epochs with a validation split (the eval graph runs on the
+// moving statistics) and a partial last batch.
+inline std::vector<Result> checkCnnFit(int device, Index samples = 1024) {
+  std::vector<Result> r;
+  const Dataset d = syntheticData(samples, {28, 28, 1}, 10, false, 22);
+  const json sgd = {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.01}}}};
+  const std::string loss = "sparse_categorical_crossentropy";
+  const FitResult c = fitOn("cpu", fashionCnn(), loss, sgd, d, 32, 1, 0, 0);
+  const FitResult p = fitOn("cpu", fashionCnn(), loss, sgd, d, 32, 1, 0, 0, 1e-6f);
+  const FitResult g =
+      fitOn("cuda:" + std::to_string(device), fashionCnn(), loss, sgd, d, 32, 1, 0, 0);
+  const Index nw = Index(c.after.size());
+  const double selfW = relErr(p.after.data(), c.after.data(), nw);
+  char label[160];
+  std::snprintf(label, sizeof label, "Fashion CNN fit, 1 epoch: weights (CPU vs CPU+1e-6: %.2g)",
+                selfW);
+  r.push_back({label, relErr(g.after.data(), c.after.data(), nw), std::max(1e-4, 3 * selfW)});
+  for (const std::string& key : {std::string("loss"), std::string("accuracy")}) {
+    const bool acc = key == "accuracy";
+    const double a = c.history[key].back();
+    const double norm = acc ? 1.0 : std::max(std::abs(a), 1e-12);
+    const double self = std::abs(p.history[key].back() - a) / norm;
+    std::snprintf(label, sizeof label, "Fashion CNN fit, 1 epoch: %s (CPU vs CPU+1e-6: %.2g)",
+                  key.c_str(), self);
+    r.push_back({label, std::abs(g.history[key].back() - a) / norm,
+                 std::max(acc ? 3.0 / double(samples) : 1e-4, 3 * self)});
+  }
+  const Dataset small = syntheticData(300, {28, 28, 1}, 10, false, 23);
+  compareFit(device, fashionCnn(true), loss,
+             {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.001}}}}, small, 64, 2, 0,
+             "Fashion CNN + BatchNorm, Adam, 2 epochs", 1e-4, r, 0.2);
+  return r;
+}
+
 inline std::vector<Result> checkAll(int device) {
   std::vector<Result> all;
-  for (auto* f : {&checkLayers, &checkSeedMlpStep, &checkOptimizers})
+  for (auto* f :
+       {&checkLayers, &checkSeedMlpStep, &checkOptimizers, &checkCnnLayers, &checkCnnStep})
     for (Result& x : f(device)) all.push_back(std::move(x));
   for (Result& x : checkSeedMlpFit(device)) all.push_back(std::move(x));
+  for (Result& x : checkCnnFit(device)) all.push_back(std::move(x));
   return all;
 }
 

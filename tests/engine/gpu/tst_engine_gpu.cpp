@@ -83,12 +83,12 @@ class TestEngineGpu : public QObject {
   void unsupportedLayerIsNamed() {
     if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
     const nlohmann::json layers =
-        nlohmann::json::array({{{"class_name", "Conv2D"},
+        nlohmann::json::array({{{"class_name", "Conv1D"},
                                 {"config",
                                  {{"name", "conv"},
                                   {"filters", 4},
                                   {"kernel_size", 3},
-                                  {"batch_input_shape", {nullptr, 8, 8, 1}}}}},
+                                  {"batch_input_shape", {nullptr, 8, 1}}}}},
                                {{"class_name", "Flatten"}, {"config", {{"name", "f"}}}},
                                gpucheck::denseLayer("out", 3, "softmax")});
     Model m(gpucheck::sequential(layers), 1);
@@ -96,15 +96,76 @@ class TestEngineGpu : public QObject {
     auto opt = makeOptimizer("sgd");
     try {
       gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
-      QFAIL("Conv2D should be refused");
+      QFAIL("Conv1D should be refused");
     } catch (const Error& e) {
       QCOMPARE(std::string(e.what()),
-               std::string("Conv2D 'conv' is not on the GPU yet; use --device cpu"));
+               std::string("Conv1D 'conv' is not on the GPU yet; use --device cpu"));
     }
     Model mlp(gpucheck::seedMlp(), 1);
     auto rms = makeOptimizer("rmsprop");
     QVERIFY_THROWS_EXCEPTION(
         Error, gpu::Executor::create(0, mlp, {loss.get()}, {1.0}, *rms, mlp.trainableWeights(), 4));
+  }
+
+  // The CNN layers pass the plan (whatever happens next: no device here, or a GPU run), and what
+  // cuDNN cannot do is refused by name before any device is touched.
+  void cnnLayersArePlanned() {
+    if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
+    auto loss = makeLoss("sparse_categorical_crossentropy");
+    auto opt = makeOptimizer("sgd");
+    std::vector<std::pair<std::string, ModelSpec>> specs = gpucheck::cnnLayerModels();
+    specs.emplace_back("fashion CNN", gpucheck::fashionCnn(false));
+    specs.emplace_back("fashion CNN + BN", gpucheck::fashionCnn(true));
+    specs.emplace_back("seed CNN", gpucheck::seedCnn());
+    for (const auto& [name, spec] : specs) {
+      Model m(spec, 1);
+      try {
+        gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
+        QVERIFY(gpu::deviceCount() > 0);
+      } catch (const Error& e) {
+        const std::string msg = e.what();
+        QVERIFY2(msg.find("not on the GPU") == std::string::npos, (name + ": " + msg).c_str());
+        QVERIFY2(gpu::deviceCount() == 0, (name + ": " + msg).c_str());
+      }
+    }
+    // TF's "same" padding with an odd total at stride 2 pads one more at the end: cuDNN cannot.
+    nlohmann::json first = gpucheck::conv2d("c", 4, 3, "relu", "same", 2);
+    first["config"]["batch_input_shape"] = {nullptr, 8, 8, 1};
+    const nlohmann::json layers =
+        nlohmann::json::array({first, gpucheck::layer("Flatten", {{"name", "f"}}),
+                               gpucheck::denseLayer("out", 3, "softmax")});
+    Model m(gpucheck::sequential(layers), 1);
+    try {
+      gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
+      QFAIL("asymmetric padding should be refused");
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      QVERIFY2(msg.find("Conv2D 'c' with asymmetric 'same' padding") == 0, msg.c_str());
+      QVERIFY2(msg.find("use --device cpu") != std::string::npos, msg.c_str());
+    }
+    // BatchNormalization over another axis than the last.
+    nlohmann::json c0 = gpucheck::conv2d("c", 4, 3, "relu");
+    c0["config"]["batch_input_shape"] = {nullptr, 8, 8, 1};
+    Model b(gpucheck::sequential(nlohmann::json::array(
+                {c0, gpucheck::layer("BatchNormalization", {{"name", "bn"}, {"axis", 1}}),
+                 gpucheck::layer("Flatten", {{"name", "f"}}),
+                 gpucheck::denseLayer("out", 3, "softmax")})),
+            1);
+    QVERIFY_THROWS_EXCEPTION(
+        Error, gpu::Executor::create(0, b, {loss.get()}, {1.0}, *opt, b.trainableWeights(), 4));
+  }
+
+  void cnnLayersMatchCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkCnnLayers(0));
+  }
+  void cnnStepMatchesCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkCnnStep(0));
+  }
+  void cnnFitMatchesCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkCnnFit(0));
   }
 
   void denseActivationsMatchCpu() {

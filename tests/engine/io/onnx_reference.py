@@ -163,6 +163,8 @@ def run(model, feeds):
             y = np.clip(a["alpha"] * i[0] + a["beta"], 0, 1)
         elif op == "Clip":
             y = np.clip(i[0], i[1], i[2])
+        elif op == "LeakyRelu":
+            y = np.where(i[0] >= 0, i[0], a.get("alpha", 0.01) * i[0])
         elif op == "Erf":
             y = erf(i[0])
         elif op == "Softmax":
@@ -251,6 +253,8 @@ def run(model, feeds):
             for pos in np.ndindex(*idx.shape):
                 if 0 <= idx[pos] < depth:
                     y[pos + (idx[pos],)] = i[2][1]
+        elif op == "Tile":
+            y = np.tile(i[0], i[1].tolist())
         elif op == "Squeeze":
             y = np.squeeze(i[0], axis=tuple(i[1].tolist()))
         elif op == "Gather":

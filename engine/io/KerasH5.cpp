@@ -1,0 +1,453 @@
+#include "engine/io/KerasH5.h"
+
+#include <functional>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "engine/core/Error.h"
+#include "engine/io/Keras3Json.h"
+#include "engine/io/LayerSupport.h"
+#include "engine/train/Model.h"
+
+#ifndef TESSEL_VERSION
+#define TESSEL_VERSION "0"
+#endif
+
+namespace tessel {
+
+namespace {
+
+// What Keras 2 writes as keras_version: we follow the tf.keras 2.x HDF5 layout.
+constexpr const char* kKeras2Version = "2.15.0";
+constexpr const char* kBackend = "tensorflow";
+
+// One layer of the model: its name, class and weights (Keras order).
+struct LayerWeights {
+  std::string name;
+  std::string className;
+  std::vector<std::pair<std::string, Variable*>> vars;  // "kernel" -> variable
+};
+
+// The model's layers in Keras model.layers order (kerasLayerOrder), InputLayers left out.
+std::vector<LayerWeights> modelLayers(Model& model) {
+  std::vector<LayerWeights> out;
+  for (const std::string& name : kerasLayerOrder(model.spec())) {
+    Layer* layer = model.layer(name);
+    if (!layer) continue;
+    LayerWeights lw{layer->name(), layer->className(), {}};
+    for (Variable& v : layer->variables()) lw.vars.emplace_back(v.name, &v);
+    out.push_back(std::move(lw));
+  }
+  return out;
+}
+
+// One layer group of a Keras 2 file.
+struct FileLayer {
+  std::string name;
+  std::vector<std::string> weightNames;  // "dense/kernel:0"
+  h5::H5Node group;
+};
+
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+std::vector<FileLayer> keras2Layers(const h5::H5Node& g) {
+  std::vector<FileLayer> out;
+  for (const std::string& name : g.stringListAttr("layer_names")) {
+    if (!g.isGroup(name))
+      throw Error(g.label() + ": layer '" + name + "' is listed in layer_names but has no group");
+    h5::H5Node lg = g.group(name);
+    std::vector<std::string> weightNames;
+    if (lg.hasAttr("weight_names") || lg.hasAttr("weight_names0"))
+      weightNames = lg.stringListAttr("weight_names");
+    out.push_back({name, std::move(weightNames), lg});
+  }
+  return out;
+}
+
+// The file layer's weights checked against the model layer (count, then every shape); `into`
+// gets "<model layer>/<var>" -> value.
+void takeLayer(const FileLayer& f, const LayerWeights& m, std::map<std::string, Tensor>& into) {
+  if (f.weightNames.size() != m.vars.size()) {
+    std::vector<std::string> expected;
+    for (const auto& [n, v] : m.vars) expected.push_back(n);
+    throw Error(f.group.label() + ": layer '" + m.name + "' (" + m.className + ") expects " +
+                std::to_string(m.vars.size()) + " weight(s) (" + joinNames(expected) +
+                ") but the file's layer '" + f.name + "' has " +
+                std::to_string(f.weightNames.size()) + " (" + joinNames(f.weightNames) + ")");
+  }
+  for (size_t i = 0; i < m.vars.size(); ++i) {
+    Tensor t = f.group.readTensor(f.weightNames[i]);
+    const Shape& want = m.vars[i].second->value.shape();
+    if (t.shape() != want)
+      throw Error(f.group.label() + ": layer '" + m.name + "': weight '" + f.weightNames[i] +
+                  "' has shape " + shapeToString(t.shape()) + " in the file, the model's " +
+                  m.vars[i].first + " has " + shapeToString(want));
+    into[m.name + "/" + m.vars[i].first] = std::move(t);
+  }
+}
+
+NamedWeights inModelOrder(Model& model, std::map<std::string, Tensor>& loaded) {
+  NamedWeights out;
+  for (auto& [name, var] : model.namedWeights()) {
+    auto it = loaded.find(name);
+    out.emplace_back(name, it != loaded.end() ? std::move(it->second) : var->value);
+  }
+  return out;
+}
+
+NamedWeights readKeras2Weights(const h5::H5Node& g, Model& model, WeightsMatch match) {
+  const std::vector<FileLayer> fileLayers = keras2Layers(g);
+  const std::vector<LayerWeights> layers = modelLayers(model);
+  std::map<std::string, Tensor> loaded;
+  if (match == WeightsMatch::ByName) {
+    std::map<std::string, const LayerWeights*> byName;
+    for (const auto& l : layers) byName[l.name] = &l;
+    for (const FileLayer& f : fileLayers) {
+      auto it = byName.find(f.name);
+      if (it == byName.end()) continue;  // Keras by_name ignores layers the model lacks
+      takeLayer(f, *it->second, loaded);
+    }
+    return inModelOrder(model, loaded);
+  }
+  // By order (Keras 2 load_weights_from_hdf5_group): only layers that have weights count.
+  std::vector<const FileLayer*> withWeights;
+  for (const auto& f : fileLayers)
+    if (!f.weightNames.empty()) withWeights.push_back(&f);
+  std::vector<const LayerWeights*> modelWith;
+  for (const auto& l : layers)
+    if (!l.vars.empty()) modelWith.push_back(&l);
+  if (withWeights.size() != modelWith.size()) {
+    std::vector<std::string> fileNames, modelNames;
+    for (auto* f : withWeights) fileNames.push_back(f->name);
+    for (auto* l : modelWith) modelNames.push_back(l->name);
+    throw Error(g.label() + ": the file has weights for " + std::to_string(withWeights.size()) +
+                " layer(s) (" + joinNames(fileNames) + "), the model has " +
+                std::to_string(modelWith.size()) + " layer(s) with weights (" +
+                joinNames(modelNames) + ")");
+  }
+  for (size_t i = 0; i < modelWith.size(); ++i) takeLayer(*withWeights[i], *modelWith[i], loaded);
+  return inModelOrder(model, loaded);
+}
+
+// Keras 3 paths "layers/<snake class>[_n]" of the model's layers, in model.layers order.
+std::vector<std::string> keras3Paths(const std::vector<std::string>& classNames) {
+  std::map<std::string, int> used;
+  std::vector<std::string> out;
+  for (const auto& cls : classNames) {
+    std::string name = kerasSnakeCase(cls);
+    auto it = used.find(name);
+    if (it != used.end()) {
+      name += "_" + std::to_string(++it->second);
+    } else {
+      used[name] = 0;
+    }
+    out.push_back("layers/" + name);
+  }
+  return out;
+}
+
+NamedWeights readKeras3Weights(const h5::H5Node& root, Model& model) {
+  // Keras 3 Functional model.layers lists InputLayers too, Sequential does not; InputLayers have
+  // no variables and their own name counter, so the other layers' paths are the same either way.
+  const std::vector<LayerWeights> layers = modelLayers(model);
+  std::vector<std::string> classes;
+  for (const auto& l : layers) classes.push_back(l.className);
+  const std::vector<std::string> paths = keras3Paths(classes);
+  std::map<std::string, Tensor> loaded;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const LayerWeights& l = layers[i];
+    const std::string vars = paths[i] + "/vars";
+    if (l.vars.empty()) continue;
+    if (!root.isGroup(vars))
+      throw Error(root.label() + ": layer '" + l.name + "' (" + l.className + ") has " +
+                  std::to_string(l.vars.size()) + " weight(s) but the file has no '" + vars + "'");
+    h5::H5Node g = root.group(vars);
+    const size_t count = g.children().size();
+    if (count != l.vars.size()) {
+      std::vector<std::string> expected;
+      for (const auto& [n, v] : l.vars) expected.push_back(n);
+      throw Error(root.label() + ": layer '" + l.name + "' (" + l.className + ") expects " +
+                  std::to_string(l.vars.size()) + " weight(s) (" + joinNames(expected) + ") but '" +
+                  vars + "' holds " + std::to_string(count));
+    }
+    for (size_t k = 0; k < l.vars.size(); ++k) {
+      Tensor t = g.readTensor(std::to_string(k));
+      const Shape& want = l.vars[k].second->value.shape();
+      if (t.shape() != want)
+        throw Error(root.label() + ": layer '" + l.name + "': weight '" + vars + "/" +
+                    std::to_string(k) + "' (" + l.vars[k].first + ") has shape " +
+                    shapeToString(t.shape()) + " in the file, the model expects " +
+                    shapeToString(want));
+      loaded[l.name + "/" + l.vars[k].first] = std::move(t);
+    }
+  }
+  return inModelOrder(model, loaded);
+}
+
+// Values of `weights` by name, checked to cover `model` exactly (same names and shapes).
+std::map<std::string, const Tensor*> weightsFor(Model& model, const NamedWeights& weights) {
+  std::map<std::string, const Tensor*> byName;
+  for (const auto& [n, t] : weights) byName[n] = &t;
+  for (auto& [name, var] : model.namedWeights()) {
+    auto it = byName.find(name);
+    if (it == byName.end()) throw Error("no value for weight '" + name + "'");
+    if (it->second->shape() != var->value.shape())
+      throw Error("weight '" + name + "' has shape " + shapeToString(it->second->shape()) +
+                  ", the model expects " + shapeToString(var->value.shape()));
+  }
+  return byName;
+}
+
+// Keras 2 model_weights content (also the root of a weights-only file) for every node of `spec`
+// (InputLayers included, as Keras 2 Functional model.layers lists them).
+void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& given, const NamedWeights& weights) {
+  const ModelSpec spec = inKerasLayerOrder(given);
+  Model model(spec, 0);
+  auto values = weightsFor(model, weights);
+  std::vector<std::string> layerNames;
+  for (const auto& n : spec.nodes) layerNames.push_back(n.name);
+  g.setBytesListAttr("layer_names", layerNames);
+  g.setBytesAttr("backend", kBackend);
+  g.setBytesAttr("keras_version", kKeras2Version);
+  for (const auto& n : spec.nodes) {
+    h5::H5Node lg = g.createGroup(n.name);
+    std::vector<std::string> names;
+    if (Layer* layer = model.layer(n.name)) {
+      for (const Variable& v : layer->variables()) {
+        const std::string wn = n.name + "/" + v.name + ":0";
+        names.push_back(wn);
+        lg.writeTensor(wn, *values.at(n.name + "/" + v.name));
+      }
+    }
+    lg.setBytesListAttr("weight_names", names);
+  }
+}
+
+void writeKeras3Weights(const h5::H5Node& root, const ModelSpec& given,
+                        const NamedWeights& weights) {
+  const ModelSpec spec = inKerasLayerOrder(given);
+  Model model(spec, 0);
+  auto values = weightsFor(model, weights);
+  root.createGroup("vars");  // the model's own variables: none
+  std::vector<std::string> classes;
+  for (const auto& n : spec.nodes) classes.push_back(n.className);
+  const std::vector<std::string> paths = keras3Paths(classes);
+  for (size_t i = 0; i < spec.nodes.size(); ++i) {
+    h5::H5Node vars = root.createGroup(paths[i] + "/vars");
+    if (Layer* layer = model.layer(spec.nodes[i].name)) {
+      int k = 0;
+      for (const Variable& v : layer->variables())
+        vars.writeTensor(std::to_string(k++), *values.at(spec.nodes[i].name + "/" + v.name));
+    }
+  }
+}
+
+std::string optimizerPrefix(const json& trainingConfig) {
+  if (trainingConfig.is_object() && trainingConfig.contains("optimizer_config")) {
+    const json& oc = trainingConfig["optimizer_config"];
+    if (oc.is_object() && oc.contains("class_name") && oc["class_name"].is_string())
+      return oc["class_name"].get<std::string>();
+    if (oc.is_string()) return oc.get<std::string>();
+  }
+  return "Optimizer";
+}
+
+// "Adam/dense/kernel/m:0" -> "dense/kernel/m"; "Adam/iter:0" -> "iter".
+std::string tfjsOptimizerName(const std::string& keras) {
+  std::string s = keras;
+  if (s.size() > 2 && s.compare(s.size() - 2, 2, ":0") == 0) s.resize(s.size() - 2);
+  const auto slash = s.find('/');
+  if (slash != std::string::npos) s = s.substr(slash + 1);
+  if (s == "iterations") s = "iter";
+  return s;
+}
+
+json parseJsonAttr(const h5::H5Node& root, const std::string& name) {
+  const std::string text = root.stringAttr(name);
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error(root.label() + ": attribute '" + name + "' is not valid JSON (" + e.what() + ")");
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> kerasLayerOrder(const ModelSpec& spec) {
+  // Keras's map_graph (keras/src/ops/function.py; Keras 2 functional.py _map_graph_network):
+  // a depth-first walk from the outputs numbers the layers as it meets them and lists them in
+  // post order; walking that list backwards, a layer's producers get at least its depth + 1;
+  // layers are then sorted by decreasing depth, ties by the number the walk gave them.
+  std::map<std::string, const NodeSpec*> byName;
+  for (const auto& n : spec.nodes) byName[n.name] = &n;
+  std::map<std::string, size_t> index;
+  std::set<std::string> finished, inProgress;
+  std::vector<std::string> post;
+  std::function<void(const std::string&)> visit = [&](const std::string& name) {
+    auto it = byName.find(name);
+    if (it == byName.end() || finished.count(name) || inProgress.count(name)) return;
+    if (!index.count(name)) index.emplace(name, index.size());
+    inProgress.insert(name);
+    if (!it->second->isInput())
+      for (const auto& in : it->second->inputs) visit(in);
+    inProgress.erase(name);
+    finished.insert(name);
+    post.push_back(name);
+  };
+  for (const auto& out : spec.outputs) visit(out);
+  std::map<std::string, int> depth;
+  for (auto it = post.rbegin(); it != post.rend(); ++it) {
+    const int d = depth[*it];  // 0 when no consumer set it
+    if (byName.at(*it)->isInput()) continue;
+    for (const auto& in : byName.at(*it)->inputs)
+      if (byName.count(in)) depth[in] = std::max(depth[in], d + 1);
+  }
+  std::vector<std::string> order = post;
+  std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
+    if (depth[a] != depth[b]) return depth[a] > depth[b];
+    return index[a] < index[b];
+  });
+  // Nodes no output depends on (an invalid graph) keep their place at the end.
+  for (const auto& n : spec.nodes)
+    if (!finished.count(n.name)) order.push_back(n.name);
+  return order;
+}
+
+ModelSpec inKerasLayerOrder(const ModelSpec& spec) {
+  ModelSpec out = spec;
+  out.nodes.clear();
+  for (const std::string& name : kerasLayerOrder(spec)) out.nodes.push_back(*spec.find(name));
+  return out;
+}
+
+std::string kerasSnakeCase(const std::string& className) {
+  static const std::regex nonWord(R"(\W+)");
+  static const std::regex first("(.)([A-Z][a-z]+)");
+  static const std::regex second("([a-z])([A-Z])");
+  std::string s = std::regex_replace(className, nonWord, "");
+  s = std::regex_replace(s, first, "$1_$2");
+  s = std::regex_replace(s, second, "$1_$2");
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+KerasWeightsLayout kerasWeightsLayout(const h5::H5Node& root) {
+  if (root.hasAttr("layer_names") || root.hasAttr("layer_names0") || root.isGroup("model_weights"))
+    return KerasWeightsLayout::Keras2;
+  if (root.isGroup("layers") || root.isGroup("_layer_checkpoint_dependencies"))
+    return KerasWeightsLayout::Keras3;
+  throw Error(root.label() +
+              ": not a Keras weights file (no layer_names attribute, no model_weights or "
+              "layers group)");
+}
+
+NamedWeights readKerasWeights(const h5::H5Node& root, Model& model, WeightsMatch match) {
+  if (kerasWeightsLayout(root) == KerasWeightsLayout::Keras3) {
+    if (root.isGroup("layers")) return readKeras3Weights(root, model);
+    throw Error(root.label() + ": Keras 2.13 _layer_checkpoint_dependencies layout is not read");
+  }
+  const h5::H5Node g = root.isGroup("model_weights") ? root.group("model_weights") : root;
+  return readKeras2Weights(g, model, match);
+}
+
+NamedWeights readKerasWeightsFile(const std::string& path, Model& model, WeightsMatch match) {
+  return readKerasWeights(h5::H5Node::openFile(path), model, match);
+}
+
+ModelFile readKerasH5Model(const std::string& path) {
+  const h5::H5Node root = h5::H5Node::openFile(path);
+  if (!root.hasAttr("model_config")) {
+    if (root.hasAttr("layer_names") || root.isGroup("layers"))
+      throw Error(path +
+                  ": a weights-only file (no model_config): load it into a model "
+                  "(load weights) instead of importing it");
+    throw Error(path + ": not a Keras model file (no model_config attribute)");
+  }
+  ModelFile file;
+  json config = parseJsonAttr(root, "model_config");
+  file.spec = ModelSpec::fromKerasJson(config);
+  requireSupportedLayers(file.spec, path);
+  if (root.hasAttr("training_config")) {
+    file.trainingConfig = parseJsonAttr(root, "training_config");
+    if (file.trainingConfig.is_object() && file.trainingConfig.contains("optimizer") &&
+        !file.trainingConfig.contains("optimizer_config"))
+      file.trainingConfig = trainingConfigFromCompileConfig(file.trainingConfig);
+  }
+  Model model(file.spec, 0);
+  if (!root.isGroup("model_weights")) throw Error(path + ": no model_weights group");
+  file.weights = readKeras2Weights(root.group("model_weights"), model, WeightsMatch::ByOrder);
+  if (root.isGroup("optimizer_weights")) {
+    const h5::H5Node og = root.group("optimizer_weights");
+    if (og.hasAttr("weight_names") || og.hasAttr("weight_names0"))
+      for (const std::string& name : og.stringListAttr("weight_names"))
+        file.optimizerWeights.emplace_back(tfjsOptimizerName(name), og.readTensor(name));
+  }
+  return file;
+}
+
+void writeKerasH5Model(const std::string& path, const ModelFile& file) {
+  // Written next to the target, then renamed: a failed write leaves no half file behind.
+  const std::string tmp = path + ".tmp-tessel";
+  try {
+    {
+      h5::H5Node root = h5::H5Node::createFile(tmp);
+      root.setStrAttr("keras_version", kKeras2Version);
+      root.setStrAttr("backend", kBackend);
+      root.setBytesAttr("model_config", inKerasLayerOrder(file.spec).toKerasJson().dump());
+      if (file.trainingConfig.is_object())
+        root.setBytesAttr("training_config", file.trainingConfig.dump());
+      root.setStrAttr("generated_by", std::string("Tessel Studio ") + TESSEL_VERSION);
+      writeKeras2Weights(root.createGroup("model_weights"), file.spec, file.weights);
+      if (!file.optimizerWeights.empty()) {
+        const std::string prefix = optimizerPrefix(file.trainingConfig);
+        h5::H5Node og = root.createGroup("optimizer_weights");
+        std::vector<std::string> names;
+        for (const auto& [name, value] : file.optimizerWeights) {
+          const std::string wn = prefix + "/" + name + ":0";
+          names.push_back(wn);
+          if (name == "iter" && value.size() == 1)
+            og.writeInt64Scalar(wn, static_cast<std::int64_t>(value.data()[0]));
+          else
+            og.writeTensor(wn, value);
+        }
+        og.setBytesListAttr("weight_names", names);
+      }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("cannot write '" + path + "'");
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+}
+
+void writeKerasWeightsH5(const std::string& path, const ModelSpec& spec,
+                         const NamedWeights& weights, KerasWeightsLayout layout) {
+  const std::string tmp = path + ".tmp-tessel";
+  try {
+    {
+      h5::H5Node root = h5::H5Node::createFile(tmp);
+      if (layout == KerasWeightsLayout::Keras2)
+        writeKeras2Weights(root, spec, weights);
+      else
+        writeKeras3Weights(root, spec, weights);
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("cannot write '" + path + "'");
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+}
+
+std::vector<std::uint8_t> keras3WeightsImage(const ModelSpec& spec, const NamedWeights& weights,
+                                             const std::string& label) {
+  h5::H5Node root = h5::H5Node::createInMemory(label);
+  writeKeras3Weights(root, spec, weights);
+  return root.image();
+}
+
+}  // namespace tessel
