@@ -216,6 +216,10 @@ json normalizeLayerConfig(const std::string& className, const json& configIn) {
     l.erase("build_config");
     l["config"] = normalizeLayerConfig(l["class_name"].get<std::string>(), l["config"]);
   }
+  // Keras 3 recurrent layers write a dropout "seed" Keras 2 lacks; null is Keras 2's behaviour.
+  if ((className == "LSTM" || className == "GRU" || className == "SimpleRNN") &&
+      config.contains("seed") && config["seed"].is_null())
+    config.erase("seed");
   // Keras 3 only keys that are at their "off" value carry nothing Keras 2 lacks.
   for (const char* key : {"lora_rank", "lora_alpha", "quantization_config"})
     if (config.contains(key) && config[key].is_null()) config.erase(key);

@@ -73,6 +73,7 @@ std::vector<std::string> topologicalOrder(const ModelSpec& spec);
 struct NodeShapes {
   std::vector<Shape> inputs;    // one per input port
   std::optional<Shape> output;  // empty when it could not be inferred
+  bool masked = false;          // the output carries a mask (Layer::maskOut; Embedding mask_zero)
 };
 
 struct ShapeReport {

@@ -256,6 +256,9 @@ void inferShapes(const ModelSpec& spec, const Resolved& r, const std::vector<cha
     }
     try {
       s.output = g.layers[i]->outputShape(s.inputs);
+      std::vector<bool> inMasked;
+      for (int p : r.producers[i]) inMasked.push_back(g.shapes[p].masked);
+      s.masked = g.layers[i]->maskOut(inMasked) != MaskOut::None;
     } catch (const SpecError& e) {
       if (e.node().empty())
         errors.emplace_back(e.kind(), node.name, e.detail());

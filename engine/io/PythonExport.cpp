@@ -76,7 +76,18 @@ std::string endsWithKey(const std::string& key) {
   return {};
 }
 
+std::string layerCall(const NodeSpec& n, const LayerInfo* info);
+
 std::string argument(const std::string& key, const json& value) {
+  // A wrapped layer (Bidirectional's, TimeDistributed's `layer`): its own constructor call.
+  if (key == "layer" && value.is_object() && value.contains("class_name") &&
+      value["class_name"].is_string()) {
+    NodeSpec inner;
+    inner.className = value["class_name"];
+    inner.config = value.value("config", json::object());
+    inner.name = inner.config.value("name", ModelSpec::defaultBaseName(inner.className));
+    return layerCall(inner, LayerRegistry::instance().find(inner.className));
+  }
   std::string kind = endsWithKey(key);
   if (kind == "_initializer") return kerasObject(canonicalInitializer(value), "initializers");
   if (kind == "_regularizer") return kerasObject(value, "regularizers");

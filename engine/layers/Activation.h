@@ -13,6 +13,7 @@ class Activation : public Layer {
   void forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) override;
   void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
                 const std::vector<Tensor*>& dx, RunContext& ctx) override;
+  bool supportsMasking() const override { return true; }  // Keras 2: the mask passes on
   ActivationFn function() const { return fn_; }
 
  private:

@@ -19,6 +19,7 @@ class Dense : public Layer {
   void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
                 const std::vector<Tensor*>& dx, RunContext& ctx) override;
   double regularization(bool addGrads) override;
+  bool supportsMasking() const override { return true; }  // Keras 2: the mask passes on
 
   Index units() const { return units_; }
   ActivationFn activation() const { return activation_; }

@@ -23,6 +23,7 @@ class DropoutBase : public Layer {
   // dx = dy * mul (the mask of the last forward), or dy when the mask was not applied.
   void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
                 const std::vector<Tensor*>& dx, RunContext& ctx) override;
+  bool supportsMasking() const override { return true; }  // Keras 2: the mask passes on
   double rate() const { return rate_; }
   // The mask of the last forward (noise shape): y = x * maskMul() (+ maskAdd(), AlphaDropout), and
   // whether it was applied. The GPU backend draws masks through forward() and copies these up.

@@ -18,9 +18,19 @@ Shape GlobalPooling::outputShape(const std::vector<Shape>& inputs) const {
   return {kNone, 1, in.back()};
 }
 
-void GlobalPooling::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext&) {
+// Keras 2 GlobalAveragePooling1D with a mask (N, T): the mean over the unmasked steps (zero when
+// a sample has none, where Keras divides by zero).
+static float maskedWeight(const Tensor* mask, Index b, Index p, Index P) {
+  return mask ? (*mask)[b * P + p] : 1.0f;
+}
+
+void GlobalPooling::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) {
   const Tensor& X = *x[0];
   const Index N = X.dim(0), C = X.dim(-1), P = X.size() / (N * C);
+  const Tensor* mask = !max_ && rank_ == 1 ? ctx.inputMask(0) : nullptr;
+  if (mask && mask->size() != N * P)
+    throw Error(className_ + " '" + name_ + "': mask " + shapeToString(mask->shape()) +
+                " does not fit input " + shapeToString(X.shape()));
   if (!keepdims_)
     y.resize({N, C});
   else if (rank_ == 2)
@@ -40,21 +50,26 @@ void GlobalPooling::forward(const std::vector<const Tensor*>& x, Tensor& y, RunC
           if (xb[p * C + c] > out[c]) out[c] = xb[p * C + c], arg[c] = std::int32_t(p);
     } else {
       for (Index c = 0; c < C; ++c) out[c] = 0.0f;
-      for (Index p = 0; p < P; ++p)
-        for (Index c = 0; c < C; ++c) out[c] += xb[p * C + c];
-      const float inv = 1.0f / float(P);
+      float count = 0.0f;
+      for (Index p = 0; p < P; ++p) {
+        const float w = maskedWeight(mask, b, p, P);
+        count += w;
+        for (Index c = 0; c < C; ++c) out[c] += w * xb[p * C + c];
+      }
+      const float inv = count > 0 ? 1.0f / count : 0.0f;
       for (Index c = 0; c < C; ++c) out[c] *= inv;
     }
   }
 }
 
 void GlobalPooling::backward(const std::vector<const Tensor*>& x, const Tensor&, const Tensor& dy,
-                             const std::vector<Tensor*>& dx, RunContext&) {
+                             const std::vector<Tensor*>& dx, RunContext& ctx) {
   if (dx.empty() || !dx[0]) return;
   const Tensor& X = *x[0];
   Tensor& dX = *dx[0];
   dX.resize(X.shape());
   const Index N = X.dim(0), C = X.dim(-1), P = X.size() / (N * C);
+  const Tensor* mask = !max_ && rank_ == 1 ? ctx.inputMask(0) : nullptr;
 #pragma omp parallel for schedule(static)
   for (Index b = 0; b < N; ++b) {
     float* db = dX.data() + b * P * C;
@@ -64,9 +79,11 @@ void GlobalPooling::backward(const std::vector<const Tensor*>& x, const Tensor&,
       const std::int32_t* arg = argmax_.data() + b * C;
       for (Index c = 0; c < C; ++c) db[arg[c] * C + c] = d[c];
     } else {
-      const float inv = 1.0f / float(P);
+      float count = 0.0f;
+      for (Index p = 0; p < P; ++p) count += maskedWeight(mask, b, p, P);
+      const float inv = count > 0 ? 1.0f / count : 0.0f;
       for (Index p = 0; p < P; ++p)
-        for (Index c = 0; c < C; ++c) db[p * C + c] = d[c] * inv;
+        for (Index c = 0; c < C; ++c) db[p * C + c] = d[c] * inv * maskedWeight(mask, b, p, P);
     }
   }
 }

@@ -2,6 +2,7 @@
 // Base of GlobalMaxPooling1D/2D and GlobalAveragePooling1D/2D: x is (N, ..., C) with rank 3
 // (1-D) or 4 (2-D); y is (N, C), or (N, 1, [1,] C) with keepdims (Keras 2).
 //   avg: y = mean over the spatial positions; dx = dy / P.   max: dx = dy at the argmax.
+//   GlobalAveragePooling1D honours a mask (N, T) as Keras 2: the mean over the unmasked steps.
 #include <cstdint>
 
 #include "engine/layers/Layer.h"

@@ -19,6 +19,11 @@ void Layer::build(const std::vector<Shape>&, Rng&) {
   built_ = true;
 }
 
+MaskOut Layer::maskOut(const std::vector<bool>& inputMasked) const {
+  return supportsMasking() && !inputMasked.empty() && inputMasked[0] ? MaskOut::PassFirst
+                                                                     : MaskOut::None;
+}
+
 double Layer::regularization(bool) {
   return 0.0;
 }

@@ -32,7 +32,21 @@ struct RunContext {
   bool training = false;
   Rng* rng = nullptr;      // for dropout/noise/augmentation; set by the executor
   double addedLoss = 0.0;  // layers add activity-regularization terms here in forward()
+  // Masks (see Layer::maskOut): set by the executor before each forward() and backward() call.
+  // inputMasks: per input port, that input's mask or nullptr (null pointer: no masks at all).
+  // outputMask: where a layer whose maskOut() is Own writes its output's mask in forward().
+  const std::vector<const Tensor*>* inputMasks = nullptr;
+  Tensor* outputMask = nullptr;
+  const Tensor* inputMask(size_t port) const {
+    return inputMasks && port < inputMasks->size() ? (*inputMasks)[port] : nullptr;
+  }
 };
+
+// What a layer does with masks (Keras 2's supports_masking / compute_mask).
+//   None:      the output carries no mask (a layer without mask support drops it, as Keras 2 does).
+//   PassFirst: the output carries input 0's mask unchanged (Keras's default compute_mask).
+//   Own:       the layer computes its output's mask in forward() into RunContext::outputMask.
+enum class MaskOut { None, PassFirst, Own };
 
 class Layer {
  public:
@@ -55,6 +69,14 @@ class Layer {
   virtual void forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) = 0;
   virtual void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
                         const std::vector<Tensor*>& dx, RunContext& ctx) = 0;
+  // Masks. A mask marks which steps of a sequence are real (1) and which are padding (0): a float
+  // tensor of 0/1 shaped like the tensor it belongs to without its last axis ((N, T) for
+  // (N, T, F)). Embedding(mask_zero) and Masking make one; recurrent layers skip masked steps.
+  // maskOut: given which inputs carry a mask, what the output carries (shape inference records
+  // the answer per node in NodeShapes::masked; the executor follows it). Default: PassFirst when
+  // supportsMasking() and input 0 is masked, else None.
+  virtual bool supportsMasking() const { return false; }
+  virtual MaskOut maskOut(const std::vector<bool>& inputMasked) const;
   // Weight regularization penalty (kernel_regularizer, bias_regularizer); when addGrads is true the
   // penalty's gradient is ADDED to the variables' grads. Default: none.
   virtual double regularization(bool addGrads);

@@ -15,6 +15,7 @@ LayerRegistry& LayerRegistry::instance() {
     registerNormLayers(*r);
     registerPreprocessingLayers(*r);
     registerExpressionLayers(*r);
+    registerRecurrentLayers(*r);
     registerAttentionLayers(*r);
     registerTextLayers(*r);
     return r;

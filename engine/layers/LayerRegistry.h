@@ -46,6 +46,7 @@ void registerConvLayers(LayerRegistry& registry);           // layers/ConvLayers
 void registerNormLayers(LayerRegistry& registry);           // layers/NormLayers.cpp
 void registerPreprocessingLayers(LayerRegistry& registry);  // layers/PreprocessingLayers.cpp
 void registerExpressionLayers(LayerRegistry& registry);     // layers/ExpressionLayers.cpp
+void registerRecurrentLayers(LayerRegistry& registry);      // layers/RecurrentLayers.cpp
 void registerAttentionLayers(LayerRegistry& registry);      // layers/AttentionLayers.cpp
 void registerTextLayers(LayerRegistry& registry);           // layers/TextLayers.cpp
 

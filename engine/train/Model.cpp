@@ -13,13 +13,16 @@ namespace tessel {
 struct Model::Step {
   Layer* layer = nullptr;
   int slot = -1;
-  Shape outShape;                // batch kNone
-  std::vector<int> in;           // input slots, port order
-  std::vector<const Tensor*> x;  // refreshed every forward
-  std::vector<Tensor*> dx;       // per port: grad_ of the input slot, a scratch, or nullptr
-  std::vector<char> accumulate;  // per port: dx is scratch[p], to be added into grad_[in[p]]
-  std::vector<Tensor> scratch;   // per port (only used where accumulate)
-  bool doBackward = false;       // some trainable variable is at or before this layer
+  Shape outShape;                   // batch kNone
+  std::vector<int> in;              // input slots, port order
+  std::vector<const Tensor*> x;     // refreshed every forward
+  std::vector<Tensor*> dx;          // per port: grad_ of the input slot, a scratch, or nullptr
+  std::vector<char> accumulate;     // per port: dx is scratch[p], to be added into grad_[in[p]]
+  std::vector<Tensor> scratch;      // per port (only used where accumulate)
+  bool doBackward = false;          // some trainable variable is at or before this layer
+  MaskOut maskOut = MaskOut::None;  // what the output carries (Layer::maskOut)
+  bool maskedInput = false;         // some input carries a mask
+  std::vector<const Tensor*> inputMasks;  // per port, refreshed every forward / backward
 };
 
 Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(seed) {
@@ -32,6 +35,8 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
   const size_t numSlots = order.size();
   act_.resize(numSlots);
   grad_.resize(numSlots);
+  maskBuf_.resize(numSlots);
+  maskPtr_.assign(numSlots, nullptr);
   actPtr_.assign(numSlots, nullptr);
   for (int s = 0; s < static_cast<int>(numSlots); ++s) actPtr_[s] = &act_[s];
 
@@ -66,11 +71,16 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
     st.outShape = shapeOf(name);
     bool up = false;
     for (const auto& v : st.layer->variables()) up |= v.trainable;
+    std::vector<bool> inMasked;
     for (const auto& producer : node->inputs) {
       int s = slotOf.at(producer);
       st.in.push_back(s);
       up |= upstreamTrainable[s] != 0;
+      inMasked.push_back(report.find(producer)->masked);
+      st.maskedInput |= inMasked.back();
     }
+    st.maskOut = st.layer->maskOut(inMasked);
+    st.inputMasks.assign(st.in.size(), nullptr);
     upstreamTrainable[st.slot] = up;
     st.doBackward = up;
     st.x.assign(st.in.size(), nullptr);
@@ -232,8 +242,27 @@ void Model::forward(const std::vector<const Tensor*>& x, bool training, RunConte
   if (!ctx.rng) ctx.rng = &rng_;
   for (Step& st : steps_) {
     for (size_t p = 0; p < st.in.size(); ++p) st.x[p] = actPtr_[st.in[p]];
+    setMasks(st, ctx);
+    ctx.outputMask = st.maskOut == MaskOut::Own ? &maskBuf_[st.slot] : nullptr;
     st.layer->forward(st.x, act_[st.slot], ctx);
+    maskPtr_[st.slot] = st.maskOut == MaskOut::Own         ? &maskBuf_[st.slot]
+                        : st.maskOut == MaskOut::PassFirst ? maskPtr_[st.in[0]]
+                                                           : nullptr;
   }
+  ctx.inputMasks = nullptr;
+  ctx.outputMask = nullptr;
+}
+
+void Model::setMasks(Step& st, RunContext& ctx) {
+  ctx.inputMasks = nullptr;
+  if (!st.maskedInput) return;
+  for (size_t p = 0; p < st.in.size(); ++p) st.inputMasks[p] = maskPtr_[st.in[p]];
+  ctx.inputMasks = &st.inputMasks;
+}
+
+const Tensor* Model::maskOf(const std::string& node) const {
+  auto it = slotOf_.find(node);
+  return it == slotOf_.end() ? nullptr : maskPtr_[it->second];
 }
 
 const Tensor& Model::output(size_t i) const {
@@ -264,10 +293,13 @@ void Model::backward(const std::vector<const Tensor*>& dOut, RunContext& ctx) {
       st.x[p] = actPtr_[st.in[p]];
       if (st.dx[p]) st.dx[p]->resize(actPtr_[st.in[p]]->shape());
     }
+    setMasks(st, ctx);
+    ctx.outputMask = nullptr;
     st.layer->backward(st.x, act_[st.slot], grad_[st.slot], st.dx, ctx);
     for (size_t p = 0; p < st.in.size(); ++p)
       if (st.accumulate[p]) grad_[st.in[p]].array() += st.scratch[p].array();
   }
+  ctx.inputMasks = nullptr;
 }
 
 double Model::regularization(bool addGrads) {

@@ -61,6 +61,8 @@ class Model {
   void setAllGradients(bool on);
   const Tensor* activationOf(const std::string& node) const;
   const Tensor* gradientOf(const std::string& node) const;
+  // The mask a node's output carried in the last forward() (Layer::maskOut), or nullptr.
+  const Tensor* maskOf(const std::string& node) const;
 
   std::vector<Tensor> getWeights() const;               // Keras model.get_weights() order
   void setWeights(const std::vector<Tensor>& weights);  // throws Error on count/shape mismatch
@@ -73,6 +75,7 @@ class Model {
   struct Step;  // one layer call in the plan
   void allocate(Index batch);
   void routeGradients();
+  void setMasks(Step& st, RunContext& ctx);  // ctx.inputMasks for this step
 
   ModelSpec spec_;
   Rng rng_;
@@ -83,6 +86,8 @@ class Model {
   // Tensor slots: one per node (input nodes' slots point at the caller's x).
   std::vector<Tensor> act_, grad_;
   std::vector<const Tensor*> actPtr_;
+  std::vector<Tensor> maskBuf_;         // per slot: the mask of a layer with MaskOut::Own
+  std::vector<const Tensor*> maskPtr_;  // per slot: the output's mask after forward, or null
   std::vector<int> inputSlot_, outputSlot_;
   std::vector<char> needGrad_;  // per slot: some trainable variable lies upstream
   std::vector<char> upstream_;  // needGrad_ as planned (setAllGradients(false) restores it)

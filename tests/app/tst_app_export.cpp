@@ -49,7 +49,8 @@ void expectError(const Run& r, int code, const QString& needle) {
 }
 
 const char* kLstmModel = R"({"class_name": "Sequential", "config": {"name": "rnn", "layers": [
-  {"class_name": "LSTM", "config": {"name": "lstm", "units": 4, "batch_input_shape": [null, 5, 3]}},
+  {"class_name": "ConvLSTM2D", "config": {"name": "convlstm", "filters": 4,
+                                          "batch_input_shape": [null, 5, 3]}},
   {"class_name": "Dense", "config": {"name": "dense", "units": 2}}]}})";
 
 }  // namespace
@@ -213,7 +214,7 @@ class TestAppExport : public QObject {
     expectError(runTessel({"export", path("p.tessel"), "--onnx", path("x.onnx"), "--run", "99"}), 1,
                 "no run 99");
     Run r = runTessel({"export", path("rnn.json"), "--onnx", path("rnn.onnx")});
-    expectError(r, 1, "'lstm' (LSTM)");
+    expectError(r, 1, "'convlstm' (ConvLSTM2D)");
     Run i = runTessel({"import", path("p.tessel"), path("rnn.json")});
     expectError(i, 1, "not supported by Tessel");
   }

@@ -67,4 +67,11 @@ std::string attentionUnsupported(const OnnxNode& n);
 void multiHeadAttention(OnnxGraphBuilder& b, const OnnxNode& n);
 std::string multiHeadAttentionUnsupported(const OnnxNode& n);
 
+// OnnxRecurrentLayers.cpp: SimpleRNN, LSTM, GRU (recurrent), Bidirectional, Embedding.
+void recurrent(OnnxGraphBuilder& b, const OnnxNode& n);
+void bidirectional(OnnxGraphBuilder& b, const OnnxNode& n);
+std::string recurrentUnsupported(const OnnxNode& n);
+void embedding(OnnxGraphBuilder& b, const OnnxNode& n);
+std::string embeddingUnsupported(const OnnxNode& n);
+
 }  // namespace tessel::onnxexport

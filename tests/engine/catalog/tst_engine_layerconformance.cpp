@@ -45,6 +45,7 @@ struct Conformance {
   bool distinct = false;
   double eps = 1e-2;       // finite-difference step
   std::string noGradient;  // why the layer has no finite-difference check ("" = it has one)
+  Index ids = 0;           // > 0: the inputs are integer ids in [0, ids) (Embedding)
 };
 
 Conformance entry(std::vector<Shape> inputs, json config = json::object()) {
@@ -141,6 +142,19 @@ const std::map<std::string, Conformance>& conformanceTable() {
     t["GlobalAveragePooling2D"] = entry({img});
     t["GlobalMaxPooling1D"] = distinct(entry({seq}));
     t["GlobalAveragePooling1D"] = entry({seq});
+    // Recurrent (and Embedding / Masking, Core in the Keras docs).
+    {
+      Conformance emb = entry({{2, 5}}, {{"input_dim", 6}, {"output_dim", 3}, {"mask_zero", true}});
+      emb.ids = 6;
+      emb.noGradient = "integer ids have no gradient (embeddings: tst_engine_layers_recurrent)";
+      t["Embedding"] = emb;
+    }
+    t["Masking"] = entry({seq});
+    t["SimpleRNN"] = entry({seq}, {{"units", 3}, {"return_sequences", true}});
+    t["LSTM"] = entry({seq}, {{"units", 3}});
+    t["GRU"] = entry({seq}, {{"units", 3}, {"go_backwards", true}});
+    t["Bidirectional"] =
+        entry({seq}, {{"layer", {{"class_name", "LSTM"}, {"config", {{"units", 2}}}}}});
     // Normalization: BatchNormalization in training mode (batch statistics) is the harder case.
     t["BatchNormalization"] = training(entry({{4, 3}}));
     t["LayerNormalization"] = entry({{2, 3, 4}});
@@ -197,6 +211,9 @@ std::vector<Tensor> makeInputs(const Conformance& c, std::uint64_t seed) {
   Rng rng(seed);
   std::vector<Tensor> xs;
   for (const Shape& s : c.inputs) xs.push_back(randomTensor(s, rng, c.lo, c.hi));
+  if (c.ids > 0)
+    for (Tensor& x : xs)
+      for (Index i = 0; i < x.size(); ++i) x[i] = float(rng.below(std::uint64_t(c.ids)));
   if (c.distinct) {  // one shuffled grid over all inputs together
     Index total = 0;
     for (const Tensor& x : xs) total += x.size();

@@ -82,6 +82,54 @@ def pool(x, a, kind):
     return acc if kind == "max" else acc / cnt
 
 
+ACTS = {"Sigmoid": lambda v: 1 / (1 + np.exp(-v)), "Tanh": np.tanh,
+        "Relu": lambda v: np.maximum(v, 0), "HardSigmoid": lambda v: np.clip(0.2 * v + 0.5, 0, 1),
+        "Elu": lambda v: np.where(v > 0, v, np.exp(v) - 1), "Softsign": lambda v: v / (1 + np.abs(v)),
+        "Softplus": lambda v: np.log1p(np.exp(v))}
+
+
+def recurrent(op, i, a):
+    """ONNX RNN / GRU / LSTM (layout 0: X (T, N, F)), forward or bidirectional; Y, Y_h."""
+    x, w, r = i[0], i[1], i[2]
+    b = i[3] if len(i) > 3 and i[3] is not None else np.zeros((w.shape[0], 2 * w.shape[1]))
+    hsz = a["hidden_size"]
+    dirs = w.shape[0]
+    gates = {"RNN": 1, "GRU": 3, "LSTM": 4}[op]
+    per = {"RNN": 1, "GRU": 2, "LSTM": 3}[op]
+    acts = a.get("activations", {"RNN": ["Tanh"], "GRU": ["Sigmoid", "Tanh"],
+                                 "LSTM": ["Sigmoid", "Tanh", "Tanh"]}[op] * dirs)
+    T, n = x.shape[0], x.shape[1]
+    ys, yhs = [], []
+    for d in range(dirs):
+        f = [ACTS[s] for s in acts[d * per:(d + 1) * per]]
+        h = i[5][d] if len(i) > 5 and i[5] is not None else np.zeros((n, hsz))
+        c = i[6][d] if len(i) > 6 and i[6] is not None else np.zeros((n, hsz))
+        wb, rb = b[d][:gates * hsz], b[d][gates * hsz:]
+        out = [None] * T
+        steps = range(T) if d == 0 else range(T - 1, -1, -1)
+        for t in steps:
+            xw = x[t] @ w[d].T + wb
+            if op == "RNN":
+                h = f[0](xw + h @ r[d].T + rb)
+            elif op == "LSTM":
+                z = xw + h @ r[d].T + rb
+                ig, og, fg, cg = [z[:, k * hsz:(k + 1) * hsz] for k in range(4)]
+                c = f[0](fg) * c + f[0](ig) * f[1](cg)
+                h = f[0](og) * f[2](c)
+            else:
+                rz = xw[:, :2 * hsz] + h @ r[d][:2 * hsz].T + rb[:2 * hsz]
+                zg, rg = f[0](rz[:, :hsz]), f[0](rz[:, hsz:])
+                if a.get("linear_before_reset", 0):
+                    hh = f[1](xw[:, 2 * hsz:] + rg * (h @ r[d][2 * hsz:].T + rb[2 * hsz:]))
+                else:
+                    hh = f[1](xw[:, 2 * hsz:] + (rg * h) @ r[d][2 * hsz:].T + rb[2 * hsz:])
+                h = zg * h + (1 - zg) * hh
+            out[t] = h
+        ys.append(np.stack(out))
+        yhs.append(h)
+    return np.stack(ys, 1), np.stack(yhs)
+
+
 def run(model, feeds):
     env = dict(feeds)
     for init in model.graph.initializer:
@@ -194,6 +242,7 @@ def run(model, feeds):
         elif op == "Cast":
             y = {onnx.TensorProto.FLOAT: lambda v: v.astype(np.float64),
                  onnx.TensorProto.INT32: lambda v: np.trunc(v).astype(np.int32),
+                 onnx.TensorProto.INT64: lambda v: np.trunc(v).astype(np.int64),
                  onnx.TensorProto.BOOL: lambda v: v != 0}[a["to"]](i[0])
         elif op == "Where":
             y = np.where(i[0], i[1], i[2])
@@ -208,6 +257,12 @@ def run(model, feeds):
             y = np.tile(i[0], i[1].tolist())
         elif op == "Squeeze":
             y = np.squeeze(i[0], axis=tuple(i[1].tolist()))
+        elif op == "Gather":
+            y = np.take(i[0], i[1].astype(np.int64), axis=a.get("axis", 0))
+        elif op in ("RNN", "GRU", "LSTM"):
+            y, yh = recurrent(op, i, a)
+            if len(node.output) > 1 and node.output[1]:
+                env[node.output[1]] = yh
         else:
             raise SystemExit("reference evaluator: no op " + op)
         env[node.output[0]] = y

@@ -353,16 +353,17 @@ class TestKerasJson : public QObject {
   void unsupportedLayersAreListedByName() {
     json model = json::parse(R"({"format": "layers-model", "modelTopology": {
       "class_name": "Sequential", "config": {"name": "seq", "layers": [
-      {"class_name": "LSTM", "config": {"name": "lstm", "units": 4,
+      {"class_name": "ConvLSTM2D", "config": {"name": "convlstm", "filters": 4,
                                         "batch_input_shape": [null, 5, 3]}},
       {"class_name": "Dense", "config": {"name": "dense", "units": 2}},
-      {"class_name": "GRU", "config": {"name": "gru_1", "units": 4}}]}}})");
+      {"class_name": "Conv3D", "config": {"name": "conv3d_1", "filters": 4}}]}}})");
     ModelSpec spec = ModelSpec::fromKerasJson(model);
     auto missing = unsupportedLayers(spec);
-    QCOMPARE(missing, (std::vector<std::string>{"'lstm' (LSTM)", "'gru_1' (GRU)"}));
+    QCOMPARE(missing, (std::vector<std::string>{"'convlstm' (ConvLSTM2D)", "'conv3d_1' (Conv3D)"}));
     QString msg = QString::fromStdString(errorOf([&] { parseModelJson(model, "."); }));
-    QVERIFY2(msg.contains("2 layers are not supported") && msg.contains("'lstm' (LSTM)") &&
-                 msg.contains("'gru_1' (GRU)") && !msg.contains("'dense'"),
+    QVERIFY2(msg.contains("2 layers are not supported") &&
+                 msg.contains("'convlstm' (ConvLSTM2D)") && msg.contains("'conv3d_1' (Conv3D)") &&
+                 !msg.contains("'dense'"),
              qPrintable(msg));
   }
 };

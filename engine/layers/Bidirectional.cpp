@@ -1,0 +1,206 @@
+#include "engine/layers/Bidirectional.h"
+
+#include "engine/core/Error.h"
+#include "engine/layers/LayerRegistry.h"
+
+namespace tessel {
+
+namespace {
+
+std::string snakeName(const std::string& cls) {
+  if (cls == "SimpleRNN") return "simple_rnn";
+  if (cls == "LSTM") return "lstm";
+  if (cls == "GRU") return "gru";
+  return cls;
+}
+
+// Copies `from` in reverse order along the time axis (axis 1) of an (N, T, U) tensor.
+void reverseTime(const Tensor& from, Tensor& to) {
+  to.resize(from.shape());
+  const Index n = from.dim(0), T = from.dim(1), u = from.dim(2);
+  for (Index b = 0; b < n; ++b)
+    for (Index t = 0; t < T; ++t)
+      std::copy(from.data() + (b * T + t) * u, from.data() + (b * T + t + 1) * u,
+                to.data() + (b * T + (T - 1 - t)) * u);
+}
+
+}  // namespace
+
+Bidirectional::Bidirectional(const json& config) : Layer("Bidirectional", config) {
+  const json& inner = config_.at("layer");
+  if (!inner.is_object() || !inner.contains("class_name") || !inner["class_name"].is_string())
+    throwBadValue(
+        "config 'layer' must be {\"class_name\": \"LSTM\" | \"GRU\" | \"SimpleRNN\", "
+        "\"config\": {...}}");
+  const std::string cls = inner["class_name"];
+  if (cls != "LSTM" && cls != "GRU" && cls != "SimpleRNN")
+    throwBadValue("Bidirectional wraps LSTM, GRU or SimpleRNN, not " + cls);
+  const json& mm = config_.at("merge_mode");
+  if (mm.is_null())
+    throwBadValue(
+        "merge_mode null returns two outputs, which a node cannot have; use concat, "
+        "sum, mul or ave");
+  merge_ = mm.get<std::string>();
+  if (config_.contains("backward_layer") && !config_["backward_layer"].is_null())
+    throwBadValue("backward_layer is not supported: the backward layer is a copy of 'layer'");
+  json cfg = inner.contains("config") ? inner["config"] : json::object();
+  if (!cfg.is_object()) throwBadValue("config 'layer.config' must be an object");
+  const std::string base = cfg.contains("name") && cfg["name"].is_string()
+                               ? cfg["name"].get<std::string>()
+                               : snakeName(cls);
+  auto make = [&](bool backwards) {
+    json c = cfg;
+    c["name"] = (backwards ? "backward_" : "forward_") + base;
+    c["go_backwards"] = backwards != c.value("go_backwards", false);
+    std::unique_ptr<Layer> l;
+    try {
+      l = LayerRegistry::instance().create(cls, c, name_);
+    } catch (const SpecError& e) {
+      throwBadValue("wrapped " + cls + ": " + e.detail());
+    }
+    auto* r = dynamic_cast<RecurrentLayer*>(l.get());
+    if (!r) throwBadValue("Bidirectional needs a recurrent layer");
+    l.release();
+    return std::unique_ptr<RecurrentLayer>(r);
+  };
+  fwd_ = make(false);
+  bwd_ = make(true);
+  returnSequences_ = fwd_->returnSequences();
+  fwd_->setZeroOutputForMask(returnSequences_);
+  bwd_->setZeroOutputForMask(returnSequences_);
+}
+
+Shape Bidirectional::outputShape(const std::vector<Shape>& inputs) const {
+  checkInputCount(inputs, 1, 1);
+  Shape out;
+  try {
+    out = fwd_->outputShape(inputs);
+  } catch (const SpecError& e) {
+    throwShapeMismatch(e.detail());
+  }
+  if (merge_ == "concat") out.back() *= 2;
+  return out;
+}
+
+MaskOut Bidirectional::maskOut(const std::vector<bool>& inputMasked) const {
+  return returnSequences_ && !inputMasked.empty() && inputMasked[0] ? MaskOut::PassFirst
+                                                                    : MaskOut::None;
+}
+
+void Bidirectional::build(const std::vector<Shape>& inputs, Rng& rng) {
+  outputShape(inputs);
+  vars_.clear();
+  fwd_->build(inputs, rng);
+  bwd_->build(inputs, rng);
+  for (RecurrentLayer* l : {fwd_.get(), bwd_.get()})
+    for (Variable& v : l->variables()) {
+      Variable mine;
+      mine.name = l->name() + "/" + v.name;
+      mine.trainable = v.trainable && trainable();
+      mine.value = std::move(v.value);
+      if (mine.trainable) {
+        mine.grad.resize(mine.value.shape());
+        mine.grad.setZero();
+      }
+      v.trainable = mine.trainable;
+      v.grad = Tensor();
+      v.value = Tensor();
+      vars_.push_back(std::move(mine));
+    }
+  built_ = true;
+}
+
+void Bidirectional::swapVariables() {
+  size_t k = 0;
+  for (RecurrentLayer* l : {fwd_.get(), bwd_.get()})
+    for (Variable& v : l->variables()) {
+      std::swap(v.value, vars_[k].value);
+      std::swap(v.grad, vars_[k].grad);
+      ++k;
+    }
+}
+
+void Bidirectional::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) {
+  swapVariables();
+  try {
+    fwd_->forward(x, yf_, ctx);
+    bwd_->forward(x, yb_, ctx);
+  } catch (...) {
+    swapVariables();
+    throw;
+  }
+  swapVariables();
+  const Tensor* b = &yb_;  // the backward output in time order
+  if (returnSequences_) {
+    reverseTime(yb_, ybTime_);
+    b = &ybTime_;
+  }
+  const Index u = yf_.dim(-1), rows = yf_.size() / u;
+  Shape s = yf_.shape();
+  if (merge_ == "concat") s.back() = 2 * u;
+  y.resize(s);
+  for (Index r = 0; r < rows; ++r)
+    for (Index j = 0; j < u; ++j) {
+      const float f = yf_[r * u + j], g = (*b)[r * u + j];
+      if (merge_ == "concat") {
+        y[r * 2 * u + j] = f;
+        y[r * 2 * u + u + j] = g;
+      } else if (merge_ == "sum") {
+        y[r * u + j] = f + g;
+      } else if (merge_ == "mul") {
+        y[r * u + j] = f * g;
+      } else {
+        y[r * u + j] = (f + g) * 0.5f;
+      }
+    }
+}
+
+void Bidirectional::backward(const std::vector<const Tensor*>& x, const Tensor&, const Tensor& dy,
+                             const std::vector<Tensor*>& dx, RunContext& ctx) {
+  const Index u = yf_.dim(-1), rows = yf_.size() / u;
+  const Tensor& yb = returnSequences_ ? ybTime_ : yb_;
+  dyf_.resize(yf_.shape());
+  dxf_.resize(yf_.shape());  // scratch for the time-ordered dL/dyb
+  for (Index r = 0; r < rows; ++r)
+    for (Index j = 0; j < u; ++j) {
+      const float f = yf_[r * u + j], g = yb[r * u + j];
+      float df, dg;
+      if (merge_ == "concat") {
+        df = dy[r * 2 * u + j];
+        dg = dy[r * 2 * u + u + j];
+      } else if (merge_ == "sum") {
+        df = dg = dy[r * u + j];
+      } else if (merge_ == "mul") {
+        df = dy[r * u + j] * g;
+        dg = dy[r * u + j] * f;
+      } else {
+        df = dg = dy[r * u + j] * 0.5f;
+      }
+      dyf_[r * u + j] = df;
+      dxf_[r * u + j] = dg;
+    }
+  if (returnSequences_)
+    reverseTime(dxf_, dyb_);
+  else
+    dyb_.copyFrom(dxf_);
+  const bool wantDx = !dx.empty() && dx[0];
+  std::vector<Tensor*> dxs{wantDx ? &dxf_ : nullptr};
+  std::vector<Tensor*> dxs2{wantDx ? &dxb_ : nullptr};
+  swapVariables();
+  fwd_->backward(x, yf_, dyf_, dxs, ctx);
+  bwd_->backward(x, yb_, dyb_, dxs2, ctx);  // yb_: its own output, in processing order
+  swapVariables();
+  if (wantDx) {
+    dx[0]->resize(x[0]->shape());
+    dx[0]->array() = dxf_.array() + dxb_.array();
+  }
+}
+
+double Bidirectional::regularization(bool addGrads) {
+  swapVariables();
+  double p = fwd_->regularization(addGrads) + bwd_->regularization(addGrads);
+  swapVariables();
+  return p;
+}
+
+}  // namespace tessel

@@ -1,0 +1,42 @@
+#pragma once
+// keras.layers.Bidirectional (Keras 2): runs a recurrent layer (SimpleRNN, LSTM, GRU; config
+// `layer` = {"class_name", "config"}) forwards and a copy of it backwards (go_backwards flipped)
+// over the same input, and merges the two outputs (merge_mode concat / sum / mul / ave).
+//   x is (N, T, F); yf, yb are (N, T, U) (return_sequences; yb is reversed back into time order)
+//   or (N, U); y is (N, ..., 2U) for concat, else (N, ..., U).
+// Weights: the forward layer's (kernel, recurrent_kernel, bias) then the backward layer's, named
+// "forward_<layer name>/kernel", ... as Keras writes them. With return_sequences the inner layers
+// output zeros at masked steps (Keras forces zero_output_for_mask); the input mask passes on.
+// merge_mode null (two outputs) and backward_layer are refused with a clear message.
+#include <memory>
+
+#include "engine/layers/RecurrentLayer.h"
+
+namespace tessel {
+
+class Bidirectional : public Layer {
+ public:
+  explicit Bidirectional(const json& config);
+
+  Shape outputShape(const std::vector<Shape>& inputs) const override;
+  void build(const std::vector<Shape>& inputs, Rng& rng) override;
+  void forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) override;
+  void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
+                const std::vector<Tensor*>& dx, RunContext& ctx) override;
+  double regularization(bool addGrads) override;
+  bool supportsMasking() const override { return true; }
+  MaskOut maskOut(const std::vector<bool>& inputMasked) const override;
+
+  RecurrentLayer& forwardLayer() { return *fwd_; }
+  RecurrentLayer& backwardLayer() { return *bwd_; }
+  const std::string& mergeMode() const { return merge_; }
+
+ private:
+  void swapVariables();  // exchanges the stored values / grads with the inner layers'
+  std::unique_ptr<RecurrentLayer> fwd_, bwd_;
+  std::string merge_ = "concat";
+  bool returnSequences_ = false;
+  Tensor yf_, yb_, ybTime_, dyf_, dyb_, dxf_, dxb_;
+};
+
+}  // namespace tessel
