@@ -12,9 +12,15 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::vector<std::string> kKinds = {"fashion_mnist", "fashion_mnist_localization",
-                                         "fashion_mnist_sequence", "idx", "csv", "image_folder",
-                                         "npy", "tfrecord", "text"};
+const std::vector<std::string> kKinds = {"fashion_mnist",
+                                         "fashion_mnist_localization",
+                                         "fashion_mnist_sequence",
+                                         "idx",
+                                         "csv",
+                                         "image_folder",
+                                         "npy",
+                                         "tfrecord",
+                                         "text"};
 const std::vector<std::string> kNormalizations = {"none", "rescale", "standardize_global",
                                                   "standardize_per_feature"};
 

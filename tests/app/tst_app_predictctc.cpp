@@ -99,7 +99,10 @@ class TestPredictCtc : public QObject {
             d.beam ? ctcBeamSearchDecode(x, 5, 11, d.beamWidth, 1)[0] : ctcGreedyDecode(x, 5, 11);
         std::string line = std::to_string(i);
         line += ':';
-        for (Index id : best.labels) line += " " + std::to_string(id);
+        for (Index id : best.labels) {
+          line += ' ';
+          line += std::to_string(id);
+        }
         if (best.labels.empty()) line += " (empty)";
         QVERIFY2(p.out.contains(QString::fromStdString(line)),
                  qPrintable("want " + QString::fromStdString(line) + " in " + p.out.right(300)));
@@ -133,7 +136,10 @@ class TestPredictCtc : public QObject {
     const Tensor probs = readNpy(path("probs.npy").toStdString()).toTensor();
     const CtcPath best = ctcBeamSearchDecode(probs.data(), 5, 11, 100, 1, false)[0];
     std::string first = "0:";
-    for (Index id : best.labels) first += " " + std::to_string(id);
+    for (Index id : best.labels) {
+      first += ' ';
+      first += std::to_string(id);
+    }
     if (best.labels.empty()) first += " (empty)";
     char buf[48];
     std::snprintf(buf, sizeof buf, "  log p = %.6g", best.score);

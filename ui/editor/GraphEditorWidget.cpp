@@ -13,8 +13,8 @@
 
 #include "engine/core/Error.h"
 #include "ui/editor/CustomClassActions.h"
-#include "ui/editor/GraphClipboard.h"
 #include "ui/editor/FineTuneActions.h"
+#include "ui/editor/GraphClipboard.h"
 #include "ui/editor/GraphCommands.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphLayout.h"
