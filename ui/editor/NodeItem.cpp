@@ -115,6 +115,7 @@ QColor NodeItem::groupColor(const QString& group) {
   if (group == "Merging") return QColor(0xb0, 0x5a, 0x8c);
   if (group == "Reshaping") return QColor(0x6b, 0x7b, 0x8c);
   if (group == "Recurrent") return QColor(0xa8, 0x5d, 0x35);
+  if (group == "Attention") return QColor(0x3f, 0x7f, 0x9f);
   if (group == "Preprocessing") return QColor(0x5f, 0x8a, 0x3a);
   if (group == "Activation") return QColor(0xc0, 0x70, 0x3a);
   return QColor(0x5f, 0x6b, 0x7a);
