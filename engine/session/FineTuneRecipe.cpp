@@ -33,7 +33,10 @@ json FineTuneRecipe::toJson() const {
 FineTuneRecipe FineTuneRecipe::fromJson(const json& j) {
   if (!j.is_object()) throw Error("fine-tune recipe: expected a JSON object");
   FineTuneRecipe r;
-  for (const auto& [key, v] : j.items()) {
+  for (const auto& item : j.items()) {
+    // Named copies, not structured bindings: clang 14 (the sanitizer build) cannot capture those.
+    const std::string key = item.key();
+    const json& v = item.value();
     auto integer = [&](int min) {
       if (!v.is_number_integer() || v.get<long long>() < min)
         throw Error("fine-tune recipe: " + key + " must be an integer >= " + std::to_string(min) +
