@@ -4,6 +4,7 @@
 #include <set>
 
 #include "engine/core/Error.h"
+#include "engine/graph/Blocks.h"
 #include "engine/io/KerasCustomClasses.h"
 #include "engine/layers/LayerRegistry.h"
 #include "ui/editor/CustomClassLibrary.h"
@@ -187,8 +188,11 @@ GraphDocument::RemovedNode GraphDocument::removeNode(NodeId id) {
   spec_.nodes.erase(spec_.nodes.begin() + index);
   ids_.erase(ids_.begin() + index);
   positions_.erase(id);
+  removed.groups = spec_.groups;
+  forgetNodeInBlocks(spec_, removed.node.name);
   syncIo();
   emit nodeRemoved(id);
+  if (removed.groups != spec_.groups) emit groupsChanged();
   revalidate();
   return removed;
 }
@@ -211,6 +215,10 @@ void GraphDocument::restoreNode(const RemovedNode& removed) {
     const size_t p = std::min<size_t>(port, inputs.size());
     inputs.insert(inputs.begin() + static_cast<long>(p), node.name);
     emit edgeAdded(removed.id, consumer, static_cast<int>(p));
+  }
+  if (removed.groups != spec_.groups) {
+    spec_.groups = removed.groups;
+    emit groupsChanged();
   }
   syncIo();
   revalidate();
@@ -365,6 +373,7 @@ QString GraphDocument::canRename(NodeId id, const QString& newName) const {
   const NodeId other = idOf(newName);
   if (other != kInvalidNodeId && other != id)
     return "the name '" + newName + "' is already used by another layer";
+  if (findBlock(spec_, s(newName))) return "the name '" + newName + "' is used by a block";
   return {};
 }
 
@@ -383,6 +392,7 @@ QString GraphDocument::rename(NodeId id, const QString& newName) {
     if (in == o) in = n;
   for (auto& out : spec_.outputs)
     if (out == o) out = n;
+  renameNodeInBlocks(spec_, o, n);
   emit nodeRenamed(id, q(o), newName);
   revalidate();
   return {};
@@ -549,6 +559,30 @@ void GraphDocument::setModel(const ModelSpec& spec,
   syncIo();
   emit modelReset();
   revalidate();
+}
+
+QString GraphDocument::addGroup(const BlockSpec& block) {
+  if (const std::string why = checkNewBlock(spec_, block); !why.empty()) return q(why);
+  addBlock(spec_, block);
+  emit groupsChanged();
+  return {};
+}
+
+void GraphDocument::setGroups(const std::vector<BlockSpec>& groups) {
+  if (groups == spec_.groups) return;
+  spec_.groups = groups;
+  emit groupsChanged();
+}
+
+QString GraphDocument::setGroupCollapsed(const QString& block, bool collapsed) {
+  for (BlockSpec& b : spec_.groups)
+    if (b.name == s(block)) {
+      if (b.collapsed == collapsed) return {};
+      b.collapsed = collapsed;
+      emit groupsChanged();
+      return {};
+    }
+  return "no block named '" + block + "'";
 }
 
 void GraphDocument::clear() {

@@ -32,6 +32,7 @@ class GraphDocument : public QObject {
     int index = -1;
     QPointF pos;
     std::vector<std::pair<NodeId, int>> consumers;  // (consumer, port), ascending per consumer
+    std::vector<BlockSpec> groups;                  // the blocks before (the node left them)
   };
   // The model's input and output lists (their order is part of the Keras JSON).
   struct IoState {
@@ -104,6 +105,13 @@ class GraphDocument : public QObject {
   IoState io() const;
   void setIo(const IoState& io);
 
+  // --- composite blocks (engine/graph/Blocks.h; GroupCommands push these) ---
+  const std::vector<BlockSpec>& groups() const { return spec_.groups; }
+  QString addGroup(const BlockSpec& block);              // checkNewBlock's refusal, or empty
+  void setGroups(const std::vector<BlockSpec>& groups);  // undo / redo of a grouping
+  // Collapsed / expanded: how the block is drawn (saved with the model, not an undo step).
+  QString setGroupCollapsed(const QString& block, bool collapsed);
+
   // --- validation results (refreshed after every change) ---
   const ShapeReport& report() const { return report_; }
   // The node's entry of report() in constant time (the report is a list; large graphs ask per
@@ -136,6 +144,7 @@ class GraphDocument : public QObject {
   void edgeRemoved(tessel::ui::NodeId from, tessel::ui::NodeId to, int port);
   void modelReset();
   void validated();  // shapes and errors recomputed
+  void groupsChanged();  // a block was added, removed, collapsed or expanded
 
  private:
   void syncIo();

@@ -21,6 +21,7 @@
 #include "ui/editor/GraphMinimap.h"
 #include "ui/editor/GraphScene.h"
 #include "ui/editor/GraphView.h"
+#include "ui/editor/GroupActions.h"
 #include "ui/editor/LayerPalette.h"
 #include "ui/editor/ModelTemplates.h"
 #include "ui/editor/NodeInspector.h"
@@ -159,6 +160,7 @@ GraphEditorWidget::GraphEditorWidget(QWidget* parent) : QWidget(parent) {
   });
   connect(summary_, &SummaryPanel::nodeActivated, this,
           [this](NodeId id) { selectNode(id, true); });
+  GroupActions::of(this);  // Group (Ctrl+G), Ungroup (Ctrl+Shift+G), saved blocks
 }
 
 GraphEditorWidget::~GraphEditorWidget() {
@@ -237,6 +239,10 @@ void GraphEditorWidget::selectNode(NodeId id, bool centre) {
 
 void GraphEditorWidget::autoLayout() {
   if (doc_->nodeIds().empty()) return;
+  if (!doc_->groups().empty()) {  // collapsed blocks laid out as single boxes
+    GroupActions::of(this)->autoLayout();
+    return;
+  }
   // Graphviz works on the Keras topology, keyed by layer name; moves go back by id.
   std::map<std::string, QSizeF> sizes;
   QRectF before;
@@ -389,9 +395,11 @@ void GraphEditorWidget::showContextMenu(NodeId node, QPoint screenPos) {
   }
   FineTuneActions::of(this)->addToMenu(contextMenu_, node);  // freeze, replace head
   contextMenu_->addSeparator();
+  const QPointF at = view_->mapToScene(view_->viewport()->mapFromGlobal(screenPos));
+  GroupActions::of(this)->addToMenu(contextMenu_, scene_->groupAt(at));  // blocks
+  contextMenu_->addSeparator();
   for (QAction* a : {cut_, copy_}) contextMenu_->addAction(a);
   // Paste where the menu was opened.
-  const QPointF at = view_->mapToScene(view_->viewport()->mapFromGlobal(screenPos));
   QAction* pasteHere = contextMenu_->addAction(paste_->text());
   pasteHere->setObjectName("pasteHere");
   pasteHere->setEnabled(!QApplication::clipboard()->text().isEmpty());

@@ -3,12 +3,16 @@
 #include <QGraphicsPathItem>
 #include <QGraphicsSceneContextMenuEvent>
 #include <QGraphicsSceneMouseEvent>
+#include <QSet>
 #include <QSignalBlocker>
 
 #include "engine/graph/FineTune.h"
 #include "engine/layers/LayerRegistry.h"
+#include "ui/editor/BlockLibrary.h"
+#include "ui/editor/BlockOverlay.h"
 #include "ui/editor/EdgeItem.h"
 #include "ui/editor/GraphCommands.h"
+#include "ui/editor/GroupItem.h"
 #include "ui/editor/NodeItem.h"
 
 namespace tessel::ui {
@@ -64,6 +68,8 @@ QString subtitleFor(const NodeSpec& node, const LayerInfo* info) {
 
 GraphScene::GraphScene(GraphDocument* doc, QUndoStack* stack, QObject* parent)
     : QGraphicsScene(parent), doc_(doc), stack_(stack) {
+  blocks_ = new BlockOverlay(this, doc_);  // a child QObject of the scene
+  connect(doc_, &GraphDocument::groupsChanged, this, &GraphScene::syncBlocks);
   // No background brush: GraphView paints one from its palette (light or dark).
   connect(doc_, &GraphDocument::modelReset, this, &GraphScene::rebuild);
   connect(doc_, &GraphDocument::nodeAdded, this, &GraphScene::addNodeItem);
@@ -103,9 +109,14 @@ EdgeItem* GraphScene::edgeItem(const QString& from, const QString& to, int port)
 }
 
 QList<NodeId> GraphScene::selectedNodeIds() const {
+  QSet<NodeId> inBlocks;  // a selected block stands for its layers
+  for (QGraphicsItem* g : selectedItems())
+    if (g->type() == GroupItem::Type)
+      for (NodeId id : blocks_->members(static_cast<GroupItem*>(g)->name())) inBlocks.insert(id);
   QList<NodeId> out;
   for (NodeId id : doc_->nodeIds())
-    if (NodeItem* item = nodes_.value(id); item && item->isSelected()) out << id;
+    if (NodeItem* item = nodes_.value(id); item && (item->isSelected() || inBlocks.contains(id)))
+      out << id;
   return out;
 }
 
@@ -120,6 +131,7 @@ void GraphScene::rebuild() {
   edgesInto_.clear();
   qDeleteAll(nodes_);
   nodes_.clear();
+  blocks_->clear();
   for (NodeId id : doc_->nodeIds()) addNodeItem(id);
   refreshAll();
 }
@@ -203,6 +215,7 @@ void GraphScene::refreshNode(NodeId id) {
 
 void GraphScene::refreshAll() {
   for (auto it = nodes_.begin(); it != nodes_.end(); ++it) refreshNode(it.key());
+  blocks_->sync();
   for (const auto& list : edgesInto_)
     for (EdgeItem* e : list) {
       labelEdge(e);
@@ -222,14 +235,21 @@ void GraphScene::updateEdgeGeometry(EdgeItem* edge) {
   NodeItem* a = nodes_.value(edge->from());
   NodeItem* b = nodes_.value(edge->to());
   if (!a || !b) return;
-  edge->setEnds(a->outputPortScenePos(), b->inputPortScenePos(edge->port()));
+  // Edges into and out of a collapsed block end on its ports; inside one they are hidden.
+  QPointF start, end;
+  const bool shown = blocks_->route(edge->from(), edge->to(), edge->port(), start, end);
+  edge->setVisible(shown);
+  if (!shown) return;
+  edge->setEnds(start, end);
   placeLabel(edge);
 }
 
 void GraphScene::placeLabel(EdgeItem* edge) {
   edge->placeLabel([this](const QRectF& r) {
     for (QGraphicsItem* item : items(r, Qt::IntersectsItemBoundingRect))
-      if (item->type() == NodeItem::Type) return true;
+      if (item->type() == NodeItem::Type ||
+          (item->type() == GroupItem::Type && static_cast<GroupItem*>(item)->collapsed()))
+        return true;
     return false;
   });
 }
@@ -242,6 +262,11 @@ void GraphScene::placeLabelsUnder(NodeItem* item) {
 }
 
 void GraphScene::nodeItemMoved(NodeItem* item) {
+  blocks_->layout();
+  if (GroupItem* owner = blocks_->collapsedOwner(item->id())) {  // hidden in a collapsed block
+    groupItemMoved(owner);
+    return;
+  }
   placeLabelsUnder(item);
   for (EdgeItem* e : edgesInto_.value(item->id())) updateEdgeGeometry(e);
   for (const auto& [consumer, port] : doc_->consumers(item->id()))
@@ -258,6 +283,10 @@ NodeItem* GraphScene::nodeAt(QPointF scenePos, NodeItem* except) const {
 }
 
 NodeId GraphScene::addNodeAt(const QString& className, QPointF scenePos) {
+  if (className.startsWith(BlockLibrary::kPrefix)) {  // a saved block from the palette
+    if (!insertBlock) return kInvalidNodeId;
+    return insertBlock(className.mid(BlockLibrary::kPrefix.size()), scenePos);
+  }
   QPointF pos = scenePos - QPointF(NodeItem::kWidth / 2, 30);
   // Do not stack a new node exactly on another one.
   for (int i = 0; i < 20; ++i) {
@@ -341,9 +370,44 @@ QString GraphScene::applyFix(const GraphFix& fix) {
   return {};
 }
 
+GroupItem* GraphScene::groupItem(const QString& block) const {
+  return blocks_->item(block);
+}
+
+GroupItem* GraphScene::groupAt(QPointF scenePos) const {
+  const QRectF area(scenePos - QPointF(4, 4), QSizeF(8, 8));
+  for (QGraphicsItem* item : items(area, Qt::IntersectsItemShape, Qt::DescendingOrder))
+    if (item->type() == GroupItem::Type) return static_cast<GroupItem*>(item);
+  return nullptr;
+}
+
+void GraphScene::toggleBlock(const QString& block) {
+  GroupItem* g = blocks_->item(block);
+  if (!g) return;
+  const QString why = doc_->setGroupCollapsed(block, !g->collapsed());
+  if (!why.isEmpty()) emit message(why);
+}
+
+void GraphScene::groupItemMoved(GroupItem* item) {
+  for (const auto& list : edgesInto_)
+    for (EdgeItem* e : list)
+      if (blocks_->collapsedOwner(e->from()) == item || blocks_->collapsedOwner(e->to()) == item)
+        updateEdgeGeometry(e);
+}
+
+void GraphScene::syncBlocks() {
+  blocks_->sync();
+  for (const auto& list : edgesInto_)
+    for (EdgeItem* e : list) updateEdgeGeometry(e);
+}
+
 void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
   NodeItem* node = nodeAt(event->scenePos());
   if (node && !node->isSelected()) selectNodes(QList<NodeId>{node->id()});
+  if (GroupItem* g = node ? nullptr : groupAt(event->scenePos()); g && !g->isSelected()) {
+    clearSelection();
+    g->setSelected(true);
+  }
   emit contextMenuRequested(node ? node->id() : kInvalidNodeId, event->screenPos());
   event->accept();
 }
@@ -371,16 +435,38 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
       }
     }
   }
+  if (event->button() == Qt::LeftButton && !nodeAt(event->scenePos()))
+    if (GroupItem* g = groupAt(event->scenePos()); g && g->collapsed()) {
+      const NodeId out = blocks_->outputOf(g->name());
+      if (out != kInvalidNodeId && QLineF(g->outputPortScenePos(), event->scenePos()).length() <=
+                                       NodeItem::kPortRadius + 4) {
+        dragFrom_ = out;
+        dragPath_ = new QGraphicsPathItem;
+        dragPath_->setPen(QPen(QColor(0x1e, 0x88, 0xe5), 2, Qt::DashLine));
+        dragPath_->setZValue(3);
+        dragPath_->setPath(EdgeItem::curve(g->outputPortScenePos(), event->scenePos()));
+        addItem(dragPath_);
+        event->accept();
+        return;
+      }
+    }
   QGraphicsScene::mousePressEvent(event);
   pressPositions_.clear();
+  pressGroups_.clear();
   for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
     if (it.value()->isSelected()) pressPositions_.insert(it.key(), it.value()->pos());
+  for (GroupItem* g : blocks_->items())
+    if (g->isSelected() && g->collapsed() && g->isVisible())
+      pressGroups_.insert(g->name(), g->pos());
 }
 
 void GraphScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event) {
   if (dragPath_) {
-    if (NodeItem* from = nodes_.value(dragFrom_))
-      dragPath_->setPath(EdgeItem::curve(from->outputPortScenePos(), event->scenePos()));
+    if (NodeItem* from = nodes_.value(dragFrom_)) {
+      GroupItem* owner = blocks_->collapsedOwner(dragFrom_);
+      dragPath_->setPath(EdgeItem::curve(
+          owner ? owner->outputPortScenePos() : from->outputPortScenePos(), event->scenePos()));
+    }
     event->accept();
     return;
   }
@@ -415,6 +501,15 @@ void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
     if (item && item->pos() != it.value()) moves[it.key()] = {it.value(), item->pos()};
   }
   pressPositions_.clear();
+  // A dragged collapsed block moves its layers by as much.
+  for (auto it = pressGroups_.begin(); it != pressGroups_.end(); ++it) {
+    GroupItem* g = blocks_->item(it.key());
+    if (!g || g->pos() == it.value()) continue;
+    const QPointF delta = g->pos() - it.value();
+    for (NodeId id : blocks_->members(it.key()))
+      if (!moves.count(id)) moves[id] = {doc_->position(id), doc_->position(id) + delta};
+  }
+  pressGroups_.clear();
   if (!moves.empty()) stack_->push(new MoveNodesCommand(doc_, moves));
 }
 

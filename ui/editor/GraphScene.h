@@ -9,6 +9,7 @@
 #include <QMap>
 #include <QPointer>
 #include <QUndoStack>
+#include <functional>
 
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphFixes.h"
@@ -19,6 +20,8 @@ namespace tessel::ui {
 
 class NodeItem;
 class EdgeItem;
+class BlockOverlay;
+class GroupItem;
 
 class GraphScene : public QGraphicsScene {
   Q_OBJECT
@@ -55,6 +58,15 @@ class GraphScene : public QGraphicsScene {
   // Called by NodeItem when it moves (keeps its edges attached).
   void nodeItemMoved(NodeItem* item);
 
+  // --- composite blocks (BlockOverlay, GroupItem) ---
+  BlockOverlay* blocks() const { return blocks_; }
+  GroupItem* groupItem(const QString& block) const;
+  GroupItem* groupAt(QPointF scenePos) const;  // the innermost block item there
+  void toggleBlock(const QString& block);      // collapse <-> expand (double-click)
+  void groupItemMoved(GroupItem* item);        // a collapsed block is dragged
+  // Palette entries named "block:<name>" (BlockLibrary) insert that block; set by the editor.
+  std::function<NodeId(const QString& block, QPointF scenePos)> insertBlock;
+
  signals:
   void message(const QString& text);  // a refused gesture's reason (for a status line)
   void fixApplied(tessel::ui::NodeId node, const QString& label);
@@ -90,7 +102,10 @@ class GraphScene : public QGraphicsScene {
   QGraphicsPathItem* dragPath_ = nullptr;
   // Node positions at mouse press, to push one MoveNodes on release.
   QMap<NodeId, QPointF> pressPositions_;
+  QMap<QString, QPointF> pressGroups_;  // collapsed blocks selected at mouse press
   bool syncing_ = false;
+  BlockOverlay* blocks_ = nullptr;
+  void syncBlocks();
 };
 
 }  // namespace tessel::ui

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "engine/layers/LayerRegistry.h"
+#include "ui/editor/BlockLibrary.h"
 #include "ui/editor/CustomClassLibrary.h"
 #include "ui/editor/EditorResources.h"
 #include "ui/editor/GraphView.h"
@@ -92,6 +93,8 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
   refreshCustomClasses();
   connect(&CustomClassLibrary::instance(), &CustomClassLibrary::changed, this,
           &LayerPalette::refreshCustomClasses);
+  refreshBlocks();
+  connect(&BlockLibrary::instance(), &BlockLibrary::changed, this, &LayerPalette::refreshBlocks);
   tree_->expandAll();
   connect(search_, &QLineEdit::textChanged, this, &LayerPalette::setFilter);
   connect(tree_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
@@ -133,6 +136,40 @@ void LayerPalette::refreshCustomClasses() {
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
   }
   customGroup_->setExpanded(true);
+  setFilter(search_->text());
+}
+
+void LayerPalette::refreshBlocks() {
+  const QStringList names = BlockLibrary::instance().names();
+  if (!blocksGroup_) {
+    if (names.isEmpty()) return;
+    blocksGroup_ = new QTreeWidgetItem(tree_, {QStringLiteral("Blocks")});
+    QFont f = blocksGroup_->font(0);
+    f.setBold(true);
+    blocksGroup_->setFont(0, f);
+    blocksGroup_->setFlags(Qt::ItemIsEnabled);
+    blocksGroup_->setForeground(0, QColor(0x5e, 0x35, 0xb1));
+    blocksGroup_->setIcon(0, groupIcon("Custom"));
+  }
+  qDeleteAll(blocksGroup_->takeChildren());
+  for (const QString& name : names) {
+    const auto def = BlockLibrary::instance().find(name);
+    int layers = 0;
+    if (def && def->contains("model"))
+      for (const auto& l : (*def)["model"]
+                               .value("config", nlohmann::json::object())
+                               .value("layers", nlohmann::json::array()))
+        layers += l.value("class_name", std::string()) != "InputLayer";
+    const QString description = tr("Saved block of this project: %n layer(s)", nullptr, layers);
+    auto* item = new QTreeWidgetItem(blocksGroup_, {name});
+    item->setData(0, kClassRole, BlockLibrary::kPrefix + name);
+    item->setIcon(0, groupIcon("Custom"));
+    item->setToolTip(0, "<b>" + name + "</b><br>" + description.toHtmlEscaped());
+    item->setStatusTip(0, description);
+    item->setData(0, Qt::UserRole + 2, description);
+    item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
+  }
+  blocksGroup_->setExpanded(true);
   setFilter(search_->text());
 }
 

@@ -40,6 +40,9 @@ class LayerPalette : public QWidget {
   // rebuilt whenever the library changes.
   QTreeWidgetItem* customGroup() const { return customGroup_; }
   void refreshCustomClasses();
+  // The project's saved blocks (BlockLibrary) under "Blocks", as "block:<name>" entries.
+  QTreeWidgetItem* blocksGroup() const { return blocksGroup_; }
+  void refreshBlocks();
 
  public slots:
   void setFilter(const QString& text);
@@ -51,6 +54,7 @@ class LayerPalette : public QWidget {
   QLineEdit* search_;
   LayerPaletteTree* tree_;
   QTreeWidgetItem* customGroup_ = nullptr;
+  QTreeWidgetItem* blocksGroup_ = nullptr;
 };
 
 }  // namespace tessel::ui

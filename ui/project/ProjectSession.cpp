@@ -8,6 +8,7 @@
 
 #include "engine/graph/ModelSpec.h"
 #include "engine/session/ImportWeights.h"
+#include "ui/editor/BlockLibrary.h"
 #include "ui/editor/CustomClassLibrary.h"
 #include "ui/editor/GraphDocument.h"
 
@@ -41,6 +42,11 @@ ProjectSession::ProjectSession(QObject* parent) : QObject(parent) {
   connect(autosave_, &QTimer::timeout, this, [this] { autosaveNow(); });
   // Custom layer classes are project-wide: a new or changed one makes the project dirty.
   connect(&CustomClassLibrary::instance(), &CustomClassLibrary::edited, this, [this] {
+    classesDirty_ = open_;
+    updateDirty();
+  });
+  // So are saved blocks (the palette's "Blocks"), written with the classes.
+  connect(&BlockLibrary::instance(), &BlockLibrary::edited, this, [this] {
     classesDirty_ = open_;
     updateDirty();
   });
@@ -101,6 +107,7 @@ void ProjectSession::close() {
   structureDirty_ = false;
   classesDirty_ = false;
   CustomClassLibrary::instance().replaceAll(json::object());
+  BlockLibrary::instance().replaceAll(json::object());
   pendingSave_ = false;
   nextUntitledId_ = -1;
   autosave_->stop();
@@ -126,6 +133,9 @@ void ProjectSession::reload(Project& project) {
   json classes = json::object();
   for (const auto& [name, def] : project.customClasses()) classes[name] = def;
   CustomClassLibrary::instance().replaceAll(classes);
+  json blocks = json::object();
+  for (const auto& [name, def] : project.blocks()) blocks[name] = def;
+  BlockLibrary::instance().replaceAll(blocks);
   classesDirty_ = false;
 }
 
@@ -398,6 +408,8 @@ void ProjectSession::writeCustomClasses(Project& project) {
   const json& classes = CustomClassLibrary::instance().all();
   for (auto it = classes.begin(); it != classes.end(); ++it)
     project.setCustomClass(it.key(), it.value());
+  const json& blocks = BlockLibrary::instance().all();
+  for (auto it = blocks.begin(); it != blocks.end(); ++it) project.setBlock(it.key(), it.value());
 }
 
 bool ProjectSession::save(QString* error) {
