@@ -355,6 +355,9 @@ const std::vector<CommandSpec>& commands() {
          "a Keras 2 .h5 model (model_config, model_weights, training_config and the run's "
          "optimizer_weights)"},
         {"--weights-h5", "FILE.weights.h5", false, "the weights only, Keras 3 save_weights layout"},
+        {"--flatten-blocks", nullptr, false,
+         "write the model's blocks as plain layers (default: each block a nested Functional "
+         "model in --h5)"},
         {"--onnx", "FILE.onnx", false,
          "an ONNX model (opset 13) with the trained weights; channels_last inputs and outputs"},
         {"--tensorboard", "DIR", false,

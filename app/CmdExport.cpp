@@ -256,6 +256,7 @@ void writeKerasOutputs(const Args& args, const Source& s) {
       h.optimizerWeights = s.optimizerWeights;
       note = " with its optimizer state";
     }
+    if (args.has("--flatten-blocks")) h.spec.groups.clear();  // blocks as plain layers
     makeParent(args.value("--h5"));
     writeKerasFile(args.value("--h5"), KerasFileFormat::H5, h);
     std::cout << "wrote Keras 2 .h5 of " << s.description << note << " to " << args.value("--h5")
