@@ -3,6 +3,8 @@
 // Keras-written nested models (Sequential in Functional, a frozen base), the Keras 2 .h5 layout
 // of a grouped model (model_weights/<block>/<layer>/<var>:0, trainable first) read back bit for
 // bit, and ResNet50's residual blocks and stages grouped by layer-name prefix.
+#include <QFileInfo>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -283,6 +285,25 @@ class TestBlocks : public QObject {
                        model.layer("bn")->variables()[3].value));
       const json config = json::parse(root.stringAttr("model_config"));
       QCOMPARE(layerEntry(config.at("config"), "res")->at("class_name"), json("Functional"));
+    }
+    // python3-h5py reads the nested layout as Keras's loader walks it (skipped without h5py).
+    QProcess py;
+    py.start(QFileInfo::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3",
+             {"-c",
+              "import h5py, json, sys\n"
+              "f = h5py.File(sys.argv[1], 'r'); mw = f['model_weights']\n"
+              "names = [n.decode() for n in mw.attrs['layer_names']]\n"
+              "c = json.loads(f.attrs['model_config'])['config']\n"
+              "res = [l for l in c['layers'] if l['name'] == 'res'][0]\n"
+              "w = [n.decode() for n in mw['res'].attrs['weight_names']]\n"
+              "assert [mw['res'][n].shape for n in w][2] == (5,), w\n"
+              "print(names, res['class_name'], len(res['config']['layers']), len(w))",
+              QString::fromStdString(path)});
+    if (py.waitForFinished(60000) && py.exitCode() == 0) {
+      QCOMPARE(QString::fromUtf8(py.readAllStandardOutput()).trimmed(),
+               QString("['x', 'd0', 'res', 'head'] Functional 6 8"));
+    } else {
+      qInfo("h5py check skipped: %s", py.readAllStandardError().constData());
     }
     const ModelFile in = readKerasH5Model(path);
     expectSameFlatGraph(s, in.spec);
