@@ -183,6 +183,13 @@ int runFortunesText(const BenchOptions& o) {
   std::string tmpl = (fs::temp_directory_path() / "tessel-fortunes-text-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) throw Error("cannot create a temporary folder");
   const fs::path dir = tmpl;
+  struct Remove {  // the folder goes on every way out
+    fs::path dir;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } remove{dir};
   writeInts(dir / "x_train.npy", data.train.x[0]);
   writeInts(dir / "y_train.npy", data.train.y[0]);
   writeInts(dir / "x_val.npy", data.validation->x[0]);
@@ -216,8 +223,6 @@ int runFortunesText(const BenchOptions& o) {
     const fs::path script = findSourceFile("bench/peer_torch_text.py");
     for (int t : peerThreads) peers.push_back(runPeer(python, script, dir, o.epochs, t, n));
   }
-  std::error_code ec;
-  fs::remove_all(dir, ec);
 
   std::printf("\n== fortunes-text summary (%lld texts x %d epoch(s); higher is better)\n",
               (long long)n, o.epochs);
