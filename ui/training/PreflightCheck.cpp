@@ -196,7 +196,9 @@ PreflightCheck::Result PreflightCheck::run(const ModelSpec& spec, const CompileO
         (node ? node->className : std::string("layer")) + "(" + std::to_string(units) + ")";
     if (loss == "sparse_categorical_crossentropy" || loss == "categorical_crossentropy") {
       bool sparse = loss == "sparse_categorical_crossentropy";
-      if (sparse && s.cols > 1) {
+      Index positions = 1;  // a sequence output (N, T, C) takes (N, T) class ids
+      for (size_t d = 1; d + 1 < os.size(); ++d) positions *= os[d] == kNone ? 1 : os[d];
+      if (sparse && s.cols > 1 && s.cols != positions) {
         add(Sev::Error, "label_type",
             out + ": sparse_categorical_crossentropy takes integer class ids, the labels have " +
                 std::to_string(s.cols) + " columns (one-hot?)",
