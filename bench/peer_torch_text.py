@@ -12,12 +12,17 @@ Keras initialisers: embeddings uniform +-0.05, kernels glorot_uniform, recurrent
 orthogonal, biases zero with the forget gate's at 1 (unit_forget_bias); one bias per direction
 (PyTorch's bias_hh is frozen at 0). Adam(lr 1e-3, eps 1e-7), batch 32, shuffled each epoch.
 
+With PEER_NO_PACK=1 in the environment the LSTM runs over all L steps, padding included (no
+pack_padded_sequence): cheaper for torch but NOT the same model (Keras without mask_zero); for
+reference only.
+
 usage: peer_torch_text.py DIR [epochs] [threads] [train_limit]
 Prints one line per epoch and, last, `RESULT ... samples_per_s=N val_acc=A`."""
-import json, sys, time
+import json, os, sys, time
 import numpy as np, torch, torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+NO_PACK = os.environ.get("PEER_NO_PACK") == "1"
 d = sys.argv[1]
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 1
 torch.set_num_threads(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
@@ -61,6 +66,9 @@ class TextClassifier(nn.Module):
         nn.init.xavier_uniform_(self.dense.weight); nn.init.zeros_(self.dense.bias)
 
     def forward(self, x):
+        if NO_PACK:
+            _, (h, _) = self.lstm(self.embedding(x))
+            return self.dense(torch.cat([h[0], h[1]], 1))
         packed = pack_padded_sequence(self.embedding(x), lengths(x), batch_first=True,
                                       enforce_sorted=False)
         _, (h, _) = self.lstm(packed)  # h: (2, N, U), forward then backward
@@ -85,5 +93,5 @@ for ep in range(epochs):
     dt = time.perf_counter() - t; total += dt
     print(f"epoch {ep+1} train_samples_per_s {len(xt)/dt:.0f} loss {l.item():.4f} val_acc {acc(xv, yv):.4f}",
           flush=True)
-print(f"RESULT kind=fortunes_text threads={torch.get_num_threads()} samples_per_s={epochs*len(xt)/total:.0f} "
+print(f"RESULT kind=fortunes_text{'_nopack' if NO_PACK else ''} threads={torch.get_num_threads()} samples_per_s={epochs*len(xt)/total:.0f} "
       f"val_acc={acc(xv, yv):.4f}")
