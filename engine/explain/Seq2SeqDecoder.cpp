@@ -37,7 +37,7 @@ Seq2SeqDecoded greedyDecodeSeq2Seq(Model& model, const std::vector<const Tensor*
       Index best = 0;
       for (Index k = 1; k < v; ++k)
         if (p[k] > p[best]) best = k;
-      if (best == o.endId) {
+      if (best == o.endId || best == o.padId) {
         out.ended[r] = 1;
         continue;
       }

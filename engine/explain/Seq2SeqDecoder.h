@@ -22,11 +22,13 @@ struct Seq2SeqDecodeOptions {
   size_t output = 0;        // the model output (N, T, V) of next-token scores
   float startId = 2;        // written at step 0 of every row
   Index endId = -1;         // decoding of a row stops at this id (-1: none)
+  Index padId = 0;          // ... and at this one (padding: what a model predicts after the
+                            // end of the targets it learned; -1: none)
 };
 
 struct Seq2SeqDecoded {
-  std::vector<std::vector<Index>> ids;  // per row, without the end token
-  std::vector<char> ended;              // per row: the end token was produced
+  std::vector<std::vector<Index>> ids;  // per row, without the end (or padding) token
+  std::vector<char> ended;              // per row: the end or padding token was produced
   Tensor decoderInput;                  // (N, T) as the last pass saw it: start, then tokens
 };
 

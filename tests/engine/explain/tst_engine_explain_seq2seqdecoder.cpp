@@ -67,14 +67,19 @@ class TestSeq2SeqDecoder : public QObject {
     QCOMPARE(m.rows, kDec);
     QCOMPARE(m.cols, kSrc);
     for (Index j = 0; j < kSrc; ++j) QVERIFY(std::abs(m.at(0, j) - 1.0f / 3) < 1e-6);
-    // Without an end token the row runs to the decoder length (token 7 then wraps to 0 ... ).
+    // Without an end token the row runs to the decoder length ...
     o.endId = -1;
+    d = greedyDecodeSeq2Seq(*model, {&enc, &dec}, o);
+    QCOMPARE(d.ids[0], (std::vector<Index>{2, 3, 4, 5, 6, 7}));
+    QVERIFY(!d.ended[0]);
+    // ... unless it predicts padding (id 0: token 7 has no successor, the scores are uniform).
     o.startId = 4;
     d = greedyDecodeSeq2Seq(*model, {&enc, &dec}, o);
-    QCOMPARE(d.ids[0].size(), size_t(kDec));
-    QCOMPARE(d.ids[0][0], Index(5));
-    QCOMPARE(d.ids[0][2], Index(7));
-    QVERIFY(!d.ended[0]);
+    QCOMPARE(d.ids[0], (std::vector<Index>{5, 6, 7}));
+    QVERIFY(d.ended[0]);
+    o.padId = -1;
+    d = greedyDecodeSeq2Seq(*model, {&enc, &dec}, o);
+    QCOMPARE(d.ids[0], (std::vector<Index>{5, 6, 7, 0, 1, 2}));  // 0 read back: 1 follows
   }
 
   void refusesABadDecoderInput() {
