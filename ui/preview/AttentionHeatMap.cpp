@@ -208,7 +208,9 @@ void AttentionHeatMap::paintTo(QPainter& p, const QSize& size) const {
       const QColor c = colorFor(v / top);
       p.fillRect(r, c);
       if (printValues) {
-        p.setPen(c.lightnessF() > 0.55 ? QColor(20, 20, 20) : QColor(250, 250, 250));
+        // Dark ink on the light (green, yellow) end of the ramp, white on the dark end.
+        const double luma = 0.299 * c.red() + 0.587 * c.green() + 0.114 * c.blue();
+        p.setPen(luma > 140 ? QColor(20, 20, 20) : QColor(250, 250, 250));
         p.drawText(r, Qt::AlignCenter, QString::number(double(v), 'f', 2).mid(v < 1 ? 1 : 0));
       }
     }

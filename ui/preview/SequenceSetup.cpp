@@ -81,14 +81,24 @@ SequenceSetup SequenceSetup::detect(const ModelSpec& spec, const CompileOptions&
         s.ctcFromLogits = (*l)["config"].value("from_logits", true);
       return s;
     }
-  // Seq2seq: a second input of ids (N, T) beside a target (N, T) of the same length.
+  // Seq2seq: a second input of ids (N, T) beside a target (N, T) of the same length, and an
+  // output (N, T, V) of next-token scores.
+  std::vector<Shape> outShapes(spec.outputs.size());
+  if (data.x.size() >= 2 && !data.y.empty()) {
+    const ShapeReport report = inferShapes(spec);
+    for (size_t k = 0; k < spec.outputs.size(); ++k)
+      if (const NodeShapes* ns = report.find(spec.outputs[k]); ns && ns->output)
+        outShapes[k] = *ns->output;
+  }
   if (data.x.size() >= 2 && !data.y.empty())
     for (size_t i = 1; i < data.x.size(); ++i) {
       const Array& dec = data.x[i];
       if (dec.shape().size() != 2 || dec.rows() == 0) continue;
       for (size_t k = 0; k < data.y.size() && k < spec.outputs.size(); ++k) {
         const Array& y = data.y[k];
-        if (y.shape().size() == 2 && y.shape()[1] == dec.shape()[1]) {
+        const Shape& o = outShapes[k];
+        if (y.shape().size() == 2 && y.shape()[1] == dec.shape()[1] && o.size() == 3 &&
+            o[1] == dec.shape()[1]) {
           s.mode = SequenceMode::Seq2Seq;
           s.decoderInput = int(i);
           s.output = int(k);

@@ -249,6 +249,66 @@ class TestSequencePreview : public QObject {
     shot(panel, "h15prev_text_classification.png");
   }
 
+  void multiHeadAttentionHeadsAreChosen() {
+    // A text classifier with MultiHeadAttention(num_heads=2): the head box offers the mean and
+    // each head; each choice shows that head's weights of the selected row.
+    QTemporaryDir dir;
+    BuiltData built = buildDataset(textSettings(writeTextCsv(dir, 40), "csv"));
+    const Index vocab = Index(built.settings.options["vectorization"]["vocabulary"].size());
+    const ModelSpec spec = makeSpec(
+        {inputNode("text", {kLen}),
+         node("embedding", "Embedding", {"text"}, {{"input_dim", vocab}, {"output_dim", 8}}),
+         node("mha", "MultiHeadAttention", {"embedding", "embedding"},
+              {{"num_heads", 2}, {"key_dim", 4}}),
+         node("pool", "GlobalAveragePooling1D", {"mha"}), denseNode("label", 2, "pool", "softmax")},
+        {"text"}, {"label"});
+    PreviewPanel panel;
+    panel.resize(1000, 760);
+    panel.setDataSettings(built.settings);
+    QVERIFY(trainOneEpoch(panel, spec, compileWith("sparse_categorical_crossentropy"), built.train,
+                          built.validation));
+    panel.show();
+    SequencePreview* sp = panel.sequencePreview();
+    QComboBox* heads = sp->headBox();
+    QVERIFY(heads->isVisible());
+    QCOMPARE(heads->count(), 3);
+    QCOMPARE(sp->layerBox()->currentText(), QStringLiteral("mha"));
+    QTableWidget* t = sp->table();
+    QTest::mouseClick(t->viewport(), Qt::LeftButton, {}, t->visualItemRect(t->item(2, 0)).center());
+    QCOMPARE(sp->attentionRow(), 2);
+    // Independent: the probe on a model with the epoch-end weights, rows of the sample.
+    std::vector<Index> rows = sampleDataRows(panel.driver());
+    Model m(spec, 3);
+    m.setWeights(panel.driver()->latestWeights());
+    Tensor x;
+    panel.driver()->validationSource().x[0].gather(rows.data(), Index(rows.size()), x);
+    AttentionProbe probe(m);
+    probe.predict({&x});
+    QCOMPARE(probe.heads("mha"), Index(2));
+    int tokens = 0;
+    for (Index j = 0; j < kLen; ++j) tokens += x[2 * kLen + j] != 0;
+    auto matches = [&](int head) {
+      const AttentionMatrix want = probe.matrix("mha", 2, head);
+      AttentionHeatMap* heat = sp->heatMap();
+      if (heat->rows() != tokens || heat->cols() != tokens) return false;
+      for (int i = 0; i < tokens; ++i)
+        for (int j = 0; j < tokens; ++j)
+          if (std::abs(heat->values()[size_t(i * tokens + j)] - want.at(i, j)) > 1e-5f)
+            return false;
+      return true;
+    };
+    QVERIFY(matches(-1));  // the mean of the heads first
+    heads->setFocus();
+    QTest::keyClick(heads, Qt::Key_Down);
+    QCOMPARE(heads->currentIndex(), 1);
+    QVERIFY(matches(0));
+    QVERIFY(!matches(-1) || !matches(1));
+    QTest::keyClick(heads, Qt::Key_Down);
+    QVERIFY(matches(1));
+    QVERIFY(sp->heatMap()->title().contains("head 1"));
+    shot(panel, "h15prev_text_mha_head1.png");
+  }
+
   void ctcShowsGreedyAndBeamBesideTheTarget() {
     if (!fashionMnistAvailable()) QSKIP("Fashion-MNIST not installed");
     SequenceOptions so;
