@@ -78,10 +78,15 @@ QColor AttentionHeatMap::colorFor(float v) {
 }
 
 float AttentionHeatMap::scaleMax() const {
-  float m = 0.0f;
+  float hi = 0.0f, lo = 1.0f;
   for (float v : values_)
-    if (std::isfinite(v)) m = std::max(m, v);
-  return m > 0.0f ? m : 1.0f;
+    if (std::isfinite(v)) {
+      hi = std::max(hi, v);
+      lo = std::min(lo, v);
+    }
+  // A (nearly) flat matrix keeps the absolute scale: stretched, it would glow as if focused.
+  if (hi <= 0.0f || hi - lo < 0.05f * hi) return 1.0f;
+  return hi;
 }
 
 QRect AttentionHeatMap::gridRect(const QSize& size) const {
@@ -222,10 +227,11 @@ void AttentionHeatMap::paintTo(QPainter& p, const QSize& size) const {
     p.fillRect(QRect(g.left() + x, ly, 1, 8), colorFor(float(x) / float(lw)));
   p.setPen(text);
   p.setFont(lf);
-  p.drawText(QRect(g.left() + lw + 6, ly - 4, std::max(0, size.width() - g.left() - lw - 14), 16),
-             Qt::AlignLeft | Qt::AlignVCenter,
-             tr("0 … %1 (the largest weight)   rows: query steps, columns: key steps")
-                 .arg(double(top), 0, 'f', 2));
+  p.drawText(
+      QRect(g.left() + lw + 6, ly - 4, std::max(0, size.width() - g.left() - lw - 14), 16),
+      Qt::AlignLeft | Qt::AlignVCenter,
+      (top < 1.0f ? tr("0 … %1 (the largest weight)").arg(double(top), 0, 'f', 2) : tr("0 … 1")) +
+          tr("   rows: query steps, columns: key steps"));
 }
 
 }  // namespace tessel::ui

@@ -28,8 +28,8 @@ class AttentionHeatMap : public QWidget {
   QString title() const { return title_; }
 
   // The colour of a weight (clamped to [0, 1]); the cell of (row, col) in widget coordinates.
-  // Cells are coloured on the scale 0 .. scaleMax() (the largest weight, as matplotlib's matshow
-  // autoscales), the legend says so.
+  // Cells are coloured on the scale 0 .. scaleMax(): the largest weight (as matplotlib's matshow
+  // autoscales), or 1 for a (nearly) flat matrix; the legend says which.
   static QColor colorFor(float v);
   QRect cellRect(int row, int col) const;
   float scaleMax() const;
