@@ -137,8 +137,12 @@ void PreviewPanel::configure(const ModelSpec& spec, const CompileOptions& compil
     tabs_->setCurrentWidget(sequences_);
   else if (tabs_->currentWidget() == sequences_)
     tabs_->setCurrentWidget(samplesTab_);
-  status_->setText(tr("Ground truth of %n validation image(s); predictions at each epoch end",
-                      nullptr, static_cast<int>(driver_->records().size())));
+  const int n = static_cast<int>(driver_->records().size());
+  status_->setText(
+      imageInput
+          ? tr("Ground truth of %n validation image(s); predictions at each epoch end", nullptr, n)
+          : tr("Ground truth of %n validation sample(s); predictions at each epoch end", nullptr,
+               n));
 }
 
 void PreviewPanel::setAllTruthBoxes(std::vector<std::vector<std::array<float, 4>>> boxes) {

@@ -389,6 +389,46 @@ class TestSequencePreview : public QObject {
     shot(panel, "h15prev_ctc_beam.png");
   }
 
+  void ctcExampleAsTheStudioBuildsIt() {
+    // The bundled example (conv trunk + Dense softmax, loss {"class_name": "CTC"}) on its own
+    // data settings, built as the studio builds them (few items): the Sequences tab names the
+    // labels with the data set's class names ("blank" first).
+    if (!fashionMnistAvailable()) QSKIP("Fashion-MNIST not installed");
+    const QString root =
+        QStringLiteral(TESSEL_SOURCE_DIR) + "/resources/examples/fashion_mnist_sequence/";
+    QFile mf(root + "model.json"), df(root + "data.json");
+    QVERIFY(mf.open(QIODevice::ReadOnly) && df.open(QIODevice::ReadOnly));
+    const json model = json::parse(mf.readAll().toStdString());
+    json data = json::parse(df.readAll().toStdString());
+    data["options"]["count"] = 48;
+    data["options"]["validation_count"] = 16;
+    BuiltData built = buildDataset(data);
+    QVERIFY(built.validation);
+    const ModelSpec spec = ModelSpec::fromKerasJson(model);
+    const CompileOptions compile =
+        CompileOptions::fromTrainingConfig(model["trainingConfig"], spec.outputs);
+    PreviewPanel panel;
+    panel.resize(1000, 700);
+    QStringList names;
+    for (const auto& n : built.classNames) names << QString::fromStdString(n);
+    QCOMPARE(names.first(), QStringLiteral("blank"));
+    panel.setClassNames(names);
+    panel.setDataSettings(built.settings);
+    QVERIFY(trainOneEpoch(panel, spec, compile, built.train, built.validation));
+    QCOMPARE(panel.driver()->sequenceSetup().mode, SequenceMode::Ctc);
+    QVERIFY(panel.sequenceTabVisible());
+    QTableWidget* t = panel.sequencePreview()->table();
+    QCOMPARE(t->rowCount(), 16);
+    for (int r = 0; r < t->rowCount(); ++r) {
+      const QString target = cell(t, r, "Target");
+      QVERIFY(!target.isEmpty());
+      for (const QString& label : target.split("  "))
+        QVERIFY2(names.mid(1).contains(label), qPrintable(label));
+      QVERIFY(cell(t, r, "Greedy").startsWith(QStringLiteral("✓")) ||
+              cell(t, r, "Greedy").startsWith(QStringLiteral("✗")));
+    }
+  }
+
   void seq2seqShowsDecodingAndAttention() {
     QTemporaryDir dir;
     BuiltData built = buildDataset(textSettings(writePairs(dir, 80), "pairs"));
