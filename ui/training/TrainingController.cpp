@@ -94,6 +94,11 @@ std::unique_ptr<TrainingRun> prepareRun(TrainingController::Job& job,
   if (job.resumeRunId > 0) {
     if (!project) throw Error("resume: no project");
     resume = resumePoint(*project, job.resumeRunId, job.resumeEpochs);
+    // Phase 2 has its own graph and learning rate: continuing with the recorded graph at phase
+    // 1's rate would train something else than the run says.
+    if (!resume->settings.fineTune.is_null())
+      throw Error("run " + std::to_string(job.resumeRunId) +
+                  " is a two-phase fine-tuning run: it cannot be resumed; start a new run");
     job.spec = resume->spec;
     job.settings = resume->settings;
     // Resume always trains at least one more epoch.

@@ -3,8 +3,8 @@
 // the panel's settings, the pre-flight refusing a recipe with nothing to train, and Start running
 // both phases of the tiny model as ONE recorded run (head epochs + fine-tune epochs in its
 // history, the "fine_tune" marker between them in the project and in the live plot, the recipe
-// in the run's settings). With TESSEL_SCREENSHOTS=<dir>: finetune_recipe_panel.png and
-// finetune_recipe_dashboard.png.
+// in the run's settings; resuming it is refused). With TESSEL_SCREENSHOTS=<dir>:
+// finetune_recipe_panel.png and finetune_recipe_dashboard.png.
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -240,6 +240,15 @@ class TestFineTuneRecipe : public QObject {
     QVERIFY(panel->statusLabel()->text().contains("5/5") ||
             panel->statusLabel()->text().contains("finished"));
     shot(&dash, "finetune_recipe_dashboard.png");
+
+    // Resuming it is refused with a message (phase 2's graph and learning rate are not the
+    // recorded ones), and nothing is added to the run.
+    QSignalSpy refused(controller, &TrainingController::failed);
+    QVERIFY(controller->resumeRun(path, run.id, tinyData()));
+    QTRY_COMPARE_WITH_TIMEOUT(refused.count(), 1, 20000);
+    QVERIFY2(refused[0][0].toString().contains("cannot be resumed"),
+             qPrintable(refused[0][0].toString()));
+    QCOMPARE(Project::open(path.toStdString(), true).run(run.id)->epochsDone, 5);
   }
 };
 
