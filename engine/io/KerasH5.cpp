@@ -206,6 +206,33 @@ std::map<std::string, const Tensor*> weightsFor(Model& model, const NamedWeights
   return byName;
 }
 
+// tf.keras 2.x's cell scope of a recurrent layer class ("LSTM" -> "lstm_cell"), "" for others.
+std::string rnnCellScope(const std::string& className) {
+  if (className == "LSTM") return "lstm_cell";
+  if (className == "GRU") return "gru_cell";
+  if (className == "SimpleRNN") return "simple_rnn_cell";
+  return "";
+}
+
+// The name tf.keras 2.x gives variable `var` of layer `node` (Variable::name, "kernel",
+// "forward_lstm/kernel"), as save_weights_to_hdf5_group writes it in weight_names: the layer's
+// scope, then for recurrent layers their cell's ("lstm/lstm_cell/kernel:0"); Bidirectional puts
+// each direction's layer in its scope ("bidirectional/forward_lstm/lstm_cell/kernel:0", TF adds
+// a per-graph counter to the cell, "lstm_cell_1", which Keras ignores: it loads by order within
+// the layer); TimeDistributed keeps the inner layer's variables in its own scope
+// ("time_distributed/kernel:0").
+std::string keras2WeightName(const NodeSpec& node, const std::string& var) {
+  std::string cell = rnnCellScope(node.className);
+  if (node.className == "Bidirectional" && node.config.contains("layer") &&
+      node.config["layer"].is_object())
+    cell = rnnCellScope(node.config["layer"].value("class_name", std::string()));
+  if (cell.empty()) return node.name + "/" + var + ":0";
+  const auto slash = var.rfind('/');
+  const std::string scope = slash == std::string::npos ? "" : var.substr(0, slash + 1);
+  const std::string leaf = slash == std::string::npos ? var : var.substr(slash + 1);
+  return node.name + "/" + scope + cell + "/" + leaf + ":0";
+}
+
 // Keras 2 model_weights content (also the root of a weights-only file) for every node of `spec`
 // (InputLayers included, as Keras 2 Functional model.layers lists them).
 void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& given, const NamedWeights& weights) {
@@ -222,7 +249,7 @@ void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& given, const Named
     std::vector<std::string> names;
     if (Layer* layer = model.layer(n.name)) {
       for (const Variable& v : layer->variables()) {
-        const std::string wn = n.name + "/" + v.name + ":0";
+        const std::string wn = keras2WeightName(n, v.name);
         names.push_back(wn);
         lg.writeTensor(wn, *values.at(n.name + "/" + v.name));
       }

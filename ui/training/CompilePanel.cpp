@@ -17,6 +17,7 @@
 #include "engine/catalog/CallbackCatalog.h"
 #include "engine/core/Error.h"
 #include "engine/session/RunSettings.h"
+#include "ui/training/FineTuneRecipeBox.h"
 #include "ui/training/LossMetricEditor.h"
 #include "ui/training/OptimizerEditor.h"
 #include "ui/training/ParamForm.h"
@@ -90,6 +91,13 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
   fitForm->addRow(tr("shuffle"), shuffle_);
   fitForm->addRow(tr("class_weight"), classWeight_);
   layout->addWidget(fitBox);
+  fineTune_ = new FineTuneRecipeBox(this);
+  layout->addWidget(fineTune_);
+  connect(fineTune_, &FineTuneRecipeBox::changed, this, [this] {
+    // The recipe's epochs count instead of fit's.
+    epochs_->setEnabled(!fineTune_->isChecked());
+    emitChanged();
+  });
 
   auto* cbBox = new QGroupBox(tr("Callbacks"), this);
   auto* cbLayout = new QVBoxLayout(cbBox);
@@ -160,6 +168,7 @@ QComboBox* CompilePanel::lossBox(int output) const {
 
 void CompilePanel::setModel(const ModelSpec& spec) {
   outputsEditor_->setModel(spec);
+  fineTune_->setModel(spec);
   emitChanged();
 }
 
@@ -254,7 +263,9 @@ void CompilePanel::setCallbacksConfig(const json& callbacks) {
 }
 
 json CompilePanel::settings() const {
-  return {{"compile", trainingConfig()}, {"fit", fitConfig()}, {"callbacks", callbacksConfig()}};
+  json s = {{"compile", trainingConfig()}, {"fit", fitConfig()}, {"callbacks", callbacksConfig()}};
+  if (const json recipe = fineTune_->config(); !recipe.is_null()) s["fine_tune"] = recipe;
+  return s;
 }
 
 void CompilePanel::setSettings(const json& s) {
@@ -262,6 +273,8 @@ void CompilePanel::setSettings(const json& s) {
   if (const json tc = RunSettings::trainingConfigOf(s); !tc.is_null()) setTrainingConfig(tc);
   if (s.contains("fit")) setFitConfig(s["fit"]);
   if (s.contains("callbacks")) setCallbacksConfig(s["callbacks"]);
+  fineTune_->setConfig(s.value("fine_tune", json()));
+  epochs_->setEnabled(!fineTune_->isChecked());
 }
 
 }  // namespace tessel::ui

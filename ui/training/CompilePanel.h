@@ -12,7 +12,9 @@
 //  - fitConfig(): {"epochs", "batch_size", "validation_split", "shuffle", "class_weight": {"0":
 //    w, ...}} with Keras fit() keys.
 //  - callbacksConfig(): [{"class_name": "EarlyStopping", "config": {...Keras keys...}}, ...].
-//  - settings(): {"compile", "fit", "callbacks"} (RunSettings' keys); setSettings() reads it back.
+//  - settings(): {"compile", "fit", "callbacks"} (RunSettings' keys), plus "fine_tune" (the
+//    FineTuneRecipe JSON, FineTuneRecipeBox) when the two-phase recipe is on; setSettings() reads
+//    it back.
 #include <QWidget>
 #include <functional>
 #include <map>
@@ -39,6 +41,7 @@ class Callback;
 
 namespace tessel::ui {
 
+class FineTuneRecipeBox;
 class LossMetricEditor;
 class OptimizerEditor;
 
@@ -83,6 +86,8 @@ class CompilePanel : public QWidget {
   QSpinBox* epochsBox() const { return epochs_; }
   QSpinBox* batchSizeBox() const { return batchSize_; }
   QDoubleSpinBox* validationSplitBox() const { return validationSplit_; }
+  // "Fine-tune in two phases" (its config() is null when off; then Train runs fitConfig()).
+  FineTuneRecipeBox* fineTuneBox() const { return fineTune_; }
 
  signals:
   void changed();
@@ -98,6 +103,7 @@ class CompilePanel : public QWidget {
   QDoubleSpinBox* validationSplit_ = nullptr;
   QCheckBox* shuffle_ = nullptr;
   QLineEdit* classWeight_ = nullptr;  // "0: 1.0, 1: 2.5"
+  FineTuneRecipeBox* fineTune_ = nullptr;
   std::vector<CallbackBox*> callbacks_;
   bool building_ = false;
 };
