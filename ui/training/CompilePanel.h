@@ -10,7 +10,7 @@
 //    "optimizer_config": {"class_name", "config"}} (dict forms keyed by output name when the
 //    model has several outputs; the learning rate may be a schedule {"class_name", "config"}).
 //  - fitConfig(): {"epochs", "batch_size", "validation_split", "shuffle", "class_weight": {"0":
-//    w, ...}} with Keras fit() keys.
+//    w, ...}} with Keras fit() keys, and "device" ("cuda:N", DeviceSelector) when not the CPU.
 //  - callbacksConfig(): [{"class_name": "EarlyStopping", "config": {...Keras keys...}}, ...].
 //  - settings(): {"compile", "fit", "callbacks"} (RunSettings' keys); setSettings() reads it back.
 #include <QWidget>
@@ -39,6 +39,7 @@ class Callback;
 
 namespace tessel::ui {
 
+class DeviceSelector;
 class LossMetricEditor;
 class OptimizerEditor;
 
@@ -83,6 +84,7 @@ class CompilePanel : public QWidget {
   QSpinBox* epochsBox() const { return epochs_; }
   QSpinBox* batchSizeBox() const { return batchSize_; }
   QDoubleSpinBox* validationSplitBox() const { return validationSplit_; }
+  DeviceSelector* deviceSelector() const { return device_; }
 
  signals:
   void changed();
@@ -98,6 +100,7 @@ class CompilePanel : public QWidget {
   QDoubleSpinBox* validationSplit_ = nullptr;
   QCheckBox* shuffle_ = nullptr;
   QLineEdit* classWeight_ = nullptr;  // "0: 1.0, 1: 2.5"
+  DeviceSelector* device_ = nullptr;  // fit.device
   std::vector<CallbackBox*> callbacks_;
   bool building_ = false;
 };
