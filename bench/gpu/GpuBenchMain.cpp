@@ -1,8 +1,10 @@
 // tessel-gpu-bench: the CUDA backend's benchmark and CPU/GPU check, linked with the engine only
 // (no Qt), so that it runs on a GPU machine that has no Qt.
 //   tessel-gpu-bench info                       the CUDA devices
-//   tessel-gpu-bench check [cuda:N]             GPU vs CPU equality (tests/engine/gpu/GpuChecks.h);
-//                                               exit status 1 on any mismatch
+//   tessel-gpu-bench check [cuda:N] [--models G1,G2]  GPU vs CPU equality (GpuChecks.h), all
+//                                               groups or those named (layers, mlp-step,
+//                                               optimizers, cnn-layers, cnn-steps, mlp-fit,
+//                                               cnn-fit, inference); exit status 1 on a mismatch
 //   tessel-gpu-bench bench [cuda:N] [--samples N] [--epochs E] [--batches 32,256]
 //                          [--models mlp,cnn,seed-cnn]
 //       mlp: the seed MLP (Flatten, 20 x Dense(100, selu), AlphaDropout, Dense(10, softmax));
@@ -16,6 +18,7 @@
 //       training loop (the last epoch; the first one captures the graphs), GPU time per step from
 //       graph replays, graph nodes, launches per step and TFLOP/s. Last line per run:
 //       RESULT engine=tessel model=M batch=B samples_per_s=S gpu_ms_per_step=T ...
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -67,16 +70,23 @@ int info() {
   return 0;
 }
 
-int check(int device) {
+// groups: names of gpucheck::checkGroups() (empty: all); each group's lines are printed as soon
+// as it ends.
+int check(int device, const std::vector<std::string>& groups) {
   const auto t0 = Clock::now();
-  const std::vector<gpucheck::Result> results = gpucheck::checkAll(device);
+  size_t count = 0;
   int bad = 0;
-  for (const auto& r : results) {
-    std::printf("%-4s %-62s %.3g (tol %.0e)\n", r.ok() ? "ok" : "FAIL", r.name.c_str(), r.err,
-                r.tol);
-    bad += r.ok() ? 0 : 1;
+  for (const auto& [name, f] : gpucheck::checkGroups()) {
+    if (!groups.empty() && std::find(groups.begin(), groups.end(), name) == groups.end()) continue;
+    for (const auto& r : gpucheck::checkGroup(name, f, device)) {
+      std::printf("%-4s %-62s %.3g (tol %.0e)\n", r.ok() ? "ok" : "FAIL", r.name.c_str(), r.err,
+                  r.tol);
+      bad += r.ok() ? 0 : 1;
+      ++count;
+    }
+    std::fflush(stdout);
   }
-  std::printf("check: %zu comparisons, %d failed, %.1f s\n", results.size(), bad,
+  std::printf("check: %zu comparisons, %d failed, %.1f s\n", count, bad,
               std::chrono::duration<double>(Clock::now() - t0).count());
   return bad ? 1 : 0;
 }
@@ -178,7 +188,8 @@ int main(int argc, char** argv) {
     Index samples = 55000;
     int epochs = 2;
     std::vector<int> batches = {32, 256};
-    std::vector<std::string> models = {"mlp", "cnn", "seed-cnn", "separable"};
+    const std::vector<std::string> defaultModels = {"mlp", "cnn", "seed-cnn", "separable"};
+    std::vector<std::string> models = defaultModels;
     for (int i = 2; i < argc; ++i) {
       const std::string a = argv[i];
       if (a.rfind("cuda", 0) == 0) {
@@ -209,7 +220,8 @@ int main(int argc, char** argv) {
     }
     if (cmd == "info") return info();
     gpu::requireDevice("cuda:" + std::to_string(device));
-    if (cmd == "check") return check(device);
+    if (cmd == "check")
+      return check(device, models == defaultModels ? std::vector<std::string>{} : models);
     if (cmd == "bench") return bench(device, samples, std::max(epochs, 1), batches, models);
     std::fprintf(stderr,
                  "usage: tessel-gpu-bench info | check [cuda:N] | bench [cuda:N] "

@@ -8,6 +8,7 @@
 # only; compile: the peer with torch.compile $COMPILE_ARGS (e.g. --formats nchw), at most
 # $COMPILE_TIMEOUT s (300). anycheck / anybench: the check and our bench ($ANY_ARGS, default the
 # CNNs) with TESSEL_GPU_ANY_CONV_ALGO=1 (cuDNN's non-deterministic algorithms allowed).
+# CHECK_ARGS: e.g. "--models cnn-layers,inference" (check groups; default all).
 set -o pipefail
 cd "$(dirname "$0")"
 OUT=${OUT:-/tmp/gpu22-out}
@@ -31,8 +32,8 @@ for s in $steps; do
   case $s in
     test) mkdir -p /tmp/qt && tar xJf qtlibs.tar.xz -C /tmp/qt &&
       LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/tmp/qt ./tst_engine_gpu 2>&1 | tee "$OUT/tst.txt" || rc=1 ;;
-    check) ./tessel-gpu-bench check 2>&1 | tee "$OUT/check.txt" || rc=1 ;;
-    anycheck) TESSEL_GPU_ANY_CONV_ALGO=1 ./tessel-gpu-bench check 2>&1 | tee "$OUT/anycheck.txt" || rc=1 ;;
+    check) ./tessel-gpu-bench check $CHECK_ARGS 2>&1 | tee "$OUT/check.txt" || rc=1 ;;
+    anycheck) TESSEL_GPU_ANY_CONV_ALGO=1 ./tessel-gpu-bench check $CHECK_ARGS 2>&1 | tee "$OUT/anycheck.txt" || rc=1 ;;
     anybench) TESSEL_GPU_ANY_CONV_ALGO=1 ./tessel-gpu-bench bench ${ANY_ARGS:---models cnn,seed-cnn,separable} 2>&1 |
       sed 's/engine=tessel/engine=tessel-any/' | tee -a "$OUT/bench.txt" ;;
     bench) { ./tessel-gpu-bench bench $BENCH_ARGS; PYTHONUNBUFFERED=1 python3 peer_torch_gpu.py $PEER_ARGS; } 2>&1 | tee -a "$OUT/bench.txt" ;;

@@ -774,25 +774,36 @@ inline std::vector<Result> checkInference(int device) {
   return r;
 }
 
+// The check groups by name, in the order checkAll runs them.
+inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGroups() {
+  return {{"layers", &checkLayers},
+          {"mlp-step", &checkSeedMlpStep},
+          {"optimizers", &checkOptimizers},
+          {"cnn-layers", &checkCnnLayers},
+          {"cnn-steps", &checkCnnStep},
+          {"mlp-fit", [](int d) { return checkSeedMlpFit(d); }},
+          {"cnn-fit", [](int d) { return checkCnnFit(d); }},
+          {"inference", &checkInference}};
+}
+
+// One group; an exception is one failed result naming it.
+inline std::vector<Result> checkGroup(const std::string& name, std::vector<Result> (*f)(int),
+                                      int device) {
+  std::vector<Result> out;
+  try {
+    out = f(device);
+  } catch (const std::exception& e) {
+    out.push_back({name + ": ERROR " + e.what(), 1e30, 0});
+  }
+  if (anyConvAlgorithm())
+    for (Result& x : out) x.name += " [any conv algorithm]";
+  return out;
+}
+
 inline std::vector<Result> checkAll(int device) {
   std::vector<Result> all;
-  auto run = [&](const char* what, auto f) {
-    try {
-      for (Result& x : f(device)) all.push_back(std::move(x));
-    } catch (const std::exception& e) {
-      all.push_back({std::string(what) + ": ERROR " + e.what(), 1e30, 0});
-    }
-  };
-  run("layers", checkLayers);
-  run("seed MLP step", checkSeedMlpStep);
-  run("optimizers", checkOptimizers);
-  run("CNN layers", checkCnnLayers);
-  run("CNN steps", checkCnnStep);
-  run("seed MLP fit", [](int d) { return checkSeedMlpFit(d); });
-  run("CNN fit", [](int d) { return checkCnnFit(d); });
-  run("inference", checkInference);
-  if (anyConvAlgorithm())
-    for (Result& x : all) x.name += " [any conv algorithm]";
+  for (const auto& [name, f] : checkGroups())
+    for (Result& x : checkGroup(name, f, device)) all.push_back(std::move(x));
   return all;
 }
 
