@@ -12,6 +12,7 @@
 #include "engine/explain/AttentionProbe.h"
 #include "engine/explain/Seq2SeqDecoder.h"
 #include "engine/train/Model.h"
+#include "engine/train/Trainer.h"
 #include "ui/preview/PreviewDecoder.h"
 
 namespace tessel::ui {
@@ -80,7 +81,10 @@ class PreviewObserver : public TrainObserver {
   void onTrainBegin(const FitOptions&, int) override { send(-1, -1, false); }
   void onBatchEnd(int epoch, int batch, const Logs&) override {
     std::shared_ptr<const PreviewDriver::Plan> plan = mailbox_->planFor(run_);
-    if (plan && plan->everyN > 0 && (batch + 1) % plan->everyN == 0) send(epoch, batch, false);
+    if (plan && plan->everyN > 0 && (batch + 1) % plan->everyN == 0) {
+      if (trainer) trainer->syncHostWeights();  // a GPU run: this batch's weights to the host
+      send(epoch, batch, false);
+    }
   }
   void onEpochEnd(int epoch, const Logs&) override { send(epoch, -1, true); }
 

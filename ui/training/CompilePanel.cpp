@@ -18,6 +18,7 @@
 #include "engine/core/Error.h"
 #include "engine/session/RunSettings.h"
 #include "ui/training/FineTuneRecipeBox.h"
+#include "ui/training/DeviceSelector.h"
 #include "ui/training/LossMetricEditor.h"
 #include "ui/training/OptimizerEditor.h"
 #include "ui/training/ParamForm.h"
@@ -90,6 +91,8 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
   fitForm->addRow(tr("validation_split"), validationSplit_);
   fitForm->addRow(tr("shuffle"), shuffle_);
   fitForm->addRow(tr("class_weight"), classWeight_);
+  device_ = new DeviceSelector(fitBox);
+  fitForm->addRow(tr("device"), device_);
   layout->addWidget(fitBox);
   fineTune_ = new FineTuneRecipeBox(this);
   layout->addWidget(fineTune_);
@@ -132,6 +135,7 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
   connect(validationSplit_, &QDoubleSpinBox::valueChanged, this, &CompilePanel::emitChanged);
   connect(shuffle_, &QCheckBox::toggled, this, &CompilePanel::emitChanged);
   connect(classWeight_, &QLineEdit::textChanged, this, &CompilePanel::emitChanged);
+  connect(device_, &DeviceSelector::changed, this, &CompilePanel::emitChanged);
 }
 
 QStringList CompilePanel::optimizerNames() {
@@ -202,11 +206,13 @@ json CompilePanel::fitConfig() const {
     double w = kv[1].trimmed().toDouble(&ok2);
     if (ok1 && ok2) cw[std::to_string(k)] = w;
   }
-  return {{"epochs", epochs_->value()},
-          {"batch_size", batchSize_->value()},
-          {"validation_split", validationSplit_->value()},
-          {"shuffle", shuffle_->isChecked()},
-          {"class_weight", cw}};
+  json fit = {{"epochs", epochs_->value()},
+              {"batch_size", batchSize_->value()},
+              {"validation_split", validationSplit_->value()},
+              {"shuffle", shuffle_->isChecked()},
+              {"class_weight", cw}};
+  if (device_->device() != QStringLiteral("cpu")) fit["device"] = device_->device().toStdString();
+  return fit;
 }
 
 void CompilePanel::setFitConfig(const json& fit) {
@@ -215,6 +221,7 @@ void CompilePanel::setFitConfig(const json& fit) {
   batchSize_->setValue(fit.value("batch_size", batchSize_->value()));
   validationSplit_->setValue(fit.value("validation_split", validationSplit_->value()));
   shuffle_->setChecked(fit.value("shuffle", shuffle_->isChecked()));
+  device_->setDevice(qs(fit.value("device", std::string("cpu"))));
   QStringList parts;
   if (fit.contains("class_weight") && fit["class_weight"].is_object())
     for (auto it = fit["class_weight"].begin(); it != fit["class_weight"].end(); ++it)
@@ -229,6 +236,7 @@ FitOptions CompilePanel::fitOptions() const {
   f.batchSize = j["batch_size"];
   f.validationSplit = j["validation_split"];
   f.shuffle = j["shuffle"];
+  f.device = j.value("device", std::string("cpu"));
   for (auto it = j["class_weight"].begin(); it != j["class_weight"].end(); ++it)
     f.classWeight[std::stoi(it.key())] = it.value().get<double>();
   f.verbose = 0;
