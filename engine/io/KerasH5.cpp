@@ -355,14 +355,53 @@ std::string optimizerPrefix(const json& trainingConfig) {
   return "Optimizer";
 }
 
-// "Adam/dense/kernel/m:0" -> "dense/kernel/m"; "Adam/iter:0" -> "iter".
+// Whether a path segment is a tf.keras recurrent cell's scope: "lstm_cell", "gru_cell_3", ...
+bool isCellScope(const std::string& segment) {
+  for (const char* cell : {"lstm_cell", "gru_cell", "simple_rnn_cell"}) {
+    const std::string c = cell;
+    if (segment == c) return true;
+    if (segment.size() > c.size() + 1 && segment.compare(0, c.size() + 1, c + "_") == 0 &&
+        segment.find_first_not_of("0123456789", c.size() + 1) == std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+// "Adam/dense/kernel/m:0" -> "dense/kernel/m"; "Adam/iter:0" -> "iter"; recurrent cells' scopes
+// dropped: "Adam/bidirectional/forward_lstm/lstm_cell_1/kernel/m:0" ->
+// "bidirectional/forward_lstm/kernel/m".
 std::string tfjsOptimizerName(const std::string& keras) {
   std::string s = keras;
   if (s.size() > 2 && s.compare(s.size() - 2, 2, ":0") == 0) s.resize(s.size() - 2);
   const auto slash = s.find('/');
   if (slash != std::string::npos) s = s.substr(slash + 1);
   if (s == "iterations") s = "iter";
-  return s;
+  std::string out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find('/', start);
+    if (end == std::string::npos) end = s.size();
+    const std::string segment = s.substr(start, end - start);
+    // The first segment is the layer's name (a layer may be called "lstm_cell").
+    if (start == 0 || !isCellScope(segment)) out += (out.empty() ? "" : "/") + segment;
+    start = end + 1;
+  }
+  return out;
+}
+
+// The Keras 2 name of optimizer slot `name` (TF.js form "lstm/kernel/m") of `spec`'s weights:
+// "<prefix>/" + the variable's tf.keras name (keras2WeightName, cell scopes included) + the slot:
+// "Adam/lstm/lstm_cell/kernel/m:0"; "Adam/iter:0".
+std::string keras2OptimizerName(const ModelSpec& spec, const std::string& prefix,
+                                const std::string& name) {
+  const auto first = name.find('/'), last = name.rfind('/');
+  if (first != std::string::npos && last > first)
+    if (const NodeSpec* node = spec.find(name.substr(0, first))) {
+      std::string var = keras2WeightName(*node, name.substr(first + 1, last - first - 1));
+      var.resize(var.size() - 2);  // ":0"
+      return prefix + "/" + var + name.substr(last) + ":0";
+    }
+  return prefix + "/" + name + ":0";
 }
 
 json parseJsonAttr(const h5::H5Node& root, const std::string& name) {
@@ -459,7 +498,7 @@ void writeKerasH5Model(const std::string& path, const ModelFile& file) {
         h5::H5Node og = root.createGroup("optimizer_weights");
         std::vector<std::string> names;
         for (const auto& [name, value] : file.optimizerWeights) {
-          const std::string wn = prefix + "/" + name + ":0";
+          const std::string wn = keras2OptimizerName(file.spec, prefix, name);
           names.push_back(wn);
           if (name == "iter" && value.size() == 1)
             og.writeInt64Scalar(wn, static_cast<std::int64_t>(value.data()[0]));

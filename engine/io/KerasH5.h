@@ -18,7 +18,9 @@
 //                              weights by their order in weight_names, not by these names.
 //   optimizer_weights/         attr weight_names ["Adam/iter:0", "Adam/dense/kernel/m:0", ...,
 //                              "Adam/dense/kernel/v:0", ...] (optimizer_v2 get_weights() order:
-//                              iterations, then each slot kind over every trainable variable)
+//                              iterations, then each slot kind over every trainable variable;
+//                              recurrent weights with their cell scope:
+//                              "Adam/lstm/lstm_cell_1/kernel/m:0", read as "lstm/kernel/m")
 // Keras 2 weights only (`save_weights("w.h5")`): the model_weights content at the root.
 // Keras 3 weights (`save_weights("w.weights.h5")`, keras/src/saving/saving_lib.py H5IOStore):
 //   vars/ (the model's own, empty), layers/<name>/vars/<i> where <name> is the snake_case CLASS

@@ -5,7 +5,9 @@
 // what we write names the weights as tf.keras does (checked with python3-h5py, skipped with a
 // message without it) and reads back bit for bit, as a full model, as Keras 2 weights (by order
 // and by name) and as Keras 3 weights; a file whose backward layer lacks a weight is refused
-// naming the layer.
+// naming the layer; Adam's state of such a model (Adam/bidirectional/forward_lstm/lstm_cell_1/
+// kernel/m:0) maps to TF.js names, restores into a Trainer and is written back under tf.keras's
+// names.
 #include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -19,7 +21,10 @@
 #include "engine/core/Error.h"
 #include "engine/io/KerasArchive.h"
 #include "engine/io/KerasH5.h"
+#include "engine/io/TfjsOptimizerWeights.h"
+#include "engine/train/CompileOptions.h"
 #include "engine/train/Model.h"
+#include "engine/train/Trainer.h"
 
 using namespace tessel;
 
@@ -216,6 +221,43 @@ class TestKerasH5Wrappers : public QObject {
     QVERIFY(p.waitForFinished(120000));
     const QString out = QString::fromUtf8(p.readAll());
     QVERIFY2(p.exitCode() == 0 && out.trimmed() == "ok", qPrintable(out));
+  }
+
+  void optimizerStateUnderTfKerasNames() {
+    const json fx = fixtures()["bidir_td"];
+    ModelFile f = readKerasH5Model(kDir + "bidir_td_adam_keras2.h5");
+    // "Adam/bidirectional/forward_lstm/lstm_cell_1/kernel/m:0" -> TF.js's
+    // "bidirectional/forward_lstm/kernel/m": iterations, then m, then v of the 8 weights.
+    QCOMPARE(f.optimizerWeights.size(), size_t(17));
+    QCOMPARE(f.optimizerWeights[0].first, std::string("iter"));
+    QCOMPARE(f.optimizerWeights[1].first, std::string("bidirectional/forward_lstm/kernel/m"));
+    QCOMPARE(f.optimizerWeights[4].first, std::string("bidirectional/backward_lstm/kernel/m"));
+    QCOMPARE(f.optimizerWeights[8].first, std::string("time_distributed/bias/m"));
+    QCOMPARE(f.optimizerWeights[16].first, std::string("time_distributed/bias/v"));
+    const json& m = fx["optimizer"]["Adam/bidirectional/backward_lstm/lstm_cell_2/kernel/m:0"];
+    const Tensor& t = f.optimizerWeights[4].second;
+    QCOMPARE(static_cast<size_t>(t.size()), m.size());
+    for (Index i = 0; i < t.size(); ++i)
+      QCOMPARE(t.data()[i], m[static_cast<size_t>(i)].get<float>());
+    // The state restores into a Trainer of the file's training config.
+    Model model(f.spec, 0);
+    model.loadNamedWeights(f.weights);
+    Trainer trainer(model, CompileOptions::fromTrainingConfig(f.trainingConfig, f.spec.outputs));
+    setOptimizerWeights(trainer.optimizer(), model.trainableWeights(), trainableWeightNames(model),
+                        f.optimizerWeights);
+    QCOMPARE(trainer.optimizer().iterations(), 3LL);
+    // Written back under tf.keras's names (the cell scope without TF's counter), read back equal.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("adam.h5").toStdString();
+    writeKerasH5Model(path, f);
+    const std::vector<std::string> names =
+        h5::H5Node::openFile(path).group("optimizer_weights").stringListAttr("weight_names");
+    QCOMPARE(names.size(), size_t(17));
+    QCOMPARE(names[0], std::string("Adam/iter:0"));
+    QCOMPARE(names[1], std::string("Adam/bidirectional/forward_lstm/lstm_cell/kernel/m:0"));
+    QCOMPARE(names[8], std::string("Adam/time_distributed/bias/m:0"));
+    ModelFile back = readKerasH5Model(path);
+    QVERIFY(sameWeights(back.optimizerWeights, f.optimizerWeights));
   }
 
   void missingBackwardWeightIsNamed() {
