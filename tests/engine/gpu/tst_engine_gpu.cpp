@@ -46,7 +46,8 @@ struct CudnnEmulation {
                   const int ac = (f / fg) * cg + c;
                   const long ai = ((long(s) * p.aph + y) * p.apw + x) * p.ca + ac;
                   const long bi = ((long(s) * p.bh + i) * p.bw + j) * p.cb + f;
-                  fn(ai, bi, krsc.at(((size_t(f) * p.kh + r) * p.kw + q) * cg + c));
+                  const size_t wi = ((size_t(f) * p.kh + r) * p.kw + q) * cg + c;
+                  fn(ai, bi, krsc.at(wi), wi);
                 }
               }
   }
@@ -63,12 +64,26 @@ struct CudnnEmulation {
   std::vector<double> forward(const Tensor& a, int n) const {
     const std::vector<double> ap = pad(a, n);
     std::vector<double> b(size_t(n) * p.bh * p.bw * p.cb, 0.0);
-    terms(n, [&](long ai, long bi, float w) { b.at(size_t(bi)) += ap.at(size_t(ai)) * w; });
+    terms(n, [&](long ai, long bi, float w, size_t) { b.at(size_t(bi)) += ap.at(size_t(ai)) * w; });
     return b;
+  }
+  // The kernel gradient in Keras's layout: cuDNN's backward filter of C on (padded A, dB), then
+  // KRSC back to (K, F). Normal: A = the input, dB = the output gradient; transposed: A = the
+  // output gradient padded, B = the input.
+  std::vector<double> kernelGradient(const Tensor& x, const Tensor& dy, int n) const {
+    const Tensor& a = p.transposed ? dy : x;
+    const Tensor& b = p.transposed ? x : dy;
+    const std::vector<double> ap = pad(a, n);
+    std::vector<double> g(krsc.size(), 0.0), keras(krsc.size());
+    terms(n, [&](long ai, long bi, float, size_t wi) { g.at(wi) += ap.at(size_t(ai)) * b[bi]; });
+    const size_t K = size_t(p.kh) * p.kw * (p.ca / p.groups), F = size_t(p.cb);
+    for (size_t k = 0; k < K; ++k)
+      for (size_t f = 0; f < F; ++f) keras[k * F + f] = g[f * K + k];
+    return keras;
   }
   std::vector<double> backwardData(const Tensor& b, int n) const {
     std::vector<double> ap(size_t(n) * p.aph * p.apw * p.ca, 0.0), a;
-    terms(n, [&](long ai, long bi, float w) { ap.at(size_t(ai)) += double(b[bi]) * w; });
+    terms(n, [&](long ai, long bi, float w, size_t) { ap.at(size_t(ai)) += double(b[bi]) * w; });
     for (int s = 0; s < n; ++s)
       for (int y = 0; y < p.ah; ++y)
         for (int x = 0; x < p.aw; ++x)
@@ -306,14 +321,30 @@ class TestEngineGpu : public QObject {
       const Tensor x = gpucheck::randomNormal(xs, rng);
       RunContext ctx;
       m.forward({&x}, false, ctx);
-      const Tensor& y = m.output(0);
-      std::vector<double> got;
+      const Tensor y = m.output(0);
+      // The CPU kernel gradient for a random output gradient.
+      Tensor dy = gpucheck::randomNormal(y.shape(), rng);
+      RunContext tctx;
+      m.forward({&x}, true, tctx);
+      m.backward({&dy}, tctx);
+      const Tensor& kernelGrad = m.layer("c")->variables()[0].grad;
+      std::vector<double> got, gotGrad;
       try {
         const CudnnEmulation e(p, m.layer("c")->variables()[0].value);
         got = p.transposed ? e.backwardData(x, n) : e.forward(x, n);
+        Tensor dyA = dy;  // (n, features): the emulation reads it flat
+        gotGrad = e.kernelGradient(x, dyA, n);
       } catch (const std::exception& ex) {
         QFAIL((name + ": " + ex.what()).c_str());
       }
+      QVERIFY2(Index(gotGrad.size()) == kernelGrad.size(), name.c_str());
+      double gn = 0, gd = 0;
+      for (Index i = 0; i < kernelGrad.size(); ++i) {
+        gn += (gotGrad[size_t(i)] - kernelGrad[i]) * (gotGrad[size_t(i)] - kernelGrad[i]);
+        gd += double(kernelGrad[i]) * kernelGrad[i];
+      }
+      QVERIFY2(gd > 0 && std::sqrt(gn / gd) < 1e-5,
+               (name + " kernel gradient: " + std::to_string(std::sqrt(gn / gd))).c_str());
       QVERIFY2(Index(got.size()) == y.size(), name.c_str());
       double num = 0, den = 0;
       for (Index i = 0; i < y.size(); ++i) {
