@@ -87,6 +87,12 @@ class CudaExecutor : public Executor {
   CudaExecutor(int device, Model& model, const std::vector<const Loss*>& losses,
                const std::vector<double>& lossWeights, const Optimizer* optimizer,
                const std::vector<Variable*>& trainable, Index maxBatch);
+  // The plan alone (no device touched): convPlans().
+  struct PlanOnly {};
+  CudaExecutor(PlanOnly, Model& model) : model_(model), inference_(true) {
+    plan(model, {}, nullptr, {});
+  }
+  std::vector<ConvPlan> convPlans() const;
   ~CudaExecutor() override;
 
   void upload(Optimizer& optimizer) override;
@@ -1290,6 +1296,29 @@ std::unique_ptr<Executor> Executor::create(int device, Model& model,
                                            Index maxBatch) {
   return std::make_unique<CudaExecutor>(device, model, losses, lossWeights, &optimizer, trainable,
                                         maxBatch);
+}
+
+std::vector<ConvPlan> CudaExecutor::convPlans() const {
+  std::vector<ConvPlan> out;
+  for (const Op& op : ops_) {
+    if (op.kind != Kind::Conv) continue;
+    ConvPlan p;
+    p.layer = op.layer->name();
+    p.transposed = op.transposed;
+    p.explicitPad = op.explicitPad;
+    p.groups = op.groups;
+    p.ah = op.ah, p.aw = op.aw, p.ca = op.ca, p.bh = op.bh, p.bw = op.bw, p.cb = op.cb;
+    p.aph = op.aph, p.apw = op.apw, p.padTop = op.padTop, p.padLeft = op.padLeft;
+    p.dnnPadT = op.dnnPadT, p.dnnPadL = op.dnnPadL;
+    p.kh = op.geom.kh, p.kw = op.geom.kw, p.sh = op.geom.sh, p.sw = op.geom.sw;
+    p.dh = op.dh, p.dw = op.dw;
+    out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<ConvPlan> Executor::convPlans(Model& model) {
+  return CudaExecutor(CudaExecutor::PlanOnly{}, model).convPlans();
 }
 
 std::unique_ptr<Executor> Executor::createInference(int device, Model& model, Index maxBatch) {

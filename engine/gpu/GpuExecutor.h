@@ -56,8 +56,21 @@ struct Variable;
 
 namespace tessel::gpu {
 
+// One convolution of a plan as cuDNN sees it (GpuExecutor.cpp's Op): C maps A (ah, aw, ca) to B
+// (bh, bw, cb) with cuDNN padding (dnnPadT, dnnPadL); with explicitPad, A is first padded into
+// (aph, apw) at (padTop, padLeft). Transposed: A is the layer's output, B its input.
+struct ConvPlan {
+  std::string layer;
+  bool transposed = false, explicitPad = false;
+  int groups = 1, ah = 0, aw = 0, ca = 0, bh = 0, bw = 0, cb = 0, aph = 0, apw = 0, padTop = 0,
+      padLeft = 0, dnnPadT = 0, dnnPadL = 0, kh = 0, kw = 0, sh = 0, sw = 0, dh = 0, dw = 0;
+};
+
 class Executor {
  public:
+  // For the tests, without a GPU: the convolutions of the plan of `model` (throws as create()).
+  static std::vector<ConvPlan> convPlans(Model& model);
+
   virtual ~Executor() = default;
   // Throws Error when the model, loss or optimizer has no GPU path, when `device` is not a usable
   // GPU, or when the device memory does not hold the buffers for maxBatch.
