@@ -123,6 +123,11 @@ bool SequencePreview::attentionShown() const {
   return !attentionPane_->isHidden();
 }
 
+void SequencePreview::showRecords(std::vector<PreviewRecord> records) {
+  fixed_ = std::move(records);
+  refresh();
+}
+
 void SequencePreview::setTextInfo(const TextSourceInfo* info) {
   info_ = info;
 }
@@ -166,7 +171,8 @@ void SequencePreview::refresh() {
     return;
   }
   const Dataset& data = driver_->validationSource();
-  const auto& records = driver_->records();
+  if (fixed_ && s.mode != SequenceMode::TextClass) fixed_.reset();
+  const auto& records = fixed_ ? *fixed_ : driver_->records();
   const auto& outs = driver_->sampleOutputs();
   const SequenceFrame& frame = driver_->sequenceFrame();
   static const std::vector<std::string> kNoVocab;
@@ -252,6 +258,12 @@ void SequencePreview::refresh() {
                        : s.mode == SequenceMode::Ctc
                            ? tr("CTC: decoded labels beside the target (class 0 is the blank)")
                            : tr("Sequence to sequence: greedy decoding beside the target");
+  if (fixed_) {
+    caption_->setText(tr("%n validation text(s)", nullptr, int(rows_.size())));
+    rebuildTable();
+    attentionPane_->hide();
+    return;
+  }
   caption_->setText(done > 0 ? tr("%1  ·  %2/%3 right").arg(what).arg(right).arg(done)
                              : tr("%1  ·  predictions at the first epoch end").arg(what));
   rebuildTable();
@@ -414,6 +426,7 @@ QStringList SequencePreview::tokenLabels(int row, long long steps, int modelInpu
 
 void SequencePreview::showAttention(int row) {
   attentionRow_ = row;
+  if (fixed_) return;  // rows are not the probed sample
   const SequenceFrame& frame = driver_->sequenceFrame();
   const Tensor* scores = nullptr;
   for (const auto& [name, t] : frame.attention)

@@ -247,6 +247,32 @@ class TestSequencePreview : public QObject {
     QCOMPARE(heat->rows(), heat->cols());
     qInfo("text sample: %d rows, %d wrong", t->rowCount(), wrong);
     shot(panel, "h15prev_text_classification.png");
+
+    // A confusion cell opens the cell's texts (not image tiles).
+    ConfusionMatrixWidget* cm = panel.confusionWidget(0);
+    QVERIFY(cm);
+    panel.tabs()->setCurrentWidget(cm);
+    const auto counts = panel.driver()->confusion(0);
+    int ct = 0, cp = 0;
+    for (int a = 0; a < 2; ++a)
+      for (int b = 0; b < 2; ++b)
+        if (counts[a][b] > 0 && (a != b || ct == cp)) ct = a, cp = b;
+    QTest::mouseClick(cm, Qt::LeftButton, {}, cm->cellRect(ct, cp).center());
+    SequencePreview* gallery = panel.textGallery();
+    QVERIFY(gallery);
+    QVERIFY(!panel.gallery());
+    QTableWidget* gt = gallery->table();
+    QCOMPARE(gt->rowCount(), counts[ct][cp]);
+    QVERIFY(!gallery->attentionShown());
+    for (int r = 0; r < gt->rowCount(); ++r) {
+      QCOMPARE(cell(gt, r, "True"), names[ct]);
+      QVERIFY(cell(gt, r, "Predicted").contains(names[cp] + "  (p = "));
+      QCOMPARE(cell(gt, r, "Predicted").startsWith(QStringLiteral("✓")), ct == cp);
+      bool found = false;
+      for (const QString& line : lines) found = found || line.startsWith(cell(gt, r, "Text") + ",");
+      QVERIFY(found);
+    }
+    shot(*gallery->window(), "h15prev_text_confusion_cell.png");
   }
 
   void multiHeadAttentionHeadsAreChosen() {
