@@ -23,6 +23,7 @@ namespace tessel::ui {
 namespace {
 
 const QColor kRightBg(214, 240, 214), kWrongBg(250, 214, 214), kInk(25, 25, 25);
+constexpr int kCellChars = 300;
 
 // Row `row` of an array as floats (its affine map applied).
 std::vector<float> arrayRow(const Array& a, Index row) {
@@ -192,7 +193,7 @@ void SequencePreview::refresh() {
       r.predictedYet = rec.predClass >= 0;
       if (r.predictedYet) {
         r.predicted =
-            tr("%1  (p = %2)").arg(className(rec.predClass)).arg(double(rec.confidence), 0, 'f', 3);
+            tr("%1 (p = %2)").arg(className(rec.predClass)).arg(double(rec.confidence), 0, 'f', 3);
         r.correct = rec.trueClass < 0 || rec.predClass == rec.trueClass;
       }
     } else if (s.mode == SequenceMode::Ctc) {
@@ -203,7 +204,7 @@ void SequencePreview::refresh() {
       const Tensor* out = size_t(s.output) < outs.size() ? &outs[size_t(s.output)] : nullptr;
       const Index classes = out && out->rank() == 3 ? out->dim(2) : Index(names_.size());
       for (Index id : target) tl << ctcLabel(id, classes);
-      r.target = tl.join(QStringLiteral("  "));
+      r.target = tl.join(QStringLiteral(" · "));
       if (out && out->rank() == 3 && Index(i) < out->dim(0)) {
         const Index steps = out->dim(1);
         const float* p = out->data() + Index(i) * steps * classes;
@@ -211,15 +212,15 @@ void SequencePreview::refresh() {
         QStringList gl;
         for (Index id : g.labels) gl << ctcLabel(id, classes);
         r.predictedYet = true;
-        r.predicted = gl.isEmpty() ? tr("(empty)") : gl.join(QStringLiteral("  "));
+        r.predicted = gl.isEmpty() ? tr("(empty)") : gl.join(QStringLiteral(" · "));
         r.correct = g.labels == target;
         if (decoder_->currentIndex() == 1) {
           const auto paths =
               ctcBeamSearchDecode(p, steps, classes, beamWidth_->value(), 1, s.ctcFromLogits);
           QStringList bl;
           for (Index id : paths.front().labels) bl << ctcLabel(id, classes);
-          r.beam = (bl.isEmpty() ? tr("(empty)") : bl.join(QStringLiteral("  "))) +
-                   tr("   log p = %1").arg(paths.front().score, 0, 'f', 2);
+          r.beam = (bl.isEmpty() ? tr("(empty)") : bl.join(QStringLiteral(" · "))) +
+                   tr("  (log p = %1)").arg(paths.front().score, 0, 'f', 2);
           r.beamCorrect = paths.front().labels == target;
         }
       }
@@ -289,7 +290,11 @@ void SequencePreview::rebuildTable() {
   table_->setHorizontalHeaderLabels(headers);
   table_->setRowCount(int(rows_.size()));
   auto item = [](const QString& text) {
-    auto* it = new QTableWidgetItem(text);
+    // One paragraph per cell (runs of white space, line breaks included, become one space), at
+    // most kCellChars characters; the tooltip has the whole text.
+    QString shown = text.simplified();
+    if (shown.size() > kCellChars) shown = shown.left(kCellChars) + QStringLiteral("…");
+    auto* it = new QTableWidgetItem(shown);
     it->setToolTip(text);
     it->setForeground(kInk);
     return it;

@@ -155,8 +155,13 @@ void TextSourceInfo::setSettings(const DataSettings& settings) {
           const std::vector<float> ids = v.vectorize(samples.texts, width);
           texts_ = samples.texts;
           targets_ = samples.targets;
-          for (size_t i = 0; i < texts_.size(); ++i)
-            rows_.emplace(key(ids.data() + i * size_t(width), Index(width)), i);
+          // Different texts with the same ids (cut at output_sequence_length, or differing only
+          // in case and punctuation) are ambiguous: no raw string for them.
+          for (size_t i = 0; i < texts_.size(); ++i) {
+            auto [it, fresh] = rows_.emplace(key(ids.data() + i * size_t(width), Index(width)), i);
+            if (!fresh && it->second != kAmbiguous && texts_[it->second] != texts_[i])
+              it->second = kAmbiguous;
+          }
         }
       }
     }
@@ -173,7 +178,7 @@ std::string TextSourceInfo::key(const float* ids, Index width) {
 
 std::string TextSourceInfo::rawText(const float* ids, Index width) const {
   auto it = rows_.find(key(ids, width));
-  return it == rows_.end() ? std::string() : texts_[it->second];
+  return it == rows_.end() || it->second == kAmbiguous ? std::string() : texts_[it->second];
 }
 
 std::string TextSourceInfo::rawTarget(const float* ids, Index width) const {

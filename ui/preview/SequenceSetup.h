@@ -62,7 +62,8 @@ class TextSourceInfo {
   bool isText() const { return text_; }
   const std::vector<std::string>& sourceVocabulary() const { return source_; }
   const std::vector<std::string>& targetVocabulary() const { return target_; }
-  // The raw text whose vectorized ids are ids[0..width) ("" when unknown); for pairs, its target.
+  // The raw text whose vectorized ids are ids[0..width) ("" when unknown, or when several
+  // different texts give those ids); for pairs, its target.
   std::string rawText(const float* ids, Index width) const;
   std::string rawTarget(const float* ids, Index width) const;
   // "[start]"-style id of the target vocabulary (-1 when absent).
@@ -75,6 +76,7 @@ class TextSourceInfo {
 
  private:
   static std::string key(const float* ids, Index width);
+  static constexpr size_t kAmbiguous = size_t(-1);
   bool text_ = false;
   std::vector<std::string> source_, target_;
   std::map<std::string, size_t> rows_;  // key of the vectorized ids -> sample

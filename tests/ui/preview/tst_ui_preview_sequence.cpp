@@ -216,7 +216,7 @@ class TestSequencePreview : public QObject {
       // Predicted class and probability.
       const auto [p, conf] = PreviewDecoder::argmax(out[0], r);
       const QString pred = cell(t, r, "Predicted");
-      QVERIFY2(pred.contains(names[p] + "  (p = " + QString::number(conf, 'f', 3) + ")"),
+      QVERIFY2(pred.contains(names[p] + " (p = " + QString::number(conf, 'f', 3) + ")"),
                qPrintable(pred));
       const bool ok = names[p] == cell(t, r, "True");
       QCOMPARE(pred.startsWith(QStringLiteral("✓")), ok);
@@ -266,7 +266,7 @@ class TestSequencePreview : public QObject {
     QVERIFY(!gallery->attentionShown());
     for (int r = 0; r < gt->rowCount(); ++r) {
       QCOMPARE(cell(gt, r, "True"), names[ct]);
-      QVERIFY(cell(gt, r, "Predicted").contains(names[cp] + "  (p = "));
+      QVERIFY(cell(gt, r, "Predicted").contains(names[cp] + " (p = "));
       QCOMPARE(cell(gt, r, "Predicted").startsWith(QStringLiteral("✓")), ct == cp);
       bool found = false;
       for (const QString& line : lines) found = found || line.startsWith(cell(gt, r, "Text") + ",");
@@ -371,7 +371,7 @@ class TestSequencePreview : public QObject {
     auto labels = [&](const std::vector<Index>& ids) {
       QStringList l;
       for (Index id : ids) l << names[int(id)];
-      return l.join("  ");
+      return l.join(" · ");
     };
     auto check = [&](bool beam) {
       for (int r = 0; r < t->rowCount(); ++r) {
@@ -448,7 +448,7 @@ class TestSequencePreview : public QObject {
     for (int r = 0; r < t->rowCount(); ++r) {
       const QString target = cell(t, r, "Target");
       QVERIFY(!target.isEmpty());
-      for (const QString& label : target.split("  "))
+      for (const QString& label : target.split(" · "))
         QVERIFY2(names.mid(1).contains(label), qPrintable(label));
       QVERIFY(cell(t, r, "Greedy").startsWith(QStringLiteral("✓")) ||
               cell(t, r, "Greedy").startsWith(QStringLiteral("✗")));
