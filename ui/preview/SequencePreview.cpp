@@ -179,6 +179,8 @@ void SequencePreview::refresh() {
   static const std::vector<std::string> kNoVocab;
   const std::vector<std::string>& srcVocab = info_ ? info_->sourceVocabulary() : kNoVocab;
   const std::vector<std::string>& tgtVocab = info_ ? info_->targetVocabulary() : kNoVocab;
+  const std::string srcSep = info_ ? info_->sourceSeparator() : std::string(" ");
+  const std::string tgtSep = info_ ? info_->targetSeparator() : std::string(" ");
   for (size_t i = 0; i < records.size(); ++i) {
     const PreviewRecord& rec = records[i];
     const Index row = driver_->valBegin() + rec.sample;
@@ -187,7 +189,7 @@ void SequencePreview::refresh() {
       const std::vector<float> x = arrayRow(data.x[size_t(s.textInput)], row);
       const std::vector<Index> ids = TextSourceInfo::ids(x.data(), Index(x.size()));
       const std::string raw = info_ ? info_->rawText(x.data(), Index(x.size())) : std::string();
-      r.input = !raw.empty() ? qs(raw) : qs(TextSourceInfo::words(srcVocab, ids));
+      r.input = !raw.empty() ? qs(raw) : qs(TextSourceInfo::words(srcVocab, ids, srcSep));
       r.ids = idList(ids);
       r.target = className(rec.trueClass);
       r.predictedYet = rec.predClass >= 0;
@@ -228,16 +230,16 @@ void SequencePreview::refresh() {
       const std::vector<float> x = arrayRow(data.x[size_t(s.textInput)], row);
       const std::vector<float> y = arrayRow(data.y[size_t(s.output)], row);
       const std::string raw = info_ ? info_->rawText(x.data(), Index(x.size())) : std::string();
-      r.input =
-          !raw.empty()
-              ? qs(raw)
-              : qs(TextSourceInfo::words(srcVocab, TextSourceInfo::ids(x.data(), Index(x.size()))));
+      r.input = !raw.empty()
+                    ? qs(raw)
+                    : qs(TextSourceInfo::words(
+                          srcVocab, TextSourceInfo::ids(x.data(), Index(x.size())), srcSep));
       std::vector<Index> target = TextSourceInfo::ids(y.data(), Index(y.size()));
       if (!target.empty() && target.back() == s.endId) target.pop_back();
-      r.target = qs(TextSourceInfo::words(tgtVocab, target));
+      r.target = qs(TextSourceInfo::words(tgtVocab, target, tgtSep));
       if (i < frame.decoded.size()) {
         r.predictedYet = true;
-        r.predicted = qs(TextSourceInfo::words(tgtVocab, frame.decoded[i]));
+        r.predicted = qs(TextSourceInfo::words(tgtVocab, frame.decoded[i], tgtSep));
         if (r.predicted.isEmpty()) r.predicted = tr("(empty)");
         r.correct = frame.decoded[i] == target;
       } else if (!frame.decoded.empty()) {
@@ -406,8 +408,10 @@ QStringList SequencePreview::tokenLabels(int row, long long steps, int modelInpu
   const Index dataRow = driver_->valBegin() + records[size_t(row)].sample;
   static const std::vector<std::string> kNoVocab;
   auto word = [](const std::vector<std::string>& vocab, Index id) {
-    return id >= 0 && id < Index(vocab.size()) && !vocab[size_t(id)].empty() ? qs(vocab[size_t(id)])
-                                                                             : QString::number(id);
+    if (id < 0 || id >= Index(vocab.size()) || vocab[size_t(id)].empty())
+      return QString::number(id);
+    const QString w = qs(vocab[size_t(id)]);
+    return w.trimmed().isEmpty() ? QStringLiteral("␣") : w;  // a space token (split "character")
   };
   if (s.mode == SequenceMode::Seq2Seq && modelInput == s.decoderInput &&
       steps == data.x[size_t(s.decoderInput)].rowSize()) {

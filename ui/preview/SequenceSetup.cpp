@@ -141,8 +141,18 @@ void TextSourceInfo::setSettings(const DataSettings& settings) {
   text_ = true;
   try {
     const nlohmann::json& o = settings.options;
+    auto separator = [](const nlohmann::json& config) {
+      auto it = config.find("split");
+      return it != config.end() && it->is_string() && it->get<std::string>() == "character"
+                 ? std::string()
+                 : std::string(" ");
+    };
     if (o.contains("vectorization")) {
       TextVectorization v(o["vectorization"]);
+      sourceSep_ = separator(o["vectorization"]);
+      // Pairs: the target side defaults to the source's config (TextDataset.h).
+      targetSep_ =
+          o.contains("target_vectorization") ? separator(o["target_vectorization"]) : sourceSep_;
       if (v.hasVocabulary()) source_ = v.vocabulary();
       if (o.contains("target_vectorization")) {
         TextVectorization t(o["target_vectorization"]);
@@ -192,11 +202,11 @@ Index TextSourceInfo::targetId(const std::string& token) const {
 }
 
 std::string TextSourceInfo::words(const std::vector<std::string>& vocab,
-                                  const std::vector<Index>& ids) {
+                                  const std::vector<Index>& ids, const std::string& sep) {
   std::string out;
   for (Index i : ids) {
     if (i == 0) continue;
-    if (!out.empty()) out += ' ';
+    if (!out.empty()) out += sep;
     out += i >= 0 && i < Index(vocab.size()) ? vocab[size_t(i)] : std::to_string(i);
   }
   return out;

@@ -70,7 +70,12 @@ class TextSourceInfo {
   Index targetId(const std::string& token) const;
 
   // ids as words of `vocab` joined by spaces, padding (0) dropped; numbers when vocab is short.
-  static std::string words(const std::vector<std::string>& vocab, const std::vector<Index>& ids);
+  // sep: between tokens (" " for words; "" for split "character", whose spaces are tokens).
+  static std::string words(const std::vector<std::string>& vocab, const std::vector<Index>& ids,
+                           const std::string& sep = " ");
+  // The joiner of the source / target tokens: "" when the vectorization splits characters.
+  const std::string& sourceSeparator() const { return sourceSep_; }
+  const std::string& targetSeparator() const { return targetSep_; }
   // The non-padding ids of a row (trailing and inner zeros dropped).
   static std::vector<Index> ids(const float* row, Index width);
 
@@ -79,6 +84,7 @@ class TextSourceInfo {
   static constexpr size_t kAmbiguous = size_t(-1);
   bool text_ = false;
   std::vector<std::string> source_, target_;
+  std::string sourceSep_ = " ", targetSep_ = " ";
   std::map<std::string, size_t> rows_;  // key of the vectorized ids -> sample
   std::vector<std::string> texts_, targets_;
 };

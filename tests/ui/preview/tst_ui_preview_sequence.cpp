@@ -28,7 +28,7 @@ using tessel::test::node;
 
 namespace {
 
-constexpr int kLen = 6;
+constexpr int kLen = 6, kDecLen = 16;
 
 void shot(QWidget& w, const QString& name) {
   const QString dir = QStringLiteral("/work/wt/shots");
@@ -457,12 +457,18 @@ class TestSequencePreview : public QObject {
 
   void seq2seqShowsDecodingAndAttention() {
     QTemporaryDir dir;
-    BuiltData built = buildDataset(textSettings(writePairs(dir, 80), "pairs"));
+    // Words in, characters out (as the dates example): the target splits characters.
+    DataSettings settings = textSettings(writePairs(dir, 80), "pairs");
+    settings.options["target_vectorization"] = {{"split", "character"},
+                                                {"standardize", nullptr},
+                                                {"max_tokens", 40},
+                                                {"output_sequence_length", kDecLen}};
+    BuiltData built = buildDataset(settings);
     QVERIFY(built.validation);
     const Index vs = Index(built.settings.options["vectorization"]["vocabulary"].size());
     const Index vt = Index(built.settings.options["target_vectorization"]["vocabulary"].size());
     const ModelSpec spec = makeSpec(
-        {inputNode("source", {kLen}), inputNode("decoder", {kLen}),
+        {inputNode("source", {kLen}), inputNode("decoder", {kDecLen}),
          node("enc_emb", "Embedding", {"source"}, {{"input_dim", vs}, {"output_dim", 16}}),
          node("dec_emb", "Embedding", {"decoder"}, {{"input_dim", vt}, {"output_dim", 16}}),
          node("attention", "Attention", {"dec_emb", "enc_emb"}),
@@ -496,7 +502,7 @@ class TestSequencePreview : public QObject {
     o.endId = s.endId;
     const Seq2SeqDecoded d = greedyDecodeSeq2Seq(m, {&xs[0], &xs[1]}, o, &probe);
     auto words = [&](const std::vector<Index>& ids) {
-      return QString::fromStdString(TextSourceInfo::words(tv, ids));
+      return QString::fromStdString(TextSourceInfo::words(tv, ids, ""));
     };
     QFile f(dir.filePath("pairs.tsv"));
     QVERIFY(f.open(QIODevice::ReadOnly));
@@ -514,7 +520,7 @@ class TestSequencePreview : public QObject {
     QTest::mouseClick(t->viewport(), Qt::LeftButton, {}, t->visualItemRect(t->item(1, 0)).center());
     QCOMPARE(sp->attentionRow(), 1);
     AttentionHeatMap* heat = sp->heatMap();
-    const int decodedSteps = std::min(kLen, 1 + int(d.ids[1].size()));
+    const int decodedSteps = std::min(kDecLen, 1 + int(d.ids[1].size()));
     const int sourceTokens = int(cell(t, 1, "Source").split(' ').size());
     QCOMPARE(heat->rows(), decodedSteps);
     QCOMPARE(heat->cols(), sourceTokens);
