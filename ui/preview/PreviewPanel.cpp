@@ -1,5 +1,6 @@
 #include "ui/preview/PreviewPanel.h"
 
+#include <QDialog>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -154,6 +155,10 @@ void PreviewPanel::setDataSettings(const DataSettings& settings) {
   driver_->setTextData(textInfo_.isText());
 }
 
+SequencePreview* PreviewPanel::textGallery() const {
+  return textGallery_.data();
+}
+
 bool PreviewPanel::sequenceTabVisible() const {
   return tabs_->isTabVisible(tabs_->indexOf(sequences_));
 }
@@ -249,6 +254,24 @@ void PreviewPanel::showCell(int head, int trueClass, int predClass) {
                             .arg(PreviewPainter::className(names, trueClass),
                                  PreviewPainter::className(names, predClass));
   if (gallery_) gallery_->close();
+  if (textGallery_) textGallery_->window()->close();
+  if (driver_->sequenceSetup().mode == SequenceMode::TextClass) {
+    // Texts, not image tiles: the Sequences table of the cell's validation rows.
+    auto* dialog = new QDialog(this);
+    dialog->setWindowTitle(title);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto* lay = new QVBoxLayout(dialog);
+    textGallery_ = new SequencePreview(driver_, dialog);
+    textGallery_->setObjectName("textGallery");
+    textGallery_->setTextInfo(&textInfo_);
+    textGallery_->setClassNames(names);
+    textGallery_->showRecords(driver_->cellRecords(head, trueClass, predClass));
+    lay->addWidget(textGallery_);
+    dialog->resize(860, 520);
+    dialog->show();
+    if (head == 0) misclassified_->setFilter(trueClass, trueClass == predClass ? -1 : predClass);
+    return;
+  }
   gallery_ =
       new PreviewGallery(title, driver_->cellRecords(head, trueClass, predClass), names, this);
   gallery_->setAttribute(Qt::WA_DeleteOnClose);
@@ -268,6 +291,7 @@ void PreviewPanel::clear() {
   headNames_.clear();
   rebuildConfusionTabs();
   if (gallery_) gallery_->close();
+  if (textGallery_) textGallery_->window()->close();
   inference_->clear();
   explain_->clear();
   misclassified_->clear();

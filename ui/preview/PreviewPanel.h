@@ -73,6 +73,8 @@ class PreviewPanel : public QWidget {
   ConfusionMatrixWidget* confusionWidget(int head) const;
   // The gallery opened by the last confusion-cell click (nullptr when closed).
   PreviewGallery* gallery() const { return gallery_; }
+  // Text classification: the texts of the last confusion cell clicked (nullptr when closed).
+  SequencePreview* textGallery() const;
   QString statusText() const;
   // Empties the sample grid, the confusion tabs, the single-image, explain, misclassified and
   // embedding views and closes the gallery (another model or project is shown).
@@ -108,6 +110,7 @@ class PreviewPanel : public QWidget {
   QPushButton* export_;
   QLabel* status_;
   QPointer<PreviewGallery> gallery_;
+  QPointer<SequencePreview> textGallery_;
   std::vector<std::string> headNames_;
 };
 

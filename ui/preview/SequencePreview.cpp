@@ -23,6 +23,7 @@ namespace tessel::ui {
 namespace {
 
 const QColor kRightBg(214, 240, 214), kWrongBg(250, 214, 214), kInk(25, 25, 25);
+constexpr int kCellChars = 300;
 
 // Row `row` of an array as floats (its affine map applied).
 std::vector<float> arrayRow(const Array& a, Index row) {
@@ -123,6 +124,11 @@ bool SequencePreview::attentionShown() const {
   return !attentionPane_->isHidden();
 }
 
+void SequencePreview::showRecords(std::vector<PreviewRecord> records) {
+  fixed_ = std::move(records);
+  refresh();
+}
+
 void SequencePreview::setTextInfo(const TextSourceInfo* info) {
   info_ = info;
 }
@@ -166,12 +172,15 @@ void SequencePreview::refresh() {
     return;
   }
   const Dataset& data = driver_->validationSource();
-  const auto& records = driver_->records();
+  if (fixed_ && s.mode != SequenceMode::TextClass) fixed_.reset();
+  const auto& records = fixed_ ? *fixed_ : driver_->records();
   const auto& outs = driver_->sampleOutputs();
   const SequenceFrame& frame = driver_->sequenceFrame();
   static const std::vector<std::string> kNoVocab;
   const std::vector<std::string>& srcVocab = info_ ? info_->sourceVocabulary() : kNoVocab;
   const std::vector<std::string>& tgtVocab = info_ ? info_->targetVocabulary() : kNoVocab;
+  const std::string srcSep = info_ ? info_->sourceSeparator() : std::string(" ");
+  const std::string tgtSep = info_ ? info_->targetSeparator() : std::string(" ");
   for (size_t i = 0; i < records.size(); ++i) {
     const PreviewRecord& rec = records[i];
     const Index row = driver_->valBegin() + rec.sample;
@@ -180,13 +189,13 @@ void SequencePreview::refresh() {
       const std::vector<float> x = arrayRow(data.x[size_t(s.textInput)], row);
       const std::vector<Index> ids = TextSourceInfo::ids(x.data(), Index(x.size()));
       const std::string raw = info_ ? info_->rawText(x.data(), Index(x.size())) : std::string();
-      r.input = !raw.empty() ? qs(raw) : qs(TextSourceInfo::words(srcVocab, ids));
+      r.input = !raw.empty() ? qs(raw) : qs(TextSourceInfo::words(srcVocab, ids, srcSep));
       r.ids = idList(ids);
       r.target = className(rec.trueClass);
       r.predictedYet = rec.predClass >= 0;
       if (r.predictedYet) {
         r.predicted =
-            tr("%1  (p = %2)").arg(className(rec.predClass)).arg(double(rec.confidence), 0, 'f', 3);
+            tr("%1 (p = %2)").arg(className(rec.predClass)).arg(double(rec.confidence), 0, 'f', 3);
         r.correct = rec.trueClass < 0 || rec.predClass == rec.trueClass;
       }
     } else if (s.mode == SequenceMode::Ctc) {
@@ -197,7 +206,7 @@ void SequencePreview::refresh() {
       const Tensor* out = size_t(s.output) < outs.size() ? &outs[size_t(s.output)] : nullptr;
       const Index classes = out && out->rank() == 3 ? out->dim(2) : Index(names_.size());
       for (Index id : target) tl << ctcLabel(id, classes);
-      r.target = tl.join(QStringLiteral("  "));
+      r.target = tl.join(QStringLiteral(" · "));
       if (out && out->rank() == 3 && Index(i) < out->dim(0)) {
         const Index steps = out->dim(1);
         const float* p = out->data() + Index(i) * steps * classes;
@@ -205,15 +214,15 @@ void SequencePreview::refresh() {
         QStringList gl;
         for (Index id : g.labels) gl << ctcLabel(id, classes);
         r.predictedYet = true;
-        r.predicted = gl.isEmpty() ? tr("(empty)") : gl.join(QStringLiteral("  "));
+        r.predicted = gl.isEmpty() ? tr("(empty)") : gl.join(QStringLiteral(" · "));
         r.correct = g.labels == target;
         if (decoder_->currentIndex() == 1) {
           const auto paths =
               ctcBeamSearchDecode(p, steps, classes, beamWidth_->value(), 1, s.ctcFromLogits);
           QStringList bl;
           for (Index id : paths.front().labels) bl << ctcLabel(id, classes);
-          r.beam = (bl.isEmpty() ? tr("(empty)") : bl.join(QStringLiteral("  "))) +
-                   tr("   log p = %1").arg(paths.front().score, 0, 'f', 2);
+          r.beam = (bl.isEmpty() ? tr("(empty)") : bl.join(QStringLiteral(" · "))) +
+                   tr("  (log p = %1)").arg(paths.front().score, 0, 'f', 2);
           r.beamCorrect = paths.front().labels == target;
         }
       }
@@ -221,16 +230,16 @@ void SequencePreview::refresh() {
       const std::vector<float> x = arrayRow(data.x[size_t(s.textInput)], row);
       const std::vector<float> y = arrayRow(data.y[size_t(s.output)], row);
       const std::string raw = info_ ? info_->rawText(x.data(), Index(x.size())) : std::string();
-      r.input =
-          !raw.empty()
-              ? qs(raw)
-              : qs(TextSourceInfo::words(srcVocab, TextSourceInfo::ids(x.data(), Index(x.size()))));
+      r.input = !raw.empty()
+                    ? qs(raw)
+                    : qs(TextSourceInfo::words(
+                          srcVocab, TextSourceInfo::ids(x.data(), Index(x.size())), srcSep));
       std::vector<Index> target = TextSourceInfo::ids(y.data(), Index(y.size()));
       if (!target.empty() && target.back() == s.endId) target.pop_back();
-      r.target = qs(TextSourceInfo::words(tgtVocab, target));
+      r.target = qs(TextSourceInfo::words(tgtVocab, target, tgtSep));
       if (i < frame.decoded.size()) {
         r.predictedYet = true;
-        r.predicted = qs(TextSourceInfo::words(tgtVocab, frame.decoded[i]));
+        r.predicted = qs(TextSourceInfo::words(tgtVocab, frame.decoded[i], tgtSep));
         if (r.predicted.isEmpty()) r.predicted = tr("(empty)");
         r.correct = frame.decoded[i] == target;
       } else if (!frame.decoded.empty()) {
@@ -252,6 +261,12 @@ void SequencePreview::refresh() {
                        : s.mode == SequenceMode::Ctc
                            ? tr("CTC: decoded labels beside the target (class 0 is the blank)")
                            : tr("Sequence to sequence: greedy decoding beside the target");
+  if (fixed_) {
+    caption_->setText(tr("%n validation text(s)", nullptr, int(rows_.size())));
+    rebuildTable();
+    attentionPane_->hide();
+    return;
+  }
   caption_->setText(done > 0 ? tr("%1  ·  %2/%3 right").arg(what).arg(right).arg(done)
                              : tr("%1  ·  predictions at the first epoch end").arg(what));
   rebuildTable();
@@ -277,7 +292,11 @@ void SequencePreview::rebuildTable() {
   table_->setHorizontalHeaderLabels(headers);
   table_->setRowCount(int(rows_.size()));
   auto item = [](const QString& text) {
-    auto* it = new QTableWidgetItem(text);
+    // One paragraph per cell (runs of white space, line breaks included, become one space), at
+    // most kCellChars characters; the tooltip has the whole text.
+    QString shown = text.simplified();
+    if (shown.size() > kCellChars) shown = shown.left(kCellChars) + QStringLiteral("…");
+    auto* it = new QTableWidgetItem(shown);
     it->setToolTip(text);
     it->setForeground(kInk);
     return it;
@@ -389,8 +408,10 @@ QStringList SequencePreview::tokenLabels(int row, long long steps, int modelInpu
   const Index dataRow = driver_->valBegin() + records[size_t(row)].sample;
   static const std::vector<std::string> kNoVocab;
   auto word = [](const std::vector<std::string>& vocab, Index id) {
-    return id >= 0 && id < Index(vocab.size()) && !vocab[size_t(id)].empty() ? qs(vocab[size_t(id)])
-                                                                             : QString::number(id);
+    if (id < 0 || id >= Index(vocab.size()) || vocab[size_t(id)].empty())
+      return QString::number(id);
+    const QString w = qs(vocab[size_t(id)]);
+    return w.trimmed().isEmpty() ? QStringLiteral("␣") : w;  // a space token (split "character")
   };
   if (s.mode == SequenceMode::Seq2Seq && modelInput == s.decoderInput &&
       steps == data.x[size_t(s.decoderInput)].rowSize()) {
@@ -414,6 +435,7 @@ QStringList SequencePreview::tokenLabels(int row, long long steps, int modelInpu
 
 void SequencePreview::showAttention(int row) {
   attentionRow_ = row;
+  if (fixed_) return;  // rows are not the probed sample
   const SequenceFrame& frame = driver_->sequenceFrame();
   const Tensor* scores = nullptr;
   for (const auto& [name, t] : frame.attention)

@@ -12,7 +12,10 @@
 #include <QImage>
 #include <QStringList>
 #include <QWidget>
+#include <optional>
 #include <vector>
+
+#include "ui/preview/PreviewRecord.h"
 
 class QComboBox;
 class QLabel;
@@ -47,6 +50,9 @@ class SequencePreview : public QWidget {
   void setClassNames(const QStringList& names);
   // Rebuilds the rows from the driver (after configure and each previewUpdated).
   void refresh();
+  // Text classification only: show these records (e.g. one confusion cell's validation rows,
+  // PreviewDriver::cellRecords) instead of the driver's sample; no attention pane.
+  void showRecords(std::vector<PreviewRecord> records);
   void clear();
 
   const std::vector<Row>& rows() const { return rows_; }
@@ -82,6 +88,7 @@ class SequencePreview : public QWidget {
   AttentionHeatMap* heat_;
   QWidget* attentionPane_;
   int attentionRow_ = -1;
+  std::optional<std::vector<PreviewRecord>> fixed_;  // showRecords()
 };
 
 }  // namespace tessel::ui

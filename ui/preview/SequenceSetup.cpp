@@ -141,8 +141,18 @@ void TextSourceInfo::setSettings(const DataSettings& settings) {
   text_ = true;
   try {
     const nlohmann::json& o = settings.options;
+    auto separator = [](const nlohmann::json& config) {
+      auto it = config.find("split");
+      return it != config.end() && it->is_string() && it->get<std::string>() == "character"
+                 ? std::string()
+                 : std::string(" ");
+    };
     if (o.contains("vectorization")) {
       TextVectorization v(o["vectorization"]);
+      sourceSep_ = separator(o["vectorization"]);
+      // Pairs: the target side defaults to the source's config (TextDataset.h).
+      targetSep_ =
+          o.contains("target_vectorization") ? separator(o["target_vectorization"]) : sourceSep_;
       if (v.hasVocabulary()) source_ = v.vocabulary();
       if (o.contains("target_vectorization")) {
         TextVectorization t(o["target_vectorization"]);
@@ -155,8 +165,13 @@ void TextSourceInfo::setSettings(const DataSettings& settings) {
           const std::vector<float> ids = v.vectorize(samples.texts, width);
           texts_ = samples.texts;
           targets_ = samples.targets;
-          for (size_t i = 0; i < texts_.size(); ++i)
-            rows_.emplace(key(ids.data() + i * size_t(width), Index(width)), i);
+          // Different texts with the same ids (cut at output_sequence_length, or differing only
+          // in case and punctuation) are ambiguous: no raw string for them.
+          for (size_t i = 0; i < texts_.size(); ++i) {
+            auto [it, fresh] = rows_.emplace(key(ids.data() + i * size_t(width), Index(width)), i);
+            if (!fresh && it->second != kAmbiguous && texts_[it->second] != texts_[i])
+              it->second = kAmbiguous;
+          }
         }
       }
     }
@@ -173,7 +188,7 @@ std::string TextSourceInfo::key(const float* ids, Index width) {
 
 std::string TextSourceInfo::rawText(const float* ids, Index width) const {
   auto it = rows_.find(key(ids, width));
-  return it == rows_.end() ? std::string() : texts_[it->second];
+  return it == rows_.end() || it->second == kAmbiguous ? std::string() : texts_[it->second];
 }
 
 std::string TextSourceInfo::rawTarget(const float* ids, Index width) const {
@@ -187,11 +202,11 @@ Index TextSourceInfo::targetId(const std::string& token) const {
 }
 
 std::string TextSourceInfo::words(const std::vector<std::string>& vocab,
-                                  const std::vector<Index>& ids) {
+                                  const std::vector<Index>& ids, const std::string& sep) {
   std::string out;
   for (Index i : ids) {
     if (i == 0) continue;
-    if (!out.empty()) out += ' ';
+    if (!out.empty()) out += sep;
     out += i >= 0 && i < Index(vocab.size()) ? vocab[size_t(i)] : std::to_string(i);
   }
   return out;

@@ -62,21 +62,29 @@ class TextSourceInfo {
   bool isText() const { return text_; }
   const std::vector<std::string>& sourceVocabulary() const { return source_; }
   const std::vector<std::string>& targetVocabulary() const { return target_; }
-  // The raw text whose vectorized ids are ids[0..width) ("" when unknown); for pairs, its target.
+  // The raw text whose vectorized ids are ids[0..width) ("" when unknown, or when several
+  // different texts give those ids); for pairs, its target.
   std::string rawText(const float* ids, Index width) const;
   std::string rawTarget(const float* ids, Index width) const;
   // "[start]"-style id of the target vocabulary (-1 when absent).
   Index targetId(const std::string& token) const;
 
   // ids as words of `vocab` joined by spaces, padding (0) dropped; numbers when vocab is short.
-  static std::string words(const std::vector<std::string>& vocab, const std::vector<Index>& ids);
+  // sep: between tokens (" " for words; "" for split "character", whose spaces are tokens).
+  static std::string words(const std::vector<std::string>& vocab, const std::vector<Index>& ids,
+                           const std::string& sep = " ");
+  // The joiner of the source / target tokens: "" when the vectorization splits characters.
+  const std::string& sourceSeparator() const { return sourceSep_; }
+  const std::string& targetSeparator() const { return targetSep_; }
   // The non-padding ids of a row (trailing and inner zeros dropped).
   static std::vector<Index> ids(const float* row, Index width);
 
  private:
   static std::string key(const float* ids, Index width);
+  static constexpr size_t kAmbiguous = size_t(-1);
   bool text_ = false;
   std::vector<std::string> source_, target_;
+  std::string sourceSep_ = " ", targetSep_ = " ";
   std::map<std::string, size_t> rows_;  // key of the vectorized ids -> sample
   std::vector<std::string> texts_, targets_;
 };

@@ -28,7 +28,7 @@ using tessel::test::node;
 
 namespace {
 
-constexpr int kLen = 6;
+constexpr int kLen = 6, kDecLen = 16;
 
 void shot(QWidget& w, const QString& name) {
   const QString dir = QStringLiteral("/work/wt/shots");
@@ -216,7 +216,7 @@ class TestSequencePreview : public QObject {
       // Predicted class and probability.
       const auto [p, conf] = PreviewDecoder::argmax(out[0], r);
       const QString pred = cell(t, r, "Predicted");
-      QVERIFY2(pred.contains(names[p] + "  (p = " + QString::number(conf, 'f', 3) + ")"),
+      QVERIFY2(pred.contains(names[p] + " (p = " + QString::number(conf, 'f', 3) + ")"),
                qPrintable(pred));
       const bool ok = names[p] == cell(t, r, "True");
       QCOMPARE(pred.startsWith(QStringLiteral("✓")), ok);
@@ -247,6 +247,32 @@ class TestSequencePreview : public QObject {
     QCOMPARE(heat->rows(), heat->cols());
     qInfo("text sample: %d rows, %d wrong", t->rowCount(), wrong);
     shot(panel, "h15prev_text_classification.png");
+
+    // A confusion cell opens the cell's texts (not image tiles).
+    ConfusionMatrixWidget* cm = panel.confusionWidget(0);
+    QVERIFY(cm);
+    panel.tabs()->setCurrentWidget(cm);
+    const auto counts = panel.driver()->confusion(0);
+    int ct = 0, cp = 0;
+    for (int a = 0; a < 2; ++a)
+      for (int b = 0; b < 2; ++b)
+        if (counts[a][b] > 0 && (a != b || ct == cp)) ct = a, cp = b;
+    QTest::mouseClick(cm, Qt::LeftButton, {}, cm->cellRect(ct, cp).center());
+    SequencePreview* gallery = panel.textGallery();
+    QVERIFY(gallery);
+    QVERIFY(!panel.gallery());
+    QTableWidget* gt = gallery->table();
+    QCOMPARE(gt->rowCount(), counts[ct][cp]);
+    QVERIFY(!gallery->attentionShown());
+    for (int r = 0; r < gt->rowCount(); ++r) {
+      QCOMPARE(cell(gt, r, "True"), names[ct]);
+      QVERIFY(cell(gt, r, "Predicted").contains(names[cp] + " (p = "));
+      QCOMPARE(cell(gt, r, "Predicted").startsWith(QStringLiteral("✓")), ct == cp);
+      bool found = false;
+      for (const QString& line : lines) found = found || line.startsWith(cell(gt, r, "Text") + ",");
+      QVERIFY(found);
+    }
+    shot(*gallery->window(), "h15prev_text_confusion_cell.png");
   }
 
   void multiHeadAttentionHeadsAreChosen() {
@@ -345,7 +371,7 @@ class TestSequencePreview : public QObject {
     auto labels = [&](const std::vector<Index>& ids) {
       QStringList l;
       for (Index id : ids) l << names[int(id)];
-      return l.join("  ");
+      return l.join(" · ");
     };
     auto check = [&](bool beam) {
       for (int r = 0; r < t->rowCount(); ++r) {
@@ -422,7 +448,7 @@ class TestSequencePreview : public QObject {
     for (int r = 0; r < t->rowCount(); ++r) {
       const QString target = cell(t, r, "Target");
       QVERIFY(!target.isEmpty());
-      for (const QString& label : target.split("  "))
+      for (const QString& label : target.split(" · "))
         QVERIFY2(names.mid(1).contains(label), qPrintable(label));
       QVERIFY(cell(t, r, "Greedy").startsWith(QStringLiteral("✓")) ||
               cell(t, r, "Greedy").startsWith(QStringLiteral("✗")));
@@ -431,12 +457,18 @@ class TestSequencePreview : public QObject {
 
   void seq2seqShowsDecodingAndAttention() {
     QTemporaryDir dir;
-    BuiltData built = buildDataset(textSettings(writePairs(dir, 80), "pairs"));
+    // Words in, characters out (as the dates example): the target splits characters.
+    DataSettings settings = textSettings(writePairs(dir, 80), "pairs");
+    settings.options["target_vectorization"] = {{"split", "character"},
+                                                {"standardize", nullptr},
+                                                {"max_tokens", 40},
+                                                {"output_sequence_length", kDecLen}};
+    BuiltData built = buildDataset(settings);
     QVERIFY(built.validation);
     const Index vs = Index(built.settings.options["vectorization"]["vocabulary"].size());
     const Index vt = Index(built.settings.options["target_vectorization"]["vocabulary"].size());
     const ModelSpec spec = makeSpec(
-        {inputNode("source", {kLen}), inputNode("decoder", {kLen}),
+        {inputNode("source", {kLen}), inputNode("decoder", {kDecLen}),
          node("enc_emb", "Embedding", {"source"}, {{"input_dim", vs}, {"output_dim", 16}}),
          node("dec_emb", "Embedding", {"decoder"}, {{"input_dim", vt}, {"output_dim", 16}}),
          node("attention", "Attention", {"dec_emb", "enc_emb"}),
@@ -470,7 +502,7 @@ class TestSequencePreview : public QObject {
     o.endId = s.endId;
     const Seq2SeqDecoded d = greedyDecodeSeq2Seq(m, {&xs[0], &xs[1]}, o, &probe);
     auto words = [&](const std::vector<Index>& ids) {
-      return QString::fromStdString(TextSourceInfo::words(tv, ids));
+      return QString::fromStdString(TextSourceInfo::words(tv, ids, ""));
     };
     QFile f(dir.filePath("pairs.tsv"));
     QVERIFY(f.open(QIODevice::ReadOnly));
@@ -488,7 +520,7 @@ class TestSequencePreview : public QObject {
     QTest::mouseClick(t->viewport(), Qt::LeftButton, {}, t->visualItemRect(t->item(1, 0)).center());
     QCOMPARE(sp->attentionRow(), 1);
     AttentionHeatMap* heat = sp->heatMap();
-    const int decodedSteps = std::min(kLen, 1 + int(d.ids[1].size()));
+    const int decodedSteps = std::min(kDecLen, 1 + int(d.ids[1].size()));
     const int sourceTokens = int(cell(t, 1, "Source").split(' ').size());
     QCOMPARE(heat->rows(), decodedSteps);
     QCOMPARE(heat->cols(), sourceTokens);
