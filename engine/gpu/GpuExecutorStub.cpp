@@ -10,4 +10,8 @@ std::unique_ptr<Executor> Executor::create(int device, Model&, const std::vector
   throw Error("cuda:" + std::to_string(device) + ": " + unavailableReason() + "; use --device cpu");
 }
 
+std::unique_ptr<Executor> Executor::createInference(int device, Model&, Index) {
+  throw Error("cuda:" + std::to_string(device) + ": " + unavailableReason() + "; use --device cpu");
+}
+
 }  // namespace tessel::gpu

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "engine/core/Error.h"
+#include "engine/graph/Blocks.h"
 #include "engine/layers/LayerRegistry.h"
 
 namespace tessel {
@@ -368,8 +369,14 @@ ModelSpec ModelSpec::fromKerasJson(const json& topologyIn) {
     throw Error("model JSON: no 'class_name' (expected a Keras model topology)");
   std::string cls = topology["class_name"];
   const json& config = topology.contains("config") ? topology["config"] : json();
-  if (cls == "Sequential") return parseSequential(config);
-  if (cls == "Functional" || cls == "Model") return parseFunctional(config);
+  if (cls == "Sequential" || cls == "Functional" || cls == "Model") {
+    ModelSpec spec = cls == "Sequential" ? parseSequential(config) : parseFunctional(config);
+    // Nested models become blocks of the flat graph; Tessel's own block metadata is read back.
+    spec = expandNestedModels(std::move(spec));
+    if (topology.contains("tessel_groups"))
+      restoreBlocks(spec, blocksFromJson(topology["tessel_groups"]));
+    return spec;
+  }
   throw Error("model JSON: unsupported model class '" + cls +
               "' (expected Functional, Model or Sequential)");
 }
@@ -409,17 +416,19 @@ json ModelSpec::toKerasJson() const {
   json ins = json::array(), outs = json::array();
   for (const auto& i : inputs) ins.push_back(json::array({i, 0, 0}));
   for (const auto& o : outputs) outs.push_back(json::array({o, 0, 0}));
-  return {{"class_name", "Functional"},
-          {"config",
-           {{"name", name},
-            {"layers", std::move(layers)},
-            {"input_layers", std::move(ins)},
-            {"output_layers", std::move(outs)}}}};
+  json out = {{"class_name", "Functional"},
+              {"config",
+               {{"name", name},
+                {"layers", std::move(layers)},
+                {"input_layers", std::move(ins)},
+                {"output_layers", std::move(outs)}}}};
+  if (!groups.empty()) out["tessel_groups"] = blocksToJson(groups);  // Keras ignores it
+  return out;
 }
 
 bool ModelSpec::operator==(const ModelSpec& o) const {
   if (name != o.name || inputs != o.inputs || outputs != o.outputs ||
-      nodes.size() != o.nodes.size())
+      nodes.size() != o.nodes.size() || groups != o.groups)
     return false;
   for (size_t i = 0; i < nodes.size(); ++i) {
     const auto &a = nodes[i], &b = o.nodes[i];

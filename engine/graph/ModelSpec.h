@@ -27,12 +27,25 @@ struct NodeSpec {
   bool isInput() const;
 };
 
+// --- composite blocks (engine/graph/Blocks.h) ---
+// A named group of nodes shown as one block and written as a nested Keras Functional; metadata
+// only: the flat nodes stay the model. `nodes` lists every node inside it (nested blocks' too).
+struct BlockSpec {
+  std::string name;
+  std::vector<std::string> nodes;  // in spec order
+  bool collapsed = true;
+  std::string parent;  // the enclosing block, "" at the top level
+  bool operator==(const BlockSpec&) const = default;
+};
+
 class ModelSpec {
  public:
   std::string name = "model";
   std::vector<NodeSpec> nodes;       // in Keras "layers" order (inputs first when built in order)
   std::vector<std::string> inputs;   // InputLayer node names, model input order
   std::vector<std::string> outputs;  // output node names, model output order
+  // Composite blocks (Blocks.h), outermost first; written as "tessel_groups" next to "config".
+  std::vector<BlockSpec> groups;
 
   const NodeSpec* find(const std::string& nodeName) const;
   NodeSpec* find(const std::string& nodeName);

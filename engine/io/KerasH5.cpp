@@ -7,6 +7,7 @@
 #include <set>
 
 #include "engine/core/Error.h"
+#include "engine/graph/Blocks.h"
 #include "engine/io/Keras3Json.h"
 #include "engine/io/LayerSupport.h"
 #include "engine/train/Model.h"
@@ -23,24 +24,51 @@ namespace {
 constexpr const char* kKeras2Version = "2.15.0";
 constexpr const char* kBackend = "tensorflow";
 
-// One layer of the model: its name, class and weights (Keras order).
+// One layer of the model: its name, class and weights (Keras order), each weight keyed by its
+// Model::namedWeights() name ("dense/kernel"). A block (a nested Functional, Blocks.h) is one
+// entry holding its layers' weights, trainable first as Keras's _legacy_weights lists them.
 struct LayerWeights {
   std::string name;
   std::string className;
-  std::vector<std::pair<std::string, Variable*>> vars;  // "kernel" -> variable
+  std::vector<std::pair<std::string, Variable*>> vars;  // "dense/kernel" -> variable
 };
 
-// The model's layers in Keras model.layers order (kerasLayerOrder), InputLayers left out.
-std::vector<LayerWeights> modelLayers(Model& model) {
+LayerWeights layerWeights(Layer& layer) {
+  LayerWeights lw{layer.name(), layer.className(), {}};
+  for (Variable& v : layer.variables()) lw.vars.emplace_back(layer.name() + "/" + v.name, &v);
+  return lw;
+}
+
+// The model's layers in Keras model.layers order (kerasLayerOrder), InputLayers left out; with
+// `nested` and blocks in the spec, the top level of the nested model (Keras 2 .h5 layout).
+std::vector<LayerWeights> modelLayers(Model& model, bool nested = false) {
   std::vector<LayerWeights> out;
-  for (const std::string& name : kerasLayerOrder(model.spec())) {
-    Layer* layer = model.layer(name);
-    if (!layer) continue;
-    LayerWeights lw{layer->name(), layer->className(), {}};
-    for (Variable& v : layer->variables()) lw.vars.emplace_back(v.name, &v);
-    out.push_back(std::move(lw));
+  if (nested && !model.spec().groups.empty()) {
+    for (const NestedLayerEntry& e : nestedLayerOrder(model.spec())) {
+      if (e.block.empty()) {
+        if (Layer* layer = model.layer(e.name)) out.push_back(layerWeights(*layer));
+        continue;
+      }
+      LayerWeights block{e.block, "Functional", {}};
+      for (bool trainablePass : {true, false})
+        for (const std::string& name : e.layers)
+          if (Layer* layer = model.layer(name))
+            for (Variable& v : layer->variables())
+              if ((v.trainable && layer->trainable()) == trainablePass)
+                block.vars.emplace_back(name + "/" + v.name, &v);
+      out.push_back(std::move(block));
+    }
+    return out;
   }
+  for (const std::string& name : kerasLayerOrder(model.spec()))
+    if (Layer* layer = model.layer(name)) out.push_back(layerWeights(*layer));
   return out;
+}
+
+// A weight as messages name it: "kernel" for a layer's own, "conv/kernel" inside a block.
+std::string shortName(const LayerWeights& l, const std::string& key) {
+  const std::string prefix = l.name + "/";
+  return key.compare(0, prefix.size(), prefix) == 0 ? key.substr(prefix.size()) : key;
 }
 
 // One layer group of a Keras 2 file.
@@ -75,7 +103,7 @@ std::vector<FileLayer> keras2Layers(const h5::H5Node& g) {
 void takeLayer(const FileLayer& f, const LayerWeights& m, std::map<std::string, Tensor>& into) {
   if (f.weightNames.size() != m.vars.size()) {
     std::vector<std::string> expected;
-    for (const auto& [n, v] : m.vars) expected.push_back(n);
+    for (const auto& [n, v] : m.vars) expected.push_back(shortName(m, n));
     throw Error(f.group.label() + ": layer '" + m.name + "' (" + m.className + ") expects " +
                 std::to_string(m.vars.size()) + " weight(s) (" + joinNames(expected) +
                 ") but the file's layer '" + f.name + "' has " +
@@ -87,8 +115,8 @@ void takeLayer(const FileLayer& f, const LayerWeights& m, std::map<std::string, 
     if (t.shape() != want)
       throw Error(f.group.label() + ": layer '" + m.name + "': weight '" + f.weightNames[i] +
                   "' has shape " + shapeToString(t.shape()) + " in the file, the model's " +
-                  m.vars[i].first + " has " + shapeToString(want));
-    into[m.name + "/" + m.vars[i].first] = std::move(t);
+                  shortName(m, m.vars[i].first) + " has " + shapeToString(want));
+    into[m.vars[i].first] = std::move(t);
   }
 }
 
@@ -103,7 +131,7 @@ NamedWeights inModelOrder(Model& model, std::map<std::string, Tensor>& loaded) {
 
 NamedWeights readKeras2Weights(const h5::H5Node& g, Model& model, WeightsMatch match) {
   const std::vector<FileLayer> fileLayers = keras2Layers(g);
-  const std::vector<LayerWeights> layers = modelLayers(model);
+  const std::vector<LayerWeights> layers = modelLayers(model, true);
   std::map<std::string, Tensor> loaded;
   if (match == WeightsMatch::ByName) {
     std::map<std::string, const LayerWeights*> byName;
@@ -152,13 +180,41 @@ std::vector<std::string> keras3Paths(const std::vector<std::string>& classNames)
   return out;
 }
 
+// Keras 3 paths of a model with blocks saved nested (each block a Functional layer):
+// "layers/functional/layers/dense/vars" for a layer of the first block; layer name -> path.
+void keras3NestedPaths(const ModelSpec& spec, const std::string& block, const std::string& prefix,
+                       std::map<std::string, std::string>& out) {
+  const std::vector<NestedLayerEntry> entries = blockLevelOrder(spec, block);
+  std::vector<std::string> classes;
+  for (const auto& e : entries)
+    classes.push_back(e.block.empty() ? spec.find(e.name)->className : "Functional");
+  const std::vector<std::string> paths = keras3Paths(classes);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].block.empty())
+      out[entries[i].name] = prefix + paths[i];
+    else
+      keras3NestedPaths(spec, entries[i].block, prefix + paths[i] + "/", out);
+  }
+}
+
 NamedWeights readKeras3Weights(const h5::H5Node& root, Model& model) {
   // Keras 3 Functional model.layers lists InputLayers too, Sequential does not; InputLayers have
   // no variables and their own name counter, so the other layers' paths are the same either way.
   const std::vector<LayerWeights> layers = modelLayers(model);
   std::vector<std::string> classes;
   for (const auto& l : layers) classes.push_back(l.className);
-  const std::vector<std::string> paths = keras3Paths(classes);
+  std::vector<std::string> paths = keras3Paths(classes);
+  // A model with blocks read from a nested Keras 3 file (a base model used as a layer): its
+  // layers sit under the block's path. Files written flat keep the flat paths.
+  if (!model.spec().groups.empty() && root.isGroup("layers")) {
+    std::map<std::string, std::string> nested;
+    keras3NestedPaths(model.spec(), "", "", nested);
+    bool blockPaths = false;
+    for (const auto& [name, path] : nested)
+      if (path.find("/layers/") != std::string::npos && root.isGroup(path)) blockPaths = true;
+    if (blockPaths)
+      for (size_t i = 0; i < layers.size(); ++i) paths[i] = nested.at(layers[i].name);
+  }
   std::map<std::string, Tensor> loaded;
   for (size_t i = 0; i < layers.size(); ++i) {
     const LayerWeights& l = layers[i];
@@ -173,7 +229,7 @@ NamedWeights readKeras3Weights(const h5::H5Node& root, Model& model) {
     const size_t count = g.children().size();
     if (count != l.vars.size()) {
       std::vector<std::string> expected;
-      for (const auto& [n, v] : l.vars) expected.push_back(n);
+      for (const auto& [n, v] : l.vars) expected.push_back(shortName(l, n));
       throw Error(root.label() + ": layer '" + l.name + "' (" + l.className + ") expects " +
                   std::to_string(l.vars.size()) + " weight(s) (" + joinNames(expected) + ") but '" +
                   vars + "' holds " + std::to_string(count));
@@ -183,10 +239,10 @@ NamedWeights readKeras3Weights(const h5::H5Node& root, Model& model) {
       const Shape& want = l.vars[k].second->value.shape();
       if (t.shape() != want)
         throw Error(root.label() + ": layer '" + l.name + "': weight '" + vars + "/" +
-                    std::to_string(k) + "' (" + l.vars[k].first + ") has shape " +
+                    std::to_string(k) + "' (" + shortName(l, l.vars[k].first) + ") has shape " +
                     shapeToString(t.shape()) + " in the file, the model expects " +
                     shapeToString(want));
-      loaded[l.name + "/" + l.vars[k].first] = std::move(t);
+      loaded[l.vars[k].first] = std::move(t);
     }
   }
   return inModelOrder(model, loaded);
@@ -206,25 +262,64 @@ std::map<std::string, const Tensor*> weightsFor(Model& model, const NamedWeights
   return byName;
 }
 
+// tf.keras 2.x's cell scope of a recurrent layer class ("LSTM" -> "lstm_cell"), "" for others.
+std::string rnnCellScope(const std::string& className) {
+  if (className == "LSTM") return "lstm_cell";
+  if (className == "GRU") return "gru_cell";
+  if (className == "SimpleRNN") return "simple_rnn_cell";
+  return "";
+}
+
+// The name tf.keras 2.x gives variable `var` of layer `node` (Variable::name, "kernel",
+// "forward_lstm/kernel"), as save_weights_to_hdf5_group writes it in weight_names: the layer's
+// scope, then for recurrent layers their cell's ("lstm/lstm_cell/kernel:0"); Bidirectional puts
+// each direction's layer in its scope ("bidirectional/forward_lstm/lstm_cell/kernel:0", TF adds
+// a per-graph counter to the cell, "lstm_cell_1", which Keras ignores: it loads by order within
+// the layer); TimeDistributed keeps the inner layer's variables in its own scope
+// ("time_distributed/kernel:0").
+std::string keras2WeightName(const NodeSpec& node, const std::string& var) {
+  std::string cell = rnnCellScope(node.className);
+  if (node.className == "Bidirectional" && node.config.contains("layer") &&
+      node.config["layer"].is_object())
+    cell = rnnCellScope(node.config["layer"].value("class_name", std::string()));
+  if (cell.empty()) return node.name + "/" + var + ":0";
+  const auto slash = var.rfind('/');
+  const std::string scope = slash == std::string::npos ? "" : var.substr(0, slash + 1);
+  const std::string leaf = slash == std::string::npos ? var : var.substr(slash + 1);
+  return node.name + "/" + scope + cell + "/" + leaf + ":0";
+}
+
 // Keras 2 model_weights content (also the root of a weights-only file) for every node of `spec`
-// (InputLayers included, as Keras 2 Functional model.layers lists them).
+// (InputLayers included, as Keras 2 Functional model.layers lists them); a block is one group
+// named after it holding its layers' weights ("model_weights/<block>/<layer>/<var>:0").
 void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& given, const NamedWeights& weights) {
   const ModelSpec spec = inKerasLayerOrder(given);
   Model model(spec, 0);
   auto values = weightsFor(model, weights);
   std::vector<std::string> layerNames;
-  for (const auto& n : spec.nodes) layerNames.push_back(n.name);
+  std::map<std::string, LayerWeights> byName;
+  if (!spec.groups.empty()) {
+    for (const NestedLayerEntry& e : nestedLayerOrder(spec)) layerNames.push_back(e.name);
+    for (LayerWeights& l : modelLayers(model, true)) byName[l.name] = std::move(l);
+  } else {
+    for (const auto& n : spec.nodes) layerNames.push_back(n.name);
+    for (LayerWeights& l : modelLayers(model)) byName[l.name] = std::move(l);
+  }
   g.setBytesListAttr("layer_names", layerNames);
   g.setBytesAttr("backend", kBackend);
   g.setBytesAttr("keras_version", kKeras2Version);
-  for (const auto& n : spec.nodes) {
-    h5::H5Node lg = g.createGroup(n.name);
+  for (const std::string& name : layerNames) {
+    h5::H5Node lg = g.createGroup(name);
     std::vector<std::string> names;
-    if (Layer* layer = model.layer(n.name)) {
-      for (const Variable& v : layer->variables()) {
-        const std::string wn = n.name + "/" + v.name + ":0";
+    if (auto it = byName.find(name); it != byName.end()) {
+      for (const auto& [key, var] : it->second.vars) {
+        // key is "<layer>/<variable>"; inside a block the layer is one of the block's.
+        const auto slash = key.find('/');
+        const NodeSpec* node = spec.find(key.substr(0, slash));
+        const std::string wn =
+            node ? keras2WeightName(*node, key.substr(slash + 1)) : key + ":0";
         names.push_back(wn);
-        lg.writeTensor(wn, *values.at(n.name + "/" + v.name));
+        lg.writeTensor(wn, *values.at(key));
       }
     }
     lg.setBytesListAttr("weight_names", names);
@@ -353,7 +448,8 @@ void writeKerasH5Model(const std::string& path, const ModelFile& file) {
       h5::H5Node root = h5::H5Node::createFile(tmp);
       root.setStrAttr("keras_version", kKeras2Version);
       root.setStrAttr("backend", kBackend);
-      root.setBytesAttr("model_config", inKerasLayerOrder(file.spec).toKerasJson().dump());
+      // Blocks are written as nested Functional models (flatten: clear spec.groups first).
+      root.setBytesAttr("model_config", toNestedKerasJson(inKerasLayerOrder(file.spec)).dump());
       if (file.trainingConfig.is_object())
         root.setBytesAttr("training_config", file.trainingConfig.dump());
       root.setStrAttr("generated_by", std::string("Tessel Studio ") + TESSEL_VERSION);

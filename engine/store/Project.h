@@ -169,6 +169,12 @@ class Project {
   void deleteCustomClass(const std::string& name);
   std::map<std::string, json> customClasses() const;
 
+  // Project-wide saved blocks (the palette's "Blocks" group, ui/editor/BlockLibrary.h): name ->
+  // {"model", "layout"} JSON. The table is made on the first write (no schema version change:
+  // a file without blocks has none, an older build ignores it).
+  void setBlock(const std::string& name, const json& definition);
+  std::map<std::string, json> blocks() const;
+
   // Transactions: group writes (the trainer commits at least once a second and at epoch end).
   void begin();
   void commit();

@@ -82,24 +82,27 @@ class TestEngineGpu : public QObject {
 
   void unsupportedLayerIsNamed() {
     if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
-    const nlohmann::json layers =
-        nlohmann::json::array({{{"class_name", "Conv1D"},
-                                {"config",
-                                 {{"name", "conv"},
-                                  {"filters", 4},
-                                  {"kernel_size", 3},
-                                  {"batch_input_shape", {nullptr, 8, 1}}}}},
-                               {{"class_name", "Flatten"}, {"config", {{"name", "f"}}}},
-                               gpucheck::denseLayer("out", 3, "softmax")});
+    const nlohmann::json layers = nlohmann::json::array(
+        {{{"class_name", "LSTM"},
+          {"config", {{"name", "lstm"}, {"units", 4}, {"batch_input_shape", {nullptr, 8, 1}}}}},
+         gpucheck::denseLayer("out", 3, "softmax")});
     Model m(gpucheck::sequential(layers), 1);
     auto loss = makeLoss("sparse_categorical_crossentropy");
     auto opt = makeOptimizer("sgd");
     try {
       gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
-      QFAIL("Conv1D should be refused");
+      QFAIL("LSTM should be refused");
     } catch (const Error& e) {
       QCOMPARE(std::string(e.what()),
-               std::string("Conv1D 'conv' is not on the GPU yet; use --device cpu"));
+               std::string("LSTM 'lstm' is not on the GPU yet; use --device cpu"));
+    }
+    // The inference plan (evaluate, predict) refuses it the same way.
+    try {
+      gpu::Executor::createInference(0, m, 4);
+      QFAIL("LSTM should be refused");
+    } catch (const Error& e) {
+      QCOMPARE(std::string(e.what()),
+               std::string("LSTM 'lstm' is not on the GPU yet; use --device cpu"));
     }
     Model mlp(gpucheck::seedMlp(), 1);
     auto rms = makeOptimizer("rmsprop");
@@ -114,9 +117,12 @@ class TestEngineGpu : public QObject {
     auto loss = makeLoss("sparse_categorical_crossentropy");
     auto opt = makeOptimizer("sgd");
     std::vector<std::pair<std::string, ModelSpec>> specs = gpucheck::cnnLayerModels();
+    for (auto& m : gpucheck::conv1dLayerModels()) specs.push_back(std::move(m));
     specs.emplace_back("fashion CNN", gpucheck::fashionCnn(false));
     specs.emplace_back("fashion CNN + BN", gpucheck::fashionCnn(true));
     specs.emplace_back("seed CNN", gpucheck::seedCnn());
+    specs.emplace_back("separable CNN", gpucheck::seedSeparable());
+    QCOMPARE(specs.size(), size_t(35));
     for (const auto& [name, spec] : specs) {
       Model m(spec, 1);
       try {
@@ -127,21 +133,6 @@ class TestEngineGpu : public QObject {
         QVERIFY2(msg.find("not on the GPU") == std::string::npos, (name + ": " + msg).c_str());
         QVERIFY2(gpu::deviceCount() == 0, (name + ": " + msg).c_str());
       }
-    }
-    // TF's "same" padding with an odd total at stride 2 pads one more at the end: cuDNN cannot.
-    nlohmann::json first = gpucheck::conv2d("c", 4, 3, "relu", "same", 2);
-    first["config"]["batch_input_shape"] = {nullptr, 8, 8, 1};
-    const nlohmann::json layers =
-        nlohmann::json::array({first, gpucheck::layer("Flatten", {{"name", "f"}}),
-                               gpucheck::denseLayer("out", 3, "softmax")});
-    Model m(gpucheck::sequential(layers), 1);
-    try {
-      gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
-      QFAIL("asymmetric padding should be refused");
-    } catch (const Error& e) {
-      const std::string msg = e.what();
-      QVERIFY2(msg.find("Conv2D 'c' with asymmetric 'same' padding") == 0, msg.c_str());
-      QVERIFY2(msg.find("use --device cpu") != std::string::npos, msg.c_str());
     }
     // BatchNormalization over another axis than the last.
     nlohmann::json c0 = gpucheck::conv2d("c", 4, 3, "relu");
@@ -163,6 +154,27 @@ class TestEngineGpu : public QObject {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkCnnStep(0));
   }
+  // evaluate() and predict() on "cuda" never fall back to the CPU silently.
+  void inferenceWithoutDeviceIsAClearError() {
+    if (gpu::deviceCount() > 0) QSKIP("a CUDA device is present");
+    Model m(gpucheck::fashionCnn(false), 1);
+    CompileOptions c;
+    c.losses = {"sparse_categorical_crossentropy"};
+    c.optimizer = "sgd";
+    Trainer t(m, c);
+    const Dataset d = gpucheck::syntheticData(8, {28, 28, 1}, 10, false, 1);
+    QCOMPARE(t.evaluate(d, 4, "cpu").size(), size_t(1));
+    QCOMPARE(t.predict(d.x, 4, "cpu")[0].dim(0), Index(8));
+    for (const char* dev : {"cuda", "cuda:1"}) {
+      QVERIFY_THROWS_EXCEPTION(Error, t.evaluate(d, 4, dev));
+      QVERIFY_THROWS_EXCEPTION(Error, t.predict(d.x, 4, dev));
+    }
+  }
+  void inferenceMatchesCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkInference(0));
+  }
+
   void cnnFitMatchesCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkCnnFit(0));
