@@ -93,7 +93,8 @@ const std::vector<CommandSpec>& commands() {
         {"--save", "OUT.json", false, "write the model.json (topology, trainable flags)"}},
        cmdApplication},
       {"train",
-       "MODEL (--data NAME | --x FILE.npy... --y FILE.npy...) [options]",
+       "MODEL (--data NAME | --data-settings FILE.json | --x FILE.npy... --y FILE.npy...) "
+       "[options]",
        "train a model.json on a data set (Keras fit())",
        "MODEL is a Keras/TF.js model.json; without weights the model is initialised as Keras "
        "would. Loss, metrics and optimizer come from its training_config unless given here. "
@@ -107,6 +108,9 @@ const std::vector<CommandSpec>& commands() {
         kTfRecord,
         kPrefetch,
         kShuffleBuffer,
+        {"--data-settings", "FILE.json", false,
+         "data set settings as the studio saves them (any kind, e.g. the examples' data.json); "
+         "relative paths are relative to FILE"},
         {"--epochs", "N", false, "number of epochs (default 1)"},
         kBatch,
         {"--validation-split", "F", false,
@@ -153,6 +157,7 @@ const std::vector<CommandSpec>& commands() {
         {"--metrics", "A,B", false, metricsOptionHelp()},
         kLossExpression,
         kMetricExpression,
+        {"--device", "cpu|cuda[:N]", false, "run the forward passes on the CPU or a CUDA GPU"},
         kThreads},
        cmdEvaluate},
       {"derive",
@@ -195,6 +200,7 @@ const std::vector<CommandSpec>& commands() {
         {"--iou-threshold", "F", false, "with --image: NMS iou_threshold (default 0.5)"},
         {"--score-threshold", "F", false, "with --image: NMS score_threshold (default: none)"},
         kBatch,
+        {"--device", "cpu|cuda[:N]", false, "with --x: predict on the CPU or a CUDA GPU"},
         kThreads},
        cmdPredictAny},
       {"data",

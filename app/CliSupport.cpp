@@ -321,6 +321,17 @@ Dataset fitted(Dataset d, const Model& model) {
 DataSettings dataSettings(const Args& args) {
   const std::string cmd = args.command().name;
   DataSettings d;
+  if (args.has("--data-settings")) {
+    if (args.has("--data") || args.has("--x") || args.has("--tfrecord"))
+      throw UsageError(cmd + ": give either --data-settings, --data, --tfrecord or --x/--y");
+    const std::string file = args.value("--data-settings");
+    d = DataSettings::fromJson(readJsonFile(file));
+    const auto base = std::filesystem::absolute(file).parent_path();
+    for (std::string* p : {&d.path, &d.trainFile, &d.validationFile, &d.testFile})
+      if (!p->empty() && std::filesystem::path(*p).is_relative())
+        *p = (base / *p).lexically_normal().string();
+    return d;
+  }
   if (args.has("--tfrecord")) {
     if (args.has("--data") || args.has("--x") || args.has("--y"))
       throw UsageError(cmd + ": give either --tfrecord, --data or --x/--y, not several");
@@ -366,28 +377,26 @@ CliData loadData(const DataSettings& settings, const Model& model, bool needY, b
     readNpyData(settings, model, needY, cmd, d.train);
     return d;
   }
-  if (settings.kind == "tfrecord") {
+  if (settings.kind != "fashion_mnist") {  // tfrecord, --data-settings
     BuiltData built = buildDataset(settings);
     d.settings = built.settings;
     auto fit = [&](Dataset part) {
       try {
         fitDatasetToModel(part, model.spec());
       } catch (const Error& e) {
-        throw Error(settings.path + ": " + e.what());
+        throw Error((settings.path.empty() ? settings.kind : settings.path) + ": " + e.what());
       }
       return part;
     };
     if (needTrain) {
       d.train = fit(std::move(built.train));
       if (built.validation) d.valid = fit(std::move(*built.validation));
+      if (built.test) d.test = fit(std::move(*built.test));
     } else {
       d.test = fit(std::move(built.train));  // evaluate: every record
     }
     return d;
   }
-  if (settings.kind != "fashion_mnist")
-    throw Error(cmd + ": data kind '" + settings.kind +
-                "' is trained in the studio only (known here: fashion-mnist, .npy files)");
   if (!fashionMnistAvailable())
     throw Error(std::string("Fashion-MNIST not found in ") + kFashionMnistDir +
                 " (install the Debian package dataset-fashion-mnist)");

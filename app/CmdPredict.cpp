@@ -6,8 +6,10 @@
 #include "app/CliSupport.h"
 #include "engine/core/Error.h"
 #include "engine/data/Npy.h"
+#include "engine/gpu/GpuExecutor.h"
 #include "engine/losses/Ctc.h"
 #include "engine/losses/CtcDecode.h"
+#include "engine/optimizers/Optimizer.h"
 #include "engine/train/CompileOptions.h"
 #include "engine/train/Model.h"
 
@@ -52,6 +54,9 @@ int cmdPredict(const Args& args) {
   if (outs.size() != model.numOutputs() && !(ctc && outs.empty()))
     throw UsageError("predict: the model has " + std::to_string(model.numOutputs()) +
                      " output(s), got " + std::to_string(outs.size()) + " --out file(s)");
+  // --device cuda[:N]: the forward passes on the GPU (one input, one output; anything else
+  // stops with a message naming what is not on the GPU yet).
+  const int device = args.has("--device") ? gpu::requireDevice(args.value("--device")) : -1;
   std::vector<Array> x = readInputs(args, model);
   if (!m.hasWeights)
     std::cerr << "tessel: warning: " << path
@@ -70,15 +75,26 @@ int cmdPredict(const Args& args) {
   std::vector<Tensor> xb(x.size());
   std::vector<const Tensor*> xp(x.size());
   RunContext ctx;
+  std::unique_ptr<gpu::Executor> onGpu;
+  if (device >= 0) {
+    onGpu =
+        gpu::Executor::createInference(device, model, std::min(batchSize, std::max<Index>(n, 1)));
+    onGpu->uploadWeights();
+  }
+  const std::unique_ptr<Optimizer> unused = makeOptimizer(json("sgd"));  // run()'s argument
   for (Index begin = 0; begin < n; begin += batchSize) {
     const Index count = std::min(batchSize, n - begin);
     for (size_t i = 0; i < x.size(); ++i) {
       x[i].slice(begin, count, xb[i]);
       xp[i] = &xb[i];
     }
-    model.forward(xp, /*training=*/false, ctx);
+    if (onGpu) {
+      onGpu->run(xb, {}, nullptr, count, false, *unused, ctx);
+    } else {
+      model.forward(xp, /*training=*/false, ctx);
+    }
     for (size_t o = 0; o < result.size(); ++o) {
-      const Tensor& y = model.output(o);
+      const Tensor& y = onGpu ? onGpu->output(o) : model.output(o);
       const Index row = y.size() / count;
       std::memcpy(result[o].data() + begin * row, y.data(), sizeof(float) * y.size());
     }

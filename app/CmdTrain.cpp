@@ -7,6 +7,7 @@
 #include "app/CliSupport.h"
 #include "engine/catalog/CallbackCatalog.h"
 #include "engine/core/Error.h"
+#include "engine/layers/TextLayers.h"
 #include "engine/session/FineTuneRecipe.h"
 #include "engine/session/RunCallbacks.h"
 #include "engine/session/TrainingRun.h"
@@ -57,8 +58,13 @@ int cmdTrain(const Args& args) {
   DataSettings source = dataSettings(args);
   CliData data = loadData(source, *m.model, /*needY=*/true, /*needTrain=*/true, "train");
   if (data.valid && args.has("--validation-split"))
-    throw UsageError("train: --data " + args.value("--data") +
-                     " has its own validation set; --validation-split is not used with it");
+    throw UsageError(
+        "train: the data set has its own validation set; --validation-split is "
+        "not used with it");
+  // Text data: the vocabulary adapted on the training split goes into the model's
+  // TextVectorization (so --save writes it, as Keras's model.save after adapt).
+  if (data.settings.kind == "text" && data.settings.options.contains("vectorization"))
+    storeTextVocabulary(m.file.spec, data.settings.options["vectorization"]);
   const RunSettings settings = trainSettings(m, args, data.settings, data.valid.has_value());
 
   TrainingRun run(m.file.spec, settings);

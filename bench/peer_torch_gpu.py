@@ -6,7 +6,9 @@ engine's bench. The data lives on the GPU; each step indexes a shuffled batch th
 user would. Times the training loop of the last epoch (the first warms up), synchronised.
 Models: mlp (Flatten, 20 x Dense(100, selu), AlphaDropout(0.5), Dense(10)); cnn (Conv 32 3x3
 relu, MaxPool 2, Conv 64 3x3 relu, MaxPool 2, Flatten, Dense 128 relu, Dense 10); seed-cnn (six
-3x3 same relu convolutions 32-32-64-64-128-128, a max pool after each pair, Dense 128, Dense 10).
+3x3 same relu convolutions 32-32-64-64-128-128, a max pool after each pair, Dense 128, Dense 10);
+separable (the same with Keras's SeparableConv2D after the first convolution: a depthwise 3x3
+convolution, groups = channels, no bias, then a 1x1 convolution with bias, relu).
 The CNNs run in each memory format of --formats (NCHW and channels_last); compare.py takes the
 faster. cuDNN autotuning (benchmark=True) is on, as a PyTorch user wanting speed would set it.
 usage: peer_torch_gpu.py [--samples N] [--epochs E] [--batches 32,256] [--models mlp,cnn,seed-cnn]
@@ -19,7 +21,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--samples", type=int, default=55000)
 p.add_argument("--epochs", type=int, default=2)
 p.add_argument("--batches", default="32,256")
-p.add_argument("--models", default="mlp,cnn,seed-cnn")
+p.add_argument("--models", default="mlp,cnn,seed-cnn,separable")
 p.add_argument("--formats", default="nchw,cl")
 p.add_argument("--compile", action="store_true")
 a = p.parse_args()
@@ -35,7 +37,9 @@ y = (x2.reshape(a.samples, -1) @ torch.randn(784, 10, device=dev)).argmax(1)
 
 def init(m):
     for l in m.modules():
-        if isinstance(l, (nn.Linear, nn.Conv2d)): nn.init.xavier_uniform_(l.weight); nn.init.zeros_(l.bias)
+        if isinstance(l, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(l.weight)
+            if l.bias is not None: nn.init.zeros_(l.bias)
     return m.to(dev)
 
 def mlp():  # Flatten, 20 x Dense(100, selu), AlphaDropout(0.5), Dense(10) (softmax in the loss)
@@ -57,6 +61,15 @@ def seed_cnn():
     layers += [nn.Flatten(), nn.Linear(1152, 128), nn.ReLU(), nn.Linear(128, 10)]
     return init(nn.Sequential(*layers))
 
+def separable():
+    def sep(c, f):  # Keras SeparableConv2D(f, 3, padding="same", activation="relu")
+        return [nn.Conv2d(c, c, 3, padding=1, groups=c, bias=False), nn.Conv2d(c, f, 1), nn.ReLU()]
+    layers = [nn.Conv2d(1, 32, 3, padding=1), nn.ReLU()] + sep(32, 32) + [nn.MaxPool2d(2)]
+    layers += sep(32, 64) + sep(64, 64) + [nn.MaxPool2d(2)]
+    layers += sep(64, 128) + sep(128, 128) + [nn.MaxPool2d(2)]
+    layers += [nn.Flatten(), nn.Linear(1152, 128), nn.ReLU(), nn.Linear(128, 10)]
+    return init(nn.Sequential(*layers))
+
 print(f"device {torch.cuda.get_device_name(0)}; torch {torch.__version__}; cuDNN "
       f"{torch.backends.cudnn.version()}; FP32, TF32 off", flush=True)
 for name in a.models.split(","):
@@ -67,7 +80,7 @@ for name in a.models.split(","):
             x = x2.reshape(a.samples, 1, 28, 28)
             if fmt == "cl": x = x.contiguous(memory_format=torch.channels_last)
         for bs in [int(b) for b in a.batches.split(",")]:
-            model = {"mlp": mlp, "cnn": cnn, "seed-cnn": seed_cnn}[name]()
+            model = {"mlp": mlp, "cnn": cnn, "seed-cnn": seed_cnn, "separable": separable}[name]()
             if fmt == "cl": model = model.to(memory_format=torch.channels_last)
             opt = torch.optim.SGD(model.parameters(), lr=0.01); lossf = nn.CrossEntropyLoss()
             def step(xb, yb):

@@ -12,11 +12,13 @@ for line in sys.stdin:
     old = r.get(kv["engine"])
     if old is None or float(kv["samples_per_s"]) > float(old["samples_per_s"]):
         r[kv["engine"]] = kv
-print(f"{'model':>8} {'batch':>5} {'tessel/s':>10} {'torch-eager/s':>14} {'ratio':>6} {'torch-compile/s':>16} {'ratio':>6} {'gpu ms/step':>11} {'launches':>8} {'nodes':>5} {'TFLOP/s':>7} torch formats")
+print(f"{'model':>9} {'batch':>5} {'tessel/s':>10} {'torch-eager/s':>14} {'ratio':>6} {'torch-compile/s':>16} {'ratio':>6} {'gpu ms/step':>11} {'launches':>8} {'nodes':>5} {'TFLOP/s':>7} {'any-algo/s':>10} {'ratio':>6} torch formats")
 for (m, b) in sorted(rows):
     r = rows[(m, b)]; t = r.get("tessel", {}); e = r.get("torch-eager", {}); c = r.get("torch-compile", {})
+    an = float(r.get("tessel-any", {}).get("samples_per_s", "nan"))
     ts = float(t.get("samples_per_s", "nan"))
     es = float(e.get("samples_per_s", "nan")); cs = float(c.get("samples_per_s", "nan"))
-    print(f"{m:>8} {b:>5} {ts:>10.0f} {es:>14.0f} {ts / es:>6.2f} {cs:>16.0f} {ts / cs:>6.2f} "
+    print(f"{m:>9} {b:>5} {ts:>10.0f} {es:>14.0f} {ts / es:>6.2f} {cs:>16.0f} {ts / cs:>6.2f} "
           f"{t.get('gpu_ms_per_step', '-'):>11} {t.get('launches_per_step', '-'):>8} {t.get('graph_nodes', '-'):>5} {t.get('tflops', '-'):>7} "
+          f"{an:>10.0f} {an / es:>6.2f} "
           f"{e.get('format', '-')}/{c.get('format', '-')}")

@@ -1,8 +1,10 @@
 #include "engine/gpu/GpuDevice.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "engine/core/Error.h"
+#include "engine/graph/ModelSpec.h"
 
 #ifdef TESSEL_HAVE_CUDA
 #include <cuda_runtime.h>
@@ -73,6 +75,25 @@ DeviceInfo deviceInfo(int index) {
   throw Error("cuda:" + std::to_string(index) + ": " + unavailableReason());
 }
 #endif
+
+std::int64_t estimateDeviceBytes(const ModelSpec& spec, std::int64_t parameters, std::int64_t batch,
+                                 int optimizerSlots) {
+  const ShapeReport shapes = inferShapes(spec);
+  std::int64_t features = 0, inputs = 0;
+  bool conv = false;
+  for (const auto& [name, ns] : shapes.nodes) {
+    if (!ns.output) continue;
+    std::int64_t e = 1;
+    for (size_t d = 1; d < ns.output->size(); ++d) e *= std::max<std::int64_t>(1, (*ns.output)[d]);
+    features += e;
+    if (std::find(spec.inputs.begin(), spec.inputs.end(), name) != spec.inputs.end()) inputs += e;
+  }
+  for (const NodeSpec& node : spec.nodes)
+    conv = conv || node.className.find("Conv") != std::string::npos;
+  const std::int64_t mib = 1 << 20;
+  return 4 * (3 * features * batch + 2 * inputs * batch + parameters * (2 + optimizerSlots)) +
+         32 * mib + (conv ? 256 * mib : 0) + 400 * mib;
+}
 
 int parseDevice(const std::string& text) {
   if (text == "cpu") return -1;

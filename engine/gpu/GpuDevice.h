@@ -3,8 +3,13 @@
 // is compiled in every build; without the CUDA backend (CMake TESSEL_CUDA off or no toolkit
 // found) it reports no GPU and says why. No CUDA types here.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
+
+namespace tessel {
+class ModelSpec;
+}
 
 namespace tessel::gpu {
 
@@ -26,6 +31,14 @@ DeviceInfo deviceInfo(int index);
 // Why no GPU can be used ("this build has no CUDA backend ...", "no CUDA device found: ..."), or
 // "" when at least one device is there.
 std::string unavailableReason();
+
+// Device memory that training `spec` at `batch` takes (GpuExecutor's buffers), for the pre-flight
+// check: three floats per layer output feature and sample (output, pre-activation, gradient),
+// twice the input batch (staging), weights and gradients and `optimizerSlots` slots per
+// parameter, cuBLAS's 32 MiB workspace, cuDNN's 256 MiB one when the model has convolutions, and
+// 400 MiB for the CUDA context and libraries. An estimate, not a bound. Works without CUDA.
+std::int64_t estimateDeviceBytes(const ModelSpec& spec, std::int64_t parameters, std::int64_t batch,
+                                 int optimizerSlots);
 
 // "cpu" -> -1; "cuda" -> 0; "cuda:N" -> N. Throws Error for anything else.
 int parseDevice(const std::string& text);

@@ -85,11 +85,18 @@ bool isNullOrFalse(const json& c, const char* key) {
 class CudaExecutor : public Executor {
  public:
   CudaExecutor(int device, Model& model, const std::vector<const Loss*>& losses,
-               const std::vector<double>& lossWeights, const Optimizer& optimizer,
+               const std::vector<double>& lossWeights, const Optimizer* optimizer,
                const std::vector<Variable*>& trainable, Index maxBatch);
+  // The plan alone (no device touched): convPlans().
+  struct PlanOnly {};
+  CudaExecutor(PlanOnly, Model& model) : model_(model), inference_(true) {
+    plan(model, {}, nullptr, {});
+  }
+  std::vector<ConvPlan> convPlans() const;
   ~CudaExecutor() override;
 
   void upload(Optimizer& optimizer) override;
+  void uploadWeights() override;
   void download(Optimizer& optimizer) override;
   void downloadGradients() override;
   void run(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const float* scale, Index n,
@@ -117,6 +124,9 @@ class CudaExecutor : public Executor {
     Layer* layer = nullptr;
     int act = kActLinear;
     Index in = 0, out = 0;     // features per sample
+    Index spatial = 1;         // Dense: rows per sample (Dense on (n, ..., C), SeparableConv2D's
+                               // pointwise part on (n, h, w, C)): the matrices are per row
+    int wVar = 0, bVar = -1;   // Dense / Conv: indices of the kernel and bias in variables()
     bool alpha = false;        // AlphaDropout: y = x * mul + add
     long w = -1, b = -1;       // Dense kernel and bias: offsets in params_ / grads_
     long mul = -1, add = -1;   // mask regions in the staging block
@@ -129,6 +139,15 @@ class CudaExecutor : public Executor {
     // Conv2D (NHWC in, HWIO kernel at w) and pooling: the geometry, n set per step.
     PoolGeom geom{};  // input (n, h, w, c), window, strides, padding, output (oh, ow)
     int filters = 0, dh = 1, dw = 1;
+    // Convolutions: cuDNN's conv C maps A (ah, aw, ca) to B (bh, bw, cb). Conv1D / Conv2D /
+    // DepthwiseConv2D (groups = channels): A is the input, B the output. Conv2DTranspose (the
+    // adjoint of C): A is the output, B the input. Asymmetric TF padding: A is padded explicitly
+    // into apad (aph, apw) at (padTop, padLeft) and cuDNN pads nothing.
+    bool transposed = false, explicitPad = false;
+    int groups = 1, ah = 0, aw = 0, ca = 0, bh = 0, bw = 0, cb = 0, padTop = 0, padLeft = 0,
+        aph = 0, apw = 0, dnnPadT = 0, dnnPadL = 0;
+    float* apad = nullptr;     // padded A (forward input, or the transposed forward's output)
+    float* gapad = nullptr;    // padded A's gradient
     float* filter = nullptr;   // Conv2D: the kernel transposed to cuDNN's KRSC (filters, kh, kw, c)
     float* dfilter = nullptr;  // Conv2D: the kernel gradient in KRSC
     bool isMax = false;        // pooling: max (else average)
@@ -150,7 +169,7 @@ class CudaExecutor : public Executor {
     cudaGraphExec_t exec = nullptr;
   };
 
-  void plan(Model& model, const std::vector<const Loss*>& losses, const Optimizer& optimizer,
+  void plan(Model& model, const std::vector<const Loss*>& losses, const Optimizer* optimizer,
             const std::vector<Variable*>& trainable);
   void planSpatial(Op& op, const std::string& cls, const std::string& what, const json& c,
                    const NodeShapes* ns, Index features);
@@ -197,6 +216,7 @@ class CudaExecutor : public Executor {
   size_t dnnWorkspaceBytes_ = 0;
 #endif
   bool hasConv_ = false;
+  bool inference_ = false;         // evaluate / predict: no loss, optimizer or training graph
   bool anyConvAlgorithm_ = false;  // TESSEL_GPU_ANY_CONV_ALGO=1: nondeterministic ones too
   // Profiling: events after each op (profile()).
   void mark(size_t op, const char* what);
@@ -209,9 +229,10 @@ class CudaExecutor : public Executor {
 };
 
 CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Loss*>& losses,
-                           const std::vector<double>&, const Optimizer& optimizer,
+                           const std::vector<double>&, const Optimizer* optimizer,
                            const std::vector<Variable*>& trainable, Index maxBatch)
-    : model_(model) {
+    : model_(model), inference_(optimizer == nullptr) {
+  batch_ = std::max<Index>(maxBatch, 1);      // for the out-of-memory message
   plan(model, losses, optimizer, trainable);  // first: "X is not on the GPU yet" needs no GPU
   info_ = deviceInfo(device);
   check(cudaSetDevice(device), "select cuda:" + std::to_string(device));
@@ -222,7 +243,7 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
   check(cublasSetMathMode(blas_, CUBLAS_DEFAULT_MATH), "set FP32 math");
   // A workspace of our own, so that cuBLAS allocates nothing while a graph is captured.
   const size_t wsBytes = 32u << 20;
-  check(cudaMalloc(&workspace_, wsBytes), "allocate the cuBLAS workspace");
+  workspace_ = alloc(long(wsBytes / 4), "the cuBLAS workspace");
   check(cublasSetWorkspace(blas_, workspace_, wsBytes), "set the workspace");
 #if TESSEL_HAVE_CUDNN
   if (hasConv_) {
@@ -234,18 +255,20 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
     dnnWorkspaceBytes_ = size_t(256) << 20;
     const char* any = std::getenv("TESSEL_GPU_ANY_CONV_ALGO");
     anyConvAlgorithm_ = any && std::string(any) == "1";
-    check(cudaMalloc(&dnnWorkspace_, dnnWorkspaceBytes_), "allocate the cuDNN workspace");
+    dnnWorkspace_ = alloc(long(dnnWorkspaceBytes_ / 4), "the cuDNN workspace");
     for (Op& op : ops_) {
       if (op.kind != Kind::Conv) continue;
       const PoolGeom& g = op.geom;
       check(cudnnCreateFilterDescriptor(&op.wDesc), "filter descriptor");
-      check(cudnnSetFilter4dDescriptor(op.wDesc, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, op.filters,
-                                       g.c, g.kh, g.kw),
+      check(cudnnSetFilter4dDescriptor(op.wDesc, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, op.cb,
+                                       op.ca / op.groups, g.kh, g.kw),
             "filter descriptor");
       check(cudnnCreateConvolutionDescriptor(&op.convDesc), "convolution descriptor");
-      check(cudnnSetConvolution2dDescriptor(op.convDesc, g.padT, g.padL, g.sh, g.sw, op.dh, op.dw,
-                                            CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+      check(cudnnSetConvolution2dDescriptor(op.convDesc, op.dnnPadT, op.dnnPadL, g.sh, g.sw, op.dh,
+                                            op.dw, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
             "convolution descriptor");
+      if (op.groups > 1)
+        check(cudnnSetConvolutionGroupCount(op.convDesc, op.groups), "convolution groups");
       // Keras numerics: FP32 FMA kernels only (CUDNN_DEFAULT_MATH would allow TF32 on Hopper).
       check(cudnnSetConvolutionMathType(op.convDesc, CUDNN_FMA_MATH), "FP32 math");
     }
@@ -268,8 +291,10 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
   for (Op& op : ops_) {
     auto& vs = op.layer->variables();
     if (op.kind == Kind::Dense || op.kind == Kind::Conv) {
-      op.w = offset.at(&vs[0]);
-      if (vs.size() > 1) op.b = offset.at(&vs[1]);
+      if (size_t(op.wVar) >= vs.size() || (op.bVar >= 0 && size_t(op.bVar) >= vs.size()))
+        throw Error("GPU plan: " + op.layer->name() + " has fewer variables than expected");
+      op.w = offset.at(&vs[size_t(op.wVar)]);
+      if (op.bVar >= 0) op.b = offset.at(&vs[size_t(op.bVar)]);
     } else if (op.kind == Kind::BatchNorm) {
       // Keras order: gamma (scale), beta (center), moving_mean, moving_variance.
       const json& c = op.layer->config();
@@ -309,7 +334,7 @@ CudaExecutor::~CudaExecutor() {
 
 // The chain of layers from the model's input to its output, each checked for a GPU path.
 void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
-                        const Optimizer& optimizer, const std::vector<Variable*>& trainable) {
+                        const Optimizer* optimizer, const std::vector<Variable*>& trainable) {
   const ModelSpec& spec = model.spec();
   if (spec.inputs.size() != 1 || spec.outputs.size() != 1)
     throw Error(notOnGpu("a model with " + std::to_string(spec.inputs.size()) + " inputs and " +
@@ -352,8 +377,15 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       const json& a = c.at("activation");
       op.act = gpuActivation(
           a.is_null() ? ActivationFn::Linear : activationFromName(a.get<std::string>()), what);
-      op.out = c.at("units").get<Index>();
-      if (!lastAxisOnly) throw Error(notOnGpu(what + " on an input of rank > 2"));
+      const Index units = c.at("units").get<Index>();
+      // On (n, ..., C): the same matrix for every position (rows = n * spatial).
+      const Index last = ns && !ns->inputs.empty() ? ns->inputs[0].back() : features;
+      if (last == kNone || last <= 0 || features % last != 0)
+        throw Error(notOnGpu(what + " on an input of variable size"));
+      op.spatial = features / last;
+      op.out = units * op.spatial;
+      op.wVar = 0;
+      op.bVar = c.value("use_bias", true) ? 1 : -1;
     } else if (node.className == "Activation") {
       op.kind = Kind::Act;
       op.act = gpuActivation(activationFromName(c.at("activation").get<std::string>()), what);
@@ -371,10 +403,32 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       op.kind = Kind::Mask;
       op.alpha = node.className == "AlphaDropout";
       op.out = features;
-    } else if (node.className == "Conv2D" || node.className == "MaxPooling2D" ||
+    } else if (node.className == "Conv2D" || node.className == "Conv1D" ||
+               node.className == "DepthwiseConv2D" || node.className == "SeparableConv2D" ||
+               node.className == "Conv2DTranspose" || node.className == "MaxPooling2D" ||
                node.className == "AveragePooling2D" || node.className == "GlobalAveragePooling2D" ||
-               node.className == "GlobalMaxPooling2D") {
+               node.className == "GlobalMaxPooling2D" || node.className == "MaxPooling1D" ||
+               node.className == "AveragePooling1D" || node.className == "GlobalAveragePooling1D" ||
+               node.className == "GlobalMaxPooling1D") {
       planSpatial(op, node.className, what, c, ns, features);
+      if (node.className == "SeparableConv2D") {
+        // The depthwise part (planned above, linear, no bias), then the pointwise 1x1
+        // convolution as a Dense on every position: (n * oh * ow, C * dm) x (C * dm, filters).
+        Op pw;
+        pw.layer = layer;
+        pw.kind = Kind::Dense;
+        pw.in = op.out;
+        pw.spatial = Index(op.bh) * op.bw;
+        const Index filters = c.at("filters").get<Index>();
+        pw.out = pw.spatial * filters;
+        const json& pa = c.at("activation");
+        pw.act = gpuActivation(
+            pa.is_null() ? ActivationFn::Linear : activationFromName(pa.get<std::string>()), what);
+        pw.wVar = 1;
+        pw.bVar = c.value("use_bias", true) ? 2 : -1;
+        ops_.push_back(std::move(op));
+        op = std::move(pw);
+      }
     } else if (node.className == "BatchNormalization") {
       planBatchNorm(op, what, c, ns, features);
     } else {
@@ -392,6 +446,11 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     throw Error(notOnGpu("an output of rank " + std::to_string(outShape.size())));
   outDim_ = features;
 
+  if (!optimizer) {  // inference only (evaluate, predict): no loss or optimizer on the device
+    for (Variable* v : model.allWeights()) vars_.emplace_back(v, 0);
+    ntrain_ = 0;
+    return;
+  }
   if (losses.size() != 1) throw Error(notOnGpu("several losses"));
   const std::string lossName = losses[0]->className();
   const json lc = losses[0]->config();
@@ -410,10 +469,10 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     throw Error(notOnGpu("the loss " + lossName));
   }
 
-  const std::string opt = optimizer.name();
-  const json oc = optimizer.config();
-  if (optimizer.clipnorm() > 0 || optimizer.clipvalue() > 0 || optimizer.globalClipnorm() > 0 ||
-      optimizer.weightDecay() > 0)
+  const std::string opt = optimizer->name();
+  const json oc = optimizer->config();
+  if (optimizer->clipnorm() > 0 || optimizer->clipvalue() > 0 || optimizer->globalClipnorm() > 0 ||
+      optimizer->weightDecay() > 0)
     throw Error(notOnGpu("gradient clipping and weight decay"));
   if (opt == "SGD") {
     momentum_ = float(oc.at("momentum").get<double>());
@@ -440,71 +499,125 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       vars_.emplace_back(v, 0);
 }
 
-// Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D on an
-// NHWC input (n, h, w, c) of known size.
+// Convolutions (Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D's depthwise part,
+// Conv2DTranspose) and poolings (1-D and 2-D, global too) on an NHWC input (n, h, w, c) of known
+// size; 1-D layers see (n, steps, c) as (n, 1, steps, c).
 void CudaExecutor::planSpatial(Op& op, const std::string& cls, const std::string& what,
                                const json& c, const NodeShapes* ns, Index features) {
-  if (!ns || ns->inputs.size() != 1 || ns->inputs[0].size() != 4)
-    throw Error(notOnGpu(what + " on an input that is not (batch, height, width, channels)"));
+  const bool oneD = cls.size() > 2 && cls.compare(cls.size() - 2, 2, "1D") == 0;
+  const size_t rank = oneD ? 3 : 4;
+  if (!ns || ns->inputs.size() != 1 || ns->inputs[0].size() != rank)
+    throw Error(notOnGpu(what + (oneD ? " on an input that is not (batch, steps, channels)"
+                                      : " on an input that is not (batch, height, width, "
+                                        "channels)")));
   const Shape& in = ns->inputs[0];
-  for (size_t d = 1; d < 4; ++d)
+  for (size_t d = 1; d < rank; ++d)
     if (in[d] == kNone) throw Error(notOnGpu(what + " on an input of variable size"));
-  if (in[1] * in[2] * in[3] != features)
-    throw Error("GPU plan: " + what + " input size does not match");
+  const Index h = oneD ? 1 : in[1], w = in[rank - 2], ch = in[rank - 1];
+  if (h * w * ch != features) throw Error("GPU plan: " + what + " input size does not match");
   if (c.contains("data_format") && c.at("data_format").is_string() &&
       c.at("data_format").get<std::string>() != "channels_last")
     throw Error(notOnGpu(what + " with data_format " + c.at("data_format").get<std::string>()));
-  const Index h = in[1], w = in[2], ch = in[3];
   PoolGeom& g = op.geom;
-  if (cls == "GlobalAveragePooling2D" || cls == "GlobalMaxPooling2D") {
+  if (cls.rfind("Global", 0) == 0) {
     op.kind = Kind::Pool;
-    op.isMax = cls == "GlobalMaxPooling2D";
+    op.isMax = cls.find("Max") != std::string::npos;
     g = {0, int(h), int(w), int(ch), int(h), int(w), 1, 1, 0, 0, 1, 1};
     op.out = ch;
     return;
   }
-  const bool conv = cls == "Conv2D";
+  // A 1-D tuple (k) as (1, k).
+  auto tuple = [&](const char* key) {
+    std::vector<Index> t = configTuple(c, key, oneD ? 1 : 2, op.layer->name());
+    if (oneD) t.insert(t.begin(), 1);
+    return t;
+  };
+  const bool conv = cls.find("Conv") != std::string::npos;
   std::vector<Index> k, st, dil{1, 1};
-  std::string padding = c.at("padding").get<std::string>();
-  if (conv) {
-    if (c.at("groups").get<Index>() != 1) throw Error(notOnGpu(what + " with groups > 1"));
-    for (const char* r : {"kernel_regularizer", "bias_regularizer", "activity_regularizer"})
-      if (!isNullOrFalse(c, r)) throw Error(notOnGpu(what + " with a " + r));
-    k = configTuple(c, "kernel_size", 2, op.layer->name());
-    st = configTuple(c, "strides", 2, op.layer->name());
-    dil = configTuple(c, "dilation_rate", 2, op.layer->name());
-    const json& a = c.at("activation");
-    op.act = gpuActivation(
-        a.is_null() ? ActivationFn::Linear : activationFromName(a.get<std::string>()), what);
-    op.filters = int(c.at("filters").get<Index>());
-  } else {
-    k = configTuple(c, "pool_size", 2, op.layer->name());
-    st = c.at("strides").is_null() ? k : configTuple(c, "strides", 2, op.layer->name());
-  }
-  const ConvGeom cg = makeConvGeom(h, w, ch, k[0], k[1], st[0], st[1], dil[0], dil[1], padding);
-  g = {0,          int(h),     int(w),       int(ch),      int(k[0]),  int(k[1]),
-       int(st[0]), int(st[1]), int(cg.padT), int(cg.padL), int(cg.oh), int(cg.ow)};
+  const std::string padding = c.at("padding").get<std::string>();
   if (!conv) {
+    k = tuple("pool_size");
+    st = c.at("strides").is_null() ? k : tuple("strides");
+    const ConvGeom cg = makeConvGeom(h, w, ch, k[0], k[1], st[0], st[1], 1, 1, padding);
+    g = {0,          int(h),     int(w),       int(ch),      int(k[0]),  int(k[1]),
+         int(st[0]), int(st[1]), int(cg.padT), int(cg.padL), int(cg.oh), int(cg.ow)};
     op.kind = Kind::Pool;
-    op.isMax = cls == "MaxPooling2D";
+    op.isMax = cls.find("Max") != std::string::npos;
     op.out = cg.oh * cg.ow * ch;
     return;
   }
-#if TESSEL_HAVE_CUDNN
-  // cuDNN pads both sides alike: TF's "same" with an odd total (stride > 1) pads one more after.
-  // Accepted when the extra row/column is never read (cuDNN's output size is Keras's).
-  for (int a = 0; a < 2; ++a) {
-    const Index len = a ? w : h, pad = a ? cg.padL : cg.padT, out = a ? cg.ow : cg.oh;
-    const Index ek = (k[size_t(a)] - 1) * dil[size_t(a)] + 1;
-    if ((len + 2 * pad - ek) / st[size_t(a)] + 1 != out)
-      throw Error(notOnGpu(what + " with asymmetric 'same' padding (input " + std::to_string(h) +
-                           "x" + std::to_string(w) + ", stride " + std::to_string(st[0]) + "x" +
-                           std::to_string(st[1]) + ")"));
+  for (const char* r : {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                        "depthwise_regularizer", "pointwise_regularizer"})
+    if (!isNullOrFalse(c, r)) throw Error(notOnGpu(what + " with a " + r));
+  k = tuple("kernel_size");
+  st = tuple("strides");
+  dil = tuple("dilation_rate");
+  const bool depthwise = cls == "DepthwiseConv2D" || cls == "SeparableConv2D";
+  op.transposed = cls == "Conv2DTranspose";
+  if (op.transposed && c.contains("output_padding") && !c.at("output_padding").is_null())
+    throw Error(notOnGpu(what + " with output_padding"));
+  // SeparableConv2D: its depthwise part is linear without bias (the pointwise part has them).
+  const json& a = c.at("activation");
+  op.act = cls == "SeparableConv2D"
+               ? kActLinear
+               : gpuActivation(
+                     a.is_null() ? ActivationFn::Linear : activationFromName(a.get<std::string>()),
+                     what);
+  const bool bias = c.value("use_bias", true);
+  op.wVar = 0;
+  op.bVar = bias && cls != "SeparableConv2D" ? 1 : -1;
+  const Index ekh = (k[0] - 1) * dil[0] + 1, ekw = (k[1] - 1) * dil[1] + 1;
+  Index outH, outW, outC, top, left, totalH, totalW;
+  if (op.transposed) {
+    // Keras deconv_output_length (output_padding null); C maps the output to the input, padded
+    // as TF's conv2d_backprop_input.
+    outC = c.at("filters").get<Index>();
+    outH = padding == "same" ? h * st[0] : (h - 1) * st[0] + ekh;
+    outW = padding == "same" ? w * st[1] : (w - 1) * st[1] + ekw;
+    totalH = std::max<Index>((h - 1) * st[0] + ekh - outH, 0);
+    totalW = std::max<Index>((w - 1) * st[1] + ekw - outW, 0);
+    top = padding == "same" ? totalH / 2 : 0;
+    left = padding == "same" ? totalW / 2 : 0;
+    op.ah = int(outH), op.aw = int(outW), op.ca = int(outC);
+    op.bh = int(h), op.bw = int(w), op.cb = int(ch);
+    op.groups = 1;
+  } else {
+    const ConvGeom cg = makeConvGeom(h, w, ch, k[0], k[1], st[0], st[1], dil[0], dil[1], padding);
+    outH = cg.oh, outW = cg.ow;
+    outC = depthwise ? ch * c.at("depth_multiplier").get<Index>() : c.at("filters").get<Index>();
+    top = cg.padT, left = cg.padL;
+    totalH = std::max<Index>((outH - 1) * st[0] + ekh - h, 0);
+    totalW = std::max<Index>((outW - 1) * st[1] + ekw - w, 0);
+    op.ah = int(h), op.aw = int(w), op.ca = int(ch);
+    op.bh = int(outH), op.bw = int(outW), op.cb = int(outC);
+    op.groups = depthwise ? int(ch) : int(c.value("groups", Index(1)));
+    if (op.groups < 1 || ch % op.groups != 0 || outC % op.groups != 0)
+      throw Error("GPU plan: " + what + " groups do not divide the channels");
   }
-  op.kind = Kind::Conv;
+  // cuDNN pads both sides alike; TF pads one more after when the total is odd ("same" at
+  // stride > 1, Conv2DTranspose "same" with k - s odd) and all before for "causal". cuDNN's own
+  // padding is used when its output size is Keras's (the extra row/column is never read), else A
+  // is padded explicitly (a pad kernel; its adjoint, a crop, for the gradient).
+  const bool symmetric = (op.ah + 2 * top - ekh) / st[0] + 1 == op.bh &&
+                         (op.aw + 2 * left - ekw) / st[1] + 1 == op.bw && top <= totalH - top &&
+                         left <= totalW - left;
+  op.explicitPad = !symmetric;
+  op.padTop = int(top), op.padLeft = int(left);
+  op.aph = int(op.ah + (op.explicitPad ? totalH : 0));
+  op.apw = int(op.aw + (op.explicitPad ? totalW : 0));
+  op.dnnPadT = op.explicitPad ? 0 : int(top);
+  op.dnnPadL = op.explicitPad ? 0 : int(left);
+  if (op.explicitPad &&
+      ((op.aph - ekh) / st[0] + 1 != op.bh || (op.apw - ekw) / st[1] + 1 != op.bw))
+    throw Error("GPU plan: " + what + " padding does not give Keras's output size");
+  g = {0,          int(h),     int(w),   int(ch),   int(k[0]), int(k[1]),
+       int(st[0]), int(st[1]), int(top), int(left), int(outH), int(outW)};
+  op.filters = int(outC);
   op.dh = int(dil[0]);
   op.dw = int(dil[1]);
-  op.out = cg.oh * cg.ow * op.filters;
+  op.out = outH * outW * outC;
+#if TESSEL_HAVE_CUDNN
+  op.kind = Kind::Conv;
   hasConv_ = true;
 #else
   throw Error(notOnGpu(what + " (this build has no cuDNN)"));
@@ -615,6 +728,10 @@ void CudaExecutor::allocate(Index batch) {
         op.y = buffer(op.out, "the activations");
         op.z = op.act == kActLinear ? op.y : buffer(op.out, "the activations");
         op.gy = buffer(op.out, "the gradients");
+        if (op.spatial > 1 && op.b >= 0)
+          scratchDoubles =
+              std::max(scratchDoubles,
+                       reductionScratchDoubles(int(batch * op.spatial), int(op.out / op.spatial)));
         break;
       case Kind::Act:
       case Kind::Mask:
@@ -625,10 +742,14 @@ void CudaExecutor::allocate(Index batch) {
         op.y = buffer(op.out, "the activations");
         op.z = op.act == kActLinear ? op.y : buffer(op.out, "the activations");
         op.gy = buffer(op.out, "the gradients");
-        const long kernel = long(op.filters) * op.geom.kh * op.geom.kw * op.geom.c;
+        const long kernel = long(op.cb) * op.geom.kh * op.geom.kw * (op.ca / op.groups);
         op.filter = fixed(kernel, "the convolution kernels");
         op.dfilter = fixed(kernel, "the convolution kernels");
-        const int rows = int(batch * op.geom.oh * op.geom.ow);
+        if (op.explicitPad) {
+          op.apad = buffer(Index(op.aph) * op.apw * op.ca, "the padded activations");
+          op.gapad = buffer(Index(op.aph) * op.apw * op.ca, "the padded gradients");
+        }
+        const int rows = int(batch * (op.out / op.filters));
         scratchDoubles = std::max(scratchDoubles, reductionScratchDoubles(rows, op.filters));
         break;
       }
@@ -681,15 +802,17 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
     switch (op.kind) {
       case Kind::Alias:
         break;
-      case Kind::Dense:
+      case Kind::Dense: {
         // Z (rows, out) = X (rows, in) W (in, out), row-major; in cuBLAS's column-major terms
         // Z^T = W^T X^T with W^T stored as (out, in) leading dimension out.
-        check(cublasSgemm(blas_, CUBLAS_OP_N, CUBLAS_OP_N, int(op.out), rows, int(op.in), &one,
-                          params_ + op.w, int(op.out), in, int(op.in), &zero, op.z, int(op.out)),
+        const int r = rows * int(op.spatial), di = int(op.in / op.spatial),
+                  dO = int(op.out / op.spatial);
+        check(cublasSgemm(blas_, CUBLAS_OP_N, CUBLAS_OP_N, dO, r, di, &one, params_ + op.w, dO, in,
+                          di, &zero, op.z, dO),
               "Dense forward");
-        launchBiasActivation(op.z, op.y, op.b >= 0 ? params_ + op.b : nullptr, rows, int(op.out),
-                             op.act, s);
+        launchBiasActivation(op.z, op.y, op.b >= 0 ? params_ + op.b : nullptr, r, dO, op.act, s);
         break;
+      }
       case Kind::Act:
         launchBiasActivation(const_cast<float*>(in), op.y, nullptr, rows, int(op.out), op.act, s);
         break;
@@ -704,16 +827,32 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       case Kind::Conv: {
 #if TESSEL_HAVE_CUDNN
         const ConvAlgos& a = op.algos.at(n);
-        const int K = op.geom.kh * op.geom.kw * op.geom.c, F = op.filters;
-        // The kernel from Keras's HWIO, row-major (K, F), to cuDNN's KRSC, row-major (F, K).
+        const int K = op.geom.kh * op.geom.kw * (op.ca / op.groups), F = op.cb;
+        // The kernel from Keras's layout, row-major (K, F), to cuDNN's KRSC, row-major (F, K).
         check(cublasSgeam(blas_, CUBLAS_OP_T, CUBLAS_OP_N, K, F, &one, params_ + op.w, F, &zero,
                           op.filter, K, op.filter, K),
-              "Conv2D kernel layout");
-        check(cudnnConvolutionForward(dnn_, &one, a.x, in, op.wDesc, op.filter, op.convDesc, a.fwd,
-                                      dnnWorkspace_, dnnWorkspaceBytes_, &zero, a.y, op.z),
-              "Conv2D forward");
+              "convolution kernel layout");
+        if (!op.transposed) {
+          const float* src = in;
+          if (op.explicitPad) {
+            launchPad(in, op.apad, rows, op.ah, op.aw, op.ca, op.aph, op.apw, op.padTop, op.padLeft,
+                      s);
+            src = op.apad;
+          }
+          check(cudnnConvolutionForward(dnn_, &one, a.x, src, op.wDesc, op.filter, op.convDesc,
+                                        a.fwd, dnnWorkspace_, dnnWorkspaceBytes_, &zero, a.y, op.z),
+                "convolution forward");
+        } else {
+          check(cudnnConvolutionBackwardData(dnn_, &one, op.wDesc, op.filter, a.y, in, op.convDesc,
+                                             a.bwdData, dnnWorkspace_, dnnWorkspaceBytes_, &zero,
+                                             a.x, op.explicitPad ? op.apad : op.z),
+                "transposed convolution forward");
+          if (op.explicitPad)
+            launchCrop(op.apad, op.z, rows, op.ah, op.aw, op.ca, op.aph, op.apw, op.padTop,
+                       op.padLeft, s);
+        }
         launchBiasActivation(op.z, op.y, op.b >= 0 ? params_ + op.b : nullptr,
-                             rows * op.geom.oh * op.geom.ow, F, op.act, s);
+                             int(rows * (op.out / op.filters)), op.filters, op.act, s);
 #endif
         break;
       }
@@ -749,15 +888,20 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           break;
         case Kind::Dense: {
           // dZ in place of dY; db = column sums of dZ; dW = X^T dZ; dX = dZ W^T.
-          launchActivationBackward(op.gy, op.z, op.y, op.gy, op.b >= 0 ? grads_ + op.b : nullptr,
-                                   rows, int(op.out), op.act, s);
-          check(cublasSgemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, int(op.out), int(op.in), rows, &one,
-                            op.gy, int(op.out), in, int(op.in), &zero, grads_ + op.w, int(op.out)),
+          const int r = rows * int(op.spatial), di = int(op.in / op.spatial),
+                    dO = int(op.out / op.spatial);
+          if (op.spatial > 1 && op.b >= 0)  // many rows: the two-level deterministic sums
+            launchActivationBackwardBias(op.gy, op.z, op.y, op.gy, grads_ + op.b, r, dO, op.act,
+                                         reduceScratch_, s);
+          else
+            launchActivationBackward(op.gy, op.z, op.y, op.gy, op.b >= 0 ? grads_ + op.b : nullptr,
+                                     r, dO, op.act, s);
+          check(cublasSgemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, dO, di, r, &one, op.gy, dO, in, di,
+                            &zero, grads_ + op.w, dO),
                 "Dense weight gradient");
           if (gin)
-            check(cublasSgemm(blas_, CUBLAS_OP_T, CUBLAS_OP_N, int(op.in), rows, int(op.out), &one,
-                              params_ + op.w, int(op.out), op.gy, int(op.out), &zero, gin,
-                              int(op.in)),
+            check(cublasSgemm(blas_, CUBLAS_OP_T, CUBLAS_OP_N, di, r, dO, &one, params_ + op.w, dO,
+                              op.gy, dO, &zero, gin, di),
                   "Dense input gradient");
           break;
         }
@@ -771,27 +915,51 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         case Kind::Conv: {
 #if TESSEL_HAVE_CUDNN
           const ConvAlgos& a = op.algos.at(n);
-          const int K = op.geom.kh * op.geom.kw * op.geom.c, F = op.filters;
-          const int M = rows * op.geom.oh * op.geom.ow;
+          const int K = op.geom.kh * op.geom.kw * (op.ca / op.groups), F = op.cb;
+          const int M = int(rows * (op.out / op.filters));
           // dZ in place of dY; db = column sums of dZ (in double over row chunks), one pass.
           if (op.b >= 0)
-            launchActivationBackwardBias(op.gy, op.z, op.y, op.gy, grads_ + op.b, M, F, op.act,
-                                         reduceScratch_, s);
+            launchActivationBackwardBias(op.gy, op.z, op.y, op.gy, grads_ + op.b, M, op.filters,
+                                         op.act, reduceScratch_, s);
           else
-            launchActivationBackward(op.gy, op.z, op.y, op.gy, nullptr, M, F, op.act, s);
-          check(cudnnConvolutionBackwardFilter(dnn_, &one, a.x, in, a.y, op.gy, op.convDesc,
-                                               a.bwdFilter, dnnWorkspace_, dnnWorkspaceBytes_,
-                                               &zero, op.wDesc, op.dfilter),
-                "Conv2D kernel gradient");
-          // KRSC (F, K) back to HWIO (K, F).
+            launchActivationBackward(op.gy, op.z, op.y, op.gy, nullptr, M, op.filters, op.act, s);
+          if (!op.transposed) {
+            check(cudnnConvolutionBackwardFilter(
+                      dnn_, &one, a.x, op.explicitPad ? op.apad : in, a.y, op.gy, op.convDesc,
+                      a.bwdFilter, dnnWorkspace_, dnnWorkspaceBytes_, &zero, op.wDesc, op.dfilter),
+                  "convolution kernel gradient");
+            if (gin) {
+              check(cudnnConvolutionBackwardData(dnn_, &one, op.wDesc, op.filter, a.y, op.gy,
+                                                 op.convDesc, a.bwdData, dnnWorkspace_,
+                                                 dnnWorkspaceBytes_, &zero, a.x,
+                                                 op.explicitPad ? op.gapad : gin),
+                    "convolution input gradient");
+              if (op.explicitPad)
+                launchCrop(op.gapad, gin, rows, op.ah, op.aw, op.ca, op.aph, op.apw, op.padTop,
+                           op.padLeft, s);
+            }
+          } else {
+            // Transposed: C's input is dZ (A), its output gradient the layer input (B).
+            const float* ga = op.gy;
+            if (op.explicitPad) {
+              launchPad(op.gy, op.gapad, rows, op.ah, op.aw, op.ca, op.aph, op.apw, op.padTop,
+                        op.padLeft, s);
+              ga = op.gapad;
+            }
+            check(cudnnConvolutionBackwardFilter(dnn_, &one, a.x, ga, a.y, in, op.convDesc,
+                                                 a.bwdFilter, dnnWorkspace_, dnnWorkspaceBytes_,
+                                                 &zero, op.wDesc, op.dfilter),
+                  "transposed convolution kernel gradient");
+            if (gin)
+              check(cudnnConvolutionForward(dnn_, &one, a.x, ga, op.wDesc, op.filter, op.convDesc,
+                                            a.fwd, dnnWorkspace_, dnnWorkspaceBytes_, &zero, a.y,
+                                            gin),
+                    "transposed convolution input gradient");
+          }
+          // KRSC (F, K) back to Keras's (K, F).
           check(cublasSgeam(blas_, CUBLAS_OP_T, CUBLAS_OP_N, F, K, &one, op.dfilter, K, &zero,
                             grads_ + op.w, F, grads_ + op.w, F),
-                "Conv2D kernel gradient layout");
-          if (gin)
-            check(cudnnConvolutionBackwardData(dnn_, &one, op.wDesc, op.filter, a.y, op.gy,
-                                               op.convDesc, a.bwdData, dnnWorkspace_,
-                                               dnnWorkspaceBytes_, &zero, a.x, gin),
-                  "Conv2D input gradient");
+                "convolution kernel gradient layout");
 #endif
           break;
         }
@@ -908,62 +1076,77 @@ void CudaExecutor::prepareConvolutions(Index n) {
   for (Op& op : ops_) {
     if (op.kind != Kind::Conv || op.algos.count(n)) continue;
     const PoolGeom& g = op.geom;
-    const std::string what = "Conv2D '" + op.layer->name() + "'";
+    const std::string what = op.layer->className() + " '" + op.layer->name() + "'";
     ConvAlgos a;
     check(cudnnCreateTensorDescriptor(&a.x), "tensor descriptor");
     check(cudnnCreateTensorDescriptor(&a.y), "tensor descriptor");
-    check(
-        cudnnSetTensor4dDescriptor(a.x, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, int(n), g.c, g.h, g.w),
-        "tensor descriptor");
-    check(cudnnSetTensor4dDescriptor(a.y, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, int(n), op.filters,
-                                     g.oh, g.ow),
-          "tensor descriptor");
     op.algos[n] = a;  // destroyed with the op from here on
+    check(cudnnSetTensor4dDescriptor(a.x, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, int(n), op.ca,
+                                     op.aph, op.apw),
+          "tensor descriptor");
+    check(cudnnSetTensor4dDescriptor(a.y, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, int(n), op.cb, op.bh,
+                                     op.bw),
+          "tensor descriptor");
     int on = 0, oc = 0, oh = 0, ow = 0;
     check(cudnnGetConvolution2dForwardOutputDim(op.convDesc, a.x, op.wDesc, &on, &oc, &oh, &ow),
           "output size");
-    if (on != int(n) || oc != op.filters || oh != g.oh || ow != g.ow)
+    if (on != int(n) || oc != op.cb || oh != op.bh || ow != op.bw)
       throw Error("GPU plan: cuDNN's output size of " + what + " differs from Keras's");
-    auto usable = [&](auto& p) {
-      return p.status == CUDNN_STATUS_SUCCESS &&
-             (p.determinism == CUDNN_DETERMINISTIC || anyConvAlgorithm_) &&
-             p.memory <= dnnWorkspaceBytes_ &&
-             (p.mathType == CUDNN_FMA_MATH || p.mathType == CUDNN_DEFAULT_MATH);
+    (void)g;
+    // C's buffers: A (the padded copy where there is one), B, and their gradients.
+    const float* aIn =
+        op.transposed ? (op.explicitPad ? op.gapad : op.gy) : (op.explicitPad ? op.apad : op.x);
+    float* aGrad =
+        op.transposed ? (op.explicitPad ? op.apad : op.z) : (op.explicitPad ? op.gapad : op.gx);
+    const float* bGrad = op.transposed ? op.x : op.gy;
+    float* bOut = op.transposed ? op.gx : op.z;
+    const bool needFwd = !op.transposed || op.gx;
+    const bool needBwdData = op.transposed || op.gx;
+    // Deterministic FP32 FMA algorithms first; where cuDNN has none for a shape (some grouped
+    // convolutions), the fastest FP32 one, said once on stderr.
+    auto pick = [&](auto* perf, int found, auto& algo, const char* pass) {
+      for (int pass2 = 0; pass2 < 2; ++pass2)
+        for (int i = 0; i < found; ++i) {
+          const auto& p = perf[i];
+          if (p.status != CUDNN_STATUS_SUCCESS || p.memory > dnnWorkspaceBytes_ ||
+              (p.mathType != CUDNN_FMA_MATH && p.mathType != CUDNN_DEFAULT_MATH))
+            continue;
+          if (p.determinism != CUDNN_DETERMINISTIC && !anyConvAlgorithm_ && pass2 == 0) continue;
+          algo = p.algo;
+          if (pass2 == 1)
+            std::fprintf(stderr,
+                         "tessel: GPU: %s %s uses a non-deterministic cuDNN algorithm (none "
+                         "deterministic for this shape)\n",
+                         what.c_str(), pass);
+          return;
+        }
+      throw Error(notOnGpu(what + " (no FP32 cuDNN " + pass + " algorithm)"));
     };
     constexpr int kMax = 16;
     int found = 0;
-    bool ok = false;
-    {
+    if (needFwd) {
       cudnnConvolutionFwdAlgoPerf_t perf[kMax];
-      check(cudnnFindConvolutionForwardAlgorithmEx(dnn_, a.x, op.x, op.wDesc, op.filter,
-                                                   op.convDesc, a.y, op.z, kMax, &found, perf,
-                                                   dnnWorkspace_, dnnWorkspaceBytes_),
+      check(cudnnFindConvolutionForwardAlgorithmEx(dnn_, a.x, aIn, op.wDesc, op.filter, op.convDesc,
+                                                   a.y, bOut, kMax, &found, perf, dnnWorkspace_,
+                                                   dnnWorkspaceBytes_),
             "choose the " + what + " forward algorithm");
-      for (int i = 0; i < found && !ok; ++i)
-        if (usable(perf[i])) a.fwd = perf[i].algo, ok = true;
-      if (!ok) throw Error(notOnGpu(what + " (no deterministic FP32 cuDNN forward algorithm)"));
+      pick(perf, found, a.fwd, "forward");
     }
     {
       cudnnConvolutionBwdFilterAlgoPerf_t perf[kMax];
-      check(cudnnFindConvolutionBackwardFilterAlgorithmEx(dnn_, a.x, op.x, a.y, op.gy, op.convDesc,
+      check(cudnnFindConvolutionBackwardFilterAlgorithmEx(dnn_, a.x, aIn, a.y, bGrad, op.convDesc,
                                                           op.wDesc, op.dfilter, kMax, &found, perf,
                                                           dnnWorkspace_, dnnWorkspaceBytes_),
             "choose the " + what + " kernel gradient algorithm");
-      ok = false;
-      for (int i = 0; i < found && !ok; ++i)
-        if (usable(perf[i])) a.bwdFilter = perf[i].algo, ok = true;
-      if (!ok) throw Error(notOnGpu(what + " (no deterministic FP32 cuDNN filter gradient)"));
+      pick(perf, found, a.bwdFilter, "kernel gradient");
     }
-    if (op.gx) {
+    if (needBwdData) {
       cudnnConvolutionBwdDataAlgoPerf_t perf[kMax];
-      check(cudnnFindConvolutionBackwardDataAlgorithmEx(dnn_, op.wDesc, op.filter, a.y, op.gy,
-                                                        op.convDesc, a.x, op.gx, kMax, &found, perf,
+      check(cudnnFindConvolutionBackwardDataAlgorithmEx(dnn_, op.wDesc, op.filter, a.y, bGrad,
+                                                        op.convDesc, a.x, aGrad, kMax, &found, perf,
                                                         dnnWorkspace_, dnnWorkspaceBytes_),
             "choose the " + what + " input gradient algorithm");
-      ok = false;
-      for (int i = 0; i < found && !ok; ++i)
-        if (usable(perf[i])) a.bwdData = perf[i].algo, ok = true;
-      if (!ok) throw Error(notOnGpu(what + " (no deterministic FP32 cuDNN input gradient)"));
+      pick(perf, found, a.bwdData, "input gradient");
     }
     op.algos[n] = a;
   }
@@ -990,6 +1173,14 @@ void CudaExecutor::upload(Optimizer& optimizer) {
       check(cudaMemcpy((kind ? slot1_ : slot0_) + vars_[j].second, state[kind * nv + j]->data(),
                        size_t(state[kind * nv + j]->size()) * 4, cudaMemcpyHostToDevice),
             "upload the optimizer state");
+}
+
+void CudaExecutor::uploadWeights() {
+  check(cudaStreamSynchronize(stream_), "finish the steps");
+  for (auto& [v, off] : vars_)
+    check(cudaMemcpy(params_ + off, v->value.data(), size_t(v->value.size()) * 4,
+                     cudaMemcpyHostToDevice),
+          "upload the weights");
 }
 
 void CudaExecutor::download(Optimizer& optimizer) {
@@ -1060,6 +1251,7 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
       hyper[0] = float(lr);
     }
   }
+  if (train && inference_) throw Error("GPU: this plan is for inference only");
   Graph& g = graphFor(n, train);
   check(cudaGraphLaunch(g.exec, stream_), "launch the step");
   check(cudaStreamSynchronize(stream_), "run the step");
@@ -1102,7 +1294,36 @@ std::unique_ptr<Executor> Executor::create(int device, Model& model,
                                            const Optimizer& optimizer,
                                            const std::vector<Variable*>& trainable,
                                            Index maxBatch) {
-  return std::make_unique<CudaExecutor>(device, model, losses, lossWeights, optimizer, trainable,
+  return std::make_unique<CudaExecutor>(device, model, losses, lossWeights, &optimizer, trainable,
+                                        maxBatch);
+}
+
+std::vector<ConvPlan> CudaExecutor::convPlans() const {
+  std::vector<ConvPlan> out;
+  for (const Op& op : ops_) {
+    if (op.kind != Kind::Conv) continue;
+    ConvPlan p;
+    p.layer = op.layer->name();
+    p.transposed = op.transposed;
+    p.explicitPad = op.explicitPad;
+    p.groups = op.groups;
+    p.ah = op.ah, p.aw = op.aw, p.ca = op.ca, p.bh = op.bh, p.bw = op.bw, p.cb = op.cb;
+    p.aph = op.aph, p.apw = op.apw, p.padTop = op.padTop, p.padLeft = op.padLeft;
+    p.dnnPadT = op.dnnPadT, p.dnnPadL = op.dnnPadL;
+    p.kh = op.geom.kh, p.kw = op.geom.kw, p.sh = op.geom.sh, p.sw = op.geom.sw;
+    p.dh = op.dh, p.dw = op.dw;
+    out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<ConvPlan> Executor::convPlans(Model& model) {
+  return CudaExecutor(CudaExecutor::PlanOnly{}, model).convPlans();
+}
+
+std::unique_ptr<Executor> Executor::createInference(int device, Model& model, Index maxBatch) {
+  return std::make_unique<CudaExecutor>(device, model, std::vector<const Loss*>{},
+                                        std::vector<double>{}, nullptr, std::vector<Variable*>{},
                                         maxBatch);
 }
 

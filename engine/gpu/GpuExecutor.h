@@ -15,24 +15,30 @@
 //
 // Supported now: chains (Sequential, or Functional without branches) of InputLayer, Flatten
 // (channels_last), Reshape, Dense (linear, relu, elu, selu, sigmoid, tanh, softmax; no
-// regularizers), Activation, Dropout and AlphaDropout (no noise_shape); one output with the loss
-// sparse_categorical_crossentropy, categorical_crossentropy or mean_squared_error; the optimizers
-// SGD (momentum, nesterov) and Adam (no amsgrad, clipping or weight decay).
-// CNN layers (channels_last / NHWC throughout, as the CPU engine): Conv2D (cuDNN; groups 1,
-// strides, dilation, padding valid or same where cuDNN's symmetric padding gives Keras's output
-// size (not TF's one-more-after "same" at stride > 1 with an odd pad total), use_bias, the
-// activations above, no regularizers); MaxPooling2D, AveragePooling2D (valid / same, TF's
-// exclusion of padded cells), GlobalAveragePooling2D, GlobalMaxPooling2D and
-// BatchNormalization (last axis; batch statistics and Keras's moving-average update in training,
-// moving statistics in inference and for non-trainable layers) are our own kernels.
-// Conv2D: cuDNN tensors are NHWC, the kernel stays in Keras's HWIO layout in the weights (so
-// upload, download, checkpoints and the optimizer are unchanged) and is transposed into cuDNN's
-// NHWC filter layout KRSC (filters, kh, kw, in) by a cuBLAS geam node at the start of each step;
-// the kernel gradient comes back the same way. Algorithms: per batch size, before the graph is
-// captured, cudnnFind*Ex times them on the step's own buffers; the fastest deterministic one with
-// FMA math (CUDNN_FMA_MATH: no TF32) within a 256 MiB workspace is kept (TESSEL_GPU_ANY_CONV_ALGO=1
-// admits nondeterministic ones, for measurements). Bias gradients and BatchNormalization's sums
-// are reduced in double per block of rows, then in a fixed tree: deterministic.
+// regularizers; on (n, ..., C) as one matrix product over every position), Activation, Dropout and
+// AlphaDropout (no noise_shape); one output with the loss sparse_categorical_crossentropy,
+// categorical_crossentropy or mean_squared_error; the optimizers SGD (momentum, nesterov) and Adam
+// (no amsgrad, clipping or weight decay). CNN layers (channels_last / NHWC throughout, as the CPU
+// engine): Conv1D and Conv2D (cuDNN; groups, strides, dilation, padding valid / same / causal,
+// use_bias, the activations above, no regularizers), DepthwiseConv2D (cuDNN grouped convolution,
+// groups = channels), SeparableConv2D (that, then the pointwise 1x1 convolution as one GEMM over
+// every position), Conv2DTranspose (cuDNN's backward-data pass as its forward; output_padding
+// null). TF's asymmetric padding ("same" with an odd total at stride > 1: one more row/column
+// after; "causal": all before) is an explicit pad kernel into a padded copy (a crop for the
+// gradient) where cuDNN's symmetric padding would not give Keras's windows; MaxPooling1D/2D,
+// AveragePooling1D/2D (valid / same, TF's exclusion of padded cells),
+// GlobalAverage/GlobalMaxPooling1D/2D and BatchNormalization (last axis; batch statistics and
+// Keras's moving-average update in training, moving statistics in inference and for non-trainable
+// layers) are our own kernels. Conv2D: cuDNN tensors are NHWC, the kernel stays in Keras's HWIO
+// layout in the weights (so upload, download, checkpoints and the optimizer are unchanged) and is
+// transposed into cuDNN's NHWC filter layout KRSC (filters, kh, kw, in) by a cuBLAS geam node at
+// the start of each step; the kernel gradient comes back the same way. Algorithms: per batch size,
+// before the graph is captured, cudnnFind*Ex times them on the step's own buffers; the fastest
+// deterministic one with FMA math (CUDNN_FMA_MATH: no TF32) within a 256 MiB workspace is kept
+// (TESSEL_GPU_ANY_CONV_ALGO=1 admits nondeterministic ones, for measurements; where cuDNN has no
+// deterministic algorithm for a shape, the fastest FP32 one is used and named on stderr). Bias
+// gradients and BatchNormalization's sums are reduced in double per block of rows, then in a fixed
+// tree: deterministic.
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,8 +56,21 @@ struct Variable;
 
 namespace tessel::gpu {
 
+// One convolution of a plan as cuDNN sees it (GpuExecutor.cpp's Op): C maps A (ah, aw, ca) to B
+// (bh, bw, cb) with cuDNN padding (dnnPadT, dnnPadL); with explicitPad, A is first padded into
+// (aph, apw) at (padTop, padLeft). Transposed: A is the layer's output, B its input.
+struct ConvPlan {
+  std::string layer;
+  bool transposed = false, explicitPad = false;
+  int groups = 1, ah = 0, aw = 0, ca = 0, bh = 0, bw = 0, cb = 0, aph = 0, apw = 0, padTop = 0,
+      padLeft = 0, dnnPadT = 0, dnnPadL = 0, kh = 0, kw = 0, sh = 0, sw = 0, dh = 0, dw = 0;
+};
+
 class Executor {
  public:
+  // For the tests, without a GPU: the convolutions of the plan of `model` (throws as create()).
+  static std::vector<ConvPlan> convPlans(Model& model);
+
   virtual ~Executor() = default;
   // Throws Error when the model, loss or optimizer has no GPU path, when `device` is not a usable
   // GPU, or when the device memory does not hold the buffers for maxBatch.
@@ -61,8 +80,14 @@ class Executor {
                                           const Optimizer& optimizer,
                                           const std::vector<Variable*>& trainable, Index maxBatch);
 
+  // For evaluate() and predict(): the forward pass only (no loss, optimizer or training step on
+  // the device, so any loss and optimizer will do); run() with train = false. Throws as create().
+  static std::unique_ptr<Executor> createInference(int device, Model& model, Index maxBatch);
+
   // Model weights and the optimizer's slots (built when not yet) to the device, and back.
   virtual void upload(Optimizer& optimizer) = 0;
+  // The model's weights alone to the device (inference plans; weights changed on the host).
+  virtual void uploadWeights() = 0;
   virtual void download(Optimizer& optimizer) = 0;
   // For the tests: the gradients of the last training step into every Variable::grad.
   virtual void downloadGradients() = 0;

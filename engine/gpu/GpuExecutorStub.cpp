@@ -10,4 +10,12 @@ std::unique_ptr<Executor> Executor::create(int device, Model&, const std::vector
   throw Error("cuda:" + std::to_string(device) + ": " + unavailableReason() + "; use --device cpu");
 }
 
+std::vector<ConvPlan> Executor::convPlans(Model&) {
+  throw Error(unavailableReason());
+}
+
+std::unique_ptr<Executor> Executor::createInference(int device, Model&, Index) {
+  throw Error("cuda:" + std::to_string(device) + ": " + unavailableReason() + "; use --device cpu");
+}
+
 }  // namespace tessel::gpu

@@ -483,7 +483,43 @@ int blocksFor(long count, int threads) {
   return int(b < 1 ? 1 : b);
 }
 
+__global__ void padKernel(float* x, float* xp, int n, int h, int w, int c, int ph, int pw, int top,
+                          int left, long count, bool crop) {
+  // One thread per element of the padded tensor (n, ph, pw, c).
+  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x) {
+    const int ch = int(i % c);
+    long r = i / c;
+    const int col = int(r % pw);
+    r /= pw;
+    const int row = int(r % ph);
+    const int s = int(r / ph);
+    const int yi = row - top, xi = col - left;
+    const bool in = yi >= 0 && yi < h && xi >= 0 && xi < w;
+    const long j = ((long(s) * h + yi) * w + xi) * c + ch;
+    if (crop) {
+      if (in) x[j] = xp[i];
+    } else {
+      xp[i] = in ? x[j] : 0.0f;
+    }
+  }
+}
+
 }  // namespace
+
+void launchPad(const float* x, float* xp, int n, int h, int w, int c, int ph, int pw, int top,
+               int left, cudaStream_t stream) {
+  const long count = long(n) * ph * pw * c;
+  padKernel<<<blocksFor(count, 256), 256, 0, stream>>>(const_cast<float*>(x), xp, n, h, w, c, ph,
+                                                       pw, top, left, count, false);
+}
+
+void launchCrop(const float* xp, float* x, int n, int h, int w, int c, int ph, int pw, int top,
+                int left, cudaStream_t stream) {
+  const long count = long(n) * ph * pw * c;
+  padKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, const_cast<float*>(xp), n, h, w, c, ph,
+                                                       pw, top, left, count, true);
+}
 
 void launchBiasActivation(float* z, float* y, const float* bias, int rows, int units, int act,
                           cudaStream_t stream) {

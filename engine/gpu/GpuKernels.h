@@ -76,6 +76,15 @@ void launchActivationBackwardBias(const float* dy, const float* z, const float* 
                                   float* db, int rows, int units, int act, double* scratch,
                                   cudaStream_t stream);
 
+// Explicit zero padding for convolutions whose TF padding is asymmetric ("same" with an odd total
+// at stride > 1, Conv1D "causal", Conv2DTranspose "same"): xp (n, ph, pw, c) = x (n, h, w, c) at
+// offset (top, left), zeros around it (every element of xp written). launchCrop is its adjoint
+// for gradients: x = the (top, left) window of xp.
+void launchPad(const float* x, float* xp, int n, int h, int w, int c, int ph, int pw, int top,
+               int left, cudaStream_t stream);
+void launchCrop(const float* xp, float* x, int n, int h, int w, int c, int ph, int pw, int top,
+                int left, cudaStream_t stream);
+
 // BatchNormalization over the last axis of x viewed as (rows, C), as
 // engine/layers/BatchNormalization.cpp: training uses the batch mean and biased variance (two
 // passes in double), updates moving_mean / moving_variance in place with `decay` (the host's

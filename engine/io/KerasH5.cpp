@@ -262,6 +262,33 @@ std::map<std::string, const Tensor*> weightsFor(Model& model, const NamedWeights
   return byName;
 }
 
+// tf.keras 2.x's cell scope of a recurrent layer class ("LSTM" -> "lstm_cell"), "" for others.
+std::string rnnCellScope(const std::string& className) {
+  if (className == "LSTM") return "lstm_cell";
+  if (className == "GRU") return "gru_cell";
+  if (className == "SimpleRNN") return "simple_rnn_cell";
+  return "";
+}
+
+// The name tf.keras 2.x gives variable `var` of layer `node` (Variable::name, "kernel",
+// "forward_lstm/kernel"), as save_weights_to_hdf5_group writes it in weight_names: the layer's
+// scope, then for recurrent layers their cell's ("lstm/lstm_cell/kernel:0"); Bidirectional puts
+// each direction's layer in its scope ("bidirectional/forward_lstm/lstm_cell/kernel:0", TF adds
+// a per-graph counter to the cell, "lstm_cell_1", which Keras ignores: it loads by order within
+// the layer); TimeDistributed keeps the inner layer's variables in its own scope
+// ("time_distributed/kernel:0").
+std::string keras2WeightName(const NodeSpec& node, const std::string& var) {
+  std::string cell = rnnCellScope(node.className);
+  if (node.className == "Bidirectional" && node.config.contains("layer") &&
+      node.config["layer"].is_object())
+    cell = rnnCellScope(node.config["layer"].value("class_name", std::string()));
+  if (cell.empty()) return node.name + "/" + var + ":0";
+  const auto slash = var.rfind('/');
+  const std::string scope = slash == std::string::npos ? "" : var.substr(0, slash + 1);
+  const std::string leaf = slash == std::string::npos ? var : var.substr(slash + 1);
+  return node.name + "/" + scope + cell + "/" + leaf + ":0";
+}
+
 // Keras 2 model_weights content (also the root of a weights-only file) for every node of `spec`
 // (InputLayers included, as Keras 2 Functional model.layers lists them); a block is one group
 // named after it holding its layers' weights ("model_weights/<block>/<layer>/<var>:0").
@@ -286,7 +313,11 @@ void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& given, const Named
     std::vector<std::string> names;
     if (auto it = byName.find(name); it != byName.end()) {
       for (const auto& [key, var] : it->second.vars) {
-        const std::string wn = key + ":0";
+        // key is "<layer>/<variable>"; inside a block the layer is one of the block's.
+        const auto slash = key.find('/');
+        const NodeSpec* node = spec.find(key.substr(0, slash));
+        const std::string wn =
+            node ? keras2WeightName(*node, key.substr(slash + 1)) : key + ":0";
         names.push_back(wn);
         lg.writeTensor(wn, *values.at(key));
       }
@@ -324,14 +355,53 @@ std::string optimizerPrefix(const json& trainingConfig) {
   return "Optimizer";
 }
 
-// "Adam/dense/kernel/m:0" -> "dense/kernel/m"; "Adam/iter:0" -> "iter".
+// Whether a path segment is a tf.keras recurrent cell's scope: "lstm_cell", "gru_cell_3", ...
+bool isCellScope(const std::string& segment) {
+  for (const char* cell : {"lstm_cell", "gru_cell", "simple_rnn_cell"}) {
+    const std::string c = cell;
+    if (segment == c) return true;
+    if (segment.size() > c.size() + 1 && segment.compare(0, c.size() + 1, c + "_") == 0 &&
+        segment.find_first_not_of("0123456789", c.size() + 1) == std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+// "Adam/dense/kernel/m:0" -> "dense/kernel/m"; "Adam/iter:0" -> "iter"; recurrent cells' scopes
+// dropped: "Adam/bidirectional/forward_lstm/lstm_cell_1/kernel/m:0" ->
+// "bidirectional/forward_lstm/kernel/m".
 std::string tfjsOptimizerName(const std::string& keras) {
   std::string s = keras;
   if (s.size() > 2 && s.compare(s.size() - 2, 2, ":0") == 0) s.resize(s.size() - 2);
   const auto slash = s.find('/');
   if (slash != std::string::npos) s = s.substr(slash + 1);
   if (s == "iterations") s = "iter";
-  return s;
+  std::string out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find('/', start);
+    if (end == std::string::npos) end = s.size();
+    const std::string segment = s.substr(start, end - start);
+    // The first segment is the layer's name (a layer may be called "lstm_cell").
+    if (start == 0 || !isCellScope(segment)) out += (out.empty() ? "" : "/") + segment;
+    start = end + 1;
+  }
+  return out;
+}
+
+// The Keras 2 name of optimizer slot `name` (TF.js form "lstm/kernel/m") of `spec`'s weights:
+// "<prefix>/" + the variable's tf.keras name (keras2WeightName, cell scopes included) + the slot:
+// "Adam/lstm/lstm_cell/kernel/m:0"; "Adam/iter:0".
+std::string keras2OptimizerName(const ModelSpec& spec, const std::string& prefix,
+                                const std::string& name) {
+  const auto first = name.find('/'), last = name.rfind('/');
+  if (first != std::string::npos && last > first)
+    if (const NodeSpec* node = spec.find(name.substr(0, first))) {
+      std::string var = keras2WeightName(*node, name.substr(first + 1, last - first - 1));
+      var.resize(var.size() - 2);  // ":0"
+      return prefix + "/" + var + name.substr(last) + ":0";
+    }
+  return prefix + "/" + name + ":0";
 }
 
 json parseJsonAttr(const h5::H5Node& root, const std::string& name) {
@@ -428,7 +498,7 @@ void writeKerasH5Model(const std::string& path, const ModelFile& file) {
         h5::H5Node og = root.createGroup("optimizer_weights");
         std::vector<std::string> names;
         for (const auto& [name, value] : file.optimizerWeights) {
-          const std::string wn = prefix + "/" + name + ":0";
+          const std::string wn = keras2OptimizerName(file.spec, prefix, name);
           names.push_back(wn);
           if (name == "iter" && value.size() == 1)
             og.writeInt64Scalar(wn, static_cast<std::int64_t>(value.data()[0]));

@@ -8,10 +8,19 @@
 //                              Functional model included), backend, keras_version
 //   model_weights/<layer>/     attr weight_names ["<layer>/kernel:0", ...] (empty for a layer
 //                              without weights); datasets at model_weights/<layer>/<weight name>,
-//                              i.e. model_weights/dense/dense/kernel:0
+//                              i.e. model_weights/dense/dense/kernel:0; the weight names'
+//                              slashes make nested groups. Recurrent layers name their cell's
+//                              scope: lstm/lstm_cell/kernel:0; Bidirectional lists the forward
+//                              layer's weights, then the backward's:
+//                              bidirectional/forward_lstm/lstm_cell/kernel:0 (tf.keras adds a
+//                              counter, lstm_cell_1); TimeDistributed the inner layer's in its own
+//                              scope: time_distributed/kernel:0. Keras 2 (and we) read a layer's
+//                              weights by their order in weight_names, not by these names.
 //   optimizer_weights/         attr weight_names ["Adam/iter:0", "Adam/dense/kernel/m:0", ...,
 //                              "Adam/dense/kernel/v:0", ...] (optimizer_v2 get_weights() order:
-//                              iterations, then each slot kind over every trainable variable)
+//                              iterations, then each slot kind over every trainable variable;
+//                              recurrent weights with their cell scope:
+//                              "Adam/lstm/lstm_cell_1/kernel/m:0", read as "lstm/kernel/m")
 // Keras 2 weights only (`save_weights("w.h5")`): the model_weights content at the root.
 // Keras 3 weights (`save_weights("w.weights.h5")`, keras/src/saving/saving_lib.py H5IOStore):
 //   vars/ (the model's own, empty), layers/<name>/vars/<i> where <name> is the snake_case CLASS

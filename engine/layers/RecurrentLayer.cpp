@@ -10,6 +10,24 @@ ActivationFn activationOf(const json& a) {
   return a.is_null() ? ActivationFn::Linear : activationFromName(a.get<std::string>());
 }
 
+// C (rows x cols, row-major, leading dimension ldc) += A (rows x depth) * B (depth x cols), A and
+// B row- or column-major as the template says, ON THE CALLING THREAD: Eigen's GEBP kernel (the
+// same one an Eigen product runs, same sums) without Eigen's OpenMP split, which it applies from
+// about 100k multiply-adds. The products of one time step are that small ((N, U) x (U, G*U));
+// splitting them costs two thread hand-offs per product, thousands per batch, which is slower
+// than one thread on an idle machine and many times slower on a busy one (Eigen's workers
+// spin-wait for each other). The big input-side products (every step at once) stay threaded.
+template <int AOrder, int BOrder>
+void gemmAddSerial(Index rows, Index cols, Index depth, const float* A, Index lda, const float* B,
+                   Index ldb, float* C, Index ldc) {
+  using namespace Eigen;
+  internal::gemm_blocking_space<RowMajor, float, float, Dynamic, Dynamic, Dynamic> blocking(
+      rows, cols, depth, 1, true);
+  internal::general_matrix_matrix_product<Eigen::Index, float, AOrder, false, float, BOrder, false,
+                                          RowMajor, 1>::run(rows, cols, depth, A, lda, B, ldb, C, 1,
+                                                            ldc, 1.0f, blocking, nullptr);
+}
+
 }  // namespace
 
 RecurrentLayer::RecurrentLayer(std::string className, const json& config, int gates, int states)
@@ -147,16 +165,22 @@ void RecurrentLayer::addRecurrent(const ConstUnalignedMatrixMap& hPrev, Eigen::R
                                   int g0, int count) {
   const Index u = units_;
   ConstUnalignedMatrixMap R(vars_[1].value.data(), u, gates_ * u);
+  const Index n = hPrev.rows(), gu = gates_ * u;
+  // out.middleCols(g * u, width) += h * R.middleCols(g * u, width)
+  auto add = [&](const float* h, int g, Index width) {
+    gemmAddSerial<Eigen::RowMajor, Eigen::RowMajor>(n, width, u, h, u, R.data() + g * u, gu,
+                                                    out.data() + g * u, out.outerStride());
+  };
   if (!recurrentDropActive_) {
-    out.middleCols(g0 * u, count * u).noalias() += hPrev * R.middleCols(g0 * u, count * u);
+    add(hPrev.data(), g0, count * u);
     return;
   }
-  hm_.resize({hPrev.rows(), u});
-  UnalignedMatrixMap hm(hm_.data(), hPrev.rows(), u);
+  hm_.resize({n, u});
+  UnalignedMatrixMap hm(hm_.data(), n, u);
   for (int g = g0; g < g0 + count; ++g) {
-    ConstUnalignedMatrixMap mask(recMask_.data() + g * hPrev.rows() * u, hPrev.rows(), u);
+    ConstUnalignedMatrixMap mask(recMask_.data() + g * n * u, n, u);
     hm = hPrev.cwiseProduct(mask);
-    out.middleCols(g * u, u).noalias() += hm * R.middleCols(g * u, u);
+    add(hm.data(), g, u);
   }
 }
 
@@ -166,18 +190,31 @@ void RecurrentLayer::backRecurrent(const ConstUnalignedMatrixMap& hPrev,
   const Index u = units_;
   ConstUnalignedMatrixMap R(vars_[1].value.data(), u, gates_ * u);
   UnalignedMatrixMap dR(gradOf(1).data(), u, gates_ * u);
+  const Index n = hPrev.rows(), gu = gates_ * u, ldo = dOut.outerStride();
+  // dR.middleCols(g * u, width) += h^T * dOut.middleCols(c, width)   (h (N, U) row-major = h^T
+  // column-major)
+  auto addDR = [&](const float* h, int g, Index c, Index width) {
+    gemmAddSerial<Eigen::ColMajor, Eigen::RowMajor>(u, width, n, h, u, dOut.data() + c, ldo,
+                                                    dR.data() + g * u, gu);
+  };
+  // d (N, U) += dOut.middleCols(c, width) * R.middleCols(g * u, width)^T   (R^T column-major)
+  auto addDH = [&](float* d, Index ldd, int g, Index c, Index width) {
+    gemmAddSerial<Eigen::RowMajor, Eigen::ColMajor>(n, u, width, dOut.data() + c, ldo,
+                                                    R.data() + g * u, gu, d, ldd);
+  };
   if (!recurrentDropActive_) {
-    dR.middleCols(g0 * u, count * u).noalias() += hPrev.transpose() * dOut;
-    dhPrev.noalias() += dOut * R.middleCols(g0 * u, count * u).transpose();
+    addDR(hPrev.data(), g0, 0, count * u);
+    addDH(dhPrev.data(), dhPrev.outerStride(), g0, 0, count * u);
     return;
   }
-  hm_.resize({hPrev.rows(), u});
-  UnalignedMatrixMap hm(hm_.data(), hPrev.rows(), u);
+  hm_.resize({n, u});
+  UnalignedMatrixMap hm(hm_.data(), n, u);
   for (int g = g0; g < g0 + count; ++g) {
-    ConstUnalignedMatrixMap mask(recMask_.data() + g * hPrev.rows() * u, hPrev.rows(), u);
+    ConstUnalignedMatrixMap mask(recMask_.data() + g * n * u, n, u);
     hm = hPrev.cwiseProduct(mask);
-    dR.middleCols(g * u, u).noalias() += hm.transpose() * dOut.middleCols((g - g0) * u, u);
-    hm.noalias() = dOut.middleCols((g - g0) * u, u) * R.middleCols(g * u, u).transpose();
+    addDR(hm.data(), g, (g - g0) * u, u);
+    hm.setZero();
+    addDH(hm.data(), u, g, (g - g0) * u, u);
     dhPrev += hm.cwiseProduct(mask);
   }
 }

@@ -89,7 +89,9 @@ FineTuneResult fitTwoPhase(const ModelSpec& spec, const RunSettings& settings,
   if (hooks.initialWeights) one.loadWeights(*hooks.initialWeights);
   if (hooks.prepare) hooks.prepare(one);
   if (project) one.record(*project, runId);
-  History h1 = one.fit(train, callbacks);
+  std::unique_ptr<TrainObserver> observer1 = hooks.observer ? hooks.observer(one, 1) : nullptr;
+  History h1 = one.fit(train, callbacks, observer1.get());
+  observer1.reset();
   const double lr1 = one.trainer().optimizer().currentLearningRate();
   std::vector<std::pair<std::string, Tensor>> weights;
   for (auto& [name, v] : one.model().namedWeights()) weights.emplace_back(name, v->value);
@@ -127,7 +129,10 @@ FineTuneResult fitTwoPhase(const ModelSpec& spec, const RunSettings& settings,
   // onEpochBegin follows every onTrainBegin).
   std::vector<Callback*> all = callbacks;
   all.push_back(&marker);
-  History h2 = two.trainer().fit(train, two.fitOptions(), all, two.recorder());
+  std::unique_ptr<TrainObserver> observer2 = hooks.observer ? hooks.observer(two, 2) : nullptr;
+  TrainObserver* report = observer2 ? observer2.get() : two.recorder();
+  History h2 = two.trainer().fit(train, two.fitOptions(), all, report);
+  observer2.reset();
   result.history = h1;
   for (size_t i = 0; i < h2.epochs.size(); ++i) {
     Logs logs;

@@ -15,6 +15,7 @@
 //    "base_end": ""}
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "engine/session/RunSettings.h"
 #include "engine/tensor/Tensor.h"
 #include "engine/train/History.h"
+#include "engine/train/TrainObserver.h"
 
 namespace tessel {
 
@@ -64,6 +66,10 @@ struct FineTuneHooks {
   std::vector<Callback*> callbacks;
   // Called on each phase's TrainingRun before it fits (validation data, verbose, out).
   std::function<void(TrainingRun&)> prepare;
+  // The observer of phase `phase` (1 or 2), asked for after prepare and record; it forwards the
+  // reports to run.recorder() itself (TrainingRun::fit's contract; the studio's bridge does).
+  // Destroyed before the phase's TrainingRun. Unset or nullptr: the recorder alone.
+  std::function<std::unique_ptr<TrainObserver>(TrainingRun& run, int phase)> observer;
 };
 
 // Runs both phases on `train` (settings.fit.epochs is ignored: the recipe's epochs count).

@@ -1,5 +1,7 @@
 #include "engine/session/RunSettings.h"
 
+#include "engine/session/FineTuneRecipe.h"
+
 #include <cmath>
 #include <limits>
 #include <set>
@@ -148,12 +150,13 @@ json RunSettings::toJson() const {
   }
   if (data) j["data"] = data->toJson();
   if (!imported.is_null()) j["imported"] = imported;
+  if (!fineTune.is_null()) j["fine_tune"] = fineTune;
   return j;
 }
 
 RunSettings RunSettings::fromJson(const json& j, const std::vector<std::string>& outputNames) {
   if (!j.is_object()) fail("expected a JSON object, got " + shown(j));
-  onlyKeys(j, "", {"compile", "fit", "callbacks", "data", "imported"});
+  onlyKeys(j, "", {"compile", "fit", "callbacks", "data", "imported", "fine_tune"});
   RunSettings s;
   if (j.contains("compile") && !j["compile"].is_null()) {
     try {
@@ -177,6 +180,13 @@ RunSettings RunSettings::fromJson(const json& j, const std::vector<std::string>&
     if (!j["imported"].is_object())
       fail("imported must be a JSON object, got " + shown(j["imported"]));
     s.imported = j["imported"];
+  }
+  if (j.contains("fine_tune") && !j["fine_tune"].is_null()) {
+    try {
+      s.fineTune = FineTuneRecipe::fromJson(j["fine_tune"]).toJson();
+    } catch (const Error& e) {
+      fail(e.what());
+    }
   }
   return s;
 }

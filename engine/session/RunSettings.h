@@ -10,7 +10,8 @@
 //                  "class_weight": {"0": w, ...}, "seed"} (Keras fit() keys),
 //    "callbacks": [{"class_name": "EarlyStopping", "config": {...Keras keys...}}, ...],
 //    "data":      DataSettings::toJson() (absent when the data is not described by settings),
-//    "imported":  {"file", "optimizer_state"} (only for a run holding imported weights)}
+//    "imported":  {"file", "optimizer_state"} (only for a run holding imported weights),
+//    "fine_tune": FineTuneRecipe::toJson() (only for a two-phase fine-tuning run)}
 // Keys missing from the JSON keep the defaults below (Keras fit() defaults); unknown keys, wrong
 // types and out-of-range values throw tessel::Error naming the key ("run settings: fit.epochs
 // must be an integer >= 1, got 0").
@@ -53,6 +54,9 @@ struct RunSettings {
   // Where the weights of an imported run came from ({"file", "optimizer_state"}); null for a
   // trained run.
   nlohmann::json imported;
+  // The two-phase recipe of a fine-tuning run (FineTuneRecipe.h's JSON form, checked by
+  // FineTuneRecipe::fromJson); null for a one-phase run.
+  nlohmann::json fineTune;
 
   nlohmann::json toJson() const;
   // outputNames: the model's output names, needed when the training_config gives losses, loss

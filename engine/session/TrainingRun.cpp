@@ -42,7 +42,7 @@ History TrainingRun::fit(const Dataset& train, const std::vector<Callback*>& cal
 }
 
 Logs TrainingRun::evaluateTest(const Dataset& test) {
-  Logs logs = trainer_->evaluate(test, fit_.batchSize);
+  Logs logs = trainer_->evaluate(test, fit_.batchSize, fit_.device);
   if (recorder_) {
     json payload = json::object();
     for (const auto& [name, value] : logs) payload[name] = value;

@@ -505,16 +505,49 @@ Logs Trainer::evaluateIndices(const Dataset& data, const Index* idx, Index n, In
   return currentLogs("");
 }
 
+// A GPU inference plan for evaluate() / predict() on `device` (none for "cpu" or while a fit
+// already holds one), reset when the call returns.
+struct Trainer::GpuInference {
+  std::unique_ptr<gpu::Executor>& slot;
+  bool owned = false;
+  GpuInference(std::unique_ptr<gpu::Executor>& s, Model& model, const std::string& device,
+               Index batch)
+      : slot(s) {
+    const int index = gpu::requireDevice(device);
+    if (index < 0 || slot) return;
+    slot = gpu::Executor::createInference(index, model, std::max<Index>(batch, 1));
+    slot->uploadWeights();
+    owned = true;
+  }
+  ~GpuInference() {
+    if (owned) slot.reset();
+  }
+};
+
 Logs Trainer::evaluate(const Dataset& data, int batchSize) {
+  return evaluate(data, batchSize, "cpu");
+}
+
+std::vector<Tensor> Trainer::predict(const std::vector<Array>& x, int batchSize) {
+  return predict(x, batchSize, "cpu");
+}
+
+void Trainer::syncHostWeights() {
+  if (gpu_) gpu_->download(*optimizer_);
+}
+
+Logs Trainer::evaluate(const Dataset& data, int batchSize, const std::string& device) {
   checkData(data, "evaluate");
   if (batchSize <= 0) throw Error("evaluate: batch_size must be positive");
   checkLabels(data);
+  GpuInference onGpu(gpu_, model_, device, std::min<Index>(batchSize, data.size()));
   std::vector<Index> idx(static_cast<size_t>(data.size()));
   for (Index i = 0; i < data.size(); ++i) idx[i] = i;
   return evaluateIndices(data, idx.data(), data.size(), batchSize);
 }
 
-std::vector<Tensor> Trainer::predict(const std::vector<Array>& x, int batchSize) {
+std::vector<Tensor> Trainer::predict(const std::vector<Array>& x, int batchSize,
+                                     const std::string& device) {
   Dataset d;
   d.x = x;
   if (x.size() != model_.numInputs())
@@ -529,15 +562,19 @@ std::vector<Tensor> Trainer::predict(const std::vector<Array>& x, int batchSize)
   if (n == 0) return outs;
   Batch b;
   b.allocate(d, model_, std::min<Index>(batchSize, n));
+  GpuInference onGpu(gpu_, model_, device, std::min<Index>(batchSize, n));
   std::vector<Index> idx(static_cast<size_t>(std::min<Index>(batchSize, n)));
   for (Index pos = 0; pos < n; pos += batchSize) {
     const Index m = std::min<Index>(batchSize, n - pos);
     for (Index j = 0; j < m; ++j) idx[j] = pos + j;
     for (size_t i = 0; i < x.size(); ++i) x[i].gather(idx.data(), m, b.x[i]);
     b.ctx.addedLoss = 0;
-    model_.forward(b.xPtr, false, b.ctx);
+    if (gpu_)
+      gpu_->run(b.x, {}, nullptr, m, false, *optimizer_, b.ctx);
+    else
+      model_.forward(b.xPtr, false, b.ctx);
     for (size_t k = 0; k < outs.size(); ++k) {
-      const Tensor& o = model_.output(k);
+      const Tensor& o = gpu_ ? gpu_->output(k) : model_.output(k);
       if (pos == 0) outs[k].resize(withBatch(o.shape(), n));
       const Index row = o.size() / m;
       if (outs[k].size() != row * n)

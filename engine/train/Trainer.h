@@ -46,8 +46,16 @@ class Trainer {
               const std::vector<Callback*>& callbacks = {}, Callback* observer = nullptr);
   // Keras evaluate(): "loss", per-output losses, metrics (no val_ prefix). Sample weights apply.
   Logs evaluate(const Dataset& data, int batchSize = 32);
-  // One tensor per output, (N, ...) for all N samples.
+  // device "cuda[:N]": the forward passes on the GPU (engine/gpu), loss and metrics on the host.
+  Logs evaluate(const Dataset& data, int batchSize, const std::string& device);
+  // One tensor per output, (N, ...) for all N samples; device as evaluate().
   std::vector<Tensor> predict(const std::vector<Array>& x, int batchSize = 32);
+  std::vector<Tensor> predict(const std::vector<Array>& x, int batchSize,
+                              const std::string& device);
+  // During a GPU fit the host's weights are those of the epoch's start until its end; a callback
+  // that reads them between batches (previews) calls this first: it copies the device's weights
+  // to the host (one copy, the step is already synchronised). No-op on the CPU.
+  void syncHostWeights();
 
   void requestStop();  // thread-safe; fit returns after the current batch
   void pause();        // thread-safe; fit blocks between batches until resume() or requestStop()
@@ -67,8 +75,9 @@ class Trainer {
   const std::vector<std::string>& logNames() const { return logNames_; }
 
  private:
-  struct Batch;   // preallocated per-batch tensors
-  struct FitRun;  // one fit() call's arguments, buffers and state
+  struct Batch;         // preallocated per-batch tensors
+  struct FitRun;        // one fit() call's arguments, buffers and state
+  struct GpuInference;  // evaluate / predict on a GPU
   void checkFitArguments(const Dataset& data, const FitOptions& options) const;
   std::vector<float> classWeightTable(const FitOptions& options) const;
   void splitValidation(FitRun& run) const;

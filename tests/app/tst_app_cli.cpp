@@ -12,6 +12,7 @@
 
 #include "engine/data/Array.h"
 #include "engine/data/Npy.h"
+#include "engine/gpu/GpuDevice.h"
 #include "tests/app/CliTestUtil.h"
 
 using namespace tessel::testutil;
@@ -208,6 +209,28 @@ class TestAppCli : public QObject {
     for (int i = 0; i < 64; ++i) correct += (pp[2 * i + 1] > pp[2 * i] ? 1 : 0) == yp[i];
     QVERIFY2(std::fabs(m.captured(2).toDouble() - correct / 64.0) < 1e-4,
              qPrintable(e.out + QString(" vs %1/64").arg(correct)));
+
+    // --device (issue 22): the CPU gives the same; a GPU run without a usable GPU is a one-line
+    // error naming the way out (never a silent CPU run); with one, the same predictions.
+    Run ec =
+        runTessel({"evaluate", out, "--x", path("x.npy"), "--y", path("y.npy"), "--device", "cpu"});
+    QCOMPARE(ec.out, e.out);
+    for (const char* cmd : {"predict", "evaluate"}) {
+      const QStringList io = QString(cmd) == "predict"
+                                 ? QStringList{"--x", path("x.npy"), "--out", path("pg.npy")}
+                                 : QStringList{"--x", path("x.npy"), "--y", path("y.npy")};
+      Run g = runTessel(QStringList{cmd, out} + io + QStringList{"--device", "cuda"});
+      if (tessel::gpu::deviceCount() == 0) {
+        QVERIFY2(g.code != 0 && !g.crashed, qPrintable(g.err));
+        QVERIFY2(g.err.contains("device cuda") && g.err.contains("use --device cpu"),
+                 qPrintable(g.err));
+      } else if (QString(cmd) == "predict") {
+        QVERIFY2(g.code == 0, qPrintable(g.err));
+        const tessel::Array pg = tessel::readNpy(path("pg.npy").toStdString());
+        auto* gp = reinterpret_cast<const float*>(pg.bytes());
+        for (int i = 0; i < 128; ++i) QVERIFY(std::fabs(gp[i] - pp[i]) < 1e-5f);
+      }
+    }
   }
 
   void summaryOfSavedModelMatchesSource() {

@@ -50,7 +50,7 @@ class TestBenchCli : public QObject {
     QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
     for (const char* name :
          {"fashion-mlp", "fashion-cnn", "fashion-separable", "sgemm", "conv-layers", "imagefolder",
-          "localization", "responsiveness", "editor", "store"})
+          "localization", "responsiveness", "editor", "store", "fortunes-text"})
       QVERIFY2(r.out.contains(QRegularExpression(QString("\n  %1 ").arg(name))),
                qPrintable(QString(name) + " not listed:\n" + r.out));
     QVERIFY2(!r.out.contains("seed-"), qPrintable(r.out));  // aliases are not advertised
@@ -112,6 +112,19 @@ class TestBenchCli : public QObject {
     if (!tessel::fashionMnistAvailable())
       QSKIP("Fashion-MNIST not installed (Debian's dataset-fashion-mnist)");
     expectSamplesPerSecond(runBench({"seed-mlp", "--samples", "64", "--threads", "1"}));
+  }
+
+  // The text classifier beside its PyTorch peer on the same exported ids (one torch thread).
+  void fortunesTextRunsBesideThePeer() {
+    if (!QFileInfo::exists("/usr/share/games/fortunes/computers"))
+      QSKIP("the fortunes package is not installed");
+    if (QProcess::execute("/usr/bin/python3", {"-c", "import torch"}) != 0)
+      QSKIP("python3-torch is not installed");
+    const Run r =
+        runBench({"fortunes-text", "--samples", "64", "--threads", "1", "--peer-threads", "1"});
+    expectSamplesPerSecond(r);
+    QVERIFY2(r.out.contains("RESULT kind=fortunes_text threads=1"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("ratio vs the peer's best (1 thread(s))"), qPrintable(r.out));
   }
 };
 

@@ -9,7 +9,10 @@
 
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
+#include "engine/explain/AttentionProbe.h"
+#include "engine/explain/Seq2SeqDecoder.h"
 #include "engine/train/Model.h"
+#include "engine/train/Trainer.h"
 #include "ui/preview/PreviewDecoder.h"
 
 namespace tessel::ui {
@@ -18,6 +21,8 @@ namespace tessel::ui {
 struct PreviewDriver::Plan {
   std::vector<Array> x;             // the source's input arrays (shared buffers)
   std::vector<Index> sample, eval;  // absolute rows in x
+  SequenceSetup seq;
+  std::vector<Index> probe;  // absolute rows: the first seq.probeRows of `sample`
   int everyN = 0;
   int chunk = 64;
   std::uint64_t generation = 0;
@@ -27,6 +32,7 @@ struct PreviewFrame {
   int epoch = -1, batch = -1;  // batch -1: epoch end (or before training when epoch is -1)
   std::uint64_t generation = 0;
   std::vector<Tensor> sample, eval, weights;
+  SequenceFrame seq;
 };
 
 struct PreviewDriver::Mailbox {
@@ -75,7 +81,10 @@ class PreviewObserver : public TrainObserver {
   void onTrainBegin(const FitOptions&, int) override { send(-1, -1, false); }
   void onBatchEnd(int epoch, int batch, const Logs&) override {
     std::shared_ptr<const PreviewDriver::Plan> plan = mailbox_->planFor(run_);
-    if (plan && plan->everyN > 0 && (batch + 1) % plan->everyN == 0) send(epoch, batch, false);
+    if (plan && plan->everyN > 0 && (batch + 1) % plan->everyN == 0) {
+      if (trainer) trainer->syncHostWeights();  // a GPU run: this batch's weights to the host
+      send(epoch, batch, false);
+    }
   }
   void onEpochEnd(int epoch, const Logs&) override { send(epoch, -1, true); }
 
@@ -105,6 +114,35 @@ class PreviewObserver : public TrainObserver {
     return outs;
   }
 
+  // Seq2seq decodings and attention weights of the probed rows (SequenceSetup).
+  SequenceFrame probe(const PreviewDriver::Plan& plan) {
+    SequenceFrame out;
+    if (plan.probe.empty() || !plan.seq.wantsProbe()) return out;
+    if (!probe_) probe_ = std::make_unique<AttentionProbe>(model_);
+    const Index m = static_cast<Index>(plan.probe.size());
+    xs_.resize(plan.x.size());
+    xPtr_.resize(xs_.size());
+    for (size_t i = 0; i < xs_.size(); ++i) {
+      plan.x[i].gather(plan.probe.data(), m, xs_[i]);
+      xPtr_[i] = &xs_[i];
+    }
+    if (plan.seq.mode == SequenceMode::Seq2Seq) {
+      Seq2SeqDecodeOptions o;
+      o.decoderInput = static_cast<size_t>(plan.seq.decoderInput);
+      o.output = static_cast<size_t>(plan.seq.output);
+      o.startId = plan.seq.startId;
+      o.endId = plan.seq.endId;
+      Seq2SeqDecoded d = greedyDecodeSeq2Seq(model_, xPtr_, o, probe_.get());
+      out.decoded = std::move(d.ids);
+      out.ended = std::move(d.ended);
+    } else {
+      probe_->predict(xPtr_);
+    }
+    for (const std::string& name : probe_->layers())
+      if (const Tensor* s = probe_->scores(name)) out.attention.emplace_back(name, *s);
+    return out;
+  }
+
   void send(int epoch, int batch, bool epochEnd) {
     std::shared_ptr<const PreviewDriver::Plan> plan = mailbox_->planFor(run_);
     if (!plan) return;
@@ -114,6 +152,7 @@ class PreviewObserver : public TrainObserver {
     f.generation = plan->generation;
     try {
       f.sample = run(*plan, plan->sample);
+      f.seq = probe(*plan);
       if (epochEnd) {
         f.eval = run(*plan, plan->eval);
         model_.copyWeightsTo(f.weights);
@@ -131,6 +170,7 @@ class PreviewObserver : public TrainObserver {
   RunContext ctx_;
   std::vector<Tensor> xs_;
   std::vector<const Tensor*> xPtr_;
+  std::unique_ptr<AttentionProbe> probe_;
 };
 
 }  // namespace
@@ -160,6 +200,7 @@ void PreviewDriver::configure(const ModelSpec& spec, const CompileOptions& compi
 
   spec_ = spec;
   heads_ = PreviewDecoder::detect(outShapes, compile);
+  compile_ = compile;
   useAllBoxes_ = false;
   if (fit.validationData) {
     source_ = *fit.validationData;
@@ -178,7 +219,10 @@ void PreviewDriver::configure(const ModelSpec& spec, const CompileOptions& compi
   }
   pre_ =
       source_.x.empty() ? ImagePreprocessor{} : ImagePreprocessor::fromData(source_.x[0], inShape);
+  seq_ = SequenceSetup::detect(spec_, compile_, source_, heads_, textData_);
   records_.clear();
+  sampleOutputs_.clear();
+  seqFrame_ = {};
   evalOutputs_.clear();
   weights_.clear();
   epoch_ = batch_ = -1;
@@ -248,6 +292,9 @@ void PreviewDriver::rebuildPlan() {
   for (Index r : sampleRows_) plan->sample.push_back(valBegin_ + r);
   if (heads_.hasClass())
     for (Index r : confusionRows_) plan->eval.push_back(valBegin_ + r);
+  plan->seq = seq_;
+  for (size_t i = 0; i < plan->sample.size() && static_cast<int>(i) < seq_.probeRows; ++i)
+    plan->probe.push_back(plan->sample[i]);
   plan->everyN = std::max(0, settings_.everyNBatches);
   plan->chunk = std::max(1, settings_.predictBatch);
   {
@@ -260,6 +307,8 @@ void PreviewDriver::rebuildPlan() {
   }
   // Ground truth shows at once; predictions fill in as frames arrive.
   records_ = truth_;
+  sampleOutputs_.clear();
+  seqFrame_ = {};
   evalOutputs_.clear();
 }
 
@@ -300,6 +349,8 @@ void PreviewDriver::takeFrames() {
     records_ = truth_;
     for (size_t i = 0; i < records_.size(); ++i)
       PreviewDecoder::fillPrediction(heads_, f.sample, static_cast<Index>(i), records_[i]);
+    sampleOutputs_ = f.sample;
+    seqFrame_ = f.seq;
     epoch_ = f.epoch;
     batch_ = f.batch;
   };

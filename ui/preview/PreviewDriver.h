@@ -25,6 +25,7 @@
 #include "ui/preview/ImagePreprocessor.h"
 #include "ui/preview/PreviewHeads.h"
 #include "ui/preview/PreviewRecord.h"
+#include "ui/preview/SequenceSetup.h"
 
 namespace tessel {
 class Model;
@@ -38,6 +39,15 @@ struct PreviewSettings {
   Index confusionLimit = 1000;  // validation rows of the confusion matrices (0: all)
   std::uint64_t seed = 1;       // picks the fixed sample
   int predictBatch = 64;        // rows per forward pass of the preview inference
+};
+
+// What the training thread adds for sequence previews (SequenceSetup), for the first probeRows
+// sample rows: seq2seq greedy decodings and each attention layer's weights.
+struct SequenceFrame {
+  std::vector<std::vector<Index>> decoded;  // seq2seq: decoded ids per probed row (no end token)
+  std::vector<char> ended;                  // seq2seq: the row produced the end token
+  // (layer, weights (P, Tq, Tv) or (P, heads, Tq, Tv)) for the P probed rows.
+  std::vector<std::pair<std::string, Tensor>> attention;
 };
 
 class PreviewDriver : public QObject {
@@ -67,6 +77,9 @@ class PreviewDriver : public QObject {
   // the validation data is fit.validationData with at most that many rows; empty = only the target.
   void setAllTruthBoxes(std::vector<std::vector<std::array<float, 4>>> boxes);
   bool isConfigured() const { return plan_ != nullptr; }
+  // The next configure() treats the data as text (DataSettings kind "text") for SequenceSetup.
+  void setTextData(bool text) { textData_ = text; }
+  const SequenceSetup& sequenceSetup() const { return seq_; }
 
   const ModelSpec& spec() const { return spec_; }
   Index validationSize() const { return valN_; }
@@ -84,6 +97,13 @@ class PreviewDriver : public QObject {
 
   // Latest results (GUI thread).
   const std::vector<PreviewRecord>& records() const { return records_; }
+  // The model outputs on the sample rows (one tensor per output, rows as records()) and the
+  // sequence extras of the same frame (empty before the first frame).
+  const std::vector<Tensor>& sampleOutputs() const { return sampleOutputs_; }
+  const SequenceFrame& sequenceFrame() const { return seqFrame_; }
+  // The validation data as read (rows valBegin() .. valBegin() + validationSize()).
+  const Dataset& validationSource() const { return source_; }
+  Index valBegin() const { return valBegin_; }
   int lastEpoch() const { return epoch_; }  // -1: before the first epoch end
   int lastBatch() const { return batch_; }  // -1: the records come from an epoch end
   // counts[t][p] of class head `head` (index into heads().classOutputs) at the last epoch end.
@@ -121,6 +141,9 @@ class PreviewDriver : public QObject {
   QStringList names_;
   std::vector<std::vector<std::array<float, 4>>> allBoxes_;
   bool useAllBoxes_ = false;  // allBoxes_ fits the configured validation rows
+  bool textData_ = false;
+  SequenceSetup seq_;
+  CompileOptions compile_;
   ModelSpec spec_;
   Dataset source_;  // arrays shared with the caller's data (no copy)
   Index valBegin_ = 0, valN_ = 0;
@@ -131,6 +154,8 @@ class PreviewDriver : public QObject {
   std::shared_ptr<Mailbox> mailbox_;
 
   std::vector<PreviewRecord> records_;
+  std::vector<Tensor> sampleOutputs_;
+  SequenceFrame seqFrame_;
   int epoch_ = -1, batch_ = -1;
   std::vector<Tensor> evalOutputs_;  // outputs on confusionRows_ at the last epoch end
   std::vector<Tensor> weights_;

@@ -1,11 +1,13 @@
 #include "ui/preview/PreviewPanel.h"
 
+#include <QDialog>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -18,6 +20,7 @@
 #include "ui/preview/PreviewGallery.h"
 #include "ui/preview/PreviewGrid.h"
 #include "ui/preview/PreviewPainter.h"
+#include "ui/preview/SequencePreview.h"
 
 namespace tessel::ui {
 
@@ -58,6 +61,7 @@ PreviewPanel::PreviewPanel(QWidget* parent) : QWidget(parent) {
   scroll->setWidgetResizable(true);
   scroll->setWidget(grid_);
   tabs_->addTab(scroll, tr("Samples"));
+  samplesTab_ = scroll;
   inference_ = new InferenceView;
   tabs_->addTab(inference_, tr("Single image"));
   explain_ = new ExplainView;
@@ -69,6 +73,12 @@ PreviewPanel::PreviewPanel(QWidget* parent) : QWidget(parent) {
   embedding_ = new EmbeddingView(driver_);
   embedding_->setObjectName("embeddingView");
   tabs_->addTab(embedding_, tr("Embedding"));
+  sequences_ = new SequencePreview(driver_);
+  sequences_->setObjectName("sequencePreview");
+  sequences_->setTextInfo(&textInfo_);
+  // Hidden and last unless the model is a text or sequence model (then first: configure()).
+  tabs_->addTab(sequences_, tr("Sequences"));
+  tabs_->setTabVisible(tabs_->indexOf(sequences_), false);
   lay->addWidget(tabs_, 1);
   // A tile click explains the tile (the Explain tab shows it large, with its heat map).
   grid_->setEnlargeOnClick(false);
@@ -115,16 +125,47 @@ void PreviewPanel::configure(const ModelSpec& spec, const CompileOptions& compil
   embedding_->setModel(spec);
   misclassified_->setFilter(-1, -1);
   grid_->setRecords(driver_->records());
-  status_->setText(tr("Ground truth of %n validation image(s); predictions at each epoch end",
-                      nullptr, static_cast<int>(driver_->records().size())));
+  // Text and sequence models: the Sequences tab first; the image tabs only where x is an image.
+  const SequenceMode mode = driver_->sequenceSetup().mode;
+  const bool seq = mode != SequenceMode::None, imageInput = mode == SequenceMode::Ctc || !seq;
+  tabs_->tabBar()->moveTab(tabs_->indexOf(sequences_), seq ? 0 : tabs_->count() - 1);
+  tabs_->setTabVisible(tabs_->indexOf(sequences_), seq);
+  for (QWidget* w : {samplesTab_, static_cast<QWidget*>(inference_),
+                     static_cast<QWidget*>(explain_), static_cast<QWidget*>(misclassified_)})
+    if (const int i = tabs_->indexOf(w); i >= 0) tabs_->setTabVisible(i, imageInput);
+  sequences_->refresh();
+  if (seq)
+    tabs_->setCurrentWidget(sequences_);
+  else if (tabs_->currentWidget() == sequences_)
+    tabs_->setCurrentWidget(samplesTab_);
+  const int n = static_cast<int>(driver_->records().size());
+  status_->setText(
+      imageInput
+          ? tr("Ground truth of %n validation image(s); predictions at each epoch end", nullptr, n)
+          : tr("Ground truth of %n validation sample(s); predictions at each epoch end", nullptr,
+               n));
 }
 
 void PreviewPanel::setAllTruthBoxes(std::vector<std::vector<std::array<float, 4>>> boxes) {
   driver_->setAllTruthBoxes(std::move(boxes));
 }
 
+void PreviewPanel::setDataSettings(const DataSettings& settings) {
+  textInfo_.setSettings(settings);
+  driver_->setTextData(textInfo_.isText());
+}
+
+SequencePreview* PreviewPanel::textGallery() const {
+  return textGallery_.data();
+}
+
+bool PreviewPanel::sequenceTabVisible() const {
+  return tabs_->isTabVisible(tabs_->indexOf(sequences_));
+}
+
 void PreviewPanel::setClassNames(const QStringList& names) {
   driver_->setClassNames(names);
+  sequences_->setClassNames(names);
   grid_->setClassNames(names);
   inference_->setClassNames(names);
   explain_->setClassNames(names);
@@ -175,6 +216,7 @@ void PreviewPanel::rebuildConfusionTabs() {
 
 void PreviewPanel::onPreview(int epoch, int batch) {
   grid_->setRecords(driver_->records());
+  if (driver_->sequenceSetup().active()) sequences_->refresh();
   QString when = epoch < 0   ? tr("before training")
                  : batch < 0 ? tr("end of epoch %1").arg(epoch + 1)
                              : tr("epoch %1, batch %2").arg(epoch + 1).arg(batch + 1);
@@ -212,6 +254,24 @@ void PreviewPanel::showCell(int head, int trueClass, int predClass) {
                             .arg(PreviewPainter::className(names, trueClass),
                                  PreviewPainter::className(names, predClass));
   if (gallery_) gallery_->close();
+  if (textGallery_) textGallery_->window()->close();
+  if (driver_->sequenceSetup().mode == SequenceMode::TextClass) {
+    // Texts, not image tiles: the Sequences table of the cell's validation rows.
+    auto* dialog = new QDialog(this);
+    dialog->setWindowTitle(title);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto* lay = new QVBoxLayout(dialog);
+    textGallery_ = new SequencePreview(driver_, dialog);
+    textGallery_->setObjectName("textGallery");
+    textGallery_->setTextInfo(&textInfo_);
+    textGallery_->setClassNames(names);
+    textGallery_->showRecords(driver_->cellRecords(head, trueClass, predClass));
+    lay->addWidget(textGallery_);
+    dialog->resize(860, 520);
+    dialog->show();
+    if (head == 0) misclassified_->setFilter(trueClass, trueClass == predClass ? -1 : predClass);
+    return;
+  }
   gallery_ =
       new PreviewGallery(title, driver_->cellRecords(head, trueClass, predClass), names, this);
   gallery_->setAttribute(Qt::WA_DeleteOnClose);
@@ -231,10 +291,18 @@ void PreviewPanel::clear() {
   headNames_.clear();
   rebuildConfusionTabs();
   if (gallery_) gallery_->close();
+  if (textGallery_) textGallery_->window()->close();
   inference_->clear();
   explain_->clear();
   misclassified_->clear();
   embedding_->clear();
+  sequences_->clear();
+  textInfo_.clear();
+  driver_->setTextData(false);
+  tabs_->tabBar()->moveTab(tabs_->indexOf(sequences_), tabs_->count() - 1);
+  tabs_->setTabVisible(tabs_->indexOf(sequences_), false);
+  for (int i = 0; i < tabs_->count(); ++i)
+    if (tabs_->widget(i) != sequences_) tabs_->setTabVisible(i, true);
   status_->setText(tr("No training run yet"));
 }
 

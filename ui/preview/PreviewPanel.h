@@ -18,9 +18,11 @@
 #include <array>
 #include <vector>
 
+#include "engine/data/DataSettings.h"
 #include "engine/graph/ModelSpec.h"
 #include "engine/train/CompileOptions.h"
 #include "engine/train/FitOptions.h"
+#include "ui/preview/SequenceSetup.h"
 
 class QLabel;
 class QPushButton;
@@ -37,6 +39,7 @@ class MisclassifiedView;
 class PreviewDriver;
 class PreviewGallery;
 class PreviewGrid;
+class SequencePreview;
 
 class PreviewPanel : public QWidget {
   Q_OBJECT
@@ -48,6 +51,9 @@ class PreviewPanel : public QWidget {
   void configure(const ModelSpec& spec, const CompileOptions& compile, const Dataset& data,
                  const FitOptions& fit);
   void setClassNames(const QStringList& names);
+  // The data settings of the next run (as built, vocabularies filled in): text data gets the
+  // "Sequences" tab with raw strings and words (SequencePreview). Call before configure().
+  void setDataSettings(const DataSettings& settings);
   // Every annotated box per validation sample (PreviewDriver::setAllTruthBoxes).
   void setAllTruthBoxes(std::vector<std::vector<std::array<float, 4>>> boxes);
 
@@ -57,6 +63,9 @@ class PreviewPanel : public QWidget {
   ExplainView* explainView() const { return explain_; }
   MisclassifiedView* misclassifiedView() const { return misclassified_; }
   EmbeddingView* embeddingView() const { return embedding_; }
+  // Text, CTC and seq2seq models: the "Sequences" tab (shown only for those).
+  SequencePreview* sequencePreview() const { return sequences_; }
+  bool sequenceTabVisible() const;
   QTabWidget* tabs() const { return tabs_; }
   QSpinBox* sampleCountBox() const { return sampleCount_; }
   QSpinBox* everyNBox() const { return everyN_; }
@@ -64,6 +73,8 @@ class PreviewPanel : public QWidget {
   ConfusionMatrixWidget* confusionWidget(int head) const;
   // The gallery opened by the last confusion-cell click (nullptr when closed).
   PreviewGallery* gallery() const { return gallery_; }
+  // Text classification: the texts of the last confusion cell clicked (nullptr when closed).
+  SequencePreview* textGallery() const;
   QString statusText() const;
   // Empties the sample grid, the confusion tabs, the single-image, explain, misclassified and
   // embedding views and closes the gallery (another model or project is shown).
@@ -90,12 +101,16 @@ class PreviewPanel : public QWidget {
   ExplainView* explain_;
   MisclassifiedView* misclassified_;
   EmbeddingView* embedding_;
+  SequencePreview* sequences_;
+  QWidget* samplesTab_;
+  TextSourceInfo textInfo_;
   std::vector<ConfusionMatrixWidget*> confusion_;
   QSpinBox* sampleCount_;
   QSpinBox* everyN_;
   QPushButton* export_;
   QLabel* status_;
   QPointer<PreviewGallery> gallery_;
+  QPointer<SequencePreview> textGallery_;
   std::vector<std::string> headNames_;
 };
 

@@ -234,6 +234,7 @@ bool TrainingCoordinator::prepareData(qint64 id) {
   previews_->setClassNames(classNames);
   previews_->setAllTruthBoxes(data_.last() ? data_.last()->validationBoxes
                                            : std::vector<std::vector<std::array<float, 4>>>{});
+  previews_->setDataSettings(data_.last() ? data_.last()->settings : DataSettings{});
   dashboard_->setValidationData(std::move(validation));
   dashboard_->setData(std::move(data));
   return true;

@@ -17,6 +17,8 @@
 #include "engine/catalog/CallbackCatalog.h"
 #include "engine/core/Error.h"
 #include "engine/session/RunSettings.h"
+#include "ui/training/FineTuneRecipeBox.h"
+#include "ui/training/DeviceSelector.h"
 #include "ui/training/LossMetricEditor.h"
 #include "ui/training/OptimizerEditor.h"
 #include "ui/training/ParamForm.h"
@@ -89,7 +91,16 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
   fitForm->addRow(tr("validation_split"), validationSplit_);
   fitForm->addRow(tr("shuffle"), shuffle_);
   fitForm->addRow(tr("class_weight"), classWeight_);
+  device_ = new DeviceSelector(fitBox);
+  fitForm->addRow(tr("device"), device_);
   layout->addWidget(fitBox);
+  fineTune_ = new FineTuneRecipeBox(this);
+  layout->addWidget(fineTune_);
+  connect(fineTune_, &FineTuneRecipeBox::changed, this, [this] {
+    // The recipe's epochs count instead of fit's.
+    epochs_->setEnabled(!fineTune_->isChecked());
+    emitChanged();
+  });
 
   auto* cbBox = new QGroupBox(tr("Callbacks"), this);
   auto* cbLayout = new QVBoxLayout(cbBox);
@@ -124,6 +135,7 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
   connect(validationSplit_, &QDoubleSpinBox::valueChanged, this, &CompilePanel::emitChanged);
   connect(shuffle_, &QCheckBox::toggled, this, &CompilePanel::emitChanged);
   connect(classWeight_, &QLineEdit::textChanged, this, &CompilePanel::emitChanged);
+  connect(device_, &DeviceSelector::changed, this, &CompilePanel::emitChanged);
 }
 
 QStringList CompilePanel::optimizerNames() {
@@ -160,6 +172,7 @@ QComboBox* CompilePanel::lossBox(int output) const {
 
 void CompilePanel::setModel(const ModelSpec& spec) {
   outputsEditor_->setModel(spec);
+  fineTune_->setModel(spec);
   emitChanged();
 }
 
@@ -193,11 +206,13 @@ json CompilePanel::fitConfig() const {
     double w = kv[1].trimmed().toDouble(&ok2);
     if (ok1 && ok2) cw[std::to_string(k)] = w;
   }
-  return {{"epochs", epochs_->value()},
-          {"batch_size", batchSize_->value()},
-          {"validation_split", validationSplit_->value()},
-          {"shuffle", shuffle_->isChecked()},
-          {"class_weight", cw}};
+  json fit = {{"epochs", epochs_->value()},
+              {"batch_size", batchSize_->value()},
+              {"validation_split", validationSplit_->value()},
+              {"shuffle", shuffle_->isChecked()},
+              {"class_weight", cw}};
+  if (device_->device() != QStringLiteral("cpu")) fit["device"] = device_->device().toStdString();
+  return fit;
 }
 
 void CompilePanel::setFitConfig(const json& fit) {
@@ -206,6 +221,7 @@ void CompilePanel::setFitConfig(const json& fit) {
   batchSize_->setValue(fit.value("batch_size", batchSize_->value()));
   validationSplit_->setValue(fit.value("validation_split", validationSplit_->value()));
   shuffle_->setChecked(fit.value("shuffle", shuffle_->isChecked()));
+  device_->setDevice(qs(fit.value("device", std::string("cpu"))));
   QStringList parts;
   if (fit.contains("class_weight") && fit["class_weight"].is_object())
     for (auto it = fit["class_weight"].begin(); it != fit["class_weight"].end(); ++it)
@@ -220,6 +236,7 @@ FitOptions CompilePanel::fitOptions() const {
   f.batchSize = j["batch_size"];
   f.validationSplit = j["validation_split"];
   f.shuffle = j["shuffle"];
+  f.device = j.value("device", std::string("cpu"));
   for (auto it = j["class_weight"].begin(); it != j["class_weight"].end(); ++it)
     f.classWeight[std::stoi(it.key())] = it.value().get<double>();
   f.verbose = 0;
@@ -254,7 +271,9 @@ void CompilePanel::setCallbacksConfig(const json& callbacks) {
 }
 
 json CompilePanel::settings() const {
-  return {{"compile", trainingConfig()}, {"fit", fitConfig()}, {"callbacks", callbacksConfig()}};
+  json s = {{"compile", trainingConfig()}, {"fit", fitConfig()}, {"callbacks", callbacksConfig()}};
+  if (const json recipe = fineTune_->config(); !recipe.is_null()) s["fine_tune"] = recipe;
+  return s;
 }
 
 void CompilePanel::setSettings(const json& s) {
@@ -262,6 +281,8 @@ void CompilePanel::setSettings(const json& s) {
   if (const json tc = RunSettings::trainingConfigOf(s); !tc.is_null()) setTrainingConfig(tc);
   if (s.contains("fit")) setFitConfig(s["fit"]);
   if (s.contains("callbacks")) setCallbacksConfig(s["callbacks"]);
+  fineTune_->setConfig(s.value("fine_tune", json()));
+  epochs_->setEnabled(!fineTune_->isChecked());
 }
 
 }  // namespace tessel::ui

@@ -10,9 +10,11 @@
 //    "optimizer_config": {"class_name", "config"}} (dict forms keyed by output name when the
 //    model has several outputs; the learning rate may be a schedule {"class_name", "config"}).
 //  - fitConfig(): {"epochs", "batch_size", "validation_split", "shuffle", "class_weight": {"0":
-//    w, ...}} with Keras fit() keys.
+//    w, ...}} with Keras fit() keys, and "device" ("cuda:N", DeviceSelector) when not the CPU.
 //  - callbacksConfig(): [{"class_name": "EarlyStopping", "config": {...Keras keys...}}, ...].
-//  - settings(): {"compile", "fit", "callbacks"} (RunSettings' keys); setSettings() reads it back.
+//  - settings(): {"compile", "fit", "callbacks"} (RunSettings' keys), plus "fine_tune" (the
+//    FineTuneRecipe JSON, FineTuneRecipeBox) when the two-phase recipe is on; setSettings() reads
+//    it back.
 #include <QWidget>
 #include <functional>
 #include <map>
@@ -39,6 +41,8 @@ class Callback;
 
 namespace tessel::ui {
 
+class FineTuneRecipeBox;
+class DeviceSelector;
 class LossMetricEditor;
 class OptimizerEditor;
 
@@ -83,6 +87,9 @@ class CompilePanel : public QWidget {
   QSpinBox* epochsBox() const { return epochs_; }
   QSpinBox* batchSizeBox() const { return batchSize_; }
   QDoubleSpinBox* validationSplitBox() const { return validationSplit_; }
+  // "Fine-tune in two phases" (its config() is null when off; then Train runs fitConfig()).
+  FineTuneRecipeBox* fineTuneBox() const { return fineTune_; }
+  DeviceSelector* deviceSelector() const { return device_; }
 
  signals:
   void changed();
@@ -98,6 +105,8 @@ class CompilePanel : public QWidget {
   QDoubleSpinBox* validationSplit_ = nullptr;
   QCheckBox* shuffle_ = nullptr;
   QLineEdit* classWeight_ = nullptr;  // "0: 1.0, 1: 2.5"
+  FineTuneRecipeBox* fineTune_ = nullptr;
+  DeviceSelector* device_ = nullptr;  // fit.device
   std::vector<CallbackBox*> callbacks_;
   bool building_ = false;
 };

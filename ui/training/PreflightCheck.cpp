@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "engine/data/RowSource.h"
+#include "engine/gpu/GpuDevice.h"
 #include "engine/losses/Loss.h"
 #include "engine/train/Model.h"
 
@@ -99,6 +100,31 @@ LabelStats labelStats(const Array& y) {
     if (std::isfinite(v) && v != std::floor(v)) s.integral = false;
   }
   return s;
+}
+
+// A GPU run (issue 22): the device must be usable, and the plan's estimated device memory
+// (gpu::estimateDeviceBytes) must fit its free memory; the message names the batch size.
+template <class Add>
+void gpuMemoryItem(const ModelSpec& spec, std::int64_t parameters, std::int64_t batch,
+                   const CompileOptions& compile, const std::string& device, Add& add) {
+  int index = -1;
+  try {
+    index = gpu::requireDevice(device);
+  } catch (const std::exception& e) {
+    add(Sev::Error, "gpu", e.what(), "choose the CPU in the device box");
+    return;
+  }
+  if (index < 0) return;
+  const gpu::DeviceInfo info = gpu::deviceInfo(index);
+  const std::int64_t need =
+      gpu::estimateDeviceBytes(spec, parameters, batch, optimizerSlots(compile.optimizer));
+  const std::string text = "GPU memory estimate for batch_size " + std::to_string(batch) + ": " +
+                           bytesText(need) + " of " + bytesText(std::int64_t(info.freeBytes)) +
+                           " free on " + device + " (" + info.name + ")";
+  if (need > std::int64_t(info.freeBytes))
+    add(Sev::Error, "gpu_memory", text, "reduce batch_size or train on the CPU");
+  else
+    add(Sev::Info, "gpu_memory", text);
 }
 
 }  // namespace
@@ -196,7 +222,9 @@ PreflightCheck::Result PreflightCheck::run(const ModelSpec& spec, const CompileO
         (node ? node->className : std::string("layer")) + "(" + std::to_string(units) + ")";
     if (loss == "sparse_categorical_crossentropy" || loss == "categorical_crossentropy") {
       bool sparse = loss == "sparse_categorical_crossentropy";
-      if (sparse && s.cols > 1) {
+      Index positions = 1;  // a sequence output (N, T, C) takes (N, T) class ids
+      for (size_t d = 1; d + 1 < os.size(); ++d) positions *= os[d] == kNone ? 1 : os[d];
+      if (sparse && s.cols > 1 && s.cols != positions) {
         add(Sev::Error, "label_type",
             out + ": sparse_categorical_crossentropy takes integer class ids, the labels have " +
                 std::to_string(s.cols) + " columns (one-hot?)",
@@ -311,6 +339,7 @@ PreflightCheck::Result PreflightCheck::run(const ModelSpec& spec, const CompileO
   } else {
     add(Sev::Info, "memory", memText);
   }
+  if (fit.device != "cpu") gpuMemoryItem(spec, r.parameters, batch, compile, fit.device, add);
   if (fit.validationSplit > 0 && n > 0 &&
       static_cast<Index>(static_cast<double>(n) * fit.validationSplit) < 1)
     add(Sev::Warning, "validation", "validation_split leaves no validation sample",

@@ -15,6 +15,7 @@
 #include "engine/io/TfjsModel.h"
 #include "engine/io/TfjsOptimizerWeights.h"
 #include "engine/session/CreateRun.h"
+#include "engine/session/FineTuneRecipe.h"
 #include "engine/session/ResumeRun.h"
 #include "engine/session/RunCallbacks.h"
 #include "engine/session/TrainingRun.h"
@@ -48,6 +49,7 @@ struct TrainingController::Job {
   RunSettings settings;
   json callbacks = json::array();  // RunSettings::callbacks, read on the worker
   json dataSettings;               // RunSettings::data, read on the worker (null when unknown)
+  json fineTune;                   // FineTuneRecipe JSON: two phases instead of one fit (null)
   Dataset data;
   std::optional<Dataset> validation;
   std::string path;
@@ -92,6 +94,11 @@ std::unique_ptr<TrainingRun> prepareRun(TrainingController::Job& job,
   if (job.resumeRunId > 0) {
     if (!project) throw Error("resume: no project");
     resume = resumePoint(*project, job.resumeRunId, job.resumeEpochs);
+    // Phase 2 has its own graph and learning rate: continuing with the recorded graph at phase
+    // 1's rate would train something else than the run says.
+    if (!resume->settings.fineTune.is_null())
+      throw Error("run " + std::to_string(job.resumeRunId) +
+                  " is a two-phase fine-tuning run: it cannot be resumed; start a new run");
     job.spec = resume->spec;
     job.settings = resume->settings;
     // Resume always trains at least one more epoch.
@@ -117,6 +124,156 @@ std::unique_ptr<TrainingRun> prepareRun(TrainingController::Job& job,
   return run;
 }
 
+// Keras ModelCheckpoint with a file path: save_weights_only=False saves the whole model,
+// optimizer state included (TF.js includeOptimizer form, TfjsOptimizerWeights.h).
+void writeCheckpointFile(const TrainingController::Job& job, Model& model, Trainer& trainer,
+                         const std::string& path, bool weightsOnly) {
+  if (path.empty() || path.rfind("project:", 0) == 0) return;
+  ModelFile file;
+  file.spec = model.spec();
+  for (auto& [name, var] : model.namedWeights()) file.weights.emplace_back(name, var->value);
+  if (!weightsOnly) {
+    file.trainingConfig = job.settings.compile.toTrainingConfig();
+    file.optimizerWeights = optimizerWeights(trainer.optimizer(), trainableWeightNames(model));
+  }
+  writeModelFile(path, file);
+}
+
+// The extra observers (previews, imported weights) of a run's model.
+std::vector<std::unique_ptr<TrainObserver>> extraObservers(const TrainingController::Job& job,
+                                                           Model& model) {
+  std::vector<std::unique_ptr<TrainObserver>> extra;
+  for (auto& factory : job.factories)
+    if (factory)
+      if (auto o = factory(model)) extra.push_back(std::move(o));
+  return extra;
+}
+
+// Whether the GUI asked to stop.
+bool stopRequested(Shared& shared) {
+  std::lock_guard lock(shared.mu);
+  return shared.stopRequested;
+}
+
+// One phase of a fine-tuning run: its own bridge (its own Trainer, in the shared slot while the
+// phase lasts) and extra observers. The GUI sees one run: epochs = both phases' total from the
+// first epoch, and the "fine_tune" marker when phase 2 begins (the recorder gets it from
+// fitTwoPhase).
+class PhaseObserver : public TrainObserver {
+ public:
+  PhaseObserver(const std::shared_ptr<Shared>& shared, TrainingController::Job& job,
+                TrainingRun& run, int phase, const FineTuneRecipe& recipe, PhaseObserver** current,
+                QString* failure)
+      : shared_(shared),
+        phase_(phase),
+        recipe_(recipe),
+        bridge_(shared, run.trainer(), trainSampleCount(job.data, run.fitOptions()), run.recorder(),
+                run.monitor(), job.bins),
+        fanOut_(bridge_, extraObservers(job, run.model())),
+        slot_(*shared, run.trainer()),
+        run_(run),
+        current_(current),
+        failure_(failure) {
+    *current_ = this;
+  }
+  // fitTwoPhase lets the observer go right after the phase's fit: its failure is kept.
+  ~PhaseObserver() override {
+    if (bridge_.failed() && failure_->isEmpty())
+      *failure_ = QString::fromStdString(bridge_.message());
+    *current_ = nullptr;
+  }
+
+  TrainingBridge& bridge() { return bridge_; }
+  Model& model() { return run_.model(); }
+  Trainer& trainer() { return run_.trainer(); }
+
+  void onTrainBegin(const FitOptions& o, int steps) override {
+    fanOut_.onTrainBegin(o, steps);
+    std::lock_guard lock(shared_->mu);
+    shared_->epochs = recipe_.headEpochs + recipe_.fineTuneEpochs;
+    shared_->initialEpoch = 0;
+    if (phase_ == 2) {
+      TrainingEvent e;
+      e.kind = QStringLiteral("fine_tune");
+      e.epoch = o.initialEpoch;
+      e.step = static_cast<qint64>(o.initialEpoch) * steps;
+      e.payload = {{"phase", 2},
+                   {"unfreeze_last", recipe_.unfreezeLast},
+                   {"learning_rate", run_.trainer().optimizer().currentLearningRate()}};
+      shared_->events.append(e);
+    }
+  }
+  void onEpochBegin(int epoch) override { fanOut_.onEpochBegin(epoch); }
+  void onBatchEnd(int epoch, int batch, const Logs& logs) override {
+    fanOut_.onBatchEnd(epoch, batch, logs);
+  }
+  void onEpochEnd(int epoch, const Logs& logs) override { fanOut_.onEpochEnd(epoch, logs); }
+  void onFinished(const History& history) override { fanOut_.onFinished(history); }
+  void onFailed(const std::string& message) override { fanOut_.onFailed(message); }
+
+ private:
+  std::shared_ptr<Shared> shared_;
+  int phase_;
+  FineTuneRecipe recipe_;
+  TrainingBridge bridge_;
+  FanOutObserver fanOut_;
+  TrainerSlot slot_;
+  TrainingRun& run_;
+  PhaseObserver** current_;
+  QString* failure_;
+};
+
+// The worker body of a two-phase fine-tuning run (engine/session/FineTuneRecipe.h): one run in
+// the project, its settings holding the recipe. Returns the error of a failed phase ("" else).
+QString runFineTune(const std::shared_ptr<Shared>& shared, TrainingController::Job& job,
+                    std::optional<Project>& project) {
+  const FineTuneRecipe recipe = FineTuneRecipe::fromJson(job.fineTune);
+  job.settings.callbacks = RunSettings::callbacksFromJson(job.callbacks);
+  if (!job.dataSettings.is_null()) job.settings.data = DataSettings::fromJson(job.dataSettings);
+  job.settings.fineTune = recipe.toJson();
+  job.settings.fit.epochs = recipe.headEpochs + recipe.fineTuneEpochs;
+  FineTuneHooks hooks;
+  if (project) {
+    hooks.project = &*project;
+    hooks.runId = createRun(*project, job.modelId, job.spec, job.settings);
+    std::lock_guard lock(shared->mu);
+    shared->runId = hooks.runId;
+    shared->runIdPending = true;
+  }
+  PhaseObserver* current = nullptr;  // the phase running now (checkpoints go through it)
+  QString failure;
+  auto callbacks =
+      makeCallbacks(job.settings.callbacksJson(), [&](const std::string& path, bool weightsOnly) {
+        if (!current) return;
+        writeCheckpointFile(job, current->model(), current->trainer(), path, weightsOnly);
+        current->bridge().checkpointSaved(path);
+      });
+  for (auto& c : callbacks) hooks.callbacks.push_back(c.get());
+  hooks.prepare = [&](TrainingRun& run) { run.setValidationData(job.validation); };
+  hooks.observer = [&](TrainingRun& run, int phase) -> std::unique_ptr<TrainObserver> {
+    return std::make_unique<PhaseObserver>(shared, job, run, phase, recipe, &current, &failure);
+  };
+  const FineTuneResult result = fitTwoPhase(job.spec, job.settings, recipe, job.data, hooks);
+  if (!failure.isEmpty() || stopRequested(*shared) || !job.test || job.test->size() == 0)
+    return failure;
+  // The held-out test split with the weights phase 2 ended with (Keras model.evaluate).
+  TrainingRun final(recipe.phase2(job.spec), job.settings);
+  final.loadWeights(result.weights);
+  Logs test = final.evaluateTest(*job.test);
+  if (project) {
+    RunEvent e;
+    e.epoch = static_cast<int>(result.history.epochs.size()) - 1;
+    e.kind = "test";
+    e.payload = json::object();
+    for (const auto& [name, value] : test) e.payload[name] = value;
+    e.payload["samples"] = job.test->size();
+    project->addEvent(hooks.runId, e);
+  }
+  std::lock_guard lock(shared->mu);
+  shared->testLogs = std::move(test);
+  return failure;
+}
+
 // The worker body: the run (prepareRun), its callbacks and observers, fit() and the test data.
 void runJob(const std::shared_ptr<Shared>& shared, TrainingController::Job& job) {
   QString status, error;
@@ -125,53 +282,39 @@ void runJob(const std::shared_ptr<Shared>& shared, TrainingController::Job& job)
     if (!job.path.empty())
       project.emplace(std::filesystem::exists(job.path) ? Project::open(job.path)
                                                         : Project::create(job.path));
-    std::unique_ptr<TrainingRun> run = prepareRun(job, project, *shared);
-    Model& model = run->model();
-    Trainer& trainer = run->trainer();
-    TrainingBridge observer(shared, trainer, trainSampleCount(job.data, run->fitOptions()),
-                            run->recorder(), run->monitor(), job.bins);
-    auto callbacks =
-        makeCallbacks(job.settings.callbacksJson(), [&](const std::string& path, bool weightsOnly) {
-          if (!path.empty() && path.rfind("project:", 0) != 0) {
-            // Keras ModelCheckpoint: save_weights_only=False saves the whole model, optimizer
-            // state included (TF.js includeOptimizer form, TfjsOptimizerWeights.h).
-            ModelFile file;
-            file.spec = job.spec;
-            for (auto& [name, var] : model.namedWeights())
-              file.weights.emplace_back(name, var->value);
-            if (!weightsOnly) {
-              file.trainingConfig = job.settings.compile.toTrainingConfig();
-              file.optimizerWeights =
-                  optimizerWeights(trainer.optimizer(), trainableWeightNames(model));
-            }
-            writeModelFile(path, file);
-          }
-          observer.checkpointSaved(path);
-        });
-    std::vector<Callback*> cbs;
-    for (auto& c : callbacks) cbs.push_back(c.get());
-    std::vector<std::unique_ptr<TrainObserver>> extra;
-    for (auto& factory : job.factories)
-      if (factory)
-        if (auto o = factory(model)) extra.push_back(std::move(o));
-    FanOutObserver fanOut(observer, std::move(extra));
-    TrainerSlot slot(*shared, trainer);
-    run->fit(job.data, cbs, &fanOut);
-    if (observer.failed()) {
-      error = QString::fromStdString(observer.message());
+    if (!job.fineTune.is_null() && job.resumeRunId == 0) {
+      error = runFineTune(shared, job, project);
+      if (error.isEmpty())
+        status = stopRequested(*shared) ? QStringLiteral("stopped") : QStringLiteral("finished");
     } else {
-      bool stopped;
-      {
-        std::lock_guard lock(shared->mu);
-        stopped = shared->stopRequested;
-      }
-      status = stopped ? QStringLiteral("stopped") : QStringLiteral("finished");
-      // The held-out test split, evaluated once with the weights fit ends with (the best ones
-      // when EarlyStopping restores them), as a Keras user calls model.evaluate(x_test, y_test).
-      if (!stopped && job.test && job.test->size() > 0) {
-        Logs test = run->evaluateTest(*job.test);
-        std::lock_guard lock(shared->mu);
-        shared->testLogs = std::move(test);
+      std::unique_ptr<TrainingRun> run = prepareRun(job, project, *shared);
+      Model& model = run->model();
+      Trainer& trainer = run->trainer();
+      TrainingBridge observer(shared, trainer, trainSampleCount(job.data, run->fitOptions()),
+                              run->recorder(), run->monitor(), job.bins);
+      auto callbacks = makeCallbacks(job.settings.callbacksJson(),
+                                     [&](const std::string& path, bool weightsOnly) {
+                                       writeCheckpointFile(job, model, trainer, path, weightsOnly);
+                                       observer.checkpointSaved(path);
+                                     });
+      std::vector<Callback*> cbs;
+      for (auto& c : callbacks) cbs.push_back(c.get());
+      FanOutObserver fanOut(observer, extraObservers(job, model));
+      TrainerSlot slot(*shared, trainer);
+      run->fit(job.data, cbs, &fanOut);
+      if (observer.failed()) {
+        error = QString::fromStdString(observer.message());
+      } else {
+        const bool stopped = stopRequested(*shared);
+        status = stopped ? QStringLiteral("stopped") : QStringLiteral("finished");
+        // The held-out test split, evaluated once with the weights fit ends with (the best ones
+        // when EarlyStopping restores them), as a Keras user calls model.evaluate(x_test,
+        // y_test).
+        if (!stopped && job.test && job.test->size() > 0) {
+          Logs test = run->evaluateTest(*job.test);
+          std::lock_guard lock(shared->mu);
+          shared->testLogs = std::move(test);
+        }
       }
     }
   } catch (const std::exception& e) {
@@ -228,6 +371,10 @@ void TrainingController::setDataSettings(const nlohmann::json& dataSettings) {
   dataSettings_ = dataSettings;
 }
 
+void TrainingController::setFineTune(const nlohmann::json& recipe) {
+  fineTune_ = recipe.is_object() ? recipe : json();
+}
+
 void TrainingController::setTestData(std::optional<Dataset> test) {
   test_ = std::move(test);
 }
@@ -244,6 +391,7 @@ bool TrainingController::start(ModelSpec spec, CompileOptions compile, Dataset d
   job->modelId = modelId;
   job->callbacks = callbacks_.is_array() ? callbacks_ : json::array();
   job->dataSettings = dataSettings_;
+  job->fineTune = fineTune_;
   job->test = test_;
 
   return launch(std::move(job));

@@ -55,6 +55,12 @@ class TrainingController : public QObject {
   // built from: recorded in the run as settings["data"] with data_hash = DataSettings::hash(), so
   // a run says what it trained on and predict preprocesses exactly as in training. null = unknown.
   void setDataSettings(const nlohmann::json& dataSettings);
+  // The two-phase fine-tune recipe (FineTuneRecipe::toJson, CompilePanel's "fine_tune") the next
+  // start() runs instead of one fit (null = one fit): both phases are one recorded run with the
+  // "fine_tune" marker between (engine/session/FineTuneRecipe.h), the recipe in its settings.
+  // The controller reports them as one run of head + fine-tune epochs (started() may come
+  // twice, once per phase, with the same total).
+  void setFineTune(const nlohmann::json& recipe);
   // Test data for the next start() (std::nullopt = none): evaluated once after the run finishes
   // (not when stopped or failed), recorded as a "test" event and sent as testEvaluated().
   void setTestData(std::optional<Dataset> test);
@@ -147,6 +153,7 @@ class TrainingController : public QObject {
   double rate_ = 0;
   nlohmann::json callbacks_;
   nlohmann::json dataSettings_;
+  nlohmann::json fineTune_;
   std::optional<Dataset> test_;
   qint64 drains_ = 0, signals_ = 0, runId_ = 0;
   double lr_ = 0, stepRate_ = 0;

@@ -13,6 +13,7 @@
 
 #include "engine/data/DatasetBuilder.h"
 #include "ui/training/CompilePanel.h"
+#include "ui/training/FineTuneRecipeBox.h"
 #include "ui/training/HistogramView.h"
 #include "ui/training/PreflightList.h"
 #include "ui/training/RunsBrowser.h"
@@ -280,6 +281,7 @@ void TrainingDashboard::prepareJob() {
     if (validation_) fit.validationData = *validation_;
     training_->setJob(spec_, compile, data_, fit, projectPath_, modelId_);
     training_->setCallbacks(compile_->callbacksConfig());
+    training_->controller()->setFineTune(compile_->fineTuneBox()->config());
     emit jobPrepared(spec_, compile, data_, fit);
   } catch (const std::exception& e) {
     training_->statusLabel()->setText(tr("Settings: %1").arg(QString::fromUtf8(e.what())));
@@ -295,8 +297,12 @@ bool TrainingDashboard::runPreflight() {
     return false;
   }
   try {
-    preflight_->setResult(
-        PreflightCheck::run(spec_, compile_->compileOptions(), data_, compile_->fitOptions()));
+    PreflightCheck::Result r =
+        PreflightCheck::run(spec_, compile_->compileOptions(), data_, compile_->fitOptions());
+    if (const QString why = compile_->fineTuneBox()->problem(); !why.isEmpty())
+      r.items.push_back({PreflightItem::Severity::Error, "fine_tune", why.toStdString(),
+                         "change the recipe in \"Fine-tune in two phases\", or turn it off"});
+    preflight_->setResult(r);
   } catch (const std::exception& e) {
     PreflightCheck::Result r;
     r.items.push_back({PreflightItem::Severity::Error, "settings", e.what(), ""});

@@ -9,6 +9,91 @@
 #include "engine/session/RunSettings.h"
 
 using namespace tessel;
+using json = nlohmann::json;
+
+namespace {
+
+// What cuDNN computes for a ConvPlan, written out directly (double sums), with the kernel in
+// cuDNN's KRSC layout made from Keras's as the executor makes it (a transpose of (K, F)).
+// Forward: B = C(A); backward data: A = C^T(B) (Conv2DTranspose's forward). Explicit padding as
+// launchPad / launchCrop. a and b are NHWC, unpadded.
+struct CudnnEmulation {
+  const gpu::ConvPlan& p;
+  std::vector<float> krsc;  // (cb, kh, kw, ca / groups)
+  int top = 0, left = 0;    // where A sits in the padded A (explicit padding only)
+  CudnnEmulation(const gpu::ConvPlan& plan, const Tensor& kerasKernel) : p(plan) {
+    top = p.explicitPad ? p.padTop : 0;
+    left = p.explicitPad ? p.padLeft : 0;
+    const int K = p.kh * p.kw * (p.ca / p.groups), F = p.cb;
+    krsc.resize(size_t(K) * F);
+    if (kerasKernel.size() != Index(K) * F) throw std::runtime_error("kernel size");
+    for (int k = 0; k < K; ++k)
+      for (int f = 0; f < F; ++f) krsc[size_t(f) * K + k] = kerasKernel[Index(k) * F + f];
+  }
+  // Visits every (A index, B index, kernel value) term of C on the padded A.
+  template <class Fn>
+  void terms(int n, Fn fn) const {
+    const int cg = p.ca / p.groups, fg = p.cb / p.groups;
+    for (int s = 0; s < n; ++s)
+      for (int i = 0; i < p.bh; ++i)
+        for (int j = 0; j < p.bw; ++j)
+          for (int f = 0; f < p.cb; ++f)
+            for (int r = 0; r < p.kh; ++r)
+              for (int q = 0; q < p.kw; ++q) {
+                const int y = i * p.sh - p.dnnPadT + r * p.dh, x = j * p.sw - p.dnnPadL + q * p.dw;
+                if (y < 0 || y >= p.aph || x < 0 || x >= p.apw) continue;
+                for (int c = 0; c < cg; ++c) {
+                  const int ac = (f / fg) * cg + c;
+                  const long ai = ((long(s) * p.aph + y) * p.apw + x) * p.ca + ac;
+                  const long bi = ((long(s) * p.bh + i) * p.bw + j) * p.cb + f;
+                  const size_t wi = ((size_t(f) * p.kh + r) * p.kw + q) * cg + c;
+                  fn(ai, bi, krsc.at(wi), wi);
+                }
+              }
+  }
+  std::vector<double> pad(const Tensor& a, int n) const {
+    std::vector<double> ap(size_t(n) * p.aph * p.apw * p.ca, 0.0);
+    for (int s = 0; s < n; ++s)
+      for (int y = 0; y < p.ah; ++y)
+        for (int x = 0; x < p.aw; ++x)
+          for (int c = 0; c < p.ca; ++c)
+            ap.at(((size_t(s) * p.aph + y + top) * p.apw + x + left) * p.ca + c) =
+                a[((Index(s) * p.ah + y) * p.aw + x) * p.ca + c];
+    return ap;
+  }
+  std::vector<double> forward(const Tensor& a, int n) const {
+    const std::vector<double> ap = pad(a, n);
+    std::vector<double> b(size_t(n) * p.bh * p.bw * p.cb, 0.0);
+    terms(n, [&](long ai, long bi, float w, size_t) { b.at(size_t(bi)) += ap.at(size_t(ai)) * w; });
+    return b;
+  }
+  // The kernel gradient in Keras's layout: cuDNN's backward filter of C on (padded A, dB), then
+  // KRSC back to (K, F). Normal: A = the input, dB = the output gradient; transposed: A = the
+  // output gradient padded, B = the input.
+  std::vector<double> kernelGradient(const Tensor& x, const Tensor& dy, int n) const {
+    const Tensor& a = p.transposed ? dy : x;
+    const Tensor& b = p.transposed ? x : dy;
+    const std::vector<double> ap = pad(a, n);
+    std::vector<double> g(krsc.size(), 0.0), keras(krsc.size());
+    terms(n, [&](long ai, long bi, float, size_t wi) { g.at(wi) += ap.at(size_t(ai)) * b[bi]; });
+    const size_t K = size_t(p.kh) * p.kw * (p.ca / p.groups), F = size_t(p.cb);
+    for (size_t k = 0; k < K; ++k)
+      for (size_t f = 0; f < F; ++f) keras[k * F + f] = g[f * K + k];
+    return keras;
+  }
+  std::vector<double> backwardData(const Tensor& b, int n) const {
+    std::vector<double> ap(size_t(n) * p.aph * p.apw * p.ca, 0.0), a;
+    terms(n, [&](long ai, long bi, float w, size_t) { ap.at(size_t(ai)) += double(b[bi]) * w; });
+    for (int s = 0; s < n; ++s)
+      for (int y = 0; y < p.ah; ++y)
+        for (int x = 0; x < p.aw; ++x)
+          for (int c = 0; c < p.ca; ++c)
+            a.push_back(ap[((size_t(s) * p.aph + y + top) * p.apw + x + left) * p.ca + c]);
+    return a;
+  }
+};
+
+}  // namespace
 
 class TestEngineGpu : public QObject {
   Q_OBJECT
@@ -82,24 +167,27 @@ class TestEngineGpu : public QObject {
 
   void unsupportedLayerIsNamed() {
     if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
-    const nlohmann::json layers =
-        nlohmann::json::array({{{"class_name", "Conv1D"},
-                                {"config",
-                                 {{"name", "conv"},
-                                  {"filters", 4},
-                                  {"kernel_size", 3},
-                                  {"batch_input_shape", {nullptr, 8, 1}}}}},
-                               {{"class_name", "Flatten"}, {"config", {{"name", "f"}}}},
-                               gpucheck::denseLayer("out", 3, "softmax")});
+    const nlohmann::json layers = nlohmann::json::array(
+        {{{"class_name", "LSTM"},
+          {"config", {{"name", "lstm"}, {"units", 4}, {"batch_input_shape", {nullptr, 8, 1}}}}},
+         gpucheck::denseLayer("out", 3, "softmax")});
     Model m(gpucheck::sequential(layers), 1);
     auto loss = makeLoss("sparse_categorical_crossentropy");
     auto opt = makeOptimizer("sgd");
     try {
       gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
-      QFAIL("Conv1D should be refused");
+      QFAIL("LSTM should be refused");
     } catch (const Error& e) {
       QCOMPARE(std::string(e.what()),
-               std::string("Conv1D 'conv' is not on the GPU yet; use --device cpu"));
+               std::string("LSTM 'lstm' is not on the GPU yet; use --device cpu"));
+    }
+    // The inference plan (evaluate, predict) refuses it the same way.
+    try {
+      gpu::Executor::createInference(0, m, 4);
+      QFAIL("LSTM should be refused");
+    } catch (const Error& e) {
+      QCOMPARE(std::string(e.what()),
+               std::string("LSTM 'lstm' is not on the GPU yet; use --device cpu"));
     }
     Model mlp(gpucheck::seedMlp(), 1);
     auto rms = makeOptimizer("rmsprop");
@@ -114,9 +202,12 @@ class TestEngineGpu : public QObject {
     auto loss = makeLoss("sparse_categorical_crossentropy");
     auto opt = makeOptimizer("sgd");
     std::vector<std::pair<std::string, ModelSpec>> specs = gpucheck::cnnLayerModels();
+    for (auto& m : gpucheck::conv1dLayerModels()) specs.push_back(std::move(m));
     specs.emplace_back("fashion CNN", gpucheck::fashionCnn(false));
     specs.emplace_back("fashion CNN + BN", gpucheck::fashionCnn(true));
     specs.emplace_back("seed CNN", gpucheck::seedCnn());
+    specs.emplace_back("separable CNN", gpucheck::seedSeparable());
+    QCOMPARE(specs.size(), size_t(35));
     for (const auto& [name, spec] : specs) {
       Model m(spec, 1);
       try {
@@ -127,21 +218,6 @@ class TestEngineGpu : public QObject {
         QVERIFY2(msg.find("not on the GPU") == std::string::npos, (name + ": " + msg).c_str());
         QVERIFY2(gpu::deviceCount() == 0, (name + ": " + msg).c_str());
       }
-    }
-    // TF's "same" padding with an odd total at stride 2 pads one more at the end: cuDNN cannot.
-    nlohmann::json first = gpucheck::conv2d("c", 4, 3, "relu", "same", 2);
-    first["config"]["batch_input_shape"] = {nullptr, 8, 8, 1};
-    const nlohmann::json layers =
-        nlohmann::json::array({first, gpucheck::layer("Flatten", {{"name", "f"}}),
-                               gpucheck::denseLayer("out", 3, "softmax")});
-    Model m(gpucheck::sequential(layers), 1);
-    try {
-      gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
-      QFAIL("asymmetric padding should be refused");
-    } catch (const Error& e) {
-      const std::string msg = e.what();
-      QVERIFY2(msg.find("Conv2D 'c' with asymmetric 'same' padding") == 0, msg.c_str());
-      QVERIFY2(msg.find("use --device cpu") != std::string::npos, msg.c_str());
     }
     // BatchNormalization over another axis than the last.
     nlohmann::json c0 = gpucheck::conv2d("c", 4, 3, "relu");
@@ -155,6 +231,131 @@ class TestEngineGpu : public QObject {
         Error, gpu::Executor::create(0, b, {loss.get()}, {1.0}, *opt, b.trainableWeights(), 4));
   }
 
+  // The convolution plans (no GPU needed): what cuDNN is asked to compute (KRSC kernel from
+  // Keras's layout, groups, cuDNN's symmetric padding or an explicit pad of A, Conv2DTranspose as
+  // backward data plus a crop) equals the CPU layer's output, for every padding case: TF's
+  // one-more-after "same" at stride > 1, "causal", depthwise with a depth multiplier, grouped,
+  // dilated, transposed "same" with k - s odd and even.
+  void convPlansMatchCpuLayers() {
+    if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
+    using gpucheck::layer;
+    struct Case {
+      json spec;
+      Shape in;
+      bool explicitPad;
+    };
+    auto conv = [](const std::string& cls, json c) {
+      c["name"] = "c";
+      c["activation"] = "linear";
+      c["use_bias"] = false;
+      return layer(cls, c);
+    };
+    const std::vector<Case> cases = {
+        {conv("Conv2D", {{"filters", 4}, {"kernel_size", 4}, {"strides", 2}, {"padding", "same"}}),
+         {9, 9, 3},
+         true},
+        {conv("Conv2D", {{"filters", 5}, {"kernel_size", 2}, {"padding", "same"}}),
+         {9, 9, 3},
+         true},
+        {conv("Conv2D", {{"filters", 4}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"}}),
+         {9, 9, 3},
+         false},
+        {conv("Conv2D", {{"filters", 4},
+                         {"kernel_size", {3, 2}},
+                         {"strides", {1, 2}},
+                         {"padding", "same"},
+                         {"dilation_rate", 1}}),
+         {9, 9, 2},
+         true},
+        {conv("Conv2D", {{"filters", 6}, {"kernel_size", 3}, {"groups", 2}}), {9, 9, 4}, false},
+        {conv("DepthwiseConv2D",
+              {{"kernel_size", 2}, {"strides", 2}, {"padding", "same"}, {"depth_multiplier", 2}}),
+         {9, 9, 3},
+         true},
+        {conv("DepthwiseConv2D", {{"kernel_size", 3}, {"dilation_rate", 2}, {"padding", "same"}}),
+         {9, 9, 3},
+         false},
+        {conv("Conv1D",
+              {{"filters", 4}, {"kernel_size", 3}, {"dilation_rate", 2}, {"padding", "causal"}}),
+         {12, 3},
+         true},
+        {conv("Conv1D", {{"filters", 4}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"}}),
+         {12, 3},
+         true},
+        {conv("Conv2DTranspose",
+              {{"filters", 3}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"}}),
+         {5, 4, 2},
+         true},
+        {conv("Conv2DTranspose",
+              {{"filters", 3}, {"kernel_size", 4}, {"strides", 2}, {"padding", "same"}}),
+         {5, 4, 2},
+         false},
+        {conv("Conv2DTranspose", {{"filters", 2}, {"kernel_size", 3}, {"padding", "valid"}}),
+         {5, 4, 2},
+         false},
+        {conv("Conv2DTranspose", {{"filters", 2}, {"kernel_size", 2}, {"padding", "same"}}),
+         {5, 4, 2},
+         true},
+    };
+    Rng rng(5);
+    for (const Case& c : cases) {
+      json first = c.spec;
+      json shape = json::array({nullptr});
+      for (Index d : c.in) shape.push_back(d);
+      first["config"]["batch_input_shape"] = shape;
+      Model m(gpucheck::sequential(json::array({first, layer("Flatten", {{"name", "f"}})})), 1);
+      const std::string name =
+          c.spec["class_name"].get<std::string>() + " " + c.spec["config"].dump();
+      std::vector<gpu::ConvPlan> plans;
+      try {
+        plans = gpu::Executor::convPlans(m);
+      } catch (const std::exception& ex) {
+        QFAIL((name + ": " + ex.what()).c_str());
+      }
+      QVERIFY2(plans.size() == 1, name.c_str());
+      const gpu::ConvPlan& p = plans[0];
+      QVERIFY2(p.explicitPad == c.explicitPad, name.c_str());
+      const int n = 2;
+      Shape xs{n};
+      xs.insert(xs.end(), c.in.begin(), c.in.end());
+      const Tensor x = gpucheck::randomNormal(xs, rng);
+      RunContext ctx;
+      m.forward({&x}, false, ctx);
+      const Tensor y = m.output(0);
+      // The CPU kernel gradient for a random output gradient.
+      Tensor dy = gpucheck::randomNormal(y.shape(), rng);
+      RunContext tctx;
+      m.forward({&x}, true, tctx);
+      m.backward({&dy}, tctx);
+      const Tensor& kernelGrad = m.layer("c")->variables()[0].grad;
+      std::vector<double> got, gotGrad;
+      try {
+        const CudnnEmulation e(p, m.layer("c")->variables()[0].value);
+        got = p.transposed ? e.backwardData(x, n) : e.forward(x, n);
+        Tensor dyA = dy;  // (n, features): the emulation reads it flat
+        gotGrad = e.kernelGradient(x, dyA, n);
+      } catch (const std::exception& ex) {
+        QFAIL((name + ": " + ex.what()).c_str());
+      }
+      QVERIFY2(Index(gotGrad.size()) == kernelGrad.size(), name.c_str());
+      double gn = 0, gd = 0;
+      for (Index i = 0; i < kernelGrad.size(); ++i) {
+        gn += (gotGrad[size_t(i)] - kernelGrad[i]) * (gotGrad[size_t(i)] - kernelGrad[i]);
+        gd += double(kernelGrad[i]) * kernelGrad[i];
+      }
+      QVERIFY2(gd > 0 && std::sqrt(gn / gd) < 1e-5,
+               (name + " kernel gradient: " + std::to_string(std::sqrt(gn / gd))).c_str());
+      QVERIFY2(Index(got.size()) == y.size(), name.c_str());
+      double num = 0, den = 0;
+      for (Index i = 0; i < y.size(); ++i) {
+        num += (got[size_t(i)] - y[i]) * (got[size_t(i)] - y[i]);
+        den += double(y[i]) * y[i];
+      }
+      QVERIFY2(den > 0 && std::sqrt(num / den) < 1e-5,
+               (name + ": " + std::to_string(std::sqrt(num / den))).c_str());
+    }
+  }
+
   void cnnLayersMatchCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkCnnLayers(0));
@@ -163,6 +364,27 @@ class TestEngineGpu : public QObject {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkCnnStep(0));
   }
+  // evaluate() and predict() on "cuda" never fall back to the CPU silently.
+  void inferenceWithoutDeviceIsAClearError() {
+    if (gpu::deviceCount() > 0) QSKIP("a CUDA device is present");
+    Model m(gpucheck::fashionCnn(false), 1);
+    CompileOptions c;
+    c.losses = {"sparse_categorical_crossentropy"};
+    c.optimizer = "sgd";
+    Trainer t(m, c);
+    const Dataset d = gpucheck::syntheticData(8, {28, 28, 1}, 10, false, 1);
+    QCOMPARE(t.evaluate(d, 4, "cpu").size(), size_t(1));
+    QCOMPARE(t.predict(d.x, 4, "cpu")[0].dim(0), Index(8));
+    for (const char* dev : {"cuda", "cuda:1"}) {
+      QVERIFY_THROWS_EXCEPTION(Error, t.evaluate(d, 4, dev));
+      QVERIFY_THROWS_EXCEPTION(Error, t.predict(d.x, 4, dev));
+    }
+  }
+  void inferenceMatchesCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkInference(0));
+  }
+
   void cnnFitMatchesCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkCnnFit(0));

@@ -195,6 +195,14 @@ class TestOnnxExport : public QObject {
     for (const auto& e : fs::directory_iterator(TESSEL_SOURCE_DIR "/resources/examples")) {
       if (!fs::exists(e.path() / "model.json")) continue;
       ModelFile file = readModelFile((e.path() / "model.json").string());
+      if (!onnxUnsupportedLayers(file.spec).empty()) {
+        // The text examples: TextVectorization runs in the data stage; the export refuses with
+        // a message naming the layer.
+        const std::string msg = errorOf([&] { onnxModelBytes(file.spec, {}); });
+        QVERIFY2(msg.find("'text_vectorization' (TextVectorization)") != std::string::npos,
+                 msg.c_str());
+        continue;
+      }
       Model m(file.spec, 0);
       if (!file.weights.empty()) m.loadNamedWeights(file.weights);
       QTemporaryDir tmp;

@@ -177,6 +177,8 @@ class TestRunSettings : public QObject {
         {{{"data", {{"kind", "tape"}}}}, "unknown kind 'tape'"},
         {{{"data", {{"split", {{"fractions", {0.9, 0.9, 0.9}}}}}}}, "sum to more than 1"},
         {{{"imported", "file.json"}}, "imported must be a JSON object"},
+        {{{"fine_tune", {{"head_epochs", 0}}}}, "fine-tune recipe: head_epochs"},
+        {{{"fine_tune", {{"unfreeze", 3}}}}, "fine-tune recipe: unknown key 'unfreeze'"},
     };
     for (const Case& c : cases) {
       const std::string message = errorOf(c.j);
@@ -185,6 +187,19 @@ class TestRunSettings : public QObject {
       QVERIFY2(message.find(c.expected) != std::string::npos,
                qPrintable(QString::fromStdString(c.j.dump() + " -> '" + message + "'")));
     }
+  }
+
+  void fineTuneRecipeRoundTrips() {
+    // A two-phase run keeps its recipe (FineTuneRecipe's JSON, every key written back).
+    const RunSettings s = RunSettings::fromJson(
+        {{"fit", {{"epochs", 5}}}, {"fine_tune", {{"head_epochs", 2}, {"base_end", "dense"}}}});
+    QCOMPARE(s.fineTune["head_epochs"].get<int>(), 2);
+    QCOMPARE(s.fineTune["fine_tune_epochs"].get<int>(), 5);  // the recipe's default
+    QCOMPARE(s.fineTune["base_end"].get<std::string>(), std::string("dense"));
+    QCOMPARE(s.toJson()["fine_tune"], s.fineTune);
+    QCOMPARE(RunSettings::fromJson(s.toJson()).fineTune, s.fineTune);
+    // A one-phase run writes no key.
+    QVERIFY(!RunSettings::fromJson({{"fit", {{"epochs", 5}}}}).toJson().contains("fine_tune"));
   }
 
   void recordedRunsOfEitherForm() {

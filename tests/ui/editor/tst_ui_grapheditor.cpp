@@ -216,8 +216,9 @@ class TestUiGraphEditor : public QObject {
   // every edge; a screenshot of each is saved (wide_deep: the one to look at first).
   void examplesScreenshot_data() {
     QTest::addColumn<QString>("example");
-    for (const char* name : {"wide_deep", "wide_deep_multi_input", "wide_deep_multi_output",
-                             "fashion_mnist_cnn", "fashion_mnist_mlp"})
+    for (const char* name :
+         {"wide_deep", "wide_deep_multi_input", "wide_deep_multi_output", "fashion_mnist_cnn",
+          "fashion_mnist_mlp", "fortunes_text", "dates_seq2seq"})
       QTest::newRow(name) << QString(name);
   }
 

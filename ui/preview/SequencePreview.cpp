@@ -1,0 +1,495 @@
+#include "ui/preview/SequencePreview.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+#include "engine/explain/AttentionProbe.h"
+#include "engine/losses/CtcDecode.h"
+#include "ui/preview/AttentionHeatMap.h"
+#include "ui/preview/PreviewDriver.h"
+#include "ui/preview/PreviewPainter.h"
+#include "ui/preview/SequenceSetup.h"
+
+namespace tessel::ui {
+
+namespace {
+
+const QColor kRightBg(214, 240, 214), kWrongBg(250, 214, 214), kInk(25, 25, 25);
+constexpr int kCellChars = 300;
+
+// Row `row` of an array as floats (its affine map applied).
+std::vector<float> arrayRow(const Array& a, Index row) {
+  const Index w = a.rowSize();
+  std::vector<float> out(static_cast<size_t>(w));
+  if (row < 0 || row >= a.rows()) return {};
+  for (Index j = 0; j < w; ++j) out[static_cast<size_t>(j)] = a.value(row * w + j);
+  return out;
+}
+
+QString idList(const std::vector<Index>& ids, size_t limit = 32) {
+  QStringList parts;
+  for (size_t i = 0; i < ids.size() && i < limit; ++i) parts << QString::number(ids[i]);
+  if (ids.size() > limit) parts << QStringLiteral("…");
+  return QStringLiteral("[") + parts.join(QStringLiteral(", ")) + QStringLiteral("]");
+}
+
+QString qs(const std::string& s) {
+  return QString::fromStdString(s);
+}
+
+}  // namespace
+
+SequencePreview::SequencePreview(PreviewDriver* driver, QWidget* parent)
+    : QWidget(parent), driver_(driver) {
+  auto* lay = new QVBoxLayout(this);
+  lay->setContentsMargins(0, 0, 0, 0);
+  auto* bar = new QHBoxLayout;
+  caption_ = new QLabel(this);
+  caption_->setObjectName("sequenceCaption");
+  caption_->setWordWrap(true);
+  bar->addWidget(caption_, 1);
+  decoder_ = new QComboBox(this);
+  decoder_->setObjectName("ctcDecoder");
+  decoder_->addItem(tr("Greedy"));
+  decoder_->addItem(tr("Greedy and beam search"));
+  decoder_->setToolTip(
+      tr("CTC decoding: best class per step (greedy, tf.nn.ctc_greedy_decoder) "
+         "or prefix beam search (tf.nn.ctc_beam_search_decoder)"));
+  bar->addWidget(decoder_);
+  beamWidth_ = new QSpinBox(this);
+  beamWidth_->setObjectName("beamWidth");
+  beamWidth_->setRange(1, 200);
+  beamWidth_->setValue(10);
+  beamWidth_->setPrefix(tr("beam width "));
+  bar->addWidget(beamWidth_);
+  lay->addLayout(bar);
+
+  auto* split = new QSplitter(Qt::Vertical, this);
+  table_ = new QTableWidget(split);
+  table_->setObjectName("sequenceTable");
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setWordWrap(true);
+  table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->horizontalHeader()->setStretchLastSection(false);
+  auto* attention = new QWidget(split);
+  attentionPane_ = attention;
+  auto* al = new QVBoxLayout(attention);
+  al->setContentsMargins(0, 4, 0, 0);
+  auto* abar = new QHBoxLayout;
+  abar->addWidget(new QLabel(tr("Attention layer"), attention));
+  layer_ = new QComboBox(attention);
+  layer_->setObjectName("attentionLayer");
+  abar->addWidget(layer_);
+  head_ = new QComboBox(attention);
+  head_->setObjectName("attentionHead");
+  abar->addWidget(head_);
+  attentionNote_ = new QLabel(attention);
+  attentionNote_->setObjectName("attentionNote");
+  abar->addWidget(attentionNote_, 1);
+  al->addLayout(abar);
+  heat_ = new AttentionHeatMap(attention);
+  heat_->setObjectName("attentionHeatMap");
+  al->addWidget(heat_, 1);
+  split->addWidget(table_);
+  split->addWidget(attention);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+  lay->addWidget(split, 1);
+
+  connect(decoder_, &QComboBox::currentIndexChanged, this, &SequencePreview::refresh);
+  connect(beamWidth_, &QSpinBox::valueChanged, this, [this] {
+    if (decoder_->currentIndex() == 1) refresh();
+  });
+  connect(table_, &QTableWidget::currentCellChanged, this,
+          [this](int row, int, int, int) { showAttention(row); });
+  connect(layer_, &QComboBox::currentIndexChanged, this, [this] {
+    rebuildLayers();
+    showAttention(attentionRow_);
+  });
+  connect(head_, &QComboBox::currentIndexChanged, this, [this] { showAttention(attentionRow_); });
+  refresh();
+}
+
+bool SequencePreview::attentionShown() const {
+  return !attentionPane_->isHidden();
+}
+
+void SequencePreview::showRecords(std::vector<PreviewRecord> records) {
+  fixed_ = std::move(records);
+  refresh();
+}
+
+void SequencePreview::setTextInfo(const TextSourceInfo* info) {
+  info_ = info;
+}
+
+void SequencePreview::setClassNames(const QStringList& names) {
+  names_ = names;
+  refresh();
+}
+
+void SequencePreview::clear() {
+  rows_.clear();
+  table_->clear();
+  table_->setRowCount(0);
+  table_->setColumnCount(0);
+  layer_->clear();
+  head_->clear();
+  heat_->clear();
+  attentionRow_ = -1;
+  caption_->clear();
+}
+
+QString SequencePreview::className(int id) const {
+  return id < 0 ? QStringLiteral("—") : PreviewPainter::className(names_, id);
+}
+
+// A CTC label id: class names with the blank first (the data set's names) or without it.
+QString SequencePreview::ctcLabel(long long id, long long classes) const {
+  if (names_.size() == classes && id < names_.size()) return names_[int(id)];
+  if (names_.size() == classes - 1 && id >= 1) return names_[int(id - 1)];
+  return QString::number(id);
+}
+
+void SequencePreview::refresh() {
+  rows_.clear();
+  const SequenceSetup& s = driver_->sequenceSetup();
+  decoder_->setVisible(s.mode == SequenceMode::Ctc);
+  beamWidth_->setVisible(s.mode == SequenceMode::Ctc && decoder_->currentIndex() == 1);
+  if (!s.active() || !driver_->isConfigured()) {
+    rebuildTable();
+    rebuildLayers();
+    return;
+  }
+  const Dataset& data = driver_->validationSource();
+  if (fixed_ && s.mode != SequenceMode::TextClass) fixed_.reset();
+  const auto& records = fixed_ ? *fixed_ : driver_->records();
+  const auto& outs = driver_->sampleOutputs();
+  const SequenceFrame& frame = driver_->sequenceFrame();
+  static const std::vector<std::string> kNoVocab;
+  const std::vector<std::string>& srcVocab = info_ ? info_->sourceVocabulary() : kNoVocab;
+  const std::vector<std::string>& tgtVocab = info_ ? info_->targetVocabulary() : kNoVocab;
+  const std::string srcSep = info_ ? info_->sourceSeparator() : std::string(" ");
+  const std::string tgtSep = info_ ? info_->targetSeparator() : std::string(" ");
+  for (size_t i = 0; i < records.size(); ++i) {
+    const PreviewRecord& rec = records[i];
+    const Index row = driver_->valBegin() + rec.sample;
+    Row r;
+    if (s.mode == SequenceMode::TextClass) {
+      const std::vector<float> x = arrayRow(data.x[size_t(s.textInput)], row);
+      const std::vector<Index> ids = TextSourceInfo::ids(x.data(), Index(x.size()));
+      const std::string raw = info_ ? info_->rawText(x.data(), Index(x.size())) : std::string();
+      r.input = !raw.empty() ? qs(raw) : qs(TextSourceInfo::words(srcVocab, ids, srcSep));
+      r.ids = idList(ids);
+      r.target = className(rec.trueClass);
+      r.predictedYet = rec.predClass >= 0;
+      if (r.predictedYet) {
+        r.predicted =
+            tr("%1 (p = %2)").arg(className(rec.predClass)).arg(double(rec.confidence), 0, 'f', 3);
+        r.correct = rec.trueClass < 0 || rec.predClass == rec.trueClass;
+      }
+    } else if (s.mode == SequenceMode::Ctc) {
+      r.image = rec.image;
+      const std::vector<float> y = arrayRow(data.y[size_t(s.output)], row);
+      const std::vector<Index> target = TextSourceInfo::ids(y.data(), Index(y.size()));
+      QStringList tl;
+      const Tensor* out = size_t(s.output) < outs.size() ? &outs[size_t(s.output)] : nullptr;
+      const Index classes = out && out->rank() == 3 ? out->dim(2) : Index(names_.size());
+      for (Index id : target) tl << ctcLabel(id, classes);
+      r.target = tl.join(QStringLiteral(" · "));
+      if (out && out->rank() == 3 && Index(i) < out->dim(0)) {
+        const Index steps = out->dim(1);
+        const float* p = out->data() + Index(i) * steps * classes;
+        const CtcPath g = ctcGreedyDecode(p, steps, classes);
+        QStringList gl;
+        for (Index id : g.labels) gl << ctcLabel(id, classes);
+        r.predictedYet = true;
+        r.predicted = gl.isEmpty() ? tr("(empty)") : gl.join(QStringLiteral(" · "));
+        r.correct = g.labels == target;
+        if (decoder_->currentIndex() == 1) {
+          const auto paths =
+              ctcBeamSearchDecode(p, steps, classes, beamWidth_->value(), 1, s.ctcFromLogits);
+          QStringList bl;
+          for (Index id : paths.front().labels) bl << ctcLabel(id, classes);
+          r.beam = (bl.isEmpty() ? tr("(empty)") : bl.join(QStringLiteral(" · "))) +
+                   tr("  (log p = %1)").arg(paths.front().score, 0, 'f', 2);
+          r.beamCorrect = paths.front().labels == target;
+        }
+      }
+    } else {  // Seq2Seq
+      const std::vector<float> x = arrayRow(data.x[size_t(s.textInput)], row);
+      const std::vector<float> y = arrayRow(data.y[size_t(s.output)], row);
+      const std::string raw = info_ ? info_->rawText(x.data(), Index(x.size())) : std::string();
+      r.input = !raw.empty()
+                    ? qs(raw)
+                    : qs(TextSourceInfo::words(
+                          srcVocab, TextSourceInfo::ids(x.data(), Index(x.size())), srcSep));
+      std::vector<Index> target = TextSourceInfo::ids(y.data(), Index(y.size()));
+      if (!target.empty() && target.back() == s.endId) target.pop_back();
+      r.target = qs(TextSourceInfo::words(tgtVocab, target, tgtSep));
+      if (i < frame.decoded.size()) {
+        r.predictedYet = true;
+        r.predicted = qs(TextSourceInfo::words(tgtVocab, frame.decoded[i], tgtSep));
+        if (r.predicted.isEmpty()) r.predicted = tr("(empty)");
+        r.correct = frame.decoded[i] == target;
+      } else if (!frame.decoded.empty()) {
+        r.predicted =
+            tr("(decoded for the first %n row(s) only)", nullptr, int(frame.decoded.size()));
+      }
+    }
+    rows_.push_back(std::move(r));
+  }
+  // Caption: what is shown, and the sample's score.
+  int right = 0, done = 0;
+  for (const Row& r : rows_)
+    if (r.predictedYet) {
+      ++done;
+      right += r.correct;
+    }
+  const QString what = s.mode == SequenceMode::TextClass
+                           ? tr("Text classification: sample texts, true vs predicted class")
+                       : s.mode == SequenceMode::Ctc
+                           ? tr("CTC: decoded labels beside the target (class 0 is the blank)")
+                           : tr("Sequence to sequence: greedy decoding beside the target");
+  if (fixed_) {
+    caption_->setText(tr("%n validation text(s)", nullptr, int(rows_.size())));
+    rebuildTable();
+    attentionPane_->hide();
+    return;
+  }
+  caption_->setText(done > 0 ? tr("%1  ·  %2/%3 right").arg(what).arg(right).arg(done)
+                             : tr("%1  ·  predictions at the first epoch end").arg(what));
+  rebuildTable();
+  rebuildLayers();
+  showAttention(attentionRow_ >= 0 && attentionRow_ < int(rows_.size()) ? attentionRow_ : 0);
+}
+
+void SequencePreview::rebuildTable() {
+  const SequenceSetup& s = driver_->sequenceSetup();
+  QStringList headers;
+  const bool beam = s.mode == SequenceMode::Ctc && decoder_->currentIndex() == 1;
+  if (s.mode == SequenceMode::TextClass)
+    headers = {tr("Text"), tr("Token ids"), tr("True"), tr("Predicted")};
+  else if (s.mode == SequenceMode::Ctc)
+    headers = beam ? QStringList{tr("Input"), tr("Target"), tr("Greedy"), tr("Beam search")}
+                   : QStringList{tr("Input"), tr("Target"), tr("Greedy")};
+  else if (s.mode == SequenceMode::Seq2Seq)
+    headers = {tr("Source"), tr("Target"), tr("Decoded (greedy)")};
+  const int keep = table_->currentRow();
+  QSignalBlocker block(table_);
+  table_->clear();
+  table_->setColumnCount(int(headers.size()));
+  table_->setHorizontalHeaderLabels(headers);
+  table_->setRowCount(int(rows_.size()));
+  auto item = [](const QString& text) {
+    // One paragraph per cell (runs of white space, line breaks included, become one space), at
+    // most kCellChars characters; the tooltip has the whole text.
+    QString shown = text.simplified();
+    if (shown.size() > kCellChars) shown = shown.left(kCellChars) + QStringLiteral("…");
+    auto* it = new QTableWidgetItem(shown);
+    it->setToolTip(text);
+    it->setForeground(kInk);
+    return it;
+  };
+  auto verdictItem = [&](const QString& text, bool predicted, bool correct) {
+    if (!predicted) {
+      auto* it = item(text.isEmpty() ? tr("—") : text);
+      it->setForeground(QColor(110, 110, 110));
+      return it;
+    }
+    auto* it = item((correct ? QStringLiteral("✓ ") : QStringLiteral("✗ ")) + text);
+    it->setBackground(correct ? kRightBg : kWrongBg);
+    it->setData(Qt::UserRole, correct);
+    return it;
+  };
+  for (int i = 0; i < int(rows_.size()); ++i) {
+    const Row& r = rows_[size_t(i)];
+    int c = 0;
+    if (s.mode == SequenceMode::Ctc) {
+      auto* img = new QTableWidgetItem;
+      if (!r.image.isNull()) {
+        const QImage big =
+            r.image.scaledToHeight(std::max(28, r.image.height() * 2), Qt::FastTransformation);
+        img->setData(Qt::DecorationRole, QPixmap::fromImage(big));
+        img->setSizeHint(big.size() + QSize(8, 8));
+      }
+      table_->setItem(i, c++, img);
+    } else {
+      table_->setItem(i, c++, item(r.input));
+    }
+    if (s.mode == SequenceMode::TextClass) {
+      auto* ids = item(r.ids);
+      QFont mono(QStringLiteral("monospace"));
+      mono.setStyleHint(QFont::TypeWriter);
+      mono.setPointSizeF(std::max(7.0, font().pointSizeF() - 1));
+      ids->setFont(mono);
+      ids->setForeground(QColor(70, 70, 70));
+      table_->setItem(i, c++, ids);
+    }
+    table_->setItem(i, c++, item(r.target));
+    table_->setItem(i, c++, verdictItem(r.predicted, r.predictedYet, r.correct));
+    if (beam) table_->setItem(i, c++, verdictItem(r.beam, r.predictedYet, r.beamCorrect));
+  }
+  // Column widths: text columns share what is left after the short ones.
+  QHeaderView* h = table_->horizontalHeader();
+  for (int c = 0; c < table_->columnCount(); ++c)
+    h->setSectionResizeMode(c, QHeaderView::Interactive);
+  if (s.mode == SequenceMode::TextClass) {
+    h->setSectionResizeMode(0, QHeaderView::Stretch);
+    table_->setColumnWidth(1, 200);
+    table_->resizeColumnToContents(2);
+    table_->resizeColumnToContents(3);
+  } else if (s.mode == SequenceMode::Ctc) {
+    table_->resizeColumnToContents(0);
+    for (int c = 1; c < table_->columnCount(); ++c)
+      h->setSectionResizeMode(c, QHeaderView::Stretch);
+  } else if (s.mode == SequenceMode::Seq2Seq) {
+    for (int c = 0; c < table_->columnCount(); ++c)
+      h->setSectionResizeMode(c, QHeaderView::Stretch);
+  }
+  table_->resizeRowsToContents();
+  if (keep >= 0 && keep < table_->rowCount()) table_->setCurrentCell(keep, 0);
+}
+
+void SequencePreview::rebuildLayers() {
+  const SequenceFrame& frame = driver_->sequenceFrame();
+  const SequenceSetup& s = driver_->sequenceSetup();
+  {
+    QSignalBlocker block(layer_);
+    const QString cur = layer_->currentText();
+    QStringList names;
+    for (const std::string& n : s.attention) names << qs(n);
+    QStringList have;
+    for (int i = 0; i < layer_->count(); ++i) have << layer_->itemText(i);
+    if (have != names) {
+      layer_->clear();
+      layer_->addItems(names);
+      const int at = int(names.indexOf(cur));
+      layer_->setCurrentIndex(at >= 0 ? at : 0);
+    }
+  }
+  Index heads = 0;
+  for (const auto& [name, t] : frame.attention)
+    if (qs(name) == layer_->currentText()) heads = t.rank() == 4 ? t.dim(1) : 1;
+  QSignalBlocker block(head_);
+  const int cur = head_->currentIndex();
+  if (head_->count() != (heads > 1 ? int(heads) + 1 : 0)) {
+    head_->clear();
+    if (heads > 1) {
+      head_->addItem(tr("mean of %1 heads").arg(heads));
+      for (Index h = 0; h < heads; ++h) head_->addItem(tr("head %1").arg(h));
+    }
+    head_->setCurrentIndex(cur >= 0 && cur < head_->count() ? cur : 0);
+  }
+  head_->setVisible(heads > 1);
+  // Models without an attention layer get the whole height for the table.
+  attentionPane_->setVisible(!s.attention.empty());
+}
+
+// Token labels of `row` for an axis of `steps` positions: the decoder's input (start token, then
+// the decoded tokens) or the source text's tokens, as many as are real (padding cropped). Empty
+// when the axis is neither (the heat map then numbers the steps).
+QStringList SequencePreview::tokenLabels(int row, long long steps, int modelInput) const {
+  QStringList out;
+  const SequenceSetup& s = driver_->sequenceSetup();
+  const auto& records = driver_->records();
+  if (row < 0 || row >= int(records.size())) return out;
+  const Dataset& data = driver_->validationSource();
+  const Index dataRow = driver_->valBegin() + records[size_t(row)].sample;
+  static const std::vector<std::string> kNoVocab;
+  auto word = [](const std::vector<std::string>& vocab, Index id) {
+    if (id < 0 || id >= Index(vocab.size()) || vocab[size_t(id)].empty())
+      return QString::number(id);
+    const QString w = qs(vocab[size_t(id)]);
+    return w.trimmed().isEmpty() ? QStringLiteral("␣") : w;  // a space token (split "character")
+  };
+  if (s.mode == SequenceMode::Seq2Seq && modelInput == s.decoderInput &&
+      steps == data.x[size_t(s.decoderInput)].rowSize()) {
+    const auto& frame = driver_->sequenceFrame();
+    const auto& vocab = info_ ? info_->targetVocabulary() : kNoVocab;
+    out << word(vocab, Index(std::lround(s.startId)));
+    if (size_t(row) < frame.decoded.size())
+      for (Index id : frame.decoded[size_t(row)])
+        if (out.size() < steps) out << word(vocab, id);
+    return out;
+  }
+  if ((s.mode == SequenceMode::Seq2Seq || s.mode == SequenceMode::TextClass) &&
+      modelInput == s.textInput && steps == data.x[size_t(s.textInput)].rowSize()) {
+    const std::vector<float> x = arrayRow(data.x[size_t(s.textInput)], dataRow);
+    const auto& vocab = info_ ? info_->sourceVocabulary() : kNoVocab;
+    for (Index id : TextSourceInfo::ids(x.data(), Index(x.size()))) out << word(vocab, id);
+    if (out.isEmpty()) out << word(vocab, 0);
+  }
+  return out;
+}
+
+void SequencePreview::showAttention(int row) {
+  attentionRow_ = row;
+  if (fixed_) return;  // rows are not the probed sample
+  const SequenceFrame& frame = driver_->sequenceFrame();
+  const Tensor* scores = nullptr;
+  for (const auto& [name, t] : frame.attention)
+    if (qs(name) == layer_->currentText()) scores = &t;
+  if (!scores || row < 0) {
+    heat_->clear();
+    heat_->setTitle(layer_->count() ? tr("Attention: %1").arg(layer_->currentText()) : QString());
+    if (layer_->count())
+      attentionNote_->setText(scores ? tr("Select a row")
+                                     : tr("Weights come with the next preview"));
+    return;
+  }
+  const Index probed = scores->dim(0);
+  if (row >= probed) {
+    heat_->clear();
+    attentionNote_->setText(
+        tr("Attention is recorded for the first %n row(s)", nullptr, int(probed)));
+    return;
+  }
+  const int head = head_->count() > 1 ? head_->currentIndex() - 1 : -1;
+  AttentionMatrix m = AttentionProbe::matrix(*scores, row, head);
+  std::pair<int, int> from{-1, -1};
+  const SequenceSetup& s = driver_->sequenceSetup();
+  for (size_t k = 0; k < s.attention.size() && k < s.attentionInputs.size(); ++k)
+    if (qs(s.attention[k]) == layer_->currentText()) from = s.attentionInputs[k];
+  QStringList rl = tokenLabels(row, m.rows, from.first), cl = tokenLabels(row, m.cols, from.second);
+  // Crop the padding (steps past the labelled tokens).
+  const Index rows = rl.isEmpty() ? m.rows : std::min<Index>(m.rows, rl.size());
+  const Index cols = cl.isEmpty() ? m.cols : std::min<Index>(m.cols, cl.size());
+  std::vector<float> v(static_cast<size_t>(rows * cols));
+  for (Index i = 0; i < rows; ++i)
+    for (Index j = 0; j < cols; ++j) v[size_t(i * cols + j)] = m.at(i, j);
+  heat_->setMatrix(int(rows), int(cols), std::move(v), rl, cl);
+  heat_->setTitle(tr("Attention: %1, row %2%3")
+                      .arg(layer_->currentText())
+                      .arg(row + 1)
+                      .arg(head >= 0 ? tr(", head %1").arg(head) : QString()));
+  // The weight the shown rows put on cropped (padding) keys: the model does not mask them.
+  double padMass = 0;
+  for (Index i = 0; i < rows; ++i) {
+    double shown = 0;
+    for (Index j = 0; j < cols; ++j) shown += m.at(i, j);
+    padMass += std::max(0.0, 1.0 - shown);
+  }
+  padMass = rows > 0 ? padMass / double(rows) : 0.0;
+  attentionNote_->setText(rows < m.rows || cols < m.cols
+                              ? tr("%1 × %2 steps, padding cropped from %3 × %4 (%5% of the "
+                                   "weight was on padding keys)")
+                                    .arg(rows)
+                                    .arg(cols)
+                                    .arg(m.rows)
+                                    .arg(m.cols)
+                                    .arg(100.0 * padMass, 0, 'f', 1)
+                              : tr("%1 × %2 steps").arg(rows).arg(cols));
+}
+
+}  // namespace tessel::ui
