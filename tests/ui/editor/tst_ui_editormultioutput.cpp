@@ -62,9 +62,9 @@ class TestUiEditorMultiOutput : public QObject {
     GraphEditorWidget w;
     setupWindow(w, {1500, 900}, {520, 230});
     GraphDocument* doc = w.document();
-    doc->setModel(encoderDecoder(), {{"enc_ids", {0, 40}},
-                                     {"embedding", {230, 40}},
-                                     {"encoder", {470, 40}},
+    doc->setModel(encoderDecoder(), {{"enc_ids", {-20, 40}},
+                                     {"embedding", {180, 40}},
+                                     {"encoder", {520, 90}},
                                      {"dec_in", {470, 300}},
                                      {"decoder", {760, 200}},
                                      {"probs", {1000, 200}}});
