@@ -1,5 +1,6 @@
 #include "engine/graph/ModelSpec.h"
 
+#include <algorithm>
 #include <cctype>
 #include <regex>
 #include <unordered_set>
@@ -67,57 +68,72 @@ json parseMaybeString(const json& v, const char* what) {
   }
 }
 
-// One entry of input_layers/output_layers: ["name", 0, 0] or "name".
-std::string tensorRefName(const json& ref, const char* key) {
-  if (ref.is_string()) return ref;
+// A tensor reference: producer layer and which of its outputs (Keras tensor_index).
+struct TensorRef {
+  std::string name;
+  int tensor = 0;
+};
+
+// One entry of input_layers/output_layers/inbound_nodes: ["name", 0, 0] or "name".
+TensorRef tensorRef(const json& ref, const char* key) {
+  if (ref.is_string()) return {ref.get<std::string>(), 0};
   if (ref.is_array() && !ref.empty() && ref[0].is_string()) {
     if (ref.size() >= 2 && ref[1].is_number_integer() && ref[1].get<long long>() != 0)
       throw Error(std::string("model JSON: '") + key + "' refers to call " + ref[1].dump() +
                   " of layer '" + ref[0].get<std::string>() +
                   "' (shared layers are not supported)");
-    if (ref.size() >= 3 && ref[2].is_number_integer() && ref[2].get<long long>() != 0)
-      throw Error(std::string("model JSON: '") + key + "' refers to output " + ref[2].dump() +
-                  " of layer '" + ref[0].get<std::string>() +
-                  "' (multi-output layers are not supported)");
-    return ref[0];
+    int tensor = 0;
+    if (ref.size() >= 3 && ref[2].is_number_integer()) {
+      const long long t = ref[2].get<long long>();
+      if (t < 0 || t > 64)
+        throw Error(std::string("model JSON: '") + key + "' refers to output " + ref[2].dump() +
+                    " of layer '" + ref[0].get<std::string>() + "'");
+      tensor = static_cast<int>(t);
+    }
+    return {ref[0].get<std::string>(), tensor};
   }
   throw Error(std::string("model JSON: bad entry in '") + key + "': " + ref.dump());
 }
 
+void pushRef(const TensorRef& r, std::vector<std::string>& names, std::vector<int>& tensors) {
+  if (r.tensor != 0) tensors.resize(names.size(), 0), tensors.push_back(r.tensor);
+  names.push_back(r.name);
+}
+
 // input_layers / output_layers: [["a", 0, 0], ...], a single ["a", 0, 0] (Keras 3 single input),
 // or a dict {"key": ["a", 0, 0]} (Keras 2 dict inputs).
-std::vector<std::string> tensorRefList(const json& v, const char* key) {
-  std::vector<std::string> out;
-  if (v.is_null()) return out;
+void tensorRefList(const json& v, const char* key, std::vector<std::string>& names,
+                   std::vector<int>& tensors) {
+  if (v.is_null()) return;
   if (v.is_array() && !v.empty() && v[0].is_string()) {
-    out.push_back(tensorRefName(v, key));
-    return out;
+    pushRef(tensorRef(v, key), names, tensors);
+    return;
   }
   if (v.is_array() || v.is_object()) {
     for (const auto& e : v) {
       if (e.is_array() && !e.empty() && e[0].is_array()) {
-        for (const auto& f : e) out.push_back(tensorRefName(f, key));
+        for (const auto& f : e) pushRef(tensorRef(f, key), names, tensors);
       } else {
-        out.push_back(tensorRefName(e, key));
+        pushRef(tensorRef(e, key), names, tensors);
       }
     }
-    return out;
+    return;
   }
   throw Error(std::string("model JSON: '") + key + "' must be a list");
 }
 
 // Keras 3 call arguments: collect keras_history of every __keras_tensor__ in `args`, in order.
-void collectKerasHistory(const json& v, const std::string& layer, std::vector<std::string>& out) {
+void collectKerasHistory(const json& v, NodeSpec& node) {
   if (v.is_array()) {
-    for (const auto& e : v) collectKerasHistory(e, layer, out);
+    for (const auto& e : v) collectKerasHistory(e, node);
   } else if (v.is_object()) {
     auto cn = v.find("class_name");
     if (cn != v.end() && *cn == "__keras_tensor__") {
       const json& hist = v.at("config").at("keras_history");
-      out.push_back(tensorRefName(hist, "inbound_nodes"));
+      pushRef(tensorRef(hist, "inbound_nodes"), node.inputs, node.inputTensors);
       return;
     }
-    for (const auto& e : v) collectKerasHistory(e, layer, out);
+    for (const auto& e : v) collectKerasHistory(e, node);
   }
 }
 
@@ -135,41 +151,42 @@ json inboundKwargs(const json& inbound) {
 }
 
 // Tensors passed by keyword (layer(query, value=v, key=k), as Keras 2 serializes
-// MultiHeadAttention's value and key) appended in call order, and the layer's Keras call
-// arguments (LayerInfo::callArguments: use_causal_mask) read into its config.
+// MultiHeadAttention's value and key; rnn(x, initial_state=[h, c]) as Keras 3 does) appended in
+// call order, and the layer's Keras call arguments (LayerInfo::callArguments: use_causal_mask)
+// read into its config.
 void readCallKwargs(const json& kwargs, NodeSpec& node) {
   if (!kwargs.is_object() || kwargs.empty()) return;
-  for (const char* key : {"query", "value", "key"}) {
+  for (const char* key : {"query", "value", "key", "initial_state"}) {
     auto it = kwargs.find(key);
-    if (it == kwargs.end()) continue;
+    if (it == kwargs.end() || it->is_null()) continue;
     if (it->is_array() && !it->empty() && (*it)[0].is_string())
-      node.inputs.push_back(tensorRefName(*it, "inbound_nodes"));
+      pushRef(tensorRef(*it, "inbound_nodes"), node.inputs, node.inputTensors);
     else
-      collectKerasHistory(*it, node.name, node.inputs);
+      collectKerasHistory(*it, node);
   }
   if (const LayerInfo* info = LayerRegistry::instance().find(node.className))
     for (const std::string& key : info->callArguments)
       if (kwargs.contains(key) && !node.config.contains(key)) node.config[key] = kwargs[key];
 }
 
-std::vector<std::string> parseInboundNodes(const json& inbound, const std::string& layer) {
-  std::vector<std::string> inputs;
-  if (inbound.is_null()) return inputs;
+void parseInboundNodes(const json& inbound, NodeSpec& out) {
+  const std::string& layer = out.name;
+  if (inbound.is_null()) return;
   if (!inbound.is_array())
     throw Error("model JSON: layer '" + layer + "': 'inbound_nodes' must be a list");
   if (inbound.size() > 1)
     throw Error("model JSON: layer '" + layer + "' is called " + std::to_string(inbound.size()) +
                 " times; shared layers are not supported (give each call its own layer)");
-  if (inbound.empty()) return inputs;
+  if (inbound.empty()) return;
   const json& node = inbound[0];
   if (node.is_object()) {  // Keras 3: {"args": [...], "kwargs": {...}}
-    collectKerasHistory(node.value("args", json::array()), layer, inputs);
-    return inputs;
+    collectKerasHistory(node.value("args", json::array()), out);
+    return;
   }
   if (!node.is_array())
     throw Error("model JSON: layer '" + layer + "': bad inbound node " + node.dump());
-  for (const auto& entry : node) inputs.push_back(tensorRefName(entry, "inbound_nodes"));
-  return inputs;
+  for (const auto& entry : node)
+    pushRef(tensorRef(entry, "inbound_nodes"), out.inputs, out.inputTensors);
 }
 
 // Keras 3 (and Keras >= 2.13) serialise nested objects as {"module", "class_name", "config",
@@ -259,14 +276,15 @@ ModelSpec parseFunctional(const json& config) {
       throw Error("model JSON: a layer of class '" + node.className + "' has no name");
     if (!node.config.contains("name")) node.config["name"] = node.name;
     const json inbound = l.contains("inbound_nodes") ? l["inbound_nodes"] : json();
-    node.inputs = parseInboundNodes(inbound, node.name);
+    parseInboundNodes(inbound, node);
     readCallKwargs(inboundKwargs(inbound), node);
     addNode(spec, names, std::move(node));
   }
-  spec.inputs = tensorRefList(config.contains("input_layers") ? config["input_layers"] : json(),
-                              "input_layers");
-  spec.outputs = tensorRefList(config.contains("output_layers") ? config["output_layers"] : json(),
-                               "output_layers");
+  std::vector<int> inputTensors;
+  tensorRefList(config.contains("input_layers") ? config["input_layers"] : json(), "input_layers",
+                spec.inputs, inputTensors);
+  tensorRefList(config.contains("output_layers") ? config["output_layers"] : json(),
+                "output_layers", spec.outputs, spec.outputTensors);
   return spec;
 }
 
@@ -401,10 +419,11 @@ json ModelSpec::toKerasJson() const {
       if (info && info->callInputsAsArguments) {  // layer(query, value=..., key=...)
         const char* names[] = {"value", "key"};
         for (size_t i = 1; i < n.inputs.size() && i < 3; ++i)
-          kwargs[names[i - 1]] = json::array({n.inputs[i], 0, 0});
-        call.push_back(json::array({n.inputs[0], 0, 0, kwargs}));
+          kwargs[names[i - 1]] = json::array({n.inputs[i], 0, n.inputTensor(i)});
+        call.push_back(json::array({n.inputs[0], 0, n.inputTensor(0), kwargs}));
       } else {
-        for (const auto& in : n.inputs) call.push_back(json::array({in, 0, 0, kwargs}));
+        for (size_t i = 0; i < n.inputs.size(); ++i)
+          call.push_back(json::array({n.inputs[i], 0, n.inputTensor(i), kwargs}));
       }
       inbound.push_back(std::move(call));
     }
@@ -415,7 +434,8 @@ json ModelSpec::toKerasJson() const {
   }
   json ins = json::array(), outs = json::array();
   for (const auto& i : inputs) ins.push_back(json::array({i, 0, 0}));
-  for (const auto& o : outputs) outs.push_back(json::array({o, 0, 0}));
+  for (size_t i = 0; i < outputs.size(); ++i)
+    outs.push_back(json::array({outputs[i], 0, outputTensor(i)}));
   json out = {{"class_name", "Functional"},
               {"config",
                {{"name", name},
@@ -426,14 +446,65 @@ json ModelSpec::toKerasJson() const {
   return out;
 }
 
+namespace {
+
+// Tensor index lists compare equal when they differ only by trailing zeros.
+bool sameTensors(const std::vector<int>& a, const std::vector<int>& b) {
+  const size_t n = std::max(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i)
+    if ((i < a.size() ? a[i] : 0) != (i < b.size() ? b[i] : 0)) return false;
+  return true;
+}
+
+void setTensor(std::vector<int>& v, size_t i, int tensor) {
+  if (tensor != 0 && v.size() <= i) v.resize(i + 1, 0);
+  if (i < v.size()) v[i] = tensor;
+  while (!v.empty() && v.back() == 0) v.pop_back();
+}
+
+}  // namespace
+
+void NodeSpec::setInputTensor(size_t port, int tensor) {
+  setTensor(inputTensors, port, tensor);
+}
+
+void NodeSpec::eraseInput(size_t port) {
+  if (port < inputs.size()) inputs.erase(inputs.begin() + static_cast<std::ptrdiff_t>(port));
+  if (port < inputTensors.size())
+    inputTensors.erase(inputTensors.begin() + static_cast<std::ptrdiff_t>(port));
+  setTensor(inputTensors, 0, inputTensor(0));  // trims trailing zeros
+}
+
+void NodeSpec::insertInput(size_t port, const std::string& producer, int tensor) {
+  port = std::min(port, inputs.size());
+  inputs.insert(inputs.begin() + static_cast<std::ptrdiff_t>(port), producer);
+  if (port < inputTensors.size())
+    inputTensors.insert(inputTensors.begin() + static_cast<std::ptrdiff_t>(port), 0);
+  setInputTensor(port, tensor);
+}
+
+void ModelSpec::setOutputTensor(size_t i, int tensor) {
+  setTensor(outputTensors, i, tensor);
+}
+
+std::vector<std::string> nodeOutputNames(const NodeSpec& node) {
+  if (node.isInput()) return {"output"};
+  try {
+    return LayerRegistry::instance().create(node.className, node.config, node.name)->outputNames();
+  } catch (const std::exception&) {
+    return {"output"};
+  }
+}
+
 bool ModelSpec::operator==(const ModelSpec& o) const {
   if (name != o.name || inputs != o.inputs || outputs != o.outputs ||
-      nodes.size() != o.nodes.size() || groups != o.groups)
+      !sameTensors(outputTensors, o.outputTensors) || nodes.size() != o.nodes.size() ||
+      groups != o.groups)
     return false;
   for (size_t i = 0; i < nodes.size(); ++i) {
     const auto &a = nodes[i], &b = o.nodes[i];
     if (a.name != b.name || a.className != b.className || a.config != b.config ||
-        a.inputs != b.inputs)
+        a.inputs != b.inputs || !sameTensors(a.inputTensors, b.inputTensors))
       return false;
   }
   return true;

@@ -22,9 +22,18 @@ struct NodeSpec {
   std::string className;            // "Dense", "InputLayer", ...
   json config;                      // as Keras writes it (may omit defaults)
   std::vector<std::string> inputs;  // producer node names, in port order
+  // Which output of its producer each port reads (Keras inbound_nodes' tensor_index): a producer
+  // with several outputs (LSTM return_state: output, h, c) is read by index. Ports past the end
+  // read output 0, so a graph of one-output layers leaves it empty; setInputTensor keeps it so.
+  std::vector<int> inputTensors;
 
   // A model input (the layer catalog's LayerInfo::isInput: InputLayer).
   bool isInput() const;
+  int inputTensor(size_t port) const { return port < inputTensors.size() ? inputTensors[port] : 0; }
+  void setInputTensor(size_t port, int tensor);
+  // Removes port `port` from inputs and inputTensors together; insertInput puts one in at `port`.
+  void eraseInput(size_t port);
+  void insertInput(size_t port, const std::string& producer, int tensor = 0);
 };
 
 // --- composite blocks (engine/graph/Blocks.h) ---
@@ -37,6 +46,11 @@ struct BlockSpec {
   std::string parent;  // the enclosing block, "" at the top level
   bool operator==(const BlockSpec&) const = default;
 };
+// The outputs of a node, by name, as its layer makes them: {"output"} for an ordinary layer (and
+// an InputLayer, or a config that cannot be built); LSTM(return_state) {"output", "h", "c"},
+// GRU / SimpleRNN {"output", "h"}; Bidirectional(merge_mode=None) {"forward", "backward"} (+ the
+// states); Attention layers with return_attention_scores {"output", "scores"}.
+std::vector<std::string> nodeOutputNames(const NodeSpec& node);
 
 class ModelSpec {
  public:
@@ -46,6 +60,9 @@ class ModelSpec {
   std::vector<std::string> outputs;  // output node names, model output order
   // Composite blocks (Blocks.h), outermost first; written as "tessel_groups" next to "config".
   std::vector<BlockSpec> groups;
+  std::vector<int> outputTensors;  // which output of each (as NodeSpec::inputTensors)
+  int outputTensor(size_t i) const { return i < outputTensors.size() ? outputTensors[i] : 0; }
+  void setOutputTensor(size_t i, int tensor);
 
   const NodeSpec* find(const std::string& nodeName) const;
   NodeSpec* find(const std::string& nodeName);
@@ -85,8 +102,21 @@ std::vector<std::string> topologicalOrder(const ModelSpec& spec);
 
 struct NodeShapes {
   std::vector<Shape> inputs;    // one per input port
-  std::optional<Shape> output;  // empty when it could not be inferred
+  std::optional<Shape> output;  // empty when it could not be inferred (output 0)
   bool masked = false;          // the output carries a mask (Layer::maskOut; Embedding mask_zero)
+  // A node with several outputs (Layer::outputNames): every output's shape and mask, outputs[0]
+  // == *output. Empty for a one-output node.
+  std::vector<Shape> outputs;
+  std::vector<bool> outputMasked;
+  size_t outputCount() const { return outputs.empty() ? 1 : outputs.size(); }
+  std::optional<Shape> outputAt(size_t k) const {
+    if (k == 0) return output;
+    if (k < outputs.size()) return outputs[k];
+    return std::nullopt;
+  }
+  bool maskedAt(size_t k) const {
+    return k == 0 ? masked : k < outputMasked.size() && outputMasked[k];
+  }
 };
 
 struct ShapeReport {

@@ -243,22 +243,40 @@ void inferShapes(const ModelSpec& spec, const Resolved& r, const std::vector<cha
     NodeShapes& s = g.shapes[i];
     bool ready = true;
     s.inputs.reserve(r.producers[i].size());
-    for (int p : r.producers[i]) {
+    std::vector<bool> inMasked;
+    for (size_t port = 0; port < r.producers[i].size(); ++port) {
+      const int p = r.producers[i][port];
       if (p < 0 || !g.shapes[p].output) {
         ready = false;
         break;
       }
-      s.inputs.push_back(*g.shapes[p].output);
+      const size_t k = static_cast<size_t>(node.inputTensor(port));
+      if (k >= g.shapes[p].outputCount()) {
+        errors.emplace_back(SpecErrorKind::UnconnectedInput, node.name,
+                            "input " + std::to_string(port + 1) + " reads output " +
+                                std::to_string(k) + " of '" + spec.nodes[p].name + "', which has " +
+                                std::to_string(g.shapes[p].outputCount()) + " output(s)");
+        ready = false;
+        break;
+      }
+      s.inputs.push_back(*g.shapes[p].outputAt(k));
+      inMasked.push_back(g.shapes[p].maskedAt(k));
     }
     if (!ready) {
       s.inputs.clear();
       continue;
     }
     try {
-      s.output = g.layers[i]->outputShape(s.inputs);
-      std::vector<bool> inMasked;
-      for (int p : r.producers[i]) inMasked.push_back(g.shapes[p].masked);
+      std::vector<Shape> outs = g.layers[i]->outputShapes(s.inputs);
+      s.output = outs.at(0);
       s.masked = g.layers[i]->maskOut(inMasked) != MaskOut::None;
+      if (outs.size() > 1) {
+        s.outputMasked.assign(outs.size(), false);
+        s.outputMasked[0] = s.masked;
+        for (size_t k = 1; k < outs.size(); ++k)
+          s.outputMasked[k] = g.layers[i]->maskOutOf(k, inMasked) != MaskOut::None;
+        s.outputs = std::move(outs);
+      }
     } catch (const SpecError& e) {
       if (e.node().empty())
         errors.emplace_back(e.kind(), node.name, e.detail());
@@ -275,8 +293,8 @@ void inferShapes(const ModelSpec& spec, const Resolved& r, const std::vector<cha
 
 // Model inputs and outputs exist and are InputLayers / nodes; every output is reachable from an
 // input and every layer feeds an output.
-void checkInputsAndOutputs(const ModelSpec& spec, const Resolved& r,
-                           std::vector<SpecError>& errors) {
+void checkInputsAndOutputs(const ModelSpec& spec, const Resolved& r, std::vector<SpecError>& errors,
+                           const std::vector<NodeShapes>* shapes = nullptr) {
   const int n = static_cast<int>(spec.nodes.size());
   std::vector<int> ins, outs;
   std::vector<char> isModelInput(n, 0);
@@ -293,12 +311,20 @@ void checkInputsAndOutputs(const ModelSpec& spec, const Resolved& r,
     ins.push_back(it->second);
     isModelInput[it->second] = 1;
   }
-  for (const auto& name : spec.outputs) {
+  for (size_t o = 0; o < spec.outputs.size(); ++o) {
+    const std::string& name = spec.outputs[o];
     auto it = r.index.find(name);
-    if (it == r.index.end())
+    if (it == r.index.end()) {
       errors.emplace_back(SpecErrorKind::Other, name, "model output '" + name + "' does not exist");
-    else
-      outs.push_back(it->second);
+      continue;
+    }
+    outs.push_back(it->second);
+    const size_t k = static_cast<size_t>(spec.outputTensor(o));
+    if (k > 0 && shapes && (*shapes)[it->second].output && k >= (*shapes)[it->second].outputCount())
+      errors.emplace_back(SpecErrorKind::Other, name,
+                          "model output " + std::to_string(o + 1) + " reads output " +
+                              std::to_string(k) + " of '" + name + "', which has " +
+                              std::to_string((*shapes)[it->second].outputCount()) + " output(s)");
   }
   for (int i = 0; i < n; ++i)
     if (spec.nodes[i].isInput() && !isModelInput[i])
@@ -358,7 +384,7 @@ GraphAnalysis analyzeGraph(const ModelSpec& spec, const LayerRegistry& registry)
     for (auto& e : findCycles(spec, r, g.order)) errors.push_back(std::move(e));
 
   inferShapes(spec, r, valid, g);
-  checkInputsAndOutputs(spec, r, errors);
+  checkInputsAndOutputs(spec, r, errors, &g.shapes);
 
   // Report: topological order first, then the nodes on or after a cycle.
   std::vector<char> listed(n, 0);

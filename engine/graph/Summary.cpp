@@ -95,9 +95,16 @@ std::string summaryTable(const ModelSpec& spec, const LayerRegistry& registry, i
     // Keras 2 shows an InputLayer's output as a one-element list: [(None, 8)].
     std::string shape = s.output ? shapeToString(*s.output) : std::string("multiple");
     if (node.isInput()) shape = "[" + shape + "]";
+    if (s.outputs.size() > 1) {  // a list of outputs, as Keras prints it: [(None, 8), (None, 4)]
+      shape = "[";
+      for (size_t k = 0; k < s.outputs.size(); ++k)
+        shape += (k ? ", " : "") + shapeToString(s.outputs[k]);
+      shape += "]";
+    }
     std::string connected = "[";
     for (size_t k = 0; k < node.inputs.size(); ++k)
-      connected += (k ? ", '" : "'") + node.inputs[k] + "[0][0]'";
+      connected +=
+          (k ? ", '" : "'") + node.inputs[k] + "[0][" + std::to_string(node.inputTensor(k)) + "]'";
     connected += "]";
     printRow(out,
              {node.name + " (" + node.className + ")", shape, std::to_string(params), connected},

@@ -69,7 +69,7 @@ json keras3Config(const NodeSpec& node) {
     const json& l = cfg["layer"];
     const json inner = l.value("config", json::object());
     NodeSpec wrapped{
-        inner.value("name", std::string()), l["class_name"].get<std::string>(), inner, {}};
+        inner.value("name", std::string()), l["class_name"].get<std::string>(), inner, {}, {}};
     json innerCfg = keras3Config(wrapped);
     if (!inner.contains("name")) innerCfg.erase("name");
     cfg["layer"] = {{"module", "keras.layers"},
@@ -80,13 +80,18 @@ json keras3Config(const NodeSpec& node) {
   return cfg;
 }
 
-json kerasTensor(const std::string& producer, const ShapeReport& shapes) {
+// The tensor a layer call reads: output `tensor` of `producer` (keras_history's tensor_index).
+json kerasTensor(const std::string& producer, int tensor, const ShapeReport& shapes) {
   const NodeShapes* s = shapes.find(producer);
   return {{"class_name", "__keras_tensor__"},
           {"config",
-           {{"shape", s ? shapeJson(s->output) : json()},
+           {{"shape", s ? shapeJson(s->outputAt(size_t(tensor))) : json()},
             {"dtype", "float32"},
-            {"keras_history", json::array({producer, 0, 0})}}}};
+            {"keras_history", json::array({producer, 0, tensor})}}}};
+}
+
+bool isRecurrent(const std::string& className) {
+  return className == "LSTM" || className == "GRU" || className == "SimpleRNN";
 }
 
 bool hasModuleKey(const json& v) {
@@ -167,14 +172,21 @@ json toKeras3Json(const ModelSpec& spec, const Keras3JsonOptions& options) {
       json args = json::array();
       json inputShape;
       const LayerInfo* info = LayerRegistry::instance().find(n.className);
+      json kwargs = json::object();
+      auto tensor = [&](size_t i) { return kerasTensor(n.inputs[i], n.inputTensor(i), shapes); };
       if (info && info->callInputsAsArguments) {  // layer(query, value, key)
-        for (const auto& in : n.inputs) args.push_back(kerasTensor(in, shapes));
-      } else if (n.inputs.size() == 1) {
-        args.push_back(kerasTensor(n.inputs[0], shapes));
+        for (size_t i = 0; i < n.inputs.size(); ++i) args.push_back(tensor(i));
+      } else if (n.inputs.size() == 1 || isRecurrent(n.className)) {
+        args.push_back(tensor(0));
         if (s && !s->inputs.empty()) inputShape = shapeJson(s->inputs[0]);
+        if (n.inputs.size() > 1) {  // rnn(x, initial_state=[h, c])
+          json states = json::array();
+          for (size_t i = 1; i < n.inputs.size(); ++i) states.push_back(tensor(i));
+          kwargs["initial_state"] = std::move(states);
+        }
       } else {  // merge layers take one list argument
         json list = json::array();
-        for (const auto& in : n.inputs) list.push_back(kerasTensor(in, shapes));
+        for (size_t i = 0; i < n.inputs.size(); ++i) list.push_back(tensor(i));
         args.push_back(std::move(list));
         if (s && s->inputs.size() == n.inputs.size()) {
           inputShape = json::array();
@@ -190,7 +202,6 @@ json toKeras3Json(const ModelSpec& spec, const Keras3JsonOptions& options) {
         layer["build_config"] = {{"shapes_dict", dict}};
       }
       // Keras call arguments kept in the config (use_causal_mask) are call kwargs in Keras 3.
-      json kwargs = json::object();
       if (info)
         for (const std::string& key : info->callArguments)
           if (layer["config"].contains(key)) {
@@ -205,7 +216,8 @@ json toKeras3Json(const ModelSpec& spec, const Keras3JsonOptions& options) {
   }
   json ins = json::array(), outs = json::array();
   for (const auto& i : spec.inputs) ins.push_back(json::array({i, 0, 0}));
-  for (const auto& o : spec.outputs) outs.push_back(json::array({o, 0, 0}));
+  for (size_t i = 0; i < spec.outputs.size(); ++i)
+    outs.push_back(json::array({spec.outputs[i], 0, spec.outputTensor(i)}));
   json model = {{"module", "keras"},
                 {"class_name", "Functional"},
                 {"config",

@@ -106,10 +106,18 @@ std::string exportModel(const ModelSpec& spec, const NamedWeights& weights) {
     exportNode(b, info, n, cfg, *report.find(name));
   }
   // Outputs: the Keras-layout tensor named exactly like the output layer.
-  for (const auto& o : spec.outputs) {
-    std::string t = b.keras(o);
-    if (t != o) b.node("Identity", {t}, o, o + "/output");
-    addValueInfo(graph->add_output(), o, *report.find(o)->output);
+  for (size_t i = 0; i < spec.outputs.size(); ++i) {
+    const std::string& o = spec.outputs[i];
+    const int k = spec.outputTensor(i);
+    // Output k > 0 of a node with several outputs: "<layer>/<output name>" ("lstm/h").
+    std::string name = o;
+    if (k > 0) {
+      name = o + "/" + nodeOutputNames(*spec.find(o)).at(size_t(k));
+      b.reserve(name);
+    }
+    std::string t = b.keras(onnxTensorKey(o, k));
+    if (t != name) b.node("Identity", {t}, name, name + "/output");
+    addValueInfo(graph->add_output(), name, *report.find(o)->outputAt(size_t(k)));
   }
   return model.SerializeAsString();
 }

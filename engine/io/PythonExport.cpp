@@ -402,9 +402,16 @@ void writeCustomDefinitions(std::ostream& s, const ModelSpec& spec, const json& 
 void writeBuildModel(std::ostream& s, const ModelSpec& spec,
                      const std::map<std::string, std::string>& var) {
   const LayerRegistry& registry = LayerRegistry::instance();
+  // A layer with several outputs (LSTM return_state) returns a list: its readers index it.
+  auto tensor = [&](const std::string& producer, int k) {
+    const NodeSpec* p = spec.find(producer);
+    const bool several = p && nodeOutputNames(*p).size() > 1;
+    return several ? var.at(producer) + "[" + std::to_string(k) + "]" : var.at(producer);
+  };
   std::vector<std::string> inVars, outVars;
   for (const auto& i : spec.inputs) inVars.push_back(var.at(i));
-  for (const auto& out : spec.outputs) outVars.push_back(var.at(out));
+  for (size_t i = 0; i < spec.outputs.size(); ++i)
+    outVars.push_back(tensor(spec.outputs[i], spec.outputTensor(i)));
   s << "def build_model():\n"
     << "    \"\"\"The Functional model, one layer per line.\"\"\"\n";
   for (const auto& name : topologicalOrder(spec)) {
@@ -421,13 +428,21 @@ void writeBuildModel(std::ostream& s, const ModelSpec& spec,
       continue;
     }
     std::vector<std::string> ins;
-    for (const auto& in : n.inputs) ins.push_back(var.at(in));
+    for (size_t i = 0; i < n.inputs.size(); ++i)
+      ins.push_back(tensor(n.inputs[i], n.inputTensor(i)));
     const LayerInfo* info = registry.find(n.className);
     std::string call = layerCall(n, info);
     std::string args = listOrOne(ins);
     if (info && info->callInputsAsArguments) {  // layer(query, value, key)
       args.clear();
       for (size_t i = 0; i < ins.size(); ++i) args += (i ? ", " : "") + ins[i];
+    }
+    const bool recurrent =
+        n.className == "LSTM" || n.className == "GRU" || n.className == "SimpleRNN";
+    if (recurrent && ins.size() > 1) {  // rnn(x, initial_state=[h, c])
+      args = ins[0] + ", initial_state=[";
+      for (size_t i = 1; i < ins.size(); ++i) args += (i > 1 ? ", " : "") + ins[i];
+      args += "]";
     }
     if (info && n.config.is_object())  // Keras call arguments set in the config (true values)
       for (const std::string& key : info->callArguments)

@@ -28,10 +28,7 @@ void Attention::readConfig() {
   dropout_ = config_.at("dropout").get<double>();
   if (dropout_ < 0.0 || dropout_ >= 1.0) throwBadValue("config 'dropout' must be in [0, 1)");
   causal_ = causalFromConfig(config_);
-  if (config_.value("return_attention_scores", false))
-    throwBadValue(
-        "return_attention_scores=True would make a second output; a node has one output "
-        "tensor here. The attention weights of the last forward are kept for previews instead");
+  returnScores_ = config_.value("return_attention_scores", false);
   if (auto it = config_.find("seed"); it != config_.end() && it->is_number_integer())
     ownRng_.emplace(it->get<std::uint64_t>());
 }
@@ -60,6 +57,17 @@ Shape Attention::outputShape(const std::vector<Shape>& inputs) const {
     throwShapeMismatch("query " + shapeToString(q) + " does not fit the layer built for " +
                        std::to_string(dim_) + " features");
   return {q[0], q[1], v[2]};
+}
+
+std::vector<std::string> Attention::outputNames() const {
+  if (returnScores_) return {"output", "scores"};
+  return {"output"};
+}
+
+std::vector<Shape> Attention::outputShapes(const std::vector<Shape>& inputs) const {
+  std::vector<Shape> out{outputShape(inputs)};
+  if (returnScores_) out.push_back({inputs[0][0], inputs[0][1], inputs[1][1]});
+  return out;
 }
 
 void Attention::build(const std::vector<Shape>& inputs, Rng& rng) {
@@ -196,6 +204,7 @@ void Attention::forward(const std::vector<const Tensor*>& xs, Tensor& y, RunCont
     UnalignedMatrixMap Y(y.data() + b * tq * dv, tq, dv);
     Y.noalias() = P * V;
   }
+  if (Tensor* scores = returnScores_ ? ctx.extraOutput(1) : nullptr) scores->copyFrom(probs_);
 }
 
 // ---- backward ---------------------------------------------------------------------------------
@@ -203,7 +212,8 @@ void Attention::forward(const std::vector<const Tensor*>& xs, Tensor& y, RunCont
 // scale variables) from dS through the score function. With two inputs the key is the value:
 // its gradient is added to the value's.
 void Attention::backward(const std::vector<const Tensor*>& xs, const Tensor&, const Tensor& dy,
-                         const std::vector<Tensor*>& dx, RunContext&) {
+                         const std::vector<Tensor*>& dx, RunContext& ctx) {
+  const Tensor* dScores = returnScores_ ? ctx.extraOutputGrad(1) : nullptr;  // dL/dP directly
   const Tensor& q = *xs[0];
   const Tensor& v = *xs[1];
   const bool ownKey = xs.size() > 2;
@@ -230,6 +240,8 @@ void Attention::backward(const std::vector<const Tensor*>& xs, const Tensor&, co
     dV.noalias() = pd.matrix(tq, tv).transpose() * dY;
     if (m)
       for (Index i = 0; i < tq * tv; ++i) ds[i] *= m[i];
+    if (dScores)
+      for (Index i = 0; i < tq * tv; ++i) ds[i] += (*dScores)[b * tq * tv + i];
     softmaxRowsBackward(p, ds.data(), ds.data(), tq, tv);
     scoresBackward(q.data() + b * tq * d, k.data() + b * tv * d, tq, tv, d, ds.data(),
                    dq.data() + b * tq * d, dk.data() + b * tv * d);

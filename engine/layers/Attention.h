@@ -13,8 +13,9 @@
 //   in training with dropout > 0, P' = P ⊙ keep / (1 - dropout); y = P' V.
 // Keras's call argument use_causal_mask is a config key here (the graph has no call arguments);
 // Keras 2's deprecated constructor argument `causal` is read as the same. return_attention_scores
-// cannot be a second output in the graph (one output per node): the config refuses true, and the
-// last forward's attention weights stay readable through lastAttentionScores() for previews.
+// (a call argument too) makes a second output, the softmax weights P (N, Tq, Tv) before dropout,
+// as Keras returns them; a gradient into them flows back through the softmax. The last forward's
+// weights also stay readable through lastAttentionScores() for previews.
 #include <optional>
 
 #include "engine/layers/Initializers.h"
@@ -27,6 +28,8 @@ class Attention : public Layer {
   explicit Attention(const json& config);
 
   Shape outputShape(const std::vector<Shape>& inputs) const override;
+  std::vector<std::string> outputNames() const override;
+  std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
   void build(const std::vector<Shape>& inputs, Rng& rng) override;
   void forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) override;
   void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
@@ -52,6 +55,7 @@ class Attention : public Layer {
   Score score_ = Score::Dot;
   bool useScale_ = false;
   bool causal_ = false;
+  bool returnScores_ = false;
   double dropout_ = 0.0;
   int scaleVar_ = -1, concatVar_ = -1;  // indices into vars_, -1 when absent
   Index dim_ = -1;                      // query / key last dimension (set by build)

@@ -34,18 +34,11 @@ std::vector<ParamSpec> attentionTail() {
       param("causal", ParamType::Bool, false,
             "Keras 2's deprecated constructor form of use_causal_mask (either enables it)."),
       param("return_attention_scores", ParamType::Bool, false,
-            "Keras call argument; must stay false (a node has one output). The weights of the "
-            "last forward are kept for previews."),
+            "Keras call argument: also return the attention weights, a second output "
+            "(scores)."),
       param("seed", ParamType::Int, nullptr,
             "Keras 3: random seed for the dropout (null: the model's stream)."),
   };
-}
-
-std::string returnScoresRefused(const json& config) {
-  if (config.value("return_attention_scores", false))
-    return "return_attention_scores=True makes a second output, which a node here cannot have; "
-           "the attention weights stay available to previews";
-  return "";
 }
 
 // TimeDistributed(layers.Dense(...)): the wrapped layer's own constructor call.
@@ -126,7 +119,6 @@ void registerAttentionLayers(LayerRegistry& registry) {
     info.subtitleKeys = {{"score_mode", true}, {"use_causal_mask", true, "causal "}};
     info.callArguments = {"use_causal_mask", "return_attention_scores"};
     info.keras2OnlyKeys = {"causal"};
-    info.unsupported = &returnScoresRefused;
     info.onnx.write = onnxexport::attention;
     info.onnx.unsupported = onnxexport::attentionUnsupported;
     registry.add(std::move(info));
@@ -146,7 +138,6 @@ void registerAttentionLayers(LayerRegistry& registry) {
     info.subtitleKeys = {{"use_causal_mask", true, "causal "}};
     info.callArguments = {"use_causal_mask", "return_attention_scores"};
     info.keras2OnlyKeys = {"causal"};
-    info.unsupported = &returnScoresRefused;
     info.onnx.write = onnxexport::attention;
     info.onnx.unsupported = onnxexport::attentionUnsupported;
     registry.add(std::move(info));
@@ -197,8 +188,8 @@ void registerAttentionLayers(LayerRegistry& registry) {
         param("use_causal_mask", ParamType::Bool, false,
               "Keras call argument: mask position i from attending to positions j > i."),
         param("return_attention_scores", ParamType::Bool, false,
-              "Keras call argument; must stay false (a node has one output). The weights of "
-              "the last forward are kept for previews."),
+              "Keras call argument: also return the attention weights, a second output "
+              "(scores)."),
         param("seed", ParamType::Int, nullptr,
               "Keras 3: random seed for the dropout (null: the model's stream)."),
     };
@@ -215,7 +206,6 @@ void registerAttentionLayers(LayerRegistry& registry) {
     info.callArguments = {"use_causal_mask", "return_attention_scores"};
     info.callInputsAsArguments = true;
     info.keras2OnlyKeys = {"query_shape", "key_shape", "value_shape"};
-    info.unsupported = &returnScoresRefused;
     info.onnx.write = onnxexport::multiHeadAttention;
     info.onnx.unsupported = onnxexport::multiHeadAttentionUnsupported;
     registry.add(std::move(info));

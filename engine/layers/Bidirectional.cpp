@@ -36,11 +36,7 @@ Bidirectional::Bidirectional(const json& config) : Layer("Bidirectional", config
   if (cls != "LSTM" && cls != "GRU" && cls != "SimpleRNN")
     throwBadValue("Bidirectional wraps LSTM, GRU or SimpleRNN, not " + cls);
   const json& mm = config_.at("merge_mode");
-  if (mm.is_null())
-    throwBadValue(
-        "merge_mode null returns two outputs, which a node cannot have; use concat, "
-        "sum, mul or ave");
-  merge_ = mm.get<std::string>();
+  merge_ = mm.is_null() ? std::string() : mm.get<std::string>();
   if (config_.contains("backward_layer") && !config_["backward_layer"].is_null())
     throwBadValue("backward_layer is not supported: the backward layer is a copy of 'layer'");
   json cfg = inner.contains("config") ? inner["config"] : json::object();
@@ -66,8 +62,36 @@ Bidirectional::Bidirectional(const json& config) : Layer("Bidirectional", config
   fwd_ = make(false);
   bwd_ = make(true);
   returnSequences_ = fwd_->returnSequences();
+  returnState_ = fwd_->returnState();
+  states_ = returnState_ ? fwd_->stateCount() : 0;
+  for (int k = 0; k < states_; ++k) {
+    fwdStates_.push_back(&stateBuf_[k]);
+    bwdStates_.push_back(&stateBuf_[2 + k]);
+  }
   fwd_->setZeroOutputForMask(returnSequences_);
   bwd_->setZeroOutputForMask(returnSequences_);
+}
+
+std::vector<std::string> Bidirectional::outputNames() const {
+  std::vector<std::string> out;
+  if (merge_.empty())
+    out = {"forward", "backward"};
+  else
+    out = {"output"};
+  for (const char* dir : {"forward_", "backward_"})
+    for (int k = 0; k < states_; ++k) out.push_back(std::string(dir) + (k == 0 ? "h" : "c"));
+  return out;
+}
+
+std::vector<Shape> Bidirectional::outputShapes(const std::vector<Shape>& inputs) const {
+  std::vector<Shape> out{outputShape(inputs)};
+  if (merge_.empty()) out.push_back(out[0]);
+  for (int k = 0; k < 2 * states_; ++k) out.push_back({inputs[0][0], fwd_->units()});
+  return out;
+}
+
+MaskOut Bidirectional::maskOutOf(size_t k, const std::vector<bool>& inputMasked) const {
+  return k < firstState() ? maskOut(inputMasked) : MaskOut::None;
 }
 
 Shape Bidirectional::outputShape(const std::vector<Shape>& inputs) const {
@@ -121,19 +145,33 @@ void Bidirectional::swapVariables() {
 }
 
 void Bidirectional::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) {
+  // The inner layers write their states into our buffers, not into this node's outputs.
+  const std::vector<Tensor*>* outer = ctx.extraOutputs;
   swapVariables();
   try {
+    ctx.extraOutputs = returnState_ ? &fwdStates_ : nullptr;
     fwd_->forward(x, yf_, ctx);
+    ctx.extraOutputs = returnState_ ? &bwdStates_ : nullptr;
     bwd_->forward(x, yb_, ctx);
   } catch (...) {
+    ctx.extraOutputs = outer;
     swapVariables();
     throw;
   }
+  ctx.extraOutputs = outer;
   swapVariables();
   const Tensor* b = &yb_;  // the backward output in time order
   if (returnSequences_) {
     reverseTime(yb_, ybTime_);
     b = &ybTime_;
+  }
+  for (int k = 0; k < 2 * states_; ++k)
+    if (Tensor* out = ctx.extraOutput(firstState() + size_t(k)))  // h_f, (c_f,) h_b, (c_b)
+      out->copyFrom(stateBuf_[k < states_ ? k : 2 + k - states_]);
+  if (merge_.empty()) {  // two outputs: forward, backward (time order)
+    y.copyFrom(yf_);
+    if (Tensor* out = ctx.extraOutput(1)) out->copyFrom(*b);
+    return;
   }
   const Index u = yf_.dim(-1), rows = yf_.size() / u;
   Shape s = yf_.shape();
@@ -161,7 +199,14 @@ void Bidirectional::backward(const std::vector<const Tensor*>& x, const Tensor&,
   const Tensor& yb = returnSequences_ ? ybTime_ : yb_;
   dyf_.resize(yf_.shape());
   dxf_.resize(yf_.shape());  // scratch for the time-ordered dL/dyb
-  for (Index r = 0; r < rows; ++r)
+  if (merge_.empty()) {
+    dyf_.copyFrom(dy);
+    if (const Tensor* g = ctx.extraOutputGrad(1))
+      dxf_.copyFrom(*g);
+    else
+      dxf_.setZero();
+  }
+  for (Index r = 0; r < rows && !merge_.empty(); ++r)
     for (Index j = 0; j < u; ++j) {
       const float f = yf_[r * u + j], g = yb[r * u + j];
       float df, dg;
@@ -186,9 +231,26 @@ void Bidirectional::backward(const std::vector<const Tensor*>& x, const Tensor&,
   const bool wantDx = !dx.empty() && dx[0];
   std::vector<Tensor*> dxs{wantDx ? &dxf_ : nullptr};
   std::vector<Tensor*> dxs2{wantDx ? &dxb_ : nullptr};
+  // The states' gradients go to the inner layers that made them.
+  const std::vector<const Tensor*>* outer = ctx.extraOutputGrads;
+  fwdStateGrads_.assign(size_t(states_), nullptr);
+  bwdStateGrads_.assign(size_t(states_), nullptr);
+  for (int k = 0; k < states_; ++k) {
+    fwdStateGrads_[size_t(k)] = ctx.extraOutputGrad(firstState() + size_t(k));
+    bwdStateGrads_[size_t(k)] = ctx.extraOutputGrad(firstState() + size_t(states_ + k));
+  }
   swapVariables();
-  fwd_->backward(x, yf_, dyf_, dxs, ctx);
-  bwd_->backward(x, yb_, dyb_, dxs2, ctx);  // yb_: its own output, in processing order
+  try {
+    ctx.extraOutputGrads = returnState_ ? &fwdStateGrads_ : nullptr;
+    fwd_->backward(x, yf_, dyf_, dxs, ctx);
+    ctx.extraOutputGrads = returnState_ ? &bwdStateGrads_ : nullptr;
+    bwd_->backward(x, yb_, dyb_, dxs2, ctx);  // yb_: its own output, in processing order
+  } catch (...) {
+    ctx.extraOutputGrads = outer;
+    swapVariables();
+    throw;
+  }
+  ctx.extraOutputGrads = outer;
   swapVariables();
   if (wantDx) {
     dx[0]->resize(x[0]->shape());

@@ -7,7 +7,9 @@
 // Weights: the forward layer's (kernel, recurrent_kernel, bias) then the backward layer's, named
 // "forward_<layer name>/kernel", ... as Keras writes them. With return_sequences the inner layers
 // output zeros at masked steps (Keras forces zero_output_for_mask); the input mask passes on.
-// merge_mode null (two outputs) and backward_layer are refused with a clear message.
+// merge_mode null: two outputs [forward, backward] (both in time order). With the wrapped
+// layer's return_state the forward layer's states then the backward layer's follow, as Keras
+// returns them: [output(s)..., h_fwd, (c_fwd,) h_bwd, (c_bwd)]. backward_layer is refused.
 #include <memory>
 
 #include "engine/layers/RecurrentLayer.h"
@@ -19,6 +21,9 @@ class Bidirectional : public Layer {
   explicit Bidirectional(const json& config);
 
   Shape outputShape(const std::vector<Shape>& inputs) const override;
+  std::vector<std::string> outputNames() const override;
+  std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
+  MaskOut maskOutOf(size_t k, const std::vector<bool>& inputMasked) const override;
   void build(const std::vector<Shape>& inputs, Rng& rng) override;
   void forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) override;
   void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
@@ -34,9 +39,14 @@ class Bidirectional : public Layer {
  private:
   void swapVariables();  // exchanges the stored values / grads with the inner layers'
   std::unique_ptr<RecurrentLayer> fwd_, bwd_;
-  std::string merge_ = "concat";
-  bool returnSequences_ = false;
+  size_t firstState() const { return merge_.empty() ? 2 : 1; }
+  std::string merge_ = "concat";  // "" for merge_mode null (two outputs)
+  bool returnSequences_ = false, returnState_ = false;
+  int states_ = 0;
   Tensor yf_, yb_, ybTime_, dyf_, dyb_, dxf_, dxb_;
+  Tensor stateBuf_[4];                          // h_fwd, c_fwd, h_bwd, c_bwd (inner outputs)
+  std::vector<Tensor*> fwdStates_, bwdStates_;  // the inner layers' extra outputs
+  std::vector<const Tensor*> fwdStateGrads_, bwdStateGrads_;
 };
 
 }  // namespace tessel

@@ -40,6 +40,19 @@ struct RunContext {
   const Tensor* inputMask(size_t port) const {
     return inputMasks && port < inputMasks->size() ? (*inputMasks)[port] : nullptr;
   }
+  // A layer with several outputs (Layer::outputNames): output 0 is forward's `y`; forward writes
+  // output k >= 1 into extraOutput(k) (resizing it) when the executor gives one (nullptr: nobody
+  // reads it), and backward reads dL/d(output k) from extraOutputGrad(k) (nullptr: no gradient
+  // flows into it, read as zero).
+  const std::vector<Tensor*>* extraOutputs = nullptr;
+  const std::vector<const Tensor*>* extraOutputGrads = nullptr;
+  Tensor* extraOutput(size_t k) const {
+    return extraOutputs && k >= 1 && k <= extraOutputs->size() ? (*extraOutputs)[k - 1] : nullptr;
+  }
+  const Tensor* extraOutputGrad(size_t k) const {
+    return extraOutputGrads && k >= 1 && k <= extraOutputGrads->size() ? (*extraOutputGrads)[k - 1]
+                                                                       : nullptr;
+  }
 };
 
 // What a layer does with masks (Keras 2's supports_masking / compute_mask).
@@ -64,6 +77,12 @@ class Layer {
   // Inferred output shape (batch dimension kNone) from input shapes. Throws SpecError naming the
   // layer, with both shapes in the message, when the inputs do not fit.
   virtual Shape outputShape(const std::vector<Shape>& inputs) const = 0;
+  // Several outputs (a Keras layer returning a list: LSTM return_state -> [output, h, c]): their
+  // names (editor port labels) and shapes. Default: one, {"output"} and {outputShape(inputs)}.
+  virtual std::vector<std::string> outputNames() const { return {"output"}; }
+  virtual std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const {
+    return {outputShape(inputs)};
+  }
   // Creates variables for these input shapes. Initializers draw from `rng`. Default: none.
   virtual void build(const std::vector<Shape>& inputs, Rng& rng);
   virtual void forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) = 0;
@@ -77,6 +96,10 @@ class Layer {
   // supportsMasking() and input 0 is masked, else None.
   virtual bool supportsMasking() const { return false; }
   virtual MaskOut maskOut(const std::vector<bool>& inputMasked) const;
+  // What output k carries: output 0 maskOut; the others None or PassFirst. Default: None for k>0.
+  virtual MaskOut maskOutOf(size_t k, const std::vector<bool>& inputMasked) const {
+    return k == 0 ? maskOut(inputMasked) : MaskOut::None;
+  }
   // Weight regularization penalty (kernel_regularizer, bias_regularizer); when addGrads is true the
   // penalty's gradient is ADDED to the variables' grads. Default: none.
   virtual double regularization(bool addGrads);

@@ -50,10 +50,7 @@ MultiHeadAttention::MultiHeadAttention(const json& config) : Layer("MultiHeadAtt
   if (outDim_ != -1 && outDim_ < 1) throwBadValue("config 'output_shape' must be positive");
   if (dropout_ < 0.0 || dropout_ >= 1.0) throwBadValue("config 'dropout' must be in [0, 1)");
   causal_ = attention::causalFromConfig(config_);
-  if (config_.value("return_attention_scores", false))
-    throwBadValue(
-        "return_attention_scores=True would make a second output; a node has one output "
-        "tensor here. The attention weights of the last forward are kept for previews instead");
+  returnScores_ = config_.value("return_attention_scores", false);
   if (auto it = config_.find("seed"); it != config_.end() && it->is_number_integer())
     ownRng_.emplace(it->get<std::uint64_t>());
 }
@@ -184,6 +181,27 @@ void MultiHeadAttention::projectBackward(const float* x, Index rows, Index in, i
   }
 }
 
+std::vector<std::string> MultiHeadAttention::outputNames() const {
+  if (returnScores_) return {"output", "scores"};
+  return {"output"};
+}
+
+namespace {
+// Keras's attention scores shape: (N, heads, query steps..., value steps...).
+Shape scoresShape(const Shape& q, const Shape& v, Index heads) {
+  Shape s{q[0], heads};
+  for (size_t i = 1; i + 1 < q.size(); ++i) s.push_back(q[i]);
+  for (size_t i = 1; i + 1 < v.size(); ++i) s.push_back(v[i]);
+  return s;
+}
+}  // namespace
+
+std::vector<Shape> MultiHeadAttention::outputShapes(const std::vector<Shape>& inputs) const {
+  std::vector<Shape> out{outputShape(inputs)};
+  if (returnScores_) out.push_back(scoresShape(inputs[0], inputs[1], heads_));
+  return out;
+}
+
 // ---- forward ----------------------------------------------------------------------------------
 void MultiHeadAttention::forward(const std::vector<const Tensor*>& xs, Tensor& y, RunContext& ctx) {
   if (!built_) throw Error("MultiHeadAttention '" + name_ + "': forward before build");
@@ -240,13 +258,19 @@ void MultiHeadAttention::forward(const std::vector<const Tensor*>& xs, Tensor& y
     }
   }
   if (activityReg_.active) ctx.addedLoss += activityReg_.penalty(y.data(), y.size()) / double(d.n);
+  if (Tensor* scores = returnScores_ ? ctx.extraOutput(1) : nullptr) {
+    scores->resize(scoresShape(query.shape(), value.shape(), H));
+    std::copy(probs_.data(), probs_.data() + probs_.size(), scores->data());
+  }
 }
 
 // ---- backward ---------------------------------------------------------------------------------
 // dO = dY Woᵀ; per (n, h): dP' = dO Vpᵀ, dVp = P'ᵀ dO, dP = dP' ⊙ keep, dS = softmax backward,
 // dQ = dS Kp / sqrt(K), dKp = dSᵀ Q / sqrt(K); then the three input projections backward.
 void MultiHeadAttention::backward(const std::vector<const Tensor*>& xs, const Tensor& y,
-                                  const Tensor& dy, const std::vector<Tensor*>& dx, RunContext&) {
+                                  const Tensor& dy, const std::vector<Tensor*>& dx,
+                                  RunContext& ctx) {
+  const Tensor* dScores = returnScores_ ? ctx.extraOutputGrad(1) : nullptr;  // dL/dP directly
   const Dims d = dims(xs);
   const Tensor& query = *xs[0];
   const Tensor& value = *xs[1];
@@ -295,6 +319,8 @@ void MultiHeadAttention::backward(const std::vector<const Tensor*>& xs, const Te
       dP.noalias() = dO * V.transpose();
       if (m)
         for (Index i = 0; i < d.tq * d.tv; ++i) ds_[i] *= m[i];
+      if (dScores)
+        for (Index i = 0; i < d.tq * d.tv; ++i) ds_[i] += (*dScores)[off + i];
       attention::softmaxRowsBackward(p, ds_.data(), ds_.data(), d.tq, d.tv);
       StridedMap dQ(dq_.data() + b * d.tq * hk + h * K, d.tq, K, Eigen::OuterStride<>(hk));
       StridedMap dK(dk_.data() + b * d.tv * hk + h * K, d.tv, K, Eigen::OuterStride<>(hk));

@@ -11,8 +11,10 @@
 //   O[n, :, h] = P' Vp[n, :, h]  (N, Tq, H, Vd);
 //   y = O · Wo + bo      (N, Tq, out)    "attention_output/kernel" (H, Vd, out), ".../bias" (out)
 // out = output_shape or dq. Weight names and order as Keras 2 writes them (query, key, value,
-// attention_output; kernel then bias). Keras's call argument use_causal_mask is a config key here;
-// return_attention_scores (a second output) is refused, the last weights are kept for previews.
+// attention_output; kernel then bias). Keras's call arguments use_causal_mask and
+// return_attention_scores are config keys here; return_attention_scores makes a second output,
+// the softmax weights P (N, H, Tq..., Tv...) before dropout, as Keras returns them (a gradient
+// into them flows back through the softmax). The last weights are also kept for previews.
 #include <optional>
 
 #include "engine/layers/Initializers.h"
@@ -26,6 +28,8 @@ class MultiHeadAttention : public Layer {
   explicit MultiHeadAttention(const json& config);
 
   Shape outputShape(const std::vector<Shape>& inputs) const override;
+  std::vector<std::string> outputNames() const override;
+  std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
   void build(const std::vector<Shape>& inputs, Rng& rng) override;
   void forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) override;
   void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
@@ -51,7 +55,7 @@ class MultiHeadAttention : public Layer {
 
   Index heads_ = 1, keyDim_ = 1, valueDim_ = 1, outDim_ = -1;  // outDim_ -1: query's last dim
   double dropout_ = 0.0;
-  bool useBias_ = true, causal_ = false;
+  bool useBias_ = true, causal_ = false, returnScores_ = false;
   Initializer kernelInit_, biasInit_;
   Regularizer kernelReg_, biasReg_, activityReg_;
   Index builtDq_ = -1, builtDk_ = -1, builtDv_ = -1;

@@ -60,10 +60,7 @@ RecurrentLayer::RecurrentLayer(std::string className, const json& config, int ga
     throwBadValue(className_ +
                   " with stateful=true is not supported (the engine trains stateless RNNs: "
                   "states are reset for every batch)");
-  if (config_.value("return_state", false))
-    throwBadValue(className_ +
-                  " with return_state=true is not supported: a node has one output tensor; feed "
-                  "the states on with return_sequences or a second recurrent layer instead");
+  returnState_ = config_.value("return_state", false);
   if (config_.value("time_major", false))
     throwBadValue(className_ +
                   " with time_major=true is not supported (inputs are (batch, time, "
@@ -93,6 +90,19 @@ Shape RecurrentLayer::outputShape(const std::vector<Shape>& inputs) const {
                          std::to_string(units_) + "), got " + shapeToString(inputs[i]));
   if (returnSequences_) return {in[0], in[1], units_};
   return {in[0], units_};
+}
+
+std::vector<std::string> RecurrentLayer::outputNames() const {
+  if (!returnState_) return {"output"};
+  if (states_ == 2) return {"output", "h", "c"};
+  return {"output", "h"};
+}
+
+std::vector<Shape> RecurrentLayer::outputShapes(const std::vector<Shape>& inputs) const {
+  std::vector<Shape> out{outputShape(inputs)};
+  if (returnState_)
+    for (int k = 0; k < states_; ++k) out.push_back({inputs[0][0], units_});
+  return out;
 }
 
 MaskOut RecurrentLayer::maskOut(const std::vector<bool>& inputMasked) const {
@@ -319,11 +329,18 @@ void RecurrentLayer::forward(const std::vector<const Tensor*>& xs, Tensor& y, Ru
     std::copy(src, src + n * u, y.data());
   }
   if (activityReg_.active) ctx.addedLoss += activityReg_.penalty(y.data(), y.size()) / double(n);
+  // return_state: the final h (and c), masked steps carried over as the loop left them.
+  for (int k = 0; returnState_ && k < states_; ++k)
+    if (Tensor* st = ctx.extraOutput(size_t(k) + 1)) {
+      const float* src = (k == 0 ? h_ : c_).data() + T * n * u;
+      st->resize({n, u});
+      std::copy(src, src + n * u, st->data());
+    }
 }
 
 // ---- backward (through time) ------------------------------------------------------------------
 void RecurrentLayer::backward(const std::vector<const Tensor*>& xs, const Tensor& y,
-                              const Tensor& dyIn, const std::vector<Tensor*>& dx, RunContext&) {
+                              const Tensor& dyIn, const std::vector<Tensor*>& dx, RunContext& ctx) {
   const Tensor& x = *xs[0];
   const Index n = batch_, T = steps_, f = inputDim_, u = units_, gu = gates_ * units_;
   const Tensor* dyp = &dyIn;
@@ -353,6 +370,14 @@ void RecurrentLayer::backward(const std::vector<const Tensor*>& xs, const Tensor
     else
       dh_.flat() = dy.flat();
   }
+  // return_state: the gradients of the final states start the backward pass.
+  for (int k = 0; returnState_ && k < states_; ++k)
+    if (const Tensor* g = ctx.extraOutputGrad(size_t(k) + 1)) {
+      if (g->size() != n * u)
+        throw Error(className_ + " '" + name_ + "': state gradient " + shapeToString(g->shape()) +
+                    " does not fit (" + std::to_string(n) + ", " + std::to_string(u) + ")");
+      (k == 0 ? dh_ : dc_).flat() += g->flat();
+    }
   Tensor& cellDh = cellDh_;  // dL/dhNew, dL/dcNew of the step as the cell sees them
   Tensor& cellDc = cellDc_;
   cellDh.resize({n, u});

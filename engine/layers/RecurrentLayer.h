@@ -12,8 +12,10 @@
 // Bidirectional sets when returning sequences). Dropout (training only): one input mask per gate
 // (or one for all when recurrent_dropout is 0, Keras's implementation 2) and one recurrent mask
 // per gate, drawn once per batch and used at every time step.
-// Refused with a clear SpecError naming the node: stateful=true, return_state=true (one output
-// tensor per node), a 2-D input, unroll=true is accepted (same numerics), time_major=true refused.
+// return_state: outputs [y, h_T] (SimpleRNN, GRU) or [y, h_T, c_T] (LSTM) through
+// RunContext::extraOutput; their gradients (RunContext::extraOutputGrad) seed backpropagation.
+// Refused with a clear SpecError naming the node: stateful=true, a 2-D input, time_major=true;
+// unroll=true is accepted (same numerics).
 #include "engine/layers/Activations.h"
 #include "engine/layers/Initializers.h"
 #include "engine/layers/Layer.h"
@@ -24,6 +26,8 @@ namespace tessel {
 class RecurrentLayer : public Layer {
  public:
   Shape outputShape(const std::vector<Shape>& inputs) const override;
+  std::vector<std::string> outputNames() const override;
+  std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
   void build(const std::vector<Shape>& inputs, Rng& rng) override;
   void forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext& ctx) override;
   void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
@@ -35,6 +39,7 @@ class RecurrentLayer : public Layer {
 
   Index units() const { return units_; }
   bool returnSequences() const { return returnSequences_; }
+  bool returnState() const { return returnState_; }
   bool goBackwards() const { return goBackwards_; }
   int gates() const { return gates_; }
   int stateCount() const { return states_; }
@@ -96,6 +101,7 @@ class RecurrentLayer : public Layer {
   ActivationFn recurrentActivation_ = ActivationFn::Sigmoid;
   bool useBias_ = true;
   bool returnSequences_ = false, goBackwards_ = false, zeroOutputForMask_ = false;
+  bool returnState_ = false;
   double dropout_ = 0.0, recurrentDropout_ = 0.0;
   bool recurrentDropActive_ = false;  // in the current forward/backward
   Tensor recMask_;                    // (G, N, U) recurrent dropout masks (already scaled)

@@ -84,7 +84,7 @@ std::vector<ParamSpec> rnnParams(bool gated, const char* extraKey = nullptr) {
                     "Whether to return the whole output sequence (batch, timesteps, units) or "
                     "the last output (batch, units)."));
   p.push_back(param("return_state", ParamType::Bool, false,
-                    "Whether to return the last state too (not supported: one output per node)."));
+                    "Whether to return the last state(s) too: more outputs, h (and c for LSTM)."));
   p.push_back(param("go_backwards", ParamType::Bool, false,
                     "If true, process the input sequence backwards and return the reversed "
                     "sequence."));
@@ -171,8 +171,9 @@ void registerRecurrentLayers(LayerRegistry& registry) {
             "\"config\": {...}}."),
       json{{"class_name", "LSTM"}, {"config", {{"units", 32}}}});
   ParamSpec merge = choice("merge_mode", "concat", {"concat", "sum", "mul", "ave"},
-                           "How the forward and backward outputs are combined.");
-  merge.nullable = true;  // Keras None: accepted by validation, refused by the layer with a message
+                           "How the forward and backward outputs are combined (null: not combined, "
+                           "two outputs).");
+  merge.nullable = true;  // Keras None: two outputs, forward and backward
   ParamSpec backwardLayer = param("backward_layer", ParamType::Json, nullptr,
                                   "A separate backward layer (not supported: null).");
   LayerInfo& bi = addLayer(registry, "Bidirectional", "Recurrent",

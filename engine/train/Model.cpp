@@ -9,14 +9,20 @@
 
 namespace tessel {
 
-// One layer call: y = act_[slot] = layer(x = act of slots `in`).
+// One layer call: y = act_[slot] = layer(x = act of slots `in`). A layer with several outputs
+// (Layer::outputNames) writes output k into slot + k.
 struct Model::Step {
   Layer* layer = nullptr;
   int slot = -1;
-  Shape outShape;                   // batch kNone
-  std::vector<int> in;              // input slots, port order
-  std::vector<const Tensor*> x;     // refreshed every forward
-  std::vector<Tensor*> dx;          // per port: grad_ of the input slot, a scratch, or nullptr
+  int outputs = 1;                       // slots slot .. slot + outputs - 1
+  std::vector<Tensor*> extraOut;         // outputs 1..: act_[slot + k]
+  std::vector<const Tensor*> extraGrad;  // outputs 1..: grad_[slot + k], or null (no gradient)
+  std::vector<MaskOut> extraMaskOut;     // outputs 1..: Layer::maskOutOf
+  bool zeroGrad = false;                 // output 0 gets no gradient: backward reads zeros
+  Shape outShape;                        // batch kNone
+  std::vector<int> in;                   // input slots, port order
+  std::vector<const Tensor*> x;          // refreshed every forward
+  std::vector<Tensor*> dx;               // per port: grad_ of the input slot, a scratch, or nullptr
   std::vector<char> accumulate;     // per port: dx is scratch[p], to be added into grad_[in[p]]
   std::vector<Tensor> scratch;      // per port (only used where accumulate)
   bool doBackward = false;          // some trainable variable is at or before this layer
@@ -30,9 +36,15 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
   if (!report.ok()) throw report.errors.front();
   std::vector<std::string> order = topologicalOrder(spec_);
 
+  // One slot per tensor: a node's outputs take consecutive slots from slotOf[node].
   std::map<std::string, int> slotOf;
-  for (size_t i = 0; i < order.size(); ++i) slotOf[order[i]] = static_cast<int>(i);
-  const size_t numSlots = order.size();
+  size_t numSlots = 0;
+  for (const std::string& name : order) {
+    slotOf[name] = static_cast<int>(numSlots);
+    const NodeShapes* ns = report.find(name);
+    outputCountOf_[name] = ns ? static_cast<int>(ns->outputCount()) : 1;
+    numSlots += size_t(outputCountOf_[name]);
+  }
   act_.resize(numSlots);
   grad_.resize(numSlots);
   maskBuf_.resize(numSlots);
@@ -40,10 +52,11 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
   actPtr_.assign(numSlots, nullptr);
   for (int s = 0; s < static_cast<int>(numSlots); ++s) actPtr_[s] = &act_[s];
 
-  auto shapeOf = [&](const std::string& node) -> Shape {
+  auto shapeOf = [&](const std::string& node, size_t k = 0) -> Shape {
     const NodeShapes* ns = report.find(node);
-    if (!ns || !ns->output) throw SpecError(SpecErrorKind::Other, node, "output shape unknown");
-    return *ns->output;
+    std::optional<Shape> s = ns ? ns->outputAt(k) : std::nullopt;
+    if (!s) throw SpecError(SpecErrorKind::Other, node, "output shape unknown");
+    return *s;
   };
 
   // Create and build the layers in Keras layer order (the spec's node order), so that the
@@ -54,7 +67,8 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
     if (node.isInput()) continue;
     auto layer = LayerRegistry::instance().create(node.className, node.config, node.name);
     std::vector<Shape> inShapes;
-    for (const auto& producer : node.inputs) inShapes.push_back(shapeOf(producer));
+    for (size_t p = 0; p < node.inputs.size(); ++p)
+      inShapes.push_back(shapeOf(node.inputs[p], size_t(node.inputTensor(p))));
     layer->build(inShapes, rng_);
     layerOf[node.name] = layer.get();
     owned_.push_back(std::move(layer));
@@ -72,16 +86,23 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
     bool up = false;
     for (const auto& v : st.layer->variables()) up |= v.trainable;
     std::vector<bool> inMasked;
-    for (const auto& producer : node->inputs) {
-      int s = slotOf.at(producer);
+    for (size_t p = 0; p < node->inputs.size(); ++p) {
+      const int k = node->inputTensor(p);
+      int s = slotOf.at(node->inputs[p]) + k;
       st.in.push_back(s);
       up |= upstreamTrainable[s] != 0;
-      inMasked.push_back(report.find(producer)->masked);
+      inMasked.push_back(report.find(node->inputs[p])->maskedAt(size_t(k)));
       st.maskedInput |= inMasked.back();
     }
     st.maskOut = st.layer->maskOut(inMasked);
+    st.outputs = static_cast<int>(report.find(name)->outputCount());
+    for (int k = 1; k < st.outputs; ++k) {
+      st.extraOut.push_back(&act_[size_t(st.slot + k)]);
+      st.extraMaskOut.push_back(st.layer->maskOutOf(size_t(k), inMasked));
+    }
+    st.extraGrad.assign(size_t(st.outputs - 1), nullptr);
     st.inputMasks.assign(st.in.size(), nullptr);
-    upstreamTrainable[st.slot] = up;
+    for (int k = 0; k < st.outputs; ++k) upstreamTrainable[size_t(st.slot + k)] = up;
     st.doBackward = up;
     st.x.assign(st.in.size(), nullptr);
     st.dx.assign(st.in.size(), nullptr);
@@ -96,10 +117,12 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
     inputSlot_.push_back(slotOf.at(in));
     inputShapes_.push_back(shapeOf(in));
   }
-  for (const auto& out : spec_.outputs) {
+  for (size_t i = 0; i < spec_.outputs.size(); ++i) {
+    const std::string& out = spec_.outputs[i];
+    const int k = spec_.outputTensor(i);
     outputs_.push_back(out);
-    outputSlot_.push_back(slotOf.at(out));
-    outputShapes_.push_back(shapeOf(out));
+    outputSlot_.push_back(slotOf.at(out) + k);
+    outputShapes_.push_back(shapeOf(out, size_t(k)));
   }
 
   upstream_ = needGrad_;
@@ -123,6 +146,11 @@ void Model::routeGradients() {
   for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
     Step& st = *it;
     if (!st.doBackward) continue;
+    // Every consumer of this step's outputs came later in the order, so `written` is final here.
+    st.zeroGrad = !written[size_t(st.slot)];
+    for (int k = 1; k < st.outputs; ++k)
+      st.extraGrad[size_t(k - 1)] =
+          written[size_t(st.slot + k)] ? &grad_[size_t(st.slot + k)] : nullptr;
     for (size_t p = 0; p < st.in.size(); ++p) {
       int s = st.in[p];
       if (!needGrad_[s]) continue;  // model inputs and frozen prefixes: dx = nullptr
@@ -144,15 +172,21 @@ void Model::setAllGradients(bool on) {
   routeGradients();
 }
 
-const Tensor* Model::activationOf(const std::string& node) const {
+int Model::slotOf(const std::string& node, int output) const {
   auto it = slotOf_.find(node);
-  return it == slotOf_.end() ? nullptr : actPtr_[it->second];
+  if (it == slotOf_.end() || output < 0 || output >= outputCountOf_.at(node)) return -1;
+  return it->second + output;
 }
 
-const Tensor* Model::gradientOf(const std::string& node) const {
-  auto it = slotOf_.find(node);
-  if (it == slotOf_.end() || !needGrad_[it->second]) return nullptr;
-  return &grad_[it->second];
+const Tensor* Model::activationOf(const std::string& node, int output) const {
+  const int s = slotOf(node, output);
+  return s < 0 ? nullptr : actPtr_[size_t(s)];
+}
+
+const Tensor* Model::gradientOf(const std::string& node, int output) const {
+  const int s = slotOf(node, output);
+  if (s < 0 || !needGrad_[size_t(s)]) return nullptr;
+  return &grad_[size_t(s)];
 }
 
 const Shape& Model::inputShape(size_t i) const {
@@ -244,13 +278,20 @@ void Model::forward(const std::vector<const Tensor*>& x, bool training, RunConte
     for (size_t p = 0; p < st.in.size(); ++p) st.x[p] = actPtr_[st.in[p]];
     setMasks(st, ctx);
     ctx.outputMask = st.maskOut == MaskOut::Own ? &maskBuf_[st.slot] : nullptr;
+    ctx.extraOutputs = st.outputs > 1 ? &st.extraOut : nullptr;
     st.layer->forward(st.x, act_[st.slot], ctx);
     maskPtr_[st.slot] = st.maskOut == MaskOut::Own         ? &maskBuf_[st.slot]
                         : st.maskOut == MaskOut::PassFirst ? maskPtr_[st.in[0]]
                                                            : nullptr;
+    for (int k = 1; k < st.outputs; ++k)
+      maskPtr_[size_t(st.slot + k)] =
+          st.extraMaskOut[size_t(k - 1)] == MaskOut::PassFirst && !st.in.empty()
+              ? maskPtr_[st.in[0]]
+              : nullptr;
   }
   ctx.inputMasks = nullptr;
   ctx.outputMask = nullptr;
+  ctx.extraOutputs = nullptr;
 }
 
 void Model::setMasks(Step& st, RunContext& ctx) {
@@ -260,9 +301,9 @@ void Model::setMasks(Step& st, RunContext& ctx) {
   ctx.inputMasks = &st.inputMasks;
 }
 
-const Tensor* Model::maskOf(const std::string& node) const {
-  auto it = slotOf_.find(node);
-  return it == slotOf_.end() ? nullptr : maskPtr_[it->second];
+const Tensor* Model::maskOf(const std::string& node, int output) const {
+  const int s = slotOf(node, output);
+  return s < 0 ? nullptr : maskPtr_[size_t(s)];
 }
 
 const Tensor& Model::output(size_t i) const {
@@ -295,11 +336,17 @@ void Model::backward(const std::vector<const Tensor*>& dOut, RunContext& ctx) {
     }
     setMasks(st, ctx);
     ctx.outputMask = nullptr;
+    ctx.extraOutputGrads = st.outputs > 1 ? &st.extraGrad : nullptr;
+    if (st.zeroGrad) {  // only another output of this layer leads to the loss
+      grad_[st.slot].resize(act_[st.slot].shape());
+      grad_[st.slot].setZero();
+    }
     st.layer->backward(st.x, act_[st.slot], grad_[st.slot], st.dx, ctx);
     for (size_t p = 0; p < st.in.size(); ++p)
       if (st.accumulate[p]) grad_[st.in[p]].array() += st.scratch[p].array();
   }
   ctx.inputMasks = nullptr;
+  ctx.extraOutputGrads = nullptr;
 }
 
 double Model::regularization(bool addGrads) {

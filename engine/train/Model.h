@@ -59,10 +59,11 @@ class Model {
   // activationOf / gradientOf read a node's output / its gradient after forward / backward
   // (nullptr for an unknown node, or a gradient not computed). Off by default: training is as is.
   void setAllGradients(bool on);
-  const Tensor* activationOf(const std::string& node) const;
-  const Tensor* gradientOf(const std::string& node) const;
+  // `output` picks one output of a node with several (LSTM return_state: 0 output, 1 h, 2 c).
+  const Tensor* activationOf(const std::string& node, int output = 0) const;
+  const Tensor* gradientOf(const std::string& node, int output = 0) const;
   // The mask a node's output carried in the last forward() (Layer::maskOut), or nullptr.
-  const Tensor* maskOf(const std::string& node) const;
+  const Tensor* maskOf(const std::string& node, int output = 0) const;
 
   std::vector<Tensor> getWeights() const;               // Keras model.get_weights() order
   void setWeights(const std::vector<Tensor>& weights);  // throws Error on count/shape mismatch
@@ -75,7 +76,8 @@ class Model {
   struct Step;  // one layer call in the plan
   void allocate(Index batch);
   void routeGradients();
-  void setMasks(Step& st, RunContext& ctx);  // ctx.inputMasks for this step
+  void setMasks(Step& st, RunContext& ctx);               // ctx.inputMasks for this step
+  int slotOf(const std::string& node, int output) const;  // -1: no such node / output
 
   ModelSpec spec_;
   Rng rng_;
@@ -83,15 +85,16 @@ class Model {
   std::vector<Step> steps_;                    // topological order
   std::vector<std::string> inputs_, outputs_;
   std::vector<Shape> inputShapes_, outputShapes_;
-  // Tensor slots: one per node (input nodes' slots point at the caller's x).
+  // Tensor slots: one per node output (input nodes' slots point at the caller's x).
   std::vector<Tensor> act_, grad_;
   std::vector<const Tensor*> actPtr_;
   std::vector<Tensor> maskBuf_;         // per slot: the mask of a layer with MaskOut::Own
   std::vector<const Tensor*> maskPtr_;  // per slot: the output's mask after forward, or null
   std::vector<int> inputSlot_, outputSlot_;
-  std::vector<char> needGrad_;  // per slot: some trainable variable lies upstream
-  std::vector<char> upstream_;  // needGrad_ as planned (setAllGradients(false) restores it)
-  std::map<std::string, int> slotOf_;
+  std::vector<char> needGrad_;         // per slot: some trainable variable lies upstream
+  std::vector<char> upstream_;         // needGrad_ as planned (setAllGradients(false) restores it)
+  std::map<std::string, int> slotOf_;  // a node's first slot
+  std::map<std::string, int> outputCountOf_;  // its number of outputs
   Index batch_ = -1;
   Shape scratchShape_;
 };

@@ -47,6 +47,14 @@ void EdgeItem::setLabel(const QString& label) {
   update();
 }
 
+void EdgeItem::setMasked(bool masked) {
+  if (masked == masked_) return;
+  prepareGeometryChange();  // the tag widens the label
+  masked_ = masked;
+  updateLabelRect();
+  update();
+}
+
 void EdgeItem::setEnds(QPointF start, QPointF end) {
   if (hasEnds_ && start == start_ && end == end_) return;
   hasEnds_ = true;
@@ -60,7 +68,8 @@ void EdgeItem::setEnds(QPointF start, QPointF end) {
 QRectF EdgeItem::labelRectAt(double percent) const {
   if (label_.isEmpty()) return {};
   static const QFontMetricsF metrics(labelFont());
-  const QSizeF size = metrics.size(Qt::TextSingleLine, label_);
+  QSizeF size = metrics.size(Qt::TextSingleLine, label_);
+  if (masked_) size.rwidth() += metrics.horizontalAdvance(QStringLiteral("mask")) + 10;
   const QPointF mid = path().pointAtPercent(percent);
   return QRectF(mid.x() - size.width() / 2 - 4, mid.y() - size.height() / 2 - 1, size.width() + 8,
                 size.height() + 2);
@@ -118,6 +127,7 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     return;
   }
   if (selected) p = QPen(QColor(0x1e, 0x88, 0xe5), 3);
+  if (masked_) p.setStyle(Qt::DashLine);  // the tensor carries a mask
   painter->setPen(p);
   painter->setBrush(Qt::NoBrush);
   painter->drawPath(path());
@@ -132,8 +142,21 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   painter->setBrush(fill);
   painter->drawRoundedRect(r, 4, 4);
   painter->setFont(labelFont());
+  QRectF text = r;
+  if (masked_) {
+    // A small "mask" tag at the label's left end.
+    static const QFontMetricsF metrics(labelFont());
+    const QRectF tag(r.left() + 2, r.top() + 2, metrics.horizontalAdvance("mask") + 6,
+                     r.height() - 4);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(maskColor());
+    painter->drawRoundedRect(tag, 3, 3);
+    painter->setPen(Qt::white);
+    painter->drawText(tag, Qt::AlignCenter, QStringLiteral("mask"));
+    text.setLeft(tag.right());
+  }
   painter->setPen(pal.color(QPalette::Text));
-  painter->drawText(r, Qt::AlignCenter, label_);
+  painter->drawText(text, Qt::AlignCenter, label_);
 }
 
 }  // namespace tessel::ui

@@ -33,9 +33,8 @@ json GraphClipboard::toJson(const GraphDocument& doc, const std::vector<NodeId>&
     if (!chosen.count(n.name)) continue;
     NodeSpec copy = n;
     // Only edges inside the selection travel with it.
-    copy.inputs.erase(std::remove_if(copy.inputs.begin(), copy.inputs.end(),
-                                     [&](const std::string& in) { return !chosen.count(in); }),
-                      copy.inputs.end());
+    for (size_t p = copy.inputs.size(); p-- > 0;)  // eraseInput keeps the tensor indices
+      if (!chosen.count(copy.inputs[p])) copy.eraseInput(p);
     part.nodes.push_back(copy);
     const QPointF p = doc.position(order[i]);
     layout[n.name] = json::array({p.x(), p.y()});
@@ -107,9 +106,8 @@ GraphFragment GraphClipboard::fromJson(const json& input) {
   for (const auto& n : spec.nodes) present.insert(n.name);
   for (const auto& name : order) {
     NodeSpec n = *spec.find(name);
-    n.inputs.erase(std::remove_if(n.inputs.begin(), n.inputs.end(),
-                                  [&](const std::string& in) { return !present.count(in); }),
-                   n.inputs.end());
+    for (size_t p = n.inputs.size(); p-- > 0;)  // eraseInput keeps the tensor indices
+      if (!present.count(n.inputs[p])) n.eraseInput(p);
     f.nodes.push_back(n);
   }
   f.hadLayout = !f.nodes.empty();

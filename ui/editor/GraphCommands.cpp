@@ -95,7 +95,7 @@ ConnectCommand::ConnectCommand(GraphDocument* doc, const QString& from, const QS
 
 QString ConnectCommand::apply() {
   // After the first run, redo uses the exact port chosen then.
-  return doc_->connect(from_, to_, usedPort_ >= 0 ? usedPort_ : port_, &usedPort_);
+  return doc_->connect(from_, to_, usedPort_ >= 0 ? usedPort_ : port_, &usedPort_, output_);
 }
 
 void ConnectCommand::revert() {
@@ -115,13 +115,14 @@ DisconnectCommand::DisconnectCommand(GraphDocument* doc, const QString& from, co
     : DisconnectCommand(doc, doc->idOf(from), doc->idOf(to), port, parent) {}
 
 QString DisconnectCommand::apply() {
+  output_ = doc_->inputOutput(to_, port_);
   return doc_->disconnect(from_, to_, port_);
 }
 
 void DisconnectCommand::revert() {
   // Insert back at the same port. canConnect would refuse a full single-input port, but the port
   // is free again at this point of the history.
-  doc_->connect(from_, to_, port_);
+  doc_->connect(from_, to_, port_, nullptr, output_);
 }
 
 SetConfigCommand::SetConfigCommand(GraphDocument* doc, NodeId id, const std::string& key,

@@ -86,6 +86,11 @@ class ConnectCommand : public GraphCommand {
                  QUndoCommand* parent = nullptr);
   ConnectCommand(GraphDocument* doc, const QString& from, const QString& to, int port = -1,
                  QUndoCommand* parent = nullptr);
+  // Connects `from`'s output `output` (a node with several outputs: LSTM return_state).
+  ConnectCommand* fromOutput(int output) {
+    output_ = output;
+    return this;
+  }
 
  protected:
   QString apply() override;
@@ -95,6 +100,7 @@ class ConnectCommand : public GraphCommand {
   NodeId from_, to_;
   int port_;
   int usedPort_ = -1;
+  int output_ = 0;
 };
 
 class DisconnectCommand : public GraphCommand {
@@ -111,6 +117,7 @@ class DisconnectCommand : public GraphCommand {
  private:
   NodeId from_, to_;
   int port_;
+  int output_ = 0;  // which output of `from` the edge read (restored by undo)
 };
 
 // Sets one property of a node: a config key, or "name" (a rename).

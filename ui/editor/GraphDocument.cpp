@@ -99,6 +99,23 @@ std::vector<std::pair<NodeId, int>> GraphDocument::consumers(NodeId id) const {
   return out;
 }
 
+int GraphDocument::inputOutput(NodeId to, int port) const {
+  const NodeSpec* n = node(to);
+  return n && port >= 0 ? n->inputTensor(static_cast<size_t>(port)) : 0;
+}
+
+QStringList GraphDocument::outputNames(NodeId id) const {
+  // Inferred with one output: no need to build the layer again (the scene asks for every node).
+  if (const NodeShapes* shapes = nodeShapes(id);
+      shapes && shapes->output && shapes->outputs.empty())
+    return {QStringLiteral("output")};
+  QStringList out;
+  if (const NodeSpec* n = node(id))
+    for (const std::string& name : nodeOutputNames(*n)) out << q(name);
+  if (out.isEmpty()) out << QStringLiteral("output");
+  return out;
+}
+
 NodeId GraphDocument::createNode(const QString& className, QPointF pos, QString* error, NodeId id) {
   const LayerInfo* info = LayerRegistry::instance().find(s(className));
   if (!info) {
@@ -176,10 +193,12 @@ GraphDocument::RemovedNode GraphDocument::removeNode(NodeId id) {
   removed.node = spec_.nodes[index];
   removed.pos = position(id);
   removed.consumers = consumers(id);
+  for (const auto& [consumer, port] : removed.consumers)
+    removed.consumerOutputs.push_back(inputOutput(consumer, port));
   // Edges out of the node: erase from the highest port down so lower ports keep their index.
   for (auto it = removed.consumers.rbegin(); it != removed.consumers.rend(); ++it) {
     NodeSpec& c = spec_.nodes[indexOf(it->first)];
-    c.inputs.erase(c.inputs.begin() + it->second);
+    c.eraseInput(static_cast<size_t>(it->second));
     emit edgeRemoved(id, it->first, it->second);
   }
   for (size_t p = removed.node.inputs.size(); p-- > 0;)
@@ -208,12 +227,13 @@ void GraphDocument::restoreNode(const RemovedNode& removed) {
   for (size_t p = 0; p < node.inputs.size(); ++p)
     if (NodeId from = idOfName(node.inputs[p]); from != kInvalidNodeId)
       emit edgeAdded(from, removed.id, static_cast<int>(p));
-  for (const auto& [consumer, port] : removed.consumers) {
+  for (size_t k = 0; k < removed.consumers.size(); ++k) {
+    const auto& [consumer, port] = removed.consumers[k];
     const int ci = indexOf(consumer);
     if (ci < 0) continue;
-    auto& inputs = spec_.nodes[ci].inputs;
-    const size_t p = std::min<size_t>(port, inputs.size());
-    inputs.insert(inputs.begin() + static_cast<long>(p), node.name);
+    const size_t p = std::min<size_t>(port, spec_.nodes[ci].inputs.size());
+    spec_.nodes[ci].insertInput(
+        p, node.name, k < removed.consumerOutputs.size() ? removed.consumerOutputs[k] : 0);
     emit edgeAdded(removed.id, consumer, static_cast<int>(p));
   }
   if (removed.groups != spec_.groups) {
@@ -238,12 +258,14 @@ bool GraphDocument::reaches(NodeId from, NodeId target) const {
   return false;
 }
 
-QString GraphDocument::canConnect(NodeId from, NodeId to, int port) const {
+QString GraphDocument::canConnect(NodeId from, NodeId to, int port, int output) const {
   const NodeSpec* src = node(from);
   const NodeSpec* dst = node(to);
   if (!src || !dst) return tr("the layer is no longer in the model");
   const QString fromName = q(src->name), toName = q(dst->name);
   if (from == to) return "cannot connect '" + fromName + "' to itself";
+  if (output < 0 || output >= outputNames(from).size())
+    return "'" + fromName + "' has no output " + QString::number(output);
   const LayerInfo* info = LayerRegistry::instance().find(dst->className);
   const int maxInputs = info ? info->maxInputs : 1;
   if (maxInputs == 0) return "'" + toName + "' (" + q(dst->className) + ") takes no input";
@@ -260,13 +282,13 @@ QString GraphDocument::canConnect(NodeId from, NodeId to, int port) const {
   return {};
 }
 
-QString GraphDocument::connect(NodeId from, NodeId to, int port, int* usedPort) {
-  QString why = canConnect(from, to, port);
+QString GraphDocument::connect(NodeId from, NodeId to, int port, int* usedPort, int output) {
+  QString why = canConnect(from, to, port, output);
   if (!why.isEmpty()) return why;
   NodeSpec& dst = spec_.nodes[indexOf(to)];
   const int n = static_cast<int>(dst.inputs.size());
   if (port < 0 || port > n) port = n;
-  dst.inputs.insert(dst.inputs.begin() + port, node(from)->name);
+  dst.insertInput(static_cast<size_t>(port), node(from)->name, output);
   if (usedPort) *usedPort = port;
   syncIo();
   emit edgeAdded(from, to, port);
@@ -288,7 +310,7 @@ QString GraphDocument::disconnect(NodeId from, NodeId to, int port) {
   if (port < 0 || port >= static_cast<int>(dst.inputs.size()) || dst.inputs[port] != src->name)
     return "no edge from '" + q(src->name) + "' into port " + QString::number(port) + " of '" +
            q(dst.name) + "'";
-  dst.inputs.erase(dst.inputs.begin() + port);
+  dst.eraseInput(static_cast<size_t>(port));
   syncIo();
   emit edgeRemoved(from, to, port);
   revalidate();
@@ -424,8 +446,14 @@ void GraphDocument::setIo(const IoState& io) {
       if (const NodeSpec* n = node(id)) out.push_back(n->name);
     return out;
   };
+  std::map<std::string, int> tensors;  // outputs keep the tensor they read
+  for (size_t i = 0; i < spec_.outputs.size(); ++i)
+    tensors[spec_.outputs[i]] = spec_.outputTensor(i);
   spec_.inputs = names(io.inputs);
   spec_.outputs = names(io.outputs);
+  spec_.outputTensors.clear();
+  for (size_t i = 0; i < spec_.outputs.size(); ++i)
+    spec_.setOutputTensor(i, tensors[spec_.outputs[i]]);
   revalidate();
 }
 
@@ -452,8 +480,14 @@ void GraphDocument::syncIo() {
         out.push_back(n.name);
     list = std::move(out);
   };
+  std::map<std::string, int> tensors;  // outputs that stay keep the tensor they read
+  for (size_t i = 0; i < spec_.outputs.size(); ++i)
+    tensors[spec_.outputs[i]] = spec_.outputTensor(i);
   update(spec_.inputs, isInput);
   update(spec_.outputs, isOutput);
+  spec_.outputTensors.clear();
+  for (size_t i = 0; i < spec_.outputs.size(); ++i)
+    spec_.setOutputTensor(i, tensors.count(spec_.outputs[i]) ? tensors[spec_.outputs[i]] : 0);
 }
 
 void GraphDocument::reindex() {
@@ -497,10 +531,16 @@ const NodeShapes* GraphDocument::nodeShapes(NodeId id) const {
   return it == reportIndex_.end() ? nullptr : &report_.nodes[*it].second;
 }
 
-QString GraphDocument::outputShapeText(NodeId id) const {
+QString GraphDocument::outputShapeText(NodeId id, int output) const {
   const NodeShapes* shapes = nodeShapes(id);
-  if (!shapes || !shapes->output) return {};
-  return q(shapeToString(*shapes->output));
+  const std::optional<Shape> shape =
+      shapes && output >= 0 ? shapes->outputAt(static_cast<size_t>(output)) : std::nullopt;
+  return shape ? q(shapeToString(*shape)) : QString();
+}
+
+bool GraphDocument::outputMasked(NodeId id, int output) const {
+  const NodeShapes* shapes = nodeShapes(id);
+  return shapes && output >= 0 && shapes->maskedAt(static_cast<size_t>(output));
 }
 
 QString GraphDocument::errorText(NodeId id) const {

@@ -33,6 +33,7 @@ class GraphDocument : public QObject {
     QPointF pos;
     std::vector<std::pair<NodeId, int>> consumers;  // (consumer, port), ascending per consumer
     std::vector<BlockSpec> groups;                  // the blocks before (the node left them)
+    std::vector<int> consumerOutputs;  // per consumer entry: which output of the node it read
   };
   // The model's input and output lists (their order is part of the Keras JSON).
   struct IoState {
@@ -62,6 +63,10 @@ class GraphDocument : public QObject {
   QPointF position(const QString& name) const { return position(idOf(name)); }
   // Nodes reading `id`'s output, with their port, in spec order.
   std::vector<std::pair<NodeId, int>> consumers(NodeId id) const;
+  // Which output of its producer `to`'s input `port` reads (NodeSpec::inputTensor).
+  int inputOutput(NodeId to, int port) const;
+  // The outputs of a node by name ({"output"}, or {"output", "h", "c"} for LSTM return_state).
+  QStringList outputNames(NodeId id) const;
 
   // --- operations (each returns an empty string on success, else a one-line reason) ---
   // Adds a node of `className` with a Keras auto name and the palette's suggested values for
@@ -79,8 +84,9 @@ class GraphDocument : public QObject {
   // Edge from `from`'s output to `to`'s input `port` (-1: the first free port; for a merge
   // layer a port inside the connected range inserts there). Refuses cycles, self loops, ports
   // already taken and layers that take no input.
-  QString canConnect(NodeId from, NodeId to, int port = -1) const;
-  QString connect(NodeId from, NodeId to, int port = -1, int* usedPort = nullptr);
+  // `output` picks one output of a node with several (0 for the usual one).
+  QString canConnect(NodeId from, NodeId to, int port = -1, int output = 0) const;
+  QString connect(NodeId from, NodeId to, int port = -1, int* usedPort = nullptr, int output = 0);
   QString connect(const QString& from, const QString& to, int port = -1);
   // Removes the edge into `to`'s `port` (it must come from `from`).
   QString disconnect(NodeId from, NodeId to, int port);
@@ -118,7 +124,9 @@ class GraphDocument : public QObject {
   // node).
   const NodeShapes* nodeShapes(NodeId id) const;
   const NodeShapes* nodeShapes(const QString& name) const { return nodeShapes(idOf(name)); }
-  QString outputShapeText(NodeId id) const;  // "(None, 30)" or empty
+  QString outputShapeText(NodeId id, int output = 0) const;  // "(None, 30)" or empty
+  // Whether that output carries a mask (Embedding mask_zero, Masking; NodeShapes::masked).
+  bool outputMasked(NodeId id, int output = 0) const;
   QString outputShapeText(const QString& name) const { return outputShapeText(idOf(name)); }
   QString errorText(NodeId id) const;  // empty when the node is fine
   QString errorText(const QString& name) const { return errorText(idOf(name)); }
@@ -143,7 +151,7 @@ class GraphDocument : public QObject {
   void edgeAdded(tessel::ui::NodeId from, tessel::ui::NodeId to, int port);
   void edgeRemoved(tessel::ui::NodeId from, tessel::ui::NodeId to, int port);
   void modelReset();
-  void validated();  // shapes and errors recomputed
+  void validated();      // shapes and errors recomputed
   void groupsChanged();  // a block was added, removed, collapsed or expanded
 
  private:

@@ -168,6 +168,7 @@ void GraphScene::rebuildEdgesInto(NodeId to) {
     const NodeId from = doc_->idOf(QString::fromStdString(node->inputs[p]));
     if (!nodes_.contains(from)) continue;
     auto* edge = new EdgeItem(from, to, static_cast<int>(p));
+    edge->setOutput(node->inputTensor(p));
     addItem(edge);
     list << edge;
   }
@@ -197,6 +198,10 @@ void GraphScene::refreshNode(NodeId id) {
     if (c.error.isEmpty()) c.hint = fixes.first().why;
   }
   c.connectedInputs = static_cast<int>(node->inputs.size());
+  if (const QStringList outs = doc_->outputNames(id); outs.size() > 1) {
+    c.outputNames = outs;
+    for (int k = 0; k < outs.size(); ++k) c.outputShapes << doc_->outputShapeText(id, k);
+  }
   const int maxInputs = info ? info->maxInputs : 1;
   if (maxInputs == 1 || maxInputs == 0) {
     c.inputPorts = maxInputs;
@@ -224,10 +229,14 @@ void GraphScene::refreshAll() {
 }
 
 void GraphScene::labelEdge(EdgeItem* edge) {
-  const QString label = doc_->outputShapeText(edge->from());
+  const QString label = doc_->outputShapeText(edge->from(), edge->output());
   edge->setLabel(label);
-  const QString tip =
-      QString("%1 → %2 %3").arg(doc_->nameOf(edge->from()), doc_->nameOf(edge->to()), label);
+  edge->setMasked(doc_->outputMasked(edge->from(), edge->output()));
+  QString from = doc_->nameOf(edge->from());
+  if (const QStringList outs = doc_->outputNames(edge->from()); outs.size() > 1)
+    from += "[" + outs.value(edge->output()) + "]";
+  QString tip = QString("%1 → %2 %3").arg(from, doc_->nameOf(edge->to()), label);
+  if (edge->masked()) tip += "\n" + tr("carries a mask: padded time steps are skipped downstream");
   if (edge->toolTip() != tip) edge->setToolTip(tip);
 }
 
@@ -240,6 +249,8 @@ void GraphScene::updateEdgeGeometry(EdgeItem* edge) {
   const bool shown = blocks_->route(edge->from(), edge->to(), edge->port(), start, end);
   edge->setVisible(shown);
   if (!shown) return;
+  // A node with several outputs: the edge leaves the port of the output it reads.
+  if (!blocks_->collapsedOwner(edge->from())) start = a->outputPortScenePos(edge->output());
   edge->setEnds(start, end);
   placeLabel(edge);
 }
@@ -306,8 +317,9 @@ NodeId GraphScene::addNodeAt(const QString& className, QPointF scenePos) {
   return id;
 }
 
-QString GraphScene::connectNodes(NodeId from, NodeId to, int port) {
-  const QString why = GraphCommand::push(stack_, new ConnectCommand(doc_, from, to, port));
+QString GraphScene::connectNodes(NodeId from, NodeId to, int port, int output) {
+  const QString why =
+      GraphCommand::push(stack_, (new ConnectCommand(doc_, from, to, port))->fromOutput(output));
   if (!why.isEmpty()) emit message(why);
   return why;
 }
@@ -425,10 +437,12 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
       auto port = node->portAt(event->scenePos());
       if (port && port->output) {
         dragFrom_ = node->id();
+        dragOutput_ = port->index;
         dragPath_ = new QGraphicsPathItem;
         dragPath_->setPen(QPen(QColor(0x1e, 0x88, 0xe5), 2, Qt::DashLine));
         dragPath_->setZValue(3);
-        dragPath_->setPath(EdgeItem::curve(node->outputPortScenePos(), event->scenePos()));
+        dragPath_->setPath(
+            EdgeItem::curve(node->outputPortScenePos(dragOutput_), event->scenePos()));
         addItem(dragPath_);
         event->accept();
         return;
@@ -465,7 +479,8 @@ void GraphScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event) {
     if (NodeItem* from = nodes_.value(dragFrom_)) {
       GroupItem* owner = blocks_->collapsedOwner(dragFrom_);
       dragPath_->setPath(EdgeItem::curve(
-          owner ? owner->outputPortScenePos() : from->outputPortScenePos(), event->scenePos()));
+          owner ? owner->outputPortScenePos() : from->outputPortScenePos(dragOutput_),
+          event->scenePos()));
     }
     event->accept();
     return;
@@ -490,7 +505,8 @@ void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
                        .arg(target->name()));
       return;
     }
-    connectNodes(from, target->id(), port >= target->content().connectedInputs ? -1 : port);
+    connectNodes(from, target->id(), port >= target->content().connectedInputs ? -1 : port,
+                 dragOutput_);
     return;
   }
   QGraphicsScene::mouseReleaseEvent(event);

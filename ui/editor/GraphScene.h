@@ -45,8 +45,8 @@ class GraphScene : public QGraphicsScene {
   NodeId addNodeAt(const QString& className, QPointF scenePos);
   // Removes the selected nodes and edges through the undo stack (one step).
   void deleteSelection();
-  // Pushes Connect; on refusal emits message() with the reason and returns it.
-  QString connectNodes(NodeId from, NodeId to, int port);
+  // Pushes Connect (from `from`'s output `output`); on refusal emits message() with the reason.
+  QString connectNodes(NodeId from, NodeId to, int port, int output = 0);
 
   // Selects exactly these nodes (nothing else).
   void selectNodes(const QList<NodeId>& ids);
@@ -99,6 +99,7 @@ class GraphScene : public QGraphicsScene {
   QHash<NodeId, QList<EdgeItem*>> edgesInto_;  // consumer -> edges in port order
   // Edge drag from an output port.
   NodeId dragFrom_ = kInvalidNodeId;
+  int dragOutput_ = 0;  // which output port of dragFrom_
   QGraphicsPathItem* dragPath_ = nullptr;
   // Node positions at mouse press, to push one MoveNodes on release.
   QMap<NodeId, QPointF> pressPositions_;

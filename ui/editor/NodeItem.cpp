@@ -34,7 +34,9 @@ void NodeItem::setName(const QString& name) {
 
 void NodeItem::setContent(const Content& content) {
   if (content == content_ && !toolTip().isEmpty()) return;  // nothing to redraw
-  if (content.inputPorts != content_.inputPorts || content.isModelOutput != content_.isModelOutput)
+  if (content.inputPorts != content_.inputPorts ||
+      content.isModelOutput != content_.isModelOutput ||
+      content.outputNames.size() != content_.outputNames.size())
     prepareGeometryChange();
   content_ = content;
   QString tip = content.error.isEmpty() ? QString("%1 (%2)").arg(name_, content.className)
@@ -47,7 +49,11 @@ void NodeItem::setContent(const Content& content) {
 
 double NodeItem::height() const {
   const double body = kHeader + 22 + (content_.isModelOutput ? 18 : 0) + 8;
-  return std::max(body, kHeader + 6 + kPortGap * std::max(1, content_.inputPorts));
+  const int ports =
+      std::max(std::max(1, content_.inputPorts), outputPorts() > 1 ? outputPorts() : 1);
+  // Several outputs: their labels sit below the subtitle, one row per port.
+  const double outputs = outputPorts() > 1 ? kHeader + 22 + kPortGap * outputPorts() : 0;
+  return std::max({body, kHeader + 6 + kPortGap * ports, outputs});
 }
 
 QPointF NodeItem::inputPortPos(int index) const {
@@ -56,14 +62,19 @@ QPointF NodeItem::inputPortPos(int index) const {
   return {0, top + span * (index + 0.5) / n};
 }
 
-QPointF NodeItem::outputPortPos() const {
-  return {kWidth, kHeader + (height() - kHeader) / 2};
+QPointF NodeItem::outputPortPos(int index) const {
+  const int n = outputPorts();
+  if (n == 1) return {kWidth, kHeader + (height() - kHeader) / 2};
+  // Below the subtitle, one row per output.
+  const double top = kHeader + 22;
+  return {kWidth, top + (height() - top) * (index + 0.5) / n};
 }
 
 std::optional<NodeItem::Port> NodeItem::portAt(QPointF scenePos) const {
   const QPointF p = mapFromScene(scenePos);
   const double hit = kPortRadius + 5;
-  if (QVector2D(p - outputPortPos()).length() <= hit) return Port{true, 0};
+  for (int k = 0; k < outputPorts(); ++k)
+    if (QVector2D(p - outputPortPos(k)).length() <= hit) return Port{true, k};
   for (int i = 0; i < content_.inputPorts; ++i)
     if (QVector2D(p - inputPortPos(i)).length() <= hit) return Port{false, i};
   return std::nullopt;
@@ -89,7 +100,9 @@ QPainterPath NodeItem::shape() const {
   path.addRoundedRect(QRectF(0, 0, kWidth, height()), 8, 8);
   for (int i = 0; i < content_.inputPorts; ++i)
     path.addEllipse(inputPortPos(i), kPortRadius + 2, kPortRadius + 2);
-  if (content_.className != "") path.addEllipse(outputPortPos(), kPortRadius + 2, kPortRadius + 2);
+  if (content_.className != "")
+    for (int k = 0; k < outputPorts(); ++k)
+      path.addEllipse(outputPortPos(k), kPortRadius + 2, kPortRadius + 2);
   return path;
 }
 
@@ -203,7 +216,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   painter->drawText(
       subRect, Qt::AlignVCenter | Qt::AlignLeft,
       QFontMetricsF(sub).elidedText(content_.subtitle, Qt::ElideRight, subRect.width()));
-  if (content_.isModelOutput) {
+  if (content_.isModelOutput && outputPorts() == 1) {
     painter->setPen(dimText);
     QRectF outRect(12, kHeader + 21, kWidth - 24, 16);
     const QString text = content_.outputShape.isEmpty() ? QStringLiteral("output")
@@ -219,7 +232,24 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     painter->drawEllipse(inputPortPos(i), kPortRadius, kPortRadius);
   }
   painter->setBrush(accent);
-  painter->drawEllipse(outputPortPos(), kPortRadius, kPortRadius);
+  for (int k = 0; k < outputPorts(); ++k)
+    painter->drawEllipse(outputPortPos(k), kPortRadius, kPortRadius);
+  if (outputPorts() > 1) {
+    // Each output's name and shape beside its port: "h (None, 32)".
+    QFont f = sub;
+    f.setPointSizeF(8);
+    painter->setFont(f);
+    const QFontMetricsF m(f);
+    for (int k = 0; k < outputPorts(); ++k) {
+      const QPointF at = outputPortPos(k);
+      const QRectF r(12, at.y() - 8, kWidth - 12 - kPortRadius - 4, 16);
+      QString text = content_.outputNames.value(k);
+      if (!content_.outputShapes.value(k).isEmpty()) text += " " + content_.outputShapes.value(k);
+      painter->setPen(k == 0 ? textColor : dimText);
+      painter->drawText(r, Qt::AlignVCenter | Qt::AlignRight,
+                        m.elidedText(text, Qt::ElideLeft, r.width()));
+    }
+  }
 }
 
 QColor NodeItem::frozenColor(const QColor& accent) {

@@ -1,10 +1,12 @@
 #pragma once
 // One layer on the canvas: a rounded box with the layer name as title, the type and its key
 // settings as subtitle ("Dense 100 · selu"), input ports on the left, the output port on the
-// right. A node with an error gets a red outline and the message as tooltip. The item only
-// displays; the GraphScene turns user gestures into undo commands on the document.
+// right (a layer with several outputs, LSTM return_state: one port per output, labelled "output",
+// "h", "c" with its shape). A node with an error gets a red outline and the message as tooltip. The
+// item only displays; the GraphScene turns user gestures into undo commands on the document.
 #include <QGraphicsItem>
 #include <QString>
+#include <algorithm>
 #include <optional>
 
 #include "ui/editor/NodeId.h"
@@ -35,6 +37,8 @@ class NodeItem : public QGraphicsItem {
     int fixCount = 0;
     int inputPorts = 1;  // ports drawn on the left
     int connectedInputs = 0;
+    // Several outputs: one port each on the right, labelled with name and shape (empty: one).
+    QStringList outputNames, outputShapes;
     bool isModelOutput = false;
     bool frozen = false;  // config "trainable": false (drawn hatched and grey, with a lock)
     bool operator==(const Content&) const = default;
@@ -57,9 +61,12 @@ class NodeItem : public QGraphicsItem {
 
   double height() const;
   QPointF inputPortPos(int index) const;  // item coordinates
-  QPointF outputPortPos() const;
+  int outputPorts() const {
+    return std::max<int>(1, static_cast<int>(content_.outputNames.size()));
+  }
+  QPointF outputPortPos(int index = 0) const;
   QPointF inputPortScenePos(int index) const { return mapToScene(inputPortPos(index)); }
-  QPointF outputPortScenePos() const { return mapToScene(outputPortPos()); }
+  QPointF outputPortScenePos(int index = 0) const { return mapToScene(outputPortPos(index)); }
   // The port under a scene position (within a few pixels), if any.
   std::optional<Port> portAt(QPointF scenePos) const;
 

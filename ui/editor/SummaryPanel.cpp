@@ -154,12 +154,19 @@ void SummaryPanel::refresh() {
     QString shape = doc_->outputShapeText(ids[i]);
     if (shape.isEmpty()) shape = "?";
     if (n.isInput()) shape = "[" + shape + "]";  // as Keras 2 prints it
+    if (const QStringList outs = doc_->outputNames(ids[i]); outs.size() > 1) {
+      QStringList all;  // several outputs: a list, as Keras prints it
+      for (int k = 0; k < outs.size(); ++k) all << doc_->outputShapeText(ids[i], k);
+      shape = "[" + all.join(", ") + "]";
+    }
     const Params p = paramsOf(i);
     allKnown = allKnown && p.known;
     trainable_ += p.trainable;
     nonTrainable += p.nonTrainable;
     QStringList connected;
-    for (const auto& in : n.inputs) connected << "'" + QString::fromStdString(in) + "[0][0]'";
+    for (size_t k = 0; k < n.inputs.size(); ++k)
+      connected << "'" + QString::fromStdString(n.inputs[k]) +
+                       QString("[0][%1]'").arg(n.inputTensor(k));
     set(row, LayerColumn, name + " (" + QString::fromStdString(n.className) + ")", ids[i]);
     set(row, ShapeColumn, shape, ids[i]);
     set(row, ParamsColumn, p.known ? QString::number(p.trainable + p.nonTrainable) : "?", ids[i]);

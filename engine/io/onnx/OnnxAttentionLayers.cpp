@@ -116,6 +116,9 @@ void timeDistributed(OnnxGraphBuilder& b, const OnnxNode& n) {
 }
 
 std::string attentionUnsupported(const OnnxNode& n) {
+  if (n.config.value("return_attention_scores", false))
+    return "return_attention_scores (the weights as a second output) is not exported to ONNX; "
+           "export the model without it";
   if (causalConfig(n.config) && n.shapes && n.shapes->inputs.size() >= 2 &&
       (n.shapes->inputs[0][1] == kNone || n.shapes->inputs[1][1] == kNone))
     return "a causal mask needs known query and value lengths for ONNX";

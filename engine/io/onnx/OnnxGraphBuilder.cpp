@@ -7,6 +7,18 @@
 
 namespace tessel {
 
+std::string onnxTensorKey(const std::string& node, int k) {
+  return k == 0 ? node : node + ":" + std::to_string(k);
+}
+
+std::string OnnxNode::input(size_t i) const {
+  return onnxTensorKey(spec.inputs.at(i), spec.inputTensor(i));
+}
+
+std::string OnnxNode::output(size_t k) const {
+  return onnxTensorKey(spec.name, int(k));
+}
+
 std::vector<Index> onnxIntList(const json& v, size_t n) {
   std::vector<Index> out;
   if (v.is_number_integer()) return std::vector<Index>(n, v.get<Index>());

@@ -27,7 +27,10 @@ struct OnnxNode {
   std::string out;               // the tensor name reserved for the node's output (emit only)
 
   const std::string& name() const { return spec.name; }
-  const std::string& input(size_t i) const { return spec.inputs.at(i); }
+  // The builder's key of the tensor input i reads (onnxTensorKey: output k of a producer).
+  std::string input(size_t i) const;
+  // The key of this node's output k (k > 0: a node with several outputs, LSTM return_state).
+  std::string output(size_t k) const;
   const Shape& outputShape() const { return *shapes->output; }
   const Shape& inputShape(size_t i) const { return shapes->inputs.at(i); }
   // Ranks for the unsupported checks (0 when unknown).
@@ -36,6 +39,10 @@ struct OnnxNode {
     return shapes && !shapes->inputs.empty() ? shapes->inputs[0].size() : 0;
   }
 };
+
+// The builder's key of output k of Keras node `node`: the node name for output 0, else
+// "node:k" (a node with several outputs: LSTM return_state's h and c).
+std::string onnxTensorKey(const std::string& node, int k);
 
 // An int or a list of ints as `n` ints (one int, or a list of one, repeated).
 std::vector<Index> onnxIntList(const json& v, size_t n);

@@ -67,11 +67,12 @@ void appendDirection(OnnxGraphBuilder& b, const std::string& node, const std::st
 }
 
 // Writes the ONNX recurrent node for `cfg` (the recurrent config) over the Keras tensor x
-// (N, T, F); returns (Y, Y_h) tensor names: Y (T, dirs, N, U), Y_h (dirs, N, U).
-std::pair<std::string, std::string> writeRnn(OnnxGraphBuilder& b, const OnnxNode& n,
-                                             const std::string& cls, const json& cfg,
-                                             const std::vector<std::string>& prefixes,
-                                             std::string x) {
+// (N, T, F); returns Y (T, dirs, N, U), Y_h (dirs, N, U) and, for LSTM, Y_c (dirs, N, U).
+struct RnnOut {
+  std::string y, yh, yc;
+};
+RnnOut writeRnn(OnnxGraphBuilder& b, const OnnxNode& n, const std::string& cls, const json& cfg,
+                const std::vector<std::string>& prefixes, std::string x) {
   const std::string& name = n.name();
   const Index units = cfg.at("units").get<Index>();
   const Index features = n.inputShape(0)[2];
@@ -108,12 +109,14 @@ std::pair<std::string, std::string> writeRnn(OnnxGraphBuilder& b, const OnnxNode
     }
   }
   std::string y = b.fresh(name + "/Y"), yh = b.fresh(name + "/Y_h");
+  std::string yc = form.op == "LSTM" ? b.fresh(name + "/Y_c") : std::string();
   onnx::NodeProto* node = b.node(form.op, ins, y, name);
   node->add_output(yh);
+  if (!yc.empty()) node->add_output(yc);
   b.attr(node, "hidden_size", std::int64_t(units));
   if (bidirectional) b.attr(node, "direction", std::string("bidirectional"));
   if (form.linearBeforeReset) b.attr(node, "linear_before_reset", std::int64_t(1));
-  return {y, yh};
+  return {y, yh, yc};
 }
 
 // Y (T, dirs, N, U) -> direction d as (N, T, U); Y_h (dirs, N, U) -> direction d as (N, U).
@@ -138,6 +141,19 @@ void finish(OnnxGraphBuilder& b, const OnnxNode& n, const std::string& result) {
   b.setKeras(n.name(), n.out);
 }
 
+// Output k of the node (k > 0) is the Keras tensor `t`.
+void setOutput(OnnxGraphBuilder& b, const OnnxNode& n, size_t k, const std::string& t) {
+  b.declare(n.output(k), *n.shapes->outputAt(k));
+  b.setKeras(n.output(k), t);
+}
+
+// return_state: direction d's final h (and c) as outputs first, first + 1.
+void setStates(OnnxGraphBuilder& b, const OnnxNode& n, const RnnOut& r, Index d, size_t first) {
+  const std::string base = n.name() + (d == 0 ? "/state" : "/backward_state");
+  setOutput(b, n, first, pick(b, base + "_h", r.yh, d, false));
+  if (!r.yc.empty()) setOutput(b, n, first + 1, pick(b, base + "_c", r.yc, d, false));
+}
+
 }  // namespace
 
 std::string recurrentUnsupported(const OnnxNode& n) {
@@ -152,8 +168,9 @@ std::string recurrentUnsupported(const OnnxNode& n) {
 
 void recurrent(OnnxGraphBuilder& b, const OnnxNode& n) {
   const bool seq = n.config.at("return_sequences").get<bool>();
-  auto [y, yh] = writeRnn(b, n, n.className, n.config, {""}, b.keras(n.input(0)));
-  finish(b, n, pick(b, n.name(), seq ? y : yh, 0, seq));
+  const RnnOut r = writeRnn(b, n, n.className, n.config, {""}, b.keras(n.input(0)));
+  finish(b, n, pick(b, n.name(), seq ? r.y : r.yh, 0, seq));
+  if (n.config.value("return_state", false)) setStates(b, n, r, 0, 1);
 }
 
 void bidirectional(OnnxGraphBuilder& b, const OnnxNode& n) {
@@ -173,11 +190,28 @@ void bidirectional(OnnxGraphBuilder& b, const OnnxNode& n) {
                            : cls == "GRU"       ? "gru"
                                                 : "simple_rnn";
   const bool seq = cfg.at("return_sequences").get<bool>();
-  auto [y, yh] = writeRnn(b, n, cls, cfg, {"forward_" + base + "/", "backward_" + base + "/"},
-                          b.keras(n.input(0)));
+  const RnnOut rnn = writeRnn(b, n, cls, cfg, {"forward_" + base + "/", "backward_" + base + "/"},
+                              b.keras(n.input(0)));
+  const std::string& y = rnn.y;
+  const std::string& yh = rnn.yh;
   const std::string& name = n.name();
   std::string f = pick(b, name + "/forward", seq ? y : yh, 0, seq);
   std::string r = pick(b, name + "/backward", seq ? y : yh, 1, seq);
+  const bool states = cfg.value("return_state", false);
+  const size_t perDirection = rnn.yc.empty() ? 1 : 2;
+  if (n.config.at("merge_mode").is_null()) {  // two outputs: forward, backward
+    finish(b, n, f);
+    setOutput(b, n, 1, r);
+    if (states) {
+      setStates(b, n, rnn, 0, 2);
+      setStates(b, n, rnn, 1, 2 + perDirection);
+    }
+    return;
+  }
+  if (states) {
+    setStates(b, n, rnn, 0, 1);
+    setStates(b, n, rnn, 1, 1 + perDirection);
+  }
   const std::string mode = n.config.at("merge_mode");
   std::string out = b.fresh(name + "/merged");
   if (mode == "concat") {

@@ -188,7 +188,7 @@ class TestLayerCatalog : public QObject {
       LayerRegistry::instance().add(info);
     }
     ModelSpec spec;
-    spec.nodes = {makeInputLayerNode("x", {kNone, 3}), NodeSpec{"pass", "TestNoOnnx", {}, {"x"}}};
+    spec.nodes = {makeInputLayerNode("x", {kNone, 3}), NodeSpec{"pass", "TestNoOnnx", {}, {"x"}, {}}};
     spec.inputs = {"x"};
     spec.outputs = {"pass"};
     const auto list = onnxUnsupportedLayers(spec);
@@ -203,8 +203,8 @@ class TestLayerCatalog : public QObject {
     ModelSpec spec;
     spec.nodes = {
         makeInputLayerNode("img", {kNone, 6, 6, 2}),
-        NodeSpec{"pool", "MaxPool2D", {{"name", "pool"}}, {"img"}},
-        NodeSpec{"drop", "Dropout", {{"name", "drop"}, {"rate", 0.25}}, {"pool"}},
+        NodeSpec{"pool", "MaxPool2D", {{"name", "pool"}}, {"img"}, {}},
+        NodeSpec{"drop", "Dropout", {{"name", "drop"}, {"rate", 0.25}}, {"pool"}, {}},
     };
     spec.inputs = {"img"};
     spec.outputs = {"drop"};

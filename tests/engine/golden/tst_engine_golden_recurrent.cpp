@@ -27,7 +27,8 @@ class TestGoldenRecurrent : public QObject {
   Q_OBJECT
 
  private slots:
-  void models_data() { addCaseRows({"recurrent.json"}); }
+  // multioutput.json (multioutput.js): return_state outputs read by tensor index.
+  void models_data() { addCaseRows({"recurrent.json", "multioutput.json"}); }
 
   void models() {
     const json& c = currentCase();

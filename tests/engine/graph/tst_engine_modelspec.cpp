@@ -23,7 +23,7 @@ std::string errorOf(const std::function<void()>& f) {
 NodeSpec node(const std::string& name, const std::string& cls, json config,
               std::vector<std::string> inputs) {
   config["name"] = name;
-  return NodeSpec{name, cls, std::move(config), std::move(inputs)};
+  return NodeSpec{name, cls, std::move(config), std::move(inputs), {}};
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ namespace {
 NodeSpec node(const std::string& name, const std::string& cls, json config,
               std::vector<std::string> inputs) {
   config["name"] = name;
-  return NodeSpec{name, cls, std::move(config), std::move(inputs)};
+  return NodeSpec{name, cls, std::move(config), std::move(inputs), {}};
 }
 
 // input_1 (None, 8) -> dense (30) -> out (1)

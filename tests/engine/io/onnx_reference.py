@@ -89,7 +89,7 @@ ACTS = {"Sigmoid": lambda v: 1 / (1 + np.exp(-v)), "Tanh": np.tanh,
 
 
 def recurrent(op, i, a):
-    """ONNX RNN / GRU / LSTM (layout 0: X (T, N, F)), forward or bidirectional; Y, Y_h."""
+    """ONNX RNN / GRU / LSTM (layout 0: X (T, N, F)), forward or bidirectional; Y, Y_h, Y_c."""
     x, w, r = i[0], i[1], i[2]
     b = i[3] if len(i) > 3 and i[3] is not None else np.zeros((w.shape[0], 2 * w.shape[1]))
     hsz = a["hidden_size"]
@@ -99,7 +99,7 @@ def recurrent(op, i, a):
     acts = a.get("activations", {"RNN": ["Tanh"], "GRU": ["Sigmoid", "Tanh"],
                                  "LSTM": ["Sigmoid", "Tanh", "Tanh"]}[op] * dirs)
     T, n = x.shape[0], x.shape[1]
-    ys, yhs = [], []
+    ys, yhs, ycs = [], [], []
     for d in range(dirs):
         f = [ACTS[s] for s in acts[d * per:(d + 1) * per]]
         h = i[5][d] if len(i) > 5 and i[5] is not None else np.zeros((n, hsz))
@@ -127,7 +127,8 @@ def recurrent(op, i, a):
             out[t] = h
         ys.append(np.stack(out))
         yhs.append(h)
-    return np.stack(ys, 1), np.stack(yhs)
+        ycs.append(c)
+    return np.stack(ys, 1), np.stack(yhs), np.stack(ycs)
 
 
 def run(model, feeds):
@@ -260,9 +261,11 @@ def run(model, feeds):
         elif op == "Gather":
             y = np.take(i[0], i[1].astype(np.int64), axis=a.get("axis", 0))
         elif op in ("RNN", "GRU", "LSTM"):
-            y, yh = recurrent(op, i, a)
+            y, yh, yc = recurrent(op, i, a)
             if len(node.output) > 1 and node.output[1]:
                 env[node.output[1]] = yh
+            if len(node.output) > 2 and node.output[2]:
+                env[node.output[2]] = yc
         else:
             raise SystemExit("reference evaluator: no op " + op)
         env[node.output[0]] = y

@@ -92,6 +92,32 @@ ModelSpec statesModel() {
   return s;
 }
 
+// Several outputs read by tensor index: an encoder LSTM(return_state) whose h and c start a
+// decoder, and Bidirectional(GRU, return_state, merge_mode null) whose four outputs all feed on.
+ModelSpec returnStateModel() {
+  ModelSpec s;
+  s.name = "return_state";
+  auto reads = [](NodeSpec n, std::vector<int> tensors) {
+    for (size_t p = 0; p < tensors.size(); ++p) n.setInputTensor(p, tensors[p]);
+    return n;
+  };
+  json gru = {{"class_name", "GRU"},
+              {"config", {{"units", 2}, {"return_sequences", true}, {"return_state", true}}}};
+  s.nodes = {
+      makeInputLayerNode("x", {kNone, 4, 3}),
+      makeInputLayerNode("y", {kNone, 3, 3}),
+      layer("enc", "LSTM", {{"units", 2}, {"return_state", true}}, {"x"}),
+      reads(layer("dec", "LSTM", {{"units", 2}, {"return_sequences", true}}, {"y", "enc", "enc"}),
+            {0, 1, 2}),
+      layer("bi", "Bidirectional", {{"layer", gru}, {"merge_mode", nullptr}}, {"dec"}),
+      reads(layer("mul", "Multiply", json::object(), {"bi", "bi"}), {0, 1}),
+      layer("gap", "GlobalAveragePooling1D", json::object(), {"mul"}),
+      reads(layer("cat", "Concatenate", json::object(), {"gap", "bi", "bi", "enc"}), {0, 2, 3, 0})};
+  s.inputs = {"x", "y"};
+  s.outputs = {"cat"};
+  return s;
+}
+
 // Writes the ONNX file, inputs (ids where the input feeds an Embedding) and engine outputs, and
 // runs the checker and the reference evaluator. "" or the failure.
 QString check(const ModelSpec& spec, const QString& dir) {
@@ -142,6 +168,7 @@ class TestOnnxRecurrent : public QObject {
     QTest::newRow("bidirectional_concat_ave") << 1;
     QTest::newRow("bidirectional_sum_mul") << 2;
     QTest::newRow("initial_states") << 3;
+    QTest::newRow("return_state") << 4;
   }
 
   void models() {
@@ -149,7 +176,8 @@ class TestOnnxRecurrent : public QObject {
     const ModelSpec spec = which == 0   ? embeddingModel(false)
                            : which == 1 ? bidirectionalModel("concat", "ave")
                            : which == 2 ? bidirectionalModel("sum", "mul")
-                                        : statesModel();
+                           : which == 3 ? statesModel()
+                                        : returnStateModel();
     QVERIFY(onnxUnsupportedLayers(spec).empty());
     if (!haveOnnx()) QSKIP("python3-onnx not installed: exported files not checked");
     QTemporaryDir tmp;

@@ -149,7 +149,7 @@ class TestTfjsModel : public QObject {
     const std::string path = dir.filePath("model.json").toStdString();
     ModelSpec spec;
     spec.nodes.push_back(makeInputLayerNode("input_1", {kNone, 1100}));
-    spec.nodes.push_back({"dense", "Dense", {{"name", "dense"}, {"units", 1000}}, {"input_1"}});
+    spec.nodes.push_back({"dense", "Dense", {{"name", "dense"}, {"units", 1000}}, {"input_1"}, {}});
     spec.inputs = {"input_1"};
     spec.outputs = {"dense"};
     NamedWeights w = {{"dense/kernel", randomTensor({1100, 1000}, 9)},

@@ -31,9 +31,10 @@ ModelSpec reluModel(const json& reluConfig) {
       {"conv",
        "Conv2D",
        {{"name", "conv"}, {"filters", 3}, {"kernel_size", {3, 3}}, {"padding", "same"}},
-       {"x"}});
-  s.nodes.push_back({"act", "ReLU", c, {"conv"}});
-  s.nodes.push_back({"flat", "Flatten", {{"name", "flat"}}, {"act"}});
+       {"x"},
+       {}});
+  s.nodes.push_back({"act", "ReLU", c, {"conv"}, {}});
+  s.nodes.push_back({"flat", "Flatten", {{"name", "flat"}}, {"act"}, {}});
   s.inputs = {"x"};
   s.outputs = {"flat"};
   return s;

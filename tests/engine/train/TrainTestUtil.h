@@ -14,18 +14,18 @@ namespace tessel::test {
 inline NodeSpec inputNode(const std::string& name, const Shape& dims) {
   json shape = json::array({nullptr});
   for (Index d : dims) shape.push_back(d);
-  return {name, "InputLayer", {{"name", name}, {"batch_input_shape", shape}}, {}};
+  return {name, "InputLayer", {{"name", name}, {"batch_input_shape", shape}}, {}, {}};
 }
 
 inline NodeSpec denseNode(const std::string& name, int units, const std::string& input,
                           const std::string& activation = "linear") {
-  return {name, "Dense", {{"name", name}, {"units", units}, {"activation", activation}}, {input}};
+  return {name, "Dense", {{"name", name}, {"units", units}, {"activation", activation}}, {input}, {}};
 }
 
 inline NodeSpec node(const std::string& name, const std::string& cls,
                      const std::vector<std::string>& inputs, json config = json::object()) {
   config["name"] = name;
-  return {name, cls, config, inputs};
+  return {name, cls, config, inputs, {}};
 }
 
 inline ModelSpec makeSpec(std::vector<NodeSpec> nodes, std::vector<std::string> inputs,

@@ -37,7 +37,7 @@ ModelSpec smallCnn() {
   auto add = [&](const std::string& name, const std::string& cls, json config,
                  std::vector<std::string> inputs) {
     config["name"] = name;
-    s.nodes.push_back({name, cls, config, inputs});
+    s.nodes.push_back({name, cls, config, inputs, {}});
   };
   s.nodes.push_back(makeInputLayerNode("image", {kNone, 32, 32, 3}));
   add("conv1", "Conv2D", {{"filters", 8}, {"kernel_size", {3, 3}}}, {"image"});
