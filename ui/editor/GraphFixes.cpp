@@ -103,6 +103,27 @@ Placement placeOnEdge(const GraphDocument& doc, NodeId from, NodeId to) {
   return out;
 }
 
+// Whether a sequence layer (embedding, recurrent, attention, text) is upstream of `node`.
+bool fedBySequenceLayer(const GraphDocument& doc, const NodeSpec& node) {
+  static const std::set<std::string> kSequence = {
+      "Embedding",    "Masking",           "SimpleRNN",          "LSTM",
+      "GRU",          "Bidirectional",     "TimeDistributed",    "RepeatVector",
+      "Attention",    "AdditiveAttention", "MultiHeadAttention", "TextVectorization",
+      "StringLookup", "IntegerLookup"};
+  std::set<std::string> seen;
+  std::vector<std::string> todo(node.inputs.begin(), node.inputs.end());
+  while (!todo.empty()) {
+    const std::string name = todo.back();
+    todo.pop_back();
+    if (!seen.insert(name).second) continue;
+    const NodeSpec* p = doc.node(QString::fromStdString(name));
+    if (!p) continue;
+    if (kSequence.count(p->className)) return true;
+    todo.insert(todo.end(), p->inputs.begin(), p->inputs.end());
+  }
+  return false;
+}
+
 }  // namespace
 
 QList<GraphFix> GraphFixes::suggest(const GraphDocument& doc, const QString& name) {
@@ -119,7 +140,10 @@ QList<GraphFix> GraphFixes::suggest(const GraphDocument& doc, NodeId node) {
   const std::string error = doc.errorText(node).toStdString();
   const auto& in = shapes->inputs;
 
-  if (cls == "Dense" && in.size() == 1 && in[0].size() > 2) {
+  // Dense on (None, T, F) after a sequence layer is the per-step classifier of a seq2seq or
+  // tagging model (Keras applies it to every step): no Flatten hint there.
+  if (cls == "Dense" && in.size() == 1 && in[0].size() > 2 &&
+      !(in[0].size() == 3 && fedBySequenceLayer(doc, *n))) {
     GraphFix f{"flatten",
                node,
                QObject::tr("Insert Flatten before '%1'").arg(name),

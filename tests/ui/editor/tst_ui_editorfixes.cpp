@@ -90,6 +90,27 @@ class TestUiEditorFixes : public QObject {
     QCOMPARE(doc->outputShapeText("dense"), QString("(None, 10)"));
   }
 
+  // Dense after an Embedding works per step (a tagger, a seq2seq output): Keras's usual form,
+  // so no Flatten hint; the same Dense on an image does get one.
+  void noFlattenHintForPerStepDense() {
+    GraphEditorWidget w;
+    setupWindow(w);
+    GraphDocument* doc = w.document();
+    QVERIFY(dropLayer(w, "InputLayer", QPointF(150, 150)));
+    QVERIFY(dropLayer(w, "Embedding", QPointF(400, 150)));
+    QVERIFY(dropLayer(w, "Dense", QPointF(650, 150)));
+    clickNode(w, "input_1");
+    typeInInspector(w, "batch_input_shape", "[null, 12]");
+    dragEdge(w, "input_1", "embedding", 0);
+    dragEdge(w, "embedding", "dense", 0);
+    QCOMPARE(doc->outputShapeText("embedding"), QString("(None, 12, 64)"));
+    NodeItem* dense = w.scene()->nodeItem("dense");
+    QVERIFY2(!dense->hasError(), qPrintable(doc->errorText("dense")));
+    QVERIFY2(!dense->hasFix(), qPrintable(dense->content().fixLabel));
+    clickNode(w, "dense");
+    QCOMPARE(w.inspector()->fixButtons().size(), 0);
+  }
+
   void reshapeFixFromInspector() {
     GraphEditorWidget w;
     setupWindow(w);
