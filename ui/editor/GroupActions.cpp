@@ -278,7 +278,7 @@ QString GroupActions::autoLayout(bool macro) {
       const std::string unit = unitOf(id);
       NodeSpec* n = view.find(unit);
       if (!n) {
-        view.nodes.push_back(NodeSpec{unit, "Unit", json::object(), {}});
+        view.nodes.push_back(NodeSpec{unit, "Unit", json::object(), {}, {}});
         n = &view.nodes.back();
       }
       for (const auto& in : doc->node(id)->inputs) {

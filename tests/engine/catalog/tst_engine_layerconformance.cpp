@@ -189,7 +189,7 @@ const Conformance* conformanceFor(const std::string& cls) {
 ModelSpec oneLayerModel(const std::string& cls, const Conformance& c) {
   ModelSpec spec;
   spec.name = "conformance";
-  NodeSpec node{"layer", cls, c.config, {}};
+  NodeSpec node{"layer", cls, c.config, {}, {}};
   node.config["name"] = "layer";
   if (cls == "InputLayer") {
     spec.nodes.push_back(node);

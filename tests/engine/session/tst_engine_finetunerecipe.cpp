@@ -100,7 +100,7 @@ class TestFineTuneRecipe : public QObject {
     const std::vector<float> gamma = initial.layer("bn")->variables()[0].value.toVector();
 
     const FineTuneResult r =
-        fitTwoPhase(spec, settings(), recipe(), data(), {nullptr, &project, runId, {}, {}});
+        fitTwoPhase(spec, settings(), recipe(), data(), {nullptr, &project, runId, {}, {}, {}});
     QCOMPARE(r.history.epochs, (std::vector<int>{0, 1, 2, 3, 4}));
     QCOMPARE(r.history["loss"].size(), size_t(5));
     QVERIFY(r.history["loss"].back() < r.history["loss"].front());

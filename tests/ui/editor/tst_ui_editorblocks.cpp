@@ -30,7 +30,7 @@ namespace {
 NodeSpec layer(const std::string& name, const std::string& cls, std::vector<std::string> inputs,
                json config = json::object()) {
   config["name"] = name;
-  return {name, cls, config, std::move(inputs)};
+  return {name, cls, config, std::move(inputs), {}};
 }
 
 // x -> d0 -> [a -> bn -> b, add(d0, b) -> act] -> head, laid out top to bottom.
