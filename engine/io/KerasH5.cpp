@@ -316,8 +316,7 @@ void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& given, const Named
         // key is "<layer>/<variable>"; inside a block the layer is one of the block's.
         const auto slash = key.find('/');
         const NodeSpec* node = spec.find(key.substr(0, slash));
-        const std::string wn =
-            node ? keras2WeightName(*node, key.substr(slash + 1)) : key + ":0";
+        const std::string wn = node ? keras2WeightName(*node, key.substr(slash + 1)) : key + ":0";
         names.push_back(wn);
         lg.writeTensor(wn, *values.at(key));
       }

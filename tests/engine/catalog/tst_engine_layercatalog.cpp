@@ -188,7 +188,8 @@ class TestLayerCatalog : public QObject {
       LayerRegistry::instance().add(info);
     }
     ModelSpec spec;
-    spec.nodes = {makeInputLayerNode("x", {kNone, 3}), NodeSpec{"pass", "TestNoOnnx", {}, {"x"}, {}}};
+    spec.nodes = {makeInputLayerNode("x", {kNone, 3}),
+                  NodeSpec{"pass", "TestNoOnnx", {}, {"x"}, {}}};
     spec.inputs = {"x"};
     spec.outputs = {"pass"};
     const auto list = onnxUnsupportedLayers(spec);

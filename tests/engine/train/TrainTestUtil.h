@@ -19,7 +19,8 @@ inline NodeSpec inputNode(const std::string& name, const Shape& dims) {
 
 inline NodeSpec denseNode(const std::string& name, int units, const std::string& input,
                           const std::string& activation = "linear") {
-  return {name, "Dense", {{"name", name}, {"units", units}, {"activation", activation}}, {input}, {}};
+  return {
+      name, "Dense", {{"name", name}, {"units", units}, {"activation", activation}}, {input}, {}};
 }
 
 inline NodeSpec node(const std::string& name, const std::string& cls,
