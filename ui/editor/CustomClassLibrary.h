@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "engine/graph/ModelSpec.h"
+
 namespace tessel::ui {
 
 class CustomClassLibrary : public QObject {
@@ -22,6 +24,13 @@ class CustomClassLibrary : public QObject {
 
   // Adds or replaces one class (changed + edited).
   void define(const QString& name, const nlohmann::json& definition);
+  // Adds, replaces (a definition) or removes (nullopt) one class: changed + edited. The undoable
+  // form is CustomClassLibraryCommand (CustomClassActions.h).
+  void set(const QString& name, const std::optional<nlohmann::json>& definition);
+  // Classes of an imported model: every CustomLayer node whose custom_class the library lacks
+  // adds that class (its definition from the first such node). Returns the names added;
+  // `conflicts` gets the names already defined differently (the nodes keep their own definition).
+  QStringList adopt(const tessel::ModelSpec& spec, QStringList* conflicts = nullptr);
   // Replaces every class (the project was opened or closed): changed, not edited.
   void replaceAll(const nlohmann::json& classes);
 

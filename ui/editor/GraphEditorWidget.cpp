@@ -147,6 +147,8 @@ GraphEditorWidget::GraphEditorWidget(QWidget* parent) : QWidget(parent) {
   updateActions();
 
   connect(palette_, &LayerPalette::layerActivated, this, &GraphEditorWidget::addLayerAtCentre);
+  connect(palette_, &LayerPalette::customClassMenuRequested, this,
+          [this](const QString& cls, QPoint pos) { showCustomClassMenu(this, cls, pos); });
   connect(scene_, &GraphScene::message, this, &GraphEditorWidget::showMessage);
   connect(scene_, &GraphScene::contextMenuRequested, this, &GraphEditorWidget::showContextMenu);
   connect(stack_, &QUndoStack::indexChanged, this, [this] { showMessage({}); });

@@ -101,6 +101,13 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
     const QString cls = item->data(0, kClassRole).toString();
     if (!cls.isEmpty()) emit layerActivated(cls);
   });
+  tree_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(tree_, &QWidget::customContextMenuRequested, this, [this](QPoint pos) {
+    QTreeWidgetItem* item = tree_->itemAt(pos);
+    if (item && item->data(0, kUserClassRole).toBool())
+      emit customClassMenuRequested(item->data(0, kClassRole).toString(),
+                                    tree_->viewport()->mapToGlobal(pos));
+  });
   // Enter in the search field adds the first match.
   connect(search_, &QLineEdit::returnPressed, this, [this] {
     const QStringList visible = visibleLayers();

@@ -49,6 +49,8 @@ class LayerPalette : public QWidget {
 
  signals:
   void layerActivated(const QString& className);  // double-click or Enter
+  // Right-click on one of the project's custom classes (rename / delete, CustomClassActions).
+  void customClassMenuRequested(const QString& className, QPoint globalPos);
 
  private:
   QLineEdit* search_;

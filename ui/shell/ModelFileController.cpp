@@ -19,6 +19,7 @@
 #include "engine/train/CompileOptions.h"
 #include "engine/train/Model.h"
 #include "engine/train/Trainer.h"
+#include "ui/editor/CustomClassLibrary.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphLayout.h"
 #include "ui/editor/ModelTemplates.h"
@@ -157,16 +158,24 @@ bool ModelFileController::openModel(const QString& path) {
     return false;
   }
   emit modelAdded(id);
-  // The file's weights (and optimizer state) stay with the model as an imported run.
+  // Its custom layer classes (model.json's registered custom classes) join the palette.
+  QStringList conflicts;
+  const QStringList classes = CustomClassLibrary::instance().adopt(file.spec, &conflicts);
   QString kept;
+  if (!classes.isEmpty())
+    kept += tr("; custom classes %1 added to the palette").arg(classes.join(", "));
+  if (!conflicts.isEmpty())
+    kept += tr("; classes %1 differ from the project's (the imported layers keep their own)")
+                .arg(conflicts.join(", "));
+  // The file's weights (and optimizer state) stay with the model as an imported run.
   if (!file.weights.empty()) {
     QString note, why;
     if (session_->isUntitled())
-      kept = tr("; its weights are not kept (save the project, then File > Load Weights)");
+      kept += tr("; its weights are not kept (save the project, then File > Load Weights)");
     else if (recordImportedWeights(id, file.spec, file, path, file.trainingConfig, &note, &why))
-      kept = tr("; its weights are kept as an imported run%1").arg(note);
+      kept += tr("; its weights are kept as an imported run%1").arg(note);
     else
-      kept = tr("; its weights are not kept: %1").arg(why);
+      kept += tr("; its weights are not kept: %1").arg(why);
   }
   prompts_->say(tr("Imported %1%2").arg(path, kept));
   return true;
