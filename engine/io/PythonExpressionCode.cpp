@@ -137,8 +137,8 @@ bool readsSampleWeight(const std::vector<ExprToken>& toks) {
   return false;
 }
 
-// "customized_weighted_mse" -> "CustomizedWeightedMseLoss".
-std::string lossClassName(const std::string& function) {
+// "customized_weighted_mse", "Loss" -> "CustomizedWeightedMseLoss".
+std::string pythonClassName(const std::string& function, const std::string& suffix) {
   std::string out;
   bool up = true;
   for (char c : function) {
@@ -150,7 +150,7 @@ std::string lossClassName(const std::string& function) {
     up = false;
   }
   if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "Custom" + out;
-  return out + "Loss";
+  return out + suffix;
 }
 
 }  // namespace
@@ -164,17 +164,46 @@ std::string pythonLossFunction(const std::string& function, const std::string& e
     if (isLambda) return function + " = " + expression + "\n";
     return "def " + function + "(y_true, y_pred):\n    return " + expression + "\n";
   }
-  if (metric)
-    throw Error("the custom metric '" + function +
-                "' reads sample_weight: Keras gives a metric function only (y_true, y_pred) and "
-                "applies sample weights itself, so it cannot be written as Python");
+  if (metric) {
+    // Keras gives a metric function only (y_true, y_pred), and sample weights only to
+    // Metric.update_state: the metric is a keras.metrics.Mean whose update_state computes the
+    // expression with the weights, reduces it to one value per sample (the mean over the other
+    // axes; a scalar counts for every sample) and hands those to Mean with the same weights,
+    // which is Tessel's ExpressionMetric (MeanMetricWrapper: sum(w * v) / sum(w) since reset).
+    const std::string value =
+        isLambda ? "(" + expression + ")(y_true, y_pred, sample_weight)" : expression;
+    const std::string cls = pythonClassName(function, "Metric");
+    return "class " + cls +
+           "(keras.metrics.Mean):\n"
+           "    \"\"\"Custom metric '" +
+           function +
+           "': reads sample_weight, which Keras passes only to "
+           "Metric.update_state.\"\"\"\n\n"
+           "    def update_state(self, y_true, y_pred, sample_weight=None):\n"
+           "        weights = sample_weight\n"
+           "        y_true = tf.cast(y_true, y_pred.dtype)\n"
+           "        if sample_weight is None:\n"
+           "            sample_weight = tf.ones(tf.shape(y_pred)[:1], dtype=y_pred.dtype)\n"
+           "        else:\n"
+           "            sample_weight = tf.reshape(tf.cast(sample_weight, y_pred.dtype), [-1])\n"
+           "        values = tf.convert_to_tensor(" +
+           value +
+           ", dtype=y_pred.dtype)\n"
+           "        if values.shape.rank == 0:\n"
+           "            values = tf.fill(tf.shape(y_pred)[:1], values)\n"
+           "        elif values.shape.rank > 1:\n"
+           "            values = tf.reduce_mean(tf.reshape(values, [tf.shape(values)[0], -1]), "
+           "axis=1)\n"
+           "        return super().update_state(values, sample_weight=weights)\n\n\n" +
+           function + " = " + cls + "(name=\"" + function + "\")\n";
+  }
   // Keras hands sample_weight to Loss.__call__ (never to a loss function or to Loss.call), so the
   // loss is a keras.losses.Loss whose __call__ computes the expression with the weights, then
   // reduces as Tessel does: per-sample values averaged over the other axes, then the batch mean
   // (sum_over_batch_size); a scalar expression is the batch value itself.
   const std::string value =
       isLambda ? "(" + expression + ")(y_true, y_pred, sample_weight)" : expression;
-  const std::string cls = lossClassName(function);
+  const std::string cls = pythonClassName(function, "Loss");
   return "class " + cls +
          "(keras.losses.Loss):\n"
          "    \"\"\"Custom loss '" +

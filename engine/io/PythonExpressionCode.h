@@ -22,7 +22,8 @@ std::string pythonCustomLayerCall(const nlohmann::json& config, const std::strin
 // def <function>(y_true, y_pred): return <expression>   (a loss or a metric function). A loss
 // that reads sample_weight becomes a keras.losses.Loss subclass overriding
 // __call__(y_true, y_pred, sample_weight=None) and `<function> = <Class>(name=...)`; a metric
-// that reads it throws Error (Keras gives metric functions no sample weights).
+// that reads it a keras.metrics.Mean subclass overriding update_state (Keras gives metric
+// functions no sample weights), averaged as Tessel's ExpressionMetric.
 std::string pythonLossFunction(const std::string& function, const std::string& expression,
                                bool metric = false);
 

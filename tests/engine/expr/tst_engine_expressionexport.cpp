@@ -118,7 +118,7 @@ class TestExpressionExport : public QObject {
   // A loss reading sample_weight: Keras passes sample weights only to Loss.__call__, so it is
   // written as a keras.losses.Loss subclass overriding __call__ and an instance under the
   // function's name (the compile line is unchanged); a lambda of three arguments is called from
-  // it; a metric reading sample_weight is refused with a message about metrics.
+  // it; a metric reading sample_weight becomes a keras.metrics.Mean subclass.
   void weightedLossExportsAsLossClass() {
     const ModelSpec spec = makeSpec({inputNode("in", {3}), denseNode("o", 1, "in")}, {"in"}, {"o"});
     json tc = {
@@ -169,18 +169,37 @@ class TestExpressionExport : public QObject {
     // A name that merely contains sample_weight as an attribute is not a read.
     QVERIFY(pythonLossFunction("f", "y_pred.sample_weight").find("def f(") == 0);
 
-    // A metric reading sample_weight: refused, worded for metrics.
+    // A metric reading sample_weight: Keras gives sample weights only to
+    // Metric.update_state, so it becomes a keras.metrics.Mean whose update_state computes the
+    // per-sample values with the weights and averages them with the same weights (Tessel's
+    // ExpressionMetric), and an instance under the function's name in compile's metrics.
     tc["metrics"][0]["config"]["expression"] = "sample_weight * K.abs(y_pred - y_true)";
-    try {
-      pythonScript(spec, tc, {});
-      QFAIL("a metric reading sample_weight was exported");
-    } catch (const Error& e) {
-      const std::string what = e.what();
-      QVERIFY2(
-          what.find("custom metric 'sample_weight_free' reads sample_weight") != std::string::npos,
-          e.what());
-      QVERIFY2(what.find("loss") == std::string::npos, e.what());
-    }
+    const std::string weighted = pythonScript(spec, tc, {});
+    for (const char* part :
+         {"class SampleWeightFreeMetric(keras.metrics.Mean):",
+          "    def update_state(self, y_true, y_pred, sample_weight=None):",
+          "        weights = sample_weight",
+          "            sample_weight = tf.ones(tf.shape(y_pred)[:1], dtype=y_pred.dtype)",
+          "        values = tf.convert_to_tensor(sample_weight * K.abs(y_pred - y_true), "
+          "dtype=y_pred.dtype)",
+          "            values = tf.reduce_mean(tf.reshape(values, [tf.shape(values)[0], -1]), "
+          "axis=1)",
+          "        return super().update_state(values, sample_weight=weights)",
+          "sample_weight_free = SampleWeightFreeMetric(name=\"sample_weight_free\")",
+          "sample_weight_free]"})
+      if (weighted.find(part) == std::string::npos) {
+        qInfo("%s", weighted.c_str());
+        QFAIL(qPrintable(QString("missing: ") + part));
+      }
+    QVERIFY(weighted.find("def sample_weight_free(") == std::string::npos);
+    QVERIFY(weighted.find("sample_weight_free = SampleWeightFreeMetric") <
+            weighted.find("sample_weight_free]"));
+    std::ofstream(path.toStdString()) << weighted;
+    QProcess q;
+    q.setProcessChannelMode(QProcess::MergedChannels);
+    q.start(python(), {"-m", "py_compile", path});
+    QVERIFY(q.waitForFinished(60000));
+    QVERIFY2(q.exitCode() == 0, q.readAll().constData());
   }
 
   void onnxMapsEveryOp() {
