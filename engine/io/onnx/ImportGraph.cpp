@@ -147,6 +147,10 @@ const Value& ImportGraph::tensorIn(const onnx::NodeProto& n, int i) const {
     fail(n, "input '" + n.input(i) +
                 "' is a time-reversed tensor (Slice with step -1); it is imported only as the "
                 "input of a recurrent node (Keras go_backwards)");
+  if (v.ids)
+    fail(n, "input '" + n.input(i) +
+                "' is a tensor cast to integers; it is imported only as the indices of a Gather "
+                "from an embedding table (Keras Embedding)");
   if (v.stateView)
     fail(n, "input '" + n.input(i) +
                 "' is a (1, N, units) view of a state; it is imported only as a recurrent "
@@ -443,6 +447,7 @@ void ImportGraph::finish(ModelFile& out) {
                   (v.rnn->which == 0 ? "T, dirs, N, units" : "dirs, N, units") +
                   "); Keras outputs are batch-first: Squeeze or Gather the direction (and "
                   "Transpose Y to batch-first) before the graph output");
+    if (v.ids) throw Error("ONNX import: graph output '" + o.name() + "' is cast to integers");
     if (v.layout == Layout::TimeMajor || v.reversed || v.stateView)
       throw Error("ONNX import: graph output '" + o.name() + "' is " +
                   (v.reversed    ? "time-reversed"

@@ -45,6 +45,8 @@ struct Value {
   // initial state), a pending RNN output.
   bool reversed = false;
   bool stateView = false;
+  // A Keras tensor Cast to integers: ids, read only by Gather from an embedding table.
+  bool ids = false;
   std::optional<RnnPart> rnn;
   // A constant whose values depend on the runtime shape (Shape of a time-major or dynamic
   // tensor, and arithmetic on it): read only by Expand / ConstantOfShape. `zeros`: a constant of

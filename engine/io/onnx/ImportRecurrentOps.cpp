@@ -48,7 +48,7 @@ namespace {
 using Node = onnx::NodeProto;
 
 bool pending(const Value& v) {
-  return v.rnn.has_value() || v.reversed || v.stateView;
+  return v.rnn.has_value() || v.reversed || v.stateView || v.ids;
 }
 
 Value symbolicConst() {
@@ -384,6 +384,55 @@ void constantOfShape(ImportGraph& g, const Node& n) {
   g.setOut(n, zerosConst());
 }
 
+// Cast: of a constant, the values (truncated for integer types); of a tensor to float32, the same
+// tensor; of a tensor to integers, ids for an Embedding's Gather (Tessel's exporter casts the
+// float ids input to int64).
+void cast(ImportGraph& g, const Node& n) {
+  const Value& x = g.in(n, 0);
+  const std::int64_t to = ImportGraph::intAttr(n, "to", 0);
+  const bool toInt = to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32;
+  if (!toInt && to != onnx::TensorProto::FLOAT)
+    ImportGraph::fail(
+        n, "a Cast to type " + std::to_string(to) + " (float32, int32 and int64 are imported)");
+  if (x.isConst) {
+    Value v = x;
+    if (toInt && !v.symbolic && !v.zeros)
+      for (double& d : v.data) d = std::trunc(d);
+    v.isFloat = !toInt;
+    g.setOut(n, v);
+    return;
+  }
+  if (pending(x) && !x.ids) g.tensorIn(n, 0);  // the message saying what x is
+  Value v = x;
+  v.ids = toInt;
+  g.setOut(n, v);
+}
+
+// Gather(table [V, D], ids, axis 0): Keras Embedding(V, D) (mask_zero false: ONNX has no masks).
+void embeddingGather(ImportGraph& g, const Node& n) {
+  const Value& table = g.constIn(n, 0);
+  const Value& ids = g.in(n, 1);
+  if (ids.isConst || ids.rnn || ids.reversed || ids.stateView || table.dims.size() != 2 ||
+      ImportGraph::intAttr(n, "axis", 0) != 0 || !table.isFloat)
+    ImportGraph::fail(n,
+                      "only Gather of rows of a float [vocabulary, dim] table by a tensor of "
+                      "ids (Keras Embedding) is imported");
+  if (ids.layout == Layout::ChannelsFirst && g.rank(ids) >= 3)
+    ImportGraph::fail(n, "ids in a channels-first layout");
+  const Index vocab = table.dims[0], dim = table.dims[1];
+  std::string l =
+      g.addLayer("Embedding", g.nameFor(n, "embedding"),
+                 {{"input_dim", vocab}, {"output_dim", dim}, {"mask_zero", false}}, {ids.node});
+  Tensor e({vocab, dim});
+  for (Index i = 0; i < e.size(); ++i)
+    e[i] = static_cast<float>(table.data[static_cast<size_t>(i)]);
+  g.setWeight(l, "embeddings", std::move(e));
+  Value v;
+  v.node = l;
+  v.layout = ids.layout;
+  g.setOut(n, v);
+}
+
 // Wrappers of the layout handlers (ImportShapeOps.cpp) for the recurrent cases.
 
 OpHandler wrapTranspose(OpHandler old) {
@@ -422,6 +471,10 @@ OpHandler wrapGather(OpHandler old) {
       return;
     }
     if (!x.rnn) {
+      if (x.isConst && g.hasIn(n, 1) && !g.in(n, 1).isConst) {
+        embeddingGather(g, n);
+        return;
+      }
       old(g, n);
       return;
     }
@@ -699,6 +752,7 @@ void addRecurrentOps(std::map<std::string, OpHandler>& ops) {
   ops["Slice"] = slice;
   ops["Expand"] = expand;
   ops["ConstantOfShape"] = constantOfShape;
+  ops["Cast"] = cast;
 }
 
 }  // namespace tessel::onnximport

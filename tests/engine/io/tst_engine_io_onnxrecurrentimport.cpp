@@ -7,6 +7,7 @@
 // - PyTorch oracle: tests/fixtures/onnx/torch_{lstm,gru_bi,lstm2,rnn,lstm_bi_mul}.onnx written by
 //   torch.onnx.export (make_recurrent_fixtures.py, nn.LSTM / nn.GRU / nn.RNN batch_first) import
 //   and predict within 1e-5 of PyTorch.
+// - Embedding (Cast + Gather from a table) in front of them comes back as Embedding.
 // - Refusals name the node: clip, input_forget, peepholes, sequence_lens, a reverse node's Y,
 //   activations Keras has no form for.
 // Weight mapping checked here through the predictions (written out in ImportRecurrentOps.cpp):
@@ -180,12 +181,27 @@ ModelSpec returnStateModel() {
   return s;
 }
 
+// A text model: Embedding (Cast + Gather in ONNX) feeding the recurrent layers.
+ModelSpec embeddingModel() {
+  ModelSpec s;
+  s.name = "embedding_rnn";
+  s.nodes = {makeInputLayerNode("ids", {kNone, 6}),
+             layer("emb", "Embedding", {{"input_dim", 9}, {"output_dim", 4}}, {"ids"}),
+             layer("lstm", "LSTM", {{"units", 3}, {"return_sequences", true}}, {"emb"}),
+             layer("bi", "Bidirectional", {{"layer", bi("GRU", {{"units", 2}})}}, {"lstm"}),
+             layer("out", "Dense", {{"units", 2}}, {"bi"})};
+  s.inputs = {"ids"};
+  s.outputs = {"out"};
+  return s;
+}
+
 std::vector<Tensor> randomInputs(Model& m, Index batch, std::uint64_t seed) {
   Rng rng(seed);
   std::vector<Tensor> xs;
   for (size_t i = 0; i < m.numInputs(); ++i) {
     Tensor t(withBatch(m.inputShape(i), batch));
-    for (Index k = 0; k < t.size(); ++k) t[k] = rng.uniform(-1, 1);
+    const bool ids = m.inputName(i) == "ids";
+    for (Index k = 0; k < t.size(); ++k) t[k] = ids ? float(rng.below(9)) : rng.uniform(-1, 1);
     xs.push_back(std::move(t));
   }
   return xs;
@@ -333,6 +349,16 @@ class TestOnnxRecurrentImport : public QObject {
     QVERIFY(cat);
     QCOMPARE(cat->inputTensor(1), 1);
     QCOMPARE(cat->inputTensor(2), 2);
+  }
+
+  void roundTripEmbedding() {
+    ModelFile f = roundTrip(embeddingModel());
+    QCOMPARE(classes(f.spec),
+             (std::vector<std::string>{"Embedding", "LSTM", "Bidirectional", "Dense"}));
+    const NodeSpec* e = byClass(f.spec, "Embedding");
+    QCOMPARE(e->config["input_dim"], json(9));
+    QCOMPARE(e->config["output_dim"], json(4));
+    QCOMPARE(byClass(f.spec, "Bidirectional")->config["merge_mode"], json("concat"));
   }
 
   // Activations written out (the defaults, and relu which Keras has) import; others are refused
