@@ -66,6 +66,12 @@ Value zerosConst() {
   return v;
 }
 
+// A constant's value as an index, clamped (a fuzzed file may hold any double).
+Index toIndex(double d) {
+  const double lim = double(Index(1) << 62);
+  return std::isnan(d) ? 0 : static_cast<Index>(std::clamp(d, -lim, lim));
+}
+
 bool allZero(const Value& v) {
   return v.isConst && !v.symbolic &&
          (v.zeros || std::all_of(v.data.begin(), v.data.end(), [](double d) { return d == 0; }));
@@ -75,7 +81,7 @@ bool allZero(const Value& v) {
 std::vector<Index> axesOf(ImportGraph& g, const Node& n, Index rank) {
   std::vector<Index> axes = ImportGraph::intsAttr(n, "axes");
   if (g.hasIn(n, 1))
-    for (double a : g.constIn(n, 1).data) axes.push_back(static_cast<Index>(a));
+    for (double a : g.constIn(n, 1).data) axes.push_back(toIndex(a));
   for (Index& a : axes)
     if (a < 0) a += rank;
   std::sort(axes.begin(), axes.end());
@@ -168,7 +174,7 @@ void recurrentNode(ImportGraph& g, const Node& n) {
   const Index wantDirs = direction == "bidirectional" ? 2 : 1;
   if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
     ImportGraph::fail(n, "direction '" + direction + "' is not forward, reverse or bidirectional");
-  if (units <= 0 || gu != form.gates * units || dirs != wantDirs)
+  if (units <= 0 || units > gu || gu != form.gates * units || dirs != wantDirs)
     ImportGraph::fail(n, "W has shape [" + std::to_string(dirs) + ", " + std::to_string(gu) + ", " +
                              std::to_string(in) + "], hidden_size " + std::to_string(units) +
                              " and direction " + direction + " need [" + std::to_string(wantDirs) +
@@ -350,7 +356,7 @@ void slice(ImportGraph& g, const Node& n) {
     if (!g.hasIn(n, i)) return i == 3 ? Index(0) : Index(1);  // axes default 0, steps 1
     const Value& c = g.constIn(n, i);
     if (c.data.size() != 1) ImportGraph::fail(n, "Slice over several axes is not imported");
-    return static_cast<Index>(c.data[0]);
+    return toIndex(c.data[0]);
   };
   const Index start = one(1), end = one(2), step = one(4);
   Index axis = one(3);
@@ -489,7 +495,7 @@ OpHandler wrapGather(OpHandler old) {
       ImportGraph::fail(n,
                         "only a Gather of one direction (the num_directions axis) is "
                         "imported on a recurrent node's output");
-    Index d = static_cast<Index>(idx.data[0]);
+    Index d = toIndex(idx.data[0]);
     if (d < 0) d += p.dirs;
     if (d < 0 || d >= p.dirs) ImportGraph::fail(n, "direction index out of range");
     p.dir = static_cast<int>(d);

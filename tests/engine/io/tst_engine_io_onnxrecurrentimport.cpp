@@ -258,6 +258,7 @@ class TestOnnxRecurrentImport : public QObject {
       return f;
     }
     const float d = importedDiff(f, e.inputs, e.outputs);
+    qInfo("%s: max |imported - exported| = %.3g", spec.name.c_str(), double(d));
     if (!(d <= 1e-5f))
       QTest::qFail(("max difference " + std::to_string(d)).c_str(), __FILE__, __LINE__);
     return f;
@@ -276,6 +277,7 @@ class TestOnnxRecurrentImport : public QObject {
     for (const auto& o : j["outputs"]) want.push_back(tensorFromJson(o));
     QCOMPARE(classes(f.spec), wantClasses);
     const float d = importedDiff(f, {tensorFromJson(j["input"])}, want);
+    qInfo("%s: max |Tessel - PyTorch| = %.3g", qPrintable(name), double(d));
     QVERIFY2(d <= 1e-5f, std::to_string(d).c_str());
     if (out) *out = f;
   }
