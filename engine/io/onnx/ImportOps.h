@@ -32,7 +32,8 @@ void addConvOps(std::map<std::string, OpHandler>& ops);
 void addRecurrentOps(std::map<std::string, OpHandler>& ops);
 
 // Whether node n, whose operator has a handler, is still listed as unsupported before the import
-// starts (a Slice that is neither a time reversal nor on zero states: Tessel's Cropping).
+// starts: a Slice that is neither a time reversal nor on zero states (Tessel's Cropping), an
+// Expand or ConstantOfShape of anything but zeros.
 bool listedUnsupported(const onnx::GraphProto& graph, const onnx::NodeProto& n);
 
 // Bidirectional(merge_mode=None) layers whose two outputs meet only in a Concatenate (last axis),

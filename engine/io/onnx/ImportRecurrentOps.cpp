@@ -703,13 +703,34 @@ bool foldOne(ModelSpec& spec, const std::string& bi) {
 }  // namespace
 
 bool listedUnsupported(const onnx::GraphProto& graph, const onnx::NodeProto& n) {
-  if (n.op_type() != "Slice") return false;
   auto producer = [&](const std::string& t) -> const onnx::NodeProto* {
     for (const auto& p : graph.node())
       for (const auto& o : p.output())
         if (o == t) return &p;
     return nullptr;
   };
+  // Expand / ConstantOfShape: read only for zeros (PyTorch's initial states).
+  auto zeros = [](const onnx::TensorProto& t) {
+    try {
+      return allZero(constantOf(t));
+    } catch (const Error&) {
+      return false;
+    }
+  };
+  if (n.op_type() == "ConstantOfShape") {
+    const auto* a = ImportGraph::attr(n, "value");
+    return a && !zeros(a->t());
+  }
+  if (n.op_type() == "Expand") {
+    if (!n.input_size()) return true;
+    for (const auto& init : graph.initializer())
+      if (init.name() == n.input(0)) return !zeros(init);
+    if (const auto* p = producer(n.input(0)))
+      if (p->op_type() == "Constant")
+        if (const auto* a = ImportGraph::attr(*p, "value")) return !zeros(a->t());
+    return true;
+  }
+  if (n.op_type() != "Slice") return false;
   // Slices of PyTorch's zero initial states.
   if (const auto* p = n.input_size() ? producer(n.input(0)) : nullptr)
     if (p->op_type() == "ConstantOfShape" || p->op_type() == "Expand") return false;

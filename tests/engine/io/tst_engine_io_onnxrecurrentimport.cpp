@@ -415,6 +415,15 @@ class TestOnnxRecurrentImport : public QObject {
     QVERIFY2(err.find("graph output") != std::string::npos, err.c_str());
   }
 
+  // Initial states of anything but zeros (no Keras form as constants) are listed with the other
+  // unsupported operators before anything is imported.
+  void nonZeroStateListed() {
+    const std::string err = errorOf(
+        [] { readOnnxModel(TESSEL_FIXTURES_DIR "/onnx/lstm_bad_ones_state.onnx"); });
+    QVERIFY2(err.find("1 ONNX node is not supported: 'ConstantOfShape'") != std::string::npos,
+             err.c_str());
+  }
+
   // ---- PyTorch (python3-torch 1.13, torch.onnx.export, batch_first) ----
   void torchLstm() {
     ModelFile f;
