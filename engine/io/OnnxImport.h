@@ -25,7 +25,17 @@
 //   Dropout, Identity                     nothing (inference)
 //   Shape, Gather, Unsqueeze, Concat of   computed (PyTorch's x.view(x.size(0), -1)); a Reshape
 //   constants                             target's first entry is the batch
-//   Transpose                             only as the NCHW <-> NHWC conversion (no layer)
+//   Transpose                             only as the NCHW <-> NHWC conversion (no layer), and
+//                                         (1, 0, 2) around recurrent nodes (time-major view)
+//   LSTM, GRU, RNN                        LSTM, GRU (linear_before_reset <-> reset_after),
+//                                         SimpleRNN; bidirectional -> Bidirectional (merge mode
+//                                         from the Concat / Add / Mul after it); reverse or a
+//                                         time-reversing Slice -> go_backwards; Y / Y_h / Y_c read
+//                                         -> return_sequences / return_state; the Squeeze, Gather,
+//                                         Expand, ConstantOfShape PyTorch and Tessel write around
+//                                         them (engine/io/onnx/ImportRecurrentOps.cpp has the
+//                                         gate order and bias mapping)
+//   Cast + Gather(table, ids)             Embedding
 // Layouts: every ONNX tensor is a Keras tensor seen either as is or channels-first. A graph input
 // of rank >= 3 is NCHW when it reaches a Conv / pool / BatchNormalization through elementwise ops,
 // NHWC when it reaches our exporter's Transpose to channels-first. Conv kernels are relaid

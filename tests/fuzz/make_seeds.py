@@ -194,7 +194,9 @@ def image_seeds():
 
 def onnx_seeds():
     # The ONNX importer's small fixtures (tests/fixtures/onnx/make_fixtures.py).
-    for name in ["torch_mlp", "torch_dwcnn", "torch_view", "two_inputs", "foreign_transpose"]:
+    # torch_lstm: an LSTM with PyTorch's batch_first patterns (make_recurrent_fixtures.py).
+    for name in ["torch_mlp", "torch_dwcnn", "torch_view", "two_inputs", "foreign_transpose",
+                 "torch_lstm"]:
         with open(os.path.join(ROOT, "tests", "fixtures", "onnx", name + ".onnx"), "rb") as f:
             put("fuzz_onnx_import", name + ".onnx", f.read())
 

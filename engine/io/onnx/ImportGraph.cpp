@@ -1,4 +1,5 @@
 #include "engine/io/onnx/ImportGraph.h"
+#include "engine/io/onnx/ImportOps.h"
 
 #include <algorithm>
 #include <cctype>
@@ -37,6 +38,16 @@ void readRaw(const std::string& raw, std::vector<double>& out) {
 }
 
 }  // namespace
+
+std::string tensorKey(const std::string& layer, int k) {
+  return k == 0 ? layer : layer + ":" + std::to_string(k);
+}
+
+std::pair<std::string, int> splitTensorKey(const std::string& key) {
+  const size_t colon = key.rfind(':');
+  if (colon == std::string::npos) return {key, 0};
+  return {key.substr(0, colon), std::stoi(key.substr(colon + 1))};
+}
 
 // A TensorProto (initializer or Constant) as a constant Value.
 Value constantOf(const onnx::TensorProto& t) {
@@ -126,12 +137,33 @@ const Value& ImportGraph::tensorIn(const onnx::NodeProto& n, int i) const {
   const Value& v = in(n, i);
   if (v.isConst)
     fail(n, "input '" + n.input(i) + "' is a constant (only computed tensors are imported here)");
+  if (v.rnn)
+    fail(n, "input '" + n.input(i) + "' is an output of an ONNX " +
+                std::string(v.rnn->which == 0 ? "recurrent node's Y" : "recurrent node's state") +
+                " that still has its num_directions axis; only Squeeze, Gather, Transpose and "
+                "Reshape that pick a direction (as PyTorch and Tessel write them) are imported "
+                "there");
+  if (v.reversed)
+    fail(n, "input '" + n.input(i) +
+                "' is a time-reversed tensor (Slice with step -1); it is imported only as the "
+                "input of a recurrent node (Keras go_backwards)");
+  if (v.ids)
+    fail(n, "input '" + n.input(i) +
+                "' is a tensor cast to integers; it is imported only as the indices of a Gather "
+                "from an embedding table (Keras Embedding)");
+  if (v.stateView)
+    fail(n, "input '" + n.input(i) +
+                "' is a (1, N, units) view of a state; it is imported only as a recurrent "
+                "node's initial state");
   return v;
 }
 
 const Value& ImportGraph::constIn(const onnx::NodeProto& n, int i) const {
   const Value& v = in(n, i);
   if (!v.isConst) fail(n, "input '" + n.input(i) + "' must be a constant (an initializer)");
+  if (v.symbolic || v.zeros)
+    fail(n, "input '" + n.input(i) +
+                "' depends on the input's runtime shape (only an RNN's zero initial state may)");
   return v;
 }
 
@@ -188,12 +220,17 @@ std::string ImportGraph::addLayer(const std::string& className, const std::strin
   node.className = className;
   config["name"] = node.name;
   node.config = std::move(config);
-  node.inputs = inputs;
+  for (size_t p = 0; p < inputs.size(); ++p) {
+    auto [producer, k] = splitTensorKey(inputs[p]);
+    node.inputs.push_back(producer);
+    if (k) node.setInputTensor(p, k);
+  }
   spec_.nodes.push_back(std::move(node));
   return spec_.nodes.back().name;
 }
 
-NodeSpec& ImportGraph::layer(const std::string& name) {
+NodeSpec& ImportGraph::layer(const std::string& key) {
+  const std::string name = splitTensorKey(key).first;
   NodeSpec* n = spec_.find(name);
   if (!n) throw Error("ONNX import: internal: no layer '" + name + "'");
   return *n;
@@ -208,8 +245,11 @@ void ImportGraph::renameLayer(const std::string& from, const std::string& base) 
   for (auto& n : spec_.nodes)
     for (auto& i : n.inputs)
       if (i == from) i = to;
-  for (auto& [tensor, v] : values_)
-    if (!v.isConst && v.node == from) v.node = to;
+  for (auto& [tensor, v] : values_) {
+    if (v.isConst) continue;
+    auto [producer, k] = splitTensorKey(v.node);
+    if (producer == from) v.node = tensorKey(to, k);
+  }
   views_[to] = views_[from];
   views_.erase(from);
   std::map<std::string, Tensor> renamed;
@@ -233,21 +273,28 @@ bool ImportGraph::hasWeight(const std::string& layer, const std::string& var) co
   return weights_.count(layer + "/" + var) > 0;
 }
 
-const Shape& ImportGraph::kerasShape(const std::string& layer) {
-  auto it = shapes_.find(layer);
+bool ImportGraph::used(const std::string& tensor) const {
+  auto it = consumers_.find(tensor);
+  return (it != consumers_.end() && it->second > 0) || graphOutputs_.count(tensor) > 0;
+}
+
+const Shape& ImportGraph::kerasShape(const std::string& key) {
+  auto it = shapes_.find(key);
   if (it != shapes_.end()) return it->second;
+  const auto [layer, k] = splitTensorKey(key);
   ModelSpec s = spec_;
   s.outputs = {layer};
+  s.outputTensors.clear();
   ShapeReport report = inferShapes(s);
   const NodeShapes* ns = report.find(layer);
-  if (!ns || !ns->output) {
+  if (!ns || !ns->outputAt(static_cast<size_t>(k))) {
     for (const auto& e : report.errors)
       if (e.node() == layer || report.errors.size() == 1)
         throw Error("ONNX import: " + std::string(e.what()));
     throw Error("ONNX import: the shape of layer '" + layer + "' cannot be inferred" +
                 (report.errors.empty() ? "" : ": " + std::string(report.errors.front().what())));
   }
-  return shapes_[layer] = *ns->output;
+  return shapes_[key] = *ns->outputAt(static_cast<size_t>(k));
 }
 
 Shape ImportGraph::onnxShape(const Value& v) {
@@ -257,10 +304,13 @@ Shape ImportGraph::onnxShape(const Value& v) {
     s.pop_back();
     s.insert(s.begin() + 1, c);
   }
+  if (v.layout == Layout::TimeMajor && s.size() == 3) std::swap(s[0], s[1]);
   return s;
 }
 
 size_t ImportGraph::rank(const Value& v) {
+  if (v.rnn) return (v.rnn->which == 0 ? 3u : 2u) + (v.rnn->dirAxis ? 1u : 0u);
+  if (v.stateView) return 3;
   return v.isConst ? v.dims.size() : kerasShape(v.node).size();
 }
 
@@ -391,17 +441,34 @@ void ImportGraph::finish(ModelFile& out) {
       throw Error("ONNX import: graph output '" + o.name() + "' is not produced by any node");
     const Value& v = it->second;
     if (v.isConst) throw Error("ONNX import: graph output '" + o.name() + "' is a constant");
+    if (v.rnn)
+      throw Error("ONNX import: graph output '" + o.name() +
+                  "' is a recurrent node's output with its num_directions axis (" +
+                  (v.rnn->which == 0 ? "T, dirs, N, units" : "dirs, N, units") +
+                  "); Keras outputs are batch-first: Squeeze or Gather the direction (and "
+                  "Transpose Y to batch-first) before the graph output");
+    if (v.ids) throw Error("ONNX import: graph output '" + o.name() + "' is cast to integers");
+    if (v.layout == Layout::TimeMajor || v.reversed || v.stateView)
+      throw Error("ONNX import: graph output '" + o.name() + "' is " +
+                  (v.reversed    ? "time-reversed"
+                   : v.stateView ? "a (1, N, units) state view"
+                                 : "time-major (T, N, F)") +
+                  "; the Keras model would give it batch-first in time order");
     if (v.layout == Layout::ChannelsFirst && kerasShape(v.node).size() >= 3)
       throw Error("ONNX import: graph output '" + o.name() +
                   "' is channels-first (NCHW); the Keras model would give it channels_last");
     if (!v.flatPerm.empty())
       throw Error("ONNX import: graph output '" + o.name() +
                   "' flattens channels-first features: Keras's element order would differ");
-    if (std::find(spec_.outputs.begin(), spec_.outputs.end(), v.node) != spec_.outputs.end())
-      throw Error("ONNX import: graph output '" + o.name() + "' repeats another output");
-    spec_.outputs.push_back(v.node);
+    const auto [producer, k] = splitTensorKey(v.node);
+    for (size_t i = 0; i < spec_.outputs.size(); ++i)
+      if (spec_.outputs[i] == producer && spec_.outputTensor(i) == k)
+        throw Error("ONNX import: graph output '" + o.name() + "' repeats another output");
+    spec_.outputs.push_back(producer);
+    if (k) spec_.setOutputTensor(spec_.outputs.size() - 1, k);
   }
   if (spec_.outputs.empty()) throw Error("ONNX import: the graph has no output");
+  foldBidirectionalMerges(spec_);
   ShapeReport report = inferShapes(spec_);
   if (!report.ok()) throw Error("ONNX import: " + std::string(report.errors.front().what()));
   Model model(spec_, 0);
@@ -421,7 +488,7 @@ ModelFile ImportGraph::build() {
   std::vector<std::string> missing;
   for (const auto& n : graph_.node()) {
     const bool defaultDomain = n.domain().empty() || n.domain() == "ai.onnx";
-    if (!defaultDomain || !ops.count(n.op_type()))
+    if (!defaultDomain || !ops.count(n.op_type()) || listedUnsupported(graph_, n))
       missing.push_back("'" + (defaultDomain ? n.op_type() : n.domain() + "." + n.op_type()) +
                         "' (node '" + nodeLabel(n) + "')");
   }

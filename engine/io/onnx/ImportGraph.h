@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,7 +16,20 @@
 
 namespace tessel::onnximport {
 
-enum class Layout { Keras, ChannelsFirst };
+// TimeMajor: a rank-3 Keras tensor (N, T, F) seen as ONNX's recurrent layout (T, N, F).
+enum class Layout { Keras, ChannelsFirst, TimeMajor };
+
+// An output of an ONNX RNN / GRU / LSTM node that is not a Keras tensor yet
+// (ImportRecurrentOps.cpp): Y (T, dirs, N, U) or Y_h / Y_c (dirs, N, U), on its way through the
+// Gather / Squeeze / Transpose / Reshape that pick a direction and drop the directions axis.
+struct RnnPart {
+  std::string layer;       // the Keras layer made for the ONNX node
+  int which = 0;           // 0 Y, 1 Y_h, 2 Y_c
+  Index dirs = 1;          // the ONNX node's num_directions
+  int dir = -1;            // the direction picked, -1 while all are there
+  bool dirAxis = true;     // the num_directions axis is still there
+  bool dirsInner = false;  // Y after Transpose(0, 2, 1, 3): (T, N, dirs, U)
+};
 
 // One ONNX tensor.
 struct Value {
@@ -24,6 +38,21 @@ struct Value {
   // channels axis moved to position 1 (ONNX's NCHW). Rank <= 2 tensors are always Keras.
   std::string node;
   Layout layout = Layout::Keras;
+  // Keras tensor `node` is output k of a layer with several outputs: node is "layer:k" (layer
+  // names never hold ':'); kerasShape and addLayer read the suffix.
+  // Recurrent import (ImportRecurrentOps.cpp): a Keras tensor with its time axis reversed
+  // (Slice with step -1, before an RNN: go_backwards), a (N, U) tensor seen as (1, N, U) (an
+  // initial state), a pending RNN output.
+  bool reversed = false;
+  bool stateView = false;
+  // A Keras tensor Cast to integers: ids, read only by Gather from an embedding table.
+  bool ids = false;
+  std::optional<RnnPart> rnn;
+  // A constant whose values depend on the runtime shape (Shape of a time-major or dynamic
+  // tensor, and arithmetic on it): read only by Expand / ConstantOfShape. `zeros`: a constant of
+  // zeros of such a shape (PyTorch's default initial states).
+  bool symbolic = false;
+  bool zeros = false;
   // A flattened channels-first tensor: element j of the ONNX vector is element flatPerm[j] of
   // the Keras one (empty when both orders agree).
   std::vector<Index> flatPerm;
@@ -38,6 +67,11 @@ Value constantOf(const onnx::TensorProto& t);
 
 class ImportGraph;
 using OpHandler = std::function<void(ImportGraph&, const onnx::NodeProto&)>;
+
+// "layer" for output 0, "layer:k" for output k (Value::node of a layer with several outputs).
+std::string tensorKey(const std::string& layer, int k);
+// The layer and output index of a Value::node.
+std::pair<std::string, int> splitTensorKey(const std::string& key);
 
 // The operators handled (ImportOps.cpp), by op_type.
 const std::map<std::string, OpHandler>& importOps();
@@ -73,7 +107,8 @@ class ImportGraph {
   static std::vector<Index> intsAttr(const onnx::NodeProto& n, const char* name);
 
   // ---- the Keras side
-  // Adds a layer (config gets "name"); returns its name. `base` is the preferred name.
+  // Adds a layer (config gets "name"); returns its name. `base` is the preferred name. An input
+  // "layer:k" reads output k of that layer.
   std::string addLayer(const std::string& className, const std::string& base, json config,
                        const std::vector<std::string>& inputs);
   NodeSpec& layer(const std::string& name);
@@ -82,7 +117,10 @@ class ImportGraph {
   void setWeight(const std::string& layer, const std::string& var, Tensor t);
   Tensor& weight(const std::string& layer, const std::string& var);
   bool hasWeight(const std::string& layer, const std::string& var) const;
-  // The Keras output shape of a layer (batch kNone); Error when it cannot be inferred.
+  // Whether an ONNX tensor is read by a node or is a graph output.
+  bool used(const std::string& tensor) const;
+  // The Keras output shape of a layer (batch kNone), or of output k for "layer:k"; Error when it
+  // cannot be inferred.
   const Shape& kerasShape(const std::string& layer);
   // The ONNX shape of a Keras tensor value (channels moved to axis 1 when channels-first).
   Shape onnxShape(const Value& v);

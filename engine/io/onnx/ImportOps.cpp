@@ -333,6 +333,7 @@ const std::map<std::string, OpHandler>& importOps() {
     };
     addConvOps(m);
     addShapeOps(m);
+    addRecurrentOps(m);
     return m;
   }();
   return ops;
