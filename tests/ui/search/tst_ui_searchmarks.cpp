@@ -20,6 +20,7 @@
 #include <QtTest>
 
 #include "engine/io/TfjsModel.h"
+#include "engine/search/ApplyHyperparameters.h"
 #include "engine/search/SearchSpace.h"
 #include "engine/store/Project.h"
 #include "ui/MainWindow.h"
@@ -30,6 +31,7 @@
 #include "ui/search/SearchPanel.h"
 #include "ui/search/SearchSpaceEditor.h"
 #include "ui/training/CompilePanel.h"
+#include "ui/training/LossMetricEditor.h"
 #include "ui/training/OptimizerEditor.h"
 #include "ui/training/ParamForm.h"
 #include "ui/training/TrainingDashboard.h"
@@ -143,6 +145,16 @@ class TestSearchMarks : public QObject {
     QTRY_COMPARE(inspector->node(), QString("dense"));
     QVERIFY(inspector->editorFor("units")->property("tesselSearched").toBool());
     QVERIFY(window.editor()->inspectorShown());
+    // Marked: the menu edits the entry (the dialog shows it) or stops searching it.
+    menu = rightClick(inspector->editorFor("units"));
+    QVERIFY(menu->findChild<QAction*>("stopSearching"));
+    QVERIFY(menu->findChild<QAction*>("searchParameter")->text().startsWith("Edit search"));
+    QVERIFY(clickEntry(menu, "searchParameter"));
+    QCOMPARE(marks->dialog()->minEdit()->text(), QString("8"));
+    QCOMPARE(marks->dialog()->stepEdit()->text(), QString("8"));
+    QTest::mouseClick(marks->dialog()->buttons()->button(QDialogButtonBox::Cancel), Qt::LeftButton);
+    QTRY_VERIFY(!marks->dialog());
+    QCOMPARE(space->entry("layers.dense.units")["max"], json(64));
     QTest::qWait(100);  // the new form laid out
     shot(window.editor(), "h17_inspector_marked.png");
 
@@ -217,6 +229,50 @@ class TestSearchMarks : public QObject {
     QVERIFY(clickEntry(rightClick(optimizer), "stopSearching"));
     QVERIFY(!space->entry("optimizer.momentum").contains("condition"));
     QCOMPARE(SearchSpace::fromJson(saved()).size(), size_t(2));
+  }
+
+  // A model with two outputs: the loss weight of each output (compile panel's outputs table).
+  void markALossWeight() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("weights.tessel");
+    const ModelSpec spec =
+        readModelFile(TESSEL_SOURCE_DIR "/resources/examples/wide_deep_multi_output/model.json")
+            .spec;
+    {
+      Project p = Project::create(path.toStdString());
+      p.addModel("multi", spec.toKerasJson());
+    }
+    MainWindow window;
+    QVERIFY(window.openProject(path));
+    window.show();
+    auto* marks = window.findChild<SearchMarks*>();
+    SearchSpaceEditor* space = window.findChild<SearchPanel*>()->spaceEditor();
+    CompilePanel* compile = window.dashboard()->compilePanel();
+    QTRY_COMPARE(compile->outputNames().size(), 2);
+    QTableWidget* table = compile->lossMetricEditor()->table();
+    QWidget* weight = nullptr;
+    QTRY_VERIFY((weight = table->cellWidget(1, 2)) && !marks->targetOf(weight).isEmpty());
+    const QString target = "loss_weights." + compile->outputNames()[1];
+    QCOMPARE(marks->targetOf(weight), target);
+    QVERIFY(clickEntry(rightClick(weight), "searchParameter"));
+    SearchParameterDialog* d = marks->dialog();
+    QVERIFY(d);
+    QCOMPARE(d->distributionBox()->currentData().toString(), QString("uniform"));
+    type(d->minEdit(), "0.1");
+    type(d->maxEdit(), "2");
+    clickOk(d);
+    QTRY_VERIFY(!marks->dialog());
+    QVERIFY2(weight->toolTip().startsWith("searched: uniform 0.1..2"),
+             qPrintable(weight->toolTip()));
+    // The target exists in the model and the compile settings a search starts from.
+    SearchSpace parsed = space->space();
+    json keras = spec.toKerasJson(), settings = compile->settings();
+    checkTargets(parsed, keras, settings);
+    applyHyperparameters(parsed, {{parsed.parameters()[0].name, 0.5}}, keras, settings);
+    const json lw = settings["compile"]["loss_weights"];
+    QVERIFY2(lw.is_object() ? lw[compile->outputNames()[1].toStdString()] == json(0.5)
+                            : lw[1] == json(0.5),
+             lw.dump().c_str());
   }
 
   void describeNamesTheDistribution() {
