@@ -320,7 +320,7 @@ GraphEditorWidget* MainWindow::editorFor(qint64 id) {
     training_->syncDashboardSoon();  // the dashboard follows the graph (debounced)
   });
   connect(ed, &GraphEditorWidget::message, this, &MainWindow::say);
-  if (auto* marks = findChild<SearchMarks*>()) marks->attachInspector(ed->inspector());
+  if (auto* marks = findChild<SearchMarks*>()) marks->attachEditor(ed);
   // "Replace head here..." proposes the class count of the model's data set.
   FineTuneActions::of(ed)->setClassCountProvider([this, id] {
     const ProjectSession::Model* model = session_->model(id);

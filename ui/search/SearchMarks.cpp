@@ -13,9 +13,13 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTimer>
+#include <algorithm>
+#include <map>
 
 #include "engine/core/Error.h"
 #include "engine/search/SearchSpace.h"
+#include "ui/editor/GraphDocument.h"
+#include "ui/editor/GraphEditorWidget.h"
 #include "ui/editor/NodeInspector.h"
 #include "ui/search/SearchSpaceEditor.h"
 #include "ui/training/CompilePanel.h"
@@ -261,6 +265,53 @@ void SearchMarks::attach(QWidget* field, QWidget* label, std::function<QString()
     connect(label, &QObject::destroyed, this, [this, label] { labels_.remove(label); });
   }
   decorate(b, entryOf(field));
+}
+
+void SearchMarks::attachEditor(GraphEditorWidget* editor) {
+  if (!editor) return;
+  attachInspector(editor->inspector());
+  attachDocument(editor->document());
+}
+
+void SearchMarks::attachDocument(GraphDocument* doc) {
+  if (!doc || doc->property("tesselSearchMarks").toBool()) return;
+  doc->setProperty("tesselSearchMarks", true);
+  connect(doc, &GraphDocument::nodeRenamed, this,
+          [this](NodeId, const QString& oldName, const QString& newName) {
+            renameLayer(oldName, newName);
+          });
+}
+
+void SearchMarks::renameLayer(const QString& oldName, const QString& newName) {
+  sync();
+  const std::string from = "layers." + oldName.toStdString() + ".";
+  const std::string to = "layers." + newName.toStdString() + ".";
+  json space = space_->spaceJson();
+  std::map<std::string, std::string> renamed;  // parameter names
+  bool changed = false;
+  for (auto& item : space["hyperparameters"]) {
+    const std::string target = item.value("target", "");
+    if (target.rfind(from, 0) != 0) continue;
+    const std::string key = target.substr(from.size());
+    item["target"] = to + key;
+    std::string name = item.value("name", "");
+    std::string old = oldName.toStdString() + "." + key;
+    std::replace(old.begin(), old.end(), '.', '_');
+    if (name == old) {
+      std::string fresh = newName.toStdString() + "." + key;
+      std::replace(fresh.begin(), fresh.end(), '.', '_');
+      renamed[name] = fresh;
+      item["name"] = fresh;
+    }
+    changed = true;
+  }
+  if (!changed) return;
+  for (auto& item : space["hyperparameters"])
+    if (item.contains("condition") && item["condition"].is_object()) {
+      auto it = renamed.find(item["condition"].value("parameter", ""));
+      if (it != renamed.end()) item["condition"]["parameter"] = it->second;
+    }
+  space_->setSpaceJson(space);
 }
 
 void SearchMarks::attachInspector(NodeInspector* inspector) {

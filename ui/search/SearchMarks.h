@@ -11,6 +11,7 @@
 // "batch_size", "epochs" (SearchSpace.h). An optimizer parameter other than the learning rate,
 // when the optimizer itself is searched, may be made conditional ("only when optimizer is SGD",
 // KerasTuner's conditional_scope): the dialog offers it, checked for momentum and nesterov.
+// Renaming a layer in the editor renames its targets in the space.
 #include <QDialog>
 #include <QHash>
 #include <QObject>
@@ -28,6 +29,8 @@ class QMenu;
 namespace tessel::ui {
 
 class CompilePanel;
+class GraphDocument;
+class GraphEditorWidget;
 class NodeInspector;
 class SearchSpaceEditor;
 
@@ -73,8 +76,14 @@ class SearchMarks : public QObject {
   // space into the editor there).
   void setSyncHandler(std::function<void()> sync) { sync_ = std::move(sync); }
 
+  // The editor's inspector (attachInspector) and document (attachDocument).
+  void attachEditor(GraphEditorWidget* editor);
   // Offers every parameter row of the inspector's form (again after each rebuild).
   void attachInspector(NodeInspector* inspector);
+  // A layer renamed in `doc` (or the rename undone): its "layers.<old>.<key>" targets follow,
+  // and names still of the form "<old>_<key>" with them.
+  void attachDocument(GraphDocument* doc);
+  void renameLayer(const QString& oldName, const QString& newName);
   // Offers the compile panel's fields (again when its optimizer or outputs change).
   void attachCompilePanel(CompilePanel* panel);
   // `field` (and `label`, if any) offer the parameter `target()` names.

@@ -60,8 +60,7 @@ SearchPanel* installSearchPage(MainWindow* window) {
   auto* marks = new SearchMarks(panel->spaceEditor(), window);
   marks->setSyncHandler(loadSpace);
   marks->attachCompilePanel(window->dashboard()->compilePanel());
-  for (GraphEditorWidget* e : window->findChildren<GraphEditorWidget*>())
-    marks->attachInspector(e->inspector());
+  for (GraphEditorWidget* e : window->findChildren<GraphEditorWidget*>()) marks->attachEditor(e);
   auto sync = [window, panel, loadSpace] {
     if (panel->isRunning()) return;
     GraphEditorWidget* editor = window->editor();

@@ -17,6 +17,7 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QUndoStack>
 #include <QtTest>
 
 #include "engine/io/TfjsModel.h"
@@ -155,6 +156,20 @@ class TestSearchMarks : public QObject {
     QTest::mouseClick(marks->dialog()->buttons()->button(QDialogButtonBox::Cancel), Qt::LeftButton);
     QTRY_VERIFY(!marks->dialog());
     QCOMPARE(space->entry("layers.dense.units")["max"], json(64));
+    // Renaming the layer in the inspector renames its target (and the name made from it); undo
+    // renames it back.
+    QLineEdit* name = inspector->nameEditor();
+    name->selectAll();
+    QTest::keyClicks(name, "hidden");
+    QTest::keyClick(name, Qt::Key_Return);
+    QCOMPARE(inspector->node(), QString("hidden"));
+    QVERIFY(space->entry("layers.dense.units").is_null());
+    QCOMPARE(space->entry("layers.hidden.units").value("name", ""), std::string("hidden_units"));
+    QVERIFY(inspector->editorFor("units")->property("tesselSearched").toBool());
+    window.editor()->undoStack()->undo();
+    QCOMPARE(inspector->node(), QString("dense"));
+    QCOMPARE(space->entry("layers.dense.units").value("name", ""), std::string("dense_units"));
+    QCOMPARE(saved()["hyperparameters"][0]["target"], json("layers.dense.units"));
     QTest::qWait(100);  // the new form laid out
     shot(window.editor(), "h17_inspector_marked.png");
 
