@@ -326,6 +326,8 @@ const std::vector<CommandSpec>& commands() {
         {"--resume", "ID", false, "continue search ID (finished trials kept)"},
         {"--model", "NAME", false, "the model to search (default: the first)"},
         {"--verbose", "N", false, "0 = silent, 1 = a block per trial (default), 2 = epochs"},
+        {"--parallel", "N", false,
+         "trials at a time, the threads divided among them (default 1); same trials and scores"},
         kThreads},
        cmdSearch},
       {"trials",

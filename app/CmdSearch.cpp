@@ -67,6 +67,7 @@ SearchSettings searchSettings(const Args& args) {
   s.patience = static_cast<int>(args.intValue("--early-stopping-patience", -1, 0, 1000000));
   s.maxSeconds = args.doubleValue("--max-time", 0, 0, 1e9);
   s.baseline = args.has("--baseline");
+  s.parallel = static_cast<int>(args.intValue("--parallel", 1, 1, 1024));
   return s;
 }
 
@@ -110,6 +111,8 @@ int cmdSearch(const Args& args) {
   if (args.has("--resume")) {
     const auto id = args.intValue("--resume", 0, 1, 1LL << 62);
     SearchRun search(project, id);
+    if (args.has("--parallel"))
+      search.setParallel(static_cast<int>(args.intValue("--parallel", 1, 1, 1024)));
     std::cout << "resuming search " << id << " (" << search.trials().size()
               << " trial(s) recorded)\n";
     search.run(verbose ? &std::cout : nullptr, verbose);
@@ -144,7 +147,10 @@ int cmdSearch(const Args& args) {
   std::cout << "search " << id << " of model '" << model.name << "': " << settings.tuner.kind
             << ", " << settings.tuner.maxTrials << " trial(s), cv=" << settings.folds
             << ", objective " << settings.objective << " (" << (settings.maximize() ? "max" : "min")
-            << ")\n";
+            << ")"
+            << (settings.parallel > 1 ? ", " + std::to_string(settings.parallel) + " at a time"
+                                      : "")
+            << "\n";
   std::cout.flush();
   search->run(verbose ? &std::cout : nullptr, verbose);
   printSummary(*search);

@@ -25,6 +25,7 @@
 #include "ui/preview/PreviewPanel.h"
 #include "ui/project/ProjectSession.h"
 #include "ui/project/ProjectTree.h"
+#include "ui/search/SearchMarks.h"
 #include "ui/shell/MainWindowActions.h"
 #include "ui/shell/ModelCommands.h"
 #include "ui/shell/TrainingCoordinator.h"
@@ -319,6 +320,7 @@ GraphEditorWidget* MainWindow::editorFor(qint64 id) {
     training_->syncDashboardSoon();  // the dashboard follows the graph (debounced)
   });
   connect(ed, &GraphEditorWidget::message, this, &MainWindow::say);
+  if (auto* marks = findChild<SearchMarks*>()) marks->attachEditor(ed);
   // "Replace head here..." proposes the class count of the model's data set.
   FineTuneActions::of(ed)->setClassCountProvider([this, id] {
     const ProjectSession::Model* model = session_->model(id);

@@ -1,5 +1,8 @@
 #include "engine/search/ApplyHyperparameters.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "engine/core/Error.h"
 
 namespace tessel {
@@ -24,6 +27,42 @@ std::pair<std::string, std::string> layerTarget(const std::string& target) {
   return {target.substr(7, dot - 7), target.substr(dot + 1)};
 }
 
+// The model's output layer names, in output order (Keras functional "output_layers").
+std::vector<std::string> outputNames(const json& spec) {
+  std::vector<std::string> out;
+  if (!spec.is_object() || !spec.contains("config")) return out;
+  const json outs = spec["config"].value("output_layers", json::array());
+  if (outs.is_array() && !outs.empty() && outs[0].is_string()) {  // one output: [name, 0, 0]
+    out.push_back(outs[0].get<std::string>());
+    return out;
+  }
+  for (const auto& o : outs)
+    if (o.is_array() && !o.empty() && o[0].is_string()) out.push_back(o[0].get<std::string>());
+  return out;
+}
+
+// "loss_weights.<output>": the weight's place in compile.loss_weights (a list by output order,
+// a dict by output name, or null = all 1).
+json* lossWeight(json& settings, const json& spec, const std::string& output, bool create) {
+  json& compile = settings["compile"];
+  if (!compile.is_object()) return nullptr;
+  json& lw = compile["loss_weights"];
+  if (lw.is_object()) {
+    if (!lw.contains(output) && !create) return nullptr;
+    return &lw[output];
+  }
+  const std::vector<std::string> names = outputNames(spec);
+  auto it = std::find(names.begin(), names.end(), output);
+  if (it == names.end()) return nullptr;
+  const size_t i = static_cast<size_t>(it - names.begin());
+  if (!lw.is_array()) {
+    if (!create) return nullptr;
+    lw = json::array();
+  }
+  while (lw.size() < names.size()) lw.push_back(1.0);
+  return &lw[i];
+}
+
 json& optimizerConfig(json& settings) {
   json& opt = settings["compile"]["optimizer_config"];
   if (opt.is_string()) opt = {{"class_name", opt.get<std::string>()}, {"config", json::object()}};
@@ -45,6 +84,10 @@ void setValue(const std::string& target, const json& value, json& spec, json& se
     if (!lr.is_null()) opt["config"]["learning_rate"] = lr;
   } else if (target.rfind("optimizer.", 0) == 0) {
     optimizerConfig(settings)["config"][target.substr(10)] = value;
+  } else if (target.rfind("loss_weights.", 0) == 0) {
+    json* w = lossWeight(settings, spec, target.substr(13), true);
+    if (!w) throw Error("search: the model has no output '" + target.substr(13) + "'");
+    *w = value;
   } else {
     settings["fit"][target] = value;  // batch_size, epochs
   }
@@ -64,6 +107,12 @@ void checkTargets(const SearchSpace& space, const json& spec, const json& settin
                (!settings.contains("compile") || settings["compile"].is_null()))
       throw Error("search space: parameter '" + p.name +
                   "' targets the optimizer, but the model has no compile settings");
+    else if (p.target.rfind("loss_weights.", 0) == 0) {
+      const std::vector<std::string> names = outputNames(spec);
+      if (std::find(names.begin(), names.end(), p.target.substr(13)) == names.end())
+        throw Error("search space: parameter '" + p.name + "' targets the loss weight of output '" +
+                    p.target.substr(13) + "', which the model does not have");
+    }
   }
 }
 
@@ -83,6 +132,15 @@ json currentValue(const std::string& target, const json& spec, const json& setti
     auto [layer, key] = layerTarget(target);
     json* config = layerConfig(s, layer);
     return config && config->contains(key) ? (*config)[key] : json();
+  }
+  if (target.rfind("loss_weights.", 0) == 0) {
+    json copy = settings;
+    if (!copy.contains("compile") || !copy["compile"].is_object()) return nullptr;
+    const json* w = lossWeight(copy, spec, target.substr(13), false);
+    if (w) return *w;
+    const std::vector<std::string> names = outputNames(spec);
+    return std::find(names.begin(), names.end(), target.substr(13)) != names.end() ? json(1.0)
+                                                                                   : json();
   }
   const json compile = settings.value("compile", json::object());
   const json opt = compile.is_object() ? compile.value("optimizer_config", json()) : json();

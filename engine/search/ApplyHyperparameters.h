@@ -2,7 +2,8 @@
 // Writing a trial's values into what a run trains: the Keras functional JSON of the model
 // ("layers.<layer>.<key>" sets that layer's config key) and the RunSettings JSON
 // (RunSettings::toJson form: "optimizer" replaces compile.optimizer_config's class, keeping the
-// learning rate; "optimizer.<key>" sets its config key; "batch_size" and "epochs" set fit's).
+// learning rate; "optimizer.<key>" sets its config key; "loss_weights.<output>" sets that output's
+// weight in compile.loss_weights; "batch_size" and "epochs" set fit's).
 #include <nlohmann/json.hpp>
 
 #include "engine/search/SearchSpace.h"

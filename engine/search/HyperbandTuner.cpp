@@ -40,6 +40,15 @@ HyperbandTuner::HyperbandTuner(const SearchSpace& space, const TunerSettings& se
       schedule_(
           hyperbandSchedule(settings.maxEpochs, settings.factor, settings.hyperbandIterations)) {}
 
+bool HyperbandTuner::readsScores(size_t index) const {
+  size_t begin = 0;
+  for (const HyperbandRound& round : schedule_) {
+    if (index < begin + round.size) return round.round > 0;
+    begin += round.size;
+  }
+  return false;  // past the schedule: no plan
+}
+
 std::optional<TrialPlan> HyperbandTuner::plan(const std::vector<TrialOutcome>& previous) {
   const size_t index = previous.size();
   if (static_cast<int>(index) >= settings_.maxTrials) return std::nullopt;

@@ -8,6 +8,7 @@ class HyperbandTuner : public Tuner {
  public:
   HyperbandTuner(const SearchSpace& space, const TunerSettings& settings);
   std::optional<TrialPlan> plan(const std::vector<TrialOutcome>& previous) override;
+  bool readsScores(size_t index) const override;  // true in rounds > 0 (promotions)
 
  private:
   SearchSpace space_;

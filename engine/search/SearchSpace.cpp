@@ -33,12 +33,14 @@ double number(const json& p, const char* key, const std::string& where) {
 void checkTarget(const std::string& target, const std::string& where) {
   if (target == "optimizer" || target == "batch_size" || target == "epochs") return;
   if (target.rfind("optimizer.", 0) == 0 && target.size() > 10) return;
+  if (target.rfind("loss_weights.", 0) == 0 && target.size() > 13) return;
   if (target.rfind("layers.", 0) == 0) {
     auto dot = target.rfind('.');
     if (dot > 7 && dot + 1 < target.size()) return;
   }
   fail(where + ": target '" + target +
-       "' is not one of layers.<layer>.<key>, optimizer, optimizer.<key>, batch_size, epochs");
+       "' is not one of layers.<layer>.<key>, optimizer, optimizer.<key>, loss_weights.<output>, "
+       "batch_size, epochs");
 }
 
 // Number of int values min, min+step, ..., <= max.

@@ -13,7 +13,8 @@
 // A bare list is read as the "hyperparameters" list. "name" defaults to the target.
 // Targets (applied by applyHyperparameters): "layers.<layer>.<config key>" (a layer parameter),
 // "optimizer" (the optimizer class), "optimizer.<config key>" (learning_rate, momentum, ...),
-// "batch_size", "epochs" (fit settings). Distributions: "choice" (values), "int" (min, max,
+// "loss_weights.<output>" (the loss weight of one model output), "batch_size", "epochs" (fit
+// settings). Distributions: "choice" (values), "int" (min, max,
 // step >= 1, both ends included), "uniform" (min, max; "step" optional, used by grid search),
 // "log_uniform" / "reciprocal" (0 < min < max; scipy.stats.reciprocal; grid search needs
 // "step": the ratio between neighbours). "default" is optional (else the first value / min).

@@ -21,6 +21,7 @@ class GridTuner : public Tuner {
     p.values = grid_[i];
     return p;
   }
+  bool readsScores(size_t) const override { return false; }
 
  private:
   std::vector<nlohmann::json> grid_;
@@ -42,6 +43,7 @@ class RandomTuner : public Tuner {
     p.values = *values;
     return p;
   }
+  bool readsScores(size_t) const override { return false; }
 
  private:
   SearchSpace space_;

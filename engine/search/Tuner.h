@@ -59,6 +59,12 @@ class Tuner {
   virtual ~Tuner() = default;
   // The plan of trial `index` (= previous.size()), or none when the search is complete.
   virtual std::optional<TrialPlan> plan(const std::vector<TrialOutcome>& previous) = 0;
+  // Whether the plan of trial `index` reads the losses of earlier trials. When it does not (grid,
+  // random, Hyperband's first rounds, Bayesian's initial points) the trial may be planned while
+  // earlier trials still run (their values given, their losses not yet), and gets the same plan
+  // as in a sequential search: what running N trials at a time (SearchSettings::parallel) relies
+  // on to give the sequential search's trials.
+  virtual bool readsScores(size_t /*index*/) const { return true; }
 };
 
 // Throws Error for an unknown kind or bad settings (factor < 2, ...).

@@ -3,10 +3,17 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <exception>
 #include <limits>
+#include <map>
 #include <ostream>
 #include <set>
+#include <thread>
+
+#include <omp.h>
+#include <Eigen/Core>
 
 #include "engine/core/Error.h"
 #include "engine/core/KerasFormat.h"
@@ -49,7 +56,8 @@ json SearchSettings::toJson() const {
           {"epochs", epochs},
           {"patience", patience},
           {"max_seconds", maxSeconds},
-          {"baseline", baseline}};
+          {"baseline", baseline},
+          {"parallel", parallel}};
 }
 
 SearchSettings SearchSettings::fromJson(const json& j) {
@@ -72,6 +80,7 @@ SearchSettings SearchSettings::fromJson(const json& j) {
     s.patience = j.value("patience", s.patience);
     s.maxSeconds = j.value("max_seconds", s.maxSeconds);
     s.baseline = j.value("baseline", s.baseline);
+    s.parallel = j.value("parallel", s.parallel);
   } catch (const json::exception& e) {
     throw Error(std::string("search settings: ") + e.what());
   }
@@ -80,6 +89,7 @@ SearchSettings SearchSettings::fromJson(const json& j) {
   if (s.direction != "" && s.direction != "min" && s.direction != "max")
     throw Error("search settings: direction must be min or max, got '" + s.direction + "'");
   if (s.objective.empty()) throw Error("search settings: the objective is empty");
+  if (s.parallel < 1) throw Error("search settings: parallel (trials at a time) must be >= 1");
   return s;
 }
 
@@ -237,7 +247,7 @@ void SearchRun::validate() {
 void SearchRun::requestStop() {
   stop_ = true;
   std::lock_guard<std::mutex> lock(trainerMutex_);
-  if (trainer_) trainer_->requestStop();
+  for (Trainer* t : trainers_) t->requestStop();
 }
 
 std::vector<SearchTrial> SearchRun::trialsOf(const Project& project, std::int64_t searchId) {
@@ -272,44 +282,150 @@ double SearchRun::foldScore(const std::vector<double>& values) const {
   return best;
 }
 
+namespace {
+
+// Observer calls from several trial threads, one at a time.
+class SerialObserver : public SearchObserver {
+ public:
+  explicit SerialObserver(SearchObserver* inner) : inner_(inner) {}
+  void onTrialBegin(const SearchTrial& t) override {
+    std::lock_guard<std::mutex> lock(m_);
+    inner_->onTrialBegin(t);
+  }
+  void onEpochEnd(const SearchTrial& t, int fold, int epoch, const Logs& logs) override {
+    std::lock_guard<std::mutex> lock(m_);
+    inner_->onEpochEnd(t, fold, epoch, logs);
+  }
+  void onTrialEnd(const SearchTrial& t) override {
+    std::lock_guard<std::mutex> lock(m_);
+    inner_->onTrialEnd(t);
+  }
+
+ private:
+  SearchObserver* inner_;
+  std::mutex m_;
+};
+
+// Eigen's thread count follows each thread's OpenMP setting while the search runs N trials at a
+// time (Eigen::setNbThreads would fix one count for every thread); restored after.
+class ThreadShare {
+ public:
+  explicit ThreadShare(int parallel) : total_(Eigen::nbThreads()) {
+    if (parallel <= 1) return;
+    active_ = true;
+    ompBefore_ = omp_get_max_threads();
+    perTrial_ = std::max(1, total_ / parallel);
+    Eigen::setNbThreads(0);  // <= 0: omp_get_max_threads() of the calling thread
+  }
+  ~ThreadShare() {
+    if (active_) Eigen::setNbThreads(total_ == ompBefore_ ? 0 : total_);
+  }
+  int perTrial() const { return perTrial_; }
+
+ private:
+  int total_;
+  int ompBefore_ = 0, perTrial_ = 0;
+  bool active_ = false;
+};
+
+}  // namespace
+
 int SearchRun::run(std::ostream* out, int verbose, SearchObserver* observer) {
   validate();
   stop_ = false;
   const auto started = Clock::now();
   auto tuner = makeTuner(space_, settings_.tuner);
-  std::vector<SearchTrial> existing = trials();
-  std::vector<SearchTrial> done;        // finished or failed, in index order
-  std::vector<SearchTrial> unfinished;  // interrupted: restarted with the same values
-  for (const auto& t : existing)
-    (t.status == "finished" || t.status == "failed" ? done : unfinished).push_back(t);
-  auto outcomes = [&]() {
-    std::vector<TrialOutcome> list;
-    for (const auto& t : done) {
-      if (t.baseline) continue;
-      TrialOutcome o;
-      o.values = t.values;
-      if (t.score) o.loss = settings_.maximize() ? -*t.score : *t.score;
-      o.bracket = t.bracket;
-      o.round = t.round;
-      list.push_back(o);
-    }
-    return list;
-  };
-  auto hasBaseline = [&]() {
-    for (const auto& t : done)
-      if (t.baseline) return true;
-    return false;
-  };
+  const int parallel = std::max(1, settings_.parallel);
+  std::map<int, SearchTrial> done;        // finished or failed, by index
+  std::map<int, SearchTrial> unfinished;  // interrupted: restarted with the same values
+  std::map<int, SearchTrial> running;     // started by this call
+  for (const auto& t : trials())
+    (t.status == "finished" || t.status == "failed" ? done : unfinished)[t.index] = t;
+
+  std::optional<SerialObserver> serial;
+  if (observer && parallel > 1) observer = &serial.emplace(observer);
+  ThreadShare threads(parallel);
+
+  std::mutex m;  // done, running, completed, error
+  std::condition_variable cv;
+  std::vector<SearchTrial> completed;  // by the trial threads, not yet recorded here
+  std::exception_ptr error;
+  std::map<int, std::thread> workers;  // by trial index, joined when the trial is collected
+  bool tunerDone = false, budgetSpent = false;
   int ran = 0;
-  while (!stop_) {
-    if (settings_.maxSeconds > 0 &&
-        std::chrono::duration<double>(Clock::now() - started).count() >= settings_.maxSeconds) {
-      if (out) *out << "Search: the time budget of " << settings_.maxSeconds << " s is spent\n";
-      break;
+
+  auto report = [&](const SearchTrial& trial) {
+    if (!out) return;
+    std::optional<SearchTrial> b;
+    {
+      std::lock_guard<std::mutex> lock(projectMutex_);
+      b = best();
     }
+    std::lock_guard<std::mutex> lock(outMutex_);
+    *out << "\nTrial " << trial.index + 1 << " Complete ["
+         << hms(std::chrono::duration<double>(Clock::now() - started).count()) << "]\n";
+    if (trial.score)
+      *out << settings_.objective << ": " << kerasNumber(*trial.score) << " ± "
+           << kerasNumber(trial.spread) << " (" << trial.foldScores.size() << " fold"
+           << (trial.foldScores.size() == 1 ? "" : "s") << ")\n";
+    else
+      *out << settings_.objective << ": failed\n";
+    if (b) *out << "\nBest " << settings_.objective << " So Far: " << kerasNumber(*b->score);
+    *out << "\nTotal elapsed time: "
+         << hms(std::chrono::duration<double>(Clock::now() - started).count()) << "\n\n";
+    out->flush();
+  };
+  // Under m: trials the threads finished.
+  auto collect = [&]() {
+    std::vector<SearchTrial> list;
+    list.swap(completed);
+    for (auto& t : list) {
+      running.erase(t.index);
+      if (auto w = workers.find(t.index); w != workers.end()) {
+        w->second.join();  // it has handed its trial over: only its return is left
+        workers.erase(w);
+      }
+      if (t.status == "running") continue;  // stopped by requestStop: stays unfinished
+      done[t.index] = t;
+      ++ran;
+      report(t);
+    }
+  };
+  auto known = [&](int i) -> const SearchTrial* {
+    if (auto it = done.find(i); it != done.end()) return &it->second;
+    if (auto it = running.find(i); it != running.end()) return &it->second;
+    return nullptr;
+  };
+
+  std::unique_lock<std::mutex> lock(m);
+  for (;;) {
+    collect();
+    if (error && !stop_) requestStop();
+    bool canStart = !stop_ && !tunerDone && !budgetSpent && !error &&
+                    static_cast<int>(running.size()) < parallel;
+    if (canStart && settings_.maxSeconds > 0 &&
+        std::chrono::duration<double>(Clock::now() - started).count() >= settings_.maxSeconds) {
+      budgetSpent = true;
+      canStart = false;
+      if (out) {
+        std::lock_guard<std::mutex> o(outMutex_);
+        *out << "Search: the time budget of " << settings_.maxSeconds << " s is spent\n";
+      }
+    }
+    if (!canStart) {
+      if (running.empty()) break;
+      cv.wait(lock);
+      continue;
+    }
+    // The next trial: the first index neither done nor running.
+    int k = 0;
+    while (known(k)) ++k;
     SearchTrial trial;
-    trial.index = static_cast<int>(done.size());
-    if (settings_.baseline && !hasBaseline()) {
+    trial.index = k;
+    bool hasBaseline = false;
+    for (const auto& [i, t] : done) hasBaseline |= t.baseline;
+    for (const auto& [i, t] : running) hasBaseline |= t.baseline;
+    if (settings_.baseline && !hasBaseline) {
       trial.baseline = true;
       trial.epochs = settings_.epochs;
       json spec = spec_.toKerasJson(), settings = base_.toJson();
@@ -319,42 +435,69 @@ int SearchRun::run(std::ostream* out, int verbose, SearchObserver* observer) {
         if (!v.is_null() && space_.isActive(p, trial.values)) trial.values[p.name] = v;
       }
     } else {
-      auto plan = tuner->plan(outcomes());
-      if (!plan) break;
+      std::vector<TrialOutcome> previous;
+      bool pending = false;
+      for (int i = 0; i < k; ++i) {
+        const SearchTrial* t = known(i);
+        pending |= running.count(i) > 0;
+        if (t->baseline) continue;
+        TrialOutcome o;
+        o.values = t->values;
+        if (t->score) o.loss = settings_.maximize() ? -*t->score : *t->score;
+        o.bracket = t->bracket;
+        o.round = t->round;
+        previous.push_back(o);
+      }
+      if (pending && tuner->readsScores(previous.size())) {  // after the running trials
+        cv.wait(lock);
+        continue;
+      }
+      auto plan = tuner->plan(previous);
+      if (!plan) {
+        tunerDone = true;
+        continue;
+      }
       trial.values = plan->values;
       trial.epochs = plan->epochs > 0 ? plan->epochs : settings_.epochs;
       trial.bracket = plan->bracket;
       trial.round = plan->round;
     }
     // An interrupted trial at this index is restarted: its row is reused, its old run deleted.
-    for (auto it = unfinished.begin(); it != unfinished.end(); ++it)
-      if (it->index == trial.index) {
-        trial.id = it->id;
-        if (it->runId) project_.deleteRun(it->runId);
-        if (!trial.baseline) trial.values = it->values;
-        unfinished.erase(it);
-        break;
+    if (auto it = unfinished.find(k); it != unfinished.end()) {
+      trial.id = it->second.id;
+      if (it->second.runId) {
+        std::lock_guard<std::mutex> p(projectMutex_);
+        project_.deleteRun(it->second.runId);
       }
-    runTrial(trial, out, verbose, observer);
-    if (trial.status == "running") break;  // stopped by requestStop: stays unfinished
-    done.push_back(trial);
-    ++ran;
-    if (out) {
-      auto b = best();
-      *out << "\nTrial " << trial.index + 1 << " Complete ["
-           << hms(std::chrono::duration<double>(Clock::now() - started).count()) << "]\n";
-      if (trial.score)
-        *out << settings_.objective << ": " << kerasNumber(*trial.score) << " ± "
-             << kerasNumber(trial.spread) << " (" << trial.foldScores.size() << " fold"
-             << (trial.foldScores.size() == 1 ? "" : "s") << ")\n";
-      else
-        *out << settings_.objective << ": failed\n";
-      if (b) *out << "\nBest " << settings_.objective << " So Far: " << kerasNumber(*b->score);
-      *out << "\nTotal elapsed time: "
-           << hms(std::chrono::duration<double>(Clock::now() - started).count()) << "\n\n";
-      out->flush();
+      if (!trial.baseline) trial.values = it->second.values;
+      unfinished.erase(it);
     }
+    running[k] = trial;
+    if (parallel == 1) {  // on this thread, with all its threads
+      lock.unlock();
+      runTrial(trial, out, verbose, observer);
+      lock.lock();
+      completed.push_back(trial);
+      continue;
+    }
+    workers[k] = std::thread([this, trial, out, verbose, observer, &m, &cv, &completed, &error,
+                              perTrial = threads.perTrial()]() mutable {
+      omp_set_num_threads(perTrial);
+      try {
+        runTrial(trial, out, verbose, observer);
+      } catch (...) {
+        std::lock_guard<std::mutex> l(m);
+        if (!error) error = std::current_exception();
+        trial.status = "running";  // not recorded as done
+      }
+      std::lock_guard<std::mutex> l(m);
+      completed.push_back(trial);
+      cv.notify_all();
+    });
   }
+  lock.unlock();
+  for (auto& [i, w] : workers) w.join();
+  if (error) std::rethrow_exception(error);
   return ran;
 }
 
@@ -376,7 +519,9 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
   const ModelSpec spec = ModelSpec::fromKerasJson(specJson);
   const RunSettings settings = RunSettings::fromJson(settingsJson, spec.outputs);
 
+  const bool parallel = settings_.parallel > 1;
   // Row and run, in one transaction.
+  std::unique_lock<std::mutex> projectLock(projectMutex_);
   project_.begin();
   try {
     RunRecord record = newRunRecord(modelId_, spec, settings);
@@ -397,14 +542,18 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
     project_.rollback();
     throw;
   }
+  std::optional<SearchTrial> bestSoFar;
+  if (out) bestSoFar = best();
+  projectLock.unlock();
   if (out) {
+    std::lock_guard<std::mutex> outLock(outMutex_);
     *out << "Search: Running Trial #" << trial.index + 1
          << (trial.baseline ? " (the model's own settings)" : "") << "\n\n";
     char line[160];
     std::snprintf(line, sizeof line, "%-18s|%-18s|%s\n", "Value", "Best Value So Far",
                   "Hyperparameter");
     *out << line;
-    auto b = best();
+    const auto& b = bestSoFar;
     for (const auto& p : space_.parameters()) {
       if (!trial.values.contains(p.name)) continue;
       std::string bestText = b && b->values.contains(p.name) ? valueText(b->values[p.name]) : "?";
@@ -435,7 +584,7 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
       train = data_->train;
       run.setValidationData(data_->validation);
     }
-    run.fitOptions().verbose = verbose >= 2 ? 2 : 0;
+    run.fitOptions().verbose = verbose >= 2 && !parallel ? 2 : 0;  // whole lines only
     if (out) run.fitOptions().out = out;
     auto owned = makeCallbacks(settings.callbacksJson());
     TrialCallback forward(observer, trial, f);
@@ -444,7 +593,7 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
     list.push_back(&forward);
     {
       std::lock_guard<std::mutex> lock(trainerMutex_);
-      trainer_ = &run.trainer();
+      trainers_.insert(&run.trainer());
       if (stop_) run.trainer().requestStop();
     }
     History h;
@@ -455,9 +604,10 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
     }
     {
       std::lock_guard<std::mutex> lock(trainerMutex_);
-      trainer_ = nullptr;
+      trainers_.erase(&run.trainer());
     }
     if (stop_) {  // the row stays "running": a resume restarts this trial
+      std::lock_guard<std::mutex> lock(projectMutex_);
       project_.setRunStatus(trial.runId, RunStatus::Stopped);
       return;
     }
@@ -476,7 +626,9 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
     trial.epochsTrained.push_back(static_cast<int>(h.epochs.size()));
     histories.push_back(std::move(h));
     if (out && foldCount > 1) {
-      *out << "fold " << f + 1 << "/" << foldCount << ": " << settings_.objective << ": "
+      std::lock_guard<std::mutex> outLock(outMutex_);
+      *out << (parallel ? "trial " + std::to_string(trial.index + 1) + " " : std::string())
+           << "fold " << f + 1 << "/" << foldCount << ": " << settings_.objective << ": "
            << kerasNumber(score) << " (" << trial.epochsTrained.back() << " epochs)\n";
       out->flush();
     }
@@ -495,8 +647,12 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
   } else {
     trial.status = "failed";
     trial.score.reset();
-    if (out) *out << "trial " << trial.index + 1 << " failed: " << failure << "\n";
+    if (out) {
+      std::lock_guard<std::mutex> outLock(outMutex_);
+      *out << "trial " << trial.index + 1 << " failed: " << failure << "\n";
+    }
   }
+  projectLock.lock();
   project_.begin();
   try {
     int maxEpochs = 0;
@@ -538,6 +694,7 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
     project_.rollback();
     throw;
   }
+  projectLock.unlock();
   if (observer) observer->onTrialEnd(trial);
 }
 

@@ -1,6 +1,13 @@
 #pragma once
 // A hyperparameter search run headless, for the command line (`tessel search`) and the studio
-// (on its training thread) alike. Trials run one after another; each trial is a run of the
+// (on its training thread) alike. Trials run one after another with all compute threads, or
+// SearchSettings::parallel at a time, each on its own thread with threads / parallel OpenMP
+// (Eigen) threads: a trial starts as soon as a slot is free and the tuner's plan for it does not
+// read the scores of trials still running (Tuner::readsScores), so every trial gets the values
+// and the seed it gets in a sequential search and scores the same. The project connection is
+// shared and used under one lock (one transaction at a time); progress lines are written whole,
+// the trainer's per-epoch lines are left out, and observer calls are serialised. Each trial is a
+// run of the
 // project (named "search S trial N") linked to its search by a row of the trials table:
 //   trials.params_json = {"index": N (0-based, in running order), "values": {name: value},
 //                         "epochs": E, "bracket": B, "round": R (hyperband, else -1),
@@ -26,6 +33,7 @@
 #include <iosfwd>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,6 +60,7 @@ struct SearchSettings {
   int patience = -1;      // early stopping per trial; < 0 = none
   double maxSeconds = 0;  // no new trial starts after this; 0 = no limit
   bool baseline = false;  // also score the model's own settings (trial 0)
+  int parallel = 1;       // trials run at a time (threads divided among them)
   bool maximize() const;
   nlohmann::json toJson() const;
   static SearchSettings fromJson(const nlohmann::json& j);  // Error for bad values
@@ -111,8 +120,10 @@ class SearchRun {
   // requestStop(). out: KerasTuner-style progress lines (nullptr = none); verbose 2 adds the
   // trainer's per-epoch lines. Returns the number of trials run by this call.
   int run(std::ostream* out = nullptr, int verbose = 1, SearchObserver* observer = nullptr);
-  // Thread-safe: the running trial stops after its current batch and stays unfinished.
+  // Thread-safe: the running trials stop after their current batch and stay unfinished.
   void requestStop();
+  // Trials at a time for this run (overrides the recorded setting, e.g. on resume); >= 1.
+  void setParallel(int n) { settings_.parallel = n < 1 ? 1 : n; }
 
   // The trials recorded so far, in index order.
   std::vector<SearchTrial> trials() const;
@@ -136,7 +147,9 @@ class SearchRun {
   std::unique_ptr<Data> data_;
   std::atomic<bool> stop_{false};
   std::mutex trainerMutex_;
-  Trainer* trainer_ = nullptr;  // the running fold's, for requestStop
+  std::set<Trainer*> trainers_;  // the running folds', for requestStop
+  std::mutex projectMutex_;      // project_ from several trial threads
+  std::mutex outMutex_;          // progress lines
 };
 
 }  // namespace tessel

@@ -203,6 +203,7 @@ void NodeInspector::rebuild() {
       editors_[p.key] = editor;
     }
   refreshValues();
+  emit formRebuilt();
 }
 
 QWidget* NodeInspector::makeEditor(const ParamSpec& p) {

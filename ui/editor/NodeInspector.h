@@ -47,6 +47,11 @@ class NodeInspector : public QWidget {
   void setNode(const QString& name);    // by layer name; empty: nothing selected
   void refreshValues();
 
+ signals:
+  // The form was built again (another node, or the same one after a type change): its field
+  // widgets are new (SearchMarks offers them again).
+  void formRebuilt();
+
  private:
   void rebuild();
   void refreshFixes();

@@ -9,6 +9,7 @@
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphEditorWidget.h"
 #include "ui/project/ProjectSession.h"
+#include "ui/search/SearchMarks.h"
 #include "ui/search/SearchPanel.h"
 #include "ui/search/SearchSpaceEditor.h"
 #include "ui/search/TrialsView.h"
@@ -41,14 +42,11 @@ SearchPanel* installSearchPage(MainWindow* window) {
           if (settings.value(it.key(), nlohmann::json()).is_null()) settings[it.key()] = it.value();
         session->setCompileSettings(m->id, settings);
       });
-  auto sync = [window, panel, loading] {
+  // The current model's saved space into the editor (also before a field of the inspector or the
+  // compile panel is marked: SearchMarks).
+  auto loadSpace = [window, panel, loading] {
     if (panel->isRunning()) return;
-    GraphEditorWidget* editor = window->editor();
-    panel->setSettings(window->dashboard()->compilePanel()->settings());
-    panel->setDocument(editor->document(), editor->undoStack());
-    ProjectSession* session = window->session();
-    const qint64 id = window->currentModelId();
-    const ProjectSession::Model* m = session->model(id);
+    const ProjectSession::Model* m = window->session()->model(window->currentModelId());
     const nlohmann::json saved = m && m->compileSettings.is_object()
                                      ? m->compileSettings.value("search_space", nlohmann::json())
                                      : nlohmann::json();  // none: no model, nothing marked
@@ -57,6 +55,20 @@ SearchPanel* installSearchPage(MainWindow* window) {
       panel->spaceEditor()->setSpaceJson(saved);
       *loading = false;
     }
+  };
+  // "Search this parameter…" on the inspector's and the compile panel's fields.
+  auto* marks = new SearchMarks(panel->spaceEditor(), window);
+  marks->setSyncHandler(loadSpace);
+  marks->attachCompilePanel(window->dashboard()->compilePanel());
+  for (GraphEditorWidget* e : window->findChildren<GraphEditorWidget*>()) marks->attachEditor(e);
+  auto sync = [window, panel, loadSpace] {
+    if (panel->isRunning()) return;
+    GraphEditorWidget* editor = window->editor();
+    panel->setSettings(window->dashboard()->compilePanel()->settings());
+    panel->setDocument(editor->document(), editor->undoStack());
+    ProjectSession* session = window->session();
+    const qint64 id = window->currentModelId();
+    loadSpace();
     panel->setProject(session->isUntitled() || id <= 0 ? QString() : session->path(), id);
     panel->setDataLoader([window, session, id]() -> std::optional<BuiltData> {
       const ModelSpec spec = window->editor()->document()->spec();

@@ -30,6 +30,7 @@ SearchPanel::SearchPanel(QWidget* parent)
       trialsBox_(new QSpinBox(this)),
       folds_(new QSpinBox(this)),
       epochs_(new QSpinBox(this)),
+      parallel_(new QSpinBox(this)),
       start_(new QPushButton(tr("Start search"), this)),
       stop_(new QPushButton(tr("Stop"), this)),
       status_(new QLabel(this)),
@@ -42,12 +43,18 @@ SearchPanel::SearchPanel(QWidget* parent)
   folds_->setValue(3);
   epochs_->setRange(1, 100000);
   epochs_->setValue(10);
+  parallel_->setRange(1, 64);
+  parallel_->setValue(1);
+  parallel_->setToolTip(
+      tr("Trials run at the same time, the compute threads divided among them; every trial gets "
+         "the same values and score as in a one-at-a-time search"));
   stop_->setEnabled(false);
   auto* form = new QFormLayout;
   form->addRow(tr("Tuner"), tuner_);
   form->addRow(tr("Trials"), trialsBox_);
   form->addRow(tr("Folds (cv)"), folds_);
   form->addRow(tr("Epochs per trial"), epochs_);
+  form->addRow(tr("Trials at a time"), parallel_);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(start_);
   buttons->addWidget(stop_);
@@ -144,6 +151,7 @@ bool SearchPanel::start() {
     s.folds = folds_->value();
     s.epochs = epochs_->value();
     s.tuner.maxEpochs = s.epochs;
+    s.parallel = parallel_->value();
     searchEpochs_ = s.epochs;
     json runJson = {{"compile", settings_.value("compile", json())},
                     {"fit", settings_.value("fit", json::object())}};

@@ -1,9 +1,9 @@
 #pragma once
 // The studio's hyperparameter search: the parameters marked "search" (SearchSpaceEditor), the
-// tuner, trial budget, folds and epochs, Start / Stop (the search runs on a worker thread,
-// SearchController), and the trials of the search (TrialsView) refreshed after every trial.
-// "Apply best to model" writes the best trial's layer values into the graph as one undo step and
-// hands its compile/fit values to the settings handler (the compile panel).
+// tuner, trial budget, folds, epochs and trials at a time, Start / Stop (the search runs on a
+// worker thread, SearchController), and the trials of the search (TrialsView) refreshed after every
+// trial. "Apply best to model" writes the best trial's layer values into the graph as one undo step
+// and hands its compile/fit values to the settings handler (the compile panel).
 #include <QString>
 #include <QWidget>
 #include <functional>
@@ -73,6 +73,8 @@ class SearchPanel : public QWidget {
   QSpinBox* trialsBox() const { return trialsBox_; }
   QSpinBox* foldsBox() const { return folds_; }
   QSpinBox* epochsBox() const { return epochs_; }
+  // Trials at a time (SearchSettings::parallel; the compute threads are divided among them).
+  QSpinBox* parallelBox() const { return parallel_; }
   QPushButton* startButton() const { return start_; }
   QPushButton* stopButton() const { return stop_; }
 
@@ -99,6 +101,7 @@ class SearchPanel : public QWidget {
   QSpinBox* trialsBox_;
   QSpinBox* folds_;
   QSpinBox* epochs_;
+  QSpinBox* parallel_;
   QPushButton* start_;
   QPushButton* stop_;
   QLabel* status_;

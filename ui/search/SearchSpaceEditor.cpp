@@ -18,7 +18,20 @@ using json = nlohmann::json;
 
 namespace {
 
-enum Column { kName, kTarget, kDistribution, kMin, kMax, kStep, kValues, kColumns };
+enum Column { kName, kTarget, kDistribution, kMin, kMax, kStep, kValues, kCondition, kColumns };
+
+// The keys of a space item that have a column; the others ride along with the row.
+const char* kColumnKeys[] = {"name", "target", "distribution", "min", "max", "step", "values"};
+
+QString conditionText(const json& p) {
+  if (!p.contains("condition") || !p["condition"].is_object()) return {};
+  const json& c = p["condition"];
+  QStringList values;
+  for (const auto& v : c.value("values", json::array()))
+    values << (v.is_string() ? QString::fromStdString(v.get<std::string>())
+                             : QString::fromStdString(v.dump()));
+  return QString::fromStdString(c.value("parameter", "")) + " = " + values.join(" | ");
+}
 
 const char* kLayerKeys[] = {"units", "filters", "rate", "activation", "alpha", "momentum"};
 
@@ -37,7 +50,7 @@ SearchSpaceEditor::SearchSpaceEditor(QWidget* parent)
       remove_(new QPushButton(tr("Unmark"), this)),
       table_(new QTableWidget(0, kColumns, this)) {
   table_->setHorizontalHeaderLabels({tr("name"), tr("target"), tr("distribution"), tr("min"),
-                                     tr("max"), tr("step"), tr("values")});
+                                     tr("max"), tr("step"), tr("values"), tr("only when")});
   table_->verticalHeader()->setVisible(false);
   table_->horizontalHeader()->setStretchLastSection(true);
   auto* row = new QHBoxLayout;
@@ -86,10 +99,7 @@ QStringList SearchSpaceEditor::marked() const {
   return out;
 }
 
-json SearchSpaceEditor::proposal(const QString& target) const {
-  const std::string t = target.toStdString();
-  json settings = settings_;
-  json current = currentValue(t, spec_.toKerasJson(), settings);
+json SearchSpaceEditor::proposal(const std::string& t, const json& current) {
   const std::string key = t.substr(t.rfind('.') + 1);
   std::string name = t.rfind("layers.", 0) == 0 ? t.substr(7) : t;
   std::replace(name.begin(), name.end(), '.', '_');
@@ -101,7 +111,7 @@ json SearchSpaceEditor::proposal(const QString& target) const {
     p["distribution"] = "choice";
     p["values"] = {"SGD", "Adam", "RMSprop"};
   } else if (key == "learning_rate") {
-    double v = current.is_number() ? current.get<double>() : 1e-3;
+    double v = current.is_number() && current.get<double>() > 0 ? current.get<double>() : 1e-3;
     p["distribution"] = "log_uniform";
     p["min"] = v / 10;
     p["max"] = v * 10;
@@ -112,8 +122,31 @@ json SearchSpaceEditor::proposal(const QString& target) const {
   } else if (t == "batch_size") {
     p["distribution"] = "choice";
     p["values"] = {16, 32, 64, 128};
-  } else {  // units, filters, epochs
-    long long v = current.is_number() ? current.get<long long>() : 10;
+  } else if (t.rfind("loss_weights.", 0) == 0) {
+    const double v = current.is_number() ? current.get<double>() : 1.0;
+    p["distribution"] = "uniform";
+    p["min"] = 0.0;
+    p["max"] = std::max(1.0, 2 * v);
+  } else if (current.is_boolean()) {
+    p["distribution"] = "choice";
+    p["values"] = {true, false};
+  } else if (current.is_string()) {
+    p["distribution"] = "choice";
+    p["values"] = {current};
+  } else if (current.is_number_float() &&
+             current.get<double>() != std::floor(current.get<double>())) {
+    const double v = current.get<double>();
+    if (v > 0 && v <= 1) {
+      p["distribution"] = "uniform";
+      p["min"] = 0.0;
+      p["max"] = std::min(1.0, 2 * v);
+    } else {
+      p["distribution"] = "log_uniform";
+      p["min"] = std::abs(v) / 10;
+      p["max"] = std::abs(v) * 10;
+    }
+  } else {  // units, filters, epochs, other whole numbers
+    long long v = current.is_number() ? static_cast<long long>(current.get<double>()) : 10;
     p["distribution"] = "int";
     p["min"] = std::max(1LL, v / 4);
     p["max"] = std::max(2LL, v * 4);
@@ -138,11 +171,17 @@ void SearchSpaceEditor::addRow(const json& p) {
   set(kMax, text(p.value("max", json())));
   set(kStep, text(p.value("step", json())));
   set(kValues, p.contains("values") ? QString::fromStdString(p["values"].dump()) : QString());
+  set(kCondition, conditionText(p), false);
+  json extra = p.is_object() ? p : json::object();
+  for (const char* key : kColumnKeys) extra.erase(key);
+  table_->item(r, kName)->setData(Qt::UserRole, QString::fromStdString(extra.dump()));
 }
 
 bool SearchSpaceEditor::mark(const QString& target) {
   if (!candidates().contains(target) || marked().contains(target)) return false;
-  addRow(proposal(target));
+  const std::string t = target.toStdString();
+  json settings = settings_;
+  addRow(proposal(t, currentValue(t, spec_.toKerasJson(), settings)));
   table_->resizeColumnsToContents();
   emit changed();
   return true;
@@ -176,9 +215,33 @@ json SearchSpaceEditor::spaceJson() const {
     number(kStep, "step");
     if (!cell(kValues).isEmpty())
       p["values"] = json::parse(cell(kValues).toStdString(), nullptr, false);
+    const json extra = json::parse(
+        table_->item(r, kName)->data(Qt::UserRole).toString().toStdString(), nullptr, false);
+    if (extra.is_object()) p.update(extra);
     list.push_back(p);
   }
   return {{"hyperparameters", list}};
+}
+
+void SearchSpaceEditor::setEntry(const json& p) {
+  const QString target = QString::fromStdString(p.value("target", ""));
+  json space = spaceJson();
+  bool replaced = false;
+  for (auto& item : space["hyperparameters"])
+    if (item.value("target", "") == target.toStdString()) {
+      item = p;
+      replaced = true;
+    }
+  if (!replaced) space["hyperparameters"].push_back(p);
+  setSpaceJson(space);
+  table_->resizeColumnsToContents();
+}
+
+json SearchSpaceEditor::entry(const QString& target) const {
+  const json space = spaceJson();
+  for (const auto& item : space["hyperparameters"])
+    if (item.is_object() && item.value("target", "") == target.toStdString()) return item;
+  return nullptr;
 }
 
 void SearchSpaceEditor::setSpaceJson(const json& j) {

@@ -32,6 +32,16 @@ class SearchSpaceEditor : public QWidget {
   void unmark(const QString& target);
   QStringList candidates() const;
   QStringList marked() const;
+  // Adds `entry` (one "hyperparameters" item of the space JSON) or replaces the row with the same
+  // target: what "Search this parameter…" in the inspector and the compile panel writes
+  // (SearchMarks). Keys without a column ("condition", "default") are kept with the row.
+  void setEntry(const nlohmann::json& entry);
+  // The row of `target` as a space JSON item; null when not marked.
+  nlohmann::json entry(const QString& target) const;
+  // The distribution proposed for `target` from its current value (see the top of this file;
+  // other numbers: a float in (0, 1] uniform [0, min(1, 2v)], else log-uniform [v/10, 10v]; a
+  // string or a boolean: a choice).
+  static nlohmann::json proposal(const std::string& target, const nlohmann::json& current);
   // The space as edited; throws tessel::Error for a bad row (the space's own messages).
   SearchSpace space() const;
   nlohmann::json spaceJson() const;
@@ -45,7 +55,6 @@ class SearchSpaceEditor : public QWidget {
   void changed();
 
  private:
-  nlohmann::json proposal(const QString& target) const;
   void addRow(const nlohmann::json& p);
   ModelSpec spec_;
   nlohmann::json settings_;

@@ -325,6 +325,56 @@ class TestSearchTuners : public QObject {
                                  "values": [1]}])");
     QVERIFY_THROWS_EXCEPTION(Error, checkTargets(bad, spec, settings));
   }
+
+  // "loss_weights.<output>": one output's weight in compile.loss_weights (a list by output
+  // order, null = all 1, or a dict by output name).
+  void lossWeightTargets() {
+    json spec = {{"class_name", "Functional"},
+                 {"config",
+                  {{"layers", json::array()}, {"output_layers", {{"main", 0, 0}, {"aux", 0, 0}}}}}};
+    json settings = {{"compile", {{"loss_weights", nullptr}}}};
+    SearchSpace s = space(R"([{"name": "w", "target": "loss_weights.aux",
+                                "distribution": "uniform", "min": 0, "max": 1}])");
+    checkTargets(s, spec, settings);
+    QCOMPARE(currentValue("loss_weights.aux", spec, settings), json(1.0));
+    applyHyperparameters(s, {{"w", 0.25}}, spec, settings);
+    QCOMPARE(settings["compile"]["loss_weights"], json({1.0, 0.25}));
+    QCOMPARE(currentValue("loss_weights.aux", spec, settings), json(0.25));
+    json byName = {{"compile", {{"loss_weights", {{"main", 1.0}, {"aux", 0.5}}}}}};
+    applyHyperparameters(s, {{"w", 0.75}}, spec, byName);
+    QCOMPARE(byName["compile"]["loss_weights"]["aux"], json(0.75));
+    SearchSpace bad = space(R"([{"target": "loss_weights.nope", "distribution": "uniform",
+                                 "min": 0, "max": 1}])");
+    QVERIFY_THROWS_EXCEPTION(Error, checkTargets(bad, spec, settings));
+    QVERIFY_THROWS_EXCEPTION(Error, space(R"([{"target": "loss_weights.", "distribution":
+                                               "uniform", "min": 0, "max": 1}])"));
+  }
+
+  // Which plans read earlier scores (a parallel search waits for the running trials there):
+  // grid and random never, hyperband in promotion rounds, bayesian after its initial points.
+  void readsScoresOnlyWhereThePlanDoes() {
+    SearchSpace s = space(R"([{"name": "x", "target": "epochs", "distribution": "int",
+                                "min": 0, "max": 9}])");
+    TunerSettings settings;
+    settings.maxTrials = 100;
+    for (const char* kind : {"grid", "random"}) {
+      settings.kind = kind;
+      auto tuner = makeTuner(s, settings);
+      for (size_t i : {0, 1, 5, 50}) QVERIFY(!tuner->readsScores(i));
+    }
+    settings.kind = "hyperband";  // (9, 3): bracket 2 rounds of 9, 3, 1 trials, ...
+    settings.maxEpochs = 9;
+    auto hyperband = makeTuner(s, settings);
+    QVERIFY(!hyperband->readsScores(0));
+    QVERIFY(!hyperband->readsScores(8));
+    QVERIFY(hyperband->readsScores(9));
+    QVERIFY(hyperband->readsScores(12));
+    QVERIFY(!hyperband->readsScores(13));  // bracket 1, round 0
+    settings.kind = "bayesian";            // 3 initial points for one parameter
+    auto bayesian = makeTuner(s, settings);
+    QVERIFY(!bayesian->readsScores(2));
+    QVERIFY(bayesian->readsScores(3));
+  }
 };
 
 QTEST_APPLESS_MAIN(TestSearchTuners)

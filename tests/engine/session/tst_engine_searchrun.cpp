@@ -6,6 +6,10 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <thread>
+
+#include <omp.h>
+#include <Eigen/Core>
 
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
@@ -53,6 +57,16 @@ struct StopAt : SearchObserver {
     if (t.index == at) run->requestStop();
   }
   void onEpochEnd(const SearchTrial&, int, int, const Logs&) override { ++epochs; }
+};
+
+// Where the trials ran: the thread of each trial's start and the OpenMP threads its epochs had.
+struct Placement : SearchObserver {
+  std::set<std::thread::id> threads;
+  std::set<int> ompThreads;
+  void onTrialBegin(const SearchTrial&) override { threads.insert(std::this_thread::get_id()); }
+  void onEpochEnd(const SearchTrial&, int, int, const Logs&) override {
+    ompThreads.insert(omp_get_max_threads());
+  }
 };
 
 }  // namespace
@@ -242,6 +256,94 @@ class TestSearchRun : public QObject {
     QCOMPARE(epochs, (std::vector<int>{3, 1, 1, 1, 3, 3, 3}));
     for (const auto& t : trials)
       for (int e : t.epochsTrained) QCOMPARE(e, t.epochs);
+  }
+
+  // N trials at a time (threads divided): every trial gets the values, seed and so the score it
+  // gets in the sequential search, for a tuner whose plans read no scores (random) and for one
+  // that waits for the running trials before a promotion round (hyperband).
+  void parallelTrialsEqualTheSequentialSearch_data() {
+    QTest::addColumn<QString>("tuner");
+    QTest::newRow("random") << "random";
+    QTest::newRow("hyperband") << "hyperband";
+  }
+  void parallelTrialsEqualTheSequentialSearch() {
+    QFETCH(QString, tuner);
+    std::vector<std::vector<SearchTrial>> results;
+    for (int parallel : {1, 2}) {
+      Project p = Project::create(
+          path(("par_" + tuner.toStdString() + std::to_string(parallel) + ".tessel").c_str()));
+      SearchSettings s;
+      s.tuner.kind = tuner.toStdString();
+      s.tuner.maxTrials = 4;
+      s.tuner.seed = 3;
+      s.tuner.maxEpochs = 3;  // hyperband: rounds of 3 x 1 epoch, then the best for 3
+      s.folds = 2;
+      s.epochs = 2;
+      s.parallel = parallel;
+      SearchRun search(p, newSearch(p, s));
+      QCOMPARE(search.settings().parallel, parallel);  // recorded with the search
+      search.setData(synthetic(32, 0), std::nullopt);
+      std::ostringstream out;
+      Placement placement;
+      const int threads = Eigen::nbThreads();
+      QCOMPARE(search.run(&out, 1, &placement), 4);
+      QVERIFY2(out.str().find("Trial 4 Complete") != std::string::npos, out.str().c_str());
+      QCOMPARE(Eigen::nbThreads(), threads);  // the caller's setting is back
+      if (parallel == 1) {                    // on the caller's thread with all its threads
+        QCOMPARE(placement.threads, std::set<std::thread::id>{std::this_thread::get_id()});
+        QCOMPARE(placement.ompThreads, std::set<int>{omp_get_max_threads()});
+      } else {  // on trial threads, the threads divided
+        QVERIFY(!placement.threads.count(std::this_thread::get_id()));
+        QVERIFY(placement.threads.size() >= 2);
+        QCOMPARE(placement.ompThreads, std::set<int>{std::max(1, threads / 2)});
+      }
+      results.push_back(search.trials());
+      for (const auto& t : results.back()) {
+        QCOMPARE(t.status, std::string("finished"));
+        QCOMPARE(p.run(t.runId)->status, RunStatus::Finished);
+      }
+      QCOMPARE(p.integrityCheck(), std::string("ok"));
+    }
+    QCOMPARE(results[1].size(), results[0].size());
+    for (size_t i = 0; i < results[0].size(); ++i) {
+      const SearchTrial &a = results[0][i], &b = results[1][i];
+      QCOMPARE(b.index, a.index);
+      QCOMPARE(b.values, a.values);
+      QCOMPARE(b.epochs, a.epochs);
+      QCOMPARE(b.round, a.round);
+      QCOMPARE(b.foldScores, a.foldScores);
+      QCOMPARE(*b.score, *a.score);
+    }
+    if (tuner == "hyperband")  // the promoted trial is the best of the first round's three
+      QCOMPARE(results[1][3].round, 1);
+  }
+
+  void parallelStopKeepsTheRunningTrialsForTheResume() {
+    Project p = Project::create(path("par_stop.tessel"));
+    SearchSettings s;
+    s.tuner.maxTrials = 3;
+    s.folds = 2;
+    s.epochs = 2;
+    s.parallel = 2;
+    SearchRun search(p, newSearch(p, s));
+    search.setData(synthetic(32, 0), std::nullopt);
+    StopAt observer;
+    observer.run = &search;
+    observer.at = 1;  // the second trial's start stops both running trials
+    search.run(nullptr, 1, &observer);
+    int finished = 0;
+    for (const auto& t : search.trials()) finished += t.status == "finished";
+    QVERIFY(finished < 3);
+    search.setParallel(1);
+    search.run();
+    auto trials = search.trials();
+    QCOMPARE(trials.size(), size_t(3));
+    for (size_t i = 0; i < trials.size(); ++i) {
+      QCOMPARE(trials[i].index, int(i));
+      QCOMPARE(trials[i].status, std::string("finished"));
+    }
+    QCOMPARE(p.runs().size(), size_t(3));  // no trial run twice
+    QCOMPARE(p.integrityCheck(), std::string("ok"));
   }
 
   void timeBudgetStopsNewTrials() {

@@ -107,14 +107,15 @@ class TestSearchSpace : public QObject {
     }
     // The CLI, no --space: the saved space.
     QProcess cli;
-    cli.start(kTessel,
-              {"search", path, "--data-settings", QString::fromStdString(kExamples + "data.json"),
-               "--trials", "2", "--cv", "2", "--epochs", "1", "--seed", "0", "--threads", "1"});
+    cli.start(kTessel, {"search", path, "--data-settings",
+                        QString::fromStdString(kExamples + "data.json"), "--trials", "2", "--cv",
+                        "2", "--epochs", "1", "--seed", "0", "--threads", "1", "--parallel", "2"});
     QVERIFY(cli.waitForFinished(300000));
     const QString out = cli.readAllStandardOutput() + cli.readAllStandardError();
     QVERIFY2(cli.exitCode() == 0, qPrintable(out));
     QVERIFY2(out.contains("dense_units") && out.contains("optimizer_learning_rate"),
              qPrintable(out));
+    QVERIFY2(out.contains("2 at a time") && out.contains("Trial 2 Complete"), qPrintable(out));
     Project p = Project::open(path.toStdString(), /*readOnly=*/true);
     auto search = p.search(1);
     QVERIFY(search);
