@@ -120,7 +120,11 @@ ModelSpec levelSpec(const ModelSpec& full, const BlockSpec* container, const Sha
     level.outputs = {mapRef(output)};
   } else {
     level.inputs = full.inputs;
-    for (const auto& o : full.outputs) level.outputs.push_back(mapRef(o));
+    for (size_t i = 0; i < full.outputs.size(); ++i) {
+      level.outputs.push_back(mapRef(full.outputs[i]));
+      if (level.outputs.back() == full.outputs[i] && full.outputTensor(i) != 0)
+        level.setOutputTensor(i, full.outputTensor(i));
+    }
   }
   return level;
 }
@@ -128,6 +132,7 @@ ModelSpec levelSpec(const ModelSpec& full, const BlockSpec* container, const Sha
 json levelJson(const ModelSpec& full, const BlockSpec* container, const ShapeReport& report) {
   const ModelSpec level = levelSpec(full, container, &report);
   json j = level.toKerasJson();
+  j["config"] = nestedModelCallIndices(j["config"], 1);
   for (json& entry : j["config"]["layers"]) {
     if (entry["class_name"] != "Functional") continue;
     const BlockSpec* child = findBlock(full, entry["name"].get<std::string>());
@@ -230,13 +235,34 @@ BlockPorts blockPorts(const ModelSpec& spec, const BlockSpec& block) {
   return ports;
 }
 
-std::string checkNewBlock(const ModelSpec& spec, const BlockSpec& block) {
-  if (block.name.empty()) return "a block needs a name";
-  for (char c : block.name)
+namespace {
+
+// Why `name` cannot name a new block of `spec` (empty: it can).
+std::string blockNameProblem(const ModelSpec& spec, const std::string& name) {
+  if (name.empty()) return "a block needs a name";
+  for (char c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
-      return "'" + block.name + "' is not a layer name (letters, digits, _ - .)";
-  if (spec.find(block.name)) return "a layer is already named '" + block.name + "'";
-  if (findBlock(spec, block.name)) return "a block is already named '" + block.name + "'";
+      return "'" + name + "' is not a layer name (letters, digits, _ - .)";
+  if (spec.find(name)) return "a layer is already named '" + name + "'";
+  if (findBlock(spec, name)) return "a block is already named '" + name + "'";
+  return {};
+}
+
+}  // namespace
+
+std::string renameBlock(ModelSpec& spec, const std::string& from, const std::string& to) {
+  if (!findBlock(spec, from)) return "no block named '" + from + "'";
+  if (from == to) return {};
+  if (std::string why = blockNameProblem(spec, to); !why.empty()) return why;
+  for (BlockSpec& g : spec.groups) {
+    if (g.name == from) g.name = to;
+    if (g.parent == from) g.parent = to;
+  }
+  return {};
+}
+
+std::string checkNewBlock(const ModelSpec& spec, const BlockSpec& block) {
+  if (std::string why = blockNameProblem(spec, block.name); !why.empty()) return why;
   try {
     blockPorts(spec, block);
   } catch (const SpecError& e) {
@@ -469,6 +495,50 @@ std::vector<std::string> groupByNamePrefix(ModelSpec& spec, int tokens, int minS
     added.push_back(p);
   }
   return added;
+}
+
+ModelSpec blockLevelSpec(const ModelSpec& spec, const std::string& block,
+                         const ShapeReport* report) {
+  const BlockSpec* container = findBlock(spec, block);
+  if (!block.empty() && !container) throw Error("no block named '" + block + "'");
+  return levelSpec(spec, container, report);
+}
+
+json nestedModelCallIndices(json config, int call) {
+  if (!config.is_object() || !config.contains("layers") || !config["layers"].is_array())
+    return config;
+  NameSet models;
+  for (const json& l : config["layers"])
+    if (l.is_object() && l.contains("class_name") && l["class_name"].is_string() &&
+        isModelClass(l["class_name"].get<std::string>())) {
+      if (l.contains("name") && l["name"].is_string())
+        models.insert(l["name"].get<std::string>());
+      else if (l.contains("config") && l["config"].is_object() && l["config"].contains("name") &&
+               l["config"]["name"].is_string())
+        models.insert(l["config"]["name"].get<std::string>());
+    }
+  if (models.empty()) return config;
+  // A [name, node, tensor(, kwargs)] reference to a nested model: its call index set.
+  auto fix = [&](json& ref) {
+    if (ref.is_array() && ref.size() >= 2 && ref[0].is_string() && ref[1].is_number_integer() &&
+        models.count(ref[0].get<std::string>()) && (ref[1] == 0 || ref[1] == 1))
+      ref[1] = call;
+  };
+  for (json& l : config["layers"]) {
+    if (!l.is_object() || !l.contains("inbound_nodes") || !l["inbound_nodes"].is_array()) continue;
+    for (json& node : l["inbound_nodes"])
+      if (node.is_array())  // Keras 2 / TF.js: [[name, node, tensor, kwargs], ...]
+        for (json& ref : node) fix(ref);
+  }
+  for (const char* key : {"input_layers", "output_layers"}) {
+    if (!config.contains(key) || !config[key].is_array()) continue;
+    json& refs = config[key];
+    if (!refs.empty() && refs[0].is_string())
+      fix(refs);
+    else
+      for (json& ref : refs) fix(ref);
+  }
+  return config;
 }
 
 ModelSpec blockAsModel(const ModelSpec& spec, const std::string& name) {

@@ -325,12 +325,43 @@ void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& given, const Named
   }
 }
 
+// One level of a model with blocks in the Keras 3 layout (saving_lib.py _save_state): every
+// layer of the level (InputLayers included) at "<prefix>layers/<snake class>[_n]/vars", a child
+// block as a Functional layer ("<prefix>layers/functional/vars", empty) whose own layers follow
+// under "<prefix>layers/functional/layers/...". Same paths as keras3NestedPaths reads.
+void writeKeras3Level(const h5::H5Node& root, const ModelSpec& spec, Model& model,
+                      const std::map<std::string, const Tensor*>& values, const std::string& block,
+                      const std::string& prefix) {
+  const ModelSpec level = inKerasLayerOrder(blockLevelSpec(spec, block, nullptr));
+  std::vector<std::string> classes;
+  for (const auto& n : level.nodes) classes.push_back(n.className);
+  const std::vector<std::string> paths = keras3Paths(classes);
+  for (size_t i = 0; i < level.nodes.size(); ++i) {
+    const NodeSpec& n = level.nodes[i];
+    h5::H5Node vars = root.createGroup(prefix + paths[i] + "/vars");
+    if (!spec.find(n.name)) {  // a child block's placeholder
+      if (findBlock(spec, n.name))
+        writeKeras3Level(root, spec, model, values, n.name, prefix + paths[i] + "/");
+      continue;  // or a block's InputLayer
+    }
+    if (Layer* layer = model.layer(n.name)) {
+      int k = 0;
+      for (const Variable& v : layer->variables())
+        vars.writeTensor(std::to_string(k++), *values.at(n.name + "/" + v.name));
+    }
+  }
+}
+
 void writeKeras3Weights(const h5::H5Node& root, const ModelSpec& given,
                         const NamedWeights& weights) {
   const ModelSpec spec = inKerasLayerOrder(given);
   Model model(spec, 0);
   auto values = weightsFor(model, weights);
-  root.createGroup("vars");  // the model's own variables: none
+  root.createGroup("vars");    // the model's own variables: none
+  if (!spec.groups.empty()) {  // blocks as nested Functional models
+    writeKeras3Level(root, spec, model, values, "", "");
+    return;
+  }
   std::vector<std::string> classes;
   for (const auto& n : spec.nodes) classes.push_back(n.className);
   const std::vector<std::string> paths = keras3Paths(classes);
