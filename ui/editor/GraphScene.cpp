@@ -12,6 +12,7 @@
 #include "ui/editor/BlockOverlay.h"
 #include "ui/editor/EdgeItem.h"
 #include "ui/editor/GraphCommands.h"
+#include "ui/editor/GroupCommands.h"
 #include "ui/editor/GroupItem.h"
 #include "ui/editor/NodeItem.h"
 
@@ -396,7 +397,10 @@ GroupItem* GraphScene::groupAt(QPointF scenePos) const {
 void GraphScene::toggleBlock(const QString& block) {
   GroupItem* g = blocks_->item(block);
   if (!g) return;
-  const QString why = doc_->setGroupCollapsed(block, !g->collapsed());
+  // One undo step (GroupCommands.h); without a stack the document directly.
+  const QString why =
+      stack_ ? GraphCommand::push(stack_, GroupsCommand::setCollapsed(doc_, block, !g->collapsed()))
+             : doc_->setGroupCollapsed(block, !g->collapsed());
   if (!why.isEmpty()) emit message(why);
 }
 

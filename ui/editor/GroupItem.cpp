@@ -5,6 +5,7 @@
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
 
+#include "ui/editor/BlockRenameEditor.h"
 #include "ui/editor/GraphScene.h"
 #include "ui/editor/NodeItem.h"
 
@@ -28,7 +29,7 @@ void GroupItem::setContent(const Content& c) {
   setFlag(ItemIsMovable, c.collapsed);
   setZValue(c.collapsed ? 1 : -10 + c.depth);
   setToolTip(c.error.isEmpty()
-                 ? QObject::tr("Block '%1': %2 layers (double-click to %3)")
+                 ? QObject::tr("Block '%1': %2 layers (double-click to %3, on the name to rename)")
                        .arg(c.name)
                        .arg(c.layerCount)
                        .arg(c.collapsed ? QObject::tr("expand") : QObject::tr("collapse"))
@@ -76,6 +77,25 @@ QRectF GroupItem::headerRect() const {
   return QRectF(0, 0, size_.width(), kHeader);
 }
 
+namespace {
+QFont titleFont() {
+  QFont title;
+  title.setPointSizeF(10);
+  title.setBold(true);
+  return title;
+}
+QString arrowOf(bool collapsed) {
+  return QString::fromUtf8(collapsed ? "\u25B8 " : "\u25BE ");
+}
+}  // namespace
+
+QRectF GroupItem::titleRect() const {
+  const QFontMetricsF fm(titleFont());
+  const double left = 10 + fm.horizontalAdvance(arrowOf(content_.collapsed));
+  const double right = std::min(left + fm.horizontalAdvance(content_.name), size_.width() - 10);
+  return QRectF(left, 0, std::max(0.0, right - left), kHeader);
+}
+
 QRectF GroupItem::boundingRect() const {
   return QRectF(QPointF(-NodeItem::kPortRadius - 2, -3),
                 size_ + QSizeF(2 * NodeItem::kPortRadius + 4, 6));
@@ -99,9 +119,7 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
   const QRectF box(QPointF(0, 0), size_);
   QPen outline(content_.error.isEmpty() ? accent : NodeItem::errorColor(), 1.6);
   if (selected) outline = QPen(QColor(0x1e, 0x88, 0xe5), 3);
-  QFont title = painter->font();
-  title.setPointSizeF(10);
-  title.setBold(true);
+  QFont title = titleFont();
   QFont sub = title;
   sub.setPointSizeF(9);
   sub.setBold(false);
@@ -127,10 +145,10 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
     painter->setFont(title);
     painter->setPen(Qt::white);
     const QRectF t = headerRect().adjusted(10, 0, -10, 0);
-    painter->drawText(t, Qt::AlignVCenter | Qt::AlignLeft,
-                      QFontMetricsF(title).elidedText(
-                          QString::fromUtf8("\u25BE ") + content_.name + "  \u00B7  " + count,
-                          Qt::ElideRight, t.width()));
+    painter->drawText(
+        t, Qt::AlignVCenter | Qt::AlignLeft,
+        QFontMetricsF(title).elidedText(arrowOf(false) + content_.name + "  \u00B7  " + count,
+                                        Qt::ElideRight, t.width()));
     return;
   }
 
@@ -158,9 +176,9 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
   painter->setFont(title);
   painter->setPen(Qt::white);
   const QRectF t = headerRect().adjusted(10, 0, -10, 0);
-  painter->drawText(t, Qt::AlignVCenter | Qt::AlignLeft,
-                    QFontMetricsF(title).elidedText(QString::fromUtf8("\u25B8 ") + content_.name,
-                                                    Qt::ElideMiddle, t.width()));
+  painter->drawText(
+      t, Qt::AlignVCenter | Qt::AlignLeft,
+      QFontMetricsF(title).elidedText(arrowOf(true) + content_.name, Qt::ElideMiddle, t.width()));
   painter->setFont(sub);
   painter->setPen(pal.color(QPalette::Text));
   const QRectF line1(12, kHeader + 3, size_.width() - 24, 18);
@@ -188,7 +206,10 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
 void GroupItem::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) {
   if (event->button() != Qt::LeftButton) return QGraphicsItem::mouseDoubleClickEvent(event);
   event->accept();
-  graph_->toggleBlock(content_.name);
+  if (titleRect().contains(event->pos()))
+    BlockRenameEditor::open(graph_, content_.name);
+  else
+    graph_->toggleBlock(content_.name);
 }
 
 QVariant GroupItem::itemChange(GraphicsItemChange change, const QVariant& value) {

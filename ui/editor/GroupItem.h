@@ -4,9 +4,10 @@
 // start inside the frame); collapsed, one node-like box with the block name as title, "Block ·
 // N layers" and the output shape, an input port per outside producer and one output port; its
 // layers are hidden and the edges into and out of it end on its ports (GraphScene reroutes them).
-// Double-click toggles collapsed / expanded; dragging a collapsed block moves its layers (one
-// MoveNodes step). The item only displays and forwards gestures; the GraphScene keeps it in step
-// with the document.
+// Double-click toggles collapsed / expanded, except on the title (the block's name), where it
+// opens the in-place rename (BlockRenameEditor); each is one undo step. Dragging a collapsed block
+// moves its layers (one MoveNodes step). The item only displays and forwards gestures; the
+// GraphScene keeps it in step with the document.
 #include <QGraphicsItem>
 #include <QString>
 #include <QStringList>
@@ -50,6 +51,8 @@ class GroupItem : public QGraphicsItem {
   QPointF outputPortScenePos() const;
   // The header band (item coordinates): the part that takes clicks when expanded.
   QRectF headerRect() const;
+  // The block's name in the header (item coordinates): a double-click there renames.
+  QRectF titleRect() const;
 
   QRectF boundingRect() const override;
   QPainterPath shape() const override;
