@@ -20,9 +20,10 @@
 // `_legacy_weights(layer)` orders them (KerasH5 uses blockWeightOrder).
 //
 // A block must be a sub-model: at least one node, no InputLayer, its members convex (no path
-// leaves the block and comes back into it), exactly one output tensor (the member read outside
-// the block or listed as a model output). Blocks nest: a block's `parent` names the block that
-// contains it, whose node list includes the child's nodes.
+// leaves the block and comes back into it), at least one output tensor (a member's output read
+// outside the block or listed as a model output; several make a nested model with several
+// outputs, read outside as ["block", node, k]). Blocks nest: a block's `parent` names the block
+// that contains it, whose node list includes the child's nodes.
 #include <map>
 #include <string>
 #include <vector>
@@ -33,7 +34,12 @@ namespace tessel {
 
 struct BlockPorts {
   std::vector<std::string> inputs;  // producers outside the block, in first-use order
-  std::string output;               // the member whose output leaves the block
+  std::vector<int> inputTensors;    // which output of each producer (parallel to inputs)
+  std::string output;               // the member of the first output (outputs[0].first)
+  // Every tensor leaving the block (read outside it or a model output): (member, which of its
+  // outputs), members in spec order, then by output index. The nested Functional returns them
+  // in this order; output k is ["block", node, k] outside.
+  std::vector<std::pair<std::string, int>> outputs;
 };
 
 // The block's ports in `spec`. Throws SpecError(BadValue) naming the block when it is not a

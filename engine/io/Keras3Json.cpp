@@ -245,10 +245,17 @@ ShapeReport levelShapes(const ModelSpec& full, const ModelSpec& level, const Sha
       s.output = inputLayerShape(n);
     } else if (const BlockSpec* b = findBlock(full, n.name)) {
       const BlockPorts ports = blockPorts(full, *b);
-      for (const std::string& p : ports.inputs)
-        if (const NodeShapes* ps = report.find(p); ps && ps->output)
-          s.inputs.push_back(*ps->output);
-      if (const NodeShapes* os = report.find(ports.output)) s.output = os->output;
+      for (size_t k = 0; k < ports.inputs.size(); ++k)
+        if (const NodeShapes* ps = report.find(ports.inputs[k]))
+          if (auto shape = ps->outputAt(static_cast<size_t>(ports.inputTensors[k])))
+            s.inputs.push_back(*shape);
+      for (const auto& [member, tensor] : ports.outputs) {
+        const NodeShapes* os = report.find(member);
+        const auto shape = os ? os->outputAt(static_cast<size_t>(tensor)) : std::nullopt;
+        if (s.outputs.empty()) s.output = shape;
+        s.outputs.push_back(shape ? *shape : Shape{});
+      }
+      if (s.outputs.size() == 1) s.outputs.clear();  // one output: `output` alone
     }
     out.nodes.emplace_back(n.name, std::move(s));
   }

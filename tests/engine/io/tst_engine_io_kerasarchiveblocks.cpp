@@ -19,6 +19,7 @@
 #include "engine/graph/Blocks.h"
 #include "engine/io/Keras3Json.h"
 #include "engine/io/KerasArchive.h"
+#include "engine/io/KerasH5.h"
 #include "engine/io/KerasH5File.h"
 #include "engine/train/Model.h"
 #include "engine/train/TrainTestUtil.h"
@@ -53,6 +54,30 @@ ModelSpec twoInputBlockModel() {
   return s;
 }
 
+// x (6) -> d0 -> blk[ a, b(a), c(a) ] ; b -> head1, c -> head2: a block with two outputs.
+ModelSpec twoOutputBlockModel() {
+  ModelSpec s = makeSpec(
+      {inputNode("x", {6}), denseNode("d0", 5, "x", "relu"), denseNode("a", 4, "d0", "relu"),
+       denseNode("b", 3, "a"), denseNode("c", 2, "a", "tanh"), denseNode("head1", 2, "b"),
+       denseNode("head2", 3, "c")},
+      {"x"}, {"head1", "head2"});
+  addBlock(s, BlockSpec{"blk", {"a", "b", "c"}, true, ""});
+  return s;
+}
+
+// x (5, 3) -> enc[ lstm(return_state) ] ; output -> dense, h -> dense_h; the state c is a model
+// output: a block whose outputs are several outputs of one layer.
+ModelSpec lstmStateBlockModel() {
+  ModelSpec s = makeSpec(
+      {inputNode("x", {5, 3}), node("lstm", "LSTM", {"x"}, {{"units", 4}, {"return_state", true}}),
+       denseNode("dense", 2, "lstm"), denseNode("dense_h", 2, "lstm")},
+      {"x"}, {"dense", "dense_h", "lstm"});
+  s.find("dense_h")->setInputTensor(0, 1);
+  s.setOutputTensor(2, 2);
+  addBlock(s, BlockSpec{"enc", {"lstm"}, true, ""});
+  return s;
+}
+
 NamedWeights valuesOf(Model& model) {
   NamedWeights out;
   for (auto& [name, var] : model.namedWeights()) out.emplace_back(name, var->value);
@@ -71,12 +96,12 @@ Tensor input(Index n, Index d, float seed) {
 }
 
 Tensor predict(const ModelSpec& spec, const NamedWeights& weights,
-               const std::vector<const Tensor*>& x) {
+               const std::vector<const Tensor*>& x, size_t output = 0) {
   Model model(spec, 0);
   model.loadNamedWeights(weights);
   RunContext ctx;
   model.forward(x, false, ctx);
-  return model.output(0);
+  return model.output(output);
 }
 
 // A model with non-trivial weights everywhere (BatchNormalization statistics included).
@@ -334,6 +359,76 @@ class TestKerasArchiveBlocks : public QObject {
     QCOMPARE(historyOf(*layerEntry(top.at("config"), "head")), json::parse(R"(["stage_a", 0, 0])"));
     const ModelSpec back = ModelSpec::fromKerasJson(top);
     expectSameBlocks(s, back);
+  }
+
+  void blockWithSeveralOutputs() {
+    const ModelSpec s = twoOutputBlockModel();
+    QCOMPARE(blockPorts(s, s.groups[0]).outputs,
+             (std::vector<std::pair<std::string, int>>{{"b", 0}, {"c", 0}}));
+    const json top = toKeras3Json(s);
+    const json& blk = *layerEntry(top.at("config"), "blk");
+    QCOMPARE(blk.at("config").at("output_layers"), json::parse(R"([["b", 0, 0], ["c", 0, 0]])"));
+    QCOMPARE(historyOf(*layerEntry(top.at("config"), "head1")), json::parse(R"(["blk", 0, 0])"));
+    QCOMPARE(historyOf(*layerEntry(top.at("config"), "head2")), json::parse(R"(["blk", 0, 1])"));
+    QCOMPARE(layerEntry(top.at("config"), "head2")
+                 ->at("inbound_nodes")
+                 .at(0)
+                 .at("args")
+                 .at(0)
+                 .at("config")
+                 .at("shape"),
+             json::parse("[null, 2]"));
+    expectSameFlatGraph(s, ModelSpec::fromKerasJson(top));
+    // Keras 2 form: ["blk", 1, 1] for its second output.
+    const json k2 = toNestedKerasJson(s);
+    QCOMPARE(layerEntry(k2.at("config"), "head2")->at("inbound_nodes"),
+             json::parse(R"([[["blk", 1, 1, {}]]])"));
+    const ModelSpec back2 = ModelSpec::fromKerasJson(k2);
+    expectSameFlatGraph(s, back2);
+    expectSameBlocks(s, back2);
+    // A second output past the end is refused by name.
+    json bad = k2;
+    for (json& l : bad["config"]["layers"])
+      if (l["name"] == "head2") l["inbound_nodes"] = json::parse(R"([[["blk", 1, 5, {}]]])");
+    QVERIFY(errorOf([&] { ModelSpec::fromKerasJson(bad); }).find("output 5 of nested model") !=
+            std::string::npos);
+  }
+
+  void severalOutputBlocksRoundTripThroughFiles() {
+    QTemporaryDir dir;
+    int k = 0;
+    for (const ModelSpec& s : {twoOutputBlockModel(), lstmStateBlockModel()}) {
+      QVERIFY(inferShapes(s).ok());
+      const ModelFile f = fileOf(s, 31 + k);
+      const Shape in = inputLayerShape(*s.find("x"));
+      Tensor x = in.size() == 3 ? Tensor({2, in[1], in[2]}) : Tensor({2, in[1]});
+      for (Index i = 0; i < x.size(); ++i) x.data()[i] = std::cos(0.3f * float(i));
+      for (const char* ext : {".keras", ".h5"}) {
+        const std::string path = dir.filePath(QString("m%1%2").arg(k).arg(ext)).toStdString();
+        if (std::string(ext) == ".keras")
+          writeKerasArchive(path, f);
+        else
+          writeKerasH5Model(path, f);
+        const ModelFile back = readAnyModelFile(path);
+        expectSameFlatGraph(s, back.spec);
+        QCOMPARE(back.spec.outputTensors, s.outputTensors);
+        expectSameBlocks(s, back.spec);
+        expectSameWeights(f.weights, back.weights);
+        for (size_t o = 0; o < s.outputs.size(); ++o)
+          QVERIFY2(
+              bitEqual(predict(s, f.weights, {&x}, o), predict(back.spec, back.weights, {&x}, o)),
+              (path + " output " + std::to_string(o)).c_str());
+      }
+      ++k;
+    }
+    // The LSTM block's three outputs in order: output, h (read by dense_h), c (a model output).
+    const ModelSpec l = lstmStateBlockModel();
+    QCOMPARE(blockPorts(l, l.groups[0]).outputs,
+             (std::vector<std::pair<std::string, int>>{{"lstm", 0}, {"lstm", 1}, {"lstm", 2}}));
+    const json top = toKeras3Json(l);
+    QCOMPARE(top.at("config").at("output_layers"),
+             json::parse(R"([["dense", 0, 0], ["dense_h", 0, 0], ["enc", 1, 2]])"));
+    QCOMPARE(historyOf(*layerEntry(top.at("config"), "dense_h")), json::parse(R"(["enc", 0, 1])"));
   }
 
   void flatArchivesStillRead() {
