@@ -38,7 +38,8 @@ void GroupItem::setContent(const Content& c) {
 }
 
 double GroupItem::collapsedHeight() const {
-  return std::max(kHeader + 46.0, kHeader + 8 + kPortGap * std::max(1, content_.inputPorts));
+  const int ports = std::max({1, content_.inputPorts, content_.outputPorts});
+  return std::max(kHeader + 46.0, kHeader + 8 + kPortGap * ports);
 }
 
 void GroupItem::setFrame(const QRectF& inner) {
@@ -69,8 +70,10 @@ QPointF GroupItem::inputPortScenePos(int index) const {
   return mapToScene(QPointF(0, kHeader + span * (index + 1) / (n + 1)));
 }
 
-QPointF GroupItem::outputPortScenePos() const {
-  return mapToScene(QPointF(size_.width(), kHeader + (size_.height() - kHeader) / 2));
+QPointF GroupItem::outputPortScenePos(int index) const {
+  const int n = std::max(1, content_.outputPorts);
+  const double span = size_.height() - kHeader;
+  return mapToScene(QPointF(size_.width(), kHeader + span * (index + 1) / (n + 1)));
 }
 
 QRectF GroupItem::headerRect() const {
@@ -199,8 +202,9 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
     painter->drawEllipse(mapFromScene(inputPortScenePos(i)), NodeItem::kPortRadius,
                          NodeItem::kPortRadius);
   painter->setBrush(accent);
-  painter->drawEllipse(mapFromScene(outputPortScenePos()), NodeItem::kPortRadius,
-                       NodeItem::kPortRadius);
+  for (int k = 0; k < std::max(1, content_.outputPorts); ++k)
+    painter->drawEllipse(mapFromScene(outputPortScenePos(k)), NodeItem::kPortRadius,
+                         NodeItem::kPortRadius);
 }
 
 void GroupItem::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) {

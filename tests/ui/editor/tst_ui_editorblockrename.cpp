@@ -3,7 +3,9 @@
 // name and Return renames the block as one undo step, a taken name is refused with the reason
 // and the field stays open, Escape cancels; the canvas menu's "Rename Block..." opens the same
 // field; a double-click elsewhere on the header (or the menu's Collapse / Expand) collapses or
-// expands the block as one undo step. Screenshots go to /work/wt/shots (TESSEL_SCREENSHOTS).
+// expands the block as one undo step. A block with two outputs has two output ports, the edges
+// leave from them, and a drag from the second port connects that output. Screenshots go to
+// /work/wt/shots (TESSEL_SCREENSHOTS).
 #include <QMenu>
 #include <QUndoStack>
 #include <QtTest>
@@ -12,6 +14,7 @@
 #include "engine/graph/Blocks.h"
 #include "ui/editor/BlockLibrary.h"
 #include "ui/editor/BlockRenameEditor.h"
+#include "ui/editor/EdgeItem.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GroupActions.h"
 #include "ui/editor/GroupItem.h"
@@ -233,6 +236,51 @@ class TestEditorBlockRename : public QObject {
     QVERIFY(doc->groups()[0].collapsed);
     QCOMPARE(w.undoStack()->undoText(), QString("Collapse block block"));
     shot(w, "h18_block_collapsed.png");
+  }
+
+  void blockWithTwoOutputsHasTwoPorts() {
+    GraphEditorWidget w;
+    setupWindow(w, {1200, 800}, {300, 300});
+    ModelSpec s;
+    s.nodes = {makeInputLayerNode("x", {kNone, 6}),
+               layer("a", "Dense", {"x"}, {{"units", 4}}),
+               layer("b", "Dense", {"a"}, {{"units", 3}}),
+               layer("c", "Dense", {"a"}, {{"units", 2}}),
+               layer("head1", "Dense", {"b"}, {{"units", 2}}),
+               layer("head2", "Dense", {"c"}, {{"units", 3}}),
+               layer("spare", "Dense", {}, {{"units", 1}})};
+    s.inputs = {"x"};
+    s.outputs = {"head1", "head2"};
+    std::map<std::string, QPointF> pos = {
+        {"x", {100, 0}},      {"a", {100, 110}},     {"b", {40, 220}},     {"c", {240, 220}},
+        {"head1", {40, 420}}, {"head2", {300, 420}}, {"spare", {560, 300}}};
+    w.undoStack()->clear();
+    w.document()->setModel(s, pos);
+    w.scene()->selectNodes(QStringList{"a", "b", "c"});
+    w.view()->setFocus();
+    QTest::keyClick(w.view(), Qt::Key_G, Qt::ControlModifier);
+    QCOMPARE(w.document()->groups().size(), size_t(1));
+    GroupItem* g = w.scene()->groupItem("block");
+    QVERIFY(g && g->collapsed());
+    QCOMPARE(g->content().outputPorts, 2);
+    QCOMPARE(g->content().outputShape, QString("(None, 3), (None, 2)"));
+    QVERIFY(g->outputPortScenePos(0).y() < g->outputPortScenePos(1).y());
+    // Each edge leaves from the port of the output it reads.
+    auto near = [](QPointF p, QPointF q) { return QLineF(p, q).length() < 0.5; };
+    QVERIFY(
+        near(w.scene()->edgeItem("b", "head1", 0)->path().elementAt(0), g->outputPortScenePos(0)));
+    QVERIFY(
+        near(w.scene()->edgeItem("c", "head2", 0)->path().elementAt(0), g->outputPortScenePos(1)));
+    shot(w, "h18_block_two_outputs.png");
+    // A drag from the second port onto 'spare' connects c -> spare.
+    const QPoint from = toView(w, g->outputPortScenePos(1));
+    const QPoint to = toView(w, w.scene()->nodeItem("spare")->sceneBoundingRect().center());
+    QTest::mousePress(viewport(w), Qt::LeftButton, {}, from);
+    QTest::mouseMove(viewport(w), (from + to) / 2);
+    QTest::mouseMove(viewport(w), to);
+    QTest::mouseRelease(viewport(w), Qt::LeftButton, {}, to);
+    QCOMPARE(w.document()->spec().find("spare")->inputs, std::vector<std::string>{"c"});
+    QCOMPARE(w.document()->groups()[0].nodes, (std::vector<std::string>{"a", "b", "c"}));
   }
 };
 
