@@ -584,9 +584,27 @@ std::optional<std::vector<std::string>> keras3Slots(const json& trainingConfig) 
 }
 
 // "dense/kernel" of every trainable variable in Keras model.trainable_variables order.
+// Keras 3 model.trainable_variables order (what the optimizer's slots follow): layers in
+// model.layers order, a nested model's (a block's) variables at its place, in its own order.
+std::vector<std::string> keras3VariableOrder(const ModelSpec& spec) {
+  if (spec.groups.empty()) return kerasLayerOrder(spec);
+  std::vector<std::string> out;
+  try {
+    for (const NestedLayerEntry& e : nestedLayerOrder(spec)) {
+      if (e.block.empty())
+        out.push_back(e.name);
+      else
+        out.insert(out.end(), e.layers.begin(), e.layers.end());
+    }
+  } catch (const std::exception&) {  // blocks that are no sub-models any more: written flat
+    return kerasLayerOrder(spec);
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, Variable*>> keras3Trainable(Model& model) {
   std::vector<std::pair<std::string, Variable*>> out;
-  for (const std::string& name : kerasLayerOrder(model.spec()))
+  for (const std::string& name : keras3VariableOrder(model.spec()))
     if (Layer* layer = model.layer(name))
       for (Variable& v : layer->variables())
         if (v.trainable) out.emplace_back(name + "/" + v.name, &v);

@@ -12,11 +12,13 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "engine/core/Error.h"
 #include "engine/graph/Blocks.h"
+#include "engine/graph/LayerOrder.h"
 #include "engine/io/Keras3Json.h"
 #include "engine/io/KerasArchive.h"
 #include "engine/io/KerasH5.h"
@@ -429,6 +431,64 @@ class TestKerasArchiveBlocks : public QObject {
     QCOMPARE(top.at("config").at("output_layers"),
              json::parse(R"([["dense", 0, 0], ["dense_h", 0, 0], ["enc", 1, 2]])"));
     QCOMPARE(historyOf(*layerEntry(top.at("config"), "dense_h")), json::parse(R"(["enc", 0, 1])"));
+  }
+
+  void adamStateFollowsNestedVariableOrder() {
+    // x -> a -> b -> c ; x -> d -> e ; add(c, e) -> out, with blk = {d, e}. Keras's flat layer
+    // order interleaves d, e with b, c; a nested model's variables come together at its place
+    // (model.trainable_variables), and Keras 3's optimizer/vars follow that order.
+    ModelSpec s = makeSpec({inputNode("x", {3}), denseNode("a", 4, "x"), denseNode("b", 4, "a"),
+                            denseNode("c", 4, "b"), denseNode("d", 4, "x"), denseNode("e", 4, "d"),
+                            node("add", "Add", {"c", "e"}), denseNode("out", 2, "add")},
+                           {"x"}, {"out"});
+    const std::vector<std::string> flat = kerasLayerOrder(s);
+    const auto at = [](const std::vector<std::string>& v, const char* n) {
+      return std::find(v.begin(), v.end(), n) - v.begin();
+    };
+    QVERIFY(std::abs(at(flat, "e") - at(flat, "d")) > 1);  // interleaved when flat
+    addBlock(s, BlockSpec{"blk", {"d", "e"}, true, ""});
+    Model model(s, 1);
+    NamedWeights opt{{"iter", Tensor(Shape{}, 3.0f)}};
+    float tag = 0;
+    for (auto& [name, var] : model.namedWeights())
+      for (const char* slot : {"m", "v"}) {
+        Tensor t(var->value.shape());
+        for (Index i = 0; i < t.size(); ++i) t.data()[i] = tag;
+        opt.emplace_back(name + "/" + slot, t);
+        tag += 1;
+      }
+    ModelFile f;
+    f.spec = s;
+    f.weights = valuesOf(model);
+    f.optimizerWeights = opt;
+    f.trainingConfig = {
+        {"loss", "mean_squared_error"},
+        {"optimizer_config", {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.01}}}}}};
+    const auto image = keras3WeightsImage(s, f.weights, "mem", opt, f.trainingConfig);
+    const h5::H5Node root = h5::H5Node::openImage(image, "mem");
+    const h5::H5Node vars = root.group("optimizer/vars");
+    // Slots per trainable variable (m, v interleaved) after iteration and learning rate.
+    std::vector<float> tags;
+    for (size_t k = 2; k < vars.children().size(); ++k)
+      tags.push_back(vars.readTensor(std::to_string(k)).data()[0]);
+    std::vector<std::string> order;
+    for (float t : tags)
+      for (const auto& [name, v] : opt)
+        if (name != "iter" && v.data()[0] == t) order.push_back(name.substr(0, name.find('/')));
+    QCOMPARE(order.size(), size_t(2 * 2 * 6));
+    QCOMPARE(std::abs(at(order, "e") - at(order, "d")), std::ptrdiff_t(4));  // d's 4 slots, then e
+    // Round trip of the state through the archive.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("adam.keras").toStdString();
+    writeKerasArchive(path, f);
+    const ModelFile in = readKerasArchive(path);
+    QCOMPARE(in.optimizerWeights.size(), opt.size());
+    for (const auto& [name, t] : opt) {
+      const Tensor* got = nullptr;
+      for (const auto& [n, v] : in.optimizerWeights)
+        if (n == name) got = &v;
+      QVERIFY2(got && bitEqual(*got, t), name.c_str());
+    }
   }
 
   void flatArchivesStillRead() {
