@@ -278,6 +278,11 @@ json nestedFunctionalKeras3(const ModelSpec& full, const std::string& block,
     layer["module"] = "keras.src.models.functional";
     layer["registered_name"] = "Functional";
     layer["config"] = nestedFunctionalKeras3(full, name, report)["config"];
+    // A frozen base (every layer frozen) is written as Keras 3 writes base.trainable = False.
+    bool frozen = true;
+    for (const std::string& m : findBlock(full, name)->nodes)
+      if (const NodeSpec* n = full.find(m); n && n->config.value("trainable", true)) frozen = false;
+    layer["config"]["trainable"] = !frozen;
   }
   model["config"] = nestedModelCallIndices(model["config"], 1);
   return model;

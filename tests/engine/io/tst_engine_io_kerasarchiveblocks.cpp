@@ -7,6 +7,7 @@
 // block with the same weights and the same predictions. Blocks inside blocks, a two-input block
 // whose output is the model's output (output_layers ["blk", 1, 0]), the Keras 2 .h5 call index of
 // a nested model (["block", 1, 0] in inbound_nodes), and flat archives still reading.
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -17,6 +18,7 @@
 #include <cstring>
 
 #include "engine/core/Error.h"
+#include "engine/graph/Applications.h"
 #include "engine/graph/Blocks.h"
 #include "engine/graph/LayerOrder.h"
 #include "engine/io/Keras3Json.h"
@@ -489,6 +491,49 @@ class TestKerasArchiveBlocks : public QObject {
         if (n == name) got = &v;
       QVERIFY2(got && bitEqual(*got, t), name.c_str());
     }
+  }
+
+  void frozenBlockIsAFrozenNestedModel() {
+    ModelSpec s = twoInputBlockModel();
+    for (const char* n : {"d1", "d2", "cat", "out"}) s.find(n)->config["trainable"] = false;
+    const json top = toKeras3Json(s);
+    QCOMPARE(layerEntry(top.at("config"), "blk")->at("config").at("trainable"), json(false));
+    const ModelSpec back = ModelSpec::fromKerasJson(top);
+    expectSameFlatGraph(s, back);
+    s.find("cat")->config.erase("trainable");  // one layer trainable: the block is
+    QCOMPARE(layerEntry(toKeras3Json(s).at("config"), "blk")->at("config").at("trainable"),
+             json(true));
+  }
+
+  void resnet50ResidualBlocksAndStagesInAKerasArchive() {
+    // keras.applications ResNet50 (no top, avg pooling, 32x32 input): 16 residual blocks inside 6
+    // stages, nested three levels deep in config.json and model.weights.h5.
+    ApplicationOptions o;
+    o.includeTop = false;
+    o.pooling = "avg";
+    o.inputShape = Shape{32, 32, 3};
+    ModelSpec s = resnet50(o);
+    QCOMPARE(groupByNamePrefix(s, 2).size(), size_t(16));
+    QCOMPARE(groupByNamePrefix(s, 1).size(), size_t(6));
+    const ModelFile f = fileOf(s, 17);
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("resnet50.keras").toStdString();
+    QElapsedTimer t;
+    t.start();
+    writeKerasArchive(path, f);
+    const qint64 writeMs = t.restart();
+    const ModelFile in = readKerasArchive(path);
+    const qint64 readMs = t.elapsed();
+    qInfo("ResNet50 (no top, %zu weights, %zu blocks): .keras %.1f MB, write %lld ms, read %lld ms",
+          f.weights.size(), s.groups.size(),
+          double(QFileInfo(QString::fromStdString(path)).size()) / 1e6, writeMs, readMs);
+    expectSameFlatGraph(s, in.spec);
+    expectSameBlocks(s, in.spec);
+    QCOMPARE(findBlock(in.spec, "conv4_block6")->parent, std::string("conv4"));
+    expectSameWeights(f.weights, in.weights);
+    Tensor x({1, 32, 32, 3});
+    for (Index i = 0; i < x.size(); ++i) x.data()[i] = std::sin(0.01f * float(i));
+    QVERIFY(bitEqual(predict(s, f.weights, {&x}), predict(in.spec, in.weights, {&x})));
   }
 
   void flatArchivesStillRead() {
