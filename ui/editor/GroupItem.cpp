@@ -188,9 +188,12 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
   painter->drawText(line1, Qt::AlignVCenter | Qt::AlignLeft,
                     QObject::tr("Block \u00B7 %1").arg(count));
   const QRectF line2(12, kHeader + 21, size_.width() - 24, 18);
-  const QString shape = content_.error.isEmpty()
-                            ? QObject::tr("output %1").arg(content_.outputShape)
-                            : QObject::tr("not a valid block");
+  const QString shape =
+      content_.error.isEmpty()
+          ? (content_.outputPorts > 1
+                 ? QObject::tr("%1 outputs %2").arg(content_.outputPorts).arg(content_.outputShape)
+                 : QObject::tr("output %1").arg(content_.outputShape))
+          : QObject::tr("not a valid block");
   painter->setPen(content_.error.isEmpty() ? pal.color(QPalette::Text).lighter(dark ? 80 : 160)
                                            : NodeItem::errorColor());
   painter->drawText(line2, Qt::AlignVCenter | Qt::AlignLeft,
