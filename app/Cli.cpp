@@ -365,7 +365,7 @@ const std::vector<CommandSpec>& commands() {
         {"--weights-h5", "FILE.weights.h5", false, "the weights only, Keras 3 save_weights layout"},
         {"--flatten-blocks", nullptr, false,
          "write the model's blocks as plain layers (default: each block a nested Functional "
-         "model in --h5)"},
+         "model in --keras, --keras3, --h5 and --weights-h5)"},
         {"--onnx", "FILE.onnx", false,
          "an ONNX model (opset 13) with the trained weights; channels_last inputs and outputs"},
         {"--tensorboard", "DIR", false,

@@ -229,6 +229,7 @@ void writeKerasOutputs(const Args& args, const Source& s) {
   file.spec = s.spec;
   file.weights = s.weights;
   file.trainingConfig = s.trainingConfig;
+  if (args.has("--flatten-blocks")) file.spec.groups.clear();  // blocks as plain layers
   if (args.has("--keras")) {
     json tc = effectiveTrainingConfig(s);
     if (tc.is_object() && tc.contains("loss"))
@@ -242,6 +243,7 @@ void writeKerasOutputs(const Args& args, const Source& s) {
         tc["optimizer_config"] = state.trainingConfig["optimizer_config"];
     }
     k.trainingConfig = tc;
+    if (args.has("--flatten-blocks")) k.spec.groups.clear();
     makeParent(args.value("--keras"));
     writeKerasFile(args.value("--keras"), KerasFileFormat::Keras, k);
     std::cout << "wrote Keras 3 archive of " << s.description << " to " << args.value("--keras")
@@ -313,7 +315,9 @@ int cmdExportAll(const Args& args) {
     if (tc.is_object() && tc.contains("loss"))
       tc = CompileOptions::fromTrainingConfig(tc, s.spec.outputs).toTrainingConfig();
     k3.trainingConfig = tc;
-    writeText(args.value("--keras3"), toKeras3Json(s.spec, k3).dump(1) + "\n");
+    ModelSpec spec = s.spec;
+    if (args.has("--flatten-blocks")) spec.groups.clear();
+    writeText(args.value("--keras3"), toKeras3Json(spec, k3).dump(1) + "\n");
     std::cout << "wrote Keras 3 JSON of " << s.description << " to " << args.value("--keras3")
               << "\n";
   }

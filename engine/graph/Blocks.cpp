@@ -4,6 +4,8 @@
 #include <cctype>
 #include <deque>
 #include <functional>
+#include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -19,12 +21,6 @@ using NameSet = std::unordered_set<std::string>;
 
 NameSet nodeSet(const BlockSpec& b) {
   return NameSet(b.nodes.begin(), b.nodes.end());
-}
-
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& e : v) s += (s.empty() ? "" : ", ") + e;
-  return s;
 }
 
 [[noreturn]] void badBlock(const std::string& block, const std::string& why) {
@@ -68,34 +64,50 @@ ModelSpec levelSpec(const ModelSpec& full, const BlockSpec* container, const Sha
   std::unordered_map<std::string, const BlockSpec*> childOf;
   for (const BlockSpec* c : children)
     for (const auto& n : c->nodes) childOf[n] = c;
-  std::unordered_map<std::string, std::string> inputName;  // outside producer -> InputLayer
-  std::string output;
+  using Ref = std::pair<std::string, int>;                 // (node, which output)
+  std::map<Ref, std::string> inputName;                    // outside tensor -> InputLayer
+  std::map<Ref, Ref> childOutput;                          // member tensor -> (child, k)
+  std::unordered_map<std::string, BlockPorts> childPorts;  // child block -> its ports
+  for (const BlockSpec* c : children) {
+    BlockPorts ports = blockPorts(full, *c);
+    for (size_t k = 0; k < ports.outputs.size(); ++k)
+      childOutput[ports.outputs[k]] = {c->name, static_cast<int>(k)};
+    childPorts[c->name] = std::move(ports);
+  }
+  std::vector<Ref> outputs;
   if (container) {
     const BlockPorts ports = blockPorts(full, *container);
-    output = ports.output;
+    outputs = ports.outputs;
     NameSet used;
     for (const auto& n : full.nodes) used.insert(n.name);
     for (const auto& g : full.groups) used.insert(g.name);
-    for (const std::string& p : ports.inputs) {
+    for (size_t k = 0; k < ports.inputs.size(); ++k) {
+      const std::string& p = ports.inputs[k];
+      const int t = ports.inputTensors[k];
       std::string name = container->name + "_input";
       for (int i = 1; used.count(name); ++i) name = container->name + "_input_" + std::to_string(i);
       used.insert(name);
       // Without a report (only the layer order is wanted) the shape does not matter.
       const NodeShapes* shapes = report ? report->find(p) : nullptr;
-      if (report && (!shapes || !shapes->output))
+      const std::optional<Shape> shape =
+          shapes ? shapes->outputAt(static_cast<size_t>(t)) : std::nullopt;
+      if (report && !shape)
         badBlock(container->name, "the shape of its input '" + p + "' is not known");
-      level.nodes.push_back(makeInputLayerNode(name, shapes ? *shapes->output : Shape{kNone, 1}));
+      level.nodes.push_back(makeInputLayerNode(name, shape ? *shape : Shape{kNone, 1}));
       level.inputs.push_back(name);
-      inputName[p] = name;
+      inputName[{p, t}] = name;
     }
   }
-  auto mapRef = [&](const std::string& p) -> std::string {
+  auto mapRef = [&](const std::string& p, int t) -> Ref {
     if (!isInside(p)) {
-      auto it = inputName.find(p);
-      return it != inputName.end() ? it->second : p;
+      auto it = inputName.find({p, t});
+      return it != inputName.end() ? Ref{it->second, 0} : Ref{p, t};
     }
-    auto c = childOf.find(p);
-    return c != childOf.end() ? c->second->name : p;
+    if (auto c = childOf.find(p); c != childOf.end()) {
+      auto it = childOutput.find({p, t});
+      return it != childOutput.end() ? it->second : Ref{c->second->name, 0};
+    }
+    return {p, t};
   };
   std::set<std::string> emitted;
   for (const NodeSpec& n : full.nodes) {
@@ -107,20 +119,31 @@ ModelSpec levelSpec(const ModelSpec& full, const BlockSpec* container, const Sha
       placeholder.name = child->name;
       placeholder.className = "Functional";
       placeholder.config = {{"name", child->name}};
-      for (const std::string& p : blockPorts(full, *child).inputs)
-        placeholder.inputs.push_back(mapRef(p));
+      const BlockPorts& ports = childPorts.at(child->name);
+      for (size_t k = 0; k < ports.inputs.size(); ++k) {
+        const Ref r = mapRef(ports.inputs[k], ports.inputTensors[k]);
+        placeholder.insertInput(placeholder.inputs.size(), r.first, r.second);
+      }
       level.nodes.push_back(std::move(placeholder));
       continue;
     }
     NodeSpec copy = n;
-    for (auto& in : copy.inputs) in = mapRef(in);
+    for (size_t i = 0; i < copy.inputs.size(); ++i) {
+      const Ref r = mapRef(n.inputs[i], n.inputTensor(i));
+      copy.inputs[i] = r.first;
+      copy.setInputTensor(i, r.second);
+    }
     level.nodes.push_back(std::move(copy));
   }
-  if (container) {
-    level.outputs = {mapRef(output)};
-  } else {
+  if (!container) {
     level.inputs = full.inputs;
-    for (const auto& o : full.outputs) level.outputs.push_back(mapRef(o));
+    for (size_t i = 0; i < full.outputs.size(); ++i)
+      outputs.emplace_back(full.outputs[i], full.outputTensor(i));
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Ref r = mapRef(outputs[i].first, outputs[i].second);
+    level.outputs.push_back(r.first);
+    if (r.second != 0) level.setOutputTensor(i, r.second);
   }
   return level;
 }
@@ -128,6 +151,7 @@ ModelSpec levelSpec(const ModelSpec& full, const BlockSpec* container, const Sha
 json levelJson(const ModelSpec& full, const BlockSpec* container, const ShapeReport& report) {
   const ModelSpec level = levelSpec(full, container, &report);
   json j = level.toKerasJson();
+  j["config"] = nestedModelCallIndices(j["config"], 1);
   for (json& entry : j["config"]["layers"]) {
     if (entry["class_name"] != "Functional") continue;
     const BlockSpec* child = findBlock(full, entry["name"].get<std::string>());
@@ -189,27 +213,33 @@ BlockPorts blockPorts(const ModelSpec& spec, const BlockSpec& block) {
   }
   BlockPorts ports;
   std::unordered_map<std::string, std::vector<std::string>> consumers;
+  std::unordered_map<std::string, std::set<int>> leaving;  // member -> its outputs read outside
   for (const NodeSpec& n : spec.nodes) {
     for (const auto& in : n.inputs) consumers[in].push_back(n.name);
-    if (!members.count(n.name)) continue;
-    for (const auto& in : n.inputs)
-      if (!members.count(in) &&
-          std::find(ports.inputs.begin(), ports.inputs.end(), in) == ports.inputs.end())
-        ports.inputs.push_back(in);
+    const bool inside = members.count(n.name) > 0;
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const std::string& in = n.inputs[i];
+      const int t = n.inputTensor(i);
+      if (inside && !members.count(in)) {
+        bool known = false;
+        for (size_t k = 0; k < ports.inputs.size(); ++k)
+          if (ports.inputs[k] == in && ports.inputTensors[k] == t) known = true;
+        if (!known) {
+          ports.inputs.push_back(in);
+          ports.inputTensors.push_back(t);
+        }
+      }
+      if (!inside && members.count(in)) leaving[in].insert(t);
+    }
   }
-  std::vector<std::string> outs;
-  for (const NodeSpec& n : spec.nodes) {
-    if (!members.count(n.name)) continue;
-    bool leaves = std::find(spec.outputs.begin(), spec.outputs.end(), n.name) != spec.outputs.end();
-    for (const auto& c : consumers[n.name])
-      if (!members.count(c)) leaves = true;
-    if (leaves) outs.push_back(n.name);
-  }
-  if (outs.empty()) badBlock(block.name, "nothing outside it reads its layers (it has no output)");
-  if (outs.size() > 1)
-    badBlock(block.name, "it has " + std::to_string(outs.size()) + " outputs (" + joined(outs) +
-                             "); a block has one output");
-  ports.output = outs.front();
+  for (size_t i = 0; i < spec.outputs.size(); ++i)
+    if (members.count(spec.outputs[i])) leaving[spec.outputs[i]].insert(spec.outputTensor(i));
+  for (const NodeSpec& n : spec.nodes)
+    if (auto it = leaving.find(n.name); it != leaving.end())
+      for (int t : it->second) ports.outputs.emplace_back(n.name, t);
+  if (ports.outputs.empty())
+    badBlock(block.name, "nothing outside it reads its layers (it has no output)");
+  ports.output = ports.outputs.front().first;
   // Convex: no path from a member through outside layers back into the block (the nested model
   // would be called on its own output).
   std::deque<std::string> queue;
@@ -230,13 +260,34 @@ BlockPorts blockPorts(const ModelSpec& spec, const BlockSpec& block) {
   return ports;
 }
 
-std::string checkNewBlock(const ModelSpec& spec, const BlockSpec& block) {
-  if (block.name.empty()) return "a block needs a name";
-  for (char c : block.name)
+namespace {
+
+// Why `name` cannot name a new block of `spec` (empty: it can).
+std::string blockNameProblem(const ModelSpec& spec, const std::string& name) {
+  if (name.empty()) return "a block needs a name";
+  for (char c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
-      return "'" + block.name + "' is not a layer name (letters, digits, _ - .)";
-  if (spec.find(block.name)) return "a layer is already named '" + block.name + "'";
-  if (findBlock(spec, block.name)) return "a block is already named '" + block.name + "'";
+      return "'" + name + "' is not a layer name (letters, digits, _ - .)";
+  if (spec.find(name)) return "a layer is already named '" + name + "'";
+  if (findBlock(spec, name)) return "a block is already named '" + name + "'";
+  return {};
+}
+
+}  // namespace
+
+std::string renameBlock(ModelSpec& spec, const std::string& from, const std::string& to) {
+  if (!findBlock(spec, from)) return "no block named '" + from + "'";
+  if (from == to) return {};
+  if (std::string why = blockNameProblem(spec, to); !why.empty()) return why;
+  for (BlockSpec& g : spec.groups) {
+    if (g.name == from) g.name = to;
+    if (g.parent == from) g.parent = to;
+  }
+  return {};
+}
+
+std::string checkNewBlock(const ModelSpec& spec, const BlockSpec& block) {
+  if (std::string why = blockNameProblem(spec, block.name); !why.empty()) return why;
   try {
     blockPorts(spec, block);
   } catch (const SpecError& e) {
@@ -322,15 +373,15 @@ ModelSpec expandNestedModels(ModelSpec spec) {
       throw Error("model JSON: nested model '" + outer.name + "' has " +
                   std::to_string(inner.inputs.size()) + " input(s) but is called on " +
                   std::to_string(outer.inputs.size()));
-    if (inner.outputs.size() != 1)
-      throw Error("model JSON: nested model '" + outer.name + "' has " +
-                  std::to_string(inner.outputs.size()) +
-                  " outputs; a block has one output (flatten it in Keras first)");
-    std::unordered_map<std::string, std::string> map;
-    for (size_t k = 0; k < inner.inputs.size(); ++k) map[inner.inputs[k]] = outer.inputs[k];
-    const std::string out = inner.outputs[0];
-    if (map.count(out))
-      throw Error("model JSON: nested model '" + outer.name + "' returns its input unchanged");
+    if (inner.outputs.empty())
+      throw Error("model JSON: nested model '" + outer.name + "' has no outputs");
+    // Inner input -> the outer tensor it is called on.
+    std::unordered_map<std::string, std::pair<std::string, int>> map;
+    for (size_t k = 0; k < inner.inputs.size(); ++k)
+      map[inner.inputs[k]] = {outer.inputs[k], outer.inputTensor(k)};
+    for (const std::string& out : inner.outputs)
+      if (map.count(out))
+        throw Error("model JSON: nested model '" + outer.name + "' returns its input unchanged");
     NameSet outerNames;
     for (const auto& n : spec.nodes)
       if (n.name != outer.name) outerNames.insert(n.name);
@@ -346,8 +397,11 @@ ModelSpec expandNestedModels(ModelSpec spec) {
       if (outerNames.count(n.name) || n.name == outer.name)
         throw Error("model JSON: layer '" + n.name + "' of nested model '" + outer.name +
                     "' has the name of another layer of the model; rename one of them");
-      for (auto& in : n.inputs)
-        if (auto it = map.find(in); it != map.end()) in = it->second;
+      for (size_t k = 0; k < n.inputs.size(); ++k)
+        if (auto it = map.find(n.inputs[k]); it != map.end()) {
+          n.inputs[k] = it->second.first;
+          n.setInputTensor(k, it->second.second);
+        }
       if (frozen) n.config["trainable"] = false;
       block.nodes.push_back(n.name);
       added.push_back(std::move(n));
@@ -355,11 +409,27 @@ ModelSpec expandNestedModels(ModelSpec spec) {
     spec.nodes.erase(spec.nodes.begin() + static_cast<std::ptrdiff_t>(i));
     spec.nodes.insert(spec.nodes.begin() + static_cast<std::ptrdiff_t>(i), added.begin(),
                       added.end());
+    // Output k of the nested model: the inner model's output k.
+    auto innerOutput = [&](int k) {
+      if (k < 0 || static_cast<size_t>(k) >= inner.outputs.size())
+        throw Error("model JSON: a layer reads output " + std::to_string(k) + " of nested model '" +
+                    outer.name + "', which has " + std::to_string(inner.outputs.size()));
+      return std::make_pair(inner.outputs[static_cast<size_t>(k)],
+                            inner.outputTensor(static_cast<size_t>(k)));
+    };
     for (auto& n : spec.nodes)
-      for (auto& in : n.inputs)
-        if (in == outer.name) in = out;
-    for (auto& o : spec.outputs)
-      if (o == outer.name) o = out;
+      for (size_t k = 0; k < n.inputs.size(); ++k)
+        if (n.inputs[k] == outer.name) {
+          const auto [name, tensor] = innerOutput(n.inputTensor(k));
+          n.inputs[k] = name;
+          n.setInputTensor(k, tensor);
+        }
+    for (size_t k = 0; k < spec.outputs.size(); ++k)
+      if (spec.outputs[k] == outer.name) {
+        const auto [name, tensor] = innerOutput(spec.outputTensor(k));
+        spec.outputs[k] = name;
+        spec.setOutputTensor(k, tensor);
+      }
     spec.groups.push_back(block);
     for (BlockSpec g : inner.groups) {
       if (g.parent.empty()) g.parent = outer.name;
@@ -469,6 +539,50 @@ std::vector<std::string> groupByNamePrefix(ModelSpec& spec, int tokens, int minS
     added.push_back(p);
   }
   return added;
+}
+
+ModelSpec blockLevelSpec(const ModelSpec& spec, const std::string& block,
+                         const ShapeReport* report) {
+  const BlockSpec* container = findBlock(spec, block);
+  if (!block.empty() && !container) throw Error("no block named '" + block + "'");
+  return levelSpec(spec, container, report);
+}
+
+json nestedModelCallIndices(json config, int call) {
+  if (!config.is_object() || !config.contains("layers") || !config["layers"].is_array())
+    return config;
+  NameSet models;
+  for (const json& l : config["layers"])
+    if (l.is_object() && l.contains("class_name") && l["class_name"].is_string() &&
+        isModelClass(l["class_name"].get<std::string>())) {
+      if (l.contains("name") && l["name"].is_string())
+        models.insert(l["name"].get<std::string>());
+      else if (l.contains("config") && l["config"].is_object() && l["config"].contains("name") &&
+               l["config"]["name"].is_string())
+        models.insert(l["config"]["name"].get<std::string>());
+    }
+  if (models.empty()) return config;
+  // A [name, node, tensor(, kwargs)] reference to a nested model: its call index set.
+  auto fix = [&](json& ref) {
+    if (ref.is_array() && ref.size() >= 2 && ref[0].is_string() && ref[1].is_number_integer() &&
+        models.count(ref[0].get<std::string>()) && (ref[1] == 0 || ref[1] == 1))
+      ref[1] = call;
+  };
+  for (json& l : config["layers"]) {
+    if (!l.is_object() || !l.contains("inbound_nodes") || !l["inbound_nodes"].is_array()) continue;
+    for (json& node : l["inbound_nodes"])
+      if (node.is_array())  // Keras 2 / TF.js: [[name, node, tensor, kwargs], ...]
+        for (json& ref : node) fix(ref);
+  }
+  for (const char* key : {"input_layers", "output_layers"}) {
+    if (!config.contains(key) || !config[key].is_array()) continue;
+    json& refs = config[key];
+    if (!refs.empty() && refs[0].is_string())
+      fix(refs);
+    else
+      for (json& ref : refs) fix(ref);
+  }
+  return config;
 }
 
 ModelSpec blockAsModel(const ModelSpec& spec, const std::string& name) {

@@ -20,9 +20,10 @@
 // `_legacy_weights(layer)` orders them (KerasH5 uses blockWeightOrder).
 //
 // A block must be a sub-model: at least one node, no InputLayer, its members convex (no path
-// leaves the block and comes back into it), exactly one output tensor (the member read outside
-// the block or listed as a model output). Blocks nest: a block's `parent` names the block that
-// contains it, whose node list includes the child's nodes.
+// leaves the block and comes back into it), at least one output tensor (a member's output read
+// outside the block or listed as a model output; several make a nested model with several
+// outputs, read outside as ["block", node, k]). Blocks nest: a block's `parent` names the block
+// that contains it, whose node list includes the child's nodes.
 #include <map>
 #include <string>
 #include <vector>
@@ -33,7 +34,12 @@ namespace tessel {
 
 struct BlockPorts {
   std::vector<std::string> inputs;  // producers outside the block, in first-use order
-  std::string output;               // the member whose output leaves the block
+  std::vector<int> inputTensors;    // which output of each producer (parallel to inputs)
+  std::string output;               // the member of the first output (outputs[0].first)
+  // Every tensor leaving the block (read outside it or a model output): (member, which of its
+  // outputs), members in spec order, then by output index. The nested Functional returns them
+  // in this order; output k is ["block", node, k] outside.
+  std::vector<std::pair<std::string, int>> outputs;
 };
 
 // The block's ports in `spec`. Throws SpecError(BadValue) naming the block when it is not a
@@ -54,6 +60,9 @@ std::vector<const BlockSpec*> childBlocks(const ModelSpec& spec, const std::stri
 void addBlock(ModelSpec& spec, BlockSpec block);
 // Removes a block; its children move to its parent. Returns false when there is none.
 bool removeBlock(ModelSpec& spec, const std::string& name);
+// Renames a block (its children follow). Empty when done, else why not (the name is not a layer
+// name, or a layer or another block has it); nothing changes then.
+std::string renameBlock(ModelSpec& spec, const std::string& from, const std::string& to);
 // Drops a node from every block (a removed layer); blocks left empty are removed.
 void forgetNodeInBlocks(ModelSpec& spec, const std::string& node);
 // A renamed layer stays in its blocks.
@@ -103,6 +112,22 @@ std::vector<NestedLayerEntry> blockLevelOrder(const ModelSpec& spec, const std::
 // is free. Returns the blocks added (spec order). keras.applications ResNet50's residual blocks
 // are conv2_block1 ... conv5_block3 with tokens = 2; its stages conv2 ... conv5 with tokens = 1.
 std::vector<std::string> groupByNamePrefix(ModelSpec& spec, int tokens, int minSize = 2);
+
+// One level of the nesting as a model of its own: the whole model (block "") or a block, each
+// child block standing as one "Functional" placeholder node named after it, a block's inputs as
+// InputLayers "<block>_input", "<block>_input_1", ... (with the producers' shapes from `report`;
+// without a report the shapes are placeholders). Throws SpecError as toNestedKerasJson.
+ModelSpec blockLevelSpec(const ModelSpec& spec, const std::string& block,
+                         const ShapeReport* report);
+
+// Keras numbers the calls of a nested model from 1 in a saved config (its node 0 is the one made
+// when the model was built: Keras 2 functional.py get_network_config's _should_skip_first_node,
+// Keras 3 get_config's node_reindexing_map), so a tensor a nested model returns is
+// ["block", 1, 0] in Keras 2 inbound_nodes and in both versions' output_layers (Keras 3's call
+// arguments keep ["block", 0, 0]). `functionalConfig` with those references to a Functional /
+// Model / Sequential layer of its "layers" set to call `call` (0: as Tessel reads them; 1: as
+// Keras 2 writes inbound_nodes and output_layers). Keras 3 {"args"} keras_history is left as it is.
+json nestedModelCallIndices(json functionalConfig, int call);
 
 // The block as a self-contained model (its inputs become InputLayers named "<block>_input",
 // "<block>_input_1", ... with the producers' inferred shapes), for saving to a palette and

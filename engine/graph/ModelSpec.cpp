@@ -252,8 +252,10 @@ void addNode(ModelSpec& spec, std::unordered_set<std::string>& names, NodeSpec n
   spec.nodes.push_back(std::move(node));
 }
 
-ModelSpec parseFunctional(const json& config) {
-  if (!config.is_object()) throw Error("model JSON: functional 'config' must be an object");
+ModelSpec parseFunctional(const json& configIn) {
+  if (!configIn.is_object()) throw Error("model JSON: functional 'config' must be an object");
+  const json config =
+      nestedModelCallIndices(configIn, 0);  // Keras numbers a nested model's calls from 1
   ModelSpec spec;
   spec.name = config.value("name", std::string("model"));
   const json& layers = config.contains("layers") ? config["layers"] : json();

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "engine/core/Error.h"
+#include "engine/graph/Blocks.h"
+#include "engine/graph/LayerOrder.h"
 #include "engine/layers/LayerRegistry.h"
 
 namespace tessel {
@@ -157,9 +159,10 @@ bool isSequentialStack(const ModelSpec& spec) {
   return spec.outputs[0] == spec.nodes.back().name;
 }
 
-json toKeras3Json(const ModelSpec& spec, const Keras3JsonOptions& options) {
-  const ShapeReport shapes = inferShapes(spec);
-  if (options.sequential) return toKeras3Sequential(spec, shapes, options);
+namespace {
+
+// The Functional model of `spec` (no compile_config) with the keras tensors' shapes of `shapes`.
+json functionalKeras3(const ModelSpec& spec, const ShapeReport& shapes) {
   json layers = json::array();
   for (const auto& n : spec.nodes) {
     json layer = {{"module", "keras.layers"},
@@ -227,7 +230,74 @@ json toKeras3Json(const ModelSpec& spec, const Keras3JsonOptions& options) {
                   {"input_layers", std::move(ins)},
                   {"output_layers", std::move(outs)}}},
                 {"registered_name", "Functional"}};
-  return withCompileConfig(std::move(model), options);
+  return model;
+}
+
+// The shapes of one level of the nesting (blockLevelSpec): its layers' from the flat model's
+// report, a child block's placeholder those of its ports, a block input's its InputLayer's.
+ShapeReport levelShapes(const ModelSpec& full, const ModelSpec& level, const ShapeReport& report) {
+  ShapeReport out;
+  for (const NodeSpec& n : level.nodes) {
+    NodeShapes s;
+    if (const NodeShapes* known = report.find(n.name); known && full.find(n.name)) {
+      s = *known;
+    } else if (n.isInput()) {
+      s.output = inputLayerShape(n);
+    } else if (const BlockSpec* b = findBlock(full, n.name)) {
+      const BlockPorts ports = blockPorts(full, *b);
+      for (size_t k = 0; k < ports.inputs.size(); ++k)
+        if (const NodeShapes* ps = report.find(ports.inputs[k]))
+          if (auto shape = ps->outputAt(static_cast<size_t>(ports.inputTensors[k])))
+            s.inputs.push_back(*shape);
+      for (const auto& [member, tensor] : ports.outputs) {
+        const NodeShapes* os = report.find(member);
+        const auto shape = os ? os->outputAt(static_cast<size_t>(tensor)) : std::nullopt;
+        if (s.outputs.empty()) s.output = shape;
+        s.outputs.push_back(shape ? *shape : Shape{});
+      }
+      if (s.outputs.size() == 1) s.outputs.clear();  // one output: `output` alone
+    }
+    out.nodes.emplace_back(n.name, std::move(s));
+  }
+  return out;
+}
+
+// Keras 3 Functional.get_config of one level: a child block is a layer entry of class
+// Functional (module keras.src.models.functional, registered_name "Functional") whose config is
+// the block's own Functional config; its call is an ordinary {"args", "kwargs"} node, its output
+// ["block", 0, 0] in call arguments and ["block", 1, 0] in output_layers (Keras counts a nested
+// model's calls from 1 there, functional.py get_config's node_reindexing_map).
+json nestedFunctionalKeras3(const ModelSpec& full, const std::string& block,
+                            const ShapeReport& report) {
+  const ModelSpec level = inKerasLayerOrder(blockLevelSpec(full, block, &report));
+  json model = functionalKeras3(level, levelShapes(full, level, report));
+  for (json& layer : model["config"]["layers"]) {
+    if (layer["class_name"] != "Functional") continue;
+    const std::string name = layer["name"];
+    if (full.find(name) || !findBlock(full, name)) continue;
+    layer["module"] = "keras.src.models.functional";
+    layer["registered_name"] = "Functional";
+    layer["config"] = nestedFunctionalKeras3(full, name, report)["config"];
+    // A frozen base (every layer frozen) is written as Keras 3 writes base.trainable = False.
+    bool frozen = true;
+    for (const std::string& m : findBlock(full, name)->nodes)
+      if (const NodeSpec* n = full.find(m); n && n->config.value("trainable", true)) frozen = false;
+    layer["config"]["trainable"] = !frozen;
+  }
+  model["config"] = nestedModelCallIndices(model["config"], 1);
+  return model;
+}
+
+}  // namespace
+
+json toKeras3Json(const ModelSpec& spec, const Keras3JsonOptions& options) {
+  if (options.sequential) return toKeras3Sequential(spec, inferShapes(spec), options);
+  if (!spec.groups.empty()) {  // blocks as nested Functional models
+    ModelSpec flat = spec;
+    flat.groups.clear();
+    return withCompileConfig(nestedFunctionalKeras3(spec, "", inferShapes(flat)), options);
+  }
+  return withCompileConfig(functionalKeras3(spec, inferShapes(spec)), options);
 }
 
 bool isKeras3Json(const json& topologyIn) {

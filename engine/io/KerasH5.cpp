@@ -325,12 +325,43 @@ void writeKeras2Weights(const h5::H5Node& g, const ModelSpec& given, const Named
   }
 }
 
+// One level of a model with blocks in the Keras 3 layout (saving_lib.py _save_state): every
+// layer of the level (InputLayers included) at "<prefix>layers/<snake class>[_n]/vars", a child
+// block as a Functional layer ("<prefix>layers/functional/vars", empty) whose own layers follow
+// under "<prefix>layers/functional/layers/...". Same paths as keras3NestedPaths reads.
+void writeKeras3Level(const h5::H5Node& root, const ModelSpec& spec, Model& model,
+                      const std::map<std::string, const Tensor*>& values, const std::string& block,
+                      const std::string& prefix) {
+  const ModelSpec level = inKerasLayerOrder(blockLevelSpec(spec, block, nullptr));
+  std::vector<std::string> classes;
+  for (const auto& n : level.nodes) classes.push_back(n.className);
+  const std::vector<std::string> paths = keras3Paths(classes);
+  for (size_t i = 0; i < level.nodes.size(); ++i) {
+    const NodeSpec& n = level.nodes[i];
+    h5::H5Node vars = root.createGroup(prefix + paths[i] + "/vars");
+    if (!spec.find(n.name)) {  // a child block's placeholder
+      if (findBlock(spec, n.name))
+        writeKeras3Level(root, spec, model, values, n.name, prefix + paths[i] + "/");
+      continue;  // or a block's InputLayer
+    }
+    if (Layer* layer = model.layer(n.name)) {
+      int k = 0;
+      for (const Variable& v : layer->variables())
+        vars.writeTensor(std::to_string(k++), *values.at(n.name + "/" + v.name));
+    }
+  }
+}
+
 void writeKeras3Weights(const h5::H5Node& root, const ModelSpec& given,
                         const NamedWeights& weights) {
   const ModelSpec spec = inKerasLayerOrder(given);
   Model model(spec, 0);
   auto values = weightsFor(model, weights);
-  root.createGroup("vars");  // the model's own variables: none
+  root.createGroup("vars");    // the model's own variables: none
+  if (!spec.groups.empty()) {  // blocks as nested Functional models
+    writeKeras3Level(root, spec, model, values, "", "");
+    return;
+  }
   std::vector<std::string> classes;
   for (const auto& n : spec.nodes) classes.push_back(n.className);
   const std::vector<std::string> paths = keras3Paths(classes);
@@ -553,9 +584,27 @@ std::optional<std::vector<std::string>> keras3Slots(const json& trainingConfig) 
 }
 
 // "dense/kernel" of every trainable variable in Keras model.trainable_variables order.
+// Keras 3 model.trainable_variables order (what the optimizer's slots follow): layers in
+// model.layers order, a nested model's (a block's) variables at its place, in its own order.
+std::vector<std::string> keras3VariableOrder(const ModelSpec& spec) {
+  if (spec.groups.empty()) return kerasLayerOrder(spec);
+  std::vector<std::string> out;
+  try {
+    for (const NestedLayerEntry& e : nestedLayerOrder(spec)) {
+      if (e.block.empty())
+        out.push_back(e.name);
+      else
+        out.insert(out.end(), e.layers.begin(), e.layers.end());
+    }
+  } catch (const std::exception&) {  // blocks that are no sub-models any more: written flat
+    return kerasLayerOrder(spec);
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, Variable*>> keras3Trainable(Model& model) {
   std::vector<std::pair<std::string, Variable*>> out;
-  for (const std::string& name : kerasLayerOrder(model.spec()))
+  for (const std::string& name : keras3VariableOrder(model.spec()))
     if (Layer* layer = model.layer(name))
       for (Variable& v : layer->variables())
         if (v.trainable) out.emplace_back(name + "/" + v.name, &v);

@@ -28,6 +28,7 @@ void BlockOverlay::clear() {
   members_.clear();
   inputs_.clear();
   outputs_.clear();
+  outputPorts_.clear();
   owner_.clear();
   order_.clear();
   visible_.clear();
@@ -48,6 +49,7 @@ void BlockOverlay::sync() {
   members_.clear();
   inputs_.clear();
   outputs_.clear();
+  outputPorts_.clear();
   owner_.clear();
   order_.clear();
   visible_.clear();
@@ -76,10 +78,17 @@ void BlockOverlay::sync() {
     c.frozen = frozen;
     QStringList inputs;
     std::string output;
+    QList<QPair<NodeId, int>> outs;
+    QStringList shapes;
     try {
       const BlockPorts ports = blockPorts(spec, b);
       for (const auto& p : ports.inputs) inputs << q(p);
       output = ports.output;
+      for (const auto& [member, tensor] : ports.outputs) {
+        const NodeId id = doc_->idOf(q(member));
+        outs << qMakePair(id, tensor);
+        shapes << doc_->outputShapeText(id, tensor);
+      }
     } catch (const std::exception& e) {
       c.error = QString::fromUtf8(e.what());
       // Still drawn: its outside producers as ports, its last layer as output.
@@ -94,8 +103,11 @@ void BlockOverlay::sync() {
     inputs_.insert(name, inputs);
     const NodeId out = doc_->idOf(q(output));
     outputs_.insert(name, out);
+    if (outs.isEmpty()) outs << qMakePair(out, 0);
+    outputPorts_.insert(name, outs);
     c.inputPorts = static_cast<int>(inputs.size());
-    c.outputShape = doc_->outputShapeText(out);
+    c.outputPorts = static_cast<int>(outs.size());
+    c.outputShape = shapes.size() > 1 ? shapes.join(", ") : doc_->outputShapeText(out);
     const BlockSpec* parent = findBlock(spec, b.parent);
     const bool hidden = parent && (parent->collapsed || hiddenInside.value(q(parent->name), false));
     hiddenInside.insert(name, hidden);
@@ -149,14 +161,16 @@ void BlockOverlay::layout() {
   }
 }
 
-bool BlockOverlay::route(NodeId from, NodeId to, int port, QPointF& start, QPointF& end) const {
+bool BlockOverlay::route(NodeId from, NodeId to, int port, QPointF& start, QPointF& end,
+                         int output) const {
   GroupItem* a = owner_.value(from);
   GroupItem* b = owner_.value(to);
   if (a && a == b) return false;
   NodeItem* na = scene_->nodeItem(from);
   NodeItem* nb = scene_->nodeItem(to);
   if (a)
-    start = a->outputPortScenePos();
+    start = a->outputPortScenePos(
+        std::max<qsizetype>(0, outputPorts_.value(a->name()).indexOf(qMakePair(from, output))));
   else if (na)
     start = na->outputPortScenePos();
   if (b) {

@@ -37,10 +37,15 @@ class BlockOverlay : public QObject {
   GroupItem* collapsedOwner(NodeId id) const { return owner_.value(id); }
   // The layers of a block (nested blocks' included), document order.
   QList<NodeId> members(const QString& block) const { return members_.value(block); }
-  // Edge ends for from -> to (port): false when both ends are inside one collapsed block.
-  bool route(NodeId from, NodeId to, int port, QPointF& start, QPointF& end) const;
-  // The layer whose output leaves the block (kInvalidNodeId when it has none).
+  // Edge ends for from -> to (port) reading output `output` of `from`: false when both ends are
+  // inside one collapsed block.
+  bool route(NodeId from, NodeId to, int port, QPointF& start, QPointF& end, int output = 0) const;
+  // The layer whose output leaves the block (kInvalidNodeId when it has none): the first output.
   NodeId outputOf(const QString& block) const { return outputs_.value(block, kInvalidNodeId); }
+  // Every output of the block in port order: (layer, which of its outputs).
+  QList<QPair<NodeId, int>> outputsOf(const QString& block) const {
+    return outputPorts_.value(block);
+  }
 
  private:
   GraphScene* scene_;
@@ -49,6 +54,7 @@ class BlockOverlay : public QObject {
   QHash<QString, QList<NodeId>> members_;
   QHash<QString, QStringList> inputs_;  // outside producers, port order
   QHash<QString, NodeId> outputs_;
+  QHash<QString, QList<QPair<NodeId, int>>> outputPorts_;
   QHash<NodeId, GroupItem*> owner_;
   QStringList order_;  // outermost first
   QHash<QString, bool> visible_;

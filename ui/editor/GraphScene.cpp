@@ -12,6 +12,7 @@
 #include "ui/editor/BlockOverlay.h"
 #include "ui/editor/EdgeItem.h"
 #include "ui/editor/GraphCommands.h"
+#include "ui/editor/GroupCommands.h"
 #include "ui/editor/GroupItem.h"
 #include "ui/editor/NodeItem.h"
 
@@ -246,7 +247,8 @@ void GraphScene::updateEdgeGeometry(EdgeItem* edge) {
   if (!a || !b) return;
   // Edges into and out of a collapsed block end on its ports; inside one they are hidden.
   QPointF start, end;
-  const bool shown = blocks_->route(edge->from(), edge->to(), edge->port(), start, end);
+  const bool shown =
+      blocks_->route(edge->from(), edge->to(), edge->port(), start, end, edge->output());
   edge->setVisible(shown);
   if (!shown) return;
   // A node with several outputs: the edge leaves the port of the output it reads.
@@ -396,7 +398,10 @@ GroupItem* GraphScene::groupAt(QPointF scenePos) const {
 void GraphScene::toggleBlock(const QString& block) {
   GroupItem* g = blocks_->item(block);
   if (!g) return;
-  const QString why = doc_->setGroupCollapsed(block, !g->collapsed());
+  // One undo step (GroupCommands.h); without a stack the document directly.
+  const QString why =
+      stack_ ? GraphCommand::push(stack_, GroupsCommand::setCollapsed(doc_, block, !g->collapsed()))
+             : doc_->setGroupCollapsed(block, !g->collapsed());
   if (!why.isEmpty()) emit message(why);
 }
 
@@ -451,14 +456,20 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
   }
   if (event->button() == Qt::LeftButton && !nodeAt(event->scenePos()))
     if (GroupItem* g = groupAt(event->scenePos()); g && g->collapsed()) {
-      const NodeId out = blocks_->outputOf(g->name());
-      if (out != kInvalidNodeId && QLineF(g->outputPortScenePos(), event->scenePos()).length() <=
-                                       NodeItem::kPortRadius + 4) {
+      // The output port under the mouse (a block with several outputs has one per output).
+      const auto outs = blocks_->outputsOf(g->name());
+      int k = 0;
+      while (k < outs.size() && QLineF(g->outputPortScenePos(k), event->scenePos()).length() >
+                                    NodeItem::kPortRadius + 4)
+        ++k;
+      const NodeId out = k < outs.size() ? outs[k].first : kInvalidNodeId;
+      if (out != kInvalidNodeId) {
         dragFrom_ = out;
+        dragOutput_ = outs[k].second;
         dragPath_ = new QGraphicsPathItem;
         dragPath_->setPen(QPen(QColor(0x1e, 0x88, 0xe5), 2, Qt::DashLine));
         dragPath_->setZValue(3);
-        dragPath_->setPath(EdgeItem::curve(g->outputPortScenePos(), event->scenePos()));
+        dragPath_->setPath(EdgeItem::curve(g->outputPortScenePos(k), event->scenePos()));
         addItem(dragPath_);
         event->accept();
         return;
@@ -479,7 +490,10 @@ void GraphScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event) {
     if (NodeItem* from = nodes_.value(dragFrom_)) {
       GroupItem* owner = blocks_->collapsedOwner(dragFrom_);
       dragPath_->setPath(EdgeItem::curve(
-          owner ? owner->outputPortScenePos() : from->outputPortScenePos(dragOutput_),
+          owner ? owner->outputPortScenePos(std::max<qsizetype>(
+                      0,
+                      blocks_->outputsOf(owner->name()).indexOf(qMakePair(dragFrom_, dragOutput_))))
+                : from->outputPortScenePos(dragOutput_),
           event->scenePos()));
     }
     event->accept();

@@ -13,6 +13,7 @@
 #include "engine/graph/Blocks.h"
 #include "ui/editor/BlockLibrary.h"
 #include "ui/editor/BlockOverlay.h"
+#include "ui/editor/BlockRenameEditor.h"
 #include "ui/editor/GraphClipboard.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphEditorWidget.h"
@@ -360,6 +361,10 @@ void GroupActions::addToMenu(QMenu* menu, GroupItem* block) {
     toggle->setObjectName("toggleBlock");
     connect(toggle, &QAction::triggered, this,
             [this, name] { editor_->scene()->toggleBlock(name); });
+    QAction* rename = menu->addAction(tr("Rename Block '%1'...").arg(name));
+    rename->setObjectName("renameBlock");
+    connect(rename, &QAction::triggered, this,
+            [this, name] { BlockRenameEditor::open(editor_->scene(), name); });
     QAction* save = menu->addAction(tr("Save Block '%1' to Palette").arg(name));
     save->setObjectName("saveBlockToPalette");
     connect(save, &QAction::triggered, this, [this, name] { saveToPalette(name); });

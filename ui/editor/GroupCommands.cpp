@@ -43,6 +43,28 @@ GroupsCommand* GroupsCommand::ungroup(GraphDocument* doc, const QString& name) {
   });
 }
 
+GroupsCommand* GroupsCommand::rename(GraphDocument* doc, const QString& from, const QString& to) {
+  return new GroupsCommand(
+      doc, QObject::tr("Rename block %1 to %2").arg(from, to), [from, to](ModelSpec& spec) {
+        return QString::fromStdString(renameBlock(spec, from.toStdString(), to.toStdString()));
+      });
+}
+
+GroupsCommand* GroupsCommand::setCollapsed(GraphDocument* doc, const QString& name,
+                                           bool collapsed) {
+  return new GroupsCommand(
+      doc,
+      (collapsed ? QObject::tr("Collapse block %1") : QObject::tr("Expand block %1")).arg(name),
+      [name, collapsed](ModelSpec& spec) {
+        for (BlockSpec& b : spec.groups)
+          if (b.name == name.toStdString()) {
+            b.collapsed = collapsed;
+            return QString();
+          }
+        return QObject::tr("no block named '%1'").arg(name);
+      });
+}
+
 GroupsCommand* GroupsCommand::groupByPrefix(GraphDocument* doc, int tokens, QStringList* added) {
   return new GroupsCommand(
       doc, QObject::tr("Group by name prefix"), [tokens, added](ModelSpec& spec) {

@@ -24,6 +24,10 @@ class GroupsCommand : public GraphCommand {
   static GroupsCommand* ungroup(GraphDocument* doc, const QString& name);
   // Blocks by layer-name prefix (`tokens` '_'-separated parts); `added` gets their names.
   static GroupsCommand* groupByPrefix(GraphDocument* doc, int tokens, QStringList* added);
+  // Renames a block ("Rename block a to b").
+  static GroupsCommand* rename(GraphDocument* doc, const QString& from, const QString& to);
+  // Collapses or expands a block ("Collapse block a" / "Expand block a").
+  static GroupsCommand* setCollapsed(GraphDocument* doc, const QString& name, bool collapsed);
   // Adds ready-made blocks (a dropped palette block), checked one by one.
   static GroupsCommand* addBlocks(GraphDocument* doc, const std::vector<BlockSpec>& blocks);
 

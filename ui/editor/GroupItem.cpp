@@ -5,6 +5,7 @@
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
 
+#include "ui/editor/BlockRenameEditor.h"
 #include "ui/editor/GraphScene.h"
 #include "ui/editor/NodeItem.h"
 
@@ -28,7 +29,7 @@ void GroupItem::setContent(const Content& c) {
   setFlag(ItemIsMovable, c.collapsed);
   setZValue(c.collapsed ? 1 : -10 + c.depth);
   setToolTip(c.error.isEmpty()
-                 ? QObject::tr("Block '%1': %2 layers (double-click to %3)")
+                 ? QObject::tr("Block '%1': %2 layers (double-click to %3, on the name to rename)")
                        .arg(c.name)
                        .arg(c.layerCount)
                        .arg(c.collapsed ? QObject::tr("expand") : QObject::tr("collapse"))
@@ -37,7 +38,8 @@ void GroupItem::setContent(const Content& c) {
 }
 
 double GroupItem::collapsedHeight() const {
-  return std::max(kHeader + 46.0, kHeader + 8 + kPortGap * std::max(1, content_.inputPorts));
+  const int ports = std::max({1, content_.inputPorts, content_.outputPorts});
+  return std::max(kHeader + 46.0, kHeader + 8 + kPortGap * ports);
 }
 
 void GroupItem::setFrame(const QRectF& inner) {
@@ -68,12 +70,33 @@ QPointF GroupItem::inputPortScenePos(int index) const {
   return mapToScene(QPointF(0, kHeader + span * (index + 1) / (n + 1)));
 }
 
-QPointF GroupItem::outputPortScenePos() const {
-  return mapToScene(QPointF(size_.width(), kHeader + (size_.height() - kHeader) / 2));
+QPointF GroupItem::outputPortScenePos(int index) const {
+  const int n = std::max(1, content_.outputPorts);
+  const double span = size_.height() - kHeader;
+  return mapToScene(QPointF(size_.width(), kHeader + span * (index + 1) / (n + 1)));
 }
 
 QRectF GroupItem::headerRect() const {
   return QRectF(0, 0, size_.width(), kHeader);
+}
+
+namespace {
+QFont titleFont() {
+  QFont title;
+  title.setPointSizeF(10);
+  title.setBold(true);
+  return title;
+}
+QString arrowOf(bool collapsed) {
+  return QString::fromUtf8(collapsed ? "\u25B8 " : "\u25BE ");
+}
+}  // namespace
+
+QRectF GroupItem::titleRect() const {
+  const QFontMetricsF fm(titleFont());
+  const double left = 10 + fm.horizontalAdvance(arrowOf(content_.collapsed));
+  const double right = std::min(left + fm.horizontalAdvance(content_.name), size_.width() - 10);
+  return QRectF(left, 0, std::max(0.0, right - left), kHeader);
 }
 
 QRectF GroupItem::boundingRect() const {
@@ -99,9 +122,7 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
   const QRectF box(QPointF(0, 0), size_);
   QPen outline(content_.error.isEmpty() ? accent : NodeItem::errorColor(), 1.6);
   if (selected) outline = QPen(QColor(0x1e, 0x88, 0xe5), 3);
-  QFont title = painter->font();
-  title.setPointSizeF(10);
-  title.setBold(true);
+  QFont title = titleFont();
   QFont sub = title;
   sub.setPointSizeF(9);
   sub.setBold(false);
@@ -127,10 +148,10 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
     painter->setFont(title);
     painter->setPen(Qt::white);
     const QRectF t = headerRect().adjusted(10, 0, -10, 0);
-    painter->drawText(t, Qt::AlignVCenter | Qt::AlignLeft,
-                      QFontMetricsF(title).elidedText(
-                          QString::fromUtf8("\u25BE ") + content_.name + "  \u00B7  " + count,
-                          Qt::ElideRight, t.width()));
+    painter->drawText(
+        t, Qt::AlignVCenter | Qt::AlignLeft,
+        QFontMetricsF(title).elidedText(arrowOf(false) + content_.name + "  \u00B7  " + count,
+                                        Qt::ElideRight, t.width()));
     return;
   }
 
@@ -158,18 +179,21 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
   painter->setFont(title);
   painter->setPen(Qt::white);
   const QRectF t = headerRect().adjusted(10, 0, -10, 0);
-  painter->drawText(t, Qt::AlignVCenter | Qt::AlignLeft,
-                    QFontMetricsF(title).elidedText(QString::fromUtf8("\u25B8 ") + content_.name,
-                                                    Qt::ElideMiddle, t.width()));
+  painter->drawText(
+      t, Qt::AlignVCenter | Qt::AlignLeft,
+      QFontMetricsF(title).elidedText(arrowOf(true) + content_.name, Qt::ElideMiddle, t.width()));
   painter->setFont(sub);
   painter->setPen(pal.color(QPalette::Text));
   const QRectF line1(12, kHeader + 3, size_.width() - 24, 18);
   painter->drawText(line1, Qt::AlignVCenter | Qt::AlignLeft,
                     QObject::tr("Block \u00B7 %1").arg(count));
   const QRectF line2(12, kHeader + 21, size_.width() - 24, 18);
-  const QString shape = content_.error.isEmpty()
-                            ? QObject::tr("output %1").arg(content_.outputShape)
-                            : QObject::tr("not a valid block");
+  const QString shape =
+      content_.error.isEmpty()
+          ? (content_.outputPorts > 1
+                 ? QObject::tr("%1 outputs %2").arg(content_.outputPorts).arg(content_.outputShape)
+                 : QObject::tr("output %1").arg(content_.outputShape))
+          : QObject::tr("not a valid block");
   painter->setPen(content_.error.isEmpty() ? pal.color(QPalette::Text).lighter(dark ? 80 : 160)
                                            : NodeItem::errorColor());
   painter->drawText(line2, Qt::AlignVCenter | Qt::AlignLeft,
@@ -181,14 +205,18 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
     painter->drawEllipse(mapFromScene(inputPortScenePos(i)), NodeItem::kPortRadius,
                          NodeItem::kPortRadius);
   painter->setBrush(accent);
-  painter->drawEllipse(mapFromScene(outputPortScenePos()), NodeItem::kPortRadius,
-                       NodeItem::kPortRadius);
+  for (int k = 0; k < std::max(1, content_.outputPorts); ++k)
+    painter->drawEllipse(mapFromScene(outputPortScenePos(k)), NodeItem::kPortRadius,
+                         NodeItem::kPortRadius);
 }
 
 void GroupItem::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) {
   if (event->button() != Qt::LeftButton) return QGraphicsItem::mouseDoubleClickEvent(event);
   event->accept();
-  graph_->toggleBlock(content_.name);
+  if (titleRect().contains(event->pos()))
+    BlockRenameEditor::open(graph_, content_.name);
+  else
+    graph_->toggleBlock(content_.name);
 }
 
 QVariant GroupItem::itemChange(GraphicsItemChange change, const QVariant& value) {

@@ -2,11 +2,13 @@
 // A composite block on the canvas (engine/graph/Blocks.h). Expanded, a framed region behind its
 // layers with a header "▾ name · N layers" (only the header takes clicks, so a rubber band can
 // start inside the frame); collapsed, one node-like box with the block name as title, "Block ·
-// N layers" and the output shape, an input port per outside producer and one output port; its
+// N layers" and the output shape, an input port per outside producer and an output port per
+// output (blocks.h: several when several tensors leave it); its
 // layers are hidden and the edges into and out of it end on its ports (GraphScene reroutes them).
-// Double-click toggles collapsed / expanded; dragging a collapsed block moves its layers (one
-// MoveNodes step). The item only displays and forwards gestures; the GraphScene keeps it in step
-// with the document.
+// Double-click toggles collapsed / expanded, except on the title (the block's name), where it
+// opens the in-place rename (BlockRenameEditor); each is one undo step. Dragging a collapsed block
+// moves its layers (one MoveNodes step). The item only displays and forwards gestures; the
+// GraphScene keeps it in step with the document.
 #include <QGraphicsItem>
 #include <QString>
 #include <QStringList>
@@ -26,7 +28,8 @@ class GroupItem : public QGraphicsItem {
     bool collapsed = true;
     int layerCount = 0;
     int inputPorts = 0;
-    QString outputShape;  // "(None, 8, 8, 256)" or empty
+    int outputPorts = 1;  // a block with several outputs has a port per output
+    QString outputShape;  // "(None, 8, 8, 256)" (several: "(None, 3), (None, 2)") or empty
     QString error;        // not a valid block any more (an edit since): drawn red, as tooltip
     bool frozen = false;  // every layer frozen
     int depth = 0;        // nesting depth (inner frames drawn above outer ones)
@@ -47,9 +50,11 @@ class GroupItem : public QGraphicsItem {
   double collapsedHeight() const;
   QRectF sceneBox() const { return QRectF(pos(), size_); }  // frame or box, no ports
   QPointF inputPortScenePos(int index) const;
-  QPointF outputPortScenePos() const;
+  QPointF outputPortScenePos(int index = 0) const;
   // The header band (item coordinates): the part that takes clicks when expanded.
   QRectF headerRect() const;
+  // The block's name in the header (item coordinates): a double-click there renames.
+  QRectF titleRect() const;
 
   QRectF boundingRect() const override;
   QPainterPath shape() const override;

@@ -67,8 +67,9 @@ void rubberBand(GraphEditorWidget& w, QPointF from, QPointF to) {
   QTest::mouseRelease(viewport(w), Qt::LeftButton, {}, p2);
 }
 
+// On the header right of the title (a double-click on the title renames the block).
 QPoint headerOf(GraphEditorWidget& w, GroupItem* g) {
-  return toView(w, g->mapToScene(QPointF(60, GroupItem::kHeader / 2)));
+  return toView(w, g->mapToScene(QPointF(g->titleRect().right() + 14, GroupItem::kHeader / 2)));
 }
 
 QMenu* openMenuAt(GraphEditorWidget& w, QPoint p) {
@@ -166,6 +167,12 @@ class TestEditorBlocks : public QObject {
     QVERIFY(!scene->groupAt(QPointF(305, 300)));
     // And collapses again from its header.
     QTest::mouseDClick(viewport(w), Qt::LeftButton, {}, headerOf(w, g));
+    QVERIFY(doc->groups()[0].collapsed);
+    // Collapse and expand are undo steps of their own.
+    QCOMPARE(w.undoStack()->undoText(), QString("Collapse block block"));
+    w.undoAction()->trigger();
+    QVERIFY(!doc->groups()[0].collapsed);
+    w.undoAction()->trigger();
     QVERIFY(doc->groups()[0].collapsed);
 
     // Undo removes the block (one step), redo brings it back.
@@ -305,6 +312,7 @@ class TestEditorBlocks : public QObject {
     w.undoAction()->trigger();  // stages
     QCOMPARE(w.document()->groups().size(), size_t(16));
     w.undoAction()->trigger();  // the layout
+    w.undoAction()->trigger();  // the expansion of conv2_block1 (an undo step)
     w.undoAction()->trigger();  // the residual blocks
     QVERIFY(w.document()->groups().empty());
   }
