@@ -18,6 +18,7 @@
 #include "engine/core/Error.h"
 #include "engine/io/Keras3Json.h"
 #include "engine/io/KerasArchive.h"
+#include "engine/io/KerasCustomClasses.h"
 #include "engine/io/OnnxExport.h"
 #include "engine/io/PythonExport.h"
 #include "engine/io/TensorBoardExport.h"
@@ -317,7 +318,9 @@ int cmdExportAll(const Args& args) {
     k3.trainingConfig = tc;
     ModelSpec spec = s.spec;
     if (args.has("--flatten-blocks")) spec.groups.clear();
-    writeText(args.value("--keras3"), toKeras3Json(spec, k3).dump(1) + "\n");
+    json keras3 = toKeras3Json(spec, k3);
+    writeCustomClassLayers(keras3);
+    writeText(args.value("--keras3"), keras3.dump(1) + "\n");
     std::cout << "wrote Keras 3 JSON of " << s.description << " to " << args.value("--keras3")
               << "\n";
   }

@@ -10,6 +10,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/io/Keras3Json.h"
+#include "engine/io/KerasCustomClasses.h"
 #include "engine/io/LayerSupport.h"
 #include "engine/train/Model.h"
 
@@ -121,6 +122,7 @@ ModelFile readKerasArchive(const std::string& path) {
   json config = parseMember(zip, path, kConfig);
   ModelFile file;
   file.spec = ModelSpec::fromKerasJson(config);
+  readCustomClassLayers(file.spec);
   requireSupportedLayers(file.spec, path);
   if (config.is_object() && config.contains("compile_config") &&
       config["compile_config"].is_object())
@@ -139,7 +141,9 @@ void writeKerasArchive(const std::string& path, const ModelFile& file) {
   Keras3JsonOptions options;
   if (file.trainingConfig.is_object() && file.trainingConfig.contains("loss"))
     options.trainingConfig = file.trainingConfig;
-  const std::string config = toKeras3Json(inKerasLayerOrder(file.spec), options).dump();
+  json configJson = toKeras3Json(inKerasLayerOrder(file.spec), options);
+  writeCustomClassLayers(configJson);  // registered_name "Custom>Class", as Keras 3 writes
+  const std::string config = configJson.dump();
   const std::string metadata =
       json{{"keras_version", kKeras3Version}, {"date_saved", nowKerasDate()}}.dump();
   const std::vector<std::uint8_t> weights =

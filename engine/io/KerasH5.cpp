@@ -9,6 +9,7 @@
 #include "engine/core/Error.h"
 #include "engine/graph/Blocks.h"
 #include "engine/io/Keras3Json.h"
+#include "engine/io/KerasCustomClasses.h"
 #include "engine/io/LayerSupport.h"
 #include "engine/train/Model.h"
 
@@ -490,6 +491,7 @@ ModelFile readKerasH5Model(const std::string& path) {
   ModelFile file;
   json config = parseJsonAttr(root, "model_config");
   file.spec = ModelSpec::fromKerasJson(config);
+  readCustomClassLayers(file.spec);
   requireSupportedLayers(file.spec, path);
   if (root.hasAttr("training_config")) {
     file.trainingConfig = parseJsonAttr(root, "training_config");
@@ -518,7 +520,9 @@ void writeKerasH5Model(const std::string& path, const ModelFile& file) {
       root.setStrAttr("keras_version", kKeras2Version);
       root.setStrAttr("backend", kBackend);
       // Blocks are written as nested Functional models (flatten: clear spec.groups first).
-      root.setBytesAttr("model_config", toNestedKerasJson(inKerasLayerOrder(file.spec)).dump());
+      json modelConfig = toNestedKerasJson(inKerasLayerOrder(file.spec));
+      writeCustomClassLayers(modelConfig);
+      root.setBytesAttr("model_config", modelConfig.dump());
       if (file.trainingConfig.is_object())
         root.setBytesAttr("training_config", file.trainingConfig.dump());
       root.setStrAttr("generated_by", std::string("Tessel Studio ") + TESSEL_VERSION);

@@ -1,15 +1,19 @@
 // Project-wide custom layer classes: the custom_classes table (and the migration that adds it to
 // version-1 files), and model.json writing a CustomLayer as Keras's registered custom class.
 #include <sqlite3.h>
+#include <zip.h>
 #include <QtTest>
 
 #include <filesystem>
 #include <fstream>
 
 #include "engine/core/Error.h"
+#include "engine/io/KerasArchive.h"
 #include "engine/io/KerasCustomClasses.h"
+#include "engine/io/KerasH5File.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/store/Project.h"
+#include "engine/train/Model.h"
 #include "tests/engine/train/TrainTestUtil.h"
 
 using namespace tessel;
@@ -177,6 +181,61 @@ class TestCustomClasses : public QObject {
       if (!threw) qWarning() << e.what();
     }
     QVERIFY(threw);
+  }
+
+  // .keras (Keras 3 config.json: class_name and registered_name "Custom>Class") and .h5 (Keras 2
+  // model_config) write a CustomLayer as its registered class too (read back as the class, so the
+  // name was written), with the same predictions.
+  void kerasArchiveAndH5RegisteredClass() {
+    json cfg = customLayerConfigFor("CustomizedDenseLayer", denseClass());
+    ModelSpec spec =
+        makeSpec({inputNode("in", {3}), node("cd", "CustomLayer", {"in"}, cfg)}, {"in"}, {"cd"});
+    Model model(spec, 5);
+    ModelFile written;
+    written.spec = spec;
+    for (auto& [name, var] : model.namedWeights()) written.weights.emplace_back(name, var->value);
+    Tensor x({2, 3});
+    for (Index i = 0; i < x.size(); ++i) x[i] = 0.1f * float(i) - 0.2f;
+    RunContext ctx;
+    model.forward({&x}, false, ctx);
+    const Tensor expected = model.output(0);
+    for (const char* name : {"custom.keras", "custom.h5"}) {
+      const std::string path = file(name);
+      writeKerasFile(path, kerasFileFormatForPath(path), written);
+      ModelFile back = readAnyModelFile(path);
+      const NodeSpec* cd = back.spec.find("cd");
+      QVERIFY2(cd, name);
+      QCOMPARE(cd->className, std::string("CustomLayer"));
+      QCOMPARE(cd->config["custom_class"].get<std::string>(), std::string("CustomizedDenseLayer"));
+      QCOMPARE(cd->config["call"], denseClass()["call"]);
+      Model again(back.spec, 0);
+      again.loadNamedWeights(back.weights);
+      RunContext ctx2;
+      again.forward({&x}, false, ctx2);
+      const Tensor& y = again.output(0);
+      QCOMPARE(y.shape(), expected.shape());
+      for (Index i = 0; i < y.size(); ++i) QCOMPARE(y[i], expected[i]);
+    }
+    // What the files say: the class name, and Keras 3's registered name in config.json.
+    const json h5Config =
+        json::parse(h5::H5Node::openFile(file("custom.h5")).stringAttr("model_config"));
+    QVERIFY2(h5Config.dump().find(R"("class_name":"CustomizedDenseLayer")") != std::string::npos,
+             h5Config.dump().c_str());
+    int err = 0;
+    zip_t* z = zip_open(file("custom.keras").c_str(), ZIP_RDONLY, &err);
+    QVERIFY(z);
+    zip_stat_t st;
+    QCOMPARE(zip_stat(z, "config.json", 0, &st), 0);
+    std::string text(st.size, '\0');
+    zip_file_t* f = zip_fopen(z, "config.json", 0);
+    QVERIFY(f);
+    QCOMPARE(zip_fread(f, text.data(), st.size), zip_int64_t(st.size));
+    zip_fclose(f);
+    zip_discard(z);
+    QVERIFY2(
+        text.find(R"("class_name":"CustomizedDenseLayer")") != std::string::npos &&
+            text.find(R"("registered_name":"Custom>CustomizedDenseLayer")") != std::string::npos,
+        text.c_str());
   }
 };
 
