@@ -19,11 +19,12 @@ enum DataSourceKind {
   CsvKind,
   ImageFolderKind,
   TfRecordKind,
-  TextKind
+  TextKind,
+  SequenceKind
 };
 inline constexpr const char* kDataKinds[] = {
     "fashion_mnist", "fashion_mnist_localization", "idx", "csv", "image_folder", "tfrecord",
-    "text"};
+    "text",          "fashion_mnist_sequence"};
 // Kinds read from a file or folder the person chooses.
 inline bool isFileKind(int kind) {
   return kind == IdxKind || kind == CsvKind || kind == ImageFolderKind || kind == TfRecordKind ||

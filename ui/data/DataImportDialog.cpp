@@ -21,6 +21,7 @@
 #include "ui/data/ImageFolderSourcePage.h"
 #include "ui/data/NormalizationPage.h"
 #include "ui/data/PipelinePage.h"
+#include "ui/data/SequenceSourcePage.h"
 #include "ui/data/SourcePage.h"
 #include "ui/data/SplitPage.h"
 #include "ui/data/TextSourcePage.h"
@@ -125,6 +126,10 @@ void DataImportDialog::wireSource() {
   connect(source_->tfrecord()->compressionCombo(), &QComboBox::currentIndexChanged, this,
           &DataImportDialog::reload);
   connect(source_->text(), &TextSourcePage::optionsChanged, this, &DataImportDialog::reload);
+  auto* sequence = source_->findChild<SequenceSourcePage*>();
+  connect(sequence, &SequenceSourcePage::optionsChanged, this, &DataImportDialog::reload);
+  connect(sequence, &SequenceSourcePage::optionsChanged, this,
+          &DataImportDialog::forgetStatistics);
 }
 
 void DataImportDialog::wireSplit() {
@@ -294,10 +299,10 @@ void DataImportDialog::updatePage() {
   const int kind = source_->kind();
   source_->showKind(kind);
   // Split: built-in sets have their own split (the localization set takes the seed).
-  split_->setSourceKind(isFileKind(kind), kind == LocalizationKind);
+  split_->setSourceKind(isFileKind(kind), kind == LocalizationKind || kind == SequenceKind);
   norm_->setSourceKind(kind);
-  // Augmentation: image sources only.
-  aug_->setImageSource(kind != CsvKind && kind != TextKind);
+  // Augmentation: image sources only (a flipped strip would no longer match its label order).
+  aug_->setImageSource(kind != CsvKind && kind != TextKind && kind != SequenceKind);
   pipeline_->setStreamed(kind == TfRecordKind);
 }
 

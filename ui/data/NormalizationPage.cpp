@@ -104,6 +104,8 @@ void NormalizationPage::update() {
     note = tr("Built-in Fashion-MNIST is standardised with one mean/std.");
   else if (kind_ == LocalizationKind)
     note = tr("The generated localization images are in [0, 1].");
+  else if (kind_ == SequenceKind)
+    note = tr("The generated strips are in [0, 1] (uint8 pixels scaled by 1/255).");
   else if (mode == NormRescale)
     note = tr("x * factor, as Keras's Rescaling layer (1/255 maps 0..255 to 0..1).");
   else if (mode == NormGlobal)

@@ -14,6 +14,7 @@
 #include "ui/data/IdxSourcePage.h"
 #include "ui/data/ImageFolderSourcePage.h"
 #include "ui/data/LocalizationSourcePage.h"
+#include "ui/data/SequenceSourcePage.h"
 #include "ui/data/TextSourcePage.h"
 #include "ui/data/TfRecordSourcePage.h"
 
@@ -32,6 +33,8 @@ SourcePage::SourcePage(QWidget* parent) : QWidget(parent) {
   kind_->addItem(tr("TFRecord shards (tf.train.Example)"), kDataKinds[TfRecordKind]);
   kind_->addItem(tr("Text (CSV column, class folders, sentence pairs, fortunes)"),
                  kDataKinds[TextKind]);
+  kind_->addItem(tr("Fashion-MNIST sequences for CTC (generated strips)"),
+                 kDataKinds[SequenceKind]);
   source->addRow(tr("Source"), kind_);
   auto* pathRow = new QHBoxLayout;
   path_ = new QLineEdit(this);
@@ -52,6 +55,7 @@ SourcePage::SourcePage(QWidget* parent) : QWidget(parent) {
   pages_->addWidget(image_ = new ImageFolderSourcePage(this));
   pages_->addWidget(tfrecord_ = new TfRecordSourcePage(this));
   pages_->addWidget(text_ = new TextSourcePage(this));
+  pages_->addWidget(new SequenceSourcePage(this));
   connect(text_, &TextSourcePage::pathSuggested, path_, &QLineEdit::setText);
   layout->addWidget(pages_, 1);
 }

@@ -147,6 +147,7 @@ GraphEditorWidget::GraphEditorWidget(QWidget* parent) : QWidget(parent) {
   updateActions();
 
   connect(palette_, &LayerPalette::layerActivated, this, &GraphEditorWidget::addLayerAtCentre);
+  connect(inspector_, &NodeInspector::outputShapePreview, scene_, &GraphScene::previewOutputShape);
   connect(palette_, &LayerPalette::customClassMenuRequested, this,
           [this](const QString& cls, QPoint pos) { showCustomClassMenu(this, cls, pos); });
   connect(scene_, &GraphScene::message, this, &GraphEditorWidget::showMessage);

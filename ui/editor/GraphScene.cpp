@@ -241,6 +241,18 @@ void GraphScene::labelEdge(EdgeItem* edge) {
   if (edge->toolTip() != tip) edge->setToolTip(tip);
 }
 
+void GraphScene::previewOutputShape(NodeId id, const QString& shape) {
+  for (const auto& list : edgesInto_)
+    for (EdgeItem* e : list) {
+      if (e->from() != id || e->output() != 0) continue;
+      if (shape.isEmpty())
+        labelEdge(e);
+      else
+        e->setLabel(shape);
+      updateEdgeGeometry(e);
+    }
+}
+
 void GraphScene::updateEdgeGeometry(EdgeItem* edge) {
   NodeItem* a = nodes_.value(edge->from());
   NodeItem* b = nodes_.value(edge->to());

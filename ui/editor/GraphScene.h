@@ -74,6 +74,11 @@ class GraphScene : public QGraphicsScene {
   // menu (fixes, cut/copy/paste, ...).
   void contextMenuRequested(tessel::ui::NodeId node, QPoint screenPos);
 
+ public:
+  // While an expression of node `id` is typed (not yet committed), its outgoing edges of output 0
+  // show the shape it would give; an empty shape puts the current labels back.
+  void previewOutputShape(NodeId id, const QString& shape);
+
  protected:
   void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
   void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;

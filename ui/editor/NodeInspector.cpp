@@ -216,6 +216,12 @@ QWidget* NodeInspector::makeEditor(const ParamSpec& p) {
     connect(field, &ExpressionField::committed, this,
             [this, key](const QString& t) { commit(key, json(t.toStdString())); });
     connect(doc_, &GraphDocument::validated, field, &ExpressionField::recheck);
+    connect(field, &ExpressionField::checked, this, [this, field, key](bool ok) {
+      const NodeSpec* n = doc_->node(node_);
+      if (!n) return;
+      const bool draft = n->config.value(key, json()) != json(field->text().toStdString());
+      emit outputShapePreview(node_, ok && draft ? field->shapeText() : QString());
+    });
     setters_[key] = [field](const json& v) { field->setText(jsonText(v)); };
     return field;
   }

@@ -51,6 +51,9 @@ class NodeInspector : public QWidget {
   // The form was built again (another node, or the same one after a type change): its field
   // widgets are new (SearchMarks offers them again).
   void formRebuilt();
+  // A Lambda expression / CustomLayer call being typed checks good: the output shape it would
+  // give (edges show it before the commit); empty when the text is committed, bad, or unchanged.
+  void outputShapePreview(tessel::ui::NodeId node, const QString& shape);
 
  private:
   void rebuild();

@@ -623,6 +623,61 @@ class TestUiDataImport : public QObject {
     QCOMPARE(built.train.x.size(), j["options"]["inputs"].size());
   }
 
+  // The generated Fashion-MNIST sequence set (CTC strips) is a source of its own: its fields
+  // typed, min <= max kept, augmentation off (a flipped strip no longer reads in its label's
+  // order), the settings round-trip, and they build (N, 28, 28*max, 1) strips with (N, max) labels.
+  void sequenceSourceFields() {
+    DataImportDialog d;
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    chooseKind(d, "fashion_mnist_sequence");
+    auto* count = d.findChild<QSpinBox*>("seqCountSpin");
+    auto* valid = d.findChild<QSpinBox*>("seqValidSpin");
+    auto* maxLen = d.findChild<QSpinBox*>("seqLengthSpin");
+    auto* minLen = d.findChild<QSpinBox*>("seqMinLengthSpin");
+    QVERIFY(count && valid && maxLen && minLen);
+    QVERIFY(count->isVisible());
+    QVERIFY(!d.pathEdit()->isEnabled());
+    QVERIFY(!d.flipVerticalCheck()->isEnabled());
+    typeNumber(count, "96");
+    typeNumber(valid, "32");
+    typeNumber(minLen, "5");  // above the max (4): the max follows
+    QCOMPARE(maxLen->value(), 5);
+    typeNumber(maxLen, "3");  // below the min: the min follows
+    QCOMPARE(minLen->value(), 3);
+    typeNumber(minLen, "2");
+    // The result line follows the fields.
+    QVERIFY2(d.resultLabel()->text().contains("x (96, 28, 84, 1), y (96, 3)"),
+             qPrintable(d.resultLabel()->text()));
+    QVERIFY(d.resultLabel()->text().contains("validation 32 strips"));
+    if (const QByteArray dir = qgetenv("TESSEL_SCREENSHOTS"); !dir.isEmpty())
+      d.grab().save(QString::fromLocal8Bit(dir) + "/dataimport_sequence_source.png");
+    const DataSettings s = DataSettings::fromJson(d.settings());
+    QCOMPARE(s.kind, std::string("fashion_mnist_sequence"));
+    QCOMPARE(s.options.value("count", 0), 96);
+    QCOMPARE(s.options.value("validation_count", 0), 32);
+    QCOMPARE(s.options.value("length", 0), 3);
+    QCOMPARE(s.options.value("min_length", 0), 2);
+    QVERIFY(s.options.value("seed", 0) >= 1);
+    DataImportDialog back;
+    back.setSettings(s.toJson());
+    compareSettings(back.settings(), s.toJson());
+    QCOMPARE(back.findChild<QSpinBox*>("seqLengthSpin")->value(), 3);
+
+    if (!fashionMnistAvailable()) QSKIP("dataset-fashion-mnist is not installed");
+    const BuiltData b = buildDataset(s);
+    QCOMPARE(b.train.x[0].shape(), (Shape{96, 28, 84, 1}));
+    QCOMPARE(b.train.y[0].shape(), (Shape{96, 3}));
+    QVERIFY(b.validation);
+    QCOMPARE(b.validation->x[0].shape(), (Shape{32, 28, 84, 1}));
+    // 2..3 items per strip: label columns beyond the count are the blank 0.
+    for (Index r = 0; r < 96; ++r) {
+      int items = 0;
+      for (Index c = 0; c < 3; ++c) items += b.train.y[0].value(r * 3 + c) != 0;
+      QVERIFY2(items >= 2 && items <= 3, qPrintable(QString::number(items)));
+    }
+  }
+
   // The bundled localization example trains on the generated 64x64 set by default: one x
   // (N, 64, 64, 1) and two targets, class (N,) and box (N, 4).
   void localizationExampleData() {

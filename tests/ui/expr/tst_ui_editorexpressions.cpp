@@ -1,8 +1,8 @@
 // The inspector's expression editors with real widgets (offscreen): a Lambda's expression and a
 // CustomLayer's call are ExpressionFields. Typing a bad expression shows the error with a caret
 // under its character (column), turns the field red and commits nothing; fixing it shows the new
-// output shape as typed, and Return commits it: the edge out of the layer and the summary table
-// show the new shape, one undo step.
+// output shape as typed (the edge out of the layer previews it), and Return commits it: the edge
+// and the summary table show the new shape, one undo step.
 #include <QLabel>
 #include <QUndoStack>
 
@@ -104,7 +104,16 @@ class TestUiEditorExpressions : public QObject {
     QVERIFY(!f->lineEdit()->property("exprError").toBool());
     QCOMPARE(f->shapeText(), QString("(None, 6)"));
     QVERIFY(f->statusLabel()->text().contains("(None, 6)"));
-    QCOMPARE(edgeLabel(w, "lambda", "dense"), QString("(None, 3)"));  // not yet committed
+    // The edge previews the shape as typed; nothing is committed yet.
+    QCOMPARE(edgeLabel(w, "lambda", "dense"), QString("(None, 6)"));
+    QCOMPARE(w.document()->node("lambda")->config["expression"], json("tf.nn.softplus(x)"));
+    QCOMPARE(w.undoStack()->count(), undoBefore);
+    // A typo on the way: the edge shows the committed shape again; fixed: the preview is back.
+    type(f, "tf.concat([x, tf.square(x)], axis=-1", false);
+    QVERIFY(!f->isValid());
+    QCOMPARE(edgeLabel(w, "lambda", "dense"), QString("(None, 3)"));
+    type(f, "tf.concat([x, tf.square(x)], axis=-1)", false);
+    QCOMPARE(edgeLabel(w, "lambda", "dense"), QString("(None, 6)"));
     QTest::keyClick(f->lineEdit(), Qt::Key_Return);
     QCOMPARE(w.document()->node("lambda")->config["expression"],
              json("tf.concat([x, tf.square(x)], axis=-1)"));
