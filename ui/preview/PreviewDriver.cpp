@@ -139,7 +139,12 @@ class PreviewObserver : public TrainObserver {
       probe_->predict(xPtr_);
     }
     for (const std::string& name : probe_->layers())
-      if (const Tensor* s = probe_->scores(name)) out.attention.emplace_back(name, *s);
+      if (const Tensor* s = probe_->scores(name)) {
+        out.attention.emplace_back(name, *s);
+        const Tensor* q = probe_->queryMask(name);
+        const Tensor* k = probe_->keyMask(name);
+        out.attentionMasks.emplace_back(q ? *q : Tensor(), k ? *k : Tensor());
+      }
     return out;
   }
 
