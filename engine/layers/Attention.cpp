@@ -190,8 +190,8 @@ void Attention::forward(const std::vector<const Tensor*>& xs, Tensor& y, RunCont
     dp_.resize({tq, tv});
   }
   // Keras 2: mask = [query_mask, value_mask]; the key's mask is not read.
-  const float* qMask = attention::inputMaskOf(ctx, 0, n, tq, className_ + " '" + name_ + "'");
-  const float* vMask = attention::inputMaskOf(ctx, 1, n, tv, className_ + " '" + name_ + "'");
+  const float* qMask = attention::inputMaskOf(ctx, 0, n, tq, *this);
+  const float* vMask = attention::inputMaskOf(ctx, 1, n, tv, *this);
   if (qMask) {
     queryMask_.resize({n, tq});
     std::copy(qMask, qMask + n * tq, queryMask_.data());

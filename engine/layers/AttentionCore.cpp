@@ -66,14 +66,13 @@ void drawDropoutMask(Tensor& mul, const Shape& shape, double rate, Rng& rng) {
   for (Index i = 0; i < mul.size(); ++i) mul[i] = rng.uniform() >= float(rate) ? keep : 0.0f;
 }
 
-const float* inputMaskOf(const RunContext& ctx, size_t port, Index n, Index t,
-                         const std::string& layer) {
+const float* inputMaskOf(const RunContext& ctx, size_t port, Index n, Index t, const Layer& layer) {
   const Tensor* m = ctx.inputMask(port);
   if (!m) return nullptr;
   if (m->size() != n * t)
-    throw Error(layer + ": the mask of input " + std::to_string(port) + " has shape " +
-                shapeToString(m->shape()) + ", expected " + std::to_string(n) + " x " +
-                std::to_string(t) + " steps");
+    throw Error(layer.className() + " '" + layer.name() + "': the mask of input " +
+                std::to_string(port) + " has shape " + shapeToString(m->shape()) + ", expected " +
+                std::to_string(n) + " x " + std::to_string(t) + " steps");
   return m->data();
 }
 

@@ -35,8 +35,7 @@ void drawDropoutMask(Tensor& mul, const Shape& shape, double rate, Rng& rng);
 
 // The mask of input `port` for a batch of n samples of t steps each (size n * t), or nullptr when
 // that input carries none. Throws Error naming the layer when the mask does not fit.
-const float* inputMaskOf(const RunContext& ctx, size_t port, Index n, Index t,
-                         const std::string& layer);
+const float* inputMaskOf(const RunContext& ctx, size_t port, Index n, Index t, const Layer& layer);
 
 // "config 'use_causal_mask'" or Keras 2's deprecated constructor argument 'causal' (Attention).
 bool causalFromConfig(const json& config);

@@ -223,10 +223,10 @@ void MultiHeadAttention::forward(const std::vector<const Tensor*>& xs, Tensor& y
   }
   // Keras 2 _compute_attention_mask: query_mask[:, :, None] & value_mask[:, None, :] &
   // key_mask[:, None, :] & causal.
-  const std::string who = "MultiHeadAttention '" + name_ + "'";
-  const float* qMask = attention::inputMaskOf(ctx, 0, d.n, d.tq, who);
-  const float* colMask = attention::inputMaskOf(ctx, 1, d.n, d.tv, who);
-  if (const float* kMask = xs.size() > 2 ? attention::inputMaskOf(ctx, 2, d.n, d.tv, who) : nullptr;
+  const float* qMask = attention::inputMaskOf(ctx, 0, d.n, d.tq, *this);
+  const float* colMask = attention::inputMaskOf(ctx, 1, d.n, d.tv, *this);
+  if (const float* kMask =
+          xs.size() > 2 ? attention::inputMaskOf(ctx, 2, d.n, d.tv, *this) : nullptr;
       kMask && kMask != colMask) {
     colMask_.resize({d.n, d.tv});
     for (Index i = 0; i < d.n * d.tv; ++i)
