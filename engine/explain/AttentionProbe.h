@@ -11,6 +11,10 @@
 //
 // Shapes: Attention / AdditiveAttention give (N, Tq, Tv), MultiHeadAttention (N, heads, Tq, Tv)
 // (rank > 3 inputs attend over their flattened axes). Rows are query steps, columns key steps.
+// Masks: with Keras masks on the layer's inputs (Embedding(mask_zero=True) upstream) the probe
+// also copies the masks the layer saw: the query's (N, Tq) and the keys' (N, Tv) (the value's
+// mask, ANDed with the key's for MultiHeadAttention, as the layer uses them), so a heat map can
+// show the real steps only.
 #include <string>
 #include <vector>
 
@@ -28,6 +32,12 @@ struct AttentionMatrix {
   std::vector<float> values;
   float at(Index i, Index j) const { return values[static_cast<size_t>(i * cols + j)]; }
   bool empty() const { return values.empty(); }
+  // The masks the layer saw for this sample: rowMask (rows) for the query steps, colMask (cols)
+  // for the key steps, 1 real, 0 padding; empty when that input carried no mask.
+  std::vector<char> rowMask, colMask;
+  // The real steps: the last unmasked step + 1 (rows / cols without a mask).
+  Index realRows() const;
+  Index realCols() const;
 };
 
 class AttentionProbe {
@@ -50,17 +60,27 @@ class AttentionProbe {
   const Tensor* scores(const std::string& layer) const;
   // Heads of a captured layer (1 for Attention / AdditiveAttention; 0 when unknown).
   Index heads(const std::string& layer) const;
-  // One sample of a captured layer: head `head`, or with head -1 the mean over the heads.
-  // Empty when the layer, sample or head is unknown.
+  // The masks captured with the weights: query (N, Tq), keys (N, Tv); nullptr when none.
+  const Tensor* queryMask(const std::string& layer) const;
+  const Tensor* keyMask(const std::string& layer) const;
+  // One sample of a captured layer: head `head`, or with head -1 the mean over the heads, with
+  // its masks. Empty when the layer, sample or head is unknown.
   AttentionMatrix matrix(const std::string& layer, Index sample, int head = -1) const;
-  // The same from a captured tensor (rank 3 or 4).
-  static AttentionMatrix matrix(const Tensor& scores, Index sample, int head = -1);
+  // The same from a captured tensor (rank 3 or 4) and optional masks (N, Tq) / (N, Tv).
+  static AttentionMatrix matrix(const Tensor& scores, Index sample, int head = -1,
+                                const Tensor* queryMask = nullptr, const Tensor* keyMask = nullptr);
 
  private:
   Model& model_;
   std::vector<Layer*> layers_;
   std::vector<std::string> names_;
   std::vector<Tensor> captured_;  // per layer; empty before capture()
+  // Per layer: where its query, value and key come from ((node, output); key empty: the value).
+  struct Feeds {
+    std::pair<std::string, int> query, value, key;
+  };
+  std::vector<Feeds> feeds_;
+  std::vector<Tensor> queryMasks_, keyMasks_;  // per layer; size 0: no mask
 };
 
 }  // namespace tessel

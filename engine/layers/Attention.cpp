@@ -189,11 +189,20 @@ void Attention::forward(const std::vector<const Tensor*>& xs, Tensor& y, RunCont
     drawDropoutMask(dropMul_, {n, tq, tv}, dropout_, rng);
     dp_.resize({tq, tv});
   }
+  // Keras 2: mask = [query_mask, value_mask]; the key's mask is not read.
+  const float* qMask = attention::inputMaskOf(ctx, 0, n, tq, *this);
+  const float* vMask = attention::inputMaskOf(ctx, 1, n, tv, *this);
+  if (qMask) {
+    queryMask_.resize({n, tq});
+    std::copy(qMask, qMask + n * tq, queryMask_.data());
+  } else {
+    queryMask_ = Tensor();
+  }
   y.resize({n, tq, dv});
   for (Index b = 0; b < n; ++b) {
     float* p = probs_.data() + b * tq * tv;
     scores(q.data() + b * tq * d, k.data() + b * tv * d, tq, tv, d, p);
-    maskedSoftmaxRows(p, tq, tv, causal_);
+    maskedSoftmaxRows(p, tq, tv, causal_, vMask ? vMask + b * tv : nullptr);
     const float* pd = p;
     if (dropped_) {
       const float* m = dropMul_.data() + b * tq * tv;
@@ -203,6 +212,9 @@ void Attention::forward(const std::vector<const Tensor*>& xs, Tensor& y, RunCont
     ConstUnalignedMatrixMap P(pd, tq, tv), V(v.data() + b * tv * dv, tv, dv);
     UnalignedMatrixMap Y(y.data() + b * tq * dv, tq, dv);
     Y.noalias() = P * V;
+    if (qMask)  // Keras: result *= query_mask[..., None]
+      for (Index i = 0; i < tq; ++i)
+        if (qMask[b * tq + i] == 0.0f) Y.row(i).setZero();
   }
   if (Tensor* scores = returnScores_ ? ctx.extraOutput(1) : nullptr) scores->copyFrom(probs_);
 }
@@ -210,7 +222,7 @@ void Attention::forward(const std::vector<const Tensor*>& xs, Tensor& y, RunCont
 // ---- backward ---------------------------------------------------------------------------------
 // dP' = dY Vᵀ, dV = P'ᵀ dY; dP = dP' ⊙ keep; dS = P ⊙ (dP − rowsum(dP ⊙ P)); dQ, dK (and the
 // scale variables) from dS through the score function. With two inputs the key is the value:
-// its gradient is added to the value's.
+// its gradient is added to the value's. A query mask zeroes dY's padded rows first (y = r ⊙ m).
 void Attention::backward(const std::vector<const Tensor*>& xs, const Tensor&, const Tensor& dy,
                          const std::vector<Tensor*>& dx, RunContext& ctx) {
   const Tensor* dScores = returnScores_ ? ctx.extraOutputGrad(1) : nullptr;  // dL/dP directly
@@ -229,11 +241,21 @@ void Attention::backward(const std::vector<const Tensor*>& xs, const Tensor&, co
   dk.setZero();
   ds.resize({tq, tv});
   pd.resize({tq, tv});
+  const Tensor* dyp = &dy;
+  if (queryMask_.size() > 0) {
+    if (queryMask_.size() != n * tq)
+      throw Error(className_ + " '" + name_ + "': backward does not fit the last forward");
+    dyMasked_.copyFrom(dy);
+    for (Index r = 0; r < n * tq; ++r)
+      if (queryMask_[r] == 0.0f) std::fill_n(dyMasked_.data() + r * dv, dv, 0.0f);
+    dyp = &dyMasked_;
+  }
   for (Index b = 0; b < n; ++b) {
     const float* p = probs_.data() + b * tq * tv;
     const float* m = dropped_ ? dropMul_.data() + b * tq * tv : nullptr;
     for (Index i = 0; i < tq * tv; ++i) pd[i] = m ? p[i] * m[i] : p[i];
-    ConstUnalignedMatrixMap dY(dy.data() + b * tq * dv, tq, dv), V(v.data() + b * tv * dv, tv, dv);
+    ConstUnalignedMatrixMap dY(dyp->data() + b * tq * dv, tq, dv),
+        V(v.data() + b * tv * dv, tv, dv);
     MatrixMap dP = ds.matrix(tq, tv);
     dP.noalias() = dY * V.transpose();
     UnalignedMatrixMap dV(dvv.data() + b * tv * dv, tv, dv);

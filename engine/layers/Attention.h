@@ -16,6 +16,12 @@
 // (a call argument too) makes a second output, the softmax weights P (N, Tq, Tv) before dropout,
 // as Keras returns them; a gradient into them flows back through the softmax. The last forward's
 // weights also stay readable through lastAttentionScores() for previews.
+// Masks (Keras 2 BaseDenseAttention, tf.keras 2.12-2.15; Keras 3 does the same): the layer takes
+// the masks [query_mask, value_mask] of its inputs (a key's own mask is ignored, as Keras's
+// call(mask=[q, v]) has no key mask). Padded value steps get -1e9 added to their scores before
+// the softmax (weight 0; AttentionCore.h), merged with the causal mask; the output rows of padded
+// query steps are multiplied by 0 (the weights output keeps them, as Keras returns it). The
+// output carries the query's mask (compute_mask returns mask[0]); the weights output none.
 #include <optional>
 
 #include "engine/layers/Initializers.h"
@@ -38,6 +44,7 @@ class Attention : public Layer {
   // The softmax attention weights of the last forward, (N, Tq, Tv), before dropout.
   const Tensor& lastAttentionScores() const { return probs_; }
   bool causal() const { return causal_; }
+  bool supportsMasking() const override { return true; }
 
  protected:
   enum class Score { Dot, Concat, Additive };
@@ -62,8 +69,10 @@ class Attention : public Layer {
   Tensor probs_;                        // (N, Tq, Tv) softmax weights
   Tensor dropMul_;                      // (N, Tq, Tv) dropout multipliers (training only)
   bool dropped_ = false;
+  Tensor queryMask_;     // (N, Tq) the query mask of the last forward; empty without one
   Tensor dp_, ds_;       // scratch (Tq, Tv)
   Tensor dq_, dk_, dv_;  // backward buffers, input shaped
+  Tensor dyMasked_;      // dY with the padded query rows zeroed
   std::optional<Rng> ownRng_;
   Rng fallbackRng_;
 };

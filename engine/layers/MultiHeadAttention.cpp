@@ -221,6 +221,18 @@ void MultiHeadAttention::forward(const std::vector<const Tensor*>& xs, Tensor& y
     Rng& rng = ownRng_ ? *ownRng_ : ctx.rng ? *ctx.rng : fallbackRng_;
     attention::drawDropoutMask(dropMul_, probs_.shape(), dropout_, rng);
   }
+  // Keras 2 _compute_attention_mask: query_mask[:, :, None] & value_mask[:, None, :] &
+  // key_mask[:, None, :] & causal.
+  const float* qMask = attention::inputMaskOf(ctx, 0, d.n, d.tq, *this);
+  const float* colMask = attention::inputMaskOf(ctx, 1, d.n, d.tv, *this);
+  if (const float* kMask =
+          xs.size() > 2 ? attention::inputMaskOf(ctx, 2, d.n, d.tv, *this) : nullptr;
+      kMask && kMask != colMask) {
+    colMask_.resize({d.n, d.tv});
+    for (Index i = 0; i < d.n * d.tv; ++i)
+      colMask_[i] = kMask[i] != 0.0f && (!colMask || colMask[i] != 0.0f) ? 1.0f : 0.0f;
+    colMask = colMask_.data();
+  }
   pd_.resize({d.tq, d.tv});
   o_.resize({d.n * d.tq, hv});
   for (Index b = 0; b < d.n; ++b)
@@ -232,7 +244,8 @@ void MultiHeadAttention::forward(const std::vector<const Tensor*>& xs, Tensor& y
       float* p = probs_.data() + off;
       UnalignedMatrixMap S(p, d.tq, d.tv);
       S.noalias() = (Q * Kh.transpose()) * scale;
-      attention::maskedSoftmaxRows(p, d.tq, d.tv, causal_);
+      attention::maskedSoftmaxRows(p, d.tq, d.tv, causal_, colMask ? colMask + b * d.tv : nullptr,
+                                   qMask ? qMask + b * d.tq : nullptr);
       const float* pd = p;
       if (dropped_) {
         const float* m = dropMul_.data() + off;

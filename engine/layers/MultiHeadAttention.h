@@ -15,6 +15,11 @@
 // return_attention_scores are config keys here; return_attention_scores makes a second output,
 // the softmax weights P (N, H, Tq..., Tv...) before dropout, as Keras returns them (a gradient
 // into them flows back through the softmax). The last weights are also kept for previews.
+// Masks (Keras 2 _compute_attention_mask, tf.keras 2.12-2.15; Keras 3 the same): the Keras masks
+// of query (N, Tq), value (N, Tv) and key (N, Tv) and the causal mask are ANDed into one
+// (N, Tq, Tv) attention mask; masked scores get -1e9 before the softmax (AttentionCore.h), so a
+// padded query step's row is (nearly) uniform, as Keras computes it. The output carries the
+// query's mask (Keras: the first input's mask passes on); the scores output carries none.
 #include <optional>
 
 #include "engine/layers/Initializers.h"
@@ -41,6 +46,7 @@ class MultiHeadAttention : public Layer {
   Index numHeads() const { return heads_; }
   Index keyDim() const { return keyDim_; }
   Index valueDim() const { return valueDim_; }
+  bool supportsMasking() const override { return true; }
 
  private:
   struct Dims {
@@ -64,6 +70,7 @@ class MultiHeadAttention : public Layer {
   Tensor q_, k_, v_;  // projections (N*T, H*K) / (N*T, H*Vd)
   Tensor probs_;      // (N, H, Tq, Tv)
   Tensor dropMul_;    // (N, H, Tq, Tv)
+  Tensor colMask_;    // (N, Tv) value mask AND key mask, when both are given
   bool dropped_ = false;
   Tensor o_;        // (N*Tq, H*Vd) attention output before the output projection
   Tensor pd_, ds_;  // (Tq, Tv) scratch

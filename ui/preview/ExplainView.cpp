@@ -166,9 +166,10 @@ void ExplainView::rebuildTargets() {
     int classes = 0;
     if (spec_) {
       const ShapeReport report = inferShapes(*spec_);
-      if (const NodeShapes* ns = report.find(spec_->outputs[static_cast<size_t>(out)]);
-          ns && ns->output && !ns->output->empty())
-        classes = static_cast<int>(ns->output->back());
+      const size_t k = static_cast<size_t>(out);
+      if (const NodeShapes* ns = report.find(spec_->outputs[k]))
+        if (auto shape = ns->outputAt(size_t(spec_->outputTensor(k))); shape && !shape->empty())
+          classes = static_cast<int>(shape->back());
     }
     for (int c = 0; c < classes; ++c)
       target_->addItem(tr("Class %1").arg(PreviewPainter::className(names_, c)),

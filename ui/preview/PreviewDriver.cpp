@@ -139,7 +139,12 @@ class PreviewObserver : public TrainObserver {
       probe_->predict(xPtr_);
     }
     for (const std::string& name : probe_->layers())
-      if (const Tensor* s = probe_->scores(name)) out.attention.emplace_back(name, *s);
+      if (const Tensor* s = probe_->scores(name)) {
+        out.attention.emplace_back(name, *s);
+        const Tensor* q = probe_->queryMask(name);
+        const Tensor* k = probe_->keyMask(name);
+        out.attentionMasks.emplace_back(q ? *q : Tensor(), k ? *k : Tensor());
+      }
     return out;
   }
 
@@ -190,9 +195,10 @@ void PreviewDriver::configure(const ModelSpec& spec, const CompileOptions& compi
   const ShapeReport report = inferShapes(spec);
   if (!report.ok()) throw report.errors.front();
   std::vector<Shape> outShapes;
-  for (const auto& o : spec.outputs) {
-    const NodeShapes* ns = report.find(o);
-    outShapes.push_back(ns && ns->output ? *ns->output : Shape{});
+  for (size_t i = 0; i < spec.outputs.size(); ++i) {  // the tensor each output reads (h, c, ...)
+    const NodeShapes* ns = report.find(spec.outputs[i]);
+    const std::optional<Shape> s = ns ? ns->outputAt(size_t(spec.outputTensor(i))) : std::nullopt;
+    outShapes.push_back(s ? *s : Shape{});
   }
   Shape inShape;
   if (!spec.inputs.empty())

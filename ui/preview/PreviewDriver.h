@@ -48,6 +48,9 @@ struct SequenceFrame {
   std::vector<char> ended;                  // seq2seq: the row produced the end token
   // (layer, weights (P, Tq, Tv) or (P, heads, Tq, Tv)) for the P probed rows.
   std::vector<std::pair<std::string, Tensor>> attention;
+  // Per layer of `attention` (same order): the Keras masks it saw, query (P, Tq) and keys
+  // (P, Tv) (AttentionProbe::queryMask / keyMask); a tensor of size 0 where there was none.
+  std::vector<std::pair<Tensor, Tensor>> attentionMasks;
 };
 
 class PreviewDriver : public QObject {

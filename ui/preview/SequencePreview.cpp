@@ -438,8 +438,16 @@ void SequencePreview::showAttention(int row) {
   if (fixed_) return;  // rows are not the probed sample
   const SequenceFrame& frame = driver_->sequenceFrame();
   const Tensor* scores = nullptr;
-  for (const auto& [name, t] : frame.attention)
-    if (qs(name) == layer_->currentText()) scores = &t;
+  const Tensor *queryMask = nullptr, *keyMask = nullptr;
+  for (size_t k = 0; k < frame.attention.size(); ++k)
+    if (qs(frame.attention[k].first) == layer_->currentText()) {
+      scores = &frame.attention[k].second;
+      if (k < frame.attentionMasks.size()) {
+        const auto& [q, kv] = frame.attentionMasks[k];
+        queryMask = q.size() > 0 ? &q : nullptr;
+        keyMask = kv.size() > 0 ? &kv : nullptr;
+      }
+    }
   if (!scores || row < 0) {
     heat_->clear();
     heat_->setTitle(layer_->count() ? tr("Attention: %1").arg(layer_->currentText()) : QString());
@@ -456,15 +464,23 @@ void SequencePreview::showAttention(int row) {
     return;
   }
   const int head = head_->count() > 1 ? head_->currentIndex() - 1 : -1;
-  AttentionMatrix m = AttentionProbe::matrix(*scores, row, head);
+  AttentionMatrix m = AttentionProbe::matrix(*scores, row, head, queryMask, keyMask);
   std::pair<int, int> from{-1, -1};
   const SequenceSetup& s = driver_->sequenceSetup();
   for (size_t k = 0; k < s.attention.size() && k < s.attentionInputs.size(); ++k)
     if (qs(s.attention[k]) == layer_->currentText()) from = s.attentionInputs[k];
   QStringList rl = tokenLabels(row, m.rows, from.first), cl = tokenLabels(row, m.cols, from.second);
-  // Crop the padding (steps past the labelled tokens).
-  const Index rows = rl.isEmpty() ? m.rows : std::min<Index>(m.rows, rl.size());
-  const Index cols = cl.isEmpty() ? m.cols : std::min<Index>(m.cols, cl.size());
+  // Crop the padding: the steps the model masks (Keras masks, Embedding(mask_zero=True)) where
+  // the layer had a mask on that side, else the steps past the labelled tokens.
+  const bool rowsMasked = !m.rowMask.empty(), colsMasked = !m.colMask.empty();
+  const Index rows = rowsMasked     ? m.realRows()
+                     : rl.isEmpty() ? m.rows
+                                    : std::min<Index>(m.rows, rl.size());
+  const Index cols = colsMasked     ? m.realCols()
+                     : cl.isEmpty() ? m.cols
+                                    : std::min<Index>(m.cols, cl.size());
+  while (rl.size() > rows) rl.removeLast();
+  while (cl.size() > cols) cl.removeLast();
   std::vector<float> v(static_cast<size_t>(rows * cols));
   for (Index i = 0; i < rows; ++i)
     for (Index j = 0; j < cols; ++j) v[size_t(i * cols + j)] = m.at(i, j);
@@ -473,7 +489,7 @@ void SequencePreview::showAttention(int row) {
                       .arg(layer_->currentText())
                       .arg(row + 1)
                       .arg(head >= 0 ? tr(", head %1").arg(head) : QString()));
-  // The weight the shown rows put on cropped (padding) keys: the model does not mask them.
+  // The weight the shown rows put on cropped (padding) keys (0 when the model masks them).
   double padMass = 0;
   for (Index i = 0; i < rows; ++i) {
     double shown = 0;
@@ -481,15 +497,27 @@ void SequencePreview::showAttention(int row) {
     padMass += std::max(0.0, 1.0 - shown);
   }
   padMass = rows > 0 ? padMass / double(rows) : 0.0;
-  attentionNote_->setText(rows < m.rows || cols < m.cols
-                              ? tr("%1 × %2 steps, padding cropped from %3 × %4 (%5% of the "
-                                   "weight was on padding keys)")
-                                    .arg(rows)
-                                    .arg(cols)
-                                    .arg(m.rows)
-                                    .arg(m.cols)
-                                    .arg(100.0 * padMass, 0, 'f', 1)
-                              : tr("%1 × %2 steps").arg(rows).arg(cols));
+  if (colsMasked)
+    attentionNote_->setText(
+        rows < m.rows || cols < m.cols
+            ? tr("%1 × %2 steps of %3 × %4: padding masked by the model (its weight is 0)")
+                  .arg(rows)
+                  .arg(cols)
+                  .arg(m.rows)
+                  .arg(m.cols)
+            : tr("%1 × %2 steps (masked by the model; no padding in this row)")
+                  .arg(rows)
+                  .arg(cols));
+  else
+    attentionNote_->setText(rows < m.rows || cols < m.cols
+                                ? tr("%1 × %2 steps, padding cropped from %3 × %4 (%5% of the "
+                                     "weight was on padding keys)")
+                                      .arg(rows)
+                                      .arg(cols)
+                                      .arg(m.rows)
+                                      .arg(m.cols)
+                                      .arg(100.0 * padMass, 0, 'f', 1)
+                                : tr("%1 × %2 steps").arg(rows).arg(cols));
 }
 
 }  // namespace tessel::ui

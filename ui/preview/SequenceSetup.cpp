@@ -87,8 +87,9 @@ SequenceSetup SequenceSetup::detect(const ModelSpec& spec, const CompileOptions&
   if (data.x.size() >= 2 && !data.y.empty()) {
     const ShapeReport report = inferShapes(spec);
     for (size_t k = 0; k < spec.outputs.size(); ++k)
-      if (const NodeShapes* ns = report.find(spec.outputs[k]); ns && ns->output)
-        outShapes[k] = *ns->output;
+      if (const NodeShapes* ns = report.find(spec.outputs[k]))
+        if (auto shape = ns->outputAt(size_t(spec.outputTensor(k))))  // h / c / scores too
+          outShapes[k] = *shape;
   }
   if (data.x.size() >= 2 && !data.y.empty())
     for (size_t i = 1; i < data.x.size(); ++i) {

@@ -192,9 +192,12 @@ void LossMetricEditor::setModel(const ModelSpec& spec) {
   outputs_.clear();
   for (const auto& o : spec.outputs) outputs_ << qs(o);
   const ShapeReport shapes = inferShapes(spec);
-  for (const QString& o : outputs_)
-    if (const NodeShapes* s = shapes.find(o.toStdString()); s && s->output)
-      outputShapes_[o] = *s->output;
+  // A model output may be a node's other output (LSTM return_state's h, attention scores): the
+  // shape of the tensor the model returns (ModelSpec::outputTensors), not the node's output 0.
+  for (size_t i = 0; i < spec.outputs.size(); ++i)
+    if (const NodeShapes* s = shapes.find(spec.outputs[i]))
+      if (std::optional<Shape> shape = s->outputAt(size_t(spec.outputTensor(i))))
+        outputShapes_[qs(spec.outputs[i])] = *shape;
   building_ = true;
   table_->setRowCount(static_cast<int>(outputs_.size()));
   const QString metricHelp =

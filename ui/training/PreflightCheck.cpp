@@ -305,12 +305,14 @@ PreflightCheck::Result PreflightCheck::run(const ModelSpec& spec, const CompileO
   const std::int64_t batch = std::max(1, fit.batchSize);
   std::int64_t activations = 0;
   ShapeReport shapes = inferShapes(spec);
-  for (const auto& [name, ns] : shapes.nodes) {
-    if (!ns.output) continue;
-    std::int64_t e = 1;
-    for (size_t d = 1; d < ns.output->size(); ++d) e *= std::max<Index>(1, (*ns.output)[d]);
-    activations += e;
-  }
+  for (const auto& [name, ns] : shapes.nodes)  // every output of a node (LSTM h and c too)
+    for (size_t k = 0; k < ns.outputCount(); ++k) {
+      const std::optional<Shape> out = ns.outputAt(k);
+      if (!out) continue;
+      std::int64_t e = 1;
+      for (size_t d = 1; d < out->size(); ++d) e *= std::max<Index>(1, (*out)[d]);
+      activations += e;
+    }
   // A lazy array (an image folder read through its cache) counts its cache bound, once per
   // source, not the whole set.
   std::int64_t dataBytes = 0;

@@ -10,8 +10,10 @@ made by make_dates.py):
   Attention()([decoder, encoder]) (Luong dot scores) -> Concatenate([decoder, context]) ->
   Dense(16, softmax) over the target characters                                   (None, 11, 16)
 The decoder starts from zero states and reads the source through the attention alone (no
-return_state / initial states). Sparse categorical cross-entropy per character, token accuracy,
-Adam(3e-3). The committed file was made with:  python3 make_model.py model.json
+return_state / initial states). Both embeddings have mask_zero=True (Keras 2 semantics): the
+encoder LSTM skips the source's padding and the attention gives padded source characters no
+weight (the value mask); the decoder's input has no padding in training (start + 10
+characters). Sparse categorical cross-entropy per character, token accuracy, Adam(3e-3). The committed file was made with:  python3 make_model.py model.json
 """
 import json, sys
 out = sys.argv[1]
@@ -30,7 +32,7 @@ def embedding(name, tokens, inb):
     return node(name, "Embedding", {"input_dim": tokens, "output_dim": EMBED,
          "embeddings_initializer": {"class_name": "RandomUniform", "config": {"minval": -0.05, "maxval": 0.05, "seed": None}},
          "embeddings_regularizer": None, "activity_regularizer": None, "embeddings_constraint": None,
-         "mask_zero": False, "input_length": None}, [inb])
+         "mask_zero": True, "input_length": None}, [inb])
 def lstm(name, inb):
     return node(name, "LSTM", {"units": UNITS, "activation": "tanh", "recurrent_activation": "sigmoid",
         "use_bias": True, "kernel_initializer": glorot(),

@@ -21,6 +21,7 @@
 #include "engine/data/Idx.h"
 #include "engine/graph/ModelSpec.h"
 #include "engine/io/TfjsModel.h"
+#include "tests/support/StateOutputModel.h"
 
 using namespace tessel;
 
@@ -472,6 +473,21 @@ class TestDatasetBuilder : public QObject {
     s.kind = "image_folder";
     s.path = path("nothing");
     QVERIFY(errorOf([&] { buildDataset(s); }).contains("nothing"));
+  }
+
+  // A model whose outputs are LSTM states (h (None, 5) and c): flat samples are reshaped to the
+  // input (None, 6, 3), the targets (one per output, shaped like the states) are left as they are.
+  void stateOutputModel() {
+    const ModelSpec spec = testutil::lstmStateModel({"h", "c"});
+    Dataset d;
+    d.x.push_back(Array(DType::Float32, {4, 18}));
+    d.y.push_back(Array(DType::Float32, {4, 5}));
+    d.y.push_back(Array(DType::Float32, {4, 5}));
+    fitDatasetToModel(d, spec);
+    QCOMPARE(d.x[0].shape(), Shape({4, 6, 3}));
+    QCOMPARE(d.y[0].shape(), Shape({4, 5}));
+    d.y.pop_back();
+    QVERIFY(errorOf([&] { fitDatasetToModel(d, spec); }).contains("2 output"));
   }
 };
 

@@ -1,7 +1,8 @@
 // engine/explain/AttentionProbe: the attention weights captured after a predict equal a hand
 // computation (softmax of the scaled dot products, rows summing to 1, zeros above the diagonal
 // under a causal mask) for Attention and MultiHeadAttention in a Model, survive later forwards,
-// and are found by name in a spec.
+// and are found by name in a spec. With Keras masks (Embedding(mask_zero=True)) the probe keeps the
+// masks the layer saw (query; value AND key for MultiHeadAttention) beside the weights.
 #include <QtTest>
 #include <cmath>
 
@@ -218,6 +219,69 @@ class TestAttentionProbe : public QObject {
     probe.capture();
     QCOMPARE(probe.scores("attention")->dim(0), Index(1));
     QVERIFY(probe.matrix("attention", 0).values != before.values);
+  }
+
+  // Embedding(mask_zero) on both sides: the captured masks are the token masks (the key mask
+  // ANDed in for MultiHeadAttention), the padded keys weigh 0, and the matrix knows its real
+  // steps (the last unmasked one + 1).
+  void masksAreCapturedWithTheWeights() {
+    for (const std::string cls : {"Attention", "MultiHeadAttention"}) {
+      const bool mha = cls == "MultiHeadAttention";
+      std::vector<NodeSpec> nodes = {
+          inputNode("q_ids", {4}), inputNode("v_ids", {5}),
+          node("q_emb", "Embedding", {"q_ids"},
+               {{"input_dim", 9}, {"output_dim", 4}, {"mask_zero", true}}),
+          node("v_emb", "Embedding", {"v_ids"},
+               {{"input_dim", 9}, {"output_dim", 4}, {"mask_zero", true}})};
+      std::vector<std::string> ins = {"q_emb", "v_emb"};
+      if (mha) {
+        nodes.push_back(inputNode("k_ids", {5}));
+        nodes.push_back(node("k_emb", "Embedding", {"k_ids"},
+                             {{"input_dim", 9}, {"output_dim", 4}, {"mask_zero", true}}));
+        ins.push_back("k_emb");
+      }
+      json cfg = mha ? json{{"num_heads", 2}, {"key_dim", 2}} : json::object();
+      nodes.push_back(node("att", cls, ins, cfg));
+      nodes.push_back(node("pool", "GlobalAveragePooling1D", {"att"}));
+      std::vector<std::string> inputs = {"q_ids", "v_ids"};
+      if (mha) inputs.push_back("k_ids");
+      Model model(makeSpec(nodes, inputs, {"pool"}), 1);
+      AttentionProbe probe(model);
+      const float qi[] = {1, 2, 0, 0, 3, 3, 3, 3};
+      const float vi[] = {4, 5, 6, 0, 0, 7, 0, 7, 7, 0};
+      const float ki[] = {4, 5, 0, 5, 5, 7, 7, 7, 7, 7};  // MHA: ANDed with the value mask
+      Tensor q({2, 4}), v({2, 5}), k({2, 5});
+      std::copy(qi, qi + 8, q.data());
+      std::copy(vi, vi + 10, v.data());
+      std::copy(ki, ki + 10, k.data());
+      std::vector<const Tensor*> x = {&q, &v};
+      if (mha) x.push_back(&k);
+      probe.predict(x);
+      const Tensor* qm = probe.queryMask("att");
+      const Tensor* km = probe.keyMask("att");
+      QVERIFY(qm && km);
+      for (Index i = 0; i < 8; ++i) QCOMPARE((*qm)[i], qi[i] != 0 ? 1.0f : 0.0f);
+      for (Index j = 0; j < 10; ++j)
+        QCOMPARE((*km)[j], vi[j] != 0 && (!mha || ki[j] != 0) ? 1.0f : 0.0f);
+      const AttentionMatrix m0 = probe.matrix("att", 0);
+      QCOMPARE(m0.rowMask, std::vector<char>({1, 1, 0, 0}));
+      QCOMPARE(m0.realRows(), Index(2));
+      QCOMPARE(m0.colMask,
+               mha ? std::vector<char>({1, 1, 0, 0, 0}) : std::vector<char>({1, 1, 1, 0, 0}));
+      QCOMPARE(m0.realCols(), Index(mha ? 2 : 3));
+      const AttentionMatrix m1 = probe.matrix("att", 1, 0);
+      QCOMPARE(m1.realRows(), Index(4));
+      // Sample 1's values 7 0 7 7 0 (keys 7 7 7 7 7): steps 1 and 4 are padding, 4 real.
+      QCOMPARE(m1.realCols(), Index(4));
+      for (Index i = 0; i < m1.rows; ++i) {
+        QCOMPARE(m1.at(i, 1), 0.0f);
+        QCOMPARE(m1.at(i, 4), 0.0f);
+      }
+      // Without masks the matrix has none and every step is real.
+      const AttentionMatrix plain = AttentionProbe::matrix(*probe.scores("att"), 0, 0);
+      QVERIFY(plain.rowMask.empty() && plain.colMask.empty());
+      QCOMPARE(plain.realRows(), plain.rows);
+    }
   }
 };
 

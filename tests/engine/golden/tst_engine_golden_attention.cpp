@@ -3,13 +3,17 @@
 // (with and without scale, causal) and MultiHeadAttention (self, cross with key and causal mask,
 // no bias, value_dim + output_shape). Weights by Keras name and order; forward rtol 1e-5, input
 // and weight gradients of L = sum(output * dy) rtol 1e-4 (torch.autograd in float64; the
-// MultiHeadAttention cases also agree with nn.MultiheadAttention in the generator).
+// MultiHeadAttention cases also agree with nn.MultiheadAttention in the generator). Cases with
+// `masks` feed the Keras masks of the inputs (RunContext::inputMasks) and compare the attention
+// weights (`scores`, masked entries 0, fully masked rows as Keras's -1e9 gives them) too; with
+// return_attention_scores the weights are a second output and `dscores` flows back into it.
 #include <QtTest>
 
 #include "GoldenFixture.h"
 #include "engine/core/Rng.h"
 #include "engine/layers/Attention.h"
 #include "engine/layers/LayerRegistry.h"
+#include "engine/layers/MultiHeadAttention.h"
 
 using namespace tessel;
 using namespace tessel::golden;
@@ -39,7 +43,7 @@ class TestGoldenAttention : public QObject {
     const json& doc = torchFixture();
     QCOMPARE(doc.at("generated_by").get<std::string>(),
              std::string("tests/fixtures/torch/attention.py"));
-    QVERIFY(doc.at("cases").size() >= 10);
+    QVERIFY(doc.at("cases").size() >= 15);
   }
 
   void cases_data() {
@@ -80,10 +84,44 @@ class TestGoldenAttention : public QObject {
       v.value = tensorOf(weights[i]);
     }
     RunContext ctx;
+    std::vector<Tensor> masks;
+    std::vector<const Tensor*> maskp;
+    if (c.contains("masks")) {
+      const json& ms = c.at("masks");
+      masks.resize(ms.size());
+      for (size_t i = 0; i < ms.size(); ++i) {
+        if (!ms[i].is_null()) masks[i] = tensorOf(ms[i]);
+        maskp.push_back(ms[i].is_null() ? nullptr : &masks[i]);
+      }
+      ctx.inputMasks = &maskp;
+      std::vector<bool> masked;
+      for (const Tensor* m : maskp) masked.push_back(m != nullptr);
+      // The output carries the query's mask (Keras compute_mask: mask[0]); the weights none.
+      QCOMPARE(layer->maskOut(masked), masked[0] ? MaskOut::PassFirst : MaskOut::None);
+      QCOMPARE(layer->maskOutOf(1, masked), MaskOut::None);
+    }
+    const bool returnsScores = c.at("layer").at("config").value("return_attention_scores", false);
+    Tensor scoresOut;
+    std::vector<Tensor*> extra{&scoresOut};
+    if (returnsScores) ctx.extraOutputs = &extra;
     Tensor y;
     layer->forward(xp, y, ctx);
+    ctx.extraOutputs = nullptr;
     std::string d = compareTensor(y, c.at("output"), kRtol, kAtol);
     QVERIFY2(d.empty(), qPrintable(QString::fromStdString("output: " + d)));
+    if (c.contains("scores")) {
+      const Tensor* last = nullptr;
+      if (auto* a = dynamic_cast<Attention*>(layer.get())) last = &a->lastAttentionScores();
+      if (auto* m = dynamic_cast<MultiHeadAttention*>(layer.get()))
+        last = &m->lastAttentionScores();
+      QVERIFY(last);
+      d = compareTensor(*last, c.at("scores"), kRtol, kAtol);
+      QVERIFY2(d.empty(), qPrintable(QString::fromStdString("weights (preview): " + d)));
+      if (returnsScores) {
+        d = compareTensor(scoresOut, c.at("scores"), kRtol, kAtol);
+        QVERIFY2(d.empty(), qPrintable(QString::fromStdString("scores output: " + d)));
+      }
+    }
 
     // The attention weights stay readable (previews): rows sum to 1.
     if (auto* a = dynamic_cast<Attention*>(layer.get())) {
@@ -100,6 +138,13 @@ class TestGoldenAttention : public QObject {
     std::vector<Tensor> dxs(xs.size());
     std::vector<Tensor*> dxp;
     for (Tensor& t : dxs) dxp.push_back(&t);
+    Tensor dscores;
+    std::vector<const Tensor*> extraGrad;
+    if (c.contains("dscores")) {
+      dscores = tensorOf(c.at("dscores"));
+      extraGrad.push_back(&dscores);
+      ctx.extraOutputGrads = &extraGrad;
+    }
     layer->backward(xp, y, dy, dxp, ctx);
     for (size_t i = 0; i < xs.size(); ++i) {
       d = compareTensor(dxs[i], c.at("input_grads").at(i), kGradRtol, kGradAtol);

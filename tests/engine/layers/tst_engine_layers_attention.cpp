@@ -3,6 +3,9 @@
 // causal masks, three inputs, dropout in training), Keras weight names / shapes / Param #, and
 // bad configs or shapes refused with a SpecError naming the node. The last case trains a small
 // Transformer encoder block (MHA + Add + LayerNormalization + Dense) drawn as a ModelSpec.
+// Keras masks (Keras 2 semantics): finite-difference gradients with query / value / key masks,
+// padded keys weighted 0, fully padded rows as Keras's -1e9 makes them, the output's mask, and
+// Embedding(mask_zero) -> attention in a model.
 #include <QtTest>
 
 #include <cmath>
@@ -30,6 +33,14 @@ void randomizeWeights(Layer& layer, std::uint64_t seed) {
   Rng rng(seed);
   for (Variable& v : layer.variables())
     for (Index i = 0; i < v.value.size(); ++i) v.value[i] = rng.uniform(-0.8f, 0.8f);
+}
+
+// A (n, t) 0/1 mask from rows of 0/1.
+Tensor maskOf(const std::vector<std::vector<float>>& rows) {
+  Tensor m({Index(rows.size()), Index(rows[0].size())});
+  for (size_t b = 0; b < rows.size(); ++b)
+    for (size_t i = 0; i < rows[b].size(); ++i) m[Index(b * rows[b].size() + i)] = rows[b][i];
+  return m;
 }
 
 json tdDense(int units) {
@@ -240,6 +251,198 @@ class TestAttentionLayers : public QObject {
     o.eps = 1e-3;
     o.training = config.contains("dropout");
     QVERIFY(checkLayerGradients(*layer, xs, o));
+  }
+
+  // Masks [query, value(, key)]: Attention hides padded values and zeroes padded query rows,
+  // MultiHeadAttention ANDs query, value and key masks (and causal). For MultiHeadAttention the
+  // loss ignores padded query rows (as a masked loss does): Keras gives such a row uniform
+  // weights whose finite difference is 0 in float32 while TF's gradient (and ours) is not.
+  void maskedGradients_data() {
+    QTest::addColumn<QString>("cls");
+    QTest::addColumn<QString>("config");
+    QTest::addColumn<int>("inputs");
+    QTest::addColumn<bool>("queryMask");
+    QTest::addColumn<bool>("keyMask");
+    QTest::newRow("dot_qv") << "Attention"
+                            << "{}" << 2 << true << false;
+    QTest::newRow("dot_causal_v_key")
+        << "Attention"
+        << R"({"use_causal_mask": true, "use_scale": true})" << 3 << false << true;
+    QTest::newRow("concat_qv") << "Attention"
+                               << R"({"score_mode": "concat", "use_scale": true})" << 2 << true
+                               << false;
+    QTest::newRow("additive_qv_key") << "AdditiveAttention"
+                                     << "{}" << 3 << true << true;
+    QTest::newRow("mha_qv") << "MultiHeadAttention"
+                            << R"({"num_heads": 2, "key_dim": 3})" << 2 << true << false;
+    QTest::newRow("mha_qvk_causal")
+        << "MultiHeadAttention"
+        << R"({"num_heads": 2, "key_dim": 2, "use_causal_mask": true})" << 3 << true << true;
+    QTest::newRow("mha_v_scores")
+        << "MultiHeadAttention"
+        << R"({"num_heads": 1, "key_dim": 3, "return_attention_scores": true})" << 2 << false
+        << false;
+  }
+
+  void maskedGradients() {
+    QFETCH(QString, cls);
+    QFETCH(QString, config);
+    QFETCH(int, inputs);
+    QFETCH(bool, queryMask);
+    QFETCH(bool, keyMask);
+    const bool mha = cls == "MultiHeadAttention";
+    // Tq = Tv = 4 (causal rows keep step 0 visible: masks start with 1).
+    std::vector<Shape> shapes = {{kNone, 4, 4}, {kNone, 4, 3}};
+    std::vector<Tensor> xs = {rnd({2, 4, 4}, 41), rnd({2, 4, 3}, 42)};
+    if (inputs == 3) {
+      shapes.push_back({kNone, 4, 4});
+      xs.push_back(rnd({2, 4, 4}, 43));
+    } else if (!mha) {
+      shapes[1] = {kNone, 4, 4};
+      xs[1] = rnd({2, 4, 4}, 42);
+    }
+    const Tensor q = maskOf({{1, 1, 1, 0}, {1, 1, 0, 0}});
+    const Tensor v = maskOf({{1, 1, 0, 0}, {1, 0, 1, 1}});
+    const Tensor k = maskOf({{1, 0, 1, 1}, {1, 1, 1, 0}});
+    std::vector<const Tensor*> masks{queryMask ? &q : nullptr, &v};
+    if (inputs == 3) masks.push_back(keyMask ? &k : nullptr);
+    auto layer = makeBuilt(cls.toStdString(), json::parse(config.toStdString()), shapes);
+    randomizeWeights(*layer, 44);
+    GradCheckOptions o;
+    o.eps = 1e-3;
+    o.masks = &masks;
+    Tensor scale;
+    if (mha && queryMask) {
+      const Index out = layer->outputShape(shapes)[2];
+      scale = Tensor({2, 4, out});
+      for (Index r = 0; r < 8; ++r)
+        for (Index c = 0; c < out; ++c) scale[r * out + c] = q[r];
+      o.lossScale = &scale;
+    }
+    QVERIFY(checkLayerGradients(*layer, xs, o));
+    // The weights: hidden keys get exactly 0, every row sums to 1.
+    const Tensor& w = mha ? static_cast<MultiHeadAttention&>(*layer).lastAttentionScores()
+                          : static_cast<Attention&>(*layer).lastAttentionScores();
+    const Index heads = mha ? w.dim(1) : 1;
+    const bool causal = config.contains("causal");
+    for (Index b = 0; b < 2; ++b)
+      for (Index h = 0; h < heads; ++h)
+        for (Index i = 0; i < 4; ++i) {
+          if (mha && queryMask && q[b * 4 + i] == 0) continue;  // a fully hidden row
+          double sum = 0;
+          for (Index j = 0; j < 4; ++j) {
+            const float p = w[((b * heads + h) * 4 + i) * 4 + j];
+            const bool hidden =
+                v[b * 4 + j] == 0 || (causal && j > i) || (mha && keyMask && k[b * 4 + j] == 0);
+            if (hidden) QCOMPARE(p, 0.0f);
+            sum += p;
+          }
+          QVERIFY(std::fabs(sum - 1) < 1e-5);
+        }
+  }
+
+  // Keras's -1e9 in float32: a row with no visible key is uniform (MultiHeadAttention's padded
+  // query rows; an all-padding value), and Attention's padded query rows are zero in the output
+  // but keep their weights in the scores output.
+  void maskedRowsAsKeras() {
+    auto a =
+        makeBuilt("Attention", {{"return_attention_scores", true}}, {{kNone, 2, 3}, {kNone, 3, 3}});
+    Tensor q = rnd({1, 2, 3}, 51), v = rnd({1, 3, 3}, 52);
+    const Tensor qm = maskOf({{1, 0}}), vm = maskOf({{0, 0, 0}});
+    std::vector<const Tensor*> masks{&qm, &vm};
+    Tensor scores;
+    std::vector<Tensor*> extra{&scores};
+    RunContext ctx;
+    ctx.inputMasks = &masks;
+    ctx.extraOutputs = &extra;
+    Tensor y;
+    a->forward({&q, &v}, y, ctx);
+    QCOMPARE(scores.shape(), Shape({1, 2, 3}));
+    for (Index i = 0; i < 6; ++i) QVERIFY(std::fabs(scores[i] - 1.0f / 3) < 1e-6);
+    for (Index c = 0; c < 3; ++c) {  // row 0: the mean of the values; row 1 (padded): 0
+      const float mean = (v[c] + v[3 + c] + v[6 + c]) / 3;
+      QVERIFY(std::fabs(y[c] - mean) < 1e-6);
+      QCOMPARE(y[3 + c], 0.0f);
+    }
+    // The output carries the query's mask, the scores none (Keras compute_mask: mask[0]).
+    QCOMPARE(a->maskOut({true, true}), MaskOut::PassFirst);
+    QCOMPARE(a->maskOut({false, true}), MaskOut::None);
+    QCOMPARE(a->maskOutOf(1, {true, true}), MaskOut::None);
+    // A mask that does not fit the input is an error naming the layer.
+    const Tensor bad = maskOf({{1, 1, 1, 1}});
+    std::vector<const Tensor*> badMasks{nullptr, &bad};
+    ctx.inputMasks = &badMasks;
+    ctx.extraOutputs = nullptr;
+    bool threw = false;
+    try {
+      a->forward({&q, &v}, y, ctx);
+    } catch (const Error& e) {
+      threw = QString(e.what()).contains("mask of input 1");
+    }
+    QVERIFY(threw);
+  }
+
+  // Embedding(mask_zero) -> query and value of each attention layer in a model: padded tokens
+  // (id 0) get no weight, padded query rows of Attention are 0, the outputs carry the query mask
+  // (the editor's masked edges), and a masked model trains.
+  void embeddingMaskThroughModel() {
+    for (const std::string cls : {"Attention", "AdditiveAttention", "MultiHeadAttention"}) {
+      json cfg = cls == "MultiHeadAttention" ? json{{"num_heads", 2}, {"key_dim", 3}} : json{};
+      ModelSpec spec = makeSpec({inputNode("src", {5}), inputNode("tgt", {4}),
+                                 node("emb_s", "Embedding", {"src"},
+                                      {{"input_dim", 10}, {"output_dim", 6}, {"mask_zero", true}}),
+                                 node("emb_t", "Embedding", {"tgt"},
+                                      {{"input_dim", 10}, {"output_dim", 6}, {"mask_zero", true}}),
+                                 node("att", cls, {"emb_t", "emb_s"}, cfg),
+                                 node("pool", "GlobalAveragePooling1D", {"att"}),
+                                 node("out", "Dense", {"pool"}, {{"units", 1}})},
+                                {"src", "tgt"}, {"out"});
+      const ShapeReport report = inferShapes(spec);
+      QVERIFY2(report.ok(), report.ok() ? "" : report.errors[0].what());
+      QVERIFY(report.find("att")->masked);
+      Model model(spec, 3);
+      Tensor src({2, 5}), tgt({2, 4});
+      const float s[] = {3, 4, 5, 0, 0, 7, 1, 0, 0, 0};
+      const float t[] = {2, 9, 0, 0, 4, 4, 4, 0};
+      std::copy(s, s + 10, src.data());
+      std::copy(t, t + 8, tgt.data());
+      RunContext ctx;
+      model.forward({&src, &tgt}, false, ctx);
+      const Tensor* outMask = model.maskOf("att");
+      QVERIFY(outMask);
+      for (Index i = 0; i < 8; ++i) QCOMPARE((*outMask)[i], t[i] != 0 ? 1.0f : 0.0f);
+      Layer* layer = model.layer("att");
+      const Tensor& w = cls == "MultiHeadAttention"
+                            ? static_cast<MultiHeadAttention*>(layer)->lastAttentionScores()
+                            : static_cast<Attention*>(layer)->lastAttentionScores();
+      const Index heads = w.rank() == 4 ? w.dim(1) : 1;
+      for (Index b = 0; b < 2; ++b)
+        for (Index h = 0; h < heads; ++h)
+          for (Index i = 0; i < 4; ++i) {
+            if (t[b * 4 + i] == 0 && cls == "MultiHeadAttention") continue;  // uniform row
+            for (Index j = 0; j < 5; ++j)
+              if (s[b * 5 + j] == 0) QCOMPARE(w[((b * heads + h) * 4 + i) * 5 + j], 0.0f);
+          }
+      if (cls != "MultiHeadAttention") {
+        const Tensor* a = model.activationOf("att");
+        for (Index r = 0; r < 8; ++r)
+          if (t[r] == 0)
+            for (Index c = 0; c < 6; ++c) QCOMPARE((*a)[r * 6 + c], 0.0f);
+      }
+      // The padding's embedding (row 0) does not matter: padded steps are hidden everywhere
+      // (keys here, queries by the zeroed rows / the masked pooling).
+      const Tensor y0 = model.output(0);
+      for (const char* e : {"emb_s", "emb_t"}) {
+        Tensor& table = model.layer(e)->variables()[0].value;
+        for (Index c = 0; c < 6; ++c) table[c] += 0.5f;
+      }
+      model.forward({&src, &tgt}, false, ctx);
+      for (Index i = 0; i < y0.size(); ++i)
+        QVERIFY2(std::fabs(model.output(0)[i] - y0[i]) < 1e-6, cls.c_str());
+      src[4] = 8;  // a real token where padding was: now it is attended to
+      model.forward({&src, &tgt}, false, ctx);
+      QVERIFY(std::fabs(model.output(0)[0] - y0[0]) > 1e-6);
+    }
   }
 
   void attentionCausalAndDropout() {

@@ -22,6 +22,10 @@ struct GradCheckOptions {
   std::uint64_t seed = 1;  // RunContext rng seed, reset before every forward (so masks repeat)
   bool checkInputs = true;
   bool checkWeights = true;
+  // Keras masks of the inputs (RunContext::inputMasks), or null.
+  const std::vector<const Tensor*>* masks = nullptr;
+  // Multiplies r elementwise (y's shape), e.g. 0 on padded steps as a masked loss ignores them.
+  const Tensor* lossScale = nullptr;
 };
 
 inline Tensor randomTensor(const Shape& shape, Rng& rng, float lo = -1.0f, float hi = 1.0f) {
@@ -48,11 +52,13 @@ inline bool checkLayerGradients(Layer& layer, std::vector<Tensor> inputs,
     RunContext ctx;
     ctx.training = o.training;
     ctx.rng = &r;
+    ctx.inputMasks = o.masks;
     layer.forward(x, y, ctx);
     return ctx.addedLoss;
   };
   runForward();
   Tensor weightsR = randomTensor(y.shape(), rng);
+  if (o.lossScale) weightsR.array() *= o.lossScale->array();
   auto loss = [&]() -> double {
     double added = runForward();
     double l = added;
@@ -76,6 +82,7 @@ inline bool checkLayerGradients(Layer& layer, std::vector<Tensor> inputs,
     RunContext ctx;
     ctx.training = o.training;
     ctx.rng = &r;
+    ctx.inputMasks = o.masks;
     layer.forward(x, y, ctx);
     layer.backward(x, y, weightsR, dxp, ctx);
   }

@@ -275,6 +275,73 @@ class TestSequencePreview : public QObject {
     shot(*gallery->window(), "h15prev_text_confusion_cell.png");
   }
 
+  // Embedding(mask_zero=True): the heat map shows the steps the model really attends (the
+  // layer's Keras masks, not the labelled tokens), the padded keys carry no weight, and the note
+  // says the model masks them.
+  void maskedAttentionHeatMap() {
+    QTemporaryDir dir;
+    const QString csv = writeTextCsv(dir, 60);
+    BuiltData built = buildDataset(textSettings(csv, "csv"));
+    QVERIFY(built.validation);
+    const Index vocab = Index(built.settings.options["vectorization"]["vocabulary"].size());
+    const ModelSpec spec =
+        makeSpec({inputNode("text", {kLen}),
+                  node("embedding", "Embedding", {"text"},
+                       {{"input_dim", vocab}, {"output_dim", 8}, {"mask_zero", true}}),
+                  node("attention", "Attention", {"embedding", "embedding"}),
+                  node("pool", "GlobalAveragePooling1D", {"attention"}),
+                  denseNode("label", 2, "pool", "softmax")},
+                 {"text"}, {"label"});
+    PreviewPanel panel;
+    panel.resize(1100, 820);
+    panel.setDataSettings(built.settings);
+    QVERIFY(trainOneEpoch(panel, spec, compileWith("sparse_categorical_crossentropy"), built.train,
+                          built.validation));
+    panel.show();
+    SequencePreview* sp = panel.sequencePreview();
+    QVERIFY(sp->attentionShown());
+    QTableWidget* t = sp->table();
+    const auto& records = panel.driver()->records();
+    const Array& x = panel.driver()->validationSource().x[0];
+    // A probed row with padding (fewer tokens than kLen).
+    int pick = -1, tokens = 0;
+    for (int r = 0; r < t->rowCount() && r < panel.driver()->sequenceSetup().probeRows; ++r) {
+      const Index row = panel.driver()->valBegin() + records[size_t(r)].sample;
+      int n = 0;
+      for (Index j = 0; j < kLen; ++j) n += x.value(row * kLen + j) != 0;
+      if (n < kLen) {
+        pick = r;
+        tokens = n;
+        break;
+      }
+    }
+    QVERIFY(pick >= 0);
+    QTest::mouseClick(t->viewport(), Qt::LeftButton, {},
+                      t->visualItemRect(t->item(pick, 0)).center());
+    QCOMPARE(sp->attentionRow(), pick);
+    AttentionHeatMap* heat = sp->heatMap();
+    QCOMPARE(heat->rows(), tokens);
+    QCOMPARE(heat->cols(), tokens);
+    // The shown keys hold all the weight: the model gave the padding none.
+    for (int i = 0; i < heat->rows(); ++i) {
+      double sum = 0;
+      for (int j = 0; j < heat->cols(); ++j) sum += heat->values()[size_t(i * heat->cols() + j)];
+      QVERIFY(std::fabs(sum - 1.0) < 1e-5);
+    }
+    const QLabel* note = sp->findChild<QLabel*>("attentionNote");
+    QVERIFY(note);
+    QVERIFY2(note->text().contains("masked by the model"), qPrintable(note->text()));
+    // The frame carries the masks the layer saw: the row's token mask.
+    const SequenceFrame& frame = panel.driver()->sequenceFrame();
+    QCOMPARE(frame.attentionMasks.size(), frame.attention.size());
+    const Tensor& qm = frame.attentionMasks[0].first;
+    QCOMPARE(qm.dim(1), Index(kLen));
+    const Index row = panel.driver()->valBegin() + records[size_t(pick)].sample;
+    for (Index j = 0; j < kLen; ++j)
+      QCOMPARE(qm[pick * kLen + j], x.value(row * kLen + j) != 0 ? 1.0f : 0.0f);
+    shot(panel, "h15prev_masked_attention.png");
+  }
+
   void multiHeadAttentionHeadsAreChosen() {
     // A text classifier with MultiHeadAttention(num_heads=2): the head box offers the mean and
     // each head; each choice shows that head's weights of the selected row.

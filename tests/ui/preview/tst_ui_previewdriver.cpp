@@ -2,6 +2,7 @@
 // decoder, the preview observer's hand-over (coalesced, every N batches), every annotated box
 // drawn, a classification-only model, and confusion-matrix headers that fit long class names.
 
+#include "tests/support/StateOutputModel.h"
 #include "tests/ui/preview/PreviewTestSupport.h"
 
 using namespace tessel;
@@ -204,6 +205,34 @@ class TestPreviewDriver : public QObject {
     obs2->onEpochEnd(0, {});
     QCoreApplication::processEvents();
     QCOMPARE(panel.grid()->records()[1].trueBoxes.size(), size_t(1));
+  }
+
+  // A model output that is an LSTM state: its role comes from the state's shape (None, 5) (a
+  // 5-class head under sparse_categorical_crossentropy), not from the LSTM's sequence output
+  // (None, 6, 5), which would be no head at all; the sample outputs are the state.
+  void stateOutputHead() {
+    const ModelSpec spec = testutil::lstmStateModel({"h"});
+    CompileOptions compile;
+    compile.losses = {"sparse_categorical_crossentropy"};
+    Dataset data;
+    Rng rng(2);
+    Tensor x({12, 6, 3}), y({12});
+    for (Index i = 0; i < x.size(); ++i) x[i] = rng.uniform(-1, 1);
+    for (Index i = 0; i < 12; ++i) y[i] = float(i % 5);
+    data.x = {Array::fromTensor(x)};
+    data.y = {Array::fromTensor(y)};
+    FitOptions fit;
+    PreviewDriver driver;
+    driver.configure(spec, compile, data, fit);
+    QCOMPARE(driver.heads().classOutputs, std::vector<int>{0});
+    QCOMPARE(driver.heads().boxOutput, -1);
+    Model model(spec, 1);
+    auto obs = driver.makeObserver(model);
+    obs->onEpochEnd(0, {});
+    QCoreApplication::processEvents();
+    QTRY_VERIFY(!driver.sampleOutputs().empty());
+    QCOMPARE(driver.sampleOutputs()[0].dim(1), Index(5));
+    QCOMPARE(driver.sampleOutputs()[0].rank(), 2);
   }
 
   void classificationOnlyModel() {

@@ -15,6 +15,7 @@
 #include <QtTest>
 
 #include "engine/store/Project.h"
+#include "tests/support/StateOutputModel.h"
 #include "tests/support/TinyModel.h"
 #include "ui/expr/CustomFunctionDialog.h"
 #include "ui/expr/ExpressionField.h"
@@ -186,6 +187,30 @@ class TestUiCustomLossMetric : public QObject {
       QVERIFY(d->grab().save(dir + "/h16_custom_loss.png"));
       QTest::mouseClick(okButton(d), Qt::LeftButton);
       QVERIFY(p.grab().save(dir + "/h16_compile_custom.png"));
+    }
+  }
+
+  // Outputs [per_step (None, 6, 2), lstm's state h (None, 5)]: the custom loss editor of each
+  // row works on that output's tensor, h's shape for the state (not the LSTM's sequence output).
+  void stateOutputShapeInCustomDialog() {
+    CompilePanel p;
+    p.resize(900, 700);
+    p.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&p));
+    p.setModel(testutil::lstmStateModel({"per_step", "h"}));
+    LossMetricEditor* editor = p.lossMetricEditor();
+    QCOMPARE(editor->outputNames(), QStringList({"per_step", "lstm"}));
+    const QStringList want = {"(None, 6, 2)", "(None, 5)"};
+    for (int row = 0; row < 2; ++row) {
+      pick(p.lossBox(row), LossMetricEditor::customItem());
+      CustomFunctionDialog* d = editor->customDialog();
+      QVERIFY(d);
+      QTRY_VERIFY(d->isVisible());
+      typeInto(d->expressionField()->lineEdit(), "tf.square(y_pred - y_true)");
+      QVERIFY(d->expressionField()->isValid());
+      QCOMPARE(d->expressionField()->shapeText(), want[row]);
+      d->reject();
+      QTRY_VERIFY(!editor->customDialog());
     }
   }
 };

@@ -5,6 +5,7 @@
 
 #include "engine/data/Array.h"
 #include "engine/graph/ModelSpec.h"
+#include "tests/support/StateOutputModel.h"
 #include "ui/training/PreflightCheck.h"
 
 using namespace tessel;
@@ -174,6 +175,41 @@ class TestPreflight : public QObject {
                                   compile("sparse_categorical_crossentropy"),
                                   data(100, {28, 28}, 10), fit, 4 * kGiB);
     QVERIFY(find(ok, "memory", PreflightItem::Severity::Info));
+  }
+
+  // A model output that is an LSTM state (output tensor 1, h (None, 5)), not the sequence output
+  // (None, 6, 5) of the same node: labels are checked against h, and the memory estimate counts
+  // every output of the node (h and c too).
+  void stateOutputShape() {
+    FitOptions fit;
+    fit.batchSize = 10;
+    const ModelSpec spec = testutil::lstmStateModel({"h"});
+    Dataset d;
+    d.x.push_back(Array(DType::Float32, {20, 6, 3}));
+    d.y.push_back(Array(DType::Float32, {20, 5}));
+    auto r = PreflightCheck::run(spec, compile("mse"), d, fit, 4 * kGiB);
+    QVERIFY2(r.ok(), r.items.empty() ? "" : r.items.front().message.c_str());
+    QVERIFY(!find(r, "label_shape", PreflightItem::Severity::Error));
+    // LSTM(5) on 3 features: 4 * 5 * (3 + 5 + 1) = 180 parameters, * 4 bytes * (2 + 2 Adam
+    // slots) = 2,880; activations per sample: x 18 + sequence 30 + h 5 + c 5 = 58 floats,
+    // * 10 * 4 * 2 = 4,640; data 20 * 18 * 4 + 20 * 5 * 4 = 1,840.
+    QCOMPARE(r.parameters, std::int64_t(180));
+    QCOMPARE(r.estimatedBytes, std::int64_t(2880 + 4640 + 1840));
+    // Labels shaped like the sequence output do not fit h.
+    d.y[0] = Array(DType::Float32, {20, 6, 5});
+    r = PreflightCheck::run(spec, compile("mse"), d, fit, 4 * kGiB);
+    auto* e = find(r, "label_shape", PreflightItem::Severity::Error);
+    QVERIFY(e);
+    QCOMPARE(QString::fromStdString(e->message),
+             QString("lstm: labels have 30 value(s) per sample, LSTM(5) gives 5"));
+    // Class ids for the state c with sparse_categorical_crossentropy: 5 units, one id per sample.
+    Dataset ids = data(20, {6, 3}, 5);
+    r = PreflightCheck::run(testutil::lstmStateModel({"c"}),
+                            compile("sparse_categorical_crossentropy"), ids, fit, 4 * kGiB);
+    QVERIFY(!find(r, "label_type", PreflightItem::Severity::Error));
+    auto* c = find(r, "classes", PreflightItem::Severity::Info);
+    QVERIFY(c);
+    QCOMPARE(QString::fromStdString(c->message), QString("lstm: 5 classes, output LSTM(5)"));
   }
 
   void meminfoParsing() {
