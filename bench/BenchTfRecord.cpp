@@ -119,6 +119,7 @@ struct Config {
   std::string source = "tfrecord", dir, folder, cache;
   long long samples = 0, buffer = 0;
   int shards = 10, prefetch = 0, repeat = 1;
+  bool gatherOnly = false;  // time the data path alone (batches gathered, nothing trained)
 };
 
 // The data settings of one source.
@@ -161,6 +162,31 @@ int runOne(const BenchOptions& o, const Config& c) {
     const double buildSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
     Dataset train = built.train;
     built = BuiltData{};
+    if (c.gatherOnly) {
+      // Every batch of every epoch gathered in order into reused tensors, as fit reads them
+      // without shuffle: the data path's cost alone (read, decode, convert).
+      std::vector<Tensor> xs(train.x.size()), ys(train.y.size());
+      std::vector<Index> rows;
+      const Index n = train.size();
+      t0 = Clock::now();
+      const double cpu0 = cpuSeconds();
+      for (int e = 0; e < o.epochs; ++e)
+        for (Index b = 0; b < n; b += 32) {
+          const Index m = std::min<Index>(32, n - b);
+          rows.resize(size_t(m));
+          for (Index i = 0; i < m; ++i) rows[size_t(i)] = b + i;
+          for (size_t k = 0; k < xs.size(); ++k) train.x[k].gather(rows.data(), m, xs[k]);
+          for (size_t k = 0; k < ys.size(); ++k) train.y[k].gather(rows.data(), m, ys[k]);
+        }
+      const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+      const double cpu = cpuSeconds() - cpu0;
+      const double sps = double(n) * o.epochs / s;
+      std::printf("run %d: build_s=%.2f gather_s=%.3f samples_per_s=%.0f cpu_us_per_sample=%.2f\n",
+                  r + 1, buildSeconds, s, sps, cpu * 1e6 / (double(n) * o.epochs));
+      std::fflush(stdout);
+      if (sps > best) best = sps, bestFit = s, bestCpu = cpu;
+      continue;
+    }
     ModelSpec spec = ModelSpec::fromKerasJson(nlohmann::json::parse(cnnJson()));
     fitDatasetToModel(train, spec);
     Model model(spec, 0);
@@ -204,11 +230,17 @@ int runCompare(const BenchOptions& o, const Config& base) {
   struct Row {
     std::string source;
     int prefetch;
+    std::string cache;
     double sps = -1, rss = -1, cpu = -1;
   };
   std::vector<Row> rows;
   for (const char* source : {"idx", "tfrecord", "imagefolder"})
-    for (int p : {0, base.prefetch}) rows.push_back({source, p});
+    for (int p : {0, base.prefetch}) {
+      if (base.gatherOnly && p != 0) continue;  // gathering alone has no prefetch step
+      rows.push_back({source, p, ""});
+    }
+  // The pipeline's cache step (decoded samples kept in memory after the first pass).
+  rows.push_back({"tfrecord", 0, "memory"});
   const std::string self = fs::read_symlink("/proc/self/exe").string();  // (popen runs a shell)
   // Round robin (every configuration once, K times) so that a change of the machine's load
   // falls on all of them alike; the best of the K runs is kept.
@@ -219,6 +251,8 @@ int runCompare(const BenchOptions& o, const Config& base) {
                         " --epochs " + std::to_string(o.epochs) + " --shards " +
                         std::to_string(base.shards) + " --dir '" + base.dir + "' --folder '" +
                         base.folder + "'";
+      if (base.gatherOnly) cmd += " --gather-only";
+      if (!r.cache.empty()) cmd += " --cache " + r.cache;
       if (o.threads > 0) cmd += " --threads " + std::to_string(o.threads);
       std::printf("== %s\n", cmd.c_str());
       std::fflush(stdout);
@@ -236,12 +270,13 @@ int runCompare(const BenchOptions& o, const Config& base) {
         r.sps = sps, r.rss = valueOf(out, "peak_rss_mib"), r.cpu = valueOf(out, "cpu_s");
     }
   const double idx = rows[0].sps;
-  std::printf("\n%-12s %8s %12s %8s %13s %14s\n", "source", "prefetch", "samples/s", "vs_idx",
-              "peak_rss_mib", "cpu_us/sample");
+  std::printf("\n%-12s %8s %6s %12s %8s %13s %14s\n", "source", "prefetch", "cache", "samples/s",
+              "vs_idx", "peak_rss_mib", "cpu_us/sample");
   for (const Row& r : rows)
-    std::printf("%-12s %8d %12.0f %7.2fx %13.1f %14.1f\n", r.source.c_str(), r.prefetch, r.sps,
-                idx > 0 ? r.sps / idx : 0.0, r.rss, r.cpu * 1e6 / double(base.samples * o.epochs));
-  std::printf("samples_per_s=%.0f\n", rows[3].sps);  // TFRecord with prefetch
+    std::printf("%-12s %8d %6s %12.0f %7.2fx %13.1f %14.1f\n", r.source.c_str(), r.prefetch,
+                r.cache.empty() ? "none" : r.cache.c_str(), r.sps, idx > 0 ? r.sps / idx : 0.0,
+                r.rss, r.cpu * 1e6 / double(base.samples * o.epochs));
+  std::printf("samples_per_s=%.0f\n", rows[base.gatherOnly ? 1 : 3].sps);  // TFRecord
   return 0;
 }
 
@@ -259,6 +294,7 @@ int runTfRecord(const BenchOptions& o) {
   c.buffer = args ? args->intValue("--shuffle-buffer", 0, 0, 1LL << 40) : 0;
   c.cache = args ? args->value("--cache") : "";
   c.dir = args ? args->value("--dir") : "";
+  c.gatherOnly = args && args->has("--gather-only");
   if (c.dir.empty()) c.dir = "/tmp/tessel-bench-tfrecord-" + std::to_string(c.samples);
   c.folder = args ? args->value("--folder") : "";
   if (c.folder.empty()) c.folder = "/tmp/tessel-bench-imagefolder-" + std::to_string(c.samples);
@@ -286,6 +322,8 @@ TESSEL_REGISTER_BENCH(
      {"--prefetch", "P", false, "batches gathered ahead (default 0; 8 with --compare)"},
      {"--shuffle-buffer", "B", false, "streaming shuffle buffer (default 0)"},
      {"--cache", "memory|FILE", false, "the pipeline's cache step"},
+     {"--gather-only", nullptr, false,
+      "time the data path alone: every batch gathered in order, nothing trained"},
      {"--dir", "DIR", false, "the shards' folder (default /tmp/tessel-bench-tfrecord-N)"},
      {"--folder", "DIR", false, "the image folder (default /tmp/tessel-bench-imagefolder-N)"}});
 

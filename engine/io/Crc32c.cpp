@@ -1,6 +1,11 @@
 #include "engine/io/Crc32c.h"
 
 #include <array>
+#include <cstring>
+
+#if defined(__SSE4_2__)
+#include <nmmintrin.h>
+#endif
 
 namespace tessel {
 
@@ -23,7 +28,20 @@ constexpr auto kTable = makeTable();
 std::uint32_t crc32c(const void* data, std::size_t size, std::uint32_t crc) {
   const auto* p = static_cast<const unsigned char*>(data);
   crc = ~crc;
-  for (std::size_t i = 0; i < size; ++i) crc = kTable[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
+  std::size_t i = 0;
+#if defined(__SSE4_2__)
+  // The CRC32 instruction computes this polynomial (Castagnoli, reflected) 8 bytes at a time:
+  // TFRecord checks two CRCs a record, and the byte table was a tenth of reading a shard.
+  std::uint64_t c = crc;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p + i, 8);
+    c = _mm_crc32_u64(c, v);
+  }
+  crc = static_cast<std::uint32_t>(c);
+  for (; i < size; ++i) crc = _mm_crc32_u8(crc, p[i]);
+#endif
+  for (; i < size; ++i) crc = kTable[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
   return ~crc;
 }
 

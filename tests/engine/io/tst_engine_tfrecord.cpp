@@ -138,6 +138,31 @@ class TestTfRecord : public QObject {
     QCOMPARE(crc32c("123456789", 9), 0xE3069283u);
   }
 
+  // The hardware CRC32C path (8 bytes at a time, then the tail) against the bitwise definition,
+  // for every length 0..300 and every start alignment, whole and continued in two parts.
+  void crc32cMatchesTheBitwiseDefinition() {
+    auto bitwise = [](const unsigned char* p, size_t n, std::uint32_t crc) {
+      crc = ~crc;
+      for (size_t i = 0; i < n; ++i) {
+        crc ^= p[i];
+        for (int k = 0; k < 8; ++k) crc = (crc & 1) ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
+      }
+      return ~crc;
+    };
+    std::vector<unsigned char> bytes(320);
+    std::uint32_t state = 12345;
+    for (auto& b : bytes)
+      b = static_cast<unsigned char>((state = state * 1664525u + 1013904223u) >> 24);
+    for (size_t start = 0; start < 8; ++start)
+      for (size_t n = 0; n + start <= 308; n += 7) {
+        const unsigned char* p = bytes.data() + start;
+        const std::uint32_t want = bitwise(p, n, 0);
+        QCOMPARE(crc32c(p, n), want);
+        const size_t half = n / 3;
+        QCOMPARE(crc32c(p + half, n - half, crc32c(p, half)), want);
+      }
+  }
+
   void corruptDataCrcNamesFileAndRecord() {
     QTemporaryDir dir;
     const std::string path = dir.filePath("c.tfrecord").toStdString();
