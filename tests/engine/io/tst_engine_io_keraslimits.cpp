@@ -1,7 +1,8 @@
 // Hostile but well-formed Keras files (engine/io/KerasH5File.h, KerasArchive.h): an HDF5 dataset
 // whose shape claims more values than its file holds (or more than kMaxArrayBytes), and a .keras
 // member whose size claims more than the archive holds, are refused with the limit named before
-// anything is allocated; the untouched files still read. The HDF5 cases need python3-h5py
+// anything is allocated; a corrupt global heap (where variable-length strings live) is refused
+// before libhdf5 reads it; the untouched files still read. The HDF5 cases need python3-h5py
 // (skipped with a message without it).
 #include <QProcess>
 #include <QTemporaryDir>
@@ -110,6 +111,27 @@ class TestKerasLimits : public QObject {
     e = errorOf([&] { readKerasWeightsFile(huge.toStdString(), model, WeightsMatch::ByOrder); });
     QVERIFY2(e.find("dense/kernel:0") != std::string::npos &&
                  e.find("over the limit of 4 GiB for one array") != std::string::npos,
+             e.c_str());
+  }
+
+  void corruptGlobalHeapIsRefusedBeforeLibhdf5ReadsIt() {
+    // h5py keeps model_config (a `bytes` scalar) as a variable-length string, in a global heap
+    // collection ("GCOL"); an object of index 0 and size 0 there makes libhdf5 1.10.8 loop
+    // forever in H5HG__cache_heap_deserialize.
+    std::string bytes = readBytes(kDir + "mlp_keras2.h5");
+    const size_t gcol = bytes.find("GCOL");
+    QVERIFY(gcol != std::string::npos && gcol + 32 <= bytes.size());
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("heap.h5").toStdString();
+    std::ofstream(path, std::ios::binary) << bytes;
+    QCOMPARE(readKerasH5Model(path).weights.size(), size_t(4));  // untouched: reads
+    std::memset(bytes.data() + gcol + 16, 0, 2);                 // first object: index 0
+    std::memset(bytes.data() + gcol + 16 + 8, 0, 8);             // ... and size 0
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    const std::string e = errorOf([&] { readKerasH5Model(path); });
+    QVERIFY2(e.find("corrupt HDF5 file (global heap at byte " + std::to_string(gcol)) !=
+                     std::string::npos &&
+                 e.find("heap.h5") != std::string::npos,
              e.c_str());
   }
 
