@@ -2,13 +2,17 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
 #include "engine/core/Error.h"
+#include "engine/core/ResourceLimits.h"
 #include "engine/io/Keras3Json.h"
 #include "engine/io/KerasCustomClasses.h"
 #include "engine/io/LayerSupport.h"
@@ -68,6 +72,24 @@ class ZipReader {
     zip_stat_init(&st);
     if (zip_stat(zip_, name.c_str(), 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
       throw Error(path_ + ": no member '" + name + "'");
+    // The size is the archive's claim: checked before allocating that it can come from the
+    // member's compressed bytes (stored as is, or deflate's best, 1032:1) inside the archive.
+    std::error_code ec;
+    const auto archiveBytes = std::filesystem::file_size(path_, ec);
+    const bool stored = (st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method == ZIP_CM_STORE;
+    const zip_uint64_t compressed = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : 0;
+    const zip_uint64_t ratio = stored ? 1 : static_cast<zip_uint64_t>(kMaxDeflateRatio);
+    if (ec || compressed > archiveBytes || st.size > compressed * ratio ||
+        st.size > static_cast<zip_uint64_t>(kMaxArrayBytes))
+      throw Error(
+          path_ + ": member '" + name + "' claims " +
+          countText(static_cast<std::int64_t>(std::min<zip_uint64_t>(st.size, INT64_MAX))) +
+          " bytes from " +
+          countText(static_cast<std::int64_t>(std::min<zip_uint64_t>(compressed, INT64_MAX))) +
+          " compressed bytes in an archive of " +
+          countText(static_cast<std::int64_t>(archiveBytes)) + " bytes (more than " +
+          (stored ? std::string("a stored member") : "deflate's 1032:1") + " or the " +
+          byteSizeText(kMaxArrayBytes) + " limit; truncated or corrupt?)");
     zip_file_t* f = zip_fopen(zip_, name.c_str(), 0);
     if (!f) throw Error(path_ + ": cannot open member '" + name + "'");
     std::vector<std::uint8_t> out(static_cast<size_t>(st.size));

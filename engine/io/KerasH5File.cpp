@@ -2,12 +2,17 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "engine/core/Error.h"
+#include "engine/core/ResourceLimits.h"
 
 namespace tessel::h5 {
 
@@ -61,10 +66,32 @@ hid_t createIntermediate() {
   return lcpl;
 }
 
-// Reads the strings of attribute or dataset `obj` (type `type`, `count` elements).
-std::vector<std::string> readStrings(hid_t attr, hid_t type, size_t count) {
+// The most bytes `count` elements of `elementBytes` each may take in a file of `fileBytes` (-1:
+// a file being written, only kMaxArrayBytes applies), `ratio` times the file for compressed
+// data: false when the claim is larger (no overflow).
+bool fitsInFile(std::int64_t count, std::int64_t elementBytes, std::int64_t fileBytes,
+                std::int64_t ratio) {
+  if (count < 0 || elementBytes <= 0) return false;
+  std::int64_t limit = kMaxArrayBytes;
+  if (fileBytes >= 0 && fileBytes < limit / ratio) limit = fileBytes * ratio;
+  return count <= limit / elementBytes;
+}
+
+// Reads the strings of attribute `attr` (type `type`, `count` elements). `fileBytes` bounds what
+// the attribute may claim (an attribute's data is stored in its file, uncompressed).
+std::vector<std::string> readStrings(hid_t attr, hid_t type, size_t count, std::int64_t fileBytes,
+                                     const std::string& what) {
   std::vector<std::string> out;
-  if (H5Tis_variable_str(type) > 0) {
+  const bool variable = H5Tis_variable_str(type) > 0;
+  // A variable-length string takes at least a heap reference (16 bytes) in the file.
+  const std::int64_t elementBytes =
+      variable ? 16 : static_cast<std::int64_t>(std::max<size_t>(H5Tget_size(type), 1));
+  if (!fitsInFile(static_cast<std::int64_t>(count), elementBytes, fileBytes, 1))
+    throw Error(what + " claims " + countText(static_cast<std::int64_t>(count)) + " string(s) of " +
+                countText(elementBytes) + " bytes, more than the file can hold (" +
+                (fileBytes >= 0 ? countText(fileBytes) + " bytes" : byteSizeText(kMaxArrayBytes)) +
+                ")");
+  if (variable) {
     std::vector<char*> ptrs(count, nullptr);
     Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.id, H5T_VARIABLE);
@@ -88,10 +115,102 @@ std::vector<std::string> readStrings(hid_t attr, hid_t type, size_t count) {
   return out;
 }
 
+// What is wrong with the global heap collections of a file (its bytes read through `read`, at most
+// `size`), "" when nothing: every "GCOL" signature of the file is taken as a collection (header:
+// signature, version 1, 3 reserved bytes, 8-byte size; then objects of 2-byte index, 2-byte
+// reference count, 4 reserved bytes, 8-byte size, data padded to 8 bytes; index 0 the free space,
+// its size counting its header) and walked as libhdf5's H5HG__cache_heap_deserialize walks it.
+// libhdf5 1.10.8 loops forever on an object of size 0, reads past the collection for an object
+// larger than what is left, and allocates whatever size a collection claims.
+std::string globalHeapProblem(std::uint64_t size,
+                              const std::function<size_t(std::uint64_t, char*, size_t)>& read) {
+  constexpr std::uint64_t kMinCollection = 4096;  // H5HG_MINSIZE: libhdf5 writes none smaller
+  constexpr size_t kBlock = size_t(1) << 20;
+  std::vector<char> block(kBlock + 3);
+  auto u16 = [](const char* p) {
+    return std::uint16_t(std::uint8_t(p[0]) | std::uint8_t(p[1]) << 8);
+  };
+  auto u64 = [](const char* p) {
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = v << 8 | std::uint8_t(p[i]);
+    return v;
+  };
+  std::vector<char> heap;
+  for (std::uint64_t at = 0; at < size; at += kBlock) {
+    const size_t got = read(at, block.data(), std::min<std::uint64_t>(kBlock + 3, size - at));
+    for (size_t i = 0; i + 4 <= got && i < kBlock; ++i) {
+      if (std::memcmp(block.data() + i, "GCOL", 4) != 0) continue;
+      const std::uint64_t start = at + i;
+      char header[16];
+      if (read(start, header, 16) != 16 || header[4] != 1) continue;  // libhdf5 refuses these
+      const std::uint64_t bytes = u64(header + 8);
+      const std::string where = "global heap at byte " + std::to_string(start);
+      if (bytes < kMinCollection || bytes > size - start)
+        return where + " claims " + std::to_string(bytes) + " bytes";
+      heap.resize(static_cast<size_t>(bytes));
+      if (read(start, heap.data(), heap.size()) != heap.size()) return where + " is truncated";
+      for (std::uint64_t p = 16; p < bytes;) {
+        if (p + 16 > bytes) break;  // free space at the end
+        const std::uint16_t index = u16(heap.data() + p);
+        const std::uint64_t objectBytes = u64(heap.data() + p + 8);
+        if (objectBytes > bytes) return where + ": an object claims " + std::to_string(objectBytes);
+        const std::uint64_t need =
+            index > 0 ? 16 + ((objectBytes + 7) & ~std::uint64_t(7)) : objectBytes;
+        if (need == 0 || need > bytes - p)
+          return where + ": object " + std::to_string(index) + " of " +
+                 std::to_string(objectBytes) + " bytes does not fit";
+        p += need;
+      }
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
-H5Node::H5Node(std::shared_ptr<std::int64_t> handle, std::string label, std::string where)
-    : handle_(std::move(handle)), label_(std::move(label)), where_(std::move(where)) {}
+void H5Node::checkGlobalHeaps() const {
+  if (!heaps_) return;
+  if (!heaps_->done) {
+    if (!heaps_->path.empty()) {
+      std::ifstream in(heaps_->path, std::ios::binary);
+      heaps_->problem =
+          globalHeapProblem(static_cast<std::uint64_t>(std::max<std::int64_t>(fileBytes_, 0)),
+                            [&](std::uint64_t at, char* buf, size_t n) -> size_t {
+                              in.clear();
+                              in.seekg(static_cast<std::streamoff>(at));
+                              in.read(buf, static_cast<std::streamsize>(n));
+                              return static_cast<size_t>(in.gcount());
+                            });
+    } else {
+      const hid_t file = H5Iget_file_id(id());
+      std::vector<char> image;
+      if (file >= 0) {
+        const ssize_t n = H5Fget_file_image(file, nullptr, 0);
+        if (n > 0) {
+          image.resize(static_cast<size_t>(n));
+          if (H5Fget_file_image(file, image.data(), image.size()) < 0) image.clear();
+        }
+        H5Fclose(file);
+      }
+      heaps_->problem = globalHeapProblem(image.size(), [&](std::uint64_t at, char* buf, size_t n) {
+        const size_t k = at >= image.size() ? 0 : std::min<size_t>(n, image.size() - at);
+        if (k) std::memcpy(buf, image.data() + at, k);
+        return k;
+      });
+    }
+    heaps_->done = true;
+  }
+  if (!heaps_->problem.empty())
+    throw Error(label_ + ": corrupt HDF5 file (" + heaps_->problem +
+                "): its variable-length strings are not read");
+}
+
+H5Node::H5Node(std::shared_ptr<std::int64_t> handle, std::string label, std::string where,
+               std::int64_t fileBytes)
+    : handle_(std::move(handle)),
+      label_(std::move(label)),
+      where_(std::move(where)),
+      fileBytes_(fileBytes) {}
 
 std::string H5Node::where(const std::string& path) const {
   if (path.empty()) return where_;
@@ -105,9 +224,15 @@ H5Node H5Node::openFile(const std::string& path) {
     if (!in) throw Error("cannot open '" + path + "'");
   }
   if (!looksLikeHdf5(path)) throw Error(path + ": not an HDF5 file");
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  if (ec) throw Error("cannot open '" + path + "'");
   hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) throw Error(path + ": cannot read the HDF5 file (truncated or corrupt)");
-  return H5Node(ownedFile(f), path, "/");
+  H5Node node(ownedFile(f), path, "/", static_cast<std::int64_t>(bytes));
+  node.heaps_ = std::make_shared<HeapCheck>();
+  node.heaps_->path = path;
+  return node;
 }
 
 H5Node H5Node::openImage(const std::vector<std::uint8_t>& bytes, const std::string& label) {
@@ -120,14 +245,16 @@ H5Node H5Node::openImage(const std::vector<std::uint8_t>& bytes, const std::stri
     throw Error(label + ": cannot read the HDF5 image");
   hid_t f = H5Fopen(memoryName(label).c_str(), H5F_ACC_RDONLY, fapl.id);
   if (f < 0) throw Error(label + ": cannot read the HDF5 file (truncated or corrupt)");
-  return H5Node(ownedFile(f), label, "/");
+  H5Node node(ownedFile(f), label, "/", static_cast<std::int64_t>(bytes.size()));
+  node.heaps_ = std::make_shared<HeapCheck>();
+  return node;
 }
 
 H5Node H5Node::createFile(const std::string& path) {
   quiet();
   hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (f < 0) throw Error("cannot write '" + path + "'");
-  return H5Node(ownedFile(f), path, "/");
+  return H5Node(ownedFile(f), path, "/", -1);
 }
 
 H5Node H5Node::createInMemory(const std::string& label) {
@@ -136,7 +263,7 @@ H5Node H5Node::createInMemory(const std::string& label) {
   H5Pset_fapl_core(fapl.id, 1 << 16, 0);
   hid_t f = H5Fcreate(memoryName(label).c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id);
   if (f < 0) throw Error(label + ": cannot create an HDF5 file in memory");
-  return H5Node(ownedFile(f), label, "/");
+  return H5Node(ownedFile(f), label, "/", -1);
 }
 
 std::vector<std::uint8_t> H5Node::image() const {
@@ -182,7 +309,9 @@ H5Node H5Node::group(const std::string& path) const {
   if (!isGroup(path)) throw Error(label_ + ": no group '" + where(path) + "'");
   hid_t g = H5Gopen2(id(), path.c_str(), H5P_DEFAULT);
   if (g < 0) throw Error(label_ + ": cannot open group '" + where(path) + "'");
-  return H5Node(ownedObject(g), label_, where(path));
+  H5Node node(ownedObject(g), label_, where(path), fileBytes_);
+  node.heaps_ = heaps_;
+  return node;
 }
 
 H5Node H5Node::createGroup(const std::string& path) const {
@@ -190,7 +319,9 @@ H5Node H5Node::createGroup(const std::string& path) const {
   Handle lcpl(createIntermediate(), H5Pclose);
   hid_t g = H5Gcreate2(id(), path.c_str(), lcpl.id, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) throw Error(label_ + ": cannot create group '" + where(path) + "'");
-  return H5Node(ownedObject(g), label_, where(path));
+  H5Node node(ownedObject(g), label_, where(path), fileBytes_);
+  node.heaps_ = heaps_;
+  return node;
 }
 
 std::vector<std::string> H5Node::children() const {
@@ -210,12 +341,8 @@ bool H5Node::hasAttr(const std::string& name) const {
 }
 
 std::string H5Node::stringAttr(const std::string& name) const {
-  std::vector<std::string> v;
-  try {
-    v = stringListAttr(name);
-  } catch (const Error&) {
-    throw Error(label_ + ": attribute '" + name + "' of '" + where_ + "' is not a string");
-  }
+  // stringListAttr's errors name the attribute (missing, not a string, corrupt heap).
+  const std::vector<std::string> v = stringListAttr(name);
   if (v.size() != 1)
     throw Error(label_ + ": attribute '" + name + "' of '" + where_ + "' is not one string");
   return v[0];
@@ -244,7 +371,9 @@ std::vector<std::string> H5Node::stringListAttr(const std::string& name) const {
     throw Error(label_ + ": attribute '" + name + "' of '" + where_ + "' is not a string");
   }
   if (count == 0) return {};
-  return readStrings(attr.id, type.id, static_cast<size_t>(count));
+  if (H5Tis_variable_str(type.id) > 0) checkGlobalHeaps();
+  return readStrings(attr.id, type.id, static_cast<size_t>(count), fileBytes_,
+                     label_ + ": attribute '" + name + "' of '" + where_ + "'");
 }
 
 void H5Node::setBytesAttr(const std::string& name, const std::string& value) const {
@@ -305,9 +434,27 @@ Tensor H5Node::readTensor(const std::string& path) const {
   const int rank = H5Sget_simple_extent_ndims(space.id);
   if (rank < 0) throw Error(label_ + ": cannot read the shape of '" + where(path) + "'");
   std::vector<hsize_t> dims(static_cast<size_t>(rank));
-  H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+  if (H5Sget_simple_extent_dims(space.id, dims.data(), nullptr) < 0)
+    throw Error(label_ + ": cannot read the shape of '" + where(path) + "'");
   Shape shape;
-  for (hsize_t d : dims) shape.push_back(static_cast<Index>(d));
+  for (hsize_t d : dims) shape.push_back(static_cast<Index>(std::min<hsize_t>(d, INT64_MAX)));
+  // Checked before allocating: the values must fit in the file (deflate's best ratio when the
+  // dataset is filtered) and in one array's limit.
+  std::int64_t filters = 0;
+  {
+    Handle dcpl(H5Dget_create_plist(ds.id), H5Pclose);
+    if (dcpl.id >= 0) filters = std::max(0, H5Pget_nfilters(dcpl.id));
+  }
+  const auto elementBytes = static_cast<std::int64_t>(H5Tget_size(type.id));
+  const std::int64_t count =
+      boundedProduct(shape, kMaxArrayBytes / std::max<std::int64_t>(elementBytes, 4));
+  if (count < 0)
+    throw Error(label_ + ": dataset '" + where(path) + "' has shape " + shapeToString(shape) +
+                ", over the limit of " + byteSizeText(kMaxArrayBytes) + " for one array");
+  if (count > 0 && !fitsInFile(count, elementBytes, fileBytes_, filters > 0 ? kMaxDeflateRatio : 1))
+    throw Error(label_ + ": dataset '" + where(path) + "' claims shape " + shapeToString(shape) +
+                " of " + countText(elementBytes) + "-byte values, more than its file of " +
+                countText(fileBytes_) + " bytes can hold (truncated or corrupt?)");
   Tensor t(shape);
   if (t.size() > 0) {
     // Integer datasets ("iter") are read as double first, exact up to 2^53.

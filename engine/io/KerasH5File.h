@@ -5,6 +5,13 @@
 // failure becomes a tessel::Error naming the file and the object; the library's own error stack
 // printing is switched off.
 //
+// Files read may be hostile: a dataset or string attribute is read only when its claimed size fits
+// in what the file can hold (its bytes, times deflate's 1032:1 for a filtered dataset) and in
+// kMaxArrayBytes (engine/core/ResourceLimits.h), checked before anything is allocated; and before
+// the first variable-length string is read, the file's global heaps (where those strings are kept)
+// are checked to be well formed, as Debian 12's libhdf5 1.10.8 loops forever or reads out of
+// bounds on some corrupt ones.
+//
 // Files are on disk or in memory (the model.weights.h5 inside a .keras zip): openImage reads a
 // file image, createInMemory + image() writes one.
 #include <cstdint>
@@ -59,13 +66,24 @@ class H5Node {
   const std::string& label() const { return label_; }
 
  private:
-  H5Node(std::shared_ptr<std::int64_t> handle, std::string label, std::string where);
+  H5Node(std::shared_ptr<std::int64_t> handle, std::string label, std::string where,
+         std::int64_t fileBytes);
   std::int64_t id() const { return *handle_; }
   std::string where(const std::string& path) const;
 
   std::shared_ptr<std::int64_t> handle_;  // hid_t, closed with the last copy
   std::string label_;                     // the file, for errors
   std::string where_;                     // this group's path in the file ("/" for the root)
+  std::int64_t fileBytes_;                // size of the file read, -1 for one being written
+  // Whether the file's global heaps were checked (the variable-length strings' storage, see
+  // checkGlobalHeaps in the .cpp) and what was wrong; shared by every node of a file read.
+  struct HeapCheck {
+    std::string path;  // the file on disk, "" for a file image
+    bool done = false;
+    std::string problem;
+  };
+  std::shared_ptr<HeapCheck> heaps_;
+  void checkGlobalHeaps() const;
 };
 
 // True when the file at `path` starts with the HDF5 signature (\x89HDF\r\n\x1a\n at offset 0).

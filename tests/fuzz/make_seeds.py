@@ -2,14 +2,17 @@
 """Writes the small seed corpora of the fuzz targets into tests/fuzz/corpus/<target>/.
 
 Rerun after changing it: python3 tests/fuzz/make_seeds.py (needs python3-numpy; the JPEG seed
-needs ImageMagick's `convert`, kept as committed when it is missing). Every file stays tiny.
+needs ImageMagick's `convert`, the Keras seeds with optimizer state python3-h5py, each kept as
+committed when it is missing). Every file stays tiny (< 64 KiB, run_all.sh's -max_len).
 """
 import gzip
+import io
 import json
 import os
 import shutil
 import struct
 import subprocess
+import zipfile
 import zlib
 
 import numpy as np
@@ -201,6 +204,68 @@ def onnx_seeds():
             put("fuzz_onnx_import", name + ".onnx", f.read())
 
 
+def keras_seeds():
+    # The Keras HDF5 reader: the h5py-written fixtures of tests/fixtures/h5/ (make_fixtures.py):
+    # a Keras 2 full model with Adam state, weights-only files in the Keras 2 (by order, by name)
+    # and Keras 3 layouts, a recurrent/wrapper model, and a file whose layer lacks a weight.
+    h5dir = os.path.join(ROOT, "tests", "fixtures", "h5")
+
+    def fixture(name):
+        with open(os.path.join(h5dir, name), "rb") as f:
+            return f.read()
+
+    for name in ["mlp_keras2.h5", "mlp_weights_keras2.h5", "mlp_weights_byname.h5",
+                 "cnn.weights.h5", "bidir_td_keras2.h5", "bad_count.h5"]:
+        put("fuzz_keras_h5", name, fixture(name))
+    # The .keras archive reader: the fixture (stored members, as Keras writes them), the same
+    # archive deflated, one without config.json, and one with Adam's state under
+    # optimizer/vars as Keras 3 (and our writer, KerasH5.h keras3WeightsImage) keeps it.
+    mlp = fixture("mlp.keras")
+    put("fuzz_keras_archive", "mlp.keras", mlp)
+    put("fuzz_keras_archive", "no_config.keras", fixture("no_config.keras"))
+    with zipfile.ZipFile(io.BytesIO(mlp)) as z:
+        members = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+
+    def archive(files, compression):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as z:
+            for name, data in files:  # a fixed date: the seeds do not change on every rerun
+                z.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), data, compression)
+        return out.getvalue()
+
+    put("fuzz_keras_archive", "mlp_deflated.keras", archive(members, zipfile.ZIP_DEFLATED))
+    weights = dict(members)["model.weights.h5"]
+    # Keras 3 weights alone (model.weights.h5 of the archive) for the HDF5 target too.
+    put("fuzz_keras_h5", "mlp.weights.h5", weights)
+    try:
+        import h5py
+    except ImportError:
+        return
+    buf = io.BytesIO(weights)
+    with h5py.File(buf, "r+") as f:
+        shapes = [f[f"layers/{l}/vars/{i}"].shape for l in ("dense", "dense_1") for i in (0, 1)]
+        g = f.require_group("optimizer").require_group("vars")
+        g.create_dataset("0", data=np.int64(3))
+        g.create_dataset("1", data=np.float32(0.001))
+        k = 2
+        for shape in shapes:
+            for slot in range(2):  # momentum, velocity
+                g.create_dataset(str(k), data=np.full(shape, 0.01 * (slot + 1), np.float32))
+                k += 1
+    members = [(n, buf.getvalue() if n == "model.weights.h5" else d) for n, d in members]
+    put("fuzz_keras_archive", "mlp_adam.keras", archive(members, zipfile.ZIP_STORED))
+
+
+def text_seeds():
+    # The text data sets: first byte 0 a CSV of text and label, 1 sentence pairs, 2 a vocabulary.
+    put("fuzz_text_data", "reviews.csv",
+        b"\0text,label\n\"A fine film, really.\",pos\nawful plot,neg\nit was ok,pos\n"
+        b"\"dull, long\",neg\n\xc3\xa9t\xc3\xa9 au cin\xc3\xa9ma,pos\n")
+    put("fuzz_text_data", "pairs.tsv", b"\1go.\tva !\nhi.\tsalut.\nrun!\tcours !\tCC-BY\n"
+                                        b"\r\nwho?\tqui ?\r\n")
+    put("fuzz_text_data", "vocab.txt", b"\2a\nb\nc\nd\n\xc3\xa9\n\n")
+
+
 if __name__ == "__main__":
     model_json_seeds()
     weights_seeds()
@@ -208,3 +273,5 @@ if __name__ == "__main__":
     csv_seeds()
     image_seeds()
     onnx_seeds()
+    keras_seeds()
+    text_seeds()
