@@ -5,11 +5,17 @@
 // (truncated BPTT; finite differences), and the flag and the fixed batch size survive model JSON.
 #include <QtTest>
 
+#include <sstream>
+
+#include "engine/callbacks/ResetStates.h"
+#include "engine/data/Array.h"
 #include "engine/graph/ModelSpec.h"
+#include "engine/io/OnnxExport.h"
 #include "engine/layers/Bidirectional.h"
 #include "engine/layers/RecurrentLayer.h"
 #include "engine/train/Model.h"
 #include "engine/train/StatefulRnn.h"
+#include "engine/train/Trainer.h"
 #include "tests/engine/layers/LayerTestUtil.h"
 
 using namespace tessel;
@@ -271,6 +277,66 @@ class TestStatefulRnn : public QObject {
     RunContext c3;
     layer->forward(xs, y0, c3);
     QVERIFY(maxDiff(y0, y) > 1e-3f);
+  }
+
+  // fit keeps the states from batch to batch and epoch to epoch (Keras); the ResetStates
+  // callback zeroes them at each epoch end; shuffle=True warns; a batch of another size (the
+  // last, partial one) is an Error naming the layer; ONNX export refuses the layer.
+  void fitKeepsStatesUnlessReset() {
+    Model m(rnnModel("LSTM", {{"stateful", true}}, 2), 3);
+    auto* r = dynamic_cast<RecurrentLayer*>(m.layer("rnn"));
+    Rng rng(12);
+    Dataset data;
+    data.x.push_back(Array::fromTensor(randomTensor({4, 3, kF}, rng)));
+    data.y.push_back(Array::fromTensor(randomTensor({4, 3, kU}, rng)));
+    CompileOptions compile;
+    compile.losses = {"mean_squared_error"};
+    compile.optimizer = {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.01}}}};
+    Trainer trainer(m, compile);
+    FitOptions fit;
+    fit.epochs = 2;
+    fit.batchSize = 2;
+    fit.shuffle = false;
+    fit.verbose = 0;
+    auto keptNorm = [&] {
+      float s = 0;
+      for (int k = 0; k < r->stateCount(); ++k)
+        for (Index i = 0; i < r->keptState(k).size(); ++i) s += std::fabs(r->keptState(k)[i]);
+      return s;
+    };
+    trainer.fit(data, fit);
+    QVERIFY(keptNorm() > 0);
+    ResetStates reset;
+    trainer.fit(data, fit, {&reset});
+    QCOMPARE(reset.resets(), 2);
+    QCOMPARE(keptNorm(), 0.0f);
+    QCOMPARE(reset.toJson().at("class_name").get<std::string>(), std::string("ResetStates"));
+
+    std::ostringstream out;
+    fit.shuffle = true;
+    fit.verbose = 1;
+    fit.out = &out;
+    fit.epochs = 1;
+    trainer.fit(data, fit);
+    QVERIFY2(out.str().find("shuffle=True with stateful") != std::string::npos, out.str().c_str());
+
+    Dataset five;
+    five.x.push_back(Array::fromTensor(randomTensor({5, 3, kF}, rng)));
+    five.y.push_back(Array::fromTensor(randomTensor({5, 3, kU}, rng)));
+    fit.shuffle = false;
+    fit.verbose = 0;
+    bool threw = false;
+    try {
+      trainer.fit(five, fit);
+    } catch (const Error& e) {
+      threw = std::string(e.what()).find("'rnn'") != std::string::npos;
+      if (!threw) qWarning("%s", e.what());
+    }
+    QVERIFY(threw);
+
+    const std::vector<std::string> onnx = onnxUnsupportedLayers(m.spec());
+    QCOMPARE(onnx.size(), size_t(1));
+    QVERIFY2(onnx[0].find("stateful") != std::string::npos, onnx[0].c_str());
   }
 
   void flagAndBatchSurviveModelJson() {
