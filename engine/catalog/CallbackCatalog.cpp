@@ -4,6 +4,7 @@
 #include "engine/callbacks/EarlyStopping.h"
 #include "engine/callbacks/LearningRateScheduler.h"
 #include "engine/callbacks/ReduceLROnPlateau.h"
+#include "engine/callbacks/ResetStates.h"
 #include "engine/callbacks/TerminateOnNaN.h"
 #include "engine/core/Error.h"
 
@@ -166,6 +167,18 @@ CallbackEntry terminateOnNaN() {
   return e;
 }
 
+CallbackEntry resetStatesEntry() {
+  CallbackEntry e;
+  e.className = "ResetStates";
+  e.doc =
+      "Reset the states of stateful recurrent layers at the end of every epoch (Keras: a "
+      "LambdaCallback calling model.reset_states()).";
+  e.create = [](const json&, const CallbackContext&) -> std::unique_ptr<Callback> {
+    return std::make_unique<ResetStates>();
+  };
+  return e;
+}
+
 CallbackEntry learningRateScheduler() {
   CallbackEntry e;
   e.className = "LearningRateScheduler";
@@ -189,7 +202,7 @@ CallbackEntry learningRateScheduler() {
 Catalog<CallbackEntry> buildCatalog() {
   Catalog<CallbackEntry> catalog("callback");
   for (CallbackEntry e : {earlyStopping(), modelCheckpoint(), reduceLROnPlateau(), csvLogger(),
-                          terminateOnNaN(), learningRateScheduler()}) {
+                          terminateOnNaN(), learningRateScheduler(), resetStatesEntry()}) {
     e.group = "Callbacks";
     catalog.add(std::move(e));
   }

@@ -56,10 +56,7 @@ RecurrentLayer::RecurrentLayer(std::string className, const json& config, int ga
     throwBadValue(e.what());
   }
   if (units_ < 1) throwBadValue("config 'units' must be positive");
-  if (config_.value("stateful", false))
-    throwBadValue(className_ +
-                  " with stateful=true is not supported (the engine trains stateless RNNs: "
-                  "states are reset for every batch)");
+  stateful_ = config_.value("stateful", false);
   returnState_ = config_.value("return_state", false);
   if (config_.value("time_major", false))
     throwBadValue(className_ +
@@ -128,6 +125,27 @@ void RecurrentLayer::build(const std::vector<Shape>& inputs, Rng& rng) {
   recurrentInit_.fill(addVariable("recurrent_kernel", {units_, gu}).value, rng);
   if (useBias_) initBias(addVariable("bias", biasShape()).value, rng);
   built_ = true;
+}
+
+void RecurrentLayer::setStatefulBatch(Index n) {
+  if (!stateful_) return;
+  if (n < 1) throw Error(className_ + " '" + name_ + "': stateful batch size must be positive");
+  statefulBatch_ = n;
+  for (int k = 0; k < states_; ++k) kept_[k].resize({n, units_});
+  resetStates();
+}
+
+void RecurrentLayer::resetStates() {
+  for (int k = 0; k < states_; ++k) kept_[k].setZero();
+}
+
+void RecurrentLayer::setKeptState(int k, const Tensor& value) {
+  if (!stateful_) throw Error(className_ + " '" + name_ + "': layer must be stateful");
+  if (k < 0 || k >= states_ || value.size() != kept_[k].size() || statefulBatch_ == 0)
+    throw Error(className_ + " '" + name_ + "': state " + std::to_string(k) + " of shape " +
+                shapeToString(value.shape()) + " does not fit (" + std::to_string(statefulBatch_) +
+                ", " + std::to_string(units_) + ")");
+  std::copy(value.data(), value.data() + value.size(), kept_[k].data());
 }
 
 Tensor& RecurrentLayer::gradOf(int var) {
@@ -237,6 +255,15 @@ void RecurrentLayer::forward(const std::vector<const Tensor*>& xs, Tensor& y, Ru
     throw Error(className_ + " '" + name_ + "': input " + shapeToString(x.shape()) +
                 " does not fit kernel " + shapeToString({inputDim_, gates_ * units_}));
   const Index n = x.dim(0), T = x.dim(1), f = inputDim_, u = units_, gu = gates_ * units_;
+  if (stateful_ && statefulBatch_ == 0)
+    throw Error(className_ + " '" + name_ +
+                "': a stateful RNN needs a fixed batch size: set the batch size of the model "
+                "input (batch_input_shape, e.g. [32, null, " +
+                std::to_string(f) + "], or batch_size on the Input)");
+  if (stateful_ && n != statefulBatch_)
+    throw Error(className_ + " '" + name_ + "': stateful layer expects batches of " +
+                std::to_string(statefulBatch_) + " samples (the model input's batch size), got " +
+                std::to_string(n));
   batch_ = n;
   steps_ = T;
   drawDropoutMasks(n, ctx);
@@ -285,6 +312,9 @@ void RecurrentLayer::forward(const std::vector<const Tensor*>& xs, Tensor& y, Ru
   if (xs.size() > 1) {
     std::copy(xs[1]->data(), xs[1]->data() + n * u, h_.data());
     if (states_ == 2) std::copy(xs[2]->data(), xs[2]->data() + n * u, c_.data());
+  } else if (stateful_) {  // the last batch's final states (no gradient flows back into them)
+    std::copy(kept_[0].data(), kept_[0].data() + n * u, h_.data());
+    if (states_ == 2) std::copy(kept_[1].data(), kept_[1].data() + n * u, c_.data());
   } else {
     std::fill(h_.data(), h_.data() + n * u, 0.0f);
     if (states_ == 2) std::fill(c_.data(), c_.data() + n * u, 0.0f);
@@ -329,6 +359,11 @@ void RecurrentLayer::forward(const std::vector<const Tensor*>& xs, Tensor& y, Ru
     std::copy(src, src + n * u, y.data());
   }
   if (activityReg_.active) ctx.addedLoss += activityReg_.penalty(y.data(), y.size()) / double(n);
+  if (stateful_)  // Keras: the states after the last (unmasked) step, for the next batch
+    for (int k = 0; k < states_; ++k) {
+      const float* src = (k == 0 ? h_ : c_).data() + T * n * u;
+      std::copy(src, src + n * u, kept_[k].data());
+    }
   // return_state: the final h (and c), masked steps carried over as the loop left them.
   for (int k = 0; returnState_ && k < states_; ++k)
     if (Tensor* st = ctx.extraOutput(size_t(k) + 1)) {

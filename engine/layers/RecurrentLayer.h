@@ -14,8 +14,14 @@
 // per gate, drawn once per batch and used at every time step.
 // return_state: outputs [y, h_T] (SimpleRNN, GRU) or [y, h_T, c_T] (LSTM) through
 // RunContext::extraOutput; their gradients (RunContext::extraOutputGrad) seed backpropagation.
-// Refused with a clear SpecError naming the node: stateful=true, a 2-D input, time_major=true;
-// unroll=true is accepted (same numerics).
+// stateful=true (Keras 2): the final state(s) of sample row k of one batch are the initial
+// state(s) of row k of the next call (training, evaluation and prediction alike) until
+// resetStates(); gradients stop at the batch boundary (truncated BPTT); initial states fed as
+// inputs win over the kept ones (as Keras). It needs a fixed batch size: Model (or whoever builds
+// the layer) calls setStatefulBatch(N) from the model input's batch_input_shape; forward throws an
+// Error naming the layer without one or on a batch of another size.
+// Refused with a clear SpecError naming the node: a 2-D input, time_major=true; unroll=true is
+// accepted (same numerics).
 #include "engine/layers/Activations.h"
 #include "engine/layers/Initializers.h"
 #include "engine/layers/Layer.h"
@@ -45,6 +51,16 @@ class RecurrentLayer : public Layer {
   int stateCount() const { return states_; }
   // Bidirectional: the output of a masked step is zero instead of the previous output.
   void setZeroOutputForMask(bool on) { zeroOutputForMask_ = on; }
+
+  // stateful=true: the fixed batch size (sets the kept states to zero), the kept state k (h, then
+  // c for LSTM; (N, U), empty before setStatefulBatch) and Keras reset_states() (zeros).
+  bool stateful() const { return stateful_; }
+  Index statefulBatch() const { return statefulBatch_; }
+  void setStatefulBatch(Index n);
+  void resetStates();
+  const Tensor& keptState(int k) const { return kept_[k]; }
+  // Keras reset_states(states): sets the kept state k to `value` ((N, U)); throws Error otherwise.
+  void setKeptState(int k, const Tensor& value);
 
  protected:
   // gates: G (SimpleRNN 1, GRU 3, LSTM 4); states: 1 (h) or 2 (h, c).
@@ -102,6 +118,9 @@ class RecurrentLayer : public Layer {
   bool useBias_ = true;
   bool returnSequences_ = false, goBackwards_ = false, zeroOutputForMask_ = false;
   bool returnState_ = false;
+  bool stateful_ = false;
+  Index statefulBatch_ = 0;  // 0: not fixed yet
+  Tensor kept_[2];           // stateful: the states carried to the next batch (h, c)
   double dropout_ = 0.0, recurrentDropout_ = 0.0;
   bool recurrentDropActive_ = false;  // in the current forward/backward
   Tensor recMask_;                    // (G, N, U) recurrent dropout masks (already scaled)

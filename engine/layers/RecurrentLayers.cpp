@@ -88,8 +88,10 @@ std::vector<ParamSpec> rnnParams(bool gated, const char* extraKey = nullptr) {
   p.push_back(param("go_backwards", ParamType::Bool, false,
                     "If true, process the input sequence backwards and return the reversed "
                     "sequence."));
-  p.push_back(param("stateful", ParamType::Bool, false,
-                    "Keep the last state of each batch for the next (not supported)."));
+  p.push_back(
+      param("stateful", ParamType::Bool, false,
+            "Keep the last state of sample i of each batch as the initial state of sample i "
+            "of the next (needs a fixed batch size on the input; reset_states to clear)."));
   p.push_back(param("unroll", ParamType::Bool, false,
                     "Whether the network is unrolled (same numerics here)."));
   p.push_back(param("time_major", ParamType::Bool, false,

@@ -6,6 +6,7 @@
 #include "engine/core/Error.h"
 #include "engine/layers/LayerRegistry.h"
 #include "engine/layers/ParameterBudget.h"
+#include "engine/train/StatefulRnn.h"
 
 namespace tessel {
 
@@ -70,6 +71,7 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)), rng_(
     for (size_t p = 0; p < node.inputs.size(); ++p)
       inShapes.push_back(shapeOf(node.inputs[p], size_t(node.inputTensor(p))));
     layer->build(inShapes, rng_);
+    fixStatefulBatch(spec_, node.name, *layer);  // stateful RNNs: the inputs' fixed batch size
     layerOf[node.name] = layer.get();
     owned_.push_back(std::move(layer));
   }

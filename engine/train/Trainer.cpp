@@ -16,6 +16,7 @@
 #include "engine/train/AdaptLayers.h"
 #include "engine/train/BatchAugmenter.h"
 #include "engine/train/EpochIterator.h"
+#include "engine/train/StatefulRnn.h"
 
 namespace tessel {
 
@@ -458,6 +459,10 @@ History Trainer::fit(const Dataset& data, const FitOptions& options,
                                  std::max<Index>(options.batchSize, 1));
   }
 
+  if (options.shuffle && options.verbose > 0 && options.out && hasStatefulLayers(model_))
+    *options.out << "Warning: shuffle=True with stateful recurrent layers: row k of a batch "
+                    "continues row k of the previous batch only when the data is not shuffled "
+                    "(Keras: fit(shuffle=False)).\n";
   std::optional<ProgressLogger> progress;
   if (options.verbose > 0 && options.out) progress.emplace(*options.out);
   CallbackList list(progress ? &*progress : nullptr, callbacks, &run.history);

@@ -158,6 +158,10 @@ void setStates(OnnxGraphBuilder& b, const OnnxNode& n, const RnnOut& r, Index d,
 
 std::string recurrentUnsupported(const OnnxNode& n) {
   const json& cfg = n.className == "Bidirectional" ? n.config.at("layer").at("config") : n.config;
+  if (cfg.value("stateful", false))
+    return n.className +
+           " with stateful=true: an ONNX graph keeps no state between runs (export a copy with "
+           "stateful off, or feed the initial states as inputs)";
   if (!defaultActivation(cfg, "activation", "tanh") ||
       !defaultActivation(cfg, "recurrent_activation", "sigmoid"))
     return n.className +

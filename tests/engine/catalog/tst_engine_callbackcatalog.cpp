@@ -55,9 +55,9 @@ class TestCallbackCatalog : public QObject {
       QVERIFY2(e.create != nullptr, e.className.c_str());
       for (const ParamSpec& p : e.params) QVERIFY2(!p.doc.empty(), p.key.c_str());
     }
-    const std::vector<std::string> want{"EarlyStopping",     "ModelCheckpoint",
-                                        "ReduceLROnPlateau", "CSVLogger",
-                                        "TerminateOnNaN",    "LearningRateScheduler"};
+    const std::vector<std::string> want{"EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau",
+                                        "CSVLogger",     "TerminateOnNaN",  "LearningRateScheduler",
+                                        "ResetStates"};
     QCOMPARE(names, want);
   }
 
