@@ -93,7 +93,8 @@ json kerasTensor(const std::string& producer, int tensor, const ShapeReport& sha
 }
 
 bool isRecurrent(const std::string& className) {
-  return className == "LSTM" || className == "GRU" || className == "SimpleRNN";
+  return className == "LSTM" || className == "GRU" || className == "SimpleRNN" ||
+         className == "Bidirectional";  // rnn(x, initial_state=[...])
 }
 
 bool hasModuleKey(const json& v) {

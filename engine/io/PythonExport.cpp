@@ -437,8 +437,8 @@ void writeBuildModel(std::ostream& s, const ModelSpec& spec,
       args.clear();
       for (size_t i = 0; i < ins.size(); ++i) args += (i ? ", " : "") + ins[i];
     }
-    const bool recurrent =
-        n.className == "LSTM" || n.className == "GRU" || n.className == "SimpleRNN";
+    const bool recurrent = n.className == "LSTM" || n.className == "GRU" ||
+                           n.className == "SimpleRNN" || n.className == "Bidirectional";
     if (recurrent && ins.size() > 1) {  // rnn(x, initial_state=[h, c])
       args = ins[0] + ", initial_state=[";
       for (size_t i = 1; i < ins.size(); ++i) args += (i > 1 ? ", " : "") + ins[i];

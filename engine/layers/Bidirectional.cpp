@@ -95,10 +95,17 @@ MaskOut Bidirectional::maskOutOf(size_t k, const std::vector<bool>& inputMasked)
 }
 
 Shape Bidirectional::outputShape(const std::vector<Shape>& inputs) const {
-  checkInputCount(inputs, 1, 1);
+  const int s = fwd_->stateCount();
+  checkInputCount(inputs, 1, 1 + 2 * s);
+  if (inputs.size() != 1 && inputs.size() != size_t(1 + 2 * s))
+    throwShapeMismatch("Bidirectional(" + fwd_->className() +
+                       ") takes the sequence alone or with " + std::to_string(2 * s) +
+                       " initial states (forward then backward), got " +
+                       std::to_string(inputs.size()) + " inputs");
   Shape out;
   try {
-    out = fwd_->outputShape(inputs);
+    out = fwd_->outputShape(directionInputs(inputs, false));
+    bwd_->outputShape(directionInputs(inputs, true));
   } catch (const SpecError& e) {
     throwShapeMismatch(e.detail());
   }
@@ -114,8 +121,8 @@ MaskOut Bidirectional::maskOut(const std::vector<bool>& inputMasked) const {
 void Bidirectional::build(const std::vector<Shape>& inputs, Rng& rng) {
   outputShape(inputs);
   vars_.clear();
-  fwd_->build(inputs, rng);
-  bwd_->build(inputs, rng);
+  fwd_->build(directionInputs(inputs, false), rng);
+  bwd_->build(directionInputs(inputs, true), rng);
   for (RecurrentLayer* l : {fwd_.get(), bwd_.get()})
     for (Variable& v : l->variables()) {
       Variable mine;
@@ -134,6 +141,15 @@ void Bidirectional::build(const std::vector<Shape>& inputs, Rng& rng) {
   built_ = true;
 }
 
+template <class T>
+std::vector<T> Bidirectional::directionInputs(const std::vector<T>& all, bool backwardHalf) const {
+  if (all.size() <= 1) return all;
+  const size_t s = size_t(fwd_->stateCount()), first = backwardHalf ? 1 + s : 1;
+  std::vector<T> out{all[0]};
+  for (size_t k = 0; k < s && first + k < all.size(); ++k) out.push_back(all[first + k]);
+  return out;
+}
+
 void Bidirectional::swapVariables() {
   size_t k = 0;
   for (RecurrentLayer* l : {fwd_.get(), bwd_.get()})
@@ -150,9 +166,9 @@ void Bidirectional::forward(const std::vector<const Tensor*>& x, Tensor& y, RunC
   swapVariables();
   try {
     ctx.extraOutputs = returnState_ ? &fwdStates_ : nullptr;
-    fwd_->forward(x, yf_, ctx);
+    fwd_->forward(directionInputs(x, false), yf_, ctx);
     ctx.extraOutputs = returnState_ ? &bwdStates_ : nullptr;
-    bwd_->forward(x, yb_, ctx);
+    bwd_->forward(directionInputs(x, true), yb_, ctx);
   } catch (...) {
     ctx.extraOutputs = outer;
     swapVariables();
@@ -231,6 +247,14 @@ void Bidirectional::backward(const std::vector<const Tensor*>& x, const Tensor&,
   const bool wantDx = !dx.empty() && dx[0];
   std::vector<Tensor*> dxs{wantDx ? &dxf_ : nullptr};
   std::vector<Tensor*> dxs2{wantDx ? &dxb_ : nullptr};
+  // Initial states: the first half of the extra inputs is the forward layer's, the rest the
+  // backward layer's (Keras splits initial_state so).
+  const size_t s = size_t(fwd_->stateCount());
+  if (x.size() > 1)
+    for (size_t k = 0; k < s; ++k) {
+      dxs.push_back(dx.size() > 1 + k ? dx[1 + k] : nullptr);
+      dxs2.push_back(dx.size() > 1 + s + k ? dx[1 + s + k] : nullptr);
+    }
   // The states' gradients go to the inner layers that made them.
   const std::vector<const Tensor*>* outer = ctx.extraOutputGrads;
   fwdStateGrads_.assign(size_t(states_), nullptr);
@@ -242,9 +266,10 @@ void Bidirectional::backward(const std::vector<const Tensor*>& x, const Tensor&,
   swapVariables();
   try {
     ctx.extraOutputGrads = returnState_ ? &fwdStateGrads_ : nullptr;
-    fwd_->backward(x, yf_, dyf_, dxs, ctx);
+    fwd_->backward(directionInputs(x, false), yf_, dyf_, dxs, ctx);
     ctx.extraOutputGrads = returnState_ ? &bwdStateGrads_ : nullptr;
-    bwd_->backward(x, yb_, dyb_, dxs2, ctx);  // yb_: its own output, in processing order
+    bwd_->backward(directionInputs(x, true), yb_, dyb_, dxs2,
+                   ctx);  // yb_: its own output, in processing order
   } catch (...) {
     ctx.extraOutputGrads = outer;
     swapVariables();

@@ -9,7 +9,9 @@
 // output zeros at masked steps (Keras forces zero_output_for_mask); the input mask passes on.
 // merge_mode null: two outputs [forward, backward] (both in time order). With the wrapped
 // layer's return_state the forward layer's states then the backward layer's follow, as Keras
-// returns them: [output(s)..., h_fwd, (c_fwd,) h_bwd, (c_bwd)]. backward_layer is refused.
+// returns them: [output(s)..., h_fwd, (c_fwd,) h_bwd, (c_bwd)]. Initial states (Keras
+// initial_state=[...]) as extra inputs in the same order: the first half goes to the forward
+// layer, the second half to the backward layer. backward_layer is refused.
 #include <memory>
 
 #include "engine/layers/RecurrentLayer.h"
@@ -37,6 +39,10 @@ class Bidirectional : public Layer {
   const std::string& mergeMode() const { return merge_; }
 
  private:
+  // x (or shapes) and the initial states of one direction: {x, h, (c)} from {x, h_f, (c_f,) h_b,
+  // (c_b)}; {x} alone when there are no states.
+  template <class T>
+  std::vector<T> directionInputs(const std::vector<T>& all, bool backwardHalf) const;
   void swapVariables();  // exchanges the stored values / grads with the inner layers'
   std::unique_ptr<RecurrentLayer> fwd_, bwd_;
   size_t firstState() const { return merge_.empty() ? 2 : 1; }

@@ -183,6 +183,7 @@ void registerRecurrentLayers(LayerRegistry& registry) {
                            "and merges both outputs.",
                            {layer, merge, backwardLayer}, factory<Bidirectional>());
   bi.subtitleKeys = {{"merge_mode", true}};
+  bi.maxInputs = 5;  // x + initial states: forward then backward (LSTM: h, c each)
   bi.pythonPositional = {"layer"};
   bi.onnx.write = onnxexport::bidirectional;
   bi.onnx.unsupported = onnxexport::recurrentUnsupported;

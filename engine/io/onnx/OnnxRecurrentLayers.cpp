@@ -158,6 +158,9 @@ void setStates(OnnxGraphBuilder& b, const OnnxNode& n, const RnnOut& r, Index d,
 
 std::string recurrentUnsupported(const OnnxNode& n) {
   const json& cfg = n.className == "Bidirectional" ? n.config.at("layer").at("config") : n.config;
+  if (n.className == "Bidirectional" && n.spec.inputs.size() > 1)
+    return "Bidirectional with initial states: not written to ONNX yet (the ONNX export takes "
+           "the initial states of single-direction layers only)";
   if (cfg.value("stateful", false))
     return n.className +
            " with stateful=true: an ONNX graph keeps no state between runs (export a copy with "
