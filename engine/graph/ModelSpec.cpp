@@ -123,17 +123,23 @@ void tensorRefList(const json& v, const char* key, std::vector<std::string>& nam
 }
 
 // Keras 3 call arguments: collect keras_history of every __keras_tensor__ in `args`, in order.
-void collectKerasHistory(const json& v, NodeSpec& node) {
+void collectKerasHistory(const json& v, NodeSpec& node, int depth = 0) {
+  if (depth > 32)
+    throw Error("model JSON: layer '" + node.name + "': call arguments nested deeper than 32");
   if (v.is_array()) {
-    for (const auto& e : v) collectKerasHistory(e, node);
+    for (const auto& e : v) collectKerasHistory(e, node, depth + 1);
   } else if (v.is_object()) {
     auto cn = v.find("class_name");
     if (cn != v.end() && *cn == "__keras_tensor__") {
-      const json& hist = v.at("config").at("keras_history");
-      pushRef(tensorRef(hist, "inbound_nodes"), node.inputs, node.inputTensors);
+      auto cfg = v.find("config");
+      if (cfg == v.end() || !cfg->is_object() || !cfg->contains("keras_history"))
+        throw Error("model JSON: layer '" + node.name +
+                    "': a __keras_tensor__ argument without config.keras_history");
+      pushRef(tensorRef((*cfg)["keras_history"], "inbound_nodes"), node.inputs,
+              node.inputTensors);
       return;
     }
-    for (const auto& e : v) collectKerasHistory(e, node);
+    for (const auto& e : v) collectKerasHistory(e, node, depth + 1);
   }
 }
 

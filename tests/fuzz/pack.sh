@@ -48,6 +48,7 @@ for t in "${targets[@]}"; do
   if [ -d "tests/fuzz/corpus/$t" ]; then cp -r "tests/fuzz/corpus/$t" "$OUTDIR/corpus/"; fi
 done
 cp tests/fuzz/run_all.sh "$OUTDIR/run_all.sh"
+cp tests/fuzz/lsan.supp "$OUTDIR/lsan.supp"
 cat >"$OUTDIR/run.sh" <<'EOF'
 #!/usr/bin/env bash
 # Runs every packed fuzz target (or those named) for MINUTES minutes each, PARALLEL at a time

@@ -18,6 +18,9 @@
 # and WORK_DIR / CORPUS_DIR / ARTIFACTS_DIR are used as given.
 # Exits 1 when any target found something, 2 when a target could not run.
 set -uo pipefail
+# Known leaks inside system libraries (tests/fuzz/lsan.supp, beside this script).
+SUPPRESSIONS=${SUPPRESSIONS:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lsan.supp}
+
 MINUTES=${1:-1}
 shift || true
 RSS_LIMIT_MB=${RSS_LIMIT_MB:-2048}
@@ -72,6 +75,7 @@ fuzz_one() {
   TESSEL_FUZZ_SEED_DIR="$work/corpus" \
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+  LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$SUPPRESSIONS:fast_unwind_on_malloc=0} \
     "${exe[@]}" -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -max_total_time="$seconds" -rss_limit_mb="$RSS_LIMIT_MB" -malloc_limit_mb="$MALLOC_LIMIT_MB" \
     -timeout="$TIMEOUT_S" -max_len=65536 -artifact_prefix="$artifacts/" \
