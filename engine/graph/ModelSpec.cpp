@@ -135,8 +135,7 @@ void collectKerasHistory(const json& v, NodeSpec& node, int depth = 0) {
       if (cfg == v.end() || !cfg->is_object() || !cfg->contains("keras_history"))
         throw Error("model JSON: layer '" + node.name +
                     "': a __keras_tensor__ argument without config.keras_history");
-      pushRef(tensorRef((*cfg)["keras_history"], "inbound_nodes"), node.inputs,
-              node.inputTensors);
+      pushRef(tensorRef((*cfg)["keras_history"], "inbound_nodes"), node.inputs, node.inputTensors);
       return;
     }
     for (const auto& e : v) collectKerasHistory(e, node, depth + 1);

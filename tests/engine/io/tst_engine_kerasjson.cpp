@@ -369,6 +369,29 @@ class TestKerasJson : public QObject {
                  !msg.contains("'dense'"),
              qPrintable(msg));
   }
+
+  // A Keras 3 call argument `__keras_tensor__` without `config.keras_history` (found by
+  // fuzz_keras3_json: an uncaught json exception) is a clear error naming the layer.
+  void kerasTensorWithoutHistoryIsAnError() {
+    json model = json::parse(R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+      {"class_name": "InputLayer", "name": "x", "config": {"batch_shape": [null, 4], "name": "x"},
+       "inbound_nodes": []},
+      {"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 3},
+       "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__",
+                                    "config": {"shape": [null, 4], "keras_otshiry": ["x", 0, 0]}}],
+                          "kwargs": {}}]}],
+      "input_layers": [["x", 0, 0]], "output_layers": [["d", 0, 0]]}})");
+    const QString msg = QString::fromStdString(errorOf([&] { ModelSpec::fromKerasJson(model); }));
+    QVERIFY2(msg.contains("layer 'd'") && msg.contains("keras_history"), qPrintable(msg));
+    // Nested 40 lists deep: refused, not a deep recursion.
+    json deep = json::array(
+        {json{{"class_name", "__keras_tensor__"}, {"config", {{"keras_history", {"x", 0, 0}}}}}});
+    for (int i = 0; i < 40; ++i) deep = json::array({deep});
+    model["config"]["layers"][1]["inbound_nodes"][0]["args"] = deep;
+    const QString deepMsg =
+        QString::fromStdString(errorOf([&] { ModelSpec::fromKerasJson(model); }));
+    QVERIFY2(deepMsg.contains("deeper than 32"), qPrintable(deepMsg));
+  }
 };
 
 QTEST_APPLESS_MAIN(TestKerasJson)
