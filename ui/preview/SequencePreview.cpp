@@ -497,6 +497,7 @@ void SequencePreview::refresh() {
           r.beam = (bl.isEmpty() ? tr("(empty)") : bl.join(QStringLiteral(" · "))) +
                    tr("  (log p = %1)").arg(paths.front().score, 0, 'f', 2);
           r.beamCorrect = paths.front().labels == target;
+          r.beamDone = true;
         }
       }
     } else {  // Seq2Seq
@@ -523,6 +524,7 @@ void SequencePreview::refresh() {
         r.beam = targetWords(beamFrame_.decoded[i]) +
                  tr("  (log p = %1)").arg(beamLogProb_[i], 0, 'f', 2);
         r.beamCorrect = beamFrame_.decoded[i] == target;
+        r.beamDone = true;
       } else if (seqBeam) {
         r.beam = tr("(with the first epoch end's weights)");
       }
@@ -624,9 +626,7 @@ void SequencePreview::rebuildTable() {
     }
     table_->setItem(i, c++, item(r.target));
     table_->setItem(i, c++, verdictItem(r.predicted, r.predictedYet, r.correct));
-    if (beam)
-      table_->setItem(
-          i, c++, verdictItem(r.beam, r.predictedYet && !r.beam.startsWith('('), r.beamCorrect));
+    if (beam) table_->setItem(i, c++, verdictItem(r.beam, r.beamDone, r.beamCorrect));
   }
   // Column widths: text columns share what is left after the short ones.
   QHeaderView* h = table_->horizontalHeader();

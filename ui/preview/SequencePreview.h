@@ -58,7 +58,8 @@ class SequencePreview : public QWidget {
     bool correct = false;
     bool predictedYet = false;
     bool beamCorrect = false;
-    QImage image;  // CTC input strip
+    bool beamDone = false;  // `beam` is a decoding (not a note)
+    QImage image;           // CTC input strip
   };
 
   // What the typed sentence gave (typeSentence).

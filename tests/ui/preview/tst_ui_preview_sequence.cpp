@@ -505,6 +505,8 @@ class TestSequencePreview : public QObject {
                                                           : labels(b.front().labels)),
                    qPrintable(text));
           QVERIFY(text.contains("log p = " + QString::number(b.front().score, 'f', 2)));
+          QCOMPARE(text.startsWith(QStringLiteral("✓")), b.front().labels == target);
+          QCOMPARE(text.startsWith(QStringLiteral("✗")), b.front().labels != target);
         }
       }
     };
