@@ -38,9 +38,9 @@ QString what(const std::exception& e) {
 // model's TextVectorization nodes (source -> input 0, a pairs target -> input 1) as ONE undoable
 // edit, so the document, the project and an exported model.json carry them (Keras: vocabularies
 // are saved with the model). Nothing is pushed when the nodes already hold them. Returns the
-// names of the nodes changed.
+// names of the nodes changed; a value the node's config refuses is skipped, its reason in *refused.
 QStringList storeAdaptedVocabularies(GraphDocument* doc, QUndoStack* stack,
-                                     const DataSettings& built) {
+                                     const DataSettings& built, QStringList* refused) {
   if (!doc || !stack || built.kind != "text") return {};
   ModelSpec adapted = doc->spec();
   const std::pair<const char*, size_t> parts[] = {{"vectorization", 0},
@@ -53,9 +53,15 @@ QStringList storeAdaptedVocabularies(GraphDocument* doc, QUndoStack* stack,
     if (n.className != "TextVectorization") continue;
     const NodeSpec* now = doc->node(doc->idOf(QString::fromStdString(n.name)));
     if (!now) continue;
+    const QString name = QString::fromStdString(n.name);
     for (const char* k : {"vocabulary", "idf_weights", "vocabulary_size"})
-      if (n.config.contains(k) && now->config.value(k, json()) != n.config[k])
-        changes.emplace_back(QString::fromStdString(n.name), k, n.config[k]);
+      if (n.config.contains(k) && now->config.value(k, json()) != n.config[k]) {
+        if (const QString why = doc->validateConfig(doc->idOf(name), k, n.config[k]);
+            !why.isEmpty())
+          *refused << QStringLiteral("%1.%2: %3").arg(name, QString::fromUtf8(k), why);
+        else
+          changes.emplace_back(name, k, n.config[k]);
+      }
   }
   if (changes.empty()) return {};
   QStringList names;
@@ -254,11 +260,16 @@ bool TrainingCoordinator::prepareData(qint64 id) {
   // Text data: the adapted vocabulary goes into the model (one undoable edit) before the run
   // records it.
   if (data_.last()) {
-    const QStringList stored = storeAdaptedVocabularies(m->doc, m->stack, data_.last()->settings);
+    QStringList refused;
+    const QStringList stored =
+        storeAdaptedVocabularies(m->doc, m->stack, data_.last()->settings, &refused);
     if (!stored.isEmpty()) {
       spec = context_.currentSpec();
       prompts_->say(tr("Adapted vocabulary stored in %1").arg(stored.join(", ")));
     }
+    if (!refused.isEmpty())
+      prompts_->say(
+          tr("The adapted vocabulary was not stored in the model: %1").arg(refused.join("; ")));
   }
   // The run records the model as saved: write pending edits first.
   if (!session_->isUntitled() && session_->isDirty()) session_->save();
