@@ -6,21 +6,13 @@
 #include <sstream>
 
 #include "engine/core/Error.h"
+#include "engine/data/FarmHash.h"
 
 namespace tessel {
 
 namespace {
 
 const std::vector<std::string> kModes = {"int", "one_hot", "multi_hot", "count", "tf_idf"};
-
-std::uint64_t fnv1a(const std::string& s) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 // numpy's sort order of the tokens: byte order for strings, numeric for integers.
 bool tokenLess(const std::string& a, const std::string& b, bool integer) {
@@ -219,7 +211,7 @@ std::int64_t TextLookup::oovIndex(const std::string& token) const {
     const long long v = std::stoll(token), n = o_.numOovIndices;
     bucket = ((v % n) + n) % n;  // floormod, Keras's default oov_method
   } else {
-    bucket = std::int64_t(fnv1a(token) % std::uint64_t(o_.numOovIndices));
+    bucket = hashBucketFast(token, o_.numOovIndices);  // tf.strings.to_hash_bucket_fast
   }
   return oovStart() + bucket;
 }

@@ -20,8 +20,7 @@
 //     the OOV token elsewhere are errors; more terms than max_tokens is an error.
 //   - one OOV index: OOV tokens go to it; num_oov_indices 0: an OOV token is an error;
 //     num_oov_indices > 1: IntegerLookup uses Keras's default floormod(value, n); StringLookup
-//     hashes with 64-bit FNV-1a mod n (Keras uses FarmHash Fingerprint64: the bucket of a given
-//     OOV string DIFFERS from Keras's; only which bucket, not the vocabulary, is affected).
+//     uses tf.strings.to_hash_bucket_fast: FarmHash Fingerprint64(token) mod n (FarmHash.h).
 //   - one_hot: each token is one row of depth; multi_hot / count / tf_idf: one row per document.
 //     depth = max_tokens when pad_to_max_tokens, else the vocabulary size.
 //   - invert (int mode only): index -> token; unknown indices give oov_token.

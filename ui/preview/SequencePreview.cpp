@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
@@ -11,8 +12,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/data/TextVectorization.h"
 #include "engine/explain/AttentionProbe.h"
+#include "engine/explain/Seq2SeqDecoder.h"
+#include "engine/layers/TextLayers.h"
 #include "engine/losses/CtcDecode.h"
+#include "engine/train/Model.h"
 #include "ui/preview/AttentionHeatMap.h"
 #include "ui/preview/PreviewDriver.h"
 #include "ui/preview/PreviewPainter.h"
@@ -45,6 +50,19 @@ QString qs(const std::string& s) {
   return QString::fromStdString(s);
 }
 
+// Each attention layer's weights (and masks) the probe captured, as the driver's frames hold them.
+void takeAttention(const AttentionProbe& probe, SequenceFrame& frame) {
+  frame.attention.clear();
+  frame.attentionMasks.clear();
+  for (const std::string& name : probe.layers())
+    if (const Tensor* s = probe.scores(name)) {
+      frame.attention.emplace_back(name, *s);
+      const Tensor* q = probe.queryMask(name);
+      const Tensor* k = probe.keyMask(name);
+      frame.attentionMasks.emplace_back(q ? *q : Tensor(), k ? *k : Tensor());
+    }
+}
+
 }  // namespace
 
 SequencePreview::SequencePreview(PreviewDriver* driver, QWidget* parent)
@@ -71,6 +89,23 @@ SequencePreview::SequencePreview(PreviewDriver* driver, QWidget* parent)
   beamWidth_->setPrefix(tr("beam width "));
   bar->addWidget(beamWidth_);
   lay->addLayout(bar);
+  // "Type a sentence": one input through the model.
+  sentenceBar_ = new QWidget(this);
+  auto* sbar = new QHBoxLayout(sentenceBar_);
+  sbar->setContentsMargins(0, 2, 0, 2);
+  sbar->addWidget(new QLabel(tr("Type a sentence:"), sentenceBar_));
+  sentence_ = new QLineEdit(sentenceBar_);
+  sentence_->setObjectName("sentenceEdit");
+  sentence_->setPlaceholderText(tr("any text, then Return"));
+  sentence_->setClearButtonEnabled(true);
+  sbar->addWidget(sentence_, 2);
+  sentenceResult_ = new QLabel(sentenceBar_);
+  sentenceResult_->setObjectName("sentenceResult");
+  sentenceResult_->setWordWrap(true);
+  sentenceResult_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  sbar->addWidget(sentenceResult_, 3);
+  lay->addWidget(sentenceBar_);
+  connect(sentence_, &QLineEdit::returnPressed, this, [this] { typeSentence(sentence_->text()); });
 
   auto* split = new QSplitter(Qt::Vertical, this);
   table_ = new QTableWidget(split);
@@ -106,18 +141,41 @@ SequencePreview::SequencePreview(PreviewDriver* driver, QWidget* parent)
   split->setStretchFactor(1, 2);
   lay->addWidget(split, 1);
 
-  connect(decoder_, &QComboBox::currentIndexChanged, this, &SequencePreview::refresh);
-  connect(beamWidth_, &QSpinBox::valueChanged, this, [this] {
-    if (decoder_->currentIndex() == 1) refresh();
+  // A typed sentence is decoded again with the decoder chosen or the new weights.
+  auto retype = [this] {
+    if (typed_.valid && driver_->sequenceSetup().mode == SequenceMode::Seq2Seq)
+      typeSentence(typedText_);
+  };
+  connect(decoder_, &QComboBox::currentIndexChanged, this, [this, retype] {
+    refresh();
+    retype();
   });
-  connect(table_, &QTableWidget::currentCellChanged, this,
-          [this](int row, int, int, int) { showAttention(row); });
+  connect(beamWidth_, &QSpinBox::valueChanged, this, [this, retype] {
+    if (decoder_->currentIndex() != 1) return;
+    refresh();
+    retype();
+  });
+  connect(driver_, &PreviewDriver::weightsUpdated, this, [this] {
+    ++weightsVersion_;
+    if (beamChosen() && driver_->sequenceSetup().mode == SequenceMode::Seq2Seq) refresh();
+    if (typed_.valid) typeSentence(typedText_);
+  });
+  connect(table_, &QTableWidget::currentCellChanged, this, [this](int row, int, int, int) {
+    typedAttention_ = false;
+    showAttention(row);
+  });
   connect(layer_, &QComboBox::currentIndexChanged, this, [this] {
     rebuildLayers();
     showAttention(attentionRow_);
   });
   connect(head_, &QComboBox::currentIndexChanged, this, [this] { showAttention(attentionRow_); });
   refresh();
+}
+
+SequencePreview::~SequencePreview() = default;
+
+bool SequencePreview::beamChosen() const {
+  return decoder_->currentIndex() == 1;
 }
 
 bool SequencePreview::attentionShown() const {
@@ -148,6 +206,209 @@ void SequencePreview::clear() {
   heat_->clear();
   attentionRow_ = -1;
   caption_->clear();
+  probe_.reset();
+  model_.reset();
+  beamFrame_ = {};
+  beamLogProb_.clear();
+  beamRows_.clear();
+  typed_ = {};
+  typedFrame_ = {};
+  typedAttention_ = false;
+  sentenceResult_->clear();
+}
+
+Model* SequencePreview::guiModel() {
+  const std::vector<Tensor>& w = driver_->latestWeights();
+  if (w.empty() || !driver_->isConfigured()) return nullptr;
+  if (model_ && modelEpoch_ == driver_->lastEpoch() && modelWeights_ == w.front().data() &&
+      weightsSeen_ == weightsVersion_ && modelSpec_ == driver_->spec())
+    return model_.get();
+  probe_.reset();
+  try {
+    model_ = std::make_unique<Model>(driver_->spec());
+    model_->setWeights(w);
+  } catch (const std::exception&) {
+    model_.reset();
+    return nullptr;
+  }
+  modelSpec_ = driver_->spec();
+  modelEpoch_ = driver_->lastEpoch();
+  modelWeights_ = w.front().data();
+  weightsSeen_ = weightsVersion_;
+  ++modelVersion_;
+  return model_.get();
+}
+
+void SequencePreview::decodeBeamRows() {
+  const SequenceSetup& s = driver_->sequenceSetup();
+  std::vector<Index> rows;
+  for (const PreviewRecord& rec : driver_->records())
+    rows.push_back(driver_->valBegin() + rec.sample);
+  Model* m = guiModel();
+  if (!m || rows.empty()) {
+    beamFrame_ = {};
+    beamLogProb_.clear();
+    beamRows_.clear();
+    return;
+  }
+  if (beamVersion_ == modelVersion_ && beamWidthDone_ == beamWidth_->value() && beamRows_ == rows)
+    return;
+  const Dataset& data = driver_->validationSource();
+  std::vector<Tensor> xs(data.x.size());
+  std::vector<const Tensor*> ptr;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    data.x[i].gather(rows.data(), Index(rows.size()), xs[i]);
+    ptr.push_back(&xs[i]);
+  }
+  Seq2SeqDecodeOptions o;
+  o.decoderInput = size_t(s.decoderInput);
+  o.output = size_t(s.output);
+  o.startId = s.startId;
+  o.endId = s.endId;
+  Seq2SeqBeamOptions b;
+  b.beamWidth = beamWidth_->value();
+  b.fromLogits = s.seq2seqFromLogits;
+  beamFrame_ = {};
+  beamLogProb_.clear();
+  try {
+    if (!probe_) probe_ = std::make_unique<AttentionProbe>(*m);
+    Seq2SeqDecoded d = beamDecodeSeq2Seq(*m, ptr, o, b, probe_.get());
+    beamFrame_.decoded = std::move(d.ids);
+    beamFrame_.ended = std::move(d.ended);
+    beamLogProb_ = std::move(d.logProb);
+    takeAttention(*probe_, beamFrame_);
+  } catch (const std::exception&) {
+    beamFrame_ = {};
+    beamLogProb_.clear();
+  }
+  beamRows_ = rows;
+  beamVersion_ = modelVersion_;
+  beamWidthDone_ = beamWidth_->value();
+}
+
+const SequenceFrame& SequencePreview::shownFrame() const {
+  const bool beam = driver_->sequenceSetup().mode == SequenceMode::Seq2Seq && beamChosen() &&
+                    !beamFrame_.decoded.empty();
+  return beam ? beamFrame_ : driver_->sequenceFrame();
+}
+
+QString SequencePreview::targetWords(const std::vector<Index>& ids) const {
+  static const std::vector<std::string> kNoVocab;
+  const QString w = qs(TextSourceInfo::words(info_ ? info_->targetVocabulary() : kNoVocab, ids,
+                                             info_ ? info_->targetSeparator() : std::string(" ")));
+  return w.isEmpty() ? tr("(empty)") : w;
+}
+
+bool SequencePreview::typeSentence(const QString& text) {
+  typed_ = {};
+  typedFrame_ = {};
+  typedAttention_ = false;
+  typedText_ = text;
+  auto fail = [this](const QString& why) {
+    sentenceResult_->setStyleSheet(QStringLiteral("color: #a02020"));
+    sentenceResult_->setText(why);
+    showAttention(attentionRow_);
+    return false;
+  };
+  const SequenceSetup& s = driver_->sequenceSetup();
+  if (s.mode != SequenceMode::TextClass && s.mode != SequenceMode::Seq2Seq)
+    return fail(tr("Typing works for text classifiers and sequence-to-sequence models"));
+  const Dataset& data = driver_->validationSource();
+  const size_t inputs = s.mode == SequenceMode::Seq2Seq ? 2 : 1;
+  if (data.x.size() != inputs)
+    return fail(tr("The model reads %n input(s) besides the text", nullptr,
+                   int(data.x.size()) - int(inputs) + 1));
+  // The data's vectorization (the vocabulary adapted on the training split), else the model's.
+  nlohmann::json config = info_ ? info_->sourceConfig() : nlohmann::json();
+  if (config.is_null())
+    if (auto c = textVectorizationConfig(driver_->spec(), size_t(s.textInput));
+        c && c->contains("vocabulary") && !(*c)["vocabulary"].is_null())
+      config = *c;
+  if (config.is_null())
+    return fail(tr("No vocabulary: train on text data (Train › Data… › Text) first"));
+  Model* m = guiModel();
+  if (!m) return fail(tr("The model's weights come with the first epoch end"));
+  try {
+    const TextVectorization tv(config);
+    const std::string str = text.toStdString();
+    typed_.tokens = tv.tokens(str);
+    std::int64_t width = 0;
+    std::vector<float> row = tv.vectorize({str}, width);
+    const Index want = data.x[size_t(s.textInput)].rowSize();
+    if (tv.outputMode() == "int") {
+      row.resize(size_t(want), 0.0f);  // padded or cut to the model's input length
+      typed_.ids = TextSourceInfo::ids(row.data(), want);
+    } else {
+      if (Index(row.size()) != want)
+        return fail(tr("The sentence vectorizes to %1 values; the model reads %2")
+                        .arg(row.size())
+                        .arg(want));
+      for (Index j = 0; j < want; ++j)
+        if (row[size_t(j)] != 0) typed_.ids.push_back(j);
+    }
+    Tensor x({1, want});
+    std::copy(row.begin(), row.end(), x.data());
+    if (!probe_) probe_ = std::make_unique<AttentionProbe>(*m);
+    QString result;
+    if (s.mode == SequenceMode::TextClass) {
+      probe_->predict({&x});
+      const Tensor& out = m->output(size_t(s.output));
+      const Index c = out.size();
+      if (c == 1) {  // one sigmoid unit: class 1 with p, class 0 with 1 - p
+        typed_.classes = {{1, out[0]}, {0, 1.0f - out[0]}};
+      } else {
+        for (Index k = 0; k < c; ++k) typed_.classes.emplace_back(int(k), out[k]);
+      }
+      std::stable_sort(typed_.classes.begin(), typed_.classes.end(),
+                       [](const auto& a, const auto& b) { return a.second > b.second; });
+      QStringList parts;
+      for (size_t k = 0; k < typed_.classes.size() && k < 5; ++k)
+        parts << tr("%1 (p = %2)")
+                     .arg(className(typed_.classes[k].first))
+                     .arg(double(typed_.classes[k].second), 0, 'f', 3);
+      result = parts.join(QStringLiteral("  ·  "));
+    } else {
+      Tensor dec({1, data.x[size_t(s.decoderInput)].rowSize()});
+      dec.setZero();
+      std::vector<const Tensor*> in(2);
+      in[size_t(s.textInput)] = &x;
+      in[size_t(s.decoderInput)] = &dec;
+      Seq2SeqDecodeOptions o;
+      o.decoderInput = size_t(s.decoderInput);
+      o.output = size_t(s.output);
+      o.startId = s.startId;
+      o.endId = s.endId;
+      typed_.beam = beamChosen();
+      if (typed_.beam) {
+        Seq2SeqBeamOptions b;
+        b.beamWidth = beamWidth_->value();
+        b.fromLogits = s.seq2seqFromLogits;
+        const Seq2SeqDecoded d = beamDecodeSeq2Seq(*m, in, o, b, probe_.get());
+        typed_.decoded = d.ids[0];
+        typed_.logProb = d.logProb[0];
+        result = tr("beam search (width %1): %2  (log p = %3)")
+                     .arg(b.beamWidth)
+                     .arg(targetWords(typed_.decoded))
+                     .arg(typed_.logProb, 0, 'f', 2);
+      } else {
+        const Seq2SeqDecoded d = greedyDecodeSeq2Seq(*m, in, o, probe_.get());
+        typed_.decoded = d.ids[0];
+        result = tr("greedy: %1").arg(targetWords(typed_.decoded));
+      }
+    }
+    takeAttention(*probe_, typedFrame_);
+    typed_.valid = true;
+    sentenceResult_->setStyleSheet(QString());
+    sentenceResult_->setText(tr("ids %1  →  %2").arg(idList(typed_.ids), result));
+  } catch (const std::exception& e) {
+    typed_ = {};
+    typedFrame_ = {};
+    return fail(QString::fromUtf8(e.what()));
+  }
+  typedAttention_ = !typedFrame_.attention.empty();
+  rebuildLayers();
+  showAttention(attentionRow_);
+  return true;
 }
 
 QString SequencePreview::className(int id) const {
@@ -164,8 +425,18 @@ QString SequencePreview::ctcLabel(long long id, long long classes) const {
 void SequencePreview::refresh() {
   rows_.clear();
   const SequenceSetup& s = driver_->sequenceSetup();
-  decoder_->setVisible(s.mode == SequenceMode::Ctc);
-  beamWidth_->setVisible(s.mode == SequenceMode::Ctc && decoder_->currentIndex() == 1);
+  const bool decodes = s.mode == SequenceMode::Ctc || s.mode == SequenceMode::Seq2Seq;
+  decoder_->setVisible(decodes);
+  beamWidth_->setVisible(decodes && beamChosen());
+  decoder_->setToolTip(
+      s.mode == SequenceMode::Seq2Seq
+          ? tr("Sequence-to-sequence decoding: the most probable next token at each step "
+               "(greedy, Keras's decode_sequence), or beam search keeping the best hypotheses "
+               "by the sum of log probabilities until the end token")
+          : tr("CTC decoding: best class per step (greedy, tf.nn.ctc_greedy_decoder) "
+               "or prefix beam search (tf.nn.ctc_beam_search_decoder)"));
+  sentenceBar_->setVisible((s.mode == SequenceMode::TextClass || s.mode == SequenceMode::Seq2Seq) &&
+                           !fixed_);
   if (!s.active() || !driver_->isConfigured()) {
     rebuildTable();
     rebuildLayers();
@@ -181,6 +452,8 @@ void SequencePreview::refresh() {
   const std::vector<std::string>& tgtVocab = info_ ? info_->targetVocabulary() : kNoVocab;
   const std::string srcSep = info_ ? info_->sourceSeparator() : std::string(" ");
   const std::string tgtSep = info_ ? info_->targetSeparator() : std::string(" ");
+  const bool seqBeam = s.mode == SequenceMode::Seq2Seq && beamChosen();
+  if (seqBeam) decodeBeamRows();
   for (size_t i = 0; i < records.size(); ++i) {
     const PreviewRecord& rec = records[i];
     const Index row = driver_->valBegin() + rec.sample;
@@ -224,6 +497,7 @@ void SequencePreview::refresh() {
           r.beam = (bl.isEmpty() ? tr("(empty)") : bl.join(QStringLiteral(" · "))) +
                    tr("  (log p = %1)").arg(paths.front().score, 0, 'f', 2);
           r.beamCorrect = paths.front().labels == target;
+          r.beamDone = true;
         }
       }
     } else {  // Seq2Seq
@@ -246,6 +520,14 @@ void SequencePreview::refresh() {
         r.predicted =
             tr("(decoded for the first %n row(s) only)", nullptr, int(frame.decoded.size()));
       }
+      if (seqBeam && i < beamFrame_.decoded.size()) {
+        r.beam = targetWords(beamFrame_.decoded[i]) +
+                 tr("  (log p = %1)").arg(beamLogProb_[i], 0, 'f', 2);
+        r.beamCorrect = beamFrame_.decoded[i] == target;
+        r.beamDone = true;
+      } else if (seqBeam) {
+        r.beam = tr("(with the first epoch end's weights)");
+      }
     }
     rows_.push_back(std::move(r));
   }
@@ -260,6 +542,9 @@ void SequencePreview::refresh() {
                            ? tr("Text classification: sample texts, true vs predicted class")
                        : s.mode == SequenceMode::Ctc
                            ? tr("CTC: decoded labels beside the target (class 0 is the blank)")
+                       : seqBeam
+                           ? tr("Sequence to sequence: greedy and beam search decoding beside "
+                                "the target")
                            : tr("Sequence to sequence: greedy decoding beside the target");
   if (fixed_) {
     caption_->setText(tr("%n validation text(s)", nullptr, int(rows_.size())));
@@ -277,14 +562,17 @@ void SequencePreview::refresh() {
 void SequencePreview::rebuildTable() {
   const SequenceSetup& s = driver_->sequenceSetup();
   QStringList headers;
-  const bool beam = s.mode == SequenceMode::Ctc && decoder_->currentIndex() == 1;
+  const bool beam =
+      (s.mode == SequenceMode::Ctc || s.mode == SequenceMode::Seq2Seq) && beamChosen();
   if (s.mode == SequenceMode::TextClass)
     headers = {tr("Text"), tr("Token ids"), tr("True"), tr("Predicted")};
   else if (s.mode == SequenceMode::Ctc)
     headers = beam ? QStringList{tr("Input"), tr("Target"), tr("Greedy"), tr("Beam search")}
                    : QStringList{tr("Input"), tr("Target"), tr("Greedy")};
   else if (s.mode == SequenceMode::Seq2Seq)
-    headers = {tr("Source"), tr("Target"), tr("Decoded (greedy)")};
+    headers =
+        beam ? QStringList{tr("Source"), tr("Target"), tr("Decoded (greedy)"), tr("Beam search")}
+             : QStringList{tr("Source"), tr("Target"), tr("Decoded (greedy)")};
   const int keep = table_->currentRow();
   QSignalBlocker block(table_);
   table_->clear();
@@ -338,7 +626,7 @@ void SequencePreview::rebuildTable() {
     }
     table_->setItem(i, c++, item(r.target));
     table_->setItem(i, c++, verdictItem(r.predicted, r.predictedYet, r.correct));
-    if (beam) table_->setItem(i, c++, verdictItem(r.beam, r.predictedYet, r.beamCorrect));
+    if (beam) table_->setItem(i, c++, verdictItem(r.beam, r.beamDone, r.beamCorrect));
   }
   // Column widths: text columns share what is left after the short ones.
   QHeaderView* h = table_->horizontalHeader();
@@ -362,7 +650,7 @@ void SequencePreview::rebuildTable() {
 }
 
 void SequencePreview::rebuildLayers() {
-  const SequenceFrame& frame = driver_->sequenceFrame();
+  const SequenceFrame& frame = typedAttention_ ? typedFrame_ : shownFrame();
   const SequenceSetup& s = driver_->sequenceSetup();
   {
     QSignalBlocker block(layer_);
@@ -415,7 +703,7 @@ QStringList SequencePreview::tokenLabels(int row, long long steps, int modelInpu
   };
   if (s.mode == SequenceMode::Seq2Seq && modelInput == s.decoderInput &&
       steps == data.x[size_t(s.decoderInput)].rowSize()) {
-    const auto& frame = driver_->sequenceFrame();
+    const auto& frame = shownFrame();
     const auto& vocab = info_ ? info_->targetVocabulary() : kNoVocab;
     out << word(vocab, Index(std::lround(s.startId)));
     if (size_t(row) < frame.decoded.size())
@@ -433,10 +721,38 @@ QStringList SequencePreview::tokenLabels(int row, long long steps, int modelInpu
   return out;
 }
 
+// Labels of the typed sentence's axes: its tokens (source side), or start + its decoding.
+QStringList SequencePreview::typedLabels(long long steps, int modelInput) const {
+  QStringList out;
+  const SequenceSetup& s = driver_->sequenceSetup();
+  static const std::vector<std::string> kNoVocab;
+  auto word = [](const std::vector<std::string>& vocab, Index id) {
+    if (id < 0 || id >= Index(vocab.size()) || vocab[size_t(id)].empty())
+      return QString::number(id);
+    const QString w = qs(vocab[size_t(id)]);
+    return w.trimmed().isEmpty() ? QStringLiteral("␣") : w;
+  };
+  if (s.mode == SequenceMode::Seq2Seq && modelInput == s.decoderInput) {
+    const auto& vocab = info_ ? info_->targetVocabulary() : kNoVocab;
+    out << word(vocab, Index(std::lround(s.startId)));
+    for (Index id : typed_.decoded)
+      if (out.size() < steps) out << word(vocab, id);
+  } else if (modelInput == s.textInput) {
+    const auto& vocab = info_ ? info_->sourceVocabulary() : kNoVocab;
+    for (Index id : typed_.ids)
+      if (out.size() < steps) out << word(vocab, id);
+    if (out.isEmpty()) out << word(vocab, 0);
+  }
+  return out;
+}
+
 void SequencePreview::showAttention(int row) {
   attentionRow_ = row;
   if (fixed_) return;  // rows are not the probed sample
-  const SequenceFrame& frame = driver_->sequenceFrame();
+  // The typed sentence (its one row), or the selected table row.
+  const bool typed = typedAttention_;
+  const SequenceFrame& frame = typed ? typedFrame_ : shownFrame();
+  if (typed) row = 0;
   const Tensor* scores = nullptr;
   const Tensor *queryMask = nullptr, *keyMask = nullptr;
   for (size_t k = 0; k < frame.attention.size(); ++k)
@@ -469,7 +785,8 @@ void SequencePreview::showAttention(int row) {
   const SequenceSetup& s = driver_->sequenceSetup();
   for (size_t k = 0; k < s.attention.size() && k < s.attentionInputs.size(); ++k)
     if (qs(s.attention[k]) == layer_->currentText()) from = s.attentionInputs[k];
-  QStringList rl = tokenLabels(row, m.rows, from.first), cl = tokenLabels(row, m.cols, from.second);
+  QStringList rl = typed ? typedLabels(m.rows, from.first) : tokenLabels(row, m.rows, from.first);
+  QStringList cl = typed ? typedLabels(m.cols, from.second) : tokenLabels(row, m.cols, from.second);
   // Crop the padding: the steps the model masks (Keras masks, Embedding(mask_zero=True)) where
   // the layer had a mask on that side, else the steps past the labelled tokens.
   const bool rowsMasked = !m.rowMask.empty(), colsMasked = !m.colMask.empty();
@@ -485,10 +802,13 @@ void SequencePreview::showAttention(int row) {
   for (Index i = 0; i < rows; ++i)
     for (Index j = 0; j < cols; ++j) v[size_t(i * cols + j)] = m.at(i, j);
   heat_->setMatrix(int(rows), int(cols), std::move(v), rl, cl);
-  heat_->setTitle(tr("Attention: %1, row %2%3")
-                      .arg(layer_->currentText())
-                      .arg(row + 1)
-                      .arg(head >= 0 ? tr(", head %1").arg(head) : QString()));
+  heat_->setTitle(typed ? tr("Attention: %1, typed sentence%2")
+                              .arg(layer_->currentText())
+                              .arg(head >= 0 ? tr(", head %1").arg(head) : QString())
+                        : tr("Attention: %1, row %2%3")
+                              .arg(layer_->currentText())
+                              .arg(row + 1)
+                              .arg(head >= 0 ? tr(", head %1").arg(head) : QString()));
   // The weight the shown rows put on cropped (padding) keys (0 when the model masks them).
   double padMass = 0;
   for (Index i = 0; i < rows; ++i) {

@@ -5,22 +5,39 @@
 //                        true and the predicted class with its probability;
 //   CTC:                 the input image strip, the target labels, the greedy decoding (and the
 //                        beam search decoding when chosen, with its log probability);
-//   seq2seq:             the source, the target and the greedy decoding.
+//   seq2seq:             the source, the target and the greedy decoding (and the beam search
+//                        decoding when chosen in the decoder box, with its log probability).
+// Beam search for seq2seq (Seq2SeqDecoder.h: sum of log probabilities, no length normalisation)
+// and the "type a sentence" line run on a GUI-thread copy of the model with the driver's
+// epoch-end weights (as InferenceView), synchronously. A typed sentence is vectorized with the
+// data's TextVectorization config (its adapted vocabulary; else the model's TextVectorization
+// node's), then: a text classifier shows its top classes with probabilities, a seq2seq model its
+// decoding (greedy, or beam search as the decoder box says); the heat map then shows the typed
+// sentence's attention until a table row is selected.
 // Wrong predictions are marked (✗, red), right ones ✓ (green). Below, the attention heat map of
 // the selected row for a chosen attention layer and head (AttentionHeatMap), with the tokens as
 // labels when the data has a vocabulary.
 #include <QImage>
 #include <QStringList>
 #include <QWidget>
+#include <memory>
 #include <optional>
 #include <vector>
 
+#include "engine/graph/ModelSpec.h"
+#include "ui/preview/PreviewDriver.h"
 #include "ui/preview/PreviewRecord.h"
 
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QSpinBox;
 class QTableWidget;
+
+namespace tessel {
+class AttentionProbe;
+class Model;
+}  // namespace tessel
 
 namespace tessel::ui {
 
@@ -37,14 +54,27 @@ class SequencePreview : public QWidget {
     QString ids;     // token ids (text classification)
     QString target;  // true class / target sequence
     QString predicted;
-    QString beam;  // CTC beam search decoding (when chosen)
+    QString beam;  // CTC / seq2seq beam search decoding (when chosen)
     bool correct = false;
     bool predictedYet = false;
     bool beamCorrect = false;
-    QImage image;  // CTC input strip
+    bool beamDone = false;  // `beam` is a decoding (not a note)
+    QImage image;           // CTC input strip
+  };
+
+  // What the typed sentence gave (typeSentence).
+  struct Typed {
+    bool valid = false;
+    std::vector<std::string> tokens;
+    std::vector<Index> ids;                      // non-padding ids of the vectorized row
+    std::vector<std::pair<int, float>> classes;  // text classifier: (class, p), best first
+    std::vector<Index> decoded;                  // seq2seq: decoded ids (no end token)
+    bool beam = false;                           // seq2seq: decoded by beam search
+    double logProb = 0;                          // seq2seq beam search: its log probability
   };
 
   explicit SequencePreview(PreviewDriver* driver, QWidget* parent = nullptr);
+  ~SequencePreview() override;
 
   void setTextInfo(const TextSourceInfo* info);  // not owned; may be null
   void setClassNames(const QStringList& names);
@@ -60,6 +90,16 @@ class SequencePreview : public QWidget {
   AttentionHeatMap* heatMap() const { return heat_; }
   QComboBox* decoderBox() const { return decoder_; }
   QSpinBox* beamWidthBox() const { return beamWidth_; }
+  bool beamChosen() const;
+  // The "type a sentence" line: Return runs typeSentence(text()).
+  QLineEdit* sentenceEdit() const { return sentence_; }
+  QLabel* sentenceResultLabel() const { return sentenceResult_; }
+  // Vectorizes `text` as training did and runs the model (above). False (with a message in the
+  // result label) when it cannot: no vocabulary, no weights yet, not a text or seq2seq model.
+  bool typeSentence(const QString& text);
+  const Typed& typed() const { return typed_; }
+  // The heat map shows the typed sentence's attention (until a table row is selected).
+  bool typedAttentionShown() const { return typedAttention_; }
   QComboBox* layerBox() const { return layer_; }
   QComboBox* headBox() const { return head_; }
   bool attentionShown() const;  // the model has an attention layer: the heat map pane shows
@@ -73,6 +113,13 @@ class SequencePreview : public QWidget {
   QString className(int id) const;
   QString ctcLabel(long long id, long long classes) const;
   QStringList tokenLabels(int row, long long steps, int modelInput) const;
+  QStringList typedLabels(long long steps, int modelInput) const;
+  // The GUI-thread model with the driver's epoch-end weights (null before the first epoch end).
+  Model* guiModel();
+  // Seq2seq beam search of the shown rows (cached per weights and width).
+  void decodeBeamRows();
+  const SequenceFrame& shownFrame() const;
+  QString targetWords(const std::vector<Index>& ids) const;
 
   PreviewDriver* driver_;
   const TextSourceInfo* info_ = nullptr;
@@ -81,6 +128,9 @@ class SequencePreview : public QWidget {
   QLabel* caption_;
   QComboBox* decoder_;
   QSpinBox* beamWidth_;
+  QLineEdit* sentence_;
+  QLabel* sentenceResult_;
+  QWidget* sentenceBar_;
   QTableWidget* table_;
   QComboBox* layer_;
   QComboBox* head_;
@@ -89,6 +139,23 @@ class SequencePreview : public QWidget {
   QWidget* attentionPane_;
   int attentionRow_ = -1;
   std::optional<std::vector<PreviewRecord>> fixed_;  // showRecords()
+  // GUI-thread model (guiModel) and what it was built from.
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<AttentionProbe> probe_;
+  ModelSpec modelSpec_;
+  int modelEpoch_ = -2;
+  const void* modelWeights_ = nullptr;
+  int weightsVersion_ = 0, weightsSeen_ = -1, modelVersion_ = 0;
+  // Seq2seq beam search of the shown rows, and what it was computed for.
+  SequenceFrame beamFrame_;
+  std::vector<double> beamLogProb_;
+  std::vector<Index> beamRows_;
+  int beamVersion_ = -1, beamWidthDone_ = 0;
+  // The typed sentence's result and attention (rows: 1).
+  Typed typed_;
+  QString typedText_;
+  SequenceFrame typedFrame_;
+  bool typedAttention_ = false;
 };
 
 }  // namespace tessel::ui

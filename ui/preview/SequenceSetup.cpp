@@ -104,6 +104,9 @@ SequenceSetup SequenceSetup::detect(const ModelSpec& spec, const CompileOptions&
           s.decoderInput = int(i);
           s.output = int(k);
           s.startId = dec.value(0);
+          if (const nlohmann::json* l = lossOf(compile, k);
+              l && l->is_object() && l->contains("config") && (*l)["config"].is_object())
+            s.seq2seqFromLogits = (*l)["config"].value("from_logits", false);
           // The end token: the most frequent last non-zero target id.
           std::map<Index, int> last;
           const Index w = y.rowSize(), n = std::min<Index>(y.rows(), 200);
@@ -154,7 +157,10 @@ void TextSourceInfo::setSettings(const DataSettings& settings) {
       // Pairs: the target side defaults to the source's config (TextDataset.h).
       targetSep_ =
           o.contains("target_vectorization") ? separator(o["target_vectorization"]) : sourceSep_;
-      if (v.hasVocabulary()) source_ = v.vocabulary();
+      if (v.hasVocabulary()) {
+        source_ = v.vocabulary();
+        sourceConfig_ = v.config();
+      }
       if (o.contains("target_vectorization")) {
         TextVectorization t(o["target_vectorization"]);
         if (t.hasVocabulary()) target_ = t.vocabulary();

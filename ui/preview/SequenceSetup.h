@@ -34,6 +34,7 @@ struct SequenceSetup {
   float startId = 1;      // seq2seq: the decoder's first id (read from the data)
   Index endId = -1;       // seq2seq: the end token id (-1: unknown)
   bool ctcFromLogits = true;
+  bool seq2seqFromLogits = false;      // seq2seq: the loss's from_logits (beam search log p)
   std::vector<std::string> attention;  // attention nodes of the spec
   // Per attention node: the model inputs its query and its keys come from (the nearest one
   // upstream; -1 when none), so that heat map axes get the right tokens.
@@ -62,6 +63,9 @@ class TextSourceInfo {
   bool isText() const { return text_; }
   const std::vector<std::string>& sourceVocabulary() const { return source_; }
   const std::vector<std::string>& targetVocabulary() const { return target_; }
+  // The source's TextVectorization config with its adapted vocabulary (null when none): what
+  // vectorizes a typed sentence as training did.
+  const nlohmann::json& sourceConfig() const { return sourceConfig_; }
   // The raw text whose vectorized ids are ids[0..width) ("" when unknown, or when several
   // different texts give those ids); for pairs, its target.
   std::string rawText(const float* ids, Index width) const;
@@ -84,6 +88,7 @@ class TextSourceInfo {
   static constexpr size_t kAmbiguous = size_t(-1);
   bool text_ = false;
   std::vector<std::string> source_, target_;
+  nlohmann::json sourceConfig_;
   std::string sourceSep_ = " ", targetSep_ = " ";
   std::map<std::string, size_t> rows_;  // key of the vectorized ids -> sample
   std::vector<std::string> texts_, targets_;

@@ -7,10 +7,12 @@
 #include <exception>
 #include <mutex>
 
+#include "engine/layers/TextLayers.h"
 #include "engine/train/CompileOptions.h"
 #include "engine/train/Model.h"
 #include "engine/train/TrainObserver.h"
 #include "ui/data/DataImportDialog.h"
+#include "ui/editor/GraphCommands.h"
 #include "ui/preview/PreviewDriver.h"
 #include "ui/preview/PreviewGallery.h"
 #include "ui/preview/PreviewPanel.h"
@@ -30,6 +32,46 @@ namespace {
 
 QString what(const std::exception& e) {
   return QString::fromUtf8(e.what());
+}
+
+// Text data: the vocabularies the data stage adapted on the training split, written into the
+// model's TextVectorization nodes (source -> input 0, a pairs target -> input 1) as ONE undoable
+// edit, so the document, the project and an exported model.json carry them (Keras: vocabularies
+// are saved with the model). Nothing is pushed when the nodes already hold them. Returns the
+// names of the nodes changed; a value the node's config refuses is skipped, its reason in *refused.
+QStringList storeAdaptedVocabularies(GraphDocument* doc, QUndoStack* stack,
+                                     const DataSettings& built, QStringList* refused) {
+  if (!doc || !stack || built.kind != "text") return {};
+  ModelSpec adapted = doc->spec();
+  const std::pair<const char*, size_t> parts[] = {{"vectorization", 0},
+                                                  {"target_vectorization", 1}};
+  for (const auto& [key, input] : parts)
+    if (built.options.contains(key) && input < adapted.inputs.size())
+      storeTextVocabulary(adapted, built.options[key], input);
+  std::vector<std::tuple<QString, std::string, json>> changes;
+  for (const NodeSpec& n : adapted.nodes) {
+    if (n.className != "TextVectorization") continue;
+    const NodeSpec* now = doc->node(doc->idOf(QString::fromStdString(n.name)));
+    if (!now) continue;
+    const QString name = QString::fromStdString(n.name);
+    for (const char* k : {"vocabulary", "idf_weights", "vocabulary_size"})
+      if (n.config.contains(k) && now->config.value(k, json()) != n.config[k]) {
+        if (const QString why = doc->validateConfig(doc->idOf(name), k, n.config[k]);
+            !why.isEmpty())
+          *refused << QStringLiteral("%1.%2: %3").arg(name, QString::fromUtf8(k), why);
+        else
+          changes.emplace_back(name, k, n.config[k]);
+      }
+  }
+  if (changes.empty()) return {};
+  QStringList names;
+  stack->beginMacro(QObject::tr("Store adapted vocabulary"));
+  for (const auto& [node, key, value] : changes) {
+    GraphCommand::push(stack, new SetConfigCommand(doc, node, key, value));
+    if (!names.contains(node)) names << node;
+  }
+  stack->endMacro();
+  return names;
 }
 
 }  // namespace
@@ -201,9 +243,7 @@ void TrainingCoordinator::loadDashboard(qint64 id) {
 bool TrainingCoordinator::prepareData(qint64 id) {
   const ProjectSession::Model* m = session_->model(id);
   if (!m) return false;
-  // The run records the model as saved: write pending edits first.
-  if (!session_->isUntitled() && session_->isDirty()) session_->save();
-  const ModelSpec spec = context_.currentSpec();
+  ModelSpec spec = context_.currentSpec();
   Dataset data;
   std::optional<Dataset> validation, test;
   try {
@@ -217,6 +257,22 @@ bool TrainingCoordinator::prepareData(qint64 id) {
     prompts_->showError(tr("Train"), tr("Cannot train %1: %2").arg(m->name, what(e)));
     return false;
   }
+  // Text data: the adapted vocabulary goes into the model (one undoable edit) before the run
+  // records it.
+  if (data_.last()) {
+    QStringList refused;
+    const QStringList stored =
+        storeAdaptedVocabularies(m->doc, m->stack, data_.last()->settings, &refused);
+    if (!stored.isEmpty()) {
+      spec = context_.currentSpec();
+      prompts_->say(tr("Adapted vocabulary stored in %1").arg(stored.join(", ")));
+    }
+    if (!refused.isEmpty())
+      prompts_->say(
+          tr("The adapted vocabulary was not stored in the model: %1").arg(refused.join("; ")));
+  }
+  // The run records the model as saved: write pending edits first.
+  if (!session_->isUntitled() && session_->isDirty()) session_->save();
   const QString path = session_->isUntitled() ? QString() : session_->path();
   loadingSettings_ = true;
   dashboard_->setProjectPath(path);

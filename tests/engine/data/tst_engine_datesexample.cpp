@@ -15,6 +15,7 @@
 
 #include "engine/data/DataSettings.h"
 #include "engine/data/DatasetBuilder.h"
+#include "engine/explain/Seq2SeqDecoder.h"
 #include "engine/graph/FineTune.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/layers/TextLayers.h"
@@ -157,12 +158,35 @@ class TestDatesExample : public QObject {
     double tokens = 0;
     const Index n = std::min<Index>(200, valid.size());
     const double exact = greedyExactMatch(trainer, valid, n, indexOf(target, "[start]"), &tokens);
+    // Beam search (width 3) on the same rows: a whole date is right when the decoding is the
+    // target's characters and ended with [end].
+    std::vector<Index> rows(static_cast<size_t>(n));
+    for (Index i = 0; i < n; ++i) rows[size_t(i)] = i;
+    Tensor src, dec;
+    valid.x[0].gather(rows.data(), n, src);
+    valid.x[1].gather(rows.data(), n, dec);
+    Seq2SeqDecodeOptions so;
+    so.decoderInput = 1;
+    so.startId = float(indexOf(target, "[start]"));
+    so.endId = indexOf(target, "[end]");
+    Seq2SeqBeamOptions bo;
+    bo.beamWidth = 3;
+    const Seq2SeqDecoded beam = beamDecodeSeq2Seq(model, {&src, &dec}, so, bo);
+    const Index L = valid.y[0].shape()[1];
+    Index beamExact = 0;
+    for (Index i = 0; i < n; ++i) {
+      std::vector<Index> want;
+      for (Index t = 0; t < L; ++t)
+        if (const Index id = Index(valid.y[0].raw(i * L + t)); id != so.endId && id != 0)
+          want.push_back(id);
+      beamExact += beam.ended[size_t(i)] && beam.ids[size_t(i)] == want;
+    }
     qInfo(
         "dates_seq2seq example: %d pairs, %d epochs: loss %.3f -> %.3f, teacher-forced token "
         "accuracy on %lld validation pairs %.4f; greedy decoding of %lld: characters %.4f, whole "
-        "dates %.4f",
+        "dates %.4f; beam search (width 3): whole dates %.4f",
         count, epochs, h["loss"].front(), h["loss"].back(), (long long)valid.size(),
-        h["val_accuracy"].back(), (long long)n, tokens, exact);
+        h["val_accuracy"].back(), (long long)n, tokens, exact, double(beamExact) / double(n));
     QVERIFY(h["loss"].back() < h["loss"].front());
     // Chance is 1/15 per character; the fixed "-" and the century digits alone give more.
     QVERIFY2(h["val_accuracy"].back() > 0.3, qPrintable(QString::number(h["val_accuracy"].back())));

@@ -3,12 +3,18 @@
 // Fashion-MNIST strips (greedy, then beam search chosen in the combo box) and a seq2seq
 // translator with attention (sentence pairs). Every shown string is checked against an
 // independent forward pass of the epoch-end weights; the heat map gets a matrix of the right
-// shape. Screenshots land in /work/wt/shots when that folder exists.
+// shape. Screenshots land in /work/wt/shots when that folder exists. Seq2seq beam search chosen in
+// the decoder box, and a sentence typed into the "type a sentence" line (classifier: top classes;
+// seq2seq: greedy / beam decoding with the attention heat map), are checked against independent
+// decodes and forward passes of the epoch-end weights.
 #include <QHeaderView>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QTableWidget>
 
 #include "engine/data/DatasetBuilder.h"
 #include "engine/data/FashionSequence.h"
+#include "engine/data/TextVectorization.h"
 #include "engine/explain/AttentionProbe.h"
 #include "engine/explain/Seq2SeqDecoder.h"
 #include "engine/losses/CtcDecode.h"
@@ -151,6 +157,43 @@ DataSettings textSettings(const QString& path, const std::string& source) {
                {"vectorization", {{"max_tokens", 40}, {"output_sequence_length", kLen}}}};
   return s;
 }
+
+// Types `text` into the sequence preview's sentence line and presses Return.
+void typeInto(SequencePreview* sp, const QString& text) {
+  QLineEdit* edit = sp->sentenceEdit();
+  edit->setFocus();
+  edit->selectAll();
+  QTest::keyClick(edit, Qt::Key_Delete);
+  QTest::keyClicks(edit, text);
+  QTest::keyClick(edit, Qt::Key_Return);
+}
+
+// The seq2seq translator of seq2seqShowsDecodingAndAttention on its pairs.
+struct PairsSetup {
+  QTemporaryDir dir;
+  BuiltData built;
+  ModelSpec spec;
+  std::vector<std::string> target;
+  PairsSetup() {
+    DataSettings settings = textSettings(writePairs(dir, 80), "pairs");
+    settings.options["target_vectorization"] = {{"split", "character"},
+                                                {"standardize", nullptr},
+                                                {"max_tokens", 40},
+                                                {"output_sequence_length", kDecLen}};
+    built = buildDataset(settings);
+    const Index vs = Index(built.settings.options["vectorization"]["vocabulary"].size());
+    const Index vt = Index(built.settings.options["target_vectorization"]["vocabulary"].size());
+    spec = makeSpec(
+        {inputNode("source", {kLen}), inputNode("decoder", {kDecLen}),
+         node("enc_emb", "Embedding", {"source"}, {{"input_dim", vs}, {"output_dim", 16}}),
+         node("dec_emb", "Embedding", {"decoder"}, {{"input_dim", vt}, {"output_dim", 16}}),
+         node("attention", "Attention", {"dec_emb", "enc_emb"}),
+         node("concat", "Concatenate", {"dec_emb", "attention"}),
+         denseNode("next", int(vt), "concat", "softmax")},
+        {"source", "decoder"}, {"next"});
+    target = built.settings.options["target_vectorization"]["vocabulary"];
+  }
+};
 
 }  // namespace
 
@@ -462,6 +505,8 @@ class TestSequencePreview : public QObject {
                                                           : labels(b.front().labels)),
                    qPrintable(text));
           QVERIFY(text.contains("log p = " + QString::number(b.front().score, 'f', 2)));
+          QCOMPARE(text.startsWith(QStringLiteral("✓")), b.front().labels == target);
+          QCOMPARE(text.startsWith(QStringLiteral("✗")), b.front().labels != target);
         }
       }
     };
@@ -600,6 +645,178 @@ class TestSequencePreview : public QObject {
     QVERIFY(heat->toolTipAt(heat->cellRect(0, 0).center()).contains("[start]"));
     shot(panel, "h15prev_seq2seq_attention.png");
     shot(*heat, "h15prev_heatmap.png");
+  }
+
+  // Beam search chosen in the decoder box: a "Beam search" column whose strings and log p are an
+  // independent beam decode of the shown rows with the epoch-end weights; then a typed sentence is
+  // decoded (beam, then greedy) with its attention heat map.
+  void seq2seqBeamSearchAndTypedSentence() {
+    PairsSetup ps;
+    QVERIFY(ps.built.validation);
+    PreviewPanel panel;
+    panel.resize(1100, 860);
+    panel.setDataSettings(ps.built.settings);
+    QVERIFY(trainOneEpoch(panel, ps.spec, compileWith("sparse_categorical_crossentropy"),
+                          ps.built.train, ps.built.validation));
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    SequencePreview* sp = panel.sequencePreview();
+    const SequenceSetup& s = panel.driver()->sequenceSetup();
+    QCOMPARE(s.mode, SequenceMode::Seq2Seq);
+    QTableWidget* t = sp->table();
+    QCOMPARE(t->columnCount(), 3);
+    QComboBox* box = sp->decoderBox();
+    QVERIFY(box->isVisible());
+    QVERIFY(!sp->beamWidthBox()->isVisible());
+    box->setFocus();
+    QTest::keyClick(box, Qt::Key_Down);
+    QCOMPARE(box->currentIndex(), 1);
+    QVERIFY(sp->beamWidthBox()->isVisible());
+    QSpinBox* width = sp->beamWidthBox();
+    width->setFocus();
+    width->selectAll();
+    QTest::keyClicks(width, "3");
+    QCOMPARE(width->value(), 3);
+    QCOMPARE(t->columnCount(), 4);
+
+    // Independent: a fresh model with the epoch-end weights, beam width 3, on the shown rows.
+    const std::vector<Index> rows = sampleDataRows(panel.driver());
+    QCOMPARE(t->rowCount(), int(rows.size()));
+    Model m(ps.spec, 3);
+    m.setWeights(panel.driver()->latestWeights());
+    std::vector<Tensor> xs(2);
+    for (size_t i = 0; i < 2; ++i)
+      panel.driver()->validationSource().x[i].gather(rows.data(), Index(rows.size()), xs[i]);
+    Seq2SeqDecodeOptions o;
+    o.startId = s.startId;
+    o.endId = s.endId;
+    Seq2SeqBeamOptions b;
+    b.beamWidth = 3;
+    const Seq2SeqDecoded d = beamDecodeSeq2Seq(m, {&xs[0], &xs[1]}, o, b);
+    auto words = [&](const std::vector<Index>& ids) {
+      const QString w = QString::fromStdString(TextSourceInfo::words(ps.target, ids, ""));
+      return w.isEmpty() ? QStringLiteral("(empty)") : w;
+    };
+    int right = 0;
+    for (int r = 0; r < t->rowCount(); ++r) {
+      const QString beam = cell(t, r, "Beam search");
+      const QString want = words(d.ids[size_t(r)]) +
+                           "  (log p = " + QString::number(d.logProb[size_t(r)], 'f', 2) + ")";
+      QVERIFY2(beam.endsWith(want.simplified()), qPrintable(beam + " / " + want));
+      const bool ok = words(d.ids[size_t(r)]) == cell(t, r, "Target");
+      QCOMPARE(beam.startsWith(QStringLiteral("✓")), ok);
+      right += ok;
+    }
+    qInfo("seq2seq beam (width 3): %d of %d rows right", right, t->rowCount());
+
+    // Type a sentence: vectorized with the adapted vocabulary, decoded by beam search.
+    const QString sentence = QStringLiteral("Three, one FIVE!");
+    TextVectorization tv(ps.built.settings.options["vectorization"]);
+    std::int64_t w = 0;
+    std::vector<float> ids = tv.vectorize({sentence.toStdString()}, w);
+    QCOMPARE(w, Index(kLen));
+    Tensor enc({1, kLen});
+    std::copy(ids.begin(), ids.end(), enc.data());
+    Tensor dec({1, kDecLen});
+    AttentionProbe probe(m);
+    const Seq2SeqDecoded one = beamDecodeSeq2Seq(m, {&enc, &dec}, o, b, &probe);
+    typeInto(sp, sentence);
+    QVERIFY(sp->typed().valid);
+    QVERIFY(sp->typed().beam);
+    QCOMPARE(sp->typed().tokens, (std::vector<std::string>{"three", "one", "five"}));
+    QCOMPARE(sp->typed().decoded, one.ids[0]);
+    const QString shown = sp->sentenceResultLabel()->text();
+    QVERIFY2(shown.contains(words(one.ids[0]) +
+                            "  (log p = " + QString::number(one.logProb[0], 'f', 2) + ")"),
+             qPrintable(shown));
+    QVERIFY2(shown.contains(QString("[%1, %2, %3]").arg(ids[0]).arg(ids[1]).arg(ids[2])),
+             qPrintable(shown));
+    // Its attention: rows = start + decoded tokens, columns = the three typed words.
+    QVERIFY(sp->typedAttentionShown());
+    AttentionHeatMap* heat = sp->heatMap();
+    QCOMPARE(heat->rows(), std::min(kDecLen, 1 + int(one.ids[0].size())));
+    QCOMPARE(heat->cols(), 3);
+    QCOMPARE(heat->colLabels().join(' '), QStringLiteral("three one five"));
+    QCOMPARE(heat->rowLabels().first(), QStringLiteral("[start]"));
+    const AttentionMatrix want = probe.matrix("attention", 0);
+    for (int i = 0; i < heat->rows(); ++i)
+      for (int j = 0; j < heat->cols(); ++j)
+        QVERIFY(std::abs(heat->values()[size_t(i * heat->cols() + j)] - want.at(i, j)) < 1e-6);
+    QApplication::processEvents();
+    shot(panel, "h15c_type_sentence.png");
+    // Greedy chosen again: the typed sentence is decoded greedily.
+    box->setFocus();
+    QTest::keyClick(box, Qt::Key_Up);
+    QCOMPARE(box->currentIndex(), 0);
+    QCOMPARE(t->columnCount(), 3);
+    const Seq2SeqDecoded g = greedyDecodeSeq2Seq(m, {&enc, &dec}, o);
+    QVERIFY(!sp->typed().beam);
+    QCOMPARE(sp->typed().decoded, g.ids[0]);
+    QVERIFY(sp->sentenceResultLabel()->text().endsWith("greedy: " + words(g.ids[0])));
+    // Selecting a table row brings back that row's attention.
+    QTest::mouseClick(t->viewport(), Qt::LeftButton, {}, t->visualItemRect(t->item(1, 0)).center());
+    QVERIFY(!sp->typedAttentionShown());
+    QCOMPARE(heat->colLabels().join(' '), cell(t, 1, "Source"));
+  }
+
+  // A sentence typed for the text classifier: its top classes and probabilities are a forward
+  // pass of the vectorized sentence with the epoch-end weights.
+  void typedSentenceIsClassified() {
+    QTemporaryDir dir;
+    const QString csv = writeTextCsv(dir, 60);
+    BuiltData built = buildDataset(textSettings(csv, "csv"));
+    const Index vocab = Index(built.settings.options["vectorization"]["vocabulary"].size());
+    const ModelSpec spec = makeSpec(
+        {inputNode("text", {kLen}),
+         node("embedding", "Embedding", {"text"}, {{"input_dim", vocab}, {"output_dim", 8}}),
+         node("attention", "Attention", {"embedding", "embedding"}),
+         node("pool", "GlobalAveragePooling1D", {"attention"}),
+         denseNode("label", 2, "pool", "softmax")},
+        {"text"}, {"label"});
+    PreviewPanel panel;
+    panel.resize(1100, 820);
+    QStringList names;
+    for (const auto& n : built.classNames) names << QString::fromStdString(n);
+    panel.setClassNames(names);
+    panel.setDataSettings(built.settings);
+    QVERIFY(trainOneEpoch(panel, spec, compileWith("sparse_categorical_crossentropy"), built.train,
+                          built.validation));
+    panel.show();
+    SequencePreview* sp = panel.sequencePreview();
+    QVERIFY(sp->sentenceEdit()->isVisible());
+    QVERIFY(!sp->decoderBox()->isVisible());
+    for (const QString& sentence :
+         {QStringLiteral("The plot was GREAT, really good!"), QStringLiteral("awful... sad movie"),
+          QStringLiteral("zebra unknown words")}) {
+      TextVectorization tv(built.settings.options["vectorization"]);
+      std::int64_t w = 0;
+      const std::vector<float> ids = tv.vectorize({sentence.toStdString()}, w);
+      Tensor x({1, kLen});
+      std::copy(ids.begin(), ids.end(), x.data());
+      Model m(spec, 3);
+      m.setWeights(panel.driver()->latestWeights());
+      RunContext ctx;
+      m.forward({&x}, false, ctx);
+      const Tensor& out = m.output(0);
+      const int best = out[1] > out[0] ? 1 : 0;
+      typeInto(sp, sentence);
+      QVERIFY2(sp->typed().valid, qPrintable(sp->sentenceResultLabel()->text()));
+      QCOMPARE(sp->typed().classes.size(), size_t(2));
+      QCOMPARE(sp->typed().classes[0].first, best);
+      QVERIFY(std::abs(sp->typed().classes[0].second - out[best]) < 1e-6);
+      QVERIFY(std::abs(sp->typed().classes[1].second - out[1 - best]) < 1e-6);
+      const QString shown = sp->sentenceResultLabel()->text();
+      QVERIFY2(shown.contains(names[best] + " (p = " + QString::number(out[best], 'f', 3) + ")"),
+               qPrintable(shown));
+      // Self-attention over the typed tokens (OOV tokens are id 1, kept).
+      int tokens = 0;
+      for (float v : ids) tokens += v != 0;
+      QVERIFY(sp->typedAttentionShown());
+      QCOMPARE(sp->heatMap()->rows(), tokens);
+      QCOMPARE(sp->heatMap()->cols(), tokens);
+    }
+    QVERIFY(sp->sentenceResultLabel()->text().contains("[1, 1, 1]"));  // three unknown words
+    shot(panel, "h15c_type_sentence_classifier.png");
   }
 };
 
