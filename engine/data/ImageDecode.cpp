@@ -56,6 +56,20 @@ DecodedImage decodeImage(const std::uint8_t* data, std::size_t size, const std::
         pngWidth * pngHeight > kMaxImagePixels)
       throw Error(name + ": image of " + std::to_string(be32(16)) + "x" + std::to_string(be32(20)) +
                   " pixels is over the limit of " + countText(kMaxImagePixels) + " pixels");
+    // Every chunk must fit in the file: stb grows its IDAT buffer to a chunk's claimed length
+    // before it reads the bytes (a 77-byte file claiming a 1.9 GB IDAT allocated 1.9 GB).
+    for (std::size_t at = 8; at + 8 <= size;) {
+      const std::int64_t length = be32(at);
+      const std::string type(reinterpret_cast<const char*>(data + at + 4), 4);
+      const std::int64_t left = static_cast<std::int64_t>(size - at) - 12;
+      if (length > left)
+        throw Error(name + ": PNG chunk '" + type + "' at byte " + std::to_string(at) + " claims " +
+                    countText(length) + " bytes, the file has " +
+                    countText(std::max<std::int64_t>(left, 0)) +
+                    " left: truncated or hostile file");
+      if (type == "IEND") break;
+      at += static_cast<std::size_t>(length) + 12;
+    }
   }
   if (stbi_info_from_memory(data, static_cast<int>(size), &w, &h, &n)) {
     const std::int64_t pixels = static_cast<std::int64_t>(w) * h;

@@ -276,6 +276,28 @@ class TestResourceLimits : public QObject {
              size_t(1024 * 1024));
   }
 
+  void pngChunkLongerThanTheFileIsRefused() {
+    // A 2x2 PNG whose IDAT claims 1,930,679,296 bytes (found by fuzz_image_decode: stb grew its
+    // buffer to the claimed length, 1.9 GB, before reading the bytes). Refused from the chunk
+    // walk, naming the chunk; the same file with its true length decodes.
+    const std::string good = pngWithData(2, 2, std::string(6, '\0'));
+    QCOMPARE(
+        decodeImage(reinterpret_cast<const std::uint8_t*>(good.data()), good.size(), "g.png", 1)
+            .pixels.size(),
+        size_t(4));
+    std::string bad = good;
+    const std::size_t idat = bad.find("IDAT") - 4;
+    bad.replace(idat, 4, bigEndian32(0x7313D400u));
+    const std::string e = errorOf([&] {
+      decodeImage(reinterpret_cast<const std::uint8_t*>(bad.data()), bad.size(), "b.png", 1);
+    });
+    QVERIFY2(
+        e.find("b.png: PNG chunk 'IDAT' at byte 33 claims 1,930,679,296 bytes, the file has ") ==
+                0 &&
+            e.find("truncated or hostile file") != std::string::npos,
+        e.c_str());
+  }
+
   void reshapeToANegativeOrHugeSizeIsRefused() {
     auto reshapeTo = [](json target) {
       json t = denseTopology(4);
