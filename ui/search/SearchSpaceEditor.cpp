@@ -317,8 +317,9 @@ QStringList SearchSpaceEditor::conditionParents(const QString& target) const {
   for (const auto& p : list)
     if (p.value("target", "") == target.toStdString()) self = p.value("name", "");
   QStringList out;
-  if (self.empty()) return out;
-  const std::set<std::string> excluded = dependentsOf(list, self);
+  // Not marked yet: nothing depends on it.
+  const std::set<std::string> excluded =
+      self.empty() ? std::set<std::string>() : dependentsOf(list, self);
   for (const auto& p : list)
     if (p.value("distribution", "") == "choice" && p.contains("values") && p["values"].is_array() &&
         !p["values"].empty() && !excluded.count(p.value("name", "")))
@@ -374,8 +375,8 @@ void SearchSpaceEditor::fillConditionValues() {
 
 bool SearchSpaceEditor::setCondition(const QString& target, const QString& parameter,
                                      const json& values) {
-  if (target.isEmpty() || !conditionParents(target).contains(parameter) || !values.is_array() ||
-      values.empty())
+  if (!marked().contains(target) || !conditionParents(target).contains(parameter) ||
+      !values.is_array() || values.empty())
     return false;
   json list = spaceJson()["hyperparameters"];
   for (const auto& p : list)

@@ -62,7 +62,8 @@ class SearchSpaceEditor : public QWidget {
   // condition would make a cycle.
   bool setCondition(const QString& target, const QString& parameter, const nlohmann::json& values);
   void clearCondition(const QString& target);
-  // The choice parameters (names) the row of `target` may be conditioned on.
+  // The choice parameters (names) `target` may be conditioned on: all but itself and those that
+  // depend on it (all of them when it is not marked).
   QStringList conditionParents(const QString& target) const;
 
   QComboBox* candidateBox() const { return candidates_; }

@@ -1,4 +1,5 @@
-// Conditions in the Search tab's space editor, driven through its widgets: a parameter is made
+// Conditions in the Search tab's space editor (and the inspector's "Search this parameter…"
+// dialog), driven through their widgets: a parameter is made
 // active only when any choice parameter has some values (a layer's units only when another
 // layer's activation is relu or tanh, momentum only when the optimizer is SGD); the rows are
 // reordered so every condition names an earlier parameter, a cycle is refused, renaming and
@@ -6,11 +7,15 @@
 // PROJECT` (no --space) honours them: a conditional parameter is in exactly the trials where its
 // condition holds.
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QContextMenuEvent>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QProcess>
 #include <QPushButton>
 #include <QSplitter>
@@ -22,7 +27,10 @@
 #include "engine/session/SearchRun.h"
 #include "engine/store/Project.h"
 #include "ui/MainWindow.h"
+#include "ui/editor/GraphEditorWidget.h"
+#include "ui/editor/NodeInspector.h"
 #include "ui/project/ProjectSession.h"
+#include "ui/search/SearchMarks.h"
 #include "ui/search/SearchPanel.h"
 #include "ui/search/SearchSpaceEditor.h"
 
@@ -89,6 +97,21 @@ void setConditionByHand(SearchSpaceEditor* e, const QString& name, const QString
   }
   QVERIFY(e->setConditionButton()->isEnabled());
   QTest::mouseClick(e->setConditionButton(), Qt::LeftButton);
+}
+
+// A right-click on `w`; the menu it pops up; its "Search this parameter…" entry clicked.
+SearchParameterDialog* searchFromMenu(QWidget* w, SearchMarks* marks) {
+  const QPoint at(4, 4);
+  QContextMenuEvent e(QContextMenuEvent::Mouse, at, w->mapToGlobal(at));
+  QApplication::sendEvent(w, &e);
+  auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+  if (!menu) return nullptr;
+  for (QAction* a : menu->actions())
+    if (a->objectName() == "searchParameter") {
+      QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(a).center());
+      return marks->dialog();
+    }
+  return nullptr;
 }
 
 }  // namespace
@@ -233,6 +256,72 @@ class TestSearchConditions : public QObject {
     editor.unmark("layers.dense.activation");
     QVERIFY(!editor.entry("layers.dense_1.units").contains("condition"));
     QVERIFY(editor.entry("optimizer.momentum").contains("condition"));
+  }
+
+  // "Search this parameter…" in the inspector: the dialog offers a condition on any choice
+  // parameter of the space (here another layer's activation), unchecked unless an optimizer's.
+  void conditionFromTheInspectorDialog() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("dialog.tessel");
+    {
+      Project p = Project::create(path.toStdString());
+      p.addModel("wide_deep", readModelFile(kExamples + "model.json").spec.toKerasJson());
+    }
+    MainWindow window;
+    window.resize(1400, 900);
+    window.setAskPolicy([](const QString&, const QString&, QMessageBox::StandardButtons) {
+      return QMessageBox::Discard;
+    });
+    QVERIFY(window.openProject(path));
+    window.show();
+    auto* marks = window.findChild<SearchMarks*>();
+    QVERIFY(marks);
+    SearchSpaceEditor* space = window.findChild<SearchPanel*>()->spaceEditor();
+    NodeInspector* inspector = window.editor()->inspector();
+
+    // dense's activation: a choice.
+    window.editor()->selectNode(QString("dense"));
+    QTRY_COMPARE(inspector->node(), QString("dense"));
+    SearchParameterDialog* d = searchFromMenu(inspector->editorFor("activation"), marks);
+    QVERIFY(d);
+    QVERIFY(!d->conditionBox());  // no choice parameter in the space yet
+    QCOMPARE(d->distributionBox()->currentData().toString(), QString("choice"));
+    QTest::mouseClick(d->buttons()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_VERIFY(!marks->dialog());
+    QVERIFY(space->entry("layers.dense.activation").is_object());
+
+    // dense_1's units, only when dense's activation is relu or tanh.
+    window.editor()->selectNode(QString("dense_1"));
+    QTRY_COMPARE(inspector->node(), QString("dense_1"));
+    QWidget* units = inspector->editorFor("units");
+    d = searchFromMenu(units, marks);
+    QVERIFY(d && d->conditionBox());
+    QVERIFY(!d->conditionBox()->isChecked());
+    QVERIFY(!d->conditionParameterBox()->isEnabled());
+    QCOMPARE(d->conditionParameterBox()->currentText(), QString("dense_activation"));
+    QCOMPARE(d->conditionValues()->text(), QString("relu"));  // its first value
+    QTest::mouseClick(d->conditionBox(), Qt::LeftButton);
+    QVERIFY(d->conditionBox()->isChecked() && d->conditionValues()->isEnabled());
+    d->conditionValues()->selectAll();
+    QTest::keyClicks(d->conditionValues(), "relu, tanh");
+    const QString shots = qEnvironmentVariable("TESSEL_SCREENSHOTS", "/work/wt/shots");
+    if (QDir(shots).exists()) d->grab().save(shots + "/h17c_condition_dialog.png");
+    QTest::mouseClick(d->buttons()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_VERIFY(!marks->dialog());
+    QCOMPARE(space->entry("layers.dense_1.units")["condition"],
+             (json{{"parameter", "dense_activation"}, {"values", {"relu", "tanh"}}}));
+    QVERIFY2(units->toolTip().contains("(only when dense_activation is relu, tanh)"),
+             qPrintable(units->toolTip()));
+    QVERIFY(space->space().find("dense_1_units"));  // valid: the activation comes first
+
+    // An empty value list is refused in the dialog.
+    d = searchFromMenu(units, marks);
+    QVERIFY(d && d->conditionBox()->isChecked());
+    d->conditionValues()->selectAll();
+    QTest::keyClick(d->conditionValues(), Qt::Key_Delete);
+    QTest::mouseClick(d->buttons()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QVERIFY(d->isVisible());
+    d->reject();
   }
 };
 
