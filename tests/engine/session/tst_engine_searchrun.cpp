@@ -16,8 +16,8 @@
 #include "engine/core/Rng.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/session/SearchRun.h"
-#include "engine/train/Model.h"
 #include "engine/store/Project.h"
+#include "engine/train/Model.h"
 
 using namespace tessel;
 using json = nlohmann::json;
