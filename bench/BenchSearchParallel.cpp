@@ -4,9 +4,10 @@
 //   parallel 1, 1 thread   one trial at a time, one thread       (tessel search --threads 1)
 //   parallel 2, 2 threads  two trials at a time, 1 thread each   (--parallel 2 --threads 2)
 //   parallel 1, 2 threads  one trial at a time with both threads (--threads 2)
-// and prints each one's median wall time over --repeats, the ratios, whether every trial scored
-// the same in all three (they must: SearchRun.h), and the machine load (/proc/loadavg) before and
-// after. The timed span is SearchRun::run() alone (data built and checked before).
+// and prints each one's median wall time (and process CPU time) over --repeats, the ratios,
+// whether every trial scored the same in all three (they must: SearchRun.h), and the machine load
+// (/proc/loadavg) before and after. The timed span is SearchRun::run() alone (data built and
+// checked before).
 #include <unistd.h>
 
 #include <omp.h>
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -67,7 +69,7 @@ std::string loadAverage() {
 struct Config {
   const char* label;
   int parallel, threads;
-  std::vector<double> seconds;
+  std::vector<double> seconds, cpu;           // wall; process CPU (all threads)
   std::vector<std::optional<double>> scores;  // of the last repeat
 };
 
@@ -99,9 +101,9 @@ int runSearchParallel(const BenchOptions& o) {
   std::printf("load average before: %s\n", loadBefore.c_str());
   std::fflush(stdout);
 
-  std::vector<Config> configs = {{"parallel 1, 1 thread  ", 1, 1, {}, {}},
-                                 {"parallel 2, 2 threads ", 2, 2, {}, {}},
-                                 {"parallel 1, 2 threads ", 1, 2, {}, {}}};
+  std::vector<Config> configs = {{"parallel 1, 1 thread  ", 1, 1, {}, {}, {}},
+                                 {"parallel 2, 2 threads ", 2, 2, {}, {}, {}},
+                                 {"parallel 1, 2 threads ", 1, 2, {}, {}, {}}};
   int n = 0;
   for (int r = 0; r < repeats; ++r)
     for (auto& c : configs) {
@@ -122,15 +124,17 @@ int runSearchParallel(const BenchOptions& o) {
         SearchRun search(project, SearchRun::create(project, modelId, space, s, model.spec, base));
         search.validate();  // builds the data: not timed
         const auto t0 = Clock::now();
+        const std::clock_t c0 = std::clock();
         const int ran = search.run(nullptr, 0);
         seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        c.cpu.push_back(double(std::clock() - c0) / CLOCKS_PER_SEC);
         if (ran != trials) throw Error("the search ran " + std::to_string(ran) + " trials");
         c.scores.clear();
         for (const auto& t : search.trials()) c.scores.push_back(t.score);
       }
       fs::remove(file);
       c.seconds.push_back(seconds);
-      std::printf("  repeat %d  %s  %.3f s\n", r + 1, c.label, seconds);
+      std::printf("  repeat %d  %s  %.3f s (cpu %.3f s)\n", r + 1, c.label, seconds, c.cpu.back());
       std::fflush(stdout);
     }
   fs::remove_all(dir);
@@ -141,8 +145,9 @@ int runSearchParallel(const BenchOptions& o) {
   };
   const double one = median(configs[0].seconds), two = median(configs[1].seconds),
                oneBoth = median(configs[2].seconds);
-  std::printf("\nmedian wall time (s):\n");
-  for (const auto& c : configs) std::printf("  %s  %.3f\n", c.label, median(c.seconds));
+  std::printf("\nmedian wall time (s), median CPU time of the process (s):\n");
+  for (const auto& c : configs)
+    std::printf("  %s  %.3f  cpu %.3f\n", c.label, median(c.seconds), median(c.cpu));
   bool same = true;
   for (const auto& c : configs) same &= c.scores == configs[0].scores;
   std::printf("same trial scores in all three: %s\n", same ? "yes" : "NO");
