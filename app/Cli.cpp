@@ -305,7 +305,9 @@ const std::vector<CommandSpec>& commands() {
        "batch_size or epochs with a distribution (choice, int, uniform, log_uniform / "
        "reciprocal). Each trial trains cv times (KFold over the training data) and scores the "
        "objective's best epoch on the held-out fold; the trials, their fold scores and curves "
-       "are kept in the project, and a stopped or killed search continues with --resume.",
+       "are kept in the project, and a stopped or killed search continues with --resume. "
+       "With --cv 1, a Hyperband promotion continues the promoted trial's weights and "
+       "optimizer state for the extra epochs only (as KerasTuner); with folds it retrains.",
        1,
        1,
        {{"--space", "FILE.json", false, "the search space (default: the one saved with the model)"},

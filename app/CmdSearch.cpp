@@ -96,6 +96,15 @@ void printSummary(const SearchRun& search) {
   for (auto it = best->values.begin(); it != best->values.end(); ++it)
     std::cout << " - " << it.key() << ": " << valueText(it.value());
   std::cout << "\n";
+  int epochs = 0, continued = 0, trials = 0;
+  for (const auto& t : search.trials()) {
+    ++trials;
+    for (int e : t.epochsTrained) epochs += e;
+    continued += t.initialEpoch > 0;
+  }
+  std::cout << "Epochs trained over " << trials << " trial(s): " << epochs;
+  if (continued) std::cout << " (" << continued << " promoted trial(s) continued their parent's)";
+  std::cout << "\n";
   for (const auto& t : search.trials())
     if (t.baseline && t.score)
       std::cout << "Model's own settings (trial #" << t.index + 1 << "): " << s.objective << " "
@@ -195,13 +204,20 @@ int cmdTrials(const Args& args) {
   if (asJson) {
     json out = json::array();
     for (const auto& r : rows) {
-      json o = {
-          {"search", r.search},           {"trial", r.trial.index + 1},
-          {"run", r.trial.runId},         {"status", r.trial.status},
-          {"objective", r.objective},     {"score", r.trial.score ? json(*r.trial.score) : json()},
-          {"spread", r.trial.spread},     {"fold_scores", r.trial.foldScores},
-          {"baseline", r.trial.baseline}, {"hyperparameters", r.trial.values},
-          {"final_metrics", r.final}};
+      json o = {{"search", r.search},
+                {"trial", r.trial.index + 1},
+                {"run", r.trial.runId},
+                {"status", r.trial.status},
+                {"objective", r.objective},
+                {"score", r.trial.score ? json(*r.trial.score) : json()},
+                {"spread", r.trial.spread},
+                {"fold_scores", r.trial.foldScores},
+                {"baseline", r.trial.baseline},
+                {"hyperparameters", r.trial.values},
+                {"epochs_trained", r.trial.epochsTrained},
+                {"continues_trial", r.trial.parent >= 0 ? json(r.trial.parent + 1) : json()},
+                {"initial_epoch", r.trial.initialEpoch},
+                {"final_metrics", r.final}};
       out.push_back(o);
     }
     std::cout << out.dump(1) << "\n";

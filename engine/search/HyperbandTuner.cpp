@@ -82,7 +82,8 @@ std::optional<TrialPlan> HyperbandTuner::plan(const std::vector<TrialOutcome>& p
     };
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return lossOf(a) < lossOf(b); });
-    p.values = previous[order[std::min(slot, order.size() - 1)]].values;
+    p.parent = static_cast<int>(order[std::min(slot, order.size() - 1)]);
+    p.values = previous[p.parent].values;
     return p;
   }
   return std::nullopt;

@@ -12,8 +12,10 @@
 //             ceil(ceil(1 + log_factor(max_epochs)) / (b + 1) * factor^(b - r)) trials trained
 //             for ceil(max_epochs / factor^(b - r)) epochs; round 0 draws random values, round
 //             r > 0 takes the best trials of round r - 1 (not yet promoted), best first. A
-//             promoted trial trains from scratch for its round's epochs (KerasTuner continues
-//             the earlier trial's checkpoint; with k-fold trials there is no single checkpoint).
+//             promoted trial names the trial it continues (TrialPlan::parent): as KerasTuner,
+//             the search starts it from that trial's final weights and optimizer state and
+//             trains only the extra epochs (SearchRun.h; with k-fold trials, which have no single
+//             checkpoint, it retrains from scratch).
 //   bayesian  KerasTuner's BayesianOptimizationOracle: num_initial_points random trials
 //             (default 3 x the number of parameters), then a Gaussian process (Matern 5/2,
 //             alpha 1e-4, y normalised, length scale by maximum likelihood as KerasTuner 1.0's
@@ -46,6 +48,7 @@ struct TrialPlan {
   nlohmann::json values;  // parameter name -> value
   int epochs = 0;         // 0 = the search's epochs; hyperband sets it
   int bracket = -1, round = -1;
+  int parent = -1;  // hyperband promotion: the index in `previous` of the trial it continues
 };
 
 struct TrialOutcome {

@@ -23,6 +23,7 @@
 #include "engine/session/CreateRun.h"
 #include "engine/session/RunCallbacks.h"
 #include "engine/session/TrainingRun.h"
+#include "engine/store/RunRecorder.h"
 
 namespace tessel {
 
@@ -113,6 +114,8 @@ SearchTrial trialFrom(const TrialRecord& r) {
   t.bracket = p.value("bracket", -1);
   t.round = p.value("round", -1);
   t.epochsTrained = p.value("epochs_trained", std::vector<int>());
+  t.parent = p.value("parent", -1);
+  t.initialEpoch = p.value("initial_epoch", 0);
   return t;
 }
 
@@ -126,7 +129,8 @@ TrialRecord recordFrom(const SearchTrial& t, std::int64_t searchId) {
               {"epochs", t.epochs}, {"bracket", t.bracket},
               {"round", t.round},   {"baseline", t.baseline},
               {"status", t.status}, {"fold_scores", t.foldScores},
-              {"spread", t.spread}, {"epochs_trained", t.epochsTrained}};
+              {"spread", t.spread}, {"epochs_trained", t.epochsTrained},
+              {"parent", t.parent}, {"initial_epoch", t.initialEpoch}};
   return r;
 }
 
@@ -300,6 +304,14 @@ class SerialObserver : public SearchObserver {
     std::lock_guard<std::mutex> lock(m_);
     inner_->onTrialEnd(t);
   }
+  void onFoldBegin(const SearchTrial& t, int fold, Model& model) override {
+    std::lock_guard<std::mutex> lock(m_);
+    inner_->onFoldBegin(t, fold, model);
+  }
+  void onFoldEnd(const SearchTrial& t, int fold, Model& model) override {
+    std::lock_guard<std::mutex> lock(m_);
+    inner_->onFoldEnd(t, fold, model);
+  }
 
  private:
   SearchObserver* inner_;
@@ -397,6 +409,12 @@ int SearchRun::run(std::ostream* out, int verbose, SearchObserver* observer) {
     return nullptr;
   };
 
+  if (out && settings_.tuner.kind == "hyperband" && settings_.folds >= 2) {
+    std::lock_guard<std::mutex> o(outMutex_);
+    *out << "Hyperband with cv=" << settings_.folds
+         << ": promoted trials retrain from scratch (k folds have no single checkpoint to "
+            "continue)\n";
+  }
   std::unique_lock<std::mutex> lock(m);
   for (;;) {
     collect();
@@ -436,11 +454,13 @@ int SearchRun::run(std::ostream* out, int verbose, SearchObserver* observer) {
       }
     } else {
       std::vector<TrialOutcome> previous;
+      std::vector<int> previousIndex;  // previous[j] is trial previousIndex[j]
       bool pending = false;
       for (int i = 0; i < k; ++i) {
         const SearchTrial* t = known(i);
         pending |= running.count(i) > 0;
         if (t->baseline) continue;
+        previousIndex.push_back(i);
         TrialOutcome o;
         o.values = t->values;
         if (t->score) o.loss = settings_.maximize() ? -*t->score : *t->score;
@@ -461,6 +481,8 @@ int SearchRun::run(std::ostream* out, int verbose, SearchObserver* observer) {
       trial.epochs = plan->epochs > 0 ? plan->epochs : settings_.epochs;
       trial.bracket = plan->bracket;
       trial.round = plan->round;
+      if (plan->parent >= 0 && plan->parent < static_cast<int>(previousIndex.size()))
+        trial.parent = previousIndex[plan->parent];
     }
     // An interrupted trial at this index is restarted: its row is reused, its old run deleted.
     if (auto it = unfinished.find(k); it != unfinished.end()) {
@@ -520,8 +542,32 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
   const RunSettings settings = RunSettings::fromJson(settingsJson, spec.outputs);
 
   const bool parallel = settings_.parallel > 1;
+  // A Hyperband promotion without folds continues its parent's final checkpoint; a trial that
+  // may be promoted (not its bracket's last round) saves one.
+  const bool singleFit = settings_.folds < 2;
+  const bool savesCheckpoint = singleFit && trial.bracket >= 0 && trial.round >= 0 &&
+                               trial.round < trial.bracket && settings_.tuner.kind == "hyperband";
+  std::optional<Checkpoint> start;
+  std::string scratchReason;
+  std::int64_t parentRun = 0;
+  trial.initialEpoch = 0;
   // Row and run, in one transaction.
   std::unique_lock<std::mutex> projectLock(projectMutex_);
+  if (trial.parent >= 0 && singleFit) {
+    for (const auto& t : trials())
+      if (t.index == trial.parent && t.status == "finished" && t.runId) {
+        parentRun = t.runId;
+        start = project_.checkpoint(t.runId, "last");
+      }
+    if (start && start->epoch + 1 < trial.epochs) {
+      trial.initialEpoch = start->epoch + 1;
+    } else {
+      scratchReason = start ? "trial " + std::to_string(trial.parent + 1) + " trained " +
+                                  std::to_string(start->epoch + 1) + " epochs already"
+                            : "trial " + std::to_string(trial.parent + 1) + " left no checkpoint";
+      start.reset();
+    }
+  }
   project_.begin();
   try {
     RunRecord record = newRunRecord(modelId_, spec, settings);
@@ -561,7 +607,12 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
                     bestText.c_str(), p.name.c_str());
       *out << line;
     }
-    if (trial.epochs != settings_.epochs) *out << "(" << trial.epochs << " epochs)\n";
+    if (trial.initialEpoch > 0)
+      *out << "(continues trial " << trial.parent + 1 << " from its epoch " << trial.initialEpoch
+           << ": epochs " << trial.initialEpoch + 1 << ".." << trial.epochs << ")\n";
+    else if (trial.epochs != settings_.epochs)
+      *out << "(" << trial.epochs << " epochs"
+           << (scratchReason.empty() ? "" : ", from scratch: " + scratchReason) << ")\n";
     *out << "\n";
     out->flush();
   }
@@ -574,8 +625,18 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
   const int foldCount = std::max(1, settings_.folds);
   std::vector<History> histories;
   std::string failure;
+  std::optional<Checkpoint> finalCheckpoint;
   for (int f = 0; f < foldCount && failure.empty(); ++f) {
     TrainingRun run(spec, settings);
+    if (start) {
+      try {
+        run.restore(*start);  // weights, optimizer state, fit from initialEpoch
+      } catch (const Error& e) {
+        failure = std::string("cannot continue trial ") + std::to_string(trial.parent + 1) + ": " +
+                  e.what();
+        break;
+      }
+    }
     Dataset train;
     if (settings_.folds >= 2) {
       train = subset(data_->train, folds[f].train);
@@ -596,12 +657,14 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
       trainers_.insert(&run.trainer());
       if (stop_) run.trainer().requestStop();
     }
+    if (observer) observer->onFoldBegin(trial, f, run.model());
     History h;
     try {
       h = run.fit(train, list);
     } catch (const Error& e) {
       failure = e.what();
     }
+    if (observer && !stop_) observer->onFoldEnd(trial, f, run.model());
     {
       std::lock_guard<std::mutex> lock(trainerMutex_);
       trainers_.erase(&run.trainer());
@@ -624,6 +687,9 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
     }
     trial.foldScores.push_back(score);
     trial.epochsTrained.push_back(static_cast<int>(h.epochs.size()));
+    if (savesCheckpoint && !h.epochs.empty())
+      finalCheckpoint = makeCheckpoint(run.trainer(), "last", h.epochs.back(),
+                                       run.trainer().optimizer().iterations());
     histories.push_back(std::move(h));
     if (out && foldCount > 1) {
       std::lock_guard<std::mutex> outLock(outMutex_);
@@ -671,8 +737,18 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
         }
         if (n) logs.emplace_back(key, sum / n);
       }
-      project_.addEpochMetrics(trial.runId, e, logs);
+      project_.addEpochMetrics(trial.runId, trial.initialEpoch + e, logs);
     }
+    if (trial.initialEpoch > 0)
+      project_.addEvent(trial.runId, {0,
+                                      trial.initialEpoch,
+                                      0,
+                                      "resume",
+                                      {{"from_checkpoint_epoch", trial.initialEpoch - 1},
+                                       {"from_run", parentRun},
+                                       {"from_trial", trial.parent + 1}},
+                                      ""});
+    if (finalCheckpoint && failure.empty()) project_.saveCheckpoint(trial.runId, *finalCheckpoint);
     for (size_t f = 0; f < trial.foldScores.size(); ++f)
       project_.addEvent(
           trial.runId,
@@ -687,7 +763,7 @@ void SearchRun::runTrial(SearchTrial& trial, std::ostream* out, int verbose,
     TrialRecord record = recordFrom(trial, searchId_);
     record.params = params;
     project_.updateTrial(record);
-    project_.setRunEpochsDone(trial.runId, maxEpochs);
+    project_.setRunEpochsDone(trial.runId, trial.initialEpoch + maxEpochs);
     project_.setRunStatus(trial.runId, failure.empty() ? RunStatus::Finished : RunStatus::Failed);
     project_.commit();
   } catch (...) {

@@ -14,7 +14,9 @@
 //                         "baseline": true for the model's own settings (SearchSettings),
 //                         "status": "running" | "finished" | "failed",
 //                         "fold_scores": [...], "spread": population std of the fold scores,
-//                         "epochs_trained": [per fold], "message": why it failed}
+//                         "epochs_trained": [per fold], "message": why it failed,
+//                         "parent": the index of the trial a Hyperband promotion continues (-1),
+//                         "initial_epoch": its first epoch (0 = trained from scratch)}
 //   trials.score       = the mean of the fold scores (NULL until finished, and for failures)
 // The trial's run holds the curves (each epoch's logs averaged over the folds that reached that
 // epoch) and one "fold_end" event per fold ({"fold", "score", "epochs"}).
@@ -24,6 +26,12 @@
 // or max by direction; a "val_" objective is measured on the held-out fold). With folds = 1 the
 // data's own validation split is the validation data. Early stopping (patience >= 0) watches the
 // objective in each fold.
+// Hyperband promotions (TrialPlan::parent) with folds = 1 continue as KerasTuner's do: the trial
+// starts from the "last" checkpoint (weights and optimizer state, RunRecorder's form) that its
+// parent trial saved with its scores, and trains epochs initial_epoch .. epochs - 1 only
+// (initial_epoch = the parent's last epoch + 1); its score and curves are those extra epochs'.
+// Trials of a bracket's earlier rounds save that checkpoint in their run. With k folds there is
+// no single checkpoint: a promoted trial retrains from scratch (said in the progress output).
 // Crash safety: a trial's row and run are written in one transaction before it trains, and its
 // scores, curves and status in one transaction after; a search resumed after a crash or a stop
 // keeps its finished trials and restarts the one that was running (same values: tuners are pure
@@ -49,6 +57,7 @@
 
 namespace tessel {
 
+class Model;
 class Trainer;
 
 struct SearchSettings {
@@ -79,6 +88,8 @@ struct SearchTrial {
   int epochs = 0;
   int bracket = -1, round = -1;
   std::vector<int> epochsTrained;
+  int parent = -1;       // the trial (index) a Hyperband promotion continues
+  int initialEpoch = 0;  // > 0: continued from the parent's checkpoint at this epoch
 };
 
 // What a running search reports (every call on the search's thread).
@@ -89,6 +100,10 @@ class SearchObserver {
   virtual void onEpochEnd(const SearchTrial& /*trial*/, int /*fold*/, int /*epoch*/,
                           const Logs& /*logs*/) {}
   virtual void onTrialEnd(const SearchTrial& /*trial*/) {}
+  // A fold's model before it trains (initialised, or restored from the parent's checkpoint) and
+  // after (its final weights).
+  virtual void onFoldBegin(const SearchTrial& /*trial*/, int /*fold*/, Model& /*model*/) {}
+  virtual void onFoldEnd(const SearchTrial& /*trial*/, int /*fold*/, Model& /*model*/) {}
 };
 
 class SearchRun {

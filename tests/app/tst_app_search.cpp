@@ -103,6 +103,38 @@ class TestAppSearch : public QObject {
     QVERIFY(trials[0].toObject()["baseline"].toBool());
   }
 
+  // Hyperband without folds continues promoted trials (9 + 3 x 2 + 6 + 15 + 2 x 6 + 27 = 75
+  // epochs for max_epochs 9, factor 3, instead of 87); with folds they retrain, said so
+  // ((3 + 3 + 6) x 2 folds for max_epochs 3).
+  void hyperbandContinuesPromotedTrials() {
+    const QString p = project("hb.tessel");
+    QString out;
+    QCOMPARE(run(search(p, {"--tuner", "hyperband", "--trials", "100", "--cv", "1", "--epochs", "9",
+                            "--seed", "0", "--verbose", "1"}),
+                 &out),
+             0);
+    QVERIFY2(out.contains("Epochs trained over 23 trial(s): 75 (6 promoted trial(s) continued"),
+             qPrintable(out));
+    QVERIFY(out.contains("(continues trial "));
+    QString text;
+    QCOMPARE(run({"trials", p, "--json"}, &text), 0);
+    QJsonArray trials = QJsonDocument::fromJson(text.toUtf8()).array();
+    QCOMPARE(trials.size(), 23);
+    const QJsonObject last = trials[12].toObject();  // bracket 2's last round: 9 epochs
+    QVERIFY(last["continues_trial"].toInt() >= 10 && last["continues_trial"].toInt() <= 12);
+    QCOMPARE(last["initial_epoch"].toInt(), 3);
+    QCOMPARE(last["epochs_trained"].toArray()[0].toInt(), 6);
+
+    const QString q = project("hb_cv.tessel");
+    QCOMPARE(run(search(q, {"--tuner", "hyperband", "--trials", "100", "--cv", "2", "--epochs", "3",
+                            "--seed", "0", "--verbose", "1"}),
+                 &out),
+             0);
+    QVERIFY2(out.contains("Hyperband with cv=2: promoted trials retrain from scratch"),
+             qPrintable(out));
+    QVERIFY2(out.contains("Epochs trained over 6 trial(s): 24\n"), qPrintable(out));
+  }
+
   void badInputIsRefusedBeforeAnythingRuns() {
     const QString p = project("bad.tessel");
     writeFile("empty.json", R"({"hyperparameters": []})");

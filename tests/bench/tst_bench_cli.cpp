@@ -108,6 +108,15 @@ class TestBenchCli : public QObject {
     expectSamplesPerSecond(runBench({"conv-layers", "--reps", "1", "--threads", "1"}));
   }
 
+  // --parallel 1 and 2 side by side: runs, the trials score the same, the ratio is printed.
+  void searchParallelRunsATinySearch() {
+    const Run r = runBench(
+        {"search-parallel", "--trials", "2", "--cv", "2", "--epochs", "1", "--repeats", "1"});
+    QVERIFY2(!r.crashed && r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains("same trial scores in all three: yes"), qPrintable(r.out));
+    QVERIFY(QRegularExpression("parallel2_speedup=[0-9.]+\\n$").match(r.out).hasMatch());
+  }
+
   void fashionMlpRunsOnATinySlice() {
     if (!tessel::fashionMnistAvailable())
       QSKIP("Fashion-MNIST not installed (Debian's dataset-fashion-mnist)");

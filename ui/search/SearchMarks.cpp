@@ -7,6 +7,7 @@
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -76,9 +77,9 @@ QLabel* formLabel(QWidget* field) {
 
 // ---- SearchParameterDialog ---------------------------------------------------------------------
 
-SearchParameterDialog::SearchParameterDialog(const json& proposal, const json& optimizerValues,
+SearchParameterDialog::SearchParameterDialog(const json& proposal, const json& conditionChoices,
                                              QWidget* parent)
-    : QDialog(parent), base_(proposal) {
+    : QDialog(parent), base_(proposal), choices_(conditionChoices) {
   setWindowTitle(tr("Search %1").arg(QString::fromStdString(proposal.value("target", ""))));
   distribution_ = new QComboBox(this);
   distribution_->addItem(tr("choice"), "choice");
@@ -108,23 +109,59 @@ SearchParameterDialog::SearchParameterDialog(const json& proposal, const json& o
   form->addRow(tr("values"), values_);
   const std::string key =
       proposal.value("target", "").substr(proposal.value("target", "").rfind('.') + 1);
-  if (optimizerValues.is_array() && !optimizerValues.empty()) {
-    condition_ = new QCheckBox(tr("only when optimizer is"), this);
+  if (choices_.is_array() && !choices_.empty()) {
+    condition_ = new QCheckBox(tr("only when"), this);
+    condParam_ = new QComboBox(this);
+    condParam_->setObjectName("conditionParameter");
     condValues_ = new QLineEdit(this);
+    condValues_->setObjectName("conditionValues");
+    for (const auto& c : choices_) condParam_->addItem(QString::fromStdString(c.value("name", "")));
+    auto valuesOf = [this](int i) {
+      return i >= 0 && i < static_cast<int>(choices_.size())
+                 ? choices_[i].value("values", json::array())
+                 : json::array();
+    };
+    int index = 0;
     json when = json::array();
-    if (proposal.contains("condition")) {
+    const std::string target = proposal.value("target", "");
+    if (proposal.contains("condition") && proposal["condition"].is_object()) {
+      index = std::max(0, condParam_->findText(QString::fromStdString(
+                              proposal["condition"].value("parameter", ""))));
       when = proposal["condition"].value("values", json::array());
       condition_->setChecked(true);
     } else {
-      for (const auto& v : optimizerValues)
+      // An optimizer parameter: the optimizer's choice, SGD if offered (momentum, nesterov).
+      for (size_t i = 0; i < choices_.size(); ++i)
+        if (target.rfind("optimizer.", 0) == 0 && choices_[i].value("target", "") == "optimizer")
+          index = static_cast<int>(i);
+      for (const auto& v : valuesOf(index))
         if (v == "SGD") when.push_back(v);
-      if (when.empty()) when.push_back(optimizerValues[0]);
-      condition_->setChecked(key == "momentum" || key == "nesterov");
+      if (when.empty() && !valuesOf(index).empty()) when.push_back(valuesOf(index)[0]);
+      condition_->setChecked(choices_[index].value("target", "") == "optimizer" &&
+                             (key == "momentum" || key == "nesterov"));
     }
+    condParam_->setCurrentIndex(index);
     condValues_->setText(listText(when));
-    condValues_->setEnabled(condition_->isChecked());
-    connect(condition_, &QCheckBox::toggled, condValues_, &QLineEdit::setEnabled);
-    form->addRow(condition_, condValues_);
+    // Another parameter: its first value, unless the typed ones are among its values.
+    connect(condParam_, &QComboBox::currentIndexChanged, this, [this, valuesOf](int i) {
+      const json values = valuesOf(i);
+      for (const auto& v : parseList(condValues_->text()))
+        if (std::find(values.begin(), values.end(), v) == values.end()) {
+          condValues_->setText(values.empty() ? QString() : listText(json::array({values[0]})));
+          return;
+        }
+    });
+    auto enable = [this](bool on) {
+      condParam_->setEnabled(on);
+      condValues_->setEnabled(on);
+    };
+    enable(condition_->isChecked());
+    connect(condition_, &QCheckBox::toggled, this, enable);
+    auto* row = new QHBoxLayout;
+    row->addWidget(condParam_);
+    row->addWidget(new QLabel(tr("is"), this));
+    row->addWidget(condValues_, 1);
+    form->addRow(condition_, row);
   }
   error_ = new QLabel(this);
   error_->setWordWrap(true);
@@ -199,8 +236,11 @@ json SearchParameterDialog::entry() const {
     number(step_, "step", false);
   }
   if (base_.contains("default")) p["default"] = base_["default"];
-  if (condition_ && condition_->isChecked())
-    p["condition"] = {{"parameter", "optimizer"}, {"values", parseList(condValues_->text())}};
+  if (condition_ && condition_->isChecked()) {
+    const json values = parseList(condValues_->text());
+    if (values.empty()) throw Error("the condition needs at least one value");
+    p["condition"] = {{"parameter", condParam_->currentText().toStdString()}, {"values", values}};
+  }
   return p;
 }
 
@@ -463,26 +503,24 @@ SearchParameterDialog* SearchMarks::editSearch(QWidget* field) {
   json start = space_->entry(target);
   if (start.is_null())
     start = SearchSpaceEditor::proposal(target.toStdString(), currentValueOf(field));
-  json optimizerValues;
-  if (target.startsWith("optimizer.") && target != "optimizer.learning_rate") {
-    const json opt = space_->entry("optimizer");
-    if (opt.is_object() && opt.value("distribution", "") == "choice")
-      optimizerValues = opt.value("values", json::array());
-  }
+  // The choice parameters it may be conditioned on (not itself, none that depends on it).
+  json choices = json::array();
+  const QStringList parents = space_->conditionParents(target);
+  const json space = space_->spaceJson();
+  for (const auto& p : space["hyperparameters"])
+    if (parents.contains(QString::fromStdString(p.value("name", ""))))
+      choices.push_back({{"name", p.value("name", "")},
+                         {"target", p.value("target", "")},
+                         {"values", p.value("values", json::array())}});
   if (dialog_) dialog_->deleteLater();
-  dialog_ = new SearchParameterDialog(start, optimizerValues, field->window());
+  dialog_ = new SearchParameterDialog(start, choices, field->window());
   dialog_->setAttribute(Qt::WA_DeleteOnClose);
   QPointer<SearchParameterDialog> d(dialog_);
   connect(dialog_, &QDialog::accepted, this, [this, d] {
     if (!d) return;
     sync();
-    json e = d->entry();
-    // A condition names the optimizer parameter, which has to come first in the space.
-    if (e.contains("condition")) {
-      const json opt = space_->entry("optimizer");
-      if (opt.is_object()) e["condition"]["parameter"] = opt.value("name", "optimizer");
-    }
-    space_->setEntry(e);
+    // (setEntry keeps a condition's parameter before the parameter it conditions.)
+    space_->setEntry(d->entry());
   });
   dialog_->open();
   return dialog_;

@@ -8,9 +8,11 @@
 // one JSON form, saved with the model). Marked fields are tinted, their label is bold and their
 // tool tip reads "searched: log-uniform 0.0001..0.01"; "Stop searching" removes the entry.
 // Targets: "layers.<layer>.<key>", "optimizer", "optimizer.<key>", "loss_weights.<output>",
-// "batch_size", "epochs" (SearchSpace.h). An optimizer parameter other than the learning rate,
-// when the optimizer itself is searched, may be made conditional ("only when optimizer is SGD",
-// KerasTuner's conditional_scope): the dialog offers it, checked for momentum and nesterov.
+// "batch_size", "epochs" (SearchSpace.h). Any parameter may be made conditional on a choice
+// parameter of the space ("only when optimizer is SGD", "only when dense_activation is relu",
+// KerasTuner's conditional_scope): the dialog offers the choice parameters that do not depend on
+// it; for momentum and nesterov with the optimizer searched, "only when optimizer is SGD" is
+// proposed, checked.
 // Renaming a layer in the editor renames its targets in the space.
 #include <QDialog>
 #include <QHash>
@@ -39,9 +41,9 @@ class SearchParameterDialog : public QDialog {
   Q_OBJECT
  public:
   // `proposal`: the item to start from (name, target, distribution, min/max/step or values);
-  // `optimizerValues`: the optimizer parameter's choice values when the optimizer is searched
-  // and `proposal` targets another optimizer parameter (the condition is offered), else empty.
-  SearchParameterDialog(const nlohmann::json& proposal, const nlohmann::json& optimizerValues,
+  // `conditionChoices`: the choice parameters it may be conditioned on, in space order, as
+  // [{"name", "target", "values"}]; empty: no condition is offered.
+  SearchParameterDialog(const nlohmann::json& proposal, const nlohmann::json& conditionChoices,
                         QWidget* parent = nullptr);
   // The item as entered; throws tessel::Error for unreadable numbers.
   nlohmann::json entry() const;
@@ -52,8 +54,9 @@ class SearchParameterDialog : public QDialog {
   QLineEdit* maxEdit() const { return max_; }
   QLineEdit* stepEdit() const { return step_; }
   QLineEdit* valuesEdit() const { return values_; }
-  QCheckBox* conditionBox() const { return condition_; }      // nullptr when not offered
-  QLineEdit* conditionValues() const { return condValues_; }  // "SGD"
+  QCheckBox* conditionBox() const { return condition_; }           // nullptr when not offered
+  QComboBox* conditionParameterBox() const { return condParam_; }  // the choice parameter
+  QLineEdit* conditionValues() const { return condValues_; }       // "SGD"
   QDialogButtonBox* buttons() const { return buttons_; }
 
  private:
@@ -62,7 +65,9 @@ class SearchParameterDialog : public QDialog {
   QComboBox* distribution_;
   QLineEdit *min_, *max_, *step_, *values_;
   QCheckBox* condition_ = nullptr;
+  QComboBox* condParam_ = nullptr;
   QLineEdit* condValues_ = nullptr;
+  nlohmann::json choices_;
   QLabel* error_;
   QDialogButtonBox* buttons_;
 };

@@ -95,6 +95,7 @@ SearchPanel* installSearchPage(MainWindow* window) {
   panel->setSettingsHandler([window](const nlohmann::json& settings) {
     window->dashboard()->compilePanel()->setSettings(settings);
   });
+  panel->setSettingsSource([window] { return window->dashboard()->compilePanel()->settings(); });
   // Trials selected in the table: their runs selected in the runs browser (Train page), which
   // overlays their curves.
   QObject::connect(panel->trialsView(), &TrialsView::trialsSelected, panel,

@@ -4,6 +4,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPointer>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
@@ -191,8 +192,9 @@ void SearchPanel::refresh() {
 bool SearchPanel::trainWith(const json& values) {
   if (!doc_ || !stack_ || !searchId_ || isRunning() || !trainHandler_) return false;
   SearchSpace space = editor_->space();
-  json settings = settings_;
-  applyTrialValues(doc_, stack_, space, values, &settings);
+  applyBest(values);  // the graph and compile values, one undo step
+  const json current = settingsSource_ ? settingsSource_() : settings_;
+  json settings = current;
   // The trials trained for the search's epochs: so does the final run, unless epochs was searched.
   bool searchedEpochs = false;
   for (const auto& p : space.parameters()) searchedEpochs |= p.target == "epochs";
@@ -200,7 +202,7 @@ bool SearchPanel::trainWith(const json& values) {
     if (!settings["fit"].is_object()) settings["fit"] = json::object();
     settings["fit"]["epochs"] = searchEpochs_;
   }
-  if (settings != settings_) {
+  if (settings != current) {
     settings_ = settings;
     if (settingsHandler_) settingsHandler_(settings_);
   }
@@ -212,13 +214,18 @@ bool SearchPanel::trainWith(const json& values) {
 
 void SearchPanel::applyBest(const json& values) {
   if (!doc_ || !stack_ || !searchId_) return;
-  SearchSpace space = editor_->space();
-  json settings = settings_;
-  applyTrialValues(doc_, stack_, space, values, &settings);
-  if (settings != settings_) {
-    settings_ = settings;
-    if (settingsHandler_) settingsHandler_(settings_);
-  }
+  // One undo step: the graph values and the compile/fit values (the step outlives no panel).
+  QPointer<SearchPanel> self(this);
+  auto get = [self]() -> json {
+    if (!self) return nullptr;
+    return self->settingsSource_ ? self->settingsSource_() : self->settings_;
+  };
+  auto set = [self](const json& settings) {
+    if (!self) return;
+    self->settings_ = settings;
+    if (self->settingsHandler_) self->settingsHandler_(settings);
+  };
+  applyTrialValues(doc_, stack_, editor_->space(), values, get, set);
 }
 
 }  // namespace tessel::ui

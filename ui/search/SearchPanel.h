@@ -2,8 +2,9 @@
 // The studio's hyperparameter search: the parameters marked "search" (SearchSpaceEditor), the
 // tuner, trial budget, folds, epochs and trials at a time, Start / Stop (the search runs on a
 // worker thread, SearchController), and the trials of the search (TrialsView) refreshed after every
-// trial. "Apply best to model" writes the best trial's layer values into the graph as one undo step
-// and hands its compile/fit values to the settings handler (the compile panel).
+// trial. "Apply best to model" writes the best trial's layer values into the graph and its
+// compile/fit values into the settings (handed to the settings handler: the compile panel) as one
+// undo step (ApplyBest.h).
 #include <QString>
 #include <QWidget>
 #include <functional>
@@ -47,7 +48,12 @@ class SearchPanel : public QWidget {
   void setDataLoader(std::function<std::optional<BuiltData>()> loader) {
     loader_ = std::move(loader);
   }
-  // Called with the settings after "Apply best" changed compile/fit values.
+  // Where "Apply best" and its undo read the current settings (the compile panel's); unset: the
+  // ones given to setSettings.
+  void setSettingsSource(std::function<nlohmann::json()> source) {
+    settingsSource_ = std::move(source);
+  }
+  // Called with the settings after "Apply best" (or its undo, redo) changed compile/fit values.
   void setSettingsHandler(std::function<void(const nlohmann::json&)> handler) {
     settingsHandler_ = std::move(handler);
   }
@@ -93,6 +99,7 @@ class SearchPanel : public QWidget {
   std::optional<Dataset> train_, validation_;
   qint64 searchId_ = 0;
   std::function<void(const nlohmann::json&)> settingsHandler_;
+  std::function<nlohmann::json()> settingsSource_;
   std::function<std::optional<BuiltData>()> loader_;
   std::function<bool()> trainHandler_;
   int searchEpochs_ = 0;

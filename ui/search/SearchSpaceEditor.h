@@ -4,7 +4,14 @@
 // offered in a list; "Mark as search" adds the chosen one to the space with a distribution
 // proposed from its current value (units v: int [v/4, 4v]; learning rate v: log-uniform
 // [v/10, 10v]; rates: uniform [0, 0.5]; activation: a choice), which the table lets the user
-// edit (distribution, min, max, step, choice values as a JSON list). space() is the SearchSpace
+// edit (distribution, min, max, step, choice values as a JSON list). Conditions (KerasTuner's
+// conditional_scope): below the table, "Only when [parameter] is [values] Set / Clear" makes the
+// selected row active only while any choice parameter of the space has one of the checked values
+// (momentum only when optimizer is SGD, units of a layer only when its activation is relu, ...);
+// rows are kept in an order where every condition names an earlier parameter (as SearchSpace
+// requires), a parameter cannot be conditioned on itself or on one that depends on it, and
+// unmarking or renaming a parameter clears or renames the conditions naming it. space() is the
+// SearchSpace
 // the search runs on (engine/search/SearchSpace.h), its JSON is what the project saves with the
 // model ("search_space" in the compile settings).
 #include <QWidget>
@@ -14,6 +21,8 @@
 #include "engine/search/SearchSpace.h"
 
 class QComboBox;
+class QLabel;
+class QListWidget;
 class QPushButton;
 class QTableWidget;
 
@@ -47,7 +56,21 @@ class SearchSpaceEditor : public QWidget {
   nlohmann::json spaceJson() const;
   void setSpaceJson(const nlohmann::json& j);
 
+  // Makes `target`'s row active only when the choice parameter named `parameter` has one of
+  // `values` (a non-empty JSON list of its values). Returns false (nothing changed) when either is
+  // not marked, `parameter` is no choice, the values are empty or not among its values, or the
+  // condition would make a cycle.
+  bool setCondition(const QString& target, const QString& parameter, const nlohmann::json& values);
+  void clearCondition(const QString& target);
+  // The choice parameters (names) `target` may be conditioned on: all but itself and those that
+  // depend on it (all of them when it is not marked).
+  QStringList conditionParents(const QString& target) const;
+
   QComboBox* candidateBox() const { return candidates_; }
+  QComboBox* conditionParameterBox() const { return condParent_; }  // "(always)" + choices
+  QListWidget* conditionValueList() const { return condValues_; }   // checkable values
+  QPushButton* setConditionButton() const { return condSet_; }
+  QPushButton* clearConditionButton() const { return condClear_; }
   QPushButton* markButton() const { return mark_; }
   QTableWidget* table() const { return table_; }
 
@@ -56,12 +79,22 @@ class SearchSpaceEditor : public QWidget {
 
  private:
   void addRow(const nlohmann::json& p);
+  QString currentTarget() const;
+  void selectTarget(const QString& target);
+  void updateConditionBar();      // for the current row
+  void fillConditionValues();     // the values of the parameter chosen in condParent_
+  void renameParameter(int row);  // the name cell of `row` was edited
   ModelSpec spec_;
   nlohmann::json settings_;
   QComboBox* candidates_;
   QPushButton* mark_;
   QPushButton* remove_;
   QTableWidget* table_;
+  QComboBox* condParent_;
+  QListWidget* condValues_;
+  QPushButton* condSet_;
+  QPushButton* condClear_;
+  QLabel* condLabel_;
 };
 
 }  // namespace tessel::ui

@@ -170,13 +170,27 @@ class TestSearchTuners : public QObject {
     settings.maxTrials = 1000;
     auto tuner = makeTuner(s, settings);
     std::vector<TrialOutcome> done;
+    std::vector<int> parents;
     while (auto plan = tuner->plan(done)) {
       double x = plan->values["x"].get<double>();
+      // A promotion names the trial it continues (same values), round 0 none.
+      if (plan->round == 0) QCOMPARE(plan->parent, -1);
+      if (plan->round > 0) {
+        QVERIFY(plan->parent >= 0 && plan->parent < int(done.size()));
+        QCOMPARE(done[plan->parent].values, plan->values);
+        QCOMPARE(done[plan->parent].round, plan->round - 1);
+        QCOMPARE(done[plan->parent].bracket, plan->bracket);
+      }
+      parents.push_back(plan->parent);
       done.push_back({plan->values, x, plan->bracket, plan->round});
       if (done.size() == 1) QCOMPARE(plan->epochs, 1);
       if (done.size() == 28) QCOMPARE(plan->epochs, 3);
     }
     QCOMPARE(done.size(), size_t(70));
+    // No trial is continued twice.
+    std::set<int> continued;
+    for (int p : parents)
+      if (p >= 0) QVERIFY(continued.insert(p).second);
     std::vector<double> round0;
     for (int i = 0; i < 27; ++i) round0.push_back(*done[i].loss);
     std::sort(round0.begin(), round0.end());

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "engine/io/TfjsModel.h"
 #include "engine/session/SearchRun.h"
 #include "engine/store/Project.h"
+#include "engine/train/Model.h"
 
 using namespace tessel;
 using json = nlohmann::json;
@@ -68,6 +70,44 @@ struct Placement : SearchObserver {
     ompThreads.insert(omp_get_max_threads());
   }
 };
+
+// Each trial's first epoch index, its weights before and after training (the last fold's).
+struct Continuation : SearchObserver {
+  std::map<int, int> firstEpoch;
+  std::map<int, NamedWeights> begin, end;
+  static NamedWeights copy(Model& m) {
+    NamedWeights w;
+    for (auto& [name, var] : m.namedWeights()) w.emplace_back(name, var->value);
+    return w;
+  }
+  void onEpochEnd(const SearchTrial& t, int, int epoch, const Logs&) override {
+    if (!firstEpoch.count(t.index)) firstEpoch[t.index] = epoch;
+  }
+  void onFoldBegin(const SearchTrial& t, int, Model& m) override { begin[t.index] = copy(m); }
+  void onFoldEnd(const SearchTrial& t, int, Model& m) override { end[t.index] = copy(m); }
+};
+
+bool sameWeights(const NamedWeights& a, const NamedWeights& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].first != b[i].first || a[i].second.shape() != b[i].second.shape()) return false;
+    for (Index k = 0; k < a[i].second.size(); ++k)
+      if (a[i].second.data()[k] != b[i].second.data()[k]) return false;
+  }
+  return true;
+}
+
+// Hyperband (9, 3) without folds: 23 trials in KerasTuner's brackets.
+SearchSettings hyperbandNoFolds() {
+  SearchSettings s;
+  s.tuner.kind = "hyperband";
+  s.tuner.maxTrials = 100;
+  s.tuner.maxEpochs = 9;
+  s.tuner.seed = 5;
+  s.folds = 1;
+  s.epochs = 9;
+  return s;
+}
 
 }  // namespace
 
@@ -256,6 +296,126 @@ class TestSearchRun : public QObject {
     QCOMPARE(epochs, (std::vector<int>{3, 1, 1, 1, 3, 3, 3}));
     for (const auto& t : trials)
       for (int e : t.epochsTrained) QCOMPARE(e, t.epochs);
+  }
+
+  // KerasTuner's Hyperband continues a promoted trial from its parent's checkpoint: the first
+  // epoch follows the parent's last, the weights are the parent's final ones, and only the extra
+  // epochs are trained (9 + 3 x 2 + 6 + 15 + 2 x 6 + 27 = 75 epochs for (9, 3), not 87).
+  void hyperbandPromotionsContinueTheParentsCheckpoint() {
+    Project p = Project::create(path("hb_continue.tessel"));
+    SearchRun search(p, newSearch(p, hyperbandNoFolds()));
+    search.setData(synthetic(40, 2), synthetic(20, 3));
+    Continuation seen;
+    std::ostringstream out;
+    QCOMPARE(search.run(&out, 1, &seen), 23);
+    QVERIFY2(out.str().find("(continues trial ") != std::string::npos, out.str().c_str());
+    QVERIFY(out.str().find("retrain from scratch") == std::string::npos);
+    auto trials = search.trials();
+    QCOMPARE(trials.size(), size_t(23));
+    int total = 0, promoted = 0;
+    for (const auto& t : trials) {
+      QCOMPARE(t.status, std::string("finished"));
+      QCOMPARE(t.epochsTrained.size(), size_t(1));
+      total += t.epochsTrained[0];
+      if (t.round <= 0) {
+        QCOMPARE(t.parent, -1);
+        QCOMPARE(t.initialEpoch, 0);
+        QCOMPARE(seen.firstEpoch[t.index], 0);
+        QCOMPARE(t.epochsTrained[0], t.epochs);
+        continue;
+      }
+      ++promoted;
+      QVERIFY(t.parent >= 0 && t.parent < t.index);
+      const SearchTrial& parent = trials[t.parent];
+      QCOMPARE(parent.values, t.values);
+      QCOMPARE(parent.round, t.round - 1);
+      const int parentLast = parent.initialEpoch + parent.epochsTrained[0] - 1;
+      QCOMPARE(parentLast, parent.epochs - 1);  // no early stopping here
+      QCOMPARE(t.initialEpoch, parentLast + 1);
+      QCOMPARE(seen.firstEpoch[t.index], parentLast + 1);
+      QCOMPARE(t.epochsTrained[0], t.epochs - parent.epochs);
+      QVERIFY(sameWeights(seen.begin[t.index], seen.end[t.parent]));
+      QVERIFY(!sameWeights(seen.begin[t.index], seen.begin[t.parent]));
+      // The run's curves start at the continued epoch, with a "resume" event.
+      auto metrics = p.epochMetrics(t.runId);
+      QVERIFY(!metrics.empty());
+      int first = 1 << 30;
+      for (const auto& m : metrics) first = std::min(first, m.epoch);
+      QCOMPARE(first, t.initialEpoch);
+      bool resumed = false;
+      for (const auto& e : p.events(t.runId))
+        resumed |= e.kind == "resume" && e.payload["from_trial"] == t.parent + 1;
+      QVERIFY(resumed);
+    }
+    QCOMPARE(promoted, 3 + 1 + 2);
+    QCOMPARE(total, 75);
+    // Only trials that may be promoted keep a checkpoint.
+    for (const auto& t : trials) QCOMPARE(bool(p.checkpoint(t.runId, "last")), t.round < t.bracket);
+    QCOMPARE(p.integrityCheck(), std::string("ok"));
+  }
+
+  // With folds every trial retrains from scratch, and the output says so.
+  void hyperbandWithFoldsRetrains() {
+    Project p = Project::create(path("hb_folds.tessel"));
+    SearchSettings s = hyperbandNoFolds();
+    s.tuner.maxEpochs = s.epochs = 3;
+    s.folds = 2;
+    SearchRun search(p, newSearch(p, s));
+    search.setData(synthetic(40, 2), std::nullopt);
+    std::ostringstream out;
+    QCOMPARE(search.run(&out), 6);
+    QVERIFY2(out.str().find("Hyperband with cv=2: promoted trials retrain from scratch") !=
+                 std::string::npos,
+             out.str().c_str());
+    for (const auto& t : search.trials()) {
+      QCOMPARE(t.initialEpoch, 0);
+      for (int e : t.epochsTrained) QCOMPARE(e, t.epochs);
+      QVERIFY(!p.checkpoint(t.runId, "last"));
+    }
+  }
+
+  // Stopped at a promoted trial and resumed: it continues its parent again, every trial is
+  // trained once and scores as in the uninterrupted search.
+  void hyperbandContinuationSurvivesResume() {
+    Project ref = Project::create(path("hb_ref.tessel"));
+    SearchRun whole(ref, newSearch(ref, hyperbandNoFolds()));
+    whole.setData(synthetic(40, 2), synthetic(20, 3));
+    QCOMPARE(whole.run(), 23);
+    auto reference = whole.trials();
+
+    Project p = Project::create(path("hb_resume.tessel"));
+    const auto id = newSearch(p, hyperbandNoFolds());
+    for (int stopAt : {10, 12}) {  // round 1 of bracket 2, then its round 2
+      SearchRun part(p, id);
+      part.setData(synthetic(40, 2), synthetic(20, 3));
+      StopAt stop;
+      stop.run = &part;
+      stop.at = stopAt;
+      part.run(nullptr, 1, &stop);
+      auto t = part.trials();
+      QCOMPARE(t.size(), size_t(stopAt + 1));
+      QCOMPARE(t[stopAt].status, std::string("running"));
+    }
+    SearchRun rest(p, id);
+    rest.setData(synthetic(40, 2), synthetic(20, 3));
+    Continuation seen;
+    QCOMPARE(rest.run(nullptr, 1, &seen), 23 - 12);
+    QCOMPARE(seen.firstEpoch[12], 3);  // the restarted promotion continued its parent's epoch 2
+    auto trials = rest.trials();
+    QCOMPARE(trials.size(), size_t(23));
+    int total = 0;
+    for (size_t i = 0; i < trials.size(); ++i) {
+      QCOMPARE(trials[i].status, std::string("finished"));
+      QCOMPARE(trials[i].values, reference[i].values);
+      QCOMPARE(trials[i].parent, reference[i].parent);
+      QCOMPARE(trials[i].initialEpoch, reference[i].initialEpoch);
+      QCOMPARE(trials[i].epochsTrained, reference[i].epochsTrained);
+      QVERIFY(std::abs(*trials[i].score - *reference[i].score) < 1e-6);
+      total += trials[i].epochsTrained[0];
+    }
+    QCOMPARE(total, 75);
+    QCOMPARE(p.runs().size(), size_t(23));  // one run per trial
+    QCOMPARE(p.integrityCheck(), std::string("ok"));
   }
 
   // N trials at a time (threads divided): every trial gets the values, seed and so the score it

@@ -182,7 +182,7 @@ class TestTrialsView : public QObject {
       QVERIFY2(paths > 0, name);
     }
 
-    // Apply the best trial: one undo step for the graph, the learning rate to the settings.
+    // Apply the best trial: one undo step for the graph and the learning rate in the settings.
     auto best = view->bestTrial();
     QVERIFY(best);
     QTest::mouseClick(view->applyBestButton(), Qt::LeftButton);
@@ -190,8 +190,10 @@ class TestTrialsView : public QObject {
     QCOMPARE(doc.node("dense")->config["units"], best->values["dense_units"]);
     QCOMPARE(applied["compile"]["optimizer_config"]["config"]["learning_rate"],
              best->values["optimizer_learning_rate"]);
-    stack.undo();
+    stack.undo();  // the graph and the settings together
     QCOMPARE(doc.node("dense")->config["units"], json(30));
+    QCOMPARE(applied["compile"]["optimizer_config"]["config"]["learning_rate"],
+             model.trainingConfig["optimizer_config"]["config"]["learning_rate"]);
 
     // Clicking the axis without dragging clears its brush.
     QTest::mouseClick(plot->plot(), Qt::LeftButton, {}, plot->pixelOf(2, 0.3));
