@@ -4,6 +4,8 @@
 // images / records there) into a bounded queue of `depth` ready batches while the caller trains
 // on the current one. Batches come out in exactly the order nextRows gives them, with exactly the
 // values a direct gather gives, so training with and without prefetch is bit for bit the same.
+// fit uses one for each epoch's training batches and one for each validation pass (evaluate()
+// for its batches), when the Dataset's prefetch is > 0.
 //
 // The reader thread runs its gathers with ONE OpenMP thread: a parallel region started on a
 // thread outside OpenMP would bring a second team of threads to compete with the compute
