@@ -165,8 +165,22 @@ class TestBatchPrefetcher : public QObject {
     }
   }
 
-  // Lazy arrays are gathered on the reader thread with one OpenMP thread (no second team).
-  void readerGathersWithOneOpenMpThread() {
+  // Lazy arrays are gathered on the reader thread with one OpenMP thread (no second team) while
+  // the compute threads take every core; with fewer compute threads, one per spare core.
+  void readerGathersWithTheCoresLeft() {
+    const int cores = omp_get_num_procs(), before = omp_get_max_threads();
+    for (int compute : {cores, std::max(1, cores / 2), 1}) {
+      omp_set_num_threads(compute);
+      auto src = std::make_shared<CountingSource>(20);
+      BatchPrefetcher p({Array::fromRowSource(src)}, 1, [n = 0](std::vector<Index>& rows) mutable {
+        rows = {0, 1};
+        return n++ < 1;
+      });
+      QVERIFY(p.next());
+      QCOMPARE(p.readerThreads(), std::max(1, cores - compute));
+      QCOMPARE(src->ompThreads.load(), std::max(1, cores - compute));
+    }
+    omp_set_num_threads(cores);
     auto src = std::make_shared<CountingSource>(50);
     const Array lazy = Array::fromRowSource(src);
     int steps = 5;
@@ -180,6 +194,7 @@ class TestBatchPrefetcher : public QObject {
     QCOMPARE(b->rows, (std::vector<Index>{4, 14}));
     QCOMPARE(valuesOf(b->arrays[0]), (std::vector<float>{4, 8, 4, 14, 28, 4}));
     QCOMPARE(src->ompThreads.load(), 1);
+    omp_set_num_threads(before);
   }
 
   // An error on the reader (a row that cannot be read) comes out of next() after the batches
@@ -282,6 +297,14 @@ class TestBatchPrefetcher : public QObject {
     const std::vector<float> lazyDirect = trained(lazy, lo);
     lazy.prefetch = 3;
     QCOMPARE(trained(lazy, lo), lazyDirect);
+    // One compute thread: the reader gathers with the other cores (where there are others).
+    const int before = omp_get_max_threads();
+    omp_set_num_threads(1);
+    lazy.prefetch = 0;
+    const std::vector<float> oneThread = trained(lazy, lo);
+    lazy.prefetch = 2;
+    QCOMPARE(trained(lazy, lo), oneThread);
+    omp_set_num_threads(before);
   }
 
   // Validation batches (validation_data with its own prefetch, or validation_split of a
@@ -309,7 +332,7 @@ class TestBatchPrefetcher : public QObject {
       QCOMPARE(h1["loss"], h0["loss"]);
       QCOMPARE(src->onOwner.load(), 0);       // every validation batch came from the reader
       QCOMPARE(src->offOwner.load(), 3 * 5);  // 45 rows in batches of 10, 3 epochs
-      QCOMPARE(src->ompThreads.load(), 1);
+      QCOMPARE(src->ompThreads.load(), std::max(1, omp_get_num_procs() - omp_get_max_threads()));
     }
     // 2. validation_split of a prefetched lazy set: training and validation both on the reader.
     FitOptions so;
