@@ -185,8 +185,9 @@ void shiftedImage(const std::uint8_t* src, long long cycle, std::uint8_t* dst) {
 }
 
 // Writes the folder (in the calling process). Throws Error naming the file that failed.
-void writeFolder(const fs::path& dir, long long images, int threads) {
-  FashionMnist f = loadFashionMnist(kFashionMnistDir);
+void writeFolder(const fs::path& dir, long long images, int threads,
+                 const std::string& fashionDir = kFashionMnistDir) {
+  FashionMnist f = loadFashionMnist(fashionDir);
   // The full training file (first 5000 = xValid, then xTrain), then the test file.
   const Array* parts[3][2] = {{&f.xValid, &f.yValid}, {&f.xTrain, &f.yTrain}, {&f.xTest, &f.yTest}};
   std::vector<const std::uint8_t*> pixels;
@@ -235,7 +236,8 @@ void writeFolder(const fs::path& dir, long long images, int threads) {
 
 // Runs writeFolder in a child process (its memory -- Fashion-MNIST, encoders -- is not this
 // process's peak RSS); an error in the child comes back as an Error with its message.
-void writeFolderInChild(const fs::path& dir, long long images, int threads) {
+void writeFolderInChild(const fs::path& dir, long long images, int threads,
+                        const std::string& fashionDir) {
   int fds[2];
   if (pipe(fds) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
   std::fflush(stdout);
@@ -247,7 +249,7 @@ void writeFolderInChild(const fs::path& dir, long long images, int threads) {
     int rc = 0;
     std::string message;
     try {
-      writeFolder(dir, images, threads);
+      writeFolder(dir, images, threads, fashionDir);
     } catch (const std::exception& e) {
       message = e.what(), rc = 1;
     } catch (...) {
@@ -277,7 +279,8 @@ void writeFolderInChild(const fs::path& dir, long long images, int threads) {
 
 // Makes sure dir holds the generated folder of `images` images; returns its facts. Prints whether
 // it was generated (and how long that took) or reused.
-FolderFacts ensureFolder(const std::string& dirText, long long images, int threads) {
+FolderFacts ensureFolder(const std::string& dirText, long long images, int threads,
+                         const std::string& fashionDir = kFashionMnistDir) {
   const fs::path dir = dirText;
   const fs::path marker = dir / kMarker;
   const std::vector<std::string> classes = classFolderNames();
@@ -325,14 +328,14 @@ FolderFacts ensureFolder(const std::string& dirText, long long images, int threa
       throw Error("bench imagefolder: --dir " + dirText + ": cannot write into the folder (" +
                   std::strerror(errno) + ")");
   }
-  if (!fashionMnistAvailable())
-    throw Error(std::string("Fashion-MNIST not found in ") + kFashionMnistDir +
+  if (!fashionMnistAvailable(fashionDir))
+    throw Error("Fashion-MNIST not found in " + fashionDir +
                 " (install the Debian package dataset-fashion-mnist)");
   std::printf("folder: writing %lld PNG images into %s (%d thread(s)) ...\n", images,
               dirText.c_str(), threads);
   std::fflush(stdout);
   const auto t0 = Clock::now();
-  writeFolderInChild(dir, images, threads);
+  writeFolderInChild(dir, images, threads, fashionDir);
   const double genSeconds = seconds(t0);
   writeText(marker, markerDone(images));
   FolderFacts facts = scanFolder(dir);
@@ -526,8 +529,9 @@ int runImageFolder(const BenchOptions& o) {
 
 }  // namespace
 
-void ensureFashionImageFolder(const std::string& dir, long long images, int threads) {
-  ensureFolder(dir, images, threads);
+void ensureFashionImageFolder(const std::string& dir, long long images, int threads,
+                              const std::string& fashionDir) {
+  ensureFolder(dir, images, threads, fashionDir);
 }
 
 TESSEL_REGISTER_BENCH(imagefolder, "imagefolder",

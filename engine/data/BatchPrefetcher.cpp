@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+
 #include "engine/core/Error.h"
 
 namespace tessel {
@@ -11,6 +13,7 @@ BatchPrefetcher::BatchPrefetcher(std::vector<Array> arrays, int depth, NextRows 
   if (depth_ < 1)
     throw Error("prefetch: the depth must be at least 1, got " + std::to_string(depth));
   if (!nextRows_) throw Error("prefetch: no row source");
+  readerThreads_ = std::max(1, omp_get_num_procs() - omp_get_max_threads());
   slots_.resize(size_t(depth_) + 2);
   for (Batch& b : slots_) {
     b.arrays.resize(arrays_.size());
@@ -39,8 +42,8 @@ std::size_t BatchPrefetcher::produced() const {
 }
 
 void BatchPrefetcher::run() {
-  // Decoding runs on this thread alone (see the header): no second OpenMP team.
-  omp_set_num_threads(1);
+  // Decoding runs on the cores the compute threads leave (one by default; see the header).
+  omp_set_num_threads(readerThreads_);
   try {
     for (;;) {
       Batch* b = nullptr;

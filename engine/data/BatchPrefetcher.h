@@ -4,11 +4,16 @@
 // images / records there) into a bounded queue of `depth` ready batches while the caller trains
 // on the current one. Batches come out in exactly the order nextRows gives them, with exactly the
 // values a direct gather gives, so training with and without prefetch is bit for bit the same.
+// fit uses one for each epoch's training batches and one for each validation pass (evaluate()
+// for its batches), when the Dataset's prefetch is > 0.
 //
-// The reader thread runs its gathers with ONE OpenMP thread: a parallel region started on a
-// thread outside OpenMP would bring a second team of threads to compete with the compute
-// threads (on 2 cores: 4 busy threads), so decoding moves to the reader instead of being split
-// over more threads than there are cores.
+// The reader thread runs its gathers with the cores the compute threads leave: max(1, cores -
+// the constructing thread's OpenMP threads). By default training uses every core, so the reader
+// decodes on ONE thread: a parallel region started on a thread outside OpenMP would bring a
+// second team of threads to compete with the compute threads (on 2 cores: 4 busy threads), so
+// decoding moves to the reader instead of being split over more threads than there are cores.
+// With K compute threads on more than K cores (--threads K), the reader's gathers use one thread
+// per spare core (lazy image sources decode the rows of a batch in parallel).
 //
 // Errors: an exception thrown by nextRows or a gather on the reader thread is rethrown by next()
 // once the batches before it have been taken (then the stream is over). Stopping: the
@@ -57,6 +62,8 @@ class BatchPrefetcher {
   void stop();
 
   int depth() const { return depth_; }
+  // OpenMP threads of the reader's gathers (see above).
+  int readerThreads() const { return readerThreads_; }
   // Batches the reader has gathered so far (tests: how far ahead it ran).
   std::size_t produced() const;
 
@@ -65,6 +72,7 @@ class BatchPrefetcher {
 
   std::vector<Array> arrays_;
   const int depth_;
+  int readerThreads_ = 1;
   NextRows nextRows_;
   std::vector<Batch> slots_;  // depth + 2 buffers
   std::vector<Batch*> free_;  // slots the reader may fill

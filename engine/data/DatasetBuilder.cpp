@@ -78,8 +78,11 @@ BuiltData buildDataset(const DataSettings& settings, const BuildOptions& options
       out.train.sampleWeight = std::vector<float>(out.train.sampleWeight.begin() + begin,
                                                   out.train.sampleWeight.begin() + begin + count);
   }
-  // The pipeline's prefetch: fit gathers the training batches ahead on a reader thread.
+  // The pipeline's prefetch: fit gathers the training and validation batches (evaluate() the
+  // test batches) ahead on a reader thread.
   out.train.prefetch = p.prefetch;
+  if (out.validation) out.validation->prefetch = p.prefetch;
+  if (out.test) out.test->prefetch = p.prefetch;
   // Augmentation (training batches only; boxes, the second target of the localization set and
   // of annotated image folders, follow the image). After normalize(): the value range is read
   // from x's affine map.

@@ -39,6 +39,24 @@ std::unique_ptr<BatchPrefetcher> prefetchEpoch(const Dataset& d, EpochIterator& 
       });
 }
 
+// Dataset::prefetch for evaluation (fit's validation, evaluate()): the batches of rows
+// idx[0..n) in order, gathered ahead; null without prefetch. idx must outlive the prefetcher.
+std::unique_ptr<BatchPrefetcher> prefetchRows(const Dataset& d, const Index* idx, Index n,
+                                              Index batchSize) {
+  if (d.prefetch <= 0) return nullptr;
+  std::vector<Array> arrays = d.x;
+  arrays.insert(arrays.end(), d.y.begin(), d.y.end());
+  return std::make_unique<BatchPrefetcher>(
+      std::move(arrays), d.prefetch,
+      [idx, n, batchSize, pos = Index(0)](std::vector<Index>& rows) mutable {
+        if (pos >= n) return false;
+        const Index m = std::min(batchSize, n - pos);
+        rows.assign(idx + pos, idx + pos + m);
+        pos += m;
+        return true;
+      });
+}
+
 }  // namespace
 
 // Preallocated tensors of one batch (sized for the batch size once; smaller batches reuse them).
@@ -503,9 +521,12 @@ Logs Trainer::evaluateIndices(const Dataset& data, const Index* idx, Index n, In
   Batch b;
   b.allocate(data, model_, std::min(batchSize, n));
   resetMeans();
+  const std::unique_ptr<BatchPrefetcher> ahead = prefetchRows(data, idx, n, batchSize);
   for (Index pos = 0; pos < n; pos += batchSize) {
     const Index m = std::min(batchSize, n - pos);
-    step(data, idx + pos, m, nullptr, 0, false, b);
+    BatchPrefetcher::Batch* pre = ahead ? ahead->next() : nullptr;
+    if (ahead && !pre) throw Error("prefetch: the evaluation batches ended early");
+    step(data, idx + pos, m, nullptr, 0, false, b, pre ? &pre->arrays : nullptr);
   }
   return currentLogs("");
 }

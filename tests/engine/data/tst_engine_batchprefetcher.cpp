@@ -2,7 +2,8 @@
 // order and with the values of a direct gather, the reader's errors reaching the consumer after
 // the batches before them, a bounded queue, stopping mid-stream, one OpenMP thread on the reader,
 // and training with prefetch giving bit for bit the weights of training without it (in-memory,
-// lazy and streamed TFRecord data, shuffle, dropout, steps_per_epoch, several epochs).
+// lazy and streamed TFRecord data, shuffle, dropout, steps_per_epoch, several epochs); validation
+// and evaluate() batches gathered on the reader too, with the same logs bit for bit.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -41,6 +42,7 @@ class CountingSource : public RowSource {
   DType dtype() const override { return DType::Float32; }
   void gatherRaw(const Index* idx, Index n, float* out) const override {
     ompThreads = omp_get_max_threads();
+    ++(std::this_thread::get_id() == owner_ ? onOwner : offOwner);
     for (Index i = 0; i < n; ++i) {
       if (failAt_ >= 0 && idx[i] >= failAt_)
         throw Error("counting source: row " + std::to_string(idx[i]) + " cannot be read");
@@ -52,9 +54,12 @@ class CountingSource : public RowSource {
   std::size_t cacheBytes() const override { return 0; }
   std::string name() const override { return "counting source"; }
   mutable std::atomic<int> ompThreads{0};
+  // gatherRaw calls on the thread that made the source (the test's) and on any other (a reader).
+  mutable std::atomic<int> onOwner{0}, offOwner{0};
 
  private:
   Index n_, failAt_;
+  std::thread::id owner_ = std::this_thread::get_id();
 };
 
 // Rows of `n` in batches of `batch` from a shuffled epoch iterator (as fit reads them).
@@ -91,6 +96,17 @@ Dataset classes(Index n) {
   }
   Dataset d;
   d.x = {Array::fromTensor(x)};
+  d.y = {Array::fromTensor(y)};
+  return d;
+}
+
+// A lazy (n, 3) CountingSource set scaled by 0.01, labels (7i) % 3.
+Dataset lazyData(std::shared_ptr<CountingSource> src, Index n) {
+  Dataset d;
+  d.x = {Array::fromRowSource(std::move(src))};
+  d.x[0].scale = 0.01f;
+  Tensor y({n});
+  for (Index i = 0; i < n; ++i) y[i] = float((i * 7) % 3);
   d.y = {Array::fromTensor(y)};
   return d;
 }
@@ -149,8 +165,22 @@ class TestBatchPrefetcher : public QObject {
     }
   }
 
-  // Lazy arrays are gathered on the reader thread with one OpenMP thread (no second team).
-  void readerGathersWithOneOpenMpThread() {
+  // Lazy arrays are gathered on the reader thread with one OpenMP thread (no second team) while
+  // the compute threads take every core; with fewer compute threads, one per spare core.
+  void readerGathersWithTheCoresLeft() {
+    const int cores = omp_get_num_procs(), before = omp_get_max_threads();
+    for (int compute : {cores, std::max(1, cores / 2), 1}) {
+      omp_set_num_threads(compute);
+      auto src = std::make_shared<CountingSource>(20);
+      BatchPrefetcher p({Array::fromRowSource(src)}, 1, [n = 0](std::vector<Index>& rows) mutable {
+        rows = {0, 1};
+        return n++ < 1;
+      });
+      QVERIFY(p.next());
+      QCOMPARE(p.readerThreads(), std::max(1, cores - compute));
+      QCOMPARE(src->ompThreads.load(), std::max(1, cores - compute));
+    }
+    omp_set_num_threads(cores);
     auto src = std::make_shared<CountingSource>(50);
     const Array lazy = Array::fromRowSource(src);
     int steps = 5;
@@ -164,6 +194,7 @@ class TestBatchPrefetcher : public QObject {
     QCOMPARE(b->rows, (std::vector<Index>{4, 14}));
     QCOMPARE(valuesOf(b->arrays[0]), (std::vector<float>{4, 8, 4, 14, 28, 4}));
     QCOMPARE(src->ompThreads.load(), 1);
+    omp_set_num_threads(before);
   }
 
   // An error on the reader (a row that cannot be read) comes out of next() after the batches
@@ -266,6 +297,93 @@ class TestBatchPrefetcher : public QObject {
     const std::vector<float> lazyDirect = trained(lazy, lo);
     lazy.prefetch = 3;
     QCOMPARE(trained(lazy, lo), lazyDirect);
+    // One compute thread: the reader gathers with the other cores (where there are others).
+    const int before = omp_get_max_threads();
+    omp_set_num_threads(1);
+    lazy.prefetch = 0;
+    const std::vector<float> oneThread = trained(lazy, lo);
+    lazy.prefetch = 2;
+    QCOMPARE(trained(lazy, lo), oneThread);
+    omp_set_num_threads(before);
+  }
+
+  // Validation batches (validation_data with its own prefetch, or validation_split of a
+  // prefetched set) and evaluate() are gathered on the reader thread, with the same val_ logs,
+  // weights and evaluate() logs bit for bit as without prefetch.
+  void validationBatchesArePrefetched() {
+    // 1. validation_data: training in memory without prefetch, validation lazy with prefetch.
+    const Dataset train = lazyData(std::make_shared<CountingSource>(96), 96);
+    FitOptions o;
+    o.epochs = 3, o.batchSize = 10, o.seed = 9;
+    auto src0 = std::make_shared<CountingSource>(45);
+    o.validationData = lazyData(src0, 45);
+    History h0, h1;
+    const std::vector<float> w0 = trained(train, o, &h0);
+    QCOMPARE(src0->offOwner.load(), 0);  // without prefetch: gathered on fit's thread
+    QVERIFY(src0->onOwner.load() > 0);
+    QCOMPARE(h0["val_loss"].size(), std::size_t(3));
+    for (int depth : {1, 3}) {
+      auto src = std::make_shared<CountingSource>(45);
+      o.validationData = lazyData(src, 45);
+      o.validationData->prefetch = depth;
+      QCOMPARE(trained(train, o, &h1), w0);
+      QCOMPARE(h1["val_loss"], h0["val_loss"]);
+      QCOMPARE(h1["val_accuracy"], h0["val_accuracy"]);
+      QCOMPARE(h1["loss"], h0["loss"]);
+      QCOMPARE(src->onOwner.load(), 0);       // every validation batch came from the reader
+      QCOMPARE(src->offOwner.load(), 3 * 5);  // 45 rows in batches of 10, 3 epochs
+      QCOMPARE(src->ompThreads.load(), std::max(1, omp_get_num_procs() - omp_get_max_threads()));
+    }
+    // 2. validation_split of a prefetched lazy set: training and validation both on the reader.
+    FitOptions so;
+    so.epochs = 2, so.batchSize = 8, so.seed = 4, so.validationSplit = 0.25;
+    auto splitSrc = std::make_shared<CountingSource>(80);
+    Dataset split = lazyData(splitSrc, 80);
+    const std::vector<float> ws = trained(split, so, &h0);
+    QVERIFY(splitSrc->onOwner.load() > 0);
+    split.prefetch = 2;
+    auto splitSrc2 = std::make_shared<CountingSource>(80);
+    split.x[0] = Array::fromRowSource(splitSrc2);
+    split.x[0].scale = 0.01f;
+    QCOMPARE(trained(split, so, &h1), ws);
+    QCOMPARE(h1["val_loss"], h0["val_loss"]);
+    QCOMPARE(h1["val_accuracy"], h0["val_accuracy"]);
+    QCOMPARE(splitSrc2->onOwner.load(), 0);
+    QCOMPARE(splitSrc2->offOwner.load(), 2 * (8 + 3));  // 60 train rows / 8, 20 val rows / 8
+    // 3. evaluate(): the same logs with and without prefetch (batch 7 leaves a short last batch).
+    Model m(dropoutSpec(3), 7);
+    CompileOptions c;
+    c.losses = {"sparse_categorical_crossentropy"};
+    c.metrics = {std::vector<json>{json("accuracy")}};
+    c.optimizer = sgd(0.05);
+    Trainer t(m, c);
+    auto evalSrc = std::make_shared<CountingSource>(50);
+    Dataset e = lazyData(evalSrc, 50);
+    const Logs direct = t.evaluate(e, 7);
+    e.prefetch = 4;
+    const int before = evalSrc->onOwner.load();
+    const Logs ahead = t.evaluate(e, 7);
+    QCOMPARE(evalSrc->onOwner.load(), before);
+    QCOMPARE(evalSrc->offOwner.load(), 8);
+    QCOMPARE(ahead.size(), direct.size());
+    for (size_t i = 0; i < direct.size(); ++i) {
+      QCOMPARE(ahead[i].first, direct[i].first);
+      QCOMPARE(ahead[i].second, direct[i].second);
+    }
+  }
+
+  // A reader error in the validation batches stops fit with the reader's message.
+  void fitReportsTheValidationReadersError() {
+    const Dataset d = lazyData(std::make_shared<CountingSource>(40), 40);
+    Dataset v = lazyData(std::make_shared<CountingSource>(30, 25), 30);
+    v.prefetch = 2;
+    FitOptions o;
+    o.batchSize = 8, o.validationData = v;
+    Model m(dropoutSpec(3), 7);
+    Trainer t(m, CompileOptions{{"sparse_categorical_crossentropy"}, {}, {}, sgd(0.05)});
+    o.verbose = 0;
+    const QString e = errorOf([&] { t.fit(d, o); });
+    QVERIFY2(e.contains("row 25 cannot be read"), qPrintable(e));
   }
 
   // The reader's error stops fit with the reader's message (nothing hangs).
@@ -327,6 +445,14 @@ class TestBatchPrefetcher : public QObject {
     s.pipeline.prefetch = 3;
     const BuiltData pre = buildDataset(s);
     QCOMPARE(pre.train.prefetch, 3);
+    {  // the validation and test sets of a split carry the pipeline's prefetch too
+      DataSettings split = s;
+      split.fractions = {0.6, 0.2, 0.2};
+      const BuiltData three = buildDataset(split);
+      QVERIFY(three.validation && three.test);
+      QCOMPARE(three.validation->prefetch, 3);
+      QCOMPARE(three.test->prefetch, 3);
+    }
     FitOptions o;
     o.epochs = 3, o.batchSize = 8, o.seed = 1;
     const std::vector<float> w0 = trained(plain.train, o);
