@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes model.json of the Fashion-MNIST sequence reader example (TF.js layers-model format, no
 weights): strips of 1..4 Fashion-MNIST items side by side (28 x 112, data kind
-fashion_mnist_sequence) read into 22 time steps by a small conv trunk, Dense logits over blank + 10
-classes, trained with Keras 3's CTC loss (class 0 = blank, labels padded with 0). The committed
+fashion_mnist_sequence) read into 22 time steps by a small conv trunk, a Bidirectional GRU,
+Dense logits over blank + 10 classes, trained with Keras 3's CTC loss (class 0 = blank, labels padded with 0). The committed
 file was made with:  python3 make_model.py model.json
 """
 import json, sys
@@ -33,7 +33,18 @@ layers = [
     conv("conv2d_1", 64, [14, 14], [1, 2], "valid", "max_pooling2d"),
     node("reshape", "Reshape", {"target_shape": [22, 64]}, ["conv2d_1"]),
     dense("dense", 64, "relu", "reshape"),
-    dense("labels", 11, "linear", "dense"),
+    # Bidirectional GRU over the 22 steps (Keras 2 defaults: reset_after=True, sigmoid recurrent
+    # activation): each step's logits see the whole strip.
+    node("bidirectional", "Bidirectional", {"merge_mode": "concat", "layer": {"class_name": "GRU", "config": {
+        "name": "gru", "trainable": True, "units": 32, "activation": "tanh", "recurrent_activation": "sigmoid",
+        "use_bias": True, "kernel_initializer": init(),
+        "recurrent_initializer": {"class_name": "Orthogonal", "config": {"gain": 1, "seed": None}},
+        "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None,
+        "recurrent_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
+        "kernel_constraint": None, "recurrent_constraint": None, "bias_constraint": None, "dropout": 0,
+        "recurrent_dropout": 0, "return_sequences": True, "return_state": False, "go_backwards": False,
+        "stateful": False, "unroll": False, "reset_after": True}}}, ["dense"]),
+    dense("labels", 11, "linear", "bidirectional"),
 ]
 topo = {"class_name": "Model", "config": {"name": "fashion_mnist_sequence", "layers": layers,
         "input_layers": [["strip", 0, 0]], "output_layers": [["labels", 0, 0]]},

@@ -1,7 +1,7 @@
 // The bundled example resources/examples/fashion_mnist_sequence (model.json + data.json): a conv
-// trunk reading (28, 112) strips into 22 time steps, Dense logits over blank + 10 classes, Keras 3
-// CTC. Its data settings build the generated sequence set, the model fits it, and it trains: the
-// loss falls and greedy decoding reads more whole sequences than before training.
+// trunk reading (28, 112) strips into 22 time steps, a Bidirectional GRU, Dense logits over
+// blank + 10 classes, Keras 3 CTC. Its data settings build the generated sequence set, the model
+// fits it, and it trains: the training and validation CTC losses fall.
 // TESSEL_SEQUENCE_EXAMPLE_COUNT / _EPOCHS (default 300 / 3) train longer to print the README
 // figure.
 #include <QtTest>
@@ -39,6 +39,12 @@ double sequenceAccuracy(const Tensor& p, const Array& y) {
   return double(right) / double(n);
 }
 
+double lossOf(const Logs& logs) {
+  for (const auto& [key, value] : logs)
+    if (key == "loss") return value;
+  return -1;
+}
+
 }  // namespace
 
 class TestSequenceExample : public QObject {
@@ -73,6 +79,8 @@ class TestSequenceExample : public QObject {
     Trainer trainer(model, CompileOptions::fromTrainingConfig(f.trainingConfig, {"labels"}));
     const double before =
         sequenceAccuracy(trainer.predict(d.validation->x, 100)[0], d.validation->y[0]);
+    const double valBefore = lossOf(trainer.evaluate(*d.validation, 100));
+    QVERIFY(valBefore > 0);
     FitOptions fit;
     fit.epochs = epochs;
     fit.batchSize = 32;
@@ -82,12 +90,15 @@ class TestSequenceExample : public QObject {
     const auto& loss = h["loss"];
     const double after =
         sequenceAccuracy(trainer.predict(d.validation->x, 100)[0], d.validation->y[0]);
+    const double valAfter = lossOf(trainer.evaluate(*d.validation, 100));
     qInfo(
-        "fashion_mnist_sequence example: %d strips, %d epochs: loss %.3f -> %.3f, greedy "
-        "exact-sequence accuracy on 200 validation strips %.3f -> %.3f",
-        count, epochs, loss.front(), loss.back(), before, after);
+        "fashion_mnist_sequence example: %d strips, %d epochs: loss %.3f -> %.3f, validation CTC "
+        "loss %.3f -> %.3f, greedy exact-sequence accuracy on 200 validation strips %.3f -> %.3f",
+        count, epochs, loss.front(), loss.back(), valBefore, valAfter, before, after);
     QVERIFY2(loss.back() < 0.7 * loss.front(), qPrintable(QString::number(loss.back())));
-    QVERIFY2(after >= before, qPrintable(QString::number(after)));
+    // The held-out strips read better: the CTC loss falls (a few epochs on 300 strips are too few
+    // for whole sequences to come out right; the README's longer run reads them).
+    QVERIFY2(valAfter < 0.7 * valBefore, qPrintable(QString::number(valAfter)));
   }
 };
 
