@@ -13,7 +13,12 @@ std::vector<std::string> unsupportedLayers(const ModelSpec& spec) {
     if (!info) {
       out.push_back("'" + n.name + "' (" + n.className + ")");
     } else if (info->unsupported) {
-      const std::string why = info->unsupported(n.config);
+      std::string why;
+      try {
+        why = info->unsupported(n.config);
+      } catch (const json::exception& e) {  // a config of the wrong form (a file's, any bytes)
+        why = std::string("config of the wrong form: ") + e.what();
+      }
       if (!why.empty()) out.push_back("'" + n.name + "' (" + n.className + ": " + why + ")");
     }
   }

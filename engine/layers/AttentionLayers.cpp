@@ -52,7 +52,9 @@ std::string timeDistributedPython(const json& config, const std::string& name) {
 }
 
 std::string timeDistributedUnsupported(const json& config) {
-  const json& inner = config.at("layer");
+  if (!config.is_object() || !config.contains("layer"))
+    return "config has no 'layer' (the wrapped layer's config)";
+  const json& inner = config["layer"];
   if (!inner.is_object() || !inner.contains("class_name") || !inner["class_name"].is_string())
     return "config 'layer' must be a layer config {\"class_name\": ..., \"config\": {...}}";
   const std::string cls = inner["class_name"];

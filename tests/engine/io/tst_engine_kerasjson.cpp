@@ -370,6 +370,18 @@ class TestKerasJson : public QObject {
              qPrintable(msg));
   }
 
+  // A wrapper without its wrapped layer (found by fuzz_keras_h5: an uncaught json exception) is
+  // listed as unsupported with the reason, like any layer Tessel cannot build.
+  void wrapperWithoutItsLayerIsListed() {
+    json model = json::parse(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+      {"class_name": "TimeDistributed", "config": {"name": "td", "batch_input_shape": [null, 3, 4]}},
+      {"class_name": "Dense", "config": {"name": "d", "units": 2}}]}})");
+    const auto missing = unsupportedLayers(ModelSpec::fromKerasJson(model));
+    QCOMPARE(missing.size(), size_t(1));
+    QVERIFY2(missing[0].find("'td' (TimeDistributed: config has no 'layer'") == 0,
+             missing[0].c_str());
+  }
+
   // A Keras 3 call argument `__keras_tensor__` without `config.keras_history` (found by
   // fuzz_keras3_json: an uncaught json exception) is a clear error naming the layer.
   void kerasTensorWithoutHistoryIsAnError() {
