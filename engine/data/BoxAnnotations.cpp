@@ -115,6 +115,9 @@ ImageAnnotations readVocXml(const std::string& path) {
   const double w = number(size, "width"), h = number(size, "height");
   if (w <= 0 || h <= 0)
     throw Error(at(size) + ": image size " + num(w) + "x" + num(h) + " must be positive");
+  if (w > 1e6 || h > 1e6)
+    throw Error(at(size) + ": image size " + num(w) + "x" + num(h) +
+                " is over the limit of 1000000 pixels a side");
   img.width = int(w), img.height = int(h);
   for (const auto* o = root->FirstChildElement("object"); o; o = o->NextSiblingElement("object")) {
     const auto* name = o->FirstChildElement("name");

@@ -50,6 +50,7 @@ size_t detectDelimiter(const std::string& path, const std::vector<std::string>& 
     double ns = 0, nf = 0, tmp = 0;
     bool sklearn = first.size() >= 3 && lines.size() > 1 && parseNumber(first[0], ns) &&
                    parseNumber(first[1], nf) && ns == std::floor(ns) && nf == std::floor(nf) &&
+                   ns >= 0 && ns <= 2147483647.0 && nf >= 0 && nf <= 2147483647.0 &&
                    static_cast<size_t>(nf) + 1 == c;
     for (size_t i = 2; sklearn && i < first.size(); ++i) sklearn = !parseNumber(first[i], tmp);
     if (sklearn) {

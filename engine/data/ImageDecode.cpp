@@ -90,6 +90,10 @@ DecodedImage decodeImage(const std::uint8_t* data, std::size_t size, const std::
     const char* why = stbi_failure_reason();
     throw Error(name + ": cannot decode image (" + (why ? why : "unknown format") + ")");
   }
+  // stb returns a buffer for a PNM header of width or height 0 (fuzz_image_decode).
+  if (w <= 0 || h <= 0)
+    throw Error(name + ": image of " + std::to_string(w) + "x" + std::to_string(h) +
+                " pixels has no pixels");
   DecodedImage img;
   img.channels = channels;
   img.height = height > 0 ? height : h;

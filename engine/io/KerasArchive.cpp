@@ -109,7 +109,7 @@ json parseMember(const ZipReader& zip, const std::string& path, const std::strin
   const auto bytes = zip.read(name);
   try {
     return json::parse(bytes.begin(), bytes.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw Error(path + ": " + name + " is not valid JSON (" + e.what() + ")");
   }
 }

@@ -68,6 +68,8 @@ json parseJsonText(const std::string& text, const std::string& path) {
     if (at != std::string::npos) detail = detail.substr(at + 2);
     throw Error("'" + path + "': JSON syntax error at line " + std::to_string(line) + ", column " +
                 std::to_string(column) + ": " + detail);
+  } catch (const json::exception& e) {  // e.g. a number too large for a double (out_of_range)
+    throw Error("'" + path + "': " + e.what());
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/core/ResourceLimits.h"
+#include "engine/data/BoxAnnotations.h"
 #include "engine/data/CsvDataset.h"
 #include "engine/data/CsvReader.h"
 #include "engine/data/Idx.h"
@@ -274,6 +275,35 @@ class TestResourceLimits : public QObject {
     QCOMPARE(decodeImage(reinterpret_cast<const std::uint8_t*>(ok.data()), ok.size(), "z.png", 1)
                  .pixels.size(),
              size_t(1024 * 1024));
+  }
+
+  void hugeNumbersInTextFilesAreRefused() {
+    // A weights manifest with a number too large for a double (fuzz_weights: nlohmann's
+    // out_of_range escaped) and a VOC <size> of 1e115 (fuzz_voc_xml: cast to int).
+    const std::string w = path("huge.json");
+    std::ofstream(w)
+        << R"({"weightsManifest": [{"paths": [], "weights": [{"shape": [1E99999]}]}]})";
+    const std::string we = errorOf([&] { readWeightsFile(w); });
+    QVERIFY2(we.find("'" + w + "': ") == 0, we.c_str());
+    const std::string v = path("huge.xml");
+    std::ofstream(v) << "<annotation><filename>a.png</filename><size><width>1e115</width>"
+                        "<height>4</height><depth>3</depth></size></annotation>";
+    const std::string ve = errorOf([&] { readVocXml(v); });
+    QVERIFY2(ve.find("is over the limit of 1000000 pixels a side") != std::string::npos,
+             ve.c_str());
+  }
+
+  void imageOfNoPixelsIsRefused() {
+    // A PGM header stb reads as 0x0 (found by fuzz_image_decode: stb returned a buffer and the
+    // resize asserted).
+    const std::string pgm(
+        "P5R\x06\x00\x30\x60\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x00\x02"
+        "\x00\x00\x00\xfd\x00\x00\x00",
+        33);
+    const std::string e = errorOf([&] {
+      decodeImage(reinterpret_cast<const std::uint8_t*>(pgm.data()), pgm.size(), "z.pgm", 3, 4, 4);
+    });
+    QVERIFY2(e == "z.pgm: image of 0x0 pixels has no pixels", e.c_str());
   }
 
   void pngChunkLongerThanTheFileIsRefused() {

@@ -42,6 +42,17 @@ class TestCsvImport : public QObject {
     QCOMPARE(fnv1a64("a"), 0xaf63dc4c8601ec8cull);
   }
 
+  // A first line that looks like sklearn's "n_samples,n_features,class..." header but with
+  // numbers no count can be (found by fuzz_csv: 8.9e110 cast to size_t) is read as data.
+  void sklearnHeaderWithHugeCountsIsNotOne() {
+    const auto p = path("huge.csv");
+    writeText(p, "8.88889e110,3,a,b\n1,2,3,4\n3,4,5,6\n5,6,7,8\n");
+    const CsvFormat f = sniffCsv(p);
+    QVERIFY(!f.sklearnHeader);
+    writeText(p, "3,1e300,a,b\n1,2,3,4\n3,4,5,6\n5,6,7,8\n");
+    QVERIFY(!sniffCsv(p).sklearnHeader);
+  }
+
   void splitting() {
     QCOMPARE(splitCsvLine("a,\"b,c\",\"say \"\"hi\"\"\", d ", ','),
              (std::vector<std::string>{"a", "b,c", "say \"hi\"", "d"}));
