@@ -10,7 +10,8 @@
 #   lib/              every shared library `ldd` lists for it except glibc, libstdc++ and libgcc
 #                     (HDF5, protobuf, SQLite, zlib, libzip, libcurl's tree, ... of this Debian)
 #   corpus/<target>/  the committed seed corpora (tests/fuzz/corpus)
-#   targets.txt, run_all.sh, run.sh
+#   targets.txt, run_all.sh, run.sh, round.sh (rounds that carry the grown corpora over, for
+#                     machines lent a few minutes at a time)
 # run.sh unpacks the executable into a temporary folder, runs run_all.sh in prebuilt mode with
 # LD_LIBRARY_PATH=OUTDIR/lib and PARALLEL=the number of cores (all targets at once on 16 cores),
 # and writes the summary table (OUT/summary.md), each target's log and findings
@@ -49,6 +50,7 @@ for t in "${targets[@]}"; do
 done
 cp tests/fuzz/run_all.sh "$OUTDIR/run_all.sh"
 cp tests/fuzz/lsan.supp "$OUTDIR/lsan.supp"
+cp tests/fuzz/round.sh "$OUTDIR/round.sh"
 cat >"$OUTDIR/run.sh" <<'EOF'
 #!/usr/bin/env bash
 # Runs every packed fuzz target (or those named) for MINUTES minutes each, PARALLEL at a time
