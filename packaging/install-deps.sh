@@ -20,7 +20,7 @@ done
 
 engine_pkgs=(build-essential cmake pkg-config libeigen3-dev nlohmann-json3-dev zlib1g-dev
   libsqlite3-dev libstb-dev libtinyxml2-dev libprotobuf-dev protobuf-compiler libonnx-dev
-  libhdf5-dev libzip-dev dataset-fashion-mnist)
+  libhdf5-dev libzip-dev libnlopt-dev dataset-fashion-mnist)
 ui_pkgs=(qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev libqcustomplot-dev
   libgraphviz-dev libgl1-mesa-dev fonts-dejavu-core xvfb xauth)
 test_pkgs=(python3-numpy python3-sklearn fortunes-min fortunes python3-onnx python3-protobuf python3-h5py desktop-file-utils appstream

@@ -1,7 +1,11 @@
 #include "engine/search/BayesianTuner.h"
 
+#include <nlopt.h>
+
 #include <algorithm>
 #include <limits>
+#include <memory>
+#include <type_traits>
 
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
@@ -12,27 +16,29 @@ namespace tessel {
 
 namespace {
 
-// Minimises f over [0,1]^d from x by a compass search: try +-step along each coordinate, keep
-// improvements, halve the step when none helps (derivative-free, bounded like L-BFGS-B's box).
+// Minimises f over the box [0,1]^d from x with NLopt's Subplex (derivative-free and bounded, the
+// role scipy's L-BFGS-B plays in KerasTuner's acquisition step); x ends at the best point found.
 template <typename F>
-double patternSearch(const F& f, Eigen::VectorXd& x) {
+double minimiseInBox(const F& f, Eigen::VectorXd& x) {
+  const unsigned d = static_cast<unsigned>(x.size());
+  std::unique_ptr<std::remove_pointer_t<nlopt_opt>, decltype(&nlopt_destroy)> opt(
+      nlopt_create(NLOPT_LN_SBPLX, d), &nlopt_destroy);
+  if (!opt) throw Error("bayesian: NLopt could not create its optimiser");
+  nlopt_set_lower_bounds1(opt.get(), 0.0);
+  nlopt_set_upper_bounds1(opt.get(), 1.0);
+  auto objective = [](unsigned n, const double* p, double*, void* data) {
+    const Eigen::Map<const Eigen::VectorXd> v(p, n);
+    return (*static_cast<const F*>(data))(Eigen::VectorXd(v));
+  };
+  nlopt_set_min_objective(opt.get(), objective, const_cast<F*>(&f));
+  nlopt_set_xtol_abs1(opt.get(), 1e-4);
+  nlopt_set_maxeval(opt.get(), 200 * static_cast<int>(d));
   double fx = f(x);
-  double step = 0.1;
-  while (step > 1e-4) {
-    bool improved = false;
-    for (Eigen::Index d = 0; d < x.size(); ++d)
-      for (double sign : {1.0, -1.0}) {
-        Eigen::VectorXd y = x;
-        y(d) = std::clamp(x(d) + sign * step, 0.0, 1.0);
-        if (y(d) == x(d)) continue;
-        double fy = f(y);
-        if (fy < fx) {
-          x = y;
-          fx = fy;
-          improved = true;
-        }
-      }
-    if (!improved) step /= 2;
+  Eigen::VectorXd y = x;
+  double fy = fx;
+  if (nlopt_optimize(opt.get(), y.data(), &fy) > 0 && fy < fx) {
+    x = y;
+    fx = fy;
   }
   return fx;
 }
@@ -90,7 +96,7 @@ std::optional<TrialPlan> BayesianTuner::plan(const std::vector<TrialOutcome>& pr
   for (int r = 0; r < kRestarts; ++r) {
     Eigen::VectorXd p(d);
     for (Eigen::Index j = 0; j < d; ++j) p(j) = uniform01(rng);
-    double v = patternSearch(lcb, p);
+    double v = minimiseInBox(lcb, p);
     if (v < best) {
       best = v;
       bestX = p;

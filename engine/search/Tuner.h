@@ -21,7 +21,7 @@
 //             alpha 1e-4, y normalised, length scale by maximum likelihood as KerasTuner 1.0's
 //             scikit-learn GP did: GaussianProcess.h) on the encoded completed trials and the
 //             point minimising the lower confidence bound mu - beta * sigma (beta 2.6; minimised
-//             over [0,1]^d from 50 random starts, each refined by a bounded pattern search).
+//             over [0,1]^d from 50 random starts, each refined by NLopt's bounded Subplex).
 // Scores given to tuners are "lower is better" (the caller negates max objectives).
 #include <cstdint>
 #include <memory>
