@@ -13,6 +13,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/core/ResourceLimits.h"
+#include "engine/io/IsolatedRead.h"
 #include "engine/io/Keras3Json.h"
 #include "engine/io/KerasCustomClasses.h"
 #include "engine/io/LayerSupport.h"
@@ -210,8 +211,9 @@ bool isKerasFile(const std::string& path) {
 }
 
 ModelFile readAnyModelFile(const std::string& path) {
-  if (looksLikeZip(path)) return readKerasArchive(path);
-  if (h5::looksLikeHdf5(path)) return readKerasH5Model(path);
+  // .keras and .h5 go through libhdf5, which is not safe with hostile files: read in a child.
+  if (looksLikeZip(path)) return readModelFileIsolated(path, readKerasArchive);
+  if (h5::looksLikeHdf5(path)) return readModelFileIsolated(path, readKerasH5Model);
   if (endsWith(path, ".keras")) return readKerasArchive(path);  // says "not a zip file"
   if (endsWith(path, ".h5") || endsWith(path, ".hdf5")) return readKerasH5Model(path);
   return readModelFile(path);

@@ -1,0 +1,149 @@
+#include "engine/io/IsolatedRead.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <cstring>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "engine/core/Error.h"
+
+namespace tessel {
+
+namespace {
+
+bool writeAll(int fd, const void* data, std::size_t n) {
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+std::string readAll(int fd) {
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t r = ::read(fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    out.append(buf, static_cast<std::size_t>(r));
+  }
+  return out;
+}
+
+json weightsHeader(const NamedWeights& weights) {
+  json list = json::array();
+  for (const auto& [name, t] : weights) list.push_back({{"name", name}, {"shape", t.shape()}});
+  return list;
+}
+
+// The payload: 8 bytes of header length, the header (JSON), then every weight's float32 values in
+// header order (weights, then optimizer weights).
+std::string encode(const ModelFile& f) {
+  const json header = {{"spec", f.spec.toKerasJson()},
+                       {"training_config", f.trainingConfig},
+                       {"weights", weightsHeader(f.weights)},
+                       {"optimizer_weights", weightsHeader(f.optimizerWeights)}};
+  const std::string text = header.dump();
+  std::string out(8, '\0');
+  const std::uint64_t n = text.size();
+  std::memcpy(out.data(), &n, 8);
+  out += text;
+  for (const NamedWeights* ws : {&f.weights, &f.optimizerWeights})
+    for (const auto& [name, t] : *ws)
+      out.append(reinterpret_cast<const char*>(t.data()),
+                 static_cast<std::size_t>(t.size()) * sizeof(float));
+  return out;
+}
+
+ModelFile decode(const std::string& bytes, const std::string& path) {
+  const auto bad = [&] { return Error(path + ": the reading process sent a malformed result"); };
+  if (bytes.size() < 8) throw bad();
+  std::uint64_t n = 0;
+  std::memcpy(&n, bytes.data(), 8);
+  if (n > bytes.size() - 8) throw bad();
+  const json header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + std::ptrdiff_t(n));
+  ModelFile f;
+  f.spec = ModelSpec::fromKerasJson(header.at("spec"));
+  f.trainingConfig = header.at("training_config");
+  std::size_t at = 8 + n;
+  for (auto [key, out] :
+       {std::pair{"weights", &f.weights}, std::pair{"optimizer_weights", &f.optimizerWeights}})
+    for (const auto& w : header.at(key)) {
+      Tensor t(w.at("shape").get<Shape>());
+      const std::size_t size = static_cast<std::size_t>(t.size()) * sizeof(float);
+      if (size > bytes.size() - at) throw bad();
+      std::memcpy(t.data(), bytes.data() + at, size);
+      at += size;
+      out->emplace_back(w.at("name").get<std::string>(), std::move(t));
+    }
+  return f;
+}
+
+}  // namespace
+
+ModelFile readModelFileIsolated(const std::string& path,
+                                const std::function<ModelFile(const std::string&)>& read) {
+  int fds[2];
+  if (::pipe(fds) != 0) return read(path);  // no pipe: read here
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return read(path);  // no child: read here
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+#ifdef _OPENMP
+    omp_set_num_threads(1);  // the parent's OpenMP team does not exist in the child
+#endif
+    // 'O' + the model file, or 'E' + the error's message; anything else (a sanitizer's report,
+    // a signal) is a crash.
+    std::string payload;
+    try {
+      payload = "O" + encode(read(path));
+    } catch (const std::exception& e) {
+      payload = std::string("E") + e.what();
+    } catch (...) {
+      payload = "Eunknown error";
+    }
+    const bool sent = writeAll(fds[1], payload.data(), payload.size());
+    ::close(fds[1]);
+    ::_exit(sent ? 0 : 2);  // no atexit handlers or static destructors of the parent's
+  }
+  ::close(fds[1]);
+  const std::string bytes = readAll(fds[0]);
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !bytes.empty()) {
+    if (bytes[0] == 'E') throw Error(bytes.substr(1));
+    if (bytes[0] == 'O') {
+      try {
+        return decode(bytes.substr(1), path);
+      } catch (const json::exception&) {
+        throw Error(path + ": the reading process sent a malformed result");
+      }
+    }
+  }
+  const std::string how =
+      WIFSIGNALED(status)
+          ? "signal " + std::to_string(WTERMSIG(status)) + ", " + ::strsignal(WTERMSIG(status))
+          : "exit status " + std::to_string(WEXITSTATUS(status));
+  throw Error(path + ": reading the file crashed the file library (" + how +
+              "): the file is corrupt or not what it claims to be; nothing was imported");
+}
+
+}  // namespace tessel

@@ -1,0 +1,119 @@
+// Model files read in a child process (engine/io/IsolatedRead.h): readAnyModelFile reads .h5 and
+// .keras files in a child, so a crash inside libhdf5 (tests/fuzz: fuzz_keras_h5) becomes an
+// error. What comes back equals the direct read (spec, weights bit for bit, optimizer state,
+// training config) for h5py-written and Tessel-written files; the child's Error keeps its
+// message; a child that crashes or runs out of memory is an error naming the file.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <new>
+
+#include "engine/core/Error.h"
+#include "engine/io/IsolatedRead.h"
+#include "engine/io/KerasArchive.h"
+#include "engine/io/KerasH5.h"
+
+using namespace tessel;
+
+namespace {
+
+const std::string kDir = TESSEL_FIXTURES_DIR "/h5/";
+
+std::string errorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+void compareWeights(const NamedWeights& a, const NamedWeights& b) {
+  QCOMPARE(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    QCOMPARE(a[i].first, b[i].first);
+    QCOMPARE(a[i].second.shape(), b[i].second.shape());
+    QVERIFY(std::memcmp(a[i].second.data(), b[i].second.data(),
+                        size_t(a[i].second.size()) * sizeof(float)) == 0);
+  }
+}
+
+void compareFiles(const ModelFile& a, const ModelFile& b) {
+  QCOMPARE(a.spec.toKerasJson(), b.spec.toKerasJson());
+  QCOMPARE(a.trainingConfig, b.trainingConfig);
+  compareWeights(a.weights, b.weights);
+  compareWeights(a.optimizerWeights, b.optimizerWeights);
+}
+
+}  // namespace
+
+class TestIsolatedRead : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void sameAsTheDirectRead() {
+    // h5py-written Keras 2 files (with Adam state) and the Keras 3 archive Tessel writes of one.
+    for (const char* name : {"mlp_keras2.h5", "cnn_keras2.h5", "bidir_td_adam_keras2.h5"}) {
+      const std::string path = kDir + name;
+      const ModelFile direct = readKerasH5Model(path);
+      QVERIFY(!direct.weights.empty());
+      compareFiles(readAnyModelFile(path), direct);
+    }
+    QTemporaryDir dir;
+    const std::string keras = dir.filePath("m.keras").toStdString();
+    writeKerasArchive(keras, readKerasH5Model(kDir + "mlp_keras2.h5"));
+    const ModelFile viaChild = readAnyModelFile(keras);
+    compareFiles(viaChild, readKerasArchive(keras));
+    QVERIFY(!viaChild.optimizerWeights.empty());
+  }
+
+  void theChildsErrorKeepsItsMessage() {
+    for (const char* name : {"bad_count.h5", "bad_shape.h5"}) {
+      const std::string path = kDir + name;
+      std::string direct;
+      try {
+        readKerasH5Model(path);
+      } catch (const std::exception& e) {
+        direct = e.what();
+      }
+      if (direct.empty()) continue;  // a weights-only fixture the model reader accepts
+      QCOMPARE(errorOf([&] { readAnyModelFile(path); }), direct);
+    }
+    // A truncated file: the same message as the direct read.
+    QTemporaryDir dir;
+    const std::string cut = dir.filePath("cut.h5").toStdString();
+    std::ifstream in(kDir + "mlp_keras2.h5", std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    const std::string e = errorOf([&] { readAnyModelFile(cut); });
+    QVERIFY2(!e.empty(), "a truncated file read without an error");
+    QCOMPARE(e, errorOf([&] { readKerasH5Model(cut); }));
+  }
+
+  void aCrashOrOutOfMemoryInTheChildIsAnError() {
+    const std::string crash = errorOf([] {
+      readModelFileIsolated("bad.h5", [](const std::string&) -> ModelFile {
+        std::raise(SIGSEGV);
+        return {};
+      });
+    });
+    // A signal, or under a sanitizer its report and exit status.
+    QVERIFY2(crash.find("bad.h5: reading the file crashed the file library (") == 0 &&
+                 crash.find("nothing was imported") != std::string::npos,
+             crash.c_str());
+    const std::string oom = errorOf([] {
+      readModelFileIsolated("big.h5",
+                            [](const std::string&) -> ModelFile { throw std::bad_alloc(); });
+    });
+    QVERIFY2(!oom.empty(), "bad_alloc in the child was not reported");
+    // And the parent goes on: a good read right after.
+    QVERIFY(!readAnyModelFile(kDir + "mlp_keras2.h5").weights.empty());
+  }
+};
+
+QTEST_APPLESS_MAIN(TestIsolatedRead)
+#include "tst_engine_io_isolatedread.moc"
