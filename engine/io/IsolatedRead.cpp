@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #ifdef _OPENMP
@@ -50,11 +51,9 @@ json weightsHeader(const NamedWeights& weights) {
 
 // The payload: 8 bytes of header length, the header (JSON), then every weight's float32 values in
 // header order (weights, then optimizer weights).
-std::string encode(const ModelFile& f) {
-  const json header = {{"spec", f.spec.toKerasJson()},
-                       {"training_config", f.trainingConfig},
-                       {"weights", weightsHeader(f.weights)},
-                       {"optimizer_weights", weightsHeader(f.optimizerWeights)}};
+std::string encodeWith(const ModelFile& f, json header) {
+  header["weights"] = weightsHeader(f.weights);
+  header["optimizer_weights"] = weightsHeader(f.optimizerWeights);
   const std::string text = header.dump();
   std::string out(8, '\0');
   const std::uint64_t n = text.size();
@@ -67,7 +66,16 @@ std::string encode(const ModelFile& f) {
   return out;
 }
 
-ModelFile decode(const std::string& bytes, const std::string& path) {
+std::string encode(const ModelFile& f) {
+  return encodeWith(f, {{"spec", f.spec.toKerasJson()}, {"training_config", f.trainingConfig}});
+}
+
+// Weights only (no spec).
+std::string encodeWeights(const ModelFile& f) {
+  return encodeWith(f, json::object());
+}
+
+ModelFile decodeWith(const std::string& bytes, const std::string& path, bool withSpec) {
   const auto bad = [&] { return Error(path + ": the reading process sent a malformed result"); };
   if (bytes.size() < 8) throw bad();
   std::uint64_t n = 0;
@@ -75,8 +83,10 @@ ModelFile decode(const std::string& bytes, const std::string& path) {
   if (n > bytes.size() - 8) throw bad();
   const json header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + std::ptrdiff_t(n));
   ModelFile f;
-  f.spec = ModelSpec::fromKerasJson(header.at("spec"));
-  f.trainingConfig = header.at("training_config");
+  if (withSpec) {
+    f.spec = ModelSpec::fromKerasJson(header.at("spec"));
+    f.trainingConfig = header.at("training_config");
+  }
   std::size_t at = 8 + n;
   for (auto [key, out] :
        {std::pair{"weights", &f.weights}, std::pair{"optimizer_weights", &f.optimizerWeights}})
@@ -91,17 +101,30 @@ ModelFile decode(const std::string& bytes, const std::string& path) {
   return f;
 }
 
+ModelFile decode(const std::string& bytes, const std::string& path) {
+  return decodeWith(bytes, path, true);
+}
+
+ModelFile decodeWeights(const std::string& bytes, const std::string& path) {
+  return decodeWith(bytes, path, false);
+}
+
 }  // namespace
 
-ModelFile readModelFileIsolated(const std::string& path,
-                                const std::function<ModelFile(const std::string&)>& read) {
+namespace {
+
+// Runs produce() in a child; returns what it sent (its result's encoding), or throws its Error or
+// one naming the crash. Without pipe or fork, produce() runs here.
+std::string runIsolated(const std::string& path, const std::function<std::string()>& produce) {
+  // The fuzz targets read in their own process (a child's coverage would be lost to them).
+  if (const char* v = std::getenv("TESSEL_READ_IN_PROCESS"); v && *v == '1') return produce();
   int fds[2];
-  if (::pipe(fds) != 0) return read(path);  // no pipe: read here
+  if (::pipe(fds) != 0) return produce();  // no pipe: read here
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fds[0]);
     ::close(fds[1]);
-    return read(path);  // no child: read here
+    return produce();  // no child: read here
   }
   if (pid == 0) {
     ::close(fds[0]);
@@ -112,7 +135,7 @@ ModelFile readModelFileIsolated(const std::string& path,
     // a signal) is a crash.
     std::string payload;
     try {
-      payload = "O" + encode(read(path));
+      payload = "O" + produce();
     } catch (const std::exception& e) {
       payload = std::string("E") + e.what();
     } catch (...) {
@@ -130,13 +153,7 @@ ModelFile readModelFileIsolated(const std::string& path,
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !bytes.empty()) {
     if (bytes[0] == 'E') throw Error(bytes.substr(1));
-    if (bytes[0] == 'O') {
-      try {
-        return decode(bytes.substr(1), path);
-      } catch (const json::exception&) {
-        throw Error(path + ": the reading process sent a malformed result");
-      }
-    }
+    if (bytes[0] == 'O') return bytes.substr(1);
   }
   const std::string how =
       WIFSIGNALED(status)
@@ -144,6 +161,32 @@ ModelFile readModelFileIsolated(const std::string& path,
           : "exit status " + std::to_string(WEXITSTATUS(status));
   throw Error(path + ": reading the file crashed the file library (" + how +
               "): the file is corrupt or not what it claims to be; nothing was imported");
+}
+
+}  // namespace
+
+ModelFile readModelFileIsolated(const std::string& path,
+                                const std::function<ModelFile(const std::string&)>& read) {
+  const std::string bytes = runIsolated(path, [&] { return encode(read(path)); });
+  try {
+    return decode(bytes, path);
+  } catch (const json::exception&) {
+    throw Error(path + ": the reading process sent a malformed result");
+  }
+}
+
+NamedWeights readWeightsIsolated(const std::string& path,
+                                 const std::function<NamedWeights(const std::string&)>& read) {
+  const std::string bytes = runIsolated(path, [&] {
+    ModelFile f;
+    f.weights = read(path);
+    return encodeWeights(f);
+  });
+  try {
+    return decodeWeights(bytes, path).weights;
+  } catch (const json::exception&) {
+    throw Error(path + ": the reading process sent a malformed result");
+  }
 }
 
 }  // namespace tessel

@@ -6,6 +6,7 @@
 // The child runs `read(path)` and sends the ModelFile back through a pipe (the spec as Keras JSON,
 // as the project stores it; weights as float32). Its Error is rethrown here with its message; a
 // child killed by a signal is an Error naming the file and the signal; nothing is imported.
+// TESSEL_READ_IN_PROCESS=1 reads in this process (the fuzz targets, which need the coverage).
 #include <functional>
 #include <string>
 
@@ -15,5 +16,8 @@ namespace tessel {
 
 ModelFile readModelFileIsolated(const std::string& path,
                                 const std::function<ModelFile(const std::string&)>& read);
+// The same for a weights reader (Keras load_weights from a .weights.h5, .h5 or .keras).
+NamedWeights readWeightsIsolated(const std::string& path,
+                                 const std::function<NamedWeights(const std::string&)>& read);
 
 }  // namespace tessel

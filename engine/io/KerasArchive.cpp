@@ -222,15 +222,21 @@ ModelFile readAnyModelFile(const std::string& path) {
 NamedWeights readAnyWeightsFile(const std::string& path, Model& model, WeightsMatch match) {
   if (looksLikeZip(path) || endsWith(path, ".keras")) {
     if (!looksLikeZip(path)) throw Error(path + ": not a .keras archive (not a zip file)");
-    ZipReader zip(path);
-    if (!zip.has(kWeights))
-      throw Error(path +
-                  ": no model.weights.h5 in the archive (members: " + joinNames(zip.names()) + ")");
-    const h5::H5Node root = h5::H5Node::openImage(zip.read(kWeights), path + ":" + kWeights);
-    return readKerasWeights(root, model, match);
+    // libhdf5 is not safe with hostile files: read in a child (IsolatedRead.h).
+    return readWeightsIsolated(path, [&](const std::string&) {
+      ZipReader zip(path);
+      if (!zip.has(kWeights))
+        throw Error(path + ": no model.weights.h5 in the archive (members: " +
+                    joinNames(zip.names()) + ")");
+      const h5::H5Node root = h5::H5Node::openImage(zip.read(kWeights), path + ":" + kWeights);
+      return readKerasWeights(root, model, match);
+    });
   }
-  if (h5::looksLikeHdf5(path) || endsWith(path, ".h5") || endsWith(path, ".hdf5"))
-    return readKerasWeightsFile(path, model, match);
+  if (h5::looksLikeHdf5(path))
+    return readWeightsIsolated(
+        path, [&](const std::string&) { return readKerasWeightsFile(path, model, match); });
+  if (endsWith(path, ".h5") || endsWith(path, ".hdf5"))
+    return readKerasWeightsFile(path, model, match);  // says what is wrong with the file
   // TF.js: by name, every weight of the model.
   ModelFile file = readWeightsFile(path);
   std::map<std::string, const Tensor*> given;

@@ -6,6 +6,7 @@
 // but a clean tessel::Error is a finding. Seeds: tests/fuzz/corpus/fuzz_keras_h5/
 // (tests/fixtures/h5/, via make_seeds.py).
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "engine/core/Error.h"
@@ -32,6 +33,9 @@ tessel::Model& fixedModel() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
+  // Read in this process, not in a child (engine/io/IsolatedRead.h): the fuzzer needs the coverage.
+  static const int inProcess = setenv("TESSEL_READ_IN_PROCESS", "1", 1);
+  (void)inProcess;
   tessel::Model& fixed = fixedModel();
   const std::string path = tessel::fuzz::writeFuzzFile("model.h5", data, size);
   // A budget the fuzzer's memory limit can hold; the real one is kMaxModelParameters.

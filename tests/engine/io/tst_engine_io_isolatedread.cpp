@@ -16,6 +16,7 @@
 #include "engine/io/IsolatedRead.h"
 #include "engine/io/KerasArchive.h"
 #include "engine/io/KerasH5.h"
+#include "engine/train/Model.h"
 
 using namespace tessel;
 
@@ -69,6 +70,27 @@ class TestIsolatedRead : public QObject {
     const ModelFile viaChild = readAnyModelFile(keras);
     compareFiles(viaChild, readKerasArchive(keras));
     QVERIFY(!viaChild.optimizerWeights.empty());
+  }
+
+  void weightsSameAsTheDirectRead() {
+    // Load Weights from a Keras 2 .h5 (by name and by order) and from a .keras archive.
+    const std::string h5 = kDir + "mlp_keras2.h5";
+    const ModelFile f = readKerasH5Model(h5);
+    Model model(f.spec, 0);
+    for (WeightsMatch match : {WeightsMatch::ByName, WeightsMatch::ByOrder})
+      compareWeights(readAnyWeightsFile(h5, model, match), readKerasWeightsFile(h5, model, match));
+    QTemporaryDir dir;
+    const std::string keras = dir.filePath("m.keras").toStdString();
+    writeKerasArchive(keras, f);
+    const NamedWeights back = readAnyWeightsFile(keras, model);
+    QCOMPARE(back.size(), f.weights.size());
+    compareWeights(back, readAnyWeightsFile(h5, model, WeightsMatch::ByName));
+    // The child's error, as the direct read's.
+    const std::string cut = dir.filePath("cut.weights.h5").toStdString();
+    std::ofstream(cut, std::ios::binary) << "\x89HDF\r\n\x1a\n and then nothing";
+    const std::string e = errorOf([&] { readAnyWeightsFile(cut, model); });
+    QVERIFY2(!e.empty(), "a broken weights file read without an error");
+    QCOMPARE(e, errorOf([&] { readKerasWeightsFile(cut, model, WeightsMatch::ByOrder); }));
   }
 
   void theChildsErrorKeepsItsMessage() {
