@@ -128,8 +128,7 @@ void DataImportDialog::wireSource() {
   connect(source_->text(), &TextSourcePage::optionsChanged, this, &DataImportDialog::reload);
   auto* sequence = source_->findChild<SequenceSourcePage*>();
   connect(sequence, &SequenceSourcePage::optionsChanged, this, &DataImportDialog::reload);
-  connect(sequence, &SequenceSourcePage::optionsChanged, this,
-          &DataImportDialog::forgetStatistics);
+  connect(sequence, &SequenceSourcePage::optionsChanged, this, &DataImportDialog::forgetStatistics);
 }
 
 void DataImportDialog::wireSplit() {
