@@ -6,50 +6,14 @@
 // a clean tessel::Error is a finding. Seeds: tests/fuzz/corpus/fuzz_keras_archive/
 // (tests/fixtures/h5/*.keras and archives of our own writer, via make_seeds.py).
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 
-#include "engine/core/Error.h"
-#include "engine/graph/ModelSpec.h"
 #include "engine/io/KerasArchive.h"
-#include "engine/layers/ParameterBudget.h"
-#include "engine/train/Model.h"
-#include "fuzz/FuzzFile.h"
-
-namespace {
-
-// The fixtures' MLP (tests/fixtures/h5/make_fixtures.py): 4 -> Dense(8, relu) -> Dense(3).
-tessel::Model& fixedModel() {
-  static tessel::Model model(tessel::ModelSpec::fromKerasJson(tessel::json::parse(R"({
-    "class_name": "Sequential", "config": {"name": "mlp", "layers": [
-      {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4], "name": "x"}},
-      {"class_name": "Dense", "config": {"name": "dense", "units": 8, "activation": "relu"}},
-      {"class_name": "Dense", "config": {"name": "dense_1", "units": 3,
-                                         "activation": "softmax"}}]}})")),
-                             0);
-  return model;
-}
-
-}  // namespace
+#include "fuzz/FuzzKerasFile.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
-  // Read in this process, not in a child (engine/io/IsolatedRead.h): the fuzzer needs the coverage.
-  static const int inProcess = setenv("TESSEL_READ_IN_PROCESS", "1", 1);
-  (void)inProcess;
-  tessel::Model& fixed = fixedModel();
-  const std::string path = tessel::fuzz::writeFuzzFile("model.keras", data, size);
-  // A budget the fuzzer's memory limit can hold; the real one is kMaxModelParameters.
-  tessel::ParameterBudget budget(std::int64_t(1) << 22);
-  try {
-    tessel::ModelFile file = tessel::readKerasArchive(path);
-    tessel::Model model(file.spec, 0);
-    model.loadNamedWeights(file.weights);
-  } catch (const tessel::Error&) {
-  }
-  try {
-    tessel::NamedWeights weights = tessel::readAnyWeightsFile(path, fixed);
-    fixed.loadNamedWeights(weights);
-  } catch (const tessel::Error&) {
-  }
-  return 0;
+  return tessel::fuzz::fuzzKerasFile("model.keras", data, size, tessel::readKerasArchive,
+                                     [](const std::string& path, tessel::Model& fixed) {
+                                       return tessel::readAnyWeightsFile(path, fixed);
+                                     });
 }

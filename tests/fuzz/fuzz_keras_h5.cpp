@@ -6,51 +6,16 @@
 // but a clean tessel::Error is a finding. Seeds: tests/fuzz/corpus/fuzz_keras_h5/
 // (tests/fixtures/h5/, via make_seeds.py).
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 
-#include "engine/core/Error.h"
-#include "engine/graph/ModelSpec.h"
 #include "engine/io/KerasH5.h"
-#include "engine/layers/ParameterBudget.h"
-#include "engine/train/Model.h"
-#include "fuzz/FuzzFile.h"
-
-namespace {
-
-// The fixtures' MLP (tests/fixtures/h5/make_fixtures.py): 4 -> Dense(8, relu) -> Dense(3).
-tessel::Model& fixedModel() {
-  static tessel::Model model(tessel::ModelSpec::fromKerasJson(tessel::json::parse(R"({
-    "class_name": "Sequential", "config": {"name": "mlp", "layers": [
-      {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4], "name": "x"}},
-      {"class_name": "Dense", "config": {"name": "dense", "units": 8, "activation": "relu"}},
-      {"class_name": "Dense", "config": {"name": "dense_1", "units": 3,
-                                         "activation": "softmax"}}]}})")),
-                             0);
-  return model;
-}
-
-}  // namespace
+#include "fuzz/FuzzKerasFile.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
-  // Read in this process, not in a child (engine/io/IsolatedRead.h): the fuzzer needs the coverage.
-  static const int inProcess = setenv("TESSEL_READ_IN_PROCESS", "1", 1);
-  (void)inProcess;
-  tessel::Model& fixed = fixedModel();
-  const std::string path = tessel::fuzz::writeFuzzFile("model.h5", data, size);
-  // A budget the fuzzer's memory limit can hold; the real one is kMaxModelParameters.
-  tessel::ParameterBudget budget(std::int64_t(1) << 22);
-  try {
-    tessel::ModelFile file = tessel::readKerasH5Model(path);
-    tessel::Model model(file.spec, 0);
-    model.loadNamedWeights(file.weights);
-  } catch (const tessel::Error&) {
-  }
-  try {
-    const auto match = size % 2 ? tessel::WeightsMatch::ByName : tessel::WeightsMatch::ByOrder;
-    tessel::NamedWeights weights = tessel::readKerasWeightsFile(path, fixed, match);
-    fixed.loadNamedWeights(weights);
-  } catch (const tessel::Error&) {
-  }
-  return 0;
+  return tessel::fuzz::fuzzKerasFile("model.h5", data, size, tessel::readKerasH5Model,
+                                     [size](const std::string& path, tessel::Model& fixed) {
+                                       const auto match = size % 2 ? tessel::WeightsMatch::ByName
+                                                                   : tessel::WeightsMatch::ByOrder;
+                                       return tessel::readKerasWeightsFile(path, fixed, match);
+                                     });
 }
