@@ -135,7 +135,8 @@ std::string runIsolated(const std::string& path, const std::function<std::string
     // a signal) is a crash.
     std::string payload;
     try {
-      payload = "O" + produce();
+      payload = produce();
+      payload.insert(0, 1, 'O');  // no second copy of a large model
     } catch (const std::exception& e) {
       payload = std::string("E") + e.what();
     } catch (...) {
@@ -146,14 +147,17 @@ std::string runIsolated(const std::string& path, const std::function<std::string
     ::_exit(sent ? 0 : 2);  // no atexit handlers or static destructors of the parent's
   }
   ::close(fds[1]);
-  const std::string bytes = readAll(fds[0]);
+  std::string bytes = readAll(fds[0]);
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !bytes.empty()) {
     if (bytes[0] == 'E') throw Error(bytes.substr(1));
-    if (bytes[0] == 'O') return bytes.substr(1);
+    if (bytes[0] == 'O') {
+      bytes.erase(0, 1);  // in place: the model may be hundreds of MB
+      return bytes;
+    }
   }
   const std::string how =
       WIFSIGNALED(status)
