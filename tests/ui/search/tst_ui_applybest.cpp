@@ -18,6 +18,7 @@
 #include "engine/io/TfjsModel.h"
 #include "engine/search/SearchSpace.h"
 #include "engine/store/Project.h"
+#include "tests/support/SearchTab.h"
 #include "ui/MainWindow.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/editor/GraphEditorWidget.h"
@@ -35,16 +36,7 @@ using json = nlohmann::json;
 namespace {
 const std::string kExamples = TESSEL_SOURCE_DIR "/resources/examples/wide_deep/";
 
-SearchPanel* showSearchTab(MainWindow& window) {
-  QTabWidget* tabs = window.workspaceTabs();
-  for (int i = 0; i < tabs->count(); ++i)
-    if (tabs->tabText(i) == "Search") {
-      tabs->setCurrentIndex(i == 0 ? 1 : 0);
-      tabs->setCurrentIndex(i);
-      return qobject_cast<SearchPanel*>(tabs->widget(i));
-    }
-  return nullptr;
-}
+using testutil::showSearchTab;
 
 double lrOf(const json& settings) {
   return settings["compile"]["optimizer_config"]["config"]["learning_rate"].get<double>();

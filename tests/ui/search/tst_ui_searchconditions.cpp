@@ -26,6 +26,7 @@
 #include "engine/io/TfjsModel.h"
 #include "engine/session/SearchRun.h"
 #include "engine/store/Project.h"
+#include "tests/support/SearchTab.h"
 #include "ui/MainWindow.h"
 #include "ui/editor/GraphEditorWidget.h"
 #include "ui/editor/NodeInspector.h"
@@ -42,16 +43,7 @@ namespace {
 const std::string kExamples = TESSEL_SOURCE_DIR "/resources/examples/wide_deep/";
 const QString kTessel = QStringLiteral(TESSEL_BINARY_DIR "/app/tessel");
 
-SearchPanel* showSearchTab(MainWindow& window) {
-  QTabWidget* tabs = window.workspaceTabs();
-  for (int i = 0; i < tabs->count(); ++i)
-    if (tabs->tabText(i) == "Search") {
-      tabs->setCurrentIndex(i == 0 ? 1 : 0);
-      tabs->setCurrentIndex(i);
-      return qobject_cast<SearchPanel*>(tabs->widget(i));
-    }
-  return nullptr;
-}
+using testutil::showSearchTab;
 
 int rowOf(SearchSpaceEditor* e, const QString& target) {
   for (int r = 0; r < e->table()->rowCount(); ++r)

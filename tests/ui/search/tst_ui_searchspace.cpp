@@ -20,6 +20,7 @@
 #include "engine/io/TfjsModel.h"
 #include "engine/session/SearchRun.h"
 #include "engine/store/Project.h"
+#include "tests/support/SearchTab.h"
 #include "ui/MainWindow.h"
 #include "ui/project/ProjectSession.h"
 #include "ui/search/SearchPanel.h"
@@ -36,16 +37,7 @@ namespace {
 const std::string kExamples = TESSEL_SOURCE_DIR "/resources/examples/wide_deep/";
 const QString kTessel = QStringLiteral(TESSEL_BINARY_DIR "/app/tessel");
 
-SearchPanel* showSearchTab(MainWindow& window) {
-  QTabWidget* tabs = window.workspaceTabs();
-  for (int i = 0; i < tabs->count(); ++i)
-    if (tabs->tabText(i) == "Search") {
-      tabs->setCurrentIndex(i == 0 ? 1 : 0);  // leave it first: showing the tab syncs it
-      tabs->setCurrentIndex(i);
-      return qobject_cast<SearchPanel*>(tabs->widget(i));
-    }
-  return nullptr;
-}
+using testutil::showSearchTab;
 }  // namespace
 
 class TestSearchSpace : public QObject {
