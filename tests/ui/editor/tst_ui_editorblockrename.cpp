@@ -5,7 +5,7 @@
 // field; a double-click elsewhere on the header (or the menu's Collapse / Expand) collapses or
 // expands the block as one undo step. A block with two outputs has two output ports, the edges
 // leave from them, and a drag from the second port connects that output. Screenshots go to
-// /work/wt/shots (TESSEL_SCREENSHOTS).
+// $TESSEL_SCREENSHOTS when it is set.
 #include <QMenu>
 #include <QUndoStack>
 #include <QtTest>

@@ -13,6 +13,7 @@
 
 #include "engine/io/KerasCustomClasses.h"
 #include "engine/io/TfjsModel.h"
+#include "tests/support/Screenshot.h"
 #include "tests/ui/editor/EditorTestSupport.h"
 #include "ui/MainWindow.h"
 #include "ui/editor/CustomClassActions.h"
@@ -142,8 +143,8 @@ class TestEditorCustomClasses : public QObject {
     QMenu* menu = paletteMenu(w, "MyDense");
     QVERIFY(menu);
     QVERIFY(action(menu, "deleteCustomClass")->text().contains("2"));  // 2 layers use it
-    w.grab().save("/work/wt/shots/h16_custom_class_menu_editor.png");
-    menu->grab().save("/work/wt/shots/h16_custom_class_menu.png");
+    tessel::testutil::saveScreenshot(&w, "custom_class_menu_editor.png");
+    tessel::testutil::saveScreenshot(menu, "custom_class_menu.png");
     QAction* rename = action(menu, "renameCustomClass");
     QVERIFY(rename);
     menu->hide();

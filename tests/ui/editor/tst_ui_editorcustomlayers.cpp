@@ -14,6 +14,7 @@
 #include "engine/io/KerasCustomClasses.h"
 #include "engine/train/Trainer.h"
 #include "tests/engine/train/TrainTestUtil.h"
+#include "tests/support/Screenshot.h"
 #include "tests/ui/editor/EditorTestSupport.h"
 #include "ui/editor/CustomClassLibrary.h"
 #include "ui/editor/GraphCommands.h"
@@ -108,7 +109,7 @@ class TestEditorCustomLayers : public QObject {
     QCOMPARE(item->parent()->text(0), QString("Custom"));
     QVERIFY(item->flags() & Qt::ItemIsDragEnabled);
     w.palette()->tree()->scrollToItem(item);
-    w.palette()->grab().save("/work/wt/shots/h16b_palette.png");
+    tessel::testutil::saveScreenshot(w.palette(), "custom_palette.png");
     // A bad name is refused with a reason.
     QVERIFY(!CustomClassLibrary::checkName("Dense").isEmpty());
     QVERIFY(!CustomClassLibrary::checkName("2x").isEmpty());

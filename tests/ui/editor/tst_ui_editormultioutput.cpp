@@ -3,11 +3,12 @@
 // its c port to the decoder's free input port connects output 2 (Keras tensor_index 2), the edge
 // leaves that port and is labelled with its shape; undo / redo keep the index. Edges that carry a
 // mask (Embedding mask_zero) are drawn dashed with a "mask" tag and say so in their tooltip.
-// Screenshots of both under /work/wt/shots/.
+// Screenshots of both under $TESSEL_SCREENSHOTS when it is set.
 #include <QDir>
 #include <QUndoStack>
 
 #include "EditorTestSupport.h"
+#include "tests/support/Screenshot.h"
 #include "ui/editor/EdgeItem.h"
 #include "ui/editor/GraphDocument.h"
 
@@ -48,8 +49,7 @@ ModelSpec encoderDecoder() {
 }
 
 void saveShot(QWidget* w, const QString& file) {
-  QDir().mkpath("/work/wt/shots");
-  w->grab().save("/work/wt/shots/" + file);
+  tessel::testutil::saveScreenshot(w, file);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 // Fashion-MNIST strips (greedy, then beam search chosen in the combo box) and a seq2seq
 // translator with attention (sentence pairs). Every shown string is checked against an
 // independent forward pass of the epoch-end weights; the heat map gets a matrix of the right
-// shape. Screenshots land in /work/wt/shots when that folder exists. Seq2seq beam search chosen in
+// shape. Screenshots land in $TESSEL_SCREENSHOTS when it is set. Seq2seq beam search chosen in
 // the decoder box, and a sentence typed into the "type a sentence" line (classifier: top classes;
 // seq2seq: greedy / beam decoding with the attention heat map), are checked against independent
 // decodes and forward passes of the epoch-end weights.
@@ -19,6 +19,7 @@
 #include "engine/explain/Seq2SeqDecoder.h"
 #include "engine/losses/CtcDecode.h"
 #include "tests/engine/train/TrainTestUtil.h"
+#include "tests/support/Screenshot.h"
 #include "tests/ui/preview/PreviewTestSupport.h"
 #include "ui/preview/AttentionHeatMap.h"
 #include "ui/preview/SequencePreview.h"
@@ -37,8 +38,7 @@ namespace {
 constexpr int kLen = 6, kDecLen = 16;
 
 void shot(QWidget& w, const QString& name) {
-  const QString dir = QStringLiteral("/work/wt/shots");
-  if (QDir(dir).exists()) w.grab().save(dir + "/" + name);
+  tessel::testutil::saveScreenshot(&w, name);
 }
 
 CompileOptions compileWith(const json& loss) {

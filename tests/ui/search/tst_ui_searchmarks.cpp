@@ -24,6 +24,7 @@
 #include "engine/search/ApplyHyperparameters.h"
 #include "engine/search/SearchSpace.h"
 #include "engine/store/Project.h"
+#include "tests/support/Screenshot.h"
 #include "ui/MainWindow.h"
 #include "ui/editor/GraphEditorWidget.h"
 #include "ui/editor/NodeInspector.h"
@@ -75,8 +76,7 @@ void clickOk(SearchParameterDialog* d) {
 }
 
 void shot(QWidget* w, const QString& name) {
-  const QString dir = qEnvironmentVariable("TESSEL_SCREENSHOTS", "/work/wt/shots");
-  if (QDir(dir).exists()) w->grab().save(dir + "/" + name);
+  tessel::testutil::saveScreenshot(w, name);
 }
 
 }  // namespace

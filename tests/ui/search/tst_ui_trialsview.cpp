@@ -21,6 +21,7 @@
 #include "engine/io/TfjsModel.h"
 #include "engine/session/SearchRun.h"
 #include "engine/store/Project.h"
+#include "tests/support/Screenshot.h"
 #include "ui/MainWindow.h"
 #include "ui/editor/GraphDocument.h"
 #include "ui/search/ObjectiveScatterPlot.h"
@@ -130,8 +131,7 @@ class TestTrialsView : public QObject {
       QVERIFY(view->proxy()->index(r, TrialsView::kObjectiveColumn).data().toDouble() <=
               first + hi * (last - first) + 1e-9);
 
-    QDir().mkpath("/work/wt/shots");
-    view->grab().save("/work/wt/shots/h17_trials.png");
+    tessel::testutil::saveScreenshot(view, "search_trials.png");
 
     // The scatter of the objective vs a hyperparameter: every finished trial, the combo picks it.
     ObjectiveScatterPlot* scatter = view->scatter();
@@ -146,7 +146,7 @@ class TestTrialsView : public QObject {
     // Each point sits at its trial's value and score.
     for (const auto& d : *scatter->plot()->graph(1)->data())
       QCOMPARE(d.value, *view->bestTrial()->score);
-    panel.grab().save("/work/wt/shots/h17b_search.png");
+    tessel::testutil::saveScreenshot(&panel, "search_panel.png");
 
     // Export both plots as PNG, then SVG, through the button.
     QTemporaryDir out;

@@ -10,6 +10,7 @@
 #include "engine/gpu/GpuDevice.h"
 #include "engine/graph/ModelSpec.h"
 #include "engine/session/RunSettings.h"
+#include "tests/support/Screenshot.h"
 #include "ui/training/CompilePanel.h"
 #include "ui/training/DeviceSelector.h"
 #include "ui/training/PreflightCheck.h"
@@ -52,8 +53,7 @@ ModelSpec cnn() {
 
 void shot(QWidget& w, const QString& name) {
   w.resize(w.sizeHint().expandedTo(QSize(420, 60)));
-  QDir().mkpath(QStringLiteral("/work/wt/shots"));
-  w.grab().save(QStringLiteral("/work/wt/shots/") + name);
+  tessel::testutil::saveScreenshot(&w, name);
 }
 
 }  // namespace
