@@ -1,0 +1,2 @@
+// The object that carries a test group's precompiled header (tests/CMakeLists.txt,
+// tessel_test_pch); it defines nothing.
