@@ -1,8 +1,15 @@
 #include "engine/io/IsolatedRead.h"
 
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <fstream>
+
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -29,18 +36,6 @@ bool writeAll(int fd, const void* data, std::size_t n) {
     n -= static_cast<std::size_t>(w);
   }
   return true;
-}
-
-std::string readAll(int fd) {
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t r = ::read(fd, buf, sizeof buf);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    out.append(buf, static_cast<std::size_t>(r));
-  }
-  return out;
 }
 
 json weightsHeader(const NamedWeights& weights) {
@@ -113,6 +108,45 @@ ModelFile decodeWeights(const std::string& bytes, const std::string& path) {
 
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+std::uint64_t envOr(const char* name, std::uint64_t fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(v, &end, 10);
+  return (end && *end == '\0') ? n : fallback;
+}
+
+// The child's address-space cap: what it already maps (the parent's, inherited) plus
+// TESSEL_READ_MEMORY_MB (default 2048) plus four times the file's size. A corrupt file whose
+// headers claim gigabytes then fails its allocation inside the library (an error, not a machine
+// brought to its knees). Not under AddressSanitizer, which reserves terabytes of shadow.
+void capChildMemory(const std::string& path) {
+  if (kAddressSanitizer) return;
+  std::uint64_t pages = 0;
+  std::ifstream statm("/proc/self/statm");
+  if (!(statm >> pages)) return;
+  const std::uint64_t mapped = pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  struct stat st {};
+  const std::uint64_t fileSize =
+      ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+  const std::uint64_t limit = mapped + (envOr("TESSEL_READ_MEMORY_MB", 2048) << 20) + 4 * fileSize;
+  struct rlimit rl {};
+  rl.rlim_cur = rl.rlim_max = static_cast<rlim_t>(limit);
+  ::setrlimit(RLIMIT_AS, &rl);
+}
+
 // Runs produce() in a child; returns what it sent (its result's encoding), or throws its Error or
 // one naming the crash. Without pipe or fork, produce() runs here.
 std::string runIsolated(const std::string& path, const std::function<std::string()>& produce) {
@@ -131,6 +165,7 @@ std::string runIsolated(const std::string& path, const std::function<std::string
 #ifdef _OPENMP
     omp_set_num_threads(1);  // the parent's OpenMP team does not exist in the child
 #endif
+    capChildMemory(path);
     // 'O' + the model file, or 'E' + the error's message; anything else (a sanitizer's report,
     // a signal) is a crash.
     std::string payload;
@@ -147,13 +182,44 @@ std::string runIsolated(const std::string& path, const std::function<std::string
     ::_exit(sent ? 0 : 2);  // no atexit handlers or static destructors of the parent's
   }
   ::close(fds[1]);
-  std::string bytes = readAll(fds[0]);
+  // A deadline (TESSEL_READ_TIMEOUT_S, default 600 s): a corrupt file can send the library round
+  // a loop for ever; the child is then killed and the read is an error.
+  const std::uint64_t timeoutS = envOr("TESSEL_READ_TIMEOUT_S", 600);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutS);
+  std::string bytes;
+  bool timedOut = false;
+  for (char buf[1 << 16];;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timedOut = true;
+      break;
+    }
+    pollfd pfd{fds[0], POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    const ssize_t r = ::read(fds[0], buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    bytes.append(buf, static_cast<std::size_t>(r));
+  }
   ::close(fds[0]);
+  if (timedOut) ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (timedOut)
+    throw Error(path + ": reading the file took longer than " + std::to_string(timeoutS) +
+                " s (TESSEL_READ_TIMEOUT_S): the file library may be looping on a corrupt file; "
+                "nothing was imported");
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !bytes.empty()) {
-    if (bytes[0] == 'E') throw Error(bytes.substr(1));
+    if (bytes[0] == 'E') {
+      // Every message names the file (a model config's error names only the layer).
+      std::string message = bytes.substr(1);
+      if (message.find(path) == std::string::npos) message = path + ": " + message;
+      throw Error(message);
+    }
     if (bytes[0] == 'O') {
       bytes.erase(0, 1);  // in place: the model may be hundreds of MB
       return bytes;

@@ -6,6 +6,9 @@
 // The child runs `read(path)` and sends the ModelFile back through a pipe (the spec as Keras JSON,
 // as the project stores it; weights as float32). Its Error is rethrown here with its message; a
 // child killed by a signal is an Error naming the file and the signal; nothing is imported.
+// The child's address space is capped (what it inherits + TESSEL_READ_MEMORY_MB, default 2048, +
+// 4x the file's size) so that sizes a corrupt file claims fail inside the library, and the read
+// has a deadline (TESSEL_READ_TIMEOUT_S, default 600) after which the child is killed.
 // TESSEL_READ_IN_PROCESS=1 reads in this process (the fuzz targets, which need the coverage).
 #include <functional>
 #include <string>

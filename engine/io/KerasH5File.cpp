@@ -96,7 +96,8 @@ std::vector<std::string> readStrings(hid_t attr, hid_t type, size_t count, std::
     Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.id, H5T_VARIABLE);
     H5Tset_cset(mem.id, H5Tget_cset(type));
-    if (H5Aread(attr, mem.id, ptrs.data()) < 0) throw Error("cannot read a string attribute");
+    if (H5Aread(attr, mem.id, ptrs.data()) < 0)
+      throw Error(what + ": cannot read the string attribute (corrupt file)");
     for (char* p : ptrs) out.emplace_back(p ? p : "");
     Handle space(H5Aget_space(attr), H5Sclose);
     H5Dvlen_reclaim(mem.id, space.id, H5P_DEFAULT, ptrs.data());
@@ -107,7 +108,8 @@ std::vector<std::string> readStrings(hid_t attr, hid_t type, size_t count, std::
   Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(mem.id, size);
   H5Tset_strpad(mem.id, H5T_STR_NULLPAD);
-  if (H5Aread(attr, mem.id, buf.data()) < 0) throw Error("cannot read a string attribute");
+  if (H5Aread(attr, mem.id, buf.data()) < 0)
+    throw Error(what + ": cannot read the string attribute (corrupt file)");
   for (size_t i = 0; i < count; ++i) {
     const char* p = buf.data() + i * size;
     out.emplace_back(p, strnlen(p, size));

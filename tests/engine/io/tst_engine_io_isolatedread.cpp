@@ -3,8 +3,11 @@
 // error. What comes back equals the direct read (spec, weights bit for bit, optimizer state,
 // training config) for h5py-written and Tessel-written files; the child's Error keeps its
 // message; a child that crashes or runs out of memory is an error naming the file.
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <unistd.h>
 
 #include <csignal>
 #include <cstring>
@@ -133,6 +136,47 @@ class TestIsolatedRead : public QObject {
     });
     QVERIFY2(!oom.empty(), "bad_alloc in the child was not reported");
     // And the parent goes on: a good read right after.
+    QVERIFY(!readAnyModelFile(kDir + "mlp_keras2.h5").weights.empty());
+  }
+
+  void aChildThatNeverFinishesIsKilledAtTheDeadline() {
+    qputenv("TESSEL_READ_TIMEOUT_S", "1");
+    QElapsedTimer clock;
+    clock.start();
+    const std::string e = errorOf([] {
+      readModelFileIsolated("loop.h5", [](const std::string&) -> ModelFile {
+        for (;;) ::pause();  // a library looping on a corrupt file
+      });
+    });
+    qunsetenv("TESSEL_READ_TIMEOUT_S");
+    QVERIFY2(e.find("loop.h5: reading the file took longer than 1 s") == 0 &&
+                 e.find("nothing was imported") != std::string::npos,
+             e.c_str());
+    QVERIFY2(clock.elapsed() < 30000, "the deadline was not kept");
+    QVERIFY(!readAnyModelFile(kDir + "mlp_keras2.h5").weights.empty());
+  }
+
+  void aClaimedHugeAllocationFailsInsideTheChild() {
+#if defined(__SANITIZE_ADDRESS__)
+    QSKIP("AddressSanitizer reserves terabytes of address space: no cap under it");
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    QSKIP("AddressSanitizer reserves terabytes of address space: no cap under it");
+#endif
+#endif
+    // 3 GiB is more than the cap allows with TESSEL_READ_MEMORY_MB=256 (plus what the process
+    // maps): the allocation fails in the child as it would inside libhdf5, and comes back as an
+    // error with its message; this process allocated nothing.
+    qputenv("TESSEL_READ_MEMORY_MB", "256");
+    const std::string e = errorOf([] {
+      readModelFileIsolated(kDir + "mlp_keras2.h5", [](const std::string&) -> ModelFile {
+        std::vector<char> claimed(std::size_t(3) << 30, 1);
+        return {};
+      });
+    });
+    qunsetenv("TESSEL_READ_MEMORY_MB");
+    QVERIFY2(e.find("bad_alloc") != std::string::npos, e.c_str());
+    // Without the small cap the same file reads.
     QVERIFY(!readAnyModelFile(kDir + "mlp_keras2.h5").weights.empty());
   }
 };
