@@ -125,6 +125,9 @@ const std::vector<CommandSpec>& commands() {
         {"--no-shuffle", nullptr, false, "do not shuffle the training data each epoch"},
         {"--device", "cpu|cuda[:N]", false,
          "train on the CPU (default) or on CUDA GPU N (a CUDA build and a GPU are needed)"},
+        {"--deterministic", nullptr, false,
+         "on the GPU, deterministic cuDNN algorithms only (Keras enable_op_determinism; slower); "
+         "by default the fastest, as Keras"},
         {"--verbose", "N", false,
          "0 = silent, 1 = Keras progress lines (default), 2 = one line "
          "per epoch"},

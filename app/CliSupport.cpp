@@ -54,6 +54,7 @@ FitOptions fitOptions(const Args& args) {
     fit.device = args.value("--device");
     gpu::requireDevice(fit.device);  // a clear error now, before the data is read
   }
+  fit.deterministic = args.has("--deterministic");
   return fit;
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Reads RESULT lines (tessel-gpu-bench bench, bench/peer_torch_gpu.py) from stdin and prints the
 engine's samples/s next to PyTorch's, as ratios, per model and batch size. Where PyTorch ran in
-several memory formats (NCHW, channels_last), the faster one is taken and named."""
+several memory formats (NCHW, channels_last), the faster one is taken and named. "tessel" is the
+default (cuDNN's fastest algorithms, as Keras); "determ." the run with deterministic algorithms
+only (run_on_device.sh detbench)."""
 import sys
 rows = {}
 for line in sys.stdin:
@@ -12,10 +14,10 @@ for line in sys.stdin:
     old = r.get(kv["engine"])
     if old is None or float(kv["samples_per_s"]) > float(old["samples_per_s"]):
         r[kv["engine"]] = kv
-print(f"{'model':>9} {'batch':>5} {'tessel/s':>10} {'torch-eager/s':>14} {'ratio':>6} {'torch-compile/s':>16} {'ratio':>6} {'gpu ms/step':>11} {'launches':>8} {'nodes':>5} {'TFLOP/s':>7} {'any-algo/s':>10} {'ratio':>6} torch formats")
+print(f"{'model':>9} {'batch':>5} {'tessel/s':>10} {'torch-eager/s':>14} {'ratio':>6} {'torch-compile/s':>16} {'ratio':>6} {'gpu ms/step':>11} {'launches':>8} {'nodes':>5} {'TFLOP/s':>7} {'determ./s':>10} {'ratio':>6} torch formats")
 for (m, b) in sorted(rows):
     r = rows[(m, b)]; t = r.get("tessel", {}); e = r.get("torch-eager", {}); c = r.get("torch-compile", {})
-    an = float(r.get("tessel-any", {}).get("samples_per_s", "nan"))
+    an = float(r.get("tessel-det", {}).get("samples_per_s", "nan"))  # deterministic algorithms
     ts = float(t.get("samples_per_s", "nan"))
     es = float(e.get("samples_per_s", "nan")); cs = float(c.get("samples_per_s", "nan"))
     print(f"{m:>9} {b:>5} {ts:>10.0f} {es:>14.0f} {ts / es:>6.2f} {cs:>16.0f} {ts / cs:>6.2f} "

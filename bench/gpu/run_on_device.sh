@@ -2,12 +2,14 @@
 # Runs the GPU check and benchmark on a CUDA machine from a folder holding tessel-gpu-bench, the
 # shared libraries it needs that the machine lacks (lib/), peer_torch_gpu.py and compare.py
 # (bench/gpu/pack.sh makes that folder). Output also goes to $OUT when set.
-#   bash run_on_device.sh [test] [check] [anycheck] [bench] [tessel] [anybench] [compile]
+#   bash run_on_device.sh [test] [check] [anycheck] [bench] [tessel] [detbench] [compile]
 #   (default: test check bench)
 # bench: tessel-gpu-bench bench $BENCH_ARGS and the PyTorch peer (eager) $PEER_ARGS; tessel: ours
 # only; compile: the peer with torch.compile $COMPILE_ARGS (e.g. --formats nchw), at most
-# $COMPILE_TIMEOUT s (300). anycheck / anybench: the check and our bench ($ANY_ARGS, default the
-# CNNs) with TESSEL_GPU_ANY_CONV_ALGO=1 (cuDNN's non-deterministic algorithms allowed).
+# $COMPILE_TIMEOUT s (300). The bench uses cuDNN's fastest algorithms (Keras's default);
+# detbench: ours with deterministic ones only (TESSEL_GPU_DETERMINISTIC=1, Keras's
+# enable_op_determinism; $DET_ARGS, default the CNNs). check holds the GPU to the CPU with
+# deterministic algorithms; anycheck with the default ones (TESSEL_GPU_ANY_CONV_ALGO=1, 10x tolerance).
 # CHECK_ARGS: e.g. "--models cnn-layers,inference" (check groups; default all).
 set -o pipefail
 cd "$(dirname "$0")"
@@ -34,8 +36,8 @@ for s in $steps; do
       LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/tmp/qt ./tst_engine_gpu 2>&1 | tee "$OUT/tst.txt" || rc=1 ;;
     check) ./tessel-gpu-bench check $CHECK_ARGS 2>&1 | tee "$OUT/check.txt" || rc=1 ;;
     anycheck) TESSEL_GPU_ANY_CONV_ALGO=1 ./tessel-gpu-bench check $CHECK_ARGS 2>&1 | tee "$OUT/anycheck.txt" || rc=1 ;;
-    anybench) TESSEL_GPU_ANY_CONV_ALGO=1 ./tessel-gpu-bench bench ${ANY_ARGS:---models cnn,seed-cnn,separable} 2>&1 |
-      sed 's/engine=tessel/engine=tessel-any/' | tee -a "$OUT/bench.txt" ;;
+    detbench) TESSEL_GPU_DETERMINISTIC=1 ./tessel-gpu-bench bench ${DET_ARGS:---models cnn,seed-cnn,separable} 2>&1 |
+      sed 's/engine=tessel/engine=tessel-det/' | tee -a "$OUT/bench.txt" ;;
     bench) { ./tessel-gpu-bench bench $BENCH_ARGS; PYTHONUNBUFFERED=1 python3 peer_torch_gpu.py $PEER_ARGS; } 2>&1 | tee -a "$OUT/bench.txt" ;;
     tessel) ./tessel-gpu-bench bench $BENCH_ARGS 2>&1 | tee -a "$OUT/bench.txt" ;;
     compile) PYTHONUNBUFFERED=1 timeout ${COMPILE_TIMEOUT:-300} python3 peer_torch_gpu.py --compile $COMPILE_ARGS 2>&1 | grep -v Warning | tee -a "$OUT/bench.txt" ;;

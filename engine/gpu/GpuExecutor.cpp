@@ -86,7 +86,7 @@ class CudaExecutor : public Executor {
  public:
   CudaExecutor(int device, Model& model, const std::vector<const Loss*>& losses,
                const std::vector<double>& lossWeights, const Optimizer* optimizer,
-               const std::vector<Variable*>& trainable, Index maxBatch);
+               const std::vector<Variable*>& trainable, Index maxBatch, bool deterministic);
   // The plan alone (no device touched): convPlans().
   struct PlanOnly {};
   CudaExecutor(PlanOnly, Model& model) : model_(model), inference_(true) {
@@ -111,7 +111,7 @@ class CudaExecutor : public Executor {
   enum class Kind { Dense, Act, Mask, Alias, Conv, Pool, BatchNorm };
 #if TESSEL_HAVE_CUDNN
   // cuDNN descriptors and algorithms of one convolution for one batch size, chosen (timed,
-  // deterministic, FMA math only) before the graph that uses them is captured.
+  // FMA math only, deterministic when asked) before the graph that uses them is captured.
   struct ConvAlgos {
     cudnnTensorDescriptor_t x = nullptr, y = nullptr;
     cudnnConvolutionFwdAlgo_t fwd{};
@@ -216,8 +216,8 @@ class CudaExecutor : public Executor {
   size_t dnnWorkspaceBytes_ = 0;
 #endif
   bool hasConv_ = false;
-  bool inference_ = false;         // evaluate / predict: no loss, optimizer or training graph
-  bool anyConvAlgorithm_ = false;  // TESSEL_GPU_ANY_CONV_ALGO=1: nondeterministic ones too
+  bool inference_ = false;        // evaluate / predict: no loss, optimizer or training graph
+  bool anyConvAlgorithm_ = true;  // false: deterministic cuDNN algorithms only
   // Profiling: events after each op (profile()).
   void mark(size_t op, const char* what);
   bool profiling_ = false;
@@ -230,7 +230,8 @@ class CudaExecutor : public Executor {
 
 CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Loss*>& losses,
                            const std::vector<double>&, const Optimizer* optimizer,
-                           const std::vector<Variable*>& trainable, Index maxBatch)
+                           const std::vector<Variable*>& trainable, Index maxBatch,
+                           bool deterministic)
     : model_(model), inference_(optimizer == nullptr) {
   batch_ = std::max<Index>(maxBatch, 1);      // for the out-of-memory message
   plan(model, losses, optimizer, trainable);  // first: "X is not on the GPU yet" needs no GPU
@@ -253,8 +254,10 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
     // once so that nothing is allocated while a graph is captured; algorithms needing more are
     // not chosen.
     dnnWorkspaceBytes_ = size_t(256) << 20;
-    const char* any = std::getenv("TESSEL_GPU_ANY_CONV_ALGO");
-    anyConvAlgorithm_ = any && std::string(any) == "1";
+    // Keras's default: any algorithm; deterministic ones only with enable_op_determinism.
+    anyConvAlgorithm_ = !deterministic;
+    if (const char* d = std::getenv("TESSEL_GPU_DETERMINISTIC"); d && (*d == '0' || *d == '1'))
+      anyConvAlgorithm_ = *d == '0';
     dnnWorkspace_ = alloc(long(dnnWorkspaceBytes_ / 4), "the cuDNN workspace");
     for (Op& op : ops_) {
       if (op.kind != Kind::Conv) continue;
@@ -1068,9 +1071,9 @@ CudaExecutor::Graph& CudaExecutor::graphFor(Index n, bool train) {
   return graphs_.emplace(key, g).first->second;
 }
 
-// For each convolution, the fastest deterministic FP32 (FMA, no TF32) algorithm for the forward
-// pass, the kernel gradient and the input gradient at batch n that fits the workspace, timed by
-// cuDNN on this step's own buffers (cudnnFind*Ex). Runs before the graph is captured.
+// For each convolution, the fastest FP32 (FMA, no TF32; deterministic when asked) algorithm for the
+// forward pass, the kernel gradient and the input gradient at batch n that fits the workspace,
+// timed by cuDNN on this step's own buffers (cudnnFind*Ex). Runs before the graph is captured.
 void CudaExecutor::prepareConvolutions(Index n) {
 #if TESSEL_HAVE_CUDNN
   for (Op& op : ops_) {
@@ -1292,10 +1295,10 @@ std::unique_ptr<Executor> Executor::create(int device, Model& model,
                                            const std::vector<const Loss*>& losses,
                                            const std::vector<double>& lossWeights,
                                            const Optimizer& optimizer,
-                                           const std::vector<Variable*>& trainable,
-                                           Index maxBatch) {
+                                           const std::vector<Variable*>& trainable, Index maxBatch,
+                                           bool deterministic) {
   return std::make_unique<CudaExecutor>(device, model, losses, lossWeights, &optimizer, trainable,
-                                        maxBatch);
+                                        maxBatch, deterministic);
 }
 
 std::vector<ConvPlan> CudaExecutor::convPlans() const {
@@ -1321,10 +1324,11 @@ std::vector<ConvPlan> Executor::convPlans(Model& model) {
   return CudaExecutor(CudaExecutor::PlanOnly{}, model).convPlans();
 }
 
-std::unique_ptr<Executor> Executor::createInference(int device, Model& model, Index maxBatch) {
+std::unique_ptr<Executor> Executor::createInference(int device, Model& model, Index maxBatch,
+                                                    bool deterministic) {
   return std::make_unique<CudaExecutor>(device, model, std::vector<const Loss*>{},
                                         std::vector<double>{}, nullptr, std::vector<Variable*>{},
-                                        maxBatch);
+                                        maxBatch, deterministic);
 }
 
 }  // namespace tessel::gpu

@@ -35,8 +35,10 @@
 // the start of each step; the kernel gradient comes back the same way. Algorithms: per batch size,
 // before the graph is captured, cudnnFind*Ex times them on the step's own buffers; the fastest
 // deterministic one with FMA math (CUDNN_FMA_MATH: no TF32) within a 256 MiB workspace is kept
-// (TESSEL_GPU_ANY_CONV_ALGO=1 admits nondeterministic ones, for measurements; where cuDNN has no
-// deterministic algorithm for a shape, the fastest FP32 one is used and named on stderr). Bias
+// with `deterministic` (FitOptions::deterministic, Keras's enable_op_determinism); without it, as
+// Keras by default, the fastest FP32 FMA algorithm, deterministic or not. TESSEL_GPU_DETERMINISTIC
+// =1 / =0 overrides the choice (the checks and the benchmark); where cuDNN has no deterministic
+// algorithm for a shape, the fastest FP32 one is used and named on stderr. Bias
 // gradients and BatchNormalization's sums are reduced in double per block of rows, then in a fixed
 // tree: deterministic.
 #include <memory>
@@ -78,11 +80,13 @@ class Executor {
                                           const std::vector<const Loss*>& losses,
                                           const std::vector<double>& lossWeights,
                                           const Optimizer& optimizer,
-                                          const std::vector<Variable*>& trainable, Index maxBatch);
+                                          const std::vector<Variable*>& trainable, Index maxBatch,
+                                          bool deterministic = false);
 
   // For evaluate() and predict(): the forward pass only (no loss, optimizer or training step on
   // the device, so any loss and optimizer will do); run() with train = false. Throws as create().
-  static std::unique_ptr<Executor> createInference(int device, Model& model, Index maxBatch);
+  static std::unique_ptr<Executor> createInference(int device, Model& model, Index maxBatch,
+                                                   bool deterministic = false);
 
   // Model weights and the optimizer's slots (built when not yet) to the device, and back.
   virtual void upload(Optimizer& optimizer) = 0;

@@ -47,9 +47,9 @@ long long integer(const json& v, const std::string& key, long long lo, long long
 RunSettings::Fit fitFromJson(const json& j) {
   RunSettings::Fit f;
   if (!j.is_object()) fail("fit must be a JSON object, got " + shown(j));
-  onlyKeys(
-      j, "fit.",
-      {"epochs", "batch_size", "validation_split", "shuffle", "class_weight", "seed", "device"});
+  onlyKeys(j, "fit.",
+           {"epochs", "batch_size", "validation_split", "shuffle", "class_weight", "seed", "device",
+            "deterministic"});
   if (j.contains("epochs"))
     f.epochs = static_cast<int>(integer(j["epochs"], "fit.epochs", 1, 1000000));
   if (j.contains("batch_size"))
@@ -75,6 +75,11 @@ RunSettings::Fit fitFromJson(const json& j) {
     const json& v = j["device"];
     if (!v.is_string()) fail("fit.device must be \"cpu\", \"cuda\" or \"cuda:N\", got " + shown(v));
     f.device = v.get<std::string>();
+  }
+  if (j.contains("deterministic")) {
+    if (!j["deterministic"].is_boolean())
+      fail("fit.deterministic must be true or false, got " + shown(j["deterministic"]));
+    f.deterministic = j["deterministic"].get<bool>();
   }
   if (j.contains("class_weight")) {
     const json& cw = j["class_weight"];
@@ -138,6 +143,7 @@ json RunSettings::toJson() const {
               {"seed", fit.seed}}},
             {"callbacks", callbacksJson()}};
   if (fit.device != "cpu") j["fit"]["device"] = fit.device;
+  if (fit.deterministic) j["fit"]["deterministic"] = true;
   if (!compile.losses.empty()) {
     j["compile"] = compile.toTrainingConfig();
     // The optimizer as Keras's get_config() writes it (every key, defaults included), so the
@@ -202,6 +208,7 @@ FitOptions RunSettings::fitOptions(int verbose) const {
   o.seed = fit.seed;
   o.classWeight = fit.classWeight;
   o.device = fit.device;
+  o.deterministic = fit.deterministic;
   o.verbose = verbose;
   return o;
 }
@@ -215,6 +222,7 @@ RunSettings::Fit RunSettings::fitFrom(const FitOptions& o) {
   f.seed = o.seed;
   f.classWeight = o.classWeight;
   f.device = o.device;
+  f.deterministic = o.deterministic;
   return f;
 }
 

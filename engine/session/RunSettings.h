@@ -38,6 +38,7 @@ struct RunSettings {
     std::uint64_t seed = 0;             // weight initialisation, shuffling and dropout
     std::map<int, double> classWeight;  // class id -> weight
     std::string device = "cpu";         // "cpu", "cuda" or "cuda:N"; written when not cpu
+    bool deterministic = false;         // FitOptions::deterministic; written when true
     bool operator==(const Fit&) const = default;
   };
   // One Keras callback as its config names it ({"class_name", "config"}).

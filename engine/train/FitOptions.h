@@ -38,6 +38,11 @@ struct FitOptions {
   std::map<int, double> classWeight;      // class id → weight (single-output models)
   std::uint64_t seed = 0;                 // shuffling and dropout
   std::string device = "cpu";             // "cpu", "cuda" or "cuda:N" (engine/gpu)
+  // Keras's tf.config.experimental.enable_op_determinism(): on the GPU only deterministic cuDNN
+  // convolution algorithms (slower at large batches). Off by default, as in Keras: cuDNN's
+  // fastest FP32 algorithm is used, which may sum in a different order from run to run. The
+  // CPU engine is deterministic either way.
+  bool deterministic = false;
   int verbose = 1;  // 0 silent; 1 or 2: "Epoch i/n" + one Keras verbose=2 line per epoch
   std::ostream* out = &std::cout;
 };

@@ -22,15 +22,23 @@ namespace tessel {
 
 namespace {
 
+// GPU runs gather this many batches ahead when the data set asks for no prefetch: the host then
+// gathers batch k+1 while the GPU runs step k, as Keras's data adapter pipelines array input
+// (tf.data with AUTOTUNE) ahead of the device. Same batches, same weights (BatchPrefetcher.h).
+constexpr int kGpuPrefetch = 2;
+
+int prefetchDepth(const Dataset& d, bool onGpu) {
+  return d.prefetch > 0 ? d.prefetch : (onGpu ? kGpuPrefetch : 0);
+}
+
 // Dataset::prefetch: the epoch's training batches (rows from the epoch iterator, which the reader
-// thread alone advances until the prefetcher is destroyed) gathered ahead; null without prefetch.
-std::unique_ptr<BatchPrefetcher> prefetchEpoch(const Dataset& d, EpochIterator& it) {
-  if (d.prefetch <= 0) return nullptr;
+// thread alone advances until the prefetcher is destroyed) gathered `depth` ahead; null for 0.
+std::unique_ptr<BatchPrefetcher> prefetchEpoch(const Dataset& d, EpochIterator& it, int depth) {
+  if (depth <= 0) return nullptr;
   std::vector<Array> arrays = d.x;
   arrays.insert(arrays.end(), d.y.begin(), d.y.end());
   return std::make_unique<BatchPrefetcher>(
-      std::move(arrays), d.prefetch,
-      [&it, left = it.stepsPerEpoch()](std::vector<Index>& rows) mutable {
+      std::move(arrays), depth, [&it, left = it.stepsPerEpoch()](std::vector<Index>& rows) mutable {
         if (left-- <= 0) return false;
         const Index* r = nullptr;
         const Index n = it.next(&r);
@@ -40,14 +48,14 @@ std::unique_ptr<BatchPrefetcher> prefetchEpoch(const Dataset& d, EpochIterator& 
 }
 
 // Dataset::prefetch for evaluation (fit's validation, evaluate()): the batches of rows
-// idx[0..n) in order, gathered ahead; null without prefetch. idx must outlive the prefetcher.
+// idx[0..n) in order, gathered `depth` ahead; null for 0. idx must outlive the prefetcher.
 std::unique_ptr<BatchPrefetcher> prefetchRows(const Dataset& d, const Index* idx, Index n,
-                                              Index batchSize) {
-  if (d.prefetch <= 0) return nullptr;
+                                              Index batchSize, int depth) {
+  if (depth <= 0) return nullptr;
   std::vector<Array> arrays = d.x;
   arrays.insert(arrays.end(), d.y.begin(), d.y.end());
   return std::make_unique<BatchPrefetcher>(
-      std::move(arrays), d.prefetch,
+      std::move(arrays), depth,
       [idx, n, batchSize, pos = Index(0)](std::vector<Index>& rows) mutable {
         if (pos >= n) return false;
         const Index m = std::min(batchSize, n - pos);
@@ -414,7 +422,8 @@ int Trainer::trainSteps(FitRun& run, CallbackList& callbacks, int epoch) {
   run.batch.epoch = epoch;
   const int cwSize = static_cast<int>(run.classWeights.size());
   int done = 0;
-  const std::unique_ptr<BatchPrefetcher> ahead = prefetchEpoch(run.data, it);
+  const std::unique_ptr<BatchPrefetcher> ahead =
+      prefetchEpoch(run.data, it, prefetchDepth(run.data, gpu_ != nullptr));
   for (int b = 0; b < it.stepsPerEpoch(); ++b) {
     waitWhilePaused();
     if (stop_.load(std::memory_order_relaxed)) break;
@@ -474,7 +483,7 @@ History Trainer::fit(const Dataset& data, const FitOptions& options,
     std::vector<const Loss*> losses;
     for (const auto& l : losses_) losses.push_back(l.get());
     gpu_ = gpu::Executor::create(gpuDevice, model_, losses, lossWeights_, *optimizer_, trainable_,
-                                 std::max<Index>(options.batchSize, 1));
+                                 std::max<Index>(options.batchSize, 1), options.deterministic);
   }
 
   if (options.shuffle && options.verbose > 0 && options.out && hasStatefulLayers(model_))
@@ -521,7 +530,8 @@ Logs Trainer::evaluateIndices(const Dataset& data, const Index* idx, Index n, In
   Batch b;
   b.allocate(data, model_, std::min(batchSize, n));
   resetMeans();
-  const std::unique_ptr<BatchPrefetcher> ahead = prefetchRows(data, idx, n, batchSize);
+  const std::unique_ptr<BatchPrefetcher> ahead =
+      prefetchRows(data, idx, n, batchSize, prefetchDepth(data, gpu_ != nullptr));
   for (Index pos = 0; pos < n; pos += batchSize) {
     const Index m = std::min(batchSize, n - pos);
     BatchPrefetcher::Batch* pre = ahead ? ahead->next() : nullptr;

@@ -233,6 +233,25 @@ class TestAppCli : public QObject {
     }
   }
 
+  // --deterministic (Keras's enable_op_determinism) is accepted by train; on the CPU, which is
+  // deterministic anyway, the run is the same line for line.
+  void deterministicTrainsTheSame() {
+    const QStringList args = {"train",     path("tiny.json"),
+                              "--x",       path("x.npy"),
+                              "--y",       path("y.npy"),
+                              "--epochs",  "2",
+                              "--loss",    "sparse_categorical_crossentropy",
+                              "--metrics", "accuracy",
+                              "--threads", "1"};
+    const Run a = runTessel(args);
+    const Run b = runTessel(args + QStringList{"--deterministic"});
+    QVERIFY2(a.code == 0 && b.code == 0, qPrintable(a.err + b.err));
+    QVERIFY2(a.out.contains("Epoch 2/2"), qPrintable(a.out));
+    const QRegularExpression time(" - \\d+(us|ms|s) - ");  // the step time differs
+    QCOMPARE(QString(b.out).replace(time, " - "), QString(a.out).replace(time, " - "));
+    QVERIFY(runTessel({"train", "--help"}).out.contains("--deterministic"));
+  }
+
   void summaryOfSavedModelMatchesSource() {
     Run a = runTessel({"summary", path("tiny.json")});
     Run b = runTessel({"summary", path("trained/model.json")});

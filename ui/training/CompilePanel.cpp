@@ -93,6 +93,14 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
   fitForm->addRow(tr("class_weight"), classWeight_);
   device_ = new DeviceSelector(fitBox);
   fitForm->addRow(tr("device"), device_);
+  deterministic_ = new QCheckBox(tr("deterministic GPU ops (slower)"), fitBox);
+  deterministic_->setObjectName("deterministic");
+  deterministic_->setToolTip(
+      tr("Keras tf.config.experimental.enable_op_determinism(): on the GPU, only cuDNN's "
+         "deterministic convolution algorithms, so that two runs with the same seed give the "
+         "same weights bit for bit. Off (Keras's default): cuDNN's fastest algorithms. The CPU "
+         "engine is deterministic either way."));
+  fitForm->addRow(QString(), deterministic_);
   layout->addWidget(fitBox);
   fineTune_ = new FineTuneRecipeBox(this);
   layout->addWidget(fineTune_);
@@ -134,6 +142,7 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
     connect(b, &QSpinBox::valueChanged, this, &CompilePanel::emitChanged);
   connect(validationSplit_, &QDoubleSpinBox::valueChanged, this, &CompilePanel::emitChanged);
   connect(shuffle_, &QCheckBox::toggled, this, &CompilePanel::emitChanged);
+  connect(deterministic_, &QCheckBox::toggled, this, &CompilePanel::emitChanged);
   connect(classWeight_, &QLineEdit::textChanged, this, &CompilePanel::emitChanged);
   connect(device_, &DeviceSelector::changed, this, &CompilePanel::emitChanged);
 }
@@ -212,6 +221,7 @@ json CompilePanel::fitConfig() const {
               {"shuffle", shuffle_->isChecked()},
               {"class_weight", cw}};
   if (device_->device() != QStringLiteral("cpu")) fit["device"] = device_->device().toStdString();
+  if (deterministic_->isChecked()) fit["deterministic"] = true;
   return fit;
 }
 
@@ -222,6 +232,7 @@ void CompilePanel::setFitConfig(const json& fit) {
   validationSplit_->setValue(fit.value("validation_split", validationSplit_->value()));
   shuffle_->setChecked(fit.value("shuffle", shuffle_->isChecked()));
   device_->setDevice(qs(fit.value("device", std::string("cpu"))));
+  deterministic_->setChecked(fit.value("deterministic", false));
   QStringList parts;
   if (fit.contains("class_weight") && fit["class_weight"].is_object())
     for (auto it = fit["class_weight"].begin(); it != fit["class_weight"].end(); ++it)
@@ -237,6 +248,7 @@ FitOptions CompilePanel::fitOptions() const {
   f.validationSplit = j["validation_split"];
   f.shuffle = j["shuffle"];
   f.device = j.value("device", std::string("cpu"));
+  f.deterministic = j.value("deterministic", false);
   for (auto it = j["class_weight"].begin(); it != j["class_weight"].end(); ++it)
     f.classWeight[std::stoi(it.key())] = it.value().get<double>();
   f.verbose = 0;

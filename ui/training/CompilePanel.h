@@ -106,7 +106,8 @@ class CompilePanel : public QWidget {
   QCheckBox* shuffle_ = nullptr;
   QLineEdit* classWeight_ = nullptr;  // "0: 1.0, 1: 2.5"
   FineTuneRecipeBox* fineTune_ = nullptr;
-  DeviceSelector* device_ = nullptr;  // fit.device
+  DeviceSelector* device_ = nullptr;    // fit.device
+  QCheckBox* deterministic_ = nullptr;  // fit.deterministic
   std::vector<CallbackBox*> callbacks_;
   bool building_ = false;
 };

@@ -41,6 +41,12 @@ inline bool anyConvAlgorithm() {
   const char* a = std::getenv("TESSEL_GPU_ANY_CONV_ALGO");
   return a && std::string(a) == "1";
 }
+// The checks hold the GPU to the CPU with deterministic cuDNN algorithms (Keras's
+// enable_op_determinism) unless TESSEL_GPU_ANY_CONV_ALGO=1 asks for the default choice (any
+// algorithm, as Keras without determinism): the executor reads TESSEL_GPU_DETERMINISTIC.
+inline void useCheckAlgorithms() {
+  ::setenv("TESSEL_GPU_DETERMINISTIC", anyConvAlgorithm() ? "0" : "1", 1);
+}
 inline double algoTolerance() {
   return anyConvAlgorithm() ? 10.0 : 1.0;
 }
@@ -790,6 +796,7 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
 inline std::vector<Result> checkGroup(const std::string& name, std::vector<Result> (*f)(int),
                                       int device) {
   std::vector<Result> out;
+  useCheckAlgorithms();
   try {
     out = f(device);
   } catch (const std::exception& e) {

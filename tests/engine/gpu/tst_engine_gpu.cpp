@@ -114,6 +114,10 @@ class TestEngineGpu : public QObject {
   }
 
  private slots:
+  // Deterministic cuDNN algorithms for the CPU-equality checks (TESSEL_GPU_ANY_CONV_ALGO=1: the
+  // default ones at 10x the tolerance); Trainer runs below read the same setting.
+  void initTestCase() { gpucheck::useCheckAlgorithms(); }
+
   void parsesDeviceNames() {
     QCOMPARE(gpu::parseDevice("cpu"), -1);
     QCOMPARE(gpu::parseDevice("cuda"), 0);

@@ -32,6 +32,8 @@ RunSettings everyField() {
   s.fit.shuffle = false;
   s.fit.seed = 12345678901234ull;
   s.fit.classWeight = {{0, 1.0}, {3, 2.5}};
+  s.fit.device = "cuda:1";
+  s.fit.deterministic = true;
   s.callbacks = {{"EarlyStopping", {{"monitor", "val_loss"}, {"patience", 3}}},
                  {"ReduceLROnPlateau", {{"factor", 0.5}}}};
   DataSettings d;
@@ -84,6 +86,7 @@ class TestRunSettings : public QObject {
     QVERIFY(!j.contains("compile"));  // not compiled yet
     QVERIFY(!j.contains("data"));
     QVERIFY(!j.contains("imported"));
+    QVERIFY(!j["fit"].contains("deterministic"));  // Keras's default: not written
     QCOMPARE(RunSettings::fromJson(j).toJson(), j);
     QCOMPARE(RunSettings::fromJson(nlohmann::json::object()).toJson(), j);
     QVERIFY(s.dataHash().empty());
@@ -131,6 +134,8 @@ class TestRunSettings : public QObject {
     QCOMPARE(o.seed, std::uint64_t(12345678901234ull));
     QCOMPARE(o.classWeight.at(3), 2.5);
     QCOMPARE(o.verbose, 2);
+    QCOMPARE(o.device, std::string("cuda:1"));
+    QVERIFY(o.deterministic);
     QVERIFY(RunSettings::fitFrom(o) == s.fit);
   }
 
@@ -159,6 +164,7 @@ class TestRunSettings : public QObject {
         {{{"fit", {{"validation_split", 1.0}}}}, "fit.validation_split"},
         {{{"fit", {{"validation_split", "0.1"}}}}, "fit.validation_split"},
         {{{"fit", {{"shuffle", 1}}}}, "fit.shuffle"},
+        {{{"fit", {{"deterministic", "yes"}}}}, "fit.deterministic must be true or false"},
         {{{"fit", {{"seed", -3}}}}, "fit.seed"},
         {{{"fit", {{"class_weight", {{"cat", 1.0}}}}}}, "fit.class_weight key 'cat'"},
         {{{"fit", {{"class_weight", {{"1", "heavy"}}}}}}, "fit.class_weight['1']"},

@@ -1,6 +1,7 @@
 // The compile panel's device selector (issue 22): the GPUs with name and memory, greyed out with
 // the reason where no GPU can be used (this machine: no GPU, and maybe no CUDA build), the choice
 // recorded in the run's fit settings, and the pre-flight check's GPU item.
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QLabel>
@@ -150,6 +151,38 @@ class TestDeviceSelector : public QObject {
     panel.setFitConfig(fit);
     QCOMPARE(panel.deviceSelector()->device(), QStringLiteral("cpu"));
     shot(*panel.deviceSelector()->parentWidget(), QStringLiteral("h22_compile_fit_box.png"));
+  }
+
+  // Keras's enable_op_determinism as a check box under the device: clicked, the fit settings
+  // carry "deterministic": true, the run records it and the FitOptions the Trainer gets ask the
+  // GPU plan for deterministic cuDNN algorithms; off is not written (Keras's default).
+  void compilePanelRecordsDeterminism() {
+    CompilePanel panel;
+    panel.setModel(cnn());
+    panel.show();
+    auto* box = panel.findChild<QCheckBox*>("deterministic");
+    QVERIFY(box);
+    QVERIFY(!box->isChecked());
+    QVERIFY(!panel.fitConfig().contains("deterministic"));
+    QVERIFY(!panel.fitOptions().deterministic);
+    QSignalSpy changed(&panel, &CompilePanel::changed);
+    QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(8, box->height() / 2));
+    QVERIFY(box->isChecked());
+    QVERIFY(changed.count() >= 1);
+    QCOMPARE(panel.fitConfig().at("deterministic").get<bool>(), true);
+    QVERIFY(panel.fitOptions().deterministic);
+    const RunSettings run = RunSettings::fromJson(panel.settings());
+    QVERIFY(run.fit.deterministic);
+    QVERIFY(run.fitOptions().deterministic);
+    QCOMPARE(run.toJson().at("fit").at("deterministic").get<bool>(), true);
+    // Read back: a saved run without the key unchecks the box.
+    nlohmann::json fit = panel.fitConfig();
+    fit.erase("deterministic");
+    panel.setFitConfig(fit);
+    QVERIFY(!box->isChecked());
+    fit["deterministic"] = true;
+    panel.setFitConfig(fit);
+    QVERIFY(box->isChecked());
   }
 
   // The pre-flight check of a GPU run: no usable GPU here is an error naming the reason; the
