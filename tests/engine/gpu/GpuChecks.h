@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -740,6 +741,101 @@ inline std::vector<Result> checkCnnFit(int device, Index samples = 1024) {
   return r;
 }
 
+// Resume across devices (a CPU run resumes on the GPU and the other way round): one Trainer fits
+// epochs 1-2 on one device, then epochs 3-4 (initial_epoch 2: Adam's slots and iteration count,
+// BatchNormalization's moving statistics and the weights carried over) on the other. The weights
+// and the last epoch's logs equal those of a 4-epoch CPU run within 3x the CPU's own drift under
+// a 1e-6 weight perturbation (at least 1e-4).
+inline std::vector<Result> checkResume(int device) {
+  std::vector<Result> r;
+  const Dataset d = syntheticData(300, {28, 28, 1}, 10, false, 24);
+  const std::string gpu = "cuda:" + std::to_string(device);
+  const json adam = {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.001}}}};
+  auto run = [&](const std::string& first, const std::string& second, float perturb) {
+    Model m(fashionCnn(true), 1);
+    for (Variable* v : m.allWeights())
+      for (Index i = 0; i < v->value.size(); ++i) v->value[i] *= 1.0f + perturb * float(i % 3 - 1);
+    CompileOptions c;
+    c.losses = {"sparse_categorical_crossentropy"};
+    c.metrics = {{"accuracy"}};
+    c.optimizer = adam;
+    Trainer t(m, c);
+    FitOptions o;
+    o.batchSize = 64;
+    o.seed = 3;
+    o.verbose = 0;
+    o.epochs = 2;
+    o.device = first;
+    t.fit(d, o);
+    o.initialEpoch = 2;
+    o.epochs = 4;
+    o.device = second;
+    FitResult f;
+    f.history = t.fit(d, o);
+    f.after = allValues(m);
+    return f;
+  };
+  const FitResult ref = run("cpu", "cpu", 0.0f);
+  const FitResult self = run("cpu", "cpu", 1e-6f);
+  const Index nw = Index(ref.after.size());
+  const double drift = relErr(self.after.data(), ref.after.data(), nw);
+  const double lossRef = ref.history["loss"].back();
+  const double lossDrift = std::abs(self.history["loss"].back() - lossRef) / std::abs(lossRef);
+  for (const auto& [a, b] :
+       {std::pair{std::string("cpu"), gpu}, std::pair{gpu, std::string("cpu")}}) {
+    const FitResult x = run(a, b, 0.0f);
+    const std::string name = "Fashion CNN + BN, Adam: epochs 1-2 on " + a + ", 3-4 on " + b;
+    char label[200];
+    std::snprintf(label, sizeof label, "%s: weights (CPU vs CPU+1e-6: %.2g)", name.c_str(), drift);
+    r.push_back({label, relErr(x.after.data(), ref.after.data(), nw), std::max(1e-4, 3 * drift)});
+    std::snprintf(label, sizeof label, "%s: loss (CPU vs CPU+1e-6: %.2g)", name.c_str(), lossDrift);
+    r.push_back({label, std::abs(x.history["loss"].back() - lossRef) / std::abs(lossRef),
+                 std::max(1e-4, 3 * lossDrift)});
+    r.push_back({name + ": epochs recorded", x.history["loss"].size() == 2 ? 0.0 : 1.0, 0.0});
+  }
+  return r;
+}
+
+// FitOptions::deterministic (Keras's enable_op_determinism, `--deterministic`): two GPU fits of
+// the same model with the same seed end with the same weights bit for bit. The default (cuDNN's
+// fastest algorithms) is only reported: it may differ in the last bits from run to run.
+inline std::vector<Result> checkDeterminism(int device) {
+  std::vector<Result> r;
+  const char* saved = std::getenv("TESSEL_GPU_DETERMINISTIC");
+  const std::string keep = saved ? saved : "";
+  ::unsetenv("TESSEL_GPU_DETERMINISTIC");  // the run's own option decides
+  const Dataset d = syntheticData(512, {28, 28, 1}, 10, false, 25);
+  auto fit = [&](bool deterministic) {
+    Model m(fashionCnn(true), 1);
+    CompileOptions c;
+    c.losses = {"sparse_categorical_crossentropy"};
+    c.optimizer = {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.001}}}};
+    Trainer t(m, c);
+    FitOptions o;
+    o.batchSize = 256;
+    o.seed = 5;
+    o.verbose = 0;
+    o.epochs = 2;
+    o.device = "cuda:" + std::to_string(device);
+    o.deterministic = deterministic;
+    t.fit(d, o);
+    return allValues(m);
+  };
+  auto differing = [](const std::vector<float>& a, const std::vector<float>& b) {
+    double n = 0;
+    for (size_t i = 0; i < a.size(); ++i) n += std::memcmp(&a[i], &b[i], sizeof(float)) != 0;
+    return n;
+  };
+  const std::vector<float> a = fit(true), b = fit(true);
+  r.push_back(
+      {"deterministic: two GPU fits, weights differing bit-wise (count)", differing(a, b), 0.0});
+  const std::vector<float> c = fit(false), e = fit(false);
+  std::printf("info default algorithms: two GPU fits differ in %.0f of %zu weights (rel %.2g)\n",
+              differing(c, e), c.size(), relErr(c.data(), e.data(), Index(c.size())));
+  if (saved) ::setenv("TESSEL_GPU_DETERMINISTIC", keep.c_str(), 1);
+  return r;
+}
+
 // Trainer::evaluate and Trainer::predict on the GPU (an inference plan: forward only, loss and
 // metrics on the host) against the CPU: the Fashion CNN with BatchNormalization (inference on
 // the moving statistics, after one CPU epoch moved them) and the separable CNN, batch 64 with a
@@ -789,7 +885,9 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
           {"cnn-steps", &checkCnnStep},
           {"mlp-fit", [](int d) { return checkSeedMlpFit(d); }},
           {"cnn-fit", [](int d) { return checkCnnFit(d); }},
-          {"inference", &checkInference}};
+          {"inference", &checkInference},
+          {"resume", &checkResume},
+          {"determinism", &checkDeterminism}};
 }
 
 // One group; an exception is one failed result naming it.

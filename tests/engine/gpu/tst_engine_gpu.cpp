@@ -389,6 +389,17 @@ class TestEngineGpu : public QObject {
     report(gpucheck::checkInference(0));
   }
 
+  void deterministicFitsAreEqual() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkDeterminism(0));
+    gpucheck::useCheckAlgorithms();
+  }
+
+  void resumeAcrossDevices() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkResume(0));
+  }
+
   void cnnFitMatchesCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkCnnFit(0));
