@@ -741,6 +741,25 @@ inline std::vector<Result> checkCnnFit(int device, Index samples = 1024) {
   return r;
 }
 
+// Adam (learning rate 1e-3) on sparse categorical crossentropy with accuracy, and quiet fit
+// options: the compile and fit settings of the resume and determinism checks.
+inline CompileOptions adamSparseCompile() {
+  CompileOptions c;
+  c.losses = {"sparse_categorical_crossentropy"};
+  c.metrics = {{"accuracy"}};
+  c.optimizer = {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.001}}}};
+  return c;
+}
+inline FitOptions quietFit(int batch, std::uint64_t seed, int epochs, const std::string& device) {
+  FitOptions o;
+  o.batchSize = batch;
+  o.seed = seed;
+  o.verbose = 0;
+  o.epochs = epochs;
+  o.device = device;
+  return o;
+}
+
 // Resume across devices (a CPU run resumes on the GPU and the other way round): one Trainer fits
 // epochs 1-2 on one device, then epochs 3-4 (initial_epoch 2: Adam's slots and iteration count,
 // BatchNormalization's moving statistics and the weights carried over) on the other. The weights
@@ -750,22 +769,12 @@ inline std::vector<Result> checkResume(int device) {
   std::vector<Result> r;
   const Dataset d = syntheticData(300, {28, 28, 1}, 10, false, 24);
   const std::string gpu = "cuda:" + std::to_string(device);
-  const json adam = {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.001}}}};
   auto run = [&](const std::string& first, const std::string& second, float perturb) {
     Model m(fashionCnn(true), 1);
     for (Variable* v : m.allWeights())
       for (Index i = 0; i < v->value.size(); ++i) v->value[i] *= 1.0f + perturb * float(i % 3 - 1);
-    CompileOptions c;
-    c.losses = {"sparse_categorical_crossentropy"};
-    c.metrics = {{"accuracy"}};
-    c.optimizer = adam;
-    Trainer t(m, c);
-    FitOptions o;
-    o.batchSize = 64;
-    o.seed = 3;
-    o.verbose = 0;
-    o.epochs = 2;
-    o.device = first;
+    Trainer t(m, adamSparseCompile());
+    FitOptions o = quietFit(64, 3, 2, first);
     t.fit(d, o);
     o.initialEpoch = 2;
     o.epochs = 4;
@@ -807,16 +816,8 @@ inline std::vector<Result> checkDeterminism(int device) {
   const Dataset d = syntheticData(512, {28, 28, 1}, 10, false, 25);
   auto fit = [&](bool deterministic) {
     Model m(fashionCnn(true), 1);
-    CompileOptions c;
-    c.losses = {"sparse_categorical_crossentropy"};
-    c.optimizer = {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.001}}}};
-    Trainer t(m, c);
-    FitOptions o;
-    o.batchSize = 256;
-    o.seed = 5;
-    o.verbose = 0;
-    o.epochs = 2;
-    o.device = "cuda:" + std::to_string(device);
+    Trainer t(m, adamSparseCompile());
+    FitOptions o = quietFit(256, 5, 2, "cuda:" + std::to_string(device));
     o.deterministic = deterministic;
     t.fit(d, o);
     return allValues(m);
