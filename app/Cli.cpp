@@ -128,6 +128,9 @@ const std::vector<CommandSpec>& commands() {
         {"--deterministic", nullptr, false,
          "on the GPU, deterministic cuDNN algorithms only (Keras enable_op_determinism; slower); "
          "by default the fastest, as Keras"},
+        {"--tf32", nullptr, false,
+         "on the GPU, matrix products and convolutions in TF32 on tensor cores (Keras "
+         "enable_tensor_float_32_execution; faster, ~1e-3 relative precision); default FP32"},
         {"--verbose", "N", false,
          "0 = silent, 1 = Keras progress lines (default), 2 = one line "
          "per epoch"},

@@ -55,6 +55,7 @@ FitOptions fitOptions(const Args& args) {
     gpu::requireDevice(fit.device);  // a clear error now, before the data is read
   }
   fit.deterministic = args.has("--deterministic");
+  fit.tf32 = args.has("--tf32");
   return fit;
 }
 

@@ -24,10 +24,11 @@ p.add_argument("--batches", default="32,256")
 p.add_argument("--models", default="mlp,cnn,seed-cnn,separable")
 p.add_argument("--formats", default="nchw,cl")
 p.add_argument("--compile", action="store_true")
+p.add_argument("--tf32", action="store_true", help="allow TF32 (engine name torch-eager-tf32)")
 a = p.parse_args()
 
-torch.backends.cuda.matmul.allow_tf32 = False  # Keras numerics: FP32, no TF32
-torch.backends.cudnn.allow_tf32 = False
+torch.backends.cuda.matmul.allow_tf32 = a.tf32  # Keras numerics: FP32, no TF32 unless --tf32
+torch.backends.cudnn.allow_tf32 = a.tf32
 torch.backends.cudnn.benchmark = True
 torch.set_float32_matmul_precision("highest")
 dev = torch.device("cuda")
@@ -93,6 +94,6 @@ for name in a.models.split(","):
                     b = perm[i:i + bs]; l = fn(x[b], y[b])
                 torch.cuda.synchronize(); dt = time.perf_counter() - t
             steps = (a.samples + bs - 1) // bs
-            print(f"RESULT engine=torch-{'compile' if a.compile else 'eager'} model={name} batch={bs} "
+            print(f"RESULT engine=torch-{'compile' if a.compile else 'eager'}{'-tf32' if a.tf32 else ''} model={name} batch={bs} "
                   f"samples_per_s={a.samples / dt:.0f} step_ms={1e3 * dt / steps:.4f} loss={l.item():.4f} "
                   f"format={fmt}", flush=True)

@@ -24,3 +24,12 @@ for (m, b) in sorted(rows):
           f"{t.get('gpu_ms_per_step', '-'):>11} {t.get('launches_per_step', '-'):>8} {t.get('graph_nodes', '-'):>5} {t.get('tflops', '-'):>7} "
           f"{an:>10.0f} {an / es:>6.2f} "
           f"{e.get('format', '-')}/{c.get('format', '-')}")
+# TF32 (run_on_device.sh tf32bench): ours and PyTorch's, both with TF32 allowed.
+tf = [(k, r) for k, r in sorted(rows.items()) if "tessel-tf32" in r or "torch-eager-tf32" in r]
+if tf:
+    print(f"\n{'model':>9} {'batch':>5} {'tessel-tf32/s':>13} {'torch-tf32/s':>13} {'ratio':>6} {'vs our FP32':>11}")
+    for (m, b), r in tf:
+        t = float(r.get("tessel-tf32", {}).get("samples_per_s", "nan"))
+        e = float(r.get("torch-eager-tf32", {}).get("samples_per_s", "nan"))
+        f = float(r.get("tessel", {}).get("samples_per_s", "nan"))
+        print(f"{m:>9} {b:>5} {t:>13.0f} {e:>13.0f} {t / e:>6.2f} {t / f:>11.2f}")

@@ -2,7 +2,7 @@
 # Runs the GPU check and benchmark on a CUDA machine from a folder holding tessel-gpu-bench, the
 # shared libraries it needs that the machine lacks (lib/), peer_torch_gpu.py and compare.py
 # (bench/gpu/pack.sh makes that folder). Output also goes to $OUT when set.
-#   bash run_on_device.sh [test] [check] [anycheck] [bench] [tessel] [detbench] [compile]
+#   bash run_on_device.sh [test] [check] [anycheck] [bench] [tessel] [detbench] [tf32bench] [compile]
 #   (default: test check bench)
 # bench: tessel-gpu-bench bench $BENCH_ARGS and the PyTorch peer (eager) $PEER_ARGS; tessel: ours
 # only; compile: the peer with torch.compile $COMPILE_ARGS (e.g. --formats nchw), at most
@@ -10,6 +10,8 @@
 # detbench: ours with deterministic ones only (TESSEL_GPU_DETERMINISTIC=1, Keras's
 # enable_op_determinism; $DET_ARGS, default the CNNs). check holds the GPU to the CPU with
 # deterministic algorithms; anycheck with the default ones (TESSEL_GPU_ANY_CONV_ALGO=1, 10x tolerance).
+# tf32bench: ours and the peer with TF32 allowed (TESSEL_GPU_TF32=1 / --tf32; $TF32_ARGS, default
+# the CNNs), reported beside each other.
 # CHECK_ARGS: e.g. "--models cnn-layers,inference" (check groups; default all).
 set -o pipefail
 cd "$(dirname "$0")"
@@ -38,6 +40,10 @@ for s in $steps; do
     anycheck) TESSEL_GPU_ANY_CONV_ALGO=1 ./tessel-gpu-bench check $CHECK_ARGS 2>&1 | tee "$OUT/anycheck.txt" || rc=1 ;;
     detbench) TESSEL_GPU_DETERMINISTIC=1 ./tessel-gpu-bench bench ${DET_ARGS:---models cnn,seed-cnn,separable} 2>&1 |
       sed 's/engine=tessel/engine=tessel-det/' | tee -a "$OUT/bench.txt" ;;
+    tf32bench) { TESSEL_GPU_TF32=1 ./tessel-gpu-bench bench ${TF32_ARGS:---models cnn,seed-cnn,separable} |
+        sed 's/engine=tessel/engine=tessel-tf32/'
+      PYTHONUNBUFFERED=1 python3 peer_torch_gpu.py --tf32 ${TF32_ARGS:---models cnn,seed-cnn,separable}; } 2>&1 |
+      tee -a "$OUT/bench.txt" ;;
     bench) { ./tessel-gpu-bench bench $BENCH_ARGS; PYTHONUNBUFFERED=1 python3 peer_torch_gpu.py $PEER_ARGS; } 2>&1 | tee -a "$OUT/bench.txt" ;;
     tessel) ./tessel-gpu-bench bench $BENCH_ARGS 2>&1 | tee -a "$OUT/bench.txt" ;;
     compile) PYTHONUNBUFFERED=1 timeout ${COMPILE_TIMEOUT:-300} python3 peer_torch_gpu.py --compile $COMPILE_ARGS 2>&1 | grep -v Warning | tee -a "$OUT/bench.txt" ;;

@@ -86,7 +86,7 @@ class CudaExecutor : public Executor {
  public:
   CudaExecutor(int device, Model& model, const std::vector<const Loss*>& losses,
                const std::vector<double>& lossWeights, const Optimizer* optimizer,
-               const std::vector<Variable*>& trainable, Index maxBatch, bool deterministic);
+               const std::vector<Variable*>& trainable, Index maxBatch, Numerics numerics);
   // The plan alone (no device touched): convPlans().
   struct PlanOnly {};
   CudaExecutor(PlanOnly, Model& model) : model_(model), inference_(true) {
@@ -218,6 +218,7 @@ class CudaExecutor : public Executor {
   bool hasConv_ = false;
   bool inference_ = false;        // evaluate / predict: no loss, optimizer or training graph
   bool anyConvAlgorithm_ = true;  // false: deterministic cuDNN algorithms only
+  bool tf32_ = false;             // TF32 tensor-op math in cuBLAS and cuDNN
   // Profiling: events after each op (profile()).
   void mark(size_t op, const char* what);
   bool profiling_ = false;
@@ -231,8 +232,11 @@ class CudaExecutor : public Executor {
 CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Loss*>& losses,
                            const std::vector<double>&, const Optimizer* optimizer,
                            const std::vector<Variable*>& trainable, Index maxBatch,
-                           bool deterministic)
+                           Numerics numerics)
     : model_(model), inference_(optimizer == nullptr) {
+  if (const char* t = std::getenv("TESSEL_GPU_TF32"); t && (*t == '0' || *t == '1'))
+    numerics.tf32 = *t == '1';
+  tf32_ = numerics.tf32;
   batch_ = std::max<Index>(maxBatch, 1);      // for the out-of-memory message
   plan(model, losses, optimizer, trainable);  // first: "X is not on the GPU yet" needs no GPU
   info_ = deviceInfo(device);
@@ -240,8 +244,9 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
   check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "create a stream");
   check(cublasCreate(&blas_), "create a handle");
   check(cublasSetStream(blas_, stream_), "set the stream");
-  // Keras numerics: FP32, no TF32 tensor-op math.
-  check(cublasSetMathMode(blas_, CUBLAS_DEFAULT_MATH), "set FP32 math");
+  // Keras numerics: FP32, no TF32 tensor-op math unless asked for.
+  check(cublasSetMathMode(blas_, tf32_ ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
+        "set the math mode");
   // A workspace of our own, so that cuBLAS allocates nothing while a graph is captured.
   const size_t wsBytes = 32u << 20;
   workspace_ = alloc(long(wsBytes / 4), "the cuBLAS workspace");
@@ -255,7 +260,7 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
     // not chosen.
     dnnWorkspaceBytes_ = size_t(256) << 20;
     // Keras's default: any algorithm; deterministic ones only with enable_op_determinism.
-    anyConvAlgorithm_ = !deterministic;
+    anyConvAlgorithm_ = !numerics.deterministic;
     if (const char* d = std::getenv("TESSEL_GPU_DETERMINISTIC"); d && (*d == '0' || *d == '1'))
       anyConvAlgorithm_ = *d == '0';
     dnnWorkspace_ = alloc(long(dnnWorkspaceBytes_ / 4), "the cuDNN workspace");
@@ -272,8 +277,10 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
             "convolution descriptor");
       if (op.groups > 1)
         check(cudnnSetConvolutionGroupCount(op.convDesc, op.groups), "convolution groups");
-      // Keras numerics: FP32 FMA kernels only (CUDNN_DEFAULT_MATH would allow TF32 on Hopper).
-      check(cudnnSetConvolutionMathType(op.convDesc, CUDNN_FMA_MATH), "FP32 math");
+      // Keras numerics: FP32 FMA kernels only (CUDNN_DEFAULT_MATH allows TF32 on Ampere and
+      // later: the tf32 opt-in).
+      check(cudnnSetConvolutionMathType(op.convDesc, tf32_ ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH),
+            "set the math type");
     }
   }
 #endif
@@ -1112,7 +1119,8 @@ void CudaExecutor::prepareConvolutions(Index n) {
         for (int i = 0; i < found; ++i) {
           const auto& p = perf[i];
           if (p.status != CUDNN_STATUS_SUCCESS || p.memory > dnnWorkspaceBytes_ ||
-              (p.mathType != CUDNN_FMA_MATH && p.mathType != CUDNN_DEFAULT_MATH))
+              (p.mathType != CUDNN_FMA_MATH && p.mathType != CUDNN_DEFAULT_MATH &&
+               !(tf32_ && p.mathType == CUDNN_TENSOR_OP_MATH)))
             continue;
           if (p.determinism != CUDNN_DETERMINISTIC && !anyConvAlgorithm_ && pass2 == 0) continue;
           algo = p.algo;
@@ -1296,9 +1304,9 @@ std::unique_ptr<Executor> Executor::create(int device, Model& model,
                                            const std::vector<double>& lossWeights,
                                            const Optimizer& optimizer,
                                            const std::vector<Variable*>& trainable, Index maxBatch,
-                                           bool deterministic) {
+                                           Numerics numerics) {
   return std::make_unique<CudaExecutor>(device, model, losses, lossWeights, &optimizer, trainable,
-                                        maxBatch, deterministic);
+                                        maxBatch, numerics);
 }
 
 std::vector<ConvPlan> CudaExecutor::convPlans() const {
@@ -1325,10 +1333,10 @@ std::vector<ConvPlan> Executor::convPlans(Model& model) {
 }
 
 std::unique_ptr<Executor> Executor::createInference(int device, Model& model, Index maxBatch,
-                                                    bool deterministic) {
+                                                    Numerics numerics) {
   return std::make_unique<CudaExecutor>(device, model, std::vector<const Loss*>{},
                                         std::vector<double>{}, nullptr, std::vector<Variable*>{},
-                                        maxBatch, deterministic);
+                                        maxBatch, numerics);
 }
 
 }  // namespace tessel::gpu

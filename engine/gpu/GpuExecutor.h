@@ -35,10 +35,13 @@
 // the start of each step; the kernel gradient comes back the same way. Algorithms: per batch size,
 // before the graph is captured, cudnnFind*Ex times them on the step's own buffers; the fastest
 // deterministic one with FMA math (CUDNN_FMA_MATH: no TF32) within a 256 MiB workspace is kept
-// with `deterministic` (FitOptions::deterministic, Keras's enable_op_determinism); without it, as
-// Keras by default, the fastest FP32 FMA algorithm, deterministic or not. TESSEL_GPU_DETERMINISTIC
-// =1 / =0 overrides the choice (the checks and the benchmark); where cuDNN has no deterministic
-// algorithm for a shape, the fastest FP32 one is used and named on stderr. Bias
+// with Numerics::deterministic (FitOptions::deterministic, Keras's enable_op_determinism); without
+// it, as Keras by default, the fastest FP32 FMA algorithm, deterministic or not.
+// TESSEL_GPU_DETERMINISTIC=1 / =0 overrides the choice (the checks and the benchmark); where cuDNN
+// has no deterministic algorithm for a shape, the fastest FP32 one is used and named on stderr.
+// Numerics::tf32 (FitOptions::tf32, Keras's tf.config.experimental.
+// enable_tensor_float_32_execution(True)) lets cuBLAS and cuDNN multiply in TF32 on tensor cores
+// (10-bit mantissa, FP32 range and accumulation); TESSEL_GPU_TF32=1 / =0 overrides. Bias
 // gradients and BatchNormalization's sums are reduced in double per block of rows, then in a fixed
 // tree: deterministic.
 #include <memory>
@@ -57,6 +60,12 @@ struct Variable;
 }  // namespace tessel
 
 namespace tessel::gpu {
+
+// Opt-ins over Keras's FP32 numerics for a plan (FitOptions::deterministic, FitOptions::tf32).
+struct Numerics {
+  bool deterministic = false;  // deterministic cuDNN convolution algorithms only
+  bool tf32 = false;           // TF32 tensor-core products in cuBLAS and cuDNN
+};
 
 // One convolution of a plan as cuDNN sees it (GpuExecutor.cpp's Op): C maps A (ah, aw, ca) to B
 // (bh, bw, cb) with cuDNN padding (dnnPadT, dnnPadL); with explicitPad, A is first padded into
@@ -81,12 +90,12 @@ class Executor {
                                           const std::vector<double>& lossWeights,
                                           const Optimizer& optimizer,
                                           const std::vector<Variable*>& trainable, Index maxBatch,
-                                          bool deterministic = false);
+                                          Numerics numerics = {});
 
   // For evaluate() and predict(): the forward pass only (no loss, optimizer or training step on
   // the device, so any loss and optimizer will do); run() with train = false. Throws as create().
   static std::unique_ptr<Executor> createInference(int device, Model& model, Index maxBatch,
-                                                   bool deterministic = false);
+                                                   Numerics numerics = {});
 
   // Model weights and the optimizer's slots (built when not yet) to the device, and back.
   virtual void upload(Optimizer& optimizer) = 0;

@@ -6,7 +6,7 @@ namespace tessel::gpu {
 
 std::unique_ptr<Executor> Executor::create(int device, Model&, const std::vector<const Loss*>&,
                                            const std::vector<double>&, const Optimizer&,
-                                           const std::vector<Variable*>&, Index, bool) {
+                                           const std::vector<Variable*>&, Index, Numerics) {
   throw Error("cuda:" + std::to_string(device) + ": " + unavailableReason() + "; use --device cpu");
 }
 
@@ -14,7 +14,7 @@ std::vector<ConvPlan> Executor::convPlans(Model&) {
   throw Error(unavailableReason());
 }
 
-std::unique_ptr<Executor> Executor::createInference(int device, Model&, Index, bool) {
+std::unique_ptr<Executor> Executor::createInference(int device, Model&, Index, Numerics) {
   throw Error("cuda:" + std::to_string(device) + ": " + unavailableReason() + "; use --device cpu");
 }
 

@@ -49,7 +49,7 @@ RunSettings::Fit fitFromJson(const json& j) {
   if (!j.is_object()) fail("fit must be a JSON object, got " + shown(j));
   onlyKeys(j, "fit.",
            {"epochs", "batch_size", "validation_split", "shuffle", "class_weight", "seed", "device",
-            "deterministic"});
+            "deterministic", "tf32"});
   if (j.contains("epochs"))
     f.epochs = static_cast<int>(integer(j["epochs"], "fit.epochs", 1, 1000000));
   if (j.contains("batch_size"))
@@ -80,6 +80,10 @@ RunSettings::Fit fitFromJson(const json& j) {
     if (!j["deterministic"].is_boolean())
       fail("fit.deterministic must be true or false, got " + shown(j["deterministic"]));
     f.deterministic = j["deterministic"].get<bool>();
+  }
+  if (j.contains("tf32")) {
+    if (!j["tf32"].is_boolean()) fail("fit.tf32 must be true or false, got " + shown(j["tf32"]));
+    f.tf32 = j["tf32"].get<bool>();
   }
   if (j.contains("class_weight")) {
     const json& cw = j["class_weight"];
@@ -144,6 +148,7 @@ json RunSettings::toJson() const {
             {"callbacks", callbacksJson()}};
   if (fit.device != "cpu") j["fit"]["device"] = fit.device;
   if (fit.deterministic) j["fit"]["deterministic"] = true;
+  if (fit.tf32) j["fit"]["tf32"] = true;
   if (!compile.losses.empty()) {
     j["compile"] = compile.toTrainingConfig();
     // The optimizer as Keras's get_config() writes it (every key, defaults included), so the
@@ -209,6 +214,7 @@ FitOptions RunSettings::fitOptions(int verbose) const {
   o.classWeight = fit.classWeight;
   o.device = fit.device;
   o.deterministic = fit.deterministic;
+  o.tf32 = fit.tf32;
   o.verbose = verbose;
   return o;
 }
@@ -223,6 +229,7 @@ RunSettings::Fit RunSettings::fitFrom(const FitOptions& o) {
   f.classWeight = o.classWeight;
   f.device = o.device;
   f.deterministic = o.deterministic;
+  f.tf32 = o.tf32;
   return f;
 }
 

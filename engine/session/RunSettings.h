@@ -39,6 +39,7 @@ struct RunSettings {
     std::map<int, double> classWeight;  // class id -> weight
     std::string device = "cpu";         // "cpu", "cuda" or "cuda:N"; written when not cpu
     bool deterministic = false;         // FitOptions::deterministic; written when true
+    bool tf32 = false;                  // FitOptions::tf32; written when true
     bool operator==(const Fit&) const = default;
   };
   // One Keras callback as its config names it ({"class_name", "config"}).

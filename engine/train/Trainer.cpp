@@ -483,7 +483,8 @@ History Trainer::fit(const Dataset& data, const FitOptions& options,
     std::vector<const Loss*> losses;
     for (const auto& l : losses_) losses.push_back(l.get());
     gpu_ = gpu::Executor::create(gpuDevice, model_, losses, lossWeights_, *optimizer_, trainable_,
-                                 std::max<Index>(options.batchSize, 1), options.deterministic);
+                                 std::max<Index>(options.batchSize, 1),
+                                 gpu::Numerics{options.deterministic, options.tf32});
   }
 
   if (options.shuffle && options.verbose > 0 && options.out && hasStatefulLayers(model_))

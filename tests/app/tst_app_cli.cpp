@@ -233,8 +233,8 @@ class TestAppCli : public QObject {
     }
   }
 
-  // --deterministic (Keras's enable_op_determinism) is accepted by train; on the CPU, which is
-  // deterministic anyway, the run is the same line for line.
+  // --deterministic (Keras's enable_op_determinism) and --tf32 are accepted by train; on the CPU,
+  // which is deterministic and FP32 anyway, the run is the same line for line.
   void deterministicTrainsTheSame() {
     const QStringList args = {"train",     path("tiny.json"),
                               "--x",       path("x.npy"),
@@ -249,7 +249,10 @@ class TestAppCli : public QObject {
     QVERIFY2(a.out.contains("Epoch 2/2"), qPrintable(a.out));
     const QRegularExpression time(" - \\d+(us|ms|s) - ");  // the step time differs
     QCOMPARE(QString(b.out).replace(time, " - "), QString(a.out).replace(time, " - "));
-    QVERIFY(runTessel({"train", "--help"}).out.contains("--deterministic"));
+    const Run c = runTessel(args + QStringList{"--tf32"});  // the CPU ignores TF32
+    QCOMPARE(QString(c.out).replace(time, " - "), QString(a.out).replace(time, " - "));
+    const QString help = runTessel({"train", "--help"}).out;
+    QVERIFY(help.contains("--deterministic") && help.contains("--tf32"));
   }
 
   void summaryOfSavedModelMatchesSource() {

@@ -101,6 +101,13 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
          "same weights bit for bit. Off (Keras's default): cuDNN's fastest algorithms. The CPU "
          "engine is deterministic either way."));
   fitForm->addRow(QString(), deterministic_);
+  tf32_ = new QCheckBox(tr("TF32 tensor cores (faster, ~1e-3 precision)"), fitBox);
+  tf32_->setObjectName("tf32");
+  tf32_->setToolTip(
+      tr("Keras tf.config.experimental.enable_tensor_float_32_execution(True): on the GPU, "
+         "matrix products and convolutions use TF32 tensor cores (10-bit mantissa, FP32 range "
+         "and sums). Off: full FP32, as Keras's numerics. The CPU ignores it."));
+  fitForm->addRow(QString(), tf32_);
   layout->addWidget(fitBox);
   fineTune_ = new FineTuneRecipeBox(this);
   layout->addWidget(fineTune_);
@@ -143,6 +150,7 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
   connect(validationSplit_, &QDoubleSpinBox::valueChanged, this, &CompilePanel::emitChanged);
   connect(shuffle_, &QCheckBox::toggled, this, &CompilePanel::emitChanged);
   connect(deterministic_, &QCheckBox::toggled, this, &CompilePanel::emitChanged);
+  connect(tf32_, &QCheckBox::toggled, this, &CompilePanel::emitChanged);
   connect(classWeight_, &QLineEdit::textChanged, this, &CompilePanel::emitChanged);
   connect(device_, &DeviceSelector::changed, this, &CompilePanel::emitChanged);
 }
@@ -222,6 +230,7 @@ json CompilePanel::fitConfig() const {
               {"class_weight", cw}};
   if (device_->device() != QStringLiteral("cpu")) fit["device"] = device_->device().toStdString();
   if (deterministic_->isChecked()) fit["deterministic"] = true;
+  if (tf32_->isChecked()) fit["tf32"] = true;
   return fit;
 }
 
@@ -233,6 +242,7 @@ void CompilePanel::setFitConfig(const json& fit) {
   shuffle_->setChecked(fit.value("shuffle", shuffle_->isChecked()));
   device_->setDevice(qs(fit.value("device", std::string("cpu"))));
   deterministic_->setChecked(fit.value("deterministic", false));
+  tf32_->setChecked(fit.value("tf32", false));
   QStringList parts;
   if (fit.contains("class_weight") && fit["class_weight"].is_object())
     for (auto it = fit["class_weight"].begin(); it != fit["class_weight"].end(); ++it)
@@ -249,6 +259,7 @@ FitOptions CompilePanel::fitOptions() const {
   f.shuffle = j["shuffle"];
   f.device = j.value("device", std::string("cpu"));
   f.deterministic = j.value("deterministic", false);
+  f.tf32 = j.value("tf32", false);
   for (auto it = j["class_weight"].begin(); it != j["class_weight"].end(); ++it)
     f.classWeight[std::stoi(it.key())] = it.value().get<double>();
   f.verbose = 0;

@@ -108,6 +108,7 @@ class CompilePanel : public QWidget {
   FineTuneRecipeBox* fineTune_ = nullptr;
   DeviceSelector* device_ = nullptr;    // fit.device
   QCheckBox* deterministic_ = nullptr;  // fit.deterministic
+  QCheckBox* tf32_ = nullptr;           // fit.tf32
   std::vector<CallbackBox*> callbacks_;
   bool building_ = false;
 };

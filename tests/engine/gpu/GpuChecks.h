@@ -837,6 +837,42 @@ inline std::vector<Result> checkDeterminism(int device) {
   return r;
 }
 
+// FitOptions::tf32 (Keras's enable_tensor_float_32_execution, `--tf32`): one epoch of the Fashion
+// CNN with TF32 tensor-core products stays within 1e-2 of the CPU's FP32 weights and loss, and
+// differs from the GPU's own FP32 run (so the option takes effect).
+inline std::vector<Result> checkTf32(int device) {
+  std::vector<Result> r;
+  const char* saved = std::getenv("TESSEL_GPU_TF32");
+  const std::string keep = saved ? saved : "";
+  ::unsetenv("TESSEL_GPU_TF32");  // the run's own option decides
+  const Dataset d = syntheticData(512, {28, 28, 1}, 10, false, 26);
+  const std::string gpu = "cuda:" + std::to_string(device);
+  auto fit = [&](const std::string& dev, bool tf32) {
+    Model m(fashionCnn(), 1);
+    Trainer t(m, adamSparseCompile());
+    FitOptions o = quietFit(64, 7, 1, dev);
+    o.tf32 = tf32;
+    FitResult f;
+    f.history = t.fit(d, o);
+    f.after = allValues(m);
+    return f;
+  };
+  const FitResult cpu = fit("cpu", false), fp32 = fit(gpu, false), tf = fit(gpu, true);
+  const Index nw = Index(cpu.after.size());
+  r.push_back({"TF32 Fashion CNN, 1 epoch: weights vs the CPU's FP32",
+               relErr(tf.after.data(), cpu.after.data(), nw), 1e-2});
+  const double lc = cpu.history["loss"].back();
+  r.push_back({"TF32 Fashion CNN, 1 epoch: loss vs the CPU's FP32",
+               std::abs(tf.history["loss"].back() - lc) / std::abs(lc), 1e-2});
+  const double fromFp32 = relErr(tf.after.data(), fp32.after.data(), nw);
+  std::printf("info TF32 vs FP32 on the GPU: weights %.3g apart (FP32 GPU vs CPU: %.3g)\n",
+              fromFp32, relErr(fp32.after.data(), cpu.after.data(), nw));
+  r.push_back({"TF32 differs from FP32 on the GPU (the option takes effect)",
+               fromFp32 > 1e-6 ? 0.0 : 1.0, 0.0});
+  if (saved) ::setenv("TESSEL_GPU_TF32", keep.c_str(), 1);
+  return r;
+}
+
 // Trainer::evaluate and Trainer::predict on the GPU (an inference plan: forward only, loss and
 // metrics on the host) against the CPU: the Fashion CNN with BatchNormalization (inference on
 // the moving statistics, after one CPU epoch moved them) and the separable CNN, batch 64 with a
@@ -888,7 +924,8 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
           {"cnn-fit", [](int d) { return checkCnnFit(d); }},
           {"inference", &checkInference},
           {"resume", &checkResume},
-          {"determinism", &checkDeterminism}};
+          {"determinism", &checkDeterminism},
+          {"tf32", &checkTf32}};
 }
 
 // One group; an exception is one failed result naming it.

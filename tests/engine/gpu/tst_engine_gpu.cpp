@@ -395,6 +395,11 @@ class TestEngineGpu : public QObject {
     gpucheck::useCheckAlgorithms();
   }
 
+  void tf32StaysNearFp32() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkTf32(0));
+  }
+
   void resumeAcrossDevices() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkResume(0));

@@ -34,6 +34,7 @@ RunSettings everyField() {
   s.fit.classWeight = {{0, 1.0}, {3, 2.5}};
   s.fit.device = "cuda:1";
   s.fit.deterministic = true;
+  s.fit.tf32 = true;
   s.callbacks = {{"EarlyStopping", {{"monitor", "val_loss"}, {"patience", 3}}},
                  {"ReduceLROnPlateau", {{"factor", 0.5}}}};
   DataSettings d;
@@ -87,6 +88,7 @@ class TestRunSettings : public QObject {
     QVERIFY(!j.contains("data"));
     QVERIFY(!j.contains("imported"));
     QVERIFY(!j["fit"].contains("deterministic"));  // Keras's default: not written
+    QVERIFY(!j["fit"].contains("tf32"));
     QCOMPARE(RunSettings::fromJson(j).toJson(), j);
     QCOMPARE(RunSettings::fromJson(nlohmann::json::object()).toJson(), j);
     QVERIFY(s.dataHash().empty());
@@ -136,6 +138,7 @@ class TestRunSettings : public QObject {
     QCOMPARE(o.verbose, 2);
     QCOMPARE(o.device, std::string("cuda:1"));
     QVERIFY(o.deterministic);
+    QVERIFY(o.tf32);
     QVERIFY(RunSettings::fitFrom(o) == s.fit);
   }
 
@@ -165,6 +168,7 @@ class TestRunSettings : public QObject {
         {{{"fit", {{"validation_split", "0.1"}}}}, "fit.validation_split"},
         {{{"fit", {{"shuffle", 1}}}}, "fit.shuffle"},
         {{{"fit", {{"deterministic", "yes"}}}}, "fit.deterministic must be true or false"},
+        {{{"fit", {{"tf32", 1}}}}, "fit.tf32 must be true or false"},
         {{{"fit", {{"seed", -3}}}}, "fit.seed"},
         {{{"fit", {{"class_weight", {{"cat", 1.0}}}}}}, "fit.class_weight key 'cat'"},
         {{{"fit", {{"class_weight", {{"1", "heavy"}}}}}}, "fit.class_weight['1']"},

@@ -175,11 +175,22 @@ class TestDeviceSelector : public QObject {
     QVERIFY(run.fit.deterministic);
     QVERIFY(run.fitOptions().deterministic);
     QCOMPARE(run.toJson().at("fit").at("deterministic").get<bool>(), true);
+    // TF32 (Keras's enable_tensor_float_32_execution) the same way.
+    auto* tf32 = panel.findChild<QCheckBox*>("tf32");
+    QVERIFY(tf32);
+    QVERIFY(!panel.fitConfig().contains("tf32"));
+    QTest::mouseClick(tf32, Qt::LeftButton, {}, QPoint(8, tf32->height() / 2));
+    QVERIFY(tf32->isChecked());
+    QCOMPARE(panel.fitConfig().at("tf32").get<bool>(), true);
+    QVERIFY(panel.fitOptions().tf32);
+    QVERIFY(RunSettings::fromJson(panel.settings()).fitOptions().tf32);
     // Read back: a saved run without the key unchecks the box.
     nlohmann::json fit = panel.fitConfig();
     fit.erase("deterministic");
+    fit.erase("tf32");
     panel.setFitConfig(fit);
     QVERIFY(!box->isChecked());
+    QVERIFY(!tf32->isChecked());
     fit["deterministic"] = true;
     panel.setFitConfig(fit);
     QVERIFY(box->isChecked());
