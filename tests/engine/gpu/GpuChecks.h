@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -805,14 +806,26 @@ inline std::vector<Result> checkResume(int device) {
   return r;
 }
 
+// Unsets an environment variable for a scope (the run's own option then decides), then puts
+// back what was there.
+struct EnvUnsetScope {
+  std::string name;
+  std::optional<std::string> old;
+  explicit EnvUnsetScope(std::string n) : name(std::move(n)) {
+    if (const char* v = std::getenv(name.c_str())) old = v;
+    ::unsetenv(name.c_str());
+  }
+  ~EnvUnsetScope() {
+    if (old) ::setenv(name.c_str(), old->c_str(), 1);
+  }
+};
+
 // FitOptions::deterministic (Keras's enable_op_determinism, `--deterministic`): two GPU fits of
 // the same model with the same seed end with the same weights bit for bit. The default (cuDNN's
 // fastest algorithms) is only reported: it may differ in the last bits from run to run.
 inline std::vector<Result> checkDeterminism(int device) {
   std::vector<Result> r;
-  const char* saved = std::getenv("TESSEL_GPU_DETERMINISTIC");
-  const std::string keep = saved ? saved : "";
-  ::unsetenv("TESSEL_GPU_DETERMINISTIC");  // the run's own option decides
+  const EnvUnsetScope unset("TESSEL_GPU_DETERMINISTIC");
   const Dataset d = syntheticData(512, {28, 28, 1}, 10, false, 25);
   auto fit = [&](bool deterministic) {
     Model m(fashionCnn(true), 1);
@@ -833,7 +846,6 @@ inline std::vector<Result> checkDeterminism(int device) {
   const std::vector<float> c = fit(false), e = fit(false);
   std::printf("info default algorithms: two GPU fits differ in %.0f of %zu weights (rel %.2g)\n",
               differing(c, e), c.size(), relErr(c.data(), e.data(), Index(c.size())));
-  if (saved) ::setenv("TESSEL_GPU_DETERMINISTIC", keep.c_str(), 1);
   return r;
 }
 
@@ -842,9 +854,7 @@ inline std::vector<Result> checkDeterminism(int device) {
 // differs from the GPU's own FP32 run (so the option takes effect).
 inline std::vector<Result> checkTf32(int device) {
   std::vector<Result> r;
-  const char* saved = std::getenv("TESSEL_GPU_TF32");
-  const std::string keep = saved ? saved : "";
-  ::unsetenv("TESSEL_GPU_TF32");  // the run's own option decides
+  const EnvUnsetScope unset("TESSEL_GPU_TF32");
   const Dataset d = syntheticData(512, {28, 28, 1}, 10, false, 26);
   const std::string gpu = "cuda:" + std::to_string(device);
   auto fit = [&](const std::string& dev, bool tf32) {
@@ -869,7 +879,6 @@ inline std::vector<Result> checkTf32(int device) {
               fromFp32, relErr(fp32.after.data(), cpu.after.data(), nw));
   r.push_back({"TF32 differs from FP32 on the GPU (the option takes effect)",
                fromFp32 > 1e-6 ? 0.0 : 1.0, 0.0});
-  if (saved) ::setenv("TESSEL_GPU_TF32", keep.c_str(), 1);
   return r;
 }
 
