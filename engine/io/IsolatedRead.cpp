@@ -6,15 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <fstream>
-
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -141,7 +140,9 @@ void capChildMemory(const std::string& path) {
   struct stat st {};
   const std::uint64_t fileSize =
       ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-  const std::uint64_t limit = mapped + (envOr("TESSEL_READ_MEMORY_MB", 2048) << 20) + 4 * fileSize;
+  const std::uint64_t budgetMb = std::min<std::uint64_t>(envOr("TESSEL_READ_MEMORY_MB", 2048),
+                                                         std::uint64_t(1) << 30);  // 1 PiB
+  const std::uint64_t limit = mapped + (budgetMb << 20) + 4 * fileSize;
   struct rlimit rl {};
   rl.rlim_cur = rl.rlim_max = static_cast<rlim_t>(limit);
   ::setrlimit(RLIMIT_AS, &rl);
@@ -166,6 +167,9 @@ std::string runIsolated(const std::string& path, const std::function<std::string
     omp_set_num_threads(1);  // the parent's OpenMP team does not exist in the child
 #endif
     capChildMemory(path);
+    // A crash ends the child at once: the parent's handlers (a test framework's or a crash
+    // reporter's stack dump) are not run for it; the parent reports the signal.
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) ::signal(sig, SIG_DFL);
     // 'O' + the model file, or 'E' + the error's message; anything else (a sanitizer's report,
     // a signal) is a crash.
     std::string payload;
