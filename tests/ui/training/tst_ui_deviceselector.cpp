@@ -5,6 +5,9 @@
 #include <QComboBox>
 #include <QDir>
 #include <QLabel>
+#include <QScrollArea>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "engine/data/Array.h"
@@ -12,9 +15,12 @@
 #include "engine/graph/ModelSpec.h"
 #include "engine/session/RunSettings.h"
 #include "tests/support/Screenshot.h"
+#include "ui/MainWindow.h"
+#include "ui/project/ExampleLibrary.h"
 #include "ui/training/CompilePanel.h"
 #include "ui/training/DeviceSelector.h"
 #include "ui/training/PreflightCheck.h"
+#include "ui/training/TrainingDashboard.h"
 
 using namespace tessel;
 using namespace tessel::ui;
@@ -194,6 +200,34 @@ class TestDeviceSelector : public QObject {
     fit["deterministic"] = true;
     panel.setFitConfig(fit);
     QVERIFY(box->isChecked());
+  }
+
+  // The same boxes in the whole studio window (1280x800, Train page): scrolled into view in the
+  // compile panel and clicked there; the example's fit settings then carry both.
+  void gpuOptionsInTheWholeWindow() {
+    QStandardPaths::setTestModeEnabled(true);
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath("Examples.tessel");
+    QVERIFY(ExampleLibrary::writeExampleProject(path));
+    MainWindow w;
+    QVERIFY(w.openProject(path));
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.showPage(MainWindow::Page::Train);
+    CompilePanel* panel = w.dashboard()->compilePanel();
+    for (const char* name : {"deterministic", "tf32"}) {
+      auto* box = panel->findChild<QCheckBox*>(name);
+      QVERIFY(box);
+      auto* scroll = qobject_cast<QScrollArea*>(panel->parentWidget()->parentWidget());
+      if (scroll) scroll->ensureWidgetVisible(box);
+      QTest::qWait(50);
+      QVERIFY2(box->isVisible() && !box->visibleRegion().isEmpty(), name);
+      QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(8, box->height() / 2));
+      QVERIFY(box->isChecked());
+      QCOMPARE(panel->fitConfig().at(name).get<bool>(), true);
+    }
+    tessel::testutil::saveScreenshot(&w, QStringLiteral("train_gpu_options_1280.png"));
   }
 
   // The pre-flight check of a GPU run: no usable GPU here is an error naming the reason; the
