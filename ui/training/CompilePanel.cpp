@@ -93,7 +93,7 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
   fitForm->addRow(tr("class_weight"), classWeight_);
   device_ = new DeviceSelector(fitBox);
   fitForm->addRow(tr("device"), device_);
-  deterministic_ = new QCheckBox(tr("deterministic GPU ops (slower)"), fitBox);
+  deterministic_ = new QCheckBox(tr("deterministic GPU ops"), fitBox);
   deterministic_->setObjectName("deterministic");
   deterministic_->setToolTip(
       tr("Keras tf.config.experimental.enable_op_determinism(): on the GPU, only cuDNN's "
@@ -101,7 +101,7 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
          "same weights bit for bit. Off (Keras's default): cuDNN's fastest algorithms. The CPU "
          "engine is deterministic either way."));
   fitForm->addRow(QString(), deterministic_);
-  tf32_ = new QCheckBox(tr("TF32 tensor cores (faster, ~1e-3 precision)"), fitBox);
+  tf32_ = new QCheckBox(tr("TF32 on the GPU"), fitBox);
   tf32_->setObjectName("tf32");
   tf32_->setToolTip(
       tr("Keras tf.config.experimental.enable_tensor_float_32_execution(True): on the GPU, "
