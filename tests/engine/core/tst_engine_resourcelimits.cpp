@@ -21,19 +21,13 @@
 #include "engine/io/TfjsModel.h"
 #include "engine/layers/ParameterBudget.h"
 #include "engine/train/Model.h"
+#include "tests/support/ErrorOf.h"
 
 using namespace tessel;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using tessel::testutil::errorOf;
 
 void writeBytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);

@@ -6,19 +6,13 @@
 #include "engine/core/Error.h"
 #include "engine/data/FashionMnist.h"
 #include "engine/data/Idx.h"
+#include "tests/support/ErrorOf.h"
 
 using namespace tessel;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using tessel::testutil::errorOf;
 
 void writeBytes(const std::string& path, const std::vector<std::uint8_t>& b) {
   std::ofstream out(path, std::ios::binary);

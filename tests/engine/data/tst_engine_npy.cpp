@@ -8,6 +8,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/data/Npy.h"
+#include "tests/support/ErrorOf.h"
 
 using namespace tessel;
 
@@ -15,14 +16,7 @@ namespace {
 
 const std::string kFixtures = std::string(TESSEL_FIXTURES_DIR) + "/npy/";
 
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using tessel::testutil::errorOf;
 
 std::vector<std::uint8_t> readBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -5,20 +5,14 @@
 #include "engine/graph/ModelSpec.h"
 #include "tests/engine/graph/FakeLayers.h"
 #include "tests/engine/graph/GraphFixtures.h"
+#include "tests/support/ErrorOf.h"
 
 using namespace tessel;
 using namespace tessel::test;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using tessel::testutil::errorOf;
 
 NodeSpec node(const std::string& name, const std::string& cls, json config,
               std::vector<std::string> inputs) {

@@ -15,6 +15,7 @@
 #include "engine/io/KerasArchive.h"
 #include "engine/train/Model.h"
 #include "fuzz/FuzzKerasFile.h"  // fixedMlp(): the model the fuzz targets load weights into
+#include "tests/support/ErrorOf.h"
 
 using namespace tessel;
 
@@ -24,15 +25,7 @@ const QString kHostile = TESSEL_FIXTURES_DIR "/hostile/";
 const std::string kGood = TESSEL_FIXTURES_DIR "/h5/mlp_keras2.h5";
 
 // "" when the read succeeded (a fuzzed file may still be a valid one), else the Error's message.
-template <typename F>
-std::string outcome(F&& read) {
-  try {
-    read();
-    return {};
-  } catch (const Error& e) {
-    return e.what();
-  }
-}
+using tessel::testutil::errorOf;
 
 }  // namespace
 
@@ -52,9 +45,9 @@ class TestHostileKeras : public QObject {
     const std::string path = file.toStdString();
     QElapsedTimer clock;
     clock.start();
-    const std::string model = outcome([&] { readAnyModelFile(path); });
+    const std::string model = errorOf([&] { readAnyModelFile(path); });
     Model& fixed = fuzz::fixedMlp();
-    const std::string weights = outcome([&] {
+    const std::string weights = errorOf([&] {
       readAnyWeightsFile(path, fixed, WeightsMatch::ByOrder);
       readAnyWeightsFile(path, fixed, WeightsMatch::ByName);
     });

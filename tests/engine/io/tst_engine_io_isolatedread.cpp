@@ -20,6 +20,7 @@
 #include "engine/io/KerasArchive.h"
 #include "engine/io/KerasH5.h"
 #include "engine/train/Model.h"
+#include "tests/support/ErrorOf.h"
 
 using namespace tessel;
 
@@ -27,14 +28,7 @@ namespace {
 
 const std::string kDir = TESSEL_FIXTURES_DIR "/h5/";
 
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using tessel::testutil::errorOf;
 
 void compareWeights(const NamedWeights& a, const NamedWeights& b) {
   QCOMPARE(a.size(), b.size());

@@ -25,19 +25,13 @@
 #include "engine/io/OnnxExport.h"
 #include "engine/io/OnnxImport.h"
 #include "engine/train/Model.h"
+#include "tests/support/ErrorOf.h"
 
 using namespace tessel;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using tessel::testutil::errorOf;
 
 NodeSpec layer(const std::string& name, const std::string& cls, json cfg,
                std::vector<std::string> inputs, std::vector<int> tensors = {}) {
@@ -418,8 +412,8 @@ class TestOnnxRecurrentImport : public QObject {
   // Initial states of anything but zeros (no Keras form as constants) are listed with the other
   // unsupported operators before anything is imported.
   void nonZeroStateListed() {
-    const std::string err = errorOf(
-        [] { readOnnxModel(TESSEL_FIXTURES_DIR "/onnx/lstm_bad_ones_state.onnx"); });
+    const std::string err =
+        errorOf([] { readOnnxModel(TESSEL_FIXTURES_DIR "/onnx/lstm_bad_ones_state.onnx"); });
     QVERIFY2(err.find("1 ONNX node is not supported: 'ConstantOfShape'") != std::string::npos,
              err.c_str());
   }

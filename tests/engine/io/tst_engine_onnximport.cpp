@@ -19,19 +19,13 @@
 #include "engine/io/OnnxImport.h"
 #include "engine/io/TfjsModel.h"
 #include "engine/train/Model.h"
+#include "tests/support/ErrorOf.h"
 
 using namespace tessel;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using tessel::testutil::errorOf;
 
 void randomizeWeights(Model& m, std::uint64_t seed) {
   Rng rng(seed);

@@ -13,6 +13,7 @@
 #include "engine/train/Model.h"
 #include "engine/train/Trainer.h"
 #include "tests/engine/graph/GraphFixtures.h"
+#include "tests/support/ErrorOf.h"
 #include "tests/support/TinyModel.h"
 
 using namespace tessel;
@@ -21,14 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using tessel::testutil::errorOf;
 
 Tensor randomTensor(const Shape& shape, std::uint64_t seed) {
   Rng rng(seed);

@@ -18,6 +18,7 @@
 #include "engine/losses/Loss.h"
 #include "engine/train/Trainer.h"
 #include "tests/engine/train/TrainTestUtil.h"
+#include "tests/support/ErrorOf.h"
 
 using namespace tessel;
 using json = nlohmann::json;
@@ -55,14 +56,7 @@ std::vector<float> values(const Loss& loss, const Tensor& t, const Tensor& p) {
   return out;
 }
 
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using tessel::testutil::errorOf;
 
 // The fraction of samples whose greedy-decoded label equals the target exactly.
 double sequenceAccuracy(const std::vector<Tensor>& out, const Array& y) {

@@ -13,20 +13,14 @@
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
 #include "engine/losses/CtcDecode.h"
+#include "tests/support/ErrorOf.h"
 
 using namespace tessel;
 using json = nlohmann::json;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using tessel::testutil::errorOf;
 
 // Every label sequence with its exact probability: the sum over all C^T alignments collapsing to
 // it (merge repeats, drop blanks), from softmax rows of x.
