@@ -28,7 +28,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/gpu/GpuDevice.h"
-#include "tests/engine/gpu/GpuChecks.h"
+#include "tests/engine/gpu/GpuCheckGroups.h"
 
 using namespace tessel;
 using Clock = std::chrono::steady_clock;

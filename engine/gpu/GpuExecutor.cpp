@@ -108,7 +108,17 @@ class CudaExecutor : public Executor {
   std::string profile(Index n, bool train, int iterations) override;
 
  private:
-  enum class Kind { Dense, Act, Mask, Alias, Conv, Pool, BatchNorm };
+  enum class Kind { Dense, Act, Mask, Alias, Conv, Pool, BatchNorm, Merge, Concat };
+  // A tensor of the step: the model input (value 0) or an op's output. Each reader of a value
+  // that several ops read writes its share of the gradient into a buffer of its own (shares);
+  // the shares are summed into gy before the producer's backward pass.
+  struct Value {
+    Index features = 0;  // per sample
+    int readers = 0;
+    float* y = nullptr;
+    float* gy = nullptr;         // null: no gradient needed (the model input)
+    std::vector<float*> shares;  // per reader; shares[0] == gy for one reader
+  };
 #if TESSEL_HAVE_CUDNN
   // cuDNN descriptors and algorithms of one convolution for one batch size, chosen (timed,
   // FMA math only, deterministic when asked) before the graph that uses them is captured.
@@ -158,6 +168,13 @@ class CudaExecutor : public Executor {
     float decay = 0.01f;
     double epsilon = 1e-3;
     float* stats = nullptr;  // 7 * channels (GpuKernels.h)
+    // The graph: input values, which reader of each this op is, the output value.
+    std::vector<int> ins, edges;
+    int outV = -1;
+    // Merge (Add, ...) and Concatenate: the inputs and their gradients, bound by allocate().
+    int merge = kMergeAdd;
+    TensorList list{};
+    Index concatRows = 1;  // Concatenate: rows per sample (the dimensions before the axis)
 #if TESSEL_HAVE_CUDNN
     cudnnFilterDescriptor_t wDesc = nullptr;
     cudnnConvolutionDescriptor_t convDesc = nullptr;
@@ -175,6 +192,8 @@ class CudaExecutor : public Executor {
                    const NodeShapes* ns, Index features);
   void planBatchNorm(Op& op, const std::string& what, const json& c, const NodeShapes* ns,
                      Index features);
+  void planMerge(Op& op, const std::string& cls, const std::string& what, const json& c,
+                 const NodeShapes* ns, const std::vector<int>& ins);
   void allocate(Index batch);
   void freeBuffers();
   float* alloc(long floats, const char* what);
@@ -185,7 +204,9 @@ class CudaExecutor : public Executor {
 
   DeviceInfo info_;
   Model& model_;
-  std::vector<Op> ops_;
+  std::vector<Op> ops_;  // in topological order
+  std::vector<Value> values_;
+  int outValue_ = 0;
   Index inDim_ = 0, outDim_ = 0, labelDim_ = 0;
   int loss_ = kLossSparseCce;
   bool fromLogits_ = false;
@@ -349,9 +370,6 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
   if (spec.inputs.size() != 1 || spec.outputs.size() != 1)
     throw Error(notOnGpu("a model with " + std::to_string(spec.inputs.size()) + " inputs and " +
                          std::to_string(spec.outputs.size()) + " outputs"));
-  std::map<std::string, std::vector<const NodeSpec*>> consumers;
-  for (const NodeSpec& node : spec.nodes)
-    for (const std::string& in : node.inputs) consumers[in].push_back(&node);
   const Shape& inShape = model.inputShape(0);
   inDim_ = 1;
   for (size_t d = 1; d < inShape.size(); ++d) {
@@ -359,15 +377,30 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     inDim_ *= inShape[d];
   }
   const ShapeReport shapes = inferShapes(spec);
-  std::string at = spec.inputs[0];
-  Index features = inDim_;
-  size_t visited = 1;
-  while (at != spec.outputs[0]) {
-    auto it = consumers.find(at);
-    if (it == consumers.end() || it->second.size() != 1)
-      throw Error(notOnGpu("a model whose layers branch (at '" + at + "')"));
-    const NodeSpec& node = *it->second[0];
-    if (node.inputs.size() != 1)
+  // Values: the model input (0), then each op's output. A node's output is the value of its
+  // last op (SeparableConv2D plans two).
+  values_.assign(1, Value{});
+  values_[0].features = inDim_;
+  std::map<std::string, int> valueOf{{spec.inputs[0], 0}};
+  for (const std::string& name : topologicalOrder(spec)) {
+    if (name == spec.inputs[0]) continue;
+    const NodeSpec& node = *spec.find(name);
+    if (node.isInput()) throw Error(notOnGpu("a model with several inputs ('" + node.name + "')"));
+    std::vector<int> ins;
+    for (size_t port = 0; port < node.inputs.size(); ++port) {
+      auto v = valueOf.find(node.inputs[port]);
+      if (v == valueOf.end() || node.inputTensor(port) != 0)
+        throw Error(
+            notOnGpu(node.className + " '" + node.name + "' reading a second output of a layer"));
+      ins.push_back(v->second);
+    }
+    if (ins.empty()) throw Error("GPU plan: " + node.name + " has no input");
+    const Index features = values_[size_t(ins[0])].features;
+    static const std::map<std::string, int> kMerges{
+        {"Add", kMergeAdd},         {"Subtract", kMergeSubtract}, {"Multiply", kMergeMultiply},
+        {"Average", kMergeAverage}, {"Maximum", kMergeMaximum},   {"Minimum", kMergeMinimum}};
+    const bool merging = kMerges.count(node.className) || node.className == "Concatenate";
+    if (ins.size() != 1 && !merging)
       throw Error(notOnGpu(node.className + " '" + node.name + "' (a layer with several inputs)"));
     Layer* layer = model.layer(node.name);
     if (!layer) throw Error("GPU plan: no layer '" + node.name + "'");
@@ -441,16 +474,40 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       }
     } else if (node.className == "BatchNormalization") {
       planBatchNorm(op, what, c, ns, features);
+    } else if (merging) {
+      planMerge(op, node.className, what, c, ns, ins);
+      if (op.kind == Kind::Merge) op.merge = kMerges.at(node.className);
     } else {
       throw Error(notOnGpu(what));
     }
-    features = op.out;
+    // The node's first op reads its inputs; a second one (SeparableConv2D's pointwise part)
+    // reads the first one's output.
+    if (!ops_.empty() && ops_.back().layer == layer && ops_.back().outV < 0) {
+      Op& first = ops_.back();
+      first.ins = ins;
+      first.outV = int(values_.size());
+      values_.push_back(Value{});
+      values_.back().features = first.out;
+      ins = {first.outV};
+    }
+    op.ins = ins;
+    op.outV = int(values_.size());
+    values_.push_back(Value{});
+    values_.back().features = op.out;
+    valueOf[node.name] = op.outV;
     ops_.push_back(std::move(op));
-    at = node.name;
-    ++visited;
   }
-  if (visited != spec.nodes.size())
-    throw Error(notOnGpu("a model whose layers do not form one chain from input to output"));
+  // Who reads each value: op k is reader edges[i] of its input i.
+  for (Op& op : ops_)
+    for (int v : op.ins) op.edges.push_back(values_[size_t(v)].readers++);
+  if (!valueOf.count(spec.outputs[0])) throw Error("GPU plan: no output");
+  outValue_ = valueOf.at(spec.outputs[0]);
+  if (values_[size_t(outValue_)].readers != 0)
+    throw Error(notOnGpu("a model whose output '" + spec.outputs[0] + "' other layers read"));
+  for (const auto& [name, v] : valueOf)
+    if (v != outValue_ && values_[size_t(v)].readers == 0)
+      throw Error(notOnGpu("a layer whose output nothing reads ('" + name + "')"));
+  const Index features = values_[size_t(outValue_)].features;
   const Shape& outShape = model.outputShape(0);
   if (outShape.size() != 2)
     throw Error(notOnGpu("an output of rank " + std::to_string(outShape.size())));
@@ -635,6 +692,42 @@ void CudaExecutor::planSpatial(Op& op, const std::string& cls, const std::string
 }
 
 // BatchNormalization over the last axis.
+// Add, Subtract, Multiply, Average, Maximum, Minimum (inputs of one shape, element by element)
+// and Concatenate (any axis but the batch: (n * rows, width_i) blocks side by side).
+void CudaExecutor::planMerge(Op& op, const std::string& cls, const std::string& what, const json& c,
+                             const NodeShapes* ns, const std::vector<int>& ins) {
+  if (ins.size() > size_t(kMaxMergeInputs))
+    throw Error(notOnGpu(what + " with more than " + std::to_string(kMaxMergeInputs) + " inputs"));
+  if (!ns || ns->inputs.size() != ins.size() || !ns->output)
+    throw Error("GPU plan: " + what + " has no known shapes");
+  for (const Shape& in : ns->inputs)
+    for (size_t d = 1; d < in.size(); ++d)
+      if (in[d] == kNone) throw Error(notOnGpu(what + " on an input of variable size"));
+  op.in = values_[size_t(ins[0])].features;
+  if (cls != "Concatenate") {
+    for (const Shape& in : ns->inputs)
+      if (in != ns->inputs[0]) throw Error(notOnGpu(what + " on inputs of different shapes"));
+    op.kind = Kind::Merge;
+    op.out = op.in;
+    return;
+  }
+  op.kind = Kind::Concat;
+  const int rank = int(ns->inputs[0].size());
+  int axis = c.value("axis", -1);
+  if (axis < 0) axis += rank;
+  if (axis < 1 || axis >= rank) throw Error("GPU plan: " + what + " axis out of range");
+  op.concatRows = 1;
+  for (int d = 1; d < axis; ++d) op.concatRows *= ns->inputs[0][size_t(d)];
+  op.out = 0;
+  op.list.count = int(ins.size());
+  for (size_t i = 0; i < ins.size(); ++i) {
+    const Index features = values_[size_t(ins[i])].features;
+    if (features % op.concatRows != 0) throw Error("GPU plan: " + what + " shapes do not match");
+    op.list.width[i] = long(features / op.concatRows);
+    op.out += features;
+  }
+}
+
 void CudaExecutor::planBatchNorm(Op& op, const std::string& what, const json& c,
                                  const NodeShapes* ns, Index features) {
   if (!ns || ns->inputs.size() != 1) throw Error(notOnGpu(what));
@@ -723,16 +816,38 @@ void CudaExecutor::allocate(Index batch) {
     buffers_.push_back(p);
     return p;
   };
-  float* x = devStage_ + xOff_;
-  float* gx = nullptr;  // gradient of the current op's input (null: the model input)
+  // A value's gradient shares, once its gradient buffer is known: the buffer itself for one
+  // reader, a buffer per reader (summed by the backward pass) for several.
+  auto bindShares = [&](Value& v) {
+    v.shares.assign(size_t(v.readers), nullptr);
+    if (!v.gy) return;
+    if (v.readers == 1)
+      v.shares[0] = v.gy;
+    else
+      for (float*& share : v.shares) share = buffer(v.features, "the gradients");
+  };
+  values_[0].y = devStage_ + xOff_;
+  values_[0].gy = nullptr;  // the model input: no gradient
+  bindShares(values_[0]);
   long scratchDoubles = 0;
   for (Op& op : ops_) {
-    op.x = x;
-    op.gx = gx;
+    op.x = values_[size_t(op.ins[0])].y;
+    op.gx = values_[size_t(op.ins[0])].shares[size_t(op.edges[0])];
     switch (op.kind) {
       case Kind::Alias:
-        op.y = x;
-        op.gy = gx;
+        op.y = const_cast<float*>(op.x);
+        op.gy = op.gx;
+        break;
+      case Kind::Merge:
+      case Kind::Concat:
+        op.y = buffer(op.out, "the activations");
+        op.gy = buffer(op.out, "the gradients");
+        for (size_t i = 0; i < op.ins.size(); ++i) {
+          const Value& in = values_[size_t(op.ins[i])];
+          op.list.x[i] = in.y;
+          op.list.g[i] = in.shares[size_t(op.edges[i])];
+        }
+        op.list.count = int(op.ins.size());
         break;
       case Kind::Dense:
         op.y = buffer(op.out, "the activations");
@@ -778,8 +893,10 @@ void CudaExecutor::allocate(Index batch) {
         break;
       }
     }
-    x = op.y;
-    gx = op.gy;
+    Value& out = values_[size_t(op.outV)];
+    out.y = op.y;
+    out.gy = op.gy;
+    bindShares(out);
   }
   reduceScratch_ =
       scratchDoubles > 0
@@ -795,22 +912,18 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         "copy the batch");
   const int rows = int(n);
   const float one = 1.0f, zero = 0.0f;
-  std::vector<const float*> inputs(ops_.size());
-  std::vector<float*> inputGrads(ops_.size());
-  const float* x = devStage_ + xOff_;
-  float* gx = nullptr;
-  for (size_t k = 0; k < ops_.size(); ++k) {
-    inputs[k] = x;
-    inputGrads[k] = gx;
-    x = ops_[k].y;
-    gx = ops_[k].gy;
-  }
   // ---- forward ----
   for (size_t k = 0; k < ops_.size(); ++k) {
     Op& op = ops_[k];
-    const float* in = inputs[k];
+    const float* in = op.x;
     switch (op.kind) {
       case Kind::Alias:
+        break;
+      case Kind::Merge:
+        launchMerge(op.merge, op.list, op.y, long(rows) * op.out, s);
+        break;
+      case Kind::Concat:
+        launchConcat(op.list, op.y, long(rows) * op.concatRows, s);
         break;
       case Kind::Dense: {
         // Z (rows, out) = X (rows, in) W (in, out), row-major; in cuBLAS's column-major terms
@@ -883,18 +996,38 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
     }
     mark(k, "forward");
   }
-  const float* out = ops_.back().y;
-  if (train) {
+  const Value& output = values_[size_t(outValue_)];
+  const float* out = output.y;
+  if (train && output.gy) {
     // ---- loss gradient, backward, update ----
-    launchLossGradient(loss_, devStage_ + yOff_, out, devStage_ + scaleOff_, ops_.back().gy, rows,
+    launchLossGradient(loss_, devStage_ + yOff_, out, devStage_ + scaleOff_, output.gy, rows,
                        int(outDim_), fromLogits_, smoothing_, s);
     mark(ops_.size(), "loss gradient");
     for (size_t k = ops_.size(); k-- > 0;) {
       Op& op = ops_[k];
-      const float* in = inputs[k];
-      float* gin = inputGrads[k];
+      const float* in = op.x;
+      float* gin = op.gx;
+      // A value several layers read: its gradient is the sum of their shares (all written, as
+      // the readers come later in the order).
+      const Value& mine = values_[size_t(op.outV)];
+      if (mine.readers > 1 && mine.gy) {
+        TensorList t{};
+        for (size_t i = 0; i < mine.shares.size();) {
+          t.count = 0;
+          if (i > 0) t.x[t.count++] = mine.gy;
+          while (t.count < kMaxMergeInputs && i < mine.shares.size())
+            t.x[t.count++] = mine.shares[i++];
+          launchSum(t, mine.gy, long(rows) * mine.features, s);
+        }
+      }
       switch (op.kind) {
         case Kind::Alias:
+          break;
+        case Kind::Merge:
+          launchMergeBackward(op.merge, op.list, op.y, op.gy, long(rows) * op.out, s);
+          break;
+        case Kind::Concat:
+          launchSplit(op.gy, op.list, long(rows) * op.concatRows, s);
           break;
         case Kind::Dense: {
           // dZ in place of dY; db = column sums of dZ; dW = X^T dZ; dX = dZ W^T.

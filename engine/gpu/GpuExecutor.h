@@ -13,7 +13,10 @@
 // value and metrics are computed on the host from the output, which comes back every step (a few
 // KB), with the CPU engine's Loss and Metric objects.
 //
-// Supported now: chains (Sequential, or Functional without branches) of InputLayer, Flatten
+// Supported now: Functional graphs of one input and one output (Sequential too), branches
+// included: Add, Subtract, Multiply, Average, Maximum, Minimum (inputs of one shape) and
+// Concatenate (any axis but the batch) merge them, and a tensor several layers read gets the sum
+// of their gradient shares; the layers: InputLayer, Flatten
 // (channels_last), Reshape, Dense (linear, relu, elu, selu, sigmoid, tanh, softmax; no
 // regularizers; on (n, ..., C) as one matrix product over every position), Activation, Dropout and
 // AlphaDropout (no noise_shape); one output with the loss sparse_categorical_crossentropy,

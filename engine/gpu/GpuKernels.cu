@@ -658,4 +658,114 @@ void launchBatchNormBackward(const float* x, const float* dy, float* dx, int row
   bnDxKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, dy, dx, stats, count, C);
 }
 
+// ---- branching graphs ----
+
+__global__ void mergeKernel(int mode, TensorList t, float* y, long count) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= count) return;
+  float v = t.x[0][i];
+  switch (mode) {
+    case kMergeSubtract:
+      v -= t.x[1][i];
+      break;
+    case kMergeMultiply:
+      for (int k = 1; k < t.count; ++k) v *= t.x[k][i];
+      break;
+    case kMergeMaximum:
+      for (int k = 1; k < t.count; ++k) v = fmaxf(v, t.x[k][i]);
+      break;
+    case kMergeMinimum:
+      for (int k = 1; k < t.count; ++k) v = fminf(v, t.x[k][i]);
+      break;
+    default:  // Add, Average
+      for (int k = 1; k < t.count; ++k) v += t.x[k][i];
+      if (mode == kMergeAverage) v *= 1.0f / float(t.count);
+  }
+  y[i] = v;
+}
+
+__global__ void mergeBackwardKernel(int mode, TensorList t, const float* y, const float* dy,
+                                    long count) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= count) return;
+  const float d = dy[i];
+  int selected = -1;
+  if (mode == kMergeMaximum || mode == kMergeMinimum) {
+    selected = 0;
+    while (selected + 1 < t.count && t.x[selected][i] != y[i]) ++selected;
+  }
+  for (int k = 0; k < t.count; ++k) {
+    if (!t.g[k]) continue;
+    float v = d;
+    switch (mode) {
+      case kMergeSubtract:
+        v = k == 0 ? d : -d;
+        break;
+      case kMergeMultiply:
+        for (int j = 0; j < t.count; ++j)
+          if (j != k) v *= t.x[j][i];
+        break;
+      case kMergeAverage:
+        v = d * (1.0f / float(t.count));
+        break;
+      case kMergeMaximum:
+      case kMergeMinimum:
+        v = k == selected ? d : 0.0f;
+        break;
+      default:
+        break;
+    }
+    t.g[k][i] = v;
+  }
+}
+
+// One thread per output element of (rows, total): which input, which column.
+__global__ void concatKernel(TensorList t, float* y, const float* dy, long rows, long total,
+                             bool split) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= rows * total) return;
+  const long r = i / total;
+  long c = i - r * total;
+  int k = 0;
+  while (k + 1 < t.count && c >= t.width[k]) c -= t.width[k++];
+  if (split) {
+    if (t.g[k]) t.g[k][r * t.width[k] + c] = dy[i];
+  } else {
+    y[i] = t.x[k][r * t.width[k] + c];
+  }
+}
+
+__global__ void sumKernel(TensorList t, float* y, long count) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= count) return;
+  float v = t.x[0][i];
+  for (int k = 1; k < t.count; ++k) v += t.x[k][i];
+  y[i] = v;
+}
+
+void launchMerge(int mode, const TensorList& t, float* y, long count, cudaStream_t stream) {
+  mergeKernel<<<blocksFor(count, 256), 256, 0, stream>>>(mode, t, y, count);
+}
+
+void launchMergeBackward(int mode, const TensorList& t, const float* y, const float* dy, long count,
+                         cudaStream_t stream) {
+  mergeBackwardKernel<<<blocksFor(count, 256), 256, 0, stream>>>(mode, t, y, dy, count);
+}
+
+void launchConcat(const TensorList& t, float* y, long rows, cudaStream_t stream) {
+  long total = 0;
+  for (int k = 0; k < t.count; ++k) total += t.width[k];
+  concatKernel<<<blocksFor(rows * total, 256), 256, 0, stream>>>(t, y, nullptr, rows, total, false);
+}
+
+void launchSplit(const float* dy, const TensorList& t, long rows, cudaStream_t stream) {
+  long total = 0;
+  for (int k = 0; k < t.count; ++k) total += t.width[k];
+  concatKernel<<<blocksFor(rows * total, 256), 256, 0, stream>>>(t, nullptr, dy, rows, total, true);
+}
+
+void launchSum(const TensorList& t, float* y, long count, cudaStream_t stream) {
+  sumKernel<<<blocksFor(count, 256), 256, 0, stream>>>(t, y, count);
+}
+
 }  // namespace tessel::gpu

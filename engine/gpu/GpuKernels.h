@@ -101,4 +101,36 @@ void launchBatchNormBackward(const float* x, const float* dy, float* dx, int row
                              bool training, const float* gamma, float* dGamma, float* dBeta,
                              double* scratch, float* stats, cudaStream_t stream);
 
+// ---- branching graphs (Functional models: Add, Concatenate, ... and tensors read twice) ----
+constexpr int kMaxMergeInputs = 8;
+// Up to kMaxMergeInputs tensors of one call, passed to the kernels by value.
+struct TensorList {
+  const float* x[kMaxMergeInputs];  // inputs
+  float* g[kMaxMergeInputs];        // their gradients (null: not needed)
+  long width[kMaxMergeInputs];      // Concatenate: floats of each input per row
+  int count;
+};
+enum GpuMerge : int {
+  kMergeAdd = 0,
+  kMergeSubtract,
+  kMergeMultiply,
+  kMergeAverage,
+  kMergeMaximum,
+  kMergeMinimum
+};
+// y = the merge of t.x[0..t.count) element by element over `count` values, in the CPU layers'
+// order (engine/layers/Add.cpp, ...).
+void launchMerge(int mode, const TensorList& t, float* y, long count, cudaStream_t stream);
+// t.g[i] (every element, where not null) = the gradient of input i from dy; Maximum / Minimum
+// route dy to the first input equal to y (MergeLayer::routeToSelected), zeros elsewhere.
+void launchMergeBackward(int mode, const TensorList& t, const float* y, const float* dy, long count,
+                         cudaStream_t stream);
+// Concatenate over rows: y (rows, sum of widths) = [x_0 | x_1 | ...]; launchSplit is its
+// gradient (t.g[i], where not null, = the columns of input i).
+void launchConcat(const TensorList& t, float* y, long rows, cudaStream_t stream);
+void launchSplit(const float* dy, const TensorList& t, long rows, cudaStream_t stream);
+// y = t.x[0] + t.x[1] + ... (in that order) over `count` values: the gradient of a tensor that
+// several layers read, from each reader's share.
+void launchSum(const TensorList& t, float* y, long count, cudaStream_t stream);
+
 }  // namespace tessel::gpu

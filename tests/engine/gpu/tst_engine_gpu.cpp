@@ -2,7 +2,7 @@
 // (GpuChecks.h) where a CUDA device is found, else those cases skip with "no CUDA device".
 #include <QtTest>
 
-#include "GpuChecks.h"
+#include "GpuCheckGroups.h"
 #include "engine/core/Error.h"
 #include "engine/gpu/GpuDevice.h"
 #include "engine/gpu/GpuExecutor.h"
@@ -235,6 +235,46 @@ class TestEngineGpu : public QObject {
         Error, gpu::Executor::create(0, b, {loss.get()}, {1.0}, *opt, b.trainableWeights(), 4));
   }
 
+  // Branching Functional graphs pass the plan (merges, a tensor read by several layers, the model
+  // input read twice); a second model output stays refused, by name.
+  void branchingModelsArePlanned() {
+    if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
+    using gpucheck::denseConfig;
+    using gpucheck::functional;
+    auto loss = makeLoss("sparse_categorical_crossentropy");
+    auto opt = makeOptimizer("sgd");
+    Model res(gpucheck::residualCnn(), 1);
+    QCOMPARE(gpu::Executor::convPlans(res).size(), size_t(3));
+    for (const char* merge :
+         {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"}) {
+      Model m(functional({kNone, 6}, {{"a", "Dense", denseConfig(4, "relu"), {"in"}},
+                                      {"b", "Dense", denseConfig(4, "tanh"), {"in"}},
+                                      {"m", merge, {}, {"a", "b"}},
+                                      {"out", "Dense", denseConfig(3, "softmax"), {"m"}}}),
+              1);
+      try {
+        gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
+        QVERIFY(gpu::deviceCount() > 0);
+      } catch (const Error& e) {
+        QVERIFY2(gpu::deviceCount() == 0, e.what());
+        QVERIFY2(std::string(e.what()).find("not on the GPU") == std::string::npos, e.what());
+      }
+    }
+    ModelSpec two = functional({kNone, 6}, {{"a", "Dense", denseConfig(4, "relu"), {"in"}},
+                                            {"b", "Dense", denseConfig(2, "relu"), {"a"}},
+                                            {"out", "Dense", denseConfig(3, "softmax"), {"a"}}});
+    two.outputs = {"b", "out"};
+    Model twoOut(two, 1);
+    try {
+      gpu::Executor::createInference(0, twoOut, 4);
+      QFAIL("a second output should be refused");
+    } catch (const Error& e) {
+      QCOMPARE(std::string(e.what()),
+               std::string("a model with 1 inputs and 2 outputs is not on the GPU yet; use "
+                           "--device cpu"));
+    }
+  }
+
   // The convolution plans (no GPU needed): what cuDNN is asked to compute (KRSC kernel from
   // Keras's layout, groups, cuDNN's symmetric padding or an explicit pad of A, Conv2DTranspose as
   // backward data plus a crop) equals the CPU layer's output, for every padding case: TF's
@@ -421,6 +461,10 @@ class TestEngineGpu : public QObject {
   void seedMlpFitMatchesCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkSeedMlpFit(0));
+  }
+  void branchesMatchCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkBranches(0));
   }
   void optimizersMatchCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");

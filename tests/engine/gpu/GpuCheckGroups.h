@@ -1,0 +1,45 @@
+#pragma once
+// Every GPU check group by name (tst_engine_gpu and `tessel-gpu-bench check --models ...`).
+#include "GpuBranchChecks.h"
+#include "GpuChecks.h"
+
+namespace tessel::gpucheck {
+
+inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGroups() {
+  return {{"layers", &checkLayers},
+          {"mlp-step", &checkSeedMlpStep},
+          {"optimizers", &checkOptimizers},
+          {"cnn-layers", &checkCnnLayers},
+          {"cnn-steps", &checkCnnStep},
+          {"mlp-fit", [](int d) { return checkSeedMlpFit(d); }},
+          {"cnn-fit", [](int d) { return checkCnnFit(d); }},
+          {"inference", &checkInference},
+          {"resume", &checkResume},
+          {"determinism", &checkDeterminism},
+          {"tf32", &checkTf32},
+          {"branches", &checkBranches}};
+}
+
+// One group; an exception is one failed result naming it.
+inline std::vector<Result> checkGroup(const std::string& name, std::vector<Result> (*f)(int),
+                                      int device) {
+  std::vector<Result> out;
+  useCheckAlgorithms();
+  try {
+    out = f(device);
+  } catch (const std::exception& e) {
+    out.push_back({name + ": ERROR " + e.what(), 1e30, 0});
+  }
+  if (anyConvAlgorithm())
+    for (Result& x : out) x.name += " [any conv algorithm]";
+  return out;
+}
+
+inline std::vector<Result> checkAll(int device) {
+  std::vector<Result> all;
+  for (const auto& [name, f] : checkGroups())
+    for (Result& x : checkGroup(name, f, device)) all.push_back(std::move(x));
+  return all;
+}
+
+}  // namespace tessel::gpucheck
