@@ -108,7 +108,7 @@ class CudaExecutor : public Executor {
   std::string profile(Index n, bool train, int iterations) override;
 
  private:
-  enum class Kind { Dense, Act, Mask, Alias, Conv, Pool, BatchNorm, Merge, Concat };
+  enum class Kind { Dense, Act, Mask, Alias, Conv, Pool, BatchNorm, Merge, Concat, Rnn, Embedding };
   // A tensor of the step: the model input (value 0) or an op's output. Each reader of a value
   // that several ops read writes its share of the gradient into a buffer of its own (shares);
   // the shares are summed into gy before the producer's backward pass.
@@ -175,6 +175,23 @@ class CudaExecutor : public Executor {
     int merge = kMergeAdd;
     TensorList list{};
     Index concatRows = 1;  // Concatenate: rows per sample (the dimensions before the axis)
+    // SimpleRNN, LSTM, GRU: cell (GpuCell), recurrent activation, steps T, units, gates G, input
+    // features; kernel at w, recurrent kernel at r, bias at b (GRU reset_after: (2, 3u), the
+    // recurrent half at b + 3u). Buffers per sample (T, width): P = x W + b (+ h R) and A its
+    // activations (G u), H the state before each step (u; step 0's is zeros), hLast the final
+    // one, C and act(C) (LSTM), inner (GRU: b_rec + h R, 3u, or r * h, u), and their gradients.
+    int cell = 0, recAct = kActLinear;
+    Index steps = 0, units = 0, gates = 1, inF = 0;
+    bool returnSeq = false;
+    long r = -1;
+    float *P = nullptr, *A = nullptr, *H = nullptr, *hLast = nullptr, *C = nullptr, *Cact = nullptr,
+          *inner = nullptr, *dP = nullptr, *dInner = nullptr;
+    float* dhs[2] = {nullptr, nullptr};
+    float* dcs[2] = {nullptr, nullptr};
+    // Embedding: vocabulary and row size; the sorted positions of each batch (host-built ints
+    // in the staging block: distinct-id count, ids, segment starts, positions).
+    Index vocab = 0, dim = 0;
+    long segCount = -1, segTokens = -1, segStart = -1, segSorted = -1;
 #if TESSEL_HAVE_CUDNN
     cudnnFilterDescriptor_t wDesc = nullptr;
     cudnnConvolutionDescriptor_t convDesc = nullptr;
@@ -194,6 +211,13 @@ class CudaExecutor : public Executor {
                      Index features);
   void planMerge(Op& op, const std::string& cls, const std::string& what, const json& c,
                  const NodeShapes* ns, const std::vector<int>& ins);
+  void planRecurrent(Op& op, const std::string& cls, const std::string& what, const json& c,
+                     const NodeShapes* ns, Index features);
+  // Row-major C (m, k) = op(A) (m, r) op(B) (r, k) + beta C, rows strided by lda / ldb / ldc.
+  void gemm(bool ta, bool tb, long m, long k, long r, const float* a, long lda, const float* b,
+            long ldb, float beta, float* c, long ldc, const char* what);
+  void enqueueRecurrent(Op& op, int rows, bool forward);
+  void stageEmbedding(const Op& op, const float* ids, Index n, bool train);
   void allocate(Index batch);
   void freeBuffers();
   float* alloc(long floats, const char* what);
@@ -321,11 +345,14 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
   for (auto& [v, off] : vars_) offset[v] = off;
   for (Op& op : ops_) {
     auto& vs = op.layer->variables();
-    if (op.kind == Kind::Dense || op.kind == Kind::Conv) {
-      if (size_t(op.wVar) >= vs.size() || (op.bVar >= 0 && size_t(op.bVar) >= vs.size()))
+    if (op.kind == Kind::Dense || op.kind == Kind::Conv || op.kind == Kind::Rnn ||
+        op.kind == Kind::Embedding) {
+      if (size_t(op.wVar) >= vs.size() || (op.bVar >= 0 && size_t(op.bVar) >= vs.size()) ||
+          (op.kind == Kind::Rnn && vs.size() < 2))
         throw Error("GPU plan: " + op.layer->name() + " has fewer variables than expected");
       op.w = offset.at(&vs[size_t(op.wVar)]);
       if (op.bVar >= 0) op.b = offset.at(&vs[size_t(op.bVar)]);
+      if (op.kind == Kind::Rnn) op.r = offset.at(&vs[1]);
     } else if (op.kind == Kind::BatchNorm) {
       // Keras order: gamma (scale), beta (center), moving_mean, moving_variance.
       const json& c = op.layer->config();
@@ -474,6 +501,19 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       }
     } else if (node.className == "BatchNormalization") {
       planBatchNorm(op, what, c, ns, features);
+    } else if (node.className == "SimpleRNN" || node.className == "LSTM" ||
+               node.className == "GRU") {
+      planRecurrent(op, node.className, what, c, ns, features);
+    } else if (node.className == "Embedding") {
+      if (ins[0] != 0) throw Error(notOnGpu(what + " reading another layer than the model input"));
+      for (const char* k : {"embeddings_regularizer", "activity_regularizer"})
+        if (!isNullOrFalse(c, k)) throw Error(notOnGpu(what + " with a " + k));
+      if (c.value("mask_zero", false)) throw Error(notOnGpu(what + " with mask_zero (masks)"));
+      op.kind = Kind::Embedding;
+      op.vocab = c.at("input_dim").get<Index>();
+      op.dim = c.at("output_dim").get<Index>();
+      op.wVar = 0;
+      op.out = features * op.dim;
     } else if (merging) {
       planMerge(op, node.className, what, c, ns, ins);
       if (op.kind == Kind::Merge) op.merge = kMerges.at(node.className);
@@ -692,6 +732,51 @@ void CudaExecutor::planSpatial(Op& op, const std::string& cls, const std::string
 }
 
 // BatchNormalization over the last axis.
+// SimpleRNN, LSTM and GRU (both reset_after forms) on (n, T, features) of known size, without
+// masks, dropout, regularizers, go_backwards, stateful or return_state (refused by name).
+void CudaExecutor::planRecurrent(Op& op, const std::string& cls, const std::string& what,
+                                 const json& c, const NodeShapes* ns, Index features) {
+  if (!ns || ns->inputs.size() != 1 || ns->inputs[0].size() != 3 || ns->inputs[0][1] == kNone ||
+      ns->inputs[0][2] == kNone)
+    throw Error(notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
+  for (const char* k : {"go_backwards", "stateful", "return_state"})
+    if (c.value(k, false)) throw Error(notOnGpu(what + " with " + k));
+  for (const char* k : {"dropout", "recurrent_dropout"})
+    if (c.contains(k) && c.at(k).is_number() && c.at(k).get<double>() > 0)
+      throw Error(notOnGpu(what + " with " + k));
+  for (const char* k :
+       {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer"})
+    if (!isNullOrFalse(c, k)) throw Error(notOnGpu(what + " with a " + k));
+  op.kind = Kind::Rnn;
+  op.steps = ns->inputs[0][1];
+  op.inF = ns->inputs[0][2];
+  if (op.steps * op.inF != features)
+    throw Error("GPU plan: " + what + " input size does not match");
+  op.units = c.at("units").get<Index>();
+  op.act = gpuActivation(activationFromName(c.at("activation").get<std::string>()), what);
+  if (op.act == kActSoftmax) throw Error(notOnGpu(what + " with a softmax activation"));
+  if (cls == "SimpleRNN") {
+    op.cell = kCellSimple;
+    op.gates = 1;
+  } else {
+    op.recAct =
+        gpuActivation(activationFromName(c.at("recurrent_activation").get<std::string>()), what);
+    if (op.recAct == kActSoftmax) throw Error(notOnGpu(what + " with a softmax activation"));
+    if (cls == "LSTM") {
+      op.cell = kCellLstm;
+      op.gates = 4;
+    } else {
+      const json& ra = c.at("reset_after");
+      op.cell = !ra.is_boolean() || ra.get<bool>() ? kCellGruAfter : kCellGruBefore;
+      op.gates = 3;
+    }
+  }
+  op.returnSeq = c.at("return_sequences").get<bool>();
+  op.out = op.returnSeq ? op.steps * op.units : op.units;
+  op.wVar = 0;
+  op.bVar = c.at("use_bias").get<bool>() ? 2 : -1;
+}
+
 // Add, Subtract, Multiply, Average, Maximum, Minimum (inputs of one shape, element by element)
 // and Concatenate (any axis but the batch: (n * rows, width_i) blocks side by side).
 void CudaExecutor::planMerge(Op& op, const std::string& cls, const std::string& what, const json& c,
@@ -797,6 +882,18 @@ void CudaExecutor::allocate(Index batch) {
         at += roundUp(batch * op.out);
       }
     }
+  for (Op& op : ops_)
+    if (op.kind == Kind::Embedding) {
+      const long ids = long(batch * op.in);
+      op.segCount = at;
+      at += 64;
+      op.segTokens = at;
+      at += roundUp(ids);
+      op.segStart = at;
+      at += roundUp(ids + 1);
+      op.segSorted = at;
+      at += roundUp(ids);
+    }
   hyperOff_ = at;
   at += 64;
   stageFloats_ = at;
@@ -838,6 +935,33 @@ void CudaExecutor::allocate(Index batch) {
         op.y = const_cast<float*>(op.x);
         op.gy = op.gx;
         break;
+      case Kind::Embedding:
+        op.y = buffer(op.out, "the activations");
+        op.gy = buffer(op.out, "the gradients");
+        break;
+      case Kind::Rnn: {
+        const Index T = op.steps, u = op.units, gu = op.gates * u;
+        op.y = buffer(op.out, "the activations");
+        op.gy = buffer(op.out, "the gradients");
+        op.P = buffer(T * gu, "the recurrent pre-activations");
+        op.A = buffer(T * gu, "the recurrent activations");
+        op.dP = buffer(T * gu, "the recurrent gradients");
+        op.H = buffer(T * u, "the recurrent states");
+        op.hLast = op.returnSeq ? buffer(u, "the recurrent states") : op.y;
+        for (float*& d : op.dhs) d = buffer(u, "the recurrent gradients");
+        if (op.cell == kCellLstm) {
+          op.C = buffer(T * u, "the recurrent cell states");
+          op.Cact = buffer(T * u, "the recurrent cell states");
+          for (float*& d : op.dcs) d = buffer(u, "the recurrent gradients");
+        }
+        if (op.cell == kCellGruAfter || op.cell == kCellGruBefore) {
+          const Index w = op.cell == kCellGruAfter ? 3 * u : u;
+          op.inner = buffer(T * w, "the recurrent products");
+          op.dInner = buffer(T * w, "the recurrent gradients");
+        }
+        scratchDoubles = std::max(scratchDoubles, reductionScratchDoubles(int(batch * T), int(gu)));
+        break;
+      }
       case Kind::Merge:
       case Kind::Concat:
         op.y = buffer(op.out, "the activations");
@@ -921,6 +1045,12 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         break;
       case Kind::Merge:
         launchMerge(op.merge, op.list, op.y, long(rows) * op.out, s);
+        break;
+      case Kind::Rnn:
+        enqueueRecurrent(op, rows, true);
+        break;
+      case Kind::Embedding:
+        launchEmbeddingForward(in, params_ + op.w, op.y, long(rows) * op.in, int(op.dim), s);
         break;
       case Kind::Concat:
         launchConcat(op.list, op.y, long(rows) * op.concatRows, s);
@@ -1026,6 +1156,16 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         case Kind::Merge:
           launchMergeBackward(op.merge, op.list, op.y, op.gy, long(rows) * op.out, s);
           break;
+        case Kind::Rnn:
+          enqueueRecurrent(op, rows, false);
+          break;
+        case Kind::Embedding: {
+          const int* stage = reinterpret_cast<const int*>(devStage_);
+          launchEmbeddingBackward(op.gy, grads_ + op.w, long(op.vocab), int(op.dim),
+                                  stage + op.segCount, stage + op.segTokens, stage + op.segStart,
+                                  stage + op.segSorted, int(long(rows) * op.in), s);
+          break;
+        }
         case Kind::Concat:
           launchSplit(op.gy, op.list, long(rows) * op.concatRows, s);
           break;
@@ -1138,6 +1278,173 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
   check(cudaMemcpyAsync(hostOut_, out, size_t(rows * outDim_) * 4, cudaMemcpyDeviceToHost, s),
         "copy the output");
   mark(ops_.size(), "output copy");
+}
+
+void CudaExecutor::gemm(bool ta, bool tb, long m, long k, long r, const float* a, long lda,
+                        const float* b, long ldb, float beta, float* c, long ldc,
+                        const char* what) {
+  // Row-major C^T = op(B)^T op(A)^T in cuBLAS's column-major terms.
+  const float one = 1.0f;
+  check(cublasSgemm(blas_, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, int(k),
+                    int(m), int(r), &one, b, int(ldb), a, int(lda), &beta, c, int(ldc)),
+        what);
+}
+
+// A recurrent layer over the whole sequence, as engine/layers/RecurrentLayer.cpp: x W + b for
+// every step in one product, then per step h R (cuBLAS) and the cell (one kernel; GRU
+// reset_before two); backward through time per step, then dW, dR, the biases and dx each in one
+// product or sum over all steps (the states and gradients are kept per step for that).
+void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
+  cudaStream_t s = stream_;
+  const long T = op.steps, u = op.units, gu = op.gates * u, f = op.inF, nT = long(rows) * T;
+  const float* W = params_ + op.w;
+  const float* R = params_ + op.r;
+  const long innerW = op.cell == kCellGruAfter ? 3 * u : u;
+  CellStep cs{};
+  cs.cell = op.cell;
+  cs.act = op.act;
+  cs.recAct = op.recAct;
+  cs.n = rows;
+  cs.u = int(u);
+  cs.ldp = T * gu;
+  cs.ldh = T * u;
+  cs.ldc = T * u;
+  cs.ldi = T * innerW;
+  cs.recBias = op.cell == kCellGruAfter && op.b >= 0 ? params_ + op.b + 3 * u : nullptr;
+  auto stepViews = [&](long t) {
+    cs.p = op.P + t * gu;
+    cs.a = op.A + t * gu;
+    cs.hPrev = t > 0 ? op.H + t * u : nullptr;
+    cs.hNew = t + 1 < T ? op.H + (t + 1) * u : op.hLast;
+    cs.ldhNew = t + 1 < T ? T * u : u;
+    if (op.cell == kCellLstm) {
+      cs.cPrev = t > 0 ? op.C + (t - 1) * u : nullptr;
+      cs.cNew = op.C + t * u;
+      cs.cAct = op.Cact + t * u;
+    }
+    if (op.inner) cs.inner = op.inner + t * innerW;
+  };
+  if (forward) {
+    gemm(false, false, nT, gu, f, op.x, f, W, gu, 0.0f, op.P, gu, "recurrent input product");
+    if (op.b >= 0)
+      launchBiasActivation(op.P, op.P, params_ + op.b, int(nT), int(gu), kActLinear, s);
+    check(cudaMemset2DAsync(op.H, size_t(T * u) * 4, 0, size_t(u) * 4, size_t(rows), s),
+          "clear the first state");
+    for (long t = 0; t < T; ++t) {
+      stepViews(t);
+      switch (op.cell) {
+        case kCellSimple:
+        case kCellLstm:
+          if (cs.hPrev)
+            gemm(false, false, rows, gu, u, cs.hPrev, T * u, R, gu, 1.0f, cs.p, T * gu,
+                 "recurrent product");
+          launchCellForward(cs, 0, s);
+          break;
+        case kCellGruAfter:
+          if (cs.hPrev)
+            gemm(false, false, rows, gu, u, cs.hPrev, T * u, R, gu, 0.0f, cs.inner, cs.ldi,
+                 "recurrent product");
+          launchCellForward(cs, 0, s);
+          break;
+        case kCellGruBefore:
+          if (cs.hPrev)
+            gemm(false, false, rows, 2 * u, u, cs.hPrev, T * u, R, gu, 1.0f, cs.p, T * gu,
+                 "recurrent product");
+          launchCellForward(cs, 0, s);
+          if (cs.hPrev)
+            gemm(false, false, rows, u, u, cs.inner, cs.ldi, R + 2 * u, gu, 1.0f, cs.p + 2 * u,
+                 T * gu, "recurrent product");
+          launchCellForward(cs, 1, s);
+          break;
+      }
+    }
+    if (op.returnSeq) {  // y (n, T, u) = the states after each step
+      if (T > 1)
+        check(cudaMemcpy2DAsync(op.y, size_t(T * u) * 4, op.H + u, size_t(T * u) * 4,
+                                size_t((T - 1) * u) * 4, size_t(rows), cudaMemcpyDeviceToDevice, s),
+              "copy the sequence");
+      check(cudaMemcpy2DAsync(op.y + (T - 1) * u, size_t(T * u) * 4, op.hLast, size_t(u) * 4,
+                              size_t(u) * 4, size_t(rows), cudaMemcpyDeviceToDevice, s),
+            "copy the sequence");
+    }
+    return;
+  }
+  // ---- backward through time ----
+  float* dh = op.dhs[0];
+  float* dhPrev = op.dhs[1];
+  float* dc = op.dcs[0];
+  float* dcPrev = op.dcs[1];
+  if (op.returnSeq)
+    check(cudaMemsetAsync(dh, 0, size_t(rows * u) * 4, s), "clear");
+  else
+    check(cudaMemcpyAsync(dh, op.gy, size_t(rows * u) * 4, cudaMemcpyDeviceToDevice, s), "copy");
+  if (dc) check(cudaMemsetAsync(dc, 0, size_t(rows * u) * 4, s), "clear");
+  for (long t = T - 1; t >= 0; --t) {
+    stepViews(t);
+    CellGrad g{};
+    g.dh = dh;
+    g.dyAdd = op.returnSeq ? op.gy + t * u : nullptr;
+    g.lddy = T * u;
+    g.dc = dc;
+    g.dp = op.dP + t * gu;
+    g.lddp = T * gu;
+    g.dhPrev = dhPrev;
+    g.dcPrev = dcPrev;
+    g.dInner = op.dInner ? op.dInner + t * innerW : nullptr;
+    g.lddi = T * innerW;
+    switch (op.cell) {
+      case kCellSimple:
+      case kCellLstm:
+        launchCellBackward(cs, g, 0, s);
+        if (t > 0)
+          gemm(false, true, rows, u, gu, g.dp, T * gu, R, gu, 0.0f, dhPrev, u,
+               "recurrent state gradient");
+        break;
+      case kCellGruAfter:
+        launchCellBackward(cs, g, 0, s);
+        if (t > 0)
+          gemm(false, true, rows, u, gu, g.dInner, g.lddi, R, gu, 1.0f, dhPrev, u,
+               "recurrent state gradient");
+        break;
+      case kCellGruBefore:
+        launchCellBackward(cs, g, 0, s);
+        gemm(false, true, rows, u, u, g.dp + 2 * u, T * gu, R + 2 * u, gu, 0.0f, g.dInner, g.lddi,
+             "recurrent state gradient");
+        launchCellBackward(cs, g, 1, s);
+        if (t > 0)
+          gemm(false, true, rows, u, 2 * u, g.dp, T * gu, R, gu, 1.0f, dhPrev, u,
+               "recurrent state gradient");
+        break;
+    }
+    std::swap(dh, dhPrev);
+    std::swap(dc, dcPrev);
+  }
+  // Over all steps at once: dW = X^T dP, dR = H^T dP (or the GRU's inner gradients), the biases
+  // as column sums, dX = dP W^T.
+  gemm(true, false, f, gu, nT, op.x, f, op.dP, gu, 0.0f, grads_ + op.w, gu,
+       "recurrent kernel gradient");
+  float* dR = grads_ + op.r;
+  switch (op.cell) {
+    case kCellGruAfter:
+      gemm(true, false, u, gu, nT, op.H, u, op.dInner, innerW, 0.0f, dR, gu,
+           "recurrent kernel gradient");
+      break;
+    case kCellGruBefore:
+      gemm(true, false, u, 2 * u, nT, op.H, u, op.dP, gu, 0.0f, dR, gu,
+           "recurrent kernel gradient");
+      gemm(true, false, u, u, nT, op.inner, u, op.dP + 2 * u, gu, 0.0f, dR + 2 * u, gu,
+           "recurrent kernel gradient");
+      break;
+    default:
+      gemm(true, false, u, gu, nT, op.H, u, op.dP, gu, 0.0f, dR, gu, "recurrent kernel gradient");
+  }
+  if (op.b >= 0) {
+    launchColumnSums(op.dP, int(nT), int(gu), reduceScratch_, grads_ + op.b, s);
+    if (op.cell == kCellGruAfter)
+      launchColumnSums(op.dInner, int(nT), int(gu), reduceScratch_, grads_ + op.b + 3 * u, s);
+  }
+  if (op.gx)
+    gemm(false, true, nT, f, gu, op.dP, gu, W, gu, 0.0f, op.gx, f, "recurrent input gradient");
 }
 
 // Profiling (not while capturing): an event after each op's forward and backward.
@@ -1354,6 +1661,35 @@ void CudaExecutor::downloadGradients() {
   }
 }
 
+// An Embedding's ids (the model input) checked as the CPU layer checks them; for a training step
+// also the positions of each distinct id in ascending order (the gradient's sums, GpuKernels.h).
+void CudaExecutor::stageEmbedding(const Op& op, const float* ids, Index n, bool train) {
+  const long count = long(n * op.in);
+  for (long i = 0; i < count; ++i) {
+    const float v = ids[i];
+    const Index id = Index(v);
+    if (!(v >= 0) || id >= op.vocab || float(id) != v)
+      throw Error("Embedding '" + op.layer->name() + "': id " + std::to_string(v) +
+                  " is not an integer in [0, input_dim = " + std::to_string(op.vocab) + ")");
+  }
+  if (!train) return;
+  std::vector<int> sorted(size_t(count), 0);
+  for (long i = 0; i < count; ++i) sorted[size_t(i)] = int(i);
+  std::stable_sort(sorted.begin(), sorted.end(), [&](int a, int b) { return ids[a] < ids[b]; });
+  std::vector<int> tokens, start;
+  for (long q = 0; q < count; ++q)
+    if (q == 0 || ids[sorted[size_t(q)]] != ids[sorted[size_t(q - 1)]]) {
+      tokens.push_back(int(ids[sorted[size_t(q)]]));
+      start.push_back(int(q));
+    }
+  start.push_back(int(count));
+  const int segments = int(tokens.size());
+  std::memcpy(hostStage_ + op.segCount, &segments, 4);
+  std::memcpy(hostStage_ + op.segTokens, tokens.data(), tokens.size() * 4);
+  std::memcpy(hostStage_ + op.segStart, start.data(), start.size() * 4);
+  std::memcpy(hostStage_ + op.segSorted, sorted.data(), sorted.size() * 4);
+}
+
 void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                        const float* scale, Index n, bool train, const Optimizer& optimizer,
                        RunContext& ctx) {
@@ -1361,6 +1697,8 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
   if (n > batch_) allocate(n);
   if (x.size() != 1 || x[0].size() < n * inDim_) throw Error("GPU: the input batch does not fit");
   std::memcpy(hostStage_ + xOff_, x[0].data(), size_t(n * inDim_) * 4);
+  for (const Op& op : ops_)
+    if (op.kind == Kind::Embedding) stageEmbedding(op, x[0].data(), n, train);
   if (train) {
     if (y.size() != 1 || y[0].size() < n * labelDim_) throw Error("GPU: the labels do not fit");
     std::memcpy(hostStage_ + yOff_, y[0].data(), size_t(n * labelDim_) * 4);

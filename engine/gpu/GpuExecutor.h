@@ -32,17 +32,24 @@
 // AveragePooling1D/2D (valid / same, TF's exclusion of padded cells),
 // GlobalAverage/GlobalMaxPooling1D/2D and BatchNormalization (last axis; batch statistics and
 // Keras's moving-average update in training, moving statistics in inference and for non-trainable
-// layers) are our own kernels. Conv2D: cuDNN tensors are NHWC, the kernel stays in Keras's HWIO
-// layout in the weights (so upload, download, checkpoints and the optimizer are unchanged) and is
-// transposed into cuDNN's NHWC filter layout KRSC (filters, kh, kw, in) by a cuBLAS geam node at
-// the start of each step; the kernel gradient comes back the same way. Algorithms: per batch size,
-// before the graph is captured, cudnnFind*Ex times them on the step's own buffers; the fastest
-// deterministic one with FMA math (CUDNN_FMA_MATH: no TF32) within a 256 MiB workspace is kept
-// with Numerics::deterministic (FitOptions::deterministic, Keras's enable_op_determinism); without
-// it, as Keras by default, the fastest FP32 FMA algorithm, deterministic or not.
-// TESSEL_GPU_DETERMINISTIC=1 / =0 overrides the choice (the checks and the benchmark); where cuDNN
-// has no deterministic algorithm for a shape, the fastest FP32 one is used and named on stderr.
-// Numerics::tf32 (FitOptions::tf32, Keras's tf.config.experimental.
+// layers) are our own kernels. Recurrent layers: SimpleRNN, LSTM and GRU (reset_after true or
+// false; return_sequences either way; no masks, dropout, regularizers, go_backwards, stateful or
+// return_state) as engine/layers/RecurrentLayer.cpp: x W + b for all steps in one cuBLAS product,
+// per step h R (cuBLAS) and one fused cell kernel (GRU reset_before: two), backward through time
+// per step, then dW, dR, the biases and dx each in one product over all steps. Embedding (reading
+// the model input, no mask_zero): a gather forward; the table's gradient sums the rows of each id
+// in position order from a sorted index the host builds with the batch (deterministic, no
+// atomics); ids are checked on the host as the CPU layer checks them. Conv2D: cuDNN tensors are
+// NHWC, the kernel stays in Keras's HWIO layout in the weights (so upload, download, checkpoints
+// and the optimizer are unchanged) and is transposed into cuDNN's NHWC filter layout KRSC (filters,
+// kh, kw, in) by a cuBLAS geam node at the start of each step; the kernel gradient comes back the
+// same way. Algorithms: per batch size, before the graph is captured, cudnnFind*Ex times them on
+// the step's own buffers; the fastest deterministic one with FMA math (CUDNN_FMA_MATH: no TF32)
+// within a 256 MiB workspace is kept with Numerics::deterministic (FitOptions::deterministic,
+// Keras's enable_op_determinism); without it, as Keras by default, the fastest FP32 FMA algorithm,
+// deterministic or not. TESSEL_GPU_DETERMINISTIC=1 / =0 overrides the choice (the checks and the
+// benchmark); where cuDNN has no deterministic algorithm for a shape, the fastest FP32 one is used
+// and named on stderr. Numerics::tf32 (FitOptions::tf32, Keras's tf.config.experimental.
 // enable_tensor_float_32_execution(True)) lets cuBLAS and cuDNN multiply in TF32 on tensor cores
 // (10-bit mantissa, FP32 range and accumulation); TESSEL_GPU_TF32=1 / =0 overrides. Bias
 // gradients and BatchNormalization's sums are reduced in double per block of rows, then in a fixed

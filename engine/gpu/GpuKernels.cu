@@ -768,4 +768,166 @@ void launchSum(const TensorList& t, float* y, long count, cudaStream_t stream) {
   sumKernel<<<blocksFor(count, 256), 256, 0, stream>>>(t, y, count);
 }
 
+// ---- recurrent layers ----
+
+__global__ void cellForwardKernel(CellStep s, int phase) {
+  const long k = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (k >= long(s.n) * s.u) return;
+  const int b = int(k / s.u), j = int(k - long(b) * s.u), u = s.u;
+  float* p = s.p + b * s.ldp;
+  float* a = s.a + b * s.ldp;
+  const float hp = s.hPrev ? s.hPrev[b * s.ldh + j] : 0.0f;
+  float& hn = s.hNew[b * s.ldhNew + j];
+  switch (s.cell) {
+    case kCellSimple:
+      a[j] = actForward(s.act, p[j]);
+      hn = a[j];
+      break;
+    case kCellLstm: {
+      for (int g : {0, 1, 3}) a[g * u + j] = actForward(s.recAct, p[g * u + j]);
+      a[2 * u + j] = actForward(s.act, p[2 * u + j]);
+      const float cp = s.cPrev ? s.cPrev[b * s.ldc + j] : 0.0f;
+      const float c = a[u + j] * cp + a[j] * a[2 * u + j];
+      const float tc = actForward(s.act, c);
+      s.cNew[b * s.ldc + j] = c;
+      s.cAct[b * s.ldc + j] = tc;
+      hn = a[3 * u + j] * tc;
+      break;
+    }
+    case kCellGruAfter: {
+      float* in = s.inner + b * s.ldi;
+      for (int g = 0; g < 3; ++g) {
+        const float rec = s.hPrev ? in[g * u + j] : 0.0f;
+        in[g * u + j] = (s.recBias ? s.recBias[g * u + j] : 0.0f) + rec;
+      }
+      p[j] += in[j];
+      p[u + j] += in[u + j];
+      a[j] = actForward(s.recAct, p[j]);
+      a[u + j] = actForward(s.recAct, p[u + j]);
+      p[2 * u + j] += a[u + j] * in[2 * u + j];
+      a[2 * u + j] = actForward(s.act, p[2 * u + j]);
+      const float z = a[j];
+      hn = z * hp + (1 - z) * a[2 * u + j];
+      break;
+    }
+    case kCellGruBefore:
+      if (phase == 0) {
+        a[j] = actForward(s.recAct, p[j]);
+        a[u + j] = actForward(s.recAct, p[u + j]);
+        s.inner[b * s.ldi + j] = a[u + j] * hp;
+      } else {
+        a[2 * u + j] = actForward(s.act, p[2 * u + j]);
+        const float z = a[j];
+        hn = z * hp + (1 - z) * a[2 * u + j];
+      }
+      break;
+  }
+}
+
+__global__ void cellBackwardKernel(CellStep s, CellGrad g, int phase) {
+  const long k = long(s.n) * s.u;
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= k) return;
+  const int b = int(i / s.u), j = int(i - long(b) * s.u), u = s.u;
+  const float* p = s.p + b * s.ldp;
+  const float* a = s.a + b * s.ldp;
+  float* dp = g.dp + b * g.lddp;
+  const float dh = g.dh[i] + (g.dyAdd ? g.dyAdd[b * g.lddy + j] : 0.0f);
+  const float hp = s.hPrev ? s.hPrev[b * s.ldh + j] : 0.0f;
+  switch (s.cell) {
+    case kCellSimple:
+      dp[j] = actBackward(s.act, p[j], a[j], dh);
+      break;
+    case kCellLstm: {
+      const float c = s.cNew[b * s.ldc + j], tc = s.cAct[b * s.ldc + j];
+      const float cp = s.cPrev ? s.cPrev[b * s.ldc + j] : 0.0f;
+      const float d = actBackward(s.act, c, tc, dh * a[3 * u + j]) + g.dc[i];
+      const float di = d * a[2 * u + j], df = d * cp, dg = d * a[j], dO = dh * tc;
+      g.dcPrev[i] = d * a[u + j];
+      dp[j] = actBackward(s.recAct, p[j], a[j], di);
+      dp[u + j] = actBackward(s.recAct, p[u + j], a[u + j], df);
+      dp[2 * u + j] = actBackward(s.act, p[2 * u + j], a[2 * u + j], dg);
+      dp[3 * u + j] = actBackward(s.recAct, p[3 * u + j], a[3 * u + j], dO);
+      break;
+    }
+    case kCellGruAfter: {
+      const float z = a[j], hh = a[2 * u + j];
+      const float* in = s.inner + b * s.ldi;
+      float* di = g.dInner + b * g.lddi;
+      const float daz = dh * (hp - hh), dah = dh * (1 - z);
+      g.dhPrev[i] = dh * z;
+      const float dph = actBackward(s.act, p[2 * u + j], hh, dah);
+      dp[2 * u + j] = dph;
+      di[2 * u + j] = dph * a[u + j];
+      const float dar = dph * in[2 * u + j];
+      dp[j] = actBackward(s.recAct, p[j], z, daz);
+      dp[u + j] = actBackward(s.recAct, p[u + j], a[u + j], dar);
+      di[j] = dp[j];
+      di[u + j] = dp[u + j];
+      break;
+    }
+    case kCellGruBefore: {
+      const float z = a[j], hh = a[2 * u + j];
+      if (phase == 0) {
+        g.dhPrev[i] = dh * z;
+        dp[2 * u + j] = actBackward(s.act, p[2 * u + j], hh, dh * (1 - z));
+      } else {
+        const float dRh = g.dInner[b * g.lddi + j];
+        const float dar = dRh * hp;
+        g.dhPrev[i] += dRh * a[u + j];
+        dp[j] = actBackward(s.recAct, p[j], z, dh * (hp - hh));
+        dp[u + j] = actBackward(s.recAct, p[u + j], a[u + j], dar);
+      }
+      break;
+    }
+  }
+}
+
+void launchCellForward(const CellStep& s, int phase, cudaStream_t stream) {
+  const long count = long(s.n) * s.u;
+  cellForwardKernel<<<blocksFor(count, 256), 256, 0, stream>>>(s, phase);
+}
+
+void launchCellBackward(const CellStep& s, const CellGrad& g, int phase, cudaStream_t stream) {
+  const long count = long(s.n) * s.u;
+  cellBackwardKernel<<<blocksFor(count, 256), 256, 0, stream>>>(s, g, phase);
+}
+
+// ---- Embedding ----
+
+__global__ void embeddingForwardKernel(const float* ids, const float* table, float* y, long count,
+                                       int d) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= count * d) return;
+  const long r = i / d;
+  y[i] = table[long(ids[r]) * d + (i - r * d)];
+}
+
+// One block per distinct id, threads over the row.
+__global__ void embeddingBackwardKernel(const float* dy, float* grad, int d, const int* segments,
+                                        const int* tokens, const int* start, const int* sorted) {
+  const int seg = blockIdx.x;
+  if (seg >= *segments) return;
+  for (int j = threadIdx.x; j < d; j += blockDim.x) {
+    float sum = 0.0f;
+    for (int q = start[seg]; q < start[seg + 1]; ++q) sum += dy[long(sorted[q]) * d + j];
+    grad[long(tokens[seg]) * d + j] = sum;
+  }
+}
+
+void launchEmbeddingForward(const float* ids, const float* table, float* y, long count, int d,
+                            cudaStream_t stream) {
+  embeddingForwardKernel<<<blocksFor(count * d, 256), 256, 0, stream>>>(ids, table, y, count, d);
+}
+
+void launchEmbeddingBackward(const float* dy, float* grad, long vocab, int d, const int* segments,
+                             const int* tokens, const int* start, const int* sorted,
+                             int maxSegments, cudaStream_t stream) {
+  cudaMemsetAsync(grad, 0, size_t(vocab) * size_t(d) * 4, stream);
+  if (maxSegments <= 0) return;
+  const int threads = d < 128 ? 32 * ((d + 31) / 32) : 128;
+  embeddingBackwardKernel<<<maxSegments, threads, 0, stream>>>(dy, grad, d, segments, tokens, start,
+                                                               sorted);
+}
+
 }  // namespace tessel::gpu

@@ -133,4 +133,60 @@ void launchSplit(const float* dy, const TensorList& t, long rows, cudaStream_t s
 // several layers read, from each reader's share.
 void launchSum(const TensorList& t, float* y, long count, cudaStream_t stream);
 
+// ---- recurrent layers (engine/layers/RecurrentLayer.cpp, SimpleRNN.cpp, LSTM.cpp, GRU.cpp) ----
+// Gates in Keras order: LSTM i, f, c, o; GRU z, r, h. Every buffer is row-major with a row
+// stride (ld, floats) per sample, so that one step of an (n, T, width) sequence is read in place.
+enum GpuCell : int { kCellSimple = 0, kCellLstm, kCellGruAfter, kCellGruBefore };
+struct CellStep {
+  int cell, act, recAct, n, u;
+  float* p;            // pre-activations (n, G u) of the step: x W + b (+ h R) on entry
+  float* a;            // their activations (out)
+  long ldp;            // of p and a
+  const float* hPrev;  // null: zeros (the first step)
+  long ldh;
+  float* hNew;
+  long ldhNew;
+  const float* cPrev;  // LSTM: null: zeros
+  float* cNew;         // LSTM: c of the step
+  float* cAct;         // LSTM: act(c)
+  long ldc;            // of cPrev, cNew, cAct
+  // GRU reset_after: inner = b_rec + hPrev R (n, 3u; hPrev R there on entry unless hPrev is
+  // null); reset_before: r * hPrev (n, u), written by phase 0.
+  float* inner;
+  long ldi;
+  const float* recBias;  // GRU reset_after: the recurrent bias (3u), null without a bias
+};
+// One step forward. GRU reset_before runs in two phases around the (r * hPrev) R_h product:
+// phase 0 (z, r and r * hPrev), phase 1 (h); the other cells in phase 0 alone.
+void launchCellForward(const CellStep& s, int phase, cudaStream_t stream);
+struct CellGrad {
+  const float* dh;     // dL/dh of the step from later steps (n, u)
+  const float* dyAdd;  // return_sequences: dL/dy of the step (added to dh), null otherwise
+  long lddy;
+  const float* dc;  // LSTM: dL/dc from later steps (n, u)
+  float* dp;        // dL/dp of the step (out)
+  long lddp;
+  float* dhPrev;  // GRU: the element-wise part of dL/dhPrev (out; the products add the rest)
+  float* dcPrev;  // LSTM (out)
+  // GRU reset_after: dL/d inner (out, n x 3u, ld lddi); reset_before: dL/d(r * hPrev) (in,
+  // phase 1, n x u, ld lddi).
+  float* dInner;
+  long lddi;
+};
+// One step backward (GRU reset_before: phase 0 gives dp_h and dhPrev = dh z; phase 1, after
+// dInner = dp_h R_h^T, gives dp_z, dp_r and adds dInner * r to dhPrev).
+void launchCellBackward(const CellStep& s, const CellGrad& g, int phase, cudaStream_t stream);
+
+// ---- Embedding ----
+// y (count, d) = rows ids[i] of the table (ids checked on the host: integers in range).
+void launchEmbeddingForward(const float* ids, const float* table, float* y, long count, int d,
+                            cudaStream_t stream);
+// The table's gradient: grad (vocab, d) zeroed, then for each of the *segments distinct ids (at
+// most maxSegments) tokens[s] = sum of dy rows at positions sorted[start[s] .. start[s + 1]) in
+// that (ascending) order, as the CPU adds them: deterministic, no atomics. segments, tokens,
+// start and sorted are ints the host wrote with the batch.
+void launchEmbeddingBackward(const float* dy, float* grad, long vocab, int d, const int* segments,
+                             const int* tokens, const int* start, const int* sorted,
+                             int maxSegments, cudaStream_t stream);
+
 }  // namespace tessel::gpu

@@ -2,6 +2,7 @@
 // Every GPU check group by name (tst_engine_gpu and `tessel-gpu-bench check --models ...`).
 #include "GpuBranchChecks.h"
 #include "GpuChecks.h"
+#include "GpuRecurrentChecks.h"
 
 namespace tessel::gpucheck {
 
@@ -17,7 +18,8 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
           {"resume", &checkResume},
           {"determinism", &checkDeterminism},
           {"tf32", &checkTf32},
-          {"branches", &checkBranches}};
+          {"branches", &checkBranches},
+          {"recurrent", &checkRecurrent}};
 }
 
 // One group; an exception is one failed result naming it.

@@ -171,27 +171,30 @@ class TestEngineGpu : public QObject {
 
   void unsupportedLayerIsNamed() {
     if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
-    const nlohmann::json layers = nlohmann::json::array(
-        {{{"class_name", "LSTM"},
-          {"config", {{"name", "lstm"}, {"units", 4}, {"batch_input_shape", {nullptr, 8, 1}}}}},
-         gpucheck::denseLayer("out", 3, "softmax")});
+    const nlohmann::json layers =
+        nlohmann::json::array({{{"class_name", "LSTM"},
+                                {"config",
+                                 {{"name", "lstm"},
+                                  {"units", 4},
+                                  {"dropout", 0.2},
+                                  {"batch_input_shape", {nullptr, 8, 1}}}}},
+                               gpucheck::denseLayer("out", 3, "softmax")});
     Model m(gpucheck::sequential(layers), 1);
     auto loss = makeLoss("sparse_categorical_crossentropy");
     auto opt = makeOptimizer("sgd");
+    const std::string expected = "LSTM 'lstm' with dropout is not on the GPU yet; use --device cpu";
     try {
       gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
-      QFAIL("LSTM should be refused");
+      QFAIL("LSTM with dropout should be refused");
     } catch (const Error& e) {
-      QCOMPARE(std::string(e.what()),
-               std::string("LSTM 'lstm' is not on the GPU yet; use --device cpu"));
+      QCOMPARE(std::string(e.what()), expected);
     }
     // The inference plan (evaluate, predict) refuses it the same way.
     try {
       gpu::Executor::createInference(0, m, 4);
-      QFAIL("LSTM should be refused");
+      QFAIL("LSTM with dropout should be refused");
     } catch (const Error& e) {
-      QCOMPARE(std::string(e.what()),
-               std::string("LSTM 'lstm' is not on the GPU yet; use --device cpu"));
+      QCOMPARE(std::string(e.what()), expected);
     }
     Model mlp(gpucheck::seedMlp(), 1);
     auto rms = makeOptimizer("rmsprop");
@@ -271,6 +274,48 @@ class TestEngineGpu : public QObject {
     } catch (const Error& e) {
       QCOMPARE(std::string(e.what()),
                std::string("a model with 1 inputs and 2 outputs is not on the GPU yet; use "
+                           "--device cpu"));
+    }
+  }
+
+  // SimpleRNN, LSTM, GRU (both reset_after forms) and Embedding pass the plan; Embedding with
+  // mask_zero (masks) is refused by name.
+  void recurrentLayersArePlanned() {
+    if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
+    auto loss = makeLoss("sparse_categorical_crossentropy");
+    auto opt = makeOptimizer("adam");
+    auto emb = [](bool maskZero) {
+      nlohmann::json e = gpucheck::layer(
+          "Embedding",
+          {{"name", "emb"}, {"input_dim", 20}, {"output_dim", 4}, {"mask_zero", maskZero}});
+      e["config"]["batch_input_shape"] = {nullptr, 6};
+      return e;
+    };
+    for (const char* cls : {"SimpleRNN", "LSTM", "GRU"})
+      for (bool sequences : {false, true}) {
+        Model m(gpucheck::sequential(
+                    nlohmann::json::array({emb(false), gpucheck::rnnLayer(cls, "rnn", 5, sequences),
+                                           gpucheck::layer("Flatten", {{"name", "f"}}),
+                                           gpucheck::denseLayer("out", 3, "softmax")})),
+                1);
+        try {
+          gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
+          QVERIFY(gpu::deviceCount() > 0);
+        } catch (const Error& e) {
+          QVERIFY2(gpu::deviceCount() == 0, e.what());
+          QVERIFY2(std::string(e.what()).find("not on the GPU") == std::string::npos, e.what());
+        }
+      }
+    Model masked(gpucheck::sequential(
+                     nlohmann::json::array({emb(true), gpucheck::rnnLayer("LSTM", "rnn", 5, false),
+                                            gpucheck::denseLayer("out", 3, "softmax")})),
+                 1);
+    try {
+      gpu::Executor::createInference(0, masked, 4);
+      QFAIL("mask_zero should be refused");
+    } catch (const Error& e) {
+      QCOMPARE(std::string(e.what()),
+               std::string("Embedding 'emb' with mask_zero (masks) is not on the GPU yet; use "
                            "--device cpu"));
     }
   }
@@ -461,6 +506,10 @@ class TestEngineGpu : public QObject {
   void seedMlpFitMatchesCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkSeedMlpFit(0));
+  }
+  void recurrentMatchesCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkRecurrent(0));
   }
   void branchesMatchCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
