@@ -72,6 +72,20 @@ int gpuActivation(ActivationFn fn, const std::string& layer) {
       return kActTanh;
     case ActivationFn::Softmax:
       return kActSoftmax;
+    case ActivationFn::Relu6:
+      return kActRelu6;
+    case ActivationFn::HardSigmoid:
+      return kActHardSigmoid;
+    case ActivationFn::Softplus:
+      return kActSoftplus;
+    case ActivationFn::Softsign:
+      return kActSoftsign;
+    case ActivationFn::Swish:
+      return kActSwish;
+    case ActivationFn::Gelu:
+      return kActGelu;
+    case ActivationFn::Exponential:
+      return kActExponential;
     default:
       throw Error(notOnGpu(layer + ": activation '" + std::string(activationName(fn)) + "'"));
   }
@@ -108,7 +122,22 @@ class CudaExecutor : public Executor {
   std::string profile(Index n, bool train, int iterations) override;
 
  private:
-  enum class Kind { Dense, Act, Mask, Alias, Conv, Pool, BatchNorm, Merge, Concat, Rnn, Embedding };
+  enum class Kind {
+    Dense,
+    Act,
+    Mask,
+    Alias,
+    Conv,
+    Pool,
+    BatchNorm,
+    Merge,
+    Concat,
+    Rnn,
+    Embedding,
+    Pad,
+    Upsample,
+    Affine
+  };
   // A tensor of the step: the model input (value 0) or an op's output. Each reader of a value
   // that several ops read writes its share of the gradient into a buffer of its own (shares);
   // the shares are summed into gy before the producer's backward pass.
@@ -161,7 +190,9 @@ class CudaExecutor : public Executor {
     float* filter = nullptr;   // Conv2D: the kernel transposed to cuDNN's KRSC (filters, kh, kw, c)
     float* dfilter = nullptr;  // Conv2D: the kernel gradient in KRSC
     bool isMax = false;        // pooling: max (else average)
-    int* argmax = nullptr;     // max pooling: (n, oh, ow, c) flat indices within the sample
+    bool crop = false;  // Pad: Cropping2D (geom's input is the larger map), else ZeroPadding2D
+    float scale = 1, offset = 0;  // Rescaling
+    int* argmax = nullptr;        // max pooling: (n, oh, ow, c) flat indices within the sample
     // BatchNormalization over the last axis (channels = geom.c, rows = n * in / channels).
     long gamma = -1, beta = -1, movingMean = -1, movingVar = -1;
     bool batchStats = true;  // false: a non-trainable layer, always inference mode
@@ -501,6 +532,38 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       }
     } else if (node.className == "BatchNormalization") {
       planBatchNorm(op, what, c, ns, features);
+    } else if (node.className == "ZeroPadding2D" || node.className == "Cropping2D" ||
+               node.className == "UpSampling2D") {
+      // NHWC maps: geom holds the small map (h, w, c), padT / padL the offset, oh / ow the large
+      // one (UpSampling2D: the factors in kh / kw).
+      if (!ns || ns->inputs.size() != 1 || ns->inputs[0].size() != 4 || !ns->output)
+        throw Error(notOnGpu(what + " on an input that is not (batch, height, width, channels)"));
+      const Shape& in = ns->inputs[0];
+      const Shape& o = *ns->output;
+      for (size_t d = 1; d < 4; ++d)
+        if (in[d] == kNone) throw Error(notOnGpu(what + " on an input of variable size"));
+      PoolGeom& g = op.geom;
+      if (node.className == "UpSampling2D") {
+        op.kind = Kind::Upsample;
+        g = {0, int(in[1]), int(in[2]), int(in[3]), int(o[1] / in[1]), int(o[2] / in[2]),
+             1, 1,          0,          0,          int(o[1]),         int(o[2])};
+      } else {
+        const bool crop = node.className == "Cropping2D";
+        const std::vector<Index> p = configPadding2D(c, crop ? "cropping" : "padding",
+                                                     node.name);  // top, bottom, left, right
+        const Shape& small = crop ? o : in;
+        const Shape& large = crop ? in : o;
+        op.kind = Kind::Pad;
+        op.crop = crop;
+        g = {0,         int(small[1]), int(small[2]), int(small[3]), 0, 0, 1, 1,
+             int(p[0]), int(p[2]),     int(large[1]), int(large[2])};
+      }
+      op.out = Index(o[1]) * o[2] * o[3];
+    } else if (node.className == "Rescaling") {
+      op.kind = Kind::Affine;
+      op.scale = c.at("scale").get<float>();
+      op.offset = c.at("offset").get<float>();
+      op.out = features;
     } else if (node.className == "SimpleRNN" || node.className == "LSTM" ||
                node.className == "GRU") {
       planRecurrent(op, node.className, what, c, ns, features);
@@ -936,6 +999,9 @@ void CudaExecutor::allocate(Index batch) {
         op.gy = op.gx;
         break;
       case Kind::Embedding:
+      case Kind::Pad:
+      case Kind::Upsample:
+      case Kind::Affine:
         op.y = buffer(op.out, "the activations");
         op.gy = buffer(op.out, "the gradients");
         break;
@@ -1049,6 +1115,20 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       case Kind::Rnn:
         enqueueRecurrent(op, rows, true);
         break;
+      case Kind::Pad: {
+        const PoolGeom& g = op.geom;
+        if (op.crop)
+          launchCrop(in, op.y, rows, g.h, g.w, g.c, g.oh, g.ow, g.padT, g.padL, s);
+        else
+          launchPad(in, op.y, rows, g.h, g.w, g.c, g.oh, g.ow, g.padT, g.padL, s);
+        break;
+      }
+      case Kind::Upsample:
+        launchUpsample(in, op.y, rows, op.geom.h, op.geom.w, op.geom.c, op.geom.kh, op.geom.kw, s);
+        break;
+      case Kind::Affine:
+        launchAffine(in, op.y, op.scale, op.offset, long(rows) * op.out, s);
+        break;
       case Kind::Embedding:
         launchEmbeddingForward(in, params_ + op.w, op.y, long(rows) * op.in, int(op.dim), s);
         break;
@@ -1158,6 +1238,23 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           break;
         case Kind::Rnn:
           enqueueRecurrent(op, rows, false);
+          break;
+        case Kind::Pad:
+          if (gin) {
+            const PoolGeom& g = op.geom;
+            if (op.crop)
+              launchPad(op.gy, gin, rows, g.h, g.w, g.c, g.oh, g.ow, g.padT, g.padL, s);
+            else
+              launchCrop(op.gy, gin, rows, g.h, g.w, g.c, g.oh, g.ow, g.padT, g.padL, s);
+          }
+          break;
+        case Kind::Upsample:
+          if (gin)
+            launchUpsampleBackward(op.gy, gin, rows, op.geom.h, op.geom.w, op.geom.c, op.geom.kh,
+                                   op.geom.kw, s);
+          break;
+        case Kind::Affine:
+          if (gin) launchAffine(op.gy, gin, op.scale, 0.0f, long(rows) * op.out, s);
           break;
         case Kind::Embedding: {
           const int* stage = reinterpret_cast<const int*>(devStage_);

@@ -17,7 +17,8 @@
 // included: Add, Subtract, Multiply, Average, Maximum, Minimum (inputs of one shape) and
 // Concatenate (any axis but the batch) merge them, and a tensor several layers read gets the sum
 // of their gradient shares; the layers: InputLayer, Flatten
-// (channels_last), Reshape, Dense (linear, relu, elu, selu, sigmoid, tanh, softmax; no
+// (channels_last), Reshape, Dense (every activation of the CPU engine: linear, relu, relu6, elu,
+// selu, sigmoid, hard_sigmoid, tanh, softmax, softplus, softsign, swish, gelu, exponential; no
 // regularizers; on (n, ..., C) as one matrix product over every position), Activation, Dropout and
 // AlphaDropout (no noise_shape); one output with the loss sparse_categorical_crossentropy,
 // categorical_crossentropy or mean_squared_error; the optimizers SGD (momentum, nesterov) and Adam
@@ -30,7 +31,8 @@
 // after; "causal": all before) is an explicit pad kernel into a padded copy (a crop for the
 // gradient) where cuDNN's symmetric padding would not give Keras's windows; MaxPooling1D/2D,
 // AveragePooling1D/2D (valid / same, TF's exclusion of padded cells),
-// GlobalAverage/GlobalMaxPooling1D/2D and BatchNormalization (last axis; batch statistics and
+// GlobalAverage/GlobalMaxPooling1D/2D, ZeroPadding2D and Cropping2D (the pad and crop kernels),
+// UpSampling2D (nearest), Rescaling and BatchNormalization (last axis; batch statistics and
 // Keras's moving-average update in training, moving statistics in inference and for non-trainable
 // layers) are our own kernels. Recurrent layers: SimpleRNN, LSTM and GRU (reset_after true or
 // false; return_sequences either way; no masks, dropout, regularizers, go_backwards, stateful or

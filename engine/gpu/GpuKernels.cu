@@ -25,6 +25,20 @@ __device__ __forceinline__ float actForward(int act, float z) {
       return 1.0f / (1.0f + expf(-z));
     case kActTanh:
       return tanhf(z);
+    case kActRelu6:
+      return fminf(fmaxf(z, 0.0f), 6.0f);
+    case kActHardSigmoid:
+      return fminf(fmaxf(0.2f * z + 0.5f, 0.0f), 1.0f);
+    case kActSoftplus:
+      return fmaxf(z, 0.0f) + log1pf(expf(-fabsf(z)));
+    case kActSoftsign:
+      return z / (1.0f + fabsf(z));
+    case kActSwish:
+      return z * (1.0f / (1.0f + expf(-z)));
+    case kActGelu:
+      return 0.5f * z * (1.0f + erff(z * 0.70710678118654752f));
+    case kActExponential:
+      return expf(z);
     default:
       return z;
   }
@@ -47,6 +61,27 @@ __device__ __forceinline__ float actBackward(int act, float z, float y, float dy
       return dy * y * (1.0f - y);
     case kActTanh:
       return dy * (1.0f - y * y);
+    case kActRelu6:
+      return z > 0.0f && z < 6.0f ? dy : 0.0f;
+    case kActHardSigmoid:
+      return z > -2.5f && z < 2.5f ? 0.2f * dy : 0.0f;
+    case kActSoftplus:
+      return dy * (1.0f / (1.0f + expf(-z)));
+    case kActSoftsign: {
+      const float d = 1.0f + fabsf(z);
+      return dy / (d * d);
+    }
+    case kActSwish: {
+      const float s = 1.0f / (1.0f + expf(-z));
+      return dy * (s + z * s * (1.0f - s));
+    }
+    case kActGelu: {
+      const float d = 0.5f * (1.0f + erff(z * 0.70710678118654752f)) +
+                      z * expf(-0.5f * z * z) * 0.3989422804014327f;
+      return dy * d;
+    }
+    case kActExponential:
+      return dy * y;
     default:
       return dy;
   }
@@ -656,6 +691,53 @@ void launchBatchNormBackward(const float* x, const float* dy, float* dx, int row
   if (!dx) return;
   const long count = long(rows) * C;
   bnDxKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, dy, dx, stats, count, C);
+}
+
+// ---- UpSampling2D, Rescaling ----
+
+__global__ void upsampleKernel(const float* x, float* y, int n, int h, int w, int c, int sh,
+                               int sw) {
+  const long oh = long(h) * sh, ow = long(w) * sw;
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= n * oh * ow * c) return;
+  const int ch = int(i % c);
+  const long pix = i / c, col = pix % ow, row = (pix / ow) % oh, b = pix / (ow * oh);
+  y[i] = x[((b * h + row / sh) * w + col / sw) * c + ch];
+}
+
+__global__ void upsampleBackwardKernel(const float* dy, float* dx, int n, int h, int w, int c,
+                                       int sh, int sw) {
+  const long oh = long(h) * sh, ow = long(w) * sw;
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= long(n) * h * w * c) return;
+  const int ch = int(i % c);
+  const long pix = i / c, col = pix % w, row = (pix / w) % h, b = pix / (long(w) * h);
+  float sum = 0.0f;
+  for (int a = 0; a < sh; ++a)
+    for (int e = 0; e < sw; ++e) sum += dy[((b * oh + row * sh + a) * ow + col * sw + e) * c + ch];
+  dx[i] = sum;
+}
+
+__global__ void affineKernel(const float* x, float* y, float scale, float offset, long count) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < count) y[i] = x[i] * scale + offset;
+}
+
+void launchUpsample(const float* x, float* y, int n, int h, int w, int c, int sh, int sw,
+                    cudaStream_t stream) {
+  const long count = long(n) * h * sh * w * sw * c;
+  upsampleKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, y, n, h, w, c, sh, sw);
+}
+
+void launchUpsampleBackward(const float* dy, float* dx, int n, int h, int w, int c, int sh, int sw,
+                            cudaStream_t stream) {
+  const long count = long(n) * h * w * c;
+  upsampleBackwardKernel<<<blocksFor(count, 256), 256, 0, stream>>>(dy, dx, n, h, w, c, sh, sw);
+}
+
+void launchAffine(const float* x, float* y, float scale, float offset, long count,
+                  cudaStream_t stream) {
+  affineKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, y, scale, offset, count);
 }
 
 // ---- branching graphs ----

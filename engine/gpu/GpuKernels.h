@@ -17,7 +17,14 @@ enum GpuAct : int {
   kActElu,
   kActSigmoid,
   kActTanh,
-  kActSoftmax
+  kActSoftmax,
+  kActRelu6,
+  kActHardSigmoid,  // Keras 2 / TF.js: clip(0.2 z + 0.5, 0, 1)
+  kActSoftplus,
+  kActSoftsign,
+  kActSwish,
+  kActGelu,  // approximate=False: 0.5 z (1 + erf(z / sqrt 2))
+  kActExponential
 };
 
 // z (rows, units) += bias (units) when bias is not null; y = f(z) (y may equal z). Softmax
@@ -100,6 +107,16 @@ void launchBatchNormForward(const float* x, float* y, int rows, int C, bool trai
 void launchBatchNormBackward(const float* x, const float* dy, float* dx, int rows, int C,
                              bool training, const float* gamma, float* dGamma, float* dBeta,
                              double* scratch, float* stats, cudaStream_t stream);
+
+// UpSampling2D (nearest): y (n, h sh, w sw, c) repeats each pixel; the backward pass sums each
+// block in row order, as engine/layers/UpSampling2D.cpp.
+void launchUpsample(const float* x, float* y, int n, int h, int w, int c, int sh, int sw,
+                    cudaStream_t stream);
+void launchUpsampleBackward(const float* dy, float* dx, int n, int h, int w, int c, int sh, int sw,
+                            cudaStream_t stream);
+// y = x * scale + offset over count values (Rescaling; its gradient with offset 0).
+void launchAffine(const float* x, float* y, float scale, float offset, long count,
+                  cudaStream_t stream);
 
 // ---- branching graphs (Functional models: Add, Concatenate, ... and tensors read twice) ----
 constexpr int kMaxMergeInputs = 8;

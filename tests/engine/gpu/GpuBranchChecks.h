@@ -114,6 +114,34 @@ inline std::vector<Result> checkBranches(int device) {
                                       {"out", "Dense", denseConfig(5, "softmax"), {"flat"}}}),
       "sparse_categorical_crossentropy", xi, yi, "Concatenate on the height (axis 1)", 1e-5, 1e-5,
       r);
+  // U-Net style: Rescaling, a skip connection around pooling and UpSampling2D, Concatenate,
+  // ZeroPadding2D and Cropping2D with uneven amounts; and UpSampling2D by (2, 3).
+  json same = conv;
+  same["padding"] = "same";
+  compareStep(
+      device,
+      functional({kNone, 12, 12, 3},
+                 {{"rs", "Rescaling", {{"scale", 0.5}, {"offset", 0.1}}, {"in"}},
+                  {"c0", "Conv2D", same, {"rs"}},
+                  {"pool", "MaxPooling2D", {{"pool_size", 2}, {"padding", "valid"}}, {"c0"}},
+                  {"c1", "Conv2D", same, {"pool"}},
+                  {"up", "UpSampling2D", {{"size", 2}, {"interpolation", "nearest"}}, {"c1"}},
+                  {"cat", "Concatenate", {{"axis", -1}}, {"c0", "up"}},
+                  {"pad", "ZeroPadding2D", {{"padding", {{1, 2}, {0, 1}}}}, {"cat"}},
+                  {"crop", "Cropping2D", {{"cropping", {{2, 1}, {1, 0}}}}, {"pad"}},
+                  {"c2", "Conv2D", conv, {"crop"}},
+                  {"flat", "Flatten", {}, {"c2"}},
+                  {"out", "Dense", denseConfig(5, "softmax"), {"flat"}}}),
+      "sparse_categorical_crossentropy", xi, yi,
+      "U-Net style (Rescaling, UpSampling2D, ZeroPadding2D, Cropping2D)", 1e-5, 1e-5, r);
+  compareStep(
+      device,
+      functional({kNone, 12, 12, 3},
+                 {{"c0", "Conv2D", conv, {"in"}},
+                  {"up", "UpSampling2D", {{"size", {2, 3}}, {"interpolation", "nearest"}}, {"c0"}},
+                  {"flat", "Flatten", {}, {"up"}},
+                  {"out", "Dense", denseConfig(5, "softmax"), {"flat"}}}),
+      "sparse_categorical_crossentropy", xi, yi, "UpSampling2D (2, 3)", 1e-5, 1e-5, r);
   // Through Trainer::fit: the residual CNN, Adam, 2 epochs with a validation split.
   const Dataset d = syntheticData(300, {12, 12, 3}, 5, false, 24);
   compareFit(device, residualCnn(), "sparse_categorical_crossentropy",

@@ -258,7 +258,8 @@ inline std::vector<Result> checkLayers(int device) {
   Rng rng(11);
   const Tensor x = randomNormal({16, 12}, rng);
   const Tensor y = randomNormal({16, 6}, rng);
-  for (const char* act : {"linear", "relu", "elu", "selu", "sigmoid", "tanh", "softmax"}) {
+  for (const char* act : {"linear", "relu", "elu", "selu", "sigmoid", "tanh", "softmax", "relu6",
+                          "hard_sigmoid", "softplus", "softsign", "swish", "gelu", "exponential"}) {
     const json fused = json::array({denseLayer("d0", 10, act, 12), denseLayer("d1", 6, "linear")});
     compareStep(device, sequential(fused), "mse", x, y, std::string("Dense(") + act + ")", 1e-5,
                 1e-5, r);
