@@ -22,6 +22,7 @@
 #include "engine/layers/ConvUtils.h"
 #include "engine/layers/DropoutBase.h"
 #include "engine/layers/Layer.h"
+#include "engine/layers/Regularizers.h"
 #include "engine/losses/Loss.h"
 #include "engine/optimizers/Optimizer.h"
 #include "engine/train/Model.h"
@@ -117,6 +118,7 @@ class CudaExecutor : public Executor {
            bool train, const Optimizer& optimizer, RunContext& ctx) override;
   const Tensor& output(size_t) const override { return out_; }
   const DeviceInfo& device() const override { return info_; }
+  double regularization() const override { return penalty_; }
   double timeReplays(Index n, bool train, int iterations) override;
   int nodesPerStep(Index n, bool train) const override;
   std::string profile(Index n, bool train, int iterations) override;
@@ -262,6 +264,18 @@ class CudaExecutor : public Executor {
   std::vector<Op> ops_;  // in topological order
   std::vector<Value> values_;
   int outValue_ = 0;
+  // Weight regularizers (kernel_regularizer, ...): each variable's penalty l1 sum|w| + l2 sum w^2
+  // into regDev_ (copied back with the output), and its gradient in a training step.
+  struct Reg {
+    long offset = 0, count = 0;
+    bool trainable = false;
+    double l1 = 0, l2 = 0;
+  };
+  std::vector<Reg> regs_;
+  double* regDev_ = nullptr;
+  double* regHost_ = nullptr;  // pinned
+  double penalty_ = 0;
+  void planRegularizers(const std::map<const Variable*, long>& offset);
   Index inDim_ = 0, outDim_ = 0, labelDim_ = 0;
   int loss_ = kLossSparseCce;
   bool fromLogits_ = false;
@@ -394,7 +408,44 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
       op.movingVar = offset.at(&vs[j++]);
     }
   }
+  planRegularizers(offset);
   allocate(std::max<Index>(maxBatch, 1));
+}
+
+// The config key of each variable's regularizer, by the variable's Keras name.
+void CudaExecutor::planRegularizers(const std::map<const Variable*, long>& offset) {
+  static const std::map<std::string, std::string> kKeys{
+      {"kernel", "kernel_regularizer"},
+      {"bias", "bias_regularizer"},
+      {"recurrent_kernel", "recurrent_regularizer"},
+      {"depthwise_kernel", "depthwise_regularizer"},
+      {"pointwise_kernel", "pointwise_regularizer"},
+      {"embeddings", "embeddings_regularizer"},
+      {"gamma", "gamma_regularizer"},
+      {"beta", "beta_regularizer"}};
+  std::vector<const Layer*> seen;
+  for (const Op& op : ops_) {
+    if (!op.layer || std::find(seen.begin(), seen.end(), op.layer) != seen.end()) continue;
+    seen.push_back(op.layer);
+    const json& c = op.layer->config();
+    for (const Variable& v : op.layer->variables()) {
+      auto key = kKeys.find(v.name);
+      if (key == kKeys.end() || isNullOrFalse(c, key->second.c_str())) continue;
+      const Regularizer r = Regularizer::fromJson(c.at(key->second));
+      if (!r.active || !offset.count(&v)) continue;
+      Reg g;
+      g.offset = offset.at(&v);
+      g.count = long(v.value.size());
+      g.trainable = g.offset < trainFloats_;
+      g.l1 = r.l1;
+      g.l2 = r.l2;
+      regs_.push_back(g);
+    }
+  }
+  if (regs_.empty()) return;
+  check(cudaMalloc(reinterpret_cast<void**>(&regDev_), regs_.size() * 8), "allocate the penalties");
+  check(cudaMallocHost(reinterpret_cast<void**>(&regHost_), regs_.size() * 8),
+        "allocate pinned host memory");
 }
 
 CudaExecutor::~CudaExecutor() {
@@ -404,6 +455,8 @@ CudaExecutor::~CudaExecutor() {
   for (float* p : {params_, grads_, slot0_, slot1_})
     if (p) cudaFree(p);
   if (workspace_) cudaFree(workspace_);
+  if (regDev_) cudaFree(regDev_);
+  if (regHost_) cudaFreeHost(regHost_);
   for (cudaEvent_t e : events_) cudaEventDestroy(e);
   if (blas_) cublasDestroy(blas_);
 #if TESSEL_HAVE_CUDNN
@@ -472,8 +525,8 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     op.layer = layer;
     op.in = features;
     if (node.className == "Dense") {
-      for (const char* r : {"kernel_regularizer", "bias_regularizer", "activity_regularizer"})
-        if (!isNullOrFalse(c, r)) throw Error(notOnGpu(what + " with a " + r));
+      if (!isNullOrFalse(c, "activity_regularizer"))
+        throw Error(notOnGpu(what + " with an activity_regularizer"));
       op.kind = Kind::Dense;
       const json& a = c.at("activation");
       op.act = gpuActivation(
@@ -569,8 +622,8 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       planRecurrent(op, node.className, what, c, ns, features);
     } else if (node.className == "Embedding") {
       if (ins[0] != 0) throw Error(notOnGpu(what + " reading another layer than the model input"));
-      for (const char* k : {"embeddings_regularizer", "activity_regularizer"})
-        if (!isNullOrFalse(c, k)) throw Error(notOnGpu(what + " with a " + k));
+      if (!isNullOrFalse(c, "activity_regularizer"))
+        throw Error(notOnGpu(what + " with an activity_regularizer"));
       if (c.value("mask_zero", false)) throw Error(notOnGpu(what + " with mask_zero (masks)"));
       op.kind = Kind::Embedding;
       op.vocab = c.at("input_dim").get<Index>();
@@ -716,9 +769,8 @@ void CudaExecutor::planSpatial(Op& op, const std::string& cls, const std::string
     op.out = cg.oh * cg.ow * ch;
     return;
   }
-  for (const char* r : {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                        "depthwise_regularizer", "pointwise_regularizer"})
-    if (!isNullOrFalse(c, r)) throw Error(notOnGpu(what + " with a " + r));
+  if (!isNullOrFalse(c, "activity_regularizer"))
+    throw Error(notOnGpu(what + " with an activity_regularizer"));
   k = tuple("kernel_size");
   st = tuple("strides");
   dil = tuple("dilation_rate");
@@ -796,7 +848,8 @@ void CudaExecutor::planSpatial(Op& op, const std::string& cls, const std::string
 
 // BatchNormalization over the last axis.
 // SimpleRNN, LSTM and GRU (both reset_after forms) on (n, T, features) of known size, without
-// masks, dropout, regularizers, go_backwards, stateful or return_state (refused by name).
+// masks, dropout, an activity regularizer, go_backwards, stateful or return_state (refused by
+// name).
 void CudaExecutor::planRecurrent(Op& op, const std::string& cls, const std::string& what,
                                  const json& c, const NodeShapes* ns, Index features) {
   if (!ns || ns->inputs.size() != 1 || ns->inputs[0].size() != 3 || ns->inputs[0][1] == kNone ||
@@ -807,9 +860,8 @@ void CudaExecutor::planRecurrent(Op& op, const std::string& cls, const std::stri
   for (const char* k : {"dropout", "recurrent_dropout"})
     if (c.contains(k) && c.at(k).is_number() && c.at(k).get<double>() > 0)
       throw Error(notOnGpu(what + " with " + k));
-  for (const char* k :
-       {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer"})
-    if (!isNullOrFalse(c, k)) throw Error(notOnGpu(what + " with a " + k));
+  if (!isNullOrFalse(c, "activity_regularizer"))
+    throw Error(notOnGpu(what + " with an activity_regularizer"));
   op.kind = Kind::Rnn;
   op.steps = ns->inputs[0][1];
   op.inF = ns->inputs[0][2];
@@ -885,8 +937,6 @@ void CudaExecutor::planBatchNorm(Op& op, const std::string& what, const json& c,
   if (axis < 0) axis += int(in.size());
   if (axis != int(in.size()) - 1 || in.back() == kNone)
     throw Error(notOnGpu(what + " on an axis other than the last"));
-  for (const char* r : {"gamma_regularizer", "beta_regularizer"})
-    if (!isNullOrFalse(c, r)) throw Error(notOnGpu(what + " with a " + r));
   op.kind = Kind::BatchNorm;
   op.geom.c = int(in.back());
   op.out = features;
@@ -1102,6 +1152,14 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         "copy the batch");
   const int rows = int(n);
   const float one = 1.0f, zero = 0.0f;
+  // The weights' penalties (the weights this step read), and in training their gradients.
+  auto regularize = [&](bool grads) {
+    for (size_t i = 0; i < regs_.size(); ++i) {
+      const Reg& g = regs_[i];
+      launchRegularize(params_ + g.offset, grads && g.trainable ? grads_ + g.offset : nullptr,
+                       g.count, g.l1, g.l2, regDev_ + i, s);
+    }
+  };
   // ---- forward ----
   for (size_t k = 0; k < ops_.size(); ++k) {
     Op& op = ops_[k];
@@ -1362,6 +1420,7 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       }
       mark(k, "backward");
     }
+    regularize(true);
     if (trainFloats_ > 0) {
       const float* hyper = devStage_ + hyperOff_;
       if (adam_)
@@ -1372,6 +1431,10 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       mark(ops_.size(), "optimizer update");
     }
   }
+  if (!(train && output.gy)) regularize(false);
+  if (!regs_.empty())
+    check(cudaMemcpyAsync(regHost_, regDev_, regs_.size() * 8, cudaMemcpyDeviceToHost, s),
+          "copy the penalties");
   check(cudaMemcpyAsync(hostOut_, out, size_t(rows * outDim_) * 4, cudaMemcpyDeviceToHost, s),
         "copy the output");
   mark(ops_.size(), "output copy");
@@ -1834,6 +1897,8 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
   Graph& g = graphFor(n, train);
   check(cudaGraphLaunch(g.exec, stream_), "launch the step");
   check(cudaStreamSynchronize(stream_), "run the step");
+  penalty_ = 0;
+  for (size_t i = 0; i < regs_.size(); ++i) penalty_ += regHost_[i];
   out_.resize({n, outDim_});
   std::memcpy(out_.data(), hostOut_, size_t(n * outDim_) * 4);
 }

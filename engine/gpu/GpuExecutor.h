@@ -13,18 +13,23 @@
 // value and metrics are computed on the host from the output, which comes back every step (a few
 // KB), with the CPU engine's Loss and Metric objects.
 //
+// Weight regularizers (kernel_, bias_, recurrent_, depthwise_, pointwise_, embeddings_, gamma_,
+// beta_regularizer: l1, l2, l1_l2) add their gradients on the device before the update; their
+// penalty (one block per variable, in double) comes back with the output for the loss value.
+// Activity regularizers are refused.
+//
 // Supported now: Functional graphs of one input and one output (Sequential too), branches
 // included: Add, Subtract, Multiply, Average, Maximum, Minimum (inputs of one shape) and
 // Concatenate (any axis but the batch) merge them, and a tensor several layers read gets the sum
 // of their gradient shares; the layers: InputLayer, Flatten
 // (channels_last), Reshape, Dense (every activation of the CPU engine: linear, relu, relu6, elu,
-// selu, sigmoid, hard_sigmoid, tanh, softmax, softplus, softsign, swish, gelu, exponential; no
-// regularizers; on (n, ..., C) as one matrix product over every position), Activation, Dropout and
+// selu, sigmoid, hard_sigmoid, tanh, softmax, softplus, softsign, swish, gelu, exponential;
+// on (n, ..., C) as one matrix product over every position), Activation, Dropout and
 // AlphaDropout (no noise_shape); one output with the loss sparse_categorical_crossentropy,
 // categorical_crossentropy or mean_squared_error; the optimizers SGD (momentum, nesterov) and Adam
 // (no amsgrad, clipping or weight decay). CNN layers (channels_last / NHWC throughout, as the CPU
 // engine): Conv1D and Conv2D (cuDNN; groups, strides, dilation, padding valid / same / causal,
-// use_bias, the activations above, no regularizers), DepthwiseConv2D (cuDNN grouped convolution,
+// use_bias, the activations above), DepthwiseConv2D (cuDNN grouped convolution,
 // groups = channels), SeparableConv2D (that, then the pointwise 1x1 convolution as one GEMM over
 // every position), Conv2DTranspose (cuDNN's backward-data pass as its forward; output_padding
 // null). TF's asymmetric padding ("same" with an odd total at stride > 1: one more row/column
@@ -35,27 +40,27 @@
 // UpSampling2D (nearest), Rescaling and BatchNormalization (last axis; batch statistics and
 // Keras's moving-average update in training, moving statistics in inference and for non-trainable
 // layers) are our own kernels. Recurrent layers: SimpleRNN, LSTM and GRU (reset_after true or
-// false; return_sequences either way; no masks, dropout, regularizers, go_backwards, stateful or
-// return_state) as engine/layers/RecurrentLayer.cpp: x W + b for all steps in one cuBLAS product,
-// per step h R (cuBLAS) and one fused cell kernel (GRU reset_before: two), backward through time
-// per step, then dW, dR, the biases and dx each in one product over all steps. Embedding (reading
-// the model input, no mask_zero): a gather forward; the table's gradient sums the rows of each id
-// in position order from a sorted index the host builds with the batch (deterministic, no
-// atomics); ids are checked on the host as the CPU layer checks them. Conv2D: cuDNN tensors are
-// NHWC, the kernel stays in Keras's HWIO layout in the weights (so upload, download, checkpoints
-// and the optimizer are unchanged) and is transposed into cuDNN's NHWC filter layout KRSC (filters,
-// kh, kw, in) by a cuBLAS geam node at the start of each step; the kernel gradient comes back the
-// same way. Algorithms: per batch size, before the graph is captured, cudnnFind*Ex times them on
-// the step's own buffers; the fastest deterministic one with FMA math (CUDNN_FMA_MATH: no TF32)
-// within a 256 MiB workspace is kept with Numerics::deterministic (FitOptions::deterministic,
-// Keras's enable_op_determinism); without it, as Keras by default, the fastest FP32 FMA algorithm,
-// deterministic or not. TESSEL_GPU_DETERMINISTIC=1 / =0 overrides the choice (the checks and the
-// benchmark); where cuDNN has no deterministic algorithm for a shape, the fastest FP32 one is used
-// and named on stderr. Numerics::tf32 (FitOptions::tf32, Keras's tf.config.experimental.
-// enable_tensor_float_32_execution(True)) lets cuBLAS and cuDNN multiply in TF32 on tensor cores
-// (10-bit mantissa, FP32 range and accumulation); TESSEL_GPU_TF32=1 / =0 overrides. Bias
-// gradients and BatchNormalization's sums are reduced in double per block of rows, then in a fixed
-// tree: deterministic.
+// false; return_sequences either way; no masks, dropout, activity regularizers, go_backwards,
+// stateful or return_state) as engine/layers/RecurrentLayer.cpp: x W + b for all steps in one
+// cuBLAS product, per step h R (cuBLAS) and one fused cell kernel (GRU reset_before: two), backward
+// through time per step, then dW, dR, the biases and dx each in one product over all steps.
+// Embedding (reading the model input, no mask_zero): a gather forward; the table's gradient sums
+// the rows of each id in position order from a sorted index the host builds with the batch
+// (deterministic, no atomics); ids are checked on the host as the CPU layer checks them. Conv2D:
+// cuDNN tensors are NHWC, the kernel stays in Keras's HWIO layout in the weights (so upload,
+// download, checkpoints and the optimizer are unchanged) and is transposed into cuDNN's NHWC filter
+// layout KRSC (filters, kh, kw, in) by a cuBLAS geam node at the start of each step; the kernel
+// gradient comes back the same way. Algorithms: per batch size, before the graph is captured,
+// cudnnFind*Ex times them on the step's own buffers; the fastest deterministic one with FMA math
+// (CUDNN_FMA_MATH: no TF32) within a 256 MiB workspace is kept with Numerics::deterministic
+// (FitOptions::deterministic, Keras's enable_op_determinism); without it, as Keras by default, the
+// fastest FP32 FMA algorithm, deterministic or not. TESSEL_GPU_DETERMINISTIC=1 / =0 overrides the
+// choice (the checks and the benchmark); where cuDNN has no deterministic algorithm for a shape,
+// the fastest FP32 one is used and named on stderr. Numerics::tf32 (FitOptions::tf32, Keras's
+// tf.config.experimental. enable_tensor_float_32_execution(True)) lets cuBLAS and cuDNN multiply in
+// TF32 on tensor cores (10-bit mantissa, FP32 range and accumulation); TESSEL_GPU_TF32=1 / =0
+// overrides. Bias gradients and BatchNormalization's sums are reduced in double per block of rows,
+// then in a fixed tree: deterministic.
 #include <memory>
 #include <string>
 #include <vector>
@@ -125,6 +130,9 @@ class Executor {
                    Index n, bool train, const Optimizer& optimizer, RunContext& ctx) = 0;
   virtual const Tensor& output(size_t k) const = 0;
   virtual const DeviceInfo& device() const = 0;
+  // The weight regularizers' penalty (kernel_regularizer, ... : l1 sum|w| + l2 sum w^2) of the
+  // weights the last run() read; 0 without regularizers. Their gradients are in the step.
+  virtual double regularization() const = 0;
 
   // For the benchmark: replays the captured graph of (n, train) `iterations` times after a
   // warm-up, timed with device events: milliseconds per step on the GPU (no host work). run() with

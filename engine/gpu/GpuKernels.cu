@@ -693,6 +693,45 @@ void launchBatchNormBackward(const float* x, const float* dy, float* dx, int row
   bnDxKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, dy, dx, stats, count, C);
 }
 
+// ---- weight regularizers ----
+
+__global__ void regularizeKernel(const float* w, float* g, long count, double l1, double l2,
+                                 double* penalty) {
+  __shared__ double abs[256], sq[256];
+  double a = 0, q = 0;
+  const float c1 = float(l1), c2 = 2.0f * float(l2);
+  for (long i = threadIdx.x; i < count; i += blockDim.x) {
+    const float v = w[i];
+    a += fabs(double(v));
+    q += double(v) * v;
+    if (g) {
+      const float sign = float(v > 0.0f) - float(v < 0.0f);
+      if (l1 != 0.0 && l2 != 0.0)
+        g[i] += c1 * sign + c2 * v;
+      else if (l1 != 0.0)
+        g[i] += c1 * sign;
+      else
+        g[i] += c2 * v;
+    }
+  }
+  abs[threadIdx.x] = a;
+  sq[threadIdx.x] = q;
+  __syncthreads();
+  for (int half = blockDim.x / 2; half > 0; half /= 2) {
+    if (int(threadIdx.x) < half) {
+      abs[threadIdx.x] += abs[threadIdx.x + half];
+      sq[threadIdx.x] += sq[threadIdx.x + half];
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) *penalty = (l1 != 0.0 ? l1 * abs[0] : 0.0) + (l2 != 0.0 ? l2 * sq[0] : 0.0);
+}
+
+void launchRegularize(const float* w, float* g, long count, double l1, double l2, double* penalty,
+                      cudaStream_t stream) {
+  regularizeKernel<<<1, 256, 0, stream>>>(w, g, count, l1, l2, penalty);
+}
+
 // ---- UpSampling2D, Rescaling ----
 
 __global__ void upsampleKernel(const float* x, float* y, int n, int h, int w, int c, int sh,

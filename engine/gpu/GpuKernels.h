@@ -53,6 +53,12 @@ void launchSgd(float* w, const float* g, float* m, long count, const float* hype
 void launchAdam(float* w, const float* g, float* m, float* v, long count, const float* hyper,
                 float beta1, float beta2, float epsilon, cudaStream_t stream);
 
+// A weight regularizer (engine/layers/Regularizers.cpp) over count weights: *penalty = l1 sum|w|
+// + l2 sum w^2 (one block, in double, fixed order), and when g is not null g += l1 sign(w) + 2 l2
+// w.
+void launchRegularize(const float* w, float* g, long count, double l1, double l2, double* penalty,
+                      cudaStream_t stream);
+
 // ---- CNN layers (NHWC) ----
 // One pooling's geometry: input (n, h, w, c), window (kh, kw), strides, TF padding before
 // (padT, padL), output (n, oh, ow, c). Global average pooling is the window (h, w).

@@ -289,7 +289,7 @@ double Trainer::step(const Dataset& data, const Index* idx, Index n, const float
     for (auto& m : metrics_[k]) m->update(b.y[k], out, haveWeights ? w : nullptr);
   }
   if (gpu_) {
-    // No regularizers on the GPU yet (Executor::create refuses them).
+    total += gpu_->regularization();  // the step added the penalties' gradients on the device
   } else if (train) {
     model_.backward(b.dOutPtr, b.ctx);
     total += model_.regularization(true);

@@ -19,7 +19,8 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
           {"determinism", &checkDeterminism},
           {"tf32", &checkTf32},
           {"branches", &checkBranches},
-          {"recurrent", &checkRecurrent}};
+          {"recurrent", &checkRecurrent},
+          {"regularizers", &checkRegularizers}};
 }
 
 // One group; an exception is one failed result naming it.

@@ -103,4 +103,45 @@ inline std::vector<Result> checkRecurrent(int device) {
   return r;
 }
 
+// Weight regularizers through Trainer::fit (the penalty in the loss, its gradient in the update):
+// Dense kernel L2 and bias L1; Conv2D L1L2 and BatchNormalization gamma L2; Embedding, LSTM
+// kernel / recurrent kernel.
+inline std::vector<Result> checkRegularizers(int device) {
+  std::vector<Result> r;
+  auto reg = [](const char* cls, json config) {
+    return json{{"class_name", cls}, {"config", std::move(config)}};
+  };
+  const json adam = {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.003}}}};
+  json d0 = denseLayer("d0", 24, "relu", 20);
+  d0["config"]["kernel_regularizer"] = reg("L2", {{"l2", 0.01}});
+  d0["config"]["bias_regularizer"] = reg("L1", {{"l1", 0.02}});
+  compareFit(device, sequential(json::array({d0, denseLayer("out", 4, "softmax")})),
+             "categorical_crossentropy", adam, syntheticData(300, {20}, 4, true, 41), 32, 2, 0,
+             "Dense kernel L2 + bias L1, Adam, 2 epochs", 1e-4, r, 0.2);
+  json c0 = conv2d("c0", 6, 3, "relu");
+  c0["config"]["batch_input_shape"] = {nullptr, 10, 10, 2};
+  c0["config"]["kernel_regularizer"] = reg("L1L2", {{"l1", 0.001}, {"l2", 0.01}});
+  const json bn = layer("BatchNormalization",
+                        {{"name", "bn"}, {"gamma_regularizer", reg("L2", {{"l2", 0.05}})}});
+  compareFit(device,
+             sequential(json::array(
+                 {c0, bn, layer("Flatten", {{"name", "f"}}), denseLayer("out", 3, "softmax")})),
+             "sparse_categorical_crossentropy",
+             {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.02}}}},
+             syntheticData(200, {10, 10, 2}, 3, false, 42), 32, 2, 0,
+             "Conv2D L1L2 + BatchNormalization gamma L2, SGD, 2 epochs", 1e-4, r, 0.2);
+  json emb = layer("Embedding", {{"name", "emb"},
+                                 {"input_dim", 30},
+                                 {"output_dim", 8},
+                                 {"embeddings_regularizer", reg("L2", {{"l2", 0.01}})}});
+  emb["config"]["batch_input_shape"] = {nullptr, 10};
+  const json lstm = rnnLayer("LSTM", "lstm", 12, false,
+                             {{"kernel_regularizer", reg("L1", {{"l1", 0.001}})},
+                              {"recurrent_regularizer", reg("L2", {{"l2", 0.01}})}});
+  compareFit(device, sequential(json::array({emb, lstm, denseLayer("out", 3, "softmax")})),
+             "sparse_categorical_crossentropy", adam, idData(300, 10, 30, 3, 43), 32, 2, 0,
+             "Embedding L2 + LSTM kernel L1 / recurrent L2, Adam, 2 epochs", 1e-4, r, 0.2);
+  return r;
+}
+
 }  // namespace tessel::gpucheck

@@ -511,6 +511,10 @@ class TestEngineGpu : public QObject {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkRecurrent(0));
   }
+  void regularizersMatchCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkRegularizers(0));
+  }
   void branchesMatchCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkBranches(0));
