@@ -138,7 +138,8 @@ class CudaExecutor : public Executor {
     Embedding,
     Pad,
     Upsample,
-    Affine
+    Affine,
+    LayerNorm
   };
   // A tensor of the step: the model input (value 0) or an op's output. Each reader of a value
   // that several ops read writes its share of the gradient into a buffer of its own (shares);
@@ -398,6 +399,11 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
       op.w = offset.at(&vs[size_t(op.wVar)]);
       if (op.bVar >= 0) op.b = offset.at(&vs[size_t(op.bVar)]);
       if (op.kind == Kind::Rnn) op.r = offset.at(&vs[1]);
+    } else if (op.kind == Kind::LayerNorm) {
+      const json& c = op.layer->config();
+      size_t j = 0;
+      if (c.at("scale").get<bool>()) op.gamma = offset.at(&vs[j++]);
+      if (c.at("center").get<bool>()) op.beta = offset.at(&vs[j++]);
     } else if (op.kind == Kind::BatchNorm) {
       // Keras order: gamma (scale), beta (center), moving_mean, moving_variance.
       const json& c = op.layer->config();
@@ -612,6 +618,27 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
              int(p[0]), int(p[2]),     int(large[1]), int(large[2])};
       }
       op.out = Index(o[1]) * o[2] * o[3];
+    } else if (node.className == "LayerNormalization") {
+      // The last axes (the CPU layer checks that the axes are those): D values per row.
+      if (!ns || ns->inputs.size() != 1) throw Error("GPU plan: " + what + " has no known shapes");
+      const Shape& in = ns->inputs[0];
+      const int rank = int(in.size());
+      int first = rank;
+      const json& ax = c.at("axis");
+      for (const json& a : ax.is_array() ? ax : json::array({ax})) {
+        int v = a.get<int>();
+        if (v < 0) v += rank;
+        first = std::min(first, v);
+      }
+      Index D = 1;
+      for (int d = std::max(first, 1); d < rank; ++d) {
+        if (in[size_t(d)] == kNone) throw Error(notOnGpu(what + " on an input of variable size"));
+        D *= in[size_t(d)];
+      }
+      op.kind = Kind::LayerNorm;
+      op.geom.c = int(D);
+      op.epsilon = c.at("epsilon").get<double>();
+      op.out = features;
     } else if (node.className == "Rescaling") {
       op.kind = Kind::Affine;
       op.scale = c.at("scale").get<float>();
@@ -1048,6 +1075,16 @@ void CudaExecutor::allocate(Index batch) {
         op.y = const_cast<float*>(op.x);
         op.gy = op.gx;
         break;
+      case Kind::LayerNorm: {
+        const Index D = op.geom.c;
+        op.y = buffer(op.out, "the activations");
+        op.gy = buffer(op.out, "the gradients");
+        op.z = buffer(op.out, "the normalization gradients");               // dy * xhat
+        op.stats = buffer(2 * op.out / D, "the normalization statistics");  // mean, then invStd
+        scratchDoubles =
+            std::max(scratchDoubles, reductionScratchDoubles(int(batch * op.out / D), int(D)));
+        break;
+      }
       case Kind::Embedding:
       case Kind::Pad:
       case Kind::Upsample:
@@ -1187,6 +1224,14 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       case Kind::Affine:
         launchAffine(in, op.y, op.scale, op.offset, long(rows) * op.out, s);
         break;
+      case Kind::LayerNorm: {
+        const int D = op.geom.c, r = int(rows * (op.out / D));
+        launchLayerNormForward(in, op.y, r, D, op.epsilon,
+                               op.gamma >= 0 ? params_ + op.gamma : nullptr,
+                               op.beta >= 0 ? params_ + op.beta : nullptr, op.stats,
+                               op.stats + batch_ * (op.out / D), s);
+        break;
+      }
       case Kind::Embedding:
         launchEmbeddingForward(in, params_ + op.w, op.y, long(rows) * op.in, int(op.dim), s);
         break;
@@ -1314,6 +1359,15 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         case Kind::Affine:
           if (gin) launchAffine(op.gy, gin, op.scale, 0.0f, long(rows) * op.out, s);
           break;
+        case Kind::LayerNorm: {
+          const int D = op.geom.c, r = int(rows * (op.out / D));
+          launchLayerNormBackward(in, op.gy, gin, op.z, r, D,
+                                  op.gamma >= 0 ? params_ + op.gamma : nullptr, op.stats,
+                                  op.stats + batch_ * (op.out / D), s);
+          if (op.gamma >= 0) launchColumnSums(op.z, r, D, reduceScratch_, grads_ + op.gamma, s);
+          if (op.beta >= 0) launchColumnSums(op.gy, r, D, reduceScratch_, grads_ + op.beta, s);
+          break;
+        }
         case Kind::Embedding: {
           const int* stage = reinterpret_cast<const int*>(devStage_);
           launchEmbeddingBackward(op.gy, grads_ + op.w, long(op.vocab), int(op.dim),

@@ -732,6 +732,81 @@ void launchRegularize(const float* w, float* g, long count, double l1, double l2
   regularizeKernel<<<1, 256, 0, stream>>>(w, g, count, l1, l2, penalty);
 }
 
+// ---- LayerNormalization: one block of 256 threads per row ----
+
+__device__ double blockSum256(double v, double* shared) {
+  shared[threadIdx.x] = v;
+  __syncthreads();
+  for (int half = 128; half > 0; half /= 2) {
+    if (int(threadIdx.x) < half) shared[threadIdx.x] += shared[threadIdx.x + half];
+    __syncthreads();
+  }
+  const double total = shared[0];
+  __syncthreads();
+  return total;
+}
+
+__global__ void layerNormForwardKernel(const float* x, float* y, int D, double epsilon,
+                                       const float* gamma, const float* beta, float* mean,
+                                       float* invStd) {
+  __shared__ double shared[256];
+  const long r = blockIdx.x;
+  const float* p = x + r * D;
+  float* q = y + r * D;
+  double s = 0;
+  for (int i = threadIdx.x; i < D; i += 256) s += p[i];
+  const double m = blockSum256(s, shared) / double(D);
+  double v = 0;
+  for (int i = threadIdx.x; i < D; i += 256) v += (p[i] - m) * (p[i] - m);
+  const double var = blockSum256(v, shared) / double(D);
+  const float inv = float(1.0 / sqrt(var + epsilon));
+  const float mf = float(m);
+  if (threadIdx.x == 0) {
+    mean[r] = mf;
+    invStd[r] = inv;
+  }
+  for (int i = threadIdx.x; i < D; i += 256) {
+    const float xh = (p[i] - mf) * inv;
+    q[i] = xh * (gamma ? gamma[i] : 1.0f) + (beta ? beta[i] : 0.0f);
+  }
+}
+
+__global__ void layerNormBackwardKernel(const float* x, const float* dy, float* dx, float* xhatDy,
+                                        int D, const float* gamma, const float* mean,
+                                        const float* invStd) {
+  __shared__ double shared[256];
+  const long r = blockIdx.x;
+  const float* p = x + r * D;
+  const float* d = dy + r * D;
+  const float m = mean[r], inv = invStd[r];
+  double s1 = 0, s2 = 0;
+  for (int i = threadIdx.x; i < D; i += 256) {
+    xhatDy[r * D + i] = d[i] * (p[i] - m) * inv;
+    const double gi = double(d[i]) * (gamma ? gamma[i] : 1.0f);
+    s1 += gi;
+    s2 += gi * (p[i] - m) * inv;
+  }
+  if (!dx) return;
+  const float m1 = float(blockSum256(s1, shared) / double(D));
+  const float m2 = float(blockSum256(s2, shared) / double(D));
+  for (int i = threadIdx.x; i < D; i += 256) {
+    const float gi = d[i] * (gamma ? gamma[i] : 1.0f);
+    dx[r * D + i] = inv * (gi - m1 - (p[i] - m) * inv * m2);
+  }
+}
+
+void launchLayerNormForward(const float* x, float* y, int rows, int D, double epsilon,
+                            const float* gamma, const float* beta, float* mean, float* invStd,
+                            cudaStream_t stream) {
+  layerNormForwardKernel<<<rows, 256, 0, stream>>>(x, y, D, epsilon, gamma, beta, mean, invStd);
+}
+
+void launchLayerNormBackward(const float* x, const float* dy, float* dx, float* xhatDy, int rows,
+                             int D, const float* gamma, const float* mean, const float* invStd,
+                             cudaStream_t stream) {
+  layerNormBackwardKernel<<<rows, 256, 0, stream>>>(x, dy, dx, xhatDy, D, gamma, mean, invStd);
+}
+
 // ---- UpSampling2D, Rescaling ----
 
 __global__ void upsampleKernel(const float* x, float* y, int n, int h, int w, int c, int sh,

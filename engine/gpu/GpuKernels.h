@@ -124,6 +124,18 @@ void launchUpsampleBackward(const float* dy, float* dx, int n, int h, int w, int
 void launchAffine(const float* x, float* y, float scale, float offset, long count,
                   cudaStream_t stream);
 
+// LayerNormalization over the last D values of each of `rows` rows, as
+// engine/layers/LayerNormalization.cpp (mean and variance in double; mean / invStd kept per row
+// for the backward pass). gamma / beta may be null (scale / center false).
+void launchLayerNormForward(const float* x, float* y, int rows, int D, double epsilon,
+                            const float* gamma, const float* beta, float* mean, float* invStd,
+                            cudaStream_t stream);
+// dx (when not null) from dy; xhatDy (rows, D) = dy * xhat, whose column sums are gamma's
+// gradient (dy's are beta's).
+void launchLayerNormBackward(const float* x, const float* dy, float* dx, float* xhatDy, int rows,
+                             int D, const float* gamma, const float* mean, const float* invStd,
+                             cudaStream_t stream);
+
 // ---- branching graphs (Functional models: Add, Concatenate, ... and tensors read twice) ----
 constexpr int kMaxMergeInputs = 8;
 // Up to kMaxMergeInputs tensors of one call, passed to the kernels by value.

@@ -95,6 +95,17 @@ inline std::vector<Result> checkBranches(int device) {
                                        {"add", "Add", {}, {"twice", "twice"}},
                                        {"out", "Dense", denseConfig(6, "linear"), {"add"}}}),
               "mse", x, y, "Concatenate(input, a, b) + Add(t, t)", 1e-5, 1e-5, r);
+  // LayerNormalization: on the features (scale and center), without scale, and a Dense residual
+  // around it.
+  for (const auto& [name, config] : std::vector<std::pair<std::string, json>>{
+           {"LayerNormalization", {{"axis", -1}}},
+           {"LayerNormalization(scale=false)", {{"axis", -1}, {"scale", false}}}})
+    compareStep(device,
+                functional({kNone, 12}, {{"d0", "Dense", denseConfig(16, "relu"), {"in"}},
+                                         {"ln", "LayerNormalization", config, {"d0"}},
+                                         {"add", "Add", {}, {"d0", "ln"}},
+                                         {"out", "Dense", denseConfig(6, "linear"), {"add"}}}),
+                "mse", x, y, name, 1e-5, 1e-5, r);
   // Convolutional: the residual CNN, and Concatenate along the height of NHWC maps (axis 1).
   const Tensor xi = randomNormal({8, 12, 12, 3}, rng);
   const Tensor yi = randomLabels(8, 5, rng);
@@ -130,10 +141,12 @@ inline std::vector<Result> checkBranches(int device) {
                   {"pad", "ZeroPadding2D", {{"padding", {{1, 2}, {0, 1}}}}, {"cat"}},
                   {"crop", "Cropping2D", {{"cropping", {{2, 1}, {1, 0}}}}, {"pad"}},
                   {"c2", "Conv2D", conv, {"crop"}},
-                  {"flat", "Flatten", {}, {"c2"}},
+                  {"ln", "LayerNormalization", {{"axis", {1, 2, 3}}}, {"c2"}},
+                  {"flat", "Flatten", {}, {"ln"}},
                   {"out", "Dense", denseConfig(5, "softmax"), {"flat"}}}),
       "sparse_categorical_crossentropy", xi, yi,
-      "U-Net style (Rescaling, UpSampling2D, ZeroPadding2D, Cropping2D)", 1e-5, 1e-5, r);
+      "U-Net style (Rescaling, UpSampling2D, ZeroPadding2D, Cropping2D, LayerNormalization)", 1e-5,
+      1e-5, r);
   compareStep(
       device,
       functional({kNone, 12, 12, 3},
