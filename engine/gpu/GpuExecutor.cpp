@@ -139,7 +139,8 @@ class CudaExecutor : public Executor {
     Pad,
     Upsample,
     Affine,
-    LayerNorm
+    LayerNorm,
+    Relu
   };
   // A tensor of the step: the model input (value 0) or an op's output. Each reader of a value
   // that several ops read writes its share of the gradient into a buffer of its own (shares);
@@ -176,6 +177,8 @@ class CudaExecutor : public Executor {
     float* y = nullptr;        // output (n, out)
     float* gy = nullptr;       // dLoss/dy, (n, out); null when nothing upstream needs it
     Tensor hostX, hostY;       // Dropout: the host call that draws the mask
+    Shape sampleShape;         // Mask: the layer's input per sample
+    int probe = -1;            // Mask: GaussianNoise 0, SpatialDropout2D 1 (else a DropoutBase)
     const float* x = nullptr;  // input (n, in): the previous op's y or the model input
     float* gx = nullptr;       // dLoss/dx, null when nothing upstream needs it
     // Conv2D (NHWC in, HWIO kernel at w) and pooling: the geometry, n set per step.
@@ -193,6 +196,8 @@ class CudaExecutor : public Executor {
     float* filter = nullptr;   // Conv2D: the kernel transposed to cuDNN's KRSC (filters, kh, kw, c)
     float* dfilter = nullptr;  // Conv2D: the kernel gradient in KRSC
     bool isMax = false;        // pooling: max (else average)
+    bool hasMax = false;       // ReLU layer: max_value set
+    float maxValue = 0, slope = 0, threshold = 0;
     bool crop = false;  // Pad: Cropping2D (geom's input is the larger map), else ZeroPadding2D
     float scale = 1, offset = 0;  // Rescaling
     int* argmax = nullptr;        // max pooling: (n, oh, ow, c) flat indices within the sample
@@ -562,6 +567,28 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       if (!isNullOrFalse(c, "noise_shape")) throw Error(notOnGpu(what + " with a noise_shape"));
       op.kind = Kind::Mask;
       op.alpha = node.className == "AlphaDropout";
+      op.out = features;
+      op.sampleShape = {features};
+    } else if (node.className == "GaussianNoise" || node.className == "SpatialDropout2D") {
+      if (!ns || ns->inputs.size() != 1) throw Error("GPU plan: " + what + " has no known shapes");
+      op.kind = Kind::Mask;
+      op.probe = node.className == "GaussianNoise" ? 0 : 1;
+      op.alpha = op.probe == 0;  // an additive part
+      op.out = features;
+      op.sampleShape.assign(ns->inputs[0].begin() + 1, ns->inputs[0].end());
+      for (Index d : op.sampleShape)
+        if (d == kNone) throw Error(notOnGpu(what + " on an input of variable size"));
+    } else if (node.className == "ReLU") {
+      op.kind = Kind::Relu;
+      const json& m = c.value("max_value", json());
+      op.hasMax = !m.is_null();
+      op.maxValue = op.hasMax ? m.get<float>() : 0.0f;
+      op.slope = c.value("negative_slope", json(0.0)).is_null()
+                     ? 0.0f
+                     : c.value("negative_slope", json(0.0)).get<float>();
+      op.threshold = c.value("threshold", json(0.0)).is_null()
+                         ? 0.0f
+                         : c.value("threshold", json(0.0)).get<float>();
       op.out = features;
     } else if (node.className == "Conv2D" || node.className == "Conv1D" ||
                node.className == "DepthwiseConv2D" || node.className == "SeparableConv2D" ||
@@ -1085,6 +1112,7 @@ void CudaExecutor::allocate(Index batch) {
             std::max(scratchDoubles, reductionScratchDoubles(int(batch * op.out / D), int(D)));
         break;
       }
+      case Kind::Relu:
       case Kind::Embedding:
       case Kind::Pad:
       case Kind::Upsample:
@@ -1224,6 +1252,10 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       case Kind::Affine:
         launchAffine(in, op.y, op.scale, op.offset, long(rows) * op.out, s);
         break;
+      case Kind::Relu:
+        launchReluLayer(in, nullptr, op.y, long(rows) * op.out, op.threshold, op.slope, op.hasMax,
+                        op.maxValue, s);
+        break;
       case Kind::LayerNorm: {
         const int D = op.geom.c, r = int(rows * (op.out / D));
         launchLayerNormForward(in, op.y, r, D, op.epsilon,
@@ -1358,6 +1390,11 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           break;
         case Kind::Affine:
           if (gin) launchAffine(op.gy, gin, op.scale, 0.0f, long(rows) * op.out, s);
+          break;
+        case Kind::Relu:
+          if (gin)
+            launchReluLayer(in, op.gy, gin, long(rows) * op.out, op.threshold, op.slope, op.hasMax,
+                            op.maxValue, s);
           break;
         case Kind::LayerNorm: {
           const int D = op.geom.c, r = int(rows * (op.out / D));
@@ -1922,10 +1959,25 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
     ctx.training = true;
     for (Op& op : ops_)
       if (op.kind == Kind::Mask) {
-        op.hostX.resize({n, op.out});
+        Shape shape{n};
+        shape.insert(shape.end(), op.sampleShape.begin(), op.sampleShape.end());
+        op.hostX.resize(shape);
+        float* mul = hostStage_ + op.mul;
+        if (op.probe >= 0) {
+          // GaussianNoise (y = x + noise: x = 0 gives the noise) and SpatialDropout2D (y = x *
+          // mask: x = 1 gives the mask), drawn once as the CPU layer draws them.
+          op.hostX.fill(float(op.probe));
+          op.layer->forward({&op.hostX}, op.hostY, ctx);
+          if (op.probe == 1) {
+            std::memcpy(mul, op.hostY.data(), size_t(n * op.out) * 4);
+          } else {
+            std::fill(mul, mul + n * op.out, 1.0f);
+            std::memcpy(hostStage_ + op.add, op.hostY.data(), size_t(n * op.out) * 4);
+          }
+          continue;
+        }
         op.layer->forward({&op.hostX}, op.hostY, ctx);
         auto* d = static_cast<DropoutBase*>(op.layer);
-        float* mul = hostStage_ + op.mul;
         if (d->maskApplied()) {
           std::memcpy(mul, d->maskMul().data(), size_t(n * op.out) * 4);
           if (op.alpha)

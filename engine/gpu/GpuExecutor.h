@@ -37,7 +37,8 @@
 // gradient) where cuDNN's symmetric padding would not give Keras's windows; MaxPooling1D/2D,
 // AveragePooling1D/2D (valid / same, TF's exclusion of padded cells),
 // GlobalAverage/GlobalMaxPooling1D/2D, ZeroPadding2D and Cropping2D (the pad and crop kernels),
-// UpSampling2D (nearest), Rescaling, LayerNormalization (the last axes; per-row statistics in
+// UpSampling2D (nearest), Rescaling, the ReLU layer, GaussianNoise and SpatialDropout2D (drawn on
+// the host by the layer, as Dropout), LayerNormalization (the last axes; per-row statistics in
 // double) and BatchNormalization (last axis; batch statistics and
 // Keras's moving-average update in training, moving statistics in inference and for non-trainable
 // layers) are our own kernels. Recurrent layers: SimpleRNN, LSTM and GRU (reset_after true or

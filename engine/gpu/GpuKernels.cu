@@ -807,6 +807,28 @@ void launchLayerNormBackward(const float* x, const float* dy, float* dx, float* 
   layerNormBackwardKernel<<<rows, 256, 0, stream>>>(x, dy, dx, xhatDy, D, gamma, mean, invStd);
 }
 
+__global__ void reluLayerKernel(const float* x, const float* dy, float* out, long count, float t,
+                                float a, bool capped, float m) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= count) return;
+  const float v = x[i];
+  if (!dy) {
+    float o = v >= t ? v : a * (v - t);
+    if (capped && v >= m) o = m;
+    out[i] = o;
+  } else {
+    float d = v >= t ? 1.0f : a;
+    if (capped && v >= m) d = 0.0f;
+    out[i] = dy[i] * d;
+  }
+}
+
+void launchReluLayer(const float* x, const float* dy, float* out, long count, float threshold,
+                     float slope, bool hasMax, float maxValue, cudaStream_t stream) {
+  reluLayerKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, dy, out, count, threshold, slope,
+                                                             hasMax, maxValue);
+}
+
 // ---- UpSampling2D, Rescaling ----
 
 __global__ void upsampleKernel(const float* x, float* y, int n, int h, int w, int c, int sh,

@@ -136,6 +136,11 @@ void launchLayerNormBackward(const float* x, const float* dy, float* dx, float* 
                              int D, const float* gamma, const float* mean, const float* invStd,
                              cudaStream_t stream);
 
+// The ReLU layer (engine/layers/ReLU.cpp): forward (dy null) y = x >= t ? x : slope (x - t),
+// capped at max_value; backward out = dy * (1 on [t, max), slope below t, 0 from max on).
+void launchReluLayer(const float* x, const float* dy, float* out, long count, float threshold,
+                     float slope, bool hasMax, float maxValue, cudaStream_t stream);
+
 // ---- branching graphs (Functional models: Add, Concatenate, ... and tensors read twice) ----
 constexpr int kMaxMergeInputs = 8;
 // Up to kMaxMergeInputs tensors of one call, passed to the kernels by value.

@@ -106,6 +106,17 @@ inline std::vector<Result> checkBranches(int device) {
                                          {"add", "Add", {}, {"d0", "ln"}},
                                          {"out", "Dense", denseConfig(6, "linear"), {"add"}}}),
                 "mse", x, y, name, 1e-5, 1e-5, r);
+  // The ReLU layer with every option; GaussianNoise (the same draws as the CPU's: one Rng seed).
+  compareStep(
+      device,
+      functional({kNone, 12}, {{"d0", "Dense", denseConfig(16, "linear"), {"in"}},
+                               {"relu",
+                                "ReLU",
+                                {{"max_value", 1.5}, {"negative_slope", 0.1}, {"threshold", 0.2}},
+                                {"d0"}},
+                               {"noise", "GaussianNoise", {{"stddev", 0.3}}, {"relu"}},
+                               {"out", "Dense", denseConfig(6, "linear"), {"noise"}}}),
+      "mse", x, y, "ReLU(max, slope, threshold) + GaussianNoise", 1e-5, 1e-5, r);
   // Convolutional: the residual CNN, and Concatenate along the height of NHWC maps (axis 1).
   const Tensor xi = randomNormal({8, 12, 12, 3}, rng);
   const Tensor yi = randomLabels(8, 5, rng);
@@ -135,7 +146,8 @@ inline std::vector<Result> checkBranches(int device) {
                  {{"rs", "Rescaling", {{"scale", 0.5}, {"offset", 0.1}}, {"in"}},
                   {"c0", "Conv2D", same, {"rs"}},
                   {"pool", "MaxPooling2D", {{"pool_size", 2}, {"padding", "valid"}}, {"c0"}},
-                  {"c1", "Conv2D", same, {"pool"}},
+                  {"sd", "SpatialDropout2D", {{"rate", 0.3}}, {"pool"}},
+                  {"c1", "Conv2D", same, {"sd"}},
                   {"up", "UpSampling2D", {{"size", 2}, {"interpolation", "nearest"}}, {"c1"}},
                   {"cat", "Concatenate", {{"axis", -1}}, {"c0", "up"}},
                   {"pad", "ZeroPadding2D", {{"padding", {{1, 2}, {0, 1}}}}, {"cat"}},
@@ -145,8 +157,9 @@ inline std::vector<Result> checkBranches(int device) {
                   {"flat", "Flatten", {}, {"ln"}},
                   {"out", "Dense", denseConfig(5, "softmax"), {"flat"}}}),
       "sparse_categorical_crossentropy", xi, yi,
-      "U-Net style (Rescaling, UpSampling2D, ZeroPadding2D, Cropping2D, LayerNormalization)", 1e-5,
-      1e-5, r);
+      "U-Net style (Rescaling, SpatialDropout2D, UpSampling2D, ZeroPadding2D, Cropping2D, "
+      "LayerNormalization)",
+      1e-5, 1e-5, r);
   compareStep(
       device,
       functional({kNone, 12, 12, 3},
