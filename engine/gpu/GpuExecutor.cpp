@@ -18,6 +18,8 @@
 
 #include "engine/core/Error.h"
 #include "engine/gpu/GpuKernels.h"
+#include "engine/gpu/GpuLoss.h"
+#include "engine/gpu/GpuUpdate.h"
 #include "engine/layers/Activations.h"
 #include "engine/layers/ConvUtils.h"
 #include "engine/layers/DropoutBase.h"
@@ -283,18 +285,16 @@ class CudaExecutor : public Executor {
   double penalty_ = 0;
   void planRegularizers(const std::map<const Variable*, long>& offset);
   Index inDim_ = 0, outDim_ = 0, labelDim_ = 0;
-  int loss_ = kLossSparseCce;
-  bool fromLogits_ = false;
-  double smoothing_ = 0;
-  bool adam_ = false, nesterov_ = false;
-  float momentum_ = 0, beta1_ = 0.9f, beta2_ = 0.999f, epsilon_ = 1e-7f;
-  double beta1d_ = 0.9, beta2d_ = 0.999;
+  Shape outSample_;                     // the model output's shape per sample
+  std::unique_ptr<LossPlan> loss_;      // the loss gradient (GpuLoss.h); null for inference
+  std::unique_ptr<UpdatePlan> update_;  // the optimizer (GpuUpdate.h); null for inference
   // Parameters: trainable variables first (in the optimizer's order), then frozen ones.
   std::vector<std::pair<Variable*, long>> vars_;  // variable, offset in params_
   size_t ntrain_ = 0;                             // the first ntrain_ of vars_ are trainable
   long paramFloats_ = 0, trainFloats_ = 0;
-  int slotKinds_ = 0;  // 0 (plain SGD), 1 (momentum), 2 (Adam)
-  float *params_ = nullptr, *grads_ = nullptr, *slot0_ = nullptr, *slot1_ = nullptr;
+  int slotKinds_ = 0;  // the optimizer's slot arrays (UpdatePlan::slotKinds)
+  float *params_ = nullptr, *grads_ = nullptr;
+  std::vector<float*> slots_;
   // Staging: x, labels, scale, masks, hyper-parameters, copied up in one transfer per step.
   long xOff_ = 0, yOff_ = 0, scaleOff_ = 0, hyperOff_ = 0, stageFloats_ = 0;
   float* hostStage_ = nullptr;  // pinned
@@ -389,8 +389,13 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
   params_ = alloc(paramFloats_, "the weights");
   grads_ = alloc(paramFloats_, "the gradients");
   check(cudaMemset(grads_, 0, size_t(paramFloats_) * 4), "clear the gradients");
-  if (slotKinds_ >= 1) slot0_ = alloc(trainFloats_, "the optimizer slots");
-  if (slotKinds_ >= 2) slot1_ = alloc(trainFloats_, "the optimizer slots");
+  for (int k = 0; k < slotKinds_; ++k) slots_.push_back(alloc(trainFloats_, "the optimizer slots"));
+  if (update_) {
+    std::vector<UpdateSegment> segments;
+    for (size_t j = 0; j < ntrain_; ++j)
+      segments.push_back({vars_[j].second, long(vars_[j].first->value.size())});
+    update_->prepare(segments, trainFloats_);
+  }
   // Offsets of each Dense's variables.
   std::map<const Variable*, long> offset;
   for (auto& [v, off] : vars_) offset[v] = off;
@@ -463,8 +468,10 @@ CudaExecutor::~CudaExecutor() {
   if (stream_) cudaStreamSynchronize(stream_);
   dropGraphs();
   freeBuffers();
-  for (float* p : {params_, grads_, slot0_, slot1_})
+  for (float* p : {params_, grads_})
     if (p) cudaFree(p);
+  for (float* p : slots_) cudaFree(p);
+  update_.reset();
   if (workspace_) cudaFree(workspace_);
   if (regDev_) cudaFree(regDev_);
   if (regHost_) cudaFreeHost(regHost_);
@@ -719,8 +726,9 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       throw Error(notOnGpu("a layer whose output nothing reads ('" + name + "')"));
   const Index features = values_[size_t(outValue_)].features;
   const Shape& outShape = model.outputShape(0);
-  if (outShape.size() != 2)
-    throw Error(notOnGpu("an output of rank " + std::to_string(outShape.size())));
+  outSample_.assign(outShape.begin() + 1, outShape.end());
+  for (Index d : outSample_)
+    if (d == kNone) throw Error(notOnGpu("an output of variable size"));
   outDim_ = features;
 
   if (!optimizer) {  // inference only (evaluate, predict): no loss or optimizer on the device
@@ -729,44 +737,11 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     return;
   }
   if (losses.size() != 1) throw Error(notOnGpu("several losses"));
-  const std::string lossName = losses[0]->className();
-  const json lc = losses[0]->config();
-  fromLogits_ = lc.contains("from_logits") && lc.at("from_logits").get<bool>();
-  smoothing_ = lc.contains("label_smoothing") ? lc.at("label_smoothing").get<double>() : 0.0;
-  if (lossName == "SparseCategoricalCrossentropy") {
-    loss_ = kLossSparseCce;
-    labelDim_ = 1;
-  } else if (lossName == "CategoricalCrossentropy") {
-    loss_ = kLossCce;
-    labelDim_ = outDim_;
-  } else if (lossName == "MeanSquaredError") {
-    loss_ = kLossMse;
-    labelDim_ = outDim_;
-  } else {
-    throw Error(notOnGpu("the loss " + lossName));
-  }
+  loss_ = std::make_unique<LossPlan>(*losses[0], outShape, long(outDim_));
+  labelDim_ = Index(loss_->labelFloats());
 
-  const std::string opt = optimizer->name();
-  const json oc = optimizer->config();
-  if (optimizer->clipnorm() > 0 || optimizer->clipvalue() > 0 || optimizer->globalClipnorm() > 0 ||
-      optimizer->weightDecay() > 0)
-    throw Error(notOnGpu("gradient clipping and weight decay"));
-  if (opt == "SGD") {
-    momentum_ = float(oc.at("momentum").get<double>());
-    nesterov_ = oc.at("nesterov").get<bool>();
-    slotKinds_ = oc.at("momentum").get<double>() != 0 ? 1 : 0;
-  } else if (opt == "Adam") {
-    if (oc.at("amsgrad").get<bool>()) throw Error(notOnGpu("Adam with amsgrad"));
-    adam_ = true;
-    beta1d_ = oc.at("beta_1").get<double>();
-    beta2d_ = oc.at("beta_2").get<double>();
-    beta1_ = float(beta1d_);
-    beta2_ = float(beta2d_);
-    epsilon_ = float(oc.at("epsilon").get<double>());
-    slotKinds_ = 2;
-  } else {
-    throw Error(notOnGpu("the optimizer " + opt));
-  }
+  update_ = std::make_unique<UpdatePlan>(*optimizer);
+  slotKinds_ = update_->slotKinds();
 
   // Parameters: the trainable ones in the optimizer's order, then the rest.
   for (Variable* v : trainable) vars_.emplace_back(v, 0);
@@ -1207,7 +1182,9 @@ void CudaExecutor::allocate(Index batch) {
       scratchDoubles > 0
           ? reinterpret_cast<double*>(fixed(2 * scratchDoubles, "the reduction scratch"))
           : nullptr;
-  out_.resize({batch, outDim_});
+  Shape shape{batch};
+  shape.insert(shape.end(), outSample_.begin(), outSample_.end());
+  out_.resize(shape);
 }
 
 // Input op k reads: the output of op k-1, or the model input.
@@ -1343,10 +1320,9 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
   }
   const Value& output = values_[size_t(outValue_)];
   const float* out = output.y;
-  if (train && output.gy) {
+  if (train && output.gy && loss_) {
     // ---- loss gradient, backward, update ----
-    launchLossGradient(loss_, devStage_ + yOff_, out, devStage_ + scaleOff_, output.gy, rows,
-                       int(outDim_), fromLogits_, smoothing_, s);
+    loss_->enqueueGradient(devStage_ + yOff_, out, devStage_ + scaleOff_, output.gy, rows, s);
     mark(ops_.size(), "loss gradient");
     for (size_t k = ops_.size(); k-- > 0;) {
       Op& op = ops_[k];
@@ -1514,15 +1490,11 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
     regularize(true);
     if (trainFloats_ > 0) {
       const float* hyper = devStage_ + hyperOff_;
-      if (adam_)
-        launchAdam(params_, grads_, slot0_, slot1_, trainFloats_, hyper, beta1_, beta2_, epsilon_,
-                   s);
-      else
-        launchSgd(params_, grads_, slot0_, trainFloats_, hyper, momentum_, nesterov_, s);
+      update_->enqueue(params_, grads_, slots_.data(), hyper, s);
       mark(ops_.size(), "optimizer update");
     }
   }
-  if (!(train && output.gy)) regularize(false);
+  if (!(train && output.gy && loss_)) regularize(false);
   if (!regs_.empty())
     check(cudaMemcpyAsync(regHost_, regDev_, regs_.size() * 8, cudaMemcpyDeviceToHost, s),
           "copy the penalties");
@@ -1865,16 +1837,16 @@ void CudaExecutor::upload(Optimizer& optimizer) {
     check(cudaMemcpy(params_ + off, v->value.data(), size_t(v->value.size()) * 4,
                      cudaMemcpyHostToDevice),
           "upload the weights");
-  if (slotKinds_ == 0) return;
+  if (slotKinds_ == 0 || !update_) return;
   if (!optimizer.built()) optimizer.build(trainable);
-  const std::vector<Tensor*> state = optimizer.state();
   const size_t nv = trainable.size();
-  if (state.size() < nv * size_t(slotKinds_)) throw Error("GPU: optimizer state does not fit");
   for (int kind = 0; kind < slotKinds_; ++kind)
-    for (size_t j = 0; j < nv; ++j)
-      check(cudaMemcpy((kind ? slot1_ : slot0_) + vars_[j].second, state[kind * nv + j]->data(),
-                       size_t(state[kind * nv + j]->size()) * 4, cudaMemcpyHostToDevice),
+    for (size_t j = 0; j < nv; ++j) {
+      const Tensor* t = update_->hostSlot(optimizer, kind, j, nv);
+      check(cudaMemcpy(slots_[size_t(kind)] + vars_[j].second, t->data(), size_t(t->size()) * 4,
+                       cudaMemcpyHostToDevice),
             "upload the optimizer state");
+    }
 }
 
 void CudaExecutor::uploadWeights() {
@@ -1891,15 +1863,15 @@ void CudaExecutor::download(Optimizer& optimizer) {
     check(cudaMemcpy(v->value.data(), params_ + off, size_t(v->value.size()) * 4,
                      cudaMemcpyDeviceToHost),
           "download the weights");
-  if (slotKinds_ == 0 || !optimizer.built()) return;
+  if (slotKinds_ == 0 || !update_ || !optimizer.built()) return;
   const size_t nv = ntrain_;
-  const std::vector<Tensor*> state = optimizer.state();
-  if (state.size() < nv * size_t(slotKinds_)) return;
   for (int kind = 0; kind < slotKinds_; ++kind)
-    for (size_t j = 0; j < nv; ++j)
-      check(cudaMemcpy(state[kind * nv + j]->data(), (kind ? slot1_ : slot0_) + vars_[j].second,
-                       size_t(state[kind * nv + j]->size()) * 4, cudaMemcpyDeviceToHost),
+    for (size_t j = 0; j < nv; ++j) {
+      Tensor* t = update_->hostSlot(optimizer, kind, j, nv);
+      check(cudaMemcpy(t->data(), slots_[size_t(kind)] + vars_[j].second, size_t(t->size()) * 4,
+                       cudaMemcpyDeviceToHost),
             "download the optimizer state");
+    }
 }
 
 void CudaExecutor::downloadGradients() {
@@ -1989,15 +1961,7 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
       }
     ctx.training = wasTraining;
     // Per-step scalars of the update, as the CPU optimizers compute them.
-    const double lr = optimizer.currentLearningRate();
-    float* hyper = hostStage_ + hyperOff_;
-    if (adam_) {
-      const double t = double(optimizer.iterations() + 1);
-      hyper[0] = float(lr / (1.0 - std::pow(beta1d_, t)));
-      hyper[1] = float(1.0 / (1.0 - std::pow(beta2d_, t)));
-    } else {
-      hyper[0] = float(lr);
-    }
+    if (update_) update_->hostScalars(optimizer, hostStage_ + hyperOff_);
   }
   if (train && inference_) throw Error("GPU: this plan is for inference only");
   Graph& g = graphFor(n, train);
@@ -2005,7 +1969,9 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
   check(cudaStreamSynchronize(stream_), "run the step");
   penalty_ = 0;
   for (size_t i = 0; i < regs_.size(); ++i) penalty_ += regHost_[i];
-  out_.resize({n, outDim_});
+  Shape shape{n};
+  shape.insert(shape.end(), outSample_.begin(), outSample_.end());
+  out_.resize(shape);
   std::memcpy(out_.data(), hostOut_, size_t(n * outDim_) * 4);
 }
 

@@ -25,17 +25,18 @@
 // (channels_last), Reshape, Dense (every activation of the CPU engine: linear, relu, relu6, elu,
 // selu, sigmoid, hard_sigmoid, tanh, softmax, softplus, softsign, swish, gelu, exponential;
 // on (n, ..., C) as one matrix product over every position), Activation, Dropout and
-// AlphaDropout (no noise_shape); one output with the loss sparse_categorical_crossentropy,
-// categorical_crossentropy or mean_squared_error; the optimizers SGD (momentum, nesterov) and Adam
-// (no amsgrad, clipping or weight decay). CNN layers (channels_last / NHWC throughout, as the CPU
-// engine): Conv1D and Conv2D (cuDNN; groups, strides, dilation, padding valid / same / causal,
-// use_bias, the activations above), DepthwiseConv2D (cuDNN grouped convolution,
-// groups = channels), SeparableConv2D (that, then the pointwise 1x1 convolution as one GEMM over
-// every position), Conv2DTranspose (cuDNN's backward-data pass as its forward; output_padding
-// null). TF's asymmetric padding ("same" with an odd total at stride > 1: one more row/column
-// after; "causal": all before) is an explicit pad kernel into a padded copy (a crop for the
-// gradient) where cuDNN's symmetric padding would not give Keras's windows; MaxPooling1D/2D,
-// AveragePooling1D/2D (valid / same, TF's exclusion of padded cells),
+// AlphaDropout (no noise_shape); one output of any rank with any loss of the catalog but CTC and
+// expression losses (GpuLoss.h: the gradient on the device, the value and the metrics on the
+// host); every optimizer of the catalog with clipnorm, global_clipnorm, clipvalue, weight_decay
+// and schedules (GpuUpdate.h: one fused update kernel, three with a clip norm). CNN layers
+// (channels_last / NHWC throughout, as the CPU engine): Conv1D and Conv2D (cuDNN; groups, strides,
+// dilation, padding valid / same / causal, use_bias, the activations above), DepthwiseConv2D (cuDNN
+// grouped convolution, groups = channels), SeparableConv2D (that, then the pointwise 1x1
+// convolution as one GEMM over every position), Conv2DTranspose (cuDNN's backward-data pass as its
+// forward; output_padding null). TF's asymmetric padding ("same" with an odd total at stride > 1:
+// one more row/column after; "causal": all before) is an explicit pad kernel into a padded copy (a
+// crop for the gradient) where cuDNN's symmetric padding would not give Keras's windows;
+// MaxPooling1D/2D, AveragePooling1D/2D (valid / same, TF's exclusion of padded cells),
 // GlobalAverage/GlobalMaxPooling1D/2D, ZeroPadding2D and Cropping2D (the pad and crop kernels),
 // UpSampling2D (nearest), Rescaling, the ReLU layer, GaussianNoise and SpatialDropout2D (drawn on
 // the host by the layer, as Dropout), LayerNormalization (the last axes; per-row statistics in

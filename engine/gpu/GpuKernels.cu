@@ -10,7 +10,6 @@ namespace {
 
 constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
 constexpr float kSeluScale = 1.0507009873554804934193349852946f;
-constexpr float kEpsilon = 1e-7f;  // Keras backend.epsilon(), as engine/losses/LossLayout.h
 
 __device__ __forceinline__ float actForward(int act, float z) {
   switch (act) {
@@ -184,109 +183,6 @@ __global__ void maskKernel(const float* x, float* y, const float* mul, const flo
   for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
        i += long(gridDim.x) * blockDim.x)
     y[i] = add ? x[i] * mul[i] + add[i] : x[i] * mul[i];
-}
-
-__device__ __forceinline__ float clampf(float x, float lo, float hi) {
-  return x < lo ? lo : (x > hi ? hi : x);
-}
-
-// One thread per row, in double as the CPU losses (engine/losses/*Crossentropy.cpp,
-// ElementwiseLoss.h with MeanSquaredError).
-__global__ void lossGradKernel(int loss, const float* t, const float* x, const float* scale,
-                               float* g, int rows, int c, bool fromLogits, double smoothing) {
-  const int i = blockIdx.x * blockDim.x + threadIdx.x;
-  if (i >= rows) return;
-  const double sc = scale[i];
-  const long off = long(i) * c;
-  x += off;
-  g += off;
-  if (loss == kLossMse) {
-    const double f = 1.0 / double(c);
-    const double k = sc * f;
-    for (int j = 0; j < c; ++j) g[j] = float(k * (2.0 * (double(x[j]) - t[off + j])));
-    return;
-  }
-  if (loss == kLossSparseCce) {
-    const int y = int(t[i]);
-    if (fromLogits) {
-      double m = x[0];
-      for (int j = 1; j < c; ++j) m = fmax(m, double(x[j]));
-      double z = 0;
-      for (int j = 0; j < c; ++j) z += exp(double(x[j]) - m);
-      const double lse = m + log(z);
-      for (int j = 0; j < c; ++j)
-        g[j] = float(sc * (exp(double(x[j]) - lse) - (j == y ? 1.0 : 0.0)));
-      return;
-    }
-    double sum = 0;
-    for (int j = 0; j < c; ++j) sum += clampf(x[j], kEpsilon, 1.0f - kEpsilon);
-    const double cy = clampf(x[y], kEpsilon, 1.0f - kEpsilon);
-    for (int j = 0; j < c; ++j) {
-      const bool inside = x[j] >= kEpsilon && x[j] <= 1.0f - kEpsilon;
-      g[j] = inside ? float(sc * (1.0 / sum - (j == y ? 1.0 / cy : 0.0))) : 0.0f;
-    }
-    return;
-  }
-  // Categorical crossentropy with label smoothing.
-  const float* tr = t + off;
-  const double s = smoothing, su = smoothing / double(c);
-  if (fromLogits) {
-    double m = x[0];
-    for (int j = 1; j < c; ++j) m = fmax(m, double(x[j]));
-    double z = 0, tsum = 0;
-    for (int j = 0; j < c; ++j) z += exp(double(x[j]) - m);
-    const double lse = m + log(z);
-    for (int j = 0; j < c; ++j) tsum += double(tr[j]) * (1.0 - s) + su;
-    for (int j = 0; j < c; ++j)
-      g[j] = float(sc * (exp(double(x[j]) - lse) * tsum - (double(tr[j]) * (1.0 - s) + su)));
-    return;
-  }
-  double sum = 0;
-  for (int j = 0; j < c; ++j) sum += x[j];
-  double gq = 0;
-  for (int j = 0; j < c; ++j) {
-    const float q = float(double(x[j]) / sum);
-    const double dq = (q >= kEpsilon && q <= 1.0f - kEpsilon)
-                          ? -(double(tr[j]) * (1.0 - s) + su) / double(q)
-                          : 0.0;
-    gq += dq * q;
-  }
-  for (int j = 0; j < c; ++j) {
-    const float q = float(double(x[j]) / sum);
-    const double dq = (q >= kEpsilon && q <= 1.0f - kEpsilon)
-                          ? -(double(tr[j]) * (1.0 - s) + su) / double(q)
-                          : 0.0;
-    g[j] = float(sc * (dq - gq) / sum);
-  }
-}
-
-__global__ void sgdKernel(float* w, const float* g, float* m, long count, const float* hyper,
-                          float mu, bool nesterov) {
-  const float a = hyper[0];
-  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
-       i += long(gridDim.x) * blockDim.x) {
-    if (!m) {
-      w[i] -= a * g[i];
-      continue;
-    }
-    const float mi = mu * m[i] - a * g[i];
-    m[i] = mi;
-    w[i] += nesterov ? mu * mi - a * g[i] : mi;
-  }
-}
-
-__global__ void adamKernel(float* w, const float* g, float* m, float* v, long count,
-                           const float* hyper, float b1, float b2, float eps) {
-  const float c1 = hyper[0], c2 = hyper[1];
-  for (long i = blockIdx.x * long(blockDim.x) + threadIdx.x; i < count;
-       i += long(gridDim.x) * blockDim.x) {
-    const float gi = g[i];
-    const float mi = b1 * m[i] + (1.0f - b1) * gi;
-    const float vi = b2 * v[i] + (1.0f - b2) * (gi * gi);
-    m[i] = mi;
-    v[i] = vi;
-    w[i] -= c1 * mi / (sqrtf(vi * c2) + eps);
-  }
 }
 
 // ---- CNN layers ----
@@ -588,24 +484,6 @@ void launchActivationBackward(const float* dy, const float* z, const float* y, f
 void launchMask(const float* x, float* y, const float* mul, const float* add, long count,
                 cudaStream_t stream) {
   maskKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, y, mul, add, count);
-}
-
-void launchLossGradient(int loss, const float* yTrue, const float* yPred, const float* scale,
-                        float* grad, int rows, int classes, bool fromLogits, double labelSmoothing,
-                        cudaStream_t stream) {
-  lossGradKernel<<<(rows + 127) / 128, 128, 0, stream>>>(loss, yTrue, yPred, scale, grad, rows,
-                                                         classes, fromLogits, labelSmoothing);
-}
-
-void launchSgd(float* w, const float* g, float* m, long count, const float* hyper, float momentum,
-               bool nesterov, cudaStream_t stream) {
-  sgdKernel<<<blocksFor(count, 256), 256, 0, stream>>>(w, g, m, count, hyper, momentum, nesterov);
-}
-
-void launchAdam(float* w, const float* g, float* m, float* v, long count, const float* hyper,
-                float beta1, float beta2, float epsilon, cudaStream_t stream) {
-  adamKernel<<<blocksFor(count, 256), 256, 0, stream>>>(w, g, m, v, count, hyper, beta1, beta2,
-                                                        epsilon);
 }
 
 void launchPoolForward(const float* x, float* y, int* argmax, const PoolGeom& g, bool isMax,

@@ -39,20 +39,6 @@ void launchActivationBackward(const float* dy, const float* z, const float* y, f
 void launchMask(const float* x, float* y, const float* mul, const float* add, long count,
                 cudaStream_t stream);
 
-// Loss gradients dPred = d/dPred sum_i scale[i] * loss_i for a (rows, classes) prediction.
-enum GpuLoss : int { kLossSparseCce = 0, kLossCce, kLossMse };
-void launchLossGradient(int loss, const float* yTrue, const float* yPred, const float* scale,
-                        float* grad, int rows, int classes, bool fromLogits, double labelSmoothing,
-                        cudaStream_t stream);
-
-// Optimizer updates over count contiguous parameters. hyper (device) holds the per-step scalars
-// the host computed from the learning rate and the iteration: SGD {lr}, Adam {lr/(1-b1^t),
-// 1/(1-b2^t)}.
-void launchSgd(float* w, const float* g, float* m, long count, const float* hyper, float momentum,
-               bool nesterov, cudaStream_t stream);
-void launchAdam(float* w, const float* g, float* m, float* v, long count, const float* hyper,
-                float beta1, float beta2, float epsilon, cudaStream_t stream);
-
 // A weight regularizer (engine/layers/Regularizers.cpp) over count weights: *penalty = l1 sum|w|
 // + l2 sum w^2 (one block, in double, fixed order), and when g is not null g += l1 sign(w) + 2 l2
 // w.

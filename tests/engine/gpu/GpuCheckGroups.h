@@ -2,7 +2,9 @@
 // Every GPU check group by name (tst_engine_gpu and `tessel-gpu-bench check --models ...`).
 #include "GpuBranchChecks.h"
 #include "GpuChecks.h"
+#include "GpuLossChecks.h"
 #include "GpuRecurrentChecks.h"
+#include "GpuUpdateChecks.h"
 
 namespace tessel::gpucheck {
 
@@ -20,7 +22,18 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
           {"tf32", &checkTf32},
           {"branches", &checkBranches},
           {"recurrent", &checkRecurrent},
-          {"regularizers", &checkRegularizers}};
+          {"regularizers", &checkRegularizers},
+          {"losses",
+           [](int d) {
+             std::vector<Result> r = checkLosses(d);
+             for (Result& x : checkLossesRank3(d)) r.push_back(std::move(x));
+             return r;
+           }},
+          {"updates", [](int d) {
+             std::vector<Result> r = checkUpdateRefusals(d);
+             for (Result& x : checkUpdates(d)) r.push_back(std::move(x));
+             return r;
+           }}};
 }
 
 // One group; an exception is one failed result naming it.

@@ -196,10 +196,25 @@ class TestEngineGpu : public QObject {
     } catch (const Error& e) {
       QCOMPARE(std::string(e.what()), expected);
     }
-    Model mlp(gpucheck::seedMlp(), 1);
-    auto rms = makeOptimizer("rmsprop");
-    QVERIFY_THROWS_EXCEPTION(
-        Error, gpu::Executor::create(0, mlp, {loss.get()}, {1.0}, *rms, mlp.trainableWeights(), 4));
+  }
+
+  // Every optimizer of the catalog passes the plan; a custom optimizer class (or a subclass of an
+  // engine one) is refused by name before any device is touched.
+  void optimizersArePlanned() {
+    if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
+    report(gpucheck::checkUpdateRefusals(0));
+    auto loss = makeLoss("sparse_categorical_crossentropy");
+    for (const char* name : {"sgd", "adam", "adamax", "nadam", "rmsprop", "adagrad"}) {
+      Model mlp(gpucheck::seedMlp(), 1);
+      auto opt = makeOptimizer(name);
+      try {
+        gpu::Executor::create(0, mlp, {loss.get()}, {1.0}, *opt, mlp.trainableWeights(), 4);
+        QVERIFY(gpu::deviceCount() > 0);
+      } catch (const Error& e) {
+        QVERIFY2(gpu::deviceCount() == 0, e.what());
+        QVERIFY2(std::string(e.what()).find("not on the GPU") == std::string::npos, e.what());
+      }
+    }
   }
 
   // The CNN layers pass the plan (whatever happens next: no device here, or a GPU run), and what
@@ -514,6 +529,15 @@ class TestEngineGpu : public QObject {
   void regularizersMatchCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkRegularizers(0));
+  }
+  void lossesMatchCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkLosses(0));
+    report(gpucheck::checkLossesRank3(0));
+  }
+  void updatesMatchCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkUpdates(0));
   }
   void branchesMatchCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
