@@ -11,7 +11,7 @@ separable (the same with Keras's SeparableConv2D after the first convolution: a 
 convolution, groups = channels, no bias, then a 1x1 convolution with bias, relu).
 The CNNs run in each memory format of --formats (NCHW and channels_last); compare.py takes the
 faster. cuDNN autotuning (benchmark=True) is on, as a PyTorch user wanting speed would set it.
-usage: peer_torch_gpu.py [--samples N] [--epochs E] [--batches 32,256] [--models mlp,cnn,seed-cnn]
+usage: peer_torch_gpu.py [--samples N] [--epochs E] [--batches 32,256] [--models mlp,cnn,seed-cnn,lstm-text]
                          [--formats nchw,cl] [--compile]
 prints: RESULT engine=torch-eager model=M batch=B samples_per_s=S step_ms=T format=F"""
 import argparse, time
@@ -21,7 +21,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--samples", type=int, default=55000)
 p.add_argument("--epochs", type=int, default=2)
 p.add_argument("--batches", default="32,256")
-p.add_argument("--models", default="mlp,cnn,seed-cnn,separable")
+p.add_argument("--models", default="mlp,cnn,seed-cnn,separable,lstm-text")
 p.add_argument("--formats", default="nchw,cl")
 p.add_argument("--compile", action="store_true")
 p.add_argument("--tf32", action="store_true", help="allow TF32 (engine name torch-eager-tf32)")
@@ -35,6 +35,9 @@ dev = torch.device("cuda")
 torch.manual_seed(0)
 x2 = torch.randn(a.samples, 28, 28, device=dev)
 y = (x2.reshape(a.samples, -1) @ torch.randn(784, 10, device=dev)).argmax(1)
+
+xt = torch.randint(0, 10000, (a.samples, 64), device=dev)  # lstm-text: 64 token ids
+yt = torch.randint(0, 5, (a.samples,), device=dev)
 
 def init(m):
     for l in m.modules():
@@ -71,17 +74,30 @@ def separable():
     layers += [nn.Flatten(), nn.Linear(1152, 128), nn.ReLU(), nn.Linear(128, 10)]
     return init(nn.Sequential(*layers))
 
+class LstmText(nn.Module):  # Embedding(10000, 64), LSTM(64) (last state), Dense(5) (cuDNN's LSTM)
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10000, 64); self.lstm = nn.LSTM(64, 64, batch_first=True)
+        self.out = nn.Linear(64, 5)
+    def forward(self, x):
+        _, (h, _) = self.lstm(self.emb(x)); return self.out(h[-1])
+
+def lstm_text(): return init(LstmText())
+
 print(f"device {torch.cuda.get_device_name(0)}; torch {torch.__version__}; cuDNN "
       f"{torch.backends.cudnn.version()}; FP32, TF32 off", flush=True)
 for name in a.models.split(","):
-    formats = ["-"] if name == "mlp" else a.formats.split(",")
+    formats = ["-"] if name in ("mlp", "lstm-text") else a.formats.split(",")
     for fmt in formats:
         if name == "mlp": x = x2
+        elif name == "lstm-text": x = xt
         else:
             x = x2.reshape(a.samples, 1, 28, 28)
             if fmt == "cl": x = x.contiguous(memory_format=torch.channels_last)
         for bs in [int(b) for b in a.batches.split(",")]:
-            model = {"mlp": mlp, "cnn": cnn, "seed-cnn": seed_cnn, "separable": separable}[name]()
+            model = {"mlp": mlp, "cnn": cnn, "seed-cnn": seed_cnn, "separable": separable,
+                     "lstm-text": lstm_text}[name]()
+            labels = yt if name == "lstm-text" else y
             if fmt == "cl": model = model.to(memory_format=torch.channels_last)
             opt = torch.optim.SGD(model.parameters(), lr=0.01); lossf = nn.CrossEntropyLoss()
             def step(xb, yb):
@@ -91,7 +107,7 @@ for name in a.models.split(","):
                 model.train(); perm = torch.randperm(a.samples, device=dev)
                 torch.cuda.synchronize(); t = time.perf_counter()
                 for i in range(0, a.samples, bs):
-                    b = perm[i:i + bs]; l = fn(x[b], y[b])
+                    b = perm[i:i + bs]; l = fn(x[b], labels[b])
                 torch.cuda.synchronize(); dt = time.perf_counter() - t
             steps = (a.samples + bs - 1) // bs
             print(f"RESULT engine=torch-{'compile' if a.compile else 'eager'}{'-tf32' if a.tf32 else ''} model={name} batch={bs} "

@@ -94,6 +94,8 @@ int check(int device, const std::vector<std::string>& groups) {
 // Training FLOPs per sample: 3 x 2 x multiply-adds of the forward pass (Conv2D: oh * ow * filters
 // * kh * kw * cin; Dense: in * out), as bench/BenchFashionModel.cpp counts.
 double flopsPerSample(const std::string& model) {
+  if (model == "lstm-text")  // 64 steps of LSTM(64) on Embedding(10000, 64), Dense(5)
+    return 6.0 * (64.0 * 4 * 64 * (64 + 64) + 64.0 * 5);
   if (model == "mlp") return 6.0 * (784.0 * 100 + 19 * 100.0 * 100 + 100.0 * 10);
   if (model == "cnn")
     return 6.0 * (26.0 * 26 * 32 * 9 + 11.0 * 11 * 64 * 9 * 32 + 1600.0 * 128 + 128.0 * 10);
@@ -105,12 +107,24 @@ double flopsPerSample(const std::string& model) {
                 49.0 * 128 * 9 * 64 + 49.0 * 128 * 9 * 128 + 1152.0 * 128 + 128.0 * 10);
 }
 
+// The text model: 64 token ids of a 10,000-word vocabulary, Embedding(10000, 64), LSTM(64),
+// Dense(5, softmax) (the fortunes example's shape without masking or Bidirectional, which have
+// no GPU path yet).
+ModelSpec lstmText() {
+  json emb = gpucheck::layer("Embedding",
+                             {{"name", "embedding"}, {"input_dim", 10000}, {"output_dim", 64}});
+  emb["config"]["batch_input_shape"] = {nullptr, 64};
+  return gpucheck::sequential(json::array({emb, gpucheck::rnnLayer("LSTM", "lstm", 64, false),
+                                           gpucheck::denseLayer("dense", 5, "softmax")}));
+}
+
 ModelSpec benchModel(const std::string& model) {
+  if (model == "lstm-text") return lstmText();
   if (model == "mlp") return gpucheck::seedMlp();
   if (model == "cnn") return gpucheck::fashionCnn();
   if (model == "seed-cnn") return gpucheck::seedCnn();
   if (model == "separable") return gpucheck::seedSeparable();
-  throw Error("unknown model '" + model + "' (mlp, cnn, seed-cnn, separable)");
+  throw Error("unknown model '" + model + "' (mlp, cnn, seed-cnn, separable, lstm-text)");
 }
 
 int bench(int device, Index samples, int epochs, const std::vector<int>& batches,
@@ -119,9 +133,11 @@ int bench(int device, Index samples, int epochs, const std::vector<int>& batches
   std::printf("device cuda:%d %s; FP32, TF32 off; %lld samples x %d epochs\n", device,
               dev.name.c_str(), (long long)samples, epochs);
   for (const std::string& model : models) try {
-      const bool mlp = model == "mlp";
-      const Shape sample = mlp ? Shape{28, 28} : Shape{28, 28, 1};
-      const Dataset data = gpucheck::syntheticData(samples, sample, 10, false, 5);
+      const bool mlp = model == "mlp", text = model == "lstm-text";
+      const Shape sample = mlp ? Shape{28, 28} : text ? Shape{64} : Shape{28, 28, 1};
+      const int classes = text ? 5 : 10;
+      const Dataset data = text ? gpucheck::idData(samples, 64, 10000, classes, 5)
+                                : gpucheck::syntheticData(samples, sample, classes, false, 5);
       for (int batch : batches) {
         // Through Trainer::fit, as `tessel train --device cuda` runs it.
         Model m(benchModel(model), 0);
@@ -152,11 +168,12 @@ int bench(int device, Index samples, int epochs, const std::vector<int>& batches
         ctx.rng = &rng;
         Shape xs{Index(batch)};
         xs.insert(xs.end(), sample.begin(), sample.end());
-        Tensor x = gpucheck::randomNormal(xs, rng);
-        Tensor y = gpucheck::randomLabels(batch, 10, rng);
+        Tensor x = text ? gpucheck::idData(batch, 64, 10000, classes, 6).x[0].toTensor()
+                        : gpucheck::randomNormal(xs, rng);
+        Tensor y = gpucheck::randomLabels(batch, classes, rng);
         std::vector<float> scale(size_t(batch), 1.0f / float(batch));
         ex->run({x}, {y}, scale.data(), batch, true, *opt, ctx);
-        const double ms = ex->timeReplays(batch, true, mlp ? 2000 : 300);
+        const double ms = ex->timeReplays(batch, true, mlp || text ? 1000 : 300);
         const double tflops = flopsPerSample(model) * batch / (ms * 1e-3) / 1e12;
         std::printf("epoch times:");
         for (double s : timer.seconds) std::printf(" %.3f s", s);
@@ -188,7 +205,8 @@ int main(int argc, char** argv) {
     Index samples = 55000;
     int epochs = 2;
     std::vector<int> batches = {32, 256};
-    const std::vector<std::string> defaultModels = {"mlp", "cnn", "seed-cnn", "separable"};
+    const std::vector<std::string> defaultModels = {"mlp", "cnn", "seed-cnn", "separable",
+                                                    "lstm-text"};
     std::vector<std::string> models = defaultModels;
     for (int i = 2; i < argc; ++i) {
       const std::string a = argv[i];
