@@ -1,5 +1,7 @@
 #include "ui/training/TrainingDashboard.h"
 
+#include <algorithm>
+
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QGroupBox>
@@ -7,6 +9,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -105,7 +108,12 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent) {
   split->setStretchFactor(0, 1);
   split->setStretchFactor(1, 3);
   split->setSizes({460, 1140});
-  scroll->setMinimumWidth(360);
+  // The compile form never scrolls sideways (its labels were cut at 1280 px): the column is at
+  // least as wide as the form's minimum, plus the vertical scroll bar.
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setMinimumWidth(std::max(360, compile_->minimumSizeHint().width() +
+                                            scroll->verticalScrollBar()->sizeHint().width() +
+                                            2 * scroll->frameWidth()));
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(split);

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QLabel>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -227,6 +228,15 @@ class TestDeviceSelector : public QObject {
       QVERIFY(box->isChecked());
       QCOMPARE(panel->fitConfig().at(name).get<bool>(), true);
     }
+    // The form fits its column: nothing scrolled sideways, every label left of its field.
+    auto* scroll = qobject_cast<QScrollArea*>(panel->parentWidget()->parentWidget());
+    QVERIFY(scroll);
+    QVERIFY(!scroll->horizontalScrollBar()->isVisible());
+    QVERIFY2(panel->width() <= scroll->viewport()->width(),
+             qPrintable(QString("form %1 px, column %2 px")
+                            .arg(panel->width())
+                            .arg(scroll->viewport()->width())));
+    QCOMPARE(panel->mapTo(scroll->viewport(), QPoint(0, 0)).x(), 0);
     tessel::testutil::saveScreenshot(&w, QStringLiteral("train_gpu_options_1280.png"));
   }
 
