@@ -23,5 +23,21 @@ for l in $(ldd "$BUILD/tests/tst_engine_gpu" | awk '/=> \//{print $3}'); do
   esac
 done
 (cd "$qt" && tar cf - *.so* | xz -6 -T2 > "$DEST/qtlibs.tar.xz"); rm -rf "$qt"
+# STUDIO=1: also tessel-bench (the studio's overhead on the GPU: `run_on_device.sh studio`) with
+# every library it links that is not the C runtime or CUDA, and Qt's offscreen platform plugin,
+# xz-packed in studio.tar.xz (~25 MB).
+if [ "${STUDIO:-0}" = 1 ]; then
+  st=$(mktemp -d); mkdir -p "$st/lib/platforms"
+  cp "$BUILD/bench/tessel-bench" "$st/" && strip "$st/tessel-bench"
+  plugin=$(dirname "$(ldd "$BUILD/bench/tessel-bench" | awk '/libQt6Core/{print $3}')")/qt6/plugins/platforms/libqoffscreen.so
+  cp "$plugin" "$st/lib/platforms/"
+  for l in $(ldd "$BUILD/bench/tessel-bench" "$plugin" | awk '/=> \//{print $3}' | sort -u); do
+    case $(basename "$l") in
+      libc.so*|libm.so*|libstdc++*|libgcc_s*|ld-linux*|libpthread*|libdl*|librt*|libcublas*|libcudart*|libcudnn*|libresolv*) ;;
+      *) cp -L "$l" "$st/lib/" ;;
+    esac
+  done
+  (cd "$st" && tar cf - . | xz -6 -T2 > "$DEST/studio.tar.xz"); rm -rf "$st"
+fi
 cp "$src/bench/peer_torch_gpu.py" "$src/bench/gpu/compare.py" "$src/bench/gpu/run_on_device.sh" "$DEST/"
 du -sh "$DEST"; ls "$DEST" "$DEST/lib"

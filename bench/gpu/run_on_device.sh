@@ -3,6 +3,7 @@
 # shared libraries it needs that the machine lacks (lib/), peer_torch_gpu.py and compare.py
 # (bench/gpu/pack.sh makes that folder). Output also goes to $OUT when set.
 #   bash run_on_device.sh [test] [check] [anycheck] [bench] [tessel] [detbench] [tf32bench] [compile]
+#   [studio]
 #   (default: test check bench)
 # bench: tessel-gpu-bench bench $BENCH_ARGS and the PyTorch peer (eager) $PEER_ARGS; tessel: ours
 # only; compile: the peer with torch.compile $COMPILE_ARGS (e.g. --formats nchw), at most
@@ -12,6 +13,8 @@
 # deterministic algorithms; anycheck with the default ones (TESSEL_GPU_ANY_CONV_ALGO=1, 10x tolerance).
 # tf32bench: ours and the peer with TF32 allowed (TESSEL_GPU_TF32=1 / --tf32; $TF32_ARGS, default
 # the CNNs), reported beside each other.
+# studio (pack.sh with STUDIO=1): the dashboard (offscreen) against a headless fit of the seed MLP
+# on the GPU ($STUDIO_ARGS, default --samples 55000 --epochs 2).
 # CHECK_ARGS: e.g. "--models cnn-layers,inference" (check groups; default all).
 set -o pipefail
 cd "$(dirname "$0")"
@@ -46,6 +49,10 @@ for s in $steps; do
       tee -a "$OUT/bench.txt" ;;
     bench) { ./tessel-gpu-bench bench $BENCH_ARGS; PYTHONUNBUFFERED=1 python3 peer_torch_gpu.py $PEER_ARGS; } 2>&1 | tee -a "$OUT/bench.txt" ;;
     tessel) ./tessel-gpu-bench bench $BENCH_ARGS 2>&1 | tee -a "$OUT/bench.txt" ;;
+    studio) mkdir -p /tmp/studio && tar xJf studio.tar.xz -C /tmp/studio &&
+      LD_LIBRARY_PATH=/tmp/studio/lib:$LD_LIBRARY_PATH QT_PLUGIN_PATH=/tmp/studio/lib QT_QPA_PLATFORM=offscreen \
+        /tmp/studio/tessel-bench responsiveness --synthetic --device cuda ${STUDIO_ARGS:---samples 55000 --epochs 2} 2>&1 |
+        grep -v propagateSizeHints | tee "$OUT/studio.txt" ;;
     compile) PYTHONUNBUFFERED=1 timeout ${COMPILE_TIMEOUT:-300} python3 peer_torch_gpu.py --compile $COMPILE_ARGS 2>&1 | grep -v Warning | tee -a "$OUT/bench.txt" ;;
   esac
 done
