@@ -88,8 +88,20 @@ std::int64_t estimateDeviceBytes(const ModelSpec& spec, std::int64_t parameters,
     features += e;
     if (std::find(spec.inputs.begin(), spec.inputs.end(), name) != spec.inputs.end()) inputs += e;
   }
-  for (const NodeSpec& node : spec.nodes)
+  for (const NodeSpec& node : spec.nodes) {
     conv = conv || node.className.find("Conv") != std::string::npos;
+    // Recurrent layers keep every step: pre-activations, activations and their gradients (3 x
+    // gates x units), the states and the cell / GRU products (about 6 x units).
+    const int gates = node.className == "LSTM"        ? 4
+                      : node.className == "GRU"       ? 3
+                      : node.className == "SimpleRNN" ? 1
+                                                      : 0;
+    const NodeShapes* ns = shapes.find(node.name);
+    if (gates == 0 || !ns || ns->inputs.empty() || ns->inputs[0].size() != 3) continue;
+    const std::int64_t steps = std::max<std::int64_t>(1, ns->inputs[0][1]);
+    const std::int64_t units = node.config.value("units", 0);
+    features += steps * units * (3 * gates + 6);
+  }
   const std::int64_t mib = 1 << 20;
   return 4 * (3 * features * batch + 2 * inputs * batch + parameters * (2 + optimizerSlots)) +
          32 * mib + (conv ? 256 * mib : 0) + 400 * mib;

@@ -33,7 +33,8 @@ DeviceInfo deviceInfo(int index);
 std::string unavailableReason();
 
 // Device memory that training `spec` at `batch` takes (GpuExecutor's buffers), for the pre-flight
-// check: three floats per layer output feature and sample (output, pre-activation, gradient),
+// check: three floats per layer output feature and sample (output, pre-activation, gradient), the
+// per-step buffers of recurrent layers (3 x gates + 6 floats per unit and step),
 // twice the input batch (staging), weights and gradients and `optimizerSlots` slots per
 // parameter, cuBLAS's 32 MiB workspace, cuDNN's 256 MiB one when the model has convolutions, and
 // 400 MiB for the CUDA context and libraries. An estimate, not a bound. Works without CUDA.

@@ -74,12 +74,18 @@ std::string lossName(const CompileOptions& c, size_t k) {
 int optimizerSlots(const json& opt) {
   std::string n = opt.is_string() ? opt.get<std::string>() : opt.value("class_name", std::string());
   std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (n == "adam" || n == "adamax" || n == "nadam" || n == "adamw") return 2;
-  if (n == "sgd") {
-    double m = opt.is_object() ? opt.value("config", json::object()).value("momentum", 0.0) : 0.0;
-    return m > 0 ? 1 : 0;
-  }
-  return 1;  // rmsprop, adagrad
+  const json cfg = opt.is_object() ? opt.value("config", json::object()) : json::object();
+  auto number = [&](const char* k) {
+    return cfg.contains(k) && cfg.at(k).is_number() ? cfg.at(k).get<double>() : 0.0;
+  };
+  auto flag = [&](const char* k) {
+    return cfg.contains(k) && cfg.at(k).is_boolean() && cfg.at(k).get<bool>();
+  };
+  if (n == "adam" || n == "adamw") return flag("amsgrad") ? 3 : 2;
+  if (n == "adamax" || n == "nadam") return 2;
+  if (n == "sgd") return number("momentum") > 0 ? 1 : 0;
+  if (n == "rmsprop") return 1 + (number("momentum") > 0 ? 1 : 0) + (flag("centered") ? 1 : 0);
+  return 1;  // adagrad
 }
 
 struct LabelStats {

@@ -274,6 +274,14 @@ class TestDeviceSelector : public QObject {
     QVERIFY((b101 - b1) % 100 == 0);
     QVERIFY((b101 - b1) / 100 >= 4 * 3 * (800 + 800 + 3));
     QVERIFY(b1 > (std::int64_t(256 + 32 + 400) << 20));  // cuDNN, cuBLAS, context
+    // An LSTM keeps every step: 20 steps x 16 units x (3 x 4 gates + 6) floats per sample more
+    // than its output alone.
+    const ModelSpec lstm = ModelSpec::fromKerasJson(nlohmann::json::parse(
+        R"({"class_name": "Sequential", "config": {"name": "m", "layers": [{"class_name": "LSTM",
+            "config": {"name": "lstm", "units": 16, "batch_input_shape": [null, 20, 3]}}]}})"));
+    const std::int64_t l1 = gpu::estimateDeviceBytes(lstm, 1264, 1, 2);
+    const std::int64_t l2 = gpu::estimateDeviceBytes(lstm, 1264, 2, 2);
+    QVERIFY2(l2 - l1 >= 4 * 20 * 16 * (3 * 4 + 6), qPrintable(QString::number(l2 - l1)));
   }
 };
 
