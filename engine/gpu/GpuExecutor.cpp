@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "engine/core/Error.h"
+#include "engine/gpu/CudaCheck.h"
 #include "engine/gpu/GpuKernels.h"
 #include "engine/gpu/GpuLoss.h"
 #include "engine/gpu/GpuUpdate.h"
@@ -33,12 +34,7 @@ namespace tessel::gpu {
 
 namespace {
 
-void check(cudaError_t e, const std::string& what) {
-  if (e != cudaSuccess) {
-    cudaGetLastError();
-    throw Error("CUDA: " + what + ": " + cudaGetErrorString(e));
-  }
-}
+using gpu::check;  // CudaCheck.h (cudaError_t)
 
 void check(cublasStatus_t s, const std::string& what) {
   if (s != CUBLAS_STATUS_SUCCESS) throw Error("cuBLAS: " + what + ": " + cublasGetStatusString(s));

@@ -9,6 +9,7 @@
 #include <typeinfo>
 
 #include "engine/core/Error.h"
+#include "engine/gpu/CudaCheck.h"
 #include "engine/optimizers/Adagrad.h"
 #include "engine/optimizers/Adam.h"
 #include "engine/optimizers/Adamax.h"
@@ -21,12 +22,7 @@ namespace tessel::gpu {
 
 namespace {
 
-void check(cudaError_t e, const std::string& what) {
-  if (e != cudaSuccess) {
-    cudaGetLastError();
-    throw Error("CUDA: " + what + ": " + cudaGetErrorString(e));
-  }
-}
+using gpu::check;  // CudaCheck.h (cudaError_t)
 
 std::string notOnGpu(const std::string& what) {
   return what + " is not on the GPU yet; use --device cpu";

@@ -767,6 +767,21 @@ inline FitOptions quietFit(int batch, std::uint64_t seed, int epochs, const std:
 // BatchNormalization's moving statistics and the weights carried over) on the other. The weights
 // and the last epoch's logs equal those of a 4-epoch CPU run within 3x the CPU's own drift under
 // a 1e-6 weight perturbation (at least 1e-4).
+// Epochs 1-2 on `first`, then 3-4 (initial_epoch 2) on `second` with the same Trainer (batch 64,
+// seed 3): a run resumed on another device.
+inline FitResult fitAcrossDevices(Model& m, Trainer& t, const Dataset& d, const std::string& first,
+                                  const std::string& second) {
+  FitOptions o = quietFit(64, 3, 2, first);
+  t.fit(d, o);
+  o.initialEpoch = 2;
+  o.epochs = 4;
+  o.device = second;
+  FitResult f;
+  f.history = t.fit(d, o);
+  f.after = allValues(m);
+  return f;
+}
+
 inline std::vector<Result> checkResume(int device) {
   std::vector<Result> r;
   const Dataset d = syntheticData(300, {28, 28, 1}, 10, false, 24);
@@ -776,15 +791,7 @@ inline std::vector<Result> checkResume(int device) {
     for (Variable* v : m.allWeights())
       for (Index i = 0; i < v->value.size(); ++i) v->value[i] *= 1.0f + perturb * float(i % 3 - 1);
     Trainer t(m, adamSparseCompile());
-    FitOptions o = quietFit(64, 3, 2, first);
-    t.fit(d, o);
-    o.initialEpoch = 2;
-    o.epochs = 4;
-    o.device = second;
-    FitResult f;
-    f.history = t.fit(d, o);
-    f.after = allValues(m);
-    return f;
+    return fitAcrossDevices(m, t, d, first, second);
   };
   const FitResult ref = run("cpu", "cpu", 0.0f);
   const FitResult self = run("cpu", "cpu", 1e-6f);

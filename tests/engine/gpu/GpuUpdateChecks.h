@@ -201,15 +201,7 @@ inline std::vector<Result> checkUpdates(int device) {
       c.metrics = {{"accuracy"}};
       c.optimizer = spec;
       Trainer t(m, c);
-      FitOptions o = quietFit(64, 3, 2, first);
-      t.fit(d, o);
-      o.initialEpoch = 2;
-      o.epochs = 4;
-      o.device = second;
-      FitResult f;
-      f.history = t.fit(d, o);
-      f.after = allValues(m);
-      return f;
+      return fitAcrossDevices(m, t, d, first, second);
     };
     try {
       const FitResult ref = run("cpu", "cpu");
