@@ -288,6 +288,39 @@ class TestEngineGpu : public QObject {
     }
   }
 
+  // The U-Net (Rescaling, SpatialDropout2D, UpSampling2D, ZeroPadding2D, Cropping2D,
+  // LayerNormalization, Concatenate) and weight regularizers pass the plan; an activity
+  // regularizer is refused by name.
+  void moreLayersArePlanned() {
+    if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
+    auto loss = makeLoss("sparse_categorical_crossentropy");
+    auto opt = makeOptimizer("adam");
+    Model unet(gpucheck::unetCnn(), 1);
+    QCOMPARE(gpu::Executor::convPlans(unet).size(), size_t(3));
+    expectPlanned(unet, *loss, *opt, "U-Net");
+    const nlohmann::json l2 = {{"class_name", "L2"}, {"config", {{"l2", 0.01}}}};
+    nlohmann::json d0 = gpucheck::denseLayer("d0", 8, "relu", 6);
+    d0["config"]["kernel_regularizer"] = l2;
+    d0["config"]["bias_regularizer"] = l2;
+    Model reg(gpucheck::sequential(
+                  nlohmann::json::array({d0, gpucheck::denseLayer("out", 3, "softmax")})),
+              1);
+    expectPlanned(reg, *loss, *opt, "Dense with kernel and bias L2");
+    nlohmann::json a0 = gpucheck::denseLayer("d0", 8, "relu", 6);
+    a0["config"]["activity_regularizer"] = l2;
+    Model act(gpucheck::sequential(
+                  nlohmann::json::array({a0, gpucheck::denseLayer("out", 3, "softmax")})),
+              1);
+    try {
+      gpu::Executor::createInference(0, act, 4);
+      QFAIL("an activity regularizer should be refused");
+    } catch (const Error& e) {
+      QCOMPARE(std::string(e.what()),
+               std::string("Dense 'd0' with an activity_regularizer is not on the GPU yet; use "
+                           "--device cpu"));
+    }
+  }
+
   // SimpleRNN, LSTM, GRU (both reset_after forms) and Embedding pass the plan; Embedding with
   // mask_zero (masks) is refused by name.
   void recurrentLayersArePlanned() {
