@@ -56,6 +56,9 @@ FineTuneRecipeBox::FineTuneRecipeBox(QWidget* parent)
   fineTuneEpochs_->setValue(defaults.fineTuneEpochs);
   baseEnd_ = new QComboBox(this);
   baseEnd_->setObjectName("baseEndBox");
+  // Long layer names elide instead of widening the compile column.
+  baseEnd_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  baseEnd_->setMinimumContentsLength(12);
   baseEnd_->setToolTip(tr("Phase 1 freezes this layer and every layer before it"));
   status_ = new QLabel(this);
   status_->setObjectName("fineTuneStatus");

@@ -49,6 +49,7 @@ QWidget* ParamForm::makeField(const ParamSpec& p, Kind& kind) {
   if (v.is_number_integer()) {
     auto* box = new QSpinBox(this);
     box->setRange(0, 1000000000);
+    box->setMinimumWidth(96);
     box->setValue(v.get<int>());
     connect(box, &QSpinBox::valueChanged, this, &ParamForm::changed);
     kind = Kind::Int;
@@ -58,6 +59,7 @@ QWidget* ParamForm::makeField(const ParamSpec& p, Kind& kind) {
     auto* box = new QDoubleSpinBox(this);
     box->setDecimals(8);
     box->setRange(-1e9, 1e9);
+    box->setMinimumWidth(96);  // the range's 19 digits would widen the whole compile column
     box->setSingleStep(p.key == "learning_rate" ? 1e-4 : 0.01);
     box->setValue(v.get<double>());
     connect(box, &QDoubleSpinBox::valueChanged, this, &ParamForm::changed);
