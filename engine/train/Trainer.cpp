@@ -479,6 +479,8 @@ History Trainer::fit(const Dataset& data, const FitOptions& options,
     ~GpuScope() { p.reset(); }
   } gpuScope{gpu_};
   const int gpuDevice = gpu::requireDevice(options.device);
+  gpuDeterministic_ = options.deterministic;
+  gpuTf32_ = options.tf32;
   if (gpuDevice >= 0) {
     std::vector<const Loss*> losses;
     for (const auto& l : losses_) losses.push_back(l.get());
@@ -548,11 +550,11 @@ struct Trainer::GpuInference {
   std::unique_ptr<gpu::Executor>& slot;
   bool owned = false;
   GpuInference(std::unique_ptr<gpu::Executor>& s, Model& model, const std::string& device,
-               Index batch)
+               Index batch, gpu::Numerics numerics)
       : slot(s) {
     const int index = gpu::requireDevice(device);
     if (index < 0 || slot) return;
-    slot = gpu::Executor::createInference(index, model, std::max<Index>(batch, 1));
+    slot = gpu::Executor::createInference(index, model, std::max<Index>(batch, 1), numerics);
     slot->uploadWeights();
     owned = true;
   }
@@ -577,7 +579,8 @@ Logs Trainer::evaluate(const Dataset& data, int batchSize, const std::string& de
   checkData(data, "evaluate");
   if (batchSize <= 0) throw Error("evaluate: batch_size must be positive");
   checkLabels(data);
-  GpuInference onGpu(gpu_, model_, device, std::min<Index>(batchSize, data.size()));
+  GpuInference onGpu(gpu_, model_, device, std::min<Index>(batchSize, data.size()),
+                     gpu::Numerics{gpuDeterministic_, gpuTf32_});
   std::vector<Index> idx(static_cast<size_t>(data.size()));
   for (Index i = 0; i < data.size(); ++i) idx[i] = i;
   return evaluateIndices(data, idx.data(), data.size(), batchSize);
@@ -599,7 +602,8 @@ std::vector<Tensor> Trainer::predict(const std::vector<Array>& x, int batchSize,
   if (n == 0) return outs;
   Batch b;
   b.allocate(d, model_, std::min<Index>(batchSize, n));
-  GpuInference onGpu(gpu_, model_, device, std::min<Index>(batchSize, n));
+  GpuInference onGpu(gpu_, model_, device, std::min<Index>(batchSize, n),
+                     gpu::Numerics{gpuDeterministic_, gpuTf32_});
   std::vector<Index> idx(static_cast<size_t>(std::min<Index>(batchSize, n)));
   for (Index pos = 0; pos < n; pos += batchSize) {
     const Index m = std::min<Index>(batchSize, n - pos);

@@ -108,6 +108,9 @@ class Trainer {
   std::vector<Variable*> trainable_;
   // fit() on a GPU (FitOptions::device): the device plan, for the duration of the fit.
   std::unique_ptr<gpu::Executor> gpu_;
+  // The last fit's GPU opt-ins (FitOptions::deterministic, tf32), kept for evaluate() / predict()
+  // on the GPU as Keras keeps enable_op_determinism / TF32 for the whole process.
+  bool gpuDeterministic_ = false, gpuTf32_ = false;
 
   // Running means of an epoch: total loss, per-output losses.
   double lossSum_ = 0, lossCount_ = 0;
