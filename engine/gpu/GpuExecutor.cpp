@@ -105,6 +105,11 @@ class CudaExecutor : public Executor {
   CudaExecutor(PlanOnly, Model& model) : model_(model), inference_(true) {
     plan(model, {}, nullptr, {});
   }
+  CudaExecutor(PlanOnly, Model& model, const std::vector<const Loss*>& losses,
+               const Optimizer& optimizer)
+      : model_(model) {
+    plan(model, losses, &optimizer, model.trainableWeights());
+  }
   std::vector<ConvPlan> convPlans() const;
   ~CudaExecutor() override;
 
@@ -2027,6 +2032,12 @@ std::vector<ConvPlan> CudaExecutor::convPlans() const {
     out.push_back(p);
   }
   return out;
+}
+
+void Executor::checkPlan(Model& model, const std::vector<const Loss*>& losses,
+                         const Optimizer& optimizer) {
+  const CudaExecutor planned(CudaExecutor::PlanOnly{}, model, losses, optimizer);
+  (void)planned;
 }
 
 std::vector<ConvPlan> Executor::convPlans(Model& model) {

@@ -101,6 +101,11 @@ class Executor {
  public:
   // For the tests, without a GPU: the convolutions of the plan of `model` (throws as create()).
   static std::vector<ConvPlan> convPlans(Model& model);
+  // The training plan alone, without a device (the pre-flight check): throws what create() would
+  // throw for the model, loss and optimizer ("LSTM 'lstm' with dropout is not on the GPU yet; use
+  // --device cpu"); a build without the CUDA backend throws its reason.
+  static void checkPlan(Model& model, const std::vector<const Loss*>& losses,
+                        const Optimizer& optimizer);
 
   virtual ~Executor() = default;
   // Throws Error when the model, loss or optimizer has no GPU path, when `device` is not a usable

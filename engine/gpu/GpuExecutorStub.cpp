@@ -10,6 +10,10 @@ std::unique_ptr<Executor> Executor::create(int device, Model&, const std::vector
   throw Error("cuda:" + std::to_string(device) + ": " + unavailableReason() + "; use --device cpu");
 }
 
+void Executor::checkPlan(Model&, const std::vector<const Loss*>&, const Optimizer&) {
+  throw Error(unavailableReason());
+}
+
 std::vector<ConvPlan> Executor::convPlans(Model&) {
   throw Error(unavailableReason());
 }

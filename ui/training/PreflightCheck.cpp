@@ -8,7 +8,9 @@
 
 #include "engine/data/RowSource.h"
 #include "engine/gpu/GpuDevice.h"
+#include "engine/gpu/GpuExecutor.h"
 #include "engine/losses/Loss.h"
+#include "engine/optimizers/Optimizer.h"
 #include "engine/train/Model.h"
 
 namespace tessel::ui {
@@ -121,6 +123,21 @@ void gpuMemoryItem(const ModelSpec& spec, std::int64_t parameters, std::int64_t 
     return;
   }
   if (index < 0) return;
+  // Every layer, the loss and the optimizer must have a GPU path: said here, not at Start.
+  try {
+    Model model(spec, 0);
+    std::vector<std::unique_ptr<Loss>> owned;
+    std::vector<const Loss*> losses;
+    for (const json& l : compile.losses) {
+      owned.push_back(makeLoss(l));
+      losses.push_back(owned.back().get());
+    }
+    const std::unique_ptr<Optimizer> optimizer = makeOptimizer(compile.optimizer);
+    gpu::Executor::checkPlan(model, losses, *optimizer);
+  } catch (const std::exception& e) {
+    add(Sev::Error, "gpu_plan", e.what(), "choose the CPU in the device box");
+    return;
+  }
   const gpu::DeviceInfo info = gpu::deviceInfo(index);
   const std::int64_t need =
       gpu::estimateDeviceBytes(spec, parameters, batch, optimizerSlots(compile.optimizer));

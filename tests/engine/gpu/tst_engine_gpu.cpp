@@ -203,13 +203,23 @@ class TestEngineGpu : public QObject {
     } catch (const Error& e) {
       QCOMPARE(std::string(e.what()), expected);
     }
-    // The inference plan (evaluate, predict) refuses it the same way.
+    // The inference plan (evaluate, predict) refuses it the same way, and so does the plan alone
+    // (the pre-flight check, no device touched).
     try {
       gpu::Executor::createInference(0, m, 4);
       QFAIL("LSTM with dropout should be refused");
     } catch (const Error& e) {
       QCOMPARE(std::string(e.what()), expected);
     }
+    try {
+      gpu::Executor::checkPlan(m, {loss.get()}, *opt);
+      QFAIL("LSTM with dropout should be refused");
+    } catch (const Error& e) {
+      QCOMPARE(std::string(e.what()), expected);
+    }
+    Model mlp(gpucheck::seedMlp(), 1);
+    auto adam = makeOptimizer("adam");
+    gpu::Executor::checkPlan(mlp, {loss.get()}, *adam);  // no device needed, nothing thrown
   }
 
   // Every optimizer of the catalog passes the plan; a custom optimizer class (or a subclass of an
