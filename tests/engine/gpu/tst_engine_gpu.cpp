@@ -95,6 +95,21 @@ struct CudnnEmulation {
 
 }  // namespace
 
+namespace {
+
+// `call` throws Error with exactly `expected` (a GPU plan's refusal).
+template <class Call>
+void expectRefused(Call call, const std::string& expected) {
+  try {
+    call();
+    QFAIL(("not refused; expected: " + expected).c_str());
+  } catch (const Error& e) {
+    QCOMPARE(std::string(e.what()), expected);
+  }
+}
+
+}  // namespace
+
 class TestEngineGpu : public QObject {
   Q_OBJECT
 
@@ -197,26 +212,13 @@ class TestEngineGpu : public QObject {
     auto loss = makeLoss("sparse_categorical_crossentropy");
     auto opt = makeOptimizer("sgd");
     const std::string expected = "LSTM 'lstm' with dropout is not on the GPU yet; use --device cpu";
-    try {
-      gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4);
-      QFAIL("LSTM with dropout should be refused");
-    } catch (const Error& e) {
-      QCOMPARE(std::string(e.what()), expected);
-    }
+    expectRefused(
+        [&] { gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4); },
+        expected);
     // The inference plan (evaluate, predict) refuses it the same way, and so does the plan alone
     // (the pre-flight check, no device touched).
-    try {
-      gpu::Executor::createInference(0, m, 4);
-      QFAIL("LSTM with dropout should be refused");
-    } catch (const Error& e) {
-      QCOMPARE(std::string(e.what()), expected);
-    }
-    try {
-      gpu::Executor::checkPlan(m, {loss.get()}, *opt);
-      QFAIL("LSTM with dropout should be refused");
-    } catch (const Error& e) {
-      QCOMPARE(std::string(e.what()), expected);
-    }
+    expectRefused([&] { gpu::Executor::createInference(0, m, 4); }, expected);
+    expectRefused([&] { gpu::Executor::checkPlan(m, {loss.get()}, *opt); }, expected);
     Model mlp(gpucheck::seedMlp(), 1);
     auto adam = makeOptimizer("adam");
     gpu::Executor::checkPlan(mlp, {loss.get()}, *adam);  // no device needed, nothing thrown
@@ -288,14 +290,9 @@ class TestEngineGpu : public QObject {
                                             {"out", "Dense", denseConfig(3, "softmax"), {"a"}}});
     two.outputs = {"b", "out"};
     Model twoOut(two, 1);
-    try {
-      gpu::Executor::createInference(0, twoOut, 4);
-      QFAIL("a second output should be refused");
-    } catch (const Error& e) {
-      QCOMPARE(std::string(e.what()),
-               std::string("a model with 1 inputs and 2 outputs is not on the GPU yet; use "
-                           "--device cpu"));
-    }
+    expectRefused([&] { gpu::Executor::createInference(0, twoOut, 4); },
+                  std::string("a model with 1 inputs and 2 outputs is not on the GPU yet; use "
+                              "--device cpu"));
   }
 
   // The U-Net (Rescaling, SpatialDropout2D, UpSampling2D, ZeroPadding2D, Cropping2D,
@@ -321,14 +318,9 @@ class TestEngineGpu : public QObject {
     Model act(gpucheck::sequential(
                   nlohmann::json::array({a0, gpucheck::denseLayer("out", 3, "softmax")})),
               1);
-    try {
-      gpu::Executor::createInference(0, act, 4);
-      QFAIL("an activity regularizer should be refused");
-    } catch (const Error& e) {
-      QCOMPARE(std::string(e.what()),
-               std::string("Dense 'd0' with an activity_regularizer is not on the GPU yet; use "
-                           "--device cpu"));
-    }
+    expectRefused([&] { gpu::Executor::createInference(0, act, 4); },
+                  std::string("Dense 'd0' with an activity_regularizer is not on the GPU yet; use "
+                              "--device cpu"));
   }
 
   // SimpleRNN, LSTM, GRU (both reset_after forms) and Embedding pass the plan; Embedding with
@@ -357,14 +349,9 @@ class TestEngineGpu : public QObject {
                      nlohmann::json::array({emb(true), gpucheck::rnnLayer("LSTM", "rnn", 5, false),
                                             gpucheck::denseLayer("out", 3, "softmax")})),
                  1);
-    try {
-      gpu::Executor::createInference(0, masked, 4);
-      QFAIL("mask_zero should be refused");
-    } catch (const Error& e) {
-      QCOMPARE(std::string(e.what()),
-               std::string("Embedding 'emb' with mask_zero (masks) is not on the GPU yet; use "
-                           "--device cpu"));
-    }
+    expectRefused([&] { gpu::Executor::createInference(0, masked, 4); },
+                  std::string("Embedding 'emb' with mask_zero (masks) is not on the GPU yet; use "
+                              "--device cpu"));
   }
 
   // The convolution plans (no GPU needed): what cuDNN is asked to compute (KRSC kernel from
