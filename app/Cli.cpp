@@ -131,6 +131,10 @@ const std::vector<CommandSpec>& commands() {
         {"--tf32", nullptr, false,
          "on the GPU, matrix products and convolutions in TF32 on tensor cores (Keras "
          "enable_tensor_float_32_execution; faster, ~1e-3 relative precision); default FP32"},
+        {"--dtype-policy", "float32|mixed_float16|mixed_bfloat16", false,
+         "Keras's dtype policy: float32 (default), or on the GPU matrix products and "
+         "convolutions on 16-bit tensor cores with FP32 weights and sums (mixed_float16 with "
+         "dynamic loss scaling, as Keras)"},
         {"--verbose", "N", false,
          "0 = silent, 1 = Keras progress lines (default), 2 = one line "
          "per epoch"},

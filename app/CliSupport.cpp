@@ -23,6 +23,7 @@
 #include "engine/data/FashionMnist.h"
 #include "engine/data/Npy.h"
 #include "engine/gpu/GpuDevice.h"
+#include "engine/gpu/GpuExecutor.h"
 #include "engine/io/KerasArchive.h"
 #include "engine/losses/Loss.h"
 #include "engine/metrics/Metric.h"
@@ -56,6 +57,13 @@ FitOptions fitOptions(const Args& args) {
   }
   fit.deterministic = args.has("--deterministic");
   fit.tf32 = args.has("--tf32");
+  if (args.has("--dtype-policy")) {
+    fit.dtypePolicy = args.value("--dtype-policy");
+    gpu::precisionFromName(fit.dtypePolicy);  // an unknown name is reported now
+    if (fit.dtypePolicy != "float32" && gpu::parseDevice(fit.device) < 0)
+      throw Error("--dtype-policy " + fit.dtypePolicy +
+                  " runs on a GPU: add --device cuda (the CPU engine computes in float32)");
+  }
   return fit;
 }
 

@@ -11,7 +11,7 @@ separable (the same with Keras's SeparableConv2D after the first convolution: a 
 convolution, groups = channels, no bias, then a 1x1 convolution with bias, relu).
 The CNNs run in each memory format of --formats (NCHW and channels_last); compare.py takes the
 faster. cuDNN autotuning (benchmark=True) is on, as a PyTorch user wanting speed would set it.
-usage: peer_torch_gpu.py [--samples N] [--epochs E] [--batches 32,256] [--models mlp,cnn,seed-cnn,lstm-text]
+usage: peer_torch_gpu.py [--samples N] [--epochs E] [--batches 32,256] [--models mlp,cnn,seed-cnn,lstm-text] [--amp float16|bfloat16]
                          [--formats nchw,cl] [--compile]
 prints: RESULT engine=torch-eager model=M batch=B samples_per_s=S step_ms=T format=F"""
 import argparse, time
@@ -25,6 +25,10 @@ p.add_argument("--models", default="mlp,cnn,seed-cnn,separable,lstm-text")
 p.add_argument("--formats", default="nchw,cl")
 p.add_argument("--compile", action="store_true")
 p.add_argument("--tf32", action="store_true", help="allow TF32 (engine name torch-eager-tf32)")
+p.add_argument("--amp", choices=["float16", "bfloat16"],
+               help="torch.autocast mixed precision (float16 with a GradScaler), the peer of "
+                    "tessel-gpu-bench --dtype-policy mixed_float16 / mixed_bfloat16 "
+                    "(engine name torch-eager-amp16 / -ampbf16)")
 a = p.parse_args()
 
 torch.backends.cuda.matmul.allow_tf32 = a.tf32  # Keras numerics: FP32, no TF32 unless --tf32
@@ -100,8 +104,16 @@ for name in a.models.split(","):
             labels = yt if name == "lstm-text" else y
             if fmt == "cl": model = model.to(memory_format=torch.channels_last)
             opt = torch.optim.SGD(model.parameters(), lr=0.01); lossf = nn.CrossEntropyLoss()
+            amp = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(a.amp)
+            scaler = torch.amp.GradScaler("cuda", enabled=a.amp == "float16")
             def step(xb, yb):
                 opt.zero_grad(); l = lossf(model(xb), yb); l.backward(); opt.step(); return l
+            def amp_step(xb, yb):
+                opt.zero_grad()
+                with torch.autocast("cuda", dtype=amp):
+                    l = lossf(model(xb), yb)
+                scaler.scale(l).backward(); scaler.step(opt); scaler.update(); return l
+            if amp is not None: step = amp_step
             fn = torch.compile(step) if a.compile else step
             for ep in range(a.epochs):
                 model.train(); perm = torch.randperm(a.samples, device=dev)
@@ -110,6 +122,6 @@ for name in a.models.split(","):
                     b = perm[i:i + bs]; l = fn(x[b], labels[b])
                 torch.cuda.synchronize(); dt = time.perf_counter() - t
             steps = (a.samples + bs - 1) // bs
-            print(f"RESULT engine=torch-{'compile' if a.compile else 'eager'}{'-tf32' if a.tf32 else ''} model={name} batch={bs} "
+            print(f"RESULT engine=torch-{'compile' if a.compile else 'eager'}{'-tf32' if a.tf32 else ''}{'-amp' + ('16' if a.amp == 'float16' else 'bf16') if a.amp else ''} model={name} batch={bs} "
                   f"samples_per_s={a.samples / dt:.0f} step_ms={1e3 * dt / steps:.4f} loss={l.item():.4f} "
                   f"format={fmt}", flush=True)

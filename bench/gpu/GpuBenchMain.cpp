@@ -6,7 +6,8 @@
 //                                               optimizers, cnn-layers, cnn-steps, mlp-fit,
 //                                               cnn-fit, inference); exit status 1 on a mismatch
 //   tessel-gpu-bench bench [cuda:N] [--samples N] [--epochs E] [--batches 32,256]
-//                          [--models mlp,cnn,seed-cnn]
+//                          [--models mlp,cnn,seed-cnn] [--dtype-policy float32|mixed_float16|
+//                          mixed_bfloat16]
 //       mlp: the seed MLP (Flatten, 20 x Dense(100, selu), AlphaDropout, Dense(10, softmax));
 //       cnn: Conv2D(32, 3x3, relu), MaxPool 2, Conv2D(64, 3x3, relu), MaxPool 2, Flatten,
 //       Dense(128, relu), Dense(10, softmax); seed-cnn: the seed's CNN (bench/BenchFashionCnn.cpp,
@@ -128,10 +129,12 @@ ModelSpec benchModel(const std::string& model) {
 }
 
 int bench(int device, Index samples, int epochs, const std::vector<int>& batches,
-          const std::vector<std::string>& models) {
+          const std::vector<std::string>& models, const std::string& policy) {
   const gpu::DeviceInfo dev = gpu::deviceInfo(device);
-  std::printf("device cuda:%d %s; FP32, TF32 off; %lld samples x %d epochs\n", device,
-              dev.name.c_str(), (long long)samples, epochs);
+  const gpu::Precision precision = gpu::precisionFromName(policy);
+  std::printf("device cuda:%d %s; %s, TF32 off; %lld samples x %d epochs\n", device,
+              dev.name.c_str(), policy == "float32" ? "FP32" : policy.c_str(), (long long)samples,
+              epochs);
   for (const std::string& model : models) try {
       const bool mlp = model == "mlp", text = model == "lstm-text";
       const Shape sample = mlp ? Shape{28, 28} : text ? Shape{64} : Shape{28, 28, 1};
@@ -151,6 +154,7 @@ int bench(int device, Index samples, int epochs, const std::vector<int>& batches
         o.batchSize = batch;
         o.verbose = 0;
         o.device = "cuda:" + std::to_string(device);
+        o.dtypePolicy = policy;
         LoopTimer timer;
         t.fit(data, o, {&timer});
         const double sec = timer.seconds.back();
@@ -160,8 +164,9 @@ int bench(int device, Index samples, int epochs, const std::vector<int>& batches
         Model m2(benchModel(model), 0);
         auto loss = makeLoss("sparse_categorical_crossentropy");
         auto opt = makeOptimizer(c.optimizer);
-        auto ex = gpu::Executor::create(device, m2, {loss.get()}, {1.0}, *opt,
-                                        m2.trainableWeights(), batch);
+        auto ex =
+            gpu::Executor::create(device, m2, {loss.get()}, {1.0}, *opt, m2.trainableWeights(),
+                                  batch, gpu::Numerics{false, false, precision});
         ex->upload(*opt);
         Rng rng(1);
         RunContext ctx;
@@ -181,9 +186,10 @@ int bench(int device, Index samples, int epochs, const std::vector<int>& batches
         std::printf(
             "RESULT engine=tessel model=%s batch=%d samples_per_s=%.0f step_ms=%.4f "
             "gpu_ms_per_step=%.4f gpu_samples_per_s=%.0f launches_per_step=%d graph_nodes=%d "
-            "tflops=%.3f\n",
+            "tflops=%.3f policy=%s\n",
             model.c_str(), batch, sps, 1e3 * sec / std::ceil(double(samples) / batch), ms,
-            batch / (ms * 1e-3), ex->launchesPerStep(), ex->nodesPerStep(batch, true), tflops);
+            batch / (ms * 1e-3), ex->launchesPerStep(), ex->nodesPerStep(batch, true), tflops,
+            policy.c_str());
         if (!mlp)
           std::printf("step profile, %s batch %d:\n%s", model.c_str(), batch,
                       ex->profile(batch, true, 20).c_str());
@@ -208,6 +214,7 @@ int main(int argc, char** argv) {
     const std::vector<std::string> defaultModels = {"mlp", "cnn", "seed-cnn", "separable",
                                                     "lstm-text"};
     std::vector<std::string> models = defaultModels;
+    std::string policy = "float32";
     for (int i = 2; i < argc; ++i) {
       const std::string a = argv[i];
       if (a.rfind("cuda", 0) == 0) {
@@ -223,6 +230,9 @@ int main(int argc, char** argv) {
           while (*p && *p != ',') ++p;
           if (*p) ++p;
         }
+      } else if (a == "--dtype-policy" && i + 1 < argc) {
+        policy = argv[++i];
+        gpu::precisionFromName(policy);
       } else if (a == "--models" && i + 1 < argc) {
         models.clear();
         std::string list = argv[++i];
@@ -240,11 +250,11 @@ int main(int argc, char** argv) {
     gpu::requireDevice("cuda:" + std::to_string(device));
     if (cmd == "check")
       return check(device, models == defaultModels ? std::vector<std::string>{} : models);
-    if (cmd == "bench") return bench(device, samples, std::max(epochs, 1), batches, models);
+    if (cmd == "bench") return bench(device, samples, std::max(epochs, 1), batches, models, policy);
     std::fprintf(stderr,
                  "usage: tessel-gpu-bench info | check [cuda:N] | bench [cuda:N] "
                  "[--samples N] [--epochs E] [--batches 32,256] "
-                 "[--models mlp,cnn,seed-cnn,separable]\n");
+                 "[--models mlp,cnn,seed-cnn,separable] [--dtype-policy mixed_float16]\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tessel-gpu-bench: %s\n", e.what());

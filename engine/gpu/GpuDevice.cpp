@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "engine/core/Error.h"
+#include "engine/gpu/GpuExecutor.h"
 #include "engine/graph/ModelSpec.h"
 
 #ifdef TESSEL_HAVE_CUDA
@@ -119,6 +120,14 @@ int parseDevice(const std::string& text) {
     if (v >= 0) return v;
   }
   throw Error("unknown device '" + text + "' (expected cpu, cuda or cuda:N)");
+}
+
+Precision precisionFromName(const std::string& policy) {
+  if (policy == "float32") return Precision::Float32;
+  if (policy == "mixed_float16") return Precision::MixedFloat16;
+  if (policy == "mixed_bfloat16") return Precision::MixedBFloat16;
+  throw Error("unknown dtype policy '" + policy +
+              "' (expected float32, mixed_float16 or mixed_bfloat16)");
 }
 
 int requireDevice(const std::string& text) {

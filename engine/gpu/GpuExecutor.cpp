@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -53,6 +54,11 @@ std::string notOnGpu(const std::string& what) {
 // Floats, rounded up so that every region starts on a 256-byte boundary.
 long roundUp(long floats) {
   return (floats + 63) / 64 * 64;
+}
+
+// Element `offset` of a 16-bit array (mixed precision's weight copy).
+const void* half(const void* p, long offset) {
+  return static_cast<const std::uint16_t*>(p) + offset;
 }
 
 int gpuActivation(ActivationFn fn, const std::string& layer) {
@@ -122,6 +128,8 @@ class CudaExecutor : public Executor {
   const Tensor& output(size_t) const override { return out_; }
   const DeviceInfo& device() const override { return info_; }
   double regularization() const override { return penalty_; }
+  bool stepApplied() const override { return !skipped_; }
+  double lossScale() const override { return lossScaling_ ? lossScale_ : 1.0; }
   double timeReplays(Index n, bool train, int iterations) override;
   int nodesPerStep(Index n, bool train) const override;
   std::string profile(Index n, bool train, int iterations) override;
@@ -177,6 +185,8 @@ class CudaExecutor : public Executor {
     long w = -1, b = -1;       // Dense kernel and bias: offsets in params_ / grads_
     long mul = -1, add = -1;   // mask regions in the staging block
     float* z = nullptr;        // Dense pre-activation (== y for a linear activation)
+    void* x16 = nullptr;       // mixed precision, Dense: the input in 16 bits (n, in)
+    void* g16 = nullptr;       // mixed precision, Dense: dLoss/dZ in 16 bits (n, out)
     float* y = nullptr;        // output (n, out)
     float* gy = nullptr;       // dLoss/dy, (n, out); null when nothing upstream needs it
     Tensor hostX, hostY;       // Dropout: the host call that draws the mask
@@ -198,8 +208,11 @@ class CudaExecutor : public Executor {
     float* gapad = nullptr;    // padded A's gradient
     float* filter = nullptr;   // Conv2D: the kernel transposed to cuDNN's KRSC (filters, kh, kw, c)
     float* dfilter = nullptr;  // Conv2D: the kernel gradient in KRSC
-    bool isMax = false;        // pooling: max (else average)
-    bool hasMax = false;       // ReLU layer: max_value set
+    // Mixed precision: cuDNN's A and B (values, then gradients), the kernel and its gradient in
+    // 16 bits; cuDNN multiplies them with FP32 accumulation; casts to and from FP32 around.
+    void *a16 = nullptr, *b16 = nullptr, *f16 = nullptr, *df16 = nullptr;
+    bool isMax = false;   // pooling: max (else average)
+    bool hasMax = false;  // ReLU layer: max_value set
     float maxValue = 0, slope = 0, threshold = 0;
     bool crop = false;  // Pad: Cropping2D (geom's input is the larger map), else ZeroPadding2D
     float scale = 1, offset = 0;  // Rescaling
@@ -316,6 +329,26 @@ class CudaExecutor : public Executor {
   bool inference_ = false;        // evaluate / predict: no loss, optimizer or training graph
   bool anyConvAlgorithm_ = true;  // false: deterministic cuDNN algorithms only
   bool tf32_ = false;             // TF32 tensor-op math in cuBLAS and cuDNN
+#if TESSEL_HAVE_CUDNN
+  cudnnDataType_t dnnType() const {  // cuDNN's tensors and kernels: FP32 or the 16-bit type
+    return precision_ == Precision::MixedFloat16    ? CUDNN_DATA_HALF
+           : precision_ == Precision::MixedBFloat16 ? CUDNN_DATA_BFLOAT16
+                                                    : CUDNN_DATA_FLOAT;
+  }
+#endif
+  // Mixed precision (Numerics::precision): the 16-bit copy of every weight (cast at the start of
+  // each step), Dense products through gemm16; mixed_float16's dynamic loss scale (host side:
+  // the per-sample loss scales are multiplied by it, the unscale kernel divides the gradients).
+  Precision precision_ = Precision::Float32;
+  bool mixed_ = false, lossScaling_ = false, skipped_ = false;
+  void* params16_ = nullptr;
+  double lossScale_ = kInitialLossScale;
+  int goodSteps_ = 0;
+  float* hostSkip_ = nullptr;  // pinned: the step's kHyperSkip
+  // Row-major C (m, k) = op(A) (m, r) op(B) (r, k) + beta C with 16-bit A and B (precision_),
+  // FP32 C and FP32 accumulation; leading dimensions in elements.
+  void gemm16(bool ta, bool tb, long m, long k, long r, const void* a, long lda, const void* b,
+              long ldb, float beta, float* c, long ldc, const char* what);
   // Profiling: events after each op (profile()).
   void mark(size_t op, const char* what);
   bool profiling_ = false;
@@ -334,6 +367,9 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
   if (const char* t = std::getenv("TESSEL_GPU_TF32"); t && (*t == '0' || *t == '1'))
     numerics.tf32 = *t == '1';
   tf32_ = numerics.tf32;
+  precision_ = numerics.precision;
+  mixed_ = precision_ != Precision::Float32;
+  lossScaling_ = precision_ == Precision::MixedFloat16 && optimizer != nullptr;
   batch_ = std::max<Index>(maxBatch, 1);      // for the out-of-memory message
   plan(model, losses, optimizer, trainable);  // first: "X is not on the GPU yet" needs no GPU
   info_ = deviceInfo(device);
@@ -365,7 +401,7 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
       if (op.kind != Kind::Conv) continue;
       const PoolGeom& g = op.geom;
       check(cudnnCreateFilterDescriptor(&op.wDesc), "filter descriptor");
-      check(cudnnSetFilter4dDescriptor(op.wDesc, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, op.cb,
+      check(cudnnSetFilter4dDescriptor(op.wDesc, dnnType(), CUDNN_TENSOR_NHWC, op.cb,
                                        op.ca / op.groups, g.kh, g.kw),
             "filter descriptor");
       check(cudnnCreateConvolutionDescriptor(&op.convDesc), "convolution descriptor");
@@ -376,7 +412,11 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
         check(cudnnSetConvolutionGroupCount(op.convDesc, op.groups), "convolution groups");
       // Keras numerics: FP32 FMA kernels only (CUDNN_DEFAULT_MATH allows TF32 on Ampere and
       // later: the tf32 opt-in).
-      check(cudnnSetConvolutionMathType(op.convDesc, tf32_ ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH),
+      // Mixed precision: 16-bit operands on tensor cores, FP32 accumulation (the convolution
+      // descriptor's compute type stays FLOAT: cuDNN's PSEUDO_HALF / BFLOAT16 configurations).
+      check(cudnnSetConvolutionMathType(op.convDesc, mixed_  ? CUDNN_TENSOR_OP_MATH
+                                                     : tf32_ ? CUDNN_DEFAULT_MATH
+                                                             : CUDNN_FMA_MATH),
             "set the math type");
     }
   }
@@ -388,6 +428,9 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
     if (j < ntrain_) trainFloats_ = paramFloats_;
   }
   params_ = alloc(paramFloats_, "the weights");
+  if (mixed_) params16_ = alloc((paramFloats_ + 1) / 2, "the 16-bit weights");
+  if (lossScaling_)
+    check(cudaMallocHost(reinterpret_cast<void**>(&hostSkip_), 4), "allocate pinned host memory");
   grads_ = alloc(paramFloats_, "the gradients");
   check(cudaMemset(grads_, 0, size_t(paramFloats_) * 4), "clear the gradients");
   for (int k = 0; k < slotKinds_; ++k) slots_.push_back(alloc(trainFloats_, "the optimizer slots"));
@@ -471,6 +514,8 @@ CudaExecutor::~CudaExecutor() {
   freeBuffers();
   for (float* p : {params_, grads_})
     if (p) cudaFree(p);
+  if (params16_) cudaFree(params16_);
+  if (hostSkip_) cudaFreeHost(hostSkip_);
   for (float* p : slots_) cudaFree(p);
   update_.reset();
   if (workspace_) cudaFree(workspace_);
@@ -1134,6 +1179,10 @@ void CudaExecutor::allocate(Index batch) {
         op.y = buffer(op.out, "the activations");
         op.z = op.act == kActLinear ? op.y : buffer(op.out, "the activations");
         op.gy = buffer(op.out, "the gradients");
+        if (mixed_) {
+          op.x16 = buffer((op.in + 1) / 2, "the 16-bit activations");
+          if (!inference_) op.g16 = buffer((op.out + 1) / 2, "the 16-bit gradients");
+        }
         if (op.spatial > 1 && op.b >= 0)
           scratchDoubles =
               std::max(scratchDoubles,
@@ -1151,6 +1200,12 @@ void CudaExecutor::allocate(Index batch) {
         const long kernel = long(op.cb) * op.geom.kh * op.geom.kw * (op.ca / op.groups);
         op.filter = fixed(kernel, "the convolution kernels");
         op.dfilter = fixed(kernel, "the convolution kernels");
+        if (mixed_) {
+          op.a16 = buffer((Index(op.aph) * op.apw * op.ca + 1) / 2, "the 16-bit activations");
+          op.b16 = buffer((Index(op.bh) * op.bw * op.cb + 1) / 2, "the 16-bit activations");
+          op.f16 = fixed((kernel + 1) / 2, "the 16-bit convolution kernels");
+          op.df16 = fixed((kernel + 1) / 2, "the 16-bit convolution kernels");
+        }
         if (op.explicitPad) {
           op.apad = buffer(Index(op.aph) * op.apw * op.ca, "the padded activations");
           op.gapad = buffer(Index(op.aph) * op.apw * op.ca, "the padded gradients");
@@ -1195,6 +1250,8 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         "copy the batch");
   const int rows = int(n);
   const float one = 1.0f, zero = 0.0f;
+  const bool bf16 = precision_ == Precision::MixedBFloat16;
+  if (mixed_) launchCast16(params_, params16_, paramFloats_, bf16, s);
   // The weights' penalties (the weights this step read), and in training their gradients.
   auto regularize = [&](bool grads) {
     for (size_t i = 0; i < regs_.size(); ++i) {
@@ -1253,9 +1310,15 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         // Z^T = W^T X^T with W^T stored as (out, in) leading dimension out.
         const int r = rows * int(op.spatial), di = int(op.in / op.spatial),
                   dO = int(op.out / op.spatial);
-        check(cublasSgemm(blas_, CUBLAS_OP_N, CUBLAS_OP_N, dO, r, di, &one, params_ + op.w, dO, in,
-                          di, &zero, op.z, dO),
-              "Dense forward");
+        if (mixed_) {  // Z = X16 W16, FP32 accumulation
+          launchCast16(in, op.x16, long(r) * di, bf16, s);
+          gemm16(false, false, r, dO, di, op.x16, di, half(params16_, op.w), dO, 0.0f, op.z, dO,
+                 "Dense forward");
+        } else {
+          check(cublasSgemm(blas_, CUBLAS_OP_N, CUBLAS_OP_N, dO, r, di, &one, params_ + op.w, dO,
+                            in, di, &zero, op.z, dO),
+                "Dense forward");
+        }
         launchBiasActivation(op.z, op.y, op.b >= 0 ? params_ + op.b : nullptr, r, dO, op.act, s);
         break;
       }
@@ -1278,7 +1341,35 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         check(cublasSgeam(blas_, CUBLAS_OP_T, CUBLAS_OP_N, K, F, &one, params_ + op.w, F, &zero,
                           op.filter, K, op.filter, K),
               "convolution kernel layout");
-        if (!op.transposed) {
+        const long aCount = long(rows) * op.aph * op.apw * op.ca,
+                   bCount = long(rows) * op.bh * op.bw * op.cb;
+        if (mixed_) {  // cuDNN on 16-bit A, B and kernel (FP32 accumulation)
+          launchCast16(op.filter, op.f16, long(K) * F, bf16, s);
+          if (!op.transposed) {
+            const float* src = in;
+            if (op.explicitPad) {
+              launchPad(in, op.apad, rows, op.ah, op.aw, op.ca, op.aph, op.apw, op.padTop,
+                        op.padLeft, s);
+              src = op.apad;
+            }
+            launchCast16(src, op.a16, aCount, bf16, s);
+            check(cudnnConvolutionForward(dnn_, &one, a.x, op.a16, op.wDesc, op.f16, op.convDesc,
+                                          a.fwd, dnnWorkspace_, dnnWorkspaceBytes_, &zero, a.y,
+                                          op.b16),
+                  "convolution forward");
+            launchWiden16(op.b16, op.z, bCount, bf16, s);
+          } else {
+            launchCast16(in, op.b16, bCount, bf16, s);
+            check(cudnnConvolutionBackwardData(dnn_, &one, op.wDesc, op.f16, a.y, op.b16,
+                                               op.convDesc, a.bwdData, dnnWorkspace_,
+                                               dnnWorkspaceBytes_, &zero, a.x, op.a16),
+                  "transposed convolution forward");
+            launchWiden16(op.a16, op.explicitPad ? op.apad : op.z, aCount, bf16, s);
+            if (op.explicitPad)
+              launchCrop(op.apad, op.z, rows, op.ah, op.aw, op.ca, op.aph, op.apw, op.padTop,
+                         op.padLeft, s);
+          }
+        } else if (!op.transposed) {
           const float* src = in;
           if (op.explicitPad) {
             launchPad(in, op.apad, rows, op.ah, op.aw, op.ca, op.aph, op.apw, op.padTop, op.padLeft,
@@ -1402,13 +1493,22 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           else
             launchActivationBackward(op.gy, op.z, op.y, op.gy, op.b >= 0 ? grads_ + op.b : nullptr,
                                      r, dO, op.act, s);
-          check(cublasSgemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, dO, di, r, &one, op.gy, dO, in, di,
-                            &zero, grads_ + op.w, dO),
-                "Dense weight gradient");
-          if (gin)
-            check(cublasSgemm(blas_, CUBLAS_OP_T, CUBLAS_OP_N, di, r, dO, &one, params_ + op.w, dO,
-                              op.gy, dO, &zero, gin, di),
-                  "Dense input gradient");
+          if (mixed_) {  // dW = X16^T dZ16, dX = dZ16 W16^T, FP32 accumulation and results
+            launchCast16(op.gy, op.g16, long(r) * dO, bf16, s);
+            gemm16(true, false, di, dO, r, op.x16, di, op.g16, dO, 0.0f, grads_ + op.w, dO,
+                   "Dense weight gradient");
+            if (gin)
+              gemm16(false, true, r, di, dO, op.g16, dO, half(params16_, op.w), dO, 0.0f, gin, di,
+                     "Dense input gradient");
+          } else {
+            check(cublasSgemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, dO, di, r, &one, op.gy, dO, in, di,
+                              &zero, grads_ + op.w, dO),
+                  "Dense weight gradient");
+            if (gin)
+              check(cublasSgemm(blas_, CUBLAS_OP_T, CUBLAS_OP_N, di, r, dO, &one, params_ + op.w,
+                                dO, op.gy, dO, &zero, gin, di),
+                    "Dense input gradient");
+          }
           break;
         }
         case Kind::Act:
@@ -1429,7 +1529,49 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
                                          op.act, reduceScratch_, s);
           else
             launchActivationBackward(op.gy, op.z, op.y, op.gy, nullptr, M, op.filters, op.act, s);
-          if (!op.transposed) {
+          const long aCount = long(rows) * op.aph * op.apw * op.ca,
+                     bCount = long(rows) * op.bh * op.bw * op.cb;
+          if (mixed_ && !op.transposed) {
+            // A16 still holds the forward's input; B16 takes dZ, then A16 the input gradient.
+            launchCast16(op.gy, op.b16, bCount, bf16, s);
+            check(cudnnConvolutionBackwardFilter(dnn_, &one, a.x, op.a16, a.y, op.b16, op.convDesc,
+                                                 a.bwdFilter, dnnWorkspace_, dnnWorkspaceBytes_,
+                                                 &zero, op.wDesc, op.df16),
+                  "convolution kernel gradient");
+            launchWiden16(op.df16, op.dfilter, long(K) * F, bf16, s);
+            if (gin) {
+              check(cudnnConvolutionBackwardData(dnn_, &one, op.wDesc, op.f16, a.y, op.b16,
+                                                 op.convDesc, a.bwdData, dnnWorkspace_,
+                                                 dnnWorkspaceBytes_, &zero, a.x, op.a16),
+                    "convolution input gradient");
+              launchWiden16(op.a16, op.explicitPad ? op.gapad : gin, aCount, bf16, s);
+              if (op.explicitPad)
+                launchCrop(op.gapad, gin, rows, op.ah, op.aw, op.ca, op.aph, op.apw, op.padTop,
+                           op.padLeft, s);
+            }
+          } else if (mixed_) {
+            // Transposed: B16 still holds the forward's input; A16 takes dZ (padded), then B16
+            // the input gradient.
+            const float* ga = op.gy;
+            if (op.explicitPad) {
+              launchPad(op.gy, op.gapad, rows, op.ah, op.aw, op.ca, op.aph, op.apw, op.padTop,
+                        op.padLeft, s);
+              ga = op.gapad;
+            }
+            launchCast16(ga, op.a16, aCount, bf16, s);
+            check(cudnnConvolutionBackwardFilter(dnn_, &one, a.x, op.a16, a.y, op.b16, op.convDesc,
+                                                 a.bwdFilter, dnnWorkspace_, dnnWorkspaceBytes_,
+                                                 &zero, op.wDesc, op.df16),
+                  "transposed convolution kernel gradient");
+            launchWiden16(op.df16, op.dfilter, long(K) * F, bf16, s);
+            if (gin) {
+              check(cudnnConvolutionForward(dnn_, &one, a.x, op.a16, op.wDesc, op.f16, op.convDesc,
+                                            a.fwd, dnnWorkspace_, dnnWorkspaceBytes_, &zero, a.y,
+                                            op.b16),
+                    "transposed convolution input gradient");
+              launchWiden16(op.b16, gin, bCount, bf16, s);
+            }
+          } else if (!op.transposed) {
             check(cudnnConvolutionBackwardFilter(
                       dnn_, &one, a.x, op.explicitPad ? op.apad : in, a.y, op.gy, op.convDesc,
                       a.bwdFilter, dnnWorkspace_, dnnWorkspaceBytes_, &zero, op.wDesc, op.dfilter),
@@ -1488,6 +1630,10 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       }
       mark(k, "backward");
     }
+    if (lossScaling_ && trainFloats_ > 0) {
+      update_->enqueueUnscale(grads_, devStage_ + hyperOff_, s);
+      mark(ops_.size(), "loss unscale");
+    }
     regularize(true);
     if (trainFloats_ > 0) {
       const float* hyper = devStage_ + hyperOff_;
@@ -1501,6 +1647,10 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           "copy the penalties");
   check(cudaMemcpyAsync(hostOut_, out, size_t(rows * outDim_) * 4, cudaMemcpyDeviceToHost, s),
         "copy the output");
+  if (train && lossScaling_)
+    check(cudaMemcpyAsync(hostSkip_, devStage_ + hyperOff_ + kHyperSkip, 4, cudaMemcpyDeviceToHost,
+                          s),
+          "copy the loss-scale flag");
   mark(ops_.size(), "output copy");
 }
 
@@ -1511,6 +1661,18 @@ void CudaExecutor::gemm(bool ta, bool tb, long m, long k, long r, const float* a
   const float one = 1.0f;
   check(cublasSgemm(blas_, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, int(k),
                     int(m), int(r), &one, b, int(ldb), a, int(lda), &beta, c, int(ldc)),
+        what);
+}
+
+void CudaExecutor::gemm16(bool ta, bool tb, long m, long k, long r, const void* a, long lda,
+                          const void* b, long ldb, float beta, float* c, long ldc,
+                          const char* what) {
+  // Row-major C^T = op(B)^T op(A)^T in cuBLAS's column-major terms, as gemm().
+  const float one = 1.0f;
+  const cudaDataType_t t = precision_ == Precision::MixedBFloat16 ? CUDA_R_16BF : CUDA_R_16F;
+  check(cublasGemmEx(blas_, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, int(k),
+                     int(m), int(r), &one, b, t, int(ldb), a, t, int(lda), &beta, c, CUDA_R_32F,
+                     int(ldc), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
         what);
 }
 
@@ -1755,12 +1917,12 @@ void CudaExecutor::prepareConvolutions(Index n) {
     check(cudnnCreateTensorDescriptor(&a.x), "tensor descriptor");
     check(cudnnCreateTensorDescriptor(&a.y), "tensor descriptor");
     op.algos[n] = a;  // destroyed with the op from here on
-    check(cudnnSetTensor4dDescriptor(a.x, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, int(n), op.ca,
-                                     op.aph, op.apw),
+    check(cudnnSetTensor4dDescriptor(a.x, CUDNN_TENSOR_NHWC, dnnType(), int(n), op.ca, op.aph,
+                                     op.apw),
           "tensor descriptor");
-    check(cudnnSetTensor4dDescriptor(a.y, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, int(n), op.cb, op.bh,
-                                     op.bw),
-          "tensor descriptor");
+    check(
+        cudnnSetTensor4dDescriptor(a.y, CUDNN_TENSOR_NHWC, dnnType(), int(n), op.cb, op.bh, op.bw),
+        "tensor descriptor");
     int on = 0, oc = 0, oh = 0, ow = 0;
     check(cudnnGetConvolution2dForwardOutputDim(op.convDesc, a.x, op.wDesc, &on, &oc, &oh, &ow),
           "output size");
@@ -1774,6 +1936,14 @@ void CudaExecutor::prepareConvolutions(Index n) {
         op.transposed ? (op.explicitPad ? op.apad : op.z) : (op.explicitPad ? op.gapad : op.gx);
     const float* bGrad = op.transposed ? op.x : op.gy;
     float* bOut = op.transposed ? op.gx : op.z;
+    const void* filter = op.filter;
+    void* dfilter = op.dfilter;
+    if (mixed_) {  // the 16-bit buffers (A and B hold values and gradients in turn)
+      aIn = aGrad = static_cast<float*>(op.a16);
+      bGrad = bOut = static_cast<float*>(op.b16);
+      filter = op.f16;
+      dfilter = op.df16;
+    }
     const bool needFwd = !op.transposed || op.gx;
     const bool needBwdData = op.transposed || op.gx;
     // Deterministic FP32 FMA algorithms first; where cuDNN has none for a shape (some grouped
@@ -1784,7 +1954,7 @@ void CudaExecutor::prepareConvolutions(Index n) {
           const auto& p = perf[i];
           if (p.status != CUDNN_STATUS_SUCCESS || p.memory > dnnWorkspaceBytes_ ||
               (p.mathType != CUDNN_FMA_MATH && p.mathType != CUDNN_DEFAULT_MATH &&
-               !(tf32_ && p.mathType == CUDNN_TENSOR_OP_MATH)))
+               !((tf32_ || mixed_) && p.mathType == CUDNN_TENSOR_OP_MATH)))
             continue;
           if (p.determinism != CUDNN_DETERMINISTIC && !anyConvAlgorithm_ && pass2 == 0) continue;
           algo = p.algo;
@@ -1801,7 +1971,7 @@ void CudaExecutor::prepareConvolutions(Index n) {
     int found = 0;
     if (needFwd) {
       cudnnConvolutionFwdAlgoPerf_t perf[kMax];
-      check(cudnnFindConvolutionForwardAlgorithmEx(dnn_, a.x, aIn, op.wDesc, op.filter, op.convDesc,
+      check(cudnnFindConvolutionForwardAlgorithmEx(dnn_, a.x, aIn, op.wDesc, filter, op.convDesc,
                                                    a.y, bOut, kMax, &found, perf, dnnWorkspace_,
                                                    dnnWorkspaceBytes_),
             "choose the " + what + " forward algorithm");
@@ -1810,14 +1980,14 @@ void CudaExecutor::prepareConvolutions(Index n) {
     {
       cudnnConvolutionBwdFilterAlgoPerf_t perf[kMax];
       check(cudnnFindConvolutionBackwardFilterAlgorithmEx(dnn_, a.x, aIn, a.y, bGrad, op.convDesc,
-                                                          op.wDesc, op.dfilter, kMax, &found, perf,
+                                                          op.wDesc, dfilter, kMax, &found, perf,
                                                           dnnWorkspace_, dnnWorkspaceBytes_),
             "choose the " + what + " kernel gradient algorithm");
       pick(perf, found, a.bwdFilter, "kernel gradient");
     }
     if (needBwdData) {
       cudnnConvolutionBwdDataAlgoPerf_t perf[kMax];
-      check(cudnnFindConvolutionBackwardDataAlgorithmEx(dnn_, op.wDesc, op.filter, a.y, bGrad,
+      check(cudnnFindConvolutionBackwardDataAlgorithmEx(dnn_, op.wDesc, filter, a.y, bGrad,
                                                         op.convDesc, a.x, aGrad, kMax, &found, perf,
                                                         dnnWorkspace_, dnnWorkspaceBytes_),
             "choose the " + what + " input gradient algorithm");
@@ -1926,7 +2096,10 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
   if (train) {
     if (y.size() != 1 || y[0].size() < n * labelDim_) throw Error("GPU: the labels do not fit");
     std::memcpy(hostStage_ + yOff_, y[0].data(), size_t(n * labelDim_) * 4);
-    std::memcpy(hostStage_ + scaleOff_, scale, size_t(n) * 4);
+    float* sc = hostStage_ + scaleOff_;
+    std::memcpy(sc, scale, size_t(n) * 4);
+    if (lossScaling_)  // the scaled loss's gradient (LossScaleOptimizer.scale_loss)
+      for (Index j = 0; j < n; ++j) sc[j] = float(double(sc[j]) * lossScale_);
     // Dropout masks, drawn by the layer itself from ctx.rng as on the CPU.
     const bool wasTraining = ctx.training;
     ctx.training = true;
@@ -1963,11 +2136,28 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
     ctx.training = wasTraining;
     // Per-step scalars of the update, as the CPU optimizers compute them.
     if (update_) update_->hostScalars(optimizer, hostStage_ + hyperOff_);
+    if (lossScaling_) {
+      hostStage_[hyperOff_ + kHyperInvScale] = float(1.0 / lossScale_);
+      hostStage_[hyperOff_ + kHyperSkip] = 0.0f;
+    }
   }
   if (train && inference_) throw Error("GPU: this plan is for inference only");
   Graph& g = graphFor(n, train);
   check(cudaGraphLaunch(g.exec, stream_), "launch the step");
   check(cudaStreamSynchronize(stream_), "run the step");
+  skipped_ = false;
+  if (train && lossScaling_) {
+    // Keras 3's LossScaleOptimizer: a non-finite gradient halves the scale (the step changed
+    // nothing); dynamic_growth_steps finite steps in a row double it.
+    skipped_ = *hostSkip_ != 0.0f;
+    if (skipped_) {
+      lossScale_ /= 2;
+      goodSteps_ = 0;
+    } else if (++goodSteps_ >= kLossScaleGrowthSteps) {
+      lossScale_ *= 2;
+      goodSteps_ = 0;
+    }
+  }
   penalty_ = 0;
   for (size_t i = 0; i < regs_.size(); ++i) penalty_ += regHost_[i];
   Shape shape{n};

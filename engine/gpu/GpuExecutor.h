@@ -81,11 +81,45 @@ struct Variable;
 
 namespace tessel::gpu {
 
-// Opt-ins over Keras's FP32 numerics for a plan (FitOptions::deterministic, FitOptions::tf32).
+// Keras's dtype policies (keras.mixed_precision.set_global_policy / FitOptions::dtypePolicy).
+enum class Precision {
+  Float32,        // "float32": Keras's default
+  MixedFloat16,   // "mixed_float16": 16-bit products, FP32 weights, dynamic loss scaling
+  MixedBFloat16,  // "mixed_bfloat16": bfloat16 products, FP32 weights, no loss scaling
+};
+
+// Opt-ins over Keras's FP32 numerics for a plan (FitOptions::deterministic, tf32, dtypePolicy).
+//
+// Mixed precision (Keras's mixed_float16 / mixed_bfloat16 policies: variables in FP32, layers
+// compute in 16 bits): the matrix products of Dense layers (Dense on any rank and
+// SeparableConv2D's pointwise part) and the convolutions (Conv1D, Conv2D, DepthwiseConv2D,
+// SeparableConv2D's depthwise part, Conv2DTranspose: forward, input and kernel gradients) take
+// their operands rounded to IEEE float16 (bfloat16) — the weights, the layer's input, and in
+// training dLoss/dZ — and multiply them on tensor cores with FP32 accumulation (cublasGemmEx with
+// CUBLAS_COMPUTE_32F; cuDNN's PSEUDO_HALF / BFLOAT16 configurations), as TF's 16-bit MatMul and
+// Conv2D do. cuDNN's convolution results are 16-bit (as in TF), widened to FP32; cuBLAS's stay
+// FP32. Activations between layers, biases, losses, gradients and the optimizer stay in FP32
+// (where Keras would also round the element-wise layers to 16 bits: our values are at least as
+// accurate; the product operands are rounded as Keras rounds them). Recurrent layers, Embedding
+// and the normalizations compute in FP32 under either policy.
+// mixed_float16 wraps the optimizer in Keras 3's LossScaleOptimizer: the loss (and so every
+// gradient) is multiplied by a dynamic scale, initially 2^15; the gradients are divided by it
+// before the optimizer; a step with a non-finite gradient changes no weight and no optimizer
+// state (nor its iteration count), and halves the scale; 2000 finite steps in a row double it.
+// mixed_bfloat16 has no loss scaling (bfloat16 has FP32's exponent range), as in Keras.
 struct Numerics {
   bool deterministic = false;  // deterministic cuDNN convolution algorithms only
   bool tf32 = false;           // TF32 tensor-core products in cuBLAS and cuDNN
+  Precision precision = Precision::Float32;
 };
+
+// Keras's LossScaleOptimizer defaults (mixed_float16).
+constexpr double kInitialLossScale = 32768.0;  // 2^15
+constexpr int kLossScaleGrowthSteps = 2000;
+
+// "float32", "mixed_float16", "mixed_bfloat16" (Keras's names); throws Error naming the three
+// for anything else.
+Precision precisionFromName(const std::string& policy);
 
 // One convolution of a plan as cuDNN sees it (GpuExecutor.cpp's Op): C maps A (ah, aw, ca) to B
 // (bh, bw, cb) with cuDNN padding (dnnPadT, dnnPadL); with explicitPad, A is first padded into
@@ -141,6 +175,11 @@ class Executor {
   // The weight regularizers' penalty (kernel_regularizer, ... : l1 sum|w| + l2 sum w^2) of the
   // weights the last run() read; 0 without regularizers. Their gradients are in the step.
   virtual double regularization() const = 0;
+  // Dynamic loss scaling (mixed_float16): false when the last training step found a non-finite
+  // gradient and changed nothing (the caller then does not advance the optimizer's iterations);
+  // always true otherwise. lossScale(): the scale the next step uses (1 without loss scaling).
+  virtual bool stepApplied() const { return true; }
+  virtual double lossScale() const { return 1.0; }
 
   // For the benchmark: replays the captured graph of (n, train) `iterations` times after a
   // warm-up, timed with device events: milliseconds per step on the GPU (no host work). run() with

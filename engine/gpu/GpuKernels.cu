@@ -1,5 +1,8 @@
 // CUDA kernels of the GPU backend (GpuKernels.h). Formulas follow the CPU engine term by term;
 // only summation orders differ (parallel reductions), which stays within FP32 rounding.
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
 #include <cmath>
 
 #include "engine/gpu/GpuKernels.h"
@@ -752,6 +755,47 @@ void launchUpsampleBackward(const float* dy, float* dx, int n, int h, int w, int
 void launchAffine(const float* x, float* y, float scale, float offset, long count,
                   cudaStream_t stream) {
   affineKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, y, scale, offset, count);
+}
+
+// ---- mixed precision ----
+
+__global__ void castHalfKernel(const float* x, __half* y, long count) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < count) y[i] = __float2half_rn(x[i]);
+}
+
+__global__ void castBf16Kernel(const float* x, __nv_bfloat16* y, long count) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < count) y[i] = __float2bfloat16_rn(x[i]);
+}
+
+__global__ void widenHalfKernel(const __half* x, float* y, long count) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < count) y[i] = __half2float(x[i]);
+}
+
+__global__ void widenBf16Kernel(const __nv_bfloat16* x, float* y, long count) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < count) y[i] = __bfloat162float(x[i]);
+}
+
+void launchWiden16(const void* x, float* y, long count, bool bf16, cudaStream_t stream) {
+  if (count <= 0) return;
+  if (bf16)
+    widenBf16Kernel<<<blocksFor(count, 256), 256, 0, stream>>>(static_cast<const __nv_bfloat16*>(x),
+                                                               y, count);
+  else
+    widenHalfKernel<<<blocksFor(count, 256), 256, 0, stream>>>(static_cast<const __half*>(x), y,
+                                                               count);
+}
+
+void launchCast16(const float* x, void* y, long count, bool bf16, cudaStream_t stream) {
+  if (count <= 0) return;
+  if (bf16)
+    castBf16Kernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, static_cast<__nv_bfloat16*>(y),
+                                                              count);
+  else
+    castHalfKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, static_cast<__half*>(y), count);
 }
 
 // ---- branching graphs ----

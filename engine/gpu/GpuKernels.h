@@ -127,6 +127,12 @@ void launchLayerNormBackward(const float* x, const float* dy, float* dx, float* 
 void launchReluLayer(const float* x, const float* dy, float* out, long count, float threshold,
                      float slope, bool hasMax, float maxValue, cudaStream_t stream);
 
+// Mixed precision (Numerics::precision): y[i] = x[i] rounded to nearest-even in IEEE half
+// (bf16 false: float16, overflow to +-inf) or bfloat16; y holds `count` 16-bit values.
+void launchCast16(const float* x, void* y, long count, bool bf16, cudaStream_t stream);
+// The other way: y[i] = the 16-bit x[i] as a float (exact).
+void launchWiden16(const void* x, float* y, long count, bool bf16, cudaStream_t stream);
+
 // ---- branching graphs (Functional models: Add, Concatenate, ... and tensors read twice) ----
 constexpr int kMaxMergeInputs = 8;
 // Up to kMaxMergeInputs tensors of one call, passed to the kernels by value.

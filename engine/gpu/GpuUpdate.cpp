@@ -144,6 +144,7 @@ void UpdatePlan::hostScalars(const Optimizer& optimizer, float* hyper) const {
   const double lr = optimizer.currentLearningRate();
   const long long t = optimizer.iterations() + 1;
   std::fill(hyper, hyper + kHyperFloats, 0.0f);
+  hyper[kHyperInvScale] = 1.0f;  // no loss scaling unless the executor sets one
   hyper[kHyperLr] = float(lr);
   hyper[kHyperDecay] = float(weightDecay_ * lr);  // Optimizer::apply
   switch (cfg_.algo) {
@@ -214,6 +215,10 @@ void UpdatePlan::enqueue(float* params, float* grads, float* const* slots, const
   for (int k = 0; k < slotKinds_ && k < 3; ++k) s[k] = slots[k];
   launchUpdate(cfg_, params, grads, s[0], s[1], s[2], chunks_, nchunks_, segScale_, hyperDev,
                stream);
+}
+
+void UpdatePlan::enqueueUnscale(float* grads, float* hyperDev, cudaStream_t stream) const {
+  launchUnscale(grads, chunks_, nchunks_, hyperDev, stream);
 }
 
 int UpdatePlan::launches() const {

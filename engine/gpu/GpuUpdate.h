@@ -65,6 +65,11 @@ class UpdatePlan {
   void enqueue(float* params, float* grads, float* const* slots, const float* hyperDev,
                cudaStream_t stream) const;
 
+  // Dynamic loss scaling (mixed_float16), before the regularizers' gradients and enqueue(): the
+  // trainable gradients times hyper[kHyperInvScale], and hyper[kHyperSkip] = 1 when one is not
+  // finite (enqueue() then changes nothing). One kernel launch.
+  void enqueueUnscale(float* grads, float* hyperDev, cudaStream_t stream) const;
+
   // For the tests and the profile: kernels enqueue() launches (0 before prepare()).
   int launches() const;
 

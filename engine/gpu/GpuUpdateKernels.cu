@@ -78,6 +78,7 @@ struct Slots {
 template <int Algo>
 __global__ void updateKernel(UpdateConfig cfg, float* w, const float* g, Slots sl,
                              const UpdateChunk* chunks, const float* segScale, const float* hyper) {
+  if (hyper[kHyperSkip] != 0.0f) return;  // loss scaling: a non-finite gradient this step
   const UpdateChunk c = chunks[blockIdx.x];
   const float lr = hyper[kHyperLr], decay = hyper[kHyperDecay];
   const float c1 = hyper[kHyperC1], c2 = hyper[kHyperC2], c3 = hyper[kHyperC3];
@@ -152,7 +153,25 @@ __global__ void updateKernel(UpdateConfig cfg, float* w, const float* g, Slots s
   }
 }
 
+__global__ void unscaleKernel(float* g, const UpdateChunk* chunks, float* hyper) {
+  const UpdateChunk c = chunks[blockIdx.x];
+  const float inv = hyper[kHyperInvScale];
+  bool finite = true;
+  for (int k = threadIdx.x; k < c.count; k += kUpdateThreads) {
+    const long i = c.begin + k;
+    const float gi = g[i] * inv;
+    finite = finite && isfinite(gi);
+    g[i] = gi;
+  }
+  if (!finite) hyper[kHyperSkip] = 1.0f;  // every writer writes the same value
+}
+
 }  // namespace
+
+void launchUnscale(float* g, const UpdateChunk* chunks, int nchunks, float* hyper,
+                   cudaStream_t stream) {
+  if (nchunks > 0) unscaleKernel<<<nchunks, kUpdateThreads, 0, stream>>>(g, chunks, hyper);
+}
 
 void launchClipScales(const float* g, const UpdateChunk* chunks, int nchunks, const int* segFirst,
                       int nseg, double clipnorm, double globalClipnorm, double* partial,

@@ -36,7 +36,11 @@ enum UpdateHyper : int {
   kHyperDecay,   // float(weight_decay * lr)
   kHyperC1,      // Adam, Adamax: lr / (1 - b1^t); Nadam: u_{t+1} / (1 - P_t u_{t+1})
   kHyperC2,      // Adam: 1 / (1 - b2^t); Nadam: (1 - u_t) / (1 - P_t)
-  kHyperC3       // Nadam: 1 / (1 - b2^t)
+  kHyperC3,      // Nadam: 1 / (1 - b2^t)
+  // Dynamic loss scaling (mixed_float16): 1 / the loss scale, and the skip flag the unscale
+  // kernel raises on a non-finite gradient (the host writes 0 each step); 0 and 1 without it.
+  kHyperInvScale = 14,
+  kHyperSkip = 15
 };
 
 // What stays fixed for a plan: the optimizer's constants (as float, as the CPU casts them) and
@@ -70,5 +74,11 @@ void launchClipScales(const float* g, const UpdateChunk* chunks, int nchunks, co
 void launchUpdate(const UpdateConfig& cfg, float* w, const float* g, float* s0, float* s1,
                   float* s2, const UpdateChunk* chunks, int nchunks, const float* segScale,
                   const float* hyper, cudaStream_t stream);
+
+// Keras's LossScaleOptimizer before the inner optimizer: every gradient of the chunks times
+// hyper[kHyperInvScale]; hyper[kHyperSkip] = 1 when any of them is not finite (then launchUpdate
+// leaves the weights and slots as they are: the step is skipped).
+void launchUnscale(float* g, const UpdateChunk* chunks, int nchunks, float* hyper,
+                   cudaStream_t stream);
 
 }  // namespace tessel::gpu

@@ -49,7 +49,7 @@ RunSettings::Fit fitFromJson(const json& j) {
   if (!j.is_object()) fail("fit must be a JSON object, got " + shown(j));
   onlyKeys(j, "fit.",
            {"epochs", "batch_size", "validation_split", "shuffle", "class_weight", "seed", "device",
-            "deterministic", "tf32"});
+            "deterministic", "tf32", "dtype_policy"});
   if (j.contains("epochs"))
     f.epochs = static_cast<int>(integer(j["epochs"], "fit.epochs", 1, 1000000));
   if (j.contains("batch_size"))
@@ -84,6 +84,13 @@ RunSettings::Fit fitFromJson(const json& j) {
   if (j.contains("tf32")) {
     if (!j["tf32"].is_boolean()) fail("fit.tf32 must be true or false, got " + shown(j["tf32"]));
     f.tf32 = j["tf32"].get<bool>();
+  }
+  if (j.contains("dtype_policy")) {
+    const json& v = j["dtype_policy"];
+    if (!v.is_string() || (v != "float32" && v != "mixed_float16" && v != "mixed_bfloat16"))
+      fail("fit.dtype_policy must be \"float32\", \"mixed_float16\" or \"mixed_bfloat16\", got " +
+           shown(v));
+    f.dtypePolicy = v.get<std::string>();
   }
   if (j.contains("class_weight")) {
     const json& cw = j["class_weight"];
@@ -149,6 +156,7 @@ json RunSettings::toJson() const {
   if (fit.device != "cpu") j["fit"]["device"] = fit.device;
   if (fit.deterministic) j["fit"]["deterministic"] = true;
   if (fit.tf32) j["fit"]["tf32"] = true;
+  if (fit.dtypePolicy != "float32") j["fit"]["dtype_policy"] = fit.dtypePolicy;
   if (!compile.losses.empty()) {
     j["compile"] = compile.toTrainingConfig();
     // The optimizer as Keras's get_config() writes it (every key, defaults included), so the
@@ -215,6 +223,7 @@ FitOptions RunSettings::fitOptions(int verbose) const {
   o.device = fit.device;
   o.deterministic = fit.deterministic;
   o.tf32 = fit.tf32;
+  o.dtypePolicy = fit.dtypePolicy;
   o.verbose = verbose;
   return o;
 }
@@ -230,6 +239,7 @@ RunSettings::Fit RunSettings::fitFrom(const FitOptions& o) {
   f.device = o.device;
   f.deterministic = o.deterministic;
   f.tf32 = o.tf32;
+  f.dtypePolicy = o.dtypePolicy;
   return f;
 }
 

@@ -35,11 +35,12 @@ struct RunSettings {
     int batchSize = 32;
     double validationSplit = 0;  // in [0, 1)
     bool shuffle = true;
-    std::uint64_t seed = 0;             // weight initialisation, shuffling and dropout
-    std::map<int, double> classWeight;  // class id -> weight
-    std::string device = "cpu";         // "cpu", "cuda" or "cuda:N"; written when not cpu
-    bool deterministic = false;         // FitOptions::deterministic; written when true
-    bool tf32 = false;                  // FitOptions::tf32; written when true
+    std::uint64_t seed = 0;               // weight initialisation, shuffling and dropout
+    std::map<int, double> classWeight;    // class id -> weight
+    std::string device = "cpu";           // "cpu", "cuda" or "cuda:N"; written when not cpu
+    bool deterministic = false;           // FitOptions::deterministic; written when true
+    bool tf32 = false;                    // FitOptions::tf32; written when true
+    std::string dtypePolicy = "float32";  // FitOptions::dtypePolicy; written when not float32
     bool operator==(const Fit&) const = default;
   };
   // One Keras callback as its config names it ({"class_name", "config"}).

@@ -47,6 +47,11 @@ struct FitOptions {
   // products and convolutions in TF32 on tensor cores (10-bit mantissa, FP32 range). Off by
   // default, as the issue asks (Keras numerics in FP32); the CPU engine ignores it.
   bool tf32 = false;
+  // Keras's dtype policy (keras.mixed_precision.set_global_policy): "float32" (the default),
+  // "mixed_float16" (16-bit products with FP32 weights and Keras 3's dynamic loss scaling) or
+  // "mixed_bfloat16"; a GPU option (engine/gpu/GpuExecutor.h, Numerics): fit() on the CPU
+  // refuses the mixed policies rather than train in another precision than asked.
+  std::string dtypePolicy = "float32";
   int verbose = 1;  // 0 silent; 1 or 2: "Epoch i/n" + one Keras verbose=2 line per epoch
   std::ostream* out = &std::cout;
 };

@@ -300,9 +300,11 @@ double Trainer::step(const Dataset& data, const Index* idx, Index n, const float
   lossSum_ += total * static_cast<double>(n);
   lossCount_ += static_cast<double>(n);
   if (train && std::isfinite(total)) {
-    if (gpu_)
-      optimizer_->setIterations(optimizer_->iterations() + 1);  // the GPU step updated the weights
-    else
+    if (gpu_) {
+      // The GPU step updated the weights, unless loss scaling skipped it (a non-finite gradient
+      // under mixed_float16: Keras's LossScaleOptimizer leaves the iterations as they are).
+      if (gpu_->stepApplied()) optimizer_->setIterations(optimizer_->iterations() + 1);
+    } else
       optimizer_->apply(trainable_);
   }
   return total;
@@ -458,11 +460,20 @@ Logs Trainer::epochLogs(FitRun& run) {
   return logs;
 }
 
+gpu::Numerics Trainer::gpuNumerics() const {
+  return gpu::Numerics{gpuDeterministic_, gpuTf32_, gpu::precisionFromName(gpuDtypePolicy_)};
+}
+
 // Keras's fit loop: one CallbackList (progress logger, the callbacks, History, the observer), an
 // epoch iterator, and every event dispatched once through the list.
 History Trainer::fit(const Dataset& data, const FitOptions& options,
                      const std::vector<Callback*>& callbacks, Callback* observer) {
   checkFitArguments(data, options);
+  // Before anything changes: a mixed dtype policy is a GPU option.
+  if (gpu::precisionFromName(options.dtypePolicy) != gpu::Precision::Float32 &&
+      gpu::parseDevice(options.device) < 0)
+    throw Error("the " + options.dtypePolicy +
+                " dtype policy runs on a GPU (--device cuda); the CPU engine computes in float32");
   FitRun run(data, options);
   run.classWeights = classWeightTable(options);
   splitValidation(run);
@@ -481,12 +492,12 @@ History Trainer::fit(const Dataset& data, const FitOptions& options,
   const int gpuDevice = gpu::requireDevice(options.device);
   gpuDeterministic_ = options.deterministic;
   gpuTf32_ = options.tf32;
+  gpuDtypePolicy_ = options.dtypePolicy;
   if (gpuDevice >= 0) {
     std::vector<const Loss*> losses;
     for (const auto& l : losses_) losses.push_back(l.get());
     gpu_ = gpu::Executor::create(gpuDevice, model_, losses, lossWeights_, *optimizer_, trainable_,
-                                 std::max<Index>(options.batchSize, 1),
-                                 gpu::Numerics{options.deterministic, options.tf32});
+                                 std::max<Index>(options.batchSize, 1), gpuNumerics());
   }
 
   if (options.shuffle && options.verbose > 0 && options.out && hasStatefulLayers(model_))
@@ -579,8 +590,7 @@ Logs Trainer::evaluate(const Dataset& data, int batchSize, const std::string& de
   checkData(data, "evaluate");
   if (batchSize <= 0) throw Error("evaluate: batch_size must be positive");
   checkLabels(data);
-  GpuInference onGpu(gpu_, model_, device, std::min<Index>(batchSize, data.size()),
-                     gpu::Numerics{gpuDeterministic_, gpuTf32_});
+  GpuInference onGpu(gpu_, model_, device, std::min<Index>(batchSize, data.size()), gpuNumerics());
   std::vector<Index> idx(static_cast<size_t>(data.size()));
   for (Index i = 0; i < data.size(); ++i) idx[i] = i;
   return evaluateIndices(data, idx.data(), data.size(), batchSize);
@@ -602,8 +612,7 @@ std::vector<Tensor> Trainer::predict(const std::vector<Array>& x, int batchSize,
   if (n == 0) return outs;
   Batch b;
   b.allocate(d, model_, std::min<Index>(batchSize, n));
-  GpuInference onGpu(gpu_, model_, device, std::min<Index>(batchSize, n),
-                     gpu::Numerics{gpuDeterministic_, gpuTf32_});
+  GpuInference onGpu(gpu_, model_, device, std::min<Index>(batchSize, n), gpuNumerics());
   std::vector<Index> idx(static_cast<size_t>(std::min<Index>(batchSize, n)));
   for (Index pos = 0; pos < n; pos += batchSize) {
     const Index m = std::min<Index>(batchSize, n - pos);

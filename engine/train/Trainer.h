@@ -27,7 +27,8 @@ namespace tessel {
 class CallbackList;
 namespace gpu {
 class Executor;
-}
+struct Numerics;
+}  // namespace gpu
 
 class Trainer {
  public:
@@ -108,9 +109,12 @@ class Trainer {
   std::vector<Variable*> trainable_;
   // fit() on a GPU (FitOptions::device): the device plan, for the duration of the fit.
   std::unique_ptr<gpu::Executor> gpu_;
-  // The last fit's GPU opt-ins (FitOptions::deterministic, tf32), kept for evaluate() / predict()
-  // on the GPU as Keras keeps enable_op_determinism / TF32 for the whole process.
+  // The last fit's GPU opt-ins (FitOptions::deterministic, tf32, dtypePolicy), kept for
+  // evaluate() / predict() on the GPU as Keras keeps enable_op_determinism, TF32 and the global
+  // dtype policy for the whole process.
   bool gpuDeterministic_ = false, gpuTf32_ = false;
+  std::string gpuDtypePolicy_ = "float32";
+  gpu::Numerics gpuNumerics() const;
 
   // Running means of an epoch: total loss, per-output losses.
   double lossSum_ = 0, lossCount_ = 0;

@@ -253,6 +253,19 @@ class TestAppCli : public QObject {
     QCOMPARE(QString(c.out).replace(time, " - "), QString(a.out).replace(time, " - "));
     const QString help = runTessel({"train", "--help"}).out;
     QVERIFY(help.contains("--deterministic") && help.contains("--tf32"));
+    // --dtype-policy: float32 is the CPU's own run; a mixed policy needs a GPU and says so
+    // before anything is read or trained; an unknown name is named with the three there are.
+    const Run f = runTessel(args + QStringList{"--dtype-policy", "float32"});
+    QCOMPARE(QString(f.out).replace(time, " - "), QString(a.out).replace(time, " - "));
+    const Run m = runTessel(args + QStringList{"--dtype-policy", "mixed_float16"});
+    QVERIFY(m.code != 0);
+    QVERIFY2(m.err.contains("runs on a GPU") && m.err.contains("--device cuda"), qPrintable(m.err));
+    QVERIFY2(!m.out.contains("Epoch 1/"), qPrintable(m.out));
+    const Run u = runTessel(args + QStringList{"--dtype-policy", "float16"});
+    QVERIFY(u.code != 0);
+    QVERIFY2(u.err.contains("unknown dtype policy 'float16'") && u.err.contains("mixed_bfloat16"),
+             qPrintable(u.err));
+    QVERIFY(help.contains("--dtype-policy"));
   }
 
   void summaryOfSavedModelMatchesSource() {

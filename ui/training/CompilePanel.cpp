@@ -11,6 +11,7 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -108,6 +109,11 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
          "matrix products and convolutions use TF32 tensor cores (10-bit mantissa, FP32 range "
          "and sums). Off: full FP32, as Keras's numerics. The CPU ignores it."));
   fitForm->addRow(QString(), tf32_);
+  dtypePolicy_ = new QComboBox(fitBox);
+  dtypePolicy_->setObjectName("dtypePolicy");
+  dtypePolicy_->addItems({QStringLiteral("float32"), QStringLiteral("mixed_float16"),
+                          QStringLiteral("mixed_bfloat16")});
+  fitForm->addRow(tr("dtype policy"), dtypePolicy_);
   layout->addWidget(fitBox);
   fineTune_ = new FineTuneRecipeBox(this);
   layout->addWidget(fineTune_);
@@ -151,8 +157,28 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
   connect(shuffle_, &QCheckBox::toggled, this, &CompilePanel::emitChanged);
   connect(deterministic_, &QCheckBox::toggled, this, &CompilePanel::emitChanged);
   connect(tf32_, &QCheckBox::toggled, this, &CompilePanel::emitChanged);
+  connect(dtypePolicy_, &QComboBox::currentIndexChanged, this, &CompilePanel::emitChanged);
+  connect(device_, &DeviceSelector::changed, this, &CompilePanel::syncDtypePolicy);
+  syncDtypePolicy();
   connect(classWeight_, &QLineEdit::textChanged, this, &CompilePanel::emitChanged);
   connect(device_, &DeviceSelector::changed, this, &CompilePanel::emitChanged);
+}
+
+// Keras's mixed precision policies are a GPU option here: on the CPU the combo shows float32,
+// greyed out with the reason.
+void CompilePanel::syncDtypePolicy() {
+  const bool gpu = device_->device() != QStringLiteral("cpu");
+  if (!gpu) dtypePolicy_->setCurrentIndex(0);
+  dtypePolicy_->setEnabled(gpu);
+  dtypePolicy_->setToolTip(
+      gpu ? tr("Keras's dtype policy (keras.mixed_precision.set_global_policy). float32: Keras's "
+               "default. mixed_float16: matrix products and convolutions on float16 tensor cores "
+               "with FP32 weights and sums, and dynamic loss scaling (a step with a non-finite "
+               "gradient is skipped and the scale halved, as Keras's LossScaleOptimizer). "
+               "mixed_bfloat16: bfloat16 products, no loss scaling. Recurrent layers stay in "
+               "FP32.")
+          : tr("Mixed precision runs on a GPU: choose a CUDA device first (the CPU engine "
+               "computes in float32)."));
 }
 
 QStringList CompilePanel::optimizerNames() {
@@ -231,6 +257,8 @@ json CompilePanel::fitConfig() const {
   if (device_->device() != QStringLiteral("cpu")) fit["device"] = device_->device().toStdString();
   if (deterministic_->isChecked()) fit["deterministic"] = true;
   if (tf32_->isChecked()) fit["tf32"] = true;
+  if (dtypePolicy_->currentIndex() > 0)
+    fit["dtype_policy"] = dtypePolicy_->currentText().toStdString();
   return fit;
 }
 
@@ -243,6 +271,9 @@ void CompilePanel::setFitConfig(const json& fit) {
   device_->setDevice(qs(fit.value("device", std::string("cpu"))));
   deterministic_->setChecked(fit.value("deterministic", false));
   tf32_->setChecked(fit.value("tf32", false));
+  const int policy = dtypePolicy_->findText(qs(fit.value("dtype_policy", std::string("float32"))));
+  dtypePolicy_->setCurrentIndex(std::max(policy, 0));
+  syncDtypePolicy();
   QStringList parts;
   if (fit.contains("class_weight") && fit["class_weight"].is_object())
     for (auto it = fit["class_weight"].begin(); it != fit["class_weight"].end(); ++it)
@@ -260,6 +291,7 @@ FitOptions CompilePanel::fitOptions() const {
   f.device = j.value("device", std::string("cpu"));
   f.deterministic = j.value("deterministic", false);
   f.tf32 = j.value("tf32", false);
+  f.dtypePolicy = j.value("dtype_policy", std::string("float32"));
   for (auto it = j["class_weight"].begin(); it != j["class_weight"].end(); ++it)
     f.classWeight[std::stoi(it.key())] = it.value().get<double>();
   f.verbose = 0;

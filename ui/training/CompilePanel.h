@@ -109,6 +109,8 @@ class CompilePanel : public QWidget {
   DeviceSelector* device_ = nullptr;    // fit.device
   QCheckBox* deterministic_ = nullptr;  // fit.deterministic
   QCheckBox* tf32_ = nullptr;           // fit.tf32
+  QComboBox* dtypePolicy_ = nullptr;    // fit.dtype_policy (enabled with a GPU device)
+  void syncDtypePolicy();               // float32 and greyed out on the CPU
   std::vector<CallbackBox*> callbacks_;
   bool building_ = false;
 };

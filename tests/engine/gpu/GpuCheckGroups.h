@@ -3,6 +3,7 @@
 #include "GpuBranchChecks.h"
 #include "GpuChecks.h"
 #include "GpuLossChecks.h"
+#include "GpuMixedChecks.h"
 #include "GpuRecurrentChecks.h"
 #include "GpuUpdateChecks.h"
 
@@ -20,6 +21,7 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
           {"resume", &checkResume},
           {"determinism", &checkDeterminism},
           {"tf32", &checkTf32},
+          {"mixed", &checkMixed},
           {"branches", &checkBranches},
           {"recurrent", &checkRecurrent},
           {"regularizers", &checkRegularizers},

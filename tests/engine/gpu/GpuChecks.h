@@ -178,7 +178,7 @@ inline std::pair<double, double> gradientErrors(const std::vector<std::vector<fl
 inline void compareStepImpl(int device, const ModelSpec& spec, const json& lossSpec,
                             const Tensor& x, const Tensor& y, const std::string& name,
                             double tolForward, double tolBackward, std::vector<Result>& out,
-                            float driftPerturb) {
+                            float driftPerturb, gpu::Numerics numerics = {}) {
   const Index n = x.dim(0);
   std::unique_ptr<Loss> loss = makeLoss(lossSpec);
   std::vector<float> scale(size_t(n), 1.0f / float(n));
@@ -209,8 +209,8 @@ inline void compareStepImpl(int device, const ModelSpec& spec, const json& lossS
   Model gm(spec, 1);
   std::unique_ptr<Optimizer> opt =
       makeOptimizer({{"class_name", "SGD"}, {"config", {{"learning_rate", 0.0}}}});
-  std::unique_ptr<gpu::Executor> ex =
-      gpu::Executor::create(device, gm, {loss.get()}, {1.0}, *opt, gm.trainableWeights(), n);
+  std::unique_ptr<gpu::Executor> ex = gpu::Executor::create(device, gm, {loss.get()}, {1.0}, *opt,
+                                                            gm.trainableWeights(), n, numerics);
   ex->upload(*opt);
   RunContext gctx;
   Rng grng(7);
@@ -244,9 +244,11 @@ inline void compareStepImpl(int device, const ModelSpec& spec, const json& lossS
 // case does not hide the others.
 inline void compareStep(int device, const ModelSpec& spec, const json& lossSpec, const Tensor& x,
                         const Tensor& y, const std::string& name, double tolForward,
-                        double tolBackward, std::vector<Result>& out, float driftPerturb = 0) {
+                        double tolBackward, std::vector<Result>& out, float driftPerturb = 0,
+                        gpu::Numerics numerics = {}) {
   try {
-    compareStepImpl(device, spec, lossSpec, x, y, name, tolForward, tolBackward, out, driftPerturb);
+    compareStepImpl(device, spec, lossSpec, x, y, name, tolForward, tolBackward, out, driftPerturb,
+                    numerics);
   } catch (const std::exception& e) {
     out.push_back({name + ": ERROR " + e.what(), 1e30, tolForward});
   }

@@ -566,6 +566,52 @@ class TestEngineGpu : public QObject {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkOptimizers(0));
   }
+  void mixedPrecisionMatchesItsReference() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkMixed(0));
+  }
+
+  // Keras's dtype policies: parsed by name (anything else is named in the error), recorded in the
+  // run (fit.dtype_policy, written when not float32), and refused by fit() on the CPU rather than
+  // trained in another precision than asked.
+  void dtypePolicies() {
+    QVERIFY(gpu::precisionFromName("float32") == gpu::Precision::Float32);
+    QVERIFY(gpu::precisionFromName("mixed_float16") == gpu::Precision::MixedFloat16);
+    QVERIFY(gpu::precisionFromName("mixed_bfloat16") == gpu::Precision::MixedBFloat16);
+    try {
+      gpu::precisionFromName("float16");
+      QFAIL("float16 is not a policy of the engine");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("mixed_bfloat16") != std::string::npos, e.what());
+    }
+    RunSettings s;
+    QVERIFY(!s.toJson().at("fit").contains("dtype_policy"));
+    s.fit.dtypePolicy = "mixed_bfloat16";
+    const RunSettings back = RunSettings::fromJson(s.toJson());
+    QCOMPARE(back.fit.dtypePolicy, std::string("mixed_bfloat16"));
+    QCOMPARE(back.fitOptions(0).dtypePolicy, std::string("mixed_bfloat16"));
+    nlohmann::json bad = s.toJson();
+    bad["fit"]["dtype_policy"] = "half";
+    QVERIFY_THROWS_EXCEPTION(Error, RunSettings::fromJson(bad));
+
+    Model m(gpucheck::seedMlp(), 1);
+    const std::vector<float> before = gpucheck::allValues(m);
+    CompileOptions c;
+    c.losses = {"sparse_categorical_crossentropy"};
+    c.optimizer = "sgd";
+    Trainer t(m, c);
+    FitOptions o;
+    o.verbose = 0;
+    o.dtypePolicy = "mixed_float16";
+    const Dataset d = gpucheck::syntheticData(8, {28, 28}, 10, false, 1);
+    try {
+      t.fit(d, o);
+      QFAIL("fit() on the CPU should refuse mixed_float16");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("runs on a GPU") != std::string::npos, e.what());
+    }
+    QVERIFY(gpucheck::allValues(m) == before);  // nothing trained
+  }
 };
 
 QTEST_APPLESS_MAIN(TestEngineGpu)

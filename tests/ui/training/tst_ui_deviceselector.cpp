@@ -203,6 +203,53 @@ class TestDeviceSelector : public QObject {
     QVERIFY(box->isChecked());
   }
 
+  // Keras's dtype policy as a combo under TF32: greyed out at float32 on the CPU (mixed precision
+  // is a GPU option here, and the tooltip says so); with a GPU chosen, picked with the keyboard,
+  // written as fit.dtype_policy, recorded in the run and handed to the Trainer; back on the CPU
+  // it returns to float32.
+  void compilePanelRecordsTheDtypePolicy() {
+    CompilePanel panel;
+    panel.setModel(cnn());
+    panel.show();
+    auto* policy = panel.findChild<QComboBox*>("dtypePolicy");
+    QVERIFY(policy);
+    QCOMPARE(policy->currentText(), QStringLiteral("float32"));
+    QVERIFY(!policy->isEnabled());
+    QVERIFY(policy->toolTip().contains("GPU"));
+    QVERIFY(!panel.fitConfig().contains("dtype_policy"));
+    panel.deviceSelector()->setAvailable(twoGpus(), QString());
+    panel.deviceSelector()->box()->setFocus();
+    QTest::keyClick(panel.deviceSelector()->box(), Qt::Key_Down);
+    QCOMPARE(panel.fitOptions().device, std::string("cuda:0"));
+    QVERIFY(policy->isEnabled());
+    QVERIFY(policy->toolTip().contains("LossScaleOptimizer"));
+    QSignalSpy changed(&panel, &CompilePanel::changed);
+    policy->setFocus();
+    QTest::keyClick(policy, Qt::Key_Down);
+    QCOMPARE(policy->currentText(), QStringLiteral("mixed_float16"));
+    QVERIFY(changed.count() >= 1);
+    QCOMPARE(panel.fitConfig().at("dtype_policy").get<std::string>(), std::string("mixed_float16"));
+    QCOMPARE(panel.fitOptions().dtypePolicy, std::string("mixed_float16"));
+    const RunSettings run = RunSettings::fromJson(panel.settings());
+    QCOMPARE(run.fit.dtypePolicy, std::string("mixed_float16"));
+    QCOMPARE(run.fitOptions().dtypePolicy, std::string("mixed_float16"));
+    QTest::keyClick(policy, Qt::Key_Down);
+    QCOMPARE(panel.fitOptions().dtypePolicy, std::string("mixed_bfloat16"));
+    shot(*panel.deviceSelector()->parentWidget(), QStringLiteral("h22_dtype_policy.png"));
+    // Read back from saved settings.
+    nlohmann::json fit = panel.fitConfig();
+    fit["dtype_policy"] = "mixed_float16";
+    panel.setFitConfig(fit);
+    QCOMPARE(policy->currentText(), QStringLiteral("mixed_float16"));
+    // Back to the CPU: float32, greyed out, not written.
+    panel.deviceSelector()->box()->setFocus();
+    QTest::keyClick(panel.deviceSelector()->box(), Qt::Key_Home);
+    QCOMPARE(panel.fitOptions().device, std::string("cpu"));
+    QCOMPARE(policy->currentText(), QStringLiteral("float32"));
+    QVERIFY(!policy->isEnabled());
+    QVERIFY(!panel.fitConfig().contains("dtype_policy"));
+  }
+
   // The same boxes in the whole studio window (1280x800, Train page): scrolled into view in the
   // compile panel and clicked there; the example's fit settings then carry both.
   void gpuOptionsInTheWholeWindow() {
