@@ -125,7 +125,7 @@ class CudaExecutor : public Executor {
   void downloadGradients() override;
   void run(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const float* scale, Index n,
            bool train, const Optimizer& optimizer, RunContext& ctx) override;
-  const Tensor& output(size_t) const override { return out_; }
+  const Tensor& output(size_t k) const override { return outs_.at(k).out; }
   const DeviceInfo& device() const override { return info_; }
   double regularization() const override { return penalty_; }
   bool stepApplied() const override { return !skipped_; }
@@ -246,6 +246,7 @@ class CudaExecutor : public Executor {
     // Embedding: vocabulary and row size; the sorted positions of each batch (host-built ints
     // in the staging block: distinct-id count, ids, segment starts, positions).
     Index vocab = 0, dim = 0;
+    int input = 0;  // Embedding: the model input it reads
     long segCount = -1, segTokens = -1, segStart = -1, segSorted = -1;
 #if TESSEL_HAVE_CUDNN
     cudnnFilterDescriptor_t wDesc = nullptr;
@@ -285,7 +286,21 @@ class CudaExecutor : public Executor {
   Model& model_;
   std::vector<Op> ops_;  // in topological order
   std::vector<Value> values_;
-  int outValue_ = 0;
+  // The model's outputs (Keras's output order), each with its loss gradient (null for inference),
+  // its labels and per-sample loss scales in the staging block, and its pinned host copy.
+  struct Output {
+    int value = 0;
+    Index dim = 0, labelDim = 0;
+    Shape sample;                    // the output's shape per sample
+    std::unique_ptr<LossPlan> loss;  // GpuLoss.h
+    long yOff = 0, scaleOff = 0;
+    float* host = nullptr;  // within hostOut_
+    Tensor out;
+  };
+  std::vector<Output> outs_;
+  bool training() const {
+    return !outs_.empty() && outs_[0].loss != nullptr;
+  }
   // Weight regularizers (kernel_regularizer, ...): each variable's penalty l1 sum|w| + l2 sum w^2
   // into regDev_ (copied back with the output), and its gradient in a training step.
   struct Reg {
@@ -298,9 +313,8 @@ class CudaExecutor : public Executor {
   double* regHost_ = nullptr;  // pinned
   double penalty_ = 0;
   void planRegularizers(const std::map<const Variable*, long>& offset);
-  Index inDim_ = 0, outDim_ = 0, labelDim_ = 0;
-  Shape outSample_;                     // the model output's shape per sample
-  std::unique_ptr<LossPlan> loss_;      // the loss gradient (GpuLoss.h); null for inference
+  std::vector<Index> inDims_;           // features per sample of each model input (values 0..)
+  std::vector<long> xOffs_;             // each input's place in the staging block
   std::unique_ptr<UpdatePlan> update_;  // the optimizer (GpuUpdate.h); null for inference
   // Parameters: trainable variables first (in the optimizer's order), then frozen ones.
   std::vector<std::pair<Variable*, long>> vars_;  // variable, offset in params_
@@ -310,10 +324,10 @@ class CudaExecutor : public Executor {
   float *params_ = nullptr, *grads_ = nullptr;
   std::vector<float*> slots_;
   // Staging: x, labels, scale, masks, hyper-parameters, copied up in one transfer per step.
-  long xOff_ = 0, yOff_ = 0, scaleOff_ = 0, hyperOff_ = 0, stageFloats_ = 0;
+  long hyperOff_ = 0, stageFloats_ = 0;
   float* hostStage_ = nullptr;  // pinned
   float* devStage_ = nullptr;
-  float* hostOut_ = nullptr;  // pinned, (batch, outDim)
+  float* hostOut_ = nullptr;  // pinned: each output's (batch, dim) in turn
   std::vector<float*> buffers_;
   void* workspace_ = nullptr;
   Index batch_ = 0;
@@ -356,7 +370,6 @@ class CudaExecutor : public Executor {
   std::vector<cudaEvent_t> events_;
   std::vector<std::string> labels_;
   std::map<std::pair<Index, bool>, Graph> graphs_;
-  Tensor out_;
 };
 
 CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Loss*>& losses,
@@ -542,25 +555,28 @@ CudaExecutor::~CudaExecutor() {
 void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
                         const Optimizer* optimizer, const std::vector<Variable*>& trainable) {
   const ModelSpec& spec = model.spec();
-  if (spec.inputs.size() != 1 || spec.outputs.size() != 1)
-    throw Error(notOnGpu("a model with " + std::to_string(spec.inputs.size()) + " inputs and " +
-                         std::to_string(spec.outputs.size()) + " outputs"));
-  const Shape& inShape = model.inputShape(0);
-  inDim_ = 1;
-  for (size_t d = 1; d < inShape.size(); ++d) {
-    if (inShape[d] == kNone) throw Error(notOnGpu("an input of variable shape"));
-    inDim_ *= inShape[d];
-  }
+  if (spec.inputs.empty() || spec.outputs.empty()) throw Error("GPU plan: no input or output");
   const ShapeReport shapes = inferShapes(spec);
-  // Values: the model input (0), then each op's output. A node's output is the value of its
-  // last op (SeparableConv2D plans two).
-  values_.assign(1, Value{});
-  values_[0].features = inDim_;
-  std::map<std::string, int> valueOf{{spec.inputs[0], 0}};
+  // Values: the model inputs (0 .. inputs - 1, in Keras's input order), then each op's output.
+  // A node's output is the value of its last op (SeparableConv2D plans two).
+  values_.assign(spec.inputs.size(), Value{});
+  inDims_.assign(spec.inputs.size(), 1);
+  std::map<std::string, int> valueOf;
+  for (size_t i = 0; i < spec.inputs.size(); ++i) {
+    const Shape& inShape = model.inputShape(i);
+    for (size_t d = 1; d < inShape.size(); ++d) {
+      if (inShape[d] == kNone) throw Error(notOnGpu("an input of variable shape"));
+      inDims_[i] *= inShape[d];
+    }
+    values_[i].features = inDims_[i];
+    if (!valueOf.emplace(spec.inputs[i], int(i)).second)
+      throw Error(notOnGpu("a model that lists the input '" + spec.inputs[i] + "' twice"));
+  }
   for (const std::string& name : topologicalOrder(spec)) {
-    if (name == spec.inputs[0]) continue;
+    if (valueOf.count(name)) continue;  // a model input
     const NodeSpec& node = *spec.find(name);
-    if (node.isInput()) throw Error(notOnGpu("a model with several inputs ('" + node.name + "')"));
+    if (node.isInput())
+      throw Error(notOnGpu("an input layer the model does not list ('" + node.name + "')"));
     std::vector<int> ins;
     for (size_t port = 0; port < node.inputs.size(); ++port) {
       auto v = valueOf.find(node.inputs[port]);
@@ -728,7 +744,9 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
                node.className == "GRU") {
       planRecurrent(op, node.className, what, c, ns, features);
     } else if (node.className == "Embedding") {
-      if (ins[0] != 0) throw Error(notOnGpu(what + " reading another layer than the model input"));
+      if (ins[0] >= int(spec.inputs.size()))
+        throw Error(notOnGpu(what + " reading another layer than a model input"));
+      op.input = ins[0];
       if (!isNullOrFalse(c, "activity_regularizer"))
         throw Error(notOnGpu(what + " with an activity_regularizer"));
       if (c.value("mask_zero", false)) throw Error(notOnGpu(what + " with mask_zero (masks)"));
@@ -763,28 +781,48 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
   // Who reads each value: op k is reader edges[i] of its input i.
   for (Op& op : ops_)
     for (int v : op.ins) op.edges.push_back(values_[size_t(v)].readers++);
-  if (!valueOf.count(spec.outputs[0])) throw Error("GPU plan: no output");
-  outValue_ = valueOf.at(spec.outputs[0]);
-  if (values_[size_t(outValue_)].readers != 0)
-    throw Error(notOnGpu("a model whose output '" + spec.outputs[0] + "' other layers read"));
-  for (const auto& [name, v] : valueOf)
-    if (v != outValue_ && values_[size_t(v)].readers == 0)
-      throw Error(notOnGpu("a layer whose output nothing reads ('" + name + "')"));
-  const Index features = values_[size_t(outValue_)].features;
-  const Shape& outShape = model.outputShape(0);
-  outSample_.assign(outShape.begin() + 1, outShape.end());
-  for (Index d : outSample_)
-    if (d == kNone) throw Error(notOnGpu("an output of variable size"));
-  outDim_ = features;
+  outs_.clear();
+  outs_.resize(spec.outputs.size());
+  for (size_t k = 0; k < spec.outputs.size(); ++k) {
+    const std::string& name = spec.outputs[k];
+    if (!valueOf.count(name)) throw Error("GPU plan: no output '" + name + "'");
+    Output& o = outs_[k];
+    o.value = valueOf.at(name);
+    if (o.value < int(spec.inputs.size()))
+      throw Error(notOnGpu("a model whose output '" + name + "' is one of its inputs"));
+    for (size_t j = 0; j < k; ++j)
+      if (outs_[j].value == o.value)
+        throw Error(notOnGpu("a model that lists the output '" + name + "' twice"));
+    if (values_[size_t(o.value)].readers != 0)
+      throw Error(notOnGpu("a model whose output '" + name + "' other layers read"));
+    o.dim = values_[size_t(o.value)].features;
+    const Shape& outShape = model.outputShape(k);
+    o.sample.assign(outShape.begin() + 1, outShape.end());
+    for (Index d : o.sample)
+      if (d == kNone) throw Error(notOnGpu("an output of variable size ('" + name + "')"));
+  }
+  for (const auto& [name, v] : valueOf) {
+    const bool isOutput =
+        std::any_of(outs_.begin(), outs_.end(), [&](const Output& o) { return o.value == v; });
+    if (!isOutput && values_[size_t(v)].readers == 0)
+      throw Error(notOnGpu("a " +
+                           std::string(v < int(spec.inputs.size()) ? "model input" : "layer") +
+                           " whose output nothing reads ('" + name + "')"));
+  }
 
   if (!optimizer) {  // inference only (evaluate, predict): no loss or optimizer on the device
     for (Variable* v : model.allWeights()) vars_.emplace_back(v, 0);
     ntrain_ = 0;
     return;
   }
-  if (losses.size() != 1) throw Error(notOnGpu("several losses"));
-  loss_ = std::make_unique<LossPlan>(*losses[0], outShape, long(outDim_));
-  labelDim_ = Index(loss_->labelFloats());
+  if (losses.size() != outs_.size())
+    throw Error("GPU plan: " + std::to_string(losses.size()) + " losses for " +
+                std::to_string(outs_.size()) + " outputs");
+  for (size_t k = 0; k < outs_.size(); ++k) {
+    Output& o = outs_[k];
+    o.loss = std::make_unique<LossPlan>(*losses[k], model.outputShape(k), long(o.dim));
+    o.labelDim = Index(o.loss->labelFloats());
+  }
 
   update_ = std::make_unique<UpdatePlan>(*optimizer);
   slotKinds_ = update_->slotKinds();
@@ -1055,12 +1093,19 @@ void CudaExecutor::allocate(Index batch) {
   freeBuffers();
   batch_ = batch;
   long at = 0;
-  xOff_ = at;
-  at += roundUp(batch * inDim_);
-  yOff_ = at;
-  at += roundUp(batch * labelDim_);
-  scaleOff_ = at;
-  at += roundUp(batch);
+  xOffs_.assign(inDims_.size(), 0);
+  for (size_t i = 0; i < inDims_.size(); ++i) {
+    xOffs_[i] = at;
+    at += roundUp(batch * inDims_[i]);
+  }
+  Index outFloats = 0;
+  for (Output& o : outs_) {
+    o.yOff = at;
+    at += roundUp(batch * o.labelDim);
+    o.scaleOff = at;
+    at += roundUp(batch);
+    outFloats += o.dim;
+  }
   for (Op& op : ops_)
     if (op.kind == Kind::Mask) {
       op.mul = at;
@@ -1089,8 +1134,15 @@ void CudaExecutor::allocate(Index batch) {
   check(cudaMallocHost(reinterpret_cast<void**>(&hostStage_), size_t(stageFloats_) * 4),
         "allocate pinned host memory");
   std::memset(hostStage_, 0, size_t(stageFloats_) * 4);
-  check(cudaMallocHost(reinterpret_cast<void**>(&hostOut_), size_t(batch * outDim_) * 4),
+  check(cudaMallocHost(reinterpret_cast<void**>(&hostOut_), size_t(batch * outFloats) * 4),
         "allocate pinned host memory");
+  {
+    float* h = hostOut_;
+    for (Output& o : outs_) {
+      o.host = h;
+      h += batch * o.dim;
+    }
+  }
   auto buffer = [&](Index features, const char* what) {
     float* p = alloc(batch * features, what);
     buffers_.push_back(p);
@@ -1111,9 +1163,11 @@ void CudaExecutor::allocate(Index batch) {
     else
       for (float*& share : v.shares) share = buffer(v.features, "the gradients");
   };
-  values_[0].y = devStage_ + xOff_;
-  values_[0].gy = nullptr;  // the model input: no gradient
-  bindShares(values_[0]);
+  for (size_t i = 0; i < inDims_.size(); ++i) {
+    values_[i].y = devStage_ + xOffs_[i];
+    values_[i].gy = nullptr;  // a model input: no gradient
+    bindShares(values_[i]);
+  }
   long scratchDoubles = 0;
   for (Op& op : ops_) {
     op.x = values_[size_t(op.ins[0])].y;
@@ -1238,9 +1292,11 @@ void CudaExecutor::allocate(Index batch) {
       scratchDoubles > 0
           ? reinterpret_cast<double*>(fixed(2 * scratchDoubles, "the reduction scratch"))
           : nullptr;
-  Shape shape{batch};
-  shape.insert(shape.end(), outSample_.begin(), outSample_.end());
-  out_.resize(shape);
+  for (Output& o : outs_) {
+    Shape shape{batch};
+    shape.insert(shape.end(), o.sample.begin(), o.sample.end());
+    o.out.resize(shape);
+  }
 }
 
 // Input op k reads: the output of op k-1, or the model input.
@@ -1410,11 +1466,13 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
     }
     mark(k, "forward");
   }
-  const Value& output = values_[size_t(outValue_)];
-  const float* out = output.y;
-  if (train && output.gy && loss_) {
-    // ---- loss gradient, backward, update ----
-    loss_->enqueueGradient(devStage_ + yOff_, out, devStage_ + scaleOff_, output.gy, rows, s);
+  const bool step = train && training();
+  if (step) {
+    // ---- loss gradients (every output's own buffer: no layer reads an output), backward, update
+    for (const Output& o : outs_) {
+      const Value& v = values_[size_t(o.value)];
+      o.loss->enqueueGradient(devStage_ + o.yOff, v.y, devStage_ + o.scaleOff, v.gy, rows, s);
+    }
     mark(ops_.size(), "loss gradient");
     for (size_t k = ops_.size(); k-- > 0;) {
       Op& op = ops_[k];
@@ -1641,12 +1699,14 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       mark(ops_.size(), "optimizer update");
     }
   }
-  if (!(train && output.gy && loss_)) regularize(false);
+  if (!step) regularize(false);
   if (!regs_.empty())
     check(cudaMemcpyAsync(regHost_, regDev_, regs_.size() * 8, cudaMemcpyDeviceToHost, s),
           "copy the penalties");
-  check(cudaMemcpyAsync(hostOut_, out, size_t(rows * outDim_) * 4, cudaMemcpyDeviceToHost, s),
-        "copy the output");
+  for (const Output& o : outs_)
+    check(cudaMemcpyAsync(o.host, values_[size_t(o.value)].y, size_t(rows * o.dim) * 4,
+                          cudaMemcpyDeviceToHost, s),
+          "copy the output");
   if (train && lossScaling_)
     check(cudaMemcpyAsync(hostSkip_, devStage_ + hyperOff_ + kHyperSkip, 4, cudaMemcpyDeviceToHost,
                           s),
@@ -2089,17 +2149,27 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
                        RunContext& ctx) {
   if (n <= 0) return;
   if (n > batch_) allocate(n);
-  if (x.size() != 1 || x[0].size() < n * inDim_) throw Error("GPU: the input batch does not fit");
-  std::memcpy(hostStage_ + xOff_, x[0].data(), size_t(n * inDim_) * 4);
+  if (x.size() != inDims_.size())
+    throw Error("GPU: the model has " + std::to_string(inDims_.size()) + " input(s), got " +
+                std::to_string(x.size()));
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (x[i].size() < n * inDims_[i]) throw Error("GPU: the input batch does not fit");
+    std::memcpy(hostStage_ + xOffs_[i], x[i].data(), size_t(n * inDims_[i]) * 4);
+  }
   for (const Op& op : ops_)
-    if (op.kind == Kind::Embedding) stageEmbedding(op, x[0].data(), n, train);
+    if (op.kind == Kind::Embedding) stageEmbedding(op, x[size_t(op.input)].data(), n, train);
+  if (train && !training()) throw Error("GPU: this plan is for inference only");
   if (train) {
-    if (y.size() != 1 || y[0].size() < n * labelDim_) throw Error("GPU: the labels do not fit");
-    std::memcpy(hostStage_ + yOff_, y[0].data(), size_t(n * labelDim_) * 4);
-    float* sc = hostStage_ + scaleOff_;
-    std::memcpy(sc, scale, size_t(n) * 4);
-    if (lossScaling_)  // the scaled loss's gradient (LossScaleOptimizer.scale_loss)
-      for (Index j = 0; j < n; ++j) sc[j] = float(double(sc[j]) * lossScale_);
+    if (y.size() != outs_.size()) throw Error("GPU: the labels do not fit");
+    for (size_t k = 0; k < outs_.size(); ++k) {
+      const Output& o = outs_[k];
+      if (y[k].size() < n * o.labelDim) throw Error("GPU: the labels do not fit");
+      std::memcpy(hostStage_ + o.yOff, y[k].data(), size_t(n * o.labelDim) * 4);
+      float* sc = hostStage_ + o.scaleOff;
+      std::memcpy(sc, scale + k * n, size_t(n) * 4);
+      if (lossScaling_)  // the scaled loss's gradient (LossScaleOptimizer.scale_loss)
+        for (Index j = 0; j < n; ++j) sc[j] = float(double(sc[j]) * lossScale_);
+    }
     // Dropout masks, drawn by the layer itself from ctx.rng as on the CPU.
     const bool wasTraining = ctx.training;
     ctx.training = true;
@@ -2141,7 +2211,6 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
       hostStage_[hyperOff_ + kHyperSkip] = 0.0f;
     }
   }
-  if (train && inference_) throw Error("GPU: this plan is for inference only");
   Graph& g = graphFor(n, train);
   check(cudaGraphLaunch(g.exec, stream_), "launch the step");
   check(cudaStreamSynchronize(stream_), "run the step");
@@ -2160,10 +2229,12 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
   }
   penalty_ = 0;
   for (size_t i = 0; i < regs_.size(); ++i) penalty_ += regHost_[i];
-  Shape shape{n};
-  shape.insert(shape.end(), outSample_.begin(), outSample_.end());
-  out_.resize(shape);
-  std::memcpy(out_.data(), hostOut_, size_t(n * outDim_) * 4);
+  for (Output& o : outs_) {
+    Shape shape{n};
+    shape.insert(shape.end(), o.sample.begin(), o.sample.end());
+    o.out.resize(shape);
+    std::memcpy(o.out.data(), o.host, size_t(n * o.dim) * 4);
+  }
 }
 
 double CudaExecutor::timeReplays(Index n, bool train, int iterations) {

@@ -18,7 +18,8 @@
 // penalty (one block per variable, in double) comes back with the output for the loss value.
 // Activity regularizers are refused.
 //
-// Supported now: Functional graphs of one input and one output (Sequential too), branches
+// Supported now: Functional graphs of any number of inputs and outputs (Sequential too; each
+// output with its own loss and loss weight; an output may not feed another layer), branches
 // included: Add, Subtract, Multiply, Average, Maximum, Minimum (inputs of one shape) and
 // Concatenate (any axis but the batch) merge them, and a tensor several layers read gets the sum
 // of their gradient shares; the layers: InputLayer, Flatten
@@ -47,7 +48,7 @@
 // stateful or return_state) as engine/layers/RecurrentLayer.cpp: x W + b for all steps in one
 // cuBLAS product, per step h R (cuBLAS) and one fused cell kernel (GRU reset_before: two), backward
 // through time per step, then dW, dR, the biases and dx each in one product over all steps.
-// Embedding (reading the model input, no mask_zero): a gather forward; the table's gradient sums
+// Embedding (reading a model input, no mask_zero): a gather forward; the table's gradient sums
 // the rows of each id in position order from a sorted index the host builds with the batch
 // (deterministic, no atomics); ids are checked on the host as the CPU layer checks them. Conv2D:
 // cuDNN tensors are NHWC, the kernel stays in Keras's HWIO layout in the weights (so upload,
@@ -164,7 +165,8 @@ class Executor {
   // For the tests: the gradients of the last training step into every Variable::grad.
   virtual void downloadGradients() = 0;
   // One step on rows [0, n) of x (one tensor per input, (n, ...)) and y (labels, one per output).
-  // train: forward, loss gradient with per-sample scale[0..n), backward and the optimizer update
+  // train: forward, each output's loss gradient with per-sample scales (output k's at
+  // scale[k * n .. k * n + n): loss weight x sample weight / n), backward and the optimizer update
   // at optimizer.currentLearningRate() and iteration optimizer.iterations()+1 (the caller then
   // advances the optimizer's iteration count); dropout masks are drawn through ctx.rng. Eval:
   // forward only. Either way output(k) holds the model's output k on the host afterwards.

@@ -262,9 +262,15 @@ double Trainer::step(const Dataset& data, const Index* idx, Index n, const float
 
   b.ctx.addedLoss = 0.0;
   const double invN = 1.0 / static_cast<double>(n);
-  if (gpu_) {  // the whole step on the GPU (one output); loss and metrics below, from its output
-    const float f = static_cast<float>(lossWeights_[0] * invN);
-    for (Index j = 0; j < n; ++j) b.scale[j] = w[j] * f;
+  if (gpu_) {  // the whole step on the GPU; loss and metrics below, from its outputs
+    // Output k's per-sample loss scales at k * n (Executor::run).
+    if (b.scale.size() < losses_.size() * static_cast<size_t>(n))
+      b.scale.resize(losses_.size() * static_cast<size_t>(n));
+    for (size_t k = 0; k < losses_.size(); ++k) {
+      const float f = static_cast<float>(lossWeights_[k] * invN);
+      float* sk = b.scale.data() + k * static_cast<size_t>(n);
+      for (Index j = 0; j < n; ++j) sk[j] = w[j] * f;
+    }
     gpu_->run(b.x, b.y, b.scale.data(), n, train, *optimizer_, b.ctx);
   } else {
     model_.forward(b.xPtr, train, b.ctx);

@@ -132,6 +132,12 @@ void gpuMemoryItem(const ModelSpec& spec, std::int64_t parameters, std::int64_t 
       owned.push_back(makeLoss(l));
       losses.push_back(owned.back().get());
     }
+    // One loss for several outputs applies to each (Keras compile, as the Trainer does).
+    if (losses.size() == 1)
+      while (losses.size() < model.numOutputs()) {
+        owned.push_back(makeLoss(compile.losses[0]));
+        losses.push_back(owned.back().get());
+      }
     const std::unique_ptr<Optimizer> optimizer = makeOptimizer(compile.optimizer);
     gpu::Executor::checkPlan(model, losses, *optimizer);
   } catch (const std::exception& e) {

@@ -4,6 +4,7 @@
 #include "GpuChecks.h"
 #include "GpuLossChecks.h"
 #include "GpuMixedChecks.h"
+#include "GpuMultiIoChecks.h"
 #include "GpuRecurrentChecks.h"
 #include "GpuUpdateChecks.h"
 
@@ -22,6 +23,7 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
           {"determinism", &checkDeterminism},
           {"tf32", &checkTf32},
           {"mixed", &checkMixed},
+          {"multiio", &checkMultiIo},
           {"branches", &checkBranches},
           {"recurrent", &checkRecurrent},
           {"regularizers", &checkRegularizers},

@@ -6,7 +6,11 @@
 #include "engine/core/Error.h"
 #include "engine/gpu/GpuDevice.h"
 #include "engine/gpu/GpuExecutor.h"
+#include "engine/io/TfjsModel.h"
 #include "engine/session/RunSettings.h"
+
+#include <filesystem>
+#include <map>
 
 using namespace tessel;
 using json = nlohmann::json;
@@ -290,9 +294,69 @@ class TestEngineGpu : public QObject {
                                             {"out", "Dense", denseConfig(3, "softmax"), {"a"}}});
     two.outputs = {"b", "out"};
     Model twoOut(two, 1);
-    expectRefused([&] { gpu::Executor::createInference(0, twoOut, 4); },
-                  std::string("a model with 1 inputs and 2 outputs is not on the GPU yet; use "
-                              "--device cpu"));
+    // Two outputs, each with its loss (Keras compile with a loss per output).
+    auto mse = makeLoss("mse");
+    gpu::Executor::checkPlan(twoOut, {mse.get(), loss.get()}, *opt);
+    expectRefused([&] { gpu::Executor::checkPlan(twoOut, {loss.get()}, *opt); },
+                  "GPU plan: 1 losses for 2 outputs");
+    // An output that another layer reads (its gradient would be the loss's and the reader's).
+    ModelSpec fed = two;
+    fed.outputs = {"a", "out"};
+    Model fedOut(fed, 1);
+    expectRefused(
+        [&] {
+          gpu::Executor::checkPlan(fedOut, {mse.get(), loss.get()}, *opt);
+        },
+        "a model whose output 'a' other layers read is not on the GPU yet; use "
+        "--device cpu");
+  }
+
+  // Every bundled example (resources/examples) with its own training config: planned on the GPU
+  // (several inputs and outputs included: the wide & deep models, the localization model's class
+  // and box outputs), or refused naming what has no GPU path yet.
+  void bundledExamplesArePlanned() {
+    if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
+    const std::map<std::string, std::string> refused{{"dates_seq2seq", "TextVectorization"},
+                                                     {"fashion_mnist_sequence", "CTC"},
+                                                     {"fortunes_text", "TextVectorization"}};
+    int planned = 0;
+    for (const auto& dir :
+         std::filesystem::directory_iterator(TESSEL_SOURCE_DIR "/resources/examples")) {
+      const std::string name = dir.path().filename().string();
+      const std::filesystem::path file = dir.path() / "model.json";
+      if (!std::filesystem::exists(file)) continue;
+      const ModelFile mf = readModelFile(file.string());
+      const CompileOptions c =
+          CompileOptions::fromTrainingConfig(mf.trainingConfig, mf.spec.outputs);
+      Model m(mf.spec, 1);
+      std::vector<std::unique_ptr<Loss>> owned;
+      std::vector<const Loss*> losses;
+      for (size_t k = 0; k < m.numOutputs(); ++k) {
+        owned.push_back(makeLoss(c.losses.size() == 1 ? c.losses[0] : c.losses.at(k)));
+        losses.push_back(owned.back().get());
+      }
+      auto opt = makeOptimizer(c.optimizer);
+      auto it = refused.find(name);
+      if (it == refused.end()) {
+        try {
+          gpu::Executor::checkPlan(m, losses, *opt);
+        } catch (const std::exception& e) {
+          QFAIL(qPrintable(QString::fromStdString(name + ": " + e.what())));
+        }
+        ++planned;
+      } else {
+        try {
+          gpu::Executor::checkPlan(m, losses, *opt);
+          QFAIL(qPrintable(QString::fromStdString(name + " was planned")));
+        } catch (const Error& e) {
+          const std::string msg = e.what();
+          QVERIFY2(msg.find(it->second) != std::string::npos &&
+                       msg.find("not on the GPU yet") != std::string::npos,
+                   msg.c_str());
+        }
+      }
+    }
+    QCOMPARE(planned, 6);
   }
 
   // The U-Net (Rescaling, SpatialDropout2D, UpSampling2D, ZeroPadding2D, Cropping2D,
@@ -565,6 +629,10 @@ class TestEngineGpu : public QObject {
   void optimizersMatchCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkOptimizers(0));
+  }
+  void multiInputOutputMatchesCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkMultiIo(0));
   }
   void mixedPrecisionMatchesItsReference() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
