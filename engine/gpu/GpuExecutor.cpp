@@ -238,6 +238,12 @@ class CudaExecutor : public Executor {
     int cell = 0, recAct = kActLinear;
     Index steps = 0, units = 0, gates = 1, inF = 0;
     bool returnSeq = false;
+    // go_backwards: step t reads time T-1-t; every per-step buffer is kept by time (so that the
+    // products over all steps pair them with x). alignTime (Bidirectional's backward layer): its
+    // return_sequences output in time order, as Bidirectional reverses it back.
+    bool goBackwards = false, alignTime = false;
+    int rVar = 1;       // the recurrent kernel in variables() (Bidirectional: 1 or 4, 3)
+    int maskFrom = -1;  // the Embedding op (mask_zero) whose (n, T) mask the steps follow
     long r = -1;
     float *P = nullptr, *A = nullptr, *H = nullptr, *hLast = nullptr, *C = nullptr, *Cact = nullptr,
           *inner = nullptr, *dP = nullptr, *dInner = nullptr;
@@ -246,7 +252,8 @@ class CudaExecutor : public Executor {
     // Embedding: vocabulary and row size; the sorted positions of each batch (host-built ints
     // in the staging block: distinct-id count, ids, segment starts, positions).
     Index vocab = 0, dim = 0;
-    int input = 0;  // Embedding: the model input it reads
+    int input = 0;      // Embedding: the model input it reads
+    long maskOff = -1;  // Embedding with mask_zero: its (n, ids) mask in the staging block
     long segCount = -1, segTokens = -1, segStart = -1, segSorted = -1;
 #if TESSEL_HAVE_CUDNN
     cudnnFilterDescriptor_t wDesc = nullptr;
@@ -298,6 +305,9 @@ class CudaExecutor : public Executor {
     Tensor out;
   };
   std::vector<Output> outs_;
+  // TextVectorization / StringLookup: pass-throughs of model input `second`, whose ids the layer
+  // itself checks on the host each step (its CPU forward pass).
+  std::vector<std::pair<Layer*, int>> hostChecks_;
   bool training() const {
     return !outs_.empty() && outs_[0].loss != nullptr;
   }
@@ -461,11 +471,11 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
     if (op.kind == Kind::Dense || op.kind == Kind::Conv || op.kind == Kind::Rnn ||
         op.kind == Kind::Embedding) {
       if (size_t(op.wVar) >= vs.size() || (op.bVar >= 0 && size_t(op.bVar) >= vs.size()) ||
-          (op.kind == Kind::Rnn && vs.size() < 2))
+          (op.kind == Kind::Rnn && size_t(op.rVar) >= vs.size()))
         throw Error("GPU plan: " + op.layer->name() + " has fewer variables than expected");
       op.w = offset.at(&vs[size_t(op.wVar)]);
       if (op.bVar >= 0) op.b = offset.at(&vs[size_t(op.bVar)]);
-      if (op.kind == Kind::Rnn) op.r = offset.at(&vs[1]);
+      if (op.kind == Kind::Rnn) op.r = offset.at(&vs[size_t(op.rVar)]);
     } else if (op.kind == Kind::LayerNorm) {
       const json& c = op.layer->config();
       size_t j = 0;
@@ -743,13 +753,76 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     } else if (node.className == "SimpleRNN" || node.className == "LSTM" ||
                node.className == "GRU") {
       planRecurrent(op, node.className, what, c, ns, features);
+    } else if (node.className == "Bidirectional") {
+      // Two recurrent ops over the same input (the second going backwards, its sequence output
+      // in time order), then their merge: Concatenate on the last axis, or Add / Multiply /
+      // Average (engine/layers/Bidirectional.cpp).
+      const json& inner = c.at("layer");
+      const std::string innerCls = inner.at("class_name").get<std::string>();
+      const json& ic = inner.at("config");
+      if (innerCls != "SimpleRNN" && innerCls != "LSTM" && innerCls != "GRU")
+        throw Error(notOnGpu(what + " of a " + innerCls));
+      if (!isNullOrFalse(c, "backward_layer"))
+        throw Error(notOnGpu(what + " with a backward_layer"));
+      if (c.at("merge_mode").is_null()) throw Error(notOnGpu(what + " with merge_mode None"));
+      if (ic.value("go_backwards", false)) throw Error(notOnGpu(what + " of a go_backwards layer"));
+      for (const char* k : {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer"})
+        if (!isNullOrFalse(ic, k)) throw Error(notOnGpu(what + " with a " + k));
+      const std::string merge = c.at("merge_mode").get<std::string>();
+      Op fwd, bwd;
+      fwd.layer = bwd.layer = layer;
+      fwd.in = bwd.in = features;
+      planRecurrent(fwd, innerCls, what, ic, ns, features);
+      bwd.alignTime = true;
+      json bc = ic;
+      bc["go_backwards"] = true;
+      planRecurrent(bwd, innerCls, what, bc, ns, features);
+      const int perLayer = fwd.bVar >= 0 ? 3 : 2;
+      bwd.wVar = perLayer;
+      bwd.rVar = perLayer + 1;
+      bwd.bVar = fwd.bVar >= 0 ? perLayer + 2 : -1;
+      std::vector<int> halves;
+      for (Op* d : {&fwd, &bwd}) {
+        d->ins = ins;
+        d->outV = int(values_.size());
+        values_.push_back(Value{});
+        values_.back().features = d->out;
+        halves.push_back(d->outV);
+        ops_.push_back(std::move(*d));
+      }
+      ins = halves;
+      const Index half = values_[size_t(halves[0])].features;
+      op.in = half;
+      if (merge == "concat") {
+        op.kind = Kind::Concat;
+        op.concatRows = ops_.back().returnSeq ? ops_.back().steps : 1;
+        op.list.count = 2;
+        op.list.width[0] = op.list.width[1] = long(half / op.concatRows);
+        op.out = 2 * half;
+      } else {
+        static const std::map<std::string, int> kModes{
+            {"sum", kMergeAdd}, {"mul", kMergeMultiply}, {"ave", kMergeAverage}};
+        auto m = kModes.find(merge);
+        if (m == kModes.end()) throw Error(notOnGpu(what + " with merge_mode " + merge));
+        op.kind = Kind::Merge;
+        op.merge = m->second;
+        op.out = half;
+      }
+    } else if (node.className == "TextVectorization" || node.className == "StringLookup") {
+      // The data stage computed the ids (engine/layers/TextLayers.h): the layer passes them
+      // through, checked on the host against its vocabulary in run().
+      if (ins[0] >= int(spec.inputs.size()))
+        throw Error(notOnGpu(what + " reading another layer than a model input"));
+      hostChecks_.push_back({layer, ins[0]});
+      valueOf[node.name] = ins[0];
+      continue;
     } else if (node.className == "Embedding") {
       if (ins[0] >= int(spec.inputs.size()))
         throw Error(notOnGpu(what + " reading another layer than a model input"));
       op.input = ins[0];
       if (!isNullOrFalse(c, "activity_regularizer"))
         throw Error(notOnGpu(what + " with an activity_regularizer"));
-      if (c.value("mask_zero", false)) throw Error(notOnGpu(what + " with mask_zero (masks)"));
+      op.maskOff = c.value("mask_zero", false) ? 0 : -1;  // placed by allocate()
       op.kind = Kind::Embedding;
       op.vocab = c.at("input_dim").get<Index>();
       op.dim = c.at("output_dim").get<Index>();
@@ -781,6 +854,21 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
   // Who reads each value: op k is reader edges[i] of its input i.
   for (Op& op : ops_)
     for (int v : op.ins) op.edges.push_back(values_[size_t(v)].readers++);
+  // Masks (Embedding mask_zero) are followed by recurrent layers that end them (no
+  // return_sequences, as Keras drops the mask there); anything else that reads a masked tensor
+  // is refused rather than computed without the mask.
+  for (size_t e = 0; e < ops_.size(); ++e) {
+    if (ops_[e].kind != Kind::Embedding || ops_[e].maskOff < 0) continue;
+    for (Op& reader : ops_) {
+      if (std::find(reader.ins.begin(), reader.ins.end(), ops_[e].outV) == reader.ins.end())
+        continue;
+      if (reader.kind != Kind::Rnn || reader.returnSeq)
+        throw Error(notOnGpu(ops_[e].layer->className() + " '" + ops_[e].layer->name() +
+                             "' with mask_zero read by " + reader.layer->className() + " '" +
+                             reader.layer->name() + "' (masks past a recurrent layer)"));
+      reader.maskFrom = int(e);
+    }
+  }
   outs_.clear();
   outs_.resize(spec.outputs.size());
   for (size_t k = 0; k < spec.outputs.size(); ++k) {
@@ -968,8 +1056,9 @@ void CudaExecutor::planRecurrent(Op& op, const std::string& cls, const std::stri
   if (!ns || ns->inputs.size() != 1 || ns->inputs[0].size() != 3 || ns->inputs[0][1] == kNone ||
       ns->inputs[0][2] == kNone)
     throw Error(notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
-  for (const char* k : {"go_backwards", "stateful", "return_state"})
+  for (const char* k : {"stateful", "return_state", "zero_output_for_mask"})
     if (c.value(k, false)) throw Error(notOnGpu(what + " with " + k));
+  op.goBackwards = c.value("go_backwards", false);
   for (const char* k : {"dropout", "recurrent_dropout"})
     if (c.contains(k) && c.at(k).is_number() && c.at(k).get<double>() > 0)
       throw Error(notOnGpu(what + " with " + k));
@@ -1000,8 +1089,11 @@ void CudaExecutor::planRecurrent(Op& op, const std::string& cls, const std::stri
     }
   }
   op.returnSeq = c.at("return_sequences").get<bool>();
+  if (op.goBackwards && op.returnSeq && !op.alignTime)
+    throw Error(notOnGpu(what + " with go_backwards and return_sequences"));
   op.out = op.returnSeq ? op.steps * op.units : op.units;
   op.wVar = 0;
+  op.rVar = 1;
   op.bVar = c.at("use_bias").get<bool>() ? 2 : -1;
 }
 
@@ -1118,6 +1210,10 @@ void CudaExecutor::allocate(Index batch) {
   for (Op& op : ops_)
     if (op.kind == Kind::Embedding) {
       const long ids = long(batch * op.in);
+      if (op.maskOff >= 0) {
+        op.maskOff = at;
+        at += roundUp(ids);
+      }
       op.segCount = at;
       at += 64;
       op.segTokens = at;
@@ -1757,24 +1853,34 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
   cs.ldc = T * u;
   cs.ldi = T * innerW;
   cs.recBias = op.cell == kCellGruAfter && op.b >= 0 ? params_ + op.b + 3 * u : nullptr;
+  // Step t (processing order) is time ti (go_backwards: T - 1 - t); every per-step buffer is
+  // indexed by time: P, A, dP, C, inner at ti; H holds the state before the step at ti, so the
+  // state after it (hNew) is H at the next step's time (hLast after the last step).
+  const bool back = op.goBackwards;
+  auto timeOf = [&](long t) { return back ? T - 1 - t : t; };
+  const float* mask = op.maskFrom >= 0 ? devStage_ + ops_[size_t(op.maskFrom)].maskOff : nullptr;
+  cs.ldm = T;
   auto stepViews = [&](long t) {
-    cs.p = op.P + t * gu;
-    cs.a = op.A + t * gu;
-    cs.hPrev = t > 0 ? op.H + t * u : nullptr;
-    cs.hNew = t + 1 < T ? op.H + (t + 1) * u : op.hLast;
+    const long ti = timeOf(t), next = back ? ti - 1 : ti + 1;
+    cs.p = op.P + ti * gu;
+    cs.a = op.A + ti * gu;
+    cs.hPrev = t > 0 ? op.H + ti * u : nullptr;
+    cs.hNew = t + 1 < T ? op.H + next * u : op.hLast;
     cs.ldhNew = t + 1 < T ? T * u : u;
     if (op.cell == kCellLstm) {
-      cs.cPrev = t > 0 ? op.C + (t - 1) * u : nullptr;
-      cs.cNew = op.C + t * u;
-      cs.cAct = op.Cact + t * u;
+      cs.cPrev = t > 0 ? op.C + (back ? ti + 1 : ti - 1) * u : nullptr;
+      cs.cNew = op.C + ti * u;
+      cs.cAct = op.Cact + ti * u;
     }
-    if (op.inner) cs.inner = op.inner + t * innerW;
+    if (op.inner) cs.inner = op.inner + ti * innerW;
+    cs.mask = mask ? mask + ti : nullptr;
   };
   if (forward) {
     gemm(false, false, nT, gu, f, op.x, f, W, gu, 0.0f, op.P, gu, "recurrent input product");
     if (op.b >= 0)
       launchBiasActivation(op.P, op.P, params_ + op.b, int(nT), int(gu), kActLinear, s);
-    check(cudaMemset2DAsync(op.H, size_t(T * u) * 4, 0, size_t(u) * 4, size_t(rows), s),
+    check(cudaMemset2DAsync(op.H + timeOf(0) * u, size_t(T * u) * 4, 0, size_t(u) * 4, size_t(rows),
+                            s),
           "clear the first state");
     for (long t = 0; t < T; ++t) {
       stepViews(t);
@@ -1804,13 +1910,22 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
           break;
       }
     }
-    if (op.returnSeq) {  // y (n, T, u) = the states after each step
+    if (op.returnSeq && !back) {  // y (n, T, u) = the states after each step
       if (T > 1)
         check(cudaMemcpy2DAsync(op.y, size_t(T * u) * 4, op.H + u, size_t(T * u) * 4,
                                 size_t((T - 1) * u) * 4, size_t(rows), cudaMemcpyDeviceToDevice, s),
               "copy the sequence");
       check(cudaMemcpy2DAsync(op.y + (T - 1) * u, size_t(T * u) * 4, op.hLast, size_t(u) * 4,
                               size_t(u) * 4, size_t(rows), cudaMemcpyDeviceToDevice, s),
+            "copy the sequence");
+    } else if (op.returnSeq) {  // backwards, in time order (alignTime): y at time ti = the
+                                // state after step ti = H at ti - 1, hLast at time 0
+      if (T > 1)
+        check(cudaMemcpy2DAsync(op.y + u, size_t(T * u) * 4, op.H, size_t(T * u) * 4,
+                                size_t((T - 1) * u) * 4, size_t(rows), cudaMemcpyDeviceToDevice, s),
+              "copy the sequence");
+      check(cudaMemcpy2DAsync(op.y, size_t(T * u) * 4, op.hLast, size_t(u) * 4, size_t(u) * 4,
+                              size_t(rows), cudaMemcpyDeviceToDevice, s),
             "copy the sequence");
     }
     return;
@@ -1827,23 +1942,24 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
   if (dc) check(cudaMemsetAsync(dc, 0, size_t(rows * u) * 4, s), "clear");
   for (long t = T - 1; t >= 0; --t) {
     stepViews(t);
+    const long ti = timeOf(t);
     CellGrad g{};
     g.dh = dh;
-    g.dyAdd = op.returnSeq ? op.gy + t * u : nullptr;
+    g.dyAdd = op.returnSeq ? op.gy + ti * u : nullptr;  // y is in time order
     g.lddy = T * u;
     g.dc = dc;
-    g.dp = op.dP + t * gu;
+    g.dp = op.dP + ti * gu;
     g.lddp = T * gu;
     g.dhPrev = dhPrev;
     g.dcPrev = dcPrev;
-    g.dInner = op.dInner ? op.dInner + t * innerW : nullptr;
+    g.dInner = op.dInner ? op.dInner + ti * innerW : nullptr;
     g.lddi = T * innerW;
     switch (op.cell) {
       case kCellSimple:
       case kCellLstm:
         launchCellBackward(cs, g, 0, s);
-        if (t > 0)
-          gemm(false, true, rows, u, gu, g.dp, T * gu, R, gu, 0.0f, dhPrev, u,
+        if (t > 0)  // with a mask the cell wrote the masked rows' carried part first
+          gemm(false, true, rows, u, gu, g.dp, T * gu, R, gu, mask ? 1.0f : 0.0f, dhPrev, u,
                "recurrent state gradient");
         break;
       case kCellGruAfter:
@@ -2126,6 +2242,8 @@ void CudaExecutor::stageEmbedding(const Op& op, const float* ids, Index n, bool 
       throw Error("Embedding '" + op.layer->name() + "': id " + std::to_string(v) +
                   " is not an integer in [0, input_dim = " + std::to_string(op.vocab) + ")");
   }
+  if (op.maskOff >= 0)  // Keras's mask_zero: id 0 is padding
+    for (long i = 0; i < count; ++i) hostStage_[op.maskOff + i] = ids[i] != 0.0f ? 1.0f : 0.0f;
   if (!train) return;
   std::vector<int> sorted(size_t(count), 0);
   for (long i = 0; i < count; ++i) sorted[size_t(i)] = int(i);
@@ -2155,6 +2273,18 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
   for (size_t i = 0; i < x.size(); ++i) {
     if (x[i].size() < n * inDims_[i]) throw Error("GPU: the input batch does not fit");
     std::memcpy(hostStage_ + xOffs_[i], x[i].data(), size_t(n * inDims_[i]) * 4);
+  }
+  for (const auto& [layer, input] : hostChecks_) {  // the text layers' own id checks
+    Tensor checked;
+    const Tensor& xi = x[size_t(input)];
+    Tensor rows;
+    if (xi.dim(0) != n) {  // a batch smaller than the tensor: its first n rows
+      Shape shape = xi.shape();
+      shape[0] = n;
+      rows.resize(shape);
+      std::memcpy(rows.data(), xi.data(), size_t(rows.size()) * 4);
+    }
+    layer->forward({xi.dim(0) != n ? &rows : &xi}, checked, ctx);
   }
   for (const Op& op : ops_)
     if (op.kind == Kind::Embedding) stageEmbedding(op, x[size_t(op.input)].data(), n, train);

@@ -962,6 +962,11 @@ __global__ void cellForwardKernel(CellStep s, int phase) {
       }
       break;
   }
+  // A masked step keeps the state (the last phase of GRU reset_before writes h).
+  if (s.mask && s.mask[b * s.ldm] == 0.0f && (s.cell != kCellGruBefore || phase == 1)) {
+    hn = hp;
+    if (s.cell == kCellLstm) s.cNew[b * s.ldc + j] = s.cPrev ? s.cPrev[b * s.ldc + j] : 0.0f;
+  }
 }
 
 __global__ void cellBackwardKernel(CellStep s, CellGrad g, int phase) {
@@ -972,18 +977,23 @@ __global__ void cellBackwardKernel(CellStep s, CellGrad g, int phase) {
   const float* p = s.p + b * s.ldp;
   const float* a = s.a + b * s.ldp;
   float* dp = g.dp + b * g.lddp;
-  const float dh = g.dh[i] + (g.dyAdd ? g.dyAdd[b * g.lddy + j] : 0.0f);
+  // A masked row (m = 0): the cell gets nothing, dL/dhNew (dL/dcNew) passes to hPrev (cPrev).
+  const float m = s.mask ? s.mask[b * s.ldm] : 1.0f;
+  const float dhAll = g.dh[i] + (g.dyAdd ? g.dyAdd[b * g.lddy + j] : 0.0f);
+  const float dh = m * dhAll, carry = (1.0f - m) * dhAll;
   const float hp = s.hPrev ? s.hPrev[b * s.ldh + j] : 0.0f;
   switch (s.cell) {
     case kCellSimple:
       dp[j] = actBackward(s.act, p[j], a[j], dh);
+      if (s.mask) g.dhPrev[i] = carry;  // the product dP R^T is added to it
       break;
     case kCellLstm: {
       const float c = s.cNew[b * s.ldc + j], tc = s.cAct[b * s.ldc + j];
       const float cp = s.cPrev ? s.cPrev[b * s.ldc + j] : 0.0f;
-      const float d = actBackward(s.act, c, tc, dh * a[3 * u + j]) + g.dc[i];
+      const float d = actBackward(s.act, c, tc, dh * a[3 * u + j]) + m * g.dc[i];
       const float di = d * a[2 * u + j], df = d * cp, dg = d * a[j], dO = dh * tc;
-      g.dcPrev[i] = d * a[u + j];
+      g.dcPrev[i] = d * a[u + j] + (1.0f - m) * g.dc[i];
+      if (s.mask) g.dhPrev[i] = carry;
       dp[j] = actBackward(s.recAct, p[j], a[j], di);
       dp[u + j] = actBackward(s.recAct, p[u + j], a[u + j], df);
       dp[2 * u + j] = actBackward(s.act, p[2 * u + j], a[2 * u + j], dg);
@@ -995,7 +1005,7 @@ __global__ void cellBackwardKernel(CellStep s, CellGrad g, int phase) {
       const float* in = s.inner + b * s.ldi;
       float* di = g.dInner + b * g.lddi;
       const float daz = dh * (hp - hh), dah = dh * (1 - z);
-      g.dhPrev[i] = dh * z;
+      g.dhPrev[i] = dh * z + carry;
       const float dph = actBackward(s.act, p[2 * u + j], hh, dah);
       dp[2 * u + j] = dph;
       di[2 * u + j] = dph * a[u + j];
@@ -1009,7 +1019,7 @@ __global__ void cellBackwardKernel(CellStep s, CellGrad g, int phase) {
     case kCellGruBefore: {
       const float z = a[j], hh = a[2 * u + j];
       if (phase == 0) {
-        g.dhPrev[i] = dh * z;
+        g.dhPrev[i] = dh * z + carry;
         dp[2 * u + j] = actBackward(s.act, p[2 * u + j], hh, dh * (1 - z));
       } else {
         const float dRh = g.dInner[b * g.lddi + j];

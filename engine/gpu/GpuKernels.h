@@ -187,6 +187,12 @@ struct CellStep {
   float* inner;
   long ldi;
   const float* recBias;  // GRU reset_after: the recurrent bias (3u), null without a bias
+  // Keras masks (Embedding mask_zero): the step's mask value of row b at mask[b * ldm] (null: no
+  // mask). A masked row (0) keeps its state: hNew = hPrev (LSTM: cNew = cPrev), as
+  // engine/layers/RecurrentLayer.cpp; backward, its cell gets no gradient and dL/dhNew (dL/dcNew)
+  // passes to hPrev (cPrev) unchanged.
+  const float* mask;
+  long ldm;
 };
 // One step forward. GRU reset_before runs in two phases around the (r * hPrev) R_h product:
 // phase 0 (z, r and r * hPrev), phase 1 (h); the other cells in phase 0 alone.
@@ -198,7 +204,8 @@ struct CellGrad {
   const float* dc;  // LSTM: dL/dc from later steps (n, u)
   float* dp;        // dL/dp of the step (out)
   long lddp;
-  float* dhPrev;  // GRU: the element-wise part of dL/dhPrev (out; the products add the rest)
+  float* dhPrev;  // GRU: the element-wise part of dL/dhPrev (out; the products add the rest);
+                  // with a mask, SimpleRNN and LSTM write (1 - m) dL/dhNew there too
   float* dcPrev;  // LSTM (out)
   // GRU reset_after: dL/d inner (out, n x 3u, ld lddi); reset_before: dL/d(r * hPrev) (in,
   // phase 1, n x u, ld lddi).

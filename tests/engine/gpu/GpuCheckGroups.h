@@ -3,6 +3,7 @@
 #include "GpuBranchChecks.h"
 #include "GpuChecks.h"
 #include "GpuLossChecks.h"
+#include "GpuMaskChecks.h"
 #include "GpuMixedChecks.h"
 #include "GpuMultiIoChecks.h"
 #include "GpuRecurrentChecks.h"
@@ -24,6 +25,7 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
           {"tf32", &checkTf32},
           {"mixed", &checkMixed},
           {"multiio", &checkMultiIo},
+          {"masks", &checkMasks},
           {"branches", &checkBranches},
           {"recurrent", &checkRecurrent},
           {"regularizers", &checkRegularizers},

@@ -304,7 +304,9 @@ class TestEngineGpu : public QObject {
     fed.outputs = {"a", "b", "out"};
     Model fedOut(fed, 1);
     expectRefused(
-        [&] { gpu::Executor::checkPlan(fedOut, {mse.get(), mse.get(), loss.get()}, *opt); },
+        [&] {
+          gpu::Executor::checkPlan(fedOut, {mse.get(), mse.get(), loss.get()}, *opt);
+        },
         "a model whose output 'a' other layers read is not on the GPU yet; use --device cpu");
   }
 
@@ -313,9 +315,8 @@ class TestEngineGpu : public QObject {
   // and box outputs), or refused naming what has no GPU path yet.
   void bundledExamplesArePlanned() {
     if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
-    const std::map<std::string, std::string> refused{{"dates_seq2seq", "TextVectorization"},
-                                                     {"fashion_mnist_sequence", "Bidirectional"},
-                                                     {"fortunes_text", "TextVectorization"}};
+    const std::map<std::string, std::string> refused{{"dates_seq2seq", "Attention"},
+                                                     {"fashion_mnist_sequence", "CTC"}};
     int planned = 0;
     for (const auto& dir :
          std::filesystem::directory_iterator(TESSEL_SOURCE_DIR "/resources/examples")) {
@@ -353,7 +354,7 @@ class TestEngineGpu : public QObject {
         }
       }
     }
-    QCOMPARE(planned, 6);
+    QCOMPARE(planned, 7);
   }
 
   // The U-Net (Rescaling, SpatialDropout2D, UpSampling2D, ZeroPadding2D, Cropping2D,
@@ -406,13 +407,46 @@ class TestEngineGpu : public QObject {
                 1);
         expectPlanned(m, *loss, *opt, cls);
       }
+    // Masks (Embedding mask_zero) into recurrent layers that end them, Bidirectional in every
+    // merge mode, go_backwards: planned.
     Model masked(gpucheck::sequential(
                      nlohmann::json::array({emb(true), gpucheck::rnnLayer("LSTM", "rnn", 5, false),
                                             gpucheck::denseLayer("out", 3, "softmax")})),
                  1);
-    expectRefused([&] { gpu::Executor::createInference(0, masked, 4); },
-                  std::string("Embedding 'emb' with mask_zero (masks) is not on the GPU yet; use "
-                              "--device cpu"));
+    expectPlanned(masked, *loss, *opt, "mask_zero");
+    for (const char* merge : {"concat", "sum", "mul", "ave"}) {
+      Model bi(gpucheck::sequential(nlohmann::json::array(
+                   {emb(true),
+                    gpucheck::bidirectional("bi", gpucheck::rnnLayer("GRU", "g", 5, false), merge),
+                    gpucheck::denseLayer("out", 3, "softmax")})),
+               1);
+      expectPlanned(bi, *loss, *opt, merge);
+    }
+    Model back(
+        gpucheck::sequential(nlohmann::json::array(
+            {emb(false), gpucheck::rnnLayer("LSTM", "rnn", 5, false, {{"go_backwards", true}}),
+             gpucheck::denseLayer("out", 3, "softmax")})),
+        1);
+    expectPlanned(back, *loss, *opt, "go_backwards");
+    // A mask that would reach further (return_sequences: the next layers and the loss would
+    // follow it on the CPU) is refused by name, as are go_backwards sequences and merge_mode None.
+    Model further(gpucheck::sequential(
+                      nlohmann::json::array({emb(true), gpucheck::rnnLayer("LSTM", "rnn", 5, true),
+                                             gpucheck::rnnLayer("LSTM", "rnn2", 5, false),
+                                             gpucheck::denseLayer("out", 3, "softmax")})),
+                  1);
+    expectRefused([&] { gpu::Executor::createInference(0, further, 4); },
+                  "Embedding 'emb' with mask_zero read by LSTM 'rnn' (masks past a recurrent "
+                  "layer) is not on the GPU yet; use --device cpu");
+    Model backSeq(
+        gpucheck::sequential(nlohmann::json::array(
+            {emb(false), gpucheck::rnnLayer("LSTM", "rnn", 5, true, {{"go_backwards", true}}),
+             gpucheck::layer("Flatten", {{"name", "f"}}),
+             gpucheck::denseLayer("out", 3, "softmax")})),
+        1);
+    expectRefused([&] { gpu::Executor::createInference(0, backSeq, 4); },
+                  "LSTM 'rnn' with go_backwards and return_sequences is not on the GPU yet; use "
+                  "--device cpu");
   }
 
   // The convolution plans (no GPU needed): what cuDNN is asked to compute (KRSC kernel from
@@ -626,6 +660,10 @@ class TestEngineGpu : public QObject {
   void optimizersMatchCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkOptimizers(0));
+  }
+  void masksAndBidirectionalMatchCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkMasks(0));
   }
   void multiInputOutputMatchesCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
