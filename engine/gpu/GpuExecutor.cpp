@@ -23,6 +23,7 @@
 #include "engine/gpu/GpuLoss.h"
 #include "engine/gpu/GpuUpdate.h"
 #include "engine/layers/Activations.h"
+#include "engine/layers/Bidirectional.h"
 #include "engine/layers/ConvUtils.h"
 #include "engine/layers/DropoutBase.h"
 #include "engine/layers/Layer.h"
@@ -757,26 +758,28 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       // Two recurrent ops over the same input (the second going backwards, its sequence output
       // in time order), then their merge: Concatenate on the last axis, or Add / Multiply /
       // Average (engine/layers/Bidirectional.cpp).
-      const json& inner = c.at("layer");
-      const std::string innerCls = inner.at("class_name").get<std::string>();
-      const json& ic = inner.at("config");
+      auto* bidi = dynamic_cast<Bidirectional*>(layer);
+      if (!bidi) throw Error("GPU plan: " + what + " is not a Bidirectional layer");
+      // The inner layers' completed configs (the backward one with go_backwards flipped).
+      const json& ic = bidi->forwardLayer().config();
+      const json& bc = bidi->backwardLayer().config();
+      const std::string innerCls = bidi->forwardLayer().className();
       if (innerCls != "SimpleRNN" && innerCls != "LSTM" && innerCls != "GRU")
         throw Error(notOnGpu(what + " of a " + innerCls));
       if (!isNullOrFalse(c, "backward_layer"))
         throw Error(notOnGpu(what + " with a backward_layer"));
-      if (c.at("merge_mode").is_null()) throw Error(notOnGpu(what + " with merge_mode None"));
+      if (bidi->mergeMode().empty()) throw Error(notOnGpu(what + " with merge_mode None"));
       if (ic.value("go_backwards", false)) throw Error(notOnGpu(what + " of a go_backwards layer"));
       for (const char* k : {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer"})
         if (!isNullOrFalse(ic, k)) throw Error(notOnGpu(what + " with a " + k));
-      const std::string merge = c.at("merge_mode").get<std::string>();
+      const std::string merge = bidi->mergeMode();
       Op fwd, bwd;
       fwd.layer = bwd.layer = layer;
       fwd.in = bwd.in = features;
       planRecurrent(fwd, innerCls, what, ic, ns, features);
       bwd.alignTime = true;
-      json bc = ic;
-      bc["go_backwards"] = true;
       planRecurrent(bwd, innerCls, what, bc, ns, features);
+      if (!bwd.goBackwards) throw Error("GPU plan: " + what + "'s backward layer runs forwards");
       const int perLayer = fwd.bVar >= 0 ? 3 : 2;
       bwd.wVar = perLayer;
       bwd.rVar = perLayer + 1;
