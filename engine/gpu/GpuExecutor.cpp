@@ -309,6 +309,7 @@ class CudaExecutor : public Executor {
   // TextVectorization / StringLookup: pass-throughs of model input `second`, whose ids the layer
   // itself checks on the host each step (its CPU forward pass).
   std::vector<std::pair<Layer*, int>> hostChecks_;
+  std::vector<int> embedCounts_, embedTokens_;  // stageEmbedding's scratch (counts kept zero)
   bool training() const {
     return !outs_.empty() && outs_[0].loss != nullptr;
   }
@@ -2248,21 +2249,35 @@ void CudaExecutor::stageEmbedding(const Op& op, const float* ids, Index n, bool 
   if (op.maskOff >= 0)  // Keras's mask_zero: id 0 is padding
     for (long i = 0; i < count; ++i) hostStage_[op.maskOff + i] = ids[i] != 0.0f ? 1.0f : 0.0f;
   if (!train) return;
-  std::vector<int> sorted(size_t(count), 0);
-  for (long i = 0; i < count; ++i) sorted[size_t(i)] = int(i);
-  std::stable_sort(sorted.begin(), sorted.end(), [&](int a, int b) { return ids[a] < ids[b]; });
-  std::vector<int> tokens, start;
-  for (long q = 0; q < count; ++q)
-    if (q == 0 || ids[sorted[size_t(q)]] != ids[sorted[size_t(q - 1)]]) {
-      tokens.push_back(int(ids[sorted[size_t(q)]]));
-      start.push_back(int(q));
-    }
-  start.push_back(int(count));
+  // The positions grouped by id, ids ascending, positions ascending within an id: a counting
+  // sort (O(ids + distinct log distinct); a comparison sort of 16k ids took ~1 ms a step),
+  // written straight into the staging block (distinct-id count, ids, segment starts, positions).
+  std::vector<int>& counts = embedCounts_;
+  if (counts.size() < size_t(op.vocab)) counts.assign(size_t(op.vocab), 0);
+  std::vector<int>& tokens = embedTokens_;
+  tokens.clear();
+  for (long i = 0; i < count; ++i) {
+    const int id = int(ids[i]);
+    if (counts[size_t(id)]++ == 0) tokens.push_back(id);
+  }
+  std::sort(tokens.begin(), tokens.end());
+  int* tok = reinterpret_cast<int*>(hostStage_ + op.segTokens);
+  int* start = reinterpret_cast<int*>(hostStage_ + op.segStart);
+  int* sorted = reinterpret_cast<int*>(hostStage_ + op.segSorted);
+  int at = 0;
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    const int id = tokens[k];
+    tok[k] = id;
+    start[k] = at;
+    const int c = counts[size_t(id)];
+    counts[size_t(id)] = at;  // from here: the next free slot of the id
+    at += c;
+  }
+  start[tokens.size()] = int(count);
+  for (long i = 0; i < count; ++i) sorted[counts[size_t(int(ids[i]))]++] = int(i);
+  for (int id : tokens) counts[size_t(id)] = 0;  // ready for the next batch
   const int segments = int(tokens.size());
   std::memcpy(hostStage_ + op.segCount, &segments, 4);
-  std::memcpy(hostStage_ + op.segTokens, tokens.data(), tokens.size() * 4);
-  std::memcpy(hostStage_ + op.segStart, start.data(), start.size() * 4);
-  std::memcpy(hostStage_ + op.segSorted, sorted.data(), sorted.size() * 4);
 }
 
 void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& y,

@@ -207,8 +207,12 @@ inline void checkMixedFits(int device, std::vector<Result>& r) {
       sequential(json::array({denseLayer("d0", 64, "relu", 20), denseLayer("d1", 32, "tanh"),
                               denseLayer("d2", 4, "softmax")}));
   auto fit = [&](const ModelSpec& spec, const Dataset& data, const std::string& dev,
-                 const std::string& policy, int batch, int epochs) {
+                 const std::string& policy, int batch, int epochs, float perturb = 0.0f) {
     Model m(spec, 1);
+    if (perturb != 0.0f)  // every weight times 1 + {-1, 0, 1} * perturb
+      for (Variable* v : m.allWeights())
+        for (Index i = 0; i < v->value.size(); ++i)
+          v->value[i] *= 1.0f + perturb * float(i % 3 - 1);
     Trainer t(m, adamSparseCompile());
     FitOptions o = quietFit(batch, 5, epochs, dev);
     o.validationSplit = 0.2;
@@ -233,15 +237,26 @@ inline void checkMixedFits(int device, std::vector<Result>& r) {
     const FitResult fp32 = fit(*c.spec, *c.data, gpu, "float32", c.batch, c.epochs);
     const Index nw = Index(cpu.after.size());
     for (const std::string policy : {"mixed_float16", "mixed_bfloat16"}) {
-      const double tol = policy == "mixed_float16" ? 1e-2 : 4e-2;
+      // The CPU's own sensitivity to a perturbation of the policy's rounding size (ReLU, max
+      // pooling and Adam's normalised steps amplify it): the tolerance is at least 3x that.
+      const bool half = policy == "mixed_float16";
+      const double base = half ? 1e-2 : 4e-2;
+      const FitResult self =
+          fit(*c.spec, *c.data, "cpu", "float32", c.batch, c.epochs, half ? 1e-3f : 8e-3f);
       const FitResult m = fit(*c.spec, *c.data, gpu, policy, c.batch, c.epochs);
       const std::string name = policy + " " + c.name;
-      r.push_back({name + ": weights vs the CPU's FP32",
-                   relErr(m.after.data(), cpu.after.data(), nw), tol});
+      const double selfW = relErr(self.after.data(), cpu.after.data(), nw);
+      char label[240];
+      std::snprintf(label, sizeof label, "%s: weights vs the CPU's FP32 (CPU vs CPU+%.0e: %.2g)",
+                    name.c_str(), half ? 1e-3 : 8e-3, selfW);
+      r.push_back({label, relErr(m.after.data(), cpu.after.data(), nw), std::max(base, 3 * selfW)});
       for (const std::string key : {"loss", "val_loss"}) {
         const double a = cpu.history[key].back();
-        r.push_back({name + ": " + key + " vs the CPU's FP32",
-                     std::abs(m.history[key].back() - a) / std::abs(a), tol});
+        const double selfL = std::abs(self.history[key].back() - a) / std::abs(a);
+        std::snprintf(label, sizeof label, "%s: %s vs the CPU's FP32 (CPU vs CPU+%.0e: %.2g)",
+                      name.c_str(), key.c_str(), half ? 1e-3 : 8e-3, selfL);
+        r.push_back(
+            {label, std::abs(m.history[key].back() - a) / std::abs(a), std::max(base, 3 * selfL)});
       }
       const double fromFp32 = relErr(m.after.data(), fp32.after.data(), nw);
       std::printf(
@@ -259,19 +274,24 @@ inline void checkMixedFits(int device, std::vector<Result>& r) {
 // stride, dilation, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose with and without explicit
 // padding) for one step under `policy` against the CPU's FP32: the 16-bit operands (about 5e-4
 // relative under float16, 4e-3 under bfloat16) keep the forward pass and the gradients within a
-// few roundings of FP32; a layer left in FP32 or a wrong cast lands far from, or exactly on, it.
+// few roundings of FP32. Gradients through ReLU and max pooling are not continuous in the
+// weights (a pre-activation within rounding of 0 sends its gradient elsewhere), so they are held
+// to max(tolerance, 3 x the CPU's own gradient change when its weights move by the policy's
+// rounding: 1e-3 relative for float16, 8e-3 for bfloat16), as compareStep measures.
 inline void checkMixedConvolutions(int device, gpu::Precision policy, const std::string& tag,
                                    std::vector<Result>& r) {
-  const double tol = policy == gpu::Precision::MixedBFloat16 ? 3e-2 : 5e-3;
+  const bool bf16 = policy == gpu::Precision::MixedBFloat16;
+  const double tol = bf16 ? 3e-2 : 5e-3;
+  const float drift = bf16 ? 8e-3f : 1e-3f;
   const gpu::Numerics numerics{false, false, policy};
   Rng rng(13);
   const Tensor x = randomNormal({8, 9, 9, 3}, rng);
   const Tensor y = randomNormal({8, 4}, rng);
   for (const auto& [name, spec] : cnnLayerModels())
-    compareStep(device, spec, "mse", x, y, tag + " " + name, tol, tol, r, 0, numerics);
+    compareStep(device, spec, "mse", x, y, tag + " " + name, tol, tol, r, drift, numerics);
   const Tensor x1 = randomNormal({8, 12, 3}, rng);
   for (const auto& [name, spec] : conv1dLayerModels())
-    compareStep(device, spec, "mse", x1, y, tag + " " + name, tol, tol, r, 0, numerics);
+    compareStep(device, spec, "mse", x1, y, tag + " " + name, tol, tol, r, drift, numerics);
 }
 
 inline std::vector<Result> checkMixed(int device) {
