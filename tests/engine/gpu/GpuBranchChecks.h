@@ -15,10 +15,15 @@ struct GraphNode {
   std::vector<std::string> inputs;
 };
 
-inline ModelSpec functional(const Shape& batchShape, const std::vector<GraphNode>& rows) {
+// A Functional spec by hand: `inputs` (name, batch shape), then the rows, outputs as given.
+inline ModelSpec multiIo(const std::vector<std::pair<std::string, Shape>>& inputs,
+                         const std::vector<GraphNode>& rows,
+                         const std::vector<std::string>& outputs) {
   ModelSpec s;
-  s.nodes.push_back(makeInputLayerNode("in", batchShape));
-  s.inputs = {"in"};
+  for (const auto& [name, shape] : inputs) {
+    s.nodes.push_back(makeInputLayerNode(name, shape));
+    s.inputs.push_back(name);
+  }
   for (const GraphNode& r : rows) {
     NodeSpec n;
     n.name = r.name;
@@ -28,8 +33,13 @@ inline ModelSpec functional(const Shape& batchShape, const std::vector<GraphNode
     n.inputs = r.inputs;
     s.nodes.push_back(std::move(n));
   }
-  s.outputs = {rows.back().name};
+  s.outputs = outputs;
   return s;
+}
+
+// One input "in", the last row the output.
+inline ModelSpec functional(const Shape& batchShape, const std::vector<GraphNode>& rows) {
+  return multiIo({{"in", batchShape}}, rows, {rows.back().name});
 }
 
 inline json denseConfig(int units, const std::string& act) {

@@ -119,6 +119,13 @@ inline ModelSpec seedMlp() {
   return sequential(layers);
 }
 
+// Every weight times 1 + {-1, 0, 1} * p (by index mod 3): the CPU's own sensitivity probes.
+inline void perturbWeights(Model& m, float p) {
+  if (p == 0.0f) return;
+  for (Variable* v : m.allWeights())
+    for (Index i = 0; i < v->value.size(); ++i) v->value[i] *= 1.0f + p * float(i % 3 - 1);
+}
+
 inline std::vector<float> allValues(Model& m) {
   std::vector<float> g;
   for (Variable* v : m.allWeights())
@@ -582,9 +589,7 @@ inline FitResult fitOn(const std::string& device, const ModelSpec& spec, const j
                        const json& optimizer, const Dataset& data, int batch, int epochs, int steps,
                        double validationSplit, float perturb = 0.0f) {
   Model m(spec, 1);
-  if (perturb != 0.0f)  // every weight times 1 + {-1, 0, 1} * perturb
-    for (Variable* v : m.allWeights())
-      for (Index i = 0; i < v->value.size(); ++i) v->value[i] *= 1.0f + perturb * float(i % 3 - 1);
+  perturbWeights(m, perturb);
   CompileOptions c;
   c.losses = {compileLoss};
   c.metrics = {{"accuracy"}};

@@ -209,10 +209,7 @@ inline void checkMixedFits(int device, std::vector<Result>& r) {
   auto fit = [&](const ModelSpec& spec, const Dataset& data, const std::string& dev,
                  const std::string& policy, int batch, int epochs, float perturb = 0.0f) {
     Model m(spec, 1);
-    if (perturb != 0.0f)  // every weight times 1 + {-1, 0, 1} * perturb
-      for (Variable* v : m.allWeights())
-        for (Index i = 0; i < v->value.size(); ++i)
-          v->value[i] *= 1.0f + perturb * float(i % 3 - 1);
+    perturbWeights(m, perturb);
     Trainer t(m, adamSparseCompile());
     FitOptions o = quietFit(batch, 5, epochs, dev);
     o.validationSplit = 0.2;

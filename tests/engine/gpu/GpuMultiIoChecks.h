@@ -9,28 +9,6 @@
 
 namespace tessel::gpucheck {
 
-// Hands-on Functional spec: `inputs` (name, batch shape), then the rows, outputs as given.
-inline ModelSpec multiIo(const std::vector<std::pair<std::string, Shape>>& inputs,
-                         const std::vector<GraphNode>& rows,
-                         const std::vector<std::string>& outputs) {
-  ModelSpec s;
-  for (const auto& [name, shape] : inputs) {
-    s.nodes.push_back(makeInputLayerNode(name, shape));
-    s.inputs.push_back(name);
-  }
-  for (const GraphNode& r : rows) {
-    NodeSpec n;
-    n.name = r.name;
-    n.className = r.cls;
-    n.config = r.config.is_null() ? json::object() : r.config;
-    n.config["name"] = r.name;
-    n.inputs = r.inputs;
-    s.nodes.push_back(std::move(n));
-  }
-  s.outputs = outputs;
-  return s;
-}
-
 // resources/examples/wide_deep_multi_output's shape: wide (5) and deep (6) inputs; the deep path
 // through two Dense(30, relu), concatenated with the wide input into the main output; an
 // auxiliary output on the deep path.
@@ -112,10 +90,7 @@ inline std::vector<Result> checkMultiIo(int device) {
     try {
       auto fit = [&](const std::string& dev, float perturb) {
         Model m(c.spec, 1);
-        if (perturb != 0.0f)
-          for (Variable* v : m.allWeights())
-            for (Index i = 0; i < v->value.size(); ++i)
-              v->value[i] *= 1.0f + perturb * float(i % 3 - 1);
+        perturbWeights(m, perturb);
         Trainer t(m, c.compile);
         FitOptions o = quietFit(32, 4, 2, dev);
         o.validationSplit = 0.2;
