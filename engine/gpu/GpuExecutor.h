@@ -44,13 +44,19 @@
 // double) and BatchNormalization (last axis; batch statistics and
 // Keras's moving-average update in training, moving statistics in inference and for non-trainable
 // layers) are our own kernels. Recurrent layers: SimpleRNN, LSTM and GRU (reset_after true or
-// false; return_sequences either way; no masks, dropout, activity regularizers, go_backwards,
-// stateful or return_state) as engine/layers/RecurrentLayer.cpp: x W + b for all steps in one
-// cuBLAS product, per step h R (cuBLAS) and one fused cell kernel (GRU reset_before: two), backward
-// through time per step, then dW, dR, the biases and dx each in one product over all steps.
-// Embedding (reading a model input, no mask_zero): a gather forward; the table's gradient sums
-// the rows of each id in position order from a sorted index the host builds with the batch
-// (deterministic, no atomics); ids are checked on the host as the CPU layer checks them. Conv2D:
+// false; return_sequences either way; go_backwards (without return_sequences); no dropout,
+// activity regularizers, stateful or return_state) as engine/layers/RecurrentLayer.cpp: x W + b
+// for all steps in one cuBLAS product, per step h R (cuBLAS) and one fused cell kernel (GRU
+// reset_before: two), backward through time per step, then dW, dR, the biases and dx each in one
+// product over all steps; Bidirectional around them (a forward op and a go_backwards op whose
+// sequence comes out in time order, then Concatenate / Add / Multiply / Average). Keras masks:
+// Embedding(mask_zero) into recurrent layers without return_sequences (a masked step keeps the
+// state and passes the gradient through; the mask ends there, as in Keras); a mask reaching
+// anything else is refused. Embedding (reading a model input): a gather forward; the table's
+// gradient sums the rows of each id in position order from an index the host counting-sorts
+// with the batch (deterministic, no atomics); ids are checked on the host as the CPU layer checks
+// them. TextVectorization / StringLookup (the data stage computed the ids) pass the input
+// through, checked on the host by the layer itself each step. Conv2D:
 // cuDNN tensors are NHWC, the kernel stays in Keras's HWIO layout in the weights (so upload,
 // download, checkpoints and the optimizer are unchanged) and is transposed into cuDNN's NHWC filter
 // layout KRSC (filters, kh, kw, in) by a cuBLAS geam node at the start of each step; the kernel
