@@ -2260,7 +2260,13 @@ void CudaExecutor::stageEmbedding(const Op& op, const float* ids, Index n, bool 
     const int id = int(ids[i]);
     if (counts[size_t(id)]++ == 0) tokens.push_back(id);
   }
-  std::sort(tokens.begin(), tokens.end());
+  if (op.vocab <= 4 * count) {  // ids in order by a scan of the counts (cheaper than a sort)
+    tokens.clear();
+    for (Index id = 0; id < op.vocab; ++id)
+      if (counts[size_t(id)] > 0) tokens.push_back(int(id));
+  } else {
+    std::sort(tokens.begin(), tokens.end());
+  }
   int* tok = reinterpret_cast<int*>(hostStage_ + op.segTokens);
   int* start = reinterpret_cast<int*>(hostStage_ + op.segStart);
   int* sorted = reinterpret_cast<int*>(hostStage_ + op.segSorted);

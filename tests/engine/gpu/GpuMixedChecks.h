@@ -198,7 +198,7 @@ inline void checkLossScaling(int device, std::vector<Result>& r) {
 }
 
 // Whole fits (Trainer::fit, FitOptions::dtypePolicy): the 3-layer MLP of the optimizers group
-// (Adam, 2 epochs, validation split) and the Fashion CNN (1 epoch; its convolutions stay FP32)
+// (Adam, 2 epochs, validation split) and the Fashion CNN (SGD, 2 epochs)
 // under each mixed policy against the CPU's FP32, and different from the GPU's own FP32 run.
 inline void checkMixedFits(int device, std::vector<Result>& r) {
   const std::string gpu = "cuda:" + std::to_string(device);
@@ -207,10 +207,13 @@ inline void checkMixedFits(int device, std::vector<Result>& r) {
       sequential(json::array({denseLayer("d0", 64, "relu", 20), denseLayer("d1", 32, "tanh"),
                               denseLayer("d2", 4, "softmax")}));
   auto fit = [&](const ModelSpec& spec, const Dataset& data, const std::string& dev,
-                 const std::string& policy, int batch, int epochs, float perturb = 0.0f) {
+                 const std::string& policy, int batch, int epochs, const json& optimizer,
+                 float perturb = 0.0f) {
     Model m(spec, 1);
     perturbWeights(m, perturb);
-    Trainer t(m, adamSparseCompile());
+    CompileOptions compile = adamSparseCompile();
+    compile.optimizer = optimizer;
+    Trainer t(m, compile);
     FitOptions o = quietFit(batch, 5, epochs, dev);
     o.validationSplit = 0.2;
     o.dtypePolicy = policy;
@@ -226,21 +229,27 @@ inline void checkMixedFits(int device, std::vector<Result>& r) {
     const ModelSpec* spec;
     const Dataset* data;
     int batch, epochs;
+    json optimizer;
   };
+  // The CNN with SGD: Adam's first steps are lr * sign(g), so rounding noise on the many
+  // near-zero gradients of a ReLU / max-pooling CNN flips whole steps (4e-2 apart after 4 steps
+  // under either policy, 2026-12-07), which measures Adam, not the 16-bit arithmetic.
+  const json adam = {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.001}}}};
+  const json sgd = {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.05}}}};
   const ModelSpec cnn = fashionCnn();
-  for (const Case& c : {Case{"MLP, Adam, 2 epochs", &mlp, &d, 32, 2},
-                        Case{"Fashion CNN, Adam, 1 epoch", &cnn, &img, 64, 1}}) {
-    const FitResult cpu = fit(*c.spec, *c.data, "cpu", "float32", c.batch, c.epochs);
-    const FitResult fp32 = fit(*c.spec, *c.data, gpu, "float32", c.batch, c.epochs);
+  for (const Case& c : {Case{"MLP, Adam, 2 epochs", &mlp, &d, 32, 2, adam},
+                        Case{"Fashion CNN, SGD, 2 epochs", &cnn, &img, 32, 2, sgd}}) {
+    const FitResult cpu = fit(*c.spec, *c.data, "cpu", "float32", c.batch, c.epochs, c.optimizer);
+    const FitResult fp32 = fit(*c.spec, *c.data, gpu, "float32", c.batch, c.epochs, c.optimizer);
     const Index nw = Index(cpu.after.size());
     for (const std::string policy : {"mixed_float16", "mixed_bfloat16"}) {
       // The CPU's own sensitivity to a perturbation of the policy's rounding size (ReLU, max
       // pooling and Adam's normalised steps amplify it): the tolerance is at least 3x that.
       const bool half = policy == "mixed_float16";
       const double base = half ? 1e-2 : 4e-2;
-      const FitResult self =
-          fit(*c.spec, *c.data, "cpu", "float32", c.batch, c.epochs, half ? 1e-3f : 8e-3f);
-      const FitResult m = fit(*c.spec, *c.data, gpu, policy, c.batch, c.epochs);
+      const FitResult self = fit(*c.spec, *c.data, "cpu", "float32", c.batch, c.epochs, c.optimizer,
+                                 half ? 1e-3f : 8e-3f);
+      const FitResult m = fit(*c.spec, *c.data, gpu, policy, c.batch, c.epochs, c.optimizer);
       const std::string name = policy + " " + c.name;
       const double selfW = relErr(self.after.data(), cpu.after.data(), nw);
       char label[240];
@@ -278,7 +287,7 @@ inline void checkMixedFits(int device, std::vector<Result>& r) {
 inline void checkMixedConvolutions(int device, gpu::Precision policy, const std::string& tag,
                                    std::vector<Result>& r) {
   const bool bf16 = policy == gpu::Precision::MixedBFloat16;
-  const double tol = bf16 ? 3e-2 : 5e-3;
+  const double tol = bf16 ? 8e-2 : 5e-3;  // bfloat16 keeps 8 bits: ~3 significant digits
   const float drift = bf16 ? 8e-3f : 1e-3f;
   const gpu::Numerics numerics{false, false, policy};
   Rng rng(13);
