@@ -133,6 +133,19 @@ inline std::vector<float> allValues(Model& m) {
   return g;
 }
 
+// One CPU training step's forward and backward (no update) of `m` on (x, y) with per-sample loss
+// scales `scale`; dropout masks from Rng(7), as the GPU side draws them.
+inline void cpuStep(Model& m, const Loss& loss, const Tensor& x, const Tensor& y,
+                    const float* scale) {
+  RunContext ctx;
+  Rng rng(7);
+  ctx.rng = &rng;
+  m.forward({&x}, true, ctx);
+  Tensor dOut;
+  loss.gradient(y, m.output(0), scale, dOut);
+  m.backward({&dOut}, ctx);
+}
+
 // One training step of `spec` on (x, y) on both devices: forward output and every gradient.
 // Dropout masks come from Rng(7) on both sides.
 // The gradients of every trainable variable after one CPU step of `spec` on (x, y), with the
@@ -143,15 +156,8 @@ inline std::vector<std::vector<float>> cpuGradients(const ModelSpec& spec, const
   const Index n = x.dim(0);
   std::vector<float> scale(size_t(n), 1.0f / float(n));
   Model m(spec, 1);
-  for (Variable* v : m.allWeights())
-    for (Index i = 0; i < v->value.size(); ++i) v->value[i] *= 1.0f + perturb * float(i % 3 - 1);
-  RunContext ctx;
-  Rng rng(7);
-  ctx.rng = &rng;
-  m.forward({&x}, true, ctx);
-  Tensor dOut;
-  loss.gradient(y, m.output(0), scale.data(), dOut);
-  m.backward({&dOut}, ctx);
+  perturbWeights(m, perturb);
+  cpuStep(m, loss, x, y, scale.data());
   std::vector<std::vector<float>> g;
   for (Variable* v : m.trainableWeights())
     g.emplace_back(v->grad.data(), v->grad.data() + v->grad.size());
@@ -193,13 +199,7 @@ inline void compareStepImpl(int device, const ModelSpec& spec, const json& lossS
   tolBackward *= algoTolerance();
 
   Model cpu(spec, 1);
-  RunContext cctx;
-  Rng crng(7);
-  cctx.rng = &crng;
-  cpu.forward({&x}, true, cctx);
-  Tensor dOut;
-  loss->gradient(y, cpu.output(0), scale.data(), dOut);
-  cpu.backward({&dOut}, cctx);
+  cpuStep(cpu, *loss, x, y, scale.data());
   std::string label = name;
   double tolAll = tolBackward, tolWorst = tolBackward * 10;
   if (driftPerturb > 0) {

@@ -173,13 +173,7 @@ inline void checkLossScaling(int device, std::vector<Result>& r) {
   // subnormal (6e-8) unless scaled. One step against the CPU's FP32 gradients.
   std::vector<float> tiny(size_t(n), 1e-8f / float(n));
   Model cm(spec, 1), g2(spec, 1);
-  RunContext cctx;
-  Rng crng(7);
-  cctx.rng = &crng;
-  cm.forward({&x}, true, cctx);
-  Tensor dOut;
-  loss->gradient(y, cm.output(0), tiny.data(), dOut);
-  cm.backward({&dOut}, cctx);
+  cpuStep(cm, *loss, x, y, tiny.data());
   std::unique_ptr<Optimizer> sgd =
       makeOptimizer({{"class_name", "SGD"}, {"config", {{"learning_rate", 0.0}}}});
   std::unique_ptr<gpu::Executor> e2 =
