@@ -1,6 +1,7 @@
 // The compile panel's device selector (issue 22): the GPUs with name and memory, greyed out with
 // the reason where no GPU can be used (this machine: no GPU, and maybe no CUDA build), the choice
 // recorded in the run's fit settings, and the pre-flight check's GPU item.
+#include <QAbstractItemView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -275,9 +276,34 @@ class TestDeviceSelector : public QObject {
       QVERIFY(box->isChecked());
       QCOMPARE(panel->fitConfig().at(name).get<bool>(), true);
     }
-    // The form fits its column: nothing scrolled sideways, every label left of its field.
+    // The dtype policy in the same window: greyed at float32 on the CPU; with a GPU chosen,
+    // opened with a click and mixed_float16 picked from its list.
     auto* scroll = qobject_cast<QScrollArea*>(panel->parentWidget()->parentWidget());
     QVERIFY(scroll);
+    auto* policy = panel->findChild<QComboBox*>("dtypePolicy");
+    QVERIFY(policy);
+    scroll->ensureWidgetVisible(policy);
+    QTest::qWait(50);
+    QVERIFY(policy->isVisible() && !policy->visibleRegion().isEmpty());
+    QVERIFY(!policy->isEnabled());
+    QCOMPARE(policy->currentText(), QStringLiteral("float32"));
+    panel->deviceSelector()->setAvailable(twoGpus(), QString());
+    panel->deviceSelector()->box()->setFocus();
+    QTest::keyClick(panel->deviceSelector()->box(), Qt::Key_Down);
+    QCOMPARE(panel->fitOptions().device, std::string("cuda:0"));
+    QVERIFY(policy->isEnabled());
+    scroll->ensureWidgetVisible(policy);
+    QTest::qWait(50);
+    QTest::mouseClick(policy, Qt::LeftButton, {},
+                      QPoint(policy->width() / 2, policy->height() / 2));
+    QTRY_VERIFY(policy->view()->isVisible());
+    QTest::keyClick(policy->view(), Qt::Key_Down);
+    QTest::keyClick(policy->view(), Qt::Key_Return);
+    QTRY_VERIFY(!policy->view()->isVisible());
+    QCOMPARE(policy->currentText(), QStringLiteral("mixed_float16"));
+    QCOMPARE(panel->fitConfig().at("dtype_policy").get<std::string>(),
+             std::string("mixed_float16"));
+    // The form fits its column: nothing scrolled sideways, every label left of its field.
     QVERIFY(!scroll->horizontalScrollBar()->isVisible());
     QVERIFY2(panel->width() <= scroll->viewport()->width(),
              qPrintable(QString("form %1 px, column %2 px")
