@@ -309,6 +309,7 @@ class CudaExecutor : public Executor {
   // TextVectorization / StringLookup: pass-throughs of model input `second`, whose ids the layer
   // itself checks on the host each step (its CPU forward pass).
   std::vector<std::pair<Layer*, int>> hostChecks_;
+  Tensor hostCheckRows_, hostCheckOut_;         // their scratch (no allocation per step)
   std::vector<int> embedCounts_, embedTokens_;  // stageEmbedding's scratch (counts kept zero)
   bool training() const {
     return !outs_.empty() && outs_[0].loss != nullptr;
@@ -2299,16 +2300,16 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
     std::memcpy(hostStage_ + xOffs_[i], x[i].data(), size_t(n * inDims_[i]) * 4);
   }
   for (const auto& [layer, input] : hostChecks_) {  // the text layers' own id checks
-    Tensor checked;
     const Tensor& xi = x[size_t(input)];
-    Tensor rows;
+    const Tensor* rows = &xi;
     if (xi.dim(0) != n) {  // a batch smaller than the tensor: its first n rows
       Shape shape = xi.shape();
       shape[0] = n;
-      rows.resize(shape);
-      std::memcpy(rows.data(), xi.data(), size_t(rows.size()) * 4);
+      hostCheckRows_.resize(shape);
+      std::memcpy(hostCheckRows_.data(), xi.data(), size_t(hostCheckRows_.size()) * 4);
+      rows = &hostCheckRows_;
     }
-    layer->forward({xi.dim(0) != n ? &rows : &xi}, checked, ctx);
+    layer->forward({rows}, hostCheckOut_, ctx);
   }
   for (const Op& op : ops_)
     if (op.kind == Kind::Embedding) stageEmbedding(op, x[size_t(op.input)].data(), n, train);
