@@ -1,8 +1,9 @@
 #!/bin/bash
 # Packs what run_on_device.sh needs into DEST (default /work/main/.gpu22): tessel-gpu-bench and
-# tst_engine_gpu from BUILD, the shared libraries they link that the CUDA image (Ubuntu 24.04)
-# lacks: protobuf and gomp in lib/, Qt 6 Core/Test with ICU 72 and friends xz-packed in
-# qtlibs.tar.xz (12 MB instead of 49), the PyTorch peer and the comparison script. ~24 MB.
+# tst_engine_gpu from BUILD (and tessel-conv-bench when it was built), the shared libraries they
+# link that the CUDA image (Ubuntu 24.04) lacks: protobuf and gomp in lib/, Qt 6 Core/Test with
+# ICU 72 and friends xz-packed in qtlibs.tar.xz (12 MB instead of 49), the PyTorch peer and the
+# comparison script. ~24 MB.
 set -e
 BUILD=${1:-build}; DEST=${2:-/work/main/.gpu22}
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,6 +17,10 @@ for l in $(ldd "$BUILD/bench/tessel-gpu-bench" | awk '/=> \//{print $3}'); do
   esac
 done
 cp "$BUILD/tests/tst_engine_gpu" "$DEST/" && strip "$DEST/tst_engine_gpu"
+# tessel-conv-bench (`run_on_device.sh convbench`), optional: CUDA runtime (static) and cuDNN only.
+if [ -f "$BUILD/bench/tessel-conv-bench" ]; then
+  cp "$BUILD/bench/tessel-conv-bench" "$DEST/" && strip "$DEST/tessel-conv-bench"
+fi
 qt=$(mktemp -d)
 for l in $(ldd "$BUILD/tests/tst_engine_gpu" | awk '/=> \//{print $3}'); do
   case $(basename "$l") in

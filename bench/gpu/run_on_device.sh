@@ -3,7 +3,7 @@
 # shared libraries it needs that the machine lacks (lib/), peer_torch_gpu.py and compare.py
 # (bench/gpu/pack.sh makes that folder). Output also goes to $OUT when set.
 #   bash run_on_device.sh [test] [check] [anycheck] [bench] [tessel] [detbench] [tf32bench] [compile]
-#   [studio]
+#   [studio] [convbench]
 #   (default: test check bench)
 # bench: tessel-gpu-bench bench $BENCH_ARGS and the PyTorch peer (eager) $PEER_ARGS; tessel: ours
 # only; compile: the peer with torch.compile $COMPILE_ARGS (e.g. --formats nchw), at most
@@ -16,6 +16,9 @@
 # studio (pack.sh with STUDIO=1): the dashboard (offscreen) against a headless fit of the seed MLP
 # on the GPU ($STUDIO_ARGS, default --samples 55000 --epochs 2).
 # CHECK_ARGS: e.g. "--models cnn-layers,inference" (check groups; default all).
+# convbench (pack.sh packs tessel-conv-bench when it was built): the seed CNN's cuDNN convolutions,
+# NHWC vs NCHW, fused conv+bias+relu and layout transforms ($CONV_ARGS, e.g. --batch 256 --all), at
+# most $CONV_TIMEOUT s (120), to $OUT/convbench.txt.
 set -o pipefail
 cd "$(dirname "$0")"
 OUT=${OUT:-/tmp/gpu22-out}
@@ -53,6 +56,10 @@ for s in $steps; do
       LD_LIBRARY_PATH=/tmp/studio/lib:$LD_LIBRARY_PATH QT_PLUGIN_PATH=/tmp/studio/lib QT_QPA_PLATFORM=offscreen \
         /tmp/studio/tessel-bench responsiveness --synthetic --device cuda ${STUDIO_ARGS:---samples 55000 --epochs 2} 2>&1 |
         grep -v propagateSizeHints | tee "$OUT/studio.txt" ;;
+    convbench) if [ -x ./tessel-conv-bench ]; then
+        timeout ${CONV_TIMEOUT:-120} ./tessel-conv-bench $CONV_ARGS 2>&1 | tee "$OUT/convbench.txt" || rc=1
+      else echo "convbench: no tessel-conv-bench here (ninja tessel-conv-bench, then pack.sh)" |
+        tee "$OUT/convbench.txt"; rc=1; fi ;;
     compile) PYTHONUNBUFFERED=1 timeout ${COMPILE_TIMEOUT:-300} python3 peer_torch_gpu.py --compile $COMPILE_ARGS 2>&1 | grep -v Warning | tee -a "$OUT/bench.txt" ;;
   esac
 done

@@ -20,9 +20,11 @@
 #include "engine/core/Error.h"
 #include "engine/gpu/CudaCheck.h"
 #include "engine/gpu/GpuKernels.h"
+#include "engine/gpu/GpuLayerKernels.h"
 #include "engine/gpu/GpuLoss.h"
 #include "engine/gpu/GpuUpdate.h"
 #include "engine/layers/Activations.h"
+#include "engine/layers/AttentionCore.h"
 #include "engine/layers/Bidirectional.h"
 #include "engine/layers/ConvUtils.h"
 #include "engine/layers/DropoutBase.h"
@@ -152,7 +154,10 @@ class CudaExecutor : public Executor {
     Upsample,
     Affine,
     LayerNorm,
-    Relu
+    Relu,
+    Attention,
+    Repeat,
+    Permute
   };
   // A tensor of the step: the model input (value 0) or an op's output. Each reader of a value
   // that several ops read writes its share of the gradient into a buffer of its own (shares);
@@ -256,6 +261,21 @@ class CudaExecutor : public Executor {
     int input = 0;      // Embedding: the model input it reads
     long maskOff = -1;  // Embedding with mask_zero: its (n, ids) mask in the staging block
     long segCount = -1, segTokens = -1, segStart = -1, segSorted = -1;
+    // Attention (dot scores): query (tq, qd), value (tv, vd), key (tv, qd) per sample; inputs
+    // and their gradients in list (0 query, 1 value, 2 key); the raw scores Q K^T, the weights
+    // P and the scores' gradient, (n, tq, tv) each; the use_scale variable at w; the query's and
+    // value's masks from the Embedding ops qMaskFrom / vMaskFrom (-1: none).
+    Index tq = 0, tv = 0, qd = 0, vd = 0;
+    bool useScale = false, causal = false, ownKey = false;
+    int qMaskFrom = -1, vMaskFrom = -1;
+    float *scores = nullptr, *probs = nullptr, *dscores = nullptr;
+    // An activity regularizer on y: l1, l2 and the penalty's slot in regDev_ (-1: none). Keras 2
+    // divides the penalty by the batch size (engine/layers/Dense.cpp).
+    double actL1 = 0, actL2 = 0;
+    int actSlot = -1;
+    // RepeatVector: copies; Permute: the per-sample axes and their order.
+    int times = 1;
+    PermuteGeom perm{};
 #if TESSEL_HAVE_CUDNN
     cudnnFilterDescriptor_t wDesc = nullptr;
     cudnnConvolutionDescriptor_t convDesc = nullptr;
@@ -277,6 +297,18 @@ class CudaExecutor : public Executor {
                  const NodeShapes* ns, const std::vector<int>& ins);
   void planRecurrent(Op& op, const std::string& cls, const std::string& what, const json& c,
                      const NodeShapes* ns, Index features);
+  void planAttention(Op& op, const std::string& what, const json& c, const NodeShapes* ns,
+                     const std::vector<int>& ins, bool training);
+  // The masks of the node whose ops start at firstOp (valueMask_).
+  void planMasks(size_t firstOp, const std::vector<int>& nodeIns, const std::string& what);
+  // Per value: the Embedding op (mask_zero) whose (n, steps) mask it carries, or -1.
+  std::vector<int> valueMask_;
+  // count products C_i = op(A_i) op(B_i) + beta C_i (row-major, as gemm) with the matrices of
+  // product i at a + i * sa, b + i * sb, c + i * sc.
+  void gemmBatched(bool ta, bool tb, long m, long k, long r, const float* a, long lda, long sa,
+                   const float* b, long ldb, long sb, float beta, float* c, long ldc, long sc,
+                   int count, const char* what);
+  void enqueueAttention(Op& op, int rows, bool forward);
   // Row-major C (m, k) = op(A) (m, r) op(B) (r, k) + beta C, rows strided by lda / ldb / ldc.
   void gemm(bool ta, bool tb, long m, long k, long r, const float* a, long lda, const float* b,
             long ldb, float beta, float* c, long ldc, const char* what);
@@ -303,6 +335,7 @@ class CudaExecutor : public Executor {
     std::unique_ptr<LossPlan> loss;  // GpuLoss.h
     long yOff = 0, scaleOff = 0;
     float* host = nullptr;  // within hostOut_
+    void* lossScratch = nullptr;  // the loss gradient's device scratch (CTC), else null
     Tensor out;
   };
   std::vector<Output> outs_;
@@ -324,6 +357,7 @@ class CudaExecutor : public Executor {
   std::vector<Reg> regs_;
   double* regDev_ = nullptr;
   double* regHost_ = nullptr;  // pinned
+  size_t penaltySlots_ = 0;     // regs_, then one per activity regularizer
   double penalty_ = 0;
   void planRegularizers(const std::map<const Variable*, long>& offset);
   std::vector<Index> inDims_;           // features per sample of each model input (values 0..)
@@ -479,6 +513,8 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
       op.w = offset.at(&vs[size_t(op.wVar)]);
       if (op.bVar >= 0) op.b = offset.at(&vs[size_t(op.bVar)]);
       if (op.kind == Kind::Rnn) op.r = offset.at(&vs[size_t(op.rVar)]);
+    } else if (op.kind == Kind::Attention && op.useScale) {
+      op.w = offset.at(&vs.at(0));  // the scale, Attention's only variable with dot scores
     } else if (op.kind == Kind::LayerNorm) {
       const json& c = op.layer->config();
       size_t j = 0;
@@ -528,9 +564,14 @@ void CudaExecutor::planRegularizers(const std::map<const Variable*, long>& offse
       regs_.push_back(g);
     }
   }
-  if (regs_.empty()) return;
-  check(cudaMalloc(reinterpret_cast<void**>(&regDev_), regs_.size() * 8), "allocate the penalties");
-  check(cudaMallocHost(reinterpret_cast<void**>(&regHost_), regs_.size() * 8),
+  // The activity regularizers' penalties follow the weights' in regDev_.
+  penaltySlots_ = regs_.size();
+  for (Op& op : ops_)
+    if (op.actSlot >= 0) op.actSlot = int(penaltySlots_++);
+  if (penaltySlots_ == 0) return;
+  check(cudaMalloc(reinterpret_cast<void**>(&regDev_), penaltySlots_ * 8),
+        "allocate the penalties");
+  check(cudaMallocHost(reinterpret_cast<void**>(&regHost_), penaltySlots_ * 8),
         "allocate pinned host memory");
 }
 
@@ -573,6 +614,7 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
   // Values: the model inputs (0 .. inputs - 1, in Keras's input order), then each op's output.
   // A node's output is the value of its last op (SeparableConv2D plans two).
   values_.assign(spec.inputs.size(), Value{});
+  valueMask_.assign(spec.inputs.size(), -1);
   inDims_.assign(spec.inputs.size(), 1);
   std::map<std::string, int> valueOf;
   for (size_t i = 0; i < spec.inputs.size(); ++i) {
@@ -604,8 +646,10 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
         {"Add", kMergeAdd},         {"Subtract", kMergeSubtract}, {"Multiply", kMergeMultiply},
         {"Average", kMergeAverage}, {"Maximum", kMergeMaximum},   {"Minimum", kMergeMinimum}};
     const bool merging = kMerges.count(node.className) || node.className == "Concatenate";
-    if (ins.size() != 1 && !merging)
+    if (ins.size() != 1 && !merging && node.className != "Attention")
       throw Error(notOnGpu(node.className + " '" + node.name + "' (a layer with several inputs)"));
+    const std::vector<int> nodeIns = ins;  // the node's own inputs (Bidirectional rebinds ins)
+    const size_t firstOp = ops_.size();
     Layer* layer = model.layer(node.name);
     if (!layer) throw Error("GPU plan: no layer '" + node.name + "'");
     const std::string what = node.className + " '" + node.name + "'";
@@ -618,8 +662,6 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     op.layer = layer;
     op.in = features;
     if (node.className == "Dense") {
-      if (!isNullOrFalse(c, "activity_regularizer"))
-        throw Error(notOnGpu(what + " with an activity_regularizer"));
       op.kind = Kind::Dense;
       const json& a = c.at("activation");
       op.act = gpuActivation(
@@ -638,6 +680,9 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       op.act = gpuActivation(activationFromName(c.at("activation").get<std::string>()), what);
       if (op.act == kActSoftmax && !lastAxisOnly)
         throw Error(notOnGpu(what + " (softmax) on an input of rank > 2"));
+      op.out = features;
+    } else if (node.className == "ActivityRegularization") {
+      op.kind = Kind::Alias;  // y = x; the penalty of x (planActivity)
       op.out = features;
     } else if (node.className == "Flatten" || node.className == "Reshape") {
       if (c.contains("data_format") && c.at("data_format").is_string() &&
@@ -772,7 +817,8 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
         throw Error(notOnGpu(what + " with a backward_layer"));
       if (bidi->mergeMode().empty()) throw Error(notOnGpu(what + " with merge_mode None"));
       if (ic.value("go_backwards", false)) throw Error(notOnGpu(what + " of a go_backwards layer"));
-      for (const char* k : {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer"})
+      for (const char* k : {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                            "activity_regularizer"})
         if (!isNullOrFalse(ic, k)) throw Error(notOnGpu(what + " with a " + k));
       const std::string merge = bidi->mergeMode();
       Op fwd, bwd;
@@ -825,14 +871,34 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       if (ins[0] >= int(spec.inputs.size()))
         throw Error(notOnGpu(what + " reading another layer than a model input"));
       op.input = ins[0];
-      if (!isNullOrFalse(c, "activity_regularizer"))
-        throw Error(notOnGpu(what + " with an activity_regularizer"));
       op.maskOff = c.value("mask_zero", false) ? 0 : -1;  // placed by allocate()
       op.kind = Kind::Embedding;
       op.vocab = c.at("input_dim").get<Index>();
       op.dim = c.at("output_dim").get<Index>();
       op.wVar = 0;
       op.out = features * op.dim;
+    } else if (node.className == "Attention") {
+      planAttention(op, what, c, ns, ins, optimizer != nullptr);
+    } else if (node.className == "RepeatVector") {
+      if (!ns || ns->inputs.size() != 1 || ns->inputs[0].size() != 2)
+        throw Error(notOnGpu(what + " on an input that is not (batch, features)"));
+      op.kind = Kind::Repeat;
+      op.times = c.at("n").get<int>();
+      op.out = features * op.times;
+    } else if (node.className == "Permute") {
+      if (!ns || ns->inputs.size() != 1) throw Error("GPU plan: " + what + " has no known shapes");
+      const Shape& in = ns->inputs[0];
+      const json& dims = c.at("dims");
+      if (in.size() - 1 > size_t(kMaxPermuteRank) || dims.size() != in.size() - 1)
+        throw Error(notOnGpu(what + " of rank " + std::to_string(in.size())));
+      op.kind = Kind::Permute;
+      op.perm.rank = int(in.size()) - 1;
+      for (int d = 0; d < op.perm.rank; ++d) {
+        if (in[size_t(d) + 1] == kNone) throw Error(notOnGpu(what + " on an input of variable size"));
+        op.perm.dims[d] = int(in[size_t(d) + 1]);
+        op.perm.perm[d] = dims[size_t(d)].get<int>() - 1;  // Keras's dims count from 1
+      }
+      op.out = features;
     } else if (merging) {
       planMerge(op, node.className, what, c, ns, ins);
       if (op.kind == Kind::Merge) op.merge = kMerges.at(node.className);
@@ -855,25 +921,26 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     values_.back().features = op.out;
     valueOf[node.name] = op.outV;
     ops_.push_back(std::move(op));
+    planMasks(firstOp, nodeIns, what);
+    // Activity regularizers (activity_regularizer, the ActivityRegularization layer): on the
+    // node's output, the last op's y.
+    Regularizer act;
+    if (node.className == "ActivityRegularization") {
+      act.l1 = c.at("l1").get<double>();
+      act.l2 = c.at("l2").get<double>();
+      act.active = act.l1 != 0.0 || act.l2 != 0.0;
+    } else if (!isNullOrFalse(c, "activity_regularizer")) {
+      act = Regularizer::fromJson(c.at("activity_regularizer"));
+    }
+    if (act.active) {
+      ops_.back().actL1 = act.l1;
+      ops_.back().actL2 = act.l2;
+      ops_.back().actSlot = 0;  // numbered by planRegularizers
+    }
   }
   // Who reads each value: op k is reader edges[i] of its input i.
   for (Op& op : ops_)
     for (int v : op.ins) op.edges.push_back(values_[size_t(v)].readers++);
-  // Masks (Embedding mask_zero) are followed by recurrent layers that end them (no
-  // return_sequences, as Keras drops the mask there); anything else that reads a masked tensor
-  // is refused rather than computed without the mask.
-  for (size_t e = 0; e < ops_.size(); ++e) {
-    if (ops_[e].kind != Kind::Embedding || ops_[e].maskOff < 0) continue;
-    for (Op& reader : ops_) {
-      if (std::find(reader.ins.begin(), reader.ins.end(), ops_[e].outV) == reader.ins.end())
-        continue;
-      if (reader.kind != Kind::Rnn || reader.returnSeq)
-        throw Error(notOnGpu(ops_[e].layer->className() + " '" + ops_[e].layer->name() +
-                             "' with mask_zero read by " + reader.layer->className() + " '" +
-                             reader.layer->name() + "' (masks past a recurrent layer)"));
-      reader.maskFrom = int(e);
-    }
-  }
   outs_.clear();
   outs_.resize(spec.outputs.size());
   for (size_t k = 0; k < spec.outputs.size(); ++k) {
@@ -975,8 +1042,6 @@ void CudaExecutor::planSpatial(Op& op, const std::string& cls, const std::string
     op.out = cg.oh * cg.ow * ch;
     return;
   }
-  if (!isNullOrFalse(c, "activity_regularizer"))
-    throw Error(notOnGpu(what + " with an activity_regularizer"));
   k = tuple("kernel_size");
   st = tuple("strides");
   dil = tuple("dilation_rate");
@@ -1067,8 +1132,6 @@ void CudaExecutor::planRecurrent(Op& op, const std::string& cls, const std::stri
   for (const char* k : {"dropout", "recurrent_dropout"})
     if (c.contains(k) && c.at(k).is_number() && c.at(k).get<double>() > 0)
       throw Error(notOnGpu(what + " with " + k));
-  if (!isNullOrFalse(c, "activity_regularizer"))
-    throw Error(notOnGpu(what + " with an activity_regularizer"));
   op.kind = Kind::Rnn;
   op.steps = ns->inputs[0][1];
   op.inF = ns->inputs[0][2];
@@ -1100,6 +1163,72 @@ void CudaExecutor::planRecurrent(Op& op, const std::string& cls, const std::stri
   op.wVar = 0;
   op.rVar = 1;
   op.bVar = c.at("use_bias").get<bool>() ? 2 : -1;
+}
+
+// Keras's Attention with dot scores (engine/layers/Attention.h): [query, value] or [query,
+// value, key] of rank 3 and known size; use_scale, use_causal_mask and the masks of the query
+// and value. Refused: score_mode "concat", return_attention_scores, dropout in training.
+void CudaExecutor::planAttention(Op& op, const std::string& what, const json& c,
+                                 const NodeShapes* ns, const std::vector<int>& ins, bool training) {
+  const std::string mode = c.value("score_mode", std::string("dot"));
+  if (mode != "dot") throw Error(notOnGpu(what + " with score_mode " + mode));
+  if (c.value("return_attention_scores", false))
+    throw Error(notOnGpu(what + " with return_attention_scores"));
+  if (training && c.value("dropout", 0.0) > 0.0) throw Error(notOnGpu(what + " with dropout"));
+  if (!ns || ns->inputs.size() != ins.size() || ins.size() < 2 || ins.size() > 3)
+    throw Error("GPU plan: " + what + " has no known shapes");
+  for (const Shape& in : ns->inputs)
+    if (in.size() != 3 || in[1] == kNone || in[2] == kNone)
+      throw Error(notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
+  const Shape& q = ns->inputs[0];
+  const Shape& v = ns->inputs[1];
+  op.kind = Kind::Attention;
+  op.tq = q[1];
+  op.qd = q[2];
+  op.tv = v[1];
+  op.vd = v[2];
+  op.ownKey = ins.size() > 2;
+  op.useScale = c.at("use_scale").get<bool>();
+  op.causal = attention::causalFromConfig(c);
+  op.in = values_[size_t(ins[0])].features;
+  op.out = op.tq * op.vd;
+}
+
+// Keras masks (Layer::maskOut, as engine/train/Model.cpp propagates them): which Embedding
+// (mask_zero) mask each value carries. The GPU ops that read one: recurrent layers (Bidirectional's
+// two as well) and Attention (the query's and the value's masks). Every other layer computes the
+// same with or without a mask; the global poolings, which the CPU engine lets read one, are
+// refused with it.
+void CudaExecutor::planMasks(size_t firstOp, const std::vector<int>& nodeIns,
+                             const std::string& what) {
+  valueMask_.resize(values_.size(), -1);
+  std::vector<bool> inMasked;
+  for (int v : nodeIns) inMasked.push_back(valueMask_[size_t(v)] >= 0);
+  if (std::find(inMasked.begin(), inMasked.end(), true) != inMasked.end())
+    for (size_t k = firstOp; k < ops_.size(); ++k) {
+      Op& op = ops_[k];
+      if (op.kind == Kind::Rnn) {
+        op.maskFrom = valueMask_[size_t(nodeIns[0])];
+      } else if (op.kind == Kind::Attention) {
+        op.qMaskFrom = valueMask_[size_t(nodeIns[0])];
+        op.vMaskFrom = valueMask_[size_t(nodeIns[1])];
+      } else if (op.kind == Kind::Pool && op.layer->className().rfind("Global", 0) == 0) {
+        throw Error(notOnGpu(what + " reading a masked sequence"));
+      }
+    }
+  const Op& last = ops_.back();
+  switch (last.layer->maskOut(inMasked)) {
+    case MaskOut::None:
+      break;
+    case MaskOut::PassFirst:
+      valueMask_[size_t(last.outV)] = valueMask_[size_t(nodeIns[0])];
+      break;
+    case MaskOut::Own:
+      if (last.kind != Kind::Embedding || last.maskOff < 0)
+        throw Error(notOnGpu(what + " (a layer that computes a mask)"));
+      valueMask_[size_t(last.outV)] = int(ops_.size()) - 1;
+      break;
+  }
 }
 
 // Add, Subtract, Multiply, Average, Maximum, Minimum (inputs of one shape, element by element)
@@ -1288,6 +1417,26 @@ void CudaExecutor::allocate(Index batch) {
             std::max(scratchDoubles, reductionScratchDoubles(int(batch * op.out / D), int(D)));
         break;
       }
+      case Kind::Attention: {
+        op.y = buffer(op.out, "the activations");
+        op.gy = buffer(op.out, "the gradients");
+        const Index perSample = op.tq * op.tv;
+        op.scores = buffer(perSample, "the attention scores");
+        op.probs = buffer(perSample, "the attention weights");
+        op.dscores = buffer(perSample, "the attention gradients");
+        for (size_t i = 0; i < op.ins.size(); ++i) {
+          const Value& in = values_[size_t(op.ins[i])];
+          op.list.x[i] = in.y;
+          op.list.g[i] = in.shares[size_t(op.edges[i])];
+        }
+        op.list.count = int(op.ins.size());
+        if (op.useScale)
+          scratchDoubles =
+              std::max(scratchDoubles, reductionScratchDoubles(int(batch * perSample), 1));
+        break;
+      }
+      case Kind::Repeat:
+      case Kind::Permute:
       case Kind::Relu:
       case Kind::Embedding:
       case Kind::Pad:
@@ -1397,6 +1546,8 @@ void CudaExecutor::allocate(Index batch) {
     Shape shape{batch};
     shape.insert(shape.end(), o.sample.begin(), o.sample.end());
     o.out.resize(shape);
+    const size_t bytes = o.loss ? o.loss->scratchBytes(long(batch)) : 0;
+    o.lossScratch = bytes > 0 ? fixed(long((bytes + 3) / 4), "the loss scratch") : nullptr;
   }
 }
 
@@ -1429,6 +1580,15 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         break;
       case Kind::Rnn:
         enqueueRecurrent(op, rows, true);
+        break;
+      case Kind::Attention:
+        enqueueAttention(op, rows, true);
+        break;
+      case Kind::Repeat:
+        launchRepeat(in, op.y, rows, op.times, int(op.in), s);
+        break;
+      case Kind::Permute:
+        launchPermute(in, op.y, rows, op.perm, false, s);
         break;
       case Kind::Pad: {
         const PoolGeom& g = op.geom;
@@ -1565,6 +1725,9 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         break;
       }
     }
+    if (op.actSlot >= 0)  // the activity penalty (l1 sum|y| + l2 sum y^2) / n
+      launchRegularize(op.y, nullptr, long(rows) * op.out, op.actL1 / rows, op.actL2 / rows,
+                       regDev_ + op.actSlot, s);
     mark(k, "forward");
   }
   const bool step = train && training();
@@ -1572,7 +1735,8 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
     // ---- loss gradients (every output's own buffer: no layer reads an output), backward, update
     for (const Output& o : outs_) {
       const Value& v = values_[size_t(o.value)];
-      o.loss->enqueueGradient(devStage_ + o.yOff, v.y, devStage_ + o.scaleOff, v.gy, rows, s);
+      o.loss->enqueueGradient(devStage_ + o.yOff, v.y, devStage_ + o.scaleOff, v.gy, rows, s,
+                              o.lossScratch);
     }
     mark(ops_.size(), "loss gradient");
     for (size_t k = ops_.size(); k-- > 0;) {
@@ -1592,6 +1756,9 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           launchSum(t, mine.gy, long(rows) * mine.features, s);
         }
       }
+      if (op.actSlot >= 0 && op.gy)  // dy += (l1 sign(y) + 2 l2 y) / n (and the penalty again)
+        launchRegularize(op.y, op.gy, long(rows) * op.out, op.actL1 / rows, op.actL2 / rows,
+                         regDev_ + op.actSlot, s);
       switch (op.kind) {
         case Kind::Alias:
           break;
@@ -1600,6 +1767,15 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           break;
         case Kind::Rnn:
           enqueueRecurrent(op, rows, false);
+          break;
+        case Kind::Attention:
+          enqueueAttention(op, rows, false);
+          break;
+        case Kind::Repeat:
+          if (gin) launchRepeatBackward(op.gy, gin, rows, op.times, int(op.in), s);
+          break;
+        case Kind::Permute:
+          if (gin) launchPermute(op.gy, gin, rows, op.perm, true, s);
           break;
         case Kind::Pad:
           if (gin) {
@@ -1801,8 +1977,8 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
     }
   }
   if (!step) regularize(false);
-  if (!regs_.empty())
-    check(cudaMemcpyAsync(regHost_, regDev_, regs_.size() * 8, cudaMemcpyDeviceToHost, s),
+  if (penaltySlots_ > 0)
+    check(cudaMemcpyAsync(regHost_, regDev_, penaltySlots_ * 8, cudaMemcpyDeviceToHost, s),
           "copy the penalties");
   for (const Output& o : outs_)
     check(cudaMemcpyAsync(o.host, values_[size_t(o.value)].y, size_t(rows * o.dim) * 4,
@@ -1835,6 +2011,69 @@ void CudaExecutor::gemm16(bool ta, bool tb, long m, long k, long r, const void* 
                      int(m), int(r), &one, b, t, int(ldb), a, t, int(lda), &beta, c, CUDA_R_32F,
                      int(ldc), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
         what);
+}
+
+void CudaExecutor::gemmBatched(bool ta, bool tb, long m, long k, long r, const float* a, long lda,
+                               long sa, const float* b, long ldb, long sb, float beta, float* c,
+                               long ldc, long sc, int count, const char* what) {
+  // Row-major C^T = op(B)^T op(A)^T in cuBLAS's column-major terms, as gemm().
+  const float one = 1.0f;
+  check(cublasSgemmStridedBatched(blas_, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                  ta ? CUBLAS_OP_T : CUBLAS_OP_N, int(k), int(m), int(r), &one, b,
+                                  int(ldb), sb, a, int(lda), sa, &beta, c, int(ldc), sc, count),
+        what);
+}
+
+// Attention (dot scores) as engine/layers/Attention.cpp, per sample b: S = Q K^T (raw), P =
+// softmax(scale * S) with the causal and value masks, Y = P V, Y's padded query rows zeroed.
+// Backward: dY's padded query rows zeroed, dP = dY V^T, dV = P^T dY, dS = P (dP - rowsum(dP P)),
+// the scale's gradient sum(S dS), then dQ = scale dS K and dK = scale dS^T Q (added to dV when
+// the key is the value).
+void CudaExecutor::enqueueAttention(Op& op, int rows, bool forward) {
+  cudaStream_t s = stream_;
+  const long tq = op.tq, tv = op.tv, d = op.qd, dv = op.vd, ps = tq * tv;
+  const float* Q = op.list.x[0];
+  const float* V = op.list.x[1];
+  const float* K = op.ownKey ? op.list.x[2] : V;
+  const float* scale = op.useScale ? params_ + op.w : nullptr;
+  auto maskOf = [&](int e) {
+    return e >= 0 ? devStage_ + ops_[size_t(e)].maskOff : static_cast<float*>(nullptr);
+  };
+  const float* qMask = maskOf(op.qMaskFrom);
+  const float* vMask = maskOf(op.vMaskFrom);
+  if (forward) {
+    gemmBatched(false, true, tq, tv, d, Q, d, tq * d, K, d, tv * d, 0.0f, op.scores, tv, ps, rows,
+                "attention scores");
+    launchAttentionSoftmax(op.scores, op.probs, int(rows * tq), int(tq), int(tv), op.causal, vMask,
+                           scale, s);
+    gemmBatched(false, false, tq, dv, tv, op.probs, tv, ps, V, dv, tv * dv, 0.0f, op.y, dv,
+                tq * dv, rows, "attention output");
+    if (qMask) launchZeroMaskedRows(op.y, qMask, long(rows) * tq, int(dv), s);
+    return;
+  }
+  float* dY = op.gy;
+  if (qMask) launchZeroMaskedRows(dY, qMask, long(rows) * tq, int(dv), s);
+  float* gq = op.list.g[0];
+  float* gv = op.list.g[1];
+  float* gk = op.ownKey ? op.list.g[2] : nullptr;
+  gemmBatched(false, true, tq, tv, dv, dY, dv, tq * dv, V, dv, tv * dv, 0.0f, op.dscores, tv, ps,
+              rows, "attention weight gradient");
+  if (gv)
+    gemmBatched(true, false, tv, dv, tq, op.probs, tv, ps, dY, dv, tq * dv, 0.0f, gv, dv, tv * dv,
+                rows, "attention value gradient");
+  launchSoftmaxRowsBackward(op.probs, op.dscores, op.dscores, int(rows * tq), int(tv), s);
+  if (scale) {
+    launchMultiplyInto(op.dscores, op.scores, long(rows) * ps, s);  // S (raw) * dS
+    launchColumnSums(op.scores, int(rows * ps), 1, reduceScratch_, grads_ + op.w, s);
+    launchScaleByDevice(op.dscores, scale, long(rows) * ps, s);
+  }
+  if (gq)
+    gemmBatched(false, false, tq, d, tv, op.dscores, tv, ps, K, d, tv * d, 0.0f, gq, d, tq * d,
+                rows, "attention query gradient");
+  float* dk = op.ownKey ? gk : gv;
+  if (dk)
+    gemmBatched(true, false, tv, d, tq, op.dscores, tv, ps, Q, d, tq * d, op.ownKey ? 0.0f : 1.0f,
+                dk, d, tv * d, rows, "attention key gradient");
 }
 
 // A recurrent layer over the whole sequence, as engine/layers/RecurrentLayer.cpp: x W + b for
@@ -2316,6 +2555,26 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
   if (train && !training()) throw Error("GPU: this plan is for inference only");
   if (train) {
     if (y.size() != outs_.size()) throw Error("GPU: the labels do not fit");
+    // A loss whose label width comes from the data (CTC's (n, L) labels): the label block and
+    // the loss scratch are planned again for the width of these labels (once: the width of a
+    // data set does not change between its batches).
+    bool replan = false;
+    for (size_t k = 0; k < outs_.size(); ++k) {
+      Output& o = outs_[k];
+      const Index width = y[k].dim(0) > 0 ? y[k].size() / y[k].dim(0) : 0;
+      if (o.loss->variableLabels() && width != o.labelDim) {
+        o.loss->setLabelFloats(long(width));
+        o.labelDim = Index(o.loss->labelFloats());
+        replan = true;
+      }
+    }
+    if (replan) {
+      allocate(batch_);
+      for (const Op& op : ops_)
+        if (op.kind == Kind::Embedding) stageEmbedding(op, x[size_t(op.input)].data(), n, train);
+      for (size_t i = 0; i < x.size(); ++i)
+        std::memcpy(hostStage_ + xOffs_[i], x[i].data(), size_t(n * inDims_[i]) * 4);
+    }
     for (size_t k = 0; k < outs_.size(); ++k) {
       const Output& o = outs_[k];
       if (y[k].size() < n * o.labelDim) throw Error("GPU: the labels do not fit");
@@ -2383,7 +2642,7 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
     }
   }
   penalty_ = 0;
-  for (size_t i = 0; i < regs_.size(); ++i) penalty_ += regHost_[i];
+  for (size_t i = 0; i < penaltySlots_; ++i) penalty_ += regHost_[i];
   for (Output& o : outs_) {
     Shape shape{n};
     shape.insert(shape.end(), o.sample.begin(), o.sample.end());

@@ -16,7 +16,10 @@
 // Weight regularizers (kernel_, bias_, recurrent_, depthwise_, pointwise_, embeddings_, gamma_,
 // beta_regularizer: l1, l2, l1_l2) add their gradients on the device before the update; their
 // penalty (one block per variable, in double) comes back with the output for the loss value.
-// Activity regularizers are refused.
+// Activity regularizers (activity_regularizer of Dense, the convolutions, Embedding and the
+// recurrent layers; the ActivityRegularization layer) as Keras 2: the penalty of the layer's
+// output divided by the batch size, computed after the layer's forward pass (so val_loss has it
+// too), its gradient added to dL/dy before the layer's backward pass.
 //
 // Supported now: Functional graphs of any number of inputs and outputs (Sequential too; each
 // output with its own loss and loss weight; an output may not feed another layer), branches
@@ -26,9 +29,9 @@
 // (channels_last), Reshape, Dense (every activation of the CPU engine: linear, relu, relu6, elu,
 // selu, sigmoid, hard_sigmoid, tanh, softmax, softplus, softsign, swish, gelu, exponential;
 // on (n, ..., C) as one matrix product over every position), Activation, Dropout and
-// AlphaDropout (no noise_shape); one output of any rank with any loss of the catalog but CTC and
-// expression losses (GpuLoss.h: the gradient on the device, the value and the metrics on the
-// host); every optimizer of the catalog with clipnorm, global_clipnorm, clipvalue, weight_decay
+// AlphaDropout (no noise_shape); outputs of any rank with any loss of the catalog but the
+// expression losses (GpuLoss.h: the gradient on the device, CTC's forward-backward included; the
+// value and the metrics on the host; CTC's label block sized by the first batch's labels); every optimizer of the catalog with clipnorm, global_clipnorm, clipvalue, weight_decay
 // and schedules (GpuUpdate.h: one fused update kernel, three with a clip norm). CNN layers
 // (channels_last / NHWC throughout, as the CPU engine): Conv1D and Conv2D (cuDNN; groups, strides,
 // dilation, padding valid / same / causal, use_bias, the activations above), DepthwiseConv2D (cuDNN
@@ -50,9 +53,16 @@
 // reset_before: two), backward through time per step, then dW, dR, the biases and dx each in one
 // product over all steps; Bidirectional around them (a forward op and a go_backwards op whose
 // sequence comes out in time order, then Concatenate / Add / Multiply / Average). Keras masks:
-// Embedding(mask_zero) into recurrent layers without return_sequences (a masked step keeps the
-// state and passes the gradient through; the mask ends there, as in Keras); a mask reaching
-// anything else is refused. Embedding (reading a model input): a gather forward; the table's
+// Embedding(mask_zero), carried on as engine/train/Model.cpp carries it (Layer::maskOut: Dense,
+// Activation, Dropout, recurrent layers with return_sequences, Attention pass it on), read by the
+// recurrent layers (a masked step keeps the state and passes the gradient through; with
+// return_sequences its output is the carried state, as the CPU layer's) and by Attention; a
+// global pooling reading a masked sequence is refused. Attention (Luong, score_mode "dot",
+// engine/layers/Attention.h): [query, value] or [query, value, key], use_scale,
+// use_causal_mask, the query's and value's masks; per sample Q K^T and P V as strided batched
+// cuBLAS products, the masked softmax (Keras's -1e9 for fully padded rows) and its backward as
+// row kernels (GpuLayerKernels.h); no dropout in training, score_mode "concat" or
+// return_attention_scores. RepeatVector and Permute (rank <= 4 per sample) are copy kernels. Embedding (reading a model input): a gather forward; the table's
 // gradient sums the rows of each id in position order from an index the host counting-sorts
 // with the batch (deterministic, no atomics); ids are checked on the host as the CPU layer checks
 // them. TextVectorization / StringLookup (the data stage computed the ids) pass the input

@@ -180,6 +180,142 @@ __global__ void crossentropyKernel(bool sparse, const float* t, const float* x, 
   }
 }
 
+// ---- CTC (Ctc.cpp): one block per sample, Ctc::sample's steps in its order, each a pass over
+// the sample's scratch separated by __syncthreads: log_softmax (a thread per step, over the
+// classes in order), alpha forward and beta backward (threads over the extended positions s, one
+// __syncthreads per time step), then the occupancy per (t, k) (a thread each, over s in order),
+// its sum per step (a thread per step, over k in order) and the gradient per (t, k).
+
+__device__ __forceinline__ double logAdd(double a, double b) {  // Ctc.cpp's logAdd
+  if (a == -HUGE_VAL) return b;
+  if (b == -HUGE_VAL) return a;
+  const double m = a < b ? b : a;  // std::max
+  return m + log1p(exp(-fabs(a - b)));
+}
+
+__global__ void ctcKernel(const float* labels, const float* x, const float* scale, float* g, int T,
+                          int C, int width, bool fromLogits, double* scratch, size_t perSample) {
+  const int i = blockIdx.x;
+  const long TC = long(T) * C;
+  const float* lab = labels + size_t(i) * size_t(width);
+  x += size_t(i) * size_t(TC);
+  g += size_t(i) * size_t(TC);
+  double* lp = scratch + size_t(i) * perSample;  // (T, C) log_softmax
+  double* occ = lp + TC;                         // (T, C) occupancy
+  double* total = occ + TC;                      // (T) sum of the occupancy over k
+  double* alpha = total + T;                     // (T, S), then beta (T, S)
+
+  // The label (Ctc::labelOf): the ids before the first 0. A row that is not one (an id out of
+  // [0, C - 1] or not an integer, an id after the padding) gets a zero gradient.
+  __shared__ int firstZero;
+  if (threadIdx.x == 0) firstZero = width;
+  __syncthreads();
+  int bad = 0;
+  for (int j = threadIdx.x; j < width; j += blockDim.x) {
+    const float v = lab[j];
+    if (!(v >= 0.0f) || v >= float(C) || v != floorf(v))
+      bad = 1;
+    else if (v == 0.0f)
+      atomicMin(&firstZero, j);
+  }
+  __syncthreads();
+  const int L = firstZero, S = 2 * L + 1;
+  for (int j = L + 1 + int(threadIdx.x); j < width; j += blockDim.x) bad |= lab[j] != 0.0f;
+  if (__syncthreads_or(bad)) {
+    for (long k = threadIdx.x; k < TC; k += blockDim.x) g[k] = 0.0f;
+    return;
+  }
+  // The extended label l' = (blank, l1, blank, ..., lL, blank); may alignments jump s - 2 -> s?
+  auto ext = [&](int s) { return s % 2 == 0 ? 0 : int(lab[s / 2]); };
+  auto skip = [&](int s) { return s >= 2 && s % 2 == 1 && ext(s) != ext(s - 2); };
+
+  // lp: log_softmax of z = x (logits) or log(x + eps) (probabilities).
+  for (int t = threadIdx.x; t < T; t += blockDim.x) {
+    const float* xt = x + long(t) * C;
+    double* z = lp + long(t) * C;
+    for (int k = 0; k < C; ++k)
+      z[k] = fromLogits ? double(xt[k]) : log(double(xt[k]) + double(kEpsilon));
+    double m = z[0];
+    for (int k = 1; k < C; ++k) m = m < z[k] ? z[k] : m;
+    double sum = 0;
+    for (int k = 0; k < C; ++k) sum += exp(z[k] - m);
+    const double lse = m + log(sum);
+    for (int k = 0; k < C; ++k) z[k] -= lse;
+  }
+  __syncthreads();
+
+  // alpha[t][s]: log p(l'_0..s emitted by steps 0..t, ending in s), emission included.
+  for (int s = threadIdx.x; s < S; s += blockDim.x)
+    alpha[s] = s == 0 ? lp[0] : (s == 1 ? lp[ext(1)] : -HUGE_VAL);
+  __syncthreads();
+  for (int t = 1; t < T; ++t) {
+    const double* prev = alpha + long(t - 1) * S;
+    double* cur = alpha + long(t) * S;
+    for (int s = threadIdx.x; s < S; s += blockDim.x) {
+      double a = prev[s];
+      if (s >= 1) a = logAdd(a, prev[s - 1]);
+      if (skip(s)) a = logAdd(a, prev[s - 2]);
+      cur[s] = a == -HUGE_VAL ? -HUGE_VAL : a + lp[long(t) * C + ext(s)];
+    }
+    __syncthreads();
+  }
+  const double* last = alpha + long(T - 1) * S;
+  const double logP = S > 1 ? logAdd(last[S - 1], last[S - 2]) : last[S - 1];
+  if (logP == -HUGE_VAL) {  // no alignment fits: TensorFlow's +inf loss, a zero gradient
+    for (long k = threadIdx.x; k < TC; k += blockDim.x) g[k] = 0.0f;
+    return;
+  }
+
+  // beta[t][s]: log p(l'_s..S-1 emitted by steps t..T-1, starting in s), emission included.
+  double* beta = alpha + long(T) * S;
+  const double* lpLast = lp + long(T - 1) * C;
+  for (int s = threadIdx.x; s < S; s += blockDim.x)
+    beta[long(T - 1) * S + s] =
+        s == S - 1 ? lpLast[0] : (s == S - 2 ? lpLast[ext(S - 2)] : -HUGE_VAL);
+  __syncthreads();
+  for (int t = T - 2; t >= 0; --t) {
+    const double* next = beta + long(t + 1) * S;
+    double* cur = beta + long(t) * S;
+    for (int s = threadIdx.x; s < S; s += blockDim.x) {
+      double b = next[s];
+      if (s + 1 < S) b = logAdd(b, next[s + 1]);
+      if (s + 2 < S && skip(s + 2)) b = logAdd(b, next[s + 2]);
+      cur[s] = b == -HUGE_VAL ? -HUGE_VAL : b + lp[long(t) * C + ext(s)];
+    }
+    __syncthreads();
+  }
+
+  // occ[t][k] = sum over s with l'_s = k (ascending) of exp(alpha + beta - lp - logP).
+  for (long tk = threadIdx.x; tk < TC; tk += blockDim.x) {
+    const long t = tk / C;
+    const int k = int(tk % C);
+    const double* a = alpha + t * S;
+    const double* b = beta + t * S;
+    double o = 0;
+    for (int s = k == 0 ? 0 : 1; s < S; s += 2) {
+      if (k != 0 && int(lab[s / 2]) != k) continue;
+      if (a[s] == -HUGE_VAL || b[s] == -HUGE_VAL) continue;
+      o += exp(a[s] + b[s] - lp[tk] - logP);
+    }
+    occ[tk] = o;
+  }
+  __syncthreads();
+  for (int t = threadIdx.x; t < T; t += blockDim.x) {
+    double sum = 0;
+    for (int k = 0; k < C; ++k) sum += occ[long(t) * C + k];
+    total[t] = sum;
+  }
+  __syncthreads();
+  // dL/dlp = -occ; through log_softmax dL/dz = softmax * total - occ; probabilities: / (x + eps).
+  const double sc = scale ? double(scale[i]) : 1.0;
+  for (long tk = threadIdx.x; tk < TC; tk += blockDim.x) {
+    // __dmul_rn: no FMA contraction, the CPU's two roundings.
+    double dz = __dmul_rn(exp(lp[tk]), total[tk / C]) - occ[tk];
+    if (!fromLogits) dz /= double(x[tk]) + double(kEpsilon);
+    g[tk] = float(sc * dz);
+  }
+}
+
 int blocksFor(long count, int threads) {
   long b = (count + threads - 1) / threads;
   if (b > 4096) b = 4096;
@@ -216,6 +352,15 @@ void launchCrossentropyGradient(bool sparse, const float* yTrue, const float* yP
     crossentropyKernel<1><<<int((groups + 127) / 128), 128, 0, stream>>>(
         sparse, yTrue, yPred, scale, grad, groups, positions, classes, fromLogits, labelSmoothing);
   }
+}
+
+void launchCtcGradient(const float* labels, const float* yPred, const float* scale, float* grad,
+                       int rows, int steps, int classes, int labelWidth, bool fromLogits,
+                       double* scratch, cudaStream_t stream) {
+  if (rows <= 0 || steps <= 0 || classes <= 0) return;
+  ctcKernel<<<rows, 256, 0, stream>>>(labels, yPred, scale, grad, steps, classes, labelWidth,
+                                      fromLogits, scratch,
+                                      ctcScratchDoubles(steps, classes, labelWidth));
 }
 
 }  // namespace tessel::gpu

@@ -7,6 +7,8 @@
 // returns at once: no allocation, no host sync (safe in a CUDA graph capture).
 #include <cuda_runtime.h>
 
+#include <cstddef>
+
 namespace tessel::gpu {
 
 // The losses of ElementwiseLoss.h: d(t, p) per element, weighted per sample.
@@ -38,5 +40,22 @@ void launchCrossentropyGradient(bool sparse, const float* yTrue, const float* yP
                                 const float* scale, float* grad, int rows, long positions,
                                 int classes, bool fromLogits, double labelSmoothing,
                                 cudaStream_t stream);
+
+// CTC (engine/losses/Ctc.cpp) over logits (rows, steps, classes), blank 0: the doubles of device
+// scratch one sample's gradient needs for labels of width labelWidth (S = 2 * labelWidth + 1
+// extended positions): log_softmax and occupancy (steps * classes each), the occupancy's sum per
+// step (steps), alpha and beta (steps * S each).
+inline size_t ctcScratchDoubles(long steps, long classes, long labelWidth) {
+  const size_t t = size_t(steps), s = size_t(2 * labelWidth + 1);
+  return 2 * t * size_t(classes) + t + 2 * t * s;
+}
+
+// labels: (rows, labelWidth) class ids 1..classes-1 stored as floats, padded at the end with 0 (a
+// row that is not, which the host's label check rejects, gets a zero gradient, as does a label
+// that cannot be aligned in `steps`). fromLogits false: yPred holds probabilities, taken as
+// logits log(p + 1e-7). scratch: rows * ctcScratchDoubles(...) doubles.
+void launchCtcGradient(const float* labels, const float* yPred, const float* scale, float* grad,
+                       int rows, int steps, int classes, int labelWidth, bool fromLogits,
+                       double* scratch, cudaStream_t stream);
 
 }  // namespace tessel::gpu

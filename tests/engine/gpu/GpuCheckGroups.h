@@ -7,6 +7,7 @@
 #include "GpuMixedChecks.h"
 #include "GpuMultiIoChecks.h"
 #include "GpuRecurrentChecks.h"
+#include "GpuSequenceChecks.h"
 #include "GpuUpdateChecks.h"
 
 namespace tessel::gpucheck {
@@ -28,6 +29,7 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
           {"masks", &checkMasks},
           {"branches", &checkBranches},
           {"recurrent", &checkRecurrent},
+          {"sequence", &checkSequence},
           {"regularizers", &checkRegularizers},
           {"losses",
            [](int d) {

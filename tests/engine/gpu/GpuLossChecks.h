@@ -1,13 +1,14 @@
 #pragma once
 // GPU-vs-CPU checks of the loss gradient on the device (engine/gpu/GpuLoss.h): one training step
 // (compareStep) per loss and per option, on a small Dense model whose last activation suits the
-// loss, with labels of the loss's kind. The losses with no GPU path (CTC, expression losses) must
-// be refused with "is not on the GPU yet".
+// loss, with labels of the loss's kind. The losses with no GPU path (expression losses) must be
+// refused with "is not on the GPU yet".
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "GpuChecks.h"
+#include "engine/losses/Ctc.h"
 
 namespace tessel::gpucheck {
 
@@ -53,6 +54,58 @@ inline ModelSpec lossModel(int units, const std::string& act) {
 
 inline json lossSpec(const std::string& cls, json config) {
   return {{"class_name", cls}, {"config", std::move(config)}};
+}
+
+// CTC labels (n, width) as Keras 3 takes them: ids 1..classes-1 padded at the end with 0, row i
+// of length i % (width + 1) (row 0 empty), every third row with each odd position repeating its
+// left neighbour; a row that cannot be aligned in `steps` (too many equal neighbours) is drawn
+// again with no two equal neighbours (width <= steps and classes >= 3: it fits). With width 7,
+// steps 12 and classes >= 4, row 1 is (2, 2, 2, 2, 2, 2, 3): 5 blanks between its equal
+// neighbours make it need exactly the 12 steps.
+inline Tensor ctcLabels(Index n, Index width, Index steps, int classes, Rng& rng) {
+  Tensor t({n, width});
+  auto id = [&] { return 1 + Index(rng.below(std::uint64_t(classes - 1))); };
+  for (Index i = 0; i < n; ++i) {
+    std::vector<Index> label(size_t(i % (width + 1)));
+    for (size_t j = 0; j < label.size(); ++j)
+      label[j] = i % 3 == 0 && j % 2 == 1 ? label[j - 1] : id();
+    if (Ctc::minSteps(label) > steps) {
+      for (size_t j = 0; j < label.size(); ++j) {
+        do {
+          label[j] = id();
+        } while (j > 0 && label[j] == label[j - 1]);
+      }
+    }
+    if (i == 1 && width == 7 && steps == 12 && classes >= 4) label = {2, 2, 2, 2, 2, 2, 3};
+    for (size_t j = 0; j < label.size(); ++j) t[i * width + Index(j)] = float(label[j]);
+  }
+  return t;
+}
+
+// CTC (Ctc.h) on an output (n, 12, classes): logits from a linear Dense (from_logits, Keras 3's
+// default) or probabilities from a softmax ({"from_logits": false}); 5 classes and 40; labels
+// narrower than the 12 steps (the executor plans the label block again for their width) and as
+// wide as them.
+inline void ctcChecks(int device, std::vector<Result>& r) {
+  Rng rng(23);
+  const Index n = 16, steps = 12;
+  const Tensor x = randomNormal({n, steps, 6}, rng);
+  auto model = [](int classes, const std::string& act) {
+    json first = denseLayer("d0", 8, "tanh");
+    first["config"]["batch_input_shape"] = {nullptr, 12, 6};
+    return sequential(json::array({first, denseLayer("d1", classes, act)}));
+  };
+  const json probabilities = lossSpec("CTC", {{"from_logits", false}});
+  for (int classes : {5, 40}) {
+    const std::string c = " [" + std::to_string(classes) + " classes]";
+    const Tensor labels = ctcLabels(n, 7, steps, classes, rng);
+    compareStep(device, model(classes, "linear"), "ctc", x, labels, "ctc (from_logits)" + c, 1e-5,
+                1e-5, r);
+    compareStep(device, model(classes, "softmax"), probabilities, x, labels,
+                "CTC(from_logits false, softmax)" + c, 1e-5, 1e-5, r);
+  }
+  compareStep(device, model(5, "linear"), "ctc", x, ctcLabels(n, steps, steps, 5, rng),
+              "ctc (labels as wide as the steps) [5 classes]", 1e-5, 1e-5, r);
 }
 
 // One result: creating the GPU executor with `lossSpec` is refused with "is not on the GPU yet".
@@ -139,7 +192,7 @@ inline std::vector<Result> checkLosses(int device) {
   for (Index i = 0; i < mixed.size(); i += 3) mixed[i] = 0.0f;
   step("hinge", "linear", 5, mixed, "hinge (-1/0/1 labels)");
 
-  expectRefused(device, "ctc", "ctc", r);
+  ctcChecks(device, r);
   expectRefused(
       device,
       lossSpec("ExpressionLoss", {{"expression", "tf.reduce_mean(tf.square(y_pred - y_true))"}}),

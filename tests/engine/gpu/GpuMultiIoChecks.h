@@ -84,45 +84,47 @@ inline std::vector<MultiIoCase> multiIoCases() {
 // Two epochs (batch 32, validation split 0.2, a partial last batch) on each device; every log
 // of the last epoch (total and per-output losses, per-output metrics, their val_ forms) and the
 // weights, held to max(1e-4, 3 x the CPU's own drift under a 1e-6 weight perturbation).
+inline void compareMultiIoFit(int device, const MultiIoCase& c, std::vector<Result>& r) {
+  try {
+    auto fit = [&](const std::string& dev, float perturb) {
+      Model m(c.spec, 1);
+      perturbWeights(m, perturb);
+      Trainer t(m, c.compile);
+      FitOptions o = quietFit(32, 4, 2, dev);
+      o.validationSplit = 0.2;
+      FitResult f;
+      f.history = t.fit(c.data, o);
+      f.after = allValues(m);
+      return f;
+    };
+    const FitResult cpu = fit("cpu", 0), self = fit("cpu", 1e-6f),
+                    gpu = fit("cuda:" + std::to_string(device), 0);
+    const Index nw = Index(cpu.after.size());
+    const double drift = relErr(self.after.data(), cpu.after.data(), nw);
+    char label[240];
+    std::snprintf(label, sizeof label, "%s: weights (CPU vs CPU+1e-6: %.2g)", c.name.c_str(),
+                  drift);
+    r.push_back(
+        {label, relErr(gpu.after.data(), cpu.after.data(), nw), std::max(1e-4, 3 * drift)});
+    for (const std::string& key : cpu.history.keys) {
+      const double a = cpu.history[key].back();
+      const double norm = std::max(std::abs(a), 1e-6);
+      const double selfErr = std::abs(self.history[key].back() - a) / norm;
+      const double b = gpu.history.values.count(key) ? gpu.history[key].back() : 1e30;
+      const bool accuracy = key.find("accuracy") != std::string::npos;
+      r.push_back({c.name + ": " + key, std::abs(b - a) / (accuracy ? 1.0 : norm),
+                   std::max(accuracy ? 3.0 / 320 : 1e-4, 3 * selfErr)});
+    }
+    r.push_back(
+        {c.name + ": the same logs", gpu.history.keys == cpu.history.keys ? 0.0 : 1.0, 0.0});
+  } catch (const std::exception& e) {
+    r.push_back({c.name + ": ERROR " + e.what(), 1e30, 0});
+  }
+}
+
 inline std::vector<Result> checkMultiIo(int device) {
   std::vector<Result> r;
-  for (MultiIoCase& c : multiIoCases()) {
-    try {
-      auto fit = [&](const std::string& dev, float perturb) {
-        Model m(c.spec, 1);
-        perturbWeights(m, perturb);
-        Trainer t(m, c.compile);
-        FitOptions o = quietFit(32, 4, 2, dev);
-        o.validationSplit = 0.2;
-        FitResult f;
-        f.history = t.fit(c.data, o);
-        f.after = allValues(m);
-        return f;
-      };
-      const FitResult cpu = fit("cpu", 0), self = fit("cpu", 1e-6f),
-                      gpu = fit("cuda:" + std::to_string(device), 0);
-      const Index nw = Index(cpu.after.size());
-      const double drift = relErr(self.after.data(), cpu.after.data(), nw);
-      char label[240];
-      std::snprintf(label, sizeof label, "%s: weights (CPU vs CPU+1e-6: %.2g)", c.name.c_str(),
-                    drift);
-      r.push_back(
-          {label, relErr(gpu.after.data(), cpu.after.data(), nw), std::max(1e-4, 3 * drift)});
-      for (const std::string& key : cpu.history.keys) {
-        const double a = cpu.history[key].back();
-        const double norm = std::max(std::abs(a), 1e-6);
-        const double selfErr = std::abs(self.history[key].back() - a) / norm;
-        const double b = gpu.history.values.count(key) ? gpu.history[key].back() : 1e30;
-        const bool accuracy = key.find("accuracy") != std::string::npos;
-        r.push_back({c.name + ": " + key, std::abs(b - a) / (accuracy ? 1.0 : norm),
-                     std::max(accuracy ? 3.0 / 320 : 1e-4, 3 * selfErr)});
-      }
-      r.push_back(
-          {c.name + ": the same logs", gpu.history.keys == cpu.history.keys ? 0.0 : 1.0, 0.0});
-    } catch (const std::exception& e) {
-      r.push_back({c.name + ": ERROR " + e.what(), 1e30, 0});
-    }
-  }
+  for (const MultiIoCase& c : multiIoCases()) compareMultiIoFit(device, c, r);
   return r;
 }
 

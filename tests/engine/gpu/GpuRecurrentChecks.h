@@ -105,7 +105,8 @@ inline std::vector<Result> checkRecurrent(int device) {
 
 // Weight regularizers through Trainer::fit (the penalty in the loss, its gradient in the update):
 // Dense kernel L2 and bias L1; Conv2D L1L2 and BatchNormalization gamma L2; Embedding, LSTM
-// kernel / recurrent kernel.
+// kernel / recurrent kernel; activity regularizers of Dense, Conv2D, Embedding, GRU and the
+// ActivityRegularization layer (the loss and val_loss include their penalties).
 inline std::vector<Result> checkRegularizers(int device) {
   std::vector<Result> r;
   auto reg = [](const char* cls, json config) {
@@ -141,6 +142,38 @@ inline std::vector<Result> checkRegularizers(int device) {
   compareFit(device, sequential(json::array({emb, lstm, denseLayer("out", 3, "softmax")})),
              "sparse_categorical_crossentropy", adam, idData(300, 10, 30, 3, 43), 32, 2, 0,
              "Embedding L2 + LSTM kernel L1 / recurrent L2, Adam, 2 epochs", 1e-4, r, 0.2);
+
+  // Activity regularizers (Keras 2: the penalty of the layer's output divided by the batch
+  // size): Dense, Conv2D, Embedding and GRU activity_regularizer, the ActivityRegularization
+  // layer (on a tensor two layers read).
+  json a0 = denseLayer("d0", 24, "tanh", 20);
+  a0["config"]["activity_regularizer"] = reg("L1L2", {{"l1", 0.001}, {"l2", 0.01}});
+  compareFit(device,
+             sequential(json::array(
+                 {a0, layer("ActivityRegularization", {{"name", "ar"}, {"l1", 0.002}, {"l2", 0.0}}),
+                  denseLayer("out", 4, "softmax")})),
+             "categorical_crossentropy", adam, syntheticData(300, {20}, 4, true, 44), 32, 2, 0,
+             "Dense activity L1L2 + ActivityRegularization L1, Adam, 2 epochs", 1e-4, r, 0.2);
+  json c1 = conv2d("c0", 6, 3, "relu");
+  c1["config"]["batch_input_shape"] = {nullptr, 10, 10, 2};
+  c1["config"]["activity_regularizer"] = reg("L2", {{"l2", 0.003}});
+  compareFit(device,
+             sequential(json::array({c1, layer("Flatten", {{"name", "f"}}),
+                                     denseLayer("out", 3, "softmax")})),
+             "sparse_categorical_crossentropy",
+             {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.02}}}},
+             syntheticData(200, {10, 10, 2}, 3, false, 45), 32, 2, 0,
+             "Conv2D activity L2, SGD, 2 epochs", 1e-4, r, 0.2);
+  json emb2 = layer("Embedding", {{"name", "emb"},
+                                  {"input_dim", 30},
+                                  {"output_dim", 8},
+                                  {"activity_regularizer", reg("L1", {{"l1", 0.001}})}});
+  emb2["config"]["batch_input_shape"] = {nullptr, 10};
+  const json gru = rnnLayer("GRU", "gru", 12, false,
+                            {{"activity_regularizer", reg("L2", {{"l2", 0.01}})}});
+  compareFit(device, sequential(json::array({emb2, gru, denseLayer("out", 3, "softmax")})),
+             "sparse_categorical_crossentropy", adam, idData(300, 10, 30, 3, 46), 32, 2, 0,
+             "Embedding activity L1 + GRU activity L2, Adam, 2 epochs", 1e-4, r, 0.2);
   return r;
 }
 

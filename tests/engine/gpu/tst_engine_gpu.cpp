@@ -312,11 +312,11 @@ class TestEngineGpu : public QObject {
 
   // Every bundled example (resources/examples) with its own training config: planned on the GPU
   // (several inputs and outputs included: the wide & deep models, the localization model's class
-  // and box outputs), or refused naming what has no GPU path yet.
+  // and box outputs; dates_seq2seq's masks through LSTM sequences into Attention;
+  // fashion_mnist_sequence's CTC loss), or refused naming what has no GPU path yet.
   void bundledExamplesArePlanned() {
     if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
-    const std::map<std::string, std::string> refused{{"dates_seq2seq", "Attention"},
-                                                     {"fashion_mnist_sequence", "CTC"}};
+    const std::map<std::string, std::string> refused{};
     int planned = 0;
     for (const auto& dir :
          std::filesystem::directory_iterator(TESSEL_SOURCE_DIR "/resources/examples")) {
@@ -354,12 +354,11 @@ class TestEngineGpu : public QObject {
         }
       }
     }
-    QCOMPARE(planned, 7);
+    QCOMPARE(planned, 9);
   }
 
   // The U-Net (Rescaling, SpatialDropout2D, UpSampling2D, ZeroPadding2D, Cropping2D,
-  // LayerNormalization, Concatenate) and weight regularizers pass the plan; an activity
-  // regularizer is refused by name.
+  // LayerNormalization, Concatenate), weight and activity regularizers pass the plan.
   void moreLayersArePlanned() {
     if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
     auto loss = makeLoss("sparse_categorical_crossentropy");
@@ -380,9 +379,7 @@ class TestEngineGpu : public QObject {
     Model act(gpucheck::sequential(
                   nlohmann::json::array({a0, gpucheck::denseLayer("out", 3, "softmax")})),
               1);
-    expectRefused([&] { gpu::Executor::createInference(0, act, 4); },
-                  std::string("Dense 'd0' with an activity_regularizer is not on the GPU yet; use "
-                              "--device cpu"));
+    expectPlanned(act, *loss, *opt, "Dense with an activity_regularizer");
   }
 
   // SimpleRNN, LSTM, GRU (both reset_after forms) and Embedding pass the plan; Embedding with
@@ -428,16 +425,23 @@ class TestEngineGpu : public QObject {
              gpucheck::denseLayer("out", 3, "softmax")})),
         1);
     expectPlanned(back, *loss, *opt, "go_backwards");
-    // A mask that would reach further (return_sequences: the next layers and the loss would
-    // follow it on the CPU) is refused by name, as are go_backwards sequences and merge_mode None.
+    // A mask past a recurrent layer with return_sequences reaches the next recurrent layer
+    // (planned); a global pooling reading a masked sequence is refused by name, as are
+    // go_backwards sequences and merge_mode None.
     Model further(gpucheck::sequential(
                       nlohmann::json::array({emb(true), gpucheck::rnnLayer("LSTM", "rnn", 5, true),
                                              gpucheck::rnnLayer("LSTM", "rnn2", 5, false),
                                              gpucheck::denseLayer("out", 3, "softmax")})),
                   1);
-    expectRefused([&] { gpu::Executor::createInference(0, further, 4); },
-                  "Embedding 'emb' with mask_zero read by LSTM 'rnn' (masks past a recurrent "
-                  "layer) is not on the GPU yet; use --device cpu");
+    expectPlanned(further, *loss, *opt, "a mask past return_sequences");
+    Model pooled(gpucheck::sequential(nlohmann::json::array(
+                     {emb(true), gpucheck::rnnLayer("LSTM", "rnn", 5, true),
+                      gpucheck::layer("GlobalAveragePooling1D", {{"name", "pool"}}),
+                      gpucheck::denseLayer("out", 3, "softmax")})),
+                 1);
+    expectRefused([&] { gpu::Executor::createInference(0, pooled, 4); },
+                  "GlobalAveragePooling1D 'pool' reading a masked sequence is not on the GPU yet; "
+                  "use --device cpu");
     Model backSeq(
         gpucheck::sequential(nlohmann::json::array(
             {emb(false), gpucheck::rnnLayer("LSTM", "rnn", 5, true, {{"go_backwards", true}}),
@@ -664,6 +668,10 @@ class TestEngineGpu : public QObject {
   void masksAndBidirectionalMatchCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkMasks(0));
+  }
+  void sequenceLayersMatchCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkSequence(0));
   }
   void multiInputOutputMatchesCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");

@@ -1,0 +1,185 @@
+// The sequence layers' kernels (GpuLayerKernels.h).
+#include "engine/gpu/GpuLayerKernels.h"
+
+namespace tessel::gpu {
+
+namespace {
+
+int blocksFor(long count, int threads) {
+  return int((count + threads - 1) / threads);
+}
+
+__device__ float warpMax(float v) {
+  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+  return v;
+}
+
+__device__ float warpSum(float v) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// One warp per row.
+__global__ void attentionSoftmaxKernel(const float* s, float* p, int rows, int tq, int cols,
+                                       bool causal, const float* colMask, const float* scale) {
+  const int row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
+  const int lane = threadIdx.x % 32;
+  if (row >= rows) return;
+  const int b = row / tq, i = row % tq;
+  const float* in = s + long(row) * cols;
+  float* out = p + long(row) * cols;
+  const float* m = colMask ? colMask + long(b) * cols : nullptr;
+  const float a = scale ? *scale : 1.0f;
+  const int visibleEnd = causal ? min(cols, i + 1) : cols;  // keys j <= i when causal
+  auto shown = [&](int j) { return j < visibleEnd && (!m || m[j] != 0.0f); };
+  auto value = [&](int j) { return scale ? in[j] * a : in[j]; };
+  int visible = 0;
+  for (int j = lane; j < visibleEnd; j += 32) visible += shown(j) ? 1 : 0;
+  for (int o = 16; o > 0; o >>= 1) visible += __shfl_xor_sync(0xffffffffu, visible, o);
+  if (visible == 0) {  // Keras: every score - 1e9 (float32), then the plain softmax
+    float mx = -INFINITY;
+    for (int j = lane; j < cols; j += 32) mx = fmaxf(mx, value(j) - 1e9f);
+    mx = warpMax(mx);
+    float sum = 0.0f;
+    for (int j = lane; j < cols; j += 32) {
+      const float e = expf((value(j) - 1e9f) - mx);
+      out[j] = e;
+      sum += e;
+    }
+    const float inv = 1.0f / warpSum(sum);
+    for (int j = lane; j < cols; j += 32) out[j] *= inv;
+    return;
+  }
+  float mx = -INFINITY;
+  for (int j = lane; j < cols; j += 32)
+    if (shown(j)) mx = fmaxf(mx, value(j));
+  mx = warpMax(mx);
+  float sum = 0.0f;
+  for (int j = lane; j < cols; j += 32) {
+    const float e = shown(j) ? expf(value(j) - mx) : 0.0f;
+    out[j] = e;
+    sum += e;
+  }
+  const float inv = 1.0f / warpSum(sum);
+  for (int j = lane; j < visibleEnd; j += 32) out[j] *= inv;
+}
+
+__global__ void softmaxRowsBackwardKernel(const float* p, const float* dp, float* ds, int rows,
+                                          int cols) {
+  const int row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
+  const int lane = threadIdx.x % 32;
+  if (row >= rows) return;
+  const float* pr = p + long(row) * cols;
+  const float* dr = dp + long(row) * cols;
+  float dot = 0.0f;
+  for (int j = lane; j < cols; j += 32) dot += pr[j] * dr[j];
+  dot = warpSum(dot);
+  float* out = ds + long(row) * cols;
+  for (int j = lane; j < cols; j += 32) out[j] = pr[j] * (dr[j] - dot);
+}
+
+__global__ void zeroMaskedRowsKernel(float* y, const float* mask, long rows, int width) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= rows * width) return;
+  if (mask[i / width] == 0.0f) y[i] = 0.0f;
+}
+
+__global__ void scaleByDeviceKernel(float* x, const float* scale, long count) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < count) x[i] *= *scale;
+}
+
+__global__ void multiplyIntoKernel(const float* a, float* b, long count) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < count) b[i] *= a[i];
+}
+
+__global__ void repeatKernel(const float* x, float* y, int n, int times, int f) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  const long count = long(n) * times * f;
+  if (i >= count) return;
+  const long b = i / (long(times) * f), k = i % f;
+  y[i] = x[b * f + k];
+}
+
+__global__ void repeatBackwardKernel(const float* dy, float* dx, int n, int times, int f) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= long(n) * f) return;
+  const long b = i / f, k = i % f;
+  float sum = 0.0f;
+  for (int t = 0; t < times; ++t) sum += dy[(b * times + t) * f + k];
+  dx[i] = sum;
+}
+
+// One thread per output element (or per input element for the adjoint).
+__global__ void permuteKernel(const float* x, float* y, long count, PermuteGeom g, bool inverse) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= count) return;
+  long per = 1;
+  for (int d = 0; d < g.rank; ++d) per *= g.dims[d];
+  // Strides of the input's axes; the output's axis k has extent dims[perm[k]].
+  long xs[kMaxPermuteRank];
+  long st = 1;
+  for (int d = g.rank - 1; d >= 0; --d) {
+    xs[d] = st;
+    st *= g.dims[d];
+  }
+  const long b = i / per;
+  long rest = i % per, src = 0;
+  // i indexes the output (permuted) layout: decompose it, map each output axis to its input axis.
+  for (int k = g.rank - 1; k >= 0; --k) {
+    const int ext = g.dims[g.perm[k]];
+    const long c = rest % ext;
+    rest /= ext;
+    src += c * xs[g.perm[k]];
+  }
+  if (inverse)
+    y[b * per + src] = x[i];  // x: the permuted gradient, y: the input's gradient
+  else
+    y[i] = x[b * per + src];
+}
+
+}  // namespace
+
+void launchAttentionSoftmax(const float* s, float* p, int rows, int tq, int cols, bool causal,
+                            const float* colMask, const float* scale, cudaStream_t stream) {
+  attentionSoftmaxKernel<<<blocksFor(long(rows) * 32, 256), 256, 0, stream>>>(
+      s, p, rows, tq, cols, causal, colMask, scale);
+}
+
+void launchSoftmaxRowsBackward(const float* p, const float* dp, float* ds, int rows, int cols,
+                               cudaStream_t stream) {
+  softmaxRowsBackwardKernel<<<blocksFor(long(rows) * 32, 256), 256, 0, stream>>>(p, dp, ds, rows,
+                                                                                 cols);
+}
+
+void launchZeroMaskedRows(float* y, const float* mask, long rows, int width, cudaStream_t stream) {
+  zeroMaskedRowsKernel<<<blocksFor(rows * width, 256), 256, 0, stream>>>(y, mask, rows, width);
+}
+
+void launchScaleByDevice(float* x, const float* scale, long count, cudaStream_t stream) {
+  scaleByDeviceKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, scale, count);
+}
+
+void launchMultiplyInto(const float* a, float* b, long count, cudaStream_t stream) {
+  multiplyIntoKernel<<<blocksFor(count, 256), 256, 0, stream>>>(a, b, count);
+}
+
+void launchRepeat(const float* x, float* y, int n, int times, int f, cudaStream_t stream) {
+  repeatKernel<<<blocksFor(long(n) * times * f, 256), 256, 0, stream>>>(x, y, n, times, f);
+}
+
+void launchRepeatBackward(const float* dy, float* dx, int n, int times, int f,
+                          cudaStream_t stream) {
+  repeatBackwardKernel<<<blocksFor(long(n) * f, 256), 256, 0, stream>>>(dy, dx, n, times, f);
+}
+
+void launchPermute(const float* x, float* y, int n, const PermuteGeom& g, bool inverse,
+                   cudaStream_t stream) {
+  long per = 1;
+  for (int d = 0; d < g.rank; ++d) per *= g.dims[d];
+  const long count = long(n) * per;
+  permuteKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, y, count, g, inverse);
+}
+
+}  // namespace tessel::gpu

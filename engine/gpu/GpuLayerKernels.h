@@ -1,0 +1,50 @@
+#pragma once
+// CUDA kernels of the sequence layers on the GPU (GpuLayerKernels.cu): Keras's dot-product
+// Attention (the score softmax with causal and padding masks, its backward, the query mask on the
+// output), RepeatVector and Permute. Plain launch functions on raw pointers, as GpuKernels.h:
+// every one enqueues on `stream` and returns (no allocation, no sync: safe in a graph capture).
+#include <cuda_runtime.h>
+
+namespace tessel::gpu {
+
+// Attention's weights, as engine/layers/AttentionCore.cpp maskedSoftmaxRows: for each of
+// rows = n * tq rows (sample b = row / tq, query step i = row % tq) of `cols` = tv scores,
+// p = softmax(scale * s) over the visible keys: j <= i when causal, and colMask[b * tv + j] != 0
+// (the value's padding mask; null: none). Hidden entries get 0; a row with no visible key is
+// Keras's softmax of (score - 1e9) over every key. scale: a device scalar (Attention's use_scale
+// variable) or null for 1. s and p may not alias.
+void launchAttentionSoftmax(const float* s, float* p, int rows, int tq, int cols, bool causal,
+                            const float* colMask, const float* scale, cudaStream_t stream);
+
+// ds = p * (dp - sum_j p_j dp_j) per row (the softmax's backward); ds may equal dp.
+void launchSoftmaxRowsBackward(const float* p, const float* dp, float* ds, int rows, int cols,
+                               cudaStream_t stream);
+
+// y[r][:] = 0 where mask[r] == 0 (rows of `width` values): the query mask on Attention's output.
+void launchZeroMaskedRows(float* y, const float* mask, long rows, int width, cudaStream_t stream);
+
+// x *= *scale (a device scalar), count values.
+void launchScaleByDevice(float* x, const float* scale, long count, cudaStream_t stream);
+
+// b = a * b, count values.
+void launchMultiplyInto(const float* a, float* b, long count, cudaStream_t stream);
+
+// RepeatVector: y (n, times, f) = x (n, f) repeated; its backward dx (n, f) = the sum over the
+// copies in order (as the CPU layer sums them).
+void launchRepeat(const float* x, float* y, int n, int times, int f, cudaStream_t stream);
+void launchRepeatBackward(const float* dy, float* dx, int n, int times, int f,
+                          cudaStream_t stream);
+
+// Permute: y = x with its axes 1.. permuted. dims: the input's per-sample shape (rank <= 4);
+// perm[k]: the input axis (0-based, without the batch) that output axis k reads. inverse: the
+// adjoint (y is read as the permuted tensor and x is written), for the gradient.
+constexpr int kMaxPermuteRank = 4;
+struct PermuteGeom {
+  int rank = 0;
+  int dims[kMaxPermuteRank] = {1, 1, 1, 1};
+  int perm[kMaxPermuteRank] = {0, 1, 2, 3};
+};
+void launchPermute(const float* x, float* y, int n, const PermuteGeom& g, bool inverse,
+                   cudaStream_t stream);
+
+}  // namespace tessel::gpu

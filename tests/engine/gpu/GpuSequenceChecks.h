@@ -1,0 +1,168 @@
+#pragma once
+// GPU-vs-CPU checks of the sequence layers: Attention with dot scores (two and three inputs, the
+// same tensor as query and value, use_scale, use_causal_mask), RepeatVector, Permute, and Keras
+// masks past a recurrent layer with return_sequences (into a second recurrent layer, into
+// Attention as query and value masks, padded rows included): one step each (forward and every
+// gradient, 1e-5); and the dates seq2seq example's shape (two masked inputs, encoder and decoder
+// LSTMs, Attention, Concatenate, a softmax per step) through Trainer::fit.
+#include "GpuMaskChecks.h"
+#include "GpuMultiIoChecks.h"
+
+namespace tessel::gpucheck {
+
+inline json attentionConfig(bool scale, bool causal) {
+  return {{"use_scale", scale}, {"use_causal_mask", causal}};
+}
+
+inline std::vector<Result> checkSequence(int device) {
+  std::vector<Result> r;
+  Rng rng(23);
+  const Index n = 16;
+  // Attention on a float sequence (n, 6, 4): query and value (and key) from Dense layers.
+  const Tensor x = randomNormal({n, 6, 4}, rng);
+  const Tensor y = randomNormal({n, 3}, rng);
+  struct Case {
+    std::string name;
+    ModelSpec spec;
+  };
+  std::vector<Case> cases;
+  // [q, v] (the key is the value: both 8 wide) or [q, v, k] (the value 5 wide).
+  auto attention = [](bool scale, bool causal, bool key) {
+    std::vector<GraphNode> rows = {{"q", "Dense", denseConfig(8, "tanh"), {"in"}},
+                                   {"v", "Dense", denseConfig(key ? 5 : 8, "linear"), {"in"}}};
+    if (key) rows.push_back({"k", "Dense", denseConfig(8, "linear"), {"in"}});
+    rows.push_back({"att", "Attention", attentionConfig(scale, causal),
+                    key ? std::vector<std::string>{"q", "v", "k"}
+                        : std::vector<std::string>{"q", "v"}});
+    rows.push_back({"flat", "Flatten", {}, {"att"}});
+    rows.push_back({"out", "Dense", denseConfig(3, "linear"), {"flat"}});
+    return functional({kNone, 6, 4}, rows);
+  };
+  for (bool scale : {false, true})
+    for (bool causal : {false, true})
+      cases.push_back({std::string("Attention [q, v]") + (scale ? " use_scale" : "") +
+                           (causal ? " causal" : ""),
+                       attention(scale, causal, false)});
+  cases.push_back({"Attention [q, v, k] use_scale causal", attention(true, true, true)});
+  cases.push_back({"Attention [q, v, k]", attention(false, false, true)});
+  cases.push_back({"Attention [h, h] (self-attention, one tensor read twice)",
+                   functional({kNone, 6, 4}, {{"h", "Dense", denseConfig(8, "tanh"), {"in"}},
+                                              {"att", "Attention", attentionConfig(true, false),
+                                               {"h", "h"}},
+                                              {"flat", "Flatten", {}, {"att"}},
+                                              {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+  cases.push_back({"Permute (2, 1) then Dense on rank 3",
+                   functional({kNone, 6, 4}, {{"p", "Permute", {{"dims", {2, 1}}}, {"in"}},
+                                              {"d", "Dense", denseConfig(5, "tanh"), {"p"}},
+                                              {"flat", "Flatten", {}, {"d"}},
+                                              {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+  cases.push_back(
+      {"Reshape (2, 3, 4), Permute (3, 1, 2)",
+       functional({kNone, 6, 4}, {{"d", "Dense", denseConfig(4, "tanh"), {"in"}},
+                                  {"r", "Reshape", {{"target_shape", {2, 3, 4}}}, {"d"}},
+                                  {"p", "Permute", {{"dims", {3, 1, 2}}}, {"r"}},
+                                  {"flat", "Flatten", {}, {"p"}},
+                                  {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+  cases.push_back(
+      {"RepeatVector 5 into an LSTM with return_sequences",
+       functional({kNone, 6, 4}, {{"flat0", "Flatten", {}, {"in"}},
+                                  {"d", "Dense", denseConfig(7, "tanh"), {"flat0"}},
+                                  {"rep", "RepeatVector", {{"n", 5}}, {"d"}},
+                                  {"lstm", "LSTM", {{"units", 6}, {"return_sequences", true}},
+                                   {"rep"}},
+                                  {"flat", "Flatten", {}, {"lstm"}},
+                                  {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+  for (const Case& c : cases) compareStep(device, c.spec, "mse", x, y, c.name, 1e-5, 1e-5, r);
+
+  // Masks past return_sequences: Embedding(mask_zero) -> recurrent layer (sequences) -> a second
+  // recurrent layer, or -> Attention as query and value; padding last and first; every seventh
+  // row entirely padding (its Attention row: Keras's softmax of scores - 1e9).
+  for (bool front : {false, true}) {
+    const Dataset ids = paddedIds(16, 6, 12, 3, 7, front);
+    const Tensor xi = ids.x[0].toTensor(), yi = ids.y[0].toTensor();
+    const std::string where = front ? " (padding first)" : " (padding last)";
+    const json emb = {{"input_dim", 12}, {"output_dim", 5}, {"mask_zero", true}};
+    auto seq = [](int units) { return json{{"units", units}, {"return_sequences", true}}; };
+    std::vector<Case> masked = {
+        {"mask through LSTM sequences into GRU",
+         functional({kNone, 6}, {{"emb", "Embedding", emb, {"in"}},
+                                 {"lstm", "LSTM", seq(6), {"emb"}},
+                                 {"gru", "GRU", {{"units", 5}}, {"lstm"}},
+                                 {"out", "Dense", denseConfig(3, "softmax"), {"gru"}}})},
+        {"mask through Bidirectional(GRU) sequences into SimpleRNN",
+         functional({kNone, 6},
+                    {{"emb", "Embedding", emb, {"in"}},
+                     {"bi", "Bidirectional",
+                      {{"layer", rnnLayer("GRU", "g", 4, true)}, {"merge_mode", "concat"}},
+                      {"emb"}},
+                     {"rnn", "SimpleRNN", {{"units", 5}}, {"bi"}},
+                     {"out", "Dense", denseConfig(3, "softmax"), {"rnn"}}})},
+        {"mask into Attention [h, h] use_scale, then Flatten",
+         functional({kNone, 6}, {{"emb", "Embedding", emb, {"in"}},
+                                 {"gru", "GRU", seq(6), {"emb"}},
+                                 {"att", "Attention", attentionConfig(true, false), {"gru", "gru"}},
+                                 {"flat", "Flatten", {}, {"att"}},
+                                 {"out", "Dense", denseConfig(3, "softmax"), {"flat"}}})},
+        {"mask into causal Attention, Concatenate, Dense, LSTM",
+         functional({kNone, 6}, {{"emb", "Embedding", emb, {"in"}},
+                                 {"lstm", "LSTM", seq(6), {"emb"}},
+                                 {"att", "Attention", attentionConfig(false, true), {"lstm", "lstm"}},
+                                 {"cat", "Concatenate", {{"axis", -1}}, {"lstm", "att"}},
+                                 {"d", "Dense", denseConfig(5, "tanh"), {"cat"}},
+                                 {"last", "LSTM", {{"units", 4}}, {"d"}},
+                                 {"out", "Dense", denseConfig(3, "softmax"), {"last"}}})},
+    };
+    for (const Case& c : masked)
+      compareStep(device, c.spec, "sparse_categorical_crossentropy", xi, yi, c.name + where, 1e-5,
+                  1e-5, r);
+  }
+
+  // resources/examples/dates_seq2seq's shape through Trainer::fit: source ids (n, 10) and
+  // decoder input ids (n, 6), each Embedding(mask_zero) into an LSTM with return_sequences;
+  // Attention([decoder, encoder]); Concatenate([decoder, attention]); Dense(softmax) at every
+  // step; sparse crossentropy per step; Adam, 2 epochs, validation split 0.2.
+  {
+    const Index m = 320, ts = 10, tt = 6;
+    const int vocab = 14, classes = 9;
+    Rng dr(29);
+    Tensor src({m, ts}), tgt({m, tt}), lab({m, tt});
+    for (Index i = 0; i < m; ++i) {
+      const Index len = 3 + Index(dr.below(std::uint64_t(ts - 2)));  // 3..ts
+      for (Index t = 0; t < ts; ++t)
+        src[i * ts + t] = t < len ? float(1 + dr.below(std::uint64_t(vocab - 1))) : 0.0f;
+      for (Index t = 0; t < tt; ++t) {
+        const float c = float(1 + (Index(src[i * ts + t % len]) + t) % (classes - 1));
+        lab[i * tt + t] = c;
+        tgt[i * tt + t] = t == 0 ? 1.0f : lab[i * tt + t - 1];
+      }
+    }
+    MultiIoCase c{"dates seq2seq shape (2 masked inputs, LSTMs, Attention), Adam",
+                  multiIo({{"source", {kNone, ts}}, {"target_in", {kNone, tt}}},
+                          {{"enc_emb", "Embedding",
+                            {{"input_dim", vocab}, {"output_dim", 8}, {"mask_zero", true}},
+                            {"source"}},
+                           {"encoder", "LSTM", {{"units", 16}, {"return_sequences", true}},
+                            {"enc_emb"}},
+                           {"dec_emb", "Embedding",
+                            {{"input_dim", classes}, {"output_dim", 8}, {"mask_zero", true}},
+                            {"target_in"}},
+                           {"decoder", "LSTM", {{"units", 16}, {"return_sequences", true}},
+                            {"dec_emb"}},
+                           {"attention", "Attention", attentionConfig(false, false),
+                            {"decoder", "encoder"}},
+                           {"cat", "Concatenate", {{"axis", -1}}, {"decoder", "attention"}},
+                           {"chars", "Dense", denseConfig(classes, "softmax"), {"cat"}}},
+                          {"chars"}),
+                  {},
+                  {}};
+    c.compile.losses = {"sparse_categorical_crossentropy"};
+    c.compile.metrics = {{"accuracy"}};
+    c.compile.optimizer = {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.003}}}};
+    c.data.x = {Array::fromTensor(src), Array::fromTensor(tgt)};
+    c.data.y = {Array::fromTensor(lab)};
+    compareMultiIoFit(device, c, r);
+  }
+  return r;
+}
+
+}  // namespace tessel::gpucheck
