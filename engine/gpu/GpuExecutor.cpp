@@ -265,9 +265,14 @@ class CudaExecutor : public Executor {
     // and their gradients in list (0 query, 1 value, 2 key); the raw scores Q K^T, the weights
     // P and the scores' gradient, (n, tq, tv) each; the use_scale variable at w; the query's and
     // value's masks from the Embedding ops qMaskFrom / vMaskFrom (-1: none).
+    // MultiHeadAttention's core (mha): heads (the projections (n, t, heads * qd / vd) side by
+    // side), a constant scale 1 / sqrt(key_dim), the query mask in the softmax (not on the
+    // output) and the key's mask ANDed with the value's.
     Index tq = 0, tv = 0, qd = 0, vd = 0;
-    bool useScale = false, causal = false, ownKey = false;
-    int qMaskFrom = -1, vMaskFrom = -1;
+    bool useScale = false, causal = false, ownKey = false, mha = false;
+    int heads = 1;
+    float constScale = 1.0f;
+    int qMaskFrom = -1, vMaskFrom = -1, kMaskFrom = -1;
     float *scores = nullptr, *probs = nullptr, *dscores = nullptr;
     // An activity regularizer on y: l1, l2 and the penalty's slot in regDev_ (-1: none). Keras 2
     // divides the penalty by the batch size (engine/layers/Dense.cpp).
@@ -299,6 +304,10 @@ class CudaExecutor : public Executor {
                      const NodeShapes* ns, Index features);
   void planAttention(Op& op, const std::string& what, const json& c, const NodeShapes* ns,
                      const std::vector<int>& ins, bool training);
+  // The projections and the attention core as ops of their own; op becomes the output
+  // projection, ins its input.
+  void planMultiHeadAttention(Op& op, const std::string& what, const json& c, const NodeShapes* ns,
+                              std::vector<int>& ins, bool training);
   // The masks of the node whose ops start at firstOp (valueMask_).
   void planMasks(size_t firstOp, const std::vector<int>& nodeIns, const std::string& what);
   // Per value: the Embedding op (mask_zero) whose (n, steps) mask it carries, or -1.
@@ -646,7 +655,8 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
         {"Add", kMergeAdd},         {"Subtract", kMergeSubtract}, {"Multiply", kMergeMultiply},
         {"Average", kMergeAverage}, {"Maximum", kMergeMaximum},   {"Minimum", kMergeMinimum}};
     const bool merging = kMerges.count(node.className) || node.className == "Concatenate";
-    if (ins.size() != 1 && !merging && node.className != "Attention")
+    if (ins.size() != 1 && !merging && node.className != "Attention" &&
+        node.className != "MultiHeadAttention")
       throw Error(notOnGpu(node.className + " '" + node.name + "' (a layer with several inputs)"));
     const std::vector<int> nodeIns = ins;  // the node's own inputs (Bidirectional rebinds ins)
     const size_t firstOp = ops_.size();
@@ -879,6 +889,8 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       op.out = features * op.dim;
     } else if (node.className == "Attention") {
       planAttention(op, what, c, ns, ins, optimizer != nullptr);
+    } else if (node.className == "MultiHeadAttention") {
+      planMultiHeadAttention(op, what, c, ns, ins, optimizer != nullptr);
     } else if (node.className == "RepeatVector") {
       if (!ns || ns->inputs.size() != 1 || ns->inputs[0].size() != 2)
         throw Error(notOnGpu(what + " on an input that is not (batch, features)"));
@@ -1194,6 +1206,83 @@ void CudaExecutor::planAttention(Op& op, const std::string& what, const json& c,
   op.out = op.tq * op.vd;
 }
 
+// Keras's MultiHeadAttention (engine/layers/MultiHeadAttention.h) on rank-3 inputs of known
+// size: the query, key and value projections as Dense ops on every step (the (d, heads, dim)
+// kernels are (d, heads * dim) matrices), the attention core (heads side by side, scale
+// 1 / sqrt(key_dim), the query, value and key masks and the causal mask in the softmax), the
+// output projection (heads * value_dim -> output_shape). Refused: dropout in training,
+// return_attention_scores, kernel and bias regularizers, attention over more than one axis.
+void CudaExecutor::planMultiHeadAttention(Op& op, const std::string& what, const json& c,
+                                          const NodeShapes* ns, std::vector<int>& ins,
+                                          bool training) {
+  if (training && c.value("dropout", 0.0) > 0.0) throw Error(notOnGpu(what + " with dropout"));
+  if (c.value("return_attention_scores", false))
+    throw Error(notOnGpu(what + " with return_attention_scores"));
+  for (const char* k : {"kernel_regularizer", "bias_regularizer"})
+    if (!isNullOrFalse(c, k)) throw Error(notOnGpu(what + " with a " + k));
+  if (!ns || ns->inputs.size() != ins.size() || ins.size() < 2 || ins.size() > 3 || !ns->output)
+    throw Error("GPU plan: " + what + " has no known shapes");
+  for (const Shape& in : ns->inputs)
+    if (in.size() != 3 || in[1] == kNone || in[2] == kNone)
+      throw Error(notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
+  const Shape& q = ns->inputs[0];
+  const Shape& v = ns->inputs[1];
+  const Shape& k = ins.size() > 2 ? ns->inputs[2] : v;
+  const Index H = c.at("num_heads").get<Index>(), K = c.at("key_dim").get<Index>();
+  const Index Vd = c.at("value_dim").is_null() ? K : c.at("value_dim").get<Index>();
+  const Index out = ns->output->back(), tq = q[1], tv = v[1];
+  // Variables in Keras's order: query, key, value, attention_output; kernel then bias.
+  const bool bias = c.at("use_bias").get<bool>();
+  const int per = bias ? 2 : 1;
+  auto project = [&](int input, Index steps, Index din, Index width, int var) {
+    Op p;
+    p.layer = op.layer;
+    p.kind = Kind::Dense;
+    p.act = kActLinear;
+    p.in = steps * din;
+    p.spatial = steps;
+    p.out = steps * width;
+    p.wVar = var * per;
+    p.bVar = bias ? var * per + 1 : -1;
+    p.ins = {input};
+    p.outV = int(values_.size());
+    values_.push_back(Value{});
+    values_.back().features = p.out;
+    ops_.push_back(std::move(p));
+    return ops_.back().outV;
+  };
+  const int qv = project(ins[0], tq, q[2], H * K, 0);
+  const int kv = project(ins.size() > 2 ? ins[2] : ins[1], tv, k[2], H * K, 1);
+  const int vv = project(ins[1], tv, v[2], H * Vd, 2);
+  Op core;
+  core.layer = op.layer;
+  core.kind = Kind::Attention;
+  core.mha = true;
+  core.heads = int(H);
+  core.tq = tq;
+  core.tv = tv;
+  core.qd = K;
+  core.vd = Vd;
+  core.ownKey = true;
+  core.constScale = 1.0f / std::sqrt(float(K));
+  core.causal = attention::causalFromConfig(c);
+  core.in = tq * H * K;
+  core.out = tq * H * Vd;
+  core.ins = {qv, vv, kv};
+  core.outV = int(values_.size());
+  values_.push_back(Value{});
+  values_.back().features = core.out;
+  ops_.push_back(std::move(core));
+  op.kind = Kind::Dense;
+  op.act = kActLinear;
+  op.in = ops_.back().out;
+  op.spatial = tq;
+  op.out = tq * out;
+  op.wVar = 3 * per;
+  op.bVar = bias ? 3 * per + 1 : -1;
+  ins = {ops_.back().outV};
+}
+
 // Keras masks (Layer::maskOut, as engine/train/Model.cpp propagates them): which Embedding
 // (mask_zero) mask each value carries. The GPU ops that read one: recurrent layers (Bidirectional's
 // two as well) and Attention (the query's and the value's masks). Every other layer computes the
@@ -1212,6 +1301,11 @@ void CudaExecutor::planMasks(size_t firstOp, const std::vector<int>& nodeIns,
       } else if (op.kind == Kind::Attention) {
         op.qMaskFrom = valueMask_[size_t(nodeIns[0])];
         op.vMaskFrom = valueMask_[size_t(nodeIns[1])];
+        // MultiHeadAttention ANDs the key's mask in; Attention ignores it (Keras 2).
+        if (op.mha && nodeIns.size() > 2) {
+          op.kMaskFrom = valueMask_[size_t(nodeIns[2])];
+          if (op.kMaskFrom == op.vMaskFrom) op.kMaskFrom = -1;
+        }
       } else if (op.kind == Kind::Pool && op.layer->className().rfind("Global", 0) == 0) {
         throw Error(notOnGpu(what + " reading a masked sequence"));
       }
@@ -1420,7 +1514,7 @@ void CudaExecutor::allocate(Index batch) {
       case Kind::Attention: {
         op.y = buffer(op.out, "the activations");
         op.gy = buffer(op.out, "the gradients");
-        const Index perSample = op.tq * op.tv;
+        const Index perSample = op.heads * op.tq * op.tv;
         op.scores = buffer(perSample, "the attention scores");
         op.probs = buffer(perSample, "the attention weights");
         op.dscores = buffer(perSample, "the attention gradients");
@@ -2031,7 +2125,7 @@ void CudaExecutor::gemmBatched(bool ta, bool tb, long m, long k, long r, const f
 // the key is the value).
 void CudaExecutor::enqueueAttention(Op& op, int rows, bool forward) {
   cudaStream_t s = stream_;
-  const long tq = op.tq, tv = op.tv, d = op.qd, dv = op.vd, ps = tq * tv;
+  const long tq = op.tq, tv = op.tv, d = op.qd, dv = op.vd, H = op.heads, ps = tq * tv;
   const float* Q = op.list.x[0];
   const float* V = op.list.x[1];
   const float* K = op.ownKey ? op.list.x[2] : V;
@@ -2041,39 +2135,52 @@ void CudaExecutor::enqueueAttention(Op& op, int rows, bool forward) {
   };
   const float* qMask = maskOf(op.qMaskFrom);
   const float* vMask = maskOf(op.vMaskFrom);
+  const float* kMask = maskOf(op.kMaskFrom);
+  // Head h of sample b: Q rows at Q + b * tq * H * d + h * d (leading dimension H * d), K and V
+  // likewise; its scores at (b * H + h) * tq * tv; its output rows at y + b * tq * H * dv + h * dv.
+  const long qs = tq * H * d, ks = tv * H * d, vs = tv * H * dv, ys = tq * H * dv, ss = H * ps;
   if (forward) {
-    gemmBatched(false, true, tq, tv, d, Q, d, tq * d, K, d, tv * d, 0.0f, op.scores, tv, ps, rows,
-                "attention scores");
-    launchAttentionSoftmax(op.scores, op.probs, int(rows * tq), int(tq), int(tv), op.causal, vMask,
-                           scale, s);
-    gemmBatched(false, false, tq, dv, tv, op.probs, tv, ps, V, dv, tv * dv, 0.0f, op.y, dv,
-                tq * dv, rows, "attention output");
-    if (qMask) launchZeroMaskedRows(op.y, qMask, long(rows) * tq, int(dv), s);
+    for (long h = 0; h < H; ++h)
+      gemmBatched(false, true, tq, tv, d, Q + h * d, H * d, qs, K + h * d, H * d, ks, 0.0f,
+                  op.scores + h * ps, tv, ss, rows, "attention scores");
+    launchAttentionSoftmax(op.scores, op.probs, int(rows * H * tq), int(tq), int(H), int(tv),
+                           op.causal, vMask, kMask, op.mha ? qMask : nullptr, scale,
+                           op.constScale, s);
+    for (long h = 0; h < H; ++h)
+      gemmBatched(false, false, tq, dv, tv, op.probs + h * ps, tv, ss, V + h * dv, H * dv, vs,
+                  0.0f, op.y + h * dv, H * dv, ys, rows, "attention output");
+    if (qMask && !op.mha) launchZeroMaskedRows(op.y, qMask, long(rows) * tq, int(dv), s);
     return;
   }
   float* dY = op.gy;
-  if (qMask) launchZeroMaskedRows(dY, qMask, long(rows) * tq, int(dv), s);
+  if (qMask && !op.mha) launchZeroMaskedRows(dY, qMask, long(rows) * tq, int(dv), s);
   float* gq = op.list.g[0];
   float* gv = op.list.g[1];
   float* gk = op.ownKey ? op.list.g[2] : nullptr;
-  gemmBatched(false, true, tq, tv, dv, dY, dv, tq * dv, V, dv, tv * dv, 0.0f, op.dscores, tv, ps,
-              rows, "attention weight gradient");
-  if (gv)
-    gemmBatched(true, false, tv, dv, tq, op.probs, tv, ps, dY, dv, tq * dv, 0.0f, gv, dv, tv * dv,
-                rows, "attention value gradient");
-  launchSoftmaxRowsBackward(op.probs, op.dscores, op.dscores, int(rows * tq), int(tv), s);
-  if (scale) {
-    launchMultiplyInto(op.dscores, op.scores, long(rows) * ps, s);  // S (raw) * dS
-    launchColumnSums(op.scores, int(rows * ps), 1, reduceScratch_, grads_ + op.w, s);
-    launchScaleByDevice(op.dscores, scale, long(rows) * ps, s);
+  for (long h = 0; h < H; ++h) {
+    gemmBatched(false, true, tq, tv, dv, dY + h * dv, H * dv, ys, V + h * dv, H * dv, vs, 0.0f,
+                op.dscores + h * ps, tv, ss, rows, "attention weight gradient");
+    if (gv)
+      gemmBatched(true, false, tv, dv, tq, op.probs + h * ps, tv, ss, dY + h * dv, H * dv, ys,
+                  0.0f, gv + h * dv, H * dv, vs, rows, "attention value gradient");
   }
-  if (gq)
-    gemmBatched(false, false, tq, d, tv, op.dscores, tv, ps, K, d, tv * d, 0.0f, gq, d, tq * d,
-                rows, "attention query gradient");
+  launchSoftmaxRowsBackward(op.probs, op.dscores, op.dscores, int(rows * H * tq), int(tv), s);
+  if (scale) {
+    launchMultiplyInto(op.dscores, op.scores, long(rows) * ss, s);  // S (raw) * dS
+    launchColumnSums(op.scores, int(rows * ss), 1, reduceScratch_, grads_ + op.w, s);
+    launchScaleByDevice(op.dscores, scale, long(rows) * ss, s);
+  } else if (op.constScale != 1.0f) {
+    launchAffine(op.dscores, op.dscores, op.constScale, 0.0f, long(rows) * ss, s);
+  }
   float* dk = op.ownKey ? gk : gv;
-  if (dk)
-    gemmBatched(true, false, tv, d, tq, op.dscores, tv, ps, Q, d, tq * d, op.ownKey ? 0.0f : 1.0f,
-                dk, d, tv * d, rows, "attention key gradient");
+  for (long h = 0; h < H; ++h) {
+    if (gq)
+      gemmBatched(false, false, tq, d, tv, op.dscores + h * ps, tv, ss, K + h * d, H * d, ks,
+                  0.0f, gq + h * d, H * d, qs, rows, "attention query gradient");
+    if (dk)
+      gemmBatched(true, false, tv, d, tq, op.dscores + h * ps, tv, ss, Q + h * d, H * d, qs,
+                  op.ownKey ? 0.0f : 1.0f, dk + h * d, H * d, ks, rows, "attention key gradient");
+  }
 }
 
 // A recurrent layer over the whole sequence, as engine/layers/RecurrentLayer.cpp: x W + b for

@@ -20,21 +20,29 @@ __device__ float warpSum(float v) {
 }
 
 // One warp per row.
-__global__ void attentionSoftmaxKernel(const float* s, float* p, int rows, int tq, int cols,
-                                       bool causal, const float* colMask, const float* scale) {
+__global__ void attentionSoftmaxKernel(const float* s, float* p, int rows, int tq, int heads,
+                                       int cols, bool causal, const float* colMask,
+                                       const float* colMask2, const float* rowMask,
+                                       const float* scale, float constScale) {
   const int row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
   const int lane = threadIdx.x % 32;
   if (row >= rows) return;
-  const int b = row / tq, i = row % tq;
+  const int b = row / (tq * heads), i = row % tq;  // sample b, query step i (any head)
   const float* in = s + long(row) * cols;
   float* out = p + long(row) * cols;
   const float* m = colMask ? colMask + long(b) * cols : nullptr;
-  const float a = scale ? *scale : 1.0f;
+  const float* m2 = colMask2 ? colMask2 + long(b) * cols : nullptr;
+  const bool rowVisible = !rowMask || rowMask[long(b) * tq + i] != 0.0f;
+  const bool scaled = scale || constScale != 1.0f;
+  const float a = scale ? *scale : constScale;
   const int visibleEnd = causal ? min(cols, i + 1) : cols;  // keys j <= i when causal
-  auto shown = [&](int j) { return j < visibleEnd && (!m || m[j] != 0.0f); };
-  auto value = [&](int j) { return scale ? in[j] * a : in[j]; };
+  auto shown = [&](int j) {
+    return j < visibleEnd && (!m || m[j] != 0.0f) && (!m2 || m2[j] != 0.0f);
+  };
+  auto value = [&](int j) { return scaled ? in[j] * a : in[j]; };
   int visible = 0;
-  for (int j = lane; j < visibleEnd; j += 32) visible += shown(j) ? 1 : 0;
+  if (rowVisible)
+    for (int j = lane; j < visibleEnd; j += 32) visible += shown(j) ? 1 : 0;
   for (int o = 16; o > 0; o >>= 1) visible += __shfl_xor_sync(0xffffffffu, visible, o);
   if (visible == 0) {  // Keras: every score - 1e9 (float32), then the plain softmax
     float mx = -INFINITY;
@@ -141,10 +149,12 @@ __global__ void permuteKernel(const float* x, float* y, long count, PermuteGeom 
 
 }  // namespace
 
-void launchAttentionSoftmax(const float* s, float* p, int rows, int tq, int cols, bool causal,
-                            const float* colMask, const float* scale, cudaStream_t stream) {
+void launchAttentionSoftmax(const float* s, float* p, int rows, int tq, int heads, int cols,
+                            bool causal, const float* colMask, const float* colMask2,
+                            const float* rowMask, const float* scale, float constScale,
+                            cudaStream_t stream) {
   attentionSoftmaxKernel<<<blocksFor(long(rows) * 32, 256), 256, 0, stream>>>(
-      s, p, rows, tq, cols, causal, colMask, scale);
+      s, p, rows, tq, heads, cols, causal, colMask, colMask2, rowMask, scale, constScale);
 }
 
 void launchSoftmaxRowsBackward(const float* p, const float* dp, float* ds, int rows, int cols,

@@ -8,13 +8,17 @@
 namespace tessel::gpu {
 
 // Attention's weights, as engine/layers/AttentionCore.cpp maskedSoftmaxRows: for each of
-// rows = n * tq rows (sample b = row / tq, query step i = row % tq) of `cols` = tv scores,
-// p = softmax(scale * s) over the visible keys: j <= i when causal, and colMask[b * tv + j] != 0
-// (the value's padding mask; null: none). Hidden entries get 0; a row with no visible key is
-// Keras's softmax of (score - 1e9) over every key. scale: a device scalar (Attention's use_scale
-// variable) or null for 1. s and p may not alias.
-void launchAttentionSoftmax(const float* s, float* p, int rows, int tq, int cols, bool causal,
-                            const float* colMask, const float* scale, cudaStream_t stream);
+// rows = n * heads * tq rows (sample b = row / (heads * tq), query step i = row % tq; scores laid
+// out (n, heads, tq, tv)) of `cols` = tv scores, p = softmax(scale * s) over the visible keys:
+// j <= i when causal, colMask[b * tv + j] != 0 and colMask2[b * tv + j] != 0 (the value's and
+// the key's padding masks; null: none); with rowMask (MultiHeadAttention's query mask, (n, tq)) a
+// padded query sees no key. Hidden entries get 0; a row with no visible key is Keras's softmax
+// of (score - 1e9) over every key. scale: a device scalar (Attention's use_scale variable), else
+// constScale (MultiHeadAttention's 1 / sqrt(key_dim); 1: none). s and p may not alias.
+void launchAttentionSoftmax(const float* s, float* p, int rows, int tq, int heads, int cols,
+                            bool causal, const float* colMask, const float* colMask2,
+                            const float* rowMask, const float* scale, float constScale,
+                            cudaStream_t stream);
 
 // ds = p * (dp - sum_j p_j dp_j) per row (the softmax's backward); ds may equal dp.
 void launchSoftmaxRowsBackward(const float* p, const float* dp, float* ds, int rows, int cols,

@@ -1,6 +1,8 @@
 #pragma once
 // GPU-vs-CPU checks of the sequence layers: Attention with dot scores (two and three inputs, the
-// same tensor as query and value, use_scale, use_causal_mask), RepeatVector, Permute, and Keras
+// same tensor as query and value, use_scale, use_causal_mask), MultiHeadAttention (heads,
+// value_dim, output_shape, no bias, causal; a Transformer encoder block through fit),
+// RepeatVector, Permute, and Keras
 // masks past a recurrent layer with return_sequences (into a second recurrent layer, into
 // Attention as query and value masks, padded rows included): one step each (forward and every
 // gradient, 1e-5); and the dates seq2seq example's shape (two masked inputs, encoder and decoder
@@ -12,6 +14,57 @@ namespace tessel::gpucheck {
 
 inline json attentionConfig(bool scale, bool causal) {
   return {{"use_scale", scale}, {"use_causal_mask", causal}};
+}
+
+// On (n, 6, 4): Dense query and value, [q, v] (the key is the value: both 8 wide) or [q, v, k]
+// (the value 5 wide), Attention, Flatten, Dense(3).
+inline ModelSpec attentionModel(bool scale, bool causal, bool key) {
+  std::vector<GraphNode> rows = {{"q", "Dense", denseConfig(8, "tanh"), {"in"}},
+                                 {"v", "Dense", denseConfig(key ? 5 : 8, "linear"), {"in"}}};
+  if (key) rows.push_back({"k", "Dense", denseConfig(8, "linear"), {"in"}});
+  rows.push_back({"att", "Attention", attentionConfig(scale, causal),
+                  key ? std::vector<std::string>{"q", "v", "k"}
+                      : std::vector<std::string>{"q", "v"}});
+  rows.push_back({"flat", "Flatten", {}, {"att"}});
+  rows.push_back({"out", "Dense", denseConfig(3, "linear"), {"flat"}});
+  return functional({kNone, 6, 4}, rows);
+}
+
+// A Transformer encoder block on (n, 8) ids: Embedding, MultiHeadAttention (self, 2 heads), Add,
+// LayerNormalization, a Dense feed-forward, Add, LayerNormalization, global average pooling,
+// Dense(3, softmax).
+inline ModelSpec transformerBlock() {
+  const json mha = {{"num_heads", 2}, {"key_dim", 4}};
+  return functional({kNone, 8},
+                    {{"emb", "Embedding", {{"input_dim", 20}, {"output_dim", 8}}, {"in"}},
+                     {"mha", "MultiHeadAttention", mha, {"emb", "emb"}},
+                     {"add1", "Add", {}, {"emb", "mha"}},
+                     {"ln1", "LayerNormalization", {}, {"add1"}},
+                     {"ff", "Dense", denseConfig(8, "relu"), {"ln1"}},
+                     {"add2", "Add", {}, {"ln1", "ff"}},
+                     {"ln2", "LayerNormalization", {}, {"add2"}},
+                     {"pool", "GlobalAveragePooling1D", {}, {"ln2"}},
+                     {"out", "Dense", denseConfig(3, "softmax"), {"pool"}}});
+}
+
+// resources/examples/dates_seq2seq's shape: source ids (n, ts) and decoder input ids (n, tt),
+// each Embedding(mask_zero) into an LSTM(16) with return_sequences; Attention([decoder,
+// encoder]); Concatenate([decoder, attention]); Dense(classes, softmax) at every step.
+inline ModelSpec datesSeq2seq(Index ts, Index tt, int vocab, int classes) {
+  return multiIo({{"source", {kNone, ts}}, {"target_in", {kNone, tt}}},
+                 {{"enc_emb", "Embedding",
+                   {{"input_dim", vocab}, {"output_dim", 8}, {"mask_zero", true}},
+                   {"source"}},
+                  {"encoder", "LSTM", {{"units", 16}, {"return_sequences", true}}, {"enc_emb"}},
+                  {"dec_emb", "Embedding",
+                   {{"input_dim", classes}, {"output_dim", 8}, {"mask_zero", true}},
+                   {"target_in"}},
+                  {"decoder", "LSTM", {{"units", 16}, {"return_sequences", true}}, {"dec_emb"}},
+                  {"attention", "Attention", attentionConfig(false, false),
+                   {"decoder", "encoder"}},
+                  {"cat", "Concatenate", {{"axis", -1}}, {"decoder", "attention"}},
+                  {"chars", "Dense", denseConfig(classes, "softmax"), {"cat"}}},
+                 {"chars"});
 }
 
 inline std::vector<Result> checkSequence(int device) {
@@ -26,18 +79,7 @@ inline std::vector<Result> checkSequence(int device) {
     ModelSpec spec;
   };
   std::vector<Case> cases;
-  // [q, v] (the key is the value: both 8 wide) or [q, v, k] (the value 5 wide).
-  auto attention = [](bool scale, bool causal, bool key) {
-    std::vector<GraphNode> rows = {{"q", "Dense", denseConfig(8, "tanh"), {"in"}},
-                                   {"v", "Dense", denseConfig(key ? 5 : 8, "linear"), {"in"}}};
-    if (key) rows.push_back({"k", "Dense", denseConfig(8, "linear"), {"in"}});
-    rows.push_back({"att", "Attention", attentionConfig(scale, causal),
-                    key ? std::vector<std::string>{"q", "v", "k"}
-                        : std::vector<std::string>{"q", "v"}});
-    rows.push_back({"flat", "Flatten", {}, {"att"}});
-    rows.push_back({"out", "Dense", denseConfig(3, "linear"), {"flat"}});
-    return functional({kNone, 6, 4}, rows);
-  };
+  auto attention = attentionModel;
   for (bool scale : {false, true})
     for (bool causal : {false, true})
       cases.push_back({std::string("Attention [q, v]") + (scale ? " use_scale" : "") +
@@ -51,6 +93,29 @@ inline std::vector<Result> checkSequence(int device) {
                                                {"h", "h"}},
                                               {"flat", "Flatten", {}, {"att"}},
                                               {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+  cases.push_back({"MultiHeadAttention [h, h] 2 heads key_dim 3",
+                   functional({kNone, 6, 4}, {{"h", "Dense", denseConfig(8, "tanh"), {"in"}},
+                                              {"mha", "MultiHeadAttention",
+                                               {{"num_heads", 2}, {"key_dim", 3}},
+                                               {"h", "h"}},
+                                              {"flat", "Flatten", {}, {"mha"}},
+                                              {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+  cases.push_back(
+      {"MultiHeadAttention [q, v, k] 3 heads value_dim 4 output_shape 5 no bias causal",
+       functional({kNone, 6, 4},
+                  {{"q", "Dense", denseConfig(7, "tanh"), {"in"}},
+                   {"v", "Dense", denseConfig(5, "linear"), {"in"}},
+                   {"k", "Dense", denseConfig(6, "linear"), {"in"}},
+                   {"mha", "MultiHeadAttention",
+                    {{"num_heads", 3},
+                     {"key_dim", 2},
+                     {"value_dim", 4},
+                     {"output_shape", 5},
+                     {"use_bias", false},
+                     {"use_causal_mask", true}},
+                    {"q", "v", "k"}},
+                   {"flat", "Flatten", {}, {"mha"}},
+                   {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
   cases.push_back({"Permute (2, 1) then Dense on rank 3",
                    functional({kNone, 6, 4}, {{"p", "Permute", {{"dims", {2, 1}}}, {"in"}},
                                               {"d", "Dense", denseConfig(5, "tanh"), {"p"}},
@@ -103,6 +168,13 @@ inline std::vector<Result> checkSequence(int device) {
                                  {"att", "Attention", attentionConfig(true, false), {"gru", "gru"}},
                                  {"flat", "Flatten", {}, {"att"}},
                                  {"out", "Dense", denseConfig(3, "softmax"), {"flat"}}})},
+        {"mask into MultiHeadAttention [h, h] 2 heads, then Flatten",
+         functional({kNone, 6}, {{"emb", "Embedding", emb, {"in"}},
+                                 {"lstm", "LSTM", seq(6), {"emb"}},
+                                 {"mha", "MultiHeadAttention", {{"num_heads", 2}, {"key_dim", 4}},
+                                  {"lstm", "lstm"}},
+                                 {"flat", "Flatten", {}, {"mha"}},
+                                 {"out", "Dense", denseConfig(3, "softmax"), {"flat"}}})},
         {"mask into causal Attention, Concatenate, Dense, LSTM",
          functional({kNone, 6}, {{"emb", "Embedding", emb, {"in"}},
                                  {"lstm", "LSTM", seq(6), {"emb"}},
@@ -115,6 +187,16 @@ inline std::vector<Result> checkSequence(int device) {
     for (const Case& c : masked)
       compareStep(device, c.spec, "sparse_categorical_crossentropy", xi, yi, c.name + where, 1e-5,
                   1e-5, r);
+  }
+
+  // A Transformer encoder block through Trainer::fit: Embedding, MultiHeadAttention (self, 2
+  // heads), Add, LayerNormalization, a Dense feed-forward, Add, LayerNormalization, global
+  // average pooling, softmax; Adam, 2 epochs, validation split 0.2.
+  {
+    compareFit(device, transformerBlock(), "sparse_categorical_crossentropy",
+               {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.003}}}},
+               idData(320, 8, 20, 3, 31), 32, 2, 0,
+               "Transformer encoder block (MultiHeadAttention), Adam, 2 epochs", 1e-4, r, 0.2);
   }
 
   // resources/examples/dates_seq2seq's shape through Trainer::fit: source ids (n, 10) and
@@ -137,22 +219,7 @@ inline std::vector<Result> checkSequence(int device) {
       }
     }
     MultiIoCase c{"dates seq2seq shape (2 masked inputs, LSTMs, Attention), Adam",
-                  multiIo({{"source", {kNone, ts}}, {"target_in", {kNone, tt}}},
-                          {{"enc_emb", "Embedding",
-                            {{"input_dim", vocab}, {"output_dim", 8}, {"mask_zero", true}},
-                            {"source"}},
-                           {"encoder", "LSTM", {{"units", 16}, {"return_sequences", true}},
-                            {"enc_emb"}},
-                           {"dec_emb", "Embedding",
-                            {{"input_dim", classes}, {"output_dim", 8}, {"mask_zero", true}},
-                            {"target_in"}},
-                           {"decoder", "LSTM", {{"units", 16}, {"return_sequences", true}},
-                            {"dec_emb"}},
-                           {"attention", "Attention", attentionConfig(false, false),
-                            {"decoder", "encoder"}},
-                           {"cat", "Concatenate", {{"axis", -1}}, {"decoder", "attention"}},
-                           {"chars", "Dense", denseConfig(classes, "softmax"), {"cat"}}},
-                          {"chars"}),
+                  datesSeq2seq(ts, tt, vocab, classes),
                   {},
                   {}};
     c.compile.losses = {"sparse_categorical_crossentropy"};

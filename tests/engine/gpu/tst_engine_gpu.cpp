@@ -453,6 +453,68 @@ class TestEngineGpu : public QObject {
                   "--device cpu");
   }
 
+  // Attention, MultiHeadAttention (masks past return_sequences included), RepeatVector, Permute
+  // and activity regularizers pass the plan; what they do not cover is refused by name.
+  void sequenceLayersArePlanned() {
+    if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
+    auto loss = makeLoss("sparse_categorical_crossentropy");
+    auto mse = makeLoss("mse");
+    auto opt = makeOptimizer("adam");
+    for (bool scale : {false, true})
+      for (bool key : {false, true}) {
+        Model m(gpucheck::attentionModel(scale, true, key), 1);
+        expectPlanned(m, *mse, *opt, "Attention");
+      }
+    Model t(gpucheck::transformerBlock(), 1);
+    expectPlanned(t, *loss, *opt, "Transformer block");
+    Model dates(gpucheck::datesSeq2seq(10, 6, 14, 9), 1);
+    expectPlanned(dates, *loss, *opt, "dates seq2seq");
+    using gpucheck::denseConfig;
+    auto refused = [&](const std::string& cls, const nlohmann::json& config,
+                       const std::string& expected) {
+      Model m(gpucheck::functional({kNone, 6, 4},
+                                   {{"h", "Dense", denseConfig(8, "tanh"), {"in"}},
+                                    {"a", cls, config, {"h", "h"}},
+                                    {"flat", "Flatten", {}, {"a"}},
+                                    {"out", "Dense", denseConfig(3, "linear"), {"flat"}}}),
+              1);
+      expectRefused([&] { gpu::Executor::checkPlan(m, {mse.get()}, *opt); }, expected);
+    };
+    refused("Attention", {{"dropout", 0.1}},
+            "Attention 'a' with dropout is not on the GPU yet; use --device cpu");
+    refused("Attention", {{"score_mode", "concat"}},
+            "Attention 'a' with score_mode concat is not on the GPU yet; use --device cpu");
+    refused("MultiHeadAttention",
+            {{"num_heads", 2}, {"key_dim", 3}, {"kernel_regularizer", "l2"}},
+            "MultiHeadAttention 'a' with a kernel_regularizer is not on the GPU yet; use --device "
+            "cpu");
+    refused("MultiHeadAttention", {{"num_heads", 2}, {"key_dim", 3}, {"dropout", 0.2}},
+            "MultiHeadAttention 'a' with dropout is not on the GPU yet; use --device cpu");
+    // Inference has no dropout: planned.
+    Model drop(gpucheck::functional({kNone, 6, 4},
+                                    {{"h", "Dense", denseConfig(8, "tanh"), {"in"}},
+                                     {"a", "Attention", {{"dropout", 0.1}}, {"h", "h"}},
+                                     {"flat", "Flatten", {}, {"a"}},
+                                     {"out", "Dense", denseConfig(3, "linear"), {"flat"}}}),
+               1);
+    try {
+      gpu::Executor::createInference(0, drop, 4);
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("not on the GPU") == std::string::npos, e.what());
+    }
+    Model rp(gpucheck::functional(
+                 {kNone, 6, 4},
+                 {{"p", "Permute", {{"dims", {2, 1}}}, {"in"}},
+                  {"flat", "Flatten", {}, {"p"}},
+                  {"d", "Dense", denseConfig(7, "tanh"), {"flat"}},
+                  {"rep", "RepeatVector", {{"n", 5}}, {"d"}},
+                  {"lstm", "LSTM", {{"units", 6}}, {"rep"}},
+                  {"ar", "ActivityRegularization", {{"l1", 0.01}}, {"lstm"}},
+                  {"out", "Dense", denseConfig(3, "linear"), {"ar"}}}),
+             1);
+    expectPlanned(rp, *mse, *opt, "Permute, RepeatVector, ActivityRegularization");
+  }
+
   // The convolution plans (no GPU needed): what cuDNN is asked to compute (KRSC kernel from
   // Keras's layout, groups, cuDNN's symmetric padding or an explicit pad of A, Conv2DTranspose as
   // backward data plus a crop) equals the CPU layer's output, for every padding case: TF's
