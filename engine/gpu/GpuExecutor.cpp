@@ -29,6 +29,8 @@
 #include "engine/layers/ConvUtils.h"
 #include "engine/layers/DropoutBase.h"
 #include "engine/layers/Layer.h"
+#include "engine/layers/RandomImageLayer.h"
+#include "engine/layers/RecurrentLayer.h"
 #include "engine/layers/Regularizers.h"
 #include "engine/losses/Loss.h"
 #include "engine/optimizers/Optimizer.h"
@@ -250,6 +252,11 @@ class CudaExecutor : public Executor {
     bool goBackwards = false, alignTime = false;
     int rVar = 1;       // the recurrent kernel in variables() (Bidirectional: 1 or 4, 3)
     int maskFrom = -1;  // the Embedding op (mask_zero) whose (n, T) mask the steps follow
+    // Input dropout: the layer that draws the (n, inF) mask (Bidirectional: the inner one) into
+    // the staging block at mul; the dropped-out input xd (n, T, inF).
+    bool rnnDropout = false;
+    RecurrentLayer* cellLayer = nullptr;
+    float* xd = nullptr;
     long r = -1;
     float *P = nullptr, *A = nullptr, *H = nullptr, *hLast = nullptr, *C = nullptr, *Cact = nullptr,
           *inner = nullptr, *dP = nullptr, *dInner = nullptr;
@@ -343,7 +350,7 @@ class CudaExecutor : public Executor {
     Shape sample;                    // the output's shape per sample
     std::unique_ptr<LossPlan> loss;  // GpuLoss.h
     long yOff = 0, scaleOff = 0;
-    float* host = nullptr;  // within hostOut_
+    float* host = nullptr;        // within hostOut_
     void* lossScratch = nullptr;  // the loss gradient's device scratch (CTC), else null
     Tensor out;
   };
@@ -351,6 +358,13 @@ class CudaExecutor : public Executor {
   // TextVectorization / StringLookup: pass-throughs of model input `second`, whose ids the layer
   // itself checks on the host each step (its CPU forward pass).
   std::vector<std::pair<Layer*, int>> hostChecks_;
+  // Keras's image augmentation layers (RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
+  // RandomContrast, RandomBrightness) reading model input `second` (directly or after another
+  // of them): applied on the host by the layer itself in training steps, in graph order, before
+  // the batch is copied up (the data pipeline's place; the same random draws as the CPU engine);
+  // the identity in inference.
+  std::vector<std::pair<Layer*, int>> hostAugment_;
+  std::vector<Tensor> augment_;  // their scratch per input: the batch, then each layer's output
   Tensor hostCheckRows_, hostCheckOut_;         // their scratch (no allocation per step)
   std::vector<int> embedCounts_, embedTokens_;  // stageEmbedding's scratch (counts kept zero)
   bool training() const {
@@ -366,7 +380,7 @@ class CudaExecutor : public Executor {
   std::vector<Reg> regs_;
   double* regDev_ = nullptr;
   double* regHost_ = nullptr;  // pinned
-  size_t penaltySlots_ = 0;     // regs_, then one per activity regularizer
+  size_t penaltySlots_ = 0;    // regs_, then one per activity regularizer
   double penalty_ = 0;
   void planRegularizers(const std::map<const Variable*, long>& offset);
   std::vector<Index> inDims_;           // features per sample of each model input (values 0..)
@@ -422,6 +436,7 @@ class CudaExecutor : public Executor {
   // Profiling: events after each op (profile()).
   void mark(size_t op, const char* what);
   bool profiling_ = false;
+  bool stepTrain_ = false;  // the step being enqueued is a training step (input dropout)
   size_t marks_ = 0;
   std::vector<cudaEvent_t> events_;
   std::vector<std::string> labels_;
@@ -618,6 +633,12 @@ CudaExecutor::~CudaExecutor() {
 void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
                         const Optimizer* optimizer, const std::vector<Variable*>& trainable) {
   const ModelSpec& spec = model.spec();
+  hostChecks_.clear();
+  hostAugment_.clear();
+  // How many layers read each node's output (an augmented input must be read by one only).
+  std::map<std::string, int> specReaders;
+  for (const NodeSpec& node : spec.nodes)
+    for (const std::string& in : node.inputs) ++specReaders[in];
   if (spec.inputs.empty() || spec.outputs.empty()) throw Error("GPU plan: no input or output");
   const ShapeReport shapes = inferShapes(spec);
   // Values: the model inputs (0 .. inputs - 1, in Keras's input order), then each op's output.
@@ -811,6 +832,7 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     } else if (node.className == "SimpleRNN" || node.className == "LSTM" ||
                node.className == "GRU") {
       planRecurrent(op, node.className, what, c, ns, features);
+      op.cellLayer = dynamic_cast<RecurrentLayer*>(layer);
     } else if (node.className == "Bidirectional") {
       // Two recurrent ops over the same input (the second going backwards, its sequence output
       // in time order), then their merge: Concatenate on the last axis, or Add / Multiply /
@@ -837,6 +859,8 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       planRecurrent(fwd, innerCls, what, ic, ns, features);
       bwd.alignTime = true;
       planRecurrent(bwd, innerCls, what, bc, ns, features);
+      fwd.cellLayer = dynamic_cast<RecurrentLayer*>(&bidi->forwardLayer());
+      bwd.cellLayer = dynamic_cast<RecurrentLayer*>(&bidi->backwardLayer());
       if (!bwd.goBackwards) throw Error("GPU plan: " + what + "'s backward layer runs forwards");
       const int perLayer = fwd.bVar >= 0 ? 3 : 2;
       bwd.wVar = perLayer;
@@ -869,6 +893,15 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
         op.merge = m->second;
         op.out = half;
       }
+    } else if (dynamic_cast<RandomImageLayer*>(layer)) {
+      // Augmentation on the host (hostAugment_): the layer passes the input's value through.
+      if (ins[0] >= int(spec.inputs.size()))
+        throw Error(notOnGpu(what + " reading another layer than a model input"));
+      if (specReaders[node.inputs[0]] != 1)
+        throw Error(notOnGpu(what + " on an input that other layers also read"));
+      hostAugment_.push_back({layer, ins[0]});
+      valueOf[node.name] = ins[0];
+      continue;
     } else if (node.className == "TextVectorization" || node.className == "StringLookup") {
       // The data stage computed the ids (engine/layers/TextLayers.h): the layer passes them
       // through, checked on the host against its vocabulary in run().
@@ -906,7 +939,8 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       op.kind = Kind::Permute;
       op.perm.rank = int(in.size()) - 1;
       for (int d = 0; d < op.perm.rank; ++d) {
-        if (in[size_t(d) + 1] == kNone) throw Error(notOnGpu(what + " on an input of variable size"));
+        if (in[size_t(d) + 1] == kNone)
+          throw Error(notOnGpu(what + " on an input of variable size"));
         op.perm.dims[d] = int(in[size_t(d) + 1]);
         op.perm.perm[d] = dims[size_t(d)].get<int>() - 1;  // Keras's dims count from 1
       }
@@ -1141,9 +1175,14 @@ void CudaExecutor::planRecurrent(Op& op, const std::string& cls, const std::stri
   for (const char* k : {"stateful", "return_state", "zero_output_for_mask"})
     if (c.value(k, false)) throw Error(notOnGpu(what + " with " + k));
   op.goBackwards = c.value("go_backwards", false);
-  for (const char* k : {"dropout", "recurrent_dropout"})
-    if (c.contains(k) && c.at(k).is_number() && c.at(k).get<double>() > 0)
-      throw Error(notOnGpu(what + " with " + k));
+  // Dropout on the input (one mask per sample for every step, drawn on the host by the layer);
+  // recurrent_dropout is refused. Inference has neither.
+  auto rate = [&](const char* k) {
+    return c.contains(k) && c.at(k).is_number() ? c.at(k).get<double>() : 0.0;
+  };
+  if (!inference_ && rate("recurrent_dropout") > 0)
+    throw Error(notOnGpu(what + " with recurrent_dropout"));
+  op.rnnDropout = !inference_ && rate("dropout") > 0 && rate("dropout") < 1;
   op.kind = Kind::Rnn;
   op.steps = ns->inputs[0][1];
   op.inF = ns->inputs[0][2];
@@ -1191,7 +1230,8 @@ void CudaExecutor::planAttention(Op& op, const std::string& what, const json& c,
     throw Error("GPU plan: " + what + " has no known shapes");
   for (const Shape& in : ns->inputs)
     if (in.size() != 3 || in[1] == kNone || in[2] == kNone)
-      throw Error(notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
+      throw Error(
+          notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
   const Shape& q = ns->inputs[0];
   const Shape& v = ns->inputs[1];
   op.kind = Kind::Attention;
@@ -1224,7 +1264,8 @@ void CudaExecutor::planMultiHeadAttention(Op& op, const std::string& what, const
     throw Error("GPU plan: " + what + " has no known shapes");
   for (const Shape& in : ns->inputs)
     if (in.size() != 3 || in[1] == kNone || in[2] == kNone)
-      throw Error(notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
+      throw Error(
+          notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
   const Shape& q = ns->inputs[0];
   const Shape& v = ns->inputs[1];
   const Shape& k = ins.size() > 2 ? ns->inputs[2] : v;
@@ -1427,6 +1468,11 @@ void CudaExecutor::allocate(Index batch) {
     outFloats += o.dim;
   }
   for (Op& op : ops_)
+    if (op.kind == Kind::Rnn && op.rnnDropout) {
+      op.mul = at;
+      at += roundUp(batch * op.inF);
+    }
+  for (Op& op : ops_)
     if (op.kind == Kind::Mask) {
       op.mul = at;
       at += roundUp(batch * op.out);
@@ -1544,6 +1590,7 @@ void CudaExecutor::allocate(Index batch) {
         op.y = buffer(op.out, "the activations");
         op.gy = buffer(op.out, "the gradients");
         op.P = buffer(T * gu, "the recurrent pre-activations");
+        if (op.rnnDropout) op.xd = buffer(T * op.inF, "the dropped-out recurrent inputs");
         op.A = buffer(T * gu, "the recurrent activations");
         op.dP = buffer(T * gu, "the recurrent gradients");
         op.H = buffer(T * u, "the recurrent states");
@@ -1648,6 +1695,7 @@ void CudaExecutor::allocate(Index batch) {
 // Input op k reads: the output of op k-1, or the model input.
 void CudaExecutor::enqueueStep(Index n, bool train) {
   cudaStream_t s = stream_;
+  stepTrain_ = train;
   check(cudaMemcpyAsync(devStage_, hostStage_, size_t(stageFloats_) * 4, cudaMemcpyHostToDevice, s),
         "copy the batch");
   const int rows = int(n);
@@ -2144,11 +2192,11 @@ void CudaExecutor::enqueueAttention(Op& op, int rows, bool forward) {
       gemmBatched(false, true, tq, tv, d, Q + h * d, H * d, qs, K + h * d, H * d, ks, 0.0f,
                   op.scores + h * ps, tv, ss, rows, "attention scores");
     launchAttentionSoftmax(op.scores, op.probs, int(rows * H * tq), int(tq), int(H), int(tv),
-                           op.causal, vMask, kMask, op.mha ? qMask : nullptr, scale,
-                           op.constScale, s);
+                           op.causal, vMask, kMask, op.mha ? qMask : nullptr, scale, op.constScale,
+                           s);
     for (long h = 0; h < H; ++h)
-      gemmBatched(false, false, tq, dv, tv, op.probs + h * ps, tv, ss, V + h * dv, H * dv, vs,
-                  0.0f, op.y + h * dv, H * dv, ys, rows, "attention output");
+      gemmBatched(false, false, tq, dv, tv, op.probs + h * ps, tv, ss, V + h * dv, H * dv, vs, 0.0f,
+                  op.y + h * dv, H * dv, ys, rows, "attention output");
     if (qMask && !op.mha) launchZeroMaskedRows(op.y, qMask, long(rows) * tq, int(dv), s);
     return;
   }
@@ -2161,8 +2209,8 @@ void CudaExecutor::enqueueAttention(Op& op, int rows, bool forward) {
     gemmBatched(false, true, tq, tv, dv, dY + h * dv, H * dv, ys, V + h * dv, H * dv, vs, 0.0f,
                 op.dscores + h * ps, tv, ss, rows, "attention weight gradient");
     if (gv)
-      gemmBatched(true, false, tv, dv, tq, op.probs + h * ps, tv, ss, dY + h * dv, H * dv, ys,
-                  0.0f, gv + h * dv, H * dv, vs, rows, "attention value gradient");
+      gemmBatched(true, false, tv, dv, tq, op.probs + h * ps, tv, ss, dY + h * dv, H * dv, ys, 0.0f,
+                  gv + h * dv, H * dv, vs, rows, "attention value gradient");
   }
   launchSoftmaxRowsBackward(op.probs, op.dscores, op.dscores, int(rows * H * tq), int(tv), s);
   if (scale) {
@@ -2175,8 +2223,8 @@ void CudaExecutor::enqueueAttention(Op& op, int rows, bool forward) {
   float* dk = op.ownKey ? gk : gv;
   for (long h = 0; h < H; ++h) {
     if (gq)
-      gemmBatched(false, false, tq, d, tv, op.dscores + h * ps, tv, ss, K + h * d, H * d, ks,
-                  0.0f, gq + h * d, H * d, qs, rows, "attention query gradient");
+      gemmBatched(false, false, tq, d, tv, op.dscores + h * ps, tv, ss, K + h * d, H * d, ks, 0.0f,
+                  gq + h * d, H * d, qs, rows, "attention query gradient");
     if (dk)
       gemmBatched(true, false, tv, d, tq, op.dscores + h * ps, tv, ss, Q + h * d, H * d, qs,
                   op.ownKey ? 0.0f : 1.0f, dk + h * d, H * d, ks, rows, "attention key gradient");
@@ -2226,8 +2274,12 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
     if (op.inner) cs.inner = op.inner + ti * innerW;
     cs.mask = mask ? mask + ti : nullptr;
   };
+  // Input dropout in training: x * mask at every step (xd), the products read xd.
+  const bool dropped = op.rnnDropout && stepTrain_;
+  const float* X = dropped ? op.xd : op.x;
   if (forward) {
-    gemm(false, false, nT, gu, f, op.x, f, W, gu, 0.0f, op.P, gu, "recurrent input product");
+    if (dropped) launchStepMask(op.x, devStage_ + op.mul, op.xd, rows, int(T), int(f), s);
+    gemm(false, false, nT, gu, f, X, f, W, gu, 0.0f, op.P, gu, "recurrent input product");
     if (op.b >= 0)
       launchBiasActivation(op.P, op.P, params_ + op.b, int(nT), int(gu), kActLinear, s);
     check(cudaMemset2DAsync(op.H + timeOf(0) * u, size_t(T * u) * 4, 0, size_t(u) * 4, size_t(rows),
@@ -2334,7 +2386,7 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
   }
   // Over all steps at once: dW = X^T dP, dR = H^T dP (or the GRU's inner gradients), the biases
   // as column sums, dX = dP W^T.
-  gemm(true, false, f, gu, nT, op.x, f, op.dP, gu, 0.0f, grads_ + op.w, gu,
+  gemm(true, false, f, gu, nT, X, f, op.dP, gu, 0.0f, grads_ + op.w, gu,
        "recurrent kernel gradient");
   float* dR = grads_ + op.r;
   switch (op.cell) {
@@ -2356,8 +2408,10 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
     if (op.cell == kCellGruAfter)
       launchColumnSums(op.dInner, int(nT), int(gu), reduceScratch_, grads_ + op.b + 3 * u, s);
   }
-  if (op.gx)
+  if (op.gx) {
     gemm(false, true, nT, f, gu, op.dP, gu, W, gu, 0.0f, op.gx, f, "recurrent input gradient");
+    if (dropped) launchStepMask(op.gx, devStage_ + op.mul, op.gx, rows, int(T), int(f), s);
+  }
 }
 
 // Profiling (not while capturing): an event after each op's forward and backward.
@@ -2638,6 +2692,22 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
                        RunContext& ctx) {
   if (n <= 0) return;
   if (n > batch_) allocate(n);
+  if (train && y.size() == outs_.size()) {
+    // A loss whose label width comes from the data (CTC's (n, L) labels): the label block and
+    // the loss scratch are planned again for the width of these labels (once: the width of a
+    // data set does not change between its batches).
+    bool replan = false;
+    for (size_t k = 0; k < outs_.size(); ++k) {
+      Output& o = outs_[k];
+      const Index width = y[k].dim(0) > 0 ? y[k].size() / y[k].dim(0) : 0;
+      if (o.loss && o.loss->variableLabels() && width != o.labelDim) {
+        o.loss->setLabelFloats(long(width));
+        o.labelDim = Index(o.loss->labelFloats());
+        replan = true;
+      }
+    }
+    if (replan) allocate(batch_);
+  }
   if (x.size() != inDims_.size())
     throw Error("GPU: the model has " + std::to_string(inDims_.size()) + " input(s), got " +
                 std::to_string(x.size()));
@@ -2657,31 +2727,35 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
     }
     layer->forward({rows}, hostCheckOut_, ctx);
   }
+  if (train && !hostAugment_.empty()) {
+    // The augmentation layers in graph order, each on the previous one's output.
+    augment_.resize(2 * x.size());
+    std::vector<const Tensor*> current(x.size(), nullptr);
+    const bool wasTraining = ctx.training;
+    ctx.training = true;
+    for (const auto& [layer, input] : hostAugment_) {
+      const size_t i = size_t(input);
+      if (!current[i]) {
+        Shape shape = x[i].shape();
+        shape[0] = n;
+        augment_[2 * i].resize(shape);
+        std::memcpy(augment_[2 * i].data(), x[i].data(), size_t(n * inDims_[i]) * 4);
+        current[i] = &augment_[2 * i];
+      }
+      Tensor& out = augment_[2 * i + (current[i] == &augment_[2 * i] ? 1 : 0)];
+      layer->forward({current[i]}, out, ctx);
+      current[i] = &out;
+    }
+    ctx.training = wasTraining;
+    for (size_t i = 0; i < x.size(); ++i)
+      if (current[i])
+        std::memcpy(hostStage_ + xOffs_[i], current[i]->data(), size_t(n * inDims_[i]) * 4);
+  }
   for (const Op& op : ops_)
     if (op.kind == Kind::Embedding) stageEmbedding(op, x[size_t(op.input)].data(), n, train);
   if (train && !training()) throw Error("GPU: this plan is for inference only");
   if (train) {
     if (y.size() != outs_.size()) throw Error("GPU: the labels do not fit");
-    // A loss whose label width comes from the data (CTC's (n, L) labels): the label block and
-    // the loss scratch are planned again for the width of these labels (once: the width of a
-    // data set does not change between its batches).
-    bool replan = false;
-    for (size_t k = 0; k < outs_.size(); ++k) {
-      Output& o = outs_[k];
-      const Index width = y[k].dim(0) > 0 ? y[k].size() / y[k].dim(0) : 0;
-      if (o.loss->variableLabels() && width != o.labelDim) {
-        o.loss->setLabelFloats(long(width));
-        o.labelDim = Index(o.loss->labelFloats());
-        replan = true;
-      }
-    }
-    if (replan) {
-      allocate(batch_);
-      for (const Op& op : ops_)
-        if (op.kind == Kind::Embedding) stageEmbedding(op, x[size_t(op.input)].data(), n, train);
-      for (size_t i = 0; i < x.size(); ++i)
-        std::memcpy(hostStage_ + xOffs_[i], x[i].data(), size_t(n * inDims_[i]) * 4);
-    }
     for (size_t k = 0; k < outs_.size(); ++k) {
       const Output& o = outs_[k];
       if (y[k].size() < n * o.labelDim) throw Error("GPU: the labels do not fit");
@@ -2694,7 +2768,14 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
     // Dropout masks, drawn by the layer itself from ctx.rng as on the CPU.
     const bool wasTraining = ctx.training;
     ctx.training = true;
-    for (Op& op : ops_)
+    for (Op& op : ops_) {
+      if (op.kind == Kind::Rnn && op.rnnDropout) {  // one (n, inF) mask, as forward() draws it
+        const Tensor& m = op.cellLayer->drawInputDropout(n, ctx);
+        if (m.size() != n * op.inF)
+          throw Error("GPU: the dropout mask of " + op.layer->name() + " does not fit");
+        std::memcpy(hostStage_ + op.mul, m.data(), size_t(n * op.inF) * 4);
+        continue;
+      }
       if (op.kind == Kind::Mask) {
         Shape shape{n};
         shape.insert(shape.end(), op.sampleShape.begin(), op.sampleShape.end());
@@ -2724,6 +2805,7 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
           if (op.alpha) std::fill(hostStage_ + op.add, hostStage_ + op.add + n * op.out, 0.0f);
         }
       }
+    }
     ctx.training = wasTraining;
     // Per-step scalars of the update, as the CPU optimizers compute them.
     if (update_) update_->hostScalars(optimizer, hostStage_ + hyperOff_);

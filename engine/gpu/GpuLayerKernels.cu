@@ -102,6 +102,14 @@ __global__ void multiplyIntoKernel(const float* a, float* b, long count) {
   if (i < count) b[i] *= a[i];
 }
 
+__global__ void stepMaskKernel(const float* x, const float* mask, float* y, int n, int steps,
+                               int f) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= long(n) * steps * f) return;
+  const long b = i / (long(steps) * f), j = i % f;
+  y[i] = x[i] * mask[b * f + j];
+}
+
 __global__ void repeatKernel(const float* x, float* y, int n, int times, int f) {
   const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
   const long count = long(n) * times * f;
@@ -173,6 +181,11 @@ void launchScaleByDevice(float* x, const float* scale, long count, cudaStream_t 
 
 void launchMultiplyInto(const float* a, float* b, long count, cudaStream_t stream) {
   multiplyIntoKernel<<<blocksFor(count, 256), 256, 0, stream>>>(a, b, count);
+}
+
+void launchStepMask(const float* x, const float* mask, float* y, int n, int steps, int f,
+                    cudaStream_t stream) {
+  stepMaskKernel<<<blocksFor(long(n) * steps * f, 256), 256, 0, stream>>>(x, mask, y, n, steps, f);
 }
 
 void launchRepeat(const float* x, float* y, int n, int times, int f, cudaStream_t stream) {

@@ -33,11 +33,15 @@ void launchScaleByDevice(float* x, const float* scale, long count, cudaStream_t 
 // b = a * b, count values.
 void launchMultiplyInto(const float* a, float* b, long count, cudaStream_t stream);
 
+// y (n, steps, f) = x (n, steps, f) * mask (n, f) at every step: a recurrent layer's input
+// dropout (Keras draws one mask per sample for all steps); y may equal x.
+void launchStepMask(const float* x, const float* mask, float* y, int n, int steps, int f,
+                    cudaStream_t stream);
+
 // RepeatVector: y (n, times, f) = x (n, f) repeated; its backward dx (n, f) = the sum over the
 // copies in order (as the CPU layer sums them).
 void launchRepeat(const float* x, float* y, int n, int times, int f, cudaStream_t stream);
-void launchRepeatBackward(const float* dy, float* dx, int n, int times, int f,
-                          cudaStream_t stream);
+void launchRepeatBackward(const float* dy, float* dx, int n, int times, int f, cudaStream_t stream);
 
 // Permute: y = x with its axes 1.. permuted. dims: the input's per-sample shape (rank <= 4);
 // perm[k]: the input axis (0-based, without the batch) that output axis k reads. inverse: the

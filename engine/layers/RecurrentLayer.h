@@ -126,6 +126,17 @@ class RecurrentLayer : public Layer {
   Tensor recMask_;                    // (G, N, U) recurrent dropout masks (already scaled)
   Index batch_ = 0;
 
+ public:
+  // The input dropout masks of a training batch of n samples, drawn from ctx.rng exactly as
+  // forward() draws them (the GPU executor draws them on the host this way): (masks, n, inputs)
+  // scaled keep / (1 - dropout) values, masks = 1 without recurrent dropout (Keras's one mask per
+  // sample for every step); empty when the layer has no dropout or ctx is not training.
+  const Tensor& drawInputDropout(Index n, RunContext& ctx) {
+    drawDropoutMasks(n, ctx);
+    static const Tensor kNoMask;
+    return inputMasks_ > 0 ? inMask_ : kNoMask;
+  }
+
  private:
   void drawDropoutMasks(Index n, RunContext& ctx);
   Initializer kernelInit_, recurrentInit_, biasInit_;

@@ -30,6 +30,7 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
           {"branches", &checkBranches},
           {"recurrent", &checkRecurrent},
           {"sequence", &checkSequence},
+          {"host-draws", &checkHostDraws},
           {"regularizers", &checkRegularizers},
           {"losses",
            [](int d) {

@@ -104,8 +104,7 @@ inline void compareMultiIoFit(int device, const MultiIoCase& c, std::vector<Resu
     char label[240];
     std::snprintf(label, sizeof label, "%s: weights (CPU vs CPU+1e-6: %.2g)", c.name.c_str(),
                   drift);
-    r.push_back(
-        {label, relErr(gpu.after.data(), cpu.after.data(), nw), std::max(1e-4, 3 * drift)});
+    r.push_back({label, relErr(gpu.after.data(), cpu.after.data(), nw), std::max(1e-4, 3 * drift)});
     for (const std::string& key : cpu.history.keys) {
       const double a = cpu.history[key].back();
       const double norm = std::max(std::abs(a), 1e-6);

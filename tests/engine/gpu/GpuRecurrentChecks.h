@@ -158,8 +158,8 @@ inline std::vector<Result> checkRegularizers(int device) {
   c1["config"]["batch_input_shape"] = {nullptr, 10, 10, 2};
   c1["config"]["activity_regularizer"] = reg("L2", {{"l2", 0.003}});
   compareFit(device,
-             sequential(json::array({c1, layer("Flatten", {{"name", "f"}}),
-                                     denseLayer("out", 3, "softmax")})),
+             sequential(json::array(
+                 {c1, layer("Flatten", {{"name", "f"}}), denseLayer("out", 3, "softmax")})),
              "sparse_categorical_crossentropy",
              {{"class_name", "SGD"}, {"config", {{"learning_rate", 0.02}}}},
              syntheticData(200, {10, 10, 2}, 3, false, 45), 32, 2, 0,
@@ -169,8 +169,8 @@ inline std::vector<Result> checkRegularizers(int device) {
                                   {"output_dim", 8},
                                   {"activity_regularizer", reg("L1", {{"l1", 0.001}})}});
   emb2["config"]["batch_input_shape"] = {nullptr, 10};
-  const json gru = rnnLayer("GRU", "gru", 12, false,
-                            {{"activity_regularizer", reg("L2", {{"l2", 0.01}})}});
+  const json gru =
+      rnnLayer("GRU", "gru", 12, false, {{"activity_regularizer", reg("L2", {{"l2", 0.01}})}});
   compareFit(device, sequential(json::array({emb2, gru, denseLayer("out", 3, "softmax")})),
              "sparse_categorical_crossentropy", adam, idData(300, 10, 30, 3, 46), 32, 2, 0,
              "Embedding activity L1 + GRU activity L2, Adam, 2 epochs", 1e-4, r, 0.2);

@@ -22,9 +22,9 @@ inline ModelSpec attentionModel(bool scale, bool causal, bool key) {
   std::vector<GraphNode> rows = {{"q", "Dense", denseConfig(8, "tanh"), {"in"}},
                                  {"v", "Dense", denseConfig(key ? 5 : 8, "linear"), {"in"}}};
   if (key) rows.push_back({"k", "Dense", denseConfig(8, "linear"), {"in"}});
-  rows.push_back({"att", "Attention", attentionConfig(scale, causal),
-                  key ? std::vector<std::string>{"q", "v", "k"}
-                      : std::vector<std::string>{"q", "v"}});
+  rows.push_back(
+      {"att", "Attention", attentionConfig(scale, causal),
+       key ? std::vector<std::string>{"q", "v", "k"} : std::vector<std::string>{"q", "v"}});
   rows.push_back({"flat", "Flatten", {}, {"att"}});
   rows.push_back({"out", "Dense", denseConfig(3, "linear"), {"flat"}});
   return functional({kNone, 6, 4}, rows);
@@ -52,16 +52,17 @@ inline ModelSpec transformerBlock() {
 // encoder]); Concatenate([decoder, attention]); Dense(classes, softmax) at every step.
 inline ModelSpec datesSeq2seq(Index ts, Index tt, int vocab, int classes) {
   return multiIo({{"source", {kNone, ts}}, {"target_in", {kNone, tt}}},
-                 {{"enc_emb", "Embedding",
+                 {{"enc_emb",
+                   "Embedding",
                    {{"input_dim", vocab}, {"output_dim", 8}, {"mask_zero", true}},
                    {"source"}},
                   {"encoder", "LSTM", {{"units", 16}, {"return_sequences", true}}, {"enc_emb"}},
-                  {"dec_emb", "Embedding",
+                  {"dec_emb",
+                   "Embedding",
                    {{"input_dim", classes}, {"output_dim", 8}, {"mask_zero", true}},
                    {"target_in"}},
                   {"decoder", "LSTM", {{"units", 16}, {"return_sequences", true}}, {"dec_emb"}},
-                  {"attention", "Attention", attentionConfig(false, false),
-                   {"decoder", "encoder"}},
+                  {"attention", "Attention", attentionConfig(false, false), {"decoder", "encoder"}},
                   {"cat", "Concatenate", {{"axis", -1}}, {"decoder", "attention"}},
                   {"chars", "Dense", denseConfig(classes, "softmax"), {"cat"}}},
                  {"chars"});
@@ -87,40 +88,41 @@ inline std::vector<Result> checkSequence(int device) {
                        attention(scale, causal, false)});
   cases.push_back({"Attention [q, v, k] use_scale causal", attention(true, true, true)});
   cases.push_back({"Attention [q, v, k]", attention(false, false, true)});
-  cases.push_back({"Attention [h, h] (self-attention, one tensor read twice)",
-                   functional({kNone, 6, 4}, {{"h", "Dense", denseConfig(8, "tanh"), {"in"}},
-                                              {"att", "Attention", attentionConfig(true, false),
-                                               {"h", "h"}},
-                                              {"flat", "Flatten", {}, {"att"}},
-                                              {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
-  cases.push_back({"MultiHeadAttention [h, h] 2 heads key_dim 3",
-                   functional({kNone, 6, 4}, {{"h", "Dense", denseConfig(8, "tanh"), {"in"}},
-                                              {"mha", "MultiHeadAttention",
-                                               {{"num_heads", 2}, {"key_dim", 3}},
-                                               {"h", "h"}},
-                                              {"flat", "Flatten", {}, {"mha"}},
-                                              {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
   cases.push_back(
-      {"MultiHeadAttention [q, v, k] 3 heads value_dim 4 output_shape 5 no bias causal",
+      {"Attention [h, h] (self-attention, one tensor read twice)",
+       functional({kNone, 6, 4}, {{"h", "Dense", denseConfig(8, "tanh"), {"in"}},
+                                  {"att", "Attention", attentionConfig(true, false), {"h", "h"}},
+                                  {"flat", "Flatten", {}, {"att"}},
+                                  {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+  cases.push_back(
+      {"MultiHeadAttention [h, h] 2 heads key_dim 3",
        functional({kNone, 6, 4},
-                  {{"q", "Dense", denseConfig(7, "tanh"), {"in"}},
-                   {"v", "Dense", denseConfig(5, "linear"), {"in"}},
-                   {"k", "Dense", denseConfig(6, "linear"), {"in"}},
-                   {"mha", "MultiHeadAttention",
-                    {{"num_heads", 3},
-                     {"key_dim", 2},
-                     {"value_dim", 4},
-                     {"output_shape", 5},
-                     {"use_bias", false},
-                     {"use_causal_mask", true}},
-                    {"q", "v", "k"}},
+                  {{"h", "Dense", denseConfig(8, "tanh"), {"in"}},
+                   {"mha", "MultiHeadAttention", {{"num_heads", 2}, {"key_dim", 3}}, {"h", "h"}},
                    {"flat", "Flatten", {}, {"mha"}},
                    {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
-  cases.push_back({"Permute (2, 1) then Dense on rank 3",
-                   functional({kNone, 6, 4}, {{"p", "Permute", {{"dims", {2, 1}}}, {"in"}},
-                                              {"d", "Dense", denseConfig(5, "tanh"), {"p"}},
-                                              {"flat", "Flatten", {}, {"d"}},
-                                              {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+  cases.push_back(
+      {"MultiHeadAttention [q, v, k] 3 heads value_dim 4 output_shape 5 no bias causal",
+       functional({kNone, 6, 4}, {{"q", "Dense", denseConfig(7, "tanh"), {"in"}},
+                                  {"v", "Dense", denseConfig(5, "linear"), {"in"}},
+                                  {"k", "Dense", denseConfig(6, "linear"), {"in"}},
+                                  {"mha",
+                                   "MultiHeadAttention",
+                                   {{"num_heads", 3},
+                                    {"key_dim", 2},
+                                    {"value_dim", 4},
+                                    {"output_shape", 5},
+                                    {"use_bias", false},
+                                    {"use_causal_mask", true}},
+                                   {"q", "v", "k"}},
+                                  {"flat", "Flatten", {}, {"mha"}},
+                                  {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+  cases.push_back(
+      {"Permute (2, 1) then Dense on rank 3",
+       functional({kNone, 6, 4}, {{"p", "Permute", {{"dims", {2, 1}}}, {"in"}},
+                                  {"d", "Dense", denseConfig(5, "tanh"), {"p"}},
+                                  {"flat", "Flatten", {}, {"d"}},
+                                  {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
   cases.push_back(
       {"Reshape (2, 3, 4), Permute (3, 1, 2)",
        functional({kNone, 6, 4}, {{"d", "Dense", denseConfig(4, "tanh"), {"in"}},
@@ -130,13 +132,13 @@ inline std::vector<Result> checkSequence(int device) {
                                   {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
   cases.push_back(
       {"RepeatVector 5 into an LSTM with return_sequences",
-       functional({kNone, 6, 4}, {{"flat0", "Flatten", {}, {"in"}},
-                                  {"d", "Dense", denseConfig(7, "tanh"), {"flat0"}},
-                                  {"rep", "RepeatVector", {{"n", 5}}, {"d"}},
-                                  {"lstm", "LSTM", {{"units", 6}, {"return_sequences", true}},
-                                   {"rep"}},
-                                  {"flat", "Flatten", {}, {"lstm"}},
-                                  {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+       functional({kNone, 6, 4},
+                  {{"flat0", "Flatten", {}, {"in"}},
+                   {"d", "Dense", denseConfig(7, "tanh"), {"flat0"}},
+                   {"rep", "RepeatVector", {{"n", 5}}, {"d"}},
+                   {"lstm", "LSTM", {{"units", 6}, {"return_sequences", true}}, {"rep"}},
+                   {"flat", "Flatten", {}, {"lstm"}},
+                   {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
   for (const Case& c : cases) compareStep(device, c.spec, "mse", x, y, c.name, 1e-5, 1e-5, r);
 
   // Masks past return_sequences: Embedding(mask_zero) -> recurrent layer (sequences) -> a second
@@ -157,7 +159,8 @@ inline std::vector<Result> checkSequence(int device) {
         {"mask through Bidirectional(GRU) sequences into SimpleRNN",
          functional({kNone, 6},
                     {{"emb", "Embedding", emb, {"in"}},
-                     {"bi", "Bidirectional",
+                     {"bi",
+                      "Bidirectional",
                       {{"layer", rnnLayer("GRU", "g", 4, true)}, {"merge_mode", "concat"}},
                       {"emb"}},
                      {"rnn", "SimpleRNN", {{"units", 5}}, {"bi"}},
@@ -169,20 +172,22 @@ inline std::vector<Result> checkSequence(int device) {
                                  {"flat", "Flatten", {}, {"att"}},
                                  {"out", "Dense", denseConfig(3, "softmax"), {"flat"}}})},
         {"mask into MultiHeadAttention [h, h] 2 heads, then Flatten",
-         functional({kNone, 6}, {{"emb", "Embedding", emb, {"in"}},
-                                 {"lstm", "LSTM", seq(6), {"emb"}},
-                                 {"mha", "MultiHeadAttention", {{"num_heads", 2}, {"key_dim", 4}},
-                                  {"lstm", "lstm"}},
-                                 {"flat", "Flatten", {}, {"mha"}},
-                                 {"out", "Dense", denseConfig(3, "softmax"), {"flat"}}})},
+         functional(
+             {kNone, 6},
+             {{"emb", "Embedding", emb, {"in"}},
+              {"lstm", "LSTM", seq(6), {"emb"}},
+              {"mha", "MultiHeadAttention", {{"num_heads", 2}, {"key_dim", 4}}, {"lstm", "lstm"}},
+              {"flat", "Flatten", {}, {"mha"}},
+              {"out", "Dense", denseConfig(3, "softmax"), {"flat"}}})},
         {"mask into causal Attention, Concatenate, Dense, LSTM",
-         functional({kNone, 6}, {{"emb", "Embedding", emb, {"in"}},
-                                 {"lstm", "LSTM", seq(6), {"emb"}},
-                                 {"att", "Attention", attentionConfig(false, true), {"lstm", "lstm"}},
-                                 {"cat", "Concatenate", {{"axis", -1}}, {"lstm", "att"}},
-                                 {"d", "Dense", denseConfig(5, "tanh"), {"cat"}},
-                                 {"last", "LSTM", {{"units", 4}}, {"d"}},
-                                 {"out", "Dense", denseConfig(3, "softmax"), {"last"}}})},
+         functional({kNone, 6},
+                    {{"emb", "Embedding", emb, {"in"}},
+                     {"lstm", "LSTM", seq(6), {"emb"}},
+                     {"att", "Attention", attentionConfig(false, true), {"lstm", "lstm"}},
+                     {"cat", "Concatenate", {{"axis", -1}}, {"lstm", "att"}},
+                     {"d", "Dense", denseConfig(5, "tanh"), {"cat"}},
+                     {"last", "LSTM", {{"units", 4}}, {"d"}},
+                     {"out", "Dense", denseConfig(3, "softmax"), {"last"}}})},
     };
     for (const Case& c : masked)
       compareStep(device, c.spec, "sparse_categorical_crossentropy", xi, yi, c.name + where, 1e-5,
@@ -229,6 +234,51 @@ inline std::vector<Result> checkSequence(int device) {
     c.data.y = {Array::fromTensor(lab)};
     compareMultiIoFit(device, c, r);
   }
+  return r;
+}
+
+// What the GPU plan draws on the host, as the CPU layers draw it (same random stream, so the two
+// devices' fits agree): recurrent input dropout (LSTM, Bidirectional(GRU)) and the image
+// augmentation layers at the input (RandomFlip, RandomRotation, RandomContrast, in a chain),
+// through Trainer::fit; Adam, 2 epochs, validation split 0.2.
+inline std::vector<Result> checkHostDraws(int device) {
+  std::vector<Result> r;
+  const json adam = {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.003}}}};
+  compareFit(
+      device,
+      functional({kNone, 10}, {{"emb", "Embedding", {{"input_dim", 30}, {"output_dim", 8}}, {"in"}},
+                               {"lstm", "LSTM", {{"units", 12}, {"dropout", 0.3}}, {"emb"}},
+                               {"out", "Dense", denseConfig(3, "softmax"), {"lstm"}}}),
+      "sparse_categorical_crossentropy", adam, idData(300, 10, 30, 3, 47), 32, 2, 0,
+      "LSTM dropout 0.3, Adam, 2 epochs", 1e-4, r, 0.2);
+  compareFit(
+      device,
+      functional({kNone, 10}, {{"emb",
+                                "Embedding",
+                                {{"input_dim", 30}, {"output_dim", 8}, {"mask_zero", true}},
+                                {"in"}},
+                               {"bi",
+                                "Bidirectional",
+                                {{"layer", rnnLayer("GRU", "g", 8, false, {{"dropout", 0.25}})},
+                                 {"merge_mode", "concat"}},
+                                {"emb"}},
+                               {"out", "Dense", denseConfig(3, "softmax"), {"bi"}}}),
+      "sparse_categorical_crossentropy", adam, paddedIds(300, 10, 30, 3, 48, false), 32, 2, 0,
+      "masked Bidirectional(GRU dropout 0.25), Adam, 2 epochs", 1e-4, r, 0.2);
+  compareFit(
+      device,
+      functional({kNone, 12, 12, 2}, {{"flip", "RandomFlip", {{"mode", "horizontal"}}, {"in"}},
+                                      {"rot", "RandomRotation", {{"factor", 0.1}}, {"flip"}},
+                                      {"contrast", "RandomContrast", {{"factor", 0.3}}, {"rot"}},
+                                      {"c0",
+                                       "Conv2D",
+                                       {{"filters", 6}, {"kernel_size", 3}, {"activation", "relu"}},
+                                       {"contrast"}},
+                                      {"pool", "MaxPooling2D", {{"pool_size", 2}}, {"c0"}},
+                                      {"flat", "Flatten", {}, {"pool"}},
+                                      {"out", "Dense", denseConfig(3, "softmax"), {"flat"}}}),
+      "sparse_categorical_crossentropy", adam, syntheticData(256, {12, 12, 2}, 3, false, 49), 32, 2,
+      0, "RandomFlip, RandomRotation, RandomContrast into a CNN, Adam, 2 epochs", 1e-4, r, 0.2);
   return r;
 }
 

@@ -209,13 +209,14 @@ class TestEngineGpu : public QObject {
                                 {"config",
                                  {{"name", "lstm"},
                                   {"units", 4},
-                                  {"dropout", 0.2},
+                                  {"zero_output_for_mask", true},
                                   {"batch_input_shape", {nullptr, 8, 1}}}}},
                                gpucheck::denseLayer("out", 3, "softmax")});
     Model m(gpucheck::sequential(layers), 1);
     auto loss = makeLoss("sparse_categorical_crossentropy");
     auto opt = makeOptimizer("sgd");
-    const std::string expected = "LSTM 'lstm' with dropout is not on the GPU yet; use --device cpu";
+    const std::string expected =
+        "LSTM 'lstm' with zero_output_for_mask is not on the GPU yet; use --device cpu";
     expectRefused(
         [&] { gpu::Executor::create(0, m, {loss.get()}, {1.0}, *opt, m.trainableWeights(), 4); },
         expected);
@@ -223,6 +224,23 @@ class TestEngineGpu : public QObject {
     // (the pre-flight check, no device touched).
     expectRefused([&] { gpu::Executor::createInference(0, m, 4); }, expected);
     expectRefused([&] { gpu::Executor::checkPlan(m, {loss.get()}, *opt); }, expected);
+    // recurrent_dropout: refused for training, planned for inference (no dropout there); input
+    // dropout is planned for both.
+    nlohmann::json rec = layers;
+    rec[0]["config"].erase("zero_output_for_mask");
+    rec[0]["config"]["recurrent_dropout"] = 0.1;
+    Model r(gpucheck::sequential(rec), 1);
+    expectRefused([&] { gpu::Executor::checkPlan(r, {loss.get()}, *opt); },
+                  "LSTM 'lstm' with recurrent_dropout is not on the GPU yet; use --device cpu");
+    try {
+      gpu::Executor::createInference(0, r, 4);
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("not on the GPU") == std::string::npos, e.what());
+    }
+    rec[0]["config"]["recurrent_dropout"] = 0.0;
+    rec[0]["config"]["dropout"] = 0.2;
+    Model d(gpucheck::sequential(rec), 1);
+    gpu::Executor::checkPlan(d, {loss.get()}, *opt);
     Model mlp(gpucheck::seedMlp(), 1);
     auto adam = makeOptimizer("adam");
     gpu::Executor::checkPlan(mlp, {loss.get()}, *adam);  // no device needed, nothing thrown
@@ -380,6 +398,25 @@ class TestEngineGpu : public QObject {
                   nlohmann::json::array({a0, gpucheck::denseLayer("out", 3, "softmax")})),
               1);
     expectPlanned(act, *loss, *opt, "Dense with an activity_regularizer");
+    // Image augmentation at the input runs on the host: planned; on an input another layer
+    // also reads (the augmented and the raw image would be one buffer): refused by name.
+    using gpucheck::denseConfig;
+    Model aug(gpucheck::functional({kNone, 8, 8, 1},
+                                   {{"flip", "RandomFlip", {{"mode", "horizontal"}}, {"in"}},
+                                    {"zoom", "RandomZoom", {{"height_factor", 0.2}}, {"flip"}},
+                                    {"flat", "Flatten", {}, {"zoom"}},
+                                    {"out", "Dense", denseConfig(3, "softmax"), {"flat"}}}),
+              1);
+    expectPlanned(aug, *loss, *opt, "RandomFlip, RandomZoom");
+    Model both(gpucheck::functional({kNone, 8, 8, 1},
+                                    {{"flip", "RandomFlip", {{"mode", "horizontal"}}, {"in"}},
+                                     {"add", "Add", {}, {"in", "flip"}},
+                                     {"flat", "Flatten", {}, {"add"}},
+                                     {"out", "Dense", denseConfig(3, "softmax"), {"flat"}}}),
+               1);
+    expectRefused([&] { gpu::Executor::checkPlan(both, {loss.get()}, *opt); },
+                  "RandomFlip 'flip' on an input that other layers also read is not on the GPU "
+                  "yet; use --device cpu");
   }
 
   // SimpleRNN, LSTM, GRU (both reset_after forms) and Embedding pass the plan; Embedding with
@@ -484,33 +521,31 @@ class TestEngineGpu : public QObject {
             "Attention 'a' with dropout is not on the GPU yet; use --device cpu");
     refused("Attention", {{"score_mode", "concat"}},
             "Attention 'a' with score_mode concat is not on the GPU yet; use --device cpu");
-    refused("MultiHeadAttention",
-            {{"num_heads", 2}, {"key_dim", 3}, {"kernel_regularizer", "l2"}},
+    refused("MultiHeadAttention", {{"num_heads", 2}, {"key_dim", 3}, {"kernel_regularizer", "l2"}},
             "MultiHeadAttention 'a' with a kernel_regularizer is not on the GPU yet; use --device "
             "cpu");
     refused("MultiHeadAttention", {{"num_heads", 2}, {"key_dim", 3}, {"dropout", 0.2}},
             "MultiHeadAttention 'a' with dropout is not on the GPU yet; use --device cpu");
     // Inference has no dropout: planned.
-    Model drop(gpucheck::functional({kNone, 6, 4},
-                                    {{"h", "Dense", denseConfig(8, "tanh"), {"in"}},
-                                     {"a", "Attention", {{"dropout", 0.1}}, {"h", "h"}},
-                                     {"flat", "Flatten", {}, {"a"}},
-                                     {"out", "Dense", denseConfig(3, "linear"), {"flat"}}}),
-               1);
+    Model drop(
+        gpucheck::functional({kNone, 6, 4}, {{"h", "Dense", denseConfig(8, "tanh"), {"in"}},
+                                             {"a", "Attention", {{"dropout", 0.1}}, {"h", "h"}},
+                                             {"flat", "Flatten", {}, {"a"}},
+                                             {"out", "Dense", denseConfig(3, "linear"), {"flat"}}}),
+        1);
     try {
       gpu::Executor::createInference(0, drop, 4);
     } catch (const Error& e) {
       QVERIFY2(std::string(e.what()).find("not on the GPU") == std::string::npos, e.what());
     }
-    Model rp(gpucheck::functional(
-                 {kNone, 6, 4},
-                 {{"p", "Permute", {{"dims", {2, 1}}}, {"in"}},
-                  {"flat", "Flatten", {}, {"p"}},
-                  {"d", "Dense", denseConfig(7, "tanh"), {"flat"}},
-                  {"rep", "RepeatVector", {{"n", 5}}, {"d"}},
-                  {"lstm", "LSTM", {{"units", 6}}, {"rep"}},
-                  {"ar", "ActivityRegularization", {{"l1", 0.01}}, {"lstm"}},
-                  {"out", "Dense", denseConfig(3, "linear"), {"ar"}}}),
+    Model rp(gpucheck::functional({kNone, 6, 4},
+                                  {{"p", "Permute", {{"dims", {2, 1}}}, {"in"}},
+                                   {"flat", "Flatten", {}, {"p"}},
+                                   {"d", "Dense", denseConfig(7, "tanh"), {"flat"}},
+                                   {"rep", "RepeatVector", {{"n", 5}}, {"d"}},
+                                   {"lstm", "LSTM", {{"units", 6}}, {"rep"}},
+                                   {"ar", "ActivityRegularization", {{"l1", 0.01}}, {"lstm"}},
+                                   {"out", "Dense", denseConfig(3, "linear"), {"ar"}}}),
              1);
     expectPlanned(rp, *mse, *opt, "Permute, RepeatVector, ActivityRegularization");
   }
@@ -734,6 +769,10 @@ class TestEngineGpu : public QObject {
   void sequenceLayersMatchCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkSequence(0));
+  }
+  void hostDrawsMatchCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkHostDraws(0));
   }
   void multiInputOutputMatchesCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
