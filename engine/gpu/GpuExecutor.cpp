@@ -29,9 +29,11 @@
 #include "engine/layers/ConvUtils.h"
 #include "engine/layers/DropoutBase.h"
 #include "engine/layers/Layer.h"
+#include "engine/layers/Normalization.h"
 #include "engine/layers/RandomImageLayer.h"
 #include "engine/layers/RecurrentLayer.h"
 #include "engine/layers/Regularizers.h"
+#include "engine/layers/TimeDistributed.h"
 #include "engine/losses/Loss.h"
 #include "engine/optimizers/Optimizer.h"
 #include "engine/train/Model.h"
@@ -159,7 +161,9 @@ class CudaExecutor : public Executor {
     Relu,
     Attention,
     Repeat,
-    Permute
+    Permute,
+    Masking,
+    Normalize
   };
   // A tensor of the step: the model input (value 0) or an op's output. Each reader of a value
   // that several ops read writes its share of the gradient into a buffer of its own (shares);
@@ -285,6 +289,14 @@ class CudaExecutor : public Executor {
     // divides the penalty by the batch size (engine/layers/Dense.cpp).
     double actL1 = 0, actL2 = 0;
     int actSlot = -1;
+    // Normalization: its per-value mean and denominator (host copies, refreshed with the
+    // weights, staged with every batch at mul: mean, then denominator), inverted or not.
+    std::vector<float> normMean, normDenom;
+    bool invert = false;
+    // Masking: the mask value and the (n, rows per sample) mask it computes (the mask of its
+    // output, read by the layers after it as an Embedding's).
+    float maskValue = 0;
+    float* keep = nullptr;
     // RepeatVector: copies; Permute: the per-sample axes and their order.
     int times = 1;
     PermuteGeom perm{};
@@ -325,6 +337,15 @@ class CudaExecutor : public Executor {
                    const float* b, long ldb, long sb, float beta, float* c, long ldc, long sc,
                    int count, const char* what);
   void enqueueAttention(Op& op, int rows, bool forward);
+  // Normalization layers' statistics from their current weights (upload, uploadWeights).
+  void refreshNormalizations();
+  // The (n, steps) mask that op e makes (an Embedding's in the staging block, a Masking op's
+  // own buffer); null for e < 0.
+  const float* maskPointer(int e) const {
+    if (e < 0) return nullptr;
+    const Op& m = ops_[size_t(e)];
+    return m.kind == Kind::Masking ? m.keep : devStage_ + m.maskOff;
+  }
   // Row-major C (m, k) = op(A) (m, r) op(B) (r, k) + beta C, rows strided by lda / ldb / ldc.
   void gemm(bool ta, bool tb, long m, long k, long r, const float* a, long lda, const float* b,
             long ldb, float beta, float* c, long ldc, const char* what);
@@ -692,20 +713,34 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     Op op;
     op.layer = layer;
     op.in = features;
-    if (node.className == "Dense") {
+    // Dense (or TimeDistributed(Dense), whose weights are the wrapper's): on (n, ..., C) the same
+    // matrix for every position (rows = n * spatial).
+    auto planDense = [&](const json& dc) {
       op.kind = Kind::Dense;
-      const json& a = c.at("activation");
+      const json& a = dc.at("activation");
       op.act = gpuActivation(
           a.is_null() ? ActivationFn::Linear : activationFromName(a.get<std::string>()), what);
-      const Index units = c.at("units").get<Index>();
-      // On (n, ..., C): the same matrix for every position (rows = n * spatial).
+      const Index units = dc.at("units").get<Index>();
       const Index last = ns && !ns->inputs.empty() ? ns->inputs[0].back() : features;
       if (last == kNone || last <= 0 || features % last != 0)
         throw Error(notOnGpu(what + " on an input of variable size"));
       op.spatial = features / last;
       op.out = units * op.spatial;
       op.wVar = 0;
-      op.bVar = c.value("use_bias", true) ? 1 : -1;
+      op.bVar = dc.value("use_bias", true) ? 1 : -1;
+    };
+    if (node.className == "Dense") {
+      planDense(c);
+    } else if (node.className == "TimeDistributed") {
+      auto* td = dynamic_cast<TimeDistributed*>(layer);
+      if (!td) throw Error("GPU plan: " + what + " is not a TimeDistributed layer");
+      const json& ic = td->inner().config();
+      // The inner layer's regularizers see (n * steps) samples: not planned.
+      for (const char* k : {"kernel_regularizer", "bias_regularizer", "activity_regularizer"})
+        if (!isNullOrFalse(ic, k)) throw Error(notOnGpu(what + " with a " + k));
+      if (td->inner().className() != "Dense")
+        throw Error(notOnGpu(what + " of a " + td->inner().className()));
+      planDense(ic);
     } else if (node.className == "Activation") {
       op.kind = Kind::Act;
       op.act = gpuActivation(activationFromName(c.at("activation").get<std::string>()), what);
@@ -924,6 +959,22 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       planAttention(op, what, c, ns, ins, optimizer != nullptr);
     } else if (node.className == "MultiHeadAttention") {
       planMultiHeadAttention(op, what, c, ns, ins, optimizer != nullptr);
+    } else if (node.className == "Normalization") {
+      auto* norm = dynamic_cast<Normalization*>(layer);
+      if (!norm) throw Error("GPU plan: " + what + " is not a Normalization layer");
+      op.kind = Kind::Normalize;
+      op.invert = norm->invert();
+      norm->sampleStats(op.normMean, op.normDenom);
+      if (Index(op.normMean.size()) != features)
+        throw Error(notOnGpu(what + " on an input of variable size"));
+      op.out = features;
+    } else if (node.className == "Masking") {
+      if (!ns || ns->inputs.size() != 1 || ns->inputs[0].back() == kNone)
+        throw Error("GPU plan: " + what + " has no known shapes");
+      op.kind = Kind::Masking;
+      op.maskValue = c.at("mask_value").get<float>();
+      op.geom.c = int(ns->inputs[0].back());  // values per row
+      op.out = features;
     } else if (node.className == "RepeatVector") {
       if (!ns || ns->inputs.size() != 1 || ns->inputs[0].size() != 2)
         throw Error(notOnGpu(what + " on an input that is not (batch, features)"));
@@ -1359,7 +1410,7 @@ void CudaExecutor::planMasks(size_t firstOp, const std::vector<int>& nodeIns,
       valueMask_[size_t(last.outV)] = valueMask_[size_t(nodeIns[0])];
       break;
     case MaskOut::Own:
-      if (last.kind != Kind::Embedding || last.maskOff < 0)
+      if ((last.kind != Kind::Embedding || last.maskOff < 0) && last.kind != Kind::Masking)
         throw Error(notOnGpu(what + " (a layer that computes a mask)"));
       valueMask_[size_t(last.outV)] = int(ops_.size()) - 1;
       break;
@@ -1471,6 +1522,9 @@ void CudaExecutor::allocate(Index batch) {
     if (op.kind == Kind::Rnn && op.rnnDropout) {
       op.mul = at;
       at += roundUp(batch * op.inF);
+    } else if (op.kind == Kind::Normalize) {
+      op.mul = at;
+      at += roundUp(2 * op.out);
     }
   for (Op& op : ops_)
     if (op.kind == Kind::Mask) {
@@ -1575,6 +1629,15 @@ void CudaExecutor::allocate(Index batch) {
               std::max(scratchDoubles, reductionScratchDoubles(int(batch * perSample), 1));
         break;
       }
+      case Kind::Normalize:
+        op.y = buffer(op.out, "the activations");
+        op.gy = buffer(op.out, "the gradients");
+        break;
+      case Kind::Masking:
+        op.keep = buffer(op.out / op.geom.c, "the masks");
+        op.y = buffer(op.out, "the activations");
+        op.gy = buffer(op.out, "the gradients");
+        break;
       case Kind::Repeat:
       case Kind::Permute:
       case Kind::Relu:
@@ -1731,6 +1794,14 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         break;
       case Kind::Permute:
         launchPermute(in, op.y, rows, op.perm, false, s);
+        break;
+      case Kind::Normalize:
+        launchNormalize(in, op.y, devStage_ + op.mul, devStage_ + op.mul + op.out, rows,
+                        int(op.out), op.invert, s);
+        break;
+      case Kind::Masking:
+        launchMasking(in, op.y, op.keep, long(rows) * (op.out / op.geom.c), op.geom.c, op.maskValue,
+                      s);
         break;
       case Kind::Pad: {
         const PoolGeom& g = op.geom;
@@ -1918,6 +1989,15 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           break;
         case Kind::Permute:
           if (gin) launchPermute(op.gy, gin, rows, op.perm, true, s);
+          break;
+        case Kind::Normalize:
+          if (gin)
+            launchNormalizeBackward(op.gy, gin, devStage_ + op.mul + op.out, rows, int(op.out),
+                                    op.invert, s);
+          break;
+        case Kind::Masking:
+          if (gin)
+            launchKeepRows(op.gy, op.keep, gin, long(rows) * (op.out / op.geom.c), op.geom.c, s);
           break;
         case Kind::Pad:
           if (gin) {
@@ -2178,9 +2258,7 @@ void CudaExecutor::enqueueAttention(Op& op, int rows, bool forward) {
   const float* V = op.list.x[1];
   const float* K = op.ownKey ? op.list.x[2] : V;
   const float* scale = op.useScale ? params_ + op.w : nullptr;
-  auto maskOf = [&](int e) {
-    return e >= 0 ? devStage_ + ops_[size_t(e)].maskOff : static_cast<float*>(nullptr);
-  };
+  auto maskOf = [&](int e) { return maskPointer(e); };
   const float* qMask = maskOf(op.qMaskFrom);
   const float* vMask = maskOf(op.vMaskFrom);
   const float* kMask = maskOf(op.kMaskFrom);
@@ -2257,7 +2335,7 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
   // state after it (hNew) is H at the next step's time (hLast after the last step).
   const bool back = op.goBackwards;
   auto timeOf = [&](long t) { return back ? T - 1 - t : t; };
-  const float* mask = op.maskFrom >= 0 ? devStage_ + ops_[size_t(op.maskFrom)].maskOff : nullptr;
+  const float* mask = maskPointer(op.maskFrom);
   cs.ldm = T;
   auto stepViews = [&](long t) {
     const long ti = timeOf(t), next = back ? ti - 1 : ti + 1;
@@ -2583,6 +2661,7 @@ void CudaExecutor::prepareConvolutions(Index n) {
 }
 
 void CudaExecutor::upload(Optimizer& optimizer) {
+  refreshNormalizations();
   std::vector<Variable*> trainable;
   for (size_t j = 0; j < ntrain_; ++j) trainable.push_back(vars_[j].first);
   for (auto& [v, off] : vars_)
@@ -2601,8 +2680,15 @@ void CudaExecutor::upload(Optimizer& optimizer) {
     }
 }
 
+void CudaExecutor::refreshNormalizations() {
+  for (Op& op : ops_)
+    if (op.kind == Kind::Normalize)
+      static_cast<Normalization*>(op.layer)->sampleStats(op.normMean, op.normDenom);
+}
+
 void CudaExecutor::uploadWeights() {
   check(cudaStreamSynchronize(stream_), "finish the steps");
+  refreshNormalizations();
   for (auto& [v, off] : vars_)
     check(cudaMemcpy(params_ + off, v->value.data(), size_t(v->value.size()) * 4,
                      cudaMemcpyHostToDevice),
@@ -2715,6 +2801,11 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
     if (x[i].size() < n * inDims_[i]) throw Error("GPU: the input batch does not fit");
     std::memcpy(hostStage_ + xOffs_[i], x[i].data(), size_t(n * inDims_[i]) * 4);
   }
+  for (const Op& op : ops_)  // Normalization's statistics, staged with the batch
+    if (op.kind == Kind::Normalize) {
+      std::memcpy(hostStage_ + op.mul, op.normMean.data(), size_t(op.out) * 4);
+      std::memcpy(hostStage_ + op.mul + op.out, op.normDenom.data(), size_t(op.out) * 4);
+    }
   for (const auto& [layer, input] : hostChecks_) {  // the text layers' own id checks
     const Tensor& xi = x[size_t(input)];
     const Tensor* rows = &xi;

@@ -110,6 +110,39 @@ __global__ void stepMaskKernel(const float* x, const float* mask, float* y, int 
   y[i] = x[i] * mask[b * f + j];
 }
 
+__global__ void maskingKernel(const float* x, float* y, float* keep, long rows, int f,
+                              float maskValue) {
+  const long r = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (r >= rows) return;
+  const float* xr = x + r * f;
+  bool any = false;
+  for (int j = 0; j < f; ++j) any |= xr[j] != maskValue;
+  keep[r] = any ? 1.0f : 0.0f;
+  for (int j = 0; j < f; ++j) y[r * f + j] = any ? xr[j] : 0.0f;
+}
+
+__global__ void keepRowsKernel(const float* x, const float* keep, float* y, long rows, int f) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= rows * f) return;
+  y[i] = keep[i / f] != 0.0f ? x[i] : 0.0f;
+}
+
+__global__ void normalizeKernel(const float* x, float* y, const float* mean, const float* denom,
+                                long count, int s, bool invert) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= count) return;
+  const int j = int(i % s);
+  y[i] = invert ? mean[j] + x[i] * denom[j] : (x[i] - mean[j]) / denom[j];
+}
+
+__global__ void normalizeBackwardKernel(const float* dy, float* dx, const float* denom, long count,
+                                        int s, bool invert) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= count) return;
+  const int j = int(i % s);
+  dx[i] = invert ? dy[i] * denom[j] : dy[i] / denom[j];
+}
+
 __global__ void repeatKernel(const float* x, float* y, int n, int times, int f) {
   const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
   const long count = long(n) * times * f;
@@ -186,6 +219,29 @@ void launchMultiplyInto(const float* a, float* b, long count, cudaStream_t strea
 void launchStepMask(const float* x, const float* mask, float* y, int n, int steps, int f,
                     cudaStream_t stream) {
   stepMaskKernel<<<blocksFor(long(n) * steps * f, 256), 256, 0, stream>>>(x, mask, y, n, steps, f);
+}
+
+void launchMasking(const float* x, float* y, float* keep, long rows, int f, float maskValue,
+                   cudaStream_t stream) {
+  maskingKernel<<<blocksFor(rows, 128), 128, 0, stream>>>(x, y, keep, rows, f, maskValue);
+}
+
+void launchKeepRows(const float* x, const float* keep, float* y, long rows, int f,
+                    cudaStream_t stream) {
+  keepRowsKernel<<<blocksFor(rows * f, 256), 256, 0, stream>>>(x, keep, y, rows, f);
+}
+
+void launchNormalize(const float* x, float* y, const float* mean, const float* denom, int n, int s,
+                     bool invert, cudaStream_t stream) {
+  const long count = long(n) * s;
+  normalizeKernel<<<blocksFor(count, 256), 256, 0, stream>>>(x, y, mean, denom, count, s, invert);
+}
+
+void launchNormalizeBackward(const float* dy, float* dx, const float* denom, int n, int s,
+                             bool invert, cudaStream_t stream) {
+  const long count = long(n) * s;
+  normalizeBackwardKernel<<<blocksFor(count, 256), 256, 0, stream>>>(dy, dx, denom, count, s,
+                                                                     invert);
 }
 
 void launchRepeat(const float* x, float* y, int n, int times, int f, cudaStream_t stream) {

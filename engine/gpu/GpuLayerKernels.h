@@ -38,6 +38,21 @@ void launchMultiplyInto(const float* a, float* b, long count, cudaStream_t strea
 void launchStepMask(const float* x, const float* mask, float* y, int n, int steps, int f,
                     cudaStream_t stream);
 
+// Keras's Masking: keep[r] = 1 when some value of row r (width f) differs from maskValue, else 0;
+// y = x on kept rows, 0 on masked ones (rows = n * steps).
+void launchMasking(const float* x, float* y, float* keep, long rows, int f, float maskValue,
+                   cudaStream_t stream);
+// y = x * keep[r] per row (Masking's backward: dx = dy on kept rows, 0 elsewhere).
+void launchKeepRows(const float* x, const float* keep, float* y, long rows, int f,
+                    cudaStream_t stream);
+
+// Keras's Normalization with per-value statistics of one sample (s values): y = (x - mean) /
+// denom, or mean + x * denom when inverted; backward dx = dy / denom (dy * denom inverted).
+void launchNormalize(const float* x, float* y, const float* mean, const float* denom, int n, int s,
+                     bool invert, cudaStream_t stream);
+void launchNormalizeBackward(const float* dy, float* dx, const float* denom, int n, int s,
+                             bool invert, cudaStream_t stream);
+
 // RepeatVector: y (n, times, f) = x (n, f) repeated; its backward dx (n, f) = the sum over the
 // copies in order (as the CPU layer sums them).
 void launchRepeat(const float* x, float* y, int n, int times, int f, cudaStream_t stream);

@@ -154,6 +154,18 @@ void Normalization::refreshDenominators() {
   }
 }
 
+void Normalization::sampleStats(std::vector<float>& mean, std::vector<float>& denom) {
+  refreshDenominators();
+  const Index s = Index(plan_.keptIndex.size());
+  mean.resize(size_t(s));
+  denom.resize(size_t(s));
+  for (Index j = 0; j < s; ++j) {
+    const size_t k = size_t(plan_.keptIndex[size_t(j)]);
+    mean[size_t(j)] = mean_[k];
+    denom[size_t(j)] = denom_[k];
+  }
+}
+
 void Normalization::forward(const std::vector<const Tensor*>& x, Tensor& y, RunContext&) {
   const Tensor& X = *x[0];
   if (!built_ || Index(plan_.keptIndex.size()) * std::max<Index>(X.dim(0), 1) != X.size()) {

@@ -28,6 +28,13 @@ class Normalization : public Layer, public Adaptable {
   void updateState(const Tensor& batch) override;
   void finalizeState() override;
 
+  // For the GPU plan: per value of one sample (the built input shape without the batch), the
+  // mean and the denominator max(sqrt(variance), epsilon) that forward() uses, from the current
+  // weights (or config); invert(): forward computes mean + x * denominator instead of
+  // (x - mean) / denominator.
+  void sampleStats(std::vector<float>& mean, std::vector<float>& denom);
+  bool invert() const { return invert_; }
+
  private:
   struct Plan {
     std::vector<Index> keptAxes;   // sorted, positive

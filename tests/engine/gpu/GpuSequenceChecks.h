@@ -2,7 +2,7 @@
 // GPU-vs-CPU checks of the sequence layers: Attention with dot scores (two and three inputs, the
 // same tensor as query and value, use_scale, use_causal_mask), MultiHeadAttention (heads,
 // value_dim, output_shape, no bias, causal; a Transformer encoder block through fit),
-// RepeatVector, Permute, and Keras
+// TimeDistributed(Dense), Masking, Normalization (adapted), RepeatVector, Permute, and Keras
 // masks past a recurrent layer with return_sequences (into a second recurrent layer, into
 // Attention as query and value masks, padded rows included): one step each (forward and every
 // gradient, 1e-5); and the dates seq2seq example's shape (two masked inputs, encoder and decoder
@@ -139,7 +139,37 @@ inline std::vector<Result> checkSequence(int device) {
                    {"lstm", "LSTM", {{"units", 6}, {"return_sequences", true}}, {"rep"}},
                    {"flat", "Flatten", {}, {"lstm"}},
                    {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+  cases.push_back(
+      {"TimeDistributed(Dense) then LSTM",
+       functional(
+           {kNone, 6, 4},
+           {{"td",
+             "TimeDistributed",
+             {{"layer",
+               {{"class_name", "Dense"}, {"config", {{"units", 5}, {"activation", "relu"}}}}}},
+             {"in"}},
+            {"lstm", "LSTM", {{"units", 6}}, {"td"}},
+            {"out", "Dense", denseConfig(3, "linear"), {"lstm"}}})});
   for (const Case& c : cases) compareStep(device, c.spec, "mse", x, y, c.name, 1e-5, 1e-5, r);
+
+  // Masking on a float sequence: steps whose values all equal mask_value (0) are masked, in the
+  // middle, at the end and whole rows.
+  {
+    Tensor xm = x;
+    for (Index i = 0; i < n; ++i)
+      for (Index t = 0; t < 6; ++t) {
+        const bool masked = (i % 5 == 0) || (t == 5 && i % 2 == 0) || (t == 2 && i % 3 == 1);
+        if (masked)
+          for (Index j = 0; j < 4; ++j) xm[(i * 6 + t) * 4 + j] = 0.0f;
+      }
+    compareStep(device,
+                functional({kNone, 6, 4},
+                           {{"mask", "Masking", {{"mask_value", 0.0}}, {"in"}},
+                            {"lstm", "LSTM", {{"units", 6}, {"return_sequences", true}}, {"mask"}},
+                            {"gru", "GRU", {{"units", 5}}, {"lstm"}},
+                            {"out", "Dense", denseConfig(3, "linear"), {"gru"}}}),
+                "mse", xm, y, "Masking into LSTM sequences, GRU", 1e-5, 1e-5, r);
+  }
 
   // Masks past return_sequences: Embedding(mask_zero) -> recurrent layer (sequences) -> a second
   // recurrent layer, or -> Attention as query and value; padding last and first; every seventh
@@ -192,6 +222,27 @@ inline std::vector<Result> checkSequence(int device) {
     for (const Case& c : masked)
       compareStep(device, c.spec, "sparse_categorical_crossentropy", xi, yi, c.name + where, 1e-5,
                   1e-5, r);
+  }
+
+  // Normalization adapted on the training rows (Trainer::fit adapts it before the run) into an
+  // MLP, and with invert on a regression output's path.
+  {
+    Rng nr(37);
+    Dataset tab;
+    Tensor xt = randomNormal({300, 6}, nr), yt({300, 1});
+    for (Index i = 0; i < 300; ++i) {
+      xt[i * 6 + 1] = xt[i * 6 + 1] * 40.0f + 100.0f;  // features on different scales
+      xt[i * 6 + 4] = xt[i * 6 + 4] * 0.01f - 3.0f;
+      yt[i] = xt[i * 6] + 0.02f * xt[i * 6 + 1] + float(nr.uniform());
+    }
+    tab.x = {Array::fromTensor(xt)};
+    tab.y = {Array::fromTensor(yt)};
+    compareFit(device,
+               functional({kNone, 6}, {{"norm", "Normalization", {{"axis", -1}}, {"in"}},
+                                       {"h", "Dense", denseConfig(16, "relu"), {"norm"}},
+                                       {"out", "Dense", denseConfig(1, "linear"), {"h"}}}),
+               "mse", {{"class_name", "Adam"}, {"config", {{"learning_rate", 0.01}}}}, tab, 32, 2,
+               0, "Normalization (adapted) into an MLP, Adam, 2 epochs", 1e-4, r, 0.2);
   }
 
   // A Transformer encoder block through Trainer::fit: Embedding, MultiHeadAttention (self, 2

@@ -548,6 +548,27 @@ class TestEngineGpu : public QObject {
                                    {"out", "Dense", denseConfig(3, "linear"), {"ar"}}}),
              1);
     expectPlanned(rp, *mse, *opt, "Permute, RepeatVector, ActivityRegularization");
+    Model mk(
+        gpucheck::functional({kNone, 6, 4},
+                             {{"norm", "Normalization", {{"axis", -1}}, {"in"}},
+                              {"mask", "Masking", {{"mask_value", 0.0}}, {"norm"}},
+                              {"td",
+                               "TimeDistributed",
+                               {{"layer", {{"class_name", "Dense"}, {"config", {{"units", 5}}}}}},
+                               {"mask"}},
+                              {"lstm", "LSTM", {{"units", 6}}, {"td"}},
+                              {"out", "Dense", denseConfig(3, "linear"), {"lstm"}}}),
+        1);
+    expectPlanned(mk, *mse, *opt, "Normalization, Masking, TimeDistributed(Dense)");
+    const nlohmann::json conv = {{"class_name", "Conv2D"},
+                                 {"config", {{"filters", 4}, {"kernel_size", 3}}}};
+    Model tdc(gpucheck::functional({kNone, 3, 8, 8, 1},
+                                   {{"td", "TimeDistributed", {{"layer", conv}}, {"in"}},
+                                    {"flat", "Flatten", {}, {"td"}},
+                                    {"out", "Dense", denseConfig(3, "linear"), {"flat"}}}),
+              1);
+    expectRefused([&] { gpu::Executor::checkPlan(tdc, {mse.get()}, *opt); },
+                  "TimeDistributed 'td' of a Conv2D is not on the GPU yet; use --device cpu");
   }
 
   // The convolution plans (no GPU needed): what cuDNN is asked to compute (KRSC kernel from
