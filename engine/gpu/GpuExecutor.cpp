@@ -284,6 +284,13 @@ class CudaExecutor : public Executor {
     int heads = 1;
     float constScale = 1.0f;
     int qMaskFrom = -1, vMaskFrom = -1, kMaskFrom = -1;
+    // Scores of score_mode "concat" / AdditiveAttention (GpuLayerKernels.h ConcatScores): the
+    // variables (indices, then offsets) of the scale a, concat_score_weight c and additive
+    // scale vector w (-1: none); the variables' per-sample partials.
+    bool concatScores = false;
+    int aVar = -1, cVar = -1, wScaleVar = -1;
+    long aOff = -1, cOff = -1, wScaleOff = -1;
+    float* partials = nullptr;
     float *scores = nullptr, *probs = nullptr, *dscores = nullptr;
     // An activity regularizer on y: l1, l2 and the penalty's slot in regDev_ (-1: none). Keras 2
     // divides the penalty by the batch size (engine/layers/Dense.cpp).
@@ -321,8 +328,8 @@ class CudaExecutor : public Executor {
                  const NodeShapes* ns, const std::vector<int>& ins);
   void planRecurrent(Op& op, const std::string& cls, const std::string& what, const json& c,
                      const NodeShapes* ns, Index features);
-  void planAttention(Op& op, const std::string& what, const json& c, const NodeShapes* ns,
-                     const std::vector<int>& ins, bool training);
+  void planAttention(Op& op, const std::string& cls, const std::string& what, const json& c,
+                     const NodeShapes* ns, const std::vector<int>& ins, bool training);
   // The projections and the attention core as ops of their own; op becomes the output
   // projection, ins its input.
   void planMultiHeadAttention(Op& op, const std::string& what, const json& c, const NodeShapes* ns,
@@ -560,6 +567,10 @@ CudaExecutor::CudaExecutor(int device, Model& model, const std::vector<const Los
       if (op.kind == Kind::Rnn) op.r = offset.at(&vs[size_t(op.rVar)]);
     } else if (op.kind == Kind::Attention && op.useScale) {
       op.w = offset.at(&vs.at(0));  // the scale, Attention's only variable with dot scores
+    } else if (op.kind == Kind::Attention && op.concatScores) {
+      if (op.aVar >= 0) op.aOff = offset.at(&vs.at(size_t(op.aVar)));
+      if (op.cVar >= 0) op.cOff = offset.at(&vs.at(size_t(op.cVar)));
+      if (op.wScaleVar >= 0) op.wScaleOff = offset.at(&vs.at(size_t(op.wScaleVar)));
     } else if (op.kind == Kind::LayerNorm) {
       const json& c = op.layer->config();
       size_t j = 0;
@@ -698,7 +709,7 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
         {"Average", kMergeAverage}, {"Maximum", kMergeMaximum},   {"Minimum", kMergeMinimum}};
     const bool merging = kMerges.count(node.className) || node.className == "Concatenate";
     if (ins.size() != 1 && !merging && node.className != "Attention" &&
-        node.className != "MultiHeadAttention")
+        node.className != "AdditiveAttention" && node.className != "MultiHeadAttention")
       throw Error(notOnGpu(node.className + " '" + node.name + "' (a layer with several inputs)"));
     const std::vector<int> nodeIns = ins;  // the node's own inputs (Bidirectional rebinds ins)
     const size_t firstOp = ops_.size();
@@ -955,8 +966,8 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       op.dim = c.at("output_dim").get<Index>();
       op.wVar = 0;
       op.out = features * op.dim;
-    } else if (node.className == "Attention") {
-      planAttention(op, what, c, ns, ins, optimizer != nullptr);
+    } else if (node.className == "Attention" || node.className == "AdditiveAttention") {
+      planAttention(op, node.className, what, c, ns, ins, optimizer != nullptr);
     } else if (node.className == "MultiHeadAttention") {
       planMultiHeadAttention(op, what, c, ns, ins, optimizer != nullptr);
     } else if (node.className == "Normalization") {
@@ -1270,10 +1281,13 @@ void CudaExecutor::planRecurrent(Op& op, const std::string& cls, const std::stri
 // Keras's Attention with dot scores (engine/layers/Attention.h): [query, value] or [query,
 // value, key] of rank 3 and known size; use_scale, use_causal_mask and the masks of the query
 // and value. Refused: score_mode "concat", return_attention_scores, dropout in training.
-void CudaExecutor::planAttention(Op& op, const std::string& what, const json& c,
-                                 const NodeShapes* ns, const std::vector<int>& ins, bool training) {
-  const std::string mode = c.value("score_mode", std::string("dot"));
-  if (mode != "dot") throw Error(notOnGpu(what + " with score_mode " + mode));
+void CudaExecutor::planAttention(Op& op, const std::string& cls, const std::string& what,
+                                 const json& c, const NodeShapes* ns, const std::vector<int>& ins,
+                                 bool training) {
+  const std::string mode = cls == "AdditiveAttention" ? std::string("additive")
+                                                      : c.value("score_mode", std::string("dot"));
+  if (mode != "dot" && mode != "concat" && mode != "additive")
+    throw Error(notOnGpu(what + " with score_mode " + mode));
   if (c.value("return_attention_scores", false))
     throw Error(notOnGpu(what + " with return_attention_scores"));
   if (training && c.value("dropout", 0.0) > 0.0) throw Error(notOnGpu(what + " with dropout"));
@@ -1295,6 +1309,17 @@ void CudaExecutor::planAttention(Op& op, const std::string& what, const json& c,
   op.causal = attention::causalFromConfig(c);
   op.in = values_[size_t(ins[0])].features;
   op.out = op.tq * op.vd;
+  // The variables in Attention::build's order: scale (use_scale), then concat_score_weight.
+  if (mode == "concat") {
+    op.concatScores = true;
+    op.aVar = op.useScale ? 0 : -1;
+    op.cVar = op.useScale ? 1 : 0;
+    op.useScale = false;  // the scale is inside the tanh, not on the softmax's scores
+  } else if (mode == "additive") {
+    op.concatScores = true;
+    op.wScaleVar = op.useScale ? 0 : -1;
+    op.useScale = false;
+  }
 }
 
 // Keras's MultiHeadAttention (engine/layers/MultiHeadAttention.h) on rank-3 inputs of known
@@ -1627,6 +1652,11 @@ void CudaExecutor::allocate(Index batch) {
         if (op.useScale)
           scratchDoubles =
               std::max(scratchDoubles, reductionScratchDoubles(int(batch * perSample), 1));
+        if (op.concatScores) {
+          op.partials = buffer(3 * op.qd, "the attention variables' partials");
+          scratchDoubles = std::max({scratchDoubles, reductionScratchDoubles(int(batch * op.qd), 1),
+                                     reductionScratchDoubles(int(batch), int(op.qd))});
+        }
         break;
       }
       case Kind::Normalize:
@@ -2265,10 +2295,25 @@ void CudaExecutor::enqueueAttention(Op& op, int rows, bool forward) {
   // Head h of sample b: Q rows at Q + b * tq * H * d + h * d (leading dimension H * d), K and V
   // likewise; its scores at (b * H + h) * tq * tv; its output rows at y + b * tq * H * dv + h * dv.
   const long qs = tq * H * d, ks = tv * H * d, vs = tv * H * dv, ys = tq * H * dv, ss = H * ps;
+  ConcatScores cs;
+  if (op.concatScores) {
+    cs.q = Q;
+    cs.k = K;
+    cs.a = op.aOff >= 0 ? params_ + op.aOff : nullptr;
+    cs.c = op.cOff >= 0 ? params_ + op.cOff : nullptr;
+    cs.w = op.wScaleOff >= 0 ? params_ + op.wScaleOff : nullptr;
+    cs.n = rows;
+    cs.tq = int(tq);
+    cs.tv = int(tv);
+    cs.d = int(d);
+  }
   if (forward) {
-    for (long h = 0; h < H; ++h)
-      gemmBatched(false, true, tq, tv, d, Q + h * d, H * d, qs, K + h * d, H * d, ks, 0.0f,
-                  op.scores + h * ps, tv, ss, rows, "attention scores");
+    if (op.concatScores)
+      launchConcatScores(cs, op.scores, s);
+    else
+      for (long h = 0; h < H; ++h)
+        gemmBatched(false, true, tq, tv, d, Q + h * d, H * d, qs, K + h * d, H * d, ks, 0.0f,
+                    op.scores + h * ps, tv, ss, rows, "attention scores");
     launchAttentionSoftmax(op.scores, op.probs, int(rows * H * tq), int(tq), int(H), int(tv),
                            op.causal, vMask, kMask, op.mha ? qMask : nullptr, scale, op.constScale,
                            s);
@@ -2299,6 +2344,13 @@ void CudaExecutor::enqueueAttention(Op& op, int rows, bool forward) {
     launchAffine(op.dscores, op.dscores, op.constScale, 0.0f, long(rows) * ss, s);
   }
   float* dk = op.ownKey ? gk : gv;
+  if (op.concatScores) {  // dS through the tanh scores (heads: 1)
+    launchConcatScoresBackward(
+        cs, op.dscores, gq, dk, !op.ownKey, op.aOff >= 0 ? grads_ + op.aOff : nullptr,
+        op.cOff >= 0 ? grads_ + op.cOff : nullptr,
+        op.wScaleOff >= 0 ? grads_ + op.wScaleOff : nullptr, op.partials, reduceScratch_, s);
+    return;
+  }
   for (long h = 0; h < H; ++h) {
     if (gq)
       gemmBatched(false, false, tq, d, tv, op.dscores + h * ps, tv, ss, K + h * d, H * d, ks, 0.0f,

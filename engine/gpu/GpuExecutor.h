@@ -61,7 +61,9 @@
 // engine/layers/Attention.h): [query, value] or [query, value, key], use_scale,
 // use_causal_mask, the query's and value's masks; per sample Q K^T and P V as strided batched
 // cuBLAS products, the masked softmax (Keras's -1e9 for fully padded rows) and its backward as
-// row kernels (GpuLayerKernels.h); no dropout in training, score_mode "concat" or
+// row kernels (GpuLayerKernels.h); score_mode "concat" and AdditiveAttention (tanh scores, one
+// thread per score; their gradients per query / key element and the scale variables' through
+// per-sample partials and deterministic sums); no dropout in training or
 // return_attention_scores. RepeatVector and Permute (rank <= 4 per sample) are copy kernels. Embedding (reading a model input): a gather forward; the table's
 // gradient sums the rows of each id in position order from an index the host counting-sorts
 // with the batch (deterministic, no atomics); ids are checked on the host as the CPU layer checks

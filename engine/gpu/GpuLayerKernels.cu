@@ -1,6 +1,8 @@
 // The sequence layers' kernels (GpuLayerKernels.h).
 #include "engine/gpu/GpuLayerKernels.h"
 
+#include "engine/gpu/GpuKernels.h"
+
 namespace tessel::gpu {
 
 namespace {
@@ -70,6 +72,89 @@ __global__ void attentionSoftmaxKernel(const float* s, float* p, int rows, int t
   }
   const float inv = 1.0f / warpSum(sum);
   for (int j = lane; j < visibleEnd; j += 32) out[j] *= inv;
+}
+
+__device__ float concatTerm(const ConcatScores& g, int e, float qe, float ke, float* t) {
+  const float a = g.a ? *g.a : 1.0f;
+  *t = tanhf(a * (qe + ke));
+  return g.w ? g.w[e] * *t : *t;
+}
+
+// One thread per score (b, i, j).
+__global__ void concatScoresKernel(ConcatScores g, float* s) {
+  const long idx = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  const long count = long(g.n) * g.tq * g.tv;
+  if (idx >= count) return;
+  const long b = idx / (long(g.tq) * g.tv), i = (idx / g.tv) % g.tq, j = idx % g.tv;
+  const float* qi = g.q + (b * g.tq + i) * g.d;
+  const float* kj = g.k + (b * g.tv + j) * g.d;
+  float acc = 0.0f, t;
+  for (int e = 0; e < g.d; ++e) acc += concatTerm(g, e, qi[e], kj[e], &t);
+  s[idx] = (g.c ? *g.c : 1.0f) * acc;
+}
+
+// dL/d(a u) of one term: g c w_e (1 - t^2).
+__device__ float concatDt(const ConcatScores& g, float grad, int e, float t) {
+  const float c = g.c ? *g.c : 1.0f;
+  const float we = g.w ? g.w[e] : 1.0f;
+  return grad * c * we * (1.0f - t * t);
+}
+
+// dq: one thread per (b, i, e), a sum over j.
+__global__ void concatDqKernel(ConcatScores g, const float* ds, float* dq) {
+  const long idx = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (idx >= long(g.n) * g.tq * g.d) return;
+  const long b = idx / (long(g.tq) * g.d), i = (idx / g.d) % g.tq;
+  const int e = int(idx % g.d);
+  const float a = g.a ? *g.a : 1.0f;
+  const float qe = g.q[idx];
+  float acc = 0.0f, t;
+  for (int j = 0; j < g.tv; ++j) {
+    concatTerm(g, e, qe, g.k[(b * g.tv + j) * g.d + e], &t);
+    acc += concatDt(g, ds[(b * g.tq + i) * g.tv + j], e, t) * a;
+  }
+  dq[idx] = acc;
+}
+
+// dk: one thread per (b, j, e), a sum over i.
+__global__ void concatDkKernel(ConcatScores g, const float* ds, float* dk, bool accumulate) {
+  const long idx = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (idx >= long(g.n) * g.tv * g.d) return;
+  const long b = idx / (long(g.tv) * g.d), j = (idx / g.d) % g.tv;
+  const int e = int(idx % g.d);
+  const float a = g.a ? *g.a : 1.0f;
+  const float ke = g.k[idx];
+  float acc = 0.0f, t;
+  for (int i = 0; i < g.tq; ++i) {
+    concatTerm(g, e, g.q[(b * g.tq + i) * g.d + e], ke, &t);
+    acc += concatDt(g, ds[(b * g.tq + i) * g.tv + j], e, t) * a;
+  }
+  dk[idx] = accumulate ? dk[idx] + acc : acc;
+}
+
+// The variables' partials per (b, e): sums over (i, j) of dt u (da), g w t (dc), g c t (dw).
+__global__ void concatParamKernel(ConcatScores g, const float* ds, float* pa, float* pc,
+                                  float* pw) {
+  const long idx = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (idx >= long(g.n) * g.d) return;
+  const long b = idx / g.d;
+  const int e = int(idx % g.d);
+  const float c = g.c ? *g.c : 1.0f;
+  const float we = g.w ? g.w[e] : 1.0f;
+  double sa = 0, sc = 0, sw = 0;
+  float t;
+  for (int i = 0; i < g.tq; ++i)
+    for (int j = 0; j < g.tv; ++j) {
+      const float qe = g.q[(b * g.tq + i) * g.d + e], ke = g.k[(b * g.tv + j) * g.d + e];
+      concatTerm(g, e, qe, ke, &t);
+      const float grad = ds[(b * g.tq + i) * g.tv + j];
+      sa += double(concatDt(g, grad, e, t)) * (qe + ke);
+      sc += double(grad) * we * t;
+      sw += double(grad) * c * t;
+    }
+  pa[idx] = float(sa);
+  pc[idx] = float(sc);
+  pw[idx] = float(sw);
 }
 
 __global__ void softmaxRowsBackwardKernel(const float* p, const float* dp, float* ds, int rows,
@@ -196,6 +281,26 @@ void launchAttentionSoftmax(const float* s, float* p, int rows, int tq, int head
                             cudaStream_t stream) {
   attentionSoftmaxKernel<<<blocksFor(long(rows) * 32, 256), 256, 0, stream>>>(
       s, p, rows, tq, heads, cols, causal, colMask, colMask2, rowMask, scale, constScale);
+}
+
+void launchConcatScores(const ConcatScores& g, float* s, cudaStream_t stream) {
+  concatScoresKernel<<<blocksFor(long(g.n) * g.tq * g.tv, 256), 256, 0, stream>>>(g, s);
+}
+
+void launchConcatScoresBackward(const ConcatScores& g, const float* ds, float* dq, float* dk,
+                                bool accumulate, float* da, float* dc, float* dw, float* partials,
+                                double* scratch, cudaStream_t stream) {
+  if (dq) concatDqKernel<<<blocksFor(long(g.n) * g.tq * g.d, 256), 256, 0, stream>>>(g, ds, dq);
+  if (dk)
+    concatDkKernel<<<blocksFor(long(g.n) * g.tv * g.d, 256), 256, 0, stream>>>(g, ds, dk,
+                                                                               accumulate);
+  if (!da && !dc && !dw) return;
+  const long nd = long(g.n) * g.d;
+  float *pa = partials, *pc = partials + nd, *pw = partials + 2 * nd;
+  concatParamKernel<<<blocksFor(nd, 128), 128, 0, stream>>>(g, ds, pa, pc, pw);
+  if (da) launchColumnSums(pa, int(nd), 1, scratch, da, stream);
+  if (dc) launchColumnSums(pc, int(nd), 1, scratch, dc, stream);
+  if (dw) launchColumnSums(pw, g.n, g.d, scratch, dw, stream);
 }
 
 void launchSoftmaxRowsBackward(const float* p, const float* dp, float* ds, int rows, int cols,

@@ -20,6 +20,28 @@ void launchAttentionSoftmax(const float* s, float* p, int rows, int tq, int head
                             const float* rowMask, const float* scale, float constScale,
                             cudaStream_t stream);
 
+// Attention's "concat" scores and AdditiveAttention's (engine/layers/Attention.cpp), per sample b
+// of n: s[b][i][j] = c * sum_e w[e] * tanh(a * (q[b][i][e] + k[b][j][e])) with q (n, tq, d), k
+// (n, tv, d) contiguous; a, c: device scalars or null for 1 (the scale and concat_score_weight
+// variables), w: a device vector (d) or null for ones (AdditiveAttention's scale).
+struct ConcatScores {
+  const float* q = nullptr;
+  const float* k = nullptr;
+  const float* a = nullptr;
+  const float* c = nullptr;
+  const float* w = nullptr;
+  int n = 0, tq = 0, tv = 0, d = 0;
+};
+void launchConcatScores(const ConcatScores& g, float* s, cudaStream_t stream);
+// Their backward from ds (n, tq, tv): dq (n, tq, d) written; dk (n, tv, d) written, or added
+// when accumulate (the key is the value, whose gradient is already there); the variables'
+// gradients (null where there is none): da = sum g c w (1 - t^2) u, dc = sum g w t, dw[e] = sum
+// g c t, through per-sample partials in `partials` (3 * n * d floats) and column sums in double
+// (`scratch`: reductionScratchDoubles(n * d, d) doubles, GpuKernels.h).
+void launchConcatScoresBackward(const ConcatScores& g, const float* ds, float* dq, float* dk,
+                                bool accumulate, float* da, float* dc, float* dw, float* partials,
+                                double* scratch, cudaStream_t stream);
+
 // ds = p * (dp - sum_j p_j dp_j) per row (the softmax's backward); ds may equal dp.
 void launchSoftmaxRowsBackward(const float* p, const float* dp, float* ds, int rows, int cols,
                                cudaStream_t stream);

@@ -18,12 +18,16 @@ inline json attentionConfig(bool scale, bool causal) {
 
 // On (n, 6, 4): Dense query and value, [q, v] (the key is the value: both 8 wide) or [q, v, k]
 // (the value 5 wide), Attention, Flatten, Dense(3).
-inline ModelSpec attentionModel(bool scale, bool causal, bool key) {
+inline ModelSpec attentionModel(bool scale, bool causal, bool key,
+                                const std::string& cls = "Attention",
+                                const std::string& mode = "dot") {
   std::vector<GraphNode> rows = {{"q", "Dense", denseConfig(8, "tanh"), {"in"}},
                                  {"v", "Dense", denseConfig(key ? 5 : 8, "linear"), {"in"}}};
   if (key) rows.push_back({"k", "Dense", denseConfig(8, "linear"), {"in"}});
+  json config = attentionConfig(scale, causal);
+  if (cls == "Attention") config["score_mode"] = mode;
   rows.push_back(
-      {"att", "Attention", attentionConfig(scale, causal),
+      {"att", cls, config,
        key ? std::vector<std::string>{"q", "v", "k"} : std::vector<std::string>{"q", "v"}});
   rows.push_back({"flat", "Flatten", {}, {"att"}});
   rows.push_back({"out", "Dense", denseConfig(3, "linear"), {"flat"}});
@@ -80,14 +84,24 @@ inline std::vector<Result> checkSequence(int device) {
     ModelSpec spec;
   };
   std::vector<Case> cases;
-  auto attention = attentionModel;
   for (bool scale : {false, true})
     for (bool causal : {false, true})
       cases.push_back({std::string("Attention [q, v]") + (scale ? " use_scale" : "") +
                            (causal ? " causal" : ""),
-                       attention(scale, causal, false)});
-  cases.push_back({"Attention [q, v, k] use_scale causal", attention(true, true, true)});
-  cases.push_back({"Attention [q, v, k]", attention(false, false, true)});
+                       attentionModel(scale, causal, false)});
+  cases.push_back({"Attention [q, v, k] use_scale causal", attentionModel(true, true, true)});
+  cases.push_back({"Attention [q, v, k]", attentionModel(false, false, true)});
+  for (bool scale : {false, true}) {
+    const std::string sc = scale ? " use_scale" : "";
+    cases.push_back({"Attention score_mode concat [q, v]" + sc,
+                     attentionModel(scale, false, false, "Attention", "concat")});
+    cases.push_back({"Attention score_mode concat [q, v, k] causal" + sc,
+                     attentionModel(scale, true, true, "Attention", "concat")});
+    cases.push_back({"AdditiveAttention [q, v]" + sc,
+                     attentionModel(scale, false, false, "AdditiveAttention")});
+    cases.push_back({"AdditiveAttention [q, v, k] causal" + sc,
+                     attentionModel(scale, true, true, "AdditiveAttention")});
+  }
   cases.push_back(
       {"Attention [h, h] (self-attention, one tensor read twice)",
        functional({kNone, 6, 4}, {{"h", "Dense", denseConfig(8, "tanh"), {"in"}},

@@ -519,8 +519,14 @@ class TestEngineGpu : public QObject {
     };
     refused("Attention", {{"dropout", 0.1}},
             "Attention 'a' with dropout is not on the GPU yet; use --device cpu");
-    refused("Attention", {{"score_mode", "concat"}},
-            "Attention 'a' with score_mode concat is not on the GPU yet; use --device cpu");
+    for (bool key : {false, true}) {
+      Model concat(gpucheck::attentionModel(true, true, key, "Attention", "concat"), 1);
+      expectPlanned(concat, *mse, *opt, "Attention concat");
+      Model additive(gpucheck::attentionModel(true, false, key, "AdditiveAttention"), 1);
+      expectPlanned(additive, *mse, *opt, "AdditiveAttention");
+    }
+    refused("Attention", {{"return_attention_scores", true}},
+            "Attention 'a' with return_attention_scores is not on the GPU yet; use --device cpu");
     refused("MultiHeadAttention", {{"num_heads", 2}, {"key_dim", 3}, {"kernel_regularizer", "l2"}},
             "MultiHeadAttention 'a' with a kernel_regularizer is not on the GPU yet; use --device "
             "cpu");
