@@ -27,6 +27,7 @@
 #include "engine/layers/AttentionCore.h"
 #include "engine/layers/Bidirectional.h"
 #include "engine/layers/ConvUtils.h"
+#include "engine/layers/Dot.h"
 #include "engine/layers/DropoutBase.h"
 #include "engine/layers/Layer.h"
 #include "engine/layers/Normalization.h"
@@ -163,7 +164,8 @@ class CudaExecutor : public Executor {
     Repeat,
     Permute,
     Masking,
-    Normalize
+    Normalize,
+    Dot
   };
   // A tensor of the step: the model input (value 0) or an op's output. Each reader of a value
   // that several ops read writes its share of the gradient into a buffer of its own (shares);
@@ -296,6 +298,10 @@ class CudaExecutor : public Executor {
     // divides the penalty by the batch size (engine/layers/Dense.cpp).
     double actL1 = 0, actL2 = 0;
     int actSlot = -1;
+    // Dot: per sample y (P, Q) = X (P, K) Z (Q, K)^T, X from input 0 (stored (K, P) when
+    // dotT0: the dot axis before the others), Z from input 1 likewise (dotT1).
+    Index dotP = 0, dotQ = 0, dotK = 0;
+    bool dotT0 = false, dotT1 = false;
     // Normalization: its per-value mean and denominator (host copies, refreshed with the
     // weights, staged with every batch at mul: mean, then denominator), inverted or not.
     std::vector<float> normMean, normDenom;
@@ -709,7 +715,8 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
         {"Average", kMergeAverage}, {"Maximum", kMergeMaximum},   {"Minimum", kMergeMinimum}};
     const bool merging = kMerges.count(node.className) || node.className == "Concatenate";
     if (ins.size() != 1 && !merging && node.className != "Attention" &&
-        node.className != "AdditiveAttention" && node.className != "MultiHeadAttention")
+        node.className != "AdditiveAttention" && node.className != "Dot" &&
+        node.className != "MultiHeadAttention")
       throw Error(notOnGpu(node.className + " '" + node.name + "' (a layer with several inputs)"));
     const std::vector<int> nodeIns = ins;  // the node's own inputs (Bidirectional rebinds ins)
     const size_t firstOp = ops_.size();
@@ -970,6 +977,29 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       planAttention(op, node.className, what, c, ns, ins, optimizer != nullptr);
     } else if (node.className == "MultiHeadAttention") {
       planMultiHeadAttention(op, what, c, ns, ins, optimizer != nullptr);
+    } else if (node.className == "Dot") {
+      auto* dot = dynamic_cast<Dot*>(layer);
+      if (!dot) throw Error("GPU plan: " + what + " is not a Dot layer");
+      if (dot->normalize()) throw Error(notOnGpu(what + " with normalize"));
+      if (!ns || ns->inputs.size() != 2 || ins.size() != 2)
+        throw Error("GPU plan: " + what + " has no known shapes");
+      for (const Shape& in : ns->inputs)
+        for (size_t d = 1; d < in.size(); ++d)
+          if (in[d] == kNone) throw Error(notOnGpu(what + " on an input of variable size"));
+      const auto axes = dot->resolveAxes(ns->inputs[0], ns->inputs[1]);
+      const Dot::Packing p0 = Dot::packing(ns->inputs[0], axes[0]);
+      const Dot::Packing p1 = Dot::packing(ns->inputs[1], axes[1]);
+      // One product per sample: the dot axis first or last of what follows the batch.
+      for (const Dot::Packing* p : {&p0, &p1})
+        if (p->outer != 1 && p->inner != 1)
+          throw Error(notOnGpu(what + " on an axis between two others"));
+      op.kind = Kind::Dot;
+      op.dotP = p0.rows();
+      op.dotQ = p1.rows();
+      op.dotK = p0.k;
+      op.dotT0 = p0.inner > 1;
+      op.dotT1 = p1.inner > 1;
+      op.out = op.dotP * op.dotQ;
     } else if (node.className == "Normalization") {
       auto* norm = dynamic_cast<Normalization*>(layer);
       if (!norm) throw Error("GPU plan: " + what + " is not a Normalization layer");
@@ -1704,6 +1734,7 @@ void CudaExecutor::allocate(Index batch) {
       }
       case Kind::Merge:
       case Kind::Concat:
+      case Kind::Dot:
         op.y = buffer(op.out, "the activations");
         op.gy = buffer(op.out, "the gradients");
         for (size_t i = 0; i < op.ins.size(); ++i) {
@@ -1825,6 +1856,12 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       case Kind::Permute:
         launchPermute(in, op.y, rows, op.perm, false, s);
         break;
+      case Kind::Dot: {
+        const long P = op.dotP, Q = op.dotQ, K = op.dotK;
+        gemmBatched(op.dotT0, !op.dotT1, P, Q, K, op.list.x[0], op.dotT0 ? P : K, P * K,
+                    op.list.x[1], op.dotT1 ? Q : K, Q * K, 0.0f, op.y, Q, P * Q, rows, "Dot");
+        break;
+      }
       case Kind::Normalize:
         launchNormalize(in, op.y, devStage_ + op.mul, devStage_ + op.mul + op.out, rows,
                         int(op.out), op.invert, s);
@@ -2020,6 +2057,30 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         case Kind::Permute:
           if (gin) launchPermute(op.gy, gin, rows, op.perm, true, s);
           break;
+        case Kind::Dot: {
+          // dX = dy Z, dZ = dy^T X, each written in its input's layout (transposed when stored
+          // with the dot axis first).
+          const long P = op.dotP, Q = op.dotQ, K = op.dotK;
+          const float *x0 = op.list.x[0], *x1 = op.list.x[1];
+          const long ld0 = op.dotT0 ? P : K, ld1 = op.dotT1 ? Q : K;
+          if (float* g0 = op.list.g[0]) {
+            if (!op.dotT0)
+              gemmBatched(false, op.dotT1, P, K, Q, op.gy, Q, P * Q, x1, ld1, Q * K, 0.0f, g0, K,
+                          P * K, rows, "Dot gradient");
+            else
+              gemmBatched(!op.dotT1, true, K, P, Q, x1, ld1, Q * K, op.gy, Q, P * Q, 0.0f, g0, P,
+                          K * P, rows, "Dot gradient");
+          }
+          if (float* g1 = op.list.g[1]) {
+            if (!op.dotT1)
+              gemmBatched(true, op.dotT0, Q, K, P, op.gy, Q, P * Q, x0, ld0, P * K, 0.0f, g1, K,
+                          Q * K, rows, "Dot gradient");
+            else
+              gemmBatched(!op.dotT0, false, K, Q, P, x0, ld0, P * K, op.gy, Q, P * Q, 0.0f, g1, Q,
+                          K * Q, rows, "Dot gradient");
+          }
+          break;
+        }
         case Kind::Normalize:
           if (gin)
             launchNormalizeBackward(op.gy, gin, devStage_ + op.mul + op.out, rows, int(op.out),

@@ -64,7 +64,11 @@
 // row kernels (GpuLayerKernels.h); score_mode "concat" and AdditiveAttention (tanh scores, one
 // thread per score; their gradients per query / key element and the scale variables' through
 // per-sample partials and deterministic sums); no dropout in training or
-// return_attention_scores. RepeatVector and Permute (rank <= 4 per sample) are copy kernels. Embedding (reading a model input): a gather forward; the table's
+// return_attention_scores. RepeatVector and Permute (rank <= 4 per sample) are copy kernels; Dot
+// (no normalize; the dot axis first or last of each input) one strided batched product per
+// sample; TimeDistributed(Dense) a Dense on every step; Masking computes its own (n, steps) mask;
+// Normalization's per-value statistics go up with each batch; recurrent input dropout and the
+// image augmentation layers at the model input are drawn on the host by the layers themselves. Embedding (reading a model input): a gather forward; the table's
 // gradient sums the rows of each id in position order from an index the host counting-sorts
 // with the batch (deterministic, no atomics); ids are checked on the host as the CPU layer checks
 // them. TextVectorization / StringLookup (the data stage computed the ids) pass the input

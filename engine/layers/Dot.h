@@ -28,9 +28,8 @@ class Dot : public MergeLayer {
   void backward(const std::vector<const Tensor*>& x, const Tensor& y, const Tensor& dy,
                 const std::vector<Tensor*>& dx, RunContext& ctx) override;
 
- private:
   // One input seen per sample as (outer, K, inner): the dims before the dot axis, the dot axis,
-  // the dims after it; rows = outer * inner.
+  // the dims after it; rows = outer * inner. (Public for the GPU plan.)
   struct Packing {
     Index outer = 1, k = 1, inner = 1;
     Index rows() const { return outer * inner; }
@@ -39,6 +38,9 @@ class Dot : public MergeLayer {
   // ShapeMismatch naming both shapes when one is out of range or on the batch axis.
   std::array<int, 2> resolveAxes(const Shape& s0, const Shape& s1) const;
   static Packing packing(const Shape& s, int axis);
+  bool normalize() const { return normalize_; }
+
+ private:
   // Input i packed per sample ((outer, K, inner) -> (rows, K)) into packed_[i], its rows
   // normalized when asked (1 / norm in invNorm_[i], clamped_[i] where Σ r² <= 1e-12).
   void packInput(int i, const Tensor& x);

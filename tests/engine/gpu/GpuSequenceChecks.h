@@ -2,11 +2,12 @@
 // GPU-vs-CPU checks of the sequence layers: Attention with dot scores (two and three inputs, the
 // same tensor as query and value, use_scale, use_causal_mask), MultiHeadAttention (heads,
 // value_dim, output_shape, no bias, causal; a Transformer encoder block through fit),
-// TimeDistributed(Dense), Masking, Normalization (adapted), RepeatVector, Permute, and Keras
-// masks past a recurrent layer with return_sequences (into a second recurrent layer, into
-// Attention as query and value masks, padded rows included): one step each (forward and every
-// gradient, 1e-5); and the dates seq2seq example's shape (two masked inputs, encoder and decoder
-// LSTMs, Attention, Concatenate, a softmax per step) through Trainer::fit.
+// Dot (axes first or last, vectors), TimeDistributed(Dense), Masking, Normalization (adapted),
+// RepeatVector, Permute, and Keras masks past a recurrent layer with return_sequences (into a
+// second recurrent layer, into Attention as query and value masks, padded rows included): one step
+// each (forward and every gradient, 1e-5); and the dates seq2seq example's shape (two masked
+// inputs, encoder and decoder LSTMs, Attention, Concatenate, a softmax per step) through
+// Trainer::fit.
 #include "GpuMaskChecks.h"
 #include "GpuMultiIoChecks.h"
 
@@ -131,6 +132,33 @@ inline std::vector<Result> checkSequence(int device) {
                                    {"q", "v", "k"}},
                                   {"flat", "Flatten", {}, {"mha"}},
                                   {"out", "Dense", denseConfig(3, "linear"), {"flat"}}})});
+  // Dot: vectors (axes 1), sequences on their last axes (2, 2), the dot axis first on both (1, 1:
+  // stored transposed), and (2, 1) against a permuted tensor.
+  auto dotModel = [](const json& axes, bool permuted) {
+    std::vector<GraphNode> rows = {{"a", "Dense", denseConfig(8, "tanh"), {"in"}},
+                                   {"b", "Dense", denseConfig(permuted ? 8 : 5, "linear"), {"in"}}};
+    std::string second = "b";
+    if (permuted) {
+      rows.push_back({"bp", "Permute", {{"dims", {2, 1}}}, {"b"}});
+      second = "bp";
+    }
+    rows.push_back({"dot", "Dot", {{"axes", axes}}, {"a", second}});
+    rows.push_back({"flat", "Flatten", {}, {"dot"}});
+    rows.push_back({"out", "Dense", denseConfig(3, "linear"), {"flat"}});
+    return functional({kNone, 6, 4}, rows);
+  };
+  cases.push_back({"Dot axes (1, 1): the dot axis first", dotModel({1, 1}, false)});
+  cases.push_back({"Dot axes (2, 1) with a permuted tensor", dotModel({2, 1}, true)});
+  cases.push_back(
+      {"Dot axes (2, 2) and axes 1 on vectors",
+       functional({kNone, 6, 4}, {{"a", "Dense", denseConfig(8, "tanh"), {"in"}},
+                                  {"b", "Dense", denseConfig(8, "linear"), {"in"}},
+                                  {"dot", "Dot", {{"axes", {2, 2}}}, {"a", "b"}},
+                                  {"flat", "Flatten", {}, {"dot"}},
+                                  {"u", "Dense", denseConfig(5, "tanh"), {"flat"}},
+                                  {"v", "Dense", denseConfig(5, "tanh"), {"flat"}},
+                                  {"uv", "Dot", {{"axes", 1}}, {"u", "v"}},
+                                  {"out", "Dense", denseConfig(3, "linear"), {"uv"}}})});
   cases.push_back(
       {"Permute (2, 1) then Dense on rank 3",
        functional({kNone, 6, 4}, {{"p", "Permute", {{"dims", {2, 1}}}, {"in"}},

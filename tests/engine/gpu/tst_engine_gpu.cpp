@@ -525,6 +525,8 @@ class TestEngineGpu : public QObject {
       Model additive(gpucheck::attentionModel(true, false, key, "AdditiveAttention"), 1);
       expectPlanned(additive, *mse, *opt, "AdditiveAttention");
     }
+    refused("Dot", {{"axes", 2}, {"normalize", true}},
+            "Dot 'a' with normalize is not on the GPU yet; use --device cpu");
     refused("Attention", {{"return_attention_scores", true}},
             "Attention 'a' with return_attention_scores is not on the GPU yet; use --device cpu");
     refused("MultiHeadAttention", {{"num_heads", 2}, {"key_dim", 3}, {"kernel_regularizer", "l2"}},
