@@ -261,6 +261,9 @@ class CudaExecutor : public Executor {
     // Input dropout: the layer that draws the (n, inF) mask (Bidirectional: the inner one) into
     // the staging block at mul; the dropped-out input xd (n, T, inF).
     bool rnnDropout = false;
+    // Bidirectional's inner layers with return_sequences (Bidirectional sets their
+    // zero_output_for_mask): with a mask, a masked step's output is 0 and its gradient dropped.
+    bool zeroMaskedSteps = false;
     RecurrentLayer* cellLayer = nullptr;
     float* xd = nullptr;
     long r = -1;
@@ -397,7 +400,12 @@ class CudaExecutor : public Executor {
   // of them): applied on the host by the layer itself in training steps, in graph order, before
   // the batch is copied up (the data pipeline's place; the same random draws as the CPU engine);
   // the identity in inference.
-  std::vector<std::pair<Layer*, int>> hostAugment_;
+  struct HostAugment {
+    Layer* layer = nullptr;
+    int input = 0;
+    size_t at = 0;  // its place among the host's random draws: before op `at`'s
+  };
+  std::vector<HostAugment> hostAugment_;
   std::vector<Tensor> augment_;  // their scratch per input: the batch, then each layer's output
   Tensor hostCheckRows_, hostCheckOut_;         // their scratch (no allocation per step)
   std::vector<int> embedCounts_, embedTokens_;  // stageEmbedding's scratch (counts kept zero)
@@ -413,8 +421,9 @@ class CudaExecutor : public Executor {
   };
   std::vector<Reg> regs_;
   double* regDev_ = nullptr;
-  double* regHost_ = nullptr;  // pinned
-  size_t penaltySlots_ = 0;    // regs_, then one per activity regularizer
+  double* regHost_ = nullptr;     // pinned
+  size_t penaltySlots_ = 0;       // regs_, then one per activity regularizer
+  double* actScratch_ = nullptr;  // launchActivityRegularize's partial sums
   double penalty_ = 0;
   void planRegularizers(const std::map<const Variable*, long>& offset);
   std::vector<Index> inDims_;           // features per sample of each model input (values 0..)
@@ -633,6 +642,9 @@ void CudaExecutor::planRegularizers(const std::map<const Variable*, long>& offse
   if (penaltySlots_ == 0) return;
   check(cudaMalloc(reinterpret_cast<void**>(&regDev_), penaltySlots_ * 8),
         "allocate the penalties");
+  if (penaltySlots_ > regs_.size())
+    check(cudaMalloc(reinterpret_cast<void**>(&actScratch_), 2 * kActivityBlocks * 8),
+          "allocate the penalties");
   check(cudaMallocHost(reinterpret_cast<void**>(&regHost_), penaltySlots_ * 8),
         "allocate pinned host memory");
 }
@@ -649,6 +661,7 @@ CudaExecutor::~CudaExecutor() {
   update_.reset();
   if (workspace_) cudaFree(workspace_);
   if (regDev_) cudaFree(regDev_);
+  if (actScratch_) cudaFree(actScratch_);
   if (regHost_) cudaFreeHost(regHost_);
   for (cudaEvent_t e : events_) cudaEventDestroy(e);
   if (blas_) cublasDestroy(blas_);
@@ -913,6 +926,7 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       bwd.alignTime = true;
       planRecurrent(bwd, innerCls, what, bc, ns, features);
       fwd.cellLayer = dynamic_cast<RecurrentLayer*>(&bidi->forwardLayer());
+      fwd.zeroMaskedSteps = bwd.zeroMaskedSteps = fwd.returnSeq;
       bwd.cellLayer = dynamic_cast<RecurrentLayer*>(&bidi->backwardLayer());
       if (!bwd.goBackwards) throw Error("GPU plan: " + what + "'s backward layer runs forwards");
       const int perLayer = fwd.bVar >= 0 ? 3 : 2;
@@ -952,7 +966,7 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
         throw Error(notOnGpu(what + " reading another layer than a model input"));
       if (specReaders[node.inputs[0]] != 1)
         throw Error(notOnGpu(what + " on an input that other layers also read"));
-      hostAugment_.push_back({layer, ins[0]});
+      hostAugment_.push_back({layer, ins[0], ops_.size()});
       valueOf[node.name] = ins[0];
       continue;
     } else if (node.className == "TextVectorization" || node.className == "StringLookup") {
@@ -1071,6 +1085,9 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       act = Regularizer::fromJson(c.at("activity_regularizer"));
     }
     if (act.active) {
+      // mixed_float16's loss scale is not applied to these gradients (added mid-backward).
+      if (lossScaling_)
+        throw Error(notOnGpu(what + " with an activity regularizer under mixed_float16"));
       ops_.back().actL1 = act.l1;
       ops_.back().actL2 = act.l2;
       ops_.back().actSlot = 0;  // numbered by planRegularizers
@@ -1431,10 +1448,11 @@ void CudaExecutor::planMultiHeadAttention(Op& op, const std::string& what, const
 }
 
 // Keras masks (Layer::maskOut, as engine/train/Model.cpp propagates them): which Embedding
-// (mask_zero) mask each value carries. The GPU ops that read one: recurrent layers (Bidirectional's
-// two as well) and Attention (the query's and the value's masks). Every other layer computes the
-// same with or without a mask; the global poolings, which the CPU engine lets read one, are
-// refused with it.
+// (mask_zero) or Masking op's mask each value carries. The GPU ops that read one: recurrent
+// layers (Bidirectional's two as well), Attention and MultiHeadAttention (the query's, value's
+// and key's masks) and GlobalAveragePooling1D (the mean over the unmasked steps, as the CPU
+// layer). Every other layer computes the same with or without a mask (GlobalMaxPooling1D too:
+// the CPU layer ignores it).
 void CudaExecutor::planMasks(size_t firstOp, const std::vector<int>& nodeIns,
                              const std::string& what) {
   valueMask_.resize(values_.size(), -1);
@@ -1453,8 +1471,8 @@ void CudaExecutor::planMasks(size_t firstOp, const std::vector<int>& nodeIns,
           op.kMaskFrom = valueMask_[size_t(nodeIns[2])];
           if (op.kMaskFrom == op.vMaskFrom) op.kMaskFrom = -1;
         }
-      } else if (op.kind == Kind::Pool && op.layer->className().rfind("Global", 0) == 0) {
-        throw Error(notOnGpu(what + " reading a masked sequence"));
+      } else if (op.kind == Kind::Pool && op.layer->className() == "GlobalAveragePooling1D") {
+        op.maskFrom = valueMask_[size_t(nodeIns[0])];  // the mean over the unmasked steps
       }
     }
   const Op& last = ops_.back();
@@ -1670,6 +1688,10 @@ void CudaExecutor::allocate(Index batch) {
         op.y = buffer(op.out, "the activations");
         op.gy = buffer(op.out, "the gradients");
         const Index perSample = op.heads * op.tq * op.tv;
+        if (batch * perSample > 0x7fffffffL)
+          throw Error(notOnGpu(op.layer->className() + " '" + op.layer->name() + "' with " +
+                               std::to_string(batch * perSample) +
+                               " attention scores per batch (more than 2^31)"));
         op.scores = buffer(perSample, "the attention scores");
         op.probs = buffer(perSample, "the attention weights");
         op.dscores = buffer(perSample, "the attention gradients");
@@ -1991,6 +2013,10 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         break;
       }
       case Kind::Pool: {
+        if (op.maskFrom >= 0) {  // GlobalAveragePooling1D over a masked sequence
+          launchMaskedStepMean(in, maskPointer(op.maskFrom), op.y, rows, op.geom.w, op.geom.c, s);
+          break;
+        }
         PoolGeom g = op.geom;
         g.n = rows;
         launchPoolForward(in, op.y, op.argmax, g, op.isMax, s);
@@ -2006,8 +2032,8 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       }
     }
     if (op.actSlot >= 0)  // the activity penalty (l1 sum|y| + l2 sum y^2) / n
-      launchRegularize(op.y, nullptr, long(rows) * op.out, op.actL1 / rows, op.actL2 / rows,
-                       regDev_ + op.actSlot, s);
+      launchActivityRegularize(op.y, nullptr, long(rows) * op.out, op.actL1 / rows, op.actL2 / rows,
+                               regDev_ + op.actSlot, actScratch_, s);
     mark(k, "forward");
   }
   const bool step = train && training();
@@ -2037,8 +2063,8 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
         }
       }
       if (op.actSlot >= 0 && op.gy)  // dy += (l1 sign(y) + 2 l2 y) / n (and the penalty again)
-        launchRegularize(op.y, op.gy, long(rows) * op.out, op.actL1 / rows, op.actL2 / rows,
-                         regDev_ + op.actSlot, s);
+        launchActivityRegularize(op.y, op.gy, long(rows) * op.out, op.actL1 / rows, op.actL2 / rows,
+                                 regDev_ + op.actSlot, actScratch_, s);
       switch (op.kind) {
         case Kind::Alias:
           break;
@@ -2260,7 +2286,10 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           break;
         }
         case Kind::Pool:
-          if (gin) {
+          if (gin && op.maskFrom >= 0) {
+            launchMaskedStepMeanBackward(op.gy, maskPointer(op.maskFrom), gin, rows, op.geom.w,
+                                         op.geom.c, s);
+          } else if (gin) {
             PoolGeom g = op.geom;
             g.n = rows;
             launchPoolBackward(op.gy, op.argmax, gin, g, op.isMax, s);
@@ -2522,6 +2551,8 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
                               size_t(rows), cudaMemcpyDeviceToDevice, s),
             "copy the sequence");
     }
+    if (op.returnSeq && op.zeroMaskedSteps && mask)
+      launchZeroMaskedRows(op.y, mask, long(rows) * T, int(u), s);
     return;
   }
   // ---- backward through time ----
@@ -2529,6 +2560,8 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
   float* dhPrev = op.dhs[1];
   float* dc = op.dcs[0];
   float* dcPrev = op.dcs[1];
+  if (op.returnSeq && op.zeroMaskedSteps && mask)  // a zeroed output's gradient goes nowhere
+    launchZeroMaskedRows(op.gy, mask, long(rows) * T, int(u), s);
   if (op.returnSeq)
     check(cudaMemsetAsync(dh, 0, size_t(rows * u) * 4, s), "clear");
   else
@@ -2931,30 +2964,6 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
     }
     layer->forward({rows}, hostCheckOut_, ctx);
   }
-  if (train && !hostAugment_.empty()) {
-    // The augmentation layers in graph order, each on the previous one's output.
-    augment_.resize(2 * x.size());
-    std::vector<const Tensor*> current(x.size(), nullptr);
-    const bool wasTraining = ctx.training;
-    ctx.training = true;
-    for (const auto& [layer, input] : hostAugment_) {
-      const size_t i = size_t(input);
-      if (!current[i]) {
-        Shape shape = x[i].shape();
-        shape[0] = n;
-        augment_[2 * i].resize(shape);
-        std::memcpy(augment_[2 * i].data(), x[i].data(), size_t(n * inDims_[i]) * 4);
-        current[i] = &augment_[2 * i];
-      }
-      Tensor& out = augment_[2 * i + (current[i] == &augment_[2 * i] ? 1 : 0)];
-      layer->forward({current[i]}, out, ctx);
-      current[i] = &out;
-    }
-    ctx.training = wasTraining;
-    for (size_t i = 0; i < x.size(); ++i)
-      if (current[i])
-        std::memcpy(hostStage_ + xOffs_[i], current[i]->data(), size_t(n * inDims_[i]) * 4);
-  }
   for (const Op& op : ops_)
     if (op.kind == Kind::Embedding) stageEmbedding(op, x[size_t(op.input)].data(), n, train);
   if (train && !training()) throw Error("GPU: this plan is for inference only");
@@ -2969,10 +2978,34 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
       if (lossScaling_)  // the scaled loss's gradient (LossScaleOptimizer.scale_loss)
         for (Index j = 0; j < n; ++j) sc[j] = float(double(sc[j]) * lossScale_);
     }
-    // Dropout masks, drawn by the layer itself from ctx.rng as on the CPU.
+    // Dropout masks, drawn by the layer itself from ctx.rng as on the CPU, and the augmentation
+    // layers at the inputs, each in its place in the graph's order (the CPU's order of draws);
+    // an augmentation layer works on the previous one's output of the same input.
     const bool wasTraining = ctx.training;
     ctx.training = true;
-    for (Op& op : ops_) {
+    augment_.resize(2 * x.size());
+    std::vector<const Tensor*> current(x.size(), nullptr);
+    size_t nextAugment = 0;
+    auto augmentBefore = [&](size_t k) {
+      for (; nextAugment < hostAugment_.size() && hostAugment_[nextAugment].at <= k;
+           ++nextAugment) {
+        const HostAugment& a = hostAugment_[nextAugment];
+        const size_t i = size_t(a.input);
+        if (!current[i]) {
+          Shape shape = x[i].shape();
+          shape[0] = n;
+          augment_[2 * i].resize(shape);
+          std::memcpy(augment_[2 * i].data(), x[i].data(), size_t(n * inDims_[i]) * 4);
+          current[i] = &augment_[2 * i];
+        }
+        Tensor& out = augment_[2 * i + (current[i] == &augment_[2 * i] ? 1 : 0)];
+        a.layer->forward({current[i]}, out, ctx);
+        current[i] = &out;
+      }
+    };
+    for (size_t k = 0; k < ops_.size(); ++k) {
+      augmentBefore(k);
+      Op& op = ops_[k];
       if (op.kind == Kind::Rnn && op.rnnDropout) {  // one (n, inF) mask, as forward() draws it
         const Tensor& m = op.cellLayer->drawInputDropout(n, ctx);
         if (m.size() != n * op.inF)
@@ -3010,6 +3043,10 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
         }
       }
     }
+    augmentBefore(ops_.size());
+    for (size_t i = 0; i < x.size(); ++i)  // the augmented inputs replace the staged ones
+      if (current[i])
+        std::memcpy(hostStage_ + xOffs_[i], current[i]->data(), size_t(n * inDims_[i]) * 4);
     ctx.training = wasTraining;
     // Per-step scalars of the update, as the CPU optimizers compute them.
     if (update_) update_->hostScalars(optimizer, hostStage_ + hyperOff_);

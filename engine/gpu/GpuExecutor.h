@@ -56,9 +56,10 @@
 // Embedding(mask_zero), carried on as engine/train/Model.cpp carries it (Layer::maskOut: Dense,
 // Activation, Dropout, recurrent layers with return_sequences, Attention pass it on), read by the
 // recurrent layers (a masked step keeps the state and passes the gradient through; with
-// return_sequences its output is the carried state, as the CPU layer's) and by Attention; a
-// global pooling reading a masked sequence is refused. Attention (Luong, score_mode "dot",
-// engine/layers/Attention.h): [query, value] or [query, value, key], use_scale,
+// return_sequences its output is the carried state, as the CPU layer's; Bidirectional's inner
+// layers with return_sequences output 0 there, as Bidirectional sets zero_output_for_mask on
+// them), by Attention and MultiHeadAttention, and by GlobalAveragePooling1D (the mean over the
+// unmasked steps). Attention (Luong, score_mode "dot", engine/layers/Attention.h): [query, value] or [query, value, key], use_scale,
 // use_causal_mask, the query's and value's masks; per sample Q K^T and P V as strided batched
 // cuBLAS products, the masked softmax (Keras's -1e9 for fully padded rows) and its backward as
 // row kernels (GpuLayerKernels.h); score_mode "concat" and AdditiveAttention (tanh scores, one

@@ -228,6 +228,84 @@ __global__ void normalizeBackwardKernel(const float* dy, float* dx, const float*
   dx[i] = invert ? dy[i] * denom[j] : dy[i] / denom[j];
 }
 
+// One thread per (b, channel): the CPU's order (steps in turn, float sums).
+__global__ void maskedStepMeanKernel(const float* x, const float* mask, float* y, int n, int steps,
+                                     int c) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= long(n) * c) return;
+  const long b = i / c, ch = i % c;
+  float sum = 0.0f, count = 0.0f;
+  for (int p = 0; p < steps; ++p) {
+    const float w = mask[b * steps + p];
+    count += w;
+    sum += w * x[(b * steps + p) * c + ch];
+  }
+  y[i] = sum * (count > 0 ? 1.0f / count : 0.0f);
+}
+
+__global__ void maskedStepMeanBackwardKernel(const float* dy, const float* mask, float* dx, int n,
+                                             int steps, int c) {
+  const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= long(n) * steps * c) return;
+  const long b = i / (long(steps) * c), p = (i / c) % steps, ch = i % c;
+  float count = 0.0f;
+  for (int q = 0; q < steps; ++q) count += mask[b * steps + q];
+  const float inv = count > 0 ? 1.0f / count : 0.0f;
+  dx[i] = dy[b * c + ch] * inv * mask[b * steps + p];
+}
+
+__global__ void activityPartialsKernel(const float* y, float* g, long count, double l1, double l2,
+                                       double* scratch) {
+  __shared__ double sa[256], sq[256];
+  double a = 0, q = 0;
+  const float c1 = float(l1), c2 = 2.0f * float(l2);
+  for (long i = long(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x) {
+    const float v = y[i];
+    a += fabs(double(v));
+    q += double(v) * v;
+    if (g) {
+      const float sign = float(v > 0.0f) - float(v < 0.0f);
+      if (l1 != 0.0 && l2 != 0.0)
+        g[i] += c1 * sign + c2 * v;
+      else if (l1 != 0.0)
+        g[i] += c1 * sign;
+      else
+        g[i] += c2 * v;
+    }
+  }
+  sa[threadIdx.x] = a;
+  sq[threadIdx.x] = q;
+  __syncthreads();
+  for (int half = blockDim.x / 2; half > 0; half /= 2) {
+    if (int(threadIdx.x) < half) {
+      sa[threadIdx.x] += sa[threadIdx.x + half];
+      sq[threadIdx.x] += sq[threadIdx.x + half];
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) {
+    scratch[2 * blockIdx.x] = sa[0];
+    scratch[2 * blockIdx.x + 1] = sq[0];
+  }
+}
+
+__global__ void activityPenaltyKernel(const double* scratch, double l1, double l2,
+                                      double* penalty) {
+  __shared__ double sa[kActivityBlocks], sq[kActivityBlocks];
+  sa[threadIdx.x] = scratch[2 * threadIdx.x];
+  sq[threadIdx.x] = scratch[2 * threadIdx.x + 1];
+  __syncthreads();
+  for (int half = kActivityBlocks / 2; half > 0; half /= 2) {
+    if (int(threadIdx.x) < half) {
+      sa[threadIdx.x] += sa[threadIdx.x + half];
+      sq[threadIdx.x] += sq[threadIdx.x + half];
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) *penalty = (l1 != 0.0 ? l1 * sa[0] : 0.0) + (l2 != 0.0 ? l2 * sq[0] : 0.0);
+}
+
 __global__ void repeatKernel(const float* x, float* y, int n, int times, int f) {
   const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
   const long count = long(n) * times * f;
@@ -347,6 +425,23 @@ void launchNormalizeBackward(const float* dy, float* dx, const float* denom, int
   const long count = long(n) * s;
   normalizeBackwardKernel<<<blocksFor(count, 256), 256, 0, stream>>>(dy, dx, denom, count, s,
                                                                      invert);
+}
+
+void launchMaskedStepMean(const float* x, const float* mask, float* y, int n, int steps, int c,
+                          cudaStream_t stream) {
+  maskedStepMeanKernel<<<blocksFor(long(n) * c, 256), 256, 0, stream>>>(x, mask, y, n, steps, c);
+}
+
+void launchMaskedStepMeanBackward(const float* dy, const float* mask, float* dx, int n, int steps,
+                                  int c, cudaStream_t stream) {
+  maskedStepMeanBackwardKernel<<<blocksFor(long(n) * steps * c, 256), 256, 0, stream>>>(
+      dy, mask, dx, n, steps, c);
+}
+
+void launchActivityRegularize(const float* y, float* g, long count, double l1, double l2,
+                              double* penalty, double* scratch, cudaStream_t stream) {
+  activityPartialsKernel<<<kActivityBlocks, 256, 0, stream>>>(y, g, count, l1, l2, scratch);
+  activityPenaltyKernel<<<1, kActivityBlocks, 0, stream>>>(scratch, l1, l2, penalty);
 }
 
 void launchRepeat(const float* x, float* y, int n, int times, int f, cudaStream_t stream) {
