@@ -274,7 +274,7 @@ class CudaExecutor : public Executor {
     // Embedding: vocabulary and row size; the sorted positions of each batch (host-built ints
     // in the staging block: distinct-id count, ids, segment starts, positions).
     Index vocab = 0, dim = 0;
-    int input = 0;      // Embedding: the model input it reads
+    int input = 0;  // Embedding: the model input it reads (-1 - k: IntegerLookup k's host output)
     long maskOff = -1;  // Embedding with mask_zero: its (n, ids) mask in the staging block
     long segCount = -1, segTokens = -1, segStart = -1, segSorted = -1;
     // Attention (dot scores): query (tq, qd), value (tv, vd), key (tv, qd) per sample; inputs
@@ -406,6 +406,16 @@ class CudaExecutor : public Executor {
     size_t at = 0;  // its place among the host's random draws: before op `at`'s
   };
   std::vector<HostAugment> hostAugment_;
+  // IntegerLookup reading model input `input`: its forward pass on the host every step (train
+  // and inference), staged at `off` as value `value` (ids, one-hot, multi-hot or counts, as the
+  // layer's output_mode makes them); an Embedding after it reads its ids from `out`.
+  struct HostLookup {
+    Layer* layer = nullptr;
+    int input = 0, value = 0;
+    long off = 0;
+    Tensor out;
+  };
+  std::vector<HostLookup> hostLookups_;
   std::vector<Tensor> augment_;  // their scratch per input: the batch, then each layer's output
   Tensor hostCheckRows_, hostCheckOut_;         // their scratch (no allocation per step)
   std::vector<int> embedCounts_, embedTokens_;  // stageEmbedding's scratch (counts kept zero)
@@ -686,6 +696,7 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
   const ModelSpec& spec = model.spec();
   hostChecks_.clear();
   hostAugment_.clear();
+  hostLookups_.clear();
   // How many layers read each node's output (an augmented input must be read by one only).
   std::map<std::string, int> specReaders;
   for (const NodeSpec& node : spec.nodes)
@@ -977,10 +988,34 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       hostChecks_.push_back({layer, ins[0]});
       valueOf[node.name] = ins[0];
       continue;
-    } else if (node.className == "Embedding") {
+    } else if (node.className == "IntegerLookup") {
       if (ins[0] >= int(spec.inputs.size()))
         throw Error(notOnGpu(what + " reading another layer than a model input"));
-      op.input = ins[0];
+      if (!ns || !ns->output) throw Error("GPU plan: " + what + " has no known shapes");
+      Index out = 1;
+      for (size_t d = 1; d < ns->output->size(); ++d) {
+        if ((*ns->output)[d] == kNone)
+          throw Error(notOnGpu(what + " with an output of variable size"));
+        out *= (*ns->output)[d];
+      }
+      HostLookup h;
+      h.layer = layer;
+      h.input = ins[0];
+      h.value = int(values_.size());
+      values_.push_back(Value{});
+      values_.back().features = out;
+      valueMask_.resize(values_.size(), -1);
+      valueOf[node.name] = h.value;
+      hostLookups_.push_back(std::move(h));
+      continue;
+    } else if (node.className == "Embedding") {
+      // Its ids: a model input, or an IntegerLookup's host output (input -1 - k for lookup k).
+      int lookup = -1;
+      for (size_t k = 0; k < hostLookups_.size(); ++k)
+        if (hostLookups_[k].value == ins[0]) lookup = int(k);
+      if (ins[0] >= int(spec.inputs.size()) && lookup < 0)
+        throw Error(notOnGpu(what + " reading another layer than a model input"));
+      op.input = lookup >= 0 ? -1 - lookup : ins[0];
       op.maskOff = c.value("mask_zero", false) ? 0 : -1;  // placed by allocate()
       op.kind = Kind::Embedding;
       op.vocab = c.at("input_dim").get<Index>();
@@ -1119,7 +1154,9 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
   for (const auto& [name, v] : valueOf) {
     const bool isOutput =
         std::any_of(outs_.begin(), outs_.end(), [&](const Output& o) { return o.value == v; });
-    if (!isOutput && values_[size_t(v)].readers == 0)
+    const bool readOnHost = std::any_of(hostLookups_.begin(), hostLookups_.end(),
+                                        [&](const HostLookup& h) { return h.input == v; });
+    if (!isOutput && !readOnHost && values_[size_t(v)].readers == 0)
       throw Error(notOnGpu("a " +
                            std::string(v < int(spec.inputs.size()) ? "model input" : "layer") +
                            " whose output nothing reads ('" + name + "')"));
@@ -1624,6 +1661,10 @@ void CudaExecutor::allocate(Index batch) {
       op.segSorted = at;
       at += roundUp(ids);
     }
+  for (HostLookup& h : hostLookups_) {
+    h.off = at;
+    at += roundUp(batch * values_[size_t(h.value)].features);
+  }
   hyperOff_ = at;
   at += 64;
   stageFloats_ = at;
@@ -1664,6 +1705,11 @@ void CudaExecutor::allocate(Index batch) {
     values_[i].y = devStage_ + xOffs_[i];
     values_[i].gy = nullptr;  // a model input: no gradient
     bindShares(values_[i]);
+  }
+  for (const HostLookup& h : hostLookups_) {  // computed on the host, no gradient
+    values_[size_t(h.value)].y = devStage_ + h.off;
+    values_[size_t(h.value)].gy = nullptr;
+    bindShares(values_[size_t(h.value)]);
   }
   long scratchDoubles = 0;
   for (Op& op : ops_) {
@@ -2964,8 +3010,27 @@ void CudaExecutor::run(const std::vector<Tensor>& x, const std::vector<Tensor>& 
     }
     layer->forward({rows}, hostCheckOut_, ctx);
   }
+  for (HostLookup& h : hostLookups_) {  // IntegerLookup on the host, every step
+    const Tensor& xi = x[size_t(h.input)];
+    const Tensor* rows = &xi;
+    if (xi.dim(0) != n) {
+      Shape shape = xi.shape();
+      shape[0] = n;
+      hostCheckRows_.resize(shape);
+      std::memcpy(hostCheckRows_.data(), xi.data(), size_t(hostCheckRows_.size()) * 4);
+      rows = &hostCheckRows_;
+    }
+    h.layer->forward({rows}, h.out, ctx);
+    const Index count = n * values_[size_t(h.value)].features;
+    if (h.out.size() != count) throw Error("GPU: " + h.layer->name() + "'s output does not fit");
+    std::memcpy(hostStage_ + h.off, h.out.data(), size_t(count) * 4);
+  }
   for (const Op& op : ops_)
-    if (op.kind == Kind::Embedding) stageEmbedding(op, x[size_t(op.input)].data(), n, train);
+    if (op.kind == Kind::Embedding)
+      stageEmbedding(op,
+                     op.input >= 0 ? x[size_t(op.input)].data()
+                                   : hostLookups_[size_t(-1 - op.input)].out.data(),
+                     n, train);
   if (train && !training()) throw Error("GPU: this plan is for inference only");
   if (train) {
     if (y.size() != outs_.size()) throw Error("GPU: the labels do not fit");

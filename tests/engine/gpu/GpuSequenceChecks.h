@@ -286,6 +286,29 @@ inline std::vector<Result> checkSequence(int device) {
                   1e-5, r);
   }
 
+  // IntegerLookup on the host (every step): ids into an Embedding, and multi_hot into a Dense;
+  // raw values from the vocabulary and out of it (the OOV index).
+  {
+    Rng lr(41);
+    const std::vector<float> values = {3, 7, 11, 20, 42, 5, 99};  // 5, 99: out of vocabulary
+    Tensor raw({n, 6});
+    for (Index i = 0; i < raw.size(); ++i) raw[i] = values[size_t(lr.below(values.size()))];
+    const json lookup = {{"vocabulary", {3, 7, 11, 20, 42}}};
+    json multi = lookup;
+    multi["output_mode"] = "multi_hot";
+    compareStep(device,
+                functional({kNone, 6},
+                           {{"ids", "IntegerLookup", lookup, {"in"}},
+                            {"emb", "Embedding", {{"input_dim", 6}, {"output_dim", 4}}, {"ids"}},
+                            {"pool", "GlobalAveragePooling1D", {}, {"emb"}},
+                            {"out", "Dense", denseConfig(3, "linear"), {"pool"}}}),
+                "mse", raw, y, "IntegerLookup ids into Embedding", 1e-5, 1e-5, r);
+    compareStep(device,
+                functional({kNone, 6}, {{"hot", "IntegerLookup", multi, {"in"}},
+                                        {"out", "Dense", denseConfig(3, "linear"), {"hot"}}}),
+                "mse", raw, y, "IntegerLookup multi_hot into Dense", 1e-5, 1e-5, r);
+  }
+
   // Normalization adapted on the training rows (Trainer::fit adapts it before the run) into an
   // MLP, and with invert on a regression output's path.
   {

@@ -7,6 +7,7 @@
 #include "engine/gpu/GpuDevice.h"
 #include "engine/gpu/GpuExecutor.h"
 #include "engine/io/TfjsModel.h"
+#include "engine/layers/LayerRegistry.h"
 #include "engine/session/RunSettings.h"
 
 #include <filesystem>
@@ -575,6 +576,100 @@ class TestEngineGpu : public QObject {
               1);
     expectRefused([&] { gpu::Executor::checkPlan(tdc, {mse.get()}, *opt); },
                   "TimeDistributed 'td' of a Conv2D is not on the GPU yet; use --device cpu");
+  }
+
+  // Every layer class of the catalog with its default config (the palette's suggested values for
+  // required keys), on the first of a few input
+  // shapes the CPU engine builds it for (merge layers get the tensor twice), between the input
+  // and Flatten + Dense: the GPU plan either takes it or refuses it by name ("... is not on the
+  // GPU yet"), never an internal error. Prints the table; the classes that must plan are listed.
+  void catalogLayersArePlannedOrNamed() {
+    if (!gpu::cudaBuild()) QSKIP("this build has no CUDA backend");
+    using gpucheck::denseConfig;
+    auto loss = makeLoss("mse");
+    auto opt = makeOptimizer("adam");
+    const std::vector<Shape> shapes = {
+        {kNone, 12}, {kNone, 6, 4}, {kNone, 8, 8, 3}, {kNone, 4, 6, 6, 2}};
+    std::vector<std::string> planned, refused, unbuilt;
+    for (const LayerInfo* info : LayerRegistry::instance().all()) {
+      if (info->isInput) continue;
+      bool built = false;
+      for (const Shape& shape : shapes) {
+        std::unique_ptr<Model> m;
+        try {
+          std::vector<std::string> ins(size_t(std::max(1, info->minInputs)), "in");
+          nlohmann::json config = nlohmann::json::object();  // the palette's values where required
+          for (const ParamSpec& p : info->params)
+            if (p.required) config[p.key] = p.suggested;
+          m = std::make_unique<Model>(
+              gpucheck::functional(shape, {{"l", info->className, config, ins},
+                                           {"flat", "Flatten", {}, {"l"}},
+                                           {"out", "Dense", denseConfig(2, "linear"), {"flat"}}}),
+              1);
+        } catch (const std::exception&) {
+          continue;  // not this shape (or no config by default)
+        }
+        built = true;
+        try {
+          gpu::Executor::checkPlan(*m, {loss.get()}, *opt);
+          planned.push_back(info->className);
+        } catch (const Error& e) {
+          const std::string msg = e.what();
+          QVERIFY2(msg.find("is not on the GPU yet; use --device cpu") != std::string::npos,
+                   (info->className + ": " + msg).c_str());
+          refused.push_back(info->className + " (" + msg.substr(0, msg.find(" is not on")) + ")");
+        }
+        break;
+      }
+      if (!built) unbuilt.push_back(info->className);
+    }
+    auto join = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+      return s;
+    };
+    qInfo("planned on the GPU (%zu): %s", planned.size(), join(planned).c_str());
+    qInfo("refused by name (%zu): %s", refused.size(), join(refused).c_str());
+    qInfo("no default model here (%zu): %s", unbuilt.size(), join(unbuilt).c_str());
+    for (const char* cls : {"Dense",
+                            "Activation",
+                            "Dropout",
+                            "Flatten",
+                            "Reshape",
+                            "Permute",
+                            "RepeatVector",
+                            "Conv1D",
+                            "Conv2D",
+                            "DepthwiseConv2D",
+                            "SeparableConv2D",
+                            "Conv2DTranspose",
+                            "MaxPooling2D",
+                            "AveragePooling2D",
+                            "GlobalAveragePooling2D",
+                            "BatchNormalization",
+                            "LayerNormalization",
+                            "Add",
+                            "Concatenate",
+                            "Multiply",
+                            "LSTM",
+                            "GRU",
+                            "SimpleRNN",
+                            "Attention",
+                            "AdditiveAttention",
+                            "Dot",
+                            "RandomFlip",
+                            "Masking",
+                            "GaussianNoise",
+                            "ActivityRegularization",
+                            "Rescaling",
+                            "ZeroPadding2D",
+                            "UpSampling2D",
+                            "IntegerLookup",
+                            "MultiHeadAttention",
+                            "TimeDistributed",
+                            "Normalization",
+                            "RandomZoom"})
+      QVERIFY2(std::find(planned.begin(), planned.end(), cls) != planned.end(), cls);
   }
 
   // The convolution plans (no GPU needed): what cuDNN is asked to compute (KRSC kernel from
