@@ -264,6 +264,11 @@ class CudaExecutor : public Executor {
     // Bidirectional's inner layers with return_sequences (Bidirectional sets their
     // zero_output_for_mask): with a mask, a masked step's output is 0 and its gradient dropped.
     bool zeroMaskedSteps = false;
+    // initial_state (inputs 1 and 2: h0, LSTM c0) and return_state (the values of outputs 1
+    // and 2: the final h, at hLast, and LSTM's final c, copied to cLast).
+    bool hasInitial = false, returnState = false, outputUnread = false;
+    int stateV[2] = {-1, -1};
+    float* cLast = nullptr;
     RecurrentLayer* cellLayer = nullptr;
     float* xd = nullptr;
     long r = -1;
@@ -709,6 +714,7 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
   valueMask_.assign(spec.inputs.size(), -1);
   inDims_.assign(spec.inputs.size(), 1);
   std::map<std::string, int> valueOf;
+  std::map<std::pair<std::string, int>, int> stateValueOf;  // (node, output k >= 1): return_state
   for (size_t i = 0; i < spec.inputs.size(); ++i) {
     const Shape& inShape = model.inputShape(i);
     for (size_t d = 1; d < inShape.size(); ++d) {
@@ -726,8 +732,17 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
       throw Error(notOnGpu("an input layer the model does not list ('" + node.name + "')"));
     std::vector<int> ins;
     for (size_t port = 0; port < node.inputs.size(); ++port) {
+      const int tensor = node.inputTensor(port);
+      if (tensor != 0) {  // a recurrent layer's returned state
+        auto st = stateValueOf.find({node.inputs[port], tensor});
+        if (st == stateValueOf.end())
+          throw Error(
+              notOnGpu(node.className + " '" + node.name + "' reading a second output of a layer"));
+        ins.push_back(st->second);
+        continue;
+      }
       auto v = valueOf.find(node.inputs[port]);
-      if (v == valueOf.end() || node.inputTensor(port) != 0)
+      if (v == valueOf.end())
         throw Error(
             notOnGpu(node.className + " '" + node.name + "' reading a second output of a layer"));
       ins.push_back(v->second);
@@ -740,6 +755,7 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     const bool merging = kMerges.count(node.className) || node.className == "Concatenate";
     if (ins.size() != 1 && !merging && node.className != "Attention" &&
         node.className != "AdditiveAttention" && node.className != "Dot" &&
+        node.className != "SimpleRNN" && node.className != "LSTM" && node.className != "GRU" &&
         node.className != "MultiHeadAttention")
       throw Error(notOnGpu(node.className + " '" + node.name + "' (a layer with several inputs)"));
     const std::vector<int> nodeIns = ins;  // the node's own inputs (Bidirectional rebinds ins)
@@ -910,6 +926,17 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
                node.className == "GRU") {
       planRecurrent(op, node.className, what, c, ns, features);
       op.cellLayer = dynamic_cast<RecurrentLayer*>(layer);
+      op.returnState = c.value("return_state", false);
+      const size_t states = node.className == "LSTM" ? 2 : 1;
+      if (ins.size() > 1) {  // initial_state: [x, h0] or [x, h0, c0]
+        if (ins.size() != 1 + states)
+          throw Error(
+              notOnGpu(what + " with " + std::to_string(ins.size() - 1) + " initial states"));
+        for (size_t k = 1; k < ins.size(); ++k)
+          if (values_[size_t(ins[k])].features != op.units)
+            throw Error("GPU plan: " + what + " initial state does not fit the units");
+        op.hasInitial = true;
+      }
     } else if (node.className == "Bidirectional") {
       // Two recurrent ops over the same input (the second going backwards, its sequence output
       // in time order), then their merge: Concatenate on the last axis, or Add / Multiply /
@@ -926,6 +953,8 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
         throw Error(notOnGpu(what + " with a backward_layer"));
       if (bidi->mergeMode().empty()) throw Error(notOnGpu(what + " with merge_mode None"));
       if (ic.value("go_backwards", false)) throw Error(notOnGpu(what + " of a go_backwards layer"));
+      if (ic.value("return_state", false)) throw Error(notOnGpu(what + " with return_state"));
+      if (ins.size() > 1) throw Error(notOnGpu(what + " with initial states"));
       for (const char* k : {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
                             "activity_regularizer"})
         if (!isNullOrFalse(ic, k)) throw Error(notOnGpu(what + " with a " + k));
@@ -1108,6 +1137,15 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
     values_.back().features = op.out;
     valueOf[node.name] = op.outV;
     ops_.push_back(std::move(op));
+    if (Op& r = ops_.back(); r.kind == Kind::Rnn && r.returnState) {
+      // return_state: outputs 1 (h) and, for LSTM, 2 (c), each (n, units).
+      for (int k = 0; k < (r.cell == kCellLstm ? 2 : 1); ++k) {
+        r.stateV[k] = int(values_.size());
+        values_.push_back(Value{});
+        values_.back().features = r.units;
+        stateValueOf[{node.name, k + 1}] = r.stateV[k];
+      }
+    }
     planMasks(firstOp, nodeIns, what);
     // Activity regularizers (activity_regularizer, the ActivityRegularization layer): on the
     // node's output, the last op's y.
@@ -1136,6 +1174,9 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
   for (size_t k = 0; k < spec.outputs.size(); ++k) {
     const std::string& name = spec.outputs[k];
     if (!valueOf.count(name)) throw Error("GPU plan: no output '" + name + "'");
+    if (spec.outputTensor(k) != 0)
+      throw Error(notOnGpu("a model whose output is output " +
+                           std::to_string(spec.outputTensor(k)) + " of '" + name + "'"));
     Output& o = outs_[k];
     o.value = valueOf.at(name);
     if (o.value < int(spec.inputs.size()))
@@ -1156,7 +1197,17 @@ void CudaExecutor::plan(Model& model, const std::vector<const Loss*>& losses,
         std::any_of(outs_.begin(), outs_.end(), [&](const Output& o) { return o.value == v; });
     const bool readOnHost = std::any_of(hostLookups_.begin(), hostLookups_.end(),
                                         [&](const HostLookup& h) { return h.input == v; });
-    if (!isOutput && !readOnHost && values_[size_t(v)].readers == 0)
+    // A recurrent layer whose returned states are read and whose output is not (Keras's encoder:
+    // `_, h, c = LSTM(..., return_state=True)(x)`): its output's gradient is zero.
+    bool statesRead = false;
+    for (Op& op : ops_)
+      if (op.outV == v && op.kind == Kind::Rnn)
+        for (int k : op.stateV)
+          if (k >= 0 && values_[size_t(k)].readers > 0) {
+            statesRead = true;
+            op.outputUnread = !isOutput && values_[size_t(v)].readers == 0;
+          }
+    if (!isOutput && !readOnHost && !statesRead && values_[size_t(v)].readers == 0)
       throw Error(notOnGpu("a " +
                            std::string(v < int(spec.inputs.size()) ? "model input" : "layer") +
                            " whose output nothing reads ('" + name + "')"));
@@ -1315,10 +1366,10 @@ void CudaExecutor::planSpatial(Op& op, const std::string& cls, const std::string
 // name).
 void CudaExecutor::planRecurrent(Op& op, const std::string& cls, const std::string& what,
                                  const json& c, const NodeShapes* ns, Index features) {
-  if (!ns || ns->inputs.size() != 1 || ns->inputs[0].size() != 3 || ns->inputs[0][1] == kNone ||
+  if (!ns || ns->inputs.empty() || ns->inputs[0].size() != 3 || ns->inputs[0][1] == kNone ||
       ns->inputs[0][2] == kNone)
     throw Error(notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
-  for (const char* k : {"stateful", "return_state", "zero_output_for_mask"})
+  for (const char* k : {"stateful", "zero_output_for_mask"})
     if (c.value(k, false)) throw Error(notOnGpu(what + " with " + k));
   op.goBackwards = c.value("go_backwards", false);
   // Dropout on the input (one mask per sample for every step, drawn on the host by the layer);
@@ -1500,6 +1551,9 @@ void CudaExecutor::planMasks(size_t firstOp, const std::vector<int>& nodeIns,
       Op& op = ops_[k];
       if (op.kind == Kind::Rnn) {
         op.maskFrom = valueMask_[size_t(nodeIns[0])];
+        // The CPU layer's output at masked steps starts from zeros, not from the initial state.
+        if (op.hasInitial && op.maskFrom >= 0)
+          throw Error(notOnGpu(what + " with initial states and a mask"));
       } else if (op.kind == Kind::Attention) {
         op.qMaskFrom = valueMask_[size_t(nodeIns[0])];
         op.vMaskFrom = valueMask_[size_t(nodeIns[1])];
@@ -1786,6 +1840,7 @@ void CudaExecutor::allocate(Index batch) {
         op.dP = buffer(T * gu, "the recurrent gradients");
         op.H = buffer(T * u, "the recurrent states");
         op.hLast = op.returnSeq ? buffer(u, "the recurrent states") : op.y;
+        if (op.returnState && op.cell == kCellLstm) op.cLast = buffer(u, "the recurrent states");
         for (float*& d : op.dhs) d = buffer(u, "the recurrent gradients");
         if (op.cell == kCellLstm) {
           op.C = buffer(T * u, "the recurrent cell states");
@@ -1870,6 +1925,13 @@ void CudaExecutor::allocate(Index batch) {
     out.y = op.y;
     out.gy = op.gy;
     bindShares(out);
+    for (int k = 0; k < 2; ++k)  // return_state's h and c, with a gradient when read
+      if (op.stateV[k] >= 0) {
+        Value& st = values_[size_t(op.stateV[k])];
+        st.y = k == 0 ? op.hLast : op.cLast;
+        st.gy = st.readers > 0 ? buffer(op.units, "the state gradients") : nullptr;
+        bindShares(st);
+      }
   }
   reduceScratch_ =
       scratchDoubles > 0
@@ -2108,6 +2170,20 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
           launchSum(t, mine.gy, long(rows) * mine.features, s);
         }
       }
+      for (int k = 0; k < 2; ++k)  // return_state's values read by several layers
+        if (op.stateV[k] >= 0) {
+          const Value& st = values_[size_t(op.stateV[k])];
+          if (st.readers > 1 && st.gy) {
+            TensorList t{};
+            for (size_t i = 0; i < st.shares.size();) {
+              t.count = 0;
+              if (i > 0) t.x[t.count++] = st.gy;
+              while (t.count < kMaxMergeInputs && i < st.shares.size())
+                t.x[t.count++] = st.shares[i++];
+              launchSum(t, st.gy, long(rows) * st.features, s);
+            }
+          }
+        }
       if (op.actSlot >= 0 && op.gy)  // dy += (l1 sign(y) + 2 l2 y) / n (and the penalty again)
         launchActivityRegularize(op.y, op.gy, long(rows) * op.out, op.actL1 / rows, op.actL2 / rows,
                                  regDev_ + op.actSlot, actScratch_, s);
@@ -2524,16 +2600,20 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
   const bool back = op.goBackwards;
   auto timeOf = [&](long t) { return back ? T - 1 - t : t; };
   const float* mask = maskPointer(op.maskFrom);
+  // initial_state: h0 (n, u) becomes H's first state, LSTM's c0 the first step's cPrev.
+  const float* h0 = op.hasInitial ? values_[size_t(op.ins[1])].y : nullptr;
+  const float* c0 = op.hasInitial && op.cell == kCellLstm ? values_[size_t(op.ins[2])].y : nullptr;
   cs.ldm = T;
   auto stepViews = [&](long t) {
     const long ti = timeOf(t), next = back ? ti - 1 : ti + 1;
     cs.p = op.P + ti * gu;
     cs.a = op.A + ti * gu;
-    cs.hPrev = t > 0 ? op.H + ti * u : nullptr;
+    cs.hPrev = t > 0 || op.hasInitial ? op.H + ti * u : nullptr;
     cs.hNew = t + 1 < T ? op.H + next * u : op.hLast;
     cs.ldhNew = t + 1 < T ? T * u : u;
     if (op.cell == kCellLstm) {
-      cs.cPrev = t > 0 ? op.C + (back ? ti + 1 : ti - 1) * u : nullptr;
+      cs.cPrev = t > 0 ? op.C + (back ? ti + 1 : ti - 1) * u : c0;
+      cs.ldcPrev = t > 0 ? T * u : u;
       cs.cNew = op.C + ti * u;
       cs.cAct = op.Cact + ti * u;
     }
@@ -2548,9 +2628,14 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
     gemm(false, false, nT, gu, f, X, f, W, gu, 0.0f, op.P, gu, "recurrent input product");
     if (op.b >= 0)
       launchBiasActivation(op.P, op.P, params_ + op.b, int(nT), int(gu), kActLinear, s);
-    check(cudaMemset2DAsync(op.H + timeOf(0) * u, size_t(T * u) * 4, 0, size_t(u) * 4, size_t(rows),
-                            s),
-          "clear the first state");
+    if (h0)
+      check(cudaMemcpy2DAsync(op.H + timeOf(0) * u, size_t(T * u) * 4, h0, size_t(u) * 4,
+                              size_t(u) * 4, size_t(rows), cudaMemcpyDeviceToDevice, s),
+            "copy the initial state");
+    else
+      check(cudaMemset2DAsync(op.H + timeOf(0) * u, size_t(T * u) * 4, 0, size_t(u) * 4,
+                              size_t(rows), s),
+            "clear the first state");
     for (long t = 0; t < T; ++t) {
       stepViews(t);
       switch (op.cell) {
@@ -2599,6 +2684,10 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
     }
     if (op.returnSeq && op.zeroMaskedSteps && mask)
       launchZeroMaskedRows(op.y, mask, long(rows) * T, int(u), s);
+    if (op.cLast)  // return_state's c: the cell state after the last step (time T-1, or 0)
+      check(cudaMemcpy2DAsync(op.cLast, size_t(u) * 4, op.C + timeOf(T - 1) * u, size_t(T * u) * 4,
+                              size_t(u) * 4, size_t(rows), cudaMemcpyDeviceToDevice, s),
+            "copy the final state");
     return;
   }
   // ---- backward through time ----
@@ -2608,17 +2697,30 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
   float* dcPrev = op.dcs[1];
   if (op.returnSeq && op.zeroMaskedSteps && mask)  // a zeroed output's gradient goes nowhere
     launchZeroMaskedRows(op.gy, mask, long(rows) * T, int(u), s);
-  if (op.returnSeq)
+  if (op.returnSeq || op.outputUnread)
     check(cudaMemsetAsync(dh, 0, size_t(rows * u) * 4, s), "clear");
   else
     check(cudaMemcpyAsync(dh, op.gy, size_t(rows * u) * 4, cudaMemcpyDeviceToDevice, s), "copy");
-  if (dc) check(cudaMemsetAsync(dc, 0, size_t(rows * u) * 4, s), "clear");
+  // return_state: the gradients of the final h and c start the backward pass too.
+  const float* gyH = op.stateV[0] >= 0 ? values_[size_t(op.stateV[0])].gy : nullptr;
+  const float* gyC = op.stateV[1] >= 0 ? values_[size_t(op.stateV[1])].gy : nullptr;
+  if (gyH) {
+    TensorList t{};
+    t.x[0] = dh;
+    t.x[1] = const_cast<float*>(gyH);
+    t.count = 2;
+    launchSum(t, dh, long(rows) * u, s);
+  }
+  if (dc && gyC)
+    check(cudaMemcpyAsync(dc, gyC, size_t(rows * u) * 4, cudaMemcpyDeviceToDevice, s), "copy");
+  else if (dc)
+    check(cudaMemsetAsync(dc, 0, size_t(rows * u) * 4, s), "clear");
   for (long t = T - 1; t >= 0; --t) {
     stepViews(t);
     const long ti = timeOf(t);
     CellGrad g{};
     g.dh = dh;
-    g.dyAdd = op.returnSeq ? op.gy + ti * u : nullptr;  // y is in time order
+    g.dyAdd = op.returnSeq && !op.outputUnread ? op.gy + ti * u : nullptr;  // in time order
     g.lddy = T * u;
     g.dc = dc;
     g.dp = op.dP + ti * gu;
@@ -2631,13 +2733,13 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
       case kCellSimple:
       case kCellLstm:
         launchCellBackward(cs, g, 0, s);
-        if (t > 0)  // with a mask the cell wrote the masked rows' carried part first
+        if (t > 0 || h0)  // with a mask the cell wrote the masked rows' carried part first
           gemm(false, true, rows, u, gu, g.dp, T * gu, R, gu, mask ? 1.0f : 0.0f, dhPrev, u,
                "recurrent state gradient");
         break;
       case kCellGruAfter:
         launchCellBackward(cs, g, 0, s);
-        if (t > 0)
+        if (t > 0 || h0)
           gemm(false, true, rows, u, gu, g.dInner, g.lddi, R, gu, 1.0f, dhPrev, u,
                "recurrent state gradient");
         break;
@@ -2646,13 +2748,20 @@ void CudaExecutor::enqueueRecurrent(Op& op, int rows, bool forward) {
         gemm(false, true, rows, u, u, g.dp + 2 * u, T * gu, R + 2 * u, gu, 0.0f, g.dInner, g.lddi,
              "recurrent state gradient");
         launchCellBackward(cs, g, 1, s);
-        if (t > 0)
+        if (t > 0 || h0)
           gemm(false, true, rows, u, 2 * u, g.dp, T * gu, R, gu, 1.0f, dhPrev, u,
                "recurrent state gradient");
         break;
     }
     std::swap(dh, dhPrev);
     std::swap(dc, dcPrev);
+  }
+  if (h0) {  // dL/dh0 and dL/dc0, the gradients of the initial states
+    if (float* g = values_[size_t(op.ins[1])].shares[size_t(op.edges[1])])
+      check(cudaMemcpyAsync(g, dh, size_t(rows * u) * 4, cudaMemcpyDeviceToDevice, s), "copy");
+    if (c0)
+      if (float* g = values_[size_t(op.ins[2])].shares[size_t(op.edges[2])])
+        check(cudaMemcpyAsync(g, dc, size_t(rows * u) * 4, cudaMemcpyDeviceToDevice, s), "copy");
   }
   // Over all steps at once: dW = X^T dP, dR = H^T dP (or the GRU's inner gradients), the biases
   // as column sums, dX = dP W^T.

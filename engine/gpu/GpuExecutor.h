@@ -47,8 +47,9 @@
 // double) and BatchNormalization (last axis; batch statistics and
 // Keras's moving-average update in training, moving statistics in inference and for non-trainable
 // layers) are our own kernels. Recurrent layers: SimpleRNN, LSTM and GRU (reset_after true or
-// false; return_sequences either way; go_backwards (without return_sequences); no dropout,
-// activity regularizers, stateful or return_state) as engine/layers/RecurrentLayer.cpp: x W + b
+// false; return_sequences either way; go_backwards (without return_sequences); input dropout;
+// return_state (the final h and c as values of their own) and initial_state (h0, c0 inputs, not
+// with masks); no recurrent_dropout or stateful) as engine/layers/RecurrentLayer.cpp: x W + b
 // for all steps in one cuBLAS product, per step h R (cuBLAS) and one fused cell kernel (GRU
 // reset_before: two), backward through time per step, then dW, dR, the biases and dx each in one
 // product over all steps; Bidirectional around them (a forward op and a go_backwards op whose

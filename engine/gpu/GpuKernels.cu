@@ -411,9 +411,11 @@ __global__ void bnDxKernel(const float* x, const float* dy, float* dx, const flo
   }
 }
 
+// Enough blocks for one thread per element: many kernels here handle one element per thread
+// (no grid-stride loop), so the grid must never be capped (a cap of 4096 blocks once left every
+// element past 2^20 untouched).
 int blocksFor(long count, int threads) {
-  long b = (count + threads - 1) / threads;
-  if (b > 4096) b = 4096;
+  const long b = (count + threads - 1) / threads;
   return int(b < 1 ? 1 : b);
 }
 
@@ -926,7 +928,7 @@ __global__ void cellForwardKernel(CellStep s, int phase) {
     case kCellLstm: {
       for (int g : {0, 1, 3}) a[g * u + j] = actForward(s.recAct, p[g * u + j]);
       a[2 * u + j] = actForward(s.act, p[2 * u + j]);
-      const float cp = s.cPrev ? s.cPrev[b * s.ldc + j] : 0.0f;
+      const float cp = s.cPrev ? s.cPrev[b * s.ldcPrev + j] : 0.0f;
       const float c = a[u + j] * cp + a[j] * a[2 * u + j];
       const float tc = actForward(s.act, c);
       s.cNew[b * s.ldc + j] = c;
@@ -965,7 +967,7 @@ __global__ void cellForwardKernel(CellStep s, int phase) {
   // A masked step keeps the state (the last phase of GRU reset_before writes h).
   if (s.mask && s.mask[b * s.ldm] == 0.0f && (s.cell != kCellGruBefore || phase == 1)) {
     hn = hp;
-    if (s.cell == kCellLstm) s.cNew[b * s.ldc + j] = s.cPrev ? s.cPrev[b * s.ldc + j] : 0.0f;
+    if (s.cell == kCellLstm) s.cNew[b * s.ldc + j] = s.cPrev ? s.cPrev[b * s.ldcPrev + j] : 0.0f;
   }
 }
 
@@ -989,7 +991,7 @@ __global__ void cellBackwardKernel(CellStep s, CellGrad g, int phase) {
       break;
     case kCellLstm: {
       const float c = s.cNew[b * s.ldc + j], tc = s.cAct[b * s.ldc + j];
-      const float cp = s.cPrev ? s.cPrev[b * s.ldc + j] : 0.0f;
+      const float cp = s.cPrev ? s.cPrev[b * s.ldcPrev + j] : 0.0f;
       const float d = actBackward(s.act, c, tc, dh * a[3 * u + j]) + m * g.dc[i];
       const float di = d * a[2 * u + j], df = d * cp, dg = d * a[j], dO = dh * tc;
       g.dcPrev[i] = d * a[u + j] + (1.0f - m) * g.dc[i];

@@ -181,7 +181,8 @@ struct CellStep {
   const float* cPrev;  // LSTM: null: zeros
   float* cNew;         // LSTM: c of the step
   float* cAct;         // LSTM: act(c)
-  long ldc;            // of cPrev, cNew, cAct
+  long ldc;            // of cNew, cAct
+  long ldcPrev;        // of cPrev (an initial state's (n, u) at the first step)
   // GRU reset_after: inner = b_rec + hPrev R (n, 3u; hPrev R there on entry unless hPrev is
   // null); reset_before: r * hPrev (n, u), written by phase 0.
   float* inner;

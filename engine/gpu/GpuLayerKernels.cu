@@ -243,15 +243,16 @@ __global__ void maskedStepMeanKernel(const float* x, const float* mask, float* y
   y[i] = sum * (count > 0 ? 1.0f / count : 0.0f);
 }
 
+// One thread per (b, channel): the sample's count once, then its steps.
 __global__ void maskedStepMeanBackwardKernel(const float* dy, const float* mask, float* dx, int n,
                                              int steps, int c) {
   const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i >= long(n) * steps * c) return;
-  const long b = i / (long(steps) * c), p = (i / c) % steps, ch = i % c;
+  if (i >= long(n) * c) return;
+  const long b = i / c, ch = i % c;
   float count = 0.0f;
   for (int q = 0; q < steps; ++q) count += mask[b * steps + q];
   const float inv = count > 0 ? 1.0f / count : 0.0f;
-  dx[i] = dy[b * c + ch] * inv * mask[b * steps + p];
+  for (int p = 0; p < steps; ++p) dx[(b * steps + p) * c + ch] = dy[i] * inv * mask[b * steps + p];
 }
 
 __global__ void activityPartialsKernel(const float* y, float* g, long count, double l1, double l2,
@@ -434,8 +435,8 @@ void launchMaskedStepMean(const float* x, const float* mask, float* y, int n, in
 
 void launchMaskedStepMeanBackward(const float* dy, const float* mask, float* dx, int n, int steps,
                                   int c, cudaStream_t stream) {
-  maskedStepMeanBackwardKernel<<<blocksFor(long(n) * steps * c, 256), 256, 0, stream>>>(
-      dy, mask, dx, n, steps, c);
+  maskedStepMeanBackwardKernel<<<blocksFor(long(n) * c, 256), 256, 0, stream>>>(dy, mask, dx, n,
+                                                                                steps, c);
 }
 
 void launchActivityRegularize(const float* y, float* g, long count, double l1, double l2,

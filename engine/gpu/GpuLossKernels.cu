@@ -316,9 +316,11 @@ __global__ void ctcKernel(const float* labels, const float* x, const float* scal
   }
 }
 
+// Enough blocks for one thread per element: many kernels here handle one element per thread
+// (no grid-stride loop), so the grid must never be capped (a cap of 4096 blocks once left every
+// element past 2^20 untouched).
 int blocksFor(long count, int threads) {
-  long b = (count + threads - 1) / threads;
-  if (b > 4096) b = 4096;
+  const long b = (count + threads - 1) / threads;
   return int(b < 1 ? 1 : b);
 }
 

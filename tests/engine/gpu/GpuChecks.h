@@ -135,12 +135,14 @@ inline std::vector<float> allValues(Model& m) {
 
 // One CPU training step's forward and backward (no update) of `m` on (x, y) with per-sample loss
 // scales `scale`; dropout masks from Rng(7), as the GPU side draws them.
-inline void cpuStep(Model& m, const Loss& loss, const Tensor& x, const Tensor& y,
+inline void cpuStep(Model& m, const Loss& loss, const std::vector<Tensor>& xs, const Tensor& y,
                     const float* scale) {
   RunContext ctx;
   Rng rng(7);
   ctx.rng = &rng;
-  m.forward({&x}, true, ctx);
+  std::vector<const Tensor*> in;
+  for (const Tensor& x : xs) in.push_back(&x);
+  m.forward(in, true, ctx);
   Tensor dOut;
   loss.gradient(y, m.output(0), scale, dOut);
   m.backward({&dOut}, ctx);
@@ -151,9 +153,9 @@ inline void cpuStep(Model& m, const Loss& loss, const Tensor& x, const Tensor& y
 // The gradients of every trainable variable after one CPU step of `spec` on (x, y), with the
 // initial weights scaled by 1 + {-1, 0, 1} * perturb.
 inline std::vector<std::vector<float>> cpuGradients(const ModelSpec& spec, const Loss& loss,
-                                                    const Tensor& x, const Tensor& y,
+                                                    const std::vector<Tensor>& x, const Tensor& y,
                                                     float perturb) {
-  const Index n = x.dim(0);
+  const Index n = x[0].dim(0);
   std::vector<float> scale(size_t(n), 1.0f / float(n));
   Model m(spec, 1);
   perturbWeights(m, perturb);
@@ -189,10 +191,10 @@ inline std::pair<double, double> gradientErrors(const std::vector<std::vector<fl
 // held to max(tolerance, 3 x the CPU's own gradient change when its weights move by driftPerturb
 // relative, about FP32 rounding), measured here; the label gives that drift.
 inline void compareStepImpl(int device, const ModelSpec& spec, const json& lossSpec,
-                            const Tensor& x, const Tensor& y, const std::string& name,
+                            const std::vector<Tensor>& x, const Tensor& y, const std::string& name,
                             double tolForward, double tolBackward, std::vector<Result>& out,
                             float driftPerturb, gpu::Numerics numerics = {}) {
-  const Index n = x.dim(0);
+  const Index n = x[0].dim(0);
   std::unique_ptr<Loss> loss = makeLoss(lossSpec);
   std::vector<float> scale(size_t(n), 1.0f / float(n));
   tolForward *= algoTolerance();
@@ -222,13 +224,13 @@ inline void compareStepImpl(int device, const ModelSpec& spec, const json& lossS
   RunContext gctx;
   Rng grng(7);
   gctx.rng = &grng;
-  ex->run({x}, {y}, scale.data(), n, true, *opt, gctx);
+  ex->run(x, {y}, scale.data(), n, true, *opt, gctx);
   // mixed_float16: a first step whose scaled gradient overflows float16 is skipped and the loss
   // scale halved (Keras's LossScaleOptimizer); the step is run again as Keras's next one would.
   for (int retry = 0; retry < 16 && !ex->stepApplied(); ++retry) {
     Rng again(7);
     gctx.rng = &again;
-    ex->run({x}, {y}, scale.data(), n, true, *opt, gctx);
+    ex->run(x, {y}, scale.data(), n, true, *opt, gctx);
   }
   ex->downloadGradients();
   out.push_back({name + " forward",
@@ -261,10 +263,21 @@ inline void compareStep(int device, const ModelSpec& spec, const json& lossSpec,
                         double tolBackward, std::vector<Result>& out, float driftPerturb = 0,
                         gpu::Numerics numerics = {}) {
   try {
-    compareStepImpl(device, spec, lossSpec, x, y, name, tolForward, tolBackward, out, driftPerturb,
-                    numerics);
+    compareStepImpl(device, spec, lossSpec, {x}, y, name, tolForward, tolBackward, out,
+                    driftPerturb, numerics);
   } catch (const std::exception& e) {
     out.push_back({name + ": ERROR " + e.what(), 1e30, tolForward});
+  }
+}
+
+// compareStep for a model of several inputs (1e-5 forward and backward).
+inline void compareStepMulti(int device, const ModelSpec& spec, const json& lossSpec,
+                             const std::vector<Tensor>& xs, const Tensor& y,
+                             const std::string& name, std::vector<Result>& out) {
+  try {
+    compareStepImpl(device, spec, lossSpec, xs, y, name, 1e-5, 1e-5, out, 0);
+  } catch (const std::exception& e) {
+    out.push_back({name + ": ERROR " + e.what(), 1e30, 1e-5});
   }
 }
 

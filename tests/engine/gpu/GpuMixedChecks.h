@@ -173,7 +173,7 @@ inline void checkLossScaling(int device, std::vector<Result>& r) {
   // subnormal (6e-8) unless scaled. One step against the CPU's FP32 gradients.
   std::vector<float> tiny(size_t(n), 1e-8f / float(n));
   Model cm(spec, 1), g2(spec, 1);
-  cpuStep(cm, *loss, x, y, tiny.data());
+  cpuStep(cm, *loss, {x}, y, tiny.data());
   std::unique_ptr<Optimizer> sgd =
       makeOptimizer({{"class_name", "SGD"}, {"config", {{"learning_rate", 0.0}}}});
   std::unique_ptr<gpu::Executor> e2 =

@@ -73,6 +73,37 @@ inline ModelSpec datesSeq2seq(Index ts, Index tt, int vocab, int classes) {
                  {"chars"});
 }
 
+// Keras's encoder-decoder: an encoder `cls` (LSTM, GRU, SimpleRNN) on (n, 6, 4) returns its
+// final states (return_state), the decoder on (n, 5, 3) starts from them (initial_state), its
+// sequence into Flatten; the encoder's h is also read by a Dense; Concatenate, Dense(3).
+inline ModelSpec encoderDecoder(const std::string& cls, bool encoderBackwards) {
+  const bool lstm = cls == "LSTM";
+  ModelSpec spec =
+      multiIo({{"enc_in", {kNone, 6, 4}}, {"dec_in", {kNone, 5, 3}}},
+              {{"enc",
+                cls,
+                {{"units", 7}, {"return_state", true}, {"go_backwards", encoderBackwards}},
+                {"enc_in"}},
+               {"dec",
+                cls,
+                {{"units", 7}, {"return_sequences", true}},
+                lstm ? std::vector<std::string>{"dec_in", "enc", "enc"}
+                     : std::vector<std::string>{"dec_in", "enc"}},
+               {"flat", "Flatten", {}, {"dec"}},
+               {"side", "Dense", denseConfig(4, "tanh"), {"enc"}},
+               {"cat", "Concatenate", {{"axis", -1}}, {"flat", "side"}},
+               {"out", "Dense", denseConfig(3, "linear"), {"cat"}}},
+              {"out"});
+  for (NodeSpec& node : spec.nodes) {
+    if (node.name == "dec") {
+      node.setInputTensor(1, 1);            // the encoder's h
+      if (lstm) node.setInputTensor(2, 2);  // and c
+    }
+    if (node.name == "side") node.setInputTensor(0, 1);  // the encoder's h again
+  }
+  return spec;
+}
+
 inline std::vector<Result> checkSequence(int device) {
   std::vector<Result> r;
   Rng rng(23);
@@ -284,6 +315,21 @@ inline std::vector<Result> checkSequence(int device) {
     for (const Case& c : masked)
       compareStep(device, c.spec, "sparse_categorical_crossentropy", xi, yi, c.name + where, 1e-5,
                   1e-5, r);
+  }
+
+  // return_state and initial_state (Keras's encoder-decoder): an encoder LSTM / GRU returns its
+  // final states, the decoder starts from them (its sequence into Flatten, Dense), and the
+  // encoder's h is also read by a Dense (a state read by two layers); both go_backwards and not.
+  {
+    const Tensor xd = randomNormal({n, 5, 3}, rng);
+    for (const char* cls : {"LSTM", "GRU", "SimpleRNN"})
+      for (bool back : {false, true}) {
+        const ModelSpec spec = encoderDecoder(cls, back);
+        compareStepMulti(device, spec, "mse", {x, xd}, y,
+                         std::string(cls) + " return_state into a decoder's initial_state" +
+                             (back ? " (encoder go_backwards)" : ""),
+                         r);
+      }
   }
 
   // IntegerLookup on the host (every step): ids into an Embedding, and multi_hot into a Dense;

@@ -503,6 +503,10 @@ class TestEngineGpu : public QObject {
       }
     Model t(gpucheck::transformerBlock(), 1);
     expectPlanned(t, *loss, *opt, "Transformer block");
+    for (const char* cls : {"LSTM", "GRU", "SimpleRNN"}) {
+      Model ed(gpucheck::encoderDecoder(cls, false), 1);
+      expectPlanned(ed, *mse, *opt, std::string(cls) + " return_state / initial_state");
+    }
     Model dates(gpucheck::datesSeq2seq(10, 6, 14, 9), 1);
     expectPlanned(dates, *loss, *opt, "dates seq2seq");
     using gpucheck::denseConfig;
