@@ -31,6 +31,7 @@ inline std::vector<std::pair<std::string, std::vector<Result> (*)(int)>> checkGr
           {"recurrent", &checkRecurrent},
           {"sequence", &checkSequence},
           {"host-draws", &checkHostDraws},
+          {"large", &checkLargeTensors},
           {"regularizers", &checkRegularizers},
           {"losses",
            [](int d) {

@@ -464,4 +464,28 @@ inline std::vector<Result> checkHostDraws(int device) {
   return r;
 }
 
+// Batches of more than 2^20 values per tensor (the element-wise kernels once skipped everything
+// past 2^20: their grid was capped at 4096 blocks of 256 threads): Rescaling, the ReLU layer, Add,
+// Concatenate, UpSampling2D, a convolution and pooling on (32, 48, 48, 16) = 1,179,648 values,
+// 4.7M after the upsampling; one step, forward and every gradient.
+inline std::vector<Result> checkLargeTensors(int device) {
+  std::vector<Result> r;
+  Rng rng(53);
+  const Tensor x = randomNormal({32, 48, 48, 16}, rng);
+  const Tensor y = randomNormal({32, 3}, rng);
+  const json conv = {{"filters", 4}, {"kernel_size", 3}, {"padding", "same"}};
+  compareStep(device,
+              functional({kNone, 48, 48, 16},
+                         {{"scaled", "Rescaling", {{"scale", 0.5}, {"offset", 0.1}}, {"in"}},
+                          {"relu", "ReLU", {}, {"scaled"}},
+                          {"add", "Add", {}, {"in", "relu"}},
+                          {"cat", "Concatenate", {{"axis", -1}}, {"add", "in"}},
+                          {"up", "UpSampling2D", {{"size", 2}}, {"cat"}},
+                          {"c", "Conv2D", conv, {"up"}},
+                          {"pool", "GlobalAveragePooling2D", {}, {"c"}},
+                          {"out", "Dense", denseConfig(3, "linear"), {"pool"}}}),
+              "mse", x, y, "element-wise layers on more than 2^20 values per batch", 1e-5, 1e-5, r);
+  return r;
+}
+
 }  // namespace tessel::gpucheck

@@ -896,6 +896,10 @@ class TestEngineGpu : public QObject {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkSequence(0));
   }
+  void largeTensorsMatchCpu() {
+    if (deviceOrSkip() < 0) QSKIP("no CUDA device");
+    report(gpucheck::checkLargeTensors(0));
+  }
   void hostDrawsMatchCpu() {
     if (deviceOrSkip() < 0) QSKIP("no CUDA device");
     report(gpucheck::checkHostDraws(0));
