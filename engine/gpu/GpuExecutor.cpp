@@ -342,6 +342,8 @@ class CudaExecutor : public Executor {
                  const NodeShapes* ns, const std::vector<int>& ins);
   void planRecurrent(Op& op, const std::string& cls, const std::string& what, const json& c,
                      const NodeShapes* ns, Index features);
+  void checkAttentionInputs(const std::string& what, const json& c, const NodeShapes* ns,
+                            const std::vector<int>& ins, bool training) const;
   void planAttention(Op& op, const std::string& cls, const std::string& what, const json& c,
                      const NodeShapes* ns, const std::vector<int>& ins, bool training);
   // The projections and the attention core as ops of their own; op becomes the output
@@ -438,7 +440,7 @@ class CudaExecutor : public Executor {
   double* regDev_ = nullptr;
   double* regHost_ = nullptr;     // pinned
   size_t penaltySlots_ = 0;       // regs_, then one per activity regularizer
-  double* actScratch_ = nullptr;  // launchActivityRegularize's partial sums
+  double* regScratch_ = nullptr;  // launchRegularize's partial sums
   double penalty_ = 0;
   void planRegularizers(const std::map<const Variable*, long>& offset);
   std::vector<Index> inDims_;           // features per sample of each model input (values 0..)
@@ -657,9 +659,8 @@ void CudaExecutor::planRegularizers(const std::map<const Variable*, long>& offse
   if (penaltySlots_ == 0) return;
   check(cudaMalloc(reinterpret_cast<void**>(&regDev_), penaltySlots_ * 8),
         "allocate the penalties");
-  if (penaltySlots_ > regs_.size())
-    check(cudaMalloc(reinterpret_cast<void**>(&actScratch_), 2 * kActivityBlocks * 8),
-          "allocate the penalties");
+  check(cudaMalloc(reinterpret_cast<void**>(&regScratch_), 2 * kRegularizeBlocks * 8),
+        "allocate the penalties");
   check(cudaMallocHost(reinterpret_cast<void**>(&regHost_), penaltySlots_ * 8),
         "allocate pinned host memory");
 }
@@ -676,7 +677,7 @@ CudaExecutor::~CudaExecutor() {
   update_.reset();
   if (workspace_) cudaFree(workspace_);
   if (regDev_) cudaFree(regDev_);
-  if (actScratch_) cudaFree(actScratch_);
+  if (regScratch_) cudaFree(regScratch_);
   if (regHost_) cudaFreeHost(regHost_);
   for (cudaEvent_t e : events_) cudaEventDestroy(e);
   if (blas_) cublasDestroy(blas_);
@@ -1413,6 +1414,22 @@ void CudaExecutor::planRecurrent(Op& op, const std::string& cls, const std::stri
   op.bVar = c.at("use_bias").get<bool>() ? 2 : -1;
 }
 
+// What the attention layers share on the GPU: no return_attention_scores, no dropout in training,
+// 2 or 3 inputs of rank 3 and known size.
+void CudaExecutor::checkAttentionInputs(const std::string& what, const json& c,
+                                        const NodeShapes* ns, const std::vector<int>& ins,
+                                        bool training) const {
+  if (c.value("return_attention_scores", false))
+    throw Error(notOnGpu(what + " with return_attention_scores"));
+  if (training && c.value("dropout", 0.0) > 0.0) throw Error(notOnGpu(what + " with dropout"));
+  if (!ns || ns->inputs.size() != ins.size() || ins.size() < 2 || ins.size() > 3)
+    throw Error("GPU plan: " + what + " has no known shapes");
+  for (const Shape& in : ns->inputs)
+    if (in.size() != 3 || in[1] == kNone || in[2] == kNone)
+      throw Error(
+          notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
+}
+
 // Keras's Attention with dot scores (engine/layers/Attention.h): [query, value] or [query,
 // value, key] of rank 3 and known size; use_scale, use_causal_mask and the masks of the query
 // and value. Refused: score_mode "concat", return_attention_scores, dropout in training.
@@ -1423,15 +1440,7 @@ void CudaExecutor::planAttention(Op& op, const std::string& cls, const std::stri
                                                       : c.value("score_mode", std::string("dot"));
   if (mode != "dot" && mode != "concat" && mode != "additive")
     throw Error(notOnGpu(what + " with score_mode " + mode));
-  if (c.value("return_attention_scores", false))
-    throw Error(notOnGpu(what + " with return_attention_scores"));
-  if (training && c.value("dropout", 0.0) > 0.0) throw Error(notOnGpu(what + " with dropout"));
-  if (!ns || ns->inputs.size() != ins.size() || ins.size() < 2 || ins.size() > 3)
-    throw Error("GPU plan: " + what + " has no known shapes");
-  for (const Shape& in : ns->inputs)
-    if (in.size() != 3 || in[1] == kNone || in[2] == kNone)
-      throw Error(
-          notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
+  checkAttentionInputs(what, c, ns, ins, training);
   const Shape& q = ns->inputs[0];
   const Shape& v = ns->inputs[1];
   op.kind = Kind::Attention;
@@ -1466,17 +1475,10 @@ void CudaExecutor::planAttention(Op& op, const std::string& cls, const std::stri
 void CudaExecutor::planMultiHeadAttention(Op& op, const std::string& what, const json& c,
                                           const NodeShapes* ns, std::vector<int>& ins,
                                           bool training) {
-  if (training && c.value("dropout", 0.0) > 0.0) throw Error(notOnGpu(what + " with dropout"));
-  if (c.value("return_attention_scores", false))
-    throw Error(notOnGpu(what + " with return_attention_scores"));
   for (const char* k : {"kernel_regularizer", "bias_regularizer"})
     if (!isNullOrFalse(c, k)) throw Error(notOnGpu(what + " with a " + k));
-  if (!ns || ns->inputs.size() != ins.size() || ins.size() < 2 || ins.size() > 3 || !ns->output)
-    throw Error("GPU plan: " + what + " has no known shapes");
-  for (const Shape& in : ns->inputs)
-    if (in.size() != 3 || in[1] == kNone || in[2] == kNone)
-      throw Error(
-          notOnGpu(what + " on an input that is not (batch, steps, features) of known size"));
+  checkAttentionInputs(what, c, ns, ins, training);
+  if (!ns->output) throw Error("GPU plan: " + what + " has no known shapes");
   const Shape& q = ns->inputs[0];
   const Shape& v = ns->inputs[1];
   const Shape& k = ins.size() > 2 ? ns->inputs[2] : v;
@@ -1961,7 +1963,7 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
     for (size_t i = 0; i < regs_.size(); ++i) {
       const Reg& g = regs_[i];
       launchRegularize(params_ + g.offset, grads && g.trainable ? grads_ + g.offset : nullptr,
-                       g.count, g.l1, g.l2, regDev_ + i, s);
+                       g.count, g.l1, g.l2, regDev_ + i, regScratch_, s);
     }
   };
   // ---- forward ----
@@ -2140,8 +2142,8 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       }
     }
     if (op.actSlot >= 0)  // the activity penalty (l1 sum|y| + l2 sum y^2) / n
-      launchActivityRegularize(op.y, nullptr, long(rows) * op.out, op.actL1 / rows, op.actL2 / rows,
-                               regDev_ + op.actSlot, actScratch_, s);
+      launchRegularize(op.y, nullptr, long(rows) * op.out, op.actL1 / rows, op.actL2 / rows,
+                       regDev_ + op.actSlot, regScratch_, s);
     mark(k, "forward");
   }
   const bool step = train && training();
@@ -2159,34 +2161,22 @@ void CudaExecutor::enqueueStep(Index n, bool train) {
       float* gin = op.gx;
       // A value several layers read: its gradient is the sum of their shares (all written, as
       // the readers come later in the order).
-      const Value& mine = values_[size_t(op.outV)];
-      if (mine.readers > 1 && mine.gy) {
+      auto sumShares = [&](const Value& v) {
+        if (v.readers <= 1 || !v.gy) return;
         TensorList t{};
-        for (size_t i = 0; i < mine.shares.size();) {
+        for (size_t i = 0; i < v.shares.size();) {
           t.count = 0;
-          if (i > 0) t.x[t.count++] = mine.gy;
-          while (t.count < kMaxMergeInputs && i < mine.shares.size())
-            t.x[t.count++] = mine.shares[i++];
-          launchSum(t, mine.gy, long(rows) * mine.features, s);
+          if (i > 0) t.x[t.count++] = v.gy;
+          while (t.count < kMaxMergeInputs && i < v.shares.size()) t.x[t.count++] = v.shares[i++];
+          launchSum(t, v.gy, long(rows) * v.features, s);
         }
-      }
-      for (int k = 0; k < 2; ++k)  // return_state's values read by several layers
-        if (op.stateV[k] >= 0) {
-          const Value& st = values_[size_t(op.stateV[k])];
-          if (st.readers > 1 && st.gy) {
-            TensorList t{};
-            for (size_t i = 0; i < st.shares.size();) {
-              t.count = 0;
-              if (i > 0) t.x[t.count++] = st.gy;
-              while (t.count < kMaxMergeInputs && i < st.shares.size())
-                t.x[t.count++] = st.shares[i++];
-              launchSum(t, st.gy, long(rows) * st.features, s);
-            }
-          }
-        }
+      };
+      sumShares(values_[size_t(op.outV)]);
+      for (int k : op.stateV)  // return_state's values
+        if (k >= 0) sumShares(values_[size_t(k)]);
       if (op.actSlot >= 0 && op.gy)  // dy += (l1 sign(y) + 2 l2 y) / n (and the penalty again)
-        launchActivityRegularize(op.y, op.gy, long(rows) * op.out, op.actL1 / rows, op.actL2 / rows,
-                                 regDev_ + op.actSlot, actScratch_, s);
+        launchRegularize(op.y, op.gy, long(rows) * op.out, op.actL1 / rows, op.actL2 / rows,
+                         regDev_ + op.actSlot, regScratch_, s);
       switch (op.kind) {
         case Kind::Alias:
           break;

@@ -31,16 +31,17 @@
 // on (n, ..., C) as one matrix product over every position), Activation, Dropout and
 // AlphaDropout (no noise_shape); outputs of any rank with any loss of the catalog but the
 // expression losses (GpuLoss.h: the gradient on the device, CTC's forward-backward included; the
-// value and the metrics on the host; CTC's label block sized by the first batch's labels); every optimizer of the catalog with clipnorm, global_clipnorm, clipvalue, weight_decay
-// and schedules (GpuUpdate.h: one fused update kernel, three with a clip norm). CNN layers
-// (channels_last / NHWC throughout, as the CPU engine): Conv1D and Conv2D (cuDNN; groups, strides,
-// dilation, padding valid / same / causal, use_bias, the activations above), DepthwiseConv2D (cuDNN
-// grouped convolution, groups = channels), SeparableConv2D (that, then the pointwise 1x1
-// convolution as one GEMM over every position), Conv2DTranspose (cuDNN's backward-data pass as its
-// forward; output_padding null). TF's asymmetric padding ("same" with an odd total at stride > 1:
-// one more row/column after; "causal": all before) is an explicit pad kernel into a padded copy (a
-// crop for the gradient) where cuDNN's symmetric padding would not give Keras's windows;
-// MaxPooling1D/2D, AveragePooling1D/2D (valid / same, TF's exclusion of padded cells),
+// value and the metrics on the host; CTC's label block sized by the first batch's labels); every
+// optimizer of the catalog with clipnorm, global_clipnorm, clipvalue, weight_decay and schedules
+// (GpuUpdate.h: one fused update kernel, three with a clip norm). CNN layers (channels_last / NHWC
+// throughout, as the CPU engine): Conv1D and Conv2D (cuDNN; groups, strides, dilation, padding
+// valid / same / causal, use_bias, the activations above), DepthwiseConv2D (cuDNN grouped
+// convolution, groups = channels), SeparableConv2D (that, then the pointwise 1x1 convolution as one
+// GEMM over every position), Conv2DTranspose (cuDNN's backward-data pass as its forward;
+// output_padding null). TF's asymmetric padding ("same" with an odd total at stride > 1: one more
+// row/column after; "causal": all before) is an explicit pad kernel into a padded copy (a crop for
+// the gradient) where cuDNN's symmetric padding would not give Keras's windows; MaxPooling1D/2D,
+// AveragePooling1D/2D (valid / same, TF's exclusion of padded cells),
 // GlobalAverage/GlobalMaxPooling1D/2D, ZeroPadding2D and Cropping2D (the pad and crop kernels),
 // UpSampling2D (nearest), Rescaling, the ReLU layer, GaussianNoise and SpatialDropout2D (drawn on
 // the host by the layer, as Dropout), LayerNormalization (the last axes; per-row statistics in
@@ -60,35 +61,36 @@
 // return_sequences its output is the carried state, as the CPU layer's; Bidirectional's inner
 // layers with return_sequences output 0 there, as Bidirectional sets zero_output_for_mask on
 // them), by Attention and MultiHeadAttention, and by GlobalAveragePooling1D (the mean over the
-// unmasked steps). Attention (Luong, score_mode "dot", engine/layers/Attention.h): [query, value] or [query, value, key], use_scale,
-// use_causal_mask, the query's and value's masks; per sample Q K^T and P V as strided batched
-// cuBLAS products, the masked softmax (Keras's -1e9 for fully padded rows) and its backward as
-// row kernels (GpuLayerKernels.h); score_mode "concat" and AdditiveAttention (tanh scores, one
-// thread per score; their gradients per query / key element and the scale variables' through
-// per-sample partials and deterministic sums); no dropout in training or
-// return_attention_scores. RepeatVector and Permute (rank <= 4 per sample) are copy kernels; Dot
+// unmasked steps). Attention (Luong, score_mode "dot", engine/layers/Attention.h): [query, value]
+// or [query, value, key], use_scale, use_causal_mask, the query's and value's masks; per sample Q
+// K^T and P V as strided batched cuBLAS products, the masked softmax (Keras's -1e9 for fully padded
+// rows) and its backward as row kernels (GpuLayerKernels.h); score_mode "concat" and
+// AdditiveAttention (tanh scores, one thread per score; their gradients per query / key element and
+// the scale variables' through per-sample partials and deterministic sums); no dropout in training
+// or return_attention_scores. RepeatVector and Permute (rank <= 4 per sample) are copy kernels; Dot
 // (no normalize; the dot axis first or last of each input) one strided batched product per
 // sample; TimeDistributed(Dense) a Dense on every step; Masking computes its own (n, steps) mask;
 // Normalization's per-value statistics go up with each batch; recurrent input dropout and the
-// image augmentation layers at the model input are drawn on the host by the layers themselves. Embedding (reading a model input): a gather forward; the table's
-// gradient sums the rows of each id in position order from an index the host counting-sorts
-// with the batch (deterministic, no atomics); ids are checked on the host as the CPU layer checks
-// them. TextVectorization / StringLookup (the data stage computed the ids) pass the input
-// through, checked on the host by the layer itself each step. Conv2D:
-// cuDNN tensors are NHWC, the kernel stays in Keras's HWIO layout in the weights (so upload,
-// download, checkpoints and the optimizer are unchanged) and is transposed into cuDNN's NHWC filter
-// layout KRSC (filters, kh, kw, in) by a cuBLAS geam node at the start of each step; the kernel
-// gradient comes back the same way. Algorithms: per batch size, before the graph is captured,
-// cudnnFind*Ex times them on the step's own buffers; the fastest deterministic one with FMA math
-// (CUDNN_FMA_MATH: no TF32) within a 256 MiB workspace is kept with Numerics::deterministic
-// (FitOptions::deterministic, Keras's enable_op_determinism); without it, as Keras by default, the
-// fastest FP32 FMA algorithm, deterministic or not. TESSEL_GPU_DETERMINISTIC=1 / =0 overrides the
-// choice (the checks and the benchmark); where cuDNN has no deterministic algorithm for a shape,
-// the fastest FP32 one is used and named on stderr. Numerics::tf32 (FitOptions::tf32, Keras's
-// tf.config.experimental. enable_tensor_float_32_execution(True)) lets cuBLAS and cuDNN multiply in
-// TF32 on tensor cores (10-bit mantissa, FP32 range and accumulation); TESSEL_GPU_TF32=1 / =0
-// overrides. Bias gradients and BatchNormalization's sums are reduced in double per block of rows,
-// then in a fixed tree: deterministic.
+// image augmentation layers at the model input are drawn on the host by the layers themselves.
+// Embedding (reading a model input): a gather forward; the table's gradient sums the rows of each
+// id in position order from an index the host counting-sorts with the batch (deterministic, no
+// atomics); ids are checked on the host as the CPU layer checks them. TextVectorization /
+// StringLookup (the data stage computed the ids) pass the input through, checked on the host by the
+// layer itself each step. Conv2D: cuDNN tensors are NHWC, the kernel stays in Keras's HWIO layout
+// in the weights (so upload, download, checkpoints and the optimizer are unchanged) and is
+// transposed into cuDNN's NHWC filter layout KRSC (filters, kh, kw, in) by a cuBLAS geam node at
+// the start of each step; the kernel gradient comes back the same way. Algorithms: per batch size,
+// before the graph is captured, cudnnFind*Ex times them on the step's own buffers; the fastest
+// deterministic one with FMA math (CUDNN_FMA_MATH: no TF32) within a 256 MiB workspace is kept with
+// Numerics::deterministic (FitOptions::deterministic, Keras's enable_op_determinism); without it,
+// as Keras by default, the fastest FP32 FMA algorithm, deterministic or not.
+// TESSEL_GPU_DETERMINISTIC=1 / =0 overrides the choice (the checks and the benchmark); where cuDNN
+// has no deterministic algorithm for a shape, the fastest FP32 one is used and named on stderr.
+// Numerics::tf32 (FitOptions::tf32, Keras's tf.config.experimental.
+// enable_tensor_float_32_execution(True)) lets cuBLAS and cuDNN multiply in TF32 on tensor cores
+// (10-bit mantissa, FP32 range and accumulation); TESSEL_GPU_TF32=1 / =0 overrides. Bias gradients
+// and BatchNormalization's sums are reduced in double per block of rows, then in a fixed tree:
+// deterministic.
 #include <memory>
 #include <string>
 #include <vector>

@@ -578,13 +578,14 @@ void launchBatchNormBackward(const float* x, const float* dy, float* dx, int row
 
 // ---- weight regularizers ----
 
-__global__ void regularizeKernel(const float* w, float* g, long count, double l1, double l2,
-                                 double* penalty) {
-  __shared__ double abs[256], sq[256];
+__global__ void regularizePartialsKernel(const float* y, float* g, long count, double l1, double l2,
+                                         double* scratch) {
+  __shared__ double sa[256], sq[256];
   double a = 0, q = 0;
   const float c1 = float(l1), c2 = 2.0f * float(l2);
-  for (long i = threadIdx.x; i < count; i += blockDim.x) {
-    const float v = w[i];
+  for (long i = long(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+       i += long(gridDim.x) * blockDim.x) {
+    const float v = y[i];
     a += fabs(double(v));
     q += double(v) * v;
     if (g) {
@@ -597,22 +598,42 @@ __global__ void regularizeKernel(const float* w, float* g, long count, double l1
         g[i] += c2 * v;
     }
   }
-  abs[threadIdx.x] = a;
+  sa[threadIdx.x] = a;
   sq[threadIdx.x] = q;
   __syncthreads();
   for (int half = blockDim.x / 2; half > 0; half /= 2) {
     if (int(threadIdx.x) < half) {
-      abs[threadIdx.x] += abs[threadIdx.x + half];
+      sa[threadIdx.x] += sa[threadIdx.x + half];
       sq[threadIdx.x] += sq[threadIdx.x + half];
     }
     __syncthreads();
   }
-  if (threadIdx.x == 0) *penalty = (l1 != 0.0 ? l1 * abs[0] : 0.0) + (l2 != 0.0 ? l2 * sq[0] : 0.0);
+  if (threadIdx.x == 0) {
+    scratch[2 * blockIdx.x] = sa[0];
+    scratch[2 * blockIdx.x + 1] = sq[0];
+  }
+}
+
+__global__ void regularizePenaltyKernel(const double* scratch, double l1, double l2,
+                                        double* penalty) {
+  __shared__ double sa[kRegularizeBlocks], sq[kRegularizeBlocks];
+  sa[threadIdx.x] = scratch[2 * threadIdx.x];
+  sq[threadIdx.x] = scratch[2 * threadIdx.x + 1];
+  __syncthreads();
+  for (int half = kRegularizeBlocks / 2; half > 0; half /= 2) {
+    if (int(threadIdx.x) < half) {
+      sa[threadIdx.x] += sa[threadIdx.x + half];
+      sq[threadIdx.x] += sq[threadIdx.x + half];
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) *penalty = (l1 != 0.0 ? l1 * sa[0] : 0.0) + (l2 != 0.0 ? l2 * sq[0] : 0.0);
 }
 
 void launchRegularize(const float* w, float* g, long count, double l1, double l2, double* penalty,
-                      cudaStream_t stream) {
-  regularizeKernel<<<1, 256, 0, stream>>>(w, g, count, l1, l2, penalty);
+                      double* scratch, cudaStream_t stream) {
+  regularizePartialsKernel<<<kRegularizeBlocks, 256, 0, stream>>>(w, g, count, l1, l2, scratch);
+  regularizePenaltyKernel<<<1, kRegularizeBlocks, 0, stream>>>(scratch, l1, l2, penalty);
 }
 
 // ---- LayerNormalization: one block of 256 threads per row ----

@@ -39,11 +39,13 @@ void launchActivationBackward(const float* dy, const float* z, const float* y, f
 void launchMask(const float* x, float* y, const float* mul, const float* add, long count,
                 cudaStream_t stream);
 
-// A weight regularizer (engine/layers/Regularizers.cpp) over count weights: *penalty = l1 sum|w|
-// + l2 sum w^2 (one block, in double, fixed order), and when g is not null g += l1 sign(w) + 2 l2
-// w.
+// A weight or activity regularizer (engine/layers/Regularizers.cpp) over count values: *penalty
+// = l1 sum|w| + l2 sum w^2 (in double: partial sums of kRegularizeBlocks blocks in `scratch`,
+// 2 * kRegularizeBlocks doubles, then a fixed tree: deterministic), and when g is not null
+// g += float(l1) sign(w) + 2 float(l2) w.
+constexpr int kRegularizeBlocks = 256;
 void launchRegularize(const float* w, float* g, long count, double l1, double l2, double* penalty,
-                      cudaStream_t stream);
+                      double* scratch, cudaStream_t stream);
 
 // ---- CNN layers (NHWC) ----
 // One pooling's geometry: input (n, h, w, c), window (kh, kw), strides, TF padding before

@@ -255,58 +255,6 @@ __global__ void maskedStepMeanBackwardKernel(const float* dy, const float* mask,
   for (int p = 0; p < steps; ++p) dx[(b * steps + p) * c + ch] = dy[i] * inv * mask[b * steps + p];
 }
 
-__global__ void activityPartialsKernel(const float* y, float* g, long count, double l1, double l2,
-                                       double* scratch) {
-  __shared__ double sa[256], sq[256];
-  double a = 0, q = 0;
-  const float c1 = float(l1), c2 = 2.0f * float(l2);
-  for (long i = long(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
-       i += long(gridDim.x) * blockDim.x) {
-    const float v = y[i];
-    a += fabs(double(v));
-    q += double(v) * v;
-    if (g) {
-      const float sign = float(v > 0.0f) - float(v < 0.0f);
-      if (l1 != 0.0 && l2 != 0.0)
-        g[i] += c1 * sign + c2 * v;
-      else if (l1 != 0.0)
-        g[i] += c1 * sign;
-      else
-        g[i] += c2 * v;
-    }
-  }
-  sa[threadIdx.x] = a;
-  sq[threadIdx.x] = q;
-  __syncthreads();
-  for (int half = blockDim.x / 2; half > 0; half /= 2) {
-    if (int(threadIdx.x) < half) {
-      sa[threadIdx.x] += sa[threadIdx.x + half];
-      sq[threadIdx.x] += sq[threadIdx.x + half];
-    }
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) {
-    scratch[2 * blockIdx.x] = sa[0];
-    scratch[2 * blockIdx.x + 1] = sq[0];
-  }
-}
-
-__global__ void activityPenaltyKernel(const double* scratch, double l1, double l2,
-                                      double* penalty) {
-  __shared__ double sa[kActivityBlocks], sq[kActivityBlocks];
-  sa[threadIdx.x] = scratch[2 * threadIdx.x];
-  sq[threadIdx.x] = scratch[2 * threadIdx.x + 1];
-  __syncthreads();
-  for (int half = kActivityBlocks / 2; half > 0; half /= 2) {
-    if (int(threadIdx.x) < half) {
-      sa[threadIdx.x] += sa[threadIdx.x + half];
-      sq[threadIdx.x] += sq[threadIdx.x + half];
-    }
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) *penalty = (l1 != 0.0 ? l1 * sa[0] : 0.0) + (l2 != 0.0 ? l2 * sq[0] : 0.0);
-}
-
 __global__ void repeatKernel(const float* x, float* y, int n, int times, int f) {
   const long i = long(blockIdx.x) * blockDim.x + threadIdx.x;
   const long count = long(n) * times * f;
@@ -437,12 +385,6 @@ void launchMaskedStepMeanBackward(const float* dy, const float* mask, float* dx,
                                   int c, cudaStream_t stream) {
   maskedStepMeanBackwardKernel<<<blocksFor(long(n) * c, 256), 256, 0, stream>>>(dy, mask, dx, n,
                                                                                 steps, c);
-}
-
-void launchActivityRegularize(const float* y, float* g, long count, double l1, double l2,
-                              double* penalty, double* scratch, cudaStream_t stream) {
-  activityPartialsKernel<<<kActivityBlocks, 256, 0, stream>>>(y, g, count, l1, l2, scratch);
-  activityPenaltyKernel<<<1, kActivityBlocks, 0, stream>>>(scratch, l1, l2, penalty);
 }
 
 void launchRepeat(const float* x, float* y, int n, int times, int f, cudaStream_t stream) {

@@ -82,14 +82,6 @@ void launchMaskedStepMean(const float* x, const float* mask, float* y, int n, in
 void launchMaskedStepMeanBackward(const float* dy, const float* mask, float* dx, int n, int steps,
                                   int c, cudaStream_t stream);
 
-// An activity regularizer over count values of y (GpuKernels.h launchRegularize's arithmetic,
-// spread over kActivityBlocks blocks): *penalty = l1 sum|y| + l2 sum y^2 (double, partial sums
-// per block in `scratch` (2 * kActivityBlocks doubles), then a fixed tree: deterministic); with g,
-// also g += float(l1) sign(y) + 2 float(l2) y.
-constexpr int kActivityBlocks = 256;
-void launchActivityRegularize(const float* y, float* g, long count, double l1, double l2,
-                              double* penalty, double* scratch, cudaStream_t stream);
-
 // RepeatVector: y (n, times, f) = x (n, f) repeated; its backward dx (n, f) = the sum over the
 // copies in order (as the CPU layer sums them).
 void launchRepeat(const float* x, float* y, int n, int times, int f, cudaStream_t stream);
