@@ -89,7 +89,8 @@ void launchRepeatBackward(const float* dy, float* dx, int n, int times, int f, c
 
 // Permute: y = x with its axes 1.. permuted. dims: the input's per-sample shape (rank <= 4);
 // perm[k]: the input axis (0-based, without the batch) that output axis k reads. inverse: the
-// adjoint (y is read as the permuted tensor and x is written), for the gradient.
+// adjoint, for the gradient: x is the permuted (output-shaped) gradient, read, and y the input's
+// gradient, written.
 constexpr int kMaxPermuteRank = 4;
 struct PermuteGeom {
   int rank = 0;
