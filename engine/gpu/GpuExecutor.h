@@ -15,11 +15,13 @@
 //
 // Weight regularizers (kernel_, bias_, recurrent_, depthwise_, pointwise_, embeddings_, gamma_,
 // beta_regularizer: l1, l2, l1_l2) add their gradients on the device before the update; their
-// penalty (one block per variable, in double) comes back with the output for the loss value.
+// penalty (a deterministic multi-block sum in double per variable) comes back with the output for
+// the loss value.
 // Activity regularizers (activity_regularizer of Dense, the convolutions, Embedding and the
 // recurrent layers; the ActivityRegularization layer) as Keras 2: the penalty of the layer's
 // output divided by the batch size, computed after the layer's forward pass (so val_loss has it
-// too), its gradient added to dL/dy before the layer's backward pass.
+// too), its gradient added to dL/dy before the layer's backward pass (refused under mixed_float16,
+// whose loss scale they would miss).
 //
 // Supported now: Functional graphs of any number of inputs and outputs (Sequential too; each
 // output with its own loss and loss weight; an output may not feed another layer), branches
@@ -72,21 +74,22 @@
 // sample; TimeDistributed(Dense) a Dense on every step; Masking computes its own (n, steps) mask;
 // Normalization's per-value statistics go up with each batch; recurrent input dropout and the
 // image augmentation layers at the model input are drawn on the host by the layers themselves.
-// Embedding (reading a model input): a gather forward; the table's gradient sums the rows of each
-// id in position order from an index the host counting-sorts with the batch (deterministic, no
-// atomics); ids are checked on the host as the CPU layer checks them. TextVectorization /
-// StringLookup (the data stage computed the ids) pass the input through, checked on the host by the
-// layer itself each step. Conv2D: cuDNN tensors are NHWC, the kernel stays in Keras's HWIO layout
-// in the weights (so upload, download, checkpoints and the optimizer are unchanged) and is
-// transposed into cuDNN's NHWC filter layout KRSC (filters, kh, kw, in) by a cuBLAS geam node at
-// the start of each step; the kernel gradient comes back the same way. Algorithms: per batch size,
-// before the graph is captured, cudnnFind*Ex times them on the step's own buffers; the fastest
-// deterministic one with FMA math (CUDNN_FMA_MATH: no TF32) within a 256 MiB workspace is kept with
-// Numerics::deterministic (FitOptions::deterministic, Keras's enable_op_determinism); without it,
-// as Keras by default, the fastest FP32 FMA algorithm, deterministic or not.
-// TESSEL_GPU_DETERMINISTIC=1 / =0 overrides the choice (the checks and the benchmark); where cuDNN
-// has no deterministic algorithm for a shape, the fastest FP32 one is used and named on stderr.
-// Numerics::tf32 (FitOptions::tf32, Keras's tf.config.experimental.
+// IntegerLookup reading a model input runs on the host every step (its output staged with the
+// batch). Embedding (reading a model input or an IntegerLookup): a gather forward; the table's
+// gradient sums the rows of each id in position order from an index the host counting-sorts with
+// the batch (deterministic, no atomics); ids are checked on the host as the CPU layer checks them.
+// TextVectorization / StringLookup (the data stage computed the ids) pass the input through,
+// checked on the host by the layer itself each step. Conv2D: cuDNN tensors are NHWC, the kernel
+// stays in Keras's HWIO layout in the weights (so upload, download, checkpoints and the optimizer
+// are unchanged) and is transposed into cuDNN's NHWC filter layout KRSC (filters, kh, kw, in) by a
+// cuBLAS geam node at the start of each step; the kernel gradient comes back the same way.
+// Algorithms: per batch size, before the graph is captured, cudnnFind*Ex times them on the step's
+// own buffers; the fastest deterministic one with FMA math (CUDNN_FMA_MATH: no TF32) within a 256
+// MiB workspace is kept with Numerics::deterministic (FitOptions::deterministic, Keras's
+// enable_op_determinism); without it, as Keras by default, the fastest FP32 FMA algorithm,
+// deterministic or not. TESSEL_GPU_DETERMINISTIC=1 / =0 overrides the choice (the checks and the
+// benchmark); where cuDNN has no deterministic algorithm for a shape, the fastest FP32 one is used
+// and named on stderr. Numerics::tf32 (FitOptions::tf32, Keras's tf.config.experimental.
 // enable_tensor_float_32_execution(True)) lets cuBLAS and cuDNN multiply in TF32 on tensor cores
 // (10-bit mantissa, FP32 range and accumulation); TESSEL_GPU_TF32=1 / =0 overrides. Bias gradients
 // and BatchNormalization's sums are reduced in double per block of rows, then in a fixed tree:
