@@ -1,16 +1,20 @@
-// The CUDA kernels of engine/gpu/GpuKernels.cu, GpuLayerKernels.cu and GpuLossKernels.cu run on
-// the CPU: the build rewrites each .cu file's launches for the host emulation of
-// tests/engine/gpu/emu/CudaEmulation.h (threads, warps and blocks of std::threads; __shfl_xor_sync
-// and __syncthreads through barriers) and compiles the kernels' own source with g++. Every launch
-// function is compared with the CPU engine's layer (or its shared helper, or the loss's gradient,
-// with GpuLoss.cpp's parameters) at small sizes: indexing and arithmetic of the kernels are
-// checked on every CI run of a CUDA build, without a GPU. Tolerances: 1e-6 of the largest
+// The CUDA kernels of engine/gpu/GpuKernels.cu, GpuLayerKernels.cu, GpuLossKernels.cu and
+// GpuUpdateKernels.cu run on the CPU: the build rewrites each .cu file's launches for the host
+// emulation of tests/engine/gpu/emu/CudaEmulation.h (threads, warps and blocks of std::threads;
+// __shfl_xor_sync and __syncthreads through barriers) and compiles the kernels' own source with
+// g++. Every launch function is compared with the CPU engine's layer (or its shared helper, or the
+// loss's gradient, with GpuLoss.cpp's parameters; the optimizer update through the engine's own
+// UpdatePlan, against the CPU optimizer) at small sizes: indexing and arithmetic of the kernels
+// are checked on every CI run of a CUDA build, without a GPU. Tolerances: 1e-6 of the largest
 // reference value (host expf / tanhf and summation orders), exact for copies and masks.
 
-// First: engine/gpu/GpuKernels.h, GpuLayerKernels.h and GpuLossKernels.h in tessel::gpu_emu.
+// First: engine/gpu/GpuKernels.h, GpuLayerKernels.h, GpuLossKernels.h, GpuUpdateKernels.h and
+// GpuUpdate.h in tessel::gpu_emu.
 #include "emu/GpuKernelsEmu.h"
 #include "emu/GpuLayerKernelsEmu.h"
 #include "emu/GpuLossKernelsEmu.h"
+// engine/gpu/GpuUpdate.h's UpdatePlan (GpuUpdate.cpp, compiled again) and GpuUpdateKernels.h.
+#include "emu/GpuUpdateEmu.h"
 
 #include <QtTest>
 
@@ -32,6 +36,7 @@
 #include "engine/layers/Normalization.h"
 #include "engine/losses/Ctc.h"
 #include "engine/losses/Loss.h"
+#include "engine/optimizers/Optimizer.h"
 
 using namespace tessel;
 namespace emu = tessel::gpu_emu;
@@ -144,6 +149,8 @@ class TestGpuEmulation : public QObject {
   void padCrop();
   void upsample();
   void embedding();
+  void optimizerUpdate_data();
+  void optimizerUpdate();
 };
 
 void TestGpuEmulation::attentionSoftmax_data() {
@@ -1112,6 +1119,124 @@ void TestGpuEmulation::embedding() {
   MaxError e;
   e.add(compare("embedding", gy, y.data(), 0.0), 0.0);
   QVERIFY(e.ok);
+}
+
+void TestGpuEmulation::optimizerUpdate_data() {
+  QTest::addColumn<QString>("spec");  // makeOptimizer's JSON
+  auto row = [](const char* name, const char* cls, const char* config) {
+    QTest::newRow(name) << QString("{\"class_name\": \"%1\", \"config\": {%2}}").arg(cls, config);
+  };
+  row("SGD", "SGD", R"("learning_rate": 0.1)");
+  row("SGD, weight_decay, clipvalue", "SGD",
+      R"("learning_rate": 0.1, "weight_decay": 0.05, "clipvalue": 0.3)");
+  row("SGD momentum, clipnorm", "SGD",
+      R"("learning_rate": 0.05, "momentum": 0.9, "clipnorm": 2.0)");
+  row("SGD nesterov, global_clipnorm", "SGD",
+      R"("learning_rate": 0.05, "momentum": 0.8, "nesterov": true, "global_clipnorm": 3.0)");
+  row("Adam", "Adam", R"("learning_rate": 0.01)");
+  row("Adam amsgrad, weight_decay, clipnorm", "Adam",
+      R"("learning_rate": 0.01, "amsgrad": true, "weight_decay": 0.004, "clipnorm": 1.5)");
+  row("Adam amsgrad, global_clipnorm, clipvalue", "Adam",
+      R"("learning_rate": 0.01, "amsgrad": true, "global_clipnorm": 4.0, "clipvalue": 0.02)");
+  row("RMSprop", "RMSprop", R"("learning_rate": 0.01)");
+  row("RMSprop centered", "RMSprop", R"("learning_rate": 0.01, "centered": true)");
+  row("RMSprop momentum, clipnorm", "RMSprop",
+      R"("learning_rate": 0.01, "momentum": 0.9, "clipnorm": 1.0)");
+  row("RMSprop centered momentum, weight_decay", "RMSprop",
+      R"("learning_rate": 0.01, "rho": 0.8, "momentum": 0.5, "centered": true, "weight_decay": 0.01)");
+  row("Adagrad", "Adagrad", R"("learning_rate": 0.1, "initial_accumulator_value": 0.2)");
+  row("Adagrad, global_clipnorm", "Adagrad", R"("learning_rate": 0.1, "global_clipnorm": 2.5)");
+  row("Adamax", "Adamax", R"("learning_rate": 0.02)");
+  row("Adamax, weight_decay, clipvalue", "Adamax",
+      R"("learning_rate": 0.02, "weight_decay": 0.02, "clipvalue": 0.5)");
+  row("Nadam", "Nadam", R"("learning_rate": 0.01)");
+  row("Nadam, clipnorm, clipvalue", "Nadam",
+      R"("learning_rate": 0.01, "clipnorm": 1.2, "clipvalue": 0.05)");
+}
+
+// The engine's UpdatePlan (GpuUpdate.cpp in tessel::gpu_emu: its chunk table, hostScalars' hyper
+// block and enqueue's launches) on the emulated kernels of GpuUpdateKernels.cu vs the CPU
+// optimizer's apply(), over two steps (the slots carry over) on three variables: one of two chunks
+// (kUpdateChunkFloats + 904), two small, laid out with gaps that must stay untouched. The weights
+// and every slot are compared after each step; the clip norms are active (the gradients' norms
+// are about 20 to 40 against clipnorms of 1 to 4).
+void TestGpuEmulation::optimizerUpdate() {
+  QFETCH(QString, spec);
+  const std::vector<long> sizes = {long(emu::kUpdateChunkFloats) + 904, 300, 7};
+  const long gap = 5;
+  std::vector<emu::UpdateSegment> segments;
+  long total = gap;
+  for (long n : sizes) {
+    segments.push_back({total, n});
+    total += n + gap;
+  }
+  const size_t nv = sizes.size();
+
+  std::unique_ptr<Optimizer> cpu = makeOptimizer(json::parse(spec.toStdString()));
+  std::vector<Variable> vars(nv);
+  std::vector<Variable*> varPtrs;
+  for (size_t j = 0; j < nv; ++j) {
+    vars[j].name = std::string(1, char('a' + j));
+    vars[j].value = Tensor(Shape{sizes[j]}, randomValues(size_t(sizes[j])));
+    vars[j].grad = Tensor(Shape{sizes[j]});
+    varPtrs.push_back(&vars[j]);
+  }
+  cpu->build(varPtrs);
+
+  emu::UpdatePlan plan(*cpu);
+  plan.prepare(segments, total);
+  QCOMPARE(plan.launches(), cpu->clipnorm() > 0 || cpu->globalClipnorm() > 0 ? 3 : 1);
+  const float kGapValue = -12345.0f;  // what the gaps hold, in every array
+  std::vector<float> params(size_t(total), kGapValue), grads(size_t(total), kGapValue);
+  std::vector<std::vector<float>> slotArrays(size_t(plan.slotKinds()),
+                                             std::vector<float>(size_t(total), kGapValue));
+  for (size_t j = 0; j < nv; ++j) {
+    std::copy_n(vars[j].value.data(), sizes[j], params.begin() + segments[j].offset);
+    for (int k = 0; k < plan.slotKinds(); ++k) {
+      const Tensor* t = plan.hostSlot(*cpu, k, j, nv);
+      std::copy_n(t->data(), sizes[j], slotArrays[size_t(k)].begin() + segments[j].offset);
+    }
+  }
+  float* slotPtrs[3] = {nullptr, nullptr, nullptr};
+  for (int k = 0; k < plan.slotKinds(); ++k) slotPtrs[k] = slotArrays[size_t(k)].data();
+
+  MaxError err;
+  for (int step = 0; step < 2; ++step) {
+    for (size_t j = 0; j < nv; ++j) {
+      const std::vector<float> g = randomValues(size_t(sizes[j]));
+      std::copy(g.begin(), g.end(), vars[j].grad.data());
+      std::copy(g.begin(), g.end(), grads.begin() + segments[j].offset);
+    }
+    float hyper[emu::UpdatePlan::kHyperFloats];
+    plan.hostScalars(*cpu, hyper);  // before apply(): the scalars of step iterations() + 1
+    plan.enqueue(params.data(), grads.data(), slotPtrs, hyper, nullptr);
+    cpu->apply(varPtrs);
+
+    for (size_t j = 0; j < nv; ++j) {
+      const std::string at =
+          " of variable " + std::to_string(j) + ", step " + std::to_string(step + 1);
+      err.add(compare(("weights" + at).c_str(), params.data() + segments[j].offset,
+                      vars[j].value.data(), size_t(sizes[j]), kTol),
+              kTol);
+      for (int k = 0; k < plan.slotKinds(); ++k)
+        err.add(compare(("slot " + std::to_string(k) + at).c_str(),
+                        slotArrays[size_t(k)].data() + segments[j].offset,
+                        plan.hostSlot(*cpu, k, j, nv)->data(), size_t(sizes[j]), kTol),
+                kTol);
+    }
+    // The gaps between the segments: never written (nor the gradients anywhere).
+    for (size_t j = 0; j <= nv; ++j) {
+      const long from = j == 0 ? 0 : segments[j - 1].offset + segments[j - 1].count;
+      for (long i = from; i < from + gap; ++i) {
+        QCOMPARE(params[size_t(i)], kGapValue);
+        for (const auto& s : slotArrays) QCOMPARE(s[size_t(i)], kGapValue);
+      }
+    }
+    for (size_t j = 0; j < nv; ++j)
+      QVERIFY(std::equal(vars[j].grad.data(), vars[j].grad.data() + sizes[j],
+                         grads.begin() + segments[j].offset));
+  }
+  QVERIFY(err.ok);
 }
 
 QTEST_APPLESS_MAIN(TestGpuEmulation)

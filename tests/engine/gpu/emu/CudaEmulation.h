@@ -19,7 +19,7 @@
 //  - __shared__ arrays: thread_local storage would be wrong, so they are `static` (one copy,
 //    shared by the block's threads; blocks run in turn so they never share it);
 //  - __global__ / __device__ / __forceinline__ / __restrict__ are dropped, and the CUDA math
-//    functions the kernels call (expf, tanhf, fmaxf, min, max, ...) are the C library's.
+//    functions the kernels call (expf, tanhf, fmaxf, min, max, isfinite, ...) are the C library's.
 // A thread that returns leaves its block's and its warp's barriers (arrive_and_drop), as an exited
 // thread no longer takes part in __syncthreads on a GPU.
 //
@@ -55,6 +55,7 @@
 #define __restrict__
 #define __shared__ static
 
+using std::isfinite;
 using std::max;
 using std::min;
 
