@@ -52,6 +52,15 @@ std::vector<float> randomValues(size_t count, float lo = -1.0f, float hi = 1.0f)
   return v;
 }
 
+// The CPU layer's input gradient for dL/dy = dy after its forward on x gave y (same ctx).
+Tensor cpuBackward(Layer& layer, const Tensor& x, const Tensor& y, const Tensor& dy,
+                   RunContext& ctx) {
+  Tensor dx;
+  std::vector<Tensor*> dxs{&dx};
+  layer.backward({&x}, y, dy, dxs, ctx);
+  return dx;
+}
+
 // 0/1 values, about a third 0.
 std::vector<float> randomMask(size_t count) {
   std::vector<float> m = randomValues(count, 0.0f, 1.0f);
@@ -262,9 +271,7 @@ void TestGpuEmulation::permute() {
   Tensor y;
   layer->forward({&x}, y, ctx);
   const Tensor dy(y.shape(), randomValues(size_t(y.size())));
-  Tensor dx;
-  std::vector<Tensor*> dxs{&dx};
-  layer->backward({&x}, y, dy, dxs, ctx);
+  const Tensor dx = cpuBackward(*layer, x, y, dy, ctx);
   emu::PermuteGeom g;
   g.rank = int(shape.size());
   for (int k = 0; k < g.rank; ++k) {
@@ -293,9 +300,7 @@ void TestGpuEmulation::repeat() {
     Tensor y;
     layer->forward({&x}, y, ctx);
     const Tensor dy(y.shape(), randomValues(size_t(y.size())));
-    Tensor dx;
-    std::vector<Tensor*> dxs{&dx};
-    layer->backward({&x}, y, dy, dxs, ctx);
+    const Tensor dx = cpuBackward(*layer, x, y, dy, ctx);
     std::vector<float> gy(size_t(y.size()), NAN), gdx(size_t(x.size()), NAN);
     emu::launchRepeat(x.data(), gy.data(), n, times, f, nullptr);
     emu::launchRepeatBackward(dy.data(), gdx.data(), n, times, f, nullptr);
@@ -320,9 +325,7 @@ void TestGpuEmulation::masking() {
   ctx.outputMask = &mask;
   layer->forward({&x}, y, ctx);
   const Tensor dy(y.shape(), randomValues(size_t(y.size())));
-  Tensor dx;
-  std::vector<Tensor*> dxs{&dx};
-  layer->backward({&x}, y, dy, dxs, ctx);
+  const Tensor dx = cpuBackward(*layer, x, y, dy, ctx);
   const long rows = long(n) * steps;
   std::vector<float> gy(size_t(x.size()), NAN), keep(size_t(rows), NAN), gdx(size_t(x.size()), NAN);
   emu::launchMasking(x.data(), gy.data(), keep.data(), rows, f, maskValue, nullptr);
@@ -353,9 +356,7 @@ void TestGpuEmulation::normalize() {
     Tensor y;
     layer->forward({&x}, y, ctx);
     const Tensor dy(y.shape(), randomValues(size_t(y.size())));
-    Tensor dx;
-    std::vector<Tensor*> dxs{&dx};
-    layer->backward({&x}, y, dy, dxs, ctx);
+    const Tensor dx = cpuBackward(*layer, x, y, dy, ctx);
     std::vector<float> mean, denom;
     dynamic_cast<Normalization&>(*layer).sampleStats(mean, denom);
     QCOMPARE(int(mean.size()), s);
@@ -513,9 +514,7 @@ void TestGpuEmulation::maskedStepMean() {
     Tensor y;
     layer->forward({&x}, y, ctx);
     const Tensor dy(y.shape(), randomValues(size_t(y.size())));
-    Tensor dx;
-    std::vector<Tensor*> dxs{&dx};
-    layer->backward({&x}, y, dy, dxs, ctx);
+    const Tensor dx = cpuBackward(*layer, x, y, dy, ctx);
     std::vector<float> gy(size_t(y.size()), NAN), gdx(size_t(x.size()), NAN);
     emu::launchMaskedStepMean(x.data(), m.data(), gy.data(), n, steps, c, nullptr);
     emu::launchMaskedStepMeanBackward(dy.data(), m.data(), gdx.data(), n, steps, c, nullptr);
@@ -817,9 +816,7 @@ void TestGpuEmulation::pooling() {
   Tensor y;
   layer->forward({&x}, y, ctx);
   const Tensor dy(y.shape(), randomValues(size_t(y.size())));
-  Tensor dx;
-  std::vector<Tensor*> dxs{&dx};
-  layer->backward({&x}, y, dy, dxs, ctx);
+  const Tensor dx = cpuBackward(*layer, x, y, dy, ctx);
   const size_t outCount = size_t(n) * g.oh * g.ow * c;
   QCOMPARE(size_t(y.size()), outCount);
   std::vector<float> gy(outCount, NAN), gdx(size_t(x.size()), NAN);
@@ -877,9 +874,7 @@ void TestGpuEmulation::batchNorm() {
     Tensor y;
     layer->forward({&x}, y, ctx);
     const Tensor dy(y.shape(), randomValues(size_t(y.size())));
-    Tensor dx;
-    std::vector<Tensor*> dxs{&dx};
-    layer->backward({&x}, y, dy, dxs, ctx);
+    const Tensor dx = cpuBackward(*layer, x, y, dy, ctx);
 
     std::vector<double> scratch(size_t(emu::reductionScratchDoubles(rows, C)), NAN);
     std::vector<float> stats(size_t(7) * C, NAN), gy(size_t(x.size()), NAN),
@@ -923,9 +918,7 @@ void TestGpuEmulation::layerNorm() {
     Tensor y;
     layer->forward({&x}, y, ctx);
     const Tensor dy(y.shape(), randomValues(size_t(y.size())));
-    Tensor dx;
-    std::vector<Tensor*> dxs{&dx};
-    layer->backward({&x}, y, dy, dxs, ctx);
+    const Tensor dx = cpuBackward(*layer, x, y, dy, ctx);
 
     std::vector<float> gy(size_t(x.size()), NAN), gdx(size_t(x.size()), NAN),
         xhatDy(size_t(x.size()), NAN), mean(size_t(rows), NAN), invStd(size_t(rows), NAN),
@@ -1056,9 +1049,7 @@ void TestGpuEmulation::padCrop() {
     Tensor y;
     layer->forward({&x}, y, ctx);
     const Tensor dy(y.shape(), randomValues(size_t(y.size())));
-    Tensor dx;
-    std::vector<Tensor*> dxs{&dx};
-    layer->backward({&x}, y, dy, dxs, ctx);
+    const Tensor dx = cpuBackward(*layer, x, y, dy, ctx);
     // The small map (sh, sw) and the large one (lh, lw).
     const int sh = crop ? h - top - bottom : h, sw = crop ? w - left - right : w;
     const int lh = crop ? h : h + top + bottom, lw = crop ? w : w + left + right;
@@ -1086,9 +1077,7 @@ void TestGpuEmulation::upsample() {
   Tensor y;
   layer->forward({&x}, y, ctx);
   const Tensor dy(y.shape(), randomValues(size_t(y.size())));
-  Tensor dx;
-  std::vector<Tensor*> dxs{&dx};
-  layer->backward({&x}, y, dy, dxs, ctx);
+  const Tensor dx = cpuBackward(*layer, x, y, dy, ctx);
   std::vector<float> gy(size_t(y.size()), NAN), gdx(size_t(x.size()), NAN);
   emu::launchUpsample(x.data(), gy.data(), n, h, w, c, sh, sw, nullptr);
   emu::launchUpsampleBackward(dy.data(), gdx.data(), n, h, w, c, sh, sw, nullptr);
